@@ -1,0 +1,122 @@
+/**
+ * The data contract (see DESIGN.md): column names, enum values and the system id rule.
+ * Everything that reads or writes data/ takes its vocabulary from here, so the contract
+ * lives in one file.
+ */
+
+/** Default sensor set of a telemetry file, in file column order. Positive current = discharge. */
+export const SENSORS = [
+  'voltage_v',
+  'current_a',
+  'soc_pct',
+  'temp_cell_max_c',
+  'temp_cell_min_c',
+  'temp_ambient_c',
+  'cell_voltage_max_v',
+  'cell_voltage_min_v',
+  'insulation_resistance_kohm',
+] as const;
+export type Sensor = (typeof SENSORS)[number];
+
+/** Features computed from sensors on request (see `deriveFeature` in the loader). */
+export const DERIVED_FEATURES = ['cell_delta_v_mv', 'temp_spread_c'] as const;
+export type DerivedFeature = (typeof DERIVED_FEATURES)[number];
+
+export const SOURCES = ['synthetic', 'real'] as const;
+export type Source = (typeof SOURCES)[number];
+/** What a loader may be asked for: one source or both. */
+export type SourceSelector = Source | 'all';
+
+export const OPERATIONAL_MODES = [
+  'frequency_regulation',
+  'arbitrage',
+  'peak_shaving',
+  'solar_smoothing',
+  'backup',
+] as const;
+export type OperationalMode = (typeof OPERATIONAL_MODES)[number];
+
+export const SEASONS = ['winter', 'spring', 'summer', 'autumn'] as const;
+export type Season = (typeof SEASONS)[number];
+
+export const LABELS = ['normal', 'anomaly'] as const;
+export type Label = (typeof LABELS)[number];
+
+export const FAILURE_TYPES = [
+  'thermal_runaway',
+  'internal_short',
+  'cell_imbalance',
+  'capacity_fade',
+  'cooling_failure',
+  'insulation_fault',
+] as const;
+export type FailureType = (typeof FAILURE_TYPES)[number];
+/** `failure_type` column values: a failure type, or `none` for a normal system. */
+export type FailureTypeOrNone = FailureType | 'none';
+
+/** Edge-case tags a synthetic system may carry in metadata `scenario_tags` (`;`-separated). */
+export const SCENARIO_TAGS = [
+  'noisy_normal',
+  'subtle',
+  'sensor_dropout',
+  'stuck_sensor',
+  'spike',
+  'timestamp_gap',
+] as const;
+export type ScenarioTag = (typeof SCENARIO_TAGS)[number];
+
+export const CHEMISTRIES = ['LFP', 'NMC'] as const;
+export const CLIMATES = ['temperate', 'hot', 'cold'] as const;
+export type Climate = (typeof CLIMATES)[number];
+
+/** A system id names a file, so anything that could escape a folder is rejected. */
+export const SYSTEM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export const METADATA_REQUIRED = ['system_id', 'source', 'operational_mode', 'season'] as const;
+export const METADATA_OPTIONAL = ['chemistry', 'capacity_kwh', 'climate', 'scenario_tags'] as const;
+export const LABELS_REQUIRED = [
+  'system_id',
+  'label',
+  'failure_type',
+  'lead_time_days',
+  'source',
+  'label_version',
+] as const;
+export const LABELS_OPTIONAL = ['confidence', 'notes', 'labeler', 'labeled_at'] as const;
+
+/** ISO 8601 in UTC as the contract writes it: `2026-01-01T00:00:00Z` (fractional seconds allowed). */
+export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/** Lead-time buckets in days, [lo, hi): the default breakdown of anomalies by warning time. */
+export const LEAD_TIME_BUCKETS: readonly { readonly name: string; readonly lo: number; readonly hi: number }[] = [
+  { name: '[0,7)', lo: 0, hi: 7 },
+  { name: '[7,30)', lo: 7, hi: 30 },
+  { name: '[30,90)', lo: 30, hi: 90 },
+  { name: '90+', lo: 90, hi: Infinity },
+];
+
+/** The bucket name of a lead time in days, or undefined for a normal (no lead time). */
+export function leadTimeBucket(days: number | null | undefined): string | undefined {
+  if (days === null || days === undefined || Number.isNaN(days)) return undefined;
+  return LEAD_TIME_BUCKETS.find((b) => days >= b.lo && days < b.hi)?.name;
+}
+
+export function isOneOf<T extends string>(values: readonly T[], v: string): v is T {
+  return (values as readonly string[]).includes(v);
+}
+
+/**
+ * Decimals a sensor is written with: the resolution a BMS historian typically keeps
+ * (cell voltage 1 mV, temperatures 0.1 °C, SOC 0.1 %). Readers accept any precision.
+ */
+export const SENSOR_DECIMALS: Readonly<Record<Sensor, number>> = {
+  voltage_v: 2,
+  current_a: 2,
+  soc_pct: 2,
+  temp_cell_max_c: 2,
+  temp_cell_min_c: 2,
+  temp_ambient_c: 2,
+  cell_voltage_max_v: 4,
+  cell_voltage_min_v: 4,
+  insulation_resistance_kohm: 1,
+};

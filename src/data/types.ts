@@ -1,0 +1,79 @@
+import type {
+  DerivedFeature,
+  FailureTypeOrNone,
+  Label,
+  OperationalMode,
+  Season,
+  Sensor,
+  Source,
+  SourceSelector,
+} from './schema.ts';
+
+/**
+ * One system's telemetry, columnar: `timestamps` in epoch milliseconds (UTC) and one
+ * Float64Array per sensor present in the file, NaN for a missing reading.
+ */
+export interface SystemSeries {
+  readonly systemId: string;
+  readonly source: Source;
+  readonly timestamps: Float64Array;
+  /** Sensors present in the file (a sensor may be absent). Extra declared sensors may appear. */
+  readonly sensors: Readonly<Partial<Record<Sensor, Float64Array>>> & Readonly<Record<string, Float64Array | undefined>>;
+}
+
+/** One row of `data/<source>/metadata.csv`. */
+export interface MetadataRow {
+  readonly system_id: string;
+  readonly source: Source;
+  readonly operational_mode: OperationalMode;
+  readonly season: Season;
+  readonly chemistry?: string;
+  readonly capacity_kwh?: number;
+  readonly climate?: string;
+  readonly scenario_tags: readonly string[];
+}
+
+/** One row of `data/labels.csv`. `lead_time_days` is null for a normal. */
+export interface LabelRow {
+  readonly system_id: string;
+  readonly label: Label;
+  readonly failure_type: FailureTypeOrNone;
+  readonly lead_time_days: number | null;
+  readonly source: Source;
+  readonly label_version: number;
+  readonly confidence?: number;
+  readonly notes?: string;
+  readonly labeler?: string;
+  readonly labeled_at?: string;
+}
+
+/** Where data lives and which part of it to read. */
+export interface LoadOptions {
+  /** The data folder holding synthetic/, real/ and labels.csv. Default: `data` under the cwd. */
+  readonly dataDir?: string;
+  readonly source?: SourceSelector;
+}
+
+export interface TimeseriesOptions {
+  readonly dataDir?: string;
+  readonly source?: Source;
+  /** Derived features to add as extra columns (cell ΔV in mV, cell temperature spread). */
+  readonly derive?: readonly DerivedFeature[];
+}
+
+/** A labelled system of a dataset; its series is read only when asked for. */
+export interface SystemRecord {
+  readonly systemId: string;
+  readonly source: Source;
+  readonly label: LabelRow;
+  readonly metadata: MetadataRow;
+  /** Reads the series from disk (not cached: a fleet need not fit in memory). */
+  loadSeries(options?: { readonly derive?: readonly DerivedFeature[] }): Promise<SystemSeries>;
+}
+
+/** Systems joined with their labels and metadata. */
+export interface Dataset {
+  readonly dataDir: string;
+  readonly source: SourceSelector;
+  readonly systems: readonly SystemRecord[];
+}

@@ -1,0 +1,32 @@
+/**
+ * Errors the harness reports to a person. A `HarnessError` is a user-facing failure with a
+ * stable `code` and a message that says how to fix it; the CLI prints it without a stack trace
+ * and exits 2 ("the harness could not do its job"). Anything else that escapes is a bug.
+ */
+
+/** One problem in one file, located as `file:line:column` (1-based; column 0 = whole line/file). */
+export interface Problem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+export class HarnessError extends Error {
+  override readonly name = 'HarnessError';
+  constructor(
+    /** Stable machine-readable code, e.g. `E_DATA`, `E_ARGS`, `E_SCENARIO`. */
+    readonly code: string,
+    message: string,
+    /** Located problems behind this error, printed one per line. */
+    readonly problems: readonly Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** `file:line:column: message`, the one format every located problem is printed in. */
+export function formatProblem(p: Problem, relativeTo?: (file: string) => string): string {
+  const file = relativeTo ? relativeTo(p.file) : p.file;
+  return `${file}:${p.line}:${p.column}: ${p.message}`;
+}

@@ -1,0 +1,107 @@
+import type { Climate, FailureType, OperationalMode, ScenarioTag, Season } from '../data/schema.ts';
+
+/** Relative weights over a set of names; they need not sum to 1. */
+export type Weights<K extends string> = Partial<Record<K, number>>;
+
+/** A lead-time distribution in days (time from the last sample to the failure). */
+export type LeadTimeDistribution =
+  | { readonly kind: 'uniform'; readonly min: number; readonly max: number }
+  | { readonly kind: 'lognormal'; readonly median: number; readonly sigma: number; readonly max?: number }
+  /** Weighted buckets, each drawn uniformly inside [lo, hi). */
+  | { readonly kind: 'buckets'; readonly buckets: readonly { readonly lo: number; readonly hi: number; readonly weight: number }[] };
+
+/** Data-quality faults, as per-system probabilities (a fault also hits normal systems). */
+export interface DataQualitySpec {
+  /** Share of systems with empty fields and missing rows. */
+  readonly sensorDropout?: number;
+  /** Share of systems with a sensor frozen at its last value for a while. */
+  readonly stuckSensor?: number;
+  /** Share of systems with single-sample outliers (0, full scale, ×10). */
+  readonly spike?: number;
+  /** Share of systems with telemetry outages (rows missing for minutes to days). */
+  readonly timestampGap?: number;
+  /** Share of normal systems with extra measurement noise (`noisy_normal`). */
+  readonly noisyNormal?: number;
+}
+
+/** What a scenario fixture declares. Every field is optional; `resolveScenario` fills defaults. */
+export interface ScenarioSpec {
+  readonly name: string;
+  readonly description?: string;
+  /** Number of systems in the fleet. */
+  readonly systems?: number;
+  /** Length of each system's series in days. */
+  readonly days?: number;
+  /** Sampling interval: a number of seconds or a duration string such as `5m`, `30s`, `1h`. */
+  readonly interval?: number | string;
+  readonly seed?: number | string;
+  /** First day of the calendar year the fleet is placed in (each system starts inside its season). */
+  readonly year?: number;
+  readonly modes?: Weights<OperationalMode>;
+  readonly seasons?: Weights<Season>;
+  readonly climates?: Weights<Climate>;
+  /** Share of systems that fail (label `anomaly`), 0–1. */
+  readonly anomalyRate?: number;
+  readonly failureTypes?: Weights<FailureType>;
+  readonly leadTimeDays?: LeadTimeDistribution;
+  /** Range of precursor severity, 0–1 scale multiplier of each failure's signature. */
+  readonly severity?: { readonly min: number; readonly max: number };
+  /** Share of anomalies whose signature is scaled down and tagged `subtle`. */
+  readonly subtleRate?: number;
+  /** Measurement noise multiplier (1 = typical BMS noise). */
+  readonly noise?: number;
+  readonly dataQuality?: DataQualitySpec;
+}
+
+/** A scenario with every default filled in: what the generator runs. */
+export interface ResolvedScenario {
+  readonly name: string;
+  readonly description: string;
+  readonly systems: number;
+  readonly days: number;
+  readonly intervalSeconds: number;
+  readonly seed: string;
+  readonly year: number;
+  readonly modes: Readonly<Record<OperationalMode, number>>;
+  readonly seasons: Readonly<Record<Season, number>>;
+  readonly climates: Readonly<Record<Climate, number>>;
+  readonly anomalyRate: number;
+  readonly failureTypes: Readonly<Record<FailureType, number>>;
+  readonly leadTimeDays: LeadTimeDistribution;
+  readonly severity: { readonly min: number; readonly max: number };
+  readonly subtleRate: number;
+  readonly noise: number;
+  readonly dataQuality: Required<DataQualitySpec>;
+}
+
+/** The plan for one system: everything drawn at fleet level before its signals are made. */
+export interface SystemPlan {
+  readonly index: number;
+  readonly systemId: string;
+  readonly mode: OperationalMode;
+  readonly season: Season;
+  readonly climate: Climate;
+  readonly chemistry: 'LFP';
+  readonly capacityKwh: number;
+  /** Epoch ms of the first sample. */
+  readonly startMs: number;
+  readonly samples: number;
+  readonly intervalSeconds: number;
+  readonly failure: null | {
+    readonly type: FailureType;
+    readonly leadTimeDays: number;
+    /** 0–1, already scaled down for `subtle` systems. */
+    readonly severity: number;
+  };
+  readonly tags: readonly ScenarioTag[];
+  /** Seed of this system's own random stream (independent of generation order). */
+  readonly seed: string;
+}
+
+/** One generated system: its plan and its columns (NaN = an empty field; `keep[i]=0` = a missing row). */
+export interface GeneratedSystem {
+  readonly plan: SystemPlan;
+  /** Epoch ms per row, strictly increasing, with missing rows already removed. */
+  readonly timestamps: Float64Array;
+  readonly columns: Readonly<Record<string, Float64Array>>;
+}
