@@ -1,1 +1,38 @@
-console.log("hello from ts", process.argv.slice(2)); const x: number = 1; export {x}
+import { HarnessError } from '../errors.ts';
+import { printProblems } from './output.ts';
+import { COMMANDS, helpText } from './commands/index.ts';
+
+/**
+ * The CLI entry: dispatches to one command and is the only place that sets the exit code.
+ * 0 = every check held · 1 = an assertion or gate failed · 2 = the harness could not do its job.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    const { readPackageVersion } = await import('./version.ts');
+    process.stdout.write(`${await readPackageVersion()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    throw new HarnessError('E_ARGS', `unknown command "${name}"\n\n${helpText()}`);
+  }
+  return command.run(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof HarnessError) {
+    process.stderr.write(`harness: ${err.message}\n`);
+    printProblems(err.problems);
+  } else {
+    // Not a user mistake: a bug in the harness. Keep the stack so it can be reported.
+    process.stderr.write(`harness: internal error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+  }
+  process.exitCode = 2;
+}

@@ -120,3 +120,22 @@ export const SENSOR_DECIMALS: Readonly<Record<Sensor, number>> = {
   cell_voltage_min_v: 4,
   insulation_resistance_kohm: 1,
 };
+
+/**
+ * Values no working sensor can report, per sensor, inclusive bounds. Validation flags a reading
+ * outside them; anything inside is left alone, however odd (spikes and stuck sensors are data).
+ * The bounds are deliberately loose so that only clearly invalid readings are flagged: SOC a
+ * little past 0–100 % is common calibration drift, a cell in thermal runaway passes 600 °C,
+ * and a pack voltage or insulation resistance below zero is a sign error, not a measurement.
+ * The generator's deliberate spikes saturate at a sensor's full scale, so they stay inside.
+ */
+export const PHYSICAL_LIMITS: Readonly<Partial<Record<Sensor, { readonly min: number; readonly max: number }>>> = {
+  voltage_v: { min: 0, max: 5000 },
+  soc_pct: { min: -5, max: 105 },
+  temp_cell_max_c: { min: -273.15, max: 2000 },
+  temp_cell_min_c: { min: -273.15, max: 2000 },
+  temp_ambient_c: { min: -273.15, max: 2000 },
+  cell_voltage_max_v: { min: 0, max: 10 },
+  cell_voltage_min_v: { min: 0, max: 10 },
+  insulation_resistance_kohm: { min: 0, max: Infinity },
+};

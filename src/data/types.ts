@@ -52,6 +52,8 @@ export interface LoadOptions {
   /** The data folder holding synthetic/, real/ and labels.csv. Default: `data` under the cwd. */
   readonly dataDir?: string;
   readonly source?: SourceSelector;
+  /** Sensors the config declares beyond the default set; any other column is an error. */
+  readonly extraSensors?: readonly string[];
 }
 
 export interface TimeseriesOptions {
@@ -59,6 +61,8 @@ export interface TimeseriesOptions {
   readonly source?: Source;
   /** Derived features to add as extra columns (cell ΔV in mV, cell temperature spread). */
   readonly derive?: readonly DerivedFeature[];
+  /** Sensors the config declares beyond the default set; any other column is an error. */
+  readonly extraSensors?: readonly string[];
 }
 
 /** A labelled system of a dataset; its series is read only when asked for. */

@@ -1,0 +1,24 @@
+import { generateCommand } from './generate.ts';
+import { labelsCommand } from './labels.ts';
+import { plotsCommand } from './plots.ts';
+import { validateCommand } from './validate.ts';
+
+/** A CLI command: a name, a one-line summary for `harness --help`, and its runner. */
+export interface Command {
+  readonly summary: string;
+  /** Returns the exit code. Throws HarnessError for a user mistake (exit 2). */
+  run(argv: readonly string[]): Promise<number>;
+}
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  generate: generateCommand,
+  validate: validateCommand,
+  labels: labelsCommand,
+  plots: plotsCommand,
+};
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: harness <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "harness <command> --help" for a command's options.\n`;
+}

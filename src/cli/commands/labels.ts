@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { HarnessError } from '../../errors.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { loadLabels } from '../../data/load-labels.ts';
+import { loadMetadata } from '../../data/load-metadata.ts';
+import { writeFileAtomic } from '../../data/atomic.ts';
+import { labelDistributionChart } from '../../report/charts/label-distribution-chart.ts';
+import { renderSvg } from '../../report/charts/render-svg.ts';
+import { labelDistribution } from '../../report/label-distribution.ts';
+import { renderDistributionBars } from '../../report/terminal-bars.ts';
+import { parseCommandArgs } from '../args.ts';
+import { displayPath } from '../output.ts';
+import type { Command } from './index.ts';
+
+const USAGE = `Usage: harness labels [--data DIR] [--source synthetic|real|all] [--out-dir DIR]
+
+Shows how the labelled systems are distributed: by label, failure_type, operational_mode,
+season and lead-time bucket, as bars in the terminal, and writes the same charts as SVG files
+(Vega-Lite) into --out-dir (default: report/labels).`;
+
+export const labelsCommand: Command = {
+  summary: 'show the label distribution (terminal bars) and write it as SVG charts',
+  async run(argv) {
+    const { values } = parseCommandArgs(
+      'labels',
+      argv,
+      {
+        data: { type: 'string' },
+        source: { type: 'string', default: 'all' },
+        'out-dir': { type: 'string', default: path.join('report', 'labels') },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    );
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const source = values.source;
+    if (source !== 'synthetic' && source !== 'real' && source !== 'all') {
+      throw new HarnessError('E_ARGS', `--source must be synthetic, real or all (got "${source}")`);
+    }
+    const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
+    const [labels, metadata] = await Promise.all([loadLabels({ dataDir, source }), loadMetadata({ dataDir, source })]);
+    const dist = labelDistribution(labels, metadata);
+    process.stdout.write(renderDistributionBars(dist));
+    const outDir = path.resolve(values['out-dir'] ?? 'report/labels');
+    for (const dim of dist.dimensions) {
+      const file = path.join(outDir, `${dim.name}.svg`);
+      await writeFileAtomic(file, await renderSvg(labelDistributionChart(dist, dim.name)));
+    }
+    process.stdout.write(`\nwrote ${dist.dimensions.length} SVG charts to ${displayPath(outDir)}/\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { loadConfig } from '../../config/load-config.ts';
+import { validateData } from '../../data/validate.ts';
+import { parseCommandArgs, intFlag } from '../args.ts';
+import { displayPath, printProblems } from '../output.ts';
+import type { Command } from './index.ts';
+
+const USAGE = `Usage: harness validate [--data DIR] [--max-per-file N]
+
+Checks every file of a data folder against the data contract (headers, numbers, timestamps,
+enum values, labels ↔ metadata ↔ files, system ids). Exit 0 when valid; otherwise one line per
+problem as path:line:column: message, and exit 2.`;
+
+export const validateCommand: Command = {
+  summary: 'check a data folder against the data contract (exit 2 with file:line:column on problems)',
+  async run(argv) {
+    const { values } = parseCommandArgs(
+      'validate',
+      argv,
+      { data: { type: 'string' }, 'max-per-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      USAGE,
+    );
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
+    const report = await validateData(dataDir, { maxPerFile: intFlag('max-per-file', values['max-per-file']) });
+    printProblems(report.problems);
+    for (const s of report.suppressed) {
+      process.stderr.write(`${displayPath(s.file)}: … and ${s.count} more problem(s) in this file\n`);
+    }
+    const total = report.problems.length + report.suppressed.reduce((a, s) => a + s.count, 0);
+    const summary = `${displayPath(dataDir)}: ${report.filesChecked} files, ${report.systems} systems checked`;
+    if (total === 0) {
+      process.stdout.write(`${summary}: valid\n`);
+      return 0;
+    }
+    process.stderr.write(`${summary}: ${total} problem(s)\n`);
+    return 2;
+  },
+};

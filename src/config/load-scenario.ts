@@ -1,0 +1,70 @@
+import { access, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HarnessError } from '../errors.ts';
+import type { ScenarioSpec } from '../synth/types.ts';
+
+/** The harness's own scenario fixtures, found when a project has none of that name. */
+const BUILTIN_SCENARIOS = fileURLToPath(new URL('../../suites/scenarios/', import.meta.url));
+const SUFFIX = '.scenario.ts';
+
+/**
+ * Finds a scenario fixture by name (`suites/scenarios/<name>.scenario.ts` in the project, then
+ * the built-in ones) or by path, and imports its default export.
+ */
+export async function loadScenario(nameOrPath: string, cwd = process.cwd()): Promise<{ spec: ScenarioSpec; file: string }> {
+  const file = await locateScenario(nameOrPath, cwd);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new HarnessError('E_SCENARIO', `${file}: the scenario could not be loaded: ${message}`);
+  }
+  const spec = mod.default;
+  if (typeof spec !== 'object' || spec === null || typeof (spec as { name?: unknown }).name !== 'string') {
+    throw new HarnessError(
+      'E_SCENARIO',
+      `${file}: expected \`export default defineScenario({ name: '…', … })\``,
+    );
+  }
+  return { spec: spec as ScenarioSpec, file };
+}
+
+async function locateScenario(nameOrPath: string, cwd: string): Promise<string> {
+  const looksLikePath = nameOrPath.includes('/') || nameOrPath.includes(path.sep) || nameOrPath.endsWith('.ts');
+  const candidates = looksLikePath
+    ? [path.resolve(cwd, nameOrPath)]
+    : [path.join(cwd, 'suites', 'scenarios', nameOrPath + SUFFIX), path.join(BUILTIN_SCENARIOS, nameOrPath + SUFFIX)];
+  for (const c of candidates) {
+    if (await isReadable(c)) return c;
+  }
+  const known = await listScenarioNames(cwd);
+  throw new HarnessError(
+    'E_SCENARIO',
+    `no scenario "${nameOrPath}" (looked in ${candidates.join(', ')})` +
+      (known.length ? `; known scenarios: ${known.join(', ')}` : ''),
+  );
+}
+
+/** Names of the scenario fixtures visible from `cwd` (the project's and the built-in ones). */
+export async function listScenarioNames(cwd = process.cwd()): Promise<string[]> {
+  const names = new Set<string>();
+  for (const dir of [path.join(cwd, 'suites', 'scenarios'), BUILTIN_SCENARIOS]) {
+    try {
+      for (const f of await readdir(dir)) if (f.endsWith(SUFFIX)) names.add(f.slice(0, -SUFFIX.length));
+    } catch {
+      // a project without its own scenarios folder is fine
+    }
+  }
+  return [...names].sort();
+}
+
+async function isReadable(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

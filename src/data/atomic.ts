@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Writes `content` to `file` so that a reader sees either the old file or the whole new one,
+ * never half of it: the content goes to a temp file in the same folder (a rename is atomic only
+ * within one file system), which then replaces `file`. Parent folders are created as needed.
+ * On failure the temp file is removed and the error is rethrown; `file` is left as it was.
+ */
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,78 @@
+import { HarnessError, type Problem } from '../errors.ts';
+import { describeLayout, resolveDataDir, selectSources } from './layout.ts';
+import { readLocatedLabels } from './load-labels.ts';
+import { readLocatedMetadata } from './load-metadata.ts';
+import { loadTimeseries } from './load-timeseries.ts';
+import type { Source } from './schema.ts';
+import type { Dataset, LabelRow, LoadOptions, MetadataRow, SystemRecord } from './types.ts';
+import type { LocatedRow } from './row-fields.ts';
+
+const key = (source: Source, id: string): string => `${source}\u0000${id}`;
+
+/** At most this many ids are named in the message; the problems list names all of them. */
+const NAMED_IN_MESSAGE = 10;
+
+function nameSome(ids: readonly string[]): string {
+  const shown = ids.slice(0, NAMED_IN_MESSAGE).join(', ');
+  return ids.length > NAMED_IN_MESSAGE ? `${shown} and ${ids.length - NAMED_IN_MESSAGE} more` : shown;
+}
+
+/**
+ * Labels joined with metadata by (system_id, source), in metadata order (source by source).
+ * A system with a label but no metadata, or metadata but no label, is a HarnessError that
+ * names them all. Series are not read: each record's `loadSeries` reads its own, on demand.
+ */
+export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
+  const dataDir = resolveDataDir(opts.dataDir);
+  const layout = describeLayout(dataDir);
+  const selector = opts.source ?? 'all';
+  const wanted = (s: Source): boolean => selector === 'all' || s === selector;
+
+  const metadata: { file: string; located: LocatedRow<MetadataRow> }[] = [];
+  for (const s of selectSources(layout, selector)) {
+    for (const located of await readLocatedMetadata(s.metadataPath, layout.kind === 'data-dir' ? s.source : undefined)) {
+      if (wanted(located.row.source)) metadata.push({ file: s.metadataPath, located });
+    }
+  }
+  const labels = (await readLocatedLabels(layout.labelsPath)).filter((l) => wanted(l.row.source));
+  const labelByKey = new Map<string, LocatedRow<LabelRow>>(labels.map((l) => [key(l.row.source, l.row.system_id), l]));
+  const metaKeys = new Set(metadata.map((m) => key(m.located.row.source, m.located.row.system_id)));
+
+  const problems: Problem[] = [];
+  const unlabelled: string[] = [];
+  for (const m of metadata) {
+    const { row, line } = m.located;
+    if (!labelByKey.has(key(row.source, row.system_id))) {
+      unlabelled.push(row.system_id);
+      problems.push({ file: m.file, line, column: 0, message: `system ${row.system_id} (${row.source}) has metadata but no label in ${layout.labelsPath}` });
+    }
+  }
+  const orphanLabels: string[] = [];
+  for (const { row, line } of labels) {
+    if (!metaKeys.has(key(row.source, row.system_id))) {
+      orphanLabels.push(row.system_id);
+      problems.push({ file: layout.labelsPath, line, column: 0, message: `system ${row.system_id} (${row.source}) has a label but no metadata` });
+    }
+  }
+  if (problems.length > 0) {
+    const parts = [
+      orphanLabels.length > 0 ? `${orphanLabels.length} labelled system(s) have no metadata: ${nameSome(orphanLabels)}` : '',
+      unlabelled.length > 0 ? `${unlabelled.length} system(s) in metadata have no label: ${nameSome(unlabelled)}` : '',
+    ].filter((p) => p !== '');
+    throw new HarnessError('E_DATA', `labels and metadata of ${dataDir} do not match: ${parts.join('; ')}. Run \`harness validate\` for details.`, problems);
+  }
+
+  const extraSensors = opts.extraSensors ?? [];
+  const systems: SystemRecord[] = metadata.map(({ located: { row } }) => {
+    const label = labelByKey.get(key(row.source, row.system_id))?.row as LabelRow;
+    return {
+      systemId: row.system_id,
+      source: row.source,
+      label,
+      metadata: row,
+      loadSeries: (o = {}) =>
+        loadTimeseries(row.system_id, { dataDir, source: row.source, extraSensors, ...(o.derive ? { derive: o.derive } : {}) }),
+    };
+  });
+  return { dataDir, source: selector, systems };
+}

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import type { Problem } from '../errors.ts';
+import { HarnessError } from '../errors.ts';
+import { readTextFile, throwIfProblems } from './csv-read.ts';
+import { assertSafeSystemId, describeLayout, resolveDataDir, seriesPath } from './layout.ts';
+import type { DerivedFeature, Source } from './schema.ts';
+import { scanSeries } from './series-scan.ts';
+import type { SystemSeries, TimeseriesOptions } from './types.ts';
+
+/** The loader reports at most this many problems of one file; `harness validate` lists them all. */
+const MAX_LOAD_PROBLEMS = 10;
+
+/**
+ * A derived feature of a series: `cell_delta_v_mv` = (cell_voltage_max_v − cell_voltage_min_v)
+ * × 1000, `temp_spread_c` = temp_cell_max_c − temp_cell_min_c. NaN where either input is
+ * missing, and all NaN when the file lacks an input column: a sensor may be absent from a file,
+ * and NaN is how the contract says "no reading".
+ */
+export function deriveFeature(series: SystemSeries, name: DerivedFeature): Float64Array {
+  const [hiName, loName, scale] =
+    name === 'cell_delta_v_mv'
+      ? (['cell_voltage_max_v', 'cell_voltage_min_v', 1000] as const)
+      : (['temp_cell_max_c', 'temp_cell_min_c', 1] as const);
+  const n = series.timestamps.length;
+  const out = new Float64Array(n).fill(NaN);
+  const hi = series.sensors[hiName];
+  const lo = series.sensors[loName];
+  if (!hi || !lo) return out;
+  for (let i = 0; i < n; i++) out[i] = ((hi[i] as number) - (lo[i] as number)) * scale;
+  return out;
+}
+
+/**
+ * Which source holds a system's series when the caller did not say: the one whose raw file
+ * exists. An id in both sources is ambiguous and must be asked for with `source`.
+ */
+function findSource(dataDir: string, systemId: string): Source {
+  const layout = describeLayout(dataDir);
+  const found = layout.sources.filter((s) => existsSync(seriesPath(dataDir, s.source, systemId)));
+  const only = found[0];
+  if (found.length === 1 && only) return only.source;
+  if (found.length > 1) {
+    throw new HarnessError('E_DATA', `system ${systemId} has a series in both ${found.map((s) => s.source).join(' and ')}; pass a source`);
+  }
+  const fallback = layout.sources[0];
+  if (!fallback) throw new HarnessError('E_DATA', `no data in ${layout.dataDir}: expected synthetic/, real/ or a flat raw/ folder (run \`harness generate\`)`);
+  return fallback.source;
+}
+
+/**
+ * Reads one system's series from `<data>/<source>/raw/<id>.csv` (or `<dir>/raw/<id>.csv` in a
+ * flat folder) into columns. An unsafe id is rejected before the disk is touched; a missing
+ * file, an unknown column, a bad number or timestamp, or timestamps that do not strictly
+ * increase is a HarnessError('E_DATA') whose problems say file:line:column.
+ * `derive` adds derived features as extra columns.
+ */
+export async function loadTimeseries(systemId: string, opts: TimeseriesOptions = {}): Promise<SystemSeries> {
+  assertSafeSystemId(systemId);
+  const dataDir = resolveDataDir(opts.dataDir);
+  const source = opts.source ?? findSource(dataDir, systemId);
+  const file = seriesPath(dataDir, source, systemId);
+  const text = await readTextFile(file);
+  const problems: Problem[] = [];
+  const scan = scanSeries(text, {
+    file,
+    extraSensors: opts.extraSensors ?? [],
+    report: (p) => problems.push(p) < MAX_LOAD_PROBLEMS,
+  });
+  throwIfProblems(problems, `cannot load the series of ${systemId}`);
+  const sensors: Record<string, Float64Array> = {};
+  scan.columns.forEach((c, i) => {
+    const v = scan.values[i];
+    if (v) sensors[c] = v;
+  });
+  const series: SystemSeries = { systemId, source, timestamps: scan.timestamps, sensors };
+  for (const name of opts.derive ?? []) sensors[name] = deriveFeature(series, name);
+  return series;
+}

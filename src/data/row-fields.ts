@@ -1,0 +1,93 @@
+/**
+ * Field checks shared by the labels and metadata parsers, each reporting a located problem
+ * and returning undefined for a bad value.
+ */
+import type { ProblemSink } from './csv-read.ts';
+import { SYSTEM_ID_PATTERN } from './schema.ts';
+import { parseNumberText } from './series-scan.ts';
+import { didYouMean } from './suggest.ts';
+
+/** A parsed row and the 1-based line it came from, so later checks can point at it. */
+export interface LocatedRow<T> {
+  readonly row: T;
+  readonly line: number;
+}
+
+/** One row being read: its cells by column name, located for problems. */
+export class RowReader {
+  /** Set once any check of this row reported a problem: the row is then left out. */
+  bad = false;
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    private readonly fields: readonly string[],
+    private readonly index: ReadonlyMap<string, number>,
+    private readonly report: ProblemSink,
+  ) {}
+
+  /** 1-based column of `name`, 0 when the file lacks it. */
+  column(name: string): number {
+    const i = this.index.get(name);
+    return i === undefined ? 0 : i + 1;
+  }
+
+  /** The raw text of a column; undefined when the file lacks the column. */
+  text(name: string): string | undefined {
+    const i = this.index.get(name);
+    return i === undefined ? undefined : this.fields[i];
+  }
+
+  problem(name: string, message: string): void {
+    this.bad = true;
+    this.report({ file: this.file, line: this.line, column: this.column(name), message });
+  }
+
+  /** A system id: required and safe as a file name. */
+  systemId(name = 'system_id'): string | undefined {
+    const v = this.text(name) ?? '';
+    if (v === '') {
+      this.problem(name, `empty ${name}`);
+      return undefined;
+    }
+    if (!SYSTEM_ID_PATTERN.test(v)) {
+      this.problem(name, `unsafe system id ${JSON.stringify(v)}: ids name files, so they must match ${SYSTEM_ID_PATTERN.source}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** A required value from a closed set. */
+  oneOf<T extends string>(name: string, values: readonly T[]): T | undefined {
+    const v = this.text(name) ?? '';
+    if ((values as readonly string[]).includes(v)) return v as T;
+    this.problem(
+      name,
+      v === ''
+        ? `empty ${name} (expected one of ${values.join(', ')})`
+        : `unknown ${name} ${JSON.stringify(v)}${didYouMean(v, values)} (expected one of ${values.join(', ')})`,
+    );
+    return undefined;
+  }
+
+  /** An optional number (empty ⇒ null) within [min, max]. Undefined means the value was bad. */
+  number(name: string, min: number, max: number, what = 'a number'): number | null | undefined {
+    const raw = this.text(name);
+    if (raw === undefined || raw === '') return null;
+    const v = parseNumberText(raw);
+    if (v === undefined || v !== v) {
+      this.problem(name, `${name} is not a number: ${JSON.stringify(raw)}`);
+      return undefined;
+    }
+    if (v < min || v > max) {
+      this.problem(name, `${name} ${raw} out of range: expected ${what}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** An optional free-text value: empty or absent ⇒ undefined. */
+  optionalText(name: string): string | undefined {
+    const v = this.text(name);
+    return v === undefined || v === '' ? undefined : v;
+  }
+}

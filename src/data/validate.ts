@@ -1,0 +1,254 @@
+/**
+ * `harness validate`: every problem of a data folder, located as file:line:column, without
+ * throwing for bad data. It reuses the loaders' parsers (parseCsv, parseLabelsTable,
+ * parseMetadataTable, scanSeries) in collecting mode, so whatever validates also loads.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Problem } from '../errors.ts';
+import { parseCsv, type CsvTable } from './csv-read.ts';
+import { describeLayout, resolveDataDir, type SourceLayout } from './layout.ts';
+import { parseLabelsTable } from './load-labels.ts';
+import { parseMetadataTable } from './load-metadata.ts';
+import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
+import { scanSeries } from './series-scan.ts';
+
+export interface ValidateOptions {
+  /** Problems listed per file; the rest are counted in `suppressed`. Default 20. */
+  readonly maxPerFile?: number;
+  /** Sensors the config declares beyond the default set. */
+  readonly extraSensors?: readonly string[];
+}
+
+export interface ValidationResult {
+  /** Sorted by file, then line, then column; at most `maxPerFile` per file. */
+  readonly problems: Problem[];
+  /** Files with more problems than `maxPerFile`, and how many were left out of `problems`. */
+  readonly suppressed: { file: string; count: number }[];
+  /** CSV files read (labels, metadata, raw series). */
+  readonly filesChecked: number;
+  /** Distinct systems listed in metadata. */
+  readonly systems: number;
+}
+
+/** Raw series files read at once: enough to hide file-system latency, bounded memory. */
+const CONCURRENCY = 8;
+
+const key = (source: string, id: string): string => `${source}\u0000${id}`;
+
+/** A problem about a whole file. */
+const fileProblem = (file: string, message: string): Problem => ({ file, line: 1, column: 0, message });
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A labels or metadata file: parsed, plus the problems of an empty or row-less file.
+ * Undefined after a syntax error, which is reported alone: what follows it cannot be located.
+ */
+function parseTable(text: string, file: string, report: (p: Problem) => void): CsvTable | undefined {
+  const table = parseCsv(text, file, report);
+  if (!table.complete) return undefined;
+  if (table.header.length === 0) report(fileProblem(file, 'file is empty: expected a header row'));
+  else if (table.header.length > 0 && table.rowCount === 0) report(fileProblem(file, 'file has a header but no data rows'));
+  return table;
+}
+
+/** (source, system_id) of every row whose id and source are readable, with its line, even rows with other problems (so one bad cell does not cascade into cross-check noise). */
+function rowKeys(table: CsvTable, sourceOf: (text: string | undefined) => Source | undefined): Map<string, { id: string; source: Source; line: number }> {
+  const idCol = table.header.indexOf('system_id');
+  const srcCol = table.header.indexOf('source');
+  const out = new Map<string, { id: string; source: Source; line: number }>();
+  if (idCol < 0) return out;
+  for (const rec of table.records) {
+    const id = rec.fields[idCol] ?? '';
+    const source = sourceOf(srcCol < 0 ? undefined : rec.fields[srcCol]);
+    if (!SYSTEM_ID_PATTERN.test(id) || source === undefined) continue;
+    const k = key(source, id);
+    if (!out.has(k)) out.set(k, { id, source, line: rec.line });
+  }
+  return out;
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Checks a data folder (either layout) against the data contract and returns every problem:
+ * CSV syntax and ragged rows; headers (missing required, unknown, duplicate columns); numbers,
+ * timestamps (ISO 8601 UTC with Z, strictly increasing) and physically impossible readings in
+ * every raw series; enum values; label consistency; label_version; unsafe ids in labels,
+ * metadata and raw file names; duplicate systems in metadata and in labels (per source);
+ * files with a header and no rows; and the cross-checks: a label without metadata, metadata
+ * without a label, metadata without a raw file, a raw file without metadata (an orphan).
+ * Never throws for bad data; a missing folder is one problem.
+ */
+export async function validateData(dataDir: string, opts: ValidateOptions = {}): Promise<ValidationResult> {
+  const maxPerFile = opts.maxPerFile ?? 20;
+  const dir = resolveDataDir(dataDir);
+  const all: Problem[] = [];
+  const report = (p: Problem): void => {
+    all.push(p);
+  };
+  /** Problems of raw files beyond the cap, counted but not kept: a broken series can have one per cell. */
+  const overflow = new Map<string, number>();
+  let filesChecked = 0;
+
+  if (!(await isDir(dir))) {
+    return { problems: [fileProblem(dir, 'data folder not found (run `harness generate`, or pass --data)')], suppressed: [], filesChecked: 0, systems: 0 };
+  }
+  const layout = describeLayout(dir);
+  if (layout.sources.length === 0) {
+    report(fileProblem(dir, 'no data: expected synthetic/ or real/ (each with raw/ and metadata.csv), or raw/ and metadata.csv'));
+  }
+
+  // labels.csv
+  const labelsText = await readIfExists(layout.labelsPath);
+  let labelKeys: Map<string, { id: string; source: Source; line: number }> | undefined;
+  if (labelsText === undefined) {
+    report(fileProblem(layout.labelsPath, 'labels file not found'));
+  } else {
+    filesChecked++;
+    const table = parseTable(labelsText, layout.labelsPath, report);
+    if (table) parseLabelsTable(table, report);
+    if (table && table.header.includes('system_id') && table.header.includes('source')) {
+      labelKeys = rowKeys(table, (t) => (t !== undefined && isOneOf(SOURCES, t) ? t : undefined));
+    }
+  }
+
+  // metadata and raw files, per source
+  const metaKeys = new Map<string, { id: string; source: Source; line: number; file: string }>();
+  const rawJobs: { file: string; id: string; source: Source; checkOrphan: boolean }[] = [];
+  const rawKeys = new Set<string>();
+  const metadataOk = new Set<SourceLayout>();
+  const rawDirOk = new Set<Source>();
+  for (const s of layout.sources) {
+    const folderSource = layout.kind === 'data-dir' ? s.source : undefined;
+    const metaText = await readIfExists(s.metadataPath);
+    if (metaText === undefined) {
+      report(fileProblem(s.metadataPath, 'metadata file not found'));
+    } else {
+      filesChecked++;
+      const table = parseTable(metaText, s.metadataPath, report);
+      if (table) parseMetadataTable(table, report, folderSource);
+      if (table && table.header.includes('system_id')) {
+        metadataOk.add(s);
+        // In a data dir the folder decides the source; in a flat folder, the row (or the folder's one source).
+        const keys = rowKeys(table, (t) => folderSource ?? (t !== undefined && isOneOf(SOURCES, t) ? t : s.source));
+        for (const [k, v] of keys) if (!metaKeys.has(k)) metaKeys.set(k, { ...v, file: s.metadataPath });
+      }
+    }
+    if (!(await isDir(s.rawDir))) {
+      report(fileProblem(s.rawDir, 'raw folder not found: every system needs raw/<system_id>.csv'));
+      continue;
+    }
+    rawDirOk.add(s.source);
+    const names = (await readdir(s.rawDir)).filter((n) => n.endsWith('.csv')).sort();
+    for (const name of names) {
+      const id = name.slice(0, -'.csv'.length);
+      const file = path.join(s.rawDir, name);
+      if (!SYSTEM_ID_PATTERN.test(id)) {
+        report(fileProblem(file, `unsafe system id ${JSON.stringify(id)} in the file name: ids must match ${SYSTEM_ID_PATTERN.source}`));
+      }
+      rawKeys.add(key(s.source, id));
+      rawJobs.push({ file, id, source: s.source, checkOrphan: metadataOk.has(s) });
+    }
+  }
+
+  await pool(rawJobs, CONCURRENCY, async (job) => {
+    let text: string;
+    try {
+      text = await readFile(job.file, 'utf8');
+    } catch (err) {
+      report(fileProblem(job.file, `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
+      return;
+    }
+    filesChecked++;
+    let kept = 0;
+    scanSeries(text, {
+      file: job.file,
+      extraSensors: opts.extraSensors ?? [],
+      checkLimits: true,
+      report: (p) => {
+        if (kept < maxPerFile) {
+          kept++;
+          all.push(p);
+        } else {
+          overflow.set(job.file, (overflow.get(job.file) ?? 0) + 1);
+        }
+      },
+    });
+  });
+
+  // Cross-checks. In a flat folder the raw path does not depend on the source, so raw files
+  // are matched against metadata of any source there.
+  const flatSource = layout.kind === 'flat' ? layout.sources[0]?.source : undefined;
+  const rawKeyOf = (source: Source, id: string): string => key(flatSource ?? source, id);
+  if (labelKeys) {
+    for (const l of labelKeys.values()) {
+      if (!metaKeys.has(key(l.source, l.id))) {
+        report({ file: layout.labelsPath, line: l.line, column: 0, message: `system ${l.id} (${l.source}) has a label but no metadata` });
+      }
+    }
+  }
+  for (const m of metaKeys.values()) {
+    if (labelKeys && !labelKeys.has(key(m.source, m.id))) {
+      report({ file: m.file, line: m.line, column: 0, message: `system ${m.id} (${m.source}) has metadata but no label in ${layout.labelsPath}` });
+    }
+    const src = layout.sources.find((s) => s.source === m.source) ?? layout.sources[0];
+    // A missing raw folder is reported once, not once per system.
+    if (src && rawDirOk.has(src.source) && !rawKeys.has(rawKeyOf(m.source, m.id))) {
+      report({ file: m.file, line: m.line, column: 0, message: `system ${m.id} (${m.source}) has no raw file ${path.join(src.rawDir, `${m.id}.csv`)}` });
+    }
+  }
+  const metaRawKeys = new Set([...metaKeys.values()].map((m) => rawKeyOf(m.source, m.id)));
+  for (const job of rawJobs) {
+    if (job.checkOrphan && !metaRawKeys.has(key(job.source, job.id))) {
+      report(fileProblem(job.file, `orphan series: system ${job.id} is not listed in the metadata`));
+    }
+  }
+
+  return { ...capPerFile(all, overflow, maxPerFile), filesChecked, systems: metaKeys.size };
+}
+
+/** Sorts problems by file, line, column and keeps `max` per file, counting the rest. */
+function capPerFile(all: readonly Problem[], overflow: ReadonlyMap<string, number>, max: number): Pick<ValidationResult, 'problems' | 'suppressed'> {
+  const byFile = new Map<string, Problem[]>();
+  for (const p of all) {
+    const list = byFile.get(p.file);
+    if (list) list.push(p);
+    else byFile.set(p.file, [p]);
+  }
+  const problems: Problem[] = [];
+  const suppressed: { file: string; count: number }[] = [];
+  for (const file of [...byFile.keys()].sort()) {
+    const list = (byFile.get(file) ?? []).sort((a, b) => a.line - b.line || a.column - b.column);
+    problems.push(...list.slice(0, max));
+    const count = Math.max(0, list.length - max) + (overflow.get(file) ?? 0);
+    if (count > 0) suppressed.push({ file, count });
+  }
+  return { problems, suppressed };
+}

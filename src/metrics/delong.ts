@@ -1,0 +1,196 @@
+/**
+ * DeLong's variance of the ROC AUC and the paired test of two AUCs, in the O(N log N) midrank
+ * form of Sun & Xu (IEEE SPL 21(11), 2014), matching R's pROC (`ci.auc(method = "delong")`,
+ * `roc.test(method = "delong")`): normal-theory CI clipped to [0, 1], undefined with fewer than
+ * 2 positives or 2 negatives.
+ */
+import { HarnessError } from '../errors.ts';
+import { prepareBinary } from './input.ts';
+import { normalCdf, twoSidedZ } from './normal.ts';
+import { rankScores } from './sort.ts';
+import { undefinedMetric, type DefinedMetric, type UndefinedMetric } from './types.ts';
+
+/** Placements of one scorer: the per-sample pieces of the AUC and its variance. */
+interface Placements {
+  readonly m: number;
+  readonly n: number;
+  readonly auc: number;
+  /** V10_i: share of negatives below positive i (ties ½). */
+  readonly v10: Float64Array;
+  /** V01_j: share of positives above negative j (ties ½). */
+  readonly v01: Float64Array;
+}
+
+/**
+ * Midrank placements, listed per class in input order (so two scorers' placements align sample
+ * by sample for the paired test). One ascending pass over the sorted scores gives, per tie
+ * block, the midrank among all samples (Tz) and within each class (Tx, Ty).
+ */
+function placements(y: Uint8Array, s: Float64Array, m: number, n: number): Placements {
+  const { order, ends } = rankScores(s);
+  const N = order.length;
+  const place = new Float64Array(N);
+  let seenAll = 0;
+  let seenPos = 0;
+  let seenNeg = 0;
+  let sumTzPos = 0;
+  // Walk blocks from the lowest score up (the descending order read backwards).
+  for (let b = ends.length - 1; b >= 0; b--) {
+    const end = ends[b]!;
+    const start = b === 0 ? 0 : ends[b - 1]! + 1;
+    let bp = 0;
+    for (let i = start; i <= end; i++) bp += y[order[i]!]!;
+    const bn = end - start + 1 - bp;
+    const tz = seenAll + (end - start + 2) / 2;
+    const tx = seenPos + (bp + 1) / 2;
+    const ty = seenNeg + (bn + 1) / 2;
+    for (let i = start; i <= end; i++) {
+      const j = order[i]!;
+      if (y[j] === 1) {
+        sumTzPos += tz;
+        place[j] = (tz - tx) / n;
+      } else {
+        place[j] = 1 - (tz - ty) / m;
+      }
+    }
+    seenAll += end - start + 1;
+    seenPos += bp;
+    seenNeg += bn;
+  }
+  const v10 = new Float64Array(m);
+  const v01 = new Float64Array(n);
+  let xi = 0;
+  let yj = 0;
+  for (let j = 0; j < N; j++) {
+    if (y[j] === 1) v10[xi++] = place[j]!;
+    else v01[yj++] = place[j]!;
+  }
+  const auc = (sumTzPos / m - (m + 1) / 2) / n;
+  return { m, n, auc, v10, v01 };
+}
+
+function mean(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s / a.length;
+}
+
+/** Sample covariance (ddof = 1), two-pass for accuracy. */
+function cov(a: Float64Array, b: Float64Array): number {
+  const ma = mean(a);
+  const mb = mean(b);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - ma) * (b[i]! - mb);
+  return s / (a.length - 1);
+}
+
+function clip01(x: number): number {
+  return Math.min(1, Math.max(0, x));
+}
+
+function checkLevel(level: number, where: string): void {
+  if (!(level > 0 && level < 1)) throw new HarnessError('E_METRIC', `${where}: level must be in (0, 1), got ${String(level)}`);
+}
+
+function tooFew(m: number, n: number, what: string): UndefinedMetric | undefined {
+  if (m <= 1) return undefinedMetric(m === 0 ? 'no_positives' : 'too_few_positives', `${what} needs at least 2 anomalies and 2 normals (got ${m} anomalies, ${n} normals)`);
+  if (n <= 1) return undefinedMetric(n === 0 ? 'no_negatives' : 'too_few_negatives', `${what} needs at least 2 anomalies and 2 normals (got ${m} anomalies, ${n} normals)`);
+  return undefined;
+}
+
+/** ROC AUC with its DeLong variance and confidence interval. `value` is the AUC. */
+export interface DelongAuc extends DefinedMetric {
+  readonly auc: number;
+  readonly variance: number;
+  /** [low, high], clipped to [0, 1]. */
+  readonly ci: readonly [number, number];
+  readonly level: number;
+}
+
+/** Options of the DeLong functions. */
+export interface DelongOptions {
+  /** Confidence level of the interval. Default 0.95. */
+  readonly level?: number;
+}
+
+/**
+ * ROC AUC, DeLong variance and normal-theory CI (clipped to [0, 1]). Undefined when there are
+ * fewer than 2 anomalies or 2 normals (pROC returns NA there). O(N log N).
+ */
+export function delongAuc(y: ArrayLike<number>, scores: ArrayLike<number>, options: DelongOptions = {}): DelongAuc | UndefinedMetric {
+  const level = options.level ?? 0.95;
+  checkLevel(level, 'delongAuc');
+  const input = prepareBinary(y, scores, undefined, 'delongAuc');
+  const few = tooFew(input.positives, input.negatives, 'the DeLong variance');
+  if (few) return few;
+  const p = placements(input.y, input.s, input.positives, input.negatives);
+  const variance = cov(p.v10, p.v10) / p.m + cov(p.v01, p.v01) / p.n;
+  const half = twoSidedZ(level) * Math.sqrt(variance);
+  return {
+    value: p.auc,
+    auc: p.auc,
+    variance,
+    ci: [clip01(p.auc - half), clip01(p.auc + half)],
+    level,
+  };
+}
+
+/** Paired DeLong test of two scorers on the same samples. `value` is the AUC difference A − B. */
+export interface DelongPairedTest extends DefinedMetric {
+  readonly aucA: number;
+  readonly aucB: number;
+  /** aucA − aucB. */
+  readonly diff: number;
+  /** Variance of the difference (accounts for the correlation of the two scorers). */
+  readonly variance: number;
+  readonly z: number;
+  /** Two-sided p-value of H0: AUC_A = AUC_B. */
+  readonly pValue: number;
+  /** CI of the difference, clipped to [−1, 1]. */
+  readonly ci: readonly [number, number];
+  readonly level: number;
+}
+
+/**
+ * Paired DeLong test of H0: AUC_A = AUC_B for two scorers on the same systems (pROC's
+ * `roc.test(method = "delong", paired = TRUE)`). Undefined with fewer than 2 of a class, or when
+ * the difference has zero variance (the two scorers order every pair alike, e.g. identical scores).
+ */
+export function delongPairedTest(
+  y: ArrayLike<number>,
+  scoresA: ArrayLike<number>,
+  scoresB: ArrayLike<number>,
+  options: DelongOptions = {},
+): DelongPairedTest | UndefinedMetric {
+  const level = options.level ?? 0.95;
+  checkLevel(level, 'delongPairedTest');
+  const a = prepareBinary(y, scoresA, undefined, 'delongPairedTest');
+  const b = prepareBinary(y, scoresB, undefined, 'delongPairedTest');
+  const few = tooFew(a.positives, a.negatives, 'the paired DeLong test');
+  if (few) return few;
+  const pa = placements(a.y, a.s, a.positives, a.negatives);
+  const pb = placements(b.y, b.s, b.positives, b.negatives);
+  const [a10, a01, b10, b01] = [pa.v10, pa.v01, pb.v10, pb.v01];
+  const m = pa.m;
+  const n = pa.n;
+  const variance =
+    (cov(a10, a10) + cov(b10, b10) - 2 * cov(a10, b10)) / m + (cov(a01, a01) + cov(b01, b01) - 2 * cov(a01, b01)) / n;
+  const diff = pa.auc - pb.auc;
+  if (!(variance > 0)) {
+    return undefinedMetric('zero_variance', `the paired DeLong test is undefined: the AUC difference has zero variance (the two scorers order every anomaly/normal pair alike; AUC ${pa.auc} vs ${pb.auc})`);
+  }
+  const sd = Math.sqrt(variance);
+  const z = diff / sd;
+  const half = twoSidedZ(level) * sd;
+  return {
+    value: diff,
+    aucA: pa.auc,
+    aucB: pb.auc,
+    diff,
+    variance,
+    z,
+    pValue: 2 * normalCdf(-Math.abs(z)),
+    ci: [Math.max(-1, diff - half), Math.min(1, diff + half)],
+    level,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The metrics engine: pure functions over labels (1 = anomaly) and scores (higher = more
+ * anomalous). No I/O. Undefined metrics are `{ value: null, code, reason }`, never a fake number.
+ */
+export * from './types.ts';
+export { argsortDescending, rankScores, tieBlockEnds, type Ranking } from './sort.ts';
+export { erfc, normalCdf, normalQuantile, twoSidedZ } from './normal.ts';
+export {
+  averagePrecision,
+  binaryClfCurve,
+  precisionAtK,
+  prCurve,
+  recallAtFpr,
+  rocAuc,
+  rocCurve,
+  type ClfCurve,
+  type PrCurveOptions,
+  type RecallAtFpr,
+  type RocAucOptions,
+  type RocCurveOptions,
+  type WeightOptions,
+} from './ranking.ts';
+export {
+  chooseThreshold,
+  confusionAt,
+  nextUp,
+  thresholdMetrics,
+  type ThresholdChoice,
+  type ThresholdContext,
+  type ThresholdMetricOptions,
+  type ThresholdMetrics,
+  type ThresholdSpec,
+  type ZeroDivision,
+} from './threshold.ts';
+export { delongAuc, delongPairedTest, type DelongAuc, type DelongOptions, type DelongPairedTest } from './delong.ts';
+export { bootstrapCi, quantileType7, rocAucMetric, type BootstrapCi, type BootstrapMetric, type BootstrapOptions } from './bootstrap.ts';
+export { evaluateCell, type CellInput, type Comparison, type StratumCell, type StratumMetrics } from './cell.ts';
+export { caughtWithWarning, leadTimeMetrics, type LeadTimeBucket, type LeadTimeCell, type LeadTimeInput } from './lead-time.ts';
+export { breakdown, MISSING_STRATUM, type BreakdownOptions, type BreakdownRow } from './breakdown.ts';
+export { evaluateScores, type EvaluateInput, type EvaluationSummary, type JsonCell, type JsonCi, type StrataColumn } from './evaluate.ts';
