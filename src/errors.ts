@@ -4,7 +4,10 @@
  * and exits 2 ("the harness could not do its job"). Anything else that escapes is a bug.
  */
 
-/** One problem in one file, located as `file:line:column` (1-based; column 0 = whole line/file). */
+/**
+ * One problem in one file, located as `file:line:column` (1-based; column 0 = the whole line;
+ * line 0 = no line, e.g. a field of a config object, printed as `file: message`).
+ */
 export interface Problem {
   readonly file: string;
   readonly line: number;
@@ -28,5 +31,5 @@ export class HarnessError extends Error {
 /** `file:line:column: message`, the one format every located problem is printed in. */
 export function formatProblem(p: Problem, relativeTo?: (file: string) => string): string {
   const file = relativeTo ? relativeTo(p.file) : p.file;
-  return `${file}:${p.line}:${p.column}: ${p.message}`;
+  return p.line === 0 ? `${file}: ${p.message}` : `${file}:${p.line}:${p.column}: ${p.message}`;
 }

@@ -24,6 +24,14 @@ async function main(argv: readonly string[]): Promise<number> {
   return command.run(rest);
 }
 
+// `harness labels | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {

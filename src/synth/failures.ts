@@ -92,8 +92,8 @@ export function thermalRunaway(x: Float64Array): FailureModifiers {
 /** Internal short: one cell self-discharges (SOC deficit, rest-voltage drop) and warms a little. */
 export function internalShort(x: Float64Array): FailureModifiers {
   return {
-    weakCellDeficitPct: map(x, (v) => 12 * v),
-    weakCellRestDropV: map(x, (v) => 0.03 * v),
+    weakCellDeficitPct: map(x, (v) => 6 * v),
+    weakCellRestDropV: map(x, (v) => 0.05 * v),
     hotSpotC: map(x, (v) => 3 * v),
   };
 }

@@ -1,4 +1,4 @@
-import { defineScenario } from '../../src/synth/define.ts';
+import { defineScenario } from '../../src/index.ts';
 
 /** The default fleet: every mode, season and failure type, realistic data-quality faults. */
 export default defineScenario({

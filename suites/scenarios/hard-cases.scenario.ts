@@ -1,4 +1,4 @@
-import { defineScenario } from '../../src/synth/define.ts';
+import { defineScenario } from '../../src/index.ts';
 
 /**
  * The hard cases: few anomalies, many of them subtle, long lead times, and heavy data-quality

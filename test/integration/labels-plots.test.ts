@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_TYPES, OPERATIONAL_MODES } from '../../src/data/schema.ts';
-import { runHarness, tempDir } from '../helpers/run-harness.ts';
+import { REPO_ROOT, runHarness, tempDir } from '../helpers/run-harness.ts';
 
 describe('harness labels and harness plots', () => {
   let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -46,6 +46,13 @@ describe('harness labels and harness plots', () => {
       expect(svg).toContain('healthy');
       // lines were drawn, not an empty frame
       expect((svg.match(/<path/g) ?? []).length).toBeGreaterThan(8);
+    }
+    // The plots the README links to are exactly what this command makes (regenerate them
+    // with `npm run docs:plots` after changing the generator).
+    for (const f of files) {
+      expect(await readFile(path.join(out, f), 'utf8'), `docs/signatures/${f} is stale`).toBe(
+        await readFile(path.join(REPO_ROOT, 'docs', 'signatures', f), 'utf8'),
+      );
     }
   });
 });

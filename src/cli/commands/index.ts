@@ -1,3 +1,4 @@
+import { evaluateCommand } from './evaluate.ts';
 import { generateCommand } from './generate.ts';
 import { labelsCommand } from './labels.ts';
 import { plotsCommand } from './plots.ts';
@@ -15,6 +16,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   validate: validateCommand,
   labels: labelsCommand,
   plots: plotsCommand,
+  evaluate: evaluateCommand,
 };
 
 export function helpText(): string {

@@ -77,7 +77,8 @@ export function scoreDistributionChart(input: ScoreDistributionInput): TopLevelS
       encoding: {
         x,
         x2: { field: 'end' },
-        y: { field: 'share', type: 'quantitative', stack: null, title: 'share of the label’s systems' },
+        y: { field: 'share', type: 'quantitative', stack: null, scale: { zero: true }, title: 'share of the label’s systems' },
+        y2: { datum: 0 },
         color: { field: 'label', type: 'nominal', scale: LABEL_COLORS, title: 'label' },
       },
     },

@@ -1,0 +1,435 @@
+import path from 'node:path';
+import chalk from 'chalk';
+import { loadConfig } from '../../config/load-config.ts';
+import { writeFileAtomic } from '../../data/atomic.ts';
+import { describeLayout, selectSources } from '../../data/layout.ts';
+import { readLocatedLabels } from '../../data/load-labels.ts';
+import { readLocatedMetadata } from '../../data/load-metadata.ts';
+import { readScoresFile, type ScoreRow } from '../../data/load-scores.ts';
+import type { LocatedRow } from '../../data/row-fields.ts';
+import { LEAD_TIME_BUCKETS, leadTimeBucket, type Source } from '../../data/schema.ts';
+import type { LabelRow, MetadataRow } from '../../data/types.ts';
+import { HarnessError, type Problem } from '../../errors.ts';
+import { evaluateScores, type EvaluationSummary, type JsonCell, type StrataColumn } from '../../metrics/evaluate.ts';
+import { averagePrecision, prCurve, rocAuc, rocCurve } from '../../metrics/ranking.ts';
+import { breakdownChart } from '../../report/charts/breakdown-chart.ts';
+import { prChart } from '../../report/charts/pr-chart.ts';
+import { renderSvg } from '../../report/charts/render-svg.ts';
+import { rocChart } from '../../report/charts/roc-chart.ts';
+import { scoreDistributionChart } from '../../report/charts/score-distribution-chart.ts';
+import { numberFlag, parseCommandArgs } from '../args.ts';
+import { displayPath } from '../output.ts';
+import type { Command } from './index.ts';
+
+const USAGE = `Usage: harness evaluate --scores FILE [--labels FILE] [--metadata FILE] [--data DIR]
+                        [--threshold T] [--by COLS] [--allow-missing] [--json] [--plots DIR]
+
+Judges a scores.csv (system_id,score[,source]; higher = more anomalous) written by any scorer
+against the labels: ROC AUC with its DeLong CI, average precision, precision/recall/F1 at the
+threshold, and a breakdown per stratum.
+
+  --scores FILE     the scores to judge (required)
+  --labels FILE     default: <data>/labels.csv
+  --metadata FILE   one metadata.csv; default: the metadata of each source the labels name
+  --data DIR        the data folder (default: the config's dataDir)
+  --threshold T     flag a system when score >= T (default 0.5)
+  --by COLS         comma-separated breakdown columns (default: ${'failure_type,operational_mode,season,lead_time_bucket,scenario_tags,source'})
+  --allow-missing   drop scores without a label and labels without a score (with a warning)
+                    instead of failing
+  --json            print one JSON object on stdout, nothing else
+  --plots DIR       write ROC, PR, score-distribution and breakdown charts as SVG into DIR
+
+Exit codes: 0 evaluated · 2 bad input (every problem is printed as file:line:column).`;
+
+/** Columns a breakdown can be made by, and where each comes from. */
+const COLUMN_SOURCE = {
+  failure_type: 'labels',
+  operational_mode: 'metadata',
+  season: 'metadata',
+  lead_time_bucket: 'labels',
+  scenario_tags: 'metadata',
+  source: 'labels',
+  chemistry: 'metadata',
+  climate: 'metadata',
+} as const;
+type Column = keyof typeof COLUMN_SOURCE;
+const KNOWN_COLUMNS = Object.keys(COLUMN_SOURCE) as Column[];
+const DEFAULT_COLUMNS: readonly Column[] = ['failure_type', 'operational_mode', 'season', 'lead_time_bucket', 'scenario_tags', 'source'];
+const DEFAULT_THRESHOLD = 0.5;
+/** A breakdown cell with fewer anomalies is marked `too few`. */
+const MIN_POSITIVES = 5;
+/** Join problems listed before the rest are only counted. */
+const MAX_PROBLEMS = 50;
+/** The value of a system with no tag (the breakdown's own `(missing)` means "no metadata row"). */
+const NO_TAG = 'none';
+
+function isColumn(name: string): name is Column {
+  return Object.hasOwn(COLUMN_SOURCE, name);
+}
+
+function parseBy(raw: string | undefined): { columns: Column[]; explicit: boolean } {
+  if (raw === undefined) return { columns: [...DEFAULT_COLUMNS], explicit: false };
+  const names = [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  if (names.length === 0) throw new HarnessError('E_ARGS', `--by needs at least one column (known: ${KNOWN_COLUMNS.join(', ')})`);
+  const unknown = names.filter((n) => !isColumn(n));
+  if (unknown.length > 0) {
+    throw new HarnessError(
+      'E_ARGS',
+      `--by: unknown column${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => JSON.stringify(u)).join(', ')} (known: ${KNOWN_COLUMNS.join(', ')})`,
+    );
+  }
+  return { columns: names as Column[], explicit: true };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A scored system matched to its label. */
+interface Joined {
+  readonly score: ScoreRow;
+  readonly label: LabelRow;
+}
+
+/** The scores matched to labels, and what was left over on each side. */
+interface JoinResult {
+  readonly matched: Joined[];
+  readonly unlabeledScores: Problem[];
+  readonly unscoredLabels: Problem[];
+}
+
+/**
+ * Joins scores to labels by system_id (and source, when scores.csv has that column). A score
+ * whose id is labelled in both sources and that does not say which is an error in any mode.
+ */
+function joinScores(scores: readonly ScoreRow[], labels: readonly LocatedRow<LabelRow>[], scoresFile: string, labelsFile: string): JoinResult {
+  const byId = new Map<string, LocatedRow<LabelRow>[]>();
+  for (const l of labels) {
+    const list = byId.get(l.row.system_id);
+    if (list) list.push(l);
+    else byId.set(l.row.system_id, [l]);
+  }
+  const used = new Set<LocatedRow<LabelRow>>();
+  const matched: Joined[] = [];
+  const unlabeledScores: Problem[] = [];
+  const ambiguous: Problem[] = [];
+  const labelsName = displayPath(labelsFile);
+  for (const s of scores) {
+    const candidates = (byId.get(s.systemId) ?? []).filter((l) => s.source === undefined || l.row.source === s.source);
+    const only = candidates[0];
+    if (only === undefined) {
+      unlabeledScores.push({
+        file: scoresFile,
+        line: s.line,
+        column: 1,
+        message: `system ${s.systemId}${s.source ? ` (source ${s.source})` : ''} has a score but no label in ${labelsName}`,
+      });
+    } else if (candidates.length > 1) {
+      ambiguous.push({
+        file: scoresFile,
+        line: s.line,
+        column: 1,
+        message: `system ${s.systemId} is labelled in several sources (${candidates.map((c) => `${c.row.source} on ${labelsName}:${c.line}`).join(', ')}): add a source column to the scores file`,
+      });
+    } else {
+      used.add(only);
+      matched.push({ score: s, label: only.row });
+    }
+  }
+  if (ambiguous.length > 0) {
+    throw new HarnessError('E_JOIN', `cannot match ${plural(ambiguous.length, 'score')} to a label: the id is labelled in several sources`, ambiguous.slice(0, MAX_PROBLEMS));
+  }
+  const scoresName = displayPath(scoresFile);
+  const unscoredLabels: Problem[] = labels
+    .filter((l) => !used.has(l))
+    .map((l) => ({ file: labelsFile, line: l.line, column: 1, message: `system ${l.row.system_id} (source ${l.row.source}) is labelled but has no score in ${scoresName}` }));
+  return { matched, unlabeledScores, unscoredLabels };
+}
+
+/**
+ * The metadata of the matched systems, by `source\0system_id`: from `--metadata FILE`, or from
+ * the data folder's metadata of each source the labels name. Undefined when the data folder has
+ * none and the caller said that is fine.
+ */
+async function loadMatchedMetadata(
+  metadataFlag: string | undefined,
+  dataDir: string,
+  sources: ReadonlySet<Source>,
+  required: boolean,
+  warnings: string[],
+): Promise<{ rows: Map<string, MetadataRow>; files: string[] } | undefined> {
+  const rows = new Map<string, MetadataRow>();
+  if (metadataFlag !== undefined) {
+    const file = path.resolve(metadataFlag);
+    for (const { row } of await readLocatedMetadata(file)) rows.set(`${row.source}\u0000${row.system_id}`, row);
+    return { rows, files: [file] };
+  }
+  const layout = describeLayout(dataDir);
+  let picked;
+  try {
+    picked = selectSources(layout, 'all').filter((s) => sources.has(s.source));
+  } catch (err) {
+    if (required || !(err instanceof HarnessError)) throw err;
+    warnings.push(`no metadata found (${err.message}): breakdowns by metadata columns skipped; pass --metadata FILE or --data DIR`);
+    return undefined;
+  }
+  const files: string[] = [];
+  for (const s of picked) {
+    files.push(s.metadataPath);
+    for (const { row } of await readLocatedMetadata(s.metadataPath, layout.kind === 'data-dir' ? s.source : undefined)) {
+      rows.set(`${row.source}\u0000${row.system_id}`, row);
+    }
+  }
+  return { rows, files };
+}
+
+/** One breakdown column's values, aligned with `matched`. */
+function strataColumn(column: Column, matched: readonly Joined[], metadata: ReadonlyMap<string, MetadataRow> | undefined): StrataColumn {
+  return matched.map(({ label }) => {
+    switch (column) {
+      case 'failure_type':
+        return label.failure_type;
+      case 'source':
+        return label.source;
+      case 'lead_time_bucket':
+        return label.label === 'normal' ? 'none' : (leadTimeBucket(label.lead_time_days) ?? null);
+      default: {
+        const meta = metadata?.get(`${label.source}\u0000${label.system_id}`);
+        if (!meta) return null;
+        if (column === 'scenario_tags') return meta.scenario_tags.length > 0 ? meta.scenario_tags : [NO_TAG];
+        return meta[column] ?? null;
+      }
+    }
+  });
+}
+
+/** Lead-time strata in bucket order ([0,7), [7,30), …, then none) rather than by name. */
+function inBucketOrder(sum: EvaluationSummary): EvaluationSummary {
+  const cells = sum.breakdown['lead_time_bucket'];
+  if (!cells) return sum;
+  const rank = (name: string): number => {
+    const i = LEAD_TIME_BUCKETS.findIndex((b) => b.name === name);
+    return i >= 0 ? i : LEAD_TIME_BUCKETS.length + (name === 'none' ? 0 : 1);
+  };
+  const sorted = [...cells].sort((a, b) => rank(a.stratum) - rank(b.stratum));
+  return { ...sum, breakdown: { ...sum.breakdown, lead_time_bucket: sorted } };
+}
+
+export const evaluateCommand: Command = {
+  summary: 'judge a scores.csv against the labels: AUC with CI, P/R/F1, breakdowns, plots',
+  async run(argv) {
+    const { values } = parseCommandArgs(
+      'evaluate',
+      argv,
+      {
+        scores: { type: 'string' },
+        labels: { type: 'string' },
+        metadata: { type: 'string' },
+        data: { type: 'string' },
+        threshold: { type: 'string' },
+        by: { type: 'string' },
+        'allow-missing': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        plots: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    );
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (values.scores === undefined) throw new HarnessError('E_ARGS', `harness evaluate: --scores FILE is required\n\n${USAGE}`);
+    const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
+    const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';
+    const by = parseBy(values.by);
+    const warnings: string[] = [];
+
+    // The config is read only when a default needs the data folder.
+    let dataDirCache: string | undefined;
+    const dataDir = async (): Promise<string> => (dataDirCache ??= values.data !== undefined ? path.resolve(values.data) : (await loadConfig()).dataDir);
+    const scoresFile = path.resolve(values.scores);
+    const labelsFile = values.labels !== undefined ? path.resolve(values.labels) : describeLayout(await dataDir()).labelsPath;
+    const scores = await readScoresFile(scoresFile);
+    const labels = await readLocatedLabels(labelsFile);
+
+    const join = joinScores(scores, labels, scoresFile, labelsFile);
+    const dropScores = join.unlabeledScores.length;
+    const dropLabels = join.unscoredLabels.length;
+    if (dropScores + dropLabels > 0) {
+      if (!values['allow-missing']) {
+        const all = [...join.unlabeledScores, ...join.unscoredLabels];
+        const shown = all.length > MAX_PROBLEMS ? ` (the first ${MAX_PROBLEMS} are listed)` : '';
+        throw new HarnessError(
+          'E_JOIN',
+          `scores and labels do not match: ${plural(dropScores, 'score')} without a label, ${plural(dropLabels, 'label')} without a score${shown}; pass --allow-missing to drop them`,
+          all.slice(0, MAX_PROBLEMS),
+        );
+      }
+      warnings.push(`dropped ${plural(dropScores, 'score')} without a label and ${plural(dropLabels, 'label')} without a score`);
+    }
+    const matched = join.matched;
+
+    let columns = by.columns;
+    let metadata: Awaited<ReturnType<typeof loadMatchedMetadata>>;
+    if (columns.some((c) => COLUMN_SOURCE[c] === 'metadata')) {
+      const sources = new Set(matched.map((m) => m.label.source));
+      metadata = await loadMatchedMetadata(values.metadata, values.metadata === undefined ? await dataDir() : '', sources, by.explicit, warnings);
+      if (metadata === undefined) columns = columns.filter((c) => COLUMN_SOURCE[c] !== 'metadata');
+      else {
+        const meta = metadata.rows;
+        const without = matched.filter((m) => !meta.has(`${m.label.source}\u0000${m.label.system_id}`)).length;
+        if (without > 0) warnings.push(`${plural(without, 'evaluated system')} without a metadata row: shown as the stratum "(missing)"`);
+      }
+    }
+
+    const y = matched.map((m) => (m.label.label === 'anomaly' ? 1 : 0));
+    const s = matched.map((m) => m.score.score);
+    const strata: Record<string, StrataColumn> = {};
+    for (const c of columns) strata[c] = strataColumn(c, matched, metadata?.rows);
+    const summary = inBucketOrder(
+      evaluateScores({ y, scores: s, threshold, strata, minPositives: MIN_POSITIVES, systemIds: matched.map((m) => m.score.systemId) }),
+    );
+
+    for (const w of warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
+    const files = { scores: displayPath(scoresFile), labels: displayPath(labelsFile), metadata: (metadata?.files ?? []).map(displayPath) };
+    if (values.json) {
+      const out = {
+        n: summary.n,
+        positives: summary.positives,
+        negatives: summary.negatives,
+        metrics: summary.metrics,
+        ci: summary.ci,
+        undefined: summary.undefined,
+        notes: summary.notes,
+        threshold: { ...summary.threshold, chosen_by: thresholdFrom },
+        confusion: summary.confusion,
+        breakdown: summary.breakdown,
+        min_positives: MIN_POSITIVES,
+        dropped: { scores_without_label: dropScores, labels_without_score: dropLabels },
+        files,
+      };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    } else {
+      process.stdout.write(textReport(summary, { threshold, thresholdFrom, files, columns }));
+    }
+
+    if (values.plots !== undefined) {
+      const dir = path.resolve(values.plots);
+      const subtitle = `${files.scores} · ${summary.n} systems (${summary.positives} anomalies)`;
+      const charts: [string, Parameters<typeof renderSvg>[0]][] = [
+        ['roc.svg', rocChart({ curve: rocCurve(y, s), auc: rocAuc(y, s), ci: summary.ci['roc_auc'] ?? null, subtitle })],
+        ['pr.svg', prChart({ curve: prCurve(y, s), averagePrecision: averagePrecision(y, s), prevalence: summary.n > 0 ? summary.positives / summary.n : 0, subtitle })],
+        ['score-distribution.svg', scoreDistributionChart({ y, scores: s, threshold, subtitle })],
+        ...columns.map((c): [string, Parameters<typeof renderSvg>[0]] => [
+          `breakdown-${c}.svg`,
+          breakdownChart({ column: c, cells: summary.breakdown[c] ?? [], minPositives: MIN_POSITIVES, subtitle }),
+        ]),
+      ];
+      for (const [name, spec] of charts) await writeFileAtomic(path.join(dir, name), await renderSvg(spec));
+      // stdout belongs to the JSON object in --json mode.
+      const note = `wrote ${charts.length} SVG charts to ${displayPath(dir)}/\n`;
+      if (values.json) process.stderr.write(note);
+      else process.stdout.write(`\n${note}`);
+    }
+    return 0;
+  },
+};
+
+// ---- text report -------------------------------------------------------------------------
+
+function fmt(v: number | null | undefined, digits = 3): string {
+  return v === null || v === undefined ? 'n/a' : v.toFixed(digits);
+}
+
+function fmtCi(ci: { readonly low: number; readonly high: number } | null | undefined): string {
+  return ci ? `[${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]` : '';
+}
+
+/** Lays out rows as aligned columns; `right` marks right-aligned (numeric) columns. Styling is applied after padding so ANSI codes do not skew widths. */
+function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[], style: (row: number, col: number, text: string) => string = (_r, _c, t) => t): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: readonly string[], row: number): string =>
+    cells
+      .map((t, c) => {
+        const w = widths[c] ?? 0;
+        const padded = right[c] ? t.padStart(w) : t.padEnd(w);
+        return row < 0 ? chalk.bold(padded) : style(row, c, padded);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(header, -1), ...rows.map((r, i) => line(r, i))];
+}
+
+const HEADLINE: readonly [string, string][] = [
+  ['roc_auc', 'ROC AUC'],
+  ['average_precision', 'average precision'],
+  ['precision', 'precision @ threshold'],
+  ['recall', 'recall @ threshold'],
+  ['f1', 'F1 @ threshold'],
+  ['fpr', 'FPR @ threshold'],
+  ['specificity', 'specificity @ threshold'],
+  ['recall_at_fpr_1pct', 'recall at 1% FPR'],
+  ['recall_at_fpr_5pct', 'recall at 5% FPR'],
+];
+
+interface ReportContext {
+  readonly threshold: number;
+  readonly thresholdFrom: string;
+  readonly files: { readonly scores: string; readonly labels: string; readonly metadata: readonly string[] };
+  readonly columns: readonly string[];
+}
+
+/** The plain-text report: headline metrics with CI, threshold, undefined metrics, one table per breakdown column. */
+function textReport(sum: EvaluationSummary, ctx: ReportContext): string {
+  const out: string[] = [];
+  out.push(`${chalk.bold('harness evaluate')}  ${ctx.files.scores} vs ${ctx.files.labels}`);
+  out.push(`${sum.n} systems: ${sum.positives} anomalies, ${sum.negatives} normals`);
+  const how = ctx.thresholdFrom === 'default' ? `the default; set it with --threshold` : 'set with --threshold';
+  out.push(`threshold ${ctx.threshold} (${how}): a system is flagged when score >= ${ctx.threshold}`);
+  out.push('');
+  const ci = sum.ci['roc_auc'];
+  const ciHead = ci ? `${Math.round(ci.level * 100)}% CI (DeLong)` : '95% CI (DeLong)';
+  const rows = HEADLINE.filter(([k]) => k in sum.metrics).map(([k, name]) => [name, fmt(sum.metrics[k]), k === 'roc_auc' ? (fmtCi(ci) || 'n/a') : '']);
+  out.push(...table(['metric', 'value', ciHead], rows, [false, true, false], (_r, c, t) => (t.trim() === 'n/a' && c > 0 ? chalk.dim(t) : t)));
+  const { tp, fp, tn, fn } = sum.confusion;
+  out.push(`confusion @ threshold: tp ${tp} · fp ${fp} · tn ${tn} · fn ${fn}`);
+  const undef = Object.entries(sum.undefined);
+  if (undef.length > 0) {
+    out.push('', chalk.bold('undefined metrics'));
+    for (const [k, reason] of undef) out.push(`  ${k}: ${reason}`);
+  }
+  const notes = Object.entries(sum.notes);
+  if (notes.length > 0) {
+    out.push('', chalk.bold('notes'));
+    for (const [k, note] of notes) out.push(`  ${k}: ${note === 'zero_division' ? 'a zero denominator, reported as 0 (scikit-learn convention)' : note}`);
+  }
+  for (const column of ctx.columns) {
+    const cells = sum.breakdown[column] ?? [];
+    out.push('', chalk.bold(`by ${column}`));
+    if (cells.length === 0) {
+      out.push('  (no systems)');
+      continue;
+    }
+    out.push(...breakdownTable(cells, ctx.threshold).map((l) => `  ${l}`));
+    if (cells.some((c) => c.comparison === 'vs_all_normals' && c.positives > 0)) {
+      out.push(chalk.dim('  * anomalies only: ranked against all normals'));
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function breakdownTable(cells: readonly JsonCell[], threshold: number): string[] {
+  const rows = cells.map((c) => [
+    `${c.stratum}${c.comparison === 'vs_all_normals' && c.positives > 0 ? ' *' : ''}`,
+    String(c.n),
+    String(c.positives),
+    fmt(c.metrics.roc_auc),
+    fmtCi(c.ci.roc_auc),
+    fmt(c.metrics.recall),
+    c.positives === 0 ? 'no anomalies' : c.too_few ? 'too few' : '',
+  ]);
+  return table(['stratum', 'n', 'anomalies', 'roc_auc', '95% CI', `recall@${threshold}`, ''], rows, [false, true, true, true, false, true, false], (r, c, t) =>
+    cells[r]?.too_few || (c > 2 && t.trim() === 'n/a') ? chalk.dim(t) : t,
+  );
+}
