@@ -169,7 +169,8 @@ async function loadMatchedMetadata(
   try {
     picked = selectSources(layout, 'all').filter((s) => sources.has(s.source));
   } catch (err) {
-    if (required || !(err instanceof HarnessError)) throw err;
+    if (!(err instanceof HarnessError)) throw err;
+    if (required) throw new HarnessError(err.code, `the --by columns need metadata: ${err.message}; or pass --metadata FILE`, err.problems);
     warnings.push(`no metadata found (${err.message}): breakdowns by metadata columns skipped; pass --metadata FILE or --data DIR`);
     return undefined;
   }

@@ -1,0 +1,123 @@
+import type { EvaluationSummary } from '../metrics/evaluate.ts';
+
+/** Which number of a metric an assertion reads: its value, or a bound of its confidence interval. */
+export type CiSide = 'low' | 'high';
+
+/** A reference to one metric of one model, optionally of one breakdown column. */
+export interface MetricRef {
+  readonly model: string;
+  /** A key of `EvaluationSummary.metrics` (roc_auc, average_precision, recall, f1, …). */
+  readonly metric: string;
+  /** A breakdown column (failure_type, operational_mode, season, lead_time_bucket, …). */
+  readonly by?: string;
+  /** One stratum of `by`; without it an assertion on `by` needs `.each`. */
+  readonly stratum?: string;
+  /** Read a CI bound instead of the value (CIs exist for roc_auc). */
+  readonly ci?: CiSide;
+}
+
+/** Where an assertion was written: `file:line:column` of the suite, for messages. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** The comparison an assertion makes. */
+export type Comparison =
+  | { readonly op: 'gt' | 'lt'; readonly than: number | MetricRef }
+  | { readonly op: 'close'; readonly to: number; readonly tolerance: number }
+  | { readonly op: 'within'; readonly lo: number; readonly hi: number }
+  /** The metric's CI contains the value (e.g. a random model's AUC covers 0.5). */
+  | { readonly op: 'covers'; readonly value: number }
+  /** The metric is undefined (null with a reason), e.g. AUC on an all-normal set. */
+  | { readonly op: 'undefined' };
+
+/** An assertion as data: built by the suite's `expect`, graded after every model has run. */
+export type AssertionSpec =
+  | {
+      readonly kind: 'metric';
+      readonly subject: MetricRef;
+      readonly comparison: Comparison;
+      /** Apply to every stratum of `subject.by` (strata marked too_few are skipped and listed). */
+      readonly each: boolean;
+      readonly location?: SourceLocation;
+    }
+  | {
+      readonly kind: 'beats';
+      readonly model: string;
+      readonly other: string;
+      /** Only roc_auc supports a paired test. */
+      readonly on: string;
+      /** `delong`: paired DeLong test, one-sided at alpha; `none`: plain comparison of values. */
+      readonly test: 'delong' | 'none';
+      readonly alpha: number;
+      readonly location?: SourceLocation;
+    };
+
+/** One stratum's outcome inside an `.each` assertion. */
+export interface StratumOutcome {
+  readonly stratum: string;
+  readonly state: 'passed' | 'failed' | 'skipped';
+  readonly actual: number | null;
+  readonly reason?: string;
+}
+
+/** A graded assertion: data, never a throw. */
+export interface AssertionResult {
+  /** Stable id within the suite (its index), for reporters and baselines. */
+  readonly id: number;
+  /** `passed`, `failed` (the model did not meet it) or `errored` (it could not be graded: unknown model or metric, a case that crashed). */
+  readonly state: 'passed' | 'failed' | 'errored';
+  /** A sentence a person can read, e.g. `zscore roc_auc (0.83) > random roc_auc (0.51)`. */
+  readonly message: string;
+  /** What was measured (a number, null when undefined, or per-stratum values for `.each`). */
+  readonly actual: number | null | Readonly<Record<string, number | null>>;
+  /** What was required, in words and numbers: `> 0.51`, `0.5 ± 0.1`, `in [0.4, 0.6]`. */
+  readonly expected: string;
+  readonly strata?: readonly StratumOutcome[];
+  /** For `beats` with a test: the p-value of the paired test. */
+  readonly pValue?: number;
+  readonly location?: SourceLocation;
+  readonly spec: AssertionSpec;
+}
+
+/** What grading sees of one model's case. */
+export type GradedCase =
+  | {
+      readonly state: 'scored';
+      readonly summary: EvaluationSummary;
+      /** Test labels (1 = anomaly) and this model's scores, aligned, for paired tests. */
+      readonly y: Float64Array;
+      readonly scores: Float64Array;
+      readonly systemIds: readonly string[];
+    }
+  | { readonly state: 'errored'; readonly error: string };
+
+/** The builder a suite's `expect` receives. */
+export interface ExpectApi {
+  metric(model: string, metric: string, options?: { by?: string; stratum?: string; ci?: CiSide }): MetricExpectation;
+  model(name: string): ModelExpectation;
+}
+
+/** Matchers on one metric; each returns the assertion as data. */
+export interface MetricMatchers {
+  toBeGreaterThan(than: number | MetricExpectation): AssertionSpec;
+  toBeLessThan(than: number | MetricExpectation): AssertionSpec;
+  toBeCloseTo(to: number, tolerance?: number): AssertionSpec;
+  toBeWithin(lo: number, hi: number): AssertionSpec;
+  /** The metric's confidence interval contains `value`. */
+  toCover(value: number): AssertionSpec;
+  /** The metric is undefined on this data (null with a reason). */
+  toBeUndefined(): AssertionSpec;
+}
+
+export interface MetricExpectation extends MetricMatchers {
+  readonly ref: MetricRef;
+  /** The same matchers, applied to every stratum of the `by` column. */
+  readonly each: MetricMatchers;
+}
+
+export interface ModelExpectation {
+  toBeat(other: string, options?: { on?: string; test?: 'delong' | 'none'; alpha?: number }): AssertionSpec;
+}

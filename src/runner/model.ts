@@ -1,0 +1,46 @@
+import type { DerivedFeature } from '../data/schema.ts';
+import type { Dataset, MetadataRow, SystemSeries } from '../data/types.ts';
+
+/** A value or a promise of it: plugins may be synchronous or not. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** What the runner hands a plugin on every call. */
+export interface ModelContext {
+  /** Seed for this (suite, model) case: a plugin that draws random numbers must derive them from it. */
+  readonly seed: string;
+  /** Aborted when the plugin runs past its timeout; long loops should check it. */
+  readonly signal: AbortSignal;
+}
+
+/** Context of one `score` call: the system's metadata (mode, season, …) but never its label. */
+export interface ScoreContext extends ModelContext {
+  readonly metadata: MetadataRow;
+}
+
+/**
+ * A model plugin: a small required core (`name`, `version`, `score`) plus optional capabilities.
+ * `score` returns one number per system, higher = more anomalous; NaN or ±Infinity is an error.
+ */
+export interface ModelPlugin<Options = Readonly<Record<string, unknown>>> {
+  readonly name: string;
+  /** Bump when the plugin's behaviour changes: cached scores and baselines are keyed by it. */
+  readonly version: string;
+  /** The options it was built with (recorded with results, hashed into cache keys). */
+  readonly options?: Options;
+  /** Derived features the plugin reads from `series.sensors` (computed by the loader). */
+  readonly derive?: readonly DerivedFeature[];
+  /** Per-call timeout in ms for fit and for each score (default from the config). */
+  readonly timeoutMs?: number;
+  /** Learns from the training split only; labels are there for supervised models. */
+  fit?(train: Dataset, ctx: ModelContext): Awaitable<void>;
+  score(series: SystemSeries, ctx: ScoreContext): Awaitable<number>;
+  /** Optional faster path: one score per series, in the same order. */
+  scoreBatch?(series: readonly SystemSeries[], ctx: ModelContext & { readonly metadata: readonly MetadataRow[] }): Awaitable<readonly number[]>;
+  /** Releases resources (worker processes, files) after the case. */
+  teardown?(): Awaitable<void>;
+}
+
+/** Identity helper that types a plugin object. */
+export function defineModel<Options = Readonly<Record<string, unknown>>>(plugin: ModelPlugin<Options>): ModelPlugin<Options> {
+  return plugin;
+}

@@ -1,0 +1,65 @@
+import type { AssertionSpec, ExpectApi } from '../assert/types.ts';
+import type { SourceSelector } from '../data/schema.ts';
+import type { ThresholdSpec } from '../metrics/threshold.ts';
+import type { ScenarioSpec } from '../synth/types.ts';
+import type { ModelPlugin } from './model.ts';
+
+/**
+ * What a suite runs on:
+ * - a scenario fixture name (`'smoke'`) or `{ scenario, …overrides }`: generated on first use
+ *   and cached by a hash of the fixture and the generator version;
+ * - `{ source }`: the project's data folder (`synthetic`, `real` or `all`);
+ * - `{ path }`: any folder in the data-dir or flat layout.
+ */
+export type DatasetSpec =
+  | string
+  | {
+      readonly scenario: string | ScenarioSpec;
+      readonly systems?: number;
+      readonly days?: number;
+      readonly interval?: string | number;
+      readonly seed?: string | number;
+    }
+  | { readonly source: SourceSelector }
+  | { readonly path: string; readonly source?: SourceSelector };
+
+/** Train/test split, stratified by label × failure type, seeded. */
+export interface SplitSpec {
+  /** Share of systems in the test split (0–1). Default 0.5. */
+  readonly test?: number;
+  readonly seed?: string | number;
+}
+
+/** A model in a suite: a plugin object, a plugin name, or `[name, options]` resolved by the plugin registry. */
+export type ModelEntry = ModelPlugin<any> | string | readonly [string, Readonly<Record<string, unknown>>];
+
+/** A suite: what to run on what, and what must hold. */
+export interface SuiteSpec {
+  readonly name: string;
+  readonly description?: string;
+  readonly dataset: DatasetSpec;
+  readonly split?: SplitSpec;
+  readonly models: readonly ModelEntry[];
+  /**
+   * How each model's decision threshold is chosen. Default: the score that flags 5 % of the
+   * *training* normals (`{ kind: 'train_fpr', fpr: 0.05 }`): honest, and comparable across
+   * models whose scores live on different scales.
+   */
+  readonly threshold?: SuiteThreshold;
+  /** Breakdown columns. Default: failure_type, operational_mode, season, lead_time_bucket, scenario_tags, source. */
+  readonly breakdown?: readonly string[];
+  /** Strata with fewer anomalies are marked too_few and skipped by `.each`. Default 5. */
+  readonly minPositives?: number;
+  readonly expect?: (api: ExpectApi) => readonly AssertionSpec[];
+}
+
+/** A suite's threshold choice: like the metrics' ThresholdSpec, but `train_fpr` needs no scores (the runner provides them). */
+export type SuiteThreshold =
+  | number
+  | Exclude<ThresholdSpec, { readonly kind: 'train_fpr' }>
+  | { readonly kind: 'train_fpr'; readonly fpr: number };
+
+/** Identity helper that types a suite. */
+export function defineSuite(suite: SuiteSpec): SuiteSpec {
+  return suite;
+}
