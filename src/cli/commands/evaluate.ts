@@ -7,7 +7,8 @@ import { readLocatedLabels } from '../../data/load-labels.ts';
 import { readLocatedMetadata } from '../../data/load-metadata.ts';
 import { readScoresFile, type ScoreRow } from '../../data/load-scores.ts';
 import type { LocatedRow } from '../../data/row-fields.ts';
-import { LEAD_TIME_BUCKETS, leadTimeBucket, type Source } from '../../data/schema.ts';
+import type { Source } from '../../data/schema.ts';
+import { BREAKDOWN_COLUMNS, DEFAULT_BREAKDOWN, KNOWN_BREAKDOWN_COLUMNS, inBucketOrder, isBreakdownColumn, stratumOf, type BreakdownColumn } from '../../data/strata.ts';
 import type { LabelRow, MetadataRow } from '../../data/types.ts';
 import { HarnessError, type Problem } from '../../errors.ts';
 import { evaluateScores, type EvaluationSummary, type JsonCell, type StrataColumn } from '../../metrics/evaluate.ts';
@@ -41,31 +42,16 @@ threshold, and a breakdown per stratum.
 
 Exit codes: 0 evaluated · 2 bad input (every problem is printed as file:line:column).`;
 
-/** Columns a breakdown can be made by, and where each comes from. */
-const COLUMN_SOURCE = {
-  failure_type: 'labels',
-  operational_mode: 'metadata',
-  season: 'metadata',
-  lead_time_bucket: 'labels',
-  scenario_tags: 'metadata',
-  source: 'labels',
-  chemistry: 'metadata',
-  climate: 'metadata',
-} as const;
-type Column = keyof typeof COLUMN_SOURCE;
-const KNOWN_COLUMNS = Object.keys(COLUMN_SOURCE) as Column[];
-const DEFAULT_COLUMNS: readonly Column[] = ['failure_type', 'operational_mode', 'season', 'lead_time_bucket', 'scenario_tags', 'source'];
+type Column = BreakdownColumn;
+const COLUMN_SOURCE = BREAKDOWN_COLUMNS;
+const KNOWN_COLUMNS = KNOWN_BREAKDOWN_COLUMNS;
+const DEFAULT_COLUMNS = DEFAULT_BREAKDOWN;
+const isColumn = isBreakdownColumn;
 const DEFAULT_THRESHOLD = 0.5;
 /** A breakdown cell with fewer anomalies is marked `too few`. */
 const MIN_POSITIVES = 5;
 /** Join problems listed before the rest are only counted. */
 const MAX_PROBLEMS = 50;
-/** The value of a system with no tag (the breakdown's own `(missing)` means "no metadata row"). */
-const NO_TAG = 'none';
-
-function isColumn(name: string): name is Column {
-  return Object.hasOwn(COLUMN_SOURCE, name);
-}
 
 function parseBy(raw: string | undefined): { columns: Column[]; explicit: boolean } {
   if (raw === undefined) return { columns: [...DEFAULT_COLUMNS], explicit: false };
@@ -186,34 +172,7 @@ async function loadMatchedMetadata(
 
 /** One breakdown column's values, aligned with `matched`. */
 function strataColumn(column: Column, matched: readonly Joined[], metadata: ReadonlyMap<string, MetadataRow> | undefined): StrataColumn {
-  return matched.map(({ label }) => {
-    switch (column) {
-      case 'failure_type':
-        return label.failure_type;
-      case 'source':
-        return label.source;
-      case 'lead_time_bucket':
-        return label.label === 'normal' ? 'none' : (leadTimeBucket(label.lead_time_days) ?? null);
-      default: {
-        const meta = metadata?.get(`${label.source}\u0000${label.system_id}`);
-        if (!meta) return null;
-        if (column === 'scenario_tags') return meta.scenario_tags.length > 0 ? meta.scenario_tags : [NO_TAG];
-        return meta[column] ?? null;
-      }
-    }
-  });
-}
-
-/** Lead-time strata in bucket order ([0,7), [7,30), …, then none) rather than by name. */
-function inBucketOrder(sum: EvaluationSummary): EvaluationSummary {
-  const cells = sum.breakdown['lead_time_bucket'];
-  if (!cells) return sum;
-  const rank = (name: string): number => {
-    const i = LEAD_TIME_BUCKETS.findIndex((b) => b.name === name);
-    return i >= 0 ? i : LEAD_TIME_BUCKETS.length + (name === 'none' ? 0 : 1);
-  };
-  const sorted = [...cells].sort((a, b) => rank(a.stratum) - rank(b.stratum));
-  return { ...sum, breakdown: { ...sum.breakdown, lead_time_bucket: sorted } };
+  return matched.map(({ label }) => stratumOf(column, label, metadata?.get(`${label.source}\u0000${label.system_id}`)));
 }
 
 export const evaluateCommand: Command = {

@@ -1,0 +1,131 @@
+/**
+ * The builder a suite's `expect` receives. Every matcher returns its assertion as data (an
+ * `AssertionSpec`) and evaluates nothing: suites are collected before any model runs, and a
+ * mistake in a spec (`.each` without `by`, an unknown model) is reported when grading, as an
+ * errored assertion pointing at the suite line, never as a throw out of the suite's `expect`.
+ */
+import { fileURLToPath } from 'node:url';
+import type {
+  AssertionSpec,
+  CiSide,
+  Comparison,
+  ExpectApi,
+  MetricExpectation,
+  MetricMatchers,
+  MetricRef,
+  ModelExpectation,
+  SourceLocation,
+} from './types.ts';
+
+/** Absolute path of this folder; frames inside it are the matchers themselves, not the suite. */
+const ASSERT_DIR = fileURLToPath(new URL('.', import.meta.url));
+
+/** `file:///a/b.ts` → `/a/b.ts`; plain paths pass through. */
+function toPath(file: string): string {
+  if (!file.startsWith('file://')) return file;
+  try {
+    return fileURLToPath(file);
+  } catch {
+    return file.slice('file://'.length);
+  }
+}
+
+// `    at fn (file:///x/y.ts:12:5)` or `    at file:///x/y.ts:12:5` (anonymous / top level).
+const FRAME = /^\s*at (?:.*?\()?(.+?):(\d+):(\d+)\)?\s*$/;
+
+/**
+ * Where the matcher was called: the first stack frame outside src/assert, so a failure can point
+ * at the suite's line. Undefined when the stack cannot be read (a stripped runtime).
+ */
+export function callerLocation(stack: string | undefined = new Error().stack): SourceLocation | undefined {
+  if (stack === undefined) return undefined;
+  for (const line of stack.split('\n').slice(1)) {
+    const m = FRAME.exec(line);
+    if (!m) continue;
+    const file = toPath(m[1]!);
+    if (file.startsWith(ASSERT_DIR) || file.startsWith('node:') || file === 'native') continue;
+    return { file, line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
+}
+
+/** Reads the stack with enough depth to get past the matcher frames, whatever the runtime's limit. */
+function captureLocation(): SourceLocation | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Math.max(limit, 20);
+  try {
+    return callerLocation(new Error().stack);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** The assertion spec of one matcher call, located at its caller. */
+function metricSpec(subject: MetricRef, comparison: Comparison, each: boolean): AssertionSpec {
+  const location = captureLocation();
+  return { kind: 'metric', subject, comparison, each, ...(location ? { location } : {}) };
+}
+
+/** A number stays a number; another metric expectation becomes its reference (graded later). */
+function threshold(than: number | MetricExpectation): number | MetricRef {
+  return typeof than === 'number' ? than : than.ref;
+}
+
+function matchers(ref: MetricRef, each: boolean): MetricMatchers {
+  return {
+    toBeGreaterThan: (than) => metricSpec(ref, { op: 'gt', than: threshold(than) }, each),
+    toBeLessThan: (than) => metricSpec(ref, { op: 'lt', than: threshold(than) }, each),
+    toBeCloseTo: (to, tolerance = 0.05) => metricSpec(ref, { op: 'close', to, tolerance }, each),
+    toBeWithin: (lo, hi) => metricSpec(ref, { op: 'within', lo, hi }, each),
+    toCover: (value) => metricSpec(ref, { op: 'covers', value }, each),
+    toBeUndefined: () => metricSpec(ref, { op: 'undefined' }, each),
+  };
+}
+
+/** A metric expectation: the matchers on the value, `.each` on every stratum, and the ref itself. */
+function metricExpectation(ref: MetricRef): MetricExpectation {
+  return { ref, ...matchers(ref, false), each: matchers(ref, true) };
+}
+
+/**
+ * Create the `{ metric, model }` builder passed to a suite's `expect`.
+ *
+ * @example
+ * expect: ({ metric, model }) => [
+ *   metric('random', 'roc_auc').toBeCloseTo(0.5, 0.1),
+ *   metric('zscore', 'roc_auc').toBeGreaterThan(metric('random', 'roc_auc')),
+ *   metric('pca', 'recall', { by: 'failure_type' }).each.toBeGreaterThan(0.5),
+ *   model('pca').toBeat('random'),
+ * ]
+ */
+export function createExpectApi(): ExpectApi {
+  return {
+    metric(model: string, metric: string, options: { by?: string; stratum?: string; ci?: CiSide } = {}): MetricExpectation {
+      // Only set keys that were given, so specs compare and serialise cleanly.
+      const ref: MetricRef = {
+        model,
+        metric,
+        ...(options.by !== undefined ? { by: options.by } : {}),
+        ...(options.stratum !== undefined ? { stratum: options.stratum } : {}),
+        ...(options.ci !== undefined ? { ci: options.ci } : {}),
+      };
+      return metricExpectation(ref);
+    },
+    model(name: string): ModelExpectation {
+      return {
+        toBeat(other, options = {}) {
+          const location = captureLocation();
+          return {
+            kind: 'beats',
+            model: name,
+            other,
+            on: options.on ?? 'roc_auc',
+            test: options.test ?? 'delong',
+            alpha: options.alpha ?? 0.05,
+            ...(location ? { location } : {}),
+          };
+        },
+      };
+    },
+  };
+}
