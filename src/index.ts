@@ -16,3 +16,30 @@ export * from './data/schema.ts';
 
 export { HarnessError } from './errors.ts';
 export type { Problem } from './errors.ts';
+
+export { defineModel } from './runner/model.ts';
+export type { ModelPlugin, ModelContext, ScoreContext } from './runner/model.ts';
+
+export { createExpectApi, gradeAssertions } from './assert/index.ts';
+export type {
+  AssertionResult,
+  AssertionSpec,
+  CiSide,
+  Comparison,
+  ExpectApi,
+  GradedCase,
+  MetricExpectation,
+  MetricMatchers,
+  MetricRef,
+  ModelExpectation,
+  SourceLocation,
+  StratumOutcome,
+} from './assert/index.ts';
+
+export { defineSuite } from './runner/suite.ts';
+export type { SuiteSpec, DatasetSpec, SplitSpec, ModelEntry, SuiteThreshold } from './runner/suite.ts';
+export type { CaseResult, SuiteResult, RunResult, RunSummary, CollectedSuite, DatasetInfo } from './runner/types.ts';
+export type { Reporter } from './report/types.ts';
+
+export { summarizeSeries, SUMMARY_FEATURE_NAMES } from './features/index.ts';
+export type { SeriesSummary } from './features/index.ts';

@@ -49,10 +49,28 @@ export async function loadConfig(cwd = process.cwd()): Promise<ResolvedConfig> {
   return resolveConfig(found.config, found.filepath, path.dirname(found.filepath));
 }
 
+const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const stringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(nonEmptyString);
+
+/** One checker per field: null when fine, else what is wrong (the field path is added by the caller). */
 const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | null>> = {
-  dataDir: (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string (a folder path)'),
-  scenario: (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a scenario name or path'),
+  dataDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
+  scenario: (v) => (nonEmptyString(v) ? null : 'must be a scenario name or path'),
   seed: (v) => (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? null : 'must be a string or a number'),
+  suites: (v) => (stringList(v) && v.length > 0 ? null : 'must be a non-empty list of globs, e.g. ["suites/**/*.suite.ts"]'),
+  plugins: (v) => (stringList(v) ? null : 'must be a list of folders, e.g. ["plugins"]'),
+  models: (v) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(nonEmptyString)
+      ? null
+      : 'must map model names to module paths or package names, e.g. { "mymodel": "./models/mymodel.ts" }',
+  reporters: (v) => {
+    if (!Array.isArray(v)) return 'must be a list, e.g. ["plain", ["json", { "file": "results.json" }]]';
+    const bad = v.findIndex((r) => !(nonEmptyString(r) || (Array.isArray(r) && r.length === 2 && nonEmptyString(r[0]) && typeof r[1] === 'object' && r[1] !== null)));
+    return bad < 0 ? null : `[${bad}] must be a reporter name, [name, options] or a module path`;
+  },
+  outDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
+  cacheDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
+  timeoutMs: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a positive number of milliseconds'),
 };
 
 /** Validates a user config (one problem per wrong field, naming the file and the field) and fills defaults. */
@@ -65,17 +83,27 @@ export function resolveConfig(raw: unknown, configFile: string | null, root: str
   for (const [key, value] of Object.entries(raw)) {
     const check = KNOWN_FIELDS[key as keyof UserConfig];
     const message = check ? check(value) : `unknown field (known: ${Object.keys(KNOWN_FIELDS).join(', ')})`;
-    if (message) problems.push({ file, line: 0, column: 0, message: `${key}: ${message}` });
+    if (message) problems.push({ file, line: 0, column: 0, message: message.startsWith('[') ? `${key}${message}` : `${key}: ${message}` });
   }
   if (problems.length > 0) {
     throw new HarnessError('E_CONFIG', `${file}: ${problems.length} invalid field(s)`, problems);
   }
   const config = raw as UserConfig;
+  const abs = (p: string) => path.resolve(root, p);
   return {
     configFile,
     root,
-    dataDir: path.resolve(root, config.dataDir ?? 'data'),
+    dataDir: abs(config.dataDir ?? 'data'),
     scenario: config.scenario ?? 'default',
     seed: config.seed === undefined ? null : String(config.seed),
+    suites: config.suites ?? ['suites/**/*.suite.ts'],
+    plugins: (config.plugins ?? ['plugins']).map(abs),
+    models: Object.fromEntries(
+      Object.entries(config.models ?? {}).map(([name, spec]) => [name, spec.startsWith('.') || path.isAbsolute(spec) ? abs(spec) : spec]),
+    ),
+    reporters: config.reporters ?? ['plain'],
+    outDir: abs(config.outDir ?? path.join('.harness', 'last-run')),
+    cacheDir: abs(config.cacheDir ?? path.join('.harness', 'cache')),
+    timeoutMs: config.timeoutMs ?? 60_000,
   };
 }

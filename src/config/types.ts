@@ -7,9 +7,26 @@ export interface UserConfig {
   readonly dataDir?: string;
   /** Scenario fixture `harness generate` uses when none is named. Default: `default`. */
   readonly scenario?: string;
-  /** Seed for every random draw the harness makes when a command is given none. Default: the scenario's own seed. */
+  /** Seed for every random draw the harness makes when a command is given none. Default: `bess`. */
   readonly seed?: string | number;
+  /** Where suites are found: globs relative to the config file. Default: `['suites/**\/*.suite.ts']`. */
+  readonly suites?: readonly string[];
+  /** Folders holding model plugins, one folder per plugin (`<dir>/<name>/index.ts`). Default: `['plugins']`. */
+  readonly plugins?: readonly string[];
+  /** Extra models by name: a module path (relative to the config) or an npm package whose default export is a plugin factory. */
+  readonly models?: Readonly<Record<string, string>>;
+  /** Reporters: a name (`plain`, `json`), `[name, options]`, or a path to a module. Default: `['plain']`. */
+  readonly reporters?: readonly ReporterEntry[];
+  /** Where reporters write files (results.json, …). Default: `.harness/last-run`. */
+  readonly outDir?: string;
+  /** Generated datasets and other caches. Default: `.harness/cache`. */
+  readonly cacheDir?: string;
+  /** Time a plugin's fit or one score call may take, in ms. Default: 60000. */
+  readonly timeoutMs?: number;
 }
+
+/** A reporter as the user names it. */
+export type ReporterEntry = string | readonly [string, Readonly<Record<string, unknown>>];
 
 /** The config with defaults filled and paths absolute: what commands read. */
 export interface ResolvedConfig {
@@ -19,5 +36,14 @@ export interface ResolvedConfig {
   readonly root: string;
   readonly dataDir: string;
   readonly scenario: string;
+  /** The seed given in the config, or null (commands then use their own default). */
   readonly seed: string | null;
+  readonly suites: readonly string[];
+  readonly plugins: readonly string[];
+  /** Model name → absolute module path or package name. */
+  readonly models: Readonly<Record<string, string>>;
+  readonly reporters: readonly ReporterEntry[];
+  readonly outDir: string;
+  readonly cacheDir: string;
+  readonly timeoutMs: number;
 }

@@ -11,3 +11,4 @@ export { generateSystem, generateFleet, cleanChannels, planModifiers, planToMeta
 export { CLEAN_BOUNDS, SENSOR_FULL_SCALE, SENSOR_NOISE_SD, SENSOR_RESOLUTION, CELL_VOLTAGE_LIMITS, INSULATION_SENSOR_MAX_KOHM, withinBounds, type Bound } from './bounds.ts';
 export { CELLS_IN_SERIES, CELL_AH, MAX_CURRENT_A, MAX_C_RATE } from './rack.ts';
 export type * from './types.ts';
+export { GENERATOR_VERSION } from './version.ts';

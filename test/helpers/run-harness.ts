@@ -50,3 +50,21 @@ export async function hashTree(dir: string): Promise<Record<string, string>> {
   await walk('');
   return out;
 }
+
+/**
+ * A fixture project in a temp folder, as a user would have it: its own package.json, config,
+ * plugins and suites, with `bess-harness` installed (a symlink to this repository), so fixture
+ * files import `bess-harness` exactly like the README says.
+ */
+export async function makeProject(files: Readonly<Record<string, string>>): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const { mkdir, symlink, writeFile } = await import('node:fs/promises');
+  const t = await tempDir('bess-project-');
+  await mkdir(path.join(t.dir, 'node_modules'), { recursive: true });
+  await symlink(REPO_ROOT, path.join(t.dir, 'node_modules', 'bess-harness'), 'dir');
+  const all = { 'package.json': JSON.stringify({ name: 'fixture', type: 'module', private: true }), ...files };
+  for (const [rel, text] of Object.entries(all)) {
+    await mkdir(path.dirname(path.join(t.dir, rel)), { recursive: true });
+    await writeFile(path.join(t.dir, rel), text);
+  }
+  return t;
+}

@@ -2,6 +2,7 @@ import { evaluateCommand } from './evaluate.ts';
 import { generateCommand } from './generate.ts';
 import { labelsCommand } from './labels.ts';
 import { plotsCommand } from './plots.ts';
+import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
 
 /** A CLI command: a name, a one-line summary for `harness --help`, and its runner. */
@@ -12,6 +13,7 @@ export interface Command {
 }
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
+  run: runCommand,
   generate: generateCommand,
   validate: validateCommand,
   labels: labelsCommand,

@@ -6,7 +6,21 @@ import { HarnessError } from '../../../src/errors.ts';
 describe('resolveConfig', () => {
   it('fills defaults and resolves paths against the config folder', () => {
     const c = resolveConfig({}, null, '/proj');
-    expect(c).toEqual({ configFile: null, root: '/proj', dataDir: path.resolve('/proj', 'data'), scenario: 'default', seed: null });
+    expect(c).toEqual({
+      configFile: null,
+      root: '/proj',
+      dataDir: path.resolve('/proj', 'data'),
+      scenario: 'default',
+      seed: null,
+      suites: ['suites/**/*.suite.ts'],
+      plugins: [path.resolve('/proj', 'plugins')],
+      models: {},
+      reporters: ['plain'],
+      outDir: path.resolve('/proj', '.harness', 'last-run'),
+      cacheDir: path.resolve('/proj', '.harness', 'cache'),
+      timeoutMs: 60_000,
+    });
+    expect(resolveConfig({ models: { mine: './m.ts', pkg: 'bess-model-x' } }, null, '/proj').models).toEqual({ mine: path.resolve('/proj', 'm.ts'), pkg: 'bess-model-x' });
     expect(resolveConfig({ dataDir: '../d', seed: 7 }, '/proj/harness.config.ts', '/proj')).toMatchObject({ dataDir: path.resolve('/d'), seed: '7' });
   });
 
@@ -21,8 +35,17 @@ describe('resolveConfig', () => {
       expect(e.problems.map((p) => [p.file, p.message])).toEqual([
         ['/proj/.harnessrc.json', 'dataDir: must be a non-empty string (a folder path)'],
         ['/proj/.harnessrc.json', 'scenario: must be a scenario name or path'],
-        ['/proj/.harnessrc.json', 'sed: unknown field (known: dataDir, scenario, seed)'],
+        ['/proj/.harnessrc.json', 'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, timeoutMs)'],
       ]);
+    }
+  });
+
+  it('names the index of a bad reporter entry', () => {
+    expect(() => resolveConfig({ reporters: ['plain', 3] }, 'c.json', '/')).toThrow(HarnessError);
+    try {
+      resolveConfig({ reporters: ['plain', 3] }, 'c.json', '/');
+    } catch (err) {
+      expect((err as HarnessError).problems[0]!.message).toBe('reporters[1] must be a reporter name, [name, options] or a module path');
     }
   });
 

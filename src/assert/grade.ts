@@ -1,0 +1,191 @@
+/**
+ * Grading: assertion specs + every model's case → one result per spec. A failed or ungradable
+ * assertion is data (`failed` / `errored`), never a throw, so one bad line in a suite does not
+ * hide the verdicts of the others.
+ */
+import type { JsonCell } from '../metrics/evaluate.ts';
+import { gradeBeats } from './beats.ts';
+import { comparisonProblem, judge, type Verdict } from './compare.ts';
+import { expectedText, given, measured, predicateText, refLabel } from './format.ts';
+import { errored, readCell, readRef, resolveCase, resolveColumn, type Outcome, type Reading } from './read.ts';
+import type { AssertionResult, AssertionSpec, Comparison, GradedCase, MetricRef, StratumOutcome } from './types.ts';
+
+type MetricSpec = Extract<AssertionSpec, { kind: 'metric' }>;
+type Cases = Readonly<Record<string, GradedCase>>;
+/** A result before the grader stamps id, spec and location on it. */
+type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'>;
+
+/**
+ * Grade every assertion of a suite against the models' cases (keyed by model name).
+ * Result `id`s are the specs' indices.
+ */
+export function gradeAssertions(specs: readonly AssertionSpec[], cases: Cases): AssertionResult[] {
+  return specs.map((spec, id) => {
+    let graded: Graded;
+    try {
+      graded = gradeOne(spec, cases);
+    } catch (err) {
+      // A metric that throws (e.g. NaN scores slipped past the runner) errors this assertion only.
+      graded = { state: 'errored', message: `could not grade: ${err instanceof Error ? err.message : String(err)}`, actual: null, expected: expectedOf(spec) };
+    }
+    return { id, ...graded, ...(spec.location ? { location: spec.location } : {}), spec };
+  });
+}
+
+function expectedOf(spec: AssertionSpec): string {
+  if (spec.kind === 'beats') return spec.test === 'delong' ? `> ${spec.other} (p < ${given(spec.alpha)})` : `> ${spec.other}`;
+  return expectedText(spec.comparison);
+}
+
+function gradeOne(spec: AssertionSpec, cases: Cases): Graded {
+  if (spec.kind === 'beats') return gradeBeats(spec, cases);
+  if (spec.kind !== 'metric') {
+    const kind = (spec as { kind?: unknown }).kind;
+    return { state: 'errored', message: `unknown assertion kind "${String(kind)}"; build assertions with metric(…) or model(…)`, actual: null, expected: '' };
+  }
+  return spec.each ? gradeEach(spec, cases) : gradeMetric(spec, cases);
+}
+
+function fromVerdict(v: Verdict, expected: string): Graded {
+  return { state: v.state, message: v.message, actual: v.actual, expected };
+}
+
+function erroredResult(message: string, expected: string): Graded {
+  return { state: 'errored', message, actual: null, expected };
+}
+
+/** Checks shared by the plain and `.each` forms: the comparison is well-formed and fits the ref. */
+function specProblem(subject: MetricRef, c: Comparison): string | undefined {
+  const problem = comparisonProblem(c);
+  if (problem !== undefined) return `${refLabel(subject)}: ${problem}`;
+  if (c.op === 'covers' && subject.ci !== undefined) return `${refLabel(subject)}: toCover reads the metric's CI itself; drop ci: '${subject.ci}'`;
+  return undefined;
+}
+
+function gradeMetric(spec: MetricSpec, cases: Cases): Graded {
+  const { subject, comparison: c } = spec;
+  const problem = specProblem(subject, c);
+  if (problem !== undefined) return erroredResult(problem, expectedText(c));
+  const r = readRef(subject, cases);
+  if (!r.ok) return erroredResult(r.message, expectedText(c));
+  if ((c.op === 'gt' || c.op === 'lt') && typeof c.than !== 'number') {
+    const than = readRef(c.than, cases);
+    if (!than.ok) return erroredResult(than.message, expectedText(c));
+    const thanText = `${than.value.label} (${measured(than.value.value)})`;
+    return fromVerdict(judge(r.value, c, than.value), expectedText(c, thanText));
+  }
+  return fromVerdict(judge(r.value, c), expectedText(c));
+}
+
+/**
+ * How the threshold of an `.each` comparison is read per stratum: a number or a single metric
+ * reads once; a metric on the same `by` column without a stratum reads stratum by stratum, so
+ * `metric('pca', 'recall', { by }).each.toBeGreaterThan(metric('random', 'recall', { by }))`
+ * compares each failure type with the same failure type.
+ */
+type ThanReader = (stratum: string) => Outcome<Reading> | undefined;
+
+function thanReader(subject: MetricRef, c: Comparison, cases: Cases): Outcome<ThanReader> {
+  if ((c.op !== 'gt' && c.op !== 'lt') || typeof c.than === 'number') return { ok: true, value: () => undefined };
+  const than = c.than;
+  if (than.by === undefined || than.stratum !== undefined || than.by !== subject.by) {
+    const once = readRef(than, cases);
+    if (!once.ok) return once;
+    return { ok: true, value: () => once };
+  }
+  const other = resolveCase(than.model, cases);
+  if (!other.ok) return other;
+  const column = resolveColumn(other.value.summary, than.model, than.by);
+  if (!column.ok) return column;
+  const cells = new Map(column.value.map((cell) => [cell.stratum, cell] as const));
+  return {
+    ok: true,
+    value: (stratum) => {
+      const cell = cells.get(stratum);
+      return cell === undefined ? errored(`no stratum "${stratum}" in ${than.by} for ${than.model}, so ${refLabel(subject, stratum)} has nothing to compare with`) : readCell(cell, than);
+    },
+  };
+}
+
+function gradeEach(spec: MetricSpec, cases: Cases): Graded {
+  const { subject, comparison: c } = spec;
+  const expected = `${expectedText(c)} in every stratum of ${subject.by ?? '?'}`;
+  if (subject.by === undefined) {
+    return erroredResult(`${refLabel(subject)}: .each checks every stratum of a breakdown column, and none was given; use metric('${subject.model}', '${subject.metric}', { by: 'failure_type' }).each`, expected);
+  }
+  if (subject.stratum !== undefined) {
+    return erroredResult(`${refLabel(subject)}: .each checks every stratum of ${subject.by}, so stratum: '${subject.stratum}' contradicts it; drop one of the two`, expected);
+  }
+  const problem = specProblem(subject, c);
+  if (problem !== undefined) return erroredResult(problem, expected);
+  const kase = resolveCase(subject.model, cases);
+  if (!kase.ok) return erroredResult(kase.message, expected);
+  const column = resolveColumn(kase.value.summary, subject.model, subject.by);
+  if (!column.ok) return erroredResult(column.message, expected);
+  const readThan = thanReader(subject, c, cases);
+  if (!readThan.ok) return erroredResult(readThan.message, expected);
+
+  // Read every cell before skipping any, so a typo in the metric name is an error even when
+  // every stratum would be skipped.
+  const readings: { cell: JsonCell; reading: Reading }[] = [];
+  for (const cell of column.value) {
+    const r = readCell(cell, subject);
+    if (!r.ok) return erroredResult(r.message, expected);
+    readings.push({ cell, reading: r.value });
+  }
+  const actual: Record<string, number | null> = {};
+  const strata: StratumOutcome[] = [];
+  for (const { cell, reading } of readings) {
+    actual[cell.stratum] = reading.value;
+    if (cell.too_few) {
+      strata.push({ stratum: cell.stratum, state: 'skipped', actual: reading.value, reason: `too few anomalies (${cell.positives})` });
+      continue;
+    }
+    const than = readThan.value(cell.stratum);
+    if (than !== undefined && !than.ok) return { ...erroredResult(than.message, expected), actual, strata };
+    const v = judge(reading, c, than?.value);
+    if (v.state === 'errored') return { ...erroredResult(v.message, expected), actual, strata };
+    strata.push({ stratum: cell.stratum, state: v.state, actual: v.actual, reason: v.message });
+  }
+  const positives = new Map(column.value.map((cell) => [cell.stratum, cell.positives] as const));
+  return { ...summarizeEach(subject, c, strata, positives), actual, expected, strata };
+}
+
+/** `short 0.812, fade 0.900`, or with `positives`: `leak (3 anomalies), none (0 anomalies)`. */
+function listStrata(strata: readonly StratumOutcome[], positives?: ReadonlyMap<string, number>): string {
+  return strata.map((s) => (positives ? `${s.stratum} (${positives.get(s.stratum) ?? '?'} anomalies)` : `${s.stratum} ${measured(s.actual)}`)).join(', ');
+}
+
+/** The sentence for an `.each` assertion, from its per-stratum outcomes. */
+function summarizeEach(
+  subject: MetricRef,
+  c: Comparison,
+  strata: readonly StratumOutcome[],
+  positives: ReadonlyMap<string, number>,
+): { state: 'passed' | 'failed'; message: string } {
+  const by = subject.by!;
+  const what = `${refLabel(subject)} ${predicateText(c)}`;
+  const passed = strata.filter((s) => s.state === 'passed');
+  const failed = strata.filter((s) => s.state === 'failed');
+  const skipped = strata.filter((s) => s.state === 'skipped');
+  const skippedNote = skipped.length > 0 ? `skipped for too few anomalies: ${listStrata(skipped, positives)}` : '';
+  if (passed.length + failed.length === 0) {
+    const why =
+      strata.length === 0
+        ? `${by} has no strata in this test split`
+        : `every stratum has fewer anomalies than the suite's minPositives (${listStrata(skipped, positives)})`;
+    return {
+      state: 'failed',
+      message: `no stratum of ${by} has enough anomalies to check ${what}: ${why}; lower minPositives or evaluate on more anomalous systems`,
+    };
+  }
+  if (failed.length === 0) {
+    return { state: 'passed', message: `${what} in every checked stratum of ${by}: ${listStrata(passed)}${skippedNote ? ` (${skippedNote})` : ''}` };
+  }
+  const others = [passed.length > 0 ? `passed: ${listStrata(passed)}` : '', skippedNote].filter((s) => s !== '').join('; ');
+  // Values only: each stratum's full sentence is in `strata` for reporters that list them.
+  return {
+    state: 'failed',
+    message: `expected ${what} in every stratum of ${by}; failed in ${failed.length} of ${passed.length + failed.length} checked: ${listStrata(failed)}${others ? ` (${others})` : ''}`,
+  };
+}

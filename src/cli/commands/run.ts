@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { loadConfig } from '../../config/load-config.ts';
+import { HarnessError } from '../../errors.ts';
+import type { ReporterEntry } from '../../config/types.ts';
+import { resolveReporters } from '../../report/registry.ts';
+import { collectSuites } from '../../runner/collect.ts';
+import { runSuites } from '../../runner/run.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import { readPackageVersion } from '../version.ts';
+import type { Command } from './index.ts';
+
+const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--list]
+
+Runs the suites (suites/**/*.suite.ts): generates each scenario's data on first use (cached),
+fits and scores every model, evaluates, and checks the assertions.
+
+  filter…          run suites whose name or file contains one of these words
+  --suite NAME     run only this suite (repeatable)
+  --model NAME     run only this model (repeatable); assertions about other models are left out
+  --reporter NAME  plain, json, or a path to a module (repeatable; replaces the config's reporters)
+  --out-dir DIR    where reporters write files (default .harness/last-run)
+  --seed S         seed of the splits and of the models (default: the config's, else "bess")
+  --timeout MS     time a plugin's fit or one score call may take (default: the config's, 60000)
+  --list           list suites × models without running anything
+
+Exit codes: 0 every assertion held · 1 an assertion failed · 2 the harness, a plugin or the data failed.`;
+
+export const runCommand: Command = {
+  summary: 'run the suites: fit and score every model, evaluate, check the assertions (the CI gate)',
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(
+      'run',
+      argv,
+      {
+        suite: { type: 'string', multiple: true },
+        model: { type: 'string', multiple: true },
+        reporter: { type: 'string', multiple: true },
+        'out-dir': { type: 'string' },
+        seed: { type: 'string' },
+        timeout: { type: 'string' },
+        list: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+      true,
+    );
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const loaded = await loadConfig();
+    const timeoutMs = intFlag('timeout', values.timeout);
+    const config = timeoutMs === undefined ? loaded : { ...loaded, timeoutMs };
+    let suites = await collectSuites(config, positionals);
+    if (values.suite) {
+      const wanted = values.suite;
+      const unknown = wanted.filter((w) => !suites.some((s) => s.spec.name === w));
+      if (unknown.length > 0) {
+        throw new HarnessError('E_ARGS', `--suite: no suite named ${unknown.map((u) => `"${u}"`).join(', ')} (suites: ${suites.map((s) => s.spec.name).join(', ')})`);
+      }
+      suites = suites.filter((s) => wanted.includes(s.spec.name));
+    }
+    if (values.list) {
+      for (const s of suites) process.stdout.write(`${s.spec.name}  ${path.relative(process.cwd(), s.file)}  models: ${s.modelNames.join(', ')}\n`);
+      process.stdout.write(`${suites.length} suite(s)\n`);
+      return 0;
+    }
+    if (suites.length === 0) {
+      process.stderr.write(`harness run: no suites found (looked for ${config.suites.join(', ')} under ${config.root})\n`);
+      return 2;
+    }
+    const entries: readonly ReporterEntry[] = values.reporter ?? config.reporters;
+    const reporters = await resolveReporters(entries, config.root);
+    const outDir = values['out-dir'] ? path.resolve(values['out-dir']) : config.outDir;
+    for (const r of reporters) await r.onInit?.({ config, outDir });
+    const result = await runSuites(suites, config, reporters, {
+      seed: values.seed ?? config.seed ?? 'bess',
+      ...(values.model ? { models: values.model } : {}),
+      harnessVersion: await readPackageVersion(),
+    });
+    return result.summary.exitCode;
+  },
+};

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { writeFileAtomic } from '../data/atomic.ts';
+import type { RunResult } from '../runner/types.ts';
+import type { Reporter } from './types.ts';
+
+/** Options of the json reporter. */
+export interface JsonReporterOptions {
+  /** File name inside the run's out dir, or an absolute path. Default `results.json`. */
+  readonly file?: string;
+}
+
+/** Version of the results.json layout: other tools read it, so a change bumps it. */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/**
+ * Writes `results.json`, the contract for other tools: per suite and model the metrics, CIs
+ * and breakdowns, and every assertion with `state`, `actual` and `expected`. Per-system scores
+ * are left out (they can be millions of numbers); the evaluation summary holds what reports need.
+ */
+export function jsonReporter(options: JsonReporterOptions = {}): Reporter {
+  let outDir = process.cwd();
+  return {
+    onInit(ctx) {
+      outDir = ctx.outDir;
+    },
+    async onRunEnd(run) {
+      const file = path.resolve(outDir, options.file ?? 'results.json');
+      await writeFileAtomic(file, JSON.stringify(toJson(run), null, 2) + '\n');
+    },
+  };
+}
+
+export function toJson(run: RunResult): unknown {
+  return {
+    schema: RESULTS_SCHEMA_VERSION,
+    harness_version: run.harnessVersion,
+    started_at: run.startedAt,
+    seed: run.seed,
+    summary: run.summary,
+    suites: run.suites.map((s) => ({
+      name: s.name,
+      file: s.file,
+      dataset: s.dataset,
+      threshold: s.threshold,
+      error: s.error ?? null,
+      duration_ms: s.durationMs,
+      cases: s.cases.map((c) =>
+        c.state === 'errored'
+          ? { model: c.model, version: c.version, options: c.options, state: c.state, error: c.error }
+          : { model: c.model, version: c.version, options: c.options, state: c.state, timings_ms: c.timings, ...c.summary },
+      ),
+      assertions: s.assertions.map((a) => ({
+        id: a.id,
+        state: a.state,
+        pass: a.state === 'passed',
+        message: a.message,
+        actual: a.actual,
+        expected: a.expected,
+        ...(a.strata ? { strata: a.strata } : {}),
+        ...(a.pValue !== undefined ? { p_value: a.pValue } : {}),
+        ...(a.location ? { location: a.location } : {}),
+        spec: a.spec,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,103 @@
+import path from 'node:path';
+import chalk from 'chalk';
+import type { AssertionResult } from '../assert/types.ts';
+import type { JsonCell } from '../metrics/evaluate.ts';
+import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
+import type { Reporter } from './types.ts';
+
+/** Options of the plain reporter. */
+export interface PlainReporterOptions {
+  /** Where lines go. Default: process.stdout. */
+  readonly write?: (text: string) => void;
+  /** How many weakest strata to list per suite. Default 3. */
+  readonly weakest?: number;
+}
+
+const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '—' : v.toFixed(d));
+const rel = (f: string): string => {
+  const r = path.relative(process.cwd(), f);
+  return r && !r.startsWith('..') ? r : f;
+};
+
+/**
+ * One line per case and per assertion, then a summary: readable in a CI log, and the default
+ * when stdout is not a terminal. chalk drops the colours by itself under NO_COLOR or a pipe.
+ */
+export function plainReporter(options: PlainReporterOptions = {}): Reporter {
+  const write = options.write ?? ((t: string) => void process.stdout.write(t));
+  const weakest = options.weakest ?? 3;
+  return {
+    onSuiteCollected(suites) {
+      write(chalk.bold(`harness run · ${suites.length} suite${suites.length === 1 ? '' : 's'}\n`));
+    },
+    onSuiteResult(s) {
+      write(suiteBlock(s, weakest));
+    },
+    onRunEnd(run) {
+      write(`\n${summaryLine(run)}\n`);
+    },
+  };
+}
+
+export function suiteBlock(s: SuiteResult, weakest: number): string {
+  const out: string[] = [''];
+  const ds = s.dataset;
+  const dsText = ds ? ` · ${ds.kind} ${ds.name} (${ds.systems} systems: ${ds.train} train / ${ds.test} test${ds.generated ? ', generated' : ''})` : '';
+  out.push(`${chalk.bold(s.name)}${chalk.dim(`  ${rel(s.file)}${dsText} · threshold: ${s.threshold}`)}`);
+  if (s.error) out.push(`  ${chalk.red('✗ suite could not run:')} ${s.error}`);
+  const width = Math.max(0, ...s.cases.map((c) => c.model.length));
+  for (const c of s.cases) out.push(`  ${caseLine(c, width)}`);
+  for (const a of s.assertions) out.push(...assertionLines(a));
+  const weak = weakestStrata(s.cases, weakest);
+  if (weak.length > 0) out.push(chalk.dim(`  weakest strata: ${weak.join(' · ')}`));
+  return out.join('\n') + '\n';
+}
+
+export function caseLine(c: CaseResult, width: number): string {
+  const name = c.model.padEnd(width);
+  if (c.state === 'errored') return `${chalk.red('✗')} ${name}  ${chalk.red(`errored: ${c.error}`)}`;
+  const m = c.summary.metrics;
+  const ci = c.summary.ci['roc_auc'];
+  const ciText = ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : '';
+  return (
+    `${chalk.green('●')} ${name}  roc_auc ${fmt(m['roc_auc'])}${ciText}  ap ${fmt(m['average_precision'])}  ` +
+    `recall ${fmt(m['recall'])} @ ${fmt(m['threshold'])}  ${chalk.dim(`n ${c.summary.n} (${c.summary.positives} anomalies)`)}`
+  );
+}
+
+export function assertionLines(a: AssertionResult): string[] {
+  const mark = a.state === 'passed' ? chalk.green('✓') : a.state === 'failed' ? chalk.red('✗') : chalk.yellow('!');
+  const where = a.location && a.state !== 'passed' ? chalk.dim(`  (${rel(a.location.file)}:${a.location.line}:${a.location.column})`) : '';
+  const lines = [`  ${mark} ${a.message}${where}`];
+  for (const s of a.strata ?? []) {
+    if (s.state === 'failed') lines.push(`      ${chalk.red('✗')} ${s.stratum}: ${s.reason ?? fmt(s.actual)}`);
+  }
+  return lines;
+}
+
+/** The lowest-AUC strata (with enough anomalies) across the suite's models. */
+function weakestStrata(cases: readonly CaseResult[], k: number): string[] {
+  const cells: { label: string; auc: number }[] = [];
+  for (const c of cases) {
+    if (c.state !== 'scored' || c.model === 'random') continue;
+    for (const [col, list] of Object.entries(c.summary.breakdown)) {
+      for (const cell of list as readonly JsonCell[]) {
+        const auc = cell.metrics.roc_auc;
+        if (auc !== null && !cell.too_few) cells.push({ label: `${c.model} ${col}=${cell.stratum} ${auc.toFixed(2)}`, auc });
+      }
+    }
+  }
+  return cells.sort((a, b) => a.auc - b.auc).slice(0, k).map((c) => c.label);
+}
+
+export function summaryLine(run: RunResult): string {
+  const { assertions: a, cases, durationMs, exitCode } = run.summary;
+  const parts = [
+    `${a.passed} passed`,
+    a.failed > 0 ? chalk.red(`${a.failed} failed`) : `${a.failed} failed`,
+    ...(a.errored > 0 ? [chalk.yellow(`${a.errored} errored`)] : []),
+  ];
+  const caseText = `${cases.scored} scored${cases.errored > 0 ? chalk.red(`, ${cases.errored} errored`) : ''}`;
+  const verdict = exitCode === 0 ? chalk.green('PASS') : exitCode === 1 ? chalk.red('FAIL') : chalk.red('ERROR');
+  return `${chalk.bold(verdict)}  Assertions ${parts.join(', ')} · Cases ${caseText} · Suites ${run.summary.suites} · ${(durationMs / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ResolvedConfig } from '../config/types.ts';
+import { HarnessError } from '../errors.ts';
+import { findFiles } from './glob.ts';
+import type { ModelEntry, SuiteSpec } from './suite.ts';
+import type { CollectedSuite } from './types.ts';
+
+/** The name a suite gives a model entry, before the plugin is resolved. */
+export function modelEntryName(entry: ModelEntry): string {
+  if (typeof entry === 'string') return entry;
+  if (Array.isArray(entry)) return entry[0] as string;
+  return (entry as { name: string }).name;
+}
+
+/**
+ * Finds and imports every suite file, without running anything (so `--list` and filters are
+ * cheap). A file may export one suite or a list of suites. `filter` keeps suites whose name or
+ * file contains one of the words.
+ */
+export async function collectSuites(config: ResolvedConfig, filter: readonly string[] = []): Promise<CollectedSuite[]> {
+  const files = await findFiles(config.root, config.suites);
+  const suites: CollectedSuite[] = [];
+  for (const file of files) {
+    for (const spec of await importSuites(file)) {
+      suites.push({ file, spec, modelNames: spec.models.map(modelEntryName) });
+    }
+  }
+  const names = new Map<string, string>();
+  for (const s of suites) {
+    const other = names.get(s.spec.name);
+    if (other) throw new HarnessError('E_SUITE', `two suites are named "${s.spec.name}": ${other} and ${s.file}`);
+    names.set(s.spec.name, s.file);
+  }
+  if (filter.length === 0) return suites;
+  return suites.filter((s) => filter.some((f) => s.spec.name.includes(f) || path.relative(config.root, s.file).includes(f)));
+}
+
+async function importSuites(file: string): Promise<SuiteSpec[]> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new HarnessError('E_SUITE', `${file}: the suite could not be loaded: ${message}`);
+  }
+  const exported = Array.isArray(mod.default) ? mod.default : [mod.default];
+  return exported.map((s, i) => checkSuite(s, exported.length > 1 ? `${file} (suite ${i + 1})` : file));
+}
+
+/** Shape checks with messages that say what to write instead. */
+function checkSuite(s: unknown, where: string): SuiteSpec {
+  const fail = (what: string): never => {
+    throw new HarnessError('E_SUITE', `${where}: ${what}`);
+  };
+  if (typeof s !== 'object' || s === null) return fail('expected `export default defineSuite({ name, dataset, models, expect })`');
+  const suite = s as Partial<SuiteSpec>;
+  if (typeof suite.name !== 'string' || suite.name === '') fail('a suite needs a `name`');
+  if (suite.dataset === undefined) fail(`suite "${suite.name}" needs a \`dataset\` (a scenario name, { source } or { path })`);
+  if (!Array.isArray(suite.models) || suite.models.length === 0) fail(`suite "${suite.name}" needs at least one model in \`models\``);
+  if (suite.expect !== undefined && typeof suite.expect !== 'function') fail(`suite "${suite.name}": \`expect\` must be a function ({ metric, model }) => [...]`);
+  if (suite.split?.test !== undefined && !(suite.split.test > 0 && suite.split.test < 1)) fail(`suite "${suite.name}": split.test must be between 0 and 1 (got ${suite.split.test})`);
+  return suite as SuiteSpec;
+}

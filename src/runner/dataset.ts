@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadScenario } from '../config/load-scenario.ts';
+import type { ResolvedConfig } from '../config/types.ts';
+import { describeLayout } from '../data/layout.ts';
+import { loadDataset } from '../data/load-dataset.ts';
+import type { Dataset } from '../data/types.ts';
+import { writeFleet, type FleetMember } from '../data/write-fleet.ts';
+import { HarnessError } from '../errors.ts';
+import { GENERATOR_VERSION, generateSystem, planFleet, planToLabel, planToMetadata, resolveScenario } from '../synth/index.ts';
+import type { ResolvedScenario } from '../synth/types.ts';
+import type { DatasetSpec } from './suite.ts';
+
+export interface ResolvedDataset {
+  readonly dataset: Dataset;
+  readonly kind: 'scenario' | 'source' | 'path';
+  readonly name: string;
+  readonly hash: string;
+  readonly generated: boolean;
+}
+
+/**
+ * Loads a suite's dataset. A scenario is generated on first use into the cache, in a folder
+ * named by a hash of the resolved fixture and the generator version, so a changed fixture or
+ * generator never reuses stale data and an unchanged one is not generated twice.
+ */
+export async function resolveDataset(spec: DatasetSpec, config: ResolvedConfig, suiteFile: string): Promise<ResolvedDataset> {
+  if (typeof spec === 'string' || 'scenario' in spec) {
+    const s = typeof spec === 'string' ? { scenario: spec } : spec;
+    const fixture = typeof s.scenario === 'string' ? (await loadScenario(s.scenario, config.root)).spec : s.scenario;
+    const scenario = resolveScenario(fixture, {
+      systems: s.systems,
+      days: s.days,
+      interval: s.interval,
+      seed: s.seed === undefined ? undefined : String(s.seed),
+    });
+    const hash = sha256(JSON.stringify({ scenario, generator: GENERATOR_VERSION }));
+    const dir = path.join(config.cacheDir, 'datasets', `${safeName(scenario.name)}-${hash.slice(0, 16)}`);
+    const generated = !(await exists(path.join(dir, 'labels.csv')));
+    if (generated) await writeFleet({ kind: 'flat', dir }, members(scenario));
+    return { dataset: await loadDataset({ dataDir: dir }), kind: 'scenario', name: scenario.name, hash, generated };
+  }
+  if ('source' in spec && !('path' in spec)) {
+    const layout = describeLayout(config.dataDir);
+    if (layout.sources.length === 0) {
+      throw new HarnessError('E_DATA', `${suiteFile}: the suite reads data from ${config.dataDir}, which holds no data yet; run \`harness generate\` (synthetic) or \`harness import\` (real) first`);
+    }
+    const dataset = await loadDataset({ dataDir: config.dataDir, source: spec.source });
+    return { dataset, kind: 'source', name: spec.source, hash: await dataHash(config.dataDir), generated: false };
+  }
+  const dir = path.resolve(config.root, spec.path);
+  const dataset = await loadDataset({ dataDir: dir, source: spec.source ?? 'all' });
+  return { dataset, kind: 'path', name: spec.path, hash: await dataHash(dir), generated: false };
+}
+
+function* members(scenario: ResolvedScenario): Generator<FleetMember> {
+  for (const plan of planFleet(scenario)) {
+    const sys = generateSystem(plan, scenario);
+    yield { systemId: plan.systemId, timestamps: sys.timestamps, columns: sys.columns, metadata: planToMetadata(plan), label: planToLabel(plan) };
+  }
+}
+
+/** A hash of what identifies a data folder's contents for a baseline: its labels and metadata files. */
+async function dataHash(dataDir: string): Promise<string> {
+  const layout = describeLayout(dataDir);
+  const h = createHash('sha256');
+  for (const f of [layout.labelsPath, ...layout.sources.map((s) => s.metadataPath)]) {
+    h.update(f.slice(dataDir.length));
+    h.update(await readFile(f).catch(() => Buffer.alloc(0)));
+  }
+  return h.digest('hex');
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60) || 'scenario';
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,103 @@
+import { access } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ResolvedConfig } from '../config/types.ts';
+import { HarnessError } from '../errors.ts';
+import type { ModelPlugin } from './model.ts';
+import type { ModelEntry } from './suite.ts';
+
+/** The harness's own plugins (random, zscore, pca), found after the project's. */
+const BUILTIN_PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));
+
+type Factory = (options?: Readonly<Record<string, unknown>>) => unknown;
+
+/**
+ * Turns a suite's model entry into a plugin. A name is looked up, in order, in the config's
+ * `models` map, in each plugin folder (`<dir>/<name>/index.ts`), among the built-in plugins, and
+ * as an npm package. The module's default export is a factory `(options) => plugin` or a plugin.
+ */
+export async function resolveModel(entry: ModelEntry, config: ResolvedConfig, suiteFile: string): Promise<ModelPlugin> {
+  if (typeof entry === 'object' && !Array.isArray(entry)) return checkPlugin(entry, suiteFile);
+  const [name, options] = typeof entry === 'string' ? [entry, undefined] : (entry as readonly [string, Readonly<Record<string, unknown>>]);
+  const found = await locate(name, config);
+  if (!found) {
+    const known = await knownModelNames(config);
+    throw new HarnessError('E_PLUGIN', `${suiteFile}: unknown model "${name}" (known: ${known.join(', ') || 'none'}; add it to plugins/${name}/index.ts or to \`models\` in the config)`);
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(found)) as { default?: unknown };
+  } catch (err) {
+    throw new HarnessError('E_PLUGIN', `${found}: the model plugin "${name}" could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  const exported = mod.default;
+  let plugin: unknown = exported;
+  if (typeof exported === 'function') {
+    try {
+      plugin = await (exported as Factory)(options ?? {});
+    } catch (err) {
+      throw new HarnessError('E_PLUGIN', `${found}: the model plugin "${name}" rejected its options: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  } else if (options !== undefined) {
+    throw new HarnessError('E_PLUGIN', `${suiteFile}: model "${name}" takes no options (its module exports a plugin object, not a factory)`);
+  }
+  return checkPlugin(plugin, found);
+}
+
+async function locate(name: string, config: ResolvedConfig): Promise<string | null> {
+  const mapped = config.models[name];
+  if (mapped !== undefined) return path.isAbsolute(mapped) ? pathToFileURL(mapped).href : resolvePackage(mapped, config.root);
+  for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
+    const file = path.join(dir, name, 'index.ts');
+    if (await exists(file)) return pathToFileURL(file).href;
+  }
+  return resolvePackage(name, config.root);
+}
+
+function resolvePackage(name: string, root: string): string | null {
+  try {
+    return pathToFileURL(createRequire(path.join(root, 'package.json')).resolve(name)).href;
+  } catch {
+    return null;
+  }
+}
+
+/** Names a suite can use: the config's models, and the plugin folders' entries. */
+export async function knownModelNames(config: ResolvedConfig): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const names = new Set(Object.keys(config.models));
+  for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
+    try {
+      for (const e of await readdir(dir, { withFileTypes: true })) {
+        if (e.isDirectory() && (await exists(path.join(dir, e.name, 'index.ts')))) names.add(e.name);
+      }
+    } catch {
+      // a missing plugin folder is fine
+    }
+  }
+  return [...names].sort();
+}
+
+function checkPlugin(p: unknown, where: string): ModelPlugin {
+  const plugin = p as Partial<ModelPlugin>;
+  const problems: string[] = [];
+  if (typeof p !== 'object' || p === null) problems.push('expected an object made with defineModel({ name, version, score })');
+  else {
+    if (typeof plugin.name !== 'string' || plugin.name === '') problems.push('`name` must be a non-empty string');
+    if (typeof plugin.version !== 'string') problems.push('`version` must be a string');
+    if (typeof plugin.score !== 'function') problems.push('`score(series, ctx)` must be a function');
+    if (plugin.fit !== undefined && typeof plugin.fit !== 'function') problems.push('`fit` must be a function');
+  }
+  if (problems.length > 0) throw new HarnessError('E_PLUGIN', `${where}: not a model plugin: ${problems.join('; ')}`);
+  return plugin as ModelPlugin;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,175 @@
+import { createExpectApi } from '../assert/expect.ts';
+import { gradeAssertions } from '../assert/grade.ts';
+import type { AssertionResult, AssertionSpec, GradedCase } from '../assert/types.ts';
+import type { ResolvedConfig } from '../config/types.ts';
+import { DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, stratumOf } from '../data/strata.ts';
+import { HarnessError } from '../errors.ts';
+import { evaluateScores, type StrataColumn } from '../metrics/evaluate.ts';
+import type { ThresholdSpec } from '../metrics/threshold.ts';
+import type { Reporter } from '../report/types.ts';
+import { resolveDataset } from './dataset.ts';
+import type { ModelPlugin } from './model.ts';
+import { resolveModel } from './plugins.ts';
+import { fitAndScore, type ModelRun } from './score.ts';
+import { stratifiedSplit } from './split.ts';
+import type { SuiteSpec, SuiteThreshold } from './suite.ts';
+import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from './types.ts';
+
+export interface RunOptions {
+  readonly seed: string;
+  /** Only these models (by name) run; assertions about the others are reported as errored. */
+  readonly models?: readonly string[];
+  readonly harnessVersion: string;
+}
+
+/** Default threshold: the score that flags 5 % of the training normals (no test labels used). */
+const DEFAULT_THRESHOLD = { kind: 'train_fpr', fpr: 0.05 } as const;
+
+/**
+ * Runs collected suites one after another and tells the reporters as it goes. Nothing here
+ * throws for a model's or a suite's failure: they become errored cases and suites, and the
+ * run's exit code says so (2). Assertions are graded after every model of a suite has run.
+ */
+export async function runSuites(
+  suites: readonly CollectedSuite[],
+  config: ResolvedConfig,
+  reporters: readonly Reporter[],
+  options: RunOptions,
+): Promise<RunResult> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const emit = async <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => {
+    for (const r of reporters) await (r[hook] as ((...a: unknown[]) => unknown) | undefined)?.call(r, ...args);
+  };
+  await emit('onSuiteCollected', suites);
+  const results: SuiteResult[] = [];
+  for (const suite of suites) {
+    const result = await runSuite(suite, config, options, emit);
+    results.push(result);
+    await emit('onSuiteResult', result);
+  }
+  const cases = results.flatMap((s) => s.cases);
+  const assertions = results.flatMap((s) => s.assertions);
+  const count = (state: AssertionResult['state']) => assertions.filter((a) => a.state === state).length;
+  const errored = cases.filter((c) => c.state === 'errored').length;
+  const summary = {
+    suites: results.length,
+    cases: { scored: cases.length - errored, errored },
+    assertions: { passed: count('passed'), failed: count('failed'), errored: count('errored') },
+    exitCode: (errored > 0 || count('errored') > 0 || results.some((s) => s.error) ? 2 : count('failed') > 0 ? 1 : 0) as 0 | 1 | 2,
+    durationMs: performance.now() - started,
+  };
+  const run: RunResult = { harnessVersion: options.harnessVersion, startedAt, seed: options.seed, suites: results, summary };
+  await emit('onRunEnd', run);
+  return run;
+}
+
+type Emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
+
+async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: RunOptions, emit: Emit): Promise<SuiteResult> {
+  const t0 = performance.now();
+  const spec = suite.spec;
+  const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold) };
+  let specs: readonly AssertionSpec[] = [];
+  try {
+    specs = spec.expect?.(createExpectApi()) ?? [];
+    // With --model, assertions about models that did not run are left out, not failed.
+    const only = options.models;
+    if (only) specs = specs.filter((a) => referencedModels(a).every((m) => only.includes(m)));
+  } catch (err) {
+    return { ...base, dataset: null, cases: [], assertions: [], error: `expect() threw: ${err instanceof Error ? err.message : String(err)}`, durationMs: performance.now() - t0 };
+  }
+  try {
+    const wanted = options.models;
+    const entries = wanted ? spec.models.filter((_, i) => wanted.includes(suite.modelNames[i]!)) : spec.models;
+    const plugins: ModelPlugin[] = [];
+    for (const entry of entries) plugins.push(await resolveModel(entry, config, suite.file));
+    const names = plugins.map((p) => p.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw new HarnessError('E_SUITE', `${suite.file}: suite "${spec.name}" lists model "${dup}" twice; give one of them another name`);
+
+    const ds = await resolveDataset(spec.dataset, config, suite.file);
+    const splitSeed = String(spec.split?.seed ?? options.seed);
+    const { train, test } = stratifiedSplit(ds.dataset.systems, spec.split?.test ?? 0.5, splitSeed);
+    const threshold = spec.threshold ?? DEFAULT_THRESHOLD;
+    const needsTrainNormals = typeof threshold === 'object' && threshold.kind === 'train_fpr';
+
+    const runs = await fitAndScore(plugins, train, test, {
+      seedFor: (model) => `${options.seed}:${spec.name}:${model}`,
+      timeoutMs: config.timeoutMs,
+      scoreTrainNormals: needsTrainNormals,
+      dataset: ds.dataset,
+      onStart: (model, total) => emit('onCaseStart', spec.name, model, total),
+      onProgress: (model, done, total) => emit('onCaseProgress', spec.name, model, done, total),
+    });
+
+    const columns = (spec.breakdown ?? DEFAULT_BREAKDOWN).filter(isBreakdownColumn);
+    const strata: Record<string, StrataColumn> = {};
+    for (const c of columns) strata[c] = test.map((s) => stratumOf(c, s.label, s.metadata));
+    const y = Float64Array.from(test, (s) => (s.label.label === 'anomaly' ? 1 : 0));
+    const systemIds = test.map((s) => s.systemId);
+
+    const cases: CaseResult[] = [];
+    for (const run of runs) {
+      const c = toCase(run, spec, y, systemIds, strata, threshold);
+      cases.push(c);
+      await emit('onCaseResult', c);
+    }
+    const graded: Record<string, GradedCase> = {};
+    for (const c of cases) graded[c.model] = c.state === 'scored' ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds } : { state: 'errored', error: c.error };
+    const assertions = gradeAssertions(specs, graded);
+    const dataset = { kind: ds.kind, name: ds.name, dataDir: ds.dataset.dataDir, hash: ds.hash, systems: ds.dataset.systems.length, train: train.length, test: test.length, generated: ds.generated };
+    return { ...base, dataset, cases, assertions, durationMs: performance.now() - t0 };
+  } catch (err) {
+    if (!(err instanceof HarnessError)) throw err;
+    const located = err.problems.length > 0 ? `\n${err.problems.slice(0, 5).map((p) => `  ${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n')}` : '';
+    return { ...base, dataset: null, cases: [], assertions: [], error: `${err.message}${located}`, durationMs: performance.now() - t0 };
+  }
+}
+
+function toCase(
+  run: ModelRun,
+  spec: SuiteSpec,
+  y: Float64Array,
+  systemIds: readonly string[],
+  strata: Record<string, StrataColumn>,
+  threshold: SuiteThreshold,
+): CaseResult {
+  const { plugin } = run;
+  const who = { suite: spec.name, model: plugin.name, version: plugin.version, options: plugin.options ?? {} };
+  if (run.error !== null) return { ...who, state: 'errored', error: run.error };
+  let thr: number | ThresholdSpec;
+  if (typeof threshold === 'object' && threshold.kind === 'train_fpr') {
+    if (run.trainNormalScores.length === 0) {
+      // No training normals (an all-anomaly set): no honest threshold exists. Flag nothing, and
+      // the threshold metrics say so through their zero-division notes.
+      thr = Infinity;
+    } else thr = { kind: 'train_fpr', fpr: threshold.fpr, trainNormalScores: run.trainNormalScores };
+  } else thr = threshold;
+  const summary = inBucketOrder(
+    evaluateScores({ y, scores: run.testScores, threshold: thr, strata, minPositives: spec.minPositives ?? 5, systemIds: [...systemIds] }),
+  );
+  return { ...who, state: 'scored', summary, systemIds, y, scores: run.testScores, timings: { fitMs: run.fitMs, scoreMs: run.scoreMs } };
+}
+
+/** The models an assertion reads. */
+function referencedModels(a: AssertionSpec): string[] {
+  if (a.kind === 'beats') return [a.model, a.other];
+  const c = a.comparison;
+  return [a.subject.model, ...((c.op === 'gt' || c.op === 'lt') && typeof c.than === 'object' ? [c.than.model] : [])];
+}
+
+function describeThreshold(t: SuiteThreshold | undefined): string {
+  const th = t ?? DEFAULT_THRESHOLD;
+  if (typeof th === 'number') return `fixed ${th}`;
+  switch (th.kind) {
+    case 'fixed':
+      return `fixed ${th.value}`;
+    case 'top_k':
+      return `top ${th.k}`;
+    case 'train_fpr':
+      return `${th.fpr * 100} % FPR on the training normals`;
+    case 'best_f1':
+      return 'best F1 on the test labels (oracle: optimistic)';
+  }
+}

@@ -1,0 +1,171 @@
+import type { DerivedFeature } from '../data/schema.ts';
+import type { Dataset, SystemRecord, SystemSeries } from '../data/types.ts';
+import type { ModelPlugin } from './model.ts';
+
+/** One model's progress through a suite: its scores, or the error that stopped it. */
+export interface ModelRun {
+  readonly plugin: ModelPlugin;
+  /** The first failure: `fit: …`, `score(sys-0007): …`. Once set, the model is not called again. */
+  error: string | null;
+  readonly testScores: Float64Array;
+  readonly trainNormalScores: number[];
+  fitMs: number;
+  scoreMs: number;
+}
+
+export interface ScoreOptions {
+  /** Seed of the model's case; every call gets it in its context. */
+  readonly seedFor: (model: string) => string;
+  readonly timeoutMs: number;
+  /** Also score the training normals (needed for a train-FPR threshold). */
+  readonly scoreTrainNormals: boolean;
+  readonly dataset: Dataset;
+  readonly onStart?: (model: string, total: number) => void | Promise<void>;
+  readonly onProgress?: (model: string, done: number, total: number) => void | Promise<void>;
+}
+
+/** Series are read and scored this many at a time: each file is read once for all models. */
+const CHUNK = 16;
+
+/**
+ * Fits every model on the training split, then scores the test split (and the training
+ * normals when asked), system by system, reading each series once for all models. A model that
+ * throws, returns a non-finite score, skips a system or runs past its timeout stops with an
+ * error naming the step and the system; the other models go on. A data file that cannot be
+ * read is not the model's fault: it throws (a HarnessError) and stops the suite.
+ */
+export async function fitAndScore(
+  plugins: readonly ModelPlugin[],
+  train: readonly SystemRecord[],
+  test: readonly SystemRecord[],
+  opts: ScoreOptions,
+): Promise<ModelRun[]> {
+  const runs: ModelRun[] = plugins.map((plugin) => ({
+    plugin,
+    error: null,
+    testScores: new Float64Array(test.length).fill(NaN),
+    trainNormalScores: [],
+    fitMs: 0,
+    scoreMs: 0,
+  }));
+  const trainNormals = opts.scoreTrainNormals ? train.filter((s) => s.label.label === 'normal') : [];
+  const queue = [...trainNormals.map((s) => ({ s, test: -1 })), ...test.map((s, i) => ({ s, test: i }))];
+
+  const trainSet: Dataset = { dataDir: opts.dataset.dataDir, source: opts.dataset.source, systems: train };
+  for (const run of runs) {
+    await opts.onStart?.(run.plugin.name, queue.length);
+    if (!run.plugin.fit) continue;
+    const t0 = performance.now();
+    try {
+      await withTimeout((signal) => run.plugin.fit!(trainSet, { seed: opts.seedFor(run.plugin.name), signal }), timeoutOf(run.plugin, opts), 'fit');
+    } catch (err) {
+      run.error = `fit: ${messageOf(err)}`;
+    }
+    run.fitMs = performance.now() - t0;
+  }
+
+  const derive = [...new Set(runs.flatMap((r) => r.plugin.derive ?? []))] as DerivedFeature[];
+  let done = 0;
+  for (let start = 0; start < queue.length; start += CHUNK) {
+    const chunk = queue.slice(start, start + CHUNK);
+    if (runs.every((r) => r.error !== null)) break;
+    const series = await Promise.all(chunk.map(({ s }) => s.loadSeries({ derive })));
+    for (const run of runs) {
+      if (run.error !== null) continue;
+      const t0 = performance.now();
+      const scores = await scoreChunk(run, chunk.map((c) => c.s), series, opts);
+      run.scoreMs += performance.now() - t0;
+      if (!scores) continue;
+      chunk.forEach((c, k) => {
+        if (c.test >= 0) run.testScores[c.test] = scores[k]!;
+        else run.trainNormalScores.push(scores[k]!);
+      });
+    }
+    done += chunk.length;
+    for (const run of runs) if (run.error === null) await opts.onProgress?.(run.plugin.name, done, queue.length);
+  }
+  for (const run of runs) {
+    try {
+      await run.plugin.teardown?.();
+    } catch (err) {
+      run.error ??= `teardown: ${messageOf(err)}`;
+    }
+  }
+  return runs;
+}
+
+/** Scores one chunk with one model, or records its error and returns null. */
+async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], series: readonly SystemSeries[], opts: ScoreOptions): Promise<number[] | null> {
+  const { plugin } = run;
+  const seed = opts.seedFor(plugin.name);
+  const timeout = timeoutOf(plugin, opts);
+  if (plugin.scoreBatch) {
+    let out: readonly number[];
+    try {
+      out = await withTimeout((signal) => plugin.scoreBatch!(series, { seed, signal, metadata: systems.map((s) => s.metadata) }), timeout, 'scoreBatch');
+    } catch (err) {
+      run.error = `scoreBatch(${systems[0]?.systemId}…): ${messageOf(err)}`;
+      return null;
+    }
+    if (!Array.isArray(out) || out.length !== systems.length) {
+      run.error = `scoreBatch returned ${Array.isArray(out) ? out.length : typeof out} scores for ${systems.length} systems (${systems[0]?.systemId}…): every system needs a score`;
+      return null;
+    }
+    const bad = out.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) {
+      run.error = `scoreBatch(${systems[bad]!.systemId}): returned ${String(out[bad])}; a score must be a finite number`;
+      return null;
+    }
+    return [...out];
+  }
+  const out: number[] = [];
+  for (let k = 0; k < systems.length; k++) {
+    const id = systems[k]!.systemId;
+    let v: unknown;
+    try {
+      v = await withTimeout((signal) => plugin.score(series[k]!, { seed, signal, metadata: systems[k]!.metadata }), timeout, 'score');
+    } catch (err) {
+      run.error = `score(${id}): ${messageOf(err)}`;
+      return null;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      run.error = `score(${id}): returned ${typeof v === 'number' ? String(v) : typeof v}; a score must be a finite number (higher = more anomalous)`;
+      return null;
+    }
+    out.push(v);
+  }
+  return out;
+}
+
+function timeoutOf(plugin: ModelPlugin, opts: ScoreOptions): number {
+  return plugin.timeoutMs ?? opts.timeoutMs;
+}
+
+class TimeoutError extends Error {}
+
+/**
+ * Runs `fn` with a deadline. The signal is aborted when it passes; an async plugin is abandoned
+ * then. A synchronous loop cannot be interrupted in this process: it is caught when it returns.
+ */
+async function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, ms: number, what: string): Promise<T> {
+  const ac = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const started = performance.now();
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      ac.abort();
+      reject(new TimeoutError(`${what} ran past its ${ms} ms timeout`));
+    }, ms);
+  });
+  try {
+    const result = await Promise.race([Promise.resolve().then(() => fn(ac.signal)), deadline]);
+    if (performance.now() - started > ms) throw new TimeoutError(`${what} ran past its ${ms} ms timeout`);
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,47 @@
+import seedrandom from 'seedrandom';
+import type { SystemRecord } from '../data/types.ts';
+
+/**
+ * A train/test split stratified by label × failure type, so that every failure type lands on
+ * both sides in proportion. Deterministic for a seed and independent of the input order
+ * (systems are sorted by source and id before shuffling). The total test size is
+ * round(test · n), allotted to the strata by largest remainder.
+ */
+export function stratifiedSplit(
+  systems: readonly SystemRecord[],
+  test: number,
+  seed: string,
+): { train: SystemRecord[]; test: SystemRecord[] } {
+  const rng = seedrandom.alea(`split:${seed}`);
+  const groups = new Map<string, SystemRecord[]>();
+  const sorted = [...systems].sort((a, b) => (a.source + a.systemId < b.source + b.systemId ? -1 : 1));
+  for (const s of sorted) {
+    const key = `${s.label.label}/${s.label.failure_type}`;
+    const g = groups.get(key);
+    if (g) g.push(s);
+    else groups.set(key, [s]);
+  }
+  const entries = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const quotas = entries.map(([, g]) => g.length * test);
+  const counts = quotas.map(Math.floor);
+  let left = Math.round(systems.length * test) - counts.reduce((a, b) => a + b, 0);
+  const byRemainder = quotas.map((q, i) => [q - Math.floor(q), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of byRemainder) {
+    if (left <= 0) break;
+    counts[i]! += 1;
+    left--;
+  }
+  const trainOut: SystemRecord[] = [];
+  const testOut: SystemRecord[] = [];
+  entries.forEach(([, g], i) => {
+    const shuffled = [...g];
+    for (let k = shuffled.length - 1; k > 0; k--) {
+      const j = Math.floor(rng() * (k + 1));
+      [shuffled[k], shuffled[j]] = [shuffled[j]!, shuffled[k]!];
+    }
+    testOut.push(...shuffled.slice(0, counts[i]));
+    trainOut.push(...shuffled.slice(counts[i]));
+  });
+  const byId = (a: SystemRecord, b: SystemRecord) => (a.source + a.systemId < b.source + b.systemId ? -1 : 1);
+  return { train: trainOut.sort(byId), test: testOut.sort(byId) };
+}

@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeProject, runHarness } from '../helpers/run-harness.ts';
+
+// Fixture projects run through the real CLI in a temporary folder: their own config, plugins
+// and suites, importing `bess-harness` as a user's project would.
+
+const CONFIG = `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'e2e' });\n`;
+
+/** A plugin whose score is the system's largest cell ΔV: it sees imbalance and shorts well. */
+const DELTA_V = `import { defineModel } from 'bess-harness';
+export default (options = {}) => defineModel({
+  name: 'delta-v', version: '1', options, derive: ['cell_delta_v_mv'],
+  score(series) {
+    const dv = series.sensors.cell_delta_v_mv;
+    let max = 0;
+    for (let i = 0; i < (dv?.length ?? 0); i++) if (dv[i] > max) max = dv[i];
+    return max;
+  },
+});
+`;
+
+/** A plugin that crashes on one system, and one that returns NaN. */
+const CRASHY = `import { defineModel } from 'bess-harness';
+let seen = 0;
+export default () => defineModel({
+  name: 'crashy', version: '1',
+  score(series) { if (++seen === 3) throw new Error('boom on purpose'); return 1; },
+});
+`;
+const NAN = `import { defineModel } from 'bess-harness';
+export default () => defineModel({ name: 'nan', version: '1', score: () => NaN });
+`;
+const SLOW = `import { defineModel } from 'bess-harness';
+export default () => defineModel({ name: 'slow', version: '1', timeoutMs: 50, score: () => new Promise((r) => setTimeout(() => r(1), 1000)) });
+`;
+
+const suite = (models: string, expectations: string, name = 'e2e') => `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: '${name}',
+  // a small fleet, so that each project runs in a few seconds
+  dataset: { scenario: { name: 'e2e-fleet', systems: 40, days: 3, interval: '30m', anomalyRate: 0.4 } },
+  models: [${models}],
+  expect: ({ metric, model }) => [${expectations}],
+});
+`;
+
+describe('harness run on fixture projects', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  it('passes, writes results.json with metrics, CIs, breakdowns and assertions, and exits 0', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'plugins/delta-v/index.ts': DELTA_V,
+      'suites/e2e.suite.ts': suite(`'random', 'delta-v'`, `metric('random', 'roc_auc').toBeWithin(0, 1), metric('delta-v', 'roc_auc').toBeGreaterThan(0.5)`),
+    });
+    const r = await runHarness(['run', '--reporter', 'plain', '--reporter', 'json', '--out-dir', 'out'], { cwd: project.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ delta-v roc_auc \d\.\d{3} > 0\.5/);
+    expect(r.stdout).toMatch(/PASS\s+Assertions 2 passed, 0 failed/);
+    const json = JSON.parse(await readFile(path.join(project.dir, 'out', 'results.json'), 'utf8'));
+    expect(json.summary.exitCode).toBe(0);
+    const [s] = json.suites;
+    expect(s.name).toBe('e2e');
+    expect(s.dataset).toMatchObject({ kind: 'scenario', systems: 40, train: 20, test: 20 });
+    const dv = s.cases.find((c: { model: string }) => c.model === 'delta-v');
+    expect(dv.state).toBe('scored');
+    expect(dv.n).toBe(20);
+    expect(dv.metrics.roc_auc).toBeGreaterThan(0.5);
+    expect(dv.ci.roc_auc).toMatchObject({ method: 'delong', level: 0.95 });
+    expect(Object.keys(dv.breakdown)).toEqual(expect.arrayContaining(['failure_type', 'operational_mode', 'season', 'lead_time_bucket']));
+    expect(s.assertions).toHaveLength(2);
+    for (const a of s.assertions) expect(a).toMatchObject({ pass: true, state: 'passed' });
+    expect(typeof s.assertions[1].actual).toBe('number');
+    expect(s.assertions[1].expected).toBe('> 0.5');
+  });
+
+  it('exits 1 when an assertion cannot hold, and names the suite line', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/e2e.suite.ts': suite(`'random'`, `\n    metric('random', 'roc_auc').toBeGreaterThan(0.99),\n  `),
+    });
+    const r = await runHarness(['run'], { cwd: project.dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ expected random roc_auc > 0\.99, got \d\.\d+/);
+    expect(r.stdout).toContain('suites/e2e.suite.ts:8:');
+    expect(r.stdout).toMatch(/FAIL\s+Assertions 0 passed, 1 failed/);
+  });
+
+  it('a plugin that throws, returns NaN or times out fails its own case with the system id; the others still run; exit 2', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'plugins/crashy/index.ts': CRASHY,
+      'plugins/nan/index.ts': NAN,
+      'plugins/slow/index.ts': SLOW,
+      'suites/e2e.suite.ts': suite(`'crashy', 'nan', 'slow', 'random'`, `metric('random', 'roc_auc').toBeWithin(0, 1)`),
+    });
+    const r = await runHarness(['run'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/✗ crashy\s+errored: score\([\w.-]+\): boom on purpose/);
+    expect(r.stdout).toMatch(/✗ nan\s+errored: score\([\w.-]+\): returned NaN; a score must be a finite number/);
+    expect(r.stdout).toMatch(/✗ slow\s+errored: score\([\w.-]+\): score ran past its 50 ms timeout/);
+    expect(r.stdout).toMatch(/● random\s+roc_auc/);
+    expect(r.stdout).toMatch(/✓ random roc_auc/);
+    expect(r.stdout).toMatch(/ERROR\s+Assertions 1 passed, 0 failed · Cases 1 scored, 3 errored/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on an unknown model name, naming the suite file and the known models', async () => {
+    project = await makeProject({ 'harness.config.ts': CONFIG, 'suites/e2e.suite.ts': suite(`'zscroe'`, '') });
+    const r = await runHarness(['run'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/suites\/e2e\.suite\.ts: unknown model "zscroe" \(known: pca, random, zscore/);
+  });
+
+  it('exits 2 on a config typo, naming the file and the field', async () => {
+    project = await makeProject({
+      'harness.config.ts': `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ suits: ['x'] } as never);\n`,
+      'suites/e2e.suite.ts': suite(`'random'`, ''),
+    });
+    const r = await runHarness(['run'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/harness\.config\.ts: suits: unknown field/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--list shows suites × models without running anything', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/a.suite.ts': suite(`'random', ['zscore', { sensor: 'temp_cell_max_c' }]`, '', 'alpha'),
+      'suites/nested/b.suite.ts': suite(`'pca'`, '', 'beta'),
+    });
+    const r = await runHarness(['run', '--list'], { cwd: project.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('alpha  suites/a.suite.ts  models: random, zscore');
+    expect(r.stdout).toContain('beta  suites/nested/b.suite.ts  models: pca');
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(project.dir)).not.toContain('.harness'); // nothing generated
+  });
+});
