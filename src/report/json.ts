@@ -43,6 +43,7 @@ export function toJson(run: RunResult): unknown {
       dataset: s.dataset,
       threshold: s.threshold,
       error: s.error ?? null,
+      baseline: s.baseline ?? null,
       duration_ms: s.durationMs,
       cases: s.cases.map((c) =>
         c.state === 'errored'

@@ -48,6 +48,7 @@ export function suiteBlock(s: SuiteResult, weakest: number): string {
   const width = Math.max(0, ...s.cases.map((c) => c.model.length));
   for (const c of s.cases) out.push(`  ${caseLine(c, width)}`);
   for (const a of s.assertions) out.push(...assertionLines(a));
+  if (s.baseline) out.push(...baselineLines(s));
   const weak = weakestStrata(s.cases, weakest);
   if (weak.length > 0) out.push(chalk.dim(`  weakest strata: ${weak.join(' · ')}`));
   return out.join('\n') + '\n';
@@ -75,6 +76,12 @@ export function assertionLines(a: AssertionResult): string[] {
   return lines;
 }
 
+function baselineLines(s: SuiteResult): string[] {
+  const b = s.baseline!;
+  const head = b.status === 'stale' ? `  ${chalk.red('✗ baseline')} ${b.message}` : chalk.dim(`  baseline (${rel(b.file)}): ${b.message}`);
+  return [head, ...b.gates.map((g) => `  ${g.state === 'passed' ? chalk.green('✓') : chalk.red('✗')} ${g.message}`)];
+}
+
 /** The lowest-AUC strata (with enough anomalies) across the suite's models. */
 function weakestStrata(cases: readonly CaseResult[], k: number): string[] {
   const cells: { label: string; auc: number }[] = [];
@@ -97,7 +104,9 @@ export function summaryLine(run: RunResult): string {
     a.failed > 0 ? chalk.red(`${a.failed} failed`) : `${a.failed} failed`,
     ...(a.errored > 0 ? [chalk.yellow(`${a.errored} errored`)] : []),
   ];
+  const g = run.summary.gates;
+  const gateText = g.passed + g.failed > 0 ? ` · Baseline ${g.passed} held${g.failed > 0 ? chalk.red(`, ${g.failed} failed`) : ''}` : '';
   const caseText = `${cases.scored} scored${cases.errored > 0 ? chalk.red(`, ${cases.errored} errored`) : ''}`;
   const verdict = exitCode === 0 ? chalk.green('PASS') : exitCode === 1 ? chalk.red('FAIL') : chalk.red('ERROR');
-  return `${chalk.bold(verdict)}  Assertions ${parts.join(', ')} · Cases ${caseText} · Suites ${run.summary.suites} · ${(durationMs / 1000).toFixed(1)} s`;
+  return `${chalk.bold(verdict)}  Assertions ${parts.join(', ')}${gateText} · Cases ${caseText} · Suites ${run.summary.suites} · ${(durationMs / 1000).toFixed(1)} s`;
 }

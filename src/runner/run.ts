@@ -7,6 +7,7 @@ import { HarnessError } from '../errors.ts';
 import { evaluateScores, type StrataColumn } from '../metrics/evaluate.ts';
 import type { ThresholdSpec } from '../metrics/threshold.ts';
 import type { Reporter } from '../report/types.ts';
+import { compareWithBaseline, readBaseline, writeBaseline } from './baseline.ts';
 import { resolveDataset } from './dataset.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
@@ -20,6 +21,8 @@ export interface RunOptions {
   /** Only these models (by name) run; assertions about the others are reported as errored. */
   readonly models?: readonly string[];
   readonly harnessVersion: string;
+  /** Write each suite's results as its new baseline instead of comparing with the old one. */
+  readonly updateBaseline?: boolean;
 }
 
 /** Default threshold: the score that flags 5 % of the training normals (no test labels used). */
@@ -44,7 +47,7 @@ export async function runSuites(
   await emit('onSuiteCollected', suites);
   const results: SuiteResult[] = [];
   for (const suite of suites) {
-    const result = await runSuite(suite, config, options, emit);
+    const result = await withBaseline(await runSuite(suite, config, options, emit), options);
     results.push(result);
     await emit('onSuiteResult', result);
   }
@@ -52,11 +55,14 @@ export async function runSuites(
   const assertions = results.flatMap((s) => s.assertions);
   const count = (state: AssertionResult['state']) => assertions.filter((a) => a.state === state).length;
   const errored = cases.filter((c) => c.state === 'errored').length;
+  const gates = results.flatMap((s) => s.baseline?.gates ?? []);
+  const gatesFailed = gates.filter((g) => g.state === 'failed').length + results.filter((s) => s.baseline?.status === 'stale').length;
   const summary = {
     suites: results.length,
     cases: { scored: cases.length - errored, errored },
     assertions: { passed: count('passed'), failed: count('failed'), errored: count('errored') },
-    exitCode: (errored > 0 || count('errored') > 0 || results.some((s) => s.error) ? 2 : count('failed') > 0 ? 1 : 0) as 0 | 1 | 2,
+    gates: { passed: gates.length - gates.filter((g) => g.state === 'failed').length, failed: gatesFailed },
+    exitCode: (errored > 0 || count('errored') > 0 || results.some((s) => s.error) ? 2 : count('failed') > 0 || gatesFailed > 0 ? 1 : 0) as 0 | 1 | 2,
     durationMs: performance.now() - started,
   };
   const run: RunResult = { harnessVersion: options.harnessVersion, startedAt, seed: options.seed, suites: results, summary };
@@ -64,12 +70,27 @@ export async function runSuites(
   return run;
 }
 
+/** Writes the suite's baseline (--update-baseline) or compares the run with the stored one. */
+async function withBaseline(result: SuiteResult, options: RunOptions): Promise<SuiteResult> {
+  if (result.error || !result.dataset) return result;
+  try {
+    if (options.updateBaseline) return { ...result, baseline: await writeBaseline(result, options.harnessVersion) };
+    const stored = await readBaseline(result.file, result.name);
+    if (!stored) return result;
+    const spec = result.baselineOptions;
+    return { ...result, baseline: compareWithBaseline(result, stored, { tolerance: spec?.tolerance ?? 0.02, alpha: spec?.alpha ?? 0.05 }) };
+  } catch (err) {
+    if (!(err instanceof HarnessError)) throw err;
+    return { ...result, error: err.message };
+  }
+}
+
 type Emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
 
 async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: RunOptions, emit: Emit): Promise<SuiteResult> {
   const t0 = performance.now();
   const spec = suite.spec;
-  const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold) };
+  const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold), ...(spec.baseline ? { baselineOptions: spec.baseline } : {}) };
   let specs: readonly AssertionSpec[] = [];
   try {
     specs = spec.expect?.(createExpectApi()) ?? [];

@@ -51,6 +51,8 @@ export interface SuiteSpec {
   /** Strata with fewer anomalies are marked too_few and skipped by `.each`. Default 5. */
   readonly minPositives?: number;
   readonly expect?: (api: ExpectApi) => readonly AssertionSpec[];
+  /** The baseline gate: ROC AUC drops smaller than `tolerance` (default 0.02) or not significant at `alpha` (default 0.05) pass. */
+  readonly baseline?: { readonly tolerance?: number; readonly alpha?: number };
 }
 
 /** A suite's threshold choice: like the metrics' ThresholdSpec, but `train_fpr` needs no scores (the runner provides them). */

@@ -1,5 +1,6 @@
 import type { AssertionResult } from '../assert/types.ts';
 import type { EvaluationSummary } from '../metrics/evaluate.ts';
+import type { BaselineReport } from './baseline.ts';
 import type { SuiteSpec } from './suite.ts';
 
 /** A suite found on disk, before anything runs (what `--list` shows). */
@@ -56,6 +57,10 @@ export interface SuiteResult {
   readonly threshold: string;
   readonly cases: readonly CaseResult[];
   readonly assertions: readonly AssertionResult[];
+  /** The suite's baseline gate settings, as written in the suite. */
+  readonly baselineOptions?: { readonly tolerance?: number; readonly alpha?: number };
+  /** How the run compared with the suite's stored baseline (or that it wrote one). */
+  readonly baseline?: BaselineReport;
   /** Set when the suite could not run at all (its dataset failed to load, a plugin could not be resolved). */
   readonly error?: string;
   readonly durationMs: number;
@@ -65,6 +70,8 @@ export interface RunSummary {
   readonly suites: number;
   readonly cases: { readonly scored: number; readonly errored: number };
   readonly assertions: { readonly passed: number; readonly failed: number; readonly errored: number };
+  /** Baseline gates (one per model of a suite with a baseline); a stale baseline counts as failed. */
+  readonly gates: { readonly passed: number; readonly failed: number };
   /** 0 all held · 1 an assertion failed · 2 the harness, a plugin or the data failed. */
   readonly exitCode: 0 | 1 | 2;
   readonly durationMs: number;

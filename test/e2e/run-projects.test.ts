@@ -141,3 +141,44 @@ describe('harness run on fixture projects', () => {
     expect(await readdir(project.dir)).not.toContain('.harness'); // nothing generated
   });
 });
+
+describe('the baseline gate', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  it('writes a baseline, holds on an unchanged run, fails on a real regression and on a changed fixture', async () => {
+    // A fleet with short lead times, where delta-v's AUC is well above chance.
+    const gateSuite = (systems: number) => `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: 'e2e',
+  dataset: { scenario: { name: 'gate-fleet', systems: ${systems}, days: 5, interval: '1h', anomalyRate: 0.4, leadTimeDays: { kind: 'uniform', min: 0, max: 5 } } },
+  models: ['delta-v'],
+});
+`;
+    // The same plugin made worse: it now ranks the systems backwards.
+    const worse = DELTA_V.replace('return max;', 'return -max;').replace("version: '1'", "version: '2'");
+    project = await makeProject({ 'harness.config.ts': CONFIG, 'plugins/delta-v/index.ts': DELTA_V, 'suites/e2e.suite.ts': gateSuite(200) });
+    const cwd = project.dir;
+    const write = await runHarness(['run', '--update-baseline'], { cwd });
+    expect(write.code).toBe(0);
+    expect(write.stdout).toMatch(/baseline \(suites\/__baselines__\/e2e\.json\): baseline written for delta-v/);
+    const stored = JSON.parse(await readFile(path.join(cwd, 'suites', '__baselines__', 'e2e.json'), 'utf8'));
+    expect(stored.models['delta-v'].system_ids).toHaveLength(100);
+    expect(stored.dataset.hash).toMatch(/^[0-9a-f]{64}$/);
+
+    const same = await runHarness(['run'], { cwd });
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/✓ delta-v roc_auc holds against the baseline: (\d\.\d{3}) → \1 \(−0\.000\)/);
+
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(cwd, 'plugins', 'delta-v', 'index.ts'), worse);
+    const regressed = await runHarness(['run'], { cwd });
+    expect(regressed.code).toBe(1);
+    expect(regressed.stdout).toMatch(/✗ delta-v roc_auc regressed: .*\(paired DeLong, one-sided p [<=] .*\(plugin changed: v1 → v2\)/);
+
+    await writeFile(path.join(cwd, 'suites', 'e2e.suite.ts'), gateSuite(204));
+    const stale = await runHarness(['run'], { cwd });
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/✗ baseline the baseline was made on other data .* not compared; run `harness run --update-baseline`/);
+  });
+});

@@ -9,7 +9,7 @@ import { intFlag, parseCommandArgs } from '../args.ts';
 import { readPackageVersion } from '../version.ts';
 import type { Command } from './index.ts';
 
-const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--list]
+const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--update-baseline] [--list]
 
 Runs the suites (suites/**/*.suite.ts): generates each scenario's data on first use (cached),
 fits and scores every model, evaluates, and checks the assertions.
@@ -22,6 +22,8 @@ fits and scores every model, evaluates, and checks the assertions.
   --seed S         seed of the splits and of the models (default: the config's, else "bess")
   --timeout MS     time a plugin's fit or one score call may take (default: the config's, 60000)
   --list           list suites × models without running anything
+  --update-baseline  write suites/__baselines__/<suite>.json from this run instead of
+                   comparing with it (later runs fail when ROC AUC drops significantly)
 
 Exit codes: 0 every assertion held · 1 an assertion failed · 2 the harness, a plugin or the data failed.`;
 
@@ -39,6 +41,7 @@ export const runCommand: Command = {
         seed: { type: 'string' },
         timeout: { type: 'string' },
         list: { type: 'boolean' },
+        'update-baseline': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       USAGE,
@@ -77,6 +80,7 @@ export const runCommand: Command = {
       seed: values.seed ?? config.seed ?? 'bess',
       ...(values.model ? { models: values.model } : {}),
       harnessVersion: await readPackageVersion(),
+      updateBaseline: values['update-baseline'] === true,
     });
     return result.summary.exitCode;
   },

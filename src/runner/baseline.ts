@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../data/atomic.ts';
+import { HarnessError } from '../errors.ts';
+import { delongAuc, delongPairedTest } from '../metrics/delong.ts';
+import { normalCdf } from '../metrics/normal.ts';
+import type { CaseResult, SuiteResult } from './types.ts';
+
+/** Version of the baseline file layout. */
+const BASELINE_SCHEMA = 1;
+
+/** What a baseline keeps of one model: enough to re-test a later run against it. */
+interface BaselineModel {
+  readonly version: string;
+  readonly options_hash: string;
+  readonly metrics: Readonly<Record<string, number | null>>;
+  readonly ci: unknown;
+  /** Per breakdown column, stratum → roc_auc: shown as deltas, not gated. */
+  readonly strata: Readonly<Record<string, Readonly<Record<string, number | null>>>>;
+  readonly system_ids: readonly string[];
+  readonly labels: readonly number[];
+  readonly scores: readonly number[];
+}
+
+export interface BaselineFile {
+  readonly schema: number;
+  readonly suite: string;
+  readonly created_at: string;
+  readonly harness_version: string;
+  readonly dataset: { readonly kind: string; readonly name: string; readonly hash: string };
+  readonly models: Readonly<Record<string, BaselineModel>>;
+}
+
+/** How a suite's run compared with its baseline: one gate per model, like assertions. */
+export interface BaselineReport {
+  readonly file: string;
+  readonly status: 'compared' | 'missing' | 'updated' | 'stale';
+  readonly message: string;
+  readonly gates: readonly Gate[];
+}
+
+export interface Gate {
+  readonly model: string;
+  readonly state: 'passed' | 'failed';
+  readonly message: string;
+  readonly actual: number | null;
+  readonly baseline: number | null;
+  readonly pValue?: number;
+}
+
+/** Settings of the gate. */
+export interface GateOptions {
+  /** A drop smaller than this is a wiggle, never a failure. Default 0.02 AUC. */
+  readonly tolerance: number;
+  /** One-sided significance level of the drop. Default 0.05. */
+  readonly alpha: number;
+}
+
+/** `suites/__baselines__/<suite>.json`, beside the suite file. */
+export function baselinePath(suiteFile: string, suiteName: string): string {
+  return path.join(path.dirname(suiteFile), '__baselines__', `${suiteName.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+}
+
+export function optionsHash(options: unknown): string {
+  return createHash('sha256').update(JSON.stringify(options ?? {})).digest('hex').slice(0, 16);
+}
+
+/** Writes the suite's scored cases as its new baseline. */
+export async function writeBaseline(suite: SuiteResult, harnessVersion: string): Promise<BaselineReport> {
+  const file = baselinePath(suite.file, suite.name);
+  if (!suite.dataset) return { file, status: 'missing', message: 'the suite did not run: no baseline written', gates: [] };
+  const models: Record<string, BaselineModel> = {};
+  for (const c of suite.cases) {
+    if (c.state !== 'scored') continue;
+    const strata: Record<string, Record<string, number | null>> = {};
+    for (const [col, cells] of Object.entries(c.summary.breakdown)) strata[col] = Object.fromEntries(cells.map((cell) => [cell.stratum, cell.metrics.roc_auc]));
+    models[c.model] = {
+      version: c.version,
+      options_hash: optionsHash(c.options),
+      metrics: c.summary.metrics,
+      ci: c.summary.ci,
+      strata,
+      system_ids: c.systemIds,
+      labels: Array.from(c.y),
+      scores: Array.from(c.scores),
+    };
+  }
+  const content: BaselineFile = {
+    schema: BASELINE_SCHEMA,
+    suite: suite.name,
+    created_at: new Date().toISOString(),
+    harness_version: harnessVersion,
+    dataset: { kind: suite.dataset.kind, name: suite.dataset.name, hash: suite.dataset.hash },
+    models,
+  };
+  await writeFileAtomic(file, JSON.stringify(content, null, 1) + '\n');
+  return { file, status: 'updated', message: `baseline written for ${Object.keys(models).join(', ') || 'no model'}`, gates: [] };
+}
+
+/** Reads a suite's baseline, or null when it has none. A corrupt file is the user's to fix: exit 2. */
+export async function readBaseline(suiteFile: string, suiteName: string): Promise<BaselineFile | null> {
+  const file = baselinePath(suiteFile, suiteName);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const parsed = JSON.parse(text) as BaselineFile;
+    if (parsed.schema !== BASELINE_SCHEMA || typeof parsed.models !== 'object') throw new Error(`schema ${String(parsed.schema)} is not ${BASELINE_SCHEMA}`);
+    return parsed;
+  } catch (err) {
+    throw new HarnessError('E_BASELINE', `${file}: not a baseline file (${err instanceof Error ? err.message : String(err)}); delete it or run \`harness run --update-baseline\``);
+  }
+}
+
+/**
+ * Compares a run with its baseline. ROC AUC is gated per model: a drop fails only when it is
+ * larger than the tolerance AND significant — by the paired DeLong test when the same systems
+ * were scored (the usual case: same fixture, same split), else by an unpaired z-test on the two
+ * DeLong variances. Baselines made on other data are reported as stale, never compared.
+ */
+export function compareWithBaseline(suite: SuiteResult, baseline: BaselineFile, options: GateOptions): BaselineReport {
+  const file = baselinePath(suite.file, suite.name);
+  if (!suite.dataset) return { file, status: 'compared', message: 'the suite did not run', gates: [] };
+  if (baseline.dataset.hash !== suite.dataset.hash) {
+    return {
+      file,
+      status: 'stale',
+      message: `the baseline was made on other data (${baseline.dataset.kind} ${baseline.dataset.name}, hash ${baseline.dataset.hash.slice(0, 12)} ≠ ${suite.dataset.hash.slice(0, 12)}): not compared; run \`harness run --update-baseline\` if the change is intended`,
+      gates: [],
+    };
+  }
+  const gates: Gate[] = [];
+  for (const c of suite.cases) {
+    const base = baseline.models[c.model];
+    if (!base || c.state !== 'scored') continue;
+    gates.push(gateModel(c, base, options));
+  }
+  return { file, status: 'compared', message: `compared with the baseline of ${baseline.created_at}`, gates };
+}
+
+function gateModel(c: Extract<CaseResult, { state: 'scored' }>, base: BaselineModel, o: GateOptions): Gate {
+  const now = c.summary.metrics['roc_auc'] ?? null;
+  const was = base.metrics['roc_auc'] ?? null;
+  const changed = base.version !== c.version || base.options_hash !== optionsHash(c.options) ? ` (plugin changed: v${base.version} → v${c.version})` : '';
+  if (now === null || was === null) {
+    return { model: c.model, state: 'passed', message: `${c.model} roc_auc: not gated (undefined now or in the baseline)${changed}`, actual: now, baseline: was };
+  }
+  const drop = was - now;
+  const sameSystems = base.system_ids.length === c.systemIds.length && base.system_ids.every((id, i) => id === c.systemIds[i]) && base.labels.every((l, i) => l === c.y[i]);
+  let p: number | undefined;
+  let how: string;
+  if (sameSystems) {
+    const t = delongPairedTest(c.y, base.scores, c.scores);
+    p = t.value === null ? (drop > 0 ? 0 : 1) : normalCdf(-t.z);
+    how = 'paired DeLong';
+  } else {
+    const a = delongAuc(base.labels, base.scores);
+    const b = delongAuc(c.y, c.scores);
+    const v = (a.value === null ? 0 : a.variance) + (b.value === null ? 0 : b.variance);
+    p = v > 0 ? normalCdf(-drop / Math.sqrt(v)) : drop > 0 ? 0 : 1;
+    how = 'unpaired DeLong z-test (other systems than the baseline)';
+  }
+  const delta = `${was.toFixed(3)} → ${now.toFixed(3)} (${drop >= 0 ? '−' : '+'}${Math.abs(drop).toFixed(3)})`;
+  const failed = drop > o.tolerance && p < o.alpha;
+  const message = failed
+    ? `${c.model} roc_auc regressed: ${delta}, beyond the ${o.tolerance} tolerance and significant (${how}, one-sided p ${p < 1e-4 ? '< 0.0001' : `= ${p.toFixed(4)} < ${o.alpha}`})${changed}`
+    : `${c.model} roc_auc holds against the baseline: ${delta}${drop > 0 ? ` (${drop > o.tolerance ? `p = ${p.toFixed(3)}, not significant` : 'within tolerance'})` : ''}${changed}`;
+  return { model: c.model, state: failed ? 'failed' : 'passed', message, actual: now, baseline: was, pValue: p };
+}
