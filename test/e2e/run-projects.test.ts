@@ -182,3 +182,36 @@ export default defineSuite({
     expect(stale.stdout).toMatch(/✗ baseline the baseline was made on other data .* not compared; run `harness run --update-baseline`/);
   });
 });
+
+describe('where plugins come from', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  it('loads plugins from an npm package and from a path in the config, and uses scoreBatch', async () => {
+    project = await makeProject({
+      'harness.config.ts': `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'e2e', models: { batchy: './models/batchy.ts' } });\n`,
+      // an installed npm package (plain JavaScript) whose default export is a plugin factory
+      'node_modules/bess-model-soc/package.json': JSON.stringify({ name: 'bess-model-soc', type: 'module', main: 'index.js' }),
+      'node_modules/bess-model-soc/index.js': `export default () => ({ name: 'bess-model-soc', version: '3', score: (s) => { let m = 0; for (const v of s.sensors.soc_pct ?? []) if (v > m) m = v; return m; } });\n`,
+      // a model at a path named by the config; it scores a whole chunk at once
+      'models/batchy.ts': `import { defineModel } from 'bess-harness';
+let calls = 0;
+export default () => defineModel({
+  name: 'batchy', version: '1',
+  score: () => { throw new Error('score must not be called when scoreBatch exists'); },
+  scoreBatch: (series) => { calls++; return series.map((s) => s.timestamps.length + calls * 0); },
+});
+`,
+      'suites/e2e.suite.ts': suite(`'bess-model-soc', 'batchy'`, `metric('bess-model-soc', 'roc_auc').toBeWithin(0, 1), metric('batchy', 'roc_auc').toBeWithin(0, 1)`),
+    });
+    const r = await runHarness(['run', '--reporter', 'json', '--out-dir', 'out'], { cwd: project.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(await readFile(path.join(project.dir, 'out', 'results.json'), 'utf8'));
+    const cases = json.suites[0].cases;
+    expect(cases.map((c: { model: string; state: string; version: string }) => [c.model, c.state, c.version])).toEqual([
+      ['bess-model-soc', 'scored', '3'],
+      ['batchy', 'scored', '1'],
+    ]);
+  });
+});
