@@ -10,7 +10,7 @@ import { breakdown, type BreakdownRow } from './breakdown.ts';
 import type { Comparison, StratumCell } from './cell.ts';
 import { delongAuc } from './delong.ts';
 import { prepareBinary } from './input.ts';
-import { leadTimeMetrics, type LeadTimeBucket } from './lead-time.ts';
+import { caughtWithWarning, leadTimeMetrics, type LeadTimeBucket } from './lead-time.ts';
 import { averagePrecision, recallAtFpr, rocAuc } from './ranking.ts';
 import { chooseThreshold, confusionAt, thresholdMetrics, type ThresholdSpec } from './threshold.ts';
 import { isUndefinedMetric, type MetricValue } from './types.ts';
@@ -33,6 +33,8 @@ export interface EvaluateInput {
   /** Lead times in days (NaN/null for normals): adds the `lead_time` section. */
   readonly leadTimes?: ArrayLike<number | null>;
   readonly leadTimeBuckets?: readonly LeadTimeBucket[];
+  /** With `leadTimes`: report the share of failures caught with at least k days of warning, for each k. Default [1, 7, 30]. */
+  readonly warningDays?: readonly number[];
   /** Confidence level of every CI. Default 0.95. */
   readonly ciLevel?: number;
   /** Also compute a stratified bootstrap CI of ROC AUC (`true` = defaults). */
@@ -84,6 +86,8 @@ export interface EvaluationSummary {
   readonly notes: Readonly<Record<string, string>>;
   readonly breakdown: Readonly<Record<string, readonly JsonCell[]>>;
   readonly lead_time?: readonly (JsonCell & { readonly lo: number; readonly hi: number | null })[];
+  /** Share of failures flagged at the threshold with at least k days of warning, keyed by k (`"7"`). */
+  readonly caught_with_warning?: Readonly<Record<string, number | null>>;
 }
 
 /** JSON has no Infinity: an open bound or an unreachable threshold is `null`. */
@@ -208,5 +212,9 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     minPositives: input.minPositives ?? 5,
     ...(input.leadTimeBuckets ? { buckets: input.leadTimeBuckets } : {}),
   });
-  return { ...summary, lead_time: lead.map((c) => ({ ...cellJson(c), lo: c.lo, hi: finiteOrNull(c.hi) })) };
+  const leadTimes = Float64Array.from({ length: y.length }, (_, i) => (y[i] === 1 ? Number(input.leadTimes![i] ?? NaN) : NaN));
+  const detected = Array.from({ length: y.length }, (_, i) => scores[i]! >= choice.threshold);
+  const caught: Record<string, number | null> = {};
+  for (const k of input.warningDays ?? [1, 7, 30]) caught[String(k)] = caughtWithWarning(leadTimes, detected, k).value;
+  return { ...summary, lead_time: lead.map((c) => ({ ...cellJson(c), lo: c.lo, hi: finiteOrNull(c.hi) })), caught_with_warning: caught };
 }

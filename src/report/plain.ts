@@ -42,7 +42,8 @@ export function plainReporter(options: PlainReporterOptions = {}): Reporter {
 export function suiteBlock(s: SuiteResult, weakest: number): string {
   const out: string[] = [''];
   const ds = s.dataset;
-  const dsText = ds ? ` · ${ds.kind} ${ds.name} (${ds.systems} systems: ${ds.train} train / ${ds.test} test${ds.generated ? ', generated' : ''})` : '';
+  const split = ds?.folds ? `${ds.folds}-fold, each system scored once` : `${ds?.train} train / ${ds?.test} test`;
+  const dsText = ds ? ` · ${ds.kind} ${ds.name} (${ds.systems} systems: ${split}${ds.generated ? ', generated' : ''})` : '';
   out.push(`${chalk.bold(s.name)}${chalk.dim(`  ${rel(s.file)}${dsText} · threshold: ${s.threshold}`)}`);
   if (s.error) out.push(`  ${chalk.red('✗ suite could not run:')} ${s.error}`);
   const width = Math.max(0, ...s.cases.map((c) => c.model.length));

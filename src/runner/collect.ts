@@ -59,6 +59,7 @@ function checkSuite(s: unknown, where: string): SuiteSpec {
   if (suite.dataset === undefined) fail(`suite "${suite.name}" needs a \`dataset\` (a scenario name, { source } or { path })`);
   if (!Array.isArray(suite.models) || suite.models.length === 0) fail(`suite "${suite.name}" needs at least one model in \`models\``);
   if (suite.expect !== undefined && typeof suite.expect !== 'function') fail(`suite "${suite.name}": \`expect\` must be a function ({ metric, model }) => [...]`);
+  if (suite.split?.folds !== undefined && !(Number.isInteger(suite.split.folds) && suite.split.folds >= 2)) fail(`suite "${suite.name}": split.folds must be a whole number ≥ 2 (got ${suite.split.folds})`);
   if (suite.split?.test !== undefined && !(suite.split.test > 0 && suite.split.test < 1)) fail(`suite "${suite.name}": split.test must be between 0 and 1 (got ${suite.split.test})`);
   return suite as SuiteSpec;
 }

@@ -5,14 +5,13 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, stratumOf } from '../data/strata.ts';
 import { HarnessError } from '../errors.ts';
 import { evaluateScores, type StrataColumn } from '../metrics/evaluate.ts';
-import type { ThresholdSpec } from '../metrics/threshold.ts';
 import type { Reporter } from '../report/types.ts';
 import { compareWithBaseline, readBaseline, writeBaseline } from './baseline.ts';
 import { resolveDataset } from './dataset.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
-import { fitAndScore, type ModelRun } from './score.ts';
-import { stratifiedSplit } from './split.ts';
+import { scoreSplits, type PooledRun } from './cross-validate.ts';
+import { stratifiedFolds, stratifiedSplit } from './split.ts';
 import type { SuiteSpec, SuiteThreshold } from './suite.ts';
 import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from './types.ts';
 
@@ -90,7 +89,7 @@ type Emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<
 async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: RunOptions, emit: Emit): Promise<SuiteResult> {
   const t0 = performance.now();
   const spec = suite.spec;
-  const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold), ...(spec.baseline ? { baselineOptions: spec.baseline } : {}) };
+  const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold, spec.split?.folds), ...(spec.baseline ? { baselineOptions: spec.baseline } : {}) };
   let specs: readonly AssertionSpec[] = [];
   try {
     specs = spec.expect?.(createExpectApi()) ?? [];
@@ -111,14 +110,15 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
 
     const ds = await resolveDataset(spec.dataset, config, suite.file);
     const splitSeed = String(spec.split?.seed ?? options.seed);
-    const { train, test } = stratifiedSplit(ds.dataset.systems, spec.split?.test ?? 0.5, splitSeed);
+    const folds = spec.split?.folds;
+    const splits =
+      folds === undefined
+        ? [stratifiedSplit(ds.dataset.systems, spec.split?.test ?? 0.5, splitSeed)]
+        : stratifiedFolds(ds.dataset.systems, folds, splitSeed).map((test, f, all) => ({ train: all.filter((_, g) => g !== f).flat(), test }));
     const threshold = spec.threshold ?? DEFAULT_THRESHOLD;
-    const needsTrainNormals = typeof threshold === 'object' && threshold.kind === 'train_fpr';
-
-    const runs = await fitAndScore(plugins, train, test, {
+    const { test, runs } = await scoreSplits(plugins, splits, threshold, {
       seedFor: (model) => `${options.seed}:${spec.name}:${model}`,
       timeoutMs: config.timeoutMs,
-      scoreTrainNormals: needsTrainNormals,
       dataset: ds.dataset,
       onStart: (model, total) => emit('onCaseStart', spec.name, model, total),
       onProgress: (model, done, total) => emit('onCaseProgress', spec.name, model, done, total),
@@ -129,17 +129,29 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
     for (const c of columns) strata[c] = test.map((s) => stratumOf(c, s.label, s.metadata));
     const y = Float64Array.from(test, (s) => (s.label.label === 'anomaly' ? 1 : 0));
     const systemIds = test.map((s) => s.systemId);
+    const leadTimes = test.map((s) => s.label.lead_time_days);
 
     const cases: CaseResult[] = [];
     for (const run of runs) {
-      const c = toCase(run, spec, y, systemIds, strata, threshold);
+      const c = toCase(run, spec, { y, systemIds, leadTimes, strata });
       cases.push(c);
       await emit('onCaseResult', c);
     }
     const graded: Record<string, GradedCase> = {};
     for (const c of cases) graded[c.model] = c.state === 'scored' ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds } : { state: 'errored', error: c.error };
     const assertions = gradeAssertions(specs, graded);
-    const dataset = { kind: ds.kind, name: ds.name, dataDir: ds.dataset.dataDir, hash: ds.hash, systems: ds.dataset.systems.length, train: train.length, test: test.length, generated: ds.generated };
+    const n = ds.dataset.systems.length;
+    const dataset = {
+      kind: ds.kind,
+      name: ds.name,
+      dataDir: ds.dataset.dataDir,
+      hash: ds.hash,
+      systems: n,
+      train: folds === undefined ? n - test.length : n - Math.ceil(n / folds),
+      test: test.length,
+      ...(folds !== undefined ? { folds } : {}),
+      generated: ds.generated,
+    };
     return { ...base, dataset, cases, assertions, durationMs: performance.now() - t0 };
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
@@ -148,29 +160,30 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
   }
 }
 
-function toCase(
-  run: ModelRun,
-  spec: SuiteSpec,
-  y: Float64Array,
-  systemIds: readonly string[],
-  strata: Record<string, StrataColumn>,
-  threshold: SuiteThreshold,
-): CaseResult {
+/** The test side of a suite, aligned: labels, ids, lead times and breakdown columns. */
+interface TestSide {
+  readonly y: Float64Array;
+  readonly systemIds: readonly string[];
+  readonly leadTimes: readonly (number | null)[];
+  readonly strata: Readonly<Record<string, StrataColumn>>;
+}
+
+function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide): CaseResult {
   const { plugin } = run;
   const who = { suite: spec.name, model: plugin.name, version: plugin.version, options: plugin.options ?? {} };
   if (run.error !== null) return { ...who, state: 'errored', error: run.error };
-  let thr: number | ThresholdSpec;
-  if (typeof threshold === 'object' && threshold.kind === 'train_fpr') {
-    if (run.trainNormalScores.length === 0) {
-      // No training normals (an all-anomaly set): no honest threshold exists. Flag nothing, and
-      // the threshold metrics say so through their zero-division notes.
-      thr = Infinity;
-    } else thr = { kind: 'train_fpr', fpr: threshold.fpr, trainNormalScores: run.trainNormalScores };
-  } else thr = threshold;
   const summary = inBucketOrder(
-    evaluateScores({ y, scores: run.testScores, threshold: thr, strata, minPositives: spec.minPositives ?? 5, systemIds: [...systemIds] }),
+    evaluateScores({
+      y: side.y,
+      scores: run.scores,
+      threshold: run.threshold,
+      strata: side.strata,
+      minPositives: spec.minPositives ?? 5,
+      systemIds: [...side.systemIds],
+      leadTimes: side.leadTimes,
+    }),
   );
-  return { ...who, state: 'scored', summary, systemIds, y, scores: run.testScores, timings: { fitMs: run.fitMs, scoreMs: run.scoreMs } };
+  return { ...who, state: 'scored', summary, systemIds: side.systemIds, y: side.y, scores: run.scores, timings: { fitMs: run.fitMs, scoreMs: run.scoreMs } };
 }
 
 /** The models an assertion reads. */
@@ -180,8 +193,11 @@ function referencedModels(a: AssertionSpec): string[] {
   return [a.subject.model, ...((c.op === 'gt' || c.op === 'lt') && typeof c.than === 'object' ? [c.than.model] : [])];
 }
 
-function describeThreshold(t: SuiteThreshold | undefined): string {
+function describeThreshold(t: SuiteThreshold | undefined, folds: number | undefined): string {
   const th = t ?? DEFAULT_THRESHOLD;
+  if (folds !== undefined && typeof th === 'object' && th.kind === 'train_fpr') {
+    return `${th.fpr * 100} % FPR on each fold's training normals (scores reported as margins over it)`;
+  }
   if (typeof th === 'number') return `fixed ${th}`;
   switch (th.kind) {
     case 'fixed':

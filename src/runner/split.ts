@@ -45,3 +45,31 @@ export function stratifiedSplit(
   const byId = (a: SystemRecord, b: SystemRecord) => (a.source + a.systemId < b.source + b.systemId ? -1 : 1);
   return { train: trainOut.sort(byId), test: testOut.sort(byId) };
 }
+
+/**
+ * k folds stratified by label × failure type: within each stratum the shuffled systems are
+ * dealt round-robin, with the deal continuing across strata, so fold sizes differ by at most one
+ * and every failure type spreads over the folds. Deterministic for a seed.
+ */
+export function stratifiedFolds(systems: readonly SystemRecord[], k: number, seed: string): SystemRecord[][] {
+  const rng = seedrandom.alea(`folds:${seed}`);
+  const groups = new Map<string, SystemRecord[]>();
+  const sorted = [...systems].sort((a, b) => (a.source + a.systemId < b.source + b.systemId ? -1 : 1));
+  for (const s of sorted) {
+    const key = `${s.label.label}/${s.label.failure_type}`;
+    const g = groups.get(key);
+    if (g) g.push(s);
+    else groups.set(key, [s]);
+  }
+  const folds: SystemRecord[][] = Array.from({ length: k }, () => []);
+  let next = 0;
+  for (const [, g] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (let i = g.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [g[i], g[j]] = [g[j]!, g[i]!];
+    }
+    for (const s of g) folds[next++ % k]!.push(s);
+  }
+  const byId = (a: SystemRecord, b: SystemRecord) => (a.source + a.systemId < b.source + b.systemId ? -1 : 1);
+  return folds.map((f) => f.sort(byId));
+}

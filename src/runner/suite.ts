@@ -23,10 +23,15 @@ export type DatasetSpec =
   | { readonly source: SourceSelector }
   | { readonly path: string; readonly source?: SourceSelector };
 
-/** Train/test split, stratified by label × failure type, seeded. */
+/**
+ * How systems are split, stratified by label × failure type, seeded: one train/test split
+ * (`test`), or k folds (`folds`) where every system is scored once by the model fit on the others.
+ */
 export interface SplitSpec {
-  /** Share of systems in the test split (0–1). Default 0.5. */
+  /** Share of systems in the test split (0–1). Default 0.5. Ignored with `folds`. */
   readonly test?: number;
+  /** k-fold cross-validation (k ≥ 2). */
+  readonly folds?: number;
   readonly seed?: string | number;
 }
 

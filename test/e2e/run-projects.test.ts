@@ -215,3 +215,29 @@ export default () => defineModel({
     ]);
   });
 });
+
+describe('k-fold', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  it('scores every system once, out of fold, with per-fold thresholds', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'plugins/delta-v/index.ts': DELTA_V,
+      'suites/e2e.suite.ts': suite(`'random', 'delta-v'`, `metric('delta-v', 'roc_auc').toBeWithin(0, 1)`).replace('models:', 'split: { folds: 4, seed: 3 },\n  models:'),
+    });
+    const r = await runHarness(['run', '--reporter', 'plain', '--reporter', 'json', '--out-dir', 'out'], { cwd: project.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('40 systems: 4-fold, each system scored once');
+    expect(r.stdout).toContain("threshold: 5 % FPR on each fold's training normals");
+    const json = JSON.parse(await readFile(path.join(project.dir, 'out', 'results.json'), 'utf8'));
+    const s = json.suites[0];
+    expect(s.dataset).toMatchObject({ systems: 40, test: 40, train: 30, folds: 4 });
+    const dv = s.cases.find((c: { model: string }) => c.model === 'delta-v');
+    expect(dv.n).toBe(40);
+    expect(dv.metrics.threshold).toBe(0); // margins are judged at 0
+    // roughly 5 % of the normals are flagged: each fold's threshold came from its own training normals
+    expect(dv.confusion.fp / (dv.confusion.fp + dv.confusion.tn)).toBeLessThan(0.25);
+  });
+});

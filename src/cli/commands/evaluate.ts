@@ -248,7 +248,15 @@ export const evaluateCommand: Command = {
     const strata: Record<string, StrataColumn> = {};
     for (const c of columns) strata[c] = strataColumn(c, matched, metadata?.rows);
     const summary = inBucketOrder(
-      evaluateScores({ y, scores: s, threshold, strata, minPositives: MIN_POSITIVES, systemIds: matched.map((m) => m.score.systemId) }),
+      evaluateScores({
+        y,
+        scores: s,
+        threshold,
+        strata,
+        minPositives: MIN_POSITIVES,
+        systemIds: matched.map((m) => m.score.systemId),
+        leadTimes: matched.map((m) => m.label.lead_time_days),
+      }),
     );
 
     for (const w of warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
@@ -265,6 +273,8 @@ export const evaluateCommand: Command = {
         threshold: { ...summary.threshold, chosen_by: thresholdFrom },
         confusion: summary.confusion,
         breakdown: summary.breakdown,
+        lead_time: summary.lead_time ?? [],
+        caught_with_warning: summary.caught_with_warning ?? {},
         min_positives: MIN_POSITIVES,
         dropped: { scores_without_label: dropScores, labels_without_score: dropLabels },
         files,

@@ -89,3 +89,21 @@ describe('evaluateScores', () => {
     expect(r.notes['threshold']).toMatch(/oracle/);
   });
 });
+
+describe('evaluateScores: caught with warning', () => {
+  it('counts failures flagged at the threshold with at least k days of warning, over all failures', () => {
+    // four failures (lead 0.5, 3, 10, 40 days) and two normals; threshold 0.5
+    const y = [1, 1, 1, 1, 0, 0];
+    const scores = [0.9, 0.2, 0.8, 0.7, 0.1, 0.6];
+    const leadTimes = [0.5, 3, 10, 40, null, null];
+    const sum = evaluateScores({ y, scores, threshold: 0.5, leadTimes, warningDays: [1, 7, 30, 60] });
+    // detected: 0.5 d, 10 d, 40 d; missed: 3 d
+    expect(sum.caught_with_warning).toEqual({ '1': 2 / 4, '7': 2 / 4, '30': 1 / 4, '60': 0 });
+    expect(sum.lead_time?.map((c) => [c.stratum, c.positives])).toEqual([
+      ['[0,7)', 2],
+      ['[7,30)', 1],
+      ['[30,90)', 1],
+      ['90+', 0],
+    ]);
+  });
+});
