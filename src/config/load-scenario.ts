@@ -1,8 +1,9 @@
-import { access, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HarnessError } from '../errors.ts';
 import type { ScenarioSpec } from '../synth/types.ts';
+import { pathExists } from '../data/path-exists.ts';
 
 /** The harness's own scenario fixtures, found when a project has none of that name. */
 const BUILTIN_SCENARIOS = fileURLToPath(new URL('../../suites/scenarios/', import.meta.url));
@@ -37,7 +38,7 @@ async function locateScenario(nameOrPath: string, cwd: string): Promise<string> 
     ? [path.resolve(cwd, nameOrPath)]
     : [path.join(cwd, 'suites', 'scenarios', nameOrPath + SUFFIX), path.join(BUILTIN_SCENARIOS, nameOrPath + SUFFIX)];
   for (const c of candidates) {
-    if (await isReadable(c)) return c;
+    if (await pathExists(c)) return c;
   }
   const known = await listScenarioNames(cwd);
   throw new HarnessError(
@@ -60,11 +61,3 @@ export async function listScenarioNames(cwd = process.cwd()): Promise<string[]> 
   return [...names].sort();
 }
 
-async function isReadable(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from './csv-write.ts';
@@ -7,6 +7,7 @@ import { mergeLabels } from './merge-labels.ts';
 import { readLabelsFile } from './load-labels.ts';
 import type { Source } from './schema.ts';
 import type { LabelRow, MetadataRow } from './types.ts';
+import { pathExists } from './path-exists.ts';
 
 /** One system ready to be written: its columns and its metadata and label rows. */
 export interface FleetMember {
@@ -94,16 +95,8 @@ async function swapEntries(staging: string, target: string, names: readonly stri
   await mkdir(trash, { recursive: true });
   for (const name of names) {
     const dest = path.join(target, name);
-    if (await exists(dest)) await rename(dest, path.join(trash, name));
+    if (await pathExists(dest)) await rename(dest, path.join(trash, name));
     await rename(path.join(staging, name), dest);
   }
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

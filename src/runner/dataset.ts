@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadScenario } from '../config/load-scenario.ts';
 import type { ResolvedConfig } from '../config/types.ts';
@@ -11,6 +11,7 @@ import { HarnessError } from '../errors.ts';
 import { GENERATOR_VERSION, generateSystem, planFleet, planToLabel, planToMetadata, resolveScenario } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { DatasetSpec } from './suite.ts';
+import { pathExists } from '../data/path-exists.ts';
 
 export interface ResolvedDataset {
   readonly dataset: Dataset;
@@ -37,7 +38,7 @@ export async function resolveDataset(spec: DatasetSpec, config: ResolvedConfig, 
     });
     const hash = sha256(JSON.stringify({ scenario, generator: GENERATOR_VERSION }));
     const dir = path.join(config.cacheDir, 'datasets', `${safeName(scenario.name)}-${hash.slice(0, 16)}`);
-    const generated = !(await exists(path.join(dir, 'labels.csv')));
+    const generated = !(await pathExists(path.join(dir, 'labels.csv')));
     if (generated) await writeFleet({ kind: 'flat', dir }, members(scenario));
     return { dataset: await loadDataset({ dataDir: dir }), kind: 'scenario', name: scenario.name, hash, generated };
   }
@@ -80,11 +81,3 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60) || 'scenario';
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

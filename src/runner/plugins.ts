@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import type { ModelPlugin } from './model.ts';
 import type { ModelEntry } from './suite.ts';
+import { pathExists } from '../data/path-exists.ts';
 
 /** The harness's own plugins (random, zscore, pca), found after the project's. */
 const BUILTIN_PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));
@@ -50,7 +51,7 @@ async function locate(name: string, config: ResolvedConfig): Promise<string | nu
   if (mapped !== undefined) return path.isAbsolute(mapped) ? pathToFileURL(mapped).href : resolvePackage(mapped, config.root);
   for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
     const file = path.join(dir, name, 'index.ts');
-    if (await exists(file)) return pathToFileURL(file).href;
+    if (await pathExists(file)) return pathToFileURL(file).href;
   }
   return resolvePackage(name, config.root);
 }
@@ -65,12 +66,11 @@ function resolvePackage(name: string, root: string): string | null {
 
 /** Names a suite can use: the config's models, and the plugin folders' entries. */
 export async function knownModelNames(config: ResolvedConfig): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises');
   const names = new Set(Object.keys(config.models));
   for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
     try {
       for (const e of await readdir(dir, { withFileTypes: true })) {
-        if (e.isDirectory() && (await exists(path.join(dir, e.name, 'index.ts')))) names.add(e.name);
+        if (e.isDirectory() && (await pathExists(path.join(dir, e.name, 'index.ts')))) names.add(e.name);
       }
     } catch {
       // a missing plugin folder is fine
@@ -93,11 +93,3 @@ function checkPlugin(p: unknown, where: string): ModelPlugin {
   return plugin as ModelPlugin;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

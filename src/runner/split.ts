@@ -13,15 +13,7 @@ export function stratifiedSplit(
   seed: string,
 ): { train: SystemRecord[]; test: SystemRecord[] } {
   const rng = seedrandom.alea(`split:${seed}`);
-  const groups = new Map<string, SystemRecord[]>();
-  const sorted = [...systems].sort((a, b) => (a.source + a.systemId < b.source + b.systemId ? -1 : 1));
-  for (const s of sorted) {
-    const key = `${s.label.label}/${s.label.failure_type}`;
-    const g = groups.get(key);
-    if (g) g.push(s);
-    else groups.set(key, [s]);
-  }
-  const entries = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const entries = strata(systems);
   const quotas = entries.map(([, g]) => g.length * test);
   const counts = quotas.map(Math.floor);
   let left = Math.round(systems.length * test) - counts.reduce((a, b) => a + b, 0);
@@ -34,15 +26,10 @@ export function stratifiedSplit(
   const trainOut: SystemRecord[] = [];
   const testOut: SystemRecord[] = [];
   entries.forEach(([, g], i) => {
-    const shuffled = [...g];
-    for (let k = shuffled.length - 1; k > 0; k--) {
-      const j = Math.floor(rng() * (k + 1));
-      [shuffled[k], shuffled[j]] = [shuffled[j]!, shuffled[k]!];
-    }
+    const shuffled = shuffle(g, rng);
     testOut.push(...shuffled.slice(0, counts[i]));
     trainOut.push(...shuffled.slice(counts[i]));
   });
-  const byId = (a: SystemRecord, b: SystemRecord) => (a.source + a.systemId < b.source + b.systemId ? -1 : 1);
   return { train: trainOut.sort(byId), test: testOut.sort(byId) };
 }
 
@@ -53,23 +40,32 @@ export function stratifiedSplit(
  */
 export function stratifiedFolds(systems: readonly SystemRecord[], k: number, seed: string): SystemRecord[][] {
   const rng = seedrandom.alea(`folds:${seed}`);
+  const folds: SystemRecord[][] = Array.from({ length: k }, () => []);
+  let next = 0;
+  for (const [, g] of strata(systems)) for (const s of shuffle(g, rng)) folds[next++ % k]!.push(s);
+  return folds.map((f) => f.sort(byId));
+}
+
+const byId = (a: SystemRecord, b: SystemRecord): number => (a.source + a.systemId < b.source + b.systemId ? -1 : 1);
+
+/** Systems grouped by label × failure type, groups and members in a fixed order (input order does not matter). */
+function strata(systems: readonly SystemRecord[]): [string, SystemRecord[]][] {
   const groups = new Map<string, SystemRecord[]>();
-  const sorted = [...systems].sort((a, b) => (a.source + a.systemId < b.source + b.systemId ? -1 : 1));
-  for (const s of sorted) {
+  for (const s of [...systems].sort(byId)) {
     const key = `${s.label.label}/${s.label.failure_type}`;
     const g = groups.get(key);
     if (g) g.push(s);
     else groups.set(key, [s]);
   }
-  const folds: SystemRecord[][] = Array.from({ length: k }, () => []);
-  let next = 0;
-  for (const [, g] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (let i = g.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [g[i], g[j]] = [g[j]!, g[i]!];
-    }
-    for (const s of g) folds[next++ % k]!.push(s);
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** A seeded Fisher–Yates shuffle of a copy. */
+function shuffle<T>(items: readonly T[], rng: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
   }
-  const byId = (a: SystemRecord, b: SystemRecord) => (a.source + a.systemId < b.source + b.systemId ? -1 : 1);
-  return folds.map((f) => f.sort(byId));
+  return out;
 }
