@@ -10,6 +10,8 @@ import type {
   CiSide,
   Comparison,
   ExpectApi,
+  LawName,
+  LawOptions,
   MetricExpectation,
   MetricMatchers,
   MetricRef,
@@ -111,8 +113,18 @@ export function createExpectApi(): ExpectApi {
       };
       return metricExpectation(ref);
     },
+    fails(spec: AssertionSpec, because: string): AssertionSpec {
+      return { ...spec, expectedFailure: because };
+    },
     model(name: string): ModelExpectation {
+      const law = (which: LawName, options: LawOptions): AssertionSpec => {
+        const location = captureLocation();
+        return { kind: 'law', law: which, model: name, options, ...(location ? { location } : {}) };
+      };
       return {
+        toBeMonotoneInSeverity: (options = {}) => law('severity_monotonicity', options),
+        toTolerateDropouts: (options = {}) => law('dropout_robustness', options),
+        toBeChanceOnShuffledLabels: (options = {}) => law('label_shuffle', options),
         toBeat(other, options = {}) {
           const location = captureLocation();
           return {

@@ -33,8 +33,38 @@ export type Comparison =
   /** The metric is undefined (null with a reason), e.g. AUC on an all-normal set. */
   | { readonly op: 'undefined' };
 
+/** The metamorphic laws a model can be held to (see src/runner/laws.ts for how each is measured). */
+export type LawName = 'severity_monotonicity' | 'dropout_robustness' | 'label_shuffle';
+
+/** Settings of a law; each law reads the ones that concern it. */
+export interface LawOptions {
+  /** severity_monotonicity: a mean score may fall by at most this much from one severity to the next. Default 0. */
+  readonly tolerance?: number;
+  /** dropout_robustness: the false-alarm rate may rise by at most this much. Default 0.1. */
+  readonly maxIncrease?: number;
+  /** dropout_robustness: share of readings emptied (plus as many rows removed in gaps). Default 0.05. */
+  readonly rate?: number;
+  /** label_shuffle: how many label permutations are averaged. Default 20. */
+  readonly shuffles?: number;
+}
+
+/** What the runner measured for one law and one model; graded by src/assert/laws.ts. */
+export type LawOutcome =
+  | {
+      readonly law: 'severity_monotonicity';
+      /** Mean score per injected severity, ascending severity, pooled over failure types. */
+      readonly levels: readonly { readonly severity: number; readonly mean: number }[];
+      /** The same per failure type, for the message. */
+      readonly byType: Readonly<Record<string, readonly number[]>>;
+      readonly systems: number;
+    }
+  | { readonly law: 'dropout_robustness'; readonly farClean: number; readonly farDropout: number; readonly normals: number; readonly rate: number }
+  | { readonly law: 'label_shuffle'; readonly meanAuc: number; readonly halfWidth: number; readonly shuffles: number }
+  /** The law could not be measured (e.g. severity needs a scenario dataset). */
+  | { readonly law: LawName; readonly error: string };
+
 /** An assertion as data: built by the suite's `expect`, graded after every model has run. */
-export type AssertionSpec =
+export type AssertionSpec = (
   | {
       readonly kind: 'metric';
       readonly subject: MetricRef;
@@ -53,7 +83,21 @@ export type AssertionSpec =
       readonly test: 'delong' | 'none';
       readonly alpha: number;
       readonly location?: SourceLocation;
-    };
+    }
+  | {
+      readonly kind: 'law';
+      readonly law: LawName;
+      readonly model: string;
+      readonly options: LawOptions;
+      readonly location?: SourceLocation;
+    }
+) & {
+  /**
+   * Set by `fails(spec, because)`: a known limitation, documented in the suite. The assertion
+   * passes when the check fails, and fails (loudly) when the check starts to hold.
+   */
+  readonly expectedFailure?: string;
+};
 
 /** One stratum's outcome inside an `.each` assertion. */
 export interface StratumOutcome {
@@ -98,6 +142,8 @@ export type GradedCase =
 export interface ExpectApi {
   metric(model: string, metric: string, options?: { by?: string; stratum?: string; ci?: CiSide }): MetricExpectation;
   model(name: string): ModelExpectation;
+  /** Marks an assertion as an expected failure: a known, documented limitation (like vitest's `test.fails`). */
+  fails(spec: AssertionSpec, because: string): AssertionSpec;
 }
 
 /** Matchers on one metric; each returns the assertion as data. */
@@ -120,4 +166,10 @@ export interface MetricExpectation extends MetricMatchers {
 
 export interface ModelExpectation {
   toBeat(other: string, options?: { on?: string; test?: 'delong' | 'none'; alpha?: number }): AssertionSpec;
+  /** Severity monotonicity: injecting a stronger fault into the same system must not lower its mean score. Needs a scenario dataset. */
+  toBeMonotoneInSeverity(options?: Pick<LawOptions, 'tolerance'>): AssertionSpec;
+  /** Dropout robustness: emptying readings of normal systems must not raise the false-alarm rate by more than `maxIncrease`. */
+  toTolerateDropouts(options?: Pick<LawOptions, 'maxIncrease' | 'rate'>): AssertionSpec;
+  /** Label-shuffle sanity: with shuffled labels the model's AUC is 0.5 within its CI. */
+  toBeChanceOnShuffledLabels(options?: Pick<LawOptions, 'shuffles'>): AssertionSpec;
 }

@@ -19,6 +19,8 @@ export interface ResolvedDataset {
   readonly name: string;
   readonly hash: string;
   readonly generated: boolean;
+  /** The resolved scenario a generated dataset came from (the severity law injects faults with it). */
+  readonly scenario?: ResolvedScenario;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function resolveDataset(spec: DatasetSpec, config: ResolvedConfig, 
     const dir = path.join(config.cacheDir, 'datasets', `${safeName(scenario.name)}-${hash.slice(0, 16)}`);
     const generated = !(await pathExists(path.join(dir, 'labels.csv')));
     if (generated) await writeFleet({ kind: 'flat', dir }, members(scenario));
-    return { dataset: await loadDataset({ dataDir: dir }), kind: 'scenario', name: scenario.name, hash, generated };
+    return { dataset: await loadDataset({ dataDir: dir }), kind: 'scenario', name: scenario.name, hash, generated, scenario };
   }
   if ('source' in spec && !('path' in spec)) {
     const layout = describeLayout(config.dataDir);

@@ -1,5 +1,5 @@
 import { createExpectApi } from '../assert/expect.ts';
-import { gradeAssertions } from '../assert/grade.ts';
+import { gradeAssertions, type LawOutcomes } from '../assert/grade.ts';
 import type { AssertionResult, AssertionSpec, GradedCase } from '../assert/types.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, stratumOf } from '../data/strata.ts';
@@ -8,6 +8,7 @@ import { evaluateScores, type StrataColumn } from '../metrics/evaluate.ts';
 import type { Reporter } from '../report/types.ts';
 import { compareWithBaseline, readBaseline, writeBaseline } from './baseline.ts';
 import { resolveDataset } from './dataset.ts';
+import { measureLaws } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
@@ -116,10 +117,20 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
         ? [stratifiedSplit(ds.dataset.systems, spec.split?.test ?? 0.5, splitSeed)]
         : stratifiedFolds(ds.dataset.systems, folds, splitSeed).map((test, f, all) => ({ train: all.filter((_, g) => g !== f).flat(), test }));
     const threshold = spec.threshold ?? DEFAULT_THRESHOLD;
+    const seedFor = (model: string) => `${options.seed}:${spec.name}:${model}`;
+    const lawRequests = specs.flatMap((a) => (a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : []));
+    let laws: LawOutcomes = {};
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {
-      seedFor: (model) => `${options.seed}:${spec.name}:${model}`,
+      seedFor,
       timeoutMs: config.timeoutMs,
       dataset: ds.dataset,
+      ...(lawRequests.length > 0
+        ? {
+            withFitted: async (fitted, lawTest, thresholdOf) => {
+              laws = await measureLaws(lawRequests, { seed: `${options.seed}:${spec.name}`, seedFor, timeoutMs: config.timeoutMs, test: lawTest, runs: fitted, thresholdOf, ...(ds.scenario ? { scenario: ds.scenario } : {}) });
+            },
+          }
+        : {}),
       onStart: (model, total) => emit('onCaseStart', spec.name, model, total),
       onProgress: (model, done, total) => emit('onCaseProgress', spec.name, model, done, total),
     });
@@ -139,7 +150,7 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
     }
     const graded: Record<string, GradedCase> = {};
     for (const c of cases) graded[c.model] = c.state === 'scored' ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds } : { state: 'errored', error: c.error };
-    const assertions = gradeAssertions(specs, graded);
+    const assertions = gradeAssertions(specs, graded, laws);
     const n = ds.dataset.systems.length;
     const dataset = {
       kind: ds.kind,
@@ -189,6 +200,7 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide): CaseResult {
 /** The models an assertion reads. */
 function referencedModels(a: AssertionSpec): string[] {
   if (a.kind === 'beats') return [a.model, a.other];
+  if (a.kind === 'law') return [a.model];
   const c = a.comparison;
   return [a.subject.model, ...((c.op === 'gt' || c.op === 'lt') && typeof c.than === 'object' ? [c.than.model] : [])];
 }

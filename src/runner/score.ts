@@ -22,6 +22,8 @@ export interface ScoreOptions {
   readonly dataset: Dataset;
   readonly onStart?: (model: string, total: number) => void | Promise<void>;
   readonly onProgress?: (model: string, done: number, total: number) => void | Promise<void>;
+  /** Called with the fitted models after scoring and before teardown (the metamorphic laws score more data with them). */
+  readonly beforeTeardown?: (runs: readonly ModelRun[]) => Promise<void>;
 }
 
 /** Series are read and scored this many at a time: each file is read once for all models. */
@@ -84,6 +86,7 @@ export async function fitAndScore(
     done += chunk.length;
     for (const run of runs) if (run.error === null) await opts.onProgress?.(run.plugin.name, done, queue.length);
   }
+  await opts.beforeTeardown?.(runs);
   for (const run of runs) {
     try {
       await run.plugin.teardown?.();
@@ -147,7 +150,7 @@ class TimeoutError extends Error {}
  * Runs `fn` with a deadline. The signal is aborted when it passes; an async plugin is abandoned
  * then. A synchronous loop cannot be interrupted in this process: it is caught when it returns.
  */
-async function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, ms: number, what: string): Promise<T> {
+export async function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, ms: number, what: string): Promise<T> {
   const ac = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const started = performance.now();
@@ -166,6 +169,6 @@ async function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, ms: n
   }
 }
 
-function messageOf(err: unknown): string {
+export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -12,3 +12,4 @@ export { CLEAN_BOUNDS, SENSOR_FULL_SCALE, SENSOR_NOISE_SD, SENSOR_RESOLUTION, CE
 export { CELLS_IN_SERIES, CELL_AH, MAX_CURRENT_A, MAX_C_RATE } from './rack.ts';
 export type * from './types.ts';
 export { GENERATOR_VERSION } from './version.ts';
+export { withDropouts } from './perturb.ts';

@@ -241,3 +241,34 @@ describe('k-fold', () => {
     expect(dv.confusion.fp / (dv.confusion.fp + dv.confusion.tn)).toBeLessThan(0.25);
   });
 });
+
+describe('metamorphic laws', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  it('catches a model that scores stronger faults lower and one that alarms on gaps; fails(…) documents a known one', async () => {
+    // scores the *narrowest* ΔV: stronger imbalance → lower score
+    const backwards = DELTA_V.replace("name: 'delta-v'", "name: 'backwards'").replace('return max;', 'return -max;');
+    // counts empty readings: every dropout looks like an alarm
+    const gappy = `import { defineModel } from 'bess-harness';
+export default () => defineModel({ name: 'gappy', version: '1', score(s) { let n = 0; for (const col of Object.values(s.sensors)) for (const v of col ?? []) if (Number.isNaN(v)) n++; return n; } });
+`;
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'plugins/backwards/index.ts': backwards,
+      'plugins/gappy/index.ts': gappy,
+      'suites/e2e.suite.ts': suite(
+        `'backwards', 'gappy'`,
+        `model('backwards').toBeMonotoneInSeverity(), model('gappy').toTolerateDropouts(), model('backwards').toBeChanceOnShuffledLabels(),
+    fails(model('gappy').toTolerateDropouts(), 'it counts empty readings by design')`,
+      ).replace('({ metric, model })', '({ model, fails })'),
+    });
+    const r = await runHarness(['run'], { cwd: project.dir });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/✗ expected backwards's mean score not to fall as injected faults get stronger, got 0\.25: -[\d.]+, 0\.5: -[\d.]+, 1: -[\d.]+; it falls for .*cell_imbalance/);
+    expect(r.stdout).toMatch(/✗ expected gappy's false-alarm rate to rise by at most 0\.1 under dropouts, got false-alarm rate on \d+ normal systems 0\.\d+ → 1\.000/);
+    expect(r.stdout).toMatch(/✓ backwards is at chance on shuffled labels/);
+    expect(r.stdout).toMatch(/✓ expected failure \(it counts empty readings by design\): expected gappy's false-alarm rate/);
+    expect(r.code).toBe(1);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Grading of the metamorphic laws. The runner measures each law (src/runner/laws.ts); this
+ * turns a measurement into a verdict and a sentence.
+ */
+import type { AssertionResult, AssertionSpec, LawOutcome } from './types.ts';
+
+type LawSpec = Extract<AssertionSpec, { kind: 'law' }>;
+type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'>;
+
+const f3 = (x: number): string => x.toFixed(3);
+
+/** The verdict of one law for one model, from the runner's measurement (undefined: not measured). */
+export function gradeLaw(spec: LawSpec, outcome: LawOutcome | undefined): Graded {
+  const expected = expectedOfLaw(spec);
+  if (!outcome) return { state: 'errored', message: `${spec.model}: law ${spec.law} was not measured (is "${spec.model}" a model of this suite, and did it score?)`, actual: null, expected };
+  if ('error' in outcome) return { state: 'errored', message: `${spec.model} ${spec.law}: ${outcome.error}`, actual: null, expected };
+  switch (outcome.law) {
+    case 'severity_monotonicity': {
+      const tol = spec.options.tolerance ?? 0;
+      const means = outcome.levels.map((l) => l.mean);
+      const drops = outcome.levels.slice(1).filter((l, i) => l.mean < means[i]! - tol);
+      const series = outcome.levels.map((l) => `${l.severity}: ${f3(l.mean)}`).join(', ');
+      const worstTypes = Object.entries(outcome.byType)
+        .filter(([, m]) => m.some((v, i) => i > 0 && v < m[i - 1]! - tol))
+        .map(([t]) => t);
+      const actual = Object.fromEntries(outcome.levels.map((l) => [String(l.severity), l.mean]));
+      return drops.length === 0
+        ? { state: 'passed', message: `${spec.model} scores stronger faults at least as high: mean score by severity ${series} (${outcome.systems} systems × ${Object.keys(outcome.byType).length} failure types)`, actual, expected }
+        : {
+            state: 'failed',
+            message: `expected ${spec.model}'s mean score not to fall as injected faults get stronger, got ${series}${worstTypes.length ? `; it falls for ${worstTypes.join(', ')}` : ''}`,
+            actual,
+            expected,
+          };
+    }
+    case 'dropout_robustness': {
+      const max = spec.options.maxIncrease ?? 0.1;
+      const rise = outcome.farDropout - outcome.farClean;
+      const text = `false-alarm rate on ${outcome.normals} normal systems ${f3(outcome.farClean)} → ${f3(outcome.farDropout)} with ${Math.round(outcome.rate * 100)} % of readings dropped`;
+      return rise <= max + 1e-12
+        ? { state: 'passed', message: `${spec.model} tolerates dropouts: ${text}`, actual: outcome.farDropout, expected }
+        : { state: 'failed', message: `expected ${spec.model}'s false-alarm rate to rise by at most ${max} under dropouts, got ${text} (+${f3(rise)})`, actual: outcome.farDropout, expected };
+    }
+    case 'label_shuffle': {
+      const off = Math.abs(outcome.meanAuc - 0.5);
+      const text = `mean AUC over ${outcome.shuffles} label shuffles ${f3(outcome.meanAuc)} (0.5 ± ${f3(outcome.halfWidth)})`;
+      return off <= outcome.halfWidth
+        ? { state: 'passed', message: `${spec.model} is at chance on shuffled labels: ${text}`, actual: outcome.meanAuc, expected }
+        : { state: 'failed', message: `expected ${spec.model} to be at chance on shuffled labels, got ${text}: the scores carry information about the label order, which points at a leak`, actual: outcome.meanAuc, expected };
+    }
+  }
+}
+
+export function expectedOfLaw(spec: LawSpec): string {
+  switch (spec.law) {
+    case 'severity_monotonicity':
+      return 'mean score non-decreasing in severity';
+    case 'dropout_robustness':
+      return `false-alarm rate rises ≤ ${spec.options.maxIncrease ?? 0.1}`;
+    case 'label_shuffle':
+      return 'AUC ≈ 0.5 within its CI on shuffled labels';
+  }
+}
+
+/**
+ * An expected failure (`fails(spec, because)`): passing and failing swap, and the message says
+ * which limitation it documents. An errored check stays errored: it did not run.
+ */
+export function applyExpectedFailure(graded: Graded, because: string | undefined): Graded {
+  if (because === undefined || graded.state === 'errored') return graded;
+  if (graded.state === 'failed') return { ...graded, state: 'passed', message: `expected failure (${because}): ${graded.message}` };
+  return { ...graded, state: 'failed', message: `expected this to fail (${because}), but it held: ${graded.message}; remove fails(…) if the limitation is gone` };
+}
