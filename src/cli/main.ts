@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
 import { printProblems } from './output.ts';
 import { COMMANDS, helpText } from './commands/index.ts';
@@ -23,6 +24,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   return command.run(rest);
 }
+
+// NO_COLOR (no-color.org) turns colours off everywhere; chalk 5 itself only reads FORCE_COLOR.
+if (process.env['NO_COLOR']) chalk.level = 0;
 
 // `harness labels | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {

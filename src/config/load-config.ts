@@ -101,7 +101,7 @@ export function resolveConfig(raw: unknown, configFile: string | null, root: str
     models: Object.fromEntries(
       Object.entries(config.models ?? {}).map(([name, spec]) => [name, spec.startsWith('.') || path.isAbsolute(spec) ? abs(spec) : spec]),
     ),
-    reporters: config.reporters ?? ['plain'],
+    reporters: config.reporters ?? null,
     outDir: abs(config.outDir ?? path.join('.harness', 'last-run')),
     cacheDir: abs(config.cacheDir ?? path.join('.harness', 'cache')),
     timeoutMs: config.timeoutMs ?? 60_000,

@@ -15,7 +15,10 @@ export interface UserConfig {
   readonly plugins?: readonly string[];
   /** Extra models by name: a module path (relative to the config) or an npm package whose default export is a plugin factory. */
   readonly models?: Readonly<Record<string, string>>;
-  /** Reporters: a name (`plain`, `json`), `[name, options]`, or a path to a module. Default: `['plain']`. */
+  /**
+   * Reporters: a name (`plain`, `ink`, `json`), `[name, options]`, or a path to a module.
+   * Default: `['ink']` on an interactive terminal outside CI, else `['plain']`.
+   */
   readonly reporters?: readonly ReporterEntry[];
   /** Where reporters write files (results.json, …). Default: `.harness/last-run`. */
   readonly outDir?: string;
@@ -42,7 +45,8 @@ export interface ResolvedConfig {
   readonly plugins: readonly string[];
   /** Model name → absolute module path or package name. */
   readonly models: Readonly<Record<string, string>>;
-  readonly reporters: readonly ReporterEntry[];
+  /** The reporters the config names, or null when it names none (`harness run` then picks with `defaultReporters`). */
+  readonly reporters: readonly ReporterEntry[] | null;
   readonly outDir: string;
   readonly cacheDir: string;
   readonly timeoutMs: number;

@@ -1,8 +1,7 @@
-import path from 'node:path';
 import chalk from 'chalk';
 import type { AssertionResult } from '../assert/types.ts';
-import type { JsonCell } from '../metrics/evaluate.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
+import { fmt, rel, weakestStrata } from './format.ts';
 import type { Reporter } from './types.ts';
 
 /** Options of the plain reporter. */
@@ -12,12 +11,6 @@ export interface PlainReporterOptions {
   /** How many weakest strata to list per suite. Default 3. */
   readonly weakest?: number;
 }
-
-const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '—' : v.toFixed(d));
-const rel = (f: string): string => {
-  const r = path.relative(process.cwd(), f);
-  return r && !r.startsWith('..') ? r : f;
-};
 
 /**
  * One line per case and per assertion, then a summary: readable in a CI log, and the default
@@ -39,12 +32,10 @@ export function plainReporter(options: PlainReporterOptions = {}): Reporter {
   };
 }
 
+/** A suite's block: header, one line per case and per assertion, baseline, weakest strata. */
 export function suiteBlock(s: SuiteResult, weakest: number): string {
   const out: string[] = [''];
-  const ds = s.dataset;
-  const split = ds?.folds ? `${ds.folds}-fold, each system scored once` : `${ds?.train} train / ${ds?.test} test`;
-  const dsText = ds ? ` · ${ds.kind} ${ds.name} (${ds.systems} systems: ${split}${ds.generated ? ', generated' : ''})` : '';
-  out.push(`${chalk.bold(s.name)}${chalk.dim(`  ${rel(s.file)}${dsText} · threshold: ${s.threshold}`)}`);
+  out.push(suiteHeader(s));
   if (s.error) out.push(`  ${chalk.red('✗ suite could not run:')} ${s.error}`);
   const width = Math.max(0, ...s.cases.map((c) => c.model.length));
   for (const c of s.cases) out.push(`  ${caseLine(c, width)}`);
@@ -55,6 +46,15 @@ export function suiteBlock(s: SuiteResult, weakest: number): string {
   return out.join('\n') + '\n';
 }
 
+/** The suite's name, then (dimmed) its file, dataset and split, and threshold. */
+export function suiteHeader(s: SuiteResult): string {
+  const ds = s.dataset;
+  const split = ds?.folds ? `${ds.folds}-fold, each system scored once` : `${ds?.train} train / ${ds?.test} test`;
+  const dsText = ds ? ` · ${ds.kind} ${ds.name} (${ds.systems} systems: ${split}${ds.generated ? ', generated' : ''})` : '';
+  return `${chalk.bold(s.name)}${chalk.dim(`  ${rel(s.file)}${dsText} · threshold: ${s.threshold}`)}`;
+}
+
+/** One case: `● model  roc_auc 0.843 [CI]  ap …  recall … @ threshold  n …`, or `✗ model  errored: …`. */
 export function caseLine(c: CaseResult, width: number): string {
   const name = c.model.padEnd(width);
   if (c.state === 'errored') return `${chalk.red('✗')} ${name}  ${chalk.red(`errored: ${c.error}`)}`;
@@ -67,6 +67,7 @@ export function caseLine(c: CaseResult, width: number): string {
   );
 }
 
+/** An assertion as `✓`/`✗`/`!` and its message (with its location unless it passed), then its failed strata. */
 export function assertionLines(a: AssertionResult): string[] {
   const mark = a.state === 'passed' ? chalk.green('✓') : a.state === 'failed' ? chalk.red('✗') : chalk.yellow('!');
   const where = a.location && a.state !== 'passed' ? chalk.dim(`  (${rel(a.location.file)}:${a.location.line}:${a.location.column})`) : '';
@@ -77,27 +78,14 @@ export function assertionLines(a: AssertionResult): string[] {
   return lines;
 }
 
-function baselineLines(s: SuiteResult): string[] {
+/** How the suite compared with its baseline: a head line, then one line per gate. Call only when `s.baseline` is set. */
+export function baselineLines(s: SuiteResult): string[] {
   const b = s.baseline!;
   const head = b.status === 'stale' ? `  ${chalk.red('✗ baseline')} ${b.message}` : chalk.dim(`  baseline (${rel(b.file)}): ${b.message}`);
   return [head, ...b.gates.map((g) => `  ${g.state === 'passed' ? chalk.green('✓') : chalk.red('✗')} ${g.message}`)];
 }
 
-/** The lowest-AUC strata (with enough anomalies) across the suite's models. */
-function weakestStrata(cases: readonly CaseResult[], k: number): string[] {
-  const cells: { label: string; auc: number }[] = [];
-  for (const c of cases) {
-    if (c.state !== 'scored' || c.model === 'random') continue;
-    for (const [col, list] of Object.entries(c.summary.breakdown)) {
-      for (const cell of list as readonly JsonCell[]) {
-        const auc = cell.metrics.roc_auc;
-        if (auc !== null && !cell.too_few) cells.push({ label: `${c.model} ${col}=${cell.stratum} ${auc.toFixed(2)}`, auc });
-      }
-    }
-  }
-  return cells.sort((a, b) => a.auc - b.auc).slice(0, k).map((c) => c.label);
-}
-
+/** `PASS|FAIL|ERROR  Assertions … · Baseline … · Cases … · Suites … · 1.2 s`. */
 export function summaryLine(run: RunResult): string {
   const { assertions: a, cases, durationMs, exitCode } = run.summary;
   const parts = [

@@ -2,7 +2,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReporterEntry } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
+import { htmlReporter } from './html/index.ts';
+import { inkReporter } from './ink/index.ts';
 import { jsonReporter } from './json.ts';
+import { junitReporter } from './junit.ts';
+import { markdownReporter } from './markdown.ts';
 import { plainReporter } from './plain.ts';
 import type { Reporter } from './types.ts';
 
@@ -12,6 +16,10 @@ type ReporterFactory = (options: Readonly<Record<string, unknown>>) => Reporter;
 export const REPORTERS: Readonly<Record<string, ReporterFactory>> = {
   plain: (o) => plainReporter(o),
   json: (o) => jsonReporter(o),
+  html: (o) => htmlReporter(o),
+  junit: (o) => junitReporter(o),
+  markdown: (o) => markdownReporter(o),
+  ink: (o) => inkReporter(o),
 };
 
 /**

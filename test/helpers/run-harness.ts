@@ -68,3 +68,28 @@ export async function makeProject(files: Readonly<Record<string, string>>): Prom
   }
   return t;
 }
+
+
+/**
+ * Runs the real `harness` bin under a pseudo-terminal (`script -qfec … /dev/null`), as a
+ * person at a terminal would: stdout is a TTY of `columns` × 40, CI is unset, colours off.
+ * The output is the raw byte stream, cursor moves and erases included.
+ */
+export function runHarnessInTty(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; columns?: number } = {}): Promise<RunResult> {
+  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  const cmd = `stty cols ${opts.columns ?? 100} rows 40; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
+  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...env } = process.env;
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      cwd: opts.cwd ?? REPO_ROOT,
+      env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../../config/load-config.ts';
 import { HarnessError } from '../../errors.ts';
 import type { ReporterEntry } from '../../config/types.ts';
+import { defaultReporters } from '../../report/default-reporter.ts';
 import { resolveReporters } from '../../report/registry.ts';
 import { collectSuites } from '../../runner/collect.ts';
 import { runSuites } from '../../runner/run.ts';
@@ -17,7 +18,8 @@ fits and scores every model, evaluates, and checks the assertions.
   filter…          run suites whose name or file contains one of these words
   --suite NAME     run only this suite (repeatable)
   --model NAME     run only this model (repeatable); assertions about other models are left out
-  --reporter NAME  plain, json, or a path to a module (repeatable; replaces the config's reporters)
+  --reporter NAME  plain, ink, json, or a path to a module (repeatable; replaces the config's
+                   reporters; default: ink on a terminal outside CI, else plain)
   --out-dir DIR    where reporters write files (default .harness/last-run)
   --seed S         seed of the splits and of the models (default: the config's, else "bess")
   --timeout MS     time a plugin's fit or one score call may take (default: the config's, 60000)
@@ -72,7 +74,7 @@ export const runCommand: Command = {
       process.stderr.write(`harness run: no suites found (looked for ${config.suites.join(', ')} under ${config.root})\n`);
       return 2;
     }
-    const entries: readonly ReporterEntry[] = values.reporter ?? config.reporters;
+    const entries: readonly ReporterEntry[] = values.reporter ?? config.reporters ?? defaultReporters();
     const reporters = await resolveReporters(entries, config.root);
     const outDir = values['out-dir'] ? path.resolve(values['out-dir']) : config.outDir;
     for (const r of reporters) await r.onInit?.({ config, outDir });

@@ -15,7 +15,7 @@ describe('resolveConfig', () => {
       suites: ['suites/**/*.suite.ts'],
       plugins: [path.resolve('/proj', 'plugins')],
       models: {},
-      reporters: ['plain'],
+      reporters: null,
       outDir: path.resolve('/proj', '.harness', 'last-run'),
       cacheDir: path.resolve('/proj', '.harness', 'cache'),
       timeoutMs: 60_000,

@@ -1,0 +1,30 @@
+import path from 'node:path';
+import type { JsonCell } from '../metrics/evaluate.ts';
+import type { CaseResult } from '../runner/types.ts';
+
+/** A metric for a terminal: `d` decimals, or `—` when it is undefined. */
+export const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '—' : v.toFixed(d));
+
+/** A path relative to the cwd when it lies below it, else as given. */
+export const rel = (f: string): string => {
+  const r = path.relative(process.cwd(), f);
+  return r && !r.startsWith('..') ? r : f;
+};
+
+/**
+ * The `k` lowest-AUC strata (cells with enough anomalies) across a suite's scored models,
+ * the random baseline left out, as `model column=stratum 0.61` labels.
+ */
+export function weakestStrata(cases: readonly CaseResult[], k: number): string[] {
+  const cells: { label: string; auc: number }[] = [];
+  for (const c of cases) {
+    if (c.state !== 'scored' || c.model === 'random') continue;
+    for (const [col, list] of Object.entries(c.summary.breakdown)) {
+      for (const cell of list as readonly JsonCell[]) {
+        const auc = cell.metrics.roc_auc;
+        if (auc !== null && !cell.too_few) cells.push({ label: `${c.model} ${col}=${cell.stratum} ${auc.toFixed(2)}`, auc });
+      }
+    }
+  }
+  return cells.sort((a, b) => a.auc - b.auc).slice(0, k).map((c) => c.label);
+}

@@ -1,0 +1,35 @@
+/** @jsxRuntime automatic @jsxImportSource react */
+import chalk from 'chalk';
+import type { SuiteResult } from '../../runner/types.ts';
+import { weakestStrata } from '../format.ts';
+import { assertionLines, baselineLines, caseLine, suiteHeader } from '../plain.ts';
+import { metricsTable } from './layout.ts';
+import { Lines } from './Lines.tsx';
+
+export interface SuiteReportProps {
+  readonly suite: SuiteResult;
+  readonly columns: number;
+  /** How many weakest strata to list. */
+  readonly weakest: number;
+}
+
+/**
+ * A finished suite, printed once: header, one line per case, each assertion (with what was
+ * expected when it failed), the baseline, a table of the models, and the weakest strata.
+ */
+export function SuiteReport({ suite: s, columns, weakest }: SuiteReportProps) {
+  const width = Math.max(0, ...s.cases.map((c) => c.model.length));
+  const lines = [suiteHeader(s)];
+  if (s.error) lines.push(`  ${chalk.red('✗ suite could not run:')} ${s.error}`);
+  for (const c of s.cases) lines.push(`  ${caseLine(c, width)}`);
+  for (const a of s.assertions) {
+    lines.push(...assertionLines(a));
+    // Most failure messages already read `expected …, got …`; the others get the requirement spelled out.
+    if (a.state === 'failed' && !a.message.includes(a.expected)) lines.push(chalk.dim(`      expected ${a.expected}`));
+  }
+  if (s.baseline) lines.push(...baselineLines(s));
+  lines.push(...metricsTable(s.cases, columns));
+  const weak = weakestStrata(s.cases, weakest);
+  if (weak.length > 0) lines.push(chalk.dim(`  weakest strata: ${weak.join(' · ')}`));
+  return <Lines lines={lines} marginTop={1} />;
+}

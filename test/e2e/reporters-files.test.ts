@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeProject, REPO_ROOT, runHarness } from '../helpers/run-harness.ts';
+
+// The file-writing reporters through the real CLI, on a fixture project (see run-projects.test.ts).
+
+const CONFIG = `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'e2e' });\n`;
+
+const SUITE = `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: 'files',
+  dataset: { scenario: { name: 'e2e-fleet', systems: 40, days: 3, interval: '30m', anomalyRate: 0.4 } },
+  models: ['random'],
+  expect: ({ metric }) => [
+    metric('random', 'roc_auc').toBeWithin(0, 1),
+    metric('random', 'roc_auc').toBeGreaterThan(0.99),
+  ],
+});
+`;
+
+describe('harness run --reporter junit --reporter markdown', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  it('writes junit.xml and summary.md to --out-dir, and exits 1 on a failed assertion', async () => {
+    project = await makeProject({ 'harness.config.ts': CONFIG, 'suites/files.suite.ts': SUITE });
+    const step = path.join(project.dir, 'step-summary.md');
+    const r = await runHarness(['run', '--reporter', 'junit', '--reporter', 'markdown', '--out-dir', 'D'], {
+      cwd: project.dir,
+      env: { GITHUB_STEP_SUMMARY: step },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+
+    const junit = path.join(project.dir, 'D', 'junit.xml');
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toMatch(/<testsuites name="bess-harness" tests="2" failures="1" errors="0" /);
+    expect(xml).toContain('<testcase classname="files" name="random roc_auc &gt; 0.99"');
+    expect(xml.match(/<failure /g)).toHaveLength(1);
+    expect(xml).toMatch(/at suites\/files\.suite\.ts:\d+:\d+<\/failure>/);
+    expect(xml).not.toContain('\u001b');
+    // Fails (not skips) when xmllint is missing: .ci/run installs libxml2-utils.
+    execFileSync('xmllint', ['--noout', '--schema', path.join(REPO_ROOT, 'test/fixtures/junit-10.xsd'), junit], { stdio: 'pipe' });
+
+    const md = await readFile(path.join(project.dir, 'D', 'summary.md'), 'utf8');
+    expect(md).toMatch(/^## ❌ FAIL · bess-harness\n\n\*\*Assertions\*\* 1 passed, 1 failed/);
+    expect(md).toMatch(/\| random \| \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] \|/);
+    expect(md.indexOf('- ❌ expected random roc_auc > 0.99'.replace('>', '&gt;'))).toBeLessThan(md.indexOf('- ✅ random roc_auc'));
+    expect(await readFile(step, 'utf8')).toBe(`${md}\n`);
+  });
+});
