@@ -43,3 +43,8 @@ export type { Reporter } from './report/types.ts';
 
 export { summarizeSeries, SUMMARY_FEATURE_NAMES } from './features/index.ts';
 export type { SeriesSummary } from './features/index.ts';
+
+export * from './arbitraries/index.ts';
+export { checkContract, formatContractReport, contractHolds, DEFAULT_CHECK_SEED, DEFAULT_CHECK_RUNS, INVARIANCE_TOLERANCE, CONTRACT_RULES } from './check/index.ts';
+export type { CheckOptions, ContractReport, RuleResult, RuleStatus, Violation, ViolationKind, PluginFactory } from './check/index.ts';
+export { datasetOf, inMemoryRecord, withDerived } from './data/in-memory.ts';

@@ -75,6 +75,9 @@ export default function pca(options: PcaOptions = {}): ModelPlugin<PcaOptions> &
     version: '1',
     // The resolved options: reports show what ran, and a change of default changes the cache key.
     options: { components, clip },
+    // Only time differences are read (slopes, first/last day). Not unitScale: the rest threshold
+    // is 5 A, and a feature constant over the normals keeps scale 1, i.e. stays in its unit.
+    invariantTo: { timeShift: true },
     async fit(train, ctx) {
       const normals = train.systems.filter((s) => s.label.label === 'normal');
       if (normals.length < 2) {

@@ -23,6 +23,8 @@ export default function random(options: RandomOptions = {}): ModelPlugin<RandomO
     name: 'random',
     version: '1',
     options,
+    // It never reads the data, so no transformation of it can change a score.
+    invariantTo: { timeShift: true, unitScale: true },
     score: (series, ctx) => randomScore(ctx.seed, series.systemId),
   });
 }

@@ -58,6 +58,15 @@ export const ZSCORE_DEFAULTS: { readonly sensor: string; readonly minus: string 
   maxPool: 200_000,
 };
 
+/**
+ * A pool whose scale is at most this × |centre| is constant: a spread that small is rounding
+ * ((3.1 − 3)·1000 and (3.127 − 3.027)·1000 differ in the 14th digit), far below any sensor resolution, and
+ * whether rounding leaves some depends on the unit (`harness check` found a pool constant in one unit
+ * but "spread" by 1e-13 in another, scored with z ≈ 1e13). The same holds for a MAD that small, which
+ * falls back on the standard deviation as a MAD of 0 does. Keeps the plugin unit-scale invariant.
+ */
+const CONSTANT_SPREAD = 1e-9;
+
 /** MAD of a normal distribution × this = its standard deviation. */
 const MAD_TO_SD = 1.482602218505602;
 
@@ -87,8 +96,9 @@ export function centerAndScale(pool: Float64Array, robust: boolean): { center: n
   const dev = new Float64Array(m);
   for (let i = 0; i < m; i++) dev[i] = Math.abs((sorted[i] as number) - median);
   const mad = medianSorted(dev.sort()) * MAD_TO_SD;
-  // A pool with more than half its readings equal has MAD 0: fall back on the standard deviation.
-  return { center: median, scale: mad > 0 ? mad : sd };
+  // A pool with more than half its readings equal has MAD 0 (or, after rounding, nearly 0):
+  // fall back on the standard deviation.
+  return { center: median, scale: mad > CONSTANT_SPREAD * Math.abs(median) ? mad : sd };
 }
 
 /** The largest |x − center| / scale over the finite readings; 0 when there is none. */
@@ -192,6 +202,8 @@ export default function zscore(options: ZscoreOptions = {}): ModelPlugin<ZscoreO
     // The resolved options: reports show what ran, and a change of default changes the cache key.
     options: { sensor, ...(minus !== undefined ? { minus } : {}), statistic, direction, robust, maxPool },
     ...(derive.length > 0 ? { derive } : {}),
+    // z-scores are unitless and timestamps are never read (`harness check` tests both promises).
+    invariantTo: { timeShift: true, unitScale: true },
     async fit(train, ctx) {
       const normals = train.systems.filter((s) => s.label.label === 'normal');
       if (normals.length === 0) {
@@ -230,7 +242,9 @@ export default function zscore(options: ZscoreOptions = {}): ModelPlugin<ZscoreO
         at += c.length;
       }
       const { center, scale } = centerAndScale(pool, robust);
-      if (!(scale > 0)) throw new Error(`zscore: ${what} is constant (${center}) over the training normals; a z-score needs some spread`);
+      if (!(scale > CONSTANT_SPREAD * Math.abs(center))) {
+        throw new Error(`zscore: ${what} is constant (${center}) over the training normals; a z-score needs some spread`);
+      }
       state = { center, scale, pooled: total, normals: normals.length };
     },
     score(series) {

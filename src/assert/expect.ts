@@ -125,6 +125,10 @@ export function createExpectApi(): ExpectApi {
         toBeMonotoneInSeverity: (options = {}) => law('severity_monotonicity', options),
         toTolerateDropouts: (options = {}) => law('dropout_robustness', options),
         toBeChanceOnShuffledLabels: (options = {}) => law('label_shuffle', options),
+        toHonorContract: (options = {}) => {
+          const location = captureLocation();
+          return { kind: 'contract', model: name, ...options, ...(location ? { location } : {}) };
+        },
         toBeat(other, options = {}) {
           const location = captureLocation();
           return {

@@ -8,11 +8,15 @@ import { gradeBeats } from './beats.ts';
 import { comparisonProblem, judge, type Verdict } from './compare.ts';
 import { expectedText, given, measured, predicateText, refLabel } from './format.ts';
 import { errored, readCell, readRef, resolveCase, resolveColumn, type Outcome, type Reading } from './read.ts';
+import type { ContractReport } from '../check/types.ts';
+import { gradeContract } from './contract.ts';
 import { applyExpectedFailure, expectedOfLaw, gradeLaw } from './laws.ts';
 import type { AssertionResult, AssertionSpec, Comparison, GradedCase, LawName, LawOutcome, MetricRef, StratumOutcome } from './types.ts';
 
 type MetricSpec = Extract<AssertionSpec, { kind: 'metric' }>;
 type Cases = Readonly<Record<string, GradedCase>>;
+/** Contract reports (or why none could be made), indexed like the specs; unset for other kinds. */
+export type ContractOutcomes = readonly (ContractReport | { readonly error: string } | undefined)[];
 /** Law measurements by model, then by law (the runner measures only the laws a suite asks for). */
 export type LawOutcomes = Readonly<Record<string, Partial<Record<LawName, LawOutcome>>>>;
 /** A result before the grader stamps id, spec and location on it. */
@@ -22,11 +26,13 @@ type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'>;
  * Grade every assertion of a suite against the models' cases (keyed by model name).
  * Result `id`s are the specs' indices.
  */
-export function gradeAssertions(specs: readonly AssertionSpec[], cases: Cases, laws: LawOutcomes = {}): AssertionResult[] {
+export function gradeAssertions(specs: readonly AssertionSpec[], cases: Cases, laws: LawOutcomes = {}, contracts: ContractOutcomes = []): AssertionResult[] {
   return specs.map((spec, id) => {
     let graded: Graded;
     try {
-      graded = applyExpectedFailure(spec.kind === 'law' ? gradeLaw(spec, laws[spec.model]?.[spec.law]) : gradeOne(spec, cases), spec.expectedFailure);
+      const verdict =
+        spec.kind === 'law' ? gradeLaw(spec, laws[spec.model]?.[spec.law]) : spec.kind === 'contract' ? gradeContract(spec, contracts[id]) : gradeOne(spec, cases);
+      graded = applyExpectedFailure(verdict, spec.expectedFailure);
     } catch (err) {
       // A metric that throws (e.g. NaN scores slipped past the runner) errors this assertion only.
       graded = { state: 'errored', message: `could not grade: ${err instanceof Error ? err.message : String(err)}`, actual: null, expected: expectedOf(spec) };
@@ -37,11 +43,12 @@ export function gradeAssertions(specs: readonly AssertionSpec[], cases: Cases, l
 
 function expectedOf(spec: AssertionSpec): string {
   if (spec.kind === 'law') return expectedOfLaw(spec);
+  if (spec.kind === 'contract') return 'contract holds';
   if (spec.kind === 'beats') return spec.test === 'delong' ? `> ${spec.other} (p < ${given(spec.alpha)})` : `> ${spec.other}`;
   return expectedText(spec.comparison);
 }
 
-function gradeOne(spec: Exclude<AssertionSpec, { kind: 'law' }>, cases: Cases): Graded {
+function gradeOne(spec: Exclude<AssertionSpec, { kind: 'law' | 'contract' }>, cases: Cases): Graded {
   if (spec.kind === 'beats') return gradeBeats(spec, cases);
   if (spec.kind !== 'metric') {
     const kind = (spec as { kind?: unknown }).kind;

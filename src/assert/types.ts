@@ -85,6 +85,15 @@ export type AssertionSpec = (
       readonly location?: SourceLocation;
     }
   | {
+      readonly kind: 'contract';
+      readonly model: string;
+      /** Check as if the plugin declared these invariances (to document a limitation with `fails`). */
+      readonly assume?: { readonly timeShift?: boolean; readonly unitScale?: boolean };
+      /** Fleets per rule. Default 100. */
+      readonly runs?: number;
+      readonly location?: SourceLocation;
+    }
+  | {
       readonly kind: 'law';
       readonly law: LawName;
       readonly model: string;
@@ -172,4 +181,6 @@ export interface ModelExpectation {
   toTolerateDropouts(options?: Pick<LawOptions, 'maxIncrease' | 'rate'>): AssertionSpec;
   /** Label-shuffle sanity: with shuffled labels the model's AUC is 0.5 within its CI. */
   toBeChanceOnShuffledLabels(options?: Pick<LawOptions, 'shuffles'>): AssertionSpec;
+  /** The plugin contract of `harness check` (generated edge fleets, shrunk counterexamples). */
+  toHonorContract(options?: { readonly assume?: { readonly timeShift?: boolean; readonly unitScale?: boolean }; readonly runs?: number }): AssertionSpec;
 }

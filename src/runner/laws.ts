@@ -8,7 +8,8 @@ import { rocAuc } from '../metrics/ranking.ts';
 import { createRng, generateSystem, planFleet, withDropouts } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { ModelPlugin } from './model.ts';
-import { messageOf, withTimeout, type ModelRun } from './score.ts';
+import { messageOf, type ModelRun } from './score.ts';
+import { withTimeout } from './timeout.ts';
 
 /** Injected severities of the severity law, ascending. */
 const SEVERITIES = [0.25, 0.5, 1] as const;

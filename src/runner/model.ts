@@ -31,6 +31,17 @@ export interface ModelPlugin<Options = Readonly<Record<string, unknown>>> {
   readonly derive?: readonly DerivedFeature[];
   /** Per-call timeout in ms for fit and for each score (default from the config). */
   readonly timeoutMs?: number;
+  /**
+   * Transformations the plugin promises its scores do not depend on; `harness check` tests each
+   * promise made (and only those). Both apply to the training set and the scored series alike.
+   * - `timeShift`: every timestamp moved by the same Δ (whole milliseconds, either direction)
+   *   leaves every score unchanged. True of a model that reads only values and time differences.
+   * - `unitScale`: every sensor value multiplied by the same c > 0 (e.g. 1000, 0.001, 3.7, as a
+   *   change of unit would) leaves every score unchanged. False for a model with a threshold in
+   *   physical units (e.g. "current below 5 A is rest").
+   * Scores must match to 1e-9 relative or 1e-12 absolute (floating point, not exact bits).
+   */
+  readonly invariantTo?: { readonly timeShift?: boolean; readonly unitScale?: boolean };
   /** Learns from the training split only; labels are there for supervised models. */
   fit?(train: Dataset, ctx: ModelContext): Awaitable<void>;
   score(series: SystemSeries, ctx: ScoreContext): Awaitable<number>;

@@ -1,5 +1,7 @@
 import { createExpectApi } from '../assert/expect.ts';
-import { gradeAssertions, type LawOutcomes } from '../assert/grade.ts';
+import { gradeAssertions, type ContractOutcomes, type LawOutcomes } from '../assert/grade.ts';
+import { checkContract } from '../check/contract.ts';
+import type { ContractReport } from '../check/types.ts';
 import type { AssertionResult, AssertionSpec, GradedCase } from '../assert/types.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, stratumOf } from '../data/strata.ts';
@@ -13,7 +15,7 @@ import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
 import { stratifiedFolds, stratifiedSplit } from './split.ts';
-import type { SuiteSpec, SuiteThreshold } from './suite.ts';
+import type { ModelEntry, SuiteSpec, SuiteThreshold } from './suite.ts';
 import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from './types.ts';
 
 export interface RunOptions {
@@ -93,7 +95,7 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
   const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold, spec.split?.folds), ...(spec.baseline ? { baselineOptions: spec.baseline } : {}) };
   let specs: readonly AssertionSpec[] = [];
   try {
-    specs = spec.expect?.(createExpectApi()) ?? [];
+    specs = [...(spec.expect?.(createExpectApi()) ?? []), ...suiteContracts(spec, suite.modelNames)];
     // With --model, assertions about models that did not run are left out, not failed.
     const only = options.models;
     if (only) specs = specs.filter((a) => referencedModels(a).every((m) => only.includes(m)));
@@ -150,7 +152,8 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
     }
     const graded: Record<string, GradedCase> = {};
     for (const c of cases) graded[c.model] = c.state === 'scored' ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds } : { state: 'errored', error: c.error };
-    const assertions = gradeAssertions(specs, graded, laws);
+    const contracts = await checkContracts(specs, plugins, entries, config, suite.file, `${options.seed}:${spec.name}`);
+    const assertions = gradeAssertions(specs, graded, laws, contracts);
     const n = ds.dataset.systems.length;
     const dataset = {
       kind: ds.kind,
@@ -197,10 +200,57 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide): CaseResult {
   return { ...who, state: 'scored', summary, systemIds: side.systemIds, y: side.y, scores: run.scores, timings: { fitMs: run.fitMs, scoreMs: run.scoreMs } };
 }
 
+/** `contract: true` in a suite: one contract assertion per model, as if written in `expect`. */
+function suiteContracts(spec: SuiteSpec, modelNames: readonly string[]): AssertionSpec[] {
+  if (!spec.contract) return [];
+  const runs = typeof spec.contract === 'object' ? spec.contract.runs : undefined;
+  return modelNames.map((model) => ({ kind: 'contract', model, ...(runs !== undefined ? { runs } : {}) }));
+}
+
+/**
+ * Runs `harness check`'s contract for each contract assertion. A model named by string is
+ * resolved afresh for every instance the check asks for; a plugin object given in the suite is
+ * reused (it is re-fitted on every generated fleet).
+ */
+async function checkContracts(
+  specs: readonly AssertionSpec[],
+  plugins: readonly ModelPlugin[],
+  entries: readonly ModelEntry[],
+  config: ResolvedConfig,
+  suiteFile: string,
+  seed: string,
+): Promise<ContractOutcomes> {
+  const out: (ContractReport | { error: string } | undefined)[] = [];
+  for (const [i, a] of specs.entries()) {
+    if (a.kind !== 'contract') continue;
+    const k = plugins.findIndex((p) => p.name === a.model);
+    if (k < 0) continue;
+    const entry = entries[k]!;
+    const fresh = async (): Promise<ModelPlugin> => (typeof entry === 'object' && !Array.isArray(entry) ? plugins[k]! : resolveModel(entry, config, suiteFile));
+    const make = async (): Promise<ModelPlugin<object>> => {
+      const p = (await fresh()) as ModelPlugin<object>;
+      return a.assume ? { ...p, invariantTo: { ...p.invariantTo, ...a.assume } } : p;
+    };
+    try {
+      out[i] = await checkContract(make, { seed: seed32(`${seed}:${a.model}:contract`), ...(a.runs !== undefined ? { numRuns: a.runs } : {}), target: a.model, ...(a.assume ? { assume: a.assume } : {}) });
+    } catch (err) {
+      out[i] = { error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return out;
+}
+
+/** A 32-bit fast-check seed from a string (FNV-1a): the same run seed checks the same fleets. */
+function seed32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
 /** The models an assertion reads. */
 function referencedModels(a: AssertionSpec): string[] {
   if (a.kind === 'beats') return [a.model, a.other];
-  if (a.kind === 'law') return [a.model];
+  if (a.kind === 'law' || a.kind === 'contract') return [a.model];
   const c = a.comparison;
   return [a.subject.model, ...((c.op === 'gt' || c.op === 'lt') && typeof c.than === 'object' ? [c.than.model] : [])];
 }

@@ -1,6 +1,7 @@
 import type { DerivedFeature } from '../data/schema.ts';
 import type { Dataset, SystemRecord, SystemSeries } from '../data/types.ts';
 import type { ModelPlugin } from './model.ts';
+import { withTimeout } from './timeout.ts';
 
 /** One model's progress through a suite: its scores, or the error that stopped it. */
 export interface ModelRun {
@@ -142,31 +143,6 @@ async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], serie
 
 function timeoutOf(plugin: ModelPlugin, opts: ScoreOptions): number {
   return plugin.timeoutMs ?? opts.timeoutMs;
-}
-
-class TimeoutError extends Error {}
-
-/**
- * Runs `fn` with a deadline. The signal is aborted when it passes; an async plugin is abandoned
- * then. A synchronous loop cannot be interrupted in this process: it is caught when it returns.
- */
-export async function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, ms: number, what: string): Promise<T> {
-  const ac = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const started = performance.now();
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      ac.abort();
-      reject(new TimeoutError(`${what} ran past its ${ms} ms timeout`));
-    }, ms);
-  });
-  try {
-    const result = await Promise.race([Promise.resolve().then(() => fn(ac.signal)), deadline]);
-    if (performance.now() - started > ms) throw new TimeoutError(`${what} ran past its ${ms} ms timeout`);
-    return result;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export function messageOf(err: unknown): string {

@@ -56,6 +56,8 @@ export interface SuiteSpec {
   /** Strata with fewer anomalies are marked too_few and skipped by `.each`. Default 5. */
   readonly minPositives?: number;
   readonly expect?: (api: ExpectApi) => readonly AssertionSpec[];
+  /** Run `harness check`'s plugin contract on every model of the suite (as `model(m).toHonorContract()` assertions). */
+  readonly contract?: boolean | { readonly runs?: number };
   /** The baseline gate: ROC AUC drops smaller than `tolerance` (default 0.02) or not significant at `alpha` (default 0.05) pass. */
   readonly baseline?: { readonly tolerance?: number; readonly alpha?: number };
 }

@@ -3,13 +3,17 @@
  * SystemSeries. For plugin and runner tests that need real-looking data without disk I/O.
  */
 import { deriveFeature } from '../../src/data/load-timeseries.ts';
+import { datasetOf, recordOf } from '../../src/data/in-memory.ts';
 import type { DerivedFeature } from '../../src/data/schema.ts';
-import type { Dataset, LabelRow, MetadataRow, SystemRecord, SystemSeries } from '../../src/data/types.ts';
+import type { Dataset, MetadataRow, SystemRecord, SystemSeries } from '../../src/data/types.ts';
 import type { ModelPlugin, ScoreContext } from '../../src/runner/model.ts';
 import { resolveScenario } from '../../src/synth/define.ts';
 import { generateSystem, planFleet, planToLabel, planToMetadata } from '../../src/synth/index.ts';
 import type { GeneratedSystem, ResolvedScenario, ScenarioSpec } from '../../src/synth/types.ts';
 import defaultScenario from '../../suites/scenarios/default.scenario.ts';
+
+/** The in-memory records and datasets themselves live in src/data/in-memory.ts (one definition). */
+export { datasetOf, recordOf };
 
 /** A generated system with its dataset record and its series (all columns in memory). */
 export interface InMemorySystem {
@@ -34,17 +38,6 @@ export function toSeries(gen: GeneratedSystem, derive: readonly DerivedFeature[]
   return series;
 }
 
-/** A SystemRecord whose `loadSeries` returns the given series (with derived features on request). */
-export function recordOf(label: LabelRow, metadata: MetadataRow, load: (derive: readonly DerivedFeature[]) => SystemSeries): SystemRecord {
-  return {
-    systemId: label.system_id,
-    source: label.source,
-    label,
-    metadata,
-    loadSeries: async (options) => load(options?.derive ?? []),
-  };
-}
-
 /** Generates a whole fleet into memory. Keep it small: every column of every system is held. */
 export function inMemoryFleet(scenario: ResolvedScenario): InMemoryFleet {
   const systems = planFleet(scenario).map((plan): InMemorySystem => {
@@ -56,11 +49,6 @@ export function inMemoryFleet(scenario: ResolvedScenario): InMemoryFleet {
     };
   });
   return { scenario, dataset: datasetOf(systems.map((s) => s.record)), systems };
-}
-
-/** A Dataset over some records (e.g. one side of a split). */
-export function datasetOf(records: readonly SystemRecord[]): Dataset {
-  return { dataDir: '(memory)', source: 'synthetic', systems: records };
 }
 
 /**

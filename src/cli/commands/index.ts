@@ -1,3 +1,4 @@
+import { checkCommand } from './check.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { generateCommand } from './generate.ts';
 import { labelsCommand } from './labels.ts';
@@ -19,6 +20,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   labels: labelsCommand,
   plots: plotsCommand,
   evaluate: evaluateCommand,
+  check: checkCommand,
 };
 
 export function helpText(): string {

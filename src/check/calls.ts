@@ -1,0 +1,110 @@
+/**
+ * Calling a plugin the way the runner does (fit on a training set, then score each system, or
+ * scoreBatch), with a per-call timeout, and classifying what happened: scores, a refusal by
+ * `fit`, or a throw. Used by every contract rule.
+ */
+import type { DerivedFeature } from '../data/schema.ts';
+import type { EdgeFleet } from '../arbitraries/edge-fleet.ts';
+import type { ModelPlugin } from '../runner/model.ts';
+import { CallTimeout, withTimeout } from '../runner/timeout.ts';
+
+/** A plugin, or a promise of one: a fresh instance per call. Any options type (an interface too). */
+export type PluginFactory = () => ModelPlugin<object> | Promise<ModelPlugin<object>>;
+
+/** A call that ran past its timeout. */
+
+/**
+ * Errors the JavaScript engine throws for programming mistakes. A `fit` that throws one of these
+ * crashed; it did not refuse its training set.
+ */
+const BUG_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError', 'EvalError', 'URIError']);
+
+/**
+ * Whether an error thrown by `fit` is a refusal of the training set, which the contract allows
+ * (zscore and pca refuse a training split without enough normals). Precisely: an `Error` with a
+ * non-empty message that is neither one of the engine's programming-error types (TypeError,
+ * ReferenceError, RangeError, SyntaxError, EvalError, URIError) nor a timeout. Anything else
+ * thrown from `fit` (a string, an empty message, a TypeError from reading a missing column) is
+ * a crash. `score` has no such allowance: it must never throw on a series the loader can deliver.
+ */
+export function isRefusal(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof CallTimeout) && !BUG_ERRORS.has(err.name) && err.message.trim() !== '';
+}
+
+/** `TypeError: x is undefined`, or the thrown value when it is not an Error. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message.split('\n')[0] ?? ''}`;
+  return `a non-Error value ${typeof err === 'string' ? JSON.stringify(err) : String(err)}`;
+}
+
+/** What one fit-and-score pass over a fleet gave. Scores are `unknown`: a plugin may return anything. */
+export type PassOutcome =
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'threw'; readonly message: string }
+  | {
+      readonly kind: 'scored';
+      /** score() per system, indexed like the fleet whatever the order of the calls. */
+      readonly scores: readonly unknown[];
+      /** scoreBatch() of the whole fleet in order, when asked for and the plugin has one. */
+      readonly batch?: unknown;
+    };
+
+/** How a pass is made. */
+export interface PassOptions {
+  /** ctx.seed of every call. */
+  readonly seed: string;
+  /** Per-call timeout when the plugin declares none. */
+  readonly timeoutMs: number;
+  /** Order of the score() calls. */
+  readonly order: 'forward' | 'reverse';
+  /** Also call scoreBatch (if the plugin has one) on the whole fleet, after the score() calls. */
+  readonly batch: boolean;
+}
+
+/**
+ * One fresh plugin: fit on the whole fleet (labels included; unsupervised models pick the
+ * normals themselves, as they do with a training split), then score every system.
+ */
+export async function fitAndScorePass(make: PluginFactory, fleet: EdgeFleet, opts: PassOptions): Promise<PassOutcome> {
+  const plugin = await make();
+  const ms = plugin.timeoutMs ?? opts.timeoutMs;
+  const seed = opts.seed;
+  const derive: readonly DerivedFeature[] = plugin.derive ?? [];
+  const records = fleet.dataset.systems;
+  try {
+    if (plugin.fit) {
+      try {
+        await withTimeout((signal) => plugin.fit!(fleet.dataset, { seed, signal }), ms, 'fit');
+      } catch (err) {
+        if (isRefusal(err)) return { kind: 'refused', reason: (err as Error).message };
+        return { kind: 'threw', message: `fit threw ${describeError(err)}` };
+      }
+    }
+    const scores: unknown[] = new Array(records.length);
+    const order = records.map((_, i) => i);
+    if (opts.order === 'reverse') order.reverse();
+    for (const i of order) {
+      const record = records[i]!;
+      const series = await record.loadSeries({ derive });
+      try {
+        scores[i] = await withTimeout((signal) => plugin.score(series, { seed, signal, metadata: record.metadata }), ms, `score(${record.systemId})`);
+      } catch (err) {
+        return { kind: 'threw', message: err instanceof CallTimeout ? err.message : `score(${record.systemId}) threw ${describeError(err)}` };
+      }
+    }
+    if (!opts.batch || !plugin.scoreBatch) return { kind: 'scored', scores };
+    const all = await Promise.all(records.map((r) => r.loadSeries({ derive })));
+    try {
+      const batch = await withTimeout((signal) => plugin.scoreBatch!(all, { seed, signal, metadata: records.map((r) => r.metadata) }), ms, 'scoreBatch');
+      return { kind: 'scored', scores, batch };
+    } catch (err) {
+      return { kind: 'threw', message: err instanceof CallTimeout ? err.message : `scoreBatch threw ${describeError(err)}` };
+    }
+  } finally {
+    try {
+      await plugin.teardown?.();
+    } catch {
+      // teardown is not part of the scoring contract; the runner reports it on its own
+    }
+  }
+}

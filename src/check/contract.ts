@@ -1,0 +1,279 @@
+/**
+ * The plugin contract check: property-based tests of a model plugin over generated edge-case
+ * fleets (`edgeFleetArb`), one fast-check property per rule so each rule reports its own shrunk
+ * counterexample with the seed and path that replay it.
+ *
+ * The rules (a fresh plugin instance per pass; each pass fits on the whole fleet, labels
+ * included, and scores every system with the same `ctx.seed`):
+ * - `throws`: fit and every score (and scoreBatch) return without throwing. `fit` may refuse a
+ *   training set (see `isRefusal`): the fleet is then skipped and counted as refused.
+ * - `non_finite`: every score (and every scoreBatch entry) is a finite number.
+ * - `wrong_system`: scoring the systems in reverse order gives each system the score it gets in
+ *   forward order, bit for bit; scoreBatch returns one score per system, in order, equal to score().
+ * - `nondeterministic`: two fresh instances with the same seed give the same scores, bit for bit.
+ * - `time_shift` / `unit_scale`: only when the plugin declares `invariantTo`; shifting every
+ *   timestamp by Δ, or scaling every sensor value by c, in training and scored data alike, leaves
+ *   every score within {@link INVARIANCE_TOLERANCE} (and keeps a refusal a refusal). Fleets
+ *   with a subnormal reading (before or after scaling) are skipped by `unit_scale`: scaling a
+ *   subnormal drops significant bits, so it is not a change of unit.
+ * A fleet on which a pass throws is skipped by the rules other than `throws`, so one bug is
+ * reported once. Exact rules compare bits because the same inputs run through the same code;
+ * the invariance rules compare with a tolerance because the transformed inputs round differently.
+ */
+import fc from 'fast-check';
+import { edgeFleetArb, type EdgeFleet } from '../arbitraries/edge-fleet.ts';
+import { formatDuration, formatNumber, renderFleet } from './render.ts';
+import { fitAndScorePass, type PassOutcome, type PluginFactory } from './calls.ts';
+import { scaleFleet, shiftFleet, TIME_SHIFTS_MS, UNIT_FACTORS } from './transform.ts';
+import { CONTRACT_RULES, type CheckOptions, type ContractReport, type RuleResult, type Violation, type ViolationKind } from './types.ts';
+
+/** Default fleets per rule: a full check of a baseline takes a few seconds. */
+export const DEFAULT_CHECK_RUNS = 100;
+/** Default seed: fixed, so that two runs check the same fleets; printed with every report. */
+export const DEFAULT_CHECK_SEED = 20_240_601;
+/** Per-call timeout when neither the plugin nor the caller gives one. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
+/**
+ * Scores of transformed data must match to 1e-9 relative or 1e-12 absolute. The transforms are
+ * exact for timestamps (whole ms below 2^53) and round once per reading for unit scales, so a
+ * model that really is invariant stays many orders of magnitude inside this (zscore: ~1e-15).
+ * It is the same for every plugin: a plugin that needs a looser one is not invariant enough to
+ * declare it (pca, for instance, declares timeShift only, see plugins/pca/README.md).
+ */
+export const INVARIANCE_TOLERANCE = { relative: 1e-9, absolute: 1e-12 } as const;
+
+/** Thrown by a rule's property: a broken rule on this fleet. */
+class RuleFailure extends Error {}
+
+function fail(message: string): never {
+  throw new RuleFailure(message);
+}
+
+/** Bit-for-bit (0 and −0 alike, NaN equal to NaN: a NaN is `non_finite`'s to report). */
+function sameScore(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return a === b || (a !== a && b !== b);
+  return Object.is(a, b);
+}
+
+function closeScore(a: unknown, b: unknown): boolean {
+  if (sameScore(a, b)) return true;
+  if (typeof a !== 'number' || typeof b !== 'number') return false;
+  const { relative, absolute } = INVARIANCE_TOLERANCE;
+  return Math.abs(a - b) <= Math.max(relative * Math.max(Math.abs(a), Math.abs(b)), absolute);
+}
+
+function show(v: unknown): string {
+  return typeof v === 'number' ? formatNumber(v) : v === undefined ? 'undefined' : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
+}
+
+const ids = (fleet: EdgeFleet): string[] => fleet.systems.map((s) => s.series.systemId);
+
+/** Skips a fleet on which the pass did not score (refused, or threw: `throws` reports that). */
+function scored(p: PassOutcome): Extract<PassOutcome, { kind: 'scored' }> {
+  fc.pre(p.kind === 'scored');
+  return p as Extract<PassOutcome, { kind: 'scored' }>;
+}
+
+interface RuleContext {
+  readonly make: PluginFactory;
+  readonly seed: string;
+  readonly timeoutMs: number;
+  readonly refusals: Set<string>;
+}
+
+/** The fast-check property of each rule, over its arbitrary; the counterexample's first entry is the fleet. */
+function ruleProperty(kind: ViolationKind, ctx: RuleContext, fleets: fc.Arbitrary<EdgeFleet>): fc.IAsyncPropertyWithHooks<[EdgeFleet, number]> {
+  const pass = (fleet: EdgeFleet, order: 'forward' | 'reverse' = 'forward', batch = false): Promise<PassOutcome> =>
+    fitAndScorePass(ctx.make, fleet, { seed: ctx.seed, timeoutMs: ctx.timeoutMs, order, batch });
+  const noParam: fc.Arbitrary<number> = fc.constant(0);
+  switch (kind) {
+    case 'throws':
+      return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
+        const p = await pass(fleet, 'forward', true);
+        if (p.kind === 'refused') {
+          ctx.refusals.add(p.reason);
+          fc.pre(false);
+        }
+        if (p.kind === 'threw') fail(p.message);
+      });
+    case 'non_finite':
+      return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
+        const p = scored(await pass(fleet, 'forward', true));
+        p.scores.forEach((v, i) => {
+          if (typeof v !== 'number' || !Number.isFinite(v)) fail(`score(${ids(fleet)[i]}) returned ${show(v)}; a score must be a finite number`);
+        });
+        if (Array.isArray(p.batch)) {
+          p.batch.forEach((v: unknown, i) => {
+            if (typeof v !== 'number' || !Number.isFinite(v)) fail(`scoreBatch returned ${show(v)} for ${ids(fleet)[i] ?? `entry ${i}`}; a score must be a finite number`);
+          });
+        }
+      });
+    case 'wrong_system':
+      return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
+        const fwd = scored(await pass(fleet, 'forward', true));
+        const rev = scored(await pass(fleet, 'reverse'));
+        const names = ids(fleet);
+        if (names.some((_, i) => !sameScore(fwd.scores[i], rev.scores[i]))) {
+          // Scores that change from one forward pass to the next are `nondeterministic`'s to report.
+          const again = scored(await pass(fleet));
+          fc.pre(names.every((_, i) => sameScore(fwd.scores[i], again.scores[i])));
+        }
+        names.forEach((id, i) => {
+          if (!sameScore(fwd.scores[i], rev.scores[i])) {
+            fail(
+              `score(${id}) depends on the other systems scored before it: ${show(fwd.scores[i])} in order ${names.join(', ')} but ` +
+                `${show(rev.scores[i])} in order ${[...names].reverse().join(', ')} (fresh instances, same fit)`,
+            );
+          }
+        });
+        if (fwd.batch === undefined) return;
+        if (!Array.isArray(fwd.batch) || fwd.batch.length !== names.length) {
+          fail(`scoreBatch returned ${Array.isArray(fwd.batch) ? `${fwd.batch.length} scores` : show(fwd.batch)} for ${names.length} systems; it must return one score per system, in order`);
+        }
+        (fwd.batch as unknown[]).forEach((v, i) => {
+          if (!sameScore(v, fwd.scores[i])) fail(`scoreBatch gave ${names[i]} ${show(v)} but score(${names[i]}) gave ${show(fwd.scores[i])}; scoreBatch must equal score(), in order`);
+        });
+      });
+    case 'nondeterministic':
+      return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
+        const a = scored(await pass(fleet));
+        const b = scored(await pass(fleet));
+        ids(fleet).forEach((id, i) => {
+          if (!sameScore(a.scores[i], b.scores[i])) {
+            fail(`score(${id}) is ${show(a.scores[i])} from one instance and ${show(b.scores[i])} from another with the same ctx.seed "${ctx.seed}"; draw random numbers from ctx.seed`);
+          }
+        });
+      });
+    case 'time_shift':
+    case 'unit_scale': {
+      const shift = kind === 'time_shift';
+      const params = shift ? fc.constantFrom(...TIME_SHIFTS_MS) : fc.constantFrom(...UNIT_FACTORS);
+      return fc.asyncProperty<[EdgeFleet, number]>(fleets, params, async (fleet, param) => {
+        const what = shift ? `every timestamp shifted by ${formatShift(param)}` : `every sensor value × ${formatNumber(param)}`;
+        const transformed = shift ? shiftFleet(fleet, param) : scaleFleet(fleet, param);
+        // A subnormal reading keeps only a few significant bits and loses more when scaled: the
+        // scaled fleet is then not the same data in another unit, so such fleets are skipped.
+        if (!shift) fc.pre(!hasSubnormal(fleet) && !hasSubnormal(transformed));
+        const a = await pass(fleet);
+        const b = await pass(transformed);
+        fc.pre(!(a.kind === 'refused' && b.kind === 'refused') && a.kind !== 'threw' && b.kind !== 'threw');
+        if (a.kind === 'refused' || b.kind === 'refused') {
+          const reason = a.kind === 'refused' ? a.reason : (b as { reason: string }).reason;
+          fail(`fit ${a.kind === 'refused' ? 'refused the original fleet but accepted it with' : 'accepted the original fleet but refused it with'} ${what}: ${reason}`);
+        }
+        const sa = (a as Extract<PassOutcome, { kind: 'scored' }>).scores;
+        const sb = (b as Extract<PassOutcome, { kind: 'scored' }>).scores;
+        ids(fleet).forEach((id, i) => {
+          if (!closeScore(sa[i], sb[i])) {
+            fail(`score(${id}) is ${show(sa[i])}, but ${show(sb[i])} with ${what}; the plugin declares invariantTo.${shift ? 'timeShift' : 'unitScale'}`);
+          }
+        });
+      });
+    }
+  }
+}
+
+/** Whether any sensor reading of the fleet is subnormal (nonzero, below 2.2250738585072014e-308 in magnitude). */
+function hasSubnormal(fleet: EdgeFleet): boolean {
+  for (const s of fleet.systems) {
+    for (const col of Object.values(s.series.sensors)) {
+      if (!col) continue;
+      for (const v of col) if (v !== 0 && Math.abs(v) < 2.2250738585072014e-308) return true;
+    }
+  }
+  return false;
+}
+
+function formatShift(ms: number): string {
+  return `${ms >= 0 ? '+' : ''}${formatDuration(ms)}`;
+}
+
+/** The counterexample as text: the fleet, and the transformation for the invariance rules. */
+function renderCounterexample(kind: ViolationKind, [fleet, param]: [EdgeFleet, number]): string {
+  const text = renderFleet(fleet);
+  if (kind === 'time_shift') return `${text}\ntransformed: every timestamp ${formatShift(param)}`;
+  if (kind === 'unit_scale') return `${text}\ntransformed: every sensor value × ${formatNumber(param)}`;
+  return text;
+}
+
+/** A word for the shell: quoted only when it needs to be. */
+function shellWord(s: string): string {
+  return /^[\w./@:+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that replays one counterexample. */
+export function replayCommand(target: string, kind: ViolationKind, seed: number, path: string, assume?: CheckOptions['assume']): string {
+  const assumed = Object.entries(assume ?? {}).filter(([, v]) => v).map(([k]) => k);
+  return `harness check ${shellWord(target)}${assumed.length ? ` --assume ${assumed.join(',')}` : ''} --seed ${seed} --path ${shellWord(path)} --rule ${kind}`;
+}
+
+/**
+ * Checks a model plugin against the contract (see the module comment). `makePlugin` must return
+ * a fresh instance on every call (a factory, as plugin modules export). Errors of the factory
+ * itself propagate: they are the caller's to report, not a rule's.
+ */
+export async function checkContract(makePlugin: PluginFactory, opts: CheckOptions): Promise<ContractReport> {
+  const probe = await makePlugin();
+  const numRuns = opts.numRuns ?? DEFAULT_CHECK_RUNS;
+  const rules = opts.rules ?? CONTRACT_RULES;
+  if (opts.path !== undefined && rules.length !== 1) {
+    throw new Error(`checkContract: a path replays one rule's counterexample; give exactly one rule (got ${rules.length})`);
+  }
+  const ctx: RuleContext = {
+    make: makePlugin,
+    seed: `check:${opts.seed}`,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
+    refusals: new Set(),
+  };
+  const target = opts.target ?? probe.name;
+  const fleets = edgeFleetArb();
+  const results: RuleResult[] = [];
+  const violations: Violation[] = [];
+  let refused = 0;
+  for (const kind of rules) {
+    const declared = kind === 'time_shift' ? probe.invariantTo?.timeShift === true : kind === 'unit_scale' ? probe.invariantTo?.unitScale === true : true;
+    if (!declared) {
+      results.push({ kind, status: 'not_declared', runs: 0, skipped: 0, shrinks: 0, note: `the plugin does not declare invariantTo.${kind === 'time_shift' ? 'timeShift' : 'unitScale'}` });
+      continue;
+    }
+    const out = await fc.check(ruleProperty(kind, ctx, fleets), {
+      seed: opts.seed,
+      numRuns,
+      // pca refuses fleets with fewer than 2 normals (most of them): keep drawing until numRuns are checked.
+      maxSkipsPerRun: 50,
+      ...(opts.path !== undefined ? { path: opts.path } : {}),
+    });
+    if (kind === 'throws') refused = out.numSkips;
+    const base = { kind, runs: out.numRuns, skipped: out.numSkips, shrinks: out.numShrinks };
+    if (!out.failed) {
+      results.push({ ...base, status: 'held' });
+      continue;
+    }
+    if (out.counterexample === null || out.counterexamplePath === null) {
+      results.push({ ...base, status: 'inconclusive', note: `fit refused (or the plugin threw on) ${out.numSkips} fleets and accepted only ${out.numRuns}: the rule could not be exercised` });
+      continue;
+    }
+    const err = out.errorInstance;
+    const message = err instanceof RuleFailure ? err.message : `the check itself failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+    results.push({ ...base, status: 'violated' });
+    violations.push({
+      kind,
+      message,
+      fixture: renderCounterexample(kind, out.counterexample),
+      seed: out.seed,
+      path: out.counterexamplePath,
+      replay: replayCommand(target, kind, out.seed, out.counterexamplePath, opts.assume),
+    });
+  }
+  return {
+    model: probe.name,
+    version: probe.version,
+    runs: numRuns,
+    seed: opts.seed,
+    refused,
+    refusals: [...ctx.refusals].slice(0, 3),
+    rules: results,
+    violations,
+  };
+}

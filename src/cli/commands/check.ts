@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { loadConfig } from '../../config/load-config.ts';
+import { pathExists } from '../../data/path-exists.ts';
+import { HarnessError } from '../../errors.ts';
+import { checkContract, DEFAULT_CHECK_RUNS, DEFAULT_CHECK_SEED } from '../../check/contract.ts';
+import { contractHolds, formatContractReport } from '../../check/format.ts';
+import { CONTRACT_RULES, type ViolationKind } from '../../check/types.ts';
+import { resolveModel } from '../../runner/plugins.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import { displayPath } from '../output.ts';
+import type { Command } from './index.ts';
+
+const USAGE = `Usage: harness check <model|path> [--runs N] [--seed S] [--path P --rule R] [--assume I] [--timeout MS] [--json]
+
+Checks a model plugin against the plugin contract on generated edge-case fleets (1–3 systems,
+short series, gaps, constant / all-NaN / absent sensors, extreme values): fit and score must not
+throw (fit may refuse a training set with an Error), scores must be finite, must not depend on
+the order systems are scored in, must be the same from two instances with the same seed, and
+must not change under the time shift or unit scale the plugin declares in invariantTo.
+Each violation is printed with its shrunk fixture and the command that replays it.
+
+  <model|path>   a model name (plugins/, the config's models, an npm package) or a path to a
+                 plugin module whose default export is a factory or a plugin
+  --runs N       fleets per rule (default ${DEFAULT_CHECK_RUNS})
+  --seed S       fast-check seed (default ${DEFAULT_CHECK_SEED}); the same seed checks the same fleets
+  --path P       replay one counterexample (from a report); needs --rule
+  --rule R       only these rules, comma-separated: ${CONTRACT_RULES.join(', ')}
+  --assume I     check invariances the plugin does not declare, comma-separated: timeShift,unitScale
+                 (to show why a plugin cannot declare them; suites do the same with toHonorContract)
+  --timeout MS   per-call timeout when the plugin declares none (default: the config's)
+  --json         print the report as JSON
+
+Exit 0 when the contract holds, 1 when a rule is violated, 2 when the check could not run.`;
+
+/** A path to a module rather than a name: what the user would type for a file. */
+function isModulePath(arg: string): boolean {
+  return arg.startsWith('.') || path.isAbsolute(arg) || /\.(c|m)?(t|j)s$/.test(arg);
+}
+
+function parseRules(raw: string | undefined): readonly ViolationKind[] | undefined {
+  if (raw === undefined) return undefined;
+  const rules = raw.split(',').map((r) => r.trim());
+  for (const r of rules) {
+    if (!(CONTRACT_RULES as readonly string[]).includes(r)) throw new HarnessError('E_ARGS', `--rule: unknown rule "${r}" (one of ${CONTRACT_RULES.join(', ')})`);
+  }
+  return rules as ViolationKind[];
+}
+
+/** `--assume timeShift,unitScale` → the invariances to check as if declared. */
+export function parseAssume(raw: string | undefined): { timeShift?: boolean; unitScale?: boolean } | undefined {
+  if (raw === undefined) return undefined;
+  const out: { timeShift?: boolean; unitScale?: boolean } = {};
+  for (const w of raw.split(',').map((x) => x.trim())) {
+    if (w !== 'timeShift' && w !== 'unitScale') throw new HarnessError('E_ARGS', `--assume: unknown invariance "${w}" (timeShift or unitScale)`);
+    out[w] = true;
+  }
+  return out;
+}
+
+export const checkCommand: Command = {
+  summary: 'check a model plugin against the plugin contract on generated edge cases (exit 1 on a violation)',
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(
+      'check',
+      argv,
+      {
+        runs: { type: 'string' },
+        seed: { type: 'string' },
+        path: { type: 'string' },
+        rule: { type: 'string' },
+        timeout: { type: 'string' },
+        assume: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+      true,
+    );
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const [target, ...extra] = positionals;
+    if (target === undefined || extra.length > 0) throw new HarnessError('E_ARGS', `harness check: give exactly one model name or plugin path\n\n${USAGE}`);
+    const seed = values.seed === undefined ? DEFAULT_CHECK_SEED : Number(values.seed);
+    if (!Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32) throw new HarnessError('E_ARGS', `--seed must be a 32-bit whole number (got "${values.seed}")`);
+    const rules = parseRules(values.rule);
+    if (values.path !== undefined && rules?.length !== 1) {
+      throw new HarnessError('E_ARGS', '--path replays one rule\'s counterexample: give that rule with --rule (the replay line of a report has both)');
+    }
+
+    const config = await loadConfig();
+    let resolveConfig = config;
+    if (isModulePath(target)) {
+      const file = path.resolve(target);
+      if (!(await pathExists(file))) throw new HarnessError('E_PLUGIN', `harness check: no plugin module at ${displayPath(file)}`);
+      // Resolved through the config's `models` map, exactly as a suite naming it would be.
+      resolveConfig = { ...config, models: { ...config.models, [target]: file } };
+    }
+    const assume = parseAssume(values.assume);
+    const make = async () => {
+      const p = await resolveModel(target, resolveConfig, 'harness check');
+      return assume ? { ...p, invariantTo: { ...p.invariantTo, ...assume } } : p;
+    };
+    const report = await checkContract(make, {
+      seed,
+      numRuns: intFlag('runs', values.runs) ?? DEFAULT_CHECK_RUNS,
+      timeoutMs: intFlag('timeout', values.timeout) ?? config.timeoutMs,
+      target,
+      ...(assume ? { assume } : {}),
+      ...(rules ? { rules } : {}),
+      ...(values.path !== undefined ? { path: values.path } : {}),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatContractReport(report));
+    if (report.violations.length > 0) return 1;
+    return contractHolds(report) ? 0 : 2;
+  },
+};

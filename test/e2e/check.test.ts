@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { runHarness } from '../helpers/run-harness.ts';
+
+describe('harness check (the real CLI)', () => {
+  it('catches the broken example: exit 1, a one-system all-NaN fixture and a replay line that reproduces it', async () => {
+    const r = await runHarness(['check', './examples/broken-all-nan/index.ts']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain('✗ non_finite: score(sys-0) returned NaN');
+    expect(r.stdout).toMatch(/^ {4}1 system /m);
+    expect(r.stdout).toMatch(/^ {6}temp_cell_max_c: all NaN \(\d+ samples?\)$/m);
+    expect(r.stdout).toMatch(/contract violated: 1 of 4 rules \(seed \d+\)/);
+    const replay = /replay: (harness check \S+ --seed (\d+) --path (\S+) --rule non_finite)$/m.exec(r.stdout);
+    expect(replay, r.stdout).not.toBeNull();
+
+    const again = await runHarness(replay![1]!.split(' ').slice(1));
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain(`replay: ${replay![1]}`);
+  });
+
+  it('passes the random baseline: exit 0 and the seed in the summary', async () => {
+    const r = await runHarness(['check', 'random', '--runs', '30']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/contract holds: 6 rules, 30 fleets each \(seed \d+\)/);
+  });
+
+  it('prints the report as JSON with --json', async () => {
+    const r = await runHarness(['check', './examples/broken-all-nan/index.ts', '--json', '--seed', '3', '--rule', 'non_finite']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { seed: number; violations: { kind: string; replay: string }[] };
+    expect(report.seed).toBe(3);
+    expect(report.violations.map((v) => v.kind)).toEqual(['non_finite']);
+    expect(report.violations[0]!.replay).toMatch(/^harness check \.\/examples\/broken-all-nan\/index\.ts --seed 3 --path \S+ --rule non_finite$/);
+  });
+
+  it('exits 2 on a harness error: a missing module, --path without --rule', async () => {
+    const missing = await runHarness(['check', './no/such/plugin.ts']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no plugin module at no\/such\/plugin\.ts/);
+    const noRule = await runHarness(['check', 'random', '--path', '1:0']);
+    expect(noRule.code).toBe(2);
+    expect(noRule.stderr).toMatch(/--path replays one rule/);
+  });
+});
+
+describe('harness check --assume', () => {
+  it('shows why pca cannot declare unit-scale invariance, with a replay line that keeps --assume', async () => {
+    const r = await runHarness(['check', 'pca', '--assume', 'unitScale', '--rule', 'unit_scale', '--runs', '60']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/✗ unit_scale: score\(sys-\d\) is [\d.e+-]+, but [\d.e+-]+ with every sensor value × [\d.]+/);
+    const replay = /replay: harness check (pca --assume unitScale --seed -?\d+ --path \S+ --rule unit_scale)$/m.exec(r.stdout);
+    expect(replay, r.stdout).not.toBeNull();
+    const again = await runHarness(['check', ...replay![1]!.split(' ').slice(0)]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain(replay![1]!);
+  });
+});
