@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
@@ -71,6 +72,7 @@ const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | n
   outDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
   cacheDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
   timeoutMs: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a positive number of milliseconds'),
+  workers: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'must be a whole number ≥ 1 (1 scores in the main process)'),
 };
 
 /** Validates a user config (one problem per wrong field, naming the file and the field) and fills defaults. */
@@ -105,5 +107,6 @@ export function resolveConfig(raw: unknown, configFile: string | null, root: str
     outDir: abs(config.outDir ?? path.join('.harness', 'last-run')),
     cacheDir: abs(config.cacheDir ?? path.join('.harness', 'cache')),
     timeoutMs: config.timeoutMs ?? 60_000,
+    workers: config.workers ?? availableParallelism(),
   };
 }

@@ -26,6 +26,11 @@ export interface UserConfig {
   readonly cacheDir?: string;
   /** Time a plugin's fit or one score call may take, in ms. Default: 60000. */
   readonly timeoutMs?: number;
+  /**
+   * Worker threads that score systems in parallel (each re-creates and re-fits the plugin, then
+   * scores its share). 1 scores in this process. Default: the cores (os.availableParallelism()).
+   */
+  readonly workers?: number;
 }
 
 /** A reporter as the user names it. */
@@ -50,4 +55,5 @@ export interface ResolvedConfig {
   readonly outDir: string;
   readonly cacheDir: string;
   readonly timeoutMs: number;
+  readonly workers: number;
 }

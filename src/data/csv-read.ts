@@ -44,9 +44,10 @@ function startLine(endLine: number, raw: string): number {
  * blank lines are skipped). A row with the wrong number of fields, or text csv-parse cannot
  * read, goes to `report` located as file:line:column and is left out of `records`; parsing
  * stops at the first syntax error because nothing after an unclosed quote can be located.
- * An empty file has an empty header.
+ * An empty file has an empty header. `delimiter` defaults to a comma (the contract's files);
+ * `harness import` passes the export's own.
  */
-export function parseCsv(text: string, file: string, report: ProblemSink): CsvTable {
+export function parseCsv(text: string, file: string, report: ProblemSink, options: { readonly delimiter?: string } = {}): CsvTable {
   let rows: { record: string[]; raw: string; info: { lines: number } }[];
   // Line of the last record parsed: an unclosed quote is only noticed at the end of the file,
   // but the record it belongs to starts right after this one.
@@ -54,6 +55,7 @@ export function parseCsv(text: string, file: string, report: ProblemSink): CsvTa
   try {
     rows = parse(text, {
       bom: true,
+      delimiter: options.delimiter ?? ',',
       info: true,
       raw: true,
       relax_column_count: true,

@@ -19,8 +19,8 @@ function nameSome(ids: readonly string[]): string {
 
 /**
  * Labels joined with metadata by (system_id, source), in metadata order (source by source).
- * A system with a label but no metadata, or metadata but no label, is a HarnessError that
- * names them all. Series are not read: each record's `loadSeries` reads its own, on demand.
+ * A system with a label but no metadata, or synthetic metadata but no label, is a HarnessError
+ * that names them all; a real system without a label is left out (counted in `unlabelledReal`). Series are not read: each record's `loadSeries` reads its own, on demand.
  */
 export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
   const dataDir = resolveDataDir(opts.dataDir);
@@ -34,15 +34,24 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
       if (wanted(located.row.source)) metadata.push({ file: s.metadataPath, located });
     }
   }
-  const labels = (await readLocatedLabels(layout.labelsPath)).filter((l) => wanted(l.row.source));
+  // Real data may not be labelled yet (`harness import` writes no labels): a missing labels
+  // file is then no error, and unlabelled real systems are left out (see below).
+  const labels = (await readLocatedLabels(layout.labelsPath, { allowMissing: true })).filter((l) => wanted(l.row.source));
   const labelByKey = new Map<string, LocatedRow<LabelRow>>(labels.map((l) => [key(l.row.source, l.row.system_id), l]));
   const metaKeys = new Set(metadata.map((m) => key(m.located.row.source, m.located.row.system_id)));
 
   const problems: Problem[] = [];
   const unlabelled: string[] = [];
+  const unlabelledReal = new Set<string>();
   for (const m of metadata) {
     const { row, line } = m.located;
     if (!labelByKey.has(key(row.source, row.system_id))) {
+      // A real system waits for a person to label it (`harness sample`, `harness label`): it is
+      // left out of the dataset, not an error. A synthetic system always has a label.
+      if (row.source === 'real') {
+        unlabelledReal.add(key(row.source, row.system_id));
+        continue;
+      }
       unlabelled.push(row.system_id);
       problems.push({ file: m.file, line, column: 0, message: `system ${row.system_id} (${row.source}) has metadata but no label in ${layout.labelsPath}` });
     }
@@ -62,8 +71,15 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
     throw new HarnessError('E_DATA', `labels and metadata of ${dataDir} do not match: ${parts.join('; ')}. Run \`harness validate\` for details.`, problems);
   }
 
+  const labelled = metadata.filter((m) => !unlabelledReal.has(key(m.located.row.source, m.located.row.system_id)));
+  if (labelled.length === 0 && unlabelledReal.size > 0) {
+    throw new HarnessError(
+      'E_DATA',
+      `no labelled systems in ${dataDir}: the ${unlabelledReal.size} real system(s) have no label yet (pick some with \`harness sample\`, label them with \`harness label\`, or merge a labels CSV with \`harness import --labels\`)`,
+    );
+  }
   const extraSensors = opts.extraSensors ?? [];
-  const systems: SystemRecord[] = metadata.map(({ located: { row } }) => {
+  const systems: SystemRecord[] = labelled.map(({ located: { row } }) => {
     const label = labelByKey.get(key(row.source, row.system_id))?.row as LabelRow;
     return {
       systemId: row.system_id,
@@ -74,5 +90,5 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
         loadTimeseries(row.system_id, { dataDir, source: row.source, extraSensors, ...(o.derive ? { derive: o.derive } : {}) }),
     };
   });
-  return { dataDir, source: selector, systems };
+  return { dataDir, source: selector, systems, unlabelledReal: unlabelledReal.size };
 }

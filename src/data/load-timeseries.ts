@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Problem } from '../errors.ts';
 import { HarnessError } from '../errors.ts';
-import { readTextFile, throwIfProblems } from './csv-read.ts';
+import { throwIfProblems } from './csv-read.ts';
 import { assertSafeSystemId, describeLayout, resolveDataDir, seriesPath } from './layout.ts';
 import type { DerivedFeature, Source } from './schema.ts';
-import { scanSeries } from './series-scan.ts';
+import { scanSeriesBytes, seriesPathCounts } from './series-bytes.ts';
+import { scanSeries, type SeriesScan } from './series-scan.ts';
 import type { SystemSeries, TimeseriesOptions } from './types.ts';
 
 /** The loader reports at most this many problems of one file; `harness validate` lists them all. */
@@ -28,6 +30,38 @@ export function deriveFeature(series: SystemSeries, name: DerivedFeature): Float
   if (!hi || !lo) return out;
   for (let i = 0; i < n; i++) out[i] = ((hi[i] as number) - (lo[i] as number)) * scale;
   return out;
+}
+
+/**
+ * Scans a series file's bytes: the byte scanner (series-bytes.ts) for a clean file, else the
+ * general scanner on the decoded text, which locates the problems (thrown as E_DATA).
+ */
+function readSeriesFile(file: string, bytes: Buffer, systemId: string, extraSensors: readonly string[]): SeriesScan {
+  const fast = scanSeriesBytes(bytes, { extraSensors });
+  if (fast) {
+    seriesPathCounts.bytes++;
+    return fast;
+  }
+  seriesPathCounts.text++;
+  const problems: Problem[] = [];
+  const scan = scanSeries(bytes.toString('utf8'), {
+    file,
+    extraSensors,
+    report: (p) => problems.push(p) < MAX_LOAD_PROBLEMS,
+  });
+  throwIfProblems(problems, `cannot load the series of ${systemId}`);
+  return scan;
+}
+
+/** A file's bytes; a missing or unreadable file is a HarnessError naming the path (as readTextFile does). */
+async function readBytes(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read (${code ?? String(err)})`;
+    throw new HarnessError('E_DATA', `${file}: ${why}`, [{ file, line: 1, column: 0, message: why }]);
+  }
 }
 
 /**
@@ -59,14 +93,7 @@ export async function loadTimeseries(systemId: string, opts: TimeseriesOptions =
   const dataDir = resolveDataDir(opts.dataDir);
   const source = opts.source ?? findSource(dataDir, systemId);
   const file = seriesPath(dataDir, source, systemId);
-  const text = await readTextFile(file);
-  const problems: Problem[] = [];
-  const scan = scanSeries(text, {
-    file,
-    extraSensors: opts.extraSensors ?? [],
-    report: (p) => problems.push(p) < MAX_LOAD_PROBLEMS,
-  });
-  throwIfProblems(problems, `cannot load the series of ${systemId}`);
+  const scan = readSeriesFile(file, await readBytes(file), systemId, opts.extraSensors ?? []);
   const sensors: Record<string, Float64Array> = {};
   scan.columns.forEach((c, i) => {
     const v = scan.values[i];

@@ -80,4 +80,6 @@ export interface Dataset {
   readonly dataDir: string;
   readonly source: SourceSelector;
   readonly systems: readonly SystemRecord[];
+  /** Real systems in metadata without a label yet, left out of `systems`. */
+  readonly unlabelledReal?: number;
 }

@@ -29,6 +29,8 @@ export interface ValidationResult {
   readonly filesChecked: number;
   /** Distinct systems listed in metadata. */
   readonly systems: number;
+  /** Real systems with metadata and no label yet (allowed: they wait to be labelled). */
+  readonly unlabelledReal: number;
 }
 
 /** Raw series files read at once: enough to hide file-system latency, bounded memory. */
@@ -102,8 +104,9 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
  * timestamps (ISO 8601 UTC with Z, strictly increasing) and physically impossible readings in
  * every raw series; enum values; label consistency; label_version; unsafe ids in labels,
  * metadata and raw file names; duplicate systems in metadata and in labels (per source);
- * files with a header and no rows; and the cross-checks: a label without metadata, metadata
- * without a label, metadata without a raw file, a raw file without metadata (an orphan).
+ * files with a header and no rows; and the cross-checks: a label without metadata, synthetic
+ * metadata without a label (a real system may wait unlabelled), metadata without a raw file, a
+ * raw file without metadata (an orphan).
  * Never throws for bad data; a missing folder is one problem.
  */
 export async function validateData(dataDir: string, opts: ValidateOptions = {}): Promise<ValidationResult> {
@@ -118,7 +121,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   let filesChecked = 0;
 
   if (!(await isDir(dir))) {
-    return { problems: [fileProblem(dir, 'data folder not found (run `harness generate`, or pass --data)')], suppressed: [], filesChecked: 0, systems: 0 };
+    return { problems: [fileProblem(dir, 'data folder not found (run `harness generate`, or pass --data)')], suppressed: [], filesChecked: 0, systems: 0, unlabelledReal: 0 };
   }
   const layout = describeLayout(dir);
   if (layout.sources.length === 0) {
@@ -128,8 +131,10 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   // labels.csv
   const labelsText = await readIfExists(layout.labelsPath);
   let labelKeys: Map<string, { id: string; source: Source; line: number }> | undefined;
+  // Only synthetic data must come labelled; freshly imported real data has no labels yet.
+  const needsLabels = layout.sources.some((s) => s.source === 'synthetic');
   if (labelsText === undefined) {
-    report(fileProblem(layout.labelsPath, 'labels file not found'));
+    if (needsLabels) report(fileProblem(layout.labelsPath, 'labels file not found'));
   } else {
     filesChecked++;
     const table = parseTable(labelsText, layout.labelsPath, report);
@@ -214,8 +219,11 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
       }
     }
   }
+  let unlabelledReal = 0;
   for (const m of metaKeys.values()) {
-    if (labelKeys && !labelKeys.has(key(m.source, m.id))) {
+    if (m.source === 'real' && !labelKeys?.has(key(m.source, m.id))) {
+      unlabelledReal++; // waiting to be labelled: not a problem
+    } else if (labelKeys && !labelKeys.has(key(m.source, m.id))) {
       report({ file: m.file, line: m.line, column: 0, message: `system ${m.id} (${m.source}) has metadata but no label in ${layout.labelsPath}` });
     }
     const src = layout.sources.find((s) => s.source === m.source) ?? layout.sources[0];
@@ -231,7 +239,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     }
   }
 
-  return { ...capPerFile(all, overflow, maxPerFile), filesChecked, systems: metaKeys.size };
+  return { ...capPerFile(all, overflow, maxPerFile), filesChecked, systems: metaKeys.size, unlabelledReal };
 }
 
 /** Sorts problems by file, line, column and keeps `max` per file, counting the rest. */

@@ -89,7 +89,7 @@ export async function writeFleet(
 }
 
 /** Moves `names` from staging into target, replacing what was there; the old entries are removed last. */
-async function swapEntries(staging: string, target: string, names: readonly string[]): Promise<void> {
+export async function swapEntries(staging: string, target: string, names: readonly string[]): Promise<void> {
   await mkdir(target, { recursive: true });
   const trash = path.join(staging, '.old');
   await mkdir(trash, { recursive: true });

@@ -48,7 +48,7 @@ export function toJson(run: RunResult): unknown {
       cases: s.cases.map((c) =>
         c.state === 'errored'
           ? { model: c.model, version: c.version, options: c.options, state: c.state, error: c.error }
-          : { model: c.model, version: c.version, options: c.options, state: c.state, timings_ms: c.timings, ...c.summary },
+          : { model: c.model, version: c.version, options: c.options, state: c.state, cached: c.cached ?? false, timings_ms: c.timings, ...c.summary, ...(c.sources ? { sources: c.sources } : {}) },
       ),
       assertions: s.assertions.map((a) => ({
         id: a.id,

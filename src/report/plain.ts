@@ -38,7 +38,11 @@ export function suiteBlock(s: SuiteResult, weakest: number): string {
   out.push(suiteHeader(s));
   if (s.error) out.push(`  ${chalk.red('✗ suite could not run:')} ${s.error}`);
   const width = Math.max(0, ...s.cases.map((c) => c.model.length));
-  for (const c of s.cases) out.push(`  ${caseLine(c, width)}`);
+  for (const c of s.cases) {
+    out.push(`  ${caseLine(c, width)}`);
+    const gap = sourceGapLine(c, width);
+    if (gap) out.push(`  ${gap}`);
+  }
   for (const a of s.assertions) out.push(...assertionLines(a));
   if (s.baseline) out.push(...baselineLines(s));
   const weak = weakestStrata(s.cases, weakest);
@@ -63,8 +67,18 @@ export function caseLine(c: CaseResult, width: number): string {
   const ciText = ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : '';
   return (
     `${chalk.green('●')} ${name}  roc_auc ${fmt(m['roc_auc'])}${ciText}  ap ${fmt(m['average_precision'])}  ` +
-    `recall ${fmt(m['recall'])} @ ${fmt(m['threshold'])}  ${chalk.dim(`n ${c.summary.n} (${c.summary.positives} anomalies)`)}`
+    `recall ${fmt(m['recall'])} @ ${fmt(m['threshold'])}  ${chalk.dim(`n ${c.summary.n} (${c.summary.positives} anomalies)${c.cached ? ' (cached)' : ''}`)}`
   );
+}
+
+/** `source gap: roc_auc synthetic 0.830 vs real 0.610 (−0.220)` under a case of a `compareSources` suite. */
+export function sourceGapLine(c: CaseResult, width: number): string | undefined {
+  if (c.state !== 'scored' || !c.sources) return undefined;
+  const { synthetic, real, gap } = c.sources;
+  const side = (name: string, v: typeof synthetic) => (v ? `${name} ${fmt(v.metrics.roc_auc)}` : `${name} (no systems)`);
+  const g = gap.roc_auc;
+  const gapText = g === null ? '' : ` (${g < 0 ? '−' : '+'}${fmt(Math.abs(g))})`;
+  return chalk.dim(`${' '.repeat(width + 2)}source gap: roc_auc ${side('synthetic', synthetic)} vs ${side('real', real)}${gapText}`);
 }
 
 /** An assertion as `✓`/`✗`/`!` and its message (with its location unless it passed), then its failed strata. */

@@ -1,6 +1,7 @@
 import type { SystemRecord } from '../data/types.ts';
 import { chooseThreshold, type ThresholdSpec } from '../metrics/threshold.ts';
 import type { ModelPlugin } from './model.ts';
+import { readCachedScores, scoreKey, writeCachedScores, type ScoreCache } from './score-cache.ts';
 import { fitAndScore, type ModelRun, type ScoreOptions } from './score.ts';
 import type { SuiteThreshold } from './suite.ts';
 
@@ -13,6 +14,8 @@ export interface PooledRun {
   readonly threshold: number | ThresholdSpec;
   readonly fitMs: number;
   readonly scoreMs: number;
+  /** True when every split's scores came from the score cache (nothing was fitted or scored). */
+  readonly cached: boolean;
 }
 
 /**
@@ -32,23 +35,48 @@ export async function scoreSplits(
   opts: Omit<ScoreOptions, 'scoreTrainNormals' | 'beforeTeardown'> & {
     /** Called with the first split's fitted models, its test systems and each model's threshold, before teardown. */
     readonly withFitted?: (runs: readonly ModelRun[], test: readonly SystemRecord[], thresholdOf: (run: ModelRun) => number) => Promise<void>;
+    /** Read and write scores here (never with `withFitted`, which needs fitted plugins). */
+    readonly cache?: ScoreCache;
   },
 ): Promise<{ test: SystemRecord[]; runs: PooledRun[] }> {
   const test = splits.flatMap((s) => s.test);
   const trainFpr = typeof threshold === 'object' && threshold.kind === 'train_fpr' ? threshold.fpr : null;
-  const pooled = plugins.map((plugin) => ({ plugin, error: null as string | null, scores: new Float64Array(test.length), fitMs: 0, scoreMs: 0, thresholds: [] as number[], trainNormals: [] as number[] }));
+  const pooled = plugins.map((plugin) => ({ plugin, error: null as string | null, scores: new Float64Array(test.length), fitMs: 0, scoreMs: 0, cached: true, thresholds: [] as number[], trainNormals: [] as number[] }));
   let offset = 0;
   for (const [f, split] of splits.entries()) {
     const withFitted = opts.withFitted;
-    const runs = await fitAndScore(plugins, split.train, split.test, {
-      ...opts,
-      scoreTrainNormals: trainFpr !== null,
-      ...(f === 0 && withFitted ? { beforeTeardown: (r: readonly ModelRun[]) => withFitted(r, split.test, (run) => thresholdValue(run, threshold, trainFpr, split.test)) } : {}),
+    const scoreTrainNormals = trainFpr !== null;
+    const cache = withFitted ? undefined : opts.cache;
+    const keys = plugins.map((p) => (cache ? scoreKey(cache, p, split, opts.seedFor(p.name), scoreTrainNormals) : ''));
+    const hits = await Promise.all(keys.map((k) => (cache ? readCachedScores(cache, k) : null)));
+    const todo = plugins.filter((_, m) => !hits[m]);
+    const par = opts.parallel;
+    const fresh =
+      todo.length === 0
+        ? []
+        : await fitAndScore(todo, split.train, split.test, {
+            ...opts,
+            scoreTrainNormals,
+            ...(par ? { parallel: { ...par, origins: par.origins.filter((_, m) => !hits[m]) } } : {}),
+            ...(f === 0 && withFitted ? { beforeTeardown: (r: readonly ModelRun[]) => withFitted(r, split.test, (run) => thresholdValue(run, threshold, trainFpr, split.test)) } : {}),
+          });
+    const runs: ModelRun[] = plugins.map((plugin, m) => {
+      const hit = hits[m];
+      if (!hit) return fresh[todo.indexOf(plugin)]!;
+      return { plugin, error: null, testScores: Float64Array.from(hit.testScores), trainNormalScores: [...hit.trainNormalScores], fitMs: hit.fitMs, scoreMs: hit.scoreMs };
     });
+    if (cache) {
+      for (const [m, run] of runs.entries()) {
+        // Errors are never cached: the next run tries again.
+        if (hits[m] || run.error !== null) continue;
+        await writeCachedScores(cache, keys[m]!, { testScores: Array.from(run.testScores), trainNormalScores: run.trainNormalScores, fitMs: run.fitMs, scoreMs: run.scoreMs });
+      }
+    }
     runs.forEach((run, m) => {
       const p = pooled[m]!;
       p.fitMs += run.fitMs;
       p.scoreMs += run.scoreMs;
+      if (!hits[m]) p.cached = false;
       if (p.error !== null) return;
       if (run.error !== null) {
         p.error = splits.length > 1 ? `fold ${f + 1}: ${run.error}` : run.error;
@@ -75,7 +103,7 @@ export async function scoreSplits(
       else if (p.trainNormals.length > 0) thr = { kind: 'train_fpr', fpr: trainFpr, trainNormalScores: p.trainNormals };
       // No training normals (an all-anomaly set): no honest threshold exists; flag nothing.
       else thr = Infinity;
-      return { plugin: p.plugin, error: p.error, scores: p.scores, threshold: thr, fitMs: p.fitMs, scoreMs: p.scoreMs };
+      return { plugin: p.plugin, error: p.error, scores: p.scores, threshold: thr, fitMs: p.fitMs, scoreMs: p.scoreMs, cached: p.cached && p.error === null };
     }),
   };
 }

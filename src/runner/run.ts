@@ -14,6 +14,8 @@ import { measureLaws } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
+import { dataKeyOf } from './score-cache.ts';
+import { withSources } from './sources.ts';
 import { stratifiedFolds, stratifiedSplit } from './split.ts';
 import type { ModelEntry, SuiteSpec, SuiteThreshold } from './suite.ts';
 import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from './types.ts';
@@ -25,6 +27,10 @@ export interface RunOptions {
   readonly harnessVersion: string;
   /** Write each suite's results as its new baseline instead of comparing with the old one. */
   readonly updateBaseline?: boolean;
+  /** Read and write the score cache under the config's cacheDir (`--no-cache`: false). Default true. */
+  readonly cache?: boolean;
+  /** Fewest systems per scoring worker (tests lower it to exercise the pool on small fleets). */
+  readonly minSystemsPerWorker?: number;
 }
 
 /** Default threshold: the score that flags 5 % of the training normals (no test labels used). */
@@ -104,7 +110,8 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
   }
   try {
     const wanted = options.models;
-    const entries = wanted ? spec.models.filter((_, i) => wanted.includes(suite.modelNames[i]!)) : spec.models;
+    const indices = spec.models.map((_, i) => i).filter((i) => !wanted || wanted.includes(suite.modelNames[i]!));
+    const entries = indices.map((i) => spec.models[i]!);
     const plugins: ModelPlugin[] = [];
     for (const entry of entries) plugins.push(await resolveModel(entry, config, suite.file));
     const names = plugins.map((p) => p.name);
@@ -122,10 +129,18 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
     const seedFor = (model: string) => `${options.seed}:${spec.name}:${model}`;
     const lawRequests = specs.flatMap((a) => (a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : []));
     let laws: LawOutcomes = {};
+    const cache = options.cache === false ? undefined : { dir: config.cacheDir, dataKey: await dataKeyOf(ds.dataset, ds.hash) };
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {
       seedFor,
       timeoutMs: config.timeoutMs,
       dataset: ds.dataset,
+      ...(cache ? { cache } : {}),
+      parallel: {
+        workers: config.workers,
+        origins: indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex })),
+        config,
+        ...(options.minSystemsPerWorker !== undefined ? { minSystemsPerWorker: options.minSystemsPerWorker } : {}),
+      },
       ...(lawRequests.length > 0
         ? {
             withFitted: async (fitted, lawTest, thresholdOf) => {
@@ -146,7 +161,8 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
 
     const cases: CaseResult[] = [];
     for (const run of runs) {
-      const c = toCase(run, spec, { y, systemIds, leadTimes, strata });
+      // compareSources (issue 8, see ./sources.ts): per-source metrics and the synthetic–real gap.
+      const c = withSources(toCase(run, spec, { y, systemIds, leadTimes, strata }), spec.compareSources, test.map((s) => s.source));
       cases.push(c);
       await emit('onCaseResult', c);
     }
@@ -197,7 +213,7 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide): CaseResult {
       leadTimes: side.leadTimes,
     }),
   );
-  return { ...who, state: 'scored', summary, systemIds: side.systemIds, y: side.y, scores: run.scores, timings: { fitMs: run.fitMs, scoreMs: run.scoreMs } };
+  return { ...who, state: 'scored', summary, systemIds: side.systemIds, y: side.y, scores: run.scores, timings: { fitMs: run.fitMs, scoreMs: run.scoreMs }, cached: run.cached };
 }
 
 /** `contract: true` in a suite: one contract assertion per model, as if written in `expect`. */

@@ -1,6 +1,8 @@
+import type { ResolvedConfig } from '../config/types.ts';
 import type { DerivedFeature } from '../data/schema.ts';
 import type { Dataset, SystemRecord, SystemSeries } from '../data/types.ts';
 import type { ModelPlugin } from './model.ts';
+import { scoreInWorkers, type PluginOrigin } from './pool.ts';
 import { withTimeout } from './timeout.ts';
 
 /** One model's progress through a suite: its scores, or the error that stopped it. */
@@ -25,7 +27,26 @@ export interface ScoreOptions {
   readonly onProgress?: (model: string, done: number, total: number) => void | Promise<void>;
   /** Called with the fitted models after scoring and before teardown (the metamorphic laws score more data with them). */
   readonly beforeTeardown?: (runs: readonly ModelRun[]) => Promise<void>;
+  /** Score in worker threads (see {@link ParallelOptions}); absent: in this process. */
+  readonly parallel?: ParallelOptions;
 }
+
+/** How to score in worker threads. */
+export interface ParallelOptions {
+  /** Most worker threads; 1 scores in this process. */
+  readonly workers: number;
+  /** Where each plugin came from, aligned with the plugins; a plugin without one is scored in this process. */
+  readonly origins: readonly (PluginOrigin | null)[];
+  readonly config: ResolvedConfig;
+  /**
+   * Fewest systems per worker: a smaller run uses fewer workers (starting a worker and
+   * re-fitting in it costs more than scoring a few systems). Default {@link MIN_SYSTEMS_PER_WORKER}.
+   */
+  readonly minSystemsPerWorker?: number;
+}
+
+/** Default of {@link ParallelOptions.minSystemsPerWorker}. */
+export const MIN_SYSTEMS_PER_WORKER = 100;
 
 /** Series are read and scored this many at a time: each file is read once for all models. */
 const CHUNK = 16;
@@ -38,6 +59,54 @@ const CHUNK = 16;
  * read is not the model's fault: it throws (a HarnessError) and stops the suite.
  */
 export async function fitAndScore(
+  plugins: readonly ModelPlugin[],
+  train: readonly SystemRecord[],
+  test: readonly SystemRecord[],
+  opts: ScoreOptions,
+): Promise<ModelRun[]> {
+  const par = opts.parallel;
+  const trainNormals = opts.scoreTrainNormals ? train.filter((s) => s.label.label === 'normal') : [];
+  const queue = [...trainNormals, ...test];
+  const workers = par ? Math.min(par.workers, Math.floor(queue.length / (par.minSystemsPerWorker ?? MIN_SYSTEMS_PER_WORKER))) : 1;
+  // The laws need the fitted plugins in this process (beforeTeardown): those suites score here.
+  const pooled = workers >= 2 && !opts.beforeTeardown ? plugins.map((_, i) => par?.origins[i] ?? null) : plugins.map(() => null);
+  const remote = plugins.filter((_, i) => pooled[i]);
+  if (remote.length === 0 || !par) return fitAndScoreHere(plugins, train, test, opts);
+
+  const local = plugins.filter((_, i) => !pooled[i]);
+  const localRuns = local.length > 0 ? await fitAndScoreHere(local, train, test, opts) : [];
+  for (const p of remote) await opts.onStart?.(p.name, queue.length);
+  const merged = await scoreInWorkers(
+    remote,
+    pooled.filter((o): o is PluginOrigin => o !== null),
+    train,
+    queue,
+    {
+      workers,
+      config: par.config,
+      dataDir: opts.dataset.dataDir,
+      source: opts.dataset.source,
+      seedFor: opts.seedFor,
+      timeoutMs: opts.timeoutMs,
+      onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
+    },
+  );
+  const remoteRuns: ModelRun[] = remote.map((plugin, i) => {
+    const m = merged[i]!;
+    return {
+      plugin,
+      error: m.error,
+      testScores: m.scores.slice(trainNormals.length),
+      trainNormalScores: Array.from(m.scores.subarray(0, trainNormals.length)),
+      fitMs: m.fitMs,
+      scoreMs: m.scoreMs,
+    };
+  });
+  return plugins.map((p) => (pooled[plugins.indexOf(p)] ? remoteRuns[remote.indexOf(p)]! : localRuns[local.indexOf(p)]!));
+}
+
+/** {@link fitAndScore} in this process (also what each worker runs on its share). */
+export async function fitAndScoreHere(
   plugins: readonly ModelPlugin[],
   train: readonly SystemRecord[],
   test: readonly SystemRecord[],

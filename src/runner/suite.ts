@@ -53,6 +53,12 @@ export interface SuiteSpec {
   readonly threshold?: SuiteThreshold;
   /** Breakdown columns. Default: failure_type, operational_mode, season, lead_time_bucket, scenario_tags, source. */
   readonly breakdown?: readonly string[];
+  /**
+   * Report each model's metrics on the synthetic and the real test systems side by side, with
+   * the gap (real − synthetic): a `sources` section per case in results.json and a `source gap`
+   * line in the plain reporter. Meant for `dataset: { source: 'all' }`.
+   */
+  readonly compareSources?: boolean;
   /** Strata with fewer anomalies are marked too_few and skipped by `.each`. Default 5. */
   readonly minPositives?: number;
   readonly expect?: (api: ExpectApi) => readonly AssertionSpec[];

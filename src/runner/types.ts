@@ -1,6 +1,7 @@
 import type { AssertionResult } from '../assert/types.ts';
 import type { EvaluationSummary } from '../metrics/evaluate.ts';
 import type { BaselineReport } from './baseline.ts';
+import type { SourceComparison } from './sources.ts';
 import type { SuiteSpec } from './suite.ts';
 
 /** A suite found on disk, before anything runs (what `--list` shows). */
@@ -42,6 +43,10 @@ export type CaseResult =
       readonly y: Float64Array;
       readonly scores: Float64Array;
       readonly timings: { readonly fitMs: number; readonly scoreMs: number };
+      /** True when the scores came from the score cache (same plugin, version, options, data, split and seed). */
+      readonly cached?: boolean;
+      /** Synthetic vs real metrics and their gap, when the suite sets `compareSources`. */
+      readonly sources?: SourceComparison;
     }
   | {
       readonly state: 'errored';

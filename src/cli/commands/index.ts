@@ -1,9 +1,12 @@
 import { checkCommand } from './check.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { generateCommand } from './generate.ts';
+import { importCommand } from './import.ts';
+import { labelCommand } from './label.ts';
 import { labelsCommand } from './labels.ts';
 import { plotsCommand } from './plots.ts';
 import { runCommand } from './run.ts';
+import { sampleCommand } from './sample.ts';
 import { validateCommand } from './validate.ts';
 
 /** A CLI command: a name, a one-line summary for `harness --help`, and its runner. */
@@ -17,7 +20,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   run: runCommand,
   generate: generateCommand,
   validate: validateCommand,
+  import: importCommand,
+  sample: sampleCommand,
   labels: labelsCommand,
+  label: labelCommand,
   plots: plotsCommand,
   evaluate: evaluateCommand,
   check: checkCommand,

@@ -10,7 +10,7 @@ import { intFlag, parseCommandArgs } from '../args.ts';
 import { readPackageVersion } from '../version.ts';
 import type { Command } from './index.ts';
 
-const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--update-baseline] [--list]
+const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--workers N] [--no-cache] [--update-baseline] [--list]
 
 Runs the suites (suites/**/*.suite.ts): generates each scenario's data on first use (cached),
 fits and scores every model, evaluates, and checks the assertions.
@@ -23,6 +23,9 @@ fits and scores every model, evaluates, and checks the assertions.
   --out-dir DIR    where reporters write files (default .harness/last-run)
   --seed S         seed of the splits and of the models (default: the config's, else "bess")
   --timeout MS     time a plugin's fit or one score call may take (default: the config's, 60000)
+  --workers N      worker threads that score in parallel (default: the config's, else the cores;
+                   1 scores in this process)
+  --no-cache       neither read nor write the score cache (cacheDir/scores): fit and score again
   --list           list suites × models without running anything
   --update-baseline  write suites/__baselines__/<suite>.json from this run instead of
                    comparing with it (later runs fail when ROC AUC drops significantly)
@@ -42,6 +45,8 @@ export const runCommand: Command = {
         'out-dir': { type: 'string' },
         seed: { type: 'string' },
         timeout: { type: 'string' },
+        workers: { type: 'string' },
+        'no-cache': { type: 'boolean' },
         list: { type: 'boolean' },
         'update-baseline': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -55,7 +60,8 @@ export const runCommand: Command = {
     }
     const loaded = await loadConfig();
     const timeoutMs = intFlag('timeout', values.timeout);
-    const config = timeoutMs === undefined ? loaded : { ...loaded, timeoutMs };
+    const workers = intFlag('workers', values.workers);
+    const config = { ...loaded, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(workers !== undefined ? { workers } : {}) };
     let suites = await collectSuites(config, positionals);
     if (values.suite) {
       const wanted = values.suite;
@@ -83,6 +89,7 @@ export const runCommand: Command = {
       ...(values.model ? { models: values.model } : {}),
       harnessVersion: await readPackageVersion(),
       updateBaseline: values['update-baseline'] === true,
+      cache: values['no-cache'] !== true,
     });
     return result.summary.exitCode;
   },

@@ -31,7 +31,8 @@ export const validateCommand: Command = {
       process.stderr.write(`${displayPath(s.file)}: … and ${s.count} more problem(s) in this file\n`);
     }
     const total = report.problems.length + report.suppressed.reduce((a, s) => a + s.count, 0);
-    const summary = `${displayPath(dataDir)}: ${report.filesChecked} files, ${report.systems} systems checked`;
+    const unlabelled = report.unlabelledReal > 0 ? ` (${report.unlabelledReal} real system(s) not labelled yet)` : '';
+    const summary = `${displayPath(dataDir)}: ${report.filesChecked} files, ${report.systems} systems checked${unlabelled}`;
     if (total === 0) {
       process.stdout.write(`${summary}: valid\n`);
       return 0;

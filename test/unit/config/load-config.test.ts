@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/config/load-config.ts';
@@ -19,6 +20,7 @@ describe('resolveConfig', () => {
       outDir: path.resolve('/proj', '.harness', 'last-run'),
       cacheDir: path.resolve('/proj', '.harness', 'cache'),
       timeoutMs: 60_000,
+      workers: availableParallelism(),
     });
     expect(resolveConfig({ models: { mine: './m.ts', pkg: 'bess-model-x' } }, null, '/proj').models).toEqual({ mine: path.resolve('/proj', 'm.ts'), pkg: 'bess-model-x' });
     expect(resolveConfig({ dataDir: '../d', seed: 7 }, '/proj/harness.config.ts', '/proj')).toMatchObject({ dataDir: path.resolve('/d'), seed: '7' });
@@ -35,7 +37,7 @@ describe('resolveConfig', () => {
       expect(e.problems.map((p) => [p.file, p.message])).toEqual([
         ['/proj/.harnessrc.json', 'dataDir: must be a non-empty string (a folder path)'],
         ['/proj/.harnessrc.json', 'scenario: must be a scenario name or path'],
-        ['/proj/.harnessrc.json', 'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, timeoutMs)'],
+        ['/proj/.harnessrc.json', 'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, timeoutMs, workers)'],
       ]);
     }
   });

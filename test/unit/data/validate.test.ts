@@ -30,13 +30,13 @@ beforeEach(async () => {
 describe('validateData: a valid folder', () => {
   it('finds nothing in a data dir and counts what it read', async () => {
     const r = await validateData(dir);
-    expect(r).toEqual({ problems: [], suppressed: [], filesChecked: 8, systems: 5 });
+    expect(r).toEqual({ problems: [], suppressed: [], filesChecked: 8, systems: 5, unlabelledReal: 0 });
   });
 
   it('finds nothing in a flat folder', async () => {
     const flat = await tempDir();
     await writeFlatDir(flat, 3);
-    expect(await validateData(flat)).toEqual({ problems: [], suppressed: [], filesChecked: 5, systems: 3 });
+    expect(await validateData(flat)).toEqual({ problems: [], suppressed: [], filesChecked: 5, systems: 3, unlabelledReal: 0 });
   });
 
   it('reports a missing data folder as one problem', async () => {

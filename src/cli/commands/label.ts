@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { HarnessError } from '../../errors.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { describeLayout, selectSources } from '../../data/layout.ts';
+import { startLabelServer } from '../../label/server.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import { displayPath } from '../output.ts';
+import type { Command } from './index.ts';
+
+const USAGE = `Usage: harness label [--port 5173] [--host 127.0.0.1] [--data DIR]
+
+Serves the labeling web app: the systems of every source (filter, search, the sample queue),
+a zoomable plot of each system's telemetry and a form that writes data/labels.csv (atomically,
+bumping label_version) and appends every change to data/labels.history.csv.
+Binds to 127.0.0.1 unless --host says otherwise; --port 0 picks a free port. Ctrl+C stops it.
+
+Keys: j/k next/previous system · n normal · a anomaly · 1–6 failure type · s or Ctrl+Enter save
+· / search · r reset zoom · ←/→ pan`;
+
+export const labelCommand: Command = {
+  summary: 'serve the labeling web app (plots, label form, history) on 127.0.0.1',
+  async run(argv) {
+    const { values } = parseCommandArgs(
+      'label',
+      argv,
+      {
+        port: { type: 'string', default: '5173' },
+        host: { type: 'string', default: '127.0.0.1' },
+        data: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    );
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const port = intFlag('port', values.port, 0) ?? 5173;
+    if (port > 65535) throw new HarnessError('E_ARGS', `--port must be at most 65535 (got "${values.port}")`);
+    const host = values.host ?? '127.0.0.1';
+    const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
+    selectSources(describeLayout(dataDir), 'all'); // no data folder, or nothing in it: say so and exit 2
+    const app = await startLabelServer({ dataDir, host, port });
+    process.stdout.write(`harness label: labeling ${displayPath(dataDir)} at ${app.url}\n(Ctrl+C to stop)\n`);
+    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+      process.stderr.write(`harness label: warning: listening on ${host}; anyone who can reach it can change labels\n`);
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        app.close().then(resolve, resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    process.stdout.write('harness label: stopped\n');
+    return 0;
+  },
+};

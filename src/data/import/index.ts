@@ -1,0 +1,112 @@
+/**
+ * `harness import`: real exports (CSV or Parquet) mapped onto the data contract. Read every
+ * file, map rows to per-system series (transform.ts), split into systems (split.ts), build
+ * metadata, then write into `<dataDir>/real/` (write.ts). Every check runs before the first
+ * write, so a bad mapping or file leaves the data folder as it was.
+ */
+import { HarnessError, type Problem } from '../../errors.ts';
+import type { Season } from '../schema.ts';
+import type { MetadataRow } from '../types.ts';
+import type { Mapping } from './mapping.ts';
+import { readExport, type RawTable } from './read.ts';
+import { splitSystems, type ImportedSystem } from './split.ts';
+import { ImportTally, RowCollector } from './transform.ts';
+import { prepareWrite, writeImport, type WriteImportResult } from './write.ts';
+
+export { loadMapping, validateMapping, type Mapping } from './mapping.ts';
+export { ImportTally, DROP_REASONS, type DropReason } from './transform.ts';
+export { safeSystemId, type ImportedSystem } from './split.ts';
+export { formatImportReport } from './report.ts';
+
+export interface ImportOptions {
+  readonly files: readonly string[];
+  readonly mapping: Mapping;
+  readonly dataDir: string;
+  /** A labels CSV of real systems to merge into labels.csv. */
+  readonly labels?: string;
+  /** Read, map and check everything, write nothing. */
+  readonly dryRun?: boolean;
+}
+
+export interface ImportResult {
+  readonly files: readonly string[];
+  readonly systems: readonly ImportedSystem[];
+  readonly metadata: readonly MetadataRow[];
+  readonly tally: ImportTally;
+  readonly warnings: readonly string[];
+  /** Undefined on a dry run. */
+  readonly write?: WriteImportResult;
+  readonly realDir: string;
+}
+
+/** Northern-hemisphere meteorological season of a UTC month (0–11). */
+export function seasonOfMonth(month: number): Season {
+  return (['winter', 'winter', 'spring', 'spring', 'spring', 'summer', 'summer', 'summer', 'autumn', 'autumn', 'autumn', 'winter'] as const)[month] ?? 'winter';
+}
+
+export async function importExports(opts: ImportOptions): Promise<ImportResult> {
+  const { mapping } = opts;
+  if (opts.files.length === 0) throw new HarnessError('E_ARGS', 'no files to import');
+  const tally = new ImportTally();
+  const collector = new RowCollector(mapping, tally);
+  const tables: RawTable[] = [];
+  const headerProblems: Problem[] = [];
+  for (const file of opts.files) {
+    const table = await readExport(file, mapping.delimiter);
+    headerProblems.push(...collector.headerProblems(table));
+    tables.push(table);
+  }
+  if (headerProblems.length > 0) {
+    throw new HarnessError('E_IMPORT', `the mapping ${mapping.file} does not fit ${headerProblems.length === 1 ? 'the export' : 'the exports'}: ${headerProblems.length} problem(s)`, headerProblems);
+  }
+  for (const t of tables) collector.add(t);
+  const series = collector.finish();
+  const kept = series.reduce((a, s) => a + s.timestamps.length, 0);
+  if (kept === 0) {
+    const firsts = [...tally.drops.values()].flatMap((d) => (d.first ? [{ ...d.first, message: `${d.reason} (${d.count}×): ${d.first.message}` }] : []));
+    throw new HarnessError('E_IMPORT', `nothing to import: every one of the ${tally.rowsRead} rows was dropped (is timestamp.format right?)`, firsts);
+  }
+  const systems = splitSystems(series, mapping);
+
+  const warnings: string[] = [];
+  const metadata: MetadataRow[] = [];
+  const missingMode: string[] = [];
+  const usedOverrides = new Set<string>();
+  for (const s of systems) {
+    const base = s.window === undefined ? s.systemId : s.systemId.replace(/-w\d{3}$/, '');
+    const overKey = [s.systemId, base, s.sourceKey].find((k) => Object.hasOwn(mapping.metadata.systems, k));
+    if (overKey !== undefined) usedOverrides.add(overKey);
+    const m = { ...mapping.metadata, ...(overKey !== undefined ? mapping.metadata.systems[overKey] : {}) };
+    if (!m.operational_mode) {
+      missingMode.push(s.systemId);
+      continue;
+    }
+    const season = m.season === 'auto' || m.season === undefined ? seasonOfMonth(new Date(s.timestamps[0]!).getUTCMonth()) : m.season;
+    metadata.push({
+      system_id: s.systemId,
+      source: 'real',
+      operational_mode: m.operational_mode,
+      season,
+      ...(m.chemistry !== undefined ? { chemistry: m.chemistry } : {}),
+      ...(m.capacity_kwh !== undefined ? { capacity_kwh: m.capacity_kwh } : {}),
+      ...(m.climate !== undefined ? { climate: m.climate } : {}),
+      scenario_tags: [],
+    });
+  }
+  if (missingMode.length > 0) {
+    throw new HarnessError(
+      'E_MAPPING',
+      `${mapping.file}: no operational_mode for ${missingMode.length} system(s): ${missingMode.slice(0, 10).join(', ')}${missingMode.length > 10 ? ' …' : ''}; set metadata.operational_mode, or metadata.systems.<id>.operational_mode`,
+      [{ file: mapping.file, line: 0, column: 0, message: 'metadata.operational_mode: required for these systems' }],
+    );
+  }
+  for (const k of Object.keys(mapping.metadata.systems)) {
+    if (!usedOverrides.has(k)) warnings.push(`metadata.systems.${k} in the mapping matches no imported system`);
+  }
+  const dropped = [...tally.drops.values()].filter((d) => d.reason !== 'sentinel' && d.reason !== 'out_of_range' && d.reason !== 'unparsable_value').reduce((a, d) => a + d.count, 0);
+  if (tally.rowsRead > 0 && dropped / tally.rowsRead > 0.5) warnings.push(`more than half of the rows were dropped (${dropped} of ${tally.rowsRead}): check the mapping`);
+
+  const prepared = await prepareWrite(opts.dataDir, systems, metadata, opts.labels !== undefined ? { file: opts.labels } : undefined);
+  const write = opts.dryRun ? undefined : await writeImport(prepared, systems);
+  return { files: opts.files, systems, metadata, tally, warnings, realDir: prepared.realDir, ...(write ? { write } : {}) };
+}

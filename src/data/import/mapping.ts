@@ -1,0 +1,338 @@
+/**
+ * The mapping file of `harness import`: how one kind of real export maps onto the data
+ * contract. JSON (or a .ts/.js module whose default export is the same object). Validation
+ * reports one problem per wrong field, named by its path (`columns.temp_cell_max_c.unit`).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HarnessError, type Problem } from '../../errors.ts';
+import { OPERATIONAL_MODES, SEASONS, SENSORS, SYSTEM_ID_PATTERN, isOneOf, type OperationalMode, type Season, type Sensor } from '../schema.ts';
+import { didYouMean } from '../suggest.ts';
+import { patternProblems, resolveZone, type AmbiguousPolicy, type NonexistentPolicy, type Zone } from './timestamps.ts';
+import { CONTRACT_UNIT, SENSOR_QUANTITY, unitDef, unitsOf } from './units.ts';
+
+/** One contract sensor read from one export column: raw → (raw × scale + offset) in `unit` → contract unit. */
+export interface ColumnMapping {
+  readonly from: string;
+  readonly unit: string;
+  /** Conversion from `unit` to the contract unit. */
+  readonly factor: number;
+  readonly unitOffset: number;
+  readonly scale: number;
+  readonly offset: number;
+  /** Raw values (as written in the export, before any conversion) that mean "no reading". */
+  readonly sentinels: readonly number[];
+  /** Valid range in the contract unit; a value outside is dropped as out of range. */
+  readonly range?: readonly [number, number];
+}
+
+export interface MetadataMapping {
+  readonly operational_mode?: OperationalMode;
+  /** `auto`: from the month of the system's first timestamp (northern hemisphere). */
+  readonly season: Season | 'auto';
+  readonly chemistry?: string;
+  readonly capacity_kwh?: number;
+  readonly climate?: string;
+}
+
+export interface Mapping {
+  readonly file: string;
+  readonly delimiter: string;
+  readonly decimal: '.' | ',';
+  readonly timestamp: {
+    readonly column: string;
+    readonly format: string;
+    readonly zone?: Zone;
+    readonly ambiguous: AmbiguousPolicy;
+    readonly nonexistent: NonexistentPolicy;
+  };
+  readonly system: {
+    /** Export column holding the system (rack, bank) id; without it each input file is one system. */
+    readonly column?: string;
+    /** A fixed id for a file holding one system. */
+    readonly id?: string;
+    readonly prefix?: string;
+    /** Split each system's series into windows of this many days, one system each. */
+    readonly windowDays?: number;
+  };
+  readonly currentSign: 'discharge_positive' | 'charge_positive';
+  readonly columns: Readonly<Partial<Record<Sensor, ColumnMapping>>>;
+  readonly metadata: MetadataMapping & { readonly systems: Readonly<Record<string, Partial<MetadataMapping>>> };
+}
+
+const TOP = ['delimiter', 'decimal', 'timestamp', 'system', 'current_sign', 'columns', 'metadata', '$schema', 'description'] as const;
+const TS_KEYS = ['column', 'format', 'timezone', 'ambiguous', 'nonexistent'] as const;
+const SYSTEM_KEYS = ['column', 'id', 'prefix', 'window_days'] as const;
+const COLUMN_KEYS = ['from', 'unit', 'scale', 'offset', 'sentinel', 'range'] as const;
+const META_KEYS = ['operational_mode', 'season', 'chemistry', 'capacity_kwh', 'climate', 'systems'] as const;
+const AMBIGUOUS: readonly AmbiguousPolicy[] = ['infer', 'earlier', 'later', 'drop'];
+const NONEXISTENT: readonly NonexistentPolicy[] = ['drop', 'shift'];
+const SIGNS = ['discharge_positive', 'charge_positive'] as const;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+
+/** Validates a parsed mapping object; throws one HarnessError listing every problem, each as `file: field: message`. */
+export function validateMapping(raw: unknown, file: string): Mapping {
+  const problems: Problem[] = [];
+  const bad = (field: string, message: string): void => void problems.push({ file, line: 0, column: 0, message: `${field}: ${message}` });
+  const unknownKeys = (o: Obj, known: readonly string[], where: string): void => {
+    for (const k of Object.keys(o)) if (!known.includes(k)) bad(where ? `${where}.${k}` : k, `unknown field${didYouMean(k, known)} (expected ${known.filter((x) => !x.startsWith('$')).join(', ')})`);
+  };
+  const str = (o: Obj, key: string, where: string, required: boolean): string | undefined => {
+    const v = o[key];
+    if (v === undefined) {
+      if (required) bad(`${where}${key}`, 'required');
+      return undefined;
+    }
+    if (typeof v !== 'string' || v === '') {
+      bad(`${where}${key}`, `must be a non-empty string, found ${show(v)}`);
+      return undefined;
+    }
+    return v;
+  };
+  const oneOf = <T extends string>(o: Obj, key: string, where: string, values: readonly T[], dflt: T): T => {
+    const v = o[key];
+    if (v === undefined) return dflt;
+    if (typeof v === 'string' && isOneOf(values, v)) return v;
+    bad(`${where}${key}`, `must be one of ${values.join(', ')}, found ${show(v)}${typeof v === 'string' ? didYouMean(v, values) : ''}`);
+    return dflt;
+  };
+  const num = (o: Obj, key: string, where: string, dflt: number, check?: (n: number) => string | undefined): number => {
+    const v = o[key];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      bad(`${where}${key}`, `must be a number, found ${show(v)}`);
+      return dflt;
+    }
+    const why = check?.(v);
+    if (why) bad(`${where}${key}`, why);
+    return v;
+  };
+
+  if (!isObj(raw)) {
+    throw new HarnessError('E_MAPPING', `invalid mapping ${file}: expected an object with timestamp, columns and metadata, found ${Array.isArray(raw) ? 'an array' : show(raw)}`, [
+      { file, line: 0, column: 0, message: 'not an object' },
+    ]);
+  }
+  unknownKeys(raw, TOP, '');
+
+  const delimiter = raw['delimiter'] === undefined ? ',' : raw['delimiter'];
+  if (delimiter !== ',' && delimiter !== ';' && delimiter !== '\t' && delimiter !== '|') bad('delimiter', `must be one of "," ";" "\\t" "|", found ${show(delimiter)}`);
+  const decimal = oneOf(raw, 'decimal', '', ['.', ','] as const, '.');
+  if (decimal === ',' && delimiter === ',') bad('decimal', 'a decimal comma needs another delimiter (use "delimiter": ";")');
+
+  // timestamp
+  let timestamp: Mapping['timestamp'] = { column: '', format: 'iso', ambiguous: 'infer', nonexistent: 'drop' };
+  const ts = raw['timestamp'];
+  if (ts === undefined) bad('timestamp', 'required: { "column": …, "format": … }');
+  else if (!isObj(ts)) bad('timestamp', `must be an object, found ${show(ts)}`);
+  else {
+    unknownKeys(ts, TS_KEYS, 'timestamp');
+    const column = str(ts, 'column', 'timestamp.', true) ?? '';
+    const format = str(ts, 'format', 'timestamp.', false) ?? 'iso';
+    for (const p of patternProblems(format)) bad('timestamp.format', `${show(format)}: ${p} (use iso, epoch_s, epoch_ms or a pattern such as "DD.MM.YYYY HH:mm:ss")`);
+    const tzName = str(ts, 'timezone', 'timestamp.', false);
+    let zone: Zone | undefined;
+    if (tzName !== undefined) {
+      zone = resolveZone(tzName);
+      if (!zone) bad('timestamp.timezone', `unknown time zone ${show(tzName)} (use an IANA name such as "Europe/Berlin", "UTC" or a fixed offset such as "+01:00")`);
+    } else if (format !== 'iso' && !format.startsWith('epoch_') && patternProblems(format).length === 0) {
+      bad('timestamp.timezone', `required with the format ${show(format)}, which has no UTC offset (an IANA name such as "Europe/Berlin", or "UTC")`);
+    }
+    timestamp = {
+      column,
+      format,
+      ...(zone ? { zone } : {}),
+      ambiguous: oneOf(ts, 'ambiguous', 'timestamp.', AMBIGUOUS, 'infer'),
+      nonexistent: oneOf(ts, 'nonexistent', 'timestamp.', NONEXISTENT, 'drop'),
+    };
+  }
+
+  // system
+  let system: Mapping['system'] = {};
+  const sys = raw['system'];
+  if (sys !== undefined && !isObj(sys)) bad('system', `must be an object, found ${show(sys)}`);
+  else if (sys !== undefined) {
+    unknownKeys(sys, SYSTEM_KEYS, 'system');
+    const column = str(sys, 'column', 'system.', false);
+    const id = str(sys, 'id', 'system.', false);
+    const prefix = str(sys, 'prefix', 'system.', false);
+    if (column !== undefined && id !== undefined) bad('system', 'give either column (one file holds several systems) or id (a file is one system), not both');
+    if (id !== undefined && !SYSTEM_ID_PATTERN.test(id)) bad('system.id', `${show(id)} is not a safe system id (${SYSTEM_ID_PATTERN.source})`);
+    if (prefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(prefix)) bad('system.prefix', `${show(prefix)} must start with a letter or digit and hold only letters, digits, _ . - (at most 64)`);
+    const windowDays = num(sys, 'window_days', 'system.', NaN, (n) => (n > 0 ? undefined : `must be > 0, found ${n}`));
+    system = { ...(column ? { column } : {}), ...(id ? { id } : {}), ...(prefix ? { prefix } : {}), ...(Number.isFinite(windowDays) ? { windowDays } : {}) };
+  }
+
+  const currentSign = oneOf(raw, 'current_sign', '', SIGNS, 'discharge_positive');
+
+  // columns
+  const columns: Partial<Record<Sensor, ColumnMapping>> = {};
+  const cols = raw['columns'];
+  if (cols === undefined) bad('columns', `required: { "<sensor>": "<export column>" | { "from", "unit", … } } with sensors from ${SENSORS.join(', ')}`);
+  else if (!isObj(cols)) bad('columns', `must be an object, found ${show(cols)}`);
+  else {
+    if (Object.keys(cols).length === 0) bad('columns', 'maps no sensor: name at least one');
+    for (const [sensor, v] of Object.entries(cols)) {
+      const where = `columns.${sensor}`;
+      if (!isOneOf(SENSORS, sensor)) {
+        bad(where, `unknown sensor${didYouMean(sensor, SENSORS)} (expected ${SENSORS.join(', ')})`);
+        continue;
+      }
+      const spec: Obj | undefined = typeof v === 'string' ? { from: v } : isObj(v) ? v : undefined;
+      if (!spec) {
+        bad(where, `must be an export column name or { "from", "unit", "scale", "offset", "sentinel", "range" }, found ${show(v)}`);
+        continue;
+      }
+      unknownKeys(spec, COLUMN_KEYS, where);
+      const from = str(spec, 'from', `${where}.`, true) ?? '';
+      const quantity = SENSOR_QUANTITY[sensor];
+      const unit = spec['unit'] === undefined ? CONTRACT_UNIT[quantity] : spec['unit'];
+      const def = typeof unit === 'string' ? unitDef(unit) : undefined;
+      if (!def || def.quantity !== quantity) {
+        bad(`${where}.unit`, `${show(unit)} is not a unit of ${quantity} (expected one of ${unitsOf(quantity).join(', ')})${typeof unit === 'string' ? didYouMean(unit, unitsOf(quantity)) : ''}`);
+      }
+      const scale = num(spec, 'scale', `${where}.`, 1, (n) => (n === 0 ? 'must not be 0' : undefined));
+      const offset = num(spec, 'offset', `${where}.`, 0);
+      const s = spec['sentinel'];
+      const sentinels = s === undefined ? [] : Array.isArray(s) ? s : [s];
+      if (sentinels.some((x) => typeof x !== 'number' || !Number.isFinite(x))) bad(`${where}.sentinel`, `must be a number or a list of numbers (raw values as written in the export), found ${show(s)}`);
+      const r = spec['range'];
+      let range: [number, number] | undefined;
+      if (r !== undefined) {
+        if (!Array.isArray(r) || r.length !== 2 || r.some((x) => typeof x !== 'number') || (r[0] as number) > (r[1] as number)) bad(`${where}.range`, `must be [min, max] in ${CONTRACT_UNIT[quantity]}, found ${show(r)}`);
+        else range = [r[0] as number, r[1] as number];
+      }
+      columns[sensor] = {
+        from,
+        unit: typeof unit === 'string' ? unit : '',
+        factor: def?.factor ?? 1,
+        unitOffset: def?.offset ?? 0,
+        scale,
+        offset,
+        sentinels: sentinels.filter((x): x is number => typeof x === 'number'),
+        ...(range ? { range } : {}),
+      };
+    }
+    const froms = new Map<string, string>();
+    for (const [sensor, c] of Object.entries(columns)) {
+      if (c.from !== '' && c.from === timestamp.column) bad(`columns.${sensor}.from`, `${show(c.from)} is the timestamp column`);
+      if (c.from !== '' && c.from === system.column) bad(`columns.${sensor}.from`, `${show(c.from)} is the system column`);
+      const other = froms.get(c.from);
+      if (other !== undefined && c.from !== '') bad(`columns.${sensor}.from`, `${show(c.from)} is already mapped to ${other}`);
+      froms.set(c.from, sensor);
+    }
+  }
+
+  // metadata
+  const meta = raw['metadata'];
+  const readMeta = (o: Obj, where: string, top: boolean): Partial<MetadataMapping> => {
+    unknownKeys(o, top ? META_KEYS : META_KEYS.filter((k) => k !== 'systems'), where);
+    const mode = o['operational_mode'];
+    let operational_mode: OperationalMode | undefined;
+    if (mode !== undefined) {
+      if (typeof mode === 'string' && isOneOf(OPERATIONAL_MODES, mode)) operational_mode = mode;
+      else bad(`${where}.operational_mode`, `must be one of ${OPERATIONAL_MODES.join(', ')}, found ${show(mode)}${typeof mode === 'string' ? didYouMean(mode, OPERATIONAL_MODES) : ''}`);
+    }
+    const seasonRaw = o['season'];
+    let season: Season | 'auto' | undefined;
+    if (seasonRaw !== undefined) {
+      if (typeof seasonRaw === 'string' && (seasonRaw === 'auto' || isOneOf(SEASONS, seasonRaw))) season = seasonRaw;
+      else bad(`${where}.season`, `must be auto or one of ${SEASONS.join(', ')}, found ${show(seasonRaw)}`);
+    }
+    const chemistry = str(o, 'chemistry', `${where}.`, false);
+    const climate = str(o, 'climate', `${where}.`, false);
+    const cap = num(o, 'capacity_kwh', `${where}.`, NaN, (n) => (n > 0 ? undefined : `must be > 0, found ${n}`));
+    for (const [k, v] of [['chemistry', chemistry], ['climate', climate]] as const) {
+      if (v !== undefined && /[,"\r\n]/.test(v)) bad(`${where}.${k}`, `must not hold a comma, a quote or a line break, found ${show(v)}`);
+    }
+    return {
+      ...(operational_mode ? { operational_mode } : {}),
+      ...(season ? { season } : {}),
+      ...(chemistry ? { chemistry } : {}),
+      ...(climate ? { climate } : {}),
+      ...(Number.isFinite(cap) && cap > 0 ? { capacity_kwh: cap } : {}),
+    };
+  };
+  let metadata: Mapping['metadata'] = { season: 'auto', systems: {} };
+  if (meta === undefined) bad('metadata', `required: { "operational_mode": one of ${OPERATIONAL_MODES.join(', ')} } (season is derived from the first timestamp unless given)`);
+  else if (!isObj(meta)) bad('metadata', `must be an object, found ${show(meta)}`);
+  else {
+    const top = readMeta(meta, 'metadata', true);
+    const systems: Record<string, Partial<MetadataMapping>> = {};
+    const per = meta['systems'];
+    if (per !== undefined && !isObj(per)) bad('metadata.systems', `must be an object keyed by system id, found ${show(per)}`);
+    else if (per) {
+      for (const [id, v] of Object.entries(per)) {
+        if (!isObj(v)) bad(`metadata.systems.${id}`, `must be an object, found ${show(v)}`);
+        else systems[id] = readMeta(v, `metadata.systems.${id}`, false);
+      }
+    }
+    if (!top.operational_mode) {
+      const missing = problems.some((p) => p.message.startsWith('metadata.operational_mode'));
+      if (!missing && Object.keys(systems).length === 0) bad('metadata.operational_mode', `required (one of ${OPERATIONAL_MODES.join(', ')}), here or per system under metadata.systems`);
+    }
+    metadata = { season: 'auto', ...top, systems };
+  }
+
+  if (problems.length > 0) {
+    throw new HarnessError('E_MAPPING', `invalid mapping ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+  }
+  return { file, delimiter: delimiter as string, decimal, timestamp, system, currentSign, columns, metadata };
+}
+
+/** Reads and validates a mapping file: `.json`, or a `.ts`/`.js`/`.mjs` module whose default export is the mapping. */
+export async function loadMapping(file: string): Promise<Mapping> {
+  const abs = path.resolve(file);
+  const ext = path.extname(abs).toLowerCase();
+  let raw: unknown;
+  if (ext === '.ts' || ext === '.mts' || ext === '.js' || ext === '.mjs') {
+    try {
+      raw = ((await import(pathToFileURL(abs).href)) as { default?: unknown }).default;
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? 'file not found' : `cannot load: ${err instanceof Error ? err.message : String(err)}`;
+      throw new HarnessError('E_MAPPING', `mapping ${abs}: ${why}`, [{ file: abs, line: 0, column: 0, message: why }]);
+    }
+    if (raw === undefined) throw new HarnessError('E_MAPPING', `mapping ${abs}: the module has no default export`, [{ file: abs, line: 0, column: 0, message: 'no default export' }]);
+  } else {
+    let text: string;
+    try {
+      text = await readFile(abs, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`;
+      throw new HarnessError('E_MAPPING', `mapping ${abs}: ${why}`, [{ file: abs, line: 1, column: 0, message: why }]);
+    }
+    try {
+      raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch (err) {
+      const { line, column } = jsonErrorPosition(text, err);
+      const why = `not valid JSON: ${err instanceof Error ? err.message : String(err)}`;
+      throw new HarnessError('E_MAPPING', `mapping ${abs}: ${why}`, [{ file: abs, line, column, message: why }]);
+    }
+  }
+  return validateMapping(raw, abs);
+}
+
+/** Line and column of a JSON.parse error, from the `position N` (or `line L column C`) V8 puts in its message. */
+function jsonErrorPosition(text: string, err: unknown): { line: number; column: number } {
+  const msg = err instanceof Error ? err.message : '';
+  const lc = /line (\d+) column (\d+)/.exec(msg);
+  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
+  const pos = /position (\d+)/.exec(msg);
+  let at = pos ? Number(pos[1]) : text.length;
+  // Node 20 gives no position, only the token and some text around it: find that text.
+  const token = /Unexpected token '?(.)'?,/.exec(msg)?.[1];
+  const context = /, (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(msg)?.[1]?.replace(/\.\.\.$/, '');
+  if (!pos && token !== undefined && context) {
+    const c = text.indexOf(context);
+    const t = context.indexOf(token);
+    if (c >= 0 && t >= 0) at = c + t;
+  }
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return { line, column: at - before.lastIndexOf('\n') };
+}

@@ -1,0 +1,197 @@
+/**
+ * Timestamps of real exports to epoch milliseconds (UTC): ISO 8601 with or without an offset,
+ * patterns such as `YYYY-MM-DD HH:mm:ss` or `DD.MM.YYYY HH:mm:ss`, epoch seconds or
+ * milliseconds; local times in an IANA zone (DST included, offsets from Intl.DateTimeFormat)
+ * or a fixed offset. A local time that a DST change skips (nonexistent) or repeats (ambiguous)
+ * is resolved by the mapping's policy, or reported.
+ */
+
+/** How a local time maps to UTC in one zone. */
+export interface Zone {
+  readonly name: string;
+  /** Offset from UTC in minutes at an instant (local = utc + offset). */
+  offsetAt(utcMs: number): number;
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const FIXED = /^(?:UTC|GMT|Z)?([+-])(\d{2}):?(\d{2})$/;
+
+/** A zone by name: `UTC`, a fixed offset (`+01:00`), or an IANA name (`Europe/Berlin`). Undefined for an unknown name. */
+export function resolveZone(name: string): Zone | undefined {
+  if (name === 'UTC' || name === 'Z' || name === 'GMT' || name === 'Etc/UTC') return { name, offsetAt: () => 0 };
+  const fixed = FIXED.exec(name);
+  if (fixed) {
+    const minutes = (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
+    if (Math.abs(minutes) > 18 * 60) return undefined;
+    return { name, offsetAt: () => minutes };
+  }
+  let dtf: Intl.DateTimeFormat;
+  try {
+    dtf = new Intl.DateTimeFormat('en-US', {
+      timeZone: name,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+  } catch {
+    return undefined;
+  }
+  // Offsets change on quarter-hour UTC boundaries in every zone that matters for telemetry,
+  // so one Intl call per quarter hour is exact and keeps a long file fast.
+  const cache = new Map<number, number>();
+  const QUARTER = 15 * MINUTE;
+  return {
+    name,
+    offsetAt(utcMs) {
+      const bucket = Math.floor(utcMs / QUARTER);
+      const hit = cache.get(bucket);
+      if (hit !== undefined) return hit;
+      const at = bucket * QUARTER;
+      const parts: Record<string, number> = {};
+      for (const p of dtf.formatToParts(new Date(at))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+      const wall = Date.UTC(parts['year']!, parts['month']! - 1, parts['day']!, parts['hour']!, parts['minute']!, parts['second']!);
+      const offset = Math.round((wall - at) / MINUTE);
+      if (cache.size > 100_000) cache.clear();
+      cache.set(bucket, offset);
+      return offset;
+    },
+  };
+}
+
+/** The UTC instants a local wall-clock time (given as if it were UTC) can mean in a zone: one, none (skipped by DST) or two (repeated). */
+export function localCandidates(zone: Zone, wallMs: number): number[] {
+  const offsets = new Set([zone.offsetAt(wallMs - DAY), zone.offsetAt(wallMs), zone.offsetAt(wallMs + DAY)]);
+  const out: number[] = [];
+  for (const o of offsets) {
+    const t = wallMs - o * MINUTE;
+    if (zone.offsetAt(t) === o && !out.includes(t)) out.push(t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export type AmbiguousPolicy = 'infer' | 'earlier' | 'later' | 'drop';
+export type NonexistentPolicy = 'drop' | 'shift';
+
+export interface TimestampSpec {
+  /** `iso`, `epoch_s`, `epoch_ms`, or a pattern of YYYY MM DD HH mm [ss] (fractional seconds are always accepted after ss). */
+  readonly format: string;
+  /** Zone of local times: required by patterns, used by ISO values without an offset. */
+  readonly zone?: Zone;
+  readonly ambiguous: AmbiguousPolicy;
+  readonly nonexistent: NonexistentPolicy;
+  /** Decimal separator of epoch values written as text. */
+  readonly decimal: '.' | ',';
+}
+
+export type ParsedTime =
+  | { readonly ok: true; readonly ms: number; readonly ambiguous?: boolean; readonly shifted?: boolean }
+  | { readonly ok: false; readonly reason: 'unparsable_timestamp' | 'nonexistent_local_time' | 'ambiguous_local_time'; readonly detail: string };
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const TOKENS = ['YYYY', 'MM', 'DD', 'HH', 'mm', 'ss'] as const;
+
+/** Problems of a pattern format (for mapping validation), or an empty list. */
+export function patternProblems(format: string): string[] {
+  if (format === 'iso' || format === 'epoch_s' || format === 'epoch_ms') return [];
+  const problems: string[] = [];
+  for (const t of TOKENS) {
+    const n = format.split(t).length - 1;
+    if (n > 1) problems.push(`${t} appears ${n} times`);
+    if (n === 0 && t !== 'ss') problems.push(`${t} is missing`);
+  }
+  return problems;
+}
+
+interface Pattern {
+  readonly re: RegExp;
+  readonly order: readonly (typeof TOKENS)[number][];
+}
+
+function compilePattern(format: string): Pattern {
+  const order: (typeof TOKENS)[number][] = [];
+  let re = '';
+  for (let i = 0; i < format.length; ) {
+    const tok = TOKENS.find((t) => format.startsWith(t, i));
+    if (tok) {
+      order.push(tok);
+      re += tok === 'YYYY' ? '(\\d{4})' : tok === 'mm' || tok === 'ss' ? '(\\d{2})' : '(\\d{1,2})';
+      i += tok.length;
+    } else {
+      re += format[i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      i++;
+    }
+  }
+  return { re: new RegExp(`^${re}(?:[.,](\\d{1,9}))?$`), order };
+}
+
+/** A function from a cell to UTC milliseconds. `previousMs` (same system, file order) resolves ambiguous local times under `infer`. */
+export function timestampParser(spec: TimestampSpec): (value: unknown, previousMs: number | undefined) => ParsedTime {
+  const pattern = spec.format === 'iso' || spec.format.startsWith('epoch_') ? undefined : compilePattern(spec.format);
+  const bad = (detail: string): ParsedTime => ({ ok: false, reason: 'unparsable_timestamp', detail });
+
+  const fromWall = (y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, text: string, previousMs: number | undefined): ParsedTime => {
+    if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return bad(`${JSON.stringify(text)} is not a valid date and time`);
+    const wall = Date.UTC(y, mo - 1, d, h, mi, s) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
+    if (new Date(wall).getUTCDate() !== d) return bad(`${JSON.stringify(text)} is not a valid date`);
+    const zone = spec.zone;
+    if (!zone) return bad(`${JSON.stringify(text)} has no UTC offset and the mapping gives no timestamp.timezone`);
+    const c = localCandidates(zone, wall);
+    if (c.length === 1) return { ok: true, ms: c[0]! };
+    if (c.length === 0) {
+      if (spec.nonexistent === 'shift') return { ok: true, ms: wall - zone.offsetAt(wall - DAY) * MINUTE, shifted: true };
+      return { ok: false, reason: 'nonexistent_local_time', detail: `${JSON.stringify(text)} does not exist in ${zone.name} (skipped by a DST change)` };
+    }
+    const [early, late] = [c[0]!, c[c.length - 1]!];
+    switch (spec.ambiguous) {
+      case 'earlier':
+        return { ok: true, ms: early, ambiguous: true };
+      case 'later':
+        return { ok: true, ms: late, ambiguous: true };
+      case 'drop':
+        return { ok: false, reason: 'ambiguous_local_time', detail: `${JSON.stringify(text)} occurs twice in ${zone.name} (a DST change repeats it)` };
+      case 'infer':
+        // In file order the repeated hour comes twice: take the meaning closest to the system's
+        // previous row (the earlier one when there is none). This follows the series through
+        // the repeated hour and tolerates a few rows out of order inside it.
+        return { ok: true, ms: previousMs !== undefined && Math.abs(late - previousMs) < Math.abs(early - previousMs) ? late : early, ambiguous: true };
+    }
+  };
+
+  return (value, previousMs) => {
+    if (value === null || value === undefined || value === '') return bad('empty timestamp');
+    if (value instanceof Date) {
+      const ms = value.getTime();
+      return Number.isFinite(ms) ? { ok: true, ms } : bad('invalid date');
+    }
+    if (spec.format === 'epoch_s' || spec.format === 'epoch_ms') {
+      const text = typeof value === 'string' ? value.trim() : '';
+      const n = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : text === '' ? NaN : Number(spec.decimal === ',' ? text.replace(',', '.') : text);
+      if (!Number.isFinite(n)) return bad(`${JSON.stringify(value)} is not an epoch number`);
+      return { ok: true, ms: spec.format === 'epoch_s' ? Math.round(n * 1000) : Math.round(n) };
+    }
+    if (typeof value !== 'string') return bad(`${String(value)} is not a ${spec.format} timestamp`);
+    const text = value.trim();
+    if (!pattern) {
+      const m = ISO.exec(text);
+      if (!m) return bad(`${JSON.stringify(text)} is not an ISO 8601 timestamp`);
+      const [, y, mo, d, h, mi, s, frac, off] = m;
+      if (off === undefined) return fromWall(+y!, +mo!, +d!, +h!, +mi!, +(s ?? 0), frac, text, previousMs);
+      const wall = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +(s ?? 0)) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
+      if (+mo! < 1 || +mo! > 12 || +h! > 23 || +mi! > 59 || +(s ?? 0) > 59 || new Date(wall).getUTCDate() !== +d!) return bad(`${JSON.stringify(text)} is not a valid date and time`);
+      if (off === 'Z' || off === 'z') return { ok: true, ms: wall };
+      const digits = off.slice(1).replace(':', '');
+      const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+      return { ok: true, ms: wall - (off[0] === '-' ? -1 : 1) * minutes * MINUTE };
+    }
+    const m = pattern.re.exec(text);
+    if (!m) return bad(`${JSON.stringify(text)} does not match the format ${spec.format}`);
+    const got: Record<string, number> = { ss: 0 };
+    pattern.order.forEach((tok, i) => (got[tok] = Number(m[i + 1])));
+    return fromWall(got['YYYY']!, got['MM']!, got['DD']!, got['HH']!, got['mm']!, got['ss']!, m[pattern.order.length + 1], text, previousMs);
+  };
+}

@@ -1,0 +1,658 @@
+// The labeling page. Plain browser JavaScript, no build step, served by src/label/server.ts.
+// Data is only ever put on the page with textContent (never innerHTML), so a note or an id can
+// never become markup; the server's Content-Security-Policy allows no inline script either.
+/* global uPlot */
+'use strict';
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const FAILURE_TYPES = ['thermal_runaway', 'internal_short', 'cell_imbalance', 'capacity_fade', 'cooling_failure', 'insulation_fault'];
+
+  // Sensors plotted together share a panel (one unit, one y axis); unknown ones get a panel each.
+  const GROUPS = [
+    { unit: 'pack voltage, V', names: ['voltage_v'] },
+    { unit: 'current, A (+ = discharge)', names: ['current_a'] },
+    { unit: 'SOC, %', names: ['soc_pct'] },
+    { unit: 'temperature, °C', names: ['temp_cell_max_c', 'temp_cell_min_c', 'temp_ambient_c'] },
+    { unit: 'cell voltage, V', names: ['cell_voltage_max_v', 'cell_voltage_min_v'] },
+    { unit: 'cell ΔV, mV', names: ['cell_delta_v_mv'] },
+    { unit: 'cell temperature spread, °C', names: ['temp_spread_c'] },
+    { unit: 'insulation, kΩ', names: ['insulation_resistance_kohm'] },
+  ];
+  const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#393b79'];
+  const DEFAULT_OFF = new Set(['temp_spread_c']);
+  const LS_LABELER = 'bess-label.labeler';
+  const LS_SENSORS = 'bess-label.sensors';
+
+  const state = {
+    systems: [], // { source, system_id, operational_mode, season, scenario_tags, label }
+    queue: null, // [{ source, system_id }] or null
+    order: [], // the systems as listed, in list order
+    selected: null, // key "source/id"
+    expectedVersion: 0,
+    currentRow: null,
+    series: null,
+    plots: [],
+    xRange: null,
+    loadToken: 0,
+    prefetch: null, // { key, promise } of the next system's series
+  };
+
+  const keyOf = (s) => `${s.source}/${s.system_id}`;
+  const bySystemKey = new Map();
+
+  // ---- small DOM helpers (text only) ----
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+  function lsGet(k, fallback) {
+    try {
+      const v = localStorage.getItem(k);
+      return v === null ? fallback : v;
+    } catch {
+      return fallback;
+    }
+  }
+  function lsSet(k, v) {
+    try {
+      localStorage.setItem(k, v);
+    } catch {
+      /* private mode: not remembered */
+    }
+  }
+
+  async function api(method, url, body) {
+    const init = { method, headers: {} };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(url, init);
+    } catch (err) {
+      return { status: 0, data: { error: `the server did not answer (${err && err.message ? err.message : err}); is harness label still running?` } };
+    }
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = { error: `HTTP ${res.status}` };
+    }
+    return { status: res.status, data };
+  }
+
+  /**
+   * A series in the server's binary layout (src/label/api.ts seriesBinary): uint32 header length,
+   * JSON header, padding to 8 bytes, Float64 columns. NaN becomes null so uPlot leaves a gap.
+   */
+  async function fetchSeries(url) {
+    let res;
+    try {
+      res = await fetch(url);
+    } catch (err) {
+      return { status: 0, data: { error: `the server did not answer (${err && err.message ? err.message : err})` } };
+    }
+    if (!res.ok) {
+      let data;
+      try {
+        data = await res.json();
+      } catch {
+        data = { error: `HTTP ${res.status}` };
+      }
+      return { status: res.status, data };
+    }
+    const buf = await res.arrayBuffer();
+    const headerLength = new DataView(buf).getUint32(0, true);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, headerLength)));
+    const start = Math.ceil((4 + headerLength) / 8) * 8;
+    const n = header.n;
+    const column = (k) => new Float64Array(buf, start + 8 * n * k, n);
+    const withGaps = (f) => {
+      const out = new Array(f.length);
+      for (let i = 0; i < f.length; i++) out[i] = f[i] === f[i] ? f[i] : null;
+      return out;
+    };
+    return {
+      status: 200,
+      data: {
+        source: header.source,
+        system_id: header.system_id,
+        n,
+        t: Array.from(column(0)),
+        series: header.series.map((s, k) => ({ name: s.name, derived: s.derived, values: withGaps(column(k + 1)) })),
+      },
+    };
+  }
+
+  // ---- the list of systems ----
+  async function loadSystems() {
+    const r = await api('GET', '/api/systems');
+    if (r.status !== 200) {
+      showWarnings([r.data && r.data.error ? r.data.error : `cannot list systems (HTTP ${r.status})`]);
+      return;
+    }
+    state.systems = r.data.systems;
+    state.queue = r.data.queue;
+    bySystemKey.clear();
+    for (const s of state.systems) bySystemKey.set(keyOf(s), s);
+    showWarnings(r.data.warnings || []);
+    const src = $('filter-source');
+    for (const s of r.data.sources) src.appendChild(new Option(s, s));
+    if (state.queue) {
+      const show = $('filter-show');
+      show.insertBefore(new Option(`queue (${state.queue.length})`, 'queue'), show.firstChild);
+    }
+    renderList();
+  }
+
+  function showWarnings(list) {
+    const w = $('warnings');
+    w.hidden = list.length === 0;
+    w.textContent = list.join('\n');
+  }
+
+  function labelState(s) {
+    return s.label ? s.label.label : 'unlabeled';
+  }
+
+  function renderList() {
+    const show = $('filter-show').value;
+    const source = $('filter-source').value;
+    const q = $('search').value.trim().toLowerCase();
+    let list;
+    if (show === 'queue' && state.queue) {
+      list = state.queue.map((e) => bySystemKey.get(keyOf(e))).filter(Boolean);
+    } else {
+      list = state.systems.filter((s) => {
+        if (show === 'unlabeled') return !s.label;
+        if (show === 'labeled') return !!s.label;
+        if (show === 'anomaly') return !!s.label && s.label.label === 'anomaly';
+        return true;
+      });
+      if ($('unlabeled-first').checked) list = [...list.filter((s) => !s.label), ...list.filter((s) => s.label)];
+    }
+    if (source !== 'all') list = list.filter((s) => s.source === source);
+    if (q) list = list.filter((s) => s.system_id.toLowerCase().includes(q));
+    state.order = list;
+    const ul = $('systems');
+    clear(ul);
+    const frag = document.createDocumentFragment();
+    for (const s of list) frag.appendChild(listItem(s));
+    ul.appendChild(frag);
+    updateCounts();
+  }
+
+  function listItem(s) {
+    const li = el('li');
+    li.dataset.key = keyOf(s);
+    li.setAttribute('role', 'option');
+    if (keyOf(s) === state.selected) li.classList.add('selected');
+    fillItem(li, s);
+    return li;
+  }
+
+  function fillItem(li, s) {
+    clear(li);
+    li.appendChild(el('span', 'id', s.system_id)).title = `${s.source} · ${s.operational_mode} · ${s.season}`;
+    li.appendChild(el('span', 'badge src', s.source === 'synthetic' ? 'syn' : s.source));
+    const st = labelState(s);
+    li.appendChild(el('span', `badge ${st}`, st));
+    if (s.label && s.label.failure_type !== 'none') li.appendChild(el('span', 'badge ft', s.label.failure_type));
+    li.dataset.label = st;
+  }
+
+  function updateCounts() {
+    const unlabeled = state.systems.filter((s) => !s.label).length;
+    $('counts').textContent = `${state.order.length} shown · ${state.systems.length} systems · ${unlabeled} unlabeled`;
+  }
+
+  function move(delta) {
+    if (state.order.length === 0) return;
+    let i = state.order.findIndex((s) => keyOf(s) === state.selected);
+    i = i < 0 ? (delta > 0 ? 0 : state.order.length - 1) : Math.min(state.order.length - 1, Math.max(0, i + delta));
+    const s = state.order[i];
+    if (s) select(s);
+  }
+
+  // ---- one system ----
+  async function select(s) {
+    const key = keyOf(s);
+    state.selected = key;
+    const token = ++state.loadToken;
+    for (const li of $('systems').querySelectorAll('li.selected')) li.classList.remove('selected');
+    const li = [...$('systems').children].find((x) => x.dataset.key === key);
+    if (li) {
+      li.classList.add('selected');
+      li.scrollIntoView({ block: 'nearest' });
+    }
+    $('system-title').textContent = s.system_id;
+    $('system-meta').textContent = `${s.source} · ${s.operational_mode} · ${s.season}${s.scenario_tags.length ? ` · tags: ${s.scenario_tags.join(', ')}` : ''}`;
+    clearErrors();
+    $('conflict').hidden = true;
+    setStatus('', '');
+    fillForm(s.label);
+    const base = `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}`;
+    $('plot-status').textContent = 'loading series…';
+    const pre = state.prefetch && state.prefetch.key === key ? state.prefetch.promise : null;
+    state.prefetch = null;
+    const [info, series] = await Promise.all([api('GET', base), pre || fetchSeries(`${base}/series?format=f64`)]);
+    if (token !== state.loadToken) return; // another system was picked meanwhile
+    if (info.status === 200) {
+      s.label = info.data.label;
+      fillForm(info.data.label);
+      renderHistory(info.data.history);
+      refreshItem(s);
+    } else {
+      setStatus(info.data && info.data.error ? info.data.error : `HTTP ${info.status}`, 'bad');
+    }
+    if (series.status === 200) {
+      state.series = series.data;
+      state.xRange = null;
+      renderPicker();
+      drawPlots();
+      prefetchNext(key);
+    } else {
+      state.series = null;
+      destroyPlots();
+      clear($('sensor-picker'));
+      $('plot-status').textContent = series.data && series.data.error ? series.data.error : `cannot load the series (HTTP ${series.status})`;
+    }
+  }
+
+  /** Starts loading the series of the system after `key` in the list, so j shows it at once. */
+  function prefetchNext(key) {
+    const i = state.order.findIndex((x) => keyOf(x) === key);
+    const next = i >= 0 ? state.order[i + 1] : undefined;
+    if (!next) return;
+    const nk = keyOf(next);
+    state.prefetch = { key: nk, promise: fetchSeries(`/api/systems/${encodeURIComponent(next.source)}/${encodeURIComponent(next.system_id)}/series?format=f64`) };
+  }
+
+  function refreshItem(s) {
+    const li = [...$('systems').children].find((x) => x.dataset.key === keyOf(s));
+    if (li) fillItem(li, s);
+    updateCounts();
+  }
+
+  function renderHistory(entries) {
+    const ol = $('history');
+    clear(ol);
+    const summary = (r) => (r ? `v${r.label_version} ${r.label}${r.failure_type !== 'none' ? `/${r.failure_type}` : ''}${r.lead_time_days !== null && r.lead_time_days !== undefined ? ` lead ${r.lead_time_days}d` : ''}${r.confidence !== undefined ? ` conf ${r.confidence}` : ''}${r.notes ? ` "${r.notes}"` : ''}` : '(none)');
+    for (const e of [...entries].reverse()) ol.appendChild(el('li', '', `${e.changed_at} ${e.labeler}: ${summary(e.before)} → ${summary(e.after)}`));
+    $('history-box').querySelector('summary').textContent = `history of this system (${entries.length})`;
+  }
+
+  // ---- the plot ----
+  function seriesNames() {
+    return state.series ? state.series.series.map((s) => s.name) : [];
+  }
+
+  function sensorChoice() {
+    let saved = {};
+    try {
+      saved = JSON.parse(lsGet(LS_SENSORS, '{}')) || {};
+    } catch {
+      saved = {};
+    }
+    return saved;
+  }
+
+  function isOn(name) {
+    const saved = sensorChoice();
+    return name in saved ? !!saved[name] : !DEFAULT_OFF.has(name);
+  }
+
+  function renderPicker() {
+    const box = $('sensor-picker');
+    clear(box);
+    for (const name of seriesNames()) {
+      const label = el('label');
+      const cb = document.createElement('input');
+      cb.type = 'checkbox';
+      cb.value = name;
+      cb.checked = isOn(name);
+      cb.addEventListener('change', () => {
+        const saved = sensorChoice();
+        saved[name] = cb.checked;
+        lsSet(LS_SENSORS, JSON.stringify(saved));
+        drawPlots();
+      });
+      label.appendChild(cb);
+      label.appendChild(document.createTextNode(` ${name}`));
+      box.appendChild(label);
+    }
+  }
+
+  function destroyPlots() {
+    for (const p of state.plots) p.destroy();
+    state.plots = [];
+    clear($('plot'));
+    $('plot').dataset.seriesCount = '0';
+    $('plot').dataset.panels = '0';
+  }
+
+  function panelsFor(names) {
+    const on = names.filter(isOn);
+    const panels = [];
+    const used = new Set();
+    for (const g of GROUPS) {
+      const ns = g.names.filter((n) => on.includes(n));
+      ns.forEach((n) => used.add(n));
+      if (ns.length) panels.push({ unit: g.unit, names: ns });
+    }
+    for (const n of on) if (!used.has(n)) panels.push({ unit: n, names: [n] });
+    return panels;
+  }
+
+  function drawPlots() {
+    const started = performance.now();
+    const keepRange = state.xRange;
+    destroyPlots();
+    const data = state.series;
+    if (!data) return;
+    const box = $('plot');
+    const panels = panelsFor(seriesNames());
+    const valuesOf = new Map(data.series.map((s) => [s.name, s.values]));
+    const colorOf = new Map(data.series.map((s, i) => [s.name, COLORS[i % COLORS.length]]));
+    const width = Math.max(300, box.clientWidth || 800);
+    // the panels share the height; only the bottom one draws the time axis
+    const avail = Math.max(360, window.innerHeight - box.getBoundingClientRect().top - 60);
+    const height = Math.max(90, Math.floor(avail / Math.max(1, panels.length)) - 34);
+    let syncing = false;
+    let count = 0;
+    panels.forEach((p, i) => {
+      const last = i === panels.length - 1;
+      const div = el('div', 'panel');
+      div.appendChild(el('span', 'unit', p.unit));
+      box.appendChild(div);
+      const xAxis = last
+        ? { values: (u, splits) => splits.map((v, j) => timeTick(v, j === 0 ? null : splits[j - 1], u.scales.x.max - u.scales.x.min)), size: 36 }
+        : { values: (u, splits) => splits.map(() => ''), size: 4, ticks: { show: false } };
+      const opts = {
+        width,
+        height: last ? height + 32 : height,
+        cursor: { sync: { key: 'bess-label' }, drag: { x: true, y: false } },
+        legend: { show: true, live: true },
+        scales: { x: { time: true } },
+        series: [
+          { label: 'UTC', value: (u, v) => (v === null || v === undefined ? '--' : isoMinute(v)) },
+          ...p.names.map((n) => ({ label: n, stroke: colorOf.get(n), width: 1, spanGaps: false, points: { show: false } })),
+        ],
+        axes: [xAxis, { size: 56 }],
+        hooks: {
+          setScale: [
+            (u, key) => {
+              if (key !== 'x' || syncing) return;
+              syncing = true;
+              state.xRange = [u.scales.x.min, u.scales.x.max];
+              box.dataset.xMin = String(u.scales.x.min);
+              box.dataset.xMax = String(u.scales.x.max);
+              for (const other of state.plots) if (other !== u) other.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
+              syncing = false;
+            },
+          ],
+        },
+      };
+      const plot = new uPlot(opts, [data.t, ...p.names.map((n) => valuesOf.get(n))], div);
+      state.plots.push(plot);
+      count += p.names.length;
+    });
+    box.dataset.seriesCount = String(count);
+    box.dataset.panels = String(panels.length);
+    box.dataset.points = String(data.n);
+    box.dataset.system = `${data.source}/${data.system_id}`;
+    box.dataset.drawMs = String(Math.round(performance.now() - started));
+    $('plot-status').textContent = `${data.n.toLocaleString()} points · ${count} series · drag to zoom, double-click or r to reset, ←/→ to pan`;
+    if (keepRange && state.plots[0]) state.plots[0].setScale('x', { min: keepRange[0], max: keepRange[1] });
+  }
+
+  const pad2 = (n) => String(n).padStart(2, '0');
+  function isoMinute(sec) {
+    const d = new Date(sec * 1000);
+    return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+  }
+  /** A time tick in UTC, 24 h: the date when the day changes (or on long spans), else the time. */
+  function timeTick(sec, prev, span) {
+    const d = new Date(sec * 1000);
+    const date = `${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+    if (span > 20 * 86400) return date;
+    const time = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+    const newDay = prev === null || new Date(prev * 1000).getUTCDate() !== d.getUTCDate();
+    return newDay ? `${date}\n${time}` : time;
+  }
+
+  function fullRange() {
+    const t = state.series && state.series.t;
+    return t && t.length ? [t[0], t[t.length - 1]] : null;
+  }
+
+  function resetZoom() {
+    const r = fullRange();
+    if (r && state.plots[0]) state.plots[0].setScale('x', { min: r[0], max: r[1] });
+  }
+
+  function pan(dir) {
+    const r = fullRange();
+    const u = state.plots[0];
+    if (!r || !u) return;
+    const min = u.scales.x.min;
+    const max = u.scales.x.max;
+    const span = max - min;
+    let lo = min + (dir * span) / 2;
+    lo = Math.max(r[0], Math.min(lo, r[1] - span));
+    u.setScale('x', { min: lo, max: lo + span });
+  }
+
+  window.addEventListener('resize', () => {
+    const w = Math.max(300, $('plot').clientWidth || 800);
+    for (const p of state.plots) p.setSize({ width: w, height: p.height });
+  });
+
+  // ---- the form ----
+  const form = $('label-form');
+  const radios = () => [...form.querySelectorAll('input[name=label]')];
+
+  function chosenLabel() {
+    const r = radios().find((x) => x.checked);
+    return r ? r.value : '';
+  }
+
+  function setLabel(v) {
+    for (const r of radios()) r.checked = r.value === v;
+    applyLabelRules();
+  }
+
+  function applyLabelRules() {
+    const normal = chosenLabel() === 'normal';
+    const ft = $('failure_type');
+    const lead = $('lead_time_days');
+    if (normal) {
+      ft.value = 'none';
+      lead.value = '';
+    }
+    ft.disabled = normal;
+    lead.disabled = normal;
+  }
+
+  function fillForm(row) {
+    state.currentRow = row || null;
+    state.expectedVersion = row ? row.label_version : 0;
+    setLabel(row ? row.label : '');
+    $('failure_type').value = row ? row.failure_type : 'none';
+    $('lead_time_days').value = row && row.lead_time_days !== null && row.lead_time_days !== undefined ? String(row.lead_time_days) : '';
+    $('confidence').value = row && row.confidence !== undefined ? String(row.confidence) : '';
+    $('notes').value = row && row.notes ? row.notes : '';
+    $('labeler').value = lsGet(LS_LABELER, '');
+    applyLabelRules();
+    $('version').textContent = row ? `version ${row.label_version}${row.labeler ? ` by ${row.labeler}` : ''}${row.labeled_at ? ` at ${row.labeled_at}` : ''}` : 'not labeled yet';
+  }
+
+  function clearErrors() {
+    for (const e of form.querySelectorAll('.err')) e.textContent = '';
+    for (const f of form.querySelectorAll('.invalid')) f.classList.remove('invalid');
+  }
+
+  function showErrors(errors) {
+    clearErrors();
+    for (const e of errors) {
+      const slot = form.querySelector(`.err[data-err-for="${CSS.escape(e.field)}"]`) || form.querySelector('.err[data-err-for=""]');
+      slot.textContent = slot.textContent ? `${slot.textContent}; ${e.message}` : e.message;
+      const field = slot.closest('.field');
+      if (field) field.classList.add('invalid');
+    }
+  }
+
+  function setStatus(text, kind) {
+    const s = $('save-status');
+    s.textContent = text;
+    s.className = kind || '';
+  }
+
+  function numberOrText(v) {
+    const t = v.trim();
+    if (t === '') return null;
+    const n = Number(t);
+    return Number.isFinite(n) ? n : t;
+  }
+
+  let saving = false;
+  async function save() {
+    if (!state.selected || saving) return;
+    const s = bySystemKey.get(state.selected);
+    if (!s) return;
+    const label = chosenLabel();
+    const body = {
+      label,
+      failure_type: label === 'normal' ? 'none' : $('failure_type').value,
+      lead_time_days: label === 'normal' ? null : numberOrText($('lead_time_days').value),
+      confidence: numberOrText($('confidence').value),
+      notes: $('notes').value,
+      labeler: $('labeler').value,
+      expected_version: state.expectedVersion,
+    };
+    lsSet(LS_LABELER, $('labeler').value);
+    saving = true;
+    $('save').disabled = true;
+    setStatus('saving…', '');
+    const r = await api('POST', `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}/label`, body);
+    saving = false;
+    $('save').disabled = false;
+    if (state.selected !== keyOf(s)) return;
+    if (r.status === 200) {
+      clearErrors();
+      $('conflict').hidden = true;
+      s.label = r.data.row;
+      state.currentRow = r.data.row;
+      state.expectedVersion = r.data.row.label_version;
+      fillForm(r.data.row);
+      refreshItem(s);
+      setStatus(r.data.changed ? `saved version ${r.data.row.label_version}` : 'no change', 'ok');
+      // saved: leave the field, so j/k move on at once
+      if (isTyping(document.activeElement)) document.activeElement.blur();
+      const info = await api('GET', `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}`);
+      if (info.status === 200 && state.selected === keyOf(s)) renderHistory(info.data.history);
+    } else if (r.status === 400 && r.data && Array.isArray(r.data.errors)) {
+      showErrors(r.data.errors);
+      setStatus(`not saved: ${r.data.errors.length} problem${r.data.errors.length === 1 ? '' : 's'}`, 'bad');
+    } else if (r.status === 409) {
+      showConflict(s, r.data);
+      setStatus('not saved: someone else changed this label', 'bad');
+    } else {
+      setStatus(`not saved: ${r.data && r.data.error ? r.data.error : `HTTP ${r.status}`}`, 'bad');
+    }
+  }
+
+  function showConflict(s, data) {
+    const box = $('conflict');
+    box.hidden = false;
+    $('conflict-message').textContent = data.error || 'this label changed since you loaded it';
+    const dl = $('conflict-row');
+    clear(dl);
+    const row = data.current || {};
+    for (const k of ['label', 'failure_type', 'lead_time_days', 'confidence', 'notes', 'labeler', 'labeled_at', 'label_version']) {
+      if (row[k] === undefined || row[k] === null) continue;
+      dl.appendChild(el('dt', '', k));
+      dl.appendChild(el('dd', '', row[k]));
+    }
+    $('conflict-theirs').onclick = () => {
+      s.label = data.current;
+      fillForm(data.current);
+      refreshItem(s);
+      box.hidden = true;
+      setStatus('loaded their version', '');
+    };
+    $('conflict-mine').onclick = () => {
+      state.expectedVersion = data.current ? data.current.label_version : 0;
+      box.hidden = true;
+      save();
+    };
+  }
+
+  // ---- wiring ----
+  const ft = $('failure_type');
+  FAILURE_TYPES.forEach((t, i) => ft.appendChild(new Option(`${i + 1} ${t}`, t)));
+  for (const r of radios()) r.addEventListener('change', applyLabelRules);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    save();
+  });
+  $('labeler').addEventListener('change', () => lsSet(LS_LABELER, $('labeler').value));
+  $('systems').addEventListener('click', (e) => {
+    const li = e.target.closest('li');
+    const s = li && bySystemKey.get(li.dataset.key);
+    if (s) select(s);
+  });
+  for (const id of ['filter-show', 'filter-source', 'unlabeled-first']) $(id).addEventListener('change', renderList);
+  $('search').addEventListener('input', renderList);
+  $('pan-left').addEventListener('click', () => pan(-1));
+  $('pan-right').addEventListener('click', () => pan(1));
+  $('zoom-reset').addEventListener('click', resetZoom);
+
+  const TYPING = new Set(['text', 'number', 'search', 'email', 'password', 'url']);
+  function isTyping(t) {
+    if (!t || !t.tagName) return false;
+    if (t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return true;
+    return t.tagName === 'INPUT' && TYPING.has(t.type);
+  }
+
+  document.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+      e.preventDefault();
+      save();
+      return;
+    }
+    if (isTyping(e.target)) {
+      if (e.key === 'Escape') e.target.blur();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const k = e.key;
+    if (k === 'j') move(1);
+    else if (k === 'k') move(-1);
+    else if (k === 'n') setLabel('normal');
+    else if (k === 'a') setLabel('anomaly');
+    else if (k >= '1' && k <= '6') {
+      setLabel('anomaly');
+      $('failure_type').value = FAILURE_TYPES[Number(k) - 1];
+      // an anomaly needs a lead time: type it, then Ctrl+Enter (Esc leaves the field)
+      if ($('lead_time_days').value === '') $('lead_time_days').focus();
+    } else if (k === 's') save();
+    else if (k === '/') $('search').focus();
+    else if (k === 'r') resetZoom();
+    else if (k === 'ArrowLeft') pan(-1);
+    else if (k === 'ArrowRight') pan(1);
+    else return;
+    e.preventDefault();
+  });
+
+  loadSystems().then(() => {
+    document.body.dataset.ready = 'true';
+  });
+})();

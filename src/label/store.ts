@@ -1,0 +1,374 @@
+/**
+ * The labels store of the labeling app: validates a label a person submits, applies it to
+ * `labels.csv` and records the change in `labels.history.csv`, so that no label is ever lost.
+ *
+ * - Every write runs under an in-process lock (a promise queue per labels file, shared by every
+ *   store on that file), and re-reads `labels.csv` under the lock before applying the change:
+ *   two tabs saving at once never lose a row.
+ * - A stale edit (the client loaded version 2, the file now holds 3) is a conflict, not an
+ *   overwrite: the caller gets the current row back.
+ * - Rows of other systems and sources are written back exactly as they were read (their raw
+ *   fields, in their order); optional columns the file has are kept even when empty.
+ * - The history gets the change first (`before`/`after` as the full rows in JSON), then the
+ *   labels file; both through a temp file and a rename. A crash between the two leaves a
+ *   history line for a change the labels file lacks, never the other way round.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HarnessError, type Problem } from '../errors.ts';
+import { writeFileAtomic } from '../data/atomic.ts';
+import { parseCsv, throwIfProblems } from '../data/csv-read.ts';
+import { csvField } from '../data/csv-write.ts';
+import { describeLayout, resolveDataDir } from '../data/layout.ts';
+import { parseLabelsTable } from '../data/load-labels.ts';
+import {
+  FAILURE_TYPES,
+  LABELS,
+  LABELS_OPTIONAL,
+  LABELS_REQUIRED,
+  SOURCES,
+  SYSTEM_ID_PATTERN,
+  isOneOf,
+  type FailureTypeOrNone,
+  type Label,
+  type Source,
+} from '../data/schema.ts';
+import type { LabelRow } from '../data/types.ts';
+
+export const HISTORY_FILE = 'labels.history.csv';
+export const HISTORY_COLUMNS = ['changed_at', 'labeler', 'source', 'system_id', 'before', 'after'] as const;
+export const MAX_NOTES_LENGTH = 4000;
+export const MAX_LABELER_LENGTH = 100;
+
+/** A problem with one field of a submitted label, shown next to that field. */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** A submitted label after validation. */
+export interface LabelInput {
+  readonly label: Label;
+  readonly failure_type: FailureTypeOrNone;
+  readonly lead_time_days: number | null;
+  readonly confidence: number | null;
+  readonly notes: string;
+  readonly labeler: string;
+  /** The label_version the client loaded (0 = it saw no label); undefined = no stale check. */
+  readonly expected_version: number | undefined;
+}
+
+export type SaveResult =
+  | { readonly status: 'saved'; readonly row: LabelRow; readonly before: LabelRow | null }
+  | { readonly status: 'unchanged'; readonly row: LabelRow }
+  | { readonly status: 'invalid'; readonly errors: readonly FieldError[] }
+  | { readonly status: 'conflict'; readonly current: LabelRow | null; readonly expected: number };
+
+/** One line of the history: `before` is null for a new row. */
+export interface HistoryEntry {
+  readonly changed_at: string;
+  readonly labeler: string;
+  readonly source: string;
+  readonly system_id: string;
+  readonly before: LabelRow | null;
+  readonly after: LabelRow | null;
+}
+
+const FAILURE_TYPES_OR_NONE: readonly FailureTypeOrNone[] = [...FAILURE_TYPES, 'none'];
+
+/** A number from JSON: a number, or a numeric string (form fields); '' and null are "empty". */
+function numberField(v: unknown): number | null | 'bad' {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : 'bad';
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t === '') return null;
+    const n = Number(t);
+    return Number.isFinite(n) ? n : 'bad';
+  }
+  return 'bad';
+}
+
+function textField(v: unknown): string | 'bad' {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : 'bad';
+}
+
+/**
+ * Validates a submitted label (a parsed JSON body) against the data contract, collecting one
+ * message per bad field: label normal|anomaly; a normal has failure_type none (or none given)
+ * and no lead time; an anomaly has one of the six failure types and a lead time ≥ 0 in days;
+ * confidence in [0, 1] or empty; notes up to 4000 characters; a labeler (who made the change)
+ * of one line; expected_version a whole number ≥ 0 when given.
+ */
+export function validateLabelInput(body: unknown): { ok: true; value: LabelInput } | { ok: false; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const err = (field: string, message: string): void => void errors.push({ field, message });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, errors: [{ field: '', message: 'expected a JSON object with label, failure_type, lead_time_days, confidence, notes and labeler' }] };
+  }
+  const b = body as Record<string, unknown>;
+  const known = new Set(['label', 'failure_type', 'lead_time_days', 'confidence', 'notes', 'labeler', 'expected_version']);
+  for (const k of Object.keys(b)) if (!known.has(k)) err(k, `unknown field "${k}" (expected ${[...known].join(', ')})`);
+
+  let label: Label | undefined;
+  if (typeof b['label'] === 'string' && isOneOf(LABELS, b['label'])) label = b['label'];
+  else err('label', b['label'] === undefined || b['label'] === '' ? 'choose a label: normal or anomaly' : `label must be normal or anomaly, got ${JSON.stringify(b['label'])}`);
+
+  const ftRaw = b['failure_type'];
+  let failureType: FailureTypeOrNone | undefined;
+  if (ftRaw === undefined || ftRaw === null || ftRaw === '') failureType = label === 'anomaly' ? undefined : 'none';
+  else if (typeof ftRaw === 'string' && isOneOf(FAILURE_TYPES_OR_NONE, ftRaw)) failureType = ftRaw;
+  else err('failure_type', `failure_type must be none or one of ${FAILURE_TYPES.join(', ')}, got ${JSON.stringify(ftRaw)}`);
+
+  const lead = numberField(b['lead_time_days']);
+  if (lead === 'bad') err('lead_time_days', 'lead_time_days must be a number of days ≥ 0');
+  else if (lead !== null && lead < 0) err('lead_time_days', `lead_time_days must be ≥ 0 (days from the last sample to the failure), got ${lead}`);
+
+  if (label === 'normal') {
+    if (failureType !== undefined && failureType !== 'none') err('failure_type', `a normal system has failure_type none, got ${failureType}`);
+    if (lead !== null && lead !== 'bad') err('lead_time_days', 'a normal system has no lead time: leave lead_time_days empty');
+  } else if (label === 'anomaly') {
+    if (failureType === undefined && !errors.some((e) => e.field === 'failure_type')) err('failure_type', 'an anomaly needs a failure type');
+    if (failureType === 'none') err('failure_type', `an anomaly needs a failure type (one of ${FAILURE_TYPES.join(', ')}), not none`);
+    if (lead === null) err('lead_time_days', 'an anomaly needs lead_time_days: days from the last sample to the failure (≥ 0)');
+  }
+
+  const confidence = numberField(b['confidence']);
+  if (confidence === 'bad' || (confidence !== null && (confidence < 0 || confidence > 1))) {
+    err('confidence', `confidence must be a number from 0 to 1${confidence === 'bad' ? '' : `, got ${confidence}`}`);
+  }
+
+  const notes = textField(b['notes']);
+  if (notes === 'bad') err('notes', 'notes must be text');
+  else if (notes.length > MAX_NOTES_LENGTH) err('notes', `notes are limited to ${MAX_NOTES_LENGTH} characters (got ${notes.length})`);
+
+  const labeler = textField(b['labeler']);
+  if (labeler === 'bad') err('labeler', 'labeler must be text');
+  else if (labeler.trim() === '') err('labeler', 'say who you are: the labeler is recorded with every change');
+  else if (labeler.length > MAX_LABELER_LENGTH) err('labeler', `labeler is limited to ${MAX_LABELER_LENGTH} characters`);
+  else if (/[\r\n\t\u0000-\u001f]/.test(labeler)) err('labeler', 'labeler must be one line of text');
+
+  const ev = b['expected_version'];
+  let expected: number | undefined;
+  if (ev !== undefined && ev !== null) {
+    if (typeof ev === 'number' && Number.isInteger(ev) && ev >= 0) expected = ev;
+    else err('expected_version', `expected_version must be the whole label_version you loaded (0 for none), got ${JSON.stringify(ev)}`);
+  }
+
+  if (errors.length > 0 || label === undefined || failureType === undefined || lead === 'bad' || confidence === 'bad' || notes === 'bad' || labeler === 'bad') {
+    return { ok: false, errors };
+  }
+  return {
+    ok: true,
+    value: {
+      label,
+      failure_type: label === 'normal' ? 'none' : failureType,
+      lead_time_days: label === 'normal' ? null : lead,
+      confidence,
+      notes,
+      labeler: labeler.trim(),
+      expected_version: expected,
+    },
+  };
+}
+
+/** The labels file as read: the typed rows, the raw fields of each row, and its optional columns. */
+interface LabelsFile {
+  readonly rows: LabelRow[];
+  readonly raw: Record<string, string>[];
+  readonly optionalColumns: Set<string>;
+}
+
+const key = (source: string, systemId: string): string => `${source}\u0000${systemId}`;
+
+/** One lock per labels file in this process, so two stores on one file still take turns. */
+const locks = new Map<string, Promise<unknown>>();
+
+function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const prev = locks.get(file) ?? Promise.resolve();
+  const run = prev.then(fn, fn);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  locks.set(file, tail);
+  void tail.then(() => {
+    if (locks.get(file) === tail) locks.delete(file);
+  });
+  return run;
+}
+
+function sameLabel(a: LabelRow, b: LabelInput): boolean {
+  return (
+    a.label === b.label &&
+    a.failure_type === b.failure_type &&
+    (a.lead_time_days ?? null) === b.lead_time_days &&
+    (a.confidence ?? null) === b.confidence &&
+    (a.notes ?? '') === b.notes
+  );
+}
+
+/** The raw field of a typed row's column, as formatLabelsCsv writes it. */
+function fieldText(row: LabelRow, column: string): string {
+  const v = (row as unknown as Record<string, unknown>)[column];
+  return v === undefined || v === null ? '' : String(v);
+}
+
+export class LabelStore {
+  readonly dataDir: string;
+  readonly labelsPath: string;
+  readonly historyPath: string;
+  private readonly now: () => Date;
+
+  constructor(dataDir: string, opts: { now?: () => Date } = {}) {
+    this.dataDir = resolveDataDir(dataDir);
+    this.labelsPath = describeLayout(this.dataDir).labelsPath;
+    this.historyPath = path.join(path.dirname(this.labelsPath), HISTORY_FILE);
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /**
+   * Reads labels.csv (a missing file has no rows). Any problem in it is a HarnessError: a
+   * writer that could not read every row would drop the ones it could not.
+   */
+  private async readFileRows(): Promise<LabelsFile> {
+    let text: string;
+    try {
+      text = await readFile(this.labelsPath, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { rows: [], raw: [], optionalColumns: new Set() };
+      throw new HarnessError('E_DATA', `${this.labelsPath}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    const problems: Problem[] = [];
+    const table = parseCsv(text, this.labelsPath, (p) => problems.push(p));
+    const located = parseLabelsTable(table, (p) => problems.push(p));
+    throwIfProblems(problems, `cannot read labels ${this.labelsPath}; fix it before labeling`);
+    const raw = table.records.map((rec) => Object.fromEntries(table.header.map((h, i) => [h, rec.fields[i] ?? ''])));
+    const optionalColumns = new Set(table.header.filter((h) => (LABELS_OPTIONAL as readonly string[]).includes(h)));
+    return { rows: located.map((l) => l.row), raw, optionalColumns };
+  }
+
+  /** Every label row, every source, in file order. */
+  async rows(): Promise<LabelRow[]> {
+    return (await this.readFileRows()).rows;
+  }
+
+  /** The label of one system, or undefined when it has none. */
+  async get(source: Source, systemId: string): Promise<LabelRow | undefined> {
+    return (await this.rows()).find((r) => r.source === source && r.system_id === systemId);
+  }
+
+  /** Resolves once every write queued so far has finished (for a clean shutdown). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const pending = locks.get(this.labelsPath);
+      if (!pending) return;
+      await pending;
+    }
+  }
+
+  /**
+   * Validates `body` and applies it to the label of (`source`, `systemId`), under the lock:
+   * a new row gets label_version 1 and goes at the end; a changed row keeps its place with its
+   * version + 1; an unchanged label (same label, failure type, lead time, confidence and notes)
+   * writes nothing. `labeled_at` (UTC ISO 8601) and `labeler` are set on every change.
+   */
+  async save(source: string, systemId: string, body: unknown): Promise<SaveResult> {
+    const idErrors: FieldError[] = [];
+    if (!isOneOf(SOURCES, source)) idErrors.push({ field: 'source', message: `source must be ${SOURCES.join(' or ')}, got ${JSON.stringify(source)}` });
+    if (!SYSTEM_ID_PATTERN.test(systemId)) {
+      idErrors.push({ field: 'system_id', message: `unsafe system id ${JSON.stringify(systemId)}: ids must match ${SYSTEM_ID_PATTERN.source}` });
+    }
+    const v = validateLabelInput(body);
+    if (idErrors.length > 0 || !v.ok) return { status: 'invalid', errors: [...idErrors, ...(v.ok ? [] : v.errors)] };
+    const input = v.value;
+    const src = source as Source;
+    return withLock(this.labelsPath, async () => {
+      const file = await this.readFileRows();
+      const at = file.rows.findIndex((r) => r.source === src && r.system_id === systemId);
+      const before = at >= 0 ? (file.rows[at] as LabelRow) : null;
+      const currentVersion = before?.label_version ?? 0;
+      if (input.expected_version !== undefined && input.expected_version !== currentVersion) {
+        return { status: 'conflict', current: before, expected: input.expected_version } as const;
+      }
+      if (before && sameLabel(before, input)) return { status: 'unchanged', row: before } as const;
+      const after: LabelRow = {
+        system_id: systemId,
+        label: input.label,
+        failure_type: input.failure_type,
+        lead_time_days: input.lead_time_days,
+        source: src,
+        label_version: currentVersion + 1,
+        ...(input.confidence !== null ? { confidence: input.confidence } : {}),
+        ...(input.notes !== '' ? { notes: input.notes } : {}),
+        labeler: input.labeler,
+        labeled_at: this.now().toISOString(),
+      };
+      const rawAfter: Record<string, string> = {};
+      for (const c of [...LABELS_REQUIRED, ...LABELS_OPTIONAL]) rawAfter[c] = fieldText(after, c);
+      const raw = [...file.raw];
+      if (at >= 0) raw[at] = rawAfter;
+      else raw.push(rawAfter);
+      const used = new Set(file.optionalColumns);
+      for (const c of LABELS_OPTIONAL) if (fieldText(after, c) !== '') used.add(c);
+      const columns = [...LABELS_REQUIRED, ...LABELS_OPTIONAL.filter((c) => used.has(c))];
+      const csv = `${[columns.join(','), ...raw.map((r) => columns.map((c) => csvField(r[c] ?? '')).join(','))].join('\n')}\n`;
+
+      await this.appendHistory({ changed_at: after.labeled_at as string, labeler: input.labeler, source: src, system_id: systemId, before, after });
+      await writeFileAtomic(this.labelsPath, csv);
+      return { status: 'saved', row: after, before } as const;
+    });
+  }
+
+  /** Appends one entry to the history file (created with its header), atomically. */
+  private async appendHistory(e: HistoryEntry): Promise<void> {
+    let text = await readFile(this.historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '';
+      throw err;
+    });
+    if (text === '') text = `${HISTORY_COLUMNS.join(',')}\n`;
+    else if (!text.endsWith('\n')) text += '\n';
+    const line = [e.changed_at, e.labeler, e.source, e.system_id, e.before ? JSON.stringify(e.before) : '', e.after ? JSON.stringify(e.after) : '']
+      .map(csvField)
+      .join(',');
+    await writeFileAtomic(this.historyPath, `${text}${line}\n`);
+  }
+
+  /** The history, oldest first, optionally of one system. A missing file is an empty history. */
+  async history(filter: { source?: string; systemId?: string } = {}): Promise<HistoryEntry[]> {
+    const text = await readFile(this.historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '';
+      throw err;
+    });
+    if (text === '') return [];
+    const problems: Problem[] = [];
+    const table = parseCsv(text, this.historyPath, (p) => problems.push(p));
+    throwIfProblems(problems, `cannot read the label history ${this.historyPath}`);
+    const col = (name: string): number => table.header.indexOf(name);
+    const parseRow = (s: string, line: number): LabelRow | null => {
+      if (s === '') return null;
+      try {
+        return JSON.parse(s) as LabelRow;
+      } catch {
+        throw new HarnessError('E_DATA', `${this.historyPath}:${line}: a before/after field is not the JSON of a label row`);
+      }
+    };
+    const out: HistoryEntry[] = [];
+    for (const rec of table.records) {
+      const f = (name: string): string => rec.fields[col(name)] ?? '';
+      const entry: HistoryEntry = {
+        changed_at: f('changed_at'),
+        labeler: f('labeler'),
+        source: f('source'),
+        system_id: f('system_id'),
+        before: parseRow(f('before'), rec.line),
+        after: parseRow(f('after'), rec.line),
+      };
+      if (filter.source !== undefined && entry.source !== filter.source) continue;
+      if (filter.systemId !== undefined && entry.system_id !== filter.systemId) continue;
+      out.push(entry);
+    }
+    return out;
+  }
+}

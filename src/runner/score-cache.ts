@@ -1,0 +1,96 @@
+/**
+ * The score cache: one model's scores on one split of one dataset, stored under
+ * `<cacheDir>/scores/`, keyed by everything that decides them (promptfoo's versioned keys):
+ * `scores:v1:<plugin>@<version>:<hash(options)>:<hash(data)>:<hash(split)>:<seed>`. A run
+ * whose inputs did not change reads its scores back instead of fitting and scoring. Errors are
+ * never cached, so a flaky failure is retried on the next run.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../data/atomic.ts';
+import { seriesPath } from '../data/layout.ts';
+import type { Dataset, SystemRecord } from '../data/types.ts';
+import type { ModelPlugin } from './model.ts';
+
+/** Bump when what is stored or how it is keyed changes. */
+const CACHE_VERSION = 'v1';
+
+/** What is stored for one model on one split. */
+export interface CachedScores {
+  readonly testScores: readonly number[];
+  readonly trainNormalScores: readonly number[];
+  readonly fitMs: number;
+  readonly scoreMs: number;
+}
+
+/** Where scores are cached and the fingerprint of the data they were computed on. */
+export interface ScoreCache {
+  readonly dir: string;
+  /** Hash of the dataset: its labels/metadata or scenario hash, and every series file's size and mtime. */
+  readonly dataKey: string;
+}
+
+/** JSON with sorted object keys, so that `{a, b}` and `{b, a}` hash alike; functions and undefined drop out. */
+export function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : stableJson(x))).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined && typeof x !== 'function')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The data part of a key: the dataset's own hash (scenario fixture + generator, or labels and
+ * metadata) and the size and mtime of every series file, so that an edited series is noticed
+ * without reading the telemetry.
+ */
+export async function dataKeyOf(dataset: Dataset, datasetHash: string): Promise<string> {
+  const h = createHash('sha256').update(datasetHash);
+  for (const s of dataset.systems) {
+    const file = seriesPath(dataset.dataDir, s.source, s.systemId);
+    const st = await stat(file).catch(() => null);
+    h.update(`${s.source}\0${s.systemId}\0${st ? `${st.size}:${st.mtimeMs}` : 'missing'}\n`);
+  }
+  return h.digest('hex');
+}
+
+/** The key of one model's scores on one split. */
+export function scoreKey(
+  cache: ScoreCache,
+  plugin: ModelPlugin,
+  split: { readonly train: readonly SystemRecord[]; readonly test: readonly SystemRecord[] },
+  seed: string,
+  scoreTrainNormals: boolean,
+): string {
+  const ids = (xs: readonly SystemRecord[]) => xs.map((s) => `${s.source}/${s.systemId}`).join(',');
+  const splitHash = sha(`${ids(split.train)}|${ids(split.test)}|${scoreTrainNormals}`);
+  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${sha(stableJson(plugin.options ?? {})).slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}`;
+}
+
+function fileOf(cache: ScoreCache, key: string): string {
+  const name = key.split(':')[2]?.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 60) ?? 'model';
+  return path.join(cache.dir, 'scores', `${name}-${sha(key).slice(0, 24)}.json`);
+}
+
+/** The cached scores under `key`, or null (missing, unreadable or not written by this version). */
+export async function readCachedScores(cache: ScoreCache, key: string): Promise<CachedScores | null> {
+  try {
+    const stored = JSON.parse(await readFile(fileOf(cache, key), 'utf8')) as { key?: string; scores?: CachedScores };
+    return stored.key === key && stored.scores && Array.isArray(stored.scores.testScores) ? stored.scores : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Stores scores under `key` (atomically: a reader never sees half a file). */
+export async function writeCachedScores(cache: ScoreCache, key: string, scores: CachedScores): Promise<void> {
+  const file = fileOf(cache, key);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, JSON.stringify({ key, scores }));
+}

@@ -1,0 +1,130 @@
+/**
+ * Real-looking BMS exports made by the tests (no real data is shipped): the shapes of
+ * domain.md §4 — semicolon-separated with decimal commas, local time in Europe/Berlin across
+ * the autumn DST change (02:00–03:00 happens twice), cell voltages in mV and cell temperatures
+ * in 0.1 °C integers, ambient temperature with the 511 "invalid probe" sentinel, charge-positive
+ * current, duplicate and out-of-order rows, and one file holding three racks.
+ */
+
+/** Local wall-clock text `DD.MM.YYYY HH:mm:ss` of a UTC instant in Europe/Berlin (CET/CEST). */
+export function berlinText(utcMs: number): string {
+  const dtf = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Berlin',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const p: Record<string, string> = {};
+  for (const part of dtf.formatToParts(new Date(utcMs))) p[part.type] = part.value;
+  return `${p['day']}.${p['month']}.${p['year']} ${p['hour']}:${p['minute']}:${p['second']}`;
+}
+
+export interface BerlinExport {
+  /** The file's text. */
+  readonly text: string;
+  /** The mapping that imports it, as JSON text. */
+  readonly mapping: string;
+  /** Rack names in the file and the ids they become. */
+  readonly racks: readonly string[];
+  readonly ids: readonly string[];
+  /** Data rows written, and how many of them are exact duplicates. */
+  readonly rows: number;
+  readonly duplicates: number;
+  /** Ambient readings written as the sentinel 511. */
+  readonly sentinels: number;
+  /** Samples per rack (distinct instants). */
+  readonly samplesPerRack: number;
+  /** First and last UTC instant of every rack. */
+  readonly firstMs: number;
+  readonly lastMs: number;
+}
+
+const comma = (v: number, d: number): string => v.toFixed(d).replace('.', ',');
+
+/**
+ * Three racks (`Rack 1`…`Rack 3`), 5-minute samples from 2025-10-25T22:00Z over `hours` hours,
+ * so the Berlin fall-back at 2025-10-26T01:00Z (03:00 CEST → 02:00 CET) is inside. Rack 3 runs
+ * hotter with a growing cell spread (the one to label anomalous).
+ */
+export function berlinExport(opts: { hours?: number } = {}): BerlinExport {
+  const hours = opts.hours ?? 48;
+  const start = Date.UTC(2025, 9, 25, 22, 0, 0);
+  const step = 5 * 60_000;
+  const n = (hours * 3_600_000) / step;
+  const racks = ['Rack 1', 'Rack 2', 'Rack 3'];
+  const header = 'Zeitstempel;Anlage;U_DC [V];I_DC [A];SOC [%];T_Zelle_max [0.1°C];T_Zelle_min [0.1°C];T_Umgebung [°C];U_Zelle_max [mV];U_Zelle_min [mV];R_Iso [MOhm];Status';
+  const lines: string[] = [header];
+  let sentinels = 0;
+  for (let i = 0; i < n; i++) {
+    const t = start + i * step;
+    racks.forEach((rack, r) => {
+      const phase = Math.sin((2 * Math.PI * i) / 288);
+      const dischargeA = 80 * phase; // contract sign: + = discharge
+      const hot = r === 2 ? (i / n) * 60 : 0;
+      const tmax = Math.round(250 + 20 * phase * phase + hot + r * 3);
+      const tmin = tmax - 12 - r;
+      const ambientSentinel = (i * 7 + r) % 97 === 0;
+      if (ambientSentinel) sentinels++;
+      const ambient = ambientSentinel ? 511 : Math.round(15 + 5 * phase);
+      const vmax = Math.round(3310 + 8 * phase + (r === 2 ? (i / n) * 40 : 0));
+      const vmin = Math.round(3296 + 8 * phase - r);
+      lines.push(
+        [
+          berlinText(t),
+          rack,
+          comma(768 + 12 * phase, 1),
+          comma(-dischargeA, 2), // charge positive in the export
+          comma(55 + 30 * phase, 1),
+          String(tmax),
+          String(tmin),
+          String(ambient),
+          String(vmax),
+          String(vmin),
+          comma(2.5 + 0.2 * r, 2),
+          'OK',
+        ].join(';'),
+      );
+    });
+  }
+  // Duplicates (an exporter that writes a block twice) and out-of-order rows.
+  const dupes = lines.slice(10, 16);
+  lines.splice(40, 0, ...dupes);
+  const a = lines[100]!;
+  lines[100] = lines[103]!;
+  lines[103] = a;
+  const mapping = {
+    delimiter: ';',
+    decimal: ',',
+    timestamp: { column: 'Zeitstempel', format: 'DD.MM.YYYY HH:mm:ss', timezone: 'Europe/Berlin' },
+    system: { column: 'Anlage', prefix: 'site9' },
+    current_sign: 'charge_positive',
+    columns: {
+      voltage_v: 'U_DC [V]',
+      current_a: 'I_DC [A]',
+      soc_pct: 'SOC [%]',
+      temp_cell_max_c: { from: 'T_Zelle_max [0.1°C]', unit: '0.1C' },
+      temp_cell_min_c: { from: 'T_Zelle_min [0.1°C]', unit: '0.1C' },
+      temp_ambient_c: { from: 'T_Umgebung [°C]', sentinel: 511 },
+      cell_voltage_max_v: { from: 'U_Zelle_max [mV]', unit: 'mV' },
+      cell_voltage_min_v: { from: 'U_Zelle_min [mV]', unit: 'mV' },
+      insulation_resistance_kohm: { from: 'R_Iso [MOhm]', unit: 'MOhm' },
+    },
+    metadata: { operational_mode: 'arbitrage', chemistry: 'LFP' },
+  };
+  return {
+    text: `${lines.join('\r\n')}\r\n`,
+    mapping: JSON.stringify(mapping, null, 2),
+    racks,
+    ids: ['site9-Rack-1', 'site9-Rack-2', 'site9-Rack-3'],
+    rows: lines.length - 1,
+    duplicates: dupes.length,
+    sentinels,
+    samplesPerRack: n,
+    firstMs: start,
+    lastMs: start + (n - 1) * step,
+  };
+}

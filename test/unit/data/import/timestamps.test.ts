@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { localCandidates, resolveZone, timestampParser, type TimestampSpec } from '../../../../src/data/import/timestamps.ts';
+
+const berlin = resolveZone('Europe/Berlin')!;
+const spec = (over: Partial<TimestampSpec> = {}): TimestampSpec => ({ format: 'DD.MM.YYYY HH:mm:ss', zone: berlin, ambiguous: 'infer', nonexistent: 'drop', decimal: '.', ...over });
+const iso = (ms: number) => new Date(ms).toISOString();
+const ok = (r: ReturnType<ReturnType<typeof timestampParser>>) => {
+  if (!r.ok) throw new Error(r.detail);
+  return iso(r.ms);
+};
+
+describe('time zones', () => {
+  it('knows IANA zones, UTC and fixed offsets, and rejects others', () => {
+    expect(berlin.offsetAt(Date.UTC(2025, 0, 15))).toBe(60);
+    expect(berlin.offsetAt(Date.UTC(2025, 6, 15))).toBe(120);
+    expect(resolveZone('+05:30')!.offsetAt(0)).toBe(330);
+    expect(resolveZone('UTC')!.offsetAt(0)).toBe(0);
+    expect(resolveZone('Mars/Olympus')).toBeUndefined();
+  });
+
+  it('finds no instant for a skipped local time and two for a repeated one', () => {
+    expect(localCandidates(berlin, Date.UTC(2025, 2, 30, 2, 30))).toEqual([]); // spring forward 02:00 → 03:00
+    expect(localCandidates(berlin, Date.UTC(2025, 9, 26, 2, 30)).map(iso)).toEqual(['2025-10-26T00:30:00.000Z', '2025-10-26T01:30:00.000Z']);
+    expect(localCandidates(berlin, Date.UTC(2025, 9, 26, 12, 0)).map(iso)).toEqual(['2025-10-26T11:00:00.000Z']);
+  });
+});
+
+describe('timestampParser', () => {
+  it('reads patterns in local time', () => {
+    const p = timestampParser(spec());
+    expect(ok(p('30.03.2025 01:59:59', undefined))).toBe('2025-03-30T00:59:59.000Z');
+    expect(ok(p('30.03.2025 03:00:00', undefined))).toBe('2025-03-30T01:00:00.000Z');
+    expect(ok(p('01.07.2025 12:00:00,250', undefined))).toBe('2025-07-01T10:00:00.250Z');
+    const y = timestampParser(spec({ format: 'YYYY-MM-DD HH:mm', zone: resolveZone('UTC')! }));
+    expect(ok(y('2025-07-01 12:05', undefined))).toBe('2025-07-01T12:05:00.000Z');
+  });
+
+  it('drops or shifts a nonexistent local time', () => {
+    const r = timestampParser(spec())('30.03.2025 02:30:00', undefined);
+    expect(r).toMatchObject({ ok: false, reason: 'nonexistent_local_time' });
+    expect(ok(timestampParser(spec({ nonexistent: 'shift' }))('30.03.2025 02:30:00', undefined))).toBe('2025-03-30T01:30:00.000Z');
+  });
+
+  it('resolves a repeated local time by policy, or by the previous row (infer)', () => {
+    const t = '26.10.2025 02:30:00';
+    expect(ok(timestampParser(spec({ ambiguous: 'earlier' }))(t, undefined))).toBe('2025-10-26T00:30:00.000Z');
+    expect(ok(timestampParser(spec({ ambiguous: 'later' }))(t, undefined))).toBe('2025-10-26T01:30:00.000Z');
+    expect(timestampParser(spec({ ambiguous: 'drop' }))(t, undefined)).toMatchObject({ ok: false, reason: 'ambiguous_local_time' });
+    const infer = timestampParser(spec());
+    expect(ok(infer(t, Date.UTC(2025, 9, 26, 0, 25)))).toBe('2025-10-26T00:30:00.000Z'); // first pass
+    expect(ok(infer(t, Date.UTC(2025, 9, 26, 1, 25)))).toBe('2025-10-26T01:30:00.000Z'); // second pass
+    expect(ok(infer('26.10.2025 02:00:00', Date.UTC(2025, 9, 26, 0, 55)))).toBe('2025-10-26T01:00:00.000Z'); // 02:55 CEST → 02:00 CET
+  });
+
+  it('reads ISO with and without offsets, and epochs', () => {
+    const p = timestampParser(spec({ format: 'iso' }));
+    expect(ok(p('2025-06-01T12:00:00.123456+02:00', undefined))).toBe('2025-06-01T10:00:00.123Z');
+    expect(ok(p('2025-06-01 12:00:00Z', undefined))).toBe('2025-06-01T12:00:00.000Z');
+    expect(ok(p('2025-06-01T12:00:00-0530', undefined))).toBe('2025-06-01T17:30:00.000Z');
+    expect(ok(p('2025-06-01T12:00:00', undefined))).toBe('2025-06-01T10:00:00.000Z'); // Berlin local
+    const noZone = timestampParser({ ...spec({ format: 'iso' }), zone: undefined });
+    expect(noZone('2025-06-01T12:00:00', undefined)).toMatchObject({ ok: false, reason: 'unparsable_timestamp' });
+    expect(ok(timestampParser(spec({ format: 'epoch_s', decimal: ',' }))('1748779200,5', undefined))).toBe('2025-06-01T12:00:00.500Z');
+    expect(ok(timestampParser(spec({ format: 'epoch_ms' }))(1748779200000, undefined))).toBe('2025-06-01T12:00:00.000Z');
+    expect(ok(timestampParser(spec({ format: 'epoch_ms' }))(1748779200000n, undefined))).toBe('2025-06-01T12:00:00.000Z');
+    expect(ok(p(new Date(Date.UTC(2025, 5, 1)), undefined))).toBe('2025-06-01T00:00:00.000Z');
+  });
+
+  it('rejects what is not a time', () => {
+    const p = timestampParser(spec());
+    for (const bad of ['', '31.02.2025 10:00:00', '2025-06-01 10:00:00', '01.13.2025 10:00:00', '01.06.2025 24:00:00']) {
+      expect(p(bad, undefined)).toMatchObject({ ok: false, reason: 'unparsable_timestamp' });
+    }
+    expect(timestampParser(spec({ format: 'epoch_s' }))('soon', undefined)).toMatchObject({ ok: false });
+  });
+});

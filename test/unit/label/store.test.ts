@@ -1,0 +1,225 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../../src/data/csv-read.ts';
+import { readLabelsFile } from '../../../src/data/load-labels.ts';
+import { LabelStore, validateLabelInput, type SaveResult } from '../../../src/label/store.ts';
+import { tempDir } from '../../helpers/run-harness.ts';
+
+const HEADER = 'system_id,label,failure_type,lead_time_days,source,label_version,confidence,notes';
+const INITIAL = [
+  HEADER,
+  'real-b,anomaly,internal_short,7.50,real,3,,"kept, as ""is"""',
+  'sys-0001,normal,none,,synthetic,1,,',
+  'sys-0002,anomaly,cell_imbalance,2.03,synthetic,1,,',
+  'real-a,normal,none,,real,2,0.9,',
+].join('\n');
+
+const normal = (labeler = 'ann', extra: Record<string, unknown> = {}) => ({ label: 'normal', labeler, ...extra });
+const anomaly = (extra: Record<string, unknown> = {}) => ({ label: 'anomaly', failure_type: 'thermal_runaway', lead_time_days: 4, labeler: 'bob', ...extra });
+
+function saved(r: SaveResult) {
+  if (r.status !== 'saved') throw new Error(`expected saved, got ${JSON.stringify(r)}`);
+  return r;
+}
+
+async function historyRows(file: string): Promise<string[][]> {
+  const table = parseCsv(await readFile(file, 'utf8'), file, (p) => {
+    throw new Error(p.message);
+  });
+  expect(table.header).toEqual(['changed_at', 'labeler', 'source', 'system_id', 'before', 'after']);
+  return table.records.map((r) => [...r.fields]);
+}
+
+describe('validateLabelInput', () => {
+  const errorsOf = (body: unknown) => {
+    const r = validateLabelInput(body);
+    return r.ok ? [] : r.errors;
+  };
+  const fields = (body: unknown) => errorsOf(body).map((e) => e.field);
+
+  it('accepts a normal and an anomaly, forcing a normal to failure_type none and no lead time', () => {
+    const n = validateLabelInput({ label: 'normal', failure_type: '', lead_time_days: '', confidence: '0.5', notes: 'ok', labeler: ' ann ' });
+    expect(n).toEqual({ ok: true, value: { label: 'normal', failure_type: 'none', lead_time_days: null, confidence: 0.5, notes: 'ok', labeler: 'ann', expected_version: undefined } });
+    const a = validateLabelInput({ label: 'anomaly', failure_type: 'cooling_failure', lead_time_days: '0', labeler: 'bob', expected_version: 2 });
+    expect(a.ok && a.value).toMatchObject({ failure_type: 'cooling_failure', lead_time_days: 0, confidence: null, expected_version: 2 });
+  });
+
+  it('names every bad field with a message that says what is expected', () => {
+    expect(fields({ labeler: 'x' })).toEqual(['label']);
+    expect(errorsOf({ label: 'broken', labeler: 'x' })[0]?.message).toMatch(/normal or anomaly, got "broken"/);
+    expect(fields({ label: 'anomaly', labeler: 'x' })).toEqual(['failure_type', 'lead_time_days']);
+    expect(errorsOf({ label: 'anomaly', failure_type: 'none', lead_time_days: 1, labeler: 'x' })[0]?.message).toMatch(/an anomaly needs a failure type/);
+    expect(errorsOf({ label: 'anomaly', failure_type: 'fire', lead_time_days: 1, labeler: 'x' })[0]?.message).toMatch(/one of thermal_runaway/);
+    expect(errorsOf({ label: 'anomaly', failure_type: 'fire', lead_time_days: 1, labeler: 'x' }).map((e) => e.field)).toEqual(['failure_type']);
+    expect(errorsOf({ label: 'anomaly', failure_type: 'capacity_fade', lead_time_days: -2, labeler: 'x' })[0]).toEqual({
+      field: 'lead_time_days',
+      message: 'lead_time_days must be ≥ 0 (days from the last sample to the failure), got -2',
+    });
+    expect(fields({ label: 'anomaly', failure_type: 'capacity_fade', lead_time_days: 'soon', labeler: 'x' })).toEqual(['lead_time_days']);
+    expect(fields({ label: 'normal', failure_type: 'capacity_fade', lead_time_days: 3, labeler: 'x' })).toEqual(['failure_type', 'lead_time_days']);
+    expect(errorsOf({ label: 'normal', confidence: 1.5, labeler: 'x' })[0]?.message).toBe('confidence must be a number from 0 to 1, got 1.5');
+    expect(fields({ label: 'normal', confidence: 'high', labeler: 'x' })).toEqual(['confidence']);
+    expect(fields({ label: 'normal', labeler: '  ' })).toEqual(['labeler']);
+    expect(fields({ label: 'normal', labeler: 'a\nb' })).toEqual(['labeler']);
+    expect(fields({ label: 'normal', labeler: 'x', notes: 'n'.repeat(5000) })).toEqual(['notes']);
+    expect(fields({ label: 'normal', labeler: 'x', notes: 42 })).toEqual(['notes']);
+    expect(fields({ label: 'normal', labeler: 'x', expected_version: -1 })).toEqual(['expected_version']);
+    expect(fields({ label: 'normal', labeler: 'x', colour: 'red' })).toEqual(['colour']);
+    expect(fields([1, 2])).toEqual(['']);
+    expect(fields(null)).toEqual(['']);
+  });
+});
+
+describe('LabelStore', () => {
+  let t: { dir: string; cleanup: () => Promise<void> };
+  let labelsPath: string;
+  let historyPath: string;
+  let clock: number;
+  const store = () => new LabelStore(t.dir, { now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 1000) });
+
+  beforeEach(async () => {
+    t = await tempDir('label-store-');
+    labelsPath = path.join(t.dir, 'labels.csv');
+    historyPath = path.join(t.dir, 'labels.history.csv');
+    clock = 0;
+    await writeFile(labelsPath, `${INITIAL}\n`);
+  });
+  afterEach(async () => t.cleanup());
+
+  it('bumps the version of a changed row in place, keeps every other row byte for byte, and logs the change', async () => {
+    const r = saved(await store().save('synthetic', 'sys-0001', anomaly({ confidence: 0.7, notes: 'ΔV grows, "fast"', expected_version: 1 })));
+    expect(r.row).toEqual({
+      system_id: 'sys-0001',
+      label: 'anomaly',
+      failure_type: 'thermal_runaway',
+      lead_time_days: 4,
+      source: 'synthetic',
+      label_version: 2,
+      confidence: 0.7,
+      notes: 'ΔV grows, "fast"',
+      labeler: 'bob',
+      labeled_at: '2026-01-01T00:00:00.000Z',
+    });
+    const text = await readFile(labelsPath, 'utf8');
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${HEADER},labeler,labeled_at`);
+    // Other rows: same order, same fields (7.50 stays 7.50, the quoted note stays quoted).
+    expect(lines[1]).toBe('real-b,anomaly,internal_short,7.50,real,3,,"kept, as ""is""",,');
+    expect(lines[2]).toBe('sys-0001,anomaly,thermal_runaway,4,synthetic,2,0.7,"ΔV grows, ""fast""",bob,2026-01-01T00:00:00.000Z');
+    expect(lines[3]).toBe('sys-0002,anomaly,cell_imbalance,2.03,synthetic,1,,,,');
+    expect(lines[4]).toBe('real-a,normal,none,,real,2,0.9,,,');
+    expect(await readLabelsFile(labelsPath)).toHaveLength(4);
+
+    const history = await historyRows(historyPath);
+    expect(history).toHaveLength(1);
+    const [changedAt, labeler, source, id, before, after] = history[0] ?? [];
+    expect([changedAt, labeler, source, id]).toEqual(['2026-01-01T00:00:00.000Z', 'bob', 'synthetic', 'sys-0001']);
+    expect(JSON.parse(before ?? '')).toEqual({ system_id: 'sys-0001', label: 'normal', failure_type: 'none', lead_time_days: null, source: 'synthetic', label_version: 1 });
+    expect(JSON.parse(after ?? '')).toEqual(r.row);
+  });
+
+  it('appends a new row at version 1 with an empty before, and writes nothing for an unchanged label', async () => {
+    const s = store();
+    const r = saved(await s.save('real', 'real-new', normal('cy', { notes: 'quiet', expected_version: 0 })));
+    expect(r.row.label_version).toBe(1);
+    expect(r.before).toBeNull();
+    const rows = await readLabelsFile(labelsPath);
+    expect(rows.map((x) => `${x.source}/${x.system_id}`)).toEqual(['real/real-b', 'synthetic/sys-0001', 'synthetic/sys-0002', 'real/real-a', 'real/real-new']);
+    const again = await s.save('real', 'real-new', normal('someone-else', { notes: 'quiet', expected_version: 1 }));
+    expect(again.status).toBe('unchanged');
+    const history = await s.history();
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ labeler: 'cy', source: 'real', system_id: 'real-new', before: null, after: r.row });
+  });
+
+  it('creates labels.csv and the history when there is no labels file yet', async () => {
+    const { rm } = await import('node:fs/promises');
+    await rm(labelsPath);
+    const r = saved(await store().save('real', 'r1', anomaly({ lead_time_days: 0 })));
+    expect(await readLabelsFile(labelsPath)).toEqual([r.row]);
+    expect(await historyRows(historyPath)).toHaveLength(1);
+  });
+
+  it('rejects invalid input, unsafe ids and unknown sources without touching the files', async () => {
+    const s = store();
+    const bad = await s.save('synthetic', 'sys-0001', { label: 'anomaly', labeler: 'x' });
+    expect(bad.status === 'invalid' && bad.errors.map((e) => e.field)).toEqual(['failure_type', 'lead_time_days']);
+    const unsafe = await s.save('synthetic', '../etc/passwd', normal());
+    expect(unsafe.status === 'invalid' && unsafe.errors[0]?.message).toMatch(/unsafe system id "..\/etc\/passwd"/);
+    const source = await s.save('lab', 'x', normal());
+    expect(source.status === 'invalid' && source.errors[0]?.field).toBe('source');
+    expect(await readFile(labelsPath, 'utf8')).toBe(`${INITIAL}\n`);
+    expect(await s.history()).toEqual([]);
+  });
+
+  it('refuses a stale edit: the client loaded an older version than the file holds', async () => {
+    const s = store();
+    saved(await s.save('synthetic', 'sys-0002', anomaly({ expected_version: 1 })));
+    const stale = await s.save('synthetic', 'sys-0002', normal('ann', { expected_version: 1 }));
+    expect(stale.status).toBe('conflict');
+    expect(stale.status === 'conflict' && stale.current).toMatchObject({ label: 'anomaly', label_version: 2, labeler: 'bob' });
+    // someone created the label meanwhile: "I saw no label" (0) is stale too
+    saved(await s.save('real', 'fresh', normal('ann', { expected_version: 0 })));
+    expect((await s.save('real', 'fresh', anomaly({ expected_version: 0 }))).status).toBe('conflict');
+    expect((await s.get('synthetic', 'sys-0002'))?.label_version).toBe(2);
+    expect(await s.history()).toHaveLength(2);
+  });
+
+  it('refuses to rewrite a labels file it cannot read completely', async () => {
+    await writeFile(labelsPath, `${INITIAL}\nsys-0003,sideways,none,,synthetic,1,,\n`);
+    await expect(store().save('synthetic', 'sys-0001', normal('x', { notes: 'n' }))).rejects.toThrow(/cannot read labels/);
+    expect(await readFile(labelsPath, 'utf8')).toContain('sideways');
+  });
+
+  it('20 parallel saves on different systems (from two stores on the file) lose no row and log every change', async () => {
+    const a = store();
+    const b = store();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).save(i % 3 ? 'real' : 'synthetic', `p-${i}`, i % 4 ? normal(`u${i}`, { notes: `n${i}` }) : anomaly({ notes: `n${i}`, expected_version: 0 })),
+      ),
+    );
+    expect(results.every((r) => r.status === 'saved')).toBe(true);
+    const rows = await readLabelsFile(labelsPath);
+    expect(rows).toHaveLength(4 + 20);
+    expect(rows.slice(0, 4).map((r) => r.system_id)).toEqual(['real-b', 'sys-0001', 'sys-0002', 'real-a']);
+    for (let i = 0; i < 20; i++) {
+      const row = rows.find((r) => r.system_id === `p-${i}`);
+      expect(row, `p-${i}`).toMatchObject({ notes: `n${i}`, label_version: 1, source: i % 3 ? 'real' : 'synthetic' });
+    }
+    const history = await a.history();
+    expect(history).toHaveLength(20);
+    expect(new Set(history.map((h) => h.system_id)).size).toBe(20);
+  });
+
+  it('20 parallel saves on one system apply in turn: versions 2…21, each before is the previous after', async () => {
+    const s = store();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.save('synthetic', 'sys-0001', normal(`u${i}`, { notes: `take ${i}` }))));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill('saved'));
+    const rows = await readLabelsFile(labelsPath);
+    expect(rows).toHaveLength(4);
+    const final = rows.find((r) => r.system_id === 'sys-0001');
+    expect(final?.label_version).toBe(21);
+    const history = await s.history({ source: 'synthetic', systemId: 'sys-0001' });
+    expect(history).toHaveLength(20);
+    history.forEach((h, i) => {
+      expect(h.after?.label_version).toBe(i + 2);
+      expect(h.before?.label_version).toBe(i + 1);
+      if (i > 0) expect(h.before).toEqual(history[i - 1]?.after);
+    });
+    expect(history.at(-1)?.after).toEqual(final);
+    // every take is in the history even though only the last is in labels.csv
+    expect(history.map((h) => h.after?.notes).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `take ${i}`).sort());
+  });
+
+  it('20 parallel stale-checked saves of one loaded version: exactly one wins, the rest get the winner back', async () => {
+    const s = store();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.save('synthetic', 'sys-0002', normal(`u${i}`, { expected_version: 1 }))));
+    const won = results.filter((r) => r.status === 'saved');
+    expect(won).toHaveLength(1);
+    const winner = saved(won[0] as SaveResult).row;
+    for (const r of results.filter((x) => x.status !== 'saved')) expect(r).toEqual({ status: 'conflict', current: winner, expected: 1 });
+    expect(await s.history()).toHaveLength(1);
+  });
+});
