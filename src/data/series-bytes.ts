@@ -12,6 +12,7 @@
  */
 import { PHYSICAL_LIMITS, SENSORS } from './schema.ts';
 import type { SeriesScan } from './series-scan.ts';
+import { DAYS_IN_MONTH, daysFromCivil } from './series-scan.ts';
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
@@ -24,18 +25,6 @@ export interface ByteScanOptions {
 
 /** How many files each path read in this process: the benchmark prints it. */
 export const seriesPathCounts = { bytes: 0, text: 0 };
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * Scans a raw series file from its bytes, or returns null when the file needs the general
