@@ -20,7 +20,7 @@ export type { Problem } from './errors.ts';
 export { defineModel } from './runner/model.ts';
 export type { ModelPlugin, ModelContext, ScoreContext } from './runner/model.ts';
 
-export { createExpectApi, gradeAssertions } from './assert/index.ts';
+export * from './assert/index.ts';
 export type {
   AssertionResult,
   AssertionSpec,

@@ -22,6 +22,11 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!command) {
     throw new HarnessError('E_ARGS', `unknown command "${name}"\n\n${helpText()}`);
   }
+  // Help is handled here, once, for every command.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
   return command.run(rest);
 }
 

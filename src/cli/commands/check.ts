@@ -58,6 +58,7 @@ export function parseAssume(raw: string | undefined): { timeShift?: boolean; uni
 }
 
 export const checkCommand: Command = {
+  usage: USAGE,
   summary: 'check a model plugin against the plugin contract on generated edge cases (exit 1 on a violation)',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(
@@ -71,15 +72,10 @@ export const checkCommand: Command = {
         timeout: { type: 'string' },
         assume: { type: 'string' },
         json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
       USAGE,
       true,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const [target, ...extra] = positionals;
     if (target === undefined || extra.length > 0) throw new HarnessError('E_ARGS', `harness check: give exactly one model name or plugin path\n\n${USAGE}`);
     const seed = values.seed === undefined ? DEFAULT_CHECK_SEED : Number(values.seed);

@@ -176,6 +176,7 @@ function strataColumn(column: Column, matched: readonly Joined[], metadata: Read
 }
 
 export const evaluateCommand: Command = {
+  usage: USAGE,
   summary: 'judge a scores.csv against the labels: AUC with CI, P/R/F1, breakdowns, plots',
   async run(argv) {
     const { values } = parseCommandArgs(
@@ -191,14 +192,9 @@ export const evaluateCommand: Command = {
         'allow-missing': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         plots: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       USAGE,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     if (values.scores === undefined) throw new HarnessError('E_ARGS', `harness evaluate: --scores FILE is required\n\n${USAGE}`);
     const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
     const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';

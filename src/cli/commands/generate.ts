@@ -16,6 +16,7 @@ data/labels.csv (real rows are kept). With --out DIR it writes DIR/raw/, DIR/met
 DIR/labels.csv. The same scenario and seed give byte-identical files.`;
 
 export const generateCommand: Command = {
+  usage: USAGE,
   summary: 'generate a synthetic fleet (telemetry CSVs, metadata, labels) from a scenario',
   async run(argv) {
     const { values } = parseCommandArgs(
@@ -29,14 +30,9 @@ export const generateCommand: Command = {
         seed: { type: 'string' },
         out: { type: 'string' },
         data: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       USAGE,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const config = await loadConfig();
     const { spec, file } = await loadScenario(values.scenario ?? config.scenario);
     const scenario = resolveScenario(spec, {

@@ -20,6 +20,7 @@ merges a labels CSV of real systems into data/labels.csv. Exit 2 with file:line:
 bad mapping or file, and nothing is written.`;
 
 export const importCommand: Command = {
+  usage: USAGE,
   summary: 'import real BMS exports (CSV, Parquet) into data/real with a column/unit/time-zone mapping',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(
@@ -31,15 +32,10 @@ export const importCommand: Command = {
         data: { type: 'string' },
         labels: { type: 'string' },
         'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
       USAGE,
       true,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     if (!values.mapping) throw new HarnessError('E_ARGS', `harness import: --mapping FILE is required\n\n${USAGE}`);
     if (values.source !== undefined && values.source !== 'real') {
       throw new HarnessError('E_ARGS', `harness import: --source must be real (got "${values.source}"): synthetic data comes from \`harness generate\``);

@@ -12,6 +12,8 @@ import { validateCommand } from './validate.ts';
 /** A CLI command: a name, a one-line summary for `harness --help`, and its runner. */
 export interface Command {
   readonly summary: string;
+  /** The command's help text, printed for `harness <command> --help`. */
+  readonly usage: string;
   /** Returns the exit code. Throws HarnessError for a user mistake (exit 2). */
   run(argv: readonly string[]): Promise<number>;
 }

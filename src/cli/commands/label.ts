@@ -18,6 +18,7 @@ Keys: j/k next/previous system · n normal · a anomaly · 1–6 failure type ·
 · / search · r reset zoom · ←/→ pan`;
 
 export const labelCommand: Command = {
+  usage: USAGE,
   summary: 'serve the labeling web app (plots, label form, history) on 127.0.0.1',
   async run(argv) {
     const { values } = parseCommandArgs(
@@ -27,14 +28,9 @@ export const labelCommand: Command = {
         port: { type: 'string', default: '5173' },
         host: { type: 'string', default: '127.0.0.1' },
         data: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       USAGE,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const port = intFlag('port', values.port, 0) ?? 5173;
     if (port > 65535) throw new HarnessError('E_ARGS', `--port must be at most 65535 (got "${values.port}")`);
     const host = values.host ?? '127.0.0.1';

@@ -19,6 +19,7 @@ season and lead-time bucket, as bars in the terminal, and writes the same charts
 (Vega-Lite) into --out-dir (default: report/labels).`;
 
 export const labelsCommand: Command = {
+  usage: USAGE,
   summary: 'show the label distribution (terminal bars) and write it as SVG charts',
   async run(argv) {
     const { values } = parseCommandArgs(
@@ -28,14 +29,9 @@ export const labelsCommand: Command = {
         data: { type: 'string' },
         source: { type: 'string', default: 'all' },
         'out-dir': { type: 'string', default: path.join('report', 'labels') },
-        help: { type: 'boolean', short: 'h' },
       },
       USAGE,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const source = values.source;
     if (source !== 'synthetic' && source !== 'real' && source !== 'all') {
       throw new HarnessError('E_ARGS', `--source must be synthetic, real or all (got "${source}")`);

@@ -19,18 +19,15 @@ system healthy and failing in 45, 14 and 1 days) and one per operational mode. D
 --out-dir: docs/signatures (the plots the README links to).`;
 
 export const plotsCommand: Command = {
+  usage: USAGE,
   summary: 'write SVG plots of each failure signature and operating mode (docs/signatures)',
   async run(argv) {
     const { values } = parseCommandArgs(
       'plots',
       argv,
-      { 'out-dir': { type: 'string', default: path.join('docs', 'signatures') }, help: { type: 'boolean', short: 'h' } },
+      { 'out-dir': { type: 'string', default: path.join('docs', 'signatures') } },
       USAGE,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const outDir = path.resolve(values['out-dir'] ?? 'docs/signatures');
     const written: string[] = [];
     for (const type of SIGNATURE_FAILURE_TYPES) {

@@ -33,6 +33,7 @@ fits and scores every model, evaluates, and checks the assertions.
 Exit codes: 0 every assertion held · 1 an assertion failed · 2 the harness, a plugin or the data failed.`;
 
 export const runCommand: Command = {
+  usage: USAGE,
   summary: 'run the suites: fit and score every model, evaluate, check the assertions (the CI gate)',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(
@@ -49,15 +50,10 @@ export const runCommand: Command = {
         'no-cache': { type: 'boolean' },
         list: { type: 'boolean' },
         'update-baseline': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
       USAGE,
       true,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const loaded = await loadConfig();
     const timeoutMs = intFlag('timeout', values.timeout);
     const workers = intFlag('workers', values.workers);

@@ -15,6 +15,7 @@ the strata of --by in proportion to their unlabelled systems (largest remainder)
 data, --n, --by and --seed give the same queue.`;
 
 export const sampleCommand: Command = {
+  usage: USAGE,
   summary: 'pick unlabelled real systems to label (stratified, seeded) and write the labeling queue',
   async run(argv) {
     const { values } = parseCommandArgs(
@@ -26,14 +27,9 @@ export const sampleCommand: Command = {
         seed: { type: 'string' },
         data: { type: 'string' },
         out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       USAGE,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const n = intFlag('n', values.n);
     if (n === undefined) throw new HarnessError('E_ARGS', `harness sample: --n N is required\n\n${USAGE}`);
     const config = await loadConfig();

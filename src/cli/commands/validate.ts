@@ -12,18 +12,15 @@ enum values, labels ↔ metadata ↔ files, system ids). Exit 0 when valid; othe
 problem as path:line:column: message, and exit 2.`;
 
 export const validateCommand: Command = {
+  usage: USAGE,
   summary: 'check a data folder against the data contract (exit 2 with file:line:column on problems)',
   async run(argv) {
     const { values } = parseCommandArgs(
       'validate',
       argv,
-      { data: { type: 'string' }, 'max-per-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      { data: { type: 'string' }, 'max-per-file': { type: 'string' } },
       USAGE,
     );
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
     const report = await validateData(dataDir, { maxPerFile: intFlag('max-per-file', values['max-per-file']) });
     printProblems(report.problems);
