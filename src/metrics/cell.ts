@@ -81,8 +81,9 @@ export function evaluateCell(stratum: string, c: CellInput): StratumCell {
     }
   }
   const comparedNegatives = ys.length - positives;
-  const auc = rocAuc(ys, ss);
+  // DeLong's pass yields the AUC too; rocAuc runs only where DeLong is undefined (< 2 per class).
   const dl = delongAuc(ys, ss, { level: c.level });
+  const auc: MetricValue = dl.value !== null ? defined(dl.auc) : rocAuc(ys, ss);
   const ci: ConfidenceInterval | UndefinedMetric =
     isUndefinedMetric(dl) ? dl : { method: 'delong', level: dl.level, low: dl.ci[0], high: dl.ci[1] };
   const recall: MetricValue =

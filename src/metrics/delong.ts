@@ -5,6 +5,7 @@
  * 2 positives or 2 negatives.
  */
 import { HarnessError } from '../errors.ts';
+import { sortedByClass, sortedPlacements } from './class-sort.ts';
 import { prepareBinary } from './input.ts';
 import { normalCdf, twoSidedZ } from './normal.ts';
 import { rankScores } from './sort.ts';
@@ -123,8 +124,9 @@ export function delongAuc(y: ArrayLike<number>, scores: ArrayLike<number>, optio
   const input = prepareBinary(y, scores, undefined, 'delongAuc');
   const few = tooFew(input.positives, input.negatives, 'the DeLong variance');
   if (few) return few;
-  const p = placements(input.y, input.s, input.positives, input.negatives);
-  const variance = cov(p.v10, p.v10) / p.m + cov(p.v01, p.v01) / p.n;
+  // One scorer's variance does not depend on the order of its placements: take them sorted.
+  const p = sortedPlacements(sortedByClass(input));
+  const variance = cov(p.v10, p.v10) / input.positives + cov(p.v01, p.v01) / input.negatives;
   const half = twoSidedZ(level) * Math.sqrt(variance);
   return {
     value: p.auc,

@@ -142,7 +142,9 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
   const counts = confusionAt(y, scores, choice.threshold);
   const tm = thresholdMetrics(counts);
   const sink = new Sink();
-  sink.put('roc_auc', rocAuc(y, scores));
+  // DeLong's pass yields the AUC too; rocAuc runs only where DeLong is undefined (< 2 per class).
+  const dl = delongAuc(y, scores, { level });
+  sink.put('roc_auc', dl.value !== null ? { value: dl.auc } : rocAuc(y, scores));
   sink.put('average_precision', averagePrecision(y, scores));
   sink.put('precision', tm.precision);
   sink.put('recall', tm.recall);
@@ -157,7 +159,6 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
   if (choice.oracle) sink.notes['threshold'] = 'oracle: chosen on the test labels, metrics at it are optimistic';
 
   const ci: Record<string, JsonCi | null> = {};
-  const dl = delongAuc(y, scores, { level });
   if (dl.value === null) {
     ci['roc_auc'] = null;
     sink.undefined['ci.roc_auc'] = dl.reason;

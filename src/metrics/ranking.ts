@@ -4,6 +4,7 @@
  * precision, precision@k and recall at a target FPR. Each is O(n log n) (one sort) or better.
  */
 import { HarnessError } from '../errors.ts';
+import { sortedByClass, twiceU } from './class-sort.ts';
 import { prepareBinary, type BinaryInput } from './input.ts';
 import { rankScores } from './sort.ts';
 import {
@@ -200,6 +201,9 @@ export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>, options:
   const input = prepareBinary(y, scores, options.weights, 'rocAuc');
   const missing = missingClass(input.positives, input.negatives, 'ROC AUC');
   if (missing) return missing;
+  // Unweighted full AUC = Mann–Whitney U / (m·n), which is the trapezoid under the ROC curve with
+  // ties counted ½; counting it from the classes sorted apart needs no ranking of all samples.
+  if (input.w === undefined && (maxFpr === undefined || maxFpr === 1)) return defined(twiceU(sortedByClass(input)) / (2 * input.positives * input.negatives));
   const { fpr, tpr } = rocCurveOf(input, true);
   if (maxFpr === undefined || maxFpr === 1) return defined(trapezoid(fpr, tpr));
   // searchsorted(fpr, maxFpr, 'right'): first index with fpr > maxFpr.

@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   }
   log('bench: evaluate');
   steps.push({ step: 'evaluate (CIs, breakdowns)', harness: ts(REPS, 'evaluate', dir), python: py(REPS, 'evaluate', dir), note: 'DeLong + 2000-rep stratified bootstrap + breakdowns' });
-  steps.push({ step: 'roc_auc + DeLong, 1M scores', harness: ts(REPS, 'auc1m'), python: py(REPS, 'auc1m'), note: 'python: roc_auc_score only' });
+  steps.push({ step: 'roc_auc + DeLong, 1M scores', harness: ts(REPS, 'auc1m'), python: py(REPS, 'auc1m'), note: 'harness: AUC + DeLong CI in one pass, as evaluate does (rocAucAloneMs: AUC only); python: roc_auc_score only' });
   steps.push({ step: 'bootstrap 2000 reps, 10k', harness: ts(REPS, 'boot10k'), python: py(REPS, 'boot10k') });
 
   log('bench: harness run');
