@@ -124,6 +124,11 @@ export default function pca(options: PcaOptions = {}): ModelPlugin<PcaOptions> &
       for (let c = 0; c < k; c++) axes.push(Float64Array.from(vectors.getColumn(c)));
       state = { mean, std, center, axes, normals: n };
     },
+    // The fitted state is plain numbers and Float64Arrays: a worker thread can receive it.
+    saveState: () => state,
+    restoreState(saved) {
+      state = saved as PcaState;
+    },
     score(series) {
       if (!state) throw new Error('pca: score called before fit; pca needs a training split with at least 2 normal systems');
       const x = standardize(summarizeSeries(series).values, state.mean, state.std, clip);

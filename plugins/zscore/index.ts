@@ -247,6 +247,11 @@ export default function zscore(options: ZscoreOptions = {}): ModelPlugin<ZscoreO
       }
       state = { center, scale, pooled: total, normals: normals.length };
     },
+    // The fitted state is plain numbers and Float64Arrays: a worker thread can receive it.
+    saveState: () => state,
+    restoreState(saved) {
+      state = saved as ZscoreState;
+    },
     score(series) {
       if (!state) throw new Error('zscore: score called before fit; zscore needs a training split with normal systems');
       return scorer(scoredColumn(series, sensor, minus), state.center, state.scale, direction);

@@ -59,6 +59,11 @@ export interface PassOptions {
   readonly order: 'forward' | 'reverse';
   /** Also call scoreBatch (if the plugin has one) on the whole fleet, after the score() calls. */
   readonly batch: boolean;
+  /**
+   * Score with a second fresh instance that never fitted, restored from the fitted one's
+   * `saveState()` after a structured clone (what a scoring worker receives).
+   */
+  readonly restored?: boolean;
 }
 
 /**
@@ -80,6 +85,8 @@ export async function fitAndScorePass(make: PluginFactory, fleet: EdgeFleet, opt
         return { kind: 'threw', message: `fit threw ${describeError(err)}` };
       }
     }
+    const scorer = opts.restored ? await restoredCopy(make, plugin) : plugin;
+    if (typeof scorer === 'string') return { kind: 'threw', message: scorer };
     const scores: unknown[] = new Array(records.length);
     const order = records.map((_, i) => i);
     if (opts.order === 'reverse') order.reverse();
@@ -87,7 +94,7 @@ export async function fitAndScorePass(make: PluginFactory, fleet: EdgeFleet, opt
       const record = records[i]!;
       const series = await record.loadSeries({ derive });
       try {
-        scores[i] = await withTimeout((signal) => plugin.score(series, { seed, signal, metadata: record.metadata }), ms, `score(${record.systemId})`);
+        scores[i] = await withTimeout((signal) => scorer.score(series, { seed, signal, metadata: record.metadata }), ms, `score(${record.systemId})`);
       } catch (err) {
         return { kind: 'threw', message: err instanceof CallTimeout ? err.message : `score(${record.systemId}) threw ${describeError(err)}` };
       }
@@ -107,4 +114,21 @@ export async function fitAndScorePass(make: PluginFactory, fleet: EdgeFleet, opt
       // teardown is not part of the scoring contract; the runner reports it on its own
     }
   }
+}
+
+/** A fresh instance restored from `fitted`'s state as a worker would get it, or what went wrong. */
+async function restoredCopy(make: PluginFactory, fitted: ModelPlugin<object>): Promise<ModelPlugin<object> | string> {
+  let state: unknown;
+  try {
+    state = structuredClone(fitted.saveState!());
+  } catch (err) {
+    return `saveState() did not give data a worker can receive: ${describeError(err)}`;
+  }
+  const copy = await make();
+  try {
+    await copy.restoreState!(state);
+  } catch (err) {
+    return `restoreState threw ${describeError(err)}`;
+  }
+  return copy;
 }

@@ -11,6 +11,9 @@
  * - `wrong_system`: scoring the systems in reverse order gives each system the score it gets in
  *   forward order, bit for bit; scoreBatch returns one score per system, in order, equal to score().
  * - `nondeterministic`: two fresh instances with the same seed give the same scores, bit for bit.
+ * - `state_roundtrip`: only when the plugin has `saveState` and `restoreState`; a fresh instance
+ *   restored from the fitted one's state (structured-cloned, as a scoring worker receives it)
+ *   gives every system the fitted instance's score, bit for bit.
  * - `time_shift` / `unit_scale`: only when the plugin declares `invariantTo`; shifting every
  *   timestamp by Δ, or scaling every sensor value by c, in training and scored data alike, leaves
  *   every score within {@link INVARIANCE_TOLERANCE} (and keeps a refusal a refusal). Fleets
@@ -25,6 +28,7 @@ import { edgeFleetArb, type EdgeFleet } from '../arbitraries/edge-fleet.ts';
 import { formatDuration, formatNumber, renderFleet } from './render.ts';
 import { fitAndScorePass, type PassOutcome, type PluginFactory } from './calls.ts';
 import { scaleFleet, shiftFleet, TIME_SHIFTS_MS, UNIT_FACTORS } from './transform.ts';
+import type { ModelPlugin } from '../runner/model.ts';
 import { CONTRACT_RULES, type CheckOptions, type ContractReport, type RuleResult, type Violation, type ViolationKind } from './types.ts';
 
 /** Default fleets per rule: a full check of a baseline takes a few seconds. */
@@ -145,6 +149,19 @@ function ruleProperty(kind: ViolationKind, ctx: RuleContext, fleets: fc.Arbitrar
           }
         });
       });
+    case 'state_roundtrip':
+      return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
+        const a = scored(await pass(fleet));
+        const b = await fitAndScorePass(ctx.make, fleet, { seed: ctx.seed, timeoutMs: ctx.timeoutMs, order: 'forward', batch: false, restored: true });
+        if (b.kind === 'threw') fail(b.message);
+        fc.pre(b.kind === 'scored');
+        const sb = (b as Extract<PassOutcome, { kind: 'scored' }>).scores;
+        ids(fleet).forEach((id, i) => {
+          if (!sameScore(a.scores[i], sb[i])) {
+            fail(`score(${id}) is ${show(a.scores[i])} from the fitted instance but ${show(sb[i])} from a fresh one restored from its saveState(); the state must hold everything score reads`);
+          }
+        });
+      });
     case 'time_shift':
     case 'unit_scale': {
       const shift = kind === 'time_shift';
@@ -208,6 +225,14 @@ export function replayCommand(target: string, kind: ViolationKind, seed: number,
   return `harness check ${shellWord(target)}${assumed.length ? ` --assume ${assumed.join(',')}` : ''} --seed ${seed} --path ${shellWord(path)} --rule ${kind}`;
 }
 
+/** Why a rule does not apply to this plugin (it makes no such promise), or null when it does. */
+function undeclaredNote(kind: ViolationKind, probe: ModelPlugin<object>): string | null {
+  if (kind === 'time_shift' && probe.invariantTo?.timeShift !== true) return 'the plugin does not declare invariantTo.timeShift';
+  if (kind === 'unit_scale' && probe.invariantTo?.unitScale !== true) return 'the plugin does not declare invariantTo.unitScale';
+  if (kind === 'state_roundtrip' && !(probe.saveState && probe.restoreState)) return 'the plugin has no saveState/restoreState (workers fit it again)';
+  return null;
+}
+
 /**
  * Checks a model plugin against the contract (see the module comment). `makePlugin` must return
  * a fresh instance on every call (a factory, as plugin modules export). Errors of the factory
@@ -232,9 +257,9 @@ export async function checkContract(makePlugin: PluginFactory, opts: CheckOption
   const violations: Violation[] = [];
   let refused = 0;
   for (const kind of rules) {
-    const declared = kind === 'time_shift' ? probe.invariantTo?.timeShift === true : kind === 'unit_scale' ? probe.invariantTo?.unitScale === true : true;
-    if (!declared) {
-      results.push({ kind, status: 'not_declared', runs: 0, skipped: 0, shrinks: 0, note: `the plugin does not declare invariantTo.${kind === 'time_shift' ? 'timeShift' : 'unitScale'}` });
+    const undeclared = undeclaredNote(kind, probe);
+    if (undeclared) {
+      results.push({ kind, status: 'not_declared', runs: 0, skipped: 0, shrinks: 0, note: undeclared });
       continue;
     }
     const out = await fc.check(ruleProperty(kind, ctx, fleets), {

@@ -27,8 +27,9 @@ export interface UserConfig {
   /** Time a plugin's fit or one score call may take, in ms. Default: 60000. */
   readonly timeoutMs?: number;
   /**
-   * Worker threads that score systems in parallel (each re-creates and re-fits the plugin, then
-   * scores its share). 1 scores in this process. Default: the cores (os.availableParallelism()).
+   * Worker threads that score systems in parallel. A model with saveState/restoreState is
+   * fitted once and its state shipped to them; one without is fitted again in each worker.
+   * 1 scores in this process. Default: the cores (os.availableParallelism()).
    */
   readonly workers?: number;
 }

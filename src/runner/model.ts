@@ -47,6 +47,15 @@ export interface ModelPlugin<Options = Readonly<Record<string, unknown>>> {
   score(series: SystemSeries, ctx: ScoreContext): Awaitable<number>;
   /** Optional faster path: one score per series, in the same order. */
   scoreBatch?(series: readonly SystemSeries[], ctx: ModelContext & { readonly metadata: readonly MetadataRow[] }): Awaitable<readonly number[]>;
+  /**
+   * What `fit` learned, as data a worker thread can receive (numbers, strings, arrays, typed
+   * arrays, plain objects, Maps: the structured-clone subset), and the way back. With both, a
+   * run with several workers fits the model once and ships the state to the workers that score;
+   * without them each worker fits again (the same scores, since fits are deterministic, but the
+   * fit is paid once per worker). `harness check` tests that a restored model scores the same.
+   */
+  saveState?(): unknown;
+  restoreState?(state: unknown): Awaitable<void>;
   /** Releases resources (worker processes, files) after the case. */
   teardown?(): Awaitable<void>;
 }

@@ -1,9 +1,15 @@
 /**
  * Parallel scoring in worker threads. A plugin is a closure and cannot be sent to a worker, so
  * each worker re-creates it from where it came from (the suite file and the model's index in
- * the suite, or a plugin name resolved again), fits it on the same training split, and scores a
- * contiguous block of the systems. Blocks are contiguous so that the first error of the
- * lowest block is the first error in system order, as in a run without workers.
+ * the suite). Two phases:
+ *
+ * 1. fit: each model that can ship its fitted state (`saveState`/`restoreState`) is fitted once,
+ *    the models spread over the workers, so two models fit at the same time on two cores;
+ * 2. score: every worker restores those states (a model without them fits again there) and
+ *    scores one contiguous block of the systems, reading each series once for all models.
+ *
+ * Blocks are contiguous so that the first error of the lowest block is the first error in
+ * system order, as in a run without workers; scores are the same whatever the number of workers.
  */
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -25,24 +31,40 @@ export interface PluginOrigin {
   readonly modelIndex: number;
 }
 
-/** What a worker is asked to do (sent as workerData: plain data only). */
+/** What a worker is started with (sent as workerData: plain data only). */
 export interface WorkerJob {
   readonly origins: readonly PluginOrigin[];
   readonly config: ResolvedConfig;
   readonly dataDir: string;
   readonly source: SourceSelector;
-  /** `source\0systemId` of the training systems, in order. */
-  readonly train: readonly string[];
-  /** `source\0systemId` of the systems this worker scores, in order. */
-  readonly share: readonly string[];
   /** Each plugin's seed, aligned with `origins`. */
   readonly seeds: readonly string[];
   readonly timeoutMs: number;
 }
 
+/** What a worker is asked to do; systems are `source\0systemId` keys, in order. */
+export type WorkerRequest =
+  | { readonly type: 'fit'; readonly models: readonly number[]; readonly train: readonly string[] }
+  | {
+      readonly type: 'score';
+      /** Per plugin: its shipped state, or `fit` (fit it here on `train`), or the error that already stopped it. */
+      readonly prepare: readonly ({ readonly state: unknown } | 'fit' | { readonly error: string })[];
+      readonly train: readonly string[];
+      readonly share: readonly string[];
+    };
+
+/** One plugin's fit in a worker. */
+export interface FitReply {
+  readonly model: number;
+  readonly error: string | null;
+  readonly fitMs: number;
+  readonly state: unknown;
+}
+
 /** What a worker posts back. */
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly model: string; readonly done: number }
+  | { readonly type: 'fitted'; readonly fits: readonly FitReply[] }
   | { readonly type: 'done'; readonly runs: readonly { readonly error: string | null; readonly scores: Float64Array; readonly fitMs: number; readonly scoreMs: number }[] }
   | { readonly type: 'failed'; readonly message: string };
 
@@ -64,14 +86,63 @@ export async function recreatePlugin(origin: PluginOrigin, config: ResolvedConfi
   return resolveModel(entry, config, origin.suiteFile);
 }
 
+/** True when a plugin's fit can be done once and shipped to the scoring workers. */
+export function shipsState(p: ModelPlugin): boolean {
+  return typeof p.fit === 'function' && typeof p.saveState === 'function' && typeof p.restoreState === 'function';
+}
+
 const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);
 
 const keyOf = (s: SystemRecord): string => `${s.source}\u0000${s.systemId}`;
 
+type Reply = Exclude<WorkerMessage, { type: 'progress' }>;
+
+/** A worker thread answering one request at a time; a crash answers the pending request with `failed`. */
+class PoolWorker {
+  private readonly worker: Worker;
+  private pending: ((m: Reply) => void) | null = null;
+  private dead: string | null = null;
+
+  constructor(job: WorkerJob, onProgress: (model: string, done: number) => void) {
+    this.worker = new Worker(WORKER_ENTRY, { workerData: job });
+    this.worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') onProgress(m.model, m.done);
+      else this.settle(m);
+    });
+    this.worker.on('error', (err) => this.fail(err.message));
+    this.worker.on('exit', (code) => this.fail(`worker exited with code ${code}`));
+  }
+
+  request(req: WorkerRequest): Promise<Reply> {
+    if (this.dead !== null) return Promise.resolve({ type: 'failed', message: this.dead });
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      this.worker.postMessage(req);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.dead ??= 'stopped';
+    await this.worker.terminate();
+  }
+
+  private settle(m: Reply): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.(m);
+  }
+
+  private fail(message: string): void {
+    if (this.dead !== null) return;
+    this.dead = message;
+    this.settle({ type: 'failed', message });
+  }
+}
+
 /**
- * Fits and scores `plugins` on `systems` in `workers` threads, each fitting on `train` and
- * scoring one contiguous block. Per plugin: the scores aligned with `systems`, or the first
- * error in system order. A worker that fails to start or crashes makes every plugin errored.
+ * Fits and scores `plugins` on `systems` in `workers` threads (see the two phases above). Per
+ * plugin: the scores aligned with `systems`, or the first error in system order. A worker that
+ * fails to start or crashes makes every plugin it served errored.
  */
 export async function scoreInWorkers(
   plugins: readonly ModelPlugin[],
@@ -86,6 +157,8 @@ export async function scoreInWorkers(
     readonly seedFor: (model: string) => string;
     readonly timeoutMs: number;
     readonly onProgress?: (model: string, done: number) => void | Promise<void>;
+    /** Called between the two phases. */
+    readonly onScoreStart?: () => void | Promise<void>;
   },
 ): Promise<PooledScores[]> {
   const w = Math.max(1, Math.min(opts.workers, systems.length));
@@ -93,65 +166,63 @@ export async function scoreInWorkers(
   for (let k = 0; k < w; k++) blocks.push(systems.slice(Math.floor((k * systems.length) / w), Math.floor(((k + 1) * systems.length) / w)));
   const trainKeys = train.map(keyOf);
   const done = plugins.map(() => new Array<number>(w).fill(0));
-  const results = await Promise.all(
-    blocks.map(
-      (block, k) =>
-        new Promise<WorkerMessage & { type: 'done' | 'failed' }>((resolve) => {
-          const job: WorkerJob = {
-            origins,
-            config: opts.config,
-            dataDir: opts.dataDir,
-            source: opts.source,
-            train: trainKeys,
-            share: block.map(keyOf),
-            seeds: plugins.map((p) => opts.seedFor(p.name)),
-            timeoutMs: opts.timeoutMs,
-          };
-          let settled = false;
-          const worker = new Worker(WORKER_ENTRY, { workerData: job });
-          worker.on('message', (m: WorkerMessage) => {
-            if (m.type === 'progress') {
-              const i = plugins.findIndex((p) => p.name === m.model);
-              if (i < 0) return;
-              done[i]![k] = m.done;
-              void opts.onProgress?.(m.model, done[i]!.reduce((a, b) => a + b, 0));
-              return;
-            }
-            settled = true;
-            resolve(m);
-            void worker.terminate();
-          });
-          worker.on('error', (err) => {
-            if (settled) return;
-            settled = true;
-            resolve({ type: 'failed', message: err.message });
-          });
-          worker.on('exit', (code) => {
-            if (settled) return;
-            settled = true;
-            resolve({ type: 'failed', message: `worker exited with code ${code}` });
-          });
-        }),
-    ),
+  const job: WorkerJob = { origins, config: opts.config, dataDir: opts.dataDir, source: opts.source, seeds: plugins.map((p) => opts.seedFor(p.name)), timeoutMs: opts.timeoutMs };
+  const pool = blocks.map(
+    (_, k) =>
+      new PoolWorker(job, (model, n) => {
+        const i = plugins.findIndex((p) => p.name === model);
+        if (i < 0) return;
+        done[i]![k] = n;
+        void opts.onProgress?.(model, done[i]!.reduce((a, b) => a + b, 0));
+      }),
   );
-  return plugins.map((_, i) => {
-    const scores = new Float64Array(systems.length).fill(NaN);
-    let error: string | null = null;
-    let fitMs = 0;
-    let scoreMs = 0;
-    let offset = 0;
-    results.forEach((r, k) => {
-      const block = blocks[k]!;
-      if (r.type === 'failed') error ??= `worker: ${r.message}`;
-      else {
-        const run = r.runs[i]!;
-        if (run.error !== null) error ??= run.error;
-        scores.set(run.scores, offset);
-        fitMs = Math.max(fitMs, run.fitMs);
-        scoreMs = Math.max(scoreMs, run.scoreMs);
-      }
-      offset += block.length;
+  try {
+    // Phase 1: each shippable model is fitted once, model i in worker i mod w.
+    const shipped = plugins.map((p, i) => (shipsState(p) ? i : -1)).filter((i) => i >= 0);
+    const fits = new Map<number, FitReply>();
+    const fitReplies = await Promise.all(
+      pool.map((worker, k) => {
+        const models = shipped.filter((_, j) => j % w === k);
+        return models.length > 0 ? worker.request({ type: 'fit', models, train: trainKeys }) : null;
+      }),
+    );
+    fitReplies.forEach((r, k) => {
+      if (r === null) return;
+      const models = shipped.filter((_, j) => j % w === k);
+      if (r.type === 'fitted') for (const f of r.fits) fits.set(f.model, f);
+      else for (const m of models) fits.set(m, { model: m, error: `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`, fitMs: 0, state: undefined });
     });
-    return { error, scores, fitMs, scoreMs };
-  });
+    const prepare = plugins.map((p, i) => {
+      const f = fits.get(i);
+      if (!f) return 'fit' as const;
+      return f.error !== null ? { error: f.error } : { state: f.state };
+    });
+
+    // Phase 2: every worker scores its block.
+    await opts.onScoreStart?.();
+    const results = await Promise.all(pool.map((worker, k) => worker.request({ type: 'score', prepare, train: trainKeys, share: blocks[k]!.map(keyOf) })));
+    return plugins.map((_, i) => {
+      const scores = new Float64Array(systems.length).fill(NaN);
+      const shippedFit = fits.get(i);
+      let error: string | null = shippedFit?.error ?? null;
+      let fitMs = shippedFit?.fitMs ?? 0;
+      let scoreMs = 0;
+      let offset = 0;
+      results.forEach((r, k) => {
+        const block = blocks[k]!;
+        if (r.type !== 'done') error ??= `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`;
+        else {
+          const run = r.runs[i]!;
+          if (run.error !== null) error ??= run.error;
+          scores.set(run.scores, offset);
+          if (!shippedFit) fitMs = Math.max(fitMs, run.fitMs);
+          scoreMs = Math.max(scoreMs, run.scoreMs);
+        }
+        offset += block.length;
+      });
+      return { error, scores, fitMs, scoreMs };
+    });
+  } finally {
+    await Promise.all(pool.map((worker) => worker.stop()));
+  }
 }

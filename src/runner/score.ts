@@ -25,6 +25,8 @@ export interface ScoreOptions {
   readonly dataset: Dataset;
   readonly onStart?: (model: string, total: number) => void | Promise<void>;
   readonly onProgress?: (model: string, done: number, total: number) => void | Promise<void>;
+  /** Called when the models are fitted and scoring begins (the fit phase's end; the bench times the phases with it). */
+  readonly onScoreStart?: () => void | Promise<void>;
   /** Called with the fitted models after scoring and before teardown (the metamorphic laws score more data with them). */
   readonly beforeTeardown?: (runs: readonly ModelRun[]) => Promise<void>;
   /** Score in worker threads (see {@link ParallelOptions}); absent: in this process. */
@@ -89,6 +91,7 @@ export async function fitAndScore(
       seedFor: opts.seedFor,
       timeoutMs: opts.timeoutMs,
       onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
+      ...(opts.onScoreStart ? { onScoreStart: opts.onScoreStart } : {}),
     },
   );
   const remoteRuns: ModelRun[] = remote.map((plugin, i) => {
@@ -105,28 +108,35 @@ export async function fitAndScore(
   return plugins.map((p) => (pooled[plugins.indexOf(p)] ? remoteRuns[remote.indexOf(p)]! : localRuns[local.indexOf(p)]!));
 }
 
-/** {@link fitAndScore} in this process (also what each worker runs on its share). */
+/** {@link fitAndScore} in this process. */
 export async function fitAndScoreHere(
   plugins: readonly ModelPlugin[],
   train: readonly SystemRecord[],
   test: readonly SystemRecord[],
   opts: ScoreOptions,
 ): Promise<ModelRun[]> {
-  const runs: ModelRun[] = plugins.map((plugin) => ({
-    plugin,
-    error: null,
-    testScores: new Float64Array(test.length).fill(NaN),
-    trainNormalScores: [],
-    fitMs: 0,
-    scoreMs: 0,
-  }));
+  const runs = newRuns(plugins, test.length);
   const trainNormals = opts.scoreTrainNormals ? train.filter((s) => s.label.label === 'normal') : [];
   const queue = [...trainNormals.map((s) => ({ s, test: -1 })), ...test.map((s, i) => ({ s, test: i }))];
+  for (const run of runs) await opts.onStart?.(run.plugin.name, queue.length);
+  await fitRuns(runs, train, opts);
+  await opts.onScoreStart?.();
+  await scoreQueue(runs, queue, opts);
+  await opts.beforeTeardown?.(runs);
+  await teardownRuns(runs);
+  return runs;
+}
 
+/** Fresh runs: no scores yet (NaN), no error. */
+export function newRuns(plugins: readonly ModelPlugin[], tests: number): ModelRun[] {
+  return plugins.map((plugin) => ({ plugin, error: null, testScores: new Float64Array(tests).fill(NaN), trainNormalScores: [], fitMs: 0, scoreMs: 0 }));
+}
+
+/** Fits each run's plugin on `train` (a plugin without `fit` has nothing to learn); a failure becomes the run's error. */
+export async function fitRuns(runs: readonly ModelRun[], train: readonly SystemRecord[], opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs' | 'dataset'>): Promise<void> {
   const trainSet: Dataset = { dataDir: opts.dataset.dataDir, source: opts.dataset.source, systems: train };
   for (const run of runs) {
-    await opts.onStart?.(run.plugin.name, queue.length);
-    if (!run.plugin.fit) continue;
+    if (!run.plugin.fit || run.error !== null) continue;
     const t0 = performance.now();
     try {
       await withTimeout((signal) => run.plugin.fit!(trainSet, { seed: opts.seedFor(run.plugin.name), signal }), timeoutOf(run.plugin, opts), 'fit');
@@ -135,7 +145,17 @@ export async function fitAndScoreHere(
     }
     run.fitMs = performance.now() - t0;
   }
+}
 
+/**
+ * Scores a queue of systems with every run still without error, reading each series once for
+ * all of them. An entry with `test` ≥ 0 fills that test score; −1 marks a training normal.
+ */
+export async function scoreQueue(
+  runs: readonly ModelRun[],
+  queue: readonly { readonly s: SystemRecord; readonly test: number }[],
+  opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs' | 'onProgress'>,
+): Promise<void> {
   const derive = [...new Set(runs.flatMap((r) => r.plugin.derive ?? []))] as DerivedFeature[];
   let done = 0;
   for (let start = 0; start < queue.length; start += CHUNK) {
@@ -156,7 +176,10 @@ export async function fitAndScoreHere(
     done += chunk.length;
     for (const run of runs) if (run.error === null) await opts.onProgress?.(run.plugin.name, done, queue.length);
   }
-  await opts.beforeTeardown?.(runs);
+}
+
+/** Lets every plugin release what it holds; a failure becomes the run's error if it had none. */
+export async function teardownRuns(runs: readonly ModelRun[]): Promise<void> {
   for (const run of runs) {
     try {
       await run.plugin.teardown?.();
@@ -164,11 +187,10 @@ export async function fitAndScoreHere(
       run.error ??= `teardown: ${messageOf(err)}`;
     }
   }
-  return runs;
 }
 
 /** Scores one chunk with one model, or records its error and returns null. */
-async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], series: readonly SystemSeries[], opts: ScoreOptions): Promise<number[] | null> {
+async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], series: readonly SystemSeries[], opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>): Promise<number[] | null> {
   const { plugin } = run;
   const seed = opts.seedFor(plugin.name);
   const timeout = timeoutOf(plugin, opts);
@@ -210,7 +232,7 @@ async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], serie
   return out;
 }
 
-function timeoutOf(plugin: ModelPlugin, opts: ScoreOptions): number {
+function timeoutOf(plugin: ModelPlugin, opts: Pick<ScoreOptions, 'timeoutMs'>): number {
   return plugin.timeoutMs ?? opts.timeoutMs;
 }
 

@@ -171,17 +171,26 @@ async function main(): Promise<void> {
   const pyLoad = py(REPS, 'load', dir);
   const pathCounts = load.samples[0]?.out['path'];
   steps.push({ step: 'load every series', harness: load, python: pyLoad, note: `${(mb / (load.ms / 1000)).toFixed(0)} MB/s vs pandas.read_csv ${pyLoad ? (mb / (pyLoad.ms / 1000)).toFixed(0) : '–'} MB/s; paths ${JSON.stringify(pathCounts)}` });
+  const project = benchProject(dir);
+  const suiteFile = path.join(project, 'suites', 'bench.suite.ts');
   for (const model of ['random', 'zscore', 'pca']) {
     log(`bench: score ${model}`);
-    steps.push({ step: `fit + score ${model}`, harness: ts(REPS, 'score', dir, model), python: py(REPS, 'score', dir, model), note: 'test split + training normals, 1 worker' });
+    steps.push({ step: `fit + score ${model}`, harness: ts(REPS, 'score', dir, model), python: py(REPS, 'score', dir, model), note: 'test split + training normals, in process' });
   }
+  // Scoring from 1 to 2 workers: the pool fits pca once and ships its state; the score phase
+  // (reading and scoring 875 series after the fit) is what the workers share.
+  const scorePhase = (x: { samples: readonly Sample[] }) => median(x.samples.map((s) => s.out['scorePhaseMs'] as number));
+  const pool1 = ts(REPS, 'score', dir, 'pca', '1', suiteFile);
+  const pool2 = ts(REPS, 'score', dir, 'pca', '2', suiteFile);
+  const scoringSpeedup = scorePhase(pool1) / scorePhase(pool2);
+  steps.push({ step: 'fit + score pca, pool of 1', harness: pool1, python: null, note: `score phase ${f(scorePhase(pool1))}` });
+  steps.push({ step: 'fit + score pca, pool of 2', harness: pool2, python: null, note: `score phase ${f(scorePhase(pool2))}: ${scoringSpeedup.toFixed(2)}× faster than 1 worker` });
   log('bench: evaluate');
   steps.push({ step: 'evaluate (CIs, breakdowns)', harness: ts(REPS, 'evaluate', dir), python: py(REPS, 'evaluate', dir), note: 'DeLong + 2000-rep stratified bootstrap + breakdowns' });
   steps.push({ step: 'roc_auc + DeLong, 1M scores', harness: ts(REPS, 'auc1m'), python: py(REPS, 'auc1m'), note: 'harness: AUC + DeLong CI in one pass, as evaluate does (rocAucAloneMs: AUC only); python: roc_auc_score only' });
   steps.push({ step: 'bootstrap 2000 reps, 10k', harness: ts(REPS, 'boot10k'), python: py(REPS, 'boot10k') });
 
   log('bench: harness run');
-  const project = benchProject(dir);
   const w1 = repeat(REPS, () => harnessRun(project, ['--no-cache', '--workers', '1']));
   const res1 = runResults(project);
   const w2 = repeat(REPS, () => harnessRun(project, ['--no-cache', '--workers', '2']));
@@ -211,7 +220,7 @@ async function main(): Promise<void> {
     };
   }
 
-  const results = { date: new Date().toISOString(), systems: SYSTEMS, days: DAYS, reps: REPS, cores: availableParallelism(), seriesMb: mb, steps, scale, identicalAcrossWorkers: JSON.stringify(res1) === JSON.stringify(res2) };
+  const results = { date: new Date().toISOString(), systems: SYSTEMS, days: DAYS, reps: REPS, cores: availableParallelism(), seriesMb: mb, steps, scale, scoringSpeedup, identicalAcrossWorkers: JSON.stringify(res1) === JSON.stringify(res2) };
   writeFileSync(path.join(BENCH, 'results.json'), JSON.stringify(results, null, 2));
 
   const rows = steps.map((s) => [

@@ -1,9 +1,11 @@
 /**
  * One benchmark step of the harness side, run in its own child process (so that its peak RSS
  * is its own). Prints one JSON line: `{ ms, ...facts }`, `ms` being the work alone (no startup).
- * Usage: tsx test/bench/ts-step.ts <load|score|evaluate|auc1m|boot10k> [fleetDir] [model]
+ * Usage: tsx test/bench/ts-step.ts <load|score|evaluate|auc1m|boot10k> [fleetDir] [model] [workers suiteFile]
  */
+import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
+import { resolveConfig } from '../../src/config/load-config.ts';
 import { loadDataset } from '../../src/data/load-dataset.ts';
 import { seriesPathCounts } from '../../src/data/series-bytes.ts';
 import { DEFAULT_BREAKDOWN, stratumOf } from '../../src/data/strata.ts';
@@ -18,7 +20,8 @@ import pca from '../../plugins/pca/index.ts';
 import random from '../../plugins/random/index.ts';
 import zscore from '../../plugins/zscore/index.ts';
 
-const [step, dir, model] = process.argv.slice(2);
+const [step, dir, model, workers, suiteFile] = process.argv.slice(2);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function synthetic(n: number, seed: string): { y: Float64Array; s: Float64Array } {
   const rng = seedrandom.alea(seed);
@@ -43,12 +46,19 @@ async function main(): Promise<Record<string, unknown>> {
       return { ms: ms(), rows, systems: ds.systems.length, path: { ...seriesPathCounts } };
     }
     case 'score': {
+      // With a suite file: its model `model` through the worker pool (`workers` threads), as
+      // `harness run` scores; without: in this process.
       const ds = await loadDataset({ dataDir: dir });
       const { train, test } = stratifiedSplit(ds.systems, 0.5, '7');
       const plugin = (model === 'pca' ? pca() : model === 'zscore' ? zscore() : random()) as ModelPlugin;
-      const [run] = await fitAndScore([plugin], train, test, { seedFor: () => 'bench', timeoutMs: 1e9, scoreTrainNormals: true, dataset: ds });
+      const parallel = suiteFile
+        ? { workers: Number(workers), origins: [{ suiteFile, suiteName: 'bench', modelIndex: ['random', 'zscore', 'pca'].indexOf(model!) }], config: resolveConfig({}, null, ROOT), minSystemsPerWorker: 1 }
+        : undefined;
+      let scoreStart = NaN;
+      const onScoreStart = () => void (scoreStart = performance.now());
+      const [run] = await fitAndScore([plugin], train, test, { seedFor: () => 'bench', timeoutMs: 1e9, scoreTrainNormals: true, dataset: ds, onScoreStart, ...(parallel ? { parallel } : {}) });
       if (run?.error) throw new Error(run.error);
-      return { ms: ms(), fitMs: run?.fitMs, scoreMs: run?.scoreMs, scored: test.length + (run?.trainNormalScores.length ?? 0), path: { ...seriesPathCounts } };
+      return { ms: ms(), fitMs: run?.fitMs, scorePhaseMs: performance.now() - scoreStart, scored: test.length + (run?.trainNormalScores.length ?? 0), path: { ...seriesPathCounts } };
     }
     case 'evaluate': {
       const ds = await loadDataset({ dataDir: dir });

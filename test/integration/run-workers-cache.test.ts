@@ -3,7 +3,7 @@
  * whatever the number of workers, cached cases on a second run with identical results, and
  * errors (a throw, a NaN) that stay errored cases naming the system, in workers and never cached.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,15 +23,31 @@ beforeAll(async () => {
   await mkdir(path.join(root, 'suites'), { recursive: true });
   await writeFile(
     path.join(root, 'suites', 'pool.suite.ts'),
-    `import { defineModel, defineSuite } from ${JSON.stringify(SRC)};
+    `import { appendFileSync } from 'node:fs';
+import { defineModel, defineSuite } from ${JSON.stringify(SRC)};
 const dataset = { scenario: { name: 'pool', systems: 40, days: 2, interval: '30m', anomalyRate: 0.3, seed: 'pool' } };
 const flaky = defineModel({ name: 'flaky', version: '1', score: (s) => { if (s.systemId.endsWith('7')) throw new Error('boom'); return 1; } });
 const nan = defineModel({ name: 'nan', version: '1', score: (s) => (s.systemId.endsWith('9') ? NaN : 1) });
+// Models that log each fit to a file (one line per fit, in whichever thread fits) and score with
+// what they learned, so a state that did not reach a worker would change the scores.
+const LOG = ${JSON.stringify('__LOG__')};
+function counted(name, ship, restoreFails = false) {
+  let n = 0;
+  return defineModel({
+    name, version: '1',
+    fit(train) { appendFileSync(LOG, name + '\\n'); n = train.systems.length; },
+    score: (s) => (Number(s.systemId.replace(/\\D/g, '')) % 7) * n,
+    ...(ship ? { saveState: () => ({ n }), restoreState(state) { if (restoreFails) throw new Error('bad state'); n = state.n; } } : {}),
+  });
+}
+const fitFails = defineModel({ name: 'fit-fails', version: '1', fit() { throw new Error('nope'); }, saveState: () => 1, restoreState() {}, score: () => 1 });
 export default [
   defineSuite({ name: 'pool', dataset, models: ['random', 'zscore', ['pca', { components: 2 }]] }),
   defineSuite({ name: 'pool-errors', dataset, models: ['random', flaky, nan] }),
+  defineSuite({ name: 'pool-fits', dataset, models: [counted('shipped', true), counted('refit', false), fitFails] }),
+  defineSuite({ name: 'pool-restore', dataset, models: [counted('restore-fails', true, true)] }),
 ];
-`,
+`.replace('__LOG__', path.join(root, 'fits.log')),
   );
   await writeFile(path.join(root, 'package.json'), '{ "name": "pool-fixture", "private": true, "type": "module" }\n');
   config = resolveConfig({}, null, root);
@@ -41,8 +57,8 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function run(workers: number, cache: boolean, cacheDir = 'cache-off'): Promise<RunResult> {
-  const suites = await collectSuites(config);
+async function run(workers: number, cache: boolean, cacheDir = 'cache-off', only?: readonly string[]): Promise<RunResult> {
+  const suites = (await collectSuites(config)).filter((s) => (only ? only.includes(s.spec.name) : s.spec.name !== 'pool-restore'));
   return runSuites(suites, { ...config, workers, cacheDir: path.join(root, cacheDir) }, [], { seed: 's', harnessVersion: 'test', cache, minSystemsPerWorker: 1 });
 }
 
@@ -63,6 +79,30 @@ describe('harness run with a worker pool and a score cache', () => {
       expect(nan.state === 'errored' && nan.error).toMatch(/^score\(sys-\d*9\): returned NaN/);
       expect(caseOf(r, 'pool', 'pca').state).toBe('scored');
     }
+  });
+
+  it('fits a model that ships its state once, in one worker; a model without saveState/restoreState fits in every worker', async () => {
+    const log = path.join(root, 'fits.log');
+    const fitsOf = async (workers: number) => {
+      await rm(log, { force: true });
+      const r = await run(workers, false, 'cache-off', ['pool-fits']);
+      const lines = (await readFile(log, 'utf8')).trim().split('\n');
+      return { r, shipped: lines.filter((l) => l === 'shipped').length, refit: lines.filter((l) => l === 'refit').length };
+    };
+    const one = await fitsOf(1);
+    const two = await fitsOf(2);
+    expect([one.shipped, one.refit]).toEqual([1, 1]);
+    expect([two.shipped, two.refit]).toEqual([1, 2]);
+    expect(metricsOf(two.r)).toEqual(metricsOf(one.r));
+    expect(caseOf(two.r, 'pool-fits', 'shipped').state).toBe('scored');
+    const failed = caseOf(two.r, 'pool-fits', 'fit-fails');
+    expect(failed.state === 'errored' && failed.error).toBe('fit: nope');
+  });
+
+  it('turns a failing restoreState in a worker into an errored case', async () => {
+    const r = await run(2, false, 'cache-off', ['pool-restore']);
+    const c = caseOf(r, 'pool-restore', 'restore-fails');
+    expect(c.state === 'errored' && c.error).toBe('restoreState: bad state');
   });
 
   it('reads unchanged inputs back from the cache (cached cases, identical results) and never caches an error', async () => {

@@ -58,13 +58,13 @@ describe('checkContract on the baselines', () => {
   it('random holds every rule, including both invariances', async () => {
     const report = await checkContract(() => random(), { seed: SEED });
     expect(report.violations).toEqual([]);
-    expect(statuses(report)).toEqual({ throws: 'held', non_finite: 'held', wrong_system: 'held', nondeterministic: 'held', time_shift: 'held', unit_scale: 'held' });
+    expect(statuses(report)).toEqual({ throws: 'held', non_finite: 'held', wrong_system: 'held', nondeterministic: 'held', state_roundtrip: 'not_declared', time_shift: 'held', unit_scale: 'held' });
   });
 
   it('zscore holds every rule; fit refuses fleets without usable normals', async () => {
     const report = await checkContract(() => zscore(), { seed: SEED });
     expect(report.violations).toEqual([]);
-    expect(statuses(report)).toEqual({ throws: 'held', non_finite: 'held', wrong_system: 'held', nondeterministic: 'held', time_shift: 'held', unit_scale: 'held' });
+    expect(statuses(report)).toEqual({ throws: 'held', non_finite: 'held', wrong_system: 'held', nondeterministic: 'held', state_roundtrip: 'held', time_shift: 'held', unit_scale: 'held' });
     expect(report.refused).toBeGreaterThan(0);
     expect(report.refusals.every((m) => m.startsWith('zscore: '))).toBe(true);
   });
@@ -86,7 +86,7 @@ describe('checkContract on the baselines', () => {
   it('pca holds every rule it applies to; it does not claim unit-scale invariance (5 A rest threshold, scale-1 features)', async () => {
     const report = await checkContract(() => pca(), { seed: SEED });
     expect(report.violations).toEqual([]);
-    expect(statuses(report)).toEqual({ throws: 'held', non_finite: 'held', wrong_system: 'held', nondeterministic: 'held', time_shift: 'held', unit_scale: 'not_declared' });
+    expect(statuses(report)).toEqual({ throws: 'held', non_finite: 'held', wrong_system: 'held', nondeterministic: 'held', state_roundtrip: 'held', time_shift: 'held', unit_scale: 'not_declared' });
     expect(report.refusals.every((m) => m.startsWith('pca: needs at least 2 normal systems'))).toBe(true);
   });
 
@@ -97,6 +97,36 @@ describe('checkContract on the baselines', () => {
 });
 
 describe('checkContract catches broken plugins', () => {
+  it('a saveState that leaves out part of what score reads is state_roundtrip', async () => {
+    const make = () => {
+      let center = 0;
+      let spread = 1;
+      return defineModel({
+        name: 'forgetful',
+        version: '1',
+        fit(train) {
+          center = train.systems.length;
+          spread = 2 + train.systems.length;
+        },
+        score: (s) => (meanOf(s.sensors.soc_pct) - center) / spread,
+        // Only the center travels: a restored instance divides by the default spread.
+        saveState: () => ({ center }),
+        restoreState(state) {
+          center = (state as { center: number }).center;
+        },
+      });
+    };
+    const report = await checkContract(make, { seed: SEED, rules: ['state_roundtrip'] });
+    expect(kinds(report)).toEqual(['state_roundtrip']);
+    expect(report.violations[0]!.message).toMatch(/^score\(sys-\d+\) is .* from the fitted instance but .* from a fresh one restored from its saveState\(\)/);
+  });
+
+  it('a state a worker cannot receive (a function) is state_roundtrip', async () => {
+    const make = () => defineModel({ name: 'closure-state', version: '1', fit() {}, score: () => 1, saveState: () => ({ f: () => 1 }), restoreState() {} });
+    const report = await checkContract(make, { seed: SEED, rules: ['state_roundtrip'] });
+    expect(report.violations[0]?.message).toMatch(/^saveState\(\) did not give data a worker can receive: DataCloneError/);
+  });
+
   it('a plugin that keeps state across score calls is wrong_system', async () => {
     const stateful = (): ModelPlugin => {
       let seen = 0;
