@@ -71,6 +71,8 @@ const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | n
   },
   outDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
   cacheDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
+  runsDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
+  history: (v) => (typeof v === 'boolean' ? null : 'must be true (record every run in runsDir) or false'),
   timeoutMs: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a positive number of milliseconds'),
   workers: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'must be a whole number ≥ 1 (1 scores in the main process)'),
 };
@@ -106,6 +108,8 @@ export function resolveConfig(raw: unknown, configFile: string | null, root: str
     reporters: config.reporters ?? null,
     outDir: abs(config.outDir ?? path.join('.harness', 'last-run')),
     cacheDir: abs(config.cacheDir ?? path.join('.harness', 'cache')),
+    runsDir: abs(config.runsDir ?? path.join('.harness', 'runs')),
+    history: config.history ?? true,
     timeoutMs: config.timeoutMs ?? 60_000,
     workers: config.workers ?? availableParallelism(),
   };

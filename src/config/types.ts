@@ -24,6 +24,10 @@ export interface UserConfig {
   readonly outDir?: string;
   /** Generated datasets and other caches. Default: `.harness/cache`. */
   readonly cacheDir?: string;
+  /** The local run history: `harness run` records each run in `<runsDir>/<run_id>/`. Default: `.harness/runs`. */
+  readonly runsDir?: string;
+  /** Record every `harness run` in runsDir (`harness runs`, `harness compare` read them). Default: true. */
+  readonly history?: boolean;
   /** Time a plugin's fit or one score call may take, in ms. Default: 60000. */
   readonly timeoutMs?: number;
   /**
@@ -55,6 +59,8 @@ export interface ResolvedConfig {
   readonly reporters: readonly ReporterEntry[] | null;
   readonly outDir: string;
   readonly cacheDir: string;
+  readonly runsDir: string;
+  readonly history: boolean;
   readonly timeoutMs: number;
   readonly workers: number;
 }

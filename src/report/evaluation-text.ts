@@ -1,6 +1,7 @@
 /** The text report of `harness evaluate`: aligned tables a person reads in a terminal. Pure. */
 import chalk from 'chalk';
 import type { EvaluationSummary, JsonCell } from '../metrics/evaluate.ts';
+import { table } from './text-table.ts';
 
 
 function fmt(v: number | null | undefined, digits = 3): string {
@@ -9,21 +10,6 @@ function fmt(v: number | null | undefined, digits = 3): string {
 
 function fmtCi(ci: { readonly low: number; readonly high: number } | null | undefined): string {
   return ci ? `[${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]` : '';
-}
-
-/** Lays out rows as aligned columns; `right` marks right-aligned (numeric) columns. Styling is applied after padding so ANSI codes do not skew widths. */
-function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[], style: (row: number, col: number, text: string) => string = (_r, _c, t) => t): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: readonly string[], row: number): string =>
-    cells
-      .map((t, c) => {
-        const w = widths[c] ?? 0;
-        const padded = right[c] ? t.padStart(w) : t.padEnd(w);
-        return row < 0 ? chalk.bold(padded) : style(row, c, padded);
-      })
-      .join('  ')
-      .trimEnd();
-  return [line(header, -1), ...rows.map((r, i) => line(r, i))];
 }
 
 const HEADLINE: readonly [string, string][] = [

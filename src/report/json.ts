@@ -25,12 +25,21 @@ export function jsonReporter(options: JsonReporterOptions = {}): Reporter {
     },
     async onRunEnd(run) {
       const file = path.resolve(outDir, options.file ?? 'results.json');
-      await writeFileAtomic(file, JSON.stringify(toJson(run), null, 2) + '\n');
+      await writeFileAtomic(file, resultsJsonText(run));
     },
   };
 }
 
-export function toJson(run: RunResult): unknown {
+/** The bytes of results.json: the json reporter and the run store (src/track/) both write exactly these. */
+export function resultsJsonText(run: RunResult): string {
+  return JSON.stringify(toJson(run), null, 2) + '\n';
+}
+
+/** results.json as other tools read it (the local run store's compare reads it back). */
+export type ResultsJson = ReturnType<typeof toJson>;
+
+/** The run as results.json holds it: JSON values only, undefined metrics as null. */
+export function toJson(run: RunResult) {
   return {
     schema: RESULTS_SCHEMA_VERSION,
     harness_version: run.harnessVersion,

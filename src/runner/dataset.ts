@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadScenario } from '../config/load-scenario.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { describeLayout } from '../data/layout.ts';
+import { formatLabelsCsv } from '../data/csv-write.ts';
 import { loadDataset } from '../data/load-dataset.ts';
 import type { Dataset } from '../data/types.ts';
 import { writeFleet, type FleetMember } from '../data/write-fleet.ts';
@@ -55,6 +56,21 @@ export async function resolveDataset(spec: DatasetSpec, config: ResolvedConfig, 
   const dir = path.resolve(config.root, spec.path);
   const dataset = await loadDataset({ dataDir: dir, source: spec.source ?? 'all' });
   return { dataset, kind: 'path', name: spec.path, hash: await dataHash(dir), generated: false };
+}
+
+/**
+ * What a run record keeps about a dataset's labels and sources (issue 8, local run history):
+ * the highest label_version, a hash of the label rows used (a relabel changes it even when
+ * nobody bumped the version), and where the systems come from.
+ */
+export function labelProvenance(ds: ResolvedDataset): { labelVersion: number | null; labelsHash: string; dataSource: 'synthetic' | 'real' | 'all' } {
+  const labels = ds.dataset.systems.map((s) => s.label);
+  let labelVersion: number | null = null;
+  for (const l of labels) if (labelVersion === null || l.label_version > labelVersion) labelVersion = l.label_version;
+  const sources = new Set(ds.dataset.systems.map((s) => s.source));
+  const dataSource =
+    ds.kind === 'scenario' ? 'synthetic' : ds.kind === 'source' ? ds.dataset.source : sources.size === 1 ? [...sources][0]! : 'all';
+  return { labelVersion, labelsHash: sha256(formatLabelsCsv(labels)), dataSource };
 }
 
 function* members(scenario: ResolvedScenario): Generator<FleetMember> {

@@ -9,7 +9,7 @@ import { HarnessError } from '../errors.ts';
 import { evaluateScores, type StrataColumn } from '../metrics/evaluate.ts';
 import type { Reporter } from '../report/types.ts';
 import { compareWithBaseline, readBaseline, writeBaseline } from './baseline.ts';
-import { resolveDataset } from './dataset.ts';
+import { labelProvenance, resolveDataset } from './dataset.ts';
 import { measureLaws } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
@@ -121,15 +121,17 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
     const ds = await resolveDataset(spec.dataset, config, suite.file);
     const splitSeed = String(spec.split?.seed ?? options.seed);
     const folds = spec.split?.folds;
+    const testFraction = spec.split?.test ?? 0.5;
     const splits =
       folds === undefined
-        ? [stratifiedSplit(ds.dataset.systems, spec.split?.test ?? 0.5, splitSeed)]
+        ? [stratifiedSplit(ds.dataset.systems, testFraction, splitSeed)]
         : stratifiedFolds(ds.dataset.systems, folds, splitSeed).map((test, f, all) => ({ train: all.filter((_, g) => g !== f).flat(), test }));
     const threshold = spec.threshold ?? DEFAULT_THRESHOLD;
-    const seedFor = (model: string) => `${options.seed}:${spec.name}:${model}`;
+    const seedFor = (model: string) => caseSeed(options.seed, spec.name, model);
     const lawRequests = specs.flatMap((a) => (a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : []));
     let laws: LawOutcomes = {};
-    const cache = options.cache === false ? undefined : { dir: config.cacheDir, dataKey: await dataKeyOf(ds.dataset, ds.hash) };
+    const dataKey = await dataKeyOf(ds.dataset, ds.hash);
+    const cache = options.cache === false ? undefined : { dir: config.cacheDir, dataKey };
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {
       seedFor,
       timeoutMs: config.timeoutMs,
@@ -181,6 +183,10 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
       test: test.length,
       ...(folds !== undefined ? { folds } : {}),
       generated: ds.generated,
+      dataHash: dataKey,
+      ...labelProvenance(ds),
+      ...(folds === undefined ? { testFraction } : {}),
+      splitSeed,
     };
     return { ...base, dataset, cases, assertions, durationMs: performance.now() - t0 };
   } catch (err) {
@@ -188,6 +194,11 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
     const located = err.problems.length > 0 ? `\n${err.problems.slice(0, 5).map((p) => `  ${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n')}` : '';
     return { ...base, dataset: null, cases: [], assertions: [], error: `${err.message}${located}`, durationMs: performance.now() - t0 };
   }
+}
+
+/** The seed a model gets on a suite: the run's seed, the suite and the model, so each case draws its own numbers. */
+export function caseSeed(runSeed: string, suite: string, model: string): string {
+  return `${runSeed}:${suite}:${model}`;
 }
 
 /** The test side of a suite, aligned: labels, ids, lead times and breakdown columns. */

@@ -38,7 +38,8 @@ export interface SuiteRecord {
   readonly threshold: string;
   /** null when the suite failed before its data loaded. */
   readonly dataset: DatasetRecord | null;
-  readonly split: { readonly test: number | null; readonly folds: number | null; readonly seed: string };
+  /** null when the suite failed before its data loaded (as `dataset`): the split was never drawn. */
+  readonly split: { readonly test: number | null; readonly folds: number | null; readonly seed: string } | null;
   readonly cases: readonly CaseRecord[];
   readonly assertions: { readonly passed: number; readonly failed: number; readonly errored: number };
 }
@@ -53,7 +54,7 @@ export interface DatasetRecord {
   readonly scenario: string | null;
   /** sha256 of the fixture + generator version (scenarios) or of labels + metadata. */
   readonly hash: string;
-  /** sha256 of the bytes the models read (labels, metadata, series): the score cache's data key. */
+  /** The score cache's data key: sha256 of `hash` and every series file's size and mtime (what the models read). */
   readonly data_hash: string;
   /** Highest label_version among the labels used, and the sha256 of those label rows. */
   readonly label_version: number | null;

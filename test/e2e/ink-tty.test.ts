@@ -44,8 +44,12 @@ describe('harness run on a terminal', () => {
     expect(out.match(/✓ random roc_auc \d\.\d{3} is in \[0, 1\]/g)).toHaveLength(1);
     expect(out.match(/✗ expected delta-v roc_auc > 0\.999, got \d\.\d{3}/g)).toHaveLength(1);
     expect(out).toMatch(/model +roc_auc +CI +ap +recall +@ threshold/);
-    // … and the last frame, after the final erase, is the summary.
+    // … and the last frame, after the final erase, is the summary; once Ink has exited, the
+    // run command adds where it recorded the run (the local history).
     const lastFrame = strip(r.stdout.split('\u001B[G').at(-1) ?? '');
-    expect(lastFrame.trim()).toMatch(/^FAIL {2}Assertions 1 passed, 1 failed · Cases 2 scored · Suites 1 · \d+\.\d s$/);
+    const [summary, recorded, ...rest] = lastFrame.trim().split('\n');
+    expect(summary).toMatch(/^FAIL {2}Assertions 1 passed, 1 failed · Cases 2 scored · Suites 1 · \d+\.\d s$/);
+    expect(recorded).toMatch(/^run recorded: \.harness\/runs\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(rest).toEqual([]);
   });
 });

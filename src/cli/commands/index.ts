@@ -1,4 +1,5 @@
 import { checkCommand } from './check.ts';
+import { compareCommand } from './compare.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { generateCommand } from './generate.ts';
 import { importCommand } from './import.ts';
@@ -6,6 +7,7 @@ import { labelCommand } from './label.ts';
 import { labelsCommand } from './labels.ts';
 import { plotsCommand } from './plots.ts';
 import { runCommand } from './run.ts';
+import { runsCommand } from './runs.ts';
 import { sampleCommand } from './sample.ts';
 import { validateCommand } from './validate.ts';
 
@@ -20,6 +22,8 @@ export interface Command {
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   run: runCommand,
+  runs: runsCommand,
+  compare: compareCommand,
   generate: generateCommand,
   validate: validateCommand,
   import: importCommand,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import chalk from 'chalk';
 import { loadConfig } from '../../config/load-config.ts';
 import { HarnessError } from '../../errors.ts';
 import type { ReporterEntry } from '../../config/types.ts';
@@ -6,11 +7,13 @@ import { defaultReporters } from '../../report/default-reporter.ts';
 import { resolveReporters } from '../../report/registry.ts';
 import { collectSuites } from '../../runner/collect.ts';
 import { runSuites } from '../../runner/run.ts';
+import { recordRun } from '../../track/write-record.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
+import { displayPath } from '../output.ts';
 import { readPackageVersion } from '../version.ts';
 import type { Command } from './index.ts';
 
-const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--workers N] [--no-cache] [--update-baseline] [--list]
+const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--workers N] [--no-cache] [--no-history] [--update-baseline] [--list]
 
 Runs the suites (suites/**/*.suite.ts): generates each scenario's data on first use (cached),
 fits and scores every model, evaluates, and checks the assertions.
@@ -26,6 +29,12 @@ fits and scores every model, evaluates, and checks the assertions.
   --workers N      worker threads that score in parallel (default: the config's, else the cores;
                    1 scores in this process)
   --no-cache       neither read nor write the score cache (cacheDir/scores): fit and score again
+  --no-history     do not record this run in the local history (runsDir, default .harness/runs;
+                   the config's \`history: false\` turns it off for every run). Otherwise every
+                   run that ran is recorded, also when it exits 1 or 2, and the last line says
+                   where: \`run recorded: .harness/runs/<run_id>\` (see \`harness runs\`,
+                   \`harness compare\`). A record that cannot be written is a warning on
+                   stderr; the exit code stays the run's.
   --list           list suites × models without running anything
   --update-baseline  write suites/__baselines__/<suite>.json from this run instead of
                    comparing with it (later runs fail when ROC AUC drops significantly)
@@ -48,6 +57,7 @@ export const runCommand: Command = {
         timeout: { type: 'string' },
         workers: { type: 'string' },
         'no-cache': { type: 'boolean' },
+        'no-history': { type: 'boolean' },
         list: { type: 'boolean' },
         'update-baseline': { type: 'boolean' },
       },
@@ -87,6 +97,16 @@ export const runCommand: Command = {
       updateBaseline: values['update-baseline'] === true,
       cache: values['no-cache'] !== true,
     });
+    // After every reporter has finished (Ink has printed its last frame), so the line follows the summary.
+    if (config.history && values['no-history'] !== true) {
+      try {
+        const recorded = await recordRun(result, { runsDir: config.runsDir, root: config.root, configFile: config.configFile, argv, ownDirs: [outDir, config.cacheDir, config.runsDir] });
+        process.stdout.write(`run recorded: ${displayPath(recorded.dir)}\n`);
+      } catch (err) {
+        // The verdict above stands: a CI gate must not flip because the history could not be written.
+        process.stderr.write(`${chalk.yellow('warning:')} the run was not recorded in ${displayPath(config.runsDir)}: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    }
     return result.summary.exitCode;
   },
 };

@@ -19,6 +19,8 @@ describe('resolveConfig', () => {
       reporters: null,
       outDir: path.resolve('/proj', '.harness', 'last-run'),
       cacheDir: path.resolve('/proj', '.harness', 'cache'),
+      runsDir: path.resolve('/proj', '.harness', 'runs'),
+      history: true,
       timeoutMs: 60_000,
       workers: availableParallelism(),
     });
@@ -37,7 +39,20 @@ describe('resolveConfig', () => {
       expect(e.problems.map((p) => [p.file, p.message])).toEqual([
         ['/proj/.harnessrc.json', 'dataDir: must be a non-empty string (a folder path)'],
         ['/proj/.harnessrc.json', 'scenario: must be a scenario name or path'],
-        ['/proj/.harnessrc.json', 'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, timeoutMs, workers)'],
+        ['/proj/.harnessrc.json', 'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, runsDir, history, timeoutMs, workers)'],
+      ]);
+    }
+  });
+
+  it('runsDir is a folder relative to the config; history must be a boolean', () => {
+    expect(resolveConfig({ runsDir: 'history/runs', history: false }, '/proj/harness.config.ts', '/proj')).toMatchObject({ runsDir: path.resolve('/proj', 'history', 'runs'), history: false });
+    try {
+      resolveConfig({ runsDir: '', history: 'no' }, '/proj/harness.config.ts', '/proj');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as HarnessError).problems.map((p) => `${p.file}: ${p.message}`)).toEqual([
+        '/proj/harness.config.ts: runsDir: must be a non-empty string (a folder path)',
+        '/proj/harness.config.ts: history: must be true (record every run in runsDir) or false',
       ]);
     }
   });

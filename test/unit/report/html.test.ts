@@ -61,7 +61,7 @@ const assertions = gradeAssertions(specs, graded);
 const suite: SuiteResult = {
   name: 'fleet <&> suite',
   file: '/project/suites/fleet.suite.ts',
-  dataset: { kind: 'scenario', name: 'unit-fleet', dataDir: '/project/data', hash: 'a'.repeat(64), systems: 160, train: 80, test: 80, generated: true },
+  dataset: { kind: 'scenario', name: 'unit-fleet', dataDir: '/project/data', hash: 'a'.repeat(64), systems: 160, train: 80, test: 80, generated: true , dataHash: 'd'.repeat(64), dataSource: 'synthetic', labelVersion: 1, labelsHash: 'l'.repeat(64), testFraction: 0.5, splitSeed: 's' },
   threshold: 'fixed 0.5',
   cases,
   assertions,

@@ -58,7 +58,7 @@ const assertions = gradeAssertions([metric('zscore', 'roc_auc').toBeGreaterThan(
 const suite: SuiteResult = {
   name: SUITE,
   file: '/proj/suites/fleet-smoke.suite.ts',
-  dataset: { kind: 'scenario', name: 'smoke', dataDir: '/proj/data', hash: 'h', systems: 2 * N, train: N, test: N, generated: false },
+  dataset: { kind: 'scenario', name: 'smoke', dataDir: '/proj/data', hash: 'h', systems: 2 * N, train: N, test: N, generated: false , dataHash: 'd'.repeat(64), dataSource: 'synthetic', labelVersion: 1, labelsHash: 'l'.repeat(64), testFraction: 0.5, splitSeed: 's' },
   threshold: 'fixed 0.5',
   cases,
   assertions,

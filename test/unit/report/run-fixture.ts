@@ -33,7 +33,7 @@ function caseResult(suite: string, model: string, g: Extract<GradedCase, { state
   return { state: 'scored', suite, model, version: '1', options: {}, summary: g.summary, systemIds: g.systemIds, y: g.y, scores: g.scores, timings: { fitMs: 3, scoreMs: 12 } };
 }
 
-const dataset = (hash: string): DatasetInfo => ({ kind: 'scenario', name: 'report-fleet', dataDir: '/project/.harness/data/report-fleet', hash, systems: 160, train: 80, test: 80, generated: false });
+const dataset = (hash: string): DatasetInfo => ({ kind: 'scenario', name: 'report-fleet', dataDir: '/project/.harness/data/report-fleet', hash, systems: 160, train: 80, test: 80, generated: false , dataHash: 'd'.repeat(64), dataSource: 'synthetic', labelVersion: 1, labelsHash: 'l'.repeat(64), testFraction: 0.5, splitSeed: 's' });
 
 /** A baseline in which `good` scored like `strong`: today's `good` is a real regression. */
 function baselineFile(hash: string): BaselineFile {

@@ -1,0 +1,58 @@
+import { HarnessError } from '../../errors.ts';
+import { formatComparison } from '../../report/compare-text.ts';
+import { compareRuns, significantDrops } from '../../track/compare.ts';
+import { loadRun } from '../../track/read-runs.ts';
+import { resolveRunRef } from '../../track/run-ref.ts';
+import { numberFlag, parseCommandArgs } from '../args.ts';
+import { openStore } from '../run-store.ts';
+import type { Command } from './index.ts';
+
+const USAGE = `Usage: harness compare [<before> [<after>]] [--json] [--fail-on-drop] [--alpha A] [--runs-dir DIR]
+
+Compares two recorded runs (default: latest~1 latest; one ref: <ref> latest). First what
+changed between them: git commit, uncommitted changes, config hash, seed, and per suite the
+dataset, data_hash, label_version, labels hash and split, per model its version, options and
+seed. Then per suite and model every headline metric before and after with its CI and the
+delta, the strata whose metrics moved, and a test of the ROC AUC change: the paired DeLong test
+when both runs scored the same systems with the same labels, else an unpaired z-test on the two
+DeLong variances (and why the runs could not be paired). Models in only one run are shown as
+added or removed, errored ones as errored.
+
+  <before> <after>  run ids, unique prefixes of ids, latest, or latest~N
+  --json            print the comparison as one JSON object
+  --fail-on-drop    exit 1 when a paired test shows a significant ROC AUC drop (for CI)
+  --alpha A         two-sided significance level of the tests (default 0.05)
+  --runs-dir DIR    another run store (default: the config's runsDir, .harness/runs)
+
+Exit codes: 0 compared · 1 --fail-on-drop and a significant drop · 2 an unknown or ambiguous
+ref, or a run record that cannot be read.`;
+
+export const compareCommand: Command = {
+  usage: USAGE,
+  summary: 'compare two recorded runs: what changed, metric deltas per model and stratum, paired DeLong test',
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(
+      'compare',
+      argv,
+      { json: { type: 'boolean' }, 'fail-on-drop': { type: 'boolean' }, alpha: { type: 'string' }, 'runs-dir': { type: 'string' } },
+      USAGE,
+      true,
+    );
+    if (positionals.length > 2) throw new HarnessError('E_ARGS', `harness compare: at most two runs (got ${positionals.length})\n\n${USAGE}`);
+    const alpha = numberFlag('alpha', values.alpha) ?? 0.05;
+    if (!(alpha > 0 && alpha < 1)) throw new HarnessError('E_ARGS', `--alpha must be between 0 and 1 (got ${alpha})`);
+    const [beforeRef, afterRef] = positionals.length === 0 ? ['latest~1', 'latest'] : [positionals[0]!, positionals[1] ?? 'latest'];
+    const list = await openStore(values['runs-dir']);
+    const before = resolveRunRef(list, beforeRef);
+    const after = resolveRunRef(list, afterRef);
+    const comparison = compareRuns(await loadRun(before), await loadRun(after));
+    const drops = significantDrops(comparison, alpha);
+    if (values.json) process.stdout.write(`${JSON.stringify({ ...comparison, alpha, significant_drops: drops }, null, 2)}\n`);
+    else process.stdout.write(formatComparison(comparison, { alpha }));
+    if (values['fail-on-drop'] && drops.length > 0) {
+      process.stderr.write(`harness compare: --fail-on-drop: significant ROC AUC drop in ${drops.map((d) => `${d.suite}/${d.model}`).join(', ')}\n`);
+      return 1;
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,138 @@
+/**
+ * Reading the run store: the list of recorded runs and the files of one run. A record the
+ * harness cannot read (damaged, or written by a later schema) is reported, never half-used.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HarnessError } from '../errors.ts';
+import type { ResultsJson } from '../report/json.ts';
+import { parseScoresCsv, type StoredScores } from './scores-file.ts';
+import { RUN_RECORD_SCHEMA, type RunRecord, type TrackingState } from './types.ts';
+
+/** One recorded run: its folder, run.json and tracking.json (null until an upload was tried). */
+export interface StoredRun {
+  readonly dir: string;
+  readonly record: RunRecord;
+  readonly tracking: TrackingState | null;
+}
+
+/** The runs of a store, newest first, and the folders that looked like runs but could not be read. */
+export interface RunList {
+  readonly runsDir: string;
+  readonly runs: readonly StoredRun[];
+  readonly unreadable: readonly { readonly dir: string; readonly reason: string }[];
+}
+
+/**
+ * Every recorded run in `runsDir`, newest first (by start time, then id). A missing runsDir is
+ * an empty store. Staging folders of a record being written (or of a crashed writer) and other
+ * dot-folders are skipped; a folder whose run.json is missing or unreadable is listed in
+ * `unreadable` with the reason.
+ */
+export async function listRuns(runsDir: string): Promise<RunList> {
+  let entries;
+  try {
+    entries = await readdir(runsDir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { runsDir, runs: [], unreadable: [] };
+    throw new HarnessError('E_RUN_STORE', `${runsDir}: the run store cannot be read (${(err as Error).message})`);
+  }
+  const runs: StoredRun[] = [];
+  const unreadable: { dir: string; reason: string }[] = [];
+  for (const e of entries) {
+    // Dot-folders include the staging folders of records being written (write-record.ts).
+    if (!e.isDirectory() || e.name.startsWith('.')) continue;
+    const dir = path.join(runsDir, e.name);
+    try {
+      runs.push({ dir, record: await readRunRecord(dir), tracking: await readTrackingState(dir) });
+    } catch (err) {
+      if (!(err instanceof HarnessError)) throw err;
+      unreadable.push({ dir, reason: err.message });
+    }
+  }
+  runs.sort((a, b) => cmp(b.record.started_at, a.record.started_at) || cmp(b.record.run_id, a.record.run_id));
+  return { runsDir, runs, unreadable };
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A run's run.json; a HarnessError (exit 2) when it is missing, not JSON or of another schema. */
+export async function readRunRecord(dir: string): Promise<RunRecord> {
+  const file = path.join(dir, 'run.json');
+  const parsed = await readJson(file, 'run.json');
+  const r = parsed as Partial<RunRecord> | null;
+  if (typeof r !== 'object' || r === null || typeof r.run_id !== 'string' || !Array.isArray(r.suites) || typeof r.started_at !== 'string') {
+    throw new HarnessError('E_RUN_STORE', `${file}: not a run record (run_id, started_at and suites are required)`);
+  }
+  if (r.schema !== RUN_RECORD_SCHEMA) {
+    throw new HarnessError('E_RUN_STORE', `${file}: record schema ${String(r.schema)}, this harness reads schema ${RUN_RECORD_SCHEMA}`);
+  }
+  return r as RunRecord;
+}
+
+/** tracking.json, or null when no upload was tried. */
+export async function readTrackingState(dir: string): Promise<TrackingState | null> {
+  const file = path.join(dir, 'tracking.json');
+  const parsed = await readJson(file, 'tracking.json', true);
+  if (parsed === undefined) return null;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HarnessError('E_RUN_STORE', `${file}: not a tracking state (expected an object)`);
+  return parsed as TrackingState;
+}
+
+/** A run's results.json (what the json reporter wrote). */
+export async function readRunResults(dir: string): Promise<ResultsJson> {
+  const file = path.join(dir, 'results.json');
+  const parsed = (await readJson(file, 'results.json')) as Partial<ResultsJson> | null;
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.suites)) throw new HarnessError('E_RUN_STORE', `${file}: not a results.json (no suites)`);
+  return parsed as ResultsJson;
+}
+
+/** One case's scores, by the `scores_file` its CaseRecord names. */
+export async function readCaseScores(dir: string, scoresFile: string): Promise<StoredScores> {
+  const file = path.resolve(dir, scoresFile);
+  if (path.relative(dir, file).startsWith('..')) throw new HarnessError('E_RUN_STORE', `${path.join(dir, 'run.json')}: scores_file "${scoresFile}" lies outside the run folder`);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new HarnessError('E_RUN_STORE', `${file}: the record's scores cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseScoresCsv(text, file);
+}
+
+/** Parsed JSON; with `optional`, undefined for a missing file. Any other failure is a HarnessError naming the file. */
+async function readJson(file: string, what: string, optional = false): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (optional && code === 'ENOENT') return undefined;
+    throw new HarnessError('E_RUN_STORE', code === 'ENOENT' ? `${file}: missing (not a recorded run)` : `${file}: ${what} cannot be read (${code ?? (err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new HarnessError('E_RUN_STORE', `${file}: ${what} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** A run with everything `compareRuns` reads: run.json, results.json and the scores of every scored case. */
+export interface LoadedRun {
+  readonly record: RunRecord;
+  readonly results: ResultsJson;
+  /** Keyed by {@link caseKey}. */
+  readonly scores: ReadonlyMap<string, StoredScores>;
+}
+
+/** The key of one case (suite × model) in {@link LoadedRun.scores}. */
+export const caseKey = (suite: string, model: string): string => `${suite}\u0000${model}`;
+
+/** Reads a stored run's results.json and score files. */
+export async function loadRun(run: StoredRun): Promise<LoadedRun> {
+  const scores = new Map<string, StoredScores>();
+  for (const s of run.record.suites) {
+    for (const c of s.cases) if (c.scores_file !== null) scores.set(caseKey(s.name, c.model), await readCaseScores(run.dir, c.scores_file));
+  }
+  return { record: run.record, results: await readRunResults(run.dir), scores };
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { resultsJsonText } from '../report/json.ts';
+import type { RunResult } from '../runner/types.ts';
+import { buildRunRecord } from './build-record.ts';
+import { readGitState } from './git-state.ts';
+import { newRunId } from './run-id.ts';
+import { formatScoresCsv } from './scores-file.ts';
+import type { RunRecord } from './types.ts';
+
+/** Where and how `harness run` records a run. */
+export interface RecordOptions {
+  /** The run store, `<runsDir>/<run_id>/` (the config's `runsDir`). */
+  readonly runsDir: string;
+  /** The project root (git is asked here; paths in the record are relative to it). */
+  readonly root: string;
+  readonly configFile: string | null;
+  /** The CLI arguments after `harness run`. */
+  readonly argv: readonly string[];
+  /** Folders the harness writes itself (out, cache, runs): not "uncommitted changes". */
+  readonly ownDirs: readonly string[];
+}
+
+/** A record on disk. */
+export interface RecordedRun {
+  readonly runId: string;
+  /** `<runsDir>/<run_id>`, absolute. */
+  readonly dir: string;
+  readonly record: RunRecord;
+}
+
+/** Name prefix of the folder a record is written into before it is renamed into place. `listRuns` skips it. */
+export const STAGING_PREFIX = '.staging-';
+
+/**
+ * Writes the run's record: run.json, results.json (byte for byte what the json reporter writes)
+ * and one scores CSV per scored case. Everything goes into a staging folder inside runsDir,
+ * which one rename then moves into place (a rename is atomic within a file system), so a reader
+ * sees the whole record or none of it. On failure the staging folder is removed and the error
+ * rethrown.
+ */
+export async function recordRun(run: RunResult, options: RecordOptions): Promise<RecordedRun> {
+  const runId = newRunId(run.startedAt);
+  const [git, configHash] = await Promise.all([readGitState(options.root, options.ownDirs), options.configFile ? sha256File(options.configFile) : null]);
+  const { record, scores } = buildRunRecord(run, {
+    runId,
+    root: options.root,
+    argv: options.argv,
+    git,
+    config: { file: options.configFile ? path.relative(options.root, options.configFile).split(path.sep).join('/') : null, hash: configHash },
+  });
+  const dir = path.join(options.runsDir, runId);
+  const staging = path.join(options.runsDir, `${STAGING_PREFIX}${runId}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    await writeFile(path.join(staging, 'results.json'), resultsJsonText(run));
+    for (const [file, s] of scores) {
+      await mkdir(path.dirname(path.join(staging, file)), { recursive: true });
+      await writeFile(path.join(staging, file), formatScoresCsv(s));
+    }
+    await writeFile(path.join(staging, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+    await rename(staging, dir);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+  return { runId, dir, record };
+}
+
+async function sha256File(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
