@@ -39,7 +39,7 @@ export interface MlflowServer {
   readonly dir: string;
   /** Kills the server (its whole process group, as a crash would) and waits until it is gone. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and store; resolves once /health answers. */
+  /** Starts it again on the same port and store (no-op while it runs); resolves once /health answers. */
   start(): Promise<void>;
   /** Stops the server and removes its folder. */
   close(): Promise<void>;
@@ -70,6 +70,7 @@ export async function startMlflowServer(): Promise<MlflowServer> {
   let exited: Promise<void> = Promise.resolve();
 
   const start = async () => {
+    if (running()) return;
     const out = openSync(log, 'a');
     const args = [
       'server',
@@ -80,7 +81,9 @@ export async function startMlflowServer(): Promise<MlflowServer> {
       '--workers', '1',
     ];
     // detached: its own process group, so stop() also ends the uvicorn worker it forks.
-    const proc = spawn(bin, args, { cwd: tmp.dir, detached: true, stdio: ['ignore', out, out], env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
+    // No job runner: it forks a pool of huey consumers the tests never use (prompt optimization, …).
+    const env = { ...process.env, MLFLOW_TRACKING_URI: '', MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' };
+    const proc = spawn(bin, args, { cwd: tmp.dir, detached: true, stdio: ['ignore', out, out], env });
     closeSync(out);
     child = proc;
     let gone = false;
@@ -102,9 +105,11 @@ export async function startMlflowServer(): Promise<MlflowServer> {
     }
   };
 
+  const running = () => child !== null && child.exitCode === null && child.signalCode === null;
+
   const stop = async () => {
     const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    if (!proc || !running()) return;
     try {
       process.kill(-proc.pid!, 'SIGKILL');
     } catch {

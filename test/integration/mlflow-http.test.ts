@@ -117,6 +117,13 @@ describe('MLflow transport', () => {
     expect((err as Error).message).toBe(`MLflow GET /api/2.0/mlflow/runs/get at ${url}: no answer within 0.2 s (after 1 retry)`);
   });
 
+  it('names a port that fetch refuses to use instead of retrying it', async () => {
+    const err = await client('http://127.0.0.1:6000').getRun('r1').catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      "MLflow GET /api/2.0/mlflow/runs/get at http://127.0.0.1:6000: Node's fetch refuses port 6000 (it is on the fetch standard's list of blocked ports): serve MLflow on another port, e.g. 5000",
+    );
+  });
+
   it('retries a refused connection, then reports that the server cannot be reached', async () => {
     const { url } = await fake(() => undefined);
     await new Promise((r) => server!.close(r));

@@ -112,6 +112,12 @@ export class MlflowHttp {
 
   private networkFailure(endpoint: string, err: unknown): Failure {
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    const cause = (err as { cause?: { message?: unknown } } | null)?.cause;
+    if (cause?.message === 'bad port') {
+      const port = new URL(this.options.uri.base).port;
+      const why = `Node's fetch refuses port ${port} (it is on the fetch standard's list of blocked ports): serve MLflow on another port, e.g. 5000`;
+      return { error: new MlflowError(`MLflow ${endpoint} at ${this.options.uri.base}: ${why}`, endpoint, null, null), retry: 'never', retryAfterMs: null };
+    }
     const code = networkCode(err);
     const why = timedOut ? `no answer within ${this.options.timeoutMs / 1000} s` : `cannot reach the server (${code ?? (err instanceof Error ? err.message : String(err))})`;
     return {

@@ -143,9 +143,12 @@ async function findOrCreateRun(client: MlflowClient, experimentId: string, plan:
     if (known && known.info.lifecycle_stage === 'active') return known;
   }
   const caseId = plan.identity.find((t) => t.key === CASE_ID_TAG)!.value;
-  const [found, ...extra] = await client.searchRuns(experimentId, `tags.\`${CASE_ID_TAG}\` = '${caseId}'`);
-  for (const dup of extra) await client.deleteRun(dup.info.run_id);
-  if (found) return found;
+  // Two runs of one case can only come from a creation whose answer was lost; keep one that got
+  // as far as a final status, if any.
+  const terminal = (r: Run) => (r.info.status === 'FINISHED' || r.info.status === 'FAILED' ? 0 : 1);
+  const found = (await client.searchRuns(experimentId, `tags.\`${CASE_ID_TAG}\` = '${caseId}'`)).sort((a, b) => terminal(a) - terminal(b));
+  for (const dup of found.slice(1)) await client.deleteRun(dup.info.run_id);
+  if (found[0]) return found[0];
   const info = await client.createRun({ experimentId, runName: plan.runName, startTime: plan.startTime, userId: plan.userId, tags: plan.identity });
   return { info, data: { tags: plan.identity } };
 }
