@@ -4,18 +4,21 @@
  * that dies mid-upload loses nothing and `sync` finishes the job without duplicates; a server
  * that is not there leaves the record for later.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseRun } from '../../src/track/mlflow/case-run.ts';
-import { syncPendingRuns, trackRun, uploadRunRecord } from '../../src/track/mlflow/index.ts';
+import { caseId, caseRun } from '../../src/track/mlflow/case-run.ts';
+import { MlflowClient } from '../../src/track/mlflow/client.ts';
+import { getOrCreateExperiment } from '../../src/track/mlflow/experiments.ts';
+import { MlflowHttp } from '../../src/track/mlflow/http.ts';
+import { syncPendingRuns, syncRuns, trackRun, uploadRunRecord } from '../../src/track/mlflow/index.ts';
 import { readRunFolder, type RunFolder } from '../../src/track/mlflow/run-folder.ts';
 import { mlflowSettings, type MlflowSettings } from '../../src/track/mlflow/settings.ts';
 import { readTrackingState } from '../../src/track/mlflow/tracking-state.ts';
 import type { TrackingState } from '../../src/track/types.ts';
 import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
-import { downloadArtifact, experimentByName, listArtifacts, metricsOf, paramsOf, restPost, searchRuns, tagsOf, type RestRun } from '../helpers/mlflow-rest.ts';
+import { downloadArtifact, experimentByName, getRun, listArtifacts, metricsOf, paramsOf, restPost, searchRuns, tagsOf, type RestRun } from '../helpers/mlflow-rest.ts';
 import { tempDir } from '../helpers/run-harness.ts';
 import { syntheticRun, tinyHarnessRun, writeRunFolder } from '../helpers/run-record.ts';
 
@@ -189,7 +192,7 @@ describe('a server that goes away', () => {
     try {
       const failed = await uploadRunRecord(runDir, { settings: settingsFor(url) });
       expect(failed).toMatchObject({ status: 'failed', uploaded: 1, unreachable: true });
-      expect(failed.message).toMatch(new RegExp(`^tracking failed: MLflow POST /api/2\\.0/mlflow/runs/log-batch at ${url}: cannot reach the server \\(.+\\) \\(after 2 retries\\) \\(1 run made it\\) — results kept in .+${runId}; run \`harness runs sync\` to upload them$`));
+      expect(failed.message).toMatch(new RegExp(`^tracking failed: detectors/random: MLflow POST /api/2\\.0/mlflow/runs/log-batch at ${url}: cannot reach the server \\(.+\\) \\(after 2 retries\\) \\(1 run made it\\) — results kept in .+${runId}; run \`harness runs sync\` to upload them$`));
       const state = (await readTrackingState(runDir))!;
       expect(state.mlflow).toMatchObject({ uri: url, status: 'failed', error: failed.error });
       expect(state.mlflow!.runs.map((r) => [r.model, r.complete])).toEqual([
@@ -201,10 +204,13 @@ describe('a server that goes away', () => {
 
       await server.start();
       expect((await searchRuns(server.url, [(await experimentByName(server.url, 'detectors')).experiment_id], `tags.\`harness.run_id\` = '${runId}'`)).find((r) => r.info.run_id === halfDone)!.info.status).toBe('RUNNING');
+      // as if an earlier attempt had been refused: the finished run must not keep the complaint
+      await restPost(server.url, '/api/2.0/mlflow/runs/set-tag', { run_id: halfDone, key: 'harness.upload_error', value: 'an earlier attempt failed' });
       const sync = await syncPendingRuns(crashDir, { settings: settingsFor(url) });
       expect(sync.pending).toBe(1);
       expect(sync.results).toHaveLength(1);
       expect(sync.results[0]).toMatchObject({ status: 'synced', runId, uploaded: 3, skipped: 1 });
+      expect(sync.ok).toBe(true);
       expect(sync.message).toMatch(new RegExp(`^${runId}: tracked 3 runs to ${url}/#/experiments/\\d+ \\(detectors\\), ${url}/#/experiments/\\d+ \\(edge\\); 1 run already tracked$`));
 
       const all = [...(await runsOf('detectors', runId, 'ALL')), ...(await runsOf('edge', runId, 'ALL'))];
@@ -216,6 +222,7 @@ describe('a server that goes away', () => {
       ]);
       const resumed = all.find((r) => r.info.run_id === halfDone)!;
       expect(tagsOf(resumed)['mlflow.runName']).toBe('random@1');
+      expect(tagsOf(resumed)['harness.upload_error']).toBeUndefined();
       const folder = await readRunFolder(runDir);
       const plan = caseRun(folder.record, folder.cases.find((c) => c.record.model === 'random')!, {});
       expect(metricsOf(resumed).size).toBe(plan.payload.metrics.length);
@@ -236,11 +243,60 @@ describe('a server that goes away', () => {
     const r = await uploadRunRecord(runDir, { settings: settingsFor(dead) });
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(r).toMatchObject({ status: 'failed', uploaded: 0, unreachable: true });
-    expect(r.message).toMatch(/^tracking failed: MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name at http:\/\/127\.0\.0\.1:\d+: cannot reach the server \(ECONNREFUSED\) \(after 2 retries\) — results kept in .+; run `harness runs sync` to upload them$/);
+    expect(r.message).toMatch(/^tracking failed: detectors\/good: MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name at http:\/\/127\.0\.0\.1:\d+: cannot reach the server \(ECONNREFUSED\) \(after 2 retries\) — results kept in .+; run `harness runs sync` to upload them$/);
     expect(await readTrackingState(runDir)).toMatchObject({ mlflow: { uri: dead, status: 'failed', runs: [] } });
-    // a sync against the real server later uploads it
-    const sync = await syncPendingRuns(path.join(tmp.dir, 'offline'), { settings: settingsFor(server.url) });
+    // a sync against the real server later uploads it, and names a folder that is no run record
+    await mkdir(path.join(tmp.dir, 'offline', 'broken'));
+    await writeFile(path.join(tmp.dir, 'offline', 'broken', 'run.json'), '{"schema":1}');
+    const sync = await syncRuns(path.join(tmp.dir, 'offline'), NO_CONFIG, { MLFLOW_TRACKING_URI: server.url, ...FAST });
     expect(sync.results.map((x) => x.status)).toEqual(['synced']);
+    expect(sync.broken).toEqual([{ runDir: path.join(tmp.dir, 'offline', 'broken'), error: expect.stringMatching(/broken\/run\.json: run_id must be a non-empty string$/) }]);
+    expect(sync.ok).toBe(false);
+    expect(sync.message.split('\n')[1]).toMatch(/^skipped .*broken: .*run_id must be a non-empty string$/);
     expect((await readTrackingState(runDir))!.mlflow).toMatchObject({ uri: server.url, status: 'synced' });
+  });
+
+  it('refuses one case: that run is marked KILLED with the reason, the other cases go on, and a later sync finishes it', async () => {
+    const dir = path.join(tmp.dir, 'refused');
+    const runDir = await writeRunFolder(dir, syntheticRun('2026-11-29T08:00:00.000Z'), '/project');
+    const runId = path.basename(runDir);
+    const client = new MlflowClient(new MlflowHttp({ ...settingsFor(server.url), seed: 'refused' }));
+    const { id } = await getOrCreateExperiment(client, 'detectors');
+    // a run of the case left by an older harness, whose params differ: the server refuses to change them
+    const stale = await restPost<{ run: RestRun }>(server.url, '/api/2.0/mlflow/runs/create', {
+      experiment_id: id,
+      run_name: 'random',
+      start_time: Date.parse('2026-11-29T08:00:00.000Z'),
+      tags: [{ key: 'harness.case_id', value: caseId(runId, 'detectors', 'random') }],
+    });
+    const staleId = stale.run.info.run_id;
+    await restPost(server.url, '/api/2.0/mlflow/runs/log-batch', { run_id: staleId, params: [{ key: 'model', value: 'random-v0' }] });
+
+    const r = await uploadRunRecord(runDir, { settings: settingsFor(server.url) });
+    expect(r).toMatchObject({ status: 'failed', uploaded: 3, unreachable: false });
+    expect(r.error).toMatch(/^detectors\/random: MLflow POST \/api\/2\.0\/mlflow\/runs\/log-batch at http:\/\/127\.0\.0\.1:\d+: HTTP 400 INVALID_PARAMETER_VALUE: .*model/);
+    const killed = await getRun(server.url, staleId);
+    expect(killed.info.status).toBe('KILLED');
+    expect(tagsOf(killed)['harness.upload_error']).toBe(r.error!.replace(/^detectors\/random: /, ''));
+    const state = (await readTrackingState(runDir))!.mlflow!;
+    expect(state.status).toBe('failed');
+    expect(state.runs.map((x) => [x.model, x.complete])).toEqual([
+      ['good', true],
+      ['random', false],
+      ['crashy', true],
+      ['flat', true],
+    ]);
+
+    // the user deletes the stale run; the next sync makes a new one
+    await restPost(server.url, '/api/2.0/mlflow/runs/delete', { run_id: staleId });
+    const sync = await syncPendingRuns(dir, { settings: settingsFor(server.url) });
+    expect(sync.results[0]).toMatchObject({ status: 'synced', uploaded: 1, skipped: 3 });
+    const active = await runsOf('detectors', runId);
+    expect(active.map((x) => [tagsOf(x)['mlflow.runName'], x.info.status]).sort()).toEqual([
+      ['crashy@1', 'FAILED'],
+      ['good@2', 'FINISHED'],
+      ['random@1', 'FINISHED'],
+    ]);
+    expect(active.every((x) => tagsOf(x)['harness.upload_error'] === undefined)).toBe(true);
   });
 });

@@ -35,8 +35,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json',
   '.csv': 'text/csv',
   '.svg': 'image/svg+xml',
-  '.md': 'text/markdown',
-  '.txt': 'text/plain',
 };
 
 /** The MIME type sent with an artifact (the UI picks its viewer by file extension; this is for proxies and stores). */

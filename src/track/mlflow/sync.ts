@@ -14,6 +14,8 @@ export interface SyncResult {
   readonly broken: readonly { readonly runDir: string; readonly error: string }[];
   /** Pending folders not tried because the server had stopped answering. */
   readonly notTried: readonly string[];
+  /** Every pending folder was uploaded completely and none was broken. */
+  readonly ok: boolean;
   readonly message: string;
 }
 
@@ -53,7 +55,8 @@ export async function syncPendingRuns(runsDir: string, options: UploadOptions): 
     }
   }
   const notTried = pending.slice(next);
-  return { pending: pending.length, results, broken, notTried, message: messageOf(pending.length, results, broken, notTried.length, options.settings) };
+  const ok = broken.length === 0 && notTried.length === 0 && results.every((r) => r.status === 'synced');
+  return { pending: pending.length, results, broken, notTried, ok, message: messageOf(pending.length, results, broken, notTried.length, options.settings) };
 }
 
 /** Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time). */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { HarnessError } from '../../errors.ts';
 import type { TrackingState } from '../types.ts';
 import { artifactUploadTarget, contentTypeOf } from './artifacts.ts';
-import { chunkBatches, notYetLogged } from './batch.ts';
+import { chunkBatches, MAX_TAG_VALUE, notYetLogged } from './batch.ts';
 import { caseArtifacts, type Artifact } from './case-artifacts.ts';
 import { CASE_ID_TAG, caseRun, type CaseRun } from './case-run.ts';
 import { MlflowClient, type Run } from './client.ts';
@@ -69,9 +69,10 @@ const INTERRUPTED = 'the upload was interrupted before it finished';
  * - a case with no recorded run is first looked up by its `harness.case_id` tag, so a run created
  *   by a request whose answer was lost (or a tracking.json that was deleted) is found, not duplicated;
  *   should a search find two, the extra ones are deleted (MLflow keeps them in the trash).
- * Server errors do not throw: they end in `status: 'failed'` with the error, tracking.json says
- * failed, and the run folder is untouched for `harness runs sync`. A folder that is not a run
- * record throws a HarnessError (E_RUN_RECORD).
+ * Server errors do not throw: a case the server refuses is reported and the next case goes on; a
+ * server that cannot be reached ends the upload. Either way the result is `status: 'failed'` with
+ * the error, tracking.json says failed, and the run folder is untouched for `harness runs sync`.
+ * A folder that is not a run record throws a HarnessError (E_RUN_RECORD).
  */
 export async function uploadRunRecord(runDir: string, options: UploadOptions): Promise<UploadResult> {
   const { settings } = options;
@@ -97,14 +98,18 @@ export async function uploadRunRecord(runDir: string, options: UploadOptions): P
     return { status, runId, runDir, uri: settings.uri.base, uploaded, skipped, experiments: exps, error, unreachable, message: messageOf(status, runDir, uploaded, skipped, exps, error) };
   };
 
-  try {
-    for (const c of run.cases) {
-      const key = caseKey(c.suite.name, c.record.model);
-      const entry = tracked.get(key);
-      if (entry?.complete) {
-        skipped++;
-        continue;
-      }
+  // A case the server refuses does not stop the others; a server that cannot be reached, or
+  // that does not proxy artifacts, would refuse every case the same way: the upload stops there.
+  const failures: string[] = [];
+  let unreachable = false;
+  for (const c of run.cases) {
+    const key = caseKey(c.suite.name, c.record.model);
+    const entry = tracked.get(key);
+    if (entry?.complete) {
+      skipped++;
+      continue;
+    }
+    try {
       const plan = caseRun(run.record, c, options.env ?? process.env);
       // Charts are drawn before the MLflow run exists: a failure there leaves nothing half-made.
       const artifacts = await caseArtifacts(run, c);
@@ -121,11 +126,17 @@ export async function uploadRunRecord(runDir: string, options: UploadOptions): P
       tracked.set(key, { ...ref, complete: true });
       uploaded++;
       await save('failed', INTERRUPTED);
+    } catch (err) {
+      if (!(err instanceof HarnessError)) throw err;
+      failures.push(`${c.suite.name}/${c.record.model}: ${err.message}`);
+      unreachable = err instanceof MlflowError && err.status === null;
+      if (unreachable || err.code === 'E_TRACKING') break;
     }
-  } catch (err) {
-    if (!(err instanceof HarnessError)) throw err;
-    await save('failed', err.message);
-    return result('failed', err.message, err instanceof MlflowError && err.status === null);
+  }
+  if (failures.length > 0) {
+    const error = failures.length === 1 ? failures[0]! : `${failures[0]} (and ${failures.length - 1} more: ${failures.slice(1).map((f) => f.split(':')[0]).join(', ')})`;
+    await save('failed', error);
+    return result('failed', error, unreachable);
   }
   await save('synced');
   return result('synced', null, false);
@@ -163,10 +174,12 @@ async function completeRun(client: MlflowClient, settings: MlflowSettings, plan:
     await client.updateRun(runId, plan.status, plan.endTime);
   } catch (err) {
     if (err instanceof HarnessError && !(err instanceof MlflowError && err.status === null)) {
-      // Best effort, no retries: the error that matters is the one rethrown below.
+      // The server is there but refused something: say so on the run, and make a RUNNING one
+      // KILLED so it never passes for live or finished (a run that had finished before keeps its
+      // status). Best effort, no retries: the error that matters is the one rethrown below.
       await client
-        .setTag(runId, UPLOAD_ERROR_TAG, err.message.slice(0, 8000), { maxRetries: 0 })
-        .then(() => client.updateRun(runId, 'KILLED', Date.now(), { maxRetries: 0 }))
+        .setTag(runId, UPLOAD_ERROR_TAG, err.message.slice(0, MAX_TAG_VALUE), { maxRetries: 0 })
+        .then(() => (run.info.status === 'RUNNING' ? client.updateRun(runId, 'KILLED', Date.now(), { maxRetries: 0 }) : undefined))
         .catch(() => undefined);
     }
     throw err;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../../src/errors.ts';
 import { authorizationFromEnv } from '../../../../src/track/mlflow/auth.ts';
+import { syncRuns } from '../../../../src/track/mlflow/index.ts';
 import { mlflowSettings } from '../../../../src/track/mlflow/settings.ts';
 import { experimentUrl, parseTrackingUri } from '../../../../src/track/mlflow/tracking-uri.ts';
 
@@ -101,5 +102,11 @@ describe('mlflowSettings', () => {
 
   it('accepts MLFLOW_TRACKING_INSECURE_TLS=false (the Python default spelled out)', () => {
     expect(mlflowSettings(config(null), { MLFLOW_TRACKING_URI: 'http://h:1', MLFLOW_TRACKING_INSECURE_TLS: 'false' })).not.toBeNull();
+  });
+});
+
+describe('syncRuns', () => {
+  it('refuses to sync without a server, saying how to configure one', async () => {
+    await expect(syncRuns('/nowhere', config(null), {})).rejects.toThrow(/^no MLflow server to sync to: set MLFLOW_TRACKING_URI/);
   });
 });
