@@ -17,7 +17,9 @@ import { readRunFolder, type RunFolder } from '../../src/track/mlflow/run-folder
 import { mlflowSettings, type MlflowSettings } from '../../src/track/mlflow/settings.ts';
 import { readTrackingState } from '../../src/track/mlflow/tracking-state.ts';
 import type { TrackingState } from '../../src/track/types.ts';
+import { launchChromium } from '../helpers/browser.ts';
 import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
+import { showChartInUi } from '../helpers/mlflow-ui.ts';
 import { downloadArtifact, experimentByName, getRun, listArtifacts, metricsOf, paramsOf, restPost, searchRuns, tagsOf, type RestRun } from '../helpers/mlflow-rest.ts';
 import { tempDir } from '../helpers/run-harness.ts';
 import { syntheticRun, tinyHarnessRun, writeRunFolder } from '../helpers/run-record.ts';
@@ -119,6 +121,21 @@ describe('uploading a real harness run', () => {
     const again = await uploadRunRecord(tiny.runDir, { settings: settingsFor(server.url) });
     expect(again).toMatchObject({ status: 'synced', uploaded: 0, skipped: 5, message: 'nothing to upload: 5 runs already tracked' });
     expect(await runsOf('tiny-a', tiny.folder.record.run_id)).toHaveLength(3);
+  });
+
+  it('opens in the MLflow UI, its charts rendered by the artifact viewer', async () => {
+    const run = (await readTrackingState(tiny.runDir))!.mlflow!.runs.find((r) => r.model === 'zscore')!;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+      for (const chart of ['roc.svg', 'score-distribution.svg']) {
+        const img = await showChartInUi(page, server.url, run.experiment_id, run.run_id, chart);
+        expect(await img.evaluate((e) => (e as unknown as { naturalWidth: number }).naturalWidth), chart).toBeGreaterThan(300);
+      }
+      expect(await page.getByText('zscore@1', { exact: true }).first().isVisible()).toBe(true);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('finds its runs by case id when tracking.json is lost, and deletes a duplicate', async () => {

@@ -152,7 +152,14 @@ function checkRecord(raw: unknown, file: string): RunRecord {
   raw['suites'].forEach((s: unknown, i) => {
     const at = `suites[${i}]`;
     if (!isObject(s) || !isString(s['name']) || !isString(s['file']) || !isString(s['threshold'])) return fail(at, 'must have a name, a file and a threshold (strings)');
-    if (s['dataset'] !== null && !isObject(s['dataset'])) fail(`${at}.dataset`, 'must be an object or null');
+    const ds = s['dataset'];
+    if (ds !== null) {
+      if (!isObject(ds)) return fail(`${at}.dataset`, 'must be an object or null');
+      for (const f of ['kind', 'name', 'data_source', 'hash', 'data_hash', 'labels_hash']) if (!isString(ds[f])) fail(`${at}.dataset.${f}`, 'must be a string');
+      if (!stringOrNull(ds['scenario'])) fail(`${at}.dataset.scenario`, 'must be a string or null');
+      if (!(ds['label_version'] === null || typeof ds['label_version'] === 'number')) fail(`${at}.dataset.label_version`, 'must be a number or null');
+      for (const f of ['systems', 'train', 'test']) if (typeof ds[f] !== 'number') fail(`${at}.dataset.${f}`, 'must be a number');
+    }
     const split = s['split'];
     if (!isObject(split) || !isString(split['seed'])) fail(`${at}.split`, 'must be { test, folds, seed }');
     if (!Array.isArray(s['cases'])) return fail(`${at}.cases`, 'must be a list');

@@ -176,6 +176,8 @@ describe('readRunFolder', () => {
     await cp(dir, bad, { recursive: true });
     await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, suites: [{ ...run.suites[0], cases: [{ model: 'x', state: 'done' }] }] }));
     await expect(readRunFolder(bad)).rejects.toThrow(/run\.json: suites\[0\]\.cases\[0\]\.state must be "scored" or "errored"/);
+    await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, suites: [{ ...run.suites[0], dataset: { ...run.suites[0].dataset, data_hash: undefined } }] }));
+    await expect(readRunFolder(bad)).rejects.toThrow(/run\.json: suites\[0\]\.dataset\.data_hash must be a string/);
     await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, schema: 9 }));
     await expect(readRunFolder(bad)).rejects.toThrow(/schema is 9; this harness reads run records of schema 1/);
     await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, suites: [{ ...run.suites[0], cases: [{ ...run.suites[0].cases[0], model: 'ghost' }] }] }));
