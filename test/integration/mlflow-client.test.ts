@@ -4,7 +4,7 @@
  * and infinities, keys (the local check agrees with the server's), truncation, artifacts.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import { artifactUploadTarget, contentTypeOf } from '../../src/track/mlflow/artifacts.ts';
 import { chunkBatches, MAX_PARAM_VALUE, PayloadBuilder } from '../../src/track/mlflow/batch.ts';
@@ -22,14 +22,23 @@ let settings: MlflowSettings;
 let client: MlflowClient;
 const T = Date.parse('2026-11-26T15:30:12Z');
 
+// A missing mlflow (or a server that does not start) fails every test with the reason, not skips them.
+let setupError: unknown;
 beforeAll(async () => {
-  server = await startMlflowServer();
-  settings = mlflowSettings(
-    { configFile: null, tracking: { mlflow: { uri: null } } },
-    { MLFLOW_TRACKING_URI: server.url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05', MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05', MLFLOW_HTTP_REQUEST_TIMEOUT: '30' },
-  )!;
-  client = new MlflowClient(new MlflowHttp({ ...settings, seed: 'client-test' }));
+  try {
+    server = await startMlflowServer();
+    settings = mlflowSettings(
+      { configFile: null, tracking: { mlflow: { uri: null } } },
+      { MLFLOW_TRACKING_URI: server.url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05', MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05', MLFLOW_HTTP_REQUEST_TIMEOUT: '30' },
+    )!;
+    client = new MlflowClient(new MlflowHttp({ ...settings, seed: 'client-test' }));
+  } catch (err) {
+    setupError = err;
+  }
 }, 120_000);
+beforeEach(() => {
+  if (setupError) throw setupError;
+});
 afterAll(() => server?.close());
 
 async function newRun(experiment: string): Promise<{ runId: string; artifactUri: string }> {

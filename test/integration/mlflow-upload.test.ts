@@ -7,7 +7,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { caseId, caseRun } from '../../src/track/mlflow/case-run.ts';
 import { MlflowClient } from '../../src/track/mlflow/client.ts';
 import { getOrCreateExperiment } from '../../src/track/mlflow/experiments.ts';
@@ -31,18 +31,33 @@ const settingsFor = (uri: string): MlflowSettings => mlflowSettings(NO_CONFIG, {
 
 let server: MlflowServer;
 let tmp: { dir: string; cleanup: () => Promise<void> };
-let tiny: { runDir: string; folder: RunFolder; cleanup: () => Promise<void> };
+let tiny: { runDir: string; folder: RunFolder };
+let removeProject: (() => Promise<void>) | undefined;
 
+// A missing mlflow (or a server that does not start) fails every test with the reason, not skips them.
+let setupError: unknown;
 beforeAll(async () => {
-  const [s, t, h] = await Promise.all([startMlflowServer(), tempDir('bess-runs-'), tinyHarnessRun()]);
-  server = s;
-  tmp = t;
-  const runDir = await writeRunFolder(path.join(tmp.dir, 'runs'), h.run, h.root);
-  tiny = { runDir, folder: await readRunFolder(runDir), cleanup: h.cleanup };
+  try {
+    // the server starts while the harness runs; whatever started is cleaned up in afterAll
+    const [s, t, h] = await Promise.allSettled([startMlflowServer(), tempDir('bess-runs-'), tinyHarnessRun()]);
+    if (s.status === 'fulfilled') server = s.value;
+    if (t.status === 'fulfilled') tmp = t.value;
+    if (h.status === 'fulfilled') removeProject = h.value.cleanup;
+    if (s.status === 'rejected') throw s.reason;
+    if (t.status === 'rejected') throw t.reason;
+    if (h.status === 'rejected') throw h.reason;
+    const runDir = await writeRunFolder(path.join(tmp.dir, 'runs'), h.value.run, h.value.root);
+    tiny = { runDir, folder: await readRunFolder(runDir) };
+  } catch (err) {
+    setupError = err;
+  }
 }, 180_000);
+beforeEach(() => {
+  if (setupError) throw setupError;
+});
 afterAll(async () => {
   await server?.close();
-  await tiny?.cleanup();
+  await removeProject?.();
   await tmp?.cleanup();
 });
 
