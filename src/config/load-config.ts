@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { tsImport } from 'tsx/esm/api';
 import { HarnessError, type Problem } from '../errors.ts';
+import { parseTrackingUri } from '../track/mlflow/tracking-uri.ts';
 import type { ResolvedConfig, UserConfig } from './types.ts';
 
 /**
@@ -75,7 +76,35 @@ const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | n
   history: (v) => (typeof v === 'boolean' ? null : 'must be true (record every run in runsDir) or false'),
   timeoutMs: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a positive number of milliseconds'),
   workers: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'must be a whole number ≥ 1 (1 scores in the main process)'),
+  tracking: checkTracking,
 };
+
+/** Field names that would put a secret in a committed file. */
+const SECRET_FIELDS = /token|password|secret|user|auth|key/i;
+
+/** `tracking: { mlflow: { uri } }`; the URI must be one the harness can log to (see parseTrackingUri). */
+function checkTracking(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be { mlflow: { uri: "http://127.0.0.1:5000" } }';
+  for (const [k, mlflow] of Object.entries(v)) {
+    if (k !== 'mlflow') return `.${k}: unknown tracker (known: mlflow)`;
+    if (typeof mlflow !== 'object' || mlflow === null || Array.isArray(mlflow)) return '.mlflow: must be { uri: "http://127.0.0.1:5000" }';
+    for (const [field, value] of Object.entries(mlflow)) {
+      if (field !== 'uri') {
+        return SECRET_FIELDS.test(field)
+          ? `.mlflow.${field}: credentials do not belong in a config file; set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN, in the environment`
+          : `.mlflow.${field}: unknown field (known: uri)`;
+      }
+      if (!nonEmptyString(value)) return '.mlflow.uri: must be the URL of an MLflow server, e.g. "http://127.0.0.1:5000"';
+      try {
+        parseTrackingUri(value, 'tracking.mlflow.uri');
+      } catch (err) {
+        if (err instanceof HarnessError) return `.mlflow.uri: ${err.message.replace(/^tracking\.mlflow\.uri: /, '')}`;
+        throw err;
+      }
+    }
+  }
+  return null;
+}
 
 /** Validates a user config (one problem per wrong field, naming the file and the field) and fills defaults. */
 export function resolveConfig(raw: unknown, configFile: string | null, root: string): ResolvedConfig {
@@ -87,7 +116,7 @@ export function resolveConfig(raw: unknown, configFile: string | null, root: str
   for (const [key, value] of Object.entries(raw)) {
     const check = KNOWN_FIELDS[key as keyof UserConfig];
     const message = check ? check(value) : `unknown field (known: ${Object.keys(KNOWN_FIELDS).join(', ')})`;
-    if (message) problems.push({ file, line: 0, column: 0, message: message.startsWith('[') ? `${key}${message}` : `${key}: ${message}` });
+    if (message) problems.push({ file, line: 0, column: 0, message: message.startsWith('[') || message.startsWith('.') ? `${key}${message}` : `${key}: ${message}` });
   }
   if (problems.length > 0) {
     throw new HarnessError('E_CONFIG', `${file}: ${problems.length} invalid field(s)`, problems);
@@ -112,5 +141,6 @@ export function resolveConfig(raw: unknown, configFile: string | null, root: str
     history: config.history ?? true,
     timeoutMs: config.timeoutMs ?? 60_000,
     workers: config.workers ?? availableParallelism(),
+    tracking: { mlflow: { uri: config.tracking?.mlflow?.uri ?? null } },
   };
 }

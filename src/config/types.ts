@@ -36,6 +36,12 @@ export interface UserConfig {
    * 1 scores in this process. Default: the cores (os.availableParallelism()).
    */
   readonly workers?: number;
+  /**
+   * Where recorded runs are also sent. `mlflow.uri`: an MLflow tracking server (http or https,
+   * optionally with a path prefix); MLFLOW_TRACKING_URI overrides it. Credentials never go here:
+   * they come from MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN.
+   */
+  readonly tracking?: { readonly mlflow?: { readonly uri?: string } };
 }
 
 /** A reporter as the user names it. */
@@ -63,4 +69,6 @@ export interface ResolvedConfig {
   readonly history: boolean;
   readonly timeoutMs: number;
   readonly workers: number;
+  /** The config's tracking URIs (null: not set there; MLFLOW_TRACKING_URI is read when tracking starts). */
+  readonly tracking: { readonly mlflow: { readonly uri: string | null } };
 }

@@ -14,12 +14,21 @@ export interface RunResult {
   readonly stderr: string;
 }
 
+/**
+ * The environment of a harness started by a test: the test process's, without MLFLOW_* (a
+ * developer's own tracking server must never receive test runs), plus what the test sets.
+ */
+export function harnessEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MLFLOW_')));
+  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', ...extra };
+}
+
 /** Runs the real `harness` bin as a user would, in `cwd`, with colours off. */
 export function runHarness(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env },
+      env: harnessEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -78,11 +87,11 @@ export async function makeProject(files: Readonly<Record<string, string>>): Prom
 export function runHarnessInTty(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; columns?: number } = {}): Promise<RunResult> {
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
   const cmd = `stty cols ${opts.columns ?? 100} rows 40; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
-  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...env } = process.env;
+  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...env } = harnessEnv(opts.env);
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
       cwd: opts.cwd ?? REPO_ROOT,
-      env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

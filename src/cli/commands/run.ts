@@ -7,6 +7,7 @@ import { defaultReporters } from '../../report/default-reporter.ts';
 import { resolveReporters } from '../../report/registry.ts';
 import { collectSuites } from '../../runner/collect.ts';
 import { runSuites } from '../../runner/run.ts';
+import { mlflowSettings, trackRun } from '../../track/mlflow/index.ts';
 import { recordRun } from '../../track/write-record.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
@@ -29,6 +30,10 @@ fits and scores every model, evaluates, and checks the assertions.
   --workers N      worker threads that score in parallel (default: the config's, else the cores;
                    1 scores in this process)
   --no-cache       neither read nor write the score cache (cacheDir/scores): fit and score again
+  (MLflow)         with MLFLOW_TRACKING_URI (or tracking.mlflow.uri in the config) set, every
+                   (suite, model) case of the recorded run is also logged to that MLflow server;
+                   an upload that fails is kept in the record for \`harness runs sync\` and
+                   never changes the exit code
   --no-history     do not record this run in the local history (runsDir, default .harness/runs;
                    the config's \`history: false\` turns it off for every run). Otherwise every
                    run that ran is recorded, also when it exits 1 or 2, and the last line says
@@ -68,6 +73,12 @@ export const runCommand: Command = {
     const timeoutMs = intFlag('timeout', values.timeout);
     const workers = intFlag('workers', values.workers);
     const config = { ...loaded, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(workers !== undefined ? { workers } : {}) };
+    const record = config.history && values['no-history'] !== true;
+    // A bad MLFLOW_TRACKING_URI fails now, before the suites run, not after.
+    const tracking = mlflowSettings(config, process.env);
+    if (tracking && !record) {
+      throw new HarnessError('E_ARGS', `MLflow tracking (${tracking.uri}) uploads the run's record, and \`harness runs sync\` retries from it: it cannot go with ${values['no-history'] ? '--no-history' : 'history: false in the config'}`);
+    }
     let suites = await collectSuites(config, positionals);
     if (values.suite) {
       const wanted = values.suite;
@@ -98,13 +109,19 @@ export const runCommand: Command = {
       cache: values['no-cache'] !== true,
     });
     // After every reporter has finished (Ink has printed its last frame), so the line follows the summary.
-    if (config.history && values['no-history'] !== true) {
+    if (record) {
+      let dir: string | null = null;
       try {
-        const recorded = await recordRun(result, { runsDir: config.runsDir, root: config.root, configFile: config.configFile, argv, ownDirs: [outDir, config.cacheDir, config.runsDir] });
-        process.stdout.write(`run recorded: ${displayPath(recorded.dir)}\n`);
+        dir = (await recordRun(result, { runsDir: config.runsDir, root: config.root, configFile: config.configFile, argv, ownDirs: [outDir, config.cacheDir, config.runsDir] })).dir;
+        process.stdout.write(`run recorded: ${displayPath(dir)}\n`);
       } catch (err) {
         // The verdict above stands: a CI gate must not flip because the history could not be written.
         process.stderr.write(`${chalk.yellow('warning:')} the run was not recorded in ${displayPath(config.runsDir)}: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+      // Tracking never changes the exit code either: a failed upload stays in the record for `harness runs sync`.
+      if (dir !== null && tracking) {
+        const tracked = await trackRun(dir, config);
+        if (tracked) process.stdout.write(tracked.status === 'synced' ? `${tracked.message}\n` : `${chalk.yellow('warning:')} ${tracked.message}\n`);
       }
     }
     return result.summary.exitCode;

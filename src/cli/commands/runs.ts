@@ -1,5 +1,8 @@
+import path from 'node:path';
+import { loadConfig } from '../../config/load-config.ts';
 import { HarnessError } from '../../errors.ts';
 import { formatRunRecord, formatRunsTable } from '../../report/runs-text.ts';
+import { syncRuns } from '../../track/mlflow/index.ts';
 import { overviewOf } from '../../track/overview.ts';
 import { resolveRunRef } from '../../track/run-ref.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
@@ -9,6 +12,7 @@ import type { Command } from './index.ts';
 
 const USAGE = `Usage: harness runs [--limit N] [--json] [--runs-dir DIR]
        harness runs show <ref> [--json] [--runs-dir DIR]
+       harness runs sync [--runs-dir DIR]
 
 The local run history: every \`harness run\` is recorded in .harness/runs/<run_id>/ (run.json
 with the provenance, results.json, scores/<suite>/<model>.csv). Nothing is sent anywhere.
@@ -19,24 +23,30 @@ with the provenance, results.json, scores/<suite>/<model>.csv). Nothing is sent 
   harness runs show   one run's provenance: git, config hash, per suite the dataset, data and
                       label hashes, label_version, split; per model version, options, seed,
                       cache and timings
+  harness runs sync   upload to the MLflow server (MLFLOW_TRACKING_URI, else the config's
+                      tracking.mlflow.uri) every run it does not hold yet: runs recorded while
+                      it was unreachable, or before tracking was set up; safe to repeat (no
+                      duplicate MLflow runs)
 
   <ref>            a run id, a unique prefix of one, latest, or latest~N (N runs before it)
   --limit N        list at most N runs (default 20)
   --json           print JSON instead (runs: one object per run; show: the run.json record)
   --runs-dir DIR   another run store (default: the config's runsDir, .harness/runs)
 
-Exit codes: 0 listed · 2 an unknown or ambiguous ref, or an unreadable run store.`;
+Exit codes: 0 listed (sync: everything uploaded) · 2 an unknown or ambiguous ref, an unreadable
+run store, no MLflow server configured, or runs left to sync.`;
 
 const FLAGS = { json: { type: 'boolean' }, 'runs-dir': { type: 'string' } } as const;
 
 /** `harness runs <sub> …`: each subcommand takes the argv after its name. */
 const SUBCOMMANDS: Readonly<Record<string, (argv: readonly string[]) => Promise<number>>> = {
   show: showRun,
+  sync: syncRunsToServer,
 };
 
 export const runsCommand: Command = {
   usage: USAGE,
-  summary: "list the recorded runs (the local history) or show one run's provenance",
+  summary: "list the recorded runs (the local history), show one run's provenance, or sync them to MLflow",
   async run(argv) {
     const [first, ...rest] = argv;
     if (first !== undefined && !first.startsWith('-')) {
@@ -61,4 +71,13 @@ async function showRun(argv: readonly string[]): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(run.record, null, 2)}\n`);
   else process.stdout.write(formatRunRecord(run, displayPath(run.dir)));
   return 0;
+}
+
+async function syncRunsToServer(argv: readonly string[]): Promise<number> {
+  const { values } = parseCommandArgs('runs sync', argv, { 'runs-dir': FLAGS['runs-dir'] }, USAGE);
+  const config = await loadConfig();
+  const runsDir = values['runs-dir'] !== undefined ? path.resolve(values['runs-dir']) : config.runsDir;
+  const r = await syncRuns(runsDir, config);
+  process.stdout.write(`${r.message}\n`);
+  return r.ok ? 0 : 2;
 }

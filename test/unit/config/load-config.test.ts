@@ -23,6 +23,7 @@ describe('resolveConfig', () => {
       history: true,
       timeoutMs: 60_000,
       workers: availableParallelism(),
+      tracking: { mlflow: { uri: null } },
     });
     expect(resolveConfig({ models: { mine: './m.ts', pkg: 'bess-model-x' } }, null, '/proj').models).toEqual({ mine: path.resolve('/proj', 'm.ts'), pkg: 'bess-model-x' });
     expect(resolveConfig({ dataDir: '../d', seed: 7 }, '/proj/harness.config.ts', '/proj')).toMatchObject({ dataDir: path.resolve('/d'), seed: '7' });
@@ -39,7 +40,7 @@ describe('resolveConfig', () => {
       expect(e.problems.map((p) => [p.file, p.message])).toEqual([
         ['/proj/.harnessrc.json', 'dataDir: must be a non-empty string (a folder path)'],
         ['/proj/.harnessrc.json', 'scenario: must be a scenario name or path'],
-        ['/proj/.harnessrc.json', 'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, runsDir, history, timeoutMs, workers)'],
+        ['/proj/.harnessrc.json', 'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, runsDir, history, timeoutMs, workers, tracking)'],
       ]);
     }
   });
@@ -64,6 +65,30 @@ describe('resolveConfig', () => {
     } catch (err) {
       expect((err as HarnessError).problems[0]!.message).toBe('reporters[1] must be a reporter name, [name, options] or a module path');
     }
+  });
+
+  it('takes an MLflow tracking URI, and names what is wrong with a bad one', () => {
+    expect(resolveConfig({ tracking: { mlflow: { uri: 'http://127.0.0.1:5000' } } }, 'c.json', '/').tracking).toEqual({ mlflow: { uri: 'http://127.0.0.1:5000' } });
+    expect(resolveConfig({ tracking: {} }, 'c.json', '/').tracking).toEqual({ mlflow: { uri: null } });
+    const messages = (tracking: unknown) => {
+      try {
+        resolveConfig({ tracking }, '/proj/harness.config.ts', '/proj');
+      } catch (err) {
+        expect((err as HarnessError).code).toBe('E_CONFIG');
+        return (err as HarnessError).problems.map((p) => `${p.file}: ${p.message}`);
+      }
+      return expect.unreachable();
+    };
+    expect(messages({ mlflow: { uri: 'sqlite:///mlflow.db' } })).toEqual([
+      expect.stringMatching(/^\/proj\/harness\.config\.ts: tracking\.mlflow\.uri: "sqlite:\/\/\/mlflow\.db" is a database that only the Python client opens/),
+    ]);
+    expect(messages({ mlflow: { uri: 'http://127.0.0.1:5000', token: 'abc' } })).toEqual([
+      '/proj/harness.config.ts: tracking.mlflow.token: credentials do not belong in a config file; set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN, in the environment',
+    ]);
+    expect(messages({ mlflow: { url: 'x' } })).toEqual(['/proj/harness.config.ts: tracking.mlflow.url: unknown field (known: uri)']);
+    expect(messages({ wandb: {} })).toEqual(['/proj/harness.config.ts: tracking.wandb: unknown tracker (known: mlflow)']);
+    expect(messages({ mlflow: { uri: '' } })).toEqual(['/proj/harness.config.ts: tracking.mlflow.uri: must be the URL of an MLflow server, e.g. "http://127.0.0.1:5000"']);
+    expect(messages('http://x')).toEqual(['/proj/harness.config.ts: tracking: must be { mlflow: { uri: "http://127.0.0.1:5000" } }']);
   });
 
   it('rejects a config that is not an object', () => {

@@ -1,0 +1,193 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseCsv } from '../../data/csv-read.ts';
+import { HarnessError, type Problem } from '../../errors.ts';
+import type { EvaluationSummary } from '../../metrics/evaluate.ts';
+import type { SourceComparison } from '../../runner/sources.ts';
+import { RUN_RECORD_SCHEMA, type CaseRecord, type RunRecord, type SuiteRecord } from '../types.ts';
+
+/** A scored case as results.json holds it (src/report/json.ts): identity, cache flag, timings, then the evaluation summary. */
+export interface ScoredResultsCase extends EvaluationSummary {
+  readonly model: string;
+  readonly version: string | null;
+  readonly options: unknown;
+  readonly state: 'scored';
+  readonly cached: boolean;
+  readonly timings_ms: { readonly fitMs: number; readonly scoreMs: number };
+  readonly sources?: SourceComparison;
+}
+
+export interface ErroredResultsCase {
+  readonly model: string;
+  readonly version: string | null;
+  readonly options: unknown;
+  readonly state: 'errored';
+  readonly error: string;
+}
+
+export type ResultsCase = ScoredResultsCase | ErroredResultsCase;
+
+/** One case of the run: what run.json says about it and what results.json measured. */
+export interface RunCase {
+  readonly suite: SuiteRecord;
+  readonly record: CaseRecord;
+  readonly result: ResultsCase;
+}
+
+/** A run folder of the local store, read and cross-checked. */
+export interface RunFolder {
+  readonly dir: string;
+  readonly record: RunRecord;
+  /** results.json as written, uploaded byte for byte. */
+  readonly resultsBytes: Uint8Array;
+  readonly cases: readonly RunCase[];
+}
+
+/**
+ * Reads `run.json` and `results.json` of a run folder and pairs every case of run.json with its
+ * results (by suite and model name: a suite never lists a model twice). A folder that is not a
+ * complete run record is a HarnessError naming the file and the field, and nothing is uploaded.
+ */
+export async function readRunFolder(dir: string): Promise<RunFolder> {
+  const runFile = path.join(dir, 'run.json');
+  const resultsFile = path.join(dir, 'results.json');
+  const record = checkRecord(await readJson(runFile), runFile);
+  const resultsBytes = await readBytes(resultsFile);
+  const results = parseJsonText(Buffer.from(resultsBytes).toString('utf8'), resultsFile);
+  const bySuite = resultsBySuite(results, resultsFile);
+  const cases: RunCase[] = [];
+  for (const suite of record.suites) {
+    for (const c of suite.cases) {
+      const result = bySuite.get(suite.name)?.get(c.model);
+      if (!result) throw recordError(resultsFile, `has no case for model "${c.model}" of suite "${suite.name}" that run.json lists`);
+      if (result.state !== c.state) throw recordError(resultsFile, `says model "${c.model}" of suite "${suite.name}" ${result.state}, run.json says ${c.state}`);
+      if (c.state === 'scored' && c.scores_file === null) throw recordError(runFile, `model "${c.model}" of suite "${suite.name}" was scored but has no scores_file`);
+      cases.push({ suite, record: c, result });
+    }
+  }
+  return { dir, record, resultsBytes, cases };
+}
+
+/** A case's scores file (`system_id,label,score`): its bytes, and labels (1 = anomaly) and scores aligned. */
+export interface CaseScores {
+  readonly bytes: Uint8Array;
+  readonly y: Float64Array;
+  readonly scores: Float64Array;
+}
+
+/** Reads `scores/<suite>/<model>.csv`; `label` may be 1/0 or anomaly/normal. Every bad row is a located problem. */
+export async function readCaseScores(dir: string, scoresFile: string): Promise<CaseScores> {
+  const file = path.resolve(dir, scoresFile);
+  const bytes = await readBytes(file);
+  const problems: Problem[] = [];
+  const table = parseCsv(Buffer.from(bytes).toString('utf8'), file, (p) => problems.push(p));
+  const col = (name: string) => table.header.indexOf(name);
+  const [label, score] = [col('label'), col('score')];
+  if (col('system_id') < 0 || label < 0 || score < 0) problems.push({ file, line: 1, column: 0, message: 'the header must be system_id,label,score' });
+  const y: number[] = [];
+  const scores: number[] = [];
+  for (const r of table.records) {
+    if (problems.length > 0) break;
+    const l = LABEL_VALUES[r.fields[label]!];
+    const s = Number(r.fields[score]);
+    if (l === undefined) problems.push({ file, line: r.line, column: label + 1, message: `label must be 1, 0, anomaly or normal, not ${JSON.stringify(r.fields[label])}` });
+    else if (r.fields[score]!.trim() === '' || !Number.isFinite(s)) problems.push({ file, line: r.line, column: score + 1, message: `score must be a finite number, not ${JSON.stringify(r.fields[score])}` });
+    else {
+      y.push(l);
+      scores.push(s);
+    }
+  }
+  if (problems.length > 0) throw new HarnessError('E_RUN_RECORD', `${file}: not a scores file of the run store`, problems.slice(0, 10));
+  return { bytes, y: Float64Array.from(y), scores: Float64Array.from(scores) };
+}
+
+const LABEL_VALUES: Readonly<Record<string, number>> = { '1': 1, '0': 0, anomaly: 1, normal: 0 };
+
+function recordError(file: string, message: string): HarnessError {
+  return new HarnessError('E_RUN_RECORD', `${file}: ${message}`, [{ file, line: 0, column: 0, message }]);
+}
+
+async function readBytes(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw recordError(file, code === 'ENOENT' ? 'missing: not a complete run record' : `cannot be read (${code ?? String(err)})`);
+  }
+}
+
+async function readJson(file: string): Promise<unknown> {
+  return parseJsonText(Buffer.from(await readBytes(file)).toString('utf8'), file);
+}
+
+function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw recordError(file, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const stringOrNull = (v: unknown) => v === null || isString(v);
+
+/** Checks the fields of run.json the uploader reads; the first wrong one is named with its path. */
+function checkRecord(raw: unknown, file: string): RunRecord {
+  const fail = (field: string, what: string): never => {
+    throw recordError(file, `${field} ${what}`);
+  };
+  if (!isObject(raw)) return fail('the file', 'must hold a JSON object (a RunRecord)');
+  if (raw['schema'] !== RUN_RECORD_SCHEMA) fail('schema', `is ${JSON.stringify(raw['schema'])}; this harness reads run records of schema ${RUN_RECORD_SCHEMA}`);
+  if (!isString(raw['run_id']) || raw['run_id'] === '') fail('run_id', 'must be a non-empty string');
+  for (const f of ['started_at', 'finished_at'] as const) if (!isString(raw[f]) || Number.isNaN(Date.parse(raw[f]))) fail(f, 'must be an ISO 8601 time');
+  if (!isString(raw['harness_version'])) fail('harness_version', 'must be a string');
+  if (!isString(raw['seed'])) fail('seed', 'must be a string');
+  const git = raw['git'];
+  if (!isObject(git) || !stringOrNull(git['commit']) || !stringOrNull(git['branch']) || !(git['dirty'] === null || typeof git['dirty'] === 'boolean')) {
+    fail('git', 'must be { commit, branch, dirty } (null when unknown)');
+  }
+  if (!Array.isArray(raw['suites'])) return fail('suites', 'must be a list');
+  raw['suites'].forEach((s: unknown, i) => {
+    const at = `suites[${i}]`;
+    if (!isObject(s) || !isString(s['name']) || !isString(s['file']) || !isString(s['threshold'])) return fail(at, 'must have a name, a file and a threshold (strings)');
+    const ds = s['dataset'];
+    if (ds !== null) {
+      if (!isObject(ds)) return fail(`${at}.dataset`, 'must be an object or null');
+      for (const f of ['kind', 'name', 'data_source', 'hash', 'data_hash', 'labels_hash']) if (!isString(ds[f])) fail(`${at}.dataset.${f}`, 'must be a string');
+      if (!stringOrNull(ds['scenario'])) fail(`${at}.dataset.scenario`, 'must be a string or null');
+      if (!(ds['label_version'] === null || typeof ds['label_version'] === 'number')) fail(`${at}.dataset.label_version`, 'must be a number or null');
+      for (const f of ['systems', 'train', 'test']) if (typeof ds[f] !== 'number') fail(`${at}.dataset.${f}`, 'must be a number');
+    }
+    const split = s['split'];
+    if (!isObject(split) || !isString(split['seed'])) fail(`${at}.split`, 'must be { test, folds, seed }');
+    if (!Array.isArray(s['cases'])) return fail(`${at}.cases`, 'must be a list');
+    s['cases'].forEach((c: unknown, j) => {
+      const cat = `${at}.cases[${j}]`;
+      if (!isObject(c) || !isString(c['model']) || c['model'] === '') return fail(cat, 'must have a model name');
+      if (c['state'] !== 'scored' && c['state'] !== 'errored') fail(`${cat}.state`, 'must be "scored" or "errored"');
+      if (!stringOrNull(c['version']) || !stringOrNull(c['error']) || !stringOrNull(c['scores_file']) || !isString(c['seed'])) {
+        fail(cat, 'must have version, error and scores_file (string or null) and a seed');
+      }
+    });
+  });
+  return raw as unknown as RunRecord;
+}
+
+/** results.json's cases by suite name, then model name. */
+function resultsBySuite(raw: unknown, file: string): Map<string, Map<string, ResultsCase>> {
+  if (!isObject(raw) || raw['schema'] !== 1 || !Array.isArray(raw['suites'])) throw recordError(file, 'is not a results.json of schema 1 (from the json reporter)');
+  const out = new Map<string, Map<string, ResultsCase>>();
+  for (const s of raw['suites'] as unknown[]) {
+    if (!isObject(s) || !isString(s['name']) || !Array.isArray(s['cases'])) throw recordError(file, 'every suite needs a name and a list of cases');
+    const cases = new Map<string, ResultsCase>();
+    for (const c of s['cases'] as unknown[]) {
+      const ok = isObject(c) && isString(c['model']) && (c['state'] === 'errored' ? isString(c['error']) : c['state'] === 'scored' && isObject(c['metrics']) && isObject(c['ci']));
+      if (!ok) throw recordError(file, `suite "${s['name']}": every case needs a model, and metrics and ci (scored) or an error (errored)`);
+      cases.set(c['model'] as string, c as unknown as ResultsCase);
+    }
+    out.set(s['name'], cases);
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+import type { ResolvedConfig } from '../../config/types.ts';
+import { HarnessError } from '../../errors.ts';
+import { authorizationFromEnv } from './auth.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.ts';
+import { parseTrackingUri, type TrackingUri } from './tracking-uri.ts';
+
+/** Everything the uploader needs to reach a server. */
+export interface MlflowSettings {
+  readonly uri: TrackingUri;
+  /** Where the URI came from, for messages: `MLFLOW_TRACKING_URI` or the config file's field. */
+  readonly origin: string;
+  readonly authorization: string | null;
+  /** Per request attempt, in ms. */
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+}
+
+/** MLFLOW_HTTP_REQUEST_TIMEOUT's default (120 s). */
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * MLflow client variables that configure TLS or an auth plugin through Python's requests; the
+ * harness's fetch cannot honour them, and ignoring them would fail later with a vaguer error.
+ */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  MLFLOW_TRACKING_INSECURE_TLS: 'the harness always verifies TLS certificates',
+  MLFLOW_TRACKING_SERVER_CERT_PATH: 'give Node the CA instead: NODE_EXTRA_CA_CERTS=<ca.pem>',
+  MLFLOW_TRACKING_CLIENT_CERT_PATH: 'client certificates are not supported',
+  MLFLOW_TRACKING_AUTH: 'auth plugins are Python code; use MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN',
+};
+
+/**
+ * Whether runs are tracked in MLflow, and how: MLFLOW_TRACKING_URI wins over the config's
+ * `tracking.mlflow.uri` (as in every MLflow client: the environment is the per-machine,
+ * per-CI-job setting, the config the project's default). Null when neither is set. Credentials
+ * come from the environment only (MLFLOW_TRACKING_USERNAME + _PASSWORD, or _TOKEN), and the
+ * retry knobs from MLflow's own variables: MLFLOW_HTTP_REQUEST_MAX_RETRIES, _BACKOFF_FACTOR and
+ * _BACKOFF_JITTER (seconds), _TIMEOUT (seconds). A bad value is a HarnessError naming it.
+ */
+export function mlflowSettings(config: Pick<ResolvedConfig, 'tracking' | 'configFile'>, env: NodeJS.ProcessEnv): MlflowSettings | null {
+  const fromEnv = env['MLFLOW_TRACKING_URI'];
+  const fromConfig = config.tracking.mlflow.uri;
+  if (!fromEnv && fromConfig === null) return null;
+  const origin = fromEnv ? 'MLFLOW_TRACKING_URI' : `${config.configFile ?? '(config)'}: tracking.mlflow.uri`;
+  const uri = parseTrackingUri(fromEnv || fromConfig!, origin);
+  for (const [name, instead] of Object.entries(UNSUPPORTED)) {
+    const value = env[name];
+    if (value && value.toLowerCase() !== 'false') throw new HarnessError('E_TRACKING', `${name} is set, which the harness's MLflow client does not support: ${instead}`);
+  }
+  const seconds = (name: string, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < min) throw new HarnessError('E_TRACKING', `${name}=${JSON.stringify(raw)} must be a number of seconds ≥ ${min}`);
+    return v * 1000;
+  };
+  const retriesRaw = env['MLFLOW_HTTP_REQUEST_MAX_RETRIES'];
+  let maxRetries = DEFAULT_RETRY_POLICY.maxRetries;
+  if (retriesRaw !== undefined && retriesRaw !== '') {
+    maxRetries = Number(retriesRaw);
+    if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new HarnessError('E_TRACKING', `MLFLOW_HTTP_REQUEST_MAX_RETRIES=${JSON.stringify(retriesRaw)} must be a whole number ≥ 0`);
+  }
+  const timeoutMs = seconds('MLFLOW_HTTP_REQUEST_TIMEOUT', 0.001) ?? DEFAULT_TIMEOUT_MS;
+  return {
+    uri,
+    origin,
+    authorization: authorizationFromEnv(env),
+    timeoutMs,
+    retry: {
+      maxRetries,
+      backoffFactorMs: seconds('MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', 0) ?? DEFAULT_RETRY_POLICY.backoffFactorMs,
+      backoffJitterMs: seconds('MLFLOW_HTTP_REQUEST_BACKOFF_JITTER', 0) ?? DEFAULT_RETRY_POLICY.backoffJitterMs,
+      maxBackoffMs: DEFAULT_RETRY_POLICY.maxBackoffMs,
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { HarnessError } from '../../errors.ts';
+import type { MlflowSettings } from './settings.ts';
+import { readTrackingState } from './tracking-state.ts';
+import { uploadRunRecord, type UploadOptions, type UploadResult } from './upload.ts';
+
+/** What `harness runs sync` did. */
+export interface SyncResult {
+  /** Run folders that needed an upload, in run-id (= time) order. */
+  readonly pending: number;
+  readonly results: readonly UploadResult[];
+  /** Folders that could not be read as run records (each with the reason); they are skipped, not fatal. */
+  readonly broken: readonly { readonly runDir: string; readonly error: string }[];
+  /** Pending folders not tried because the server had stopped answering. */
+  readonly notTried: readonly string[];
+  /** Every pending folder was uploaded completely and none was broken. */
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+/**
+ * Uploads every run folder under `runsDir` whose tracking.json is missing, failed, or about
+ * another server (`settings.uri`): what `harness runs sync` does after a run could not reach the
+ * server. Oldest first; each upload is resumable (see uploadRunRecord). When the server cannot be
+ * reached at all, the remaining folders are left for the next sync instead of each waiting
+ * through its own retries.
+ */
+export async function syncPendingRuns(runsDir: string, options: UploadOptions): Promise<SyncResult> {
+  const pending: string[] = [];
+  const broken: { runDir: string; error: string }[] = [];
+  for (const dir of await runFolders(runsDir)) {
+    try {
+      if (await needsUpload(dir, options.settings)) pending.push(dir);
+    } catch (err) {
+      if (!(err instanceof HarnessError)) throw err;
+      broken.push({ runDir: dir, error: err.message });
+    }
+  }
+  const results: UploadResult[] = [];
+  let next = 0;
+  for (; next < pending.length; next++) {
+    let r: UploadResult;
+    try {
+      r = await uploadRunRecord(pending[next]!, options);
+    } catch (err) {
+      if (!(err instanceof HarnessError)) throw err;
+      broken.push({ runDir: pending[next]!, error: err.message });
+      continue;
+    }
+    results.push(r);
+    if (r.unreachable) {
+      next++;
+      break;
+    }
+  }
+  const notTried = pending.slice(next);
+  const ok = broken.length === 0 && notTried.length === 0 && results.every((r) => r.status === 'synced');
+  return { pending: pending.length, results, broken, notTried, ok, message: messageOf(pending.length, results, broken, notTried.length, options.settings) };
+}
+
+/** Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time). */
+async function runFolders(runsDir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(runsDir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const dirs: string[] = [];
+  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const files = await readdir(path.join(runsDir, e.name));
+    if (files.includes('run.json')) dirs.push(path.join(runsDir, e.name));
+  }
+  return dirs;
+}
+
+async function needsUpload(dir: string, settings: MlflowSettings): Promise<boolean> {
+  const state = await readTrackingState(dir);
+  return state?.mlflow?.uri !== settings.uri.base || state.mlflow.status !== 'synced';
+}
+
+function messageOf(pending: number, results: readonly UploadResult[], broken: SyncResult['broken'], notTried: number, settings: MlflowSettings): string {
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const lines: string[] = [];
+  if (pending === 0 && broken.length === 0) lines.push(`nothing to sync: every recorded run is tracked at ${settings.uri.base}`);
+  for (const r of results) lines.push(`${r.runId}: ${r.message}`);
+  if (notTried > 0) lines.push(`${plural(notTried, 'more run')} left for the next sync: the server did not answer`);
+  for (const b of broken) lines.push(`skipped ${path.relative(process.cwd(), b.runDir) || '.'}: ${b.error}`);
+  return lines.join('\n');
+}

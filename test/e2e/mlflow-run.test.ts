@@ -1,0 +1,134 @@
+/**
+ * `harness run` with MLFLOW_TRACKING_URI set, through the real CLI and a real `mlflow server`:
+ * one MLflow run per suite and model whose metrics equal results.json; a server that is down
+ * does not change the run's verdict and `harness runs sync` uploads the run later; a bad URI
+ * fails before anything runs.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
+import { experimentByName, metricsOf, searchRuns, tagsOf } from '../helpers/mlflow-rest.ts';
+import { makeProject, runHarness } from '../helpers/run-harness.ts';
+
+/** Small retries: a dead server fails an upload in well under a second. */
+const FAST = { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05', MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05' };
+
+const SUITE = `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: 'tracked',
+  dataset: { scenario: { name: 'tracked-fleet', systems: 40, days: 3, interval: '30m', anomalyRate: 0.4 } },
+  models: ['random', ['zscore', { sensor: 'temp_cell_max_c' }]],
+  expect: ({ metric }) => [metric('random', 'roc_auc').toBeWithin(0, 1)],
+});
+`;
+const RECORDED = /run recorded: \.harness\/runs\/(\d{8}T\d{6}Z-[0-9a-f]{6})\n/;
+
+let server: MlflowServer;
+let project: { dir: string; cleanup: () => Promise<void> };
+let setupError: unknown;
+
+beforeAll(async () => {
+  try {
+    const [s, p] = await Promise.allSettled([startMlflowServer(), makeProject({ 'suites/tracked.suite.ts': SUITE, 'harness.config.ts': `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'mlflow-e2e' });\n` })]);
+    if (p.status === 'fulfilled') project = p.value;
+    if (s.status === 'fulfilled') server = s.value;
+    if (s.status === 'rejected') throw s.reason;
+    if (p.status === 'rejected') throw p.reason;
+  } catch (err) {
+    setupError = err;
+  }
+}, 180_000);
+// A missing mlflow fails every test with the install hint; it never skips them.
+beforeEach(() => {
+  if (setupError) throw setupError;
+});
+afterAll(async () => {
+  await server?.close();
+  await project?.cleanup();
+});
+
+const harness = (args: string[], env: NodeJS.ProcessEnv = {}) => runHarness(args, { cwd: project.dir, env });
+const tracked = () => ({ MLFLOW_TRACKING_URI: server.url, ...FAST });
+
+/** The MLflow runs of one harness run, by model. */
+async function mlflowRuns(runId: string) {
+  const e = await experimentByName(server.url, 'tracked');
+  const runs = await searchRuns(server.url, [e.experiment_id], `tags.\`harness.run_id\` = '${runId}'`);
+  return new Map(runs.map((r) => [tagsOf(r)['mlflow.runName']!.replace(/@.*$/, ''), r]));
+}
+
+describe('harness run with MLflow tracking', () => {
+  it('logs one MLflow run per suite and model whose metrics equal results.json; harness runs says synced', async () => {
+    const r = await harness(['run', '--reporter', 'plain', '--reporter', 'json'], tracked());
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const runId = RECORDED.exec(r.stdout)?.[1];
+    expect(runId, r.stdout).toBeDefined();
+    const e = await experimentByName(server.url, 'tracked');
+    expect(r.stdout).toContain(`tracked 2 runs to ${server.url}/#/experiments/${e.experiment_id} (tracked)`);
+
+    const results = JSON.parse(await readFile(path.join(project.dir, '.harness', 'last-run', 'results.json'), 'utf8'));
+    const runs = await mlflowRuns(runId!);
+    expect([...runs.keys()].sort()).toEqual(['random', 'zscore']);
+    for (const c of results.suites[0].cases) {
+      const run = runs.get(c.model)!;
+      expect(run.info.status).toBe('FINISHED');
+      const logged = metricsOf(run);
+      for (const [name, value] of Object.entries(c.metrics as Record<string, number | null>)) {
+        if (value !== null) expect(logged.get(name), `${c.model} ${name}`).toBe(value);
+      }
+      expect(logged.get('roc_auc.ci_low')).toBe(c.ci.roc_auc.low);
+      expect(logged.get('roc_auc.ci_high')).toBe(c.ci.roc_auc.high);
+    }
+
+    const list = await harness(['runs', '--json']);
+    expect(list.code).toBe(0);
+    const mine = (JSON.parse(list.stdout) as { run_id: string; tracking: unknown }[]).find((x) => x.run_id === runId);
+    expect(mine?.tracking).toBe('synced');
+  });
+
+  it('keeps the verdict when the server is down, says tracking failed, and harness runs sync uploads the run later', async () => {
+    await server.stop();
+    const r = await harness(['run', '--reporter', 'plain'], tracked());
+    expect(r.code).toBe(0);
+    const runId = RECORDED.exec(r.stdout)?.[1];
+    expect(runId, r.stdout).toBeDefined();
+    expect(r.stdout).toMatch(/warning: tracking failed: .*\n/);
+    expect(r.stdout).toContain('harness runs sync');
+    const state = JSON.parse(await readFile(path.join(project.dir, '.harness', 'runs', runId!, 'tracking.json'), 'utf8'));
+    expect(state.mlflow.status).toBe('failed');
+
+    // Still down: sync fails (exit 2) and loses nothing.
+    const early = await harness(['runs', 'sync'], tracked());
+    expect(early.code).toBe(2);
+
+    await server.start();
+    const sync = await harness(['runs', 'sync'], tracked());
+    expect(sync.stderr).toBe('');
+    expect(sync.code).toBe(0);
+    const runs = await mlflowRuns(runId!);
+    expect([...runs.keys()].sort()).toEqual(['random', 'zscore']);
+    expect([...runs.values()].every((x) => x.info.status === 'FINISHED')).toBe(true);
+    const after = JSON.parse(await readFile(path.join(project.dir, '.harness', 'runs', runId!, 'tracking.json'), 'utf8'));
+    expect(after.mlflow.status).toBe('synced');
+
+    // Again: nothing left, no duplicate runs.
+    const again = await harness(['runs', 'sync'], tracked());
+    expect(again.code).toBe(0);
+    expect((await mlflowRuns(runId!)).size).toBe(2);
+  });
+
+  it('refuses a tracking URI it cannot use before running anything, and tracking without a history', async () => {
+    const before = await stat(path.join(project.dir, '.harness', 'runs')).then((s) => s.mtimeMs);
+    const bad = await harness(['run', '--reporter', 'plain'], { MLFLOW_TRACKING_URI: 'sqlite:///mlflow.db' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^harness: .*sqlite/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    expect(bad.stdout).toBe('');
+    const noHistory = await harness(['run', '--reporter', 'plain', '--no-history'], tracked());
+    expect(noHistory.code).toBe(2);
+    expect(noHistory.stderr).toMatch(/^harness: MLflow tracking .* cannot go with --no-history/);
+    expect(await stat(path.join(project.dir, '.harness', 'runs')).then((s) => s.mtimeMs)).toBe(before);
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * Opening a tracked run in the MLflow UI with headless Chromium: what "the artifacts open in the
+ * MLflow UI" means, checked by a test and used for the README's screenshot.
+ */
+import type { Locator, Page } from 'playwright-core';
+
+/**
+ * Shows one chart artifact of a run in the run page's artifact viewer (the UI's "Model training"
+ * view, its assistant panel closed) and returns the image the viewer renders it in.
+ */
+export async function showChartInUi(page: Page, base: string, experimentId: string, runId: string, chart: string): Promise<Locator> {
+  const runPage = `${base}/#/experiments/${experimentId}/runs/${runId}`;
+  await page.goto(runPage, { waitUntil: 'load' });
+  await page.getByText('Model training', { exact: true }).first().click();
+  await page.goto(`${runPage}/artifacts`, { waitUntil: 'load' });
+  await page.getByRole('button', { name: 'Close' }).first().click({ timeout: 5000 }).catch(() => undefined); // the assistant panel, when shown
+  await page.getByText('charts', { exact: true }).first().click();
+  // the folder lists its files once they are fetched; roc.svg and pr.svg are always among them
+  await page.getByText('pr.svg', { exact: true }).first().waitFor();
+  await page.getByText(chart, { exact: true }).first().click();
+  const img = page.locator(`img[alt="charts/${chart}"]`);
+  await img.waitFor({ state: 'visible', timeout: 30_000 });
+  // selecting a file scrolls the file tree down to it: back to the top, so the tree reads whole
+  const folder = page.getByText('charts', { exact: true }).first();
+  await folder.hover();
+  await page.mouse.wheel(0, -2000);
+  return img;
+}

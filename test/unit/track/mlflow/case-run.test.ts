@@ -1,0 +1,197 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HarnessError } from '../../../../src/errors.ts';
+import { CASE_ID_TAG, caseId, caseRun, flattenOptions, type CaseRun } from '../../../../src/track/mlflow/case-run.ts';
+import { keyProblem } from '../../../../src/track/mlflow/keys.ts';
+import { readCaseScores, readRunFolder, type RunFolder, type ScoredResultsCase } from '../../../../src/track/mlflow/run-folder.ts';
+import { tempDir } from '../../../helpers/run-harness.ts';
+import { syntheticRun, writeRunFolder } from '../../../helpers/run-record.ts';
+
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let folder: RunFolder;
+let runs: Record<string, CaseRun>;
+
+beforeAll(async () => {
+  tmp = await tempDir('bess-track-');
+  const dir = await writeRunFolder(path.join(tmp.dir, 'runs'), syntheticRun(), '/project');
+  folder = await readRunFolder(dir);
+  runs = Object.fromEntries(folder.cases.map((c) => [c.record.model, caseRun(folder.record, c, { USER: 'ci-bot' })]));
+});
+afterAll(() => tmp.cleanup());
+
+const metricMap = (r: CaseRun) => new Map(r.payload.metrics.map((m) => [m.key, m.value]));
+const params = (r: CaseRun) => Object.fromEntries(r.payload.params.map((p) => [p.key, p.value]));
+const tags = (r: CaseRun) => Object.fromEntries(r.payload.tags.map((t) => [t.key, t.value]));
+const resultOf = (model: string) => folder.cases.find((c) => c.record.model === model)!.result as ScoredResultsCase;
+
+describe('caseRun: a case of a run record as an MLflow run', () => {
+  it('goes to the experiment named after its suite, as <model>@<version>, over the harness run’s time span', () => {
+    const r = runs['good']!;
+    expect(r).toMatchObject({ experimentName: 'detectors', runName: 'good@2', status: 'FINISHED', userId: 'ci-bot' });
+    expect(r.startTime).toBe(Date.parse('2026-11-26T15:30:12.345Z'));
+    expect(r.endTime).toBe(r.startTime + 1500);
+    expect(r.identity).toEqual([
+      { key: CASE_ID_TAG, value: caseId(folder.record.run_id, 'detectors', 'good') },
+      { key: 'harness.run_id', value: folder.record.run_id },
+    ]);
+    expect(caseId(folder.record.run_id, 'detectors', 'good')).toMatch(/^[0-9a-f]{32}$/);
+    expect(caseId(folder.record.run_id, 'detectors', 'good')).not.toBe(caseId(folder.record.run_id, 'detectors', 'random'));
+  });
+
+  it('logs every metric of results.json with its value, and CI bounds', () => {
+    const r = runs['good']!;
+    const m = metricMap(r);
+    const res = resultOf('good');
+    for (const [name, value] of Object.entries(res.metrics)) expect(m.get(name), name).toBe(value);
+    expect(m.get('roc_auc.ci_low')).toBe(res.ci['roc_auc']!.low);
+    expect(m.get('roc_auc.ci_high')).toBe(res.ci['roc_auc']!.high);
+    expect(m.get('n')).toBe(120);
+    expect(m.get('positives')).toBe(40);
+    expect(m.get('confusion.tp')).toBe(res.confusion.tp);
+    expect(m.get('timing.fit_ms')).toBe(12.5);
+    for (const metric of r.payload.metrics) {
+      expect(keyProblem(metric.key), metric.key).toBeNull();
+      expect(metric).toMatchObject({ timestamp: r.startTime, step: 0 });
+    }
+  });
+
+  it('logs each breakdown cell and lead-time bucket under a valid key', () => {
+    const m = metricMap(runs['good']!);
+    const res = resultOf('good');
+    const cell = (column: string, stratum: string) => res.breakdown[column]!.find((c) => c.stratum === stratum)!;
+    expect(m.get('roc_auc.failure_type.thermal_runaway')).toBe(cell('failure_type', 'thermal_runaway').metrics.roc_auc);
+    expect(m.get('recall.failure_type.cell_imbalance')).toBe(cell('failure_type', 'cell_imbalance').metrics.recall);
+    expect(m.get('roc_auc.failure_type.thermal_runaway.ci_low')).toBe(cell('failure_type', 'thermal_runaway').ci.roc_auc!.low);
+    expect(m.get('n.failure_type.internal_short')).toBe(4);
+    expect(m.get('roc_auc.scenario_tags.hot_dry_v2')).toBe(cell('scenario_tags', 'hot/dry.v2').metrics.roc_auc);
+    expect(m.get('roc_auc.scenario_tags.grid_peak')).toBe(cell('scenario_tags', 'grid+peak').metrics.roc_auc);
+    expect(m.get('n.scenario_tags.missing')).toBe(cell('scenario_tags', '(missing)').n);
+    // lead-time buckets as day ranges, in the lead-time section and in the breakdown
+    const lead = (name: string) => res.lead_time!.find((c) => c.stratum === name)!;
+    expect(m.get('recall.lead_time.0-7d')).toBe(lead('[0,7)').metrics.recall);
+    expect(m.get('roc_auc.lead_time.7-30d')).toBe(lead('[7,30)').metrics.roc_auc);
+    expect(m.get('recall.lead_time.90d_plus')).toBe(lead('90+').metrics.recall);
+    expect(m.get('n.lead_time_bucket.30-90d')).toBe(cell('lead_time_bucket', '[30,90)').n);
+    expect(m.get('caught_with_warning.7d')).toBe(res.caught_with_warning!['7']);
+    const renamed = tags(runs['good']!)['harness.renamed_keys']!.split('\n');
+    expect(renamed).toContain('roc_auc.scenario_tags.hot_dry_v2 <- roc_auc.scenario_tags.hot/dry.v2');
+  });
+
+  it('logs an undefined metric as a tag with its reason, never as a number', () => {
+    const r = runs['flat']!;
+    const res = resultOf('flat');
+    const undefinedMetrics = Object.entries(res.metrics).filter(([, v]) => v === null);
+    expect(undefinedMetrics.length).toBeGreaterThan(0);
+    const m = metricMap(r);
+    const t = tags(r);
+    for (const [name] of undefinedMetrics) {
+      expect(m.has(name)).toBe(false);
+      expect(t[`metric.${name}.undefined`]).toBe(res.undefined[name]);
+    }
+    // internal_short has 4 anomalies: its CI is undefined, with the reason from results.json
+    const good = tags(runs['good']!);
+    const cell = resultOf('good').breakdown['failure_type']!.find((c) => c.stratum === 'internal_short')!;
+    if (cell.ci.roc_auc === null) expect(good['metric.roc_auc.failure_type.internal_short.ci_low.undefined']).toBe(cell.undefined['ci.roc_auc']);
+    for (const metric of r.payload.metrics) expect(typeof metric.value === 'number' ? Number.isFinite(metric.value) : true).toBe(true);
+  });
+
+  it('logs model, version, flattened options, split, seed and threshold as params', () => {
+    expect(params(runs['good']!)).toEqual({
+      model: 'good',
+      version: '2',
+      'options.sensor': 'cell_delta_v_mv',
+      'options.window.days': '7',
+      'options.window.step': 'hourly',
+      'options.weights': '[1,2]',
+      'split.test': '0.5',
+      'split.seed': '7',
+      seed: 'track-fixture:detectors:good',
+      threshold: 'fixed 0.5',
+    });
+  });
+
+  it('tags provenance and what the MLflow UI shows', () => {
+    const t = tags(runs['good']!);
+    expect(t).toMatchObject({
+      'harness.run_id': folder.record.run_id,
+      'harness.version': '0.1.0',
+      'harness.suite_file': 'suites/detectors.suite.ts',
+      'harness.cached': 'false',
+      'git.commit': '0123456789abcdef0123456789abcdef01234567',
+      'git.branch': 'main',
+      'git.dirty': 'false',
+      data_source: 'synthetic',
+      label_version: '1',
+      scenario: 'default',
+      'dataset.name': 'default',
+      'mlflow.source.name': 'suites/detectors.suite.ts',
+      'mlflow.source.type': 'LOCAL',
+      'mlflow.source.git.commit': '0123456789abcdef0123456789abcdef01234567',
+      'mlflow.user': 'ci-bot',
+    });
+    expect(t['labels_hash']).toMatch(/^[0-9a-f]{64}$/);
+    expect(t['data_hash']).toMatch(/^[0-9a-f]{64}$/);
+    expect(t['dataset.hash']).toMatch(/^[0-9a-f]{64}$/);
+    expect(t['mlflow.note.content']).toMatch(/^\*\*good@2\*\* on suite \*\*detectors\*\*/);
+    expect(t['mlflow.note.content']).toMatch(/ROC AUC 0\.\d{3} \[0\.\d{3}, \d\.\d{3}\]/);
+  });
+
+  it('makes a crashed model a FAILED run carrying the error, with no metrics', () => {
+    const r = runs['crashy']!;
+    expect(r.status).toBe('FAILED');
+    expect(r.payload.metrics).toEqual([]);
+    expect(tags(r)['harness.error']).toBe('score(bess-007): sensor temp_cell_max_c missing\nsecond line');
+    expect(tags(r)['mlflow.note.content']).toMatch(/The model failed: `score\(bess-007\): sensor temp_cell_max_c missing`/);
+  });
+
+  it('leaves mlflow.user out when $USER is not set', () => {
+    const c = folder.cases[0]!;
+    const r = caseRun(folder.record, c, {});
+    expect(r.userId).toBeNull();
+    expect(r.payload.tags.some((t) => t.key === 'mlflow.user')).toBe(false);
+  });
+});
+
+describe('flattenOptions', () => {
+  it('flattens objects, writes arrays and numbers as JSON, and names a bare value', () => {
+    expect(flattenOptions({ a: { b: 1, c: 'x' }, d: [1], e: null, f: {} })).toEqual([
+      [['a', 'b'], '1'],
+      [['a', 'c'], 'x'],
+      [['d'], '[1]'],
+      [['e'], 'null'],
+    ]);
+    expect(flattenOptions(undefined)).toEqual([]);
+    expect(flattenOptions(3)).toEqual([[['value'], '3']]);
+  });
+});
+
+describe('readRunFolder', () => {
+  it('names the file and the field of a broken record', async () => {
+    const dir = folder.dir;
+    const run = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
+    const bad = path.join(tmp.dir, 'bad');
+    const { mkdir, cp } = await import('node:fs/promises');
+    await mkdir(bad, { recursive: true });
+    await cp(dir, bad, { recursive: true });
+    await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, suites: [{ ...run.suites[0], cases: [{ model: 'x', state: 'done' }] }] }));
+    await expect(readRunFolder(bad)).rejects.toThrow(/run\.json: suites\[0\]\.cases\[0\]\.state must be "scored" or "errored"/);
+    await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, suites: [{ ...run.suites[0], dataset: { ...run.suites[0].dataset, data_hash: undefined } }] }));
+    await expect(readRunFolder(bad)).rejects.toThrow(/run\.json: suites\[0\]\.dataset\.data_hash must be a string/);
+    await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, schema: 9 }));
+    await expect(readRunFolder(bad)).rejects.toThrow(/schema is 9; this harness reads run records of schema 1/);
+    await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, suites: [{ ...run.suites[0], cases: [{ ...run.suites[0].cases[0], model: 'ghost' }] }] }));
+    await expect(readRunFolder(bad)).rejects.toThrow(/results\.json: has no case for model "ghost" of suite "detectors"/);
+    await writeFile(path.join(bad, 'results.json'), '{');
+    await expect(readRunFolder(bad)).rejects.toThrow(HarnessError);
+  });
+
+  it('reads a scores file and locates a bad row', async () => {
+    const s = await readCaseScores(folder.dir, 'scores/detectors/good.csv');
+    expect(s.y).toHaveLength(120);
+    expect(Array.from(s.y).filter((v) => v === 1)).toHaveLength(40);
+    const file = path.join(tmp.dir, 'bad.csv');
+    await writeFile(file, 'system_id,label,score\na,anomaly,0.5\nb,maybe,0.1\n');
+    await expect(readCaseScores(tmp.dir, 'bad.csv')).rejects.toMatchObject({ problems: [{ file, line: 3, column: 2, message: 'label must be 1, 0, anomaly or normal, not "maybe"' }] });
+  });
+});
