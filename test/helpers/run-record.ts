@@ -56,14 +56,14 @@ function scored(suite: string, model: string, version: string, options: unknown,
  * A run of two suites: `detectors` with a good model (nested options), a random one and one that
  * crashed; `edge` with a model scored on normals only (its ranking metrics are undefined).
  */
-export function syntheticRun(startedAt = '2026-11-26T15:30:12.345Z'): RunResult {
+export function syntheticRun(startedAt = '2026-11-26T15:30:12.345Z', root = '/project'): RunResult {
   const rng = createRng('track-fixture');
   const good = Y.map((l, i) => (l === 1 ? (FAILURE[i] === 'cell_imbalance' ? 0.3 + 0.5 * rng.next() : 0.6 + 0.4 * rng.next()) : 0.5 * rng.next()));
   const random = Y.map(() => rng.next());
   const detectors: SuiteResult = {
     name: 'detectors',
-    file: '/project/suites/detectors.suite.ts',
-    dataset: { kind: 'scenario', name: 'default', dataDir: '/project/.harness/data/default', hash: sha('fixture'), dataHash: sha('data'), dataSource: 'synthetic', labelVersion: 1, labelsHash: sha('labels'), systems: 240, train: 120, test: 120, testFraction: 0.5, splitSeed: '7', generated: false },
+    file: `${root}/suites/detectors.suite.ts`,
+    dataset: { kind: 'scenario', name: 'default', dataDir: `${root}/.harness/data/default`, hash: sha('fixture'), dataHash: sha('data'), dataSource: 'synthetic', labelVersion: 1, labelsHash: sha('labels'), systems: 240, train: 120, test: 120, testFraction: 0.5, splitSeed: '7', generated: false },
     threshold: 'fixed 0.5',
     cases: [
       scored('detectors', 'good', '2', { sensor: 'cell_delta_v_mv', window: { days: 7, step: 'hourly' }, weights: [1, 2] }, good),
@@ -75,7 +75,7 @@ export function syntheticRun(startedAt = '2026-11-26T15:30:12.345Z'): RunResult 
   };
   const edge: SuiteResult = {
     name: 'edge',
-    file: '/project/suites/edge.suite.ts',
+    file: `${root}/suites/edge.suite.ts`,
     dataset: detectors.dataset,
     threshold: 'fixed 0.5',
     cases: [scored('edge', 'flat', '1', { level: 0.1 }, Y.map(() => 0.1), 40)],

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../../src/errors.ts';
@@ -12,9 +13,20 @@ let tmp: { dir: string; cleanup: () => Promise<void> };
 let folder: RunFolder;
 let runs: Record<string, CaseRun>;
 
+let commit = '';
+
 beforeAll(async () => {
   tmp = await tempDir('bess-track-');
-  const dir = await writeRunFolder(path.join(tmp.dir, 'runs'), syntheticRun(), '/project');
+  // The project is a real git checkout: the record's git fields come from it.
+  const root = path.join(tmp.dir, 'project');
+  await mkdir(root);
+  await writeFile(path.join(root, 'README.md'), 'fixture\n');
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@bess.local', '-c', 'user.name=t', ...args], { cwd: root, encoding: 'utf8' }).trim();
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'fixture');
+  commit = git('rev-parse', 'HEAD');
+  const dir = await writeRunFolder(path.join(tmp.dir, 'runs'), syntheticRun(undefined, root), root);
   folder = await readRunFolder(dir);
   runs = Object.fromEntries(folder.cases.map((c) => [c.record.model, caseRun(folder.record, c, { USER: 'ci-bot' })]));
 });
@@ -118,7 +130,7 @@ describe('caseRun: a case of a run record as an MLflow run', () => {
       'harness.version': '0.1.0',
       'harness.suite_file': 'suites/detectors.suite.ts',
       'harness.cached': 'false',
-      'git.commit': '0123456789abcdef0123456789abcdef01234567',
+      'git.commit': commit,
       'git.branch': 'main',
       'git.dirty': 'false',
       data_source: 'synthetic',
@@ -127,7 +139,7 @@ describe('caseRun: a case of a run record as an MLflow run', () => {
       'dataset.name': 'default',
       'mlflow.source.name': 'suites/detectors.suite.ts',
       'mlflow.source.type': 'LOCAL',
-      'mlflow.source.git.commit': '0123456789abcdef0123456789abcdef01234567',
+      'mlflow.source.git.commit': commit,
       'mlflow.user': 'ci-bot',
     });
     expect(t['labels_hash']).toMatch(/^[0-9a-f]{64}$/);
