@@ -52,9 +52,6 @@ export function scanSeriesBytes(bytes: Uint8Array, opts: ByteScanOptions = {}): 
   pos = eol + 1;
   const ncol = columns.length;
 
-  let cap = 0;
-  for (let i = buf.indexOf(10, pos); i >= 0; i = buf.indexOf(10, i + 1)) cap++;
-  if (buf[len - 1] !== 10) cap++;
   const lo = new Float64Array(ncol).fill(-Infinity);
   const hi = new Float64Array(ncol).fill(Infinity);
   if (opts.checkLimits) {
@@ -67,9 +64,19 @@ export function scanSeriesBytes(bytes: Uint8Array, opts: ByteScanOptions = {}): 
     });
   }
   // One allocation, column-major: timestamps, then each column, `cap` slots each. The hot loop
-  // then writes into a single typed array instead of looking a column up per cell.
-  const flat = new Float64Array((ncol + 1) * cap);
-  const n = scanRows(buf, pos, ncol, cap, flat, lo, hi);
+  // then writes into a single typed array instead of looking a column up per cell. Rows are
+  // about as long as the first one, so that sizes the columns (with a margin); a file with more
+  // rows than that (many empty fields) is scanned again with its newlines counted.
+  const firstEol = buf.indexOf(10, pos);
+  let cap = Math.ceil(((len - pos) / Math.max(1, (firstEol < 0 ? len : firstEol + 1) - pos)) * 1.25) + 16;
+  let flat = new Float64Array((ncol + 1) * cap);
+  let n = scanRows(buf, pos, ncol, cap, flat, lo, hi);
+  if (n === FULL) {
+    cap = 1;
+    for (let i = buf.indexOf(10, pos); i >= 0; i = buf.indexOf(10, i + 1)) cap++;
+    flat = new Float64Array((ncol + 1) * cap);
+    n = scanRows(buf, pos, ncol, cap, flat, lo, hi);
+  }
   if (n <= 0) return null;
   return {
     columns,
@@ -79,9 +86,13 @@ export function scanSeriesBytes(bytes: Uint8Array, opts: ByteScanOptions = {}): 
   };
 }
 
+/** scanRows' answer when the file has more rows than `cap`. */
+const FULL = -2;
+
 /**
  * Parses the data rows from `pos` into `flat` (column-major, `cap` slots per column, timestamps
- * first). Returns the number of rows, or -1 when the file needs the general scanner.
+ * first). Returns the number of rows, FULL when there are more than `cap`, or -1 when the file
+ * needs the general scanner.
  */
 function scanRows(buf: Uint8Array, pos: number, ncol: number, cap: number, flat: Float64Array, lo: Float64Array, hi: Float64Array): number {
   const len = buf.length;
@@ -98,7 +109,7 @@ function scanRows(buf: Uint8Array, pos: number, ncol: number, cap: number, flat:
       if (next >= len) break;
       return -1;
     }
-    if (n >= cap) return -1;
+    if (n >= cap) return FULL;
     // Timestamp: YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
     let i = pos;
     let comma = i + 20 < len && buf[i + 20] === 44 ? i + 20 : i;

@@ -5,11 +5,10 @@
  * is what makes AUC + DeLong on a million scores cheaper than scikit-learn's roc_auc_score alone.
  */
 import type { BinaryInput } from './input.ts';
+import { digitOffsets, MASK, RADIX } from './sort.ts';
 
 /** Below this size the engine's comparison sort beats the radix sort's fixed histogram cost. */
 const RADIX_MIN = 512;
-const RADIX = 2048;
-const MASK = RADIX - 1;
 /** Index of the high 32-bit word of a double in a Uint32Array view (platform byte order). */
 const HI = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 1 : 0;
 
@@ -61,17 +60,8 @@ export function sortAscending(values: Float64Array): Float64Array {
   let dstW: Uint32Array = new Uint32Array(dst.buffer);
   const offsets = new Uint32Array(RADIX);
   for (let pass = 0; pass < 3; pass++) {
-    const base = pass * RADIX;
+    if (!digitOffsets(counts, pass * RADIX, n, offsets)) continue;
     const shift = pass * 11;
-    let trivial = false;
-    let sum = 0;
-    for (let d = 0; d < RADIX; d++) {
-      const c = counts[base + d]!;
-      if (c === n) trivial = true;
-      offsets[d] = sum;
-      sum += c;
-    }
-    if (trivial) continue; // every key has this digit: the pass would not move anything
     for (let i = 0; i < n; i++) dst[offsets[(hiOf(srcW, i) >>> shift) & MASK]!++] = src[i]!;
     [src, dst] = [dst, src];
     [srcW, dstW] = [dstW, srcW];

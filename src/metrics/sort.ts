@@ -68,16 +68,7 @@ export function argsortDescending(scores: ArrayLike<number>): Uint32Array {
   let kHi2 = new Uint32Array(n);
   const offsets = new Uint32Array(RADIX);
   for (let pass = 0; pass < 6; pass++) {
-    const base = pass * RADIX;
-    let trivial = false;
-    let sum = 0;
-    for (let d = 0; d < RADIX; d++) {
-      const c = counts[base + d]!;
-      if (c === n) trivial = true;
-      offsets[d] = sum;
-      sum += c;
-    }
-    if (trivial) continue; // every key has this digit: the pass would not move anything
+    if (!digitOffsets(counts, pass * RADIX, n, offsets)) continue;
     for (let i = 0; i < n; i++) {
       const l = kLo[i]!;
       const h = kHi[i]!;
@@ -94,8 +85,24 @@ export function argsortDescending(scores: ArrayLike<number>): Uint32Array {
   return idx;
 }
 
-const RADIX = 2048;
-const MASK = RADIX - 1;
+export const RADIX = 2048;
+export const MASK = RADIX - 1;
+
+/**
+ * Turns one digit's histogram (`counts[base …]`, RADIX buckets over n keys) into the start
+ * offset of each bucket. Returns false when every key has the same digit: that radix pass would
+ * not move anything and is skipped.
+ */
+export function digitOffsets(counts: Uint32Array, base: number, n: number, offsets: Uint32Array): boolean {
+  let sum = 0;
+  for (let d = 0; d < offsets.length; d++) {
+    const c = counts[base + d]!;
+    if (c === n) return false;
+    offsets[d] = sum;
+    sum += c;
+  }
+  return true;
+}
 
 function digit(pass: number, l: number, h: number): number {
   switch (pass) {

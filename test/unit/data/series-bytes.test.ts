@@ -38,6 +38,17 @@ describe('scanSeriesBytes (the fast path)', () => {
     }
   });
 
+  it('reads every row of a file whose first row is much longer than the rest (columns sized from it, then recounted)', () => {
+    const { timestamps, columns } = makeSeries(400, 5);
+    // Row 0 full; every later row keeps one reading: about a third of row 0's length.
+    for (const [name, col] of Object.entries(columns)) if (name !== 'soc_pct') (col as Float64Array).fill(NaN, 1);
+    const text = formatSeriesCsv(timestamps, columns);
+    const fast = scanSeriesBytes(Buffer.from(text));
+    expect(fast).not.toBeNull();
+    expect(fast!.rows).toBe(400);
+    expectSameScan(fast as SeriesScan, textScan(text).scan);
+  });
+
   it('gives the same bits as Number() for any plain decimal it accepts', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 6 }), fc.boolean()), { minLength: 1, maxLength: 30 }), (cells) => {
