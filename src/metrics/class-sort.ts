@@ -98,28 +98,11 @@ function sortRun(src: Float64Array, from: number, to: number): void {
 }
 
 /**
- * Twice the Mann–Whitney U of the positives: Σ over positives of 2·#(negatives below) +
- * #(negatives tied). An integer (exact in a double up to 2^53), so AUC = result / (2·m·n).
- */
-export function twiceU(c: SortedClasses): number {
-  const { pos, neg } = c;
-  let below = 0;
-  let upto = 0;
-  let sum = 0;
-  for (let i = 0; i < pos.length; i++) {
-    const v = pos[i]!;
-    while (below < neg.length && neg[below]! < v) below++;
-    if (upto < below) upto = below;
-    while (upto < neg.length && neg[upto]! <= v) upto++;
-    sum += below + upto;
-  }
-  return sum;
-}
-
-/**
  * DeLong's placements from the sorted classes: V10_i = share of negatives below positive i
  * (ties ½), V01_j = share of positives above negative j (ties ½). Listed in sorted order, which
- * is all the one-scorer variance needs (the paired test aligns them by sample instead).
+ * is all the one-scorer variance needs (the paired test aligns them by sample instead). The AUC
+ * is the Mann–Whitney count Σ (2·#below + #tied) over the positives, an integer exact in a
+ * double up to 2^53, divided by 2·m·n.
  */
 export function sortedPlacements(c: SortedClasses): { readonly auc: number; readonly v10: Float64Array; readonly v01: Float64Array } {
   const { pos, neg } = c;

@@ -4,7 +4,7 @@
  * precision, precision@k and recall at a target FPR. Each is O(n log n) (one sort) or better.
  */
 import { HarnessError } from '../errors.ts';
-import { sortedByClass, twiceU } from './class-sort.ts';
+import { sortedByClass, sortedPlacements } from './class-sort.ts';
 import { prepareBinary, type BinaryInput } from './input.ts';
 import { rankScores } from './sort.ts';
 import {
@@ -203,7 +203,7 @@ export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>, options:
   if (missing) return missing;
   // Unweighted full AUC = Mann–Whitney U / (m·n), which is the trapezoid under the ROC curve with
   // ties counted ½; counting it from the classes sorted apart needs no ranking of all samples.
-  if (input.w === undefined && (maxFpr === undefined || maxFpr === 1)) return defined(twiceU(sortedByClass(input)) / (2 * input.positives * input.negatives));
+  if (input.w === undefined && (maxFpr === undefined || maxFpr === 1)) return defined(sortedPlacements(sortedByClass(input)).auc);
   const { fpr, tpr } = rocCurveOf(input, true);
   if (maxFpr === undefined || maxFpr === 1) return defined(trapezoid(fpr, tpr));
   // searchsorted(fpr, maxFpr, 'right'): first index with fpr > maxFpr.

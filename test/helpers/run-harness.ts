@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(REPO_ROOT, 'bin', 'harness.js');
@@ -31,13 +32,18 @@ export function runHarness(args: readonly string[], opts: { cwd?: string; env?: 
       env: harnessEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    collectOutput(child, resolve, reject);
   });
+}
+
+/** Gathers a child's stdout and stderr until it closes. */
+function collectOutput(child: ChildProcessByStdio<null, Readable, Readable>, resolve: (r: RunResult) => void, reject: (err: Error) => void): void {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.on('error', reject);
+  child.on('close', (code) => resolve({ code, stdout, stderr }));
 }
 
 /** A fresh temporary folder, and a function that removes it. */
@@ -94,11 +100,6 @@ export function runHarnessInTty(args: readonly string[], opts: { cwd?: string; e
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    collectOutput(child, resolve, reject);
   });
 }
