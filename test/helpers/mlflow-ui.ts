@@ -12,16 +12,22 @@ export async function showChartInUi(page: Page, base: string, experimentId: stri
   const runPage = `${base}/#/experiments/${experimentId}/runs/${runId}`;
   await page.goto(runPage, { waitUntil: 'load' });
   await page.getByText('Model training', { exact: true }).first().click();
-  await page.goto(`${runPage}/artifacts`, { waitUntil: 'load' });
-  await page.getByRole('button', { name: 'Close' }).first().click({ timeout: 5000 }).catch(() => undefined); // the assistant panel, when shown
-  await page.getByText('charts', { exact: true }).first().click();
+  // On a loaded 2-core machine the single-worker server can leave the artifact tree empty on the
+  // first load (seen once in CI): load the tab again, once, before giving up.
+  const folder = page.getByText('charts', { exact: true }).first();
+  for (let attempt = 0; ; attempt++) {
+    await page.goto(`${runPage}/artifacts`, { waitUntil: 'load' });
+    await page.getByRole('button', { name: 'Close' }).first().click({ timeout: 5000 }).catch(() => undefined); // the assistant panel, when shown
+    const shown = await folder.waitFor({ timeout: 30_000 }).then(() => true, (err: unknown) => (attempt === 0 ? false : Promise.reject(err)));
+    if (shown) break;
+  }
+  await folder.click();
   // the folder lists its files once they are fetched; roc.svg and pr.svg are always among them
   await page.getByText('pr.svg', { exact: true }).first().waitFor();
   await page.getByText(chart, { exact: true }).first().click();
   const img = page.locator(`img[alt="charts/${chart}"]`);
   await img.waitFor({ state: 'visible', timeout: 30_000 });
   // selecting a file scrolls the file tree down to it: back to the top, so the tree reads whole
-  const folder = page.getByText('charts', { exact: true }).first();
   await folder.hover();
   await page.mouse.wheel(0, -2000);
   return img;

@@ -151,7 +151,7 @@ describe('uploading a real harness run', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 150_000);
 
   it('finds its runs by case id when tracking.json is lost, and deletes a duplicate', async () => {
     const before = (await readTrackingState(tiny.runDir))!.mlflow!.runs;
