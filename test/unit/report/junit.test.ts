@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { junitReporter, junitTimestamp, toJunitXml, xmlSafe } from '../../../src/report/junit.ts';
 import { REPO_ROOT, tempDir } from '../../helpers/run-harness.ts';
+import { assertSchemaValid, schemaErrors, xpathDocument, type XPathDocument } from '../../helpers/xml.ts';
 import { buildRun, CRASH_ERROR, NASTY_MODEL } from './run-fixture.ts';
 
 // Jenkins' junit-10.xsd (jenkinsci/xunit-plugin) for the whole file, and the strict Ant schema
@@ -11,24 +11,15 @@ import { buildRun, CRASH_ERROR, NASTY_MODEL } from './run-fixture.ts';
 const JUNIT_10 = path.join(REPO_ROOT, 'test/fixtures/junit-10.xsd');
 const ANT_STRICT = path.join(REPO_ROOT, 'test/fixtures/junit-ant-strict.xsd');
 
-/** Runs xmllint; its absence fails the test with the install command, never skips it. */
-function xmllint(args: readonly string[]): string {
-  try {
-    return execFileSync('xmllint', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string; stdout?: string };
-    if (e.code === 'ENOENT') throw new Error('xmllint is not installed: `apt-get install -y libxml2-utils` (.ci/run does it)');
-    throw new Error(`xmllint ${args.join(' ')} failed:\n${e.stderr ?? ''}${e.stdout ?? ''}`);
-  }
-}
-
 describe('junit reporter', () => {
   const run = buildRun();
   let dir = '';
   let cleanup: () => Promise<void> = async () => undefined;
   let file = '';
   let xml = '';
-  const xpath = (expr: string): string => xmllint(['--xpath', expr, file]).trim();
+  let doc: XPathDocument | undefined;
+  const xpath = (expr: string): string => doc!.string(expr);
+  const n = (expr: string): number => doc!.number(expr);
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('junit-'));
@@ -37,30 +28,26 @@ describe('junit reporter', () => {
     await reporter.onRunEnd?.(run);
     file = path.join(dir, 'junit.xml');
     xml = await readFile(file, 'utf8');
+    doc = xpathDocument(xml, file);
   });
-  afterAll(() => cleanup());
-
-  it('xmllint is installed (the schema checks below need it)', () => {
-    expect(() => xmllint(['--version'])).not.toThrow();
+  afterAll(async () => {
+    doc?.dispose();
+    await cleanup();
   });
 
   it('is well-formed and valid against junit-10.xsd', () => {
-    xmllint(['--noout', file]);
-    xmllint(['--noout', '--schema', JUNIT_10, file]);
+    expect(schemaErrors(xml, JUNIT_10, file)).toEqual([]);
   });
 
   it('every <testsuite> is valid against the strict Ant schema (element order, required attributes, zone-less timestamp)', async () => {
     const suites = xml.match(/<testsuite [\s\S]*?<\/testsuite>/g) ?? [];
     expect(suites).toHaveLength(run.suites.length);
     for (const [i, s] of suites.entries()) {
-      const one = path.join(dir, `suite-${i}.xml`);
-      await writeFile(one, `<?xml version="1.0" encoding="UTF-8"?>\n${s}\n`);
-      xmllint(['--noout', '--schema', ANT_STRICT, one]);
+      expect(schemaErrors(`<?xml version="1.0" encoding="UTF-8"?>\n${s}\n`, ANT_STRICT, `suite-${i}.xml`)).toEqual([]);
     }
   });
 
   it('counts add up: testsuites = Σ testsuite = the testcase, failure and error elements', () => {
-    const n = (e: string) => Number(xpath(e));
     expect(n('count(//testcase)')).toBe(n('number(/testsuites/@tests)'));
     expect(n('count(//failure)')).toBe(n('number(/testsuites/@failures)'));
     expect(n('count(//error)')).toBe(n('number(/testsuites/@errors)'));
@@ -85,7 +72,7 @@ describe('junit reporter', () => {
   it('exactly one <failure type="AssertionFailed"> per failed assertion, with message, actual, expected and the suite line', () => {
     const failed = run.suites.flatMap((s) => s.assertions).filter((a) => a.state === 'failed');
     expect(failed.length).toBeGreaterThan(0);
-    expect(Number(xpath('count(//failure[@type="AssertionFailed"])'))).toBe(failed.length);
+    expect(n('count(//failure[@type="AssertionFailed"])')).toBe(failed.length);
     const a = failed[0]!;
     expect(xpath('string(//failure[@type="AssertionFailed"]/@message)')).toBe(a.message);
     const body = xpath('string(//failure[@type="AssertionFailed"])');
@@ -96,7 +83,7 @@ describe('junit reporter', () => {
 
   it('names assertions without measured numbers, so a test keeps its name from run to run', () => {
     const at = '//testsuite[@name="detectors"]/testcase';
-    const names = Array.from({ length: Number(xpath(`count(${at})`)) }, (_, i) => xpath(`string((${at})[${i + 1}]/@name)`));
+    const names = Array.from({ length: n(`count(${at})`) }, (_, i) => xpath(`string((${at})[${i + 1}]/@name)`));
     expect(names).toEqual([
       'crashy scores every system',
       'good roc_auc > 0.7',
@@ -147,9 +134,50 @@ describe('junit reporter', () => {
     expect(junitTimestamp('not a date')).toBe('1970-01-01T00:00:00');
   });
 
-  it('an empty run is still a valid document', async () => {
-    const empty = path.join(dir, 'empty.xml');
-    await writeFile(empty, toJunitXml({ ...run, suites: [] }));
-    xmllint(['--noout', '--schema', JUNIT_10, empty]);
+  it('an empty run is still a valid document', () => {
+    expect(schemaErrors(toJunitXml({ ...run, suites: [] }), JUNIT_10, 'empty.xml')).toEqual([]);
+  });
+});
+
+describe('the schema checks above (libxml2 via libxml2-wasm) reject invalid JUnit XML', () => {
+  const xml = toJunitXml(buildRun());
+  const firstSuite = xml.match(/<testsuite [\s\S]*?<\/testsuite>/)![0];
+
+  it('accepts the reporter output it is given as the control', () => {
+    expect(schemaErrors(xml, JUNIT_10)).toEqual([]);
+    expect(schemaErrors(firstSuite, ANT_STRICT)).toEqual([]);
+  });
+
+  it('a <testsuite> without its required failures attribute', () => {
+    const broken = xml.replace(/(<testsuite name="detectors"[^>]*?) failures="\d+"/, '$1');
+    expect(broken).not.toBe(xml);
+    expect(schemaErrors(broken, JUNIT_10)).toEqual([
+      expect.stringMatching(/^junit\.xml:3: Element 'testsuite': The attribute 'failures' is required but missing\.$/),
+    ]);
+    expect(() => assertSchemaValid(broken, JUNIT_10)).toThrow(/junit\.xml fails to validate against .*junit-10\.xsd:\njunit\.xml:3: Element 'testsuite'/);
+  });
+
+  it('an attribute the schema does not know', () => {
+    const broken = xml.replace('<testcase ', '<testcase flaky="true" ');
+    expect(schemaErrors(broken, JUNIT_10)).toEqual([
+      expect.stringMatching(/^junit\.xml:\d+: Element 'testcase', attribute 'flaky': The attribute 'flaky' is not allowed\.$/),
+    ]);
+  });
+
+  it('the strict Ant schema: a timestamp with a zone, and <system-err> before <system-out>', () => {
+    const zoned = firstSuite.replace(/timestamp="([^"]*)"/, 'timestamp="$1Z"');
+    expect(schemaErrors(zoned, ANT_STRICT)).toEqual([
+      expect.stringContaining(`attribute 'timestamp': [facet 'pattern'] The value '2025-06-01T12:34:56Z' is not accepted by the pattern`),
+    ]);
+    const reordered = firstSuite.replace(/(<system-out>[\s\S]*?<\/system-out>)([\s\S]*?)(<\/testsuite>)/, '$2$1$3');
+    expect(reordered).not.toBe(firstSuite);
+    expect(schemaErrors(reordered, ANT_STRICT)).toEqual([expect.stringContaining(`Element 'system-err': This element is not expected.`)]);
+  });
+
+  it('a document that is not well-formed gives the parser errors', () => {
+    const errors = schemaErrors(xml.replace('</testsuites>', ''), JUNIT_10);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.join('\n')).toMatch(/Premature end of data in tag testsuites line 2|EndTag: '<\/' not found/);
+    expect(() => xpathDocument('<a><b></a>', 'x.xml')).toThrow(/x\.xml is not well-formed XML:\nx\.xml:1: Opening and ending tag mismatch: b line 1 and a/);
   });
 });
