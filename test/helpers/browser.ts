@@ -15,7 +15,8 @@ const CHROMIUM_ARGS = [
 
 /**
  * The Chromium binary: `$CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`. Throws when it is
- * missing, so a browser test fails (never skips) on a machine without it; `.ci/run` installs it.
+ * missing, so a browser test fails (never skips) on a machine without it; `npm test`'s pretest
+ * (.ci/setup-tests) installs it with apt-get when it can.
  */
 export function chromiumPath(): string {
   const file = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
@@ -23,7 +24,7 @@ export function chromiumPath(): string {
     accessSync(file, constants.X_OK);
   } catch {
     throw new Error(
-      `Chromium not found at ${file}: install it (apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary. ` +
+      `Chromium not found at ${file}: install it (sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary. ` +
         'Browser tests do not download one (no `npx playwright install`).',
     );
   }

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT, tempDir } from './run-harness.ts';
 
-/** The MLflow version .ci/install-mlflow installs and these tests are written against. */
+/** The MLflow version .ci/setup-tests (npm's pretest) installs and these tests are written against. */
 export const MLFLOW_VERSION = '3.17.2';
 
 /**
@@ -24,7 +24,7 @@ export function mlflowBin(): string {
     accessSync(file, constants.X_OK);
   } catch {
     throw new Error(
-      `mlflow not found at ${file}: run .ci/install-mlflow (a venv with mlflow==${MLFLOW_VERSION} in .venv-mlflow/), ` +
+      `mlflow not found at ${file}: run .ci/setup-tests (it makes a venv with mlflow==${MLFLOW_VERSION} in .venv-mlflow/), ` +
         'or set MLFLOW_BIN to an mlflow executable. The tracking tests need a real MLflow server.',
     );
   }
