@@ -10,7 +10,7 @@ import { COMMANDS, helpText } from './commands/index.ts';
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(helpText());
+    process.stdout.write(await helpText());
     return 0;
   }
   if (name === '--version' || name === '-v') {
@@ -18,10 +18,11 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${await readPackageVersion()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    throw new HarnessError('E_ARGS', `unknown command "${name}"\n\n${helpText()}`);
+  const load = COMMANDS[name];
+  if (!load) {
+    throw new HarnessError('E_ARGS', `unknown command "${name}"\n\n${await helpText()}`);
   }
+  const command = await load();
   // Help is handled here, once, for every command.
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);

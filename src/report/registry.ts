@@ -2,24 +2,21 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReporterEntry } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
-import { htmlReporter } from './html/index.ts';
-import { inkReporter } from './ink/index.ts';
-import { jsonReporter } from './json.ts';
-import { junitReporter } from './junit.ts';
-import { markdownReporter } from './markdown.ts';
-import { plainReporter } from './plain.ts';
 import type { Reporter } from './types.ts';
 
 type ReporterFactory = (options: Readonly<Record<string, unknown>>) => Reporter;
 
-/** Built-in reporters by name. */
-export const REPORTERS: Readonly<Record<string, ReporterFactory>> = {
-  plain: (o) => plainReporter(o),
-  json: (o) => jsonReporter(o),
-  html: (o) => htmlReporter(o),
-  junit: (o) => junitReporter(o),
-  markdown: (o) => markdownReporter(o),
-  ink: (o) => inkReporter(o),
+/**
+ * Built-in reporters by name, each module loaded on first use: a plain run in CI does not
+ * import Ink and React, nor Vega for the HTML report.
+ */
+export const REPORTERS: Readonly<Record<string, (options: Readonly<Record<string, unknown>>) => Promise<Reporter>>> = {
+  plain: async (o) => (await import('./plain.ts')).plainReporter(o),
+  json: async (o) => (await import('./json.ts')).jsonReporter(o),
+  html: async (o) => (await import('./html/index.ts')).htmlReporter(o),
+  junit: async (o) => (await import('./junit.ts')).junitReporter(o),
+  markdown: async (o) => (await import('./markdown.ts')).markdownReporter(o),
+  ink: async (o) => (await import('./ink/index.ts')).inkReporter(o),
 };
 
 /**
@@ -36,7 +33,7 @@ export async function resolveReporters(entries: readonly (ReporterEntry | Report
     const [name, options] = typeof entry === 'string' ? [entry, {}] : (entry as readonly [string, Readonly<Record<string, unknown>>]);
     const builtin = REPORTERS[name];
     if (builtin) {
-      out.push(builtin(options));
+      out.push(await builtin(options));
       continue;
     }
     if (name.startsWith('.') || path.isAbsolute(name)) {

@@ -1,16 +1,3 @@
-import { checkCommand } from './check.ts';
-import { compareCommand } from './compare.ts';
-import { evaluateCommand } from './evaluate.ts';
-import { generateCommand } from './generate.ts';
-import { importCommand } from './import.ts';
-import { labelCommand } from './label.ts';
-import { labelsCommand } from './labels.ts';
-import { plotsCommand } from './plots.ts';
-import { runCommand } from './run.ts';
-import { runsCommand } from './runs.ts';
-import { sampleCommand } from './sample.ts';
-import { validateCommand } from './validate.ts';
-
 /** A CLI command: a name, a one-line summary for `harness --help`, and its runner. */
 export interface Command {
   readonly summary: string;
@@ -20,23 +7,28 @@ export interface Command {
   run(argv: readonly string[]): Promise<number>;
 }
 
-export const COMMANDS: Readonly<Record<string, Command>> = {
-  run: runCommand,
-  runs: runsCommand,
-  compare: compareCommand,
-  generate: generateCommand,
-  validate: validateCommand,
-  import: importCommand,
-  sample: sampleCommand,
-  labels: labelsCommand,
-  label: labelCommand,
-  plots: plotsCommand,
-  evaluate: evaluateCommand,
-  check: checkCommand,
+/**
+ * The commands by name, each loaded on first use: `harness validate` starts without importing
+ * Ink, React or Vega, which only `run`, `labels` and friends need.
+ */
+export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  run: async () => (await import('./run.ts')).runCommand,
+  runs: async () => (await import('./runs.ts')).runsCommand,
+  compare: async () => (await import('./compare.ts')).compareCommand,
+  generate: async () => (await import('./generate.ts')).generateCommand,
+  validate: async () => (await import('./validate.ts')).validateCommand,
+  import: async () => (await import('./import.ts')).importCommand,
+  sample: async () => (await import('./sample.ts')).sampleCommand,
+  labels: async () => (await import('./labels.ts')).labelsCommand,
+  label: async () => (await import('./label.ts')).labelCommand,
+  plots: async () => (await import('./plots.ts')).plotsCommand,
+  evaluate: async () => (await import('./evaluate.ts')).evaluateCommand,
+  check: async () => (await import('./check.ts')).checkCommand,
 };
 
-export function helpText(): string {
+/** `harness --help`: every command with its one-line summary (loads them all). */
+export async function helpText(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(width)}  ${(await load()).summary}`));
   return `Usage: harness <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "harness <command> --help" for a command's options.\n`;
 }

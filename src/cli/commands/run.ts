@@ -7,7 +7,7 @@ import { defaultReporters } from '../../report/default-reporter.ts';
 import { resolveReporters } from '../../report/registry.ts';
 import { collectSuites } from '../../runner/collect.ts';
 import { runSuites } from '../../runner/run.ts';
-import { mlflowSettings, trackRun } from '../../track/mlflow/index.ts';
+import { mlflowSettings } from '../../track/mlflow/settings.ts';
 import { recordRun } from '../../track/write-record.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
@@ -120,6 +120,8 @@ export const runCommand: Command = {
       }
       // Tracking never changes the exit code either: a failed upload stays in the record for `harness runs sync`.
       if (dir !== null && tracking) {
+        // Loaded only when tracking is on: the upload renders charts with Vega.
+        const { trackRun } = await import('../../track/mlflow/index.ts');
         const tracked = await trackRun(dir, config);
         if (tracked) process.stdout.write(tracked.status === 'synced' ? `${tracked.message}\n` : `${chalk.yellow('warning:')} ${tracked.message}\n`);
       }
