@@ -15,7 +15,7 @@ import { evaluateScores, type StrataColumn } from '../../metrics/evaluate.ts';
 import { averagePrecision, prCurve, rocAuc, rocCurve } from '../../metrics/ranking.ts';
 import { breakdownChart } from '../../report/charts/breakdown-chart.ts';
 import { prChart } from '../../report/charts/pr-chart.ts';
-import { renderSvg } from '../../report/charts/render-svg.ts';
+import type { renderSvg } from '../../report/charts/render-svg.ts';
 import { rocChart } from '../../report/charts/roc-chart.ts';
 import { scoreDistributionChart } from '../../report/charts/score-distribution-chart.ts';
 import { numberFlag, parseCommandArgs } from '../args.ts';
@@ -293,7 +293,9 @@ export const evaluateCommand: Command = {
           breakdownChart({ column: c, cells: summary.breakdown[c] ?? [], minPositives: MIN_POSITIVES, subtitle }),
         ]),
       ];
-      for (const [name, spec] of charts) await writeFileAtomic(path.join(dir, name), await renderSvg(spec));
+      // Vega is loaded only for --plots.
+      const { renderSvg: render } = await import('../../report/charts/render-svg.ts');
+      for (const [name, spec] of charts) await writeFileAtomic(path.join(dir, name), await render(spec));
       // stdout belongs to the JSON object in --json mode.
       const note = `wrote ${charts.length} SVG charts to ${displayPath(dir)}/\n`;
       if (values.json) process.stderr.write(note);

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { loadConfig } from '../../config/load-config.ts';
 import { HarnessError } from '../../errors.ts';
 import { formatRunRecord, formatRunsTable } from '../../report/runs-text.ts';
-import { syncRuns } from '../../track/mlflow/index.ts';
 import { overviewOf } from '../../track/overview.ts';
 import { resolveRunRef } from '../../track/run-ref.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
@@ -77,6 +76,7 @@ async function syncRunsToServer(argv: readonly string[]): Promise<number> {
   const { values } = parseCommandArgs('runs sync', argv, { 'runs-dir': FLAGS['runs-dir'] }, USAGE);
   const config = await loadConfig();
   const runsDir = values['runs-dir'] !== undefined ? path.resolve(values['runs-dir']) : config.runsDir;
+  const { syncRuns } = await import('../../track/mlflow/index.ts'); // the upload renders charts with Vega
   const r = await syncRuns(runsDir, config);
   process.stdout.write(`${r.message}\n`);
   return r.ok ? 0 : 2;

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { JsonCell } from '../../metrics/evaluate.ts';
-import { CHART_CONFIG } from './render-svg.ts';
+import { CHART_CONFIG } from './chart-config.ts';
 
 /** One bar of a breakdown chart. `auc` is null when the stratum's AUC is undefined. */
 export interface BreakdownBar {

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { MetricValue, PrCurve } from '../../metrics/types.ts';
-import { CHART_CONFIG } from './render-svg.ts';
+import { CHART_CONFIG } from './chart-config.ts';
 import { downsampleIndices, MAX_CURVE_POINTS } from './roc-chart.ts';
 
 /** A point of a drawn precision–recall curve. */

@@ -15,11 +15,4 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** House style shared by every chart so that reports look like one product. */
-export const CHART_CONFIG = {
-  font: 'Helvetica, Arial, sans-serif',
-  view: { stroke: null },
-  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#e5e7eb' },
-  title: { fontSize: 14, anchor: 'start' as const },
-  background: 'white',
-};
+export { CHART_CONFIG } from './chart-config.ts';

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ConfidenceInterval, MetricValue, RocCurve, UndefinedMetric } from '../../metrics/types.ts';
-import { CHART_CONFIG } from './render-svg.ts';
+import { CHART_CONFIG } from './chart-config.ts';
 
 /** Most points a curve is drawn with: more only makes the SVG bigger, not the curve clearer. */
 export const MAX_CURVE_POINTS = 2000;

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { SignaturePoint } from '../signatures.ts';
-import { CHART_CONFIG } from './render-svg.ts';
+import { CHART_CONFIG } from './chart-config.ts';
 
 /** Healthy in grey, then warmer colours as the failure comes closer. */
 const VARIANT_COLORS = ['#9ca3af', '#fcd34d', '#f97316', '#b91c1c'];
