@@ -68,10 +68,13 @@ describe('bootstrapCi', () => {
   });
   it('2000 reps of ROC AUC on 10k systems in well under a second', () => {
     const big = sample(10_000, 'speed');
-    const t0 = performance.now();
+    // CPU time, not wall time: on a shared machine (or with other test files running beside
+    // this one) the wall clock also counts the time other processes held the core.
+    const t0 = process.cpuUsage();
     ok(bootstrapCi(big.y, big.s, rocAucMetric));
-    const ms = performance.now() - t0;
-    // The benchmark target is 0.5 s; this guard is loose because CI machines are shared.
+    const { user, system } = process.cpuUsage(t0);
+    const ms = (user + system) / 1000;
+    // The benchmark target is 0.5 s; this guard is loose because CI machines differ.
     expect(ms).toBeLessThan(3000);
   });
 });
