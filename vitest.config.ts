@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,5 +7,16 @@ export default defineConfig({
     // Integration tests spawn the CLI; give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Child processes (each test's job: the CLI, mlflow, chromium), one per worker file.
+    pool: 'forks',
+    // vitest's default is one worker less than the cores: 1 on a 2-core machine, where most
+    // test time is spent waiting for a spawned CLI, an MLflow server or a browser. Two files
+    // at once keep both cores busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // A worker keeps the modules it imported from one file to the next (Vega, Ink, the
+    // harness itself) instead of importing them again per file. Tests restore what they
+    // change (chalk.level, stubbed env): unstubEnvs is the safety net.
+    isolate: false,
+    unstubEnvs: true,
   },
 });
