@@ -5,8 +5,8 @@
  * dies mid-upload and comes back.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, openSync, closeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { accessSync, closeSync, constants, existsSync, openSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT, tempDir } from './run-harness.ts';
@@ -59,10 +59,22 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * An empty MLflow database with every migration applied, made once by .ci/setup-tests with
+ * MLflow's own SqlAlchemyStore and the artifact root `mlflow server --artifacts-destination`
+ * uses: what a fresh server's startup would write, without running the migrations again for every server.
+ */
+export function emptyDatabaseTemplate(): string {
+  return path.join(REPO_ROOT, '.venv-mlflow', `empty-${MLFLOW_VERSION}.db`);
+}
+
 /** Starts a fresh server; stop it with close() in afterAll. */
 export async function startMlflowServer(): Promise<MlflowServer> {
   const bin = mlflowBin();
   const tmp = await tempDir('bess-mlflow-');
+  // Without the template (a custom MLFLOW_BIN, say) the server migrates a new file itself.
+  const template = emptyDatabaseTemplate();
+  if (!process.env['MLFLOW_BIN'] && existsSync(template)) await copyFile(template, path.join(tmp.dir, 'mlflow.db'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = path.join(tmp.dir, 'server.log');
