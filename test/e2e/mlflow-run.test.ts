@@ -117,7 +117,8 @@ describe('harness run with MLflow tracking', () => {
     const again = await harness(['runs', 'sync'], tracked());
     expect(again.code).toBe(0);
     expect((await mlflowRuns(runId!)).size).toBe(2);
-  });
+    // Four CLI runs and a server restart (up to 90 s alone on a busy machine): more than the default 60 s.
+  }, 180_000);
 
   it('refuses a tracking URI it cannot use before running anything, and tracking without a history', async () => {
     const before = await stat(path.join(project.dir, '.harness', 'runs')).then((s) => s.mtimeMs);

@@ -266,7 +266,8 @@ describe('a server that goes away', () => {
       await new Promise((r) => proxy.close(r));
       await server.start(); // the next test needs it, whatever happened above
     }
-  });
+    // A server restart takes up to 90 s alone on a busy machine: more than the default 60 s.
+  }, 180_000);
 
   it('is not there at all: the upload fails fast, says to sync, and the record stays', async () => {
     const runDir = await writeRunFolder(path.join(tmp.dir, 'offline'), syntheticRun('2026-11-28T08:00:00.000Z'), '/project');
