@@ -14,6 +14,7 @@ import { measureLaws } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
+import { projectCodeKey } from './code-key.ts';
 import { dataKeyOf } from './score-cache.ts';
 import { withSources } from './sources.ts';
 import { stratifiedFolds, stratifiedSplit } from './split.ts';
@@ -131,7 +132,8 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
     const lawRequests = specs.flatMap((a) => (a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : []));
     let laws: LawOutcomes = {};
     const dataKey = await dataKeyOf(ds.dataset, ds.hash);
-    const cache = options.cache === false ? undefined : { dir: config.cacheDir, dataKey };
+    const codeKey = options.cache === false ? null : await projectCodeKey(config.root, [config.dataDir, config.cacheDir, config.outDir, config.runsDir]);
+    const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {
       seedFor,
       timeoutMs: config.timeoutMs,

@@ -119,4 +119,12 @@ describe('harness run with a worker pool and a score cache', () => {
     const off = await run(1, false, 'cache-on');
     expect(off.suites.flatMap((s) => s.cases).some((c) => c.state === 'scored' && c.cached)).toBe(false);
   });
+
+  it('scores again when a code file of the project changed, though name, version and options did not', async () => {
+    const cachedFlags = (r: RunResult): unknown[] => r.suites.flatMap((s) => s.cases).map((c) => c.state === 'scored' && c.cached === true);
+    await run(1, true, 'cache-code', ['pool']);
+    expect(cachedFlags(await run(1, true, 'cache-code', ['pool']))).toEqual([true, true, true]);
+    await writeFile(path.join(root, 'suites', 'helper.ts'), 'export const edited = 1;\n');
+    expect(cachedFlags(await run(1, true, 'cache-code', ['pool']))).toEqual([false, false, false]);
+  });
 });

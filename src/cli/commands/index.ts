@@ -3,6 +3,7 @@ import { compareCommand } from './compare.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { generateCommand } from './generate.ts';
 import { importCommand } from './import.ts';
+import { initCommand } from './init.ts';
 import { labelCommand } from './label.ts';
 import { labelsCommand } from './labels.ts';
 import { plotsCommand } from './plots.ts';
@@ -21,6 +22,7 @@ export interface Command {
 }
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
+  init: initCommand,
   run: runCommand,
   runs: runsCommand,
   compare: compareCommand,
