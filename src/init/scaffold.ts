@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileExclusive, writeFileAtomic } from '../data/atomic.ts';
-import { HarnessError } from '../errors.ts';
+import { HarnessError, jsonProblem } from '../errors.ts';
 import { CONFIG, GITIGNORE_LINES, MODEL_NAME, PLUGIN, SUITE, TSCONFIG, WORKFLOW } from './templates.ts';
 
 /** One file `init` looked at, and what it did with it. */
@@ -44,16 +44,17 @@ const FILES: readonly (readonly [string, string])[] = [
   ['.github/workflows/harness.yml', WORKFLOW],
 ];
 
-/** Writes the project; see the module comment. Throws a HarnessError when package.json cannot be read as JSON. */
+/** Writes the project; see the module comment. Throws a HarnessError, before writing anything, when package.json is not a JSON object. */
 export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
   const dir = path.resolve(opts.dir);
+  const pkg = await readPackage(dir); // first: a broken package.json stops init before it writes anything
   const entries: InitEntry[] = [];
   for (const [rel, content] of FILES) {
     const created = await createFileExclusive(path.join(dir, rel), content);
     entries.push({ file: rel, action: created ? 'created' : 'exists' });
   }
   entries.push(await addGitignoreLines(dir));
-  entries.push(await ensureModulePackage(dir, opts.confirm));
+  entries.push(await ensureModulePackage(dir, pkg, opts.confirm));
   return { dir, entries, modelName: MODEL_NAME };
 }
 
@@ -84,39 +85,51 @@ async function addGitignoreLines(dir: string): Promise<InitEntry> {
   return { file: '.gitignore', action: 'updated', detail: `added ${missing.join(', ')}` };
 }
 
-/**
- * Suites, plugins and the config are ES modules written in TypeScript: outside a
- * `"type": "module"` package Node loads them as CommonJS and they fail to import the harness.
- */
-async function ensureModulePackage(dir: string, confirm: InitOptions['confirm']): Promise<InitEntry> {
+/** package.json as read: its text and parsed object, or undefined when the project has none. */
+interface PackageFile {
+  readonly file: string;
+  readonly text: string;
+  readonly pkg: Record<string, unknown>;
+}
+
+/** Reads package.json; a file that is not a JSON object is a HarnessError located at line and column. */
+async function readPackage(dir: string): Promise<PackageFile | undefined> {
   const file = path.join(dir, 'package.json');
   const text = await readIfExists(file);
-  if (text === undefined) {
-    const name = path.basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'bess-project';
-    const created = await createFileExclusive(file, `${JSON.stringify({ name, private: true, type: 'module' }, null, 2)}\n`);
-    if (created) return { file: 'package.json', action: 'created' };
-    return ensureModulePackage(dir, confirm);
-  }
+  if (text === undefined) return undefined;
   let pkg: unknown;
   try {
     pkg = JSON.parse(text);
   } catch (err) {
-    throw new HarnessError('E_INIT', `${file}: not valid JSON (${err instanceof Error ? err.message : String(err)}); fix it and run harness init again`);
+    throw new HarnessError('E_INIT', `${file} could not be read as JSON: fix it and run harness init again`, [jsonProblem(file, text, err)]);
   }
   if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
     throw new HarnessError('E_INIT', `${file}: expected a JSON object`);
   }
-  const current = (pkg as Record<string, unknown>)['type'];
+  return { file, text, pkg: pkg as Record<string, unknown> };
+}
+
+/**
+ * Suites, plugins and the config are ES modules written in TypeScript: outside a
+ * `"type": "module"` package Node loads them as CommonJS and they fail to import the harness.
+ */
+async function ensureModulePackage(dir: string, found: PackageFile | undefined, confirm: InitOptions['confirm']): Promise<InitEntry> {
+  if (found === undefined) {
+    const name = path.basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'bess-project';
+    const created = await createFileExclusive(path.join(dir, 'package.json'), `${JSON.stringify({ name, private: true, type: 'module' }, null, 2)}\n`);
+    if (created) return { file: 'package.json', action: 'created' };
+    return ensureModulePackage(dir, await readPackage(dir), confirm); // someone wrote one meanwhile
+  }
+  const current = found.pkg['type'];
   if (current === 'module') return { file: 'package.json', action: 'exists' };
   const was = current === undefined ? 'no "type"' : `"type": ${JSON.stringify(current)}`;
   const question = `package.json has ${was}; the harness's TypeScript config, suites and plugins need "type": "module". Set it?`;
   if (!(await confirm(question))) {
     return { file: 'package.json', action: 'left', detail: `${was}: add "type": "module" yourself, or suites will not load` };
   }
-  await writeFileAtomic(file, withModuleType(text, pkg as Record<string, unknown>));
+  await writeFileAtomic(found.file, withModuleType(found.text, found.pkg));
   return { file: 'package.json', action: 'updated', detail: `"type": "module" (was ${was})` };
 }
-
 /** package.json with `"type": "module"`, placed after its name/version/description, in the file's own indentation. */
 function withModuleType(text: string, pkg: Record<string, unknown>): string {
   const indent = /^([ \t]+)"/m.exec(text)?.[1] ?? '  ';
