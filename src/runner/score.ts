@@ -162,10 +162,13 @@ export async function scoreQueue(
     const chunk = queue.slice(start, start + CHUNK);
     if (runs.every((r) => r.error !== null)) break;
     const series = await Promise.all(chunk.map(({ s }) => s.loadSeries({ derive })));
-    for (const run of runs) {
-      if (run.error !== null) continue;
+    const active = runs.filter((r) => r.error === null);
+    for (const run of active) {
       const t0 = performance.now();
-      const scores = await scoreChunk(run, chunk.map((c) => c.s), series, opts);
+      // Each model gets series of its own (the last one the originals): a plugin that writes
+      // into its input must never change what another model sees.
+      const own = run === active[active.length - 1] ? series : series.map(copySeries);
+      const scores = await scoreChunk(run, chunk.map((c) => c.s), own, opts);
       run.scoreMs += performance.now() - t0;
       if (!scores) continue;
       chunk.forEach((c, k) => {
@@ -189,6 +192,13 @@ export async function teardownRuns(runs: readonly ModelRun[]): Promise<void> {
   }
 }
 
+/** A deep copy of a series: its own timestamps, sensor arrays and sensor map. */
+function copySeries(series: SystemSeries): SystemSeries {
+  const sensors: Record<string, Float64Array> = {};
+  for (const [name, values] of Object.entries(series.sensors)) if (values) sensors[name] = values.slice();
+  return { ...series, timestamps: series.timestamps.slice(), sensors };
+}
+
 /** Scores one chunk with one model, or records its error and returns null. */
 async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], series: readonly SystemSeries[], opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>): Promise<number[] | null> {
   const { plugin } = run;
@@ -197,7 +207,7 @@ async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], serie
   if (plugin.scoreBatch) {
     let out: readonly number[];
     try {
-      out = await withTimeout((signal) => plugin.scoreBatch!(series, { seed, signal, metadata: systems.map((s) => s.metadata) }), timeout, 'scoreBatch');
+      out = await withTimeout((signal) => plugin.scoreBatch!(series, { seed, signal, metadata: systems.map((s) => structuredClone(s.metadata)) }), timeout, 'scoreBatch');
     } catch (err) {
       run.error = `scoreBatch(${systems[0]?.systemId}…): ${messageOf(err)}`;
       return null;
@@ -218,7 +228,7 @@ async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], serie
     const id = systems[k]!.systemId;
     let v: unknown;
     try {
-      v = await withTimeout((signal) => plugin.score(series[k]!, { seed, signal, metadata: systems[k]!.metadata }), timeout, 'score');
+      v = await withTimeout((signal) => plugin.score(series[k]!, { seed, signal, metadata: structuredClone(systems[k]!.metadata) }), timeout, 'score');
     } catch (err) {
       run.error = `score(${id}): ${messageOf(err)}`;
       return null;
