@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, hashTree, runHarness, tempDir } from '../helpers/run-harness.ts';
+import { REPO_ROOT, hashTree, makeProject, runHarness, tempDir } from '../helpers/run-harness.ts';
 
 const execFileAsync = promisify(execFile);
 const TINY = ['--systems', '12', '--days', '2', '--interval', '15m'];
@@ -71,6 +71,20 @@ describe('harness generate into a data folder', () => {
     expect(labels.stderr).toBe('');
     expect(labels.code).toBe(0);
     expect(labels.stdout).toContain('wrote');
+  });
+
+  it("a suite on source 'real' over the fresh clone's header-only real/ exits 2 saying there are no real systems", async () => {
+    const suite = `import { defineSuite } from 'bess-harness';\nexport default defineSuite({ name: 'real-only', dataset: { source: 'real' }, models: ['random'], expect: () => [] });\n`;
+    const project = await makeProject({ 'suites/real-only.suite.ts': suite });
+    try {
+      await freshCloneData(project.dir);
+      const r = await runHarness(['run', '--reporter', 'plain', '--no-history'], { cwd: project.dir });
+      expect(r.code).toBe(2);
+      expect(`${r.stdout}${r.stderr}`).toContain(`no real systems in ${path.join(project.dir, 'data')}: ${path.join(project.dir, 'data', 'real', 'metadata.csv')} lists none`);
+      expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+    } finally {
+      await project.cleanup();
+    }
   });
 
   it('dirties no tracked file in a git checkout', async () => {
