@@ -57,22 +57,6 @@ describe('harness generate into a data folder', () => {
     expect(v.code).toBe(0);
   });
 
-  it('generate then validate succeed on a fresh clone, whose real/ holds header rows only', async () => {
-    const data = await freshCloneData(tmp.dir);
-    expect(await readFile(path.join(data, 'real', 'labels.csv'), 'utf8')).toBe(`${LABELS_HEADER}\n`);
-    expect((await readFile(path.join(data, 'real', 'metadata.csv'), 'utf8')).trim().split('\n')).toHaveLength(1);
-    const g = await runHarness(['generate', '--systems', '6', '--days', '2', '--data', data]);
-    expect(g.stderr).toBe('');
-    expect(g.code).toBe(0);
-    const v = await runHarness(['validate', '--data', data]);
-    expect(v.stderr).toBe('');
-    expect(v.code).toBe(0);
-    const labels = await runHarness(['labels', '--data', data, '--out-dir', path.join(tmp.dir, 'charts')]);
-    expect(labels.stderr).toBe('');
-    expect(labels.code).toBe(0);
-    expect(labels.stdout).toContain('wrote');
-  });
-
   it("a suite on source 'real' over the fresh clone's header-only real/ exits 2 saying there are no real systems", async () => {
     const suite = `import { defineSuite } from 'bess-harness';\nexport default defineSuite({ name: 'real-only', dataset: { source: 'real' }, models: ['random'], expect: () => [] });\n`;
     const project = await makeProject({ 'suites/real-only.suite.ts': suite });
@@ -87,20 +71,31 @@ describe('harness generate into a data folder', () => {
     }
   });
 
-  it('dirties no tracked file in a git checkout', async () => {
+  it('on a fresh clone (real/ holds header rows only) generate dirties no tracked file, then validate and labels exit 0', async () => {
     const project = tmp.dir;
-    await freshCloneData(project);
+    const data = await freshCloneData(project);
+    expect(await readFile(path.join(data, 'real', 'labels.csv'), 'utf8')).toBe(`${LABELS_HEADER}\n`);
+    expect((await readFile(path.join(data, 'real', 'metadata.csv'), 'utf8')).trim().split('\n')).toHaveLength(1);
     await copyFile(path.join(REPO_ROOT, '.gitignore'), path.join(project, '.gitignore'));
     const git = (...args: string[]) => execFileAsync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: project });
     await git('init', '-q');
     await git('add', '-A');
     await git('commit', '-q', '-m', 'fresh');
     expect((await git('ls-files')).stdout.trim().split('\n').sort()).toEqual(['.gitignore', ...COMMITTED_DATA]);
-    const r = await runHarness(['generate', '--systems', '6', '--days', '2'], { cwd: project });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(await readdir(path.join(project, 'data', 'synthetic', 'raw'))).toHaveLength(6);
+
+    const g = await runHarness(['generate', '--systems', '6', '--days', '2'], { cwd: project });
+    expect(g.stderr).toBe('');
+    expect(g.code).toBe(0);
+    expect(await readdir(path.join(data, 'synthetic', 'raw'))).toHaveLength(6);
     expect((await git('status', '--porcelain', '--untracked-files=all')).stdout).toBe('');
+
+    const v = await runHarness(['validate'], { cwd: project });
+    expect(v.stderr).toBe('');
+    expect(v.code).toBe(0);
+    const labels = await runHarness(['labels', '--out-dir', path.join(project, '.scratch', 'charts')], { cwd: project });
+    expect(labels.stderr).toBe('');
+    expect(labels.code).toBe(0);
+    expect(labels.stdout).toContain('6 labelled systems');
   });
 
   it('refuses a legacy data/labels.csv with exit 2, naming it and what to do; validate reports it', async () => {
