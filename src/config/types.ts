@@ -3,7 +3,7 @@
  * package.json). Every field is optional; `resolveConfig` fills the defaults once.
  */
 export interface UserConfig {
-  /** The data folder (synthetic/, real/, labels.csv). Relative to the config file. Default: `data`. */
+  /** The data folder (synthetic/ and real/, each with raw/, metadata.csv, labels.csv). Relative to the config file. Default: `data`. */
   readonly dataDir?: string;
   /** Scenario fixture `harness generate` uses when none is named. Default: `default`. */
   readonly scenario?: string;
