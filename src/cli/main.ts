@@ -33,16 +33,49 @@ async function main(argv: readonly string[]): Promise<number> {
 // NO_COLOR (no-color.org) turns colours off everywhere; chalk 5 itself only reads FORCE_COLOR.
 if (process.env['NO_COLOR']) chalk.level = 0;
 
+// The process is the CI gate's verdict, so nothing but main() may decide it. Plugins run in this
+// process (with --workers 1, and while fitting); what they do outside a call must fail the run:
+// - process.exit() throws instead, so a plugin that calls it in fit or score errors its own case;
+// - an exception thrown from a timer, or a rejection nobody handles, is reported and makes the
+//   exit code 2 once the run has finished (the run itself goes on and is recorded);
+// - should the process end anyway before main() returned, the exit code is 2, never 0.
+const realExit = process.exit.bind(process);
+process.exit = ((code?: number | string | null) => {
+  throw new Error(`process.exit(${code ?? ''}) was called, by a plugin or a module it loaded: only the harness ends the run`);
+}) as typeof process.exit;
+let finished = false;
+const stray: string[] = [];
+const onStray = (kind: string) => (err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  stray.push(`${kind}: ${message}`);
+  if (finished) process.exitCode = 2;
+  process.stderr.write(`harness: ${kind} outside any plugin call (a timer or a promise nobody awaited): ${message}\n`);
+};
+process.on('uncaughtException', onStray('an uncaught exception'));
+process.on('unhandledRejection', onStray('an unhandled rejection'));
+process.on('exit', (code) => {
+  if (finished || code !== 0) return;
+  process.stderr.write('harness: the process ended before the run finished: exit 2\n');
+  process.exitCode = 2;
+});
+
 // `harness labels | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (err.code === 'EPIPE') {
+      finished = true;
+      realExit(process.exitCode ?? 0);
+    }
     throw err;
   });
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
+  if (stray.length > 0) {
+    process.stderr.write(`harness: exit 2: ${stray.length} error(s) were thrown outside any plugin call (above); the results cannot be trusted\n`);
+    process.exitCode = 2;
+  }
 } catch (err) {
   if (err instanceof HarnessError) {
     process.stderr.write(`harness: ${err.message}\n`);
@@ -53,3 +86,4 @@ try {
   }
   process.exitCode = 2;
 }
+finished = true;
