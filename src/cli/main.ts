@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
 import { printProblems } from './output.ts';
@@ -28,6 +31,17 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   return command.run(rest);
+}
+
+/** Writes an internal error's stack to a file of its own in the temp folder; its path, or null. */
+function writeCrashReport(err: unknown): string | null {
+  const file = path.join(tmpdir(), `bess-harness-crash-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  try {
+    writeFileSync(file, `harness ${process.argv.slice(2).join(' ')}\nnode ${process.version}\n\n${err instanceof Error ? err.stack : String(err)}\n`);
+    return file;
+  } catch {
+    return null;
+  }
 }
 
 // NO_COLOR (no-color.org) turns colours off everywhere; chalk 5 itself only reads FORCE_COLOR.
@@ -81,8 +95,10 @@ try {
     process.stderr.write(`harness: ${err.message}\n`);
     printProblems(err.problems);
   } else {
-    // Not a user mistake: a bug in the harness. Keep the stack so it can be reported.
-    process.stderr.write(`harness: internal error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    // Not a user mistake: a bug in the harness. One line here; the stack goes to a file to report.
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const where = writeCrashReport(err);
+    process.stderr.write(`harness: internal error: ${message} (${where ? `full trace in ${where}` : 'the trace could not be written'}; please report it)\n`);
   }
   process.exitCode = 2;
 }
