@@ -87,7 +87,7 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
     const stored = await readBaseline(result.file, result.name);
     if (!stored) return result;
     const spec = result.baselineOptions;
-    return { ...result, baseline: compareWithBaseline(result, stored, { tolerance: spec?.tolerance ?? 0.02, alpha: spec?.alpha ?? 0.05 }) };
+    return { ...result, baseline: compareWithBaseline(result, stored, { tolerance: spec?.tolerance ?? 0.02, alpha: spec?.alpha ?? 0.05, allowUnderpowered: spec?.allowUnderpowered === true }) };
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
     return { ...result, error: err.message };
