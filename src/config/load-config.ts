@@ -135,7 +135,7 @@ const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | n
   runsDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
   history: (v) => (typeof v === 'boolean' ? null : 'must be true (record every run in runsDir) or false'),
   timeoutMs: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a positive number of milliseconds'),
-  workers: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'must be a whole number ≥ 1 (1 scores in the main process)'),
+  workers: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'must be a whole number ≥ 1 (worker threads)'),
   tracking: checkTracking,
 };
 

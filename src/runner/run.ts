@@ -13,6 +13,7 @@ import { labelProvenance, resolveDataset } from './dataset.ts';
 import { measureLaws } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
+import { WorkerPool } from './pool.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
 import { projectCodeKey } from './code-key.ts';
 import { dataKeyOf } from './score-cache.ts';
@@ -55,10 +56,16 @@ export async function runSuites(
   };
   await emit('onSuiteCollected', suites);
   const results: SuiteResult[] = [];
-  for (const suite of suites) {
-    const result = await withBaseline(await runSuite(suite, config, options, emit), options);
-    results.push(result);
-    await emit('onSuiteResult', result);
+  // Every model is fitted and scored in these threads, kept for the whole run (see pool.ts).
+  const pool = new WorkerPool(config.workers);
+  try {
+    for (const suite of suites) {
+      const result = await withBaseline(await runSuite(suite, config, options, emit, pool), options);
+      results.push(result);
+      await emit('onSuiteResult', result);
+    }
+  } finally {
+    await pool.close();
   }
   const cases = results.flatMap((s) => s.cases);
   const assertions = results.flatMap((s) => s.assertions);
@@ -96,7 +103,7 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
 
 type Emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
 
-async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: RunOptions, emit: Emit): Promise<SuiteResult> {
+async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: RunOptions, emit: Emit, pool: WorkerPool): Promise<SuiteResult> {
   const t0 = performance.now();
   const spec = suite.spec;
   const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold, spec.split?.folds), ...(spec.baseline ? { baselineOptions: spec.baseline } : {}) };
@@ -140,6 +147,7 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
       dataset: ds.dataset,
       ...(cache ? { cache } : {}),
       parallel: {
+        pool,
         workers: config.workers,
         origins: indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex })),
         config,

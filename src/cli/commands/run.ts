@@ -27,8 +27,8 @@ fits and scores every model, evaluates, and checks the assertions.
   --out-dir DIR    where reporters write files (default .harness/last-run)
   --seed S         seed of the splits and of the models (default: the config's, else "bess")
   --timeout MS     time a plugin's fit or one score call may take (default: the config's, 60000)
-  --workers N      worker threads that score in parallel (default: the config's, else the cores;
-                   1 scores in this process)
+  --workers N      worker threads models are fitted and scored in (default: the config's, else
+                   the cores); a model that hangs or crashes its thread fails its own case only
   --no-cache       neither read nor write the score cache (cacheDir/scores): fit and score again
   (MLflow)         with MLFLOW_TRACKING_URI (or tracking.mlflow.uri in the config) set, every
                    (suite, model) case of the recorded run is also logged to that MLflow server;
