@@ -33,3 +33,18 @@ export function formatProblem(p: Problem, relativeTo?: (file: string) => string)
   const file = relativeTo ? relativeTo(p.file) : p.file;
   return p.line === 0 ? `${file}: ${p.message}` : `${file}:${p.line}:${p.column}: ${p.message}`;
 }
+
+/**
+ * Where JSON.parse failed in `text`, as a located problem: V8 names the character offset
+ * ("… at position 15"), which is turned into a 1-based line and column. Without an offset
+ * (an empty file, say) the problem is at line 1, column 0.
+ */
+export function jsonProblem(file: string, text: string, err: unknown): Problem {
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\(line \d+ column \d+\)$/, '');
+  const at = /at position (\d+)/.exec(message);
+  if (!at) return { file, line: 1, column: 0, message: `not valid JSON: ${message}` };
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = Number(at[1]) - before.lastIndexOf('\n');
+  return { file, line, column, message: `not valid JSON: ${message.replace(/ in JSON at position \d+/, '')}` };
+}

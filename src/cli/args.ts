@@ -15,19 +15,64 @@ export function parseCommandArgs<O extends Options>(
   allowPositionals = false,
 ) {
   try {
-    return parseArgs({ args: [...argv], options, allowPositionals, strict: true });
+    return parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals, strict: true });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new HarnessError('E_ARGS', `harness ${command}: ${message}\n\n${usage}`);
   }
 }
 
-/** A whole number ≥ min from a flag, or a clear error naming the flag. */
+/**
+ * `--threshold -0.18` as `--threshold=-0.18`: node's parseArgs takes a value that starts with a
+ * dash for a flag and refuses it as ambiguous, yet scores and thresholds are often negative.
+ * Only a string option followed by something shaped like a negative number is joined.
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const takesValue = (arg: string): boolean => {
+    const long = /^--([^=]+)$/.exec(arg)?.[1];
+    if (long !== undefined) return options[long]?.type === 'string';
+    const short = /^-([A-Za-z])$/.exec(arg)?.[1];
+    return short !== undefined && Object.values(options).some((o) => o.short === short && o.type === 'string');
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (next !== undefined && /^-(?:\d|\.\d)/.test(next) && takesValue(arg)) {
+      out.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`); // -s-3: a short flag takes the rest as its value
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * The largest value each whole-number flag takes: past these a run would not finish or would
+ * overflow, so they are refused up front with the flag's name. Other flags stop at 2^53 − 1.
+ */
+const INT_FLAG_MAX: Readonly<Record<string, number>> = {
+  systems: 1_000_000,
+  days: 3_650,
+  workers: 256,
+  timeout: 86_400_000,
+  port: 65_535,
+  runs: 1_000_000,
+  limit: 1_000_000,
+  n: 10_000_000,
+  'max-per-file': 1_000_000,
+};
+
+/** A whole number from a flag within [min, the flag's maximum], or a clear error naming the flag. */
 export function intFlag(name: string, raw: string | undefined, min = 1): number | undefined {
   if (raw === undefined) return undefined;
+  const max = INT_FLAG_MAX[name] ?? Number.MAX_SAFE_INTEGER;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    throw new HarnessError('E_ARGS', `--${name} must be a whole number ≥ ${min} (got "${raw}")`);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new HarnessError('E_ARGS', `--${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')} (got "${raw}")`);
   }
   return n;
 }

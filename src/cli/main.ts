@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
 import { printProblems } from './output.ts';
@@ -31,26 +34,74 @@ async function main(argv: readonly string[]): Promise<number> {
   return command.run(rest);
 }
 
+/** Writes an internal error's stack to a file of its own in the temp folder; its path, or null. */
+function writeCrashReport(err: unknown): string | null {
+  const file = path.join(tmpdir(), `bess-harness-crash-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  try {
+    writeFileSync(file, `harness ${process.argv.slice(2).join(' ')}\nnode ${process.version}\n\n${err instanceof Error ? err.stack : String(err)}\n`);
+    return file;
+  } catch {
+    return null;
+  }
+}
+
 // NO_COLOR (no-color.org) turns colours off everywhere; chalk 5 itself only reads FORCE_COLOR.
 if (process.env['NO_COLOR']) chalk.level = 0;
+
+// The process is the CI gate's verdict, so nothing but main() may decide it. Some plugin calls run
+// in this process (suites with metamorphic laws, harness check, loading plugins); what a plugin
+// does there outside a call must fail the run:
+// - process.exit() throws instead, so a plugin that calls it in fit or score errors its own case;
+// - an exception thrown from a timer, or a rejection nobody handles, is reported and makes the
+//   exit code 2 once the run has finished (the run itself goes on and is recorded);
+// - should the process end anyway before main() returned, the exit code is 2, never 0.
+const realExit = process.exit.bind(process);
+process.exit = ((code?: number | string | null) => {
+  throw new Error(`process.exit(${code ?? ''}) was called, by a plugin or a module it loaded: only the harness ends the run`);
+}) as typeof process.exit;
+let finished = false;
+const stray: string[] = [];
+const onStray = (kind: string) => (err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  stray.push(`${kind}: ${message}`);
+  if (finished) process.exitCode = 2;
+  process.stderr.write(`harness: ${kind} outside any plugin call (a timer or a promise nobody awaited): ${message}\n`);
+};
+process.on('uncaughtException', onStray('an uncaught exception'));
+process.on('unhandledRejection', onStray('an unhandled rejection'));
+process.on('exit', (code) => {
+  if (finished || code !== 0) return;
+  process.stderr.write('harness: the process ended before the run finished: exit 2\n');
+  process.exitCode = 2;
+});
 
 // `harness labels | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (err.code === 'EPIPE') {
+      finished = true;
+      realExit(process.exitCode ?? 0);
+    }
     throw err;
   });
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
+  if (stray.length > 0) {
+    process.stderr.write(`harness: exit 2: ${stray.length} error(s) were thrown outside any plugin call (above); the results cannot be trusted\n`);
+    process.exitCode = 2;
+  }
 } catch (err) {
   if (err instanceof HarnessError) {
     process.stderr.write(`harness: ${err.message}\n`);
     printProblems(err.problems);
   } else {
-    // Not a user mistake: a bug in the harness. Keep the stack so it can be reported.
-    process.stderr.write(`harness: internal error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    // Not a user mistake: a bug in the harness. One line here; the stack goes to a file to report.
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const where = writeCrashReport(err);
+    process.stderr.write(`harness: internal error: ${message} (${where ? `full trace in ${where}` : 'the trace could not be written'}; please report it)\n`);
   }
   process.exitCode = 2;
 }
+finished = true;

@@ -1,9 +1,11 @@
+import { constants, existsSync } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { tsImport } from 'tsx/esm/api';
-import { HarnessError, type Problem } from '../errors.ts';
+import { HarnessError, jsonProblem, type Problem } from '../errors.ts';
 import { parseTrackingUri } from '../track/mlflow/tracking-uri.ts';
 import type { ResolvedConfig, UserConfig } from './types.ts';
 
@@ -13,9 +15,65 @@ import type { ResolvedConfig, UserConfig } from './types.ts';
  * transpiles to a temp file and cannot follow such imports.
  */
 const importTs: Loader = async (filepath) => {
-  const mod: unknown = await tsImport(pathToFileURL(filepath).href, import.meta.url);
+  let mod: unknown;
+  try {
+    mod = await tsImport(pathToFileURL(filepath).href, import.meta.url);
+  } catch (err) {
+    throw loadError(filepath, err);
+  }
   return unwrapDefault(mod);
 };
+
+/** `.harnessrc.json`, `.harnessrc` and package.json: JSON.parse, with a syntax error located at line and column. */
+const loadJson: Loader = (filepath, content) => {
+  try {
+    return JSON.parse(content) as unknown; // cosmiconfig itself takes the `harness` key of package.json
+  } catch (err) {
+    throw new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded`, [jsonProblem(filepath, content, err)]);
+  }
+};
+
+/**
+ * A config module that failed to load, as a HarnessError naming it. esbuild's transform errors
+ * list `file:line:column: ERROR: text` lines after the first: those become located problems.
+ */
+function loadError(filepath: string, err: unknown): HarnessError {
+  const message = err instanceof Error ? err.message : String(err);
+  const problems: Problem[] = [];
+  for (const m of message.matchAll(/^(.+?):(\d+):(\d+): ERROR: (.+)$/gm)) {
+    problems.push({ file: m[1]!, line: Number(m[2]), column: Number(m[3]) + 1, message: m[4]! });
+  }
+  const first = message.split('\n')[0] ?? '';
+  return new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded: ${problems.length > 0 ? 'syntax error' : first}`, problems);
+}
+
+/**
+ * A config file cosmiconfig would skip without a word (a folder, a FIFO, a file it cannot
+ * read) must fail the run, not let it pass on the defaults. Looks where cosmiconfig's
+ * `project` strategy looks: from `cwd` up to the first folder with a package.json.
+ */
+async function refuseUnreadableConfigs(cwd: string): Promise<void> {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const name of SEARCH_PLACES) {
+      const file = path.join(dir, name);
+      let st;
+      try {
+        st = await stat(file);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+        throw new HarnessError('E_CONFIG', `the config ${file} cannot be read (${code ?? String(err)})`);
+      }
+      if (!st.isFile()) throw new HarnessError('E_CONFIG', `the config ${file} is not a regular file: remove it or make it the config`);
+      try {
+        await access(file, constants.R_OK);
+      } catch (err) {
+        throw new HarnessError('E_CONFIG', `the config ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+    }
+    if (existsSync(path.join(dir, 'package.json')) || path.dirname(dir) === dir) return;
+  }
+}
 
 /** The default export, also when a CommonJS-scoped project wraps it as `{ default: { default } }`. */
 function unwrapDefault(mod: unknown): unknown {
@@ -37,13 +95,15 @@ const SEARCH_PLACES = ['harness.config.ts', 'harness.config.mjs', 'harness.confi
 export async function loadConfig(cwd = process.cwd()): Promise<ResolvedConfig> {
   const explorer = cosmiconfig('harness', {
     searchPlaces: SEARCH_PLACES,
-    loaders: { '.ts': importTs, '.mjs': importTs, '.js': importTs },
+    loaders: { '.ts': importTs, '.mjs': importTs, '.js': importTs, '.json': loadJson, noExt: loadJson },
     searchStrategy: 'project',
   });
+  await refuseUnreadableConfigs(cwd);
   let found;
   try {
     found = await explorer.search(cwd);
   } catch (err) {
+    if (err instanceof HarnessError) throw err;
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new HarnessError('E_CONFIG', `the config could not be loaded: ${message}`);
   }
@@ -75,7 +135,7 @@ const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | n
   runsDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
   history: (v) => (typeof v === 'boolean' ? null : 'must be true (record every run in runsDir) or false'),
   timeoutMs: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a positive number of milliseconds'),
-  workers: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'must be a whole number ≥ 1 (1 scores in the main process)'),
+  workers: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'must be a whole number ≥ 1 (worker threads)'),
   tracking: checkTracking,
 };
 

@@ -3,7 +3,7 @@
  * package.json). Every field is optional; `resolveConfig` fills the defaults once.
  */
 export interface UserConfig {
-  /** The data folder (synthetic/, real/, labels.csv). Relative to the config file. Default: `data`. */
+  /** The data folder (synthetic/ and real/, each with raw/, metadata.csv, labels.csv). Relative to the config file. Default: `data`. */
   readonly dataDir?: string;
   /** Scenario fixture `harness generate` uses when none is named. Default: `default`. */
   readonly scenario?: string;
@@ -31,9 +31,10 @@ export interface UserConfig {
   /** Time a plugin's fit or one score call may take, in ms. Default: 60000. */
   readonly timeoutMs?: number;
   /**
-   * Worker threads that score systems in parallel. A model with saveState/restoreState is
-   * fitted once and its state shipped to them; one without is fitted again in each worker.
-   * 1 scores in this process. Default: the cores (os.availableParallelism()).
+   * The run's worker threads: every model is fitted and scored in them, where a hang or a crash
+   * fails its own case only. A model with saveState/restoreState is fitted once and its state
+   * shipped to each block of systems; one without is fitted again per block. Default: the cores
+   * (os.availableParallelism()).
    */
   readonly workers?: number;
   /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -17,5 +17,26 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Creates `file` with `content` unless it exists: returns false, touching nothing, when it does.
+ * The content goes to a temp file that is then hard-linked into place; a link never replaces an
+ * existing name, so two writers racing for one file cannot overwrite each other, and a reader
+ * never sees half of it.
+ */
+export async function createFileExclusive(file: string, content: string | Uint8Array): Promise<boolean> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    await writeFile(tmp, content);
+    await link(tmp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    await rm(tmp, { force: true }).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { HarnessError, type Problem } from '../errors.ts';
 import { describeLayout, resolveDataDir, selectSources } from './layout.ts';
-import { readLocatedLabels } from './load-labels.ts';
+import { readSourceLabels, type FiledLabel } from './load-labels.ts';
 import { readLocatedMetadata } from './load-metadata.ts';
 import { loadTimeseries } from './load-timeseries.ts';
 import type { Source } from './schema.ts';
@@ -19,8 +19,11 @@ function nameSome(ids: readonly string[]): string {
 
 /**
  * Labels joined with metadata by (system_id, source), in metadata order (source by source).
- * A system with a label but no metadata, or synthetic metadata but no label, is a HarnessError
- * that names them all; a real system without a label is left out (counted in `unlabelledReal`). Series are not read: each record's `loadSeries` reads its own, on demand.
+ * Each source folder's labels come from its own `labels.csv`. A system with a label but no
+ * metadata, or synthetic metadata but no label, is a HarnessError that names them all; a real
+ * system without a label is left out (counted in `unlabelledReal`). No system at all (say a
+ * header-only `real/metadata.csv` asked for with `source: 'real'`) is a HarnessError saying
+ * so. Series are not read: each record's `loadSeries` reads its own, on demand.
  */
 export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
   const dataDir = resolveDataDir(opts.dataDir);
@@ -29,15 +32,18 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
   const wanted = (s: Source): boolean => selector === 'all' || s === selector;
 
   const metadata: { file: string; located: LocatedRow<MetadataRow> }[] = [];
-  for (const s of selectSources(layout, selector)) {
+  const selected = selectSources(layout, selector);
+  for (const s of selected) {
     for (const located of await readLocatedMetadata(s.metadataPath, layout.kind === 'data-dir' ? s.source : undefined)) {
       if (wanted(located.row.source)) metadata.push({ file: s.metadataPath, located });
     }
   }
   // Real data may not be labelled yet (`harness import` writes no labels): a missing labels
-  // file is then no error, and unlabelled real systems are left out (see below).
-  const labels = (await readLocatedLabels(layout.labelsPath, { allowMissing: true })).filter((l) => wanted(l.row.source));
-  const labelByKey = new Map<string, LocatedRow<LabelRow>>(labels.map((l) => [key(l.row.source, l.row.system_id), l]));
+  // file is then no error, and unlabelled real systems are left out (see below). A missing
+  // synthetic labels file shows as synthetic systems without a label.
+  const labels = (await readSourceLabels(layout, selected, { allowMissing: true })).filter((l) => wanted(l.located.row.source));
+  const labelByKey = new Map<string, FiledLabel>(labels.map((l) => [key(l.located.row.source, l.located.row.system_id), l]));
+  const labelsFileOf = new Map<Source, string>(selected.map((s) => [s.source, s.labelsPath]));
   const metaKeys = new Set(metadata.map((m) => key(m.located.row.source, m.located.row.system_id)));
 
   const problems: Problem[] = [];
@@ -53,14 +59,14 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
         continue;
       }
       unlabelled.push(row.system_id);
-      problems.push({ file: m.file, line, column: 0, message: `system ${row.system_id} (${row.source}) has metadata but no label in ${layout.labelsPath}` });
+      problems.push({ file: m.file, line, column: 0, message: `system ${row.system_id} (${row.source}) has metadata but no label in ${labelsFileOf.get(row.source) ?? selected[0]?.labelsPath}` });
     }
   }
   const orphanLabels: string[] = [];
-  for (const { row, line } of labels) {
+  for (const { file, located: { row, line } } of labels) {
     if (!metaKeys.has(key(row.source, row.system_id))) {
       orphanLabels.push(row.system_id);
-      problems.push({ file: layout.labelsPath, line, column: 0, message: `system ${row.system_id} (${row.source}) has a label but no metadata` });
+      problems.push({ file, line, column: 0, message: `system ${row.system_id} (${row.source}) has a label but no metadata` });
     }
   }
   if (problems.length > 0) {
@@ -72,6 +78,12 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
   }
 
   const labelled = metadata.filter((m) => !unlabelledReal.has(key(m.located.row.source, m.located.row.system_id)));
+  if (metadata.length === 0) {
+    const files = selected.map((s) => s.metadataPath).join(', ');
+    const what = selector === 'all' ? 'systems' : `${selector} systems`;
+    const how = selector === 'real' ? 'import real telemetry with `harness import`' : selector === 'synthetic' ? 'run `harness generate`' : 'run `harness generate` or `harness import`';
+    throw new HarnessError('E_DATA', `no ${what} in ${dataDir}: ${files} list${selected.length === 1 ? 's' : ''} none (${how})`);
+  }
   if (labelled.length === 0 && unlabelledReal.size > 0) {
     throw new HarnessError(
       'E_DATA',
@@ -80,7 +92,7 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
   }
   const extraSensors = opts.extraSensors ?? [];
   const systems: SystemRecord[] = labelled.map(({ located: { row } }) => {
-    const label = labelByKey.get(key(row.source, row.system_id))?.row as LabelRow;
+    const label = labelByKey.get(key(row.source, row.system_id))?.located.row as LabelRow;
     return {
       systemId: row.system_id,
       source: row.source,

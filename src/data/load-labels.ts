@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Problem } from '../errors.ts';
 import { checkHeader, parseCsv, readTextFile, throwIfProblems, type CsvTable, type ProblemSink } from './csv-read.ts';
-import { describeLayout, resolveDataDir, selectSources } from './layout.ts';
-import { FAILURE_TYPES, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, SOURCES, type FailureTypeOrNone } from './schema.ts';
+import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
+import { FAILURE_TYPES, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, SOURCES, type FailureTypeOrNone, type Source } from './schema.ts';
 import { RowReader, type LocatedRow } from './row-fields.ts';
 import { didYouMean } from './suggest.ts';
 import type { LabelRow, LoadOptions } from './types.ts';
@@ -13,10 +13,11 @@ const POSITIVE_INT = /^[1-9]\d*$/;
 /**
  * Parses the rows of a labels table, reporting every problem: bad header, enum values,
  * lead time and label consistency (normal ⇒ failure_type none and no lead time; anomaly ⇒ a
- * failure type and a lead time ≥ 0), label_version, confidence, unsafe ids and a system
- * labelled twice within one source. Rows with a problem are left out.
+ * failure type and a lead time ≥ 0), label_version, confidence, unsafe ids, a system
+ * labelled twice within one source, and (in a data dir, where the folder names the source) a
+ * row whose source is not the folder's. Rows with a problem are left out.
  */
-export function parseLabelsTable(table: CsvTable, report: ProblemSink): LocatedRow<LabelRow>[] {
+export function parseLabelsTable(table: CsvTable, report: ProblemSink, folderSource?: Source): LocatedRow<LabelRow>[] {
   const index = checkHeader(table, LABELS_REQUIRED, LABELS_OPTIONAL, report, (n) =>
     didYouMean(n, [...LABELS_REQUIRED, ...LABELS_OPTIONAL]),
   );
@@ -30,6 +31,9 @@ export function parseLabelsTable(table: CsvTable, report: ProblemSink): LocatedR
     const failureType = r.oneOf('failure_type', FAILURE_TYPES_OR_NONE);
     const lead = r.number('lead_time_days', 0, Infinity, 'a number of days ≥ 0');
     const source = r.oneOf('source', SOURCES);
+    if (source !== undefined && folderSource !== undefined && source !== folderSource) {
+      r.problem('source', `source ${source} in the ${folderSource} labels file: every row of this file must be ${folderSource} (${source} labels go in ${source}/labels.csv)`);
+    }
     const versionText = r.text('label_version') ?? '';
     if (!POSITIVE_INT.test(versionText)) {
       r.problem('label_version', `label_version must be a positive integer, found ${JSON.stringify(versionText)}`);
@@ -80,12 +84,15 @@ function optional(r: RowReader, name: 'notes' | 'labeler' | 'labeled_at'): Parti
   return v === undefined ? {} : { [name]: v };
 }
 
-/** Reads and parses a labels file with line numbers; throws a HarnessError listing every problem. */
-export async function readLocatedLabels(file: string, opts: { allowMissing?: boolean } = {}): Promise<LocatedRow<LabelRow>[]> {
+/**
+ * Reads and parses a labels file with line numbers; throws a HarnessError listing every problem.
+ * `folderSource`: the source every row must have (the file is a data dir's `<source>/labels.csv`).
+ */
+export async function readLocatedLabels(file: string, opts: { allowMissing?: boolean; folderSource?: Source } = {}): Promise<LocatedRow<LabelRow>[]> {
   if (opts.allowMissing && !existsSync(file)) return [];
   const text = await readTextFile(file);
   const problems: Problem[] = [];
-  const rows = parseLabelsTable(parseCsv(text, file, (p) => problems.push(p)), (p) => problems.push(p));
+  const rows = parseLabelsTable(parseCsv(text, file, (p) => problems.push(p)), (p) => problems.push(p), opts.folderSource);
   throwIfProblems(problems, `cannot read labels ${file}`);
   return rows;
 }
@@ -95,15 +102,40 @@ export async function readLocatedLabels(file: string, opts: { allowMissing?: boo
  * merging into a file that does not exist yet); a file with any bad row is always an error,
  * so a caller that rewrites the file can never drop rows it could not read.
  */
-export async function readLabelsFile(file: string, opts: { allowMissing?: boolean } = {}): Promise<LabelRow[]> {
+export async function readLabelsFile(file: string, opts: { allowMissing?: boolean; folderSource?: Source } = {}): Promise<LabelRow[]> {
   return (await readLocatedLabels(file, opts)).map((r) => r.row);
 }
 
-/** The labels of the data folder (`labels.csv` in either layout), filtered by `source` (default all). */
+/** One label row with the file it was read from. */
+export interface FiledLabel {
+  readonly file: string;
+  readonly located: LocatedRow<LabelRow>;
+}
+
+/**
+ * The label rows of `sources` (from {@link selectSources}), source folder by source folder, each
+ * with its file. In a data dir every row must carry its folder's source. A missing real labels
+ * file has no rows (real systems wait to be labelled); a missing synthetic or flat one is an
+ * error unless `allowMissing`.
+ */
+export async function readSourceLabels(layout: DataLayout, sources: readonly SourceLayout[], opts: { allowMissing?: boolean } = {}): Promise<FiledLabel[]> {
+  const out: FiledLabel[] = [];
+  for (const s of sources) {
+    const dataDir = layout.kind === 'data-dir';
+    const allowMissing = opts.allowMissing === true || (dataDir && s.source === 'real');
+    const rows = await readLocatedLabels(s.labelsPath, { allowMissing, ...(dataDir ? { folderSource: s.source } : {}) });
+    for (const located of rows) out.push({ file: s.labelsPath, located });
+  }
+  return out;
+}
+
+/**
+ * The labels of the data folder, filtered by `source` (default all): `<dir>/<source>/labels.csv`
+ * per source folder, or the one `<dir>/labels.csv` of a flat folder.
+ */
 export async function loadLabels(opts: LoadOptions = {}): Promise<LabelRow[]> {
   const layout = describeLayout(resolveDataDir(opts.dataDir));
   const selector = opts.source ?? 'all';
-  selectSources(layout, selector);
-  const rows = await readLabelsFile(layout.labelsPath);
+  const rows = (await readSourceLabels(layout, selectSources(layout, selector))).map((l) => l.located.row);
   return selector === 'all' ? rows : rows.filter((r) => r.source === selector);
 }

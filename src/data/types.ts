@@ -33,7 +33,7 @@ export interface MetadataRow {
   readonly scenario_tags: readonly string[];
 }
 
-/** One row of `data/labels.csv`. `lead_time_days` is null for a normal. */
+/** One row of a labels file (`data/<source>/labels.csv`). `lead_time_days` is null for a normal. */
 export interface LabelRow {
   readonly system_id: string;
   readonly label: Label;
@@ -49,7 +49,7 @@ export interface LabelRow {
 
 /** Where data lives and which part of it to read. */
 export interface LoadOptions {
-  /** The data folder holding synthetic/, real/ and labels.csv. Default: `data` under the cwd. */
+  /** The data folder holding synthetic/ and real/ (each with raw/, metadata.csv, labels.csv). Default: `data` under the cwd. */
   readonly dataDir?: string;
   readonly source?: SourceSelector;
   /** Sensors the config declares beyond the default set; any other column is an error. */

@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from '../errors.ts';
 import { parseCsv, type CsvTable } from './csv-read.ts';
-import { describeLayout, resolveDataDir, type SourceLayout } from './layout.ts';
+import { describeLayout, legacyLabelsMessage, resolveDataDir, type SourceLayout } from './layout.ts';
 import { parseLabelsTable } from './load-labels.ts';
 import { parseMetadataTable } from './load-metadata.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
@@ -59,14 +59,17 @@ async function isDir(p: string): Promise<boolean> {
 }
 
 /**
- * A labels or metadata file: parsed, plus the problems of an empty or row-less file.
- * Undefined after a syntax error, which is reported alone: what follows it cannot be located.
+ * A labels or metadata file: parsed, plus the problem of an empty file. A header with no rows
+ * is valid: no systems (the committed `real/` of a fresh clone). Undefined after a syntax
+ * error or for an empty file, each reported alone: what follows cannot be located.
  */
 function parseTable(text: string, file: string, report: (p: Problem) => void): CsvTable | undefined {
   const table = parseCsv(text, file, report);
   if (!table.complete) return undefined;
-  if (table.header.length === 0) report(fileProblem(file, 'file is empty: expected a header row'));
-  else if (table.header.length > 0 && table.rowCount === 0) report(fileProblem(file, 'file has a header but no data rows'));
+  if (table.header.length === 0) {
+    report(fileProblem(file, 'file is empty: expected a header row'));
+    return undefined;
+  }
   return table;
 }
 
@@ -103,10 +106,12 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
  * CSV syntax and ragged rows; headers (missing required, unknown, duplicate columns); numbers,
  * timestamps (ISO 8601 UTC with Z, strictly increasing) and physically impossible readings in
  * every raw series; enum values; label consistency; label_version; unsafe ids in labels,
- * metadata and raw file names; duplicate systems in metadata and in labels (per source);
- * files with a header and no rows; and the cross-checks: a label without metadata, synthetic
- * metadata without a label (a real system may wait unlabelled), metadata without a raw file, a
- * raw file without metadata (an orphan).
+ * metadata and raw file names; duplicate systems in metadata and in labels (per source); a
+ * row of the other source in a source folder's labels or metadata; a legacy top-level
+ * `labels.csv` in a data dir; and the cross-checks, per source folder: a label without
+ * metadata, synthetic metadata without a label (a real system may wait unlabelled), metadata
+ * without a raw file, a raw file without metadata (an orphan). A header-only labels or
+ * metadata file is valid (no systems).
  * Never throws for bad data; a missing folder is one problem.
  */
 export async function validateData(dataDir: string, opts: ValidateOptions = {}): Promise<ValidationResult> {
@@ -125,22 +130,32 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   }
   const layout = describeLayout(dir);
   if (layout.sources.length === 0) {
-    report(fileProblem(dir, 'no data: expected synthetic/ or real/ (each with raw/ and metadata.csv), or raw/ and metadata.csv'));
+    report(fileProblem(dir, 'no data: expected synthetic/ or real/ (each with raw/, metadata.csv and labels.csv), or raw/, metadata.csv and labels.csv'));
   }
 
-  // labels.csv
-  const labelsText = await readIfExists(layout.labelsPath);
-  let labelKeys: Map<string, { id: string; source: Source; line: number }> | undefined;
-  // Only synthetic data must come labelled; freshly imported real data has no labels yet.
-  const needsLabels = layout.sources.some((s) => s.source === 'synthetic');
-  if (labelsText === undefined) {
-    if (needsLabels) report(fileProblem(layout.labelsPath, 'labels file not found'));
-  } else {
+  if (layout.legacyLabelsPath !== undefined) report(fileProblem(layout.legacyLabelsPath, legacyLabelsMessage(layout.legacyLabelsPath)));
+
+  // labels.csv, per source
+  const labelKeys = new Map<string, { id: string; source: Source; line: number; file: string }>();
+  /** Sources whose labels file could be read far enough to cross-check (a missing real one counts: no labels yet). */
+  const labelsOk = new Set<Source>();
+  for (const s of layout.sources) {
+    const folderSource = layout.kind === 'data-dir' ? s.source : undefined;
+    const labelsText = await readIfExists(s.labelsPath);
+    if (labelsText === undefined) {
+      // Only synthetic data must come labelled; freshly imported real data has no labels yet.
+      if (s.source === 'synthetic') report(fileProblem(s.labelsPath, 'labels file not found'));
+      else labelsOk.add(s.source);
+      continue;
+    }
     filesChecked++;
-    const table = parseTable(labelsText, layout.labelsPath, report);
-    if (table) parseLabelsTable(table, report);
+    const table = parseTable(labelsText, s.labelsPath, report);
+    if (table) parseLabelsTable(table, report, folderSource);
     if (table && table.header.includes('system_id') && table.header.includes('source')) {
-      labelKeys = rowKeys(table, (t) => (t !== undefined && isOneOf(SOURCES, t) ? t : undefined));
+      labelsOk.add(s.source);
+      // A row of the wrong source in a data dir is reported by parseLabelsTable; it is not cross-checked.
+      const keys = rowKeys(table, (t) => (t !== undefined && isOneOf(SOURCES, t) && (folderSource === undefined || t === folderSource) ? t : undefined));
+      for (const [k, v] of keys) if (!labelKeys.has(k)) labelKeys.set(k, { ...v, file: s.labelsPath });
     }
   }
 
@@ -212,21 +227,20 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   // are matched against metadata of any source there.
   const flatSource = layout.kind === 'flat' ? layout.sources[0]?.source : undefined;
   const rawKeyOf = (source: Source, id: string): string => key(flatSource ?? source, id);
-  if (labelKeys) {
-    for (const l of labelKeys.values()) {
-      if (!metaKeys.has(key(l.source, l.id))) {
-        report({ file: layout.labelsPath, line: l.line, column: 0, message: `system ${l.id} (${l.source}) has a label but no metadata` });
-      }
+  for (const l of labelKeys.values()) {
+    if (!metaKeys.has(key(l.source, l.id))) {
+      report({ file: l.file, line: l.line, column: 0, message: `system ${l.id} (${l.source}) has a label but no metadata` });
     }
   }
   let unlabelledReal = 0;
   for (const m of metaKeys.values()) {
-    if (m.source === 'real' && !labelKeys?.has(key(m.source, m.id))) {
-      unlabelledReal++; // waiting to be labelled: not a problem
-    } else if (labelKeys && !labelKeys.has(key(m.source, m.id))) {
-      report({ file: m.file, line: m.line, column: 0, message: `system ${m.id} (${m.source}) has metadata but no label in ${layout.labelsPath}` });
-    }
     const src = layout.sources.find((s) => s.source === m.source) ?? layout.sources[0];
+    const labelled = labelKeys.has(key(m.source, m.id));
+    if (m.source === 'real' && !labelled) {
+      unlabelledReal++; // waiting to be labelled: not a problem
+    } else if (!labelled && src && labelsOk.has(src.source)) {
+      report({ file: m.file, line: m.line, column: 0, message: `system ${m.id} (${m.source}) has metadata but no label in ${src.labelsPath}` });
+    }
     // A missing raw folder is reported once, not once per system.
     if (src && rawDirOk.has(src.source) && !rawKeys.has(rawKeyOf(m.source, m.id))) {
       report({ file: m.file, line: m.line, column: 0, message: `system ${m.id} (${m.source}) has no raw file ${path.join(src.rawDir, `${m.id}.csv`)}` });

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic.ts';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from './csv-write.ts';
-import { mergeLabels } from './merge-labels.ts';
-import { readLabelsFile } from './load-labels.ts';
+import { assertNoLegacyLabels, describeLayout, sourceFolder } from './layout.ts';
 import type { Source } from './schema.ts';
 import type { LabelRow, MetadataRow } from './types.ts';
 import { pathExists } from './path-exists.ts';
@@ -19,9 +17,9 @@ export interface FleetMember {
 }
 
 /**
- * Where a fleet goes: into a data dir (replacing `<dataDir>/<source>/` and merging its labels
- * into `<dataDir>/labels.csv`, so the other source's rows survive), or into a flat folder
- * (`<dir>/raw/`, `<dir>/metadata.csv`, `<dir>/labels.csv`).
+ * Where a fleet goes: into a data dir (replacing `<dataDir>/<source>/{raw/,metadata.csv,labels.csv}`;
+ * the other source's folder, labels included, is not touched), or into a flat folder
+ * (`<dir>/raw/`, `<dir>/metadata.csv`, `<dir>/labels.csv`). Both are the same source-folder shape.
  */
 export type FleetTarget =
   | { readonly kind: 'data-dir'; readonly dataDir: string; readonly source: Source }
@@ -31,26 +29,21 @@ export interface WriteFleetResult {
   readonly systems: number;
   readonly rows: number;
   readonly bytes: number;
-  /** Label rows of other sources kept in labels.csv (data-dir target only). */
-  readonly keptOtherLabels: number;
 }
 
 /**
  * Writes a fleet so that a crash never leaves half a dataset: everything is written into a
  * staging folder beside the target, then moved into place with renames. Systems are consumed
- * one at a time, so memory is bounded by one system, not by the fleet.
+ * one at a time, so memory is bounded by one system, not by the fleet. Into a data dir that
+ * still has a legacy top-level `labels.csv`, nothing is written (a HarnessError says what to do).
  */
 export async function writeFleet(
   target: FleetTarget,
   members: Iterable<FleetMember>,
   onProgress?: (done: number) => void,
 ): Promise<WriteFleetResult> {
-  const finalDir = target.kind === 'flat' ? path.resolve(target.dir) : path.resolve(target.dataDir, target.source);
-  const labelsPath =
-    target.kind === 'flat' ? path.join(finalDir, 'labels.csv') : path.resolve(target.dataDir, 'labels.csv');
-  // Read the existing labels first: if they cannot be read we must stop before writing
-  // anything, because merging would otherwise drop rows we could not parse.
-  const existingLabels = target.kind === 'data-dir' ? await readLabelsFile(labelsPath, { allowMissing: true }) : [];
+  if (target.kind === 'data-dir') assertNoLegacyLabels(describeLayout(target.dataDir));
+  const finalDir = target.kind === 'flat' ? path.resolve(target.dir) : sourceFolder(target.dataDir, target.source).dir;
 
   const parent = path.dirname(finalDir);
   await mkdir(parent, { recursive: true });
@@ -71,18 +64,9 @@ export async function writeFleet(
       onProgress?.(metadata.length);
     }
     await writeFile(path.join(staging, 'metadata.csv'), formatMetadataCsv(metadata));
-    const source = target.kind === 'data-dir' ? target.source : undefined;
-    let keptOtherLabels = 0;
-    if (target.kind === 'flat') {
-      await writeFile(path.join(staging, 'labels.csv'), formatLabelsCsv(labels));
-      await swapEntries(staging, finalDir, ['raw', 'metadata.csv', 'labels.csv']);
-    } else {
-      const merged = mergeLabels(existingLabels, labels, source ?? 'synthetic');
-      keptOtherLabels = merged.length - labels.length;
-      await swapEntries(staging, finalDir, ['raw', 'metadata.csv']);
-      await writeFileAtomic(labelsPath, formatLabelsCsv(merged));
-    }
-    return { systems: metadata.length, rows, bytes, keptOtherLabels };
+    await writeFile(path.join(staging, 'labels.csv'), formatLabelsCsv(labels));
+    await swapEntries(staging, finalDir, ['raw', 'metadata.csv', 'labels.csv']);
+    return { systems: metadata.length, rows, bytes };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@
  */
 import seedrandom from 'seedrandom';
 import { HarnessError } from '../errors.ts';
-import { describeLayout, resolveDataDir } from '../data/layout.ts';
+import { describeLayout, labelsPathOf, resolveDataDir } from '../data/layout.ts';
 import { readLabelsFile } from '../data/load-labels.ts';
 import { loadMetadata } from '../data/load-metadata.ts';
 import { METADATA_OPTIONAL, METADATA_REQUIRED } from '../data/schema.ts';
@@ -85,7 +85,9 @@ export async function sampleUnlabelled(opts: SampleOptions): Promise<SampleResul
     throw new HarnessError('E_DATA', `no real data in ${dataDir}: import some with \`harness import\` first`);
   }
   const metadata = await loadMetadata({ dataDir, source: 'real' });
-  const labelled = new Set((await readLabelsFile(layout.labelsPath, { allowMissing: true })).filter((l) => l.source === 'real').map((l) => l.system_id));
+  const labelsPath = labelsPathOf(layout, 'real');
+  const folderSource = layout.kind === 'data-dir' ? { folderSource: 'real' as const } : {};
+  const labelled = new Set((await readLabelsFile(labelsPath, { allowMissing: true, ...folderSource })).filter((l) => l.source === 'real').map((l) => l.system_id));
   const unlabelled = metadata.filter((m) => !labelled.has(m.system_id));
 
   const keyOf = (m: MetadataRow): string => by.map((c) => String((m as unknown as Record<string, unknown>)[c] ?? '(missing)')).join('|');

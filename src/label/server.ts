@@ -186,7 +186,7 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
       if (err instanceof HttpError) {
         sendJson(res, err.status, { error: err.message });
       } else if (err instanceof HarnessError) {
-        // Bad data on disk (a broken labels.csv or series file): say what and where.
+        // Bad data on disk (a broken labels file or series file): say what and where.
         sendJson(res, 500, { error: err.message, problems: err.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`) });
       } else {
         process.stderr.write(`harness label: internal error on ${req.method} ${req.url}:\n${err instanceof Error ? err.stack : String(err)}\n`);

@@ -1,9 +1,11 @@
 /**
- * The labels store of the labeling app: validates a label a person submits, applies it to
- * `labels.csv` and records the change in `labels.history.csv`, so that no label is ever lost.
+ * The labels store of the labeling app: validates a label a person submits, applies it to the
+ * labels file of the system's source (`data/<source>/labels.csv`; the one `labels.csv` of a flat
+ * folder) and records the change in `labels.history.csv` beside that file, so that no label is
+ * ever lost.
  *
  * - Every write runs under an in-process lock (a promise queue per labels file, shared by every
- *   store on that file), and re-reads `labels.csv` under the lock before applying the change:
+ *   store on that file), and re-reads the labels file under the lock before applying the change:
  *   two tabs saving at once never lose a row.
  * - A stale edit (the client loaded version 2, the file now holds 3) is a conflict, not an
  *   overwrite: the caller gets the current row back.
@@ -19,7 +21,7 @@ import { HarnessError, type Problem } from '../errors.ts';
 import { writeFileAtomic } from '../data/atomic.ts';
 import { parseCsv, throwIfProblems } from '../data/csv-read.ts';
 import { csvField } from '../data/csv-write.ts';
-import { describeLayout, resolveDataDir } from '../data/layout.ts';
+import { assertNoLegacyLabels, describeLayout, labelsPathOf, resolveDataDir, type DataLayout } from '../data/layout.ts';
 import { parseLabelsTable } from '../data/load-labels.ts';
 import {
   FAILURE_TYPES,
@@ -215,56 +217,92 @@ function fieldText(row: LabelRow, column: string): string {
   return v === undefined || v === null ? '' : String(v);
 }
 
+/**
+ * The labels of one data folder, read and written per source file. Construct it with the data
+ * folder; a data dir that still has a legacy top-level `labels.csv` is a HarnessError.
+ */
 export class LabelStore {
   readonly dataDir: string;
-  readonly labelsPath: string;
-  readonly historyPath: string;
   private readonly now: () => Date;
 
   constructor(dataDir: string, opts: { now?: () => Date } = {}) {
     this.dataDir = resolveDataDir(dataDir);
-    this.labelsPath = describeLayout(this.dataDir).labelsPath;
-    this.historyPath = path.join(path.dirname(this.labelsPath), HISTORY_FILE);
     this.now = opts.now ?? (() => new Date());
+    this.layout();
+  }
+
+  /** The folder's layout now (a source folder may appear while the app runs); refuses a legacy labels file. */
+  private layout(): DataLayout {
+    const layout = describeLayout(this.dataDir);
+    assertNoLegacyLabels(layout);
+    return layout;
+  }
+
+  /** The labels file a row of `source` is read from and written to. */
+  labelsPath(source: Source): string {
+    return labelsPathOf(this.layout(), source);
+  }
+
+  /** The history of the changes to {@link labelsPath}, beside it. */
+  historyPath(source: Source): string {
+    return path.join(path.dirname(this.labelsPath(source)), HISTORY_FILE);
+  }
+
+  /** The labels files of the folder, one per source (one file in a flat folder). */
+  private labelsFiles(sources: readonly Source[] = SOURCES): { file: string; source: Source }[] {
+    const seen = new Set<string>();
+    const out: { file: string; source: Source }[] = [];
+    for (const source of sources) {
+      const file = this.labelsPath(source);
+      if (!seen.has(file)) out.push({ file, source });
+      seen.add(file);
+    }
+    return out;
   }
 
   /**
-   * Reads labels.csv (a missing file has no rows). Any problem in it is a HarnessError: a
-   * writer that could not read every row would drop the ones it could not.
+   * Reads one labels file (a missing file has no rows). Any problem in it is a HarnessError: a
+   * writer that could not read every row would drop the ones it could not. In a data dir every
+   * row must be of the folder's source.
    */
-  private async readFileRows(): Promise<LabelsFile> {
+  private async readFileRows(file: string, source: Source): Promise<LabelsFile> {
     let text: string;
     try {
-      text = await readFile(this.labelsPath, 'utf8');
+      text = await readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { rows: [], raw: [], optionalColumns: new Set() };
-      throw new HarnessError('E_DATA', `${this.labelsPath}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new HarnessError('E_DATA', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
     const problems: Problem[] = [];
-    const table = parseCsv(text, this.labelsPath, (p) => problems.push(p));
-    const located = parseLabelsTable(table, (p) => problems.push(p));
-    throwIfProblems(problems, `cannot read labels ${this.labelsPath}; fix it before labeling`);
+    const table = parseCsv(text, file, (p) => problems.push(p));
+    const folderSource = this.layout().kind === 'data-dir' ? source : undefined;
+    const located = parseLabelsTable(table, (p) => problems.push(p), folderSource);
+    throwIfProblems(problems, `cannot read labels ${file}; fix it before labeling`);
     const raw = table.records.map((rec) => Object.fromEntries(table.header.map((h, i) => [h, rec.fields[i] ?? ''])));
     const optionalColumns = new Set(table.header.filter((h) => (LABELS_OPTIONAL as readonly string[]).includes(h)));
     return { rows: located.map((l) => l.row), raw, optionalColumns };
   }
 
-  /** Every label row, every source, in file order. */
+  /** Every label row, source file by source file, each in file order. */
   async rows(): Promise<LabelRow[]> {
-    return (await this.readFileRows()).rows;
+    const out: LabelRow[] = [];
+    for (const { file, source } of this.labelsFiles()) out.push(...(await this.readFileRows(file, source)).rows);
+    return out;
   }
 
   /** The label of one system, or undefined when it has none. */
   async get(source: Source, systemId: string): Promise<LabelRow | undefined> {
-    return (await this.rows()).find((r) => r.source === source && r.system_id === systemId);
+    return (await this.readFileRows(this.labelsPath(source), source)).rows.find((r) => r.source === source && r.system_id === systemId);
   }
 
   /** Resolves once every write queued so far has finished (for a clean shutdown). */
   async idle(): Promise<void> {
-    for (;;) {
-      const pending = locks.get(this.labelsPath);
-      if (!pending) return;
-      await pending;
+    for (const { file } of this.labelsFiles()) {
+      for (;;) {
+        const pending = locks.get(file);
+        if (!pending) break;
+        await pending;
+      }
     }
   }
 
@@ -284,8 +322,9 @@ export class LabelStore {
     if (idErrors.length > 0 || !v.ok) return { status: 'invalid', errors: [...idErrors, ...(v.ok ? [] : v.errors)] };
     const input = v.value;
     const src = source as Source;
-    return withLock(this.labelsPath, async () => {
-      const file = await this.readFileRows();
+    const labelsPath = this.labelsPath(src);
+    return withLock(labelsPath, async () => {
+      const file = await this.readFileRows(labelsPath, src);
       const at = file.rows.findIndex((r) => r.source === src && r.system_id === systemId);
       const before = at >= 0 ? (file.rows[at] as LabelRow) : null;
       const currentVersion = before?.label_version ?? 0;
@@ -315,15 +354,15 @@ export class LabelStore {
       const columns = [...LABELS_REQUIRED, ...LABELS_OPTIONAL.filter((c) => used.has(c))];
       const csv = `${[columns.join(','), ...raw.map((r) => columns.map((c) => csvField(r[c] ?? '')).join(','))].join('\n')}\n`;
 
-      await this.appendHistory({ changed_at: after.labeled_at as string, labeler: input.labeler, source: src, system_id: systemId, before, after });
-      await writeFileAtomic(this.labelsPath, csv);
+      await this.appendHistory(this.historyPath(src), { changed_at: after.labeled_at as string, labeler: input.labeler, source: src, system_id: systemId, before, after });
+      await writeFileAtomic(labelsPath, csv);
       return { status: 'saved', row: after, before } as const;
     });
   }
 
-  /** Appends one entry to the history file (created with its header), atomically. */
-  private async appendHistory(e: HistoryEntry): Promise<void> {
-    let text = await readFile(this.historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+  /** Appends one entry to the history file `historyPath` (created with its header), atomically. */
+  private async appendHistory(historyPath: string, e: HistoryEntry): Promise<void> {
+    let text = await readFile(historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return '';
       throw err;
     });
@@ -332,26 +371,39 @@ export class LabelStore {
     const line = [e.changed_at, e.labeler, e.source, e.system_id, e.before ? JSON.stringify(e.before) : '', e.after ? JSON.stringify(e.after) : '']
       .map(csvField)
       .join(',');
-    await writeFileAtomic(this.historyPath, `${text}${line}\n`);
+    await writeFileAtomic(historyPath, `${text}${line}\n`);
   }
 
-  /** The history, oldest first, optionally of one system. A missing file is an empty history. */
+  /**
+   * The history of every source (or of `filter.source`), oldest first, optionally of one
+   * system. A missing file is an empty history.
+   */
   async history(filter: { source?: string; systemId?: string } = {}): Promise<HistoryEntry[]> {
-    const text = await readFile(this.historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    const sources = filter.source === undefined ? SOURCES : SOURCES.filter((s) => s === filter.source);
+    const files = [...new Set(sources.map((s) => this.historyPath(s)))];
+    const out: HistoryEntry[] = [];
+    for (const file of files) out.push(...(await this.readHistory(file, filter)));
+    // Each file is in time order; the sort merges the sources' files (stable for equal times).
+    return files.length > 1 ? out.sort((a, b) => (a.changed_at < b.changed_at ? -1 : a.changed_at > b.changed_at ? 1 : 0)) : out;
+  }
+
+  /** The entries of one history file that pass `filter`, in file order. */
+  private async readHistory(historyPath: string, filter: { source?: string; systemId?: string }): Promise<HistoryEntry[]> {
+    const text = await readFile(historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return '';
       throw err;
     });
     if (text === '') return [];
     const problems: Problem[] = [];
-    const table = parseCsv(text, this.historyPath, (p) => problems.push(p));
-    throwIfProblems(problems, `cannot read the label history ${this.historyPath}`);
+    const table = parseCsv(text, historyPath, (p) => problems.push(p));
+    throwIfProblems(problems, `cannot read the label history ${historyPath}`);
     const col = (name: string): number => table.header.indexOf(name);
     const parseRow = (s: string, line: number): LabelRow | null => {
       if (s === '') return null;
       try {
         return JSON.parse(s) as LabelRow;
       } catch {
-        throw new HarnessError('E_DATA', `${this.historyPath}:${line}: a before/after field is not the JSON of a label row`);
+        throw new HarnessError('E_DATA', `${historyPath}:${line}: a before/after field is not the JSON of a label row`);
       }
     };
     const out: HistoryEntry[] = [];

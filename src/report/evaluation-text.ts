@@ -28,7 +28,7 @@ const HEADLINE: readonly [string, string][] = [
 export interface ReportContext {
   readonly threshold: number;
   readonly thresholdFrom: string;
-  readonly files: { readonly scores: string; readonly labels: string; readonly metadata: readonly string[] };
+  readonly files: { readonly scores: string; readonly labels: readonly string[]; readonly metadata: readonly string[] };
   readonly columns: readonly string[];
 }
 
@@ -36,7 +36,7 @@ export interface ReportContext {
 /** The human-readable report of `harness evaluate` (without --json): headline metrics with CIs, undefined metrics, breakdown tables. */
 export function textReport(sum: EvaluationSummary, ctx: ReportContext): string {
   const out: string[] = [];
-  out.push(`${chalk.bold('harness evaluate')}  ${ctx.files.scores} vs ${ctx.files.labels}`);
+  out.push(`${chalk.bold('harness evaluate')}  ${ctx.files.scores} vs ${ctx.files.labels.join(', ')}`);
   out.push(`${sum.n} systems: ${sum.positives} anomalies, ${sum.negatives} normals`);
   const how = ctx.thresholdFrom === 'default' ? `the default; set it with --threshold` : 'set with --threshold';
   out.push(`threshold ${ctx.threshold} (${how}): a system is flagged when score >= ${ctx.threshold}`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../data/atomic.ts';
 import { HarnessError } from '../errors.ts';
 import { delongAuc, delongPairedTest } from '../metrics/delong.ts';
-import { normalCdf } from '../metrics/normal.ts';
+import { normalCdf, normalQuantile } from '../metrics/normal.ts';
 import type { CaseResult, SuiteResult } from './types.ts';
 
 /** Version of the baseline file layout. */
@@ -47,6 +47,14 @@ export interface Gate {
   readonly actual: number | null;
   readonly baseline: number | null;
   readonly pValue?: number;
+  /**
+   * The smallest roc_auc drop the test could detect at the suite's alpha with 80 % power, from
+   * the standard error the gate's DeLong test measured. A gate whose tolerance is below it could
+   * not have seen a drop of that size: it fails as underpowered unless the suite allows it.
+   */
+  readonly minDetectableDrop?: number;
+  /** True when minDetectableDrop is larger than the tolerance. */
+  readonly underpowered?: boolean;
 }
 
 /** Settings of the gate. */
@@ -55,7 +63,12 @@ export interface GateOptions {
   readonly tolerance: number;
   /** One-sided significance level of the drop. Default 0.05. */
   readonly alpha: number;
+  /** Pass a gate that could not have detected a drop of `tolerance` (it still says so). Default false. */
+  readonly allowUnderpowered?: boolean;
 }
+
+/** The power at which the smallest detectable drop is computed. */
+const POWER = 0.8;
 
 /** `suites/__baselines__/<suite>.json`, beside the suite file. */
 export function baselinePath(suiteFile: string, suiteName: string): string {
@@ -151,23 +164,32 @@ function gateModel(c: Extract<CaseResult, { state: 'scored' }>, base: BaselineMo
   }
   const drop = was - now;
   const sameSystems = base.system_ids.length === c.systemIds.length && base.system_ids.every((id, i) => id === c.systemIds[i]) && base.labels.every((l, i) => l === c.y[i]);
-  let p: number | undefined;
+  let p: number;
+  let se: number;
   let how: string;
   if (sameSystems) {
     const t = delongPairedTest(c.y, base.scores, c.scores);
     p = t.value === null ? (drop > 0 ? 0 : 1) : normalCdf(-t.z);
+    se = t.value === null ? 0 : Math.sqrt(t.variance);
     how = 'paired DeLong';
   } else {
     const a = delongAuc(base.labels, base.scores);
     const b = delongAuc(c.y, c.scores);
     const v = (a.value === null ? 0 : a.variance) + (b.value === null ? 0 : b.variance);
     p = v > 0 ? normalCdf(-drop / Math.sqrt(v)) : drop > 0 ? 0 : 1;
+    se = Math.sqrt(v);
     how = 'unpaired DeLong z-test (other systems than the baseline)';
   }
+  const minDetectableDrop = (normalQuantile(1 - o.alpha) + normalQuantile(POWER)) * se;
+  const underpowered = minDetectableDrop > o.tolerance;
   const delta = `${was.toFixed(3)} → ${now.toFixed(3)} (${drop >= 0 ? '−' : '+'}${Math.abs(drop).toFixed(3)})`;
-  const failed = drop > o.tolerance && p < o.alpha;
-  const message = failed
+  const regressed = drop > o.tolerance && p < o.alpha;
+  const failed = regressed || (underpowered && o.allowUnderpowered !== true);
+  const power = `the smallest drop this test can detect at alpha ${o.alpha} with ${POWER * 100} % power is ${minDetectableDrop.toFixed(3)}, above the ${o.tolerance} tolerance`;
+  const message = regressed
     ? `${c.model} roc_auc regressed: ${delta}, beyond the ${o.tolerance} tolerance and significant (${how}, one-sided p ${p < 1e-4 ? '< 0.0001' : `= ${p.toFixed(4)} < ${o.alpha}`})${changed}`
-    : `${c.model} roc_auc holds against the baseline: ${delta}${drop > 0 ? ` (${drop > o.tolerance ? `p = ${p.toFixed(3)}, not significant` : 'within tolerance'})` : ''}${changed}`;
-  return { model: c.model, state: failed ? 'failed' : 'passed', message, actual: now, baseline: was, pValue: p };
+    : underpowered && o.allowUnderpowered !== true
+      ? `underpowered: ${c.model} roc_auc ${delta}: ${power} (${how}), so the gate could not see a regression of that size; test on more systems, raise baseline.tolerance, or set baseline: { allowUnderpowered: true }${changed}`
+      : `${c.model} roc_auc holds against the baseline: ${delta}${drop > 0 ? ` (${drop > o.tolerance ? `p = ${p.toFixed(3)}, not significant` : 'within tolerance'})` : ''}${underpowered ? ` (underpowered, allowed: ${power})` : ''}${changed}`;
+  return { model: c.model, state: failed ? 'failed' : 'passed', message, actual: now, baseline: was, pValue: p, minDetectableDrop, underpowered };
 }

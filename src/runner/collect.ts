@@ -32,8 +32,13 @@ export async function collectSuites(config: ResolvedConfig, filter: readonly str
     if (other) throw new HarnessError('E_SUITE', `two suites are named "${s.spec.name}": ${other} and ${s.file}`);
     names.set(s.spec.name, s.file);
   }
-  if (filter.length === 0) return suites;
-  return suites.filter((s) => filter.some((f) => s.spec.name.includes(f) || path.relative(config.root, s.file).includes(f)));
+  return filterSuites(suites, filter, config.root);
+}
+
+/** The suites whose name or file (relative to `root`) contains one of the words; all of them when there are none. */
+export function filterSuites(suites: readonly CollectedSuite[], filter: readonly string[], root: string): CollectedSuite[] {
+  if (filter.length === 0) return [...suites];
+  return suites.filter((s) => filter.some((f) => s.spec.name.includes(f) || path.relative(root, s.file).includes(f)));
 }
 
 async function importSuites(file: string): Promise<SuiteSpec[]> {

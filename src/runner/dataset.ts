@@ -80,11 +80,11 @@ function* members(scenario: ResolvedScenario): Generator<FleetMember> {
   }
 }
 
-/** A hash of what identifies a data folder's contents for a baseline: its labels and metadata files. */
+/** A hash of what identifies a data folder's contents for a baseline: each source folder's labels and metadata files. */
 async function dataHash(dataDir: string): Promise<string> {
   const layout = describeLayout(dataDir);
   const h = createHash('sha256');
-  for (const f of [layout.labelsPath, ...layout.sources.map((s) => s.metadataPath)]) {
+  for (const f of layout.sources.flatMap((s) => [s.labelsPath, s.metadataPath])) {
     h.update(f.slice(dataDir.length));
     h.update(await readFile(f).catch(() => Buffer.alloc(0)));
   }

@@ -1,7 +1,10 @@
 /**
- * Parallel scoring in worker threads. A plugin is a closure and cannot be sent to a worker, so
- * each worker re-creates it from where it came from (the suite file and the model's index in
- * the suite). Two phases:
+ * Scoring in worker threads, where the harness can stop a plugin whatever it does. A run keeps
+ * one {@link WorkerPool}; each request to a worker is one model's fit or one model's share of
+ * the systems, so a plugin that crashes or hangs its worker fails its own case only, and the
+ * pool replaces the worker. A plugin is a closure and cannot be sent to a worker, so each
+ * request re-creates it from where it came from (the suite file and the model's index in the
+ * suite). Two phases:
  *
  * 1. fit: each model that can ship its fitted state (`saveState`/`restoreState`) is fitted once,
  *    the models spread over the workers, so two models fit at the same time on two cores;
@@ -31,7 +34,7 @@ export interface PluginOrigin {
   readonly modelIndex: number;
 }
 
-/** What a worker is started with (sent as workerData: plain data only). */
+/** The suite, models and data a request is about (plain data only). */
 export interface WorkerJob {
   readonly origins: readonly PluginOrigin[];
   readonly config: ResolvedConfig;
@@ -42,11 +45,12 @@ export interface WorkerJob {
   readonly timeoutMs: number;
 }
 
-/** What a worker is asked to do; systems are `source\0systemId` keys, in order. */
+/** What a worker is asked to do, for which job; systems are `source\0systemId` keys, in order. */
 export type WorkerRequest =
-  | { readonly type: 'fit'; readonly models: readonly number[]; readonly train: readonly string[] }
+  | { readonly type: 'fit'; readonly job: WorkerJob; readonly models: readonly number[]; readonly train: readonly string[] }
   | {
       readonly type: 'score';
+      readonly job: WorkerJob;
       /** Per plugin: its shipped state, or `fit` (fit it here on `train`), or the error that already stopped it. */
       readonly prepare: readonly ({ readonly state: unknown } | 'fit' | { readonly error: string })[];
       readonly train: readonly string[];
@@ -64,6 +68,11 @@ export interface FitReply {
 /** What a worker posts back. */
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly model: string; readonly done: number }
+  /** A plugin call starts (fit, score, …) with its timeout; `called` when it returned. */
+  | { readonly type: 'call'; readonly what: string; readonly timeoutMs: number }
+  | { readonly type: 'called' }
+  /** An error no call caught: the request fails and the worker is replaced. */
+  | { readonly type: 'escaped'; readonly message: string }
   | { readonly type: 'fitted'; readonly fits: readonly FitReply[] }
   | { readonly type: 'done'; readonly runs: readonly { readonly error: string | null; readonly scores: Float64Array; readonly fitMs: number; readonly scoreMs: number }[] }
   | { readonly type: 'failed'; readonly message: string };
@@ -95,54 +104,148 @@ const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);
 
 const keyOf = (s: SystemRecord): string => `${s.source}\u0000${s.systemId}`;
 
-type Reply = Exclude<WorkerMessage, { type: 'progress' }>;
+type Reply = Extract<WorkerMessage, { type: 'fitted' | 'done' | 'failed' }>;
 
-/** A worker thread answering one request at a time; a crash answers the pending request with `failed`. */
+/**
+ * How long past its timeout a call may run before the watchdog stops its thread. The call's own
+ * timer fires first for a plugin that yields; this is for one that never does.
+ */
+const WATCHDOG_GRACE_MS = 2000;
+
+/**
+ * A worker thread answering one request at a time; a crash answers the pending request with
+ * `failed` and leaves the worker dead. A watchdog stops the thread when a plugin call outlives
+ * its timeout by WATCHDOG_GRACE_MS: a synchronous loop cannot be interrupted any other way.
+ */
 class PoolWorker {
   private readonly worker: Worker;
   private pending: ((m: Reply) => void) | null = null;
-  private dead: string | null = null;
+  private progress: ((model: string, done: number) => void) | null = null;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** Why the worker can take no more requests, or null while it can. */
+  dead: string | null = null;
 
-  constructor(job: WorkerJob, onProgress: (model: string, done: number) => void) {
-    this.worker = new Worker(WORKER_ENTRY, { workerData: job });
+  constructor() {
+    this.worker = new Worker(WORKER_ENTRY);
     this.worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') onProgress(m.model, m.done);
+      if (m.type === 'progress') this.progress?.(m.model, m.done);
+      else if (m.type === 'call') this.arm(m.what, m.timeoutMs);
+      else if (m.type === 'called') clearTimeout(this.watchdog);
+      else if (m.type === 'escaped') this.kill(m.message);
       else this.settle(m);
     });
-    this.worker.on('error', (err) => this.fail(err.message));
-    this.worker.on('exit', (code) => this.fail(`worker exited with code ${code}`));
+    this.worker.on('error', (err) => this.fail(`an error escaped the plugin: ${err.message}`));
+    this.worker.on('exit', (code) => this.fail(`the worker thread ended with exit code ${code} before answering`));
   }
 
-  request(req: WorkerRequest): Promise<Reply> {
+  request(req: WorkerRequest, onProgress: (model: string, done: number) => void): Promise<Reply> {
     if (this.dead !== null) return Promise.resolve({ type: 'failed', message: this.dead });
     return new Promise((resolve) => {
       this.pending = resolve;
+      this.progress = onProgress;
       this.worker.postMessage(req);
     });
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.watchdog);
+    const wasDead = this.dead !== null;
     this.dead ??= 'stopped';
-    await this.worker.terminate();
+    if (!wasDead) await this.worker.terminate();
+  }
+
+  private arm(what: string, timeoutMs: number): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(
+      () => this.kill(`${what} ran past its ${timeoutMs} ms timeout without yielding (a synchronous loop?): its worker thread was stopped`),
+      timeoutMs + WATCHDOG_GRACE_MS,
+    );
+  }
+
+  /** Fails the pending request and stops the thread, once. */
+  private kill(message: string): void {
+    if (this.dead !== null) return;
+    this.fail(message);
+    void this.worker.terminate();
   }
 
   private settle(m: Reply): void {
     const p = this.pending;
     this.pending = null;
+    this.progress = null;
     p?.(m);
   }
 
   private fail(message: string): void {
     if (this.dead !== null) return;
+    clearTimeout(this.watchdog);
     this.dead = message;
     this.settle({ type: 'failed', message });
   }
 }
 
 /**
- * Fits and scores `plugins` on `systems` in `workers` threads (see the two phases above). Per
- * plugin: the scores aligned with `systems`, or the first error in system order. A worker that
- * fails to start or crashes makes every plugin it served errored.
+ * The run's worker threads: at most `size`, started when first needed and kept for the next
+ * request (starting one costs about a second: tsx and the harness load in each), and replaced
+ * when a plugin killed or hung one. Close it when the run ends.
+ */
+export class WorkerPool {
+  private readonly idle: PoolWorker[] = [];
+  private readonly waiting: ((w: PoolWorker) => void)[] = [];
+  private live = 0;
+
+  constructor(readonly size: number) {}
+
+  /** Sends one request to a free worker (waiting for one when all are busy) and returns its reply. */
+  async request(req: WorkerRequest, onProgress: (model: string, done: number) => void): Promise<Reply> {
+    const worker = await this.acquire();
+    try {
+      return await worker.request(req, onProgress);
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    const all = this.idle.splice(0);
+    this.live -= all.length;
+    await Promise.all(all.map((w) => w.stop()));
+  }
+
+  private acquire(): Promise<PoolWorker> {
+    const ready = this.idle.pop();
+    if (ready) return Promise.resolve(ready);
+    if (this.live < this.size) {
+      this.live++;
+      return Promise.resolve(new PoolWorker());
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(worker: PoolWorker): void {
+    let next: PoolWorker | null = worker;
+    if (worker.dead !== null) {
+      void worker.stop();
+      this.live--;
+      next = null;
+      if (this.waiting.length > 0) {
+        this.live++;
+        next = new PoolWorker();
+      }
+    }
+    if (!next) return;
+    const waiter = this.waiting.shift();
+    if (waiter) waiter(next);
+    else this.idle.push(next);
+  }
+}
+
+/**
+ * Fits and scores `plugins` on `systems` in `workers` blocks, each a request to the pool (see
+ * the two phases above). Per plugin: the scores aligned with `systems`, or the first error in
+ * system order. A worker that fails to start or crashes makes every plugin of its request
+ * errored: give one plugin per call to keep the plugins apart.
  */
 export async function scoreInWorkers(
   plugins: readonly ModelPlugin[],
@@ -150,6 +253,8 @@ export async function scoreInWorkers(
   train: readonly SystemRecord[],
   systems: readonly SystemRecord[],
   opts: {
+    readonly pool: WorkerPool;
+    /** Blocks the systems are scored in, one request each (at most the pool's size run at once). */
     readonly workers: number;
     readonly config: ResolvedConfig;
     readonly dataDir: string;
@@ -167,62 +272,56 @@ export async function scoreInWorkers(
   const trainKeys = train.map(keyOf);
   const done = plugins.map(() => new Array<number>(w).fill(0));
   const job: WorkerJob = { origins, config: opts.config, dataDir: opts.dataDir, source: opts.source, seeds: plugins.map((p) => opts.seedFor(p.name)), timeoutMs: opts.timeoutMs };
-  const pool = blocks.map(
-    (_, k) =>
-      new PoolWorker(job, (model, n) => {
-        const i = plugins.findIndex((p) => p.name === model);
-        if (i < 0) return;
-        done[i]![k] = n;
-        void opts.onProgress?.(model, done[i]!.reduce((a, b) => a + b, 0));
-      }),
-  );
-  try {
-    // Phase 1: each shippable model is fitted once, model i in worker i mod w.
-    const shipped = plugins.map((p, i) => (shipsState(p) ? i : -1)).filter((i) => i >= 0);
-    const fits = new Map<number, FitReply>();
-    const fitReplies = await Promise.all(
-      pool.map((worker, k) => {
-        const models = shipped.filter((_, j) => j % w === k);
-        return models.length > 0 ? worker.request({ type: 'fit', models, train: trainKeys }) : null;
-      }),
-    );
-    fitReplies.forEach((r, k) => {
-      if (r === null) return;
+  const progressOf = (k: number) => (model: string, n: number) => {
+    const i = plugins.findIndex((p) => p.name === model);
+    if (i < 0) return;
+    done[i]![k] = n;
+    void opts.onProgress?.(model, done[i]!.reduce((a, b) => a + b, 0));
+  };
+  const send = (k: number, req: WorkerRequest) => opts.pool.request(req, progressOf(k));
+  // Phase 1: each shippable model is fitted once, model i in worker i mod w.
+  const shipped = plugins.map((p, i) => (shipsState(p) ? i : -1)).filter((i) => i >= 0);
+  const fits = new Map<number, FitReply>();
+  const fitReplies = await Promise.all(
+    blocks.map((_, k) => {
       const models = shipped.filter((_, j) => j % w === k);
-      if (r.type === 'fitted') for (const f of r.fits) fits.set(f.model, f);
-      else for (const m of models) fits.set(m, { model: m, error: `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`, fitMs: 0, state: undefined });
-    });
-    const prepare = plugins.map((p, i) => {
-      const f = fits.get(i);
-      if (!f) return 'fit' as const;
-      return f.error !== null ? { error: f.error } : { state: f.state };
-    });
+      return models.length > 0 ? send(k, { type: 'fit', job, models, train: trainKeys }) : null;
+    }),
+  );
+  fitReplies.forEach((r, k) => {
+    if (r === null) return;
+    const models = shipped.filter((_, j) => j % w === k);
+    if (r.type === 'fitted') for (const f of r.fits) fits.set(f.model, f);
+    else for (const m of models) fits.set(m, { model: m, error: `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`, fitMs: 0, state: undefined });
+  });
+  const prepare = plugins.map((p, i) => {
+    const f = fits.get(i);
+    if (!f) return 'fit' as const;
+    return f.error !== null ? { error: f.error } : { state: f.state };
+  });
 
-    // Phase 2: every worker scores its block.
-    await opts.onScoreStart?.();
-    const results = await Promise.all(pool.map((worker, k) => worker.request({ type: 'score', prepare, train: trainKeys, share: blocks[k]!.map(keyOf) })));
-    return plugins.map((_, i) => {
-      const scores = new Float64Array(systems.length).fill(NaN);
-      const shippedFit = fits.get(i);
-      let error: string | null = shippedFit?.error ?? null;
-      let fitMs = shippedFit?.fitMs ?? 0;
-      let scoreMs = 0;
-      let offset = 0;
-      results.forEach((r, k) => {
-        const block = blocks[k]!;
-        if (r.type !== 'done') error ??= `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`;
-        else {
-          const run = r.runs[i]!;
-          if (run.error !== null) error ??= run.error;
-          scores.set(run.scores, offset);
-          if (!shippedFit) fitMs = Math.max(fitMs, run.fitMs);
-          scoreMs = Math.max(scoreMs, run.scoreMs);
-        }
-        offset += block.length;
-      });
-      return { error, scores, fitMs, scoreMs };
+  // Phase 2: every worker scores its block.
+  await opts.onScoreStart?.();
+  const results = await Promise.all(blocks.map((block, k) => send(k, { type: 'score', job, prepare, train: trainKeys, share: block.map(keyOf) })));
+  return plugins.map((_, i) => {
+    const scores = new Float64Array(systems.length).fill(NaN);
+    const shippedFit = fits.get(i);
+    let error: string | null = shippedFit?.error ?? null;
+    let fitMs = shippedFit?.fitMs ?? 0;
+    let scoreMs = 0;
+    let offset = 0;
+    results.forEach((r, k) => {
+      const block = blocks[k]!;
+      if (r.type !== 'done') error ??= `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`;
+      else {
+        const run = r.runs[i]!;
+        if (run.error !== null) error ??= run.error;
+        scores.set(run.scores, offset);
+        if (!shippedFit) fitMs = Math.max(fitMs, run.fitMs);
+        scoreMs = Math.max(scoreMs, run.scoreMs);
+      }
+      offset += block.length;
     });
-  } finally {
-    await Promise.all(pool.map((worker) => worker.stop()));
-  }
+    return { error, scores, fitMs, scoreMs };
+  });
 }

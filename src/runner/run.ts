@@ -13,7 +13,9 @@ import { labelProvenance, resolveDataset } from './dataset.ts';
 import { measureLaws } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
+import { WorkerPool } from './pool.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
+import { projectCodeKey } from './code-key.ts';
 import { dataKeyOf } from './score-cache.ts';
 import { withSources } from './sources.ts';
 import { stratifiedFolds, stratifiedSplit } from './split.ts';
@@ -54,10 +56,16 @@ export async function runSuites(
   };
   await emit('onSuiteCollected', suites);
   const results: SuiteResult[] = [];
-  for (const suite of suites) {
-    const result = await withBaseline(await runSuite(suite, config, options, emit), options);
-    results.push(result);
-    await emit('onSuiteResult', result);
+  // Every model is fitted and scored in these threads, kept for the whole run (see pool.ts).
+  const pool = new WorkerPool(config.workers);
+  try {
+    for (const suite of suites) {
+      const result = await withBaseline(await runSuite(suite, config, options, emit, pool), options);
+      results.push(result);
+      await emit('onSuiteResult', result);
+    }
+  } finally {
+    await pool.close();
   }
   const cases = results.flatMap((s) => s.cases);
   const assertions = results.flatMap((s) => s.assertions);
@@ -86,7 +94,7 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
     const stored = await readBaseline(result.file, result.name);
     if (!stored) return result;
     const spec = result.baselineOptions;
-    return { ...result, baseline: compareWithBaseline(result, stored, { tolerance: spec?.tolerance ?? 0.02, alpha: spec?.alpha ?? 0.05 }) };
+    return { ...result, baseline: compareWithBaseline(result, stored, { tolerance: spec?.tolerance ?? 0.02, alpha: spec?.alpha ?? 0.05, allowUnderpowered: spec?.allowUnderpowered === true }) };
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
     return { ...result, error: err.message };
@@ -95,7 +103,7 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
 
 type Emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
 
-async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: RunOptions, emit: Emit): Promise<SuiteResult> {
+async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: RunOptions, emit: Emit, pool: WorkerPool): Promise<SuiteResult> {
   const t0 = performance.now();
   const spec = suite.spec;
   const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold, spec.split?.folds), ...(spec.baseline ? { baselineOptions: spec.baseline } : {}) };
@@ -131,13 +139,15 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
     const lawRequests = specs.flatMap((a) => (a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : []));
     let laws: LawOutcomes = {};
     const dataKey = await dataKeyOf(ds.dataset, ds.hash);
-    const cache = options.cache === false ? undefined : { dir: config.cacheDir, dataKey };
+    const codeKey = options.cache === false ? null : await projectCodeKey(config.root, [config.dataDir, config.cacheDir, config.outDir, config.runsDir]);
+    const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {
       seedFor,
       timeoutMs: config.timeoutMs,
       dataset: ds.dataset,
       ...(cache ? { cache } : {}),
       parallel: {
+        pool,
         workers: config.workers,
         origins: indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex })),
         config,

@@ -1,7 +1,7 @@
 /**
  * The score cache: one model's scores on one split of one dataset, stored under
  * `<cacheDir>/scores/`, keyed by everything that decides them (promptfoo's versioned keys):
- * `scores:v1:<plugin>@<version>:<hash(options)>:<hash(data)>:<hash(split)>:<seed>`. A run
+ * `scores:v2:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>`. A run
  * whose inputs did not change reads its scores back instead of fitting and scoring. Errors are
  * never cached, so a flaky failure is retried on the next run.
  */
@@ -11,10 +11,11 @@ import path from 'node:path';
 import { writeFileAtomic } from '../data/atomic.ts';
 import { seriesPath } from '../data/layout.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
+import { pluginCodeKey } from './code-key.ts';
 import type { ModelPlugin } from './model.ts';
 
 /** Bump when what is stored or how it is keyed changes. */
-const CACHE_VERSION = 'v1';
+const CACHE_VERSION = 'v2';
 
 /** What is stored for one model on one split. */
 export interface CachedScores {
@@ -29,6 +30,8 @@ export interface ScoreCache {
   readonly dir: string;
   /** Hash of the dataset: its labels/metadata or scenario hash, and every series file's size and mtime. */
   readonly dataKey: string;
+  /** Hash of the project's code files (code-key.ts `projectCodeKey`): an edited helper is a miss. */
+  readonly codeKey: string;
 }
 
 /** JSON with sorted object keys, so that `{a, b}` and `{b, a}` hash alike; functions and undefined drop out. */
@@ -70,7 +73,8 @@ export function scoreKey(
 ): string {
   const ids = (xs: readonly SystemRecord[]) => xs.map((s) => `${s.source}/${s.systemId}`).join(',');
   const splitHash = sha(`${ids(split.train)}|${ids(split.test)}|${scoreTrainNormals}`);
-  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${sha(stableJson(plugin.options ?? {})).slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}`;
+  const codeHash = sha(`${cache.codeKey}\0${pluginCodeKey(plugin)}`);
+  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${sha(stableJson(plugin.options ?? {})).slice(0, 16)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}`;
 }
 
 function fileOf(cache: ScoreCache, key: string): string {

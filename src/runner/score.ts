@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { DerivedFeature } from '../data/schema.ts';
 import type { Dataset, SystemRecord, SystemSeries } from '../data/types.ts';
 import type { ModelPlugin } from './model.ts';
-import { scoreInWorkers, type PluginOrigin } from './pool.ts';
+import { scoreInWorkers, type PluginOrigin, type WorkerPool } from './pool.ts';
 import { withTimeout } from './timeout.ts';
 
 /** One model's progress through a suite: its scores, or the error that stopped it. */
@@ -35,7 +35,9 @@ export interface ScoreOptions {
 
 /** How to score in worker threads. */
 export interface ParallelOptions {
-  /** Most worker threads; 1 scores in this process. */
+  /** The run's worker threads (their number is the most that score at once). */
+  readonly pool: WorkerPool;
+  /** Most worker threads at once; each model gets at least one of its own. */
   readonly workers: number;
   /** Where each plugin came from, aligned with the plugins; a plugin without one is scored in this process. */
   readonly origins: readonly (PluginOrigin | null)[];
@@ -55,10 +57,16 @@ const CHUNK = 16;
 
 /**
  * Fits every model on the training split, then scores the test split (and the training
- * normals when asked), system by system, reading each series once for all models. A model that
- * throws, returns a non-finite score, skips a system or runs past its timeout stops with an
- * error naming the step and the system; the other models go on. A data file that cannot be
- * read is not the model's fault: it throws (a HarnessError) and stops the suite.
+ * normals when asked). A model that throws, returns a non-finite score, skips a system or runs
+ * past its timeout stops with an error naming the step and the system; the other models go on.
+ * A data file that cannot be read is not the model's fault: it throws (a HarnessError) and
+ * stops the suite.
+ *
+ * With `parallel`, each model runs in worker threads of its own (pool.ts): whatever it does
+ * there (a busy loop, process.exit, an uncaught exception, writing into its input) ends its own
+ * case only, and a call that never yields is stopped by the pool's watchdog. Models run at the
+ * same time when the workers allow it. Without `parallel`, or for suites whose laws need the
+ * fitted plugins here (`beforeTeardown`), every model runs in this process.
  */
 export async function fitAndScore(
   plugins: readonly ModelPlugin[],
@@ -69,43 +77,49 @@ export async function fitAndScore(
   const par = opts.parallel;
   const trainNormals = opts.scoreTrainNormals ? train.filter((s) => s.label.label === 'normal') : [];
   const queue = [...trainNormals, ...test];
-  const workers = par ? Math.min(par.workers, Math.floor(queue.length / (par.minSystemsPerWorker ?? MIN_SYSTEMS_PER_WORKER))) : 1;
-  // The laws need the fitted plugins in this process (beforeTeardown): those suites score here.
-  const pooled = workers >= 2 && !opts.beforeTeardown ? plugins.map((_, i) => par?.origins[i] ?? null) : plugins.map(() => null);
-  const remote = plugins.filter((_, i) => pooled[i]);
-  if (remote.length === 0 || !par) return fitAndScoreHere(plugins, train, test, opts);
+  const pooled = par && !opts.beforeTeardown ? plugins.map((_, i) => par.origins[i] ?? null) : plugins.map(() => null);
+  if (!par || pooled.every((o) => o === null)) return fitAndScoreHere(plugins, train, test, opts);
 
+  // Threads per model: enough systems for each to be worth starting; at least one (isolation).
+  const perModel = Math.max(1, Math.min(par.workers, Math.floor(queue.length / (par.minSystemsPerWorker ?? MIN_SYSTEMS_PER_WORKER))));
+  const atOnce = Math.max(1, Math.floor(par.workers / perModel));
   const local = plugins.filter((_, i) => !pooled[i]);
   const localRuns = local.length > 0 ? await fitAndScoreHere(local, train, test, opts) : [];
-  for (const p of remote) await opts.onStart?.(p.name, queue.length);
-  const merged = await scoreInWorkers(
-    remote,
-    pooled.filter((o): o is PluginOrigin => o !== null),
-    train,
-    queue,
-    {
-      workers,
-      config: par.config,
-      dataDir: opts.dataset.dataDir,
-      source: opts.dataset.source,
-      seedFor: opts.seedFor,
-      timeoutMs: opts.timeoutMs,
-      onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
-      ...(opts.onScoreStart ? { onScoreStart: opts.onScoreStart } : {}),
-    },
-  );
-  const remoteRuns: ModelRun[] = remote.map((plugin, i) => {
-    const m = merged[i]!;
-    return {
-      plugin,
-      error: m.error,
-      testScores: m.scores.slice(trainNormals.length),
-      trainNormalScores: Array.from(m.scores.subarray(0, trainNormals.length)),
-      fitMs: m.fitMs,
-      scoreMs: m.scoreMs,
-    };
-  });
-  return plugins.map((p) => (pooled[plugins.indexOf(p)] ? remoteRuns[remote.indexOf(p)]! : localRuns[local.indexOf(p)]!));
+  const remote = plugins.map((p, i) => ({ plugin: p, origin: pooled[i] ?? null })).filter((r): r is { plugin: ModelPlugin; origin: PluginOrigin } => r.origin !== null);
+  for (const { plugin } of remote) await opts.onStart?.(plugin.name, queue.length);
+  let scoreStarted = false;
+  const remoteRuns = new Map<ModelPlugin, ModelRun>();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < remote.length) {
+      const { plugin, origin } = remote[next++]!;
+      const [m] = await scoreInWorkers([plugin], [origin], train, queue, {
+        pool: par.pool,
+        workers: perModel,
+        config: par.config,
+        dataDir: opts.dataset.dataDir,
+        source: opts.dataset.source,
+        seedFor: opts.seedFor,
+        timeoutMs: opts.timeoutMs,
+        onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
+        onScoreStart: async () => {
+          if (scoreStarted) return;
+          scoreStarted = true;
+          await opts.onScoreStart?.();
+        },
+      });
+      remoteRuns.set(plugin, {
+        plugin,
+        error: m!.error,
+        testScores: m!.scores.slice(trainNormals.length),
+        trainNormalScores: Array.from(m!.scores.subarray(0, trainNormals.length)),
+        fitMs: m!.fitMs,
+        scoreMs: m!.scoreMs,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, remote.length) }, lane));
+  return plugins.map((p) => remoteRuns.get(p) ?? localRuns[local.indexOf(p)]!);
 }
 
 /** {@link fitAndScore} in this process. */
@@ -162,10 +176,13 @@ export async function scoreQueue(
     const chunk = queue.slice(start, start + CHUNK);
     if (runs.every((r) => r.error !== null)) break;
     const series = await Promise.all(chunk.map(({ s }) => s.loadSeries({ derive })));
-    for (const run of runs) {
-      if (run.error !== null) continue;
+    const active = runs.filter((r) => r.error === null);
+    for (const run of active) {
       const t0 = performance.now();
-      const scores = await scoreChunk(run, chunk.map((c) => c.s), series, opts);
+      // Each model gets series of its own (the last one the originals): a plugin that writes
+      // into its input must never change what another model sees.
+      const own = run === active[active.length - 1] ? series : series.map(copySeries);
+      const scores = await scoreChunk(run, chunk.map((c) => c.s), own, opts);
       run.scoreMs += performance.now() - t0;
       if (!scores) continue;
       chunk.forEach((c, k) => {
@@ -189,6 +206,13 @@ export async function teardownRuns(runs: readonly ModelRun[]): Promise<void> {
   }
 }
 
+/** A deep copy of a series: its own timestamps, sensor arrays and sensor map. */
+function copySeries(series: SystemSeries): SystemSeries {
+  const sensors: Record<string, Float64Array> = {};
+  for (const [name, values] of Object.entries(series.sensors)) if (values) sensors[name] = values.slice();
+  return { ...series, timestamps: series.timestamps.slice(), sensors };
+}
+
 /** Scores one chunk with one model, or records its error and returns null. */
 async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], series: readonly SystemSeries[], opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>): Promise<number[] | null> {
   const { plugin } = run;
@@ -197,7 +221,7 @@ async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], serie
   if (plugin.scoreBatch) {
     let out: readonly number[];
     try {
-      out = await withTimeout((signal) => plugin.scoreBatch!(series, { seed, signal, metadata: systems.map((s) => s.metadata) }), timeout, 'scoreBatch');
+      out = await withTimeout((signal) => plugin.scoreBatch!(series, { seed, signal, metadata: systems.map((s) => structuredClone(s.metadata)) }), timeout, 'scoreBatch');
     } catch (err) {
       run.error = `scoreBatch(${systems[0]?.systemId}…): ${messageOf(err)}`;
       return null;
@@ -218,7 +242,7 @@ async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], serie
     const id = systems[k]!.systemId;
     let v: unknown;
     try {
-      v = await withTimeout((signal) => plugin.score(series[k]!, { seed, signal, metadata: systems[k]!.metadata }), timeout, 'score');
+      v = await withTimeout((signal) => plugin.score(series[k]!, { seed, signal, metadata: structuredClone(systems[k]!.metadata) }), timeout, 'score');
     } catch (err) {
       run.error = `score(${id}): ${messageOf(err)}`;
       return null;

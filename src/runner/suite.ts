@@ -64,8 +64,12 @@ export interface SuiteSpec {
   readonly expect?: (api: ExpectApi) => readonly AssertionSpec[];
   /** Run `harness check`'s plugin contract on every model of the suite (as `model(m).toHonorContract()` assertions). */
   readonly contract?: boolean | { readonly runs?: number };
-  /** The baseline gate: ROC AUC drops smaller than `tolerance` (default 0.02) or not significant at `alpha` (default 0.05) pass. */
-  readonly baseline?: { readonly tolerance?: number; readonly alpha?: number };
+  /**
+   * The baseline gate: ROC AUC drops smaller than `tolerance` (default 0.02) or not significant at
+   * `alpha` (default 0.05) pass. A gate whose test could not detect a drop of `tolerance` (at
+   * alpha, 80 % power) fails as underpowered unless `allowUnderpowered: true`.
+   */
+  readonly baseline?: { readonly tolerance?: number; readonly alpha?: number; readonly allowUnderpowered?: boolean };
 }
 
 /** A suite's threshold choice: like the metrics' ThresholdSpec, but `train_fpr` needs no scores (the runner provides them). */

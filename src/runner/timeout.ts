@@ -4,9 +4,27 @@ export class CallTimeout extends Error {
 }
 
 /**
+ * Told when each plugin call starts and ends. A scoring worker reports its calls to the pool's
+ * watchdog (pool.ts), which stops the whole thread when a call does not return in time: the one
+ * way to end a plugin stuck in a synchronous loop.
+ */
+export interface CallObserver {
+  start(what: string, timeoutMs: number): void;
+  end(): void;
+}
+
+let observer: CallObserver | null = null;
+
+/** Sets (or clears, with null) the observer of every plugin call in this thread. */
+export function observeCalls(o: CallObserver | null): void {
+  observer = o;
+}
+
+/**
  * Runs a plugin call with a deadline. The signal is aborted when it passes; an async plugin is
- * abandoned then. A synchronous loop cannot be interrupted in this process: it is caught (as a
- * timeout) when it returns.
+ * abandoned then. A synchronous loop cannot be interrupted from inside its thread: in a worker
+ * the pool's watchdog stops the thread (see {@link CallObserver}); in this process it is caught
+ * (as a timeout) only when it returns.
  */
 export async function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, ms: number, what: string): Promise<T> {
   const ac = new AbortController();
@@ -18,11 +36,13 @@ export async function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>
       reject(new CallTimeout(`${what} ran past its ${ms} ms timeout`));
     }, ms);
   });
+  observer?.start(what, ms);
   try {
     const result = await Promise.race([Promise.resolve().then(() => fn(ac.signal)), deadline]);
     if (performance.now() - started > ms) throw new CallTimeout(`${what} ran past its ${ms} ms timeout`);
     return result;
   } finally {
     clearTimeout(timer);
+    observer?.end();
   }
 }

@@ -78,7 +78,7 @@ export interface SuiteResult {
   readonly cases: readonly CaseResult[];
   readonly assertions: readonly AssertionResult[];
   /** The suite's baseline gate settings, as written in the suite. */
-  readonly baselineOptions?: { readonly tolerance?: number; readonly alpha?: number };
+  readonly baselineOptions?: SuiteSpec['baseline'];
   /** How the run compared with the suite's stored baseline (or that it wrote one). */
   readonly baseline?: BaselineReport;
   /** Set when the suite could not run at all (its dataset failed to load, a plugin could not be resolved). */

@@ -1,18 +1,31 @@
 /**
- * A scoring worker (see pool.ts): re-creates the suite's plugins (a plugin is a closure and
- * cannot be sent), then answers the pool's requests one at a time: `fit` some models and send
- * back their states, or `score` a share of the systems with every model, after restoring the
- * shipped states (or fitting here the models that cannot ship one).
+ * A scoring worker of the run's pool (see pool.ts). It answers requests one at a time, each
+ * about one job (suite, models, data): it re-creates the job's plugins (a plugin is a closure
+ * and cannot be sent), then either fits some models and sends back their states, or scores a
+ * share of the systems with every model, after restoring the shipped states (or fitting here
+ * the models that cannot ship one).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { loadDataset } from '../data/load-dataset.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import type { ModelPlugin } from './model.ts';
 import { recreatePlugin, type FitReply, type WorkerJob, type WorkerMessage, type WorkerRequest } from './pool.ts';
 import { fitRuns, messageOf, newRuns, scoreQueue, teardownRuns } from './score.ts';
+import { observeCalls } from './timeout.ts';
 
-const job = workerData as WorkerJob;
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
+// process.exit in a worker would end the thread without a word: as in the CLI's process, it
+// throws instead, so the call that made it errors its case with the system's id.
+process.exit = ((code?: number | string | null) => {
+  throw new Error(`process.exit(${code ?? ''}) was called, by a plugin or a module it loaded: only the harness ends the run`);
+}) as typeof process.exit;
+// An exception from a plugin's timer or a rejection nobody awaits has no call to fail: the
+// request it happened in fails, and the pool replaces this thread.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err: unknown) => post({ type: 'escaped', message: `an error escaped the plugin (a timer or a promise nobody awaited): ${messageOf(err)}` }));
+}
+// Every plugin call is announced to the pool's watchdog, which stops this thread if one hangs.
+observeCalls({ start: (what, timeoutMs) => post({ type: 'call', what, timeoutMs }), end: () => post({ type: 'called' }) });
 
 interface Setup {
   readonly plugins: ModelPlugin[];
@@ -21,7 +34,8 @@ interface Setup {
   readonly seedFor: (model: string) => string;
 }
 
-async function setUp(): Promise<Setup> {
+/** A request's plugins (new instances) and data; the modules themselves stay loaded between requests. */
+async function setUp(job: WorkerJob): Promise<Setup> {
   const plugins: ModelPlugin[] = [];
   for (const origin of job.origins) plugins.push(await recreatePlugin(origin, job.config));
   const dataset = await loadDataset({ dataDir: job.dataDir, source: job.source });
@@ -36,14 +50,10 @@ async function setUp(): Promise<Setup> {
   return { plugins, dataset, pick, seedFor: (model) => seeds.get(model) ?? '' };
 }
 
-const ready = setUp();
-// A failed set-up is reported by the request that awaits it, not as an unhandled rejection.
-ready.catch(() => undefined);
-
 async function fit(req: Extract<WorkerRequest, { type: 'fit' }>): Promise<WorkerMessage> {
-  const { plugins, dataset, pick, seedFor } = await ready;
+  const { plugins, dataset, pick, seedFor } = await setUp(req.job);
   const runs = newRuns(req.models.map((i) => plugins[i]!), 0);
-  await fitRuns(runs, pick(req.train), { seedFor, timeoutMs: job.timeoutMs, dataset });
+  await fitRuns(runs, pick(req.train), { seedFor, timeoutMs: req.job.timeoutMs, dataset });
   const fits: FitReply[] = runs.map((run, k) => {
     let error = run.error;
     let state: unknown;
@@ -60,7 +70,7 @@ async function fit(req: Extract<WorkerRequest, { type: 'fit' }>): Promise<Worker
 }
 
 async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<WorkerMessage> {
-  const { plugins, dataset, pick, seedFor } = await ready;
+  const { plugins, dataset, pick, seedFor } = await setUp(req.job);
   const share = pick(req.share);
   const runs = newRuns(plugins, share.length);
   for (const [i, how] of req.prepare.entries()) {
@@ -75,13 +85,25 @@ async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<Wo
       }
     }
   }
-  const opts = { seedFor, timeoutMs: job.timeoutMs, dataset, onProgress: (model: string, done: number) => post({ type: 'progress', model, done }) };
+  const opts = { seedFor, timeoutMs: req.job.timeoutMs, dataset, onProgress: (model: string, done: number) => post({ type: 'progress', model, done }) };
   await fitRuns(runs.filter((_, i) => req.prepare[i] === 'fit'), pick(req.train), opts);
   await scoreQueue(runs, share.map((s, i) => ({ s, test: i })), opts);
   await teardownRuns(runs);
   return { type: 'done', runs: runs.map((r) => ({ error: r.error, scores: r.testScores, fitMs: r.fitMs, scoreMs: r.scoreMs })) };
 }
 
+/**
+ * Lets what a request's plugin left behind run before the reply: its zero-delay timers and its
+ * rejected promises nobody awaits. Their errors then fail this request, not the next one this
+ * worker serves (another model's). A timer set for later can still outlive the request.
+ */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
+
 parentPort?.on('message', (req: WorkerRequest) => {
-  (req.type === 'fit' ? fit(req) : score(req)).then(post, (err: unknown) => post({ type: 'failed', message: messageOf(err) }));
+  (req.type === 'fit' ? fit(req) : score(req))
+    .then(
+      (reply) => settle().then(() => reply),
+      (err: unknown): WorkerMessage => ({ type: 'failed', message: messageOf(err) }),
+    )
+    .then(post);
 });

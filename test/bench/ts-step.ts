@@ -15,6 +15,7 @@ import { evaluateScores, type StrataColumn } from '../../src/metrics/evaluate.ts
 import { rocAuc } from '../../src/metrics/ranking.ts';
 import type { ModelPlugin } from '../../src/runner/model.ts';
 import { fitAndScore } from '../../src/runner/score.ts';
+import { WorkerPool } from '../../src/runner/pool.ts';
 import { stratifiedSplit } from '../../src/runner/split.ts';
 import pca from '../../plugins/pca/index.ts';
 import random from '../../plugins/random/index.ts';
@@ -54,12 +55,13 @@ async function main(): Promise<Record<string, unknown>> {
       const ds = await loadDataset({ dataDir: dir });
       const { train, test } = stratifiedSplit(ds.systems, 0.5, '7');
       const plugin = (model === 'pca' ? pca() : model === 'zscore' ? zscore() : random()) as ModelPlugin;
+      const pool = new WorkerPool(Number(workers ?? 1));
       const parallel = suiteFile
-        ? { workers: Number(workers), origins: [{ suiteFile, suiteName: 'bench', modelIndex: ['random', 'zscore', 'pca'].indexOf(model!) }], config: resolveConfig({}, null, ROOT), minSystemsPerWorker: 1 }
+        ? { pool, workers: Number(workers), origins: [{ suiteFile, suiteName: 'bench', modelIndex: ['random', 'zscore', 'pca'].indexOf(model!) }], config: resolveConfig({}, null, ROOT), minSystemsPerWorker: 1 }
         : undefined;
       let scoreStart = NaN;
       const onScoreStart = () => void (scoreStart = performance.now());
-      const [run] = await fitAndScore([plugin], train, test, { seedFor: () => 'bench', timeoutMs: 1e9, scoreTrainNormals: true, dataset: ds, onScoreStart, ...(parallel ? { parallel } : {}) });
+      const [run] = await fitAndScore([plugin], train, test, { seedFor: () => 'bench', timeoutMs: 1e9, scoreTrainNormals: true, dataset: ds, onScoreStart, ...(parallel ? { parallel } : {}) }).finally(() => pool.close());
       if (run?.error) throw new Error(run.error);
       return { ms: ms(), fitMs: run?.fitMs, scorePhaseMs: performance.now() - scoreStart, scored: test.length + (run?.trainNormalScores.length ?? 0), path: { ...seriesPathCounts } };
     }

@@ -10,7 +10,7 @@ import { REPO_ROOT, runHarness, tempDir } from '../helpers/run-harness.ts';
 
 // The labeling app as a person uses it: the real CLI serves a generated data folder, headless
 // Chromium picks systems, reads the plot, fills the form with the keyboard and saves; the test
-// then reads labels.csv and labels.history.csv back from disk.
+// then reads synthetic/labels.csv and synthetic/labels.history.csv back from disk.
 
 const UNLABELED = ['sys-0003', 'sys-0005', 'sys-0008', 'sys-0011'];
 const INJECTION = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> & "quotes", commas';
@@ -96,8 +96,8 @@ describe('labeling app in a browser', () => {
     const gen = await runHarness(['generate', '--systems', '12', '--days', '2', '--interval', '30m', '--data', dataDir], { cwd: tmp.dir });
     expect(gen.stderr).toBe('');
     expect(gen.code).toBe(0);
-    const labelsPath = path.join(dataDir, 'labels.csv');
-    const historyPath = path.join(dataDir, 'labels.history.csv');
+    const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
+    const historyPath = path.join(dataDir, 'synthetic', 'labels.history.csv');
     const original = (await readFile(labelsPath, 'utf8')).split('\n');
     await writeFile(labelsPath, original.filter((l) => !UNLABELED.some((id) => l.startsWith(`${id},`))).join('\n'));
     expect(await readLabelsFile(labelsPath)).toHaveLength(8);

@@ -53,9 +53,11 @@ describe('real data end to end', { timeout: 240_000 }, () => {
     );
     const labelled = await run('import', 'exports/site9.csv', '--mapping', 'site9.mapping.json', '--labels', 'site9-labels.csv');
     expect(labelled.code).toBe(0);
+    const realLabels = await readFile(path.join(dir, 'data', 'real', 'labels.csv'), 'utf8');
+    expect(realLabels.trim().split('\n')).toHaveLength(4);
     const gen = await run('generate', '--scenario', 'smoke', '--systems', '24', '--days', '3');
     expect(gen.code).toBe(0);
-    expect(gen.stdout).toContain('3 real rows kept');
+    expect(await readFile(path.join(dir, 'data', 'real', 'labels.csv'), 'utf8')).toBe(realLabels);
     expect((await run('validate')).code).toBe(0);
 
     const r = await run('run', '--reporter', 'plain', '--reporter', 'json');

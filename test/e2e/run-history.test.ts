@@ -147,7 +147,7 @@ describe('harness run records the run; harness runs and harness compare read the
     const unknown = await harness('compare', 'nope', 'latest');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(new RegExp(`^harness: no run "nope" in ${dir.replaceAll('/', '\\/')}\\/\\.harness\\/runs \\(runs, newest first: ${newest.run_id}, `));
-    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    expect(unknown.stderr).not.toMatch(/\n\s+at |internal error/);
     const ambiguous = await harness('runs', 'show', '2');
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr).toMatch(/is ambiguous in .*\.harness\/runs: it starts 3 run ids/);

@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHarness, tempDir } from '../helpers/run-harness.ts';
@@ -152,6 +152,25 @@ describe('harness evaluate', () => {
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain('warning: dropped 1 score without a label and 2 labels without a score');
     expect((JSON.parse(ok.stdout) as EvalJson).n).toBe(labels.length - 2);
+  });
+
+  it('judges against the labels of every source folder of a data dir by default, naming the file of an unscored label', async () => {
+    const data = file('data');
+    await cp(fleet, path.join(data, 'synthetic'), { recursive: true });
+    await mkdir(path.join(data, 'real', 'raw'), { recursive: true });
+    await writeFile(path.join(data, 'real', 'metadata.csv'), 'system_id,source,operational_mode,season\nsite9-rack3,real,arbitrage,summer\n');
+    await writeFile(path.join(data, 'real', 'raw', 'site9-rack3.csv'), 'timestamp,voltage_v\n2026-01-01T00:00:00Z,801.5\n');
+    await writeFile(path.join(data, 'real', 'labels.csv'), `${labelsHeader}\nsite9-rack3,anomaly,insulation_fault,12.5,real,3\n`);
+    const missing = await runHarness(['evaluate', '--scores', await writeScores('no-real.csv', perfectRows()), '--data', data]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`${path.join(data, 'real', 'labels.csv')}:2:1: system site9-rack3 (source real) is labelled but has no score`);
+    const r = await runHarness(['evaluate', '--scores', await writeScores('with-real.csv', [...perfectRows(), 'site9-rack3,1']), '--data', data, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as EvalJson & { files: { labels: string[] } };
+    const anomalies = labels.filter((l) => l.anomaly).length;
+    expect(out).toMatchObject({ n: labels.length + 1, positives: anomalies + 1, metrics: { roc_auc: 1 } });
+    expect(out.files.labels).toEqual([path.join(data, 'synthetic', 'labels.csv'), path.join(data, 'real', 'labels.csv')]);
   });
 
   it('exits 2 for an unknown --by column, naming the known ones', async () => {

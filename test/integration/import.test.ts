@@ -172,16 +172,22 @@ describe('harness import', { timeout: 120_000 }, () => {
     expect((await csvRows(path.join(dir, 'win/real/raw/site9-Rack-2-w001.csv'))).length - 1).toBe(288);
   });
 
-  it('merges a labels CSV for real systems, keeping synthetic rows, and rejects labels of unknown systems', async () => {
-    await mkdir(path.join(dir, 'lab'), { recursive: true });
-    await writeFile(path.join(dir, 'lab/labels.csv'), 'system_id,label,failure_type,lead_time_days,source,label_version\nsyn-1,normal,none,,synthetic,1\n');
-    await writeFile(path.join(dir, 'real-labels.csv'), `system_id,label,failure_type,lead_time_days,source,label_version\n${berlin.ids[2]},anomaly,cooling_failure,3,real,1\n`);
+  it('merges a labels CSV into real/labels.csv, keeping the other real rows and the synthetic folder, and rejects labels of unknown systems', async () => {
+    const header = 'system_id,label,failure_type,lead_time_days,source,label_version';
+    await mkdir(path.join(dir, 'lab/synthetic'), { recursive: true });
+    await mkdir(path.join(dir, 'lab/real'), { recursive: true });
+    const synthetic = `${header}\nsyn-1,normal,none,,synthetic,1\n`;
+    await writeFile(path.join(dir, 'lab/synthetic/labels.csv'), synthetic);
+    await writeFile(path.join(dir, 'lab/real/labels.csv'), `${header}\n${berlin.ids[0]},normal,none,,real,2\n${berlin.ids[2]},normal,none,,real,1\n`);
+    await writeFile(path.join(dir, 'real-labels.csv'), `${header}\n${berlin.ids[2]},anomaly,cooling_failure,3,real,1\n`);
     const r = await run('import', 'site9.csv', '--mapping', 'site9.mapping.json', '--data', 'lab', '--labels', 'real-labels.csv');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('1 label row(s) merged');
-    expect(await readFile(path.join(dir, 'lab/labels.csv'), 'utf8')).toBe(
-      `system_id,label,failure_type,lead_time_days,source,label_version\nsyn-1,normal,none,,synthetic,1\n${berlin.ids[2]},anomaly,cooling_failure,3,real,1\n`,
+    expect(r.stdout).toContain('1 label row(s) merged into real/labels.csv');
+    expect(await readFile(path.join(dir, 'lab/real/labels.csv'), 'utf8')).toBe(
+      `${header}\n${berlin.ids[0]},normal,none,,real,2\n${berlin.ids[2]},anomaly,cooling_failure,3,real,1\n`,
     );
+    expect(await readFile(path.join(dir, 'lab/synthetic/labels.csv'), 'utf8')).toBe(synthetic);
+    await expect(readFile(path.join(dir, 'lab/labels.csv'), 'utf8')).rejects.toThrow(/ENOENT/);
     await writeFile(path.join(dir, 'ghost-labels.csv'), 'system_id,label,failure_type,lead_time_days,source,label_version\nghost,normal,none,,real,1\n');
     const before = await hashTree(path.join(dir, 'lab'));
     const bad = await run('import', 'bank-A.csv', '--mapping', 'iso.mapping.json', '--data', 'lab', '--labels', 'ghost-labels.csv');

@@ -40,12 +40,21 @@ function counted(name, ship, restoreFails = false) {
     ...(ship ? { saveState: () => ({ n }), restoreState(state) { if (restoreFails) throw new Error('bad state'); n = state.n; } } : {}),
   });
 }
+// Writes into everything it is handed: the series, its arrays and the metadata.
+const vandal = defineModel({ name: 'vandal', version: '1', score(s, ctx) {
+  for (const v of Object.values(s.sensors)) v?.fill(0);
+  s.sensors.cell_delta_v_mv = new Float64Array(1);
+  s.timestamps.fill(0);
+  ctx.metadata.operational_mode = 'backup';
+  return 1;
+} });
 const fitFails = defineModel({ name: 'fit-fails', version: '1', fit() { throw new Error('nope'); }, saveState: () => 1, restoreState() {}, score: () => 1 });
 export default [
   defineSuite({ name: 'pool', dataset, models: ['random', 'zscore', ['pca', { components: 2 }]] }),
   defineSuite({ name: 'pool-errors', dataset, models: ['random', flaky, nan] }),
   defineSuite({ name: 'pool-fits', dataset, models: [counted('shipped', true), counted('refit', false), fitFails] }),
   defineSuite({ name: 'pool-restore', dataset, models: [counted('restore-fails', true, true)] }),
+  defineSuite({ name: 'pool-vandal', dataset, models: [vandal, 'zscore'] }),
 ];
 `.replace('__LOG__', path.join(root, 'fits.log')),
   );
@@ -58,7 +67,7 @@ afterAll(async () => {
 });
 
 async function run(workers: number, cache: boolean, cacheDir = 'cache-off', only?: readonly string[]): Promise<RunResult> {
-  const suites = (await collectSuites(config)).filter((s) => (only ? only.includes(s.spec.name) : s.spec.name !== 'pool-restore'));
+  const suites = (await collectSuites(config)).filter((s) => (only ? only.includes(s.spec.name) : !['pool-restore', 'pool-vandal'].includes(s.spec.name)));
   return runSuites(suites, { ...config, workers, cacheDir: path.join(root, cacheDir) }, [], { seed: 's', harnessVersion: 'test', cache, minSystemsPerWorker: 1 });
 }
 
@@ -118,5 +127,26 @@ describe('harness run with a worker pool and a score cache', () => {
     expect(caseOf(second, 'pool-errors', 'flaky').state).toBe('errored');
     const off = await run(1, false, 'cache-on');
     expect(off.suites.flatMap((s) => s.cases).some((c) => c.state === 'scored' && c.cached)).toBe(false);
+  });
+
+  it('gives each model series and metadata of its own: one that writes into them changes nothing for the others', async () => {
+    for (const workers of [1, 2]) {
+      const r = await run(workers, false, 'cache-off', ['pool', 'pool-vandal']);
+      const clean = caseOf(r, 'pool', 'zscore');
+      const beside = caseOf(r, 'pool-vandal', 'zscore');
+      expect(caseOf(r, 'pool-vandal', 'vandal').state).toBe('scored');
+      expect(clean.state === 'scored' && beside.state === 'scored').toBe(true);
+      if (clean.state !== 'scored' || beside.state !== 'scored') return;
+      expect(Array.from(beside.scores)).toEqual(Array.from(clean.scores));
+      expect(beside.summary.breakdown).toEqual(clean.summary.breakdown);
+    }
+  });
+
+  it('scores again when a code file of the project changed, though name, version and options did not', async () => {
+    const cachedFlags = (r: RunResult): unknown[] => r.suites.flatMap((s) => s.cases).map((c) => c.state === 'scored' && c.cached === true);
+    await run(1, true, 'cache-code', ['pool']);
+    expect(cachedFlags(await run(1, true, 'cache-code', ['pool']))).toEqual([true, true, true]);
+    await writeFile(path.join(root, 'suites', 'helper.ts'), 'export const edited = 1;\n');
+    expect(cachedFlags(await run(1, true, 'cache-code', ['pool']))).toEqual([false, false, false]);
   });
 });

@@ -3,7 +3,7 @@ import chalk from 'chalk';
 import { loadConfig } from '../../config/load-config.ts';
 import { writeFileAtomic } from '../../data/atomic.ts';
 import { describeLayout, selectSources } from '../../data/layout.ts';
-import { readLocatedLabels } from '../../data/load-labels.ts';
+import { readLocatedLabels, readSourceLabels, type FiledLabel } from '../../data/load-labels.ts';
 import { readLocatedMetadata } from '../../data/load-metadata.ts';
 import { readScoresFile, type ScoreRow } from '../../data/load-scores.ts';
 import type { LocatedRow } from '../../data/row-fields.ts';
@@ -31,7 +31,8 @@ against the labels: ROC AUC with its DeLong CI, average precision, precision/rec
 threshold, and a breakdown per stratum.
 
   --scores FILE     the scores to judge (required)
-  --labels FILE     default: <data>/labels.csv
+  --labels FILE     default: the labels of every source folder of the data folder
+                    (<data>/synthetic/labels.csv and <data>/real/labels.csv)
   --metadata FILE   one metadata.csv; default: the metadata of each source the labels name
   --data DIR        the data folder (default: the config's dataDir)
   --threshold T     flag a system when score >= T (default 0.5)
@@ -89,20 +90,20 @@ interface JoinResult {
  * Joins scores to labels by system_id (and source, when scores.csv has that column). A score
  * whose id is labelled in both sources and that does not say which is an error in any mode.
  */
-function joinScores(scores: readonly ScoreRow[], labels: readonly LocatedRow<LabelRow>[], scoresFile: string, labelsFile: string): JoinResult {
-  const byId = new Map<string, LocatedRow<LabelRow>[]>();
+function joinScores(scores: readonly ScoreRow[], labels: readonly FiledLabel[], scoresFile: string, labelsFiles: readonly string[]): JoinResult {
+  const byId = new Map<string, FiledLabel[]>();
   for (const l of labels) {
-    const list = byId.get(l.row.system_id);
+    const list = byId.get(l.located.row.system_id);
     if (list) list.push(l);
-    else byId.set(l.row.system_id, [l]);
+    else byId.set(l.located.row.system_id, [l]);
   }
-  const used = new Set<LocatedRow<LabelRow>>();
+  const used = new Set<FiledLabel>();
   const matched: Joined[] = [];
   const unlabeledScores: Problem[] = [];
   const ambiguous: Problem[] = [];
-  const labelsName = displayPath(labelsFile);
+  const labelsName = labelsFiles.map(displayPath).join(' or ');
   for (const s of scores) {
-    const candidates = (byId.get(s.systemId) ?? []).filter((l) => s.source === undefined || l.row.source === s.source);
+    const candidates = (byId.get(s.systemId) ?? []).filter((l) => s.source === undefined || l.located.row.source === s.source);
     const only = candidates[0];
     if (only === undefined) {
       unlabeledScores.push({
@@ -116,11 +117,11 @@ function joinScores(scores: readonly ScoreRow[], labels: readonly LocatedRow<Lab
         file: scoresFile,
         line: s.line,
         column: 1,
-        message: `system ${s.systemId} is labelled in several sources (${candidates.map((c) => `${c.row.source} on ${labelsName}:${c.line}`).join(', ')}): add a source column to the scores file`,
+        message: `system ${s.systemId} is labelled in several sources (${candidates.map((c) => `${c.located.row.source} on ${displayPath(c.file)}:${c.located.line}`).join(', ')}): add a source column to the scores file`,
       });
     } else {
       used.add(only);
-      matched.push({ score: s, label: only.row });
+      matched.push({ score: s, label: only.located.row });
     }
   }
   if (ambiguous.length > 0) {
@@ -129,8 +130,22 @@ function joinScores(scores: readonly ScoreRow[], labels: readonly LocatedRow<Lab
   const scoresName = displayPath(scoresFile);
   const unscoredLabels: Problem[] = labels
     .filter((l) => !used.has(l))
-    .map((l) => ({ file: labelsFile, line: l.line, column: 1, message: `system ${l.row.system_id} (source ${l.row.source}) is labelled but has no score in ${scoresName}` }));
+    .map(({ file, located: l }) => ({ file, line: l.line, column: 1, message: `system ${l.row.system_id} (source ${l.row.source}) is labelled but has no score in ${scoresName}` }));
   return { matched, unlabeledScores, unscoredLabels };
+}
+
+/**
+ * The labels to judge against, each row with its file: `--labels FILE`, or the union of the data
+ * folder's source labels files (a missing real one has no rows yet).
+ */
+async function readLabels(labelsFlag: string | undefined, dataDir: () => Promise<string>): Promise<{ labels: FiledLabel[]; files: string[] }> {
+  if (labelsFlag !== undefined) {
+    const file = path.resolve(labelsFlag);
+    return { labels: (await readLocatedLabels(file)).map((located) => ({ file, located })), files: [file] };
+  }
+  const layout = describeLayout(await dataDir());
+  const sources = selectSources(layout, 'all');
+  return { labels: await readSourceLabels(layout, sources), files: sources.map((s) => s.labelsPath) };
 }
 
 /**
@@ -206,11 +221,10 @@ export const evaluateCommand: Command = {
     let dataDirCache: string | undefined;
     const dataDir = async (): Promise<string> => (dataDirCache ??= values.data !== undefined ? path.resolve(values.data) : (await loadConfig()).dataDir);
     const scoresFile = path.resolve(values.scores);
-    const labelsFile = values.labels !== undefined ? path.resolve(values.labels) : describeLayout(await dataDir()).labelsPath;
     const scores = await readScoresFile(scoresFile);
-    const labels = await readLocatedLabels(labelsFile);
+    const { labels, files: labelsFiles } = await readLabels(values.labels, dataDir);
 
-    const join = joinScores(scores, labels, scoresFile, labelsFile);
+    const join = joinScores(scores, labels, scoresFile, labelsFiles);
     const dropScores = join.unlabeledScores.length;
     const dropLabels = join.unscoredLabels.length;
     if (dropScores + dropLabels > 0) {
@@ -257,7 +271,7 @@ export const evaluateCommand: Command = {
     );
 
     for (const w of warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
-    const files = { scores: displayPath(scoresFile), labels: displayPath(labelsFile), metadata: (metadata?.files ?? []).map(displayPath) };
+    const files = { scores: displayPath(scoresFile), labels: labelsFiles.map(displayPath), metadata: (metadata?.files ?? []).map(displayPath) };
     if (values.json) {
       const out = {
         n: summary.n,

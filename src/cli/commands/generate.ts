@@ -11,9 +11,9 @@ import type { Command } from './index.ts';
 const USAGE = `Usage: harness generate [--scenario NAME|PATH] [--systems N] [--days D] [--interval 5m] [--seed S] [--out DIR] [--data DIR]
 
 Generates a synthetic BESS fleet from a scenario fixture (suites/scenarios/<name>.scenario.ts).
-Without --out it replaces data/synthetic/ and merges the synthetic label rows into
-data/labels.csv (real rows are kept). With --out DIR it writes DIR/raw/, DIR/metadata.csv and
-DIR/labels.csv. The same scenario and seed give byte-identical files.`;
+Without --out it replaces data/synthetic/ (raw/, metadata.csv, labels.csv) and touches nothing
+else: data/real/ and its labels stay as they are. With --out DIR it writes the same three into
+DIR. The same scenario and seed give byte-identical files.`;
 
 export const generateCommand: Command = {
   usage: USAGE,
@@ -62,12 +62,6 @@ export const generateCommand: Command = {
         `${(result.bytes / 1e6).toFixed(1)} MB) from scenario "${scenario.name}" (${displayPath(file)}), ` +
         `seed "${scenario.seed}", into ${displayPath(where)} in ${seconds} s\n`,
     );
-    if (target.kind === 'data-dir') {
-      process.stdout.write(
-        `labels: ${displayPath(path.join(target.dataDir, 'labels.csv'))} (${result.systems} synthetic rows written, ` +
-          `${result.keptOtherLabels} real rows kept)\n`,
-      );
-    }
     return 0;
   },
 };

@@ -16,7 +16,7 @@ contract with a mapping file (JSON, or a .ts module whose default export is the 
 sentinel values, duplicates, one file holding several systems or per-window systems. Writes
 data/real/raw/*.csv and data/real/metadata.csv (systems with the same id are replaced, other
 real systems kept) and prints what it dropped and why. No labels are invented: --labels FILE
-merges a labels CSV of real systems into data/labels.csv. Exit 2 with file:line:column on a
+merges a labels CSV of real systems into data/real/labels.csv. Exit 2 with file:line:column on a
 bad mapping or file, and nothing is written.`;
 
 export const importCommand: Command = {

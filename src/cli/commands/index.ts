@@ -12,6 +12,7 @@ export interface Command {
  * Ink, React or Vega, which only `run`, `labels` and friends need.
  */
 export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  init: async () => (await import('./init.ts')).initCommand,
   run: async () => (await import('./run.ts')).runCommand,
   runs: async () => (await import('./runs.ts')).runsCommand,
   compare: async () => (await import('./compare.ts')).compareCommand,

@@ -10,8 +10,9 @@ import type { Command } from './index.ts';
 const USAGE = `Usage: harness label [--port 5173] [--host 127.0.0.1] [--data DIR]
 
 Serves the labeling web app: the systems of every source (filter, search, the sample queue),
-a zoomable plot of each system's telemetry and a form that writes data/labels.csv (atomically,
-bumping label_version) and appends every change to data/labels.history.csv.
+a zoomable plot of each system's telemetry and a form that writes the labels file of the
+system's source, data/real/labels.csv or data/synthetic/labels.csv (atomically, bumping
+label_version), and appends every change to labels.history.csv beside it.
 Binds to 127.0.0.1 unless --host says otherwise; --port 0 picks a free port. Ctrl+C stops it.
 
 Keys: j/k next/previous system · n normal · a anomaly · 1–6 failure type · s or Ctrl+Enter save

@@ -5,7 +5,7 @@ import { HarnessError } from '../../errors.ts';
 import type { ReporterEntry } from '../../config/types.ts';
 import { defaultReporters } from '../../report/default-reporter.ts';
 import { resolveReporters } from '../../report/registry.ts';
-import { collectSuites } from '../../runner/collect.ts';
+import { collectSuites, filterSuites } from '../../runner/collect.ts';
 import { runSuites } from '../../runner/run.ts';
 import { mlflowSettings } from '../../track/mlflow/settings.ts';
 import { recordRun } from '../../track/write-record.ts';
@@ -27,8 +27,8 @@ fits and scores every model, evaluates, and checks the assertions.
   --out-dir DIR    where reporters write files (default .harness/last-run)
   --seed S         seed of the splits and of the models (default: the config's, else "bess")
   --timeout MS     time a plugin's fit or one score call may take (default: the config's, 60000)
-  --workers N      worker threads that score in parallel (default: the config's, else the cores;
-                   1 scores in this process)
+  --workers N      worker threads models are fitted and scored in (default: the config's, else
+                   the cores); a model that hangs or crashes its thread fails its own case only
   --no-cache       neither read nor write the score cache (cacheDir/scores): fit and score again
   (MLflow)         with MLFLOW_TRACKING_URI (or tracking.mlflow.uri in the config) set, every
                    (suite, model) case of the recorded run is also logged to that MLflow server;
@@ -79,7 +79,12 @@ export const runCommand: Command = {
     if (tracking && !record) {
       throw new HarnessError('E_ARGS', `MLflow tracking (${tracking.uri}) uploads the run's record, and \`harness runs sync\` retries from it: it cannot go with ${values['no-history'] ? '--no-history' : 'history: false in the config'}`);
     }
-    let suites = await collectSuites(config, positionals);
+    const all = await collectSuites(config);
+    let suites = filterSuites(all, positionals, config.root);
+    // A filter that matches nothing must never turn into an empty, green run.
+    if (positionals.length > 0 && suites.length === 0) {
+      throw new HarnessError('E_ARGS', `no suite matches ${positionals.map((p) => `"${p}"`).join(', ')} (suites: ${all.map((s) => s.spec.name).join(', ') || 'none'})`);
+    }
     if (values.suite) {
       const wanted = values.suite;
       const unknown = wanted.filter((w) => !suites.some((s) => s.spec.name === w));
@@ -87,6 +92,15 @@ export const runCommand: Command = {
         throw new HarnessError('E_ARGS', `--suite: no suite named ${unknown.map((u) => `"${u}"`).join(', ')} (suites: ${suites.map((s) => s.spec.name).join(', ')})`);
       }
       suites = suites.filter((s) => wanted.includes(s.spec.name));
+    }
+    if (values.model) {
+      const wanted = values.model;
+      const known = [...new Set(suites.flatMap((s) => s.modelNames))];
+      const unknown = wanted.filter((m) => !known.includes(m));
+      if (unknown.length > 0) {
+        throw new HarnessError('E_ARGS', `--model: no model named ${unknown.map((u) => `"${u}"`).join(', ')} in the selected suites (models: ${known.join(', ') || 'none'}; names are case-sensitive)`);
+      }
+      suites = suites.filter((s) => s.modelNames.some((m) => wanted.includes(m)));
     }
     if (values.list) {
       for (const s of suites) process.stdout.write(`${s.spec.name}  ${path.relative(process.cwd(), s.file)}  models: ${s.modelNames.join(', ')}\n`);

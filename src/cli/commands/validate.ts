@@ -8,8 +8,10 @@ import type { Command } from './index.ts';
 const USAGE = `Usage: harness validate [--data DIR] [--max-per-file N]
 
 Checks every file of a data folder against the data contract (headers, numbers, timestamps,
-enum values, labels ↔ metadata ↔ files, system ids). Exit 0 when valid; otherwise one line per
-problem as path:line:column: message, and exit 2.`;
+enum values, labels ↔ metadata ↔ files per source folder, system ids). A header-only
+metadata.csv or labels.csv is valid (no systems); a legacy data/labels.csv beside the source
+folders is a problem. Exit 0 when valid; otherwise one line per problem as
+path:line:column: message, and exit 2.`;
 
 export const validateCommand: Command = {
   usage: USAGE,

@@ -22,7 +22,7 @@ export interface ImportOptions {
   readonly files: readonly string[];
   readonly mapping: Mapping;
   readonly dataDir: string;
-  /** A labels CSV of real systems to merge into labels.csv. */
+  /** A labels CSV of real systems to merge into `real/labels.csv`. */
   readonly labels?: string;
   /** Read, map and check everything, write nothing. */
   readonly dryRun?: boolean;

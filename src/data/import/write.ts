@@ -3,8 +3,8 @@
  * synthetic/) through a staging folder and renames, like write-fleet.ts: a crash leaves the old
  * real/ or the new one, never half of it. Existing real systems with an imported id are
  * replaced; the others are kept (their raw files hard-linked, or copied, into the new folder).
- * Labels given with `--labels` are merged into labels.csv (real rows of those systems replaced,
- * every other row kept).
+ * Labels given with `--labels` are merged into `real/labels.csv` (the rows of those systems
+ * replaced, every other row kept); the synthetic folder is never touched.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -12,10 +12,9 @@ import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
 import { writeFileAtomic } from '../atomic.ts';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from '../csv-write.ts';
-import { describeLayout, resolveDataDir } from '../layout.ts';
+import { assertNoLegacyLabels, describeLayout, resolveDataDir, sourceFolder } from '../layout.ts';
 import { readLabelsFile, readLocatedLabels } from '../load-labels.ts';
 import { readLocatedMetadata } from '../load-metadata.ts';
-import { mergeLabels } from '../merge-labels.ts';
 import { pathExists } from '../path-exists.ts';
 import type { LabelRow, MetadataRow } from '../types.ts';
 import { swapEntries } from '../write-fleet.ts';
@@ -42,8 +41,8 @@ export async function prepareWrite(dataDir: string, systems: readonly ImportedSy
   if (layout.kind === 'flat') {
     throw new HarnessError('E_IMPORT', `${dir} is a flat data folder (raw/ and metadata.csv at its top, as \`harness generate --out\` writes); import writes into a data folder that holds real/ beside synthetic/: pass --data with one`);
   }
-  const realDir = path.join(dir, 'real');
-  const metadataPath = path.join(realDir, 'metadata.csv');
+  assertNoLegacyLabels(layout);
+  const { dir: realDir, metadataPath, labelsPath } = sourceFolder(dir, 'real');
   const existing = (await pathExists(metadataPath)) ? (await readLocatedMetadata(metadataPath, 'real')).map((r) => r.row) : [];
   const imported = new Map(metadata.map((m) => [m.system_id, m]));
   const replaced = existing.filter((m) => imported.has(m.system_id)).map((m) => m.system_id);
@@ -61,13 +60,13 @@ export async function prepareWrite(dataDir: string, systems: readonly ImportedSy
       else if (!ids.has(row.system_id)) problems.push({ file: path.resolve(labels.file), line, column: 0, message: `system ${row.system_id} is not a real system (not imported now, not in ${metadataPath})` });
     }
     if (problems.length > 0) throw new HarnessError('E_IMPORT', `cannot merge labels from ${labels.file}: ${problems.length} problem(s)`, problems);
-    const existingLabels = await readLabelsFile(layout.labelsPath, { allowMissing: true });
+    // Read before anything is written: a file with a bad row stops the import, so no row is dropped.
+    const existingLabels = await readLabelsFile(labelsPath, { allowMissing: true, folderSource: 'real' });
     const given = new Set(provided.map((p) => p.row.system_id));
-    const realKept = existingLabels.filter((r) => r.source === 'real' && !given.has(r.system_id));
-    mergedLabels = mergeLabels(existingLabels, [...realKept, ...provided.map((p) => p.row)], 'real');
+    mergedLabels = [...existingLabels.filter((r) => !given.has(r.system_id)), ...provided.map((p) => p.row)];
     labelCount = provided.length;
   }
-  return { dir, realDir, metadataPath, labelsPath: layout.labelsPath, merged, replaced, keptCount: merged.length - metadata.length, mergedLabels, labelCount };
+  return { dir, realDir, metadataPath, labelsPath, merged, replaced, keptCount: merged.length - metadata.length, mergedLabels, labelCount };
 }
 
 export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWrite>>, systems: readonly ImportedSystem[]): Promise<WriteImportResult> {

@@ -57,10 +57,10 @@ export function labelRow(id: string, source: Source, i: number): LabelRow {
 export const ids = (source: Source, n: number): string[] =>
   Array.from({ length: n }, (_, i) => `${source === 'synthetic' ? 'syn' : 'real'}-${String(i).padStart(3, '0')}`);
 
-/** Writes `<dir>/<source>/{raw/,metadata.csv}` for each source and one `<dir>/labels.csv`. */
+/** Writes `<dir>/<source>/{raw/,metadata.csv,labels.csv}` for each source. */
 export async function writeDataDir(dir: string, counts: Partial<Record<Source, number>>, rows = 12): Promise<void> {
-  const labels: LabelRow[] = [];
   for (const source of ['synthetic', 'real'] as const) {
+    const labels: LabelRow[] = [];
     const n = counts[source];
     if (n === undefined) continue;
     const sdir = path.join(dir, source);
@@ -72,8 +72,8 @@ export async function writeDataDir(dir: string, counts: Partial<Record<Source, n
       await writeFile(path.join(sdir, 'raw', `${id}.csv`), formatSeriesCsv(s.timestamps, s.columns));
       labels.push(labelRow(id, source, i));
     }
+    await writeFile(path.join(sdir, 'labels.csv'), formatLabelsCsv(labels));
   }
-  await writeFile(path.join(dir, 'labels.csv'), formatLabelsCsv(labels));
 }
 
 /** Writes a flat folder `<dir>/{raw/,metadata.csv,labels.csv}` of one source. */

@@ -16,13 +16,17 @@ describe('layouts', () => {
     expect(d.kind).toBe('data-dir');
     expect(d.sources.map((s) => s.source)).toEqual(['real']);
     expect(d.sources[0]?.metadataPath).toBe(path.join(dataDir, 'real', 'metadata.csv'));
+    expect(d.sources[0]?.labelsPath).toBe(path.join(dataDir, 'real', 'labels.csv'));
+    expect(d.legacyLabelsPath).toBeUndefined();
     expect(seriesPath(dataDir, 'real', 'r1')).toBe(path.join(dataDir, 'real', 'raw', 'r1.csv'));
 
     const flat = await tempDir();
     await writeFlatDir(flat, 2, 'real');
     const f = describeLayout(flat);
-    expect(f).toMatchObject({ kind: 'flat', labelsPath: path.join(flat, 'labels.csv') });
-    expect(f.sources).toEqual([{ source: 'real', dir: flat, rawDir: path.join(flat, 'raw'), metadataPath: path.join(flat, 'metadata.csv') }]);
+    expect(f.kind).toBe('flat');
+    expect(f.sources).toEqual([
+      { source: 'real', dir: flat, rawDir: path.join(flat, 'raw'), metadataPath: path.join(flat, 'metadata.csv'), labelsPath: path.join(flat, 'labels.csv') },
+    ]);
     expect(seriesPath(flat, 'synthetic', 'r1')).toBe(path.join(flat, 'raw', 'r1.csv'));
   });
 
@@ -62,7 +66,7 @@ describe('loadDataset', () => {
   it('lists systems with labels but no metadata and vice versa', async () => {
     const dir = await tempDir();
     await writeDataDir(dir, { synthetic: 3 });
-    const labels = path.join(dir, 'labels.csv');
+    const labels = path.join(dir, 'synthetic', 'labels.csv');
     await writeFile(
       labels,
       'system_id,label,failure_type,lead_time_days,source,label_version\n' +
@@ -87,9 +91,38 @@ describe('loadDataset', () => {
     await writeFile(path.join(dir, 'synthetic', 'metadata.csv'), 'system_id,source,operational_mode,season\nsyn-000,synthetic,arbitrag,summer\n');
     const err = (await loadMetadata({ dataDir: dir }).catch((e: unknown) => e)) as HarnessError;
     expect(err.problems[0]).toMatchObject({ line: 2, column: 3, message: expect.stringContaining('did you mean "arbitrage"') });
-    await rm(path.join(dir, 'labels.csv'));
-    await expect(loadLabels({ dataDir: dir })).rejects.toThrow(/labels\.csv: file not found/);
-    expect(await readLabelsFile(path.join(dir, 'labels.csv'), { allowMissing: true })).toEqual([]);
+    await rm(path.join(dir, 'synthetic', 'labels.csv'));
+    await expect(loadLabels({ dataDir: dir })).rejects.toThrow(/synthetic\/labels\.csv: file not found/);
+    expect(await readLabelsFile(path.join(dir, 'synthetic', 'labels.csv'), { allowMissing: true })).toEqual([]);
+  });
+
+  it('reads a real/ of header rows only as no real systems, and says so when real systems are asked for', async () => {
+    const dir = await tempDir();
+    await writeDataDir(dir, { synthetic: 2, real: 0 });
+    await writeFile(path.join(dir, 'real', 'labels.csv'), 'system_id,label,failure_type,lead_time_days,source,label_version\n');
+    expect((await loadDataset({ dataDir: dir })).systems.map((s) => s.systemId)).toEqual(['syn-000', 'syn-001']);
+    expect(await loadLabels({ dataDir: dir, source: 'real' })).toEqual([]);
+    expect(await loadMetadata({ dataDir: dir, source: 'real' })).toEqual([]);
+    const err = (await loadDataset({ dataDir: dir, source: 'real' }).catch((e: unknown) => e)) as HarnessError;
+    expect(err).toBeInstanceOf(HarnessError);
+    expect(err.message).toBe(`no real systems in ${dir}: ${path.join(dir, 'real', 'metadata.csv')} lists none (import real telemetry with \`harness import\`)`);
+    // A missing real labels file is no labels yet, not an error.
+    await rm(path.join(dir, 'real', 'labels.csv'));
+    expect(await loadLabels({ dataDir: dir })).toHaveLength(2);
+  });
+
+  it('refuses a legacy labels.csv at the top of a data dir, naming it and what to do', async () => {
+    const dir = await tempDir();
+    await writeDataDir(dir, { synthetic: 2 });
+    const legacy = path.join(dir, 'labels.csv');
+    await writeFile(legacy, 'system_id,label,failure_type,lead_time_days,source,label_version\n');
+    expect(describeLayout(dir).legacyLabelsPath).toBe(legacy);
+    for (const load of [() => loadDataset({ dataDir: dir }), () => loadLabels({ dataDir: dir }), () => loadMetadata({ dataDir: dir })]) {
+      const err = (await load().catch((e: unknown) => e)) as HarnessError;
+      expect(err).toBeInstanceOf(HarnessError);
+      expect(err.message).toMatch(new RegExp(`^${legacy.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: labels now live in each source folder`));
+      expect(err.message).toContain(`Move its real rows (source real) to ${path.join(dir, 'real', 'labels.csv')}`);
+    }
   });
 
   it('preserves optional label columns', async () => {

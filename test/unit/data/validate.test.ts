@@ -7,14 +7,17 @@ import { formatProblem } from '../../../src/errors.ts';
 import { editCell, editLine, makeSeries, tempDir, writeDataDir, writeFlatDir } from './fixture.ts';
 
 // A valid data dir: synthetic syn-000..002 and real real-000..001, 12 rows each.
-// labels.csv lines 2–6: syn-000 normal, syn-001 anomaly, syn-002 normal, real-000 normal, real-001 anomaly.
+// synthetic/labels.csv lines 2–4: syn-000 normal, syn-001 anomaly, syn-002 normal;
+// real/labels.csv lines 2–3: real-000 normal, real-001 anomaly.
 // Columns: raw 1 timestamp, 2 voltage_v, 3 current_a, 4 soc_pct, 5 temp_cell_max_c, 6 temp_cell_min_c …;
 // labels 1 system_id, 2 label, 3 failure_type, 4 lead_time_days, 5 source, 6 label_version;
 // metadata 1 system_id, 2 source, 3 operational_mode, 4 season.
 let dir = '';
 const f = (rel: string): string => path.join(dir, rel);
 const RAW = 'synthetic/raw/syn-000.csv';
-const LABELS = 'labels.csv';
+const LABELS = 'synthetic/labels.csv';
+const REAL_LABELS = 'real/labels.csv';
+const HEADER_ONLY_LABELS = 'system_id,label,failure_type,lead_time_days,source,label_version\n';
 const META = 'synthetic/metadata.csv';
 
 async function check(opts?: Parameters<typeof validateData>[1]): Promise<string[]> {
@@ -30,7 +33,15 @@ beforeEach(async () => {
 describe('validateData: a valid folder', () => {
   it('finds nothing in a data dir and counts what it read', async () => {
     const r = await validateData(dir);
-    expect(r).toEqual({ problems: [], suppressed: [], filesChecked: 8, systems: 5, unlabelledReal: 0 });
+    expect(r).toEqual({ problems: [], suppressed: [], filesChecked: 9, systems: 5, unlabelledReal: 0 });
+  });
+
+  it('finds nothing when real/ holds only header rows (a fresh clone): no real systems', async () => {
+    await rm(f('real'), { recursive: true });
+    await writeDataDir(dir, { synthetic: 3, real: 0 });
+    expect(await readFile(f('real/metadata.csv'), 'utf8')).toBe('system_id,source,operational_mode,season\n');
+    await writeFile(f(REAL_LABELS), HEADER_ONLY_LABELS);
+    expect(await validateData(dir)).toEqual({ problems: [], suppressed: [], filesChecked: 7, systems: 3, unlabelledReal: 0 });
   });
 
   it('finds nothing in a flat folder', async () => {
@@ -163,7 +174,7 @@ describe('validateData: labels', () => {
 
   it('confidence outside 0–1', async () => {
     await editLine(f(LABELS), 1, (t) => `${t},confidence`);
-    for (let line = 2; line <= 6; line++) await editLine(f(LABELS), line, (t) => `${t},${line === 4 ? '1.5' : '0.9'}`);
+    for (let line = 2; line <= 4; line++) await editLine(f(LABELS), line, (t) => `${t},${line === 4 ? '1.5' : '0.9'}`);
     expect(await check()).toEqual([`${LABELS}:4:7: confidence 1.5 out of range: expected a confidence between 0 and 1`]);
   });
 
@@ -185,7 +196,7 @@ describe('validateData: labels', () => {
     const got = await check();
     expect(got).toContain(`${LABELS}:3:1: duplicate label for system syn-000 (source synthetic); first on line 2`);
     await writeDataDir(dir, { synthetic: 3, real: 2 });
-    await editCell(f(LABELS), 5, 1, 'syn-000');
+    await editCell(f(REAL_LABELS), 2, 1, 'syn-000');
     expect((await check()).filter((s) => s.includes('duplicate'))).toEqual([]);
   });
 
@@ -199,15 +210,39 @@ describe('validateData: labels', () => {
 
   it('a duplicate column', async () => {
     await editLine(f(LABELS), 1, (t) => `${t},label`);
-    for (let line = 2; line <= 6; line++) await editLine(f(LABELS), line, (t) => `${t},x`);
+    for (let line = 2; line <= 4; line++) await editLine(f(LABELS), line, (t) => `${t},x`);
     expect(await check()).toEqual([`${LABELS}:1:7: duplicate column "label" (first at column 2)`]);
   });
 
-  it('a header with no rows (every system is then unlabelled)', async () => {
-    await writeFile(f(LABELS), 'system_id,label,failure_type,lead_time_days,source,label_version\n');
+  it('a header with no rows is valid: no labels (every synthetic system is then unlabelled)', async () => {
+    await writeFile(f(LABELS), HEADER_ONLY_LABELS);
+    expect(await check()).toEqual([
+      `${META}:2:0: system syn-000 (synthetic) has metadata but no label in ${f(LABELS)}`,
+      `${META}:3:0: system syn-001 (synthetic) has metadata but no label in ${f(LABELS)}`,
+      `${META}:4:0: system syn-002 (synthetic) has metadata but no label in ${f(LABELS)}`,
+    ]);
+    await writeFile(f(REAL_LABELS), HEADER_ONLY_LABELS);
+    expect((await validateData(dir)).unlabelledReal).toBe(2);
+  });
+
+  it('an empty labels file (no header) is an error', async () => {
+    await writeFile(f(REAL_LABELS), '');
+    expect(await check()).toEqual([`${REAL_LABELS}:1:0: file is empty: expected a header row`]);
+  });
+
+  it("a row of the other source in a source folder's labels file", async () => {
+    await editCell(f(REAL_LABELS), 3, 5, 'synthetic');
+    expect(await check()).toEqual([
+      `${REAL_LABELS}:3:5: source synthetic in the real labels file: every row of this file must be real (synthetic labels go in synthetic/labels.csv)`,
+    ]);
+  });
+
+  it('a legacy labels.csv at the top of a data dir, with what to do', async () => {
+    await writeFile(f('labels.csv'), HEADER_ONLY_LABELS);
     const got = await check();
-    expect(got[0]).toBe(`${LABELS}:1:0: file has a header but no data rows`);
-    expect(got).toContain(`${META}:4:0: system syn-002 (synthetic) has metadata but no label in ${f(LABELS)}`);
+    expect(got).toEqual([expect.stringMatching(/^labels\.csv:1:0: labels now live in each source folder, and this file is no longer read/)]);
+    expect(got[0]).toContain(`Move its real rows (source real) to ${f(REAL_LABELS)}`);
+    expect(got[0]).toContain('synthetic rows are regenerated by `harness generate`');
   });
 
   it('a CSV syntax error', async () => {
@@ -277,14 +312,12 @@ describe('validateData: metadata', () => {
 
 describe('validateData: cross-checks', () => {
   it('a label without metadata', async () => {
-    await editLine(f(LABELS), 7, () => 'ghost,normal,none,,synthetic,1\n');
-    expect(await check()).toEqual([`${LABELS}:7:0: system ghost (synthetic) has a label but no metadata`]);
+    await editLine(f(LABELS), 5, () => 'ghost,normal,none,,synthetic,1\n');
+    expect(await check()).toEqual([`${LABELS}:5:0: system ghost (synthetic) has a label but no metadata`]);
   });
 
   it('metadata without a label', async () => {
-    await editLine(f(LABELS), 4, () => 'real-000,normal,none,,real,1');
-    await editLine(f(LABELS), 5, () => 'real-001,anomaly,thermal_runaway,12.5,real,1');
-    await editLine(f(LABELS), 6, () => '');
+    await editLine(f(LABELS), 4, () => '');
     expect(await check()).toEqual([`${META}:4:0: system syn-002 (synthetic) has metadata but no label in ${f(LABELS)}`]);
   });
 

@@ -35,10 +35,12 @@ describe('sampleUnlabelled', () => {
     }
     await writeFile(path.join(dir, 'real', 'metadata.csv'), `${meta.join('\n')}\n`);
     // r-000…r-004 are labelled already; a synthetic label with a real id must not count
-    const labels = ['system_id,label,failure_type,lead_time_days,source,label_version'];
+    const header = 'system_id,label,failure_type,lead_time_days,source,label_version';
+    const labels = [header];
     for (let i = 0; i < 5; i++) labels.push(`r-00${i},normal,none,,real,1`);
-    labels.push('r-050,normal,none,,synthetic,1');
-    await writeFile(path.join(dir, 'labels.csv'), `${labels.join('\n')}\n`);
+    await writeFile(path.join(dir, 'real', 'labels.csv'), `${labels.join('\n')}\n`);
+    await mkdir(path.join(dir, 'synthetic'));
+    await writeFile(path.join(dir, 'synthetic', 'labels.csv'), `${header}\nr-050,normal,none,,synthetic,1\n`);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

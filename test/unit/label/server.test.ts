@@ -133,9 +133,9 @@ describe('label server', () => {
     const invalid = await post(app, '/api/systems/synthetic/sys-0001/label', { label: 'anomaly', failure_type: 'none', labeler: 'x' });
     expect(invalid.status).toBe(400);
     expect(invalid.json().errors?.map((e) => e.field)).toEqual(['failure_type', 'lead_time_days']);
-    const before = await readFile(path.join(dataDir, 'labels.csv'), 'utf8');
+    const before = await readFile(path.join(dataDir, 'synthetic', 'labels.csv'), 'utf8');
     expect((await call(app, 'GET', '/api/systems')).status).toBe(200);
-    expect(await readFile(path.join(dataDir, 'labels.csv'), 'utf8')).toBe(before);
+    expect(await readFile(path.join(dataDir, 'synthetic', 'labels.csv'), 'utf8')).toBe(before);
   });
 
   it('saves, then refuses a stale save with 409 and the current row', async () => {

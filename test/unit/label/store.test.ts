@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src/data/csv-read.ts';
 import { readLabelsFile } from '../../../src/data/load-labels.ts';
+import { HarnessError } from '../../../src/errors.ts';
 import { LabelStore, validateLabelInput, type SaveResult } from '../../../src/label/store.ts';
 import { tempDir } from '../../helpers/run-harness.ts';
 
@@ -71,6 +72,7 @@ describe('validateLabelInput', () => {
   });
 });
 
+// A flat folder (raw/ and labels.csv at its top): one labels file, whatever the sources of its rows.
 describe('LabelStore', () => {
   let t: { dir: string; cleanup: () => Promise<void> };
   let labelsPath: string;
@@ -83,6 +85,7 @@ describe('LabelStore', () => {
     labelsPath = path.join(t.dir, 'labels.csv');
     historyPath = path.join(t.dir, 'labels.history.csv');
     clock = 0;
+    await mkdir(path.join(t.dir, 'raw'));
     await writeFile(labelsPath, `${INITIAL}\n`);
   });
   afterEach(async () => t.cleanup());
@@ -221,5 +224,55 @@ describe('LabelStore', () => {
     const winner = saved(won[0] as SaveResult).row;
     for (const r of results.filter((x) => x.status !== 'saved')) expect(r).toEqual({ status: 'conflict', current: winner, expected: 1 });
     expect(await s.history()).toHaveLength(1);
+  });
+});
+
+describe('LabelStore in a data dir', () => {
+  let t: { dir: string; cleanup: () => Promise<void> };
+  let clock: number;
+  const store = () => new LabelStore(t.dir, { now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 1000) });
+  const file = (...p: string[]) => path.join(t.dir, ...p);
+  const SYNTHETIC = `${HEADER}\nsys-0001,normal,none,,synthetic,1,,\n`;
+  const REAL = `${HEADER}\nreal-a,normal,none,,real,2,0.9,\n`;
+
+  beforeEach(async () => {
+    t = await tempDir('label-store-dir-');
+    clock = 0;
+    for (const [source, text] of [['synthetic', SYNTHETIC], ['real', REAL]] as const) {
+      await mkdir(file(source, 'raw'), { recursive: true });
+      await writeFile(file(source, 'labels.csv'), text);
+    }
+  });
+  afterEach(async () => t.cleanup());
+
+  it("writes each label, and its history, into the labels file of the system's source only", async () => {
+    const s = store();
+    expect(s.labelsPath('real')).toBe(file('real', 'labels.csv'));
+    expect(s.historyPath('synthetic')).toBe(file('synthetic', 'labels.history.csv'));
+    const r = saved(await s.save('real', 'real-b', anomaly()));
+    expect(await readFile(file('synthetic', 'labels.csv'), 'utf8')).toBe(SYNTHETIC);
+    expect((await readLabelsFile(file('real', 'labels.csv'))).map((x) => x.system_id)).toEqual(['real-a', 'real-b']);
+    expect(await historyRows(file('real', 'labels.history.csv'))).toHaveLength(1);
+    const n = saved(await s.save('synthetic', 'sys-0001', normal('ann', { notes: 'seen' })));
+    expect(await historyRows(file('synthetic', 'labels.history.csv'))).toHaveLength(1);
+    expect((await s.rows()).map((x) => `${x.source}/${x.system_id}/${x.label_version}`)).toEqual(['synthetic/sys-0001/2', 'real/real-a/2', 'real/real-b/1']);
+    expect((await s.history()).map((h) => h.after)).toEqual([r.row, n.row]);
+    expect(await s.history({ source: 'real' })).toHaveLength(1);
+    expect((await s.get('real', 'real-b'))?.label).toBe('anomaly');
+  });
+
+  it("refuses a labels file holding a row of the other source, and a legacy labels.csv at the top", async () => {
+    await writeFile(file('real', 'labels.csv'), `${REAL}sys-0009,normal,none,,synthetic,1,,\n`);
+    await expect(store().save('real', 'real-a', anomaly())).rejects.toThrow(/cannot read labels/);
+    await writeFile(file('labels.csv'), `${HEADER}\n`);
+    const err = (() => {
+      try {
+        return store();
+      } catch (e) {
+        return e;
+      }
+    })() as HarnessError;
+    expect(err).toBeInstanceOf(HarnessError);
+    expect(err.message).toMatch(/labels\.csv: labels now live in each source folder/);
   });
 });

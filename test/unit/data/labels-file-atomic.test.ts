@@ -4,23 +4,23 @@ import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../../src/data/atomic.ts';
 import { formatLabelsCsv } from '../../../src/data/csv-write.ts';
 import { readLabelsFile } from '../../../src/data/load-labels.ts';
-import { mergeLabels } from '../../../src/data/merge-labels.ts';
 import type { LabelRow } from '../../../src/data/types.ts';
 import { HarnessError } from '../../../src/errors.ts';
 import { labelRow, tempDir } from './fixture.ts';
 
-describe('mergeLabels', () => {
+describe('readLabelsFile', () => {
   const existing: LabelRow[] = [labelRow('r1', 'real', 1), labelRow('s1', 'synthetic', 0), labelRow('r2', 'real', 0), labelRow('s2', 'synthetic', 1)];
 
-  it('replaces one source and keeps the other in order', () => {
-    const merged = mergeLabels(existing, [labelRow('s9', 'synthetic', 0)], 'synthetic');
-    expect(merged.map((r) => `${r.source}/${r.system_id}`)).toEqual(['real/r1', 'real/r2', 'synthetic/s9']);
-    expect(merged[0]).toBe(existing[0]);
-    expect(mergeLabels(existing, [], 'real').map((r) => r.system_id)).toEqual(['s1', 's2']);
-  });
-
-  it('refuses incoming rows of the other source', () => {
-    expect(() => mergeLabels(existing, [labelRow('x', 'real', 0)], 'synthetic')).toThrow(HarnessError);
+  it("refuses, with file:line:column, a row of the other source in a source folder's file", async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'labels.csv');
+    await writeFileAtomic(file, formatLabelsCsv(existing));
+    const err = (await readLabelsFile(file, { folderSource: 'real' }).catch((e: unknown) => e)) as HarnessError;
+    expect(err).toBeInstanceOf(HarnessError);
+    expect(err.problems.map((p) => `${p.line}:${p.column}`)).toEqual(['3:5', '5:5']);
+    expect(err.problems[0]?.message).toMatch(/source synthetic in the real labels file/);
+    await writeFileAtomic(file, `${formatLabelsCsv([])}`);
+    expect(await readLabelsFile(file, { folderSource: 'real' })).toEqual([]);
   });
 
   it('round-trips through the labels file, and a malformed file is refused, not dropped', async () => {

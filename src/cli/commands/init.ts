@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { scaffoldProject, type InitEntry } from '../../init/scaffold.ts';
+import { parseCommandArgs } from '../args.ts';
+import { displayPath } from '../output.ts';
+import type { Command } from './index.ts';
+
+const USAGE = `Usage: harness init [--yes] [--dir DIR]
+
+Sets up bess-harness in a project (default: the current folder):
+  harness.config.ts                the config, every field optional
+  plugins/my-model/index.ts        a model plugin to make your own
+  suites/my-model.suite.ts         the validation checklist for it: random ≈ 0.5 AUC, it beats
+                                   random, strata break down, all-normal / all-anomaly / missing data
+  tsconfig.json                    type-checks them (npx tsc --noEmit)
+  .github/workflows/harness.yml    the CI gate, with JUnit as the test report
+  .gitignore                       + data/synthetic/ and .harness/
+  package.json                     "type": "module" (asks first when package.json exists)
+
+It never overwrites a file: what exists is listed and left as it is.
+
+  --yes       answer yes to every question (for scripts)
+  --dir DIR   the project folder (created when missing)`;
+
+const MARK: Readonly<Record<InitEntry['action'], string>> = {
+  created: 'created',
+  exists: 'exists ',
+  updated: 'updated',
+  left: 'left   ',
+};
+
+/** Asks on the terminal; without one (a pipe, CI) nothing is changed unless --yes. */
+async function ask(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = (await rl.question(`${question} [Y/n] `)).trim().toLowerCase();
+    return answer === '' || answer === 'y' || answer === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+export const initCommand: Command = {
+  usage: USAGE,
+  summary: 'set up a project: config, a model plugin, its checklist suite, a CI workflow',
+  async run(argv) {
+    const { values } = parseCommandArgs('init', argv, { yes: { type: 'boolean', short: 'y' }, dir: { type: 'string' } }, USAGE);
+    const dir = path.resolve(values.dir ?? '.');
+    const result = await scaffoldProject({ dir, confirm: values.yes ? async () => true : ask });
+    process.stdout.write(`harness init in ${dir === process.cwd() ? '.' : displayPath(dir)}\n`);
+    for (const e of result.entries) {
+      const detail = e.detail ? `: ${e.detail}` : e.action === 'exists' ? ' (left as it is)' : '';
+      process.stdout.write(`  ${MARK[e.action]}  ${e.file}${detail}\n`);
+    }
+    if (result.entries.every((e) => e.action === 'exists')) process.stdout.write('Nothing to do: the project is set up.\n');
+    const left = result.entries.filter((e) => e.action === 'left');
+    for (const e of left) process.stderr.write(`warning: ${e.file} ${e.detail ?? ''} (run harness init --yes to do it)\n`);
+    const cd = dir === process.cwd() ? '' : `cd ${displayPath(dir)} && `;
+    const next: readonly (readonly [string, string])[] = [
+      ['npx harness run', 'your suite on a generated fleet: exit 0 passes, 1 = regressed, 2 = broken'],
+      [`npx harness check ${result.modelName}`, 'the plugin contract on generated edge cases'],
+      ['npx tsc --noEmit', 'type-checks your plugin and suite'],
+    ];
+    const width = Math.max(...next.map(([c]) => c.length));
+    process.stdout.write(`\nNext:\n${next.map(([c, why]) => `  ${cd}${c.padEnd(width)}  # ${why}\n`).join('')}`);
+    return 0;
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * `harness init`: writes a working harness project into a folder without ever overwriting a
+ * file. What exists is listed and left alone; the only file it edits is package.json, and only
+ * after the caller agreed (`confirm`), to add `"type": "module"`.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createFileExclusive, writeFileAtomic } from '../data/atomic.ts';
+import { HarnessError, jsonProblem } from '../errors.ts';
+import { CONFIG, GITIGNORE_LINES, MODEL_NAME, PLUGIN, SUITE, TSCONFIG, WORKFLOW } from './templates.ts';
+
+/** One file `init` looked at, and what it did with it. */
+export interface InitEntry {
+  /** Relative to the project folder, with `/`. */
+  readonly file: string;
+  readonly action: 'created' | 'exists' | 'updated' | 'left';
+  /** What changed, or why it was left (for `updated` and `left`). */
+  readonly detail?: string;
+}
+
+export interface InitOptions {
+  /** The project folder; created when missing. */
+  readonly dir: string;
+  /**
+   * Asked before package.json is changed to `"type": "module"`; true = change it.
+   * `harness init --yes` answers yes without asking.
+   */
+  readonly confirm: (question: string) => Promise<boolean>;
+}
+
+export interface InitResult {
+  readonly dir: string;
+  readonly entries: readonly InitEntry[];
+  /** The plugin the project was given, for the next commands. */
+  readonly modelName: string;
+}
+
+/** The files written as they are, in the order they are listed. */
+const FILES: readonly (readonly [string, string])[] = [
+  ['harness.config.ts', CONFIG],
+  [`plugins/${MODEL_NAME}/index.ts`, PLUGIN],
+  [`suites/${MODEL_NAME}.suite.ts`, SUITE],
+  ['tsconfig.json', TSCONFIG],
+  ['.github/workflows/harness.yml', WORKFLOW],
+];
+
+/** Writes the project; see the module comment. Throws a HarnessError, before writing anything, when package.json is not a JSON object. */
+export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
+  const dir = path.resolve(opts.dir);
+  const pkg = await readPackage(dir); // first: a broken package.json stops init before it writes anything
+  const entries: InitEntry[] = [];
+  for (const [rel, content] of FILES) {
+    const created = await createFileExclusive(path.join(dir, rel), content);
+    entries.push({ file: rel, action: created ? 'created' : 'exists' });
+  }
+  entries.push(await addGitignoreLines(dir));
+  entries.push(await ensureModulePackage(dir, pkg, opts.confirm));
+  return { dir, entries, modelName: MODEL_NAME };
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new HarnessError('E_INIT', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+/** Appends the lines .gitignore lacks (a line counts with or without its trailing slash or a leading one). */
+async function addGitignoreLines(dir: string): Promise<InitEntry> {
+  const file = path.join(dir, '.gitignore');
+  const text = await readIfExists(file);
+  const norm = (line: string): string => line.trim().replace(/^\//, '').replace(/\/$/, '');
+  const present = new Set((text ?? '').split(/\r?\n/).map(norm));
+  const missing = GITIGNORE_LINES.filter((l) => !present.has(norm(l)));
+  if (text === undefined) {
+    const created = await createFileExclusive(file, `# bess-harness: generated data and runs\n${missing.join('\n')}\n`);
+    if (created) return { file: '.gitignore', action: 'created' };
+    return addGitignoreLines(dir); // someone created it meanwhile: append to theirs
+  }
+  if (missing.length === 0) return { file: '.gitignore', action: 'exists' };
+  const sep = text.length === 0 || text.endsWith('\n') ? '' : '\n';
+  await writeFileAtomic(file, `${text}${sep}# bess-harness: generated data and runs\n${missing.join('\n')}\n`);
+  return { file: '.gitignore', action: 'updated', detail: `added ${missing.join(', ')}` };
+}
+
+/** package.json as read: its text and parsed object, or undefined when the project has none. */
+interface PackageFile {
+  readonly file: string;
+  readonly text: string;
+  readonly pkg: Record<string, unknown>;
+}
+
+/** Reads package.json; a file that is not a JSON object is a HarnessError located at line and column. */
+async function readPackage(dir: string): Promise<PackageFile | undefined> {
+  const file = path.join(dir, 'package.json');
+  const text = await readIfExists(file);
+  if (text === undefined) return undefined;
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(text);
+  } catch (err) {
+    throw new HarnessError('E_INIT', `${file} could not be read as JSON: fix it and run harness init again`, [jsonProblem(file, text, err)]);
+  }
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
+    throw new HarnessError('E_INIT', `${file}: expected a JSON object`);
+  }
+  return { file, text, pkg: pkg as Record<string, unknown> };
+}
+
+/**
+ * Suites, plugins and the config are ES modules written in TypeScript: outside a
+ * `"type": "module"` package Node loads them as CommonJS and they fail to import the harness.
+ */
+async function ensureModulePackage(dir: string, found: PackageFile | undefined, confirm: InitOptions['confirm']): Promise<InitEntry> {
+  if (found === undefined) {
+    const name = path.basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'bess-project';
+    const created = await createFileExclusive(path.join(dir, 'package.json'), `${JSON.stringify({ name, private: true, type: 'module' }, null, 2)}\n`);
+    if (created) return { file: 'package.json', action: 'created' };
+    return ensureModulePackage(dir, await readPackage(dir), confirm); // someone wrote one meanwhile
+  }
+  const current = found.pkg['type'];
+  if (current === 'module') return { file: 'package.json', action: 'exists' };
+  const was = current === undefined ? 'no "type"' : `"type": ${JSON.stringify(current)}`;
+  const question = `package.json has ${was}; the harness's TypeScript config, suites and plugins need "type": "module". Set it?`;
+  if (!(await confirm(question))) {
+    return { file: 'package.json', action: 'left', detail: `${was}: add "type": "module" yourself, or suites will not load` };
+  }
+  await writeFileAtomic(found.file, withModuleType(found.text, found.pkg));
+  return { file: 'package.json', action: 'updated', detail: `"type": "module" (was ${was})` };
+}
+/** package.json with `"type": "module"`, placed after its name/version/description, in the file's own indentation. */
+function withModuleType(text: string, pkg: Record<string, unknown>): string {
+  const indent = /^([ \t]+)"/m.exec(text)?.[1] ?? '  ';
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(pkg).filter((k) => k !== 'type');
+  const after = ['name', 'version', 'description', 'private'];
+  const at = Math.max(0, ...keys.map((k, i) => (after.includes(k) ? i + 1 : 0)));
+  keys.forEach((k, i) => {
+    if (i === at) out['type'] = 'module';
+    out[k] = pkg[k];
+  });
+  if (!('type' in out)) out['type'] = 'module';
+  return `${JSON.stringify(out, null, indent)}${text.endsWith('\n') ? '\n' : ''}`;
+}

@@ -1,0 +1,173 @@
+/**
+ * The files `harness init` writes into a project: a config, a model plugin in the README's
+ * 15-line shape, a suite holding the validation checklist for it, a tsconfig that type-checks
+ * them, and a CI workflow. Each is a complete, working file: `npx harness run` passes on them
+ * as written (the install e2e test runs exactly these).
+ */
+
+/** The plugin's name: its folder under plugins/ and the name suites and `harness check` use. */
+export const MODEL_NAME = 'my-model';
+
+export const CONFIG = `import { defineConfig } from 'bess-harness';
+
+// Every field is optional: these are the defaults spelled out. The README's "Configuration"
+// lists the rest (models by path or npm package, reporters, timeouts, workers, tracking).
+export default defineConfig({
+  dataDir: 'data', // synthetic/ and real/, each with raw/, metadata.csv and labels.csv
+  suites: ['suites/**/*.suite.ts'],
+  plugins: ['plugins'], // one folder per model: plugins/<name>/index.ts
+});
+`;
+
+export const PLUGIN = `import { defineModel } from 'bess-harness';
+
+/** Scores a rack by the widest cell-voltage spread (max − min cell, in mV) it ever showed. */
+export default (options: { ignoreAboveMv?: number } = {}) =>
+  defineModel({
+    name: '${MODEL_NAME}',
+    version: '1',
+    options,
+    derive: ['cell_delta_v_mv'], // the loader computes ΔV for us
+    score(series) {
+      const dv = series.sensors.cell_delta_v_mv ?? [];
+      let max = 0;
+      for (const v of dv) if (v > max && v < (options.ignoreAboveMv ?? 1000)) max = v; // NaN gaps fail \`v > max\`
+      return max;
+    },
+  });
+`;
+
+export const SUITE = `import { defineSuite } from 'bess-harness';
+import myModel from '../plugins/${MODEL_NAME}/index.ts';
+
+/**
+ * The validation checklist for ${MODEL_NAME}, on synthetic fleets with known ground truth.
+ * \`npx harness run\` exits 0 when all of it holds, 1 when an assertion fails, 2 when the
+ * harness could not do its job (a plugin threw or returned NaN, bad data or config).
+ */
+const checklist = defineSuite({
+  name: '${MODEL_NAME}',
+  // The faults a cell-ΔV model can see, failing within a month. Widen it as your model grows:
+  // \`dataset: 'default'\` is the full fleet (six failure types, lead times up to 180 days).
+  dataset: {
+    scenario: {
+      name: 'cell-faults',
+      systems: 200,
+      days: 7,
+      interval: '5m',
+      anomalyRate: 0.25,
+      failureTypes: { cell_imbalance: 1, internal_short: 1 },
+      leadTimeDays: { kind: 'buckets', buckets: [{ lo: 0, hi: 30, weight: 1 }] },
+      seed: 'checklist',
+    },
+  },
+  split: { test: 0.5, seed: 1 },
+  models: ['random', myModel()],
+  expect: ({ metric, model }) => [
+    // random ≈ 0.5 AUC: the floor is where it should be (its 95 % CI holds 0.5)
+    metric('random', 'roc_auc').toCover(0.5),
+    // the model beats random, and significantly so (paired DeLong test, one-sided, alpha 0.05)
+    metric('${MODEL_NAME}', 'roc_auc').toBeGreaterThan(metric('random', 'roc_auc')),
+    model('${MODEL_NAME}').toBeat('random'),
+    // the strata break down: it catches each failure type, not only the easy one
+    metric('${MODEL_NAME}', 'roc_auc', { by: 'failure_type' }).each.toBeGreaterThan(0.7),
+  ],
+});
+
+/** No failures at all: ranking metrics are undefined, and say why (never a made-up 0.5). */
+const allNormal = defineSuite({
+  name: '${MODEL_NAME}-all-normal',
+  dataset: { scenario: { name: 'all-normal', systems: 24, days: 3, interval: '15m', anomalyRate: 0, seed: 'edge' } },
+  models: ['random', myModel()],
+  expect: ({ metric }) => [metric('${MODEL_NAME}', 'roc_auc').toBeUndefined()],
+});
+
+/** Every system fails: still no AUC, since there is nothing to rank the failures against. */
+const allAnomaly = defineSuite({
+  name: '${MODEL_NAME}-all-anomaly',
+  dataset: { scenario: { name: 'all-anomaly', systems: 24, days: 3, interval: '15m', anomalyRate: 1, seed: 'edge' } },
+  models: ['random', myModel()],
+  expect: ({ metric }) => [metric('${MODEL_NAME}', 'roc_auc').toBeUndefined()],
+});
+
+/** Gaps, dropouts, stuck sensors and spikes on every system: the model still scores them all. */
+const missingData = defineSuite({
+  name: '${MODEL_NAME}-missing-data',
+  dataset: {
+    scenario: {
+      name: 'missing-data',
+      systems: 40,
+      days: 4,
+      interval: '15m',
+      anomalyRate: 0.3,
+      seed: 'edge',
+      dataQuality: { sensorDropout: 1, stuckSensor: 1, spike: 1, timestampGap: 1, noisyNormal: 1 },
+    },
+  },
+  models: ['random', myModel()],
+  expect: ({ metric }) => [metric('${MODEL_NAME}', 'roc_auc').toBeWithin(0, 1)],
+});
+
+export default [checklist, allNormal, allAnomaly, missingData];
+`;
+
+/**
+ * Type-checks the config, plugins and suites (`npx tsc --noEmit`). The harness ships as
+ * TypeScript source that imports with `.ts` extensions, hence allowImportingTsExtensions and
+ * noEmit; its Ink reporter is TSX, hence jsx.
+ */
+export const TSCONFIG = `${JSON.stringify(
+  {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      lib: ['ES2023'],
+      types: ['node'],
+      jsx: 'react-jsx',
+      strict: true,
+      allowImportingTsExtensions: true,
+      verbatimModuleSyntax: true,
+      isolatedModules: true,
+      resolveJsonModule: true,
+      skipLibCheck: true,
+      noEmit: true,
+    },
+    include: ['harness.config.ts', 'plugins', 'suites'],
+  },
+  null,
+  2,
+)}
+`;
+
+/** The CI gate: JUnit for the test report, Markdown for the job summary. */
+export const WORKFLOW = `# The harness as a CI gate: exit 0 passes, 1 = a model regressed, 2 = the harness could not run.
+name: harness
+on: [push, pull_request]
+jobs:
+  harness:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      - run: npm ci
+      # markdown also appends to $GITHUB_STEP_SUMMARY; junit writes .harness/last-run/junit.xml
+      - run: npx harness run --reporter plain --reporter junit --reporter markdown
+      - name: Test report
+        if: \${{ !cancelled() }}
+        uses: mikepenz/action-junit-report@v5
+        with:
+          report_paths: .harness/last-run/junit.xml
+          check_name: harness
+      - uses: actions/upload-artifact@v4
+        if: \${{ !cancelled() }}
+        with:
+          name: harness-report
+          path: .harness/last-run/
+`;
+
+/** What the project's .gitignore must hold: generated data and the harness's own folder. */
+export const GITIGNORE_LINES: readonly string[] = ['data/synthetic/', '.harness/'];

@@ -1,0 +1,80 @@
+/**
+ * Plugins that try to end or crash the harness from inside its process (--workers 1): the run
+ * must end in exit 2 with a message, be recorded, and never pass. A plugin that calls
+ * process.exit errors its own case; the healthy model beside it is scored.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProject, runHarness } from '../helpers/run-harness.ts';
+
+const DATASET = `{ scenario: { name: 'tiny', systems: 12, days: 1, interval: '1h', anomalyRate: 0.3, seed: 'tiny' } }`;
+
+const SUITES = `import { defineModel, defineSuite } from 'bess-harness';
+const exits = (code) => defineModel({ name: 'exits-' + code, version: '1', score: () => process.exit(code) });
+const exitsInFit = defineModel({ name: 'exits-in-fit', version: '1', fit: () => process.exit(0), score: () => 1 });
+const busyScore = defineModel({ name: 'busy-score', version: '1', timeoutMs: 1000, score() { for (;;) {} } });
+const busyFit = defineModel({ name: 'busy-fit', version: '1', timeoutMs: 1000, fit() { for (;;) {} }, score: () => 1 });
+const never = defineModel({ name: 'never', version: '1', timeoutMs: 1000, score: () => new Promise(() => {}) });
+const timerThrows = defineModel({ name: 'timer-throws', version: '1', score() { setTimeout(() => { throw new Error('thrown from a timer'); }, 0); return 1; } });
+const rejects = defineModel({ name: 'rejects', version: '1', fit() { Promise.reject(new Error('nobody awaits me')); }, score: () => 1 });
+export default [
+  defineSuite({ name: 'exit', dataset: ${DATASET}, models: [exits(0), exits(1), exitsInFit, 'zscore'] }),
+  defineSuite({ name: 'hang', dataset: ${DATASET}, models: [busyScore, busyFit, never, 'zscore'] }),
+  defineSuite({ name: 'stray', dataset: ${DATASET}, models: [timerThrows, rejects, 'zscore'] }),
+  // A law needs the fitted plugin in the harness's own process: there the CLI's handlers catch it.
+  defineSuite({ name: 'in-process', dataset: ${DATASET}, models: [timerThrows], expect: ({ model }) => [model('timer-throws').toBeChanceOnShuffledLabels()] }),
+];
+`;
+
+let project: Awaited<ReturnType<typeof makeProject>>;
+beforeAll(async () => {
+  project = await makeProject({ 'suites/hostile.suite.ts': SUITES });
+});
+afterAll(() => project.cleanup());
+
+describe('plugins that end or crash the harness process', () => {
+  it('process.exit(0) or (1) in score or fit errors that case only: exit 2, the others scored, the run recorded', async () => {
+    const r = await runHarness(['run', 'exit', '--workers', '1', '--reporter', 'plain'], { cwd: project.dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/exits-0.*score\(\S+\): process\.exit\(0\) was called/);
+    expect(out).toMatch(/exits-1.*score\(\S+\): process\.exit\(1\) was called/);
+    expect(out).toMatch(/exits-in-fit.*fit: process\.exit\(0\) was called/);
+    expect(r.stdout).toMatch(/zscore\s+roc_auc \d/);
+    expect(r.stdout).toMatch(/run recorded: \.harness\/runs\//);
+  });
+
+  it('a busy loop in score or fit, or a promise that never settles, is stopped at its timeout: that case errors, with 1 or 2 workers', async () => {
+    const zscoreLines: string[] = [];
+    for (const workers of ['1', '2']) {
+      const r = await runHarness(['run', 'hang', '--workers', workers, '--reporter', 'plain', '--no-cache'], { cwd: project.dir });
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout).toMatch(/busy-score.*score ran past its 1000 ms timeout without yielding \(a synchronous loop\?\): its worker thread was stopped/);
+      expect(r.stdout).toMatch(/busy-fit.*fit ran past its 1000 ms timeout without yielding/);
+      expect(r.stdout).toMatch(/never.*score\(\S+\): score ran past its 1000 ms timeout/);
+      const z = /● zscore .*/.exec(r.stdout)?.[0];
+      expect(z, r.stdout).toBeDefined();
+      zscoreLines.push(z!);
+      expect(r.stdout).toMatch(/run recorded: /);
+    }
+    expect(zscoreLines[1]).toBe(zscoreLines[0]);
+  }, 120_000);
+
+  it('a throw from a timer or an unhandled rejection errors that case only, in a worker; exit 2', async () => {
+    const r = await runHarness(['run', 'stray', '--workers', '1', '--reporter', 'plain'], { cwd: project.dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/timer-throws.*an error escaped the plugin \(a timer or a promise nobody awaited\): thrown from a timer/);
+    expect(out).toMatch(/rejects.*an error escaped the plugin \(a timer or a promise nobody awaited\): nobody awaits me/);
+    expect(r.stdout).toMatch(/zscore\s+roc_auc \d/);
+    expect(r.stdout).toMatch(/run recorded: /);
+    expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+  });
+
+  it('in the harness process (a suite with a law), a stray throw still ends the finished run in exit 2', async () => {
+    const r = await runHarness(['run', 'in-process', '--workers', '1', '--reporter', 'plain'], { cwd: project.dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain('an uncaught exception outside any plugin call (a timer or a promise nobody awaited): thrown from a timer');
+    expect(r.stderr).toMatch(/exit 2: \d+ error\(s\) were thrown outside any plugin call/);
+    expect(r.stdout).toMatch(/run recorded: /);
+  });
+});

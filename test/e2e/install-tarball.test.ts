@@ -1,0 +1,109 @@
+/**
+ * What a battery team does first: `npm pack`, install the tarball into an empty folder outside
+ * this repository (no link, no overrides), `npx harness init --yes`, `npx harness run`. Then the
+ * gate must tell a broken plugin (exit 2) from a weak one (exit 1).
+ */
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harnessEnv, REPO_ROOT, tempDir, type RunResult } from '../helpers/run-harness.ts';
+
+/** Runs a command as a user would in a shell, with the harness's test environment (no MLFLOW_*, CI set: plain reporter). */
+function sh(command: string, args: readonly string[], cwd: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: harnessEnv({ CI: 'true' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const ok = (r: RunResult): RunResult => {
+  if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r;
+};
+
+describe('the packed tarball in a project of its own', () => {
+  let packDir: Awaited<ReturnType<typeof tempDir>>;
+  let project: Awaited<ReturnType<typeof tempDir>>;
+  let packed: { filename: string; files: { path: string }[] };
+  const pluginFile = (): string => path.join(project.dir, 'plugins', 'my-model', 'index.ts');
+
+  beforeAll(async () => {
+    packDir = await tempDir('bess-pack-');
+    project = await tempDir('bess-user-');
+    const pack = ok(await sh('npm', ['pack', '--json', '--pack-destination', packDir.dir], REPO_ROOT));
+    // npm prints lifecycle output before the JSON when a prepack script runs: take the array.
+    packed = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as (typeof packed)[])[0]!;
+    ok(await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(packDir.dir, packed.filename)], project.dir));
+  }, 300_000);
+
+  afterAll(async () => {
+    await project?.cleanup();
+    await packDir?.cleanup();
+  });
+
+  it('ships only what a user runs, and installs with every dependency resolved', async () => {
+    const tops = new Set(packed.files.map((f) => f.path.split('/')[0]));
+    expect([...tops].sort()).toEqual(['README.md', 'bin', 'package.json', 'plugins', 'src', 'suites']);
+    expect(packed.files.filter((f) => f.path.startsWith('suites/')).every((f) => f.path.startsWith('suites/scenarios/'))).toBe(true);
+    // `npm ls` exits non-zero on a missing or invalid dependency anywhere in the tree.
+    ok(await sh('npm', ['ls', '--all'], project.dir));
+    const pkg = JSON.parse(await readFile(path.join(project.dir, 'node_modules', 'bess-harness', 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg['overrides']).toBeUndefined();
+    expect((pkg['exports'] as Record<string, { types?: string }>)['.']?.types).toBe('./src/index.ts');
+  });
+
+  it('init --yes sets up the project; a second init lists what exists and overwrites nothing', async () => {
+    const first = ok(await sh('npx', ['harness', 'init', '--yes'], project.dir));
+    for (const f of ['harness.config.ts', 'plugins/my-model/index.ts', 'suites/my-model.suite.ts', 'tsconfig.json', '.github/workflows/harness.yml', '.gitignore']) {
+      expect(first.stdout).toContain(`created  ${f}`);
+    }
+    expect(first.stdout).toContain('updated  package.json: "type": "module"');
+    expect(first.stdout).toMatch(/Next:\n {2}npx harness run .*\n {2}npx harness check my-model .*\n {2}npx tsc --noEmit /);
+    expect(JSON.parse(await readFile(path.join(project.dir, 'package.json'), 'utf8'))).toMatchObject({ type: 'module' });
+    expect(await readFile(path.join(project.dir, '.gitignore'), 'utf8')).toMatch(/^data\/synthetic\/$[\s\S]*^\.harness\/$/m);
+
+    await writeFile(path.join(project.dir, 'harness.config.ts'), `${await readFile(path.join(project.dir, 'harness.config.ts'), 'utf8')}// mine\n`);
+    const second = ok(await sh('npx', ['harness', 'init', '--yes'], project.dir));
+    expect(second.stdout).not.toContain('created');
+    expect(second.stdout).toContain('exists   harness.config.ts (left as it is)');
+    expect(second.stdout).toContain('Nothing to do');
+    expect(await readFile(path.join(project.dir, 'harness.config.ts'), 'utf8')).toMatch(/\/\/ mine\n$/);
+  });
+
+  it('npx harness run passes the checklist: exit 0', async () => {
+    const run = await sh('npx', ['harness', 'run'], project.dir);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/PASS {2}Assertions 7 passed, 0 failed/);
+    expect(run.stdout).toContain('my-model beats random on roc_auc');
+  }, 180_000);
+
+  it('the plugin type-checks with the tsconfig init wrote', async () => {
+    const tsc = ok(await sh('npx', ['tsc', '--noEmit', '--listFiles'], project.dir));
+    expect(tsc.stdout).toContain(pluginFile());
+    expect(tsc.stdout).toContain(path.join(project.dir, 'suites', 'my-model.suite.ts'));
+  }, 180_000);
+
+  it('a plugin that returns NaN: exit 2; a model weaker than its assertions: exit 1', async () => {
+    const original = await readFile(pluginFile(), 'utf8');
+    expect(original).toContain('return max;');
+    try {
+      await writeFile(pluginFile(), original.replace('return max;', 'return NaN;'));
+      const broken = await sh('npx', ['harness', 'run'], project.dir);
+      expect(broken.code, broken.stdout + broken.stderr).toBe(2);
+      expect(broken.stdout + broken.stderr).toMatch(/NaN/);
+
+      await writeFile(pluginFile(), original.replace('return max;', 'return max > 0 ? 1 : 0;'));
+      const weak = await sh('npx', ['harness', 'run'], project.dir);
+      expect(weak.code, weak.stdout + weak.stderr).toBe(1);
+      expect(weak.stdout).toMatch(/✗ expected my-model to beat random/);
+    } finally {
+      await writeFile(pluginFile(), original);
+    }
+  }, 240_000);
+});

@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HarnessError } from '../../../src/errors.ts';
+import { scaffoldProject, type InitEntry } from '../../../src/init/scaffold.ts';
+
+let dir = '';
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'bess-init-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const yes = async (): Promise<boolean> => true;
+const no = async (): Promise<boolean> => false;
+const actionOf = (entries: readonly InitEntry[], file: string): InitEntry | undefined => entries.find((e) => e.file === file);
+
+describe('harness init', () => {
+  it('writes a project into a folder it creates, package.json included, and leaves no temp file', async () => {
+    const target = path.join(dir, 'new', 'project');
+    const r = await scaffoldProject({ dir: target, confirm: no });
+    expect(r.entries.map((e) => e.action)).toEqual(Array(7).fill('created'));
+    expect(JSON.parse(await readFile(path.join(target, 'package.json'), 'utf8'))).toEqual({ name: 'project', private: true, type: 'module' });
+    expect((await readdir(target)).some((f) => f.includes('.tmp-'))).toBe(false);
+    expect(await readFile(path.join(target, 'plugins', 'my-model', 'index.ts'), 'utf8')).toContain("name: 'my-model'");
+  });
+
+  it('never overwrites: a second run lists every file as existing and changes no byte', async () => {
+    await scaffoldProject({ dir, confirm: yes });
+    await writeFile(path.join(dir, 'suites', 'my-model.suite.ts'), 'mine\n');
+    const before = await readFile(path.join(dir, 'suites', 'my-model.suite.ts'), 'utf8');
+    const again = await scaffoldProject({ dir, confirm: yes });
+    expect(again.entries.every((e) => e.action === 'exists')).toBe(true);
+    expect(await readFile(path.join(dir, 'suites', 'my-model.suite.ts'), 'utf8')).toBe(before);
+  });
+
+  it('asks before it sets "type": "module" in an existing package.json, and keeps its keys, order and indentation', async () => {
+    const pkg = '{\n\t"name": "plant",\n\t"version": "1.0.0",\n\t"dependencies": { "bess-harness": "^0.1.0" }\n}\n';
+    await writeFile(path.join(dir, 'package.json'), pkg);
+    const questions: string[] = [];
+    const declined = await scaffoldProject({ dir, confirm: async (q) => (questions.push(q), false) });
+    expect(questions).toEqual([expect.stringContaining('"type": "module"')]);
+    expect(actionOf(declined.entries, 'package.json')).toMatchObject({ action: 'left' });
+    expect(await readFile(path.join(dir, 'package.json'), 'utf8')).toBe(pkg);
+
+    const agreed = await scaffoldProject({ dir, confirm: yes });
+    expect(actionOf(agreed.entries, 'package.json')).toMatchObject({ action: 'updated', detail: '"type": "module" (was no "type")' });
+    const text = await readFile(path.join(dir, 'package.json'), 'utf8');
+    expect(text).toBe('{\n\t"name": "plant",\n\t"version": "1.0.0",\n\t"type": "module",\n\t"dependencies": {\n\t\t"bess-harness": "^0.1.0"\n\t}\n}\n');
+  });
+
+  it('replaces "type": "commonjs" only when told to, and says what it was', async () => {
+    await writeFile(path.join(dir, 'package.json'), '{ "name": "x", "type": "commonjs" }');
+    const r = await scaffoldProject({ dir, confirm: yes });
+    expect(actionOf(r.entries, 'package.json')?.detail).toBe('"type": "module" (was "type": "commonjs")');
+    expect(JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'))).toEqual({ name: 'x', type: 'module' });
+  });
+
+  it('appends only the .gitignore lines that are missing, in either spelling', async () => {
+    await writeFile(path.join(dir, '.gitignore'), 'node_modules\n/.harness\n');
+    const r = await scaffoldProject({ dir, confirm: yes });
+    expect(actionOf(r.entries, '.gitignore')).toMatchObject({ action: 'updated', detail: 'added data/synthetic/' });
+    expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toBe('node_modules\n/.harness\n# bess-harness: generated data and runs\ndata/synthetic/\n');
+    expect(actionOf((await scaffoldProject({ dir, confirm: yes })).entries, '.gitignore')?.action).toBe('exists');
+  });
+
+  it('refuses a package.json that is not JSON with its line and column, before it writes anything', async () => {
+    await writeFile(path.join(dir, 'package.json'), '{ "name": "x", }');
+    const err = await scaffoldProject({ dir, confirm: yes }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as HarnessError).problems).toEqual([
+      { file: path.join(dir, 'package.json'), line: 1, column: 16, message: 'not valid JSON: Expected double-quoted property name' },
+    ]);
+    expect(await readFile(path.join(dir, 'package.json'), 'utf8')).toBe('{ "name": "x", }');
+    expect(await readdir(dir)).toEqual(['package.json']);
+  });
+});
