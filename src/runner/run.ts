@@ -12,6 +12,7 @@ import { compareWithBaseline, readBaseline, writeBaseline } from './baseline.ts'
 import { labelProvenance, resolveDataset } from './dataset.ts';
 import { measureLaws } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
+import { pathExists } from '../data/path-exists.ts';
 import { resolveModel } from './plugins.ts';
 import { WorkerPool } from './pool.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
@@ -149,7 +150,9 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
       parallel: {
         pool,
         workers: config.workers,
-        origins: indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex })),
+        // A worker re-creates a plugin from its suite file; a suite made in code, with no file,
+        // has its models run in this process.
+        origins: (await pathExists(suite.file)) ? indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex })) : indices.map(() => null),
         config,
         ...(options.minSystemsPerWorker !== undefined ? { minSystemsPerWorker: options.minSystemsPerWorker } : {}),
       },
