@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
+import { forbidProcessExit } from '../runner/forbid-exit.ts';
 import { printProblems } from './output.ts';
 import { COMMANDS, helpText } from './commands/index.ts';
 
@@ -56,9 +57,7 @@ if (process.env['NO_COLOR']) chalk.level = 0;
 //   exit code 2 once the run has finished (the run itself goes on and is recorded);
 // - should the process end anyway before main() returned, the exit code is 2, never 0.
 const realExit = process.exit.bind(process);
-process.exit = ((code?: number | string | null) => {
-  throw new Error(`process.exit(${code ?? ''}) was called, by a plugin or a module it loaded: only the harness ends the run`);
-}) as typeof process.exit;
+forbidProcessExit();
 let finished = false;
 const stray: string[] = [];
 const onStray = (kind: string) => (err: unknown) => {

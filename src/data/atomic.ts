@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** A temp file beside `file` (same folder, so same file system), unique to this process and call. */
+const tempPathFor = (file: string): string => `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+
 /**
  * Writes `content` to `file` so that a reader sees either the old file or the whole new one,
  * never half of it: the content goes to a temp file in the same folder (a rename is atomic only
@@ -10,7 +13,7 @@ import path from 'node:path';
  */
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const tmp = tempPathFor(file);
   try {
     await writeFile(tmp, content);
     await rename(tmp, file);
@@ -28,7 +31,7 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
  */
 export async function createFileExclusive(file: string, content: string | Uint8Array): Promise<boolean> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const tmp = tempPathFor(file);
   try {
     await writeFile(tmp, content);
     await link(tmp, file);

@@ -11,14 +11,12 @@ import type { Dataset, SystemRecord } from '../data/types.ts';
 import type { ModelPlugin } from './model.ts';
 import { recreatePlugin, type FitReply, type WorkerJob, type WorkerMessage, type WorkerRequest } from './pool.ts';
 import { fitRuns, messageOf, newRuns, scoreQueue, teardownRuns } from './score.ts';
+import { forbidProcessExit } from './forbid-exit.ts';
 import { observeCalls } from './timeout.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
-// process.exit in a worker would end the thread without a word: as in the CLI's process, it
-// throws instead, so the call that made it errors its case with the system's id.
-process.exit = ((code?: number | string | null) => {
-  throw new Error(`process.exit(${code ?? ''}) was called, by a plugin or a module it loaded: only the harness ends the run`);
-}) as typeof process.exit;
+// process.exit in a worker would end the thread without a word: it throws instead.
+forbidProcessExit();
 // An exception from a plugin's timer or a rejection nobody awaits has no call to fail: the
 // request it happened in fails, and the pool replaces this thread.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {

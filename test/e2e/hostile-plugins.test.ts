@@ -36,9 +36,9 @@ describe('plugins that end or crash the harness process', () => {
     const r = await runHarness(['run', 'exit', '--workers', '1', '--reporter', 'plain'], { cwd: project.dir });
     expect(r.code, r.stdout + r.stderr).toBe(2);
     const out = r.stdout + r.stderr;
-    expect(out).toMatch(/exits-0.*score\(\S+\): process\.exit\(0\) was called/);
-    expect(out).toMatch(/exits-1.*score\(\S+\): process\.exit\(1\) was called/);
-    expect(out).toMatch(/exits-in-fit.*fit: process\.exit\(0\) was called/);
+    expect(out).toMatch(/exits-0.*score\(\S+\): process\.exit was called with code 0/);
+    expect(out).toMatch(/exits-1.*score\(\S+\): process\.exit was called with code 1/);
+    expect(out).toMatch(/exits-in-fit.*fit: process\.exit was called with code 0/);
     expect(r.stdout).toMatch(/zscore\s+roc_auc \d/);
     expect(r.stdout).toMatch(/run recorded: \.harness\/runs\//);
   });

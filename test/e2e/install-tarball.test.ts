@@ -3,24 +3,13 @@
  * this repository (no link, no overrides), `npx harness init --yes`, `npx harness run`. Then the
  * gate must tell a broken plugin (exit 2) from a weak one (exit 1).
  */
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harnessEnv, REPO_ROOT, tempDir, type RunResult } from '../helpers/run-harness.ts';
+import { REPO_ROOT, runCommand, tempDir, type RunResult } from '../helpers/run-harness.ts';
 
-/** Runs a command as a user would in a shell, with the harness's test environment (no MLFLOW_*, CI set: plain reporter). */
-function sh(command: string, args: readonly string[], cwd: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: harnessEnv({ CI: 'true' }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs a command as a user would in a shell (CI set: the plain reporter). */
+const sh = (command: string, args: readonly string[], cwd: string): Promise<RunResult> => runCommand(command, args, { cwd, env: { CI: 'true' } });
 
 const ok = (r: RunResult): RunResult => {
   if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.stdout}\n${r.stderr}`);

@@ -26,12 +26,13 @@ export function harnessEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 /** Runs the real `harness` bin as a user would, in `cwd`, with colours off. */
 export function runHarness(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return runCommand(process.execPath, [BIN, ...args], opts);
+}
+
+/** Runs any command (npm, npx, tsc, the harness) in `cwd` with the environment of {@link harnessEnv}. */
+export function runCommand(command: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd ?? REPO_ROOT,
-      env: harnessEnv(opts.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { cwd: opts.cwd ?? REPO_ROOT, env: harnessEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     collectOutput(child, resolve, reject);
   });
 }
