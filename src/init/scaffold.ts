@@ -3,7 +3,7 @@
  * file. What exists is listed and left alone; the only file it edits is package.json, and only
  * after the caller agreed (`confirm`), to add `"type": "module"`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileExclusive, writeFileAtomic } from '../data/atomic.ts';
 import { HarnessError, jsonProblem } from '../errors.ts';
@@ -47,10 +47,15 @@ const FILES: readonly (readonly [string, string])[] = [
 /** Writes the project; see the module comment. Throws a HarnessError, before writing anything, when package.json is not a JSON object. */
 export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
   const dir = path.resolve(opts.dir);
+  const st = await stat(dir).catch(() => null);
+  if (st && !st.isDirectory()) throw new HarnessError('E_INIT', `${dir} is not a folder: give --dir a folder (it is created when missing)`);
   const pkg = await readPackage(dir); // first: a broken package.json stops init before it writes anything
   const entries: InitEntry[] = [];
   for (const [rel, content] of FILES) {
-    const created = await createFileExclusive(path.join(dir, rel), content);
+    const file = path.join(dir, rel);
+    const created = await createFileExclusive(file, content).catch((err: NodeJS.ErrnoException) => {
+      throw new HarnessError('E_INIT', `${file}: cannot be written (${err.code ?? err.message}); nothing existing was changed`);
+    });
     entries.push({ file: rel, action: created ? 'created' : 'exists' });
   }
   entries.push(await addGitignoreLines(dir));

@@ -74,4 +74,11 @@ describe('harness init', () => {
     expect(await readFile(path.join(dir, 'package.json'), 'utf8')).toBe('{ "name": "x", }');
     expect(await readdir(dir)).toEqual(['package.json']);
   });
+
+  it('refuses a --dir that is a file, and a file it cannot write, with an error naming it', async () => {
+    await writeFile(path.join(dir, 'plain'), 'x');
+    await expect(scaffoldProject({ dir: path.join(dir, 'plain'), confirm: yes })).rejects.toThrow(`${path.join(dir, 'plain')} is not a folder`);
+    await writeFile(path.join(dir, 'plugins'), 'a file where a folder should be');
+    await expect(scaffoldProject({ dir, confirm: yes })).rejects.toThrow(`${path.join(dir, 'plugins', 'my-model', 'index.ts')}: cannot be written (ENOTDIR`);
+  });
 });
