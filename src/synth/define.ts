@@ -77,6 +77,9 @@ export const DEFAULT_SCENARIO: ResolvedScenario = {
 
 const UNITS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, min: 60, h: 3600, d: 86400 };
 
+/** Most rows one generated series may have: 10 M (a year at 3 s). */
+export const MAX_SAMPLES_PER_SYSTEM = 10_000_000;
+
 /**
  * A sampling interval in seconds from a number of seconds or a duration string
  * (`'30s'`, `'5m'`, `'1h'`, `'1.5h'`, `'1d'`). Throws a RangeError on anything else.
@@ -122,6 +125,8 @@ export function resolveScenario(spec: ScenarioSpec, overrides: ScenarioOverrides
   if (!Number.isInteger(intervalSeconds * 1000)) fail('interval', 'must be a whole number of milliseconds', rawInterval);
   const samples = Math.floor((days * 86400) / intervalSeconds);
   if (samples < 2) fail('days', `must span at least two samples of ${intervalSeconds} s`, days);
+  // A series is held as typed arrays: past this many rows it would not fit, and no BMS logs so densely for so long.
+  if (samples > MAX_SAMPLES_PER_SYSTEM) fail('interval', `gives ${samples.toLocaleString('en-US')} samples per system over ${days} days; at most ${MAX_SAMPLES_PER_SYSTEM.toLocaleString('en-US')} (use a longer interval or fewer days)`, rawInterval);
 
   const rawSeed = overrides.seed ?? spec.seed ?? d.seed;
   if ((typeof rawSeed !== 'string' && typeof rawSeed !== 'number') || String(rawSeed) === '') fail('seed', 'must be a non-empty string or a number', rawSeed);

@@ -1,4 +1,6 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { HarnessError } from '../../errors.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { loadScenario } from '../../config/load-scenario.ts';
 import { writeFleet, type FleetMember, type FleetTarget } from '../../data/write-fleet.ts';
@@ -42,6 +44,10 @@ export const generateCommand: Command = {
       seed: values.seed ?? config.seed ?? undefined,
     });
     const plans = planFleet(scenario);
+    if (values.out !== undefined) {
+      const existing = await stat(path.resolve(values.out)).catch(() => null);
+      if (existing && !existing.isDirectory()) throw new HarnessError('E_ARGS', `--out ${values.out} is a file: give a folder (created when missing)`);
+    }
     const target: FleetTarget = values.out
       ? { kind: 'flat', dir: path.resolve(values.out) }
       : { kind: 'data-dir', dataDir: values.data ? path.resolve(values.data) : config.dataDir, source: 'synthetic' };

@@ -1,0 +1,28 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHarness, tempDir } from '../helpers/run-harness.ts';
+
+describe('harness generate refuses what it cannot do, with exit 2 and the flag named', () => {
+  let t: Awaited<ReturnType<typeof tempDir>>;
+  beforeAll(async () => {
+    t = await tempDir();
+    await writeFile(path.join(t.dir, 'afile'), 'x');
+  });
+  afterAll(() => t.cleanup());
+
+  it('an --out that is a file, a sampling interval too dense to hold, a system count out of range', async () => {
+    const [file, dense, huge] = await Promise.all([
+      runHarness(['generate', '--systems', '2', '--days', '1', '--out', 'afile'], { cwd: t.dir }),
+      runHarness(['generate', '--systems', '2', '--days', '1', '--interval', '1ms', '--out', 'o'], { cwd: t.dir }),
+      runHarness(['generate', '--systems', '99999999999999999999', '--out', 'o'], { cwd: t.dir }),
+    ]);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain('--out afile is a file: give a folder');
+    expect(dense.code).toBe(2);
+    expect(dense.stderr).toContain('interval gives 86,400,000 samples per system over 1 days; at most 10,000,000');
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toContain('--systems must be a whole number from 1 to 1,000,000');
+    for (const r of [file, dense, huge]) expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+  });
+});
