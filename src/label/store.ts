@@ -78,13 +78,15 @@ export interface HistoryEntry {
 
 const FAILURE_TYPES_OR_NONE: readonly FailureTypeOrNone[] = [...FAILURE_TYPES, 'none'];
 
-/** A number from JSON: a number, or a numeric string (form fields); '' and null are "empty". */
+/** A number from JSON: a number, or a decimal numeric string (form fields); '' and null are "empty". */
 function numberField(v: unknown): number | null | 'bad' {
   if (v === undefined || v === null) return null;
   if (typeof v === 'number') return Number.isFinite(v) ? v : 'bad';
   if (typeof v === 'string') {
     const t = v.trim();
     if (t === '') return null;
+    // Plain decimal only: Number() would also take "0x10" (16), "1e3" is fine but "Infinity" is not.
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return 'bad';
     const n = Number(t);
     return Number.isFinite(n) ? n : 'bad';
   }

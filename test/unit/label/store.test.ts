@@ -58,6 +58,11 @@ describe('validateLabelInput', () => {
       message: 'lead_time_days must be ≥ 0 (days from the last sample to the failure), got -2',
     });
     expect(fields({ label: 'anomaly', failure_type: 'capacity_fade', lead_time_days: 'soon', labeler: 'x' })).toEqual(['lead_time_days']);
+    // Number() reads these as numbers; a label must not (0x10 would be saved as 16 days)
+    for (const odd of ['0x10', '0b11', '0o7', 'Infinity', '1_000']) {
+      expect(fields({ label: 'anomaly', failure_type: 'capacity_fade', lead_time_days: odd, labeler: 'x' }), odd).toEqual(['lead_time_days']);
+    }
+    expect(fields({ label: 'anomaly', failure_type: 'capacity_fade', lead_time_days: '2.5e1', labeler: 'x', confidence: '.5' })).toEqual([]);
     expect(fields({ label: 'normal', failure_type: 'capacity_fade', lead_time_days: 3, labeler: 'x' })).toEqual(['failure_type', 'lead_time_days']);
     expect(errorsOf({ label: 'normal', confidence: 1.5, labeler: 'x' })[0]?.message).toBe('confidence must be a number from 0 to 1, got 1.5');
     expect(fields({ label: 'normal', confidence: 'high', labeler: 'x' })).toEqual(['confidence']);
