@@ -80,6 +80,11 @@ export type WorkerMessage =
 /** One plugin's result over all the systems, merged from every worker. */
 export interface PooledScores {
   readonly error: string | null;
+  /**
+   * True when the error is the worker's end (a crash, the watchdog, an escaped error) rather
+   * than the plugin's own answer: with other plugins in the same request, it may be theirs.
+   */
+  readonly workerFailed: boolean;
   readonly scores: Float64Array;
   readonly fitMs: number;
   readonly scoreMs: number;
@@ -279,6 +284,7 @@ export async function scoreInWorkers(
     void opts.onProgress?.(model, done[i]!.reduce((a, b) => a + b, 0));
   };
   const send = (k: number, req: WorkerRequest) => opts.pool.request(req, progressOf(k));
+  const crashed = new Set<number>();
   // Phase 1: each shippable model is fitted once, model i in worker i mod w.
   const shipped = plugins.map((p, i) => (shipsState(p) ? i : -1)).filter((i) => i >= 0);
   const fits = new Map<number, FitReply>();
@@ -292,7 +298,12 @@ export async function scoreInWorkers(
     if (r === null) return;
     const models = shipped.filter((_, j) => j % w === k);
     if (r.type === 'fitted') for (const f of r.fits) fits.set(f.model, f);
-    else for (const m of models) fits.set(m, { model: m, error: `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`, fitMs: 0, state: undefined });
+    else {
+      for (const m of models) {
+        fits.set(m, { model: m, error: `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`, fitMs: 0, state: undefined });
+        crashed.add(m);
+      }
+    }
   });
   const prepare = plugins.map((p, i) => {
     const f = fits.get(i);
@@ -312,8 +323,10 @@ export async function scoreInWorkers(
     let offset = 0;
     results.forEach((r, k) => {
       const block = blocks[k]!;
-      if (r.type !== 'done') error ??= `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`;
-      else {
+      if (r.type !== 'done') {
+        error ??= `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`;
+        crashed.add(i);
+      } else {
         const run = r.runs[i]!;
         if (run.error !== null) error ??= run.error;
         scores.set(run.scores, offset);
@@ -322,6 +335,6 @@ export async function scoreInWorkers(
       }
       offset += block.length;
     });
-    return { error, scores, fitMs, scoreMs };
+    return { error, scores, fitMs, scoreMs, workerFailed: crashed.has(i) };
   });
 }

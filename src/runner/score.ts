@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { DerivedFeature } from '../data/schema.ts';
 import type { Dataset, SystemRecord, SystemSeries } from '../data/types.ts';
 import type { ModelPlugin } from './model.ts';
-import { scoreInWorkers, type PluginOrigin, type WorkerPool } from './pool.ts';
+import { scoreInWorkers, type PluginOrigin, type PooledScores, type WorkerPool } from './pool.ts';
 import { withTimeout } from './timeout.ts';
 
 /** One model's progress through a suite: its scores, or the error that stopped it. */
@@ -62,11 +62,12 @@ const CHUNK = 16;
  * A data file that cannot be read is not the model's fault: it throws (a HarnessError) and
  * stops the suite.
  *
- * With `parallel`, each model runs in worker threads of its own (pool.ts): whatever it does
- * there (a busy loop, process.exit, an uncaught exception, writing into its input) ends its own
- * case only, and a call that never yields is stopped by the pool's watchdog. Models run at the
- * same time when the workers allow it. Without `parallel`, or for suites whose laws need the
- * fitted plugins here (`beforeTeardown`), every model runs in this process.
+ * With `parallel`, the models run in the run's worker threads (pool.ts), together, with each
+ * series read once for all of them and copied for each; a call that never yields is stopped by
+ * the pool's watchdog. When a worker ends badly (a busy loop, process.exit, an uncaught
+ * exception), the models it held run again one by one, so only the one at fault fails its
+ * case. Without `parallel`, or for suites whose laws need the fitted plugins here
+ * (`beforeTeardown`), every model runs in this process.
  */
 export async function fitAndScore(
   plugins: readonly ModelPlugin[],
@@ -80,45 +81,49 @@ export async function fitAndScore(
   const pooled = par && !opts.beforeTeardown ? plugins.map((_, i) => par.origins[i] ?? null) : plugins.map(() => null);
   if (!par || pooled.every((o) => o === null)) return fitAndScoreHere(plugins, train, test, opts);
 
-  // Threads per model: enough systems for each to be worth starting; at least one (isolation).
-  const perModel = Math.max(1, Math.min(par.workers, Math.floor(queue.length / (par.minSystemsPerWorker ?? MIN_SYSTEMS_PER_WORKER))));
-  const atOnce = Math.max(1, Math.floor(par.workers / perModel));
+  // Threads: enough systems for each block to be worth it; at least one (isolation).
+  const blocks = Math.max(1, Math.min(par.workers, Math.floor(queue.length / (par.minSystemsPerWorker ?? MIN_SYSTEMS_PER_WORKER))));
   const local = plugins.filter((_, i) => !pooled[i]);
   const localRuns = local.length > 0 ? await fitAndScoreHere(local, train, test, opts) : [];
   const remote = plugins.map((p, i) => ({ plugin: p, origin: pooled[i] ?? null })).filter((r): r is { plugin: ModelPlugin; origin: PluginOrigin } => r.origin !== null);
   for (const { plugin } of remote) await opts.onStart?.(plugin.name, queue.length);
   let scoreStarted = false;
+  const inWorkers = (group: typeof remote) =>
+    scoreInWorkers(group.map((r) => r.plugin), group.map((r) => r.origin), train, queue, {
+      pool: par.pool,
+      workers: blocks,
+      config: par.config,
+      dataDir: opts.dataset.dataDir,
+      source: opts.dataset.source,
+      seedFor: opts.seedFor,
+      timeoutMs: opts.timeoutMs,
+      onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
+      onScoreStart: async () => {
+        if (scoreStarted) return;
+        scoreStarted = true;
+        await opts.onScoreStart?.();
+      },
+    });
+  // All models together first (each series read once for all of them). A worker that ends
+  // badly cannot tell whose fault it was: its models are run again, each alone, so the one
+  // that crashed or hung fails its own case only.
+  const together = await inWorkers(remote);
+  const results = new Map<ModelPlugin, PooledScores>(remote.map((r, i) => [r.plugin, together[i]!]));
+  const suspects = remote.filter((_, i) => together[i]!.workerFailed);
+  if (suspects.length > 0 && remote.length > 1) {
+    for (const r of suspects) results.set(r.plugin, (await inWorkers([r]))[0]!);
+  }
   const remoteRuns = new Map<ModelPlugin, ModelRun>();
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < remote.length) {
-      const { plugin, origin } = remote[next++]!;
-      const [m] = await scoreInWorkers([plugin], [origin], train, queue, {
-        pool: par.pool,
-        workers: perModel,
-        config: par.config,
-        dataDir: opts.dataset.dataDir,
-        source: opts.dataset.source,
-        seedFor: opts.seedFor,
-        timeoutMs: opts.timeoutMs,
-        onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
-        onScoreStart: async () => {
-          if (scoreStarted) return;
-          scoreStarted = true;
-          await opts.onScoreStart?.();
-        },
-      });
-      remoteRuns.set(plugin, {
-        plugin,
-        error: m!.error,
-        testScores: m!.scores.slice(trainNormals.length),
-        trainNormalScores: Array.from(m!.scores.subarray(0, trainNormals.length)),
-        fitMs: m!.fitMs,
-        scoreMs: m!.scoreMs,
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(atOnce, remote.length) }, lane));
+  for (const [plugin, m] of results) {
+    remoteRuns.set(plugin, {
+      plugin,
+      error: m.error,
+      testScores: m.scores.slice(trainNormals.length),
+      trainNormalScores: Array.from(m.scores.subarray(0, trainNormals.length)),
+      fitMs: m.fitMs,
+      scoreMs: m.scoreMs,
+    });
+  }
   return plugins.map((p) => remoteRuns.get(p) ?? localRuns[local.indexOf(p)]!);
 }
 
