@@ -14,11 +14,13 @@ const exitsInFit = defineModel({ name: 'exits-in-fit', version: '1', fit: () => 
 const busyScore = defineModel({ name: 'busy-score', version: '1', timeoutMs: 1000, score() { for (;;) {} } });
 const busyFit = defineModel({ name: 'busy-fit', version: '1', timeoutMs: 1000, fit() { for (;;) {} }, score: () => 1 });
 const never = defineModel({ name: 'never', version: '1', timeoutMs: 1000, score: () => new Promise(() => {}) });
+const hog = defineModel({ name: 'hog', version: '1', score() { const a = []; for (;;) a.push(new Array(1e6).fill(Math.random())); } });
 const timerThrows = defineModel({ name: 'timer-throws', version: '1', score() { setTimeout(() => { throw new Error('thrown from a timer'); }, 0); return 1; } });
 const rejects = defineModel({ name: 'rejects', version: '1', fit() { Promise.reject(new Error('nobody awaits me')); }, score: () => 1 });
 export default [
   defineSuite({ name: 'exit', dataset: ${DATASET}, models: [exits(0), exits(1), exitsInFit, 'zscore'] }),
   defineSuite({ name: 'hang', dataset: ${DATASET}, models: [busyScore, busyFit, never, 'zscore'] }),
+  defineSuite({ name: 'hog', dataset: ${DATASET}, models: [hog, 'zscore'] }),
   defineSuite({ name: 'stray', dataset: ${DATASET}, models: [timerThrows, rejects, 'zscore'] }),
   // A law needs the fitted plugin in the harness's own process: there the CLI's handlers catch it.
   defineSuite({ name: 'in-process', dataset: ${DATASET}, models: [timerThrows], expect: ({ model }) => [model('timer-throws').toBeChanceOnShuffledLabels()] }),
@@ -57,6 +59,13 @@ describe('plugins that end or crash the harness process', () => {
       expect(r.stdout).toMatch(/run recorded: /);
     }
     expect(zscoreLines[1]).toBe(zscoreLines[0]);
+  }, 120_000);
+
+  it('a plugin that runs out of memory ends its worker only: that case errors, the other is scored', async () => {
+    const r = await runHarness(['run', 'hog', '--workers', '2', '--reporter', 'plain', '--no-cache'], { cwd: project.dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/hog.*errored: .*memory limit/);
+    expect(r.stdout).toMatch(/zscore\s+roc_auc \d/);
   }, 120_000);
 
   it('a throw from a timer or an unhandled rejection errors that case only, in a worker; exit 2', async () => {
