@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HarnessError } from '../errors.ts';
 
@@ -85,4 +87,15 @@ export function numberFlag(name: string, raw: string | undefined): number | unde
     throw new HarnessError('E_ARGS', `--${name} must be a number (got "${raw}")`);
   }
   return n;
+}
+
+/**
+ * An output folder from a flag, absolute: created later when missing, but one that exists as a
+ * file is a user mistake named now, before any work is done.
+ */
+export async function outputDirFlag(name: string, raw: string): Promise<string> {
+  const dir = path.resolve(raw);
+  const existing = await stat(dir).catch(() => null);
+  if (existing && !existing.isDirectory()) throw new HarnessError('E_ARGS', `--${name} ${raw} is a file: give a folder (created when missing)`);
+  return dir;
 }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse/sync';
 import { HarnessError, type Problem } from '../errors.ts';
+import { readRegularText } from './read-file.ts';
 
 /** One data row of a CSV file and the 1-based line it starts on. */
 export interface CsvRecord {
@@ -132,16 +132,8 @@ export async function readCsvFile(file: string): Promise<CsvTable> {
   return table;
 }
 
-/** Reads a UTF-8 file; a missing or unreadable file is a HarnessError naming the path. */
-export async function readTextFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read (${code ?? String(err)})`;
-    throw new HarnessError('E_DATA', `${file}: ${why}`, [{ file, line: 1, column: 0, message: why }]);
-  }
-}
+/** Reads a UTF-8 file; a missing, unreadable or non-regular file is a HarnessError naming the path. */
+export const readTextFile = readRegularText;
 
 /**
  * Checks a header against the columns a file must and may have: a missing required column,

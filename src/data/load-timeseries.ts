@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Problem } from '../errors.ts';
 import { HarnessError } from '../errors.ts';
 import { throwIfProblems } from './csv-read.ts';
@@ -8,6 +7,7 @@ import type { DerivedFeature, Source } from './schema.ts';
 import { scanSeriesBytes, seriesPathCounts } from './series-bytes.ts';
 import { scanSeries, type SeriesScan } from './series-scan.ts';
 import type { SystemSeries, TimeseriesOptions } from './types.ts';
+import { readRegularFile } from './read-file.ts';
 
 /** The loader reports at most this many problems of one file; `harness validate` lists them all. */
 const MAX_LOAD_PROBLEMS = 10;
@@ -53,16 +53,6 @@ function readSeriesFile(file: string, bytes: Buffer, systemId: string, extraSens
   return scan;
 }
 
-/** A file's bytes; a missing or unreadable file is a HarnessError naming the path (as readTextFile does). */
-async function readBytes(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read (${code ?? String(err)})`;
-    throw new HarnessError('E_DATA', `${file}: ${why}`, [{ file, line: 1, column: 0, message: why }]);
-  }
-}
 
 /**
  * Which source holds a system's series when the caller did not say: the one whose raw file
@@ -93,7 +83,7 @@ export async function loadTimeseries(systemId: string, opts: TimeseriesOptions =
   const dataDir = resolveDataDir(opts.dataDir);
   const source = opts.source ?? findSource(dataDir, systemId);
   const file = seriesPath(dataDir, source, systemId);
-  const scan = readSeriesFile(file, await readBytes(file), systemId, opts.extraSensors ?? []);
+  const scan = readSeriesFile(file, await readRegularFile(file), systemId, opts.extraSensors ?? []);
   const sensors: Record<string, Float64Array> = {};
   scan.columns.forEach((c, i) => {
     const v = scan.values[i];

@@ -3,15 +3,16 @@
  * throwing for bad data. It reuses the loaders' parsers (parseCsv, parseLabelsTable,
  * parseMetadataTable, scanSeries) in collecting mode, so whatever validates also loads.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Problem } from '../errors.ts';
+import { HarnessError, type Problem } from '../errors.ts';
 import { parseCsv, type CsvTable } from './csv-read.ts';
 import { describeLayout, legacyLabelsMessage, resolveDataDir, type SourceLayout } from './layout.ts';
 import { parseLabelsTable } from './load-labels.ts';
 import { parseMetadataTable } from './load-metadata.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
 import { scanSeries } from './series-scan.ts';
+import { readRegularText } from './read-file.ts';
 
 export interface ValidateOptions {
   /** Problems listed per file; the rest are counted in `suppressed`. Default 20. */
@@ -41,12 +42,18 @@ const key = (source: string, id: string): string => `${source}\u0000${id}`;
 /** A problem about a whole file. */
 const fileProblem = (file: string, message: string): Problem => ({ file, line: 1, column: 0, message });
 
-async function readIfExists(file: string): Promise<string | undefined> {
+/**
+ * A labels or metadata file's text; undefined when it does not exist. One that exists but cannot
+ * be read (a folder, a FIFO, a symlink loop, no permission) is reported, and null returned.
+ */
+async function readIfExists(file: string, report: (p: Problem) => void): Promise<string | undefined | null> {
+  if (!(await lstat(file).catch(() => null))) return undefined;
   try {
-    return await readFile(file, 'utf8');
+    return await readRegularText(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    if (!(err instanceof HarnessError)) throw err;
+    report(fileProblem(file, err.message.slice(file.length + 2)));
+    return null;
   }
 }
 
@@ -141,7 +148,8 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   const labelsOk = new Set<Source>();
   for (const s of layout.sources) {
     const folderSource = layout.kind === 'data-dir' ? s.source : undefined;
-    const labelsText = await readIfExists(s.labelsPath);
+    const labelsText = await readIfExists(s.labelsPath, report);
+    if (labelsText === null) continue;
     if (labelsText === undefined) {
       // Only synthetic data must come labelled; freshly imported real data has no labels yet.
       if (s.source === 'synthetic') report(fileProblem(s.labelsPath, 'labels file not found'));
@@ -167,8 +175,10 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   const rawDirOk = new Set<Source>();
   for (const s of layout.sources) {
     const folderSource = layout.kind === 'data-dir' ? s.source : undefined;
-    const metaText = await readIfExists(s.metadataPath);
-    if (metaText === undefined) {
+    const metaText = await readIfExists(s.metadataPath, report);
+    if (metaText === null) {
+      // reported by readIfExists
+    } else if (metaText === undefined) {
       report(fileProblem(s.metadataPath, 'metadata file not found'));
     } else {
       filesChecked++;
@@ -201,9 +211,10 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   await pool(rawJobs, CONCURRENCY, async (job) => {
     let text: string;
     try {
-      text = await readFile(job.file, 'utf8');
+      text = await readRegularText(job.file);
     } catch (err) {
-      report(fileProblem(job.file, `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
+      if (!(err instanceof HarnessError)) throw err;
+      report(fileProblem(job.file, err.message.slice(job.file.length + 2)));
       return;
     }
     filesChecked++;

@@ -18,7 +18,7 @@ import { prChart } from '../../report/charts/pr-chart.ts';
 import type { renderSvg } from '../../report/charts/render-svg.ts';
 import { rocChart } from '../../report/charts/roc-chart.ts';
 import { scoreDistributionChart } from '../../report/charts/score-distribution-chart.ts';
-import { numberFlag, parseCommandArgs } from '../args.ts';
+import { numberFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import { textReport } from '../../report/evaluation-text.ts';
 import type { Command } from './index.ts';
@@ -215,6 +215,7 @@ export const evaluateCommand: Command = {
     const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
     const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';
     const by = parseBy(values.by);
+    const plotsDir = values.plots === undefined ? undefined : await outputDirFlag('plots', values.plots);
     const warnings: string[] = [];
 
     // The config is read only when a default needs the data folder.
@@ -295,8 +296,8 @@ export const evaluateCommand: Command = {
       process.stdout.write(textReport(summary, { threshold, thresholdFrom, files, columns }));
     }
 
-    if (values.plots !== undefined) {
-      const dir = path.resolve(values.plots);
+    if (plotsDir !== undefined) {
+      const dir = plotsDir;
       const subtitle = `${files.scores} · ${summary.n} systems (${summary.positives} anomalies)`;
       const charts: [string, Parameters<typeof renderSvg>[0]][] = [
         ['roc.svg', rocChart({ curve: rocCurve(y, s), auc: rocAuc(y, s), ci: summary.ci['roc_auc'] ?? null, subtitle })],

@@ -1,12 +1,10 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { HarnessError } from '../../errors.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { loadScenario } from '../../config/load-scenario.ts';
 import { writeFleet, type FleetMember, type FleetTarget } from '../../data/write-fleet.ts';
 import { generateSystem, planFleet, planToLabel, planToMetadata, resolveScenario } from '../../synth/index.ts';
 import type { ResolvedScenario, SystemPlan } from '../../synth/types.ts';
-import { intFlag, parseCommandArgs } from '../args.ts';
+import { intFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
 import { displayPath, progressBar } from '../output.ts';
 import type { Command } from './index.ts';
 
@@ -44,12 +42,8 @@ export const generateCommand: Command = {
       seed: values.seed ?? config.seed ?? undefined,
     });
     const plans = planFleet(scenario);
-    if (values.out !== undefined) {
-      const existing = await stat(path.resolve(values.out)).catch(() => null);
-      if (existing && !existing.isDirectory()) throw new HarnessError('E_ARGS', `--out ${values.out} is a file: give a folder (created when missing)`);
-    }
     const target: FleetTarget = values.out
-      ? { kind: 'flat', dir: path.resolve(values.out) }
+      ? { kind: 'flat', dir: await outputDirFlag('out', values.out) }
       : { kind: 'data-dir', dataDir: values.data ? path.resolve(values.data) : config.dataDir, source: 'synthetic' };
 
     const started = performance.now();
