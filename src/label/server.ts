@@ -4,7 +4,8 @@
  * ./api.ts. It binds to 127.0.0.1 unless told otherwise.
  *
  * Hardening, since a browser on the same machine visits other sites too:
- * - on a loopback address, a request whose Host is not this server's is refused (DNS rebinding);
+ * - a request whose Host is not one of this server's names is refused (DNS rebinding), on any
+ *   address it is bound to: loopback names, the bound address, and `--allow-host` names;
  * - a POST must be `application/json` from this origin (a cross-site form cannot send that
  *   without a CORS preflight, which this server never grants), bodies are capped at 256 KiB;
  * - a Content-Security-Policy allows only this origin's scripts, so data can never run as code.
@@ -65,6 +66,8 @@ async function loadStatic(): Promise<Map<string, StaticFile>> {
 export interface LabelServerOptions {
   readonly dataDir: string;
   readonly host?: string;
+  /** More Host header names to answer to, as `name` or `name:port` (`--allow-host`). */
+  readonly allowHosts?: readonly string[];
   /** 0 = any free port. */
   readonly port?: number;
 }
@@ -119,13 +122,21 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-/** Host header values this server answers to when bound to a loopback address. */
-function allowedHosts(port: number): Set<string> {
-  return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+/**
+ * Host header values this server answers to, whatever it is bound to (a page on another site
+ * that resolves its own name to this address must be refused: DNS rebinding): the loopback
+ * names, the address it is bound to (unless that is a wildcard), and the names given with
+ * --allow-host (`name` or `name:port`).
+ */
+function allowedHosts(host: string, port: number, extra: readonly string[]): Set<string> {
+  const withPort = (name: string): string => {
+    const bare = name.toLowerCase();
+    if (bare.startsWith('[') || /^[^:]+:\d+$/.test(bare)) return bare;
+    return bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
+  };
+  const names = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  if (host !== '0.0.0.0' && host !== '::') names.push(withPort(host));
+  return new Set([...names, ...extra.map(withPort)]);
 }
 
 export async function startLabelServer(opts: LabelServerOptions): Promise<LabelServer> {
@@ -138,8 +149,9 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
-    if (isLoopback(host) && !allowedHosts(port).has((req.headers.host ?? '').toLowerCase())) {
-      throw new HttpError(421, `this server answers only to ${[...allowedHosts(port)].join(', ')}`);
+    const allowed = allowedHosts(host, port, opts.allowHosts ?? []);
+    if (!allowed.has((req.headers.host ?? '').toLowerCase())) {
+      throw new HttpError(421, `this server answers only to ${[...allowed].join(', ')} (add a name with --allow-host)`);
     }
     let pathname: string;
     let query: URLSearchParams;

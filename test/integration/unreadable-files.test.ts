@@ -35,7 +35,8 @@ const clean = (r: RunResult) => expect(r.stderr).not.toMatch(/\n\s+at |internal 
 
 describe('data files that are not regular files', () => {
   it('validate reports each at file:1:0 and exits 2: a folder, a symlink loop, a FIFO as labels or as a series', async () => {
-    const [folder, loop, fifo, rawfifo] = await Promise.all(['folder', 'loop', 'fifo', 'rawfifo'].map((d) => runHarness(['validate', '--data', d], { cwd: t.dir })));
+    const v = (d: string) => runHarness(['validate', '--data', d], { cwd: t.dir });
+    const [folder, loop, fifo, rawfifo] = await Promise.all([v('folder'), v('loop'), v('fifo'), v('rawfifo')]);
     expect(folder.stderr).toContain('folder/labels.csv:1:0: is a folder, not a file');
     expect(loop.stderr).toContain('loop/labels.csv:1:0: is a loop of symbolic links');
     expect(fifo.stderr).toContain('fifo/labels.csv:1:0: is not a regular file (a FIFO, socket or device)');

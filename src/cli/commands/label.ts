@@ -7,13 +7,15 @@ import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';
 
-const USAGE = `Usage: harness label [--port 5173] [--host 127.0.0.1] [--data DIR]
+const USAGE = `Usage: harness label [--port 5173] [--host 127.0.0.1] [--allow-host NAME]… [--data DIR]
 
 Serves the labeling web app: the systems of every source (filter, search, the sample queue),
 a zoomable plot of each system's telemetry and a form that writes the labels file of the
 system's source, data/real/labels.csv or data/synthetic/labels.csv (atomically, bumping
 label_version), and appends every change to labels.history.csv beside it.
 Binds to 127.0.0.1 unless --host says otherwise; --port 0 picks a free port. Ctrl+C stops it.
+It answers only to requests addressed to its own names (loopback, the --host address, and each
+--allow-host NAME, e.g. the machine's DNS name when bound to 0.0.0.0): others get 421.
 
 Keys: j/k next/previous system · n normal · a anomaly · 1–6 failure type · s or Ctrl+Enter save
 · / search · r reset zoom · ←/→ pan`;
@@ -28,6 +30,7 @@ export const labelCommand: Command = {
       {
         port: { type: 'string', default: '5173' },
         host: { type: 'string', default: '127.0.0.1' },
+        'allow-host': { type: 'string', multiple: true },
         data: { type: 'string' },
       },
       USAGE,
@@ -37,7 +40,7 @@ export const labelCommand: Command = {
     const host = values.host ?? '127.0.0.1';
     const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
     selectSources(describeLayout(dataDir), 'all'); // no data folder, or nothing in it: say so and exit 2
-    const app = await startLabelServer({ dataDir, host, port });
+    const app = await startLabelServer({ dataDir, host, port, allowHosts: values['allow-host'] ?? [] });
     process.stdout.write(`harness label: labeling ${displayPath(dataDir)} at ${app.url}\n(Ctrl+C to stop)\n`);
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
       process.stderr.write(`harness label: warning: listening on ${host}; anyone who can reach it can change labels\n`);

@@ -149,4 +149,18 @@ describe('label server', () => {
     const history = await call(app, 'GET', '/api/systems/synthetic/sys-0002');
     expect((history.json() as { history: unknown[] }).history).toHaveLength(1);
   });
+
+  it('bound to every address, still answers only to its names: loopback and each --allow-host', async () => {
+    const wide = await startLabelServer({ dataDir, host: '0.0.0.0', port: 0, allowHosts: ['bess-lab.example'] });
+    try {
+      const port = new URL(wide.url).port;
+      const status = async (host: string) => (await call(wide, 'GET', '/api/systems', { headers: { Host: host } })).status;
+      expect(await status(`127.0.0.1:${port}`)).toBe(200);
+      expect(await status(`bess-lab.example:${port}`)).toBe(200);
+      expect(await status(`evil.example:${port}`)).toBe(421);
+      expect(await status(`bess-lab.example:1`)).toBe(421);
+    } finally {
+      await wide.close();
+    }
+  });
 });
