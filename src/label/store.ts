@@ -4,9 +4,10 @@
  * folder) and records the change in `labels.history.csv` beside that file, so that no label is
  * ever lost.
  *
- * - Every write runs under an in-process lock (a promise queue per labels file, shared by every
- *   store on that file), and re-reads the labels file under the lock before applying the change:
- *   two tabs saving at once never lose a row.
+ * - Every write runs under a lock shared by every process on the machine (a promise queue per
+ *   labels file in this process, and `<labels file>.lock` across processes, see
+ *   data/file-lock.ts), and re-reads the labels file under the lock before applying the change:
+ *   two tabs, two servers or an import saving at once never lose a row.
  * - A stale edit (the client loaded version 2, the file now holds 3) is a conflict, not an
  *   overwrite: the caller gets the current row back.
  * - Rows of other systems and sources are written back exactly as they were read (their raw
@@ -19,6 +20,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { writeFileAtomic } from '../data/atomic.ts';
+import { withFileLock } from '../data/file-lock.ts';
 import { parseCsv, throwIfProblems } from '../data/csv-read.ts';
 import { csvField } from '../data/csv-write.ts';
 import { assertNoLegacyLabels, describeLayout, labelsPathOf, resolveDataDir, type DataLayout } from '../data/layout.ts';
@@ -186,12 +188,14 @@ interface LabelsFile {
 
 const key = (source: string, systemId: string): string => `${source}\u0000${systemId}`;
 
-/** One lock per labels file in this process, so two stores on one file still take turns. */
+/** One queue per labels file in this process, so two stores on one file still take turns. */
 const locks = new Map<string, Promise<unknown>>();
 
 function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const prev = locks.get(file) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
+  // In this process a promise queue; across processes (a second server, an import) the file lock.
+  const locked = () => withFileLock(file, fn);
+  const run = prev.then(locked, locked);
   const tail = run.then(
     () => undefined,
     () => undefined,

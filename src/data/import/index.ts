@@ -12,6 +12,8 @@ import { readExport, type RawTable } from './read.ts';
 import { splitSystems, type ImportedSystem } from './split.ts';
 import { ImportTally, RowCollector } from './transform.ts';
 import { prepareWrite, writeImport, type WriteImportResult } from './write.ts';
+import { withFileLock } from '../file-lock.ts';
+import { sourceFolder } from '../layout.ts';
 
 export { loadMapping, validateMapping, type Mapping } from './mapping.ts';
 export { ImportTally, DROP_REASONS, type DropReason } from './transform.ts';
@@ -106,7 +108,14 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   const dropped = [...tally.drops.values()].filter((d) => d.reason !== 'sentinel' && d.reason !== 'out_of_range' && d.reason !== 'unparsable_value').reduce((a, d) => a + d.count, 0);
   if (tally.rowsRead > 0 && dropped / tally.rowsRead > 0.5) warnings.push(`more than half of the rows were dropped (${dropped} of ${tally.rowsRead}): check the mapping`);
 
-  const prepared = await prepareWrite(opts.dataDir, systems, metadata, opts.labels !== undefined ? { file: opts.labels } : undefined);
-  const write = opts.dryRun ? undefined : await writeImport(prepared, systems);
+  const labelsInput = opts.labels !== undefined ? { file: opts.labels } : undefined;
+  // Real labels are read, merged and written back under the labels file's lock, so a label the
+  // app saves meanwhile (another process) is neither lost nor reverted.
+  const { prepared, write } = opts.dryRun
+    ? { prepared: await prepareWrite(opts.dataDir, systems, metadata, labelsInput), write: undefined }
+    : await withFileLock(sourceFolder(opts.dataDir, 'real').labelsPath, async () => {
+        const p = await prepareWrite(opts.dataDir, systems, metadata, labelsInput);
+        return { prepared: p, write: await writeImport(p, systems) };
+      });
   return { files: opts.files, systems, metadata, tally, warnings, realDir: prepared.realDir, ...(write ? { write } : {}) };
 }

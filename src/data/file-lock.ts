@@ -1,0 +1,55 @@
+/**
+ * A lock on one data file shared by every process on the machine: `<file>.lock`, created
+ * exclusively and holding the owner's pid. Two label servers on one folder, or a label save and
+ * `harness import --labels`, take turns on the labels file instead of overwriting each other's
+ * acknowledged writes. A lock whose owner is no longer running (kill -9) is stale: the next
+ * process takes it over.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HarnessError } from '../errors.ts';
+
+/** How long a process waits for another's lock before it gives up. */
+const WAIT_MS = 30_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** True when a process with this pid is running (on this machine). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it exists, owned by another user
+  }
+}
+
+/** Runs `fn` while holding the machine-wide lock on `file`; waits for another holder, up to WAIT_MS. */
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs = WAIT_MS): Promise<T> {
+  const lock = `${file}.lock`;
+  const me = `${process.pid}\n`;
+  const started = Date.now();
+  await mkdir(path.dirname(lock), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(lock, me, { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(owner) && owner !== process.pid && !isRunning(owner)) {
+      await rm(lock, { force: true }); // stale: its owner died holding it
+      continue;
+    }
+    if (Date.now() - started > waitMs) {
+      throw new HarnessError('E_LOCK', `${file} is locked by process ${Number.isInteger(owner) ? owner : '?'} (${lock}); try again when it is done, or delete the lock file if no harness is running`);
+    }
+    await sleep(Math.min(100, 5 + attempt * 5));
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
