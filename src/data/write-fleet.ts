@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from './csv-write.ts';
 import { assertNoLegacyLabels, describeLayout, sourceFolder } from './layout.ts';
 import type { Source } from './schema.ts';
 import type { LabelRow, MetadataRow } from './types.ts';
 import { pathExists } from './path-exists.ts';
+import { isRunning } from './file-lock.ts';
 
 /** One system ready to be written: its columns and its metadata and label rows. */
 export interface FleetMember {
@@ -47,6 +48,7 @@ export async function writeFleet(
 
   const parent = path.dirname(finalDir);
   await mkdir(parent, { recursive: true });
+  await removeStaleStaging(parent, path.basename(finalDir));
   const staging = path.join(parent, `.${path.basename(finalDir)}.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(path.join(staging, 'raw'), { recursive: true });
   try {
@@ -69,6 +71,18 @@ export async function writeFleet(
     return { systems: metadata.length, rows, bytes };
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes the staging folders a killed generate left beside `name` (their pid, in the folder's
+ * name, no longer runs). A running generate's staging folder is left alone.
+ */
+async function removeStaleStaging(parent: string, name: string): Promise<void> {
+  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.staging-(\\d+)-[0-9a-f]+$`);
+  for (const entry of await readdir(parent).catch(() => [] as string[])) {
+    const pid = Number(pattern.exec(entry)?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) await rm(path.join(parent, entry), { recursive: true, force: true });
   }
 }
 
