@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { tsImport } from 'tsx/esm/api';
-import { HarnessError, jsonProblem, type Problem } from '../errors.ts';
+import { HarnessError, jsonProblem, moduleFormatHint, type Problem } from '../errors.ts';
 import { parseTrackingUri } from '../track/mlflow/tracking-uri.ts';
 import type { ResolvedConfig, UserConfig } from './types.ts';
 
@@ -44,7 +44,7 @@ function loadError(filepath: string, err: unknown): HarnessError {
     problems.push({ file: m[1]!, line: Number(m[2]), column: Number(m[3]) + 1, message: m[4]! });
   }
   const first = message.split('\n')[0] ?? '';
-  return new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded: ${problems.length > 0 ? 'syntax error' : first}`, problems);
+  return new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded: ${problems.length > 0 ? 'syntax error' : `${first}${moduleFormatHint(first)}`}`, problems);
 }
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
-import { HarnessError } from '../errors.ts';
+import { HarnessError, moduleFormatHint } from '../errors.ts';
 import { findFiles } from './glob.ts';
 import type { ModelEntry, SuiteSpec } from './suite.ts';
 import type { CollectedSuite } from './types.ts';
@@ -46,8 +46,8 @@ async function importSuites(file: string): Promise<SuiteSpec[]> {
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new HarnessError('E_SUITE', `${file}: the suite could not be loaded: ${message}`);
+    const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    throw new HarnessError('E_SUITE', `${file}: the suite could not be loaded: ${message}${moduleFormatHint(message)}`);
   }
   const exported = Array.isArray(mod.default) ? mod.default : [mod.default];
   return exported.map((s, i) => checkSuite(s, exported.length > 1 ? `${file} (suite ${i + 1})` : file));

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
-import { HarnessError } from '../errors.ts';
+import { HarnessError, moduleFormatHint } from '../errors.ts';
 import type { ModelPlugin } from './model.ts';
 import type { ModelEntry } from './suite.ts';
 import { pathExists } from '../data/path-exists.ts';
@@ -30,7 +30,8 @@ export async function resolveModel(entry: ModelEntry, config: ResolvedConfig, su
   try {
     mod = (await import(found)) as { default?: unknown };
   } catch (err) {
-    throw new HarnessError('E_PLUGIN', `${found}: the model plugin "${name}" could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    throw new HarnessError('E_PLUGIN', `${found}: the model plugin "${name}" could not be loaded: ${message}${moduleFormatHint(message)}`);
   }
   const exported = mod.default;
   let plugin: unknown = exported;

@@ -76,4 +76,17 @@ describe('harness run exits 2 when it cannot do what was asked', () => {
       await rm(rc, { force: true });
     }
   });
+
+  it('in a project whose package.json is not "type": "module", says that is why a suite does not load', async () => {
+    const cjs = await makeProject({ 'package.json': '{ "name": "cjs-project", "private": true }\n', 'suites/tiny.suite.ts': SUITE });
+    try {
+      const r = await runHarness(['run', '--no-history', '--list'], { cwd: cjs.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('the suite could not be loaded');
+      expect(r.stderr).toContain('its package.json has no "type": "module"');
+      expect(r.stderr).toContain('npx harness init --yes');
+    } finally {
+      await cjs.cleanup();
+    }
+  });
 });
