@@ -59,9 +59,13 @@ export async function runSuites(
   const results: SuiteResult[] = [];
   // Every model is fitted and scored in these threads, kept for the whole run (see pool.ts).
   const pool = new WorkerPool(config.workers);
+  // The project's code key (code-key.ts) is computed once per run: the code does not change while
+  // the run goes on, and walking the project again for every suite would be work done twice.
+  let codeKey: Promise<string | null> | undefined;
+  const codeKeyOnce = (): Promise<string | null> => (codeKey ??= projectCodeKey(config.root, [config.dataDir, config.cacheDir, config.outDir, config.runsDir]));
   try {
     for (const suite of suites) {
-      const result = await withBaseline(await runSuite(suite, config, options, emit, pool), options);
+      const result = await withBaseline(await runSuite(suite, config, options, emit, pool, codeKeyOnce), options);
       results.push(result);
       await emit('onSuiteResult', result);
     }
@@ -104,7 +108,14 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
 
 type Emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
 
-async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: RunOptions, emit: Emit, pool: WorkerPool): Promise<SuiteResult> {
+async function runSuite(
+  suite: CollectedSuite,
+  config: ResolvedConfig,
+  options: RunOptions,
+  emit: Emit,
+  pool: WorkerPool,
+  codeKeyOf: () => Promise<string | null>,
+): Promise<SuiteResult> {
   const t0 = performance.now();
   const spec = suite.spec;
   const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold, spec.split?.folds), ...(spec.baseline ? { baselineOptions: spec.baseline } : {}) };
@@ -140,7 +151,7 @@ async function runSuite(suite: CollectedSuite, config: ResolvedConfig, options: 
     const lawRequests = specs.flatMap((a) => (a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : []));
     let laws: LawOutcomes = {};
     const dataKey = await dataKeyOf(ds.dataset, ds.hash);
-    const codeKey = options.cache === false ? null : await projectCodeKey(config.root, [config.dataDir, config.cacheDir, config.outDir, config.runsDir]);
+    const codeKey = options.cache === false ? null : await codeKeyOf();
     const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {
       seedFor,

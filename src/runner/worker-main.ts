@@ -32,11 +32,27 @@ interface Setup {
   readonly seedFor: (model: string) => string;
 }
 
+/**
+ * The last dataset this worker loaded: the fit and score requests of one suite read the same
+ * labels and metadata, so they are parsed once per suite, not per request.
+ */
+let lastDataset: { readonly key: string; readonly dataset: Promise<Dataset> } | null = null;
+function datasetOf(job: WorkerJob): Promise<Dataset> {
+  // Per suite too: a data folder may change between two suites of one run (labels saved meanwhile).
+  const key = `${job.origins[0]?.suiteFile}\0${job.origins[0]?.suiteName}\0${job.dataDir}\0${job.source}`;
+  if (lastDataset?.key !== key) lastDataset = { key, dataset: loadDataset({ dataDir: job.dataDir, source: job.source }) };
+  const { dataset } = lastDataset;
+  dataset.catch(() => {
+    if (lastDataset?.dataset === dataset) lastDataset = null; // a failed load is not kept
+  });
+  return dataset;
+}
+
 /** A request's plugins (new instances) and data; the modules themselves stay loaded between requests. */
 async function setUp(job: WorkerJob): Promise<Setup> {
   const plugins: ModelPlugin[] = [];
   for (const origin of job.origins) plugins.push(await recreatePlugin(origin, job.config));
-  const dataset = await loadDataset({ dataDir: job.dataDir, source: job.source });
+  const dataset = await datasetOf(job);
   const byKey = new Map<string, SystemRecord>(dataset.systems.map((s) => [`${s.source}\u0000${s.systemId}`, s]));
   const pick = (keys: readonly string[]): SystemRecord[] =>
     keys.map((k) => {
