@@ -24,9 +24,15 @@ export async function showChartInUi(page: Page, base: string, experimentId: stri
   await folder.click();
   // the folder lists its files once they are fetched; roc.svg and pr.svg are always among them
   await page.getByText('pr.svg', { exact: true }).first().waitFor();
-  await page.getByText(chart, { exact: true }).first().click();
+  // The viewer fetches the file after the click; on a loaded machine that fetch was seen to be
+  // dropped once (the image never came): select the file again, once, before giving up.
   const img = page.locator(`img[alt="charts/${chart}"]`);
-  await img.waitFor({ state: 'visible', timeout: 30_000 });
+  for (let attempt = 0; ; attempt++) {
+    await page.getByText(chart, { exact: true }).first().click();
+    const shown = await img.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, (err: unknown) => (attempt === 0 ? false : Promise.reject(err)));
+    if (shown) break;
+    await page.getByText('pr.svg', { exact: true }).first().click(); // another file first, so the click is a change
+  }
   // selecting a file scrolls the file tree down to it: back to the top, so the tree reads whole
   await folder.hover();
   await page.mouse.wheel(0, -2000);
