@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError, moduleFormatHint } from '../errors.ts';
 import { findFiles } from './glob.ts';
+import { WorkerPool } from './pool.ts';
 import type { ModelEntry, SuiteSpec } from './suite.ts';
 import type { CollectedSuite } from './types.ts';
 
@@ -17,10 +18,21 @@ export function modelEntryName(entry: ModelEntry): string {
  * Finds and imports every suite file, without running anything (so `--list` and filters are
  * cheap). A file may export one suite or a list of suites. `filter` keeps suites whose name or
  * file contains one of the words.
+ *
+ * A suite file is user code, and so are the plugin modules and factories it names: each file is
+ * first imported, and its models made, in a worker thread under the watchdog, so that a file
+ * that loops forever, calls process.exit or throws from a timer stops the run with exit 2 and
+ * its name instead of hanging or ending this process.
  */
 export async function collectSuites(config: ResolvedConfig, filter: readonly string[] = []): Promise<CollectedSuite[]> {
   const files = await findFiles(config.root, config.suites);
   const suites: CollectedSuite[] = [];
+  const probes = new WorkerPool(1);
+  try {
+    for (const file of files) await probeSuiteFile(probes, file, config);
+  } finally {
+    await probes.close();
+  }
   for (const file of files) {
     for (const spec of await importSuites(file)) {
       suites.push({ file, spec, modelNames: spec.models.map(modelEntryName) });
@@ -39,6 +51,11 @@ export async function collectSuites(config: ResolvedConfig, filter: readonly str
 export function filterSuites(suites: readonly CollectedSuite[], filter: readonly string[], root: string): CollectedSuite[] {
   if (filter.length === 0) return [...suites];
   return suites.filter((s) => filter.some((f) => s.spec.name.includes(f) || path.relative(root, s.file).includes(f)));
+}
+
+async function probeSuiteFile(pool: WorkerPool, file: string, config: ResolvedConfig): Promise<void> {
+  const reply = await pool.request({ type: 'probe', suiteFile: file, config, timeoutMs: config.timeoutMs }, () => undefined);
+  if (reply.type === 'failed') throw new HarnessError('E_SUITE', `${file}: loading the suite and its models was stopped: ${reply.message}`);
 }
 
 async function importSuites(file: string): Promise<SuiteSpec[]> {

@@ -1,5 +1,7 @@
 import type { SystemRecord } from '../data/types.ts';
-import { chooseThreshold, type ThresholdSpec } from '../metrics/threshold.ts';
+import type { ThresholdSpec } from '../metrics/threshold.ts';
+import { thresholdValue } from './threshold-value.ts';
+import type { PluginLaws } from './worker-protocol.ts';
 import type { ModelPlugin } from './model.ts';
 import { readCachedScores, scoreKey, writeCachedScores, type ScoreCache } from './score-cache.ts';
 import { fitAndScore, type ModelRun, type ScoreOptions } from './score.ts';
@@ -16,6 +18,8 @@ export interface PooledRun {
   readonly scoreMs: number;
   /** True when every split's scores came from the score cache (nothing was fitted or scored). */
   readonly cached: boolean;
+  /** The metamorphic laws measured with the first split's fitted plugin. */
+  readonly laws?: PluginLaws;
 }
 
 /**
@@ -32,21 +36,19 @@ export async function scoreSplits(
   plugins: readonly ModelPlugin[],
   splits: readonly { readonly train: readonly SystemRecord[]; readonly test: readonly SystemRecord[] }[],
   threshold: SuiteThreshold,
-  opts: Omit<ScoreOptions, 'scoreTrainNormals' | 'beforeTeardown'> & {
-    /** Called with the first split's fitted models, its test systems and each model's threshold, before teardown. */
-    readonly withFitted?: (runs: readonly ModelRun[], test: readonly SystemRecord[], thresholdOf: (run: ModelRun) => number) => Promise<void>;
-    /** Read and write scores here (never with `withFitted`, which needs fitted plugins). */
+  opts: Omit<ScoreOptions, 'scoreTrainNormals'> & {
+    /** Read and write scores here (never with `laws`, which need fitted plugins; they are measured on the first split). */
     readonly cache?: ScoreCache;
   },
 ): Promise<{ test: SystemRecord[]; runs: PooledRun[] }> {
   const test = splits.flatMap((s) => s.test);
   const trainFpr = typeof threshold === 'object' && threshold.kind === 'train_fpr' ? threshold.fpr : null;
-  const pooled = plugins.map((plugin) => ({ plugin, error: null as string | null, scores: new Float64Array(test.length), fitMs: 0, scoreMs: 0, cached: true, thresholds: [] as number[], trainNormals: [] as number[] }));
+  const pooled = plugins.map((plugin) => ({ plugin, error: null as string | null, scores: new Float64Array(test.length), fitMs: 0, scoreMs: 0, cached: true, thresholds: [] as number[], trainNormals: [] as number[], laws: undefined as PluginLaws | undefined }));
   let offset = 0;
   for (const [f, split] of splits.entries()) {
-    const withFitted = opts.withFitted;
+    const laws = f === 0 ? opts.laws : undefined;
     const scoreTrainNormals = trainFpr !== null;
-    const cache = withFitted ? undefined : opts.cache;
+    const cache = opts.laws ? undefined : opts.cache;
     const keys = plugins.map((p) => (cache ? scoreKey(cache, p, split, opts.seedFor(p.name), scoreTrainNormals) : ''));
     const hits = await Promise.all(keys.map((k) => (cache ? readCachedScores(cache, k) : null)));
     const todo = plugins.filter((_, m) => !hits[m]);
@@ -58,7 +60,7 @@ export async function scoreSplits(
             ...opts,
             scoreTrainNormals,
             ...(par ? { parallel: { ...par, origins: par.origins.filter((_, m) => !hits[m]) } } : {}),
-            ...(f === 0 && withFitted ? { beforeTeardown: (r: readonly ModelRun[]) => withFitted(r, split.test, (run) => thresholdValue(run, threshold, trainFpr, split.test)) } : {}),
+            laws,
           });
     const runs: ModelRun[] = plugins.map((plugin, m) => {
       const hit = hits[m];
@@ -77,6 +79,7 @@ export async function scoreSplits(
       p.fitMs += run.fitMs;
       p.scoreMs += run.scoreMs;
       if (!hits[m]) p.cached = false;
+      if (f === 0) p.laws = run.laws;
       if (p.error !== null) return;
       if (run.error !== null) {
         p.error = splits.length > 1 ? `fold ${f + 1}: ${run.error}` : run.error;
@@ -103,19 +106,7 @@ export async function scoreSplits(
       else if (p.trainNormals.length > 0) thr = { kind: 'train_fpr', fpr: trainFpr, trainNormalScores: p.trainNormals };
       // No training normals (an all-anomaly set): no honest threshold exists; flag nothing.
       else thr = Infinity;
-      return { plugin: p.plugin, error: p.error, scores: p.scores, threshold: thr, fitMs: p.fitMs, scoreMs: p.scoreMs, cached: p.cached && p.error === null };
+      return { plugin: p.plugin, error: p.error, scores: p.scores, threshold: thr, fitMs: p.fitMs, scoreMs: p.scoreMs, cached: p.cached && p.error === null, ...(p.laws ? { laws: p.laws } : {}) };
     }),
   };
-}
-
-/** The numeric threshold of a fitted run on its own split (Infinity when no training normals exist for a train-FPR one). */
-function thresholdValue(run: ModelRun, threshold: SuiteThreshold, trainFpr: number | null, test: readonly SystemRecord[] = []): number {
-  if (trainFpr !== null) {
-    return run.trainNormalScores.length > 0 ? chooseThreshold({ kind: 'train_fpr', fpr: trainFpr, trainNormalScores: run.trainNormalScores }, { y: [], scores: [] }).threshold : Infinity;
-  }
-  if (typeof threshold === 'number') return threshold;
-  if (threshold.kind === 'fixed') return threshold.value;
-  // top_k and best_f1 depend on the test scores (best_f1 on the labels too); the laws reuse the choice.
-  const y = test.map((s) => (s.label.label === 'anomaly' ? 1 : 0));
-  return chooseThreshold(threshold as ThresholdSpec, { y, scores: run.testScores }).threshold;
 }

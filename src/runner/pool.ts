@@ -15,67 +15,11 @@
  * system order, as in a run without workers; scores are the same whatever the number of workers.
  */
 import { Worker } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/schema.ts';
 import type { SystemRecord } from '../data/types.ts';
-import { HarnessError } from '../errors.ts';
 import type { ModelPlugin } from './model.ts';
-import { resolveModel } from './plugins.ts';
-import type { SuiteSpec } from './suite.ts';
-
-/** Where a plugin came from, so that a worker can make it again. */
-export interface PluginOrigin {
-  /** The suite file, imported again in the worker. */
-  readonly suiteFile: string;
-  /** The suite's name (a file may export several suites). */
-  readonly suiteName: string;
-  /** The model's index in the suite's `models`. */
-  readonly modelIndex: number;
-}
-
-/** The suite, models and data a request is about (plain data only). */
-export interface WorkerJob {
-  readonly origins: readonly PluginOrigin[];
-  readonly config: ResolvedConfig;
-  readonly dataDir: string;
-  readonly source: SourceSelector;
-  /** Each plugin's seed, aligned with `origins`. */
-  readonly seeds: readonly string[];
-  readonly timeoutMs: number;
-}
-
-/** What a worker is asked to do, for which job; systems are `source\0systemId` keys, in order. */
-export type WorkerRequest =
-  | { readonly type: 'fit'; readonly job: WorkerJob; readonly models: readonly number[]; readonly train: readonly string[] }
-  | {
-      readonly type: 'score';
-      readonly job: WorkerJob;
-      /** Per plugin: its shipped state, or `fit` (fit it here on `train`), or the error that already stopped it. */
-      readonly prepare: readonly ({ readonly state: unknown } | 'fit' | { readonly error: string })[];
-      readonly train: readonly string[];
-      readonly share: readonly string[];
-    };
-
-/** One plugin's fit in a worker. */
-export interface FitReply {
-  readonly model: number;
-  readonly error: string | null;
-  readonly fitMs: number;
-  readonly state: unknown;
-}
-
-/** What a worker posts back. */
-export type WorkerMessage =
-  | { readonly type: 'progress'; readonly model: string; readonly done: number }
-  /** A plugin call starts (fit, score, …) with its timeout; `called` when it returned. */
-  | { readonly type: 'call'; readonly what: string; readonly timeoutMs: number }
-  | { readonly type: 'called' }
-  /** An error no call caught: the request fails and the worker is replaced. */
-  | { readonly type: 'escaped'; readonly message: string }
-  | { readonly type: 'fitted'; readonly fits: readonly FitReply[] }
-  | { readonly type: 'done'; readonly runs: readonly { readonly error: string | null; readonly scores: Float64Array; readonly fitMs: number; readonly scoreMs: number }[] }
-  | { readonly type: 'failed'; readonly message: string };
+import type { FitReply, LawPlan, PluginLaws, PluginOrigin, WorkerJob, WorkerMessage, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 /** One plugin's result over all the systems, merged from every worker. */
 export interface PooledScores {
@@ -88,16 +32,8 @@ export interface PooledScores {
   readonly scores: Float64Array;
   readonly fitMs: number;
   readonly scoreMs: number;
-}
-
-/** Makes a plugin again from its origin (in a worker). */
-export async function recreatePlugin(origin: PluginOrigin, config: ResolvedConfig): Promise<ModelPlugin> {
-  const mod = (await import(pathToFileURL(origin.suiteFile).href)) as { default?: unknown };
-  const specs = (Array.isArray(mod.default) ? mod.default : [mod.default]) as SuiteSpec[];
-  const spec = specs.find((s) => s?.name === origin.suiteName);
-  const entry = spec?.models[origin.modelIndex];
-  if (!entry) throw new HarnessError('E_SUITE', `${origin.suiteFile}: suite "${origin.suiteName}" has no model #${origin.modelIndex + 1} in this worker`);
-  return resolveModel(entry, config, origin.suiteFile);
+  /** The laws measured with the fitted plugin (a score request with a {@link LawPlan}). */
+  readonly laws?: PluginLaws;
 }
 
 /** True when a plugin's fit can be done once and shipped to the scoring workers. */
@@ -109,7 +45,6 @@ const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);
 
 const keyOf = (s: SystemRecord): string => `${s.source}\u0000${s.systemId}`;
 
-type Reply = Extract<WorkerMessage, { type: 'fitted' | 'done' | 'failed' }>;
 
 /**
  * How long past its timeout a call may run before the watchdog stops its thread. The call's own
@@ -124,7 +59,7 @@ const WATCHDOG_GRACE_MS = 2000;
  */
 class PoolWorker {
   private readonly worker: Worker;
-  private pending: ((m: Reply) => void) | null = null;
+  private pending: ((m: WorkerReply) => void) | null = null;
   private progress: ((model: string, done: number) => void) | null = null;
   private watchdog: NodeJS.Timeout | undefined;
   /** Why the worker can take no more requests, or null while it can. */
@@ -143,7 +78,7 @@ class PoolWorker {
     this.worker.on('exit', (code) => this.fail(`the worker thread ended with exit code ${code} before answering`));
   }
 
-  request(req: WorkerRequest, onProgress: (model: string, done: number) => void): Promise<Reply> {
+  request(req: WorkerRequest, onProgress: (model: string, done: number) => void): Promise<WorkerReply> {
     if (this.dead !== null) return Promise.resolve({ type: 'failed', message: this.dead });
     return new Promise((resolve) => {
       this.pending = resolve;
@@ -174,7 +109,7 @@ class PoolWorker {
     void this.worker.terminate();
   }
 
-  private settle(m: Reply): void {
+  private settle(m: WorkerReply): void {
     const p = this.pending;
     this.pending = null;
     this.progress = null;
@@ -202,7 +137,7 @@ export class WorkerPool {
   constructor(readonly size: number) {}
 
   /** Sends one request to a free worker (waiting for one when all are busy) and returns its reply. */
-  async request(req: WorkerRequest, onProgress: (model: string, done: number) => void): Promise<Reply> {
+  async request(req: WorkerRequest, onProgress: (model: string, done: number) => void): Promise<WorkerReply> {
     const worker = await this.acquire();
     try {
       return await worker.request(req, onProgress);
@@ -269,9 +204,14 @@ export async function scoreInWorkers(
     readonly onProgress?: (model: string, done: number) => void | Promise<void>;
     /** Called between the two phases. */
     readonly onScoreStart?: () => void | Promise<void>;
+    /**
+     * Laws to measure with the fitted plugins: the systems are then scored in one block, since
+     * a law needs every test score; the first `trainNormals` systems are the training normals.
+     */
+    readonly laws?: LawPlan & { readonly trainNormals: number };
   },
 ): Promise<PooledScores[]> {
-  const w = Math.max(1, Math.min(opts.workers, systems.length));
+  const w = opts.laws ? 1 : Math.max(1, Math.min(opts.workers, systems.length));
   const blocks: SystemRecord[][] = [];
   for (let k = 0; k < w; k++) blocks.push(systems.slice(Math.floor((k * systems.length) / w), Math.floor(((k + 1) * systems.length) / w)));
   const trainKeys = train.map(keyOf);
@@ -313,13 +253,14 @@ export async function scoreInWorkers(
 
   // Phase 2: every worker scores its block.
   await opts.onScoreStart?.();
-  const results = await Promise.all(blocks.map((block, k) => send(k, { type: 'score', job, prepare, train: trainKeys, share: block.map(keyOf) })));
+  const results = await Promise.all(blocks.map((block, k) => send(k, { type: 'score', job, prepare, train: trainKeys, share: block.map(keyOf), ...(opts.laws ? { laws: opts.laws } : {}) })));
   return plugins.map((_, i) => {
     const scores = new Float64Array(systems.length).fill(NaN);
     const shippedFit = fits.get(i);
     let error: string | null = shippedFit?.error ?? null;
     let fitMs = shippedFit?.fitMs ?? 0;
     let scoreMs = 0;
+    let laws: PluginLaws | undefined;
     let offset = 0;
     results.forEach((r, k) => {
       const block = blocks[k]!;
@@ -332,9 +273,10 @@ export async function scoreInWorkers(
         scores.set(run.scores, offset);
         if (!shippedFit) fitMs = Math.max(fitMs, run.fitMs);
         scoreMs = Math.max(scoreMs, run.scoreMs);
+        laws ??= run.laws;
       }
       offset += block.length;
     });
-    return { error, scores, fitMs, scoreMs, workerFailed: crashed.has(i) };
+    return { error, scores, fitMs, scoreMs, workerFailed: crashed.has(i), ...(laws ? { laws } : {}) };
   });
 }

@@ -10,11 +10,12 @@ import { evaluateScores, type StrataColumn } from '../metrics/evaluate.ts';
 import type { Reporter } from '../report/types.ts';
 import { compareWithBaseline, readBaseline, writeBaseline } from './baseline.ts';
 import { labelProvenance, resolveDataset } from './dataset.ts';
-import { measureLaws } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
 import { pathExists } from '../data/path-exists.ts';
 import { resolveModel } from './plugins.ts';
 import { WorkerPool } from './pool.ts';
+import type { PluginOrigin } from './worker-protocol.ts';
+import { checkInWorker } from './check-in-worker.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
 import { projectCodeKey } from './code-key.ts';
 import { dataKeyOf } from './score-cache.ts';
@@ -138,6 +139,9 @@ async function runSuite(
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new HarnessError('E_SUITE', `${suite.file}: suite "${spec.name}" lists model "${dup}" twice; give one of them another name`);
 
+    // A worker re-creates a plugin from its suite file; a suite made in code, with no file,
+    // has its models run in this process.
+    const origins: (PluginOrigin | null)[] = (await pathExists(suite.file)) ? indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex })) : indices.map(() => null);
     const ds = await resolveDataset(spec.dataset, config, suite.file);
     const splitSeed = String(spec.split?.seed ?? options.seed);
     const folds = spec.split?.folds;
@@ -149,7 +153,6 @@ async function runSuite(
     const threshold = spec.threshold ?? DEFAULT_THRESHOLD;
     const seedFor = (model: string) => caseSeed(options.seed, spec.name, model);
     const lawRequests = specs.flatMap((a) => (a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : []));
-    let laws: LawOutcomes = {};
     const dataKey = await dataKeyOf(ds.dataset, ds.hash);
     const codeKey = options.cache === false ? null : await codeKeyOf();
     const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
@@ -161,19 +164,11 @@ async function runSuite(
       parallel: {
         pool,
         workers: config.workers,
-        // A worker re-creates a plugin from its suite file; a suite made in code, with no file,
-        // has its models run in this process.
-        origins: (await pathExists(suite.file)) ? indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex })) : indices.map(() => null),
+        origins,
         config,
         ...(options.minSystemsPerWorker !== undefined ? { minSystemsPerWorker: options.minSystemsPerWorker } : {}),
       },
-      ...(lawRequests.length > 0
-        ? {
-            withFitted: async (fitted, lawTest, thresholdOf) => {
-              laws = await measureLaws(lawRequests, { seed: `${options.seed}:${spec.name}`, seedFor, timeoutMs: config.timeoutMs, test: lawTest, runs: fitted, thresholdOf, ...(ds.scenario ? { scenario: ds.scenario } : {}) });
-            },
-          }
-        : {}),
+      ...(lawRequests.length > 0 ? { laws: { requests: lawRequests, seed: `${options.seed}:${spec.name}`, threshold, ...(ds.scenario ? { scenario: ds.scenario } : {}) } } : {}),
       onStart: (model, total) => emit('onCaseStart', spec.name, model, total),
       onProgress: (model, done, total) => emit('onCaseProgress', spec.name, model, done, total),
     });
@@ -194,7 +189,8 @@ async function runSuite(
     }
     const graded: Record<string, GradedCase> = {};
     for (const c of cases) graded[c.model] = c.state === 'scored' ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds } : { state: 'errored', error: c.error };
-    const contracts = await checkContracts(specs, plugins, entries, config, suite.file, `${options.seed}:${spec.name}`);
+    const laws: LawOutcomes = Object.fromEntries(runs.flatMap((r) => (r.laws ? [[r.plugin.name, r.laws]] : [])));
+    const contracts = await checkContracts(specs, plugins, entries, config, suite.file, `${options.seed}:${spec.name}`, { pool, origins });
     const assertions = gradeAssertions(specs, graded, laws, contracts);
     const n = ds.dataset.systems.length;
     const dataset = {
@@ -259,7 +255,8 @@ function suiteContracts(spec: SuiteSpec, modelNames: readonly string[]): Asserti
 }
 
 /**
- * Runs `harness check`'s contract for each contract assertion. A model named by string is
+ * Runs `harness check`'s contract for each contract assertion, in a worker of the pool when the
+ * plugin has an origin (its calls then run under the watchdog). A model named by string is
  * resolved afresh for every instance the check asks for; a plugin object given in the suite is
  * reused (it is re-fitted on every generated fleet).
  */
@@ -270,6 +267,7 @@ async function checkContracts(
   config: ResolvedConfig,
   suiteFile: string,
   seed: string,
+  isolate: { readonly pool: WorkerPool; readonly origins: readonly (PluginOrigin | null)[] },
 ): Promise<ContractOutcomes> {
   const out: (ContractReport | { error: string } | undefined)[] = [];
   for (const [i, a] of specs.entries()) {
@@ -282,8 +280,13 @@ async function checkContracts(
       const p = (await fresh()) as ModelPlugin<object>;
       return a.assume ? { ...p, invariantTo: { ...p.invariantTo, ...a.assume } } : p;
     };
+    const options = { seed: seed32(`${seed}:${a.model}:contract`), ...(a.runs !== undefined ? { numRuns: a.runs } : {}), target: a.model, ...(a.assume ? { assume: a.assume } : {}) };
+    const origin = isolate.origins[k];
     try {
-      out[i] = await checkContract(make, { seed: seed32(`${seed}:${a.model}:contract`), ...(a.runs !== undefined ? { numRuns: a.runs } : {}), target: a.model, ...(a.assume ? { assume: a.assume } : {}) });
+      if (origin) {
+        const report = await checkInWorker(origin, config, options, isolate.pool);
+        out[i] = typeof report === 'string' ? { error: report } : report;
+      } else out[i] = await checkContract(make, options);
     } catch (err) {
       out[i] = { error: err instanceof Error ? err.message : String(err) };
     }

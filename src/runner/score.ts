@@ -1,9 +1,12 @@
 import type { ResolvedConfig } from '../config/types.ts';
 import type { DerivedFeature } from '../data/schema.ts';
 import type { Dataset, SystemRecord, SystemSeries } from '../data/types.ts';
+import { measureLaws } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
-import { scoreInWorkers, type PluginOrigin, type PooledScores, type WorkerPool } from './pool.ts';
+import { scoreInWorkers, type PooledScores, type WorkerPool } from './pool.ts';
+import { thresholdValue } from './threshold-value.ts';
 import { withTimeout } from './timeout.ts';
+import type { LawPlan, PluginLaws, PluginOrigin } from './worker-protocol.ts';
 
 /** One model's progress through a suite: its scores, or the error that stopped it. */
 export interface ModelRun {
@@ -14,6 +17,8 @@ export interface ModelRun {
   readonly trainNormalScores: number[];
   fitMs: number;
   scoreMs: number;
+  /** The metamorphic laws measured with the fitted plugin, when asked ({@link ScoreOptions.laws}). */
+  laws?: PluginLaws;
 }
 
 export interface ScoreOptions {
@@ -27,8 +32,8 @@ export interface ScoreOptions {
   readonly onProgress?: (model: string, done: number, total: number) => void | Promise<void>;
   /** Called when the models are fitted and scoring begins (the fit phase's end; the bench times the phases with it). */
   readonly onScoreStart?: () => void | Promise<void>;
-  /** Called with the fitted models after scoring and before teardown (the metamorphic laws score more data with them). */
-  readonly beforeTeardown?: (runs: readonly ModelRun[]) => Promise<void>;
+  /** Metamorphic laws to measure with the fitted models, after scoring and before teardown (they score more data with them). */
+  readonly laws?: LawPlan;
   /** Score in worker threads (see {@link ParallelOptions}); absent: in this process. */
   readonly parallel?: ParallelOptions;
 }
@@ -66,8 +71,8 @@ const CHUNK = 16;
  * series read once for all of them and copied for each; a call that never yields is stopped by
  * the pool's watchdog. When a worker ends badly (a busy loop, process.exit, an uncaught
  * exception), the models it held run again one by one, so only the one at fault fails its
- * case. Without `parallel`, or for suites whose laws need the fitted plugins here
- * (`beforeTeardown`), every model runs in this process.
+ * case. Without `parallel` (a suite made in code, with no file to make its plugins again from),
+ * every model runs in this process.
  */
 export async function fitAndScore(
   plugins: readonly ModelPlugin[],
@@ -78,7 +83,7 @@ export async function fitAndScore(
   const par = opts.parallel;
   const trainNormals = opts.scoreTrainNormals ? train.filter((s) => s.label.label === 'normal') : [];
   const queue = [...trainNormals, ...test];
-  const pooled = par && !opts.beforeTeardown ? plugins.map((_, i) => par.origins[i] ?? null) : plugins.map(() => null);
+  const pooled = par ? plugins.map((_, i) => par.origins[i] ?? null) : plugins.map(() => null);
   if (!par || pooled.every((o) => o === null)) return fitAndScoreHere(plugins, train, test, opts);
 
   // Threads: enough systems for each block to be worth it; at least one (isolation).
@@ -103,6 +108,7 @@ export async function fitAndScore(
         scoreStarted = true;
         await opts.onScoreStart?.();
       },
+      ...(opts.laws ? { laws: { ...opts.laws, trainNormals: trainNormals.length } } : {}),
     });
   // All models together first (each series read once for all of them). A worker that ends
   // badly cannot tell whose fault it was: its models are run again, each alone, so the one
@@ -122,6 +128,7 @@ export async function fitAndScore(
       trainNormalScores: Array.from(m.scores.subarray(0, trainNormals.length)),
       fitMs: m.fitMs,
       scoreMs: m.scoreMs,
+      ...(m.laws ? { laws: m.laws } : {}),
     });
   }
   return plugins.map((p) => remoteRuns.get(p) ?? localRuns[local.indexOf(p)]!);
@@ -141,9 +148,27 @@ export async function fitAndScoreHere(
   await fitRuns(runs, train, opts);
   await opts.onScoreStart?.();
   await scoreQueue(runs, queue, opts);
-  await opts.beforeTeardown?.(runs);
+  if (opts.laws) await measureLawsHere(opts.laws, runs, test, opts);
   await teardownRuns(runs);
   return runs;
+}
+
+/** Measures a plan's laws with runs fitted in this process, and keeps each run's outcomes on it. */
+export async function measureLawsHere(plan: LawPlan, runs: ModelRun[], test: readonly SystemRecord[], opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>): Promise<void> {
+  const trainFpr = typeof plan.threshold === 'object' && plan.threshold.kind === 'train_fpr' ? plan.threshold.fpr : null;
+  const outcomes = await measureLaws(plan.requests, {
+    seed: plan.seed,
+    seedFor: opts.seedFor,
+    timeoutMs: opts.timeoutMs,
+    test,
+    runs,
+    thresholdOf: (run) => thresholdValue(run, plan.threshold, trainFpr, test),
+    ...(plan.scenario ? { scenario: plan.scenario } : {}),
+  });
+  for (const run of runs) {
+    const own = outcomes[run.plugin.name];
+    if (own) run.laws = own;
+  }
 }
 
 /** Fresh runs: no scores yet (NaN), no error. */

@@ -1,18 +1,26 @@
 /**
- * A scoring worker of the run's pool (see pool.ts). It answers requests one at a time, each
- * about one job (suite, models, data): it re-creates the job's plugins (a plugin is a closure
- * and cannot be sent), then either fits some models and sends back their states, or scores a
- * share of the systems with every model, after restoring the shipped states (or fitting here
- * the models that cannot ship one).
+ * A worker of the run's pool (see pool.ts): every call into a plugin happens in one of these
+ * threads, where the pool's watchdog can stop it. It answers requests one at a time:
+ * - fit: fits some models of a job and sends back their states;
+ * - score: scores a share of the systems with every model of the job, after restoring the
+ *   shipped states (or fitting here the models that cannot ship one), and measures the job's
+ *   metamorphic laws with the fitted models when asked;
+ * - probe: imports a suite file and makes its models, before the harness's own thread does;
+ * - contract: checks one plugin against the plugin contract.
+ * A plugin is a closure and cannot be sent: each request re-creates its plugins from their origin.
  */
+import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { loadDataset } from '../data/load-dataset.ts';
+import type { ResolvedConfig } from '../config/types.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
+import { checkContract } from '../check/contract.ts';
 import type { ModelPlugin } from './model.ts';
-import { recreatePlugin, type FitReply, type WorkerJob, type WorkerMessage, type WorkerRequest } from './pool.ts';
-import { fitRuns, messageOf, newRuns, scoreQueue, teardownRuns } from './score.ts';
+import { resolveModel } from './plugins.ts';
+import { fitRuns, measureLawsHere, messageOf, newRuns, scoreQueue, teardownRuns, type ModelRun } from './score.ts';
 import { forbidProcessExit } from './forbid-exit.ts';
-import { observeCalls } from './timeout.ts';
+import { observeCalls, withTimeout } from './timeout.ts';
+import { recreatePlugin, type PluginOrigin, type FitReply, type PluginLaws, type WorkerJob, type WorkerMessage, type WorkerRequest } from './worker-protocol.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
 // process.exit in a worker would end the thread without a word: it throws instead.
@@ -39,7 +47,8 @@ interface Setup {
 let lastDataset: { readonly key: string; readonly dataset: Promise<Dataset> } | null = null;
 function datasetOf(job: WorkerJob): Promise<Dataset> {
   // Per suite too: a data folder may change between two suites of one run (labels saved meanwhile).
-  const key = `${job.origins[0]?.suiteFile}\0${job.origins[0]?.suiteName}\0${job.dataDir}\0${job.source}`;
+  const first = job.origins[0];
+  const key = `${first && 'suiteFile' in first ? `${first.suiteFile}\0${first.suiteName}` : ''}\0${job.dataDir}\0${job.source}`;
   if (lastDataset?.key !== key) lastDataset = { key, dataset: loadDataset({ dataDir: job.dataDir, source: job.source }) };
   const { dataset } = lastDataset;
   dataset.catch(() => {
@@ -48,10 +57,14 @@ function datasetOf(job: WorkerJob): Promise<Dataset> {
   return dataset;
 }
 
+/** Makes a plugin again (its module imported, its factory called) under the watchdog. */
+const makePlugin = (origin: PluginOrigin, config: ResolvedConfig, timeoutMs: number): Promise<ModelPlugin> =>
+  withTimeout(() => recreatePlugin(origin, config), timeoutMs, `making the plugin ${'entry' in origin ? `"${origin.entry}"` : `#${origin.modelIndex + 1} of ${origin.suiteFile}`}`);
+
 /** A request's plugins (new instances) and data; the modules themselves stay loaded between requests. */
 async function setUp(job: WorkerJob): Promise<Setup> {
   const plugins: ModelPlugin[] = [];
-  for (const origin of job.origins) plugins.push(await recreatePlugin(origin, job.config));
+  for (const origin of job.origins) plugins.push(await makePlugin(origin, job.config, job.timeoutMs));
   const dataset = await datasetOf(job);
   const byKey = new Map<string, SystemRecord>(dataset.systems.map((s) => [`${s.source}\u0000${s.systemId}`, s]));
   const pick = (keys: readonly string[]): SystemRecord[] =>
@@ -102,8 +115,53 @@ async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<Wo
   const opts = { seedFor, timeoutMs: req.job.timeoutMs, dataset, onProgress: (model: string, done: number) => post({ type: 'progress', model, done }) };
   await fitRuns(runs.filter((_, i) => req.prepare[i] === 'fit'), pick(req.train), opts);
   await scoreQueue(runs, share.map((s, i) => ({ s, test: i })), opts);
+  const laws = req.laws ? await lawsOf(req.laws, runs, share, { seedFor, timeoutMs: req.job.timeoutMs }) : [];
   await teardownRuns(runs);
-  return { type: 'done', runs: runs.map((r) => ({ error: r.error, scores: r.testScores, fitMs: r.fitMs, scoreMs: r.scoreMs })) };
+  return { type: 'done', runs: runs.map((r, i) => ({ error: r.error, scores: r.testScores, fitMs: r.fitMs, scoreMs: r.scoreMs, ...(laws[i] ? { laws: laws[i] } : {}) })) };
+}
+
+/** The laws of a score request whose share is the training normals then the test split. */
+async function lawsOf(
+  plan: NonNullable<Extract<WorkerRequest, { type: 'score' }>['laws']>,
+  runs: readonly ModelRun[],
+  share: readonly SystemRecord[],
+  opts: { readonly seedFor: (model: string) => string; readonly timeoutMs: number },
+): Promise<(PluginLaws | undefined)[]> {
+  const n = plan.trainNormals;
+  const split: ModelRun[] = runs.map((r) => ({ ...r, testScores: r.testScores.slice(n), trainNormalScores: Array.from(r.testScores.subarray(0, n)) }));
+  await measureLawsHere(plan, split, share.slice(n), opts);
+  return split.map((r) => r.laws);
+}
+
+/**
+ * Imports a suite file and makes each of its models (their modules are imported, their
+ * factories called), each step under the watchdog. A step that throws is not this request's
+ * failure: the harness does it again in its own thread and reports it there, as usual. What
+ * this catches is what would stop that thread: a loop that never yields, process.exit, an
+ * error thrown from a timer.
+ */
+async function probe(req: Extract<WorkerRequest, { type: 'probe' }>): Promise<WorkerMessage> {
+  const mod = (await withTimeout(() => import(pathToFileURL(req.suiteFile).href).catch(() => null), req.timeoutMs, `importing ${req.suiteFile}`)) as { default?: unknown } | null;
+  const specs: unknown[] = mod === null ? [] : Array.isArray(mod.default) ? mod.default : [mod.default];
+  for (const spec of specs) {
+    const entries = (spec as { models?: unknown } | null)?.models;
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries) {
+      await withTimeout(() => resolveModel(entry, req.config, req.suiteFile).catch(() => null), req.timeoutMs, `making the model ${describeEntry(entry)} of ${req.suiteFile}`);
+    }
+  }
+  return { type: 'probed' };
+}
+
+const describeEntry = (entry: unknown): string => (typeof entry === 'string' ? `"${entry}"` : Array.isArray(entry) ? `"${String(entry[0])}"` : `"${String((entry as { name?: unknown } | null)?.name)}"`);
+
+async function contract(req: Extract<WorkerRequest, { type: 'contract' }>): Promise<WorkerMessage> {
+  const assume = req.options.assume;
+  const make = async (): Promise<ModelPlugin<object>> => {
+    const p = (await makePlugin(req.origin, req.config, req.options.timeoutMs ?? req.config.timeoutMs)) as ModelPlugin<object>;
+    return assume ? { ...p, invariantTo: { ...p.invariantTo, ...assume } } : p;
+  };
+  return { type: 'checked', report: await checkContract(make, req.options) };
 }
 
 /**
@@ -113,8 +171,10 @@ async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<Wo
  */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
 
+const handlers: { [K in WorkerRequest['type']]: (req: Extract<WorkerRequest, { type: K }>) => Promise<WorkerMessage> } = { fit, score, probe, contract };
+
 parentPort?.on('message', (req: WorkerRequest) => {
-  (req.type === 'fit' ? fit(req) : score(req))
+  (handlers[req.type] as (r: WorkerRequest) => Promise<WorkerMessage>)(req)
     .then(
       (reply) => settle().then(() => reply),
       (err: unknown): WorkerMessage => ({ type: 'failed', message: messageOf(err) }),

@@ -2,10 +2,10 @@ import path from 'node:path';
 import { loadConfig } from '../../config/load-config.ts';
 import { pathExists } from '../../data/path-exists.ts';
 import { HarnessError } from '../../errors.ts';
-import { checkContract, DEFAULT_CHECK_RUNS, DEFAULT_CHECK_SEED } from '../../check/contract.ts';
+import { DEFAULT_CHECK_RUNS, DEFAULT_CHECK_SEED } from '../../check/contract.ts';
 import { contractHolds, formatContractReport } from '../../check/format.ts';
 import { CONTRACT_RULES, type ViolationKind } from '../../check/types.ts';
-import { resolveModel } from '../../runner/plugins.ts';
+import { checkInWorker } from '../../runner/check-in-worker.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';
@@ -94,11 +94,7 @@ export const checkCommand: Command = {
       resolveConfig = { ...config, models: { ...config.models, [target]: file } };
     }
     const assume = parseAssume(values.assume);
-    const make = async () => {
-      const p = await resolveModel(target, resolveConfig, 'harness check');
-      return assume ? { ...p, invariantTo: { ...p.invariantTo, ...assume } } : p;
-    };
-    const report = await checkContract(make, {
+    const report = await checkInWorker({ entry: target, from: 'harness check' }, resolveConfig, {
       seed,
       numRuns: intFlag('runs', values.runs) ?? DEFAULT_CHECK_RUNS,
       timeoutMs: intFlag('timeout', values.timeout) ?? config.timeoutMs,
@@ -107,6 +103,7 @@ export const checkCommand: Command = {
       ...(rules ? { rules } : {}),
       ...(values.path !== undefined ? { path: values.path } : {}),
     });
+    if (typeof report === 'string') throw new HarnessError('E_PLUGIN', `harness check ${target}: ${report}`);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatContractReport(report));
     if (report.violations.length > 0) return 1;
     return contractHolds(report) ? 0 : 2;

@@ -1,0 +1,133 @@
+/**
+ * What the run's worker threads (pool.ts) and the harness say to each other: plain data only,
+ * since a plugin is a closure and cannot cross a thread. A request names where each plugin came
+ * from ({@link PluginOrigin}) and the worker makes it again there.
+ */
+import { pathToFileURL } from 'node:url';
+import type { LawOutcome, LawName } from '../assert/types.ts';
+import type { CheckOptions, ContractReport } from '../check/types.ts';
+import type { ResolvedConfig } from '../config/types.ts';
+import type { SourceSelector } from '../data/schema.ts';
+import { HarnessError } from '../errors.ts';
+import type { ResolvedScenario } from '../synth/types.ts';
+import type { LawRequest } from './laws.ts';
+import type { ModelPlugin } from './model.ts';
+import { resolveModel } from './plugins.ts';
+import type { SuiteSpec, SuiteThreshold } from './suite.ts';
+
+/**
+ * Where a plugin came from, so that a worker can make it again: a model of a suite file (the
+ * file is imported again in the worker), or a model entry resolved as a suite would resolve it
+ * (`harness check <name|path>`).
+ */
+export type PluginOrigin =
+  | {
+      /** The suite file, imported again in the worker. */
+      readonly suiteFile: string;
+      /** The suite's name (a file may export several suites). */
+      readonly suiteName: string;
+      /** The model's index in the suite's `models`. */
+      readonly modelIndex: number;
+    }
+  | {
+      /** A model name or `models` key of the config. */
+      readonly entry: string;
+      /** Who names it, for messages. */
+      readonly from: string;
+    };
+
+/** The suite, models and data a request is about. */
+export interface WorkerJob {
+  readonly origins: readonly PluginOrigin[];
+  readonly config: ResolvedConfig;
+  readonly dataDir: string;
+  readonly source: SourceSelector;
+  /** Each plugin's seed, aligned with `origins`. */
+  readonly seeds: readonly string[];
+  readonly timeoutMs: number;
+}
+
+/** The metamorphic laws to measure in a score request, with the fitted plugins, before teardown. */
+export interface LawPlan {
+  readonly requests: readonly LawRequest[];
+  /** The laws' own seed (the run's and the suite's). */
+  readonly seed: string;
+  readonly threshold: SuiteThreshold;
+  /** The scenario the dataset was generated from (the severity law injects faults with it). */
+  readonly scenario?: ResolvedScenario;
+}
+
+/** Per plugin of a request, the laws measured for it. */
+export type PluginLaws = Partial<Record<LawName, LawOutcome>>;
+
+/** What a worker is asked to do; systems are `source\0systemId` keys, in order. */
+export type WorkerRequest =
+  | { readonly type: 'fit'; readonly job: WorkerJob; readonly models: readonly number[]; readonly train: readonly string[] }
+  | {
+      readonly type: 'score';
+      readonly job: WorkerJob;
+      /** Per plugin: its shipped state, or `fit` (fit it here on `train`), or the error that already stopped it. */
+      readonly prepare: readonly ({ readonly state: unknown } | 'fit' | { readonly error: string })[];
+      readonly train: readonly string[];
+      readonly share: readonly string[];
+      /** With laws, the share is every system: its first `trainNormals` are the training normals, the rest the test split. */
+      readonly laws?: LawPlan & { readonly trainNormals: number };
+    }
+  /** Import a suite file and make its models, before the harness's own thread does. */
+  | { readonly type: 'probe'; readonly suiteFile: string; readonly config: ResolvedConfig; readonly timeoutMs: number }
+  /** Check one plugin against the plugin contract. */
+  | {
+      readonly type: 'contract';
+      readonly origin: PluginOrigin;
+      readonly config: ResolvedConfig;
+      readonly options: CheckOptions;
+    };
+
+/** One plugin's fit in a worker. */
+export interface FitReply {
+  readonly model: number;
+  readonly error: string | null;
+  readonly fitMs: number;
+  readonly state: unknown;
+}
+
+/** One plugin's outcome over a worker's share. */
+export interface ShareRun {
+  readonly error: string | null;
+  readonly scores: Float64Array;
+  readonly fitMs: number;
+  readonly scoreMs: number;
+  readonly laws?: PluginLaws;
+}
+
+/** What a worker posts back. */
+export type WorkerMessage =
+  | { readonly type: 'progress'; readonly model: string; readonly done: number }
+  /** A plugin call starts (fit, score, …) with its timeout; `called` when it returned. */
+  | { readonly type: 'call'; readonly what: string; readonly timeoutMs: number }
+  | { readonly type: 'called' }
+  /** An error no call caught: the request fails and the worker is replaced. */
+  | { readonly type: 'escaped'; readonly message: string }
+  | { readonly type: 'fitted'; readonly fits: readonly FitReply[] }
+  | { readonly type: 'done'; readonly runs: readonly ShareRun[] }
+  | { readonly type: 'probed' }
+  | { readonly type: 'checked'; readonly report: ContractReport }
+  | { readonly type: 'failed'; readonly message: string };
+
+/** A worker's answer to a request (the other messages come while it works). */
+export type WorkerReply = Extract<WorkerMessage, { type: 'fitted' | 'done' | 'probed' | 'checked' | 'failed' }>;
+
+/** The models of a suite file, as its default export lists them. */
+export async function suiteModels(suiteFile: string, suiteName: string): Promise<SuiteSpec['models'] | null> {
+  const mod = (await import(pathToFileURL(suiteFile).href)) as { default?: unknown };
+  const specs = (Array.isArray(mod.default) ? mod.default : [mod.default]) as SuiteSpec[];
+  return specs.find((s) => s?.name === suiteName)?.models ?? null;
+}
+
+/** Makes a plugin again from its origin (in a worker). */
+export async function recreatePlugin(origin: PluginOrigin, config: ResolvedConfig): Promise<ModelPlugin> {
+  if ('entry' in origin) return resolveModel(origin.entry, config, origin.from);
+  const entry = (await suiteModels(origin.suiteFile, origin.suiteName))?.[origin.modelIndex];
+  if (!entry) throw new HarnessError('E_SUITE', `${origin.suiteFile}: suite "${origin.suiteName}" has no model #${origin.modelIndex + 1} in this worker`);
+  return resolveModel(entry, config, origin.suiteFile);
+}
