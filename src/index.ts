@@ -2,6 +2,9 @@
  * The public API of bess-harness: what configs, scenarios, suites and plugins import.
  * Everything else under src/ is internal and may change.
  */
+export { createHarness } from './core/harness.ts';
+export type { Harness, HarnessOptions, HarnessRun, HarnessRunOptions, RunFilter } from './core/harness.ts';
+
 export { defineConfig } from './config/define-config.ts';
 export type { UserConfig, ResolvedConfig } from './config/types.ts';
 export { loadConfig } from './config/load-config.ts';

@@ -18,7 +18,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (name === '--version' || name === '-v') {
-    const { readPackageVersion } = await import('./version.ts');
+    const { readPackageVersion } = await import('../core/version.ts');
     process.stdout.write(`${await readPackageVersion()}\n`);
     return 0;
   }

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError, moduleFormatHint } from '../errors.ts';
 import { findFiles } from './glob.ts';
 import { WorkerPool } from './pool.ts';
+import { loadTimeout } from './worker-protocol.ts';
 import type { ModelEntry, SuiteSpec } from './suite.ts';
 import type { CollectedSuite } from './types.ts';
 
@@ -24,14 +25,15 @@ export function modelEntryName(entry: ModelEntry): string {
  * that loops forever, calls process.exit or throws from a timer stops the run with exit 2 and
  * its name instead of hanging or ending this process.
  */
-export async function collectSuites(config: ResolvedConfig, filter: readonly string[] = []): Promise<CollectedSuite[]> {
+export async function collectSuites(config: ResolvedConfig, filter: readonly string[] = [], pool?: WorkerPool): Promise<CollectedSuite[]> {
   const files = await findFiles(config.root, config.suites);
   const suites: CollectedSuite[] = [];
-  const probes = new WorkerPool(1);
+  // The run's pool when given (the worker stays warm for scoring), else one worker for this.
+  const probes = pool ?? new WorkerPool(1);
   try {
     for (const file of files) await probeSuiteFile(probes, file, config);
   } finally {
-    await probes.close();
+    if (!pool) await probes.close();
   }
   for (const file of files) {
     for (const spec of await importSuites(file)) {
@@ -54,7 +56,8 @@ export function filterSuites(suites: readonly CollectedSuite[], filter: readonly
 }
 
 async function probeSuiteFile(pool: WorkerPool, file: string, config: ResolvedConfig): Promise<void> {
-  const reply = await pool.request({ type: 'probe', suiteFile: file, config, timeoutMs: config.timeoutMs }, () => undefined);
+  const timeoutMs = loadTimeout(config.timeoutMs);
+  const reply = await pool.request({ type: 'probe', suiteFile: file, config, timeoutMs }, () => undefined);
   if (reply.type === 'failed') throw new HarnessError('E_SUITE', `${file}: loading the suite and its models was stopped: ${reply.message}`);
 }
 

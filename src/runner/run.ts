@@ -35,6 +35,8 @@ export interface RunOptions {
   readonly cache?: boolean;
   /** Fewest systems per scoring worker (tests lower it to exercise the pool on small fleets). */
   readonly minSystemsPerWorker?: number;
+  /** The worker threads to run the plugins in (the caller closes it); default: a pool of `config.workers`, closed at the end. */
+  readonly pool?: WorkerPool;
 }
 
 /** Default threshold: the score that flags 5 % of the training normals (no test labels used). */
@@ -59,7 +61,7 @@ export async function runSuites(
   await emit('onSuiteCollected', suites);
   const results: SuiteResult[] = [];
   // Every model is fitted and scored in these threads, kept for the whole run (see pool.ts).
-  const pool = new WorkerPool(config.workers);
+  const pool = options.pool ?? new WorkerPool(config.workers);
   // The project's code key (code-key.ts) is computed once per run: the code does not change while
   // the run goes on, and walking the project again for every suite would be work done twice.
   let codeKey: Promise<string | null> | undefined;
@@ -71,7 +73,7 @@ export async function runSuites(
       await emit('onSuiteResult', result);
     }
   } finally {
-    await pool.close();
+    if (!options.pool) await pool.close();
   }
   const cases = results.flatMap((s) => s.cases);
   const assertions = results.flatMap((s) => s.assertions);

@@ -20,7 +20,7 @@ import { resolveModel } from './plugins.ts';
 import { fitRuns, measureLawsHere, messageOf, newRuns, scoreQueue, teardownRuns, type ModelRun } from './score.ts';
 import { forbidProcessExit } from './forbid-exit.ts';
 import { observeCalls, withTimeout } from './timeout.ts';
-import { recreatePlugin, type PluginOrigin, type FitReply, type PluginLaws, type WorkerJob, type WorkerMessage, type WorkerRequest } from './worker-protocol.ts';
+import { loadTimeout, recreatePlugin, type PluginOrigin, type FitReply, type PluginLaws, type WorkerJob, type WorkerMessage, type WorkerRequest } from './worker-protocol.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
 // process.exit in a worker would end the thread without a word: it throws instead.
@@ -59,7 +59,7 @@ function datasetOf(job: WorkerJob): Promise<Dataset> {
 
 /** Makes a plugin again (its module imported, its factory called) under the watchdog. */
 const makePlugin = (origin: PluginOrigin, config: ResolvedConfig, timeoutMs: number): Promise<ModelPlugin> =>
-  withTimeout(() => recreatePlugin(origin, config), timeoutMs, `making the plugin ${'entry' in origin ? `"${origin.entry}"` : `#${origin.modelIndex + 1} of ${origin.suiteFile}`}`);
+  withTimeout(() => recreatePlugin(origin, config), loadTimeout(timeoutMs), `making the plugin ${'entry' in origin ? `"${origin.entry}"` : `#${origin.modelIndex + 1} of ${origin.suiteFile}`}`);
 
 /** A request's plugins (new instances) and data; the modules themselves stay loaded between requests. */
 async function setUp(job: WorkerJob): Promise<Setup> {
@@ -141,6 +141,8 @@ async function lawsOf(
  * error thrown from a timer.
  */
 async function probe(req: Extract<WorkerRequest, { type: 'probe' }>): Promise<WorkerMessage> {
+  // The public API a suite imports is loaded first, untimed: only the user's code is on the clock.
+  await import('../index.ts');
   const mod = (await withTimeout(() => import(pathToFileURL(req.suiteFile).href).catch(() => null), req.timeoutMs, `importing ${req.suiteFile}`)) as { default?: unknown } | null;
   const specs: unknown[] = mod === null ? [] : Array.isArray(mod.default) ? mod.default : [mod.default];
   for (const spec of specs) {

@@ -36,6 +36,13 @@ export type PluginOrigin =
       readonly from: string;
     };
 
+/**
+ * How long importing a suite file or a plugin module and making a plugin may take: the plugin
+ * call timeout, but at least 10 s, since the harness's own modules may load then too, which a
+ * short plugin timeout (a test's 1 s) must not cut off on a busy machine.
+ */
+export const loadTimeout = (timeoutMs: number): number => Math.max(timeoutMs, 10_000);
+
 /** The suite, models and data a request is about. */
 export interface WorkerJob {
   readonly origins: readonly PluginOrigin[];

@@ -1,17 +1,9 @@
 import path from 'node:path';
 import chalk from 'chalk';
-import { loadConfig } from '../../config/load-config.ts';
-import { HarnessError } from '../../errors.ts';
-import type { ReporterEntry } from '../../config/types.ts';
+import { createHarness } from '../../core/harness.ts';
 import { defaultReporters } from '../../report/default-reporter.ts';
-import { resolveReporters } from '../../report/registry.ts';
-import { collectSuites, filterSuites } from '../../runner/collect.ts';
-import { runSuites } from '../../runner/run.ts';
-import { mlflowSettings } from '../../track/mlflow/settings.ts';
-import { recordRun } from '../../track/write-record.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
-import { readPackageVersion } from '../version.ts';
 import type { Command } from './index.ts';
 
 const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--workers N] [--no-cache] [--no-history] [--update-baseline] [--list]
@@ -69,77 +61,31 @@ export const runCommand: Command = {
       USAGE,
       true,
     );
-    const loaded = await loadConfig();
     const timeoutMs = intFlag('timeout', values.timeout);
     const workers = intFlag('workers', values.workers);
-    const config = { ...loaded, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(workers !== undefined ? { workers } : {}) };
-    const record = config.history && values['no-history'] !== true;
-    // A bad MLFLOW_TRACKING_URI fails now, before the suites run, not after.
-    const tracking = mlflowSettings(config, process.env);
-    if (tracking && !record) {
-      throw new HarnessError('E_ARGS', `MLflow tracking (${tracking.uri}) uploads the run's record, and \`harness runs sync\` retries from it: it cannot go with ${values['no-history'] ? '--no-history' : 'history: false in the config'}`);
-    }
-    const all = await collectSuites(config);
-    let suites = filterSuites(all, positionals, config.root);
-    // A filter that matches nothing must never turn into an empty, green run.
-    if (positionals.length > 0 && suites.length === 0) {
-      throw new HarnessError('E_ARGS', `no suite matches ${positionals.map((p) => `"${p}"`).join(', ')} (suites: ${all.map((s) => s.spec.name).join(', ') || 'none'})`);
-    }
-    if (values.suite) {
-      const wanted = values.suite;
-      const unknown = wanted.filter((w) => !suites.some((s) => s.spec.name === w));
-      if (unknown.length > 0) {
-        throw new HarnessError('E_ARGS', `--suite: no suite named ${unknown.map((u) => `"${u}"`).join(', ')} (suites: ${suites.map((s) => s.spec.name).join(', ')})`);
-      }
-      suites = suites.filter((s) => wanted.includes(s.spec.name));
-    }
-    if (values.model) {
-      const wanted = values.model;
-      const known = [...new Set(suites.flatMap((s) => s.modelNames))];
-      const unknown = wanted.filter((m) => !known.includes(m));
-      if (unknown.length > 0) {
-        throw new HarnessError('E_ARGS', `--model: no model named ${unknown.map((u) => `"${u}"`).join(', ')} in the selected suites (models: ${known.join(', ') || 'none'}; names are case-sensitive)`);
-      }
-      suites = suites.filter((s) => s.modelNames.some((m) => wanted.includes(m)));
-    }
+    const harness = await createHarness({ overrides: { timeoutMs, workers } });
+    const filter = { words: positionals, suites: values.suite ?? [], models: values.model ?? [] };
     if (values.list) {
+      const suites = await harness.collect(filter);
       for (const s of suites) process.stdout.write(`${s.spec.name}  ${path.relative(process.cwd(), s.file)}  models: ${s.modelNames.join(', ')}\n`);
       process.stdout.write(`${suites.length} suite(s)\n`);
       return 0;
     }
-    if (suites.length === 0) {
-      process.stderr.write(`harness run: no suites found (looked for ${config.suites.join(', ')} under ${config.root})\n`);
-      return 2;
-    }
-    const entries: readonly ReporterEntry[] = values.reporter ?? config.reporters ?? defaultReporters();
-    const reporters = await resolveReporters(entries, config.root);
-    const outDir = values['out-dir'] ? path.resolve(values['out-dir']) : config.outDir;
-    for (const r of reporters) await r.onInit?.({ config, outDir });
-    const result = await runSuites(suites, config, reporters, {
-      seed: values.seed ?? config.seed ?? 'bess',
-      ...(values.model ? { models: values.model } : {}),
-      harnessVersion: await readPackageVersion(),
+    const run = await harness.run(filter, {
+      reporters: values.reporter ?? harness.config.reporters ?? defaultReporters(),
+      ...(values['out-dir'] ? { outDir: values['out-dir'] } : {}),
+      ...(values.seed !== undefined ? { seed: values.seed } : {}),
       updateBaseline: values['update-baseline'] === true,
       cache: values['no-cache'] !== true,
+      record: harness.config.history && values['no-history'] !== true,
+      argv,
     });
-    // After every reporter has finished (Ink has printed its last frame), so the line follows the summary.
-    if (record) {
-      let dir: string | null = null;
-      try {
-        dir = (await recordRun(result, { runsDir: config.runsDir, root: config.root, configFile: config.configFile, argv, ownDirs: [outDir, config.cacheDir, config.runsDir] })).dir;
-        process.stdout.write(`run recorded: ${displayPath(dir)}\n`);
-      } catch (err) {
-        // The verdict above stands: a CI gate must not flip because the history could not be written.
-        process.stderr.write(`${chalk.yellow('warning:')} the run was not recorded in ${displayPath(config.runsDir)}: ${err instanceof Error ? err.message : String(err)}\n`);
-      }
-      // Tracking never changes the exit code either: a failed upload stays in the record for `harness runs sync`.
-      if (dir !== null && tracking) {
-        // Loaded only when tracking is on: the upload renders charts with Vega.
-        const { trackRun } = await import('../../track/mlflow/index.ts');
-        const tracked = await trackRun(dir, config);
-        if (tracked) process.stdout.write(tracked.status === 'synced' ? `${tracked.message}\n` : `${chalk.yellow('warning:')} ${tracked.message}\n`);
-      }
+    // After every reporter has finished (Ink has printed its last frame), so the lines follow the summary.
+    if (run.record && 'dir' in run.record) process.stdout.write(`run recorded: ${displayPath(run.record.dir)}\n`);
+    if (run.record && 'error' in run.record) {
+      process.stderr.write(`${chalk.yellow('warning:')} the run was not recorded in ${displayPath(harness.config.runsDir)}: ${run.record.error}\n`);
     }
-    return result.summary.exitCode;
+    if (run.tracking) process.stdout.write(run.tracking.status === 'synced' ? `${run.tracking.message}\n` : `${chalk.yellow('warning:')} ${run.tracking.message}\n`);
+    return run.exitCode;
   },
 };

@@ -1,0 +1,141 @@
+/**
+ * The harness core: everything `harness run` does, callable from code. The CLI parses its
+ * arguments, calls {@link createHarness} and sets the exit code; a script, a notebook kernel or
+ * another test runner can do the same.
+ *
+ * ```ts
+ * const harness = await createHarness({ overrides: { workers: 1 } });
+ * const { result, exitCode } = await harness.run({ suites: ['smoke'] }, { reporters: ['json'] });
+ * ```
+ */
+import path from 'node:path';
+import { loadConfig } from '../config/load-config.ts';
+import type { ReporterEntry, ResolvedConfig } from '../config/types.ts';
+import { HarnessError } from '../errors.ts';
+import { resolveReporters } from '../report/registry.ts';
+import type { Reporter } from '../report/types.ts';
+import { collectSuites } from '../runner/collect.ts';
+import { WorkerPool } from '../runner/pool.ts';
+import { runSuites } from '../runner/run.ts';
+import type { CollectedSuite, RunResult } from '../runner/types.ts';
+import { mlflowSettings } from '../track/mlflow/settings.ts';
+import { recordRun } from '../track/write-record.ts';
+import { readPackageVersion } from './version.ts';
+import { selectSuites, type RunFilter } from './select.ts';
+
+export type { RunFilter } from './select.ts';
+
+/** How to make a harness: a project's config, with some settings replaced. */
+export interface HarnessOptions {
+  /** Where the project is: its config is looked up from here (default: the working directory). */
+  readonly cwd?: string;
+  /** A config to use as it is, instead of loading the project's. */
+  readonly config?: ResolvedConfig;
+  /** Settings that replace the config's (the CLI's `--timeout`, `--workers`, …). */
+  readonly overrides?: Partial<Pick<ResolvedConfig, 'timeoutMs' | 'workers' | 'history' | 'outDir' | 'cacheDir' | 'runsDir' | 'dataDir'>>;
+  /** Environment read for MLflow tracking (MLFLOW_*). Default: this process's. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** How one run goes. */
+export interface HarnessRunOptions {
+  /** Reporters by name or path (as in the config), or objects. Default: the config's, else none. */
+  readonly reporters?: readonly (ReporterEntry | Reporter)[];
+  /** Where reporters write files. Default: the config's `outDir`. */
+  readonly outDir?: string;
+  /** Seed of the splits and of the models. Default: the config's, else `bess`. */
+  readonly seed?: string;
+  /** Write each suite's baseline from this run instead of comparing with it. */
+  readonly updateBaseline?: boolean;
+  /** Read and write the score cache. Default true. */
+  readonly cache?: boolean;
+  /** Record the run in the local history (runsDir). Default: the config's `history`. */
+  readonly record?: boolean;
+  /** The command line, kept in the run record. */
+  readonly argv?: readonly string[];
+  /** Fewest systems per scoring worker (tests lower it to exercise the pool on small fleets). */
+  readonly minSystemsPerWorker?: number;
+}
+
+/** What a run gives back. */
+export interface HarnessRun {
+  /** The results (what results.json holds). */
+  readonly result: RunResult;
+  /** 0 every assertion held · 1 an assertion or a gate failed · 2 a model, a suite or the data failed. */
+  readonly exitCode: 0 | 1 | 2;
+  /** Where the run was recorded, why it could not be (the exit code stands), or null when not asked. */
+  readonly record: { readonly dir: string } | { readonly error: string } | null;
+  /** The MLflow upload of the record (null: tracking is off). It never changes the exit code. */
+  readonly tracking: { readonly status: 'synced' | 'failed'; readonly message: string } | null;
+}
+
+export interface Harness {
+  readonly config: ResolvedConfig;
+  /** The suites a filter selects, imported but not run (suites × models: `modelNames`). */
+  collect(filter?: RunFilter): Promise<CollectedSuite[]>;
+  /** Runs the suites a filter selects: fits, scores, evaluates, grades, records and tracks. */
+  run(filter?: RunFilter, options?: HarnessRunOptions): Promise<HarnessRun>;
+}
+
+/**
+ * A harness for a project. Its config is loaded once (a broken config is a HarnessError now,
+ * not at the first run).
+ */
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const loaded = options.config ?? (await loadConfig(options.cwd));
+  const config: ResolvedConfig = { ...loaded, ...stripUndefined(options.overrides ?? {}) };
+  const env = options.env ?? process.env;
+  const collect = async (filter: RunFilter = {}, pool?: WorkerPool) => selectSuites(await collectSuites(config, [], pool), filter, config.root);
+  return {
+    config,
+    collect: (filter) => collect(filter),
+    async run(filter = {}, opts = {}) {
+      // One pool for the whole run: the worker that imported the suites first scores them after.
+      const pool = new WorkerPool(config.workers);
+      try {
+        return await runWith(filter, opts, pool);
+      } finally {
+        await pool.close();
+      }
+    },
+  };
+
+  async function runWith(filter: RunFilter, opts: HarnessRunOptions, pool: WorkerPool): Promise<HarnessRun> {
+    const record = opts.record ?? config.history;
+    // A bad MLFLOW_TRACKING_URI fails now, before the suites run, not after.
+    const tracking = mlflowSettings(config, env);
+    if (tracking && !record) {
+      throw new HarnessError('E_ARGS', `MLflow tracking (${tracking.uri}) uploads the run's record, and \`harness runs sync\` retries from it: it cannot go with ${opts.record === false && config.history ? '--no-history' : 'history: false in the config'}`);
+    }
+    const suites = await collect(filter, pool);
+    if (suites.length === 0) throw new HarnessError('E_SUITE', `no suites found (looked for ${config.suites.join(', ')} under ${config.root})`);
+    const reporters = await resolveReporters(opts.reporters ?? config.reporters ?? [], config.root);
+    const outDir = opts.outDir ? path.resolve(opts.outDir) : config.outDir;
+    for (const r of reporters) await r.onInit?.({ config, outDir });
+    const result = await runSuites(suites, config, reporters, {
+      seed: opts.seed ?? config.seed ?? 'bess',
+      ...(filter.models && filter.models.length > 0 ? { models: filter.models } : {}),
+      harnessVersion: await readPackageVersion(),
+      updateBaseline: opts.updateBaseline === true,
+      cache: opts.cache !== false,
+      ...(opts.minSystemsPerWorker !== undefined ? { minSystemsPerWorker: opts.minSystemsPerWorker } : {}),
+      pool,
+    });
+    if (!record) return { result, exitCode: result.summary.exitCode, record: null, tracking: null };
+    let dir: string;
+    try {
+      dir = (await recordRun(result, { runsDir: config.runsDir, root: config.root, configFile: config.configFile, argv: opts.argv ?? [], ownDirs: [outDir, config.cacheDir, config.runsDir] })).dir;
+    } catch (err) {
+      // The verdict stands: a CI gate must not flip because the history could not be written.
+      return { result, exitCode: result.summary.exitCode, record: { error: err instanceof Error ? err.message : String(err) }, tracking: null };
+    }
+    // Loaded only when tracking is on: the upload renders charts with Vega. It never changes the
+    // exit code either: a failed upload stays in the record for `harness runs sync`.
+    const tracked = tracking ? await (await import('../track/mlflow/index.ts')).trackRun(dir, config, env) : null;
+    return { result, exitCode: result.summary.exitCode, record: { dir }, tracking: tracked ? { status: tracked.status === 'synced' ? 'synced' : 'failed', message: tracked.message } : null };
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

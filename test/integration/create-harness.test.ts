@@ -1,0 +1,68 @@
+/**
+ * A whole run driven from code through createHarness, with no CLI: collect, run, the result,
+ * the exit code and the run record, and the errors a CI gate needs.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, HarnessError } from '../../src/index.ts';
+import type { Reporter } from '../../src/index.ts';
+import { makeProject } from '../helpers/run-harness.ts';
+
+const DATASET = `{ scenario: { name: 'tiny', systems: 24, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } }`;
+const SUITES = `import { defineSuite } from 'bess-harness';
+export default [
+  defineSuite({ name: 'holds', dataset: ${DATASET}, models: ['random', 'zscore'],
+    expect: ({ metric }) => [metric('zscore', 'roc_auc').toBeWithin(0, 1)] }),
+  defineSuite({ name: 'fails', dataset: ${DATASET}, models: ['random'],
+    expect: ({ metric }) => [metric('random', 'roc_auc').toBeGreaterThan(0.99)] }),
+];
+`;
+
+let project: Awaited<ReturnType<typeof makeProject>>;
+beforeAll(async () => {
+  project = await makeProject({ 'harness.config.ts': 'export default { workers: 1 };\n', 'suites/s.suite.ts': SUITES });
+});
+afterAll(() => project.cleanup());
+
+describe('createHarness', () => {
+  it('collects suites × models without running anything', async () => {
+    const harness = await createHarness({ cwd: project.dir });
+    expect(harness.config.workers).toBe(1);
+    const suites = await harness.collect();
+    expect(suites.map((s) => [s.spec.name, s.modelNames])).toEqual([
+      ['holds', ['random', 'zscore']],
+      ['fails', ['random']],
+    ]);
+    expect((await harness.collect({ models: ['zscore'] })).map((s) => s.spec.name)).toEqual(['holds']);
+  });
+
+  it('runs, grades, records: the exit code is the verdict, and reporters hear every suite', async () => {
+    const harness = await createHarness({ cwd: project.dir, overrides: { runsDir: path.join(project.dir, 'runs') } });
+    const heard: string[] = [];
+    const listener: Reporter = { onSuiteResult: (s) => void heard.push(s.name) };
+    const holds = await harness.run({ suites: ['holds'] }, { reporters: [listener], record: true, argv: ['from-code'] });
+    expect(holds.exitCode, JSON.stringify(holds.result.suites.map((s) => [s.error, s.cases.map((c) => (c.state === "errored" ? c.error : c.state))]))).toBe(0);
+    expect(heard).toEqual(['holds']);
+    expect(holds.result.suites[0]!.cases.map((c) => [c.model, c.state])).toEqual([
+      ['random', 'scored'],
+      ['zscore', 'scored'],
+    ]);
+    expect(holds.record).not.toBeNull();
+    const dir = (holds.record as { dir: string }).dir;
+    expect(existsSync(path.join(dir, 'run.json'))).toBe(true);
+    expect(readFileSync(path.join(dir, 'run.json'), 'utf8')).toContain('from-code');
+
+    const fails = await harness.run({ words: ['fails'] }, { record: false });
+    expect(fails.exitCode).toBe(1);
+    expect(fails.record).toBeNull();
+    expect(fails.result.summary.assertions.failed).toBe(1);
+  }, 120_000);
+
+  it('a filter that matches nothing is a HarnessError naming what exists, never an empty green run', async () => {
+    const harness = await createHarness({ cwd: project.dir });
+    await expect(harness.run({ words: ['nope'] })).rejects.toThrow(HarnessError);
+    await expect(harness.run({ words: ['nope'] })).rejects.toThrow(/no suite matches "nope" \(suites: holds, fails\)/);
+    await expect(harness.run({ models: ['PCA'] })).rejects.toThrow(/--model: no model named "PCA" .*models: random, zscore/);
+  });
+});
