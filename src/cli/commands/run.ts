@@ -1,5 +1,6 @@
 import path from 'node:path';
 import chalk from 'chalk';
+import { DEFAULT_SEED } from '../../config/defaults.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { HarnessError } from '../../errors.ts';
 import type { ReporterEntry } from '../../config/types.ts';
@@ -25,7 +26,7 @@ fits and scores every model, evaluates, and checks the assertions.
   --reporter NAME  plain, ink, json, or a path to a module (repeatable; replaces the config's
                    reporters; default: ink on a terminal outside CI, else plain)
   --out-dir DIR    where reporters write files (default .harness/last-run)
-  --seed S         seed of the splits and of the models (default: the config's, else "bess")
+  --seed S         seed of the splits and of the models (default: the config's, else "${DEFAULT_SEED}")
   --timeout MS     time a plugin's fit or one score call may take (default: the config's, 60000)
   --workers N      worker threads models are fitted and scored in (default: the config's, else
                    the cores); a model that hangs or crashes its thread fails its own case only
@@ -116,7 +117,7 @@ export const runCommand: Command = {
     const outDir = values['out-dir'] ? path.resolve(values['out-dir']) : config.outDir;
     for (const r of reporters) await r.onInit?.({ config, outDir });
     const result = await runSuites(suites, config, reporters, {
-      seed: values.seed ?? config.seed ?? 'bess',
+      seed: values.seed ?? config.seed ?? DEFAULT_SEED,
       ...(values.model ? { models: values.model } : {}),
       harnessVersion: await readPackageVersion(),
       updateBaseline: values['update-baseline'] === true,
