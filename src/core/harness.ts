@@ -9,6 +9,7 @@
  * ```
  */
 import path from 'node:path';
+import { DEFAULT_SEED } from '../config/defaults.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { ReporterEntry, ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
@@ -43,7 +44,7 @@ export interface HarnessRunOptions {
   readonly reporters?: readonly (ReporterEntry | Reporter)[];
   /** Where reporters write files. Default: the config's `outDir`. */
   readonly outDir?: string;
-  /** Seed of the splits and of the models. Default: the config's, else `bess`. */
+  /** Seed of the splits and of the models. Default: the config's, else {@link DEFAULT_SEED}. */
   readonly seed?: string;
   /** Write each suite's baseline from this run instead of comparing with it. */
   readonly updateBaseline?: boolean;
@@ -113,7 +114,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const outDir = opts.outDir ? path.resolve(opts.outDir) : config.outDir;
     for (const r of reporters) await r.onInit?.({ config, outDir });
     const result = await runSuites(suites, config, reporters, {
-      seed: opts.seed ?? config.seed ?? 'bess',
+      seed: opts.seed ?? config.seed ?? DEFAULT_SEED,
       ...(filter.models && filter.models.length > 0 ? { models: filter.models } : {}),
       harnessVersion: await readPackageVersion(),
       updateBaseline: opts.updateBaseline === true,

@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import type { Problem } from '../errors.ts';
 import { checkHeader, parseCsv, readTextFile, throwIfProblems, type CsvTable, type ProblemSink } from './csv-read.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
-import { FAILURE_TYPES, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, SOURCES, type FailureTypeOrNone, type Source } from './schema.ts';
+import { FAILURE_TYPES_OR_NONE, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, SOURCES, type Source } from './schema.ts';
 import { RowReader, type LocatedRow } from './row-fields.ts';
 import { didYouMean } from './suggest.ts';
 import type { LabelRow, LoadOptions } from './types.ts';
 
-const FAILURE_TYPES_OR_NONE: readonly FailureTypeOrNone[] = [...FAILURE_TYPES, 'none'];
 const POSITIVE_INT = /^[1-9]\d*$/;
 
 /**

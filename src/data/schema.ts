@@ -53,6 +53,8 @@ export const FAILURE_TYPES = [
 export type FailureType = (typeof FAILURE_TYPES)[number];
 /** `failure_type` column values: a failure type, or `none` for a normal system. */
 export type FailureTypeOrNone = FailureType | 'none';
+/** Every valid `failure_type` value, `none` last. */
+export const FAILURE_TYPES_OR_NONE: readonly FailureTypeOrNone[] = [...FAILURE_TYPES, 'none'];
 
 /** Edge-case tags a synthetic system may carry in metadata `scenario_tags` (`;`-separated). */
 export const SCENARIO_TAGS = [

@@ -13,6 +13,7 @@ import { loadMetadata } from '../data/load-metadata.ts';
 import { METADATA_OPTIONAL, METADATA_REQUIRED } from '../data/schema.ts';
 import type { MetadataRow } from '../data/types.ts';
 import { didYouMean } from '../data/suggest.ts';
+import { shuffled } from '../synth/random.ts';
 import type { LabelQueue } from './queue.ts';
 
 /** Metadata columns a sample can be stratified by (one value per system). */
@@ -60,16 +61,6 @@ export function largestRemainder(sizes: readonly number[], n: number): number[] 
   return seats;
 }
 
-/** Fisher–Yates with a seeded generator. */
-function shuffle<T>(items: readonly T[], rng: () => number): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
-
 export async function sampleUnlabelled(opts: SampleOptions): Promise<SampleResult> {
   const by = opts.by ?? [];
   for (const c of by) {
@@ -108,11 +99,11 @@ export async function sampleUnlabelled(opts: SampleOptions): Promise<SampleResul
   keys.forEach((k, i) => {
     const ids = [...groups.get(k)!].sort();
     const rng = seedrandom(`${opts.seed}:sample:${k}`);
-    picked.push(...shuffle(ids, rng).slice(0, seats[i]!));
+    picked.push(...shuffled(ids, rng).slice(0, seats[i]!));
     strata.push({ key: k, size: ids.length, seats: seats[i]! });
   });
   // Label in a shuffled order, so that stopping half-way still leaves a spread sample.
-  const systems = shuffle(picked.sort(), seedrandom(`${opts.seed}:sample:order`));
+  const systems = shuffled(picked.sort(), seedrandom(`${opts.seed}:sample:order`));
   const queue: LabelQueue = {
     created_at: (opts.now ?? new Date()).toISOString(),
     seed: opts.seed,

@@ -27,6 +27,7 @@ import { assertNoLegacyLabels, describeLayout, labelsPathOf, resolveDataDir, typ
 import { parseLabelsTable } from '../data/load-labels.ts';
 import {
   FAILURE_TYPES,
+  FAILURE_TYPES_OR_NONE,
   LABELS,
   LABELS_OPTIONAL,
   LABELS_REQUIRED,
@@ -77,8 +78,6 @@ export interface HistoryEntry {
   readonly before: LabelRow | null;
   readonly after: LabelRow | null;
 }
-
-const FAILURE_TYPES_OR_NONE: readonly FailureTypeOrNone[] = [...FAILURE_TYPES, 'none'];
 
 /** A number from JSON: a number, or a decimal numeric string (form fields); '' and null are "empty". */
 function numberField(v: unknown): number | null | 'bad' {

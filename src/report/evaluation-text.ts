@@ -1,12 +1,8 @@
 /** The text report of `harness evaluate`: aligned tables a person reads in a terminal. Pure. */
 import chalk from 'chalk';
 import type { EvaluationSummary, JsonCell } from '../metrics/evaluate.ts';
+import { fmt, MISSING } from './format.ts';
 import { table } from './text-table.ts';
-
-
-function fmt(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined ? 'n/a' : v.toFixed(digits);
-}
 
 function fmtCi(ci: { readonly low: number; readonly high: number } | null | undefined): string {
   return ci ? `[${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]` : '';
@@ -43,8 +39,8 @@ export function textReport(sum: EvaluationSummary, ctx: ReportContext): string {
   out.push('');
   const ci = sum.ci['roc_auc'];
   const ciHead = ci ? `${Math.round(ci.level * 100)}% CI (DeLong)` : '95% CI (DeLong)';
-  const rows = HEADLINE.filter(([k]) => k in sum.metrics).map(([k, name]) => [name, fmt(sum.metrics[k]), k === 'roc_auc' ? (fmtCi(ci) || 'n/a') : '']);
-  out.push(...table(['metric', 'value', ciHead], rows, [false, true, false], (_r, c, t) => (t.trim() === 'n/a' && c > 0 ? chalk.dim(t) : t)));
+  const rows = HEADLINE.filter(([k]) => k in sum.metrics).map(([k, name]) => [name, fmt(sum.metrics[k]), k === 'roc_auc' ? (fmtCi(ci) || MISSING) : '']);
+  out.push(...table(['metric', 'value', ciHead], rows, [false, true, false], (_r, c, t) => (t.trim() === MISSING && c > 0 ? chalk.dim(t) : t)));
   const { tp, fp, tn, fn } = sum.confusion;
   out.push(`confusion @ threshold: tp ${tp} · fp ${fp} · tn ${tn} · fn ${fn}`);
   const undef = Object.entries(sum.undefined);
@@ -83,6 +79,6 @@ function breakdownTable(cells: readonly JsonCell[], threshold: number): string[]
     c.positives === 0 ? 'no anomalies' : c.too_few ? 'too few' : '',
   ]);
   return table(['stratum', 'n', 'anomalies', 'roc_auc', '95% CI', `recall@${threshold}`, ''], rows, [false, true, true, true, false, true, false], (r, c, t) =>
-    cells[r]?.too_few || (c > 2 && t.trim() === 'n/a') ? chalk.dim(t) : t,
+    cells[r]?.too_few || (c > 2 && t.trim() === MISSING) ? chalk.dim(t) : t,
   );
 }

@@ -7,6 +7,7 @@ import { expectedText, given, refLabel } from '../assert/format.ts';
 import type { AssertionResult } from '../assert/types.ts';
 import type { JsonCell } from '../metrics/evaluate.ts';
 import type { CaseResult } from '../runner/types.ts';
+import { fmt } from './format.ts';
 
 // CSI sequences (`ESC [ … final`), OSC sequences (`ESC ] … BEL|ST`) and two-byte escapes.
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g;
@@ -14,11 +15,6 @@ const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b
 /** Removes ANSI escape sequences (colours, cursor moves, links) from `text`. */
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
-}
-
-/** A number with `d` decimals, or `—` when it is missing. */
-export function fmt(v: number | null | undefined, d = 3): string {
-  return v === null || v === undefined ? '—' : v.toFixed(d);
 }
 
 /** `file` relative to the working directory when it lies below it, else as given. */

@@ -2,8 +2,11 @@ import path from 'node:path';
 import type { JsonCell } from '../metrics/evaluate.ts';
 import type { CaseResult } from '../runner/types.ts';
 
-/** A metric for a terminal: `d` decimals, or `—` when it is undefined. */
-export const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '—' : v.toFixed(d));
+/** What every report prints for a number it does not have (an undefined metric, a missing CI). */
+export const MISSING = '—';
+
+/** A metric with `d` decimals, or {@link MISSING} when it is undefined. */
+export const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? MISSING : v.toFixed(d));
 
 /** A path relative to the cwd when it lies below it, else as given. */
 export const rel = (f: string): string => {

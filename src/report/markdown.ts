@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { AssertionResult } from '../assert/types.ts';
 import { writeFileAtomic } from '../data/atomic.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
-import { actualText, fmt, locationText, relPath, stripAnsi, weakestStrata } from './file-text.ts';
+import { actualText, locationText, relPath, stripAnsi, weakestStrata } from './file-text.ts';
+import { fmt } from './format.ts';
 import type { Reporter } from './types.ts';
 
 /** Options of the markdown reporter. */

@@ -1,6 +1,6 @@
 /** The text of `harness runs` and `harness runs show`: the run history a person reads. Pure. */
 import chalk from 'chalk';
-import { stableJson } from '../runner/score-cache.ts';
+import { stableJson } from '../stable-json.ts';
 import type { RunOverview } from '../track/overview.ts';
 import type { StoredRun } from '../track/read-runs.ts';
 import type { RunRecord } from '../track/types.ts';

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/atomic.ts';
 import { HarnessError } from '../errors.ts';
 import { delongAuc, delongPairedTest } from '../metrics/delong.ts';
 import { normalCdf, normalQuantile } from '../metrics/normal.ts';
+import { optionsHash } from '../stable-json.ts';
 import type { CaseResult, SuiteResult } from './types.ts';
 
 /** Version of the baseline file layout. */
@@ -73,10 +73,6 @@ const POWER = 0.8;
 /** `suites/__baselines__/<suite>.json`, beside the suite file. */
 export function baselinePath(suiteFile: string, suiteName: string): string {
   return path.join(path.dirname(suiteFile), '__baselines__', `${suiteName.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
-}
-
-export function optionsHash(options: unknown): string {
-  return createHash('sha256').update(JSON.stringify(options ?? {})).digest('hex').slice(0, 16);
 }
 
 /** Writes the suite's scored cases as its new baseline. */

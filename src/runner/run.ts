@@ -185,7 +185,7 @@ async function runSuite(
     const cases: CaseResult[] = [];
     for (const run of runs) {
       // compareSources (issue 8, see ./sources.ts): per-source metrics and the synthetic–real gap.
-      const c = withSources(toCase(run, spec, { y, systemIds, leadTimes, strata }), spec.compareSources, test.map((s) => s.source));
+      const c = withSources(toCase(run, spec, { y, systemIds, leadTimes, strata }, seedFor(run.plugin.name)), spec.compareSources, test.map((s) => s.source));
       cases.push(c);
       await emit('onCaseResult', c);
     }
@@ -231,9 +231,9 @@ interface TestSide {
   readonly strata: Readonly<Record<string, StrataColumn>>;
 }
 
-function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide): CaseResult {
+function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide, seed: string): CaseResult {
   const { plugin } = run;
-  const who = { suite: spec.name, model: plugin.name, version: plugin.version, options: plugin.options ?? {} };
+  const who = { suite: spec.name, model: plugin.name, version: plugin.version, options: plugin.options ?? {}, seed };
   if (run.error !== null) return { ...who, state: 'errored', error: run.error };
   const summary = inBucketOrder(
     evaluateScores({

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../data/atomic.ts';
 import { seriesPath } from '../data/layout.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
+import { optionsHash } from '../stable-json.ts';
 import { pluginCodeKey } from './code-key.ts';
 import type { ModelPlugin } from './model.ts';
 
@@ -32,18 +33,6 @@ export interface ScoreCache {
   readonly dataKey: string;
   /** Hash of the project's code files (code-key.ts `projectCodeKey`): an edited helper is a miss. */
   readonly codeKey: string;
-}
-
-/** JSON with sorted object keys, so that `{a, b}` and `{b, a}` hash alike; functions and undefined drop out. */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : stableJson(x))).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined && typeof x !== 'function')
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -74,7 +63,7 @@ export function scoreKey(
   const ids = (xs: readonly SystemRecord[]) => xs.map((s) => `${s.source}/${s.systemId}`).join(',');
   const splitHash = sha(`${ids(split.train)}|${ids(split.test)}|${scoreTrainNormals}`);
   const codeHash = sha(`${cache.codeKey}\0${pluginCodeKey(plugin)}`);
-  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${sha(stableJson(plugin.options ?? {})).slice(0, 16)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}`;
+  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${optionsHash(plugin.options)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}`;
 }
 
 function fileOf(cache: ScoreCache, key: string): string {

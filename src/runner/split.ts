@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
 import type { SystemRecord } from '../data/types.ts';
+import { shuffled } from '../synth/random.ts';
 
 /**
  * A train/test split stratified by label × failure type, so that every failure type lands on
@@ -26,9 +27,9 @@ export function stratifiedSplit(
   const trainOut: SystemRecord[] = [];
   const testOut: SystemRecord[] = [];
   entries.forEach(([, g], i) => {
-    const shuffled = shuffle(g, rng);
-    testOut.push(...shuffled.slice(0, counts[i]));
-    trainOut.push(...shuffled.slice(counts[i]));
+    const drawn = shuffled(g, rng);
+    testOut.push(...drawn.slice(0, counts[i]));
+    trainOut.push(...drawn.slice(counts[i]));
   });
   return { train: trainOut.sort(byId), test: testOut.sort(byId) };
 }
@@ -42,7 +43,7 @@ export function stratifiedFolds(systems: readonly SystemRecord[], k: number, see
   const rng = seedrandom.alea(`folds:${seed}`);
   const folds: SystemRecord[][] = Array.from({ length: k }, () => []);
   let next = 0;
-  for (const [, g] of strata(systems)) for (const s of shuffle(g, rng)) folds[next++ % k]!.push(s);
+  for (const [, g] of strata(systems)) for (const s of shuffled(g, rng)) folds[next++ % k]!.push(s);
   return folds.map((f) => f.sort(byId));
 }
 
@@ -58,14 +59,4 @@ function strata(systems: readonly SystemRecord[]): [string, SystemRecord[]][] {
     else groups.set(key, [s]);
   }
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-}
-
-/** A seeded Fisher–Yates shuffle of a copy. */
-function shuffle<T>(items: readonly T[], rng: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }

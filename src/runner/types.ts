@@ -50,6 +50,8 @@ export type CaseResult =
       readonly model: string;
       readonly version: string;
       readonly options: unknown;
+      /** The seed the model was given: `caseSeed` of the run's seed, the suite and the model (run.ts). */
+      readonly seed: string;
       readonly summary: EvaluationSummary;
       readonly systemIds: readonly string[];
       readonly y: Float64Array;
@@ -66,6 +68,8 @@ export type CaseResult =
       readonly model: string;
       readonly version: string | null;
       readonly options: unknown;
+      /** The seed the model was given, as on a scored case. */
+      readonly seed: string;
       /** The plugin's own message, prefixed with the step and system: `score(sys-0007): …`. */
       readonly error: string;
     };

@@ -2,6 +2,7 @@
  * Scenario fixtures: the identity helper for authors and the resolver that fills defaults and
  * rejects bad fields with an `E_SCENARIO` error naming the field.
  */
+import { DEFAULT_SEED } from '../config/defaults.ts';
 import { CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/schema.ts';
 import { HarnessError } from '../errors.ts';
 import type { DataQualitySpec, LeadTimeDistribution, ResolvedScenario, ScenarioSpec, Weights } from './types.ts';
@@ -60,7 +61,7 @@ export const DEFAULT_SCENARIO: ResolvedScenario = {
   systems: 200,
   days: 30,
   intervalSeconds: 300,
-  seed: 'bess',
+  seed: DEFAULT_SEED,
   year: 2025,
   // Equal mode and season weights keep every breakdown cell populated.
   modes: { frequency_regulation: 1, arbitrage: 1, peak_shaving: 1, solar_smoothing: 1, backup: 1 },

@@ -89,14 +89,22 @@ export function createRng(seed: string): Rng {
       return k;
     },
     bernoulli: (p) => prng() < p,
-    shuffle<T>(items: T[]): T[] {
-      for (let i = items.length - 1; i > 0; i--) {
-        const j = Math.floor(prng() * (i + 1));
-        const tmp = items[i] as T;
-        items[i] = items[j] as T;
-        items[j] = tmp;
-      }
-      return items;
-    },
+    shuffle: (items) => shuffleInPlace(items, prng),
   };
+}
+
+/** Fisher–Yates shuffle in place with the uniform [0, 1) draws of `random`; returns the same array. */
+export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = tmp;
+  }
+  return items;
+}
+
+/** A shuffled copy of `items` (Fisher–Yates with the draws of `random`); the input is left as it is. */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  return shuffleInPlace([...items], random);
 }

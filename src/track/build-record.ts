@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import type { AssertionResult } from '../assert/types.ts';
-import { caseSeed } from '../runner/run.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
 import type { GitState } from './git-state.ts';
 import type { StoredScores } from './scores-file.ts';
@@ -30,7 +29,7 @@ export interface BuiltRecord {
 export function buildRunRecord(run: RunResult, ctx: RecordContext): BuiltRecord {
   const scores = new Map<string, StoredScores>();
   const suiteDirs = new UniqueNames();
-  const suites = run.suites.map((s) => suiteRecord(s, run.seed, ctx.root, `scores/${suiteDirs.take(s.name)}`, scores));
+  const suites = run.suites.map((s) => suiteRecord(s, ctx.root, `scores/${suiteDirs.take(s.name)}`, scores));
   const record: RunRecord = {
     schema: RUN_RECORD_SCHEMA,
     run_id: ctx.runId,
@@ -48,7 +47,7 @@ export function buildRunRecord(run: RunResult, ctx: RecordContext): BuiltRecord 
   return { record, scores };
 }
 
-function suiteRecord(s: SuiteResult, runSeed: string, root: string, scoresDir: string, scores: Map<string, StoredScores>): SuiteRecord {
+function suiteRecord(s: SuiteResult, root: string, scoresDir: string, scores: Map<string, StoredScores>): SuiteRecord {
   const ds = s.dataset;
   const files = new UniqueNames();
   const count = (state: AssertionResult['state']) => s.assertions.filter((a) => a.state === state).length;
@@ -60,10 +59,10 @@ function suiteRecord(s: SuiteResult, runSeed: string, root: string, scoresDir: s
     dataset: ds ? datasetRecord(ds) : null,
     split: ds ? { test: ds.testFraction ?? null, folds: ds.folds ?? null, seed: ds.splitSeed } : null,
     cases: s.cases.map((c) => {
-      if (c.state === 'errored') return caseRecord(c, caseSeed(runSeed, s.name, c.model), null);
+      if (c.state === 'errored') return caseRecord(c, null);
       const file = `${scoresDir}/${files.take(c.model)}.csv`;
       scores.set(file, { systemIds: c.systemIds, y: c.y, scores: c.scores });
-      return caseRecord(c, caseSeed(runSeed, s.name, c.model), file);
+      return caseRecord(c, file);
     }),
     assertions: { passed: count('passed'), failed: count('failed'), errored: count('errored') },
   };
@@ -85,9 +84,9 @@ function datasetRecord(ds: NonNullable<SuiteResult['dataset']>): DatasetRecord {
   };
 }
 
-function caseRecord(c: CaseResult, seed: string, scoresFile: string | null): CaseRecord {
+function caseRecord(c: CaseResult, scoresFile: string | null): CaseRecord {
   if (c.state === 'errored') {
-    return { model: c.model, version: c.version, options: c.options, state: 'errored', error: c.error, seed, cached: false, timings_ms: null, scores_file: null };
+    return { model: c.model, version: c.version, options: c.options, state: 'errored', error: c.error, seed: c.seed, cached: false, timings_ms: null, scores_file: null };
   }
   return {
     model: c.model,
@@ -95,7 +94,7 @@ function caseRecord(c: CaseResult, seed: string, scoresFile: string | null): Cas
     options: c.options,
     state: 'scored',
     error: null,
-    seed,
+    seed: c.seed,
     cached: c.cached ?? false,
     timings_ms: { fit: c.timings.fitMs, score: c.timings.scoreMs },
     scores_file: scoresFile,

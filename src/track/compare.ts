@@ -12,7 +12,7 @@ import { delongAuc, delongPairedTest } from '../metrics/delong.ts';
 import type { JsonCell, JsonCi } from '../metrics/evaluate.ts';
 import { normalCdf } from '../metrics/normal.ts';
 import type { ResultsJson } from '../report/json.ts';
-import { stableJson } from '../runner/score-cache.ts';
+import { stableJson } from '../stable-json.ts';
 import { caseKey, type LoadedRun } from './read-runs.ts';
 import type { StoredScores } from './scores-file.ts';
 import type { CaseRecord, RunRecord, SuiteRecord } from './types.ts';

@@ -49,7 +49,7 @@ function scored(suite: string, model: string, version: string, options: unknown,
       minPositives: 5,
     }),
   );
-  return { state: 'scored', suite, model, version, options, summary, systemIds, y: Float64Array.from(y), scores: Float64Array.from(pick(scores)), timings: { fitMs: 12.5, scoreMs: 80 }, cached: false };
+  return { state: 'scored', suite, model, version, options, seed: `track-fixture:${suite}:${model}`, summary, systemIds, y: Float64Array.from(y), scores: Float64Array.from(pick(scores)), timings: { fitMs: 12.5, scoreMs: 80 }, cached: false };
 }
 
 /**
@@ -68,7 +68,7 @@ export function syntheticRun(startedAt = '2026-11-26T15:30:12.345Z', root = '/pr
     cases: [
       scored('detectors', 'good', '2', { sensor: 'cell_delta_v_mv', window: { days: 7, step: 'hourly' }, weights: [1, 2] }, good),
       scored('detectors', 'random', '1', {}, random),
-      { state: 'errored', suite: 'detectors', model: 'crashy', version: '1', options: {}, error: 'score(bess-007): sensor temp_cell_max_c missing\nsecond line' },
+      { state: 'errored', suite: 'detectors', model: 'crashy', version: '1', options: {}, seed: 'track-fixture:detectors:crashy', error: 'score(bess-007): sensor temp_cell_max_c missing\nsecond line' },
     ],
     assertions: [],
     durationMs: 1200,

@@ -87,6 +87,8 @@ describe('harness run with a worker pool and a score cache', () => {
       expect(flaky.state === 'errored' && flaky.error).toMatch(/^score\(sys-\d*7\): boom$/);
       expect(nan.state === 'errored' && nan.error).toMatch(/^score\(sys-\d*9\): returned NaN/);
       expect(caseOf(r, 'pool', 'pca').state).toBe('scored');
+      // Every case, scored or errored, carries the seed its model was given (the run's seed is 's').
+      for (const s of r.suites) for (const c of s.cases) expect(c.seed).toBe(`s:${s.name}:${c.model}`);
     }
   });
 

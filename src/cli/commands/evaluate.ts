@@ -12,12 +12,7 @@ import { BREAKDOWN_COLUMNS, DEFAULT_BREAKDOWN, KNOWN_BREAKDOWN_COLUMNS, inBucket
 import type { LabelRow, MetadataRow } from '../../data/types.ts';
 import { HarnessError, type Problem } from '../../errors.ts';
 import { evaluateScores, type StrataColumn } from '../../metrics/evaluate.ts';
-import { averagePrecision, prCurve, rocAuc, rocCurve } from '../../metrics/ranking.ts';
-import { breakdownChart } from '../../report/charts/breakdown-chart.ts';
-import { prChart } from '../../report/charts/pr-chart.ts';
-import type { renderSvg } from '../../report/charts/render-svg.ts';
-import { rocChart } from '../../report/charts/roc-chart.ts';
-import { scoreDistributionChart } from '../../report/charts/score-distribution-chart.ts';
+import { modelChartFileName, modelCharts } from '../../report/charts/model-charts.ts';
 import { numberFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import { textReport } from '../../report/evaluation-text.ts';
@@ -299,18 +294,20 @@ export const evaluateCommand: Command = {
     if (plotsDir !== undefined) {
       const dir = plotsDir;
       const subtitle = `${files.scores} · ${summary.n} systems (${summary.positives} anomalies)`;
-      const charts: [string, Parameters<typeof renderSvg>[0]][] = [
-        ['roc.svg', rocChart({ curve: rocCurve(y, s), auc: rocAuc(y, s), ci: summary.ci['roc_auc'] ?? null, subtitle })],
-        ['pr.svg', prChart({ curve: prCurve(y, s), averagePrecision: averagePrecision(y, s), prevalence: summary.n > 0 ? summary.positives / summary.n : 0, subtitle })],
-        ['score-distribution.svg', scoreDistributionChart({ y, scores: s, threshold, subtitle })],
-        ...columns.map((c): [string, Parameters<typeof renderSvg>[0]] => [
-          `breakdown-${c}.svg`,
-          breakdownChart({ column: c, cells: summary.breakdown[c] ?? [], minPositives: MIN_POSITIVES, subtitle }),
-        ]),
-      ];
+      const charts = modelCharts({
+        y,
+        scores: s,
+        n: summary.n,
+        positives: summary.positives,
+        rocAucCi: summary.ci['roc_auc'] ?? null,
+        threshold,
+        breakdown: columns.map((c) => [c, summary.breakdown[c] ?? []] as const),
+        subtitle,
+        minPositives: MIN_POSITIVES,
+      });
       // Vega is loaded only for --plots.
-      const { renderSvg: render } = await import('../../report/charts/render-svg.ts');
-      for (const [name, spec] of charts) await writeFileAtomic(path.join(dir, name), await render(spec));
+      const { renderSvg } = await import('../../report/charts/render-svg.ts');
+      for (const chart of charts) await writeFileAtomic(path.join(dir, modelChartFileName(chart)), await renderSvg(chart.spec));
       // stdout belongs to the JSON object in --json mode.
       const note = `wrote ${charts.length} SVG charts to ${displayPath(dir)}/\n`;
       if (values.json) process.stderr.write(note);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import chalk from 'chalk';
+import { DEFAULT_SEED } from '../../config/defaults.ts';
 import { createHarness } from '../../core/harness.ts';
 import { defaultReporters } from '../../report/default-reporter.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
@@ -17,7 +18,7 @@ fits and scores every model, evaluates, and checks the assertions.
   --reporter NAME  plain, ink, json, or a path to a module (repeatable; replaces the config's
                    reporters; default: ink on a terminal outside CI, else plain)
   --out-dir DIR    where reporters write files (default .harness/last-run)
-  --seed S         seed of the splits and of the models (default: the config's, else "bess")
+  --seed S         seed of the splits and of the models (default: the config's, else "${DEFAULT_SEED}")
   --timeout MS     time a plugin's fit or one score call may take (default: the config's, 60000)
   --workers N      worker threads models are fitted and scored in (default: the config's, else
                    the cores); a model that hangs or crashes its thread fails its own case only

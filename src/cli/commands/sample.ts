@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_SEED } from '../../config/defaults.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { queuePath, writeQueue } from '../../label/queue.ts';
 import { sampleUnlabelled } from '../../label/sample.ts';
@@ -35,7 +36,7 @@ export const sampleCommand: Command = {
     const config = await loadConfig();
     const dataDir = values.data ? path.resolve(values.data) : config.dataDir;
     const by = values.by ? values.by.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
-    const seed = values.seed ?? config.seed ?? 'bess';
+    const seed = values.seed ?? config.seed ?? DEFAULT_SEED;
     const result = await sampleUnlabelled({ dataDir, n, by, seed });
     const out = values.out ? path.resolve(values.out) : queuePath(dataDir);
     await writeQueue(out, result.queue);

@@ -6,17 +6,13 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { FAILURE_TYPES, LEAD_TIME_BUCKETS, OPERATIONAL_MODES, SEASONS } from '../../data/schema.ts';
 import type { EvaluationSummary } from '../../metrics/evaluate.ts';
-import { averagePrecision, prCurve, rocAuc, rocCurve } from '../../metrics/ranking.ts';
 import type { CaseResult, SuiteResult } from '../../runner/types.ts';
-import { breakdownChart } from '../charts/breakdown-chart.ts';
 import { labelDistributionChart } from '../charts/label-distribution-chart.ts';
-import { prChart } from '../charts/pr-chart.ts';
-import { rocChart } from '../charts/roc-chart.ts';
-import { scoreDistributionChart } from '../charts/score-distribution-chart.ts';
+import { modelCharts, type ModelChartKind } from '../charts/model-charts.ts';
 import type { DistributionBar, LabelDistribution } from '../label-distribution.ts';
 
 /** What a chart shows; also its `data-chart` attribute in the page. */
-export type ChartKind = 'roc' | 'pr' | 'scores' | 'breakdown' | 'labels';
+export type ChartKind = ModelChartKind | 'labels';
 
 /** One chart of the report: its spec and what it belongs to. */
 export interface ReportChart {
@@ -50,27 +46,23 @@ export function withoutSchema(spec: TopLevelSpec): TopLevelSpec {
 
 /** ROC, PR, score distribution and one breakdown chart per {@link REPORT_COLUMNS} column the summary has. */
 export function caseCharts(c: ScoredCase): ReportChart[] {
-  const { y, scores, summary } = c;
-  const subtitle = `${c.model} · ${summary.n} systems (${summary.positives} anomalies)`;
-  const prevalence = summary.n > 0 ? summary.positives / summary.n : 0;
-  const charts: ReportChart[] = [
-    {
-      kind: 'roc',
-      model: c.model,
-      spec: rocChart({ curve: rocCurve(y, scores), auc: rocAuc(y, scores), ci: summary.ci['roc_auc'] ?? null, subtitle, maxPoints: REPORT_CURVE_POINTS }),
-    },
-    {
-      kind: 'pr',
-      model: c.model,
-      spec: prChart({ curve: prCurve(y, scores), averagePrecision: averagePrecision(y, scores), prevalence, subtitle, maxPoints: REPORT_CURVE_POINTS }),
-    },
-    { kind: 'scores', model: c.model, spec: scoreDistributionChart({ y, scores, threshold: summary.threshold.value, subtitle }) },
-  ];
-  for (const column of REPORT_COLUMNS) {
-    const cells = summary.breakdown[column];
-    if (cells && cells.length > 0) charts.push({ kind: 'breakdown', model: c.model, column, spec: breakdownChart({ column, cells, subtitle: c.model }) });
-  }
-  return charts.map((ch) => ({ ...ch, spec: withoutSchema(ch.spec) }));
+  const { summary } = c;
+  const charts = modelCharts({
+    y: c.y,
+    scores: c.scores,
+    n: summary.n,
+    positives: summary.positives,
+    rocAucCi: summary.ci['roc_auc'] ?? null,
+    threshold: summary.threshold.value,
+    breakdown: REPORT_COLUMNS.flatMap((column) => {
+      const cells = summary.breakdown[column];
+      return cells && cells.length > 0 ? [[column, cells] as const] : [];
+    }),
+    subtitle: `${c.model} · ${summary.n} systems (${summary.positives} anomalies)`,
+    breakdownSubtitle: c.model,
+    maxPoints: REPORT_CURVE_POINTS,
+  });
+  return charts.map((ch) => ({ ...ch, model: c.model, spec: withoutSchema(ch.spec) }));
 }
 
 const KNOWN_CATEGORIES: Readonly<Record<(typeof REPORT_COLUMNS)[number], readonly string[]>> = {

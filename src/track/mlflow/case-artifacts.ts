@@ -1,9 +1,5 @@
-import { averagePrecision, prCurve, rocAuc, rocCurve } from '../../metrics/ranking.ts';
-import { breakdownChart } from '../../report/charts/breakdown-chart.ts';
-import { prChart } from '../../report/charts/pr-chart.ts';
+import { modelChartFileName, modelCharts } from '../../report/charts/model-charts.ts';
 import { renderSvg } from '../../report/charts/render-svg.ts';
-import { rocChart } from '../../report/charts/roc-chart.ts';
-import { scoreDistributionChart } from '../../report/charts/score-distribution-chart.ts';
 import { readCaseScores, type RunCase, type RunFolder } from './run-folder.ts';
 
 /** A file logged with a run, at `path` below the run's artifact root. */
@@ -29,12 +25,16 @@ export async function caseArtifacts(run: RunFolder, c: RunCase): Promise<Artifac
   const { bytes, y, scores } = await readCaseScores(run.dir, c.record.scores_file);
   artifacts.push({ path: 'scores.csv', bytes });
   const subtitle = `${c.suite.name} · ${c.record.model} · ${r.n} systems (${r.positives} anomalies) · run ${run.record.run_id}`;
-  const charts: [string, Parameters<typeof renderSvg>[0]][] = [
-    ['charts/roc.svg', rocChart({ curve: rocCurve(y, scores), auc: rocAuc(y, scores), ci: r.ci['roc_auc'] ?? null, subtitle })],
-    ['charts/pr.svg', prChart({ curve: prCurve(y, scores), averagePrecision: averagePrecision(y, scores), prevalence: r.n > 0 ? r.positives / r.n : 0, subtitle })],
-    ['charts/score-distribution.svg', scoreDistributionChart({ y, scores, threshold: r.threshold.value, subtitle })],
-    ...Object.entries(r.breakdown).map(([column, cells]): [string, Parameters<typeof renderSvg>[0]] => [`charts/breakdown-${column}.svg`, breakdownChart({ column, cells, subtitle })]),
-  ];
-  for (const [path, spec] of charts) artifacts.push({ path, bytes: Buffer.from(await renderSvg(spec), 'utf8') });
+  const charts = modelCharts({
+    y,
+    scores,
+    n: r.n,
+    positives: r.positives,
+    rocAucCi: r.ci['roc_auc'] ?? null,
+    threshold: r.threshold.value,
+    breakdown: Object.entries(r.breakdown),
+    subtitle,
+  });
+  for (const chart of charts) artifacts.push({ path: `charts/${modelChartFileName(chart)}`, bytes: Buffer.from(await renderSvg(chart.spec), 'utf8') });
   return artifacts;
 }

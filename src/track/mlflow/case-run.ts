@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LEAD_TIME_BUCKETS } from '../../data/schema.ts';
 import type { JsonCell, JsonCi } from '../../metrics/evaluate.ts';
+import { fmt } from '../../report/format.ts';
 import type { RunRecord } from '../types.ts';
 import { PayloadBuilder, type RunPayload } from './batch.ts';
 import type { KeyValue } from './client.ts';
@@ -187,7 +188,6 @@ function noteOf(record: RunRecord, c: RunCase, runName: string): string {
   const data = ds ? `dataset \`${ds.name}\` (${ds.kind}, ${ds.data_source}): ${ds.train} train / ${ds.test} test systems` : 'no dataset';
   if (c.result.state === 'errored') return `${head}\n\nThe model failed: \`${c.result.error.split('\n')[0]}\`\n\n${data}`;
   const r = c.result;
-  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'undefined' : v.toFixed(3));
   const ci = r.ci['roc_auc'];
   const auc = `ROC AUC ${fmt(r.metrics['roc_auc'])}${ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : ''}`;
   const line = `${auc} · AP ${fmt(r.metrics['average_precision'])} · recall ${fmt(r.metrics['recall'])} and precision ${fmt(r.metrics['precision'])} at threshold ${fmt(r.threshold.value)} (${c.suite.threshold})`;

@@ -36,14 +36,14 @@ const systemIds = Array.from(y, (_, i) => `sys-${String(i).padStart(4, '0')}`);
 
 function scored(model: string, scores: Float64Array): Extract<CaseResult, { state: 'scored' }> {
   const summary = evaluateScores({ y, scores, threshold: 0.5, strata, systemIds, leadTimes, minPositives: 5 });
-  return { state: 'scored', suite: 'fleet', model, version: '1', options: {}, summary, systemIds, y, scores, timings: { fitMs: 12, scoreMs: 30 } };
+  return { state: 'scored', suite: 'fleet', model, version: '1', options: {}, seed: `unit-seed:fleet:${model}`, summary, systemIds, y, scores, timings: { fitMs: 12, scoreMs: 30 } };
 }
 
 const cases: CaseResult[] = [
   scored('good', Float64Array.from(y, (l) => 1 / (1 + Math.exp(-(l === 1 ? rng.normal(1.5, 1) : rng.normal(-1, 1)))))),
   scored('random', Float64Array.from(y, () => rng.next())),
   scored(EVIL, Float64Array.from(y, (l) => (l === 1 ? 0.4 + 0.6 * rng.next() : 0.7 * rng.next()))),
-  { state: 'errored', suite: 'fleet', model: 'crashy', version: null, options: {}, error: CRASH },
+  { state: 'errored', suite: 'fleet', model: 'crashy', version: null, options: {}, seed: 'unit-seed:fleet:crashy', error: CRASH },
 ];
 
 const { metric, model } = createExpectApi();

@@ -40,14 +40,14 @@ const systemIds = Array.from({ length: N }, (_, i) => `sys-${String(i).padStart(
 
 function scoredCase(model: string, scores: Float64Array): CaseResult {
   const summary = evaluateScores({ y, scores, threshold: 0.5, strata: { operational_mode: mode }, systemIds });
-  return { state: 'scored', suite: SUITE, model, version: '1', options: {}, summary, systemIds, y, scores, timings: { fitMs: 120, scoreMs: 880 } };
+  return { state: 'scored', suite: SUITE, model, version: '1', options: {}, seed: `bess:${SUITE}:${model}`, summary, systemIds, y, scores, timings: { fitMs: 120, scoreMs: 880 } };
 }
 
 /** A separating model, a random one, and one that crashed. */
 const cases: CaseResult[] = [
   scoredCase('zscore', Float64Array.from(y, (v) => 0.35 * v + 0.65 * next())),
   scoredCase('random', Float64Array.from(y, () => next())),
-  { state: 'errored', suite: SUITE, model: 'crashy', version: '1', options: {}, error: 'score(sys-0003): boom on purpose' },
+  { state: 'errored', suite: SUITE, model: 'crashy', version: '1', options: {}, seed: `bess:${SUITE}:crashy`, error: 'score(sys-0003): boom on purpose' },
 ];
 
 const { metric } = createExpectApi();

@@ -6,7 +6,8 @@
  * failed baseline gate, a stale baseline and a suite that could not run.
  */
 import { createExpectApi, gradeAssertions, type GradedCase } from '../../../src/assert/index.ts';
-import { compareWithBaseline, optionsHash, type BaselineFile } from '../../../src/runner/baseline.ts';
+import { compareWithBaseline, type BaselineFile } from '../../../src/runner/baseline.ts';
+import { optionsHash } from '../../../src/stable-json.ts';
 import type { CaseResult, DatasetInfo, RunResult, SuiteResult } from '../../../src/runner/types.ts';
 import { createRng } from '../../../src/synth/random.ts';
 import { scoredCase } from '../assert/cases.ts';
@@ -30,7 +31,7 @@ const graded = {
 };
 
 function caseResult(suite: string, model: string, g: Extract<GradedCase, { state: 'scored' }>): CaseResult {
-  return { state: 'scored', suite, model, version: '1', options: {}, summary: g.summary, systemIds: g.systemIds, y: g.y, scores: g.scores, timings: { fitMs: 3, scoreMs: 12 } };
+  return { state: 'scored', suite, model, version: '1', options: {}, seed: `report-fixture:${suite}:${model}`, summary: g.summary, systemIds: g.systemIds, y: g.y, scores: g.scores, timings: { fitMs: 3, scoreMs: 12 } };
 }
 
 const dataset = (hash: string): DatasetInfo => ({ kind: 'scenario', name: 'report-fleet', dataDir: '/project/.harness/data/report-fleet', hash, systems: 160, train: 80, test: 80, generated: false , dataHash: 'd'.repeat(64), dataSource: 'synthetic', labelVersion: 1, labelsHash: 'l'.repeat(64), testFraction: 0.5, splitSeed: 's' });
@@ -78,7 +79,7 @@ function detectorsSuite(): SuiteResult {
     cases: [
       caseResult('detectors', 'good', graded.good),
       caseResult('detectors', 'random', graded.random),
-      { state: 'errored', suite: 'detectors', model: 'crashy', version: '1', options: {}, error: CRASH_ERROR },
+      { state: 'errored', suite: 'detectors', model: 'crashy', version: '1', options: {}, seed: 'report-fixture:detectors:crashy', error: CRASH_ERROR },
     ],
     assertions,
     durationMs: 1234,

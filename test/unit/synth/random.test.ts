@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../../src/synth/random.ts';
+import seedrandom from 'seedrandom';
+import { createRng, shuffled } from '../../../src/synth/random.ts';
 
 describe('createRng', () => {
   it('gives the same numbers for the same seed and different ones for another seed', () => {
@@ -48,5 +49,15 @@ describe('createRng', () => {
     const sh = r.shuffle([...xs]);
     expect(sh).not.toEqual(xs);
     expect([...sh].sort((a, b) => a - b)).toEqual(xs);
+  });
+});
+
+describe('shuffled', () => {
+  it('is the same Fisher–Yates as Rng.shuffle on the same draws, on a copy', () => {
+    const xs = Array.from({ length: 50 }, (_, i) => i);
+    const copy = shuffled(xs, seedrandom.alea('q'));
+    expect(xs).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(copy).toEqual(createRng('q').shuffle([...xs]));
+    expect(shuffled(xs, seedrandom.alea('q'))).toEqual(copy);
   });
 });

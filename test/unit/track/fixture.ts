@@ -7,6 +7,7 @@
 import type { AssertionResult } from '../../../src/assert/types.ts';
 import { evaluateScores } from '../../../src/metrics/evaluate.ts';
 import { resultsJsonText } from '../../../src/report/json.ts';
+import { caseSeed } from '../../../src/runner/run.ts';
 import type { CaseResult, DatasetInfo, RunResult, SuiteResult } from '../../../src/runner/types.ts';
 import { createRng } from '../../../src/synth/random.ts';
 import { buildRunRecord } from '../../../src/track/build-record.ts';
@@ -41,6 +42,7 @@ export function scored(suite: string, model: string, f: Fleet, scores: readonly 
     model,
     version: extra.version ?? '1',
     options: extra.options ?? {},
+    seed: `unit:${suite}:${model}`,
     summary,
     systemIds: f.ids,
     y: Float64Array.from(f.y),
@@ -51,7 +53,7 @@ export function scored(suite: string, model: string, f: Fleet, scores: readonly 
 }
 
 export function errored(suite: string, model: string, error: string): CaseResult {
-  return { state: 'errored', suite, model, version: '1', options: {}, error };
+  return { state: 'errored', suite, model, version: '1', options: {}, seed: `unit:${suite}:${model}`, error };
 }
 
 export function dataset(f: Fleet, extra: Partial<DatasetInfo> = {}): DatasetInfo {
@@ -78,7 +80,9 @@ export function suite(name: string, cases: readonly CaseResult[], ds: DatasetInf
   return { name, file: `/project/suites/${name}.suite.ts`, dataset: ds, threshold: 'fixed 0.5', cases, assertions, durationMs: 12, ...(ds ? {} : { error: 'the dataset could not be loaded' }) };
 }
 
-export function run(suites: readonly SuiteResult[], startedAt = '2026-03-01T10:00:00.000Z', seed = 'unit'): RunResult {
+export function run(unseeded: readonly SuiteResult[], startedAt = '2026-03-01T10:00:00.000Z', seed = 'unit'): RunResult {
+  // As the runner does: every case carries the seed its model got from the run's seed.
+  const suites = unseeded.map((s) => ({ ...s, cases: s.cases.map((c) => ({ ...c, seed: caseSeed(seed, s.name, c.model) })) }));
   const cases = suites.flatMap((s) => s.cases);
   const errored = cases.filter((c) => c.state === 'errored').length;
   return {
