@@ -1,3 +1,4 @@
+import path from 'node:path';
 /**
  * Errors the harness reports to a person. A `HarnessError` is a user-facing failure with a
  * stable `code` and a message that says how to fix it; the CLI prints it without a stack trace
@@ -57,4 +58,10 @@ export function jsonProblem(file: string, text: string, err: unknown): Problem {
 export function moduleFormatHint(message: string): string {
   if (!/Cannot require\(\) ES Module|ERR_REQUIRE_ESM|require\(\) of ES Module|Cannot use import statement outside a module/.test(message)) return '';
   return ' (its package.json has no "type": "module", so Node loads TypeScript there as CommonJS: add "type": "module", or run `npx harness init --yes`, which adds it)';
+}
+
+/** A path as a person typed it: relative to the working directory when it lies below it (messages name files this way). */
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }

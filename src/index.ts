@@ -4,6 +4,8 @@
  */
 export { createHarness } from './core/harness.ts';
 export type { Harness, HarnessOptions, HarnessRun, HarnessRunOptions, RunFilter } from './core/harness.ts';
+export { evaluateFiles, evaluationJson, writeEvaluationPlots } from './evaluate/evaluate-files.ts';
+export type { EvaluateFilesOptions, FilesEvaluation } from './evaluate/evaluate-files.ts';
 
 export { defineConfig } from './config/define-config.ts';
 export type { UserConfig, ResolvedConfig } from './config/types.ts';

@@ -1,11 +1,6 @@
-import path from 'node:path';
-import { formatProblem, type Problem } from '../errors.ts';
+import { displayPath, formatProblem, type Problem } from '../errors.ts';
 
-/** A path as a person typed it: relative to the working directory when it lies below it. */
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
+export { displayPath };
 
 /** Prints located problems, one `file:line:column: message` per line, to stderr. */
 export function printProblems(problems: readonly Problem[]): void {
