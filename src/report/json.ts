@@ -23,7 +23,7 @@ export function jsonReporter(options: JsonReporterOptions = {}): Reporter {
     onInit(ctx) {
       outDir = ctx.outDir;
     },
-    async onRunEnd(run) {
+    async onRunEnd({ result: run }) {
       const file = path.resolve(outDir, options.file ?? 'results.json');
       await writeFileAtomic(file, resultsJsonText(run));
     },

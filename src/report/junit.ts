@@ -27,7 +27,7 @@ export function junitReporter(options: JunitReporterOptions = {}): Reporter {
     onInit(ctx) {
       outDir = ctx.outDir;
     },
-    async onRunEnd(run) {
+    async onRunEnd({ result: run }) {
       const file = path.resolve(outDir, options.file ?? 'junit.xml');
       await writeFileAtomic(file, toJunitXml(run, { hostname: options.hostname }));
     },

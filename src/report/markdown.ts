@@ -31,7 +31,7 @@ export function markdownReporter(options: MarkdownReporterOptions = {}): Reporte
     onInit(ctx) {
       outDir = ctx.outDir;
     },
-    async onRunEnd(run) {
+    async onRunEnd({ result: run }) {
       const md = toMarkdown(run, { weakest: options.weakest ?? 5 });
       await writeFileAtomic(path.resolve(outDir, options.file ?? 'summary.md'), md);
       const step = options.stepSummary === undefined ? process.env['GITHUB_STEP_SUMMARY'] : options.stepSummary;

@@ -20,13 +20,13 @@ export function plainReporter(options: PlainReporterOptions = {}): Reporter {
   const write = options.write ?? ((t: string) => void process.stdout.write(t));
   const weakest = options.weakest ?? 3;
   return {
-    onSuiteCollected(suites) {
+    onSuiteCollected({ suites }) {
       write(chalk.bold(`harness run · ${suites.length} suite${suites.length === 1 ? '' : 's'}\n`));
     },
-    onSuiteResult(s) {
+    onSuiteResult({ result: s }) {
       write(suiteBlock(s, weakest));
     },
-    onRunEnd(run) {
+    onRunEnd({ result: run }) {
       write(`\n${summaryLine(run)}\n`);
     },
   };

@@ -1,16 +1,68 @@
 import type { ResolvedConfig } from '../config/types.ts';
 import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from '../runner/types.ts';
 
+/** A value, or a promise of it: every reporter hook may be async. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** {@link Reporter.onInit}: before anything runs. */
+export interface InitEvent {
+  /** The run's config, defaults filled and paths absolute. */
+  readonly config: ResolvedConfig;
+  /** The folder a reporter writes its files into (`--out-dir`, else the config's `outDir`). */
+  readonly outDir: string;
+}
+
+/** {@link Reporter.onSuiteCollected}: the suites that will run, in order, nothing run yet. */
+export interface SuitesCollectedEvent {
+  readonly suites: readonly CollectedSuite[];
+}
+
+/** {@link Reporter.onCaseStart}: a model starts on a suite. */
+export interface CaseStartEvent {
+  readonly suite: string;
+  readonly model: string;
+  /** Systems the model will score (the test split, plus the training normals for a train-FPR threshold). */
+  readonly total: number;
+}
+
+/** {@link Reporter.onCaseProgress}: a model scored `done` of its `total` systems. */
+export interface CaseProgressEvent extends CaseStartEvent {
+  readonly done: number;
+}
+
+/** {@link Reporter.onCaseResult}: a model finished a suite (scored or errored). */
+export interface CaseResultEvent {
+  readonly result: CaseResult;
+}
+
+/** {@link Reporter.onSuiteResult}: a suite finished: its cases, graded assertions and gates. */
+export interface SuiteResultEvent {
+  readonly result: SuiteResult;
+}
+
+/** {@link Reporter.onRunEnd}: the run finished; `result` is what results.json holds. */
+export interface RunEndEvent {
+  readonly result: RunResult;
+}
+
 /**
  * A reporter: optional hooks, one per event of a run, named `on<Subject><Event>` as in vitest.
- * Every hook may be async; the runner awaits them in order.
+ * Each takes one event object (new fields can come without breaking a reporter). Every hook
+ * may be async; the runner awaits them in order, so a reporter sees the events one at a time.
  */
 export interface Reporter {
-  onInit?(ctx: { readonly config: ResolvedConfig; readonly outDir: string }): void | Promise<void>;
-  onSuiteCollected?(suites: readonly CollectedSuite[]): void | Promise<void>;
-  onCaseStart?(suite: string, model: string, total: number): void | Promise<void>;
-  onCaseProgress?(suite: string, model: string, done: number, total: number): void | Promise<void>;
-  onCaseResult?(result: CaseResult): void | Promise<void>;
-  onSuiteResult?(result: SuiteResult): void | Promise<void>;
-  onRunEnd?(result: RunResult): void | Promise<void>;
+  /** Before anything runs: where to write files. */
+  onInit?(event: InitEvent): Awaitable<void>;
+  /** The suites about to run. */
+  onSuiteCollected?(event: SuitesCollectedEvent): Awaitable<void>;
+  /** A model starts on a suite. */
+  onCaseStart?(event: CaseStartEvent): Awaitable<void>;
+  /** A model's scoring progress (after each chunk of systems). */
+  onCaseProgress?(event: CaseProgressEvent): Awaitable<void>;
+  /** A model finished a suite. */
+  onCaseResult?(event: CaseResultEvent): Awaitable<void>;
+  /** A suite finished, assertions graded. */
+  onSuiteResult?(event: SuiteResultEvent): Awaitable<void>;
+  /** The run finished. */
+  onRunEnd?(event: RunEndEvent): Awaitable<void>;
 }

@@ -58,7 +58,7 @@ export async function runSuites(
   const emit = async <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => {
     for (const r of reporters) await (r[hook] as ((...a: unknown[]) => unknown) | undefined)?.call(r, ...args);
   };
-  await emit('onSuiteCollected', suites);
+  await emit('onSuiteCollected', { suites });
   const results: SuiteResult[] = [];
   // Every model is fitted and scored in these threads, kept for the whole run (see pool.ts).
   const pool = options.pool ?? new WorkerPool(config.workers);
@@ -70,7 +70,7 @@ export async function runSuites(
     for (const suite of suites) {
       const result = await withBaseline(await runSuite(suite, config, options, emit, pool, codeKeyOnce), options);
       results.push(result);
-      await emit('onSuiteResult', result);
+      await emit('onSuiteResult', { result });
     }
   } finally {
     if (!options.pool) await pool.close();
@@ -90,7 +90,7 @@ export async function runSuites(
     durationMs: performance.now() - started,
   };
   const run: RunResult = { harnessVersion: options.harnessVersion, startedAt, seed: options.seed, suites: results, summary };
-  await emit('onRunEnd', run);
+  await emit('onRunEnd', { result: run });
   return run;
 }
 
@@ -171,8 +171,8 @@ async function runSuite(
         ...(options.minSystemsPerWorker !== undefined ? { minSystemsPerWorker: options.minSystemsPerWorker } : {}),
       },
       ...(lawRequests.length > 0 ? { laws: { requests: lawRequests, seed: `${options.seed}:${spec.name}`, threshold, ...(ds.scenario ? { scenario: ds.scenario } : {}) } } : {}),
-      onStart: (model, total) => emit('onCaseStart', spec.name, model, total),
-      onProgress: (model, done, total) => emit('onCaseProgress', spec.name, model, done, total),
+      onStart: (model, total) => emit('onCaseStart', { suite: spec.name, model, total }),
+      onProgress: (model, done, total) => emit('onCaseProgress', { suite: spec.name, model, done, total }),
     });
 
     const columns = (spec.breakdown ?? DEFAULT_BREAKDOWN).filter(isBreakdownColumn);
@@ -187,7 +187,7 @@ async function runSuite(
       // compareSources (issue 8, see ./sources.ts): per-source metrics and the synthetic–real gap.
       const c = withSources(toCase(run, spec, { y, systemIds, leadTimes, strata }, seedFor(run.plugin.name)), spec.compareSources, test.map((s) => s.source));
       cases.push(c);
-      await emit('onCaseResult', c);
+      await emit('onCaseResult', { result: c });
     }
     const graded: Record<string, GradedCase> = {};
     for (const c of cases) graded[c.model] = c.state === 'scored' ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds } : { state: 'errored', error: c.error };

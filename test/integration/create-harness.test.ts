@@ -40,7 +40,7 @@ describe('createHarness', () => {
   it('runs, grades, records: the exit code is the verdict, and reporters hear every suite', async () => {
     const harness = await createHarness({ cwd: project.dir, overrides: { runsDir: path.join(project.dir, 'runs') } });
     const heard: string[] = [];
-    const listener: Reporter = { onSuiteResult: (s) => void heard.push(s.name) };
+    const listener: Reporter = { onSuiteResult: ({ result }) => void heard.push(result.name) };
     const holds = await harness.run({ suites: ['holds'] }, { reporters: [listener], record: true, argv: ['from-code'] });
     expect(holds.exitCode, JSON.stringify(holds.result.suites.map((s) => [s.error, s.cases.map((c) => (c.state === "errored" ? c.error : c.state))]))).toBe(0);
     expect(heard).toEqual(['holds']);

@@ -27,7 +27,7 @@ export function htmlReporter(options: HtmlReporterOptions = {}): Reporter {
       outDir = ctx.outDir;
       root = ctx.config.root;
     },
-    async onRunEnd(run) {
+    async onRunEnd({ result: run }) {
       const file = path.resolve(outDir, options.dir ?? 'report', 'index.html');
       const html = renderPage(run, await loadVegaScripts(), root !== undefined ? { root } : {});
       await writeFileAtomic(file, html);

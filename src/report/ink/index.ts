@@ -35,27 +35,27 @@ export function inkReporter(options: InkReporterOptions = {}): Reporter {
     return instance;
   };
   return {
-    async onSuiteCollected(suites) {
+    async onSuiteCollected({ suites }) {
       await mount();
       store.collected(suites);
     },
-    async onCaseStart(suite, model, total) {
+    async onCaseStart({ suite, model, total }) {
       await mount();
       store.caseStart(suite, model, total);
     },
-    async onCaseProgress(suite, model, done, total) {
+    async onCaseProgress({ suite, model, done, total }) {
       await mount();
       store.caseProgress(suite, model, done, total);
     },
-    async onCaseResult(result) {
+    async onCaseResult({ result }) {
       await mount();
       store.caseResult(result);
     },
-    async onSuiteResult(result) {
+    async onSuiteResult({ result }) {
       await mount();
       store.suiteResult(result);
     },
-    async onRunEnd(run) {
+    async onRunEnd({ result: run }) {
       await mount();
       // The app exits itself once the summary is committed (see Summary); Ink then writes the
       // final frame, unmounts, and resolves `exited` once stdout has taken the last write.

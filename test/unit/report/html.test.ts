@@ -107,7 +107,7 @@ describe('html report', () => {
     out = await tempDir('html-report-');
     const reporter = htmlReporter();
     await reporter.onInit?.({ config: resolveConfig({}, null, '/project'), outDir: out.dir });
-    await reporter.onRunEnd?.(run);
+    await reporter.onRunEnd?.({ result: run });
     html = await readFile(path.join(out.dir, 'report', 'index.html'), 'utf8');
     markup = markupOf(html);
   });

@@ -180,12 +180,12 @@ describe('inkReporter', () => {
   it('writes each finished suite once and ends with the complete last frame', async () => {
     const { stdout, writes } = fakeStdout();
     const r = inkReporter({ stdout });
-    await r.onSuiteCollected!(collected);
-    for (const m of ['zscore', 'random', 'crashy']) await r.onCaseStart!(SUITE, m, 10);
-    await r.onCaseProgress!(SUITE, 'zscore', 3, 10);
-    for (const c of cases) await r.onCaseResult!(c);
-    await r.onSuiteResult!(suite);
-    await r.onRunEnd!(run);
+    await r.onSuiteCollected!({ suites: collected });
+    for (const m of ['zscore', 'random', 'crashy']) await r.onCaseStart!({ suite: SUITE, model: m, total: 10 });
+    await r.onCaseProgress!({ suite: SUITE, model: 'zscore', done: 3, total: 10 });
+    for (const c of cases) await r.onCaseResult!({ result: c });
+    await r.onSuiteResult!({ result: suite });
+    await r.onRunEnd!({ result: run });
     const out = writes.join('');
     expect(out.split(`${SUITE}  `).length - 1).toBe(1);
     expect(out).toContain('✓ zscore roc_auc');
@@ -195,11 +195,11 @@ describe('inkReporter', () => {
   it('fails the run when the app cannot render, instead of going quiet', async () => {
     const { stdout } = fakeStdout();
     const r = inkReporter({ stdout });
-    await r.onSuiteCollected!(collected);
+    await r.onSuiteCollected!({ suites: collected });
     const broken = { ...suite, cases: undefined } as unknown as SuiteResult;
-    await r.onSuiteResult!(broken);
+    await r.onSuiteResult!({ result: broken });
     await new Promise<void>((resolve) => setImmediate(resolve));
-    await expect(r.onRunEnd!(run)).rejects.toThrow();
+    await expect(r.onRunEnd!({ result: run })).rejects.toThrow();
   });
 });
 

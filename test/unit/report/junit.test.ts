@@ -25,7 +25,7 @@ describe('junit reporter', () => {
     ({ dir, cleanup } = await tempDir('junit-'));
     const reporter = junitReporter({ hostname: 'ci-runner' });
     await reporter.onInit?.({ config: {} as never, outDir: dir });
-    await reporter.onRunEnd?.(run);
+    await reporter.onRunEnd?.({ result: run });
     file = path.join(dir, 'junit.xml');
     xml = await readFile(file, 'utf8');
     doc = xpathDocument(xml, file);

@@ -88,7 +88,7 @@ describe('markdown reporter', () => {
       vi.stubEnv('GITHUB_STEP_SUMMARY', step);
       const reporter = markdownReporter();
       await reporter.onInit?.({ config: {} as never, outDir: path.join(dir, 'out') });
-      await reporter.onRunEnd?.(run);
+      await reporter.onRunEnd?.({ result: run });
       expect(await readFile(path.join(dir, 'out', 'summary.md'), 'utf8')).toBe(md);
       expect(await readFile(step, 'utf8')).toBe(`earlier step\n${md}\n`);
     });
@@ -97,7 +97,7 @@ describe('markdown reporter', () => {
       vi.stubEnv('GITHUB_STEP_SUMMARY', '');
       const reporter = markdownReporter({ file: 'other.md' });
       await reporter.onInit?.({ config: {} as never, outDir: dir });
-      await reporter.onRunEnd?.(run);
+      await reporter.onRunEnd?.({ result: run });
       expect(await readFile(path.join(dir, 'other.md'), 'utf8')).toBe(md);
     });
   });

@@ -42,7 +42,7 @@ describe('recordRun', () => {
     const out = path.join(t.dir, 'out');
     const reporter = jsonReporter();
     reporter.onInit?.({ config: undefined as never, outDir: out });
-    await reporter.onRunEnd?.(r);
+    await reporter.onRunEnd?.({ result: r });
     expect(results).toBe(await readFile(path.join(out, 'results.json'), 'utf8'));
 
     const record = JSON.parse(await readFile(path.join(rec.dir, 'run.json'), 'utf8')) as RunRecord;
