@@ -15,11 +15,11 @@
  * system order, as in a run without workers; scores are the same whatever the number of workers.
  */
 import { Worker } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/schema.ts';
 import type { SystemRecord } from '../data/types.ts';
 import { HarnessError } from '../errors.ts';
+import { loadDefaultExport } from '../module/load-user-module.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
 import type { SuiteSpec } from './suite.ts';
@@ -92,8 +92,8 @@ export interface PooledScores {
 
 /** Makes a plugin again from its origin (in a worker). */
 export async function recreatePlugin(origin: PluginOrigin, config: ResolvedConfig): Promise<ModelPlugin> {
-  const mod = (await import(pathToFileURL(origin.suiteFile).href)) as { default?: unknown };
-  const specs = (Array.isArray(mod.default) ? mod.default : [mod.default]) as SuiteSpec[];
+  const exported = await loadDefaultExport(origin.suiteFile, { what: 'suite' });
+  const specs = (Array.isArray(exported) ? exported : [exported]) as SuiteSpec[];
   const spec = specs.find((s) => s?.name === origin.suiteName);
   const entry = spec?.models[origin.modelIndex];
   if (!entry) throw new HarnessError('E_SUITE', `${origin.suiteFile}: suite "${origin.suiteName}" has no model #${origin.modelIndex + 1} in this worker`);
