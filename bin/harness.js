@@ -5,4 +5,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Told to the user-module loader (src/module): ES modules can go through this hook.
+globalThis[Symbol.for('bess-harness.tsx-hook')] = true;
 await import('../src/cli/main.ts');

@@ -49,17 +49,6 @@ export function jsonProblem(file: string, text: string, err: unknown): Problem {
   const column = Number(at[1]) - before.lastIndexOf('\n');
   return { file, line, column, message: `not valid JSON: ${message.replace(/ in JSON at position \d+/, '')}` };
 }
-
-/**
- * Advice for a module (config, suite, plugin) that failed to load because its folder is
- * CommonJS: Node's message ("Cannot require() ES Module … in a cycle") does not say that the
- * fix is one line of package.json. Empty when the message is about something else.
- */
-export function moduleFormatHint(message: string): string {
-  if (!/Cannot require\(\) ES Module|ERR_REQUIRE_ESM|require\(\) of ES Module|Cannot use import statement outside a module/.test(message)) return '';
-  return ' (its package.json has no "type": "module", so Node loads TypeScript there as CommonJS: add "type": "module", or run `npx harness init --yes`, which adds it)';
-}
-
 /** A path as a person typed it: relative to the working directory when it lies below it (messages name files this way). */
 export function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);

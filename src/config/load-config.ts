@@ -2,27 +2,18 @@ import { constants, existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
-import { tsImport } from 'tsx/esm/api';
-import { HarnessError, jsonProblem, moduleFormatHint, type Problem } from '../errors.ts';
+import { HarnessError, jsonProblem, type Problem } from '../errors.ts';
+import { loadDefaultExport } from '../module/load-user-module.ts';
 import { parseTrackingUri } from '../track/mlflow/tracking-uri.ts';
 import type { ResolvedConfig, UserConfig } from './types.ts';
 
 /**
- * TypeScript configs are imported through the tsx loader the CLI runs under, so a config may
- * import the harness's own TypeScript source (`defineConfig`); cosmiconfig's built-in loader
- * transpiles to a temp file and cannot follow such imports.
+ * Config modules are imported like every user module (through tsx, whatever the folder's
+ * "type"), so a config may import the harness's own TypeScript source (`defineConfig`);
+ * cosmiconfig's built-in loader transpiles to a temp file and cannot follow such imports.
  */
-const importTs: Loader = async (filepath) => {
-  let mod: unknown;
-  try {
-    mod = await tsImport(pathToFileURL(filepath).href, import.meta.url);
-  } catch (err) {
-    throw loadError(filepath, err);
-  }
-  return unwrapDefault(mod);
-};
+const importModule: Loader = (filepath) => loadDefaultExport(filepath, { what: 'config' });
 
 /** `.harnessrc.json`, `.harnessrc` and package.json: JSON.parse, with a syntax error located at line and column. */
 const loadJson: Loader = (filepath, content) => {
@@ -32,20 +23,6 @@ const loadJson: Loader = (filepath, content) => {
     throw new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded`, [jsonProblem(filepath, content, err)]);
   }
 };
-
-/**
- * A config module that failed to load, as a HarnessError naming it. esbuild's transform errors
- * list `file:line:column: ERROR: text` lines after the first: those become located problems.
- */
-function loadError(filepath: string, err: unknown): HarnessError {
-  const message = err instanceof Error ? err.message : String(err);
-  const problems: Problem[] = [];
-  for (const m of message.matchAll(/^(.+?):(\d+):(\d+): ERROR: (.+)$/gm)) {
-    problems.push({ file: m[1]!, line: Number(m[2]), column: Number(m[3]) + 1, message: m[4]! });
-  }
-  const first = message.split('\n')[0] ?? '';
-  return new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded: ${problems.length > 0 ? 'syntax error' : `${first}${moduleFormatHint(first)}`}`, problems);
-}
 
 /**
  * A config file cosmiconfig would skip without a word (a folder, a FIFO, a file it cannot
@@ -75,27 +52,13 @@ async function refuseUnreadableConfigs(cwd: string): Promise<void> {
   }
 }
 
-/** The default export, also when a CommonJS-scoped project wraps it as `{ default: { default } }`. */
-function unwrapDefault(mod: unknown): unknown {
-  let value = mod;
-  while (
-    typeof value === 'object' &&
-    value !== null &&
-    'default' in value &&
-    Object.keys(value).every((k) => k === 'default' || k === '__esModule')
-  ) {
-    value = (value as { default: unknown }).default;
-  }
-  return value;
-}
-
 const SEARCH_PLACES = ['harness.config.ts', 'harness.config.mjs', 'harness.config.js', '.harnessrc.json', '.harnessrc', 'package.json'];
 
 /** Finds the project's config from `cwd` upwards, validates it, and fills the defaults. */
 export async function loadConfig(cwd = process.cwd()): Promise<ResolvedConfig> {
   const explorer = cosmiconfig('harness', {
     searchPlaces: SEARCH_PLACES,
-    loaders: { '.ts': importTs, '.mjs': importTs, '.js': importTs, '.json': loadJson, noExt: loadJson },
+    loaders: { '.ts': importModule, '.mjs': importModule, '.js': importModule, '.json': loadJson, noExt: loadJson },
     searchStrategy: 'project',
   });
   await refuseUnreadableConfigs(cwd);

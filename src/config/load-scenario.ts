@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.ts';
+import { loadDefaultExport } from '../module/load-user-module.ts';
 import type { ScenarioSpec } from '../synth/types.ts';
 import { pathExists } from '../data/path-exists.ts';
 
@@ -15,14 +16,7 @@ const SUFFIX = '.scenario.ts';
  */
 export async function loadScenario(nameOrPath: string, cwd = process.cwd()): Promise<{ spec: ScenarioSpec; file: string }> {
   const file = await locateScenario(nameOrPath, cwd);
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new HarnessError('E_SCENARIO', `${file}: the scenario could not be loaded: ${message}`);
-  }
-  const spec = mod.default;
+  const spec = await loadDefaultExport(file, { what: 'scenario' });
   if (typeof spec !== 'object' || spec === null || typeof (spec as { name?: unknown }).name !== 'string') {
     throw new HarnessError(
       'E_SCENARIO',

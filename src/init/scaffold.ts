@@ -115,8 +115,9 @@ async function readPackage(dir: string): Promise<PackageFile | undefined> {
 }
 
 /**
- * Suites, plugins and the config are ES modules written in TypeScript: outside a
- * `"type": "module"` package Node loads them as CommonJS and they fail to import the harness.
+ * Suites, plugins and the config are ES modules written in TypeScript. The harness loads them
+ * whatever the package's "type" (src/module/), but outside a `"type": "module"` package
+ * `tsc` (module NodeNext, as in the tsconfig init writes) checks them as CommonJS.
  */
 async function ensureModulePackage(dir: string, found: PackageFile | undefined, confirm: InitOptions['confirm']): Promise<InitEntry> {
   if (found === undefined) {
@@ -128,9 +129,9 @@ async function ensureModulePackage(dir: string, found: PackageFile | undefined, 
   const current = found.pkg['type'];
   if (current === 'module') return { file: 'package.json', action: 'exists' };
   const was = current === undefined ? 'no "type"' : `"type": ${JSON.stringify(current)}`;
-  const question = `package.json has ${was}; the harness's TypeScript config, suites and plugins need "type": "module". Set it?`;
+  const question = `package.json has ${was}; the harness's TypeScript config, suites and plugins are ES modules, and "type": "module" makes tsc check them as such. Set it?`;
   if (!(await confirm(question))) {
-    return { file: 'package.json', action: 'left', detail: `${was}: add "type": "module" yourself, or suites will not load` };
+    return { file: 'package.json', action: 'left', detail: `${was}: the harness runs either way; add "type": "module" for tsc to check your suites as ES modules` };
   }
   await writeFileAtomic(found.file, withModuleType(found.text, found.pkg));
   return { file: 'package.json', action: 'updated', detail: `"type": "module" (was ${was})` };

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ReporterEntry } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
+import { loadDefaultExport } from '../module/load-user-module.ts';
 import type { Reporter } from './types.ts';
 
 type ReporterFactory = (options: Readonly<Record<string, unknown>>) => Reporter;
@@ -38,13 +38,7 @@ export async function resolveReporters(entries: readonly (ReporterEntry | Report
     }
     if (name.startsWith('.') || path.isAbsolute(name)) {
       const file = path.resolve(root, name);
-      let mod: { default?: unknown };
-      try {
-        mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-      } catch (err) {
-        throw new HarnessError('E_REPORTER', `${file}: the reporter could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-      }
-      const d = mod.default;
+      const d = await loadDefaultExport(file, { what: 'reporter' });
       out.push(typeof d === 'function' ? (d as ReporterFactory)(options) : (d as Reporter));
       continue;
     }

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
-import { HarnessError, moduleFormatHint } from '../errors.ts';
+import { HarnessError } from '../errors.ts';
+import { loadDefaultExport } from '../module/load-user-module.ts';
 import { findFiles } from './glob.ts';
 import { WorkerPool } from './pool.ts';
 import { loadTimeout } from './worker-protocol.ts';
@@ -62,14 +62,8 @@ async function probeSuiteFile(pool: WorkerPool, file: string, config: ResolvedCo
 }
 
 async function importSuites(file: string): Promise<SuiteSpec[]> {
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (err) {
-    const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-    throw new HarnessError('E_SUITE', `${file}: the suite could not be loaded: ${message}${moduleFormatHint(message)}`);
-  }
-  const exported = Array.isArray(mod.default) ? mod.default : [mod.default];
+  const suites = await loadDefaultExport(file, { what: 'suite' });
+  const exported = Array.isArray(suites) ? suites : [suites];
   return exported.map((s, i) => checkSuite(s, exported.length > 1 ? `${file} (suite ${i + 1})` : file));
 }
 

@@ -1,9 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
-import { HarnessError, moduleFormatHint } from '../errors.ts';
+import { HarnessError } from '../errors.ts';
+import { loadDefaultExport } from '../module/load-user-module.ts';
 import type { ModelPlugin } from './model.ts';
 import type { ModelEntry } from './suite.ts';
 import { pathExists } from '../data/path-exists.ts';
@@ -26,14 +27,7 @@ export async function resolveModel(entry: ModelEntry, config: ResolvedConfig, su
     const known = await knownModelNames(config);
     throw new HarnessError('E_PLUGIN', `${suiteFile}: unknown model "${name}" (known: ${known.join(', ') || 'none'}; add it to plugins/${name}/index.ts or to \`models\` in the config)`);
   }
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(found)) as { default?: unknown };
-  } catch (err) {
-    const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-    throw new HarnessError('E_PLUGIN', `${found}: the model plugin "${name}" could not be loaded: ${message}${moduleFormatHint(message)}`);
-  }
-  const exported = mod.default;
+  const exported = await loadDefaultExport(found, { what: 'plugin', name });
   let plugin: unknown = exported;
   if (typeof exported === 'function') {
     try {
@@ -49,17 +43,17 @@ export async function resolveModel(entry: ModelEntry, config: ResolvedConfig, su
 
 async function locate(name: string, config: ResolvedConfig): Promise<string | null> {
   const mapped = config.models[name];
-  if (mapped !== undefined) return path.isAbsolute(mapped) ? pathToFileURL(mapped).href : resolvePackage(mapped, config.root);
+  if (mapped !== undefined) return path.isAbsolute(mapped) ? mapped : resolvePackage(mapped, config.root);
   for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
     const file = path.join(dir, name, 'index.ts');
-    if (await pathExists(file)) return pathToFileURL(file).href;
+    if (await pathExists(file)) return file;
   }
   return resolvePackage(name, config.root);
 }
 
 function resolvePackage(name: string, root: string): string | null {
   try {
-    return pathToFileURL(createRequire(path.join(root, 'package.json')).resolve(name)).href;
+    return createRequire(path.join(root, 'package.json')).resolve(name);
   } catch {
     return null;
   }

@@ -66,7 +66,8 @@ class PoolWorker {
   dead: string | null = null;
 
   constructor() {
-    this.worker = new Worker(WORKER_ENTRY);
+    // The parent's flags, but for --input-type: a worker runs a file, and Node refuses that flag there.
+    this.worker = new Worker(WORKER_ENTRY, { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
     this.worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') this.progress?.(m.model, m.done);
       else if (m.type === 'call') this.arm(m.what, m.timeoutMs);

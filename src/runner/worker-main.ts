@@ -9,12 +9,12 @@
  * - contract: checks one plugin against the plugin contract.
  * A plugin is a closure and cannot be sent: each request re-creates its plugins from their origin.
  */
-import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { loadDataset } from '../data/load-dataset.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { checkContract } from '../check/contract.ts';
+import { loadDefaultExport } from '../module/load-user-module.ts';
 import type { ModelPlugin } from './model.ts';
 import { resolveModel } from './plugins.ts';
 import { fitRuns, measureLawsHere, messageOf, newRuns, scoreQueue, teardownRuns, type ModelRun } from './score.ts';
@@ -143,8 +143,8 @@ async function lawsOf(
 async function probe(req: Extract<WorkerRequest, { type: 'probe' }>): Promise<WorkerMessage> {
   // The public API a suite imports is loaded first, untimed: only the user's code is on the clock.
   await import('../index.ts');
-  const mod = (await withTimeout(() => import(pathToFileURL(req.suiteFile).href).catch(() => null), req.timeoutMs, `importing ${req.suiteFile}`)) as { default?: unknown } | null;
-  const specs: unknown[] = mod === null ? [] : Array.isArray(mod.default) ? mod.default : [mod.default];
+  const exported = await withTimeout(() => loadDefaultExport(req.suiteFile, { what: 'suite' }).catch(() => null), req.timeoutMs, `importing ${req.suiteFile}`);
+  const specs: unknown[] = exported === null ? [] : Array.isArray(exported) ? exported : [exported];
   for (const spec of specs) {
     const entries = (spec as { models?: unknown } | null)?.models;
     if (!Array.isArray(entries)) continue;

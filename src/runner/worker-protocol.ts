@@ -3,12 +3,12 @@
  * since a plugin is a closure and cannot cross a thread. A request names where each plugin came
  * from ({@link PluginOrigin}) and the worker makes it again there.
  */
-import { pathToFileURL } from 'node:url';
 import type { LawOutcome, LawName } from '../assert/types.ts';
 import type { CheckOptions, ContractReport } from '../check/types.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/schema.ts';
 import { HarnessError } from '../errors.ts';
+import { loadDefaultExport } from '../module/load-user-module.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { LawRequest } from './laws.ts';
 import type { ModelPlugin } from './model.ts';
@@ -126,8 +126,8 @@ export type WorkerReply = Extract<WorkerMessage, { type: 'fitted' | 'done' | 'pr
 
 /** The models of a suite file, as its default export lists them. */
 export async function suiteModels(suiteFile: string, suiteName: string): Promise<SuiteSpec['models'] | null> {
-  const mod = (await import(pathToFileURL(suiteFile).href)) as { default?: unknown };
-  const specs = (Array.isArray(mod.default) ? mod.default : [mod.default]) as SuiteSpec[];
+  const exported = await loadDefaultExport(suiteFile, { what: 'suite' });
+  const specs = (Array.isArray(exported) ? exported : [exported]) as SuiteSpec[];
   return specs.find((s) => s?.name === suiteName)?.models ?? null;
 }
 

@@ -77,14 +77,19 @@ describe('harness run exits 2 when it cannot do what was asked', () => {
     }
   });
 
-  it('in a project whose package.json is not "type": "module", says that is why a suite does not load', async () => {
-    const cjs = await makeProject({ 'package.json': '{ "name": "cjs-project", "private": true }\n', 'suites/tiny.suite.ts': SUITE });
+  it('in a project whose package.json is not "type": "module", names the suite and the file, line and column where its import threw', async () => {
+    const cjs = await makeProject({
+      'package.json': '{ "name": "cjs-project", "private": true }\n',
+      'suites/tiny.suite.ts': SUITE,
+      'suites/helper.ts': "export const n: number = 1;\n\nif (n > 0) {\n  throw new Error('helper exploded');\n}\n",
+      'suites/broken.suite.ts': "import { n } from './helper.ts';\nexport default n;\n",
+    });
     try {
       const r = await runHarness(['run', '--no-history', '--list'], { cwd: cjs.dir });
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('the suite could not be loaded');
-      expect(r.stderr).toContain('its package.json has no "type": "module"');
-      expect(r.stderr).toContain('npx harness init --yes');
+      expect(r.stderr).toContain(`the suite ${path.join(cjs.dir, 'suites', 'broken.suite.ts')} could not be loaded: helper exploded`);
+      expect(r.stderr).toContain('suites/helper.ts:4:9: Error: helper exploded'); // tsx's source maps: the TypeScript line
+      expect(r.stderr).not.toMatch(/\n\s+at |internal error|namespace=/);
     } finally {
       await cjs.cleanup();
     }

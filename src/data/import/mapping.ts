@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { HarnessError, type Problem } from '../../errors.ts';
+import { loadDefaultExport } from '../../module/load-user-module.ts';
 import { OPERATIONAL_MODES, SEASONS, SENSORS, SYSTEM_ID_PATTERN, isOneOf, type OperationalMode, type Season, type Sensor } from '../schema.ts';
 import { didYouMean } from '../suggest.ts';
 import { patternProblems, resolveZone, type AmbiguousPolicy, type NonexistentPolicy, type Zone } from './timestamps.ts';
@@ -284,18 +284,15 @@ export function validateMapping(raw: unknown, file: string): Mapping {
   return { file, delimiter: delimiter as string, decimal, timestamp, system, currentSign, columns, metadata };
 }
 
-/** Reads and validates a mapping file: `.json`, or a `.ts`/`.js`/`.mjs` module whose default export is the mapping. */
+const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+
+/** Reads and validates a mapping file: `.json`, or a `.ts`/`.js` module (any flavour) whose default export is the mapping. */
 export async function loadMapping(file: string): Promise<Mapping> {
   const abs = path.resolve(file);
   const ext = path.extname(abs).toLowerCase();
   let raw: unknown;
-  if (ext === '.ts' || ext === '.mts' || ext === '.js' || ext === '.mjs') {
-    try {
-      raw = ((await import(pathToFileURL(abs).href)) as { default?: unknown }).default;
-    } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? 'file not found' : `cannot load: ${err instanceof Error ? err.message : String(err)}`;
-      throw new HarnessError('E_MAPPING', `mapping ${abs}: ${why}`, [{ file: abs, line: 0, column: 0, message: why }]);
-    }
+  if (MODULE_EXTENSIONS.has(ext)) {
+    raw = await loadDefaultExport(abs, { what: 'mapping' });
     if (raw === undefined) throw new HarnessError('E_MAPPING', `mapping ${abs}: the module has no default export`, [{ file: abs, line: 0, column: 0, message: 'no default export' }]);
   } else {
     let text: string;
