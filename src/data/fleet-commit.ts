@@ -14,11 +14,13 @@
  * by {@link recoverMovedFolder} on the next start (generate, import), which links the moved
  * folder back, so the old fleet is never lost.
  *
- * Callers hold the labels lock of the target (file-lock.ts) around these functions: a label save
- * then never writes into a version that is being replaced, and two commits never interleave.
+ * Files the old version holds beside the fleet (the labels history, a user's own files) are
+ * carried into the new one. Callers hold the labels lock of the target (file-lock.ts) around
+ * these functions: a label save (its history line included) then never writes into a version
+ * that is being replaced, and two commits never interleave.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { copyFile, cp, link, lstat, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import { fsyncDir } from './atomic.ts';
@@ -92,6 +94,24 @@ export async function tidyBeside(target: string): Promise<void> {
 }
 
 /**
+ * Copies into `ready` what the current folder holds beside what `ready` brings (the labels
+ * history, a user's own files): a commit replaces the fleet, not them. Files are hard-linked
+ * where the file system allows (every write of the harness replaces a file, never edits one in
+ * place, so sharing an inode is safe); a killed write's temp file is left behind.
+ */
+async function carryOver(from: string, ready: string): Promise<void> {
+  const brought = new Set(await readdir(ready));
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (brought.has(entry.name) || entry.name.includes('.tmp-')) continue;
+    const src = path.join(from, entry.name);
+    const dest = path.join(ready, entry.name);
+    if (entry.isFile()) await link(src, dest).catch(() => copyFile(src, dest));
+    else await cp(src, dest, { recursive: true, verbatimSymlinks: true });
+  }
+  await fsyncDir(ready);
+}
+
+/**
  * Makes the fully written folder `ready` (beside `target`, same file system) the contents of
  * `target` in one atomic rename; returns the path of the version it replaced, for the caller to
  * remove once it no longer needs it (undefined when there was none, or when `target` was a
@@ -111,6 +131,7 @@ export async function commitFolder(ready: string, target: string): Promise<strin
   }
   if (st && !st.isSymbolicLink()) throw new HarnessError('E_DATA', `${target} is a file, not a folder: move it away and run again`);
   const previous = st ? await readlink(target) : undefined;
+  if (st) await carryOver(target, ready);
   const version = `.${name}.v-${hex()}`;
   await rename(ready, path.join(parent, version));
   await pointAt(target, version);

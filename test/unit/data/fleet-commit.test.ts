@@ -94,3 +94,18 @@ describe('reading through the symlinked folder', () => {
     await expect(readRegularText(path.join(target(), 'raw'))).rejects.toThrow('is a folder');
   });
 });
+
+describe('what the old folder holds beside the fleet', () => {
+  it('is carried into the new version: the labels history and a user file survive a commit', async () => {
+    await ready('synthetic', 'OLD');
+    await writeFile(path.join(target(), 'labels.history.csv'), 'changed_at,labeler\nx,y\n');
+    await mkdir(path.join(target(), 'notes'));
+    await writeFile(path.join(target(), 'notes', 'mine.txt'), 'keep me');
+    const replaced = await commitFolder(await ready('.stage', 'NEW'), target());
+    await rm(replaced!, { recursive: true });
+    expect(await readFile(path.join(target(), 'labels.history.csv'), 'utf8')).toBe('changed_at,labeler\nx,y\n');
+    expect(await readFile(path.join(target(), 'notes', 'mine.txt'), 'utf8')).toBe('keep me');
+    expect(await metadata()).toBe('NEW');
+    expect(await readFile(path.join(target(), 'raw', 'sys-0001.csv'), 'utf8')).toBe('NEW-series');
+  });
+});
