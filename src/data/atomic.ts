@@ -1,45 +1,80 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A temp file beside `file` (same folder, so same file system), unique to this process and call. */
 const tempPathFor = (file: string): string => `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
 
 /**
+ * Creates `file` (it must not exist) with `content`, and fsyncs it before it is closed: a rename
+ * or link of it that reaches the disk must never name a file whose bytes did not.
+ */
+export async function writeFileDurable(file: string, content: string | Uint8Array): Promise<void> {
+  const handle = await open(file, 'wx');
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Fsyncs the folder `dir`, so that the renames, links and new names in it survive a power cut.
+ * Some platforms cannot fsync a folder (Windows says EISDIR or EPERM, some file systems EINVAL):
+ * there the call does nothing, as the OS gives no stronger guarantee to ask for.
+ */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
  * Writes `content` to `file` so that a reader sees either the old file or the whole new one,
- * never half of it: the content goes to a temp file in the same folder (a rename is atomic only
- * within one file system), which then replaces `file`. Parent folders are created as needed.
- * On failure the temp file is removed and the error is rethrown; `file` is left as it was.
+ * never half of it, also after a crash or power cut: the content goes to a temp file in the same
+ * folder (a rename is atomic only within one file system), fsynced, which then replaces `file`;
+ * the folder is fsynced last so the rename itself is durable. Parent folders are created as
+ * needed. On failure the temp file is removed and the error is rethrown; `file` is left as it was.
  */
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = tempPathFor(file);
   try {
-    await writeFile(tmp, content);
+    await writeFileDurable(tmp, content);
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
+  await fsyncDir(path.dirname(file));
 }
 
 /**
  * Creates `file` with `content` unless it exists: returns false, touching nothing, when it does.
- * The content goes to a temp file that is then hard-linked into place; a link never replaces an
- * existing name, so two writers racing for one file cannot overwrite each other, and a reader
- * never sees half of it.
+ * The content goes to a temp file (fsynced) that is then hard-linked into place; a link never
+ * replaces an existing name, so two writers racing for one file cannot overwrite each other, and
+ * a reader never sees half of it. The folder is fsynced after the link.
  */
 export async function createFileExclusive(file: string, content: string | Uint8Array): Promise<boolean> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = tempPathFor(file);
   try {
-    await writeFile(tmp, content);
+    await writeFileDurable(tmp, content);
     await link(tmp, file);
-    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   } finally {
     await rm(tmp, { force: true }).catch(() => undefined);
   }
+  await fsyncDir(path.dirname(file));
+  return true;
 }

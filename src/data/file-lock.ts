@@ -1,6 +1,6 @@
 /**
- * A lock on one data file shared by every process on the machine: `<file>.lock`, created
- * exclusively and holding the owner's pid. Two label servers on one folder, or a label save and
+ * A lock on one data file shared by every process on the machine: a lock file (see
+ * {@link lockPathOf}), created exclusively and holding the owner's pid. Two label servers on one folder, or a label save and
  * `harness import --labels`, take turns on the labels file instead of overwriting each other's
  * acknowledged writes. A lock whose owner is no longer running (kill -9) is stale: the next
  * process takes it over.
@@ -24,9 +24,20 @@ export function isRunning(pid: number): boolean {
   }
 }
 
+/**
+ * The lock file of `file`: `.<folder>.<name>.lock` beside the file's folder, not inside it. A
+ * source folder may be a symlink that `harness generate` swaps to a new version (see
+ * fleet-commit.ts); a lock inside it would move with the swap, and a process waiting on the
+ * old version's lock would then take the new one's while the holder still runs.
+ */
+export function lockPathOf(file: string): string {
+  const folder = path.dirname(path.resolve(file));
+  return path.join(path.dirname(folder), `.${path.basename(folder)}.${path.basename(file)}.lock`);
+}
+
 /** Runs `fn` while holding the machine-wide lock on `file`; waits for another holder, up to WAIT_MS. */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs = WAIT_MS): Promise<T> {
-  const lock = `${file}.lock`;
+  const lock = lockPathOf(file);
   const me = `${process.pid}\n`;
   const started = Date.now();
   await mkdir(path.dirname(lock), { recursive: true });

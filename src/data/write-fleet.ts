@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from './csv-write.ts';
 import { assertNoLegacyLabels, describeLayout, sourceFolder } from './layout.ts';
 import type { Source } from './schema.ts';
 import type { LabelRow, MetadataRow } from './types.ts';
 import { pathExists } from './path-exists.ts';
-import { isRunning } from './file-lock.ts';
+import { isRunning, withFileLock } from './file-lock.ts';
+import { fsyncDir, writeFileDurable } from './atomic.ts';
+import { commitFolder, recoverMovedFolder, tidyBeside } from './fleet-commit.ts';
 
 /** One system ready to be written: its columns and its metadata and label rows. */
 export interface FleetMember {
@@ -33,10 +35,13 @@ export interface WriteFleetResult {
 }
 
 /**
- * Writes a fleet so that a crash never leaves half a dataset: everything is written into a
- * staging folder beside the target, then moved into place with renames. Systems are consumed
- * one at a time, so memory is bounded by one system, not by the fleet. Into a data dir that
- * still has a legacy top-level `labels.csv`, nothing is written (a HarnessError says what to do).
+ * Writes a fleet so that a crash never leaves half a dataset, nor a mix of two: everything is
+ * written into a staging folder beside the target and fsynced, then committed in one atomic
+ * rename (the target is a symlink to a versioned folder, see fleet-commit.ts), under the
+ * target's labels lock so no label save lands in a version being replaced. Leftovers of a killed
+ * generate are removed first. Systems are consumed one at a time, so memory is bounded by one
+ * system, not by the fleet. Into a data dir that still has a legacy top-level `labels.csv`,
+ * nothing is written (a HarnessError says what to do).
  */
 export async function writeFleet(
   target: FleetTarget,
@@ -48,7 +53,9 @@ export async function writeFleet(
 
   const parent = path.dirname(finalDir);
   await mkdir(parent, { recursive: true });
+  const labelsLock = path.join(finalDir, 'labels.csv');
   await removeStaleStaging(parent, path.basename(finalDir));
+  await withFileLock(labelsLock, () => tidyBeside(finalDir));
   const staging = path.join(parent, `.${path.basename(finalDir)}.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(path.join(staging, 'raw'), { recursive: true });
   try {
@@ -56,22 +63,56 @@ export async function writeFleet(
     const labels: LabelRow[] = [];
     let rows = 0;
     let bytes = 0;
+    const writes = backgroundWrites(IN_FLIGHT);
     for (const m of members) {
       const csv = formatSeriesCsv(m.timestamps, m.columns);
-      await writeFile(path.join(staging, 'raw', `${m.systemId}.csv`), csv);
+      await writes.add(() => writeFileDurable(path.join(staging, 'raw', `${m.systemId}.csv`), csv));
       rows += m.timestamps.length;
       bytes += Buffer.byteLength(csv);
       metadata.push(m.metadata);
       labels.push(m.label);
       onProgress?.(metadata.length);
     }
-    await writeFile(path.join(staging, 'metadata.csv'), formatMetadataCsv(metadata));
-    await writeFile(path.join(staging, 'labels.csv'), formatLabelsCsv(labels));
-    await swapEntries(staging, finalDir, ['raw', 'metadata.csv', 'labels.csv']);
+    await writes.finish();
+    await writeFileDurable(path.join(staging, 'metadata.csv'), formatMetadataCsv(metadata));
+    await writeFileDurable(path.join(staging, 'labels.csv'), formatLabelsCsv(labels));
+    await fsyncDir(path.join(staging, 'raw'));
+    await fsyncDir(staging);
+    const replaced = await withFileLock(labelsLock, () => commitFolder(staging, finalDir));
+    if (replaced) await rm(replaced, { recursive: true, force: true });
     return { systems: metadata.length, rows, bytes };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * How many system files are written and fsynced at once: an fsync waits for the disk, and with a
+ * few in flight (on libuv's thread pool) the next systems are generated meanwhile. Each holds one
+ * system's CSV in memory.
+ */
+const IN_FLIGHT = 4;
+
+/** Runs async writes at most `limit` at a time; `add` waits for a free slot, `finish` for all, and both rethrow the first failure. */
+function backgroundWrites(limit: number) {
+  const running = new Set<Promise<void>>();
+  let failure: { err: unknown } | undefined;
+  return {
+    async add(write: () => Promise<void>): Promise<void> {
+      while (running.size >= limit) await Promise.race(running);
+      if (failure) throw failure.err;
+      const p: Promise<void> = write()
+        .catch((err: unknown) => {
+          failure ??= { err };
+        })
+        .finally(() => running.delete(p));
+      running.add(p);
+    },
+    async finish(): Promise<void> {
+      await Promise.all(running);
+      if (failure) throw failure.err;
+    },
+  };
 }
 
 /**
@@ -86,8 +127,15 @@ async function removeStaleStaging(parent: string, name: string): Promise<void> {
   }
 }
 
-/** Moves `names` from staging into target, replacing what was there; the old entries are removed last. */
+/**
+ * Moves `names` from staging into target, replacing what was there; the old entries are removed
+ * last. Each rename is atomic, the set is not: a kill between two renames leaves some new
+ * entries beside old ones. `harness import` uses it for `data/real/`, which stays a real folder
+ * because it is committed to git (a symlink would be committed as a link, its version folder
+ * not at all); a source folder the harness made a symlink is followed, so its version is updated.
+ */
 export async function swapEntries(staging: string, target: string, names: readonly string[]): Promise<void> {
+  await recoverMovedFolder(target);
   await mkdir(target, { recursive: true });
   const trash = path.join(staging, '.old');
   await mkdir(trash, { recursive: true });
@@ -96,5 +144,6 @@ export async function swapEntries(staging: string, target: string, names: readon
     if (await pathExists(dest)) await rename(dest, path.join(trash, name));
     await rename(path.join(staging, name), dest);
   }
+  await fsyncDir(target);
 }
 

@@ -76,9 +76,11 @@ async function readIfExists(file: string): Promise<string | undefined> {
 async function addGitignoreLines(dir: string): Promise<InitEntry> {
   const file = path.join(dir, '.gitignore');
   const text = await readIfExists(file);
-  const norm = (line: string): string => line.trim().replace(/^\//, '').replace(/\/$/, '');
+  // `x` covers what `x/` does (folders), not the other way round: `data/synthetic/` misses the symlink.
+  const norm = (line: string): string => line.trim().replace(/^\//, '');
   const present = new Set((text ?? '').split(/\r?\n/).map(norm));
-  const missing = GITIGNORE_LINES.filter((l) => !present.has(norm(l)));
+  const covered = (l: string): boolean => present.has(norm(l)) || (l.endsWith('/') && present.has(norm(l).slice(0, -1)));
+  const missing = GITIGNORE_LINES.filter((l) => !covered(l));
   if (text === undefined) {
     const created = await createFileExclusive(file, `# bess-harness: generated data and runs\n${missing.join('\n')}\n`);
     if (created) return { file: '.gitignore', action: 'created' };

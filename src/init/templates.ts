@@ -169,5 +169,9 @@ jobs:
           path: .harness/last-run/
 `;
 
-/** What the project's .gitignore must hold: generated data and the harness's own folder. */
-export const GITIGNORE_LINES: readonly string[] = ['data/synthetic/', '.harness/'];
+/**
+ * What the project's .gitignore must hold: generated data and the harness's own folder.
+ * `data/synthetic` has no trailing slash: it is a symlink to its current version
+ * (`data/.synthetic.v-<hex>`, see src/data/fleet-commit.ts), and git takes a symlink for a file.
+ */
+export const GITIGNORE_LINES: readonly string[] = ['data/synthetic', 'data/.synthetic.*', '.harness/'];

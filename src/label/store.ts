@@ -5,7 +5,7 @@
  * ever lost.
  *
  * - Every write runs under a lock shared by every process on the machine (a promise queue per
- *   labels file in this process, and `<labels file>.lock` across processes, see
+ *   labels file in this process, and a lock file beside its folder across processes, see
  *   data/file-lock.ts), and re-reads the labels file under the lock before applying the change:
  *   two tabs, two servers or an import saving at once never lose a row.
  * - A stale edit (the client loaded version 2, the file now holds 3) is a conflict, not an

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,9 @@ export async function hashTree(dir: string): Promise<Record<string, string>> {
   async function walk(rel: string): Promise<void> {
     for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
       const r = path.join(rel, entry.name);
-      if (entry.isDirectory()) await walk(r);
+      // A source folder is a symlink to its current version (see src/data/fleet-commit.ts): follow it.
+      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path.join(dir, r))).isDirectory());
+      if (isDir) await walk(r);
       else out[r] = createHash('sha256').update(await readFile(path.join(dir, r))).digest('hex');
     }
   }

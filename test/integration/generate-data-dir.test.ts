@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,8 +48,9 @@ describe('harness generate into a data folder', () => {
     const synthetic = (await readFile(path.join(data, 'synthetic', 'labels.csv'), 'utf8')).trim().split('\n');
     expect(synthetic.slice(1).filter((l) => l.endsWith(',synthetic,1'))).toHaveLength(12);
     expect(await readdir(path.join(data, 'synthetic', 'raw'))).toHaveLength(12);
-    // No staging folder or temp file left behind, and nothing written beside the source folders.
-    expect((await readdir(data)).sort()).toEqual(['real', 'synthetic']);
+    // No staging folder, temp file or old version left behind: beside the source folders only the
+    // version synthetic/ links to.
+    expect((await readdir(data)).sort()).toEqual([await readlink(path.join(data, 'synthetic')), 'real', 'synthetic']);
     expect((await readdir(path.join(data, 'synthetic'))).sort()).toEqual(['labels.csv', 'metadata.csv', 'raw']);
 
     const v = await runHarness(['validate', '--data', data]);

@@ -15,7 +15,7 @@ beforeAll(async () => {
   t = await tempDir();
   const gen = await runHarness(['generate', '--systems', '4', '--days', '1', '--interval', '1h', '--out', 'base'], { cwd: t.dir });
   expect(gen.code, gen.stderr).toBe(0);
-  for (const name of ['folder', 'loop', 'fifo', 'rawfifo']) execFileSync('cp', ['-r', fleet('base'), fleet(name)]);
+  for (const name of ['folder', 'loop', 'fifo', 'rawfifo']) execFileSync('cp', ['-rL', fleet('base'), fleet(name)]);
   await rm(path.join(fleet('folder'), 'labels.csv'));
   await mkdir(path.join(fleet('folder'), 'labels.csv'));
   await rm(path.join(fleet('loop'), 'labels.csv'));

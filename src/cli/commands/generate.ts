@@ -13,7 +13,9 @@ const USAGE = `Usage: harness generate [--scenario NAME|PATH] [--systems N] [--d
 Generates a synthetic BESS fleet from a scenario fixture (suites/scenarios/<name>.scenario.ts).
 Without --out it replaces data/synthetic/ (raw/, metadata.csv, labels.csv) and touches nothing
 else: data/real/ and its labels stay as they are. With --out DIR it writes the same three into
-DIR. The same scenario and seed give byte-identical files.`;
+DIR. Either is replaced as one unit: the folder is a symlink to a version beside it
+(.synthetic.v-<hex>), switched in one rename, so a kill leaves the old fleet or the new one.
+The same scenario and seed give byte-identical files.`;
 
 export const generateCommand: Command = {
   usage: USAGE,

@@ -14,7 +14,7 @@ Sets up bess-harness in a project (default: the current folder):
                                    random, strata break down, all-normal / all-anomaly / missing data
   tsconfig.json                    type-checks them (npx tsc --noEmit)
   .github/workflows/harness.yml    the CI gate, with JUnit as the test report
-  .gitignore                       + data/synthetic/ and .harness/
+  .gitignore                       + data/synthetic, data/.synthetic.* and .harness/
   package.json                     "type": "module" (asks first when package.json exists)
 
 It never overwrites a file: what exists is listed and left as it is.

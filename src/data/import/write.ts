@@ -7,10 +7,10 @@
  * replaced, every other row kept); the synthetic folder is never touched.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
-import { writeFileAtomic } from '../atomic.ts';
+import { fsyncDir, writeFileAtomic, writeFileDurable } from '../atomic.ts';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from '../csv-write.ts';
 import { assertNoLegacyLabels, describeLayout, resolveDataDir, sourceFolder } from '../layout.ts';
 import { readLabelsFile, readLocatedLabels } from '../load-labels.ts';
@@ -80,7 +80,7 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
   let rows = 0;
   try {
     for (const s of systems) {
-      await writeFile(path.join(stagingRaw, `${s.systemId}.csv`), formatSeriesCsv(s.timestamps, s.columns as Record<string, Float64Array>));
+      await writeFileDurable(path.join(stagingRaw, `${s.systemId}.csv`), formatSeriesCsv(s.timestamps, s.columns as Record<string, Float64Array>));
       rows += s.timestamps.length;
     }
     // Keep every other file of the old raw folder (kept systems, and anything else the user put there).
@@ -92,7 +92,9 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
       const to = path.join(stagingRaw, name);
       await link(from, to).catch(() => copyFile(from, to));
     }
-    await writeFile(path.join(staging, 'metadata.csv'), formatMetadataCsv(merged));
+    await writeFileDurable(path.join(staging, 'metadata.csv'), formatMetadataCsv(merged));
+    await fsyncDir(stagingRaw);
+    await fsyncDir(staging);
     await swapEntries(staging, realDir, ['raw', 'metadata.csv']);
     if (mergedLabels) await writeFileAtomic(prepared.labelsPath, formatLabelsCsv(mergedLabels));
   } finally {

@@ -59,9 +59,15 @@ describe('harness init', () => {
   it('appends only the .gitignore lines that are missing, in either spelling', async () => {
     await writeFile(path.join(dir, '.gitignore'), 'node_modules\n/.harness\n');
     const r = await scaffoldProject({ dir, confirm: yes });
-    expect(actionOf(r.entries, '.gitignore')).toMatchObject({ action: 'updated', detail: 'added data/synthetic/' });
-    expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toBe('node_modules\n/.harness\n# bess-harness: generated data and runs\ndata/synthetic/\n');
+    expect(actionOf(r.entries, '.gitignore')).toMatchObject({ action: 'updated', detail: 'added data/synthetic, data/.synthetic.*' });
+    expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toBe('node_modules\n/.harness\n# bess-harness: generated data and runs\ndata/synthetic\ndata/.synthetic.*\n');
     expect(actionOf((await scaffoldProject({ dir, confirm: yes })).entries, '.gitignore')?.action).toBe('exists');
+  });
+
+  it('adds data/synthetic beside an old data/synthetic/ line, which misses the symlink generate makes', async () => {
+    await writeFile(path.join(dir, '.gitignore'), 'data/synthetic/\n.harness/\n');
+    const r = await scaffoldProject({ dir, confirm: yes });
+    expect(actionOf(r.entries, '.gitignore')).toMatchObject({ action: 'updated', detail: 'added data/synthetic, data/.synthetic.*' });
   });
 
   it('refuses a package.json that is not JSON with its line and column, before it writes anything', async () => {

@@ -1,0 +1,140 @@
+/**
+ * Replacing a whole source folder (`raw/`, `metadata.csv`, `labels.csv`) in one atomic step.
+ *
+ * The folder the readers name (`data/synthetic`, or a `--out` folder) is a symlink to a versioned
+ * folder beside it: `synthetic -> .synthetic.v-<hex>`. A commit renames a fully written (and
+ * fsynced) folder to a new version, points a new symlink at it, and renames that symlink over the
+ * old one. rename() is atomic, so a reader, and a kill -9 at any moment, sees the old fleet or the
+ * new one, never a mix. The replaced version is removed after; leftovers of a killed commit (a
+ * version no link points to, a temp link) are removed by {@link tidyBeside} on the next start.
+ *
+ * The first commit into a folder that is still a real directory (written by an older harness, or
+ * by hand) converts it: the directory is renamed to `.synthetic.v-moved-<hex>` and a symlink to
+ * it takes its place. Between those two calls the name is missing; a kill -9 there is repaired
+ * by {@link recoverMovedFolder} on the next start (generate, import), which links the moved
+ * folder back, so the old fleet is never lost.
+ *
+ * Files the old version holds beside the fleet (the labels history, a user's own files) are
+ * carried into the new one. Callers hold the labels lock of the target (file-lock.ts) around
+ * these functions: a label save (its history line included) then never writes into a version
+ * that is being replaced, and two commits never interleave.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFile, cp, link, lstat, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { HarnessError } from '../errors.ts';
+import { fsyncDir } from './atomic.ts';
+import { isRunning } from './file-lock.ts';
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const hex = (): string => randomBytes(6).toString('hex');
+
+/** The names kept beside `<parent>/<name>`: versions (`.name.v-…`, moved ones included) and temp links. */
+function namesBeside(name: string) {
+  const n = escapeRegExp(name);
+  return {
+    version: new RegExp(`^\\.${n}\\.v-[0-9a-z-]+$`),
+    moved: new RegExp(`^\\.${n}\\.v-moved-[0-9a-f]+$`),
+    tempLink: new RegExp(`^\\.${n}\\.link-(\\d+)-[0-9a-f]+$`),
+  };
+}
+
+async function lstatOrNull(p: string) {
+  try {
+    return await lstat(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** Points `target` at `version` (a name in the same folder) in one rename of a new symlink over it. */
+async function pointAt(target: string, version: string): Promise<void> {
+  const parent = path.dirname(target);
+  const temp = path.join(parent, `.${path.basename(target)}.link-${process.pid}-${hex()}`);
+  await symlink(version, temp);
+  try {
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await fsyncDir(parent);
+}
+
+/**
+ * When `target` is missing but a folder moved aside by a conversion (see the module comment) is
+ * there, links `target` to it again; true when it did. A kill -9 between the two steps of a
+ * conversion is the only way to get there.
+ */
+export async function recoverMovedFolder(target: string): Promise<boolean> {
+  if (await lstatOrNull(target)) return false;
+  const parent = path.dirname(target);
+  const { moved } = namesBeside(path.basename(target));
+  const found = (await readdir(parent).catch(() => [] as string[])).filter((e) => moved.test(e)).sort();
+  if (found.length === 0) return false;
+  await pointAt(target, found[0]!);
+  return true;
+}
+
+/**
+ * The repairs and removals a start does beside `target`: a conversion cut short is recovered,
+ * then every version no link points to and every temp link of a dead process is removed.
+ */
+export async function tidyBeside(target: string): Promise<void> {
+  await recoverMovedFolder(target);
+  const parent = path.dirname(target);
+  const names = namesBeside(path.basename(target));
+  const current = (await lstatOrNull(target))?.isSymbolicLink() ? await readlink(target) : undefined;
+  for (const entry of await readdir(parent).catch(() => [] as string[])) {
+    const linkPid = Number(names.tempLink.exec(entry)?.[1]);
+    const unusedVersion = names.version.test(entry) && entry !== current;
+    if (unusedVersion || (linkPid > 0 && !isRunning(linkPid))) await rm(path.join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copies into `ready` what the current folder holds beside what `ready` brings (the labels
+ * history, a user's own files): a commit replaces the fleet, not them. Files are hard-linked
+ * where the file system allows (every write of the harness replaces a file, never edits one in
+ * place, so sharing an inode is safe); a killed write's temp file is left behind.
+ */
+async function carryOver(from: string, ready: string): Promise<void> {
+  const brought = new Set(await readdir(ready));
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (brought.has(entry.name) || entry.name.includes('.tmp-')) continue;
+    const src = path.join(from, entry.name);
+    const dest = path.join(ready, entry.name);
+    if (entry.isFile()) await link(src, dest).catch(() => copyFile(src, dest));
+    else await cp(src, dest, { recursive: true, verbatimSymlinks: true });
+  }
+  await fsyncDir(ready);
+}
+
+/**
+ * Makes the fully written folder `ready` (beside `target`, same file system) the contents of
+ * `target` in one atomic rename; returns the path of the version it replaced, for the caller to
+ * remove once it no longer needs it (undefined when there was none, or when `target` was a
+ * symlink the harness did not make: the folder it pointed to is the user's and is left alone).
+ */
+export async function commitFolder(ready: string, target: string): Promise<string | undefined> {
+  const parent = path.dirname(target);
+  const name = path.basename(target);
+  await recoverMovedFolder(target);
+  let st = await lstatOrNull(target);
+  if (st?.isDirectory()) {
+    const moved = `.${name}.v-moved-${hex()}`;
+    await rename(target, path.join(parent, moved));
+    await symlink(moved, target);
+    await fsyncDir(parent);
+    st = await lstat(target);
+  }
+  if (st && !st.isSymbolicLink()) throw new HarnessError('E_DATA', `${target} is a file, not a folder: move it away and run again`);
+  const previous = st ? await readlink(target) : undefined;
+  if (st) await carryOver(target, ready);
+  const version = `.${name}.v-${hex()}`;
+  await rename(ready, path.join(parent, version));
+  await pointAt(target, version);
+  const ours = previous !== undefined && namesBeside(name).version.test(previous);
+  return ours ? path.join(parent, previous) : undefined;
+}
