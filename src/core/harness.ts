@@ -76,6 +76,12 @@ export interface Harness {
   collect(filter?: RunFilter): Promise<CollectedSuite[]>;
   /** Runs the suites a filter selects: fits, scores, evaluates, grades, records and tracks. */
   run(filter?: RunFilter, options?: HarnessRunOptions): Promise<HarnessRun>;
+  /**
+   * Runs suites given as objects (a suite defined in a test file, say), not found on disk. A
+   * suite whose `file` exists has its models run in worker threads, made again from that file;
+   * without one, they run in this thread. `models` of the filter applies; words and names do not.
+   */
+  runCollected(suites: readonly CollectedSuite[], options?: HarnessRunOptions & { readonly models?: readonly string[] }): Promise<HarnessRun>;
 }
 
 /**
@@ -90,32 +96,35 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   return {
     config,
     collect: (filter) => collect(filter),
-    async run(filter = {}, opts = {}) {
+    run: (filter = {}, opts = {}) =>
       // One pool for the whole run: the worker that imported the suites first scores them after.
-      const pool = new WorkerPool(config.workers);
-      try {
-        return await runWith(filter, opts, pool);
-      } finally {
-        await pool.close();
-      }
-    },
+      withPool(async (pool) => runWith(await collect(filter, pool), filter.models, opts, pool)),
+    runCollected: (suites, opts = {}) => withPool((pool) => runWith(suites, opts.models, opts, pool)),
   };
 
-  async function runWith(filter: RunFilter, opts: HarnessRunOptions, pool: WorkerPool): Promise<HarnessRun> {
+  async function withPool<T>(fn: (pool: WorkerPool) => Promise<T>): Promise<T> {
+    const pool = new WorkerPool(config.workers);
+    try {
+      return await fn(pool);
+    } finally {
+      await pool.close();
+    }
+  }
+
+  async function runWith(suites: readonly CollectedSuite[], models: readonly string[] | undefined, opts: HarnessRunOptions, pool: WorkerPool): Promise<HarnessRun> {
     const record = opts.record ?? config.history;
     // A bad MLFLOW_TRACKING_URI fails now, before the suites run, not after.
     const tracking = mlflowSettings(config, env);
     if (tracking && !record) {
       throw new HarnessError('E_ARGS', `MLflow tracking (${tracking.uri}) uploads the run's record, and \`harness runs sync\` retries from it: it cannot go with ${opts.record === false && config.history ? '--no-history' : 'history: false in the config'}`);
     }
-    const suites = await collect(filter, pool);
     if (suites.length === 0) throw new HarnessError('E_SUITE', `no suites found (looked for ${config.suites.join(', ')} under ${config.root})`);
     const reporters = await resolveReporters(opts.reporters ?? config.reporters ?? [], config.root);
     const outDir = opts.outDir ? path.resolve(opts.outDir) : config.outDir;
     for (const r of reporters) await r.onInit?.({ config, outDir });
     const result = await runSuites(suites, config, reporters, {
       seed: opts.seed ?? config.seed ?? DEFAULT_SEED,
-      ...(filter.models && filter.models.length > 0 ? { models: filter.models } : {}),
+      ...(models && models.length > 0 ? { models } : {}),
       harnessVersion: await readPackageVersion(),
       updateBaseline: opts.updateBaseline === true,
       cache: opts.cache !== false,

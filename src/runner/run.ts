@@ -124,7 +124,7 @@ async function runSuite(
   const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold, spec.split?.folds), ...(spec.baseline ? { baselineOptions: spec.baseline } : {}) };
   let specs: readonly AssertionSpec[] = [];
   try {
-    specs = [...(spec.expect?.(createExpectApi()) ?? []), ...suiteContracts(spec, suite.modelNames)];
+    specs = assertionSpecsOf(spec, suite.modelNames);
     // With --model, assertions about models that did not run are left out, not failed.
     const only = options.models;
     if (only) specs = specs.filter((a) => referencedModels(a).every((m) => only.includes(m)));
@@ -247,6 +247,15 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide, seed: string): 
     }),
   );
   return { ...who, state: 'scored', summary, systemIds: side.systemIds, y: side.y, scores: run.scores, timings: { fitMs: run.fitMs, scoreMs: run.scoreMs }, cached: run.cached };
+}
+
+/**
+ * A suite's assertions, in the order they are graded (an AssertionResult's `id` is its index
+ * here): what `expect` returns, then one contract assertion per model for `contract: true`.
+ * Nothing runs; `expect` may throw (a broken suite).
+ */
+export function assertionSpecsOf(spec: SuiteSpec, modelNames: readonly string[]): AssertionSpec[] {
+  return [...(spec.expect?.(createExpectApi()) ?? []), ...suiteContracts(spec, modelNames)];
 }
 
 /** `contract: true` in a suite: one contract assertion per model, as if written in `expect`. */

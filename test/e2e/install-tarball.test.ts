@@ -3,7 +3,7 @@
  * this repository (no link, no overrides), `npx harness init --yes`, `npx harness run`. Then the
  * gate must tell a broken plugin (exit 2) from a weak one (exit 1).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCommand, tempDir, type RunResult } from '../helpers/run-harness.ts';
@@ -55,7 +55,7 @@ describe('the packed tarball in a project of its own', () => {
     expect(first.stdout).toContain('updated  package.json: "type": "module"');
     expect(first.stdout).toMatch(/Next:\n {2}npx harness run .*\n {2}npx harness check my-model .*\n {2}npx tsc --noEmit /);
     expect(JSON.parse(await readFile(path.join(project.dir, 'package.json'), 'utf8'))).toMatchObject({ type: 'module' });
-    expect(await readFile(path.join(project.dir, '.gitignore'), 'utf8')).toMatch(/^data\/synthetic\/$[\s\S]*^\.harness\/$/m);
+    expect(await readFile(path.join(project.dir, '.gitignore'), 'utf8')).toMatch(/^data\/synthetic$[\s\S]*^\.harness\/$/m);
 
     await writeFile(path.join(project.dir, 'harness.config.ts'), `${await readFile(path.join(project.dir, 'harness.config.ts'), 'utf8')}// mine\n`);
     const second = ok(await sh('npx', ['harness', 'init', '--yes'], project.dir));
@@ -71,6 +71,18 @@ describe('the packed tarball in a project of its own', () => {
     expect(run.stdout).toMatch(/PASS {2}Assertions 7 passed, 0 failed/);
     expect(run.stdout).toContain('my-model beats random on roc_auc');
   }, 180_000);
+
+  it('the same checklist runs inside the project\'s own vitest through bess-harness/vitest: one test per assertion', async () => {
+    ok(await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', 'vitest@~4.1.9'], project.dir));
+    await mkdir(path.join(project.dir, 'test'), { recursive: true });
+    const testFile = "import { describeSuite } from 'bess-harness/vitest';\nimport suite from '../suites/my-model.suite.ts';\ndescribeSuite(suite, { file: 'suites/my-model.suite.ts' });\n";
+    await writeFile(path.join(project.dir, 'test', 'harness.test.ts'), testFile);
+    const run = await sh('npx', ['vitest', 'run', 'test/harness.test.ts', '--reporter=verbose'], project.dir);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Tests\s+7 passed \(7\)/);
+    expect(run.stdout).toMatch(/Test Files\s+1 passed/);
+    expect(run.stdout).toContain('my-model beats random on roc_auc');
+  }, 240_000);
 
   it('the plugin type-checks with the tsconfig init wrote', async () => {
     const tsc = ok(await sh('npx', ['tsc', '--noEmit', '--listFiles'], project.dir));
