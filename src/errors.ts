@@ -16,6 +16,7 @@ export interface Problem {
   readonly message: string;
 }
 
+/** A mistake of the user's (bad input, config, data or plugin): printed as its message, exit 2, never with a stack trace. */
 export class HarnessError extends Error {
   override readonly name = 'HarnessError';
   constructor(

@@ -8,25 +8,52 @@ export { evaluateFiles, evaluationJson, writeEvaluationPlots } from './evaluate/
 export type { EvaluateFilesOptions, FilesEvaluation } from './evaluate/evaluate-files.ts';
 
 export { defineConfig } from './config/define-config.ts';
-export type { UserConfig, ResolvedConfig } from './config/types.ts';
+export type { UserConfig, ResolvedConfig, ReporterEntry } from './config/types.ts';
 export { loadConfig } from './config/load-config.ts';
 
 export { defineScenario, resolveScenario } from './synth/define.ts';
 export { generateSystem, generateFleet, planFleet } from './synth/index.ts';
-export type { ScenarioSpec, ResolvedScenario, SystemPlan, GeneratedSystem, LeadTimeDistribution, DataQualitySpec } from './synth/types.ts';
+export type { ScenarioSpec, ResolvedScenario, SystemPlan, GeneratedSystem, LeadTimeDistribution, DataQualitySpec, Weights } from './synth/types.ts';
+export type { ScenarioOverrides } from './synth/define.ts';
 
 export { loadDataset, loadLabels, loadMetadata, loadTimeseries, deriveFeature, validateData } from './data/index.ts';
 export type { Dataset, SystemRecord, SystemSeries, LabelRow, MetadataRow, LoadOptions, TimeseriesOptions } from './data/types.ts';
-export * from './data/schema.ts';
+export {
+  SENSORS,
+  DERIVED_FEATURES,
+  SOURCES,
+  OPERATIONAL_MODES,
+  SEASONS,
+  LABELS,
+  FAILURE_TYPES,
+  FAILURE_TYPES_OR_NONE,
+  SCENARIO_TAGS,
+  CHEMISTRIES,
+  CLIMATES,
+  SYSTEM_ID_PATTERN,
+  METADATA_REQUIRED,
+  METADATA_OPTIONAL,
+  LABELS_REQUIRED,
+  LABELS_OPTIONAL,
+  TIMESTAMP_PATTERN,
+  LEAD_TIME_BUCKETS,
+  leadTimeBucket,
+  SENSOR_DECIMALS,
+  PHYSICAL_LIMITS,
+} from './data/schema.ts';
+export type { Sensor, DerivedFeature, Source, SourceSelector, OperationalMode, Season, Label, FailureType, FailureTypeOrNone, ScenarioTag, Climate } from './data/schema.ts';
+export type { ValidateOptions, ValidationResult } from './data/validate.ts';
+export type { BreakdownColumn } from './data/strata.ts';
 
 export { HarnessError } from './errors.ts';
 export type { Problem } from './errors.ts';
 
 export { defineModel } from './runner/model.ts';
-export type { ModelPlugin, ModelContext, ScoreContext } from './runner/model.ts';
+export type { ModelPlugin, ModelContext, ScoreContext, Awaitable } from './runner/model.ts';
 
-export * from './assert/index.ts';
 export type {
+  LawName,
+  LawOptions,
   AssertionResult,
   AssertionSpec,
   CiSide,
@@ -39,14 +66,19 @@ export type {
   ModelExpectation,
   SourceLocation,
   StratumOutcome,
-} from './assert/index.ts';
+} from './assert/types.ts';
 
 export { defineSuite } from './runner/suite.ts';
 export type { SuiteSpec, DatasetSpec, SplitSpec, ModelEntry, SuiteThreshold } from './runner/suite.ts';
 export type { CaseResult, SuiteResult, RunResult, RunSummary, CollectedSuite, DatasetInfo } from './runner/types.ts';
-export type { Reporter } from './report/types.ts';
+export type { BaselineReport, Gate } from './runner/baseline.ts';
+export type { SourceComparison, SourceMetric, SourceSide } from './runner/sources.ts';
+export type { EvaluationSummary, JsonCell, JsonCi } from './metrics/evaluate.ts';
+export type { CellComparison } from './metrics/cell.ts';
+export type { ThresholdSpec } from './metrics/threshold.ts';
+export type { Reporter, InitEvent, SuitesCollectedEvent, CaseStartEvent, CaseProgressEvent, CaseResultEvent, SuiteResultEvent, RunEndEvent } from './report/types.ts';
 
-export { summarizeSeries, SUMMARY_FEATURE_NAMES } from './features/index.ts';
+export { summarizeSeries, percentileOfFinite, SUMMARY_FEATURE_NAMES } from './features/index.ts';
 export type { SeriesSummary } from './features/index.ts';
 
 export * from './arbitraries/index.ts';

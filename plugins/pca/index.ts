@@ -6,9 +6,7 @@
  * system lies outside the subspace where normal systems vary. See README.md.
  */
 import { PCA } from 'ml-pca';
-import { defineModel } from '../../src/index.ts';
-import type { ModelPlugin } from '../../src/index.ts';
-import { SUMMARY_FEATURE_NAMES, summarizeSeries } from '../../src/features/index.ts';
+import { SUMMARY_FEATURE_NAMES, defineModel, summarizeSeries, type ModelPlugin } from 'bess-harness';
 
 /** Options of the pca plugin. */
 export interface PcaOptions {

@@ -5,8 +5,7 @@
  * in which systems are scored and however many workers score them.
  */
 import seedrandom from 'seedrandom';
-import { defineModel } from '../../src/index.ts';
-import type { ModelPlugin } from '../../src/index.ts';
+import { defineModel, type ModelPlugin } from 'bess-harness';
 
 /** The random plugin takes no options. */
 export type RandomOptions = Readonly<Record<string, never>>;

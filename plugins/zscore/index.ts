@@ -4,11 +4,7 @@
  * scale (median and MAD·1.4826 by default, or mean and standard deviation); score is the largest
  * |z| of the series. See README.md for what it can and cannot catch.
  */
-import { defineModel } from '../../src/index.ts';
-import type { DerivedFeature, ModelPlugin } from '../../src/index.ts';
-import { DERIVED_FEATURES } from '../../src/data/schema.ts';
-import type { SystemSeries } from '../../src/data/types.ts';
-import { percentileOfFinite } from '../../src/features/index.ts';
+import { DERIVED_FEATURES, defineModel, percentileOfFinite, type DerivedFeature, type ModelPlugin, type SystemSeries } from 'bess-harness';
 
 /** Options of the zscore plugin. */
 export interface ZscoreOptions {

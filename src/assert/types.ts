@@ -167,12 +167,14 @@ export interface MetricMatchers {
   toBeUndefined(): AssertionSpec;
 }
 
+/** `metric(model, name)` in a suite's expect: the matchers, and `.each` for every stratum. */
 export interface MetricExpectation extends MetricMatchers {
   readonly ref: MetricRef;
   /** The same matchers, applied to every stratum of the `by` column. */
   readonly each: MetricMatchers;
 }
 
+/** `model(name)` in a suite's expect: comparisons, laws and the contract. */
 export interface ModelExpectation {
   toBeat(other: string, options?: { on?: string; test?: 'delong' | 'none'; alpha?: number }): AssertionSpec;
   /** Severity monotonicity: injecting a stronger fault into the same system must not lower its mean score. Needs a scenario dataset. */

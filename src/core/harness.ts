@@ -70,6 +70,7 @@ export interface HarnessRun {
   readonly tracking: { readonly status: 'synced' | 'failed'; readonly message: string } | null;
 }
 
+/** A project's harness: its config, and the suites to collect and run (see {@link createHarness}). */
 export interface Harness {
   readonly config: ResolvedConfig;
   /** The suites a filter selects, imported but not run (suites × models: `modelNames`). */

@@ -16,17 +16,22 @@ export const SENSORS = [
   'cell_voltage_min_v',
   'insulation_resistance_kohm',
 ] as const;
+/** A sensor column of a telemetry file. */
 export type Sensor = (typeof SENSORS)[number];
 
 /** Features computed from sensors on request (see `deriveFeature` in the loader). */
 export const DERIVED_FEATURES = ['cell_delta_v_mv', 'temp_spread_c'] as const;
+/** A feature a plugin may ask the loader to derive (`derive` in the plugin). */
 export type DerivedFeature = (typeof DERIVED_FEATURES)[number];
 
+/** Where a system's data came from: the generator or a real export. */
 export const SOURCES = ['synthetic', 'real'] as const;
+/** One of {@link SOURCES}. */
 export type Source = (typeof SOURCES)[number];
 /** What a loader may be asked for: one source or both. */
 export type SourceSelector = Source | 'all';
 
+/** How a system is operated (metadata `operational_mode`). */
 export const OPERATIONAL_MODES = [
   'frequency_regulation',
   'arbitrage',
@@ -34,14 +39,20 @@ export const OPERATIONAL_MODES = [
   'solar_smoothing',
   'backup',
 ] as const;
+/** One of {@link OPERATIONAL_MODES}. */
 export type OperationalMode = (typeof OPERATIONAL_MODES)[number];
 
+/** Metadata `season`. */
 export const SEASONS = ['winter', 'spring', 'summer', 'autumn'] as const;
+/** One of {@link SEASONS}. */
 export type Season = (typeof SEASONS)[number];
 
+/** Label values: a system that stayed healthy, or one that failed. */
 export const LABELS = ['normal', 'anomaly'] as const;
+/** One of {@link LABELS}. */
 export type Label = (typeof LABELS)[number];
 
+/** Failure types the generator injects and the labels name (with their precursor signatures: see DESIGN.md). */
 export const FAILURE_TYPES = [
   'thermal_runaway',
   'internal_short',
@@ -50,8 +61,10 @@ export const FAILURE_TYPES = [
   'cooling_failure',
   'insulation_fault',
 ] as const;
+/** One of {@link FAILURE_TYPES}. */
 export type FailureType = (typeof FAILURE_TYPES)[number];
 /** `failure_type` column values: a failure type, or `none` for a normal system. */
+/** A label's `failure_type`: a failure type, or `none` for a normal system. */
 export type FailureTypeOrNone = FailureType | 'none';
 /** Every valid `failure_type` value, `none` last. */
 export const FAILURE_TYPES_OR_NONE: readonly FailureTypeOrNone[] = [...FAILURE_TYPES, 'none'];
@@ -65,17 +78,24 @@ export const SCENARIO_TAGS = [
   'spike',
   'timestamp_gap',
 ] as const;
+/** One of {@link SCENARIO_TAGS}. */
 export type ScenarioTag = (typeof SCENARIO_TAGS)[number];
 
+/** Metadata `chemistry` values the generator writes (a real export may hold others). */
 export const CHEMISTRIES = ['LFP', 'NMC'] as const;
+/** Metadata `climate`. */
 export const CLIMATES = ['temperate', 'hot', 'cold'] as const;
+/** One of {@link CLIMATES}. */
 export type Climate = (typeof CLIMATES)[number];
 
 /** A system id names a file, so anything that could escape a folder is rejected. */
 export const SYSTEM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
+/** Columns metadata.csv must have. */
 export const METADATA_REQUIRED = ['system_id', 'source', 'operational_mode', 'season'] as const;
+/** Columns metadata.csv may have. */
 export const METADATA_OPTIONAL = ['chemistry', 'capacity_kwh', 'climate', 'scenario_tags'] as const;
+/** Columns labels.csv must have. */
 export const LABELS_REQUIRED = [
   'system_id',
   'label',
@@ -84,6 +104,7 @@ export const LABELS_REQUIRED = [
   'source',
   'label_version',
 ] as const;
+/** Columns labels.csv may have. */
 export const LABELS_OPTIONAL = ['confidence', 'notes', 'labeler', 'labeled_at'] as const;
 
 /** ISO 8601 in UTC as the contract writes it: `2026-01-01T00:00:00Z` (fractional seconds allowed). */
@@ -103,6 +124,7 @@ export function leadTimeBucket(days: number | null | undefined): string | undefi
   return LEAD_TIME_BUCKETS.find((b) => days >= b.lo && days < b.hi)?.name;
 }
 
+/** True when `v` is one of `values` (narrows a string to the enum). */
 export function isOneOf<T extends string>(values: readonly T[], v: string): v is T {
   return (values as readonly string[]).includes(v);
 }

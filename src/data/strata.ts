@@ -16,6 +16,7 @@ export const BREAKDOWN_COLUMNS = {
   chemistry: 'metadata',
   climate: 'metadata',
 } as const;
+/** A column a suite's metrics can be broken down by (`breakdown`, `--by`). */
 export type BreakdownColumn = keyof typeof BREAKDOWN_COLUMNS;
 export const KNOWN_BREAKDOWN_COLUMNS = Object.keys(BREAKDOWN_COLUMNS) as BreakdownColumn[];
 export const DEFAULT_BREAKDOWN: readonly BreakdownColumn[] = ['failure_type', 'operational_mode', 'season', 'lead_time_bucket', 'scenario_tags', 'source'];

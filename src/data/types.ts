@@ -56,6 +56,7 @@ export interface LoadOptions {
   readonly extraSensors?: readonly string[];
 }
 
+/** Options of `loadTimeseries`. */
 export interface TimeseriesOptions {
   readonly dataDir?: string;
   readonly source?: Source;

@@ -14,6 +14,7 @@ import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
 import { scanSeries } from './series-scan.ts';
 import { readRegularText } from './read-file.ts';
 
+/** Options of `validateData`. */
 export interface ValidateOptions {
   /** Problems listed per file; the rest are counted in `suppressed`. Default 20. */
   readonly maxPerFile?: number;
@@ -21,6 +22,7 @@ export interface ValidateOptions {
   readonly extraSensors?: readonly string[];
 }
 
+/** What `validateData` found: the systems checked and every located problem. */
 export interface ValidationResult {
   /** Sorted by file, then line, then column; at most `maxPerFile` per file. */
   readonly problems: Problem[];

@@ -14,6 +14,7 @@ import { joinScores, loadMatchedMetadata, MAX_PROBLEMS, plural, readLabels, stra
 /** A breakdown cell with fewer anomalies is marked `too few`. */
 export const EVALUATE_MIN_POSITIVES = 5;
 
+/** What {@link evaluateFiles} reads, and how it judges. */
 export interface EvaluateFilesOptions {
   /** The scores file (system_id,score[,source]). */
   readonly scores: string;

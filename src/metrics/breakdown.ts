@@ -6,7 +6,7 @@
  */
 import * as aq from 'arquero';
 import { HarnessError } from '../errors.ts';
-import { evaluateCell, type Comparison, type StratumCell } from './cell.ts';
+import { evaluateCell, type CellComparison, type StratumCell } from './cell.ts';
 import { prepareBinary } from './input.ts';
 
 /** One system of the evaluated set, with its strata columns. */
@@ -30,7 +30,7 @@ export interface BreakdownOptions {
    * `auto` (default): a stratum of anomalies only is ranked against all normals, a mixed one
    * within itself. Force one for every stratum of the column with `within` / `vs_all_normals`.
    */
-  readonly comparison?: Comparison | 'auto';
+  readonly comparison?: CellComparison | 'auto';
 }
 
 /** The stratum name of a missing or empty value. */

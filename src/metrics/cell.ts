@@ -9,7 +9,7 @@ import { averagePrecision, rocAuc } from './ranking.ts';
 import { defined, isUndefinedMetric, undefinedMetric, type ConfidenceInterval, type MetricValue, type UndefinedMetric } from './types.ts';
 
 /** How a stratum's anomalies are compared. */
-export type Comparison = 'within' | 'vs_all_normals';
+export type CellComparison = 'within' | 'vs_all_normals';
 
 /** Metrics of one stratum. */
 export interface StratumMetrics {
@@ -26,7 +26,7 @@ export interface StratumCell {
   readonly n: number;
   readonly positives: number;
   readonly negatives: number;
-  readonly comparison: Comparison;
+  readonly comparison: CellComparison;
   /** Normals the anomalies were ranked against (all normals for `vs_all_normals`). */
   readonly comparedNegatives: number;
   readonly metrics: StratumMetrics;
@@ -42,7 +42,7 @@ export interface CellInput {
   /** Indices of the stratum's members into y/scores. */
   readonly members: ArrayLike<number>;
   /** `auto`: `vs_all_normals` when the stratum has anomalies but no normals, else `within`. */
-  readonly comparison: Comparison | 'auto';
+  readonly comparison: CellComparison | 'auto';
   readonly threshold: number;
   readonly level: number;
   readonly minPositives: number;
@@ -62,7 +62,7 @@ export function evaluateCell(stratum: string, c: CellInput): StratumCell {
     }
   }
   const negatives = c.members.length - positives;
-  const comparison: Comparison = c.comparison === 'auto' ? (positives > 0 && negatives === 0 ? 'vs_all_normals' : 'within') : c.comparison;
+  const comparison: CellComparison = c.comparison === 'auto' ? (positives > 0 && negatives === 0 ? 'vs_all_normals' : 'within') : c.comparison;
   // The compared set: the stratum itself, or its anomalies plus all normals.
   const ys: number[] = [];
   const ss: number[] = [];

@@ -7,7 +7,7 @@
 import { HarnessError } from '../errors.ts';
 import { bootstrapCi, rocAucMetric, type BootstrapOptions } from './bootstrap.ts';
 import { breakdown, type BreakdownRow } from './breakdown.ts';
-import type { Comparison, StratumCell } from './cell.ts';
+import type { CellComparison, StratumCell } from './cell.ts';
 import { delongAuc } from './delong.ts';
 import { prepareBinary } from './input.ts';
 import { caughtWithWarning, leadTimeMetrics, type LeadTimeBucket } from './lead-time.ts';
@@ -29,7 +29,7 @@ export interface EvaluateInput {
   /** Columns to break the metrics down by, aligned with `y` (e.g. failure_type, season). */
   readonly strata?: Readonly<Record<string, StrataColumn>>;
   /** Per-column comparison override for breakdowns (default `auto`). */
-  readonly comparison?: Readonly<Record<string, Comparison | 'auto'>>;
+  readonly comparison?: Readonly<Record<string, CellComparison | 'auto'>>;
   /** Lead times in days (NaN/null for normals): adds the `lead_time` section. */
   readonly leadTimes?: ArrayLike<number | null>;
   readonly leadTimeBuckets?: readonly LeadTimeBucket[];
@@ -63,7 +63,7 @@ export interface JsonCell {
   readonly n: number;
   readonly positives: number;
   readonly negatives: number;
-  readonly comparison: Comparison;
+  readonly comparison: CellComparison;
   readonly compared_negatives: number;
   readonly too_few: boolean;
   readonly metrics: Readonly<Record<'roc_auc' | 'average_precision' | 'recall', number | null>>;

@@ -1,8 +1,7 @@
 import type { ResolvedConfig } from '../config/types.ts';
+import type { Awaitable } from '../runner/model.ts';
 import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from '../runner/types.ts';
 
-/** A value, or a promise of it: every reporter hook may be async. */
-export type Awaitable<T> = T | Promise<T>;
 
 /** {@link Reporter.onInit}: before anything runs. */
 export interface InitEvent {

@@ -40,6 +40,7 @@ export interface BaselineReport {
   readonly gates: readonly Gate[];
 }
 
+/** One model's baseline gate: its ROC AUC against the stored one, the test, and the verdict. */
 export interface Gate {
   readonly model: string;
   readonly state: 'passed' | 'failed';

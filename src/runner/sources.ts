@@ -10,8 +10,10 @@ import type { CaseResult } from './types.ts';
 
 /** The metrics compared per source. */
 export const SOURCE_METRICS = ['roc_auc', 'average_precision', 'precision', 'recall', 'f1', 'fpr'] as const;
+/** One of {@link SOURCE_METRICS}. */
 export type SourceMetric = (typeof SOURCE_METRICS)[number];
 
+/** One source's side of a comparison: its count and metrics. */
 export interface SourceSide {
   readonly n: number;
   readonly positives: number;

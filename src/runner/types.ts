@@ -74,6 +74,7 @@ export type CaseResult =
       readonly error: string;
     };
 
+/** One suite of a run: its dataset, cases, graded assertions and baseline gate. */
 export interface SuiteResult {
   readonly name: string;
   readonly file: string;
@@ -90,6 +91,7 @@ export interface SuiteResult {
   readonly durationMs: number;
 }
 
+/** The counts of a run and its exit code. */
 export interface RunSummary {
   readonly suites: number;
   readonly cases: { readonly scored: number; readonly errored: number };
@@ -101,6 +103,7 @@ export interface RunSummary {
   readonly durationMs: number;
 }
 
+/** A whole run: what results.json holds (see the json reporter for the versioned file). */
 export interface RunResult {
   readonly harnessVersion: string;
   readonly startedAt: string;

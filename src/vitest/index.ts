@@ -24,6 +24,7 @@ import type { AssertionResult } from '../assert/types.ts';
 
 export { assertionTitle } from './title.ts';
 
+/** Options of {@link describeSuite}. */
 export interface DescribeSuiteOptions {
   /**
    * The suite's file, relative to the working directory or absolute: its models then run in
