@@ -22,8 +22,8 @@ export * from './data/schema.ts';
 export { HarnessError } from './errors.ts';
 export type { Problem } from './errors.ts';
 
-export { defineModel } from './runner/model.ts';
-export type { ModelPlugin, ModelContext, ScoreContext } from './runner/model.ts';
+export { defineModel } from './plugin/model.ts';
+export type { ModelPlugin, ModelContext, ScoreContext } from './plugin/model.ts';
 
 export * from './assert/index.ts';
 export type {
@@ -44,7 +44,7 @@ export type {
 export { defineSuite } from './runner/suite.ts';
 export type { SuiteSpec, DatasetSpec, SplitSpec, ModelEntry, SuiteThreshold } from './runner/suite.ts';
 export type { CaseResult, SuiteResult, RunResult, RunSummary, CollectedSuite, DatasetInfo } from './runner/types.ts';
-export type { Reporter } from './report/types.ts';
+export type { Reporter } from './runner/reporter-types.ts';
 
 export { summarizeSeries, SUMMARY_FEATURE_NAMES } from './features/index.ts';
 export type { SeriesSummary } from './features/index.ts';

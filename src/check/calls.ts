@@ -5,8 +5,8 @@
  */
 import type { DerivedFeature } from '../data/schema.ts';
 import type { EdgeFleet } from '../arbitraries/edge-fleet.ts';
-import type { ModelPlugin } from '../runner/model.ts';
-import { CallTimeout, withTimeout } from '../runner/timeout.ts';
+import type { ModelPlugin } from '../plugin/model.ts';
+import { CallTimeout, withTimeout } from '../plugin/timeout.ts';
 
 /** A plugin, or a promise of one: a fresh instance per call. Any options type (an interface too). */
 export type PluginFactory = () => ModelPlugin<object> | Promise<ModelPlugin<object>>;

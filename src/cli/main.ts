@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
-import { forbidProcessExit } from '../runner/forbid-exit.ts';
+import { forbidProcessExit } from '../plugin/forbid-exit.ts';
 import { printProblems } from './output.ts';
 import { COMMANDS, helpText } from './commands/index.ts';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { HarnessError, jsonProblem, type Problem } from '../errors.ts';
 import { loadDefaultExport } from '../module/load-user-module.ts';
-import { parseTrackingUri } from '../track/mlflow/tracking-uri.ts';
+import { parseTrackingUri } from './tracking-uri.ts';
 import type { ResolvedConfig, UserConfig } from './types.ts';
 
 /**

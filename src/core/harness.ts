@@ -9,12 +9,12 @@
  * ```
  */
 import path from 'node:path';
-import { DEFAULT_SEED } from '../config/defaults.ts';
+import { DEFAULT_SEED } from '../defaults.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { ReporterEntry, ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import { resolveReporters } from '../report/registry.ts';
-import type { Reporter } from '../report/types.ts';
+import type { Reporter } from '../runner/reporter-types.ts';
 import { collectSuites } from '../runner/collect.ts';
 import { WorkerPool } from '../runner/pool.ts';
 import { runSuites } from '../runner/run.ts';

@@ -3,6 +3,7 @@
  * labels (and metadata, for the breakdowns), with the same metrics a suite reports.
  */
 import path from 'node:path';
+import { LEAD_TIME_BUCKETS } from '../data/schema.ts';
 import { writeFileAtomic } from '../data/atomic.ts';
 import { readScoresFile } from '../data/load-scores.ts';
 import { BREAKDOWN_COLUMNS, inBucketOrder, type BreakdownColumn } from '../data/strata.ts';
@@ -96,6 +97,7 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
       minPositives: EVALUATE_MIN_POSITIVES,
       systemIds: matched.map((m) => m.score.systemId),
       leadTimes: matched.map((m) => m.label.lead_time_days),
+      leadTimeBuckets: LEAD_TIME_BUCKETS,
     }),
   );
   return {

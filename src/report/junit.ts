@@ -4,7 +4,7 @@ import type { AssertionResult } from '../assert/types.ts';
 import { writeFileAtomic } from '../data/atomic.ts';
 import type { RunResult, SuiteResult } from '../runner/types.ts';
 import { actualText, assertionNames, caseText, locationText, relPath, stripAnsi } from './file-text.ts';
-import type { Reporter } from './types.ts';
+import type { Reporter } from '../runner/reporter-types.ts';
 
 /** Options of the junit reporter. */
 export interface JunitReporterOptions {

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../data/atomic.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
 import { actualText, locationText, relPath, stripAnsi, weakestStrata } from './file-text.ts';
 import { fmt } from './format.ts';
-import type { Reporter } from './types.ts';
+import type { Reporter } from '../runner/reporter-types.ts';
 
 /** Options of the markdown reporter. */
 export interface MarkdownReporterOptions {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ReporterEntry } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/load-user-module.ts';
-import type { Reporter } from './types.ts';
+import type { Reporter } from '../runner/reporter-types.ts';
 
 type ReporterFactory = (options: Readonly<Record<string, unknown>>) => Reporter;
 

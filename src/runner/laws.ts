@@ -7,9 +7,9 @@ import { delongAuc } from '../metrics/delong.ts';
 import { rocAuc } from '../metrics/ranking.ts';
 import { createRng, generateSystem, planFleet, withDropouts } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/model.ts';
 import { messageOf, type ModelRun } from './score.ts';
-import { withTimeout } from './timeout.ts';
+import { withTimeout } from '../plugin/timeout.ts';
 
 /** Injected severities of the severity law, ascending. */
 const SEVERITIES = [0.25, 0.5, 1] as const;

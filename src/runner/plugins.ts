@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/load-user-module.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/model.ts';
 import type { ModelEntry } from './suite.ts';
 import { pathExists } from '../data/path-exists.ts';
 

@@ -13,7 +13,7 @@ import { seriesPath } from '../data/layout.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { optionsHash } from '../stable-json.ts';
 import { pluginCodeKey } from './code-key.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/model.ts';
 
 /** Bump when what is stored or how it is keyed changes. */
 const CACHE_VERSION = 'v2';

@@ -15,11 +15,11 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { checkContract } from '../check/contract.ts';
 import { loadDefaultExport } from '../module/load-user-module.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/model.ts';
 import { resolveModel } from './plugins.ts';
 import { fitRuns, measureLawsHere, messageOf, newRuns, scoreQueue, teardownRuns, type ModelRun } from './score.ts';
-import { forbidProcessExit } from './forbid-exit.ts';
-import { observeCalls, withTimeout } from './timeout.ts';
+import { forbidProcessExit } from '../plugin/forbid-exit.ts';
+import { observeCalls, withTimeout } from '../plugin/timeout.ts';
 import { loadTimeout, recreatePlugin, type PluginOrigin, type FitReply, type PluginLaws, type WorkerJob, type WorkerMessage, type WorkerRequest } from './worker-protocol.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);

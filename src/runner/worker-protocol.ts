@@ -11,7 +11,7 @@ import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/load-user-module.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { LawRequest } from './laws.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/model.ts';
 import { resolveModel } from './plugins.ts';
 import type { SuiteSpec, SuiteThreshold } from './suite.ts';
 

@@ -1,5 +1,5 @@
 import { HarnessError } from '../../errors.ts';
-import { formatComparison } from '../../report/compare-text.ts';
+import { formatComparison } from '../../track/compare-text.ts';
 import { compareRuns, significantDrops } from '../../track/compare.ts';
 import { loadRun } from '../../track/read-runs.ts';
 import { resolveRunRef } from '../../track/run-ref.ts';

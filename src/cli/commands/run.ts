@@ -1,6 +1,6 @@
 import path from 'node:path';
 import chalk from 'chalk';
-import { DEFAULT_SEED } from '../../config/defaults.ts';
+import { DEFAULT_SEED } from '../../defaults.ts';
 import { createHarness } from '../../core/harness.ts';
 import { defaultReporters } from '../../report/default-reporter.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';

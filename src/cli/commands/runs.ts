@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../../config/load-config.ts';
 import { HarnessError } from '../../errors.ts';
-import { formatRunRecord, formatRunsTable } from '../../report/runs-text.ts';
+import { formatRunRecord, formatRunsTable } from '../../track/runs-text.ts';
 import { overviewOf } from '../../track/overview.ts';
 import { resolveRunRef } from '../../track/run-ref.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';

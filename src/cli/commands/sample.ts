@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_SEED } from '../../config/defaults.ts';
+import { DEFAULT_SEED } from '../../defaults.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { queuePath, writeQueue } from '../../label/queue.ts';
 import { sampleUnlabelled } from '../../label/sample.ts';

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/types.ts';
-import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from '../runner/types.ts';
+import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from './types.ts';
 
 /** A value, or a promise of it: every reporter hook may be async. */
 export type Awaitable<T> = T | Promise<T>;
