@@ -11,9 +11,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
-import { writeFileAtomic } from '../data/atomic.ts';
-import { resolveDataDir } from '../data/layout.ts';
-import { SYSTEM_ID_PATTERN } from '../data/schema.ts';
+import { writeFileAtomic } from '../data/index.ts';
+import { resolveDataDir } from '../data/index.ts';
+import { SYSTEM_ID_PATTERN } from '../data/index.ts';
 
 export interface LabelQueue {
   /** ISO 8601 time the queue was made. */

@@ -19,12 +19,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
-import { writeFileAtomic } from '../data/atomic.ts';
-import { withFileLock } from '../data/file-lock.ts';
-import { parseCsv, throwIfProblems } from '../data/csv-read.ts';
-import { csvField } from '../data/csv-write.ts';
-import { assertNoLegacyLabels, describeLayout, labelsPathOf, resolveDataDir, type DataLayout } from '../data/layout.ts';
-import { parseLabelsTable } from '../data/load-labels.ts';
+import { writeFileAtomic } from '../data/index.ts';
+import { withFileLock } from '../data/index.ts';
+import { parseCsv, throwIfProblems } from '../data/index.ts';
+import { csvField } from '../data/index.ts';
+import { assertNoLegacyLabels, describeLayout, labelsPathOf, resolveDataDir, type DataLayout } from '../data/index.ts';
+import { parseLabelsTable } from '../data/index.ts';
 import {
   FAILURE_TYPES,
   FAILURE_TYPES_OR_NONE,
@@ -37,7 +37,7 @@ import {
   type FailureTypeOrNone,
   type Label,
   type Source,
-} from '../data/schema.ts';
+} from '../data/index.ts';
 import type { LabelRow } from '../data/types.ts';
 
 export const HISTORY_FILE = 'labels.history.csv';

@@ -1,4 +1,4 @@
-import { FAILURE_TYPES, LEAD_TIME_BUCKETS, OPERATIONAL_MODES, SEASONS, leadTimeBucket } from '../data/schema.ts';
+import { FAILURE_TYPES, LEAD_TIME_BUCKETS, OPERATIONAL_MODES, SEASONS, leadTimeBucket } from '../data/index.ts';
 import type { LabelRow, MetadataRow } from '../data/types.ts';
 import type { DistributionBar, LabelDistribution } from './charts/types.ts';
 

@@ -1,5 +1,5 @@
-import { deriveFeature } from '../data/load-timeseries.ts';
-import { DERIVED_FEATURES, FAILURE_TYPES, OPERATIONAL_MODES, isOneOf, type FailureType, type OperationalMode } from '../data/schema.ts';
+import { deriveFeature } from '../data/index.ts';
+import { DERIVED_FEATURES, FAILURE_TYPES, OPERATIONAL_MODES, isOneOf, type FailureType, type OperationalMode } from '../data/index.ts';
 import { generateSystem, planFleet, resolveScenario } from '../synth/index.ts';
 import type { GeneratedSystem, ResolvedScenario, ScenarioSpec, SystemPlan } from '../synth/types.ts';
 import type { SignaturePoint } from './charts/types.ts';

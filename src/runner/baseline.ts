@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../data/atomic.ts';
+import { writeFileAtomic } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
-import { delongAuc, delongPairedTest } from '../metrics/delong.ts';
-import { normalCdf, normalQuantile } from '../metrics/normal.ts';
+import { delongAuc, delongPairedTest } from '../metrics/index.ts';
+import { normalCdf, normalQuantile } from '../metrics/index.ts';
 import { optionsHash } from '../stable-json.ts';
 import type { CaseResult, SuiteResult } from './types.ts';
 

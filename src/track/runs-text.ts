@@ -4,7 +4,7 @@ import { stableJson } from '../stable-json.ts';
 import type { RunOverview } from './overview.ts';
 import type { StoredRun } from './read-runs.ts';
 import type { RunRecord } from './types.ts';
-import { table } from '../report/text-table.ts';
+import { table } from '../report/index.ts';
 
 /** The roc_auc column is cut here, so a run with many cases keeps one line. */
 const ROC_WIDTH = 72;

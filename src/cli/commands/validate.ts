@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { loadConfig } from '../../config/load-config.ts';
-import { validateData } from '../../data/validate.ts';
+import { loadConfig } from '../../config/index.ts';
+import { validateData } from '../../data/index.ts';
 import { parseCommandArgs, intFlag } from '../args.ts';
 import { displayPath, printProblems } from '../output.ts';
 import type { Command } from './index.ts';
