@@ -25,7 +25,8 @@ export type { Problem } from './errors.ts';
 export { defineModel } from './plugin/model.ts';
 export type { ModelPlugin, ModelContext, ScoreContext } from './plugin/model.ts';
 
-export * from './assert/index.ts';
+// Named, not `export *`: assert/index.ts also offers internals to the runner and reporters.
+export { createExpectApi, gradeAssertions } from './assert/index.ts';
 export type {
   AssertionResult,
   AssertionSpec,
