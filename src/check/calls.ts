@@ -5,8 +5,7 @@
  */
 import type { DerivedFeature } from '../data/index.ts';
 import type { EdgeFleet } from '../arbitraries/index.ts';
-import type { ModelPlugin } from '../plugin/index.ts';
-import { CallTimeout, withTimeout } from '../plugin/index.ts';
+import { CallTimeout, type ModelPlugin, withTimeout } from '../plugin/index.ts';
 
 /** A plugin, or a promise of one: a fresh instance per call. Any options type (an interface too). */
 export type PluginFactory = () => ModelPlugin<object> | Promise<ModelPlugin<object>>;

@@ -3,8 +3,7 @@
  * metadata, timestamps and a one-line summary per sensor ("soc_pct: all NaN (3 samples)",
  * "temp_cell_max_c: constant 25"). Pure.
  */
-import type { EdgeFleet } from '../arbitraries/index.ts';
-import { strictlyIncreasing } from '../arbitraries/index.ts';
+import { type EdgeFleet, strictlyIncreasing } from '../arbitraries/index.ts';
 import { SENSORS } from '../data/index.ts';
 import type { SystemSeries } from '../data/types.ts';
 

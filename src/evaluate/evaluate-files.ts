@@ -3,10 +3,7 @@
  * labels (and metadata, for the breakdowns), with the same metrics a suite reports.
  */
 import path from 'node:path';
-import { LEAD_TIME_BUCKETS } from '../data/index.ts';
-import { writeFileAtomic } from '../data/index.ts';
-import { readScoresFile } from '../data/index.ts';
-import { BREAKDOWN_COLUMNS, inBucketOrder, type BreakdownColumn } from '../data/index.ts';
+import { BREAKDOWN_COLUMNS, type BreakdownColumn, inBucketOrder, LEAD_TIME_BUCKETS, readScoresFile, writeFileAtomic } from '../data/index.ts';
 import { displayPath, HarnessError } from '../errors.ts';
 import { evaluateScores, type EvaluationSummary, type StrataColumn } from '../metrics/index.ts';
 import { modelChartFileName, modelCharts } from '../report/charts/index.ts';

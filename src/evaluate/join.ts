@@ -3,12 +3,7 @@
  * source, when the scores say it), with every unmatched row located in its file.
  */
 import path from 'node:path';
-import { describeLayout, selectSources } from '../data/index.ts';
-import { readLocatedLabels, readSourceLabels, type FiledLabel } from '../data/index.ts';
-import { readLocatedMetadata } from '../data/index.ts';
-import type { ScoreRow } from '../data/index.ts';
-import type { Source } from '../data/index.ts';
-import { stratumOf, type BreakdownColumn } from '../data/index.ts';
+import { type BreakdownColumn, describeLayout, type FiledLabel, readLocatedLabels, readLocatedMetadata, readSourceLabels, type ScoreRow, selectSources, type Source, stratumOf } from '../data/index.ts';
 import type { LabelRow, MetadataRow } from '../data/types.ts';
 import { displayPath, HarnessError, type Problem } from '../errors.ts';
 import type { StrataColumn } from '../metrics/index.ts';

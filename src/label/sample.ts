@@ -7,12 +7,8 @@
  */
 import seedrandom from 'seedrandom';
 import { HarnessError } from '../errors.ts';
-import { describeLayout, labelsPathOf, resolveDataDir } from '../data/index.ts';
-import { readLabelsFile } from '../data/index.ts';
-import { loadMetadata } from '../data/index.ts';
-import { METADATA_OPTIONAL, METADATA_REQUIRED } from '../data/index.ts';
+import { describeLayout, didYouMean, labelsPathOf, loadMetadata, METADATA_OPTIONAL, METADATA_REQUIRED, readLabelsFile, resolveDataDir } from '../data/index.ts';
 import type { MetadataRow } from '../data/types.ts';
-import { didYouMean } from '../data/index.ts';
 import { shuffled } from '../synth/index.ts';
 import type { LabelQueue } from './queue.ts';
 

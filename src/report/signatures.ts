@@ -1,5 +1,4 @@
-import { deriveFeature } from '../data/index.ts';
-import { DERIVED_FEATURES, FAILURE_TYPES, OPERATIONAL_MODES, isOneOf, type FailureType, type OperationalMode } from '../data/index.ts';
+import { DERIVED_FEATURES, deriveFeature, FAILURE_TYPES, type FailureType, isOneOf, OPERATIONAL_MODES, type OperationalMode } from '../data/index.ts';
 import { generateSystem, planFleet, resolveScenario } from '../synth/index.ts';
 import type { GeneratedSystem, ResolvedScenario, ScenarioSpec, SystemPlan } from '../synth/types.ts';
 import type { SignaturePoint } from './charts/types.ts';

@@ -3,16 +3,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadScenario } from '../config/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { describeLayout } from '../data/index.ts';
-import { formatLabelsCsv } from '../data/index.ts';
-import { loadDataset } from '../data/index.ts';
+import { describeLayout, type FleetMember, formatLabelsCsv, loadDataset, pathExists, writeFleet } from '../data/index.ts';
 import type { Dataset } from '../data/types.ts';
-import { writeFleet, type FleetMember } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
 import { GENERATOR_VERSION, generateSystem, planFleet, planToLabel, planToMetadata, resolveScenario } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { DatasetSpec } from './suite.ts';
-import { pathExists } from '../data/index.ts';
 
 export interface ResolvedDataset {
   readonly dataset: Dataset;

@@ -8,8 +8,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../data/index.ts';
-import { seriesPath } from '../data/index.ts';
+import { seriesPath, writeFileAtomic } from '../data/index.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { optionsHash } from '../stable-json.ts';
 import { pluginCodeKey } from './code-key.ts';

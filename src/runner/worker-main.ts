@@ -15,11 +15,9 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { checkContract } from '../check/index.ts';
 import { loadDefaultExport } from '../module/index.ts';
-import type { ModelPlugin } from '../plugin/index.ts';
+import { forbidProcessExit, type ModelPlugin, observeCalls, withTimeout } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
 import { fitRuns, measureLawsHere, messageOf, newRuns, scoreQueue, teardownRuns, type ModelRun } from './score.ts';
-import { forbidProcessExit } from '../plugin/index.ts';
-import { observeCalls, withTimeout } from '../plugin/index.ts';
 import { loadTimeout, recreatePlugin, type PluginOrigin, type FitReply, type PluginLaws, type WorkerJob, type WorkerMessage, type WorkerRequest } from './worker-protocol.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);

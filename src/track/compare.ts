@@ -8,9 +8,7 @@
  * version"; otherwise with an unpaired z-test on the two DeLong variances, which is weaker and
  * confounded by the change of data, and is said to be so.
  */
-import { delongAuc, delongPairedTest } from '../metrics/index.ts';
-import type { JsonCell, JsonCi } from '../metrics/index.ts';
-import { normalCdf } from '../metrics/index.ts';
+import { delongAuc, delongPairedTest, type JsonCell, type JsonCi, normalCdf } from '../metrics/index.ts';
 import type { ResultsJson } from '../report/index.ts';
 import { stableJson } from '../stable-json.ts';
 import { caseKey, type LoadedRun } from './read-runs.ts';

@@ -1,8 +1,5 @@
 import { HarnessError } from '../../errors.ts';
-import { formatComparison } from '../../track/index.ts';
-import { compareRuns, significantDrops } from '../../track/index.ts';
-import { loadRun } from '../../track/index.ts';
-import { resolveRunRef } from '../../track/index.ts';
+import { compareRuns, formatComparison, loadRun, resolveRunRef, significantDrops } from '../../track/index.ts';
 import { numberFlag, parseCommandArgs } from '../args.ts';
 import { openStore } from '../run-store.ts';
 import type { Command } from './index.ts';

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { loadConfig } from '../../config/index.ts';
-import { loadScenario } from '../../config/index.ts';
+import { loadConfig, loadScenario } from '../../config/index.ts';
 import { writeFleet, type FleetMember, type FleetTarget } from '../../data/index.ts';
 import { generateSystem, planFleet, planToLabel, planToMetadata, resolveScenario } from '../../synth/index.ts';
 import type { ResolvedScenario, SystemPlan } from '../../synth/types.ts';
