@@ -1,7 +1,8 @@
 /**
  * Reporters and text output of a run and of the data. The Ink reporter (report/ink), the HTML
- * report (report/html) and SVG rendering (report/charts/svg) are left out of this barrel on purpose:
- * they load React or Vega, and are imported lazily by their own index.
+ * report (report/html) and SVG rendering (report/charts/svg) are left out of this barrel on
+ * purpose: they load React or Vega, so callers import their own index, lazily where a command
+ * may not need them. Chart specs are in report/charts/index.ts.
  */
 export { textReport } from './evaluation-text.ts';
 export { labelDistribution } from './label-distribution.ts';
