@@ -48,8 +48,8 @@ export type { BreakdownColumn } from './data/strata.ts';
 export { HarnessError } from './errors.ts';
 export type { Problem } from './errors.ts';
 
-export { defineModel } from './runner/model.ts';
-export type { ModelPlugin, ModelContext, ScoreContext, Awaitable } from './runner/model.ts';
+export { defineModel } from './plugin/model.ts';
+export type { ModelPlugin, ModelContext, ScoreContext, Awaitable } from './plugin/model.ts';
 
 export type {
   LawName,
@@ -76,7 +76,7 @@ export type { SourceComparison, SourceMetric, SourceSide } from './runner/source
 export type { EvaluationSummary, JsonCell, JsonCi } from './metrics/evaluate.ts';
 export type { CellComparison } from './metrics/cell.ts';
 export type { ThresholdSpec } from './metrics/threshold.ts';
-export type { Reporter, InitEvent, SuitesCollectedEvent, CaseStartEvent, CaseProgressEvent, CaseResultEvent, SuiteResultEvent, RunEndEvent } from './report/types.ts';
+export type { Reporter, InitEvent, SuitesCollectedEvent, CaseStartEvent, CaseProgressEvent, CaseResultEvent, SuiteResultEvent, RunEndEvent } from './runner/reporter-types.ts';
 
 export { summarizeSeries, percentileOfFinite, SUMMARY_FEATURE_NAMES } from './features/index.ts';
 export type { SeriesSummary } from './features/index.ts';

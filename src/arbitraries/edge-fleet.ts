@@ -4,8 +4,7 @@
  * all anomaly. Timestamps always strictly increase: the loader delivers nothing else.
  */
 import fc from 'fast-check';
-import { datasetOf, inMemoryRecord } from '../data/in-memory.ts';
-import { CHEMISTRIES, CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SCENARIO_TAGS, SEASONS, type Sensor } from '../data/schema.ts';
+import { CHEMISTRIES, CLIMATES, datasetOf, FAILURE_TYPES, inMemoryRecord, OPERATIONAL_MODES, SCENARIO_TAGS, SEASONS, type Sensor } from '../data/index.ts';
 import type { Dataset, LabelRow, MetadataRow, SystemSeries } from '../data/types.ts';
 import { edgeSeriesArb } from './edge-series.ts';
 

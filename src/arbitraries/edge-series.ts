@@ -6,7 +6,7 @@
  * failing sensor shrinks towards "absent", a series towards 1 sample) rather than raw numbers.
  */
 import fc from 'fast-check';
-import { SENSORS, type Sensor } from '../data/schema.ts';
+import { SENSORS, type Sensor } from '../data/index.ts';
 import type { SystemSeries } from '../data/types.ts';
 
 /** How one sensor column is made. `absent` leaves the column out of the series. */

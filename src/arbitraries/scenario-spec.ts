@@ -5,7 +5,7 @@
  * severity ranges. Every fixture is valid: `resolveScenario` accepts it.
  */
 import fc from 'fast-check';
-import { CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/schema.ts';
+import { CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/index.ts';
 import type { LeadTimeDistribution, ScenarioSpec, Weights } from '../synth/types.ts';
 
 /** Options of {@link scenarioSpecArb}. */

@@ -3,7 +3,7 @@
  * higher AUC is not enough: the paired DeLong test must find the difference significant, so a
  * lucky draw on a small test split does not pass the gate.
  */
-import { delongPairedTest } from '../metrics/delong.ts';
+import { delongPairedTest } from '../metrics/index.ts';
 import { isUndefinedMetric } from '../metrics/types.ts';
 import { bareReason, given, measured, measuredAgainst, pValue } from './format.ts';
 import { errored, resolveCase, type Outcome, type ScoredCase } from './read.ts';

@@ -3,7 +3,7 @@
  * assertion is data (`failed` / `errored`), never a throw, so one bad line in a suite does not
  * hide the verdicts of the others.
  */
-import type { JsonCell } from '../metrics/evaluate.ts';
+import type { JsonCell } from '../metrics/index.ts';
 import { gradeBeats } from './beats.ts';
 import { comparisonProblem, judge, type Verdict } from './compare.ts';
 import { expectedText, given, measured, predicateText, refLabel } from './format.ts';

@@ -18,3 +18,5 @@ export type {
   SourceLocation,
   StratumOutcome,
 } from './types.ts';
+export { expectedText, given, predicateText, refLabel } from './format.ts';
+export type { ContractOutcomes, LawOutcomes } from './grade.ts';

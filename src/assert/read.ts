@@ -3,7 +3,7 @@
  * model, metric, column or stratum; a model that crashed) becomes an `errored` outcome whose
  * message lists what does exist, so the suite author can fix the typo without reading code.
  */
-import type { EvaluationSummary, JsonCell, JsonCi } from '../metrics/evaluate.ts';
+import type { EvaluationSummary, JsonCell, JsonCi } from '../metrics/index.ts';
 import { refLabel } from './format.ts';
 import type { GradedCase, MetricRef } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { EvaluationSummary } from '../metrics/evaluate.ts';
+import type { EvaluationSummary } from '../metrics/index.ts';
 
 /** Which number of a metric an assertion reads: its value, or a bound of its confidence interval. */
 export type CiSide = 'low' | 'high';

@@ -3,10 +3,9 @@
  * scoreBatch), with a per-call timeout, and classifying what happened: scores, a refusal by
  * `fit`, or a throw. Used by every contract rule.
  */
-import type { DerivedFeature } from '../data/schema.ts';
-import type { EdgeFleet } from '../arbitraries/edge-fleet.ts';
-import type { ModelPlugin } from '../runner/model.ts';
-import { CallTimeout, withTimeout } from '../runner/timeout.ts';
+import type { DerivedFeature } from '../data/index.ts';
+import type { EdgeFleet } from '../arbitraries/index.ts';
+import { CallTimeout, type ModelPlugin, withTimeout } from '../plugin/index.ts';
 
 /** A plugin, or a promise of one: a fresh instance per call. Any options type (an interface too). */
 export type PluginFactory = () => ModelPlugin<object> | Promise<ModelPlugin<object>>;

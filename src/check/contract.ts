@@ -24,11 +24,11 @@
  * the invariance rules compare with a tolerance because the transformed inputs round differently.
  */
 import fc from 'fast-check';
-import { edgeFleetArb, type EdgeFleet } from '../arbitraries/edge-fleet.ts';
+import { edgeFleetArb, type EdgeFleet } from '../arbitraries/index.ts';
 import { formatDuration, formatNumber, renderFleet } from './render.ts';
 import { fitAndScorePass, type PassOutcome, type PluginFactory } from './calls.ts';
 import { scaleFleet, shiftFleet, TIME_SHIFTS_MS, UNIT_FACTORS } from './transform.ts';
-import type { ModelPlugin } from '../runner/model.ts';
+import type { ModelPlugin } from '../plugin/index.ts';
 import { CONTRACT_RULES, type CheckOptions, type ContractReport, type RuleResult, type Violation, type ViolationKind } from './types.ts';
 
 /** Default fleets per rule: a full check of a baseline takes a few seconds. */

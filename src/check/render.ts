@@ -3,9 +3,8 @@
  * metadata, timestamps and a one-line summary per sensor ("soc_pct: all NaN (3 samples)",
  * "temp_cell_max_c: constant 25"). Pure.
  */
-import type { EdgeFleet } from '../arbitraries/edge-fleet.ts';
-import { strictlyIncreasing } from '../arbitraries/edge-series.ts';
-import { SENSORS } from '../data/schema.ts';
+import { type EdgeFleet, strictlyIncreasing } from '../arbitraries/index.ts';
+import { SENSORS } from '../data/index.ts';
 import type { SystemSeries } from '../data/types.ts';
 
 /** A number as short as it can be read: 25, 3.301, 1e+12, 5e-324, -0. */

@@ -1,5 +1,5 @@
 /** The transformations the invariance rules apply to a whole fleet (training and scored data alike). Pure. */
-import { edgeFleetOf, type EdgeFleet } from '../arbitraries/edge-fleet.ts';
+import { edgeFleetOf, type EdgeFleet } from '../arbitraries/index.ts';
 import type { SystemSeries } from '../data/types.ts';
 
 /** Time shifts tried by the `time_shift` rule, in ms: whole milliseconds, both directions. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
-import { forbidProcessExit } from '../runner/forbid-exit.ts';
+import { forbidProcessExit } from '../plugin/index.ts';
 import { printProblems } from './output.ts';
 import { COMMANDS, helpText } from './commands/index.ts';
 
@@ -18,7 +18,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (name === '--version' || name === '-v') {
-    const { readPackageVersion } = await import('../core/version.ts');
+    const { readPackageVersion } = await import('../version.ts');
     process.stdout.write(`${await readPackageVersion()}\n`);
     return 0;
   }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import chalk from 'chalk';
-import { loadConfig } from '../config/load-config.ts';
-import { listRuns, type RunList } from '../track/read-runs.ts';
+import { loadConfig } from '../config/index.ts';
+import { listRuns, type RunList } from '../track/index.ts';
 import { displayPath } from './output.ts';
 
 /**

@@ -4,8 +4,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { HarnessError, jsonProblem, type Problem } from '../errors.ts';
-import { loadDefaultExport } from '../module/load-user-module.ts';
-import { parseTrackingUri } from '../track/mlflow/tracking-uri.ts';
+import { loadDefaultExport } from '../module/index.ts';
+import { parseTrackingUri } from './tracking-uri.ts';
 import type { ResolvedConfig, UserConfig } from './types.ts';
 
 /**

@@ -2,9 +2,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.ts';
-import { loadDefaultExport } from '../module/load-user-module.ts';
+import { loadDefaultExport } from '../module/index.ts';
 import type { ScenarioSpec } from '../synth/types.ts';
-import { pathExists } from '../data/path-exists.ts';
+import { pathExists } from '../data/index.ts';
 
 /** The harness's own scenario fixtures, found when a project has none of that name. */
 const BUILTIN_SCENARIOS = fileURLToPath(new URL('../../suites/scenarios/', import.meta.url));

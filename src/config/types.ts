@@ -56,7 +56,7 @@ export interface ResolvedConfig {
   readonly root: string;
   readonly dataDir: string;
   readonly scenario: string;
-  /** The seed given in the config, or null (commands then use `DEFAULT_SEED`, config/defaults.ts). */
+  /** The seed given in the config, or null (commands then use `DEFAULT_SEED`, src/defaults.ts). */
   readonly seed: string | null;
   readonly suites: readonly string[];
   readonly plugins: readonly string[];

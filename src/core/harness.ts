@@ -9,19 +9,16 @@
  * ```
  */
 import path from 'node:path';
-import { DEFAULT_SEED } from '../config/defaults.ts';
-import { loadConfig } from '../config/load-config.ts';
+import { DEFAULT_SEED } from '../defaults.ts';
+import { loadConfig } from '../config/index.ts';
 import type { ReporterEntry, ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
-import { resolveReporters } from '../report/registry.ts';
-import type { Reporter } from '../report/types.ts';
-import { collectSuites } from '../runner/collect.ts';
-import { WorkerPool } from '../runner/pool.ts';
-import { runSuites } from '../runner/run.ts';
+import { resolveReporters } from '../report/index.ts';
+import { collectSuites, type Reporter, runSuites, WorkerPool } from '../runner/index.ts';
 import type { CollectedSuite, RunResult } from '../runner/types.ts';
-import { mlflowSettings } from '../track/mlflow/settings.ts';
-import { recordRun } from '../track/write-record.ts';
-import { readPackageVersion } from './version.ts';
+import { mlflowSettings } from '../track/mlflow/index.ts';
+import { recordRun } from '../track/index.ts';
+import { readPackageVersion } from '../version.ts';
 import { selectSuites, type RunFilter } from './select.ts';
 
 export type { RunFilter } from './select.ts';

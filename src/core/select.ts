@@ -1,5 +1,5 @@
 import { HarnessError } from '../errors.ts';
-import { filterSuites } from '../runner/collect.ts';
+import { filterSuites } from '../runner/index.ts';
 import type { CollectedSuite } from '../runner/types.ts';
 
 /** Which suites and models of a project to run: all of them when every field is empty. */

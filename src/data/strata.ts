@@ -1,4 +1,4 @@
-import type { EvaluationSummary } from '../metrics/evaluate.ts';
+import type { EvaluationSummary } from '../metrics/index.ts';
 import { LEAD_TIME_BUCKETS, leadTimeBucket } from './schema.ts';
 import type { LabelRow, MetadataRow } from './types.ts';
 

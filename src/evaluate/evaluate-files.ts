@@ -3,12 +3,10 @@
  * labels (and metadata, for the breakdowns), with the same metrics a suite reports.
  */
 import path from 'node:path';
-import { writeFileAtomic } from '../data/atomic.ts';
-import { readScoresFile } from '../data/load-scores.ts';
-import { BREAKDOWN_COLUMNS, inBucketOrder, type BreakdownColumn } from '../data/strata.ts';
+import { BREAKDOWN_COLUMNS, type BreakdownColumn, inBucketOrder, LEAD_TIME_BUCKETS, readScoresFile, writeFileAtomic } from '../data/index.ts';
 import { displayPath, HarnessError } from '../errors.ts';
-import { evaluateScores, type EvaluationSummary, type StrataColumn } from '../metrics/evaluate.ts';
-import { modelChartFileName, modelCharts } from '../report/charts/model-charts.ts';
+import { evaluateScores, type EvaluationSummary, type StrataColumn } from '../metrics/index.ts';
+import { modelChartFileName, modelCharts } from '../report/charts/index.ts';
 import { joinScores, loadMatchedMetadata, MAX_PROBLEMS, plural, readLabels, strataColumn } from './join.ts';
 
 /** A breakdown cell with fewer anomalies is marked `too few`. */
@@ -97,6 +95,7 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
       minPositives: EVALUATE_MIN_POSITIVES,
       systemIds: matched.map((m) => m.score.systemId),
       leadTimes: matched.map((m) => m.label.lead_time_days),
+      leadTimeBuckets: LEAD_TIME_BUCKETS,
     }),
   );
   return {
@@ -147,7 +146,7 @@ export async function writeEvaluationPlots(e: FilesEvaluation, threshold: number
     minPositives: EVALUATE_MIN_POSITIVES,
   });
   // Vega is loaded only for plots.
-  const { renderSvg } = await import('../report/charts/render-svg.ts');
+  const { renderSvg } = await import('../report/charts/svg/index.ts');
   for (const chart of charts) await writeFileAtomic(path.join(dir, modelChartFileName(chart)), await renderSvg(chart.spec));
   return charts.length;
 }

@@ -3,15 +3,10 @@
  * source, when the scores say it), with every unmatched row located in its file.
  */
 import path from 'node:path';
-import { describeLayout, selectSources } from '../data/layout.ts';
-import { readLocatedLabels, readSourceLabels, type FiledLabel } from '../data/load-labels.ts';
-import { readLocatedMetadata } from '../data/load-metadata.ts';
-import type { ScoreRow } from '../data/load-scores.ts';
-import type { Source } from '../data/schema.ts';
-import { stratumOf, type BreakdownColumn } from '../data/strata.ts';
+import { type BreakdownColumn, describeLayout, type FiledLabel, readLocatedLabels, readLocatedMetadata, readSourceLabels, type ScoreRow, selectSources, type Source, stratumOf } from '../data/index.ts';
 import type { LabelRow, MetadataRow } from '../data/types.ts';
 import { displayPath, HarnessError, type Problem } from '../errors.ts';
-import type { StrataColumn } from '../metrics/evaluate.ts';
+import type { StrataColumn } from '../metrics/index.ts';
 
 /** Join problems listed before the rest are only counted. */
 export const MAX_PROBLEMS = 50;

@@ -5,8 +5,7 @@
  * channel costs O(n) time and a constant number of allocations (the ΔV p95 uses one scratch
  * buffer per series).
  */
-import { deriveFeature } from '../data/load-timeseries.ts';
-import { DERIVED_FEATURES, SENSORS } from '../data/schema.ts';
+import { DERIVED_FEATURES, deriveFeature, SENSORS } from '../data/index.ts';
 import type { SystemSeries } from '../data/types.ts';
 
 /** Channels summarized: every default sensor, then the derived cell ΔV and temperature spread. */

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createFileExclusive, writeFileAtomic } from '../data/atomic.ts';
+import { createFileExclusive, writeFileAtomic } from '../data/index.ts';
 import { HarnessError, jsonProblem } from '../errors.ts';
 import { CONFIG, GITIGNORE_LINES, MODEL_NAME, PLUGIN, SUITE, TSCONFIG, WORKFLOW } from './templates.ts';
 

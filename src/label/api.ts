@@ -12,10 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { HarnessError } from '../errors.ts';
-import { describeLayout, seriesPath } from '../data/layout.ts';
-import { readLocatedMetadata } from '../data/load-metadata.ts';
-import { loadTimeseries } from '../data/load-timeseries.ts';
-import { DERIVED_FEATURES, FAILURE_TYPES, SENSORS, SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from '../data/schema.ts';
+import { DERIVED_FEATURES, describeLayout, FAILURE_TYPES, isOneOf, loadTimeseries, readLocatedMetadata, SENSORS, seriesPath, type Source, SOURCES, SYSTEM_ID_PATTERN } from '../data/index.ts';
 import type { MetadataRow } from '../data/types.ts';
 import { readQueue } from './queue.ts';
 import type { LabelStore } from './store.ts';

@@ -11,9 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
-import { writeFileAtomic } from '../data/atomic.ts';
-import { resolveDataDir } from '../data/layout.ts';
-import { SYSTEM_ID_PATTERN } from '../data/schema.ts';
+import { resolveDataDir, SYSTEM_ID_PATTERN, writeFileAtomic } from '../data/index.ts';
 
 export interface LabelQueue {
   /** ISO 8601 time the queue was made. */

@@ -7,13 +7,9 @@
  */
 import seedrandom from 'seedrandom';
 import { HarnessError } from '../errors.ts';
-import { describeLayout, labelsPathOf, resolveDataDir } from '../data/layout.ts';
-import { readLabelsFile } from '../data/load-labels.ts';
-import { loadMetadata } from '../data/load-metadata.ts';
-import { METADATA_OPTIONAL, METADATA_REQUIRED } from '../data/schema.ts';
+import { describeLayout, didYouMean, labelsPathOf, loadMetadata, METADATA_OPTIONAL, METADATA_REQUIRED, readLabelsFile, resolveDataDir } from '../data/index.ts';
 import type { MetadataRow } from '../data/types.ts';
-import { didYouMean } from '../data/suggest.ts';
-import { shuffled } from '../synth/random.ts';
+import { shuffled } from '../synth/index.ts';
 import type { LabelQueue } from './queue.ts';
 
 /** Metadata columns a sample can be stratified by (one value per system). */

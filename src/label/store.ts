@@ -19,25 +19,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
-import { writeFileAtomic } from '../data/atomic.ts';
-import { withFileLock } from '../data/file-lock.ts';
-import { parseCsv, throwIfProblems } from '../data/csv-read.ts';
-import { csvField } from '../data/csv-write.ts';
-import { assertNoLegacyLabels, describeLayout, labelsPathOf, resolveDataDir, type DataLayout } from '../data/layout.ts';
-import { parseLabelsTable } from '../data/load-labels.ts';
-import {
-  FAILURE_TYPES,
-  FAILURE_TYPES_OR_NONE,
-  LABELS,
-  LABELS_OPTIONAL,
-  LABELS_REQUIRED,
-  SOURCES,
-  SYSTEM_ID_PATTERN,
-  isOneOf,
-  type FailureTypeOrNone,
-  type Label,
-  type Source,
-} from '../data/schema.ts';
+import { assertNoLegacyLabels, csvField, type DataLayout, describeLayout, FAILURE_TYPES, FAILURE_TYPES_OR_NONE, type FailureTypeOrNone, isOneOf, type Label, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, labelsPathOf, parseCsv, parseLabelsTable, resolveDataDir, type Source, SOURCES, SYSTEM_ID_PATTERN, throwIfProblems, withFileLock, writeFileAtomic } from '../data/index.ts';
 import type { LabelRow } from '../data/types.ts';
 
 export const HISTORY_FILE = 'labels.history.csv';

@@ -32,6 +32,7 @@ export interface EvaluateInput {
   readonly comparison?: Readonly<Record<string, CellComparison | 'auto'>>;
   /** Lead times in days (NaN/null for normals): adds the `lead_time` section. */
   readonly leadTimes?: ArrayLike<number | null>;
+  /** The lead-time buckets (the data schema's `LEAD_TIME_BUCKETS`); required with `leadTimes`. */
   readonly leadTimeBuckets?: readonly LeadTimeBucket[];
   /** With `leadTimes`: report the share of failures caught with at least k days of warning, for each k. Default [1, 7, 30]. */
   readonly warningDays?: readonly number[];
@@ -204,6 +205,7 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     breakdown: cells,
   };
   if (input.leadTimes === undefined) return summary;
+  if (input.leadTimeBuckets === undefined) throw new HarnessError('E_METRIC', 'evaluateScores: leadTimes needs leadTimeBuckets (e.g. LEAD_TIME_BUCKETS of the data schema)');
   const lead = leadTimeMetrics({
     y,
     scores,
@@ -211,7 +213,7 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     threshold: choice.threshold,
     level,
     minPositives: input.minPositives ?? 5,
-    ...(input.leadTimeBuckets ? { buckets: input.leadTimeBuckets } : {}),
+    buckets: input.leadTimeBuckets,
   });
   const leadTimes = Float64Array.from({ length: y.length }, (_, i) => (y[i] === 1 ? Number(input.leadTimes![i] ?? NaN) : NaN));
   const detected = Array.from({ length: y.length }, (_, i) => scores[i]! >= choice.threshold);

@@ -4,7 +4,6 @@
  * anomalies only), and recall is measured at the decision threshold.
  */
 import { HarnessError } from '../errors.ts';
-import { LEAD_TIME_BUCKETS } from '../data/schema.ts';
 import { evaluateCell, type StratumCell } from './cell.ts';
 import { prepareBinary } from './input.ts';
 import { defined, undefinedMetric, type MetricValue } from './types.ts';
@@ -24,8 +23,8 @@ export interface LeadTimeInput {
   readonly leadTimes: ArrayLike<number | null>;
   /** Decision threshold (score ≥ threshold ⇒ flagged). */
   readonly threshold: number;
-  /** Default `LEAD_TIME_BUCKETS` from the data schema. */
-  readonly buckets?: readonly LeadTimeBucket[];
+  /** The buckets, e.g. the data schema's `LEAD_TIME_BUCKETS`: an argument so that metrics imports nothing of the data layer. */
+  readonly buckets: readonly LeadTimeBucket[];
   /** DeLong CI level. Default 0.95. */
   readonly level?: number;
   /** Cells with fewer anomalies are marked `too_few`. Default 5. */
@@ -47,7 +46,7 @@ export function leadTimeMetrics(input: LeadTimeInput): readonly LeadTimeCell[] {
   const { y, scores, leadTimes } = input;
   if (leadTimes.length !== y.length) throw new HarnessError('E_METRIC', `leadTimeMetrics: y has ${y.length} entries but leadTimes has ${leadTimes.length}`);
   prepareBinary(y, scores, undefined, 'leadTimeMetrics');
-  const buckets = input.buckets ?? LEAD_TIME_BUCKETS;
+  const buckets = input.buckets;
   const allNormals: number[] = [];
   const members: number[][] = buckets.map(() => []);
   for (let i = 0; i < y.length; i++) {

@@ -1,6 +1,6 @@
 /** The text report of `harness evaluate`: aligned tables a person reads in a terminal. Pure. */
 import chalk from 'chalk';
-import type { EvaluationSummary, JsonCell } from '../metrics/evaluate.ts';
+import type { EvaluationSummary, JsonCell } from '../metrics/index.ts';
 import { fmt, MISSING } from './format.ts';
 import { table } from './text-table.ts';
 

@@ -3,9 +3,9 @@
  * never terminal colours, and names of assertions that stay the same from run to run.
  */
 import path from 'node:path';
-import { expectedText, given, refLabel } from '../assert/format.ts';
+import { expectedText, given, refLabel } from '../assert/index.ts';
 import type { AssertionResult } from '../assert/types.ts';
-import type { JsonCell } from '../metrics/evaluate.ts';
+import type { JsonCell } from '../metrics/index.ts';
 import type { CaseResult } from '../runner/types.ts';
 import { fmt } from './format.ts';
 

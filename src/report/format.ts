@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { JsonCell } from '../metrics/evaluate.ts';
+import type { JsonCell } from '../metrics/index.ts';
 import type { CaseResult } from '../runner/types.ts';
 
 /** What every report prints for a number it does not have (an undefined metric, a missing CI). */

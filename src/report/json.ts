@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { writeFileAtomic } from '../data/atomic.ts';
+import { writeFileAtomic } from '../data/index.ts';
 import type { RunResult } from '../runner/types.ts';
-import type { Reporter } from './types.ts';
+import type { Reporter } from '../runner/index.ts';
 
 /** Options of the json reporter. */
 export interface JsonReporterOptions {

@@ -1,10 +1,10 @@
 import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
 import type { AssertionResult } from '../assert/types.ts';
-import { writeFileAtomic } from '../data/atomic.ts';
+import { writeFileAtomic } from '../data/index.ts';
 import type { RunResult, SuiteResult } from '../runner/types.ts';
 import { actualText, assertionNames, caseText, locationText, relPath, stripAnsi } from './file-text.ts';
-import type { Reporter } from './types.ts';
+import type { Reporter } from '../runner/index.ts';
 
 /** Options of the junit reporter. */
 export interface JunitReporterOptions {

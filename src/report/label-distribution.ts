@@ -1,18 +1,8 @@
-import { FAILURE_TYPES, LEAD_TIME_BUCKETS, OPERATIONAL_MODES, SEASONS, leadTimeBucket } from '../data/schema.ts';
+import { FAILURE_TYPES, LEAD_TIME_BUCKETS, OPERATIONAL_MODES, SEASONS, leadTimeBucket } from '../data/index.ts';
 import type { LabelRow, MetadataRow } from '../data/types.ts';
+import type { DistributionBar, LabelDistribution } from './charts/types.ts';
 
-/** One bar: how many systems of a label fall in a category of a dimension. */
-export interface DistributionBar {
-  readonly category: string;
-  readonly normal: number;
-  readonly anomaly: number;
-}
-
-/** Counts per dimension, each with its categories in a fixed, meaningful order. */
-export interface LabelDistribution {
-  readonly total: number;
-  readonly dimensions: readonly { readonly name: string; readonly bars: readonly DistributionBar[] }[];
-}
+export type { DistributionBar, LabelDistribution } from './charts/types.ts';
 
 /**
  * Counts labelled systems by label, failure type, operational mode, season and lead-time

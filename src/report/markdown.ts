@@ -1,11 +1,11 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AssertionResult } from '../assert/types.ts';
-import { writeFileAtomic } from '../data/atomic.ts';
+import { writeFileAtomic } from '../data/index.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
 import { actualText, locationText, relPath, stripAnsi, weakestStrata } from './file-text.ts';
 import { fmt } from './format.ts';
-import type { Reporter } from './types.ts';
+import type { Reporter } from '../runner/index.ts';
 
 /** Options of the markdown reporter. */
 export interface MarkdownReporterOptions {

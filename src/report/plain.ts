@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import type { AssertionResult } from '../assert/types.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
 import { fmt, rel, weakestStrata } from './format.ts';
-import type { Reporter } from './types.ts';
+import type { Reporter } from '../runner/index.ts';
 
 /** Options of the plain reporter. */
 export interface PlainReporterOptions {

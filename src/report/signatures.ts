@@ -1,15 +1,9 @@
-import { deriveFeature } from '../data/load-timeseries.ts';
-import { DERIVED_FEATURES, FAILURE_TYPES, OPERATIONAL_MODES, isOneOf, type FailureType, type OperationalMode } from '../data/schema.ts';
+import { DERIVED_FEATURES, deriveFeature, FAILURE_TYPES, type FailureType, isOneOf, OPERATIONAL_MODES, type OperationalMode } from '../data/index.ts';
 import { generateSystem, planFleet, resolveScenario } from '../synth/index.ts';
 import type { GeneratedSystem, ResolvedScenario, ScenarioSpec, SystemPlan } from '../synth/types.ts';
+import type { SignaturePoint } from './charts/types.ts';
 
-/** One plotted point: a signal's value some days before the last sample, for one variant. */
-export interface SignaturePoint {
-  readonly daysBeforeEnd: number;
-  readonly signal: string;
-  readonly variant: string;
-  readonly value: number | null;
-}
+export type { SignaturePoint } from './charts/types.ts';
 
 /** What to plot for each failure type: the signals its precursor shows in, and the mode it runs in. */
 const FAILURE_VIEW: Readonly<Record<FailureType, { signals: readonly string[]; mode: OperationalMode }>> = {

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../data/atomic.ts';
+import { writeFileAtomic } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
-import { delongAuc, delongPairedTest } from '../metrics/delong.ts';
-import { normalCdf, normalQuantile } from '../metrics/normal.ts';
+import { delongAuc, delongPairedTest, normalCdf, normalQuantile } from '../metrics/index.ts';
 import { optionsHash } from '../stable-json.ts';
 import type { CaseResult, SuiteResult } from './types.ts';
 

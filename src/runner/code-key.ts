@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/index.ts';
 
 /** Files with these endings count as code (a process plugin may be Python, R or Julia). */
 const CODE = /\.(?:[cm]?[jt]sx?|py|r|jl|json)$/i;

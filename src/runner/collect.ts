@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
-import { loadDefaultExport } from '../module/load-user-module.ts';
+import { loadDefaultExport } from '../module/index.ts';
 import { findFiles } from './glob.ts';
 import { WorkerPool } from './pool.ts';
 import { loadTimeout } from './worker-protocol.ts';

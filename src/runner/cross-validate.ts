@@ -1,8 +1,8 @@
 import type { SystemRecord } from '../data/types.ts';
-import type { ThresholdSpec } from '../metrics/threshold.ts';
+import type { ThresholdSpec } from '../metrics/index.ts';
 import { thresholdValue } from './threshold-value.ts';
 import type { PluginLaws } from './worker-protocol.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/index.ts';
 import { readCachedScores, scoreKey, writeCachedScores, type ScoreCache } from './score-cache.ts';
 import { fitAndScore, type ModelRun, type ScoreOptions } from './score.ts';
 import type { SuiteThreshold } from './suite.ts';

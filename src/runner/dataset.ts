@@ -1,18 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadScenario } from '../config/load-scenario.ts';
+import { loadScenario } from '../config/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { describeLayout } from '../data/layout.ts';
-import { formatLabelsCsv } from '../data/csv-write.ts';
-import { loadDataset } from '../data/load-dataset.ts';
+import { describeLayout, type FleetMember, formatLabelsCsv, loadDataset, pathExists, writeFleet } from '../data/index.ts';
 import type { Dataset } from '../data/types.ts';
-import { writeFleet, type FleetMember } from '../data/write-fleet.ts';
 import { HarnessError } from '../errors.ts';
 import { GENERATOR_VERSION, generateSystem, planFleet, planToLabel, planToMetadata, resolveScenario } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { DatasetSpec } from './suite.ts';
-import { pathExists } from '../data/path-exists.ts';
 
 export interface ResolvedDataset {
   readonly dataset: Dataset;

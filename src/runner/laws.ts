@@ -1,15 +1,12 @@
 import type { LawName, LawOptions, LawOutcome } from '../assert/types.ts';
-import type { LawOutcomes } from '../assert/grade.ts';
-import { deriveFeature } from '../data/load-timeseries.ts';
-import { FAILURE_TYPES, type DerivedFeature } from '../data/schema.ts';
+import type { LawOutcomes } from '../assert/index.ts';
+import { type DerivedFeature, deriveFeature, FAILURE_TYPES } from '../data/index.ts';
 import type { SystemRecord, SystemSeries } from '../data/types.ts';
-import { delongAuc } from '../metrics/delong.ts';
-import { rocAuc } from '../metrics/ranking.ts';
+import { delongAuc, rocAuc } from '../metrics/index.ts';
 import { createRng, generateSystem, planFleet, withDropouts } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
-import type { ModelPlugin } from './model.ts';
+import { type ModelPlugin, withTimeout } from '../plugin/index.ts';
 import { messageOf, type ModelRun } from './score.ts';
-import { withTimeout } from './timeout.ts';
 
 /** Injected severities of the severity law, ascending. */
 const SEVERITIES = [0.25, 0.5, 1] as const;

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
-import { loadDefaultExport } from '../module/load-user-module.ts';
-import type { ModelPlugin } from './model.ts';
+import { loadDefaultExport } from '../module/index.ts';
+import type { ModelPlugin } from '../plugin/index.ts';
 import type { ModelEntry } from './suite.ts';
-import { pathExists } from '../data/path-exists.ts';
+import { pathExists } from '../data/index.ts';
 
 /** The harness's own plugins (random, zscore, pca), found after the project's. */
 const BUILTIN_PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));

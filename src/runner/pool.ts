@@ -16,9 +16,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ResolvedConfig } from '../config/types.ts';
-import type { SourceSelector } from '../data/schema.ts';
+import type { SourceSelector } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/index.ts';
 import type { FitReply, LawPlan, PluginLaws, PluginOrigin, WorkerJob, WorkerMessage, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 /** One plugin's result over all the systems, merged from every worker. */

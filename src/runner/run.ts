@@ -1,17 +1,15 @@
-import { createExpectApi } from '../assert/expect.ts';
-import { gradeAssertions, type ContractOutcomes, type LawOutcomes } from '../assert/grade.ts';
-import { checkContract } from '../check/contract.ts';
+import { type ContractOutcomes, createExpectApi, gradeAssertions, type LawOutcomes } from '../assert/index.ts';
+import { checkContract } from '../check/index.ts';
 import type { ContractReport } from '../check/types.ts';
 import type { AssertionResult, AssertionSpec, GradedCase } from '../assert/types.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, stratumOf } from '../data/strata.ts';
+import { DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, LEAD_TIME_BUCKETS, pathExists, stratumOf } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
-import { evaluateScores, type StrataColumn } from '../metrics/evaluate.ts';
-import type { Reporter } from '../report/types.ts';
+import { evaluateScores, type StrataColumn } from '../metrics/index.ts';
+import type { Reporter } from './reporter-types.ts';
 import { compareWithBaseline, readBaseline, writeBaseline } from './baseline.ts';
 import { labelProvenance, resolveDataset } from './dataset.ts';
-import type { ModelPlugin } from './model.ts';
-import { pathExists } from '../data/path-exists.ts';
+import type { ModelPlugin } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
 import { WorkerPool } from './pool.ts';
 import type { PluginOrigin } from './worker-protocol.ts';
@@ -244,6 +242,7 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide, seed: string): 
       minPositives: spec.minPositives ?? 5,
       systemIds: [...side.systemIds],
       leadTimes: side.leadTimes,
+      leadTimeBuckets: LEAD_TIME_BUCKETS,
     }),
   );
   return { ...who, state: 'scored', summary, systemIds: side.systemIds, y: side.y, scores: run.scores, timings: { fitMs: run.fitMs, scoreMs: run.scoreMs }, cached: run.cached };

@@ -8,12 +8,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../data/atomic.ts';
-import { seriesPath } from '../data/layout.ts';
+import { seriesPath, writeFileAtomic } from '../data/index.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { optionsHash } from '../stable-json.ts';
 import { pluginCodeKey } from './code-key.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/index.ts';
 
 /** Bump when what is stored or how it is keyed changes. */
 const CACHE_VERSION = 'v2';

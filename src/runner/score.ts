@@ -1,11 +1,10 @@
 import type { ResolvedConfig } from '../config/types.ts';
-import type { DerivedFeature } from '../data/schema.ts';
+import type { DerivedFeature } from '../data/index.ts';
 import type { Dataset, SystemRecord, SystemSeries } from '../data/types.ts';
 import { measureLaws } from './laws.ts';
-import type { ModelPlugin } from './model.ts';
+import { type ModelPlugin, withTimeout } from '../plugin/index.ts';
 import { scoreInWorkers, type PooledScores, type WorkerPool } from './pool.ts';
 import { thresholdValue } from './threshold-value.ts';
-import { withTimeout } from './timeout.ts';
 import type { LawPlan, PluginLaws, PluginOrigin } from './worker-protocol.ts';
 
 /** One model's progress through a suite: its scores, or the error that stopped it. */

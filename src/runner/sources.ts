@@ -4,8 +4,8 @@
  * the same threshold as the whole case: only the systems differ, so the gap says how far the
  * synthetic fleet is from the real one for this model.
  */
-import type { Source } from '../data/schema.ts';
-import { evaluateScores, type JsonCi } from '../metrics/evaluate.ts';
+import type { Source } from '../data/index.ts';
+import { evaluateScores, type JsonCi } from '../metrics/index.ts';
 import type { CaseResult } from './types.ts';
 
 /** The metrics compared per source. */

@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import type { SystemRecord } from '../data/types.ts';
-import { shuffled } from '../synth/random.ts';
+import { shuffled } from '../synth/index.ts';
 
 /**
  * A train/test split stratified by label × failure type, so that every failure type lands on

@@ -1,8 +1,8 @@
 import type { AssertionSpec, ExpectApi } from '../assert/types.ts';
-import type { SourceSelector } from '../data/schema.ts';
-import type { ThresholdSpec } from '../metrics/threshold.ts';
+import type { SourceSelector } from '../data/index.ts';
+import type { ThresholdSpec } from '../metrics/index.ts';
 import type { ScenarioSpec } from '../synth/types.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/index.ts';
 
 /**
  * What a suite runs on:

@@ -1,5 +1,5 @@
 import type { SystemRecord } from '../data/types.ts';
-import { chooseThreshold, type ThresholdSpec } from '../metrics/threshold.ts';
+import { chooseThreshold, type ThresholdSpec } from '../metrics/index.ts';
 import type { ModelRun } from './score.ts';
 import type { SuiteThreshold } from './suite.ts';
 

@@ -1,5 +1,5 @@
 import type { AssertionResult } from '../assert/types.ts';
-import type { EvaluationSummary } from '../metrics/evaluate.ts';
+import type { EvaluationSummary } from '../metrics/index.ts';
 import type { BaselineReport } from './baseline.ts';
 import type { SourceComparison } from './sources.ts';
 import type { SuiteSpec } from './suite.ts';

@@ -10,16 +10,14 @@
  * A plugin is a closure and cannot be sent: each request re-creates its plugins from their origin.
  */
 import { parentPort } from 'node:worker_threads';
-import { loadDataset } from '../data/load-dataset.ts';
+import { loadDataset } from '../data/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
-import { checkContract } from '../check/contract.ts';
-import { loadDefaultExport } from '../module/load-user-module.ts';
-import type { ModelPlugin } from './model.ts';
+import { checkContract } from '../check/index.ts';
+import { loadDefaultExport } from '../module/index.ts';
+import { forbidProcessExit, type ModelPlugin, observeCalls, withTimeout } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
 import { fitRuns, measureLawsHere, messageOf, newRuns, scoreQueue, teardownRuns, type ModelRun } from './score.ts';
-import { forbidProcessExit } from './forbid-exit.ts';
-import { observeCalls, withTimeout } from './timeout.ts';
 import { loadTimeout, recreatePlugin, type PluginOrigin, type FitReply, type PluginLaws, type WorkerJob, type WorkerMessage, type WorkerRequest } from './worker-protocol.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);

@@ -6,12 +6,12 @@
 import type { LawOutcome, LawName } from '../assert/types.ts';
 import type { CheckOptions, ContractReport } from '../check/types.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import type { SourceSelector } from '../data/schema.ts';
+import type { SourceSelector } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
-import { loadDefaultExport } from '../module/load-user-module.ts';
+import { loadDefaultExport } from '../module/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { LawRequest } from './laws.ts';
-import type { ModelPlugin } from './model.ts';
+import type { ModelPlugin } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
 import type { SuiteSpec, SuiteThreshold } from './suite.ts';
 

@@ -5,7 +5,7 @@
  * condensation dips the insulation resistance (domain.md §2, §3). Local time is taken as UTC:
  * the synthetic sites sit on the prime meridian, which keeps timestamps and daily shapes aligned.
  */
-import type { Climate } from '../data/schema.ts';
+import type { Climate } from '../data/index.ts';
 import { DAY_MS } from './rack.ts';
 import type { Rng } from './random.ts';
 

@@ -3,7 +3,7 @@
  * outliers). Property tests check every synthetic fixture against these; the generator also
  * clamps its noisy readings to them, as a real sensor's measuring range would.
  */
-import type { Sensor } from '../data/schema.ts';
+import type { Sensor } from '../data/index.ts';
 import { CELLS_IN_SERIES, MAX_CURRENT_A } from './rack.ts';
 
 /** Closed interval [min, max]. */

@@ -2,8 +2,8 @@
  * Scenario fixtures: the identity helper for authors and the resolver that fills defaults and
  * rejects bad fields with an `E_SCENARIO` error naming the field.
  */
-import { DEFAULT_SEED } from '../config/defaults.ts';
-import { CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/schema.ts';
+import { DEFAULT_SEED } from '../defaults.ts';
+import { CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
 import type { DataQualitySpec, LeadTimeDistribution, ResolvedScenario, ScenarioSpec, Weights } from './types.ts';
 

@@ -9,7 +9,7 @@
  * = (tEnd − t)/day + leadTimeDays. f decreases in τ with type-specific time scales from
  * domain.md §3, so a longer lead time leaves a subtler signature at the end of the series.
  */
-import type { FailureType } from '../data/schema.ts';
+import type { FailureType } from '../data/index.ts';
 
 /** Per-sample modifiers of the physics; a missing array means "no effect". */
 export interface FailureModifiers {

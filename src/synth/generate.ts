@@ -6,7 +6,7 @@
  * only in the failure differ only by its signature.
  */
 import type { LabelRow, MetadataRow } from '../data/types.ts';
-import { SENSORS } from '../data/schema.ts';
+import { SENSORS } from '../data/index.ts';
 import { ambientSeries } from './ambient.ts';
 import { simulateCells } from './cell-model.ts';
 import { failureModifiers, intensitySeries, type FailureModifiers } from './failures.ts';

@@ -13,3 +13,4 @@ export { CELLS_IN_SERIES, CELL_AH, MAX_CURRENT_A, MAX_C_RATE } from './rack.ts';
 export type * from './types.ts';
 export { GENERATOR_VERSION } from './version.ts';
 export { withDropouts } from './perturb.ts';
+export { shuffled } from './random.ts';

@@ -4,7 +4,7 @@
  * request (domain.md §2); one loop then enforces the PCS current limit and the SOC window, and
  * integrates. Capacity fade enters through `capacityFactor`: the same Ah move SOC further.
  */
-import type { OperationalMode } from '../data/schema.ts';
+import type { OperationalMode } from '../data/index.ts';
 import { ouStep, dayOfYear, hourOfDay } from './ambient.ts';
 import { CELL_AH, DAY_MS, MAX_CURRENT_A } from './rack.ts';
 import type { Rng } from './random.ts';

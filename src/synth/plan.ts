@@ -4,7 +4,7 @@
  * by stratified allocation (largest remainder, then a seeded shuffle), so a fleet large enough
  * always covers every category and its mix matches the weights as closely as counts allow.
  */
-import type { Climate, FailureType, OperationalMode, ScenarioTag, Season } from '../data/schema.ts';
+import type { Climate, FailureType, OperationalMode, ScenarioTag, Season } from '../data/index.ts';
 import { createRng, type Rng } from './random.ts';
 import type { LeadTimeDistribution, ResolvedScenario, SystemPlan } from './types.ts';
 

@@ -3,7 +3,7 @@
  * data-quality faults a system's tags ask for (domain.md §4). Faults mutate the columns in place
  * and mark missing rows in a keep mask; generate.ts removes those rows at the end.
  */
-import { SENSORS, type ScenarioTag, type Sensor } from '../data/schema.ts';
+import { SENSORS, type ScenarioTag, type Sensor } from '../data/index.ts';
 import { CLEAN_BOUNDS, SENSOR_FULL_SCALE, SENSOR_NOISE_SD, SENSOR_RESOLUTION } from './bounds.ts';
 import type { Rng } from './random.ts';
 

@@ -1,4 +1,4 @@
-import type { Climate, FailureType, OperationalMode, ScenarioTag, Season } from '../data/schema.ts';
+import type { Climate, FailureType, OperationalMode, ScenarioTag, Season } from '../data/index.ts';
 
 /** Relative weights over a set of names; they need not sum to 1. */
 export type Weights<K extends string> = Partial<Record<K, number>>;

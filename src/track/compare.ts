@@ -8,10 +8,8 @@
  * version"; otherwise with an unpaired z-test on the two DeLong variances, which is weaker and
  * confounded by the change of data, and is said to be so.
  */
-import { delongAuc, delongPairedTest } from '../metrics/delong.ts';
-import type { JsonCell, JsonCi } from '../metrics/evaluate.ts';
-import { normalCdf } from '../metrics/normal.ts';
-import type { ResultsJson } from '../report/json.ts';
+import { delongAuc, delongPairedTest, type JsonCell, type JsonCi, normalCdf } from '../metrics/index.ts';
+import type { ResultsJson } from '../report/index.ts';
 import { stableJson } from '../stable-json.ts';
 import { caseKey, type LoadedRun } from './read-runs.ts';
 import type { StoredScores } from './scores-file.ts';

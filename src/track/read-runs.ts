@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
-import type { ResultsJson } from '../report/json.ts';
+import type { ResultsJson } from '../report/index.ts';
 import { parseScoresCsv, type StoredScores } from './scores-file.ts';
 import { RUN_RECORD_SCHEMA, type RunRecord, type TrackingState } from './types.ts';
 

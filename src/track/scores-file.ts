@@ -4,7 +4,7 @@
  * a score is written as the shortest text that reads back as the same number, so a compare
  * recomputes exactly the AUC the run reported.
  */
-import { csvField } from '../data/csv-write.ts';
+import { csvField } from '../data/index.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 
 export const SCORES_HEADER = 'system_id,label,score';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { resultsJsonText } from '../report/json.ts';
+import { resultsJsonText } from '../report/index.ts';
 import type { RunResult } from '../runner/types.ts';
 import { buildRunRecord } from './build-record.ts';
 import { readGitState } from './git-state.ts';

@@ -15,12 +15,10 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, it } from 'vitest';
-import { createHarness, type HarnessOptions, type HarnessRun } from '../core/harness.ts';
-import { assertionTitle } from './title.ts';
-import { assertionSpecsOf } from '../runner/run.ts';
-import { modelEntryName } from '../runner/collect.ts';
-import type { SuiteSpec } from '../runner/suite.ts';
 import type { AssertionResult } from '../assert/types.ts';
+import { createHarness, type HarnessOptions, type HarnessRun } from '../core/index.ts';
+import { assertionSpecsOf, modelEntryName, type SuiteSpec } from '../runner/index.ts';
+import { assertionTitle } from './title.ts';
 
 export { assertionTitle } from './title.ts';
 

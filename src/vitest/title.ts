@@ -1,4 +1,4 @@
-import { predicateText, refLabel } from '../assert/format.ts';
+import { predicateText, refLabel } from '../assert/index.ts';
 import type { AssertionSpec } from '../assert/types.ts';
 
 /**

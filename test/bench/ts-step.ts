@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
 import { resolveConfig } from '../../src/config/load-config.ts';
+import { LEAD_TIME_BUCKETS } from '../../src/data/schema.ts';
 import { loadDataset } from '../../src/data/load-dataset.ts';
 import { seriesPathCounts } from '../../src/data/series-bytes.ts';
 import { DEFAULT_BREAKDOWN, stratumOf } from '../../src/data/strata.ts';
@@ -13,7 +14,7 @@ import { bootstrapCi, rocAucMetric } from '../../src/metrics/bootstrap.ts';
 import { delongAuc } from '../../src/metrics/delong.ts';
 import { evaluateScores, type StrataColumn } from '../../src/metrics/evaluate.ts';
 import { rocAuc } from '../../src/metrics/ranking.ts';
-import type { ModelPlugin } from '../../src/runner/model.ts';
+import type { ModelPlugin } from '../../src/plugin/model.ts';
 import { fitAndScore } from '../../src/runner/score.ts';
 import { WorkerPool } from '../../src/runner/pool.ts';
 import { stratifiedSplit } from '../../src/runner/split.ts';
@@ -73,7 +74,7 @@ async function main(): Promise<Record<string, unknown>> {
       const strata: Record<string, StrataColumn> = {};
       for (const c of DEFAULT_BREAKDOWN) strata[c] = ds.systems.map((s) => stratumOf(c, s.label, s.metadata));
       const t1 = performance.now();
-      const sum = evaluateScores({ y, scores, threshold: 0.9, strata, bootstrap: { reps: 2000 }, leadTimes: ds.systems.map((s) => s.label.lead_time_days), systemIds: ds.systems.map((s) => s.systemId) });
+      const sum = evaluateScores({ y, scores, threshold: 0.9, strata, bootstrap: { reps: 2000 }, leadTimes: ds.systems.map((s) => s.label.lead_time_days), leadTimeBuckets: LEAD_TIME_BUCKETS, systemIds: ds.systems.map((s) => s.systemId) });
       return { ms: performance.now() - t1, auc: sum.metrics['roc_auc'] };
     }
     case 'auc1m': {

@@ -6,7 +6,7 @@ import { deriveFeature } from '../../src/data/load-timeseries.ts';
 import { datasetOf, recordOf } from '../../src/data/in-memory.ts';
 import type { DerivedFeature } from '../../src/data/schema.ts';
 import type { Dataset, MetadataRow, SystemRecord, SystemSeries } from '../../src/data/types.ts';
-import type { ModelPlugin, ScoreContext } from '../../src/runner/model.ts';
+import type { ModelPlugin, ScoreContext } from '../../src/plugin/model.ts';
 import { resolveScenario } from '../../src/synth/define.ts';
 import { generateSystem, planFleet, planToLabel, planToMetadata } from '../../src/synth/index.ts';
 import type { GeneratedSystem, ResolvedScenario, ScenarioSpec } from '../../src/synth/types.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { inBucketOrder } from '../../src/data/strata.ts';
-import { leadTimeBucket } from '../../src/data/schema.ts';
+import { LEAD_TIME_BUCKETS, leadTimeBucket } from '../../src/data/schema.ts';
 import { evaluateScores } from '../../src/metrics/evaluate.ts';
 import { collectSuites } from '../../src/runner/collect.ts';
 import { runSuites } from '../../src/runner/run.ts';
@@ -45,6 +45,7 @@ function scored(suite: string, model: string, version: string, options: unknown,
       threshold: 0.5,
       strata: { failure_type: pick(FAILURE), scenario_tags: pick(TAGS), lead_time_bucket: pick(Y.map((l, i) => (l === 1 ? (leadTimeBucket(LEAD[i]) ?? null) : 'none'))) },
       leadTimes: pick(LEAD),
+      leadTimeBuckets: LEAD_TIME_BUCKETS,
       systemIds,
       minPositives: 5,
     }),

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { loadConfig } from '../../config/load-config.ts';
-import { pathExists } from '../../data/path-exists.ts';
+import { loadConfig } from '../../config/index.ts';
+import { pathExists } from '../../data/index.ts';
 import { HarnessError } from '../../errors.ts';
-import { DEFAULT_CHECK_RUNS, DEFAULT_CHECK_SEED } from '../../check/contract.ts';
-import { contractHolds, formatContractReport } from '../../check/format.ts';
+import { contractHolds, DEFAULT_CHECK_RUNS, DEFAULT_CHECK_SEED, formatContractReport } from '../../check/index.ts';
 import { CONTRACT_RULES, type ViolationKind } from '../../check/types.ts';
-import { checkInWorker } from '../../runner/check-in-worker.ts';
+import { checkInWorker } from '../../runner/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';

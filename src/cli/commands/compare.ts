@@ -1,8 +1,5 @@
 import { HarnessError } from '../../errors.ts';
-import { formatComparison } from '../../report/compare-text.ts';
-import { compareRuns, significantDrops } from '../../track/compare.ts';
-import { loadRun } from '../../track/read-runs.ts';
-import { resolveRunRef } from '../../track/run-ref.ts';
+import { compareRuns, formatComparison, loadRun, resolveRunRef, significantDrops } from '../../track/index.ts';
 import { numberFlag, parseCommandArgs } from '../args.ts';
 import { openStore } from '../run-store.ts';
 import type { Command } from './index.ts';

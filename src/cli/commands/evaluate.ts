@@ -1,10 +1,10 @@
 import path from 'node:path';
 import chalk from 'chalk';
-import { loadConfig } from '../../config/load-config.ts';
-import { DEFAULT_BREAKDOWN, KNOWN_BREAKDOWN_COLUMNS, isBreakdownColumn, type BreakdownColumn } from '../../data/strata.ts';
+import { loadConfig } from '../../config/index.ts';
+import { DEFAULT_BREAKDOWN, KNOWN_BREAKDOWN_COLUMNS, isBreakdownColumn, type BreakdownColumn } from '../../data/index.ts';
 import { displayPath, HarnessError } from '../../errors.ts';
-import { evaluateFiles, evaluationJson, writeEvaluationPlots } from '../../evaluate/evaluate-files.ts';
-import { textReport } from '../../report/evaluation-text.ts';
+import { evaluateFiles, evaluationJson, writeEvaluationPlots } from '../../evaluate/index.ts';
+import { textReport } from '../../report/index.ts';
 import { numberFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
 import type { Command } from './index.ts';
 

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { loadConfig } from '../../config/load-config.ts';
-import { loadScenario } from '../../config/load-scenario.ts';
-import { writeFleet, type FleetMember, type FleetTarget } from '../../data/write-fleet.ts';
+import { loadConfig, loadScenario } from '../../config/index.ts';
+import { writeFleet, type FleetMember, type FleetTarget } from '../../data/index.ts';
 import { generateSystem, planFleet, planToLabel, planToMetadata, resolveScenario } from '../../synth/index.ts';
 import type { ResolvedScenario, SystemPlan } from '../../synth/types.ts';
 import { intFlag, outputDirFlag, parseCommandArgs } from '../args.ts';

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { loadConfig } from '../../config/load-config.ts';
+import { loadConfig } from '../../config/index.ts';
 import { formatImportReport, importExports, loadMapping } from '../../data/import/index.ts';
-import { pathExists } from '../../data/path-exists.ts';
+import { pathExists } from '../../data/index.ts';
 import { HarnessError } from '../../errors.ts';
-import { findFiles } from '../../runner/glob.ts';
+import { findFiles } from '../../runner/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';

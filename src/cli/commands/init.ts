@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { scaffoldProject, type InitEntry } from '../../init/scaffold.ts';
+import { scaffoldProject, type InitEntry } from '../../init/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';

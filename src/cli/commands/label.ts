@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { HarnessError } from '../../errors.ts';
-import { loadConfig } from '../../config/load-config.ts';
-import { describeLayout, selectSources } from '../../data/layout.ts';
-import { startLabelServer } from '../../label/server.ts';
+import { loadConfig } from '../../config/index.ts';
+import { describeLayout, selectSources } from '../../data/index.ts';
+import { startLabelServer } from '../../label/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';

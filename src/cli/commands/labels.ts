@@ -1,13 +1,10 @@
 import path from 'node:path';
 import { HarnessError } from '../../errors.ts';
-import { loadConfig } from '../../config/load-config.ts';
-import { loadLabels } from '../../data/load-labels.ts';
-import { loadMetadata } from '../../data/load-metadata.ts';
-import { writeFileAtomic } from '../../data/atomic.ts';
-import { labelDistributionChart } from '../../report/charts/label-distribution-chart.ts';
-import { renderSvg } from '../../report/charts/render-svg.ts';
-import { labelDistribution } from '../../report/label-distribution.ts';
-import { renderDistributionBars } from '../../report/terminal-bars.ts';
+import { loadConfig } from '../../config/index.ts';
+import { loadLabels, loadMetadata, writeFileAtomic } from '../../data/index.ts';
+import { labelDistributionChart } from '../../report/charts/index.ts';
+import { renderSvg } from '../../report/charts/svg/index.ts';
+import { labelDistribution, renderDistributionBars } from '../../report/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';

@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { writeFileAtomic } from '../../data/atomic.ts';
-import { renderSvg } from '../../report/charts/render-svg.ts';
-import { signatureChart } from '../../report/charts/signature-chart.ts';
+import { writeFileAtomic } from '../../data/index.ts';
+import { renderSvg } from '../../report/charts/svg/index.ts';
+import { signatureChart } from '../../report/charts/index.ts';
 import {
   SIGNATURE_FAILURE_TYPES,
   SIGNATURE_MODES,
   failureSignature,
   modeProfile,
-} from '../../report/signatures.ts';
+} from '../../report/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import chalk from 'chalk';
-import { DEFAULT_SEED } from '../../config/defaults.ts';
-import { createHarness } from '../../core/harness.ts';
-import { defaultReporters } from '../../report/default-reporter.ts';
+import { DEFAULT_SEED } from '../../defaults.ts';
+import { createHarness } from '../../core/index.ts';
+import { defaultReporters } from '../../report/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';

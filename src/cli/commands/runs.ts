@@ -1,9 +1,7 @@
 import path from 'node:path';
-import { loadConfig } from '../../config/load-config.ts';
+import { loadConfig } from '../../config/index.ts';
 import { HarnessError } from '../../errors.ts';
-import { formatRunRecord, formatRunsTable } from '../../report/runs-text.ts';
-import { overviewOf } from '../../track/overview.ts';
-import { resolveRunRef } from '../../track/run-ref.ts';
+import { formatRunRecord, formatRunsTable, overviewOf, resolveRunRef } from '../../track/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import { openStore } from '../run-store.ts';

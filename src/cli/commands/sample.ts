@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { DEFAULT_SEED } from '../../config/defaults.ts';
-import { loadConfig } from '../../config/load-config.ts';
-import { queuePath, writeQueue } from '../../label/queue.ts';
-import { sampleUnlabelled } from '../../label/sample.ts';
+import { DEFAULT_SEED } from '../../defaults.ts';
+import { loadConfig } from '../../config/index.ts';
+import { queuePath, sampleUnlabelled, writeQueue } from '../../label/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import { HarnessError } from '../../errors.ts';

@@ -1,6 +1,4 @@
 import path from 'node:path';
-import { loadConfig } from '../../config/load-config.ts';
-import { validateData } from '../../data/validate.ts';
 import { parseCommandArgs, intFlag } from '../args.ts';
 import { displayPath, printProblems } from '../output.ts';
 import type { Command } from './index.ts';
@@ -23,6 +21,9 @@ export const validateCommand: Command = {
       { data: { type: 'string' }, 'max-per-file': { type: 'string' } },
       USAGE,
     );
+    // Loaded here, not at the top: `harness validate --help` needs only the usage text, and the
+    // data and config barrels are the bulk of what this command imports.
+    const [{ loadConfig }, { validateData }] = await Promise.all([import('../../config/index.ts'), import('../../data/index.ts')]);
     const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
     const report = await validateData(dataDir, { maxPerFile: intFlag('max-per-file', values['max-per-file']) });
     printProblems(report.problems);

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
-import { loadDefaultExport } from '../../module/load-user-module.ts';
+import { loadDefaultExport } from '../../module/index.ts';
 import { OPERATIONAL_MODES, SEASONS, SENSORS, SYSTEM_ID_PATTERN, isOneOf, type OperationalMode, type Season, type Sensor } from '../schema.ts';
 import { didYouMean } from '../suggest.ts';
 import { patternProblems, resolveZone, type AmbiguousPolicy, type NonexistentPolicy, type Zone } from './timestamps.ts';

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { JsonCell } from '../../metrics/evaluate.ts';
+import type { JsonCell } from '../../metrics/index.ts';
 import { CHART_CONFIG } from './chart-config.ts';
 
 /** One bar of a breakdown chart. `auc` is null when the stratum's AUC is undefined. */

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { LabelDistribution } from '../label-distribution.ts';
+import type { LabelDistribution } from './types.ts';
 import { CHART_CONFIG } from './chart-config.ts';
 
 const LABEL_COLORS = { domain: ['normal', 'anomaly'], range: ['#16a34a', '#dc2626'] };

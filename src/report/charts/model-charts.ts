@@ -5,8 +5,7 @@
  * resolution. Like the rest of this folder it reads only metrics, never the runner or the CLI.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { JsonCell } from '../../metrics/evaluate.ts';
-import { averagePrecision, prCurve, rocAuc, rocCurve } from '../../metrics/ranking.ts';
+import { averagePrecision, type JsonCell, prCurve, rocAuc, rocCurve } from '../../metrics/index.ts';
 import { breakdownChart } from './breakdown-chart.ts';
 import { prChart } from './pr-chart.ts';
 import { rocChart, type RocChartInput } from './roc-chart.ts';

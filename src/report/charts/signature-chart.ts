@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { SignaturePoint } from '../signatures.ts';
+import type { SignaturePoint } from './types.ts';
 import { CHART_CONFIG } from './chart-config.ts';
 
 /** Healthy in grey, then warmer colours as the failure comes closer. */

@@ -4,8 +4,8 @@
  * score distribution and breakdown bars; per suite the label distribution of its test systems.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { FAILURE_TYPES, LEAD_TIME_BUCKETS, OPERATIONAL_MODES, SEASONS } from '../../data/schema.ts';
-import type { EvaluationSummary } from '../../metrics/evaluate.ts';
+import { FAILURE_TYPES, LEAD_TIME_BUCKETS, OPERATIONAL_MODES, SEASONS } from '../../data/index.ts';
+import type { EvaluationSummary } from '../../metrics/index.ts';
 import type { CaseResult, SuiteResult } from '../../runner/types.ts';
 import { labelDistributionChart } from '../charts/label-distribution-chart.ts';
 import { modelCharts, type ModelChartKind } from '../charts/model-charts.ts';

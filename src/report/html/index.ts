@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { writeFileAtomic } from '../../data/atomic.ts';
-import type { Reporter } from '../types.ts';
+import { writeFileAtomic } from '../../data/index.ts';
+import type { Reporter } from '../../runner/index.ts';
 import { loadVegaScripts } from './assets.ts';
 import { renderPage } from './page.ts';
 

@@ -1,5 +1,5 @@
 import type { Instance } from 'ink';
-import type { Reporter } from '../types.ts';
+import type { Reporter } from '../../runner/index.ts';
 import { InkStore } from './store.ts';
 
 /** Options of the ink reporter. */

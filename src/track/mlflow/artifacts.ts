@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { HarnessError } from '../../errors.ts';
-import type { TrackingUri } from './tracking-uri.ts';
+import type { TrackingUri } from '../../config/index.ts';
 
 /** Where the tracking server's artifact proxy serves files (mlflow/server/handlers.py). */
 const PROXY_ROOT = '/api/2.0/mlflow-artifacts/artifacts';

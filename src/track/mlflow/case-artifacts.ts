@@ -1,5 +1,4 @@
-import { modelChartFileName, modelCharts } from '../../report/charts/model-charts.ts';
-import { renderSvg } from '../../report/charts/render-svg.ts';
+import { modelChartFileName, modelCharts } from '../../report/charts/index.ts';
 import { readCaseScores, type RunCase, type RunFolder } from './run-folder.ts';
 
 /** A file logged with a run, at `path` below the run's artifact root. */
@@ -35,6 +34,8 @@ export async function caseArtifacts(run: RunFolder, c: RunCase): Promise<Artifac
     breakdown: Object.entries(r.breakdown),
     subtitle,
   });
+  // Vega loads only when a scored case is uploaded, not with the tracking module.
+  const { renderSvg } = await import('../../report/charts/svg/index.ts');
   for (const chart of charts) artifacts.push({ path: `charts/${modelChartFileName(chart)}`, bytes: Buffer.from(await renderSvg(chart.spec), 'utf8') });
   return artifacts;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { LEAD_TIME_BUCKETS } from '../../data/schema.ts';
-import type { JsonCell, JsonCi } from '../../metrics/evaluate.ts';
-import { fmt } from '../../report/format.ts';
+import { LEAD_TIME_BUCKETS } from '../../data/index.ts';
+import type { JsonCell, JsonCi } from '../../metrics/index.ts';
+import { fmt } from '../../report/index.ts';
 import type { RunRecord } from '../types.ts';
 import { PayloadBuilder, type RunPayload } from './batch.ts';
 import type { KeyValue } from './client.ts';

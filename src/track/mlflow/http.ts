@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import seedrandom from 'seedrandom';
 import { backoffDelayMs, parseRetryAfterMs, RETRYABLE_STATUSES, type RetryPolicy } from './backoff.ts';
 import { MlflowError } from './errors.ts';
-import type { TrackingUri } from './tracking-uri.ts';
+import type { TrackingUri } from '../../config/index.ts';
 
 /** How the client reaches the server. */
 export interface HttpOptions {

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseCsv } from '../../data/csv-read.ts';
+import { parseCsv } from '../../data/index.ts';
 import { HarnessError, type Problem } from '../../errors.ts';
-import type { EvaluationSummary } from '../../metrics/evaluate.ts';
-import type { SourceComparison } from '../../runner/sources.ts';
+import type { EvaluationSummary } from '../../metrics/index.ts';
+import type { SourceComparison } from '../../runner/index.ts';
 import { RUN_RECORD_SCHEMA, type CaseRecord, type RunRecord, type SuiteRecord } from '../types.ts';
 
 /** A scored case as results.json holds it (src/report/json.ts): identity, cache flag, timings, then the evaluation summary. */

@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../../config/types.ts';
 import { HarnessError } from '../../errors.ts';
 import { authorizationFromEnv } from './auth.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.ts';
-import { parseTrackingUri, type TrackingUri } from './tracking-uri.ts';
+import { parseTrackingUri, type TrackingUri } from '../../config/index.ts';
 
 /** Everything the uploader needs to reach a server. */
 export interface MlflowSettings {

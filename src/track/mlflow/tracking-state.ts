@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../data/atomic.ts';
+import { writeFileAtomic } from '../../data/index.ts';
 import { HarnessError } from '../../errors.ts';
 import type { TrackingState } from '../types.ts';
 

@@ -11,7 +11,7 @@ import { getOrCreateExperiment, type ResolvedExperiment } from './experiments.ts
 import { MlflowHttp } from './http.ts';
 import { readRunFolder } from './run-folder.ts';
 import type { MlflowSettings } from './settings.ts';
-import { experimentUrl } from './tracking-uri.ts';
+import { experimentUrl } from '../../config/index.ts';
 import { readTrackingState, writeTrackingState, type TrackedRun } from './tracking-state.ts';
 
 /** How to upload. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkContract } from '../../../src/check/contract.ts';
 import { isRefusal } from '../../../src/check/calls.ts';
 import type { ContractReport, ViolationKind } from '../../../src/check/types.ts';
-import { defineModel, type ModelPlugin } from '../../../src/runner/model.ts';
+import { defineModel, type ModelPlugin } from '../../../src/plugin/model.ts';
 import brokenAllNan from '../../../examples/broken-all-nan/index.ts';
 import random from '../../../plugins/random/index.ts';
 import zscore from '../../../plugins/zscore/index.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LEAD_TIME_BUCKETS } from '../../../src/data/schema.ts';
 import { evaluateScores } from '../../../src/metrics/evaluate.ts';
 import { caughtWithWarning, leadTimeMetrics } from '../../../src/metrics/lead-time.ts';
 import { breakdown } from '../../../src/metrics/breakdown.ts';
@@ -38,7 +39,7 @@ describe('breakdown', () => {
 
 describe('lead time', () => {
   it('buckets anomalies by lead time and ranks each against all normals', () => {
-    const cells = leadTimeMetrics({ y, scores: score, leadTimes: lead, threshold: 0.5 });
+    const cells = leadTimeMetrics({ y, scores: score, leadTimes: lead, threshold: 0.5, buckets: LEAD_TIME_BUCKETS });
     expect(cells.map((c) => [c.stratum, c.positives, c.comparedNegatives, c.metrics.recall.value])).toEqual([
       ['[0,7)', 1, 8, 1],
       ['[7,30)', 1, 8, 1],
@@ -59,7 +60,7 @@ describe('lead time', () => {
 
 describe('evaluateScores', () => {
   it('produces a JSON-ready summary with nulls and reasons', () => {
-    const r = evaluateScores({ y, scores: score, strata: { failure_type: failure, mode }, leadTimes: lead, bootstrap: { reps: 200 } });
+    const r = evaluateScores({ y, scores: score, strata: { failure_type: failure, mode }, leadTimes: lead, leadTimeBuckets: LEAD_TIME_BUCKETS, bootstrap: { reps: 200 } });
     expect(r).toMatchObject({ n: 12, positives: 4, negatives: 8, threshold: { value: 0.5, kind: 'fixed', oracle: false } });
     expect(r.metrics['roc_auc']).toBe(rocAuc(y, score).value);
     expect(r.confusion).toEqual({ tp: 3, fp: 2, tn: 6, fn: 1 });
@@ -96,7 +97,7 @@ describe('evaluateScores: caught with warning', () => {
     const y = [1, 1, 1, 1, 0, 0];
     const scores = [0.9, 0.2, 0.8, 0.7, 0.1, 0.6];
     const leadTimes = [0.5, 3, 10, 40, null, null];
-    const sum = evaluateScores({ y, scores, threshold: 0.5, leadTimes, warningDays: [1, 7, 30, 60] });
+    const sum = evaluateScores({ y, scores, threshold: 0.5, leadTimes, leadTimeBuckets: LEAD_TIME_BUCKETS, warningDays: [1, 7, 30, 60] });
     // detected: 0.5 d, 10 d, 40 d; missed: 3 d
     expect(sum.caught_with_warning).toEqual({ '1': 2 / 4, '7': 2 / 4, '30': 1 / 4, '60': 0 });
     expect(sum.lead_time?.map((c) => [c.stratum, c.positives])).toEqual([

@@ -35,7 +35,7 @@ const strata = {
 const systemIds = Array.from(y, (_, i) => `sys-${String(i).padStart(4, '0')}`);
 
 function scored(model: string, scores: Float64Array): Extract<CaseResult, { state: 'scored' }> {
-  const summary = evaluateScores({ y, scores, threshold: 0.5, strata, systemIds, leadTimes, minPositives: 5 });
+  const summary = evaluateScores({ y, scores, threshold: 0.5, strata, systemIds, leadTimes, leadTimeBuckets: LEAD_TIME_BUCKETS, minPositives: 5 });
   return { state: 'scored', suite: 'fleet', model, version: '1', options: {}, seed: `unit-seed:fleet:${model}`, summary, systemIds, y, scores, timings: { fitMs: 12, scoreMs: 30 } };
 }
 

@@ -39,13 +39,16 @@ describe('modelCharts', () => {
 });
 
 describe('src/report/charts', () => {
-  it('is a leaf: it imports only vega, metrics and its own folder (types of the report beside it)', async () => {
+  it('is a leaf: it imports only vega, metrics and its own folder (svg/ included)', async () => {
     const dir = path.resolve(import.meta.dirname, '../../../src/report/charts');
-    for (const file of await readdir(dir)) {
+    const metrics = path.resolve(dir, '../../metrics');
+    for (const file of await readdir(dir, { recursive: true })) {
+      if (!/\.tsx?$/.test(file)) continue;
       const text = await readFile(path.join(dir, file), 'utf8');
-      for (const m of text.matchAll(/^import (type )?[^;]*? from '([^']+)';/gm)) {
-        const [, typeOnly, from] = m;
-        const allowed = from!.startsWith('./') || from!.startsWith('../../metrics/') || from === 'vega' || from === 'vega-lite' || (typeOnly !== undefined && from!.startsWith('../'));
+      for (const m of text.matchAll(/^import (?:type )?[^;]*? from '([^']+)';/gm)) {
+        const from = m[1]!;
+        const target = from.startsWith('.') ? path.resolve(path.dirname(path.join(dir, file)), from) : null;
+        const allowed = target === null ? from === 'vega' || from === 'vega-lite' : target.startsWith(dir + path.sep) || target.startsWith(metrics + path.sep);
         expect(allowed, `${file} imports ${from}`).toBe(true);
       }
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { artifactUploadTarget, contentTypeOf } from '../../../../src/track/mlflow/artifacts.ts';
-import { parseTrackingUri } from '../../../../src/track/mlflow/tracking-uri.ts';
+import { parseTrackingUri } from '../../../../src/config/tracking-uri.ts';
 
 const tracking = parseTrackingUri('https://mlflow.example.com/team', 'test');
 

@@ -3,7 +3,7 @@ import { HarnessError } from '../../../../src/errors.ts';
 import { authorizationFromEnv } from '../../../../src/track/mlflow/auth.ts';
 import { syncRuns } from '../../../../src/track/mlflow/index.ts';
 import { mlflowSettings } from '../../../../src/track/mlflow/settings.ts';
-import { experimentUrl, parseTrackingUri } from '../../../../src/track/mlflow/tracking-uri.ts';
+import { experimentUrl, parseTrackingUri } from '../../../../src/config/tracking-uri.ts';
 
 const config = (uri: string | null) => ({ configFile: '/proj/harness.config.ts', tracking: { mlflow: { uri } } });
 

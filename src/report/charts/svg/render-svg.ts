@@ -15,4 +15,4 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-export { CHART_CONFIG } from './chart-config.ts';
+export { CHART_CONFIG } from '../chart-config.ts';

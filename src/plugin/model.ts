@@ -1,4 +1,4 @@
-import type { DerivedFeature } from '../data/schema.ts';
+import type { DerivedFeature } from '../data/index.ts';
 import type { Dataset, MetadataRow, SystemSeries } from '../data/types.ts';
 
 /** A value or a promise of it: plugins may be synchronous or not. */

@@ -1,10 +1,10 @@
 /** The text of `harness runs` and `harness runs show`: the run history a person reads. Pure. */
 import chalk from 'chalk';
 import { stableJson } from '../stable-json.ts';
-import type { RunOverview } from '../track/overview.ts';
-import type { StoredRun } from '../track/read-runs.ts';
-import type { RunRecord } from '../track/types.ts';
-import { table } from './text-table.ts';
+import type { RunOverview } from './overview.ts';
+import type { StoredRun } from './read-runs.ts';
+import type { RunRecord } from './types.ts';
+import { table } from '../report/index.ts';
 
 /** The roc_auc column is cut here, so a run with many cases keeps one line. */
 const ROC_WIDTH = 72;

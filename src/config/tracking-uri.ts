@@ -1,4 +1,4 @@
-import { HarnessError } from '../../errors.ts';
+import { HarnessError } from '../errors.ts';
 
 /**
  * The tracking URIs the harness can log to. MLflow accepts many (a database, a folder,

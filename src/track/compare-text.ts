@@ -1,9 +1,9 @@
 /** The text of `harness compare`: what changed between two runs, then per suite and model the deltas and the AUC test. Pure. */
 import chalk from 'chalk';
-import type { JsonCi } from '../metrics/evaluate.ts';
-import type { AucTest, CaseComparison, Change, RunComparison, RunSide, StratumDelta, ValueDelta } from '../track/compare.ts';
+import type { JsonCi } from '../metrics/index.ts';
+import type { AucTest, CaseComparison, Change, RunComparison, RunSide, StratumDelta, ValueDelta } from './compare.ts';
 import { shortCommit } from './runs-text.ts';
-import { table } from './text-table.ts';
+import { table } from '../report/index.ts';
 
 export interface CompareTextOptions {
   /** Two-sided significance level of the AUC tests. */

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/types.ts';
-import type { Awaitable } from '../runner/model.ts';
-import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from '../runner/types.ts';
+import type { Awaitable } from '../plugin/index.ts';
+import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from './types.ts';
 
 
 /** {@link Reporter.onInit}: before anything runs. */

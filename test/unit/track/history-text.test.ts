@@ -1,10 +1,10 @@
 import chalk, { type ColorSupportLevel } from 'chalk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatComparison, signed } from '../../../src/report/compare-text.ts';
-import { formatRunsTable } from '../../../src/report/runs-text.ts';
+import { formatComparison, signed } from '../../../src/track/compare-text.ts';
+import { formatRunsTable } from '../../../src/track/runs-text.ts';
 import { compareRuns } from '../../../src/track/compare.ts';
 import type { RunOverview } from '../../../src/track/overview.ts';
-import { dataset, errored, fleet, loaded, run, scored, scoresFor, suite } from '../track/fixture.ts';
+import { dataset, errored, fleet, loaded, run, scored, scoresFor, suite } from './fixture.ts';
 
 let level: ColorSupportLevel;
 beforeAll(() => {

@@ -1,0 +1,6 @@
+/**
+ * Labelling: the sampling of unlabelled systems, the queue, and the local labelling server.
+ */
+export { startLabelServer } from './server.ts';
+export { queuePath, writeQueue } from './queue.ts';
+export { sampleUnlabelled } from './sample.ts';

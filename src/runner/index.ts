@@ -1,0 +1,22 @@
+/**
+ * The runner: collecting suites, running them in the worker pool, and the result contract
+ * (types.ts) with the Reporter interface and its events, which reporters implement.
+ */
+export { checkInWorker } from './check-in-worker.ts';
+export { findFiles } from './glob.ts';
+export { collectSuites, filterSuites, modelEntryName } from './collect.ts';
+export { WorkerPool } from './pool.ts';
+export type { Reporter } from './reporter-types.ts';
+export { assertionSpecsOf, runSuites } from './run.ts';
+export type { SourceComparison } from './sources.ts';
+export type { Awaitable } from '../plugin/index.ts';
+export type {
+  CaseProgressEvent,
+  CaseResultEvent,
+  CaseStartEvent,
+  InitEvent,
+  RunEndEvent,
+  SuiteResultEvent,
+  SuitesCollectedEvent,
+} from './reporter-types.ts';
+export type { SuiteSpec } from './suite.ts';

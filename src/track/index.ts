@@ -1,0 +1,11 @@
+/**
+ * Run history: writing a run's record, reading and comparing past runs, and their text
+ * output. MLflow upload lives in track/mlflow.
+ */
+export { formatComparison } from './compare-text.ts';
+export { compareRuns, significantDrops } from './compare.ts';
+export { listRuns, loadRun, type RunList } from './read-runs.ts';
+export { resolveRunRef } from './run-ref.ts';
+export { overviewOf } from './overview.ts';
+export { formatRunRecord, formatRunsTable } from './runs-text.ts';
+export { recordRun } from './write-record.ts';
