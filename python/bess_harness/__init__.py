@@ -1,0 +1,20 @@
+"""bess_harness: the Python side of bess-harness.
+
+- the loader API (:func:`load_timeseries`, :func:`load_labels`, :func:`load_metadata`,
+  :func:`load_dataset`), with the TypeScript loader's rules and messages;
+- :class:`Model` and :func:`serve`, which runs a model as a process plugin of the harness
+  (docs/process-protocol.md);
+- :func:`visualize_labels` and :func:`load_results` for notebooks.
+"""
+from .errors import HarnessDataError, Problem
+from .loader import describe_layout, load_dataset, load_labels, load_metadata, load_timeseries
+
+__all__ = [
+    "HarnessDataError",
+    "Problem",
+    "describe_layout",
+    "load_dataset",
+    "load_labels",
+    "load_metadata",
+    "load_timeseries",
+]

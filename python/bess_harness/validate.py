@@ -1,0 +1,715 @@
+"""The data contract's rules, mirrored line for line from the TypeScript loader (src/data/schema.ts,
+csv-read.ts, row-fields.ts, load-labels.ts, load-metadata.ts, series-scan.ts): the same checks, the
+same order, the same messages. test/fixtures/conformance/ holds cases both sides must answer alike.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .errors import HarnessDataError, Problem
+
+# --- schema.ts -------------------------------------------------------------------------------
+
+SENSORS = (
+    "voltage_v",
+    "current_a",
+    "soc_pct",
+    "temp_cell_max_c",
+    "temp_cell_min_c",
+    "temp_ambient_c",
+    "cell_voltage_max_v",
+    "cell_voltage_min_v",
+    "insulation_resistance_kohm",
+)
+DERIVED_FEATURES = ("cell_delta_v_mv", "temp_spread_c")
+SOURCES = ("synthetic", "real")
+OPERATIONAL_MODES = ("frequency_regulation", "arbitrage", "peak_shaving", "solar_smoothing", "backup")
+SEASONS = ("winter", "spring", "summer", "autumn")
+LABELS = ("normal", "anomaly")
+FAILURE_TYPES = (
+    "thermal_runaway",
+    "internal_short",
+    "cell_imbalance",
+    "capacity_fade",
+    "cooling_failure",
+    "insulation_fault",
+)
+FAILURE_TYPES_OR_NONE = (*FAILURE_TYPES, "none")
+SCENARIO_TAGS = ("noisy_normal", "subtle", "sensor_dropout", "stuck_sensor", "spike", "timestamp_gap")
+METADATA_REQUIRED = ("system_id", "source", "operational_mode", "season")
+METADATA_OPTIONAL = ("chemistry", "capacity_kwh", "climate", "scenario_tags")
+LABELS_REQUIRED = ("system_id", "label", "failure_type", "lead_time_days", "source", "label_version")
+LABELS_OPTIONAL = ("confidence", "notes", "labeler", "labeled_at")
+
+#: The source text of the pattern, as messages quote it.
+SYSTEM_ID_PATTERN_SOURCE = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+SYSTEM_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+TIMESTAMP_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z")
+
+PHYSICAL_LIMITS = {
+    "voltage_v": (0.0, 5000.0),
+    "soc_pct": (-5.0, 105.0),
+    "temp_cell_max_c": (-273.15, 2000.0),
+    "temp_cell_min_c": (-273.15, 2000.0),
+    "temp_ambient_c": (-273.15, 2000.0),
+    "cell_voltage_max_v": (0.0, 10.0),
+    "cell_voltage_min_v": (0.0, 10.0),
+    "insulation_resistance_kohm": (0.0, math.inf),
+}
+
+MIN_VALUE = 5e-324  # Number.MIN_VALUE
+_POSITIVE_INT = re.compile(r"[1-9][0-9]*")
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+ProblemSink = Callable[[Problem], None]
+
+
+def is_safe_system_id(system_id: str) -> bool:
+    """True when ``system_id`` matches SYSTEM_ID_PATTERN (ids name files)."""
+    return SYSTEM_ID_PATTERN.fullmatch(system_id) is not None
+
+
+def unsafe_id_message(system_id: str) -> str:
+    return f"unsafe system id {js_string(system_id)}: ids name files, so they must match {SYSTEM_ID_PATTERN_SOURCE}"
+
+
+def js_string(s: str) -> str:
+    """``JSON.stringify`` of a string."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+def js_number(x: float) -> str:
+    """A number as JavaScript prints it in a template string (enough for the bounds in messages)."""
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == int(x) and abs(x) < 1e21:
+        return str(int(x))
+    return repr(x)
+
+
+# --- suggest.ts ------------------------------------------------------------------------------
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost))
+        prev = cur
+    return prev[len(b)]
+
+
+def closest(value: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to ``value`` when close enough to be a typo, else None."""
+    v = value.lower()
+    best, best_d = None, math.inf
+    for c in candidates:
+        d = _distance(v, c.lower())
+        if d < best_d:
+            best, best_d = c, d
+    return best if best is not None and best_d <= max(1, len(value) // 3) else None
+
+
+def did_you_mean(value: str, candidates: Iterable[str]) -> str:
+    c = closest(value, candidates)
+    return "" if c is None else f' (did you mean "{c}"?)'
+
+
+# --- numbers and timestamps (series-scan.ts) ---------------------------------------------------
+
+
+class _Bad:
+    pass
+
+
+BAD = _Bad()
+
+
+def parse_number(text: str) -> float | _Bad:
+    """NaN for an empty field, the number, or BAD when the text is not a number."""
+    if text == "":
+        return math.nan
+    if _NUMBER_RE.fullmatch(text):
+        return float(text)
+    return BAD
+
+
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    yy = y - 1 if m <= 2 else y
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * (m - 3 if m > 2 else m + 9) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _digits(s: str, at: int, n: int) -> int:
+    v = 0
+    for ch in s[at : at + n]:
+        c = ord(ch) - 48
+        if c < 0 or c > 9:
+            return -1
+        v = v * 10 + c
+    return v
+
+
+def parse_timestamp(s: str) -> float:
+    """Epoch ms of a contract timestamp (``2026-01-01T00:00:00Z``, optional 1–9 digit fraction); NaN otherwise."""
+    n_len = len(s)
+    if n_len < 20 or s[-1] != "Z":
+        return math.nan
+    if s[4] != "-" or s[7] != "-" or s[10] != "T" or s[13] != ":" or s[16] != ":":
+        return math.nan
+    y, mo, d = _digits(s, 0, 4), _digits(s, 5, 2), _digits(s, 8, 2)
+    h, mi, sec = _digits(s, 11, 2), _digits(s, 14, 2), _digits(s, 17, 2)
+    if y < 0 or mo < 1 or mo > 12 or d < 1 or h < 0 or h > 23 or mi < 0 or mi > 59 or sec < 0 or sec > 59:
+        return math.nan
+    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+    if d > (29 if mo == 2 and leap else _DAYS_IN_MONTH[mo]):
+        return math.nan
+    ms = 0.0
+    if n_len > 20:
+        n = n_len - 21
+        if s[19] != "." or n < 1 or n > 9:
+            return math.nan
+        f = _digits(s, 20, n)
+        if f < 0:
+            return math.nan
+        ms = f * 10 ** (3 - n) if n <= 3 else f / 10 ** (n - 3)
+    return _days_from_civil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms
+
+
+# --- csv-read.ts ---------------------------------------------------------------------------
+
+
+@dataclass
+class CsvTable:
+    file: str
+    header: list[str]
+    records: list[tuple[int, list[str]]]  # (line, fields)
+    row_count: int = 0
+    complete: bool = True
+
+
+def ragged_problem(file: str, line: int, found: int, expected: int) -> Problem:
+    return Problem(
+        file,
+        line,
+        expected + 1 if found > expected else found + 1,
+        f"row has {found} field{'' if found == 1 else 's'} but the header has {expected}",
+    )
+
+
+class _CsvSyntax(Exception):
+    def __init__(self, code: str, message: str, line: int, column: int):
+        super().__init__(message)
+        self.code, self.message, self.line, self.column = code, message, line, column
+
+
+def _csv_rows(text: str) -> tuple[list[tuple[int, int, list[str]]], list[int]]:
+    """RFC 4180 records as csv-parse reads them (comma, quotes, blank lines skipped): (start line, end line, fields)."""
+    rows: list[tuple[int, int, list[str]]] = []
+    last_end = [0]
+    i, n, line = 0, len(text), 1
+    while i < n:
+        start_line = line
+        fields: list[str] = []
+        cur: list[str] = []
+        quoted_any = False
+        while True:
+            # at the start of a field
+            if i < n and text[i] == '"':
+                quoted_any = True
+                i += 1
+                while True:
+                    if i >= n:
+                        raise _CsvSyntax(
+                            "CSV_QUOTE_NOT_CLOSED", "Quote Not Closed: the parsing is finished with an opening quote", line, len(fields)
+                        )
+                    ch = text[i]
+                    if ch == '"':
+                        if i + 1 < n and text[i + 1] == '"':
+                            cur.append('"')
+                            i += 2
+                            continue
+                        i += 1
+                        break
+                    if ch == "\n":
+                        line += 1
+                    cur.append(ch)
+                    i += 1
+                if i < n and text[i] not in ",\n" and not (text[i] == "\r" and i + 1 < n and text[i + 1] == "\n") and not (
+                    text[i] == "\r" and i + 1 == n
+                ):
+                    raise _CsvSyntax(
+                        "CSV_INVALID_CLOSING_QUOTE",
+                        f"Invalid Closing Quote: got {js_string(text[i])} at line {line} instead of delimiter, record delimiter, trimable character (if activated) or comment",
+                        line,
+                        len(fields),
+                    )
+            else:
+                while i < n:
+                    ch = text[i]
+                    if ch == "," or ch == "\n" or (ch == "\r" and (i + 1 == n or text[i + 1] == "\n")):
+                        break
+                    if ch == '"':
+                        raise _CsvSyntax(
+                            "INVALID_OPENING_QUOTE",
+                            f"Invalid Opening Quote: a quote is found on field {len(fields)} at line {line}, value is {js_string(''.join(cur))}",
+                            line,
+                            len(fields),
+                        )
+                    cur.append(ch)
+                    i += 1
+            fields.append("".join(cur))
+            cur = []
+            if i < n and text[i] == ",":
+                i += 1
+                continue
+            # end of record
+            end_line = line
+            if i < n and text[i] == "\r":
+                i += 1
+            if i < n and text[i] == "\n":
+                i += 1
+                line += 1
+            break
+        if len(fields) == 1 and fields[0] == "" and not quoted_any:
+            continue
+        rows.append((start_line, end_line, fields))
+        last_end[0] = end_line
+    return rows, last_end
+
+
+def parse_csv(text: str, file: str, report: ProblemSink) -> CsvTable:
+    """Parses CSV text like ``parseCsv`` in csv-read.ts: ragged rows and syntax errors go to ``report``."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    rows: list[tuple[int, int, list[str]]] = []
+    try:
+        rows, _ = _csv_rows(text)
+    except _CsvSyntax as e:
+        if e.code == "CSV_QUOTE_NOT_CLOSED":
+            # the record it belongs to starts right after the last record read
+            try:
+                partial, _ = _csv_rows(text[: _last_record_end(text)])
+            except _CsvSyntax:
+                partial = []
+            last_line = partial[-1][1] if partial else 0
+            lines = text.split("\n")
+            line = last_line + 1
+            while line < len(lines) and lines[line - 1].strip() == "":
+                line += 1
+            report(Problem(file, line, 0, "not valid CSV: a quoted field that starts on this line is never closed"))
+        else:
+            report(Problem(file, e.line, e.column + 1, f"not valid CSV: {e.message}"))
+        return CsvTable(file, [], [], 0, False)
+    if not rows:
+        return CsvTable(file, [], [], 0, True)
+    header = rows[0][2]
+    records: list[tuple[int, list[str]]] = []
+    for start, _end, fields in rows[1:]:
+        if len(fields) != len(header):
+            report(ragged_problem(file, start, len(fields), len(header)))
+            continue
+        records.append((start, fields))
+    return CsvTable(file, header, records, len(rows) - 1, True)
+
+
+def _last_record_end(text: str) -> int:
+    """Offset just past the last complete record before an unclosed quote: scan quotes outside fields."""
+    i, n, in_q, last = 0, len(text), False, 0
+    field_start = True
+    while i < n:
+        ch = text[i]
+        if in_q:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 2
+                    continue
+                in_q = False
+        elif ch == '"' and field_start:
+            in_q = True
+        elif ch == "\n":
+            last = i + 1
+        field_start = ch in ",\n" and not in_q
+        i += 1
+    return last
+
+
+def check_header(
+    table: CsvTable, required: Iterable[str], optional: Iterable[str], report: ProblemSink, suggest: Callable[[str], str] | None = None
+) -> dict[str, int]:
+    """Checks a header like ``checkHeader``: missing, unknown and duplicate columns on line 1. Returns column index by name."""
+    required, optional = list(required), list(optional)
+    index: dict[str, int] = {}
+    known = set(required) | set(optional)
+    for i, name in enumerate(table.header):
+        column = i + 1
+        if name in index:
+            report(Problem(table.file, 1, column, f'duplicate column "{name}" (first at column {index[name] + 1})'))
+        elif name not in known:
+            report(
+                Problem(
+                    table.file, 1, column, "empty column name" if name == "" else f'unknown column "{name}"{suggest(name) if suggest else ""}'
+                )
+            )
+        else:
+            index[name] = i
+    missing = [c for c in required if c not in index]
+    if missing:
+        report(
+            Problem(
+                table.file,
+                1,
+                0,
+                f"missing required column{'' if len(missing) == 1 else 's'} {', '.join(missing)} (header: {','.join(table.header) or 'empty'})",
+            )
+        )
+    return index
+
+
+def throw_if_problems(problems: list[Problem], what: str) -> None:
+    """Raises HarnessDataError carrying ``problems`` when there are any (``throwIfProblems``)."""
+    if not problems:
+        return
+    files = list(dict.fromkeys(p.file for p in problems))
+    n = len(problems)
+    raise HarnessDataError(
+        f"{what}: {n} problem{'' if n == 1 else 's'} in {', '.join(files)} (run `harness validate` to see every problem in the data folder)",
+        problems,
+    )
+
+
+# --- row-fields.ts ---------------------------------------------------------------------------
+
+
+class _Absent:
+    pass
+
+
+ABSENT = _Absent()
+
+
+class RowReader:
+    """One row being read: its cells by column name, located for problems."""
+
+    def __init__(self, file: str, line: int, fields: list[str], index: dict[str, int], report: ProblemSink):
+        self.file, self.line, self.fields, self.index, self.report = file, line, fields, index, report
+        self.bad = False
+
+    def column(self, name: str) -> int:
+        i = self.index.get(name)
+        return 0 if i is None else i + 1
+
+    def text(self, name: str) -> str | None:
+        i = self.index.get(name)
+        return None if i is None else self.fields[i]
+
+    def problem(self, name: str, message: str) -> None:
+        self.bad = True
+        self.report(Problem(self.file, self.line, self.column(name), message))
+
+    def system_id(self, name: str = "system_id") -> str | None:
+        v = self.text(name) or ""
+        if v == "":
+            self.problem(name, f"empty {name}")
+            return None
+        if not is_safe_system_id(v):
+            self.problem(name, unsafe_id_message(v))
+            return None
+        return v
+
+    def one_of(self, name: str, values: Iterable[str]) -> str | None:
+        values = list(values)
+        v = self.text(name) or ""
+        if v in values:
+            return v
+        expected = ", ".join(values)
+        self.problem(
+            name,
+            f"empty {name} (expected one of {expected})"
+            if v == ""
+            else f"unknown {name} {js_string(v)}{did_you_mean(v, values)} (expected one of {expected})",
+        )
+        return None
+
+    def number(self, name: str, lo: float, hi: float, what: str = "a number"):
+        """None for empty or absent, the number, or ABSENT when the value was bad (reported)."""
+        raw = self.text(name)
+        if raw is None or raw == "":
+            return None
+        v = parse_number(raw)
+        if v is BAD or v != v:
+            self.problem(name, f"{name} is not a number: {js_string(raw)}")
+            return ABSENT
+        if v < lo or v > hi:
+            self.problem(name, f"{name} {raw} out of range: expected {what}")
+            return ABSENT
+        return v
+
+    def optional_text(self, name: str) -> str | None:
+        v = self.text(name)
+        return None if v is None or v == "" else v
+
+
+# --- load-labels.ts / load-metadata.ts --------------------------------------------------------
+
+
+@dataclass
+class Located:
+    row: dict
+    line: int
+
+
+def parse_labels_table(table: CsvTable, report: ProblemSink, folder_source: str | None = None) -> list[Located]:
+    """Label rows of a table, every problem reported (``parseLabelsTable``); rows with a problem are left out."""
+    index = check_header(table, LABELS_REQUIRED, LABELS_OPTIONAL, report, lambda n: did_you_mean(n, [*LABELS_REQUIRED, *LABELS_OPTIONAL]))
+    if any(c not in index for c in LABELS_REQUIRED):
+        return []
+    out: list[Located] = []
+    first_line: dict[tuple[str, str], int] = {}
+    for line, fields in table.records:
+        r = RowReader(table.file, line, fields, index, report)
+        system_id = r.system_id()
+        label = r.one_of("label", LABELS)
+        failure_type = r.one_of("failure_type", FAILURE_TYPES_OR_NONE)
+        lead = r.number("lead_time_days", 0, math.inf, "a number of days ≥ 0")
+        source = r.one_of("source", SOURCES)
+        if source is not None and folder_source is not None and source != folder_source:
+            r.problem(
+                "source",
+                f"source {source} in the {folder_source} labels file: every row of this file must be {folder_source} ({source} labels go in {source}/labels.csv)",
+            )
+        version_text = r.text("label_version") or ""
+        if not _POSITIVE_INT.fullmatch(version_text):
+            r.problem("label_version", f"label_version must be a positive integer, found {js_string(version_text)}")
+        confidence = r.number("confidence", 0, 1, "a confidence between 0 and 1")
+        if label == "normal":
+            if failure_type is not None and failure_type != "none":
+                r.problem("failure_type", f"a normal system has failure_type none, found {js_string(failure_type)}")
+            if lead is not None and lead is not ABSENT:
+                r.problem("lead_time_days", f"a normal system has an empty lead_time_days, found {r.text('lead_time_days')}")
+        elif label == "anomaly":
+            if failure_type == "none":
+                r.problem("failure_type", "an anomaly needs a failure type, found none")
+            if lead is None:
+                r.problem("lead_time_days", "an anomaly needs a lead_time_days (days from the last sample to the failure)")
+        if system_id is not None and source is not None:
+            key = (source, system_id)
+            if key in first_line:
+                r.problem("system_id", f"duplicate label for system {system_id} (source {source}); first on line {first_line[key]}")
+            else:
+                first_line[key] = line
+        if r.bad or None in (system_id, label, failure_type, source) or lead is ABSENT or confidence is ABSENT:
+            continue
+        row = {
+            "system_id": system_id,
+            "label": label,
+            "failure_type": failure_type,
+            "lead_time_days": lead,
+            "source": source,
+            "label_version": int(version_text),
+        }
+        if confidence is not None:
+            row["confidence"] = confidence
+        for name in ("notes", "labeler", "labeled_at"):
+            v = r.optional_text(name)
+            if v is not None:
+                row[name] = v
+        out.append(Located(row, line))
+    return out
+
+
+def parse_metadata_table(table: CsvTable, report: ProblemSink, folder_source: str | None = None) -> list[Located]:
+    """Metadata rows of a table, every problem reported (``parseMetadataTable``); rows with a problem are left out."""
+    index = check_header(
+        table, METADATA_REQUIRED, METADATA_OPTIONAL, report, lambda n: did_you_mean(n, [*METADATA_REQUIRED, *METADATA_OPTIONAL])
+    )
+    if any(c not in index for c in METADATA_REQUIRED):
+        return []
+    out: list[Located] = []
+    first_line: dict[str, int] = {}
+    for line, fields in table.records:
+        r = RowReader(table.file, line, fields, index, report)
+        system_id = r.system_id()
+        source = r.one_of("source", SOURCES)
+        if source is not None and folder_source is not None and source != folder_source:
+            r.problem("source", f"source {source} in the {folder_source} folder: every row of this file must be {folder_source}")
+        mode = r.one_of("operational_mode", OPERATIONAL_MODES)
+        season = r.one_of("season", SEASONS)
+        capacity = r.number("capacity_kwh", MIN_VALUE, math.inf, "a capacity > 0")
+        tags = [t.strip() for t in (r.text("scenario_tags") or "").split(";")]
+        tags = [t for t in tags if t != ""]
+        for t in tags:
+            if t not in SCENARIO_TAGS:
+                r.problem(
+                    "scenario_tags",
+                    f"unknown scenario tag {js_string(t)}{did_you_mean(t, SCENARIO_TAGS)} (expected {', '.join(SCENARIO_TAGS)})",
+                )
+        if system_id is not None:
+            if system_id in first_line:
+                r.problem("system_id", f"duplicate system {system_id}; first on line {first_line[system_id]}")
+            else:
+                first_line[system_id] = line
+        if r.bad or None in (system_id, source, mode, season) or capacity is ABSENT:
+            continue
+        row: dict = {"system_id": system_id, "source": source, "operational_mode": mode, "season": season}
+        chemistry, climate = r.optional_text("chemistry"), r.optional_text("climate")
+        if chemistry is not None:
+            row["chemistry"] = chemistry
+        if capacity is not None:
+            row["capacity_kwh"] = capacity
+        if climate is not None:
+            row["climate"] = climate
+        row["scenario_tags"] = tags
+        out.append(Located(row, line))
+    return out
+
+
+# --- series-scan.ts ------------------------------------------------------------------------
+
+
+@dataclass
+class SeriesScan:
+    columns: list[str]
+    timestamps: list[float]  # epoch ms
+    values: list[list[float]] = field(default_factory=list)  # one list per column, NaN = no reading
+
+
+class _StopScan(Exception):
+    pass
+
+
+def _quote(s: str) -> str:
+    return js_string(s[:40] + "…" if len(s) > 40 else s)
+
+
+def scan_series(
+    text: str, file: str, report: Callable[[Problem], bool | None], extra_sensors: Iterable[str] = (), check_limits: bool = False
+) -> SeriesScan:
+    """Scans a raw series file like ``scanSeries``; ``report`` returning False stops the scan."""
+
+    def emit(p: Problem) -> None:
+        if report(p) is False:
+            raise _StopScan()
+
+    try:
+        return _scan(text, file, emit, list(extra_sensors), check_limits)
+    except _StopScan:
+        return SeriesScan([], [], [])
+
+
+def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limits: bool) -> SeriesScan:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # a final newline ends the last line
+    li = 0
+    header_text = ""
+    while li < len(lines):
+        header_text = lines[li].removesuffix("\r")
+        li += 1
+        if header_text != "":
+            break
+    header_line = max(li, 1)
+    if header_text == "":
+        emit(Problem(file, 1, 0, "file is empty: expected a header timestamp,<sensor>,..."))
+        return SeriesScan([], [], [])
+    header = header_text.split(",")
+    known = [*SENSORS, *extra]
+    known_set = set(known)
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        column = i + 1
+        if '"' in name:
+            emit(Problem(file, header_line, column, f"quoted column name {js_string(name)}: series files use plain names"))
+        elif i == 0:
+            if name != "timestamp":
+                emit(Problem(file, header_line, column, f'first column must be "timestamp", found {js_string(name)}'))
+        elif name in seen:
+            emit(Problem(file, header_line, column, f'duplicate column "{name}" (first at column {seen[name] + 1})'))
+        elif name == "":
+            emit(Problem(file, header_line, column, "empty column name"))
+        elif name not in known_set:
+            emit(
+                Problem(
+                    file,
+                    header_line,
+                    column,
+                    f'unknown column "{name}"{did_you_mean(name, known)}: every column must be a known sensor (declare extra sensors in the config)',
+                )
+            )
+        if name not in seen:
+            seen[name] = i
+    columns = header[1:]
+    ncol = len(columns)
+    limits = [PHYSICAL_LIMITS.get(c) if check_limits else None for c in columns]
+    timestamps: list[float] = []
+    values: list[list[float]] = [[] for _ in columns]
+    prev_ts, prev_line = math.nan, 0
+    line = header_line
+    for raw in lines[li:]:
+        line += 1
+        row = raw.removesuffix("\r")
+        if row == "":
+            continue
+        parts = row.split(",")
+        if '"' in row:
+            quote_at = next(k for k, p in enumerate(parts) if '"' in p) + 1
+            emit(Problem(file, line, quote_at, "quoted field: series files hold only timestamps and numbers"))
+            continue
+        if len(parts) != ncol + 1:
+            emit(ragged_problem(file, line, len(parts), ncol + 1))
+            continue
+        ts_text = parts[0]
+        ts = parse_timestamp(ts_text)
+        if ts != ts:
+            emit(Problem(file, line, 1, f"not an ISO 8601 UTC timestamp: {_quote(ts_text)} (expected e.g. 2026-01-01T00:00:00Z)"))
+        else:
+            if ts <= prev_ts:
+                emit(
+                    Problem(
+                        file,
+                        line,
+                        1,
+                        f"timestamp {ts_text} is not after the previous one (line {prev_line}): timestamps must strictly increase",
+                    )
+                )
+            prev_ts, prev_line = ts, line
+        timestamps.append(ts)
+        for j in range(ncol):
+            cell = parts[j + 1]
+            v = parse_number(cell)
+            if v is BAD:
+                emit(
+                    Problem(
+                        file, line, j + 2, f"not a number: {_quote(cell)} in column {columns[j]} (a missing reading is an empty field)"
+                    )
+                )
+                v = math.nan
+            elif v == v:
+                lim = limits[j]
+                if lim and (v < lim[0] or v > lim[1]):
+                    emit(
+                        Problem(
+                            file,
+                            line,
+                            j + 2,
+                            f"{columns[j]} {cell} is physically impossible (outside {js_number(lim[0])}…{js_number(lim[1])})",
+                        )
+                    )
+            values[j].append(v)
+    if not timestamps:
+        emit(Problem(file, header_line, 0, "file has a header but no data rows"))
+    return SeriesScan(columns, timestamps, values)
