@@ -8,8 +8,16 @@
 """
 from .errors import HarnessDataError, Problem
 from .loader import describe_layout, load_dataset, load_labels, load_metadata, load_timeseries
+from .model import Dataset, Model, SystemData
+from .protocol import PROTOCOL
+from .serve import serve
 
 __all__ = [
+    "PROTOCOL",
+    "Dataset",
+    "Model",
+    "SystemData",
+    "serve",
     "HarnessDataError",
     "Problem",
     "describe_layout",
