@@ -9,11 +9,16 @@
 from .errors import HarnessDataError, Problem
 from .loader import describe_layout, load_dataset, load_labels, load_metadata, load_timeseries
 from .model import Dataset, Model, SystemData
+from .plots import visualize_labels
 from .protocol import PROTOCOL
+from .results import Results, load_results
 from .serve import serve
 
 __all__ = [
     "PROTOCOL",
+    "Results",
+    "load_results",
+    "visualize_labels",
     "Dataset",
     "Model",
     "SystemData",
