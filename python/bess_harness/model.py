@@ -22,7 +22,7 @@ class Dataset(Sequence[SystemData]):
     what normal looks like from metadata and series; labels are only for judging them.
     """
 
-    def __init__(self, systems: Sequence[SystemData], seed: int | None = None):
+    def __init__(self, systems: Sequence[SystemData], seed: int | str | None = None):
         self._systems = list(systems)
         self.seed = seed
 
@@ -64,7 +64,7 @@ class Model:
 
     name: str | None = None
     version: str = "0"
-    seed: int | None = None
+    seed: int | str | None = None
 
     def score(self, series: pd.DataFrame, metadata: dict) -> float:
         raise NotImplementedError(f"{type(self).__name__} defines neither score nor score_batch")
