@@ -3,6 +3,7 @@ protocol 1 to it (tests/client.py), as the harness does."""
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 import struct
 
 import numpy as np
@@ -144,3 +145,14 @@ def test_series_survive_the_arrow_round_trip() -> None:
     pd.testing.assert_frame_equal(back[0], a, check_freq=False, check_index_type=False)
     assert back[1].index[0] == pd.Timestamp("2026-03-01T12:00:00.250Z")
     assert np.isnan(back[1]["soc_pct"].iloc[0])
+
+
+def test_the_byte_example_of_the_protocol_document_holds() -> None:
+    from bess_harness.protocol import encode_frame
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "process-protocol.md").read_text()
+    hello = {"type": "hello", "protocol": 1, "harness_version": "0.1.0"}
+    frame = encode_frame(hello)
+    assert frame[:4] == bytes.fromhex("37000000") and len(frame) == 59
+    assert frame[4:].decode() in doc and "59 bytes in all" in doc
+    assert encode_frame({"type": "scores", "scores": [0.82]})[:4] == bytes.fromhex("21000000")
