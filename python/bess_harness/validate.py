@@ -210,104 +210,140 @@ def ragged_problem(file: str, line: int, found: int, expected: int) -> Problem:
 
 
 class _CsvSyntax(Exception):
-    def __init__(self, code: str, message: str, line: int, column: int):
+    def __init__(self, code: str, message: str, line: int, column: int, rows: list):
         super().__init__(message)
-        self.code, self.message, self.line, self.column = code, message, line, column
+        self.code, self.message, self.line, self.column, self.rows = code, message, line, column, rows
 
 
-def _csv_rows(text: str) -> tuple[list[tuple[int, int, list[str]]], list[int]]:
-    """RFC 4180 records as csv-parse reads them (comma, quotes, blank lines skipped): (start line, end line, fields)."""
+def _start_line(end_line: int, raw: bytes) -> int:
+    """``startLine`` of csv-read.ts: the end line less the line breaks inside the record's text."""
+    a, b = 0, len(raw)
+    while a < b and raw[a] in (10, 13):
+        a += 1
+    while b > a and raw[b - 1] in (10, 13):
+        b -= 1
+    return end_line - raw.count(b"\n", a, b)
+
+
+_RECORD_DELIMITERS = (b"\r\n", b"\n", b"\r")
+_UTF8_BOM = "\ufeff".encode("utf-8")
+#: What String.prototype.trim removes.
+_JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def _csv_rows(text: str) -> tuple[list[tuple[int, int, list[str]]], None]:
+    """The records of ``text`` as csv-parse reads them with the harness's options (comma, ``"`` as quote
+    and escape, record delimiter discovered from the first line break, blank lines skipped, ragged
+    rows kept): a port of its state machine, so that lines, fields and errors are the same.
+    Returns (start line, end line, fields) per record; raises _CsvSyntax.
+    """
+    buf = text.encode("utf-8")
+    n = len(buf)
+    lines = 1
+    was_row_delimiter = False
+    rd: bytes | None = None
+    quoting = was_quoting = escaping = False
+    field = bytearray()
+    record: list[str] = []
+    raw = bytearray()
     rows: list[tuple[int, int, list[str]]] = []
-    last_end = [0]
-    i, n, line = 0, len(text), 1
-    while i < n:
-        start_line = line
-        fields: list[str] = []
-        cur: list[str] = []
-        quoted_any = False
-        while True:
-            # at the start of a field
-            if i < n and text[i] == '"':
-                quoted_any = True
-                i += 1
-                while True:
-                    if i >= n:
-                        raise _CsvSyntax(
-                            "CSV_QUOTE_NOT_CLOSED", "Quote Not Closed: the parsing is finished with an opening quote", line, len(fields)
-                        )
-                    ch = text[i]
-                    if ch == '"':
-                        if i + 1 < n and text[i + 1] == '"':
-                            cur.append('"')
-                            i += 2
-                            continue
-                        i += 1
-                        break
-                    if ch == "\n":
-                        line += 1
-                    cur.append(ch)
-                    i += 1
-                if i < n and text[i] not in ",\n" and not (text[i] == "\r" and i + 1 < n and text[i + 1] == "\n") and not (
-                    text[i] == "\r" and i + 1 == n
-                ):
+
+    def end_field() -> None:
+        nonlocal field, was_quoting
+        record.append(field.decode("utf-8", errors="replace"))
+        field = bytearray()
+        was_quoting = False
+
+    def end_record() -> None:
+        nonlocal record, raw
+        rows.append((_start_line(lines, bytes(raw)), lines, record))
+        record, raw = [], bytearray()
+
+    pos = 0
+    while pos < n:
+        if was_row_delimiter:
+            lines += 1
+            was_row_delimiter = False
+        if not quoting and rd is None:
+            rd = next((c for c in _RECORD_DELIMITERS if buf.startswith(c, pos)), None)
+        ch = buf[pos]
+        raw.append(ch)
+        if ch in (10, 13) and not was_row_delimiter:
+            was_row_delimiter = True
+        if escaping:
+            escaping = False
+        else:
+            if quoting and ch == 34 and pos + 1 < n and buf[pos + 1] == 34:
+                escaping = True
+                pos += 1
+                continue
+            if ch == 34:
+                if quoting:
+                    nxt = buf[pos + 1] if pos + 1 < n else None
+                    if rd is None:
+                        rd = next((c for c in _RECORD_DELIMITERS if buf.startswith(c, pos + 1)), None)
+                        is_rd = rd is not None
+                    else:
+                        is_rd = buf.startswith(rd, pos + 1)
+                    if nxt is None or nxt == 44 or is_rd:
+                        quoting, was_quoting = False, True
+                        pos += 1
+                        continue
                     raise _CsvSyntax(
                         "CSV_INVALID_CLOSING_QUOTE",
-                        f"Invalid Closing Quote: got {js_string(text[i])} at line {line} instead of delimiter, record delimiter, trimable character (if activated) or comment",
-                        line,
-                        len(fields),
+                        f'Invalid Closing Quote: got "{chr(nxt)}" at line {lines} instead of delimiter, record delimiter, trimable character (if activated) or comment',
+                        lines,
+                        len(record),
+                        rows,
                     )
-            else:
-                while i < n:
-                    ch = text[i]
-                    if ch == "," or ch == "\n" or (ch == "\r" and (i + 1 == n or text[i + 1] == "\n")):
-                        break
-                    if ch == '"':
-                        raise _CsvSyntax(
-                            "INVALID_OPENING_QUOTE",
-                            f"Invalid Opening Quote: a quote is found on field {len(fields)} at line {line}, value is {js_string(''.join(cur))}",
-                            line,
-                            len(fields),
-                        )
-                    cur.append(ch)
-                    i += 1
-            fields.append("".join(cur))
-            cur = []
-            if i < n and text[i] == ",":
-                i += 1
+                if len(field) != 0:
+                    raise _CsvSyntax(
+                        "INVALID_OPENING_QUOTE",
+                        f"Invalid Opening Quote: a quote is found on field {len(record)} at line {lines}, value is {js_string(field.decode('utf-8', errors='replace'))}{' (utf8 bom)' if field == _UTF8_BOM else ''}",
+                        lines,
+                        len(record),
+                        rows,
+                    )
+                quoting = True
+                pos += 1
                 continue
-            # end of record
-            end_line = line
-            if i < n and text[i] == "\r":
-                i += 1
-            if i < n and text[i] == "\n":
-                i += 1
-                line += 1
-            break
-        if len(fields) == 1 and fields[0] == "" and not quoted_any:
-            continue
-        rows.append((start_line, end_line, fields))
-        last_end[0] = end_line
-    return rows, last_end
+            if not quoting:
+                rdl = len(rd) if rd is not None and buf.startswith(rd, pos) else 0
+                if rdl:
+                    if not (not was_quoting and not record and not field):
+                        end_field()
+                        end_record()
+                    pos += rdl
+                    continue
+                if ch == 44:
+                    end_field()
+                    pos += 1
+                    continue
+        field.append(ch)
+        pos += 1
+    if quoting:
+        raise _CsvSyntax(
+            "CSV_QUOTE_NOT_CLOSED", f"Quote Not Closed: the parsing is finished with an opening quote at line {lines}", lines, len(record), rows
+        )
+    if was_quoting or record or field:
+        end_field()
+        end_record()
+    return rows, None
 
 
 def parse_csv(text: str, file: str, report: ProblemSink) -> CsvTable:
     """Parses CSV text like ``parseCsv`` in csv-read.ts: ragged rows and syntax errors go to ``report``."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    rows: list[tuple[int, int, list[str]]] = []
     try:
         rows, _ = _csv_rows(text)
     except _CsvSyntax as e:
         if e.code == "CSV_QUOTE_NOT_CLOSED":
-            # the record it belongs to starts right after the last record read
-            try:
-                partial, _ = _csv_rows(text[: _last_record_end(text)])
-            except _CsvSyntax:
-                partial = []
-            last_line = partial[-1][1] if partial else 0
+            # noticed at the end of the file, but the record it belongs to starts after the last one read
+            last_line = e.rows[-1][1] if e.rows else 0
             lines = text.split("\n")
             line = last_line + 1
-            while line < len(lines) and lines[line - 1].strip() == "":
+            while line < len(lines) and lines[line - 1].strip(_JS_WHITESPACE) == "":
                 line += 1
             report(Problem(file, line, 0, "not valid CSV: a quoted field that starts on this line is never closed"))
         else:
@@ -323,27 +359,6 @@ def parse_csv(text: str, file: str, report: ProblemSink) -> CsvTable:
             continue
         records.append((start, fields))
     return CsvTable(file, header, records, len(rows) - 1, True)
-
-
-def _last_record_end(text: str) -> int:
-    """Offset just past the last complete record before an unclosed quote: scan quotes outside fields."""
-    i, n, in_q, last = 0, len(text), False, 0
-    field_start = True
-    while i < n:
-        ch = text[i]
-        if in_q:
-            if ch == '"':
-                if i + 1 < n and text[i + 1] == '"':
-                    i += 2
-                    continue
-                in_q = False
-        elif ch == '"' and field_start:
-            in_q = True
-        elif ch == "\n":
-            last = i + 1
-        field_start = ch in ",\n" and not in_q
-        i += 1
-    return last
 
 
 def check_header(
@@ -548,7 +563,7 @@ def parse_metadata_table(table: CsvTable, report: ProblemSink, folder_source: st
         mode = r.one_of("operational_mode", OPERATIONAL_MODES)
         season = r.one_of("season", SEASONS)
         capacity = r.number("capacity_kwh", MIN_VALUE, math.inf, "a capacity > 0")
-        tags = [t.strip() for t in (r.text("scenario_tags") or "").split(";")]
+        tags = [t.strip(_JS_WHITESPACE) for t in (r.text("scenario_tags") or "").split(";")]
         tags = [t for t in tags if t != ""]
         for t in tags:
             if t not in SCENARIO_TAGS:
