@@ -1,7 +1,17 @@
 """Errors the loader reports to a person, located like the TypeScript harness's: ``file:line:column: message``."""
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
+
+
+def display_path(file: str) -> str:
+    """A path as a person typed it: relative to the working directory when it lies below it (``displayPath``)."""
+    try:
+        rel = os.path.relpath(file)
+    except ValueError:  # another drive on Windows
+        return file
+    return rel if rel and rel != "." and not rel.startswith("..") and not os.path.isabs(rel) else file
 
 
 class Problem(NamedTuple):
@@ -12,11 +22,13 @@ class Problem(NamedTuple):
     column: int
     message: str
 
-    def format(self) -> str:
-        """``file:line:column: message``, or ``file: message`` without a line (as the harness CLI prints it)."""
+    def format(self, relative: bool = False) -> str:
+        """``file:line:column: message``, or ``file: message`` without a line; ``relative`` shows the
+        file relative to the working directory, as the harness CLI prints it."""
+        file = display_path(self.file) if relative else self.file
         if self.line == 0:
-            return f"{self.file}: {self.message}"
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+            return f"{file}: {self.message}"
+        return f"{file}:{self.line}:{self.column}: {self.message}"
 
 
 class HarnessDataError(Exception):
@@ -34,4 +46,4 @@ class HarnessDataError(Exception):
         super().__init__(message)
 
     def __str__(self) -> str:
-        return "\n".join([self.message, *(p.format() for p in self.problems)])
+        return "\n".join([self.message, *(p.format(relative=True) for p in self.problems)])

@@ -100,10 +100,12 @@ def test_case(name: str) -> None:
         assert got == want
 
 
-def test_error_str_lists_problems_like_the_cli() -> None:
+def test_error_str_lists_problems_like_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT / "bad-enum")
     with pytest.raises(HarnessDataError) as info:
-        load_labels(data_dir=ROOT / "bad-enum" / "data")
+        load_labels(data_dir="data")
     lines = str(info.value).splitlines()
-    assert lines[0].startswith("cannot read labels ")
-    assert lines[1].endswith('labels.csv:2:2: unknown label "anomly" (did you mean "anomaly"?) (expected one of normal, anomaly)')
+    assert lines[0].startswith("cannot read labels /")  # the message names the absolute path, as in TypeScript
+    assert lines[1] == 'data/synthetic/labels.csv:2:2: unknown label "anomly" (did you mean "anomaly"?) (expected one of normal, anomaly)'
+    assert info.value.problems[0].file == str(ROOT / "bad-enum" / "data" / "synthetic" / "labels.csv")
     assert len(info.value.problems) == 4

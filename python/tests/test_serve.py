@@ -55,7 +55,8 @@ def test_fit_then_score_in_order_and_prints_stay_off_stdout(model: ModelProcess)
     assert reply == {"type": "scores", "scores": [7.0, 0.0]}
     assert model.call({"type": "teardown"})[0] == {"type": "ok"}
     assert model.wait() == 0
-    assert "this print must not reach the protocol stream" in model.stderr()
+    err = model.stderr()
+    assert "this print must not reach the protocol stream" in err and "nor this write to file descriptor 1" in err
 
 
 def test_state_round_trips_into_a_fresh_process(model: ModelProcess) -> None:
