@@ -157,3 +157,22 @@ def test_the_byte_example_of_the_protocol_document_holds() -> None:
     assert frame[:4] == bytes.fromhex("37000000") and len(frame) == 59
     assert frame[4:].decode() in doc and "59 bytes in all" in doc
     assert encode_frame({"type": "scores", "scores": [0.82]})[:4] == bytes.fromhex("21000000")
+
+
+def test_python_m_bess_harness_serve_loads_a_model_by_name() -> None:
+    p = ModelProcess("bess_harness", "serve", "example_models.mean_temp:MeanTemp")
+    try:
+        assert p.hello()["name"] == "mean-temp"
+        assert p.call({"type": "teardown"})[0] == {"type": "ok"}
+        assert p.wait() == 0
+    finally:
+        p.kill()
+    bad = ModelProcess("bess_harness", "serve", "example_models.mean_temp:Nope")
+    assert bad.wait() == 2 and "cannot load example_models.mean_temp:Nope" in bad.stderr()
+
+
+def test_the_readme_model_example_compiles() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "python" / "README.md").read_text()
+    example = "# my_models/iforest.py" + readme.split("# my_models/iforest.py", 1)[1].split("```", 1)[0]
+    compile(example, "README.md", "exec")
+    assert len(example.strip().splitlines()) <= 20
