@@ -110,12 +110,19 @@ def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None 
     """Serves ``model`` over stdin/stdout until ``teardown`` (exit 0) or the end of stdin (exit 0).
 
     stdout carries frames only: the model's prints (``sys.stdout``, and anything written to file
-    descriptor 1) go to stderr. A model exception answers that request with an error frame and the
+    descriptor 1) go to stderr, and stdin reads as empty to the model. A model exception answers that request with an error frame and the
     loop goes on; a stream that is not the protocol ends the process with status 2 and a message on
     stderr. Never returns.
     """
     if stdin is None:
-        stdin = sys.stdin.buffer
+        # Requests come from a private copy of fd 0; fd 0 and sys.stdin become /dev/null, so neither the
+        # model (input()) nor a process it starts can take bytes of the protocol stream.
+        in_fd = os.dup(0)
+        null_fd = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null_fd, 0)
+        os.close(null_fd)
+        stdin = io.BufferedReader(io.FileIO(in_fd, "rb", closefd=True))
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
     if stdout is None:
         # Frames go to a private copy of fd 1; fd 1 itself (C code, subprocesses) and sys.stdout now reach stderr.
         sys.stdout.flush()

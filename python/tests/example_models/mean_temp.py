@@ -3,6 +3,7 @@ above the training mean. Metadata can make it misbehave on purpose (see ``score`
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 
@@ -20,6 +21,7 @@ class MeanTemp(Model):
     def fit(self, train) -> None:
         print("fitting: this print must not reach the protocol stream")
         os.write(1, b"nor this write to file descriptor 1\n")  # as a C library would
+        assert sys.stdin.read() == "" and os.read(0, 10) == b""  # the protocol stream is not the model's to read
         values = [float(np.nanmean(s["temp_cell_max_c"])) for _, s in train]
         self.mean = float(np.mean(values)) if values else 0.0
         self.fitted_on = [m["system_id"] for m, _ in train]
@@ -42,6 +44,4 @@ class BadBatch(MeanTemp):
 
 
 if __name__ == "__main__":
-    import sys
-
     serve(BadBatch() if sys.argv[1:] == ["bad-batch"] else MeanTemp())
