@@ -8,7 +8,6 @@ folder that is itself one source folder (``harness generate --out``).
 from __future__ import annotations
 
 import errno
-import math
 import os
 import stat as stat_mod
 from dataclasses import dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import BinaryIO, Iterable, Sequence
+from typing import BinaryIO, Sequence
 
 import numpy as np
 import pandas as pd
