@@ -66,7 +66,7 @@ def _flat_source(metadata_path: str) -> str:
     try:
         with open(metadata_path, encoding="utf-8", errors="replace") as f:
             text = f.read()
-        rows, _ = _csv_rows(text.removeprefix("\ufeff"))
+        rows = _csv_rows(text.removeprefix("\ufeff"), limit=2)
         if rows:
             header = rows[0][2]
             if "source" in header and len(rows) > 1:

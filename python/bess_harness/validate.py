@@ -233,11 +233,12 @@ _UTF8_BOM = "\ufeff".encode("utf-8")
 _JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 
-def _csv_rows(text: str) -> tuple[list[tuple[int, int, list[str]]], None]:
+def _csv_rows(text: str, limit: int | None = None) -> list[tuple[int, int, list[str]]]:
     """The records of ``text`` as csv-parse reads them with the harness's options (comma, ``"`` as quote
     and escape, record delimiter discovered from the first line break, blank lines skipped, ragged
     rows kept): a port of its state machine, so that lines, fields and errors are the same.
-    Returns (start line, end line, fields) per record; raises _CsvSyntax.
+    Returns (start line, end line, fields) per record, at most ``limit`` of them (csv-parse's ``to``);
+    raises _CsvSyntax.
     """
     buf = text.encode("utf-8")
     n = len(buf)
@@ -315,6 +316,8 @@ def _csv_rows(text: str) -> tuple[list[tuple[int, int, list[str]]], None]:
                     if not (not was_quoting and not record and not field):
                         end_field()
                         end_record()
+                        if limit is not None and len(rows) >= limit:
+                            return rows
                     pos += rdl
                     continue
                 if ch == 44:
@@ -330,7 +333,7 @@ def _csv_rows(text: str) -> tuple[list[tuple[int, int, list[str]]], None]:
     if was_quoting or record or field:
         end_field()
         end_record()
-    return rows, None
+    return rows
 
 
 def parse_csv(text: str, file: str, report: ProblemSink) -> CsvTable:
@@ -338,7 +341,7 @@ def parse_csv(text: str, file: str, report: ProblemSink) -> CsvTable:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        rows, _ = _csv_rows(text)
+        rows = _csv_rows(text)
     except _CsvSyntax as e:
         if e.code == "CSV_QUOTE_NOT_CLOSED":
             # noticed at the end of the file, but the record it belongs to starts after the last one read
