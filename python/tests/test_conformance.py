@@ -64,7 +64,7 @@ def test_case(name: str) -> None:
             got = _rows(load_metadata(source, data_dir=data_dir))
             want = [_clean(r) for r in expected.get("result", [])]
         elif spec["load"] == "timeseries":
-            df = load_timeseries(spec["system_id"], data_dir=data_dir, source=source)
+            df = load_timeseries(spec["system_id"], data_dir=data_dir, source=source, extra_sensors=spec.get("extra_sensors", ()))
             got = {"source": df.attrs["source"], **_series(df)}
             want = expected.get("result")
         else:
