@@ -110,9 +110,9 @@ def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None 
     """Serves ``model`` over stdin/stdout until ``teardown`` (exit 0) or the end of stdin (exit 0).
 
     stdout carries frames only: the model's prints (``sys.stdout``, and anything written to file
-    descriptor 1) go to stderr, and stdin reads as empty to the model. A model exception answers that request with an error frame and the
-    loop goes on; a stream that is not the protocol ends the process with status 2 and a message on
-    stderr. Never returns.
+    descriptor 1) go to stderr, and stdin reads as empty to the model. A model exception answers
+    that request with an error frame and the loop goes on; a stream that is not the protocol ends the
+    process with status 2 and a message on stderr. Never returns.
     """
     if stdin is None:
         # Requests come from a private copy of fd 0; fd 0 and sys.stdin become /dev/null, so neither the
@@ -128,7 +128,7 @@ def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None 
         sys.stdout.flush()
         out_fd = os.dup(1)
         os.dup2(2, 1)
-        stdout = io.FileIO(out_fd, "wb", closefd=True)
+        stdout = io.BufferedWriter(io.FileIO(out_fd, "wb", closefd=True))  # buffered: a write is never partial
     sys.stdout = sys.stderr
     while True:
         try:

@@ -176,3 +176,13 @@ def test_the_readme_model_example_compiles() -> None:
     example = "# my_models/iforest.py" + readme.split("# my_models/iforest.py", 1)[1].split("```", 1)[0]
     compile(example, "README.md", "exec")
     assert len(example.strip().splitlines()) <= 20
+
+
+def test_a_large_batch_and_state_go_through_whole(model: ModelProcess) -> None:
+    big = [(meta(f"S{i}"), series(list(np.linspace(20, 30, 5000)))) for i in range(40)]  # 200k rows
+    model.hello()
+    assert model.with_series("fit", big)[0] == {"type": "ok"}
+    reply, _ = model.with_series("score", big)
+    assert reply["type"] == "scores" and len(reply["scores"]) == 40
+    reply, state = model.call({"type": "save_state"})
+    assert reply["payload_bytes"] == len(state) and pickle.loads(state)["fitted_on"][-1] == "S39"
