@@ -1,0 +1,46 @@
+"""``visualize_labels``: how a labels table is spread, as matplotlib bar charts."""
+from __future__ import annotations
+
+import pandas as pd
+
+#: The columns charted, in order.
+LABEL_CHART_COLUMNS = ("label", "failure_type", "operational_mode")
+
+
+def visualize_labels(labels: pd.DataFrame, columns=LABEL_CHART_COLUMNS):
+    """Bar charts of the count of systems by ``label``, ``failure_type`` and ``operational_mode``.
+
+    ``labels`` is what :func:`load_labels` or :func:`load_dataset` returns (``operational_mode`` comes
+    with the metadata: a column the table lacks gets a panel saying so). Returns the matplotlib
+    Figure, one panel per column; bars are stacked by ``label`` so anomalies stand out. Works with
+    any backend, including Agg (no display).
+    """
+    from matplotlib.figure import Figure  # a Figure without pyplot: no global state, no display needed
+
+    columns = list(columns)
+    fig = Figure(figsize=(4.5 * len(columns), 3.8), layout="constrained")
+    axes = fig.subplots(1, len(columns), squeeze=False)[0]
+    for ax, col in zip(axes, columns):
+        ax.set_title(f"systems by {col}")
+        if col not in labels.columns:
+            ax.text(0.5, 0.5, f"no {col} column", ha="center", va="center", transform=ax.transAxes)
+            ax.set_axis_off()
+            continue
+        values = labels[col].fillna("(empty)").astype(str)
+        if col != "label" and "label" in labels.columns:
+            counts = pd.crosstab(values, labels["label"].fillna("(empty)").astype(str))
+            order = counts.sum(axis=1).sort_values(ascending=False).index
+            counts = counts.loc[order]
+            bottom = None
+            for lab in counts.columns:
+                ax.bar(counts.index, counts[lab], bottom=bottom, label=lab)
+                bottom = counts[lab] if bottom is None else bottom + counts[lab]
+            ax.legend(title="label")
+        else:
+            counts = values.value_counts()
+            ax.bar(counts.index, counts.values)
+        ax.set_ylabel("systems")
+        ax.tick_params(axis="x", labelrotation=45)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right")
+    return fig

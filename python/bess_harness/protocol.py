@@ -1,0 +1,170 @@
+"""The process protocol, version 1 (docs/process-protocol.md): frames over a byte stream and the
+Arrow IPC payload that carries series. Used by :func:`bess_harness.serve` on the model's side and by
+any client that drives a model process (the tests' client, or a harness written in another language).
+
+A frame is a 4-byte little-endian unsigned length ``n``, then ``n`` bytes of UTF-8 JSON (the header,
+an object with a ``type``), then ``header["payload_bytes"]`` bytes of payload when that is above 0.
+"""
+from __future__ import annotations
+
+import json
+import struct
+from typing import BinaryIO, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+#: The protocol version this package speaks.
+PROTOCOL = 1
+#: A header longer than this is taken as garbage on the stream, not as a message.
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+#: A payload longer than this is refused (a fleet is sent in batches, not at once).
+MAX_PAYLOAD_BYTES = 4 * 1024 * 1024 * 1024
+
+_LEN = struct.Struct("<I")
+
+
+class ProtocolError(Exception):
+    """The byte stream does not hold a frame: the peer is not speaking the protocol (or died mid-frame)."""
+
+
+def _read_exact(stream: BinaryIO, n: int, what: str) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = stream.read(n - got)
+        if not chunk:
+            raise ProtocolError(f"the stream ended {got} bytes into a {n}-byte {what}")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream: BinaryIO) -> tuple[dict, bytes] | None:
+    """The next frame as (header, payload), or None when the stream ends cleanly between frames."""
+    first = stream.read(4)
+    if not first:
+        return None
+    if len(first) < 4:
+        first += _read_exact(stream, 4 - len(first), "frame length")
+    (n,) = _LEN.unpack(first)
+    if n == 0 or n > MAX_HEADER_BYTES:
+        raise ProtocolError(f"frame header length {n} is not in 1…{MAX_HEADER_BYTES}: not a protocol frame (bytes {first.hex(' ')})")
+    raw = _read_exact(stream, n, "frame header")
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ProtocolError(f"frame header is not UTF-8 JSON ({e}): {raw[:80]!r}") from None
+    if not isinstance(header, dict) or not isinstance(header.get("type"), str):
+        raise ProtocolError(f'frame header must be a JSON object with a string "type", got {raw[:80]!r}')
+    size = header.get("payload_bytes", 0)
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0 or size > MAX_PAYLOAD_BYTES:
+        raise ProtocolError(f"payload_bytes must be an integer in 0…{MAX_PAYLOAD_BYTES}, got {size!r}")
+    payload = _read_exact(stream, size, "payload") if size > 0 else b""
+    return header, payload
+
+
+def encode_frame(header: dict, payload: bytes = b"") -> bytes:
+    """A frame's bytes; ``payload_bytes`` is set from ``payload`` (and left out when it is empty)."""
+    h = {k: v for k, v in header.items() if k != "payload_bytes"}
+    if payload:
+        h["payload_bytes"] = len(payload)
+    raw = json.dumps(h, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return _LEN.pack(len(raw)) + raw + payload
+
+
+def write_frame(stream: BinaryIO, header: dict, payload: bytes = b"") -> None:
+    stream.write(encode_frame(header, payload))
+    stream.flush()
+
+
+# --- series payload ------------------------------------------------------------------------
+
+
+def encode_series(series: Sequence[tuple[str, pd.DataFrame]]) -> tuple[bytes, list[int]]:
+    """An Arrow IPC stream of ``(system_id, df)`` in long form, and the row count of each system.
+
+    Columns: ``system_id`` (utf8), ``timestamp`` (int64, ms since the epoch, UTC), then one float64
+    column per sensor (the union over the systems, in first-seen order), NaN where a system has no
+    reading or no such sensor. ``df`` is indexed by timestamps (datetime-like or epoch ms numbers).
+    """
+    sensors: list[str] = []
+    for _, df in series:
+        for c in df.columns:
+            if c not in sensors:
+                sensors.append(str(c))
+    ids, stamps, cols, rows = [], [], {s: [] for s in sensors}, []
+    for system_id, df in series:
+        n = len(df)
+        rows.append(n)
+        ids.append(np.full(n, system_id, dtype=object))
+        stamps.append(_epoch_ms(df.index))
+        for s in sensors:
+            cols[s].append(df[s].to_numpy(dtype="float64") if s in df.columns else np.full(n, np.nan))
+    cat = lambda parts, dtype: np.concatenate(parts) if parts else np.array([], dtype=dtype)  # noqa: E731
+    arrays = [pa.array(cat(ids, object), type=pa.string()), pa.array(cat(stamps, "int64"), type=pa.int64())]
+    arrays += [pa.array(cat(cols[s], "float64"), type=pa.float64()) for s in sensors]
+    table = pa.Table.from_arrays(arrays, names=["system_id", "timestamp", *sensors])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes(), rows
+
+
+def _epoch_ms(index) -> np.ndarray:
+    if isinstance(index, pd.DatetimeIndex):
+        idx = index.tz_convert("UTC") if index.tz is not None else index.tz_localize("UTC")
+        return (idx.as_unit("ns").asi8 // 1_000_000).astype("int64") if hasattr(idx, "as_unit") else (idx.asi8 // 1_000_000).astype("int64")
+    return np.asarray(index, dtype="float64").round().astype("int64")
+
+
+def decode_series(payload: bytes, systems: Sequence[dict], rows: Sequence[int] | None) -> list[pd.DataFrame]:
+    """The per-system DataFrames of a fit or score payload, in the order of ``systems``.
+
+    Rows of one system are contiguous, system after system; ``rows`` gives their counts (without it,
+    runs of equal ``system_id`` are used). Each DataFrame is indexed by ``timestamp`` (pandas UTC
+    datetimes) with one float64 column per sensor column of the payload.
+    """
+    if not payload:
+        if any(rows or []):
+            raise ValueError("rows are given but the message has no payload")
+        return [pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="timestamp")) for _ in systems]
+    table = pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
+    names = table.column_names
+    if names[:2] != ["system_id", "timestamp"]:
+        raise ValueError(f"the series payload must start with columns system_id, timestamp; it has {', '.join(names)}")
+    ts_col = table.column("timestamp")
+    if pa.types.is_timestamp(ts_col.type):
+        ts_col = ts_col.cast(pa.timestamp("ms", tz="UTC")).cast(pa.int64())
+    stamps = ts_col.to_numpy().astype("int64")
+    ids = table.column("system_id").to_numpy(zero_copy_only=False)
+    sensors = names[2:]
+    values = {s: table.column(s).cast(pa.float64()).to_numpy(zero_copy_only=False) for s in sensors}
+    if rows is None:
+        rows = _runs(ids)
+    if len(rows) != len(systems):
+        raise ValueError(f"rows has {len(rows)} counts for {len(systems)} systems")
+    if sum(rows) != len(stamps):
+        raise ValueError(f"rows add up to {sum(rows)} but the payload has {len(stamps)} rows")
+    out, at = [], 0
+    for meta, n in zip(systems, rows):
+        sid = meta.get("system_id")
+        if n > 0 and sid is not None and not (ids[at : at + n] == sid).all():
+            raise ValueError(f"rows {at}…{at + n - 1} of the payload are not all of system {sid}")
+        index = pd.DatetimeIndex(pd.to_datetime(stamps[at : at + n], unit="ms", utc=True), name="timestamp")
+        out.append(pd.DataFrame({s: values[s][at : at + n] for s in sensors}, index=index, columns=sensors))
+        at += n
+    return out
+
+
+def _runs(ids: np.ndarray) -> list[int]:
+    runs: list[int] = []
+    prev = object()
+    for v in ids:
+        if runs and v == prev:
+            runs[-1] += 1
+        else:
+            runs.append(1)
+            prev = v
+    return runs
+

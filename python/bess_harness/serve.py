@@ -1,0 +1,159 @@
+"""``serve(model)``: runs a model as a process plugin of the harness, speaking protocol 1 over
+stdin/stdout (docs/process-protocol.md). A model module ends with::
+
+    if __name__ == "__main__":
+        serve(MyModel())
+
+and the harness starts it as ``python -m my_models.my_model``.
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import sys
+import traceback
+from typing import BinaryIO
+
+from .model import Dataset, SystemData, capabilities, model_name
+from .protocol import PROTOCOL, ProtocolError, decode_series, read_frame, write_frame
+
+#: Exit status when the stream is not the protocol (garbage, or a frame cut short).
+EXIT_PROTOCOL = 2
+
+
+class _CallError(Exception):
+    """A request that cannot be served: answered with an error frame, and the loop goes on."""
+
+
+def _finite_scores(values, systems: list[dict]) -> list[float]:
+    out = []
+    for i, v in enumerate(values):
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise _CallError(f"score for system {_sid(systems, i)} is {v!r}: a score must be a finite number") from None
+        if not math.isfinite(f):
+            raise _CallError(f"score for system {_sid(systems, i)} is {f}: a score must be a finite number")
+        out.append(f)
+    return out
+
+
+def _sid(systems: list[dict], i: int) -> str:
+    return str(systems[i].get("system_id", f"#{i}")) if i < len(systems) else f"#{i}"
+
+
+def _systems(header: dict) -> list[dict]:
+    systems = header.get("systems", [])
+    if not isinstance(systems, list) or not all(isinstance(m, dict) for m in systems):
+        raise _CallError('"systems" must be a list of metadata objects')
+    return systems
+
+
+def _series(header: dict, payload: bytes, systems: list[dict]):
+    rows = header.get("rows")
+    try:
+        return decode_series(payload, systems, rows)
+    except Exception as e:  # a bad payload is the caller's mistake: say so and go on
+        raise _CallError(f"bad series payload: {e}") from None
+
+
+def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
+    """The reply to one request (header, payload). Raises _CallError or the model's own exception."""
+    kind = header["type"]
+    if "seed" in header:
+        try:
+            model.seed = header["seed"]  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    if kind == "hello":
+        if header.get("protocol") != PROTOCOL:
+            raise _CallError(f"protocol {header.get('protocol')!r} is not supported: this model speaks protocol {PROTOCOL}")
+        version = getattr(model, "version", "0")
+        return {"type": "hello", "protocol": PROTOCOL, "name": model_name(model), "version": str(version), "capabilities": capabilities(model)}, b""
+    if kind == "fit":
+        fit = getattr(model, "fit", None)
+        if not callable(fit):
+            raise _CallError(f"{model_name(model)} has no fit (its hello said capabilities.fit false)")
+        systems = _systems(header)
+        frames = _series(header, payload, systems)
+        fit(Dataset([SystemData(m, df) for m, df in zip(systems, frames)], seed=header.get("seed")))
+        return {"type": "ok"}, b""
+    if kind == "score":
+        systems = _systems(header)
+        frames = _series(header, payload, systems)
+        batch = getattr(model, "score_batch", None)
+        if callable(batch):
+            scores = list(batch(frames, systems))
+            if len(scores) != len(systems):
+                raise _CallError(f"score_batch returned {len(scores)} scores for {len(systems)} systems: it must return one per system, in order")
+        else:
+            scores = [model.score(df, m) for df, m in zip(frames, systems)]  # type: ignore[attr-defined]
+        return {"type": "scores", "scores": _finite_scores(scores, systems)}, b""
+    if kind == "save_state":
+        state = model.save_state()  # type: ignore[attr-defined]
+        if not isinstance(state, (bytes, bytearray, memoryview)):
+            raise _CallError(f"save_state returned {type(state).__name__}, not bytes")
+        return {"type": "state"}, bytes(state)
+    if kind == "restore_state":
+        model.restore_state(payload)  # type: ignore[attr-defined]
+        return {"type": "ok"}, b""
+    if kind == "teardown":
+        teardown = getattr(model, "teardown", None)
+        if callable(teardown):
+            teardown()
+        return {"type": "ok"}, b""
+    raise _CallError(f"unknown request type {kind!r} (protocol {PROTOCOL}: hello, fit, score, save_state, restore_state, teardown)")
+
+
+def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+    """Serves ``model`` over stdin/stdout until ``teardown`` (exit 0) or the end of stdin (exit 0).
+
+    stdout carries frames only: the model's prints (``sys.stdout``, and anything written to file
+    descriptor 1) go to stderr, and stdin reads as empty to the model. A model exception answers
+    that request with an error frame and the loop goes on; a stream that is not the protocol ends the
+    process with status 2 and a message on stderr. Never returns.
+    """
+    if stdin is None:
+        # Requests come from a private copy of fd 0; fd 0 and sys.stdin become /dev/null, so neither the
+        # model (input()) nor a process it starts can take bytes of the protocol stream.
+        in_fd = os.dup(0)
+        null_fd = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null_fd, 0)
+        os.close(null_fd)
+        stdin = io.BufferedReader(io.FileIO(in_fd, "rb", closefd=True))
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+    if stdout is None:
+        # Frames go to a private copy of fd 1; fd 1 itself (C code, subprocesses) and sys.stdout now reach stderr.
+        sys.stdout.flush()
+        out_fd = os.dup(1)
+        os.dup2(2, 1)
+        stdout = io.BufferedWriter(io.FileIO(out_fd, "wb", closefd=True))  # buffered: a write is never partial
+    sys.stdout = sys.stderr
+    while True:
+        try:
+            frame = read_frame(stdin)
+        except ProtocolError as e:
+            sys.stderr.write(f"bess_harness.serve: {e}; exiting\n")
+            sys.stderr.flush()
+            os._exit(EXIT_PROTOCOL)
+        if frame is None:
+            sys.stderr.flush()
+            os._exit(0)
+        header, payload = frame
+        try:
+            reply, reply_payload = handle(model, header, payload)
+        except _CallError as e:
+            reply, reply_payload = {"type": "error", "message": str(e)}, b""
+        except Exception as e:  # the model's own failure: this request fails, the process serves on
+            traceback.print_exc(file=sys.stderr)
+            reply, reply_payload = {"type": "error", "message": f"{type(e).__name__}: {e}"}, b""
+        try:
+            write_frame(stdout, reply, reply_payload)
+        except (BrokenPipeError, OSError):
+            os._exit(EXIT_PROTOCOL)
+        except (TypeError, ValueError) as e:  # a reply JSON cannot hold (e.g. a model name that is not a string)
+            write_frame(stdout, {"type": "error", "message": f"reply not JSON-serializable: {e}"})
+        if header["type"] == "teardown":
+            sys.stderr.flush()
+            os._exit(0 if reply["type"] == "ok" else 1)

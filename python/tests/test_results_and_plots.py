@@ -1,0 +1,96 @@
+"""load_results on a results.json the real harness writes, and visualize_labels."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from bess_harness import load_dataset, load_labels, load_results, visualize_labels  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+CONFORMANCE = REPO / "test" / "fixtures" / "conformance"
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory) -> Path:
+    """The out dir of `harness run smoke --reporter json`, run here by the real harness."""
+    node = shutil.which("node")
+    if node is None or not (REPO / "node_modules").exists():
+        pytest.skip("needs node and the repo's node_modules to run the harness")
+    out = tmp_path_factory.mktemp("last-run")
+    proc = subprocess.run(
+        [node, "bin/harness.js", "run", "smoke", "--no-history", "--reporter", "json", "--out-dir", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out
+
+
+def test_load_results_tables(run_dir: Path) -> None:
+    r = load_results(run_dir)
+    raw = json.loads((run_dir / "results.json").read_text())
+    smoke = r.metrics[r.metrics.suite == "smoke"].set_index("model")
+    assert {"random", "zscore", "pca"} <= set(smoke.index)
+    case = next(c for s in raw["suites"] if s["name"] == "smoke" for c in s["cases"] if c["model"] == "pca")
+    assert smoke.loc["pca", "roc_auc"] == case["metrics"]["roc_auc"]
+    assert smoke.loc["pca", "n"] == case["n"] and smoke.loc["pca", "tp"] == case["confusion"]["tp"]
+    ci = r.cis[(r.cis.suite == "smoke") & (r.cis.model == "pca") & (r.cis.metric == "roc_auc")].iloc[0]
+    assert (ci.low, ci.high, ci.method) == (case["ci"]["roc_auc"]["low"], case["ci"]["roc_auc"]["high"], "delong")
+    by_type = r.breakdowns[(r.breakdowns.suite == "smoke") & (r.breakdowns.model == "pca") & (r.breakdowns.by == "failure_type")]
+    assert list(by_type.stratum) == [s["stratum"] for s in case["breakdown"]["failure_type"]]
+    assert {"operational_mode", "season", "lead_time_bucket"} <= set(r.breakdowns.by)
+    assert len(r.assertions) == sum(len(s["assertions"]) for s in raw["suites"])
+    assert r.assertions["pass"].all() and r.summary["exitCode"] == 0
+    assert r.scores.empty and list(r.scores.columns) == ["suite", "model", "version", "system_id", "label", "score"]
+
+
+def test_load_results_reads_the_scores_of_a_run_record(run_dir: Path, tmp_path: Path) -> None:
+    # A run record of the store: results.json, run.json naming each case's scores CSV.
+    shutil.copy(run_dir / "results.json", tmp_path / "results.json")
+    (tmp_path / "scores" / "smoke").mkdir(parents=True)
+    (tmp_path / "scores" / "smoke" / "pca.csv").write_text("system_id,label,score\nsys-1,anomaly,0.9\nsys-2,normal,0.25\n")
+    run = {"schema": 1, "suites": [{"name": "smoke", "cases": [{"model": "pca", "version": "1", "scores_file": "scores/smoke/pca.csv"}, {"model": "x", "version": "1", "scores_file": None}]}]}
+    (tmp_path / "run.json").write_text(json.dumps(run))
+    scores = load_results(tmp_path).scores
+    assert scores.to_dict(orient="records") == [
+        {"suite": "smoke", "model": "pca", "version": "1", "system_id": "sys-1", "label": "anomaly", "score": 0.9},
+        {"suite": "smoke", "model": "pca", "version": "1", "system_id": "sys-2", "label": "normal", "score": 0.25},
+    ]
+
+
+def test_load_results_without_a_run(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no results.json"):
+        load_results(tmp_path)
+    (tmp_path / "results.json").write_text('{"schema": 9}')
+    with pytest.raises(ValueError, match="schema 9"):
+        load_results(tmp_path)
+
+
+def test_visualize_labels_draws_one_bar_chart_per_column(tmp_path: Path) -> None:
+    data = CONFORMANCE / "valid-dataset" / "data"
+    fig = visualize_labels(load_dataset(data_dir=data))
+    axes = fig.get_axes()
+    assert [a.get_title() for a in axes] == ["systems by label", "systems by failure_type", "systems by operational_mode"]
+    heights = {t.get_text(): 0.0 for t in axes[0].get_xticklabels()}
+    assert set(heights) == {"anomaly", "normal"}
+    assert sum(p.get_height() for p in axes[0].patches) == 4  # 3 synthetic + 1 labelled real system
+    fig.savefig(tmp_path / "labels.png")
+    assert (tmp_path / "labels.png").stat().st_size > 1000
+
+
+def test_visualize_labels_without_metadata_says_so() -> None:
+    labels = load_labels(data_dir=CONFORMANCE / "valid-dataset" / "data")
+    fig = visualize_labels(labels)
+    assert fig.get_axes()[2].texts[0].get_text() == "no operational_mode column"
+    assert isinstance(labels, pd.DataFrame)

@@ -1,0 +1,188 @@
+"""serve() through a real process: the tests start ``python -m example_models.mean_temp`` and speak
+protocol 1 to it (tests/client.py), as the harness does."""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+from client import ModelProcess
+
+from bess_harness.protocol import PROTOCOL, decode_series, encode_series
+
+
+def series(temps: list[float], start: str = "2026-01-01T00:00:00Z") -> pd.DataFrame:
+    index = pd.date_range(start, periods=len(temps), freq="h", tz="UTC", name="timestamp")
+    return pd.DataFrame({"temp_cell_max_c": temps, "soc_pct": np.linspace(40, 60, len(temps))}, index=index)
+
+
+def meta(system_id: str, season: str = "winter") -> dict:
+    return {"system_id": system_id, "source": "synthetic", "operational_mode": "arbitrage", "season": season, "scenario_tags": []}
+
+
+TRAIN = [(meta("T1"), series([20.0, 22.0, np.nan])), (meta("T2"), series([24.0, 26.0]))]
+
+
+@pytest.fixture
+def model():
+    p = ModelProcess("example_models.mean_temp")
+    yield p
+    p.kill()
+
+
+def test_hello_announces_name_version_and_capabilities(model: ModelProcess) -> None:
+    assert model.hello() == {
+        "type": "hello",
+        "protocol": PROTOCOL,
+        "name": "mean-temp",
+        "version": "3",
+        "capabilities": {"fit": True, "score_batch": False, "state": True},
+    }
+
+
+def test_a_protocol_it_does_not_speak_is_an_error(model: ModelProcess) -> None:
+    reply, _ = model.call({"type": "hello", "protocol": 99, "harness_version": "x"})
+    assert reply["type"] == "error" and "protocol 99 is not supported" in reply["message"]
+
+
+def test_fit_then_score_in_order_and_prints_stay_off_stdout(model: ModelProcess) -> None:
+    model.hello()
+    assert model.with_series("fit", TRAIN)[0] == {"type": "ok"}
+    reply, _ = model.with_series("score", [(meta("A"), series([30.0, 30.0])), (meta("B"), series([23.0]))])
+    assert reply == {"type": "scores", "scores": [7.0, 0.0]}
+    assert model.call({"type": "teardown"})[0] == {"type": "ok"}
+    assert model.wait() == 0
+    err = model.stderr()
+    assert "this print must not reach the protocol stream" in err and "nor this write to file descriptor 1" in err
+
+
+def test_state_round_trips_into_a_fresh_process(model: ModelProcess) -> None:
+    model.hello()
+    model.with_series("fit", TRAIN)
+    reply, state = model.call({"type": "save_state"})
+    assert reply == {"type": "state", "payload_bytes": len(state)}
+    assert pickle.loads(state)["fitted_on"] == ["T1", "T2"]
+    other = ModelProcess("example_models.mean_temp")
+    try:
+        other.hello()
+        assert other.call({"type": "restore_state"}, state)[0] == {"type": "ok"}
+        assert other.with_series("score", [(meta("A"), series([30.0]))])[0]["scores"] == [7.0]
+    finally:
+        other.kill()
+
+
+def test_a_model_exception_is_an_error_reply_and_the_process_serves_on(model: ModelProcess) -> None:
+    model.hello()
+    reply, _ = model.with_series("score", [(meta("A"), series([1.0])), (meta("X", "explode"), series([1.0]))])
+    assert reply == {"type": "error", "message": "RuntimeError: cannot score X"}
+    reply, _ = model.with_series("score", [(meta("A"), series([1.0]))])
+    assert reply == {"type": "scores", "scores": [1.0]}
+    assert model.call({"type": "teardown"})[0]["type"] == "ok"
+    assert model.wait() == 0
+    assert "Traceback" in model.stderr()
+
+
+def test_a_nan_score_and_an_unknown_request_are_errors(model: ModelProcess) -> None:
+    reply, _ = model.with_series("score", [(meta("N", "nan"), series([1.0]))])
+    assert reply == {"type": "error", "message": "score for system N is nan: a score must be a finite number"}
+    reply, _ = model.call({"type": "predict"})
+    assert reply["type"] == "error" and "unknown request type 'predict'" in reply["message"]
+
+
+def test_a_bad_payload_is_an_error_reply(model: ModelProcess) -> None:
+    payload, _ = encode_series([("A", series([1.0, 2.0]))])
+    reply, _ = model.call({"type": "score", "systems": [meta("A")], "rows": [3]}, payload)
+    assert reply["type"] == "error" and reply["message"].startswith("bad series payload: rows add up to 3")
+    reply, _ = model.call({"type": "score", "systems": [meta("B")], "rows": [2]}, payload)
+    assert reply["message"] == "bad series payload: rows 0…1 of the payload are not all of system B"
+
+
+def test_score_batch_of_the_wrong_length_is_an_error() -> None:
+    p = ModelProcess("example_models.mean_temp", "bad-batch")
+    try:
+        assert p.hello()["capabilities"]["score_batch"] is True
+        reply, _ = p.with_series("score", [(meta("A"), series([1.0])), (meta("B"), series([2.0]))])
+        assert reply == {
+            "type": "error",
+            "message": "score_batch returned 1 scores for 2 systems: it must return one per system, in order",
+        }
+    finally:
+        p.kill()
+
+
+@pytest.mark.parametrize(
+    "garbage, says",
+    [
+        (b"hello world\n", "frame header length"),
+        (struct.pack("<I", 5) + b"{nope", "not UTF-8 JSON"),
+        (struct.pack("<I", 2) + b"[]", 'a JSON object with a string "type"'),
+        (struct.pack("<I", 39) + b'{"type":"score","payload_bytes":100000}' + b"short", "the stream ended 5 bytes into a 100000-byte payload"),
+    ],
+)
+def test_garbage_on_stdin_exits_non_zero_with_a_message(garbage: bytes, says: str) -> None:
+    p = ModelProcess("example_models.mean_temp")
+    try:
+        p.send_raw(garbage)
+        assert p.wait() == 2
+        err = p.stderr()
+        assert says in err and "bess_harness.serve" in err
+        assert p.proc.stdout is not None and p.proc.stdout.read() == b""
+    finally:
+        p.kill()
+
+
+def test_end_of_stdin_between_frames_is_a_clean_exit(model: ModelProcess) -> None:
+    model.hello()
+    assert model.wait() == 0
+
+
+def test_series_survive_the_arrow_round_trip() -> None:
+    a, b = series([1.0, np.nan, 3.0]), series([5.0], start="2026-03-01T12:00:00.250Z").drop(columns=["soc_pct"])
+    payload, rows = encode_series([("A", a), ("B", b)])
+    back = decode_series(payload, [meta("A"), meta("B")], rows)
+    pd.testing.assert_frame_equal(back[0], a, check_freq=False, check_index_type=False)
+    assert back[1].index[0] == pd.Timestamp("2026-03-01T12:00:00.250Z")
+    assert np.isnan(back[1]["soc_pct"].iloc[0])
+
+
+def test_the_byte_example_of_the_protocol_document_holds() -> None:
+    from bess_harness.protocol import encode_frame
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "process-protocol.md").read_text()
+    hello = {"type": "hello", "protocol": 1, "harness_version": "0.1.0"}
+    frame = encode_frame(hello)
+    assert frame[:4] == bytes.fromhex("37000000") and len(frame) == 59
+    assert frame[4:].decode() in doc and "59 bytes in all" in doc
+    assert encode_frame({"type": "scores", "scores": [0.82]})[:4] == bytes.fromhex("21000000")
+
+
+def test_python_m_bess_harness_serve_loads_a_model_by_name() -> None:
+    p = ModelProcess("bess_harness", "serve", "example_models.mean_temp:MeanTemp")
+    try:
+        assert p.hello()["name"] == "mean-temp"
+        assert p.call({"type": "teardown"})[0] == {"type": "ok"}
+        assert p.wait() == 0
+    finally:
+        p.kill()
+    bad = ModelProcess("bess_harness", "serve", "example_models.mean_temp:Nope")
+    assert bad.wait() == 2 and "cannot load example_models.mean_temp:Nope" in bad.stderr()
+
+
+def test_the_readme_model_example_compiles() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "python" / "README.md").read_text()
+    example = "# my_models/iforest.py" + readme.split("# my_models/iforest.py", 1)[1].split("```", 1)[0]
+    compile(example, "README.md", "exec")
+    assert len(example.strip().splitlines()) <= 20
+
+
+def test_a_large_batch_and_state_go_through_whole(model: ModelProcess) -> None:
+    big = [(meta(f"S{i}"), series(list(np.linspace(20, 30, 5000)))) for i in range(40)]  # 200k rows
+    model.hello()
+    assert model.with_series("fit", big)[0] == {"type": "ok"}
+    reply, _ = model.with_series("score", big)
+    assert reply["type"] == "scores" and len(reply["scores"]) == 40
+    reply, state = model.call({"type": "save_state"})
+    assert reply["payload_bytes"] == len(state) and pickle.loads(state)["fitted_on"][-1] == "S39"
