@@ -12,15 +12,28 @@ module.exports = {
     {
       name: 'no-cross-folder-implementation',
       severity: 'error',
-      comment: "Import another folder's index.ts or types.ts, not one of its implementation files (add the name to its index.ts).",
+      comment:
+        "Import another folder's index.ts or types.ts, not one of its implementation files (add the name to its index.ts).",
       from: { path: '^src/([^/]+)/' },
-      to: { path: '^src/', pathNot: ['^src/$1/', '^src/[^/]+\\.ts$', '^src/.+/(index|types)\\.ts$'] },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/$1/', '^src/[^/]+\\.ts$', '^src/.+/(index|types)\\.ts$'],
+      },
+    },
+    {
+      name: 'plugins-use-the-public-api',
+      severity: 'error',
+      comment:
+        "A built-in baseline imports only the public API ('bess-harness'), so a user can copy it as it is.",
+      from: { path: '^plugins/' },
+      to: { path: '^src/', pathNot: '^src/index\\.ts$' },
     },
     {
       name: 'no-folder-cycles',
       severity: 'error',
       scope: 'folder',
-      comment: 'Two folders of src/ depend on each other: move the shared contract into a types module of the lower one.',
+      comment:
+        'Two folders of src/ depend on each other: move the shared contract into a types module of the lower one.',
       from: { path: '^src/' },
       to: { circular: true },
     },

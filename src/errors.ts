@@ -42,13 +42,21 @@ export function formatProblem(p: Problem, relativeTo?: (file: string) => string)
  * (an empty file, say) the problem is at line 1, column 0.
  */
 export function jsonProblem(file: string, text: string, err: unknown): Problem {
-  const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\(line \d+ column \d+\)$/, '');
+  const message = (err instanceof Error ? err.message : String(err)).replace(
+    /\s*\(line \d+ column \d+\)$/,
+    '',
+  );
   const at = /at position (\d+)/.exec(message);
   if (!at) return { file, line: 1, column: 0, message: `not valid JSON: ${message}` };
   const before = text.slice(0, Number(at[1]));
   const line = before.split('\n').length;
   const column = Number(at[1]) - before.lastIndexOf('\n');
-  return { file, line, column, message: `not valid JSON: ${message.replace(/ in JSON at position \d+/, '')}` };
+  return {
+    file,
+    line,
+    column,
+    message: `not valid JSON: ${message.replace(/ in JSON at position \d+/, '')}`,
+  };
 }
 /** A path as a person typed it: relative to the working directory when it lies below it (messages name files this way). */
 export function displayPath(file: string): string {

@@ -3,7 +3,13 @@
  * Everything else under src/ is internal and may change.
  */
 export { createHarness } from './core/harness.ts';
-export type { Harness, HarnessOptions, HarnessRun, HarnessRunOptions, RunFilter } from './core/harness.ts';
+export type {
+  Harness,
+  HarnessOptions,
+  HarnessRun,
+  HarnessRunOptions,
+  RunFilter,
+} from './core/harness.ts';
 export { evaluateFiles, evaluationJson, writeEvaluationPlots } from './evaluate/evaluate-files.ts';
 export type { EvaluateFilesOptions, FilesEvaluation } from './evaluate/evaluate-files.ts';
 
@@ -13,11 +19,34 @@ export { loadConfig } from './config/load-config.ts';
 
 export { defineScenario, resolveScenario } from './synth/define.ts';
 export { generateSystem, generateFleet, planFleet } from './synth/index.ts';
-export type { ScenarioSpec, ResolvedScenario, SystemPlan, GeneratedSystem, LeadTimeDistribution, DataQualitySpec, Weights } from './synth/types.ts';
+export type {
+  ScenarioSpec,
+  ResolvedScenario,
+  SystemPlan,
+  GeneratedSystem,
+  LeadTimeDistribution,
+  DataQualitySpec,
+  Weights,
+} from './synth/types.ts';
 export type { ScenarioOverrides } from './synth/define.ts';
 
-export { loadDataset, loadLabels, loadMetadata, loadTimeseries, deriveFeature, validateData } from './data/index.ts';
-export type { Dataset, SystemRecord, SystemSeries, LabelRow, MetadataRow, LoadOptions, TimeseriesOptions } from './data/types.ts';
+export {
+  loadDataset,
+  loadLabels,
+  loadMetadata,
+  loadTimeseries,
+  deriveFeature,
+  validateData,
+} from './data/index.ts';
+export type {
+  Dataset,
+  SystemRecord,
+  SystemSeries,
+  LabelRow,
+  MetadataRow,
+  LoadOptions,
+  TimeseriesOptions,
+} from './data/types.ts';
 export {
   SENSORS,
   DERIVED_FEATURES,
@@ -41,7 +70,19 @@ export {
   SENSOR_DECIMALS,
   PHYSICAL_LIMITS,
 } from './data/schema.ts';
-export type { Sensor, DerivedFeature, Source, SourceSelector, OperationalMode, Season, Label, FailureType, FailureTypeOrNone, ScenarioTag, Climate } from './data/schema.ts';
+export type {
+  Sensor,
+  DerivedFeature,
+  Source,
+  SourceSelector,
+  OperationalMode,
+  Season,
+  Label,
+  FailureType,
+  FailureTypeOrNone,
+  ScenarioTag,
+  Climate,
+} from './data/schema.ts';
 export type { ValidateOptions, ValidationResult } from './data/validate.ts';
 export type { BreakdownColumn } from './data/strata.ts';
 
@@ -69,19 +110,57 @@ export type {
 } from './assert/types.ts';
 
 export { defineSuite } from './runner/suite.ts';
-export type { SuiteSpec, DatasetSpec, SplitSpec, ModelEntry, SuiteThreshold } from './runner/suite.ts';
-export type { CaseResult, SuiteResult, RunResult, RunSummary, CollectedSuite, DatasetInfo } from './runner/types.ts';
+export type {
+  SuiteSpec,
+  DatasetSpec,
+  SplitSpec,
+  ModelEntry,
+  SuiteThreshold,
+} from './runner/suite.ts';
+export type {
+  CaseResult,
+  SuiteResult,
+  RunResult,
+  RunSummary,
+  CollectedSuite,
+  DatasetInfo,
+} from './runner/types.ts';
 export type { BaselineReport, Gate } from './runner/baseline.ts';
 export type { SourceComparison, SourceMetric, SourceSide } from './runner/sources.ts';
 export type { EvaluationSummary, JsonCell, JsonCi } from './metrics/evaluate.ts';
 export type { CellComparison } from './metrics/cell.ts';
 export type { ThresholdSpec } from './metrics/threshold.ts';
-export type { Reporter, InitEvent, SuitesCollectedEvent, CaseStartEvent, CaseProgressEvent, CaseResultEvent, SuiteResultEvent, RunEndEvent } from './runner/reporter-types.ts';
+export type {
+  Reporter,
+  InitEvent,
+  SuitesCollectedEvent,
+  CaseStartEvent,
+  CaseProgressEvent,
+  CaseResultEvent,
+  SuiteResultEvent,
+  RunEndEvent,
+} from './runner/reporter-types.ts';
 
 export { summarizeSeries, percentileOfFinite, SUMMARY_FEATURE_NAMES } from './features/index.ts';
 export type { SeriesSummary } from './features/index.ts';
 
 export * from './arbitraries/index.ts';
-export { checkContract, formatContractReport, contractHolds, DEFAULT_CHECK_SEED, DEFAULT_CHECK_RUNS, INVARIANCE_TOLERANCE, CONTRACT_RULES } from './check/index.ts';
-export type { CheckOptions, ContractReport, RuleResult, RuleStatus, Violation, ViolationKind, PluginFactory } from './check/index.ts';
+export {
+  checkContract,
+  formatContractReport,
+  contractHolds,
+  DEFAULT_CHECK_SEED,
+  DEFAULT_CHECK_RUNS,
+  INVARIANCE_TOLERANCE,
+  CONTRACT_RULES,
+} from './check/index.ts';
+export type {
+  CheckOptions,
+  ContractReport,
+  RuleResult,
+  RuleStatus,
+  Violation,
+  ViolationKind,
+  PluginFactory,
+} from './check/index.ts';
 export { datasetOf, inMemoryRecord, withDerived } from './data/in-memory.ts';

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 
 /** JSON with sorted object keys, so that `{a, b}` and `{b, a}` hash alike; functions and undefined drop out. */
 export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : stableJson(x))).join(',')}]`;
+  if (Array.isArray(v))
+    return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : stableJson(x))).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>)
       .filter(([, x]) => x !== undefined && typeof x !== 'function')

@@ -7,7 +7,8 @@ import { defineSuite } from '../src/index.ts';
  */
 export default defineSuite({
   name: 'edge-cases',
-  description: 'Plugin contract, severity monotonicity, dropout robustness and label-shuffle sanity of the baselines.',
+  description:
+    'Plugin contract, severity monotonicity, dropout robustness and label-shuffle sanity of the baselines.',
   dataset: { scenario: 'default', systems: 120, days: 14 },
   split: { test: 0.5, seed: 11 },
   models: ['random', 'zscore', 'pca'],

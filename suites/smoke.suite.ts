@@ -29,7 +29,16 @@ const main = defineSuite({
 /** A fleet with no failures: ranking metrics are undefined, and say why. */
 const allNormal = defineSuite({
   name: 'edge-all-normal',
-  dataset: { scenario: { name: 'all-normal', systems: 24, days: 3, interval: '15m', anomalyRate: 0, seed: 'edge' } },
+  dataset: {
+    scenario: {
+      name: 'all-normal',
+      systems: 24,
+      days: 3,
+      interval: '15m',
+      anomalyRate: 0,
+      seed: 'edge',
+    },
+  },
   models: ['random', 'zscore', 'pca'],
   expect: ({ metric }) => [
     metric('random', 'roc_auc').toBeUndefined(),
@@ -44,9 +53,21 @@ const allNormal = defineSuite({
  */
 const allAnomaly = defineSuite({
   name: 'edge-all-anomaly',
-  dataset: { scenario: { name: 'all-anomaly', systems: 24, days: 3, interval: '15m', anomalyRate: 1, seed: 'edge' } },
+  dataset: {
+    scenario: {
+      name: 'all-anomaly',
+      systems: 24,
+      days: 3,
+      interval: '15m',
+      anomalyRate: 1,
+      seed: 'edge',
+    },
+  },
   models: ['random'],
-  expect: ({ metric }) => [metric('random', 'roc_auc').toBeUndefined(), metric('random', 'average_precision').toBeCloseTo(1, 1e-12)],
+  expect: ({ metric }) => [
+    metric('random', 'roc_auc').toBeUndefined(),
+    metric('random', 'average_precision').toBeCloseTo(1, 1e-12),
+  ],
 });
 
 /** Every data-quality fault on every system: gaps, dropouts, stuck sensors and spikes. */

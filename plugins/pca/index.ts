@@ -6,7 +6,12 @@
  * system lies outside the subspace where normal systems vary. See README.md.
  */
 import { PCA } from 'ml-pca';
-import { SUMMARY_FEATURE_NAMES, defineModel, summarizeSeries, type ModelPlugin } from 'bess-harness';
+import {
+  SUMMARY_FEATURE_NAMES,
+  defineModel,
+  summarizeSeries,
+  type ModelPlugin,
+} from 'bess-harness';
 
 /** Options of the pca plugin. */
 export interface PcaOptions {
@@ -36,7 +41,12 @@ export interface PcaState {
  * Standardizes a summary vector in place-free fashion: (x − mean) / std, clipped to ±clip; a
  * missing feature (NaN) becomes 0, i.e. it is imputed with the training mean.
  */
-export function standardize(values: Float64Array, mean: Float64Array, std: Float64Array, clip: number): Float64Array {
+export function standardize(
+  values: Float64Array,
+  mean: Float64Array,
+  std: Float64Array,
+  clip: number,
+): Float64Array {
   const out = new Float64Array(values.length);
   for (let j = 0; j < values.length; j++) {
     const z = ((values[j] as number) - (mean[j] as number)) / (std[j] as number);
@@ -46,7 +56,11 @@ export function standardize(values: Float64Array, mean: Float64Array, std: Float
 }
 
 /** Squared norm of the part of `x − center` that the axes do not explain. */
-export function reconstructionError(x: Float64Array, center: Float64Array, axes: readonly Float64Array[]): number {
+export function reconstructionError(
+  x: Float64Array,
+  center: Float64Array,
+  axes: readonly Float64Array[],
+): number {
   const d = x.length;
   const r = new Float64Array(d);
   for (let j = 0; j < d; j++) r[j] = (x[j] as number) - (center[j] as number);
@@ -61,11 +75,17 @@ export function reconstructionError(x: Float64Array, center: Float64Array, axes:
 }
 
 /** A model that scores a system by how badly a PCA of the training normals reconstructs its summary. */
-export default function pca(options: PcaOptions = {}): ModelPlugin<PcaOptions> & { readonly state: () => PcaState | undefined } {
+export default function pca(
+  options: PcaOptions = {},
+): ModelPlugin<PcaOptions> & { readonly state: () => PcaState | undefined } {
   const components = options.components ?? PCA_DEFAULTS.components;
   const clip = options.clip ?? PCA_DEFAULTS.clip;
-  if (!Number.isInteger(components) || components < 1) throw new Error(`pca: option components must be a positive integer (got ${String(components)})`);
-  if (!(clip > 0)) throw new Error(`pca: option clip must be a positive number or Infinity (got ${String(clip)})`);
+  if (!Number.isInteger(components) || components < 1)
+    throw new Error(
+      `pca: option components must be a positive integer (got ${String(components)})`,
+    );
+  if (!(clip > 0))
+    throw new Error(`pca: option clip must be a positive number or Infinity (got ${String(clip)})`);
   let state: PcaState | undefined;
 
   const plugin = defineModel<PcaOptions>({
@@ -79,7 +99,9 @@ export default function pca(options: PcaOptions = {}): ModelPlugin<PcaOptions> &
     async fit(train, ctx) {
       const normals = train.systems.filter((s) => s.label.label === 'normal');
       if (normals.length < 2) {
-        throw new Error(`pca: needs at least 2 normal systems in the training split to learn their spread (got ${normals.length} of ${train.systems.length} training systems)`);
+        throw new Error(
+          `pca: needs at least 2 normal systems in the training split to learn their spread (got ${normals.length} of ${train.systems.length} training systems)`,
+        );
       }
       const d = SUMMARY_FEATURE_NAMES.length;
       const rows: Float64Array[] = [];
@@ -113,7 +135,8 @@ export default function pca(options: PcaOptions = {}): ModelPlugin<PcaOptions> &
       }
       const z = rows.map((row) => standardize(row, mean, std, clip));
       const center = new Float64Array(d);
-      for (const row of z) for (let j = 0; j < d; j++) center[j] = (center[j] as number) + (row[j] as number) / n;
+      for (const row of z)
+        for (let j = 0; j < d; j++) center[j] = (center[j] as number) + (row[j] as number) / n;
       const matrix = z.map((row) => Array.from(row, (v, j) => v - (center[j] as number)));
       const model = new PCA(matrix, { center: false, scale: false });
       const vectors = model.getEigenvectors();
@@ -128,7 +151,10 @@ export default function pca(options: PcaOptions = {}): ModelPlugin<PcaOptions> &
       state = saved as PcaState;
     },
     score(series) {
-      if (!state) throw new Error('pca: score called before fit; pca needs a training split with at least 2 normal systems');
+      if (!state)
+        throw new Error(
+          'pca: score called before fit; pca needs a training split with at least 2 normal systems',
+        );
       const x = standardize(summarizeSeries(series).values, state.mean, state.std, clip);
       return reconstructionError(x, state.center, state.axes);
     },

@@ -4,7 +4,14 @@
  * scale (median and MAD·1.4826 by default, or mean and standard deviation); score is the largest
  * |z| of the series. See README.md for what it can and cannot catch.
  */
-import { DERIVED_FEATURES, defineModel, percentileOfFinite, type DerivedFeature, type ModelPlugin, type SystemSeries } from 'bess-harness';
+import {
+  DERIVED_FEATURES,
+  defineModel,
+  percentileOfFinite,
+  type DerivedFeature,
+  type ModelPlugin,
+  type SystemSeries,
+} from 'bess-harness';
 
 /** Options of the zscore plugin. */
 export interface ZscoreOptions {
@@ -45,7 +52,14 @@ export interface ZscoreState {
 }
 
 /** Defaults of the options. */
-export const ZSCORE_DEFAULTS: { readonly sensor: string; readonly minus: string | undefined; readonly statistic: ZscoreStatistic; readonly direction: ZscoreDirection; readonly robust: boolean; readonly maxPool: number } = {
+export const ZSCORE_DEFAULTS: {
+  readonly sensor: string;
+  readonly minus: string | undefined;
+  readonly statistic: ZscoreStatistic;
+  readonly direction: ZscoreDirection;
+  readonly robust: boolean;
+  readonly maxPool: number;
+} = {
   sensor: 'cell_delta_v_mv',
   minus: undefined,
   statistic: 'max_abs_median3',
@@ -78,7 +92,10 @@ function medianSorted(xs: Float64Array): number {
 }
 
 /** Centre and scale of pooled readings; the scale is 0 only for a constant pool. */
-export function centerAndScale(pool: Float64Array, robust: boolean): { center: number; scale: number } {
+export function centerAndScale(
+  pool: Float64Array,
+  robust: boolean,
+): { center: number; scale: number } {
   const m = pool.length;
   let sum = 0;
   for (let i = 0; i < m; i++) sum += pool[i] as number;
@@ -98,7 +115,12 @@ export function centerAndScale(pool: Float64Array, robust: boolean): { center: n
 }
 
 /** The largest |x − center| / scale over the finite readings; 0 when there is none. */
-export function maxAbsZ(col: Float64Array | undefined, center: number, scale: number, direction: ZscoreDirection = 'both'): number {
+export function maxAbsZ(
+  col: Float64Array | undefined,
+  center: number,
+  scale: number,
+  direction: ZscoreDirection = 'both',
+): number {
   if (!col) return 0;
   const dev = deviation(direction, center);
   let best = 0;
@@ -110,7 +132,12 @@ export function maxAbsZ(col: Float64Array | undefined, center: number, scale: nu
 }
 
 /** The 99th percentile of |x − center| / scale over the finite readings; 0 when there is none. */
-export function p99AbsZ(col: Float64Array | undefined, center: number, scale: number, direction: ZscoreDirection = 'both'): number {
+export function p99AbsZ(
+  col: Float64Array | undefined,
+  center: number,
+  scale: number,
+  direction: ZscoreDirection = 'both',
+): number {
   if (!col) return 0;
   const dev = deviation(direction, center);
   const d = new Float64Array(col.length);
@@ -123,7 +150,12 @@ export function p99AbsZ(col: Float64Array | undefined, center: number, scale: nu
  * The largest |median3 − center| / scale, where median3 is the median of each finite reading
  * and its finite neighbours in the row order (NaN gaps are skipped, not bridged).
  */
-export function maxAbsMedian3Z(col: Float64Array | undefined, center: number, scale: number, direction: ZscoreDirection = 'both'): number {
+export function maxAbsMedian3Z(
+  col: Float64Array | undefined,
+  center: number,
+  scale: number,
+  direction: ZscoreDirection = 'both',
+): number {
   if (!col) return 0;
   const dev = deviation(direction, center);
   const n = col.length;
@@ -157,14 +189,28 @@ function finiteZ(z: number): number {
   return Number.isFinite(z) ? z : Number.MAX_VALUE;
 }
 
-const SCORERS: Readonly<Record<ZscoreStatistic, (col: Float64Array | undefined, center: number, scale: number, direction: ZscoreDirection) => number>> = {
+const SCORERS: Readonly<
+  Record<
+    ZscoreStatistic,
+    (
+      col: Float64Array | undefined,
+      center: number,
+      scale: number,
+      direction: ZscoreDirection,
+    ) => number
+  >
+> = {
   max_abs: maxAbsZ,
   p99_abs: p99AbsZ,
   max_abs_median3: maxAbsMedian3Z,
 };
 
 /** The column a zscore model reads: the sensor, or the sensor minus another one; undefined when absent. */
-export function scoredColumn(series: SystemSeries, sensor: string, minus: string | undefined): Float64Array | undefined {
+export function scoredColumn(
+  series: SystemSeries,
+  sensor: string,
+  minus: string | undefined,
+): Float64Array | undefined {
   const col = series.sensors[sensor];
   if (!col || minus === undefined) return col;
   const other = series.sensors[minus];
@@ -175,19 +221,36 @@ export function scoredColumn(series: SystemSeries, sensor: string, minus: string
 }
 
 /** A model that scores a system by how far one sensor strays from the training normals (largest |z| by default). */
-export default function zscore(options: ZscoreOptions = {}): ModelPlugin<ZscoreOptions> & { readonly state: () => ZscoreState | undefined } {
+export default function zscore(
+  options: ZscoreOptions = {},
+): ModelPlugin<ZscoreOptions> & { readonly state: () => ZscoreState | undefined } {
   const sensor = options.sensor ?? ZSCORE_DEFAULTS.sensor;
   const minus = options.minus ?? ZSCORE_DEFAULTS.minus;
   const statistic = options.statistic ?? ZSCORE_DEFAULTS.statistic;
   const direction = options.direction ?? ZSCORE_DEFAULTS.direction;
   const robust = options.robust ?? ZSCORE_DEFAULTS.robust;
   const maxPool = options.maxPool ?? ZSCORE_DEFAULTS.maxPool;
-  if (typeof sensor !== 'string' || sensor === '') throw new Error(`zscore: option sensor must be a sensor or derived feature name (got ${String(sensor)})`);
-  if (minus !== undefined && (typeof minus !== 'string' || minus === '')) throw new Error(`zscore: option minus must be a sensor or derived feature name (got ${String(minus)})`);
-  if (!STATISTICS.includes(statistic)) throw new Error(`zscore: option statistic must be one of ${STATISTICS.join(', ')} (got ${String(statistic)})`);
-  if (!DIRECTIONS.includes(direction)) throw new Error(`zscore: option direction must be one of ${DIRECTIONS.join(', ')} (got ${String(direction)})`);
-  if (!Number.isInteger(maxPool) || maxPool < 2) throw new Error(`zscore: option maxPool must be an integer ≥ 2 (got ${String(maxPool)})`);
-  const derive: readonly DerivedFeature[] = [sensor, minus].filter((n): n is DerivedFeature => n !== undefined && isDerived(n));
+  if (typeof sensor !== 'string' || sensor === '')
+    throw new Error(
+      `zscore: option sensor must be a sensor or derived feature name (got ${String(sensor)})`,
+    );
+  if (minus !== undefined && (typeof minus !== 'string' || minus === ''))
+    throw new Error(
+      `zscore: option minus must be a sensor or derived feature name (got ${String(minus)})`,
+    );
+  if (!STATISTICS.includes(statistic))
+    throw new Error(
+      `zscore: option statistic must be one of ${STATISTICS.join(', ')} (got ${String(statistic)})`,
+    );
+  if (!DIRECTIONS.includes(direction))
+    throw new Error(
+      `zscore: option direction must be one of ${DIRECTIONS.join(', ')} (got ${String(direction)})`,
+    );
+  if (!Number.isInteger(maxPool) || maxPool < 2)
+    throw new Error(`zscore: option maxPool must be an integer ≥ 2 (got ${String(maxPool)})`);
+  const derive: readonly DerivedFeature[] = [sensor, minus].filter(
+    (n): n is DerivedFeature => n !== undefined && isDerived(n),
+  );
   const what = minus === undefined ? `sensor "${sensor}"` : `"${sensor} − ${minus}"`;
   const scorer = SCORERS[statistic];
   let state: ZscoreState | undefined;
@@ -196,14 +259,23 @@ export default function zscore(options: ZscoreOptions = {}): ModelPlugin<ZscoreO
     name: 'zscore',
     version: '1',
     // The resolved options: reports show what ran, and a change of default changes the cache key.
-    options: { sensor, ...(minus !== undefined ? { minus } : {}), statistic, direction, robust, maxPool },
+    options: {
+      sensor,
+      ...(minus !== undefined ? { minus } : {}),
+      statistic,
+      direction,
+      robust,
+      maxPool,
+    },
     ...(derive.length > 0 ? { derive } : {}),
     // z-scores are unitless and timestamps are never read (`harness check` tests both promises).
     invariantTo: { timeShift: true, unitScale: true },
     async fit(train, ctx) {
       const normals = train.systems.filter((s) => s.label.label === 'normal');
       if (normals.length === 0) {
-        throw new Error(`zscore: the training split has no normal systems (${train.systems.length} training systems); zscore learns "normal" from them`);
+        throw new Error(
+          `zscore: the training split has no normal systems (${train.systems.length} training systems); zscore learns "normal" from them`,
+        );
       }
       const perSystem = Math.max(1, Math.floor(maxPool / normals.length));
       const chunks: Float64Array[] = [];
@@ -229,7 +301,9 @@ export default function zscore(options: ZscoreOptions = {}): ModelPlugin<ZscoreO
         total += take;
       }
       if (total < 2) {
-        throw new Error(`zscore: ${what} has fewer than 2 finite readings over the ${normals.length} training normals; is the sensor in the data (or is its name a typo)?`);
+        throw new Error(
+          `zscore: ${what} has fewer than 2 finite readings over the ${normals.length} training normals; is the sensor in the data (or is its name a typo)?`,
+        );
       }
       const pool = new Float64Array(total);
       let at = 0;
@@ -239,7 +313,9 @@ export default function zscore(options: ZscoreOptions = {}): ModelPlugin<ZscoreO
       }
       const { center, scale } = centerAndScale(pool, robust);
       if (!(scale > CONSTANT_SPREAD * Math.abs(center))) {
-        throw new Error(`zscore: ${what} is constant (${center}) over the training normals; a z-score needs some spread`);
+        throw new Error(
+          `zscore: ${what} is constant (${center}) over the training normals; a z-score needs some spread`,
+        );
       }
       state = { center, scale, pooled: total, normals: normals.length };
     },
@@ -249,7 +325,10 @@ export default function zscore(options: ZscoreOptions = {}): ModelPlugin<ZscoreO
       state = saved as ZscoreState;
     },
     score(series) {
-      if (!state) throw new Error('zscore: score called before fit; zscore needs a training split with normal systems');
+      if (!state)
+        throw new Error(
+          'zscore: score called before fit; zscore needs a training split with normal systems',
+        );
       return scorer(scoredColumn(series, sensor, minus), state.center, state.scale, direction);
     },
   });

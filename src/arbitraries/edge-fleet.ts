@@ -4,7 +4,17 @@
  * all anomaly. Timestamps always strictly increase: the loader delivers nothing else.
  */
 import fc from 'fast-check';
-import { CHEMISTRIES, CLIMATES, datasetOf, FAILURE_TYPES, inMemoryRecord, OPERATIONAL_MODES, SCENARIO_TAGS, SEASONS, type Sensor } from '../data/index.ts';
+import {
+  CHEMISTRIES,
+  CLIMATES,
+  datasetOf,
+  FAILURE_TYPES,
+  inMemoryRecord,
+  OPERATIONAL_MODES,
+  SCENARIO_TAGS,
+  SEASONS,
+  type Sensor,
+} from '../data/index.ts';
 import type { Dataset, LabelRow, MetadataRow, SystemSeries } from '../data/types.ts';
 import { edgeSeriesArb } from './edge-series.ts';
 
@@ -35,11 +45,23 @@ export interface EdgeFleetOptions {
 /** A label row: normal (shrinks there) or an anomaly of any failure type and lead time. */
 export function labelRowArb(systemId = 'sys-0'): fc.Arbitrary<LabelRow> {
   const base = { system_id: systemId, source: 'synthetic' as const, label_version: 1 };
-  const normal = fc.constant<LabelRow>({ ...base, label: 'normal', failure_type: 'none', lead_time_days: null });
+  const normal = fc.constant<LabelRow>({
+    ...base,
+    label: 'normal',
+    failure_type: 'none',
+    lead_time_days: null,
+  });
   const anomaly = fc
-    .record({ failure_type: fc.constantFrom(...FAILURE_TYPES), lead_time_days: fc.integer({ min: 0, max: 180 }) })
+    .record({
+      failure_type: fc.constantFrom(...FAILURE_TYPES),
+      lead_time_days: fc.integer({ min: 0, max: 180 }),
+    })
     .map((a): LabelRow => ({ ...base, label: 'anomaly', ...a }));
-  return fc.oneof({ withCrossShrink: true }, { arbitrary: normal, weight: 2 }, { arbitrary: anomaly, weight: 1 });
+  return fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: normal, weight: 2 },
+    { arbitrary: anomaly, weight: 1 },
+  );
 }
 
 /** A metadata row with any mode, season and optional columns. */
@@ -58,13 +80,19 @@ export function metadataRowArb(systemId = 'sys-0'): fc.Arbitrary<MetadataRow> {
 
 /** The fleet of these systems, as data and as a Dataset; ids are taken from each series. */
 export function edgeFleetOf(systems: readonly EdgeFleetSystem[]): EdgeFleet {
-  return { systems, dataset: datasetOf(systems.map((s) => inMemoryRecord(s.label, s.metadata, s.series))) };
+  return {
+    systems,
+    dataset: datasetOf(systems.map((s) => inMemoryRecord(s.label, s.metadata, s.series))),
+  };
 }
 
 /** 1–3 systems (`sys-0`, `sys-1`, …) with edge-shaped series, labels and metadata. */
 export function edgeFleetArb(opts: EdgeFleetOptions = {}): fc.Arbitrary<EdgeFleet> {
   const system = fc.record({
-    edge: edgeSeriesArb({ maxLength: opts.maxLength ?? 50, ...(opts.sensors ? { sensors: opts.sensors } : {}) }),
+    edge: edgeSeriesArb({
+      maxLength: opts.maxLength ?? 50,
+      ...(opts.sensors ? { sensors: opts.sensors } : {}),
+    }),
     label: labelRowArb(),
     metadata: metadataRowArb(),
   });
@@ -76,11 +104,15 @@ export function edgeFleetArb(opts: EdgeFleetOptions = {}): fc.Arbitrary<EdgeFlee
     .array(system, { minLength: 0, maxLength: opts.maxSystems ?? 3 })
     .filter((raw) => raw.length >= minSystems)
     .map((raw) =>
-    edgeFleetOf(
-      raw.map(({ edge, label, metadata }, i): EdgeFleetSystem => {
-        const id = `sys-${i}`;
-        return { series: { ...edge.series, systemId: id }, label: { ...label, system_id: id }, metadata: { ...metadata, system_id: id } };
-      }),
-    ),
-  );
+      edgeFleetOf(
+        raw.map(({ edge, label, metadata }, i): EdgeFleetSystem => {
+          const id = `sys-${i}`;
+          return {
+            series: { ...edge.series, systemId: id },
+            label: { ...label, system_id: id },
+            metadata: { ...metadata, system_id: id },
+          };
+        }),
+      ),
+    );
 }

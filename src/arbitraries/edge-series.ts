@@ -15,9 +15,20 @@ export type ColumnShape =
   | { readonly kind: 'all_nan' }
   | { readonly kind: 'constant'; readonly value: number }
   /** A sine around `base`; every `missingEvery`-th reading is NaN (0 = none). */
-  | { readonly kind: 'wave'; readonly base: number; readonly amplitude: number; readonly period: number; readonly missingEvery: number }
+  | {
+      readonly kind: 'wave';
+      readonly base: number;
+      readonly amplitude: number;
+      readonly period: number;
+      readonly missingEvery: number;
+    }
   /** A wave with a few readings replaced by extreme values. */
-  | { readonly kind: 'extreme'; readonly base: number; readonly amplitude: number; readonly extremes: readonly { readonly at: number; readonly value: number }[] };
+  | {
+      readonly kind: 'extreme';
+      readonly base: number;
+      readonly amplitude: number;
+      readonly extremes: readonly { readonly at: number; readonly value: number }[];
+    };
 
 /** Order of the timestamps: strictly increasing (what the loader delivers) or not. */
 export type TimestampOrder = 'increasing' | 'duplicated' | 'unsorted';
@@ -64,7 +75,14 @@ const TYPICAL: Readonly<Record<Sensor, readonly [number, number]>> = {
 };
 
 /** Values no sensor should report but an export may contain. */
-export const EXTREME_VALUES: readonly number[] = [1e12, -1e12, 0, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308];
+export const EXTREME_VALUES: readonly number[] = [
+  1e12,
+  -1e12,
+  0,
+  Number.MIN_VALUE,
+  -Number.MIN_VALUE,
+  2.2250738585072014e-308,
+];
 
 const HOUR_MS = 3_600_000;
 
@@ -88,9 +106,15 @@ export function columnShapeArb(sensor: Sensor): fc.Arbitrary<ColumnShape> {
     kind: fc.constant('extreme' as const),
     base: tenths(lo, hi),
     amplitude,
-    extremes: fc.array(fc.record({ at: fc.nat({ max: 49 }), value: fc.constantFrom(...EXTREME_VALUES) }), { minLength: 1, maxLength: 3 }),
+    extremes: fc.array(
+      fc.record({ at: fc.nat({ max: 49 }), value: fc.constantFrom(...EXTREME_VALUES) }),
+      { minLength: 1, maxLength: 3 },
+    ),
   });
-  const constant = fc.record({ kind: fc.constant('constant' as const), value: fc.oneof(tenths(lo, hi), fc.constant(0)) });
+  const constant = fc.record({
+    kind: fc.constant('constant' as const),
+    value: fc.oneof(tenths(lo, hi), fc.constant(0)),
+  });
   // `absent` first: a failing column shrinks towards "not there", so a shrunk fixture shows
   // only the columns the failure needs.
   return fc.oneof(
@@ -116,12 +140,19 @@ export function materializeColumn(shape: ColumnShape, n: number): Float64Array |
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const missing = shape.missingEvery > 0 && i % shape.missingEvery === shape.missingEvery - 1;
-        out[i] = missing ? NaN : Math.round((shape.base + shape.amplitude * Math.sin((2 * Math.PI * i) / shape.period)) * 1000) / 1000;
+        out[i] = missing
+          ? NaN
+          : Math.round(
+              (shape.base + shape.amplitude * Math.sin((2 * Math.PI * i) / shape.period)) * 1000,
+            ) / 1000;
       }
       return out;
     }
     case 'extreme': {
-      const out = materializeColumn({ kind: 'wave', base: shape.base, amplitude: shape.amplitude, period: 12, missingEvery: 0 }, n)!;
+      const out = materializeColumn(
+        { kind: 'wave', base: shape.base, amplitude: shape.amplitude, period: 12, missingEvery: 0 },
+        n,
+      )!;
       for (const e of shape.extremes) out[e.at % n] = e.value;
       return out;
     }
@@ -130,7 +161,11 @@ export function materializeColumn(shape: ColumnShape, n: number): Float64Array |
 
 /** Timestamps of `n` samples, with gaps, in the given order (epoch ms, whole seconds). */
 export function materializeTimestamps(
-  timing: { readonly startSec: number; readonly stepMs: number; readonly gaps: readonly { readonly at: number; readonly lengthMs: number }[] },
+  timing: {
+    readonly startSec: number;
+    readonly stepMs: number;
+    readonly gaps: readonly { readonly at: number; readonly lengthMs: number }[];
+  },
   n: number,
   order: TimestampOrder,
 ): Float64Array {
@@ -159,19 +194,38 @@ export function strictlyIncreasing(t: Float64Array): boolean {
 /** One SystemSeries with edge shapes; see {@link EdgeSeriesOptions}. */
 export function edgeSeriesArb(opts: EdgeSeriesOptions = {}): fc.Arbitrary<EdgeSeries> {
   const sensors = opts.sensors ?? SENSORS;
-  const columns = fc.record(Object.fromEntries(sensors.map((s) => [s, columnShapeArb(s)])) as Record<Sensor, fc.Arbitrary<ColumnShape>>);
+  const columns = fc.record(
+    Object.fromEntries(sensors.map((s) => [s, columnShapeArb(s)])) as Record<
+      Sensor,
+      fc.Arbitrary<ColumnShape>
+    >,
+  );
   const timing = fc.record({
     // 2020-01-01 … 2030-01-01, whole seconds; shrinks towards 2020-01-01T00:00:00Z.
     startSec: fc.integer({ min: 1_577_836_800, max: 1_893_456_000 }),
     stepMs: fc.constantFrom(300_000, 1000, 60_000, 900_000, HOUR_MS),
-    gaps: fc.array(fc.record({ at: fc.nat({ max: 49 }), lengthMs: fc.integer({ min: 1, max: 30 * 24 }).map((h) => h * HOUR_MS) }), { maxLength: 2 }),
+    gaps: fc.array(
+      fc.record({
+        at: fc.nat({ max: 49 }),
+        lengthMs: fc.integer({ min: 1, max: 30 * 24 }).map((h) => h * HOUR_MS),
+      }),
+      { maxLength: 2 },
+    ),
   });
   const order: fc.Arbitrary<TimestampOrder> = opts.oddTimestamps
-    ? fc.oneof({ arbitrary: fc.constant('increasing' as const), weight: 6 }, { arbitrary: fc.constantFrom('duplicated' as const, 'unsorted' as const), weight: 2 })
+    ? fc.oneof(
+        { arbitrary: fc.constant('increasing' as const), weight: 6 },
+        { arbitrary: fc.constantFrom('duplicated' as const, 'unsorted' as const), weight: 2 },
+      )
     : fc.constant('increasing' as const);
   const systemId = opts.systemId ?? 'sys-0';
   return fc
-    .record({ n: fc.integer({ min: opts.minLength ?? 1, max: opts.maxLength ?? 50 }), timing, order, columns })
+    .record({
+      n: fc.integer({ min: opts.minLength ?? 1, max: opts.maxLength ?? 50 }),
+      timing,
+      order,
+      columns,
+    })
     .map(({ n, timing: tm, order: ord, columns: shapes }): EdgeSeries => {
       const timestamps = materializeTimestamps(tm, n, ord);
       const cols: Record<string, Float64Array> = {};
@@ -179,6 +233,10 @@ export function edgeSeriesArb(opts: EdgeSeriesOptions = {}): fc.Arbitrary<EdgeSe
         const col = materializeColumn(shapes[s], n);
         if (col) cols[s] = col;
       }
-      return { series: { systemId, source: 'synthetic', timestamps, sensors: cols }, timestampOrder: ord, loadable: strictlyIncreasing(timestamps) };
+      return {
+        series: { systemId, source: 'synthetic', timestamps, sensors: cols },
+        timestampOrder: ord,
+        loadable: strictlyIncreasing(timestamps),
+      };
     });
 }

@@ -22,7 +22,11 @@ function shareArb(): fc.Arbitrary<number> {
 
 /** Weights over `names`, some of them 0, at least one positive. */
 export function weightsArb<K extends string>(names: readonly K[]): fc.Arbitrary<Weights<K>> {
-  const weight = fc.oneof(fc.constant(1), fc.constant(0), fc.double({ min: 0.01, max: 5, noNaN: true }));
+  const weight = fc.oneof(
+    fc.constant(1),
+    fc.constant(0),
+    fc.double({ min: 0.01, max: 5, noNaN: true }),
+  );
   return fc.array(weight, { minLength: names.length, maxLength: names.length }).map((ws) => {
     const out: Partial<Record<K, number>> = {};
     names.forEach((n, i) => (out[n] = ws[i] ?? 0));
@@ -34,8 +38,15 @@ export function weightsArb<K extends string>(names: readonly K[]): fc.Arbitrary<
 function leadTimeArb(): fc.Arbitrary<LeadTimeDistribution | undefined> {
   return fc.oneof(
     fc.constant(undefined),
-    fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 120 })).map(([a, b]): LeadTimeDistribution => ({ kind: 'uniform', min: a, max: a + b })),
-    fc.record({ median: fc.double({ min: 0.5, max: 60, noNaN: true }), sigma: fc.double({ min: 0, max: 1.5, noNaN: true }) }).map((l): LeadTimeDistribution => ({ kind: 'lognormal', ...l })),
+    fc
+      .tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 120 }))
+      .map(([a, b]): LeadTimeDistribution => ({ kind: 'uniform', min: a, max: a + b })),
+    fc
+      .record({
+        median: fc.double({ min: 0.5, max: 60, noNaN: true }),
+        sigma: fc.double({ min: 0, max: 1.5, noNaN: true }),
+      })
+      .map((l): LeadTimeDistribution => ({ kind: 'lognormal', ...l })),
   );
 }
 
@@ -50,13 +61,29 @@ export function scenarioSpecArb(opts: ScenarioSpecOptions = {}): fc.Arbitrary<Sc
       modes: weightsArb(OPERATIONAL_MODES),
       seasons: weightsArb(SEASONS),
       climates: weightsArb(CLIMATES),
-      anomalyRate: fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0.01, max: 0.99, noNaN: true })),
+      anomalyRate: fc.oneof(
+        fc.constant(0),
+        fc.constant(1),
+        fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+      ),
       failureTypes: weightsArb(FAILURE_TYPES),
-      severity: fc.tuple(shareArb(), shareArb()).map(([a, b]) => ({ min: Math.min(a, b), max: Math.max(a, b) })),
+      severity: fc
+        .tuple(shareArb(), shareArb())
+        .map(([a, b]) => ({ min: Math.min(a, b), max: Math.max(a, b) })),
       subtleRate: shareArb(),
       noise: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 3, noNaN: true })),
-      dataQuality: fc.record({ sensorDropout: shareArb(), stuckSensor: shareArb(), spike: shareArb(), timestampGap: shareArb(), noisyNormal: shareArb() }),
+      dataQuality: fc.record({
+        sensorDropout: shareArb(),
+        stuckSensor: shareArb(),
+        spike: shareArb(),
+        timestampGap: shareArb(),
+        noisyNormal: shareArb(),
+      }),
       leadTimeDays: leadTimeArb(),
     })
-    .map(({ leadTimeDays, ...spec }): ScenarioSpec => ({ name: 'property', ...spec, ...(leadTimeDays ? { leadTimeDays } : {}) }));
+    .map(({ leadTimeDays, ...spec }): ScenarioSpec => ({
+      name: 'property',
+      ...spec,
+      ...(leadTimeDays ? { leadTimeDays } : {}),
+    }));
 }

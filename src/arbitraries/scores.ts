@@ -7,12 +7,18 @@ import fc from 'fast-check';
 
 /** A tie-prone score: a quarter in [0, 1.5] or a multiple of 0.001 in [−5, 5]. */
 export function scoreArb(): fc.Arbitrary<number> {
-  return fc.oneof(fc.integer({ min: 0, max: 6 }).map((v) => v / 4), fc.integer({ min: -5000, max: 5000 }).map((v) => v / 1000 + 0));
+  return fc.oneof(
+    fc.integer({ min: 0, max: 6 }).map((v) => v / 4),
+    fc.integer({ min: -5000, max: 5000 }).map((v) => v / 1000 + 0),
+  );
 }
 
 /** `n` scores (or 1–40 when `n` is not given), ties common. */
 export function scoresWithTiesArb(n?: number): fc.Arbitrary<number[]> {
-  return fc.array(scoreArb(), n === undefined ? { minLength: 1, maxLength: 40 } : { minLength: n, maxLength: n });
+  return fc.array(
+    scoreArb(),
+    n === undefined ? { minLength: 1, maxLength: 40 } : { minLength: n, maxLength: n },
+  );
 }
 
 /** `n` labels (1 = anomaly, 0 = normal; 1–40 when `n` is not given): mixed, all normal or all anomaly. */

@@ -36,10 +36,20 @@ function examples(ids: readonly string[]): string {
  * usually match in order; a plugin run elsewhere (scores.csv) may list them in another order,
  * which is fine; different systems are not, since the test is only valid on paired samples.
  */
-export function pairCases(model: string, a: ScoredCase, other: string, b: ScoredCase): Outcome<Paired> {
-  for (const [name, c] of [[model, a], [other, b]] as const) {
+export function pairCases(
+  model: string,
+  a: ScoredCase,
+  other: string,
+  b: ScoredCase,
+): Outcome<Paired> {
+  for (const [name, c] of [
+    [model, a],
+    [other, b],
+  ] as const) {
     if (c.y.length !== c.scores.length || c.y.length !== c.systemIds.length) {
-      return errored(`model "${name}" has ${c.y.length} labels, ${c.scores.length} scores and ${c.systemIds.length} system ids; they must align`);
+      return errored(
+        `model "${name}" has ${c.y.length} labels, ${c.scores.length} scores and ${c.systemIds.length} system ids; they must align`,
+      );
     }
   }
   const index = new Map<string, number>();
@@ -47,52 +57,89 @@ export function pairCases(model: string, a: ScoredCase, other: string, b: Scored
   const onlyA = a.systemIds.filter((id) => !index.has(id));
   const inA = new Set(a.systemIds);
   const onlyB = b.systemIds.filter((id) => !inA.has(id));
-  if (onlyA.length > 0 || onlyB.length > 0 || inA.size !== a.systemIds.length || index.size !== b.systemIds.length) {
+  if (
+    onlyA.length > 0 ||
+    onlyB.length > 0 ||
+    inA.size !== a.systemIds.length ||
+    index.size !== b.systemIds.length
+  ) {
     const parts: string[] = [];
     if (onlyA.length > 0) parts.push(`${onlyA.length} only in ${model} (${examples(onlyA)})`);
     if (onlyB.length > 0) parts.push(`${onlyB.length} only in ${other} (${examples(onlyB)})`);
     if (parts.length === 0) parts.push('a system id is listed twice');
-    return errored(`${model} and ${other} were not scored on the same systems, so they cannot be compared pairwise: ${parts.join('; ')}`);
+    return errored(
+      `${model} and ${other} were not scored on the same systems, so they cannot be compared pairwise: ${parts.join('; ')}`,
+    );
   }
   const bScores = new Float64Array(a.y.length);
   for (let i = 0; i < a.systemIds.length; i++) {
     const j = index.get(a.systemIds[i]!)!;
-    if (a.y[i] !== b.y[j]) return errored(`${model} and ${other} disagree on the label of system "${a.systemIds[i]}"`);
+    if (a.y[i] !== b.y[j])
+      return errored(`${model} and ${other} disagree on the label of system "${a.systemIds[i]}"`);
     bScores[i] = b.scores[j]!;
   }
   return { ok: true, value: { y: a.y, a: a.scores, b: bScores } };
 }
 
 /** Grade `model(a).toBeat(b, { on, test, alpha })`. */
-export function gradeBeats(spec: BeatsSpec, cases: Readonly<Record<string, GradedCase>>): BeatsVerdict {
+export function gradeBeats(
+  spec: BeatsSpec,
+  cases: Readonly<Record<string, GradedCase>>,
+): BeatsVerdict {
   const { model, other, on, test, alpha } = spec;
   const expected = test === 'delong' ? `> ${other} (p < ${given(alpha)})` : `> ${other}`;
-  const fail = (state: 'failed' | 'errored', message: string, actual: number | null = null): BeatsVerdict => ({ state, message, actual, expected });
-  if (model === other) return fail('errored', `${model} cannot beat itself: name another model in toBeat`);
-  if (test !== 'delong' && test !== 'none') return fail('errored', `unknown test "${String(test)}" in toBeat (use 'delong' or 'none')`);
+  const fail = (
+    state: 'failed' | 'errored',
+    message: string,
+    actual: number | null = null,
+  ): BeatsVerdict => ({ state, message, actual, expected });
+  if (model === other)
+    return fail('errored', `${model} cannot beat itself: name another model in toBeat`);
+  if (test !== 'delong' && test !== 'none')
+    return fail('errored', `unknown test "${String(test)}" in toBeat (use 'delong' or 'none')`);
   const a = resolveCase(model, cases);
   if (!a.ok) return fail(a.state, a.message);
   const b = resolveCase(other, cases);
   if (!b.ok) return fail(b.state, b.message);
-  for (const [name, c] of [[model, a.value], [other, b.value]] as const) {
+  for (const [name, c] of [
+    [model, a.value],
+    [other, b.value],
+  ] as const) {
     if (!Object.hasOwn(c.summary.metrics, on)) {
-      return fail('errored', `unknown metric "${on}" for ${name} (known metrics: ${Object.keys(c.summary.metrics).join(', ')})`);
+      return fail(
+        'errored',
+        `unknown metric "${on}" for ${name} (known metrics: ${Object.keys(c.summary.metrics).join(', ')})`,
+      );
     }
   }
   if (test === 'none') return beatsByValue(spec, a.value, b.value, expected);
-  if (on !== 'roc_auc') return fail('errored', `the paired DeLong test compares roc_auc only, not ${on}; use toBeat('${other}', { on: '${on}', test: 'none' })`);
-  if (!(alpha > 0 && alpha < 1)) return fail('errored', `toBeat needs alpha in (0, 1), got ${String(alpha)}`);
+  if (on !== 'roc_auc')
+    return fail(
+      'errored',
+      `the paired DeLong test compares roc_auc only, not ${on}; use toBeat('${other}', { on: '${on}', test: 'none' })`,
+    );
+  if (!(alpha > 0 && alpha < 1))
+    return fail('errored', `toBeat needs alpha in (0, 1), got ${String(alpha)}`);
   const paired = pairCases(model, a.value, other, b.value);
   if (!paired.ok) return fail(paired.state, paired.message);
   const t = delongPairedTest(paired.value.y, paired.value.a, paired.value.b);
-  if (isUndefinedMetric(t)) return fail('failed', `cannot tell whether ${model} beats ${other} on roc_auc: ${bareReason(t.reason)}`, a.value.summary.metrics[on] ?? null);
+  if (isUndefinedMetric(t))
+    return fail(
+      'failed',
+      `cannot tell whether ${model} beats ${other} on roc_auc: ${bareReason(t.reason)}`,
+      a.value.summary.metrics[on] ?? null,
+    );
   // The two-sided p halves when the difference points the way we claim; otherwise the evidence is against the claim.
   const p = t.diff > 0 ? t.pValue / 2 : 1 - t.pValue / 2;
   const aucs = `${measuredAgainst(t.aucA, t.aucB)} vs ${measuredAgainst(t.aucB, t.aucA)}`;
   const detail = `paired DeLong, one-sided p ${pValue(p, alpha)}`;
   const base = { actual: t.aucA, expected, pValue: p };
   if (t.diff > 0 && p < alpha) {
-    return { ...base, state: 'passed', message: `${model} beats ${other} on roc_auc: ${aucs} (difference ${measured(t.diff)}; ${detail} < ${given(alpha)})` };
+    return {
+      ...base,
+      state: 'passed',
+      message: `${model} beats ${other} on roc_auc: ${aucs} (difference ${measured(t.diff)}; ${detail} < ${given(alpha)})`,
+    };
   }
   if (t.diff > 0) {
     return {
@@ -101,17 +148,48 @@ export function gradeBeats(spec: BeatsSpec, cases: Readonly<Record<string, Grade
       message: `expected ${model} to beat ${other} on roc_auc: ${aucs}, but the difference ${measured(t.diff)} is not significant (${detail} >= ${given(alpha)}); more test systems would tell`,
     };
   }
-  return { ...base, state: 'failed', message: `expected ${model} to beat ${other} on roc_auc, got ${aucs}: ${model} is not higher (difference ${measured(t.diff)}; ${detail})` };
+  return {
+    ...base,
+    state: 'failed',
+    message: `expected ${model} to beat ${other} on roc_auc, got ${aucs}: ${model} is not higher (difference ${measured(t.diff)}; ${detail})`,
+  };
 }
 
-function beatsByValue(spec: BeatsSpec, a: ScoredCase, b: ScoredCase, expected: string): BeatsVerdict {
+function beatsByValue(
+  spec: BeatsSpec,
+  a: ScoredCase,
+  b: ScoredCase,
+  expected: string,
+): BeatsVerdict {
   const { model, other, on } = spec;
   const va = a.summary.metrics[on] ?? null;
   const vb = b.summary.metrics[on] ?? null;
-  if (va === null) return { state: 'failed', message: `${model} ${on} is undefined: ${bareReason(a.summary.undefined[on])}`, actual: null, expected };
-  if (vb === null) return { state: 'failed', message: `cannot compare with ${other}: ${other} ${on} is undefined: ${bareReason(b.summary.undefined[on])}`, actual: va, expected };
+  if (va === null)
+    return {
+      state: 'failed',
+      message: `${model} ${on} is undefined: ${bareReason(a.summary.undefined[on])}`,
+      actual: null,
+      expected,
+    };
+  if (vb === null)
+    return {
+      state: 'failed',
+      message: `cannot compare with ${other}: ${other} ${on} is undefined: ${bareReason(b.summary.undefined[on])}`,
+      actual: va,
+      expected,
+    };
   const values = `${measuredAgainst(va, vb)} vs ${measuredAgainst(vb, va)}`;
   return va > vb
-    ? { state: 'passed', message: `${model} beats ${other} on ${on}: ${values}`, actual: va, expected }
-    : { state: 'failed', message: `expected ${model} to beat ${other} on ${on}, got ${values}`, actual: va, expected };
+    ? {
+        state: 'passed',
+        message: `${model} beats ${other} on ${on}: ${values}`,
+        actual: va,
+        expected,
+      }
+    : {
+        state: 'failed',
+        message: `expected ${model} to beat ${other} on ${on}, got ${values}`,
+        actual: va,
+        expected,
+      };
 }

@@ -25,13 +25,20 @@ export function comparisonProblem(c: Comparison): string | undefined {
   switch (c.op) {
     case 'gt':
     case 'lt':
-      return typeof c.than === 'number' && !finite(c.than) ? `${c.op === 'gt' ? 'toBeGreaterThan' : 'toBeLessThan'} needs a finite number, got ${String(c.than)}` : undefined;
+      return typeof c.than === 'number' && !finite(c.than)
+        ? `${c.op === 'gt' ? 'toBeGreaterThan' : 'toBeLessThan'} needs a finite number, got ${String(c.than)}`
+        : undefined;
     case 'close':
       if (!finite(c.to)) return `toBeCloseTo needs a finite target, got ${String(c.to)}`;
-      return finite(c.tolerance) && c.tolerance >= 0 ? undefined : `toBeCloseTo needs a finite tolerance >= 0, got ${String(c.tolerance)}`;
+      return finite(c.tolerance) && c.tolerance >= 0
+        ? undefined
+        : `toBeCloseTo needs a finite tolerance >= 0, got ${String(c.tolerance)}`;
     case 'within':
-      if (!finite(c.lo) || !finite(c.hi)) return `toBeWithin needs finite bounds, got [${String(c.lo)}, ${String(c.hi)}]`;
-      return c.lo <= c.hi ? undefined : `toBeWithin needs lo <= hi, got [${given(c.lo)}, ${given(c.hi)}]`;
+      if (!finite(c.lo) || !finite(c.hi))
+        return `toBeWithin needs finite bounds, got [${String(c.lo)}, ${String(c.hi)}]`;
+      return c.lo <= c.hi
+        ? undefined
+        : `toBeWithin needs lo <= hi, got [${given(c.lo)}, ${given(c.hi)}]`;
     case 'covers':
       return finite(c.value) ? undefined : `toCover needs a finite value, got ${String(c.value)}`;
     case 'undefined':
@@ -40,7 +47,11 @@ export function comparisonProblem(c: Comparison): string | undefined {
 }
 
 function undefinedVerdict(r: Reading): Verdict {
-  return { state: 'failed', message: `${r.label} is undefined: ${bareReason(r.reason)}`, actual: null };
+  return {
+    state: 'failed',
+    message: `${r.label} is undefined: ${bareReason(r.reason)}`,
+    actual: null,
+  };
 }
 
 /**
@@ -50,8 +61,16 @@ function undefinedVerdict(r: Reading): Verdict {
 export function judge(r: Reading, c: Comparison, than?: Reading): Verdict {
   if (c.op === 'undefined') {
     return r.value === null
-      ? { state: 'passed', message: `${r.label} is undefined, as expected: ${bareReason(r.reason)}`, actual: null }
-      : { state: 'failed', message: `expected ${r.label} to be undefined, got ${measured(r.value)}`, actual: r.value };
+      ? {
+          state: 'passed',
+          message: `${r.label} is undefined, as expected: ${bareReason(r.reason)}`,
+          actual: null,
+        }
+      : {
+          state: 'failed',
+          message: `expected ${r.label} to be undefined, got ${measured(r.value)}`,
+          actual: r.value,
+        };
   }
   if (c.op === 'covers') return judgeCovers(r, c.value);
   const v = r.value;
@@ -68,8 +87,18 @@ export function judge(r: Reading, c: Comparison, than?: Reading): Verdict {
         boundText = given(bound);
         shown = measuredAgainst(v, bound);
       } else {
-        if (than === undefined) return { state: 'errored', message: `internal: ${r.label} ${sign} ${c.than.model} ${c.than.metric} was graded without reading it`, actual: v };
-        if (than.value === null) return { state: 'failed', message: `cannot compare ${r.label} ${sign} ${than.label}: ${than.label} is undefined: ${bareReason(than.reason)}`, actual: v };
+        if (than === undefined)
+          return {
+            state: 'errored',
+            message: `internal: ${r.label} ${sign} ${c.than.model} ${c.than.metric} was graded without reading it`,
+            actual: v,
+          };
+        if (than.value === null)
+          return {
+            state: 'failed',
+            message: `cannot compare ${r.label} ${sign} ${than.label}: ${than.label} is undefined: ${bareReason(than.reason)}`,
+            actual: v,
+          };
         bound = than.value;
         shown = measuredAgainst(v, bound);
         boundText = `${than.label} ${measuredAgainst(bound, v)}`;
@@ -77,14 +106,22 @@ export function judge(r: Reading, c: Comparison, than?: Reading): Verdict {
       const ok = c.op === 'gt' ? v > bound : v < bound;
       return ok
         ? { state: 'passed', message: `${r.label} ${shown} ${sign} ${boundText}`, actual: v }
-        : { state: 'failed', message: `expected ${r.label} ${sign} ${boundText}, got ${shown}`, actual: v };
+        : {
+            state: 'failed',
+            message: `expected ${r.label} ${sign} ${boundText}, got ${shown}`,
+            actual: v,
+          };
     }
     case 'close': {
       const off = Math.abs(v - c.to);
       const range = `${given(c.to)} ± ${given(c.tolerance)}`;
       return off <= c.tolerance + CLOSE_SLACK
         ? { state: 'passed', message: `${r.label} ${measured(v)} is within ${range}`, actual: v }
-        : { state: 'failed', message: `expected ${r.label} within ${range}, got ${measured(v)} (off by ${measured(off)})`, actual: v };
+        : {
+            state: 'failed',
+            message: `expected ${r.label} within ${range}, got ${measured(v)} (off by ${measured(off)})`,
+            actual: v,
+          };
     }
     case 'within': {
       const range = `[${given(c.lo)}, ${given(c.hi)}]`;
@@ -97,11 +134,29 @@ export function judge(r: Reading, c: Comparison, than?: Reading): Verdict {
 }
 
 function judgeCovers(r: Reading, value: number): Verdict {
-  if (r.ci === undefined) return { state: 'errored', message: `toCover needs a confidence interval, and ${r.label} has none (CIs exist for roc_auc)`, actual: r.value };
-  if (r.ci === null) return { state: 'failed', message: `${r.label} has no confidence interval here: ${bareReason(r.ciReason)}`, actual: r.value };
+  if (r.ci === undefined)
+    return {
+      state: 'errored',
+      message: `toCover needs a confidence interval, and ${r.label} has none (CIs exist for roc_auc)`,
+      actual: r.value,
+    };
+  if (r.ci === null)
+    return {
+      state: 'failed',
+      message: `${r.label} has no confidence interval here: ${bareReason(r.ciReason)}`,
+      actual: r.value,
+    };
   const { low, high, level } = r.ci;
   const interval = `${given(level * 100)}% CI [${measuredAgainst(low, value)}, ${measuredAgainst(high, value)}]`;
   return low <= value && value <= high
-    ? { state: 'passed', message: `${r.label} ${measured(r.value)} ${interval} covers ${given(value)}`, actual: r.value }
-    : { state: 'failed', message: `expected ${r.label} CI to cover ${given(value)}, got ${measured(r.value)} ${interval}`, actual: r.value };
+    ? {
+        state: 'passed',
+        message: `${r.label} ${measured(r.value)} ${interval} covers ${given(value)}`,
+        actual: r.value,
+      }
+    : {
+        state: 'failed',
+        message: `expected ${r.label} CI to cover ${given(value)}, got ${measured(r.value)} ${interval}`,
+        actual: r.value,
+      };
 }

@@ -5,13 +5,30 @@ import type { AssertionResult, AssertionSpec } from './types.ts';
 type ContractSpec = Extract<AssertionSpec, { kind: 'contract' }>;
 type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'>;
 
-export function gradeContract(spec: ContractSpec, report: ContractReport | { readonly error: string } | undefined): Graded {
+export function gradeContract(
+  spec: ContractSpec,
+  report: ContractReport | { readonly error: string } | undefined,
+): Graded {
   const expected = 'contract holds';
-  if (!report) return { state: 'errored', message: `${spec.model}: the contract was not checked (is "${spec.model}" a model of this suite?)`, actual: null, expected };
-  if ('error' in report) return { state: 'errored', message: `${spec.model} contract: ${report.error}`, actual: null, expected };
+  if (!report)
+    return {
+      state: 'errored',
+      message: `${spec.model}: the contract was not checked (is "${spec.model}" a model of this suite?)`,
+      actual: null,
+      expected,
+    };
+  if ('error' in report)
+    return {
+      state: 'errored',
+      message: `${spec.model} contract: ${report.error}`,
+      actual: null,
+      expected,
+    };
   const applicable = report.rules.filter((r) => r.status !== 'not_declared');
   const held = applicable.filter((r) => r.status === 'held').length;
-  const actual = Object.fromEntries(report.rules.map((r) => [r.kind, r.status === 'held' ? 1 : r.status === 'violated' ? 0 : null]));
+  const actual = Object.fromEntries(
+    report.rules.map((r) => [r.kind, r.status === 'held' ? 1 : r.status === 'violated' ? 0 : null]),
+  );
   const v = report.violations[0];
   if (v) {
     const fixture = v.fixture.split('\n').join(' | ');
@@ -24,7 +41,17 @@ export function gradeContract(spec: ContractSpec, report: ContractReport | { rea
   }
   const inconclusive = applicable.filter((r) => r.status === 'inconclusive');
   if (inconclusive.length > 0) {
-    return { state: 'errored', message: `${spec.model} contract: ${inconclusive.map((r) => r.kind).join(', ')} could not be exercised (fit refused too many fleets)`, actual, expected };
+    return {
+      state: 'errored',
+      message: `${spec.model} contract: ${inconclusive.map((r) => r.kind).join(', ')} could not be exercised (fit refused too many fleets)`,
+      actual,
+      expected,
+    };
   }
-  return { state: 'passed', message: `${spec.model} honours the plugin contract: ${held} rules held on ${report.runs} generated edge fleets each (seed ${report.seed})`, actual, expected };
+  return {
+    state: 'passed',
+    message: `${spec.model} honours the plugin contract: ${held} rules held on ${report.runs} generated edge fleets each (seed ${report.seed})`,
+    actual,
+    expected,
+  };
 }

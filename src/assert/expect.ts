@@ -39,7 +39,9 @@ const FRAME = /^\s*at (?:.*?\()?(.+?):(\d+):(\d+)\)?\s*$/;
  * Where the matcher was called: the first stack frame outside src/assert, so a failure can point
  * at the suite's line. Undefined when the stack cannot be read (a stripped runtime).
  */
-export function callerLocation(stack: string | undefined = new Error().stack): SourceLocation | undefined {
+export function callerLocation(
+  stack: string | undefined = new Error().stack,
+): SourceLocation | undefined {
   if (stack === undefined) return undefined;
   for (const line of stack.split('\n').slice(1)) {
     const m = FRAME.exec(line);
@@ -102,7 +104,11 @@ function metricExpectation(ref: MetricRef): MetricExpectation {
  */
 export function createExpectApi(): ExpectApi {
   return {
-    metric(model: string, metric: string, options: { by?: string; stratum?: string; ci?: CiSide } = {}): MetricExpectation {
+    metric(
+      model: string,
+      metric: string,
+      options: { by?: string; stratum?: string; ci?: CiSide } = {},
+    ): MetricExpectation {
       // Only set keys that were given, so specs compare and serialise cleanly.
       const ref: MetricRef = {
         model,

@@ -35,7 +35,8 @@ export function pValue(p: number, alpha?: number): string {
   const first = p < 0.001 ? 4 : 3;
   if (alpha === undefined) return `= ${p.toFixed(first)}`;
   for (let digits = first; digits < 10; digits++) {
-    if (p === alpha || Number(p.toFixed(digits)) !== Number(alpha.toFixed(digits))) return `= ${p.toFixed(digits)}`;
+    if (p === alpha || Number(p.toFixed(digits)) !== Number(alpha.toFixed(digits)))
+      return `= ${p.toFixed(digits)}`;
   }
   return `= ${String(p)}`;
 }

@@ -7,11 +7,28 @@ import type { JsonCell } from '../metrics/index.ts';
 import { gradeBeats } from './beats.ts';
 import { comparisonProblem, judge, type Verdict } from './compare.ts';
 import { expectedText, given, measured, predicateText, refLabel } from './format.ts';
-import { errored, readCell, readRef, resolveCase, resolveColumn, type Outcome, type Reading } from './read.ts';
+import {
+  errored,
+  readCell,
+  readRef,
+  resolveCase,
+  resolveColumn,
+  type Outcome,
+  type Reading,
+} from './read.ts';
 import type { ContractReport } from '../check/types.ts';
 import { gradeContract } from './contract.ts';
 import { applyExpectedFailure, expectedOfLaw, gradeLaw } from './laws.ts';
-import type { AssertionResult, AssertionSpec, Comparison, GradedCase, LawName, LawOutcome, MetricRef, StratumOutcome } from './types.ts';
+import type {
+  AssertionResult,
+  AssertionSpec,
+  Comparison,
+  GradedCase,
+  LawName,
+  LawOutcome,
+  MetricRef,
+  StratumOutcome,
+} from './types.ts';
 
 type MetricSpec = Extract<AssertionSpec, { kind: 'metric' }>;
 type Cases = Readonly<Record<string, GradedCase>>;
@@ -26,16 +43,30 @@ type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'>;
  * Grade every assertion of a suite against the models' cases (keyed by model name).
  * Result `id`s are the specs' indices.
  */
-export function gradeAssertions(specs: readonly AssertionSpec[], cases: Cases, laws: LawOutcomes = {}, contracts: ContractOutcomes = []): AssertionResult[] {
+export function gradeAssertions(
+  specs: readonly AssertionSpec[],
+  cases: Cases,
+  laws: LawOutcomes = {},
+  contracts: ContractOutcomes = [],
+): AssertionResult[] {
   return specs.map((spec, id) => {
     let graded: Graded;
     try {
       const verdict =
-        spec.kind === 'law' ? gradeLaw(spec, laws[spec.model]?.[spec.law]) : spec.kind === 'contract' ? gradeContract(spec, contracts[id]) : gradeOne(spec, cases);
+        spec.kind === 'law'
+          ? gradeLaw(spec, laws[spec.model]?.[spec.law])
+          : spec.kind === 'contract'
+            ? gradeContract(spec, contracts[id])
+            : gradeOne(spec, cases);
       graded = applyExpectedFailure(verdict, spec.expectedFailure);
     } catch (err) {
       // A metric that throws (e.g. NaN scores slipped past the runner) errors this assertion only.
-      graded = { state: 'errored', message: `could not grade: ${err instanceof Error ? err.message : String(err)}`, actual: null, expected: expectedOf(spec) };
+      graded = {
+        state: 'errored',
+        message: `could not grade: ${err instanceof Error ? err.message : String(err)}`,
+        actual: null,
+        expected: expectedOf(spec),
+      };
     }
     return { id, ...graded, ...(spec.location ? { location: spec.location } : {}), spec };
   });
@@ -44,15 +75,26 @@ export function gradeAssertions(specs: readonly AssertionSpec[], cases: Cases, l
 function expectedOf(spec: AssertionSpec): string {
   if (spec.kind === 'law') return expectedOfLaw(spec);
   if (spec.kind === 'contract') return 'contract holds';
-  if (spec.kind === 'beats') return spec.test === 'delong' ? `> ${spec.other} (p < ${given(spec.alpha)})` : `> ${spec.other}`;
+  if (spec.kind === 'beats')
+    return spec.test === 'delong'
+      ? `> ${spec.other} (p < ${given(spec.alpha)})`
+      : `> ${spec.other}`;
   return expectedText(spec.comparison);
 }
 
-function gradeOne(spec: Exclude<AssertionSpec, { kind: 'law' | 'contract' }>, cases: Cases): Graded {
+function gradeOne(
+  spec: Exclude<AssertionSpec, { kind: 'law' | 'contract' }>,
+  cases: Cases,
+): Graded {
   if (spec.kind === 'beats') return gradeBeats(spec, cases);
   if (spec.kind !== 'metric') {
     const kind = (spec as { kind?: unknown }).kind;
-    return { state: 'errored', message: `unknown assertion kind "${String(kind)}"; build assertions with metric(…) or model(…)`, actual: null, expected: '' };
+    return {
+      state: 'errored',
+      message: `unknown assertion kind "${String(kind)}"; build assertions with metric(…) or model(…)`,
+      actual: null,
+      expected: '',
+    };
   }
   return spec.each ? gradeEach(spec, cases) : gradeMetric(spec, cases);
 }
@@ -69,7 +111,8 @@ function erroredResult(message: string, expected: string): Graded {
 function specProblem(subject: MetricRef, c: Comparison): string | undefined {
   const problem = comparisonProblem(c);
   if (problem !== undefined) return `${refLabel(subject)}: ${problem}`;
-  if (c.op === 'covers' && subject.ci !== undefined) return `${refLabel(subject)}: toCover reads the metric's CI itself; drop ci: '${subject.ci}'`;
+  if (c.op === 'covers' && subject.ci !== undefined)
+    return `${refLabel(subject)}: toCover reads the metric's CI itself; drop ci: '${subject.ci}'`;
   return undefined;
 }
 
@@ -97,7 +140,8 @@ function gradeMetric(spec: MetricSpec, cases: Cases): Graded {
 type ThanReader = (stratum: string) => Outcome<Reading> | undefined;
 
 function thanReader(subject: MetricRef, c: Comparison, cases: Cases): Outcome<ThanReader> {
-  if ((c.op !== 'gt' && c.op !== 'lt') || typeof c.than === 'number') return { ok: true, value: () => undefined };
+  if ((c.op !== 'gt' && c.op !== 'lt') || typeof c.than === 'number')
+    return { ok: true, value: () => undefined };
   const than = c.than;
   if (than.by === undefined || than.stratum !== undefined || than.by !== subject.by) {
     const once = readRef(than, cases);
@@ -113,7 +157,11 @@ function thanReader(subject: MetricRef, c: Comparison, cases: Cases): Outcome<Th
     ok: true,
     value: (stratum) => {
       const cell = cells.get(stratum);
-      return cell === undefined ? errored(`no stratum "${stratum}" in ${than.by} for ${than.model}, so ${refLabel(subject, stratum)} has nothing to compare with`) : readCell(cell, than);
+      return cell === undefined
+        ? errored(
+            `no stratum "${stratum}" in ${than.by} for ${than.model}, so ${refLabel(subject, stratum)} has nothing to compare with`,
+          )
+        : readCell(cell, than);
     },
   };
 }
@@ -122,10 +170,16 @@ function gradeEach(spec: MetricSpec, cases: Cases): Graded {
   const { subject, comparison: c } = spec;
   const expected = `${expectedText(c)} in every stratum of ${subject.by ?? '?'}`;
   if (subject.by === undefined) {
-    return erroredResult(`${refLabel(subject)}: .each checks every stratum of a breakdown column, and none was given; use metric('${subject.model}', '${subject.metric}', { by: 'failure_type' }).each`, expected);
+    return erroredResult(
+      `${refLabel(subject)}: .each checks every stratum of a breakdown column, and none was given; use metric('${subject.model}', '${subject.metric}', { by: 'failure_type' }).each`,
+      expected,
+    );
   }
   if (subject.stratum !== undefined) {
-    return erroredResult(`${refLabel(subject)}: .each checks every stratum of ${subject.by}, so stratum: '${subject.stratum}' contradicts it; drop one of the two`, expected);
+    return erroredResult(
+      `${refLabel(subject)}: .each checks every stratum of ${subject.by}, so stratum: '${subject.stratum}' contradicts it; drop one of the two`,
+      expected,
+    );
   }
   const problem = specProblem(subject, c);
   if (problem !== undefined) return erroredResult(problem, expected);
@@ -149,11 +203,17 @@ function gradeEach(spec: MetricSpec, cases: Cases): Graded {
   for (const { cell, reading } of readings) {
     actual[cell.stratum] = reading.value;
     if (cell.too_few) {
-      strata.push({ stratum: cell.stratum, state: 'skipped', actual: reading.value, reason: `too few anomalies (${cell.positives})` });
+      strata.push({
+        stratum: cell.stratum,
+        state: 'skipped',
+        actual: reading.value,
+        reason: `too few anomalies (${cell.positives})`,
+      });
       continue;
     }
     const than = readThan.value(cell.stratum);
-    if (than !== undefined && !than.ok) return { ...erroredResult(than.message, expected), actual, strata };
+    if (than !== undefined && !than.ok)
+      return { ...erroredResult(than.message, expected), actual, strata };
     const v = judge(reading, c, than?.value);
     if (v.state === 'errored') return { ...erroredResult(v.message, expected), actual, strata };
     strata.push({ stratum: cell.stratum, state: v.state, actual: v.actual, reason: v.message });
@@ -163,8 +223,17 @@ function gradeEach(spec: MetricSpec, cases: Cases): Graded {
 }
 
 /** `short 0.812, fade 0.900`, or with `positives`: `leak (3 anomalies), none (0 anomalies)`. */
-function listStrata(strata: readonly StratumOutcome[], positives?: ReadonlyMap<string, number>): string {
-  return strata.map((s) => (positives ? `${s.stratum} (${positives.get(s.stratum) ?? '?'} anomalies)` : `${s.stratum} ${measured(s.actual)}`)).join(', ');
+function listStrata(
+  strata: readonly StratumOutcome[],
+  positives?: ReadonlyMap<string, number>,
+): string {
+  return strata
+    .map((s) =>
+      positives
+        ? `${s.stratum} (${positives.get(s.stratum) ?? '?'} anomalies)`
+        : `${s.stratum} ${measured(s.actual)}`,
+    )
+    .join(', ');
 }
 
 /** The sentence for an `.each` assertion, from its per-stratum outcomes. */
@@ -179,7 +248,8 @@ function summarizeEach(
   const passed = strata.filter((s) => s.state === 'passed');
   const failed = strata.filter((s) => s.state === 'failed');
   const skipped = strata.filter((s) => s.state === 'skipped');
-  const skippedNote = skipped.length > 0 ? `skipped for too few anomalies: ${listStrata(skipped, positives)}` : '';
+  const skippedNote =
+    skipped.length > 0 ? `skipped for too few anomalies: ${listStrata(skipped, positives)}` : '';
   if (passed.length + failed.length === 0) {
     const why =
       strata.length === 0
@@ -191,9 +261,14 @@ function summarizeEach(
     };
   }
   if (failed.length === 0) {
-    return { state: 'passed', message: `${what} in every checked stratum of ${by}: ${listStrata(passed)}${skippedNote ? ` (${skippedNote})` : ''}` };
+    return {
+      state: 'passed',
+      message: `${what} in every checked stratum of ${by}: ${listStrata(passed)}${skippedNote ? ` (${skippedNote})` : ''}`,
+    };
   }
-  const others = [passed.length > 0 ? `passed: ${listStrata(passed)}` : '', skippedNote].filter((s) => s !== '').join('; ');
+  const others = [passed.length > 0 ? `passed: ${listStrata(passed)}` : '', skippedNote]
+    .filter((s) => s !== '')
+    .join('; ');
   // Values only: each stratum's full sentence is in `strata` for reporters that list them.
   return {
     state: 'failed',

@@ -12,8 +12,20 @@ const f3 = (x: number): string => x.toFixed(3);
 /** The verdict of one law for one model, from the runner's measurement (undefined: not measured). */
 export function gradeLaw(spec: LawSpec, outcome: LawOutcome | undefined): Graded {
   const expected = expectedOfLaw(spec);
-  if (!outcome) return { state: 'errored', message: `${spec.model}: law ${spec.law} was not measured (is "${spec.model}" a model of this suite, and did it score?)`, actual: null, expected };
-  if ('error' in outcome) return { state: 'errored', message: `${spec.model} ${spec.law}: ${outcome.error}`, actual: null, expected };
+  if (!outcome)
+    return {
+      state: 'errored',
+      message: `${spec.model}: law ${spec.law} was not measured (is "${spec.model}" a model of this suite, and did it score?)`,
+      actual: null,
+      expected,
+    };
+  if ('error' in outcome)
+    return {
+      state: 'errored',
+      message: `${spec.model} ${spec.law}: ${outcome.error}`,
+      actual: null,
+      expected,
+    };
   switch (outcome.law) {
     case 'severity_monotonicity': {
       const tol = spec.options.tolerance ?? 0;
@@ -25,7 +37,12 @@ export function gradeLaw(spec: LawSpec, outcome: LawOutcome | undefined): Graded
         .map(([t]) => t);
       const actual = Object.fromEntries(outcome.levels.map((l) => [String(l.severity), l.mean]));
       return drops.length === 0
-        ? { state: 'passed', message: `${spec.model} scores stronger faults at least as high: mean score by severity ${series} (${outcome.systems} systems × ${Object.keys(outcome.byType).length} failure types)`, actual, expected }
+        ? {
+            state: 'passed',
+            message: `${spec.model} scores stronger faults at least as high: mean score by severity ${series} (${outcome.systems} systems × ${Object.keys(outcome.byType).length} failure types)`,
+            actual,
+            expected,
+          }
         : {
             state: 'failed',
             message: `expected ${spec.model}'s mean score not to fall as injected faults get stronger, got ${series}${worstTypes.length ? `; it falls for ${worstTypes.join(', ')}` : ''}`,
@@ -38,15 +55,35 @@ export function gradeLaw(spec: LawSpec, outcome: LawOutcome | undefined): Graded
       const rise = outcome.farDropout - outcome.farClean;
       const text = `false-alarm rate on ${outcome.normals} normal systems ${f3(outcome.farClean)} → ${f3(outcome.farDropout)} with ${Math.round(outcome.rate * 100)} % of readings dropped`;
       return rise <= max + 1e-12
-        ? { state: 'passed', message: `${spec.model} tolerates dropouts: ${text}`, actual: outcome.farDropout, expected }
-        : { state: 'failed', message: `expected ${spec.model}'s false-alarm rate to rise by at most ${max} under dropouts, got ${text} (+${f3(rise)})`, actual: outcome.farDropout, expected };
+        ? {
+            state: 'passed',
+            message: `${spec.model} tolerates dropouts: ${text}`,
+            actual: outcome.farDropout,
+            expected,
+          }
+        : {
+            state: 'failed',
+            message: `expected ${spec.model}'s false-alarm rate to rise by at most ${max} under dropouts, got ${text} (+${f3(rise)})`,
+            actual: outcome.farDropout,
+            expected,
+          };
     }
     case 'label_shuffle': {
       const off = Math.abs(outcome.meanAuc - 0.5);
       const text = `mean AUC over ${outcome.shuffles} label shuffles ${f3(outcome.meanAuc)} (0.5 ± ${f3(outcome.halfWidth)})`;
       return off <= outcome.halfWidth
-        ? { state: 'passed', message: `${spec.model} is at chance on shuffled labels: ${text}`, actual: outcome.meanAuc, expected }
-        : { state: 'failed', message: `expected ${spec.model} to be at chance on shuffled labels, got ${text}: the scores carry information about the label order, which points at a leak`, actual: outcome.meanAuc, expected };
+        ? {
+            state: 'passed',
+            message: `${spec.model} is at chance on shuffled labels: ${text}`,
+            actual: outcome.meanAuc,
+            expected,
+          }
+        : {
+            state: 'failed',
+            message: `expected ${spec.model} to be at chance on shuffled labels, got ${text}: the scores carry information about the label order, which points at a leak`,
+            actual: outcome.meanAuc,
+            expected,
+          };
     }
   }
 }
@@ -68,6 +105,15 @@ export function expectedOfLaw(spec: LawSpec): string {
  */
 export function applyExpectedFailure(graded: Graded, because: string | undefined): Graded {
   if (because === undefined || graded.state === 'errored') return graded;
-  if (graded.state === 'failed') return { ...graded, state: 'passed', message: `expected failure (${because}): ${graded.message}` };
-  return { ...graded, state: 'failed', message: `expected this to fail (${because}), but it held: ${graded.message}; remove fails(…) if the limitation is gone` };
+  if (graded.state === 'failed')
+    return {
+      ...graded,
+      state: 'passed',
+      message: `expected failure (${because}): ${graded.message}`,
+    };
+  return {
+    ...graded,
+    state: 'failed',
+    message: `expected this to fail (${because}), but it held: ${graded.message}; remove fails(…) if the limitation is gone`,
+  };
 }

@@ -11,7 +11,9 @@ import type { GradedCase, MetricRef } from './types.ts';
 export type ScoredCase = Extract<GradedCase, { state: 'scored' }>;
 
 /** A value, or why an assertion could not get one. */
-export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly state: 'errored' | 'failed'; readonly message: string };
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly state: 'errored' | 'failed'; readonly message: string };
 
 /** What one metric reference reads. */
 export interface Reading {
@@ -44,53 +46,87 @@ function list(names: readonly string[]): string {
 }
 
 /** The scored case of `model`, or why there is none. */
-export function resolveCase(model: string, cases: Readonly<Record<string, GradedCase>>): Outcome<ScoredCase> {
+export function resolveCase(
+  model: string,
+  cases: Readonly<Record<string, GradedCase>>,
+): Outcome<ScoredCase> {
   const c = Object.hasOwn(cases, model) ? cases[model] : undefined;
-  if (c === undefined) return errored(`unknown model "${model}" (models in this suite: ${list(Object.keys(cases))})`);
+  if (c === undefined)
+    return errored(`unknown model "${model}" (models in this suite: ${list(Object.keys(cases))})`);
   if (c.state === 'errored') return errored(`model "${model}" did not produce scores: ${c.error}`);
   return { ok: true, value: c };
 }
 
 /** The cells of breakdown column `by`, or why there are none. */
-export function resolveColumn(summary: EvaluationSummary, model: string, by: string): Outcome<readonly JsonCell[]> {
+export function resolveColumn(
+  summary: EvaluationSummary,
+  model: string,
+  by: string,
+): Outcome<readonly JsonCell[]> {
   const cells = Object.hasOwn(summary.breakdown, by) ? summary.breakdown[by] : undefined;
   if (cells === undefined) {
-    return errored(`unknown breakdown column "${by}" for ${model} (columns in this suite: ${list(Object.keys(summary.breakdown))}); add it to the suite's breakdown or fix the name`);
+    return errored(
+      `unknown breakdown column "${by}" for ${model} (columns in this suite: ${list(Object.keys(summary.breakdown))}); add it to the suite's breakdown or fix the name`,
+    );
   }
   return { ok: true, value: cells };
 }
 
 /** One metric of a summary or a cell, with its CI when it has one, read as `ref` asks. */
-export function readSource(source: MetricSource, ref: MetricRef, label: string, where: string): Outcome<Reading> {
+export function readSource(
+  source: MetricSource,
+  ref: MetricRef,
+  label: string,
+  where: string,
+): Outcome<Reading> {
   if (!Object.hasOwn(source.metrics, ref.metric)) {
-    return errored(`unknown metric "${ref.metric}" for ${where} (known metrics: ${list(Object.keys(source.metrics))})`);
+    return errored(
+      `unknown metric "${ref.metric}" for ${where} (known metrics: ${list(Object.keys(source.metrics))})`,
+    );
   }
   const hasCi = Object.hasOwn(source.ci, ref.metric);
   const ci = hasCi ? (source.ci[ref.metric] ?? null) : undefined;
   const ciReason = source.undefined[`ci.${ref.metric}`];
-  const withCi = { ...(ci !== undefined ? { ci } : {}), ...(ciReason !== undefined ? { ciReason } : {}) };
+  const withCi = {
+    ...(ci !== undefined ? { ci } : {}),
+    ...(ciReason !== undefined ? { ciReason } : {}),
+  };
   if (ref.ci === undefined) {
     const value = source.metrics[ref.metric] ?? null;
     const reason = source.undefined[ref.metric];
-    return { ok: true, value: { label, value, ...(reason !== undefined ? { reason } : {}), ...withCi } };
+    return {
+      ok: true,
+      value: { label, value, ...(reason !== undefined ? { reason } : {}), ...withCi },
+    };
   }
   if (ci === undefined) {
-    return errored(`${label}: ${ref.metric} has no confidence interval (metrics with one: ${list(Object.keys(source.ci))}); drop ci: '${ref.ci}'`);
+    return errored(
+      `${label}: ${ref.metric} has no confidence interval (metrics with one: ${list(Object.keys(source.ci))}); drop ci: '${ref.ci}'`,
+    );
   }
   const value = ci === null ? null : ci[ref.ci];
-  return { ok: true, value: { label, value, ...(ciReason !== undefined ? { reason: ciReason } : {}), ...withCi } };
+  return {
+    ok: true,
+    value: { label, value, ...(ciReason !== undefined ? { reason: ciReason } : {}), ...withCi },
+  };
 }
 
 /**
  * Read a reference to one number: a whole-set metric, or one named stratum of a breakdown column.
  * A `by` without a `stratum` is an error here; `.each` reads the column cell by cell itself.
  */
-export function readRef(ref: MetricRef, cases: Readonly<Record<string, GradedCase>>): Outcome<Reading> {
+export function readRef(
+  ref: MetricRef,
+  cases: Readonly<Record<string, GradedCase>>,
+): Outcome<Reading> {
   const c = resolveCase(ref.model, cases);
   if (!c.ok) return c;
   const summary = c.value.summary;
   if (ref.by === undefined) {
-    if (ref.stratum !== undefined) return errored(`${refLabel(ref)}: stratum "${ref.stratum}" needs a breakdown column; add by: '<column>'`);
+    if (ref.stratum !== undefined)
+      return errored(
+        `${refLabel(ref)}: stratum "${ref.stratum}" needs a breakdown column; add by: '<column>'`,
+      );
     return readSource(summary, ref, refLabel(ref), ref.model);
   }
   const column = resolveColumn(summary, ref.model, ref.by);
@@ -102,12 +138,19 @@ export function readRef(ref: MetricRef, cases: Readonly<Record<string, GradedCas
   }
   const cell = column.value.find((x) => x.stratum === ref.stratum);
   if (cell === undefined) {
-    return errored(`no stratum "${ref.stratum}" in ${ref.by} for ${ref.model} (strata: ${list(column.value.map((x) => x.stratum))})`);
+    return errored(
+      `no stratum "${ref.stratum}" in ${ref.by} for ${ref.model} (strata: ${list(column.value.map((x) => x.stratum))})`,
+    );
   }
   return readSource(cell, ref, refLabel(ref), `${ref.model} ${ref.by}=${ref.stratum}`);
 }
 
 /** Read one cell of a column as `ref` (with `ref.by` set) for `.each`. */
 export function readCell(cell: JsonCell, ref: MetricRef): Outcome<Reading> {
-  return readSource(cell, ref, refLabel(ref, cell.stratum), `${ref.model} ${ref.by ?? ''}=${cell.stratum}`);
+  return readSource(
+    cell,
+    ref,
+    refLabel(ref, cell.stratum),
+    `${ref.model} ${ref.by ?? ''}=${cell.stratum}`,
+  );
 }

@@ -58,8 +58,19 @@ export type LawOutcome =
       readonly byType: Readonly<Record<string, readonly number[]>>;
       readonly systems: number;
     }
-  | { readonly law: 'dropout_robustness'; readonly farClean: number; readonly farDropout: number; readonly normals: number; readonly rate: number }
-  | { readonly law: 'label_shuffle'; readonly meanAuc: number; readonly halfWidth: number; readonly shuffles: number }
+  | {
+      readonly law: 'dropout_robustness';
+      readonly farClean: number;
+      readonly farDropout: number;
+      readonly normals: number;
+      readonly rate: number;
+    }
+  | {
+      readonly law: 'label_shuffle';
+      readonly meanAuc: number;
+      readonly halfWidth: number;
+      readonly shuffles: number;
+    }
   /** The law could not be measured (e.g. severity needs a scenario dataset). */
   | { readonly law: LawName; readonly error: string };
 
@@ -149,7 +160,11 @@ export type GradedCase =
 
 /** The builder a suite's `expect` receives. */
 export interface ExpectApi {
-  metric(model: string, metric: string, options?: { by?: string; stratum?: string; ci?: CiSide }): MetricExpectation;
+  metric(
+    model: string,
+    metric: string,
+    options?: { by?: string; stratum?: string; ci?: CiSide },
+  ): MetricExpectation;
   model(name: string): ModelExpectation;
   /** Marks an assertion as an expected failure: a known, documented limitation (like vitest's `test.fails`). */
   fails(spec: AssertionSpec, because: string): AssertionSpec;
@@ -176,7 +191,10 @@ export interface MetricExpectation extends MetricMatchers {
 
 /** `model(name)` in a suite's expect: comparisons, laws and the contract. */
 export interface ModelExpectation {
-  toBeat(other: string, options?: { on?: string; test?: 'delong' | 'none'; alpha?: number }): AssertionSpec;
+  toBeat(
+    other: string,
+    options?: { on?: string; test?: 'delong' | 'none'; alpha?: number },
+  ): AssertionSpec;
   /** Severity monotonicity: injecting a stronger fault into the same system must not lower its mean score. Needs a scenario dataset. */
   toBeMonotoneInSeverity(options?: Pick<LawOptions, 'tolerance'>): AssertionSpec;
   /** Dropout robustness: emptying readings of normal systems must not raise the false-alarm rate by more than `maxIncrease`. */
@@ -184,5 +202,8 @@ export interface ModelExpectation {
   /** Label-shuffle sanity: with shuffled labels the model's AUC is 0.5 within its CI. */
   toBeChanceOnShuffledLabels(options?: Pick<LawOptions, 'shuffles'>): AssertionSpec;
   /** The plugin contract of `harness check` (generated edge fleets, shrunk counterexamples). */
-  toHonorContract(options?: { readonly assume?: { readonly timeShift?: boolean; readonly unitScale?: boolean }; readonly runs?: number }): AssertionSpec;
+  toHonorContract(options?: {
+    readonly assume?: { readonly timeShift?: boolean; readonly unitScale?: boolean };
+    readonly runs?: number;
+  }): AssertionSpec;
 }

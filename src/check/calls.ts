@@ -16,7 +16,14 @@ export type PluginFactory = () => ModelPlugin<object> | Promise<ModelPlugin<obje
  * Errors the JavaScript engine throws for programming mistakes. A `fit` that throws one of these
  * crashed; it did not refuse its training set.
  */
-const BUG_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError', 'EvalError', 'URIError']);
+const BUG_ERRORS = new Set([
+  'TypeError',
+  'ReferenceError',
+  'RangeError',
+  'SyntaxError',
+  'EvalError',
+  'URIError',
+]);
 
 /**
  * Whether an error thrown by `fit` is a refusal of the training set, which the contract allows
@@ -27,7 +34,12 @@ const BUG_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'Syntax
  * a crash. `score` has no such allowance: it must never throw on a series the loader can deliver.
  */
 export function isRefusal(err: unknown): boolean {
-  return err instanceof Error && !(err instanceof CallTimeout) && !BUG_ERRORS.has(err.name) && err.message.trim() !== '';
+  return (
+    err instanceof Error &&
+    !(err instanceof CallTimeout) &&
+    !BUG_ERRORS.has(err.name) &&
+    err.message.trim() !== ''
+  );
 }
 
 /** `TypeError: x is undefined`, or the thrown value when it is not an Error. */
@@ -69,7 +81,11 @@ export interface PassOptions {
  * One fresh plugin: fit on the whole fleet (labels included; unsupervised models pick the
  * normals themselves, as they do with a training split), then score every system.
  */
-export async function fitAndScorePass(make: PluginFactory, fleet: EdgeFleet, opts: PassOptions): Promise<PassOutcome> {
+export async function fitAndScorePass(
+  make: PluginFactory,
+  fleet: EdgeFleet,
+  opts: PassOptions,
+): Promise<PassOutcome> {
   const plugin = await make();
   const ms = plugin.timeoutMs ?? opts.timeoutMs;
   const seed = opts.seed;
@@ -93,18 +109,37 @@ export async function fitAndScorePass(make: PluginFactory, fleet: EdgeFleet, opt
       const record = records[i]!;
       const series = await record.loadSeries({ derive });
       try {
-        scores[i] = await withTimeout((signal) => scorer.score(series, { seed, signal, metadata: record.metadata }), ms, `score(${record.systemId})`);
+        scores[i] = await withTimeout(
+          (signal) => scorer.score(series, { seed, signal, metadata: record.metadata }),
+          ms,
+          `score(${record.systemId})`,
+        );
       } catch (err) {
-        return { kind: 'threw', message: err instanceof CallTimeout ? err.message : `score(${record.systemId}) threw ${describeError(err)}` };
+        return {
+          kind: 'threw',
+          message:
+            err instanceof CallTimeout
+              ? err.message
+              : `score(${record.systemId}) threw ${describeError(err)}`,
+        };
       }
     }
     if (!opts.batch || !plugin.scoreBatch) return { kind: 'scored', scores };
     const all = await Promise.all(records.map((r) => r.loadSeries({ derive })));
     try {
-      const batch = await withTimeout((signal) => plugin.scoreBatch!(all, { seed, signal, metadata: records.map((r) => r.metadata) }), ms, 'scoreBatch');
+      const batch = await withTimeout(
+        (signal) =>
+          plugin.scoreBatch!(all, { seed, signal, metadata: records.map((r) => r.metadata) }),
+        ms,
+        'scoreBatch',
+      );
       return { kind: 'scored', scores, batch };
     } catch (err) {
-      return { kind: 'threw', message: err instanceof CallTimeout ? err.message : `scoreBatch threw ${describeError(err)}` };
+      return {
+        kind: 'threw',
+        message:
+          err instanceof CallTimeout ? err.message : `scoreBatch threw ${describeError(err)}`,
+      };
     }
   } finally {
     try {
@@ -116,7 +151,10 @@ export async function fitAndScorePass(make: PluginFactory, fleet: EdgeFleet, opt
 }
 
 /** A fresh instance restored from `fitted`'s state as a worker would get it, or what went wrong. */
-async function restoredCopy(make: PluginFactory, fitted: ModelPlugin<object>): Promise<ModelPlugin<object> | string> {
+async function restoredCopy(
+  make: PluginFactory,
+  fitted: ModelPlugin<object>,
+): Promise<ModelPlugin<object> | string> {
   let state: unknown;
   try {
     state = structuredClone(fitted.saveState!());

@@ -29,7 +29,14 @@ import { formatDuration, formatNumber, renderFleet } from './render.ts';
 import { fitAndScorePass, type PassOutcome, type PluginFactory } from './calls.ts';
 import { scaleFleet, shiftFleet, TIME_SHIFTS_MS, UNIT_FACTORS } from './transform.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
-import { CONTRACT_RULES, type CheckOptions, type ContractReport, type RuleResult, type Violation, type ViolationKind } from './types.ts';
+import {
+  CONTRACT_RULES,
+  type CheckOptions,
+  type ContractReport,
+  type RuleResult,
+  type Violation,
+  type ViolationKind,
+} from './types.ts';
 
 /** Default fleets per rule: a full check of a baseline takes a few seconds. */
 export const DEFAULT_CHECK_RUNS = 100;
@@ -68,7 +75,11 @@ function closeScore(a: unknown, b: unknown): boolean {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'number' ? formatNumber(v) : v === undefined ? 'undefined' : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
+  return typeof v === 'number'
+    ? formatNumber(v)
+    : v === undefined
+      ? 'undefined'
+      : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
 }
 
 const ids = (fleet: EdgeFleet): string[] => fleet.systems.map((s) => s.series.systemId);
@@ -87,8 +98,16 @@ interface RuleContext {
 }
 
 /** The fast-check property of each rule, over its arbitrary; the counterexample's first entry is the fleet. */
-function ruleProperty(kind: ViolationKind, ctx: RuleContext, fleets: fc.Arbitrary<EdgeFleet>): fc.IAsyncPropertyWithHooks<[EdgeFleet, number]> {
-  const pass = (fleet: EdgeFleet, order: 'forward' | 'reverse' = 'forward', batch = false): Promise<PassOutcome> =>
+function ruleProperty(
+  kind: ViolationKind,
+  ctx: RuleContext,
+  fleets: fc.Arbitrary<EdgeFleet>,
+): fc.IAsyncPropertyWithHooks<[EdgeFleet, number]> {
+  const pass = (
+    fleet: EdgeFleet,
+    order: 'forward' | 'reverse' = 'forward',
+    batch = false,
+  ): Promise<PassOutcome> =>
     fitAndScorePass(ctx.make, fleet, { seed: ctx.seed, timeoutMs: ctx.timeoutMs, order, batch });
   const noParam: fc.Arbitrary<number> = fc.constant(0);
   switch (kind) {
@@ -105,11 +124,15 @@ function ruleProperty(kind: ViolationKind, ctx: RuleContext, fleets: fc.Arbitrar
       return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
         const p = scored(await pass(fleet, 'forward', true));
         p.scores.forEach((v, i) => {
-          if (typeof v !== 'number' || !Number.isFinite(v)) fail(`score(${ids(fleet)[i]}) returned ${show(v)}; a score must be a finite number`);
+          if (typeof v !== 'number' || !Number.isFinite(v))
+            fail(`score(${ids(fleet)[i]}) returned ${show(v)}; a score must be a finite number`);
         });
         if (Array.isArray(p.batch)) {
           p.batch.forEach((v: unknown, i) => {
-            if (typeof v !== 'number' || !Number.isFinite(v)) fail(`scoreBatch returned ${show(v)} for ${ids(fleet)[i] ?? `entry ${i}`}; a score must be a finite number`);
+            if (typeof v !== 'number' || !Number.isFinite(v))
+              fail(
+                `scoreBatch returned ${show(v)} for ${ids(fleet)[i] ?? `entry ${i}`}; a score must be a finite number`,
+              );
           });
         }
       });
@@ -133,10 +156,15 @@ function ruleProperty(kind: ViolationKind, ctx: RuleContext, fleets: fc.Arbitrar
         });
         if (fwd.batch === undefined) return;
         if (!Array.isArray(fwd.batch) || fwd.batch.length !== names.length) {
-          fail(`scoreBatch returned ${Array.isArray(fwd.batch) ? `${fwd.batch.length} scores` : show(fwd.batch)} for ${names.length} systems; it must return one score per system, in order`);
+          fail(
+            `scoreBatch returned ${Array.isArray(fwd.batch) ? `${fwd.batch.length} scores` : show(fwd.batch)} for ${names.length} systems; it must return one score per system, in order`,
+          );
         }
         (fwd.batch as unknown[]).forEach((v, i) => {
-          if (!sameScore(v, fwd.scores[i])) fail(`scoreBatch gave ${names[i]} ${show(v)} but score(${names[i]}) gave ${show(fwd.scores[i])}; scoreBatch must equal score(), in order`);
+          if (!sameScore(v, fwd.scores[i]))
+            fail(
+              `scoreBatch gave ${names[i]} ${show(v)} but score(${names[i]}) gave ${show(fwd.scores[i])}; scoreBatch must equal score(), in order`,
+            );
         });
       });
     case 'nondeterministic':
@@ -145,20 +173,30 @@ function ruleProperty(kind: ViolationKind, ctx: RuleContext, fleets: fc.Arbitrar
         const b = scored(await pass(fleet));
         ids(fleet).forEach((id, i) => {
           if (!sameScore(a.scores[i], b.scores[i])) {
-            fail(`score(${id}) is ${show(a.scores[i])} from one instance and ${show(b.scores[i])} from another with the same ctx.seed "${ctx.seed}"; draw random numbers from ctx.seed`);
+            fail(
+              `score(${id}) is ${show(a.scores[i])} from one instance and ${show(b.scores[i])} from another with the same ctx.seed "${ctx.seed}"; draw random numbers from ctx.seed`,
+            );
           }
         });
       });
     case 'state_roundtrip':
       return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
         const a = scored(await pass(fleet));
-        const b = await fitAndScorePass(ctx.make, fleet, { seed: ctx.seed, timeoutMs: ctx.timeoutMs, order: 'forward', batch: false, restored: true });
+        const b = await fitAndScorePass(ctx.make, fleet, {
+          seed: ctx.seed,
+          timeoutMs: ctx.timeoutMs,
+          order: 'forward',
+          batch: false,
+          restored: true,
+        });
         if (b.kind === 'threw') fail(b.message);
         fc.pre(b.kind === 'scored');
         const sb = (b as Extract<PassOutcome, { kind: 'scored' }>).scores;
         ids(fleet).forEach((id, i) => {
           if (!sameScore(a.scores[i], sb[i])) {
-            fail(`score(${id}) is ${show(a.scores[i])} from the fitted instance but ${show(sb[i])} from a fresh one restored from its saveState(); the state must hold everything score reads`);
+            fail(
+              `score(${id}) is ${show(a.scores[i])} from the fitted instance but ${show(sb[i])} from a fresh one restored from its saveState(); the state must hold everything score reads`,
+            );
           }
         });
       });
@@ -167,23 +205,33 @@ function ruleProperty(kind: ViolationKind, ctx: RuleContext, fleets: fc.Arbitrar
       const shift = kind === 'time_shift';
       const params = shift ? fc.constantFrom(...TIME_SHIFTS_MS) : fc.constantFrom(...UNIT_FACTORS);
       return fc.asyncProperty<[EdgeFleet, number]>(fleets, params, async (fleet, param) => {
-        const what = shift ? `every timestamp shifted by ${formatShift(param)}` : `every sensor value × ${formatNumber(param)}`;
+        const what = shift
+          ? `every timestamp shifted by ${formatShift(param)}`
+          : `every sensor value × ${formatNumber(param)}`;
         const transformed = shift ? shiftFleet(fleet, param) : scaleFleet(fleet, param);
         // A subnormal reading keeps only a few significant bits and loses more when scaled: the
         // scaled fleet is then not the same data in another unit, so such fleets are skipped.
         if (!shift) fc.pre(!hasSubnormal(fleet) && !hasSubnormal(transformed));
         const a = await pass(fleet);
         const b = await pass(transformed);
-        fc.pre(!(a.kind === 'refused' && b.kind === 'refused') && a.kind !== 'threw' && b.kind !== 'threw');
+        fc.pre(
+          !(a.kind === 'refused' && b.kind === 'refused') &&
+            a.kind !== 'threw' &&
+            b.kind !== 'threw',
+        );
         if (a.kind === 'refused' || b.kind === 'refused') {
           const reason = a.kind === 'refused' ? a.reason : (b as { reason: string }).reason;
-          fail(`fit ${a.kind === 'refused' ? 'refused the original fleet but accepted it with' : 'accepted the original fleet but refused it with'} ${what}: ${reason}`);
+          fail(
+            `fit ${a.kind === 'refused' ? 'refused the original fleet but accepted it with' : 'accepted the original fleet but refused it with'} ${what}: ${reason}`,
+          );
         }
         const sa = (a as Extract<PassOutcome, { kind: 'scored' }>).scores;
         const sb = (b as Extract<PassOutcome, { kind: 'scored' }>).scores;
         ids(fleet).forEach((id, i) => {
           if (!closeScore(sa[i], sb[i])) {
-            fail(`score(${id}) is ${show(sa[i])}, but ${show(sb[i])} with ${what}; the plugin declares invariantTo.${shift ? 'timeShift' : 'unitScale'}`);
+            fail(
+              `score(${id}) is ${show(sa[i])}, but ${show(sb[i])} with ${what}; the plugin declares invariantTo.${shift ? 'timeShift' : 'unitScale'}`,
+            );
           }
         });
       });
@@ -210,7 +258,8 @@ function formatShift(ms: number): string {
 function renderCounterexample(kind: ViolationKind, [fleet, param]: [EdgeFleet, number]): string {
   const text = renderFleet(fleet);
   if (kind === 'time_shift') return `${text}\ntransformed: every timestamp ${formatShift(param)}`;
-  if (kind === 'unit_scale') return `${text}\ntransformed: every sensor value × ${formatNumber(param)}`;
+  if (kind === 'unit_scale')
+    return `${text}\ntransformed: every sensor value × ${formatNumber(param)}`;
   return text;
 }
 
@@ -220,16 +269,27 @@ function shellWord(s: string): string {
 }
 
 /** The command that replays one counterexample. */
-export function replayCommand(target: string, kind: ViolationKind, seed: number, path: string, assume?: CheckOptions['assume']): string {
-  const assumed = Object.entries(assume ?? {}).filter(([, v]) => v).map(([k]) => k);
+export function replayCommand(
+  target: string,
+  kind: ViolationKind,
+  seed: number,
+  path: string,
+  assume?: CheckOptions['assume'],
+): string {
+  const assumed = Object.entries(assume ?? {})
+    .filter(([, v]) => v)
+    .map(([k]) => k);
   return `harness check ${shellWord(target)}${assumed.length ? ` --assume ${assumed.join(',')}` : ''} --seed ${seed} --path ${shellWord(path)} --rule ${kind}`;
 }
 
 /** Why a rule does not apply to this plugin (it makes no such promise), or null when it does. */
 function undeclaredNote(kind: ViolationKind, probe: ModelPlugin<object>): string | null {
-  if (kind === 'time_shift' && probe.invariantTo?.timeShift !== true) return 'the plugin does not declare invariantTo.timeShift';
-  if (kind === 'unit_scale' && probe.invariantTo?.unitScale !== true) return 'the plugin does not declare invariantTo.unitScale';
-  if (kind === 'state_roundtrip' && !(probe.saveState && probe.restoreState)) return 'the plugin has no saveState/restoreState (workers fit it again)';
+  if (kind === 'time_shift' && probe.invariantTo?.timeShift !== true)
+    return 'the plugin does not declare invariantTo.timeShift';
+  if (kind === 'unit_scale' && probe.invariantTo?.unitScale !== true)
+    return 'the plugin does not declare invariantTo.unitScale';
+  if (kind === 'state_roundtrip' && !(probe.saveState && probe.restoreState))
+    return 'the plugin has no saveState/restoreState (workers fit it again)';
   return null;
 }
 
@@ -238,12 +298,17 @@ function undeclaredNote(kind: ViolationKind, probe: ModelPlugin<object>): string
  * a fresh instance on every call (a factory, as plugin modules export). Errors of the factory
  * itself propagate: they are the caller's to report, not a rule's.
  */
-export async function checkContract(makePlugin: PluginFactory, opts: CheckOptions): Promise<ContractReport> {
+export async function checkContract(
+  makePlugin: PluginFactory,
+  opts: CheckOptions,
+): Promise<ContractReport> {
   const probe = await makePlugin();
   const numRuns = opts.numRuns ?? DEFAULT_CHECK_RUNS;
   const rules = opts.rules ?? CONTRACT_RULES;
   if (opts.path !== undefined && rules.length !== 1) {
-    throw new Error(`checkContract: a path replays one rule's counterexample; give exactly one rule (got ${rules.length})`);
+    throw new Error(
+      `checkContract: a path replays one rule's counterexample; give exactly one rule (got ${rules.length})`,
+    );
   }
   const ctx: RuleContext = {
     make: makePlugin,
@@ -259,7 +324,14 @@ export async function checkContract(makePlugin: PluginFactory, opts: CheckOption
   for (const kind of rules) {
     const undeclared = undeclaredNote(kind, probe);
     if (undeclared) {
-      results.push({ kind, status: 'not_declared', runs: 0, skipped: 0, shrinks: 0, note: undeclared });
+      results.push({
+        kind,
+        status: 'not_declared',
+        runs: 0,
+        skipped: 0,
+        shrinks: 0,
+        note: undeclared,
+      });
       continue;
     }
     const out = await fc.check(ruleProperty(kind, ctx, fleets), {
@@ -276,11 +348,18 @@ export async function checkContract(makePlugin: PluginFactory, opts: CheckOption
       continue;
     }
     if (out.counterexample === null || out.counterexamplePath === null) {
-      results.push({ ...base, status: 'inconclusive', note: `fit refused (or the plugin threw on) ${out.numSkips} fleets and accepted only ${out.numRuns}: the rule could not be exercised` });
+      results.push({
+        ...base,
+        status: 'inconclusive',
+        note: `fit refused (or the plugin threw on) ${out.numSkips} fleets and accepted only ${out.numRuns}: the rule could not be exercised`,
+      });
       continue;
     }
     const err = out.errorInstance;
-    const message = err instanceof RuleFailure ? err.message : `the check itself failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+    const message =
+      err instanceof RuleFailure
+        ? err.message
+        : `the check itself failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
     results.push({ ...base, status: 'violated' });
     violations.push({
       kind,

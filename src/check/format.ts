@@ -1,7 +1,12 @@
 /** The text report of a contract check, as `harness check` prints it. Pure. */
 import type { ContractReport, RuleResult } from './types.ts';
 
-const MARK: Readonly<Record<RuleResult['status'], string>> = { held: '✓', violated: '✗', not_declared: '-', inconclusive: '?' };
+const MARK: Readonly<Record<RuleResult['status'], string>> = {
+  held: '✓',
+  violated: '✗',
+  not_declared: '-',
+  inconclusive: '?',
+};
 
 function indent(text: string, by: string): string {
   return text
@@ -27,22 +32,41 @@ export function contractHolds(report: ContractReport): boolean {
 
 /** Violations (each with its shrunk fixture and replay command), the rule table, and a summary line. */
 export function formatContractReport(report: ContractReport): string {
-  const out: string[] = [`harness check: ${report.model} v${report.version}, seed ${report.seed}, ${report.runs} fleets per rule`, ''];
+  const out: string[] = [
+    `harness check: ${report.model} v${report.version}, seed ${report.seed}, ${report.runs} fleets per rule`,
+    '',
+  ];
   for (const v of report.violations) {
-    out.push(`✗ ${v.kind}: ${v.message}`, '  shrunk fixture:', indent(v.fixture, '    '), `  replay: ${v.replay}`, '');
+    out.push(
+      `✗ ${v.kind}: ${v.message}`,
+      '  shrunk fixture:',
+      indent(v.fixture, '    '),
+      `  replay: ${v.replay}`,
+      '',
+    );
   }
   const width = Math.max(...report.rules.map((r) => r.kind.length));
   out.push('rules:', ...report.rules.map((r) => ruleLine(r, width)));
   if (report.refused > 0) {
-    out.push('', `fit refused ${report.refused} fleets (allowed: a refusal is an Error with a message, thrown by fit), e.g.:`);
+    out.push(
+      '',
+      `fit refused ${report.refused} fleets (allowed: a refusal is an Error with a message, thrown by fit), e.g.:`,
+    );
     for (const r of report.refusals) out.push(`  ${r}`);
   }
   const applicable = report.rules.filter((r) => r.status !== 'not_declared').length;
   const violated = report.rules.filter((r) => r.status === 'violated').length;
   const inconclusive = report.rules.filter((r) => r.status === 'inconclusive').length;
   out.push('');
-  if (violated > 0) out.push(`contract violated: ${violated} of ${applicable} rules (seed ${report.seed})`);
-  else if (inconclusive > 0) out.push(`contract not checked: ${inconclusive} of ${applicable} rules could not be exercised (seed ${report.seed})`);
-  else out.push(`contract holds: ${applicable} rules, ${report.runs} fleets each (seed ${report.seed})`);
+  if (violated > 0)
+    out.push(`contract violated: ${violated} of ${applicable} rules (seed ${report.seed})`);
+  else if (inconclusive > 0)
+    out.push(
+      `contract not checked: ${inconclusive} of ${applicable} rules could not be exercised (seed ${report.seed})`,
+    );
+  else
+    out.push(
+      `contract holds: ${applicable} rules, ${report.runs} fleets each (seed ${report.seed})`,
+    );
   return `${out.join('\n')}\n`;
 }

@@ -1,8 +1,22 @@
 /** The plugin contract check: `checkContract` and its report. */
-export { checkContract, replayCommand, DEFAULT_CHECK_RUNS, DEFAULT_CHECK_SEED, DEFAULT_CHECK_TIMEOUT_MS, INVARIANCE_TOLERANCE } from './contract.ts';
+export {
+  checkContract,
+  replayCommand,
+  DEFAULT_CHECK_RUNS,
+  DEFAULT_CHECK_SEED,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  INVARIANCE_TOLERANCE,
+} from './contract.ts';
 export { isRefusal, type PluginFactory } from './calls.ts';
 export { contractHolds, formatContractReport } from './format.ts';
 export { renderFleet, describeColumn, describeTimestamps } from './render.ts';
 export { shiftFleet, scaleFleet, TIME_SHIFTS_MS, UNIT_FACTORS } from './transform.ts';
 export { CONTRACT_RULES } from './types.ts';
-export type { CheckOptions, ContractReport, RuleResult, RuleStatus, Violation, ViolationKind } from './types.ts';
+export type {
+  CheckOptions,
+  ContractReport,
+  RuleResult,
+  RuleStatus,
+  Violation,
+  ViolationKind,
+} from './types.ts';

@@ -22,7 +22,12 @@ export function formatDuration(ms: number): string {
   let rest = Math.abs(ms);
   if (rest < 1000) return `${sign}${rest}ms`;
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;
@@ -65,7 +70,8 @@ export function describeColumn(col: Float64Array): string {
   if (n === 0) return 'empty (0 samples)';
   if (nan === n) return `all NaN (${plural(n, 'sample')})`;
   const nanNote = nan > 0 ? `, ${nan} NaN` : '';
-  if (min === max) return `constant ${formatNumber(min)}${nan > 0 ? ` (${plural(n - nan, 'sample')}${nanNote})` : ''}`;
+  if (min === max)
+    return `constant ${formatNumber(min)}${nan > 0 ? ` (${plural(n - nan, 'sample')}${nanNote})` : ''}`;
   if (n <= 6) return `[${Array.from(col, formatNumber).join(', ')}]`;
   const ext = extremes.size > 0 ? `, extreme values ${[...extremes].join(', ')}` : '';
   return `${formatNumber(min)} … ${formatNumber(max)} (${plural(n, 'sample')}${nanNote}${ext})`;
@@ -75,7 +81,9 @@ export function describeColumn(col: Float64Array): string {
 export function describeTimestamps(t: Float64Array): string {
   const n = t.length;
   if (n === 0) return 'none';
-  const order = strictlyIncreasing(t) ? '' : ' — NOT strictly increasing (the loader would reject this file)';
+  const order = strictlyIncreasing(t)
+    ? ''
+    : ' — NOT strictly increasing (the loader would reject this file)';
   if (n <= 4) return `${Array.from(t, iso).join(', ')}${order}`;
   const steps = new Map<number, number>();
   let longest = -Infinity;
@@ -92,20 +100,32 @@ export function describeTimestamps(t: Float64Array): string {
 /** The sensor lines of a series: one per present column, then the absent default sensors in one line. */
 export function describeSeries(series: SystemSeries, indent = '  '): string[] {
   const lines = [`${indent}timestamps: ${describeTimestamps(series.timestamps)}`];
-  const present = Object.entries(series.sensors).filter((e): e is [string, Float64Array] => e[1] !== undefined);
+  const present = Object.entries(series.sensors).filter(
+    (e): e is [string, Float64Array] => e[1] !== undefined,
+  );
   for (const [name, col] of present) lines.push(`${indent}${name}: ${describeColumn(col)}`);
   const absent = SENSORS.filter((s) => series.sensors[s] === undefined);
-  if (absent.length > 0) lines.push(`${indent}absent: ${absent.length === SENSORS.length ? 'every sensor' : absent.join(', ')}`);
+  if (absent.length > 0)
+    lines.push(
+      `${indent}absent: ${absent.length === SENSORS.length ? 'every sensor' : absent.join(', ')}`,
+    );
   return lines;
 }
 
 /** A fleet as text: a header line, then one block per system. */
 export function renderFleet(fleet: EdgeFleet): string {
   const normals = fleet.systems.filter((s) => s.label.label === 'normal').length;
-  const lines = [`${plural(fleet.systems.length, 'system')} (${normals} normal, ${fleet.systems.length - normals} anomaly)`];
+  const lines = [
+    `${plural(fleet.systems.length, 'system')} (${normals} normal, ${fleet.systems.length - normals} anomaly)`,
+  ];
   for (const s of fleet.systems) {
-    const label = s.label.label === 'normal' ? 'normal' : `anomaly ${s.label.failure_type}, lead ${s.label.lead_time_days} d`;
-    lines.push(`${s.series.systemId}  ${label}  (${s.metadata.operational_mode}, ${s.metadata.season})`);
+    const label =
+      s.label.label === 'normal'
+        ? 'normal'
+        : `anomaly ${s.label.failure_type}, lead ${s.label.lead_time_days} d`;
+    lines.push(
+      `${s.series.systemId}  ${label}  (${s.metadata.operational_mode}, ${s.metadata.season})`,
+    );
     lines.push(...describeSeries(s.series));
   }
   return lines.join('\n');

@@ -3,7 +3,13 @@ import { edgeFleetOf, type EdgeFleet } from '../arbitraries/index.ts';
 import type { SystemSeries } from '../data/types.ts';
 
 /** Time shifts tried by the `time_shift` rule, in ms: whole milliseconds, both directions. */
-export const TIME_SHIFTS_MS: readonly number[] = [86_400_000, -3_600_000, 365 * 86_400_000, 1, -7 * 86_400_000];
+export const TIME_SHIFTS_MS: readonly number[] = [
+  86_400_000,
+  -3_600_000,
+  365 * 86_400_000,
+  1,
+  -7 * 86_400_000,
+];
 /** Unit factors tried by the `unit_scale` rule (kV ↔ V, mV ↔ V, and a factor that is not a power of ten). */
 export const UNIT_FACTORS: readonly number[] = [1000, 0.001, 3.7];
 
@@ -20,7 +26,8 @@ export function shiftFleet(fleet: EdgeFleet, deltaMs: number): EdgeFleet {
 export function scaleFleet(fleet: EdgeFleet, factor: number): EdgeFleet {
   return mapSeries(fleet, (s) => {
     const sensors: Record<string, Float64Array> = {};
-    for (const [name, col] of Object.entries(s.sensors)) if (col) sensors[name] = col.map((v) => v * factor);
+    for (const [name, col] of Object.entries(s.sensors))
+      if (col) sensors[name] = col.map((v) => v * factor);
     return { ...s, sensors };
   });
 }

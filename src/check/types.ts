@@ -1,7 +1,15 @@
 /** Types of the plugin contract check (`checkContract`, `harness check`). */
 
 /** The contract rules; each is one property with its own shrunk counterexample. */
-export const CONTRACT_RULES = ['throws', 'non_finite', 'wrong_system', 'nondeterministic', 'state_roundtrip', 'time_shift', 'unit_scale'] as const;
+export const CONTRACT_RULES = [
+  'throws',
+  'non_finite',
+  'wrong_system',
+  'nondeterministic',
+  'state_roundtrip',
+  'time_shift',
+  'unit_scale',
+] as const;
 /** One of {@link CONTRACT_RULES}. */
 export type ViolationKind = (typeof CONTRACT_RULES)[number];
 

@@ -17,7 +17,12 @@ export function parseCommandArgs<O extends Options>(
   allowPositionals = false,
 ) {
   try {
-    return parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals, strict: true });
+    return parseArgs({
+      args: joinNegativeValues(argv, options),
+      options,
+      allowPositionals,
+      strict: true,
+    });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new HarnessError('E_ARGS', `harness ${command}: ${message}\n\n${usage}`);
@@ -34,7 +39,10 @@ function joinNegativeValues(argv: readonly string[], options: Options): string[]
     const long = /^--([^=]+)$/.exec(arg)?.[1];
     if (long !== undefined) return options[long]?.type === 'string';
     const short = /^-([A-Za-z])$/.exec(arg)?.[1];
-    return short !== undefined && Object.values(options).some((o) => o.short === short && o.type === 'string');
+    return (
+      short !== undefined &&
+      Object.values(options).some((o) => o.short === short && o.type === 'string')
+    );
   };
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -74,7 +82,10 @@ export function intFlag(name: string, raw: string | undefined, min = 1): number 
   const max = INT_FLAG_MAX[name] ?? Number.MAX_SAFE_INTEGER;
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new HarnessError('E_ARGS', `--${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')} (got "${raw}")`);
+    throw new HarnessError(
+      'E_ARGS',
+      `--${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')} (got "${raw}")`,
+    );
   }
   return n;
 }
@@ -96,6 +107,10 @@ export function numberFlag(name: string, raw: string | undefined): number | unde
 export async function outputDirFlag(name: string, raw: string): Promise<string> {
   const dir = path.resolve(raw);
   const existing = await stat(dir).catch(() => null);
-  if (existing && !existing.isDirectory()) throw new HarnessError('E_ARGS', `--${name} ${raw} is a file: give a folder (created when missing)`);
+  if (existing && !existing.isDirectory())
+    throw new HarnessError(
+      'E_ARGS',
+      `--${name} ${raw} is a file: give a folder (created when missing)`,
+    );
   return dir;
 }

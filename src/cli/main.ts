@@ -37,9 +37,15 @@ async function main(argv: readonly string[]): Promise<number> {
 
 /** Writes an internal error's stack to a file of its own in the temp folder; its path, or null. */
 function writeCrashReport(err: unknown): string | null {
-  const file = path.join(tmpdir(), `bess-harness-crash-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  const file = path.join(
+    tmpdir(),
+    `bess-harness-crash-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`,
+  );
   try {
-    writeFileSync(file, `harness ${process.argv.slice(2).join(' ')}\nnode ${process.version}\n\n${err instanceof Error ? err.stack : String(err)}\n`);
+    writeFileSync(
+      file,
+      `harness ${process.argv.slice(2).join(' ')}\nnode ${process.version}\n\n${err instanceof Error ? err.stack : String(err)}\n`,
+    );
     return file;
   } catch {
     return null;
@@ -64,7 +70,9 @@ const onStray = (kind: string) => (err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   stray.push(`${kind}: ${message}`);
   if (finished) process.exitCode = 2;
-  process.stderr.write(`harness: ${kind} outside any plugin call (a timer or a promise nobody awaited): ${message}\n`);
+  process.stderr.write(
+    `harness: ${kind} outside any plugin call (a timer or a promise nobody awaited): ${message}\n`,
+  );
 };
 process.on('uncaughtException', onStray('an uncaught exception'));
 process.on('unhandledRejection', onStray('an unhandled rejection'));
@@ -88,7 +96,9 @@ for (const stream of [process.stdout, process.stderr]) {
 try {
   process.exitCode = await main(process.argv.slice(2));
   if (stray.length > 0) {
-    process.stderr.write(`harness: exit 2: ${stray.length} error(s) were thrown outside any plugin call (above); the results cannot be trusted\n`);
+    process.stderr.write(
+      `harness: exit 2: ${stray.length} error(s) were thrown outside any plugin call (above); the results cannot be trusted\n`,
+    );
     process.exitCode = 2;
   }
 } catch (err) {
@@ -99,7 +109,9 @@ try {
     // Not a user mistake: a bug in the harness. One line here; the stack goes to a file to report.
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     const where = writeCrashReport(err);
-    process.stderr.write(`harness: internal error: ${message} (${where ? `full trace in ${where}` : 'the trace could not be written'}; please report it)\n`);
+    process.stderr.write(
+      `harness: internal error: ${message} (${where ? `full trace in ${where}` : 'the trace could not be written'}; please report it)\n`,
+    );
   }
   process.exitCode = 2;
 }

@@ -11,7 +11,10 @@ export function printProblems(problems: readonly Problem[]): void {
  * A one-line progress bar on stderr, drawn only on a terminal (a CI log would fill with
  * carriage returns). Returns a function to call after each unit of work, and one to end it.
  */
-export function progressBar(label: string, total: number): { tick(done: number): void; end(): void } {
+export function progressBar(
+  label: string,
+  total: number,
+): { tick(done: number): void; end(): void } {
   const tty = process.stderr.isTTY === true;
   const width = 30;
   let lastDrawn = -1;
@@ -21,7 +24,9 @@ export function progressBar(label: string, total: number): { tick(done: number):
       const filled = Math.round((done / Math.max(total, 1)) * width);
       if (filled === lastDrawn && done !== total) return;
       lastDrawn = filled;
-      process.stderr.write(`\r${label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`);
+      process.stderr.write(
+        `\r${label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`,
+      );
     },
     end() {
       if (tty) process.stderr.write('\r\x1b[2K');

@@ -9,8 +9,12 @@ import { displayPath } from './output.ts';
  * named on stderr and left out (they never stop the rest of the history from being listed).
  */
 export async function openStore(runsDirFlag: string | undefined): Promise<RunList> {
-  const runsDir = runsDirFlag !== undefined ? path.resolve(runsDirFlag) : (await loadConfig()).runsDir;
+  const runsDir =
+    runsDirFlag !== undefined ? path.resolve(runsDirFlag) : (await loadConfig()).runsDir;
   const list = await listRuns(runsDir);
-  for (const u of list.unreadable) process.stderr.write(`${chalk.yellow('warning:')} skipped ${displayPath(u.dir)}: ${u.reason}\n`);
+  for (const u of list.unreadable)
+    process.stderr.write(
+      `${chalk.yellow('warning:')} skipped ${displayPath(u.dir)}: ${u.reason}\n`,
+    );
   return list;
 }

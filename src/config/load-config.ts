@@ -20,7 +20,9 @@ const loadJson: Loader = (filepath, content) => {
   try {
     return JSON.parse(content) as unknown; // cosmiconfig itself takes the `harness` key of package.json
   } catch (err) {
-    throw new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded`, [jsonProblem(filepath, content, err)]);
+    throw new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded`, [
+      jsonProblem(filepath, content, err),
+    ]);
   }
 };
 
@@ -39,26 +41,49 @@ async function refuseUnreadableConfigs(cwd: string): Promise<void> {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-        throw new HarnessError('E_CONFIG', `the config ${file} cannot be read (${code ?? String(err)})`);
+        throw new HarnessError(
+          'E_CONFIG',
+          `the config ${file} cannot be read (${code ?? String(err)})`,
+        );
       }
-      if (!st.isFile()) throw new HarnessError('E_CONFIG', `the config ${file} is not a regular file: remove it or make it the config`);
+      if (!st.isFile())
+        throw new HarnessError(
+          'E_CONFIG',
+          `the config ${file} is not a regular file: remove it or make it the config`,
+        );
       try {
         await access(file, constants.R_OK);
       } catch (err) {
-        throw new HarnessError('E_CONFIG', `the config ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        throw new HarnessError(
+          'E_CONFIG',
+          `the config ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        );
       }
     }
     if (existsSync(path.join(dir, 'package.json')) || path.dirname(dir) === dir) return;
   }
 }
 
-const SEARCH_PLACES = ['harness.config.ts', 'harness.config.mjs', 'harness.config.js', '.harnessrc.json', '.harnessrc', 'package.json'];
+const SEARCH_PLACES = [
+  'harness.config.ts',
+  'harness.config.mjs',
+  'harness.config.js',
+  '.harnessrc.json',
+  '.harnessrc',
+  'package.json',
+];
 
 /** Finds the project's config from `cwd` upwards, validates it, and fills the defaults. */
 export async function loadConfig(cwd = process.cwd()): Promise<ResolvedConfig> {
   const explorer = cosmiconfig('harness', {
     searchPlaces: SEARCH_PLACES,
-    loaders: { '.ts': importModule, '.mjs': importModule, '.js': importModule, '.json': loadJson, noExt: loadJson },
+    loaders: {
+      '.ts': importModule,
+      '.mjs': importModule,
+      '.js': importModule,
+      '.json': loadJson,
+      noExt: loadJson,
+    },
     searchStrategy: 'project',
   });
   await refuseUnreadableConfigs(cwd);
@@ -81,24 +106,51 @@ const stringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(no
 const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | null>> = {
   dataDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
   scenario: (v) => (nonEmptyString(v) ? null : 'must be a scenario name or path'),
-  seed: (v) => (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? null : 'must be a string or a number'),
-  suites: (v) => (stringList(v) && v.length > 0 ? null : 'must be a non-empty list of globs, e.g. ["suites/**/*.suite.ts"]'),
+  seed: (v) =>
+    typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
+      ? null
+      : 'must be a string or a number',
+  suites: (v) =>
+    stringList(v) && v.length > 0
+      ? null
+      : 'must be a non-empty list of globs, e.g. ["suites/**/*.suite.ts"]',
   plugins: (v) => (stringList(v) ? null : 'must be a list of folders, e.g. ["plugins"]'),
   models: (v) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(nonEmptyString)
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every(nonEmptyString)
       ? null
       : 'must map model names to module paths or package names, e.g. { "mymodel": "./models/mymodel.ts" }',
   reporters: (v) => {
-    if (!Array.isArray(v)) return 'must be a list, e.g. ["plain", ["json", { "file": "results.json" }]]';
-    const bad = v.findIndex((r) => !(nonEmptyString(r) || (Array.isArray(r) && r.length === 2 && nonEmptyString(r[0]) && typeof r[1] === 'object' && r[1] !== null)));
+    if (!Array.isArray(v))
+      return 'must be a list, e.g. ["plain", ["json", { "file": "results.json" }]]';
+    const bad = v.findIndex(
+      (r) =>
+        !(
+          nonEmptyString(r) ||
+          (Array.isArray(r) &&
+            r.length === 2 &&
+            nonEmptyString(r[0]) &&
+            typeof r[1] === 'object' &&
+            r[1] !== null)
+        ),
+    );
     return bad < 0 ? null : `[${bad}] must be a reporter name, [name, options] or a module path`;
   },
   outDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
   cacheDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
   runsDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
-  history: (v) => (typeof v === 'boolean' ? null : 'must be true (record every run in runsDir) or false'),
-  timeoutMs: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a positive number of milliseconds'),
-  workers: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'must be a whole number ≥ 1 (worker threads)'),
+  history: (v) =>
+    typeof v === 'boolean' ? null : 'must be true (record every run in runsDir) or false',
+  timeoutMs: (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v > 0
+      ? null
+      : 'must be a positive number of milliseconds',
+  workers: (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 1
+      ? null
+      : 'must be a whole number ≥ 1 (worker threads)',
   tracking: checkTracking,
 };
 
@@ -107,21 +159,25 @@ const SECRET_FIELDS = /token|password|secret|user|auth|key/i;
 
 /** `tracking: { mlflow: { uri } }`; the URI must be one the harness can log to (see parseTrackingUri). */
 function checkTracking(v: unknown): string | null {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be { mlflow: { uri: "http://127.0.0.1:5000" } }';
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return 'must be { mlflow: { uri: "http://127.0.0.1:5000" } }';
   for (const [k, mlflow] of Object.entries(v)) {
     if (k !== 'mlflow') return `.${k}: unknown tracker (known: mlflow)`;
-    if (typeof mlflow !== 'object' || mlflow === null || Array.isArray(mlflow)) return '.mlflow: must be { uri: "http://127.0.0.1:5000" }';
+    if (typeof mlflow !== 'object' || mlflow === null || Array.isArray(mlflow))
+      return '.mlflow: must be { uri: "http://127.0.0.1:5000" }';
     for (const [field, value] of Object.entries(mlflow)) {
       if (field !== 'uri') {
         return SECRET_FIELDS.test(field)
           ? `.mlflow.${field}: credentials do not belong in a config file; set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN, in the environment`
           : `.mlflow.${field}: unknown field (known: uri)`;
       }
-      if (!nonEmptyString(value)) return '.mlflow.uri: must be the URL of an MLflow server, e.g. "http://127.0.0.1:5000"';
+      if (!nonEmptyString(value))
+        return '.mlflow.uri: must be the URL of an MLflow server, e.g. "http://127.0.0.1:5000"';
       try {
         parseTrackingUri(value, 'tracking.mlflow.uri');
       } catch (err) {
-        if (err instanceof HarnessError) return `.mlflow.uri: ${err.message.replace(/^tracking\.mlflow\.uri: /, '')}`;
+        if (err instanceof HarnessError)
+          return `.mlflow.uri: ${err.message.replace(/^tracking\.mlflow\.uri: /, '')}`;
         throw err;
       }
     }
@@ -130,16 +186,34 @@ function checkTracking(v: unknown): string | null {
 }
 
 /** Validates a user config (one problem per wrong field, naming the file and the field) and fills defaults. */
-export function resolveConfig(raw: unknown, configFile: string | null, root: string): ResolvedConfig {
+export function resolveConfig(
+  raw: unknown,
+  configFile: string | null,
+  root: string,
+): ResolvedConfig {
   const file = configFile ?? '(config)';
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new HarnessError('E_CONFIG', `${file}: the config must be an object (export default defineConfig({ … }))`);
+    throw new HarnessError(
+      'E_CONFIG',
+      `${file}: the config must be an object (export default defineConfig({ … }))`,
+    );
   }
   const problems: Problem[] = [];
   for (const [key, value] of Object.entries(raw)) {
     const check = KNOWN_FIELDS[key as keyof UserConfig];
-    const message = check ? check(value) : `unknown field (known: ${Object.keys(KNOWN_FIELDS).join(', ')})`;
-    if (message) problems.push({ file, line: 0, column: 0, message: message.startsWith('[') || message.startsWith('.') ? `${key}${message}` : `${key}: ${message}` });
+    const message = check
+      ? check(value)
+      : `unknown field (known: ${Object.keys(KNOWN_FIELDS).join(', ')})`;
+    if (message)
+      problems.push({
+        file,
+        line: 0,
+        column: 0,
+        message:
+          message.startsWith('[') || message.startsWith('.')
+            ? `${key}${message}`
+            : `${key}: ${message}`,
+      });
   }
   if (problems.length > 0) {
     throw new HarnessError('E_CONFIG', `${file}: ${problems.length} invalid field(s)`, problems);
@@ -155,7 +229,10 @@ export function resolveConfig(raw: unknown, configFile: string | null, root: str
     suites: config.suites ?? ['suites/**/*.suite.ts'],
     plugins: (config.plugins ?? ['plugins']).map(abs),
     models: Object.fromEntries(
-      Object.entries(config.models ?? {}).map(([name, spec]) => [name, spec.startsWith('.') || path.isAbsolute(spec) ? abs(spec) : spec]),
+      Object.entries(config.models ?? {}).map(([name, spec]) => [
+        name,
+        spec.startsWith('.') || path.isAbsolute(spec) ? abs(spec) : spec,
+      ]),
     ),
     reporters: config.reporters ?? null,
     outDir: abs(config.outDir ?? path.join('.harness', 'last-run')),

@@ -20,7 +20,10 @@ export function parseTrackingUri(raw: string, origin: string): TrackingUri {
     throw new HarnessError('E_TRACKING', `${origin}: ${JSON.stringify(redact(value))} ${why}`);
   }
   // `databricks` alone means the default CLI profile.
-  const scheme = value.toLowerCase() === 'databricks' ? 'databricks' : /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
+  const scheme =
+    value.toLowerCase() === 'databricks'
+      ? 'databricks'
+      : /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
   if (value === '') refuse('is empty: set it to the MLflow server, e.g. http://127.0.0.1:5000');
   if (scheme === undefined || scheme === 'file') {
     refuse(
@@ -40,7 +43,8 @@ export function parseTrackingUri(raw: string, origin: string): TrackingUri {
         `Serve it with \`mlflow server --backend-store-uri ${redact(value)}\` and set the server's http(s) URL instead`,
     );
   }
-  if (scheme !== 'http' && scheme !== 'https') refuse('is not an http(s) URL of an MLflow server (e.g. http://127.0.0.1:5000)');
+  if (scheme !== 'http' && scheme !== 'https')
+    refuse('is not an http(s) URL of an MLflow server (e.g. http://127.0.0.1:5000)');
   let url: URL;
   try {
     url = new URL(value);
@@ -48,9 +52,14 @@ export function parseTrackingUri(raw: string, origin: string): TrackingUri {
     return refuse('is not a valid URL');
   }
   if (url.username !== '' || url.password !== '') {
-    refuse('carries credentials: put them in MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead, so they stay out of logs and run records');
+    refuse(
+      'carries credentials: put them in MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead, so they stay out of logs and run records',
+    );
   }
-  if (url.search !== '' || url.hash !== '') refuse('has a query or a fragment: give the server URL only, e.g. https://mlflow.example.com/prefix');
+  if (url.search !== '' || url.hash !== '')
+    refuse(
+      'has a query or a fragment: give the server URL only, e.g. https://mlflow.example.com/prefix',
+    );
   return { base: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
 }
 

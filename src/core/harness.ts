@@ -30,7 +30,12 @@ export interface HarnessOptions {
   /** A config to use as it is, instead of loading the project's. */
   readonly config?: ResolvedConfig;
   /** Settings that replace the config's (the CLI's `--timeout`, `--workers`, …). */
-  readonly overrides?: Partial<Pick<ResolvedConfig, 'timeoutMs' | 'workers' | 'history' | 'outDir' | 'cacheDir' | 'runsDir' | 'dataDir'>>;
+  readonly overrides?: Partial<
+    Pick<
+      ResolvedConfig,
+      'timeoutMs' | 'workers' | 'history' | 'outDir' | 'cacheDir' | 'runsDir' | 'dataDir'
+    >
+  >;
   /** Environment read for MLflow tracking (MLFLOW_*). Default: this process's. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -79,7 +84,10 @@ export interface Harness {
    * suite whose `file` exists has its models run in worker threads, made again from that file;
    * without one, they run in this thread. `models` of the filter applies; words and names do not.
    */
-  runCollected(suites: readonly CollectedSuite[], options?: HarnessRunOptions & { readonly models?: readonly string[] }): Promise<HarnessRun>;
+  runCollected(
+    suites: readonly CollectedSuite[],
+    options?: HarnessRunOptions & { readonly models?: readonly string[] },
+  ): Promise<HarnessRun>;
 }
 
 /**
@@ -90,14 +98,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const loaded = options.config ?? (await loadConfig(options.cwd));
   const config: ResolvedConfig = { ...loaded, ...stripUndefined(options.overrides ?? {}) };
   const env = options.env ?? process.env;
-  const collect = async (filter: RunFilter = {}, pool?: WorkerPool) => selectSuites(await collectSuites(config, [], pool), filter, config.root);
+  const collect = async (filter: RunFilter = {}, pool?: WorkerPool) =>
+    selectSuites(await collectSuites(config, [], pool), filter, config.root);
   return {
     config,
     collect: (filter) => collect(filter),
     run: (filter = {}, opts = {}) =>
       // One pool for the whole run: the worker that imported the suites first scores them after.
       withPool(async (pool) => runWith(await collect(filter, pool), filter.models, opts, pool)),
-    runCollected: (suites, opts = {}) => withPool((pool) => runWith(suites, opts.models, opts, pool)),
+    runCollected: (suites, opts = {}) =>
+      withPool((pool) => runWith(suites, opts.models, opts, pool)),
   };
 
   async function withPool<T>(fn: (pool: WorkerPool) => Promise<T>): Promise<T> {
@@ -109,14 +119,26 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     }
   }
 
-  async function runWith(suites: readonly CollectedSuite[], models: readonly string[] | undefined, opts: HarnessRunOptions, pool: WorkerPool): Promise<HarnessRun> {
+  async function runWith(
+    suites: readonly CollectedSuite[],
+    models: readonly string[] | undefined,
+    opts: HarnessRunOptions,
+    pool: WorkerPool,
+  ): Promise<HarnessRun> {
     const record = opts.record ?? config.history;
     // A bad MLFLOW_TRACKING_URI fails now, before the suites run, not after.
     const tracking = mlflowSettings(config, env);
     if (tracking && !record) {
-      throw new HarnessError('E_ARGS', `MLflow tracking (${tracking.uri}) uploads the run's record, and \`harness runs sync\` retries from it: it cannot go with ${opts.record === false && config.history ? '--no-history' : 'history: false in the config'}`);
+      throw new HarnessError(
+        'E_ARGS',
+        `MLflow tracking (${tracking.uri}) uploads the run's record, and \`harness runs sync\` retries from it: it cannot go with ${opts.record === false && config.history ? '--no-history' : 'history: false in the config'}`,
+      );
     }
-    if (suites.length === 0) throw new HarnessError('E_SUITE', `no suites found (looked for ${config.suites.join(', ')} under ${config.root})`);
+    if (suites.length === 0)
+      throw new HarnessError(
+        'E_SUITE',
+        `no suites found (looked for ${config.suites.join(', ')} under ${config.root})`,
+      );
     const reporters = await resolveReporters(opts.reporters ?? config.reporters ?? [], config.root);
     const outDir = opts.outDir ? path.resolve(opts.outDir) : config.outDir;
     for (const r of reporters) await r.onInit?.({ config, outDir });
@@ -126,21 +148,45 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       harnessVersion: await readPackageVersion(),
       updateBaseline: opts.updateBaseline === true,
       cache: opts.cache !== false,
-      ...(opts.minSystemsPerWorker !== undefined ? { minSystemsPerWorker: opts.minSystemsPerWorker } : {}),
+      ...(opts.minSystemsPerWorker !== undefined
+        ? { minSystemsPerWorker: opts.minSystemsPerWorker }
+        : {}),
       pool,
     });
     if (!record) return { result, exitCode: result.summary.exitCode, record: null, tracking: null };
     let dir: string;
     try {
-      dir = (await recordRun(result, { runsDir: config.runsDir, root: config.root, configFile: config.configFile, argv: opts.argv ?? [], ownDirs: [outDir, config.cacheDir, config.runsDir] })).dir;
+      dir = (
+        await recordRun(result, {
+          runsDir: config.runsDir,
+          root: config.root,
+          configFile: config.configFile,
+          argv: opts.argv ?? [],
+          ownDirs: [outDir, config.cacheDir, config.runsDir],
+        })
+      ).dir;
     } catch (err) {
       // The verdict stands: a CI gate must not flip because the history could not be written.
-      return { result, exitCode: result.summary.exitCode, record: { error: err instanceof Error ? err.message : String(err) }, tracking: null };
+      return {
+        result,
+        exitCode: result.summary.exitCode,
+        record: { error: err instanceof Error ? err.message : String(err) },
+        tracking: null,
+      };
     }
     // Loaded only when tracking is on: the upload renders charts with Vega. It never changes the
     // exit code either: a failed upload stays in the record for `harness runs sync`.
-    const tracked = tracking ? await (await import('../track/mlflow/index.ts')).trackRun(dir, config, env) : null;
-    return { result, exitCode: result.summary.exitCode, record: { dir }, tracking: tracked ? { status: tracked.status === 'synced' ? 'synced' : 'failed', message: tracked.message } : null };
+    const tracked = tracking
+      ? await (await import('../track/mlflow/index.ts')).trackRun(dir, config, env)
+      : null;
+    return {
+      result,
+      exitCode: result.summary.exitCode,
+      record: { dir },
+      tracking: tracked
+        ? { status: tracked.status === 'synced' ? 'synced' : 'failed', message: tracked.message }
+        : null,
+    };
   }
 }
 

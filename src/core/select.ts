@@ -18,16 +18,27 @@ const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).
  * The suites a filter keeps. A filter that matches nothing is a HarnessError listing what
  * exists: a CI gate must never turn a typo into an empty, green run.
  */
-export function selectSuites(all: readonly CollectedSuite[], filter: RunFilter, root: string): CollectedSuite[] {
+export function selectSuites(
+  all: readonly CollectedSuite[],
+  filter: RunFilter,
+  root: string,
+): CollectedSuite[] {
   const words = filter.words ?? [];
   let suites = filterSuites(all, words, root);
   if (words.length > 0 && suites.length === 0) {
-    throw new HarnessError('E_ARGS', `no suite matches ${quoted(words)} (suites: ${all.map((s) => s.spec.name).join(', ') || 'none'})`);
+    throw new HarnessError(
+      'E_ARGS',
+      `no suite matches ${quoted(words)} (suites: ${all.map((s) => s.spec.name).join(', ') || 'none'})`,
+    );
   }
   const wanted = filter.suites;
   if (wanted && wanted.length > 0) {
     const unknown = wanted.filter((w) => !suites.some((s) => s.spec.name === w));
-    if (unknown.length > 0) throw new HarnessError('E_ARGS', `--suite: no suite named ${quoted(unknown)} (suites: ${suites.map((s) => s.spec.name).join(', ')})`);
+    if (unknown.length > 0)
+      throw new HarnessError(
+        'E_ARGS',
+        `--suite: no suite named ${quoted(unknown)} (suites: ${suites.map((s) => s.spec.name).join(', ')})`,
+      );
     suites = suites.filter((s) => wanted.includes(s.spec.name));
   }
   const models = filter.models;
@@ -35,7 +46,10 @@ export function selectSuites(all: readonly CollectedSuite[], filter: RunFilter, 
     const known = [...new Set(suites.flatMap((s) => s.modelNames))];
     const unknown = models.filter((m) => !known.includes(m));
     if (unknown.length > 0) {
-      throw new HarnessError('E_ARGS', `--model: no model named ${quoted(unknown)} in the selected suites (models: ${known.join(', ') || 'none'}; names are case-sensitive)`);
+      throw new HarnessError(
+        'E_ARGS',
+        `--model: no model named ${quoted(unknown)} in the selected suites (models: ${known.join(', ') || 'none'}; names are case-sensitive)`,
+      );
     }
     suites = suites.filter((s) => s.modelNames.some((m) => models.includes(m)));
   }

@@ -3,11 +3,25 @@
  * labels (and metadata, for the breakdowns), with the same metrics a suite reports.
  */
 import path from 'node:path';
-import { BREAKDOWN_COLUMNS, type BreakdownColumn, inBucketOrder, LEAD_TIME_BUCKETS, readScoresFile, writeFileAtomic } from '../data/index.ts';
+import {
+  BREAKDOWN_COLUMNS,
+  type BreakdownColumn,
+  inBucketOrder,
+  LEAD_TIME_BUCKETS,
+  readScoresFile,
+  writeFileAtomic,
+} from '../data/index.ts';
 import { displayPath, HarnessError } from '../errors.ts';
 import { evaluateScores, type EvaluationSummary, type StrataColumn } from '../metrics/index.ts';
 import { modelChartFileName, modelCharts } from '../report/charts/index.ts';
-import { joinScores, loadMatchedMetadata, MAX_PROBLEMS, plural, readLabels, strataColumn } from './join.ts';
+import {
+  joinScores,
+  loadMatchedMetadata,
+  MAX_PROBLEMS,
+  plural,
+  readLabels,
+  strataColumn,
+} from './join.ts';
 
 /** A breakdown cell with fewer anomalies is marked `too few`. */
 export const EVALUATE_MIN_POSITIVES = 5;
@@ -42,7 +56,11 @@ export interface FilesEvaluation {
   readonly warnings: readonly string[];
   readonly dropped: { readonly scoresWithoutLabel: number; readonly labelsWithoutScore: number };
   /** The files read, as displayed paths. */
-  readonly files: { readonly scores: string; readonly labels: readonly string[]; readonly metadata: readonly string[] };
+  readonly files: {
+    readonly scores: string;
+    readonly labels: readonly string[];
+    readonly metadata: readonly string[];
+  };
 }
 
 /** Reads, joins and evaluates; bad input is a HarnessError with every problem located. */
@@ -65,7 +83,9 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
         all.slice(0, MAX_PROBLEMS),
       );
     }
-    warnings.push(`dropped ${plural(dropScores, 'score')} without a label and ${plural(dropLabels, 'label')} without a score`);
+    warnings.push(
+      `dropped ${plural(dropScores, 'score')} without a label and ${plural(dropLabels, 'label')} without a score`,
+    );
   }
   const matched = join.matched;
 
@@ -73,12 +93,24 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
   let metadata: Awaited<ReturnType<typeof loadMatchedMetadata>>;
   if (columns.some((c) => BREAKDOWN_COLUMNS[c] === 'metadata')) {
     const sources = new Set(matched.map((m) => m.label.source));
-    metadata = await loadMatchedMetadata(opts.metadata, opts.metadata === undefined ? await opts.dataDir() : '', sources, opts.columnsExplicit, warnings);
-    if (metadata === undefined) columns = columns.filter((c) => BREAKDOWN_COLUMNS[c] !== 'metadata');
+    metadata = await loadMatchedMetadata(
+      opts.metadata,
+      opts.metadata === undefined ? await opts.dataDir() : '',
+      sources,
+      opts.columnsExplicit,
+      warnings,
+    );
+    if (metadata === undefined)
+      columns = columns.filter((c) => BREAKDOWN_COLUMNS[c] !== 'metadata');
     else {
       const meta = metadata.rows;
-      const without = matched.filter((m) => !meta.has(`${m.label.source}\u0000${m.label.system_id}`)).length;
-      if (without > 0) warnings.push(`${plural(without, 'evaluated system')} without a metadata row: shown as the stratum "(missing)"`);
+      const without = matched.filter(
+        (m) => !meta.has(`${m.label.source}\u0000${m.label.system_id}`),
+      ).length;
+      if (without > 0)
+        warnings.push(
+          `${plural(without, 'evaluated system')} without a metadata row: shown as the stratum "(missing)"`,
+        );
     }
   }
 
@@ -105,12 +137,19 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
     columns,
     warnings,
     dropped: { scoresWithoutLabel: dropScores, labelsWithoutScore: dropLabels },
-    files: { scores: displayPath(scoresFile), labels: labelsFiles.map(displayPath), metadata: (metadata?.files ?? []).map(displayPath) },
+    files: {
+      scores: displayPath(scoresFile),
+      labels: labelsFiles.map(displayPath),
+      metadata: (metadata?.files ?? []).map(displayPath),
+    },
   };
 }
 
 /** The JSON object `harness evaluate --json` prints (snake_case, as results.json). */
-export function evaluationJson(e: FilesEvaluation, threshold: { readonly chosenBy: string }): Record<string, unknown> {
+export function evaluationJson(
+  e: FilesEvaluation,
+  threshold: { readonly chosenBy: string },
+): Record<string, unknown> {
   const { summary } = e;
   return {
     n: summary.n,
@@ -126,13 +165,20 @@ export function evaluationJson(e: FilesEvaluation, threshold: { readonly chosenB
     lead_time: summary.lead_time ?? [],
     caught_with_warning: summary.caught_with_warning ?? {},
     min_positives: EVALUATE_MIN_POSITIVES,
-    dropped: { scores_without_label: e.dropped.scoresWithoutLabel, labels_without_score: e.dropped.labelsWithoutScore },
+    dropped: {
+      scores_without_label: e.dropped.scoresWithoutLabel,
+      labels_without_score: e.dropped.labelsWithoutScore,
+    },
     files: e.files,
   };
 }
 
 /** Writes the ROC, PR, score-distribution and breakdown charts of an evaluation as SVG files into `dir`; returns how many. */
-export async function writeEvaluationPlots(e: FilesEvaluation, threshold: number, dir: string): Promise<number> {
+export async function writeEvaluationPlots(
+  e: FilesEvaluation,
+  threshold: number,
+  dir: string,
+): Promise<number> {
   const { summary } = e;
   const charts = modelCharts({
     y: e.y,
@@ -147,6 +193,7 @@ export async function writeEvaluationPlots(e: FilesEvaluation, threshold: number
   });
   // Vega is loaded only for plots.
   const { renderSvg } = await import('../report/charts/svg/index.ts');
-  for (const chart of charts) await writeFileAtomic(path.join(dir, modelChartFileName(chart)), await renderSvg(chart.spec));
+  for (const chart of charts)
+    await writeFileAtomic(path.join(dir, modelChartFileName(chart)), await renderSvg(chart.spec));
   return charts.length;
 }

@@ -18,7 +18,14 @@ export const SUMMARY_CHANNELS: readonly string[] = [...SENSORS, ...DERIVED_FEATU
  * - `last_minus_first_day`: mean over the last 24 h of the series minus the mean over the first
  *   24 h (NaN when either window has no finite value).
  */
-export const CHANNEL_STATISTICS = ['mean', 'std', 'max', 'min', 'slope', 'last_minus_first_day'] as const;
+export const CHANNEL_STATISTICS = [
+  'mean',
+  'std',
+  'max',
+  'min',
+  'slope',
+  'last_minus_first_day',
+] as const;
 export type ChannelStatistic = (typeof CHANNEL_STATISTICS)[number];
 
 /**
@@ -28,7 +35,12 @@ export type ChannelStatistic = (typeof CHANNEL_STATISTICS)[number];
  *   where a leaking cell's lower open-circuit voltage shows);
  * - `temp_rise_c:mean`, `temp_rise_c:max`: temp_cell_max_c − temp_ambient_c.
  */
-export const EXTRA_FEATURES = ['cell_delta_v_mv:p95', 'cell_delta_v_mv:rest_mean', 'temp_rise_c:mean', 'temp_rise_c:max'] as const;
+export const EXTRA_FEATURES = [
+  'cell_delta_v_mv:p95',
+  'cell_delta_v_mv:rest_mean',
+  'temp_rise_c:mean',
+  'temp_rise_c:max',
+] as const;
 
 /** |current| below this (A) counts as rest for `cell_delta_v_mv:rest_mean`. */
 export const REST_CURRENT_A = 5;

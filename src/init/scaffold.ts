@@ -7,7 +7,15 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileExclusive, writeFileAtomic } from '../data/index.ts';
 import { HarnessError, jsonProblem } from '../errors.ts';
-import { CONFIG, GITIGNORE_LINES, MODEL_NAME, PLUGIN, SUITE, TSCONFIG, WORKFLOW } from './templates.ts';
+import {
+  CONFIG,
+  GITIGNORE_LINES,
+  MODEL_NAME,
+  PLUGIN,
+  SUITE,
+  TSCONFIG,
+  WORKFLOW,
+} from './templates.ts';
 
 /** One file `init` looked at, and what it did with it. */
 export interface InitEntry {
@@ -48,13 +56,20 @@ const FILES: readonly (readonly [string, string])[] = [
 export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
   const dir = path.resolve(opts.dir);
   const st = await stat(dir).catch(() => null);
-  if (st && !st.isDirectory()) throw new HarnessError('E_INIT', `${dir} is not a folder: give --dir a folder (it is created when missing)`);
+  if (st && !st.isDirectory())
+    throw new HarnessError(
+      'E_INIT',
+      `${dir} is not a folder: give --dir a folder (it is created when missing)`,
+    );
   const pkg = await readPackage(dir); // first: a broken package.json stops init before it writes anything
   const entries: InitEntry[] = [];
   for (const [rel, content] of FILES) {
     const file = path.join(dir, rel);
     const created = await createFileExclusive(file, content).catch((err: NodeJS.ErrnoException) => {
-      throw new HarnessError('E_INIT', `${file}: cannot be written (${err.code ?? err.message}); nothing existing was changed`);
+      throw new HarnessError(
+        'E_INIT',
+        `${file}: cannot be written (${err.code ?? err.message}); nothing existing was changed`,
+      );
     });
     entries.push({ file: rel, action: created ? 'created' : 'exists' });
   }
@@ -68,7 +83,10 @@ async function readIfExists(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new HarnessError('E_INIT', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new HarnessError(
+      'E_INIT',
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
 }
 
@@ -79,16 +97,23 @@ async function addGitignoreLines(dir: string): Promise<InitEntry> {
   // `x` covers what `x/` does (folders), not the other way round: `data/synthetic/` misses the symlink.
   const norm = (line: string): string => line.trim().replace(/^\//, '');
   const present = new Set((text ?? '').split(/\r?\n/).map(norm));
-  const covered = (l: string): boolean => present.has(norm(l)) || (l.endsWith('/') && present.has(norm(l).slice(0, -1)));
+  const covered = (l: string): boolean =>
+    present.has(norm(l)) || (l.endsWith('/') && present.has(norm(l).slice(0, -1)));
   const missing = GITIGNORE_LINES.filter((l) => !covered(l));
   if (text === undefined) {
-    const created = await createFileExclusive(file, `# bess-harness: generated data and runs\n${missing.join('\n')}\n`);
+    const created = await createFileExclusive(
+      file,
+      `# bess-harness: generated data and runs\n${missing.join('\n')}\n`,
+    );
     if (created) return { file: '.gitignore', action: 'created' };
     return addGitignoreLines(dir); // someone created it meanwhile: append to theirs
   }
   if (missing.length === 0) return { file: '.gitignore', action: 'exists' };
   const sep = text.length === 0 || text.endsWith('\n') ? '' : '\n';
-  await writeFileAtomic(file, `${text}${sep}# bess-harness: generated data and runs\n${missing.join('\n')}\n`);
+  await writeFileAtomic(
+    file,
+    `${text}${sep}# bess-harness: generated data and runs\n${missing.join('\n')}\n`,
+  );
   return { file: '.gitignore', action: 'updated', detail: `added ${missing.join(', ')}` };
 }
 
@@ -108,7 +133,11 @@ async function readPackage(dir: string): Promise<PackageFile | undefined> {
   try {
     pkg = JSON.parse(text);
   } catch (err) {
-    throw new HarnessError('E_INIT', `${file} could not be read as JSON: fix it and run harness init again`, [jsonProblem(file, text, err)]);
+    throw new HarnessError(
+      'E_INIT',
+      `${file} could not be read as JSON: fix it and run harness init again`,
+      [jsonProblem(file, text, err)],
+    );
   }
   if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
     throw new HarnessError('E_INIT', `${file}: expected a JSON object`);
@@ -121,10 +150,22 @@ async function readPackage(dir: string): Promise<PackageFile | undefined> {
  * whatever the package's "type" (src/module/), but outside a `"type": "module"` package
  * `tsc` (module NodeNext, as in the tsconfig init writes) checks them as CommonJS.
  */
-async function ensureModulePackage(dir: string, found: PackageFile | undefined, confirm: InitOptions['confirm']): Promise<InitEntry> {
+async function ensureModulePackage(
+  dir: string,
+  found: PackageFile | undefined,
+  confirm: InitOptions['confirm'],
+): Promise<InitEntry> {
   if (found === undefined) {
-    const name = path.basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'bess-project';
-    const created = await createFileExclusive(path.join(dir, 'package.json'), `${JSON.stringify({ name, private: true, type: 'module' }, null, 2)}\n`);
+    const name =
+      path
+        .basename(dir)
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+/, '') || 'bess-project';
+    const created = await createFileExclusive(
+      path.join(dir, 'package.json'),
+      `${JSON.stringify({ name, private: true, type: 'module' }, null, 2)}\n`,
+    );
     if (created) return { file: 'package.json', action: 'created' };
     return ensureModulePackage(dir, await readPackage(dir), confirm); // someone wrote one meanwhile
   }
@@ -133,7 +174,11 @@ async function ensureModulePackage(dir: string, found: PackageFile | undefined, 
   const was = current === undefined ? 'no "type"' : `"type": ${JSON.stringify(current)}`;
   const question = `package.json has ${was}; the harness's TypeScript config, suites and plugins are ES modules, and "type": "module" makes tsc check them as such. Set it?`;
   if (!(await confirm(question))) {
-    return { file: 'package.json', action: 'left', detail: `${was}: the harness runs either way; add "type": "module" for tsc to check your suites as ES modules` };
+    return {
+      file: 'package.json',
+      action: 'left',
+      detail: `${was}: the harness runs either way; add "type": "module" for tsc to check your suites as ES modules`,
+    };
   }
   await writeFileAtomic(found.file, withModuleType(found.text, found.pkg));
   return { file: 'package.json', action: 'updated', detail: `"type": "module" (was ${was})` };

@@ -174,4 +174,8 @@ jobs:
  * `data/synthetic` has no trailing slash: it is a symlink to its current version
  * (`data/.synthetic.v-<hex>`, see src/data/fleet-commit.ts), and git takes a symlink for a file.
  */
-export const GITIGNORE_LINES: readonly string[] = ['data/synthetic', 'data/.synthetic.*', '.harness/'];
+export const GITIGNORE_LINES: readonly string[] = [
+  'data/synthetic',
+  'data/.synthetic.*',
+  '.harness/',
+];

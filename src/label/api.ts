@@ -12,7 +12,19 @@
  */
 import { existsSync } from 'node:fs';
 import { HarnessError } from '../errors.ts';
-import { DERIVED_FEATURES, describeLayout, FAILURE_TYPES, isOneOf, loadTimeseries, readLocatedMetadata, SENSORS, seriesPath, type Source, SOURCES, SYSTEM_ID_PATTERN } from '../data/index.ts';
+import {
+  DERIVED_FEATURES,
+  describeLayout,
+  FAILURE_TYPES,
+  isOneOf,
+  loadTimeseries,
+  readLocatedMetadata,
+  SENSORS,
+  seriesPath,
+  type Source,
+  SOURCES,
+  SYSTEM_ID_PATTERN,
+} from '../data/index.ts';
 import type { MetadataRow } from '../data/types.ts';
 import { readQueue } from './queue.ts';
 import type { LabelStore } from './store.ts';
@@ -31,7 +43,8 @@ export interface ApiResponse {
 }
 
 const json = (status: number, body: unknown): ApiResponse => ({ status, body });
-const error = (status: number, message: string, extra: Record<string, unknown> = {}): ApiResponse => json(status, { error: message, ...extra });
+const error = (status: number, message: string, extra: Record<string, unknown> = {}): ApiResponse =>
+  json(status, { error: message, ...extra });
 
 /** Metadata of every source present; a source whose metadata cannot be read is a warning, not a failure. */
 async function allMetadata(dataDir: string): Promise<{ rows: MetadataRow[]; warnings: string[] }> {
@@ -40,18 +53,27 @@ async function allMetadata(dataDir: string): Promise<{ rows: MetadataRow[]; warn
   const warnings: string[] = [];
   for (const s of layout.sources) {
     try {
-      const located = await readLocatedMetadata(s.metadataPath, layout.kind === 'data-dir' ? s.source : undefined);
+      const located = await readLocatedMetadata(
+        s.metadataPath,
+        layout.kind === 'data-dir' ? s.source : undefined,
+      );
       for (const { row } of located) rows.push(row);
     } catch (err) {
       warnings.push(err instanceof Error ? err.message : String(err));
     }
   }
-  if (layout.sources.length === 0) warnings.push(`no data in ${dataDir}: expected synthetic/ or real/ (run \`harness generate\` or \`harness import\`)`);
+  if (layout.sources.length === 0)
+    warnings.push(
+      `no data in ${dataDir}: expected synthetic/ or real/ (run \`harness generate\` or \`harness import\`)`,
+    );
   return { rows, warnings };
 }
 
 async function listSystems(ctx: ApiContext): Promise<ApiResponse> {
-  const [{ rows, warnings }, labels] = await Promise.all([allMetadata(ctx.dataDir), ctx.store.rows()]);
+  const [{ rows, warnings }, labels] = await Promise.all([
+    allMetadata(ctx.dataDir),
+    ctx.store.rows(),
+  ]);
   // A broken queue file is a warning on the page, not a list that fails to load.
   const queue = await readQueue(ctx.dataDir).catch((err: unknown) => {
     warnings.push(err instanceof Error ? err.message : String(err));
@@ -88,9 +110,18 @@ async function listSystems(ctx: ApiContext): Promise<ApiResponse> {
 }
 
 /** The metadata row of a system, or a 4xx response. */
-async function findSystem(ctx: ApiContext, source: string, id: string): Promise<MetadataRow | ApiResponse> {
-  if (!isOneOf(SOURCES, source)) return error(404, `unknown source ${JSON.stringify(source)}: expected ${SOURCES.join(' or ')}`);
-  if (!SYSTEM_ID_PATTERN.test(id)) return error(400, `unsafe system id ${JSON.stringify(id)}: ids must match ${SYSTEM_ID_PATTERN.source}`);
+async function findSystem(
+  ctx: ApiContext,
+  source: string,
+  id: string,
+): Promise<MetadataRow | ApiResponse> {
+  if (!isOneOf(SOURCES, source))
+    return error(404, `unknown source ${JSON.stringify(source)}: expected ${SOURCES.join(' or ')}`);
+  if (!SYSTEM_ID_PATTERN.test(id))
+    return error(
+      400,
+      `unsafe system id ${JSON.stringify(id)}: ids must match ${SYSTEM_ID_PATTERN.source}`,
+    );
   const { rows } = await allMetadata(ctx.dataDir);
   const m = rows.find((r) => r.source === source && r.system_id === id);
   return m ?? error(404, `no ${source} system ${id} in the metadata of ${ctx.dataDir}`);
@@ -99,7 +130,10 @@ async function findSystem(ctx: ApiContext, source: string, id: string): Promise<
 async function getSystem(ctx: ApiContext, source: string, id: string): Promise<ApiResponse> {
   const m = await findSystem(ctx, source, id);
   if ('status' in m) return m;
-  const [label, history] = await Promise.all([ctx.store.get(m.source, id), ctx.store.history({ source, systemId: id })]);
+  const [label, history] = await Promise.all([
+    ctx.store.get(m.source, id),
+    ctx.store.history({ source, systemId: id }),
+  ]);
   return json(200, { metadata: m, label: label ?? null, history });
 }
 
@@ -120,9 +154,20 @@ function columnJson(values: Float64Array, scale = 1): string {
  * series, in header order, NaN for a missing reading. No number is formatted or parsed on the
  * way: 100k rows × 10 sensors is a copy of 9 MB.
  */
-export function seriesBinary(meta: { source: string; system_id: string }, t: Float64Array, columns: readonly { name: string; derived: boolean; values: Float64Array }[]): Buffer {
+export function seriesBinary(
+  meta: { source: string; system_id: string },
+  t: Float64Array,
+  columns: readonly { name: string; derived: boolean; values: Float64Array }[],
+): Buffer {
   const n = t.length;
-  const header = Buffer.from(JSON.stringify({ ...meta, n, series: columns.map((c) => ({ name: c.name, derived: c.derived })) }), 'utf8');
+  const header = Buffer.from(
+    JSON.stringify({
+      ...meta,
+      n,
+      series: columns.map((c) => ({ name: c.name, derived: c.derived })),
+    }),
+    'utf8',
+  );
   const start = Math.ceil((4 + header.length) / 8) * 8;
   const out = Buffer.alloc(start + 8 * n * (1 + columns.length));
   out.writeUInt32LE(header.length, 0);
@@ -133,32 +178,65 @@ export function seriesBinary(meta: { source: string; system_id: string }, t: Flo
   return out;
 }
 
-async function getSeries(ctx: ApiContext, source: string, id: string, format: string | null): Promise<ApiResponse> {
-  if (format !== null && format !== 'json' && format !== 'f64') return error(400, `format must be json or f64, got ${JSON.stringify(format)}`);
+async function getSeries(
+  ctx: ApiContext,
+  source: string,
+  id: string,
+  format: string | null,
+): Promise<ApiResponse> {
+  if (format !== null && format !== 'json' && format !== 'f64')
+    return error(400, `format must be json or f64, got ${JSON.stringify(format)}`);
   const m = await findSystem(ctx, source, id);
   if ('status' in m) return m;
-  if (!existsSync(seriesPath(ctx.dataDir, m.source, id))) return error(404, `system ${id} has no series file (${seriesPath(ctx.dataDir, m.source, id)})`);
-  const series = await loadTimeseries(id, { dataDir: ctx.dataDir, source: m.source, derive: DERIVED_FEATURES });
+  if (!existsSync(seriesPath(ctx.dataDir, m.source, id)))
+    return error(404, `system ${id} has no series file (${seriesPath(ctx.dataDir, m.source, id)})`);
+  const series = await loadTimeseries(id, {
+    dataDir: ctx.dataDir,
+    source: m.source,
+    derive: DERIVED_FEATURES,
+  });
   const isDerived = (k: string): boolean => (DERIVED_FEATURES as readonly string[]).includes(k);
   const names = [
     ...SENSORS.filter((s) => series.sensors[s] !== undefined),
-    ...Object.keys(series.sensors).filter((k) => !(SENSORS as readonly string[]).includes(k) && !isDerived(k)),
+    ...Object.keys(series.sensors).filter(
+      (k) => !(SENSORS as readonly string[]).includes(k) && !isDerived(k),
+    ),
     ...DERIVED_FEATURES.filter((d) => series.sensors[d]?.some((v) => !Number.isNaN(v))),
   ];
-  const columns = names.map((name) => ({ name, derived: isDerived(name), values: series.sensors[name] as Float64Array }));
-  if (format === 'f64') return { status: 200, body: seriesBinary({ source: m.source, system_id: id }, series.timestamps, columns), binary: true };
-  const parts = columns.map((c) => `{"name":${JSON.stringify(c.name)},"derived":${c.derived},"values":${columnJson(c.values)}}`);
+  const columns = names.map((name) => ({
+    name,
+    derived: isDerived(name),
+    values: series.sensors[name] as Float64Array,
+  }));
+  if (format === 'f64')
+    return {
+      status: 200,
+      body: seriesBinary({ source: m.source, system_id: id }, series.timestamps, columns),
+      binary: true,
+    };
+  const parts = columns.map(
+    (c) =>
+      `{"name":${JSON.stringify(c.name)},"derived":${c.derived},"values":${columnJson(c.values)}}`,
+  );
   const body = `{"source":${JSON.stringify(m.source)},"system_id":${JSON.stringify(id)},"n":${series.timestamps.length},"t":${columnJson(series.timestamps, 1 / 1000)},"series":[${parts.join(',')}]}`;
   return { status: 200, body, raw: true };
 }
 
-async function postLabel(ctx: ApiContext, source: string, id: string, body: unknown): Promise<ApiResponse> {
+async function postLabel(
+  ctx: ApiContext,
+  source: string,
+  id: string,
+  body: unknown,
+): Promise<ApiResponse> {
   const m = await findSystem(ctx, source, id);
   if ('status' in m) return m;
   const r = await ctx.store.save(m.source, id, body);
   switch (r.status) {
     case 'invalid':
-      return json(400, { error: 'the label was not saved: fix the fields marked', errors: r.errors });
+      return json(400, {
+        error: 'the label was not saved: fix the fields marked',
+        errors: r.errors,
+      });
     case 'conflict':
       return json(409, {
         error: r.current
@@ -177,19 +255,32 @@ async function postLabel(ctx: ApiContext, source: string, id: string, body: unkn
  * Routes one API request. `body` is the parsed JSON body of a POST (undefined otherwise).
  * Returns null for a path that is not an API path.
  */
-export async function handleApi(ctx: ApiContext, method: string, pathname: string, body: unknown, query = new URLSearchParams()): Promise<ApiResponse | null> {
+export async function handleApi(
+  ctx: ApiContext,
+  method: string,
+  pathname: string,
+  body: unknown,
+  query = new URLSearchParams(),
+): Promise<ApiResponse | null> {
   if (!pathname.startsWith('/api/')) return null;
-  const parts = pathname.slice('/api/'.length).split('/').map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return '\u0000';
-    }
-  });
-  const allow = (m: string): ApiResponse | undefined => (method === m || (m === 'GET' && method === 'HEAD') ? undefined : error(405, `${method} not allowed on ${pathname} (use ${m})`));
+  const parts = pathname
+    .slice('/api/'.length)
+    .split('/')
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return '\u0000';
+      }
+    });
+  const allow = (m: string): ApiResponse | undefined =>
+    method === m || (m === 'GET' && method === 'HEAD')
+      ? undefined
+      : error(405, `${method} not allowed on ${pathname} (use ${m})`);
   const [a, source, id, sub, ...rest] = parts;
   if (a === 'systems' && parts.length === 1) return allow('GET') ?? listSystems(ctx);
-  if (a === 'history' && parts.length === 1) return allow('GET') ?? json(200, { history: await ctx.store.history() });
+  if (a === 'history' && parts.length === 1)
+    return allow('GET') ?? json(200, { history: await ctx.store.history() });
   if (a === 'systems' && source !== undefined && id !== undefined && rest.length === 0) {
     if (sub === undefined) return allow('GET') ?? getSystem(ctx, source, id);
     if (sub === 'series') return allow('GET') ?? getSeries(ctx, source, id, query.get('format'));

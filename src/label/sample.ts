@@ -7,13 +7,28 @@
  */
 import seedrandom from 'seedrandom';
 import { HarnessError } from '../errors.ts';
-import { describeLayout, didYouMean, labelsPathOf, loadMetadata, METADATA_OPTIONAL, METADATA_REQUIRED, readLabelsFile, resolveDataDir } from '../data/index.ts';
+import {
+  describeLayout,
+  didYouMean,
+  labelsPathOf,
+  loadMetadata,
+  METADATA_OPTIONAL,
+  METADATA_REQUIRED,
+  readLabelsFile,
+  resolveDataDir,
+} from '../data/index.ts';
 import type { MetadataRow } from '../data/types.ts';
 import { shuffled } from '../synth/index.ts';
 import type { LabelQueue } from './queue.ts';
 
 /** Metadata columns a sample can be stratified by (one value per system). */
-export const SAMPLE_COLUMNS = ['operational_mode', 'season', 'chemistry', 'climate', 'capacity_kwh'] as const;
+export const SAMPLE_COLUMNS = [
+  'operational_mode',
+  'season',
+  'chemistry',
+  'climate',
+  'capacity_kwh',
+] as const;
 
 export interface SampleOptions {
   readonly dataDir?: string;
@@ -29,7 +44,11 @@ export interface SampleResult {
   /** Unlabelled real systems there were to draw from. */
   readonly available: number;
   /** Per stratum: unlabelled systems and seats. */
-  readonly strata: readonly { readonly key: string; readonly size: number; readonly seats: number }[];
+  readonly strata: readonly {
+    readonly key: string;
+    readonly size: number;
+    readonly seats: number;
+  }[];
 }
 
 /**
@@ -62,22 +81,34 @@ export async function sampleUnlabelled(opts: SampleOptions): Promise<SampleResul
   for (const c of by) {
     if (!(SAMPLE_COLUMNS as readonly string[]).includes(c)) {
       const all = [...METADATA_REQUIRED, ...METADATA_OPTIONAL];
-      throw new HarnessError('E_ARGS', `--by ${c}: not a metadata column to stratify by${didYouMean(c, all)} (use ${SAMPLE_COLUMNS.join(', ')})`);
+      throw new HarnessError(
+        'E_ARGS',
+        `--by ${c}: not a metadata column to stratify by${didYouMean(c, all)} (use ${SAMPLE_COLUMNS.join(', ')})`,
+      );
     }
   }
-  if (!Number.isInteger(opts.n) || opts.n < 1) throw new HarnessError('E_ARGS', `--n must be a whole number ≥ 1 (got ${opts.n})`);
+  if (!Number.isInteger(opts.n) || opts.n < 1)
+    throw new HarnessError('E_ARGS', `--n must be a whole number ≥ 1 (got ${opts.n})`);
   const dataDir = resolveDataDir(opts.dataDir);
   const layout = describeLayout(dataDir);
   if (!layout.sources.some((s) => s.source === 'real')) {
-    throw new HarnessError('E_DATA', `no real data in ${dataDir}: import some with \`harness import\` first`);
+    throw new HarnessError(
+      'E_DATA',
+      `no real data in ${dataDir}: import some with \`harness import\` first`,
+    );
   }
   const metadata = await loadMetadata({ dataDir, source: 'real' });
   const labelsPath = labelsPathOf(layout, 'real');
   const folderSource = layout.kind === 'data-dir' ? { folderSource: 'real' as const } : {};
-  const labelled = new Set((await readLabelsFile(labelsPath, { allowMissing: true, ...folderSource })).filter((l) => l.source === 'real').map((l) => l.system_id));
+  const labelled = new Set(
+    (await readLabelsFile(labelsPath, { allowMissing: true, ...folderSource }))
+      .filter((l) => l.source === 'real')
+      .map((l) => l.system_id),
+  );
   const unlabelled = metadata.filter((m) => !labelled.has(m.system_id));
 
-  const keyOf = (m: MetadataRow): string => by.map((c) => String((m as unknown as Record<string, unknown>)[c] ?? '(missing)')).join('|');
+  const keyOf = (m: MetadataRow): string =>
+    by.map((c) => String((m as unknown as Record<string, unknown>)[c] ?? '(missing)')).join('|');
   const groups = new Map<string, string[]>();
   for (const m of unlabelled) {
     const k = keyOf(m);

@@ -48,7 +48,10 @@ async function loadStatic(): Promise<Map<string, StaticFile>> {
     try {
       return require.resolve(`uplot/dist/${f}`);
     } catch {
-      throw new HarnessError('E_LABEL', `harness label: the package "uplot" is not installed; run npm install`);
+      throw new HarnessError(
+        'E_LABEL',
+        `harness label: the package "uplot" is not installed; run npm install`,
+      );
     }
   };
   const files: [string, string, string][] = [
@@ -89,7 +92,13 @@ class HttpError extends Error {
   }
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head = false): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  head = false,
+): void {
   res.writeHead(status, {
     'Content-Type': type,
     'Content-Length': Buffer.byteLength(body),
@@ -102,7 +111,13 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 }
 
 const sendJson = (res: ServerResponse, status: number, value: unknown, head = false): void =>
-  send(res, status, 'application/json; charset=utf-8', typeof value === 'string' ? value : JSON.stringify(value), head);
+  send(
+    res,
+    status,
+    'application/json; charset=utf-8',
+    typeof value === 'string' ? value : JSON.stringify(value),
+    head,
+  );
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -151,7 +166,10 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
     const head = method === 'HEAD';
     const allowed = allowedHosts(host, port, opts.allowHosts ?? []);
     if (!allowed.has((req.headers.host ?? '').toLowerCase())) {
-      throw new HttpError(421, `this server answers only to ${[...allowed].join(', ')} (add a name with --allow-host)`);
+      throw new HttpError(
+        421,
+        `this server answers only to ${[...allowed].join(', ')} (add a name with --allow-host)`,
+      );
     }
     let pathname: string;
     let query: URLSearchParams;
@@ -164,21 +182,27 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
     }
     const file = files.get(pathname === '/index.html' ? '/' : pathname);
     if (file) {
-      if (method !== 'GET' && !head) throw new HttpError(405, `${method} not allowed on ${pathname}`);
+      if (method !== 'GET' && !head)
+        throw new HttpError(405, `${method} not allowed on ${pathname}`);
       send(res, 200, file.type, file.body, head);
       return;
     }
     let body: unknown;
     if (method === 'POST') {
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      if (type !== 'application/json') throw new HttpError(415, 'send the label as JSON (Content-Type: application/json)');
+      if (type !== 'application/json')
+        throw new HttpError(415, 'send the label as JSON (Content-Type: application/json)');
       const origin = req.headers.origin;
-      if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) throw new HttpError(403, `cross-origin request from ${origin} refused`);
+      if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`)
+        throw new HttpError(403, `cross-origin request from ${origin} refused`);
       const text = await readBody(req);
       try {
         body = JSON.parse(text);
       } catch (err) {
-        throw new HttpError(400, `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+        throw new HttpError(
+          400,
+          `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     } else {
       req.resume();
@@ -199,10 +223,17 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
         sendJson(res, err.status, { error: err.message });
       } else if (err instanceof HarnessError) {
         // Bad data on disk (a broken labels file or series file): say what and where.
-        sendJson(res, 500, { error: err.message, problems: err.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`) });
+        sendJson(res, 500, {
+          error: err.message,
+          problems: err.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`),
+        });
       } else {
-        process.stderr.write(`harness label: internal error on ${req.method} ${req.url}:\n${err instanceof Error ? err.stack : String(err)}\n`);
-        sendJson(res, 500, { error: `internal error: ${err instanceof Error ? err.message : String(err)}` });
+        process.stderr.write(
+          `harness label: internal error on ${req.method} ${req.url}:\n${err instanceof Error ? err.stack : String(err)}\n`,
+        );
+        sendJson(res, 500, {
+          error: `internal error: ${err instanceof Error ? err.message : String(err)}`,
+        });
       }
     });
   });
@@ -215,7 +246,10 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
     const onError = (err: NodeJS.ErrnoException): void => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new HarnessError('E_ARGS', `harness label: port ${opts.port ?? 0} on ${host} is in use; pick another with --port (0 = any free port)`)
+          ? new HarnessError(
+              'E_ARGS',
+              `harness label: port ${opts.port ?? 0} on ${host} is in use; pick another with --port (0 = any free port)`,
+            )
           : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
             ? new HarnessError('E_ARGS', `harness label: cannot listen on ${host} (${err.code})`)
             : err,
@@ -228,7 +262,13 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
     });
   });
   port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host;
+  const urlHost = host.includes(':')
+    ? `[${host}]`
+    : host === '0.0.0.0'
+      ? '127.0.0.1'
+      : host === '::'
+        ? '[::1]'
+        : host;
   const url = `http://${urlHost}:${port}/`;
 
   let closing: Promise<void> | undefined;

@@ -19,11 +19,41 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
-import { assertNoLegacyLabels, csvField, type DataLayout, describeLayout, FAILURE_TYPES, FAILURE_TYPES_OR_NONE, type FailureTypeOrNone, isOneOf, type Label, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, labelsPathOf, parseCsv, parseLabelsTable, resolveDataDir, type Source, SOURCES, SYSTEM_ID_PATTERN, throwIfProblems, withFileLock, writeFileAtomic } from '../data/index.ts';
+import {
+  assertNoLegacyLabels,
+  csvField,
+  type DataLayout,
+  describeLayout,
+  FAILURE_TYPES,
+  FAILURE_TYPES_OR_NONE,
+  type FailureTypeOrNone,
+  isOneOf,
+  type Label,
+  LABELS,
+  LABELS_OPTIONAL,
+  LABELS_REQUIRED,
+  labelsPathOf,
+  parseCsv,
+  parseLabelsTable,
+  resolveDataDir,
+  type Source,
+  SOURCES,
+  SYSTEM_ID_PATTERN,
+  throwIfProblems,
+  withFileLock,
+  writeFileAtomic,
+} from '../data/index.ts';
 import type { LabelRow } from '../data/types.ts';
 
 export const HISTORY_FILE = 'labels.history.csv';
-export const HISTORY_COLUMNS = ['changed_at', 'labeler', 'source', 'system_id', 'before', 'after'] as const;
+export const HISTORY_COLUMNS = [
+  'changed_at',
+  'labeler',
+  'source',
+  'system_id',
+  'before',
+  'after',
+] as const;
 export const MAX_NOTES_LENGTH = 4000;
 export const MAX_LABELER_LENGTH = 100;
 
@@ -88,62 +118,127 @@ function textField(v: unknown): string | 'bad' {
  * confidence in [0, 1] or empty; notes up to 4000 characters; a labeler (who made the change)
  * of one line; expected_version a whole number ≥ 0 when given.
  */
-export function validateLabelInput(body: unknown): { ok: true; value: LabelInput } | { ok: false; errors: FieldError[] } {
+export function validateLabelInput(
+  body: unknown,
+): { ok: true; value: LabelInput } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const err = (field: string, message: string): void => void errors.push({ field, message });
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, errors: [{ field: '', message: 'expected a JSON object with label, failure_type, lead_time_days, confidence, notes and labeler' }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          field: '',
+          message:
+            'expected a JSON object with label, failure_type, lead_time_days, confidence, notes and labeler',
+        },
+      ],
+    };
   }
   const b = body as Record<string, unknown>;
-  const known = new Set(['label', 'failure_type', 'lead_time_days', 'confidence', 'notes', 'labeler', 'expected_version']);
-  for (const k of Object.keys(b)) if (!known.has(k)) err(k, `unknown field "${k}" (expected ${[...known].join(', ')})`);
+  const known = new Set([
+    'label',
+    'failure_type',
+    'lead_time_days',
+    'confidence',
+    'notes',
+    'labeler',
+    'expected_version',
+  ]);
+  for (const k of Object.keys(b))
+    if (!known.has(k)) err(k, `unknown field "${k}" (expected ${[...known].join(', ')})`);
 
   let label: Label | undefined;
   if (typeof b['label'] === 'string' && isOneOf(LABELS, b['label'])) label = b['label'];
-  else err('label', b['label'] === undefined || b['label'] === '' ? 'choose a label: normal or anomaly' : `label must be normal or anomaly, got ${JSON.stringify(b['label'])}`);
+  else
+    err(
+      'label',
+      b['label'] === undefined || b['label'] === ''
+        ? 'choose a label: normal or anomaly'
+        : `label must be normal or anomaly, got ${JSON.stringify(b['label'])}`,
+    );
 
   const ftRaw = b['failure_type'];
   let failureType: FailureTypeOrNone | undefined;
-  if (ftRaw === undefined || ftRaw === null || ftRaw === '') failureType = label === 'anomaly' ? undefined : 'none';
+  if (ftRaw === undefined || ftRaw === null || ftRaw === '')
+    failureType = label === 'anomaly' ? undefined : 'none';
   else if (typeof ftRaw === 'string' && isOneOf(FAILURE_TYPES_OR_NONE, ftRaw)) failureType = ftRaw;
-  else err('failure_type', `failure_type must be none or one of ${FAILURE_TYPES.join(', ')}, got ${JSON.stringify(ftRaw)}`);
+  else
+    err(
+      'failure_type',
+      `failure_type must be none or one of ${FAILURE_TYPES.join(', ')}, got ${JSON.stringify(ftRaw)}`,
+    );
 
   const lead = numberField(b['lead_time_days']);
   if (lead === 'bad') err('lead_time_days', 'lead_time_days must be a number of days ≥ 0');
-  else if (lead !== null && lead < 0) err('lead_time_days', `lead_time_days must be ≥ 0 (days from the last sample to the failure), got ${lead}`);
+  else if (lead !== null && lead < 0)
+    err(
+      'lead_time_days',
+      `lead_time_days must be ≥ 0 (days from the last sample to the failure), got ${lead}`,
+    );
 
   if (label === 'normal') {
-    if (failureType !== undefined && failureType !== 'none') err('failure_type', `a normal system has failure_type none, got ${failureType}`);
-    if (lead !== null && lead !== 'bad') err('lead_time_days', 'a normal system has no lead time: leave lead_time_days empty');
+    if (failureType !== undefined && failureType !== 'none')
+      err('failure_type', `a normal system has failure_type none, got ${failureType}`);
+    if (lead !== null && lead !== 'bad')
+      err('lead_time_days', 'a normal system has no lead time: leave lead_time_days empty');
   } else if (label === 'anomaly') {
-    if (failureType === undefined && !errors.some((e) => e.field === 'failure_type')) err('failure_type', 'an anomaly needs a failure type');
-    if (failureType === 'none') err('failure_type', `an anomaly needs a failure type (one of ${FAILURE_TYPES.join(', ')}), not none`);
-    if (lead === null) err('lead_time_days', 'an anomaly needs lead_time_days: days from the last sample to the failure (≥ 0)');
+    if (failureType === undefined && !errors.some((e) => e.field === 'failure_type'))
+      err('failure_type', 'an anomaly needs a failure type');
+    if (failureType === 'none')
+      err(
+        'failure_type',
+        `an anomaly needs a failure type (one of ${FAILURE_TYPES.join(', ')}), not none`,
+      );
+    if (lead === null)
+      err(
+        'lead_time_days',
+        'an anomaly needs lead_time_days: days from the last sample to the failure (≥ 0)',
+      );
   }
 
   const confidence = numberField(b['confidence']);
   if (confidence === 'bad' || (confidence !== null && (confidence < 0 || confidence > 1))) {
-    err('confidence', `confidence must be a number from 0 to 1${confidence === 'bad' ? '' : `, got ${confidence}`}`);
+    err(
+      'confidence',
+      `confidence must be a number from 0 to 1${confidence === 'bad' ? '' : `, got ${confidence}`}`,
+    );
   }
 
   const notes = textField(b['notes']);
   if (notes === 'bad') err('notes', 'notes must be text');
-  else if (notes.length > MAX_NOTES_LENGTH) err('notes', `notes are limited to ${MAX_NOTES_LENGTH} characters (got ${notes.length})`);
+  else if (notes.length > MAX_NOTES_LENGTH)
+    err('notes', `notes are limited to ${MAX_NOTES_LENGTH} characters (got ${notes.length})`);
 
   const labeler = textField(b['labeler']);
   if (labeler === 'bad') err('labeler', 'labeler must be text');
-  else if (labeler.trim() === '') err('labeler', 'say who you are: the labeler is recorded with every change');
-  else if (labeler.length > MAX_LABELER_LENGTH) err('labeler', `labeler is limited to ${MAX_LABELER_LENGTH} characters`);
-  else if (/[\r\n\t\u0000-\u001f]/.test(labeler)) err('labeler', 'labeler must be one line of text');
+  else if (labeler.trim() === '')
+    err('labeler', 'say who you are: the labeler is recorded with every change');
+  else if (labeler.length > MAX_LABELER_LENGTH)
+    err('labeler', `labeler is limited to ${MAX_LABELER_LENGTH} characters`);
+  else if (/[\r\n\t\u0000-\u001f]/.test(labeler))
+    err('labeler', 'labeler must be one line of text');
 
   const ev = b['expected_version'];
   let expected: number | undefined;
   if (ev !== undefined && ev !== null) {
     if (typeof ev === 'number' && Number.isInteger(ev) && ev >= 0) expected = ev;
-    else err('expected_version', `expected_version must be the whole label_version you loaded (0 for none), got ${JSON.stringify(ev)}`);
+    else
+      err(
+        'expected_version',
+        `expected_version must be the whole label_version you loaded (0 for none), got ${JSON.stringify(ev)}`,
+      );
   }
 
-  if (errors.length > 0 || label === undefined || failureType === undefined || lead === 'bad' || confidence === 'bad' || notes === 'bad' || labeler === 'bad') {
+  if (
+    errors.length > 0 ||
+    label === undefined ||
+    failureType === undefined ||
+    lead === 'bad' ||
+    confidence === 'bad' ||
+    notes === 'bad' ||
+    labeler === 'bad'
+  ) {
     return { ok: false, errors };
   }
   return {
@@ -257,29 +352,40 @@ export class LabelStore {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { rows: [], raw: [], optionalColumns: new Set() };
-      throw new HarnessError('E_DATA', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return { rows: [], raw: [], optionalColumns: new Set() };
+      throw new HarnessError(
+        'E_DATA',
+        `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
     }
     const problems: Problem[] = [];
     const table = parseCsv(text, file, (p) => problems.push(p));
     const folderSource = this.layout().kind === 'data-dir' ? source : undefined;
     const located = parseLabelsTable(table, (p) => problems.push(p), folderSource);
     throwIfProblems(problems, `cannot read labels ${file}; fix it before labeling`);
-    const raw = table.records.map((rec) => Object.fromEntries(table.header.map((h, i) => [h, rec.fields[i] ?? ''])));
-    const optionalColumns = new Set(table.header.filter((h) => (LABELS_OPTIONAL as readonly string[]).includes(h)));
+    const raw = table.records.map((rec) =>
+      Object.fromEntries(table.header.map((h, i) => [h, rec.fields[i] ?? ''])),
+    );
+    const optionalColumns = new Set(
+      table.header.filter((h) => (LABELS_OPTIONAL as readonly string[]).includes(h)),
+    );
     return { rows: located.map((l) => l.row), raw, optionalColumns };
   }
 
   /** Every label row, source file by source file, each in file order. */
   async rows(): Promise<LabelRow[]> {
     const out: LabelRow[] = [];
-    for (const { file, source } of this.labelsFiles()) out.push(...(await this.readFileRows(file, source)).rows);
+    for (const { file, source } of this.labelsFiles())
+      out.push(...(await this.readFileRows(file, source)).rows);
     return out;
   }
 
   /** The label of one system, or undefined when it has none. */
   async get(source: Source, systemId: string): Promise<LabelRow | undefined> {
-    return (await this.readFileRows(this.labelsPath(source), source)).rows.find((r) => r.source === source && r.system_id === systemId);
+    return (await this.readFileRows(this.labelsPath(source), source)).rows.find(
+      (r) => r.source === source && r.system_id === systemId,
+    );
   }
 
   /** Resolves once every write queued so far has finished (for a clean shutdown). */
@@ -301,12 +407,20 @@ export class LabelStore {
    */
   async save(source: string, systemId: string, body: unknown): Promise<SaveResult> {
     const idErrors: FieldError[] = [];
-    if (!isOneOf(SOURCES, source)) idErrors.push({ field: 'source', message: `source must be ${SOURCES.join(' or ')}, got ${JSON.stringify(source)}` });
+    if (!isOneOf(SOURCES, source))
+      idErrors.push({
+        field: 'source',
+        message: `source must be ${SOURCES.join(' or ')}, got ${JSON.stringify(source)}`,
+      });
     if (!SYSTEM_ID_PATTERN.test(systemId)) {
-      idErrors.push({ field: 'system_id', message: `unsafe system id ${JSON.stringify(systemId)}: ids must match ${SYSTEM_ID_PATTERN.source}` });
+      idErrors.push({
+        field: 'system_id',
+        message: `unsafe system id ${JSON.stringify(systemId)}: ids must match ${SYSTEM_ID_PATTERN.source}`,
+      });
     }
     const v = validateLabelInput(body);
-    if (idErrors.length > 0 || !v.ok) return { status: 'invalid', errors: [...idErrors, ...(v.ok ? [] : v.errors)] };
+    if (idErrors.length > 0 || !v.ok)
+      return { status: 'invalid', errors: [...idErrors, ...(v.ok ? [] : v.errors)] };
     const input = v.value;
     const src = source as Source;
     const labelsPath = this.labelsPath(src);
@@ -341,7 +455,14 @@ export class LabelStore {
       const columns = [...LABELS_REQUIRED, ...LABELS_OPTIONAL.filter((c) => used.has(c))];
       const csv = `${[columns.join(','), ...raw.map((r) => columns.map((c) => csvField(r[c] ?? '')).join(','))].join('\n')}\n`;
 
-      await this.appendHistory(this.historyPath(src), { changed_at: after.labeled_at as string, labeler: input.labeler, source: src, system_id: systemId, before, after });
+      await this.appendHistory(this.historyPath(src), {
+        changed_at: after.labeled_at as string,
+        labeler: input.labeler,
+        source: src,
+        system_id: systemId,
+        before,
+        after,
+      });
       await writeFileAtomic(labelsPath, csv);
       return { status: 'saved', row: after, before } as const;
     });
@@ -355,7 +476,14 @@ export class LabelStore {
     });
     if (text === '') text = `${HISTORY_COLUMNS.join(',')}\n`;
     else if (!text.endsWith('\n')) text += '\n';
-    const line = [e.changed_at, e.labeler, e.source, e.system_id, e.before ? JSON.stringify(e.before) : '', e.after ? JSON.stringify(e.after) : '']
+    const line = [
+      e.changed_at,
+      e.labeler,
+      e.source,
+      e.system_id,
+      e.before ? JSON.stringify(e.before) : '',
+      e.after ? JSON.stringify(e.after) : '',
+    ]
       .map(csvField)
       .join(',');
     await writeFileAtomic(historyPath, `${text}${line}\n`);
@@ -366,16 +494,22 @@ export class LabelStore {
    * system. A missing file is an empty history.
    */
   async history(filter: { source?: string; systemId?: string } = {}): Promise<HistoryEntry[]> {
-    const sources = filter.source === undefined ? SOURCES : SOURCES.filter((s) => s === filter.source);
+    const sources =
+      filter.source === undefined ? SOURCES : SOURCES.filter((s) => s === filter.source);
     const files = [...new Set(sources.map((s) => this.historyPath(s)))];
     const out: HistoryEntry[] = [];
     for (const file of files) out.push(...(await this.readHistory(file, filter)));
     // Each file is in time order; the sort merges the sources' files (stable for equal times).
-    return files.length > 1 ? out.sort((a, b) => (a.changed_at < b.changed_at ? -1 : a.changed_at > b.changed_at ? 1 : 0)) : out;
+    return files.length > 1
+      ? out.sort((a, b) => (a.changed_at < b.changed_at ? -1 : a.changed_at > b.changed_at ? 1 : 0))
+      : out;
   }
 
   /** The entries of one history file that pass `filter`, in file order. */
-  private async readHistory(historyPath: string, filter: { source?: string; systemId?: string }): Promise<HistoryEntry[]> {
+  private async readHistory(
+    historyPath: string,
+    filter: { source?: string; systemId?: string },
+  ): Promise<HistoryEntry[]> {
     const text = await readFile(historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return '';
       throw err;
@@ -390,7 +524,10 @@ export class LabelStore {
       try {
         return JSON.parse(s) as LabelRow;
       } catch {
-        throw new HarnessError('E_DATA', `${historyPath}:${line}: a before/after field is not the JSON of a label row`);
+        throw new HarnessError(
+          'E_DATA',
+          `${historyPath}:${line}: a before/after field is not the JSON of a label row`,
+        );
       }
     };
     const out: HistoryEntry[] = [];

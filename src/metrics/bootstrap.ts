@@ -46,7 +46,8 @@ export interface BootstrapCi extends ConfidenceInterval {
  * between the neighbouring order statistics. NaN for an empty input.
  */
 export function quantileType7(sortedValues: ArrayLike<number>, p: number): number {
-  if (!(p >= 0 && p <= 1)) throw new HarnessError('E_METRIC', `quantileType7: p must be in [0, 1], got ${String(p)}`);
+  if (!(p >= 0 && p <= 1))
+    throw new HarnessError('E_METRIC', `quantileType7: p must be in [0, 1], got ${String(p)}`);
   const n = sortedValues.length;
   if (n === 0) return NaN;
   const h = (n - 1) * p;
@@ -74,13 +75,24 @@ export function bootstrapCi(
   const reps = options.reps ?? 2000;
   const seed = options.seed ?? 'bootstrap';
   const level = options.level ?? 0.95;
-  if (!Number.isInteger(reps) || reps < 1) throw new HarnessError('E_METRIC', `bootstrapCi: reps must be a positive integer, got ${String(reps)}`);
-  if (!(level > 0 && level < 1)) throw new HarnessError('E_METRIC', `bootstrapCi: level must be in (0, 1), got ${String(level)}`);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new HarnessError(
+      'E_METRIC',
+      `bootstrapCi: reps must be a positive integer, got ${String(reps)}`,
+    );
+  if (!(level > 0 && level < 1))
+    throw new HarnessError(
+      'E_METRIC',
+      `bootstrapCi: level must be in (0, 1), got ${String(level)}`,
+    );
   const input = prepareBinary(y, scores, undefined, 'bootstrapCi');
   const m = input.positives;
   const n = input.negatives;
   if (m === 0 || n === 0) {
-    return undefinedMetric(m === 0 ? 'no_positives' : 'no_negatives', `the stratified bootstrap needs both anomalies and normals (got ${m} anomalies, ${n} normals)`);
+    return undefinedMetric(
+      m === 0 ? 'no_positives' : 'no_negatives',
+      `the stratified bootstrap needs both anomalies and normals (got ${m} anomalies, ${n} normals)`,
+    );
   }
   const pos = new Uint32Array(m);
   const neg = new Uint32Array(n);
@@ -105,7 +117,8 @@ export function bootstrapCi(
     }
   }
   const dropped = reps - used;
-  if (used === 0) return undefinedMetric('empty', `the metric was undefined on all ${reps} bootstrap replicates`);
+  if (used === 0)
+    return undefinedMetric('empty', `the metric was undefined on all ${reps} bootstrap replicates`);
   const sorted = values.subarray(0, used).sort();
   const alpha = 1 - level;
   const ci: BootstrapCi = {
@@ -119,7 +132,9 @@ export function bootstrapCi(
     dropped,
     seed,
   };
-  return dropped > 0 ? { ...ci, note: `${dropped} of ${reps} replicates dropped (metric undefined on them)` } : ci;
+  return dropped > 0
+    ? { ...ci, note: `${dropped} of ${reps} replicates dropped (metric undefined on them)` }
+    : ci;
 }
 
 /**
@@ -127,7 +142,13 @@ export function bootstrapCi(
  * multiset of draws, so its AUC is Σ_b pos_b·(neg_below_b + ½·neg_b) / (m·n) over the blocks b
  * in ascending score order. Draws are made in the same order as the generic path.
  */
-function fastAucReplicates(s: Float64Array, pos: Uint32Array, neg: Uint32Array, rng: () => number, out: Float64Array): number {
+function fastAucReplicates(
+  s: Float64Array,
+  pos: Uint32Array,
+  neg: Uint32Array,
+  rng: () => number,
+  out: Float64Array,
+): number {
   const m = pos.length;
   const n = neg.length;
   const { order, ends } = rankScores(s);

@@ -42,7 +42,11 @@ const KEY = '__stratum';
 /**
  * One cell per distinct value of `column`, sorted by stratum name. O(S·N log N) for S strata.
  */
-export function breakdown(rows: readonly BreakdownRow[], column: string, options: BreakdownOptions): readonly StratumCell[] {
+export function breakdown(
+  rows: readonly BreakdownRow[],
+  column: string,
+  options: BreakdownOptions,
+): readonly StratumCell[] {
   const y = rows.map((r) => r.y);
   const scores = rows.map((r) => r.score);
   prepareBinary(y, scores, undefined, 'breakdown');

@@ -6,7 +6,14 @@
  */
 import { delongAuc } from './delong.ts';
 import { averagePrecision, rocAuc } from './ranking.ts';
-import { defined, isUndefinedMetric, undefinedMetric, type ConfidenceInterval, type MetricValue, type UndefinedMetric } from './types.ts';
+import {
+  defined,
+  isUndefinedMetric,
+  undefinedMetric,
+  type ConfidenceInterval,
+  type MetricValue,
+  type UndefinedMetric,
+} from './types.ts';
 
 /** How a stratum's anomalies are compared. */
 export type CellComparison = 'within' | 'vs_all_normals';
@@ -62,7 +69,12 @@ export function evaluateCell(stratum: string, c: CellInput): StratumCell {
     }
   }
   const negatives = c.members.length - positives;
-  const comparison: CellComparison = c.comparison === 'auto' ? (positives > 0 && negatives === 0 ? 'vs_all_normals' : 'within') : c.comparison;
+  const comparison: CellComparison =
+    c.comparison === 'auto'
+      ? positives > 0 && negatives === 0
+        ? 'vs_all_normals'
+        : 'within'
+      : c.comparison;
   // The compared set: the stratum itself, or its anomalies plus all normals.
   const ys: number[] = [];
   const ss: number[] = [];
@@ -84,10 +96,13 @@ export function evaluateCell(stratum: string, c: CellInput): StratumCell {
   // DeLong's pass yields the AUC too; rocAuc runs only where DeLong is undefined (< 2 per class).
   const dl = delongAuc(ys, ss, { level: c.level });
   const auc: MetricValue = dl.value !== null ? defined(dl.auc) : rocAuc(ys, ss);
-  const ci: ConfidenceInterval | UndefinedMetric =
-    isUndefinedMetric(dl) ? dl : { method: 'delong', level: dl.level, low: dl.ci[0], high: dl.ci[1] };
+  const ci: ConfidenceInterval | UndefinedMetric = isUndefinedMetric(dl)
+    ? dl
+    : { method: 'delong', level: dl.level, low: dl.ci[0], high: dl.ci[1] };
   const recall: MetricValue =
-    positives === 0 ? undefinedMetric('no_positives', `recall is undefined: no anomalies in stratum "${stratum}"`) : defined(detected / positives);
+    positives === 0
+      ? undefinedMetric('no_positives', `recall is undefined: no anomalies in stratum "${stratum}"`)
+      : defined(detected / positives);
   return {
     stratum,
     n: c.members.length,

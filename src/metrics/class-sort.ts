@@ -104,7 +104,11 @@ function sortRun(src: Float64Array, from: number, to: number): void {
  * is the Mann–Whitney count Σ (2·#below + #tied) over the positives, an integer exact in a
  * double up to 2^53, divided by 2·m·n.
  */
-export function sortedPlacements(c: SortedClasses): { readonly auc: number; readonly v10: Float64Array; readonly v01: Float64Array } {
+export function sortedPlacements(c: SortedClasses): {
+  readonly auc: number;
+  readonly v10: Float64Array;
+  readonly v01: Float64Array;
+} {
   const { pos, neg } = c;
   const m = pos.length;
   const n = neg.length;

@@ -90,12 +90,21 @@ function clip01(x: number): number {
 }
 
 function checkLevel(level: number, where: string): void {
-  if (!(level > 0 && level < 1)) throw new HarnessError('E_METRIC', `${where}: level must be in (0, 1), got ${String(level)}`);
+  if (!(level > 0 && level < 1))
+    throw new HarnessError('E_METRIC', `${where}: level must be in (0, 1), got ${String(level)}`);
 }
 
 function tooFew(m: number, n: number, what: string): UndefinedMetric | undefined {
-  if (m <= 1) return undefinedMetric(m === 0 ? 'no_positives' : 'too_few_positives', `${what} needs at least 2 anomalies and 2 normals (got ${m} anomalies, ${n} normals)`);
-  if (n <= 1) return undefinedMetric(n === 0 ? 'no_negatives' : 'too_few_negatives', `${what} needs at least 2 anomalies and 2 normals (got ${m} anomalies, ${n} normals)`);
+  if (m <= 1)
+    return undefinedMetric(
+      m === 0 ? 'no_positives' : 'too_few_positives',
+      `${what} needs at least 2 anomalies and 2 normals (got ${m} anomalies, ${n} normals)`,
+    );
+  if (n <= 1)
+    return undefinedMetric(
+      n === 0 ? 'no_negatives' : 'too_few_negatives',
+      `${what} needs at least 2 anomalies and 2 normals (got ${m} anomalies, ${n} normals)`,
+    );
   return undefined;
 }
 
@@ -118,7 +127,11 @@ export interface DelongOptions {
  * ROC AUC, DeLong variance and normal-theory CI (clipped to [0, 1]). Undefined when there are
  * fewer than 2 anomalies or 2 normals (pROC returns NA there). O(N log N).
  */
-export function delongAuc(y: ArrayLike<number>, scores: ArrayLike<number>, options: DelongOptions = {}): DelongAuc | UndefinedMetric {
+export function delongAuc(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  options: DelongOptions = {},
+): DelongAuc | UndefinedMetric {
   const level = options.level ?? 0.95;
   checkLevel(level, 'delongAuc');
   const input = prepareBinary(y, scores, undefined, 'delongAuc');
@@ -176,10 +189,14 @@ export function delongPairedTest(
   const m = pa.m;
   const n = pa.n;
   const variance =
-    (cov(a10, a10) + cov(b10, b10) - 2 * cov(a10, b10)) / m + (cov(a01, a01) + cov(b01, b01) - 2 * cov(a01, b01)) / n;
+    (cov(a10, a10) + cov(b10, b10) - 2 * cov(a10, b10)) / m +
+    (cov(a01, a01) + cov(b01, b01) - 2 * cov(a01, b01)) / n;
   const diff = pa.auc - pb.auc;
   if (!(variance > 0)) {
-    return undefinedMetric('zero_variance', `the paired DeLong test is undefined: the AUC difference has zero variance (the two scorers order every anomaly/normal pair alike; AUC ${pa.auc} vs ${pb.auc})`);
+    return undefinedMetric(
+      'zero_variance',
+      `the paired DeLong test is undefined: the AUC difference has zero variance (the two scorers order every anomaly/normal pair alike; AUC ${pa.auc} vs ${pb.auc})`,
+    );
   }
   const sd = Math.sqrt(variance);
   const z = diff / sd;

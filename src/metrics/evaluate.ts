@@ -77,9 +77,19 @@ export interface EvaluationSummary {
   readonly n: number;
   readonly positives: number;
   readonly negatives: number;
-  readonly threshold: { readonly value: number | null; readonly kind: ThresholdSpec['kind']; readonly oracle: boolean; readonly note?: string };
+  readonly threshold: {
+    readonly value: number | null;
+    readonly kind: ThresholdSpec['kind'];
+    readonly oracle: boolean;
+    readonly note?: string;
+  };
   readonly metrics: Readonly<Record<string, number | null>>;
-  readonly confusion: { readonly tp: number; readonly fp: number; readonly tn: number; readonly fn: number };
+  readonly confusion: {
+    readonly tp: number;
+    readonly fp: number;
+    readonly tn: number;
+    readonly fn: number;
+  };
   readonly ci: Readonly<Record<string, JsonCi | null>>;
   /** Metric name → why it is undefined (its value is `null`). */
   readonly undefined: Readonly<Record<string, string>>;
@@ -124,7 +134,11 @@ function cellJson(c: StratumCell): JsonCell {
     compared_negatives: c.comparedNegatives,
     too_few: c.too_few,
     metrics: sink.values as JsonCell['metrics'],
-    ci: { roc_auc: isUndefinedMetric(ci) ? null : { method: ci.method, level: ci.level, low: ci.low, high: ci.high } },
+    ci: {
+      roc_auc: isUndefinedMetric(ci)
+        ? null
+        : { method: ci.method, level: ci.level, low: ci.low, high: ci.high },
+    },
     undefined: sink.undefined,
   };
 }
@@ -138,7 +152,11 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
   const level = input.ciLevel ?? 0.95;
   const checked = prepareBinary(y, scores, undefined, 'evaluateScores');
   const spec: ThresholdSpec =
-    input.threshold === undefined ? { kind: 'fixed', value: 0.5 } : typeof input.threshold === 'number' ? { kind: 'fixed', value: input.threshold } : input.threshold;
+    input.threshold === undefined
+      ? { kind: 'fixed', value: 0.5 }
+      : typeof input.threshold === 'number'
+        ? { kind: 'fixed', value: input.threshold }
+        : input.threshold;
   const choice = chooseThreshold(spec, { y, scores });
   const counts = confusionAt(y, scores, choice.threshold);
   const tm = thresholdMetrics(counts);
@@ -152,12 +170,16 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
   sink.put('f1', tm.f1);
   sink.put('fpr', tm.fpr);
   sink.put('specificity', tm.specificity);
-  for (const [name, target] of [['recall_at_fpr_1pct', 0.01], ['recall_at_fpr_5pct', 0.05]] as const) {
+  for (const [name, target] of [
+    ['recall_at_fpr_1pct', 0.01],
+    ['recall_at_fpr_5pct', 0.05],
+  ] as const) {
     const r = recallAtFpr(y, scores, target);
     sink.put(name, r.value === null ? r : { value: r.value });
   }
   sink.values['threshold'] = finiteOrNull(choice.threshold);
-  if (choice.oracle) sink.notes['threshold'] = 'oracle: chosen on the test labels, metrics at it are optimistic';
+  if (choice.oracle)
+    sink.notes['threshold'] = 'oracle: chosen on the test labels, metrics at it are optimistic';
 
   const ci: Record<string, JsonCi | null> = {};
   if (dl.value === null) {
@@ -167,22 +189,36 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     ci['roc_auc'] = { method: 'delong', level, low: dl.ci[0], high: dl.ci[1] };
   }
   if (input.bootstrap) {
-    const opts: BootstrapOptions = input.bootstrap === true ? { level } : { level, ...input.bootstrap };
+    const opts: BootstrapOptions =
+      input.bootstrap === true ? { level } : { level, ...input.bootstrap };
     const b = bootstrapCi(y, scores, rocAucMetric, opts);
     if (isUndefinedMetric(b)) {
       ci['roc_auc_bootstrap'] = null;
       sink.undefined['ci.roc_auc_bootstrap'] = b.reason;
     } else {
-      ci['roc_auc_bootstrap'] = { method: 'bootstrap', level: b.level, low: b.low, high: b.high, reps: b.used, dropped: b.dropped, seed: b.seed };
+      ci['roc_auc_bootstrap'] = {
+        method: 'bootstrap',
+        level: b.level,
+        low: b.low,
+        high: b.high,
+        reps: b.used,
+        dropped: b.dropped,
+        seed: b.seed,
+      };
     }
   }
 
   const cells: Record<string, readonly JsonCell[]> = {};
   if (input.strata) {
     const rows: BreakdownRow[] = [];
-    for (let i = 0; i < y.length; i++) rows.push({ system_id: input.systemIds?.[i] ?? String(i), y: y[i]!, score: scores[i]! });
+    for (let i = 0; i < y.length; i++)
+      rows.push({ system_id: input.systemIds?.[i] ?? String(i), y: y[i]!, score: scores[i]! });
     for (const [column, values] of Object.entries(input.strata)) {
-      if (values.length !== y.length) throw new HarnessError('E_METRIC', `evaluateScores: strata column "${column}" has ${values.length} entries, y has ${y.length}`);
+      if (values.length !== y.length)
+        throw new HarnessError(
+          'E_METRIC',
+          `evaluateScores: strata column "${column}" has ${values.length} entries, y has ${y.length}`,
+        );
       const withColumn = rows.map((r, i) => ({ ...r, [column]: values[i] }));
       cells[column] = breakdown(withColumn, column, {
         threshold: choice.threshold,
@@ -196,7 +232,12 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     n: checked.y.length,
     positives: checked.positives,
     negatives: checked.negatives,
-    threshold: { value: finiteOrNull(choice.threshold), kind: choice.kind, oracle: choice.oracle, ...(choice.note !== undefined ? { note: choice.note } : {}) },
+    threshold: {
+      value: finiteOrNull(choice.threshold),
+      kind: choice.kind,
+      oracle: choice.oracle,
+      ...(choice.note !== undefined ? { note: choice.note } : {}),
+    },
     metrics: sink.values,
     confusion: counts,
     ci,
@@ -205,7 +246,11 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     breakdown: cells,
   };
   if (input.leadTimes === undefined) return summary;
-  if (input.leadTimeBuckets === undefined) throw new HarnessError('E_METRIC', 'evaluateScores: leadTimes needs leadTimeBuckets (e.g. LEAD_TIME_BUCKETS of the data schema)');
+  if (input.leadTimeBuckets === undefined)
+    throw new HarnessError(
+      'E_METRIC',
+      'evaluateScores: leadTimes needs leadTimeBuckets (e.g. LEAD_TIME_BUCKETS of the data schema)',
+    );
   const lead = leadTimeMetrics({
     y,
     scores,
@@ -215,9 +260,16 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     minPositives: input.minPositives ?? 5,
     buckets: input.leadTimeBuckets,
   });
-  const leadTimes = Float64Array.from({ length: y.length }, (_, i) => (y[i] === 1 ? Number(input.leadTimes![i] ?? NaN) : NaN));
+  const leadTimes = Float64Array.from({ length: y.length }, (_, i) =>
+    y[i] === 1 ? Number(input.leadTimes![i] ?? NaN) : NaN,
+  );
   const detected = Array.from({ length: y.length }, (_, i) => scores[i]! >= choice.threshold);
   const caught: Record<string, number | null> = {};
-  for (const k of input.warningDays ?? [1, 7, 30]) caught[String(k)] = caughtWithWarning(leadTimes, detected, k).value;
-  return { ...summary, lead_time: lead.map((c) => ({ ...cellJson(c), lo: c.lo, hi: finiteOrNull(c.hi) })), caught_with_warning: caught };
+  for (const k of input.warningDays ?? [1, 7, 30])
+    caught[String(k)] = caughtWithWarning(leadTimes, detected, k).value;
+  return {
+    ...summary,
+    lead_time: lead.map((c) => ({ ...cellJson(c), lo: c.lo, hi: finiteOrNull(c.hi) })),
+    caught_with_warning: caught,
+  };
 }

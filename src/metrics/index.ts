@@ -32,9 +32,46 @@ export {
   type ThresholdSpec,
   type ZeroDivision,
 } from './threshold.ts';
-export { delongAuc, delongPairedTest, type DelongAuc, type DelongOptions, type DelongPairedTest } from './delong.ts';
-export { bootstrapCi, quantileType7, rocAucMetric, type BootstrapCi, type BootstrapMetric, type BootstrapOptions } from './bootstrap.ts';
-export { evaluateCell, type CellInput, type CellComparison, type StratumCell, type StratumMetrics } from './cell.ts';
-export { caughtWithWarning, leadTimeMetrics, type LeadTimeBucket, type LeadTimeCell, type LeadTimeInput } from './lead-time.ts';
-export { breakdown, MISSING_STRATUM, type BreakdownOptions, type BreakdownRow } from './breakdown.ts';
-export { evaluateScores, type EvaluateInput, type EvaluationSummary, type JsonCell, type JsonCi, type StrataColumn } from './evaluate.ts';
+export {
+  delongAuc,
+  delongPairedTest,
+  type DelongAuc,
+  type DelongOptions,
+  type DelongPairedTest,
+} from './delong.ts';
+export {
+  bootstrapCi,
+  quantileType7,
+  rocAucMetric,
+  type BootstrapCi,
+  type BootstrapMetric,
+  type BootstrapOptions,
+} from './bootstrap.ts';
+export {
+  evaluateCell,
+  type CellInput,
+  type CellComparison,
+  type StratumCell,
+  type StratumMetrics,
+} from './cell.ts';
+export {
+  caughtWithWarning,
+  leadTimeMetrics,
+  type LeadTimeBucket,
+  type LeadTimeCell,
+  type LeadTimeInput,
+} from './lead-time.ts';
+export {
+  breakdown,
+  MISSING_STRATUM,
+  type BreakdownOptions,
+  type BreakdownRow,
+} from './breakdown.ts';
+export {
+  evaluateScores,
+  type EvaluateInput,
+  type EvaluationSummary,
+  type JsonCell,
+  type JsonCi,
+  type StrataColumn,
+} from './evaluate.ts';

@@ -23,7 +23,8 @@ function fail(where: string, message: string): never {
 export function checkScores(scores: ArrayLike<number>, where: string, what = 'scores'): void {
   for (let i = 0; i < scores.length; i++) {
     const v = scores[i]!;
-    if (!Number.isFinite(v)) fail(where, `${what}[${i}] is ${String(v)}; scores must be finite numbers (fix the scorer)`);
+    if (!Number.isFinite(v))
+      fail(where, `${what}[${i}] is ${String(v)}; scores must be finite numbers (fix the scorer)`);
   }
 }
 
@@ -39,14 +40,16 @@ export function prepareBinary(
 ): BinaryInput {
   const n = y.length;
   if (scores.length !== n) fail(where, `y has ${n} entries but scores has ${scores.length}`);
-  if (weights !== undefined && weights.length !== n) fail(where, `y has ${n} entries but weights has ${weights.length}`);
+  if (weights !== undefined && weights.length !== n)
+    fail(where, `y has ${n} entries but weights has ${weights.length}`);
   checkScores(scores, where);
   let kept = n;
   if (weights !== undefined) {
     kept = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i]!;
-      if (!Number.isFinite(w) || w < 0) fail(where, `weights[${i}] is ${String(w)}; weights must be finite and >= 0`);
+      if (!Number.isFinite(w) || w < 0)
+        fail(where, `weights[${i}] is ${String(w)}; weights must be finite and >= 0`);
       if (w !== 0) kept++;
     }
   }
@@ -57,7 +60,8 @@ export function prepareBinary(
   let j = 0;
   for (let i = 0; i < n; i++) {
     const label = y[i]!;
-    if (label !== 0 && label !== 1) fail(where, `y[${i}] is ${String(label)}; labels must be 0 (normal) or 1 (anomaly)`);
+    if (label !== 0 && label !== 1)
+      fail(where, `y[${i}] is ${String(label)}; labels must be 0 (normal) or 1 (anomaly)`);
     if (ww !== undefined && weights![i] === 0) continue;
     yy[j] = label;
     ss[j] = scores[i]!;

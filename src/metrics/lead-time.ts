@@ -44,7 +44,11 @@ export interface LeadTimeCell extends StratumCell {
  */
 export function leadTimeMetrics(input: LeadTimeInput): readonly LeadTimeCell[] {
   const { y, scores, leadTimes } = input;
-  if (leadTimes.length !== y.length) throw new HarnessError('E_METRIC', `leadTimeMetrics: y has ${y.length} entries but leadTimes has ${leadTimes.length}`);
+  if (leadTimes.length !== y.length)
+    throw new HarnessError(
+      'E_METRIC',
+      `leadTimeMetrics: y has ${y.length} entries but leadTimes has ${leadTimes.length}`,
+    );
   prepareBinary(y, scores, undefined, 'leadTimeMetrics');
   const buckets = input.buckets;
   const allNormals: number[] = [];
@@ -80,8 +84,16 @@ export function leadTimeMetrics(input: LeadTimeInput): readonly LeadTimeCell[] {
  * all failures. Entries with a NaN lead time are not failures and are skipped. Undefined with
  * no failures.
  */
-export function caughtWithWarning(leadTimes: ArrayLike<number>, detected: ArrayLike<boolean | number>, k: number): MetricValue {
-  if (leadTimes.length !== detected.length) throw new HarnessError('E_METRIC', `caughtWithWarning: ${leadTimes.length} lead times but ${detected.length} detections`);
+export function caughtWithWarning(
+  leadTimes: ArrayLike<number>,
+  detected: ArrayLike<boolean | number>,
+  k: number,
+): MetricValue {
+  if (leadTimes.length !== detected.length)
+    throw new HarnessError(
+      'E_METRIC',
+      `caughtWithWarning: ${leadTimes.length} lead times but ${detected.length} detections`,
+    );
   if (Number.isNaN(k)) throw new HarnessError('E_METRIC', 'caughtWithWarning: k is NaN');
   let failures = 0;
   let caught = 0;
@@ -91,6 +103,7 @@ export function caughtWithWarning(leadTimes: ArrayLike<number>, detected: ArrayL
     failures++;
     if (detected[i] && lt >= k) caught++;
   }
-  if (failures === 0) return undefinedMetric('no_positives', 'caught-with-warning is undefined: no failures');
+  if (failures === 0)
+    return undefinedMetric('no_positives', 'caught-with-warning is undefined: no failures');
   return defined(caught / failures);
 }

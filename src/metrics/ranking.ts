@@ -64,7 +64,11 @@ export function clfCurveOf(input: BinaryInput): ClfCurve {
  * Cumulative true and false positives at each distinct score (scikit-learn's `_binary_clf_curve`):
  * the building block of every curve. Throws `E_METRIC` on non-finite scores or labels other than 0/1.
  */
-export function binaryClfCurve(y: ArrayLike<number>, scores: ArrayLike<number>, options: WeightOptions = {}): ClfCurve {
+export function binaryClfCurve(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  options: WeightOptions = {},
+): ClfCurve {
   return clfCurveOf(prepareBinary(y, scores, options.weights, 'binaryClfCurve'));
 }
 
@@ -85,8 +89,15 @@ function divideAll(values: Float64Array, by: number): Float64Array {
  * points dropped (`dropIntermediate`, default true), then (0, 0) prepended with threshold
  * `Infinity`. With no negatives (positives) the fpr (tpr) is all NaN and `note` says why.
  */
-export function rocCurve(y: ArrayLike<number>, scores: ArrayLike<number>, options: RocCurveOptions = {}): RocCurve {
-  return rocCurveOf(prepareBinary(y, scores, options.weights, 'rocCurve'), options.dropIntermediate ?? true);
+export function rocCurve(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  options: RocCurveOptions = {},
+): RocCurve {
+  return rocCurveOf(
+    prepareBinary(y, scores, options.weights, 'rocCurve'),
+    options.dropIntermediate ?? true,
+  );
 }
 
 function rocCurveOf(input: BinaryInput, dropIntermediate: boolean): RocCurve {
@@ -132,8 +143,15 @@ export interface PrCurveOptions extends WeightOptions {
  * nothing is flagged, recall is all 1 (with a `note`) when there are no positives, points run from
  * the lowest threshold (recall 1, precision = prevalence) to the appended (P = 1, R = 0).
  */
-export function prCurve(y: ArrayLike<number>, scores: ArrayLike<number>, options: PrCurveOptions = {}): PrCurve {
-  return prCurveOf(prepareBinary(y, scores, options.weights, 'prCurve'), options.dropIntermediate ?? false);
+export function prCurve(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  options: PrCurveOptions = {},
+): PrCurve {
+  return prCurveOf(
+    prepareBinary(y, scores, options.weights, 'prCurve'),
+    options.dropIntermediate ?? false,
+  );
 }
 
 function prCurveOf(input: BinaryInput, dropIntermediate: boolean): PrCurve {
@@ -163,7 +181,9 @@ function prCurveOf(input: BinaryInput, dropIntermediate: boolean): PrCurve {
   precision[k] = 1;
   recall[k] = 0;
   const curve = { precision, recall, thresholds: thr };
-  return lastT === 0 ? { ...curve, note: 'no positive samples: recall set to 1 (scikit-learn convention)' } : curve;
+  return lastT === 0
+    ? { ...curve, note: 'no positive samples: recall set to 1 (scikit-learn convention)' }
+    : curve;
 }
 
 /** Options of {@link rocAuc}. */
@@ -173,10 +193,23 @@ export interface RocAucOptions extends WeightOptions {
 }
 
 /** Undefined-metric result when a class is missing, or undefined when both are present. */
-export function missingClass(positives: number, negatives: number, metric: string): UndefinedMetric | undefined {
-  if (positives === 0 && negatives === 0) return undefinedMetric('empty', `${metric} is undefined: no samples`);
-  if (positives === 0) return undefinedMetric('no_positives', `${metric} is undefined: no anomalies (positives) among the samples`);
-  if (negatives === 0) return undefinedMetric('no_negatives', `${metric} is undefined: no normals (negatives) among the samples`);
+export function missingClass(
+  positives: number,
+  negatives: number,
+  metric: string,
+): UndefinedMetric | undefined {
+  if (positives === 0 && negatives === 0)
+    return undefinedMetric('empty', `${metric} is undefined: no samples`);
+  if (positives === 0)
+    return undefinedMetric(
+      'no_positives',
+      `${metric} is undefined: no anomalies (positives) among the samples`,
+    );
+  if (negatives === 0)
+    return undefinedMetric(
+      'no_negatives',
+      `${metric} is undefined: no normals (negatives) among the samples`,
+    );
   return undefined;
 }
 
@@ -193,7 +226,11 @@ function trapezoid(x: ArrayLike<number>, y: ArrayLike<number>): number {
  * partial AUC (0.5 = chance, 1 = perfect). One class present ⇒ undefined (scikit-learn ≥ 1.6
  * returns NaN with a warning).
  */
-export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>, options: RocAucOptions = {}): MetricValue {
+export function rocAuc(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  options: RocAucOptions = {},
+): MetricValue {
   const maxFpr = options.maxFpr;
   if (maxFpr !== undefined && !(maxFpr > 0 && maxFpr <= 1)) {
     throw new HarnessError('E_METRIC', `rocAuc: maxFpr must be in (0, 1], got ${String(maxFpr)}`);
@@ -203,7 +240,8 @@ export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>, options:
   if (missing) return missing;
   // Unweighted full AUC = Mann–Whitney U / (m·n), which is the trapezoid under the ROC curve with
   // ties counted ½; counting it from the classes sorted apart needs no ranking of all samples.
-  if (input.w === undefined && (maxFpr === undefined || maxFpr === 1)) return defined(sortedPlacements(sortedByClass(input)).auc);
+  if (input.w === undefined && (maxFpr === undefined || maxFpr === 1))
+    return defined(sortedPlacements(sortedByClass(input)).auc);
   const { fpr, tpr } = rocCurveOf(input, true);
   if (maxFpr === undefined || maxFpr === 1) return defined(trapezoid(fpr, tpr));
   // searchsorted(fpr, maxFpr, 'right'): first index with fpr > maxFpr.
@@ -219,7 +257,10 @@ export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>, options:
   const py = Float64Array.from([...tpr.subarray(0, stop), yAt]);
   const partial = trapezoid(px, py);
   const minArea = 0.5 * maxFpr ** 2;
-  return defined(0.5 * (1 + (partial - minArea) / (maxFpr - minArea)), `partial AUC (McClish) at max FPR ${maxFpr}`);
+  return defined(
+    0.5 * (1 + (partial - minArea) / (maxFpr - minArea)),
+    `partial AUC (McClish) at max FPR ${maxFpr}`,
+  );
 }
 
 /**
@@ -227,12 +268,19 @@ export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>, options:
  * distinct thresholds, step-wise (not interpolated); a tie block is one step. Undefined with no
  * positives (scikit-learn returns 0.0 with a warning there; 0 would read as a bad model).
  */
-export function averagePrecision(y: ArrayLike<number>, scores: ArrayLike<number>, options: WeightOptions = {}): MetricValue {
+export function averagePrecision(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  options: WeightOptions = {},
+): MetricValue {
   const input = prepareBinary(y, scores, options.weights, 'averagePrecision');
   if (input.positives === 0) {
     return input.y.length === 0
       ? undefinedMetric('empty', 'average precision is undefined: no samples')
-      : undefinedMetric('no_positives', 'average precision is undefined: no anomalies (positives) among the samples (scikit-learn returns 0.0 with a warning)');
+      : undefinedMetric(
+          'no_positives',
+          'average precision is undefined: no anomalies (positives) among the samples (scikit-learn returns 0.0 with a warning)',
+        );
   }
   const { precision, recall } = prCurveOf(input, false);
   let sum = 0;
@@ -246,8 +294,16 @@ export function averagePrecision(y: ArrayLike<number>, scores: ArrayLike<number>
  * scores, the block is shared pro rata (the expected precision under a random tie-break), so
  * the result does not depend on input order. `k > n` uses all n samples (with a note).
  */
-export function precisionAtK(y: ArrayLike<number>, scores: ArrayLike<number>, k: number): MetricValue {
-  if (!Number.isInteger(k) || k < 1) throw new HarnessError('E_METRIC', `precisionAtK: k must be a positive integer, got ${String(k)}`);
+export function precisionAtK(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  k: number,
+): MetricValue {
+  if (!Number.isInteger(k) || k < 1)
+    throw new HarnessError(
+      'E_METRIC',
+      `precisionAtK: k must be a positive integer, got ${String(k)}`,
+    );
   const input = prepareBinary(y, scores, undefined, 'precisionAtK');
   const n = input.y.length;
   if (n === 0) return undefinedMetric('empty', 'precision@k is undefined: no samples');
@@ -267,7 +323,9 @@ export function precisionAtK(y: ArrayLike<number>, scores: ArrayLike<number>, k:
     start = end;
   }
   const value = tp / kk;
-  return kk < k ? defined(value, `k = ${k} exceeds the ${n} samples; precision over all samples`) : defined(value);
+  return kk < k
+    ? defined(value, `k = ${k} exceeds the ${n} samples; precision over all samples`)
+    : defined(value);
 }
 
 /** Recall at a target FPR, with the operating point that achieves it. */
@@ -284,8 +342,13 @@ export interface RecallAtFpr extends DefinedMetric {
  * operating point, never split or interpolated; if flagging a tied block would push the FPR over
  * the target, the whole block stays unflagged (conservative). O(n log n).
  */
-export function recallAtFpr(y: ArrayLike<number>, scores: ArrayLike<number>, fpr: number): RecallAtFpr | UndefinedMetric {
-  if (!(fpr >= 0 && fpr <= 1)) throw new HarnessError('E_METRIC', `recallAtFpr: fpr must be in [0, 1], got ${String(fpr)}`);
+export function recallAtFpr(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  fpr: number,
+): RecallAtFpr | UndefinedMetric {
+  if (!(fpr >= 0 && fpr <= 1))
+    throw new HarnessError('E_METRIC', `recallAtFpr: fpr must be in [0, 1], got ${String(fpr)}`);
   const input = prepareBinary(y, scores, undefined, 'recallAtFpr');
   const missing = missingClass(input.positives, input.negatives, `recall at FPR ${fpr}`);
   if (missing) return missing;

@@ -93,7 +93,12 @@ export const MASK = RADIX - 1;
  * offset of each bucket. Returns false when every key has the same digit: that radix pass would
  * not move anything and is skipped.
  */
-export function digitOffsets(counts: Uint32Array, base: number, n: number, offsets: Uint32Array): boolean {
+export function digitOffsets(
+  counts: Uint32Array,
+  base: number,
+  n: number,
+  offsets: Uint32Array,
+): boolean {
   let sum = 0;
   for (let d = 0; d < offsets.length; d++) {
     const c = counts[base + d]!;

@@ -11,7 +11,11 @@ import { defined, undefinedMetric, type ConfusionCounts, type MetricValue } from
 /**
  * Confusion counts at `threshold`: a sample is flagged when `score >= threshold`. O(n).
  */
-export function confusionAt(y: ArrayLike<number>, scores: ArrayLike<number>, threshold: number): ConfusionCounts {
+export function confusionAt(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  threshold: number,
+): ConfusionCounts {
   if (Number.isNaN(threshold)) throw new HarnessError('E_METRIC', 'confusionAt: threshold is NaN');
   const input = prepareBinary(y, scores, undefined, 'confusionAt');
   let tp = 0;
@@ -53,7 +57,8 @@ export interface ThresholdMetrics {
 
 function ratio(num: number, den: number, zd: ZeroDivision, what: string): MetricValue {
   if (den !== 0) return defined(num / den);
-  if (zd === 'undefined') return undefinedMetric('zero_division', `${what} is undefined: its denominator is 0`);
+  if (zd === 'undefined')
+    return undefinedMetric('zero_division', `${what} is undefined: its denominator is 0`);
   return defined(zd, 'zero_division');
 }
 
@@ -61,9 +66,16 @@ function ratio(num: number, den: number, zd: ZeroDivision, what: string): Metric
  * Precision, recall, F1, Fβ, FPR and specificity from counts. Fβ = (1+β²)tp / ((1+β²)tp + β²fn + fp)
  * is computed from counts (as scikit-learn does), so it is ill-defined only when tp = fp = fn = 0.
  */
-export function thresholdMetrics(counts: ConfusionCounts, options: ThresholdMetricOptions = {}): ThresholdMetrics {
+export function thresholdMetrics(
+  counts: ConfusionCounts,
+  options: ThresholdMetricOptions = {},
+): ThresholdMetrics {
   const beta = options.beta ?? 1;
-  if (!(beta > 0) || !Number.isFinite(beta)) throw new HarnessError('E_METRIC', `thresholdMetrics: beta must be a positive number, got ${String(beta)}`);
+  if (!(beta > 0) || !Number.isFinite(beta))
+    throw new HarnessError(
+      'E_METRIC',
+      `thresholdMetrics: beta must be a positive number, got ${String(beta)}`,
+    );
   const zd = options.zeroDivision ?? 0;
   const { tp, fp, tn, fn } = counts;
   const b2 = beta * beta;
@@ -85,7 +97,11 @@ export type ThresholdSpec =
   /** Flag the k highest test scores (ties at the k-th score are all flagged). Uses no labels. */
   | { readonly kind: 'top_k'; readonly k: number }
   /** The threshold that flags at most `fpr` of the *training* normals. */
-  | { readonly kind: 'train_fpr'; readonly fpr: number; readonly trainNormalScores: ArrayLike<number> }
+  | {
+      readonly kind: 'train_fpr';
+      readonly fpr: number;
+      readonly trainNormalScores: ArrayLike<number>;
+    }
   /** The threshold that maximizes F1 on the test labels: an oracle, optimistic by construction. */
   | { readonly kind: 'best_f1' };
 
@@ -121,13 +137,24 @@ export function nextUp(x: number): number {
 export function chooseThreshold(spec: ThresholdSpec, ctx: ThresholdContext): ThresholdChoice {
   switch (spec.kind) {
     case 'fixed':
-      if (Number.isNaN(spec.value)) throw new HarnessError('E_METRIC', 'chooseThreshold: fixed threshold is NaN');
+      if (Number.isNaN(spec.value))
+        throw new HarnessError('E_METRIC', 'chooseThreshold: fixed threshold is NaN');
       return { threshold: spec.value, kind: 'fixed', oracle: false };
     case 'top_k': {
-      if (!Number.isInteger(spec.k) || spec.k < 0) throw new HarnessError('E_METRIC', `chooseThreshold: top_k needs an integer k >= 0, got ${String(spec.k)}`);
+      if (!Number.isInteger(spec.k) || spec.k < 0)
+        throw new HarnessError(
+          'E_METRIC',
+          `chooseThreshold: top_k needs an integer k >= 0, got ${String(spec.k)}`,
+        );
       checkScores(ctx.scores, 'chooseThreshold');
       const n = ctx.scores.length;
-      if (spec.k === 0 || n === 0) return { threshold: Infinity, kind: 'top_k', oracle: false, note: 'k = 0: nothing flagged' };
+      if (spec.k === 0 || n === 0)
+        return {
+          threshold: Infinity,
+          kind: 'top_k',
+          oracle: false,
+          note: 'k = 0: nothing flagged',
+        };
       const { sorted } = rankScores(ctx.scores);
       const kk = Math.min(spec.k, n);
       const threshold = sorted[kk - 1]!;
@@ -136,10 +163,16 @@ export function chooseThreshold(spec: ThresholdSpec, ctx: ThresholdContext): Thr
       const notes: string[] = [];
       if (spec.k > n) notes.push(`k = ${spec.k} exceeds the ${n} samples`);
       if (flagged > kk) notes.push(`ties at the k-th score flag ${flagged} samples`);
-      return notes.length > 0 ? { threshold, kind: 'top_k', oracle: false, note: notes.join('; ') } : { threshold, kind: 'top_k', oracle: false };
+      return notes.length > 0
+        ? { threshold, kind: 'top_k', oracle: false, note: notes.join('; ') }
+        : { threshold, kind: 'top_k', oracle: false };
     }
     case 'train_fpr':
-      return { ...thresholdForFpr(spec.trainNormalScores, spec.fpr), kind: 'train_fpr', oracle: false };
+      return {
+        ...thresholdForFpr(spec.trainNormalScores, spec.fpr),
+        kind: 'train_fpr',
+        oracle: false,
+      };
     case 'best_f1':
       return { ...bestF1Threshold(ctx), kind: 'best_f1', oracle: true };
   }
@@ -150,11 +183,22 @@ export function chooseThreshold(spec: ThresholdSpec, ctx: ThresholdContext): Thr
  * ≤ fpr·n). Tied scores are flagged together, so the FPR reached may be below the target. If even
  * the highest score's block exceeds the target, t is just above the highest score.
  */
-function thresholdForFpr(normalScores: ArrayLike<number>, fpr: number): { threshold: number; note?: string } {
-  if (!(fpr >= 0 && fpr <= 1)) throw new HarnessError('E_METRIC', `chooseThreshold: train_fpr needs fpr in [0, 1], got ${String(fpr)}`);
+function thresholdForFpr(
+  normalScores: ArrayLike<number>,
+  fpr: number,
+): { threshold: number; note?: string } {
+  if (!(fpr >= 0 && fpr <= 1))
+    throw new HarnessError(
+      'E_METRIC',
+      `chooseThreshold: train_fpr needs fpr in [0, 1], got ${String(fpr)}`,
+    );
   checkScores(normalScores, 'chooseThreshold', 'trainNormalScores');
   const n = normalScores.length;
-  if (n === 0) throw new HarnessError('E_METRIC', 'chooseThreshold: train_fpr needs at least one training normal score');
+  if (n === 0)
+    throw new HarnessError(
+      'E_METRIC',
+      'chooseThreshold: train_fpr needs at least one training normal score',
+    );
   const { sorted, ends } = rankScores(normalScores);
   // A small tolerance so that e.g. fpr = 0.29 with n = 100 allows 29 (0.29·100 = 28.999999999999996).
   const allowed = fpr * n * (1 + 1e-12);
@@ -171,7 +215,11 @@ function thresholdForFpr(normalScores: ArrayLike<number>, fpr: number): { thresh
 
 function bestF1Threshold(ctx: ThresholdContext): { threshold: number; note?: string } {
   const input = prepareBinary(ctx.y, ctx.scores, undefined, 'chooseThreshold');
-  if (input.positives === 0) return { threshold: Infinity, note: 'no anomalies in the test labels: F1 is 0 at every threshold' };
+  if (input.positives === 0)
+    return {
+      threshold: Infinity,
+      note: 'no anomalies in the test labels: F1 is 0 at every threshold',
+    };
   const { order, sorted, ends } = rankScores(input.s);
   let tp = 0;
   let best = -1;

@@ -43,7 +43,9 @@ export function undefinedMetric(code: UndefinedCode, reason: string): UndefinedM
 }
 
 /** Type guard: true when the metric has a numeric value. */
-export function isDefined<T extends { readonly value: number | null }>(m: T): m is Extract<T, { readonly value: number }> {
+export function isDefined<T extends { readonly value: number | null }>(
+  m: T,
+): m is Extract<T, { readonly value: number }> {
   return m.value !== null;
 }
 

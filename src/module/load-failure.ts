@@ -37,19 +37,25 @@ export function loadFailure(err: unknown, file: string): LoadFailure {
   const message = clean(err.message);
   const first = message.split('\n')[0] ?? '';
   // A HarnessError from a copy of the harness the module imported (so `instanceof` cannot tell).
-  if (err.name === 'HarnessError') return { reason: first, problems: (err as { problems?: readonly Problem[] }).problems ?? [] };
+  if (err.name === 'HarnessError')
+    return { reason: first, problems: (err as { problems?: readonly Problem[] }).problems ?? [] };
 
   const transform = transformProblems(message);
   if (transform.length > 0) return { reason: 'syntax error', problems: transform };
   if (err.name === 'SyntaxError') {
     const at = v8SyntaxLocation(err.stack ?? '');
-    return at ? { reason: 'syntax error', problems: [{ ...at, message: `SyntaxError: ${first}` }] } : { reason: `SyntaxError: ${first}`, problems: [] };
+    return at
+      ? { reason: 'syntax error', problems: [{ ...at, message: `SyntaxError: ${first}` }] }
+      : { reason: `SyntaxError: ${first}`, problems: [] };
   }
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
     // CommonJS lists its importers under "Require stack:"; ESM already says "imported from".
     const importer = /^Require stack:\n- (.+)$/m.exec(message)?.[1];
-    return { reason: importer ? `${first} imported from ${cleanPath(importer)}` : first, problems: [] };
+    return {
+      reason: importer ? `${first} imported from ${cleanPath(importer)}` : first,
+      problems: [],
+    };
   }
   const at = throwSite(err.stack ?? '');
   const located = at !== null && !(at.file === file && at.line === 0); // the file alone is in the message already
@@ -63,7 +69,12 @@ export function loadFailure(err: unknown, file: string): LoadFailure {
 function transformProblems(message: string): Problem[] {
   const problems: Problem[] = [];
   for (const m of message.matchAll(/^(.+?):(\d+):(\d+): ERROR: (.+)$/gm)) {
-    problems.push({ file: cleanPath(m[1]!), line: Number(m[2]), column: Number(m[3]) + 1, message: m[4]! });
+    problems.push({
+      file: cleanPath(m[1]!),
+      line: Number(m[2]),
+      column: Number(m[3]) + 1,
+      message: m[4]!,
+    });
   }
   return problems;
 }

@@ -52,7 +52,8 @@ function userLoaders(): Loaders {
     const cjs = registerCjs({ namespace: NAMESPACE });
     const esm = registerEsm({ namespace: NAMESPACE });
     loaders = {
-      importEsm: (specifier, parentURL) => esm.import(specifier, parentURL) as Promise<Record<string, unknown>>,
+      importEsm: (specifier, parentURL) =>
+        esm.import(specifier, parentURL) as Promise<Record<string, unknown>>,
       requireCjs: (id, fromFile) => cjs.require(id, fromFile),
     };
   }
@@ -81,13 +82,23 @@ async function isCommonJs(file: string): Promise<boolean> {
 }
 
 /** TypeScript's names for a JavaScript file, which tsx's `require` tries first (`x.js` → `x.ts`). */
-const TWINS: Readonly<Record<string, readonly string[]>> = { '.js': ['.ts', '.tsx'], '.jsx': ['.ts', '.tsx'], '.cjs': ['.cts'] };
+const TWINS: Readonly<Record<string, readonly string[]>> = {
+  '.js': ['.ts', '.tsx'],
+  '.jsx': ['.ts', '.tsx'],
+  '.cjs': ['.cts'],
+};
 
 /** True when tsx's `require` would load a TypeScript file next to `file` instead of it. */
 async function hasTypeScriptTwin(file: string): Promise<boolean> {
   const ext = path.extname(file);
   for (const twin of TWINS[ext] ?? []) {
-    if (await stat(file.slice(0, -ext.length) + twin).then((s) => s.isFile(), () => false)) return true;
+    if (
+      await stat(file.slice(0, -ext.length) + twin).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -104,7 +115,8 @@ async function importFile(file: string): Promise<Record<string, unknown>> {
   // An ES module goes through the thread's own tsx hook when the CLI or a worker registered one:
   // the module then shares this thread's copy of the harness (one HarnessError class, the public
   // API loaded once), as it always did in a "type": "module" project.
-  if (!commonJs && globalTsxHook()) return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  if (!commonJs && globalTsxHook())
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const { importEsm, requireCjs } = userLoaders();
   if (commonJs && !(await hasTypeScriptTwin(file))) return { default: requireCjs(file, file) };
   // Resolved from the file's own folder, not from this .ts module: tsx would take a `.ts`
@@ -113,7 +125,8 @@ async function importFile(file: string): Promise<Record<string, unknown>> {
 }
 
 /** True when this thread registered tsx's ESM hook globally (bin/harness.js, the pool's workers; not vitest). */
-const globalTsxHook = (): boolean => (globalThis as Record<symbol, unknown>)[Symbol.for('bess-harness.tsx-hook')] === true;
+const globalTsxHook = (): boolean =>
+  (globalThis as Record<symbol, unknown>)[Symbol.for('bess-harness.tsx-hook')] === true;
 
 /** The message every load failure starts with: `the model plugin "x" /p/plugins/x/index.ts could not be loaded`. */
 function couldNotLoad(file: string, opts: LoadOptions): string {
@@ -131,7 +144,10 @@ export async function loadDefaultExport(file: string, opts: LoadOptions): Promis
   const { code } = KINDS[opts.what];
   const st = await stat(file).catch((err: NodeJS.ErrnoException) => err);
   if (st instanceof Error) {
-    const why = st.code === 'ENOENT' || st.code === 'ENOTDIR' ? 'file not found' : `cannot read it (${st.code ?? st.message})`;
+    const why =
+      st.code === 'ENOENT' || st.code === 'ENOTDIR'
+        ? 'file not found'
+        : `cannot read it (${st.code ?? st.message})`;
     throw new HarnessError(code, `${couldNotLoad(file, opts)}: ${why}`);
   }
   if (!st.isFile()) throw new HarnessError(code, `${couldNotLoad(file, opts)}: not a regular file`);

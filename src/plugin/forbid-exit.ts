@@ -6,6 +6,8 @@
  */
 export function forbidProcessExit(): void {
   process.exit = ((code?: number | string | null) => {
-    throw new Error(`process.exit was called${code === undefined || code === null ? '' : ` with code ${code}`}, by a plugin or a module it loaded: only the harness ends the run`);
+    throw new Error(
+      `process.exit was called${code === undefined || code === null ? '' : ` with code ${code}`}, by a plugin or a module it loaded: only the harness ends the run`,
+    );
   }) as typeof process.exit;
 }

@@ -3,6 +3,12 @@
  * called with), the timeout every plugin call runs under, and the guard against process.exit in
  * plugin code. It imports only data types, so the checker and the runner both build on it.
  */
-export { type Awaitable, type ModelContext, type ModelPlugin, type ScoreContext, defineModel } from './model.ts';
+export {
+  type Awaitable,
+  type ModelContext,
+  type ModelPlugin,
+  type ScoreContext,
+  defineModel,
+} from './model.ts';
 export { CallTimeout, observeCalls, withTimeout } from './timeout.ts';
 export { forbidProcessExit } from './forbid-exit.ts';

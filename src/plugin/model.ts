@@ -46,7 +46,10 @@ export interface ModelPlugin<Options = Readonly<Record<string, unknown>>> {
   fit?(train: Dataset, ctx: ModelContext): Awaitable<void>;
   score(series: SystemSeries, ctx: ScoreContext): Awaitable<number>;
   /** Optional faster path: one score per series, in the same order. */
-  scoreBatch?(series: readonly SystemSeries[], ctx: ModelContext & { readonly metadata: readonly MetadataRow[] }): Awaitable<readonly number[]>;
+  scoreBatch?(
+    series: readonly SystemSeries[],
+    ctx: ModelContext & { readonly metadata: readonly MetadataRow[] },
+  ): Awaitable<readonly number[]>;
   /**
    * What `fit` learned, as data a worker thread can receive (numbers, strings, arrays, typed
    * arrays, plain objects, Maps: the structured-clone subset), and the way back. With both, a
@@ -61,6 +64,8 @@ export interface ModelPlugin<Options = Readonly<Record<string, unknown>>> {
 }
 
 /** Identity helper that types a plugin object. */
-export function defineModel<Options = Readonly<Record<string, unknown>>>(plugin: ModelPlugin<Options>): ModelPlugin<Options> {
+export function defineModel<Options = Readonly<Record<string, unknown>>>(
+  plugin: ModelPlugin<Options>,
+): ModelPlugin<Options> {
   return plugin;
 }

@@ -26,7 +26,11 @@ export function observeCalls(o: CallObserver | null): void {
  * the pool's watchdog stops the thread (see {@link CallObserver}); in this process it is caught
  * (as a timeout) only when it returns.
  */
-export async function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, ms: number, what: string): Promise<T> {
+export async function withTimeout<T>(
+  fn: (signal: AbortSignal) => T | Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
   const ac = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const started = performance.now();
@@ -39,7 +43,8 @@ export async function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>
   observer?.start(what, ms);
   try {
     const result = await Promise.race([Promise.resolve().then(() => fn(ac.signal)), deadline]);
-    if (performance.now() - started > ms) throw new CallTimeout(`${what} ran past its ${ms} ms timeout`);
+    if (performance.now() - started > ms)
+      throw new CallTimeout(`${what} ran past its ${ms} ms timeout`);
     return result;
   } finally {
     clearTimeout(timer);

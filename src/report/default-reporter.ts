@@ -11,6 +11,9 @@ export function isCi(env: Readonly<Record<string, string | undefined>>): boolean
  * reporter on an interactive terminal, `plain` lines in CI or when stdout is piped (Ink would
  * print only its final frame there).
  */
-export function defaultReporters(env: Readonly<Record<string, string | undefined>> = process.env, isTTY = process.stdout.isTTY === true): ReporterEntry[] {
+export function defaultReporters(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  isTTY = process.stdout.isTTY === true,
+): ReporterEntry[] {
   return isTTY && !isCi(env) ? ['ink'] : ['plain'];
 }

@@ -24,7 +24,11 @@ const HEADLINE: readonly [string, string][] = [
 export interface ReportContext {
   readonly threshold: number;
   readonly thresholdFrom: string;
-  readonly files: { readonly scores: string; readonly labels: readonly string[]; readonly metadata: readonly string[] };
+  readonly files: {
+    readonly scores: string;
+    readonly labels: readonly string[];
+    readonly metadata: readonly string[];
+  };
   readonly columns: readonly string[];
 }
 
@@ -32,15 +36,30 @@ export interface ReportContext {
 /** The human-readable report of `harness evaluate` (without --json): headline metrics with CIs, undefined metrics, breakdown tables. */
 export function textReport(sum: EvaluationSummary, ctx: ReportContext): string {
   const out: string[] = [];
-  out.push(`${chalk.bold('harness evaluate')}  ${ctx.files.scores} vs ${ctx.files.labels.join(', ')}`);
+  out.push(
+    `${chalk.bold('harness evaluate')}  ${ctx.files.scores} vs ${ctx.files.labels.join(', ')}`,
+  );
   out.push(`${sum.n} systems: ${sum.positives} anomalies, ${sum.negatives} normals`);
-  const how = ctx.thresholdFrom === 'default' ? `the default; set it with --threshold` : 'set with --threshold';
-  out.push(`threshold ${ctx.threshold} (${how}): a system is flagged when score >= ${ctx.threshold}`);
+  const how =
+    ctx.thresholdFrom === 'default'
+      ? `the default; set it with --threshold`
+      : 'set with --threshold';
+  out.push(
+    `threshold ${ctx.threshold} (${how}): a system is flagged when score >= ${ctx.threshold}`,
+  );
   out.push('');
   const ci = sum.ci['roc_auc'];
   const ciHead = ci ? `${Math.round(ci.level * 100)}% CI (DeLong)` : '95% CI (DeLong)';
-  const rows = HEADLINE.filter(([k]) => k in sum.metrics).map(([k, name]) => [name, fmt(sum.metrics[k]), k === 'roc_auc' ? (fmtCi(ci) || MISSING) : '']);
-  out.push(...table(['metric', 'value', ciHead], rows, [false, true, false], (_r, c, t) => (t.trim() === MISSING && c > 0 ? chalk.dim(t) : t)));
+  const rows = HEADLINE.filter(([k]) => k in sum.metrics).map(([k, name]) => [
+    name,
+    fmt(sum.metrics[k]),
+    k === 'roc_auc' ? fmtCi(ci) || MISSING : '',
+  ]);
+  out.push(
+    ...table(['metric', 'value', ciHead], rows, [false, true, false], (_r, c, t) =>
+      t.trim() === MISSING && c > 0 ? chalk.dim(t) : t,
+    ),
+  );
   const { tp, fp, tn, fn } = sum.confusion;
   out.push(`confusion @ threshold: tp ${tp} · fp ${fp} · tn ${tn} · fn ${fn}`);
   const undef = Object.entries(sum.undefined);
@@ -51,7 +70,10 @@ export function textReport(sum: EvaluationSummary, ctx: ReportContext): string {
   const notes = Object.entries(sum.notes);
   if (notes.length > 0) {
     out.push('', chalk.bold('notes'));
-    for (const [k, note] of notes) out.push(`  ${k}: ${note === 'zero_division' ? 'a zero denominator, reported as 0 (scikit-learn convention)' : note}`);
+    for (const [k, note] of notes)
+      out.push(
+        `  ${k}: ${note === 'zero_division' ? 'a zero denominator, reported as 0 (scikit-learn convention)' : note}`,
+      );
   }
   for (const column of ctx.columns) {
     const cells = sum.breakdown[column] ?? [];
@@ -78,7 +100,10 @@ function breakdownTable(cells: readonly JsonCell[], threshold: number): string[]
     fmt(c.metrics.recall),
     c.positives === 0 ? 'no anomalies' : c.too_few ? 'too few' : '',
   ]);
-  return table(['stratum', 'n', 'anomalies', 'roc_auc', '95% CI', `recall@${threshold}`, ''], rows, [false, true, true, true, false, true, false], (r, c, t) =>
-    cells[r]?.too_few || (c > 2 && t.trim() === MISSING) ? chalk.dim(t) : t,
+  return table(
+    ['stratum', 'n', 'anomalies', 'roc_auc', '95% CI', `recall@${threshold}`, ''],
+    rows,
+    [false, true, true, true, false, true, false],
+    (r, c, t) => (cells[r]?.too_few || (c > 2 && t.trim() === MISSING) ? chalk.dim(t) : t),
   );
 }

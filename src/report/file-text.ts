@@ -10,7 +10,8 @@ import type { CaseResult } from '../runner/types.ts';
 import { fmt } from './format.ts';
 
 // CSI sequences (`ESC [ … final`), OSC sequences (`ESC ] … BEL|ST`) and two-byte escapes.
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g;
+const ANSI =
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g;
 
 /** Removes ANSI escape sequences (colours, cursor moves, links) from `text`. */
 export function stripAnsi(text: string): string {
@@ -40,8 +41,13 @@ export function assertionName(a: AssertionResult): string {
     return `${spec.model} beats ${spec.other} on ${spec.on}${spec.test === 'delong' ? ` (DeLong, alpha ${given(spec.alpha)})` : ''}`;
   }
   // Kinds added later (e.g. metamorphic laws) still get a name without numbers.
-  const other = spec as { readonly kind?: unknown; readonly model?: unknown; readonly law?: unknown };
-  if (typeof other.model === 'string' && typeof other.law === 'string') return `${other.model} obeys ${other.law}`;
+  const other = spec as {
+    readonly kind?: unknown;
+    readonly model?: unknown;
+    readonly law?: unknown;
+  };
+  if (typeof other.model === 'string' && typeof other.law === 'string')
+    return `${other.model} obeys ${other.law}`;
   return `assertion #${a.id}`;
 }
 
@@ -58,7 +64,9 @@ export function assertionNames(assertions: readonly AssertionResult[]): string[]
 
 /** `file:line:column` of an assertion's suite line, relative to the working directory. */
 export function locationText(a: AssertionResult): string | undefined {
-  return a.location ? `${relPath(a.location.file)}:${a.location.line}:${a.location.column}` : undefined;
+  return a.location
+    ? `${relPath(a.location.file)}:${a.location.line}:${a.location.column}`
+    : undefined;
 }
 
 /** `actual` as text: a number with 3 decimals, `undefined`, or `stratum=value` pairs. */

@@ -6,7 +6,8 @@ import type { CaseResult } from '../runner/types.ts';
 export const MISSING = '—';
 
 /** A metric with `d` decimals, or {@link MISSING} when it is undefined. */
-export const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? MISSING : v.toFixed(d));
+export const fmt = (v: number | null | undefined, d = 3): string =>
+  v === null || v === undefined ? MISSING : v.toFixed(d);
 
 /** A path relative to the cwd when it lies below it, else as given. */
 export const rel = (f: string): string => {
@@ -25,9 +26,13 @@ export function weakestStrata(cases: readonly CaseResult[], k: number): string[]
     for (const [col, list] of Object.entries(c.summary.breakdown)) {
       for (const cell of list as readonly JsonCell[]) {
         const auc = cell.metrics.roc_auc;
-        if (auc !== null && !cell.too_few) cells.push({ label: `${c.model} ${col}=${cell.stratum} ${auc.toFixed(2)}`, auc });
+        if (auc !== null && !cell.too_few)
+          cells.push({ label: `${c.model} ${col}=${cell.stratum} ${auc.toFixed(2)}`, auc });
       }
     }
   }
-  return cells.sort((a, b) => a.auc - b.auc).slice(0, k).map((c) => c.label);
+  return cells
+    .sort((a, b) => a.auc - b.auc)
+    .slice(0, k)
+    .map((c) => c.label);
 }

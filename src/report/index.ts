@@ -7,7 +7,12 @@
 export { textReport } from './evaluation-text.ts';
 export { labelDistribution } from './label-distribution.ts';
 export { renderDistributionBars } from './terminal-bars.ts';
-export { failureSignature, modeProfile, SIGNATURE_FAILURE_TYPES, SIGNATURE_MODES } from './signatures.ts';
+export {
+  failureSignature,
+  modeProfile,
+  SIGNATURE_FAILURE_TYPES,
+  SIGNATURE_MODES,
+} from './signatures.ts';
 export { defaultReporters } from './default-reporter.ts';
 export { resolveReporters } from './registry.ts';
 export { table } from './text-table.ts';

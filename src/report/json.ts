@@ -56,8 +56,25 @@ export function toJson(run: RunResult) {
       duration_ms: s.durationMs,
       cases: s.cases.map((c) =>
         c.state === 'errored'
-          ? { model: c.model, version: c.version, options: c.options, seed: c.seed, state: c.state, error: c.error }
-          : { model: c.model, version: c.version, options: c.options, seed: c.seed, state: c.state, cached: c.cached ?? false, timings_ms: c.timings, ...c.summary, ...(c.sources ? { sources: c.sources } : {}) },
+          ? {
+              model: c.model,
+              version: c.version,
+              options: c.options,
+              seed: c.seed,
+              state: c.state,
+              error: c.error,
+            }
+          : {
+              model: c.model,
+              version: c.version,
+              options: c.options,
+              seed: c.seed,
+              state: c.state,
+              cached: c.cached ?? false,
+              timings_ms: c.timings,
+              ...c.summary,
+              ...(c.sources ? { sources: c.sources } : {}),
+            },
       ),
       assertions: s.assertions.map((a) => ({
         id: a.id,

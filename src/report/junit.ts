@@ -3,7 +3,14 @@ import path from 'node:path';
 import type { AssertionResult } from '../assert/types.ts';
 import { writeFileAtomic } from '../data/index.ts';
 import type { RunResult, SuiteResult } from '../runner/types.ts';
-import { actualText, assertionNames, caseText, locationText, relPath, stripAnsi } from './file-text.ts';
+import {
+  actualText,
+  assertionNames,
+  caseText,
+  locationText,
+  relPath,
+  stripAnsi,
+} from './file-text.ts';
 import type { Reporter } from '../runner/index.ts';
 
 /** Options of the junit reporter. */
@@ -38,11 +45,19 @@ export function junitReporter(options: JunitReporterOptions = {}): Reporter {
 interface TestCase {
   readonly name: string;
   readonly timeS: number;
-  readonly outcome?: { readonly kind: 'failure' | 'error'; readonly type: string; readonly message: string; readonly detail: string };
+  readonly outcome?: {
+    readonly kind: 'failure' | 'error';
+    readonly type: string;
+    readonly message: string;
+    readonly detail: string;
+  };
 }
 
 /** The run as a JUnit XML document. */
-export function toJunitXml(run: RunResult, options: { readonly hostname?: string | undefined } = {}): string {
+export function toJunitXml(
+  run: RunResult,
+  options: { readonly hostname?: string | undefined } = {},
+): string {
   const host = xmlToken(options.hostname ?? safeHostname()) || 'localhost';
   const timestamp = junitTimestamp(run.startedAt);
   const blocks: string[] = [];
@@ -70,7 +85,12 @@ function suiteXml(
   run: RunResult,
   s: SuiteResult,
   cases: readonly TestCase[],
-  t: { readonly failures: number; readonly errors: number; readonly host: string; readonly timestamp: string },
+  t: {
+    readonly failures: number;
+    readonly errors: number;
+    readonly host: string;
+    readonly timestamp: string;
+  },
 ): string {
   const classname = xmlToken(s.name) || 'suite';
   const out: string[] = [
@@ -78,7 +98,8 @@ function suiteXml(
       `time="${seconds(s.durationMs)}" timestamp="${t.timestamp}" hostname="${attr(t.host)}">\n`,
     `    <properties>\n`,
   ];
-  for (const [name, value] of suiteProperties(run, s)) out.push(`      <property name="${attr(name)}" value="${attr(value)}"/>\n`);
+  for (const [name, value] of suiteProperties(run, s))
+    out.push(`      <property name="${attr(name)}" value="${attr(value)}"/>\n`);
   out.push(`    </properties>\n`);
   for (const c of cases) {
     const head = `    <testcase classname="${attr(classname)}" name="${attr(xmlToken(c.name) || 'unnamed')}" time="${seconds(c.timeS * 1000)}"`;
@@ -87,9 +108,15 @@ function suiteXml(
       continue;
     }
     const o = c.outcome;
-    out.push(`${head}>\n      <${o.kind} message="${attr(o.message)}" type="${attr(o.type)}">${text(o.detail)}</${o.kind}>\n    </testcase>\n`);
+    out.push(
+      `${head}>\n      <${o.kind} message="${attr(o.message)}" type="${attr(o.type)}">${text(o.detail)}</${o.kind}>\n    </testcase>\n`,
+    );
   }
-  out.push(`    <system-out>${text(systemOut(s))}</system-out>\n`, `    <system-err></system-err>\n`, `  </testsuite>\n`);
+  out.push(
+    `    <system-out>${text(systemOut(s))}</system-out>\n`,
+    `    <system-err></system-err>\n`,
+    `  </testsuite>\n`,
+  );
   return out.join('');
 }
 
@@ -101,7 +128,11 @@ function suiteProperties(run: RunResult, s: SuiteResult): [string, string][] {
     ['threshold', s.threshold],
   ];
   if (s.dataset) {
-    props.push(['dataset', `${s.dataset.kind} ${s.dataset.name}`], ['dataset_hash', s.dataset.hash], ['systems', String(s.dataset.systems)]);
+    props.push(
+      ['dataset', `${s.dataset.kind} ${s.dataset.name}`],
+      ['dataset_hash', s.dataset.hash],
+      ['systems', String(s.dataset.systems)],
+    );
   }
   if (s.baseline) props.push(['baseline', `${s.baseline.status}: ${relPath(s.baseline.file)}`]);
   return props;
@@ -111,21 +142,44 @@ function suiteProperties(run: RunResult, s: SuiteResult): [string, string][] {
 function suiteTestCases(s: SuiteResult): TestCase[] {
   const out: TestCase[] = [];
   if (s.error !== undefined) {
-    out.push({ name: 'suite runs', timeS: 0, outcome: { kind: 'error', type: 'SuiteError', message: s.error, detail: `${s.error}\nat ${relPath(s.file)}` } });
+    out.push({
+      name: 'suite runs',
+      timeS: 0,
+      outcome: {
+        kind: 'error',
+        type: 'SuiteError',
+        message: s.error,
+        detail: `${s.error}\nat ${relPath(s.file)}`,
+      },
+    });
   }
   for (const c of s.cases) {
     if (c.state !== 'errored') continue;
     out.push({
       name: `${c.model} scores every system`,
       timeS: 0,
-      outcome: { kind: 'error', type: 'PluginError', message: c.error, detail: `${c.model}${c.version === null ? '' : ` v${c.version}`}: ${c.error}` },
+      outcome: {
+        kind: 'error',
+        type: 'PluginError',
+        message: c.error,
+        detail: `${c.model}${c.version === null ? '' : ` v${c.version}`}: ${c.error}`,
+      },
     });
   }
   const names = assertionNames(s.assertions);
   s.assertions.forEach((a, i) => out.push(assertionCase(a, names[i] ?? `assertion #${a.id}`)));
   const b = s.baseline;
   if (b?.status === 'stale') {
-    out.push({ name: 'baseline matches the data', timeS: 0, outcome: { kind: 'failure', type: 'StaleBaseline', message: b.message, detail: `${b.message}\nbaseline: ${relPath(b.file)}` } });
+    out.push({
+      name: 'baseline matches the data',
+      timeS: 0,
+      outcome: {
+        kind: 'failure',
+        type: 'StaleBaseline',
+        message: b.message,
+        detail: `${b.message}\nbaseline: ${relPath(b.file)}`,
+      },
+    });
   }
   for (const g of b?.gates ?? []) {
     const name = `baseline ${g.model} roc_auc`;
@@ -133,8 +187,22 @@ function suiteTestCases(s: SuiteResult): TestCase[] {
       out.push({ name, timeS: 0 });
       continue;
     }
-    const detail = [g.message, `actual: ${actualText(g.actual)}`, `baseline: ${actualText(g.baseline)}`, ...(g.pValue !== undefined ? [`p: ${g.pValue}`] : [])];
-    out.push({ name, timeS: 0, outcome: { kind: 'failure', type: 'BaselineRegression', message: g.message, detail: detail.join('\n') } });
+    const detail = [
+      g.message,
+      `actual: ${actualText(g.actual)}`,
+      `baseline: ${actualText(g.baseline)}`,
+      ...(g.pValue !== undefined ? [`p: ${g.pValue}`] : []),
+    ];
+    out.push({
+      name,
+      timeS: 0,
+      outcome: {
+        kind: 'failure',
+        type: 'BaselineRegression',
+        message: g.message,
+        detail: detail.join('\n'),
+      },
+    });
   }
   return out;
 }
@@ -149,7 +217,16 @@ function assertionCase(a: AssertionResult, name: string): TestCase {
   }
   if (where) lines.push(`at ${where}`);
   const kind = a.state === 'failed' ? 'failure' : 'error';
-  return { name, timeS: 0, outcome: { kind, type: a.state === 'failed' ? 'AssertionFailed' : 'AssertionErrored', message: a.message, detail: lines.join('\n') } };
+  return {
+    name,
+    timeS: 0,
+    outcome: {
+      kind,
+      type: a.state === 'failed' ? 'AssertionFailed' : 'AssertionErrored',
+      message: a.message,
+      detail: lines.join('\n'),
+    },
+  };
 }
 
 function systemOut(s: SuiteResult): string {

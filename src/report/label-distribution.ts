@@ -1,4 +1,10 @@
-import { FAILURE_TYPES, LEAD_TIME_BUCKETS, OPERATIONAL_MODES, SEASONS, leadTimeBucket } from '../data/index.ts';
+import {
+  FAILURE_TYPES,
+  LEAD_TIME_BUCKETS,
+  OPERATIONAL_MODES,
+  SEASONS,
+  leadTimeBucket,
+} from '../data/index.ts';
 import type { LabelRow, MetadataRow } from '../data/types.ts';
 import type { DistributionBar, LabelDistribution } from './charts/types.ts';
 
@@ -9,9 +15,16 @@ export type { DistributionBar, LabelDistribution } from './charts/types.ts';
  * bucket. Known categories are always listed (a zero bar is information: a missing failure
  * type is something to notice); unknown values are appended in order of appearance.
  */
-export function labelDistribution(labels: readonly LabelRow[], metadata: readonly MetadataRow[]): LabelDistribution {
+export function labelDistribution(
+  labels: readonly LabelRow[],
+  metadata: readonly MetadataRow[],
+): LabelDistribution {
   const meta = new Map(metadata.map((m) => [`${m.source}\u0000${m.system_id}`, m]));
-  const dims: { name: string; known: readonly string[]; of: (l: LabelRow) => string | undefined }[] = [
+  const dims: {
+    name: string;
+    known: readonly string[];
+    of: (l: LabelRow) => string | undefined;
+  }[] = [
     { name: 'label', known: ['normal', 'anomaly'], of: (l) => l.label },
     { name: 'failure_type', known: ['none', ...FAILURE_TYPES], of: (l) => l.failure_type },
     {
@@ -19,17 +32,24 @@ export function labelDistribution(labels: readonly LabelRow[], metadata: readonl
       known: OPERATIONAL_MODES,
       of: (l) => meta.get(`${l.source}\u0000${l.system_id}`)?.operational_mode ?? 'unknown',
     },
-    { name: 'season', known: SEASONS, of: (l) => meta.get(`${l.source}\u0000${l.system_id}`)?.season ?? 'unknown' },
+    {
+      name: 'season',
+      known: SEASONS,
+      of: (l) => meta.get(`${l.source}\u0000${l.system_id}`)?.season ?? 'unknown',
+    },
     {
       name: 'lead_time_bucket',
       known: LEAD_TIME_BUCKETS.map((b) => b.name),
-      of: (l) => (l.label === 'anomaly' ? (leadTimeBucket(l.lead_time_days) ?? 'unknown') : undefined),
+      of: (l) =>
+        l.label === 'anomaly' ? (leadTimeBucket(l.lead_time_days) ?? 'unknown') : undefined,
     },
   ];
   return {
     total: labels.length,
     dimensions: dims.map((d) => {
-      const counts = new Map<string, { normal: number; anomaly: number }>(d.known.map((k) => [k, { normal: 0, anomaly: 0 }]));
+      const counts = new Map<string, { normal: number; anomaly: number }>(
+        d.known.map((k) => [k, { normal: 0, anomaly: 0 }]),
+      );
       for (const l of labels) {
         const c = d.of(l);
         if (c === undefined) continue;

@@ -34,7 +34,10 @@ export function markdownReporter(options: MarkdownReporterOptions = {}): Reporte
     async onRunEnd({ result: run }) {
       const md = toMarkdown(run, { weakest: options.weakest ?? 5 });
       await writeFileAtomic(path.resolve(outDir, options.file ?? 'summary.md'), md);
-      const step = options.stepSummary === undefined ? process.env['GITHUB_STEP_SUMMARY'] : options.stepSummary;
+      const step =
+        options.stepSummary === undefined
+          ? process.env['GITHUB_STEP_SUMMARY']
+          : options.stepSummary;
       // GitHub gives every step its own file and concatenates them: append, never replace.
       if (step) await appendFile(step, md + '\n');
     },
@@ -51,12 +54,20 @@ export function toMarkdown(run: RunResult, options: { readonly weakest?: number 
   const { assertions: a, cases, gates, durationMs, exitCode } = run.summary;
   const counts = [
     `**Assertions** ${a.passed} passed, ${a.failed} failed${a.errored > 0 ? `, ${a.errored} errored` : ''}`,
-    ...(gates.passed + gates.failed > 0 ? [`**Baseline gates** ${gates.passed} held, ${gates.failed} failed`] : []),
+    ...(gates.passed + gates.failed > 0
+      ? [`**Baseline gates** ${gates.passed} held, ${gates.failed} failed`]
+      : []),
     `**Cases** ${cases.scored} scored${cases.errored > 0 ? `, ${cases.errored} errored` : ''}`,
     `**Suites** ${run.summary.suites}`,
     `${(durationMs / 1000).toFixed(1)} s`,
   ];
-  const out = [`## ${VERDICT[exitCode]} · bess-harness`, '', counts.join(' · '), '', `<sub>harness ${inline(run.harnessVersion)} · seed ${inline(run.seed)} · started ${inline(run.startedAt)}</sub>`];
+  const out = [
+    `## ${VERDICT[exitCode]} · bess-harness`,
+    '',
+    counts.join(' · '),
+    '',
+    `<sub>harness ${inline(run.harnessVersion)} · seed ${inline(run.seed)} · started ${inline(run.startedAt)}</sub>`,
+  ];
   for (const s of run.suites) out.push('', ...suiteSection(s, options.weakest ?? 5));
   return out.join('\n') + '\n';
 }
@@ -64,15 +75,30 @@ export function toMarkdown(run: RunResult, options: { readonly weakest?: number 
 function suiteSection(s: SuiteResult, weakest: number): string[] {
   const ds = s.dataset;
   const split = ds ? (ds.folds ? `${ds.folds}-fold` : `${ds.train} train / ${ds.test} test`) : '';
-  const dsText = ds ? ` · ${inline(`${ds.kind} ${ds.name}`)} (${ds.systems} systems, ${split})` : '';
-  const out = [`### ${inline(s.name)}`, '', `\`${code(relPath(s.file))}\`${dsText} · threshold: ${inline(s.threshold)}`, ''];
+  const dsText = ds
+    ? ` · ${inline(`${ds.kind} ${ds.name}`)} (${ds.systems} systems, ${split})`
+    : '';
+  const out = [
+    `### ${inline(s.name)}`,
+    '',
+    `\`${code(relPath(s.file))}\`${dsText} · threshold: ${inline(s.threshold)}`,
+    '',
+  ];
   if (s.error !== undefined) out.push(`⚠️ **The suite could not run:** ${inline(s.error)}`, '');
   if (s.cases.length > 0) out.push(...caseTable(s.cases), '');
-  if (s.assertions.length > 0) out.push('**Assertions**', '', ...sortAssertions(s.assertions).map(assertionItem), '');
+  if (s.assertions.length > 0)
+    out.push('**Assertions**', '', ...sortAssertions(s.assertions).map(assertionItem), '');
   if (s.baseline) {
     const b = s.baseline;
-    out.push(`**Baseline** ${b.status === 'stale' ? '❌ ' : ''}${inline(b.message)} (\`${code(relPath(b.file))}\`)`, '');
-    if (b.gates.length > 0) out.push(...b.gates.map((g) => `- ${g.state === 'passed' ? '✅' : '❌'} ${inline(g.message)}`), '');
+    out.push(
+      `**Baseline** ${b.status === 'stale' ? '❌ ' : ''}${inline(b.message)} (\`${code(relPath(b.file))}\`)`,
+      '',
+    );
+    if (b.gates.length > 0)
+      out.push(
+        ...b.gates.map((g) => `- ${g.state === 'passed' ? '✅' : '❌'} ${inline(g.message)}`),
+        '',
+      );
   }
   const weak = weakestStrata(s.cases, weakest);
   if (weak.length > 0) {
@@ -82,7 +108,16 @@ function suiteSection(s: SuiteResult, weakest: number): string[] {
       '',
       '| model | column | stratum | ROC AUC | anomalies | n |',
       '| --- | --- | --- | ---: | ---: | ---: |',
-      ...weak.map((w) => row([w.model, w.column, w.cell.stratum, fmt(w.auc), String(w.cell.positives), String(w.cell.n)])),
+      ...weak.map((w) =>
+        row([
+          w.model,
+          w.column,
+          w.cell.stratum,
+          fmt(w.auc),
+          String(w.cell.positives),
+          String(w.cell.n),
+        ]),
+      ),
       '',
       '</details>',
       '',
@@ -93,7 +128,10 @@ function suiteSection(s: SuiteResult, weakest: number): string[] {
 }
 
 function caseTable(cases: readonly CaseResult[]): string[] {
-  const level = cases.map((c) => (c.state === 'scored' ? c.summary.ci['roc_auc']?.level : undefined)).find((l) => l !== undefined) ?? 0.95;
+  const level =
+    cases
+      .map((c) => (c.state === 'scored' ? c.summary.ci['roc_auc']?.level : undefined))
+      .find((l) => l !== undefined) ?? 0.95;
   const lines = [
     `| model | ROC AUC [${Number((level * 100).toPrecision(4))} % CI] | AP | recall @ threshold | state |`,
     '| --- | ---: | ---: | ---: | --- |',
@@ -106,7 +144,15 @@ function caseTable(cases: readonly CaseResult[]): string[] {
     const m = c.summary.metrics;
     const ci = c.summary.ci['roc_auc'];
     const auc = `${fmt(m['roc_auc'])}${ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : ''}`;
-    lines.push(row([c.model, auc, fmt(m['average_precision']), `${fmt(m['recall'])} @ ${fmt(m['threshold'])}`, `✅ scored (n ${c.summary.n}, ${c.summary.positives} anomalies)`]));
+    lines.push(
+      row([
+        c.model,
+        auc,
+        fmt(m['average_precision']),
+        `${fmt(m['recall'])} @ ${fmt(m['threshold'])}`,
+        `✅ scored (n ${c.summary.n}, ${c.summary.positives} anomalies)`,
+      ]),
+    );
   }
   return lines;
 }
@@ -118,9 +164,11 @@ function sortAssertions(list: readonly AssertionResult[]): AssertionResult[] {
 function assertionItem(a: AssertionResult): string {
   const where = a.state !== 'passed' ? locationText(a) : undefined;
   let line = `- ${MARK[a.state]} ${inline(a.message)}${where ? ` — \`${code(where)}\`` : ''}`;
-  if (a.state !== 'passed') line += `<br>actual: ${inline(actualText(a.actual))} · expected: ${inline(a.expected)}`;
+  if (a.state !== 'passed')
+    line += `<br>actual: ${inline(actualText(a.actual))} · expected: ${inline(a.expected)}`;
   const failedStrata = (a.strata ?? []).filter((st) => st.state === 'failed');
-  for (const st of failedStrata) line += `\n  - ❌ ${inline(`${st.stratum}: ${st.reason ?? actualText(st.actual)}`)}`;
+  for (const st of failedStrata)
+    line += `\n  - ❌ ${inline(`${st.stratum}: ${st.reason ?? actualText(st.actual)}`)}`;
   return line;
 }
 
@@ -147,5 +195,7 @@ export function cell(s: string): string {
 
 /** Text inside a code span: one line, no backticks (a path rarely has one). */
 function code(s: string): string {
-  return stripAnsi(s).replace(/[\r\n]+/g, ' ').replace(/`/g, "'");
+  return stripAnsi(s)
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/`/g, "'");
 }

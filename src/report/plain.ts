@@ -53,15 +53,20 @@ export function suiteBlock(s: SuiteResult, weakest: number): string {
 /** The suite's name, then (dimmed) its file, dataset and split, and threshold. */
 export function suiteHeader(s: SuiteResult): string {
   const ds = s.dataset;
-  const split = ds?.folds ? `${ds.folds}-fold, each system scored once` : `${ds?.train} train / ${ds?.test} test`;
-  const dsText = ds ? ` · ${ds.kind} ${ds.name} (${ds.systems} systems: ${split}${ds.generated ? ', generated' : ''})` : '';
+  const split = ds?.folds
+    ? `${ds.folds}-fold, each system scored once`
+    : `${ds?.train} train / ${ds?.test} test`;
+  const dsText = ds
+    ? ` · ${ds.kind} ${ds.name} (${ds.systems} systems: ${split}${ds.generated ? ', generated' : ''})`
+    : '';
   return `${chalk.bold(s.name)}${chalk.dim(`  ${rel(s.file)}${dsText} · threshold: ${s.threshold}`)}`;
 }
 
 /** One case: `● model  roc_auc 0.843 [CI]  ap …  recall … @ threshold  n …`, or `✗ model  errored: …`. */
 export function caseLine(c: CaseResult, width: number): string {
   const name = c.model.padEnd(width);
-  if (c.state === 'errored') return `${chalk.red('✗')} ${name}  ${chalk.red(`errored: ${c.error}`)}`;
+  if (c.state === 'errored')
+    return `${chalk.red('✗')} ${name}  ${chalk.red(`errored: ${c.error}`)}`;
   const m = c.summary.metrics;
   const ci = c.summary.ci['roc_auc'];
   const ciText = ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : '';
@@ -75,19 +80,31 @@ export function caseLine(c: CaseResult, width: number): string {
 export function sourceGapLine(c: CaseResult, width: number): string | undefined {
   if (c.state !== 'scored' || !c.sources) return undefined;
   const { synthetic, real, gap } = c.sources;
-  const side = (name: string, v: typeof synthetic) => (v ? `${name} ${fmt(v.metrics.roc_auc)}` : `${name} (no systems)`);
+  const side = (name: string, v: typeof synthetic) =>
+    v ? `${name} ${fmt(v.metrics.roc_auc)}` : `${name} (no systems)`;
   const g = gap.roc_auc;
   const gapText = g === null ? '' : ` (${g < 0 ? '−' : '+'}${fmt(Math.abs(g))})`;
-  return chalk.dim(`${' '.repeat(width + 2)}source gap: roc_auc ${side('synthetic', synthetic)} vs ${side('real', real)}${gapText}`);
+  return chalk.dim(
+    `${' '.repeat(width + 2)}source gap: roc_auc ${side('synthetic', synthetic)} vs ${side('real', real)}${gapText}`,
+  );
 }
 
 /** An assertion as `✓`/`✗`/`!` and its message (with its location unless it passed), then its failed strata. */
 export function assertionLines(a: AssertionResult): string[] {
-  const mark = a.state === 'passed' ? chalk.green('✓') : a.state === 'failed' ? chalk.red('✗') : chalk.yellow('!');
-  const where = a.location && a.state !== 'passed' ? chalk.dim(`  (${rel(a.location.file)}:${a.location.line}:${a.location.column})`) : '';
+  const mark =
+    a.state === 'passed'
+      ? chalk.green('✓')
+      : a.state === 'failed'
+        ? chalk.red('✗')
+        : chalk.yellow('!');
+  const where =
+    a.location && a.state !== 'passed'
+      ? chalk.dim(`  (${rel(a.location.file)}:${a.location.line}:${a.location.column})`)
+      : '';
   const lines = [`  ${mark} ${a.message}${where}`];
   for (const s of a.strata ?? []) {
-    if (s.state === 'failed') lines.push(`      ${chalk.red('✗')} ${s.stratum}: ${s.reason ?? fmt(s.actual)}`);
+    if (s.state === 'failed')
+      lines.push(`      ${chalk.red('✗')} ${s.stratum}: ${s.reason ?? fmt(s.actual)}`);
   }
   return lines;
 }
@@ -95,8 +112,16 @@ export function assertionLines(a: AssertionResult): string[] {
 /** How the suite compared with its baseline: a head line, then one line per gate. Call only when `s.baseline` is set. */
 export function baselineLines(s: SuiteResult): string[] {
   const b = s.baseline!;
-  const head = b.status === 'stale' ? `  ${chalk.red('✗ baseline')} ${b.message}` : chalk.dim(`  baseline (${rel(b.file)}): ${b.message}`);
-  return [head, ...b.gates.map((g) => `  ${g.state === 'passed' ? chalk.green('✓') : chalk.red('✗')} ${g.message}`)];
+  const head =
+    b.status === 'stale'
+      ? `  ${chalk.red('✗ baseline')} ${b.message}`
+      : chalk.dim(`  baseline (${rel(b.file)}): ${b.message}`);
+  return [
+    head,
+    ...b.gates.map(
+      (g) => `  ${g.state === 'passed' ? chalk.green('✓') : chalk.red('✗')} ${g.message}`,
+    ),
+  ];
 }
 
 /** `PASS|FAIL|ERROR  Assertions … · Baseline … · Cases … · Suites … · 1.2 s`. */
@@ -108,8 +133,12 @@ export function summaryLine(run: RunResult): string {
     ...(a.errored > 0 ? [chalk.yellow(`${a.errored} errored`)] : []),
   ];
   const g = run.summary.gates;
-  const gateText = g.passed + g.failed > 0 ? ` · Baseline ${g.passed} held${g.failed > 0 ? chalk.red(`, ${g.failed} failed`) : ''}` : '';
+  const gateText =
+    g.passed + g.failed > 0
+      ? ` · Baseline ${g.passed} held${g.failed > 0 ? chalk.red(`, ${g.failed} failed`) : ''}`
+      : '';
   const caseText = `${cases.scored} scored${cases.errored > 0 ? chalk.red(`, ${cases.errored} errored`) : ''}`;
-  const verdict = exitCode === 0 ? chalk.green('PASS') : exitCode === 1 ? chalk.red('FAIL') : chalk.red('ERROR');
+  const verdict =
+    exitCode === 0 ? chalk.green('PASS') : exitCode === 1 ? chalk.red('FAIL') : chalk.red('ERROR');
   return `${chalk.bold(verdict)}  Assertions ${parts.join(', ')}${gateText} · Cases ${caseText} · Suites ${run.summary.suites} · ${(durationMs / 1000).toFixed(1)} s`;
 }

@@ -6,8 +6,13 @@ import type { LabelDistribution } from './label-distribution.ts';
  * the widest bar of each dimension and to the terminal width. chalk drops the colours itself
  * under NO_COLOR or when stdout is not a terminal.
  */
-export function renderDistributionBars(dist: LabelDistribution, columns = process.stdout.columns ?? 100): string {
-  const out: string[] = [`${chalk.bold(String(dist.total))} labelled systems  ${chalk.green('■ normal')}  ${chalk.red('■ anomaly')}`];
+export function renderDistributionBars(
+  dist: LabelDistribution,
+  columns = process.stdout.columns ?? 100,
+): string {
+  const out: string[] = [
+    `${chalk.bold(String(dist.total))} labelled systems  ${chalk.green('■ normal')}  ${chalk.red('■ anomaly')}`,
+  ];
   for (const dim of dist.dimensions) {
     const labelWidth = Math.max(...dim.bars.map((b) => b.category.length));
     const max = Math.max(1, ...dim.bars.map((b) => b.normal + b.anomaly));
@@ -19,8 +24,13 @@ export function renderDistributionBars(dist: LabelDistribution, columns = proces
       // A non-zero count never disappears behind rounding.
       const nBar = '█'.repeat(b.normal > 0 ? Math.max(1, n) : 0);
       const aBar = '█'.repeat(b.anomaly > 0 ? Math.max(1, a) : 0);
-      const counts = b.normal && b.anomaly ? `${b.normal + b.anomaly} (${b.anomaly} anomaly)` : String(b.normal + b.anomaly);
-      out.push(`  ${b.category.padEnd(labelWidth)}  ${chalk.green(nBar)}${chalk.red(aBar)} ${chalk.dim(counts)}`);
+      const counts =
+        b.normal && b.anomaly
+          ? `${b.normal + b.anomaly} (${b.anomaly} anomaly)`
+          : String(b.normal + b.anomaly);
+      out.push(
+        `  ${b.category.padEnd(labelWidth)}  ${chalk.green(nBar)}${chalk.red(aBar)} ${chalk.dim(counts)}`,
+      );
     }
   }
   return out.join('\n') + '\n';

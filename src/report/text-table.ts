@@ -1,7 +1,12 @@
 import chalk from 'chalk';
 
 /** Lays out rows as aligned columns; `right` marks right-aligned (numeric) columns. Styling is applied after padding so ANSI codes do not skew widths. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[], style: (row: number, col: number, text: string) => string = (_r, _c, t) => t): string[] {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly boolean[],
+  style: (row: number, col: number, text: string) => string = (_r, _c, t) => t,
+): string[] {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: readonly string[], row: number): string =>
     cells

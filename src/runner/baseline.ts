@@ -72,18 +72,32 @@ const POWER = 0.8;
 
 /** `suites/__baselines__/<suite>.json`, beside the suite file. */
 export function baselinePath(suiteFile: string, suiteName: string): string {
-  return path.join(path.dirname(suiteFile), '__baselines__', `${suiteName.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+  return path.join(
+    path.dirname(suiteFile),
+    '__baselines__',
+    `${suiteName.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`,
+  );
 }
 
 /** Writes the suite's scored cases as its new baseline. */
-export async function writeBaseline(suite: SuiteResult, harnessVersion: string): Promise<BaselineReport> {
+export async function writeBaseline(
+  suite: SuiteResult,
+  harnessVersion: string,
+): Promise<BaselineReport> {
   const file = baselinePath(suite.file, suite.name);
-  if (!suite.dataset) return { file, status: 'missing', message: 'the suite did not run: no baseline written', gates: [] };
+  if (!suite.dataset)
+    return {
+      file,
+      status: 'missing',
+      message: 'the suite did not run: no baseline written',
+      gates: [],
+    };
   const models: Record<string, BaselineModel> = {};
   for (const c of suite.cases) {
     if (c.state !== 'scored') continue;
     const strata: Record<string, Record<string, number | null>> = {};
-    for (const [col, cells] of Object.entries(c.summary.breakdown)) strata[col] = Object.fromEntries(cells.map((cell) => [cell.stratum, cell.metrics.roc_auc]));
+    for (const [col, cells] of Object.entries(c.summary.breakdown))
+      strata[col] = Object.fromEntries(cells.map((cell) => [cell.stratum, cell.metrics.roc_auc]));
     models[c.model] = {
       version: c.version,
       options_hash: optionsHash(c.options),
@@ -104,11 +118,19 @@ export async function writeBaseline(suite: SuiteResult, harnessVersion: string):
     models,
   };
   await writeFileAtomic(file, JSON.stringify(content, null, 1) + '\n');
-  return { file, status: 'updated', message: `baseline written for ${Object.keys(models).join(', ') || 'no model'}`, gates: [] };
+  return {
+    file,
+    status: 'updated',
+    message: `baseline written for ${Object.keys(models).join(', ') || 'no model'}`,
+    gates: [],
+  };
 }
 
 /** Reads a suite's baseline, or null when it has none. A corrupt file is the user's to fix: exit 2. */
-export async function readBaseline(suiteFile: string, suiteName: string): Promise<BaselineFile | null> {
+export async function readBaseline(
+  suiteFile: string,
+  suiteName: string,
+): Promise<BaselineFile | null> {
   const file = baselinePath(suiteFile, suiteName);
   let text: string;
   try {
@@ -118,10 +140,14 @@ export async function readBaseline(suiteFile: string, suiteName: string): Promis
   }
   try {
     const parsed = JSON.parse(text) as BaselineFile;
-    if (parsed.schema !== BASELINE_SCHEMA || typeof parsed.models !== 'object') throw new Error(`schema ${String(parsed.schema)} is not ${BASELINE_SCHEMA}`);
+    if (parsed.schema !== BASELINE_SCHEMA || typeof parsed.models !== 'object')
+      throw new Error(`schema ${String(parsed.schema)} is not ${BASELINE_SCHEMA}`);
     return parsed;
   } catch (err) {
-    throw new HarnessError('E_BASELINE', `${file}: not a baseline file (${err instanceof Error ? err.message : String(err)}); delete it or run \`harness run --update-baseline\``);
+    throw new HarnessError(
+      'E_BASELINE',
+      `${file}: not a baseline file (${err instanceof Error ? err.message : String(err)}); delete it or run \`harness run --update-baseline\``,
+    );
   }
 }
 
@@ -131,9 +157,14 @@ export async function readBaseline(suiteFile: string, suiteName: string): Promis
  * were scored (the usual case: same fixture, same split), else by an unpaired z-test on the two
  * DeLong variances. Baselines made on other data are reported as stale, never compared.
  */
-export function compareWithBaseline(suite: SuiteResult, baseline: BaselineFile, options: GateOptions): BaselineReport {
+export function compareWithBaseline(
+  suite: SuiteResult,
+  baseline: BaselineFile,
+  options: GateOptions,
+): BaselineReport {
   const file = baselinePath(suite.file, suite.name);
-  if (!suite.dataset) return { file, status: 'compared', message: 'the suite did not run', gates: [] };
+  if (!suite.dataset)
+    return { file, status: 'compared', message: 'the suite did not run', gates: [] };
   if (baseline.dataset.hash !== suite.dataset.hash) {
     return {
       file,
@@ -148,18 +179,39 @@ export function compareWithBaseline(suite: SuiteResult, baseline: BaselineFile, 
     if (!base || c.state !== 'scored') continue;
     gates.push(gateModel(c, base, options));
   }
-  return { file, status: 'compared', message: `compared with the baseline of ${baseline.created_at}`, gates };
+  return {
+    file,
+    status: 'compared',
+    message: `compared with the baseline of ${baseline.created_at}`,
+    gates,
+  };
 }
 
-function gateModel(c: Extract<CaseResult, { state: 'scored' }>, base: BaselineModel, o: GateOptions): Gate {
+function gateModel(
+  c: Extract<CaseResult, { state: 'scored' }>,
+  base: BaselineModel,
+  o: GateOptions,
+): Gate {
   const now = c.summary.metrics['roc_auc'] ?? null;
   const was = base.metrics['roc_auc'] ?? null;
-  const changed = base.version !== c.version || base.options_hash !== optionsHash(c.options) ? ` (plugin changed: v${base.version} → v${c.version})` : '';
+  const changed =
+    base.version !== c.version || base.options_hash !== optionsHash(c.options)
+      ? ` (plugin changed: v${base.version} → v${c.version})`
+      : '';
   if (now === null || was === null) {
-    return { model: c.model, state: 'passed', message: `${c.model} roc_auc: not gated (undefined now or in the baseline)${changed}`, actual: now, baseline: was };
+    return {
+      model: c.model,
+      state: 'passed',
+      message: `${c.model} roc_auc: not gated (undefined now or in the baseline)${changed}`,
+      actual: now,
+      baseline: was,
+    };
   }
   const drop = was - now;
-  const sameSystems = base.system_ids.length === c.systemIds.length && base.system_ids.every((id, i) => id === c.systemIds[i]) && base.labels.every((l, i) => l === c.y[i]);
+  const sameSystems =
+    base.system_ids.length === c.systemIds.length &&
+    base.system_ids.every((id, i) => id === c.systemIds[i]) &&
+    base.labels.every((l, i) => l === c.y[i]);
   let p: number;
   let se: number;
   let how: string;
@@ -187,5 +239,14 @@ function gateModel(c: Extract<CaseResult, { state: 'scored' }>, base: BaselineMo
     : underpowered && o.allowUnderpowered !== true
       ? `underpowered: ${c.model} roc_auc ${delta}: ${power} (${how}), so the gate could not see a regression of that size; test on more systems, raise baseline.tolerance, or set baseline: { allowUnderpowered: true }${changed}`
       : `${c.model} roc_auc holds against the baseline: ${delta}${drop > 0 ? ` (${drop > o.tolerance ? `p = ${p.toFixed(3)}, not significant` : 'within tolerance'})` : ''}${underpowered ? ` (underpowered, allowed: ${power})` : ''}${changed}`;
-  return { model: c.model, state: failed ? 'failed' : 'passed', message, actual: now, baseline: was, pValue: p, minDetectableDrop, underpowered };
+  return {
+    model: c.model,
+    state: failed ? 'failed' : 'passed',
+    message,
+    actual: now,
+    baseline: was,
+    pValue: p,
+    minDetectableDrop,
+    underpowered,
+  };
 }

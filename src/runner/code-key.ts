@@ -21,7 +21,10 @@ const MAX_FILES = 20_000;
  * sha256 over the project's code files' paths, sizes and mtimes, or null when the tree holds
  * more than MAX_FILES of them (the caller then caches nothing: a miss is always safe).
  */
-export async function projectCodeKey(root: string, skip: readonly string[]): Promise<string | null> {
+export async function projectCodeKey(
+  root: string,
+  skip: readonly string[],
+): Promise<string | null> {
   const skipped = new Set(skip.map((p) => path.resolve(p)));
   const files: string[] = [];
   async function walk(dir: string): Promise<boolean> {

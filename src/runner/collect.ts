@@ -25,7 +25,11 @@ export function modelEntryName(entry: ModelEntry): string {
  * that loops forever, calls process.exit or throws from a timer stops the run with exit 2 and
  * its name instead of hanging or ending this process.
  */
-export async function collectSuites(config: ResolvedConfig, filter: readonly string[] = [], pool?: WorkerPool): Promise<CollectedSuite[]> {
+export async function collectSuites(
+  config: ResolvedConfig,
+  filter: readonly string[] = [],
+  pool?: WorkerPool,
+): Promise<CollectedSuite[]> {
   const files = await findFiles(config.root, config.suites);
   const suites: CollectedSuite[] = [];
   // The run's pool when given (the worker stays warm for scoring), else one worker for this.
@@ -43,28 +47,51 @@ export async function collectSuites(config: ResolvedConfig, filter: readonly str
   const names = new Map<string, string>();
   for (const s of suites) {
     const other = names.get(s.spec.name);
-    if (other) throw new HarnessError('E_SUITE', `two suites are named "${s.spec.name}": ${other} and ${s.file}`);
+    if (other)
+      throw new HarnessError(
+        'E_SUITE',
+        `two suites are named "${s.spec.name}": ${other} and ${s.file}`,
+      );
     names.set(s.spec.name, s.file);
   }
   return filterSuites(suites, filter, config.root);
 }
 
 /** The suites whose name or file (relative to `root`) contains one of the words; all of them when there are none. */
-export function filterSuites(suites: readonly CollectedSuite[], filter: readonly string[], root: string): CollectedSuite[] {
+export function filterSuites(
+  suites: readonly CollectedSuite[],
+  filter: readonly string[],
+  root: string,
+): CollectedSuite[] {
   if (filter.length === 0) return [...suites];
-  return suites.filter((s) => filter.some((f) => s.spec.name.includes(f) || path.relative(root, s.file).includes(f)));
+  return suites.filter((s) =>
+    filter.some((f) => s.spec.name.includes(f) || path.relative(root, s.file).includes(f)),
+  );
 }
 
-async function probeSuiteFile(pool: WorkerPool, file: string, config: ResolvedConfig): Promise<void> {
+async function probeSuiteFile(
+  pool: WorkerPool,
+  file: string,
+  config: ResolvedConfig,
+): Promise<void> {
   const timeoutMs = loadTimeout(config.timeoutMs);
-  const reply = await pool.request({ type: 'probe', suiteFile: file, config, timeoutMs }, () => undefined);
-  if (reply.type === 'failed') throw new HarnessError('E_SUITE', `${file}: loading the suite and its models was stopped: ${reply.message}`);
+  const reply = await pool.request(
+    { type: 'probe', suiteFile: file, config, timeoutMs },
+    () => undefined,
+  );
+  if (reply.type === 'failed')
+    throw new HarnessError(
+      'E_SUITE',
+      `${file}: loading the suite and its models was stopped: ${reply.message}`,
+    );
 }
 
 async function importSuites(file: string): Promise<SuiteSpec[]> {
   const suites = await loadDefaultExport(file, { what: 'suite' });
   const exported = Array.isArray(suites) ? suites : [suites];
-  return exported.map((s, i) => checkSuite(s, exported.length > 1 ? `${file} (suite ${i + 1})` : file));
+  return exported.map((s, i) =>
+    checkSuite(s, exported.length > 1 ? `${file} (suite ${i + 1})` : file),
+  );
 }
 
 /** Shape checks with messages that say what to write instead. */
@@ -72,13 +99,24 @@ function checkSuite(s: unknown, where: string): SuiteSpec {
   const fail = (what: string): never => {
     throw new HarnessError('E_SUITE', `${where}: ${what}`);
   };
-  if (typeof s !== 'object' || s === null) return fail('expected `export default defineSuite({ name, dataset, models, expect })`');
+  if (typeof s !== 'object' || s === null)
+    return fail('expected `export default defineSuite({ name, dataset, models, expect })`');
   const suite = s as Partial<SuiteSpec>;
   if (typeof suite.name !== 'string' || suite.name === '') fail('a suite needs a `name`');
-  if (suite.dataset === undefined) fail(`suite "${suite.name}" needs a \`dataset\` (a scenario name, { source } or { path })`);
-  if (!Array.isArray(suite.models) || suite.models.length === 0) fail(`suite "${suite.name}" needs at least one model in \`models\``);
-  if (suite.expect !== undefined && typeof suite.expect !== 'function') fail(`suite "${suite.name}": \`expect\` must be a function ({ metric, model }) => [...]`);
-  if (suite.split?.folds !== undefined && !(Number.isInteger(suite.split.folds) && suite.split.folds >= 2)) fail(`suite "${suite.name}": split.folds must be a whole number ≥ 2 (got ${suite.split.folds})`);
-  if (suite.split?.test !== undefined && !(suite.split.test > 0 && suite.split.test < 1)) fail(`suite "${suite.name}": split.test must be between 0 and 1 (got ${suite.split.test})`);
+  if (suite.dataset === undefined)
+    fail(`suite "${suite.name}" needs a \`dataset\` (a scenario name, { source } or { path })`);
+  if (!Array.isArray(suite.models) || suite.models.length === 0)
+    fail(`suite "${suite.name}" needs at least one model in \`models\``);
+  if (suite.expect !== undefined && typeof suite.expect !== 'function')
+    fail(`suite "${suite.name}": \`expect\` must be a function ({ metric, model }) => [...]`);
+  if (
+    suite.split?.folds !== undefined &&
+    !(Number.isInteger(suite.split.folds) && suite.split.folds >= 2)
+  )
+    fail(
+      `suite "${suite.name}": split.folds must be a whole number ≥ 2 (got ${suite.split.folds})`,
+    );
+  if (suite.split?.test !== undefined && !(suite.split.test > 0 && suite.split.test < 1))
+    fail(`suite "${suite.name}": split.test must be between 0 and 1 (got ${suite.split.test})`);
   return suite as SuiteSpec;
 }

@@ -34,7 +34,10 @@ export interface PooledRun {
  */
 export async function scoreSplits(
   plugins: readonly ModelPlugin[],
-  splits: readonly { readonly train: readonly SystemRecord[]; readonly test: readonly SystemRecord[] }[],
+  splits: readonly {
+    readonly train: readonly SystemRecord[];
+    readonly test: readonly SystemRecord[];
+  }[],
   threshold: SuiteThreshold,
   opts: Omit<ScoreOptions, 'scoreTrainNormals'> & {
     /** Read and write scores here (never with `laws`, which need fitted plugins; they are measured on the first split). */
@@ -42,14 +45,27 @@ export async function scoreSplits(
   },
 ): Promise<{ test: SystemRecord[]; runs: PooledRun[] }> {
   const test = splits.flatMap((s) => s.test);
-  const trainFpr = typeof threshold === 'object' && threshold.kind === 'train_fpr' ? threshold.fpr : null;
-  const pooled = plugins.map((plugin) => ({ plugin, error: null as string | null, scores: new Float64Array(test.length), fitMs: 0, scoreMs: 0, cached: true, thresholds: [] as number[], trainNormals: [] as number[], laws: undefined as PluginLaws | undefined }));
+  const trainFpr =
+    typeof threshold === 'object' && threshold.kind === 'train_fpr' ? threshold.fpr : null;
+  const pooled = plugins.map((plugin) => ({
+    plugin,
+    error: null as string | null,
+    scores: new Float64Array(test.length),
+    fitMs: 0,
+    scoreMs: 0,
+    cached: true,
+    thresholds: [] as number[],
+    trainNormals: [] as number[],
+    laws: undefined as PluginLaws | undefined,
+  }));
   let offset = 0;
   for (const [f, split] of splits.entries()) {
     const laws = f === 0 ? opts.laws : undefined;
     const scoreTrainNormals = trainFpr !== null;
     const cache = opts.laws ? undefined : opts.cache;
-    const keys = plugins.map((p) => (cache ? scoreKey(cache, p, split, opts.seedFor(p.name), scoreTrainNormals) : ''));
+    const keys = plugins.map((p) =>
+      cache ? scoreKey(cache, p, split, opts.seedFor(p.name), scoreTrainNormals) : '',
+    );
     const hits = await Promise.all(keys.map((k) => (cache ? readCachedScores(cache, k) : null)));
     const todo = plugins.filter((_, m) => !hits[m]);
     const par = opts.parallel;
@@ -59,19 +75,33 @@ export async function scoreSplits(
         : await fitAndScore(todo, split.train, split.test, {
             ...opts,
             scoreTrainNormals,
-            ...(par ? { parallel: { ...par, origins: par.origins.filter((_, m) => !hits[m]) } } : {}),
+            ...(par
+              ? { parallel: { ...par, origins: par.origins.filter((_, m) => !hits[m]) } }
+              : {}),
             laws,
           });
     const runs: ModelRun[] = plugins.map((plugin, m) => {
       const hit = hits[m];
       if (!hit) return fresh[todo.indexOf(plugin)]!;
-      return { plugin, error: null, testScores: Float64Array.from(hit.testScores), trainNormalScores: [...hit.trainNormalScores], fitMs: hit.fitMs, scoreMs: hit.scoreMs };
+      return {
+        plugin,
+        error: null,
+        testScores: Float64Array.from(hit.testScores),
+        trainNormalScores: [...hit.trainNormalScores],
+        fitMs: hit.fitMs,
+        scoreMs: hit.scoreMs,
+      };
     });
     if (cache) {
       for (const [m, run] of runs.entries()) {
         // Errors are never cached: the next run tries again.
         if (hits[m] || run.error !== null) continue;
-        await writeCachedScores(cache, keys[m]!, { testScores: Array.from(run.testScores), trainNormalScores: run.trainNormalScores, fitMs: run.fitMs, scoreMs: run.scoreMs });
+        await writeCachedScores(cache, keys[m]!, {
+          testScores: Array.from(run.testScores),
+          trainNormalScores: run.trainNormalScores,
+          fitMs: run.fitMs,
+          scoreMs: run.scoreMs,
+        });
       }
     }
     runs.forEach((run, m) => {
@@ -103,10 +133,20 @@ export async function scoreSplits(
       let thr: number | ThresholdSpec;
       if (trainFpr === null) thr = threshold as number | ThresholdSpec;
       else if (splits.length > 1) thr = { kind: 'fixed', value: 0 };
-      else if (p.trainNormals.length > 0) thr = { kind: 'train_fpr', fpr: trainFpr, trainNormalScores: p.trainNormals };
+      else if (p.trainNormals.length > 0)
+        thr = { kind: 'train_fpr', fpr: trainFpr, trainNormalScores: p.trainNormals };
       // No training normals (an all-anomaly set): no honest threshold exists; flag nothing.
       else thr = Infinity;
-      return { plugin: p.plugin, error: p.error, scores: p.scores, threshold: thr, fitMs: p.fitMs, scoreMs: p.scoreMs, cached: p.cached && p.error === null, ...(p.laws ? { laws: p.laws } : {}) };
+      return {
+        plugin: p.plugin,
+        error: p.error,
+        scores: p.scores,
+        threshold: thr,
+        fitMs: p.fitMs,
+        scoreMs: p.scoreMs,
+        cached: p.cached && p.error === null,
+        ...(p.laws ? { laws: p.laws } : {}),
+      };
     }),
   };
 }

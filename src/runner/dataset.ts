@@ -3,10 +3,24 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadScenario } from '../config/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { describeLayout, type FleetMember, formatLabelsCsv, loadDataset, pathExists, writeFleet } from '../data/index.ts';
+import {
+  describeLayout,
+  type FleetMember,
+  formatLabelsCsv,
+  loadDataset,
+  pathExists,
+  writeFleet,
+} from '../data/index.ts';
 import type { Dataset } from '../data/types.ts';
 import { HarnessError } from '../errors.ts';
-import { GENERATOR_VERSION, generateSystem, planFleet, planToLabel, planToMetadata, resolveScenario } from '../synth/index.ts';
+import {
+  GENERATOR_VERSION,
+  generateSystem,
+  planFleet,
+  planToLabel,
+  planToMetadata,
+  resolveScenario,
+} from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { DatasetSpec } from './suite.ts';
 
@@ -25,10 +39,17 @@ export interface ResolvedDataset {
  * named by a hash of the resolved fixture and the generator version, so a changed fixture or
  * generator never reuses stale data and an unchanged one is not generated twice.
  */
-export async function resolveDataset(spec: DatasetSpec, config: ResolvedConfig, suiteFile: string): Promise<ResolvedDataset> {
+export async function resolveDataset(
+  spec: DatasetSpec,
+  config: ResolvedConfig,
+  suiteFile: string,
+): Promise<ResolvedDataset> {
   if (typeof spec === 'string' || 'scenario' in spec) {
     const s = typeof spec === 'string' ? { scenario: spec } : spec;
-    const fixture = typeof s.scenario === 'string' ? (await loadScenario(s.scenario, config.root)).spec : s.scenario;
+    const fixture =
+      typeof s.scenario === 'string'
+        ? (await loadScenario(s.scenario, config.root)).spec
+        : s.scenario;
     const scenario = resolveScenario(fixture, {
       systems: s.systems,
       days: s.days,
@@ -36,18 +57,38 @@ export async function resolveDataset(spec: DatasetSpec, config: ResolvedConfig, 
       seed: s.seed === undefined ? undefined : String(s.seed),
     });
     const hash = sha256(JSON.stringify({ scenario, generator: GENERATOR_VERSION }));
-    const dir = path.join(config.cacheDir, 'datasets', `${safeName(scenario.name)}-${hash.slice(0, 16)}`);
+    const dir = path.join(
+      config.cacheDir,
+      'datasets',
+      `${safeName(scenario.name)}-${hash.slice(0, 16)}`,
+    );
     const generated = !(await pathExists(path.join(dir, 'labels.csv')));
     if (generated) await writeFleet({ kind: 'flat', dir }, members(scenario));
-    return { dataset: await loadDataset({ dataDir: dir }), kind: 'scenario', name: scenario.name, hash, generated, scenario };
+    return {
+      dataset: await loadDataset({ dataDir: dir }),
+      kind: 'scenario',
+      name: scenario.name,
+      hash,
+      generated,
+      scenario,
+    };
   }
   if ('source' in spec && !('path' in spec)) {
     const layout = describeLayout(config.dataDir);
     if (layout.sources.length === 0) {
-      throw new HarnessError('E_DATA', `${suiteFile}: the suite reads data from ${config.dataDir}, which holds no data yet; run \`harness generate\` (synthetic) or \`harness import\` (real) first`);
+      throw new HarnessError(
+        'E_DATA',
+        `${suiteFile}: the suite reads data from ${config.dataDir}, which holds no data yet; run \`harness generate\` (synthetic) or \`harness import\` (real) first`,
+      );
     }
     const dataset = await loadDataset({ dataDir: config.dataDir, source: spec.source });
-    return { dataset, kind: 'source', name: spec.source, hash: await dataHash(config.dataDir), generated: false };
+    return {
+      dataset,
+      kind: 'source',
+      name: spec.source,
+      hash: await dataHash(config.dataDir),
+      generated: false,
+    };
   }
   const dir = path.resolve(config.root, spec.path);
   const dataset = await loadDataset({ dataDir: dir, source: spec.source ?? 'all' });
@@ -59,20 +100,37 @@ export async function resolveDataset(spec: DatasetSpec, config: ResolvedConfig, 
  * the highest label_version, a hash of the label rows used (a relabel changes it even when
  * nobody bumped the version), and where the systems come from.
  */
-export function labelProvenance(ds: ResolvedDataset): { labelVersion: number | null; labelsHash: string; dataSource: 'synthetic' | 'real' | 'all' } {
+export function labelProvenance(ds: ResolvedDataset): {
+  labelVersion: number | null;
+  labelsHash: string;
+  dataSource: 'synthetic' | 'real' | 'all';
+} {
   const labels = ds.dataset.systems.map((s) => s.label);
   let labelVersion: number | null = null;
-  for (const l of labels) if (labelVersion === null || l.label_version > labelVersion) labelVersion = l.label_version;
+  for (const l of labels)
+    if (labelVersion === null || l.label_version > labelVersion) labelVersion = l.label_version;
   const sources = new Set(ds.dataset.systems.map((s) => s.source));
   const dataSource =
-    ds.kind === 'scenario' ? 'synthetic' : ds.kind === 'source' ? ds.dataset.source : sources.size === 1 ? [...sources][0]! : 'all';
+    ds.kind === 'scenario'
+      ? 'synthetic'
+      : ds.kind === 'source'
+        ? ds.dataset.source
+        : sources.size === 1
+          ? [...sources][0]!
+          : 'all';
   return { labelVersion, labelsHash: sha256(formatLabelsCsv(labels)), dataSource };
 }
 
 function* members(scenario: ResolvedScenario): Generator<FleetMember> {
   for (const plan of planFleet(scenario)) {
     const sys = generateSystem(plan, scenario);
-    yield { systemId: plan.systemId, timestamps: sys.timestamps, columns: sys.columns, metadata: planToMetadata(plan), label: planToLabel(plan) };
+    yield {
+      systemId: plan.systemId,
+      timestamps: sys.timestamps,
+      columns: sys.columns,
+      metadata: planToMetadata(plan),
+      label: planToLabel(plan),
+    };
   }
 }
 
@@ -94,4 +152,3 @@ export function sha256(text: string): string {
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60) || 'scenario';
 }
-

@@ -40,7 +40,10 @@ export interface LawContext {
  * Each law's measurement is deterministic for the run's seed. A model that throws here gets the
  * law marked as not measurable with its message.
  */
-export async function measureLaws(requests: readonly LawRequest[], ctx: LawContext): Promise<LawOutcomes> {
+export async function measureLaws(
+  requests: readonly LawRequest[],
+  ctx: LawContext,
+): Promise<LawOutcomes> {
   const out: Record<string, Partial<Record<LawName, LawOutcome>>> = {};
   for (const req of requests) {
     const run = ctx.runs.find((r) => r.plugin.name === req.model);
@@ -51,14 +54,18 @@ export async function measureLaws(requests: readonly LawRequest[], ctx: LawConte
       else if (req.law === 'dropout_robustness') outcome = await dropout(ctx, run, req.options);
       else outcome = await severity(ctx, run);
     } catch (err) {
-      outcome = { law: req.law, error: `the model failed while the law was measured: ${messageOf(err)}` };
+      outcome = {
+        law: req.law,
+        error: `the model failed while the law was measured: ${messageOf(err)}`,
+      };
     }
     (out[req.model] ??= {})[req.law] = outcome;
   }
   return out;
 }
 
-const labelsOf = (test: readonly SystemRecord[]): Float64Array => Float64Array.from(test, (s) => (s.label.label === 'anomaly' ? 1 : 0));
+const labelsOf = (test: readonly SystemRecord[]): Float64Array =>
+  Float64Array.from(test, (s) => (s.label.label === 'anomaly' ? 1 : 0));
 
 /** Label-shuffle sanity: the mean AUC over seeded label permutations, against the DeLong half-width. */
 function labelShuffle(ctx: LawContext, run: ModelRun, o: LawOptions): LawOutcome {
@@ -70,14 +77,19 @@ function labelShuffle(ctx: LawContext, run: ModelRun, o: LawOptions): LawOutcome
   for (let r = 0; r < shuffles; r++) {
     const perm = rng.shuffle([...y]);
     const auc = rocAuc(perm, run.testScores);
-    if (auc.value === null) return { law: 'label_shuffle', error: `AUC is undefined on this test set: ${auc.reason}` };
+    if (auc.value === null)
+      return { law: 'label_shuffle', error: `AUC is undefined on this test set: ${auc.reason}` };
     sum += auc.value;
     if (r === 0) {
       const d = delongAuc(perm, run.testScores);
       halfWidth = d.value === null ? NaN : 1.959963984540054 * Math.sqrt(d.variance);
     }
   }
-  if (!Number.isFinite(halfWidth)) return { law: 'label_shuffle', error: 'the DeLong CI is undefined on this test set (fewer than 2 of a class)' };
+  if (!Number.isFinite(halfWidth))
+    return {
+      law: 'label_shuffle',
+      error: 'the DeLong CI is undefined on this test set (fewer than 2 of a class)',
+    };
   return { law: 'label_shuffle', meanAuc: sum / shuffles, halfWidth, shuffles };
 }
 
@@ -86,26 +98,53 @@ async function dropout(ctx: LawContext, run: ModelRun, o: LawOptions): Promise<L
   const rate = o.rate ?? 0.05;
   const threshold = ctx.thresholdOf(run);
   const normals = ctx.test.map((s, i) => ({ s, i })).filter(({ s }) => s.label.label === 'normal');
-  if (normals.length === 0) return { law: 'dropout_robustness', error: 'the test split holds no normal systems' };
+  if (normals.length === 0)
+    return { law: 'dropout_robustness', error: 'the test split holds no normal systems' };
   let clean = 0;
   let dropped = 0;
   for (const { s, i } of normals) {
     if (run.testScores[i]! >= threshold) clean++;
     const series = await s.loadSeries();
     const rng = createRng(`${ctx.seed}:dropout:${s.source}:${s.systemId}`);
-    const d = withDropouts(series.timestamps, series.sensors as Record<string, Float64Array>, rate, rng);
-    const score = await scoreOnce(run.plugin, withDerived({ ...series, ...d, sensors: d.columns }, run.plugin.derive), s, ctx);
+    const d = withDropouts(
+      series.timestamps,
+      series.sensors as Record<string, Float64Array>,
+      rate,
+      rng,
+    );
+    const score = await scoreOnce(
+      run.plugin,
+      withDerived({ ...series, ...d, sensors: d.columns }, run.plugin.derive),
+      s,
+      ctx,
+    );
     if (score >= threshold) dropped++;
   }
-  return { law: 'dropout_robustness', farClean: clean / normals.length, farDropout: dropped / normals.length, normals: normals.length, rate };
+  return {
+    law: 'dropout_robustness',
+    farClean: clean / normals.length,
+    farDropout: dropped / normals.length,
+    normals: normals.length,
+    rate,
+  };
 }
 
 /** Severity monotonicity: the same healthy systems with each failure type injected at rising severity. */
 async function severity(ctx: LawContext, run: ModelRun): Promise<LawOutcome> {
-  if (!ctx.scenario) return { law: 'severity_monotonicity', error: 'needs a scenario dataset (the law injects faults with the generator)' };
+  if (!ctx.scenario)
+    return {
+      law: 'severity_monotonicity',
+      error: 'needs a scenario dataset (the law injects faults with the generator)',
+    };
   const plans = new Map(planFleet(ctx.scenario).map((p) => [p.systemId, p]));
-  const hosts = ctx.test.filter((s) => s.label.label === 'normal' && plans.has(s.systemId)).slice(0, SEVERITY_SYSTEMS);
-  if (hosts.length === 0) return { law: 'severity_monotonicity', error: 'the test split holds no normal systems to inject faults into' };
+  const hosts = ctx.test
+    .filter((s) => s.label.label === 'normal' && plans.has(s.systemId))
+    .slice(0, SEVERITY_SYSTEMS);
+  if (hosts.length === 0)
+    return {
+      law: 'severity_monotonicity',
+      error: 'the test split holds no normal systems to inject faults into',
+    };
   const byType: Record<string, number[]> = {};
   const pooled = SEVERITIES.map(() => 0);
   for (const type of FAILURE_TYPES) {
@@ -113,27 +152,55 @@ async function severity(ctx: LawContext, run: ModelRun): Promise<LawOutcome> {
     for (const [k, sev] of SEVERITIES.entries()) {
       let sum = 0;
       for (const host of hosts) {
-        const plan = { ...plans.get(host.systemId)!, tags: [], failure: { type, leadTimeDays: SEVERITY_LEAD_DAYS, severity: sev } };
+        const plan = {
+          ...plans.get(host.systemId)!,
+          tags: [],
+          failure: { type, leadTimeDays: SEVERITY_LEAD_DAYS, severity: sev },
+        };
         const g = generateSystem(plan, ctx.scenario);
-        const series: SystemSeries = { systemId: host.systemId, source: host.source, timestamps: g.timestamps, sensors: g.columns };
+        const series: SystemSeries = {
+          systemId: host.systemId,
+          source: host.source,
+          timestamps: g.timestamps,
+          sensors: g.columns,
+        };
         sum += await scoreOnce(run.plugin, withDerived(series, run.plugin.derive), host, ctx);
       }
       byType[type].push(sum / hosts.length);
       pooled[k]! += sum / hosts.length / FAILURE_TYPES.length;
     }
   }
-  return { law: 'severity_monotonicity', levels: SEVERITIES.map((severity, k) => ({ severity, mean: pooled[k]! })), byType, systems: hosts.length };
+  return {
+    law: 'severity_monotonicity',
+    levels: SEVERITIES.map((severity, k) => ({ severity, mean: pooled[k]! })),
+    byType,
+    systems: hosts.length,
+  };
 }
 
-function withDerived(series: SystemSeries, derive: readonly DerivedFeature[] | undefined): SystemSeries {
+function withDerived(
+  series: SystemSeries,
+  derive: readonly DerivedFeature[] | undefined,
+): SystemSeries {
   if (!derive || derive.length === 0) return series;
   const sensors: Record<string, Float64Array | undefined> = { ...series.sensors };
   for (const f of derive) sensors[f] = deriveFeature(series, f);
   return { ...series, sensors };
 }
 
-async function scoreOnce(plugin: ModelPlugin, series: SystemSeries, host: SystemRecord, ctx: LawContext): Promise<number> {
-  const v = await withTimeout((signal) => plugin.score(series, { seed: ctx.seedFor(plugin.name), signal, metadata: host.metadata }), plugin.timeoutMs ?? ctx.timeoutMs, 'score');
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`score(${host.systemId}) returned ${String(v)}`);
+async function scoreOnce(
+  plugin: ModelPlugin,
+  series: SystemSeries,
+  host: SystemRecord,
+  ctx: LawContext,
+): Promise<number> {
+  const v = await withTimeout(
+    (signal) =>
+      plugin.score(series, { seed: ctx.seedFor(plugin.name), signal, metadata: host.metadata }),
+    plugin.timeoutMs ?? ctx.timeoutMs,
+    'score',
+  );
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new Error(`score(${host.systemId}) returned ${String(v)}`);
   return v;
 }

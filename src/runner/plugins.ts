@@ -19,13 +19,23 @@ type Factory = (options?: Readonly<Record<string, unknown>>) => unknown;
  * `models` map, in each plugin folder (`<dir>/<name>/index.ts`), among the built-in plugins, and
  * as an npm package. The module's default export is a factory `(options) => plugin` or a plugin.
  */
-export async function resolveModel(entry: ModelEntry, config: ResolvedConfig, suiteFile: string): Promise<ModelPlugin> {
+export async function resolveModel(
+  entry: ModelEntry,
+  config: ResolvedConfig,
+  suiteFile: string,
+): Promise<ModelPlugin> {
   if (typeof entry === 'object' && !Array.isArray(entry)) return checkPlugin(entry, suiteFile);
-  const [name, options] = typeof entry === 'string' ? [entry, undefined] : (entry as readonly [string, Readonly<Record<string, unknown>>]);
+  const [name, options] =
+    typeof entry === 'string'
+      ? [entry, undefined]
+      : (entry as readonly [string, Readonly<Record<string, unknown>>]);
   const found = await locate(name, config);
   if (!found) {
     const known = await knownModelNames(config);
-    throw new HarnessError('E_PLUGIN', `${suiteFile}: unknown model "${name}" (known: ${known.join(', ') || 'none'}; add it to plugins/${name}/index.ts or to \`models\` in the config)`);
+    throw new HarnessError(
+      'E_PLUGIN',
+      `${suiteFile}: unknown model "${name}" (known: ${known.join(', ') || 'none'}; add it to plugins/${name}/index.ts or to \`models\` in the config)`,
+    );
   }
   const exported = await loadDefaultExport(found, { what: 'plugin', name });
   let plugin: unknown = exported;
@@ -33,17 +43,24 @@ export async function resolveModel(entry: ModelEntry, config: ResolvedConfig, su
     try {
       plugin = await (exported as Factory)(options ?? {});
     } catch (err) {
-      throw new HarnessError('E_PLUGIN', `${found}: the model plugin "${name}" rejected its options: ${err instanceof Error ? err.message : String(err)}`);
+      throw new HarnessError(
+        'E_PLUGIN',
+        `${found}: the model plugin "${name}" rejected its options: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   } else if (options !== undefined) {
-    throw new HarnessError('E_PLUGIN', `${suiteFile}: model "${name}" takes no options (its module exports a plugin object, not a factory)`);
+    throw new HarnessError(
+      'E_PLUGIN',
+      `${suiteFile}: model "${name}" takes no options (its module exports a plugin object, not a factory)`,
+    );
   }
   return checkPlugin(plugin, found);
 }
 
 async function locate(name: string, config: ResolvedConfig): Promise<string | null> {
   const mapped = config.models[name];
-  if (mapped !== undefined) return path.isAbsolute(mapped) ? mapped : resolvePackage(mapped, config.root);
+  if (mapped !== undefined)
+    return path.isAbsolute(mapped) ? mapped : resolvePackage(mapped, config.root);
   for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
     const file = path.join(dir, name, 'index.ts');
     if (await pathExists(file)) return file;
@@ -65,7 +82,8 @@ export async function knownModelNames(config: ResolvedConfig): Promise<string[]>
   for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
     try {
       for (const e of await readdir(dir, { withFileTypes: true })) {
-        if (e.isDirectory() && (await pathExists(path.join(dir, e.name, 'index.ts')))) names.add(e.name);
+        if (e.isDirectory() && (await pathExists(path.join(dir, e.name, 'index.ts'))))
+          names.add(e.name);
       }
     } catch {
       // a missing plugin folder is fine
@@ -77,14 +95,18 @@ export async function knownModelNames(config: ResolvedConfig): Promise<string[]>
 function checkPlugin(p: unknown, where: string): ModelPlugin {
   const plugin = p as Partial<ModelPlugin>;
   const problems: string[] = [];
-  if (typeof p !== 'object' || p === null) problems.push('expected an object made with defineModel({ name, version, score })');
+  if (typeof p !== 'object' || p === null)
+    problems.push('expected an object made with defineModel({ name, version, score })');
   else {
-    if (typeof plugin.name !== 'string' || plugin.name === '') problems.push('`name` must be a non-empty string');
+    if (typeof plugin.name !== 'string' || plugin.name === '')
+      problems.push('`name` must be a non-empty string');
     if (typeof plugin.version !== 'string') problems.push('`version` must be a string');
-    if (typeof plugin.score !== 'function') problems.push('`score(series, ctx)` must be a function');
-    if (plugin.fit !== undefined && typeof plugin.fit !== 'function') problems.push('`fit` must be a function');
+    if (typeof plugin.score !== 'function')
+      problems.push('`score(series, ctx)` must be a function');
+    if (plugin.fit !== undefined && typeof plugin.fit !== 'function')
+      problems.push('`fit` must be a function');
   }
-  if (problems.length > 0) throw new HarnessError('E_PLUGIN', `${where}: not a model plugin: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new HarnessError('E_PLUGIN', `${where}: not a model plugin: ${problems.join('; ')}`);
   return plugin as ModelPlugin;
 }
-

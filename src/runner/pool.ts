@@ -19,7 +19,16 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
-import type { FitReply, LawPlan, PluginLaws, PluginOrigin, WorkerJob, WorkerMessage, WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import type {
+  FitReply,
+  LawPlan,
+  PluginLaws,
+  PluginOrigin,
+  WorkerJob,
+  WorkerMessage,
+  WorkerReply,
+  WorkerRequest,
+} from './worker-protocol.ts';
 
 /** One plugin's result over all the systems, merged from every worker. */
 export interface PooledScores {
@@ -38,13 +47,16 @@ export interface PooledScores {
 
 /** True when a plugin's fit can be done once and shipped to the scoring workers. */
 export function shipsState(p: ModelPlugin): boolean {
-  return typeof p.fit === 'function' && typeof p.saveState === 'function' && typeof p.restoreState === 'function';
+  return (
+    typeof p.fit === 'function' &&
+    typeof p.saveState === 'function' &&
+    typeof p.restoreState === 'function'
+  );
 }
 
 const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);
 
 const keyOf = (s: SystemRecord): string => `${s.source}\u0000${s.systemId}`;
-
 
 /**
  * How long past its timeout a call may run before the watchdog stops its thread. The call's own
@@ -67,7 +79,9 @@ class PoolWorker {
 
   constructor() {
     // The parent's flags, but for --input-type: a worker runs a file, and Node refuses that flag there.
-    this.worker = new Worker(WORKER_ENTRY, { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
+    this.worker = new Worker(WORKER_ENTRY, {
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    });
     this.worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') this.progress?.(m.model, m.done);
       else if (m.type === 'call') this.arm(m.what, m.timeoutMs);
@@ -76,10 +90,15 @@ class PoolWorker {
       else this.settle(m);
     });
     this.worker.on('error', (err) => this.fail(`an error escaped the plugin: ${err.message}`));
-    this.worker.on('exit', (code) => this.fail(`the worker thread ended with exit code ${code} before answering`));
+    this.worker.on('exit', (code) =>
+      this.fail(`the worker thread ended with exit code ${code} before answering`),
+    );
   }
 
-  request(req: WorkerRequest, onProgress: (model: string, done: number) => void): Promise<WorkerReply> {
+  request(
+    req: WorkerRequest,
+    onProgress: (model: string, done: number) => void,
+  ): Promise<WorkerReply> {
     if (this.dead !== null) return Promise.resolve({ type: 'failed', message: this.dead });
     return new Promise((resolve) => {
       this.pending = resolve;
@@ -98,7 +117,10 @@ class PoolWorker {
   private arm(what: string, timeoutMs: number): void {
     clearTimeout(this.watchdog);
     this.watchdog = setTimeout(
-      () => this.kill(`${what} ran past its ${timeoutMs} ms timeout without yielding (a synchronous loop?): its worker thread was stopped`),
+      () =>
+        this.kill(
+          `${what} ran past its ${timeoutMs} ms timeout without yielding (a synchronous loop?): its worker thread was stopped`,
+        ),
       timeoutMs + WATCHDOG_GRACE_MS,
     );
   }
@@ -138,7 +160,10 @@ export class WorkerPool {
   constructor(readonly size: number) {}
 
   /** Sends one request to a free worker (waiting for one when all are busy) and returns its reply. */
-  async request(req: WorkerRequest, onProgress: (model: string, done: number) => void): Promise<WorkerReply> {
+  async request(
+    req: WorkerRequest,
+    onProgress: (model: string, done: number) => void,
+  ): Promise<WorkerReply> {
     const worker = await this.acquire();
     try {
       return await worker.request(req, onProgress);
@@ -214,15 +239,31 @@ export async function scoreInWorkers(
 ): Promise<PooledScores[]> {
   const w = opts.laws ? 1 : Math.max(1, Math.min(opts.workers, systems.length));
   const blocks: SystemRecord[][] = [];
-  for (let k = 0; k < w; k++) blocks.push(systems.slice(Math.floor((k * systems.length) / w), Math.floor(((k + 1) * systems.length) / w)));
+  for (let k = 0; k < w; k++)
+    blocks.push(
+      systems.slice(
+        Math.floor((k * systems.length) / w),
+        Math.floor(((k + 1) * systems.length) / w),
+      ),
+    );
   const trainKeys = train.map(keyOf);
   const done = plugins.map(() => new Array<number>(w).fill(0));
-  const job: WorkerJob = { origins, config: opts.config, dataDir: opts.dataDir, source: opts.source, seeds: plugins.map((p) => opts.seedFor(p.name)), timeoutMs: opts.timeoutMs };
+  const job: WorkerJob = {
+    origins,
+    config: opts.config,
+    dataDir: opts.dataDir,
+    source: opts.source,
+    seeds: plugins.map((p) => opts.seedFor(p.name)),
+    timeoutMs: opts.timeoutMs,
+  };
   const progressOf = (k: number) => (model: string, n: number) => {
     const i = plugins.findIndex((p) => p.name === model);
     if (i < 0) return;
     done[i]![k] = n;
-    void opts.onProgress?.(model, done[i]!.reduce((a, b) => a + b, 0));
+    void opts.onProgress?.(
+      model,
+      done[i]!.reduce((a, b) => a + b, 0),
+    );
   };
   const send = (k: number, req: WorkerRequest) => opts.pool.request(req, progressOf(k));
   const crashed = new Set<number>();
@@ -241,7 +282,12 @@ export async function scoreInWorkers(
     if (r.type === 'fitted') for (const f of r.fits) fits.set(f.model, f);
     else {
       for (const m of models) {
-        fits.set(m, { model: m, error: `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`, fitMs: 0, state: undefined });
+        fits.set(m, {
+          model: m,
+          error: `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`,
+          fitMs: 0,
+          state: undefined,
+        });
         crashed.add(m);
       }
     }
@@ -254,7 +300,18 @@ export async function scoreInWorkers(
 
   // Phase 2: every worker scores its block.
   await opts.onScoreStart?.();
-  const results = await Promise.all(blocks.map((block, k) => send(k, { type: 'score', job, prepare, train: trainKeys, share: block.map(keyOf), ...(opts.laws ? { laws: opts.laws } : {}) })));
+  const results = await Promise.all(
+    blocks.map((block, k) =>
+      send(k, {
+        type: 'score',
+        job,
+        prepare,
+        train: trainKeys,
+        share: block.map(keyOf),
+        ...(opts.laws ? { laws: opts.laws } : {}),
+      }),
+    ),
+  );
   return plugins.map((_, i) => {
     const scores = new Float64Array(systems.length).fill(NaN);
     const shippedFit = fits.get(i);
@@ -278,6 +335,13 @@ export async function scoreInWorkers(
       }
       offset += block.length;
     });
-    return { error, scores, fitMs, scoreMs, workerFailed: crashed.has(i), ...(laws ? { laws } : {}) };
+    return {
+      error,
+      scores,
+      fitMs,
+      scoreMs,
+      workerFailed: crashed.has(i),
+      ...(laws ? { laws } : {}),
+    };
   });
 }

@@ -2,7 +2,6 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { Awaitable } from '../plugin/index.ts';
 import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from './types.ts';
 
-
 /** {@link Reporter.onInit}: before anything runs. */
 export interface InitEvent {
   /** The run's config, defaults filled and paths absolute. */

@@ -1,9 +1,21 @@
-import { type ContractOutcomes, createExpectApi, gradeAssertions, type LawOutcomes } from '../assert/index.ts';
+import {
+  type ContractOutcomes,
+  createExpectApi,
+  gradeAssertions,
+  type LawOutcomes,
+} from '../assert/index.ts';
 import { checkContract } from '../check/index.ts';
 import type { ContractReport } from '../check/types.ts';
 import type { AssertionResult, AssertionSpec, GradedCase } from '../assert/types.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, LEAD_TIME_BUCKETS, pathExists, stratumOf } from '../data/index.ts';
+import {
+  DEFAULT_BREAKDOWN,
+  inBucketOrder,
+  isBreakdownColumn,
+  LEAD_TIME_BUCKETS,
+  pathExists,
+  stratumOf,
+} from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
 import { evaluateScores, type StrataColumn } from '../metrics/index.ts';
 import type { Reporter } from './reporter-types.ts';
@@ -53,8 +65,12 @@ export async function runSuites(
 ): Promise<RunResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const emit = async <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => {
-    for (const r of reporters) await (r[hook] as ((...a: unknown[]) => unknown) | undefined)?.call(r, ...args);
+  const emit = async <K extends keyof Reporter>(
+    hook: K,
+    ...args: Parameters<NonNullable<Reporter[K]>>
+  ) => {
+    for (const r of reporters)
+      await (r[hook] as ((...a: unknown[]) => unknown) | undefined)?.call(r, ...args);
   };
   await emit('onSuiteCollected', { suites });
   const results: SuiteResult[] = [];
@@ -63,10 +79,19 @@ export async function runSuites(
   // The project's code key (code-key.ts) is computed once per run: the code does not change while
   // the run goes on, and walking the project again for every suite would be work done twice.
   let codeKey: Promise<string | null> | undefined;
-  const codeKeyOnce = (): Promise<string | null> => (codeKey ??= projectCodeKey(config.root, [config.dataDir, config.cacheDir, config.outDir, config.runsDir]));
+  const codeKeyOnce = (): Promise<string | null> =>
+    (codeKey ??= projectCodeKey(config.root, [
+      config.dataDir,
+      config.cacheDir,
+      config.outDir,
+      config.runsDir,
+    ]));
   try {
     for (const suite of suites) {
-      const result = await withBaseline(await runSuite(suite, config, options, emit, pool, codeKeyOnce), options);
+      const result = await withBaseline(
+        await runSuite(suite, config, options, emit, pool, codeKeyOnce),
+        options,
+      );
       results.push(result);
       await emit('onSuiteResult', { result });
     }
@@ -75,19 +100,35 @@ export async function runSuites(
   }
   const cases = results.flatMap((s) => s.cases);
   const assertions = results.flatMap((s) => s.assertions);
-  const count = (state: AssertionResult['state']) => assertions.filter((a) => a.state === state).length;
+  const count = (state: AssertionResult['state']) =>
+    assertions.filter((a) => a.state === state).length;
   const errored = cases.filter((c) => c.state === 'errored').length;
   const gates = results.flatMap((s) => s.baseline?.gates ?? []);
-  const gatesFailed = gates.filter((g) => g.state === 'failed').length + results.filter((s) => s.baseline?.status === 'stale').length;
+  const gatesFailed =
+    gates.filter((g) => g.state === 'failed').length +
+    results.filter((s) => s.baseline?.status === 'stale').length;
   const summary = {
     suites: results.length,
     cases: { scored: cases.length - errored, errored },
     assertions: { passed: count('passed'), failed: count('failed'), errored: count('errored') },
-    gates: { passed: gates.length - gates.filter((g) => g.state === 'failed').length, failed: gatesFailed },
-    exitCode: (errored > 0 || count('errored') > 0 || results.some((s) => s.error) ? 2 : count('failed') > 0 || gatesFailed > 0 ? 1 : 0) as 0 | 1 | 2,
+    gates: {
+      passed: gates.length - gates.filter((g) => g.state === 'failed').length,
+      failed: gatesFailed,
+    },
+    exitCode: (errored > 0 || count('errored') > 0 || results.some((s) => s.error)
+      ? 2
+      : count('failed') > 0 || gatesFailed > 0
+        ? 1
+        : 0) as 0 | 1 | 2,
     durationMs: performance.now() - started,
   };
-  const run: RunResult = { harnessVersion: options.harnessVersion, startedAt, seed: options.seed, suites: results, summary };
+  const run: RunResult = {
+    harnessVersion: options.harnessVersion,
+    startedAt,
+    seed: options.seed,
+    suites: results,
+    summary,
+  };
   await emit('onRunEnd', { result: run });
   return run;
 }
@@ -96,18 +137,29 @@ export async function runSuites(
 async function withBaseline(result: SuiteResult, options: RunOptions): Promise<SuiteResult> {
   if (result.error || !result.dataset) return result;
   try {
-    if (options.updateBaseline) return { ...result, baseline: await writeBaseline(result, options.harnessVersion) };
+    if (options.updateBaseline)
+      return { ...result, baseline: await writeBaseline(result, options.harnessVersion) };
     const stored = await readBaseline(result.file, result.name);
     if (!stored) return result;
     const spec = result.baselineOptions;
-    return { ...result, baseline: compareWithBaseline(result, stored, { tolerance: spec?.tolerance ?? 0.02, alpha: spec?.alpha ?? 0.05, allowUnderpowered: spec?.allowUnderpowered === true }) };
+    return {
+      ...result,
+      baseline: compareWithBaseline(result, stored, {
+        tolerance: spec?.tolerance ?? 0.02,
+        alpha: spec?.alpha ?? 0.05,
+        allowUnderpowered: spec?.allowUnderpowered === true,
+      }),
+    };
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
     return { ...result, error: err.message };
   }
 }
 
-type Emit = <K extends keyof Reporter>(hook: K, ...args: Parameters<NonNullable<Reporter[K]>>) => Promise<void>;
+type Emit = <K extends keyof Reporter>(
+  hook: K,
+  ...args: Parameters<NonNullable<Reporter[K]>>
+) => Promise<void>;
 
 async function runSuite(
   suite: CollectedSuite,
@@ -119,7 +171,12 @@ async function runSuite(
 ): Promise<SuiteResult> {
   const t0 = performance.now();
   const spec = suite.spec;
-  const base = { name: spec.name, file: suite.file, threshold: describeThreshold(spec.threshold, spec.split?.folds), ...(spec.baseline ? { baselineOptions: spec.baseline } : {}) };
+  const base = {
+    name: spec.name,
+    file: suite.file,
+    threshold: describeThreshold(spec.threshold, spec.split?.folds),
+    ...(spec.baseline ? { baselineOptions: spec.baseline } : {}),
+  };
   let specs: readonly AssertionSpec[] = [];
   try {
     specs = assertionSpecsOf(spec, suite.modelNames);
@@ -127,21 +184,36 @@ async function runSuite(
     const only = options.models;
     if (only) specs = specs.filter((a) => referencedModels(a).every((m) => only.includes(m)));
   } catch (err) {
-    return { ...base, dataset: null, cases: [], assertions: [], error: `expect() threw: ${err instanceof Error ? err.message : String(err)}`, durationMs: performance.now() - t0 };
+    return {
+      ...base,
+      dataset: null,
+      cases: [],
+      assertions: [],
+      error: `expect() threw: ${err instanceof Error ? err.message : String(err)}`,
+      durationMs: performance.now() - t0,
+    };
   }
   try {
     const wanted = options.models;
-    const indices = spec.models.map((_, i) => i).filter((i) => !wanted || wanted.includes(suite.modelNames[i]!));
+    const indices = spec.models
+      .map((_, i) => i)
+      .filter((i) => !wanted || wanted.includes(suite.modelNames[i]!));
     const entries = indices.map((i) => spec.models[i]!);
     const plugins: ModelPlugin[] = [];
     for (const entry of entries) plugins.push(await resolveModel(entry, config, suite.file));
     const names = plugins.map((p) => p.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) throw new HarnessError('E_SUITE', `${suite.file}: suite "${spec.name}" lists model "${dup}" twice; give one of them another name`);
+    if (dup)
+      throw new HarnessError(
+        'E_SUITE',
+        `${suite.file}: suite "${spec.name}" lists model "${dup}" twice; give one of them another name`,
+      );
 
     // A worker re-creates a plugin from its suite file; a suite made in code, with no file,
     // has its models run in this process.
-    const origins: (PluginOrigin | null)[] = (await pathExists(suite.file)) ? indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex })) : indices.map(() => null);
+    const origins: (PluginOrigin | null)[] = (await pathExists(suite.file))
+      ? indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex }))
+      : indices.map(() => null);
     const ds = await resolveDataset(spec.dataset, config, suite.file);
     const splitSeed = String(spec.split?.seed ?? options.seed);
     const folds = spec.split?.folds;
@@ -149,10 +221,15 @@ async function runSuite(
     const splits =
       folds === undefined
         ? [stratifiedSplit(ds.dataset.systems, testFraction, splitSeed)]
-        : stratifiedFolds(ds.dataset.systems, folds, splitSeed).map((test, f, all) => ({ train: all.filter((_, g) => g !== f).flat(), test }));
+        : stratifiedFolds(ds.dataset.systems, folds, splitSeed).map((test, f, all) => ({
+            train: all.filter((_, g) => g !== f).flat(),
+            test,
+          }));
     const threshold = spec.threshold ?? DEFAULT_THRESHOLD;
     const seedFor = (model: string) => caseSeed(options.seed, spec.name, model);
-    const lawRequests = specs.flatMap((a) => (a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : []));
+    const lawRequests = specs.flatMap((a) =>
+      a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : [],
+    );
     const dataKey = await dataKeyOf(ds.dataset, ds.hash);
     const codeKey = options.cache === false ? null : await codeKeyOf();
     const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
@@ -166,11 +243,23 @@ async function runSuite(
         workers: config.workers,
         origins,
         config,
-        ...(options.minSystemsPerWorker !== undefined ? { minSystemsPerWorker: options.minSystemsPerWorker } : {}),
+        ...(options.minSystemsPerWorker !== undefined
+          ? { minSystemsPerWorker: options.minSystemsPerWorker }
+          : {}),
       },
-      ...(lawRequests.length > 0 ? { laws: { requests: lawRequests, seed: `${options.seed}:${spec.name}`, threshold, ...(ds.scenario ? { scenario: ds.scenario } : {}) } } : {}),
+      ...(lawRequests.length > 0
+        ? {
+            laws: {
+              requests: lawRequests,
+              seed: `${options.seed}:${spec.name}`,
+              threshold,
+              ...(ds.scenario ? { scenario: ds.scenario } : {}),
+            },
+          }
+        : {}),
       onStart: (model, total) => emit('onCaseStart', { suite: spec.name, model, total }),
-      onProgress: (model, done, total) => emit('onCaseProgress', { suite: spec.name, model, done, total }),
+      onProgress: (model, done, total) =>
+        emit('onCaseProgress', { suite: spec.name, model, done, total }),
     });
 
     const columns = (spec.breakdown ?? DEFAULT_BREAKDOWN).filter(isBreakdownColumn);
@@ -183,14 +272,38 @@ async function runSuite(
     const cases: CaseResult[] = [];
     for (const run of runs) {
       // compareSources (issue 8, see ./sources.ts): per-source metrics and the synthetic–real gap.
-      const c = withSources(toCase(run, spec, { y, systemIds, leadTimes, strata }, seedFor(run.plugin.name)), spec.compareSources, test.map((s) => s.source));
+      const c = withSources(
+        toCase(run, spec, { y, systemIds, leadTimes, strata }, seedFor(run.plugin.name)),
+        spec.compareSources,
+        test.map((s) => s.source),
+      );
       cases.push(c);
       await emit('onCaseResult', { result: c });
     }
     const graded: Record<string, GradedCase> = {};
-    for (const c of cases) graded[c.model] = c.state === 'scored' ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds } : { state: 'errored', error: c.error };
-    const laws: LawOutcomes = Object.fromEntries(runs.flatMap((r) => (r.laws ? [[r.plugin.name, r.laws]] : [])));
-    const contracts = await checkContracts(specs, plugins, entries, config, suite.file, `${options.seed}:${spec.name}`, { pool, origins });
+    for (const c of cases)
+      graded[c.model] =
+        c.state === 'scored'
+          ? {
+              state: 'scored',
+              summary: c.summary,
+              y: c.y,
+              scores: c.scores,
+              systemIds: c.systemIds,
+            }
+          : { state: 'errored', error: c.error };
+    const laws: LawOutcomes = Object.fromEntries(
+      runs.flatMap((r) => (r.laws ? [[r.plugin.name, r.laws]] : [])),
+    );
+    const contracts = await checkContracts(
+      specs,
+      plugins,
+      entries,
+      config,
+      suite.file,
+      `${options.seed}:${spec.name}`,
+      { pool, origins },
+    );
     const assertions = gradeAssertions(specs, graded, laws, contracts);
     const n = ds.dataset.systems.length;
     const dataset = {
@@ -211,8 +324,21 @@ async function runSuite(
     return { ...base, dataset, cases, assertions, durationMs: performance.now() - t0 };
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
-    const located = err.problems.length > 0 ? `\n${err.problems.slice(0, 5).map((p) => `  ${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n')}` : '';
-    return { ...base, dataset: null, cases: [], assertions: [], error: `${err.message}${located}`, durationMs: performance.now() - t0 };
+    const located =
+      err.problems.length > 0
+        ? `\n${err.problems
+            .slice(0, 5)
+            .map((p) => `  ${p.file}:${p.line}:${p.column}: ${p.message}`)
+            .join('\n')}`
+        : '';
+    return {
+      ...base,
+      dataset: null,
+      cases: [],
+      assertions: [],
+      error: `${err.message}${located}`,
+      durationMs: performance.now() - t0,
+    };
   }
 }
 
@@ -231,7 +357,13 @@ interface TestSide {
 
 function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide, seed: string): CaseResult {
   const { plugin } = run;
-  const who = { suite: spec.name, model: plugin.name, version: plugin.version, options: plugin.options ?? {}, seed };
+  const who = {
+    suite: spec.name,
+    model: plugin.name,
+    version: plugin.version,
+    options: plugin.options ?? {},
+    seed,
+  };
   if (run.error !== null) return { ...who, state: 'errored', error: run.error };
   const summary = inBucketOrder(
     evaluateScores({
@@ -245,7 +377,16 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide, seed: string): 
       leadTimeBuckets: LEAD_TIME_BUCKETS,
     }),
   );
-  return { ...who, state: 'scored', summary, systemIds: side.systemIds, y: side.y, scores: run.scores, timings: { fitMs: run.fitMs, scoreMs: run.scoreMs }, cached: run.cached };
+  return {
+    ...who,
+    state: 'scored',
+    summary,
+    systemIds: side.systemIds,
+    y: side.y,
+    scores: run.scores,
+    timings: { fitMs: run.fitMs, scoreMs: run.scoreMs },
+    cached: run.cached,
+  };
 }
 
 /**
@@ -261,7 +402,11 @@ export function assertionSpecsOf(spec: SuiteSpec, modelNames: readonly string[])
 function suiteContracts(spec: SuiteSpec, modelNames: readonly string[]): AssertionSpec[] {
   if (!spec.contract) return [];
   const runs = typeof spec.contract === 'object' ? spec.contract.runs : undefined;
-  return modelNames.map((model) => ({ kind: 'contract', model, ...(runs !== undefined ? { runs } : {}) }));
+  return modelNames.map((model) => ({
+    kind: 'contract',
+    model,
+    ...(runs !== undefined ? { runs } : {}),
+  }));
 }
 
 /**
@@ -285,12 +430,20 @@ async function checkContracts(
     const k = plugins.findIndex((p) => p.name === a.model);
     if (k < 0) continue;
     const entry = entries[k]!;
-    const fresh = async (): Promise<ModelPlugin> => (typeof entry === 'object' && !Array.isArray(entry) ? plugins[k]! : resolveModel(entry, config, suiteFile));
+    const fresh = async (): Promise<ModelPlugin> =>
+      typeof entry === 'object' && !Array.isArray(entry)
+        ? plugins[k]!
+        : resolveModel(entry, config, suiteFile);
     const make = async (): Promise<ModelPlugin<object>> => {
       const p = (await fresh()) as ModelPlugin<object>;
       return a.assume ? { ...p, invariantTo: { ...p.invariantTo, ...a.assume } } : p;
     };
-    const options = { seed: seed32(`${seed}:${a.model}:contract`), ...(a.runs !== undefined ? { numRuns: a.runs } : {}), target: a.model, ...(a.assume ? { assume: a.assume } : {}) };
+    const options = {
+      seed: seed32(`${seed}:${a.model}:contract`),
+      ...(a.runs !== undefined ? { numRuns: a.runs } : {}),
+      target: a.model,
+      ...(a.assume ? { assume: a.assume } : {}),
+    };
     const origin = isolate.origins[k];
     try {
       if (origin) {
@@ -316,7 +469,10 @@ function referencedModels(a: AssertionSpec): string[] {
   if (a.kind === 'beats') return [a.model, a.other];
   if (a.kind === 'law' || a.kind === 'contract') return [a.model];
   const c = a.comparison;
-  return [a.subject.model, ...((c.op === 'gt' || c.op === 'lt') && typeof c.than === 'object' ? [c.than.model] : [])];
+  return [
+    a.subject.model,
+    ...((c.op === 'gt' || c.op === 'lt') && typeof c.than === 'object' ? [c.than.model] : []),
+  ];
 }
 
 function describeThreshold(t: SuiteThreshold | undefined, folds: number | undefined): string {

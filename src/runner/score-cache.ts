@@ -66,22 +66,38 @@ export function scoreKey(
 }
 
 function fileOf(cache: ScoreCache, key: string): string {
-  const name = key.split(':')[2]?.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 60) ?? 'model';
+  const name =
+    key
+      .split(':')[2]
+      ?.replace(/[^A-Za-z0-9_.@-]/g, '_')
+      .slice(0, 60) ?? 'model';
   return path.join(cache.dir, 'scores', `${name}-${sha(key).slice(0, 24)}.json`);
 }
 
 /** The cached scores under `key`, or null (missing, unreadable or not written by this version). */
-export async function readCachedScores(cache: ScoreCache, key: string): Promise<CachedScores | null> {
+export async function readCachedScores(
+  cache: ScoreCache,
+  key: string,
+): Promise<CachedScores | null> {
   try {
-    const stored = JSON.parse(await readFile(fileOf(cache, key), 'utf8')) as { key?: string; scores?: CachedScores };
-    return stored.key === key && stored.scores && Array.isArray(stored.scores.testScores) ? stored.scores : null;
+    const stored = JSON.parse(await readFile(fileOf(cache, key), 'utf8')) as {
+      key?: string;
+      scores?: CachedScores;
+    };
+    return stored.key === key && stored.scores && Array.isArray(stored.scores.testScores)
+      ? stored.scores
+      : null;
   } catch {
     return null;
   }
 }
 
 /** Stores scores under `key` (atomically: a reader never sees half a file). */
-export async function writeCachedScores(cache: ScoreCache, key: string, scores: CachedScores): Promise<void> {
+export async function writeCachedScores(
+  cache: ScoreCache,
+  key: string,
+  scores: CachedScores,
+): Promise<void> {
   const file = fileOf(cache, key);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, JSON.stringify({ key, scores }));

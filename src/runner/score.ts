@@ -80,40 +80,58 @@ export async function fitAndScore(
   opts: ScoreOptions,
 ): Promise<ModelRun[]> {
   const par = opts.parallel;
-  const trainNormals = opts.scoreTrainNormals ? train.filter((s) => s.label.label === 'normal') : [];
+  const trainNormals = opts.scoreTrainNormals
+    ? train.filter((s) => s.label.label === 'normal')
+    : [];
   const queue = [...trainNormals, ...test];
   const pooled = par ? plugins.map((_, i) => par.origins[i] ?? null) : plugins.map(() => null);
   if (!par || pooled.every((o) => o === null)) return fitAndScoreHere(plugins, train, test, opts);
 
   // Threads: enough systems for each block to be worth it; at least one (isolation).
-  const blocks = Math.max(1, Math.min(par.workers, Math.floor(queue.length / (par.minSystemsPerWorker ?? MIN_SYSTEMS_PER_WORKER))));
+  const blocks = Math.max(
+    1,
+    Math.min(
+      par.workers,
+      Math.floor(queue.length / (par.minSystemsPerWorker ?? MIN_SYSTEMS_PER_WORKER)),
+    ),
+  );
   const local = plugins.filter((_, i) => !pooled[i]);
   const localRuns = local.length > 0 ? await fitAndScoreHere(local, train, test, opts) : [];
-  const remote = plugins.map((p, i) => ({ plugin: p, origin: pooled[i] ?? null })).filter((r): r is { plugin: ModelPlugin; origin: PluginOrigin } => r.origin !== null);
+  const remote = plugins
+    .map((p, i) => ({ plugin: p, origin: pooled[i] ?? null }))
+    .filter((r): r is { plugin: ModelPlugin; origin: PluginOrigin } => r.origin !== null);
   for (const { plugin } of remote) await opts.onStart?.(plugin.name, queue.length);
   let scoreStarted = false;
   const inWorkers = (group: typeof remote) =>
-    scoreInWorkers(group.map((r) => r.plugin), group.map((r) => r.origin), train, queue, {
-      pool: par.pool,
-      workers: blocks,
-      config: par.config,
-      dataDir: opts.dataset.dataDir,
-      source: opts.dataset.source,
-      seedFor: opts.seedFor,
-      timeoutMs: opts.timeoutMs,
-      onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
-      onScoreStart: async () => {
-        if (scoreStarted) return;
-        scoreStarted = true;
-        await opts.onScoreStart?.();
+    scoreInWorkers(
+      group.map((r) => r.plugin),
+      group.map((r) => r.origin),
+      train,
+      queue,
+      {
+        pool: par.pool,
+        workers: blocks,
+        config: par.config,
+        dataDir: opts.dataset.dataDir,
+        source: opts.dataset.source,
+        seedFor: opts.seedFor,
+        timeoutMs: opts.timeoutMs,
+        onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
+        onScoreStart: async () => {
+          if (scoreStarted) return;
+          scoreStarted = true;
+          await opts.onScoreStart?.();
+        },
+        ...(opts.laws ? { laws: { ...opts.laws, trainNormals: trainNormals.length } } : {}),
       },
-      ...(opts.laws ? { laws: { ...opts.laws, trainNormals: trainNormals.length } } : {}),
-    });
+    );
   // All models together first (each series read once for all of them). A worker that ends
   // badly cannot tell whose fault it was: its models are run again, each alone, so the one
   // that crashed or hung fails its own case only.
   const together = await inWorkers(remote);
-  const results = new Map<ModelPlugin, PooledScores>(remote.map((r, i) => [r.plugin, together[i]!]));
+  const results = new Map<ModelPlugin, PooledScores>(
+    remote.map((r, i) => [r.plugin, together[i]!]),
+  );
   const suspects = remote.filter((_, i) => together[i]!.workerFailed);
   if (suspects.length > 0 && remote.length > 1) {
     for (const r of suspects) results.set(r.plugin, (await inWorkers([r]))[0]!);
@@ -141,8 +159,13 @@ export async function fitAndScoreHere(
   opts: ScoreOptions,
 ): Promise<ModelRun[]> {
   const runs = newRuns(plugins, test.length);
-  const trainNormals = opts.scoreTrainNormals ? train.filter((s) => s.label.label === 'normal') : [];
-  const queue = [...trainNormals.map((s) => ({ s, test: -1 })), ...test.map((s, i) => ({ s, test: i }))];
+  const trainNormals = opts.scoreTrainNormals
+    ? train.filter((s) => s.label.label === 'normal')
+    : [];
+  const queue = [
+    ...trainNormals.map((s) => ({ s, test: -1 })),
+    ...test.map((s, i) => ({ s, test: i })),
+  ];
   for (const run of runs) await opts.onStart?.(run.plugin.name, queue.length);
   await fitRuns(runs, train, opts);
   await opts.onScoreStart?.();
@@ -153,8 +176,16 @@ export async function fitAndScoreHere(
 }
 
 /** Measures a plan's laws with runs fitted in this process, and keeps each run's outcomes on it. */
-export async function measureLawsHere(plan: LawPlan, runs: ModelRun[], test: readonly SystemRecord[], opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>): Promise<void> {
-  const trainFpr = typeof plan.threshold === 'object' && plan.threshold.kind === 'train_fpr' ? plan.threshold.fpr : null;
+export async function measureLawsHere(
+  plan: LawPlan,
+  runs: ModelRun[],
+  test: readonly SystemRecord[],
+  opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>,
+): Promise<void> {
+  const trainFpr =
+    typeof plan.threshold === 'object' && plan.threshold.kind === 'train_fpr'
+      ? plan.threshold.fpr
+      : null;
   const outcomes = await measureLaws(plan.requests, {
     seed: plan.seed,
     seedFor: opts.seedFor,
@@ -172,17 +203,36 @@ export async function measureLawsHere(plan: LawPlan, runs: ModelRun[], test: rea
 
 /** Fresh runs: no scores yet (NaN), no error. */
 export function newRuns(plugins: readonly ModelPlugin[], tests: number): ModelRun[] {
-  return plugins.map((plugin) => ({ plugin, error: null, testScores: new Float64Array(tests).fill(NaN), trainNormalScores: [], fitMs: 0, scoreMs: 0 }));
+  return plugins.map((plugin) => ({
+    plugin,
+    error: null,
+    testScores: new Float64Array(tests).fill(NaN),
+    trainNormalScores: [],
+    fitMs: 0,
+    scoreMs: 0,
+  }));
 }
 
 /** Fits each run's plugin on `train` (a plugin without `fit` has nothing to learn); a failure becomes the run's error. */
-export async function fitRuns(runs: readonly ModelRun[], train: readonly SystemRecord[], opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs' | 'dataset'>): Promise<void> {
-  const trainSet: Dataset = { dataDir: opts.dataset.dataDir, source: opts.dataset.source, systems: train };
+export async function fitRuns(
+  runs: readonly ModelRun[],
+  train: readonly SystemRecord[],
+  opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs' | 'dataset'>,
+): Promise<void> {
+  const trainSet: Dataset = {
+    dataDir: opts.dataset.dataDir,
+    source: opts.dataset.source,
+    systems: train,
+  };
   for (const run of runs) {
     if (!run.plugin.fit || run.error !== null) continue;
     const t0 = performance.now();
     try {
-      await withTimeout((signal) => run.plugin.fit!(trainSet, { seed: opts.seedFor(run.plugin.name), signal }), timeoutOf(run.plugin, opts), 'fit');
+      await withTimeout(
+        (signal) => run.plugin.fit!(trainSet, { seed: opts.seedFor(run.plugin.name), signal }),
+        timeoutOf(run.plugin, opts),
+        'fit',
+      );
     } catch (err) {
       run.error = `fit: ${messageOf(err)}`;
     }
@@ -211,7 +261,12 @@ export async function scoreQueue(
       // Each model gets series of its own (the last one the originals): a plugin that writes
       // into its input must never change what another model sees.
       const own = run === active[active.length - 1] ? series : series.map(copySeries);
-      const scores = await scoreChunk(run, chunk.map((c) => c.s), own, opts);
+      const scores = await scoreChunk(
+        run,
+        chunk.map((c) => c.s),
+        own,
+        opts,
+      );
       run.scoreMs += performance.now() - t0;
       if (!scores) continue;
       chunk.forEach((c, k) => {
@@ -220,7 +275,8 @@ export async function scoreQueue(
       });
     }
     done += chunk.length;
-    for (const run of runs) if (run.error === null) await opts.onProgress?.(run.plugin.name, done, queue.length);
+    for (const run of runs)
+      if (run.error === null) await opts.onProgress?.(run.plugin.name, done, queue.length);
   }
 }
 
@@ -238,19 +294,34 @@ export async function teardownRuns(runs: readonly ModelRun[]): Promise<void> {
 /** A deep copy of a series: its own timestamps, sensor arrays and sensor map. */
 function copySeries(series: SystemSeries): SystemSeries {
   const sensors: Record<string, Float64Array> = {};
-  for (const [name, values] of Object.entries(series.sensors)) if (values) sensors[name] = values.slice();
+  for (const [name, values] of Object.entries(series.sensors))
+    if (values) sensors[name] = values.slice();
   return { ...series, timestamps: series.timestamps.slice(), sensors };
 }
 
 /** Scores one chunk with one model, or records its error and returns null. */
-async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], series: readonly SystemSeries[], opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>): Promise<number[] | null> {
+async function scoreChunk(
+  run: ModelRun,
+  systems: readonly SystemRecord[],
+  series: readonly SystemSeries[],
+  opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>,
+): Promise<number[] | null> {
   const { plugin } = run;
   const seed = opts.seedFor(plugin.name);
   const timeout = timeoutOf(plugin, opts);
   if (plugin.scoreBatch) {
     let out: readonly number[];
     try {
-      out = await withTimeout((signal) => plugin.scoreBatch!(series, { seed, signal, metadata: systems.map((s) => structuredClone(s.metadata)) }), timeout, 'scoreBatch');
+      out = await withTimeout(
+        (signal) =>
+          plugin.scoreBatch!(series, {
+            seed,
+            signal,
+            metadata: systems.map((s) => structuredClone(s.metadata)),
+          }),
+        timeout,
+        'scoreBatch',
+      );
     } catch (err) {
       run.error = `scoreBatch(${systems[0]?.systemId}…): ${messageOf(err)}`;
       return null;
@@ -271,7 +342,16 @@ async function scoreChunk(run: ModelRun, systems: readonly SystemRecord[], serie
     const id = systems[k]!.systemId;
     let v: unknown;
     try {
-      v = await withTimeout((signal) => plugin.score(series[k]!, { seed, signal, metadata: structuredClone(systems[k]!.metadata) }), timeout, 'score');
+      v = await withTimeout(
+        (signal) =>
+          plugin.score(series[k]!, {
+            seed,
+            signal,
+            metadata: structuredClone(systems[k]!.metadata),
+          }),
+        timeout,
+        'score',
+      );
     } catch (err) {
       run.error = `score(${id}): ${messageOf(err)}`;
       return null;

@@ -9,7 +9,14 @@ import { evaluateScores, type JsonCi } from '../metrics/index.ts';
 import type { CaseResult } from './types.ts';
 
 /** The metrics compared per source. */
-export const SOURCE_METRICS = ['roc_auc', 'average_precision', 'precision', 'recall', 'f1', 'fpr'] as const;
+export const SOURCE_METRICS = [
+  'roc_auc',
+  'average_precision',
+  'precision',
+  'recall',
+  'f1',
+  'fpr',
+] as const;
 /** One of {@link SOURCE_METRICS}. */
 export type SourceMetric = (typeof SOURCE_METRICS)[number];
 
@@ -33,7 +40,11 @@ export interface SourceComparison {
   readonly gap: Readonly<Record<SourceMetric, number | null>>;
 }
 
-function side(c: Extract<CaseResult, { state: 'scored' }>, sources: readonly Source[], source: Source): SourceSide | null {
+function side(
+  c: Extract<CaseResult, { state: 'scored' }>,
+  sources: readonly Source[],
+  source: Source,
+): SourceSide | null {
   const idx: number[] = [];
   sources.forEach((s, i) => s === source && idx.push(i));
   if (idx.length === 0) return null;
@@ -43,12 +54,24 @@ function side(c: Extract<CaseResult, { state: 'scored' }>, sources: readonly Sou
     scores: Float64Array.from(idx, (i) => c.scores[i]!),
     threshold: { kind: 'fixed', value: t ?? Infinity },
   });
-  const metrics = Object.fromEntries(SOURCE_METRICS.map((m) => [m, sum.metrics[m] ?? null])) as Record<SourceMetric, number | null>;
-  return { n: sum.n, positives: sum.positives, negatives: sum.negatives, metrics, ci: { roc_auc: sum.ci['roc_auc'] ?? null }, undefined: sum.undefined };
+  const metrics = Object.fromEntries(
+    SOURCE_METRICS.map((m) => [m, sum.metrics[m] ?? null]),
+  ) as Record<SourceMetric, number | null>;
+  return {
+    n: sum.n,
+    positives: sum.positives,
+    negatives: sum.negatives,
+    metrics,
+    ci: { roc_auc: sum.ci['roc_auc'] ?? null },
+    undefined: sum.undefined,
+  };
 }
 
 /** Per-source metrics of a scored case; `sources` is aligned with the case's systems. */
-export function compareSources(c: Extract<CaseResult, { state: 'scored' }>, sources: readonly Source[]): SourceComparison {
+export function compareSources(
+  c: Extract<CaseResult, { state: 'scored' }>,
+  sources: readonly Source[],
+): SourceComparison {
   const synthetic = side(c, sources, 'synthetic');
   const real = side(c, sources, 'real');
   const gap = Object.fromEntries(
@@ -62,7 +85,11 @@ export function compareSources(c: Extract<CaseResult, { state: 'scored' }>, sour
 }
 
 /** The case with its `sources` section when the suite asks for it (`compareSources: true`). */
-export function withSources(c: CaseResult, enabled: boolean | undefined, sources: readonly Source[]): CaseResult {
+export function withSources(
+  c: CaseResult,
+  enabled: boolean | undefined,
+  sources: readonly Source[],
+): CaseResult {
   if (!enabled || c.state !== 'scored') return c;
   return { ...c, sources: compareSources(c, sources) };
 }

@@ -18,7 +18,9 @@ export function stratifiedSplit(
   const quotas = entries.map(([, g]) => g.length * test);
   const counts = quotas.map(Math.floor);
   let left = Math.round(systems.length * test) - counts.reduce((a, b) => a + b, 0);
-  const byRemainder = quotas.map((q, i) => [q - Math.floor(q), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const byRemainder = quotas
+    .map((q, i) => [q - Math.floor(q), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (const [, i] of byRemainder) {
     if (left <= 0) break;
     counts[i]! += 1;
@@ -39,7 +41,11 @@ export function stratifiedSplit(
  * dealt round-robin, with the deal continuing across strata, so fold sizes differ by at most one
  * and every failure type spreads over the folds. Deterministic for a seed.
  */
-export function stratifiedFolds(systems: readonly SystemRecord[], k: number, seed: string): SystemRecord[][] {
+export function stratifiedFolds(
+  systems: readonly SystemRecord[],
+  k: number,
+  seed: string,
+): SystemRecord[][] {
   const rng = seedrandom.alea(`folds:${seed}`);
   const folds: SystemRecord[][] = Array.from({ length: k }, () => []);
   let next = 0;
@@ -47,7 +53,8 @@ export function stratifiedFolds(systems: readonly SystemRecord[], k: number, see
   return folds.map((f) => f.sort(byId));
 }
 
-const byId = (a: SystemRecord, b: SystemRecord): number => (a.source + a.systemId < b.source + b.systemId ? -1 : 1);
+const byId = (a: SystemRecord, b: SystemRecord): number =>
+  a.source + a.systemId < b.source + b.systemId ? -1 : 1;
 
 /** Systems grouped by label × failure type, groups and members in a fixed order (input order does not matter). */
 function strata(systems: readonly SystemRecord[]): [string, SystemRecord[]][] {

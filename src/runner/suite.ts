@@ -36,7 +36,8 @@ export interface SplitSpec {
 }
 
 /** A model in a suite: a plugin object, a plugin name, or `[name, options]` resolved by the plugin registry. */
-export type ModelEntry = ModelPlugin<any> | string | readonly [string, Readonly<Record<string, unknown>>];
+export type ModelEntry =
+  ModelPlugin<any> | string | readonly [string, Readonly<Record<string, unknown>>];
 
 /** A suite: what to run on what, and what must hold. */
 export interface SuiteSpec {
@@ -69,7 +70,11 @@ export interface SuiteSpec {
    * `alpha` (default 0.05) pass. A gate whose test could not detect a drop of `tolerance` (at
    * alpha, 80 % power) fails as underpowered unless `allowUnderpowered: true`.
    */
-  readonly baseline?: { readonly tolerance?: number; readonly alpha?: number; readonly allowUnderpowered?: boolean };
+  readonly baseline?: {
+    readonly tolerance?: number;
+    readonly alpha?: number;
+    readonly allowUnderpowered?: boolean;
+  };
 }
 
 /** A suite's threshold choice: like the metrics' ThresholdSpec, but `train_fpr` needs no scores (the runner provides them). */

@@ -4,9 +4,19 @@ import type { ModelRun } from './score.ts';
 import type { SuiteThreshold } from './suite.ts';
 
 /** The numeric threshold of a fitted run on its own split (Infinity when no training normals exist for a train-FPR one). */
-export function thresholdValue(run: ModelRun, threshold: SuiteThreshold, trainFpr: number | null, test: readonly SystemRecord[] = []): number {
+export function thresholdValue(
+  run: ModelRun,
+  threshold: SuiteThreshold,
+  trainFpr: number | null,
+  test: readonly SystemRecord[] = [],
+): number {
   if (trainFpr !== null) {
-    return run.trainNormalScores.length > 0 ? chooseThreshold({ kind: 'train_fpr', fpr: trainFpr, trainNormalScores: run.trainNormalScores }, { y: [], scores: [] }).threshold : Infinity;
+    return run.trainNormalScores.length > 0
+      ? chooseThreshold(
+          { kind: 'train_fpr', fpr: trainFpr, trainNormalScores: run.trainNormalScores },
+          { y: [], scores: [] },
+        ).threshold
+      : Infinity;
   }
   if (typeof threshold === 'number') return threshold;
   if (threshold.kind === 'fixed') return threshold.value;

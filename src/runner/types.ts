@@ -95,7 +95,11 @@ export interface SuiteResult {
 export interface RunSummary {
   readonly suites: number;
   readonly cases: { readonly scored: number; readonly errored: number };
-  readonly assertions: { readonly passed: number; readonly failed: number; readonly errored: number };
+  readonly assertions: {
+    readonly passed: number;
+    readonly failed: number;
+    readonly errored: number;
+  };
   /** Baseline gates (one per model of a suite with a baseline); a stale baseline counts as failed. */
   readonly gates: { readonly passed: number; readonly failed: number };
   /** 0 all held · 1 an assertion failed · 2 the harness, a plugin or the data failed. */

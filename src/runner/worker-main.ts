@@ -17,8 +17,25 @@ import { checkContract } from '../check/index.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import { forbidProcessExit, type ModelPlugin, observeCalls, withTimeout } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
-import { fitRuns, measureLawsHere, messageOf, newRuns, scoreQueue, teardownRuns, type ModelRun } from './score.ts';
-import { loadTimeout, recreatePlugin, type PluginOrigin, type FitReply, type PluginLaws, type WorkerJob, type WorkerMessage, type WorkerRequest } from './worker-protocol.ts';
+import {
+  fitRuns,
+  measureLawsHere,
+  messageOf,
+  newRuns,
+  scoreQueue,
+  teardownRuns,
+  type ModelRun,
+} from './score.ts';
+import {
+  loadTimeout,
+  recreatePlugin,
+  type PluginOrigin,
+  type FitReply,
+  type PluginLaws,
+  type WorkerJob,
+  type WorkerMessage,
+  type WorkerRequest,
+} from './worker-protocol.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
 // process.exit in a worker would end the thread without a word: it throws instead.
@@ -26,10 +43,18 @@ forbidProcessExit();
 // An exception from a plugin's timer or a rejection nobody awaits has no call to fail: the
 // request it happened in fails, and the pool replaces this thread.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-  process.on(event, (err: unknown) => post({ type: 'escaped', message: `an error escaped the plugin (a timer or a promise nobody awaited): ${messageOf(err)}` }));
+  process.on(event, (err: unknown) =>
+    post({
+      type: 'escaped',
+      message: `an error escaped the plugin (a timer or a promise nobody awaited): ${messageOf(err)}`,
+    }),
+  );
 }
 // Every plugin call is announced to the pool's watchdog, which stops this thread if one hangs.
-observeCalls({ start: (what, timeoutMs) => post({ type: 'call', what, timeoutMs }), end: () => post({ type: 'called' }) });
+observeCalls({
+  start: (what, timeoutMs) => post({ type: 'call', what, timeoutMs }),
+  end: () => post({ type: 'called' }),
+});
 
 interface Setup {
   readonly plugins: ModelPlugin[];
@@ -47,7 +72,8 @@ function datasetOf(job: WorkerJob): Promise<Dataset> {
   // Per suite too: a data folder may change between two suites of one run (labels saved meanwhile).
   const first = job.origins[0];
   const key = `${first && 'suiteFile' in first ? `${first.suiteFile}\0${first.suiteName}` : ''}\0${job.dataDir}\0${job.source}`;
-  if (lastDataset?.key !== key) lastDataset = { key, dataset: loadDataset({ dataDir: job.dataDir, source: job.source }) };
+  if (lastDataset?.key !== key)
+    lastDataset = { key, dataset: loadDataset({ dataDir: job.dataDir, source: job.source }) };
   const { dataset } = lastDataset;
   dataset.catch(() => {
     if (lastDataset?.dataset === dataset) lastDataset = null; // a failed load is not kept
@@ -56,15 +82,26 @@ function datasetOf(job: WorkerJob): Promise<Dataset> {
 }
 
 /** Makes a plugin again (its module imported, its factory called) under the watchdog. */
-const makePlugin = (origin: PluginOrigin, config: ResolvedConfig, timeoutMs: number): Promise<ModelPlugin> =>
-  withTimeout(() => recreatePlugin(origin, config), loadTimeout(timeoutMs), `making the plugin ${'entry' in origin ? `"${origin.entry}"` : `#${origin.modelIndex + 1} of ${origin.suiteFile}`}`);
+const makePlugin = (
+  origin: PluginOrigin,
+  config: ResolvedConfig,
+  timeoutMs: number,
+): Promise<ModelPlugin> =>
+  withTimeout(
+    () => recreatePlugin(origin, config),
+    loadTimeout(timeoutMs),
+    `making the plugin ${'entry' in origin ? `"${origin.entry}"` : `#${origin.modelIndex + 1} of ${origin.suiteFile}`}`,
+  );
 
 /** A request's plugins (new instances) and data; the modules themselves stay loaded between requests. */
 async function setUp(job: WorkerJob): Promise<Setup> {
   const plugins: ModelPlugin[] = [];
-  for (const origin of job.origins) plugins.push(await makePlugin(origin, job.config, job.timeoutMs));
+  for (const origin of job.origins)
+    plugins.push(await makePlugin(origin, job.config, job.timeoutMs));
   const dataset = await datasetOf(job);
-  const byKey = new Map<string, SystemRecord>(dataset.systems.map((s) => [`${s.source}\u0000${s.systemId}`, s]));
+  const byKey = new Map<string, SystemRecord>(
+    dataset.systems.map((s) => [`${s.source}\u0000${s.systemId}`, s]),
+  );
   const pick = (keys: readonly string[]): SystemRecord[] =>
     keys.map((k) => {
       const s = byKey.get(k);
@@ -77,7 +114,10 @@ async function setUp(job: WorkerJob): Promise<Setup> {
 
 async function fit(req: Extract<WorkerRequest, { type: 'fit' }>): Promise<WorkerMessage> {
   const { plugins, dataset, pick, seedFor } = await setUp(req.job);
-  const runs = newRuns(req.models.map((i) => plugins[i]!), 0);
+  const runs = newRuns(
+    req.models.map((i) => plugins[i]!),
+    0,
+  );
   await fitRuns(runs, pick(req.train), { seedFor, timeoutMs: req.job.timeoutMs, dataset });
   const fits: FitReply[] = runs.map((run, k) => {
     let error = run.error;
@@ -110,12 +150,36 @@ async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<Wo
       }
     }
   }
-  const opts = { seedFor, timeoutMs: req.job.timeoutMs, dataset, onProgress: (model: string, done: number) => post({ type: 'progress', model, done }) };
-  await fitRuns(runs.filter((_, i) => req.prepare[i] === 'fit'), pick(req.train), opts);
-  await scoreQueue(runs, share.map((s, i) => ({ s, test: i })), opts);
-  const laws = req.laws ? await lawsOf(req.laws, runs, share, { seedFor, timeoutMs: req.job.timeoutMs }) : [];
+  const opts = {
+    seedFor,
+    timeoutMs: req.job.timeoutMs,
+    dataset,
+    onProgress: (model: string, done: number) => post({ type: 'progress', model, done }),
+  };
+  await fitRuns(
+    runs.filter((_, i) => req.prepare[i] === 'fit'),
+    pick(req.train),
+    opts,
+  );
+  await scoreQueue(
+    runs,
+    share.map((s, i) => ({ s, test: i })),
+    opts,
+  );
+  const laws = req.laws
+    ? await lawsOf(req.laws, runs, share, { seedFor, timeoutMs: req.job.timeoutMs })
+    : [];
   await teardownRuns(runs);
-  return { type: 'done', runs: runs.map((r, i) => ({ error: r.error, scores: r.testScores, fitMs: r.fitMs, scoreMs: r.scoreMs, ...(laws[i] ? { laws: laws[i] } : {}) })) };
+  return {
+    type: 'done',
+    runs: runs.map((r, i) => ({
+      error: r.error,
+      scores: r.testScores,
+      fitMs: r.fitMs,
+      scoreMs: r.scoreMs,
+      ...(laws[i] ? { laws: laws[i] } : {}),
+    })),
+  };
 }
 
 /** The laws of a score request whose share is the training normals then the test split. */
@@ -126,7 +190,11 @@ async function lawsOf(
   opts: { readonly seedFor: (model: string) => string; readonly timeoutMs: number },
 ): Promise<(PluginLaws | undefined)[]> {
   const n = plan.trainNormals;
-  const split: ModelRun[] = runs.map((r) => ({ ...r, testScores: r.testScores.slice(n), trainNormalScores: Array.from(r.testScores.subarray(0, n)) }));
+  const split: ModelRun[] = runs.map((r) => ({
+    ...r,
+    testScores: r.testScores.slice(n),
+    trainNormalScores: Array.from(r.testScores.subarray(0, n)),
+  }));
   await measureLawsHere(plan, split, share.slice(n), opts);
   return split.map((r) => r.laws);
 }
@@ -141,24 +209,41 @@ async function lawsOf(
 async function probe(req: Extract<WorkerRequest, { type: 'probe' }>): Promise<WorkerMessage> {
   // The public API a suite imports is loaded first, untimed: only the user's code is on the clock.
   await import('../index.ts');
-  const exported = await withTimeout(() => loadDefaultExport(req.suiteFile, { what: 'suite' }).catch(() => null), req.timeoutMs, `importing ${req.suiteFile}`);
+  const exported = await withTimeout(
+    () => loadDefaultExport(req.suiteFile, { what: 'suite' }).catch(() => null),
+    req.timeoutMs,
+    `importing ${req.suiteFile}`,
+  );
   const specs: unknown[] = exported === null ? [] : Array.isArray(exported) ? exported : [exported];
   for (const spec of specs) {
     const entries = (spec as { models?: unknown } | null)?.models;
     if (!Array.isArray(entries)) continue;
     for (const entry of entries) {
-      await withTimeout(() => resolveModel(entry, req.config, req.suiteFile).catch(() => null), req.timeoutMs, `making the model ${describeEntry(entry)} of ${req.suiteFile}`);
+      await withTimeout(
+        () => resolveModel(entry, req.config, req.suiteFile).catch(() => null),
+        req.timeoutMs,
+        `making the model ${describeEntry(entry)} of ${req.suiteFile}`,
+      );
     }
   }
   return { type: 'probed' };
 }
 
-const describeEntry = (entry: unknown): string => (typeof entry === 'string' ? `"${entry}"` : Array.isArray(entry) ? `"${String(entry[0])}"` : `"${String((entry as { name?: unknown } | null)?.name)}"`);
+const describeEntry = (entry: unknown): string =>
+  typeof entry === 'string'
+    ? `"${entry}"`
+    : Array.isArray(entry)
+      ? `"${String(entry[0])}"`
+      : `"${String((entry as { name?: unknown } | null)?.name)}"`;
 
 async function contract(req: Extract<WorkerRequest, { type: 'contract' }>): Promise<WorkerMessage> {
   const assume = req.options.assume;
   const make = async (): Promise<ModelPlugin<object>> => {
-    const p = (await makePlugin(req.origin, req.config, req.options.timeoutMs ?? req.config.timeoutMs)) as ModelPlugin<object>;
+    const p = (await makePlugin(
+      req.origin,
+      req.config,
+      req.options.timeoutMs ?? req.config.timeoutMs,
+    )) as ModelPlugin<object>;
     return assume ? { ...p, invariantTo: { ...p.invariantTo, ...assume } } : p;
   };
   return { type: 'checked', report: await checkContract(make, req.options) };
@@ -169,9 +254,14 @@ async function contract(req: Extract<WorkerRequest, { type: 'contract' }>): Prom
  * rejected promises nobody awaits. Their errors then fail this request, not the next one this
  * worker serves (another model's). A timer set for later can still outlive the request.
  */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
+const settle = (): Promise<void> =>
+  new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
 
-const handlers: { [K in WorkerRequest['type']]: (req: Extract<WorkerRequest, { type: K }>) => Promise<WorkerMessage> } = { fit, score, probe, contract };
+const handlers: {
+  [K in WorkerRequest['type']]: (
+    req: Extract<WorkerRequest, { type: K }>,
+  ) => Promise<WorkerMessage>;
+} = { fit, score, probe, contract };
 
 parentPort?.on('message', (req: WorkerRequest) => {
   (handlers[req.type] as (r: WorkerRequest) => Promise<WorkerMessage>)(req)

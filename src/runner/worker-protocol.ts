@@ -69,19 +69,31 @@ export type PluginLaws = Partial<Record<LawName, LawOutcome>>;
 
 /** What a worker is asked to do; systems are `source\0systemId` keys, in order. */
 export type WorkerRequest =
-  | { readonly type: 'fit'; readonly job: WorkerJob; readonly models: readonly number[]; readonly train: readonly string[] }
+  | {
+      readonly type: 'fit';
+      readonly job: WorkerJob;
+      readonly models: readonly number[];
+      readonly train: readonly string[];
+    }
   | {
       readonly type: 'score';
       readonly job: WorkerJob;
       /** Per plugin: its shipped state, or `fit` (fit it here on `train`), or the error that already stopped it. */
-      readonly prepare: readonly ({ readonly state: unknown } | 'fit' | { readonly error: string })[];
+      readonly prepare: readonly (
+        { readonly state: unknown } | 'fit' | { readonly error: string }
+      )[];
       readonly train: readonly string[];
       readonly share: readonly string[];
       /** With laws, the share is every system: its first `trainNormals` are the training normals, the rest the test split. */
       readonly laws?: LawPlan & { readonly trainNormals: number };
     }
   /** Import a suite file and make its models, before the harness's own thread does. */
-  | { readonly type: 'probe'; readonly suiteFile: string; readonly config: ResolvedConfig; readonly timeoutMs: number }
+  | {
+      readonly type: 'probe';
+      readonly suiteFile: string;
+      readonly config: ResolvedConfig;
+      readonly timeoutMs: number;
+    }
   /** Check one plugin against the plugin contract. */
   | {
       readonly type: 'contract';
@@ -122,19 +134,32 @@ export type WorkerMessage =
   | { readonly type: 'failed'; readonly message: string };
 
 /** A worker's answer to a request (the other messages come while it works). */
-export type WorkerReply = Extract<WorkerMessage, { type: 'fitted' | 'done' | 'probed' | 'checked' | 'failed' }>;
+export type WorkerReply = Extract<
+  WorkerMessage,
+  { type: 'fitted' | 'done' | 'probed' | 'checked' | 'failed' }
+>;
 
 /** The models of a suite file, as its default export lists them. */
-export async function suiteModels(suiteFile: string, suiteName: string): Promise<SuiteSpec['models'] | null> {
+export async function suiteModels(
+  suiteFile: string,
+  suiteName: string,
+): Promise<SuiteSpec['models'] | null> {
   const exported = await loadDefaultExport(suiteFile, { what: 'suite' });
   const specs = (Array.isArray(exported) ? exported : [exported]) as SuiteSpec[];
   return specs.find((s) => s?.name === suiteName)?.models ?? null;
 }
 
 /** Makes a plugin again from its origin (in a worker). */
-export async function recreatePlugin(origin: PluginOrigin, config: ResolvedConfig): Promise<ModelPlugin> {
+export async function recreatePlugin(
+  origin: PluginOrigin,
+  config: ResolvedConfig,
+): Promise<ModelPlugin> {
   if ('entry' in origin) return resolveModel(origin.entry, config, origin.from);
   const entry = (await suiteModels(origin.suiteFile, origin.suiteName))?.[origin.modelIndex];
-  if (!entry) throw new HarnessError('E_SUITE', `${origin.suiteFile}: suite "${origin.suiteName}" has no model #${origin.modelIndex + 1} in this worker`);
+  if (!entry)
+    throw new HarnessError(
+      'E_SUITE',
+      `${origin.suiteFile}: suite "${origin.suiteName}" has no model #${origin.modelIndex + 1} in this worker`,
+    );
   return resolveModel(entry, config, origin.suiteFile);
 }

@@ -25,7 +25,13 @@ export interface ClimateProfile {
 
 /** Climate classes: a mid-latitude site, a hot-arid one and a cold continental one. */
 export const CLIMATE_PROFILES: Readonly<Record<Climate, ClimateProfile>> = {
-  temperate: { annualMeanC: 11, annualAmpC: 10, diurnalRangeC: [5, 11], frontSdC: 3, humidity: 0.68 },
+  temperate: {
+    annualMeanC: 11,
+    annualAmpC: 10,
+    diurnalRangeC: [5, 11],
+    frontSdC: 3,
+    humidity: 0.68,
+  },
   hot: { annualMeanC: 24, annualAmpC: 9, diurnalRangeC: [9, 15], frontSdC: 2.5, humidity: 0.45 },
   cold: { annualMeanC: 2, annualAmpC: 14, diurnalRangeC: [5, 10], frontSdC: 4, humidity: 0.72 },
 };
@@ -63,7 +69,13 @@ export function ouStep(x: number, a: number, rng: Rng): number {
 }
 
 /** Ambient temperature and humidity for `samples` samples from `startMs`. */
-export function ambientSeries(climate: Climate, startMs: number, samples: number, intervalSeconds: number, rng: Rng): AmbientSeries {
+export function ambientSeries(
+  climate: Climate,
+  startMs: number,
+  samples: number,
+  intervalSeconds: number,
+  rng: Rng,
+): AmbientSeries {
   const p = CLIMATE_PROFILES[climate];
   const temperatureC = new Float64Array(samples);
   const humidity = new Float64Array(samples);
@@ -88,7 +100,10 @@ export function ambientSeries(climate: Climate, startMs: number, samples: number
     const diurnal = Math.cos((2 * Math.PI * (h - 15)) / 24);
     // Wet spells narrow the day–night swing (cloud cover).
     const wetness = Math.max(0, wet);
-    const t = seasonalMeanC(climate, doy0 + (i * intervalSeconds) / 86400) + (range / 2) * diurnal * (1 - 0.3 * Math.min(1, wetness)) + p.frontSdC * front;
+    const t =
+      seasonalMeanC(climate, doy0 + (i * intervalSeconds) / 86400) +
+      (range / 2) * diurnal * (1 - 0.3 * Math.min(1, wetness)) +
+      p.frontSdC * front;
     temperatureC[i] = Math.min(AMBIENT_RANGE_C[1], Math.max(AMBIENT_RANGE_C[0], t));
     humidity[i] = Math.min(1, Math.max(0.05, p.humidity - 0.18 * diurnal + 0.12 * wet));
   }

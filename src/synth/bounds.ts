@@ -30,7 +30,10 @@ export const INSULATION_SENSOR_MAX_KOHM = 5000;
  * - insulation 0 … the sensor clamp.
  */
 export const CLEAN_BOUNDS: Readonly<Record<Sensor, Bound>> = {
-  voltage_v: { min: CELLS_IN_SERIES * CELL_VOLTAGE_LIMITS[0] - 10, max: CELLS_IN_SERIES * CELL_VOLTAGE_LIMITS[1] + 10 },
+  voltage_v: {
+    min: CELLS_IN_SERIES * CELL_VOLTAGE_LIMITS[0] - 10,
+    max: CELLS_IN_SERIES * CELL_VOLTAGE_LIMITS[1] + 10,
+  },
   current_a: { min: -MAX_CURRENT_A - 10, max: MAX_CURRENT_A + 10 },
   soc_pct: { min: 0, max: 100 },
   temp_cell_max_c: { min: -30, max: 85 },

@@ -11,8 +11,22 @@ import { CELL_VOLTAGE_LIMITS, INSULATION_SENSOR_MAX_KOHM } from './bounds.ts';
 
 /** LFP open-circuit voltage curve (SOC %, V): flat plateau over 20–90 %, steep at both ends. */
 export const LFP_OCV_POINTS: readonly (readonly [number, number])[] = [
-  [0, 2.5], [2, 2.85], [5, 3.02], [10, 3.15], [15, 3.2], [20, 3.22], [30, 3.25], [40, 3.27],
-  [50, 3.285], [60, 3.29], [70, 3.3], [80, 3.32], [90, 3.335], [95, 3.35], [98, 3.39], [100, 3.45],
+  [0, 2.5],
+  [2, 2.85],
+  [5, 3.02],
+  [10, 3.15],
+  [15, 3.2],
+  [20, 3.22],
+  [30, 3.25],
+  [40, 3.27],
+  [50, 3.285],
+  [60, 3.29],
+  [70, 3.3],
+  [80, 3.32],
+  [90, 3.335],
+  [95, 3.35],
+  [98, 3.39],
+  [100, 3.45],
 ];
 
 // A 0.1 %-step lookup table: OCV is evaluated several times per sample.
@@ -21,7 +35,11 @@ const OCV_LUT = (() => {
   let seg = 0;
   for (let k = 0; k <= 1000; k++) {
     const s = k / 10;
-    while (seg < LFP_OCV_POINTS.length - 2 && s > (LFP_OCV_POINTS[seg + 1] as readonly [number, number])[0]) seg++;
+    while (
+      seg < LFP_OCV_POINTS.length - 2 &&
+      s > (LFP_OCV_POINTS[seg + 1] as readonly [number, number])[0]
+    )
+      seg++;
     const [s0, v0] = LFP_OCV_POINTS[seg] as readonly [number, number];
     const [s1, v1] = LFP_OCV_POINTS[seg + 1] as readonly [number, number];
     lut[k] = v0 + ((v1 - v0) * (s - s0)) / (s1 - s0);
@@ -107,13 +125,19 @@ export function simulateCells(input: CellModelInput): CellSeries {
     // Thermal: container air under HVAC, then cells behind a thermal resistance.
     load += (Math.min(2, Math.abs(I) / (0.5 * CELL_AH)) - load) * kAir;
     const free = amb + 3 + 4 * load;
-    let target = free > coolSet ? coolSet + 0.1 * (free - coolSet) : free < heatSet ? heatSet - 0.05 * (heatSet - free) : free;
+    let target =
+      free > coolSet
+        ? coolSet + 0.1 * (free - coolSet)
+        : free < heatSet
+          ? heatSet - 0.05 * (heatSet - free)
+          : free;
     target += loss * (Math.max(0, free - target) + 3 + 4 * load);
     air += (target - air) * kAir;
     const r = r25 * Math.min(4, Math.exp(0.025 * (25 - cellT))) * rf;
     const heatW = I * I * r;
     cellT += (air + heatW * rThermal * (1 + loss) - cellT) * kCell;
-    const highSocRest = Math.min(1, Math.max(0, (s - 60) / 30)) * (Math.abs(I) < 0.05 * CELL_AH ? 1 : 0.4);
+    const highSocRest =
+      Math.min(1, Math.max(0, (s - 60) / 30)) * (Math.abs(I) < 0.05 * CELL_AH ? 1 : 0.4);
     const hotTarget = m.hotSpotC ? (m.hotSpotC[i] as number) * (0.35 + 0.65 * highSocRest) : 0;
     hot += (hotTarget - hot) * kHot;
     const spread = spreadBase + 0.35 * Math.max(0, cellT - air) + 3 * loss;
@@ -125,13 +149,22 @@ export function simulateCells(input: CellModelInput): CellSeries {
     const drop = I * r + vPol;
     const avg = lfpOcv(s) - drop;
     const delta = baseMismatch + (m.mismatchPct ? (m.mismatchPct[i] as number) : 0);
-    const spreadIR = Math.abs(I) * r * resMismatch * (m.resistanceMismatchFactor ? (m.resistanceMismatchFactor[i] as number) : 1);
+    const spreadIR =
+      Math.abs(I) *
+      r *
+      resMismatch *
+      (m.resistanceMismatchFactor ? (m.resistanceMismatchFactor[i] as number) : 1);
     const hi = lfpOcv(s + delta / 2) - drop + spreadIR + offHi;
     let lo = lfpOcv(s - delta / 2) - drop - spreadIR - offLo;
     let packDeficit = 0;
     if (m.weakCellDeficitPct) {
       const rest = Math.abs(I) < 0.05 * CELL_AH ? 1 : 0.3;
-      const weak = lfpOcv(s - (m.weakCellDeficitPct[i] as number)) - drop - spreadIR - offLo - (m.weakCellRestDropV ? (m.weakCellRestDropV[i] as number) : 0) * rest;
+      const weak =
+        lfpOcv(s - (m.weakCellDeficitPct[i] as number)) -
+        drop -
+        spreadIR -
+        offLo -
+        (m.weakCellRestDropV ? (m.weakCellRestDropV[i] as number) : 0) * rest;
       packDeficit += Math.max(0, avg - weak);
       lo = Math.min(lo, weak);
     }
@@ -149,7 +182,10 @@ export function simulateCells(input: CellModelInput): CellSeries {
     const factor = m.insulationFactor ? (m.insulationFactor[i] as number) : 1;
     const gain = m.insulationDipGain ? (m.insulationDipGain[i] as number) : 1;
     const wet = Math.max(0, ((humidity[i] as number) - 0.72) / 0.28);
-    insulation[i] = Math.min(INSULATION_SENSOR_MAX_KOHM, insulationDry * factor * Math.exp(-dipDepth * gain * wet));
+    insulation[i] = Math.min(
+      INSULATION_SENSOR_MAX_KOHM,
+      insulationDry * factor * Math.exp(-dipDepth * gain * wet),
+    );
   }
   return { voltage, cellVoltageMax, cellVoltageMin, tempMax, tempMin, insulation };
 }

@@ -5,7 +5,13 @@
 import { DEFAULT_SEED } from '../defaults.ts';
 import { CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
-import type { DataQualitySpec, LeadTimeDistribution, ResolvedScenario, ScenarioSpec, Weights } from './types.ts';
+import type {
+  DataQualitySpec,
+  LeadTimeDistribution,
+  ResolvedScenario,
+  ScenarioSpec,
+  Weights,
+} from './types.ts';
 
 /** Identity helper: returns its argument, typed, so a fixture file gets completion and checks. */
 export function defineScenario(spec: ScenarioSpec): ScenarioSpec {
@@ -76,7 +82,14 @@ export const DEFAULT_SCENARIO: ResolvedScenario = {
   dataQuality: DEFAULT_DATA_QUALITY,
 };
 
-const UNITS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, min: 60, h: 3600, d: 86400 };
+const UNITS: Readonly<Record<string, number>> = {
+  ms: 0.001,
+  s: 1,
+  m: 60,
+  min: 60,
+  h: 3600,
+  d: 86400,
+};
 
 /** Most rows one generated series may have: 10 M (a year at 3 s). */
 export const MAX_SAMPLES_PER_SYSTEM = 10_000_000;
@@ -87,11 +100,15 @@ export const MAX_SAMPLES_PER_SYSTEM = 10_000_000;
  */
 export function parseInterval(value: number | string): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value <= 0) throw new RangeError(`interval must be a positive number of seconds (got ${value})`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new RangeError(`interval must be a positive number of seconds (got ${value})`);
     return value;
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d)?\s*$/.exec(value);
-  if (!m) throw new RangeError(`interval must look like 30s, 5m, 1h or a number of seconds (got "${value}")`);
+  if (!m)
+    throw new RangeError(
+      `interval must look like 30s, 5m, 1h or a number of seconds (got "${value}")`,
+    );
   const seconds = Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1);
   if (!(seconds > 0)) throw new RangeError(`interval must be positive (got "${value}")`);
   return seconds;
@@ -103,18 +120,26 @@ export function parseInterval(value: number | string): number {
  * `modes: { backup: 1 }` means a backup-only fleet.
  * @throws HarnessError `E_SCENARIO` naming the scenario and the field.
  */
-export function resolveScenario(spec: ScenarioSpec, overrides: ScenarioOverrides = {}): ResolvedScenario {
+export function resolveScenario(
+  spec: ScenarioSpec,
+  overrides: ScenarioOverrides = {},
+): ResolvedScenario {
   const name = typeof spec.name === 'string' ? spec.name : '';
   const fail = (field: string, problem: string, got: unknown): never => {
-    throw new HarnessError('E_SCENARIO', `scenario "${name}": ${field} ${problem} (got ${show(got)})`);
+    throw new HarnessError(
+      'E_SCENARIO',
+      `scenario "${name}": ${field} ${problem} (got ${show(got)})`,
+    );
   };
   if (name.trim() === '') fail('name', 'must be a non-empty string', spec.name);
   const d = DEFAULT_SCENARIO;
 
   const systems = overrides.systems ?? spec.systems ?? d.systems;
-  if (!Number.isInteger(systems) || systems < 1) fail('systems', 'must be a positive integer', systems);
+  if (!Number.isInteger(systems) || systems < 1)
+    fail('systems', 'must be a positive integer', systems);
   const days = overrides.days ?? spec.days ?? d.days;
-  if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) fail('days', 'must be a positive number', days);
+  if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0)
+    fail('days', 'must be a positive number', days);
 
   const rawInterval = overrides.interval ?? spec.interval ?? d.intervalSeconds;
   let intervalSeconds = 0;
@@ -123,32 +148,49 @@ export function resolveScenario(spec: ScenarioSpec, overrides: ScenarioOverrides
   } catch (e) {
     fail('interval', `is invalid: ${(e as Error).message}`, rawInterval);
   }
-  if (!Number.isInteger(intervalSeconds * 1000)) fail('interval', 'must be a whole number of milliseconds', rawInterval);
+  if (!Number.isInteger(intervalSeconds * 1000))
+    fail('interval', 'must be a whole number of milliseconds', rawInterval);
   const samples = Math.floor((days * 86400) / intervalSeconds);
   if (samples < 2) fail('days', `must span at least two samples of ${intervalSeconds} s`, days);
   // A series is held as typed arrays: past this many rows it would not fit, and no BMS logs so densely for so long.
-  if (samples > MAX_SAMPLES_PER_SYSTEM) fail('interval', `gives ${samples.toLocaleString('en-US')} samples per system over ${days} days; at most ${MAX_SAMPLES_PER_SYSTEM.toLocaleString('en-US')} (use a longer interval or fewer days)`, rawInterval);
+  if (samples > MAX_SAMPLES_PER_SYSTEM)
+    fail(
+      'interval',
+      `gives ${samples.toLocaleString('en-US')} samples per system over ${days} days; at most ${MAX_SAMPLES_PER_SYSTEM.toLocaleString('en-US')} (use a longer interval or fewer days)`,
+      rawInterval,
+    );
 
   const rawSeed = overrides.seed ?? spec.seed ?? d.seed;
-  if ((typeof rawSeed !== 'string' && typeof rawSeed !== 'number') || String(rawSeed) === '') fail('seed', 'must be a non-empty string or a number', rawSeed);
+  if ((typeof rawSeed !== 'string' && typeof rawSeed !== 'number') || String(rawSeed) === '')
+    fail('seed', 'must be a non-empty string or a number', rawSeed);
   const year = spec.year ?? d.year;
-  if (!Number.isInteger(year) || year < 1970 || year > 9999) fail('year', 'must be an integer between 1970 and 9999', year);
+  if (!Number.isInteger(year) || year < 1970 || year > 9999)
+    fail('year', 'must be an integer between 1970 and 9999', year);
 
   const anomalyRate = spec.anomalyRate ?? d.anomalyRate;
   checkShare('anomalyRate', anomalyRate, fail);
   const subtleRate = spec.subtleRate ?? d.subtleRate;
   checkShare('subtleRate', subtleRate, fail);
   const noise = spec.noise ?? d.noise;
-  if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0) fail('noise', 'must be a number ≥ 0', noise);
+  if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0)
+    fail('noise', 'must be a number ≥ 0', noise);
 
   const severity = spec.severity ?? d.severity;
   checkShare('severity.min', severity.min, fail);
   checkShare('severity.max', severity.max, fail);
   if (severity.min > severity.max) fail('severity', 'must have min ≤ max', severity);
 
-  const dq: Required<DataQualitySpec> = { ...d.dataQuality, ...stripUndefined(spec.dataQuality ?? {}) };
+  const dq: Required<DataQualitySpec> = {
+    ...d.dataQuality,
+    ...stripUndefined(spec.dataQuality ?? {}),
+  };
   for (const key of Object.keys(dq)) {
-    if (!(key in d.dataQuality)) fail(`dataQuality.${key}`, `is not a known fault (one of ${Object.keys(d.dataQuality).join(', ')})`, key);
+    if (!(key in d.dataQuality))
+      fail(
+        `dataQuality.${key}`,
+        `is not a known fault (one of ${Object.keys(d.dataQuality).join(', ')})`,
+        key,
+      );
     checkShare(`dataQuality.${key}`, dq[key as keyof DataQualitySpec], fail);
   }
 
@@ -180,7 +222,8 @@ type Fail = (field: string, problem: string, got: unknown) => never;
 
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null)
+    return String(v);
   try {
     return JSON.stringify(v);
   } catch {
@@ -189,7 +232,8 @@ function show(v: unknown): string {
 }
 
 function checkShare(field: string, v: unknown, fail: Fail): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) fail(field, 'must be between 0 and 1', v);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1)
+    fail(field, 'must be between 0 and 1', v);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -204,15 +248,19 @@ function weights<K extends string>(
   fail: Fail,
 ): Record<K, number> {
   if (given === undefined) return { ...fallback };
-  if (typeof given !== 'object' || given === null) return fail(field, 'must be an object of weights', given);
+  if (typeof given !== 'object' || given === null)
+    return fail(field, 'must be an object of weights', given);
   const out = Object.fromEntries(names.map((n) => [n, 0])) as Record<K, number>;
   for (const [key, w] of Object.entries(given) as [string, unknown][]) {
-    if (!(names as readonly string[]).includes(key)) fail(`${field}.${key}`, `is not a known name (one of ${names.join(', ')})`, key);
+    if (!(names as readonly string[]).includes(key))
+      fail(`${field}.${key}`, `is not a known name (one of ${names.join(', ')})`, key);
     if (w === undefined) continue;
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) fail(`${field}.${key}`, 'must be a weight ≥ 0', w);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
+      fail(`${field}.${key}`, 'must be a weight ≥ 0', w);
     out[key as K] = w as number;
   }
-  if (!names.some((n) => out[n] > 0)) fail(field, 'must give at least one name a positive weight', given);
+  if (!names.some((n) => out[n] > 0))
+    fail(field, 'must give at least one name a positive weight', given);
   return out;
 }
 
@@ -220,22 +268,33 @@ function checkLeadTime(lt: LeadTimeDistribution, fail: Fail): void {
   const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   switch (lt?.kind) {
     case 'uniform':
-      if (!num(lt.min) || !num(lt.max) || lt.min < 0 || lt.max < lt.min) fail('leadTimeDays', 'uniform needs 0 ≤ min ≤ max', lt);
+      if (!num(lt.min) || !num(lt.max) || lt.min < 0 || lt.max < lt.min)
+        fail('leadTimeDays', 'uniform needs 0 ≤ min ≤ max', lt);
       return;
     case 'lognormal':
-      if (!num(lt.median) || lt.median <= 0 || !num(lt.sigma) || lt.sigma < 0) fail('leadTimeDays', 'lognormal needs median > 0 and sigma ≥ 0', lt);
-      if (lt.max !== undefined && (!num(lt.max) || lt.max <= 0)) fail('leadTimeDays.max', 'must be a positive number', lt.max);
+      if (!num(lt.median) || lt.median <= 0 || !num(lt.sigma) || lt.sigma < 0)
+        fail('leadTimeDays', 'lognormal needs median > 0 and sigma ≥ 0', lt);
+      if (lt.max !== undefined && (!num(lt.max) || lt.max <= 0))
+        fail('leadTimeDays.max', 'must be a positive number', lt.max);
       return;
     case 'buckets': {
-      if (!Array.isArray(lt.buckets) || lt.buckets.length === 0) fail('leadTimeDays.buckets', 'must be a non-empty array', lt.buckets);
+      if (!Array.isArray(lt.buckets) || lt.buckets.length === 0)
+        fail('leadTimeDays.buckets', 'must be a non-empty array', lt.buckets);
       lt.buckets.forEach((b, i) => {
-        if (!num(b.lo) || !num(b.hi) || b.lo < 0 || b.hi <= b.lo) fail(`leadTimeDays.buckets[${i}]`, 'needs 0 ≤ lo < hi', b);
-        if (!num(b.weight) || b.weight < 0) fail(`leadTimeDays.buckets[${i}].weight`, 'must be a weight ≥ 0', b.weight);
+        if (!num(b.lo) || !num(b.hi) || b.lo < 0 || b.hi <= b.lo)
+          fail(`leadTimeDays.buckets[${i}]`, 'needs 0 ≤ lo < hi', b);
+        if (!num(b.weight) || b.weight < 0)
+          fail(`leadTimeDays.buckets[${i}].weight`, 'must be a weight ≥ 0', b.weight);
       });
-      if (!lt.buckets.some((b) => b.weight > 0)) fail('leadTimeDays.buckets', 'must give at least one bucket a positive weight', lt.buckets);
+      if (!lt.buckets.some((b) => b.weight > 0))
+        fail('leadTimeDays.buckets', 'must give at least one bucket a positive weight', lt.buckets);
       return;
     }
     default:
-      fail('leadTimeDays.kind', 'must be uniform, lognormal or buckets', (lt as { kind?: unknown } | undefined)?.kind);
+      fail(
+        'leadTimeDays.kind',
+        'must be uniform, lognormal or buckets',
+        (lt as { kind?: unknown } | undefined)?.kind,
+      );
   }
 }

@@ -44,7 +44,9 @@ export interface FailureModifiers {
  * days to weeks). The small slow components of the fast types are the faint early phase
  * (off-gassing, a fan bearing wearing) that long lead times should barely show.
  */
-export const FAILURE_TIME_SCALES: Readonly<Record<FailureType, readonly { readonly weight: number; readonly scaleDays: number }[]>> = {
+export const FAILURE_TIME_SCALES: Readonly<
+  Record<FailureType, readonly { readonly weight: number; readonly scaleDays: number }[]>
+> = {
   thermal_runaway: [
     { weight: 0.8, scaleDays: 2 },
     { weight: 0.2, scaleDays: 20 },
@@ -71,10 +73,17 @@ export function failureIntensity(type: FailureType, tauDays: number, severity: n
  * Intensity per sample of a series that ends `leadTimeDays` before the failure.
  * Sample i sits (n − 1 − i)·Δt before the last sample.
  */
-export function intensitySeries(type: FailureType, leadTimeDays: number, severity: number, samples: number, intervalSeconds: number): Float64Array {
+export function intensitySeries(
+  type: FailureType,
+  leadTimeDays: number,
+  severity: number,
+  samples: number,
+  intervalSeconds: number,
+): Float64Array {
   const out = new Float64Array(samples);
   const stepDays = intervalSeconds / 86400;
-  for (let i = 0; i < samples; i++) out[i] = failureIntensity(type, (samples - 1 - i) * stepDays + leadTimeDays, severity);
+  for (let i = 0; i < samples; i++)
+    out[i] = failureIntensity(type, (samples - 1 - i) * stepDays + leadTimeDays, severity);
   return out;
 }
 
@@ -123,7 +132,10 @@ export function coolingFailure(x: Float64Array): FailureModifiers {
 
 /** Insulation fault: dry resistance falls by up to ~30× and humidity dips deepen (to tens of kΩ at the event). */
 export function insulationFault(x: Float64Array): FailureModifiers {
-  return { insulationFactor: map(x, (v) => Math.exp(-3.5 * v)), insulationDipGain: map(x, (v) => 1 + 2.5 * v) };
+  return {
+    insulationFactor: map(x, (v) => Math.exp(-3.5 * v)),
+    insulationDipGain: map(x, (v) => 1 + 2.5 * v),
+  };
 }
 
 /** Modifiers of a failure type from its intensity series. */

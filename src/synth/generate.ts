@@ -13,14 +13,22 @@ import { failureModifiers, intensitySeries, type FailureModifiers } from './fail
 import { simulateOperation } from './operating-modes.ts';
 import { planFleet } from './plan.ts';
 import { createRng } from './random.ts';
-import { applyMeasurementNoise, applySensorFaults, noiseMultiplier, type Channels } from './sensor-faults.ts';
+import {
+  applyMeasurementNoise,
+  applySensorFaults,
+  noiseMultiplier,
+  type Channels,
+} from './sensor-faults.ts';
 import type { GeneratedSystem, ResolvedScenario, SystemPlan } from './types.ts';
 
 /** The failure's physics modifiers for a plan (none for a normal system). */
 export function planModifiers(plan: SystemPlan): FailureModifiers {
   if (!plan.failure) return {};
   const { type, leadTimeDays, severity } = plan.failure;
-  return failureModifiers(type, intensitySeries(type, leadTimeDays, severity, plan.samples, plan.intervalSeconds));
+  return failureModifiers(
+    type,
+    intensitySeries(type, leadTimeDays, severity, plan.samples, plan.intervalSeconds),
+  );
 }
 
 /** Noise-free, fault-free channels of a plan: the physics only. */
@@ -86,7 +94,9 @@ export function generateSystem(plan: SystemPlan, scenario: ResolvedScenario): Ge
 }
 
 /** Generates a fleet one system at a time (a generator), so memory stays bounded by one system. */
-export function* generateFleet(scenario: ResolvedScenario): Generator<GeneratedSystem, void, undefined> {
+export function* generateFleet(
+  scenario: ResolvedScenario,
+): Generator<GeneratedSystem, void, undefined> {
   for (const plan of planFleet(scenario)) yield generateSystem(plan, scenario);
 }
 

@@ -1,14 +1,74 @@
 /** The synthetic fleet generator: public surface of src/synth. */
 export { createRng, type Rng } from './random.ts';
-export { defineScenario, resolveScenario, parseInterval, DEFAULT_SCENARIO, DEFAULT_FAILURE_WEIGHTS, DEFAULT_LEAD_TIME, DEFAULT_DATA_QUALITY, type ScenarioOverrides } from './define.ts';
-export { planFleet, allocateCounts, stratified, anomalyCount, systemId, drawLeadTime, seasonStartMs, CAPACITIES_KWH, SEASON_MONTHS } from './plan.ts';
-export { ambientSeries, hourOfDay, dayOfYear, seasonalMeanC, CLIMATE_PROFILES, type AmbientSeries, type ClimateProfile } from './ambient.ts';
-export { simulateOperation, SOC_LIMITS, type OperationInput, type OperationSeries } from './operating-modes.ts';
-export { simulateCells, lfpOcv, LFP_OCV_POINTS, type CellSeries, type CellModelInput } from './cell-model.ts';
-export { failureIntensity, intensitySeries, failureModifiers, FAILURE_TIME_SCALES, type FailureModifiers } from './failures.ts';
+export {
+  defineScenario,
+  resolveScenario,
+  parseInterval,
+  DEFAULT_SCENARIO,
+  DEFAULT_FAILURE_WEIGHTS,
+  DEFAULT_LEAD_TIME,
+  DEFAULT_DATA_QUALITY,
+  type ScenarioOverrides,
+} from './define.ts';
+export {
+  planFleet,
+  allocateCounts,
+  stratified,
+  anomalyCount,
+  systemId,
+  drawLeadTime,
+  seasonStartMs,
+  CAPACITIES_KWH,
+  SEASON_MONTHS,
+} from './plan.ts';
+export {
+  ambientSeries,
+  hourOfDay,
+  dayOfYear,
+  seasonalMeanC,
+  CLIMATE_PROFILES,
+  type AmbientSeries,
+  type ClimateProfile,
+} from './ambient.ts';
+export {
+  simulateOperation,
+  SOC_LIMITS,
+  type OperationInput,
+  type OperationSeries,
+} from './operating-modes.ts';
+export {
+  simulateCells,
+  lfpOcv,
+  LFP_OCV_POINTS,
+  type CellSeries,
+  type CellModelInput,
+} from './cell-model.ts';
+export {
+  failureIntensity,
+  intensitySeries,
+  failureModifiers,
+  FAILURE_TIME_SCALES,
+  type FailureModifiers,
+} from './failures.ts';
 export { applyMeasurementNoise, applySensorFaults, type Channels } from './sensor-faults.ts';
-export { generateSystem, generateFleet, cleanChannels, planModifiers, planToMetadata, planToLabel } from './generate.ts';
-export { CLEAN_BOUNDS, SENSOR_FULL_SCALE, SENSOR_NOISE_SD, SENSOR_RESOLUTION, CELL_VOLTAGE_LIMITS, INSULATION_SENSOR_MAX_KOHM, withinBounds, type Bound } from './bounds.ts';
+export {
+  generateSystem,
+  generateFleet,
+  cleanChannels,
+  planModifiers,
+  planToMetadata,
+  planToLabel,
+} from './generate.ts';
+export {
+  CLEAN_BOUNDS,
+  SENSOR_FULL_SCALE,
+  SENSOR_NOISE_SD,
+  SENSOR_RESOLUTION,
+  CELL_VOLTAGE_LIMITS,
+  INSULATION_SENSOR_MAX_KOHM,
+  withinBounds,
+  type Bound,
+} from './bounds.ts';
 export { CELLS_IN_SERIES, CELL_AH, MAX_CURRENT_A, MAX_C_RATE } from './rack.ts';
 export type * from './types.ts';
 export { GENERATOR_VERSION } from './version.ts';

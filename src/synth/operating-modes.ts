@@ -76,7 +76,15 @@ function frequencyRegulation(dt: number, rng: Rng): Policy {
 function arbitrage(rng: Rng): Policy {
   const solarCharge = rng.bernoulli(0.4);
   let day = NaN;
-  let cs = 0, ce = 0, ds = 0, de = 0, ic = 0, id = 0, top = 95, bottom = 8, skip = false;
+  let cs = 0,
+    ce = 0,
+    ds = 0,
+    de = 0,
+    ic = 0,
+    id = 0,
+    top = 95,
+    bottom = 8,
+    skip = false;
   return (ms, soc) => {
     const info = dayInfo(ms);
     if (info.day !== day) {
@@ -94,7 +102,8 @@ function arbitrage(rng: Rng): Policy {
     if (skip) return 0;
     const h = hourOfDay(ms);
     if (h >= cs && h < ce && soc < top) return -ic * ramp(h, cs, ce, 0.25) * taper(soc, top, 3);
-    if (h >= ds && h < de && soc > bottom) return id * ramp(h, ds, de, 0.25) * taper(soc, bottom, 3);
+    if (h >= ds && h < de && soc > bottom)
+      return id * ramp(h, ds, de, 0.25) * taper(soc, bottom, 3);
     return 0;
   };
 }
@@ -103,7 +112,10 @@ function peakShaving(dt: number, rng: Rng): Policy {
   const aDemand = Math.exp(-dt / 1800);
   let demand = rng.normal();
   let day = NaN;
-  let weekday = 0, dayFactor = 1, peakStart = 11, peakEnd = 20;
+  let weekday = 0,
+    dayFactor = 1,
+    peakStart = 11,
+    peakEnd = 20;
   // Demand peaks reach ~2× this (0.25–0.45C); a day takes 20–60 % DoD (domain.md §2).
   const iMax = C * rng.uniform(0.12, 0.2);
   const iCharge = C * rng.uniform(0.2, 0.3);
@@ -141,7 +153,9 @@ function solarSmoothing(startMs: number, dt: number, rng: Rng): Policy {
   const iPeak = C * rng.uniform(0.3, 0.45);
   const iEvening = C * rng.uniform(0.25, 0.35);
   let day = NaN;
-  let clearness = 1, eveningStart = 18.5, eveningEnd = 23;
+  let clearness = 1,
+    eveningStart = 18.5,
+    eveningEnd = 23;
   return (ms, soc) => {
     const info = dayInfo(ms);
     if (info.day !== day) {
@@ -159,7 +173,8 @@ function solarSmoothing(startMs: number, dt: number, rng: Rng): Policy {
       const sky = Math.min(1, Math.max(0.05, clearness + 0.35 * (1 - clearness) * cloud));
       return -iPeak * irradiance * sky * taper(soc, 95, 3);
     }
-    if (h >= eveningStart && h < eveningEnd && soc > 12) return iEvening * ramp(h, eveningStart, eveningEnd, 0.25) * taper(soc, 12, 3);
+    if (h >= eveningStart && h < eveningEnd && soc > 12)
+      return iEvening * ramp(h, eveningStart, eveningEnd, 0.25) * taper(soc, 12, 3);
     return 0;
   };
 }

@@ -30,7 +30,8 @@ export function withDropouts(
   for (let i = 0; i < n; i++) {
     if (!keep[i]) continue;
     outT[j] = timestamps[i]!;
-    for (const [name, col] of Object.entries(columns)) out[name]![j] = rng.next() < rate ? NaN : col[i]!;
+    for (const [name, col] of Object.entries(columns))
+      out[name]![j] = rng.next() < rate ? NaN : col[i]!;
     j++;
   }
   return { timestamps: outT, columns: out };

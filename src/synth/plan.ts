@@ -30,10 +30,16 @@ export function systemId(index: number, total: number): string {
  * earlier key). When `n` is at least the number of positively weighted keys, each of them gets at
  * least one, taken from the largest count.
  */
-export function allocateCounts<K extends string>(weights: Readonly<Record<K, number>>, n: number): Record<K, number> {
+export function allocateCounts<K extends string>(
+  weights: Readonly<Record<K, number>>,
+  n: number,
+): Record<K, number> {
   const keys = (Object.keys(weights) as K[]).filter((k) => weights[k] > 0);
   const total = keys.reduce((s, k) => s + weights[k], 0);
-  const counts = Object.fromEntries((Object.keys(weights) as K[]).map((k) => [k, 0])) as Record<K, number>;
+  const counts = Object.fromEntries((Object.keys(weights) as K[]).map((k) => [k, 0])) as Record<
+    K,
+    number
+  >;
   if (n <= 0 || keys.length === 0) return counts;
   const quotas = keys.map((k) => ({ k, q: (n * weights[k]) / total }));
   let left = n;
@@ -57,7 +63,11 @@ export function allocateCounts<K extends string>(weights: Readonly<Record<K, num
 }
 
 /** A shuffled list of `n` keys following `allocateCounts`. */
-export function stratified<K extends string>(weights: Readonly<Record<K, number>>, n: number, rng: Rng): K[] {
+export function stratified<K extends string>(
+  weights: Readonly<Record<K, number>>,
+  n: number,
+  rng: Rng,
+): K[] {
   const counts = allocateCounts(weights, n);
   const out: K[] = [];
   for (const k of Object.keys(counts) as K[]) for (let i = 0; i < counts[k]; i++) out.push(k);
@@ -86,7 +96,12 @@ export function drawLeadTime(dist: LeadTimeDistribution, rng: Rng): number {
 }
 
 /** Epoch ms of a midnight inside `season` of `year`, aligned to the sampling interval. */
-export function seasonStartMs(season: Season, year: number, intervalSeconds: number, rng: Rng): number {
+export function seasonStartMs(
+  season: Season,
+  year: number,
+  intervalSeconds: number,
+  rng: Rng,
+): number {
   const month = rng.choice(SEASON_MONTHS[season]);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const ms = Date.UTC(year, month - 1, rng.int(1, daysInMonth));

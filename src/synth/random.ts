@@ -67,7 +67,8 @@ export function createRng(seed: string): Rng {
         (e): e is [K, number] => e[1] !== undefined && e[1] > 0,
       );
       const total = entries.reduce((s, [, w]) => s + w, 0);
-      if (entries.length === 0 || !(total > 0)) throw new RangeError('weighted choice with no positive weight');
+      if (entries.length === 0 || !(total > 0))
+        throw new RangeError('weighted choice with no positive weight');
       let x = prng() * total;
       for (const [k, w] of entries) {
         x -= w;

@@ -59,12 +59,18 @@ export function applyMeasurementNoise(ch: Channels, noise: number, rng: Rng): vo
   for (const [lo, hi] of ORDERED_PAIRS) {
     const a = ch[lo];
     const b = ch[hi];
-    for (let i = 0; i < a.length; i++) if ((a[i] as number) > (b[i] as number)) a[i] = b[i] as number;
+    for (let i = 0; i < a.length; i++)
+      if ((a[i] as number) > (b[i] as number)) a[i] = b[i] as number;
   }
 }
 
 /** A duration in samples drawn log-uniformly between two durations in seconds, at least 1. */
-function logUniformSamples(minSec: number, maxSec: number, intervalSeconds: number, rng: Rng): number {
+function logUniformSamples(
+  minSec: number,
+  maxSec: number,
+  intervalSeconds: number,
+  rng: Rng,
+): number {
   const sec = Math.exp(rng.uniform(Math.log(minSec), Math.log(maxSec)));
   return Math.max(1, Math.round(sec / intervalSeconds));
 }
@@ -74,15 +80,20 @@ export function applyStuckSensor(ch: Channels, intervalSeconds: number, rng: Rng
   const n = ch.voltage_v.length;
   if (n < 4) return;
   const sensor = rng.choice(STUCK_CANDIDATES);
-  const len = Math.min(Math.floor(n / 2), Math.max(2, logUniformSamples(600, 2 * 86400, intervalSeconds, rng)));
+  const len = Math.min(
+    Math.floor(n / 2),
+    Math.max(2, logUniformSamples(600, 2 * 86400, intervalSeconds, rng)),
+  );
   const start = rng.int(1, n - len);
   const col = ch[sensor];
   const held = col[start - 1] as number;
   for (let i = start; i < start + len; i++) col[i] = held;
   // A frozen probe still bounds the other aggregate of its pair.
   for (const [lo, hi] of ORDERED_PAIRS) {
-    if (sensor === hi) for (let i = start; i < start + len; i++) ch[lo][i] = Math.min(ch[lo][i] as number, held);
-    if (sensor === lo) for (let i = start; i < start + len; i++) ch[hi][i] = Math.max(ch[hi][i] as number, held);
+    if (sensor === hi)
+      for (let i = start; i < start + len; i++) ch[lo][i] = Math.min(ch[lo][i] as number, held);
+    if (sensor === lo)
+      for (let i = start; i < start + len; i++) ch[hi][i] = Math.max(ch[hi][i] as number, held);
   }
 }
 
@@ -103,7 +114,12 @@ export function applySpikes(ch: Channels, rng: Rng): void {
       const v = col[i] as number;
       const kind = rng.int(0, 2);
       const fullScale = SENSOR_FULL_SCALE[sensor];
-      col[i] = kind === 0 ? 0 : kind === 1 || v === 0 ? fullScale : Math.max(-fullScale, Math.min(fullScale, v * 10));
+      col[i] =
+        kind === 0
+          ? 0
+          : kind === 1 || v === 0
+            ? fullScale
+            : Math.max(-fullScale, Math.min(fullScale, v * 10));
     }
   }
 }
@@ -135,19 +151,32 @@ export function applyTimestampGaps(keep: Uint8Array, intervalSeconds: number, rn
   if (n < 3) return;
   const outages = rng.int(1, 3);
   for (let k = 0; k < outages; k++) {
-    const len = Math.min(Math.max(1, Math.floor(0.15 * n)), logUniformSamples(3600, 3 * 86400, intervalSeconds, rng));
+    const len = Math.min(
+      Math.max(1, Math.floor(0.15 * n)),
+      logUniformSamples(3600, 3 * 86400, intervalSeconds, rng),
+    );
     const start = rng.int(1, Math.max(1, n - 1 - len));
     for (let i = start; i < Math.min(n - 1, start + len); i++) keep[i] = 0;
   }
 }
 
 /** Noise multiplier of a system: the scenario's, ×2–3 for a `noisy_normal` system. */
-export function noiseMultiplier(tags: readonly ScenarioTag[], scenarioNoise: number, rng: Rng): number {
+export function noiseMultiplier(
+  tags: readonly ScenarioTag[],
+  scenarioNoise: number,
+  rng: Rng,
+): number {
   return scenarioNoise * (tags.includes('noisy_normal') ? rng.uniform(2, 3) : 1);
 }
 
 /** Applies the data-quality faults named by `tags`, each from its own draws of `rng`. */
-export function applySensorFaults(ch: Channels, keep: Uint8Array, tags: readonly ScenarioTag[], intervalSeconds: number, rng: Rng): void {
+export function applySensorFaults(
+  ch: Channels,
+  keep: Uint8Array,
+  tags: readonly ScenarioTag[],
+  intervalSeconds: number,
+  rng: Rng,
+): void {
   if (tags.includes('stuck_sensor')) applyStuckSensor(ch, intervalSeconds, rng);
   if (tags.includes('spike')) applySpikes(ch, rng);
   if (tags.includes('sensor_dropout')) applyDropout(ch, keep, rng);

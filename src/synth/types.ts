@@ -6,9 +6,21 @@ export type Weights<K extends string> = Partial<Record<K, number>>;
 /** A lead-time distribution in days (time from the last sample to the failure). */
 export type LeadTimeDistribution =
   | { readonly kind: 'uniform'; readonly min: number; readonly max: number }
-  | { readonly kind: 'lognormal'; readonly median: number; readonly sigma: number; readonly max?: number }
+  | {
+      readonly kind: 'lognormal';
+      readonly median: number;
+      readonly sigma: number;
+      readonly max?: number;
+    }
   /** Weighted buckets, each drawn uniformly inside [lo, hi). */
-  | { readonly kind: 'buckets'; readonly buckets: readonly { readonly lo: number; readonly hi: number; readonly weight: number }[] };
+  | {
+      readonly kind: 'buckets';
+      readonly buckets: readonly {
+        readonly lo: number;
+        readonly hi: number;
+        readonly weight: number;
+      }[];
+    };
 
 /** Data-quality faults, as per-system probabilities (a fault also hits normal systems). */
 export interface DataQualitySpec {

@@ -7,7 +7,13 @@ import type { AssertionResult } from '../assert/types.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
 import type { GitState } from './git-state.ts';
 import type { StoredScores } from './scores-file.ts';
-import { RUN_RECORD_SCHEMA, type CaseRecord, type DatasetRecord, type RunRecord, type SuiteRecord } from './types.ts';
+import {
+  RUN_RECORD_SCHEMA,
+  type CaseRecord,
+  type DatasetRecord,
+  type RunRecord,
+  type SuiteRecord,
+} from './types.ts';
 
 /** What the record needs besides the run itself. */
 export interface RecordContext {
@@ -29,7 +35,9 @@ export interface BuiltRecord {
 export function buildRunRecord(run: RunResult, ctx: RecordContext): BuiltRecord {
   const scores = new Map<string, StoredScores>();
   const suiteDirs = new UniqueNames();
-  const suites = run.suites.map((s) => suiteRecord(s, ctx.root, `scores/${suiteDirs.take(s.name)}`, scores));
+  const suites = run.suites.map((s) =>
+    suiteRecord(s, ctx.root, `scores/${suiteDirs.take(s.name)}`, scores),
+  );
   const record: RunRecord = {
     schema: RUN_RECORD_SCHEMA,
     run_id: ctx.runId,
@@ -47,17 +55,25 @@ export function buildRunRecord(run: RunResult, ctx: RecordContext): BuiltRecord 
   return { record, scores };
 }
 
-function suiteRecord(s: SuiteResult, root: string, scoresDir: string, scores: Map<string, StoredScores>): SuiteRecord {
+function suiteRecord(
+  s: SuiteResult,
+  root: string,
+  scoresDir: string,
+  scores: Map<string, StoredScores>,
+): SuiteRecord {
   const ds = s.dataset;
   const files = new UniqueNames();
-  const count = (state: AssertionResult['state']) => s.assertions.filter((a) => a.state === state).length;
+  const count = (state: AssertionResult['state']) =>
+    s.assertions.filter((a) => a.state === state).length;
   return {
     name: s.name,
     file: path.relative(root, s.file).split(path.sep).join('/'),
     error: s.error ?? null,
     threshold: s.threshold,
     dataset: ds ? datasetRecord(ds) : null,
-    split: ds ? { test: ds.testFraction ?? null, folds: ds.folds ?? null, seed: ds.splitSeed } : null,
+    split: ds
+      ? { test: ds.testFraction ?? null, folds: ds.folds ?? null, seed: ds.splitSeed }
+      : null,
     cases: s.cases.map((c) => {
       if (c.state === 'errored') return caseRecord(c, null);
       const file = `${scoresDir}/${files.take(c.model)}.csv`;
@@ -86,7 +102,17 @@ function datasetRecord(ds: NonNullable<SuiteResult['dataset']>): DatasetRecord {
 
 function caseRecord(c: CaseResult, scoresFile: string | null): CaseRecord {
   if (c.state === 'errored') {
-    return { model: c.model, version: c.version, options: c.options, state: 'errored', error: c.error, seed: c.seed, cached: false, timings_ms: null, scores_file: null };
+    return {
+      model: c.model,
+      version: c.version,
+      options: c.options,
+      state: 'errored',
+      error: c.error,
+      seed: c.seed,
+      cached: false,
+      timings_ms: null,
+      scores_file: null,
+    };
   }
   return {
     model: c.model,

@@ -1,7 +1,15 @@
 /** The text of `harness compare`: what changed between two runs, then per suite and model the deltas and the AUC test. Pure. */
 import chalk from 'chalk';
 import type { JsonCi } from '../metrics/index.ts';
-import type { AucTest, CaseComparison, Change, RunComparison, RunSide, StratumDelta, ValueDelta } from './compare.ts';
+import type {
+  AucTest,
+  CaseComparison,
+  Change,
+  RunComparison,
+  RunSide,
+  StratumDelta,
+  ValueDelta,
+} from './compare.ts';
 import { shortCommit } from './runs-text.ts';
 import { table } from '../report/index.ts';
 
@@ -20,7 +28,8 @@ export function signed(d: number | null, digits = 3): string {
 }
 
 const num = (v: number | null): string => (v === null ? '—' : v.toFixed(3));
-const ciText = (ci: JsonCi | null): string => (ci ? ` [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]` : '');
+const ciText = (ci: JsonCi | null): string =>
+  ci ? ` [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]` : '';
 const pText = (p: number): string => (p < 1e-4 ? '< 0.0001' : `= ${p.toFixed(4)}`);
 
 /** A change's value: hashes cut to 12 characters, booleans as yes/no, null as —. */
@@ -32,7 +41,12 @@ function valueText(v: Change['before']): string {
 }
 
 function sideLine(label: string, s: RunSide): string {
-  const exit = s.exit_code === 0 ? chalk.green('exit 0') : s.exit_code === 1 ? chalk.red('exit 1') : chalk.yellow('exit 2');
+  const exit =
+    s.exit_code === 0
+      ? chalk.green('exit 0')
+      : s.exit_code === 1
+        ? chalk.red('exit 1')
+        : chalk.yellow('exit 2');
   return `  ${label}  ${s.run_id}  ${s.started_at.slice(0, 19).replace('T', ' ')} UTC · commit ${shortCommit(s.git)} · ${exit}`;
 }
 
@@ -41,14 +55,32 @@ export function formatComparison(c: RunComparison, options: CompareTextOptions):
   out.push(chalk.bold(`harness compare  ${c.before.run_id} → ${c.after.run_id}`));
   out.push(sideLine('before', c.before), sideLine('after ', c.after), '');
   if (c.changes.length === 0) {
-    out.push(`${chalk.bold('what changed:')} nothing recorded: same commit, config, data, labels, plugin versions and options`);
+    out.push(
+      `${chalk.bold('what changed:')} nothing recorded: same commit, config, data, labels, plugin versions and options`,
+    );
   } else {
     out.push(chalk.bold('what changed'));
-    const rows = c.changes.map((ch) => [ch.scope, ch.field, `${valueText(ch.before)} → ${valueText(ch.after)}`]);
-    out.push(...table(['where', 'what', 'before → after'], rows, [false, false, false]).map((l) => `  ${l}`));
+    const rows = c.changes.map((ch) => [
+      ch.scope,
+      ch.field,
+      `${valueText(ch.before)} → ${valueText(ch.after)}`,
+    ]);
+    out.push(
+      ...table(['where', 'what', 'before → after'], rows, [false, false, false]).map(
+        (l) => `  ${l}`,
+      ),
+    );
   }
   for (const s of c.suites) {
-    out.push('', chalk.bold(`suite ${s.name}`) + (s.presence === 'added' ? chalk.green('  (only in the later run)') : s.presence === 'removed' ? chalk.red('  (only in the earlier run)') : ''));
+    out.push(
+      '',
+      chalk.bold(`suite ${s.name}`) +
+        (s.presence === 'added'
+          ? chalk.green('  (only in the later run)')
+          : s.presence === 'removed'
+            ? chalk.red('  (only in the earlier run)')
+            : ''),
+    );
     if (s.error.before) out.push(`  ${chalk.red('✗ could not run before:')} ${s.error.before}`);
     if (s.error.after) out.push(`  ${chalk.red('✗ could not run after:')} ${s.error.after}`);
     for (const k of s.cases) out.push(...caseLines(k, options));
@@ -58,20 +90,40 @@ export function formatComparison(c: RunComparison, options: CompareTextOptions):
 
 function caseLines(k: CaseComparison, options: CompareTextOptions): string[] {
   if (k.status === 'errored') {
-    const side = (label: string, st: typeof k.before) => (st.state === 'errored' ? `${label}: ${chalk.red(`errored: ${st.error}`)}` : `${label}: scored`);
-    return [`  ${chalk.red('✗')} ${chalk.bold(k.model)}  nothing to compare`, `      ${side('before', k.before)}`, `      ${side('after', k.after)}`];
+    const side = (label: string, st: typeof k.before) =>
+      st.state === 'errored'
+        ? `${label}: ${chalk.red(`errored: ${st.error}`)}`
+        : `${label}: scored`;
+    return [
+      `  ${chalk.red('✗')} ${chalk.bold(k.model)}  nothing to compare`,
+      `      ${side('before', k.before)}`,
+      `      ${side('after', k.after)}`,
+    ];
   }
   if (k.status !== 'compared') {
-    const where = k.status === 'added' ? chalk.green(`+ ${k.model}  only in the later run`) : chalk.red(`− ${k.model}  only in the earlier run`);
+    const where =
+      k.status === 'added'
+        ? chalk.green(`+ ${k.model}  only in the later run`)
+        : chalk.red(`− ${k.model}  only in the earlier run`);
     return [`  ${where} (${k.state.state}${k.state.error ? `: ${k.state.error}` : ''})`];
   }
   const out = [`  ${chalk.bold(k.model)}  ${testText(k.test, options.alpha)}`];
-  const rows = k.metrics.map((m) => [m.name, `${num(m.before)}${ciText(m.ci_before)}`, `${num(m.after)}${ciText(m.ci_after)}`, signed(m.delta)]);
+  const rows = k.metrics.map((m) => [
+    m.name,
+    `${num(m.before)}${ciText(m.ci_before)}`,
+    `${num(m.after)}${ciText(m.ci_after)}`,
+    signed(m.delta),
+  ]);
   out.push(
-    ...table(['metric', `before (n ${k.n.before})`, `after (n ${k.n.after})`, 'Δ'], rows, [false, false, false, true], (r, col, t) => {
-      const d = k.metrics[r]!.delta;
-      return col === 3 && d !== null && d !== 0 ? (d > 0 ? chalk.green(t) : chalk.red(t)) : t;
-    }).map((l) => `    ${l}`),
+    ...table(
+      ['metric', `before (n ${k.n.before})`, `after (n ${k.n.after})`, 'Δ'],
+      rows,
+      [false, false, false, true],
+      (r, col, t) => {
+        const d = k.metrics[r]!.delta;
+        return col === 3 && d !== null && d !== 0 ? (d > 0 ? chalk.green(t) : chalk.red(t)) : t;
+      },
+    ).map((l) => `    ${l}`),
   );
   out.push(`    ${strataText(k.strata, options.strata ?? 5)}`);
   return out;
@@ -81,8 +133,11 @@ function caseLines(k: CaseComparison, options: CompareTextOptions): string[] {
 function testText(t: AucTest, alpha: number): string {
   if (t.kind === 'none') return chalk.dim(`no AUC test: ${t.reason}`);
   const verdict = (diff: number | null, p: number | null): string => {
-    if (diff === null || p === null || !(p < alpha)) return chalk.dim(`(not significant at ${alpha})`);
-    return diff < 0 ? chalk.red(`significant drop at ${alpha}`) : chalk.green(`significant gain at ${alpha}`);
+    if (diff === null || p === null || !(p < alpha))
+      return chalk.dim(`(not significant at ${alpha})`);
+    return diff < 0
+      ? chalk.red(`significant drop at ${alpha}`)
+      : chalk.green(`significant gain at ${alpha}`);
   };
   if (t.kind === 'paired') {
     const head = `paired DeLong on ${t.n} systems: Δ roc_auc ${signed(t.diff)}`;
@@ -91,21 +146,40 @@ function testText(t: AucTest, alpha: number): string {
     return `${head}${ci}, p ${pText(t.p_value)} ${verdict(t.diff, t.p_value)}${t.note ? chalk.dim(` · ${t.note}`) : ''}`;
   }
   const head = `not paired: ${t.reason}; unpaired DeLong z-test: Δ roc_auc ${signed(t.diff)}`;
-  return t.p_value === null ? `${head}, no p-value (both AUC variances are 0)` : `${head}, p ${pText(t.p_value)} ${verdict(t.diff, t.p_value)}`;
+  return t.p_value === null
+    ? `${head}, no p-value (both AUC variances are 0)`
+    : `${head}, p ${pText(t.p_value)} ${verdict(t.diff, t.p_value)}`;
 }
 
 /** The strata whose ROC AUC moved most (or that appeared or disappeared). */
 function strataText(strata: readonly StratumDelta[], k: number): string {
   // A metric undefined in both runs has not moved; one that became (un)defined has.
   const changed = (v: ValueDelta) => (v.delta !== null ? v.delta !== 0 : v.before !== v.after);
-  const moved = strata.filter((s) => s.presence !== 'both' || changed(s.roc_auc) || changed(s.average_precision) || changed(s.recall));
-  if (moved.length === 0) return chalk.dim(strata.length === 0 ? 'strata: none' : `strata: no change in ${strata.length}`);
+  const moved = strata.filter(
+    (s) =>
+      s.presence !== 'both' ||
+      changed(s.roc_auc) ||
+      changed(s.average_precision) ||
+      changed(s.recall),
+  );
+  if (moved.length === 0)
+    return chalk.dim(
+      strata.length === 0 ? 'strata: none' : `strata: no change in ${strata.length}`,
+    );
   // Strata with enough anomalies first (a too-few stratum swings by chance), then by |Δ roc_auc|.
-  const size = (s: StratumDelta) => (s.presence !== 'both' ? Infinity : Math.abs(s.roc_auc.delta ?? 0));
-  const shown = [...moved].sort((a, b) => Number(a.too_few) - Number(b.too_few) || size(b) - size(a)).slice(0, k);
+  const size = (s: StratumDelta) =>
+    s.presence !== 'both' ? Infinity : Math.abs(s.roc_auc.delta ?? 0);
+  const shown = [...moved]
+    .sort((a, b) => Number(a.too_few) - Number(b.too_few) || size(b) - size(a))
+    .slice(0, k);
   const text = shown.map((s) => {
     const name = `${s.column}=${s.stratum}`;
-    const body = s.presence === 'added' ? 'new' : s.presence === 'removed' ? 'gone' : `roc_auc ${num(s.roc_auc.before)} → ${num(s.roc_auc.after)} (${signed(s.roc_auc.delta)})`;
+    const body =
+      s.presence === 'added'
+        ? 'new'
+        : s.presence === 'removed'
+          ? 'gone'
+          : `roc_auc ${num(s.roc_auc.before)} → ${num(s.roc_auc.after)} (${signed(s.roc_auc.delta)})`;
     return `${name} ${body}${s.too_few ? chalk.dim(' (too few)') : ''}`;
   });
   const rest = moved.length - shown.length;

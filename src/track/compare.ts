@@ -8,7 +8,13 @@
  * version"; otherwise with an unpaired z-test on the two DeLong variances, which is weaker and
  * confounded by the change of data, and is said to be so.
  */
-import { delongAuc, delongPairedTest, type JsonCell, type JsonCi, normalCdf } from '../metrics/index.ts';
+import {
+  delongAuc,
+  delongPairedTest,
+  type JsonCell,
+  type JsonCi,
+  normalCdf,
+} from '../metrics/index.ts';
 import type { ResultsJson } from '../report/index.ts';
 import { stableJson } from '../stable-json.ts';
 import { caseKey, type LoadedRun } from './read-runs.ts';
@@ -98,7 +104,12 @@ export type CaseComparison =
   /** Only in the later run (added) or only in the earlier one (removed). */
   | { readonly model: string; readonly status: 'added' | 'removed'; readonly state: CaseState }
   /** Errored in either run: nothing to compare. */
-  | { readonly model: string; readonly status: 'errored'; readonly before: CaseState; readonly after: CaseState }
+  | {
+      readonly model: string;
+      readonly status: 'errored';
+      readonly before: CaseState;
+      readonly after: CaseState;
+    }
   | {
       readonly model: string;
       readonly status: 'compared';
@@ -144,21 +155,43 @@ export function compareRuns(before: LoadedRun, after: LoadedRun): RunComparison 
       if (ca && cb) changes.push(...caseChanges(`${name}/${model}`, ca, cb));
       const xa = ra?.cases.find((c) => c.model === model);
       const xb = rb?.cases.find((c) => c.model === model);
-      cases.push(compareCase(model, xa, xb, before.scores.get(caseKey(name, model)), after.scores.get(caseKey(name, model))));
+      cases.push(
+        compareCase(
+          model,
+          xa,
+          xb,
+          before.scores.get(caseKey(name, model)),
+          after.scores.get(caseKey(name, model)),
+        ),
+      );
     }
-    suites.push({ name, presence: a && b ? 'both' : a ? 'removed' : 'added', error: { before: a?.error ?? null, after: b?.error ?? null }, cases });
+    suites.push({
+      name,
+      presence: a && b ? 'both' : a ? 'removed' : 'added',
+      error: { before: a?.error ?? null, after: b?.error ?? null },
+      cases,
+    });
   }
   return { before: side(before.record), after: side(after.record), changes, suites };
 }
 
 /** Cases whose paired test shows a significant ROC AUC drop at `alpha` (two-sided): what `--fail-on-drop` fails on. */
-export function significantDrops(c: RunComparison, alpha: number): { readonly suite: string; readonly model: string; readonly diff: number; readonly p_value: number }[] {
+export function significantDrops(
+  c: RunComparison,
+  alpha: number,
+): {
+  readonly suite: string;
+  readonly model: string;
+  readonly diff: number;
+  readonly p_value: number;
+}[] {
   const out: { suite: string; model: string; diff: number; p_value: number }[] = [];
   for (const s of c.suites) {
     for (const k of s.cases) {
       if (k.status !== 'compared' || k.test.kind !== 'paired') continue;
       const { diff, p_value } = k.test;
-      if (diff !== null && p_value !== null && diff < 0 && p_value < alpha) out.push({ suite: s.name, model: k.model, diff, p_value });
+      if (diff !== null && p_value !== null && diff < 0 && p_value < alpha)
+        out.push({ suite: s.name, model: k.model, diff, p_value });
     }
   }
   return out;
@@ -177,8 +210,13 @@ function unionBy<T>(a: readonly T[], b: readonly T[], key: (x: T) => string): st
 
 type Primitive = string | number | boolean | null;
 
-function diffFields(scope: string, fields: readonly (readonly [string, Primitive, Primitive])[]): Change[] {
-  return fields.filter(([, x, y]) => x !== y).map(([field, before, after]) => ({ scope, field, before, after }));
+function diffFields(
+  scope: string,
+  fields: readonly (readonly [string, Primitive, Primitive])[],
+): Change[] {
+  return fields
+    .filter(([, x, y]) => x !== y)
+    .map(([field, before, after]) => ({ scope, field, before, after }));
 }
 
 function runChanges(a: RunRecord, b: RunRecord): Change[] {
@@ -221,18 +259,34 @@ function caseChanges(scope: string, a: CaseRecord, b: CaseRecord): Change[] {
   ]);
 }
 
-const stateOf = (c: ResultsCase): CaseState => ({ state: c.state, error: c.state === 'errored' ? c.error : null });
+const stateOf = (c: ResultsCase): CaseState => ({
+  state: c.state,
+  error: c.state === 'errored' ? c.error : null,
+});
 
-function compareCase(model: string, a: ResultsCase | undefined, b: ResultsCase | undefined, sa: StoredScores | undefined, sb: StoredScores | undefined): CaseComparison {
+function compareCase(
+  model: string,
+  a: ResultsCase | undefined,
+  b: ResultsCase | undefined,
+  sa: StoredScores | undefined,
+  sb: StoredScores | undefined,
+): CaseComparison {
   if (!a || !b) return { model, status: a ? 'removed' : 'added', state: stateOf((a ?? b)!) };
-  if (a.state === 'errored' || b.state === 'errored') return { model, status: 'errored', before: stateOf(a), after: stateOf(b) };
+  if (a.state === 'errored' || b.state === 'errored')
+    return { model, status: 'errored', before: stateOf(a), after: stateOf(b) };
   return {
     model,
     status: 'compared',
     n: { before: a.n, after: b.n },
     metrics: metricDeltas(a, b),
     strata: stratumDeltas(a, b),
-    test: sa && sb ? aucTest(sa, sb) : { kind: 'none', reason: `the record has no scores for ${sa ? 'the later' : 'the earlier'} run` },
+    test:
+      sa && sb
+        ? aucTest(sa, sb)
+        : {
+            kind: 'none',
+            reason: `the record has no scores for ${sa ? 'the later' : 'the earlier'} run`,
+          },
   };
 }
 
@@ -283,7 +337,11 @@ const SAME_AUC = 1e-12;
 export function aucTest(a: StoredScores, b: StoredScores): AucTest {
   const at = new Map(b.systemIds.map((id, i) => [id, i] as const));
   if (at.size !== b.systemIds.length || new Set(a.systemIds).size !== a.systemIds.length) {
-    return { kind: 'none', reason: 'a system id repeats within a run (systems of several sources with one id): cannot join the runs by system' };
+    return {
+      kind: 'none',
+      reason:
+        'a system id repeats within a run (systems of several sources with one id): cannot join the runs by system',
+    };
   }
   let shared = 0;
   let relabelled = 0;
@@ -299,26 +357,70 @@ export function aucTest(a: StoredScores, b: StoredScores): AucTest {
     const aligned = Float64Array.from(a.systemIds, (id) => b.scores[at.get(id)!]!);
     const t = delongPairedTest(a.y, aligned, a.scores);
     if (t.value !== null) {
-      return { kind: 'paired', n: n1, auc_before: t.aucB, auc_after: t.aucA, diff: t.diff, z: t.z, p_value: t.pValue, ci: t.ci, note: null };
+      return {
+        kind: 'paired',
+        n: n1,
+        auc_before: t.aucB,
+        auc_after: t.aucA,
+        diff: t.diff,
+        z: t.z,
+        p_value: t.pValue,
+        ci: t.ci,
+        note: null,
+      };
     }
     const before = delongAuc(a.y, a.scores);
     const after = delongAuc(a.y, aligned);
-    const aucs = before.value !== null && after.value !== null ? { auc_before: before.auc, auc_after: after.auc, diff: after.auc - before.auc } : { auc_before: null, auc_after: null, diff: null };
+    const aucs =
+      before.value !== null && after.value !== null
+        ? { auc_before: before.auc, auc_after: after.auc, diff: after.auc - before.auc }
+        : { auc_before: null, auc_after: null, diff: null };
     // Zero variance of the difference: both runs order every anomaly/normal pair alike, so the
     // AUCs are equal and there is no evidence of a change (p = 1), as for identical scores.
     if (t.code === 'zero_variance' && aucs.diff !== null && Math.abs(aucs.diff) < SAME_AUC) {
-      return { kind: 'paired', n: n1, ...aucs, diff: 0, z: 0, p_value: 1, ci: [0, 0], note: 'both runs rank every anomaly/normal pair alike' };
+      return {
+        kind: 'paired',
+        n: n1,
+        ...aucs,
+        diff: 0,
+        z: 0,
+        p_value: 1,
+        ci: [0, 0],
+        note: 'both runs rank every anomaly/normal pair alike',
+      };
     }
     return { kind: 'paired', n: n1, ...aucs, z: null, p_value: null, ci: null, note: t.reason };
   }
-  const reason = shared === n1 && shared === n2 ? `the same ${n1} systems, ${relabelled} with another label` : `different systems (${n1} vs ${n2}, ${shared} shared)`;
+  const reason =
+    shared === n1 && shared === n2
+      ? `the same ${n1} systems, ${relabelled} with another label`
+      : `different systems (${n1} vs ${n2}, ${shared} shared)`;
   const before = delongAuc(a.y, a.scores);
   const after = delongAuc(b.y, b.scores);
-  if (before.value === null) return { kind: 'none', reason: `not paired: ${reason}; no unpaired test either: ${before.reason}` };
-  if (after.value === null) return { kind: 'none', reason: `not paired: ${reason}; no unpaired test either: ${after.reason}` };
+  if (before.value === null)
+    return {
+      kind: 'none',
+      reason: `not paired: ${reason}; no unpaired test either: ${before.reason}`,
+    };
+  if (after.value === null)
+    return {
+      kind: 'none',
+      reason: `not paired: ${reason}; no unpaired test either: ${after.reason}`,
+    };
   const diff = after.auc - before.auc;
   const variance = before.variance + after.variance;
   const z = variance > 0 ? diff / Math.sqrt(variance) : null;
   const p = z !== null ? 2 * normalCdf(-Math.abs(z)) : Math.abs(diff) < SAME_AUC ? 1 : null;
-  return { kind: 'unpaired', reason, n_before: n1, n_after: n2, shared, auc_before: before.auc, auc_after: after.auc, diff, z, p_value: p };
+  return {
+    kind: 'unpaired',
+    reason,
+    n_before: n1,
+    n_after: n2,
+    shared,
+    auc_before: before.auc,
+    auc_after: after.auc,
+    diff,
+    z,
+    p_value: p,
+  };
 }

@@ -22,20 +22,27 @@ const UNKNOWN: GitState = { commit: null, branch: null, dirty: null };
  * `ownDirs` (out, cache and runs folders) are excluded from the dirty check: a project that
  * does not ignore `.harness/` would otherwise look dirty from the second run on.
  */
-export async function readGitState(root: string, ownDirs: readonly string[] = []): Promise<GitState> {
+export async function readGitState(
+  root: string,
+  ownDirs: readonly string[] = [],
+): Promise<GitState> {
   const excludes = ownDirs
     .map((d) => path.relative(root, d))
     .filter((r) => r !== '' && !r.startsWith('..') && !path.isAbsolute(r))
     .map((r) => `:(exclude)${r.split(path.sep).join('/')}`);
   let stdout: string;
   try {
-    ({ stdout } = await run('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=normal', '--', ...excludes], {
-      cwd: root,
-      timeout: 10_000,
-      maxBuffer: 64 << 20,
-      // A status for a record must not take the index lock a user's own git command may need.
-      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
-    }));
+    ({ stdout } = await run(
+      'git',
+      ['status', '--porcelain=v2', '--branch', '--untracked-files=normal', '--', ...excludes],
+      {
+        cwd: root,
+        timeout: 10_000,
+        maxBuffer: 64 << 20,
+        // A status for a record must not take the index lock a user's own git command may need.
+        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+      },
+    ));
   } catch {
     return UNKNOWN;
   }

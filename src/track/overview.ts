@@ -12,7 +12,12 @@ export interface RunOverview {
   readonly suites: number;
   readonly cases: { readonly scored: number; readonly errored: number };
   /** Headline ROC AUC of every case (null: undefined on its data, or the case errored). */
-  readonly roc_auc: readonly { readonly suite: string; readonly model: string; readonly state: 'scored' | 'errored'; readonly value: number | null }[];
+  readonly roc_auc: readonly {
+    readonly suite: string;
+    readonly model: string;
+    readonly state: 'scored' | 'errored';
+    readonly value: number | null;
+  }[];
   /** Set when results.json could not be read: roc_auc is then empty. */
   readonly results_error: string | null;
   /** tracking.json's MLflow status, null when the run was never sent. */
@@ -29,7 +34,12 @@ export async function overviewOf(run: StoredRun): Promise<RunOverview> {
   try {
     const results = await readRunResults(run.dir);
     roc = results.suites.flatMap((s) =>
-      s.cases.map((c) => ({ suite: s.name, model: c.model, state: c.state, value: c.state === 'scored' ? (c.metrics['roc_auc'] ?? null) : null })),
+      s.cases.map((c) => ({
+        suite: s.name,
+        model: c.model,
+        state: c.state,
+        value: c.state === 'scored' ? (c.metrics['roc_auc'] ?? null) : null,
+      })),
     );
   } catch (err) {
     // One damaged results.json must not hide the rest of the history.

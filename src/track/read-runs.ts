@@ -34,8 +34,12 @@ export async function listRuns(runsDir: string): Promise<RunList> {
   try {
     entries = await readdir(runsDir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { runsDir, runs: [], unreadable: [] };
-    throw new HarnessError('E_RUN_STORE', `${runsDir}: the run store cannot be read (${(err as Error).message})`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { runsDir, runs: [], unreadable: [] };
+    throw new HarnessError(
+      'E_RUN_STORE',
+      `${runsDir}: the run store cannot be read (${(err as Error).message})`,
+    );
   }
   const runs: StoredRun[] = [];
   const unreadable: { dir: string; reason: string }[] = [];
@@ -50,7 +54,10 @@ export async function listRuns(runsDir: string): Promise<RunList> {
       unreadable.push({ dir, reason: err.message });
     }
   }
-  runs.sort((a, b) => cmp(b.record.started_at, a.record.started_at) || cmp(b.record.run_id, a.record.run_id));
+  runs.sort(
+    (a, b) =>
+      cmp(b.record.started_at, a.record.started_at) || cmp(b.record.run_id, a.record.run_id),
+  );
   return { runsDir, runs, unreadable };
 }
 
@@ -61,11 +68,23 @@ export async function readRunRecord(dir: string): Promise<RunRecord> {
   const file = path.join(dir, 'run.json');
   const parsed = await readJson(file, 'run.json');
   const r = parsed as Partial<RunRecord> | null;
-  if (typeof r !== 'object' || r === null || typeof r.run_id !== 'string' || !Array.isArray(r.suites) || typeof r.started_at !== 'string') {
-    throw new HarnessError('E_RUN_STORE', `${file}: not a run record (run_id, started_at and suites are required)`);
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    typeof r.run_id !== 'string' ||
+    !Array.isArray(r.suites) ||
+    typeof r.started_at !== 'string'
+  ) {
+    throw new HarnessError(
+      'E_RUN_STORE',
+      `${file}: not a run record (run_id, started_at and suites are required)`,
+    );
   }
   if (r.schema !== RUN_RECORD_SCHEMA) {
-    throw new HarnessError('E_RUN_STORE', `${file}: record schema ${String(r.schema)}, this harness reads schema ${RUN_RECORD_SCHEMA}`);
+    throw new HarnessError(
+      'E_RUN_STORE',
+      `${file}: record schema ${String(r.schema)}, this harness reads schema ${RUN_RECORD_SCHEMA}`,
+    );
   }
   return r as RunRecord;
 }
@@ -75,7 +94,8 @@ export async function readTrackingState(dir: string): Promise<TrackingState | nu
   const file = path.join(dir, 'tracking.json');
   const parsed = await readJson(file, 'tracking.json', true);
   if (parsed === undefined) return null;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HarnessError('E_RUN_STORE', `${file}: not a tracking state (expected an object)`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new HarnessError('E_RUN_STORE', `${file}: not a tracking state (expected an object)`);
   return parsed as TrackingState;
 }
 
@@ -83,19 +103,27 @@ export async function readTrackingState(dir: string): Promise<TrackingState | nu
 export async function readRunResults(dir: string): Promise<ResultsJson> {
   const file = path.join(dir, 'results.json');
   const parsed = (await readJson(file, 'results.json')) as Partial<ResultsJson> | null;
-  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.suites)) throw new HarnessError('E_RUN_STORE', `${file}: not a results.json (no suites)`);
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.suites))
+    throw new HarnessError('E_RUN_STORE', `${file}: not a results.json (no suites)`);
   return parsed as ResultsJson;
 }
 
 /** One case's scores, by the `scores_file` its CaseRecord names. */
 export async function readCaseScores(dir: string, scoresFile: string): Promise<StoredScores> {
   const file = path.resolve(dir, scoresFile);
-  if (path.relative(dir, file).startsWith('..')) throw new HarnessError('E_RUN_STORE', `${path.join(dir, 'run.json')}: scores_file "${scoresFile}" lies outside the run folder`);
+  if (path.relative(dir, file).startsWith('..'))
+    throw new HarnessError(
+      'E_RUN_STORE',
+      `${path.join(dir, 'run.json')}: scores_file "${scoresFile}" lies outside the run folder`,
+    );
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new HarnessError('E_RUN_STORE', `${file}: the record's scores cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new HarnessError(
+      'E_RUN_STORE',
+      `${file}: the record's scores cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return parseScoresCsv(text, file);
 }
@@ -108,12 +136,20 @@ async function readJson(file: string, what: string, optional = false): Promise<u
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (optional && code === 'ENOENT') return undefined;
-    throw new HarnessError('E_RUN_STORE', code === 'ENOENT' ? `${file}: missing (not a recorded run)` : `${file}: ${what} cannot be read (${code ?? (err as Error).message})`);
+    throw new HarnessError(
+      'E_RUN_STORE',
+      code === 'ENOENT'
+        ? `${file}: missing (not a recorded run)`
+        : `${file}: ${what} cannot be read (${code ?? (err as Error).message})`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new HarnessError('E_RUN_STORE', `${file}: ${what} is not valid JSON (${(err as Error).message})`);
+    throw new HarnessError(
+      'E_RUN_STORE',
+      `${file}: ${what} is not valid JSON (${(err as Error).message})`,
+    );
   }
 }
 
@@ -132,7 +168,9 @@ export const caseKey = (suite: string, model: string): string => `${suite}\u0000
 export async function loadRun(run: StoredRun): Promise<LoadedRun> {
   const scores = new Map<string, StoredScores>();
   for (const s of run.record.suites) {
-    for (const c of s.cases) if (c.scores_file !== null) scores.set(caseKey(s.name, c.model), await readCaseScores(run.dir, c.scores_file));
+    for (const c of s.cases)
+      if (c.scores_file !== null)
+        scores.set(caseKey(s.name, c.model), await readCaseScores(run.dir, c.scores_file));
   }
   return { record: run.record, results: await readRunResults(run.dir), scores };
 }

@@ -16,20 +16,35 @@ export function resolveRunRef(list: RunList, ref: string): StoredRun {
     const n = Number(back[1] ?? 0);
     const run = runs[n];
     if (run) return run;
-    throw new HarnessError('E_RUN_REF', `${ref}: ${runs.length === 0 ? `no runs recorded in ${list.runsDir} yet (\`harness run\` records one)` : `${list.runsDir} holds only ${runs.length} run${runs.length === 1 ? '' : 's'} (${available(runs)})`}`);
+    throw new HarnessError(
+      'E_RUN_REF',
+      `${ref}: ${runs.length === 0 ? `no runs recorded in ${list.runsDir} yet (\`harness run\` records one)` : `${list.runsDir} holds only ${runs.length} run${runs.length === 1 ? '' : 's'} (${available(runs)})`}`,
+    );
   }
   const exact = runs.find((r) => r.record.run_id === ref);
   if (exact) return exact;
   const matches = ref === '' ? [] : runs.filter((r) => r.record.run_id.startsWith(ref));
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    throw new HarnessError('E_RUN_REF', `run "${ref}" is ambiguous in ${list.runsDir}: it starts ${matches.length} run ids (${available(matches)}); give more of the id`);
+    throw new HarnessError(
+      'E_RUN_REF',
+      `run "${ref}" is ambiguous in ${list.runsDir}: it starts ${matches.length} run ids (${available(matches)}); give more of the id`,
+    );
   }
-  if (runs.length === 0) throw new HarnessError('E_RUN_REF', `no run "${ref}": no runs recorded in ${list.runsDir} yet (\`harness run\` records one)`);
-  throw new HarnessError('E_RUN_REF', `no run "${ref}" in ${list.runsDir} (runs, newest first: ${available(runs)}; or latest, latest~1, …)`);
+  if (runs.length === 0)
+    throw new HarnessError(
+      'E_RUN_REF',
+      `no run "${ref}": no runs recorded in ${list.runsDir} yet (\`harness run\` records one)`,
+    );
+  throw new HarnessError(
+    'E_RUN_REF',
+    `no run "${ref}" in ${list.runsDir} (runs, newest first: ${available(runs)}; or latest, latest~1, …)`,
+  );
 }
 
 function available(runs: readonly StoredRun[]): string {
   const ids = runs.slice(0, LISTED).map((r) => r.record.run_id);
-  return runs.length > LISTED ? `${ids.join(', ')} and ${runs.length - LISTED} older` : ids.join(', ');
+  return runs.length > LISTED
+    ? `${ids.join(', ')} and ${runs.length - LISTED} older`
+    : ids.join(', ');
 }

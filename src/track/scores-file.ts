@@ -21,7 +21,10 @@ export function formatScoresCsv(s: StoredScores): string {
   const lines = [SCORES_HEADER];
   for (let i = 0; i < s.systemIds.length; i++) {
     const v = s.scores[i]!;
-    if (!Number.isFinite(v)) throw new RangeError(`score of ${s.systemIds[i]} is ${v}; only finite scores can be recorded`);
+    if (!Number.isFinite(v))
+      throw new RangeError(
+        `score of ${s.systemIds[i]} is ${v}; only finite scores can be recorded`,
+      );
     lines.push(`${csvField(s.systemIds[i]!)},${s.y[i] === 1 ? 'anomaly' : 'normal'},${String(v)}`);
   }
   return `${lines.join('\n')}\n`;
@@ -33,7 +36,9 @@ export function parseScoresCsv(text: string, file: string): StoredScores {
   if (lines.at(-1) === '') lines.pop();
   const problem = (line: number, message: string): Problem => ({ file, line, column: 0, message });
   if (lines[0] !== SCORES_HEADER) {
-    throw new HarnessError('E_RUN_STORE', `${file}: not a scores file of a run record`, [problem(1, `expected the header "${SCORES_HEADER}", found ${JSON.stringify(lines[0] ?? '')}`)]);
+    throw new HarnessError('E_RUN_STORE', `${file}: not a scores file of a run record`, [
+      problem(1, `expected the header "${SCORES_HEADER}", found ${JSON.stringify(lines[0] ?? '')}`),
+    ]);
   }
   const systemIds: string[] = [];
   const y = new Float64Array(lines.length - 1);
@@ -42,8 +47,18 @@ export function parseScoresCsv(text: string, file: string): StoredScores {
     // System ids are safe file names (no comma or quote), so a plain split is exact.
     const cells = lines[i]!.split(',');
     const score = Number(cells[2]);
-    if (cells.length !== 3 || (cells[1] !== 'anomaly' && cells[1] !== 'normal') || cells[2] === '' || !Number.isFinite(score)) {
-      throw new HarnessError('E_RUN_STORE', `${file}: not a scores file of a run record`, [problem(i + 1, `expected system_id,anomaly|normal,<finite score>, found ${JSON.stringify(lines[i])}`)]);
+    if (
+      cells.length !== 3 ||
+      (cells[1] !== 'anomaly' && cells[1] !== 'normal') ||
+      cells[2] === '' ||
+      !Number.isFinite(score)
+    ) {
+      throw new HarnessError('E_RUN_STORE', `${file}: not a scores file of a run record`, [
+        problem(
+          i + 1,
+          `expected system_id,anomaly|normal,<finite score>, found ${JSON.stringify(lines[i])}`,
+        ),
+      ]);
     }
     systemIds.push(cells[0]!);
     y[i - 1] = cells[1] === 'anomaly' ? 1 : 0;

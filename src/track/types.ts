@@ -24,7 +24,11 @@ export interface RunRecord {
   readonly argv: readonly string[];
   readonly seed: string;
   /** null fields: not a git checkout, or git is not installed. */
-  readonly git: { readonly commit: string | null; readonly branch: string | null; readonly dirty: boolean | null };
+  readonly git: {
+    readonly commit: string | null;
+    readonly branch: string | null;
+    readonly dirty: boolean | null;
+  };
   /** The config file (relative to the project root) and the sha256 of its bytes. */
   readonly config: { readonly file: string | null; readonly hash: string | null };
   readonly suites: readonly SuiteRecord[];
@@ -39,9 +43,17 @@ export interface SuiteRecord {
   /** null when the suite failed before its data loaded. */
   readonly dataset: DatasetRecord | null;
   /** null when the suite failed before its data loaded (as `dataset`): the split was never drawn. */
-  readonly split: { readonly test: number | null; readonly folds: number | null; readonly seed: string } | null;
+  readonly split: {
+    readonly test: number | null;
+    readonly folds: number | null;
+    readonly seed: string;
+  } | null;
   readonly cases: readonly CaseRecord[];
-  readonly assertions: { readonly passed: number; readonly failed: number; readonly errored: number };
+  readonly assertions: {
+    readonly passed: number;
+    readonly failed: number;
+    readonly errored: number;
+  };
 }
 
 export interface DatasetRecord {
@@ -87,6 +99,12 @@ export interface TrackingState {
     readonly at: string;
     readonly error?: string;
     /** One per (suite, model) that reached the server, so a re-sync does not duplicate them. */
-    readonly runs: readonly { readonly suite: string; readonly model: string; readonly experiment_id: string; readonly run_id: string; readonly complete: boolean }[];
+    readonly runs: readonly {
+      readonly suite: string;
+      readonly model: string;
+      readonly experiment_id: string;
+      readonly run_id: string;
+      readonly complete: boolean;
+    }[];
   };
 }

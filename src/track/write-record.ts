@@ -42,13 +42,21 @@ export const STAGING_PREFIX = '.staging-';
  */
 export async function recordRun(run: RunResult, options: RecordOptions): Promise<RecordedRun> {
   const runId = newRunId(run.startedAt);
-  const [git, configHash] = await Promise.all([readGitState(options.root, options.ownDirs), options.configFile ? sha256File(options.configFile) : null]);
+  const [git, configHash] = await Promise.all([
+    readGitState(options.root, options.ownDirs),
+    options.configFile ? sha256File(options.configFile) : null,
+  ]);
   const { record, scores } = buildRunRecord(run, {
     runId,
     root: options.root,
     argv: options.argv,
     git,
-    config: { file: options.configFile ? path.relative(options.root, options.configFile).split(path.sep).join('/') : null, hash: configHash },
+    config: {
+      file: options.configFile
+        ? path.relative(options.root, options.configFile).split(path.sep).join('/')
+        : null,
+      hash: configHash,
+    },
   });
   const dir = path.join(options.runsDir, runId);
   const staging = path.join(options.runsDir, `${STAGING_PREFIX}${runId}`);
@@ -69,5 +77,7 @@ export async function recordRun(run: RunResult, options: RecordOptions): Promise
 }
 
 async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }

@@ -44,7 +44,10 @@ export interface DescribeSuiteOptions {
  * One vitest test per assertion of `suite`; see the module comment. A suite file's default
  * export may be a list of suites: each gets its own `describe`.
  */
-export function describeSuite(suite: SuiteSpec | readonly SuiteSpec[], options: DescribeSuiteOptions = {}): void {
+export function describeSuite(
+  suite: SuiteSpec | readonly SuiteSpec[],
+  options: DescribeSuiteOptions = {},
+): void {
   if (Array.isArray(suite)) {
     for (const one of suite as readonly SuiteSpec[]) describeOne(one, options);
   } else describeOne(suite as SuiteSpec, options);
@@ -67,7 +70,12 @@ function describeOne(suite: SuiteSpec, options: DescribeSuiteOptions): void {
       run = (async () => {
         const harness = await createHarness(options.harness);
         const file = options.file === undefined ? '' : path.resolve(options.file);
-        return harness.runCollected([{ file, spec: suite, modelNames }], { record: false, reporters: [], cache: options.cache !== false, ...(only ? { models: only } : {}) });
+        return harness.runCollected([{ file, spec: suite, modelNames }], {
+          record: false,
+          reporters: [],
+          cache: options.cache !== false,
+          ...(only ? { models: only } : {}),
+        });
       })();
       await run.catch(() => undefined); // each test reports the failure
     }, options.timeout ?? 600_000);
@@ -87,7 +95,10 @@ function describeOne(suite: SuiteSpec, options: DescribeSuiteOptions): void {
 
 /** What a failed or errored assertion says in vitest's output: the sentence, then measured and expected values. */
 export function failureMessage(a: AssertionResult): string {
-  const actual = a.actual === null || typeof a.actual === 'number' ? String(a.actual ?? 'undefined') : JSON.stringify(a.actual);
+  const actual =
+    a.actual === null || typeof a.actual === 'number'
+      ? String(a.actual ?? 'undefined')
+      : JSON.stringify(a.actual);
   const where = a.location ? ` (${a.location.file}:${a.location.line}:${a.location.column})` : '';
   return `${a.state === 'errored' ? 'could not be graded: ' : ''}${a.message}${where}\n  measured: ${actual}\n  expected: ${a.expected}`;
 }

@@ -3,7 +3,8 @@ import { defineScenario } from '../../src/index.ts';
 /** The default fleet: every mode, season and failure type, realistic data-quality faults. */
 export default defineScenario({
   name: 'default',
-  description: '200 LFP racks over 30 days at 5-minute sampling; a quarter fail, mostly BOS/thermal/insulation faults.',
+  description:
+    '200 LFP racks over 30 days at 5-minute sampling; a quarter fail, mostly BOS/thermal/insulation faults.',
   systems: 200,
   days: 30,
   interval: '5m',
@@ -33,5 +34,11 @@ export default defineScenario({
   severity: { min: 0.5, max: 1 },
   subtleRate: 0.15,
   noise: 1,
-  dataQuality: { sensorDropout: 0.1, stuckSensor: 0.05, spike: 0.08, timestampGap: 0.08, noisyNormal: 0.1 },
+  dataQuality: {
+    sensorDropout: 0.1,
+    stuckSensor: 0.05,
+    spike: 0.08,
+    timestampGap: 0.08,
+    noisyNormal: 0.1,
+  },
 });

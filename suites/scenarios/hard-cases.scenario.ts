@@ -24,5 +24,11 @@ export default defineScenario({
   severity: { min: 0.3, max: 0.8 },
   subtleRate: 0.5,
   noise: 1.5,
-  dataQuality: { sensorDropout: 0.35, stuckSensor: 0.25, spike: 0.3, timestampGap: 0.3, noisyNormal: 0.3 },
+  dataQuality: {
+    sensorDropout: 0.35,
+    stuckSensor: 0.25,
+    spike: 0.3,
+    timestampGap: 0.3,
+    noisyNormal: 0.3,
+  },
 });

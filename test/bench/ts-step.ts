@@ -46,7 +46,8 @@ async function main(): Promise<Record<string, unknown>> {
       let rows = 0;
       // As the runner reads them: 16 files in flight, so that reading overlaps parsing.
       for (let i = 0; i < ds.systems.length; i += 16) {
-        for (const s of await Promise.all(ds.systems.slice(i, i + 16).map((r) => r.loadSeries()))) rows += s.timestamps.length;
+        for (const s of await Promise.all(ds.systems.slice(i, i + 16).map((r) => r.loadSeries())))
+          rows += s.timestamps.length;
       }
       return { ms: ms(), rows, systems: ds.systems.length, path: { ...seriesPathCounts } };
     }
@@ -55,16 +56,43 @@ async function main(): Promise<Record<string, unknown>> {
       // `harness run` scores; without: in this process.
       const ds = await loadDataset({ dataDir: dir });
       const { train, test } = stratifiedSplit(ds.systems, 0.5, '7');
-      const plugin = (model === 'pca' ? pca() : model === 'zscore' ? zscore() : random()) as ModelPlugin;
+      const plugin = (
+        model === 'pca' ? pca() : model === 'zscore' ? zscore() : random()
+      ) as ModelPlugin;
       const pool = new WorkerPool(Number(workers ?? 1));
       const parallel = suiteFile
-        ? { pool, workers: Number(workers), origins: [{ suiteFile, suiteName: 'bench', modelIndex: ['random', 'zscore', 'pca'].indexOf(model!) }], config: resolveConfig({}, null, ROOT), minSystemsPerWorker: 1 }
+        ? {
+            pool,
+            workers: Number(workers),
+            origins: [
+              {
+                suiteFile,
+                suiteName: 'bench',
+                modelIndex: ['random', 'zscore', 'pca'].indexOf(model!),
+              },
+            ],
+            config: resolveConfig({}, null, ROOT),
+            minSystemsPerWorker: 1,
+          }
         : undefined;
       let scoreStart = NaN;
       const onScoreStart = () => void (scoreStart = performance.now());
-      const [run] = await fitAndScore([plugin], train, test, { seedFor: () => 'bench', timeoutMs: 1e9, scoreTrainNormals: true, dataset: ds, onScoreStart, ...(parallel ? { parallel } : {}) }).finally(() => pool.close());
+      const [run] = await fitAndScore([plugin], train, test, {
+        seedFor: () => 'bench',
+        timeoutMs: 1e9,
+        scoreTrainNormals: true,
+        dataset: ds,
+        onScoreStart,
+        ...(parallel ? { parallel } : {}),
+      }).finally(() => pool.close());
       if (run?.error) throw new Error(run.error);
-      return { ms: ms(), fitMs: run?.fitMs, scorePhaseMs: performance.now() - scoreStart, scored: test.length + (run?.trainNormalScores.length ?? 0), path: { ...seriesPathCounts } };
+      return {
+        ms: ms(),
+        fitMs: run?.fitMs,
+        scorePhaseMs: performance.now() - scoreStart,
+        scored: test.length + (run?.trainNormalScores.length ?? 0),
+        path: { ...seriesPathCounts },
+      };
     }
     case 'evaluate': {
       const ds = await loadDataset({ dataDir: dir });
@@ -72,9 +100,19 @@ async function main(): Promise<Record<string, unknown>> {
       const y = Float64Array.from(ds.systems, (s) => (s.label.label === 'anomaly' ? 1 : 0));
       const scores = Float64Array.from(y, (v) => v * 0.8 + rng());
       const strata: Record<string, StrataColumn> = {};
-      for (const c of DEFAULT_BREAKDOWN) strata[c] = ds.systems.map((s) => stratumOf(c, s.label, s.metadata));
+      for (const c of DEFAULT_BREAKDOWN)
+        strata[c] = ds.systems.map((s) => stratumOf(c, s.label, s.metadata));
       const t1 = performance.now();
-      const sum = evaluateScores({ y, scores, threshold: 0.9, strata, bootstrap: { reps: 2000 }, leadTimes: ds.systems.map((s) => s.label.lead_time_days), leadTimeBuckets: LEAD_TIME_BUCKETS, systemIds: ds.systems.map((s) => s.systemId) });
+      const sum = evaluateScores({
+        y,
+        scores,
+        threshold: 0.9,
+        strata,
+        bootstrap: { reps: 2000 },
+        leadTimes: ds.systems.map((s) => s.label.lead_time_days),
+        leadTimeBuckets: LEAD_TIME_BUCKETS,
+        systemIds: ds.systems.map((s) => s.systemId),
+      });
       return { ms: performance.now() - t1, auc: sum.metrics['roc_auc'] };
     }
     case 'auc1m': {
@@ -90,7 +128,14 @@ async function main(): Promise<Record<string, unknown>> {
       const t2 = performance.now();
       const auc = rocAuc(y, s).value;
       const rocAucMs = performance.now() - t2;
-      return { ms: t2 - t1, coldMs, rocAucAloneMs: rocAucMs, auc, delong: 'value' in dl ? dl.value : null, ci: 'ci' in dl ? dl.ci : null };
+      return {
+        ms: t2 - t1,
+        coldMs,
+        rocAucAloneMs: rocAucMs,
+        auc,
+        delong: 'value' in dl ? dl.value : null,
+        ci: 'ci' in dl ? dl.ci : null,
+      };
     }
     case 'boot10k': {
       const { y, s } = synthetic(10_000, 'boot');

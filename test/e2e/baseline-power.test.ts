@@ -29,29 +29,47 @@ export default defineSuite({
 
 let project: Awaited<ReturnType<typeof makeProject>>;
 beforeAll(async () => {
-  project = await makeProject({ 'plugins/delta-v/index.ts': plugin('max'), 'suites/small.suite.ts': suite('') });
+  project = await makeProject({
+    'plugins/delta-v/index.ts': plugin('max'),
+    'suites/small.suite.ts': suite(''),
+  });
 });
 afterAll(() => project.cleanup());
 
-const run = (args: readonly string[] = []) => runHarness(['run', '--no-history', '--reporter', 'plain', '--reporter', 'json', ...args], { cwd: project.dir });
+const run = (args: readonly string[] = []) =>
+  runHarness(['run', '--no-history', '--reporter', 'plain', '--reporter', 'json', ...args], {
+    cwd: project.dir,
+  });
 
 describe('a baseline gate on too few systems', () => {
   it('fails as underpowered, saying the smallest drop it can detect, and passes only when the suite allows it', async () => {
     expect((await run(['--update-baseline'])).code).toBe(0);
     // A changed model whose ranking moves a little: the drop, if any, is far below what 20 test systems resolve.
-    await writeFile(path.join(project.dir, 'plugins', 'delta-v', 'index.ts'), plugin("max + (Number(series.systemId.replace(/\\D/g, '')) % 5) * 2"));
+    await writeFile(
+      path.join(project.dir, 'plugins', 'delta-v', 'index.ts'),
+      plugin("max + (Number(series.systemId.replace(/\\D/g, '')) % 5) * 2"),
+    );
 
     const strict = await run();
     expect(strict.code, strict.stdout + strict.stderr).toBe(1);
-    expect(strict.stdout).toMatch(/✗ underpowered: delta-v roc_auc .*: the smallest drop this test can detect at alpha 0\.05 with 80 % power is (\d\.\d{3}), above the 0\.02 tolerance .*set baseline: \{ allowUnderpowered: true \}/);
-    const results = JSON.parse(await readFile(path.join(project.dir, '.harness', 'last-run', 'results.json'), 'utf8'));
+    expect(strict.stdout).toMatch(
+      /✗ underpowered: delta-v roc_auc .*: the smallest drop this test can detect at alpha 0\.05 with 80 % power is (\d\.\d{3}), above the 0\.02 tolerance .*set baseline: \{ allowUnderpowered: true \}/,
+    );
+    const results = JSON.parse(
+      await readFile(path.join(project.dir, '.harness', 'last-run', 'results.json'), 'utf8'),
+    );
     const gate = results.suites[0].baseline.gates[0];
     expect(gate).toMatchObject({ model: 'delta-v', state: 'failed', underpowered: true });
     expect(gate.minDetectableDrop).toBeGreaterThan(0.02);
 
-    await writeFile(path.join(project.dir, 'suites', 'small.suite.ts'), suite('baseline: { allowUnderpowered: true },'));
+    await writeFile(
+      path.join(project.dir, 'suites', 'small.suite.ts'),
+      suite('baseline: { allowUnderpowered: true },'),
+    );
     const allowed = await run();
     expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
-    expect(allowed.stdout).toMatch(/✓ delta-v roc_auc holds against the baseline: .*\(underpowered, allowed: the smallest drop this test can detect .* is \d\.\d{3}/);
+    expect(allowed.stdout).toMatch(
+      /✓ delta-v roc_auc holds against the baseline: .*\(underpowered, allowed: the smallest drop this test can detect .* is \d\.\d{3}/,
+    );
   });
 });

@@ -9,7 +9,9 @@ describe('harness check (the real CLI)', () => {
     expect(r.stdout).toMatch(/^ {4}1 system /m);
     expect(r.stdout).toMatch(/^ {6}temp_cell_max_c: all NaN \(\d+ samples?\)$/m);
     expect(r.stdout).toMatch(/contract violated: 1 of 4 rules \(seed \d+\)/);
-    const replay = /replay: (harness check \S+ --seed (\d+) --path (\S+) --rule non_finite)$/m.exec(r.stdout);
+    const replay = /replay: (harness check \S+ --seed (\d+) --path (\S+) --rule non_finite)$/m.exec(
+      r.stdout,
+    );
     expect(replay, r.stdout).not.toBeNull();
 
     const again = await runHarness(replay![1]!.split(' ').slice(1));
@@ -24,12 +26,25 @@ describe('harness check (the real CLI)', () => {
   });
 
   it('prints the report as JSON with --json', async () => {
-    const r = await runHarness(['check', './examples/broken-all-nan/index.ts', '--json', '--seed', '3', '--rule', 'non_finite']);
+    const r = await runHarness([
+      'check',
+      './examples/broken-all-nan/index.ts',
+      '--json',
+      '--seed',
+      '3',
+      '--rule',
+      'non_finite',
+    ]);
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout) as { seed: number; violations: { kind: string; replay: string }[] };
+    const report = JSON.parse(r.stdout) as {
+      seed: number;
+      violations: { kind: string; replay: string }[];
+    };
     expect(report.seed).toBe(3);
     expect(report.violations.map((v) => v.kind)).toEqual(['non_finite']);
-    expect(report.violations[0]!.replay).toMatch(/^harness check \.\/examples\/broken-all-nan\/index\.ts --seed 3 --path \S+ --rule non_finite$/);
+    expect(report.violations[0]!.replay).toMatch(
+      /^harness check \.\/examples\/broken-all-nan\/index\.ts --seed 3 --path \S+ --rule non_finite$/,
+    );
   });
 
   it('exits 2 on a harness error: a missing module, --path without --rule', async () => {
@@ -44,10 +59,24 @@ describe('harness check (the real CLI)', () => {
 
 describe('harness check --assume', () => {
   it('shows why pca cannot declare unit-scale invariance, with a replay line that keeps --assume', async () => {
-    const r = await runHarness(['check', 'pca', '--assume', 'unitScale', '--rule', 'unit_scale', '--runs', '60']);
+    const r = await runHarness([
+      'check',
+      'pca',
+      '--assume',
+      'unitScale',
+      '--rule',
+      'unit_scale',
+      '--runs',
+      '60',
+    ]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/✗ unit_scale: score\(sys-\d\) is [\d.e+-]+, but [\d.e+-]+ with every sensor value × [\d.]+/);
-    const replay = /replay: harness check (pca --assume unitScale --seed -?\d+ --path \S+ --rule unit_scale)$/m.exec(r.stdout);
+    expect(r.stdout).toMatch(
+      /✗ unit_scale: score\(sys-\d\) is [\d.e+-]+, but [\d.e+-]+ with every sensor value × [\d.]+/,
+    );
+    const replay =
+      /replay: harness check (pca --assume unitScale --seed -?\d+ --path \S+ --rule unit_scale)$/m.exec(
+        r.stdout,
+      );
     expect(replay, r.stdout).not.toBeNull();
     const again = await runHarness(['check', ...replay![1]!.split(' ').slice(0)]);
     expect(again.code).toBe(1);

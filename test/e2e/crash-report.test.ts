@@ -9,12 +9,18 @@ describe('an internal error (a bug, not a user mistake)', () => {
       'suites/s.suite.ts': `import { defineSuite } from 'bess-harness';
 export default defineSuite({ name: 's', dataset: { scenario: { name: 't', systems: 8, days: 1, interval: '1h', anomalyRate: 0.3, seed: 't' } }, models: ['random'] });
 `,
-      'broken-reporter.ts': 'export default { onInit() { (undefined as unknown as { x: number }).x; } };\n',
+      'broken-reporter.ts':
+        'export default { onInit() { (undefined as unknown as { x: number }).x; } };\n',
     });
     try {
-      const r = await runHarness(['run', '--no-history', '--reporter', './broken-reporter.ts'], { cwd: project.dir });
+      const r = await runHarness(['run', '--no-history', '--reporter', './broken-reporter.ts'], {
+        cwd: project.dir,
+      });
       expect(r.code).toBe(2);
-      const line = /harness: internal error: (.+) \(full trace in (\S+\.log); please report it\)\n$/.exec(r.stderr);
+      const line =
+        /harness: internal error: (.+) \(full trace in (\S+\.log); please report it\)\n$/.exec(
+          r.stderr,
+        );
       expect(line, r.stderr).not.toBeNull();
       expect(r.stderr).not.toMatch(/\n\s+at /);
       const trace = await readFile(line![2]!, 'utf8');

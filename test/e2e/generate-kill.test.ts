@@ -35,10 +35,20 @@ beforeAll(async () => {
   // The two fleets the loop alternates between, generated whole into folders of their own, and
   // the data folder the loop kills generates over, holding fleet a to start with.
   const generated = await Promise.all(
-    ['ref-a', 'ref-b', 'data'].map((folder) => runHarness(['generate', ...FLEET, '--seed', folder === 'ref-b' ? 'b' : 'a', '--data', path.join(t.dir, folder)])),
+    ['ref-a', 'ref-b', 'data'].map((folder) =>
+      runHarness([
+        'generate',
+        ...FLEET,
+        '--seed',
+        folder === 'ref-b' ? 'b' : 'a',
+        '--data',
+        path.join(t.dir, folder),
+      ]),
+    ),
   );
   for (const r of generated) expect(r.code, r.stderr).toBe(0);
-  for (const seed of ['a', 'b']) fleets[seed] = await hashTree(path.join(t.dir, `ref-${seed}`, 'synthetic'));
+  for (const seed of ['a', 'b'])
+    fleets[seed] = await hashTree(path.join(t.dir, `ref-${seed}`, 'synthetic'));
   expect(fleets.a).not.toEqual(fleets.b);
 });
 afterAll(() => t.cleanup());
@@ -46,7 +56,8 @@ afterAll(() => t.cleanup());
 /** Which known fleet `dir` holds, or 'mix' when it is neither. */
 async function whichFleet(dir: string): Promise<string> {
   const tree = await hashTree(dir);
-  for (const [seed, hashes] of Object.entries(fleets)) if (JSON.stringify(tree) === JSON.stringify(hashes)) return seed;
+  for (const [seed, hashes] of Object.entries(fleets))
+    if (JSON.stringify(tree) === JSON.stringify(hashes)) return seed;
   return 'mix';
 }
 
@@ -57,10 +68,14 @@ async function until(ready: () => Promise<boolean>, exited: () => boolean): Prom
 
 /** The files in the staging folder of a running generate in `data` (`raw/` counted by its files). */
 async function stagedFiles(data: string): Promise<{ raw: number; done: boolean } | undefined> {
-  const staging = (await readdir(data).catch(() => [] as string[])).find((e) => e.startsWith('.synthetic.staging-'));
+  const staging = (await readdir(data).catch(() => [] as string[])).find((e) =>
+    e.startsWith('.synthetic.staging-'),
+  );
   if (!staging) return undefined;
   const raw = (await readdir(path.join(data, staging, 'raw')).catch(() => [] as string[])).length;
-  const done = (await readdir(path.join(data, staging)).catch(() => [] as string[])).includes('labels.csv');
+  const done = (await readdir(path.join(data, staging)).catch(() => [] as string[])).includes(
+    'labels.csv',
+  );
   return { raw, done };
 }
 
@@ -69,7 +84,12 @@ async function stagedFiles(data: string): Promise<{ raw: number; done: boolean }
  * the staging folder holds k system files (writing); once its last file is written (fsync, the
  * lock, the commit); once the link points at a new version (removing the old one).
  */
-type Moment = (data: string, exited: () => boolean, random: () => number, before: string) => Promise<void>;
+type Moment = (
+  data: string,
+  exited: () => boolean,
+  random: () => number,
+  before: string,
+) => Promise<void>;
 const MOMENTS: readonly Moment[] = [
   async (_data, _exited, random) => sleep(random() * 2500),
   async (data, exited, random) => {
@@ -81,7 +101,10 @@ const MOMENTS: readonly Moment[] = [
     await sleep(random() * 30);
   },
   async (data, exited, random, before) => {
-    await until(async () => (await readlink(path.join(data, 'synthetic')).catch(() => before)) !== before, exited);
+    await until(
+      async () => (await readlink(path.join(data, 'synthetic')).catch(() => before)) !== before,
+      exited,
+    );
     await sleep(random() * 10);
   },
 ];
@@ -94,7 +117,11 @@ describe('kill -9 over harness generate', () => {
     const outcomes: string[] = [];
     for (let i = 0; i < KILLS; i++) {
       const next = current === 'a' ? 'b' : 'a';
-      const child = spawn(process.execPath, [BIN, 'generate', ...FLEET, '--seed', next, '--data', data], { env: harnessEnv(), stdio: 'ignore' });
+      const child = spawn(
+        process.execPath,
+        [BIN, 'generate', ...FLEET, '--seed', next, '--data', data],
+        { env: harnessEnv(), stdio: 'ignore' },
+      );
       let exited = false;
       const exit = new Promise<void>((resolve) => child.on('exit', () => resolve()));
       void exit.then(() => (exited = true));

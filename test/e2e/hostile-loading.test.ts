@@ -23,15 +23,21 @@ describe('plugin code outside fit and score', () => {
     const dir = await project({ 'suites/loops.suite.ts': `for (;;) {}\nexport default {};\n` });
     const r = await runHarness(['run', '--reporter', 'plain'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/suites\/loops\.suite\.ts: loading the suite and its models was stopped: importing .*loops\.suite\.ts ran past its 10000 ms timeout without yielding/);
+    expect(r.stderr).toMatch(
+      /suites\/loops\.suite\.ts: loading the suite and its models was stopped: importing .*loops\.suite\.ts ran past its 10000 ms timeout without yielding/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
   it('a suite file that calls process.exit(0) at import cannot end the run green', async () => {
-    const dir = await project({ 'suites/exits.suite.ts': `process.exit(0);\nexport default {};\n` });
+    const dir = await project({
+      'suites/exits.suite.ts': `process.exit(0);\nexport default {};\n`,
+    });
     const r = await runHarness(['run', '--reporter', 'plain'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/the suite \S*exits\.suite\.ts could not be loaded: .*process\.exit was called with code 0/);
+    expect(r.stderr).toMatch(
+      /the suite \S*exits\.suite\.ts could not be loaded: .*process\.exit was called with code 0/,
+    );
   }, 60_000);
 
   it('a plugin whose factory loops forever stops the run: exit 2 naming the model', async () => {
@@ -41,7 +47,9 @@ describe('plugin code outside fit and score', () => {
     });
     const r = await runHarness(['run', '--reporter', 'plain'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/making the model "loopy" of .*s\.suite\.ts ran past its 10000 ms timeout without yielding/);
+    expect(r.stderr).toMatch(
+      /making the model "loopy" of .*s\.suite\.ts ran past its 10000 ms timeout without yielding/,
+    );
   }, 60_000);
 
   it('a busy loop while a law is measured errors that case only: exit 2, the other model scored, the run recorded', async () => {
@@ -62,7 +70,9 @@ export default defineSuite({ name: 'laws', dataset: { scenario: { name: 'tiny', 
     });
     const r = await runHarness(['run', '--reporter', 'plain', '--workers', '1'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(r.stdout).toMatch(/nan-loop.*score ran past its 1000 ms timeout without yielding \(a synchronous loop\?\): its worker thread was stopped/);
+    expect(r.stdout).toMatch(
+      /nan-loop.*score ran past its 1000 ms timeout without yielding \(a synchronous loop\?\): its worker thread was stopped/,
+    );
     expect(r.stdout).toMatch(/zscore\s+roc_auc \d/);
     expect(r.stdout).toMatch(/✓ zscore .*shuffled labels/);
     expect(r.stdout).toMatch(/run recorded: /);
@@ -86,7 +96,9 @@ export default defineModel({ name: 'short-loop', version: '1', timeoutMs: 500, s
 
     const check = await runHarness(['check', 'short-loop', '--runs', '20'], { cwd: dir });
     expect(check.code, check.stdout + check.stderr).toBe(2);
-    expect(check.stderr).toMatch(/harness check short-loop: .*ran past its 500 ms timeout without yielding/);
+    expect(check.stderr).toMatch(
+      /harness check short-loop: .*ran past its 500 ms timeout without yielding/,
+    );
     expect(check.stderr).not.toMatch(/\n\s+at /);
   }, 90_000);
 });

@@ -35,7 +35,9 @@ afterAll(() => project.cleanup());
 
 describe('plugins that end or crash the harness process', () => {
   it('process.exit(0) or (1) in score or fit errors that case only: exit 2, the others scored, the run recorded', async () => {
-    const r = await runHarness(['run', 'exit', '--workers', '1', '--reporter', 'plain'], { cwd: project.dir });
+    const r = await runHarness(['run', 'exit', '--workers', '1', '--reporter', 'plain'], {
+      cwd: project.dir,
+    });
     expect(r.code, r.stdout + r.stderr).toBe(2);
     const out = r.stdout + r.stderr;
     expect(out).toMatch(/exits-0.*score\(\S+\): process\.exit was called with code 0/);
@@ -48,9 +50,14 @@ describe('plugins that end or crash the harness process', () => {
   it('a busy loop in score or fit, or a promise that never settles, is stopped at its timeout: that case errors, with 1 or 2 workers', async () => {
     const zscoreLines: string[] = [];
     for (const workers of ['1', '2']) {
-      const r = await runHarness(['run', 'hang', '--workers', workers, '--reporter', 'plain', '--no-cache'], { cwd: project.dir });
+      const r = await runHarness(
+        ['run', 'hang', '--workers', workers, '--reporter', 'plain', '--no-cache'],
+        { cwd: project.dir },
+      );
       expect(r.code, r.stdout + r.stderr).toBe(2);
-      expect(r.stdout).toMatch(/busy-score.*score ran past its 1000 ms timeout without yielding \(a synchronous loop\?\): its worker thread was stopped/);
+      expect(r.stdout).toMatch(
+        /busy-score.*score ran past its 1000 ms timeout without yielding \(a synchronous loop\?\): its worker thread was stopped/,
+      );
       expect(r.stdout).toMatch(/busy-fit.*fit ran past its 1000 ms timeout without yielding/);
       expect(r.stdout).toMatch(/never.*score\(\S+\): score ran past its 1000 ms timeout/);
       const z = /● zscore .*/.exec(r.stdout)?.[0];
@@ -62,27 +69,40 @@ describe('plugins that end or crash the harness process', () => {
   }, 120_000);
 
   it('a plugin that runs out of memory ends its worker only: that case errors, the other is scored', async () => {
-    const r = await runHarness(['run', 'hog', '--workers', '2', '--reporter', 'plain', '--no-cache'], { cwd: project.dir });
+    const r = await runHarness(
+      ['run', 'hog', '--workers', '2', '--reporter', 'plain', '--no-cache'],
+      { cwd: project.dir },
+    );
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stdout).toMatch(/hog.*errored: .*memory limit/);
     expect(r.stdout).toMatch(/zscore\s+roc_auc \d/);
   }, 120_000);
 
   it('a throw from a timer or an unhandled rejection errors that case only, in a worker; exit 2', async () => {
-    const r = await runHarness(['run', 'stray', '--workers', '1', '--reporter', 'plain'], { cwd: project.dir });
+    const r = await runHarness(['run', 'stray', '--workers', '1', '--reporter', 'plain'], {
+      cwd: project.dir,
+    });
     expect(r.code, r.stdout + r.stderr).toBe(2);
     const out = r.stdout + r.stderr;
-    expect(out).toMatch(/timer-throws.*an error escaped the plugin \(a timer or a promise nobody awaited\): thrown from a timer/);
-    expect(out).toMatch(/rejects.*an error escaped the plugin \(a timer or a promise nobody awaited\): nobody awaits me/);
+    expect(out).toMatch(
+      /timer-throws.*an error escaped the plugin \(a timer or a promise nobody awaited\): thrown from a timer/,
+    );
+    expect(out).toMatch(
+      /rejects.*an error escaped the plugin \(a timer or a promise nobody awaited\): nobody awaits me/,
+    );
     expect(r.stdout).toMatch(/zscore\s+roc_auc \d/);
     expect(r.stdout).toMatch(/run recorded: /);
     expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
   });
 
   it('a suite with a law runs in a worker too: a stray throw errors that case, exit 2, the run recorded', async () => {
-    const r = await runHarness(['run', 'with-law', '--workers', '1', '--reporter', 'plain'], { cwd: project.dir });
+    const r = await runHarness(['run', 'with-law', '--workers', '1', '--reporter', 'plain'], {
+      cwd: project.dir,
+    });
     expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(r.stdout).toMatch(/timer-throws.*an error escaped the plugin \(a timer or a promise nobody awaited\): thrown from a timer/);
+    expect(r.stdout).toMatch(
+      /timer-throws.*an error escaped the plugin \(a timer or a promise nobody awaited\): thrown from a timer/,
+    );
     expect(r.stdout).toMatch(/run recorded: /);
     expect(r.stderr).not.toMatch(/outside any plugin call/);
   });

@@ -36,7 +36,9 @@ describe('html reporter in a browser', () => {
     // Launched inside the test, not in a hook: without Chromium this test fails, it does not skip.
     browser = await launchChromium();
     project = await makeProject({ 'harness.config.ts': CONFIG, 'suites/html.suite.ts': SUITE });
-    const r = await runHarness(['run', '--reporter', 'html', '--out-dir', 'out'], { cwd: project.dir });
+    const r = await runHarness(['run', '--reporter', 'html', '--out-dir', 'out'], {
+      cwd: project.dir,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1); // the deliberately failing assertion
     const file = path.join(project.dir, 'out', 'report', 'index.html');
@@ -57,12 +59,15 @@ describe('html reporter in a browser', () => {
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
+      if (msg.type() === 'error' || msg.type() === 'warning')
+        problems.push(`console.${msg.type()}: ${msg.text()}`);
     });
 
     const url = pathToFileURL(file).href;
     await page.goto(url);
-    await page.waitForFunction(`document.body.getAttribute('data-charts') === 'done'`, undefined, { timeout: 20_000 });
+    await page.waitForFunction(`document.body.getAttribute('data-charts') === 'done'`, undefined, {
+      timeout: 20_000,
+    });
 
     const charts = page.locator('.chart');
     const n = await charts.count();
@@ -74,10 +79,18 @@ describe('html reporter in a browser', () => {
       expect(await chart.getAttribute('data-error'), id).toBeNull();
       expect(await chart.getAttribute('data-rendered'), id).toBe('true');
       expect(await chart.locator('svg').count(), id).toBe(1);
-      expect(await chart.locator('svg g.role-mark path, svg g.role-mark line, svg g.role-mark rect').count(), id).toBeGreaterThan(0);
+      expect(
+        await chart
+          .locator('svg g.role-mark path, svg g.role-mark line, svg g.role-mark rect')
+          .count(),
+        id,
+      ).toBeGreaterThan(0);
     }
     for (const model of ['random', 'zscore']) {
-      for (const kind of ['roc', 'pr', 'scores', 'breakdown']) expect(await page.locator(`.chart[data-chart="${kind}"][data-model="${model}"]`).count()).toBeGreaterThan(0);
+      for (const kind of ['roc', 'pr', 'scores', 'breakdown'])
+        expect(
+          await page.locator(`.chart[data-chart="${kind}"][data-model="${model}"]`).count(),
+        ).toBeGreaterThan(0);
     }
     expect(await page.locator('[data-verdict="fail"]').count()).toBe(1);
     expect(await page.locator('li.assertion').first().getAttribute('data-state')).toBe('failed');

@@ -34,7 +34,11 @@ describe('harness run on a terminal', () => {
   afterEach(async () => project?.cleanup());
 
   it('uses the ink reporter: suites printed once, the summary as the last frame', async () => {
-    project = await makeProject({ 'harness.config.ts': CONFIG, 'plugins/delta-v/index.ts': DELTA_V, 'suites/tty.suite.ts': SUITE });
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'plugins/delta-v/index.ts': DELTA_V,
+      'suites/tty.suite.ts': SUITE,
+    });
     const r = await runHarnessInTty(['run'], { cwd: project.dir });
     expect(r.code).toBe(1);
     const out = strip(r.stdout);
@@ -48,7 +52,9 @@ describe('harness run on a terminal', () => {
     // run command adds where it recorded the run (the local history).
     const lastFrame = strip(r.stdout.split('\u001B[G').at(-1) ?? '');
     const [summary, recorded, ...rest] = lastFrame.trim().split('\n');
-    expect(summary).toMatch(/^FAIL {2}Assertions 1 passed, 1 failed · Cases 2 scored · Suites 1 · \d+\.\d s$/);
+    expect(summary).toMatch(
+      /^FAIL {2}Assertions 1 passed, 1 failed · Cases 2 scored · Suites 1 · \d+\.\d s$/,
+    );
     expect(recorded).toMatch(/^run recorded: \.harness\/runs\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);
     expect(rest).toEqual([]);
   });

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCommand, tempDir, type RunResult } from '../helpers/run-harness.ts';
 
 /** Runs a command as a user would in a shell (CI set: the plain reporter). */
-const sh = (command: string, args: readonly string[], cwd: string): Promise<RunResult> => runCommand(command, args, { cwd, env: { CI: 'true' } });
+const sh = (command: string, args: readonly string[], cwd: string): Promise<RunResult> =>
+  runCommand(command, args, { cwd, env: { CI: 'true' } });
 
 const ok = (r: RunResult): RunResult => {
   if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.stdout}\n${r.stderr}`);
@@ -25,10 +26,24 @@ describe('the packed tarball in a project of its own', () => {
   beforeAll(async () => {
     packDir = await tempDir('bess-pack-');
     project = await tempDir('bess-user-');
-    const pack = ok(await sh('npm', ['pack', '--json', '--pack-destination', packDir.dir], REPO_ROOT));
+    const pack = ok(
+      await sh('npm', ['pack', '--json', '--pack-destination', packDir.dir], REPO_ROOT),
+    );
     // npm prints lifecycle output before the JSON when a prepack script runs: take the array.
     packed = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as (typeof packed)[])[0]!;
-    ok(await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(packDir.dir, packed.filename)], project.dir));
+    ok(
+      await sh(
+        'npm',
+        [
+          'install',
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          path.join(packDir.dir, packed.filename),
+        ],
+        project.dir,
+      ),
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -38,31 +53,67 @@ describe('the packed tarball in a project of its own', () => {
 
   it('ships only what a user runs, and installs with every dependency resolved', async () => {
     const tops = new Set(packed.files.map((f) => f.path.split('/')[0]));
-    expect([...tops].sort()).toEqual(['README.md', 'bin', 'package.json', 'plugins', 'src', 'suites']);
-    expect(packed.files.filter((f) => f.path.startsWith('suites/')).every((f) => f.path.startsWith('suites/scenarios/'))).toBe(true);
+    expect([...tops].sort()).toEqual([
+      'README.md',
+      'bin',
+      'package.json',
+      'plugins',
+      'src',
+      'suites',
+    ]);
+    expect(
+      packed.files
+        .filter((f) => f.path.startsWith('suites/'))
+        .every((f) => f.path.startsWith('suites/scenarios/')),
+    ).toBe(true);
     // `npm ls` exits non-zero on a missing or invalid dependency anywhere in the tree.
     ok(await sh('npm', ['ls', '--all'], project.dir));
-    const pkg = JSON.parse(await readFile(path.join(project.dir, 'node_modules', 'bess-harness', 'package.json'), 'utf8')) as Record<string, unknown>;
+    const pkg = JSON.parse(
+      await readFile(
+        path.join(project.dir, 'node_modules', 'bess-harness', 'package.json'),
+        'utf8',
+      ),
+    ) as Record<string, unknown>;
     expect(pkg['overrides']).toBeUndefined();
-    expect((pkg['exports'] as Record<string, { types?: string }>)['.']?.types).toBe('./src/index.ts');
+    expect((pkg['exports'] as Record<string, { types?: string }>)['.']?.types).toBe(
+      './src/index.ts',
+    );
   });
 
   it('init --yes sets up the project; a second init lists what exists and overwrites nothing', async () => {
     const first = ok(await sh('npx', ['harness', 'init', '--yes'], project.dir));
-    for (const f of ['harness.config.ts', 'plugins/my-model/index.ts', 'suites/my-model.suite.ts', 'tsconfig.json', '.github/workflows/harness.yml', '.gitignore']) {
+    for (const f of [
+      'harness.config.ts',
+      'plugins/my-model/index.ts',
+      'suites/my-model.suite.ts',
+      'tsconfig.json',
+      '.github/workflows/harness.yml',
+      '.gitignore',
+    ]) {
       expect(first.stdout).toContain(`created  ${f}`);
     }
     expect(first.stdout).toContain('updated  package.json: "type": "module"');
-    expect(first.stdout).toMatch(/Next:\n {2}npx harness run .*\n {2}npx harness check my-model .*\n {2}npx tsc --noEmit /);
-    expect(JSON.parse(await readFile(path.join(project.dir, 'package.json'), 'utf8'))).toMatchObject({ type: 'module' });
-    expect(await readFile(path.join(project.dir, '.gitignore'), 'utf8')).toMatch(/^data\/synthetic$[\s\S]*^\.harness\/$/m);
+    expect(first.stdout).toMatch(
+      /Next:\n {2}npx harness run .*\n {2}npx harness check my-model .*\n {2}npx tsc --noEmit /,
+    );
+    expect(
+      JSON.parse(await readFile(path.join(project.dir, 'package.json'), 'utf8')),
+    ).toMatchObject({ type: 'module' });
+    expect(await readFile(path.join(project.dir, '.gitignore'), 'utf8')).toMatch(
+      /^data\/synthetic$[\s\S]*^\.harness\/$/m,
+    );
 
-    await writeFile(path.join(project.dir, 'harness.config.ts'), `${await readFile(path.join(project.dir, 'harness.config.ts'), 'utf8')}// mine\n`);
+    await writeFile(
+      path.join(project.dir, 'harness.config.ts'),
+      `${await readFile(path.join(project.dir, 'harness.config.ts'), 'utf8')}// mine\n`,
+    );
     const second = ok(await sh('npx', ['harness', 'init', '--yes'], project.dir));
     expect(second.stdout).not.toContain('created');
     expect(second.stdout).toContain('exists   harness.config.ts (left as it is)');
     expect(second.stdout).toContain('Nothing to do');
-    expect(await readFile(path.join(project.dir, 'harness.config.ts'), 'utf8')).toMatch(/\/\/ mine\n$/);
+    expect(await readFile(path.join(project.dir, 'harness.config.ts'), 'utf8')).toMatch(
+      /\/\/ mine\n$/,
+    );
   });
 
   it('npx harness run passes the checklist: exit 0', async () => {
@@ -72,12 +123,23 @@ describe('the packed tarball in a project of its own', () => {
     expect(run.stdout).toContain('my-model beats random on roc_auc');
   }, 180_000);
 
-  it('the same checklist runs inside the project\'s own vitest through bess-harness/vitest: one test per assertion', async () => {
-    ok(await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', 'vitest@~4.1.9'], project.dir));
+  it("the same checklist runs inside the project's own vitest through bess-harness/vitest: one test per assertion", async () => {
+    ok(
+      await sh(
+        'npm',
+        ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', 'vitest@~4.1.9'],
+        project.dir,
+      ),
+    );
     await mkdir(path.join(project.dir, 'test'), { recursive: true });
-    const testFile = "import { describeSuite } from 'bess-harness/vitest';\nimport suite from '../suites/my-model.suite.ts';\ndescribeSuite(suite, { file: 'suites/my-model.suite.ts' });\n";
+    const testFile =
+      "import { describeSuite } from 'bess-harness/vitest';\nimport suite from '../suites/my-model.suite.ts';\ndescribeSuite(suite, { file: 'suites/my-model.suite.ts' });\n";
     await writeFile(path.join(project.dir, 'test', 'harness.test.ts'), testFile);
-    const run = await sh('npx', ['vitest', 'run', 'test/harness.test.ts', '--reporter=verbose'], project.dir);
+    const run = await sh(
+      'npx',
+      ['vitest', 'run', 'test/harness.test.ts', '--reporter=verbose'],
+      project.dir,
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Tests\s+7 passed \(7\)/);
     expect(run.stdout).toMatch(/Test Files\s+1 passed/);

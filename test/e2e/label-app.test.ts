@@ -13,7 +13,8 @@ import { REPO_ROOT, runHarness, tempDir } from '../helpers/run-harness.ts';
 // then reads synthetic/labels.csv and synthetic/labels.history.csv back from disk.
 
 const UNLABELED = ['sys-0003', 'sys-0005', 'sys-0008', 'sys-0011'];
-const INJECTION = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> & "quotes", commas';
+const INJECTION =
+  '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> & "quotes", commas';
 
 interface Server {
   readonly child: ChildProcess;
@@ -24,16 +25,24 @@ interface Server {
 
 /** Starts `harness label --port 0` and reads the URL it prints. */
 function startServer(dataDir: string, cwd: string): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'harness.js'), 'label', '--port', '0', '--data', dataDir], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'bin', 'harness.js'), 'label', '--port', '0', '--data', dataDir],
+    {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`harness label printed no URL in 30 s\nstdout: ${out}\nstderr: ${err}`)), 30_000);
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`harness label printed no URL in 30 s\nstdout: ${out}\nstderr: ${err}`)),
+      30_000,
+    );
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
@@ -54,7 +63,11 @@ async function openApp(context: BrowserContext, url: string, problems: string[])
   const page = await context.newPage();
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (400|409)/.test(m.text())) problems.push(`console.error: ${m.text()}`);
+    if (
+      m.type() === 'error' &&
+      !/Failed to load resource: the server responded with a status of (400|409)/.test(m.text())
+    )
+      problems.push(`console.error: ${m.text()}`);
   });
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]');
@@ -93,17 +106,31 @@ describe('labeling app in a browser', () => {
     browser = await launchChromium();
     tmp = await tempDir('label-e2e-');
     const dataDir = path.join(tmp.dir, 'data');
-    const gen = await runHarness(['generate', '--systems', '12', '--days', '2', '--interval', '30m', '--data', dataDir], { cwd: tmp.dir });
+    const gen = await runHarness(
+      ['generate', '--systems', '12', '--days', '2', '--interval', '30m', '--data', dataDir],
+      { cwd: tmp.dir },
+    );
     expect(gen.stderr).toBe('');
     expect(gen.code).toBe(0);
     const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
     const historyPath = path.join(dataDir, 'synthetic', 'labels.history.csv');
     const original = (await readFile(labelsPath, 'utf8')).split('\n');
-    await writeFile(labelsPath, original.filter((l) => !UNLABELED.some((id) => l.startsWith(`${id},`))).join('\n'));
+    await writeFile(
+      labelsPath,
+      original.filter((l) => !UNLABELED.some((id) => l.startsWith(`${id},`))).join('\n'),
+    );
     expect(await readLabelsFile(labelsPath)).toHaveLength(8);
 
     const queue = ['sys-0011', 'sys-0002', 'sys-0005'];
-    await writeFile(path.join(dataDir, 'label-queue.json'), JSON.stringify({ created_at: '2026-01-01T00:00:00.000Z', seed: 'e2e', by: [], systems: queue }));
+    await writeFile(
+      path.join(dataDir, 'label-queue.json'),
+      JSON.stringify({
+        created_at: '2026-01-01T00:00:00.000Z',
+        seed: 'e2e',
+        by: [],
+        systems: queue,
+      }),
+    );
 
     server = await startServer(dataDir, tmp.dir);
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
@@ -120,46 +147,64 @@ describe('labeling app in a browser', () => {
     // The list: every system, unlabeled first, with badges.
     const items = page.locator('#systems li');
     expect(await items.count()).toBe(12);
-    const labelsShown = await Promise.all((await items.all()).map((li) => li.getAttribute('data-label')));
+    const labelsShown = await Promise.all(
+      (await items.all()).map((li) => li.getAttribute('data-label')),
+    );
     expect(labelsShown.slice(0, 4)).toEqual(['unlabeled', 'unlabeled', 'unlabeled', 'unlabeled']);
     expect(labelsShown.slice(4).every((l) => l === 'normal' || l === 'anomaly')).toBe(true);
     // The queue is offered first and lists its systems in its order.
     expect(await page.locator('#filter-show option').first().getAttribute('value')).toBe('queue');
     await page.selectOption('#filter-show', 'queue');
-    expect(await Promise.all((await items.all()).map((li) => li.getAttribute('data-key')))).toEqual(queue.map((id) => `synthetic/${id}`));
+    expect(await Promise.all((await items.all()).map((li) => li.getAttribute('data-key')))).toEqual(
+      queue.map((id) => `synthetic/${id}`),
+    );
     await page.fill('#search', '0008');
     expect(await items.count()).toBe(0); // not in the queue
     await page.selectOption('#filter-show', 'all');
     expect(await items.count()).toBe(1);
     await page.fill('#search', '');
     await page.selectOption('#filter-show', 'unlabeled');
-    expect(await Promise.all((await items.all()).map((li) => li.getAttribute('data-key')))).toEqual(UNLABELED.map((id) => `synthetic/${id}`));
+    expect(await Promise.all((await items.all()).map((li) => li.getAttribute('data-key')))).toEqual(
+      UNLABELED.map((id) => `synthetic/${id}`),
+    );
 
     // The plot: one uPlot per unit group, one line per sensor of the file plus cell ΔV.
     const target = UNLABELED[0] as string;
     await pick(page, target);
-    const lines = (await readFile(path.join(dataDir, 'synthetic', 'raw', `${target}.csv`), 'utf8')).trimEnd().split('\n');
+    const lines = (await readFile(path.join(dataDir, 'synthetic', 'raw', `${target}.csv`), 'utf8'))
+      .trimEnd()
+      .split('\n');
     const header = lines[0]?.split(',').slice(1) ?? [];
     expect(header.length).toBeGreaterThan(5);
     const hasCellV = header.includes('cell_voltage_max_v') && header.includes('cell_voltage_min_v');
     const plot = page.locator('#plot');
-    expect(Number(await plot.getAttribute('data-series-count'))).toBe(header.length + (hasCellV ? 1 : 0));
+    expect(Number(await plot.getAttribute('data-series-count'))).toBe(
+      header.length + (hasCellV ? 1 : 0),
+    );
     expect(Number(await plot.getAttribute('data-points'))).toBe(lines.length - 1);
     const panels = Number(await plot.getAttribute('data-panels'));
     expect(panels).toBeGreaterThan(3);
     expect(await page.locator('#plot .uplot canvas').count()).toBe(panels);
-    expect(await page.locator('#sensor-picker input[type=checkbox]').count()).toBeGreaterThanOrEqual(header.length + 1);
+    expect(
+      await page.locator('#sensor-picker input[type=checkbox]').count(),
+    ).toBeGreaterThanOrEqual(header.length + 1);
     // Unticking a sensor drops its line.
     await page.locator('#sensor-picker input[value="temp_ambient_c"]').uncheck();
-    expect(Number(await plot.getAttribute('data-series-count'))).toBe(header.length + (hasCellV ? 1 : 0) - 1);
+    expect(Number(await plot.getAttribute('data-series-count'))).toBe(
+      header.length + (hasCellV ? 1 : 0) - 1,
+    );
     await page.locator('#sensor-picker input[value="temp_ambient_c"]').check();
 
     // A save with missing fields: errors next to the fields, nothing written.
     await page.keyboard.press('a');
     await page.keyboard.press('s');
     await page.waitForSelector('.err[data-err-for="labeler"]:not(:empty)');
-    expect(await page.textContent('.err[data-err-for="failure_type"]')).toMatch(/anomaly needs a failure type/);
-    expect(await page.textContent('.err[data-err-for="lead_time_days"]')).toMatch(/needs lead_time_days/);
+    expect(await page.textContent('.err[data-err-for="failure_type"]')).toMatch(
+      /anomaly needs a failure type/,
+    );
+    expect(await page.textContent('.err[data-err-for="lead_time_days"]')).toMatch(
+      /needs lead_time_days/,
+    );
     expect(await page.textContent('.err[data-err-for="labeler"]')).toMatch(/labeler is recorded/);
     await expect(stat(historyPath)).rejects.toThrow();
 
@@ -170,7 +215,9 @@ describe('labeling app in a browser', () => {
     await page.locator('#notes').press('Escape');
     await page.keyboard.press('a');
     await page.keyboard.press('3'); // cell_imbalance; focuses the empty lead time
-    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('lead_time_days');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe(
+      'lead_time_days',
+    );
     await page.keyboard.type('12.5');
     await page.keyboard.press('Control+Enter');
     await page.waitForSelector('#save-status.ok');
@@ -178,11 +225,26 @@ describe('labeling app in a browser', () => {
     await page.waitForSelector('#history li');
 
     const row = (await readLabelsFile(labelsPath)).find((r) => r.system_id === target);
-    expect(row).toMatchObject({ label: 'anomaly', failure_type: 'cell_imbalance', lead_time_days: 12.5, confidence: 0.8, label_version: 1, source: 'synthetic', notes: INJECTION, labeler: 'e2e-labeler' });
+    expect(row).toMatchObject({
+      label: 'anomaly',
+      failure_type: 'cell_imbalance',
+      lead_time_days: 12.5,
+      confidence: 0.8,
+      label_version: 1,
+      source: 'synthetic',
+      notes: INJECTION,
+      labeler: 'e2e-labeler',
+    });
     expect(row?.labeled_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const history = parseCsv(await readFile(historyPath, 'utf8'), historyPath, () => undefined);
     expect(history.records).toHaveLength(1);
-    expect(history.records[0]?.fields.slice(0, 5)).toEqual([row?.labeled_at, 'e2e-labeler', 'synthetic', target, '']);
+    expect(history.records[0]?.fields.slice(0, 5)).toEqual([
+      row?.labeled_at,
+      'e2e-labeler',
+      'synthetic',
+      target,
+      '',
+    ]);
     expect(JSON.parse(history.records[0]?.fields[5] ?? '')).toEqual(row);
 
     // The injection is text: shown verbatim, no element made, nothing ran.
@@ -190,8 +252,12 @@ describe('labeling app in a browser', () => {
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('main script, aside script').count()).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
-    expect(await page.locator(`#systems li[data-key="synthetic/${target}"] .badge.anomaly`).count()).toBe(1);
-    expect(await page.locator(`#systems li[data-key="synthetic/${target}"] .badge.ft`).textContent()).toBe('cell_imbalance');
+    expect(
+      await page.locator(`#systems li[data-key="synthetic/${target}"] .badge.anomaly`).count(),
+    ).toBe(1);
+    expect(
+      await page.locator(`#systems li[data-key="synthetic/${target}"] .badge.ft`).textContent(),
+    ).toBe('cell_imbalance');
 
     // j moves to the next system; the labeler is remembered.
     await page.keyboard.press('j');
@@ -202,22 +268,42 @@ describe('labeling app in a browser', () => {
     expect((await stat(shot)).size).toBeGreaterThan(10_000);
 
     // Two tabs saving different systems at the same moment: both rows land.
-    const [p2, p3] = [await openApp(context, server.url, problems), await openApp(context, server.url, problems)];
+    const [p2, p3] = [
+      await openApp(context, server.url, problems),
+      await openApp(context, server.url, problems),
+    ];
     await pick(p2, UNLABELED[2] as string);
     await pick(p3, UNLABELED[3] as string);
     await Promise.all([saveNormal(p2, 'tab two'), saveNormal(p3, 'tab three')]);
-    await Promise.all([p2.waitForSelector('#save-status.ok'), p3.waitForSelector('#save-status.ok')]);
+    await Promise.all([
+      p2.waitForSelector('#save-status.ok'),
+      p3.waitForSelector('#save-status.ok'),
+    ]);
     let rows = await readLabelsFile(labelsPath);
     expect(rows).toHaveLength(8 + 3);
-    expect(rows.find((r) => r.system_id === UNLABELED[2])).toMatchObject({ label: 'normal', notes: 'tab two', label_version: 1 });
-    expect(rows.find((r) => r.system_id === UNLABELED[3])).toMatchObject({ label: 'normal', notes: 'tab three', label_version: 1 });
+    expect(rows.find((r) => r.system_id === UNLABELED[2])).toMatchObject({
+      label: 'normal',
+      notes: 'tab two',
+      label_version: 1,
+    });
+    expect(rows.find((r) => r.system_id === UNLABELED[3])).toMatchObject({
+      label: 'normal',
+      notes: 'tab three',
+      label_version: 1,
+    });
 
     // Two tabs on the same system, both from version 1: one saves, the other is told and shown the row.
     await pick(p2, UNLABELED[2] as string);
     await pick(p3, UNLABELED[2] as string);
     await Promise.all([saveNormal(p2, 'second look A'), saveNormal(p3, 'second look B')]);
-    await Promise.all([p2.waitForSelector('#save-status.ok, #save-status.bad'), p3.waitForSelector('#save-status.ok, #save-status.bad')]);
-    const states = [await p2.getAttribute('#save-status', 'class'), await p3.getAttribute('#save-status', 'class')];
+    await Promise.all([
+      p2.waitForSelector('#save-status.ok, #save-status.bad'),
+      p3.waitForSelector('#save-status.ok, #save-status.bad'),
+    ]);
+    const states = [
+      await p2.getAttribute('#save-status', 'class'),
+      await p3.getAttribute('#save-status', 'class'),
+    ];
     expect([...states].sort()).toEqual(['bad', 'ok']);
     const loser = states[0] === 'bad' ? p2 : p3;
     const winnerNotes = states[0] === 'ok' ? 'second look A' : 'second look B';
@@ -226,7 +312,10 @@ describe('labeling app in a browser', () => {
     expect(await loser.textContent('#conflict-row')).toContain(winnerNotes);
     rows = await readLabelsFile(labelsPath);
     expect(rows).toHaveLength(11);
-    expect(rows.find((r) => r.system_id === UNLABELED[2])).toMatchObject({ notes: winnerNotes, label_version: 2 });
+    expect(rows.find((r) => r.system_id === UNLABELED[2])).toMatchObject({
+      notes: winnerNotes,
+      label_version: 2,
+    });
     const all = parseCsv(await readFile(historyPath, 'utf8'), historyPath, () => undefined).records;
     expect(all).toHaveLength(4);
 

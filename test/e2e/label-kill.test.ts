@@ -33,7 +33,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Starts `harness label --port 0` and resolves with its URL once it prints it. */
 function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'label', '--port', '0', '--data', dataDir], { env: harnessEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'label', '--port', '0', '--data', dataDir], {
+      env: harnessEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -48,7 +51,17 @@ let t: Awaited<ReturnType<typeof tempDir>>;
 let child: ChildProcess | undefined;
 beforeAll(async () => {
   t = await tempDir();
-  const gen = await runHarness(['generate', '--systems', String(SYSTEMS.length), '--days', '1', '--interval', '1h', '--data', path.join(t.dir, 'data')]);
+  const gen = await runHarness([
+    'generate',
+    '--systems',
+    String(SYSTEMS.length),
+    '--days',
+    '1',
+    '--interval',
+    '1h',
+    '--data',
+    path.join(t.dir, 'data'),
+  ]);
   expect(gen.code, gen.stderr).toBe(0);
 });
 afterAll(async () => {
@@ -71,7 +84,9 @@ describe('kill -9 over label saves', () => {
   it('loses no acknowledged save, and the labels file parses after every kill', async () => {
     const data = path.join(t.dir, 'data');
     const labelsFile = path.join(data, 'synthetic', 'labels.csv');
-    const sent = new Map<string, Sent>(SYSTEMS.map((id) => [id, { acked: 0, cutOff: 0, cutOffSince: [] }]));
+    const sent = new Map<string, Sent>(
+      SYSTEMS.map((id) => [id, { acked: 0, cutOff: 0, cutOffSince: [] }]),
+    );
     const random = seeded(7091);
     let n = 0;
     for (let round = 0; round < KILLS; round++) {
@@ -88,7 +103,13 @@ describe('kill -9 over label saves', () => {
           const status = await fetch(`${server.url}api/systems/synthetic/${id}/label`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ label: k % 2 === 0 ? 'normal' : 'anomaly', failure_type: k % 2 === 0 ? 'none' : 'capacity_fade', lead_time_days: k % 2 === 0 ? null : 3, labeler: `round-${round}`, notes }),
+            body: JSON.stringify({
+              label: k % 2 === 0 ? 'normal' : 'anomaly',
+              failure_type: k % 2 === 0 ? 'none' : 'capacity_fade',
+              lead_time_days: k % 2 === 0 ? null : 3,
+              labeler: `round-${round}`,
+              notes,
+            }),
           }).then(
             (r) => r.status,
             () => 0, // the server died before it replied
@@ -100,8 +121,7 @@ describe('kill -9 over label saves', () => {
           } else if (status === 0) {
             s.cutOff++;
             s.cutOffSince.push(notes);
-          }
-          else throw new Error(`save ${notes} of ${id} answered ${status}`);
+          } else throw new Error(`save ${notes} of ${id} answered ${status}`);
         }
       };
       const workers = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
@@ -124,7 +144,8 @@ describe('kill -9 over label saves', () => {
       // Generated labels start at version 1; each applied save adds one, a cut-off one maybe.
       expect(row.label_version - 1 - s.acked, row.system_id).toBeGreaterThanOrEqual(0);
       expect(row.label_version - 1 - s.acked, row.system_id).toBeLessThanOrEqual(s.cutOff);
-      if (s.lastAcked !== undefined) expect([s.lastAcked, ...s.cutOffSince], row.system_id).toContain(row.notes);
+      if (s.lastAcked !== undefined)
+        expect([s.lastAcked, ...s.cutOffSince], row.system_id).toContain(row.notes);
     }
     const history = await readFile(path.join(data, 'synthetic', 'labels.history.csv'), 'utf8');
     for (const s of sent.values()) if (s.lastAcked) expect(history).toContain(s.lastAcked);

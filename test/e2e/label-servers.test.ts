@@ -16,7 +16,10 @@ const servers: { child: ChildProcess; url: string }[] = [];
 /** Starts `harness label --port 0` and resolves with its URL once it prints it. */
 function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'label', '--port', '0', '--data', dataDir], { env: harnessEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'label', '--port', '0', '--data', dataDir], {
+      env: harnessEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -29,9 +32,27 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; url: strin
 
 beforeAll(async () => {
   t = await tempDir();
-  const gen = await runHarness(['generate', '--systems', '4', '--days', '1', '--interval', '1h', '--data', path.join(t.dir, 'data')], { cwd: t.dir });
+  const gen = await runHarness(
+    [
+      'generate',
+      '--systems',
+      '4',
+      '--days',
+      '1',
+      '--interval',
+      '1h',
+      '--data',
+      path.join(t.dir, 'data'),
+    ],
+    { cwd: t.dir },
+  );
   expect(gen.code, gen.stderr).toBe(0);
-  servers.push(...(await Promise.all([startServer(path.join(t.dir, 'data')), startServer(path.join(t.dir, 'data'))])));
+  servers.push(
+    ...(await Promise.all([
+      startServer(path.join(t.dir, 'data')),
+      startServer(path.join(t.dir, 'data')),
+    ])),
+  );
 });
 afterAll(async () => {
   for (const s of servers) s.child.kill('SIGTERM');
@@ -54,10 +75,17 @@ describe('two label servers on one folder', () => {
     expect(replies.every((s) => s === 200)).toBe(true);
     const labels = await readFile(path.join(t.dir, 'data', 'synthetic', 'labels.csv'), 'utf8');
     const header = labels.split('\n')[0]!.split(',');
-    const row = labels.split('\n').find((l) => l.startsWith('sys-0001,'))!.split(',');
+    const row = labels
+      .split('\n')
+      .find((l) => l.startsWith('sys-0001,'))!
+      .split(',');
     const before = 1; // generated labels start at version 1
     expect(Number(row[header.indexOf('label_version')])).toBe(before + N);
-    const history = (await readFile(path.join(t.dir, 'data', 'synthetic', 'labels.history.csv'), 'utf8')).trim().split('\n');
+    const history = (
+      await readFile(path.join(t.dir, 'data', 'synthetic', 'labels.history.csv'), 'utf8')
+    )
+      .trim()
+      .split('\n');
     expect(history).toHaveLength(N + 1);
   }, 120_000);
 });

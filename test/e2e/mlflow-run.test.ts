@@ -12,7 +12,11 @@ import { experimentByName, metricsOf, searchRuns, tagsOf } from '../helpers/mlfl
 import { makeProject, runHarness } from '../helpers/run-harness.ts';
 
 /** Small retries: a dead server fails an upload in well under a second. */
-const FAST = { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05', MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05' };
+const FAST = {
+  MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1',
+  MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05',
+  MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05',
+};
 
 const SUITE = `import { defineSuite } from 'bess-harness';
 export default defineSuite({
@@ -30,7 +34,13 @@ let setupError: unknown;
 
 beforeAll(async () => {
   try {
-    const [s, p] = await Promise.allSettled([startMlflowServer(), makeProject({ 'suites/tracked.suite.ts': SUITE, 'harness.config.ts': `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'mlflow-e2e' });\n` })]);
+    const [s, p] = await Promise.allSettled([
+      startMlflowServer(),
+      makeProject({
+        'suites/tracked.suite.ts': SUITE,
+        'harness.config.ts': `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'mlflow-e2e' });\n`,
+      }),
+    ]);
     if (p.status === 'fulfilled') project = p.value;
     if (s.status === 'fulfilled') server = s.value;
     if (s.status === 'rejected') throw s.reason;
@@ -48,13 +58,18 @@ afterAll(async () => {
   await project?.cleanup();
 });
 
-const harness = (args: string[], env: NodeJS.ProcessEnv = {}) => runHarness(args, { cwd: project.dir, env });
+const harness = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runHarness(args, { cwd: project.dir, env });
 const tracked = () => ({ MLFLOW_TRACKING_URI: server.url, ...FAST });
 
 /** The MLflow runs of one harness run, by model. */
 async function mlflowRuns(runId: string) {
   const e = await experimentByName(server.url, 'tracked');
-  const runs = await searchRuns(server.url, [e.experiment_id], `tags.\`harness.run_id\` = '${runId}'`);
+  const runs = await searchRuns(
+    server.url,
+    [e.experiment_id],
+    `tags.\`harness.run_id\` = '${runId}'`,
+  );
   return new Map(runs.map((r) => [tagsOf(r)['mlflow.runName']!.replace(/@.*$/, ''), r]));
 }
 
@@ -66,9 +81,13 @@ describe('harness run with MLflow tracking', () => {
     const runId = RECORDED.exec(r.stdout)?.[1];
     expect(runId, r.stdout).toBeDefined();
     const e = await experimentByName(server.url, 'tracked');
-    expect(r.stdout).toContain(`tracked 2 runs to ${server.url}/#/experiments/${e.experiment_id} (tracked)`);
+    expect(r.stdout).toContain(
+      `tracked 2 runs to ${server.url}/#/experiments/${e.experiment_id} (tracked)`,
+    );
 
-    const results = JSON.parse(await readFile(path.join(project.dir, '.harness', 'last-run', 'results.json'), 'utf8'));
+    const results = JSON.parse(
+      await readFile(path.join(project.dir, '.harness', 'last-run', 'results.json'), 'utf8'),
+    );
     const runs = await mlflowRuns(runId!);
     expect([...runs.keys()].sort()).toEqual(['random', 'zscore']);
     for (const c of results.suites[0].cases) {
@@ -84,7 +103,9 @@ describe('harness run with MLflow tracking', () => {
 
     const list = await harness(['runs', '--json']);
     expect(list.code).toBe(0);
-    const mine = (JSON.parse(list.stdout) as { run_id: string; tracking: unknown }[]).find((x) => x.run_id === runId);
+    const mine = (JSON.parse(list.stdout) as { run_id: string; tracking: unknown }[]).find(
+      (x) => x.run_id === runId,
+    );
     expect(mine?.tracking).toBe('synced');
   });
 
@@ -96,7 +117,9 @@ describe('harness run with MLflow tracking', () => {
     expect(runId, r.stdout).toBeDefined();
     expect(r.stdout).toMatch(/warning: tracking failed: .*\n/);
     expect(r.stdout).toContain('harness runs sync');
-    const state = JSON.parse(await readFile(path.join(project.dir, '.harness', 'runs', runId!, 'tracking.json'), 'utf8'));
+    const state = JSON.parse(
+      await readFile(path.join(project.dir, '.harness', 'runs', runId!, 'tracking.json'), 'utf8'),
+    );
     expect(state.mlflow.status).toBe('failed');
 
     // Still down: sync fails (exit 2) and loses nothing.
@@ -110,7 +133,9 @@ describe('harness run with MLflow tracking', () => {
     const runs = await mlflowRuns(runId!);
     expect([...runs.keys()].sort()).toEqual(['random', 'zscore']);
     expect([...runs.values()].every((x) => x.info.status === 'FINISHED')).toBe(true);
-    const after = JSON.parse(await readFile(path.join(project.dir, '.harness', 'runs', runId!, 'tracking.json'), 'utf8'));
+    const after = JSON.parse(
+      await readFile(path.join(project.dir, '.harness', 'runs', runId!, 'tracking.json'), 'utf8'),
+    );
     expect(after.mlflow.status).toBe('synced');
 
     // Again: nothing left, no duplicate runs.
@@ -122,7 +147,9 @@ describe('harness run with MLflow tracking', () => {
 
   it('refuses a tracking URI it cannot use before running anything, and tracking without a history', async () => {
     const before = await stat(path.join(project.dir, '.harness', 'runs')).then((s) => s.mtimeMs);
-    const bad = await harness(['run', '--reporter', 'plain'], { MLFLOW_TRACKING_URI: 'sqlite:///mlflow.db' });
+    const bad = await harness(['run', '--reporter', 'plain'], {
+      MLFLOW_TRACKING_URI: 'sqlite:///mlflow.db',
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^harness: .*sqlite/);
     expect(bad.stderr).not.toMatch(/\n\s+at |internal error/);
@@ -130,6 +157,8 @@ describe('harness run with MLflow tracking', () => {
     const noHistory = await harness(['run', '--reporter', 'plain', '--no-history'], tracked());
     expect(noHistory.code).toBe(2);
     expect(noHistory.stderr).toMatch(/^harness: MLflow tracking .* cannot go with --no-history/);
-    expect(await stat(path.join(project.dir, '.harness', 'runs')).then((s) => s.mtimeMs)).toBe(before);
+    expect(await stat(path.join(project.dir, '.harness', 'runs')).then((s) => s.mtimeMs)).toBe(
+      before,
+    );
   });
 });

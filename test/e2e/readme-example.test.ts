@@ -7,7 +7,8 @@ import { makeProject, REPO_ROOT, runHarness } from '../helpers/run-harness.ts';
 async function readmeExamples(): Promise<Record<string, string>> {
   const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
   const out: Record<string, string> = {};
-  for (const m of readme.matchAll(/<!-- example: (\S+) -->\n```\w*\n([\s\S]*?)```/g)) out[m[1]!] = m[2]!;
+  for (const m of readme.matchAll(/<!-- example: (\S+) -->\n```\w*\n([\s\S]*?)```/g))
+    out[m[1]!] = m[2]!;
   return out;
 }
 
@@ -17,14 +18,21 @@ describe('the README plugin example', () => {
 
   it('runs as written and its assertions hold', async () => {
     const files = await readmeExamples();
-    expect(Object.keys(files).sort()).toEqual(['plugins/max-delta-v/index.ts', 'suites/delta-v.suite.ts']);
+    expect(Object.keys(files).sort()).toEqual([
+      'plugins/max-delta-v/index.ts',
+      'suites/delta-v.suite.ts',
+    ]);
     // "about 15 lines"
-    expect(files['plugins/max-delta-v/index.ts']!.trim().split('\n').length).toBeLessThanOrEqual(18);
+    expect(files['plugins/max-delta-v/index.ts']!.trim().split('\n').length).toBeLessThanOrEqual(
+      18,
+    );
     project = await makeProject(files);
     const r = await runHarness(['run', 'delta-v'], { cwd: project.dir });
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/✓ max-delta-v beats random on roc_auc/);
-    expect(r.stdout).toMatch(/✓ max-delta-v roc_auc\[failure_type=cell_imbalance\] \d\.\d{3} > 0\.8/);
+    expect(r.stdout).toMatch(
+      /✓ max-delta-v roc_auc\[failure_type=cell_imbalance\] \d\.\d{3} > 0\.8/,
+    );
     expect(r.code).toBe(0);
   });
 });

@@ -27,7 +27,11 @@ describe('real data end to end', { timeout: 240_000 }, () => {
   let cleanup: () => Promise<void> = async () => undefined;
   const e = berlinExport();
   beforeAll(async () => {
-    ({ dir, cleanup } = await makeProject({ 'suites/sim-to-real.suite.ts': SUITE, 'exports/site9.csv': e.text, 'site9.mapping.json': e.mapping }));
+    ({ dir, cleanup } = await makeProject({
+      'suites/sim-to-real.suite.ts': SUITE,
+      'exports/site9.csv': e.text,
+      'site9.mapping.json': e.mapping,
+    }));
   });
   afterAll(() => cleanup());
   const run = (...args: string[]) => runHarness(args, { cwd: dir });
@@ -42,16 +46,33 @@ describe('real data end to end', { timeout: 240_000 }, () => {
     expect(valid.code).toBe(0);
     expect(valid.stdout).toContain('3 real system(s) not labelled yet): valid');
 
-    const sample = await run('sample', '--n', '3', '--by', 'operational_mode,season', '--seed', '7');
+    const sample = await run(
+      'sample',
+      '--n',
+      '3',
+      '--by',
+      'operational_mode,season',
+      '--seed',
+      '7',
+    );
     expect(sample.code).toBe(0);
-    const queue = JSON.parse(await readFile(path.join(dir, 'data', 'label-queue.json'), 'utf8')) as { systems: string[] };
+    const queue = JSON.parse(
+      await readFile(path.join(dir, 'data', 'label-queue.json'), 'utf8'),
+    ) as { systems: string[] };
     expect([...queue.systems].sort()).toEqual([...e.ids].sort());
 
     await writeFile(
       path.join(dir, 'site9-labels.csv'),
       `system_id,label,failure_type,lead_time_days,source,label_version\n${e.ids[0]},normal,none,,real,1\n${e.ids[1]},normal,none,,real,1\n${e.ids[2]},anomaly,cooling_failure,4,real,1\n`,
     );
-    const labelled = await run('import', 'exports/site9.csv', '--mapping', 'site9.mapping.json', '--labels', 'site9-labels.csv');
+    const labelled = await run(
+      'import',
+      'exports/site9.csv',
+      '--mapping',
+      'site9.mapping.json',
+      '--labels',
+      'site9-labels.csv',
+    );
     expect(labelled.code).toBe(0);
     const realLabels = await readFile(path.join(dir, 'data', 'real', 'labels.csv'), 'utf8');
     expect(realLabels.trim().split('\n')).toHaveLength(4);
@@ -64,9 +85,22 @@ describe('real data end to end', { timeout: 240_000 }, () => {
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/source all \(27 systems/);
-    expect(r.stdout).toMatch(/source gap: roc_auc synthetic \d\.\d{3} vs real \d\.\d{3} \([−+]\d\.\d{3}\)/);
-    const results = JSON.parse(await readFile(path.join(dir, '.harness', 'last-run', 'results.json'), 'utf8')) as {
-      suites: { cases: { model: string; sources: { synthetic: { n: number }; real: { n: number; positives: number }; gap: { roc_auc: number | null } } }[] }[];
+    expect(r.stdout).toMatch(
+      /source gap: roc_auc synthetic \d\.\d{3} vs real \d\.\d{3} \([−+]\d\.\d{3}\)/,
+    );
+    const results = JSON.parse(
+      await readFile(path.join(dir, '.harness', 'last-run', 'results.json'), 'utf8'),
+    ) as {
+      suites: {
+        cases: {
+          model: string;
+          sources: {
+            synthetic: { n: number };
+            real: { n: number; positives: number };
+            gap: { roc_auc: number | null };
+          };
+        }[];
+      }[];
     };
     const pca = results.suites[0]!.cases.find((c) => c.model === 'pca')!;
     expect(pca.sources.synthetic.n).toBe(24);

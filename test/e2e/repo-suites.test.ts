@@ -11,7 +11,12 @@ describe('the shipped suites (npx harness run)', () => {
   let out: { dir: string; cleanup: () => Promise<void> };
   let json: {
     summary: { exitCode: number; assertions: { passed: number; failed: number; errored: number } };
-    suites: { name: string; error: string | null; assertions: { state: string; message: string }[]; cases: { model: string; state: string; metrics?: Record<string, number | null> }[] }[];
+    suites: {
+      name: string;
+      error: string | null;
+      assertions: { state: string; message: string }[];
+      cases: { model: string; state: string; metrics?: Record<string, number | null> }[];
+    }[];
   };
   let code: number | null;
   beforeAll(async () => {
@@ -23,10 +28,18 @@ describe('the shipped suites (npx harness run)', () => {
   afterAll(async () => out.cleanup());
 
   it('all hold: exit 0, no failed or errored assertion', () => {
-    const bad = json.suites.flatMap((s) => s.assertions.filter((a) => a.state !== 'passed').map((a) => `${s.name}: ${a.message}`));
+    const bad = json.suites.flatMap((s) =>
+      s.assertions.filter((a) => a.state !== 'passed').map((a) => `${s.name}: ${a.message}`),
+    );
     expect(bad).toEqual([]);
     expect(code).toBe(0);
-    expect(json.suites.map((s) => s.name).sort()).toEqual(['edge-all-anomaly', 'edge-all-normal', 'edge-cases', 'edge-missing-data', 'smoke']);
+    expect(json.suites.map((s) => s.name).sort()).toEqual([
+      'edge-all-anomaly',
+      'edge-all-normal',
+      'edge-cases',
+      'edge-missing-data',
+      'smoke',
+    ]);
   });
 
   it('random ≈ 0.5, and zscore and pca above it on the default fleet', () => {

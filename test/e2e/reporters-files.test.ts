@@ -27,10 +27,13 @@ describe('harness run --reporter junit --reporter markdown', () => {
   it('writes junit.xml and summary.md to --out-dir, and exits 1 on a failed assertion', async () => {
     project = await makeProject({ 'harness.config.ts': CONFIG, 'suites/files.suite.ts': SUITE });
     const step = path.join(project.dir, 'step-summary.md');
-    const r = await runHarness(['run', '--reporter', 'junit', '--reporter', 'markdown', '--out-dir', 'D'], {
-      cwd: project.dir,
-      env: { GITHUB_STEP_SUMMARY: step },
-    });
+    const r = await runHarness(
+      ['run', '--reporter', 'junit', '--reporter', 'markdown', '--out-dir', 'D'],
+      {
+        cwd: project.dir,
+        env: { GITHUB_STEP_SUMMARY: step },
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
 
@@ -41,12 +44,16 @@ describe('harness run --reporter junit --reporter markdown', () => {
     expect(xml.match(/<failure /g)).toHaveLength(1);
     expect(xml).toMatch(/at suites\/files\.suite\.ts:\d+:\d+<\/failure>/);
     expect(xml).not.toContain('\u001b');
-    expect(schemaErrors(xml, path.join(REPO_ROOT, 'test/fixtures/junit-10.xsd'), junit)).toEqual([]);
+    expect(schemaErrors(xml, path.join(REPO_ROOT, 'test/fixtures/junit-10.xsd'), junit)).toEqual(
+      [],
+    );
 
     const md = await readFile(path.join(project.dir, 'D', 'summary.md'), 'utf8');
     expect(md).toMatch(/^## ❌ FAIL · bess-harness\n\n\*\*Assertions\*\* 1 passed, 1 failed/);
     expect(md).toMatch(/\| random \| \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] \|/);
-    expect(md.indexOf('- ❌ expected random roc_auc > 0.99'.replace('>', '&gt;'))).toBeLessThan(md.indexOf('- ✅ random roc_auc'));
+    expect(md.indexOf('- ❌ expected random roc_auc > 0.99'.replace('>', '&gt;'))).toBeLessThan(
+      md.indexOf('- ✅ random roc_auc'),
+    );
     expect(await readFile(step, 'utf8')).toBe(`${md}\n`);
   });
 });

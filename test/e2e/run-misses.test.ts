@@ -22,13 +22,21 @@ beforeAll(async () => {
 });
 afterAll(() => project.cleanup());
 
-const run = (args: readonly string[]) => runHarness(['run', '--no-history', ...args], { cwd: project.dir });
+const run = (args: readonly string[]) =>
+  runHarness(['run', '--no-history', ...args], { cwd: project.dir });
 
 describe('harness run exits 2 when it cannot do what was asked', () => {
   it('on a --model, --suite or filter that matches nothing, listing what exists (names are case-sensitive)', async () => {
-    const [model, wrongCase, suite, filter] = await Promise.all([run(['--model', 'nosuchmodel']), run(['--model', 'ZSCORE']), run(['--suite', 'nope']), run(['nothing-like-it'])]);
+    const [model, wrongCase, suite, filter] = await Promise.all([
+      run(['--model', 'nosuchmodel']),
+      run(['--model', 'ZSCORE']),
+      run(['--suite', 'nope']),
+      run(['nothing-like-it']),
+    ]);
     expect(model.code).toBe(2);
-    expect(model.stderr).toContain('--model: no model named "nosuchmodel" in the selected suites (models: random, zscore');
+    expect(model.stderr).toContain(
+      '--model: no model named "nosuchmodel" in the selected suites (models: random, zscore',
+    );
     expect(wrongCase.code).toBe(2);
     expect(wrongCase.stderr).toContain('no model named "ZSCORE"');
     expect(suite.code).toBe(2);
@@ -48,7 +56,10 @@ describe('harness run exits 2 when it cannot do what was asked', () => {
       expect(folder.stderr).toContain(`the config ${ts} is not a regular file`);
       await rm(ts, { recursive: true });
 
-      await writeFile(ts, "import { defineConfig } from 'bess-harness';\nexport default defineConfig({\n  seed: 'x',,\n});\n");
+      await writeFile(
+        ts,
+        "import { defineConfig } from 'bess-harness';\nexport default defineConfig({\n  seed: 'x',,\n});\n",
+      );
       const syntax = await run(['--list']);
       expect(syntax.code).toBe(2);
       expect(syntax.stderr).toContain('harness.config.ts:3:13: Expected identifier but found ","');
@@ -70,7 +81,8 @@ describe('harness run exits 2 when it cannot do what was asked', () => {
         expect(unreadable.code).toBe(2);
         expect(unreadable.stderr).toContain(`the config ${rc} cannot be read (EACCES)`);
       }
-      for (const r of [folder, syntax, throws, json]) expect(r.stderr).not.toMatch(/\n\s+at |internal error/); // no stack trace
+      for (const r of [folder, syntax, throws, json])
+        expect(r.stderr).not.toMatch(/\n\s+at |internal error/); // no stack trace
     } finally {
       await rm(ts, { recursive: true, force: true });
       await rm(rc, { force: true });
@@ -81,13 +93,16 @@ describe('harness run exits 2 when it cannot do what was asked', () => {
     const cjs = await makeProject({
       'package.json': '{ "name": "cjs-project", "private": true }\n',
       'suites/tiny.suite.ts': SUITE,
-      'suites/helper.ts': "export const n: number = 1;\n\nif (n > 0) {\n  throw new Error('helper exploded');\n}\n",
+      'suites/helper.ts':
+        "export const n: number = 1;\n\nif (n > 0) {\n  throw new Error('helper exploded');\n}\n",
       'suites/broken.suite.ts': "import { n } from './helper.ts';\nexport default n;\n",
     });
     try {
       const r = await runHarness(['run', '--no-history', '--list'], { cwd: cjs.dir });
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`the suite ${path.join(cjs.dir, 'suites', 'broken.suite.ts')} could not be loaded: helper exploded`);
+      expect(r.stderr).toContain(
+        `the suite ${path.join(cjs.dir, 'suites', 'broken.suite.ts')} could not be loaded: helper exploded`,
+      );
       expect(r.stderr).toContain('suites/helper.ts:4:9: Error: helper exploded'); // tsx's source maps: the TypeScript line
       expect(r.stderr).not.toMatch(/\n\s+at |internal error|namespace=/);
     } finally {

@@ -36,7 +36,11 @@ const SLOW = `import { defineModel } from 'bess-harness';
 export default () => defineModel({ name: 'slow', version: '1', timeoutMs: 50, score: () => new Promise((r) => setTimeout(() => r(1), 1000)) });
 `;
 
-const suite = (models: string, expectations: string, name = 'e2e') => `import { defineSuite } from 'bess-harness';
+const suite = (
+  models: string,
+  expectations: string,
+  name = 'e2e',
+) => `import { defineSuite } from 'bess-harness';
 export default defineSuite({
   name: '${name}',
   // a small fleet, so that each project runs in a few seconds
@@ -54,9 +58,15 @@ describe('harness run on fixture projects', () => {
     project = await makeProject({
       'harness.config.ts': CONFIG,
       'plugins/delta-v/index.ts': DELTA_V,
-      'suites/e2e.suite.ts': suite(`'random', 'delta-v'`, `metric('random', 'roc_auc').toBeWithin(0, 1), metric('delta-v', 'roc_auc').toBeGreaterThan(0.5)`),
+      'suites/e2e.suite.ts': suite(
+        `'random', 'delta-v'`,
+        `metric('random', 'roc_auc').toBeWithin(0, 1), metric('delta-v', 'roc_auc').toBeGreaterThan(0.5)`,
+      ),
     });
-    const r = await runHarness(['run', '--reporter', 'plain', '--reporter', 'json', '--out-dir', 'out'], { cwd: project.dir });
+    const r = await runHarness(
+      ['run', '--reporter', 'plain', '--reporter', 'json', '--out-dir', 'out'],
+      { cwd: project.dir },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/✓ delta-v roc_auc \d\.\d{3} > 0\.5/);
@@ -71,7 +81,9 @@ describe('harness run on fixture projects', () => {
     expect(dv.n).toBe(20);
     expect(dv.metrics.roc_auc).toBeGreaterThan(0.5);
     expect(dv.ci.roc_auc).toMatchObject({ method: 'delong', level: 0.95 });
-    expect(Object.keys(dv.breakdown)).toEqual(expect.arrayContaining(['failure_type', 'operational_mode', 'season', 'lead_time_bucket']));
+    expect(Object.keys(dv.breakdown)).toEqual(
+      expect.arrayContaining(['failure_type', 'operational_mode', 'season', 'lead_time_bucket']),
+    );
     expect(s.assertions).toHaveLength(2);
     for (const a of s.assertions) expect(a).toMatchObject({ pass: true, state: 'passed' });
     expect(typeof s.assertions[1].actual).toBe('number');
@@ -81,7 +93,10 @@ describe('harness run on fixture projects', () => {
   it('exits 1 when an assertion cannot hold, and names the suite line', async () => {
     project = await makeProject({
       'harness.config.ts': CONFIG,
-      'suites/e2e.suite.ts': suite(`'random'`, `\n    metric('random', 'roc_auc').toBeGreaterThan(0.99),\n  `),
+      'suites/e2e.suite.ts': suite(
+        `'random'`,
+        `\n    metric('random', 'roc_auc').toBeGreaterThan(0.99),\n  `,
+      ),
     });
     const r = await runHarness(['run'], { cwd: project.dir });
     expect(r.code).toBe(1);
@@ -96,13 +111,20 @@ describe('harness run on fixture projects', () => {
       'plugins/crashy/index.ts': CRASHY,
       'plugins/nan/index.ts': NAN,
       'plugins/slow/index.ts': SLOW,
-      'suites/e2e.suite.ts': suite(`'crashy', 'nan', 'slow', 'random'`, `metric('random', 'roc_auc').toBeWithin(0, 1)`),
+      'suites/e2e.suite.ts': suite(
+        `'crashy', 'nan', 'slow', 'random'`,
+        `metric('random', 'roc_auc').toBeWithin(0, 1)`,
+      ),
     });
     const r = await runHarness(['run'], { cwd: project.dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/✗ crashy\s+errored: score\([\w.-]+\): boom on purpose/);
-    expect(r.stdout).toMatch(/✗ nan\s+errored: score\([\w.-]+\): returned NaN; a score must be a finite number/);
-    expect(r.stdout).toMatch(/✗ slow\s+errored: score\([\w.-]+\): score ran past its 50 ms timeout/);
+    expect(r.stdout).toMatch(
+      /✗ nan\s+errored: score\([\w.-]+\): returned NaN; a score must be a finite number/,
+    );
+    expect(r.stdout).toMatch(
+      /✗ slow\s+errored: score\([\w.-]+\): score ran past its 50 ms timeout/,
+    );
     expect(r.stdout).toMatch(/● random\s+roc_auc/);
     expect(r.stdout).toMatch(/✓ random roc_auc/);
     expect(r.stdout).toMatch(/ERROR\s+Assertions 1 passed, 0 failed · Cases 1 scored, 3 errored/);
@@ -110,10 +132,15 @@ describe('harness run on fixture projects', () => {
   });
 
   it('exits 2 on an unknown model name, naming the suite file and the known models', async () => {
-    project = await makeProject({ 'harness.config.ts': CONFIG, 'suites/e2e.suite.ts': suite(`'zscroe'`, '') });
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/e2e.suite.ts': suite(`'zscroe'`, ''),
+    });
     const r = await runHarness(['run'], { cwd: project.dir });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/suites\/e2e\.suite\.ts: unknown model "zscroe" \(known: pca, random, zscore/);
+    expect(r.stdout).toMatch(
+      /suites\/e2e\.suite\.ts: unknown model "zscroe" \(known: pca, random, zscore/,
+    );
   });
 
   it('exits 2 on a config typo, naming the file and the field', async () => {
@@ -130,7 +157,11 @@ describe('harness run on fixture projects', () => {
   it('--list shows suites × models without running anything', async () => {
     project = await makeProject({
       'harness.config.ts': CONFIG,
-      'suites/a.suite.ts': suite(`'random', ['zscore', { sensor: 'temp_cell_max_c' }]`, '', 'alpha'),
+      'suites/a.suite.ts': suite(
+        `'random', ['zscore', { sensor: 'temp_cell_max_c' }]`,
+        '',
+        'alpha',
+      ),
       'suites/nested/b.suite.ts': suite(`'pca'`, '', 'beta'),
     });
     const r = await runHarness(['run', '--list'], { cwd: project.dir });
@@ -156,30 +187,47 @@ export default defineSuite({
 });
 `;
     // The same plugin made worse: it now ranks the systems backwards.
-    const worse = DELTA_V.replace('return max;', 'return -max;').replace("version: '1'", "version: '2'");
-    project = await makeProject({ 'harness.config.ts': CONFIG, 'plugins/delta-v/index.ts': DELTA_V, 'suites/e2e.suite.ts': gateSuite(200) });
+    const worse = DELTA_V.replace('return max;', 'return -max;').replace(
+      "version: '1'",
+      "version: '2'",
+    );
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'plugins/delta-v/index.ts': DELTA_V,
+      'suites/e2e.suite.ts': gateSuite(200),
+    });
     const cwd = project.dir;
     const write = await runHarness(['run', '--update-baseline'], { cwd });
     expect(write.code).toBe(0);
-    expect(write.stdout).toMatch(/baseline \(suites\/__baselines__\/e2e\.json\): baseline written for delta-v/);
-    const stored = JSON.parse(await readFile(path.join(cwd, 'suites', '__baselines__', 'e2e.json'), 'utf8'));
+    expect(write.stdout).toMatch(
+      /baseline \(suites\/__baselines__\/e2e\.json\): baseline written for delta-v/,
+    );
+    const stored = JSON.parse(
+      await readFile(path.join(cwd, 'suites', '__baselines__', 'e2e.json'), 'utf8'),
+    );
     expect(stored.models['delta-v'].system_ids).toHaveLength(100);
     expect(stored.dataset.hash).toMatch(/^[0-9a-f]{64}$/);
 
     const same = await runHarness(['run'], { cwd });
     expect(same.code).toBe(0);
-    expect(same.stdout).toMatch(/✓ delta-v roc_auc holds against the baseline: (\d\.\d{3}) → \1 \(−0\.000\)/);
+    expect(same.stdout).toMatch(
+      /✓ delta-v roc_auc holds against the baseline: (\d\.\d{3}) → \1 \(−0\.000\)/,
+    );
 
     const { writeFile } = await import('node:fs/promises');
     await writeFile(path.join(cwd, 'plugins', 'delta-v', 'index.ts'), worse);
     const regressed = await runHarness(['run'], { cwd });
     expect(regressed.code).toBe(1);
-    expect(regressed.stdout).toMatch(/✗ delta-v roc_auc regressed: .*\(paired DeLong, one-sided p [<=] .*\(plugin changed: v1 → v2\)/);
+    expect(regressed.stdout).toMatch(
+      /✗ delta-v roc_auc regressed: .*\(paired DeLong, one-sided p [<=] .*\(plugin changed: v1 → v2\)/,
+    );
 
     await writeFile(path.join(cwd, 'suites', 'e2e.suite.ts'), gateSuite(204));
     const stale = await runHarness(['run'], { cwd });
     expect(stale.code).toBe(1);
-    expect(stale.stdout).toMatch(/✗ baseline the baseline was made on other data .* not compared; run `harness run --update-baseline`/);
+    expect(stale.stdout).toMatch(
+      /✗ baseline the baseline was made on other data .* not compared; run `harness run --update-baseline`/,
+    );
   });
 });
 
@@ -191,7 +239,11 @@ describe('where plugins come from', () => {
     project = await makeProject({
       'harness.config.ts': `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'e2e', models: { batchy: './models/batchy.ts' } });\n`,
       // an installed npm package (plain JavaScript) whose default export is a plugin factory
-      'node_modules/bess-model-soc/package.json': JSON.stringify({ name: 'bess-model-soc', type: 'module', main: 'index.js' }),
+      'node_modules/bess-model-soc/package.json': JSON.stringify({
+        name: 'bess-model-soc',
+        type: 'module',
+        main: 'index.js',
+      }),
       'node_modules/bess-model-soc/index.js': `export default () => ({ name: 'bess-model-soc', version: '3', score: (s) => { let m = 0; for (const v of s.sensors.soc_pct ?? []) if (v > m) m = v; return m; } });\n`,
       // a model at a path named by the config; it scores a whole chunk at once
       'models/batchy.ts': `import { defineModel } from 'bess-harness';
@@ -202,14 +254,25 @@ export default () => defineModel({
   scoreBatch: (series) => { calls++; return series.map((s) => s.timestamps.length + calls * 0); },
 });
 `,
-      'suites/e2e.suite.ts': suite(`'bess-model-soc', 'batchy'`, `metric('bess-model-soc', 'roc_auc').toBeWithin(0, 1), metric('batchy', 'roc_auc').toBeWithin(0, 1)`),
+      'suites/e2e.suite.ts': suite(
+        `'bess-model-soc', 'batchy'`,
+        `metric('bess-model-soc', 'roc_auc').toBeWithin(0, 1), metric('batchy', 'roc_auc').toBeWithin(0, 1)`,
+      ),
     });
-    const r = await runHarness(['run', '--reporter', 'json', '--out-dir', 'out'], { cwd: project.dir });
+    const r = await runHarness(['run', '--reporter', 'json', '--out-dir', 'out'], {
+      cwd: project.dir,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(await readFile(path.join(project.dir, 'out', 'results.json'), 'utf8'));
     const cases = json.suites[0].cases;
-    expect(cases.map((c: { model: string; state: string; version: string }) => [c.model, c.state, c.version])).toEqual([
+    expect(
+      cases.map((c: { model: string; state: string; version: string }) => [
+        c.model,
+        c.state,
+        c.version,
+      ]),
+    ).toEqual([
       ['bess-model-soc', 'scored', '3'],
       ['batchy', 'scored', '1'],
     ]);
@@ -224,9 +287,15 @@ describe('k-fold', () => {
     project = await makeProject({
       'harness.config.ts': CONFIG,
       'plugins/delta-v/index.ts': DELTA_V,
-      'suites/e2e.suite.ts': suite(`'random', 'delta-v'`, `metric('delta-v', 'roc_auc').toBeWithin(0, 1)`).replace('models:', 'split: { folds: 4, seed: 3 },\n  models:'),
+      'suites/e2e.suite.ts': suite(
+        `'random', 'delta-v'`,
+        `metric('delta-v', 'roc_auc').toBeWithin(0, 1)`,
+      ).replace('models:', 'split: { folds: 4, seed: 3 },\n  models:'),
     });
-    const r = await runHarness(['run', '--reporter', 'plain', '--reporter', 'json', '--out-dir', 'out'], { cwd: project.dir });
+    const r = await runHarness(
+      ['run', '--reporter', 'plain', '--reporter', 'json', '--out-dir', 'out'],
+      { cwd: project.dir },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('40 systems: 4-fold, each system scored once');
@@ -248,7 +317,10 @@ describe('metamorphic laws', () => {
 
   it('catches a model that scores stronger faults lower and one that alarms on gaps; fails(…) documents a known one', async () => {
     // scores the *narrowest* ΔV: stronger imbalance → lower score
-    const backwards = DELTA_V.replace("name: 'delta-v'", "name: 'backwards'").replace('return max;', 'return -max;');
+    const backwards = DELTA_V.replace("name: 'delta-v'", "name: 'backwards'").replace(
+      'return max;',
+      'return -max;',
+    );
     // counts empty readings: every dropout looks like an alarm
     const gappy = `import { defineModel } from 'bess-harness';
 export default () => defineModel({ name: 'gappy', version: '1', score(s) { let n = 0; for (const col of Object.values(s.sensors)) for (const v of col ?? []) if (Number.isNaN(v)) n++; return n; } });
@@ -265,10 +337,16 @@ export default () => defineModel({ name: 'gappy', version: '1', score(s) { let n
     });
     const r = await runHarness(['run'], { cwd: project.dir });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/✗ expected backwards's mean score not to fall as injected faults get stronger, got 0\.25: -[\d.]+, 0\.5: -[\d.]+, 1: -[\d.]+; it falls for .*cell_imbalance/);
-    expect(r.stdout).toMatch(/✗ expected gappy's false-alarm rate to rise by at most 0\.1 under dropouts, got false-alarm rate on \d+ normal systems 0\.\d+ → 1\.000/);
+    expect(r.stdout).toMatch(
+      /✗ expected backwards's mean score not to fall as injected faults get stronger, got 0\.25: -[\d.]+, 0\.5: -[\d.]+, 1: -[\d.]+; it falls for .*cell_imbalance/,
+    );
+    expect(r.stdout).toMatch(
+      /✗ expected gappy's false-alarm rate to rise by at most 0\.1 under dropouts, got false-alarm rate on \d+ normal systems 0\.\d+ → 1\.000/,
+    );
     expect(r.stdout).toMatch(/✓ backwards is at chance on shuffled labels/);
-    expect(r.stdout).toMatch(/✓ expected failure \(it counts empty readings by design\): expected gappy's false-alarm rate/);
+    expect(r.stdout).toMatch(
+      /✓ expected failure \(it counts empty readings by design\): expected gappy's false-alarm rate/,
+    );
     expect(r.code).toBe(1);
   });
 });

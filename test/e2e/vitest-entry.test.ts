@@ -26,16 +26,28 @@ describeSuite(suite, { file: 'suites/s.suite.ts', cache: false });
 
 let project: Awaited<ReturnType<typeof makeProject>>;
 beforeAll(async () => {
-  project = await makeProject({ 'harness.config.ts': 'export default { workers: 1 };\n', 'suites/s.suite.ts': SUITE, 'test/harness.test.ts': TEST });
+  project = await makeProject({
+    'harness.config.ts': 'export default { workers: 1 };\n',
+    'suites/s.suite.ts': SUITE,
+    'test/harness.test.ts': TEST,
+  });
 });
 afterAll(() => project.cleanup());
 
 it('describeSuite makes one vitest test per assertion; a failed one names the measured value', async () => {
   const report = path.join(project.dir, 'vitest.json');
   const vitest = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-  const r = await runCommand(process.execPath, [vitest, 'run', '--root', project.dir, '--reporter=json', `--outputFile=${report}`], { cwd: project.dir });
+  const r = await runCommand(
+    process.execPath,
+    [vitest, 'run', '--root', project.dir, '--reporter=json', `--outputFile=${report}`],
+    { cwd: project.dir },
+  );
   expect(r.code, r.stdout + r.stderr).toBe(1);
-  const json = JSON.parse(readFileSync(report, 'utf8')) as { testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[] };
+  const json = JSON.parse(readFileSync(report, 'utf8')) as {
+    testResults: {
+      assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+    }[];
+  };
   const tests = json.testResults.flatMap((f) => f.assertionResults);
   expect(tests.map((t) => [t.fullName, t.status])).toEqual([
     ['in-vitest zscore roc_auc in [0, 1]', 'passed'],

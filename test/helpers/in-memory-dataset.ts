@@ -31,9 +31,17 @@ export interface InMemoryFleet {
 }
 
 /** Wraps generated columns as a SystemSeries (fresh `sensors` object; the arrays are shared, do not mutate). */
-export function toSeries(gen: GeneratedSystem, derive: readonly DerivedFeature[] = []): SystemSeries {
+export function toSeries(
+  gen: GeneratedSystem,
+  derive: readonly DerivedFeature[] = [],
+): SystemSeries {
   const sensors: Record<string, Float64Array> = { ...gen.columns };
-  const series: SystemSeries = { systemId: gen.plan.systemId, source: 'synthetic', timestamps: gen.timestamps, sensors };
+  const series: SystemSeries = {
+    systemId: gen.plan.systemId,
+    source: 'synthetic',
+    timestamps: gen.timestamps,
+    sensors,
+  };
   for (const name of derive) sensors[name] = deriveFeature(series, name);
   return series;
 }
@@ -44,7 +52,9 @@ export function inMemoryFleet(scenario: ResolvedScenario): InMemoryFleet {
     const generated = generateSystem(plan, scenario);
     return {
       generated,
-      record: recordOf(planToLabel(plan), planToMetadata(plan), (derive) => toSeries(generated, derive)),
+      record: recordOf(planToLabel(plan), planToMetadata(plan), (derive) =>
+        toSeries(generated, derive),
+      ),
       series: (derive = []) => toSeries(generated, derive),
     };
   });
@@ -55,9 +65,18 @@ export function inMemoryFleet(scenario: ResolvedScenario): InMemoryFleet {
  * The default scenario shrunk for tests: 80 systems × 10 days at 15 minutes, 30 % anomalies,
  * every failure type and the default data-quality faults. About a second to generate.
  */
-export function smallDefaultFleet(overrides: Partial<Omit<ScenarioSpec, 'name'>> = {}): InMemoryFleet {
+export function smallDefaultFleet(
+  overrides: Partial<Omit<ScenarioSpec, 'name'>> = {},
+): InMemoryFleet {
   return inMemoryFleet(
-    resolveScenario({ ...defaultScenario, systems: 80, days: 10, interval: '15m', anomalyRate: 0.3, ...overrides }),
+    resolveScenario({
+      ...defaultScenario,
+      systems: 80,
+      days: 10,
+      interval: '15m',
+      anomalyRate: 0.3,
+      ...overrides,
+    }),
   );
 }
 
@@ -65,7 +84,9 @@ export function smallDefaultFleet(overrides: Partial<Omit<ScenarioSpec, 'name'>>
  * A deterministic split stratified by failure type (`none` for normals): the systems of each
  * stratum alternate between train and test in id order, so both halves see every type.
  */
-export function stratifiedHalves<T extends { readonly record: SystemRecord }>(systems: readonly T[]): { train: T[]; test: T[] } {
+export function stratifiedHalves<T extends { readonly record: SystemRecord }>(
+  systems: readonly T[],
+): { train: T[]; test: T[] } {
   const seen = new Map<string, number>();
   const train: T[] = [];
   const test: T[] = [];
@@ -93,7 +114,10 @@ export async function fitAndScore(
   const signal = new AbortController().signal;
   await plugin.fit?.(datasetOf(train.map((s) => s.record)), { seed, signal });
   const scores: number[] = [];
-  for (const s of test) scores.push(await plugin.score(s.series(plugin.derive ?? []), scoreContext(seed, s.record.metadata)));
+  for (const s of test)
+    scores.push(
+      await plugin.score(s.series(plugin.derive ?? []), scoreContext(seed, s.record.metadata)),
+    );
   return scores;
 }
 

@@ -17,7 +17,11 @@ const server = await startMlflowServer();
 const tiny = await tinyHarnessRun();
 try {
   const runDir = await writeRunFolder(path.join(server.dir, 'runs'), tiny.run, tiny.root);
-  const result = await trackRun(runDir, { configFile: null, tracking: { mlflow: { uri: null } } }, { MLFLOW_TRACKING_URI: server.url, USER: 'dana' });
+  const result = await trackRun(
+    runDir,
+    { configFile: null, tracking: { mlflow: { uri: null } } },
+    { MLFLOW_TRACKING_URI: server.url, USER: 'dana' },
+  );
   process.stdout.write(`${result!.message}\n`);
   const run = (await readTrackingState(runDir))!.mlflow!.runs.find((r) => r.model === 'pca')!;
   const browser = await launchChromium();

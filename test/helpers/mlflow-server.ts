@@ -74,7 +74,8 @@ export async function startMlflowServer(): Promise<MlflowServer> {
   const tmp = await tempDir('bess-mlflow-');
   // Without the template (a custom MLFLOW_BIN, say) the server migrates a new file itself.
   const template = emptyDatabaseTemplate();
-  if (!process.env['MLFLOW_BIN'] && existsSync(template)) await copyFile(template, path.join(tmp.dir, 'mlflow.db'));
+  if (!process.env['MLFLOW_BIN'] && existsSync(template))
+    await copyFile(template, path.join(tmp.dir, 'mlflow.db'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = path.join(tmp.dir, 'server.log');
@@ -86,23 +87,38 @@ export async function startMlflowServer(): Promise<MlflowServer> {
     const out = openSync(log, 'a');
     const args = [
       'server',
-      '--host', '127.0.0.1',
-      '--port', String(port),
-      '--backend-store-uri', `sqlite:///${path.join(tmp.dir, 'mlflow.db')}`,
-      '--artifacts-destination', path.join(tmp.dir, 'mlartifacts'),
-      '--workers', '1',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--backend-store-uri',
+      `sqlite:///${path.join(tmp.dir, 'mlflow.db')}`,
+      '--artifacts-destination',
+      path.join(tmp.dir, 'mlartifacts'),
+      '--workers',
+      '1',
     ];
     // detached: its own process group, so stop() also ends the uvicorn worker it forks.
     // No job runner: it forks a pool of huey consumers the tests never use (prompt optimization, …).
-    const env = { ...process.env, MLFLOW_TRACKING_URI: '', MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' };
-    const proc = spawn(bin, args, { cwd: tmp.dir, detached: true, stdio: ['ignore', out, out], env });
+    const env = {
+      ...process.env,
+      MLFLOW_TRACKING_URI: '',
+      MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+    };
+    const proc = spawn(bin, args, {
+      cwd: tmp.dir,
+      detached: true,
+      stdio: ['ignore', out, out],
+      env,
+    });
     closeSync(out);
     child = proc;
     let gone = false;
     exited = new Promise((resolve) => proc.once('exit', () => ((gone = true), resolve())));
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
-      if (gone) throw new Error(`mlflow server exited during startup; its log:\n${await tail(log)}`);
+      if (gone)
+        throw new Error(`mlflow server exited during startup; its log:\n${await tail(log)}`);
       try {
         const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
         if (res.ok) return;
@@ -111,7 +127,9 @@ export async function startMlflowServer(): Promise<MlflowServer> {
       }
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`mlflow server did not answer ${url}/health within ${READY_TIMEOUT_MS / 1000} s; its log:\n${await tail(log)}`);
+        throw new Error(
+          `mlflow server did not answer ${url}/health within ${READY_TIMEOUT_MS / 1000} s; its log:\n${await tail(log)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -8,7 +8,13 @@ import type { Locator, Page } from 'playwright-core';
  * Shows one chart artifact of a run in the run page's artifact viewer (the UI's "Model training"
  * view, its assistant panel closed) and returns the image the viewer renders it in.
  */
-export async function showChartInUi(page: Page, base: string, experimentId: string, runId: string, chart: string): Promise<Locator> {
+export async function showChartInUi(
+  page: Page,
+  base: string,
+  experimentId: string,
+  runId: string,
+  chart: string,
+): Promise<Locator> {
   const runPage = `${base}/#/experiments/${experimentId}/runs/${runId}`;
   await page.goto(runPage, { waitUntil: 'load' });
   await page.getByText('Model training', { exact: true }).first().click();
@@ -17,8 +23,15 @@ export async function showChartInUi(page: Page, base: string, experimentId: stri
   const folder = page.getByText('charts', { exact: true }).first();
   for (let attempt = 0; ; attempt++) {
     await page.goto(`${runPage}/artifacts`, { waitUntil: 'load' });
-    await page.getByRole('button', { name: 'Close' }).first().click({ timeout: 5000 }).catch(() => undefined); // the assistant panel, when shown
-    const shown = await folder.waitFor({ timeout: 30_000 }).then(() => true, (err: unknown) => (attempt === 0 ? false : Promise.reject(err)));
+    await page
+      .getByRole('button', { name: 'Close' })
+      .first()
+      .click({ timeout: 5000 })
+      .catch(() => undefined); // the assistant panel, when shown
+    const shown = await folder.waitFor({ timeout: 30_000 }).then(
+      () => true,
+      (err: unknown) => (attempt === 0 ? false : Promise.reject(err)),
+    );
     if (shown) break;
   }
   await folder.click();
@@ -29,7 +42,10 @@ export async function showChartInUi(page: Page, base: string, experimentId: stri
   const img = page.locator(`img[alt="charts/${chart}"]`);
   for (let attempt = 0; ; attempt++) {
     await page.getByText(chart, { exact: true }).first().click();
-    const shown = await img.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, (err: unknown) => (attempt === 0 ? false : Promise.reject(err)));
+    const shown = await img.waitFor({ state: 'visible', timeout: 30_000 }).then(
+      () => true,
+      (err: unknown) => (attempt === 0 ? false : Promise.reject(err)),
+    );
     if (shown) break;
     await page.getByText('pr.svg', { exact: true }).first().click(); // another file first, so the click is a change
   }

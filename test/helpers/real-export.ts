@@ -56,7 +56,8 @@ export function berlinExport(opts: { hours?: number } = {}): BerlinExport {
   const step = 5 * 60_000;
   const n = (hours * 3_600_000) / step;
   const racks = ['Rack 1', 'Rack 2', 'Rack 3'];
-  const header = 'Zeitstempel;Anlage;U_DC [V];I_DC [A];SOC [%];T_Zelle_max [0.1°C];T_Zelle_min [0.1°C];T_Umgebung [°C];U_Zelle_max [mV];U_Zelle_min [mV];R_Iso [MOhm];Status';
+  const header =
+    'Zeitstempel;Anlage;U_DC [V];I_DC [A];SOC [%];T_Zelle_max [0.1°C];T_Zelle_min [0.1°C];T_Umgebung [°C];U_Zelle_max [mV];U_Zelle_min [mV];R_Iso [MOhm];Status';
   const lines: string[] = [header];
   let sentinels = 0;
   for (let i = 0; i < n; i++) {

@@ -53,7 +53,8 @@ export function schemaErrors(xml: string, xsdPath: string, fileName = 'junit.xml
 /** Throws, with libxml2's messages, unless `xml` is valid against the XSD at `xsdPath`. */
 export function assertSchemaValid(xml: string, xsdPath: string, fileName = 'junit.xml'): void {
   const errors = schemaErrors(xml, xsdPath, fileName);
-  if (errors.length > 0) throw new Error(`${fileName} fails to validate against ${xsdPath}:\n${errors.join('\n')}`);
+  if (errors.length > 0)
+    throw new Error(`${fileName} fails to validate against ${xsdPath}:\n${errors.join('\n')}`);
 }
 
 /** A parsed document to ask XPath 1.0 questions of (libxml2's evaluator, as `xmllint --xpath`). */
@@ -71,7 +72,10 @@ export function xpathDocument(xml: string, fileName = 'junit.xml'): XPathDocumen
   const doc = parse(xml, fileName);
   const evaluate = (expr: string, type: 'number' | 'string'): number | string => {
     const value = doc.eval(expr);
-    if (typeof value !== type) throw new Error(`XPath ${expr} gave a ${Array.isArray(value) ? 'node set' : typeof value}, not a ${type}`);
+    if (typeof value !== type)
+      throw new Error(
+        `XPath ${expr} gave a ${Array.isArray(value) ? 'node set' : typeof value}, not a ${type}`,
+      );
     return value as number | string;
   };
   return {

@@ -21,7 +21,10 @@ export default [
 
 let project: Awaited<ReturnType<typeof makeProject>>;
 beforeAll(async () => {
-  project = await makeProject({ 'harness.config.ts': 'export default { workers: 1 };\n', 'suites/s.suite.ts': SUITES });
+  project = await makeProject({
+    'harness.config.ts': 'export default { workers: 1 };\n',
+    'suites/s.suite.ts': SUITES,
+  });
 });
 afterAll(() => project.cleanup());
 
@@ -34,15 +37,31 @@ describe('createHarness', () => {
       ['holds', ['random', 'zscore']],
       ['fails', ['random']],
     ]);
-    expect((await harness.collect({ models: ['zscore'] })).map((s) => s.spec.name)).toEqual(['holds']);
+    expect((await harness.collect({ models: ['zscore'] })).map((s) => s.spec.name)).toEqual([
+      'holds',
+    ]);
   });
 
   it('runs, grades, records: the exit code is the verdict, and reporters hear every suite', async () => {
-    const harness = await createHarness({ cwd: project.dir, overrides: { runsDir: path.join(project.dir, 'runs') } });
+    const harness = await createHarness({
+      cwd: project.dir,
+      overrides: { runsDir: path.join(project.dir, 'runs') },
+    });
     const heard: string[] = [];
     const listener: Reporter = { onSuiteResult: ({ result }) => void heard.push(result.name) };
-    const holds = await harness.run({ suites: ['holds'] }, { reporters: [listener], record: true, argv: ['from-code'] });
-    expect(holds.exitCode, JSON.stringify(holds.result.suites.map((s) => [s.error, s.cases.map((c) => (c.state === "errored" ? c.error : c.state))]))).toBe(0);
+    const holds = await harness.run(
+      { suites: ['holds'] },
+      { reporters: [listener], record: true, argv: ['from-code'] },
+    );
+    expect(
+      holds.exitCode,
+      JSON.stringify(
+        holds.result.suites.map((s) => [
+          s.error,
+          s.cases.map((c) => (c.state === 'errored' ? c.error : c.state)),
+        ]),
+      ),
+    ).toBe(0);
     expect(heard).toEqual(['holds']);
     expect(holds.result.suites[0]!.cases.map((c) => [c.model, c.state])).toEqual([
       ['random', 'scored'],
@@ -62,7 +81,11 @@ describe('createHarness', () => {
   it('a filter that matches nothing is a HarnessError naming what exists, never an empty green run', async () => {
     const harness = await createHarness({ cwd: project.dir });
     await expect(harness.run({ words: ['nope'] })).rejects.toThrow(HarnessError);
-    await expect(harness.run({ words: ['nope'] })).rejects.toThrow(/no suite matches "nope" \(suites: holds, fails\)/);
-    await expect(harness.run({ models: ['PCA'] })).rejects.toThrow(/--model: no model named "PCA" .*models: random, zscore/);
+    await expect(harness.run({ words: ['nope'] })).rejects.toThrow(
+      /no suite matches "nope" \(suites: holds, fails\)/,
+    );
+    await expect(harness.run({ models: ['PCA'] })).rejects.toThrow(
+      /--model: no model named "PCA" .*models: random, zscore/,
+    );
   });
 });

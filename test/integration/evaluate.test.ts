@@ -17,7 +17,16 @@ interface EvalJson {
   metrics: Record<string, number | null>;
   ci: Record<string, { method: string; level: number; low: number; high: number } | null>;
   undefined: Record<string, string>;
-  breakdown: Record<string, { stratum: string; n: number; positives: number; metrics: Record<string, number | null>; ci: Record<string, unknown> }[]>;
+  breakdown: Record<
+    string,
+    {
+      stratum: string;
+      n: number;
+      positives: number;
+      metrics: Record<string, number | null>;
+      ci: Record<string, unknown>;
+    }[]
+  >;
 }
 
 /** A small seeded PRNG (mulberry32) so the "random" scores are the same on every run. */
@@ -48,9 +57,21 @@ describe('harness evaluate', () => {
   beforeAll(async () => {
     tmp = await tempDir();
     fleet = file('fleet');
-    const g = await runHarness(['generate', '--systems', '40', '--days', '2', '--interval', '30m', '--out', fleet]);
+    const g = await runHarness([
+      'generate',
+      '--systems',
+      '40',
+      '--days',
+      '2',
+      '--interval',
+      '30m',
+      '--out',
+      fleet,
+    ]);
     expect(g.code).toBe(0);
-    [labelsHeader = '', ...labelsLines] = (await readFile(path.join(fleet, 'labels.csv'), 'utf8')).trim().split('\n');
+    [labelsHeader = '', ...labelsLines] = (await readFile(path.join(fleet, 'labels.csv'), 'utf8'))
+      .trim()
+      .split('\n');
     labels = labelsLines.map((l, i) => {
       const [id = '', label, failureType = ''] = l.split(',');
       return { id, anomaly: label === 'anomaly', failureType, line: i + 2 };
@@ -66,10 +87,28 @@ describe('harness evaluate', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as EvalJson; // exactly one JSON object on stdout
     const anomalies = labels.filter((l) => l.anomaly).length;
-    expect(out).toMatchObject({ n: labels.length, positives: anomalies, negatives: labels.length - anomalies });
-    expect(out.metrics).toMatchObject({ roc_auc: 1, average_precision: 1, precision: 1, recall: 1, f1: 1, threshold: 0.5 });
+    expect(out).toMatchObject({
+      n: labels.length,
+      positives: anomalies,
+      negatives: labels.length - anomalies,
+    });
+    expect(out.metrics).toMatchObject({
+      roc_auc: 1,
+      average_precision: 1,
+      precision: 1,
+      recall: 1,
+      f1: 1,
+      threshold: 0.5,
+    });
     expect(out.ci['roc_auc']).toMatchObject({ method: 'delong', level: 0.95 });
-    expect(Object.keys(out.breakdown).sort()).toEqual(['failure_type', 'lead_time_bucket', 'operational_mode', 'scenario_tags', 'season', 'source']);
+    expect(Object.keys(out.breakdown).sort()).toEqual([
+      'failure_type',
+      'lead_time_bucket',
+      'operational_mode',
+      'scenario_tags',
+      'season',
+      'source',
+    ]);
     const ft = out.breakdown['failure_type']!;
     const anomalyStrata = ft.filter((c) => c.stratum !== 'none');
     expect(anomalyStrata.reduce((a, c) => a + c.n, 0)).toBe(anomalies);
@@ -78,7 +117,11 @@ describe('harness evaluate', () => {
       expect(c.positives).toBe(c.n);
       expect(c.metrics['roc_auc']).toBe(1);
     }
-    expect(ft.find((c) => c.stratum === 'none')).toMatchObject({ n: labels.length - anomalies, positives: 0, metrics: { roc_auc: null } });
+    expect(ft.find((c) => c.stratum === 'none')).toMatchObject({
+      n: labels.length - anomalies,
+      positives: 0,
+      metrics: { roc_auc: null },
+    });
     for (const column of ['operational_mode', 'season', 'source']) {
       expect(out.breakdown[column]!.reduce((a, c) => a + c.n, 0)).toBe(labels.length);
     }
@@ -86,8 +129,24 @@ describe('harness evaluate', () => {
 
   it('judges seeded random scores: the text report shows the headline AUC, threshold and strata', async () => {
     const rand = mulberry32(42);
-    const scores = await writeScores('random.csv', labels.map((l) => `${l.id},${rand().toFixed(6)}`));
-    const json = JSON.parse((await runHarness(['evaluate', '--scores', scores, '--data', fleet, '--json', '--threshold', '0.7'])).stdout) as EvalJson;
+    const scores = await writeScores(
+      'random.csv',
+      labels.map((l) => `${l.id},${rand().toFixed(6)}`),
+    );
+    const json = JSON.parse(
+      (
+        await runHarness([
+          'evaluate',
+          '--scores',
+          scores,
+          '--data',
+          fleet,
+          '--json',
+          '--threshold',
+          '0.7',
+        ])
+      ).stdout,
+    ) as EvalJson;
     const auc = json.metrics['roc_auc']!;
     expect(auc).toBeGreaterThan(0);
     expect(auc).toBeLessThan(1);
@@ -98,7 +157,11 @@ describe('harness evaluate', () => {
 
     const r = await runHarness(['evaluate', '--scores', scores, '--data', fleet]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`ROC AUC\\s+${auc.toFixed(3)}\\s+\\[${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}\\]`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `ROC AUC\\s+${auc.toFixed(3)}\\s+\\[${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}\\]`,
+      ),
+    );
     expect(r.stdout).toContain('threshold 0.5 (the default');
     expect(r.stdout).toMatch(/^by failure_type$/m);
     expect(r.stdout).toMatch(/too few/);
@@ -107,8 +170,20 @@ describe('harness evaluate', () => {
   it('reports undefined metrics as null with a reason when the labels hold only normals', async () => {
     const normals = labelsLines.filter((l) => l.split(',')[1] === 'normal');
     await writeFile(file('normals-labels.csv'), `${labelsHeader}\n${normals.join('\n')}\n`);
-    const scores = await writeScores('normals.csv', normals.map((l, i) => `${l.split(',')[0]},${(i / 100).toFixed(2)}`));
-    const r = await runHarness(['evaluate', '--scores', scores, '--labels', file('normals-labels.csv'), '--data', fleet, '--json']);
+    const scores = await writeScores(
+      'normals.csv',
+      normals.map((l, i) => `${l.split(',')[0]},${(i / 100).toFixed(2)}`),
+    );
+    const r = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--labels',
+      file('normals-labels.csv'),
+      '--data',
+      fleet,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as EvalJson;
     expect(out).toMatchObject({ n: normals.length, positives: 0 });
@@ -116,7 +191,15 @@ describe('harness evaluate', () => {
     expect(out.metrics['average_precision']).toBeNull();
     expect(out.undefined['roc_auc']).toMatch(/no anomalies/);
     expect(out.ci['roc_auc']).toBeNull();
-    const text = await runHarness(['evaluate', '--scores', scores, '--labels', file('normals-labels.csv'), '--data', fleet]);
+    const text = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--labels',
+      file('normals-labels.csv'),
+      '--data',
+      fleet,
+    ]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/undefined metrics\n\s+roc_auc: .*no anomalies/);
   });
@@ -134,7 +217,9 @@ describe('harness evaluate', () => {
     expect(r.stderr).toContain('scores.csv:4:2: score is not a number: "high"');
     expect(r.stderr).toMatch(/scores\.csv:5:2: score is not finite: "Infinity"/);
     expect(r.stderr).toMatch(/scores\.csv:6:2: score is not finite: "NaN"/);
-    expect(r.stderr).toContain(`scores.csv:7:1: duplicate score for system ${labels[1]!.id}: lines 3 and 7`);
+    expect(r.stderr).toContain(
+      `scores.csv:7:1: duplicate score for system ${labels[1]!.id}: lines 3 and 7`,
+    );
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 
@@ -144,13 +229,28 @@ describe('harness evaluate', () => {
     const scores = await writeScores('unmatched.csv', rows);
     const r = await runHarness(['evaluate', '--scores', scores, '--data', fleet]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`unmatched.csv:${rows.length + 1}:1: system ghost-1 has a score but no label`);
-    for (const l of labels.slice(-2)) expect(r.stderr).toContain(`labels.csv:${l.line}:1: system ${l.id} (source synthetic) is labelled but has no score`);
+    expect(r.stderr).toContain(
+      `unmatched.csv:${rows.length + 1}:1: system ghost-1 has a score but no label`,
+    );
+    for (const l of labels.slice(-2))
+      expect(r.stderr).toContain(
+        `labels.csv:${l.line}:1: system ${l.id} (source synthetic) is labelled but has no score`,
+      );
     expect(r.stderr).toContain('--allow-missing');
 
-    const ok = await runHarness(['evaluate', '--scores', scores, '--data', fleet, '--json', '--allow-missing']);
+    const ok = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--data',
+      fleet,
+      '--json',
+      '--allow-missing',
+    ]);
     expect(ok.code).toBe(0);
-    expect(ok.stderr).toContain('warning: dropped 1 score without a label and 2 labels without a score');
+    expect(ok.stderr).toContain(
+      'warning: dropped 1 score without a label and 2 labels without a score',
+    );
     expect((JSON.parse(ok.stdout) as EvalJson).n).toBe(labels.length - 2);
   });
 
@@ -158,38 +258,108 @@ describe('harness evaluate', () => {
     const data = file('data');
     await cp(fleet, path.join(data, 'synthetic'), { recursive: true });
     await mkdir(path.join(data, 'real', 'raw'), { recursive: true });
-    await writeFile(path.join(data, 'real', 'metadata.csv'), 'system_id,source,operational_mode,season\nsite9-rack3,real,arbitrage,summer\n');
-    await writeFile(path.join(data, 'real', 'raw', 'site9-rack3.csv'), 'timestamp,voltage_v\n2026-01-01T00:00:00Z,801.5\n');
-    await writeFile(path.join(data, 'real', 'labels.csv'), `${labelsHeader}\nsite9-rack3,anomaly,insulation_fault,12.5,real,3\n`);
-    const missing = await runHarness(['evaluate', '--scores', await writeScores('no-real.csv', perfectRows()), '--data', data]);
+    await writeFile(
+      path.join(data, 'real', 'metadata.csv'),
+      'system_id,source,operational_mode,season\nsite9-rack3,real,arbitrage,summer\n',
+    );
+    await writeFile(
+      path.join(data, 'real', 'raw', 'site9-rack3.csv'),
+      'timestamp,voltage_v\n2026-01-01T00:00:00Z,801.5\n',
+    );
+    await writeFile(
+      path.join(data, 'real', 'labels.csv'),
+      `${labelsHeader}\nsite9-rack3,anomaly,insulation_fault,12.5,real,3\n`,
+    );
+    const missing = await runHarness([
+      'evaluate',
+      '--scores',
+      await writeScores('no-real.csv', perfectRows()),
+      '--data',
+      data,
+    ]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`${path.join(data, 'real', 'labels.csv')}:2:1: system site9-rack3 (source real) is labelled but has no score`);
-    const r = await runHarness(['evaluate', '--scores', await writeScores('with-real.csv', [...perfectRows(), 'site9-rack3,1']), '--data', data, '--json']);
+    expect(missing.stderr).toContain(
+      `${path.join(data, 'real', 'labels.csv')}:2:1: system site9-rack3 (source real) is labelled but has no score`,
+    );
+    const r = await runHarness([
+      'evaluate',
+      '--scores',
+      await writeScores('with-real.csv', [...perfectRows(), 'site9-rack3,1']),
+      '--data',
+      data,
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as EvalJson & { files: { labels: string[] } };
     const anomalies = labels.filter((l) => l.anomaly).length;
-    expect(out).toMatchObject({ n: labels.length + 1, positives: anomalies + 1, metrics: { roc_auc: 1 } });
-    expect(out.files.labels).toEqual([path.join(data, 'synthetic', 'labels.csv'), path.join(data, 'real', 'labels.csv')]);
+    expect(out).toMatchObject({
+      n: labels.length + 1,
+      positives: anomalies + 1,
+      metrics: { roc_auc: 1 },
+    });
+    expect(out.files.labels).toEqual([
+      path.join(data, 'synthetic', 'labels.csv'),
+      path.join(data, 'real', 'labels.csv'),
+    ]);
   });
 
   it('exits 2 for an unknown --by column, naming the known ones', async () => {
     const scores = await writeScores('by.csv', perfectRows());
-    const r = await runHarness(['evaluate', '--scores', scores, '--data', fleet, '--by', 'season,colour']);
+    const r = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--data',
+      fleet,
+      '--by',
+      'season,colour',
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown column "colour" \(known: failure_type, operational_mode, season/);
-    const ok = await runHarness(['evaluate', '--scores', scores, '--data', fleet, '--json', '--by', 'season']);
+    expect(r.stderr).toMatch(
+      /unknown column "colour" \(known: failure_type, operational_mode, season/,
+    );
+    const ok = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--data',
+      fleet,
+      '--json',
+      '--by',
+      'season',
+    ]);
     expect(Object.keys((JSON.parse(ok.stdout) as EvalJson).breakdown)).toEqual(['season']);
   });
 
   it('writes ROC, PR, score-distribution and breakdown SVGs with --plots', async () => {
     const rand = mulberry32(7);
-    const scores = await writeScores('plots.csv', labels.map((l) => `${l.id},${(rand() + (l.anomaly ? 0.5 : 0)).toFixed(4)}`));
+    const scores = await writeScores(
+      'plots.csv',
+      labels.map((l) => `${l.id},${(rand() + (l.anomaly ? 0.5 : 0)).toFixed(4)}`),
+    );
     const dir = file('plots');
-    const r = await runHarness(['evaluate', '--scores', scores, '--data', fleet, '--json', '--by', 'failure_type,season', '--plots', dir]);
+    const r = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--data',
+      fleet,
+      '--json',
+      '--by',
+      'failure_type,season',
+      '--plots',
+      dir,
+    ]);
     expect(r.code).toBe(0);
     const auc = (JSON.parse(r.stdout) as EvalJson).metrics['roc_auc']!;
-    expect((await readdir(dir)).sort()).toEqual(['breakdown-failure_type.svg', 'breakdown-season.svg', 'pr.svg', 'roc.svg', 'score-distribution.svg']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'breakdown-failure_type.svg',
+      'breakdown-season.svg',
+      'pr.svg',
+      'roc.svg',
+      'score-distribution.svg',
+    ]);
     const svg = async (name: string): Promise<string> => {
       const text = await readFile(path.join(dir, name), 'utf8');
       expect(text.startsWith('<svg')).toBe(true);

@@ -10,7 +10,8 @@ const TINY = ['--systems', '12', '--days', '2', '--interval', '15m'];
 const LABELS_HEADER = 'system_id,label,failure_type,lead_time_days,source,label_version';
 const REAL_ROW = 'site9-rack3,anomaly,insulation_fault,12.5,real,3';
 const REAL_META = 'site9-rack3,real,arbitrage,summer,LFP,,,';
-const REAL_SERIES = 'timestamp,voltage_v,temp_cell_max_c\n2026-01-01T00:00:00Z,801.5,31.2\n2026-01-01T00:05:00Z,,31.4\n';
+const REAL_SERIES =
+  'timestamp,voltage_v,temp_cell_max_c\n2026-01-01T00:00:00Z,801.5,31.2\n2026-01-01T00:05:00Z,,31.4\n';
 /** The data files a clone of the repository starts with. */
 const COMMITTED_DATA = ['data/real/labels.csv', 'data/real/metadata.csv', 'data/real/raw/.gitkeep'];
 
@@ -34,7 +35,10 @@ describe('harness generate into a data folder', () => {
 
   it('keeps every real file byte for byte: a real label row survives regeneration', async () => {
     const data = await freshCloneData(tmp.dir);
-    await writeFile(path.join(data, 'real', 'metadata.csv'), `${await readFile(path.join(data, 'real', 'metadata.csv'), 'utf8')}${REAL_META}\n`);
+    await writeFile(
+      path.join(data, 'real', 'metadata.csv'),
+      `${await readFile(path.join(data, 'real', 'metadata.csv'), 'utf8')}${REAL_META}\n`,
+    );
     await writeFile(path.join(data, 'real', 'raw', 'site9-rack3.csv'), REAL_SERIES);
     const realLabels = path.join(data, 'real', 'labels.csv');
     await writeFile(realLabels, `${await readFile(realLabels, 'utf8')}${REAL_ROW}\n`);
@@ -45,13 +49,23 @@ describe('harness generate into a data folder', () => {
     expect(r.code).toBe(0);
     expect(await hashTree(path.join(data, 'real'))).toEqual(real);
     expect((await readFile(realLabels, 'utf8')).trim().split('\n').at(-1)).toBe(REAL_ROW);
-    const synthetic = (await readFile(path.join(data, 'synthetic', 'labels.csv'), 'utf8')).trim().split('\n');
+    const synthetic = (await readFile(path.join(data, 'synthetic', 'labels.csv'), 'utf8'))
+      .trim()
+      .split('\n');
     expect(synthetic.slice(1).filter((l) => l.endsWith(',synthetic,1'))).toHaveLength(12);
     expect(await readdir(path.join(data, 'synthetic', 'raw'))).toHaveLength(12);
     // No staging folder, temp file or old version left behind: beside the source folders only the
     // version synthetic/ links to.
-    expect((await readdir(data)).sort()).toEqual([await readlink(path.join(data, 'synthetic')), 'real', 'synthetic']);
-    expect((await readdir(path.join(data, 'synthetic'))).sort()).toEqual(['labels.csv', 'metadata.csv', 'raw']);
+    expect((await readdir(data)).sort()).toEqual([
+      await readlink(path.join(data, 'synthetic')),
+      'real',
+      'synthetic',
+    ]);
+    expect((await readdir(path.join(data, 'synthetic'))).sort()).toEqual([
+      'labels.csv',
+      'metadata.csv',
+      'raw',
+    ]);
 
     const v = await runHarness(['validate', '--data', data]);
     expect(v.stderr).toBe('');
@@ -63,9 +77,13 @@ describe('harness generate into a data folder', () => {
     const project = await makeProject({ 'suites/real-only.suite.ts': suite });
     try {
       await freshCloneData(project.dir);
-      const r = await runHarness(['run', '--reporter', 'plain', '--no-history'], { cwd: project.dir });
+      const r = await runHarness(['run', '--reporter', 'plain', '--no-history'], {
+        cwd: project.dir,
+      });
       expect(r.code).toBe(2);
-      expect(`${r.stdout}${r.stderr}`).toContain(`no real systems in ${path.join(project.dir, 'data')}: ${path.join(project.dir, 'data', 'real', 'metadata.csv')} lists none`);
+      expect(`${r.stdout}${r.stderr}`).toContain(
+        `no real systems in ${path.join(project.dir, 'data')}: ${path.join(project.dir, 'data', 'real', 'metadata.csv')} lists none`,
+      );
       expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
     } finally {
       await project.cleanup();
@@ -75,14 +93,34 @@ describe('harness generate into a data folder', () => {
   it('on a fresh clone (real/ holds header rows only) generate dirties no tracked file, then validate and labels exit 0', async () => {
     const project = tmp.dir;
     const data = await freshCloneData(project);
-    expect(await readFile(path.join(data, 'real', 'labels.csv'), 'utf8')).toBe(`${LABELS_HEADER}\n`);
-    expect((await readFile(path.join(data, 'real', 'metadata.csv'), 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect(await readFile(path.join(data, 'real', 'labels.csv'), 'utf8')).toBe(
+      `${LABELS_HEADER}\n`,
+    );
+    expect(
+      (await readFile(path.join(data, 'real', 'metadata.csv'), 'utf8')).trim().split('\n'),
+    ).toHaveLength(1);
     await copyFile(path.join(REPO_ROOT, '.gitignore'), path.join(project, '.gitignore'));
-    const git = (...args: string[]) => execFileAsync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: project });
+    const git = (...args: string[]) =>
+      execFileAsync(
+        'git',
+        [
+          '-c',
+          'user.name=t',
+          '-c',
+          'user.email=t@example.com',
+          '-c',
+          'commit.gpgsign=false',
+          ...args,
+        ],
+        { cwd: project },
+      );
     await git('init', '-q');
     await git('add', '-A');
     await git('commit', '-q', '-m', 'fresh');
-    expect((await git('ls-files')).stdout.trim().split('\n').sort()).toEqual(['.gitignore', ...COMMITTED_DATA]);
+    expect((await git('ls-files')).stdout.trim().split('\n').sort()).toEqual([
+      '.gitignore',
+      ...COMMITTED_DATA,
+    ]);
 
     const g = await runHarness(['generate', '--systems', '6', '--days', '2'], { cwd: project });
     expect(g.stderr).toBe('');
@@ -93,7 +131,10 @@ describe('harness generate into a data folder', () => {
     const v = await runHarness(['validate'], { cwd: project });
     expect(v.stderr).toBe('');
     expect(v.code).toBe(0);
-    const labels = await runHarness(['labels', '--out-dir', path.join(project, '.scratch', 'charts')], { cwd: project });
+    const labels = await runHarness(
+      ['labels', '--out-dir', path.join(project, '.scratch', 'charts')],
+      { cwd: project },
+    );
     expect(labels.stderr).toBe('');
     expect(labels.code).toBe(0);
     expect(labels.stdout).toContain('6 labelled systems');
@@ -107,8 +148,12 @@ describe('harness generate into a data folder', () => {
     const before = await hashTree(data);
     const r = await runHarness(['generate', ...TINY, '--data', data]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${legacy}: labels now live in each source folder, and this file is no longer read.`);
-    expect(r.stderr).toContain(`Move its real rows (source real) to ${path.join(data, 'real', 'labels.csv')}`);
+    expect(r.stderr).toContain(
+      `${legacy}: labels now live in each source folder, and this file is no longer read.`,
+    );
+    expect(r.stderr).toContain(
+      `Move its real rows (source real) to ${path.join(data, 'real', 'labels.csv')}`,
+    );
     expect(r.stderr).toContain('synthetic rows are regenerated by `harness generate`');
     expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
     expect(await hashTree(data)).toEqual(before);
@@ -128,7 +173,10 @@ describe('harness generate into a data folder', () => {
   });
 
   it('names a wrong config field and exits 2', async () => {
-    await writeFile(path.join(tmp.dir, '.harnessrc.json'), JSON.stringify({ dataDir: 3, scenaro: 'x' }));
+    await writeFile(
+      path.join(tmp.dir, '.harnessrc.json'),
+      JSON.stringify({ dataDir: 3, scenaro: 'x' }),
+    );
     const r = await runHarness(['validate'], { cwd: tmp.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('dataDir: must be a non-empty string');
@@ -139,7 +187,13 @@ describe('harness generate into a data folder', () => {
     const flag = await runHarness(['generate', '--sytems', '3']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/Unknown option '--sytems'/);
-    const scen = await runHarness(['generate', '--scenario', 'nope', '--out', path.join(tmp.dir, 'x')]);
+    const scen = await runHarness([
+      'generate',
+      '--scenario',
+      'nope',
+      '--out',
+      path.join(tmp.dir, 'x'),
+    ]);
     expect(scen.code).toBe(2);
     expect(scen.stderr).toMatch(/no scenario "nope".*known scenarios: .*default/s);
     for (const r of [flag, scen]) expect(r.stderr).not.toMatch(/\n\s+at |internal error/);

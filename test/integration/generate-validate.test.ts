@@ -18,13 +18,21 @@ describe('harness generate → validate (from the command line)', () => {
   const dir = (name: string) => path.join(tmp.dir, name);
 
   it('gives byte-identical files for the same seed and different ones for another seed', async () => {
-    for (const [out, seed] of [['A', '7'], ['B', '7'], ['C', '8']] as const) {
+    for (const [out, seed] of [
+      ['A', '7'],
+      ['B', '7'],
+      ['C', '8'],
+    ] as const) {
       const r = await runHarness(['generate', ...SMALL, '--seed', seed, '--out', dir(out)]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/generated 60 systems/);
     }
-    const [a, b, c] = await Promise.all([hashTree(dir('A')), hashTree(dir('B')), hashTree(dir('C'))]);
+    const [a, b, c] = await Promise.all([
+      hashTree(dir('A')),
+      hashTree(dir('B')),
+      hashTree(dir('C')),
+    ]);
     expect(Object.keys(a)).toContain('metadata.csv');
     expect(Object.keys(a)).toContain('labels.csv');
     expect(Object.keys(a).filter((f) => f.startsWith('raw'))).toHaveLength(60);
@@ -49,7 +57,10 @@ describe('harness generate → validate (from the command line)', () => {
     let withMissingRows = 0;
     let withEmptyFields = 0;
     for (const f of await readdir(path.join(dir('A'), 'raw'))) {
-      const lines = (await readFile(path.join(dir('A'), 'raw', f), 'utf8')).trim().split('\n').slice(1);
+      const lines = (await readFile(path.join(dir('A'), 'raw', f), 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1);
       const t = lines.map((l) => Date.parse(l.slice(0, l.indexOf(','))));
       if (t.some((v, i) => i > 0 && v - t[i - 1]! > 5 * 60_000)) withMissingRows++;
       if (lines.some((l) => l.includes(',,') || l.endsWith(','))) withEmptyFields++;

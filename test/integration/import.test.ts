@@ -24,7 +24,11 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 const run = (...args: string[]) => runHarness(args, { cwd: dir });
-const csvRows = async (file: string) => (await readFile(file, 'utf8')).trim().split('\n').map((l) => l.split(','));
+const csvRows = async (file: string) =>
+  (await readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
 
 /** A comma export with ISO timestamps and +02:00 offsets (microseconds, jitter), one file per bank. */
 function isoExport(bank: string, opts: { rows?: number } = {}): string {
@@ -32,9 +36,25 @@ function isoExport(bank: string, opts: { rows?: number } = {}): string {
   const n = opts.rows ?? 200;
   for (let i = 0; i < n; i++) {
     const t = Date.UTC(2025, 6, 1, 0, 0, 0) + i * 10_000 + (i % 3) * 120; // 10 s ± jitter
-    const local = new Date(t + 2 * 3_600_000).toISOString().replace('Z', '').replace(/\.(\d{3})$/, '.$1456') + '+02:00';
+    const local =
+      new Date(t + 2 * 3_600_000)
+        .toISOString()
+        .replace('Z', '')
+        .replace(/\.(\d{3})$/, '.$1456') + '+02:00';
     const clamp = i % 50 === 7; // full-scale 5.0 V clamp
-    lines.push([local, (760 + (i % 7)).toFixed(1), (i % 11) - 5, 50 + (i % 5), clamp ? '5.000' : '3.312', '3.301', 26 + (i % 3), 24, 3000].join(','));
+    lines.push(
+      [
+        local,
+        (760 + (i % 7)).toFixed(1),
+        (i % 11) - 5,
+        50 + (i % 5),
+        clamp ? '5.000' : '3.312',
+        '3.301',
+        26 + (i % 3),
+        24,
+        3000,
+      ].join(','),
+    );
   }
   // an unparsable timestamp, a conflicting duplicate and rows out of order
   lines.splice(5, 0, 'yesterday,760,0,50,3.312,3.301,26,24,3000');
@@ -57,7 +77,11 @@ const isoMapping = {
     temp_cell_min_c: 't_min',
     insulation_resistance_kohm: 'riso_kohm',
   },
-  metadata: { operational_mode: 'frequency_regulation', season: 'summer', systems: { 'lfp-bank-B': { operational_mode: 'peak_shaving' } } },
+  metadata: {
+    operational_mode: 'frequency_regulation',
+    season: 'summer',
+    systems: { 'lfp-bank-B': { operational_mode: 'peak_shaving' } },
+  },
 };
 
 describe('harness import', { timeout: 120_000 }, () => {
@@ -67,20 +91,50 @@ describe('harness import', { timeout: 120_000 }, () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/imported 3 systems \(1,728 rows\) from 1 file \(1,734 rows read\)/);
     expect(r.stdout).toMatch(/rows +duplicate +6 /);
-    expect(r.stdout).toMatch(new RegExp(`values +sentinel +${berlin.sentinels} .*\\[temp_ambient_c ${berlin.sentinels}\\]`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `values +sentinel +${berlin.sentinels} .*\\[temp_ambient_c ${berlin.sentinels}\\]`,
+      ),
+    );
     expect(r.stdout).toMatch(/first: site9\.csv:2:8: temp_ambient_c: sentinel 511/);
     expect(r.stdout).toContain('72 ambiguous local time(s) resolved');
     expect(r.stdout).toContain('ignored columns of site9.csv: Status');
     expect(r.stdout).toContain('no labels written');
 
-    expect((await readdir(path.join(dir, 'data/real/raw'))).sort()).toEqual(berlin.ids.map((id) => `${id}.csv`));
+    expect((await readdir(path.join(dir, 'data/real/raw'))).sort()).toEqual(
+      berlin.ids.map((id) => `${id}.csv`),
+    );
     const meta = await readFile(path.join(dir, 'data/real/metadata.csv'), 'utf8');
-    expect(meta).toBe(`system_id,source,operational_mode,season,chemistry\n${berlin.ids.map((id) => `${id},real,arbitrage,autumn,LFP`).join('\n')}\n`);
+    expect(meta).toBe(
+      `system_id,source,operational_mode,season,chemistry\n${berlin.ids.map((id) => `${id},real,arbitrage,autumn,LFP`).join('\n')}\n`,
+    );
 
     const rows = await csvRows(path.join(dir, 'data/real/raw/site9-Rack-1.csv'));
-    expect(rows[0]).toEqual(['timestamp', 'voltage_v', 'current_a', 'soc_pct', 'temp_cell_max_c', 'temp_cell_min_c', 'temp_ambient_c', 'cell_voltage_max_v', 'cell_voltage_min_v', 'insulation_resistance_kohm']);
+    expect(rows[0]).toEqual([
+      'timestamp',
+      'voltage_v',
+      'current_a',
+      'soc_pct',
+      'temp_cell_max_c',
+      'temp_cell_min_c',
+      'temp_ambient_c',
+      'cell_voltage_max_v',
+      'cell_voltage_min_v',
+      'insulation_resistance_kohm',
+    ]);
     // 26.10.2025 00:00:00 CEST = 2025-10-25T22:00Z; 250 × 0.1 °C; 3310 mV; 2,50 MΩ; ambient 511 → empty
-    expect(rows[1]).toEqual(['2025-10-25T22:00:00Z', '768.00', '0.00', '55.00', '25.00', '23.80', '', '3.3100', '3.2960', '2500.0']);
+    expect(rows[1]).toEqual([
+      '2025-10-25T22:00:00Z',
+      '768.00',
+      '0.00',
+      '55.00',
+      '25.00',
+      '23.80',
+      '',
+      '3.3100',
+      '3.2960',
+      '2500.0',
+    ]);
     // charge-positive export: the contract's current is the negated value
     const exportRow2 = berlin.text.split('\r\n')[4]!.split(';');
     expect(Number(rows[2]![2])).toBeCloseTo(-Number(exportRow2[3]!.replace(',', '.')), 2);
@@ -111,7 +165,12 @@ describe('harness import', { timeout: 120_000 }, () => {
     const rows = await csvRows(path.join(dir, 'data/real/raw/lfp-bank-A.csv'));
     expect(rows[1]![0]).toBe('2025-07-01T00:00:00.000Z'.replace('.000Z', 'Z'));
     expect(rows[2]![0]).toBe('2025-07-01T00:00:10.120Z');
-    expect(rows.slice(1).map((r) => r[0]!).every((t, i, a) => i === 0 || t > a[i - 1]!)).toBe(true);
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[0]!)
+        .every((t, i, a) => i === 0 || t > a[i - 1]!),
+    ).toBe(true);
     expect(rows[8]![6]).toBe(''); // the 5.0 V clamp of sample 7 is missing
     expect(rows[9]![6]).toBe('3.3120');
     const meta = await readFile(path.join(dir, 'data/real/metadata.csv'), 'utf8');
@@ -121,8 +180,17 @@ describe('harness import', { timeout: 120_000 }, () => {
       'lfp-bank-B,real,peak_shaving,summer,',
     ]);
     // importing the same export again replaces those systems and keeps the others
-    const again = await run('import', 'site9.csv', '--mapping', 'site9.mapping.json', '--data', 'data');
-    expect(again.stdout).toContain('3 existing real system(s) replaced (site9-Rack-1, site9-Rack-2, site9-Rack-3), 2 kept');
+    const again = await run(
+      'import',
+      'site9.csv',
+      '--mapping',
+      'site9.mapping.json',
+      '--data',
+      'data',
+    );
+    expect(again.stdout).toContain(
+      '3 existing real system(s) replaced (site9-Rack-1, site9-Rack-2, site9-Rack-3), 2 kept',
+    );
     expect((await readdir(path.join(dir, 'data/real/raw'))).length).toBe(5);
     expect((await run('validate', '--data', 'data')).code).toBe(0);
   });
@@ -133,10 +201,23 @@ describe('harness import', { timeout: 120_000 }, () => {
     const racks = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'r1' : 'r2'));
     const buf = parquetWriteBuffer({
       columnData: [
-        { name: 'ts_ms', data: Array.from({ length: n }, (_, i) => t0 + Math.floor(i / 2) * 60_000), type: 'DOUBLE' },
+        {
+          name: 'ts_ms',
+          data: Array.from({ length: n }, (_, i) => t0 + Math.floor(i / 2) * 60_000),
+          type: 'DOUBLE',
+        },
         { name: 'rack', data: racks, type: 'STRING' },
-        { name: 'cell_max_mv', data: Array.from({ length: n }, (_, i) => (i === 9 ? 65535 : 3300 + (i % 10))), type: 'INT32' },
-        { name: 'temp_dc', data: Array.from({ length: n }, (_, i) => (i === 4 ? null : 215 + (i % 4))), type: 'INT32', nullable: true },
+        {
+          name: 'cell_max_mv',
+          data: Array.from({ length: n }, (_, i) => (i === 9 ? 65535 : 3300 + (i % 10))),
+          type: 'INT32',
+        },
+        {
+          name: 'temp_dc',
+          data: Array.from({ length: n }, (_, i) => (i === 4 ? null : 215 + (i % 4))),
+          type: 'INT32',
+          nullable: true,
+        },
       ],
     });
     await writeFile(path.join(dir, 'site7.parquet'), new Uint8Array(buf));
@@ -145,7 +226,10 @@ describe('harness import', { timeout: 120_000 }, () => {
       JSON.stringify({
         timestamp: { column: 'ts_ms', format: 'epoch_ms' },
         system: { column: 'rack', prefix: 'site7' },
-        columns: { cell_voltage_max_v: { from: 'cell_max_mv', unit: 'mV', sentinel: 65535 }, temp_cell_max_c: { from: 'temp_dc', unit: '0.1C' } },
+        columns: {
+          cell_voltage_max_v: { from: 'cell_max_mv', unit: 'mV', sentinel: 65535 },
+          temp_cell_max_c: { from: 'temp_dc', unit: '0.1C' },
+        },
         metadata: { operational_mode: 'backup' },
       }),
     );
@@ -153,12 +237,16 @@ describe('harness import', { timeout: 120_000 }, () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/imported 2 systems \(120 rows\)/);
-    expect(r.stdout).toMatch(/first: site7\.parquet: row 10, column "cell_max_mv": cell_voltage_max_v: sentinel 65535/);
+    expect(r.stdout).toMatch(
+      /first: site7\.parquet: row 10, column "cell_max_mv": cell_voltage_max_v: sentinel 65535/,
+    );
     const rows = await csvRows(path.join(dir, 'pq/real/raw/site7-r1.csv'));
     expect(rows[0]).toEqual(['timestamp', 'temp_cell_max_c', 'cell_voltage_max_v']);
     expect(rows[1]).toEqual(['2025-01-10T00:00:00Z', '21.50', '3.3000']);
     expect(rows[3]![1]).toBe(''); // null in Parquet
-    expect(await readFile(path.join(dir, 'pq/real/metadata.csv'), 'utf8')).toContain('site7-r1,real,backup,winter');
+    expect(await readFile(path.join(dir, 'pq/real/metadata.csv'), 'utf8')).toContain(
+      'site7-r1,real,backup,winter',
+    );
   });
 
   it('splits each system into windows of window_days', async () => {
@@ -169,7 +257,9 @@ describe('harness import', { timeout: 120_000 }, () => {
     expect(r.code).toBe(0);
     const files = (await readdir(path.join(dir, 'win/real/raw'))).sort();
     expect(files).toEqual(berlin.ids.flatMap((id) => [`${id}-w000.csv`, `${id}-w001.csv`]));
-    expect((await csvRows(path.join(dir, 'win/real/raw/site9-Rack-2-w001.csv'))).length - 1).toBe(288);
+    expect((await csvRows(path.join(dir, 'win/real/raw/site9-Rack-2-w001.csv'))).length - 1).toBe(
+      288,
+    );
   });
 
   it('merges a labels CSV into real/labels.csv, keeping the other real rows and the synthetic folder, and rejects labels of unknown systems', async () => {
@@ -178,9 +268,24 @@ describe('harness import', { timeout: 120_000 }, () => {
     await mkdir(path.join(dir, 'lab/real'), { recursive: true });
     const synthetic = `${header}\nsyn-1,normal,none,,synthetic,1\n`;
     await writeFile(path.join(dir, 'lab/synthetic/labels.csv'), synthetic);
-    await writeFile(path.join(dir, 'lab/real/labels.csv'), `${header}\n${berlin.ids[0]},normal,none,,real,2\n${berlin.ids[2]},normal,none,,real,1\n`);
-    await writeFile(path.join(dir, 'real-labels.csv'), `${header}\n${berlin.ids[2]},anomaly,cooling_failure,3,real,1\n`);
-    const r = await run('import', 'site9.csv', '--mapping', 'site9.mapping.json', '--data', 'lab', '--labels', 'real-labels.csv');
+    await writeFile(
+      path.join(dir, 'lab/real/labels.csv'),
+      `${header}\n${berlin.ids[0]},normal,none,,real,2\n${berlin.ids[2]},normal,none,,real,1\n`,
+    );
+    await writeFile(
+      path.join(dir, 'real-labels.csv'),
+      `${header}\n${berlin.ids[2]},anomaly,cooling_failure,3,real,1\n`,
+    );
+    const r = await run(
+      'import',
+      'site9.csv',
+      '--mapping',
+      'site9.mapping.json',
+      '--data',
+      'lab',
+      '--labels',
+      'real-labels.csv',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1 label row(s) merged into real/labels.csv');
     expect(await readFile(path.join(dir, 'lab/real/labels.csv'), 'utf8')).toBe(
@@ -188,66 +293,148 @@ describe('harness import', { timeout: 120_000 }, () => {
     );
     expect(await readFile(path.join(dir, 'lab/synthetic/labels.csv'), 'utf8')).toBe(synthetic);
     await expect(readFile(path.join(dir, 'lab/labels.csv'), 'utf8')).rejects.toThrow(/ENOENT/);
-    await writeFile(path.join(dir, 'ghost-labels.csv'), 'system_id,label,failure_type,lead_time_days,source,label_version\nghost,normal,none,,real,1\n');
+    await writeFile(
+      path.join(dir, 'ghost-labels.csv'),
+      'system_id,label,failure_type,lead_time_days,source,label_version\nghost,normal,none,,real,1\n',
+    );
     const before = await hashTree(path.join(dir, 'lab'));
-    const bad = await run('import', 'bank-A.csv', '--mapping', 'iso.mapping.json', '--data', 'lab', '--labels', 'ghost-labels.csv');
+    const bad = await run(
+      'import',
+      'bank-A.csv',
+      '--mapping',
+      'iso.mapping.json',
+      '--data',
+      'lab',
+      '--labels',
+      'ghost-labels.csv',
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/ghost-labels\.csv:2:0: system ghost is not a real system/);
     expect(await hashTree(path.join(dir, 'lab'))).toEqual(before);
   });
 });
 
-describe('harness import: bad mappings and files exit 2 and write nothing', { timeout: 120_000 }, () => {
-  const expectNothingWritten = async (data: string) => {
-    await expect(readdir(path.join(dir, data))).rejects.toThrow();
-  };
+describe(
+  'harness import: bad mappings and files exit 2 and write nothing',
+  { timeout: 120_000 },
+  () => {
+    const expectNothingWritten = async (data: string) => {
+      await expect(readdir(path.join(dir, data))).rejects.toThrow();
+    };
 
-  it('a wrong mapping field, named with its file and path', async () => {
-    await writeFile(path.join(dir, 'bad.mapping.json'), JSON.stringify({ ...isoMapping, columns: { ...isoMapping.columns, temp_cell_max_c: { from: 't_max', unit: 'dC' } } }));
-    const r = await run('import', 'bank-A.csv', '--mapping', 'bad.mapping.json', '--data', 'bad1');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bad\.mapping\.json: columns\.temp_cell_max_c\.unit: "dC" is not a unit of temperature/);
-    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
-    await expectNothingWritten('bad1');
-  });
+    it('a wrong mapping field, named with its file and path', async () => {
+      await writeFile(
+        path.join(dir, 'bad.mapping.json'),
+        JSON.stringify({
+          ...isoMapping,
+          columns: { ...isoMapping.columns, temp_cell_max_c: { from: 't_max', unit: 'dC' } },
+        }),
+      );
+      const r = await run(
+        'import',
+        'bank-A.csv',
+        '--mapping',
+        'bad.mapping.json',
+        '--data',
+        'bad1',
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /bad\.mapping\.json: columns\.temp_cell_max_c\.unit: "dC" is not a unit of temperature/,
+      );
+      expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+      await expectNothingWritten('bad1');
+    });
 
-  it('a mapped column missing from the header, located at line 1', async () => {
-    await writeFile(path.join(dir, 'typo.mapping.json'), JSON.stringify({ ...isoMapping, columns: { ...isoMapping.columns, soc_pct: 'SoC' } }));
-    const r = await run('import', 'bank-A.csv', '--mapping', 'typo.mapping.json', '--data', 'bad2');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bank-A\.csv:1:0: column "SoC" \(columns\.soc_pct\.from in typo\.mapping\.json\) is not in the header \(did you mean "soc"\?\)/);
-    await expectNothingWritten('bad2');
-  });
+    it('a mapped column missing from the header, located at line 1', async () => {
+      await writeFile(
+        path.join(dir, 'typo.mapping.json'),
+        JSON.stringify({ ...isoMapping, columns: { ...isoMapping.columns, soc_pct: 'SoC' } }),
+      );
+      const r = await run(
+        'import',
+        'bank-A.csv',
+        '--mapping',
+        'typo.mapping.json',
+        '--data',
+        'bad2',
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /bank-A\.csv:1:0: column "SoC" \(columns\.soc_pct\.from in typo\.mapping\.json\) is not in the header \(did you mean "soc"\?\)/,
+      );
+      await expectNothingWritten('bad2');
+    });
 
-  it('a CSV syntax error, located; a ragged row is dropped and reported', async () => {
-    await writeFile(path.join(dir, 'quote.csv'), `${isoExport('Q', { rows: 5 })}"2025-07-01T00:10:00+02:00,1\n`);
-    const r = await run('import', 'quote.csv', '--mapping', 'iso.mapping.json', '--data', 'bad3');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/quote\.csv:8:0: not valid CSV/);
-    await expectNothingWritten('bad3');
-    await writeFile(path.join(dir, 'ragged.csv'), `${isoExport('R', { rows: 5 })}2025-07-01T00:10:00+02:00,1\n`);
-    const ok = await run('import', 'ragged.csv', '--mapping', 'iso.mapping.json', '--data', 'ragged');
-    expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/rows +malformed_row +1 .*\n.*ragged\.csv:8:3: row has 2 fields but the header has 9/);
-  });
+    it('a CSV syntax error, located; a ragged row is dropped and reported', async () => {
+      await writeFile(
+        path.join(dir, 'quote.csv'),
+        `${isoExport('Q', { rows: 5 })}"2025-07-01T00:10:00+02:00,1\n`,
+      );
+      const r = await run('import', 'quote.csv', '--mapping', 'iso.mapping.json', '--data', 'bad3');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/quote\.csv:8:0: not valid CSV/);
+      await expectNothingWritten('bad3');
+      await writeFile(
+        path.join(dir, 'ragged.csv'),
+        `${isoExport('R', { rows: 5 })}2025-07-01T00:10:00+02:00,1\n`,
+      );
+      const ok = await run(
+        'import',
+        'ragged.csv',
+        '--mapping',
+        'iso.mapping.json',
+        '--data',
+        'ragged',
+      );
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(
+        /rows +malformed_row +1 .*\n.*ragged\.csv:8:3: row has 2 fields but the header has 9/,
+      );
+    });
 
-  it('a file whose every row is dropped, a format that fits nothing, a Parquet file that is not one, a missing file', async () => {
-    await writeFile(path.join(dir, 'wrongfmt.mapping.json'), JSON.stringify({ ...isoMapping, timestamp: { column: 'time', format: 'epoch_s' } }));
-    const r = await run('import', 'bank-A.csv', '--mapping', 'wrongfmt.mapping.json', '--data', 'bad4');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/nothing to import: every one of the 202 rows was dropped/);
-    expect(r.stderr).toMatch(/bank-A\.csv:2:1: unparsable_timestamp \(202×\)/);
-    await expectNothingWritten('bad4');
-    await writeFile(path.join(dir, 'fake.parquet'), 'not parquet at all');
-    const p = await run('import', 'fake.parquet', '--mapping', 'iso.mapping.json', '--data', 'bad5');
-    expect(p.code).toBe(2);
-    expect(p.stderr).toMatch(/fake\.parquet: not a readable Parquet file/);
-    const m = await run('import', 'nope.csv', '--mapping', 'iso.mapping.json', '--data', 'bad6');
-    expect(m.code).toBe(2);
-    expect(m.stderr).toContain('nope.csv: file not found');
-    const semi = await run('import', 'bank-A.csv', '--mapping', 'site9.mapping.json', '--data', 'bad7');
-    expect(semi.code).toBe(2);
-    expect(semi.stderr).toContain('the file looks comma-separated');
-    await expectNothingWritten('bad5');
-  });
-});
+    it('a file whose every row is dropped, a format that fits nothing, a Parquet file that is not one, a missing file', async () => {
+      await writeFile(
+        path.join(dir, 'wrongfmt.mapping.json'),
+        JSON.stringify({ ...isoMapping, timestamp: { column: 'time', format: 'epoch_s' } }),
+      );
+      const r = await run(
+        'import',
+        'bank-A.csv',
+        '--mapping',
+        'wrongfmt.mapping.json',
+        '--data',
+        'bad4',
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/nothing to import: every one of the 202 rows was dropped/);
+      expect(r.stderr).toMatch(/bank-A\.csv:2:1: unparsable_timestamp \(202×\)/);
+      await expectNothingWritten('bad4');
+      await writeFile(path.join(dir, 'fake.parquet'), 'not parquet at all');
+      const p = await run(
+        'import',
+        'fake.parquet',
+        '--mapping',
+        'iso.mapping.json',
+        '--data',
+        'bad5',
+      );
+      expect(p.code).toBe(2);
+      expect(p.stderr).toMatch(/fake\.parquet: not a readable Parquet file/);
+      const m = await run('import', 'nope.csv', '--mapping', 'iso.mapping.json', '--data', 'bad6');
+      expect(m.code).toBe(2);
+      expect(m.stderr).toContain('nope.csv: file not found');
+      const semi = await run(
+        'import',
+        'bank-A.csv',
+        '--mapping',
+        'site9.mapping.json',
+        '--data',
+        'bad7',
+      );
+      expect(semi.code).toBe(2);
+      expect(semi.stderr).toContain('the file looks comma-separated');
+      await expectNothingWritten('bad5');
+    });
+  },
+);

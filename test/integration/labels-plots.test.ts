@@ -13,21 +13,50 @@ describe('harness labels and harness plots', () => {
 
   it('shows the label distribution as bars and writes one SVG chart per dimension', async () => {
     const data = path.join(tmp.dir, 'fleet');
-    expect((await runHarness(['generate', '--systems', '40', '--days', '2', '--interval', '30m', '--out', data])).code).toBe(0);
+    expect(
+      (
+        await runHarness([
+          'generate',
+          '--systems',
+          '40',
+          '--days',
+          '2',
+          '--interval',
+          '30m',
+          '--out',
+          data,
+        ])
+      ).code,
+    ).toBe(0);
     const out = path.join(tmp.dir, 'charts');
     const r = await runHarness(['labels', '--data', data, '--out-dir', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('40 labelled systems');
-    for (const section of ['label', 'failure_type', 'operational_mode', 'season', 'lead_time_bucket']) {
+    for (const section of [
+      'label',
+      'failure_type',
+      'operational_mode',
+      'season',
+      'lead_time_bucket',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^${section}$`, 'm'));
     }
-    const labels = (await readFile(path.join(data, 'labels.csv'), 'utf8')).trim().split('\n').slice(1);
+    const labels = (await readFile(path.join(data, 'labels.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1);
     const anomalies = labels.filter((l) => l.split(',')[1] === 'anomaly').length;
     expect(r.stdout).toMatch(new RegExp(`anomaly\\s+█+ ${anomalies}\\b`));
 
     const files = (await readdir(out)).sort();
-    expect(files).toEqual(['failure_type.svg', 'label.svg', 'lead_time_bucket.svg', 'operational_mode.svg', 'season.svg']);
+    expect(files).toEqual([
+      'failure_type.svg',
+      'label.svg',
+      'lead_time_bucket.svg',
+      'operational_mode.svg',
+      'season.svg',
+    ]);
     const svg = await readFile(path.join(out, 'failure_type.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     for (const t of FAILURE_TYPES) expect(svg).toContain(t);

@@ -15,7 +15,17 @@ import { MlflowHttp } from '../../src/track/mlflow/http.ts';
 import { keyProblem } from '../../src/track/mlflow/keys.ts';
 import { mlflowSettings, type MlflowSettings } from '../../src/track/mlflow/settings.ts';
 import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
-import { downloadArtifact, getRun, listArtifacts, metricsOf, paramsOf, restGet, restPost, restPostError, tagsOf } from '../helpers/mlflow-rest.ts';
+import {
+  downloadArtifact,
+  getRun,
+  listArtifacts,
+  metricsOf,
+  paramsOf,
+  restGet,
+  restPost,
+  restPostError,
+  tagsOf,
+} from '../helpers/mlflow-rest.ts';
 
 let server: MlflowServer;
 let settings: MlflowSettings;
@@ -29,7 +39,13 @@ beforeAll(async () => {
     server = await startMlflowServer();
     settings = mlflowSettings(
       { configFile: null, tracking: { mlflow: { uri: null } } },
-      { MLFLOW_TRACKING_URI: server.url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05', MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05', MLFLOW_HTTP_REQUEST_TIMEOUT: '30' },
+      {
+        MLFLOW_TRACKING_URI: server.url,
+        MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2',
+        MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05',
+        MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05',
+        MLFLOW_HTTP_REQUEST_TIMEOUT: '30',
+      },
     )!;
     client = new MlflowClient(new MlflowHttp({ ...settings, seed: 'client-test' }));
   } catch (err) {
@@ -43,17 +59,30 @@ afterAll(() => server?.close());
 
 async function newRun(experiment: string): Promise<{ runId: string; artifactUri: string }> {
   const { id } = await getOrCreateExperiment(client, experiment);
-  const info = await client.createRun({ experimentId: id, runName: 'r', startTime: T, userId: 'ci', tags: [] });
+  const info = await client.createRun({
+    experimentId: id,
+    runName: 'r',
+    startTime: T,
+    userId: 'ci',
+    tags: [],
+  });
   return { runId: info.run_id, artifactUri: info.artifact_uri };
 }
 
 describe('experiments', () => {
   it('get-or-create under a race of 6 clients yields one experiment', async () => {
-    const clients = Array.from({ length: 6 }, (_, i) => new MlflowClient(new MlflowHttp({ ...settings, seed: `racer-${i}` })));
+    const clients = Array.from(
+      { length: 6 },
+      (_, i) => new MlflowClient(new MlflowHttp({ ...settings, seed: `racer-${i}` })),
+    );
     const got = await Promise.all(clients.map((c) => getOrCreateExperiment(c, 'race suite')));
     expect(new Set(got.map((g) => g.id)).size).toBe(1);
     expect(got.filter((g) => g.created).length).toBeLessThanOrEqual(1);
-    const all = await restPost<{ experiments?: { name: string }[] }>(server.url, '/api/2.0/mlflow/experiments/search', { max_results: 1000, view_type: 'ALL' });
+    const all = await restPost<{ experiments?: { name: string }[] }>(
+      server.url,
+      '/api/2.0/mlflow/experiments/search',
+      { max_results: 1000, view_type: 'ALL' },
+    );
     expect(all.experiments!.filter((e) => e.name === 'race suite')).toHaveLength(1);
   });
 
@@ -62,7 +91,11 @@ describe('experiments', () => {
     await restPost(server.url, '/api/2.0/mlflow/experiments/delete', { experiment_id: first.id });
     const again = await getOrCreateExperiment(client, 'deleted suite');
     expect(again).toEqual({ id: first.id, name: 'deleted suite', created: false, restored: true });
-    const e = await restGet<{ experiment: { lifecycle_stage: string } }>(server.url, '/api/2.0/mlflow/experiments/get', { experiment_id: first.id });
+    const e = await restGet<{ experiment: { lifecycle_stage: string } }>(
+      server.url,
+      '/api/2.0/mlflow/experiments/get',
+      { experiment_id: first.id },
+    );
     expect(e.experiment.lifecycle_stage).toBe('active');
   });
 });
@@ -90,10 +123,21 @@ describe('log-batch', () => {
 
   it('an unchunked request over the limit is refused by the server (the limits are real)', async () => {
     const { runId } = await newRun('chunking');
-    const metrics = Array.from({ length: 1001 }, (_, i) => ({ key: `x${i}`, value: i, timestamp: T, step: 0 }));
-    const err = await client.logBatch(runId, { metrics, params: [], tags: [] }).catch((e: unknown) => e);
+    const metrics = Array.from({ length: 1001 }, (_, i) => ({
+      key: `x${i}`,
+      value: i,
+      timestamp: T,
+      step: 0,
+    }));
+    const err = await client
+      .logBatch(runId, { metrics, params: [], tags: [] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MlflowError);
-    expect(err).toMatchObject({ status: 400, errorCode: 'INVALID_PARAMETER_VALUE', endpoint: 'POST /api/2.0/mlflow/runs/log-batch' });
+    expect(err).toMatchObject({
+      status: 400,
+      errorCode: 'INVALID_PARAMETER_VALUE',
+      endpoint: 'POST /api/2.0/mlflow/runs/log-batch',
+    });
     expect((err as Error).message).toMatch(/at most 1000 metrics/);
   });
 
@@ -112,7 +156,9 @@ describe('log-batch', () => {
     expect(m.get('neg_inf')).toBe(-Number.MAX_VALUE);
     expect(m.has('roc_auc')).toBe(false);
     expect(tagsOf(run)['metric.roc_auc.undefined']).toBe('ROC AUC is undefined: no anomalies');
-    const history = await restGet<{ metrics: { value: unknown; timestamp: number; step?: number }[] }>(server.url, '/api/2.0/mlflow/metrics/get-history', { run_id: runId, metric_key: 'nan' });
+    const history = await restGet<{
+      metrics: { value: unknown; timestamp: number; step?: number }[];
+    }>(server.url, '/api/2.0/mlflow/metrics/get-history', { run_id: runId, metric_key: 'nan' });
     expect(history.metrics).toEqual([{ key: 'nan', value: 'NaN', timestamp: T, step: 0 }]);
   });
 
@@ -124,24 +170,65 @@ describe('log-batch', () => {
     const [batch] = chunkBatches(b.build());
     await client.logBatch(runId, batch!);
     await client.logBatch(runId, batch!);
-    const history = await restGet<{ metrics: unknown[] }>(server.url, '/api/2.0/mlflow/metrics/get-history', { run_id: runId, metric_key: 'auc' });
+    const history = await restGet<{ metrics: unknown[] }>(
+      server.url,
+      '/api/2.0/mlflow/metrics/get-history',
+      { run_id: runId, metric_key: 'auc' },
+    );
     expect(history.metrics).toHaveLength(1);
   });
 
   it('sanitized keys are accepted; keys the local check rejects, the server rejects too', async () => {
     const { runId } = await newRun('keys');
     const b = new PayloadBuilder(T);
-    const strata = ['(missing)', '[0,7)', 'hot/dry.v2', 'grid+peak', 'été', 'a:b', '..', ' ', 'x\u001b[31my'];
+    const strata = [
+      '(missing)',
+      '[0,7)',
+      'hot/dry.v2',
+      'grid+peak',
+      'été',
+      'a:b',
+      '..',
+      ' ',
+      'x\u001b[31my',
+    ];
     strata.forEach((s, i) => b.metric(['roc_auc', 'site', s], i / 10));
     for (const batch of chunkBatches(b.build())) await client.logBatch(runId, batch);
     const keys = [...metricsOf(await getRun(server.url, runId)).keys()].sort();
     expect(keys).toHaveLength(strata.length);
-    expect(keys).toEqual(expect.arrayContaining(['roc_auc.site.missing', 'roc_auc.site.0_7', 'roc_auc.site.hot_dry_v2', 'roc_auc.site.grid_peak', 'roc_auc.site.été', 'roc_auc.site.a_b']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'roc_auc.site.missing',
+        'roc_auc.site.0_7',
+        'roc_auc.site.hot_dry_v2',
+        'roc_auc.site.grid_peak',
+        'roc_auc.site.été',
+        'roc_auc.site.a_b',
+      ]),
+    );
 
-    const probes = ['ok key', 'a/b', 'x:y', 'é', 'a..b', 'a//b', 'a/./b', 'trailing/', '/abs', '..up', '.', 'a+b', 'q?', 'k'.repeat(251)];
+    const probes = [
+      'ok key',
+      'a/b',
+      'x:y',
+      'é',
+      'a..b',
+      'a//b',
+      'a/./b',
+      'trailing/',
+      '/abs',
+      '..up',
+      '.',
+      'a+b',
+      'q?',
+      'k'.repeat(251),
+    ];
     for (const key of probes) {
       const local = keyProblem(key);
-      const remote = await restPostError(server.url, '/api/2.0/mlflow/runs/log-batch', { run_id: runId, metrics: [{ key, value: 1, timestamp: T, step: 0 }] });
+      const remote = await restPostError(server.url, '/api/2.0/mlflow/runs/log-batch', {
+        run_id: runId,
+        metrics: [{ key, value: 1, timestamp: T, step: 0 }],
+      });
       expect({ key, accepted: remote.status === 200 }).toEqual({ key, accepted: local === null });
     }
   });
@@ -152,7 +239,9 @@ describe('log-batch', () => {
     const long = 'αβγ'.repeat(2500); // 7500 characters
     b.param('options.long', long);
     const payload = b.build();
-    expect(payload.truncated).toEqual([{ kind: 'param', key: 'options.long', length: 7500, limit: MAX_PARAM_VALUE }]);
+    expect(payload.truncated).toEqual([
+      { kind: 'param', key: 'options.long', length: 7500, limit: MAX_PARAM_VALUE },
+    ]);
     for (const batch of chunkBatches(payload)) await client.logBatch(runId, batch);
     const run = await getRun(server.url, runId);
     expect(paramsOf(run)['options.long']).toBe(long.slice(0, MAX_PARAM_VALUE));
@@ -166,13 +255,25 @@ describe('artifacts through the proxy', () => {
     expect(artifactUri).toMatch(/^mlflow-artifacts:\//);
     const files: Record<string, Buffer> = {
       'results.json': Buffer.from('{"schema":1}\n'),
-      'charts/roc curve.svg': Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><text>ROC — é</text></svg>'),
+      'charts/roc curve.svg': Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>ROC — é</text></svg>',
+      ),
       'bytes.bin': randomBytes(70_000),
     };
-    for (const [p, bytes] of Object.entries(files)) await client.uploadArtifact(artifactUploadTarget(artifactUri, p, settings.uri), bytes, contentTypeOf(p));
-    expect(await listArtifacts(server.url, runId)).toEqual(['bytes.bin', 'charts/roc curve.svg', 'results.json']);
+    for (const [p, bytes] of Object.entries(files))
+      await client.uploadArtifact(
+        artifactUploadTarget(artifactUri, p, settings.uri),
+        bytes,
+        contentTypeOf(p),
+      );
+    expect(await listArtifacts(server.url, runId)).toEqual([
+      'bytes.bin',
+      'charts/roc curve.svg',
+      'results.json',
+    ]);
     const run = await getRun(server.url, runId);
-    for (const [p, bytes] of Object.entries(files)) expect((await downloadArtifact(server.url, run, encodeURI(p))).equals(bytes)).toBe(true);
+    for (const [p, bytes] of Object.entries(files))
+      expect((await downloadArtifact(server.url, run, encodeURI(p))).equals(bytes)).toBe(true);
   });
 });
 
@@ -180,11 +281,26 @@ describe('runs', () => {
   it('returns null for a run the server does not know, and finds runs by tag', async () => {
     expect(await client.getRun('0'.repeat(32))).toBeNull();
     const { id } = await getOrCreateExperiment(client, 'search');
-    const a = await client.createRun({ experimentId: id, runName: 'a', startTime: T, userId: null, tags: [{ key: 'harness.case_id', value: 'abc123' }] });
-    await client.createRun({ experimentId: id, runName: 'b', startTime: T, userId: null, tags: [{ key: 'harness.case_id', value: 'def456' }] });
+    const a = await client.createRun({
+      experimentId: id,
+      runName: 'a',
+      startTime: T,
+      userId: null,
+      tags: [{ key: 'harness.case_id', value: 'abc123' }],
+    });
+    await client.createRun({
+      experimentId: id,
+      runName: 'b',
+      startTime: T,
+      userId: null,
+      tags: [{ key: 'harness.case_id', value: 'def456' }],
+    });
     const found = await client.searchRuns(id, "tags.`harness.case_id` = 'abc123'");
     expect(found.map((r) => r.info.run_id)).toEqual([a.run_id]);
     await client.updateRun(a.run_id, 'FINISHED', T + 5);
-    expect((await getRun(server.url, a.run_id)).info).toMatchObject({ status: 'FINISHED', end_time: T + 5 });
+    expect((await getRun(server.url, a.run_id)).info).toMatchObject({
+      status: 'FINISHED',
+      end_time: T + 5,
+    });
   });
 });

@@ -12,7 +12,12 @@ import { caseId, caseRun } from '../../src/track/mlflow/case-run.ts';
 import { MlflowClient } from '../../src/track/mlflow/client.ts';
 import { getOrCreateExperiment } from '../../src/track/mlflow/experiments.ts';
 import { MlflowHttp } from '../../src/track/mlflow/http.ts';
-import { syncPendingRuns, syncRuns, trackRun, uploadRunRecord } from '../../src/track/mlflow/index.ts';
+import {
+  syncPendingRuns,
+  syncRuns,
+  trackRun,
+  uploadRunRecord,
+} from '../../src/track/mlflow/index.ts';
 import { readRunFolder, type RunFolder } from '../../src/track/mlflow/run-folder.ts';
 import { mlflowSettings, type MlflowSettings } from '../../src/track/mlflow/settings.ts';
 import { readTrackingState } from '../../src/track/mlflow/tracking-state.ts';
@@ -20,14 +25,31 @@ import type { TrackingState } from '../../src/track/types.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
 import { showChartInUi } from '../helpers/mlflow-ui.ts';
-import { downloadArtifact, experimentByName, getRun, listArtifacts, metricsOf, paramsOf, restPost, searchRuns, tagsOf, type RestRun } from '../helpers/mlflow-rest.ts';
+import {
+  downloadArtifact,
+  experimentByName,
+  getRun,
+  listArtifacts,
+  metricsOf,
+  paramsOf,
+  restPost,
+  searchRuns,
+  tagsOf,
+  type RestRun,
+} from '../helpers/mlflow-rest.ts';
 import { tempDir } from '../helpers/run-harness.ts';
 import { syntheticRun, tinyHarnessRun, writeRunFolder } from '../helpers/run-record.ts';
 
 /** Small retries: a dead server fails an upload in well under a second. */
-const FAST = { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05', MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05', MLFLOW_HTTP_REQUEST_TIMEOUT: '60' };
+const FAST = {
+  MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2',
+  MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05',
+  MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05',
+  MLFLOW_HTTP_REQUEST_TIMEOUT: '60',
+};
 const NO_CONFIG = { configFile: null, tracking: { mlflow: { uri: null } } };
-const settingsFor = (uri: string): MlflowSettings => mlflowSettings(NO_CONFIG, { MLFLOW_TRACKING_URI: uri, ...FAST })!;
+const settingsFor = (uri: string): MlflowSettings =>
+  mlflowSettings(NO_CONFIG, { MLFLOW_TRACKING_URI: uri, ...FAST })!;
 
 let server: MlflowServer;
 let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -39,7 +61,11 @@ let setupError: unknown;
 beforeAll(async () => {
   try {
     // the server starts while the harness runs; whatever started is cleaned up in afterAll
-    const [s, t, h] = await Promise.allSettled([startMlflowServer(), tempDir('bess-runs-'), tinyHarnessRun()]);
+    const [s, t, h] = await Promise.allSettled([
+      startMlflowServer(),
+      tempDir('bess-runs-'),
+      tinyHarnessRun(),
+    ]);
     if (s.status === 'fulfilled') server = s.value;
     if (t.status === 'fulfilled') tmp = t.value;
     if (h.status === 'fulfilled') removeProject = h.value.cleanup;
@@ -68,7 +94,8 @@ async function runsOf(experiment: string, runId: string, view = 'ACTIVE_ONLY'): 
 }
 
 /** A logged value as the server reads it back: NaN as "NaN", ±Infinity as ±the largest double. */
-const asStored = (v: number | string) => (v === 'Infinity' ? Number.MAX_VALUE : v === '-Infinity' ? -Number.MAX_VALUE : v);
+const asStored = (v: number | string) =>
+  v === 'Infinity' ? Number.MAX_VALUE : v === '-Infinity' ? -Number.MAX_VALUE : v;
 
 describe('uploading a real harness run', () => {
   it('tracks nothing unless MLFLOW_TRACKING_URI or tracking.mlflow.uri is set', async () => {
@@ -77,30 +104,71 @@ describe('uploading a real harness run', () => {
   });
 
   it('makes one MLflow run per suite and model whose metrics, params, tags and artifacts match the record', async () => {
-    const result = (await trackRun(tiny.runDir, NO_CONFIG, { MLFLOW_TRACKING_URI: server.url, USER: 'ci-bot', ...FAST }))!;
+    const result = (await trackRun(tiny.runDir, NO_CONFIG, {
+      MLFLOW_TRACKING_URI: server.url,
+      USER: 'ci-bot',
+      ...FAST,
+    }))!;
     const { record, cases } = tiny.folder;
-    expect(result).toMatchObject({ status: 'synced', runId: record.run_id, uploaded: 5, skipped: 0, error: null, uri: server.url });
-    const [a, b] = await Promise.all([experimentByName(server.url, 'tiny-a'), experimentByName(server.url, 'tiny-b')]);
-    expect(result.message).toBe(`tracked 5 runs to ${server.url}/#/experiments/${a.experiment_id} (tiny-a), ${server.url}/#/experiments/${b.experiment_id} (tiny-b)`);
+    expect(result).toMatchObject({
+      status: 'synced',
+      runId: record.run_id,
+      uploaded: 5,
+      skipped: 0,
+      error: null,
+      uri: server.url,
+    });
+    const [a, b] = await Promise.all([
+      experimentByName(server.url, 'tiny-a'),
+      experimentByName(server.url, 'tiny-b'),
+    ]);
+    expect(result.message).toBe(
+      `tracked 5 runs to ${server.url}/#/experiments/${a.experiment_id} (tiny-a), ${server.url}/#/experiments/${b.experiment_id} (tiny-b)`,
+    );
 
     const results = JSON.parse(await readFile(path.join(tiny.runDir, 'results.json'), 'utf8'));
     for (const c of cases) {
       const runs = await runsOf(c.suite.name, record.run_id);
-      const mine = runs.filter((r) => tagsOf(r)['mlflow.runName'] === (c.record.version ? `${c.record.model}@${c.record.version}` : c.record.model));
+      const mine = runs.filter(
+        (r) =>
+          tagsOf(r)['mlflow.runName'] ===
+          (c.record.version ? `${c.record.model}@${c.record.version}` : c.record.model),
+      );
       expect(mine, `${c.suite.name}/${c.record.model}`).toHaveLength(1);
       const run = mine[0]!;
       const tags = tagsOf(run);
-      expect(run.info).toMatchObject({ status: c.record.state === 'scored' ? 'FINISHED' : 'FAILED', start_time: Date.parse(record.started_at), end_time: Date.parse(record.finished_at), user_id: 'ci-bot' });
-      expect(paramsOf(run)).toMatchObject({ model: c.record.model, seed: c.record.seed, 'split.test': '0.5', 'split.seed': '7', threshold: c.suite.threshold });
-      expect(tags).toMatchObject({ 'harness.run_id': record.run_id, 'mlflow.source.type': 'LOCAL', 'mlflow.source.name': c.suite.file, 'mlflow.user': 'ci-bot', data_source: 'synthetic', scenario: 'mlflow-fleet' });
+      expect(run.info).toMatchObject({
+        status: c.record.state === 'scored' ? 'FINISHED' : 'FAILED',
+        start_time: Date.parse(record.started_at),
+        end_time: Date.parse(record.finished_at),
+        user_id: 'ci-bot',
+      });
+      expect(paramsOf(run)).toMatchObject({
+        model: c.record.model,
+        seed: c.record.seed,
+        'split.test': '0.5',
+        'split.seed': '7',
+        threshold: c.suite.threshold,
+      });
+      expect(tags).toMatchObject({
+        'harness.run_id': record.run_id,
+        'mlflow.source.type': 'LOCAL',
+        'mlflow.source.name': c.suite.file,
+        'mlflow.user': 'ci-bot',
+        data_source: 'synthetic',
+        scenario: 'mlflow-fleet',
+      });
 
       // every metric the mapping derives from results.json is on the server with its value …
       const plan = caseRun(record, c, { USER: 'ci-bot' });
       const onServer = metricsOf(run);
       expect(onServer.size).toBe(plan.payload.metrics.length);
-      for (const m of plan.payload.metrics) expect(onServer.get(m.key), m.key).toBe(asStored(m.value));
+      for (const m of plan.payload.metrics)
+        expect(onServer.get(m.key), m.key).toBe(asStored(m.value));
       // … and equal to results.json, read independently
-      const json = results.suites.find((s: { name: string }) => s.name === c.suite.name).cases.find((x: { model: string }) => x.model === c.record.model);
+      const json = results.suites
+        .find((s: { name: string }) => s.name === c.suite.name)
+        .cases.find((x: { model: string }) => x.model === c.record.model);
       const files = await listArtifacts(server.url, run.info.run_id);
       const resultsBytes = await downloadArtifact(server.url, run, 'results.json');
       expect(resultsBytes.equals(Buffer.from(tiny.folder.resultsBytes))).toBe(true);
@@ -116,13 +184,32 @@ describe('uploading a real harness run', () => {
       }
       expect(onServer.get('roc_auc.ci_low')).toBe(json.ci.roc_auc.low);
       expect(onServer.get('n')).toBe(json.n);
-      for (const cell of json.breakdown.failure_type as { stratum: string; metrics: { roc_auc: number | null } }[]) {
-        if (cell.metrics.roc_auc !== null) expect(onServer.get(`roc_auc.failure_type.${cell.stratum}`), cell.stratum).toBe(cell.metrics.roc_auc);
+      for (const cell of json.breakdown.failure_type as {
+        stratum: string;
+        metrics: { roc_auc: number | null };
+      }[]) {
+        if (cell.metrics.roc_auc !== null)
+          expect(onServer.get(`roc_auc.failure_type.${cell.stratum}`), cell.stratum).toBe(
+            cell.metrics.roc_auc,
+          );
       }
-      expect(files).toEqual(expect.arrayContaining(['charts/pr.svg', 'charts/roc.svg', 'charts/score-distribution.svg', 'charts/breakdown-failure_type.svg', 'results.json', 'scores.csv']));
+      expect(files).toEqual(
+        expect.arrayContaining([
+          'charts/pr.svg',
+          'charts/roc.svg',
+          'charts/score-distribution.svg',
+          'charts/breakdown-failure_type.svg',
+          'results.json',
+          'scores.csv',
+        ]),
+      );
       const scores = await downloadArtifact(server.url, run, 'scores.csv');
-      expect(scores.equals(await readFile(path.join(tiny.runDir, c.record.scores_file!)))).toBe(true);
-      expect((await downloadArtifact(server.url, run, 'charts/roc.svg')).toString('utf8')).toMatch(/^<svg[^>]*>.*ROC curve: AUC/s);
+      expect(scores.equals(await readFile(path.join(tiny.runDir, c.record.scores_file!)))).toBe(
+        true,
+      );
+      expect((await downloadArtifact(server.url, run, 'charts/roc.svg')).toString('utf8')).toMatch(
+        /^<svg[^>]*>.*ROC curve: AUC/s,
+      );
     }
 
     const state = (await readTrackingState(tiny.runDir))!;
@@ -134,18 +221,28 @@ describe('uploading a real harness run', () => {
 
   it('uploads nothing twice: a second upload skips every case', async () => {
     const again = await uploadRunRecord(tiny.runDir, { settings: settingsFor(server.url) });
-    expect(again).toMatchObject({ status: 'synced', uploaded: 0, skipped: 5, message: 'nothing to upload: 5 runs already tracked' });
+    expect(again).toMatchObject({
+      status: 'synced',
+      uploaded: 0,
+      skipped: 5,
+      message: 'nothing to upload: 5 runs already tracked',
+    });
     expect(await runsOf('tiny-a', tiny.folder.record.run_id)).toHaveLength(3);
   });
 
   it('opens in the MLflow UI, its charts rendered by the artifact viewer', async () => {
-    const run = (await readTrackingState(tiny.runDir))!.mlflow!.runs.find((r) => r.model === 'zscore')!;
+    const run = (await readTrackingState(tiny.runDir))!.mlflow!.runs.find(
+      (r) => r.model === 'zscore',
+    )!;
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
       for (const chart of ['roc.svg', 'score-distribution.svg']) {
         const img = await showChartInUi(page, server.url, run.experiment_id, run.run_id, chart);
-        expect(await img.evaluate((e) => (e as unknown as { naturalWidth: number }).naturalWidth), chart).toBeGreaterThan(300);
+        expect(
+          await img.evaluate((e) => (e as unknown as { naturalWidth: number }).naturalWidth),
+          chart,
+        ).toBeGreaterThan(300);
       }
       expect(await page.getByText('zscore@1', { exact: true }).first().isVisible()).toBe(true);
     } finally {
@@ -156,9 +253,21 @@ describe('uploading a real harness run', () => {
   it('finds its runs by case id when tracking.json is lost, and deletes a duplicate', async () => {
     const before = (await readTrackingState(tiny.runDir))!.mlflow!.runs;
     const target = before.find((r) => r.model === 'random' && r.suite === 'tiny-a')!;
-    const caseTag = tagsOf((await runsOf('tiny-a', tiny.folder.record.run_id)).find((r) => r.info.run_id === target.run_id)!)['harness.case_id']!;
+    const caseTag = tagsOf(
+      (await runsOf('tiny-a', tiny.folder.record.run_id)).find(
+        (r) => r.info.run_id === target.run_id,
+      )!,
+    )['harness.case_id']!;
     // a run of the same case whose creation answer never arrived
-    await restPost(server.url, '/api/2.0/mlflow/runs/create', { experiment_id: target.experiment_id, run_name: 'random', start_time: Date.now(), tags: [{ key: 'harness.case_id', value: caseTag }, { key: 'harness.run_id', value: tiny.folder.record.run_id }] });
+    await restPost(server.url, '/api/2.0/mlflow/runs/create', {
+      experiment_id: target.experiment_id,
+      run_name: 'random',
+      start_time: Date.now(),
+      tags: [
+        { key: 'harness.case_id', value: caseTag },
+        { key: 'harness.run_id', value: tiny.folder.record.run_id },
+      ],
+    });
     expect(await runsOf('tiny-a', tiny.folder.record.run_id)).toHaveLength(4);
     await rm(path.join(tiny.runDir, 'tracking.json'));
 
@@ -167,7 +276,12 @@ describe('uploading a real harness run', () => {
     const after = (await readTrackingState(tiny.runDir))!.mlflow!.runs;
     expect(after.map((r) => r.run_id).sort()).toEqual(before.map((r) => r.run_id).sort());
     const active = await runsOf('tiny-a', tiny.folder.record.run_id);
-    expect(active.map((r) => r.info.run_id).sort()).toEqual(before.filter((r) => r.suite === 'tiny-a').map((r) => r.run_id).sort());
+    expect(active.map((r) => r.info.run_id).sort()).toEqual(
+      before
+        .filter((r) => r.suite === 'tiny-a')
+        .map((r) => r.run_id)
+        .sort(),
+    );
     expect(active.every((r) => r.info.status !== 'RUNNING')).toBe(true);
     expect(await runsOf('tiny-a', tiny.folder.record.run_id, 'DELETED_ONLY')).toHaveLength(1);
   });
@@ -183,7 +297,10 @@ async function closedPort(): Promise<string> {
 }
 
 /** Forwards requests to the MLflow server until `kill` says otherwise; then it stops the server. */
-async function killingProxy(target: MlflowServer, kill: (path: string, body: string) => boolean): Promise<{ url: string; proxy: Server }> {
+async function killingProxy(
+  target: MlflowServer,
+  kill: (path: string, body: string) => boolean,
+): Promise<{ url: string; proxy: Server }> {
   let killed = false;
   const proxy = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -195,8 +312,14 @@ async function killingProxy(target: MlflowServer, kill: (path: string, body: str
         await target.stop();
       }
       try {
-        const r = await fetch(`${target.url}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, body: req.method === 'GET' ? undefined : body });
-        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+        const r = await fetch(`${target.url}${req.url}`, {
+          method: req.method,
+          headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+          body: req.method === 'GET' ? undefined : body,
+        });
+        res.writeHead(r.status, {
+          'content-type': r.headers.get('content-type') ?? 'application/json',
+        });
         res.end(Buffer.from(await r.arrayBuffer()));
       } catch {
         req.socket.destroy(); // the server is gone: so is the connection
@@ -210,7 +333,11 @@ async function killingProxy(target: MlflowServer, kill: (path: string, body: str
 describe('a server that goes away', () => {
   it('dies mid-upload: nothing is lost, tracking.json says failed, and sync finishes it without duplicates', async () => {
     const crashDir = path.join(tmp.dir, 'crash');
-    const runDir = await writeRunFolder(crashDir, syntheticRun('2026-11-27T08:00:00.000Z'), '/project');
+    const runDir = await writeRunFolder(
+      crashDir,
+      syntheticRun('2026-11-27T08:00:00.000Z'),
+      '/project',
+    );
     const runId = path.basename(runDir);
     const resultsBefore = await readFile(path.join(runDir, 'results.json'));
     let firstRun: string | null = null;
@@ -224,7 +351,11 @@ describe('a server that goes away', () => {
     try {
       const failed = await uploadRunRecord(runDir, { settings: settingsFor(url) });
       expect(failed).toMatchObject({ status: 'failed', uploaded: 1, unreachable: true });
-      expect(failed.message).toMatch(new RegExp(`^tracking failed: detectors/random: MLflow POST /api/2\\.0/mlflow/runs/log-batch at ${url}: cannot reach the server \\(.+\\) \\(after 2 retries\\) \\(1 run made it\\) — results kept in .+${runId}; run \`harness runs sync\` to upload them$`));
+      expect(failed.message).toMatch(
+        new RegExp(
+          `^tracking failed: detectors/random: MLflow POST /api/2\\.0/mlflow/runs/log-batch at ${url}: cannot reach the server \\(.+\\) \\(after 2 retries\\) \\(1 run made it\\) — results kept in .+${runId}; run \`harness runs sync\` to upload them$`,
+        ),
+      );
       const state = (await readTrackingState(runDir))!;
       expect(state.mlflow).toMatchObject({ uri: url, status: 'failed', error: failed.error });
       expect(state.mlflow!.runs.map((r) => [r.model, r.complete])).toEqual([
@@ -235,18 +366,39 @@ describe('a server that goes away', () => {
       expect(await readFile(path.join(runDir, 'results.json'))).toEqual(resultsBefore);
 
       await server.start();
-      expect((await searchRuns(server.url, [(await experimentByName(server.url, 'detectors')).experiment_id], `tags.\`harness.run_id\` = '${runId}'`)).find((r) => r.info.run_id === halfDone)!.info.status).toBe('RUNNING');
+      expect(
+        (
+          await searchRuns(
+            server.url,
+            [(await experimentByName(server.url, 'detectors')).experiment_id],
+            `tags.\`harness.run_id\` = '${runId}'`,
+          )
+        ).find((r) => r.info.run_id === halfDone)!.info.status,
+      ).toBe('RUNNING');
       // as if an earlier attempt had been refused: the finished run must not keep the complaint
-      await restPost(server.url, '/api/2.0/mlflow/runs/set-tag', { run_id: halfDone, key: 'harness.upload_error', value: 'an earlier attempt failed' });
+      await restPost(server.url, '/api/2.0/mlflow/runs/set-tag', {
+        run_id: halfDone,
+        key: 'harness.upload_error',
+        value: 'an earlier attempt failed',
+      });
       const sync = await syncPendingRuns(crashDir, { settings: settingsFor(url) });
       expect(sync.pending).toBe(1);
       expect(sync.results).toHaveLength(1);
       expect(sync.results[0]).toMatchObject({ status: 'synced', runId, uploaded: 3, skipped: 1 });
       expect(sync.ok).toBe(true);
-      expect(sync.message).toMatch(new RegExp(`^${runId}: tracked 3 runs to ${url}/#/experiments/\\d+ \\(detectors\\), ${url}/#/experiments/\\d+ \\(edge\\); 1 run already tracked$`));
+      expect(sync.message).toMatch(
+        new RegExp(
+          `^${runId}: tracked 3 runs to ${url}/#/experiments/\\d+ \\(detectors\\), ${url}/#/experiments/\\d+ \\(edge\\); 1 run already tracked$`,
+        ),
+      );
 
-      const all = [...(await runsOf('detectors', runId, 'ALL')), ...(await runsOf('edge', runId, 'ALL'))];
-      expect(all.map((r) => [tagsOf(r)['mlflow.runName'], r.info.status, r.info.lifecycle_stage]).sort()).toEqual([
+      const all = [
+        ...(await runsOf('detectors', runId, 'ALL')),
+        ...(await runsOf('edge', runId, 'ALL')),
+      ];
+      expect(
+        all.map((r) => [tagsOf(r)['mlflow.runName'], r.info.status, r.info.lifecycle_stage]).sort(),
+      ).toEqual([
         ['crashy@1', 'FAILED', 'active'],
         ['flat@1', 'FINISHED', 'active'],
         ['good@2', 'FINISHED', 'active'],
@@ -256,12 +408,18 @@ describe('a server that goes away', () => {
       expect(tagsOf(resumed)['mlflow.runName']).toBe('random@1');
       expect(tagsOf(resumed)['harness.upload_error']).toBeUndefined();
       const folder = await readRunFolder(runDir);
-      const plan = caseRun(folder.record, folder.cases.find((c) => c.record.model === 'random')!, {});
+      const plan = caseRun(
+        folder.record,
+        folder.cases.find((c) => c.record.model === 'random')!,
+        {},
+      );
       expect(metricsOf(resumed).size).toBe(plan.payload.metrics.length);
       const finalState: TrackingState = (await readTrackingState(runDir))!;
       expect(finalState.mlflow).toMatchObject({ status: 'synced' });
       expect(finalState.mlflow!.runs.every((r) => r.complete)).toBe(true);
-      expect((await syncPendingRuns(crashDir, { settings: settingsFor(url) })).message).toBe(`nothing to sync: every recorded run is tracked at ${url}`);
+      expect((await syncPendingRuns(crashDir, { settings: settingsFor(url) })).message).toBe(
+        `nothing to sync: every recorded run is tracked at ${url}`,
+      );
     } finally {
       await new Promise((r) => proxy.close(r));
       await server.start(); // the next test needs it, whatever happened above
@@ -270,30 +428,53 @@ describe('a server that goes away', () => {
   }, 180_000);
 
   it('is not there at all: the upload fails fast, says to sync, and the record stays', async () => {
-    const runDir = await writeRunFolder(path.join(tmp.dir, 'offline'), syntheticRun('2026-11-28T08:00:00.000Z'), '/project');
+    const runDir = await writeRunFolder(
+      path.join(tmp.dir, 'offline'),
+      syntheticRun('2026-11-28T08:00:00.000Z'),
+      '/project',
+    );
     const dead = await closedPort();
     const t0 = Date.now();
     const r = await uploadRunRecord(runDir, { settings: settingsFor(dead) });
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(r).toMatchObject({ status: 'failed', uploaded: 0, unreachable: true });
-    expect(r.message).toMatch(/^tracking failed: detectors\/good: MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name at http:\/\/127\.0\.0\.1:\d+: cannot reach the server \(ECONNREFUSED\) \(after 2 retries\) — results kept in .+; run `harness runs sync` to upload them$/);
-    expect(await readTrackingState(runDir)).toMatchObject({ mlflow: { uri: dead, status: 'failed', runs: [] } });
+    expect(r.message).toMatch(
+      /^tracking failed: detectors\/good: MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name at http:\/\/127\.0\.0\.1:\d+: cannot reach the server \(ECONNREFUSED\) \(after 2 retries\) — results kept in .+; run `harness runs sync` to upload them$/,
+    );
+    expect(await readTrackingState(runDir)).toMatchObject({
+      mlflow: { uri: dead, status: 'failed', runs: [] },
+    });
     // a sync against the real server later uploads it, and names a folder that is no run record
     await mkdir(path.join(tmp.dir, 'offline', 'broken'));
     await writeFile(path.join(tmp.dir, 'offline', 'broken', 'run.json'), '{"schema":1}');
-    const sync = await syncRuns(path.join(tmp.dir, 'offline'), NO_CONFIG, { MLFLOW_TRACKING_URI: server.url, ...FAST });
+    const sync = await syncRuns(path.join(tmp.dir, 'offline'), NO_CONFIG, {
+      MLFLOW_TRACKING_URI: server.url,
+      ...FAST,
+    });
     expect(sync.results.map((x) => x.status)).toEqual(['synced']);
-    expect(sync.broken).toEqual([{ runDir: path.join(tmp.dir, 'offline', 'broken'), error: expect.stringMatching(/broken\/run\.json: run_id must be a non-empty string$/) }]);
+    expect(sync.broken).toEqual([
+      {
+        runDir: path.join(tmp.dir, 'offline', 'broken'),
+        error: expect.stringMatching(/broken\/run\.json: run_id must be a non-empty string$/),
+      },
+    ]);
     expect(sync.ok).toBe(false);
-    expect(sync.message.split('\n')[1]).toMatch(/^skipped .*broken: .*run_id must be a non-empty string$/);
-    expect((await readTrackingState(runDir))!.mlflow).toMatchObject({ uri: server.url, status: 'synced' });
+    expect(sync.message.split('\n')[1]).toMatch(
+      /^skipped .*broken: .*run_id must be a non-empty string$/,
+    );
+    expect((await readTrackingState(runDir))!.mlflow).toMatchObject({
+      uri: server.url,
+      status: 'synced',
+    });
   });
 
   it('refuses one case: that run is marked KILLED with the reason, the other cases go on, and a later sync finishes it', async () => {
     const dir = path.join(tmp.dir, 'refused');
     const runDir = await writeRunFolder(dir, syntheticRun('2026-11-29T08:00:00.000Z'), '/project');
     const runId = path.basename(runDir);
-    const client = new MlflowClient(new MlflowHttp({ ...settingsFor(server.url), seed: 'refused' }));
+    const client = new MlflowClient(
+      new MlflowHttp({ ...settingsFor(server.url), seed: 'refused' }),
+    );
     const { id } = await getOrCreateExperiment(client, 'detectors');
     // a run of the case left by an older harness, whose params differ: the server refuses to change them
     const stale = await restPost<{ run: RestRun }>(server.url, '/api/2.0/mlflow/runs/create', {
@@ -303,14 +484,21 @@ describe('a server that goes away', () => {
       tags: [{ key: 'harness.case_id', value: caseId(runId, 'detectors', 'random') }],
     });
     const staleId = stale.run.info.run_id;
-    await restPost(server.url, '/api/2.0/mlflow/runs/log-batch', { run_id: staleId, params: [{ key: 'model', value: 'random-v0' }] });
+    await restPost(server.url, '/api/2.0/mlflow/runs/log-batch', {
+      run_id: staleId,
+      params: [{ key: 'model', value: 'random-v0' }],
+    });
 
     const r = await uploadRunRecord(runDir, { settings: settingsFor(server.url) });
     expect(r).toMatchObject({ status: 'failed', uploaded: 3, unreachable: false });
-    expect(r.error).toMatch(/^detectors\/random: MLflow POST \/api\/2\.0\/mlflow\/runs\/log-batch at http:\/\/127\.0\.0\.1:\d+: HTTP 400 INVALID_PARAMETER_VALUE: .*model/);
+    expect(r.error).toMatch(
+      /^detectors\/random: MLflow POST \/api\/2\.0\/mlflow\/runs\/log-batch at http:\/\/127\.0\.0\.1:\d+: HTTP 400 INVALID_PARAMETER_VALUE: .*model/,
+    );
     const killed = await getRun(server.url, staleId);
     expect(killed.info.status).toBe('KILLED');
-    expect(tagsOf(killed)['harness.upload_error']).toBe(r.error!.replace(/^detectors\/random: /, ''));
+    expect(tagsOf(killed)['harness.upload_error']).toBe(
+      r.error!.replace(/^detectors\/random: /, ''),
+    );
     const state = (await readTrackingState(runDir))!.mlflow!;
     expect(state.status).toBe('failed');
     expect(state.runs.map((x) => [x.model, x.complete])).toEqual([

@@ -58,7 +58,10 @@ export default [
 ];
 `.replace('__LOG__', path.join(root, 'fits.log')),
   );
-  await writeFile(path.join(root, 'package.json'), '{ "name": "pool-fixture", "private": true, "type": "module" }\n');
+  await writeFile(
+    path.join(root, 'package.json'),
+    '{ "name": "pool-fixture", "private": true, "type": "module" }\n',
+  );
   config = resolveConfig({}, null, root);
 });
 
@@ -66,15 +69,39 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function run(workers: number, cache: boolean, cacheDir = 'cache-off', only?: readonly string[]): Promise<RunResult> {
-  const suites = (await collectSuites(config)).filter((s) => (only ? only.includes(s.spec.name) : !['pool-restore', 'pool-vandal'].includes(s.spec.name)));
-  return runSuites(suites, { ...config, workers, cacheDir: path.join(root, cacheDir) }, [], { seed: 's', harnessVersion: 'test', cache, minSystemsPerWorker: 1 });
+async function run(
+  workers: number,
+  cache: boolean,
+  cacheDir = 'cache-off',
+  only?: readonly string[],
+): Promise<RunResult> {
+  const suites = (await collectSuites(config)).filter((s) =>
+    only ? only.includes(s.spec.name) : !['pool-restore', 'pool-vandal'].includes(s.spec.name),
+  );
+  return runSuites(suites, { ...config, workers, cacheDir: path.join(root, cacheDir) }, [], {
+    seed: 's',
+    harnessVersion: 'test',
+    cache,
+    minSystemsPerWorker: 1,
+  });
 }
 
 const metricsOf = (r: RunResult): unknown =>
-  r.suites.map((s) => s.cases.map((c) => (c.state === 'scored' ? { model: c.model, metrics: c.summary.metrics, ci: c.summary.ci, scores: Array.from(c.scores) } : { model: c.model, error: c.error })));
+  r.suites.map((s) =>
+    s.cases.map((c) =>
+      c.state === 'scored'
+        ? {
+            model: c.model,
+            metrics: c.summary.metrics,
+            ci: c.summary.ci,
+            scores: Array.from(c.scores),
+          }
+        : { model: c.model, error: c.error },
+    ),
+  );
 
-const caseOf = (r: RunResult, suite: string, model: string): CaseResult => r.suites.find((s) => s.name === suite)!.cases.find((c) => c.model === model)!;
+const caseOf = (r: RunResult, suite: string, model: string): CaseResult =>
+  r.suites.find((s) => s.name === suite)!.cases.find((c) => c.model === model)!;
 
 describe('harness run with a worker pool and a score cache', () => {
   it('gives the same results with 1 and 2 workers, and turns a throw or a NaN into an errored case naming the system', async () => {
@@ -88,7 +115,8 @@ describe('harness run with a worker pool and a score cache', () => {
       expect(nan.state === 'errored' && nan.error).toMatch(/^score\(sys-\d*9\): returned NaN/);
       expect(caseOf(r, 'pool', 'pca').state).toBe('scored');
       // Every case, scored or errored, carries the seed its model was given (the run's seed is 's').
-      for (const s of r.suites) for (const c of s.cases) expect(c.seed).toBe(`s:${s.name}:${c.model}`);
+      for (const s of r.suites)
+        for (const c of s.cases) expect(c.seed).toBe(`s:${s.name}:${c.model}`);
     }
   });
 
@@ -98,7 +126,11 @@ describe('harness run with a worker pool and a score cache', () => {
       await rm(log, { force: true });
       const r = await run(workers, false, 'cache-off', ['pool-fits']);
       const lines = (await readFile(log, 'utf8')).trim().split('\n');
-      return { r, shipped: lines.filter((l) => l === 'shipped').length, refit: lines.filter((l) => l === 'refit').length };
+      return {
+        r,
+        shipped: lines.filter((l) => l === 'shipped').length,
+        refit: lines.filter((l) => l === 'refit').length,
+      };
     };
     const one = await fitsOf(1);
     const two = await fitsOf(2);
@@ -128,7 +160,9 @@ describe('harness run with a worker pool and a score cache', () => {
     }
     expect(caseOf(second, 'pool-errors', 'flaky').state).toBe('errored');
     const off = await run(1, false, 'cache-on');
-    expect(off.suites.flatMap((s) => s.cases).some((c) => c.state === 'scored' && c.cached)).toBe(false);
+    expect(off.suites.flatMap((s) => s.cases).some((c) => c.state === 'scored' && c.cached)).toBe(
+      false,
+    );
   });
 
   it('gives each model series and metadata of its own: one that writes into them changes nothing for the others', async () => {
@@ -145,7 +179,8 @@ describe('harness run with a worker pool and a score cache', () => {
   });
 
   it('scores again when a code file of the project changed, though name, version and options did not', async () => {
-    const cachedFlags = (r: RunResult): unknown[] => r.suites.flatMap((s) => s.cases).map((c) => c.state === 'scored' && c.cached === true);
+    const cachedFlags = (r: RunResult): unknown[] =>
+      r.suites.flatMap((s) => s.cases).map((c) => c.state === 'scored' && c.cached === true);
     await run(1, true, 'cache-code', ['pool']);
     expect(cachedFlags(await run(1, true, 'cache-code', ['pool']))).toEqual([true, true, true]);
     await writeFile(path.join(root, 'suites', 'helper.ts'), 'export const edited = 1;\n');

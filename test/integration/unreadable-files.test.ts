@@ -13,9 +13,13 @@ const fleet = (name: string) => path.join(t.dir, name);
 
 beforeAll(async () => {
   t = await tempDir();
-  const gen = await runHarness(['generate', '--systems', '4', '--days', '1', '--interval', '1h', '--out', 'base'], { cwd: t.dir });
+  const gen = await runHarness(
+    ['generate', '--systems', '4', '--days', '1', '--interval', '1h', '--out', 'base'],
+    { cwd: t.dir },
+  );
   expect(gen.code, gen.stderr).toBe(0);
-  for (const name of ['folder', 'loop', 'fifo', 'rawfifo']) execFileSync('cp', ['-rL', fleet('base'), fleet(name)]);
+  for (const name of ['folder', 'loop', 'fifo', 'rawfifo'])
+    execFileSync('cp', ['-rL', fleet('base'), fleet(name)]);
   await rm(path.join(fleet('folder'), 'labels.csv'));
   await mkdir(path.join(fleet('folder'), 'labels.csv'));
   await rm(path.join(fleet('loop'), 'labels.csv'));
@@ -36,10 +40,17 @@ const clean = (r: RunResult) => expect(r.stderr).not.toMatch(/\n\s+at |internal 
 describe('data files that are not regular files', () => {
   it('validate reports each at file:1:0 and exits 2: a folder, a symlink loop, a FIFO as labels or as a series', async () => {
     const v = (d: string) => runHarness(['validate', '--data', d], { cwd: t.dir });
-    const [folder, loop, fifo, rawfifo] = await Promise.all([v('folder'), v('loop'), v('fifo'), v('rawfifo')]);
+    const [folder, loop, fifo, rawfifo] = await Promise.all([
+      v('folder'),
+      v('loop'),
+      v('fifo'),
+      v('rawfifo'),
+    ]);
     expect(folder.stderr).toContain('folder/labels.csv:1:0: is a folder, not a file');
     expect(loop.stderr).toContain('loop/labels.csv:1:0: is a loop of symbolic links');
-    expect(fifo.stderr).toContain('fifo/labels.csv:1:0: is not a regular file (a FIFO, socket or device)');
+    expect(fifo.stderr).toContain(
+      'fifo/labels.csv:1:0: is not a regular file (a FIFO, socket or device)',
+    );
     expect(rawfifo.stderr).toMatch(/rawfifo\/raw\/\S+\.csv:1:0: is not a regular file/);
     for (const r of [folder, loop, fifo, rawfifo]) {
       expect(r.code).toBe(2);
@@ -50,7 +61,10 @@ describe('data files that are not regular files', () => {
   it('evaluate refuses a FIFO as --scores and a file as --plots, before doing any work', async () => {
     const [scores, plots] = await Promise.all([
       runHarness(['evaluate', '--scores', 'scores-fifo.csv', '--data', 'base'], { cwd: t.dir }),
-      runHarness(['evaluate', '--scores', 'scores-fifo.csv', '--data', 'base', '--plots', 'a-file'], { cwd: t.dir }),
+      runHarness(
+        ['evaluate', '--scores', 'scores-fifo.csv', '--data', 'base', '--plots', 'a-file'],
+        { cwd: t.dir },
+      ),
     ]);
     expect(scores.code).toBe(2);
     expect(scores.stderr).toContain('scores-fifo.csv:1:0: is not a regular file');

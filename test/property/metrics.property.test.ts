@@ -26,11 +26,26 @@ function naiveAuc(y: number[], s: number[]): number {
 
 describe('ranking metric properties', () => {
   test.prop([labelledScores()])('AUC(−s) = 1 − AUC(s)', ({ y, s }) => {
-    expect(auc(y, s.map((v) => -v))).toBeCloseTo(1 - auc(y, s), 12);
+    expect(
+      auc(
+        y,
+        s.map((v) => -v),
+      ),
+    ).toBeCloseTo(1 - auc(y, s), 12);
   });
   test.prop([labelledScores()])('invariant under strictly increasing transforms', ({ y, s }) => {
-    expect(auc(y, s.map((v) => Math.atan(v) * 3 + 7))).toBeCloseTo(auc(y, s), 12);
-    expect(averagePrecision(y, s.map((v) => Math.exp(v))).value!).toBeCloseTo(averagePrecision(y, s).value!, 12);
+    expect(
+      auc(
+        y,
+        s.map((v) => Math.atan(v) * 3 + 7),
+      ),
+    ).toBeCloseTo(auc(y, s), 12);
+    expect(
+      averagePrecision(
+        y,
+        s.map((v) => Math.exp(v)),
+      ).value!,
+    ).toBeCloseTo(averagePrecision(y, s).value!, 12);
   });
   test.prop([labelledScores()])('AUC equals a naive Mann–Whitney count (with ties)', ({ y, s }) => {
     expect(auc(y, s)).toBeCloseTo(naiveAuc(y, s), 12);
@@ -49,18 +64,17 @@ describe('ranking metric properties', () => {
       if (n > 0) expect(auc(y, s)).toBeCloseTo(1, 14);
     },
   );
-  test.prop([fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 0, maxLength: 600 })])(
-    'argsortDescending is a stable descending permutation (both sort paths)',
-    (s) => {
-      const o = argsortDescending(s);
-      expect(new Set(o).size).toBe(s.length);
-      for (let i = 1; i < o.length; i++) {
-        const a = s[o[i - 1]!]!;
-        const b = s[o[i]!]!;
-        expect(a > b || (a === b && o[i - 1]! < o[i]!)).toBe(true);
-      }
-    },
-  );
+  test.prop([
+    fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 0, maxLength: 600 }),
+  ])('argsortDescending is a stable descending permutation (both sort paths)', (s) => {
+    const o = argsortDescending(s);
+    expect(new Set(o).size).toBe(s.length);
+    for (let i = 1; i < o.length; i++) {
+      const a = s[o[i - 1]!]!;
+      const b = s[o[i]!]!;
+      expect(a > b || (a === b && o[i - 1]! < o[i]!)).toBe(true);
+    }
+  });
 });
 
 describe('breakdown properties', () => {
@@ -78,6 +92,8 @@ describe('breakdown properties', () => {
     for (const c of cells) expect(c.positives + c.negatives).toBe(c.n);
     // Multi-valued: a system counts once per tag (or once in "(missing)").
     const tagCells = breakdown(rows, 'tags', { threshold: 0.5 });
-    expect(tagCells.reduce((a, c) => a + c.n, 0)).toBe(rows.reduce((a, r) => a + Math.max(1, r.tags.length), 0));
+    expect(tagCells.reduce((a, c) => a + c.n, 0)).toBe(
+      rows.reduce((a, r) => a + Math.max(1, r.tags.length), 0),
+    );
   });
 });

@@ -2,7 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { edgeSeriesArb, labelSetArb, scenarioSpecArb, scoresWithTiesArb, strictlyIncreasing } from '../../src/arbitraries/index.ts';
+import {
+  edgeSeriesArb,
+  labelSetArb,
+  scenarioSpecArb,
+  scoresWithTiesArb,
+  strictlyIncreasing,
+} from '../../src/arbitraries/index.ts';
 import { formatSeriesCsv } from '../../src/data/csv-write.ts';
 import { loadTimeseries } from '../../src/data/load-timeseries.ts';
 import { SENSOR_DECIMALS, SENSORS, type Sensor } from '../../src/data/schema.ts';
@@ -18,7 +24,10 @@ describe('generator properties', () => {
   it('every generated reading lies inside CLEAN_BOUNDS for any scenario fixture (spikes off)', () => {
     fc.assert(
       fc.property(scenarioSpecArb(), (spec) => {
-        const scenario = resolveScenario({ ...spec, dataQuality: { ...spec.dataQuality, spike: 0 } });
+        const scenario = resolveScenario({
+          ...spec,
+          dataQuality: { ...spec.dataQuality, spike: 0 },
+        });
         for (const plan of planFleet(scenario)) {
           const sys = generateSystem(plan, scenario);
           expect(strictlyIncreasing(sys.timestamps)).toBe(true);
@@ -29,7 +38,9 @@ describe('generator properties', () => {
             for (let i = 0; i < col.length; i++) {
               const v = col[i]!;
               if (v === v && !withinBounds(sensor, v)) {
-                throw new Error(`${plan.systemId} ${sensor}[${i}] = ${v} is outside its clean bounds (failure ${plan.failure?.type ?? 'none'}, tags ${plan.tags.join(';') || 'none'})`);
+                throw new Error(
+                  `${plan.systemId} ${sensor}[${i}] = ${v} is outside its clean bounds (failure ${plan.failure?.type ?? 'none'}, tags ${plan.tags.join(';') || 'none'})`,
+                );
               }
             }
           }
@@ -41,7 +52,9 @@ describe('generator properties', () => {
 });
 
 describe('evaluateScores properties', () => {
-  const scored = fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(labelSetArb(n), scoresWithTiesArb(n)));
+  const scored = fc
+    .integer({ min: 1, max: 40 })
+    .chain((n) => fc.tuple(labelSetArb(n), scoresWithTiesArb(n)));
 
   it('never throws on finite scores, and a one-sided label set gives null ranking metrics with a reason', () => {
     fc.assert(
@@ -52,7 +65,9 @@ describe('evaluateScores properties', () => {
         const c = summary.confusion;
         expect(c.tp + c.fp + c.tn + c.fn).toBe(y.length);
         if (summary.positives === 0 || summary.negatives === 0) {
-          for (const name of ['roc_auc', 'average_precision'].filter((m) => !(m === 'average_precision' && summary.positives > 0))) {
+          for (const name of ['roc_auc', 'average_precision'].filter(
+            (m) => !(m === 'average_precision' && summary.positives > 0),
+          )) {
             expect(summary.metrics[name]).toBeNull();
             expect(typeof summary.undefined[name]).toBe('string');
           }
@@ -74,7 +89,13 @@ describe('evaluateScores properties', () => {
   it('breakdown counts add up to the whole', () => {
     const withStrata = fc
       .integer({ min: 1, max: 40 })
-      .chain((n) => fc.tuple(labelSetArb(n), scoresWithTiesArb(n), fc.array(fc.constantFrom('a', 'b', 'c', null), { minLength: n, maxLength: n })));
+      .chain((n) =>
+        fc.tuple(
+          labelSetArb(n),
+          scoresWithTiesArb(n),
+          fc.array(fc.constantFrom('a', 'b', 'c', null), { minLength: n, maxLength: n }),
+        ),
+      );
     fc.assert(
       fc.property(withStrata, ([y, s, mode]) => {
         const summary = evaluateScores({ y, scores: s, strata: { mode }, minPositives: 1 });
@@ -94,10 +115,12 @@ describe('edge series properties', () => {
     fc.assert(
       fc.property(edgeSeriesArb({ oddTimestamps: true }), edgeSeriesArb(), (odd, plain) => {
         expect(odd.loadable).toBe(strictlyIncreasing(odd.series.timestamps));
-        if (odd.timestampOrder !== 'increasing' && odd.series.timestamps.length >= 2) expect(odd.loadable).toBe(false);
+        if (odd.timestampOrder !== 'increasing' && odd.series.timestamps.length >= 2)
+          expect(odd.loadable).toBe(false);
         expect(plain.timestampOrder).toBe('increasing');
         expect(plain.loadable).toBe(true);
-        for (const col of Object.values(odd.series.sensors)) expect(col!.length).toBe(odd.series.timestamps.length);
+        for (const col of Object.values(odd.series.sensors))
+          expect(col!.length).toBe(odd.series.timestamps.length);
       }),
       { numRuns: 200 },
     );
@@ -110,8 +133,14 @@ describe('edge series properties', () => {
       await mkdir(dir, { recursive: true });
       await fc.assert(
         fc.asyncProperty(edgeSeriesArb({ oddTimestamps: true }), async ({ series, loadable }) => {
-          await writeFile(path.join(dir, 'sys-0.csv'), formatSeriesCsv(series.timestamps, series.sensors as Record<string, Float64Array>));
-          const loaded = await loadTimeseries('sys-0', { dataDir: t.dir, source: 'synthetic' }).then(
+          await writeFile(
+            path.join(dir, 'sys-0.csv'),
+            formatSeriesCsv(series.timestamps, series.sensors as Record<string, Float64Array>),
+          );
+          const loaded = await loadTimeseries('sys-0', {
+            dataDir: t.dir,
+            source: 'synthetic',
+          }).then(
             (s) => s,
             (err: unknown) => err,
           );
@@ -131,7 +160,10 @@ describe('edge series properties', () => {
               const r = back[i]!;
               if (Number.isNaN(v)) expect(r).toBeNaN();
               // Written with the sensor's fixed decimals: equal to within half a unit of the last one.
-              else expect(Math.abs(r - v)).toBeLessThanOrEqual(0.5 * 10 ** -decimals * (1 + 1e-9) + Math.abs(v) * 1e-15);
+              else
+                expect(Math.abs(r - v)).toBeLessThanOrEqual(
+                  0.5 * 10 ** -decimals * (1 + 1e-9) + Math.abs(v) * 1e-15,
+                );
             });
           }
         }),

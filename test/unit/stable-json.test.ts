@@ -6,7 +6,9 @@ describe('stableJson and optionsHash', () => {
     const a = { sensor: 'temp', window: { days: 7, step: 'hourly' }, weights: [1, 2] };
     const b = { weights: [1, 2], window: { step: 'hourly', days: 7 }, sensor: 'temp' };
     expect(stableJson(a)).toBe(stableJson(b));
-    expect(stableJson(a)).toBe('{"sensor":"temp","weights":[1,2],"window":{"days":7,"step":"hourly"}}');
+    expect(stableJson(a)).toBe(
+      '{"sensor":"temp","weights":[1,2],"window":{"days":7,"step":"hourly"}}',
+    );
     expect(optionsHash(a)).toBe(optionsHash(b));
     expect(optionsHash(a)).toMatch(/^[0-9a-f]{16}$/);
   });

@@ -2,7 +2,12 @@ import path from 'node:path';
 import { loadConfig } from '../../config/index.ts';
 import { pathExists } from '../../data/index.ts';
 import { HarnessError } from '../../errors.ts';
-import { contractHolds, DEFAULT_CHECK_RUNS, DEFAULT_CHECK_SEED, formatContractReport } from '../../check/index.ts';
+import {
+  contractHolds,
+  DEFAULT_CHECK_RUNS,
+  DEFAULT_CHECK_SEED,
+  formatContractReport,
+} from '../../check/index.ts';
 import { CONTRACT_RULES, type ViolationKind } from '../../check/types.ts';
 import { checkInWorker } from '../../runner/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
@@ -40,17 +45,27 @@ function parseRules(raw: string | undefined): readonly ViolationKind[] | undefin
   if (raw === undefined) return undefined;
   const rules = raw.split(',').map((r) => r.trim());
   for (const r of rules) {
-    if (!(CONTRACT_RULES as readonly string[]).includes(r)) throw new HarnessError('E_ARGS', `--rule: unknown rule "${r}" (one of ${CONTRACT_RULES.join(', ')})`);
+    if (!(CONTRACT_RULES as readonly string[]).includes(r))
+      throw new HarnessError(
+        'E_ARGS',
+        `--rule: unknown rule "${r}" (one of ${CONTRACT_RULES.join(', ')})`,
+      );
   }
   return rules as ViolationKind[];
 }
 
 /** `--assume timeShift,unitScale` → the invariances to check as if declared. */
-export function parseAssume(raw: string | undefined): { timeShift?: boolean; unitScale?: boolean } | undefined {
+export function parseAssume(
+  raw: string | undefined,
+): { timeShift?: boolean; unitScale?: boolean } | undefined {
   if (raw === undefined) return undefined;
   const out: { timeShift?: boolean; unitScale?: boolean } = {};
   for (const w of raw.split(',').map((x) => x.trim())) {
-    if (w !== 'timeShift' && w !== 'unitScale') throw new HarnessError('E_ARGS', `--assume: unknown invariance "${w}" (timeShift or unitScale)`);
+    if (w !== 'timeShift' && w !== 'unitScale')
+      throw new HarnessError(
+        'E_ARGS',
+        `--assume: unknown invariance "${w}" (timeShift or unitScale)`,
+      );
     out[w] = true;
   }
   return out;
@@ -58,7 +73,8 @@ export function parseAssume(raw: string | undefined): { timeShift?: boolean; uni
 
 export const checkCommand: Command = {
   usage: USAGE,
-  summary: 'check a model plugin against the plugin contract on generated edge cases (exit 1 on a violation)',
+  summary:
+    'check a model plugin against the plugin contract on generated edge cases (exit 1 on a violation)',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(
       'check',
@@ -76,19 +92,34 @@ export const checkCommand: Command = {
       true,
     );
     const [target, ...extra] = positionals;
-    if (target === undefined || extra.length > 0) throw new HarnessError('E_ARGS', `harness check: give exactly one model name or plugin path\n\n${USAGE}`);
+    if (target === undefined || extra.length > 0)
+      throw new HarnessError(
+        'E_ARGS',
+        `harness check: give exactly one model name or plugin path\n\n${USAGE}`,
+      );
     const seed = values.seed === undefined ? DEFAULT_CHECK_SEED : Number(values.seed);
-    if (!Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32) throw new HarnessError('E_ARGS', `--seed must be a 32-bit whole number (got "${values.seed}")`);
+    if (!Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32)
+      throw new HarnessError(
+        'E_ARGS',
+        `--seed must be a 32-bit whole number (got "${values.seed}")`,
+      );
     const rules = parseRules(values.rule);
     if (values.path !== undefined && rules?.length !== 1) {
-      throw new HarnessError('E_ARGS', '--path replays one rule\'s counterexample: give that rule with --rule (the replay line of a report has both)');
+      throw new HarnessError(
+        'E_ARGS',
+        "--path replays one rule's counterexample: give that rule with --rule (the replay line of a report has both)",
+      );
     }
 
     const config = await loadConfig();
     let resolveConfig = config;
     if (isModulePath(target)) {
       const file = path.resolve(target);
-      if (!(await pathExists(file))) throw new HarnessError('E_PLUGIN', `harness check: no plugin module at ${displayPath(file)}`);
+      if (!(await pathExists(file)))
+        throw new HarnessError(
+          'E_PLUGIN',
+          `harness check: no plugin module at ${displayPath(file)}`,
+        );
       // Resolved through the config's `models` map, exactly as a suite naming it would be.
       resolveConfig = { ...config, models: { ...config.models, [target]: file } };
     }
@@ -102,8 +133,11 @@ export const checkCommand: Command = {
       ...(rules ? { rules } : {}),
       ...(values.path !== undefined ? { path: values.path } : {}),
     });
-    if (typeof report === 'string') throw new HarnessError('E_PLUGIN', `harness check ${target}: ${report}`);
-    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatContractReport(report));
+    if (typeof report === 'string')
+      throw new HarnessError('E_PLUGIN', `harness check ${target}: ${report}`);
+    process.stdout.write(
+      values.json ? `${JSON.stringify(report, null, 2)}\n` : formatContractReport(report),
+    );
     if (report.violations.length > 0) return 1;
     return contractHolds(report) ? 0 : 2;
   },

@@ -1,5 +1,11 @@
 import { HarnessError } from '../../errors.ts';
-import { compareRuns, formatComparison, loadRun, resolveRunRef, significantDrops } from '../../track/index.ts';
+import {
+  compareRuns,
+  formatComparison,
+  loadRun,
+  resolveRunRef,
+  significantDrops,
+} from '../../track/index.ts';
 import { numberFlag, parseCommandArgs } from '../args.ts';
 import { openStore } from '../run-store.ts';
 import type { Command } from './index.ts';
@@ -26,28 +32,47 @@ ref, or a run record that cannot be read.`;
 
 export const compareCommand: Command = {
   usage: USAGE,
-  summary: 'compare two recorded runs: what changed, metric deltas per model and stratum, paired DeLong test',
+  summary:
+    'compare two recorded runs: what changed, metric deltas per model and stratum, paired DeLong test',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(
       'compare',
       argv,
-      { json: { type: 'boolean' }, 'fail-on-drop': { type: 'boolean' }, alpha: { type: 'string' }, 'runs-dir': { type: 'string' } },
+      {
+        json: { type: 'boolean' },
+        'fail-on-drop': { type: 'boolean' },
+        alpha: { type: 'string' },
+        'runs-dir': { type: 'string' },
+      },
       USAGE,
       true,
     );
-    if (positionals.length > 2) throw new HarnessError('E_ARGS', `harness compare: at most two runs (got ${positionals.length})\n\n${USAGE}`);
+    if (positionals.length > 2)
+      throw new HarnessError(
+        'E_ARGS',
+        `harness compare: at most two runs (got ${positionals.length})\n\n${USAGE}`,
+      );
     const alpha = numberFlag('alpha', values.alpha) ?? 0.05;
-    if (!(alpha > 0 && alpha < 1)) throw new HarnessError('E_ARGS', `--alpha must be between 0 and 1 (got ${alpha})`);
-    const [beforeRef, afterRef] = positionals.length === 0 ? ['latest~1', 'latest'] : [positionals[0]!, positionals[1] ?? 'latest'];
+    if (!(alpha > 0 && alpha < 1))
+      throw new HarnessError('E_ARGS', `--alpha must be between 0 and 1 (got ${alpha})`);
+    const [beforeRef, afterRef] =
+      positionals.length === 0
+        ? ['latest~1', 'latest']
+        : [positionals[0]!, positionals[1] ?? 'latest'];
     const list = await openStore(values['runs-dir']);
     const before = resolveRunRef(list, beforeRef);
     const after = resolveRunRef(list, afterRef);
     const comparison = compareRuns(await loadRun(before), await loadRun(after));
     const drops = significantDrops(comparison, alpha);
-    if (values.json) process.stdout.write(`${JSON.stringify({ ...comparison, alpha, significant_drops: drops }, null, 2)}\n`);
+    if (values.json)
+      process.stdout.write(
+        `${JSON.stringify({ ...comparison, alpha, significant_drops: drops }, null, 2)}\n`,
+      );
     else process.stdout.write(formatComparison(comparison, { alpha }));
     if (values['fail-on-drop'] && drops.length > 0) {
-      process.stderr.write(`harness compare: --fail-on-drop: significant ROC AUC drop in ${drops.map((d) => `${d.suite}/${d.model}`).join(', ')}\n`);
+      process.stderr.write(
+        `harness compare: --fail-on-drop: significant ROC AUC drop in ${drops.map((d) => `${d.suite}/${d.model}`).join(', ')}\n`,
+      );
       return 1;
     }
     return 0;

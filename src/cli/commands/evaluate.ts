@@ -1,7 +1,12 @@
 import path from 'node:path';
 import chalk from 'chalk';
 import { loadConfig } from '../../config/index.ts';
-import { DEFAULT_BREAKDOWN, KNOWN_BREAKDOWN_COLUMNS, isBreakdownColumn, type BreakdownColumn } from '../../data/index.ts';
+import {
+  DEFAULT_BREAKDOWN,
+  KNOWN_BREAKDOWN_COLUMNS,
+  isBreakdownColumn,
+  type BreakdownColumn,
+} from '../../data/index.ts';
 import { displayPath, HarnessError } from '../../errors.ts';
 import { evaluateFiles, evaluationJson, writeEvaluationPlots } from '../../evaluate/index.ts';
 import { textReport } from '../../report/index.ts';
@@ -33,8 +38,19 @@ const DEFAULT_THRESHOLD = 0.5;
 
 function parseBy(raw: string | undefined): { columns: BreakdownColumn[]; explicit: boolean } {
   if (raw === undefined) return { columns: [...DEFAULT_BREAKDOWN], explicit: false };
-  const names = [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
-  if (names.length === 0) throw new HarnessError('E_ARGS', `--by needs at least one column (known: ${KNOWN_BREAKDOWN_COLUMNS.join(', ')})`);
+  const names = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
+  if (names.length === 0)
+    throw new HarnessError(
+      'E_ARGS',
+      `--by needs at least one column (known: ${KNOWN_BREAKDOWN_COLUMNS.join(', ')})`,
+    );
   const unknown = names.filter((n) => !isBreakdownColumn(n));
   if (unknown.length > 0) {
     throw new HarnessError(
@@ -65,14 +81,18 @@ export const evaluateCommand: Command = {
       },
       USAGE,
     );
-    if (values.scores === undefined) throw new HarnessError('E_ARGS', `harness evaluate: --scores FILE is required\n\n${USAGE}`);
+    if (values.scores === undefined)
+      throw new HarnessError('E_ARGS', `harness evaluate: --scores FILE is required\n\n${USAGE}`);
     const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
     const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';
     const by = parseBy(values.by);
-    const plotsDir = values.plots === undefined ? undefined : await outputDirFlag('plots', values.plots);
+    const plotsDir =
+      values.plots === undefined ? undefined : await outputDirFlag('plots', values.plots);
     // The config is read only when a default needs the data folder.
     let dataDirCache: string | undefined;
-    const dataDir = async (): Promise<string> => (dataDirCache ??= values.data !== undefined ? path.resolve(values.data) : (await loadConfig()).dataDir);
+    const dataDir = async (): Promise<string> =>
+      (dataDirCache ??=
+        values.data !== undefined ? path.resolve(values.data) : (await loadConfig()).dataDir);
     const evaluation = await evaluateFiles({
       scores: values.scores,
       ...(values.labels !== undefined ? { labels: values.labels } : {}),
@@ -84,8 +104,19 @@ export const evaluateCommand: Command = {
       allowMissing: values['allow-missing'] === true,
     });
     for (const w of evaluation.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
-    if (values.json) process.stdout.write(`${JSON.stringify(evaluationJson(evaluation, { chosenBy: thresholdFrom }), null, 2)}\n`);
-    else process.stdout.write(textReport(evaluation.summary, { threshold, thresholdFrom, files: evaluation.files, columns: evaluation.columns }));
+    if (values.json)
+      process.stdout.write(
+        `${JSON.stringify(evaluationJson(evaluation, { chosenBy: thresholdFrom }), null, 2)}\n`,
+      );
+    else
+      process.stdout.write(
+        textReport(evaluation.summary, {
+          threshold,
+          thresholdFrom,
+          files: evaluation.files,
+          columns: evaluation.columns,
+        }),
+      );
     if (plotsDir !== undefined) {
       const count = await writeEvaluationPlots(evaluation, threshold, plotsDir);
       // stdout belongs to the JSON object in --json mode.

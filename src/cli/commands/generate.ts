@@ -1,7 +1,13 @@
 import path from 'node:path';
 import { loadConfig, loadScenario } from '../../config/index.ts';
 import { writeFleet, type FleetMember, type FleetTarget } from '../../data/index.ts';
-import { generateSystem, planFleet, planToLabel, planToMetadata, resolveScenario } from '../../synth/index.ts';
+import {
+  generateSystem,
+  planFleet,
+  planToLabel,
+  planToMetadata,
+  resolveScenario,
+} from '../../synth/index.ts';
 import type { ResolvedScenario, SystemPlan } from '../../synth/types.ts';
 import { intFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
 import { displayPath, progressBar } from '../output.ts';
@@ -45,7 +51,11 @@ export const generateCommand: Command = {
     const plans = planFleet(scenario);
     const target: FleetTarget = values.out
       ? { kind: 'flat', dir: await outputDirFlag('out', values.out) }
-      : { kind: 'data-dir', dataDir: values.data ? path.resolve(values.data) : config.dataDir, source: 'synthetic' };
+      : {
+          kind: 'data-dir',
+          dataDir: values.data ? path.resolve(values.data) : config.dataDir,
+          source: 'synthetic',
+        };
 
     const started = performance.now();
     const bar = progressBar('generating', plans.length);
@@ -68,7 +78,10 @@ export const generateCommand: Command = {
 };
 
 /** Generates lazily, one system at a time, so the writer never holds the whole fleet. */
-function* members(plans: readonly SystemPlan[], scenario: ResolvedScenario): Generator<FleetMember> {
+function* members(
+  plans: readonly SystemPlan[],
+  scenario: ResolvedScenario,
+): Generator<FleetMember> {
   for (const plan of plans) {
     const sys = generateSystem(plan, scenario);
     yield {

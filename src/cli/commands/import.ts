@@ -21,7 +21,8 @@ bad mapping or file, and nothing is written.`;
 
 export const importCommand: Command = {
   usage: USAGE,
-  summary: 'import real BMS exports (CSV, Parquet) into data/real with a column/unit/time-zone mapping',
+  summary:
+    'import real BMS exports (CSV, Parquet) into data/real with a column/unit/time-zone mapping',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(
       'import',
@@ -36,15 +37,29 @@ export const importCommand: Command = {
       USAGE,
       true,
     );
-    if (!values.mapping) throw new HarnessError('E_ARGS', `harness import: --mapping FILE is required\n\n${USAGE}`);
+    if (!values.mapping)
+      throw new HarnessError('E_ARGS', `harness import: --mapping FILE is required\n\n${USAGE}`);
     if (values.source !== undefined && values.source !== 'real') {
-      throw new HarnessError('E_ARGS', `harness import: --source must be real (got "${values.source}"): synthetic data comes from \`harness generate\``);
+      throw new HarnessError(
+        'E_ARGS',
+        `harness import: --source must be real (got "${values.source}"): synthetic data comes from \`harness generate\``,
+      );
     }
-    if (positionals.length === 0) throw new HarnessError('E_ARGS', `harness import: name the export files (or a glob such as "exports/*.csv")\n\n${USAGE}`);
+    if (positionals.length === 0)
+      throw new HarnessError(
+        'E_ARGS',
+        `harness import: name the export files (or a glob such as "exports/*.csv")\n\n${USAGE}`,
+      );
     const files = await expandInputs(positionals);
     const mapping = await loadMapping(values.mapping);
     const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
-    const result = await importExports({ files, mapping, dataDir, ...(values.labels ? { labels: values.labels } : {}), dryRun: values['dry-run'] === true });
+    const result = await importExports({
+      files,
+      mapping,
+      dataDir,
+      ...(values.labels ? { labels: values.labels } : {}),
+      dryRun: values['dry-run'] === true,
+    });
     process.stdout.write(formatImportReport(result, displayPath));
     return 0;
   },
@@ -56,7 +71,8 @@ async function expandInputs(inputs: readonly string[]): Promise<string[]> {
   for (const input of inputs) {
     if (!/[*?]/.test(input)) {
       const file = path.resolve(input);
-      if (!(await pathExists(file))) throw new HarnessError('E_ARGS', `harness import: ${input}: file not found`);
+      if (!(await pathExists(file)))
+        throw new HarnessError('E_ARGS', `harness import: ${input}: file not found`);
       out.push(file);
       continue;
     }
@@ -64,7 +80,8 @@ async function expandInputs(inputs: readonly string[]): Promise<string[]> {
     const firstGlob = parts.findIndex((p) => /[*?]/.test(p));
     const base = path.resolve(parts.slice(0, firstGlob).join('/') || '.');
     const found = await findFiles(base, [parts.slice(firstGlob).join('/')]);
-    if (found.length === 0) throw new HarnessError('E_ARGS', `harness import: ${input} matches no file`);
+    if (found.length === 0)
+      throw new HarnessError('E_ARGS', `harness import: ${input} matches no file`);
     out.push(...found);
   }
   return [...new Set(out)];

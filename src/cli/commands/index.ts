@@ -30,6 +30,10 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 /** `harness --help`: every command with its one-line summary (loads them all). */
 export async function helpText(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(width)}  ${(await load()).summary}`));
+  const lines = await Promise.all(
+    Object.entries(COMMANDS).map(
+      async ([name, load]) => `  ${name.padEnd(width)}  ${(await load()).summary}`,
+    ),
+  );
   return `Usage: harness <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "harness <command> --help" for a command's options.\n`;
 }

@@ -45,7 +45,12 @@ export const initCommand: Command = {
   usage: USAGE,
   summary: 'set up a project: config, a model plugin, its checklist suite, a CI workflow',
   async run(argv) {
-    const { values } = parseCommandArgs('init', argv, { yes: { type: 'boolean', short: 'y' }, dir: { type: 'string' } }, USAGE);
+    const { values } = parseCommandArgs(
+      'init',
+      argv,
+      { yes: { type: 'boolean', short: 'y' }, dir: { type: 'string' } },
+      USAGE,
+    );
     const dir = path.resolve(values.dir ?? '.');
     const result = await scaffoldProject({ dir, confirm: values.yes ? async () => true : ask });
     process.stdout.write(`harness init in ${dir === process.cwd() ? '.' : displayPath(dir)}\n`);
@@ -53,17 +58,26 @@ export const initCommand: Command = {
       const detail = e.detail ? `: ${e.detail}` : e.action === 'exists' ? ' (left as it is)' : '';
       process.stdout.write(`  ${MARK[e.action]}  ${e.file}${detail}\n`);
     }
-    if (result.entries.every((e) => e.action === 'exists')) process.stdout.write('Nothing to do: the project is set up.\n');
+    if (result.entries.every((e) => e.action === 'exists'))
+      process.stdout.write('Nothing to do: the project is set up.\n');
     const left = result.entries.filter((e) => e.action === 'left');
-    for (const e of left) process.stderr.write(`warning: ${e.file} ${e.detail ?? ''} (run harness init --yes to do it)\n`);
+    for (const e of left)
+      process.stderr.write(
+        `warning: ${e.file} ${e.detail ?? ''} (run harness init --yes to do it)\n`,
+      );
     const cd = dir === process.cwd() ? '' : `cd ${displayPath(dir)} && `;
     const next: readonly (readonly [string, string])[] = [
-      ['npx harness run', 'your suite on a generated fleet: exit 0 passes, 1 = regressed, 2 = broken'],
+      [
+        'npx harness run',
+        'your suite on a generated fleet: exit 0 passes, 1 = regressed, 2 = broken',
+      ],
       [`npx harness check ${result.modelName}`, 'the plugin contract on generated edge cases'],
       ['npx tsc --noEmit', 'type-checks your plugin and suite'],
     ];
     const width = Math.max(...next.map(([c]) => c.length));
-    process.stdout.write(`\nNext:\n${next.map(([c, why]) => `  ${cd}${c.padEnd(width)}  # ${why}\n`).join('')}`);
+    process.stdout.write(
+      `\nNext:\n${next.map(([c, why]) => `  ${cd}${c.padEnd(width)}  # ${why}\n`).join('')}`,
+    );
     return 0;
   },
 };

@@ -36,14 +36,24 @@ export const labelCommand: Command = {
       USAGE,
     );
     const port = intFlag('port', values.port, 0) ?? 5173;
-    if (port > 65535) throw new HarnessError('E_ARGS', `--port must be at most 65535 (got "${values.port}")`);
+    if (port > 65535)
+      throw new HarnessError('E_ARGS', `--port must be at most 65535 (got "${values.port}")`);
     const host = values.host ?? '127.0.0.1';
     const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
     selectSources(describeLayout(dataDir), 'all'); // no data folder, or nothing in it: say so and exit 2
-    const app = await startLabelServer({ dataDir, host, port, allowHosts: values['allow-host'] ?? [] });
-    process.stdout.write(`harness label: labeling ${displayPath(dataDir)} at ${app.url}\n(Ctrl+C to stop)\n`);
+    const app = await startLabelServer({
+      dataDir,
+      host,
+      port,
+      allowHosts: values['allow-host'] ?? [],
+    });
+    process.stdout.write(
+      `harness label: labeling ${displayPath(dataDir)} at ${app.url}\n(Ctrl+C to stop)\n`,
+    );
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-      process.stderr.write(`harness label: warning: listening on ${host}; anyone who can reach it can change labels\n`);
+      process.stderr.write(
+        `harness label: warning: listening on ${host}; anyone who can reach it can change labels\n`,
+      );
     }
     await new Promise<void>((resolve) => {
       const stop = (): void => {

@@ -34,7 +34,10 @@ export const labelsCommand: Command = {
       throw new HarnessError('E_ARGS', `--source must be synthetic, real or all (got "${source}")`);
     }
     const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
-    const [labels, metadata] = await Promise.all([loadLabels({ dataDir, source }), loadMetadata({ dataDir, source })]);
+    const [labels, metadata] = await Promise.all([
+      loadLabels({ dataDir, source }),
+      loadMetadata({ dataDir, source }),
+    ]);
     const dist = labelDistribution(labels, metadata);
     process.stdout.write(renderDistributionBars(dist));
     const outDir = path.resolve(values['out-dir'] ?? 'report/labels');
@@ -42,7 +45,9 @@ export const labelsCommand: Command = {
       const file = path.join(outDir, `${dim.name}.svg`);
       await writeFileAtomic(file, await renderSvg(labelDistributionChart(dist, dim.name)));
     }
-    process.stdout.write(`\nwrote ${dist.dimensions.length} SVG charts to ${displayPath(outDir)}/\n`);
+    process.stdout.write(
+      `\nwrote ${dist.dimensions.length} SVG charts to ${displayPath(outDir)}/\n`,
+    );
     return 0;
   },
 };

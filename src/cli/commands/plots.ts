@@ -42,7 +42,11 @@ export const plotsCommand: Command = {
     }
     for (const mode of SIGNATURE_MODES) {
       const file = path.join(outDir, `mode-${mode}.svg`);
-      const spec = signatureChart(mode.replaceAll('_', ' '), 'a healthy system over its last 4 days (synthetic)', modeProfile(mode));
+      const spec = signatureChart(
+        mode.replaceAll('_', ' '),
+        'a healthy system over its last 4 days (synthetic)',
+        modeProfile(mode),
+      );
       await writeFileAtomic(file, await renderSvg(spec));
       written.push(file);
     }

@@ -41,7 +41,8 @@ Exit codes: 0 every assertion held · 1 an assertion failed · 2 the harness, a 
 
 export const runCommand: Command = {
   usage: USAGE,
-  summary: 'run the suites: fit and score every model, evaluate, check the assertions (the CI gate)',
+  summary:
+    'run the suites: fit and score every model, evaluate, check the assertions (the CI gate)',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(
       'run',
@@ -68,7 +69,10 @@ export const runCommand: Command = {
     const filter = { words: positionals, suites: values.suite ?? [], models: values.model ?? [] };
     if (values.list) {
       const suites = await harness.collect(filter);
-      for (const s of suites) process.stdout.write(`${s.spec.name}  ${path.relative(process.cwd(), s.file)}  models: ${s.modelNames.join(', ')}\n`);
+      for (const s of suites)
+        process.stdout.write(
+          `${s.spec.name}  ${path.relative(process.cwd(), s.file)}  models: ${s.modelNames.join(', ')}\n`,
+        );
       process.stdout.write(`${suites.length} suite(s)\n`);
       return 0;
     }
@@ -82,11 +86,19 @@ export const runCommand: Command = {
       argv,
     });
     // After every reporter has finished (Ink has printed its last frame), so the lines follow the summary.
-    if (run.record && 'dir' in run.record) process.stdout.write(`run recorded: ${displayPath(run.record.dir)}\n`);
+    if (run.record && 'dir' in run.record)
+      process.stdout.write(`run recorded: ${displayPath(run.record.dir)}\n`);
     if (run.record && 'error' in run.record) {
-      process.stderr.write(`${chalk.yellow('warning:')} the run was not recorded in ${displayPath(harness.config.runsDir)}: ${run.record.error}\n`);
+      process.stderr.write(
+        `${chalk.yellow('warning:')} the run was not recorded in ${displayPath(harness.config.runsDir)}: ${run.record.error}\n`,
+      );
     }
-    if (run.tracking) process.stdout.write(run.tracking.status === 'synced' ? `${run.tracking.message}\n` : `${chalk.yellow('warning:')} ${run.tracking.message}\n`);
+    if (run.tracking)
+      process.stdout.write(
+        run.tracking.status === 'synced'
+          ? `${run.tracking.message}\n`
+          : `${chalk.yellow('warning:')} ${run.tracking.message}\n`,
+      );
     return run.exitCode;
   },
 };

@@ -43,27 +43,47 @@ const SUBCOMMANDS: Readonly<Record<string, (argv: readonly string[]) => Promise<
 
 export const runsCommand: Command = {
   usage: USAGE,
-  summary: "list the recorded runs (the local history), show one run's provenance, or sync them to MLflow",
+  summary:
+    "list the recorded runs (the local history), show one run's provenance, or sync them to MLflow",
   async run(argv) {
     const [first, ...rest] = argv;
     if (first !== undefined && !first.startsWith('-')) {
       const sub = SUBCOMMANDS[first];
-      if (!sub) throw new HarnessError('E_ARGS', `harness runs: unknown subcommand "${first}" (known: ${Object.keys(SUBCOMMANDS).join(', ')})\n\n${USAGE}`);
+      if (!sub)
+        throw new HarnessError(
+          'E_ARGS',
+          `harness runs: unknown subcommand "${first}" (known: ${Object.keys(SUBCOMMANDS).join(', ')})\n\n${USAGE}`,
+        );
       return sub(rest);
     }
-    const { values } = parseCommandArgs('runs', argv, { ...FLAGS, limit: { type: 'string' } }, USAGE);
+    const { values } = parseCommandArgs(
+      'runs',
+      argv,
+      { ...FLAGS, limit: { type: 'string' } },
+      USAGE,
+    );
     const limit = intFlag('limit', values.limit) ?? 20;
     const list = await openStore(values['runs-dir']);
     const shown = await Promise.all(list.runs.slice(0, limit).map(overviewOf));
     if (values.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
-    else process.stdout.write(formatRunsTable(shown, { runsDir: displayPath(list.runsDir), older: list.runs.length - shown.length }));
+    else
+      process.stdout.write(
+        formatRunsTable(shown, {
+          runsDir: displayPath(list.runsDir),
+          older: list.runs.length - shown.length,
+        }),
+      );
     return 0;
   },
 };
 
 async function showRun(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('runs show', argv, FLAGS, USAGE, true);
-  if (positionals.length !== 1) throw new HarnessError('E_ARGS', `harness runs show: give one run (an id, a prefix, latest or latest~N)\n\n${USAGE}`);
+  if (positionals.length !== 1)
+    throw new HarnessError(
+      'E_ARGS',
+      `harness runs show: give one run (an id, a prefix, latest or latest~N)\n\n${USAGE}`,
+    );
   const run = resolveRunRef(await openStore(values['runs-dir']), positionals[0]!);
   if (values.json) process.stdout.write(`${JSON.stringify(run.record, null, 2)}\n`);
   else process.stdout.write(formatRunRecord(run, displayPath(run.dir)));
@@ -73,7 +93,8 @@ async function showRun(argv: readonly string[]): Promise<number> {
 async function syncRunsToServer(argv: readonly string[]): Promise<number> {
   const { values } = parseCommandArgs('runs sync', argv, { 'runs-dir': FLAGS['runs-dir'] }, USAGE);
   const config = await loadConfig();
-  const runsDir = values['runs-dir'] !== undefined ? path.resolve(values['runs-dir']) : config.runsDir;
+  const runsDir =
+    values['runs-dir'] !== undefined ? path.resolve(values['runs-dir']) : config.runsDir;
   const { syncRuns } = await import('../../track/mlflow/index.ts'); // the upload renders charts with Vega
   const r = await syncRuns(runsDir, config);
   process.stdout.write(`${r.message}\n`);

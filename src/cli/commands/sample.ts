@@ -16,7 +16,8 @@ data, --n, --by and --seed give the same queue.`;
 
 export const sampleCommand: Command = {
   usage: USAGE,
-  summary: 'pick unlabelled real systems to label (stratified, seeded) and write the labeling queue',
+  summary:
+    'pick unlabelled real systems to label (stratified, seeded) and write the labeling queue',
   async run(argv) {
     const { values } = parseCommandArgs(
       'sample',
@@ -31,10 +32,16 @@ export const sampleCommand: Command = {
       USAGE,
     );
     const n = intFlag('n', values.n);
-    if (n === undefined) throw new HarnessError('E_ARGS', `harness sample: --n N is required\n\n${USAGE}`);
+    if (n === undefined)
+      throw new HarnessError('E_ARGS', `harness sample: --n N is required\n\n${USAGE}`);
     const config = await loadConfig();
     const dataDir = values.data ? path.resolve(values.data) : config.dataDir;
-    const by = values.by ? values.by.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+    const by = values.by
+      ? values.by
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : [];
     const seed = values.seed ?? config.seed ?? DEFAULT_SEED;
     const result = await sampleUnlabelled({ dataDir, n, by, seed });
     const out = values.out ? path.resolve(values.out) : queuePath(dataDir);
@@ -43,8 +50,11 @@ export const sampleCommand: Command = {
     process.stdout.write(
       `sampled ${got} of ${result.available} unlabelled real system(s)${by.length > 0 ? ` by ${by.join(', ')}` : ''} (seed "${seed}") into ${displayPath(out)}\n`,
     );
-    if (got < n) process.stdout.write(`  only ${result.available} unlabelled real system(s) to draw from\n`);
-    if (by.length > 0) for (const s of result.strata) process.stdout.write(`  ${s.key.padEnd(32)} ${String(s.seats).padStart(4)} of ${s.size}\n`);
+    if (got < n)
+      process.stdout.write(`  only ${result.available} unlabelled real system(s) to draw from\n`);
+    if (by.length > 0)
+      for (const s of result.strata)
+        process.stdout.write(`  ${s.key.padEnd(32)} ${String(s.seats).padStart(4)} of ${s.size}\n`);
     return 0;
   },
 };

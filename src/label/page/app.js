@@ -6,7 +6,14 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const FAILURE_TYPES = ['thermal_runaway', 'internal_short', 'cell_imbalance', 'capacity_fade', 'cooling_failure', 'insulation_fault'];
+  const FAILURE_TYPES = [
+    'thermal_runaway',
+    'internal_short',
+    'cell_imbalance',
+    'capacity_fade',
+    'cooling_failure',
+    'insulation_fault',
+  ];
 
   // Sensors plotted together share a panel (one unit, one y axis); unknown ones get a panel each.
   const GROUPS = [
@@ -19,7 +26,19 @@
     { unit: 'cell temperature spread, °C', names: ['temp_spread_c'] },
     { unit: 'insulation, kΩ', names: ['insulation_resistance_kohm'] },
   ];
-  const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#393b79'];
+  const COLORS = [
+    '#1f77b4',
+    '#d62728',
+    '#2ca02c',
+    '#ff7f0e',
+    '#9467bd',
+    '#8c564b',
+    '#e377c2',
+    '#17becf',
+    '#bcbd22',
+    '#7f7f7f',
+    '#393b79',
+  ];
   const DEFAULT_OFF = new Set(['temp_spread_c']);
   const LS_LABELER = 'bess-label.labeler';
   const LS_SENSORS = 'bess-label.sensors';
@@ -77,7 +96,12 @@
     try {
       res = await fetch(url, init);
     } catch (err) {
-      return { status: 0, data: { error: `the server did not answer (${err && err.message ? err.message : err}); is harness label still running?` } };
+      return {
+        status: 0,
+        data: {
+          error: `the server did not answer (${err && err.message ? err.message : err}); is harness label still running?`,
+        },
+      };
     }
     let data = null;
     try {
@@ -97,7 +121,10 @@
     try {
       res = await fetch(url);
     } catch (err) {
-      return { status: 0, data: { error: `the server did not answer (${err && err.message ? err.message : err})` } };
+      return {
+        status: 0,
+        data: { error: `the server did not answer (${err && err.message ? err.message : err})` },
+      };
     }
     if (!res.ok) {
       let data;
@@ -126,7 +153,11 @@
         system_id: header.system_id,
         n,
         t: Array.from(column(0)),
-        series: header.series.map((s, k) => ({ name: s.name, derived: s.derived, values: withGaps(column(k + 1)) })),
+        series: header.series.map((s, k) => ({
+          name: s.name,
+          derived: s.derived,
+          values: withGaps(column(k + 1)),
+        })),
       },
     };
   }
@@ -135,7 +166,9 @@
   async function loadSystems() {
     const r = await api('GET', '/api/systems');
     if (r.status !== 200) {
-      showWarnings([r.data && r.data.error ? r.data.error : `cannot list systems (HTTP ${r.status})`]);
+      showWarnings([
+        r.data && r.data.error ? r.data.error : `cannot list systems (HTTP ${r.status})`,
+      ]);
       return;
     }
     state.systems = r.data.systems;
@@ -176,7 +209,8 @@
         if (show === 'anomaly') return !!s.label && s.label.label === 'anomaly';
         return true;
       });
-      if ($('unlabeled-first').checked) list = [...list.filter((s) => !s.label), ...list.filter((s) => s.label)];
+      if ($('unlabeled-first').checked)
+        list = [...list.filter((s) => !s.label), ...list.filter((s) => s.label)];
     }
     if (source !== 'all') list = list.filter((s) => s.source === source);
     if (q) list = list.filter((s) => s.system_id.toLowerCase().includes(q));
@@ -200,23 +234,31 @@
 
   function fillItem(li, s) {
     clear(li);
-    li.appendChild(el('span', 'id', s.system_id)).title = `${s.source} · ${s.operational_mode} · ${s.season}`;
+    li.appendChild(el('span', 'id', s.system_id)).title =
+      `${s.source} · ${s.operational_mode} · ${s.season}`;
     li.appendChild(el('span', 'badge src', s.source === 'synthetic' ? 'syn' : s.source));
     const st = labelState(s);
     li.appendChild(el('span', `badge ${st}`, st));
-    if (s.label && s.label.failure_type !== 'none') li.appendChild(el('span', 'badge ft', s.label.failure_type));
+    if (s.label && s.label.failure_type !== 'none')
+      li.appendChild(el('span', 'badge ft', s.label.failure_type));
     li.dataset.label = st;
   }
 
   function updateCounts() {
     const unlabeled = state.systems.filter((s) => !s.label).length;
-    $('counts').textContent = `${state.order.length} shown · ${state.systems.length} systems · ${unlabeled} unlabeled`;
+    $('counts').textContent =
+      `${state.order.length} shown · ${state.systems.length} systems · ${unlabeled} unlabeled`;
   }
 
   function move(delta) {
     if (state.order.length === 0) return;
     let i = state.order.findIndex((s) => keyOf(s) === state.selected);
-    i = i < 0 ? (delta > 0 ? 0 : state.order.length - 1) : Math.min(state.order.length - 1, Math.max(0, i + delta));
+    i =
+      i < 0
+        ? delta > 0
+          ? 0
+          : state.order.length - 1
+        : Math.min(state.order.length - 1, Math.max(0, i + delta));
     const s = state.order[i];
     if (s) select(s);
   }
@@ -233,7 +275,8 @@
       li.scrollIntoView({ block: 'nearest' });
     }
     $('system-title').textContent = s.system_id;
-    $('system-meta').textContent = `${s.source} · ${s.operational_mode} · ${s.season}${s.scenario_tags.length ? ` · tags: ${s.scenario_tags.join(', ')}` : ''}`;
+    $('system-meta').textContent =
+      `${s.source} · ${s.operational_mode} · ${s.season}${s.scenario_tags.length ? ` · tags: ${s.scenario_tags.join(', ')}` : ''}`;
     clearErrors();
     $('conflict').hidden = true;
     setStatus('', '');
@@ -242,7 +285,10 @@
     $('plot-status').textContent = 'loading series…';
     const pre = state.prefetch && state.prefetch.key === key ? state.prefetch.promise : null;
     state.prefetch = null;
-    const [info, series] = await Promise.all([api('GET', base), pre || fetchSeries(`${base}/series?format=f64`)]);
+    const [info, series] = await Promise.all([
+      api('GET', base),
+      pre || fetchSeries(`${base}/series?format=f64`),
+    ]);
     if (token !== state.loadToken) return; // another system was picked meanwhile
     if (info.status === 200) {
       s.label = info.data.label;
@@ -262,7 +308,10 @@
       state.series = null;
       destroyPlots();
       clear($('sensor-picker'));
-      $('plot-status').textContent = series.data && series.data.error ? series.data.error : `cannot load the series (HTTP ${series.status})`;
+      $('plot-status').textContent =
+        series.data && series.data.error
+          ? series.data.error
+          : `cannot load the series (HTTP ${series.status})`;
     }
   }
 
@@ -272,7 +321,12 @@
     const next = i >= 0 ? state.order[i + 1] : undefined;
     if (!next) return;
     const nk = keyOf(next);
-    state.prefetch = { key: nk, promise: fetchSeries(`/api/systems/${encodeURIComponent(next.source)}/${encodeURIComponent(next.system_id)}/series?format=f64`) };
+    state.prefetch = {
+      key: nk,
+      promise: fetchSeries(
+        `/api/systems/${encodeURIComponent(next.source)}/${encodeURIComponent(next.system_id)}/series?format=f64`,
+      ),
+    };
   }
 
   function refreshItem(s) {
@@ -284,9 +338,16 @@
   function renderHistory(entries) {
     const ol = $('history');
     clear(ol);
-    const summary = (r) => (r ? `v${r.label_version} ${r.label}${r.failure_type !== 'none' ? `/${r.failure_type}` : ''}${r.lead_time_days !== null && r.lead_time_days !== undefined ? ` lead ${r.lead_time_days}d` : ''}${r.confidence !== undefined ? ` conf ${r.confidence}` : ''}${r.notes ? ` "${r.notes}"` : ''}` : '(none)');
-    for (const e of [...entries].reverse()) ol.appendChild(el('li', '', `${e.changed_at} ${e.labeler}: ${summary(e.before)} → ${summary(e.after)}`));
-    $('history-box').querySelector('summary').textContent = `history of this system (${entries.length})`;
+    const summary = (r) =>
+      r
+        ? `v${r.label_version} ${r.label}${r.failure_type !== 'none' ? `/${r.failure_type}` : ''}${r.lead_time_days !== null && r.lead_time_days !== undefined ? ` lead ${r.lead_time_days}d` : ''}${r.confidence !== undefined ? ` conf ${r.confidence}` : ''}${r.notes ? ` "${r.notes}"` : ''}`
+        : '(none)';
+    for (const e of [...entries].reverse())
+      ol.appendChild(
+        el('li', '', `${e.changed_at} ${e.labeler}: ${summary(e.before)} → ${summary(e.after)}`),
+      );
+    $('history-box').querySelector('summary').textContent =
+      `history of this system (${entries.length})`;
   }
 
   // ---- the plot ----
@@ -373,7 +434,13 @@
       div.appendChild(el('span', 'unit', p.unit));
       box.appendChild(div);
       const xAxis = last
-        ? { values: (u, splits) => splits.map((v, j) => timeTick(v, j === 0 ? null : splits[j - 1], u.scales.x.max - u.scales.x.min)), size: 36 }
+        ? {
+            values: (u, splits) =>
+              splits.map((v, j) =>
+                timeTick(v, j === 0 ? null : splits[j - 1], u.scales.x.max - u.scales.x.min),
+              ),
+            size: 36,
+          }
         : { values: (u, splits) => splits.map(() => ''), size: 4, ticks: { show: false } };
       const opts = {
         width,
@@ -383,7 +450,13 @@
         scales: { x: { time: true } },
         series: [
           { label: 'UTC', value: (u, v) => (v === null || v === undefined ? '--' : isoMinute(v)) },
-          ...p.names.map((n) => ({ label: n, stroke: colorOf.get(n), width: 1, spanGaps: false, points: { show: false } })),
+          ...p.names.map((n) => ({
+            label: n,
+            stroke: colorOf.get(n),
+            width: 1,
+            spanGaps: false,
+            points: { show: false },
+          })),
         ],
         axes: [xAxis, { size: 56 }],
         hooks: {
@@ -394,7 +467,8 @@
               state.xRange = [u.scales.x.min, u.scales.x.max];
               box.dataset.xMin = String(u.scales.x.min);
               box.dataset.xMax = String(u.scales.x.max);
-              for (const other of state.plots) if (other !== u) other.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
+              for (const other of state.plots)
+                if (other !== u) other.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
               syncing = false;
             },
           ],
@@ -409,8 +483,10 @@
     box.dataset.points = String(data.n);
     box.dataset.system = `${data.source}/${data.system_id}`;
     box.dataset.drawMs = String(Math.round(performance.now() - started));
-    $('plot-status').textContent = `${data.n.toLocaleString()} points · ${count} series · drag to zoom, double-click or r to reset, ←/→ to pan`;
-    if (keepRange && state.plots[0]) state.plots[0].setScale('x', { min: keepRange[0], max: keepRange[1] });
+    $('plot-status').textContent =
+      `${data.n.toLocaleString()} points · ${count} series · drag to zoom, double-click or r to reset, ←/→ to pan`;
+    if (keepRange && state.plots[0])
+      state.plots[0].setScale('x', { min: keepRange[0], max: keepRange[1] });
   }
 
   const pad2 = (n) => String(n).padStart(2, '0');
@@ -486,12 +562,17 @@
     state.expectedVersion = row ? row.label_version : 0;
     setLabel(row ? row.label : '');
     $('failure_type').value = row ? row.failure_type : 'none';
-    $('lead_time_days').value = row && row.lead_time_days !== null && row.lead_time_days !== undefined ? String(row.lead_time_days) : '';
+    $('lead_time_days').value =
+      row && row.lead_time_days !== null && row.lead_time_days !== undefined
+        ? String(row.lead_time_days)
+        : '';
     $('confidence').value = row && row.confidence !== undefined ? String(row.confidence) : '';
     $('notes').value = row && row.notes ? row.notes : '';
     $('labeler').value = lsGet(LS_LABELER, '');
     applyLabelRules();
-    $('version').textContent = row ? `version ${row.label_version}${row.labeler ? ` by ${row.labeler}` : ''}${row.labeled_at ? ` at ${row.labeled_at}` : ''}` : 'not labeled yet';
+    $('version').textContent = row
+      ? `version ${row.label_version}${row.labeler ? ` by ${row.labeler}` : ''}${row.labeled_at ? ` at ${row.labeled_at}` : ''}`
+      : 'not labeled yet';
   }
 
   function clearErrors() {
@@ -502,7 +583,9 @@
   function showErrors(errors) {
     clearErrors();
     for (const e of errors) {
-      const slot = form.querySelector(`.err[data-err-for="${CSS.escape(e.field)}"]`) || form.querySelector('.err[data-err-for=""]');
+      const slot =
+        form.querySelector(`.err[data-err-for="${CSS.escape(e.field)}"]`) ||
+        form.querySelector('.err[data-err-for=""]');
       slot.textContent = slot.textContent ? `${slot.textContent}; ${e.message}` : e.message;
       const field = slot.closest('.field');
       if (field) field.classList.add('invalid');
@@ -541,7 +624,11 @@
     saving = true;
     $('save').disabled = true;
     setStatus('saving…', '');
-    const r = await api('POST', `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}/label`, body);
+    const r = await api(
+      'POST',
+      `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}/label`,
+      body,
+    );
     saving = false;
     $('save').disabled = false;
     if (state.selected !== keyOf(s)) return;
@@ -556,11 +643,17 @@
       setStatus(r.data.changed ? `saved version ${r.data.row.label_version}` : 'no change', 'ok');
       // saved: leave the field, so j/k move on at once
       if (isTyping(document.activeElement)) document.activeElement.blur();
-      const info = await api('GET', `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}`);
+      const info = await api(
+        'GET',
+        `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}`,
+      );
       if (info.status === 200 && state.selected === keyOf(s)) renderHistory(info.data.history);
     } else if (r.status === 400 && r.data && Array.isArray(r.data.errors)) {
       showErrors(r.data.errors);
-      setStatus(`not saved: ${r.data.errors.length} problem${r.data.errors.length === 1 ? '' : 's'}`, 'bad');
+      setStatus(
+        `not saved: ${r.data.errors.length} problem${r.data.errors.length === 1 ? '' : 's'}`,
+        'bad',
+      );
     } else if (r.status === 409) {
       showConflict(s, r.data);
       setStatus('not saved: someone else changed this label', 'bad');
@@ -576,7 +669,16 @@
     const dl = $('conflict-row');
     clear(dl);
     const row = data.current || {};
-    for (const k of ['label', 'failure_type', 'lead_time_days', 'confidence', 'notes', 'labeler', 'labeled_at', 'label_version']) {
+    for (const k of [
+      'label',
+      'failure_type',
+      'lead_time_days',
+      'confidence',
+      'notes',
+      'labeler',
+      'labeled_at',
+      'label_version',
+    ]) {
       if (row[k] === undefined || row[k] === null) continue;
       dl.appendChild(el('dt', '', k));
       dl.appendChild(el('dd', '', row[k]));
@@ -609,7 +711,8 @@
     const s = li && bySystemKey.get(li.dataset.key);
     if (s) select(s);
   });
-  for (const id of ['filter-show', 'filter-source', 'unlabeled-first']) $(id).addEventListener('change', renderList);
+  for (const id of ['filter-show', 'filter-source', 'unlabeled-first'])
+    $(id).addEventListener('change', renderList);
   $('search').addEventListener('input', renderList);
   $('pan-left').addEventListener('click', () => pan(-1));
   $('pan-right').addEventListener('click', () => pan(1));

@@ -51,13 +51,29 @@ export function breakdownChart(input: BreakdownChartInput): TopLevelSpec {
   const bars = breakdownBars(input.cells);
   const order = bars.map((b) => b.stratum);
   const level = input.cells.find((c) => c.ci.roc_auc)?.ci.roc_auc?.level ?? 0.95;
-  const faded = input.minPositives !== undefined ? `faded: fewer than ${input.minPositives} anomalies` : 'faded: too few anomalies';
+  const faded =
+    input.minPositives !== undefined
+      ? `faded: fewer than ${input.minPositives} anomalies`
+      : 'faded: too few anomalies';
   const caption = `whiskers: ${Math.round(level * 100)}% DeLong CI · ${faded} · dashed: chance (0.5)`;
-  const y = { field: 'stratum', type: 'nominal' as const, sort: order, title: input.column.replaceAll('_', ' ') };
-  const x = { field: 'auc', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'ROC AUC' };
+  const y = {
+    field: 'stratum',
+    type: 'nominal' as const,
+    sort: order,
+    title: input.column.replaceAll('_', ' '),
+  };
+  const x = {
+    field: 'auc',
+    type: 'quantitative' as const,
+    scale: { domain: [0, 1] },
+    title: 'ROC AUC',
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `ROC AUC by ${input.column.replaceAll('_', ' ')}`, subtitle: input.subtitle ? [input.subtitle, caption] : caption },
+    title: {
+      text: `ROC AUC by ${input.column.replaceAll('_', ' ')}`,
+      subtitle: input.subtitle ? [input.subtitle, caption] : caption,
+    },
     config: CHART_CONFIG,
     width: 420,
     data: { values: bars },

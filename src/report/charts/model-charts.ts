@@ -50,13 +50,43 @@ export function modelCharts(input: ModelChartsInput): ModelChart[] {
   const { y, scores, subtitle, maxPoints } = input;
   const prevalence = input.n > 0 ? input.positives / input.n : 0;
   const charts: ModelChart[] = [
-    { kind: 'roc', spec: rocChart({ curve: rocCurve(y, scores), auc: rocAuc(y, scores), ci: input.rocAucCi, subtitle, maxPoints }) },
-    { kind: 'pr', spec: prChart({ curve: prCurve(y, scores), averagePrecision: averagePrecision(y, scores), prevalence, subtitle, maxPoints }) },
-    { kind: 'scores', spec: scoreDistributionChart({ y, scores, threshold: input.threshold, subtitle }) },
+    {
+      kind: 'roc',
+      spec: rocChart({
+        curve: rocCurve(y, scores),
+        auc: rocAuc(y, scores),
+        ci: input.rocAucCi,
+        subtitle,
+        maxPoints,
+      }),
+    },
+    {
+      kind: 'pr',
+      spec: prChart({
+        curve: prCurve(y, scores),
+        averagePrecision: averagePrecision(y, scores),
+        prevalence,
+        subtitle,
+        maxPoints,
+      }),
+    },
+    {
+      kind: 'scores',
+      spec: scoreDistributionChart({ y, scores, threshold: input.threshold, subtitle }),
+    },
   ];
   const breakdownSubtitle = input.breakdownSubtitle ?? subtitle;
   for (const [column, cells] of input.breakdown) {
-    charts.push({ kind: 'breakdown', column, spec: breakdownChart({ column, cells, subtitle: breakdownSubtitle, minPositives: input.minPositives }) });
+    charts.push({
+      kind: 'breakdown',
+      column,
+      spec: breakdownChart({
+        column,
+        cells,
+        subtitle: breakdownSubtitle,
+        minPositives: input.minPositives,
+      }),
+    });
   }
   return charts;
 }

@@ -38,8 +38,18 @@ export function prChart(input: PrChartInput): TopLevelSpec {
     ap.value === null
       ? `Precision–recall: AP undefined (${ap.reason})`
       : `Precision–recall: AP ${ap.value.toFixed(3)} (baseline = prevalence ${input.prevalence.toFixed(3)})`;
-  const x = { field: 'recall', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'recall (anomalies caught)' };
-  const y = { field: 'precision', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'precision (flagged that are anomalies)' };
+  const x = {
+    field: 'recall',
+    type: 'quantitative' as const,
+    scale: { domain: [0, 1] },
+    title: 'recall (anomalies caught)',
+  };
+  const y = {
+    field: 'precision',
+    type: 'quantitative' as const,
+    scale: { domain: [0, 1] },
+    title: 'precision (flagged that are anomalies)',
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: input.subtitle ? { text: title, subtitle: input.subtitle } : title,
@@ -49,7 +59,12 @@ export function prChart(input: PrChartInput): TopLevelSpec {
     layer: [
       {
         name: 'baseline',
-        data: { values: [{ recall: 0, precision: input.prevalence }, { recall: 1, precision: input.prevalence }] },
+        data: {
+          values: [
+            { recall: 0, precision: input.prevalence },
+            { recall: 1, precision: input.prevalence },
+          ],
+        },
         mark: { type: 'line', color: '#9ca3af', strokeDash: [4, 4] },
         encoding: { x, y },
       },

@@ -1,5 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { ConfidenceInterval, MetricValue, RocCurve, UndefinedMetric } from '../../metrics/types.ts';
+import type {
+  ConfidenceInterval,
+  MetricValue,
+  RocCurve,
+  UndefinedMetric,
+} from '../../metrics/types.ts';
 import { CHART_CONFIG } from './chart-config.ts';
 
 /** Most points a curve is drawn with: more only makes the SVG bigger, not the curve clearer. */
@@ -20,7 +25,10 @@ export function downsampleIndices(length: number, max = MAX_CURVE_POINTS): numbe
 }
 
 /** Formats an AUC-like value and its CI for a title: `0.912 [0.801, 1.000]`. */
-export function formatWithCi(value: number, ci: ConfidenceInterval | UndefinedMetric | null | undefined): string {
+export function formatWithCi(
+  value: number,
+  ci: ConfidenceInterval | UndefinedMetric | null | undefined,
+): string {
   const v = value.toFixed(3);
   if (!ci || ci.value === null) return v;
   return `${v} [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]`;
@@ -48,17 +56,38 @@ export interface RocChartInput {
 /** The points a ROC chart draws (downsampled, NaN points left out). */
 export function rocPoints(curve: RocCurve, maxPoints = MAX_CURVE_POINTS): RocPoint[] {
   return downsampleIndices(curve.fpr.length, maxPoints)
-    .map((i) => ({ i, fpr: curve.fpr[i]!, tpr: curve.tpr[i]!, threshold: Number.isFinite(curve.thresholds[i]!) ? curve.thresholds[i]! : null }))
+    .map((i) => ({
+      i,
+      fpr: curve.fpr[i]!,
+      tpr: curve.tpr[i]!,
+      threshold: Number.isFinite(curve.thresholds[i]!) ? curve.thresholds[i]! : null,
+    }))
     .filter((p) => Number.isFinite(p.fpr) && Number.isFinite(p.tpr));
 }
 
 /** A ROC curve with the chance diagonal; the title carries the AUC and its CI (or why it is undefined). */
 export function rocChart(input: RocChartInput): TopLevelSpec {
   const points = rocPoints(input.curve, input.maxPoints);
-  const level = input.ci && input.ci.value !== null ? ` (${Math.round(input.ci.level * 100)}% ${input.ci.method === 'delong' ? 'DeLong' : 'bootstrap'} CI)` : '';
-  const title = input.auc.value === null ? `ROC curve: AUC undefined (${input.auc.reason})` : `ROC curve: AUC ${formatWithCi(input.auc.value, input.ci)}${level}`;
-  const x = { field: 'fpr', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'false positive rate (normals flagged)' };
-  const y = { field: 'tpr', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'true positive rate (recall)' };
+  const level =
+    input.ci && input.ci.value !== null
+      ? ` (${Math.round(input.ci.level * 100)}% ${input.ci.method === 'delong' ? 'DeLong' : 'bootstrap'} CI)`
+      : '';
+  const title =
+    input.auc.value === null
+      ? `ROC curve: AUC undefined (${input.auc.reason})`
+      : `ROC curve: AUC ${formatWithCi(input.auc.value, input.ci)}${level}`;
+  const x = {
+    field: 'fpr',
+    type: 'quantitative' as const,
+    scale: { domain: [0, 1] },
+    title: 'false positive rate (normals flagged)',
+  };
+  const y = {
+    field: 'tpr',
+    type: 'quantitative' as const,
+    scale: { domain: [0, 1] },
+    title: 'true positive rate (recall)',
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: input.subtitle ? { text: title, subtitle: input.subtitle } : title,
@@ -68,7 +97,12 @@ export function rocChart(input: RocChartInput): TopLevelSpec {
     layer: [
       {
         name: 'chance',
-        data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
+        data: {
+          values: [
+            { fpr: 0, tpr: 0 },
+            { fpr: 1, tpr: 1 },
+          ],
+        },
         mark: { type: 'line', color: '#9ca3af', strokeDash: [4, 4] },
         encoding: { x, y },
       },

@@ -17,7 +17,11 @@ export interface ScoreBin {
  * Equal-width histograms of the scores of normals and of anomalies over one shared range (the
  * last bin is closed). Bins empty for a label are left out. O(n).
  */
-export function scoreHistogram(y: ArrayLike<number>, scores: ArrayLike<number>, bins = 30): ScoreBin[] {
+export function scoreHistogram(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  bins = 30,
+): ScoreBin[] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < scores.length; i++) {
@@ -42,7 +46,14 @@ export function scoreHistogram(y: ArrayLike<number>, scores: ArrayLike<number>, 
   const out: ScoreBin[] = [];
   for (const label of ['normal', 'anomaly'] as const) {
     counts[label].forEach((count, b) => {
-      if (count > 0) out.push({ label, start: lo + b * width, end: b === k - 1 && hi > lo ? hi : lo + (b + 1) * width, count, share: count / totals[label] });
+      if (count > 0)
+        out.push({
+          label,
+          start: lo + b * width,
+          end: b === k - 1 && hi > lo ? hi : lo + (b + 1) * width,
+          count,
+          share: count / totals[label],
+        });
     });
   }
   return out;
@@ -68,7 +79,11 @@ export function scoreDistributionChart(input: ScoreDistributionInput): TopLevelS
   let anomalies = 0;
   for (let i = 0; i < input.y.length; i++) if (input.y[i] === 1) anomalies++;
   const title = `Score distribution by label (${input.y.length - anomalies} normal, ${anomalies} anomaly)`;
-  const x = { field: 'start', type: 'quantitative' as const, title: 'score (higher = more anomalous)' };
+  const x = {
+    field: 'start',
+    type: 'quantitative' as const,
+    title: 'score (higher = more anomalous)',
+  };
   const layer: NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']> = [
     {
       name: 'histogram',
@@ -77,13 +92,23 @@ export function scoreDistributionChart(input: ScoreDistributionInput): TopLevelS
       encoding: {
         x,
         x2: { field: 'end' },
-        y: { field: 'share', type: 'quantitative', stack: null, scale: { zero: true }, title: 'share of the label’s systems' },
+        y: {
+          field: 'share',
+          type: 'quantitative',
+          stack: null,
+          scale: { zero: true },
+          title: 'share of the label’s systems',
+        },
         y2: { datum: 0 },
         color: { field: 'label', type: 'nominal', scale: LABEL_COLORS, title: 'label' },
       },
     },
   ];
-  if (input.threshold !== undefined && input.threshold !== null && Number.isFinite(input.threshold)) {
+  if (
+    input.threshold !== undefined &&
+    input.threshold !== null &&
+    Number.isFinite(input.threshold)
+  ) {
     layer.push({
       name: 'threshold',
       data: { values: [{ start: input.threshold, text: `threshold ${input.threshold}` }] },

@@ -9,7 +9,11 @@ const VARIANT_COLORS = ['#9ca3af', '#fcd34d', '#f97316', '#b91c1c'];
  * Small multiples, one row per signal (each with its own y scale), x = days before the last
  * sample, one line per variant. Null values break the line: gaps stay visible as gaps.
  */
-export function signatureChart(title: string, subtitle: string, points: readonly SignaturePoint[]): TopLevelSpec {
+export function signatureChart(
+  title: string,
+  subtitle: string,
+  points: readonly SignaturePoint[],
+): TopLevelSpec {
   const variants = [...new Set(points.map((p) => p.variant))];
   const signals = [...new Set(points.map((p) => p.signal))];
   return {
@@ -17,7 +21,15 @@ export function signatureChart(title: string, subtitle: string, points: readonly
     title: { text: title, subtitle },
     config: CHART_CONFIG,
     data: { values: points as SignaturePoint[] },
-    facet: { row: { field: 'signal', type: 'nominal', sort: signals, title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
+    facet: {
+      row: {
+        field: 'signal',
+        type: 'nominal',
+        sort: signals,
+        title: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' },
+      },
+    },
     resolve: { scale: { y: 'independent' } },
     spec: {
       width: 640,
@@ -30,7 +42,10 @@ export function signatureChart(title: string, subtitle: string, points: readonly
           field: 'variant',
           type: 'nominal',
           sort: variants,
-          scale: variants.length > 1 ? { domain: variants, range: VARIANT_COLORS.slice(0, variants.length) } : { range: ['#2563eb'] },
+          scale:
+            variants.length > 1
+              ? { domain: variants, range: VARIANT_COLORS.slice(0, variants.length) }
+              : { range: ['#2563eb'] },
           title: null,
           legend: variants.length > 1 ? { orient: 'top' } : null,
         },

@@ -13,7 +13,10 @@ export interface DistributionBar {
 /** Counts per dimension, each with its categories in a fixed, meaningful order. */
 export interface LabelDistribution {
   readonly total: number;
-  readonly dimensions: readonly { readonly name: string; readonly bars: readonly DistributionBar[] }[];
+  readonly dimensions: readonly {
+    readonly name: string;
+    readonly bars: readonly DistributionBar[];
+  }[];
 }
 
 /** One plotted point: a signal's value some days before the last sample, for one variant. */

@@ -21,13 +21,21 @@ async function packageFile(pkg: string, file: string): Promise<string> {
   try {
     dir = path.dirname(require.resolve(pkg));
   } catch {
-    throw new HarnessError('E_REPORTER', `html reporter: the package "${pkg}" is not installed; run npm install`);
+    throw new HarnessError(
+      'E_REPORTER',
+      `html reporter: the package "${pkg}" is not installed; run npm install`,
+    );
   }
   for (;;) {
     const manifest = await readFile(path.join(dir, 'package.json'), 'utf8').catch(() => null);
-    if (manifest !== null && (JSON.parse(manifest) as { name?: unknown }).name === pkg) return path.join(dir, file);
+    if (manifest !== null && (JSON.parse(manifest) as { name?: unknown }).name === pkg)
+      return path.join(dir, file);
     const up = path.dirname(dir);
-    if (up === dir) throw new HarnessError('E_REPORTER', `html reporter: could not find the folder of the package "${pkg}"`);
+    if (up === dir)
+      throw new HarnessError(
+        'E_REPORTER',
+        `html reporter: could not find the folder of the package "${pkg}"`,
+      );
     dir = up;
   }
 }
@@ -40,9 +48,15 @@ export async function loadVegaScripts(): Promise<VegaScripts> {
   const read = async (pkg: string, file: string): Promise<string> => {
     const full = await packageFile(pkg, file);
     return readFile(full, 'utf8').catch((err: unknown) => {
-      throw new HarnessError('E_REPORTER', `html reporter: could not read ${full}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new HarnessError(
+        'E_REPORTER',
+        `html reporter: could not read ${full}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
   };
-  const [vega, vegaLite] = await Promise.all([read('vega', 'build/vega.min.js'), read('vega-lite', 'build/vega-lite.min.js')]);
+  const [vega, vegaLite] = await Promise.all([
+    read('vega', 'build/vega.min.js'),
+    read('vega-lite', 'build/vega-lite.min.js'),
+  ]);
   return { vega, vegaLite };
 }

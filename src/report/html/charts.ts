@@ -29,7 +29,12 @@ export interface ReportChart {
 export type ScoredCase = Extract<CaseResult, { state: 'scored' }>;
 
 /** The breakdown columns the report draws, in this order, when the suite computed them. */
-export const REPORT_COLUMNS = ['failure_type', 'operational_mode', 'season', 'lead_time_bucket'] as const;
+export const REPORT_COLUMNS = [
+  'failure_type',
+  'operational_mode',
+  'season',
+  'lead_time_bucket',
+] as const;
 
 /**
  * Points a drawn curve keeps. A report holds a curve per model and suite, so it keeps fewer
@@ -80,18 +85,30 @@ const KNOWN_CATEGORIES: Readonly<Record<(typeof REPORT_COLUMNS)[number], readonl
  */
 export function labelDistributionFromSummary(summary: EvaluationSummary): LabelDistribution {
   const dimensions: { name: string; bars: DistributionBar[] }[] = [
-    { name: 'label', bars: [{ category: 'normal', normal: summary.negatives, anomaly: 0 }, { category: 'anomaly', normal: 0, anomaly: summary.positives }] },
+    {
+      name: 'label',
+      bars: [
+        { category: 'normal', normal: summary.negatives, anomaly: 0 },
+        { category: 'anomaly', normal: 0, anomaly: summary.positives },
+      ],
+    },
   ];
   for (const column of REPORT_COLUMNS) {
     const cells = summary.breakdown[column];
     if (!cells) continue;
-    const counts = new Map<string, { normal: number; anomaly: number }>(KNOWN_CATEGORIES[column].map((k) => [k, { normal: 0, anomaly: 0 }]));
+    const counts = new Map<string, { normal: number; anomaly: number }>(
+      KNOWN_CATEGORIES[column].map((k) => [k, { normal: 0, anomaly: 0 }]),
+    );
     for (const cell of cells) {
       // Normals have no lead time: their `none` stratum is not a bucket.
-      if (column === 'lead_time_bucket' && cell.positives === 0 && !counts.has(cell.stratum)) continue;
+      if (column === 'lead_time_bucket' && cell.positives === 0 && !counts.has(cell.stratum))
+        continue;
       counts.set(cell.stratum, { normal: cell.negatives, anomaly: cell.positives });
     }
-    dimensions.push({ name: column, bars: [...counts].map(([category, n]) => ({ category, ...n })) });
+    dimensions.push({
+      name: column,
+      bars: [...counts].map(([category, n]) => ({ category, ...n })),
+    });
   }
   return { total: summary.n, dimensions };
 }
@@ -106,5 +123,9 @@ export function suiteLabelCharts(suite: SuiteResult): ReportChart[] {
   if (!first) return [];
   const dist = labelDistributionFromSummary(first.summary);
   const columns = dist.dimensions.map((d) => d.name).filter((n) => n !== 'label');
-  return (columns.length > 0 ? columns : ['label']).map((column) => ({ kind: 'labels', column, spec: withoutSchema(labelDistributionChart(dist, column)) }));
+  return (columns.length > 0 ? columns : ['label']).map((column) => ({
+    kind: 'labels',
+    column,
+    spec: withoutSchema(labelDistributionChart(dist, column)),
+  }));
 }

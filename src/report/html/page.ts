@@ -19,10 +19,15 @@ export interface PageOptions {
 
 type Verdict = 'pass' | 'fail' | 'error';
 
-const VERDICT_TEXT: Readonly<Record<Verdict, string>> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' };
+const VERDICT_TEXT: Readonly<Record<Verdict, string>> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  error: 'ERROR',
+};
 
 /** A metric for a table cell: 3 decimals, or `—` when it is undefined. */
-const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '—' : v.toFixed(d));
+const num = (v: number | null | undefined, d = 3): string =>
+  v === null || v === undefined ? '—' : v.toFixed(d);
 
 /** `850 ms`, `12.3 s`, `2 min 5 s`. */
 export function formatDuration(ms: number): string {
@@ -38,17 +43,37 @@ function runVerdict(run: RunResult): Verdict {
 
 /** A suite errors when it could not run or a case or assertion errored; it fails when an assertion or gate failed. */
 export function suiteVerdict(s: SuiteResult): Verdict {
-  if (s.error !== undefined || s.cases.some((c) => c.state === 'errored') || s.assertions.some((a) => a.state === 'errored')) return 'error';
-  if (s.assertions.some((a) => a.state === 'failed') || s.baseline?.gates.some((g) => g.state === 'failed') || s.baseline?.status === 'stale') return 'fail';
+  if (
+    s.error !== undefined ||
+    s.cases.some((c) => c.state === 'errored') ||
+    s.assertions.some((a) => a.state === 'errored')
+  )
+    return 'error';
+  if (
+    s.assertions.some((a) => a.state === 'failed') ||
+    s.baseline?.gates.some((g) => g.state === 'failed') ||
+    s.baseline?.status === 'stale'
+  )
+    return 'fail';
   return 'pass';
 }
 
-const ASSERTION_ORDER: Readonly<Record<AssertionResult['state'], number>> = { failed: 0, errored: 1, passed: 2 };
-const ASSERTION_MARK: Readonly<Record<AssertionResult['state'], string>> = { passed: '✓', failed: '✗', errored: '!' };
+const ASSERTION_ORDER: Readonly<Record<AssertionResult['state'], number>> = {
+  failed: 0,
+  errored: 1,
+  passed: 2,
+};
+const ASSERTION_MARK: Readonly<Record<AssertionResult['state'], string>> = {
+  passed: '✓',
+  failed: '✗',
+  errored: '!',
+};
 
 /** Failed first, then errored, then passed; in suite order within each. */
 export function assertionsInReportOrder(list: readonly AssertionResult[]): AssertionResult[] {
-  return [...list].sort((a, b) => ASSERTION_ORDER[a.state] - ASSERTION_ORDER[b.state] || a.id - b.id);
+  return [...list].sort(
+    (a, b) => ASSERTION_ORDER[a.state] - ASSERTION_ORDER[b.state] || a.id - b.id,
+  );
 }
 
 function relPath(file: string, root: string | undefined): string {
@@ -65,15 +90,28 @@ function header(run: RunResult): string {
   const facts: [string, string][] = [
     ['Suites', String(s.suites)],
     ['Cases', `${s.cases.scored} scored · ${s.cases.errored} errored`],
-    ['Assertions', `${s.assertions.passed} passed · ${s.assertions.failed} failed · ${s.assertions.errored} errored`],
-    ...(s.gates.passed + s.gates.failed > 0 ? [['Baseline gates', `${s.gates.passed} passed · ${s.gates.failed} failed`] as [string, string]] : []),
+    [
+      'Assertions',
+      `${s.assertions.passed} passed · ${s.assertions.failed} failed · ${s.assertions.errored} errored`,
+    ],
+    ...(s.gates.passed + s.gates.failed > 0
+      ? [
+          ['Baseline gates', `${s.gates.passed} passed · ${s.gates.failed} failed`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     ['Time', formatDuration(s.durationMs)],
     ['Started', run.startedAt],
     ['Harness', run.harnessVersion],
     ['Seed', run.seed],
   ];
   const toc = run.suites
-    .map((suite, i) => `<li><a href="#suite-${i}"><span class="badge ${suiteVerdict(suite)}">${VERDICT_TEXT[suiteVerdict(suite)]}</span> ${h(suite.name)}</a></li>`)
+    .map(
+      (suite, i) =>
+        `<li><a href="#suite-${i}"><span class="badge ${suiteVerdict(suite)}">${VERDICT_TEXT[suiteVerdict(suite)]}</span> ${h(suite.name)}</a></li>`,
+    )
     .join('');
   return `<header class="run">
 <h1><span class="badge ${v}" data-verdict="${v}">${VERDICT_TEXT[v]}</span> bess-harness run</h1>
@@ -85,13 +123,20 @@ ${toc ? `<nav><ol class="toc">${toc}</ol></nav>` : ''}
 function datasetText(s: SuiteResult): string {
   const ds = s.dataset;
   if (!ds) return 'no dataset';
-  const split = ds.folds !== undefined ? `${ds.folds}-fold, each system scored once` : `${ds.train} train / ${ds.test} test`;
+  const split =
+    ds.folds !== undefined
+      ? `${ds.folds}-fold, each system scored once`
+      : `${ds.train} train / ${ds.test} test`;
   return `${ds.kind} ${ds.name} · ${ds.systems} systems (${split}${ds.generated ? ', generated' : ''}) · ${ds.hash.slice(0, 12)}`;
 }
 
 function assertionItem(a: AssertionResult, root: string | undefined): string {
-  const where = a.location && a.state !== 'passed' ? ` <span class="where">${h(`${relPath(a.location.file, root)}:${a.location.line}:${a.location.column}`)}</span>` : '';
-  const p = a.pValue !== undefined ? ` <span class="dim">p = ${h(a.pValue.toPrecision(3))}</span>` : '';
+  const where =
+    a.location && a.state !== 'passed'
+      ? ` <span class="where">${h(`${relPath(a.location.file, root)}:${a.location.line}:${a.location.column}`)}</span>`
+      : '';
+  const p =
+    a.pValue !== undefined ? ` <span class="dim">p = ${h(a.pValue.toPrecision(3))}</span>` : '';
   const strata = (a.strata ?? []).filter((s) => s.state === 'failed');
   const strataList = strata.length
     ? `<ul class="strata">${strata.map((s) => `<li>✗ ${h(s.stratum)}: ${h(s.reason ?? num(s.actual))}</li>`).join('')}</ul>`
@@ -101,13 +146,20 @@ function assertionItem(a: AssertionResult, root: string | undefined): string {
 
 function assertionsBlock(s: SuiteResult, root: string | undefined): string {
   if (s.assertions.length === 0) return '<p class="dim">No assertions.</p>';
-  return `<ul class="assertions">${assertionsInReportOrder(s.assertions).map((a) => assertionItem(a, root)).join('')}</ul>`;
+  return `<ul class="assertions">${assertionsInReportOrder(s.assertions)
+    .map((a) => assertionItem(a, root))
+    .join('')}</ul>`;
 }
 
 function baselineBlock(s: SuiteResult): string {
   const b = s.baseline;
   if (!b) return '';
-  const gates = b.gates.map((g) => `<li class="assertion ${g.state}"><span class="mark">${g.state === 'passed' ? '✓' : '✗'}</span> ${h(g.message)}</li>`).join('');
+  const gates = b.gates
+    .map(
+      (g) =>
+        `<li class="assertion ${g.state}"><span class="mark">${g.state === 'passed' ? '✓' : '✗'}</span> ${h(g.message)}</li>`,
+    )
+    .join('');
   return `<h3>Baseline</h3><p class="dim">${h(`${b.status}: ${b.message}`)}</p>${gates ? `<ul class="assertions">${gates}</ul>` : ''}`;
 }
 
@@ -120,7 +172,8 @@ function metricCell(c: ScoredCase, metric: string, text: string): string {
 function modelRow(c: CaseResult): string {
   const version = c.version !== null ? ` <span class="dim">${h(c.version)}</span>` : '';
   const name = `<th scope="row">${h(c.model)}${version}</th>`;
-  if (c.state === 'errored') return `<tr class="errored">${name}<td><span class="badge error">errored</span></td><td colspan="5" class="error-text">${h(c.error)}</td></tr>`;
+  if (c.state === 'errored')
+    return `<tr class="errored">${name}<td><span class="badge error">errored</span></td><td colspan="5" class="error-text">${h(c.error)}</td></tr>`;
   const m = c.summary.metrics;
   const ci = c.summary.ci['roc_auc'];
   const auc = `${num(m['roc_auc'])}${ci ? ` [${num(ci.low)}, ${num(ci.high)}]` : ''}`;
@@ -150,7 +203,10 @@ function suiteSection(s: SuiteResult, i: number, root: string | undefined): stri
   const scored = s.cases.filter((c): c is ScoredCase => c.state === 'scored');
   const labels = suiteLabelCharts(s);
   const perModel = scored
-    .map((c) => `<details class="model" open data-model="${h(c.model)}"><summary>${h(c.model)}</summary>${chartGrid(caseCharts(c))}</details>`)
+    .map(
+      (c) =>
+        `<details class="model" open data-model="${h(c.model)}"><summary>${h(c.model)}</summary>${chartGrid(caseCharts(c))}</details>`,
+    )
     .join('');
   return `<section class="suite" id="suite-${i}" data-suite="${h(s.name)}">
 <h2><span class="badge ${v}">${VERDICT_TEXT[v]}</span> ${h(s.name)}</h2>
@@ -203,7 +259,11 @@ details.model { margin: 8px 0; } details.model > summary { cursor: pointer; font
  * test systems and, per scored model, ROC, PR, score distribution and breakdown charts. The vega
  * builds and a small script that renders the charts are inlined: the page needs no network.
  */
-export function renderPage(run: RunResult, scripts: VegaScripts, options: PageOptions = {}): string {
+export function renderPage(
+  run: RunResult,
+  scripts: VegaScripts,
+  options: PageOptions = {},
+): string {
   const v = runVerdict(run);
   const title = `${VERDICT_TEXT[v]} · bess-harness · ${run.suites.map((s) => s.name).join(', ') || 'no suites'}`;
   return `<!doctype html>

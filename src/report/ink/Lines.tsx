@@ -8,7 +8,13 @@ const INDENT = /^((?:\u001B\[[0-9;]*m)*)( +)/;
  * Pre-formatted (chalk-coloured) lines, one `<Text>` each. A line's leading spaces become
  * padding, so a line wrapped at the terminal width keeps its indentation.
  */
-export function Lines({ lines, marginTop = 0 }: { readonly lines: readonly string[]; readonly marginTop?: number }) {
+export function Lines({
+  lines,
+  marginTop = 0,
+}: {
+  readonly lines: readonly string[];
+  readonly marginTop?: number;
+}) {
   return (
     <Box flexDirection="column" marginTop={marginTop}>
       {lines.map((line, i) => {

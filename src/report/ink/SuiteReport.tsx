@@ -25,7 +25,8 @@ export function SuiteReport({ suite: s, columns, weakest }: SuiteReportProps) {
   for (const a of s.assertions) {
     lines.push(...assertionLines(a));
     // Most failure messages already read `expected …, got …`; the others get the requirement spelled out.
-    if (a.state === 'failed' && !a.message.includes(a.expected)) lines.push(chalk.dim(`      expected ${a.expected}`));
+    if (a.state === 'failed' && !a.message.includes(a.expected))
+      lines.push(chalk.dim(`      expected ${a.expected}`));
   }
   if (s.baseline) lines.push(...baselineLines(s));
   lines.push(...metricsTable(s.cases, columns));

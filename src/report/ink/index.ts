@@ -60,7 +60,9 @@ export function inkReporter(options: InkReporterOptions = {}): Reporter {
       // The app exits itself once the summary is committed (see Summary); Ink then writes the
       // final frame, unmounts, and resolves `exited` once stdout has taken the last write.
       store.runEnd(run);
-      await (await app!).exited;
+      await (
+        await app!
+      ).exited;
     },
   };
 }

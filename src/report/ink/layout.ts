@@ -4,7 +4,8 @@ import { fmt } from '../format.ts';
 import type { ModelProgress } from './store.ts';
 
 /** Terminal width to lay out for: the stream's `columns`, else 80. */
-export const columnsOf = (stdout: { readonly columns?: number } | undefined): number => (stdout?.columns && stdout.columns > 0 ? stdout.columns : 80);
+export const columnsOf = (stdout: { readonly columns?: number } | undefined): number =>
+  stdout?.columns && stdout.columns > 0 ? stdout.columns : 80;
 
 /** `████████░░░░`: `done / total` of `width` cells (full when total is 0). */
 export function progressBar(done: number, total: number, width: number): string {
@@ -18,12 +19,21 @@ export function progressBar(done: number, total: number, width: number): string 
  * terminal leaves after the name and the count (10 to 40 cells).
  */
 export function progressLine(p: ModelProgress, nameWidth: number, columns: number): string {
-  const mark = p.state === 'scored' ? chalk.green('✓') : p.state === 'errored' ? chalk.red('✗') : chalk.yellow('›');
+  const mark =
+    p.state === 'scored'
+      ? chalk.green('✓')
+      : p.state === 'errored'
+        ? chalk.red('✗')
+        : chalk.yellow('›');
   const name = p.model.padEnd(nameWidth);
   if (p.state === 'errored') return `  ${mark} ${name} ${chalk.red(`errored: ${p.error ?? ''}`)}`;
   const count = `${p.done}/${p.total}`;
   const fold = p.fold > 1 ? chalk.dim(` fold ${p.fold}`) : '';
-  const bar = progressBar(p.done, p.total, Math.min(40, Math.max(10, columns - nameWidth - count.length - 14)));
+  const bar = progressBar(
+    p.done,
+    p.total,
+    Math.min(40, Math.max(10, columns - nameWidth - count.length - 14)),
+  );
   return `  ${mark} ${name} ${bar} ${count}${fold}`;
 }
 
@@ -42,10 +52,18 @@ interface Column {
  */
 export function metricsTable(cases: readonly CaseResult[], columns: number): string[] {
   if (cases.length === 0) return [];
-  const scored = (f: (c: Extract<CaseResult, { state: 'scored' }>) => string) => cases.map((c) => (c.state === 'scored' ? f(c) : ''));
+  const scored = (f: (c: Extract<CaseResult, { state: 'scored' }>) => string) =>
+    cases.map((c) => (c.state === 'scored' ? f(c) : ''));
   const cols: Column[] = [
     { head: 'model', cells: cases.map((c) => c.model), align: 'left', drop: 0 },
-    { head: 'roc_auc', cells: cases.map((c) => (c.state === 'scored' ? fmt(c.summary.metrics['roc_auc']) : 'errored')), align: 'right', drop: 0 },
+    {
+      head: 'roc_auc',
+      cells: cases.map((c) =>
+        c.state === 'scored' ? fmt(c.summary.metrics['roc_auc']) : 'errored',
+      ),
+      align: 'right',
+      drop: 0,
+    },
     {
       head: 'CI',
       cells: scored((c) => {
@@ -55,17 +73,39 @@ export function metricsTable(cases: readonly CaseResult[], columns: number): str
       align: 'left',
       drop: 2,
     },
-    { head: 'ap', cells: scored((c) => fmt(c.summary.metrics['average_precision'])), align: 'right', drop: 0 },
-    { head: 'recall', cells: scored((c) => fmt(c.summary.metrics['recall'])), align: 'right', drop: 0 },
-    { head: '@ threshold', cells: scored((c) => fmt(c.summary.metrics['threshold'])), align: 'right', drop: 0 },
-    { head: 'time', cells: scored((c) => `${((c.timings.fitMs + c.timings.scoreMs) / 1000).toFixed(1)} s`), align: 'right', drop: 3 },
+    {
+      head: 'ap',
+      cells: scored((c) => fmt(c.summary.metrics['average_precision'])),
+      align: 'right',
+      drop: 0,
+    },
+    {
+      head: 'recall',
+      cells: scored((c) => fmt(c.summary.metrics['recall'])),
+      align: 'right',
+      drop: 0,
+    },
+    {
+      head: '@ threshold',
+      cells: scored((c) => fmt(c.summary.metrics['threshold'])),
+      align: 'right',
+      drop: 0,
+    },
+    {
+      head: 'time',
+      cells: scored((c) => `${((c.timings.fitMs + c.timings.scoreMs) / 1000).toFixed(1)} s`),
+      align: 'right',
+      drop: 3,
+    },
   ];
   const indent = 2;
   const gap = 2;
   const widthOf = (c: Column) => Math.max(c.head.length, ...c.cells.map((s) => s.length));
-  const total = (cs: readonly Column[]) => indent + cs.reduce((sum, c) => sum + widthOf(c), 0) + gap * (cs.length - 1);
+  const total = (cs: readonly Column[]) =>
+    indent + cs.reduce((sum, c) => sum + widthOf(c), 0) + gap * (cs.length - 1);
   let shown = cols;
-  for (const level of [3, 2]) if (total(shown) > columns) shown = shown.filter((c) => c.drop !== level);
+  for (const level of [3, 2])
+    if (total(shown) > columns) shown = shown.filter((c) => c.drop !== level);
   const widths = shown.map(widthOf);
   const over = total(shown) - columns;
   // Still too wide: cut the model names (never below 6 characters).
@@ -76,7 +116,8 @@ export function metricsTable(cases: readonly CaseResult[], columns: number): str
     const t = cut(s, w);
     return shown[i]!.align === 'right' ? t.padStart(w) : t.padEnd(w);
   };
-  const line = (cells: readonly string[]) => ' '.repeat(indent) + cells.map(cell).join(' '.repeat(gap)).trimEnd();
+  const line = (cells: readonly string[]) =>
+    ' '.repeat(indent) + cells.map(cell).join(' '.repeat(gap)).trimEnd();
   const head = chalk.dim(line(shown.map((c) => c.head)));
   const rows = cases.map((c, r) => {
     const text = line(shown.map((col) => col.cells[r]!));

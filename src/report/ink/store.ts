@@ -58,15 +58,27 @@ export class InkStore {
 
   /** The suites were collected: print the run's title. */
   collected(suites: readonly CollectedSuite[]): void {
-    this.#set({ suites: suites.map((s) => s.spec.name), finished: [...this.#state.finished, { key: 'title', kind: 'title', suites: suites.length }] });
+    this.#set({
+      suites: suites.map((s) => s.spec.name),
+      finished: [...this.#state.finished, { key: 'title', kind: 'title', suites: suites.length }],
+    });
   }
 
   /** A model starts a pass over `total` systems (a second start of the same model is the next fold). */
   caseStart(suite: string, model: string, total: number): void {
-    const running = this.#state.running?.name === suite ? this.#state.running : { name: suite, models: [] };
+    const running =
+      this.#state.running?.name === suite ? this.#state.running : { name: suite, models: [] };
     const prev = running.models.find((m) => m.model === model);
-    const next: ModelProgress = { model, done: 0, total, fold: prev ? prev.fold + 1 : 1, state: 'running' };
-    const models = prev ? running.models.map((m) => (m === prev ? next : m)) : [...running.models, next];
+    const next: ModelProgress = {
+      model,
+      done: 0,
+      total,
+      fold: prev ? prev.fold + 1 : 1,
+      state: 'running',
+    };
+    const models = prev
+      ? running.models.map((m) => (m === prev ? next : m))
+      : [...running.models, next];
     this.#set({ running: { name: suite, models } });
   }
 
@@ -78,14 +90,20 @@ export class InkStore {
   /** A model's case is in: scored (its bar fills) or errored. */
   caseResult(c: CaseResult): void {
     this.#updateModel(c.suite, c.model, (m) =>
-      c.state === 'scored' ? { ...m, done: m.total, state: 'scored' } : { ...m, state: 'errored', error: c.error },
+      c.state === 'scored'
+        ? { ...m, done: m.total, state: 'scored' }
+        : { ...m, state: 'errored', error: c.error },
     );
   }
 
   /** A suite finished: print it once, and clear the live area. */
   suiteResult(s: SuiteResult): void {
     const n = this.#state.suitesDone;
-    this.#set({ finished: [...this.#state.finished, { key: `suite-${n}`, kind: 'suite', suite: s }], suitesDone: n + 1, running: null });
+    this.#set({
+      finished: [...this.#state.finished, { key: `suite-${n}`, kind: 'suite', suite: s }],
+      suitesDone: n + 1,
+      running: null,
+    });
   }
 
   /** The run ended: the live area becomes the summary. */
@@ -97,7 +115,9 @@ export class InkStore {
     const running = this.#state.running;
     if (!running || running.name !== suite) return;
     if (!running.models.some((m) => m.model === model)) return;
-    this.#set({ running: { name: suite, models: running.models.map((m) => (m.model === model ? f(m) : m)) } });
+    this.#set({
+      running: { name: suite, models: running.models.map((m) => (m.model === model ? f(m) : m)) },
+    });
   }
 
   #set(patch: Partial<InkState>): void {

@@ -14,7 +14,11 @@ const PROXY_ROOT = '/api/2.0/mlflow-artifacts/artifacts';
  * expects the client to write to that store itself, which the harness does not do: it says so
  * instead of guessing. Returns a path below the tracking URI, or an absolute URL.
  */
-export function artifactUploadTarget(artifactUri: string, relativePath: string, tracking: TrackingUri): string {
+export function artifactUploadTarget(
+  artifactUri: string,
+  relativePath: string,
+  tracking: TrackingUri,
+): string {
   const m = /^mlflow-artifacts:(?:\/\/([^/]*))?(\/.*)?$/.exec(artifactUri);
   if (!m) {
     throw new HarnessError(

@@ -8,7 +8,8 @@
 export function authorizationFromEnv(env: NodeJS.ProcessEnv): string | null {
   const user = env['MLFLOW_TRACKING_USERNAME'];
   const password = env['MLFLOW_TRACKING_PASSWORD'];
-  if (user && password) return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+  if (user && password)
+    return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
   const token = env['MLFLOW_TRACKING_TOKEN'];
   return token ? `Bearer ${token}` : null;
 }

@@ -15,13 +15,23 @@ export interface RetryPolicy {
 }
 
 /** MLflow's defaults (mlflow/environment_variables.py): MAX_RETRIES 7, BACKOFF_FACTOR 2 s, BACKOFF_JITTER 1 s; urllib3's backoff_max 120 s. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 7, backoffFactorMs: 2000, backoffJitterMs: 1000, maxBackoffMs: 120_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 7,
+  backoffFactorMs: 2000,
+  backoffJitterMs: 1000,
+  maxBackoffMs: 120_000,
+};
 
 /** HTTP statuses worth retrying: overload (429) and server-side or gateway failures. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 /** The wait before retry `retry` (1-based), in ms. `random` is a seeded uniform [0, 1) draw. */
-export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number, retryAfterMs: number | null = null): number {
+export function backoffDelayMs(
+  retry: number,
+  policy: RetryPolicy,
+  random: () => number,
+  retryAfterMs: number | null = null,
+): number {
   if (retryAfterMs !== null) return Math.min(policy.maxBackoffMs, retryAfterMs);
   const exponential = retry <= 1 ? 0 : policy.backoffFactorMs * 2 ** (retry - 1);
   return Math.min(policy.maxBackoffMs, exponential + policy.backoffJitterMs * random());

@@ -6,7 +6,13 @@ import { keyProblem, sanitizeKeyPart, withHashSuffix } from './keys.ts';
  * otherwise truncate silently. `bytes` stays below MAX_BATCH_LOG_REQUEST_SIZE (1e6) with room
  * for the run id and the JSON around the entities.
  */
-export const BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, entities: 1000, bytes: 900_000 } as const;
+export const BATCH_LIMITS = {
+  metrics: 1000,
+  params: 100,
+  tags: 100,
+  entities: 1000,
+  bytes: 900_000,
+} as const;
 export type BatchLimits = { readonly [K in keyof typeof BATCH_LIMITS]: number };
 /** MAX_PARAM_VAL_LENGTH and MAX_TAG_VAL_LENGTH (8000 since MLflow 3; 5000 in 2.x), in code points. */
 export const MAX_PARAM_VALUE = 6000;
@@ -54,7 +60,11 @@ export class PayloadBuilder {
   private readonly tags: KeyValue[] = [];
   private readonly truncated: Truncation[] = [];
   private readonly renamed: Rename[] = [];
-  private readonly used = { metric: new Map<string, string>(), param: new Map<string, string>(), tag: new Map<string, string>() };
+  private readonly used = {
+    metric: new Map<string, string>(),
+    param: new Map<string, string>(),
+    tag: new Map<string, string>(),
+  };
 
   /** @param timestampMs when the metrics were measured (epoch ms). */
   constructor(private readonly timestampMs: number) {}
@@ -64,8 +74,19 @@ export class PayloadBuilder {
       this.tag(['metric', ...partsOf(parts), 'undefined'], undefinedReason ?? 'undefined');
       return;
     }
-    const encoded: MetricEntity['value'] = Number.isNaN(value) ? 'NaN' : value === Infinity ? 'Infinity' : value === -Infinity ? '-Infinity' : value;
-    this.metrics.push({ key: this.key('metric', parts), value: encoded, timestamp: this.timestampMs, step: 0 });
+    const encoded: MetricEntity['value'] = Number.isNaN(value)
+      ? 'NaN'
+      : value === Infinity
+        ? 'Infinity'
+        : value === -Infinity
+          ? '-Infinity'
+          : value;
+    this.metrics.push({
+      key: this.key('metric', parts),
+      value: encoded,
+      timestamp: this.timestampMs,
+      step: 0,
+    });
   }
 
   param(parts: KeyParts, value: string): void {
@@ -80,10 +101,25 @@ export class PayloadBuilder {
 
   build(): RunPayload {
     const tags = [...this.tags];
-    const note = (key: string, lines: string[]) => tags.push({ key, value: clipCodePoints(lines.join('\n'), MAX_TAG_VALUE) });
-    if (this.renamed.length > 0) note('harness.renamed_keys', this.renamed.map((r) => `${r.key} <- ${r.from}`));
-    if (this.truncated.length > 0) note('harness.truncated', this.truncated.map((t) => `${t.kind} ${t.key}: ${t.length} -> ${t.limit} characters`));
-    return { metrics: [...this.metrics], params: [...this.params], tags, truncated: [...this.truncated], renamed: [...this.renamed] };
+    const note = (key: string, lines: string[]) =>
+      tags.push({ key, value: clipCodePoints(lines.join('\n'), MAX_TAG_VALUE) });
+    if (this.renamed.length > 0)
+      note(
+        'harness.renamed_keys',
+        this.renamed.map((r) => `${r.key} <- ${r.from}`),
+      );
+    if (this.truncated.length > 0)
+      note(
+        'harness.truncated',
+        this.truncated.map((t) => `${t.kind} ${t.key}: ${t.length} -> ${t.limit} characters`),
+      );
+    return {
+      metrics: [...this.metrics],
+      params: [...this.params],
+      tags,
+      truncated: [...this.truncated],
+      renamed: [...this.renamed],
+    };
   }
 
   private key(kind: 'metric' | 'param' | 'tag', parts: KeyParts): string {
@@ -93,7 +129,8 @@ export class PayloadBuilder {
     if (keyProblem(key) !== null) key = withHashSuffix(key, from); // only the length can be wrong after sanitizing
     const used = this.used[kind];
     const owner = used.get(key);
-    if (owner === from) throw new Error(`PayloadBuilder: ${kind} ${JSON.stringify(from)} added twice`);
+    if (owner === from)
+      throw new Error(`PayloadBuilder: ${kind} ${JSON.stringify(from)} added twice`);
     if (owner !== undefined) key = withHashSuffix(key, from);
     used.set(key, from);
     if (key !== from) this.renamed.push({ key, from });
@@ -129,8 +166,16 @@ export function chunkBatches(payload: LogBatch, limits: BatchLimits = BATCH_LIMI
   const out: LogBatch[] = [];
   // `{"run_id":"<32 hex>","metrics":[],"params":[],"tags":[]}`
   const overhead = 100;
-  while (next.params < queues.params.length || next.tags < queues.tags.length || next.metrics < queues.metrics.length) {
-    const batch = { params: [] as KeyValue[], tags: [] as KeyValue[], metrics: [] as MetricEntity[] };
+  while (
+    next.params < queues.params.length ||
+    next.tags < queues.tags.length ||
+    next.metrics < queues.metrics.length
+  ) {
+    const batch = {
+      params: [] as KeyValue[],
+      tags: [] as KeyValue[],
+      metrics: [] as MetricEntity[],
+    };
     let bytes = overhead;
     let entities = 0;
     const take = (kind: keyof typeof queues, max: number) => {
@@ -149,7 +194,8 @@ export function chunkBatches(payload: LogBatch, limits: BatchLimits = BATCH_LIMI
     take('params', limits.params);
     take('tags', limits.tags);
     take('metrics', limits.metrics);
-    if (entities === 0) throw new Error(`chunkBatches: one entity is larger than ${limits.bytes} bytes`);
+    if (entities === 0)
+      throw new Error(`chunkBatches: one entity is larger than ${limits.bytes} bytes`);
     out.push(batch);
   }
   return out;

@@ -36,6 +36,10 @@ export async function caseArtifacts(run: RunFolder, c: RunCase): Promise<Artifac
   });
   // Vega loads only when a scored case is uploaded, not with the tracking module.
   const { renderSvg } = await import('../../report/charts/svg/index.ts');
-  for (const chart of charts) artifacts.push({ path: `charts/${modelChartFileName(chart)}`, bytes: Buffer.from(await renderSvg(chart.spec), 'utf8') });
+  for (const chart of charts)
+    artifacts.push({
+      path: `charts/${modelChartFileName(chart)}`,
+      bytes: Buffer.from(await renderSvg(chart.spec), 'utf8'),
+    });
   return artifacts;
 }

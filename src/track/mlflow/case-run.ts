@@ -35,7 +35,10 @@ export const CASE_ID_TAG = 'harness.case_id';
  * found instead of duplicated. Hex, so it needs no quoting in an MLflow filter string.
  */
 export function caseId(runId: string, suite: string, model: string): string {
-  return createHash('sha256').update(JSON.stringify([runId, suite, model])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([runId, suite, model]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -130,9 +133,14 @@ function logScored(b: PayloadBuilder, r: ScoredResultsCase): void {
   for (const [column, cells] of Object.entries(r.breakdown)) {
     for (const cell of cells) logCell(b, column, stratumPart(cell.stratum, null), cell);
   }
-  for (const cell of r.lead_time ?? []) logCell(b, 'lead_time', stratumPart(cell.stratum, { lo: cell.lo, hi: cell.hi }), cell);
+  for (const cell of r.lead_time ?? [])
+    logCell(b, 'lead_time', stratumPart(cell.stratum, { lo: cell.lo, hi: cell.hi }), cell);
   for (const [days, value] of Object.entries(r.caught_with_warning ?? {})) {
-    b.metric(['caught_with_warning', `${days}d`], value, 'caught-with-warning is undefined: no failures');
+    b.metric(
+      ['caught_with_warning', `${days}d`],
+      value,
+      'caught-with-warning is undefined: no failures',
+    );
   }
   if (r.sources) {
     for (const side of ['synthetic', 'real'] as const) {
@@ -140,22 +148,30 @@ function logScored(b: PayloadBuilder, r: ScoredResultsCase): void {
       if (!s) continue;
       b.metric(['sources', side, 'n'], s.n);
       b.metric(['sources', side, 'positives'], s.positives);
-      for (const [name, value] of Object.entries(s.metrics)) b.metric(['sources', side, name], value, s.undefined[name]);
+      for (const [name, value] of Object.entries(s.metrics))
+        b.metric(['sources', side, name], value, s.undefined[name]);
       logCi(b, ['sources', side, 'roc_auc'], s.ci.roc_auc, s.undefined['ci.roc_auc']);
     }
-    for (const [name, value] of Object.entries(r.sources.gap)) b.metric(['sources', 'gap', name], value, 'one of the sources has no value');
+    for (const [name, value] of Object.entries(r.sources.gap))
+      b.metric(['sources', 'gap', name], value, 'one of the sources has no value');
   }
 }
 
 /** A breakdown or lead-time cell: `<metric>.<column>.<stratum>` for each metric, its CI, n and positives. */
 function logCell(b: PayloadBuilder, column: string, stratum: string, cell: JsonCell): void {
-  for (const [name, value] of Object.entries(cell.metrics)) b.metric([name, column, stratum], value, cell.undefined[name]);
+  for (const [name, value] of Object.entries(cell.metrics))
+    b.metric([name, column, stratum], value, cell.undefined[name]);
   logCi(b, ['roc_auc', column, stratum], cell.ci.roc_auc, cell.undefined['ci.roc_auc']);
   b.metric(['n', column, stratum], cell.n);
   b.metric(['positives', column, stratum], cell.positives);
 }
 
-function logCi(b: PayloadBuilder, parts: readonly string[], ci: JsonCi | null, reason: string | undefined): void {
+function logCi(
+  b: PayloadBuilder,
+  parts: readonly string[],
+  ci: JsonCi | null,
+  reason: string | undefined,
+): void {
   b.metric([...parts, 'ci_low'], ci?.low ?? null, reason);
   b.metric([...parts, 'ci_high'], ci?.high ?? null, reason);
 }
@@ -172,10 +188,16 @@ function stratumPart(stratum: string, bounds: { lo: number; hi: number | null } 
 }
 
 /** Options as params: nested objects flattened to key parts, anything else as its JSON (strings as they are). */
-export function flattenOptions(options: unknown, prefix: readonly string[] = []): [string[], string][] {
-  if (options === undefined || options === null) return prefix.length === 0 ? [] : [[[...prefix], String(options)]];
+export function flattenOptions(
+  options: unknown,
+  prefix: readonly string[] = [],
+): [string[], string][] {
+  if (options === undefined || options === null)
+    return prefix.length === 0 ? [] : [[[...prefix], String(options)]];
   if (typeof options === 'object' && !Array.isArray(options)) {
-    return Object.entries(options as Record<string, unknown>).flatMap(([k, v]) => flattenOptions(v, [...prefix, k]));
+    return Object.entries(options as Record<string, unknown>).flatMap(([k, v]) =>
+      flattenOptions(v, [...prefix, k]),
+    );
   }
   const value = typeof options === 'string' ? options : JSON.stringify(options);
   return [[prefix.length === 0 ? ['value'] : [...prefix], value]];
@@ -185,8 +207,11 @@ export function flattenOptions(options: unknown, prefix: readonly string[] = [])
 function noteOf(record: RunRecord, c: RunCase, runName: string): string {
   const head = `**${runName}** on suite **${c.suite.name}**, harness run \`${record.run_id}\` (bess-harness ${record.harness_version})`;
   const ds = c.suite.dataset;
-  const data = ds ? `dataset \`${ds.name}\` (${ds.kind}, ${ds.data_source}): ${ds.train} train / ${ds.test} test systems` : 'no dataset';
-  if (c.result.state === 'errored') return `${head}\n\nThe model failed: \`${c.result.error.split('\n')[0]}\`\n\n${data}`;
+  const data = ds
+    ? `dataset \`${ds.name}\` (${ds.kind}, ${ds.data_source}): ${ds.train} train / ${ds.test} test systems`
+    : 'no dataset';
+  if (c.result.state === 'errored')
+    return `${head}\n\nThe model failed: \`${c.result.error.split('\n')[0]}\`\n\n${data}`;
   const r = c.result;
   const ci = r.ci['roc_auc'];
   const auc = `ROC AUC ${fmt(r.metrics['roc_auc'])}${ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : ''}`;

@@ -41,7 +41,11 @@ export interface KeyValue {
 
 export interface Run {
   readonly info: RunInfo;
-  readonly data: { readonly metrics?: readonly LoggedMetric[]; readonly params?: readonly KeyValue[]; readonly tags?: readonly KeyValue[] };
+  readonly data: {
+    readonly metrics?: readonly LoggedMetric[];
+    readonly params?: readonly KeyValue[];
+    readonly tags?: readonly KeyValue[];
+  };
 }
 
 /** A metric as log-batch takes it: a non-finite value travels as "NaN" / "Infinity" / "-Infinity" (JSON has none). */
@@ -67,7 +71,11 @@ export class MlflowClient {
   /** The experiment of that name (active or deleted), or null. */
   async getExperimentByName(name: string): Promise<Experiment | null> {
     try {
-      const r = await this.http.json<{ experiment: Experiment }>({ method: 'GET', path: `${API}/experiments/get-by-name`, query: { experiment_name: name } });
+      const r = await this.http.json<{ experiment: Experiment }>({
+        method: 'GET',
+        path: `${API}/experiments/get-by-name`,
+        query: { experiment_name: name },
+      });
       return r.experiment;
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -77,20 +85,40 @@ export class MlflowClient {
 
   /** Creates an experiment; throws RESOURCE_ALREADY_EXISTS when another client won the race. */
   async createExperiment(name: string): Promise<string> {
-    const r = await this.http.json<{ experiment_id: string }>({ method: 'POST', path: `${API}/experiments/create`, json: { name } });
+    const r = await this.http.json<{ experiment_id: string }>({
+      method: 'POST',
+      path: `${API}/experiments/create`,
+      json: { name },
+    });
     return String(r.experiment_id);
   }
 
   async restoreExperiment(experimentId: string): Promise<void> {
-    await this.http.json({ method: 'POST', path: `${API}/experiments/restore`, json: { experiment_id: experimentId } });
+    await this.http.json({
+      method: 'POST',
+      path: `${API}/experiments/restore`,
+      json: { experiment_id: experimentId },
+    });
   }
 
   /** Creates a run. Not idempotent (each call is a new run), so it is never retried when it may have arrived. */
-  async createRun(body: { experimentId: string; runName: string; startTime: number; userId: string | null; tags: readonly KeyValue[] }): Promise<RunInfo> {
+  async createRun(body: {
+    experimentId: string;
+    runName: string;
+    startTime: number;
+    userId: string | null;
+    tags: readonly KeyValue[];
+  }): Promise<RunInfo> {
     const r = await this.http.json<{ run: Run }>({
       method: 'POST',
       path: `${API}/runs/create`,
-      json: { experiment_id: body.experimentId, run_name: body.runName, start_time: body.startTime, tags: body.tags, ...(body.userId ? { user_id: body.userId } : {}) },
+      json: {
+        experiment_id: body.experimentId,
+        run_name: body.runName,
+        start_time: body.startTime,
+        tags: body.tags,
+        ...(body.userId ? { user_id: body.userId } : {}),
+      },
       idempotent: false,
     });
     return r.run.info;
@@ -99,7 +127,13 @@ export class MlflowClient {
   /** The run, or null when the server does not know it (deleted for good, or another server's id). */
   async getRun(runId: string): Promise<Run | null> {
     try {
-      return (await this.http.json<{ run: Run }>({ method: 'GET', path: `${API}/runs/get`, query: { run_id: runId } })).run;
+      return (
+        await this.http.json<{ run: Run }>({
+          method: 'GET',
+          path: `${API}/runs/get`,
+          query: { run_id: runId },
+        })
+      ).run;
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
@@ -114,7 +148,13 @@ export class MlflowClient {
       const r = await this.http.json<{ runs?: Run[]; next_page_token?: string }>({
         method: 'POST',
         path: `${API}/runs/search`,
-        json: { experiment_ids: [experimentId], filter, run_view_type: 'ACTIVE_ONLY', max_results: 1000, ...(pageToken ? { page_token: pageToken } : {}) },
+        json: {
+          experiment_ids: [experimentId],
+          filter,
+          run_view_type: 'ACTIVE_ONLY',
+          max_results: 1000,
+          ...(pageToken ? { page_token: pageToken } : {}),
+        },
       });
       runs.push(...(r.runs ?? []));
       pageToken = r.next_page_token || undefined;
@@ -128,19 +168,47 @@ export class MlflowClient {
   }
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
-    await this.http.json({ method: 'POST', path: `${API}/runs/log-batch`, json: { run_id: runId, ...batch } });
+    await this.http.json({
+      method: 'POST',
+      path: `${API}/runs/log-batch`,
+      json: { run_id: runId, ...batch },
+    });
   }
 
-  async updateRun(runId: string, status: RunStatus, endTime: number, options: { maxRetries?: number } = {}): Promise<void> {
-    await this.http.json({ method: 'POST', path: `${API}/runs/update`, json: { run_id: runId, status, end_time: endTime }, ...options });
+  async updateRun(
+    runId: string,
+    status: RunStatus,
+    endTime: number,
+    options: { maxRetries?: number } = {},
+  ): Promise<void> {
+    await this.http.json({
+      method: 'POST',
+      path: `${API}/runs/update`,
+      json: { run_id: runId, status, end_time: endTime },
+      ...options,
+    });
   }
 
-  async setTag(runId: string, key: string, value: string, options: { maxRetries?: number } = {}): Promise<void> {
-    await this.http.json({ method: 'POST', path: `${API}/runs/set-tag`, json: { run_id: runId, key, value }, ...options });
+  async setTag(
+    runId: string,
+    key: string,
+    value: string,
+    options: { maxRetries?: number } = {},
+  ): Promise<void> {
+    await this.http.json({
+      method: 'POST',
+      path: `${API}/runs/set-tag`,
+      json: { run_id: runId, key, value },
+      ...options,
+    });
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
-    await this.http.json({ method: 'POST', path: `${API}/runs/delete-tag`, json: { run_id: runId, key } });
+    await this.http.json({
+      method: 'POST',
+      path: `${API}/runs/delete-tag`,
+      json: { run_id: runId, key },
+    });
   }
 
   /** PUTs one file through the artifact proxy; `proxyPath` comes from artifactProxyPath(). */

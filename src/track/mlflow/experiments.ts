@@ -25,9 +25,15 @@ export interface ResolvedExperiment {
  * that nobody would find. The runs recorded under .harness/runs are the source of truth and the
  * suite still exists, so its experiment comes back; `restored` lets the caller say so.
  */
-export async function getOrCreateExperiment(client: MlflowClient, name: string): Promise<ResolvedExperiment> {
+export async function getOrCreateExperiment(
+  client: MlflowClient,
+  name: string,
+): Promise<ResolvedExperiment> {
   if (name.length > MAX_EXPERIMENT_NAME_LENGTH) {
-    throw new HarnessError('E_TRACKING', `suite name ${JSON.stringify(name.slice(0, 60))}… is ${name.length} characters; MLflow experiment names are at most ${MAX_EXPERIMENT_NAME_LENGTH}`);
+    throw new HarnessError(
+      'E_TRACKING',
+      `suite name ${JSON.stringify(name.slice(0, 60))}… is ${name.length} characters; MLflow experiment names are at most ${MAX_EXPERIMENT_NAME_LENGTH}`,
+    );
   }
   const found = await client.getExperimentByName(name);
   if (found) return existing(client, found.experiment_id, name, found.lifecycle_stage);
@@ -37,11 +43,22 @@ export async function getOrCreateExperiment(client: MlflowClient, name: string):
     if (!(err instanceof MlflowError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw err;
   }
   const winner = await client.getExperimentByName(name);
-  if (!winner) throw new MlflowError(`MLflow said experiment ${JSON.stringify(name)} already exists, but get-by-name does not find it`, 'GET experiments/get-by-name', 404, 'RESOURCE_DOES_NOT_EXIST');
+  if (!winner)
+    throw new MlflowError(
+      `MLflow said experiment ${JSON.stringify(name)} already exists, but get-by-name does not find it`,
+      'GET experiments/get-by-name',
+      404,
+      'RESOURCE_DOES_NOT_EXIST',
+    );
   return existing(client, winner.experiment_id, name, winner.lifecycle_stage);
 }
 
-async function existing(client: MlflowClient, id: string, name: string, stage: 'active' | 'deleted'): Promise<ResolvedExperiment> {
+async function existing(
+  client: MlflowClient,
+  id: string,
+  name: string,
+  stage: 'active' | 'deleted',
+): Promise<ResolvedExperiment> {
   if (stage === 'deleted') await client.restoreExperiment(id);
   return { id, name, created: false, restored: stage === 'deleted' };
 }

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import seedrandom from 'seedrandom';
-import { backoffDelayMs, parseRetryAfterMs, RETRYABLE_STATUSES, type RetryPolicy } from './backoff.ts';
+import {
+  backoffDelayMs,
+  parseRetryAfterMs,
+  RETRYABLE_STATUSES,
+  type RetryPolicy,
+} from './backoff.ts';
 import { MlflowError } from './errors.ts';
 import type { TrackingUri } from '../../config/index.ts';
 
@@ -65,11 +70,17 @@ export class MlflowHttp {
     for (let retry = 0; ; retry++) {
       const outcome = await this.attempt(req);
       if (!('error' in outcome)) return outcome.body as T;
-      const again = outcome.retry === 'always' || (outcome.retry === 'idempotent' && req.idempotent !== false);
+      const again =
+        outcome.retry === 'always' || (outcome.retry === 'idempotent' && req.idempotent !== false);
       if (!again || retry >= maxRetries) {
         if (retry === 0) throw outcome.error;
         const e = outcome.error;
-        throw new MlflowError(`${e.message} (after ${retry} ${retry === 1 ? 'retry' : 'retries'})`, e.endpoint, e.status, e.errorCode);
+        throw new MlflowError(
+          `${e.message} (after ${retry} ${retry === 1 ? 'retry' : 'retries'})`,
+          e.endpoint,
+          e.status,
+          e.errorCode,
+        );
       }
       await sleep(backoffDelayMs(retry + 1, this.options.retry, this.random, outcome.retryAfterMs));
     }
@@ -91,7 +102,12 @@ export class MlflowHttp {
     }
     let res: Response;
     try {
-      res = await fetch(url, { method: req.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      res = await fetch(url, {
+        method: req.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
     } catch (err) {
       return this.networkFailure(endpoint, err);
     }
@@ -104,24 +120,59 @@ export class MlflowHttp {
     if (res.ok) return { body: parseJson(text) ?? {} };
     const parsed = parseJson(text);
     const mlflow = isMlflowError(parsed) ? parsed : null;
-    const detail = mlflow ? `${mlflow.error_code}: ${firstLine(mlflow.message)}` : text.trim() === '' ? 'empty body' : `non-JSON body: ${JSON.stringify(clip(text.trim(), 200))}`;
-    const error = new MlflowError(`MLflow ${endpoint} at ${this.options.uri.base}: HTTP ${res.status} ${detail}`, endpoint, res.status, mlflow?.error_code ?? null);
-    const retry = res.status === 429 || res.status === 503 ? 'always' : RETRYABLE_STATUSES.has(res.status) ? 'idempotent' : 'never';
-    return { error, retry, retryAfterMs: parseRetryAfterMs(res.headers.get('retry-after'), Date.now()) };
+    const detail = mlflow
+      ? `${mlflow.error_code}: ${firstLine(mlflow.message)}`
+      : text.trim() === ''
+        ? 'empty body'
+        : `non-JSON body: ${JSON.stringify(clip(text.trim(), 200))}`;
+    const error = new MlflowError(
+      `MLflow ${endpoint} at ${this.options.uri.base}: HTTP ${res.status} ${detail}`,
+      endpoint,
+      res.status,
+      mlflow?.error_code ?? null,
+    );
+    const retry =
+      res.status === 429 || res.status === 503
+        ? 'always'
+        : RETRYABLE_STATUSES.has(res.status)
+          ? 'idempotent'
+          : 'never';
+    return {
+      error,
+      retry,
+      retryAfterMs: parseRetryAfterMs(res.headers.get('retry-after'), Date.now()),
+    };
   }
 
   private networkFailure(endpoint: string, err: unknown): Failure {
-    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    const timedOut =
+      err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     const cause = (err as { cause?: { message?: unknown } } | null)?.cause;
     if (cause?.message === 'bad port') {
       const port = new URL(this.options.uri.base).port;
       const why = `Node's fetch refuses port ${port} (it is on the fetch standard's list of blocked ports): serve MLflow on another port, e.g. 5000`;
-      return { error: new MlflowError(`MLflow ${endpoint} at ${this.options.uri.base}: ${why}`, endpoint, null, null), retry: 'never', retryAfterMs: null };
+      return {
+        error: new MlflowError(
+          `MLflow ${endpoint} at ${this.options.uri.base}: ${why}`,
+          endpoint,
+          null,
+          null,
+        ),
+        retry: 'never',
+        retryAfterMs: null,
+      };
     }
     const code = networkCode(err);
-    const why = timedOut ? `no answer within ${this.options.timeoutMs / 1000} s` : `cannot reach the server (${code ?? (err instanceof Error ? err.message : String(err))})`;
+    const why = timedOut
+      ? `no answer within ${this.options.timeoutMs / 1000} s`
+      : `cannot reach the server (${code ?? (err instanceof Error ? err.message : String(err))})`;
     return {
-      error: new MlflowError(`MLflow ${endpoint} at ${this.options.uri.base}: ${why}`, endpoint, null, null),
+      error: new MlflowError(
+        `MLflow ${endpoint} at ${this.options.uri.base}: ${why}`,
+        endpoint,
+        null,
+        null,
+      ),
       retry: code !== null && NOT_SENT.has(code) ? 'always' : 'idempotent',
       retryAfterMs: null,
     };
@@ -130,7 +181,8 @@ export class MlflowHttp {
 
 /** The system error code behind a fetch failure (undici wraps it in `cause`, sometimes in an AggregateError). */
 function networkCode(err: unknown): string | null {
-  const cause = (err as { cause?: { code?: unknown; errors?: { code?: unknown }[] } } | null)?.cause;
+  const cause = (err as { cause?: { code?: unknown; errors?: { code?: unknown }[] } } | null)
+    ?.cause;
   const code = cause?.code ?? cause?.errors?.[0]?.code;
   return typeof code === 'string' ? code : null;
 }
@@ -145,7 +197,12 @@ function parseJson(text: string): unknown {
 }
 
 function isMlflowError(x: unknown): x is { error_code: string; message: string } {
-  return typeof x === 'object' && x !== null && typeof (x as { error_code?: unknown }).error_code === 'string' && typeof (x as { message?: unknown }).message === 'string';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as { error_code?: unknown }).error_code === 'string' &&
+    typeof (x as { message?: unknown }).message === 'string'
+  );
 }
 
 /** MLflow messages can carry a whole SQL statement after the first line: keep the part a person reads. */

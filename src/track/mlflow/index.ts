@@ -10,7 +10,12 @@ import { syncPendingRuns, type SyncResult } from './sync.ts';
 import { uploadRunRecord, type UploadResult } from './upload.ts';
 
 export { mlflowSettings, type MlflowSettings } from './settings.ts';
-export { uploadRunRecord, type TrackedExperiment, type UploadOptions, type UploadResult } from './upload.ts';
+export {
+  uploadRunRecord,
+  type TrackedExperiment,
+  type UploadOptions,
+  type UploadResult,
+} from './upload.ts';
 export { syncPendingRuns, type SyncResult } from './sync.ts';
 export { MlflowError } from './errors.ts';
 
@@ -20,7 +25,11 @@ export { MlflowError } from './errors.ts';
  * (exit 2); a server that fails or cannot be reached does not: the result says `failed` and its
  * `message` tells the user to run `harness runs sync`.
  */
-export async function trackRun(runDir: string, config: Pick<ResolvedConfig, 'tracking' | 'configFile'>, env: NodeJS.ProcessEnv = process.env): Promise<UploadResult | null> {
+export async function trackRun(
+  runDir: string,
+  config: Pick<ResolvedConfig, 'tracking' | 'configFile'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<UploadResult | null> {
   const settings = mlflowSettings(config, env);
   return settings ? uploadRunRecord(runDir, { settings, env }) : null;
 }
@@ -30,10 +39,17 @@ export async function trackRun(runDir: string, config: Pick<ResolvedConfig, 'tra
  * configured server yet (see syncPendingRuns). Without a server configured it is a HarnessError
  * (exit 2) that says how to configure one; `ok` is false when something is left to sync.
  */
-export async function syncRuns(runsDir: string, config: Pick<ResolvedConfig, 'tracking' | 'configFile'>, env: NodeJS.ProcessEnv = process.env): Promise<SyncResult> {
+export async function syncRuns(
+  runsDir: string,
+  config: Pick<ResolvedConfig, 'tracking' | 'configFile'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SyncResult> {
   const settings = mlflowSettings(config, env);
   if (!settings) {
-    throw new HarnessError('E_TRACKING', 'no MLflow server to sync to: set MLFLOW_TRACKING_URI (e.g. http://127.0.0.1:5000), or tracking: { mlflow: { uri } } in the config');
+    throw new HarnessError(
+      'E_TRACKING',
+      'no MLflow server to sync to: set MLFLOW_TRACKING_URI (e.g. http://127.0.0.1:5000), or tracking: { mlflow: { uri } } in the config',
+    );
   }
   return syncPendingRuns(runsDir, { settings, env });
 }

@@ -34,7 +34,8 @@ export function posixNormpath(p: string): string {
   const out: string[] = [];
   for (const comp of p.split('/')) {
     if (comp === '' || comp === '.') continue;
-    if (comp !== '..' || (!slashes && out.length === 0) || out[out.length - 1] === '..') out.push(comp);
+    if (comp !== '..' || (!slashes && out.length === 0) || out[out.length - 1] === '..')
+      out.push(comp);
     else if (out.length > 0) out.pop();
   }
   const joined = '/'.repeat(slashes) + out.join('/');

@@ -59,9 +59,21 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
   for (const suite of record.suites) {
     for (const c of suite.cases) {
       const result = bySuite.get(suite.name)?.get(c.model);
-      if (!result) throw recordError(resultsFile, `has no case for model "${c.model}" of suite "${suite.name}" that run.json lists`);
-      if (result.state !== c.state) throw recordError(resultsFile, `says model "${c.model}" of suite "${suite.name}" ${result.state}, run.json says ${c.state}`);
-      if (c.state === 'scored' && c.scores_file === null) throw recordError(runFile, `model "${c.model}" of suite "${suite.name}" was scored but has no scores_file`);
+      if (!result)
+        throw recordError(
+          resultsFile,
+          `has no case for model "${c.model}" of suite "${suite.name}" that run.json lists`,
+        );
+      if (result.state !== c.state)
+        throw recordError(
+          resultsFile,
+          `says model "${c.model}" of suite "${suite.name}" ${result.state}, run.json says ${c.state}`,
+        );
+      if (c.state === 'scored' && c.scores_file === null)
+        throw recordError(
+          runFile,
+          `model "${c.model}" of suite "${suite.name}" was scored but has no scores_file`,
+        );
       cases.push({ suite, record: c, result });
     }
   }
@@ -83,28 +95,53 @@ export async function readCaseScores(dir: string, scoresFile: string): Promise<C
   const table = parseCsv(Buffer.from(bytes).toString('utf8'), file, (p) => problems.push(p));
   const col = (name: string) => table.header.indexOf(name);
   const [label, score] = [col('label'), col('score')];
-  if (col('system_id') < 0 || label < 0 || score < 0) problems.push({ file, line: 1, column: 0, message: 'the header must be system_id,label,score' });
+  if (col('system_id') < 0 || label < 0 || score < 0)
+    problems.push({
+      file,
+      line: 1,
+      column: 0,
+      message: 'the header must be system_id,label,score',
+    });
   const y: number[] = [];
   const scores: number[] = [];
   for (const r of table.records) {
     if (problems.length > 0) break;
     const l = LABEL_VALUES[r.fields[label]!];
     const s = Number(r.fields[score]);
-    if (l === undefined) problems.push({ file, line: r.line, column: label + 1, message: `label must be 1, 0, anomaly or normal, not ${JSON.stringify(r.fields[label])}` });
-    else if (r.fields[score]!.trim() === '' || !Number.isFinite(s)) problems.push({ file, line: r.line, column: score + 1, message: `score must be a finite number, not ${JSON.stringify(r.fields[score])}` });
+    if (l === undefined)
+      problems.push({
+        file,
+        line: r.line,
+        column: label + 1,
+        message: `label must be 1, 0, anomaly or normal, not ${JSON.stringify(r.fields[label])}`,
+      });
+    else if (r.fields[score]!.trim() === '' || !Number.isFinite(s))
+      problems.push({
+        file,
+        line: r.line,
+        column: score + 1,
+        message: `score must be a finite number, not ${JSON.stringify(r.fields[score])}`,
+      });
     else {
       y.push(l);
       scores.push(s);
     }
   }
-  if (problems.length > 0) throw new HarnessError('E_RUN_RECORD', `${file}: not a scores file of the run store`, problems.slice(0, 10));
+  if (problems.length > 0)
+    throw new HarnessError(
+      'E_RUN_RECORD',
+      `${file}: not a scores file of the run store`,
+      problems.slice(0, 10),
+    );
   return { bytes, y: Float64Array.from(y), scores: Float64Array.from(scores) };
 }
 
 const LABEL_VALUES: Readonly<Record<string, number>> = { '1': 1, '0': 0, anomaly: 1, normal: 0 };
 
 function recordError(file: string, message: string): HarnessError {
-  return new HarnessError('E_RUN_RECORD', `${file}: ${message}`, [{ file, line: 0, column: 0, message }]);
+  return new HarnessError('E_RUN_RECORD', `${file}: ${message}`, [
+    { file, line: 0, column: 0, message },
+  ]);
 }
 
 async function readBytes(file: string): Promise<Uint8Array> {
@@ -112,7 +149,12 @@ async function readBytes(file: string): Promise<Uint8Array> {
     return await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw recordError(file, code === 'ENOENT' ? 'missing: not a complete run record' : `cannot be read (${code ?? String(err)})`);
+    throw recordError(
+      file,
+      code === 'ENOENT'
+        ? 'missing: not a complete run record'
+        : `cannot be read (${code ?? String(err)})`,
+    );
   }
 }
 
@@ -124,12 +166,16 @@ function parseJsonText(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw recordError(file, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw recordError(
+      file,
+      `is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
 }
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 const stringOrNull = (v: unknown) => v === null || isString(v);
 
@@ -139,35 +185,58 @@ function checkRecord(raw: unknown, file: string): RunRecord {
     throw recordError(file, `${field} ${what}`);
   };
   if (!isObject(raw)) return fail('the file', 'must hold a JSON object (a RunRecord)');
-  if (raw['schema'] !== RUN_RECORD_SCHEMA) fail('schema', `is ${JSON.stringify(raw['schema'])}; this harness reads run records of schema ${RUN_RECORD_SCHEMA}`);
-  if (!isString(raw['run_id']) || raw['run_id'] === '') fail('run_id', 'must be a non-empty string');
-  for (const f of ['started_at', 'finished_at'] as const) if (!isString(raw[f]) || Number.isNaN(Date.parse(raw[f]))) fail(f, 'must be an ISO 8601 time');
+  if (raw['schema'] !== RUN_RECORD_SCHEMA)
+    fail(
+      'schema',
+      `is ${JSON.stringify(raw['schema'])}; this harness reads run records of schema ${RUN_RECORD_SCHEMA}`,
+    );
+  if (!isString(raw['run_id']) || raw['run_id'] === '')
+    fail('run_id', 'must be a non-empty string');
+  for (const f of ['started_at', 'finished_at'] as const)
+    if (!isString(raw[f]) || Number.isNaN(Date.parse(raw[f]))) fail(f, 'must be an ISO 8601 time');
   if (!isString(raw['harness_version'])) fail('harness_version', 'must be a string');
   if (!isString(raw['seed'])) fail('seed', 'must be a string');
   const git = raw['git'];
-  if (!isObject(git) || !stringOrNull(git['commit']) || !stringOrNull(git['branch']) || !(git['dirty'] === null || typeof git['dirty'] === 'boolean')) {
+  if (
+    !isObject(git) ||
+    !stringOrNull(git['commit']) ||
+    !stringOrNull(git['branch']) ||
+    !(git['dirty'] === null || typeof git['dirty'] === 'boolean')
+  ) {
     fail('git', 'must be { commit, branch, dirty } (null when unknown)');
   }
   if (!Array.isArray(raw['suites'])) return fail('suites', 'must be a list');
   raw['suites'].forEach((s: unknown, i) => {
     const at = `suites[${i}]`;
-    if (!isObject(s) || !isString(s['name']) || !isString(s['file']) || !isString(s['threshold'])) return fail(at, 'must have a name, a file and a threshold (strings)');
+    if (!isObject(s) || !isString(s['name']) || !isString(s['file']) || !isString(s['threshold']))
+      return fail(at, 'must have a name, a file and a threshold (strings)');
     const ds = s['dataset'];
     if (ds !== null) {
       if (!isObject(ds)) return fail(`${at}.dataset`, 'must be an object or null');
-      for (const f of ['kind', 'name', 'data_source', 'hash', 'data_hash', 'labels_hash']) if (!isString(ds[f])) fail(`${at}.dataset.${f}`, 'must be a string');
+      for (const f of ['kind', 'name', 'data_source', 'hash', 'data_hash', 'labels_hash'])
+        if (!isString(ds[f])) fail(`${at}.dataset.${f}`, 'must be a string');
       if (!stringOrNull(ds['scenario'])) fail(`${at}.dataset.scenario`, 'must be a string or null');
-      if (!(ds['label_version'] === null || typeof ds['label_version'] === 'number')) fail(`${at}.dataset.label_version`, 'must be a number or null');
-      for (const f of ['systems', 'train', 'test']) if (typeof ds[f] !== 'number') fail(`${at}.dataset.${f}`, 'must be a number');
+      if (!(ds['label_version'] === null || typeof ds['label_version'] === 'number'))
+        fail(`${at}.dataset.label_version`, 'must be a number or null');
+      for (const f of ['systems', 'train', 'test'])
+        if (typeof ds[f] !== 'number') fail(`${at}.dataset.${f}`, 'must be a number');
     }
     const split = s['split'];
-    if (!isObject(split) || !isString(split['seed'])) fail(`${at}.split`, 'must be { test, folds, seed }');
+    if (!isObject(split) || !isString(split['seed']))
+      fail(`${at}.split`, 'must be { test, folds, seed }');
     if (!Array.isArray(s['cases'])) return fail(`${at}.cases`, 'must be a list');
     s['cases'].forEach((c: unknown, j) => {
       const cat = `${at}.cases[${j}]`;
-      if (!isObject(c) || !isString(c['model']) || c['model'] === '') return fail(cat, 'must have a model name');
-      if (c['state'] !== 'scored' && c['state'] !== 'errored') fail(`${cat}.state`, 'must be "scored" or "errored"');
-      if (!stringOrNull(c['version']) || !stringOrNull(c['error']) || !stringOrNull(c['scores_file']) || !isString(c['seed'])) {
+      if (!isObject(c) || !isString(c['model']) || c['model'] === '')
+        return fail(cat, 'must have a model name');
+      if (c['state'] !== 'scored' && c['state'] !== 'errored')
+        fail(`${cat}.state`, 'must be "scored" or "errored"');
+      if (
+        !stringOrNull(c['version']) ||
+        !stringOrNull(c['error']) ||
+        !stringOrNull(c['scores_file']) ||
+        !isString(c['seed'])
+      ) {
         fail(cat, 'must have version, error and scores_file (string or null) and a seed');
       }
     });
@@ -177,14 +246,25 @@ function checkRecord(raw: unknown, file: string): RunRecord {
 
 /** results.json's cases by suite name, then model name. */
 function resultsBySuite(raw: unknown, file: string): Map<string, Map<string, ResultsCase>> {
-  if (!isObject(raw) || raw['schema'] !== 1 || !Array.isArray(raw['suites'])) throw recordError(file, 'is not a results.json of schema 1 (from the json reporter)');
+  if (!isObject(raw) || raw['schema'] !== 1 || !Array.isArray(raw['suites']))
+    throw recordError(file, 'is not a results.json of schema 1 (from the json reporter)');
   const out = new Map<string, Map<string, ResultsCase>>();
   for (const s of raw['suites'] as unknown[]) {
-    if (!isObject(s) || !isString(s['name']) || !Array.isArray(s['cases'])) throw recordError(file, 'every suite needs a name and a list of cases');
+    if (!isObject(s) || !isString(s['name']) || !Array.isArray(s['cases']))
+      throw recordError(file, 'every suite needs a name and a list of cases');
     const cases = new Map<string, ResultsCase>();
     for (const c of s['cases'] as unknown[]) {
-      const ok = isObject(c) && isString(c['model']) && (c['state'] === 'errored' ? isString(c['error']) : c['state'] === 'scored' && isObject(c['metrics']) && isObject(c['ci']));
-      if (!ok) throw recordError(file, `suite "${s['name']}": every case needs a model, and metrics and ci (scored) or an error (errored)`);
+      const ok =
+        isObject(c) &&
+        isString(c['model']) &&
+        (c['state'] === 'errored'
+          ? isString(c['error'])
+          : c['state'] === 'scored' && isObject(c['metrics']) && isObject(c['ci']));
+      if (!ok)
+        throw recordError(
+          file,
+          `suite "${s['name']}": every case needs a model, and metrics and ci (scored) or an error (errored)`,
+        );
       cases.set(c['model'] as string, c as unknown as ResultsCase);
     }
     out.set(s['name'], cases);

@@ -26,7 +26,8 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   MLFLOW_TRACKING_INSECURE_TLS: 'the harness always verifies TLS certificates',
   MLFLOW_TRACKING_SERVER_CERT_PATH: 'give Node the CA instead: NODE_EXTRA_CA_CERTS=<ca.pem>',
   MLFLOW_TRACKING_CLIENT_CERT_PATH: 'client certificates are not supported',
-  MLFLOW_TRACKING_AUTH: 'auth plugins are Python code; use MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN',
+  MLFLOW_TRACKING_AUTH:
+    'auth plugins are Python code; use MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN',
 };
 
 /**
@@ -37,28 +38,45 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
  * retry knobs from MLflow's own variables: MLFLOW_HTTP_REQUEST_MAX_RETRIES, _BACKOFF_FACTOR and
  * _BACKOFF_JITTER (seconds), _TIMEOUT (seconds). A bad value is a HarnessError naming it.
  */
-export function mlflowSettings(config: Pick<ResolvedConfig, 'tracking' | 'configFile'>, env: NodeJS.ProcessEnv): MlflowSettings | null {
+export function mlflowSettings(
+  config: Pick<ResolvedConfig, 'tracking' | 'configFile'>,
+  env: NodeJS.ProcessEnv,
+): MlflowSettings | null {
   const fromEnv = env['MLFLOW_TRACKING_URI'];
   const fromConfig = config.tracking.mlflow.uri;
   if (!fromEnv && fromConfig === null) return null;
-  const origin = fromEnv ? 'MLFLOW_TRACKING_URI' : `${config.configFile ?? '(config)'}: tracking.mlflow.uri`;
+  const origin = fromEnv
+    ? 'MLFLOW_TRACKING_URI'
+    : `${config.configFile ?? '(config)'}: tracking.mlflow.uri`;
   const uri = parseTrackingUri(fromEnv || fromConfig!, origin);
   for (const [name, instead] of Object.entries(UNSUPPORTED)) {
     const value = env[name];
-    if (value && value.toLowerCase() !== 'false') throw new HarnessError('E_TRACKING', `${name} is set, which the harness's MLflow client does not support: ${instead}`);
+    if (value && value.toLowerCase() !== 'false')
+      throw new HarnessError(
+        'E_TRACKING',
+        `${name} is set, which the harness's MLflow client does not support: ${instead}`,
+      );
   }
   const seconds = (name: string, min: number): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
     const v = Number(raw);
-    if (!Number.isFinite(v) || v < min) throw new HarnessError('E_TRACKING', `${name}=${JSON.stringify(raw)} must be a number of seconds ≥ ${min}`);
+    if (!Number.isFinite(v) || v < min)
+      throw new HarnessError(
+        'E_TRACKING',
+        `${name}=${JSON.stringify(raw)} must be a number of seconds ≥ ${min}`,
+      );
     return v * 1000;
   };
   const retriesRaw = env['MLFLOW_HTTP_REQUEST_MAX_RETRIES'];
   let maxRetries = DEFAULT_RETRY_POLICY.maxRetries;
   if (retriesRaw !== undefined && retriesRaw !== '') {
     maxRetries = Number(retriesRaw);
-    if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new HarnessError('E_TRACKING', `MLFLOW_HTTP_REQUEST_MAX_RETRIES=${JSON.stringify(retriesRaw)} must be a whole number ≥ 0`);
+    if (!Number.isInteger(maxRetries) || maxRetries < 0)
+      throw new HarnessError(
+        'E_TRACKING',
+        `MLFLOW_HTTP_REQUEST_MAX_RETRIES=${JSON.stringify(retriesRaw)} must be a whole number ≥ 0`,
+      );
   }
   const timeoutMs = seconds('MLFLOW_HTTP_REQUEST_TIMEOUT', 0.001) ?? DEFAULT_TIMEOUT_MS;
   return {
@@ -68,8 +86,10 @@ export function mlflowSettings(config: Pick<ResolvedConfig, 'tracking' | 'config
     timeoutMs,
     retry: {
       maxRetries,
-      backoffFactorMs: seconds('MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', 0) ?? DEFAULT_RETRY_POLICY.backoffFactorMs,
-      backoffJitterMs: seconds('MLFLOW_HTTP_REQUEST_BACKOFF_JITTER', 0) ?? DEFAULT_RETRY_POLICY.backoffJitterMs,
+      backoffFactorMs:
+        seconds('MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', 0) ?? DEFAULT_RETRY_POLICY.backoffFactorMs,
+      backoffJitterMs:
+        seconds('MLFLOW_HTTP_REQUEST_BACKOFF_JITTER', 0) ?? DEFAULT_RETRY_POLICY.backoffJitterMs,
       maxBackoffMs: DEFAULT_RETRY_POLICY.maxBackoffMs,
     },
   };

@@ -26,7 +26,10 @@ export interface SyncResult {
  * reached at all, the remaining folders are left for the next sync instead of each waiting
  * through its own retries.
  */
-export async function syncPendingRuns(runsDir: string, options: UploadOptions): Promise<SyncResult> {
+export async function syncPendingRuns(
+  runsDir: string,
+  options: UploadOptions,
+): Promise<SyncResult> {
   const pending: string[] = [];
   const broken: { runDir: string; error: string }[] = [];
   for (const dir of await runFolders(runsDir)) {
@@ -55,8 +58,16 @@ export async function syncPendingRuns(runsDir: string, options: UploadOptions): 
     }
   }
   const notTried = pending.slice(next);
-  const ok = broken.length === 0 && notTried.length === 0 && results.every((r) => r.status === 'synced');
-  return { pending: pending.length, results, broken, notTried, ok, message: messageOf(pending.length, results, broken, notTried.length, options.settings) };
+  const ok =
+    broken.length === 0 && notTried.length === 0 && results.every((r) => r.status === 'synced');
+  return {
+    pending: pending.length,
+    results,
+    broken,
+    notTried,
+    ok,
+    message: messageOf(pending.length, results, broken, notTried.length, options.settings),
+  };
 }
 
 /** Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time). */
@@ -69,7 +80,9 @@ async function runFolders(runsDir: string): Promise<string[]> {
     throw err;
   }
   const dirs: string[] = [];
-  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const e of entries
+    .filter((x) => x.isDirectory())
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const files = await readdir(path.join(runsDir, e.name));
     if (files.includes('run.json')) dirs.push(path.join(runsDir, e.name));
   }
@@ -81,12 +94,21 @@ async function needsUpload(dir: string, settings: MlflowSettings): Promise<boole
   return state?.mlflow?.uri !== settings.uri.base || state.mlflow.status !== 'synced';
 }
 
-function messageOf(pending: number, results: readonly UploadResult[], broken: SyncResult['broken'], notTried: number, settings: MlflowSettings): string {
+function messageOf(
+  pending: number,
+  results: readonly UploadResult[],
+  broken: SyncResult['broken'],
+  notTried: number,
+  settings: MlflowSettings,
+): string {
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   const lines: string[] = [];
-  if (pending === 0 && broken.length === 0) lines.push(`nothing to sync: every recorded run is tracked at ${settings.uri.base}`);
+  if (pending === 0 && broken.length === 0)
+    lines.push(`nothing to sync: every recorded run is tracked at ${settings.uri.base}`);
   for (const r of results) lines.push(`${r.runId}: ${r.message}`);
-  if (notTried > 0) lines.push(`${plural(notTried, 'more run')} left for the next sync: the server did not answer`);
-  for (const b of broken) lines.push(`skipped ${path.relative(process.cwd(), b.runDir) || '.'}: ${b.error}`);
+  if (notTried > 0)
+    lines.push(`${plural(notTried, 'more run')} left for the next sync: the server did not answer`);
+  for (const b of broken)
+    lines.push(`skipped ${path.relative(process.cwd(), b.runDir) || '.'}: ${b.error}`);
   return lines.join('\n');
 }

@@ -23,11 +23,16 @@ export async function readTrackingState(runDir: string): Promise<TrackingState |
   }
   try {
     const state = JSON.parse(text) as unknown;
-    if (typeof state === 'object' && state !== null && !Array.isArray(state)) return state as TrackingState;
+    if (typeof state === 'object' && state !== null && !Array.isArray(state))
+      return state as TrackingState;
   } catch {
     // reported below
   }
-  throw new HarnessError('E_RUN_RECORD', `${file}: not a tracking state (JSON object); delete it to upload the run again`, [{ file, line: 0, column: 0, message: 'not a JSON object' }]);
+  throw new HarnessError(
+    'E_RUN_RECORD',
+    `${file}: not a tracking state (JSON object); delete it to upload the run again`,
+    [{ file, line: 0, column: 0, message: 'not a JSON object' }],
+  );
 }
 
 /** Replaces tracking.json atomically: a crash mid-write leaves the previous state, never half a file. */

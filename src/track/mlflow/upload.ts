@@ -74,7 +74,10 @@ const INTERRUPTED = 'the upload was interrupted before it finished';
  * the error, tracking.json says failed, and the run folder is untouched for `harness runs sync`.
  * A folder that is not a run record throws a HarnessError (E_RUN_RECORD).
  */
-export async function uploadRunRecord(runDir: string, options: UploadOptions): Promise<UploadResult> {
+export async function uploadRunRecord(
+  runDir: string,
+  options: UploadOptions,
+): Promise<UploadResult> {
   const { settings } = options;
   const run = await readRunFolder(runDir);
   const runId = run.record.run_id;
@@ -87,15 +90,42 @@ export async function uploadRunRecord(runDir: string, options: UploadOptions): P
   const save = (status: 'synced' | 'failed', error?: string) => {
     const state: TrackingState = {
       ...previous,
-      mlflow: { uri: settings.uri.base, status, at: new Date().toISOString(), ...(error !== undefined ? { error } : {}), runs: [...tracked.values()] },
+      mlflow: {
+        uri: settings.uri.base,
+        status,
+        at: new Date().toISOString(),
+        ...(error !== undefined ? { error } : {}),
+        runs: [...tracked.values()],
+      },
     };
     return writeTrackingState(runDir, state);
   };
   let uploaded = 0;
   let skipped = 0;
-  const result = (status: 'synced' | 'failed', error: string | null, unreachable: boolean): UploadResult => {
-    const exps = [...experiments.values()].map((e) => ({ name: e.name, id: e.id, url: experimentUrl(settings.uri, e.id), created: e.created, restored: e.restored }));
-    return { status, runId, runDir, uri: settings.uri.base, uploaded, skipped, experiments: exps, error, unreachable, message: messageOf(status, runDir, uploaded, skipped, exps, error) };
+  const result = (
+    status: 'synced' | 'failed',
+    error: string | null,
+    unreachable: boolean,
+  ): UploadResult => {
+    const exps = [...experiments.values()].map((e) => ({
+      name: e.name,
+      id: e.id,
+      url: experimentUrl(settings.uri, e.id),
+      created: e.created,
+      restored: e.restored,
+    }));
+    return {
+      status,
+      runId,
+      runDir,
+      uri: settings.uri.base,
+      uploaded,
+      skipped,
+      experiments: exps,
+      error,
+      unreachable,
+      message: messageOf(status, runDir, uploaded, skipped, exps, error),
+    };
   };
 
   // A case the server refuses does not stop the others; a server that cannot be reached, or
@@ -119,7 +149,12 @@ export async function uploadRunRecord(runDir: string, options: UploadOptions): P
         experiments.set(plan.experimentName, experiment);
       }
       const mlRun = await findOrCreateRun(client, experiment.id, plan, entry);
-      const ref = { suite: plan.suite, model: plan.model, experiment_id: experiment.id, run_id: mlRun.info.run_id };
+      const ref = {
+        suite: plan.suite,
+        model: plan.model,
+        experiment_id: experiment.id,
+        run_id: mlRun.info.run_id,
+      };
       tracked.set(key, { ...ref, complete: false });
       await save('failed', INTERRUPTED);
       await completeRun(client, settings, plan, mlRun, artifacts);
@@ -134,7 +169,13 @@ export async function uploadRunRecord(runDir: string, options: UploadOptions): P
     }
   }
   if (failures.length > 0) {
-    const error = failures.length === 1 ? failures[0]! : `${failures[0]} (and ${failures.length - 1} more: ${failures.slice(1).map((f) => f.split(':')[0]).join(', ')})`;
+    const error =
+      failures.length === 1
+        ? failures[0]!
+        : `${failures[0]} (and ${failures.length - 1} more: ${failures
+            .slice(1)
+            .map((f) => f.split(':')[0])
+            .join(', ')})`;
     await save('failed', error);
     return result('failed', error, unreachable);
   }
@@ -148,7 +189,12 @@ function caseKey(suite: string, model: string): string {
 }
 
 /** The case's MLflow run: the one tracking.json names, else the one tagged with its case id, else a new one. */
-async function findOrCreateRun(client: MlflowClient, experimentId: string, plan: CaseRun, entry: TrackedRun | undefined): Promise<Run> {
+async function findOrCreateRun(
+  client: MlflowClient,
+  experimentId: string,
+  plan: CaseRun,
+  entry: TrackedRun | undefined,
+): Promise<Run> {
   if (entry && entry.experiment_id === experimentId) {
     const known = await client.getRun(entry.run_id);
     if (known && known.info.lifecycle_stage === 'active') return known;
@@ -157,20 +203,41 @@ async function findOrCreateRun(client: MlflowClient, experimentId: string, plan:
   // Two runs of one case can only come from a creation whose answer was lost; keep one that got
   // as far as a final status, if any.
   const terminal = (r: Run) => (r.info.status === 'FINISHED' || r.info.status === 'FAILED' ? 0 : 1);
-  const found = (await client.searchRuns(experimentId, `tags.\`${CASE_ID_TAG}\` = '${caseId}'`)).sort((a, b) => terminal(a) - terminal(b));
+  const found = (
+    await client.searchRuns(experimentId, `tags.\`${CASE_ID_TAG}\` = '${caseId}'`)
+  ).sort((a, b) => terminal(a) - terminal(b));
   for (const dup of found.slice(1)) await client.deleteRun(dup.info.run_id);
   if (found[0]) return found[0];
-  const info = await client.createRun({ experimentId, runName: plan.runName, startTime: plan.startTime, userId: plan.userId, tags: plan.identity });
+  const info = await client.createRun({
+    experimentId,
+    runName: plan.runName,
+    startTime: plan.startTime,
+    userId: plan.userId,
+    tags: plan.identity,
+  });
   return { info, data: { tags: plan.identity } };
 }
 
 /** Logs what the run lacks, uploads the artifacts, and only then sets the final status; on an error the run is marked KILLED when the server can still be told. */
-async function completeRun(client: MlflowClient, settings: MlflowSettings, plan: CaseRun, run: Run, artifacts: readonly Artifact[]): Promise<void> {
+async function completeRun(
+  client: MlflowClient,
+  settings: MlflowSettings,
+  plan: CaseRun,
+  run: Run,
+  artifacts: readonly Artifact[],
+): Promise<void> {
   const runId = run.info.run_id;
   try {
-    for (const batch of chunkBatches(notYetLogged(plan.payload, run.data))) await client.logBatch(runId, batch);
-    for (const a of artifacts) await client.uploadArtifact(artifactUploadTarget(run.info.artifact_uri, a.path, settings.uri), a.bytes, contentTypeOf(a.path));
-    if (run.data.tags?.some((t) => t.key === UPLOAD_ERROR_TAG)) await client.deleteTag(runId, UPLOAD_ERROR_TAG);
+    for (const batch of chunkBatches(notYetLogged(plan.payload, run.data)))
+      await client.logBatch(runId, batch);
+    for (const a of artifacts)
+      await client.uploadArtifact(
+        artifactUploadTarget(run.info.artifact_uri, a.path, settings.uri),
+        a.bytes,
+        contentTypeOf(a.path),
+      );
+    if (run.data.tags?.some((t) => t.key === UPLOAD_ERROR_TAG))
+      await client.deleteTag(runId, UPLOAD_ERROR_TAG);
     await client.updateRun(runId, plan.status, plan.endTime);
   } catch (err) {
     if (err instanceof HarnessError && !(err instanceof MlflowError && err.status === null)) {
@@ -179,21 +246,37 @@ async function completeRun(client: MlflowClient, settings: MlflowSettings, plan:
       // status). Best effort, no retries: the error that matters is the one rethrown below.
       await client
         .setTag(runId, UPLOAD_ERROR_TAG, err.message.slice(0, MAX_TAG_VALUE), { maxRetries: 0 })
-        .then(() => (run.info.status === 'RUNNING' ? client.updateRun(runId, 'KILLED', Date.now(), { maxRetries: 0 }) : undefined))
+        .then(() =>
+          run.info.status === 'RUNNING'
+            ? client.updateRun(runId, 'KILLED', Date.now(), { maxRetries: 0 })
+            : undefined,
+        )
         .catch(() => undefined);
     }
     throw err;
   }
 }
 
-function messageOf(status: 'synced' | 'failed', runDir: string, uploaded: number, skipped: number, exps: readonly TrackedExperiment[], error: string | null): string {
+function messageOf(
+  status: 'synced' | 'failed',
+  runDir: string,
+  uploaded: number,
+  skipped: number,
+  exps: readonly TrackedExperiment[],
+  error: string | null,
+): string {
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   if (status === 'failed') {
     const where = path.relative(process.cwd(), runDir) || '.';
     const done = uploaded > 0 ? ` (${plural(uploaded, 'run')} made it)` : '';
     return `tracking failed: ${error}${done} — results kept in ${where}; run \`harness runs sync\` to upload them`;
   }
-  if (uploaded === 0) return skipped > 0 ? `nothing to upload: ${plural(skipped, 'run')} already tracked` : 'nothing to track: the run has no scored or failed model';
-  const links = exps.map((e) => `${e.url} (${e.name}${e.restored ? ', restored from the trash' : ''})`).join(', ');
+  if (uploaded === 0)
+    return skipped > 0
+      ? `nothing to upload: ${plural(skipped, 'run')} already tracked`
+      : 'nothing to track: the run has no scored or failed model';
+  const links = exps
+    .map((e) => `${e.url} (${e.name}${e.restored ? ', restored from the trash' : ''})`)
+    .join(', ');
   return `tracked ${plural(uploaded, 'run')} to ${links}${skipped > 0 ? `; ${plural(skipped, 'run')} already tracked` : ''}`;
 }

@@ -9,7 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../helpers/run-harness.ts';
 
 const ENTRIES = ['src/index.ts', 'src/vitest/index.ts'].map((f) => path.join(REPO_ROOT, f));
-const program = ts.createProgram(ENTRIES, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, allowImportingTsExtensions: true, noEmit: true, jsx: ts.JsxEmit.ReactJSX, strict: true });
+const program = ts.createProgram(ENTRIES, {
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  target: ts.ScriptTarget.ES2022,
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  jsx: ts.JsxEmit.ReactJSX,
+  strict: true,
+});
 const checker = program.getTypeChecker();
 const SRC = path.join(REPO_ROOT, 'src') + path.sep;
 
@@ -32,7 +40,13 @@ function referencedTypes(decl: ts.Node): ts.Symbol[] {
   const found: ts.Symbol[] = [];
   const visit = (n: ts.Node): void => {
     // A function's body is not its signature.
-    if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && n.body) {
+    if (
+      (ts.isFunctionDeclaration(n) ||
+        ts.isMethodDeclaration(n) ||
+        ts.isArrowFunction(n) ||
+        ts.isFunctionExpression(n)) &&
+      n.body
+    ) {
       n.parameters.forEach(visit);
       if (n.type) visit(n.type);
       n.typeParameters?.forEach(visit);
@@ -47,7 +61,13 @@ function referencedTypes(decl: ts.Node): ts.Symbol[] {
       let s = checker.getSymbolAtLocation(target);
       if (s && s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
       const d = s?.declarations?.[0];
-      if (s && d && d.getSourceFile().fileName.startsWith(SRC) && !(s.flags & ts.SymbolFlags.TypeParameter)) found.push(s);
+      if (
+        s &&
+        d &&
+        d.getSourceFile().fileName.startsWith(SRC) &&
+        !(s.flags & ts.SymbolFlags.TypeParameter)
+      )
+        found.push(s);
     }
     ts.forEachChild(n, visit);
   };
@@ -61,7 +81,11 @@ describe('the public API', () => {
     for (const [name, s] of exported) {
       for (const d of s.declarations ?? []) {
         for (const t of referencedTypes(d)) {
-          if (!exportedSymbols.has(t)) missing.set(t.name, `${name} → ${t.name} (${path.relative(REPO_ROOT, t.declarations![0]!.getSourceFile().fileName)})`);
+          if (!exportedSymbols.has(t))
+            missing.set(
+              t.name,
+              `${name} → ${t.name} (${path.relative(REPO_ROOT, t.declarations![0]!.getSourceFile().fileName)})`,
+            );
         }
       }
     }
@@ -69,11 +93,20 @@ describe('the public API', () => {
   });
 
   it('documents every name it exports with a JSDoc comment', () => {
-    const undocumented = [...exported].filter(([, s]) => (s.declarations ?? []).every((d) => ts.getJSDocCommentsAndTags(d).length === 0 && ts.getJSDocCommentsAndTags(d.parent?.parent ?? d).length === 0)).map(([n]) => n);
+    const undocumented = [...exported]
+      .filter(([, s]) =>
+        (s.declarations ?? []).every(
+          (d) =>
+            ts.getJSDocCommentsAndTags(d).length === 0 &&
+            ts.getJSDocCommentsAndTags(d.parent?.parent ?? d).length === 0,
+        ),
+      )
+      .map(([n]) => n);
     expect(undocumented.sort()).toEqual([]);
   });
 
   it('exposes no internals of the run (grading, the expect API factory)', () => {
-    for (const internal of ['gradeAssertions', 'createExpectApi', 'isOneOf']) expect(exported.has(internal), internal).toBe(false);
+    for (const internal of ['gradeAssertions', 'createExpectApi', 'isOneOf'])
+      expect(exported.has(internal), internal).toBe(false);
   });
 });

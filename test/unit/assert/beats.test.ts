@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { createExpectApi, gradeAssertions, type AssertionResult, type AssertionSpec, type GradedCase } from '../../../src/assert/index.ts';
+import {
+  createExpectApi,
+  gradeAssertions,
+  type AssertionResult,
+  type AssertionSpec,
+  type GradedCase,
+} from '../../../src/assert/index.ts';
 import { delongPairedTest } from '../../../src/metrics/delong.ts';
 import { allNormalCases, cases, scoredCase, smallCases, value } from './cases.ts';
 
 const { model } = createExpectApi();
 
-function grade(spec: AssertionSpec, on: Readonly<Record<string, GradedCase>> = cases): AssertionResult {
+function grade(
+  spec: AssertionSpec,
+  on: Readonly<Record<string, GradedCase>> = cases,
+): AssertionResult {
   return gradeAssertions([spec], on)[0]!;
 }
 
@@ -19,7 +28,12 @@ function scored(name: string, on: Readonly<Record<string, GradedCase>> = cases) 
 function reversed(name: string) {
   const c = scored(name);
   const order = [...c.systemIds.keys()].reverse();
-  return { ...c, y: Float64Array.from(order, (i) => c.y[i]!), scores: Float64Array.from(order, (i) => c.scores[i]!), systemIds: order.map((i) => c.systemIds[i]!) };
+  return {
+    ...c,
+    y: Float64Array.from(order, (i) => c.y[i]!),
+    scores: Float64Array.from(order, (i) => c.scores[i]!),
+    systemIds: order.map((i) => c.systemIds[i]!),
+  };
 }
 
 describe('toBeat with the paired DeLong test', () => {
@@ -33,7 +47,9 @@ describe('toBeat with the paired DeLong test', () => {
     expect(r.pValue!).toBeLessThan(1e-6);
     expect(r.actual).toBe(value('good', 'roc_auc'));
     expect(r.expected).toBe('> random (p < 0.05)');
-    expect(r.message).toMatch(/^good beats random on roc_auc: 0\.927 vs 0\.433 \(difference 0\.495; paired DeLong, one-sided p = \d\.\de-\d+ < 0\.05\)$/);
+    expect(r.message).toMatch(
+      /^good beats random on roc_auc: 0\.927 vs 0\.433 \(difference 0\.495; paired DeLong, one-sided p = \d\.\de-\d+ < 0\.05\)$/,
+    );
   });
 
   it('a slightly better model on a small split fails for lack of significance', () => {
@@ -44,7 +60,9 @@ describe('toBeat with the paired DeLong test', () => {
       `expected slight to beat base on roc_auc: 0.750 vs 0.700, but the difference 0.050 is not significant (paired DeLong, one-sided p = ${r.pValue!.toFixed(3)} >= 0.05); more test systems would tell`,
     );
     // The same data passes without the test: it is higher, just not significantly.
-    expect(grade(model('slight').toBeat('base', { test: 'none' }), smallCases).state).toBe('passed');
+    expect(grade(model('slight').toBeat('base', { test: 'none' }), smallCases).state).toBe(
+      'passed',
+    );
     // ...and with a lenient alpha.
     expect(grade(model('slight').toBeat('base', { alpha: 0.5 }), smallCases).state).toBe('passed');
   });
@@ -53,7 +71,9 @@ describe('toBeat with the paired DeLong test', () => {
     const r = grade(model('random').toBeat('good'));
     expect(r.state).toBe('failed');
     expect(r.pValue!).toBeGreaterThan(0.999);
-    expect(r.message).toMatch(/^expected random to beat good on roc_auc, got 0\.433 vs 0\.927: random is not higher \(difference -0\.495; paired DeLong, one-sided p = 1\.000\)$/);
+    expect(r.message).toMatch(
+      /^expected random to beat good on roc_auc, got 0\.433 vs 0\.927: random is not higher \(difference -0\.495; paired DeLong, one-sided p = 1\.000\)$/,
+    );
   });
 
   it('pairs systems by id when the order differs', () => {
@@ -66,7 +86,12 @@ describe('toBeat with the paired DeLong test', () => {
 
   it('errors when the two models were scored on different systems', () => {
     const c = scored('random');
-    const other = scoredCase([...c.y], [...c.scores], {}, c.systemIds.map((id, i) => (i < 4 ? `x${i}` : id)));
+    const other = scoredCase(
+      [...c.y],
+      [...c.scores],
+      {},
+      c.systemIds.map((id, i) => (i < 4 ? `x${i}` : id)),
+    );
     const r = grade(model('good').toBeat('random'), { ...cases, random: other });
     expect(r.state).toBe('errored');
     expect(r.message).toBe(
@@ -78,17 +103,33 @@ describe('toBeat with the paired DeLong test', () => {
     const on = { ...allNormalCases, other: allNormalCases['quiet']! };
     expect(grade(model('quiet').toBeat('other'), on)).toMatchObject({
       state: 'failed',
-      message: expect.stringMatching(/^cannot tell whether quiet beats other on roc_auc: the paired DeLong test needs at least 2 anomalies and 2 normals \(got 0 anomalies, 30 normals\)$/),
+      message: expect.stringMatching(
+        /^cannot tell whether quiet beats other on roc_auc: the paired DeLong test needs at least 2 anomalies and 2 normals \(got 0 anomalies, 30 normals\)$/,
+      ),
     });
   });
 
   it('errors on what it cannot grade', () => {
-    expect(grade(model('good').toBeat('nope')).message).toBe('unknown model "nope" (models in this suite: perfect, random, good, fadeblind, crashed)');
-    expect(grade(model('crashed').toBeat('good')).message).toContain('model "crashed" did not produce scores');
-    expect(grade(model('good').toBeat('good'))).toMatchObject({ state: 'errored', message: 'good cannot beat itself: name another model in toBeat' });
-    expect(grade(model('good').toBeat('random', { on: 'recall' }))).toMatchObject({ state: 'errored', message: expect.stringContaining("test: 'none'") });
-    expect(grade(model('good').toBeat('random', { on: 'aucroc', test: 'none' })).message).toContain('unknown metric "aucroc"');
-    expect(grade(model('good').toBeat('random', { alpha: 5 })).message).toContain('alpha in (0, 1)');
+    expect(grade(model('good').toBeat('nope')).message).toBe(
+      'unknown model "nope" (models in this suite: perfect, random, good, fadeblind, crashed)',
+    );
+    expect(grade(model('crashed').toBeat('good')).message).toContain(
+      'model "crashed" did not produce scores',
+    );
+    expect(grade(model('good').toBeat('good'))).toMatchObject({
+      state: 'errored',
+      message: 'good cannot beat itself: name another model in toBeat',
+    });
+    expect(grade(model('good').toBeat('random', { on: 'recall' }))).toMatchObject({
+      state: 'errored',
+      message: expect.stringContaining("test: 'none'"),
+    });
+    expect(grade(model('good').toBeat('random', { on: 'aucroc', test: 'none' })).message).toContain(
+      'unknown metric "aucroc"',
+    );
+    expect(grade(model('good').toBeat('random', { alpha: 5 })).message).toContain(
+      'alpha in (0, 1)',
+    );
   });
 });
 
@@ -103,6 +144,11 @@ describe("toBeat with test: 'none'", () => {
       state: 'failed',
       message: 'expected random to beat good on recall, got 0.450 vs 0.950',
     });
-    expect(grade(model('perfect').toBeat('perfect2', { test: 'none' }), { perfect: cases['perfect']!, perfect2: cases['perfect']! }).state).toBe('failed');
+    expect(
+      grade(model('perfect').toBeat('perfect2', { test: 'none' }), {
+        perfect: cases['perfect']!,
+        perfect2: cases['perfect']!,
+      }).state,
+    ).toBe('failed');
   });
 });

@@ -14,13 +14,21 @@ export function scoredCase(
   systemIds: readonly string[] = y.map((_, i) => `s${String(i).padStart(3, '0')}`),
 ): Extract<GradedCase, { state: 'scored' }> {
   const summary = evaluateScores({ y, scores, strata, systemIds, threshold: 0.5, minPositives: 5 });
-  return { state: 'scored', summary, y: Float64Array.from(y), scores: Float64Array.from(scores), systemIds };
+  return {
+    state: 'scored',
+    summary,
+    y: Float64Array.from(y),
+    scores: Float64Array.from(scores),
+    systemIds,
+  };
 }
 
 // 120 systems: 40 anomalies (short 20, fade 17, leak 3), 80 normals (failure_type none).
 const N = 120;
 export const y = Array.from({ length: N }, (_, i) => (i < 40 ? 1 : 0));
-export const failureType = y.map((_, i) => (i < 20 ? 'short' : i < 37 ? 'fade' : i < 40 ? 'leak' : 'none'));
+export const failureType = y.map((_, i) =>
+  i < 20 ? 'short' : i < 37 ? 'fade' : i < 40 ? 'leak' : 'none',
+);
 /** Ten sites with 4 anomalies each: every stratum is too_few at minPositives 5. */
 export const site = y.map((_, i) => `site${i % 10}`);
 const strata = { failure_type: failureType, site };
@@ -28,9 +36,13 @@ const strata = { failure_type: failureType, site };
 const rng = createRng('assert-cases');
 const perfect = y.map((l) => (l === 1 ? 1 + rng.next() : 0.9 * rng.next()));
 const random = y.map(() => rng.next());
-const good = y.map((l) => 1 / (1 + Math.exp(-(l === 1 ? rng.normal(1.5, 1) : rng.normal(-0.5, 1)))));
+const good = y.map(
+  (l) => 1 / (1 + Math.exp(-(l === 1 ? rng.normal(1.5, 1) : rng.normal(-0.5, 1)))),
+);
 /** Sees shorts perfectly, fades not at all (scores them like normals). */
-const fadeBlind = y.map((_, i) => (failureType[i] === 'short' ? 0.9 + 0.1 * rng.next() : 0.6 * rng.next()));
+const fadeBlind = y.map((_, i) =>
+  failureType[i] === 'short' ? 0.9 + 0.1 * rng.next() : 0.6 * rng.next(),
+);
 
 /** The main suite's cases: a perfect model, a random one, a good one, a fade-blind one, one that crashed. */
 export const cases: Readonly<Record<string, GradedCase>> = {
@@ -38,7 +50,10 @@ export const cases: Readonly<Record<string, GradedCase>> = {
   random: scoredCase(y, random, strata),
   good: scoredCase(y, good, strata),
   fadeblind: scoredCase(y, fadeBlind, strata),
-  crashed: { state: 'errored', error: 'score() threw: TypeError: sensor "temp_cell_max_c" missing' },
+  crashed: {
+    state: 'errored',
+    error: 'score() threw: TypeError: sensor "temp_cell_max_c" missing',
+  },
 };
 
 /** The number a case reports for `metric` (throws if the case is not scored: a fixture bug). */
@@ -50,9 +65,13 @@ export function value(model: string, metric: string): number | null {
 
 /** Every system normal: roc_auc is undefined (null with a reason). */
 export const allNormalCases: Readonly<Record<string, GradedCase>> = {
-  quiet: scoredCase(Array.from({ length: 30 }, () => 0), Array.from({ length: 30 }, () => rng.next()), {
-    failure_type: Array.from({ length: 30 }, () => 'none'),
-  }),
+  quiet: scoredCase(
+    Array.from({ length: 30 }, () => 0),
+    Array.from({ length: 30 }, () => rng.next()),
+    {
+      failure_type: Array.from({ length: 30 }, () => 'none'),
+    },
+  ),
 };
 
 /**

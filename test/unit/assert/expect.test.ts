@@ -28,12 +28,26 @@ describe('createExpectApi', () => {
       comparison: { op: 'gt', than: 0.9 },
       each: false,
     });
-    expect(metric('zscore', 'roc_auc').toBeLessThan(metric('pca', 'roc_auc', { ci: 'low' }))).toMatchObject({
+    expect(
+      metric('zscore', 'roc_auc').toBeLessThan(metric('pca', 'roc_auc', { ci: 'low' })),
+    ).toMatchObject({
       comparison: { op: 'lt', than: { model: 'pca', metric: 'roc_auc', ci: 'low' } },
     });
-    expect(comparisonOf(metric('random', 'roc_auc').toBeCloseTo(0.5))).toEqual({ op: 'close', to: 0.5, tolerance: 0.05 });
-    expect(comparisonOf(metric('random', 'roc_auc').toBeCloseTo(0.5, 0.1))).toEqual({ op: 'close', to: 0.5, tolerance: 0.1 });
-    expect(comparisonOf(metric('a', 'recall').toBeWithin(0.4, 0.6))).toEqual({ op: 'within', lo: 0.4, hi: 0.6 });
+    expect(comparisonOf(metric('random', 'roc_auc').toBeCloseTo(0.5))).toEqual({
+      op: 'close',
+      to: 0.5,
+      tolerance: 0.05,
+    });
+    expect(comparisonOf(metric('random', 'roc_auc').toBeCloseTo(0.5, 0.1))).toEqual({
+      op: 'close',
+      to: 0.5,
+      tolerance: 0.1,
+    });
+    expect(comparisonOf(metric('a', 'recall').toBeWithin(0.4, 0.6))).toEqual({
+      op: 'within',
+      lo: 0.4,
+      hi: 0.6,
+    });
     expect(comparisonOf(metric('a', 'roc_auc').toCover(0.5))).toEqual({ op: 'covers', value: 0.5 });
     expect(comparisonOf(metric('a', 'roc_auc').toBeUndefined())).toEqual({ op: 'undefined' });
   });
@@ -57,8 +71,17 @@ describe('createExpectApi', () => {
   });
 
   it('model().toBeat fills defaults', () => {
-    expect(model('pca').toBeat('random')).toMatchObject({ kind: 'beats', model: 'pca', other: 'random', on: 'roc_auc', test: 'delong', alpha: 0.05 });
-    expect(model('pca').toBeat('random', { on: 'recall', test: 'none', alpha: 0.01 })).toMatchObject({ on: 'recall', test: 'none', alpha: 0.01 });
+    expect(model('pca').toBeat('random')).toMatchObject({
+      kind: 'beats',
+      model: 'pca',
+      other: 'random',
+      on: 'roc_auc',
+      test: 'delong',
+      alpha: 0.05,
+    });
+    expect(
+      model('pca').toBeat('random', { on: 'recall', test: 'none', alpha: 0.01 }),
+    ).toMatchObject({ on: 'recall', test: 'none', alpha: 0.01 });
   });
 
   it('locates each matcher call at the line that made it', () => {
@@ -82,8 +105,16 @@ describe('callerLocation', () => {
       '    at expect (file:///work/project/suites/smoke.suite.ts:12:34)',
       '    at collect (/work/project/src/runner/collect.ts:3:1)',
     ].join('\n');
-    expect(callerLocation(stack)).toEqual({ file: '/work/project/suites/smoke.suite.ts', line: 12, column: 34 });
-    expect(callerLocation('Error\n    at file:///x/top-level.suite.ts:4:7')).toEqual({ file: '/x/top-level.suite.ts', line: 4, column: 7 });
+    expect(callerLocation(stack)).toEqual({
+      file: '/work/project/suites/smoke.suite.ts',
+      line: 12,
+      column: 34,
+    });
+    expect(callerLocation('Error\n    at file:///x/top-level.suite.ts:4:7')).toEqual({
+      file: '/x/top-level.suite.ts',
+      line: 4,
+      column: 7,
+    });
     expect(callerLocation('Error')).toBeUndefined();
   });
 });

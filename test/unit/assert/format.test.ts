@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bareReason, given, measured, measuredAgainst, pValue } from '../../../src/assert/format.ts';
+import {
+  bareReason,
+  given,
+  measured,
+  measuredAgainst,
+  pValue,
+} from '../../../src/assert/format.ts';
 
 describe('format', () => {
   it('measured values get 3 decimals, suite values print as written', () => {
@@ -21,7 +27,9 @@ describe('format', () => {
     expect(pValue(0.05, 0.05)).toBe('= 0.050');
   });
   it('drops the metric name the metrics engine puts before a reason', () => {
-    expect(bareReason('ROC AUC is undefined: no anomalies (positives) among the samples')).toBe('no anomalies (positives) among the samples');
+    expect(bareReason('ROC AUC is undefined: no anomalies (positives) among the samples')).toBe(
+      'no anomalies (positives) among the samples',
+    );
     expect(bareReason('needs at least 2 anomalies')).toBe('needs at least 2 anomalies');
   });
 });

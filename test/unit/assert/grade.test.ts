@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { createExpectApi, gradeAssertions, type AssertionResult, type AssertionSpec, type GradedCase } from '../../../src/assert/index.ts';
+import {
+  createExpectApi,
+  gradeAssertions,
+  type AssertionResult,
+  type AssertionSpec,
+  type GradedCase,
+} from '../../../src/assert/index.ts';
 import { allNormalCases, cases, value } from './cases.ts';
 
 const { metric } = createExpectApi();
 
-function grade(spec: AssertionSpec, on: Readonly<Record<string, GradedCase>> = cases): AssertionResult {
+function grade(
+  spec: AssertionSpec,
+  on: Readonly<Record<string, GradedCase>> = cases,
+): AssertionResult {
   const [result] = gradeAssertions([spec], on);
   return result!;
 }
@@ -14,7 +23,10 @@ const f3 = (x: number): string => x.toFixed(3);
 
 describe('gradeAssertions', () => {
   it('ids are indices and every result carries its spec and location', () => {
-    const specs = [metric('perfect', 'roc_auc').toBeGreaterThan(0.9), metric('random', 'roc_auc').toBeGreaterThan(0.9)];
+    const specs = [
+      metric('perfect', 'roc_auc').toBeGreaterThan(0.9),
+      metric('random', 'roc_auc').toBeGreaterThan(0.9),
+    ];
     const results = gradeAssertions(specs, cases);
     expect(results.map((r) => [r.id, r.state])).toEqual([
       [0, 'passed'],
@@ -37,12 +49,21 @@ describe('toBeGreaterThan / toBeLessThan', () => {
       state: 'failed',
       message: `expected good roc_auc > 0.95, got ${f3(auc('good'))}`,
     });
-    expect(grade(metric('random', 'roc_auc').toBeLessThan(0.6))).toMatchObject({ state: 'passed', expected: '< 0.6' });
-    expect(grade(metric('good', 'roc_auc').toBeLessThan(0.6))).toMatchObject({ state: 'failed', message: `expected good roc_auc < 0.6, got ${f3(auc('good'))}` });
+    expect(grade(metric('random', 'roc_auc').toBeLessThan(0.6))).toMatchObject({
+      state: 'passed',
+      expected: '< 0.6',
+    });
+    expect(grade(metric('good', 'roc_auc').toBeLessThan(0.6))).toMatchObject({
+      state: 'failed',
+      message: `expected good roc_auc < 0.6, got ${f3(auc('good'))}`,
+    });
   });
 
   it('is strict', () => {
-    expect(grade(metric('perfect', 'roc_auc').toBeGreaterThan(1))).toMatchObject({ state: 'failed', message: 'expected perfect roc_auc > 1, got 1.000' });
+    expect(grade(metric('perfect', 'roc_auc').toBeGreaterThan(1))).toMatchObject({
+      state: 'failed',
+      message: 'expected perfect roc_auc > 1, got 1.000',
+    });
   });
 
   it('against another metric', () => {
@@ -52,23 +73,32 @@ describe('toBeGreaterThan / toBeLessThan', () => {
       message: `good roc_auc ${f3(auc('good'))} > random roc_auc ${f3(auc('random'))}`,
       expected: `> random roc_auc (${f3(auc('random'))})`,
     });
-    expect(grade(metric('random', 'roc_auc').toBeGreaterThan(metric('good', 'roc_auc')))).toMatchObject({
+    expect(
+      grade(metric('random', 'roc_auc').toBeGreaterThan(metric('good', 'roc_auc'))),
+    ).toMatchObject({
       state: 'failed',
       message: `expected random roc_auc > good roc_auc ${f3(auc('good'))}, got ${f3(auc('random'))}`,
     });
-    expect(grade(metric('random', 'roc_auc').toBeLessThan(metric('good', 'roc_auc', { ci: 'low' })))).toMatchObject({ state: 'passed' });
+    expect(
+      grade(metric('random', 'roc_auc').toBeLessThan(metric('good', 'roc_auc', { ci: 'low' }))),
+    ).toMatchObject({ state: 'passed' });
   });
 
   it('prints enough digits that a near miss does not look like a tie', () => {
     // good's AUC is 0.9275: with 3 decimals it and 0.9274 both print as 0.927.
     expect(auc('good')).toBe(0.9275);
     const r = grade(metric('good', 'roc_auc').toBeLessThan(0.9274));
-    expect(r).toMatchObject({ state: 'failed', message: 'expected good roc_auc < 0.9274, got 0.9275' });
+    expect(r).toMatchObject({
+      state: 'failed',
+      message: 'expected good roc_auc < 0.9274, got 0.9275',
+    });
   });
 
   it('fails when the other metric is undefined', () => {
     const on = { ...cases, ...allNormalCases };
-    expect(grade(metric('good', 'roc_auc').toBeGreaterThan(metric('quiet', 'roc_auc')), on)).toMatchObject({
+    expect(
+      grade(metric('good', 'roc_auc').toBeGreaterThan(metric('quiet', 'roc_auc')), on),
+    ).toMatchObject({
       state: 'failed',
       message: expect.stringContaining('quiet roc_auc is undefined: no anomalies'),
     });
@@ -103,7 +133,10 @@ describe('toBeCloseTo / toBeWithin', () => {
       message: 'random recall 0.450 is in [0.4, 0.6]',
     });
     expect(grade(metric('perfect', 'recall').toBeWithin(0, 1)).state).toBe('passed');
-    expect(grade(metric('random', 'recall').toBeWithin(0.6, 0.9))).toMatchObject({ state: 'failed', message: 'expected random recall in [0.6, 0.9], got 0.450' });
+    expect(grade(metric('random', 'recall').toBeWithin(0.6, 0.9))).toMatchObject({
+      state: 'failed',
+      message: 'expected random recall in [0.6, 0.9], got 0.450',
+    });
   });
 });
 
@@ -121,7 +154,10 @@ describe('ci and toCover', () => {
       actual: low,
       message: `good roc_auc CI low ${f3(low)} > 0.85`,
     });
-    expect(grade(metric('good', 'roc_auc', { ci: 'high' }).toBeLessThan(0.95))).toMatchObject({ state: 'failed', actual: ci('good').high });
+    expect(grade(metric('good', 'roc_auc', { ci: 'high' }).toBeLessThan(0.95))).toMatchObject({
+      state: 'failed',
+      actual: ci('good').high,
+    });
   });
 
   it('toCover passes when the CI contains the value', () => {
@@ -139,12 +175,20 @@ describe('ci and toCover', () => {
   });
 
   it('errors on a metric without a CI', () => {
-    expect(grade(metric('good', 'recall').toCover(0.5))).toMatchObject({ state: 'errored', message: expect.stringContaining('has none') });
+    expect(grade(metric('good', 'recall').toCover(0.5))).toMatchObject({
+      state: 'errored',
+      message: expect.stringContaining('has none'),
+    });
     expect(grade(metric('good', 'recall', { ci: 'low' }).toBeGreaterThan(0.5))).toMatchObject({
       state: 'errored',
-      message: expect.stringContaining('recall has no confidence interval (metrics with one: roc_auc)'),
+      message: expect.stringContaining(
+        'recall has no confidence interval (metrics with one: roc_auc)',
+      ),
     });
-    expect(grade(metric('good', 'roc_auc', { ci: 'low' }).toCover(0.5))).toMatchObject({ state: 'errored', message: expect.stringContaining("drop ci: 'low'") });
+    expect(grade(metric('good', 'roc_auc', { ci: 'low' }).toCover(0.5))).toMatchObject({
+      state: 'errored',
+      message: expect.stringContaining("drop ci: 'low'"),
+    });
   });
 
   it('fails when the CI is undefined on this data', () => {
@@ -161,10 +205,16 @@ describe('undefined metrics', () => {
       state: 'passed',
       actual: null,
       expected: 'undefined',
-      message: 'quiet roc_auc is undefined, as expected: no anomalies (positives) among the samples',
+      message:
+        'quiet roc_auc is undefined, as expected: no anomalies (positives) among the samples',
     });
-    expect(grade(metric('quiet', 'roc_auc', { ci: 'low' }).toBeUndefined(), allNormalCases).state).toBe('passed');
-    expect(grade(metric('good', 'roc_auc').toBeUndefined())).toMatchObject({ state: 'failed', message: `expected good roc_auc to be undefined, got ${f3(auc('good'))}` });
+    expect(
+      grade(metric('quiet', 'roc_auc', { ci: 'low' }).toBeUndefined(), allNormalCases).state,
+    ).toBe('passed');
+    expect(grade(metric('good', 'roc_auc').toBeUndefined())).toMatchObject({
+      state: 'failed',
+      message: `expected good roc_auc to be undefined, got ${f3(auc('good'))}`,
+    });
   });
 
   it('every other matcher fails on an undefined metric with its reason', () => {
@@ -187,57 +237,89 @@ describe('errored assertions', () => {
   it('unknown model lists the suite models', () => {
     expect(grade(metric('zscroe', 'roc_auc').toBeGreaterThan(0.5))).toMatchObject({
       state: 'errored',
-      message: 'unknown model "zscroe" (models in this suite: perfect, random, good, fadeblind, crashed)',
+      message:
+        'unknown model "zscroe" (models in this suite: perfect, random, good, fadeblind, crashed)',
     });
-    expect(grade(metric('good', 'roc_auc').toBeGreaterThan(metric('nope', 'roc_auc'))).message).toContain('unknown model "nope"');
+    expect(
+      grade(metric('good', 'roc_auc').toBeGreaterThan(metric('nope', 'roc_auc'))).message,
+    ).toContain('unknown model "nope"');
   });
 
   it('a model whose case errored', () => {
     expect(grade(metric('crashed', 'roc_auc').toBeGreaterThan(0.5))).toMatchObject({
       state: 'errored',
-      message: 'model "crashed" did not produce scores: score() threw: TypeError: sensor "temp_cell_max_c" missing',
+      message:
+        'model "crashed" did not produce scores: score() threw: TypeError: sensor "temp_cell_max_c" missing',
     });
   });
 
   it('unknown metric lists the known ones', () => {
     const r = grade(metric('good', 'rocauc').toBeGreaterThan(0.5));
     expect(r.state).toBe('errored');
-    expect(r.message).toMatch(/^unknown metric "rocauc" for good \(known metrics: roc_auc, average_precision, .*recall/);
-    expect(grade(metric('good', 'f1', { by: 'failure_type', stratum: 'short' }).toBeGreaterThan(0.5)).message).toBe(
+    expect(r.message).toMatch(
+      /^unknown metric "rocauc" for good \(known metrics: roc_auc, average_precision, .*recall/,
+    );
+    expect(
+      grade(metric('good', 'f1', { by: 'failure_type', stratum: 'short' }).toBeGreaterThan(0.5))
+        .message,
+    ).toBe(
       'unknown metric "f1" for good failure_type=short (known metrics: roc_auc, average_precision, recall)',
     );
   });
 
   it('unknown column and unknown stratum list what exists', () => {
-    expect(grade(metric('good', 'recall', { by: 'failuretype', stratum: 'short' }).toBeGreaterThan(0.5)).message).toContain(
+    expect(
+      grade(metric('good', 'recall', { by: 'failuretype', stratum: 'short' }).toBeGreaterThan(0.5))
+        .message,
+    ).toContain(
       'unknown breakdown column "failuretype" for good (columns in this suite: failure_type, site)',
     );
-    expect(grade(metric('good', 'recall', { by: 'failure_type', stratum: 'shrot' }).toBeGreaterThan(0.5))).toMatchObject({
+    expect(
+      grade(
+        metric('good', 'recall', { by: 'failure_type', stratum: 'shrot' }).toBeGreaterThan(0.5),
+      ),
+    ).toMatchObject({
       state: 'errored',
       message: 'no stratum "shrot" in failure_type for good (strata: fade, leak, none, short)',
     });
   });
 
   it('a by column without a stratum or .each, and a stratum without by', () => {
-    expect(grade(metric('good', 'recall', { by: 'failure_type' }).toBeGreaterThan(0.5))).toMatchObject({
+    expect(
+      grade(metric('good', 'recall', { by: 'failure_type' }).toBeGreaterThan(0.5)),
+    ).toMatchObject({
       state: 'errored',
       message: expect.stringContaining('use .each'),
     });
-    expect(grade(metric('good', 'recall', { stratum: 'short' }).toBeGreaterThan(0.5))).toMatchObject({
+    expect(
+      grade(metric('good', 'recall', { stratum: 'short' }).toBeGreaterThan(0.5)),
+    ).toMatchObject({
       state: 'errored',
       message: expect.stringContaining("add by: '<column>'"),
     });
   });
 
   it('malformed comparisons', () => {
-    expect(grade(metric('good', 'recall').toBeWithin(0.6, 0.4))).toMatchObject({ state: 'errored', message: expect.stringContaining('lo <= hi') });
-    expect(grade(metric('good', 'recall').toBeCloseTo(0.5, -1))).toMatchObject({ state: 'errored', message: expect.stringContaining('tolerance >= 0') });
-    expect(grade(metric('good', 'recall').toBeGreaterThan(Number.NaN))).toMatchObject({ state: 'errored', message: expect.stringContaining('finite') });
+    expect(grade(metric('good', 'recall').toBeWithin(0.6, 0.4))).toMatchObject({
+      state: 'errored',
+      message: expect.stringContaining('lo <= hi'),
+    });
+    expect(grade(metric('good', 'recall').toBeCloseTo(0.5, -1))).toMatchObject({
+      state: 'errored',
+      message: expect.stringContaining('tolerance >= 0'),
+    });
+    expect(grade(metric('good', 'recall').toBeGreaterThan(Number.NaN))).toMatchObject({
+      state: 'errored',
+      message: expect.stringContaining('finite'),
+    });
   });
 
   it('never throws, even on a spec that is not one', () => {
     const bogus = { kind: 'vibes' } as unknown as AssertionSpec;
-    expect(grade(bogus)).toMatchObject({ state: 'errored', message: expect.stringContaining('unknown assertion kind "vibes"') });
+    expect(grade(bogus)).toMatchObject({
+      state: 'errored',
+      message: expect.stringContaining('unknown assertion kind "vibes"'),
+    });
   });
 });
 
@@ -248,10 +330,20 @@ describe('.each', () => {
     expect(r.expected).toBe('> 0.5 in every stratum of failure_type');
     expect(r.actual).toEqual({ fade: 1, leak: 1, none: null, short: 1 });
     expect(r.strata).toEqual([
-      { stratum: 'fade', state: 'passed', actual: 1, reason: 'perfect recall[failure_type=fade] 1.000 > 0.5' },
+      {
+        stratum: 'fade',
+        state: 'passed',
+        actual: 1,
+        reason: 'perfect recall[failure_type=fade] 1.000 > 0.5',
+      },
       { stratum: 'leak', state: 'skipped', actual: 1, reason: 'too few anomalies (3)' },
       { stratum: 'none', state: 'skipped', actual: null, reason: 'too few anomalies (0)' },
-      { stratum: 'short', state: 'passed', actual: 1, reason: 'perfect recall[failure_type=short] 1.000 > 0.5' },
+      {
+        stratum: 'short',
+        state: 'passed',
+        actual: 1,
+        reason: 'perfect recall[failure_type=short] 1.000 > 0.5',
+      },
     ]);
     expect(r.message).toBe(
       'perfect recall > 0.5 in every checked stratum of failure_type: fade 1.000, short 1.000 (skipped for too few anomalies: leak (3 anomalies), none (0 anomalies))',
@@ -259,45 +351,90 @@ describe('.each', () => {
   });
 
   it('fails when one checked stratum fails, naming it and its value', () => {
-    const r = grade(metric('fadeblind', 'recall', { by: 'failure_type' }).each.toBeGreaterThan(0.5));
+    const r = grade(
+      metric('fadeblind', 'recall', { by: 'failure_type' }).each.toBeGreaterThan(0.5),
+    );
     expect(r.state).toBe('failed');
     expect(r.strata?.find((s) => s.stratum === 'fade')?.state).toBe('failed');
     expect(r.strata?.find((s) => s.stratum === 'short')?.state).toBe('passed');
-    expect(r.strata?.find((s) => s.stratum === 'fade')?.reason).toBe('expected fadeblind recall[failure_type=fade] > 0.5, got 0.118');
-    expect(r.message).toContain('expected fadeblind recall > 0.5 in every stratum of failure_type; failed in 1 of 2 checked: fade 0.118');
+    expect(r.strata?.find((s) => s.stratum === 'fade')?.reason).toBe(
+      'expected fadeblind recall[failure_type=fade] > 0.5, got 0.118',
+    );
+    expect(r.message).toContain(
+      'expected fadeblind recall > 0.5 in every stratum of failure_type; failed in 1 of 2 checked: fade 0.118',
+    );
     expect(r.message).toContain('passed: short 1.000');
   });
 
   it('fails when every stratum is skipped, and says why', () => {
     const r = grade(metric('perfect', 'recall', { by: 'site' }).each.toBeGreaterThan(0.5));
     expect(r.state).toBe('failed');
-    expect(r.strata?.every((s) => s.state === 'skipped' && s.reason === 'too few anomalies (4)')).toBe(true);
-    expect(r.message).toMatch(/^no stratum of site has enough anomalies to check perfect recall > 0\.5: every stratum has fewer anomalies than the suite's minPositives \(site0 \(4 anomalies\), /);
+    expect(
+      r.strata?.every((s) => s.state === 'skipped' && s.reason === 'too few anomalies (4)'),
+    ).toBe(true);
+    expect(r.message).toMatch(
+      /^no stratum of site has enough anomalies to check perfect recall > 0\.5: every stratum has fewer anomalies than the suite's minPositives \(site0 \(4 anomalies\), /,
+    );
     expect(r.message).toContain('lower minPositives');
   });
 
   it('works with every matcher, and compares stratum by stratum against another model on the same column', () => {
-    expect(grade(metric('good', 'roc_auc', { by: 'failure_type' }).each.toBeWithin(0.8, 1)).state).toBe('passed');
-    expect(grade(metric('good', 'roc_auc', { by: 'failure_type', ci: 'low' }).each.toBeGreaterThan(0.7)).state).toBe('passed');
-    expect(grade(metric('random', 'roc_auc', { by: 'failure_type' }).each.toCover(0.5)).state).toBe('passed');
-    const vs = grade(metric('good', 'recall', { by: 'failure_type' }).each.toBeGreaterThan(metric('fadeblind', 'recall', { by: 'failure_type' })));
+    expect(
+      grade(metric('good', 'roc_auc', { by: 'failure_type' }).each.toBeWithin(0.8, 1)).state,
+    ).toBe('passed');
+    expect(
+      grade(metric('good', 'roc_auc', { by: 'failure_type', ci: 'low' }).each.toBeGreaterThan(0.7))
+        .state,
+    ).toBe('passed');
+    expect(grade(metric('random', 'roc_auc', { by: 'failure_type' }).each.toCover(0.5)).state).toBe(
+      'passed',
+    );
+    const vs = grade(
+      metric('good', 'recall', { by: 'failure_type' }).each.toBeGreaterThan(
+        metric('fadeblind', 'recall', { by: 'failure_type' }),
+      ),
+    );
     expect(vs.state).toBe('failed'); // short: 0.95 vs 1.00
-    expect(vs.strata?.find((s) => s.stratum === 'fade')).toMatchObject({ state: 'passed', reason: 'good recall[failure_type=fade] 0.941 > fadeblind recall[failure_type=fade] 0.118' });
+    expect(vs.strata?.find((s) => s.stratum === 'fade')).toMatchObject({
+      state: 'passed',
+      reason: 'good recall[failure_type=fade] 0.941 > fadeblind recall[failure_type=fade] 0.118',
+    });
     expect(vs.strata?.find((s) => s.stratum === 'short')?.state).toBe('failed');
-    expect(grade(metric('fadeblind', 'recall', { by: 'failure_type' }).each.toBeGreaterThan(metric('random', 'roc_auc'))).state).toBe('failed');
+    expect(
+      grade(
+        metric('fadeblind', 'recall', { by: 'failure_type' }).each.toBeGreaterThan(
+          metric('random', 'roc_auc'),
+        ),
+      ).state,
+    ).toBe('failed');
   });
 
   it('errors without by, with a stratum, on an unknown metric even when every stratum would be skipped', () => {
     expect(grade(metric('good', 'recall').each.toBeGreaterThan(0.5))).toMatchObject({
       state: 'errored',
-      message: expect.stringContaining(".each checks every stratum of a breakdown column, and none was given; use metric('good', 'recall', { by: 'failure_type' }).each"),
+      message: expect.stringContaining(
+        ".each checks every stratum of a breakdown column, and none was given; use metric('good', 'recall', { by: 'failure_type' }).each",
+      ),
     });
-    expect(grade(metric('good', 'recall', { by: 'failure_type', stratum: 'short' }).each.toBeGreaterThan(0.5))).toMatchObject({
+    expect(
+      grade(
+        metric('good', 'recall', { by: 'failure_type', stratum: 'short' }).each.toBeGreaterThan(
+          0.5,
+        ),
+      ),
+    ).toMatchObject({
       state: 'errored',
       message: expect.stringContaining("stratum: 'short' contradicts it"),
     });
-    expect(grade(metric('good', 'f1', { by: 'site' }).each.toBeGreaterThan(0.5))).toMatchObject({ state: 'errored', message: expect.stringContaining('unknown metric "f1"') });
-    expect(grade(metric('good', 'recall', { by: 'nope' }).each.toBeGreaterThan(0.5)).message).toContain('unknown breakdown column "nope"');
-    expect(grade(metric('crashed', 'recall', { by: 'failure_type' }).each.toBeGreaterThan(0.5)).message).toContain('did not produce scores');
+    expect(grade(metric('good', 'f1', { by: 'site' }).each.toBeGreaterThan(0.5))).toMatchObject({
+      state: 'errored',
+      message: expect.stringContaining('unknown metric "f1"'),
+    });
+    expect(
+      grade(metric('good', 'recall', { by: 'nope' }).each.toBeGreaterThan(0.5)).message,
+    ).toContain('unknown breakdown column "nope"');
+    expect(
+      grade(metric('crashed', 'recall', { by: 'failure_type' }).each.toBeGreaterThan(0.5)).message,
+    ).toContain('did not produce scores');
   });
 });

@@ -4,14 +4,35 @@ import { gradeAssertions } from '../../../src/assert/grade.ts';
 import type { LawOutcome } from '../../../src/assert/types.ts';
 
 const { model, metric, fails } = createExpectApi();
-const grade = (spec: ReturnType<typeof model>['toBeMonotoneInSeverity'] extends (...a: never[]) => infer R ? R : never, outcome?: LawOutcome) =>
-  gradeAssertions([spec], {}, outcome ? { m: { [outcome.law]: outcome } } : {})[0]!;
+const grade = (
+  spec: ReturnType<typeof model>['toBeMonotoneInSeverity'] extends (...a: never[]) => infer R
+    ? R
+    : never,
+  outcome?: LawOutcome,
+) => gradeAssertions([spec], {}, outcome ? { m: { [outcome.law]: outcome } } : {})[0]!;
 
 describe('metamorphic law grading', () => {
   it('severity: passes when the mean never falls, fails naming the failure types where it does', () => {
-    const up: LawOutcome = { law: 'severity_monotonicity', levels: [{ severity: 0.25, mean: 1 }, { severity: 0.5, mean: 1 }, { severity: 1, mean: 2 }], byType: { a: [1, 1, 2] }, systems: 3 };
+    const up: LawOutcome = {
+      law: 'severity_monotonicity',
+      levels: [
+        { severity: 0.25, mean: 1 },
+        { severity: 0.5, mean: 1 },
+        { severity: 1, mean: 2 },
+      ],
+      byType: { a: [1, 1, 2] },
+      systems: 3,
+    };
     expect(grade(model('m').toBeMonotoneInSeverity(), up).state).toBe('passed');
-    const down: LawOutcome = { ...up, levels: [{ severity: 0.25, mean: 2 }, { severity: 0.5, mean: 1.5 }, { severity: 1, mean: 1.6 }], byType: { a: [1, 1, 2], thermal_runaway: [3, 2, 1.8] } };
+    const down: LawOutcome = {
+      ...up,
+      levels: [
+        { severity: 0.25, mean: 2 },
+        { severity: 0.5, mean: 1.5 },
+        { severity: 1, mean: 1.6 },
+      ],
+      byType: { a: [1, 1, 2], thermal_runaway: [3, 2, 1.8] },
+    };
     const r = grade(model('m').toBeMonotoneInSeverity(), down);
     expect(r.state).toBe('failed');
     expect(r.message).toContain('it falls for thermal_runaway');
@@ -20,25 +41,54 @@ describe('metamorphic law grading', () => {
   });
 
   it('dropout: the false-alarm rate may rise by at most maxIncrease', () => {
-    const o: LawOutcome = { law: 'dropout_robustness', farClean: 0.05, farDropout: 0.2, normals: 40, rate: 0.05 };
+    const o: LawOutcome = {
+      law: 'dropout_robustness',
+      farClean: 0.05,
+      farDropout: 0.2,
+      normals: 40,
+      rate: 0.05,
+    };
     expect(grade(model('m').toTolerateDropouts(), o).state).toBe('failed');
     expect(grade(model('m').toTolerateDropouts({ maxIncrease: 0.15 }), o).state).toBe('passed');
   });
 
   it('label shuffle: the mean AUC must sit within the half-width of 0.5', () => {
-    expect(grade(model('m').toBeChanceOnShuffledLabels(), { law: 'label_shuffle', meanAuc: 0.55, halfWidth: 0.1, shuffles: 20 }).state).toBe('passed');
-    const leak = grade(model('m').toBeChanceOnShuffledLabels(), { law: 'label_shuffle', meanAuc: 0.8, halfWidth: 0.1, shuffles: 20 });
+    expect(
+      grade(model('m').toBeChanceOnShuffledLabels(), {
+        law: 'label_shuffle',
+        meanAuc: 0.55,
+        halfWidth: 0.1,
+        shuffles: 20,
+      }).state,
+    ).toBe('passed');
+    const leak = grade(model('m').toBeChanceOnShuffledLabels(), {
+      law: 'label_shuffle',
+      meanAuc: 0.8,
+      halfWidth: 0.1,
+      shuffles: 20,
+    });
     expect(leak.state).toBe('failed');
     expect(leak.message).toContain('points at a leak');
   });
 
   it('a law that was not measured, or could not be, is errored, never passed', () => {
     expect(grade(model('m').toBeMonotoneInSeverity()).state).toBe('errored');
-    expect(grade(model('m').toBeMonotoneInSeverity(), { law: 'severity_monotonicity', error: 'needs a scenario dataset' }).message).toContain('needs a scenario dataset');
+    expect(
+      grade(model('m').toBeMonotoneInSeverity(), {
+        law: 'severity_monotonicity',
+        error: 'needs a scenario dataset',
+      }).message,
+    ).toContain('needs a scenario dataset');
   });
 
   it('fails(…) turns a known failure into a pass, and a surprise pass into a failure', () => {
-    const down: LawOutcome = { law: 'dropout_robustness', farClean: 0, farDropout: 0.5, normals: 10, rate: 0.05 };
+    const down: LawOutcome = {
+      law: 'dropout_robustness',
+      farClean: 0,
+      farDropout: 0.5,
+      normals: 10,
+      rate: 0.05,
+    };
     const known = grade(fails(model('m').toTolerateDropouts(), 'flags any gap by design'), down);
     expect(known.state).toBe('passed');
     expect(known.message).toMatch(/^expected failure \(flags any gap by design\): /);
@@ -47,7 +97,10 @@ describe('metamorphic law grading', () => {
     expect(surprise.state).toBe('failed');
     expect(surprise.message).toContain('remove fails(…)');
     // an errored check stays errored under fails(): it did not run
-    const errored = gradeAssertions([fails(metric('nope', 'roc_auc').toBeGreaterThan(0.5), 'x')], {})[0]!;
+    const errored = gradeAssertions(
+      [fails(metric('nope', 'roc_auc').toBeGreaterThan(0.5), 'x')],
+      {},
+    )[0]!;
     expect(errored.state).toBe('errored');
   });
 });

@@ -12,13 +12,14 @@ import { datasetOf, inMemoryRecord } from '../../../src/data/in-memory.ts';
 const SEED = 7;
 
 const kinds = (r: ContractReport): ViolationKind[] => r.violations.map((v) => v.kind);
-const statuses = (r: ContractReport): Record<string, string> => Object.fromEntries(r.rules.map((x) => [x.kind, x.status]));
+const statuses = (r: ContractReport): Record<string, string> =>
+  Object.fromEntries(r.rules.map((x) => [x.kind, x.status]));
 
 /** Mean of the finite readings of a sensor (0 when absent or all NaN): a well-behaved score. */
 function meanOf(col: Float64Array | undefined): number {
   let sum = 0;
   let n = 0;
-  for (const v of col ?? []) if (v === v) (sum += v), n++;
+  for (const v of col ?? []) if (v === v) ((sum += v), n++);
   return n > 0 ? sum / n : 0;
 }
 
@@ -31,25 +32,50 @@ describe('checkContract on the broken example', () => {
     const lines = v.fixture.split('\n');
     expect(lines[0]).toMatch(/^1 system /);
     expect(lines.filter((l) => /^sys-\d/.test(l))).toHaveLength(1);
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}temp_cell_max_c: all NaN \(\d+ samples?\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}temp_cell_max_c: all NaN \(\d+ samples?\)$/),
+    );
     // Shrunk: the all-NaN column is the only sensor left.
-    expect(lines.filter((l) => /^ {2}[a-z_]+: /.test(l) && !/^ {2}(timestamps|absent):/.test(l))).toHaveLength(1);
+    expect(
+      lines.filter((l) => /^ {2}[a-z_]+: /.test(l) && !/^ {2}(timestamps|absent):/.test(l)),
+    ).toHaveLength(1);
     expect(v.seed).toBe(SEED);
-    expect(v.replay).toBe(`harness check broken-all-nan --seed ${SEED} --path ${v.path} --rule non_finite`);
-    expect(statuses(report)).toMatchObject({ throws: 'held', wrong_system: 'held', nondeterministic: 'held', time_shift: 'not_declared', unit_scale: 'not_declared' });
+    expect(v.replay).toBe(
+      `harness check broken-all-nan --seed ${SEED} --path ${v.path} --rule non_finite`,
+    );
+    expect(statuses(report)).toMatchObject({
+      throws: 'held',
+      wrong_system: 'held',
+      nondeterministic: 'held',
+      time_shift: 'not_declared',
+      unit_scale: 'not_declared',
+    });
   });
 
   it('replays the reported counterexample from its seed and path', async () => {
-    const first = (await checkContract(() => brokenAllNan(), { seed: SEED, rules: ['non_finite'] })).violations[0]!;
-    const replay = await checkContract(() => brokenAllNan(), { seed: first.seed, path: first.path, rules: ['non_finite'] });
+    const first = (await checkContract(() => brokenAllNan(), { seed: SEED, rules: ['non_finite'] }))
+      .violations[0]!;
+    const replay = await checkContract(() => brokenAllNan(), {
+      seed: first.seed,
+      path: first.path,
+      rules: ['non_finite'],
+    });
     expect(replay.violations).toHaveLength(1);
     expect(replay.violations[0]!.message).toBe(first.message);
     expect(replay.violations[0]!.fixture).toBe(first.fixture);
   });
 
   it('is reproducible: the same seed finds the same counterexample', async () => {
-    const a = await checkContract(() => brokenAllNan(), { seed: 99, rules: ['non_finite'], numRuns: 50 });
-    const b = await checkContract(() => brokenAllNan(), { seed: 99, rules: ['non_finite'], numRuns: 50 });
+    const a = await checkContract(() => brokenAllNan(), {
+      seed: 99,
+      rules: ['non_finite'],
+      numRuns: 50,
+    });
+    const b = await checkContract(() => brokenAllNan(), {
+      seed: 99,
+      rules: ['non_finite'],
+      numRuns: 50,
+    });
     expect(b.violations).toEqual(a.violations);
   });
 });
@@ -58,40 +84,111 @@ describe('checkContract on the baselines', () => {
   it('random holds every rule, including both invariances', async () => {
     const report = await checkContract(() => random(), { seed: SEED });
     expect(report.violations).toEqual([]);
-    expect(statuses(report)).toEqual({ throws: 'held', non_finite: 'held', wrong_system: 'held', nondeterministic: 'held', state_roundtrip: 'not_declared', time_shift: 'held', unit_scale: 'held' });
+    expect(statuses(report)).toEqual({
+      throws: 'held',
+      non_finite: 'held',
+      wrong_system: 'held',
+      nondeterministic: 'held',
+      state_roundtrip: 'not_declared',
+      time_shift: 'held',
+      unit_scale: 'held',
+    });
   });
 
   it('zscore holds every rule; fit refuses fleets without usable normals', async () => {
     const report = await checkContract(() => zscore(), { seed: SEED });
     expect(report.violations).toEqual([]);
-    expect(statuses(report)).toEqual({ throws: 'held', non_finite: 'held', wrong_system: 'held', nondeterministic: 'held', state_roundtrip: 'held', time_shift: 'held', unit_scale: 'held' });
+    expect(statuses(report)).toEqual({
+      throws: 'held',
+      non_finite: 'held',
+      wrong_system: 'held',
+      nondeterministic: 'held',
+      state_roundtrip: 'held',
+      time_shift: 'held',
+      unit_scale: 'held',
+    });
     expect(report.refused).toBeGreaterThan(0);
     expect(report.refusals.every((m) => m.startsWith('zscore: '))).toBe(true);
   });
 
   it('zscore refuses a pool that is constant up to rounding, in every unit (the case the check found)', async () => {
     const fit = async (volts: readonly [number, number][]) => {
-      const series = { systemId: 'sys-0', source: 'synthetic' as const, timestamps: Float64Array.from(volts, (_, i) => i * 60_000), sensors: { cell_voltage_max_v: Float64Array.from(volts, (v) => v[0]), cell_voltage_min_v: Float64Array.from(volts, (v) => v[1]) } };
-      const label = { system_id: 'sys-0', label: 'normal' as const, failure_type: 'none' as const, lead_time_days: null, source: 'synthetic' as const, label_version: 1 };
-      const metadata = { system_id: 'sys-0', source: 'synthetic' as const, operational_mode: 'backup' as const, season: 'winter' as const, scenario_tags: [] };
-      return zscore().fit!(datasetOf([inMemoryRecord(label, metadata, series)]), { seed: 's', signal: new AbortController().signal });
+      const series = {
+        systemId: 'sys-0',
+        source: 'synthetic' as const,
+        timestamps: Float64Array.from(volts, (_, i) => i * 60_000),
+        sensors: {
+          cell_voltage_max_v: Float64Array.from(volts, (v) => v[0]),
+          cell_voltage_min_v: Float64Array.from(volts, (v) => v[1]),
+        },
+      };
+      const label = {
+        system_id: 'sys-0',
+        label: 'normal' as const,
+        failure_type: 'none' as const,
+        lead_time_days: null,
+        source: 'synthetic' as const,
+        label_version: 1,
+      };
+      const metadata = {
+        system_id: 'sys-0',
+        source: 'synthetic' as const,
+        operational_mode: 'backup' as const,
+        season: 'winter' as const,
+        scenario_tags: [],
+      };
+      return zscore().fit!(datasetOf([inMemoryRecord(label, metadata, series)]), {
+        seed: 's',
+        signal: new AbortController().signal,
+      });
     };
     // (3.1 − 3) · 1000 = 100.00000000000009 and (3.127 − 3.027) · 1000 = 99.99999999999964: a
     // 1e-13 "spread" the old check accepted (z ≈ 1e13); in mV (× 1000) both are exactly 100000.
-    await expect(fit([[3.1, 3], [3.127, 3.027], [3.1, 3]])).rejects.toThrow(/is constant/);
-    await expect(fit([[3100, 3000], [3127, 3027], [3100, 3000]])).rejects.toThrow(/is constant/);
-    await expect(fit([[3.1, 3], [3.128, 3.027], [3.1, 3]])).resolves.toBeUndefined();
+    await expect(
+      fit([
+        [3.1, 3],
+        [3.127, 3.027],
+        [3.1, 3],
+      ]),
+    ).rejects.toThrow(/is constant/);
+    await expect(
+      fit([
+        [3100, 3000],
+        [3127, 3027],
+        [3100, 3000],
+      ]),
+    ).rejects.toThrow(/is constant/);
+    await expect(
+      fit([
+        [3.1, 3],
+        [3.128, 3.027],
+        [3.1, 3],
+      ]),
+    ).resolves.toBeUndefined();
   });
 
   it('pca holds every rule it applies to; it does not claim unit-scale invariance (5 A rest threshold, scale-1 features)', async () => {
     const report = await checkContract(() => pca(), { seed: SEED });
     expect(report.violations).toEqual([]);
-    expect(statuses(report)).toEqual({ throws: 'held', non_finite: 'held', wrong_system: 'held', nondeterministic: 'held', state_roundtrip: 'held', time_shift: 'held', unit_scale: 'not_declared' });
-    expect(report.refusals.every((m) => m.startsWith('pca: needs at least 2 normal systems'))).toBe(true);
+    expect(statuses(report)).toEqual({
+      throws: 'held',
+      non_finite: 'held',
+      wrong_system: 'held',
+      nondeterministic: 'held',
+      state_roundtrip: 'held',
+      time_shift: 'held',
+      unit_scale: 'not_declared',
+    });
+    expect(report.refusals.every((m) => m.startsWith('pca: needs at least 2 normal systems'))).toBe(
+      true,
+    );
   });
 
   it('pca, were it to claim unit-scale invariance, is caught', async () => {
-    const report = await checkContract(() => ({ ...pca(), invariantTo: { timeShift: true, unitScale: true } }), { seed: SEED, rules: ['unit_scale'] });
+    const report = await checkContract(
+      () => ({ ...pca(), invariantTo: { timeShift: true, unitScale: true } }),
+      { seed: SEED, rules: ['unit_scale'] },
+    );
     expect(kinds(report)).toEqual(['unit_scale']);
   });
 });
@@ -118,13 +215,25 @@ describe('checkContract catches broken plugins', () => {
     };
     const report = await checkContract(make, { seed: SEED, rules: ['state_roundtrip'] });
     expect(kinds(report)).toEqual(['state_roundtrip']);
-    expect(report.violations[0]!.message).toMatch(/^score\(sys-\d+\) is .* from the fitted instance but .* from a fresh one restored from its saveState\(\)/);
+    expect(report.violations[0]!.message).toMatch(
+      /^score\(sys-\d+\) is .* from the fitted instance but .* from a fresh one restored from its saveState\(\)/,
+    );
   });
 
   it('a state a worker cannot receive (a function) is state_roundtrip', async () => {
-    const make = () => defineModel({ name: 'closure-state', version: '1', fit() {}, score: () => 1, saveState: () => ({ f: () => 1 }), restoreState() {} });
+    const make = () =>
+      defineModel({
+        name: 'closure-state',
+        version: '1',
+        fit() {},
+        score: () => 1,
+        saveState: () => ({ f: () => 1 }),
+        restoreState() {},
+      });
     const report = await checkContract(make, { seed: SEED, rules: ['state_roundtrip'] });
-    expect(report.violations[0]?.message).toMatch(/^saveState\(\) did not give data a worker can receive: DataCloneError/);
+    expect(report.violations[0]?.message).toMatch(
+      /^saveState\(\) did not give data a worker can receive: DataCloneError/,
+    );
   });
 
   it('a plugin that keeps state across score calls is wrong_system', async () => {
@@ -165,7 +274,8 @@ describe('checkContract catches broken plugins', () => {
   });
 
   it('a plugin using Math.random is nondeterministic (and reported once)', async () => {
-    const dice = (): ModelPlugin => defineModel({ name: 'dice', version: '1', score: () => Math.random() });
+    const dice = (): ModelPlugin =>
+      defineModel({ name: 'dice', version: '1', score: () => Math.random() });
     const report = await checkContract(dice, { seed: SEED });
     expect(kinds(report)).toEqual(['nondeterministic']);
     expect(report.violations[0]!.fixture).toMatch(/^1 system /);
@@ -196,7 +306,12 @@ describe('checkContract catches broken plugins', () => {
 
   it('a plugin reading absolute timestamps while declaring timeShift is caught', async () => {
     const clock = (): ModelPlugin =>
-      defineModel({ name: 'clock', version: '1', invariantTo: { timeShift: true }, score: (s) => (s.timestamps[0] ?? 0) / 1e12 });
+      defineModel({
+        name: 'clock',
+        version: '1',
+        invariantTo: { timeShift: true },
+        score: (s) => (s.timestamps[0] ?? 0) / 1e12,
+      });
     const report = await checkContract(clock, { seed: SEED, rules: ['time_shift'] });
     expect(kinds(report)).toEqual(['time_shift']);
     expect(report.violations[0]!.fixture).toMatch(/transformed: every timestamp [+-]/);

@@ -2,14 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { intFlag, numberFlag, parseCommandArgs } from '../../../src/cli/args.ts';
 import { HarnessError } from '../../../src/errors.ts';
 
-const OPTIONS = { threshold: { type: 'string' }, seed: { type: 'string', short: 's' }, list: { type: 'boolean' } } as const;
+const OPTIONS = {
+  threshold: { type: 'string' },
+  seed: { type: 'string', short: 's' },
+  list: { type: 'boolean' },
+} as const;
 const parse = (argv: string[]) => parseCommandArgs('evaluate', argv, OPTIONS, 'usage', true);
 
 describe('CLI arguments', () => {
   it('take a negative number as the value of a flag, in both spellings', () => {
     expect(parse(['--threshold', '-0.18']).values.threshold).toBe('-0.18');
     expect(parse(['--threshold=-0.18']).values.threshold).toBe('-0.18');
-    expect(parse(['--threshold', '-.5', '-s', '-3']).values).toEqual({ threshold: '-.5', seed: '-3' });
+    expect(parse(['--threshold', '-.5', '-s', '-3']).values).toEqual({
+      threshold: '-.5',
+      seed: '-3',
+    });
     expect(numberFlag('threshold', parse(['--threshold', '-1e-3']).values.threshold)).toBe(-0.001);
   });
 
@@ -21,9 +28,15 @@ describe('CLI arguments', () => {
 
   it('range-check whole numbers, naming the flag and its range', () => {
     expect(intFlag('systems', '200')).toBe(200);
-    expect(() => intFlag('systems', '99999999999999999999')).toThrow('--systems must be a whole number from 1 to 1,000,000 (got "99999999999999999999")');
-    expect(() => intFlag('systems', '-1')).toThrow('--systems must be a whole number from 1 to 1,000,000 (got "-1")');
-    expect(() => intFlag('port', '70000', 0)).toThrow('--port must be a whole number from 0 to 65,535');
+    expect(() => intFlag('systems', '99999999999999999999')).toThrow(
+      '--systems must be a whole number from 1 to 1,000,000 (got "99999999999999999999")',
+    );
+    expect(() => intFlag('systems', '-1')).toThrow(
+      '--systems must be a whole number from 1 to 1,000,000 (got "-1")',
+    );
+    expect(() => intFlag('port', '70000', 0)).toThrow(
+      '--port must be a whole number from 0 to 65,535',
+    );
     expect(() => intFlag('workers', '1.5')).toThrow('--workers must be a whole number');
     expect(() => intFlag('limit', ' ')).toThrow('--limit must be a whole number');
     expect(intFlag('port', '0', 0)).toBe(0);

@@ -25,8 +25,12 @@ describe('resolveConfig', () => {
       workers: availableParallelism(),
       tracking: { mlflow: { uri: null } },
     });
-    expect(resolveConfig({ models: { mine: './m.ts', pkg: 'bess-model-x' } }, null, '/proj').models).toEqual({ mine: path.resolve('/proj', 'm.ts'), pkg: 'bess-model-x' });
-    expect(resolveConfig({ dataDir: '../d', seed: 7 }, '/proj/harness.config.ts', '/proj')).toMatchObject({ dataDir: path.resolve('/d'), seed: '7' });
+    expect(
+      resolveConfig({ models: { mine: './m.ts', pkg: 'bess-model-x' } }, null, '/proj').models,
+    ).toEqual({ mine: path.resolve('/proj', 'm.ts'), pkg: 'bess-model-x' });
+    expect(
+      resolveConfig({ dataDir: '../d', seed: 7 }, '/proj/harness.config.ts', '/proj'),
+    ).toMatchObject({ dataDir: path.resolve('/d'), seed: '7' });
   });
 
   it('names every wrong field once, with the file', () => {
@@ -40,13 +44,22 @@ describe('resolveConfig', () => {
       expect(e.problems.map((p) => [p.file, p.message])).toEqual([
         ['/proj/.harnessrc.json', 'dataDir: must be a non-empty string (a folder path)'],
         ['/proj/.harnessrc.json', 'scenario: must be a scenario name or path'],
-        ['/proj/.harnessrc.json', 'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, runsDir, history, timeoutMs, workers, tracking)'],
+        [
+          '/proj/.harnessrc.json',
+          'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, runsDir, history, timeoutMs, workers, tracking)',
+        ],
       ]);
     }
   });
 
   it('runsDir is a folder relative to the config; history must be a boolean', () => {
-    expect(resolveConfig({ runsDir: 'history/runs', history: false }, '/proj/harness.config.ts', '/proj')).toMatchObject({ runsDir: path.resolve('/proj', 'history', 'runs'), history: false });
+    expect(
+      resolveConfig(
+        { runsDir: 'history/runs', history: false },
+        '/proj/harness.config.ts',
+        '/proj',
+      ),
+    ).toMatchObject({ runsDir: path.resolve('/proj', 'history', 'runs'), history: false });
     try {
       resolveConfig({ runsDir: '', history: 'no' }, '/proj/harness.config.ts', '/proj');
       expect.unreachable();
@@ -63,13 +76,20 @@ describe('resolveConfig', () => {
     try {
       resolveConfig({ reporters: ['plain', 3] }, 'c.json', '/');
     } catch (err) {
-      expect((err as HarnessError).problems[0]!.message).toBe('reporters[1] must be a reporter name, [name, options] or a module path');
+      expect((err as HarnessError).problems[0]!.message).toBe(
+        'reporters[1] must be a reporter name, [name, options] or a module path',
+      );
     }
   });
 
   it('takes an MLflow tracking URI, and names what is wrong with a bad one', () => {
-    expect(resolveConfig({ tracking: { mlflow: { uri: 'http://127.0.0.1:5000' } } }, 'c.json', '/').tracking).toEqual({ mlflow: { uri: 'http://127.0.0.1:5000' } });
-    expect(resolveConfig({ tracking: {} }, 'c.json', '/').tracking).toEqual({ mlflow: { uri: null } });
+    expect(
+      resolveConfig({ tracking: { mlflow: { uri: 'http://127.0.0.1:5000' } } }, 'c.json', '/')
+        .tracking,
+    ).toEqual({ mlflow: { uri: 'http://127.0.0.1:5000' } });
+    expect(resolveConfig({ tracking: {} }, 'c.json', '/').tracking).toEqual({
+      mlflow: { uri: null },
+    });
     const messages = (tracking: unknown) => {
       try {
         resolveConfig({ tracking }, '/proj/harness.config.ts', '/proj');
@@ -80,15 +100,25 @@ describe('resolveConfig', () => {
       return expect.unreachable();
     };
     expect(messages({ mlflow: { uri: 'sqlite:///mlflow.db' } })).toEqual([
-      expect.stringMatching(/^\/proj\/harness\.config\.ts: tracking\.mlflow\.uri: "sqlite:\/\/\/mlflow\.db" is a database that only the Python client opens/),
+      expect.stringMatching(
+        /^\/proj\/harness\.config\.ts: tracking\.mlflow\.uri: "sqlite:\/\/\/mlflow\.db" is a database that only the Python client opens/,
+      ),
     ]);
     expect(messages({ mlflow: { uri: 'http://127.0.0.1:5000', token: 'abc' } })).toEqual([
       '/proj/harness.config.ts: tracking.mlflow.token: credentials do not belong in a config file; set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN, in the environment',
     ]);
-    expect(messages({ mlflow: { url: 'x' } })).toEqual(['/proj/harness.config.ts: tracking.mlflow.url: unknown field (known: uri)']);
-    expect(messages({ wandb: {} })).toEqual(['/proj/harness.config.ts: tracking.wandb: unknown tracker (known: mlflow)']);
-    expect(messages({ mlflow: { uri: '' } })).toEqual(['/proj/harness.config.ts: tracking.mlflow.uri: must be the URL of an MLflow server, e.g. "http://127.0.0.1:5000"']);
-    expect(messages('http://x')).toEqual(['/proj/harness.config.ts: tracking: must be { mlflow: { uri: "http://127.0.0.1:5000" } }']);
+    expect(messages({ mlflow: { url: 'x' } })).toEqual([
+      '/proj/harness.config.ts: tracking.mlflow.url: unknown field (known: uri)',
+    ]);
+    expect(messages({ wandb: {} })).toEqual([
+      '/proj/harness.config.ts: tracking.wandb: unknown tracker (known: mlflow)',
+    ]);
+    expect(messages({ mlflow: { uri: '' } })).toEqual([
+      '/proj/harness.config.ts: tracking.mlflow.uri: must be the URL of an MLflow server, e.g. "http://127.0.0.1:5000"',
+    ]);
+    expect(messages('http://x')).toEqual([
+      '/proj/harness.config.ts: tracking: must be { mlflow: { uri: "http://127.0.0.1:5000" } }',
+    ]);
   });
 
   it('rejects a config that is not an object', () => {

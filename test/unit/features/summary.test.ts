@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SENSORS } from '../../../src/data/schema.ts';
 import type { SystemSeries } from '../../../src/data/types.ts';
-import { percentileOfFinite, SUMMARY_FEATURE_NAMES, summarizeSeries } from '../../../src/features/index.ts';
+import {
+  percentileOfFinite,
+  SUMMARY_FEATURE_NAMES,
+  summarizeSeries,
+} from '../../../src/features/index.ts';
 import { sharedFleet } from '../plugins/fleet.ts';
 
 const DAY = 86_400_000;
@@ -44,9 +48,15 @@ describe('summarizeSeries', () => {
     expect(feature(values, 'voltage_v:slope')).toBeCloseTo(3, 10);
     // Population sd of an evenly spaced ramp over N points: step·sqrt((N² − 1)/12).
     const n = 97;
-    expect(feature(values, 'voltage_v:std')).toBeCloseTo((3 / 24) * Math.sqrt((n * n - 1) / 12), 10);
+    expect(feature(values, 'voltage_v:std')).toBeCloseTo(
+      (3 / 24) * Math.sqrt((n * n - 1) / 12),
+      10,
+    );
     // First day: hours 0–23 (mean day 11.5/24); last day: hours 73–96 (mean day 84.5/24).
-    expect(feature(values, 'voltage_v:last_minus_first_day')).toBeCloseTo(3 * (84.5 - 11.5) / 24, 10);
+    expect(feature(values, 'voltage_v:last_minus_first_day')).toBeCloseTo(
+      (3 * (84.5 - 11.5)) / 24,
+      10,
+    );
     expect(feature(values, 'current_a:std')).toBe(0);
     expect(feature(values, 'current_a:slope')).toBe(0);
   });
@@ -54,13 +64,20 @@ describe('summarizeSeries', () => {
   it('computes the derived channels and the cross-channel features', () => {
     const s = series(2, (name, d, i) => {
       switch (name) {
-        case 'cell_voltage_max_v': return 3.4;
-        case 'cell_voltage_min_v': return 3.39 - (i % 2) * 0.01; // ΔV alternates 10, 20 mV
-        case 'current_a': return i % 2 === 0 ? 0 : 100; // rest on even rows (ΔV 10 mV)
-        case 'temp_cell_max_c': return 30 + d;
-        case 'temp_cell_min_c': return 28;
-        case 'temp_ambient_c': return 25;
-        default: return 1;
+        case 'cell_voltage_max_v':
+          return 3.4;
+        case 'cell_voltage_min_v':
+          return 3.39 - (i % 2) * 0.01; // ΔV alternates 10, 20 mV
+        case 'current_a':
+          return i % 2 === 0 ? 0 : 100; // rest on even rows (ΔV 10 mV)
+        case 'temp_cell_max_c':
+          return 30 + d;
+        case 'temp_cell_min_c':
+          return 28;
+        case 'temp_ambient_c':
+          return 25;
+        default:
+          return 1;
       }
     });
     const { values } = summarizeSeries(s);
@@ -72,7 +89,10 @@ describe('summarizeSeries', () => {
     expect(feature(values, 'temp_rise_c:mean')).toBeCloseTo(6, 10);
     expect(feature(values, 'temp_rise_c:max')).toBeCloseTo(7, 10);
     // A derived column the series already carries is used as is.
-    const carried = { ...s, sensors: { ...s.sensors, temp_spread_c: new Float64Array(s.timestamps.length).fill(9) } };
+    const carried = {
+      ...s,
+      sensors: { ...s.sensors, temp_spread_c: new Float64Array(s.timestamps.length).fill(9) },
+    };
     expect(feature(summarizeSeries(carried).values, 'temp_spread_c:mean')).toBe(9);
   });
 
@@ -99,7 +119,12 @@ describe('summarizeSeries', () => {
     expect(feature(values, 'temp_rise_c:mean')).toBeNaN();
     expect(feature(values, 'cell_delta_v_mv:p95')).toBeNaN();
     expect(feature(values, 'voltage_v:mean')).toBe(1);
-    const empty = summarizeSeries({ systemId: 'e', source: 'synthetic', timestamps: new Float64Array(0), sensors: {} });
+    const empty = summarizeSeries({
+      systemId: 'e',
+      source: 'synthetic',
+      timestamps: new Float64Array(0),
+      sensors: {},
+    });
     for (const v of empty.values) expect(v).toBeNaN();
     const single = summarizeSeries(series(0, () => 4));
     expect(feature(single.values, 'voltage_v:std')).toBe(0);
@@ -126,7 +151,7 @@ describe('percentileOfFinite', () => {
 
   it('agrees with sorting on many random arrays', () => {
     let x = 12345;
-    const next = (): number => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const next = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(next() * 60);
       const col = Float64Array.from({ length: n }, () => Math.floor(next() * 10)); // many ties
@@ -134,7 +159,8 @@ describe('percentileOfFinite', () => {
       const sorted = [...col].sort((a, b) => a - b);
       const h = (n - 1) * q;
       const lo = Math.floor(h);
-      const expected = sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, n - 1)] ?? 0) - sorted[lo]!);
+      const expected =
+        sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, n - 1)] ?? 0) - sorted[lo]!);
       expect(percentileOfFinite(col, q)).toBeCloseTo(expected, 12);
     }
   });

@@ -13,16 +13,23 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const yes = async (): Promise<boolean> => true;
 const no = async (): Promise<boolean> => false;
-const actionOf = (entries: readonly InitEntry[], file: string): InitEntry | undefined => entries.find((e) => e.file === file);
+const actionOf = (entries: readonly InitEntry[], file: string): InitEntry | undefined =>
+  entries.find((e) => e.file === file);
 
 describe('harness init', () => {
   it('writes a project into a folder it creates, package.json included, and leaves no temp file', async () => {
     const target = path.join(dir, 'new', 'project');
     const r = await scaffoldProject({ dir: target, confirm: no });
     expect(r.entries.map((e) => e.action)).toEqual(Array(7).fill('created'));
-    expect(JSON.parse(await readFile(path.join(target, 'package.json'), 'utf8'))).toEqual({ name: 'project', private: true, type: 'module' });
+    expect(JSON.parse(await readFile(path.join(target, 'package.json'), 'utf8'))).toEqual({
+      name: 'project',
+      private: true,
+      type: 'module',
+    });
     expect((await readdir(target)).some((f) => f.includes('.tmp-'))).toBe(false);
-    expect(await readFile(path.join(target, 'plugins', 'my-model', 'index.ts'), 'utf8')).toContain("name: 'my-model'");
+    expect(await readFile(path.join(target, 'plugins', 'my-model', 'index.ts'), 'utf8')).toContain(
+      "name: 'my-model'",
+    );
   });
 
   it('never overwrites: a second run lists every file as existing and changes no byte', async () => {
@@ -35,39 +42,63 @@ describe('harness init', () => {
   });
 
   it('asks before it sets "type": "module" in an existing package.json, and keeps its keys, order and indentation', async () => {
-    const pkg = '{\n\t"name": "plant",\n\t"version": "1.0.0",\n\t"dependencies": { "bess-harness": "^0.1.0" }\n}\n';
+    const pkg =
+      '{\n\t"name": "plant",\n\t"version": "1.0.0",\n\t"dependencies": { "bess-harness": "^0.1.0" }\n}\n';
     await writeFile(path.join(dir, 'package.json'), pkg);
     const questions: string[] = [];
-    const declined = await scaffoldProject({ dir, confirm: async (q) => (questions.push(q), false) });
+    const declined = await scaffoldProject({
+      dir,
+      confirm: async (q) => (questions.push(q), false),
+    });
     expect(questions).toEqual([expect.stringContaining('"type": "module"')]);
     expect(actionOf(declined.entries, 'package.json')).toMatchObject({ action: 'left' });
     expect(await readFile(path.join(dir, 'package.json'), 'utf8')).toBe(pkg);
 
     const agreed = await scaffoldProject({ dir, confirm: yes });
-    expect(actionOf(agreed.entries, 'package.json')).toMatchObject({ action: 'updated', detail: '"type": "module" (was no "type")' });
+    expect(actionOf(agreed.entries, 'package.json')).toMatchObject({
+      action: 'updated',
+      detail: '"type": "module" (was no "type")',
+    });
     const text = await readFile(path.join(dir, 'package.json'), 'utf8');
-    expect(text).toBe('{\n\t"name": "plant",\n\t"version": "1.0.0",\n\t"type": "module",\n\t"dependencies": {\n\t\t"bess-harness": "^0.1.0"\n\t}\n}\n');
+    expect(text).toBe(
+      '{\n\t"name": "plant",\n\t"version": "1.0.0",\n\t"type": "module",\n\t"dependencies": {\n\t\t"bess-harness": "^0.1.0"\n\t}\n}\n',
+    );
   });
 
   it('replaces "type": "commonjs" only when told to, and says what it was', async () => {
     await writeFile(path.join(dir, 'package.json'), '{ "name": "x", "type": "commonjs" }');
     const r = await scaffoldProject({ dir, confirm: yes });
-    expect(actionOf(r.entries, 'package.json')?.detail).toBe('"type": "module" (was "type": "commonjs")');
-    expect(JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'))).toEqual({ name: 'x', type: 'module' });
+    expect(actionOf(r.entries, 'package.json')?.detail).toBe(
+      '"type": "module" (was "type": "commonjs")',
+    );
+    expect(JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'))).toEqual({
+      name: 'x',
+      type: 'module',
+    });
   });
 
   it('appends only the .gitignore lines that are missing, in either spelling', async () => {
     await writeFile(path.join(dir, '.gitignore'), 'node_modules\n/.harness\n');
     const r = await scaffoldProject({ dir, confirm: yes });
-    expect(actionOf(r.entries, '.gitignore')).toMatchObject({ action: 'updated', detail: 'added data/synthetic, data/.synthetic.*' });
-    expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toBe('node_modules\n/.harness\n# bess-harness: generated data and runs\ndata/synthetic\ndata/.synthetic.*\n');
-    expect(actionOf((await scaffoldProject({ dir, confirm: yes })).entries, '.gitignore')?.action).toBe('exists');
+    expect(actionOf(r.entries, '.gitignore')).toMatchObject({
+      action: 'updated',
+      detail: 'added data/synthetic, data/.synthetic.*',
+    });
+    expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toBe(
+      'node_modules\n/.harness\n# bess-harness: generated data and runs\ndata/synthetic\ndata/.synthetic.*\n',
+    );
+    expect(
+      actionOf((await scaffoldProject({ dir, confirm: yes })).entries, '.gitignore')?.action,
+    ).toBe('exists');
   });
 
   it('adds data/synthetic beside an old data/synthetic/ line, which misses the symlink generate makes', async () => {
     await writeFile(path.join(dir, '.gitignore'), 'data/synthetic/\n.harness/\n');
     const r = await scaffoldProject({ dir, confirm: yes });
-    expect(actionOf(r.entries, '.gitignore')).toMatchObject({ action: 'updated', detail: 'added data/synthetic, data/.synthetic.*' });
+    expect(actionOf(r.entries, '.gitignore')).toMatchObject({
+      action: 'updated',
+      detail: 'added data/synthetic, data/.synthetic.*',
+    });
   });
 
   it('refuses a package.json that is not JSON with its line and column, before it writes anything', async () => {
@@ -75,7 +106,12 @@ describe('harness init', () => {
     const err = await scaffoldProject({ dir, confirm: yes }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HarnessError);
     expect((err as HarnessError).problems).toEqual([
-      { file: path.join(dir, 'package.json'), line: 1, column: 16, message: 'not valid JSON: Expected double-quoted property name' },
+      {
+        file: path.join(dir, 'package.json'),
+        line: 1,
+        column: 16,
+        message: 'not valid JSON: Expected double-quoted property name',
+      },
     ]);
     expect(await readFile(path.join(dir, 'package.json'), 'utf8')).toBe('{ "name": "x", }');
     expect(await readdir(dir)).toEqual(['package.json']);
@@ -83,8 +119,12 @@ describe('harness init', () => {
 
   it('refuses a --dir that is a file, and a file it cannot write, with an error naming it', async () => {
     await writeFile(path.join(dir, 'plain'), 'x');
-    await expect(scaffoldProject({ dir: path.join(dir, 'plain'), confirm: yes })).rejects.toThrow(`${path.join(dir, 'plain')} is not a folder`);
+    await expect(scaffoldProject({ dir: path.join(dir, 'plain'), confirm: yes })).rejects.toThrow(
+      `${path.join(dir, 'plain')} is not a folder`,
+    );
     await writeFile(path.join(dir, 'plugins'), 'a file where a folder should be');
-    await expect(scaffoldProject({ dir, confirm: yes })).rejects.toThrow(`${path.join(dir, 'plugins', 'my-model', 'index.ts')}: cannot be written (ENOTDIR`);
+    await expect(scaffoldProject({ dir, confirm: yes })).rejects.toThrow(
+      `${path.join(dir, 'plugins', 'my-model', 'index.ts')}: cannot be written (ENOTDIR`,
+    );
   });
 });

@@ -13,7 +13,11 @@ describe('largestRemainder', () => {
     expect(largestRemainder([7, 2, 1], 5)).toEqual([4, 1, 0]); // 3.5, 1.0, 0.5 → the larger group wins the tie
     expect(largestRemainder([3, 1], 10)).toEqual([3, 1]);
     expect(largestRemainder([], 3)).toEqual([]);
-    for (const [sizes, n] of [[[13, 7, 5, 1], 9], [[1, 1, 1, 1, 1], 3], [[100, 1], 50]] as const) {
+    for (const [sizes, n] of [
+      [[13, 7, 5, 1], 9],
+      [[1, 1, 1, 1, 1], 3],
+      [[100, 1], 50],
+    ] as const) {
       const seats = largestRemainder(sizes, n);
       expect(seats.reduce((a, b) => a + b, 0)).toBe(n);
       seats.forEach((s, i) => expect(s).toBeLessThanOrEqual(sizes[i]!));
@@ -40,12 +44,20 @@ describe('sampleUnlabelled', () => {
     for (let i = 0; i < 5; i++) labels.push(`r-00${i},normal,none,,real,1`);
     await writeFile(path.join(dir, 'real', 'labels.csv'), `${labels.join('\n')}\n`);
     await mkdir(path.join(dir, 'synthetic'));
-    await writeFile(path.join(dir, 'synthetic', 'labels.csv'), `${header}\nr-050,normal,none,,synthetic,1\n`);
+    await writeFile(
+      path.join(dir, 'synthetic', 'labels.csv'),
+      `${header}\nr-050,normal,none,,synthetic,1\n`,
+    );
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('draws only unlabelled real systems, stratified by largest remainder', async () => {
-    const r = await sampleUnlabelled({ dataDir: dir, n: 19, by: ['operational_mode', 'season'], seed: 's' });
+    const r = await sampleUnlabelled({
+      dataDir: dir,
+      n: 19,
+      by: ['operational_mode', 'season'],
+      seed: 's',
+    });
     expect(r.available).toBe(95);
     expect(r.strata).toEqual([
       { key: 'arbitrage|summer', size: 25, seats: 5 },
@@ -56,22 +68,53 @@ describe('sampleUnlabelled', () => {
     expect(r.queue.systems).toHaveLength(19);
     expect(new Set(r.queue.systems).size).toBe(19);
     for (const id of r.queue.systems) expect(Number(id.slice(2))).toBeGreaterThanOrEqual(5);
-    expect(r.queue.strata).toEqual({ 'arbitrage|summer': 5, 'arbitrage|winter': 6, 'backup|summer': 6, 'peak_shaving|winter': 2 });
+    expect(r.queue.strata).toEqual({
+      'arbitrage|summer': 5,
+      'arbitrage|winter': 6,
+      'backup|summer': 6,
+      'peak_shaving|winter': 2,
+    });
   });
 
   it('is deterministic for a seed and changes with it', async () => {
     const now = new Date('2026-01-01T00:00:00Z');
-    const a = await sampleUnlabelled({ dataDir: dir, n: 10, by: ['operational_mode'], seed: 'x', now });
-    const b = await sampleUnlabelled({ dataDir: dir, n: 10, by: ['operational_mode'], seed: 'x', now });
-    const c = await sampleUnlabelled({ dataDir: dir, n: 10, by: ['operational_mode'], seed: 'y', now });
+    const a = await sampleUnlabelled({
+      dataDir: dir,
+      n: 10,
+      by: ['operational_mode'],
+      seed: 'x',
+      now,
+    });
+    const b = await sampleUnlabelled({
+      dataDir: dir,
+      n: 10,
+      by: ['operational_mode'],
+      seed: 'x',
+      now,
+    });
+    const c = await sampleUnlabelled({
+      dataDir: dir,
+      n: 10,
+      by: ['operational_mode'],
+      seed: 'y',
+      now,
+    });
     expect(b.queue).toEqual(a.queue);
     expect(c.queue.systems).not.toEqual(a.queue.systems);
-    expect(a.queue).toMatchObject({ created_at: '2026-01-01T00:00:00.000Z', seed: 'x', by: ['operational_mode'] });
+    expect(a.queue).toMatchObject({
+      created_at: '2026-01-01T00:00:00.000Z',
+      seed: 'x',
+      by: ['operational_mode'],
+    });
   });
 
   it('takes everything when n exceeds the unlabelled systems; rejects unknown columns', async () => {
-    expect((await sampleUnlabelled({ dataDir: dir, n: 500, seed: 's' })).queue.systems).toHaveLength(95);
-    await expect(sampleUnlabelled({ dataDir: dir, n: 5, by: ['mode'], seed: 's' })).rejects.toThrow(/--by mode: not a metadata column/);
+    expect(
+      (await sampleUnlabelled({ dataDir: dir, n: 500, seed: 's' })).queue.systems,
+    ).toHaveLength(95);
+    await expect(sampleUnlabelled({ dataDir: dir, n: 5, by: ['mode'], seed: 's' })).rejects.toThrow(
+      /--by mode: not a metadata column/,
+    );
   });
 
   it('round-trips through the queue file the labeling app reads', async () => {

@@ -15,24 +15,40 @@ interface Reply {
   json(): { error?: string; errors?: { field: string; message: string }[]; [k: string]: unknown };
 }
 
-function call(app: LabelServer, method: string, p: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Reply> {
+function call(
+  app: LabelServer,
+  method: string,
+  p: string,
+  opts: { body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const url = new URL(app.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path: p, headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body, json: () => JSON.parse(body.toString('utf8')) });
-      });
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, method, path: p, headers: opts.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type']),
+            body,
+            json: () => JSON.parse(body.toString('utf8')),
+          });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
 const post = (app: LabelServer, p: string, body: unknown, headers: Record<string, string> = {}) =>
-  call(app, 'POST', p, { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
+  call(app, 'POST', p, {
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
 
 describe('label server', () => {
   let t: { dir: string; cleanup: () => Promise<void> };
@@ -42,9 +58,20 @@ describe('label server', () => {
   beforeAll(async () => {
     t = await tempDir('label-server-');
     dataDir = path.join(t.dir, 'data');
-    const gen = await runHarness(['generate', '--systems', '4', '--days', '1', '--interval', '1h', '--data', dataDir], { cwd: t.dir });
+    const gen = await runHarness(
+      ['generate', '--systems', '4', '--days', '1', '--interval', '1h', '--data', dataDir],
+      { cwd: t.dir },
+    );
     expect(gen.code).toBe(0);
-    await writeFile(path.join(dataDir, 'label-queue.json'), JSON.stringify({ created_at: '2026-01-01T00:00:00.000Z', seed: 's', by: [], systems: ['sys-0003', 'nope', 'sys-0001'] }));
+    await writeFile(
+      path.join(dataDir, 'label-queue.json'),
+      JSON.stringify({
+        created_at: '2026-01-01T00:00:00.000Z',
+        seed: 's',
+        by: [],
+        systems: ['sys-0003', 'nope', 'sys-0001'],
+      }),
+    );
     app = await startLabelServer({ dataDir, port: 0 });
   });
   afterAll(async () => {
@@ -72,8 +99,16 @@ describe('label server', () => {
   it('lists systems with labels and the queue in its order, dropping unknown ids; a broken queue is a warning', async () => {
     const r = await call(app, 'GET', '/api/systems');
     expect(r.status).toBe(200);
-    const body = r.json() as { systems: { system_id: string; label: unknown }[]; queue: { system_id: string }[] };
-    expect(body.systems.map((s) => s.system_id)).toEqual(['sys-0001', 'sys-0002', 'sys-0003', 'sys-0004']);
+    const body = r.json() as {
+      systems: { system_id: string; label: unknown }[];
+      queue: { system_id: string }[];
+    };
+    expect(body.systems.map((s) => s.system_id)).toEqual([
+      'sys-0001',
+      'sys-0002',
+      'sys-0003',
+      'sys-0004',
+    ]);
     expect(body.systems.every((s) => s.label !== null)).toBe(true);
     expect(body.queue).toEqual([
       { source: 'synthetic', system_id: 'sys-0003' },
@@ -84,28 +119,44 @@ describe('label server', () => {
     await writeFile(queueFile, '{"systems": ["../x"]');
     const broken = await call(app, 'GET', '/api/systems');
     expect(broken.status).toBe(200);
-    expect(broken.json()).toMatchObject({ queue: null, warnings: [expect.stringMatching(/label-queue.json: not valid JSON/)] });
+    expect(broken.json()).toMatchObject({
+      queue: null,
+      warnings: [expect.stringMatching(/label-queue.json: not valid JSON/)],
+    });
     await writeFile(queueFile, good);
   });
 
   it('serves a series as JSON (NaN → null) and as binary Float64 with the same numbers', async () => {
     const j = await call(app, 'GET', '/api/systems/synthetic/sys-0001/series');
     expect(j.status).toBe(200);
-    const js = j.json() as unknown as { n: number; t: number[]; series: { name: string; values: (number | null)[] }[] };
+    const js = j.json() as unknown as {
+      n: number;
+      t: number[];
+      series: { name: string; values: (number | null)[] }[];
+    };
     expect(js.n).toBe(24);
     expect(js.series.map((s) => s.name)).toContain('cell_delta_v_mv');
     const b = await call(app, 'GET', '/api/systems/synthetic/sys-0001/series?format=f64');
     expect(b.type).toBe('application/octet-stream');
     const hl = b.body.readUInt32LE(0);
-    const header = JSON.parse(b.body.subarray(4, 4 + hl).toString()) as { n: number; series: { name: string }[] };
+    const header = JSON.parse(b.body.subarray(4, 4 + hl).toString()) as {
+      n: number;
+      series: { name: string }[];
+    };
     const start = Math.ceil((4 + hl) / 8) * 8;
-    const f = new Float64Array(b.body.buffer.slice(b.body.byteOffset + start, b.body.byteOffset + b.body.length));
+    const f = new Float64Array(
+      b.body.buffer.slice(b.body.byteOffset + start, b.body.byteOffset + b.body.length),
+    );
     expect(Array.from(f.subarray(0, header.n))).toEqual(js.t);
     header.series.forEach((s, k) => {
-      const col = Array.from(f.subarray(header.n * (k + 1), header.n * (k + 2)), (v) => (Number.isNaN(v) ? null : v));
+      const col = Array.from(f.subarray(header.n * (k + 1), header.n * (k + 2)), (v) =>
+        Number.isNaN(v) ? null : v,
+      );
       expect(col, s.name).toEqual(js.series[k]?.values);
     });
-    expect((await call(app, 'GET', '/api/systems/synthetic/sys-0001/series?format=xml')).status).toBe(400);
+    expect(
+      (await call(app, 'GET', '/api/systems/synthetic/sys-0001/series?format=xml')).status,
+    ).toBe(400);
   });
 
   it('answers bad input with a 4xx and a message, and keeps running', async () => {
@@ -120,17 +171,49 @@ describe('label server', () => {
       [call(app, 'GET', '/api/systems/synthetic/sys-0001/label'), 405, /use POST/],
       [post(app, '/api/systems/synthetic/sys-0001/label', '{"label": '), 400, /not valid JSON/],
       [post(app, '/api/systems/synthetic/sys-0001/label', '"just a string"'), 400, /not saved/],
-      [post(app, '/api/systems/synthetic/sys-0001/label', { label: 'normal', labeler: 'x', notes: 'x'.repeat(300_000) }), 413, /over/],
-      [call(app, 'POST', '/api/systems/synthetic/sys-0001/label', { body: 'label=normal', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, /JSON/],
-      [post(app, '/api/systems/synthetic/sys-0001/label', { label: 'normal', labeler: 'x' }, { Origin: 'http://evil.example' }), 403, /cross-origin/],
-      [call(app, 'GET', '/api/systems', { headers: { Host: 'evil.example' } }), 421, /answers only to/],
+      [
+        post(app, '/api/systems/synthetic/sys-0001/label', {
+          label: 'normal',
+          labeler: 'x',
+          notes: 'x'.repeat(300_000),
+        }),
+        413,
+        /over/,
+      ],
+      [
+        call(app, 'POST', '/api/systems/synthetic/sys-0001/label', {
+          body: 'label=normal',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        }),
+        415,
+        /JSON/,
+      ],
+      [
+        post(
+          app,
+          '/api/systems/synthetic/sys-0001/label',
+          { label: 'normal', labeler: 'x' },
+          { Origin: 'http://evil.example' },
+        ),
+        403,
+        /cross-origin/,
+      ],
+      [
+        call(app, 'GET', '/api/systems', { headers: { Host: 'evil.example' } }),
+        421,
+        /answers only to/,
+      ],
     ];
     for (const [reply, status, message] of cases) {
       const r = await reply;
       expect(r.status).toBe(status);
       expect(r.json().error).toMatch(message);
     }
-    const invalid = await post(app, '/api/systems/synthetic/sys-0001/label', { label: 'anomaly', failure_type: 'none', labeler: 'x' });
+    const invalid = await post(app, '/api/systems/synthetic/sys-0001/label', {
+      label: 'anomaly',
+      failure_type: 'none',
+      labeler: 'x',
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.json().errors?.map((e) => e.field)).toEqual(['failure_type', 'lead_time_days']);
     const before = await readFile(path.join(dataDir, 'synthetic', 'labels.csv'), 'utf8');
@@ -139,10 +222,23 @@ describe('label server', () => {
   });
 
   it('saves, then refuses a stale save with 409 and the current row', async () => {
-    const ok = await post(app, '/api/systems/synthetic/sys-0002/label', { label: 'normal', labeler: 'ann', notes: 'checked', expected_version: 1 });
+    const ok = await post(app, '/api/systems/synthetic/sys-0002/label', {
+      label: 'normal',
+      labeler: 'ann',
+      notes: 'checked',
+      expected_version: 1,
+    });
     expect(ok.status).toBe(200);
-    expect(ok.json()).toMatchObject({ changed: true, row: { label_version: 2, labeler: 'ann', notes: 'checked' } });
-    const stale = await post(app, '/api/systems/synthetic/sys-0002/label', { label: 'normal', labeler: 'bob', notes: 'other', expected_version: 1 });
+    expect(ok.json()).toMatchObject({
+      changed: true,
+      row: { label_version: 2, labeler: 'ann', notes: 'checked' },
+    });
+    const stale = await post(app, '/api/systems/synthetic/sys-0002/label', {
+      label: 'normal',
+      labeler: 'bob',
+      notes: 'other',
+      expected_version: 1,
+    });
     expect(stale.status).toBe(409);
     expect(stale.json()).toMatchObject({ current: { label_version: 2, labeler: 'ann' } });
     expect(stale.json().error).toMatch(/changed to version 2 \(by ann/);
@@ -151,10 +247,16 @@ describe('label server', () => {
   });
 
   it('bound to every address, still answers only to its names: loopback and each --allow-host', async () => {
-    const wide = await startLabelServer({ dataDir, host: '0.0.0.0', port: 0, allowHosts: ['bess-lab.example'] });
+    const wide = await startLabelServer({
+      dataDir,
+      host: '0.0.0.0',
+      port: 0,
+      allowHosts: ['bess-lab.example'],
+    });
     try {
       const port = new URL(wide.url).port;
-      const status = async (host: string) => (await call(wide, 'GET', '/api/systems', { headers: { Host: host } })).status;
+      const status = async (host: string) =>
+        (await call(wide, 'GET', '/api/systems', { headers: { Host: host } })).status;
       expect(await status(`127.0.0.1:${port}`)).toBe(200);
       expect(await status(`bess-lab.example:${port}`)).toBe(200);
       expect(await status(`evil.example:${port}`)).toBe(421);

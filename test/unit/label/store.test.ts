@@ -16,8 +16,18 @@ const INITIAL = [
   'real-a,normal,none,,real,2,0.9,',
 ].join('\n');
 
-const normal = (labeler = 'ann', extra: Record<string, unknown> = {}) => ({ label: 'normal', labeler, ...extra });
-const anomaly = (extra: Record<string, unknown> = {}) => ({ label: 'anomaly', failure_type: 'thermal_runaway', lead_time_days: 4, labeler: 'bob', ...extra });
+const normal = (labeler = 'ann', extra: Record<string, unknown> = {}) => ({
+  label: 'normal',
+  labeler,
+  ...extra,
+});
+const anomaly = (extra: Record<string, unknown> = {}) => ({
+  label: 'anomaly',
+  failure_type: 'thermal_runaway',
+  lead_time_days: 4,
+  labeler: 'bob',
+  ...extra,
+});
 
 function saved(r: SaveResult) {
   if (r.status !== 'saved') throw new Error(`expected saved, got ${JSON.stringify(r)}`);
@@ -40,37 +50,114 @@ describe('validateLabelInput', () => {
   const fields = (body: unknown) => errorsOf(body).map((e) => e.field);
 
   it('accepts a normal and an anomaly, forcing a normal to failure_type none and no lead time', () => {
-    const n = validateLabelInput({ label: 'normal', failure_type: '', lead_time_days: '', confidence: '0.5', notes: 'ok', labeler: ' ann ' });
-    expect(n).toEqual({ ok: true, value: { label: 'normal', failure_type: 'none', lead_time_days: null, confidence: 0.5, notes: 'ok', labeler: 'ann', expected_version: undefined } });
-    const a = validateLabelInput({ label: 'anomaly', failure_type: 'cooling_failure', lead_time_days: '0', labeler: 'bob', expected_version: 2 });
-    expect(a.ok && a.value).toMatchObject({ failure_type: 'cooling_failure', lead_time_days: 0, confidence: null, expected_version: 2 });
+    const n = validateLabelInput({
+      label: 'normal',
+      failure_type: '',
+      lead_time_days: '',
+      confidence: '0.5',
+      notes: 'ok',
+      labeler: ' ann ',
+    });
+    expect(n).toEqual({
+      ok: true,
+      value: {
+        label: 'normal',
+        failure_type: 'none',
+        lead_time_days: null,
+        confidence: 0.5,
+        notes: 'ok',
+        labeler: 'ann',
+        expected_version: undefined,
+      },
+    });
+    const a = validateLabelInput({
+      label: 'anomaly',
+      failure_type: 'cooling_failure',
+      lead_time_days: '0',
+      labeler: 'bob',
+      expected_version: 2,
+    });
+    expect(a.ok && a.value).toMatchObject({
+      failure_type: 'cooling_failure',
+      lead_time_days: 0,
+      confidence: null,
+      expected_version: 2,
+    });
   });
 
   it('names every bad field with a message that says what is expected', () => {
     expect(fields({ labeler: 'x' })).toEqual(['label']);
-    expect(errorsOf({ label: 'broken', labeler: 'x' })[0]?.message).toMatch(/normal or anomaly, got "broken"/);
+    expect(errorsOf({ label: 'broken', labeler: 'x' })[0]?.message).toMatch(
+      /normal or anomaly, got "broken"/,
+    );
     expect(fields({ label: 'anomaly', labeler: 'x' })).toEqual(['failure_type', 'lead_time_days']);
-    expect(errorsOf({ label: 'anomaly', failure_type: 'none', lead_time_days: 1, labeler: 'x' })[0]?.message).toMatch(/an anomaly needs a failure type/);
-    expect(errorsOf({ label: 'anomaly', failure_type: 'fire', lead_time_days: 1, labeler: 'x' })[0]?.message).toMatch(/one of thermal_runaway/);
-    expect(errorsOf({ label: 'anomaly', failure_type: 'fire', lead_time_days: 1, labeler: 'x' }).map((e) => e.field)).toEqual(['failure_type']);
-    expect(errorsOf({ label: 'anomaly', failure_type: 'capacity_fade', lead_time_days: -2, labeler: 'x' })[0]).toEqual({
+    expect(
+      errorsOf({ label: 'anomaly', failure_type: 'none', lead_time_days: 1, labeler: 'x' })[0]
+        ?.message,
+    ).toMatch(/an anomaly needs a failure type/);
+    expect(
+      errorsOf({ label: 'anomaly', failure_type: 'fire', lead_time_days: 1, labeler: 'x' })[0]
+        ?.message,
+    ).toMatch(/one of thermal_runaway/);
+    expect(
+      errorsOf({ label: 'anomaly', failure_type: 'fire', lead_time_days: 1, labeler: 'x' }).map(
+        (e) => e.field,
+      ),
+    ).toEqual(['failure_type']);
+    expect(
+      errorsOf({
+        label: 'anomaly',
+        failure_type: 'capacity_fade',
+        lead_time_days: -2,
+        labeler: 'x',
+      })[0],
+    ).toEqual({
       field: 'lead_time_days',
       message: 'lead_time_days must be ≥ 0 (days from the last sample to the failure), got -2',
     });
-    expect(fields({ label: 'anomaly', failure_type: 'capacity_fade', lead_time_days: 'soon', labeler: 'x' })).toEqual(['lead_time_days']);
+    expect(
+      fields({
+        label: 'anomaly',
+        failure_type: 'capacity_fade',
+        lead_time_days: 'soon',
+        labeler: 'x',
+      }),
+    ).toEqual(['lead_time_days']);
     // Number() reads these as numbers; a label must not (0x10 would be saved as 16 days)
     for (const odd of ['0x10', '0b11', '0o7', 'Infinity', '1_000']) {
-      expect(fields({ label: 'anomaly', failure_type: 'capacity_fade', lead_time_days: odd, labeler: 'x' }), odd).toEqual(['lead_time_days']);
+      expect(
+        fields({
+          label: 'anomaly',
+          failure_type: 'capacity_fade',
+          lead_time_days: odd,
+          labeler: 'x',
+        }),
+        odd,
+      ).toEqual(['lead_time_days']);
     }
-    expect(fields({ label: 'anomaly', failure_type: 'capacity_fade', lead_time_days: '2.5e1', labeler: 'x', confidence: '.5' })).toEqual([]);
-    expect(fields({ label: 'normal', failure_type: 'capacity_fade', lead_time_days: 3, labeler: 'x' })).toEqual(['failure_type', 'lead_time_days']);
-    expect(errorsOf({ label: 'normal', confidence: 1.5, labeler: 'x' })[0]?.message).toBe('confidence must be a number from 0 to 1, got 1.5');
+    expect(
+      fields({
+        label: 'anomaly',
+        failure_type: 'capacity_fade',
+        lead_time_days: '2.5e1',
+        labeler: 'x',
+        confidence: '.5',
+      }),
+    ).toEqual([]);
+    expect(
+      fields({ label: 'normal', failure_type: 'capacity_fade', lead_time_days: 3, labeler: 'x' }),
+    ).toEqual(['failure_type', 'lead_time_days']);
+    expect(errorsOf({ label: 'normal', confidence: 1.5, labeler: 'x' })[0]?.message).toBe(
+      'confidence must be a number from 0 to 1, got 1.5',
+    );
     expect(fields({ label: 'normal', confidence: 'high', labeler: 'x' })).toEqual(['confidence']);
     expect(fields({ label: 'normal', labeler: '  ' })).toEqual(['labeler']);
     expect(fields({ label: 'normal', labeler: 'a\nb' })).toEqual(['labeler']);
     expect(fields({ label: 'normal', labeler: 'x', notes: 'n'.repeat(5000) })).toEqual(['notes']);
     expect(fields({ label: 'normal', labeler: 'x', notes: 42 })).toEqual(['notes']);
-    expect(fields({ label: 'normal', labeler: 'x', expected_version: -1 })).toEqual(['expected_version']);
+    expect(fields({ label: 'normal', labeler: 'x', expected_version: -1 })).toEqual([
+      'expected_version',
+    ]);
     expect(fields({ label: 'normal', labeler: 'x', colour: 'red' })).toEqual(['colour']);
     expect(fields([1, 2])).toEqual(['']);
     expect(fields(null)).toEqual(['']);
@@ -83,7 +170,8 @@ describe('LabelStore', () => {
   let labelsPath: string;
   let historyPath: string;
   let clock: number;
-  const store = () => new LabelStore(t.dir, { now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 1000) });
+  const store = () =>
+    new LabelStore(t.dir, { now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 1000) });
 
   beforeEach(async () => {
     t = await tempDir('label-store-');
@@ -96,7 +184,13 @@ describe('LabelStore', () => {
   afterEach(async () => t.cleanup());
 
   it('bumps the version of a changed row in place, keeps every other row byte for byte, and logs the change', async () => {
-    const r = saved(await store().save('synthetic', 'sys-0001', anomaly({ confidence: 0.7, notes: 'ΔV grows, "fast"', expected_version: 1 })));
+    const r = saved(
+      await store().save(
+        'synthetic',
+        'sys-0001',
+        anomaly({ confidence: 0.7, notes: 'ΔV grows, "fast"', expected_version: 1 }),
+      ),
+    );
     expect(r.row).toEqual({
       system_id: 'sys-0001',
       label: 'anomaly',
@@ -114,7 +208,9 @@ describe('LabelStore', () => {
     expect(lines[0]).toBe(`${HEADER},labeler,labeled_at`);
     // Other rows: same order, same fields (7.50 stays 7.50, the quoted note stays quoted).
     expect(lines[1]).toBe('real-b,anomaly,internal_short,7.50,real,3,,"kept, as ""is""",,');
-    expect(lines[2]).toBe('sys-0001,anomaly,thermal_runaway,4,synthetic,2,0.7,"ΔV grows, ""fast""",bob,2026-01-01T00:00:00.000Z');
+    expect(lines[2]).toBe(
+      'sys-0001,anomaly,thermal_runaway,4,synthetic,2,0.7,"ΔV grows, ""fast""",bob,2026-01-01T00:00:00.000Z',
+    );
     expect(lines[3]).toBe('sys-0002,anomaly,cell_imbalance,2.03,synthetic,1,,,,');
     expect(lines[4]).toBe('real-a,normal,none,,real,2,0.9,,,');
     expect(await readLabelsFile(labelsPath)).toHaveLength(4);
@@ -122,23 +218,53 @@ describe('LabelStore', () => {
     const history = await historyRows(historyPath);
     expect(history).toHaveLength(1);
     const [changedAt, labeler, source, id, before, after] = history[0] ?? [];
-    expect([changedAt, labeler, source, id]).toEqual(['2026-01-01T00:00:00.000Z', 'bob', 'synthetic', 'sys-0001']);
-    expect(JSON.parse(before ?? '')).toEqual({ system_id: 'sys-0001', label: 'normal', failure_type: 'none', lead_time_days: null, source: 'synthetic', label_version: 1 });
+    expect([changedAt, labeler, source, id]).toEqual([
+      '2026-01-01T00:00:00.000Z',
+      'bob',
+      'synthetic',
+      'sys-0001',
+    ]);
+    expect(JSON.parse(before ?? '')).toEqual({
+      system_id: 'sys-0001',
+      label: 'normal',
+      failure_type: 'none',
+      lead_time_days: null,
+      source: 'synthetic',
+      label_version: 1,
+    });
     expect(JSON.parse(after ?? '')).toEqual(r.row);
   });
 
   it('appends a new row at version 1 with an empty before, and writes nothing for an unchanged label', async () => {
     const s = store();
-    const r = saved(await s.save('real', 'real-new', normal('cy', { notes: 'quiet', expected_version: 0 })));
+    const r = saved(
+      await s.save('real', 'real-new', normal('cy', { notes: 'quiet', expected_version: 0 })),
+    );
     expect(r.row.label_version).toBe(1);
     expect(r.before).toBeNull();
     const rows = await readLabelsFile(labelsPath);
-    expect(rows.map((x) => `${x.source}/${x.system_id}`)).toEqual(['real/real-b', 'synthetic/sys-0001', 'synthetic/sys-0002', 'real/real-a', 'real/real-new']);
-    const again = await s.save('real', 'real-new', normal('someone-else', { notes: 'quiet', expected_version: 1 }));
+    expect(rows.map((x) => `${x.source}/${x.system_id}`)).toEqual([
+      'real/real-b',
+      'synthetic/sys-0001',
+      'synthetic/sys-0002',
+      'real/real-a',
+      'real/real-new',
+    ]);
+    const again = await s.save(
+      'real',
+      'real-new',
+      normal('someone-else', { notes: 'quiet', expected_version: 1 }),
+    );
     expect(again.status).toBe('unchanged');
     const history = await s.history();
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ labeler: 'cy', source: 'real', system_id: 'real-new', before: null, after: r.row });
+    expect(history[0]).toMatchObject({
+      labeler: 'cy',
+      source: 'real',
+      system_id: 'real-new',
+      before: null,
+      after: r.row,
+    });
   });
 
   it('creates labels.csv and the history when there is no labels file yet', async () => {
@@ -152,9 +278,14 @@ describe('LabelStore', () => {
   it('rejects invalid input, unsafe ids and unknown sources without touching the files', async () => {
     const s = store();
     const bad = await s.save('synthetic', 'sys-0001', { label: 'anomaly', labeler: 'x' });
-    expect(bad.status === 'invalid' && bad.errors.map((e) => e.field)).toEqual(['failure_type', 'lead_time_days']);
+    expect(bad.status === 'invalid' && bad.errors.map((e) => e.field)).toEqual([
+      'failure_type',
+      'lead_time_days',
+    ]);
     const unsafe = await s.save('synthetic', '../etc/passwd', normal());
-    expect(unsafe.status === 'invalid' && unsafe.errors[0]?.message).toMatch(/unsafe system id "..\/etc\/passwd"/);
+    expect(unsafe.status === 'invalid' && unsafe.errors[0]?.message).toMatch(
+      /unsafe system id "..\/etc\/passwd"/,
+    );
     const source = await s.save('lab', 'x', normal());
     expect(source.status === 'invalid' && source.errors[0]?.field).toBe('source');
     expect(await readFile(labelsPath, 'utf8')).toBe(`${INITIAL}\n`);
@@ -166,17 +297,25 @@ describe('LabelStore', () => {
     saved(await s.save('synthetic', 'sys-0002', anomaly({ expected_version: 1 })));
     const stale = await s.save('synthetic', 'sys-0002', normal('ann', { expected_version: 1 }));
     expect(stale.status).toBe('conflict');
-    expect(stale.status === 'conflict' && stale.current).toMatchObject({ label: 'anomaly', label_version: 2, labeler: 'bob' });
+    expect(stale.status === 'conflict' && stale.current).toMatchObject({
+      label: 'anomaly',
+      label_version: 2,
+      labeler: 'bob',
+    });
     // someone created the label meanwhile: "I saw no label" (0) is stale too
     saved(await s.save('real', 'fresh', normal('ann', { expected_version: 0 })));
-    expect((await s.save('real', 'fresh', anomaly({ expected_version: 0 }))).status).toBe('conflict');
+    expect((await s.save('real', 'fresh', anomaly({ expected_version: 0 }))).status).toBe(
+      'conflict',
+    );
     expect((await s.get('synthetic', 'sys-0002'))?.label_version).toBe(2);
     expect(await s.history()).toHaveLength(2);
   });
 
   it('refuses to rewrite a labels file it cannot read completely', async () => {
     await writeFile(labelsPath, `${INITIAL}\nsys-0003,sideways,none,,synthetic,1,,\n`);
-    await expect(store().save('synthetic', 'sys-0001', normal('x', { notes: 'n' }))).rejects.toThrow(/cannot read labels/);
+    await expect(
+      store().save('synthetic', 'sys-0001', normal('x', { notes: 'n' })),
+    ).rejects.toThrow(/cannot read labels/);
     expect(await readFile(labelsPath, 'utf8')).toContain('sideways');
   });
 
@@ -185,16 +324,31 @@ describe('LabelStore', () => {
     const b = store();
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? a : b).save(i % 3 ? 'real' : 'synthetic', `p-${i}`, i % 4 ? normal(`u${i}`, { notes: `n${i}` }) : anomaly({ notes: `n${i}`, expected_version: 0 })),
+        (i % 2 ? a : b).save(
+          i % 3 ? 'real' : 'synthetic',
+          `p-${i}`,
+          i % 4
+            ? normal(`u${i}`, { notes: `n${i}` })
+            : anomaly({ notes: `n${i}`, expected_version: 0 }),
+        ),
       ),
     );
     expect(results.every((r) => r.status === 'saved')).toBe(true);
     const rows = await readLabelsFile(labelsPath);
     expect(rows).toHaveLength(4 + 20);
-    expect(rows.slice(0, 4).map((r) => r.system_id)).toEqual(['real-b', 'sys-0001', 'sys-0002', 'real-a']);
+    expect(rows.slice(0, 4).map((r) => r.system_id)).toEqual([
+      'real-b',
+      'sys-0001',
+      'sys-0002',
+      'real-a',
+    ]);
     for (let i = 0; i < 20; i++) {
       const row = rows.find((r) => r.system_id === `p-${i}`);
-      expect(row, `p-${i}`).toMatchObject({ notes: `n${i}`, label_version: 1, source: i % 3 ? 'real' : 'synthetic' });
+      expect(row, `p-${i}`).toMatchObject({
+        notes: `n${i}`,
+        label_version: 1,
+        source: i % 3 ? 'real' : 'synthetic',
+      });
     }
     const history = await a.history();
     expect(history).toHaveLength(20);
@@ -203,7 +357,11 @@ describe('LabelStore', () => {
 
   it('20 parallel saves on one system apply in turn: versions 2…21, each before is the previous after', async () => {
     const s = store();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.save('synthetic', 'sys-0001', normal(`u${i}`, { notes: `take ${i}` }))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        s.save('synthetic', 'sys-0001', normal(`u${i}`, { notes: `take ${i}` })),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill('saved'));
     const rows = await readLabelsFile(labelsPath);
     expect(rows).toHaveLength(4);
@@ -218,16 +376,23 @@ describe('LabelStore', () => {
     });
     expect(history.at(-1)?.after).toEqual(final);
     // every take is in the history even though only the last is in labels.csv
-    expect(history.map((h) => h.after?.notes).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `take ${i}`).sort());
+    expect(history.map((h) => h.after?.notes).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `take ${i}`).sort(),
+    );
   });
 
   it('20 parallel stale-checked saves of one loaded version: exactly one wins, the rest get the winner back', async () => {
     const s = store();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.save('synthetic', 'sys-0002', normal(`u${i}`, { expected_version: 1 }))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        s.save('synthetic', 'sys-0002', normal(`u${i}`, { expected_version: 1 })),
+      ),
+    );
     const won = results.filter((r) => r.status === 'saved');
     expect(won).toHaveLength(1);
     const winner = saved(won[0] as SaveResult).row;
-    for (const r of results.filter((x) => x.status !== 'saved')) expect(r).toEqual({ status: 'conflict', current: winner, expected: 1 });
+    for (const r of results.filter((x) => x.status !== 'saved'))
+      expect(r).toEqual({ status: 'conflict', current: winner, expected: 1 });
     expect(await s.history()).toHaveLength(1);
   });
 });
@@ -235,7 +400,8 @@ describe('LabelStore', () => {
 describe('LabelStore in a data dir', () => {
   let t: { dir: string; cleanup: () => Promise<void> };
   let clock: number;
-  const store = () => new LabelStore(t.dir, { now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 1000) });
+  const store = () =>
+    new LabelStore(t.dir, { now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 1000) });
   const file = (...p: string[]) => path.join(t.dir, ...p);
   const SYNTHETIC = `${HEADER}\nsys-0001,normal,none,,synthetic,1,,\n`;
   const REAL = `${HEADER}\nreal-a,normal,none,,real,2,0.9,\n`;
@@ -243,7 +409,10 @@ describe('LabelStore in a data dir', () => {
   beforeEach(async () => {
     t = await tempDir('label-store-dir-');
     clock = 0;
-    for (const [source, text] of [['synthetic', SYNTHETIC], ['real', REAL]] as const) {
+    for (const [source, text] of [
+      ['synthetic', SYNTHETIC],
+      ['real', REAL],
+    ] as const) {
       await mkdir(file(source, 'raw'), { recursive: true });
       await writeFile(file(source, 'labels.csv'), text);
     }
@@ -256,17 +425,24 @@ describe('LabelStore in a data dir', () => {
     expect(s.historyPath('synthetic')).toBe(file('synthetic', 'labels.history.csv'));
     const r = saved(await s.save('real', 'real-b', anomaly()));
     expect(await readFile(file('synthetic', 'labels.csv'), 'utf8')).toBe(SYNTHETIC);
-    expect((await readLabelsFile(file('real', 'labels.csv'))).map((x) => x.system_id)).toEqual(['real-a', 'real-b']);
+    expect((await readLabelsFile(file('real', 'labels.csv'))).map((x) => x.system_id)).toEqual([
+      'real-a',
+      'real-b',
+    ]);
     expect(await historyRows(file('real', 'labels.history.csv'))).toHaveLength(1);
     const n = saved(await s.save('synthetic', 'sys-0001', normal('ann', { notes: 'seen' })));
     expect(await historyRows(file('synthetic', 'labels.history.csv'))).toHaveLength(1);
-    expect((await s.rows()).map((x) => `${x.source}/${x.system_id}/${x.label_version}`)).toEqual(['synthetic/sys-0001/2', 'real/real-a/2', 'real/real-b/1']);
+    expect((await s.rows()).map((x) => `${x.source}/${x.system_id}/${x.label_version}`)).toEqual([
+      'synthetic/sys-0001/2',
+      'real/real-a/2',
+      'real/real-b/1',
+    ]);
     expect((await s.history()).map((h) => h.after)).toEqual([r.row, n.row]);
     expect(await s.history({ source: 'real' })).toHaveLength(1);
     expect((await s.get('real', 'real-b'))?.label).toBe('anomaly');
   });
 
-  it("refuses a labels file holding a row of the other source, and a legacy labels.csv at the top", async () => {
+  it('refuses a labels file holding a row of the other source, and a legacy labels.csv at the top', async () => {
     await writeFile(file('real', 'labels.csv'), `${REAL}sys-0009,normal,none,,synthetic,1,,\n`);
     await expect(store().save('real', 'real-a', anomaly())).rejects.toThrow(/cannot read labels/);
     await writeFile(file('labels.csv'), `${HEADER}\n`);

@@ -21,9 +21,19 @@ interface Violation {
 
 /** Cruises `src` of `cwd` with the repo's rules; the violations it reports. */
 async function violationsIn(cwd: string): Promise<Violation[]> {
-  const args = [depcruise, 'src', '--config', path.join(repo, '.dependency-cruiser.cjs'), '--output-type', 'json'];
+  const args = [
+    depcruise,
+    'src',
+    '--config',
+    path.join(repo, '.dependency-cruiser.cjs'),
+    '--output-type',
+    'json',
+  ];
   // depcruise exits non-zero when it finds errors; the JSON on stdout is still the report.
-  const stdout = await promisify(execFile)(process.execPath, args, { cwd, maxBuffer: 64 << 20 }).then(
+  const stdout = await promisify(execFile)(process.execPath, args, {
+    cwd,
+    maxBuffer: 64 << 20,
+  }).then(
     (r) => r.stdout,
     (e: { stdout?: string }) => {
       if (!e.stdout) throw e;
@@ -34,10 +44,21 @@ async function violationsIn(cwd: string): Promise<Violation[]> {
 }
 
 describe('folder boundaries (dependency-cruiser)', () => {
-  it('reports an import of another folder\'s implementation file and a cycle between folders', async () => {
+  it("reports an import of another folder's implementation file and a cycle between folders", async () => {
     const found = await violationsIn(path.join(fixtures, 'bad'));
-    expect(found).toContainEqual(expect.objectContaining({ rule: expect.objectContaining({ name: 'no-cross-folder-implementation' }), from: 'src/b/user.ts', to: 'src/a/impl.ts' }));
-    expect(found.filter((v) => v.rule.name === 'no-folder-cycles').map((v) => `${v.from} -> ${v.to}`).sort()).toEqual(['src/c -> src/d', 'src/d -> src/c']);
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        rule: expect.objectContaining({ name: 'no-cross-folder-implementation' }),
+        from: 'src/b/user.ts',
+        to: 'src/a/impl.ts',
+      }),
+    );
+    expect(
+      found
+        .filter((v) => v.rule.name === 'no-folder-cycles')
+        .map((v) => `${v.from} -> ${v.to}`)
+        .sort(),
+    ).toEqual(['src/c -> src/d', 'src/d -> src/c']);
     expect(found).toHaveLength(3);
   });
 

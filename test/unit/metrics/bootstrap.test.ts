@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
-import { bootstrapCi, quantileType7, rocAucMetric, type BootstrapCi } from '../../../src/metrics/bootstrap.ts';
+import {
+  bootstrapCi,
+  quantileType7,
+  rocAucMetric,
+  type BootstrapCi,
+} from '../../../src/metrics/bootstrap.ts';
 import { delongAuc } from '../../../src/metrics/delong.ts';
 import { averagePrecision, rocAuc } from '../../../src/metrics/ranking.ts';
 import { expectClose } from './close.ts';
@@ -24,7 +29,10 @@ describe('quantileType7', () => {
     expect(quantileType7(x, 0.5)).toBeCloseTo(5.5, 14);
     expect(quantileType7(x, 0.975)).toBeCloseTo(9.775, 14);
     // R: quantile(c(0.1, 0.4, 0.4, 0.9), c(0, .1, .9, 1)) → 0.1 0.19 0.75 0.9 (h = 0.3 and 2.7)
-    expectClose([0, 0.1, 0.9, 1].map((p) => quantileType7([0.1, 0.4, 0.4, 0.9], p)), [0.1, 0.19, 0.75, 0.9]);
+    expectClose(
+      [0, 0.1, 0.9, 1].map((p) => quantileType7([0.1, 0.4, 0.4, 0.9], p)),
+      [0.1, 0.19, 0.75, 0.9],
+    );
     expect(quantileType7([7], 0.3)).toBe(7);
     expect(Number.isNaN(quantileType7([], 0.5))).toBe(true);
   });
@@ -42,7 +50,9 @@ describe('bootstrapCi', () => {
   });
   it('the ROC AUC fast path equals the generic path on the same draws', () => {
     const fast = ok(bootstrapCi(y, s, rocAucMetric, { reps: 200, seed: 'same' }));
-    const slow = ok(bootstrapCi(y, s, (yy, ss) => rocAuc(yy, ss).value, { reps: 200, seed: 'same' }));
+    const slow = ok(
+      bootstrapCi(y, s, (yy, ss) => rocAuc(yy, ss).value, { reps: 200, seed: 'same' }),
+    );
     expect(fast.low).toBeCloseTo(slow.low, 12);
     expect(fast.high).toBeCloseTo(slow.high, 12);
     expect(fast.median).toBeCloseTo(slow.median, 12);
@@ -55,7 +65,10 @@ describe('bootstrapCi', () => {
     expect([flaky.used, flaky.dropped]).toEqual([5, 5]);
     expect(flaky.note).toMatch(/5 of 10/);
     expect(bootstrapCi(y, s, () => null, { reps: 3 })).toMatchObject({ value: null });
-    expect(bootstrapCi([1, 1], [0, 1], rocAucMetric)).toMatchObject({ value: null, code: 'no_negatives' });
+    expect(bootstrapCi([1, 1], [0, 1], rocAucMetric)).toMatchObject({
+      value: null,
+      code: 'no_negatives',
+    });
   });
   it('agrees with the DeLong CI on n = 2000', () => {
     const big = sample(2000, 'agree');

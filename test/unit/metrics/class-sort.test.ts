@@ -7,21 +7,26 @@ import { rocAuc } from '../../../src/metrics/ranking.ts';
 
 /** Values over many magnitudes and signs, with runs of ties and of near-ties (same high word). */
 const values = fc.array(
-  fc.oneof(
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.integer({ min: -3, max: 3 }),
-    fc.integer({ min: 0, max: 40 }).map((k) => 1 + k * Number.EPSILON),
-    fc.double({ min: -1e-300, max: 1e-300, noNaN: true }),
-  ).map((v) => v + 0),
+  fc
+    .oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: -3, max: 3 }),
+      fc.integer({ min: 0, max: 40 }).map((k) => 1 + k * Number.EPSILON),
+      fc.double({ min: -1e-300, max: 1e-300, noNaN: true }),
+    )
+    .map((v) => v + 0),
   { minLength: 0, maxLength: 3000 },
 );
 
 describe('sortAscending (radix on the high word, runs sorted after)', () => {
-  test.prop([values], { numRuns: 60 })('equals the engine sort, sizes below and above the radix threshold', (xs) => {
-    const a = sortAscending(Float64Array.from(xs));
-    const b = Float64Array.from(xs).sort();
-    expect(Array.from(a)).toEqual(Array.from(b));
-  });
+  test.prop([values], { numRuns: 60 })(
+    'equals the engine sort, sizes below and above the radix threshold',
+    (xs) => {
+      const a = sortAscending(Float64Array.from(xs));
+      const b = Float64Array.from(xs).sort();
+      expect(Array.from(a)).toEqual(Array.from(b));
+    },
+  );
 });
 
 /** O(n·m) DeLong variance straight from the definition of the placements. */
@@ -39,16 +44,25 @@ function naiveDelongVariance(y: readonly number[], s: readonly number[]): number
 }
 
 const labelled = fc
-  .array(fc.tuple(fc.boolean(), fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ min: -10, max: 10, noNaN: true }))), { minLength: 520, maxLength: 1500 })
+  .array(
+    fc.tuple(
+      fc.boolean(),
+      fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ min: -10, max: 10, noNaN: true })),
+    ),
+    { minLength: 520, maxLength: 1500 },
+  )
   .filter((rows) => rows.filter(([p]) => p).length >= 2 && rows.filter(([p]) => !p).length >= 2)
   .map((rows) => ({ y: rows.map(([p]) => (p ? 1 : 0)), s: rows.map(([, v]) => v + 0) }));
 
 describe('AUC and DeLong from the classes sorted apart', () => {
-  test.prop([labelled], { numRuns: 25 })('unweighted AUC equals the ROC-curve trapezoid (unit weights take the curve path)', ({ y, s }) => {
-    const fast = rocAuc(y, s).value!;
-    const curve = rocAuc(y, s, { weights: y.map(() => 1) }).value!;
-    expect(Math.abs(fast - curve)).toBeLessThan(1e-12);
-  });
+  test.prop([labelled], { numRuns: 25 })(
+    'unweighted AUC equals the ROC-curve trapezoid (unit weights take the curve path)',
+    ({ y, s }) => {
+      const fast = rocAuc(y, s).value!;
+      const curve = rocAuc(y, s, { weights: y.map(() => 1) }).value!;
+      expect(Math.abs(fast - curve)).toBeLessThan(1e-12);
+    },
+  );
   test.prop([labelled], { numRuns: 10 })('DeLong variance equals its definition', ({ y, s }) => {
     const d = delongAuc(y, s);
     if (!('variance' in d)) throw new Error('expected a defined DeLong result');

@@ -7,7 +7,14 @@ import { expectClose, valueOf } from './close.ts';
 
 const inf = Infinity;
 
-function roc(y: number[], s: number[], fpr: number[], tpr: number[], thr: number[], opts = {}): void {
+function roc(
+  y: number[],
+  s: number[],
+  fpr: number[],
+  tpr: number[],
+  thr: number[],
+  opts = {},
+): void {
   const c = rocCurve(y, s, opts);
   expectClose(c.fpr, fpr);
   expectClose(c.tpr, tpr);
@@ -45,7 +52,9 @@ describe('scikit-learn conformance (§B2)', () => {
     const y = [0, 0, 1, 1];
     const s = [0.1, 0.4, 0.35, 0.8];
     expectClose([auc(y, s)], [0.75]);
-    roc(y, s, [0, 0, 0.5, 0.5, 1], [0, 0.5, 0.5, 1, 1], [inf, 0.8, 0.4, 0.35, 0.1], { dropIntermediate: false });
+    roc(y, s, [0, 0, 0.5, 0.5, 1], [0, 0.5, 0.5, 1, 1], [inf, 0.8, 0.4, 0.35, 0.1], {
+      dropIntermediate: false,
+    });
     roc(y, s, [0, 0, 0.5, 0.5, 1], [0, 0.5, 0.5, 1, 1], [inf, 0.8, 0.4, 0.35, 0.1]);
     pr(y, s, [0.5, 2 / 3, 0.5, 1, 1], [1, 1, 0.5, 0.5, 0], [0.1, 0.35, 0.4, 0.8]);
     expectClose([ap(y, s)], [0.8333333333333333]);
@@ -92,7 +101,10 @@ describe('scikit-learn conformance (§B2)', () => {
     expect(a).toMatchObject({ value: null, code: 'no_positives' });
     pr([0, 0], [0.25, 0.75], [0, 0, 1], [1, 1, 0], [0.25, 0.75]);
     // Documented deviation: scikit-learn returns AP 0.0 with a warning; 0 would read as a bad model.
-    expect(averagePrecision([0, 0], [0.25, 0.75])).toMatchObject({ value: null, code: 'no_positives' });
+    expect(averagePrecision([0, 0], [0.25, 0.75])).toMatchObject({
+      value: null,
+      code: 'no_positives',
+    });
     expect(ap([1, 1], [0.25, 0.75])).toBe(1);
     pr([1, 1], [0.25, 0.75], [1, 1, 1], [1, 0.5, 0], [0.25, 0.75]);
     expect(rocAuc([1, 1], [0.25, 0.75])).toMatchObject({ value: null, code: 'no_negatives' });
@@ -100,7 +112,10 @@ describe('scikit-learn conformance (§B2)', () => {
   it('11: partial AUC (McClish)', () => {
     const y = [0, 0, 1, 1];
     const s = [0.1, 0, 0.1, 0.01];
-    expectClose([auc(y, s), auc(y, s, { maxFpr: 0.3 }), auc(y, s, { maxFpr: 1 })], [0.625, 0.5, 0.625]);
+    expectClose(
+      [auc(y, s), auc(y, s, { maxFpr: 0.3 }), auc(y, s, { maxFpr: 1 })],
+      [0.625, 0.5, 0.625],
+    );
   });
   it('12: zero sample weight equals dropping the sample', () => {
     const y = [0, 0, 1, 1, 1];
@@ -128,7 +143,10 @@ describe('scikit-learn conformance (§B2)', () => {
     const c = { tp: 0, fp: 0, tn: 1, fn: 2 };
     expect(thresholdMetrics(c).precision).toEqual({ value: 0, note: 'zero_division' });
     expect(thresholdMetrics(c, { zeroDivision: 1 }).precision.value).toBe(1);
-    expect(thresholdMetrics(c, { zeroDivision: 'undefined' }).precision).toMatchObject({ value: null, code: 'zero_division' });
+    expect(thresholdMetrics(c, { zeroDivision: 'undefined' }).precision).toMatchObject({
+      value: null,
+      code: 'zero_division',
+    });
     expect(thresholdMetrics(c, { zeroDivision: 1 }).f1).toEqual({ value: 0 }); // fn > 0 ⇒ defined
     // y = ŷ = [0,0,0]
     const z = { tp: 0, fp: 0, tn: 3, fn: 0 };
@@ -141,7 +159,9 @@ describe('scikit-learn conformance (§B2)', () => {
     expectClose([valueOf(m.precision), valueOf(m.recall), valueOf(m.f1)], [2 / 3, 2 / 3, 2 / 3]);
   });
   it('roc_curve fpr and tpr are non-decreasing (test_roc_curve_fpr_tpr_increasing)', () => {
-    const c = rocCurve([0, 0, 1, 1, 1], [0.1, 0.7, 0.3, 0.4, 0.5], { weights: [0.2, 0.2, 0.2, 0.2, 0.2] });
+    const c = rocCurve([0, 0, 1, 1, 1], [0.1, 0.7, 0.3, 0.4, 0.5], {
+      weights: [0.2, 0.2, 0.2, 0.2, 0.2],
+    });
     for (let i = 1; i < c.fpr.length; i++) {
       expect(c.fpr[i]! - c.fpr[i - 1]!).toBeGreaterThanOrEqual(0);
       expect(c.tpr[i]! - c.tpr[i - 1]!).toBeGreaterThanOrEqual(0);
@@ -163,9 +183,12 @@ describe('pROC DeLong golden values (§B3)', () => {
     const s = [0.1, 0.4, 0.35, 0.8, 0.4, 0.9, 0.2, 0.4, 0.65, 0.55, 0.3, 0.05];
     const d = delongAuc(y, s);
     if (d.value === null) throw new Error(d.reason);
-    expectClose([d.auc, d.variance, d.ci[0], d.ci[1]], [0.777777777777778, 0.0205246913580247, 0.496984692643353, 1]);
+    expectClose(
+      [d.auc, d.variance, d.ci[0], d.ci[1]],
+      [0.777777777777778, 0.0205246913580247, 0.496984692643353, 1],
+    );
     expect(d.level).toBe(0.95);
-    expectClose([ap(y, s)], [0.8105158730], 1e-10);
+    expectClose([ap(y, s)], [0.810515873], 1e-10);
   });
   it('4-sample example', () => {
     const d = delongAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
@@ -173,8 +196,14 @@ describe('pROC DeLong golden values (§B3)', () => {
     expectClose([d.auc, d.variance, d.ci[0], d.ci[1]], [0.75, 0.125, 0.05704808782516102, 1]);
   });
   it('undefined with fewer than 2 of a class', () => {
-    expect(delongAuc([0, 0, 1], [0.1, 0.2, 0.3])).toMatchObject({ value: null, code: 'too_few_positives' });
-    expect(delongAuc([0, 1, 1], [0.1, 0.2, 0.3])).toMatchObject({ value: null, code: 'too_few_negatives' });
+    expect(delongAuc([0, 0, 1], [0.1, 0.2, 0.3])).toMatchObject({
+      value: null,
+      code: 'too_few_positives',
+    });
+    expect(delongAuc([0, 1, 1], [0.1, 0.2, 0.3])).toMatchObject({
+      value: null,
+      code: 'too_few_negatives',
+    });
     expect(delongAuc([1, 1], [0.1, 0.2])).toMatchObject({ value: null, code: 'no_negatives' });
   });
 });

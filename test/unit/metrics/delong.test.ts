@@ -26,7 +26,8 @@ describe('normal distribution', () => {
     expect(normalCdf(1.959963984540054)).toBeCloseTo(0.975, 15);
     expect(normalCdf(-1)).toBeCloseTo(0.1586552539314571, 15);
     expect(normalCdf(-10) / 7.619853024160527e-24).toBeCloseTo(1, 12);
-    for (const p of [1e-300, 1e-20, 0.01, 0.3, 0.5, 0.77, 0.999999]) expect(normalCdf(normalQuantile(p)) / p).toBeCloseTo(1, 12);
+    for (const p of [1e-300, 1e-20, 0.01, 0.3, 0.5, 0.77, 0.999999])
+      expect(normalCdf(normalQuantile(p)) / p).toBeCloseTo(1, 12);
   });
 });
 
@@ -40,7 +41,9 @@ describe('delongPairedTest', () => {
     const B = bruteComponents(y, b);
     const m = A.v10.length;
     const n = A.v01.length;
-    const variance = (cov(A.v10, A.v10) + cov(B.v10, B.v10) - 2 * cov(A.v10, B.v10)) / m + (cov(A.v01, A.v01) + cov(B.v01, B.v01) - 2 * cov(A.v01, B.v01)) / n;
+    const variance =
+      (cov(A.v10, A.v10) + cov(B.v10, B.v10) - 2 * cov(A.v10, B.v10)) / m +
+      (cov(A.v01, A.v01) + cov(B.v01, B.v01) - 2 * cov(A.v01, B.v01)) / n;
     const t = delongPairedTest(y, a, b);
     if (t.value === null) throw new Error(t.reason);
     expect(t.aucA).toBeCloseTo(A.auc, 13);

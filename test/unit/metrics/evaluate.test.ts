@@ -8,39 +8,89 @@ import { rocAuc } from '../../../src/metrics/ranking.ts';
 // 12 systems: 4 anomalies (two failure types), 8 normals, two modes.
 const y = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0];
 const score = [0.9, 0.6, 0.8, 0.3, 0.1, 0.7, 0.2, 0.4, 0.05, 0.5, 0.35, 0.15];
-const failure = ['short', 'short', 'fade', 'fade', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none'];
+const failure = [
+  'short',
+  'short',
+  'fade',
+  'fade',
+  'none',
+  'none',
+  'none',
+  'none',
+  'none',
+  'none',
+  'none',
+  'none',
+];
 const mode = ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'];
 const lead = [3, 10, 40, 100, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN];
 
 describe('breakdown', () => {
-  const rows = y.map((l, i) => ({ system_id: `s${i}`, y: l, score: score[i]!, failure_type: failure[i]!, mode: mode[i]!, tags: i % 2 ? ['x', 'y'] : ['x'] }));
+  const rows = y.map((l, i) => ({
+    system_id: `s${i}`,
+    y: l,
+    score: score[i]!,
+    failure_type: failure[i]!,
+    mode: mode[i]!,
+    tags: i % 2 ? ['x', 'y'] : ['x'],
+  }));
   it('ranks an anomaly-only stratum against all normals', () => {
     const cells = breakdown(rows, 'failure_type', { threshold: 0.5, minPositives: 2 });
     const short = cells.find((c) => c.stratum === 'short')!;
-    expect(short).toMatchObject({ n: 2, positives: 2, comparison: 'vs_all_normals', comparedNegatives: 8, too_few: false });
+    expect(short).toMatchObject({
+      n: 2,
+      positives: 2,
+      comparison: 'vs_all_normals',
+      comparedNegatives: 8,
+      too_few: false,
+    });
     const normals = score.filter((_, i) => y[i] === 0);
-    expect(short.metrics.roc_auc.value).toBe(rocAuc([1, 1, ...normals.map(() => 0)], [0.9, 0.6, ...normals]).value);
+    expect(short.metrics.roc_auc.value).toBe(
+      rocAuc([1, 1, ...normals.map(() => 0)], [0.9, 0.6, ...normals]).value,
+    );
     expect(short.metrics.recall.value).toBe(1);
-    expect(cells.find((c) => c.stratum === 'none')!.metrics.roc_auc).toMatchObject({ value: null, code: 'no_positives' });
+    expect(cells.find((c) => c.stratum === 'none')!.metrics.roc_auc).toMatchObject({
+      value: null,
+      code: 'no_positives',
+    });
     expect(cells.reduce((a, c) => a + c.n, 0)).toBe(12);
   });
   it('evaluates a mixed stratum within itself and flags too_few', () => {
     const cells = breakdown(rows, 'mode', { threshold: 0.5 });
     const a = cells.find((c) => c.stratum === 'a')!;
-    expect(a).toMatchObject({ n: 6, positives: 2, comparison: 'within', comparedNegatives: 4, too_few: true });
-    expect(a.metrics.roc_auc.value).toBe(rocAuc([1, 1, 0, 0, 0, 0], [0.9, 0.8, 0.1, 0.2, 0.05, 0.35]).value);
+    expect(a).toMatchObject({
+      n: 6,
+      positives: 2,
+      comparison: 'within',
+      comparedNegatives: 4,
+      too_few: true,
+    });
+    expect(a.metrics.roc_auc.value).toBe(
+      rocAuc([1, 1, 0, 0, 0, 0], [0.9, 0.8, 0.1, 0.2, 0.05, 0.35]).value,
+    );
     expect(a.ci.roc_auc).toMatchObject({ method: 'delong', level: 0.95 });
   });
   it('puts a multi-valued system in each of its strata', () => {
     const cells = breakdown(rows, 'tags', { threshold: 0.5 });
-    expect(cells.map((c) => [c.stratum, c.n])).toEqual([['x', 12], ['y', 6]]);
+    expect(cells.map((c) => [c.stratum, c.n])).toEqual([
+      ['x', 12],
+      ['y', 6],
+    ]);
   });
 });
 
 describe('lead time', () => {
   it('buckets anomalies by lead time and ranks each against all normals', () => {
-    const cells = leadTimeMetrics({ y, scores: score, leadTimes: lead, threshold: 0.5, buckets: LEAD_TIME_BUCKETS });
-    expect(cells.map((c) => [c.stratum, c.positives, c.comparedNegatives, c.metrics.recall.value])).toEqual([
+    const cells = leadTimeMetrics({
+      y,
+      scores: score,
+      leadTimes: lead,
+      threshold: 0.5,
+      buckets: LEAD_TIME_BUCKETS,
+    });
+    expect(
+      cells.map((c) => [c.stratum, c.positives, c.comparedNegatives, c.metrics.recall.value]),
+    ).toEqual([
       ['[0,7)', 1, 8, 1],
       ['[7,30)', 1, 8, 1],
       ['[30,90)', 1, 8, 1],
@@ -48,7 +98,13 @@ describe('lead time', () => {
     ]);
     expect(cells[3]!.metrics.roc_auc.value).toBe(4 / 8); // 0.3 beats 0.1, 0.2, 0.05, 0.15
     expect(cells[0]!.ci.roc_auc).toMatchObject({ value: null, code: 'too_few_positives' });
-    const custom = leadTimeMetrics({ y, scores: score, leadTimes: lead, threshold: 0.5, buckets: [{ name: 'early', lo: 30, hi: Infinity }] });
+    const custom = leadTimeMetrics({
+      y,
+      scores: score,
+      leadTimes: lead,
+      threshold: 0.5,
+      buckets: [{ name: 'early', lo: 30, hi: Infinity }],
+    });
     expect(custom[0]!.positives).toBe(2);
   });
   it('caughtWithWarning', () => {
@@ -60,8 +116,20 @@ describe('lead time', () => {
 
 describe('evaluateScores', () => {
   it('produces a JSON-ready summary with nulls and reasons', () => {
-    const r = evaluateScores({ y, scores: score, strata: { failure_type: failure, mode }, leadTimes: lead, leadTimeBuckets: LEAD_TIME_BUCKETS, bootstrap: { reps: 200 } });
-    expect(r).toMatchObject({ n: 12, positives: 4, negatives: 8, threshold: { value: 0.5, kind: 'fixed', oracle: false } });
+    const r = evaluateScores({
+      y,
+      scores: score,
+      strata: { failure_type: failure, mode },
+      leadTimes: lead,
+      leadTimeBuckets: LEAD_TIME_BUCKETS,
+      bootstrap: { reps: 200 },
+    });
+    expect(r).toMatchObject({
+      n: 12,
+      positives: 4,
+      negatives: 8,
+      threshold: { value: 0.5, kind: 'fixed', oracle: false },
+    });
     expect(r.metrics['roc_auc']).toBe(rocAuc(y, score).value);
     expect(r.confusion).toEqual({ tp: 3, fp: 2, tn: 6, fn: 1 });
     expect(r.metrics['precision']).toBeCloseTo(0.6, 15);
@@ -97,7 +165,14 @@ describe('evaluateScores: caught with warning', () => {
     const y = [1, 1, 1, 1, 0, 0];
     const scores = [0.9, 0.2, 0.8, 0.7, 0.1, 0.6];
     const leadTimes = [0.5, 3, 10, 40, null, null];
-    const sum = evaluateScores({ y, scores, threshold: 0.5, leadTimes, leadTimeBuckets: LEAD_TIME_BUCKETS, warningDays: [1, 7, 30, 60] });
+    const sum = evaluateScores({
+      y,
+      scores,
+      threshold: 0.5,
+      leadTimes,
+      leadTimeBuckets: LEAD_TIME_BUCKETS,
+      warningDays: [1, 7, 30, 60],
+    });
     // detected: 0.5 d, 10 d, 40 d; missed: 3 d
     expect(sum.caught_with_warning).toEqual({ '1': 2 / 4, '7': 2 / 4, '30': 1 / 4, '60': 0 });
     expect(sum.lead_time?.map((c) => [c.stratum, c.positives])).toEqual([

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../src/errors.ts';
-import { chooseThreshold, confusionAt, nextUp, thresholdMetrics } from '../../../src/metrics/threshold.ts';
+import {
+  chooseThreshold,
+  confusionAt,
+  nextUp,
+  thresholdMetrics,
+} from '../../../src/metrics/threshold.ts';
 import { precisionAtK, recallAtFpr, rocAuc } from '../../../src/metrics/ranking.ts';
 
 const y = [0, 1, 1, 0, 1, 0, 0, 1];
@@ -26,8 +31,15 @@ describe('confusionAt / thresholdMetrics', () => {
 describe('chooseThreshold', () => {
   const ctx = { y, scores: s };
   it('fixed and top_k use no labels', () => {
-    expect(chooseThreshold({ kind: 'fixed', value: 0.5 }, ctx)).toEqual({ threshold: 0.5, kind: 'fixed', oracle: false });
-    expect(chooseThreshold({ kind: 'top_k', k: 2 }, ctx)).toMatchObject({ threshold: 0.8, oracle: false });
+    expect(chooseThreshold({ kind: 'fixed', value: 0.5 }, ctx)).toEqual({
+      threshold: 0.5,
+      kind: 'fixed',
+      oracle: false,
+    });
+    expect(chooseThreshold({ kind: 'top_k', k: 2 }, ctx)).toMatchObject({
+      threshold: 0.8,
+      oracle: false,
+    });
     // k-th score tied: both tied samples flagged, noted.
     const t = chooseThreshold({ kind: 'top_k', k: 4 }, ctx);
     expect(t.threshold).toBe(0.4);
@@ -39,7 +51,10 @@ describe('chooseThreshold', () => {
     expect(t.threshold).toBe(0.71);
     expect(train.filter((v) => v >= t.threshold).length).toBe(29);
     // All tied: no threshold meets 5 %, so just above the max.
-    const tied = chooseThreshold({ kind: 'train_fpr', fpr: 0.05, trainNormalScores: [1, 1, 1] }, ctx);
+    const tied = chooseThreshold(
+      { kind: 'train_fpr', fpr: 0.05, trainNormalScores: [1, 1, 1] },
+      ctx,
+    );
     expect(tied.threshold).toBe(nextUp(1));
     expect(tied.threshold).toBeGreaterThan(1);
   });
@@ -50,7 +65,9 @@ describe('chooseThreshold', () => {
     expect(t.threshold).toBe(0.2);
     expect(t.note).toContain(String(8 / 11));
     // On equal F1 the higher threshold wins: F1 is 2/3 both at 3 and at 0.
-    expect(chooseThreshold({ kind: 'best_f1' }, { y: [1, 0, 0, 1], scores: [3, 2, 1, 0] }).threshold).toBe(3);
+    expect(
+      chooseThreshold({ kind: 'best_f1' }, { y: [1, 0, 0, 1], scores: [3, 2, 1, 0] }).threshold,
+    ).toBe(3);
   });
 });
 
@@ -59,7 +76,10 @@ describe('precisionAtK / recallAtFpr', () => {
     // top 3: 0.9(+), 0.8(+), 0.7(−) → 2/3; top 4 cuts the tie {0.4(+), 0.4(−)} in half → (2 + ½)/4.
     expect(precisionAtK(y, s, 3).value).toBeCloseTo(2 / 3, 15);
     expect(precisionAtK(y, s, 4).value).toBeCloseTo((2 + 0.5) / 4, 15);
-    expect(precisionAtK(y, s, 100)).toMatchObject({ value: 0.5, note: expect.stringMatching(/exceeds/) });
+    expect(precisionAtK(y, s, 100)).toMatchObject({
+      value: 0.5,
+      note: expect.stringMatching(/exceeds/),
+    });
   });
   it('recall at the lowest threshold whose FPR stays within the target', () => {
     expect(recallAtFpr(y, s, 0)).toMatchObject({ value: 0.5, threshold: 0.8, fpr: 0 });

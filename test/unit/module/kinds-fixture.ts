@@ -19,10 +19,12 @@ const CJS_PACKAGE = JSON.stringify({ name: 'cjs-project', private: true });
 
 /** Breaks at line 3, column 13 (the second comma). */
 const SYNTAX = "const a = 1;\nexport default {\n  seed: 'x',,\n};\n";
-const throws = (what: string): string => `throw new Error('${what} exploded');\nexport default {};\n`;
+const throws = (what: string): string =>
+  `throw new Error('${what} exploded');\nexport default {};\n`;
 
 const OK = {
-  config: "import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'cjs-ok' });\n",
+  config:
+    "import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'cjs-ok' });\n",
   suite: `import { defineSuite } from 'bess-harness';
 export default defineSuite({
   name: 'cjs-suite',
@@ -33,8 +35,10 @@ export default defineSuite({
   plugin: `import { defineModel } from 'bess-harness';
 export default (options: { scale?: number } = {}) => defineModel({ name: 'my-model', version: '1', options, score: () => options.scale ?? 1 });
 `,
-  reporter: "import type { Reporter } from 'bess-harness';\nexport default (options: Record<string, unknown>): Reporter => ({ onRunEnd() {} });\n",
-  scenario: "import { defineScenario } from 'bess-harness';\nexport default defineScenario({ name: 'cjs-scenario', systems: 12, days: 1, interval: '1h', anomalyRate: 0.3, seed: 'cjs' });\n",
+  reporter:
+    "import type { Reporter } from 'bess-harness';\nexport default (options: Record<string, unknown>): Reporter => ({ onRunEnd() {} });\n",
+  scenario:
+    "import { defineScenario } from 'bess-harness';\nexport default defineScenario({ name: 'cjs-scenario', systems: 12, days: 1, interval: '1h', anomalyRate: 0.3, seed: 'cjs' });\n",
   mapping: `export default {
   delimiter: ';',
   timestamp: { column: 'Zeit', format: 'DD.MM.YYYY HH:mm:ss', timezone: 'Europe/Berlin' },
@@ -61,7 +65,8 @@ export const FILES: Readonly<Record<Kind, (v: Variant) => string>> = {
 export function kindFiles(): Record<string, string> {
   const files: Record<string, string> = { 'package.json': CJS_PACKAGE };
   for (const kind of KINDS) {
-    for (const v of VARIANTS) files[FILES[kind](v)] = v === 'ok' ? OK[kind] : v === 'syntax' ? SYNTAX : throws(kind);
+    for (const v of VARIANTS)
+      files[FILES[kind](v)] = v === 'ok' ? OK[kind] : v === 'syntax' ? SYNTAX : throws(kind);
   }
   // Each config has a folder of its own (a config is found by its name); its package.json stops the search there.
   for (const v of VARIANTS) files[`config-${v}/package.json`] = CJS_PACKAGE;
@@ -73,15 +78,22 @@ export function loaders(dir: string): Readonly<Record<Kind, (v: Variant) => Prom
   const configOf = (fields: Record<string, unknown>) => resolveConfig(fields, null, dir);
   return {
     config: async (v) => (await loadConfig(path.join(dir, `config-${v}`))).seed,
-    suite: async (v) => (await collectSuites(configOf({ suites: [FILES.suite(v)] }))).map((s) => s.spec.name),
+    suite: async (v) =>
+      (await collectSuites(configOf({ suites: [FILES.suite(v)] }))).map((s) => s.spec.name),
     plugin: async (v) => {
       const [suite] = await collectSuites(configOf({ suites: [FILES.suite('ok')] }));
-      const plugin = await resolveModel(suite!.spec.models[0]!, configOf({ plugins: [`plugins-${v}`] }), suite!.file);
+      const plugin = await resolveModel(
+        suite!.spec.models[0]!,
+        configOf({ plugins: [`plugins-${v}`] }),
+        suite!.file,
+      );
       return [plugin.name, typeof plugin.score];
     },
-    reporter: async (v) => (await resolveReporters([`./${FILES.reporter(v)}`], dir)).map((r) => typeof r.onRunEnd),
+    reporter: async (v) =>
+      (await resolveReporters([`./${FILES.reporter(v)}`], dir)).map((r) => typeof r.onRunEnd),
     scenario: async (v) => (await loadScenario(FILES.scenario(v), dir)).spec.name,
-    mapping: async (v) => (await loadMapping(path.join(dir, FILES.mapping(v)))).columns.voltage_v?.from,
+    mapping: async (v) =>
+      (await loadMapping(path.join(dir, FILES.mapping(v)))).columns.voltage_v?.from,
   };
 }
 
@@ -99,6 +111,9 @@ export const LOADED: Readonly<Record<Kind, unknown>> = {
 export async function loadEveryKind(dir: string): Promise<Record<string, unknown>> {
   const load = loaders(dir);
   const out: Record<string, unknown> = {};
-  for (const kind of KINDS) out[kind] = await load[kind]('ok').catch((err: unknown) => `failed: ${err instanceof Error ? err.message : String(err)}`);
+  for (const kind of KINDS)
+    out[kind] = await load[kind]('ok').catch(
+      (err: unknown) => `failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
   return out;
 }

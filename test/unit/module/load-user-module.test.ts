@@ -15,7 +15,8 @@ const at = (...parts: string[]): string => path.join(tmp.dir, ...parts);
 
 /** Per folder: file name → source. `kind` in each default export says which file was loaded. */
 const MODULES: Readonly<Record<string, string>> = {
-  'esm.ts': "const n: number = 1;\nexport const named = 'n';\nexport default { kind: 'esm.ts', n };\n",
+  'esm.ts':
+    "const n: number = 1;\nexport const named = 'n';\nexport default { kind: 'esm.ts', n };\n",
   'esm.mts': "const n: number = 1;\nexport default { kind: 'esm.mts', n };\n",
   'cjs.cts': "const n: number = 1;\nmodule.exports = { kind: 'cjs.cts', n };\n",
   'esm.mjs': "export default { kind: 'esm.mjs' };\n",
@@ -28,7 +29,8 @@ const BROKEN: Readonly<Record<string, string>> = {
   'syntax.ts': "const a = 1;\nexport default {\n  seed: 'x',,\n};\n",
   'syntax.cjs': "const a = 1;\nmodule.exports = {\n  seed: 'x',,\n};\n",
   'imports-syntax.ts': "import x from './syntax.ts';\nexport default x;\n",
-  'thrower.ts': "const n: number = 1;\n\nfunction boom(): never {\n  throw new Error('exploded at import');\n}\nboom();\nexport default n;\n",
+  'thrower.ts':
+    "const n: number = 1;\n\nfunction boom(): never {\n  throw new Error('exploded at import');\n}\nboom();\nexport default n;\n",
   'imports-thrower.ts': "import n from './thrower.ts';\nexport default n;\n",
   'missing-import.ts': "import x from './nope.ts';\nexport default x;\n",
 };
@@ -41,7 +43,8 @@ beforeAll(async () => {
   ] as const) {
     await mkdir(at(folder));
     await writeFile(at(folder, 'package.json'), JSON.stringify(pkg));
-    for (const [name, text] of Object.entries({ ...MODULES, ...BROKEN })) await writeFile(at(folder, name), text);
+    for (const [name, text] of Object.entries({ ...MODULES, ...BROKEN }))
+      await writeFile(at(folder, name), text);
   }
   // A .js file means what its folder's "type" says: ESM syntax in the ESM folder, CommonJS in the other.
   await writeFile(at('esm', 'plain.js'), "export default { kind: 'plain.js' };\n");
@@ -68,14 +71,21 @@ async function failure(file: string): Promise<HarnessError> {
 }
 
 describe.each(['cjs', 'esm'])('in a %s folder', (folder) => {
-  it.each(['esm.ts', 'esm.mts', 'cjs.cts', 'esm.mjs', 'cjs.cjs', 'plain.js'])('loads %s, its default export (module.exports for CommonJS)', async (name) => {
-    expect(await loadDefaultExport(at(folder, name), { what: 'suite' })).toMatchObject({ kind: name });
-  });
+  it.each(['esm.ts', 'esm.mts', 'cjs.cts', 'esm.mjs', 'cjs.cjs', 'plain.js'])(
+    'loads %s, its default export (module.exports for CommonJS)',
+    async (name) => {
+      expect(await loadDefaultExport(at(folder, name), { what: 'suite' })).toMatchObject({
+        kind: name,
+      });
+    },
+  );
 
   it('gives a CommonJS factory as the function it is, and the same module on a second load', async () => {
     const factory = await loadDefaultExport(at(folder, 'factory.cjs'), { what: 'plugin' });
     expect(typeof factory === 'function' && (factory as () => string)()).toBe('made');
-    expect(await loadDefaultExport(at(folder, 'esm.ts'), { what: 'suite' })).toBe(await loadDefaultExport(at(folder, 'esm.ts'), { what: 'config' }));
+    expect(await loadDefaultExport(at(folder, 'esm.ts'), { what: 'suite' })).toBe(
+      await loadDefaultExport(at(folder, 'esm.ts'), { what: 'config' }),
+    );
   });
 
   it('locates a syntax error at file:line:column, in the module or in one it imports', async () => {
@@ -85,10 +95,24 @@ describe.each(['cjs', 'esm'])('in a %s folder', (folder) => {
     ]) {
       const e = await failure(at(folder, name!));
       expect(e.message).toMatch(/could not be loaded: syntax error$/);
-      expect(e.problems).toEqual([{ file: at(folder, file!), line: 3, column: 13, message: 'Expected identifier but found ","' }]);
+      expect(e.problems).toEqual([
+        {
+          file: at(folder, file!),
+          line: 3,
+          column: 13,
+          message: 'Expected identifier but found ","',
+        },
+      ]);
     }
     const cjs = await failure(at(folder, 'syntax.cjs'));
-    expect(cjs.problems).toEqual([{ file: at(folder, 'syntax.cjs'), line: 3, column: 13, message: "SyntaxError: Unexpected token ','" }]);
+    expect(cjs.problems).toEqual([
+      {
+        file: at(folder, 'syntax.cjs'),
+        line: 3,
+        column: 13,
+        message: "SyntaxError: Unexpected token ','",
+      },
+    ]);
   });
 
   it('names a module that throws at import, and where it threw when that is a module it imports', async () => {
@@ -97,19 +121,30 @@ describe.each(['cjs', 'esm'])('in a %s folder', (folder) => {
     const nested = await failure(at(folder, 'imports-thrower.ts'));
     expect(nested.message).toMatch(/imports-thrower\.ts could not be loaded: exploded at import$/);
     // vitest formats stacks without tsx's source maps: the file only (the CLI gives 4:9, test/e2e/module-format.test.ts).
-    expect(nested.problems).toEqual([{ file: at(folder, 'thrower.ts'), line: 0, column: 0, message: 'Error: exploded at import' }]);
+    expect(nested.problems).toEqual([
+      { file: at(folder, 'thrower.ts'), line: 0, column: 0, message: 'Error: exploded at import' },
+    ]);
   });
 
   it('names a missing import and the module that imports it; a missing file is "file not found"', async () => {
     const e = await failure(at(folder, 'missing-import.ts'));
-    expect(e.message).toMatch(/Cannot find module '.*nope\.ts' imported from .*missing-import\.ts$/);
-    expect((await failure(at(folder, 'no-such-file.ts'))).message).toMatch(/could not be loaded: file not found$/);
+    expect(e.message).toMatch(
+      /Cannot find module '.*nope\.ts' imported from .*missing-import\.ts$/,
+    );
+    expect((await failure(at(folder, 'no-such-file.ts'))).message).toMatch(
+      /could not be loaded: file not found$/,
+    );
   });
 });
 
 describe('in a CommonJS folder', () => {
   it('loads ESM syntax in a .ts or .js file, with its named exports left out of the default', async () => {
-    expect(await loadDefaultExport(at('cjs', 'esm.ts'), { what: 'suite' })).toEqual({ kind: 'esm.ts', n: 1 });
-    expect(await loadDefaultExport(at('cjs', 'esm-syntax.js'), { what: 'suite' })).toEqual({ kind: 'esm-syntax.js' });
+    expect(await loadDefaultExport(at('cjs', 'esm.ts'), { what: 'suite' })).toEqual({
+      kind: 'esm.ts',
+      n: 1,
+    });
+    expect(await loadDefaultExport(at('cjs', 'esm-syntax.js'), { what: 'suite' })).toEqual({
+      kind: 'esm-syntax.js',
+    });
   });
 });

@@ -11,7 +11,10 @@ describe('random plugin', () => {
     const out = new Map<string, number>();
     for (const i of order) {
       const s = fleet.systems[i]!;
-      out.set(s.record.systemId, await model.score(s.series(), scoreContext(seed, s.record.metadata)));
+      out.set(
+        s.record.systemId,
+        await model.score(s.series(), scoreContext(seed, s.record.metadata)),
+      );
     }
     return out;
   };
@@ -51,7 +54,10 @@ describe('random plugin', () => {
     const aucs: number[] = [];
     for (let k = 0; k < 20; k++) {
       const scores = await scoreAll(`seed-${k}`, order);
-      const auc = rocAuc(y, fleet.systems.map((s) => scores.get(s.record.systemId)!)).value;
+      const auc = rocAuc(
+        y,
+        fleet.systems.map((s) => scores.get(s.record.systemId)!),
+      ).value;
       expect(auc).not.toBeNull();
       expect(auc!).toBeGreaterThan(0.2);
       expect(auc!).toBeLessThan(0.8);

@@ -1,14 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { rocAuc } from '../../../src/metrics/index.ts';
 import type { SystemSeries } from '../../../src/data/types.ts';
-import zscore, { centerAndScale, maxAbsMedian3Z, maxAbsZ, p99AbsZ } from '../../../plugins/zscore/index.ts';
+import zscore, {
+  centerAndScale,
+  maxAbsMedian3Z,
+  maxAbsZ,
+  p99AbsZ,
+} from '../../../plugins/zscore/index.ts';
 import { datasetOf, fitAndScore, labelsOf, scoreContext } from '../../helpers/in-memory-dataset.ts';
 import { sharedFleet } from './fleet.ts';
 
 const signal = new AbortController().signal;
 
 /** A copy of a series with one sensor replaced (or removed when `col` is undefined). */
-function withSensor(series: SystemSeries, name: string, col: Float64Array | undefined): SystemSeries {
+function withSensor(
+  series: SystemSeries,
+  name: string,
+  col: Float64Array | undefined,
+): SystemSeries {
   const sensors: Record<string, Float64Array> = {};
   for (const [k, v] of Object.entries(series.sensors)) if (v && k !== name) sensors[k] = v;
   if (col) sensors[name] = col;
@@ -70,9 +79,14 @@ describe('zscore plugin', () => {
     const model = zscore();
     await model.fit!(datasetOf(train.map((s) => s.record)), { seed: 'x', signal });
     const onlyNormals = zscore();
-    await onlyNormals.fit!(datasetOf(train.filter((s) => s.record.label.label === 'normal').map((s) => s.record)), { seed: 'x', signal });
+    await onlyNormals.fit!(
+      datasetOf(train.filter((s) => s.record.label.label === 'normal').map((s) => s.record)),
+      { seed: 'x', signal },
+    );
     expect(model.state()).toEqual(onlyNormals.state());
-    expect(model.state()!.normals).toBe(train.filter((s) => s.record.label.label === 'normal').length);
+    expect(model.state()!.normals).toBe(
+      train.filter((s) => s.record.label.label === 'normal').length,
+    );
   });
 
   it('scores a finite 0 when the sensor is all NaN or absent', async () => {
@@ -81,12 +95,19 @@ describe('zscore plugin', () => {
     const s = test[0]!;
     const series = s.series();
     const ctx = scoreContext('x', s.record.metadata);
-    expect(await model.score(withSensor(series, 'temp_cell_max_c', new Float64Array(series.timestamps.length).fill(NaN)), ctx)).toBe(0);
+    expect(
+      await model.score(
+        withSensor(series, 'temp_cell_max_c', new Float64Array(series.timestamps.length).fill(NaN)),
+        ctx,
+      ),
+    ).toBe(0);
     expect(await model.score(withSensor(series, 'temp_cell_max_c', undefined), ctx)).toBe(0);
     // A derived feature whose inputs are missing is all NaN: 0 as well.
     const dv = zscore();
     await dv.fit!(datasetOf(train.map((r) => r.record)), { seed: 'x', signal });
-    expect(await dv.score(withSensor(s.series(['cell_delta_v_mv']), 'cell_delta_v_mv', undefined), ctx)).toBe(0);
+    expect(
+      await dv.score(withSensor(s.series(['cell_delta_v_mv']), 'cell_delta_v_mv', undefined), ctx),
+    ).toBe(0);
   });
 
   it('is deterministic and order-independent', async () => {
@@ -106,9 +127,18 @@ describe('zscore plugin', () => {
 
   it('throws clear errors without fit, without normals, or with an unknown sensor', async () => {
     const s = test[0]!;
-    expect(() => zscore().score(s.series(['cell_delta_v_mv']), scoreContext('x', s.record.metadata))).toThrow(/before fit/);
+    expect(() =>
+      zscore().score(s.series(['cell_delta_v_mv']), scoreContext('x', s.record.metadata)),
+    ).toThrow(/before fit/);
     const anomalies = train.filter((r) => r.record.label.label === 'anomaly').map((r) => r.record);
-    await expect(zscore().fit!(datasetOf(anomalies), { seed: 'x', signal })).rejects.toThrow(/no normal systems/);
-    await expect(zscore({ sensor: 'temp_cel_max_c' }).fit!(datasetOf(train.map((r) => r.record)), { seed: 'x', signal })).rejects.toThrow(/temp_cel_max_c.*typo/);
+    await expect(zscore().fit!(datasetOf(anomalies), { seed: 'x', signal })).rejects.toThrow(
+      /no normal systems/,
+    );
+    await expect(
+      zscore({ sensor: 'temp_cel_max_c' }).fit!(datasetOf(train.map((r) => r.record)), {
+        seed: 'x',
+        signal,
+      }),
+    ).rejects.toThrow(/temp_cel_max_c.*typo/);
   });
 });

@@ -20,6 +20,10 @@ describe('defaultReporters', () => {
   });
 
   it('reads CI as set when non-empty and not false or 0', () => {
-    expect([undefined, '', 'false', '0', 'true', 'yes'].map((v) => isCi(v === undefined ? {} : { CI: v }))).toEqual([false, false, false, false, true, true]);
+    expect(
+      [undefined, '', 'false', '0', 'true', 'yes'].map((v) =>
+        isCi(v === undefined ? {} : { CI: v }),
+      ),
+    ).toEqual([false, false, false, false, true, true]);
   });
 });

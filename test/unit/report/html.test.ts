@@ -5,7 +5,13 @@ import { createExpectApi } from '../../../src/assert/expect.ts';
 import { gradeAssertions } from '../../../src/assert/grade.ts';
 import type { GradedCase } from '../../../src/assert/types.ts';
 import { resolveConfig } from '../../../src/config/load-config.ts';
-import { FAILURE_TYPES, LEAD_TIME_BUCKETS, OPERATIONAL_MODES, SEASONS, leadTimeBucket } from '../../../src/data/schema.ts';
+import {
+  FAILURE_TYPES,
+  LEAD_TIME_BUCKETS,
+  OPERATIONAL_MODES,
+  SEASONS,
+  leadTimeBucket,
+} from '../../../src/data/schema.ts';
 import { evaluateScores } from '../../../src/metrics/evaluate.ts';
 import { labelDistributionFromSummary } from '../../../src/report/html/charts.ts';
 import { escapeHtml, jsonForScript } from '../../../src/report/html/escape.ts';
@@ -24,7 +30,9 @@ const CRASH = 'score(sys-0003): TypeError: <script>document.title="pwned"</scrip
 const N = 80;
 const rng = createRng('html-report');
 const y = Float64Array.from({ length: N }, (_, i) => (i % 5 < 2 ? 1 : 0)); // 32 anomalies
-const failureType = Array.from(y, (l, i) => (l === 1 ? FAILURE_TYPES[i % FAILURE_TYPES.length]! : 'none'));
+const failureType = Array.from(y, (l, i) =>
+  l === 1 ? FAILURE_TYPES[i % FAILURE_TYPES.length]! : 'none',
+);
 const leadTimes = Array.from(y, (l, i) => (l === 1 ? (i * 7) % 120 : null));
 const strata = {
   failure_type: failureType,
@@ -35,15 +43,56 @@ const strata = {
 const systemIds = Array.from(y, (_, i) => `sys-${String(i).padStart(4, '0')}`);
 
 function scored(model: string, scores: Float64Array): Extract<CaseResult, { state: 'scored' }> {
-  const summary = evaluateScores({ y, scores, threshold: 0.5, strata, systemIds, leadTimes, leadTimeBuckets: LEAD_TIME_BUCKETS, minPositives: 5 });
-  return { state: 'scored', suite: 'fleet', model, version: '1', options: {}, seed: `unit-seed:fleet:${model}`, summary, systemIds, y, scores, timings: { fitMs: 12, scoreMs: 30 } };
+  const summary = evaluateScores({
+    y,
+    scores,
+    threshold: 0.5,
+    strata,
+    systemIds,
+    leadTimes,
+    leadTimeBuckets: LEAD_TIME_BUCKETS,
+    minPositives: 5,
+  });
+  return {
+    state: 'scored',
+    suite: 'fleet',
+    model,
+    version: '1',
+    options: {},
+    seed: `unit-seed:fleet:${model}`,
+    summary,
+    systemIds,
+    y,
+    scores,
+    timings: { fitMs: 12, scoreMs: 30 },
+  };
 }
 
 const cases: CaseResult[] = [
-  scored('good', Float64Array.from(y, (l) => 1 / (1 + Math.exp(-(l === 1 ? rng.normal(1.5, 1) : rng.normal(-1, 1)))))),
-  scored('random', Float64Array.from(y, () => rng.next())),
-  scored(EVIL, Float64Array.from(y, (l) => (l === 1 ? 0.4 + 0.6 * rng.next() : 0.7 * rng.next()))),
-  { state: 'errored', suite: 'fleet', model: 'crashy', version: null, options: {}, seed: 'unit-seed:fleet:crashy', error: CRASH },
+  scored(
+    'good',
+    Float64Array.from(
+      y,
+      (l) => 1 / (1 + Math.exp(-(l === 1 ? rng.normal(1.5, 1) : rng.normal(-1, 1)))),
+    ),
+  ),
+  scored(
+    'random',
+    Float64Array.from(y, () => rng.next()),
+  ),
+  scored(
+    EVIL,
+    Float64Array.from(y, (l) => (l === 1 ? 0.4 + 0.6 * rng.next() : 0.7 * rng.next())),
+  ),
+  {
+    state: 'errored',
+    suite: 'fleet',
+    model: 'crashy',
+    version: null,
+    options: {},
+    seed: 'unit-seed:fleet:crashy',
+    error: CRASH,
+  },
 ];
 
 const { metric, model } = createExpectApi();
@@ -55,19 +104,47 @@ const specs = [
   model('good').toBeat('random'),
 ];
 const graded: Record<string, GradedCase> = {};
-for (const c of cases) graded[c.model] = c.state === 'scored' ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds } : { state: 'errored', error: c.error };
+for (const c of cases)
+  graded[c.model] =
+    c.state === 'scored'
+      ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds }
+      : { state: 'errored', error: c.error };
 const assertions = gradeAssertions(specs, graded);
 
 const suite: SuiteResult = {
   name: 'fleet <&> suite',
   file: '/project/suites/fleet.suite.ts',
-  dataset: { kind: 'scenario', name: 'unit-fleet', dataDir: '/project/data', hash: 'a'.repeat(64), systems: 160, train: 80, test: 80, generated: true , dataHash: 'd'.repeat(64), dataSource: 'synthetic', labelVersion: 1, labelsHash: 'l'.repeat(64), testFraction: 0.5, splitSeed: 's' },
+  dataset: {
+    kind: 'scenario',
+    name: 'unit-fleet',
+    dataDir: '/project/data',
+    hash: 'a'.repeat(64),
+    systems: 160,
+    train: 80,
+    test: 80,
+    generated: true,
+    dataHash: 'd'.repeat(64),
+    dataSource: 'synthetic',
+    labelVersion: 1,
+    labelsHash: 'l'.repeat(64),
+    testFraction: 0.5,
+    splitSeed: 's',
+  },
   threshold: 'fixed 0.5',
   cases,
   assertions,
   durationMs: 1234,
 };
-const errorSuite: SuiteResult = { name: 'broken', file: '/project/suites/broken.suite.ts', dataset: null, threshold: 'fixed 0.5', cases: [], assertions: [], error: 'dataset <missing> & gone', durationMs: 5 };
+const errorSuite: SuiteResult = {
+  name: 'broken',
+  file: '/project/suites/broken.suite.ts',
+  dataset: null,
+  threshold: 'fixed 0.5',
+  cases: [],
+  assertions: [],
+  error: 'dataset <missing> & gone',
+  durationMs: 5,
+};
 
 const run: RunResult = {
   harnessVersion: '0.1.0',
@@ -95,7 +172,9 @@ function markupOf(html: string): string {
 
 /** Every `<script type="application/json">` block's text. */
 function jsonBlocks(html: string): string[] {
-  return [...html.matchAll(/<script type="application\/json" class="chart-spec">([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+  return [
+    ...html.matchAll(/<script type="application\/json" class="chart-spec">([\s\S]*?)<\/script>/g),
+  ].map((m) => m[1]!);
 }
 
 describe('html report', () => {
@@ -114,7 +193,13 @@ describe('html report', () => {
   afterAll(async () => out.cleanup());
 
   it('grades the fixture as intended: a pass, two failures, an error', () => {
-    expect(assertions.map((a) => a.state)).toEqual(['passed', 'failed', 'failed', 'errored', 'passed']);
+    expect(assertions.map((a) => a.state)).toEqual([
+      'passed',
+      'failed',
+      'failed',
+      'errored',
+      'passed',
+    ]);
     expect(assertions[2]!.message).toContain(EVIL);
   });
 
@@ -157,19 +242,29 @@ describe('html report', () => {
     // The only <script> tags are the three inline scripts and the JSON blocks.
     const tags = markup.match(/<script\b[^>]*>/g) ?? [];
     expect(tags.filter((t) => t === '<script>')).toHaveLength(3);
-    expect(tags.filter((t) => t !== '<script>').every((t) => t === '<script type="application/json" class="chart-spec">')).toBe(true);
+    expect(
+      tags
+        .filter((t) => t !== '<script>')
+        .every((t) => t === '<script type="application/json" class="chart-spec">'),
+    ).toBe(true);
   });
 
   it('lists assertions failed first, with ✓ ✗ ! marks', () => {
     expect(assertionsInReportOrder(assertions).map((a) => a.id)).toEqual([1, 2, 3, 0, 4]);
-    const states = [...html.matchAll(/<li class="assertion (\w+)" data-state="\w+"><span class="mark">(.)<\/span>/g)].map((m) => `${m[1]} ${m[2]}`);
+    const states = [
+      ...html.matchAll(
+        /<li class="assertion (\w+)" data-state="\w+"><span class="mark">(.)<\/span>/g,
+      ),
+    ].map((m) => `${m[1]} ${m[2]}`);
     expect(states).toEqual(['failed ✗', 'failed ✗', 'errored !', 'passed ✓', 'passed ✓']);
   });
 
   it('has a models row per case, with roc_auc and its CI, AP, recall at the threshold or the error', () => {
     const good = cases[0] as Extract<CaseResult, { state: 'scored' }>;
     const ci = good.summary.ci['roc_auc']!;
-    expect(markup).toContain(`${good.summary.metrics['roc_auc']!.toFixed(3)} [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]`);
+    expect(markup).toContain(
+      `${good.summary.metrics['roc_auc']!.toFixed(3)} [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]`,
+    );
     expect(markup).toContain(`${good.summary.metrics['recall']!.toFixed(3)} @ 0.500`);
     expect(markup).toMatch(/<tr class="errored"><th scope="row">crashy<\/th>/);
   });
@@ -177,12 +272,19 @@ describe('html report', () => {
   it('has ROC, PR, score and breakdown charts for every scored model, and the label distribution', () => {
     for (const c of cases) {
       const m = escapeHtml(c.model);
-      for (const kind of ['roc', 'pr', 'scores']) expect(markup.includes(`data-chart="${kind}" data-model="${m}"`), `${kind} ${c.model}`).toBe(c.state === 'scored');
+      for (const kind of ['roc', 'pr', 'scores'])
+        expect(
+          markup.includes(`data-chart="${kind}" data-model="${m}"`),
+          `${kind} ${c.model}`,
+        ).toBe(c.state === 'scored');
       for (const column of ['failure_type', 'operational_mode', 'season', 'lead_time_bucket']) {
-        expect(markup.includes(`data-chart="breakdown" data-model="${m}" data-column="${column}"`)).toBe(c.state === 'scored');
+        expect(
+          markup.includes(`data-chart="breakdown" data-model="${m}" data-column="${column}"`),
+        ).toBe(c.state === 'scored');
       }
     }
-    for (const column of ['failure_type', 'operational_mode', 'season', 'lead_time_bucket']) expect(markup).toContain(`data-chart="labels" data-column="${column}"`);
+    for (const column of ['failure_type', 'operational_mode', 'season', 'lead_time_bucket'])
+      expect(markup).toContain(`data-chart="labels" data-column="${column}"`);
     expect(markup.match(/<div class="chart"/g)).toHaveLength(3 * 7 + 4);
   });
 
@@ -196,7 +298,13 @@ describe('html report', () => {
       expect(spec.layer ?? spec.mark).toBeDefined();
     }
     // The subtitle carries the raw model name, still intact after the round trip.
-    expect(blocks.some((b) => (JSON.parse(b) as { title?: { subtitle?: unknown } }).title?.subtitle?.toString().includes(EVIL))).toBe(true);
+    expect(
+      blocks.some((b) =>
+        (JSON.parse(b) as { title?: { subtitle?: unknown } }).title?.subtitle
+          ?.toString()
+          .includes(EVIL),
+      ),
+    ).toBe(true);
   });
 
   it('jsonForScript survives </script> and <!-- inside strings', () => {
@@ -207,8 +315,15 @@ describe('html report', () => {
   });
 
   it('counts the test systems per category from the breakdown cells', () => {
-    const dist = labelDistributionFromSummary((cases[0] as Extract<CaseResult, { state: 'scored' }>).summary);
-    const dim = (name: string) => Object.fromEntries(dist.dimensions.find((d) => d.name === name)!.bars.map((b) => [b.category, [b.normal, b.anomaly]]));
+    const dist = labelDistributionFromSummary(
+      (cases[0] as Extract<CaseResult, { state: 'scored' }>).summary,
+    );
+    const dim = (name: string) =>
+      Object.fromEntries(
+        dist.dimensions
+          .find((d) => d.name === name)!
+          .bars.map((b) => [b.category, [b.normal, b.anomaly]]),
+      );
     expect(dist.total).toBe(N);
     expect(dim('label')).toEqual({ normal: [48, 0], anomaly: [0, 32] });
     expect(Object.keys(dim('failure_type'))).toEqual(['none', ...FAILURE_TYPES]);

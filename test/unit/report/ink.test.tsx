@@ -8,7 +8,12 @@ import { App } from '../../../src/report/ink/App.tsx';
 import { inkReporter } from '../../../src/report/ink/index.ts';
 import { metricsTable, progressBar } from '../../../src/report/ink/layout.ts';
 import { InkStore } from '../../../src/report/ink/store.ts';
-import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from '../../../src/runner/types.ts';
+import type {
+  CaseResult,
+  CollectedSuite,
+  RunResult,
+  SuiteResult,
+} from '../../../src/runner/types.ts';
 
 // NO_COLOR is read when chalk is imported; set the level directly so frames are plain text.
 let level: ColorSupportLevel;
@@ -39,26 +44,83 @@ const mode = Array.from({ length: N }, (_, i) => ['charge', 'discharge', 'idle']
 const systemIds = Array.from({ length: N }, (_, i) => `sys-${String(i).padStart(4, '0')}`);
 
 function scoredCase(model: string, scores: Float64Array): CaseResult {
-  const summary = evaluateScores({ y, scores, threshold: 0.5, strata: { operational_mode: mode }, systemIds });
-  return { state: 'scored', suite: SUITE, model, version: '1', options: {}, seed: `bess:${SUITE}:${model}`, summary, systemIds, y, scores, timings: { fitMs: 120, scoreMs: 880 } };
+  const summary = evaluateScores({
+    y,
+    scores,
+    threshold: 0.5,
+    strata: { operational_mode: mode },
+    systemIds,
+  });
+  return {
+    state: 'scored',
+    suite: SUITE,
+    model,
+    version: '1',
+    options: {},
+    seed: `bess:${SUITE}:${model}`,
+    summary,
+    systemIds,
+    y,
+    scores,
+    timings: { fitMs: 120, scoreMs: 880 },
+  };
 }
 
 /** A separating model, a random one, and one that crashed. */
 const cases: CaseResult[] = [
-  scoredCase('zscore', Float64Array.from(y, (v) => 0.35 * v + 0.65 * next())),
-  scoredCase('random', Float64Array.from(y, () => next())),
-  { state: 'errored', suite: SUITE, model: 'crashy', version: '1', options: {}, seed: `bess:${SUITE}:crashy`, error: 'score(sys-0003): boom on purpose' },
+  scoredCase(
+    'zscore',
+    Float64Array.from(y, (v) => 0.35 * v + 0.65 * next()),
+  ),
+  scoredCase(
+    'random',
+    Float64Array.from(y, () => next()),
+  ),
+  {
+    state: 'errored',
+    suite: SUITE,
+    model: 'crashy',
+    version: '1',
+    options: {},
+    seed: `bess:${SUITE}:crashy`,
+    error: 'score(sys-0003): boom on purpose',
+  },
 ];
 
 const { metric } = createExpectApi();
 const graded: Record<string, GradedCase> = {};
-for (const c of cases) graded[c.model] = c.state === 'scored' ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds } : { state: 'errored', error: c.error };
-const assertions = gradeAssertions([metric('zscore', 'roc_auc').toBeGreaterThan(0.6), metric('random', 'roc_auc').toBeGreaterThan(0.95)], graded);
+for (const c of cases)
+  graded[c.model] =
+    c.state === 'scored'
+      ? { state: 'scored', summary: c.summary, y: c.y, scores: c.scores, systemIds: c.systemIds }
+      : { state: 'errored', error: c.error };
+const assertions = gradeAssertions(
+  [
+    metric('zscore', 'roc_auc').toBeGreaterThan(0.6),
+    metric('random', 'roc_auc').toBeGreaterThan(0.95),
+  ],
+  graded,
+);
 
 const suite: SuiteResult = {
   name: SUITE,
   file: '/proj/suites/fleet-smoke.suite.ts',
-  dataset: { kind: 'scenario', name: 'smoke', dataDir: '/proj/data', hash: 'h', systems: 2 * N, train: N, test: N, generated: false , dataHash: 'd'.repeat(64), dataSource: 'synthetic', labelVersion: 1, labelsHash: 'l'.repeat(64), testFraction: 0.5, splitSeed: 's' },
+  dataset: {
+    kind: 'scenario',
+    name: 'smoke',
+    dataDir: '/proj/data',
+    hash: 'h',
+    systems: 2 * N,
+    train: N,
+    test: N,
+    generated: false,
+    dataHash: 'd'.repeat(64),
+    dataSource: 'synthetic',
+    labelVersion: 1,
+    labelsHash: 'l'.repeat(64),
+    testFraction: 0.5,
+    splitSeed: 's',
+  },
   threshold: 'fixed 0.5',
   cases,
   assertions,
@@ -80,13 +142,18 @@ const run: RunResult = {
   },
 };
 
-const collected = [{ file: suite.file, modelNames: ['zscore', 'random', 'crashy'], spec: { name: SUITE } }] as unknown as CollectedSuite[];
+const collected = [
+  { file: suite.file, modelNames: ['zscore', 'random', 'crashy'], spec: { name: SUITE } },
+] as unknown as CollectedSuite[];
 
 /** React commits a store update in a microtask; let it (and Ink's render) run. */
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Feeds the store what the runner's hooks would, up to the end of the suite. */
-async function playSuite(store: InkStore, frame: () => string | undefined): Promise<{ midRun: string }> {
+async function playSuite(
+  store: InkStore,
+  frame: () => string | undefined,
+): Promise<{ midRun: string }> {
   store.collected(collected);
   await tick();
   for (const m of ['zscore', 'random', 'crashy']) store.caseStart(SUITE, m, 10);
@@ -124,18 +191,30 @@ describe('ink App', () => {
     // (empty, in ink-testing-library's debug mode) frame, so read the last non-blank one.
     const last = frames.filter((f) => f.trim() !== '').at(-1) ?? '';
     expect(last).toBe(lastFrame()?.trim() === '' ? last : lastFrame());
-    const auc = (m: string) => (cases.find((c) => c.model === m && c.state === 'scored') as Extract<CaseResult, { state: 'scored' }>).summary.metrics['roc_auc']!;
+    const auc = (m: string) =>
+      (
+        cases.find((c) => c.model === m && c.state === 'scored') as Extract<
+          CaseResult,
+          { state: 'scored' }
+        >
+      ).summary.metrics['roc_auc']!;
     // Case lines, assertions, the table and the summary.
-    expect(last).toContain(`${SUITE}  /proj/suites/fleet-smoke.suite.ts · scenario smoke (120 systems: 60 train / 60 test)`);
+    expect(last).toContain(
+      `${SUITE}  /proj/suites/fleet-smoke.suite.ts · scenario smoke (120 systems: 60 train / 60 test)`,
+    );
     expect(last).toMatch(/● zscore +roc_auc \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/);
     expect(last).toContain('✗ crashy  errored: score(sys-0003): boom on purpose');
     expect(last).toContain(`✓ zscore roc_auc ${auc('zscore').toFixed(3)} > 0.6`);
     expect(last).toContain(`✗ expected random roc_auc > 0.95, got ${auc('random').toFixed(3)}`);
     expect(last).toMatch(/model +roc_auc +CI +ap +recall +@ threshold +time/);
-    expect(last).toMatch(/zscore +\d\.\d{3} +\[\d\.\d{3}, \d\.\d{3}\] +\d\.\d{3} +\d\.\d{3} +0\.500 +1\.0 s/);
+    expect(last).toMatch(
+      /zscore +\d\.\d{3} +\[\d\.\d{3}, \d\.\d{3}\] +\d\.\d{3} +\d\.\d{3} +0\.500 +1\.0 s/,
+    );
     expect(last).toMatch(/crashy +errored/);
     expect(last).toMatch(/weakest strata: zscore operational_mode=\w+ \d\.\d{2}/);
-    expect(last).toContain('ERROR  Assertions 1 passed, 1 failed · Cases 2 scored, 1 errored · Suites 1 · 2.5 s');
+    expect(last).toContain(
+      'ERROR  Assertions 1 passed, 1 failed · Cases 2 scored, 1 errored · Suites 1 · 2.5 s',
+    );
     // The live area is gone, and the summary is the bottom line.
     expect(last).not.toContain('3/10');
     expect(last.trimEnd().split('\n').at(-1)).toContain('Assertions 1 passed');
@@ -181,7 +260,8 @@ describe('inkReporter', () => {
     const { stdout, writes } = fakeStdout();
     const r = inkReporter({ stdout });
     await r.onSuiteCollected!({ suites: collected });
-    for (const m of ['zscore', 'random', 'crashy']) await r.onCaseStart!({ suite: SUITE, model: m, total: 10 });
+    for (const m of ['zscore', 'random', 'crashy'])
+      await r.onCaseStart!({ suite: SUITE, model: m, total: 10 });
     await r.onCaseProgress!({ suite: SUITE, model: 'zscore', done: 3, total: 10 });
     for (const c of cases) await r.onCaseResult!({ result: c });
     await r.onSuiteResult!({ result: suite });
@@ -218,6 +298,7 @@ describe('layout', () => {
     expect(mid[0]).not.toContain('time');
     const narrow = metricsTable(cases, 40);
     expect(narrow[0]).not.toContain('CI');
-    for (const line of narrow) expect(line.length).toBeLessThanOrEqual(Math.max(40, 2 + 6 + 2 + 7 + 2 + 5 + 2 + 6 + 2 + 11));
+    for (const line of narrow)
+      expect(line.length).toBeLessThanOrEqual(Math.max(40, 2 + 6 + 2 + 7 + 2 + 5 + 2 + 6 + 2 + 11));
   });
 });

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { junitReporter, junitTimestamp, toJunitXml, xmlSafe } from '../../../src/report/junit.ts';
 import { REPO_ROOT, tempDir } from '../../helpers/run-harness.ts';
-import { assertSchemaValid, schemaErrors, xpathDocument, type XPathDocument } from '../../helpers/xml.ts';
+import {
+  assertSchemaValid,
+  schemaErrors,
+  xpathDocument,
+  type XPathDocument,
+} from '../../helpers/xml.ts';
 import { buildRun, CRASH_ERROR, NASTY_MODEL } from './run-fixture.ts';
 
 // Jenkins' junit-10.xsd (jenkinsci/xunit-plugin) for the whole file, and the strict Ant schema
@@ -43,7 +48,13 @@ describe('junit reporter', () => {
     const suites = xml.match(/<testsuite [\s\S]*?<\/testsuite>/g) ?? [];
     expect(suites).toHaveLength(run.suites.length);
     for (const [i, s] of suites.entries()) {
-      expect(schemaErrors(`<?xml version="1.0" encoding="UTF-8"?>\n${s}\n`, ANT_STRICT, `suite-${i}.xml`)).toEqual([]);
+      expect(
+        schemaErrors(
+          `<?xml version="1.0" encoding="UTF-8"?>\n${s}\n`,
+          ANT_STRICT,
+          `suite-${i}.xml`,
+        ),
+      ).toEqual([]);
     }
   });
 
@@ -66,7 +77,15 @@ describe('junit reporter', () => {
     const { assertions, gates, cases } = run.summary;
     expect(n('number(/testsuites/@failures)')).toBe(assertions.failed + gates.failed);
     expect(n('number(/testsuites/@errors)')).toBe(assertions.errored + cases.errored + 1);
-    expect(n('number(/testsuites/@tests)')).toBe(assertions.passed + assertions.failed + assertions.errored + gates.passed + gates.failed + cases.errored + 1);
+    expect(n('number(/testsuites/@tests)')).toBe(
+      assertions.passed +
+        assertions.failed +
+        assertions.errored +
+        gates.passed +
+        gates.failed +
+        cases.errored +
+        1,
+    );
   });
 
   it('exactly one <failure type="AssertionFailed"> per failed assertion, with message, actual, expected and the suite line', () => {
@@ -83,7 +102,9 @@ describe('junit reporter', () => {
 
   it('names assertions without measured numbers, so a test keeps its name from run to run', () => {
     const at = '//testsuite[@name="detectors"]/testcase';
-    const names = Array.from({ length: n(`count(${at})`) }, (_, i) => xpath(`string((${at})[${i + 1}]/@name)`));
+    const names = Array.from({ length: n(`count(${at})`) }, (_, i) =>
+      xpath(`string((${at})[${i + 1}]/@name)`),
+    );
     expect(names).toEqual([
       'crashy scores every system',
       'good roc_auc > 0.7',
@@ -97,13 +118,21 @@ describe('junit reporter', () => {
   });
 
   it('crashed cases, a suite that could not run, a failed gate and a stale baseline are test cases', () => {
-    expect(xpath('string(//testcase[@name="crashy scores every system"]/error/@type)')).toBe('PluginError');
+    expect(xpath('string(//testcase[@name="crashy scores every system"]/error/@type)')).toBe(
+      'PluginError',
+    );
     expect(xpath('string(//testsuite[@name="broken"]/testcase/error/@type)')).toBe('SuiteError');
-    expect(xpath('string(//testsuite[@name="broken"]/testcase/error/@message)')).toBe('dataset "missing<fleet>" could not be loaded: ENOENT');
+    expect(xpath('string(//testsuite[@name="broken"]/testcase/error/@message)')).toBe(
+      'dataset "missing<fleet>" could not be loaded: ENOENT',
+    );
     const gate = run.suites[0]!.baseline!.gates[0]!;
     expect(gate.state).toBe('failed');
-    expect(xpath('string(//testcase[@name="baseline good roc_auc"]/failure/@type)')).toBe('BaselineRegression');
-    expect(xpath('string(//testcase[@name="baseline good roc_auc"]/failure/@message)')).toBe(gate.message);
+    expect(xpath('string(//testcase[@name="baseline good roc_auc"]/failure/@type)')).toBe(
+      'BaselineRegression',
+    );
+    expect(xpath('string(//testcase[@name="baseline good roc_auc"]/failure/@message)')).toBe(
+      gate.message,
+    );
     expect(xpath('string(//testsuite[@name="stale one"]//failure/@type)')).toBe('StaleBaseline');
   });
 
@@ -116,13 +145,19 @@ describe('junit reporter', () => {
     expect(msg).toBe(errored.message.replace(/\u001b\[\d+m/g, ''));
     expect(msg).toContain(`we<ird> & "quoted" 'model'`);
     // A multi-line crash message keeps its newline inside the attribute (as &#10;).
-    expect(xml).toContain('missing | check the &quot;plugin&quot; &amp; its &apos;options&apos;&#10;second line');
-    expect(xpath('string(//testcase[@name="crashy scores every system"]/error/@message)')).toBe(CRASH_ERROR.replace(/\u001b\[\d+m/g, ''));
+    expect(xml).toContain(
+      'missing | check the &quot;plugin&quot; &amp; its &apos;options&apos;&#10;second line',
+    );
+    expect(xpath('string(//testcase[@name="crashy scores every system"]/error/@message)')).toBe(
+      CRASH_ERROR.replace(/\u001b\[\d+m/g, ''),
+    );
   });
 
   it('writes scored cases to <system-out>, and timestamps without a zone', () => {
     const out = xpath('string(//testsuite[@name="detectors"]/system-out)');
-    expect(out).toMatch(/good {2}roc_auc \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] {2}ap \d\.\d{3} {2}recall \d\.\d{3} @ 0\.500/);
+    expect(out).toMatch(
+      /good {2}roc_auc \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] {2}ap \d\.\d{3} {2}recall \d\.\d{3} @ 0\.500/,
+    );
     expect(out).toContain('crashy  errored: score(sys-0007)');
     expect(xpath('string(/testsuites/testsuite[1]/@timestamp)')).toBe('2025-06-01T12:34:56');
     expect(xpath('string(/testsuites/testsuite[1]/@hostname)')).toBe('ci-runner');
@@ -152,32 +187,49 @@ describe('the schema checks above (libxml2 via libxml2-wasm) reject invalid JUni
     const broken = xml.replace(/(<testsuite name="detectors"[^>]*?) failures="\d+"/, '$1');
     expect(broken).not.toBe(xml);
     expect(schemaErrors(broken, JUNIT_10)).toEqual([
-      expect.stringMatching(/^junit\.xml:3: Element 'testsuite': The attribute 'failures' is required but missing\.$/),
+      expect.stringMatching(
+        /^junit\.xml:3: Element 'testsuite': The attribute 'failures' is required but missing\.$/,
+      ),
     ]);
-    expect(() => assertSchemaValid(broken, JUNIT_10)).toThrow(/junit\.xml fails to validate against .*junit-10\.xsd:\njunit\.xml:3: Element 'testsuite'/);
+    expect(() => assertSchemaValid(broken, JUNIT_10)).toThrow(
+      /junit\.xml fails to validate against .*junit-10\.xsd:\njunit\.xml:3: Element 'testsuite'/,
+    );
   });
 
   it('an attribute the schema does not know', () => {
     const broken = xml.replace('<testcase ', '<testcase flaky="true" ');
     expect(schemaErrors(broken, JUNIT_10)).toEqual([
-      expect.stringMatching(/^junit\.xml:\d+: Element 'testcase', attribute 'flaky': The attribute 'flaky' is not allowed\.$/),
+      expect.stringMatching(
+        /^junit\.xml:\d+: Element 'testcase', attribute 'flaky': The attribute 'flaky' is not allowed\.$/,
+      ),
     ]);
   });
 
   it('the strict Ant schema: a timestamp with a zone, and <system-err> before <system-out>', () => {
     const zoned = firstSuite.replace(/timestamp="([^"]*)"/, 'timestamp="$1Z"');
     expect(schemaErrors(zoned, ANT_STRICT)).toEqual([
-      expect.stringContaining(`attribute 'timestamp': [facet 'pattern'] The value '2025-06-01T12:34:56Z' is not accepted by the pattern`),
+      expect.stringContaining(
+        `attribute 'timestamp': [facet 'pattern'] The value '2025-06-01T12:34:56Z' is not accepted by the pattern`,
+      ),
     ]);
-    const reordered = firstSuite.replace(/(<system-out>[\s\S]*?<\/system-out>)([\s\S]*?)(<\/testsuite>)/, '$2$1$3');
+    const reordered = firstSuite.replace(
+      /(<system-out>[\s\S]*?<\/system-out>)([\s\S]*?)(<\/testsuite>)/,
+      '$2$1$3',
+    );
     expect(reordered).not.toBe(firstSuite);
-    expect(schemaErrors(reordered, ANT_STRICT)).toEqual([expect.stringContaining(`Element 'system-err': This element is not expected.`)]);
+    expect(schemaErrors(reordered, ANT_STRICT)).toEqual([
+      expect.stringContaining(`Element 'system-err': This element is not expected.`),
+    ]);
   });
 
   it('a document that is not well-formed gives the parser errors', () => {
     const errors = schemaErrors(xml.replace('</testsuites>', ''), JUNIT_10);
     expect(errors.length).toBeGreaterThan(0);
-    expect(errors.join('\n')).toMatch(/Premature end of data in tag testsuites line 2|EndTag: '<\/' not found/);
-    expect(() => xpathDocument('<a><b></a>', 'x.xml')).toThrow(/x\.xml is not well-formed XML:\nx\.xml:1: Opening and ending tag mismatch: b line 1 and a/);
+    expect(errors.join('\n')).toMatch(
+      /Premature end of data in tag testsuites line 2|EndTag: '<\/' not found/,
+    );
+    expect(() => xpathDocument('<a><b></a>', 'x.xml')).toThrow(
+      /x\.xml is not well-formed XML:\nx\.xml:1: Opening and ending tag mismatch: b line 1 and a/,
+    );
   });
 });

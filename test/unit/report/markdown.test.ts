@@ -29,14 +29,22 @@ describe('markdown reporter', () => {
   it('starts with the verdict and the counts', () => {
     const [headline, , counts] = md.split('\n');
     expect(headline).toBe('## ⚠️ ERROR · bess-harness');
-    expect(counts).toBe('**Assertions** 3 passed, 1 failed, 2 errored · **Baseline gates** 0 held, 2 failed · **Cases** 3 scored, 1 errored · **Suites** 3 · 1.4 s');
+    expect(counts).toBe(
+      '**Assertions** 3 passed, 1 failed, 2 errored · **Baseline gates** 0 held, 2 failed · **Cases** 3 scored, 1 errored · **Suites** 3 · 1.4 s',
+    );
     expect(toMarkdown({ ...run, summary: { ...run.summary, exitCode: 1 } })).toMatch(/^## ❌ FAIL/);
     expect(toMarkdown({ ...run, summary: { ...run.summary, exitCode: 0 } })).toMatch(/^## ✅ PASS/);
   });
 
   it('a table per suite: model | ROC AUC [95 % CI] | AP | recall @ threshold | state, one row per case, pipes escaped', () => {
     const table = tableAfter(md, '### detectors');
-    expect(cells(table[0]!)).toEqual(['model', 'ROC AUC [95 % CI]', 'AP', 'recall @ threshold', 'state']);
+    expect(cells(table[0]!)).toEqual([
+      'model',
+      'ROC AUC [95 % CI]',
+      'AP',
+      'recall @ threshold',
+      'state',
+    ]);
     expect(cells(table[1]!)).toHaveLength(5);
     const rows = table.slice(2);
     expect(rows.map((r) => cells(r)[0])).toEqual(['good', 'random', 'crashy']);
@@ -59,7 +67,9 @@ describe('markdown reporter', () => {
       .split('\n')
       .filter((l) => l.startsWith('- '));
     expect(items.map((l) => l.slice(2, 4).trim())).toEqual(['❌', '⚠️', '⚠️', '✅', '✅']);
-    expect(items[0]).toMatch(/^- ❌ expected random roc_auc &gt; 0\.95, got \d\.\d{3} — `test\/unit\/report\/run-fixture\.ts:\d+:\d+`<br>actual: \d\.\d{3} · expected: &gt; 0\.95$/);
+    expect(items[0]).toMatch(
+      /^- ❌ expected random roc_auc &gt; 0\.95, got \d\.\d{3} — `test\/unit\/report\/run-fixture\.ts:\d+:\d+`<br>actual: \d\.\d{3} · expected: &gt; 0\.95$/,
+    );
     expect(items[1]).toContain('unknown model "we&lt;ird&gt; &amp; "quoted" \'model\' | red"');
     expect(md).not.toContain('\u001b');
   });
@@ -67,9 +77,13 @@ describe('markdown reporter', () => {
   it('shows baseline gates, a stale baseline, a suite that could not run, and the weakest strata folded', () => {
     expect(md).toMatch(/- ❌ good roc_auc regressed: /);
     expect(md).toMatch(/\*\*Baseline\*\* ❌ the baseline was made on other data/);
-    expect(md).toContain('⚠️ **The suite could not run:** dataset "missing&lt;fleet&gt;" could not be loaded: ENOENT');
+    expect(md).toContain(
+      '⚠️ **The suite could not run:** dataset "missing&lt;fleet&gt;" could not be loaded: ENOENT',
+    );
     const details = md.split('### detectors')[1]!.split('### stale one')[0]!;
-    expect(details).toMatch(/<details>\n<summary>Weakest strata \(\d\)<\/summary>\n\n\| model \| column \| stratum \| ROC AUC \| anomalies \| n \|/);
+    expect(details).toMatch(
+      /<details>\n<summary>Weakest strata \(\d\)<\/summary>\n\n\| model \| column \| stratum \| ROC AUC \| anomalies \| n \|/,
+    );
     const weak = tableAfter(details, '<details>').slice(2);
     expect(cells(weak[0]!).slice(0, 3)).toEqual(['good', 'failure_type', 'fade']); // the fade-blind stratum is the weakest
     expect(details.indexOf('</details>')).toBeGreaterThan(details.indexOf('<details>'));

@@ -5,11 +5,17 @@ import { averagePrecision, prCurve, rocAuc, rocCurve } from '../../../src/metric
 import { breakdownBars, breakdownChart } from '../../../src/report/charts/breakdown-chart.ts';
 import { prChart } from '../../../src/report/charts/pr-chart.ts';
 import { downsampleIndices, rocChart } from '../../../src/report/charts/roc-chart.ts';
-import { scoreDistributionChart, scoreHistogram } from '../../../src/report/charts/score-distribution-chart.ts';
+import {
+  scoreDistributionChart,
+  scoreHistogram,
+} from '../../../src/report/charts/score-distribution-chart.ts';
 
 /** The data values of a named layer of a layered spec (or of the spec itself when the layer has none). */
 function layerValues(spec: TopLevelSpec, name: string): Record<string, unknown>[] {
-  const s = spec as { layer?: { name?: string; data?: { values?: unknown[] } }[]; data?: { values?: unknown[] } };
+  const s = spec as {
+    layer?: { name?: string; data?: { values?: unknown[] } }[];
+    data?: { values?: unknown[] };
+  };
   const layer = s.layer?.find((l) => l.name === name);
   if (!layer) throw new Error(`no layer ${name}`);
   return (layer.data?.values ?? s.data?.values ?? []) as Record<string, unknown>[];
@@ -27,13 +33,20 @@ const s = [0.1, 0.4, 0.35, 0.8];
 describe('rocChart', () => {
   it('draws the ROC curve points, the chance diagonal and the AUC with its CI', () => {
     const curve = rocCurve(y, s);
-    const spec = rocChart({ curve, auc: rocAuc(y, s), ci: { method: 'delong', level: 0.95, low: 0.057, high: 1 } });
+    const spec = rocChart({
+      curve,
+      auc: rocAuc(y, s),
+      ci: { method: 'delong', level: 0.95, low: 0.057, high: 1 },
+    });
     const points = layerValues(spec, 'curve');
     expect(points.map((p) => p['fpr'])).toEqual(Array.from(curve.fpr));
     expect(points.map((p) => p['tpr'])).toEqual(Array.from(curve.tpr));
     expect(points.map((p) => p['fpr'])).toEqual([0, 0, 0.5, 0.5, 1]);
     expect(points[0]!['threshold']).toBeNull(); // +Infinity is not JSON
-    expect(layerValues(spec, 'chance')).toEqual([{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }]);
+    expect(layerValues(spec, 'chance')).toEqual([
+      { fpr: 0, tpr: 0 },
+      { fpr: 1, tpr: 1 },
+    ]);
     expect(titleText(spec)).toBe('ROC curve: AUC 0.750 [0.057, 1.000] (95% DeLong CI)');
   });
   it('says why the AUC is undefined and drops NaN points', () => {
@@ -44,7 +57,10 @@ describe('rocChart', () => {
   it('downsamples a long curve, keeping both ends', () => {
     const n = 10_001;
     const yy = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
-    const ss = Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 - Math.floor(Math.sin(i * 12.9898) * 43758.5453));
+    const ss = Array.from(
+      { length: n },
+      (_, i) => Math.sin(i * 12.9898) * 43758.5453 - Math.floor(Math.sin(i * 12.9898) * 43758.5453),
+    );
     const curve = rocCurve(yy, ss);
     expect(curve.fpr.length).toBeGreaterThan(2000);
     const points = layerValues(rocChart({ curve, auc: rocAuc(yy, ss) }), 'curve');
@@ -57,7 +73,12 @@ describe('rocChart', () => {
 describe('downsampleIndices', () => {
   it('keeps short curves whole and both ends of long ones, increasing and within the cap', () => {
     expect(downsampleIndices(5, 10)).toEqual([0, 1, 2, 3, 4]);
-    for (const [len, max] of [[10, 3], [2001, 2000], [12345, 100], [7, 2]] as const) {
+    for (const [len, max] of [
+      [10, 3],
+      [2001, 2000],
+      [12345, 100],
+      [7, 2],
+    ] as const) {
       const idx = downsampleIndices(len, max);
       expect(idx.length).toBeLessThanOrEqual(max);
       expect(idx[0]).toBe(0);
@@ -74,7 +95,10 @@ describe('prChart', () => {
     const points = layerValues(spec, 'curve');
     expect(points.map((p) => p['precision'])).toEqual(Array.from(curve.precision));
     expect(points.map((p) => p['recall'])).toEqual([1, 1, 0.5, 0.5, 0]);
-    expect(layerValues(spec, 'baseline')).toEqual([{ recall: 0, precision: 0.5 }, { recall: 1, precision: 0.5 }]);
+    expect(layerValues(spec, 'baseline')).toEqual([
+      { recall: 0, precision: 0.5 },
+      { recall: 1, precision: 0.5 },
+    ]);
     expect(titleText(spec)).toMatch(/^Precision–recall: AP 0\.833 /);
   });
 });
@@ -104,7 +128,23 @@ describe('scoreDistributionChart', () => {
 describe('breakdownChart', () => {
   const yy = [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0];
   const ss = [0.9, 0.8, 0.7, 0.95, 0.85, 0.3, 0.6, 0.1, 0.2, 0.4, 0.5, 0.05, 0.65, 0.15, 0.25];
-  const ft = ['a', 'a', 'a', 'a', 'a', 'b', 'b', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none'];
+  const ft = [
+    'a',
+    'a',
+    'a',
+    'a',
+    'a',
+    'b',
+    'b',
+    'none',
+    'none',
+    'none',
+    'none',
+    'none',
+    'none',
+    'none',
+    'none',
+  ];
   const sum = evaluateScores({ y: yy, scores: ss, strata: { failure_type: ft }, minPositives: 5 });
   const cells = sum.breakdown['failure_type']!;
 
@@ -122,7 +162,10 @@ describe('breakdownChart', () => {
     expect(a).toMatchObject({ too_few: false, positives: 5 });
     expect(a.low!).toBeLessThanOrEqual(a.auc!);
     expect(bars.find((b) => b.stratum === 'b')).toMatchObject({ too_few: true });
-    expect(bars.find((b) => b.stratum === 'none')).toMatchObject({ auc: null, reason: expect.stringMatching(/no anomalies/) });
+    expect(bars.find((b) => b.stratum === 'none')).toMatchObject({
+      auc: null,
+      reason: expect.stringMatching(/no anomalies/),
+    });
     expect(layerValues(spec, 'chance')).toEqual([{ auc: 0.5 }]);
     expect(titleText(spec)).toBe('ROC AUC by failure type');
   });

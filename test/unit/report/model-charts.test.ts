@@ -32,7 +32,12 @@ describe('modelCharts', () => {
       ['scores', undefined],
       ['breakdown', 'operational_mode'],
     ]);
-    expect(charts.map(modelChartFileName)).toEqual(['roc.svg', 'pr.svg', 'score-distribution.svg', 'breakdown-operational_mode.svg']);
+    expect(charts.map(modelChartFileName)).toEqual([
+      'roc.svg',
+      'pr.svg',
+      'score-distribution.svg',
+      'breakdown-operational_mode.svg',
+    ]);
     expect(JSON.stringify(subtitleOf(charts[0]!.spec))).toContain('fleet · m');
     expect(JSON.stringify(subtitleOf(charts[3]!.spec))).not.toContain('fleet');
   });
@@ -47,8 +52,13 @@ describe('src/report/charts', () => {
       const text = await readFile(path.join(dir, file), 'utf8');
       for (const m of text.matchAll(/^import (?:type )?[^;]*? from '([^']+)';/gm)) {
         const from = m[1]!;
-        const target = from.startsWith('.') ? path.resolve(path.dirname(path.join(dir, file)), from) : null;
-        const allowed = target === null ? from === 'vega' || from === 'vega-lite' : target.startsWith(dir + path.sep) || target.startsWith(metrics + path.sep);
+        const target = from.startsWith('.')
+          ? path.resolve(path.dirname(path.join(dir, file)), from)
+          : null;
+        const allowed =
+          target === null
+            ? from === 'vega' || from === 'vega-lite'
+            : target.startsWith(dir + path.sep) || target.startsWith(metrics + path.sep);
         expect(allowed, `${file} imports ${from}`).toBe(true);
       }
     }

@@ -14,14 +14,21 @@ import { scoredCase } from '../assert/cases.ts';
 
 /** A model name with every XML special character, a pipe and a colour code in it. */
 export const NASTY_MODEL = 'we<ird> & "quoted" \'model\' | \u001b[31mred\u001b[0m';
-export const CRASH_ERROR = 'score(sys-0007): sensor <temp> missing | \u001b[1mcheck\u001b[22m the "plugin" & its \'options\'\nsecond line';
+export const CRASH_ERROR =
+  'score(sys-0007): sensor <temp> missing | \u001b[1mcheck\u001b[22m the "plugin" & its \'options\'\nsecond line';
 
 const N = 80;
 const y = Array.from({ length: N }, (_, i) => (i < 30 ? 1 : 0));
 const failureType = y.map((_, i) => (i < 15 ? 'short' : i < 30 ? 'fade' : 'none'));
 const season = y.map((_, i) => (i % 2 === 0 ? 'summer' : 'winter'));
 const rng = createRng('report-fixture');
-const good = y.map((l, i) => (l === 1 ? (failureType[i] === 'fade' ? 0.3 + 0.5 * rng.next() : 0.6 + 0.4 * rng.next()) : 0.5 * rng.next()));
+const good = y.map((l, i) =>
+  l === 1
+    ? failureType[i] === 'fade'
+      ? 0.3 + 0.5 * rng.next()
+      : 0.6 + 0.4 * rng.next()
+    : 0.5 * rng.next(),
+);
 const strong = y.map((l) => (l === 1 ? 0.7 + 0.3 * rng.next() : 0.4 * rng.next()));
 const random = y.map(() => rng.next());
 
@@ -30,11 +37,42 @@ const graded = {
   random: scoredCase(y, random, { failure_type: failureType, season }),
 };
 
-function caseResult(suite: string, model: string, g: Extract<GradedCase, { state: 'scored' }>): CaseResult {
-  return { state: 'scored', suite, model, version: '1', options: {}, seed: `report-fixture:${suite}:${model}`, summary: g.summary, systemIds: g.systemIds, y: g.y, scores: g.scores, timings: { fitMs: 3, scoreMs: 12 } };
+function caseResult(
+  suite: string,
+  model: string,
+  g: Extract<GradedCase, { state: 'scored' }>,
+): CaseResult {
+  return {
+    state: 'scored',
+    suite,
+    model,
+    version: '1',
+    options: {},
+    seed: `report-fixture:${suite}:${model}`,
+    summary: g.summary,
+    systemIds: g.systemIds,
+    y: g.y,
+    scores: g.scores,
+    timings: { fitMs: 3, scoreMs: 12 },
+  };
 }
 
-const dataset = (hash: string): DatasetInfo => ({ kind: 'scenario', name: 'report-fleet', dataDir: '/project/.harness/data/report-fleet', hash, systems: 160, train: 80, test: 80, generated: false , dataHash: 'd'.repeat(64), dataSource: 'synthetic', labelVersion: 1, labelsHash: 'l'.repeat(64), testFraction: 0.5, splitSeed: 's' });
+const dataset = (hash: string): DatasetInfo => ({
+  kind: 'scenario',
+  name: 'report-fleet',
+  dataDir: '/project/.harness/data/report-fleet',
+  hash,
+  systems: 160,
+  train: 80,
+  test: 80,
+  generated: false,
+  dataHash: 'd'.repeat(64),
+  dataSource: 'synthetic',
+  labelVersion: 1,
+  labelsHash: 'l'.repeat(64),
+  testFraction: 0.5,
+  splitSeed: 's',
+});
 
 /** A baseline in which `good` scored like `strong`: today's `good` is a real regression. */
 function baselineFile(hash: string): BaselineFile {
@@ -69,7 +107,10 @@ function detectorsSuite(): SuiteResult {
     model('good').toBeat('random'), // passed
     metric('crashy', 'recall').toBeGreaterThan(0.5), // errored: the case crashed
   ];
-  const gradedCases: Record<string, GradedCase> = { ...graded, crashy: { state: 'errored', error: CRASH_ERROR } };
+  const gradedCases: Record<string, GradedCase> = {
+    ...graded,
+    crashy: { state: 'errored', error: CRASH_ERROR },
+  };
   const assertions = gradeAssertions(specs, gradedCases);
   const base: SuiteResult = {
     name: 'detectors',
@@ -79,12 +120,23 @@ function detectorsSuite(): SuiteResult {
     cases: [
       caseResult('detectors', 'good', graded.good),
       caseResult('detectors', 'random', graded.random),
-      { state: 'errored', suite: 'detectors', model: 'crashy', version: '1', options: {}, seed: 'report-fixture:detectors:crashy', error: CRASH_ERROR },
+      {
+        state: 'errored',
+        suite: 'detectors',
+        model: 'crashy',
+        version: '1',
+        options: {},
+        seed: 'report-fixture:detectors:crashy',
+        error: CRASH_ERROR,
+      },
     ],
     assertions,
     durationMs: 1234,
   };
-  return { ...base, baseline: compareWithBaseline(base, baselineFile('aaaa1111'), { tolerance: 0.02, alpha: 0.05 }) };
+  return {
+    ...base,
+    baseline: compareWithBaseline(base, baselineFile('aaaa1111'), { tolerance: 0.02, alpha: 0.05 }),
+  };
 }
 
 function staleSuite(): SuiteResult {
@@ -99,7 +151,10 @@ function staleSuite(): SuiteResult {
     assertions,
     durationMs: 200,
   };
-  return { ...base, baseline: compareWithBaseline(base, baselineFile('cccc3333'), { tolerance: 0.02, alpha: 0.05 }) };
+  return {
+    ...base,
+    baseline: compareWithBaseline(base, baselineFile('cccc3333'), { tolerance: 0.02, alpha: 0.05 }),
+  };
 }
 
 const brokenSuite: SuiteResult = {
@@ -118,9 +173,12 @@ export function buildRun(): RunResult {
   const suites = [detectorsSuite(), staleSuite(), brokenSuite];
   const cases = suites.flatMap((s) => s.cases);
   const assertions = suites.flatMap((s) => s.assertions);
-  const count = (state: 'passed' | 'failed' | 'errored') => assertions.filter((a) => a.state === state).length;
+  const count = (state: 'passed' | 'failed' | 'errored') =>
+    assertions.filter((a) => a.state === state).length;
   const gates = suites.flatMap((s) => s.baseline?.gates ?? []);
-  const gatesFailed = gates.filter((g) => g.state === 'failed').length + suites.filter((s) => s.baseline?.status === 'stale').length;
+  const gatesFailed =
+    gates.filter((g) => g.state === 'failed').length +
+    suites.filter((s) => s.baseline?.status === 'stale').length;
   return {
     harnessVersion: '0.1.0',
     startedAt: '2025-06-01T12:34:56.789Z',
@@ -128,9 +186,15 @@ export function buildRun(): RunResult {
     suites,
     summary: {
       suites: suites.length,
-      cases: { scored: cases.filter((c) => c.state === 'scored').length, errored: cases.filter((c) => c.state === 'errored').length },
+      cases: {
+        scored: cases.filter((c) => c.state === 'scored').length,
+        errored: cases.filter((c) => c.state === 'errored').length,
+      },
       assertions: { passed: count('passed'), failed: count('failed'), errored: count('errored') },
-      gates: { passed: gates.length - gates.filter((g) => g.state === 'failed').length, failed: gatesFailed },
+      gates: {
+        passed: gates.length - gates.filter((g) => g.state === 'failed').length,
+        failed: gatesFailed,
+      },
       exitCode: 2,
       durationMs: 1439.5,
     },

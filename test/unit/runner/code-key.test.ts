@@ -17,9 +17,19 @@ describe('the code part of the score-cache key', () => {
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   it('differs for two plugins alike in name, version and options whose score differs', () => {
-    const a = defineModel({ name: 'm', version: '1', options: { k: 1 }, score: (s) => s.sensors.soc_pct?.length ?? 0 });
+    const a = defineModel({
+      name: 'm',
+      version: '1',
+      options: { k: 1 },
+      score: (s) => s.sensors.soc_pct?.length ?? 0,
+    });
     const b = defineModel({ name: 'm', version: '1', options: { k: 1 }, score: () => Number.NaN });
-    const a2 = defineModel({ name: 'm', version: '1', options: { k: 1 }, score: (s) => s.sensors.soc_pct?.length ?? 0 });
+    const a2 = defineModel({
+      name: 'm',
+      version: '1',
+      options: { k: 1 },
+      score: (s) => s.sensors.soc_pct?.length ?? 0,
+    });
     expect(pluginCodeKey(a)).not.toBe(pluginCodeKey(b));
     expect(pluginCodeKey(a)).toBe(pluginCodeKey(a2));
   });

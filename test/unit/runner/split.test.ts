@@ -9,8 +9,21 @@ function fleet(n: number): SystemRecord[] {
     return {
       systemId: `s${String(i).padStart(3, '0')}`,
       source: 'synthetic',
-      label: { system_id: `s${i}`, label: failure === 'none' ? 'normal' : 'anomaly', failure_type: failure, lead_time_days: failure === 'none' ? null : 3, source: 'synthetic', label_version: 1 },
-      metadata: { system_id: `s${i}`, source: 'synthetic', operational_mode: 'backup', season: 'winter', scenario_tags: [] },
+      label: {
+        system_id: `s${i}`,
+        label: failure === 'none' ? 'normal' : 'anomaly',
+        failure_type: failure,
+        lead_time_days: failure === 'none' ? null : 3,
+        source: 'synthetic',
+        label_version: 1,
+      },
+      metadata: {
+        system_id: `s${i}`,
+        source: 'synthetic',
+        operational_mode: 'backup',
+        season: 'winter',
+        scenario_tags: [],
+      },
       loadSeries: () => Promise.reject(new Error('not needed')),
     } as SystemRecord;
   });
@@ -43,7 +56,8 @@ describe('stratifiedFolds', () => {
     const folds = stratifiedFolds(fleet(42), 4, 'x');
     expect(folds.map((f) => f.length).sort()).toEqual([10, 10, 11, 11]);
     expect(new Set(folds.flatMap(ids)).size).toBe(42);
-    for (const f of folds) for (const t of TYPES) expect(f.some((s) => s.label.failure_type === t)).toBe(true);
+    for (const f of folds)
+      for (const t of TYPES) expect(f.some((s) => s.label.failure_type === t)).toBe(true);
     expect(stratifiedFolds([...fleet(42)].reverse(), 4, 'x').map(ids)).toEqual(folds.map(ids));
   });
 });

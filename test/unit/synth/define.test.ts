@@ -6,7 +6,10 @@ import defaultFixture from '../../../suites/scenarios/default.scenario.ts';
 import smokeFixture from '../../../suites/scenarios/smoke.scenario.ts';
 import hardFixture from '../../../suites/scenarios/hard-cases.scenario.ts';
 
-function errorOf(spec: ScenarioSpec, overrides?: Parameters<typeof resolveScenario>[1]): HarnessError {
+function errorOf(
+  spec: ScenarioSpec,
+  overrides?: Parameters<typeof resolveScenario>[1],
+): HarnessError {
   try {
     resolveScenario(spec, overrides);
   } catch (e) {
@@ -36,7 +39,15 @@ describe('parseInterval', () => {
 describe('resolveScenario', () => {
   it('fills the defaults', () => {
     const s = resolveScenario({ name: 'x' });
-    expect(s).toMatchObject({ systems: 200, days: 30, intervalSeconds: 300, anomalyRate: 0.25, seed: 'bess', subtleRate: 0.15, noise: 1 });
+    expect(s).toMatchObject({
+      systems: 200,
+      days: 30,
+      intervalSeconds: 300,
+      anomalyRate: 0.25,
+      seed: 'bess',
+      subtleRate: 0.15,
+      noise: 1,
+    });
     expect(Object.values(s.failureTypes).every((w) => w > 0)).toBe(true);
     expect(s.failureTypes.cooling_failure).toBeGreaterThan(s.failureTypes.internal_short);
     expect(s.failureTypes.insulation_fault).toBeGreaterThan(s.failureTypes.internal_short);
@@ -48,20 +59,37 @@ describe('resolveScenario', () => {
   });
 
   it('resolves the smoke and hard-case fixtures', () => {
-    expect(resolveScenario(smokeFixture)).toMatchObject({ systems: 24, days: 7, intervalSeconds: 900 });
+    expect(resolveScenario(smokeFixture)).toMatchObject({
+      systems: 24,
+      days: 7,
+      intervalSeconds: 900,
+    });
     const hard = resolveScenario(hardFixture);
     expect(hard.anomalyRate).toBeCloseTo(0.1);
     expect(hard.subtleRate).toBeGreaterThan(DEFAULT_SCENARIO.subtleRate);
   });
 
   it('applies overrides and replaces weight maps', () => {
-    const s = resolveScenario({ name: 'x', systems: 10, modes: { backup: 2 } }, { systems: 5, days: 2, interval: '1h', seed: 7 });
+    const s = resolveScenario(
+      { name: 'x', systems: 10, modes: { backup: 2 } },
+      { systems: 5, days: 2, interval: '1h', seed: 7 },
+    );
     expect(s).toMatchObject({ systems: 5, days: 2, intervalSeconds: 3600, seed: '7' });
-    expect(s.modes).toEqual({ frequency_regulation: 0, arbitrage: 0, peak_shaving: 0, solar_smoothing: 0, backup: 2 });
+    expect(s.modes).toEqual({
+      frequency_regulation: 0,
+      arbitrage: 0,
+      peak_shaving: 0,
+      solar_smoothing: 0,
+      backup: 2,
+    });
   });
 
   it.each<[string, ScenarioSpec, string]>([
-    ['anomalyRate', { name: 'x', anomalyRate: 1.5 }, 'scenario "x": anomalyRate must be between 0 and 1 (got 1.5)'],
+    [
+      'anomalyRate',
+      { name: 'x', anomalyRate: 1.5 },
+      'scenario "x": anomalyRate must be between 0 and 1 (got 1.5)',
+    ],
     ['systems', { name: 'x', systems: 0 }, 'systems'],
     ['systems (fraction)', { name: 'x', systems: 2.5 }, 'systems'],
     ['days', { name: 'x', days: -1 }, 'days'],
@@ -69,13 +97,25 @@ describe('resolveScenario', () => {
     ['name', { name: '' }, 'name'],
     ['modes key', { name: 'x', modes: { dancing: 1 } as never }, 'modes.dancing'],
     ['modes all zero', { name: 'x', modes: { backup: 0 } }, 'modes'],
-    ['failure weight', { name: 'x', failureTypes: { cell_imbalance: -1 } }, 'failureTypes.cell_imbalance'],
+    [
+      'failure weight',
+      { name: 'x', failureTypes: { cell_imbalance: -1 } },
+      'failureTypes.cell_imbalance',
+    ],
     ['severity', { name: 'x', severity: { min: 0.9, max: 0.2 } }, 'severity'],
     ['subtleRate', { name: 'x', subtleRate: -0.1 }, 'subtleRate'],
     ['noise', { name: 'x', noise: -1 }, 'noise'],
     ['dataQuality', { name: 'x', dataQuality: { spike: 2 } }, 'dataQuality.spike'],
-    ['dataQuality key', { name: 'x', dataQuality: { gremlins: 0.1 } as never }, 'dataQuality.gremlins'],
-    ['lead buckets', { name: 'x', leadTimeDays: { kind: 'buckets', buckets: [{ lo: 5, hi: 1, weight: 1 }] } }, 'leadTimeDays.buckets[0]'],
+    [
+      'dataQuality key',
+      { name: 'x', dataQuality: { gremlins: 0.1 } as never },
+      'dataQuality.gremlins',
+    ],
+    [
+      'lead buckets',
+      { name: 'x', leadTimeDays: { kind: 'buckets', buckets: [{ lo: 5, hi: 1, weight: 1 }] } },
+      'leadTimeDays.buckets[0]',
+    ],
     ['lead kind', { name: 'x', leadTimeDays: { kind: 'gamma' } as never }, 'leadTimeDays.kind'],
     ['year', { name: 'x', year: 1900 }, 'year'],
   ])('rejects a bad %s with E_SCENARIO naming the field', (_, spec, fragment) => {

@@ -38,14 +38,51 @@ describe('failureIntensity', () => {
 });
 
 /** The key feature of each failure type over the last day of a series; larger = stronger signature. */
-const FEATURES: Readonly<Record<FailureType, { readonly name: string; readonly margin: number; readonly of: (g: GeneratedSystem, from: number) => number }>> = {
-  thermal_runaway: { name: 'max cell-temperature rise over ambient (°C)', margin: 3, of: (g, from) => maxOf(g, from, (c, i) => c('temp_cell_max_c')[i]! - c('temp_ambient_c')[i]!) },
-  internal_short: { name: 'max cell ΔV (mV)', margin: 20, of: (g, from) => 1000 * maxOf(g, from, (c, i) => c('cell_voltage_max_v')[i]! - c('cell_voltage_min_v')[i]!) },
+const FEATURES: Readonly<
+  Record<
+    FailureType,
+    {
+      readonly name: string;
+      readonly margin: number;
+      readonly of: (g: GeneratedSystem, from: number) => number;
+    }
+  >
+> = {
+  thermal_runaway: {
+    name: 'max cell-temperature rise over ambient (°C)',
+    margin: 3,
+    of: (g, from) => maxOf(g, from, (c, i) => c('temp_cell_max_c')[i]! - c('temp_ambient_c')[i]!),
+  },
+  internal_short: {
+    name: 'max cell ΔV (mV)',
+    margin: 20,
+    of: (g, from) =>
+      1000 * maxOf(g, from, (c, i) => c('cell_voltage_max_v')[i]! - c('cell_voltage_min_v')[i]!),
+  },
   // Mid-SOC modes (frequency regulation) hide imbalance behind LFP's flat OCV: a smaller margin.
-  cell_imbalance: { name: 'max cell ΔV (mV)', margin: 15, of: (g, from) => 1000 * maxOf(g, from, (c, i) => c('cell_voltage_max_v')[i]! - c('cell_voltage_min_v')[i]!) },
+  cell_imbalance: {
+    name: 'max cell ΔV (mV)',
+    margin: 15,
+    of: (g, from) =>
+      1000 * maxOf(g, from, (c, i) => c('cell_voltage_max_v')[i]! - c('cell_voltage_min_v')[i]!),
+  },
   capacity_fade: { name: 'SOC moved per Ah (%/Ah)', margin: 0.03, of: socPerAh },
-  cooling_failure: { name: 'mean cell temperature over ambient (°C)', margin: 0.8, of: (g, from) => meanOf(g, from, (c, i) => (c('temp_cell_max_c')[i]! + c('temp_cell_min_c')[i]!) / 2 - c('temp_ambient_c')[i]!) },
-  insulation_fault: { name: 'min insulation, negated (kΩ)', margin: 1500, of: (g, from) => -Math.min(...col(g.columns, 'insulation_resistance_kohm').subarray(from)) },
+  cooling_failure: {
+    name: 'mean cell temperature over ambient (°C)',
+    margin: 0.8,
+    of: (g, from) =>
+      meanOf(
+        g,
+        from,
+        (c, i) =>
+          (c('temp_cell_max_c')[i]! + c('temp_cell_min_c')[i]!) / 2 - c('temp_ambient_c')[i]!,
+      ),
+  },
+  insulation_fault: {
+    name: 'min insulation, negated (kΩ)',
+    margin: 1500,
+    of: (g, from) => -Math.min(...col(g.columns, 'insulation_resistance_kohm').subarray(from)),
+  },
 };
 
 type Getter = (name: string) => Float64Array;
@@ -55,8 +92,10 @@ function series(g: GeneratedSystem, from: number, f: (c: Getter, i: number) => n
   for (let i = from; i < g.timestamps.length; i++) out.push(f(c, i));
   return out;
 }
-const maxOf = (g: GeneratedSystem, from: number, f: (c: Getter, i: number) => number): number => Math.max(...series(g, from, f));
-const meanOf = (g: GeneratedSystem, from: number, f: (c: Getter, i: number) => number): number => mean(series(g, from, f));
+const maxOf = (g: GeneratedSystem, from: number, f: (c: Getter, i: number) => number): number =>
+  Math.max(...series(g, from, f));
+const meanOf = (g: GeneratedSystem, from: number, f: (c: Getter, i: number) => number): number =>
+  mean(series(g, from, f));
 function socPerAh(g: GeneratedSystem, from: number): number {
   const soc = col(g.columns, 'soc_pct');
   const cur = col(g.columns, 'current_a');
@@ -70,7 +109,13 @@ function socPerAh(g: GeneratedSystem, from: number): number {
 }
 
 describe('failure signatures', () => {
-  const sc = scenario({ systems: 10, days: 30, anomalyRate: 0, dataQuality: NO_FAULTS, seed: 'signatures' });
+  const sc = scenario({
+    systems: 10,
+    days: 30,
+    anomalyRate: 0,
+    dataQuality: NO_FAULTS,
+    seed: 'signatures',
+  });
   // Cycling modes in three climates; backup barely moves SOC, so it cannot show capacity fade.
   const bases: SystemPlan[] = planFleet(sc)
     .filter((p) => p.mode !== 'backup')
@@ -82,7 +127,16 @@ describe('failure signatures', () => {
     for (const base of bases) {
       const from = base.samples - 86400 / base.intervalSeconds;
       const at = (leadTimeDays: number | null): number =>
-        feature.of(generateSystem({ ...base, failure: leadTimeDays === null ? null : { type, leadTimeDays, severity: 1 } }, sc), from);
+        feature.of(
+          generateSystem(
+            {
+              ...base,
+              failure: leadTimeDays === null ? null : { type, leadTimeDays, severity: 1 },
+            },
+            sc,
+          ),
+          from,
+        );
       const [normal, far, mid, near] = [at(null), at(90), at(30), at(1)];
       const where = `${type} on ${base.systemId} (${base.mode}, ${base.climate}) — ${feature.name}: normal ${normal}, 90 d ${far}, 30 d ${mid}, 1 d ${near}`;
       expect(near, where).toBeGreaterThan(mid);

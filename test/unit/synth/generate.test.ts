@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FAILURE_TYPES, OPERATIONAL_MODES, SEASONS, SENSORS, type Sensor } from '../../../src/data/schema.ts';
+import {
+  FAILURE_TYPES,
+  OPERATIONAL_MODES,
+  SEASONS,
+  SENSORS,
+  type Sensor,
+} from '../../../src/data/schema.ts';
 import { CLEAN_BOUNDS } from '../../../src/synth/bounds.ts';
 import { generateFleet, generateSystem } from '../../../src/synth/generate.ts';
 import { planFleet } from '../../../src/synth/plan.ts';
@@ -11,10 +17,13 @@ function checkShape(g: GeneratedSystem): void {
   expect(Object.keys(g.columns).sort()).toEqual([...SENSORS].sort());
   for (const s of SENSORS) expect(col(g.columns, s).length).toBe(g.timestamps.length);
   let unordered = 0;
-  for (let i = 1; i < g.timestamps.length; i++) if (!((g.timestamps[i] as number) > (g.timestamps[i - 1] as number))) unordered++;
+  for (let i = 1; i < g.timestamps.length; i++)
+    if (!((g.timestamps[i] as number) > (g.timestamps[i - 1] as number))) unordered++;
   expect(unordered).toBe(0);
   // The last sample anchors the lead time, so faults never remove it.
-  expect(g.timestamps[g.timestamps.length - 1]).toBe(g.plan.startMs + (g.plan.samples - 1) * g.plan.intervalSeconds * 1000);
+  expect(g.timestamps[g.timestamps.length - 1]).toBe(
+    g.plan.startMs + (g.plan.samples - 1) * g.plan.intervalSeconds * 1000,
+  );
 }
 
 /** Every finite value within bounds.ts and the aggregate pairs ordered. */
@@ -25,13 +34,18 @@ function checkBounds(g: GeneratedSystem): void {
     const c = col(g.columns, s);
     for (let i = 0; i < c.length; i++) {
       const v = c[i] as number;
-      if (Number.isFinite(v) ? v < min || v > max : !Number.isNaN(v)) bad.push(`${g.plan.systemId} ${s}[${i}] = ${v}`);
+      if (Number.isFinite(v) ? v < min || v > max : !Number.isNaN(v))
+        bad.push(`${g.plan.systemId} ${s}[${i}] = ${v}`);
     }
   }
-  for (const [lo, hi] of [['cell_voltage_min_v', 'cell_voltage_max_v'], ['temp_cell_min_c', 'temp_cell_max_c']] as const) {
+  for (const [lo, hi] of [
+    ['cell_voltage_min_v', 'cell_voltage_max_v'],
+    ['temp_cell_min_c', 'temp_cell_max_c'],
+  ] as const) {
     const a = col(g.columns, lo);
     const b = col(g.columns, hi);
-    for (let i = 0; i < a.length; i++) if ((a[i] as number) > (b[i] as number)) bad.push(`${g.plan.systemId} ${lo} > ${hi} at ${i}`);
+    for (let i = 0; i < a.length; i++)
+      if ((a[i] as number) > (b[i] as number)) bad.push(`${g.plan.systemId} ${lo} > ${hi} at ${i}`);
   }
   expect(bad.slice(0, 5)).toEqual([]);
 }
@@ -45,17 +59,21 @@ describe('generateSystem', () => {
       const a = generateSystem(p, s);
       const b = generateSystem(p, s);
       expect(sameBytes(a.timestamps, b.timestamps)).toBe(true);
-      for (const name of SENSORS) expect(sameBytes(col(a.columns, name), col(b.columns, name))).toBe(true);
+      for (const name of SENSORS)
+        expect(sameBytes(col(a.columns, name), col(b.columns, name))).toBe(true);
     }
     const other = generateSystem(planFleet({ ...s, seed: 'other' })[0]!, s);
     const first = generateSystem(plans[0]!, s);
-    expect(sameBytes(col(first.columns, 'temp_ambient_c'), col(other.columns, 'temp_ambient_c'))).toBe(false);
+    expect(
+      sameBytes(col(first.columns, 'temp_ambient_c'), col(other.columns, 'temp_ambient_c')),
+    ).toBe(false);
   });
 
   it('does not depend on generation order: a system alone equals the same system in the fleet', () => {
     const fleet = [...generateFleet(s)];
     const alone = generateSystem(planFleet(s)[7]!, s);
-    for (const name of SENSORS) expect(sameBytes(col(alone.columns, name), col(fleet[7]!.columns, name))).toBe(true);
+    for (const name of SENSORS)
+      expect(sameBytes(col(alone.columns, name), col(fleet[7]!.columns, name))).toBe(true);
   });
 
   it('integrates SOC from current (coulomb counting) on a clean system', () => {
@@ -68,9 +86,13 @@ describe('generateSystem', () => {
       let worst = 0;
       for (let start = 0; start + perDay < soc.length; start += perDay) {
         let ah = 0;
-        for (let i = start; i < start + perDay; i++) ah += ((cur[i] as number) * p.intervalSeconds) / 3600;
+        for (let i = start; i < start + perDay; i++)
+          ah += ((cur[i] as number) * p.intervalSeconds) / 3600;
         const predicted = (-ah / CELL_AH) * 100;
-        worst = Math.max(worst, Math.abs((soc[start + perDay] as number) - (soc[start] as number) - predicted));
+        worst = Math.max(
+          worst,
+          Math.abs((soc[start + perDay] as number) - (soc[start] as number) - predicted),
+        );
       }
       // 0.1 % SOC quantization at both ends plus the integrated current noise.
       expect(worst, `${p.systemId} ${p.mode}`).toBeLessThan(0.5);
@@ -97,7 +119,13 @@ describe('physical bounds', () => {
       noise: 2,
       leadTimeDays: { kind: 'uniform', min: 0, max: 3 },
       severity: { min: 1, max: 1 },
-      dataQuality: { spike: 0, sensorDropout: 0.5, stuckSensor: 0.5, timestampGap: 0.5, noisyNormal: 0.5 },
+      dataQuality: {
+        spike: 0,
+        sensorDropout: 0.5,
+        stuckSensor: 0.5,
+        timestampGap: 0.5,
+        noisyNormal: 0.5,
+      },
     });
     const fleet = fleetWithin(sc);
     expect(fleet.some((g) => g.plan.tags.includes('stuck_sensor'))).toBe(true);
@@ -105,11 +133,24 @@ describe('physical bounds', () => {
   });
 
   it('holds in the hottest and coldest corners with failures at the event', () => {
-    for (const [climates, seasons] of [[{ hot: 1 }, { summer: 1 }], [{ cold: 1 }, { winter: 1 }]] as const) {
+    for (const [climates, seasons] of [
+      [{ hot: 1 }, { summer: 1 }],
+      [{ cold: 1 }, { winter: 1 }],
+    ] as const) {
       fleetWithin(
         scenario({
-          systems: 12, days: 14, anomalyRate: 0.5, climates, seasons,
-          failureTypes: { cooling_failure: 2, thermal_runaway: 1, capacity_fade: 1, internal_short: 1, cell_imbalance: 1 },
+          systems: 12,
+          days: 14,
+          anomalyRate: 0.5,
+          climates,
+          seasons,
+          failureTypes: {
+            cooling_failure: 2,
+            thermal_runaway: 1,
+            capacity_fade: 1,
+            internal_short: 1,
+            cell_imbalance: 1,
+          },
           leadTimeDays: { kind: 'uniform', min: 0, max: 0.1 },
           severity: { min: 1, max: 1 },
           dataQuality: NO_FAULTS,
@@ -124,8 +165,12 @@ describe('fleet coverage', () => {
     const sc = scenario({ systems: 60 });
     const fleet = [...generateFleet(sc)];
     const plans = fleet.map((g) => g.plan);
-    expect(new Set(plans.map((p) => (p.failure ? 'anomaly' : 'normal')))).toEqual(new Set(['normal', 'anomaly']));
-    expect(new Set(plans.flatMap((p) => (p.failure ? [p.failure.type] : [])))).toEqual(new Set(FAILURE_TYPES));
+    expect(new Set(plans.map((p) => (p.failure ? 'anomaly' : 'normal')))).toEqual(
+      new Set(['normal', 'anomaly']),
+    );
+    expect(new Set(plans.flatMap((p) => (p.failure ? [p.failure.type] : [])))).toEqual(
+      new Set(FAILURE_TYPES),
+    );
     expect(new Set(plans.map((p) => p.mode))).toEqual(new Set(OPERATIONAL_MODES));
     expect(new Set(plans.map((p) => p.season))).toEqual(new Set(SEASONS));
     expect(fleet.some((g) => g.timestamps.length < g.plan.samples)).toBe(true);

@@ -3,7 +3,13 @@ import { resolveScenario } from '../../../src/synth/define.ts';
 import type { ResolvedScenario, ScenarioSpec } from '../../../src/synth/types.ts';
 
 /** No data-quality faults at all: the physics and the measurement noise only. */
-export const NO_FAULTS = { sensorDropout: 0, stuckSensor: 0, spike: 0, timestampGap: 0, noisyNormal: 0 } as const;
+export const NO_FAULTS = {
+  sensorDropout: 0,
+  stuckSensor: 0,
+  spike: 0,
+  timestampGap: 0,
+  noisyNormal: 0,
+} as const;
 
 /** A resolved scenario from a partial spec. */
 export function scenario(spec: Omit<ScenarioSpec, 'name'> & { name?: string }): ResolvedScenario {
@@ -31,5 +37,7 @@ export function col(columns: Readonly<Record<string, Float64Array>>, name: strin
 
 /** Byte-level equality of two Float64Arrays (NaN equals NaN). */
 export function sameBytes(a: Float64Array, b: Float64Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
 }

@@ -10,10 +10,22 @@ import { col, finite, mean, NO_FAULTS, scenario } from './helpers.ts';
 
 /** Four clean normal systems of one mode over two weeks. */
 function fleetOf(mode: OperationalMode): GeneratedSystem[] {
-  return [...generateFleet(scenario({ systems: 4, days: 14, modes: { [mode]: 1 }, anomalyRate: 0, dataQuality: NO_FAULTS, seed: mode }))];
+  return [
+    ...generateFleet(
+      scenario({
+        systems: 4,
+        days: 14,
+        modes: { [mode]: 1 },
+        anomalyRate: 0,
+        dataQuality: NO_FAULTS,
+        seed: mode,
+      }),
+    ),
+  ];
 }
 
-const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))] as number;
+const quantile = (xs: number[], q: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))] as number;
 
 describe('operating modes', () => {
   it('frequency regulation hovers around 50 % SOC with two-sided current', () => {
@@ -62,14 +74,30 @@ describe('operating modes', () => {
   it('solar smoothing charges through the day and drains in the evening', () => {
     for (const g of fleetOf('solar_smoothing')) {
       const soc = col(g.columns, 'soc_pct');
-      const at = (hour: number) => mean(Array.from(g.timestamps).flatMap((ms, i) => (Math.abs(hourOfDay(ms) - hour) < 0.01 ? [soc[i] as number] : [])));
+      const at = (hour: number) =>
+        mean(
+          Array.from(g.timestamps).flatMap((ms, i) =>
+            Math.abs(hourOfDay(ms) - hour) < 0.01 ? [soc[i] as number] : [],
+          ),
+        );
       expect(at(16)).toBeGreaterThan(at(7) + 20);
     }
   });
 
   it('keeps SOC inside the controller window and current within 1C', () => {
-    for (const mode of ['frequency_regulation', 'arbitrage', 'peak_shaving', 'solar_smoothing'] as const) {
-      const op = simulateOperation({ mode, samples: 2000, intervalSeconds: 3600, startMs: Date.UTC(2025, 5, 1), rng: createRng(mode) });
+    for (const mode of [
+      'frequency_regulation',
+      'arbitrage',
+      'peak_shaving',
+      'solar_smoothing',
+    ] as const) {
+      const op = simulateOperation({
+        mode,
+        samples: 2000,
+        intervalSeconds: 3600,
+        startMs: Date.UTC(2025, 5, 1),
+        rng: createRng(mode),
+      });
       expect(Math.min(...op.soc)).toBeGreaterThanOrEqual(5 - 1e-9);
       expect(Math.max(...op.soc)).toBeLessThanOrEqual(95 + 1e-9);
       expect(Math.max(...op.current.map(Math.abs))).toBeLessThanOrEqual(280);

@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FAILURE_TYPES, OPERATIONAL_MODES, SEASONS, SYSTEM_ID_PATTERN } from '../../../src/data/schema.ts';
-import { allocateCounts, anomalyCount, planFleet, SEASON_MONTHS, systemId } from '../../../src/synth/plan.ts';
+import {
+  FAILURE_TYPES,
+  OPERATIONAL_MODES,
+  SEASONS,
+  SYSTEM_ID_PATTERN,
+} from '../../../src/data/schema.ts';
+import {
+  allocateCounts,
+  anomalyCount,
+  planFleet,
+  SEASON_MONTHS,
+  systemId,
+} from '../../../src/synth/plan.ts';
 import { planToLabel, planToMetadata } from '../../../src/synth/generate.ts';
 import { scenario } from './helpers.ts';
 
@@ -9,7 +20,11 @@ describe('allocateCounts', () => {
   it('sums to n, follows the weights, and covers every positive key when n allows', () => {
     fc.assert(
       fc.property(
-        fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), fc.double({ min: 0.01, max: 10, noNaN: true }), { minKeys: 1 }),
+        fc.dictionary(
+          fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'),
+          fc.double({ min: 0.01, max: 10, noNaN: true }),
+          { minKeys: 1 },
+        ),
         fc.integer({ min: 0, max: 500 }),
         (weights, n) => {
           const counts = allocateCounts(weights, n);
@@ -18,7 +33,10 @@ describe('allocateCounts', () => {
           if (n >= keys.length) for (const k of keys) expect(counts[k]).toBeGreaterThanOrEqual(1);
           const total = Object.values(weights).reduce((s, w) => s + w, 0);
           // Largest remainder is within one of the quota, plus the coverage donations.
-          for (const k of keys) expect(Math.abs((counts[k] ?? 0) - (n * (weights[k] ?? 0)) / total)).toBeLessThanOrEqual(1 + keys.length);
+          for (const k of keys)
+            expect(
+              Math.abs((counts[k] ?? 0) - (n * (weights[k] ?? 0)) / total),
+            ).toBeLessThanOrEqual(1 + keys.length);
         },
       ),
     );
@@ -55,7 +73,9 @@ describe('planFleet', () => {
         const plans = planFleet(scenario({ systems: 24, seed }));
         expect(new Set(plans.filter((p) => p.failure).map((p) => p.failure?.type)).size).toBe(6);
         expect(new Set(planFleet(scenario({ systems: 5, seed })).map((p) => p.mode)).size).toBe(5);
-        expect(new Set(planFleet(scenario({ systems: 4, seed })).map((p) => p.season)).size).toBe(4);
+        expect(new Set(planFleet(scenario({ systems: 4, seed })).map((p) => p.season)).size).toBe(
+          4,
+        );
       }),
       { numRuns: 20 },
     );
@@ -75,15 +95,23 @@ describe('planFleet', () => {
   });
 
   it('tags: noisy_normal only on normals, subtle only on anomalies with reduced severity', () => {
-    const s = scenario({ systems: 400, subtleRate: 0.5, severity: { min: 0.5, max: 1 }, dataQuality: { noisyNormal: 0.5 } });
+    const s = scenario({
+      systems: 400,
+      subtleRate: 0.5,
+      severity: { min: 0.5, max: 1 },
+      dataQuality: { noisyNormal: 0.5 },
+    });
     const plans = planFleet(s);
     const subtle = plans.filter((p) => p.tags.includes('subtle'));
     expect(subtle.length).toBeGreaterThan(20);
     for (const p of subtle) expect(p.failure?.severity).toBeLessThanOrEqual(0.4);
-    for (const p of plans.filter((q) => q.tags.includes('noisy_normal'))) expect(p.failure).toBeNull();
+    for (const p of plans.filter((q) => q.tags.includes('noisy_normal')))
+      expect(p.failure).toBeNull();
     expect(plans.some((p) => p.failure && p.tags.includes('timestamp_gap'))).toBe(true);
     expect(plans.some((p) => !p.failure && p.tags.includes('timestamp_gap'))).toBe(true);
-    for (const p of plans) if (p.failure) expect(p.failure.leadTimeDays).toBe(Math.round(p.failure.leadTimeDays * 100) / 100);
+    for (const p of plans)
+      if (p.failure)
+        expect(p.failure.leadTimeDays).toBe(Math.round(p.failure.leadTimeDays * 100) / 100);
   });
 
   it('maps plans to metadata and label rows', () => {
@@ -91,8 +119,26 @@ describe('planFleet', () => {
     const normal = plans.find((p) => !p.failure);
     const anomaly = plans.find((p) => p.failure);
     if (!normal || !anomaly?.failure) throw new Error('fleet lacks a normal or an anomaly');
-    expect(planToLabel(normal)).toEqual({ system_id: normal.systemId, label: 'normal', failure_type: 'none', lead_time_days: null, source: 'synthetic', label_version: 1 });
-    expect(planToLabel(anomaly)).toMatchObject({ label: 'anomaly', failure_type: anomaly.failure.type, lead_time_days: anomaly.failure.leadTimeDays });
-    expect(planToMetadata(anomaly)).toMatchObject({ system_id: anomaly.systemId, source: 'synthetic', operational_mode: anomaly.mode, season: anomaly.season, chemistry: 'LFP', scenario_tags: anomaly.tags });
+    expect(planToLabel(normal)).toEqual({
+      system_id: normal.systemId,
+      label: 'normal',
+      failure_type: 'none',
+      lead_time_days: null,
+      source: 'synthetic',
+      label_version: 1,
+    });
+    expect(planToLabel(anomaly)).toMatchObject({
+      label: 'anomaly',
+      failure_type: anomaly.failure.type,
+      lead_time_days: anomaly.failure.leadTimeDays,
+    });
+    expect(planToMetadata(anomaly)).toMatchObject({
+      system_id: anomaly.systemId,
+      source: 'synthetic',
+      operational_mode: anomaly.mode,
+      season: anomaly.season,
+      chemistry: 'LFP',
+      scenario_tags: anomaly.tags,
+    });
   });
 });

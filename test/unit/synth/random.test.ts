@@ -26,7 +26,9 @@ describe('createRng', () => {
     expect(pois.reduce((s, x) => s + x, 0) / n).toBeCloseTo(4, 1);
     const ints = Array.from({ length: n }, () => r.int(1, 3));
     expect(new Set(ints)).toEqual(new Set([1, 2, 3]));
-    const logn = Array.from({ length: n }, () => r.lognormal(Math.log(5), 0.5)).sort((x, y) => x - y);
+    const logn = Array.from({ length: n }, () => r.lognormal(Math.log(5), 0.5)).sort(
+      (x, y) => x - y,
+    );
     expect(logn[n / 2]).toBeGreaterThan(4.7);
     expect(logn[n / 2]).toBeLessThan(5.3);
     const hits = Array.from({ length: n }, () => r.bernoulli(0.2)).filter(Boolean).length;

@@ -4,11 +4,22 @@ import { SENSOR_FULL_SCALE } from '../../../src/synth/bounds.ts';
 import { cleanChannels, generateSystem } from '../../../src/synth/generate.ts';
 import { planFleet } from '../../../src/synth/plan.ts';
 import { createRng } from '../../../src/synth/random.ts';
-import { applyStuckSensor, applyTimestampGaps, quantize, type Channels } from '../../../src/synth/sensor-faults.ts';
+import {
+  applyStuckSensor,
+  applyTimestampGaps,
+  quantize,
+  type Channels,
+} from '../../../src/synth/sensor-faults.ts';
 import type { SystemPlan } from '../../../src/synth/types.ts';
 import { col, NO_FAULTS, scenario } from './helpers.ts';
 
-const sc = scenario({ systems: 6, days: 10, anomalyRate: 0, dataQuality: NO_FAULTS, seed: 'faults' });
+const sc = scenario({
+  systems: 6,
+  days: 10,
+  anomalyRate: 0,
+  dataQuality: NO_FAULTS,
+  seed: 'faults',
+});
 const base = planFleet(sc)[0]!;
 const withTags = (tags: ScenarioTag[]): SystemPlan => ({ ...base, tags });
 
@@ -21,7 +32,9 @@ describe('sensor faults', () => {
   it('spike adds single-sample outliers of 0, full scale or ×10 (saturating at full scale) to one or two sensors only', () => {
     const clean = generateSystem(withTags([]), sc);
     const spiked = generateSystem(withTags(['spike']), sc);
-    const changed = SENSORS.filter((s) => col(clean.columns, s).some((v, i) => v !== col(spiked.columns, s)[i]));
+    const changed = SENSORS.filter((s) =>
+      col(clean.columns, s).some((v, i) => v !== col(spiked.columns, s)[i]),
+    );
     expect(changed.length).toBeGreaterThanOrEqual(1);
     expect(changed.length).toBeLessThanOrEqual(2);
     for (const s of changed) {
@@ -33,7 +46,9 @@ describe('sensor faults', () => {
         expect([0, fs, Math.max(-fs, Math.min(fs, (a[i] as number) * 10))]).toContain(b[i]);
         // still a value a working sensor can report, so `harness validate` accepts the file
         const limits = PHYSICAL_LIMITS[s];
-        if (limits) expect(b[i]).toBeGreaterThanOrEqual(limits.min), expect(b[i]).toBeLessThanOrEqual(limits.max);
+        if (limits)
+          (expect(b[i]).toBeGreaterThanOrEqual(limits.min),
+            expect(b[i]).toBeLessThanOrEqual(limits.max));
       }
     }
   });
@@ -50,7 +65,10 @@ describe('sensor faults', () => {
       const idx = Array.from(ch[s].keys()).filter((i) => ch[s][i] !== before[s][i]);
       expect(new Set(idx.map((i) => ch[s][i])).size).toBe(1);
     }
-    for (const [lo, hi] of [['temp_cell_min_c', 'temp_cell_max_c'], ['cell_voltage_min_v', 'cell_voltage_max_v']] as const) {
+    for (const [lo, hi] of [
+      ['temp_cell_min_c', 'temp_cell_max_c'],
+      ['cell_voltage_min_v', 'cell_voltage_max_v'],
+    ] as const) {
       expect(ch[lo].every((v, i) => v <= (ch[hi][i] as number))).toBe(true);
     }
   });
@@ -72,14 +90,17 @@ describe('sensor faults', () => {
     const g = generateSystem(withTags(['sensor_dropout']), sc);
     expect(g.timestamps.length).toBeLessThan(base.samples);
     expect(SENSORS.some((s) => col(g.columns, s).some(Number.isNaN))).toBe(true);
-    expect(g.timestamps[g.timestamps.length - 1]).toBe(base.startMs + (base.samples - 1) * base.intervalSeconds * 1000);
+    expect(g.timestamps[g.timestamps.length - 1]).toBe(
+      base.startMs + (base.samples - 1) * base.intervalSeconds * 1000,
+    );
   });
 
   it('noisy_normal raises the measurement noise', () => {
     const rough = (tags: ScenarioTag[]): number => {
       const v = col(generateSystem(withTags(tags), sc).columns, 'cell_voltage_max_v');
       let s = 0;
-      for (let i = 2; i < v.length; i++) s += Math.abs((v[i] as number) - 2 * (v[i - 1] as number) + (v[i - 2] as number));
+      for (let i = 2; i < v.length; i++)
+        s += Math.abs((v[i] as number) - 2 * (v[i - 1] as number) + (v[i - 2] as number));
       return s;
     };
     expect(rough(['noisy_normal'])).toBeGreaterThan(1.3 * rough([]));

@@ -25,7 +25,13 @@ export interface Fleet {
 export function fleet(n: number, anomalies: number, prefix = 'sys'): Fleet {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
   const y = ids.map((_, i) => (i < anomalies ? 1 : 0));
-  return { ids, y, failureType: y.map((l, i) => (l === 0 ? 'none' : i % 2 === 0 ? 'cell_imbalance' : 'internal_short')) };
+  return {
+    ids,
+    y,
+    failureType: y.map((l, i) =>
+      l === 0 ? 'none' : i % 2 === 0 ? 'cell_imbalance' : 'internal_short',
+    ),
+  };
 }
 
 /** Seeded scores: anomalies shifted up by `separation` (0 = chance). */
@@ -34,8 +40,21 @@ export function scoresFor(f: Fleet, separation: number, seed: string): number[] 
   return f.y.map((l) => rng.next() + separation * l);
 }
 
-export function scored(suite: string, model: string, f: Fleet, scores: readonly number[], extra: Partial<{ version: string; options: unknown; cached: boolean }> = {}): CaseResult {
-  const summary = evaluateScores({ y: f.y, scores, threshold: 0.5, strata: { failure_type: f.failureType }, systemIds: [...f.ids], minPositives: 2 });
+export function scored(
+  suite: string,
+  model: string,
+  f: Fleet,
+  scores: readonly number[],
+  extra: Partial<{ version: string; options: unknown; cached: boolean }> = {},
+): CaseResult {
+  const summary = evaluateScores({
+    y: f.y,
+    scores,
+    threshold: 0.5,
+    strata: { failure_type: f.failureType },
+    systemIds: [...f.ids],
+    minPositives: 2,
+  });
   return {
     state: 'scored',
     suite,
@@ -53,7 +72,15 @@ export function scored(suite: string, model: string, f: Fleet, scores: readonly 
 }
 
 export function errored(suite: string, model: string, error: string): CaseResult {
-  return { state: 'errored', suite, model, version: '1', options: {}, seed: `unit:${suite}:${model}`, error };
+  return {
+    state: 'errored',
+    suite,
+    model,
+    version: '1',
+    options: {},
+    seed: `unit:${suite}:${model}`,
+    error,
+  };
 }
 
 export function dataset(f: Fleet, extra: Partial<DatasetInfo> = {}): DatasetInfo {
@@ -76,13 +103,34 @@ export function dataset(f: Fleet, extra: Partial<DatasetInfo> = {}): DatasetInfo
   };
 }
 
-export function suite(name: string, cases: readonly CaseResult[], ds: DatasetInfo | null, assertions: readonly AssertionResult[] = []): SuiteResult {
-  return { name, file: `/project/suites/${name}.suite.ts`, dataset: ds, threshold: 'fixed 0.5', cases, assertions, durationMs: 12, ...(ds ? {} : { error: 'the dataset could not be loaded' }) };
+export function suite(
+  name: string,
+  cases: readonly CaseResult[],
+  ds: DatasetInfo | null,
+  assertions: readonly AssertionResult[] = [],
+): SuiteResult {
+  return {
+    name,
+    file: `/project/suites/${name}.suite.ts`,
+    dataset: ds,
+    threshold: 'fixed 0.5',
+    cases,
+    assertions,
+    durationMs: 12,
+    ...(ds ? {} : { error: 'the dataset could not be loaded' }),
+  };
 }
 
-export function run(unseeded: readonly SuiteResult[], startedAt = '2026-03-01T10:00:00.000Z', seed = 'unit'): RunResult {
+export function run(
+  unseeded: readonly SuiteResult[],
+  startedAt = '2026-03-01T10:00:00.000Z',
+  seed = 'unit',
+): RunResult {
   // As the runner does: every case carries the seed its model got from the run's seed.
-  const suites = unseeded.map((s) => ({ ...s, cases: s.cases.map((c) => ({ ...c, seed: caseSeed(seed, s.name, c.model) })) }));
+  const suites = unseeded.map((s) => ({
+    ...s,
+    cases: s.cases.map((c) => ({ ...c, seed: caseSeed(seed, s.name, c.model) })),
+  }));
   const cases = suites.flatMap((s) => s.cases);
   const errored = cases.filter((c) => c.state === 'errored').length;
   return {
@@ -102,7 +150,11 @@ export function run(unseeded: readonly SuiteResult[], startedAt = '2026-03-01T10
 }
 
 /** What `loadRun` would read back for this run, without the file system. */
-export function loaded(r: RunResult, runId: string, git: { commit: string | null; dirty: boolean | null } = { commit: 'f'.repeat(40), dirty: false }): LoadedRun {
+export function loaded(
+  r: RunResult,
+  runId: string,
+  git: { commit: string | null; dirty: boolean | null } = { commit: 'f'.repeat(40), dirty: false },
+): LoadedRun {
   const { record, scores: byFile } = buildRunRecord(r, {
     runId,
     root: '/project',
@@ -111,6 +163,8 @@ export function loaded(r: RunResult, runId: string, git: { commit: string | null
     config: { file: 'harness.config.ts', hash: 'd'.repeat(64) },
   });
   const scores = new Map<string, StoredScores>();
-  for (const s of record.suites) for (const c of s.cases) if (c.scores_file) scores.set(caseKey(s.name, c.model), byFile.get(c.scores_file)!);
+  for (const s of record.suites)
+    for (const c of s.cases)
+      if (c.scores_file) scores.set(caseKey(s.name, c.model), byFile.get(c.scores_file)!);
   return { record, results: JSON.parse(resultsJsonText(r)), scores };
 }

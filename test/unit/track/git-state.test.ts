@@ -6,7 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readGitState } from '../../../src/track/git-state.ts';
 import { tempDir } from '../../helpers/run-harness.ts';
 
-const git = async (cwd: string, ...args: string[]) => (await promisify(execFile)('git', ['-c', 'user.email=t@bess.local', '-c', 'user.name=t', ...args], { cwd })).stdout.trim();
+const git = async (cwd: string, ...args: string[]) =>
+  (
+    await promisify(execFile)(
+      'git',
+      ['-c', 'user.email=t@bess.local', '-c', 'user.name=t', ...args],
+      { cwd },
+    )
+  ).stdout.trim();
 
 describe('readGitState', () => {
   let t: { dir: string; cleanup: () => Promise<void> } | undefined;
@@ -15,7 +22,11 @@ describe('readGitState', () => {
   it('is all null outside a git checkout, without throwing', async () => {
     t = await tempDir();
     expect(await readGitState(t.dir)).toEqual({ commit: null, branch: null, dirty: null });
-    expect(await readGitState(path.join(t.dir, 'does-not-exist'))).toEqual({ commit: null, branch: null, dirty: null });
+    expect(await readGitState(path.join(t.dir, 'does-not-exist'))).toEqual({
+      commit: null,
+      branch: null,
+      dirty: null,
+    });
   });
 
   it('reads HEAD and the branch; the harness’s own folders do not make the tree dirty, anything else does', async () => {
@@ -30,10 +41,17 @@ describe('readGitState', () => {
     const runs = path.join(t.dir, '.harness', 'runs');
     await mkdir(runs, { recursive: true });
     await writeFile(path.join(runs, 'x.json'), '{}');
-    expect((await readGitState(t.dir, [runs, path.join(t.dir, '.harness', 'cache'), '/elsewhere'])).dirty).toBe(false);
+    expect(
+      (await readGitState(t.dir, [runs, path.join(t.dir, '.harness', 'cache'), '/elsewhere']))
+        .dirty,
+    ).toBe(false);
     expect((await readGitState(t.dir)).dirty).toBe(true);
     await writeFile(path.join(t.dir, 'a.txt'), 'changed\n');
-    expect(await readGitState(t.dir, [runs])).toEqual({ commit: head, branch: 'main', dirty: true });
+    expect(await readGitState(t.dir, [runs])).toEqual({
+      commit: head,
+      branch: 'main',
+      dirty: true,
+    });
     await git(t.dir, 'checkout', '-q', '--detach');
     expect((await readGitState(t.dir, [runs])).branch).toBeNull();
   });

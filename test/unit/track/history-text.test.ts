@@ -19,35 +19,76 @@ const F = fleet(40, 16);
 
 describe('formatComparison', () => {
   it('says what changed, then per model the test, the metric table and the strata that moved', () => {
-    const a = run([suite('s', [scored('s', 'm', F, scoresFor(F, 1.2, 'strong')), scored('s', 'old', F, scoresFor(F, 0.3, 'o')), scored('s', 'flaky', F, scoresFor(F, 0.3, 'f'))], dataset(F))]);
-    const b = run([suite('s', [scored('s', 'm', F, scoresFor(F, 0, 'weak'), { version: '2' }), errored('s', 'flaky', 'fit: boom'), scored('s', 'new', F, scoresFor(F, 0.3, 'n'))], dataset(F, { dataHash: 'e'.repeat(64) }))]);
-    const c = compareRuns(loaded(a, '20260301T100000Z-aaaaaa'), loaded(b, '20260301T110000Z-bbbbbb', { commit: '1234567'.padEnd(40, '0'), dirty: true }));
+    const a = run([
+      suite(
+        's',
+        [
+          scored('s', 'm', F, scoresFor(F, 1.2, 'strong')),
+          scored('s', 'old', F, scoresFor(F, 0.3, 'o')),
+          scored('s', 'flaky', F, scoresFor(F, 0.3, 'f')),
+        ],
+        dataset(F),
+      ),
+    ]);
+    const b = run([
+      suite(
+        's',
+        [
+          scored('s', 'm', F, scoresFor(F, 0, 'weak'), { version: '2' }),
+          errored('s', 'flaky', 'fit: boom'),
+          scored('s', 'new', F, scoresFor(F, 0.3, 'n')),
+        ],
+        dataset(F, { dataHash: 'e'.repeat(64) }),
+      ),
+    ]);
+    const c = compareRuns(
+      loaded(a, '20260301T100000Z-aaaaaa'),
+      loaded(b, '20260301T110000Z-bbbbbb', { commit: '1234567'.padEnd(40, '0'), dirty: true }),
+    );
     const text = formatComparison(c, { alpha: 0.05 });
     const lines = text.split('\n');
     expect(lines[0]).toBe('harness compare  20260301T100000Z-aaaaaa → 20260301T110000Z-bbbbbb');
-    expect(lines[2]).toBe('  after   20260301T110000Z-bbbbbb  2026-03-01 10:00:00 UTC · commit 1234567* · exit 2');
+    expect(lines[2]).toBe(
+      '  after   20260301T110000Z-bbbbbb  2026-03-01 10:00:00 UTC · commit 1234567* · exit 2',
+    );
     expect(text).toContain('what changed\n  where  what                 before → after\n');
     expect(text).toContain('  run    git commit           ffffffffffff → 123456700000\n');
     expect(text).toContain('  s      data_hash            bbbbbbbbbbbb → eeeeeeeeeeee\n');
     expect(text).toContain('  s/m    version              1 → 2\n');
-    expect(text).toMatch(/ {2}m {2}paired DeLong on 40 systems: Δ roc_auc −0\.\d{3} \[−0\.\d{3}, [−+]0\.\d{3}\], p (= 0\.\d{4}|< 0\.0001) significant drop at 0\.05\n/);
-    expect(text).toMatch(/ {4}roc_auc +\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] +0\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] +−0\.\d{3}\n/);
+    expect(text).toMatch(
+      / {2}m {2}paired DeLong on 40 systems: Δ roc_auc −0\.\d{3} \[−0\.\d{3}, [−+]0\.\d{3}\], p (= 0\.\d{4}|< 0\.0001) significant drop at 0\.05\n/,
+    );
+    expect(text).toMatch(
+      / {4}roc_auc +\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] +0\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] +−0\.\d{3}\n/,
+    );
     expect(text).toMatch(/ {4}strata that moved \(\d+ of 3\): failure_type=/);
     expect(text).toContain('  − old  only in the earlier run (scored)\n');
-    expect(text).toContain('  ✗ flaky  nothing to compare\n      before: scored\n      after: errored: fit: boom\n');
+    expect(text).toContain(
+      '  ✗ flaky  nothing to compare\n      before: scored\n      after: errored: fit: boom\n',
+    );
     expect(text).toContain('  + new  only in the later run (scored)\n');
   });
 
   it('with nothing changed, says so', () => {
     const r = run([suite('s', [scored('s', 'm', F, scoresFor(F, 0.3, 'x'))], dataset(F))]);
     const text = formatComparison(compareRuns(loaded(r, 'A'), loaded(r, 'B')), { alpha: 0.05 });
-    expect(text).toContain('what changed: nothing recorded: same commit, config, data, labels, plugin versions and options\n');
-    expect(text).toContain('  m  paired DeLong on 40 systems: Δ roc_auc 0 [0, 0], p = 1.0000 (not significant at 0.05) · both runs rank every anomaly/normal pair alike\n');
+    expect(text).toContain(
+      'what changed: nothing recorded: same commit, config, data, labels, plugin versions and options\n',
+    );
+    expect(text).toContain(
+      '  m  paired DeLong on 40 systems: Δ roc_auc 0 [0, 0], p = 1.0000 (not significant at 0.05) · both runs rank every anomaly/normal pair alike\n',
+    );
     expect(text).toContain('    strata: no change in 3\n');
   });
 
   it('signed deltas use a real minus sign and say 0 for no change', () => {
-    expect([signed(0.0625), signed(-0.0625), signed(0), signed(null), signed(1e-9)]).toEqual(['+0.063', '−0.063', '0', '—', '+0.000']);
+    expect([signed(0.0625), signed(-0.0625), signed(0), signed(null), signed(1e-9)]).toEqual([
+      '+0.063',
+      '−0.063',
+      '0',
+      '—',
+      '+0.000',
+    ]);
   });
 });
 
@@ -70,18 +111,53 @@ describe('formatRunsTable', () => {
   });
 
   it('one row per run: short commit with * when dirty, exit, cases, compact AUCs, tracking status', () => {
-    const many = Array.from({ length: 9 }, (_, i) => ({ suite: i < 5 ? 'smoke' : 'edge', model: `model-${i}`, state: 'scored' as const, value: 0.7 }));
+    const many = Array.from({ length: 9 }, (_, i) => ({
+      suite: i < 5 ? 'smoke' : 'edge',
+      model: `model-${i}`,
+      state: 'scored' as const,
+      value: 0.7,
+    }));
     const text = formatRunsTable(
       [
-        overview('B', { exit_code: 1, git: { commit: '1234567890'.padEnd(40, '0'), branch: null, dirty: true }, tracking: 'synced', cases: { scored: 1, errored: 1 }, roc_auc: [{ suite: 's', model: 'random', state: 'scored', value: 0.49 }, { suite: 's', model: 'bad', state: 'errored', value: null }] }),
+        overview('B', {
+          exit_code: 1,
+          git: { commit: '1234567890'.padEnd(40, '0'), branch: null, dirty: true },
+          tracking: 'synced',
+          cases: { scored: 1, errored: 1 },
+          roc_auc: [
+            { suite: 's', model: 'random', state: 'scored', value: 0.49 },
+            { suite: 's', model: 'bad', state: 'errored', value: null },
+          ],
+        }),
         overview('A', { tracking: 'failed', git: { commit: null, branch: null, dirty: null } }),
         overview('W', { suites: 2, cases: { scored: 9, errored: 0 }, roc_auc: many }),
       ],
       { runsDir: '.harness/runs', older: 4 },
     );
-    const rows = text.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
-    expect(rows[1]).toEqual(['B', '2026-03-01 10:00:00', '1234567*', '1', '1', '2 (1 ✗)', 'random 0.49 bad ✗', 'synced']);
-    expect(rows[2]).toEqual(['A', '2026-03-01 10:00:00', '—', '0', '1', '2', 'random 0.50 pca —', 'failed']);
+    const rows = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/));
+    expect(rows[1]).toEqual([
+      'B',
+      '2026-03-01 10:00:00',
+      '1234567*',
+      '1',
+      '1',
+      '2 (1 ✗)',
+      'random 0.49 bad ✗',
+      'synced',
+    ]);
+    expect(rows[2]).toEqual([
+      'A',
+      '2026-03-01 10:00:00',
+      '—',
+      '0',
+      '1',
+      '2',
+      'random 0.50 pca —',
+      'failed',
+    ]);
     expect(rows[3]![6]).toMatch(/^smoke: model-0 0\.70 .*…$/);
     expect(rows[3]![6]).toHaveLength(72);
     expect(rows[4]).toEqual(['… 4 older runs (--limit N shows more)']);

@@ -8,7 +8,11 @@ const DIR = '/project/.harness/runs';
 
 /** A store of runs with these ids, newest first (as listRuns returns them). */
 function store(ids: readonly string[]): RunList {
-  const runs: StoredRun[] = ids.map((id) => ({ dir: `${DIR}/${id}`, record: loaded(run([]), id).record, tracking: null }));
+  const runs: StoredRun[] = ids.map((id) => ({
+    dir: `${DIR}/${id}`,
+    record: loaded(run([]), id).record,
+    tracking: null,
+  }));
   return { runsDir: DIR, runs, unreadable: [] };
 }
 
@@ -46,26 +50,39 @@ describe('resolveRunRef', () => {
   it('an ambiguous prefix names the store and every id it starts', () => {
     const e = errorOf(() => id('20260301'));
     expect(e.code).toBe('E_RUN_REF');
-    expect(e.message).toBe(`run "20260301" is ambiguous in ${DIR}: it starts 2 run ids (${IDS[1]}, ${IDS[2]}); give more of the id`);
+    expect(e.message).toBe(
+      `run "20260301" is ambiguous in ${DIR}: it starts 2 run ids (${IDS[1]}, ${IDS[2]}); give more of the id`,
+    );
   });
 
   it('an unknown ref names the store and the runs it holds, newest first', () => {
     const e = errorOf(() => id('2025'));
-    expect(e.message).toBe(`no run "2025" in ${DIR} (runs, newest first: ${IDS.join(', ')}; or latest, latest~1, …)`);
-    expect(errorOf(() => id('latest~3')).message).toBe(`latest~3: ${DIR} holds only 3 runs (${IDS.join(', ')})`);
+    expect(e.message).toBe(
+      `no run "2025" in ${DIR} (runs, newest first: ${IDS.join(', ')}; or latest, latest~1, …)`,
+    );
+    expect(errorOf(() => id('latest~3')).message).toBe(
+      `latest~3: ${DIR} holds only 3 runs (${IDS.join(', ')})`,
+    );
     expect(errorOf(() => id('latest~x')).message).toMatch(/^no run "latest~x" in /);
     expect(errorOf(() => id('')).message).toMatch(/^no run "" in /);
   });
 
   it('a long history lists the 10 newest ids and counts the rest', () => {
-    const many = Array.from({ length: 13 }, (_, i) => `20260301T${String(23 - i).padStart(2, '0')}0000Z-00000${i.toString(16)}`);
+    const many = Array.from(
+      { length: 13 },
+      (_, i) => `20260301T${String(23 - i).padStart(2, '0')}0000Z-00000${i.toString(16)}`,
+    );
     const e = errorOf(() => resolveRunRef(store(many), 'nope'));
     expect(e.message).toContain(`${many.slice(0, 10).join(', ')} and 3 older`);
     expect(e.message).not.toContain(many[10]!);
   });
 
   it('an empty store says so and how to fill it', () => {
-    expect(errorOf(() => resolveRunRef(store([]), 'latest')).message).toBe(`latest: no runs recorded in ${DIR} yet (\`harness run\` records one)`);
-    expect(errorOf(() => resolveRunRef(store([]), 'abc')).message).toBe(`no run "abc": no runs recorded in ${DIR} yet (\`harness run\` records one)`);
+    expect(errorOf(() => resolveRunRef(store([]), 'latest')).message).toBe(
+      `latest: no runs recorded in ${DIR} yet (\`harness run\` records one)`,
+    );
+    expect(errorOf(() => resolveRunRef(store([]), 'abc')).message).toBe(
+      `no run "abc": no runs recorded in ${DIR} yet (\`harness run\` records one)`,
+    );
   });
 });

@@ -30,7 +30,16 @@ describe('recordRun', () => {
     t = await tempDir();
     const config = path.join(t.dir, 'harness.config.ts');
     await writeFile(config, 'export default {};\n');
-    const r = run([{ ...suite('s', [scored('s', 'm', F, S, { cached: true }), errored('s', 'bad', 'fit: boom')], dataset(F)), file: path.join(t.dir, 'suites', 's.suite.ts') }]);
+    const r = run([
+      {
+        ...suite(
+          's',
+          [scored('s', 'm', F, S, { cached: true }), errored('s', 'bad', 'fit: boom')],
+          dataset(F),
+        ),
+        file: path.join(t.dir, 'suites', 's.suite.ts'),
+      },
+    ]);
     const rec = await recordRun(r, options(t.dir, { configFile: config }));
     expect(rec.runId).toMatch(/^20260301T100000Z-[0-9a-f]{6}$/);
     expect(rec.dir).toBe(path.join(t.dir, '.harness', 'runs', rec.runId));
@@ -58,7 +67,10 @@ describe('recordRun', () => {
       argv: ['--seed', 'unit'],
       seed: 'unit',
       git: { commit: null, branch: null, dirty: null },
-      config: { file: 'harness.config.ts', hash: createHash('sha256').update('export default {};\n').digest('hex') },
+      config: {
+        file: 'harness.config.ts',
+        hash: createHash('sha256').update('export default {};\n').digest('hex'),
+      },
     });
     const [s] = record.suites;
     expect(s).toMatchObject({
@@ -66,14 +78,49 @@ describe('recordRun', () => {
       file: 'suites/s.suite.ts',
       error: null,
       threshold: 'fixed 0.5',
-      dataset: { kind: 'scenario', name: 'unit-fleet', data_source: 'synthetic', scenario: 'unit-fleet', hash: 'a'.repeat(64), data_hash: 'b'.repeat(64), label_version: 1, labels_hash: 'c'.repeat(64), systems: 24, train: 12, test: 12 },
+      dataset: {
+        kind: 'scenario',
+        name: 'unit-fleet',
+        data_source: 'synthetic',
+        scenario: 'unit-fleet',
+        hash: 'a'.repeat(64),
+        data_hash: 'b'.repeat(64),
+        label_version: 1,
+        labels_hash: 'c'.repeat(64),
+        systems: 24,
+        train: 12,
+        test: 12,
+      },
       split: { test: 0.5, folds: null, seed: 'unit' },
     });
     expect(s!.cases).toEqual([
-      { model: 'm', version: '1', options: {}, state: 'scored', error: null, seed: 'unit:s:m', cached: true, timings_ms: { fit: 5, score: 7 }, scores_file: 'scores/s/m.csv' },
-      { model: 'bad', version: '1', options: {}, state: 'errored', error: 'fit: boom', seed: 'unit:s:bad', cached: false, timings_ms: null, scores_file: null },
+      {
+        model: 'm',
+        version: '1',
+        options: {},
+        state: 'scored',
+        error: null,
+        seed: 'unit:s:m',
+        cached: true,
+        timings_ms: { fit: 5, score: 7 },
+        scores_file: 'scores/s/m.csv',
+      },
+      {
+        model: 'bad',
+        version: '1',
+        options: {},
+        state: 'errored',
+        error: 'fit: boom',
+        seed: 'unit:s:bad',
+        cached: false,
+        timings_ms: null,
+        scores_file: null,
+      },
     ]);
-    const csv = parseScoresCsv(await readFile(path.join(rec.dir, 'scores', 's', 'm.csv'), 'utf8'), 'm.csv');
+    const csv = parseScoresCsv(
+      await readFile(path.join(rec.dir, 'scores', 's', 'm.csv'), 'utf8'),
+      'm.csv',
+    );
     expect(csv.systemIds).toEqual(F.ids);
     expect(Array.from(csv.y)).toEqual(F.y);
     expect(Array.from(csv.scores)).toEqual(S);
@@ -81,11 +128,27 @@ describe('recordRun', () => {
 
   it('makes file names of any suite and model name, inside the run folder and distinct', async () => {
     t = await tempDir();
-    const r = run([suite('../up', [scored('../up', '..', F, S), scored('../up', 'x y', F, S), scored('../up', 'x_y', F, S), scored('../up', 'X_Y', F, S)], dataset(F))]);
+    const r = run([
+      suite(
+        '../up',
+        [
+          scored('../up', '..', F, S),
+          scored('../up', 'x y', F, S),
+          scored('../up', 'x_y', F, S),
+          scored('../up', 'X_Y', F, S),
+        ],
+        dataset(F),
+      ),
+    ]);
     const rec = await recordRun(r, options(t.dir));
     const files = rec.record.suites[0]!.cases.map((c) => c.scores_file);
     // `../up` → `.._up` → `_.._up` (no leading dot); `X_Y` collides with `x_y` on a case-insensitive disk.
-    expect(files).toEqual(['scores/_.._up/_...csv', 'scores/_.._up/x_y.csv', 'scores/_.._up/x_y-2.csv', 'scores/_.._up/X_Y-3.csv']);
+    expect(files).toEqual([
+      'scores/_.._up/_...csv',
+      'scores/_.._up/x_y.csv',
+      'scores/_.._up/x_y-2.csv',
+      'scores/_.._up/X_Y-3.csv',
+    ]);
     for (const f of files) expect((await readCaseScores(rec.dir, f!)).systemIds).toEqual(F.ids);
   });
 
@@ -122,28 +185,64 @@ describe('listRuns', () => {
     const older = await recordRun(at('2026-03-01T10:00:00.100Z'), o);
     const newest = await recordRun(at('2026-03-01T10:00:00.900Z'), o); // same second, later
     const middle = await recordRun(at('2026-03-01T10:00:00.500Z'), o);
-    await mkdir(path.join(runsDir, `${STAGING_PREFIX}20260301T110000Z-abcdef`, 'scores'), { recursive: true });
+    await mkdir(path.join(runsDir, `${STAGING_PREFIX}20260301T110000Z-abcdef`, 'scores'), {
+      recursive: true,
+    });
     await mkdir(path.join(runsDir, 'not-a-run'));
     await mkdir(path.join(runsDir, 'future'));
-    await writeFile(path.join(runsDir, 'future', 'run.json'), JSON.stringify({ ...older.record, schema: 99 }));
+    await writeFile(
+      path.join(runsDir, 'future', 'run.json'),
+      JSON.stringify({ ...older.record, schema: 99 }),
+    );
     await writeFile(path.join(runsDir, 'notes.txt'), 'a file, not a run\n');
-    await writeFile(path.join(newest.dir, 'tracking.json'), JSON.stringify({ mlflow: { uri: 'http://mlflow:5000', status: 'synced', at: '2026-03-01T10:01:00Z', runs: [] } }));
+    await writeFile(
+      path.join(newest.dir, 'tracking.json'),
+      JSON.stringify({
+        mlflow: {
+          uri: 'http://mlflow:5000',
+          status: 'synced',
+          at: '2026-03-01T10:01:00Z',
+          runs: [],
+        },
+      }),
+    );
 
     const list = await listRuns(runsDir);
-    expect(list.runs.map((r) => r.record.run_id)).toEqual([newest.runId, middle.runId, older.runId]);
-    expect(list.runs.map((r) => r.tracking?.mlflow?.status ?? null)).toEqual(['synced', null, null]);
+    expect(list.runs.map((r) => r.record.run_id)).toEqual([
+      newest.runId,
+      middle.runId,
+      older.runId,
+    ]);
+    expect(list.runs.map((r) => r.tracking?.mlflow?.status ?? null)).toEqual([
+      'synced',
+      null,
+      null,
+    ]);
     expect(list.unreadable.map((u) => [path.basename(u.dir), u.reason]).sort()).toEqual([
-      ['future', `${path.join(runsDir, 'future', 'run.json')}: record schema 99, this harness reads schema 1`],
+      [
+        'future',
+        `${path.join(runsDir, 'future', 'run.json')}: record schema 99, this harness reads schema 1`,
+      ],
       ['not-a-run', `${path.join(runsDir, 'not-a-run', 'run.json')}: missing (not a recorded run)`],
     ]);
-    expect(await listRuns(path.join(t.dir, 'none'))).toEqual({ runsDir: path.join(t.dir, 'none'), runs: [], unreadable: [] });
+    expect(await listRuns(path.join(t.dir, 'none'))).toEqual({
+      runsDir: path.join(t.dir, 'none'),
+      runs: [],
+      unreadable: [],
+    });
   });
 
   it('readRunRecord and readCaseScores name the file of a damaged record', async () => {
     t = await tempDir();
     await writeFile(path.join(t.dir, 'run.json'), '{ "schema": 1, ');
-    await expect(readRunRecord(t.dir)).rejects.toThrow(`${path.join(t.dir, 'run.json')}: run.json is not valid JSON`);
-    await expect(readCaseScores(t.dir, '../elsewhere.csv')).rejects.toThrow('scores_file "../elsewhere.csv" lies outside the run folder');
-    await expect(readCaseScores(t.dir, 'scores/s/m.csv')).rejects.toThrow(`${path.join(t.dir, 'scores', 's', 'm.csv')}: the record's scores cannot be read (ENOENT)`);
+    await expect(readRunRecord(t.dir)).rejects.toThrow(
+      `${path.join(t.dir, 'run.json')}: run.json is not valid JSON`,
+    );
+    await expect(readCaseScores(t.dir, '../elsewhere.csv')).rejects.toThrow(
+      'scores_file "../elsewhere.csv" lies outside the run folder',
+    );
+    await expect(readCaseScores(t.dir, 'scores/s/m.csv')).rejects.toThrow(
+      `${path.join(t.dir, 'scores', 's', 'm.csv')}: the record's scores cannot be read (ENOENT)`,
+    );
   });
 });

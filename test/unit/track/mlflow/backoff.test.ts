@@ -1,12 +1,18 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../../../../src/track/mlflow/backoff.ts';
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfterMs,
+} from '../../../../src/track/mlflow/backoff.ts';
 
 const noJitter = { ...DEFAULT_RETRY_POLICY, backoffJitterMs: 0 };
 
 describe('backoffDelayMs', () => {
   it('follows urllib3: no wait before the first retry, then factor·2^(n−1), capped', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelayMs(n, noJitter, () => 0))).toEqual([0, 4000, 8000, 16000, 32000, 64000, 120000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelayMs(n, noJitter, () => 0))).toEqual([
+      0, 4000, 8000, 16000, 32000, 64000, 120000,
+    ]);
   });
 
   it('adds a jitter drawn from the seeded generator: the same seed waits the same', () => {

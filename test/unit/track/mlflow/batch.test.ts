@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_LIMITS, chunkBatches, MAX_PARAM_VALUE, MAX_TAG_VALUE, notYetLogged, PayloadBuilder } from '../../../../src/track/mlflow/batch.ts';
+import {
+  BATCH_LIMITS,
+  chunkBatches,
+  MAX_PARAM_VALUE,
+  MAX_TAG_VALUE,
+  notYetLogged,
+  PayloadBuilder,
+} from '../../../../src/track/mlflow/batch.ts';
 import type { LogBatch } from '../../../../src/track/mlflow/client.ts';
 
 const T = 1_764_000_000_000;
@@ -21,12 +28,19 @@ describe('PayloadBuilder', () => {
 
   it('logs an undefined metric as a tag with its reason, never as a number', () => {
     const b = new PayloadBuilder(T);
-    b.metric(['roc_auc', 'failure_type', 'thermal_runaway'], null, 'ROC AUC is undefined: no negatives');
+    b.metric(
+      ['roc_auc', 'failure_type', 'thermal_runaway'],
+      null,
+      'ROC AUC is undefined: no negatives',
+    );
     b.metric('f1', null);
     const p = b.build();
     expect(p.metrics).toEqual([]);
     expect(p.tags).toEqual([
-      { key: 'metric.roc_auc.failure_type.thermal_runaway.undefined', value: 'ROC AUC is undefined: no negatives' },
+      {
+        key: 'metric.roc_auc.failure_type.thermal_runaway.undefined',
+        value: 'ROC AUC is undefined: no negatives',
+      },
       { key: 'metric.f1.undefined', value: 'undefined' },
     ]);
   });
@@ -84,7 +98,9 @@ describe('PayloadBuilder', () => {
       { kind: 'param', key: 'options.big', length: MAX_PARAM_VALUE + 10, limit: MAX_PARAM_VALUE },
       { kind: 'tag', key: 'harness.error', length: MAX_TAG_VALUE + 1, limit: MAX_TAG_VALUE },
     ]);
-    expect(p.tags.find((t) => t.key === 'harness.truncated')!.value).toBe('param options.big: 6010 -> 6000 characters\ntag harness.error: 8001 -> 8000 characters');
+    expect(p.tags.find((t) => t.key === 'harness.truncated')!.value).toBe(
+      'param options.big: 6010 -> 6000 characters\ntag harness.error: 8001 -> 8000 characters',
+    );
   });
 
   it('shortens an over-long key with a hash of its full name', () => {
@@ -114,7 +130,9 @@ describe('chunkBatches', () => {
     ]);
     for (const b of batches) {
       expect(b.metrics.length).toBeLessThanOrEqual(BATCH_LIMITS.metrics);
-      expect(b.params.length + b.tags.length + b.metrics.length).toBeLessThanOrEqual(BATCH_LIMITS.entities);
+      expect(b.params.length + b.tags.length + b.metrics.length).toBeLessThanOrEqual(
+        BATCH_LIMITS.entities,
+      );
     }
     expect(batches.flatMap((b) => b.metrics)).toEqual(payload.metrics);
     expect(batches.flatMap((b) => b.params)).toEqual(payload.params);
@@ -126,7 +144,8 @@ describe('chunkBatches', () => {
     const params = Array.from({ length: 100 }, (_, i) => kv('p', i, 'y'.repeat(MAX_PARAM_VALUE)));
     const batches = chunkBatches({ metrics: [], params, tags });
     expect(batches.length).toBeGreaterThan(1);
-    for (const b of batches) expect(Buffer.byteLength(JSON.stringify({ run_id: 'r'.repeat(32), ...b }))).toBeLessThan(1e6);
+    for (const b of batches)
+      expect(Buffer.byteLength(JSON.stringify({ run_id: 'r'.repeat(32), ...b }))).toBeLessThan(1e6);
     expect(batches.flatMap((b) => b.tags)).toEqual(tags);
     expect(batches.flatMap((b) => b.params)).toEqual(params);
   });
@@ -139,15 +158,29 @@ describe('chunkBatches', () => {
 describe('notYetLogged', () => {
   it('leaves out what the run holds already, whatever spelling the store read it back in', () => {
     const batch: LogBatch = {
-      metrics: [metric(1), { key: 'nan', value: 'NaN', timestamp: T, step: 0 }, { key: 'inf', value: 'Infinity', timestamp: T, step: 0 }, metric(2)],
+      metrics: [
+        metric(1),
+        { key: 'nan', value: 'NaN', timestamp: T, step: 0 },
+        { key: 'inf', value: 'Infinity', timestamp: T, step: 0 },
+        metric(2),
+      ],
       params: [kv('p', 1), kv('p', 2)],
       tags: [kv('t', 1), kv('t', 2, 'new')],
     };
     const logged = {
-      metrics: [metric(1), { key: 'nan', value: 'NaN', timestamp: T }, { key: 'inf', value: Number.MAX_VALUE, timestamp: T, step: 0 }, { key: 'm2', value: 3, timestamp: T, step: 0 }],
+      metrics: [
+        metric(1),
+        { key: 'nan', value: 'NaN', timestamp: T },
+        { key: 'inf', value: Number.MAX_VALUE, timestamp: T, step: 0 },
+        { key: 'm2', value: 3, timestamp: T, step: 0 },
+      ],
       params: [kv('p', 1)],
       tags: [kv('t', 1), kv('t', 2, 'old')],
     };
-    expect(notYetLogged(batch, logged)).toEqual({ metrics: [metric(2)], params: [kv('p', 2)], tags: [kv('t', 2, 'new')] });
+    expect(notYetLogged(batch, logged)).toEqual({
+      metrics: [metric(2)],
+      params: [kv('p', 2)],
+      tags: [kv('t', 2, 'new')],
+    });
   });
 });

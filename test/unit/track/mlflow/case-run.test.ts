@@ -3,9 +3,20 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../../src/errors.ts';
-import { CASE_ID_TAG, caseId, caseRun, flattenOptions, type CaseRun } from '../../../../src/track/mlflow/case-run.ts';
+import {
+  CASE_ID_TAG,
+  caseId,
+  caseRun,
+  flattenOptions,
+  type CaseRun,
+} from '../../../../src/track/mlflow/case-run.ts';
 import { keyProblem } from '../../../../src/track/mlflow/keys.ts';
-import { readCaseScores, readRunFolder, type RunFolder, type ScoredResultsCase } from '../../../../src/track/mlflow/run-folder.ts';
+import {
+  readCaseScores,
+  readRunFolder,
+  type RunFolder,
+  type ScoredResultsCase,
+} from '../../../../src/track/mlflow/run-folder.ts';
 import { tempDir } from '../../../helpers/run-harness.ts';
 import { syntheticRun, writeRunFolder } from '../../../helpers/run-record.ts';
 
@@ -21,26 +32,38 @@ beforeAll(async () => {
   const root = path.join(tmp.dir, 'project');
   await mkdir(root);
   await writeFile(path.join(root, 'README.md'), 'fixture\n');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@bess.local', '-c', 'user.name=t', ...args], { cwd: root, encoding: 'utf8' }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.email=t@bess.local', '-c', 'user.name=t', ...args], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-q', '-m', 'fixture');
   commit = git('rev-parse', 'HEAD');
   const dir = await writeRunFolder(path.join(tmp.dir, 'runs'), syntheticRun(undefined, root), root);
   folder = await readRunFolder(dir);
-  runs = Object.fromEntries(folder.cases.map((c) => [c.record.model, caseRun(folder.record, c, { USER: 'ci-bot' })]));
+  runs = Object.fromEntries(
+    folder.cases.map((c) => [c.record.model, caseRun(folder.record, c, { USER: 'ci-bot' })]),
+  );
 });
 afterAll(() => tmp.cleanup());
 
 const metricMap = (r: CaseRun) => new Map(r.payload.metrics.map((m) => [m.key, m.value]));
 const params = (r: CaseRun) => Object.fromEntries(r.payload.params.map((p) => [p.key, p.value]));
 const tags = (r: CaseRun) => Object.fromEntries(r.payload.tags.map((t) => [t.key, t.value]));
-const resultOf = (model: string) => folder.cases.find((c) => c.record.model === model)!.result as ScoredResultsCase;
+const resultOf = (model: string) =>
+  folder.cases.find((c) => c.record.model === model)!.result as ScoredResultsCase;
 
 describe('caseRun: a case of a run record as an MLflow run', () => {
   it('goes to the experiment named after its suite, as <model>@<version>, over the harness run’s time span', () => {
     const r = runs['good']!;
-    expect(r).toMatchObject({ experimentName: 'detectors', runName: 'good@2', status: 'FINISHED', userId: 'ci-bot' });
+    expect(r).toMatchObject({
+      experimentName: 'detectors',
+      runName: 'good@2',
+      status: 'FINISHED',
+      userId: 'ci-bot',
+    });
     expect(r.startTime).toBe(Date.parse('2026-11-26T15:30:12.345Z'));
     expect(r.endTime).toBe(r.startTime + 1500);
     expect(r.identity).toEqual([
@@ -48,7 +71,9 @@ describe('caseRun: a case of a run record as an MLflow run', () => {
       { key: 'harness.run_id', value: folder.record.run_id },
     ]);
     expect(caseId(folder.record.run_id, 'detectors', 'good')).toMatch(/^[0-9a-f]{32}$/);
-    expect(caseId(folder.record.run_id, 'detectors', 'good')).not.toBe(caseId(folder.record.run_id, 'detectors', 'random'));
+    expect(caseId(folder.record.run_id, 'detectors', 'good')).not.toBe(
+      caseId(folder.record.run_id, 'detectors', 'random'),
+    );
   });
 
   it('logs every metric of results.json with its value, and CI bounds', () => {
@@ -71,13 +96,24 @@ describe('caseRun: a case of a run record as an MLflow run', () => {
   it('logs each breakdown cell and lead-time bucket under a valid key', () => {
     const m = metricMap(runs['good']!);
     const res = resultOf('good');
-    const cell = (column: string, stratum: string) => res.breakdown[column]!.find((c) => c.stratum === stratum)!;
-    expect(m.get('roc_auc.failure_type.thermal_runaway')).toBe(cell('failure_type', 'thermal_runaway').metrics.roc_auc);
-    expect(m.get('recall.failure_type.cell_imbalance')).toBe(cell('failure_type', 'cell_imbalance').metrics.recall);
-    expect(m.get('roc_auc.failure_type.thermal_runaway.ci_low')).toBe(cell('failure_type', 'thermal_runaway').ci.roc_auc!.low);
+    const cell = (column: string, stratum: string) =>
+      res.breakdown[column]!.find((c) => c.stratum === stratum)!;
+    expect(m.get('roc_auc.failure_type.thermal_runaway')).toBe(
+      cell('failure_type', 'thermal_runaway').metrics.roc_auc,
+    );
+    expect(m.get('recall.failure_type.cell_imbalance')).toBe(
+      cell('failure_type', 'cell_imbalance').metrics.recall,
+    );
+    expect(m.get('roc_auc.failure_type.thermal_runaway.ci_low')).toBe(
+      cell('failure_type', 'thermal_runaway').ci.roc_auc!.low,
+    );
     expect(m.get('n.failure_type.internal_short')).toBe(4);
-    expect(m.get('roc_auc.scenario_tags.hot_dry_v2')).toBe(cell('scenario_tags', 'hot/dry.v2').metrics.roc_auc);
-    expect(m.get('roc_auc.scenario_tags.grid_peak')).toBe(cell('scenario_tags', 'grid+peak').metrics.roc_auc);
+    expect(m.get('roc_auc.scenario_tags.hot_dry_v2')).toBe(
+      cell('scenario_tags', 'hot/dry.v2').metrics.roc_auc,
+    );
+    expect(m.get('roc_auc.scenario_tags.grid_peak')).toBe(
+      cell('scenario_tags', 'grid+peak').metrics.roc_auc,
+    );
     expect(m.get('n.scenario_tags.missing')).toBe(cell('scenario_tags', '(missing)').n);
     // lead-time buckets as day ranges, in the lead-time section and in the breakdown
     const lead = (name: string) => res.lead_time!.find((c) => c.stratum === name)!;
@@ -87,7 +123,9 @@ describe('caseRun: a case of a run record as an MLflow run', () => {
     expect(m.get('n.lead_time_bucket.30-90d')).toBe(cell('lead_time_bucket', '[30,90)').n);
     expect(m.get('caught_with_warning.7d')).toBe(res.caught_with_warning!['7']);
     const renamed = tags(runs['good']!)['harness.renamed_keys']!.split('\n');
-    expect(renamed).toContain('roc_auc.scenario_tags.hot_dry_v2 <- roc_auc.scenario_tags.hot/dry.v2');
+    expect(renamed).toContain(
+      'roc_auc.scenario_tags.hot_dry_v2 <- roc_auc.scenario_tags.hot/dry.v2',
+    );
   });
 
   it('logs an undefined metric as a tag with its reason, never as a number', () => {
@@ -103,9 +141,15 @@ describe('caseRun: a case of a run record as an MLflow run', () => {
     }
     // internal_short has 4 anomalies: its CI is undefined, with the reason from results.json
     const good = tags(runs['good']!);
-    const cell = resultOf('good').breakdown['failure_type']!.find((c) => c.stratum === 'internal_short')!;
-    if (cell.ci.roc_auc === null) expect(good['metric.roc_auc.failure_type.internal_short.ci_low.undefined']).toBe(cell.undefined['ci.roc_auc']);
-    for (const metric of r.payload.metrics) expect(typeof metric.value === 'number' ? Number.isFinite(metric.value) : true).toBe(true);
+    const cell = resultOf('good').breakdown['failure_type']!.find(
+      (c) => c.stratum === 'internal_short',
+    )!;
+    if (cell.ci.roc_auc === null)
+      expect(good['metric.roc_auc.failure_type.internal_short.ci_low.undefined']).toBe(
+        cell.undefined['ci.roc_auc'],
+      );
+    for (const metric of r.payload.metrics)
+      expect(typeof metric.value === 'number' ? Number.isFinite(metric.value) : true).toBe(true);
   });
 
   it('logs model, version, flattened options, split, seed and threshold as params', () => {
@@ -153,8 +197,12 @@ describe('caseRun: a case of a run record as an MLflow run', () => {
     const r = runs['crashy']!;
     expect(r.status).toBe('FAILED');
     expect(r.payload.metrics).toEqual([]);
-    expect(tags(r)['harness.error']).toBe('score(bess-007): sensor temp_cell_max_c missing\nsecond line');
-    expect(tags(r)['mlflow.note.content']).toMatch(/The model failed: `score\(bess-007\): sensor temp_cell_max_c missing`/);
+    expect(tags(r)['harness.error']).toBe(
+      'score(bess-007): sensor temp_cell_max_c missing\nsecond line',
+    );
+    expect(tags(r)['mlflow.note.content']).toMatch(
+      /The model failed: `score\(bess-007\): sensor temp_cell_max_c missing`/,
+    );
   });
 
   it('leaves mlflow.user out when $USER is not set', () => {
@@ -186,14 +234,40 @@ describe('readRunFolder', () => {
     const { mkdir, cp } = await import('node:fs/promises');
     await mkdir(bad, { recursive: true });
     await cp(dir, bad, { recursive: true });
-    await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, suites: [{ ...run.suites[0], cases: [{ model: 'x', state: 'done' }] }] }));
-    await expect(readRunFolder(bad)).rejects.toThrow(/run\.json: suites\[0\]\.cases\[0\]\.state must be "scored" or "errored"/);
-    await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, suites: [{ ...run.suites[0], dataset: { ...run.suites[0].dataset, data_hash: undefined } }] }));
-    await expect(readRunFolder(bad)).rejects.toThrow(/run\.json: suites\[0\]\.dataset\.data_hash must be a string/);
+    await writeFile(
+      path.join(bad, 'run.json'),
+      JSON.stringify({
+        ...run,
+        suites: [{ ...run.suites[0], cases: [{ model: 'x', state: 'done' }] }],
+      }),
+    );
+    await expect(readRunFolder(bad)).rejects.toThrow(
+      /run\.json: suites\[0\]\.cases\[0\]\.state must be "scored" or "errored"/,
+    );
+    await writeFile(
+      path.join(bad, 'run.json'),
+      JSON.stringify({
+        ...run,
+        suites: [{ ...run.suites[0], dataset: { ...run.suites[0].dataset, data_hash: undefined } }],
+      }),
+    );
+    await expect(readRunFolder(bad)).rejects.toThrow(
+      /run\.json: suites\[0\]\.dataset\.data_hash must be a string/,
+    );
     await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, schema: 9 }));
-    await expect(readRunFolder(bad)).rejects.toThrow(/schema is 9; this harness reads run records of schema 1/);
-    await writeFile(path.join(bad, 'run.json'), JSON.stringify({ ...run, suites: [{ ...run.suites[0], cases: [{ ...run.suites[0].cases[0], model: 'ghost' }] }] }));
-    await expect(readRunFolder(bad)).rejects.toThrow(/results\.json: has no case for model "ghost" of suite "detectors"/);
+    await expect(readRunFolder(bad)).rejects.toThrow(
+      /schema is 9; this harness reads run records of schema 1/,
+    );
+    await writeFile(
+      path.join(bad, 'run.json'),
+      JSON.stringify({
+        ...run,
+        suites: [{ ...run.suites[0], cases: [{ ...run.suites[0].cases[0], model: 'ghost' }] }],
+      }),
+    );
+    await expect(readRunFolder(bad)).rejects.toThrow(
+      /results\.json: has no case for model "ghost" of suite "detectors"/,
+    );
     await writeFile(path.join(bad, 'results.json'), '{');
     await expect(readRunFolder(bad)).rejects.toThrow(HarnessError);
   });
@@ -204,6 +278,10 @@ describe('readRunFolder', () => {
     expect(Array.from(s.y).filter((v) => v === 1)).toHaveLength(40);
     const file = path.join(tmp.dir, 'bad.csv');
     await writeFile(file, 'system_id,label,score\na,anomaly,0.5\nb,maybe,0.1\n');
-    await expect(readCaseScores(tmp.dir, 'bad.csv')).rejects.toMatchObject({ problems: [{ file, line: 3, column: 2, message: 'label must be 1, 0, anomaly or normal, not "maybe"' }] });
+    await expect(readCaseScores(tmp.dir, 'bad.csv')).rejects.toMatchObject({
+      problems: [
+        { file, line: 3, column: 2, message: 'label must be 1, 0, anomaly or normal, not "maybe"' },
+      ],
+    });
   });
 });

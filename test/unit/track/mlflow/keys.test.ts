@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { keyProblem, MAX_KEY_LENGTH, posixNormpath, sanitizeKeyPart, withHashSuffix } from '../../../../src/track/mlflow/keys.ts';
+import {
+  keyProblem,
+  MAX_KEY_LENGTH,
+  posixNormpath,
+  sanitizeKeyPart,
+  withHashSuffix,
+} from '../../../../src/track/mlflow/keys.ts';
 
 describe('posixNormpath', () => {
   // Expected values are Python's posixpath.normpath on the same input.
@@ -25,7 +31,16 @@ describe('posixNormpath', () => {
 });
 
 describe('keyProblem (the server rules)', () => {
-  it.each(['roc_auc', 'roc_auc.failure_type.thermal_runaway', 'lead_time.7-30d', 'a b', 'a/b', 'x:y', 'température.été', 'a..b'])('accepts %j', (key) => {
+  it.each([
+    'roc_auc',
+    'roc_auc.failure_type.thermal_runaway',
+    'lead_time.7-30d',
+    'a b',
+    'a/b',
+    'x:y',
+    'température.été',
+    'a..b',
+  ])('accepts %j', (key) => {
     expect(keyProblem(key)).toBeNull();
   });
 

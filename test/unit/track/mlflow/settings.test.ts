@@ -5,7 +5,10 @@ import { syncRuns } from '../../../../src/track/mlflow/index.ts';
 import { mlflowSettings } from '../../../../src/track/mlflow/settings.ts';
 import { experimentUrl, parseTrackingUri } from '../../../../src/config/tracking-uri.ts';
 
-const config = (uri: string | null) => ({ configFile: '/proj/harness.config.ts', tracking: { mlflow: { uri } } });
+const config = (uri: string | null) => ({
+  configFile: '/proj/harness.config.ts',
+  tracking: { mlflow: { uri } },
+});
 
 describe('parseTrackingUri', () => {
   it.each([
@@ -18,8 +21,14 @@ describe('parseTrackingUri', () => {
   });
 
   it.each([
-    ['sqlite:///mlflow.db', /database that only the Python client opens.*mlflow server --backend-store-uri sqlite:\/\/\/mlflow.db/],
-    ['postgresql+psycopg2://u:secret@db/x', /"postgresql\+psycopg2:\/\/\*\*\*@db\/x" is a database/],
+    [
+      'sqlite:///mlflow.db',
+      /database that only the Python client opens.*mlflow server --backend-store-uri sqlite:\/\/\/mlflow.db/,
+    ],
+    [
+      'postgresql+psycopg2://u:secret@db/x',
+      /"postgresql\+psycopg2:\/\/\*\*\*@db\/x" is a database/,
+    ],
     ['file:///tmp/mlruns', /local folder \(the FileStore/],
     ['./mlruns', /local folder/],
     ['databricks', /Databricks CLI profile/],
@@ -43,17 +52,27 @@ describe('parseTrackingUri', () => {
   });
 
   it('links to an experiment in the UI', () => {
-    expect(experimentUrl(parseTrackingUri('https://h/prefix/', 'x'), '12')).toBe('https://h/prefix/#/experiments/12');
+    expect(experimentUrl(parseTrackingUri('https://h/prefix/', 'x'), '12')).toBe(
+      'https://h/prefix/#/experiments/12',
+    );
   });
 });
 
 describe('authorizationFromEnv', () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   it('sends basic auth when user and password are set, winning over a token (as the Python client)', () => {
-    expect(authorizationFromEnv({ MLFLOW_TRACKING_USERNAME: 'ci', MLFLOW_TRACKING_PASSWORD: 'p:ä', MLFLOW_TRACKING_TOKEN: 't' })).toBe(`Basic ${b64('ci:p:ä')}`);
+    expect(
+      authorizationFromEnv({
+        MLFLOW_TRACKING_USERNAME: 'ci',
+        MLFLOW_TRACKING_PASSWORD: 'p:ä',
+        MLFLOW_TRACKING_TOKEN: 't',
+      }),
+    ).toBe(`Basic ${b64('ci:p:ä')}`);
   });
   it('sends a bearer token otherwise, and nothing without credentials', () => {
-    expect(authorizationFromEnv({ MLFLOW_TRACKING_USERNAME: 'ci', MLFLOW_TRACKING_TOKEN: 'tok' })).toBe('Bearer tok');
+    expect(
+      authorizationFromEnv({ MLFLOW_TRACKING_USERNAME: 'ci', MLFLOW_TRACKING_TOKEN: 'tok' }),
+    ).toBe('Bearer tok');
     expect(authorizationFromEnv({ MLFLOW_TRACKING_USERNAME: 'ci' })).toBeNull();
     expect(authorizationFromEnv({})).toBeNull();
   });
@@ -66,7 +85,9 @@ describe('mlflowSettings', () => {
   });
 
   it('takes MLFLOW_TRACKING_URI over the config, and names where the URI came from', () => {
-    const s = mlflowSettings(config('http://config:5000'), { MLFLOW_TRACKING_URI: 'http://env:5000' })!;
+    const s = mlflowSettings(config('http://config:5000'), {
+      MLFLOW_TRACKING_URI: 'http://env:5000',
+    })!;
     expect(s.uri.base).toBe('http://env:5000');
     expect(s.origin).toBe('MLFLOW_TRACKING_URI');
     const c = mlflowSettings(config('http://config:5000'), {})!;
@@ -76,7 +97,11 @@ describe('mlflowSettings', () => {
 
   it("uses MLflow's retry defaults, overridable by MLflow's own variables (seconds)", () => {
     const uri = { MLFLOW_TRACKING_URI: 'http://h:1' };
-    expect(mlflowSettings(config(null), uri)).toMatchObject({ timeoutMs: 120_000, retry: { maxRetries: 7, backoffFactorMs: 2000, backoffJitterMs: 1000, maxBackoffMs: 120_000 }, authorization: null });
+    expect(mlflowSettings(config(null), uri)).toMatchObject({
+      timeoutMs: 120_000,
+      retry: { maxRetries: 7, backoffFactorMs: 2000, backoffJitterMs: 1000, maxBackoffMs: 120_000 },
+      authorization: null,
+    });
     const s = mlflowSettings(config(null), {
       ...uri,
       MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2',
@@ -85,28 +110,47 @@ describe('mlflowSettings', () => {
       MLFLOW_HTTP_REQUEST_TIMEOUT: '5',
       MLFLOW_TRACKING_TOKEN: 't',
     })!;
-    expect(s).toMatchObject({ timeoutMs: 5000, retry: { maxRetries: 2, backoffFactorMs: 50, backoffJitterMs: 0 }, authorization: 'Bearer t' });
+    expect(s).toMatchObject({
+      timeoutMs: 5000,
+      retry: { maxRetries: 2, backoffFactorMs: 50, backoffJitterMs: 0 },
+      authorization: 'Bearer t',
+    });
   });
 
   it.each([
-    [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: '-1' }, /MLFLOW_HTTP_REQUEST_MAX_RETRIES="-1" must be a whole number/],
+    [
+      { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '-1' },
+      /MLFLOW_HTTP_REQUEST_MAX_RETRIES="-1" must be a whole number/,
+    ],
     [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2.5' }, /MAX_RETRIES="2.5"/],
-    [{ MLFLOW_HTTP_REQUEST_TIMEOUT: '0' }, /MLFLOW_HTTP_REQUEST_TIMEOUT="0" must be a number of seconds/],
+    [
+      { MLFLOW_HTTP_REQUEST_TIMEOUT: '0' },
+      /MLFLOW_HTTP_REQUEST_TIMEOUT="0" must be a number of seconds/,
+    ],
     [{ MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: 'fast' }, /BACKOFF_FACTOR="fast"/],
     [{ MLFLOW_TRACKING_INSECURE_TLS: 'true' }, /MLFLOW_TRACKING_INSECURE_TLS is set.*verifies TLS/],
     [{ MLFLOW_TRACKING_SERVER_CERT_PATH: '/ca.pem' }, /NODE_EXTRA_CA_CERTS/],
     [{ MLFLOW_TRACKING_URI: 'sqlite:///x.db' }, /^MLFLOW_TRACKING_URI: "sqlite/],
   ])('refuses %j with a message naming the variable', (env, why) => {
-    expect(() => mlflowSettings(config(null), { MLFLOW_TRACKING_URI: 'http://h:1', ...env })).toThrow(why);
+    expect(() =>
+      mlflowSettings(config(null), { MLFLOW_TRACKING_URI: 'http://h:1', ...env }),
+    ).toThrow(why);
   });
 
   it('accepts MLFLOW_TRACKING_INSECURE_TLS=false (the Python default spelled out)', () => {
-    expect(mlflowSettings(config(null), { MLFLOW_TRACKING_URI: 'http://h:1', MLFLOW_TRACKING_INSECURE_TLS: 'false' })).not.toBeNull();
+    expect(
+      mlflowSettings(config(null), {
+        MLFLOW_TRACKING_URI: 'http://h:1',
+        MLFLOW_TRACKING_INSECURE_TLS: 'false',
+      }),
+    ).not.toBeNull();
   });
 });
 
 describe('syncRuns', () => {
   it('refuses to sync without a server, saying how to configure one', async () => {
-    await expect(syncRuns('/nowhere', config(null), {})).rejects.toThrow(/^no MLflow server to sync to: set MLFLOW_TRACKING_URI/);
+    await expect(syncRuns('/nowhere', config(null), {})).rejects.toThrow(
+      /^no MLflow server to sync to: set MLFLOW_TRACKING_URI/,
+    );
   });
 });
