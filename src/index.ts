@@ -91,6 +91,7 @@ export type { Problem } from './errors.ts';
 
 export { defineModel } from './plugin/model.ts';
 export type { ModelPlugin, ModelContext, ScoreContext, Awaitable } from './plugin/model.ts';
+export type { ProcessModelSpec } from './plugin/process/process-plugin.ts';
 
 export type {
   LawName,

@@ -157,7 +157,7 @@ async function restoredCopy(
 ): Promise<ModelPlugin<object> | string> {
   let state: unknown;
   try {
-    state = structuredClone(fitted.saveState!());
+    state = structuredClone(await fitted.saveState!());
   } catch (err) {
     return `saveState() did not give data a worker can receive: ${describeError(err)}`;
   }

@@ -100,6 +100,24 @@ export async function loadConfig(cwd = process.cwd()): Promise<ResolvedConfig> {
 }
 
 const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+/** A process model entry: a non-empty `command` of strings, and the optional fields typed right. */
+const isProcessSpec = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const m = v as Record<string, unknown>;
+  return (
+    Array.isArray(m.command) &&
+    m.command.length > 0 &&
+    m.command.every(nonEmptyString) &&
+    (m.cwd === undefined || typeof m.cwd === 'string') &&
+    (m.version === undefined || typeof m.version === 'string') &&
+    (m.shipState === undefined || typeof m.shipState === 'boolean') &&
+    (m.timeoutMs === undefined || (Number.isInteger(m.timeoutMs) && (m.timeoutMs as number) > 0)) &&
+    (m.env === undefined ||
+      (typeof m.env === 'object' &&
+        m.env !== null &&
+        Object.values(m.env).every((e) => typeof e === 'string')))
+  );
+};
 const stringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(nonEmptyString);
 
 /** One checker per field: null when fine, else what is wrong (the field path is added by the caller). */
@@ -119,9 +137,9 @@ const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | n
     typeof v === 'object' &&
     v !== null &&
     !Array.isArray(v) &&
-    Object.values(v).every(nonEmptyString)
+    Object.values(v).every((m) => nonEmptyString(m) || isProcessSpec(m))
       ? null
-      : 'must map model names to module paths or package names, e.g. { "mymodel": "./models/mymodel.ts" }',
+      : 'must map model names to module paths or package names, e.g. { "mymodel": "./models/mymodel.ts" }, or to a process model, e.g. { "iforest": { "command": ["python", "-m", "my_models.iforest"] } }',
   reporters: (v) => {
     if (!Array.isArray(v))
       return 'must be a list, e.g. ["plain", ["json", { "file": "results.json" }]]';
@@ -231,7 +249,11 @@ export function resolveConfig(
     models: Object.fromEntries(
       Object.entries(config.models ?? {}).map(([name, spec]) => [
         name,
-        spec.startsWith('.') || path.isAbsolute(spec) ? abs(spec) : spec,
+        typeof spec !== 'string'
+          ? { ...spec, cwd: abs(spec.cwd ?? '.') }
+          : spec.startsWith('.') || path.isAbsolute(spec)
+            ? abs(spec)
+            : spec,
       ]),
     ),
     reporters: config.reporters ?? null,

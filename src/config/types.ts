@@ -1,3 +1,4 @@
+import type { ProcessModelSpec } from '../plugin/index.ts';
 /**
  * What a project may write in harness.config.ts (or .harnessrc.json, or a `harness` key in
  * package.json). Every field is optional; `resolveConfig` fills the defaults once.
@@ -13,8 +14,12 @@ export interface UserConfig {
   readonly suites?: readonly string[];
   /** Folders holding model plugins, one folder per plugin (`<dir>/<name>/index.ts`). Default: `['plugins']`. */
   readonly plugins?: readonly string[];
-  /** Extra models by name: a module path (relative to the config) or an npm package whose default export is a plugin factory. */
-  readonly models?: Readonly<Record<string, string>>;
+  /**
+   * Extra models by name: a module path (relative to the config) or an npm package whose default
+   * export is a plugin factory, or a program that speaks the process protocol
+   * (`{ command: ['python', '-m', 'my_models.iforest'] }`, see docs/process-protocol.md).
+   */
+  readonly models?: Readonly<Record<string, string | ProcessModelSpec>>;
   /**
    * Reporters: a name (`plain`, `ink`, `json`), `[name, options]`, or a path to a module.
    * Default: `['ink']` on an interactive terminal outside CI, else `['plain']`.
@@ -60,8 +65,8 @@ export interface ResolvedConfig {
   readonly seed: string | null;
   readonly suites: readonly string[];
   readonly plugins: readonly string[];
-  /** Model name → absolute module path or package name. */
-  readonly models: Readonly<Record<string, string>>;
+  /** Model name → absolute module path or package name, or a process model (its `cwd` absolute). */
+  readonly models: Readonly<Record<string, string | ProcessModelSpec>>;
   /** The reporters the config names, or null when it names none (`harness run` then picks with `defaultReporters`). */
   readonly reporters: readonly ReporterEntry[] | null;
   readonly outDir: string;

@@ -12,3 +12,8 @@ export {
 } from './model.ts';
 export { CallTimeout, observeCalls, withTimeout } from './timeout.ts';
 export { forbidProcessExit } from './forbid-exit.ts';
+export {
+  createProcessPlugin,
+  PROTOCOL_VERSION,
+  type ProcessModelSpec,
+} from './process/process-plugin.ts';

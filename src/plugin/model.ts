@@ -57,7 +57,7 @@ export interface ModelPlugin<Options = Readonly<Record<string, unknown>>> {
    * without them each worker fits again (the same scores, since fits are deterministic, but the
    * fit is paid once per worker). `harness check` tests that a restored model scores the same.
    */
-  saveState?(): unknown;
+  saveState?(): unknown; // may be a promise of it (a process model asks its process)
   restoreState?(state: unknown): Awaitable<void>;
   /** Releases resources (worker processes, files) after the case. */
   teardown?(): Awaitable<void>;

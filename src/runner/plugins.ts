@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
-import type { ModelPlugin } from '../plugin/index.ts';
+import { createProcessPlugin, type ModelPlugin } from '../plugin/index.ts';
+import { readPackageVersion } from '../version.ts';
 import type { ModelEntry } from './suite.ts';
 import { pathExists } from '../data/index.ts';
 
@@ -29,6 +30,14 @@ export async function resolveModel(
     typeof entry === 'string'
       ? [entry, undefined]
       : (entry as readonly [string, Readonly<Record<string, unknown>>]);
+  const mapped = config.models[name];
+  if (mapped !== undefined && typeof mapped !== 'string') {
+    // A program speaking the process protocol; its process starts on the plugin's first call.
+    return createProcessPlugin(name, mapped, options ?? {}, {
+      root: config.root,
+      harnessVersion: await readPackageVersion(),
+    });
+  }
   const found = await locate(name, config);
   if (!found) {
     const known = await knownModelNames(config);
@@ -59,7 +68,7 @@ export async function resolveModel(
 
 async function locate(name: string, config: ResolvedConfig): Promise<string | null> {
   const mapped = config.models[name];
-  if (mapped !== undefined)
+  if (typeof mapped === 'string')
     return path.isAbsolute(mapped) ? mapped : resolvePackage(mapped, config.root);
   for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
     const file = path.join(dir, name, 'index.ts');

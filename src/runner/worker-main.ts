@@ -119,18 +119,21 @@ async function fit(req: Extract<WorkerRequest, { type: 'fit' }>): Promise<Worker
     0,
   );
   await fitRuns(runs, pick(req.train), { seedFor, timeoutMs: req.job.timeoutMs, dataset });
-  const fits: FitReply[] = runs.map((run, k) => {
+  const fits: FitReply[] = [];
+  for (const [k, run] of runs.entries()) {
     let error = run.error;
     let state: unknown;
     if (error === null) {
       try {
-        state = run.plugin.saveState!();
+        state = await withTimeout(() => run.plugin.saveState!(), req.job.timeoutMs, 'saveState');
       } catch (err) {
         error = `saveState: ${messageOf(err)}`;
       }
     }
-    return { model: req.models[k]!, error, fitMs: run.fitMs, state };
-  });
+    fits.push({ model: req.models[k]!, error, fitMs: run.fitMs, state });
+  }
+  // The scoring requests restore the states into new instances: these let go of what they hold.
+  await teardownRuns(runs);
   return { type: 'fitted', fits };
 }
 

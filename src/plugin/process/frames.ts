@@ -1,0 +1,82 @@
+/**
+ * Frames of the process protocol (docs/process-protocol.md): a 4-byte little-endian header
+ * length, a UTF-8 JSON header with a `type`, then `payload_bytes` bytes of payload.
+ */
+
+/** The longest header either side accepts. */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** One message: its JSON header and its payload (empty when it has none). */
+export interface Frame {
+  readonly header: { readonly type: string } & Record<string, unknown>;
+  readonly payload: Uint8Array;
+}
+
+/** A frame as bytes; `payload_bytes` is set from the payload. */
+export function encodeFrame(header: Record<string, unknown>, payload?: Uint8Array): Buffer {
+  const json = Buffer.from(
+    JSON.stringify(
+      payload && payload.length > 0 ? { ...header, payload_bytes: payload.length } : header,
+    ),
+    'utf8',
+  );
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(json.length, 0);
+  return payload && payload.length > 0
+    ? Buffer.concat([length, json, payload])
+    : Buffer.concat([length, json]);
+}
+
+/** Bytes on the model's stdout that are not a frame. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+}
+
+/**
+ * Reads frames from a byte stream that arrives in chunks of any size: `push` each chunk, and
+ * every complete frame comes back. Garbage throws a ProtocolError.
+ */
+export class FrameReader {
+  private buffered: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Frame[] {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    const frames: Frame[] = [];
+    for (;;) {
+      if (this.buffered.length < 4) return frames;
+      const n = this.buffered.readUInt32LE(0);
+      if (n === 0 || n > MAX_HEADER_BYTES)
+        throw new ProtocolError(
+          `a frame header of ${n} bytes (the first bytes were ${JSON.stringify(this.buffered.subarray(0, 16).toString('latin1'))}): the model wrote something else than frames to stdout`,
+        );
+      if (this.buffered.length < 4 + n) return frames;
+      let header: unknown;
+      try {
+        header = JSON.parse(this.buffered.subarray(4, 4 + n).toString('utf8'));
+      } catch {
+        throw new ProtocolError(
+          `a frame header that is not JSON: ${JSON.stringify(this.buffered.subarray(4, Math.min(4 + n, 84)).toString('utf8'))}`,
+        );
+      }
+      if (
+        typeof header !== 'object' ||
+        header === null ||
+        typeof (header as { type?: unknown }).type !== 'string'
+      ) {
+        throw new ProtocolError(
+          `a frame header without a "type": ${JSON.stringify(header).slice(0, 80)}`,
+        );
+      }
+      const p = (header as { payload_bytes?: unknown }).payload_bytes;
+      const payloadBytes = p === undefined ? 0 : Number(p);
+      if (!Number.isInteger(payloadBytes) || payloadBytes < 0)
+        throw new ProtocolError(`a frame with payload_bytes ${JSON.stringify(p)}`);
+      if (this.buffered.length < 4 + n + payloadBytes) return frames;
+      frames.push({
+        header: header as Frame['header'],
+        payload: new Uint8Array(this.buffered.subarray(4 + n, 4 + n + payloadBytes)),
+      });
+      this.buffered = this.buffered.subarray(4 + n + payloadBytes);
+    }
+  }
+}

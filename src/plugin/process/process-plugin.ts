@@ -1,0 +1,262 @@
+/**
+ * A model plugin that is an external program speaking the process protocol
+ * (docs/process-protocol.md): a Python model through `bess_harness.serve`, or anything else.
+ * The process is started on the plugin's first call, so each plugin instance (one per case and
+ * worker) has its own; a call that fails because the process crashed, hung, exited or wrote
+ * garbage ends it and fails with the reason and the tail of its stderr.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import type { Dataset, MetadataRow, SystemSeries } from '../../data/index.ts';
+import type { ModelContext, ModelPlugin } from '../model.ts';
+import { encodeFrame, FrameReader, type Frame } from './frames.ts';
+import { seriesToArrow } from './series-arrow.ts';
+
+/** The protocol version this harness speaks. */
+export const PROTOCOL_VERSION = 1;
+
+/** A model in the config that runs as a process: `models: { iforest: { command: ['python', '-m', 'my_models.iforest'] } }`. */
+export interface ProcessModelSpec {
+  /** The program and its arguments (no shell). */
+  readonly command: readonly string[];
+  /** Its working directory (relative paths are the config's folder's). Default: the project root. */
+  readonly cwd?: string;
+  /** Variables added to the harness's environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Time one call (fit, one score batch) may take. Default: the config's timeoutMs. */
+  readonly timeoutMs?: number;
+  /** The plugin version the harness records (the score cache keys on it): bump it when scores change. Default `1`. */
+  readonly version?: string;
+  /** Ship the fitted state to the other workers (`save_state`); false: each worker fits again. Default true. */
+  readonly shipState?: boolean;
+}
+
+/** What a process model said in `hello`. */
+interface Hello {
+  readonly name: string;
+  readonly version: string;
+  readonly capabilities: {
+    readonly fit: boolean;
+    readonly score_batch: boolean;
+    readonly state: boolean;
+  };
+}
+
+/** Bytes of stderr kept to explain a failure. */
+const STDERR_TAIL = 4000;
+/** How long teardown waits for the process to exit before killing it. */
+const TEARDOWN_GRACE_MS = 5000;
+
+/** One running model process: send a request, get its one reply. */
+class ModelProcess {
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  private readonly reader = new FrameReader();
+  private stderr = '';
+  private pending: { resolve: (f: Frame) => void; reject: (e: Error) => void } | null = null;
+  /** Why the process can take no more requests, once it cannot. */
+  private dead: string | null = null;
+  readonly exited: Promise<void>;
+
+  constructor(
+    private readonly label: string,
+    spec: ProcessModelSpec,
+    root: string,
+  ) {
+    const [program, ...args] = spec.command;
+    this.child = spawn(program!, args, {
+      cwd: spec.cwd ? path.resolve(root, spec.cwd) : root,
+      env: { ...process.env, ...spec.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
+    this.child.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString('utf8')).slice(-STDERR_TAIL);
+    });
+    this.child.stdout.on('data', (d: Buffer) => {
+      let frames: Frame[];
+      try {
+        frames = this.reader.push(d);
+      } catch (err) {
+        this.fail(`wrote garbage on stdout: ${(err as Error).message}`);
+        return;
+      }
+      for (const f of frames) {
+        const p = this.pending;
+        this.pending = null;
+        if (p) p.resolve(f);
+        else this.fail(`sent a frame nobody asked for (${f.header.type})`);
+      }
+    });
+    this.child.stdin.on('error', () => undefined); // a closed pipe shows as the exit below
+    this.child.once('error', (err) => this.fail(`could not be started: ${err.message}`));
+    this.child.once('close', (code, signal) =>
+      this.fail(`exited with ${signal ? `signal ${signal}` : `code ${code}`} before it answered`),
+    );
+  }
+
+  /** Sends one request and waits for its reply; an `error` reply rejects with the model's message. */
+  async call(
+    header: Record<string, unknown>,
+    payload: Uint8Array | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Frame> {
+    if (this.dead !== null) throw new Error(this.dead);
+    const reply = await new Promise<Frame>((resolve, reject) => {
+      this.pending = { resolve, reject };
+      const onAbort = () => this.fail(`${String(header.type)} was stopped at its timeout`);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.child.stdin.write(encodeFrame(header, payload));
+    });
+    if (reply.header.type === 'error')
+      throw new Error(
+        `the model process answered ${String(header.type)} with an error: ${String(reply.header.message)}`,
+      );
+    return reply;
+  }
+
+  /** Asks the process to end, and kills it if it does not in time. */
+  async stop(): Promise<void> {
+    if (this.dead === null) {
+      try {
+        await this.call({ type: 'teardown' }, undefined, AbortSignal.timeout(TEARDOWN_GRACE_MS));
+      } catch {
+        // killed below
+      }
+    }
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** Ends the process: the pending call and every later one fail with why, and its stderr's tail. */
+  private fail(why: string): void {
+    if (this.dead !== null) return;
+    const tail = this.stderr.trim().split('\n').slice(-12).join('\n');
+    this.dead = `the model process ${this.label} ${why}${tail ? `; its stderr ended with:\n${tail}` : ' (nothing on its stderr)'}`;
+    this.child.kill('SIGKILL');
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(new Error(this.dead));
+  }
+}
+
+/** A protocol `systems` entry: the metadata the model may see (never the label). */
+function systemOf(m: MetadataRow): Record<string, unknown> {
+  return { ...m, scenario_tags: [...m.scenario_tags] };
+}
+
+/**
+ * A plugin for a process model. `root` is the folder relative `cwd`s start from (the config's);
+ * `harnessVersion` goes into `hello`.
+ */
+export function createProcessPlugin(
+  name: string,
+  spec: ProcessModelSpec,
+  options: Readonly<Record<string, unknown>>,
+  ctx: { readonly root: string; readonly harnessVersion: string },
+): ModelPlugin {
+  let proc: ModelProcess | null = null;
+  let hello: Hello | null = null;
+  const label = `"${name}" (${spec.command.join(' ')})`;
+
+  /** The running process, started and greeted on first use. */
+  async function running(signal: AbortSignal | undefined): Promise<ModelProcess> {
+    if (proc && hello) return proc;
+    proc = new ModelProcess(label, spec, ctx.root);
+    const reply = await proc.call(
+      { type: 'hello', protocol: PROTOCOL_VERSION, harness_version: ctx.harnessVersion, options },
+      undefined,
+      signal,
+    );
+    const h = reply.header as unknown as Partial<Hello> & { protocol?: unknown };
+    if (reply.header.type !== 'hello' || h.protocol !== PROTOCOL_VERSION) {
+      throw new Error(
+        `the model process ${label} answered hello with ${JSON.stringify(reply.header).slice(0, 200)}: it must speak protocol ${PROTOCOL_VERSION}`,
+      );
+    }
+    hello = {
+      name: String(h.name),
+      version: String(h.version),
+      capabilities: {
+        fit: h.capabilities?.fit !== false,
+        score_batch: h.capabilities?.score_batch === true,
+        state: h.capabilities?.state === true,
+      },
+    };
+    return proc;
+  }
+
+  async function scoreBatch(
+    series: readonly SystemSeries[],
+    c: ModelContext & { readonly metadata: readonly MetadataRow[] },
+  ): Promise<number[]> {
+    const p = await running(c.signal);
+    const { bytes, rows } = seriesToArrow(series);
+    const reply = await p.call(
+      { type: 'score', seed: c.seed, systems: c.metadata.map(systemOf), rows },
+      bytes,
+      c.signal,
+    );
+    const scores = reply.header.scores;
+    if (reply.header.type !== 'scores' || !Array.isArray(scores))
+      throw new Error(
+        `the model process ${label} answered score with ${JSON.stringify(reply.header).slice(0, 200)}`,
+      );
+    return scores.map((v) => (typeof v === 'number' ? v : NaN));
+  }
+
+  const plugin: ModelPlugin = {
+    name,
+    version: spec.version ?? '1',
+    options: { ...options, command: [...spec.command] },
+    ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    async fit(train: Dataset, c: ModelContext) {
+      const p = await running(c.signal);
+      if (!hello!.capabilities.fit) return;
+      const series: SystemSeries[] = [];
+      for (const s of train.systems) series.push(await s.loadSeries());
+      const { bytes, rows } = seriesToArrow(series);
+      await p.call(
+        {
+          type: 'fit',
+          seed: c.seed,
+          systems: train.systems.map((s) => systemOf(s.metadata)),
+          rows,
+        },
+        bytes,
+        c.signal,
+      );
+    },
+    async score(series, c) {
+      return (await scoreBatch([series], { ...c, metadata: [c.metadata] }))[0]!;
+    },
+    scoreBatch,
+    async teardown() {
+      const p = proc;
+      proc = null;
+      hello = null;
+      await p?.stop();
+    },
+  };
+  if (spec.shipState === false) return plugin;
+  return {
+    ...plugin,
+    async saveState() {
+      const p = await running(undefined);
+      if (!hello!.capabilities.state)
+        throw new Error(
+          `the model process ${label} keeps no state (capabilities.state is false): set shipState: false in its config entry`,
+        );
+      const reply = await p.call({ type: 'save_state' }, undefined, undefined);
+      return reply.payload;
+    },
+    async restoreState(state: unknown) {
+      if (!(state instanceof Uint8Array))
+        throw new Error(
+          `restoreState of ${label} needs the bytes save_state gave, got ${typeof state}`,
+        );
+      const p = await running(undefined);
+      await p.call({ type: 'restore_state' }, state, undefined);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Models as processes speaking the process protocol (docs/process-protocol.md): a Python model
+ * served by bess_harness is measured beside a TypeScript baseline, and a process that writes
+ * garbage, crashes or hangs errors only its own case, with the tail of its stderr.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeProject, REPO_ROOT, runHarness } from '../helpers/run-harness.ts';
+
+const PY = path.join(REPO_ROOT, '.venv-python', 'bin', 'python');
+const MODELS = path.join(REPO_ROOT, 'python', 'tests');
+const config = `export default {
+  workers: 1,
+  models: {
+    'py-mean-temp': { command: [${JSON.stringify(PY)}, '-m', 'example_models.mean_temp'], cwd: ${JSON.stringify(MODELS)}, version: '3' },
+    'py-garbage': { command: [${JSON.stringify(PY)}, '-c', 'print("not a frame " * 10)'] },
+    'py-crash': { command: [${JSON.stringify(PY)}, '-c', 'import sys; sys.stderr.write("model failed to load its weights\\\\n"); sys.exit(3)'] },
+    'py-hang': { command: [${JSON.stringify(PY)}, '-c', 'import time; time.sleep(120)'], timeoutMs: 1500 },
+  },
+};
+`;
+const SUITE = `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: 'process',
+  dataset: { scenario: { name: 'tiny', systems: 24, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } },
+  models: ['py-mean-temp', 'zscore', 'py-garbage', 'py-crash', 'py-hang'],
+});
+`;
+
+let project: Awaited<ReturnType<typeof makeProject>>;
+beforeAll(async () => {
+  project = await makeProject({ 'harness.config.ts': config, 'suites/s.suite.ts': SUITE });
+});
+afterAll(() => project.cleanup());
+
+it('a Python model is scored beside zscore; garbage, a crash and a hang error their own cases only: exit 2', async () => {
+  const r = await runHarness(['run', '--reporter', 'plain', '--no-cache'], { cwd: project.dir });
+  expect(r.code, r.stdout + r.stderr).toBe(2);
+  expect(r.stdout).toMatch(/py-mean-temp\s+roc_auc \d\.\d{3}/);
+  expect(r.stdout).toMatch(/zscore\s+roc_auc \d\.\d{3}/);
+  expect(r.stdout).toMatch(/py-garbage.*errored: .*wrote garbage on stdout/);
+  expect(r.stdout).toMatch(
+    /py-crash.*errored: .*exited with code 3 before it answered; its stderr ended with:/,
+  );
+  expect(r.stdout + r.stderr).toContain('model failed to load its weights');
+  expect(r.stdout).toMatch(
+    /py-hang.*errored: .*(ran past its 1500 ms timeout|stopped at its timeout)/,
+  );
+  expect(r.stdout).toMatch(/run recorded: /);
+}, 180_000);

@@ -1,0 +1,69 @@
+import { tableFromIPC } from '@uwdata/flechette';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, FrameReader, ProtocolError } from '../../../src/plugin/process/frames.ts';
+import { seriesToArrow } from '../../../src/plugin/process/series-arrow.ts';
+
+describe('process protocol frames', () => {
+  it('reads frames back whatever the chunking, payloads included', () => {
+    const bytes = Buffer.concat([
+      encodeFrame({ type: 'hello', protocol: 1 }),
+      encodeFrame({ type: 'state' }, new Uint8Array([1, 2, 3])),
+      encodeFrame({ type: 'ok' }),
+    ]);
+    for (const size of [1, 3, 7, bytes.length]) {
+      const reader = new FrameReader();
+      const frames = [];
+      for (let i = 0; i < bytes.length; i += size)
+        frames.push(...reader.push(bytes.subarray(i, i + size)));
+      expect(frames.map((f) => [f.header.type, [...f.payload]])).toEqual([
+        ['hello', []],
+        ['state', [1, 2, 3]],
+        ['ok', []],
+      ]);
+      expect(frames[1]!.header.payload_bytes).toBe(3);
+    }
+  });
+
+  it('garbage is a ProtocolError that shows what came', () => {
+    expect(() => new FrameReader().push(Buffer.from('hello world, not a frame\n'))).toThrow(
+      ProtocolError,
+    );
+    expect(() => new FrameReader().push(Buffer.from('hello world, not a frame\n'))).toThrow(
+      /hello world/,
+    );
+    const notJson = Buffer.concat([Buffer.from([5, 0, 0, 0]), Buffer.from('{oops')]);
+    expect(() => new FrameReader().push(notJson)).toThrow(/not JSON/);
+    const noType = encodeFrame({ kind: 'x' } as never);
+    expect(() => new FrameReader().push(noType)).toThrow(/without a "type"/);
+  });
+});
+
+describe('series as the Arrow payload', () => {
+  it('long form: ids, int64 ms timestamps, float64 sensors with NaN for missing readings and sensors', () => {
+    const { bytes, rows } = seriesToArrow([
+      {
+        systemId: 'A',
+        source: 'synthetic',
+        timestamps: Float64Array.from([0, 3_600_000]),
+        sensors: { voltage_v: Float64Array.from([700, NaN]) },
+      },
+      {
+        systemId: 'B',
+        source: 'real',
+        timestamps: Float64Array.from([1_767_225_600_000]),
+        sensors: { soc_pct: Float64Array.from([55.5]) },
+      },
+    ]);
+    expect(rows).toEqual([2, 1]);
+    const table = tableFromIPC(bytes, { useBigInt: true });
+    expect(table.names).toEqual(['system_id', 'timestamp', 'voltage_v', 'soc_pct']);
+    expect(table.getChild('system_id')!.toArray()).toEqual(['A', 'A', 'B']);
+    expect([...table.getChild('timestamp')!.toArray()]).toEqual([
+      0n,
+      3_600_000n,
+      1_767_225_600_000n,
+    ]);
+    expect([...table.getChild('voltage_v')!.toArray()]).toEqual([700, NaN, NaN]);
+    expect([...table.getChild('soc_pct')!.toArray()]).toEqual([NaN, NaN, 55.5]);
+  });
+});
