@@ -110,7 +110,25 @@ async function hasTypeScriptTwin(file: string): Promise<boolean> {
  * assertion was written, where the module threw) would name that URL instead of the file.
  * Except when a TypeScript twin sits next to the file: tsx's `require` would load the twin.
  */
-async function importFile(file: string): Promise<Record<string, unknown>> {
+/**
+ * Modules this thread has loaded, by file. Node keeps a loaded module anyway; remembering it here
+ * also skips the package.json walk and the loader hooks' resolution, which add up when a plugin
+ * is made again for every fleet of a contract check (thousands of times).
+ */
+const loadedFiles = new Map<string, Promise<Record<string, unknown>>>();
+
+function importFile(file: string): Promise<Record<string, unknown>> {
+  let loading = loadedFiles.get(file);
+  if (!loading) {
+    loading = importFileOnce(file);
+    loadedFiles.set(file, loading);
+    // A failure is not kept: the next call tries again (and reports the error again).
+    loading.catch(() => loadedFiles.delete(file));
+  }
+  return loading;
+}
+
+async function importFileOnce(file: string): Promise<Record<string, unknown>> {
   const commonJs = await isCommonJs(file);
   // An ES module goes through the thread's own tsx hook when the CLI or a worker registered one:
   // the module then shares this thread's copy of the harness (one HarnessError class, the public

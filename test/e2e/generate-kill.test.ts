@@ -3,6 +3,7 @@
  * folder appears: after every kill the data folder validates and holds exactly the old fleet or
  * the new one (byte for byte), never a mix; the next generate removes what the kills left.
  */
+import { mulberry32 } from '../helpers/seeded.ts';
 import { spawn } from 'node:child_process';
 import { readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,18 +14,6 @@ import { harnessEnv, hashTree, REPO_ROOT, runHarness, tempDir } from '../helpers
 const BIN = path.join(REPO_ROOT, 'bin', 'harness.js');
 const FLEET = ['--systems', '20', '--days', '3', '--interval', '5m'];
 const KILLS = 8;
-
-/** mulberry32: a seeded PRNG, so every kill moment is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -113,7 +102,7 @@ describe('kill -9 over harness generate', () => {
   it('leaves the old fleet or the new one after every kill, and the next generate cleans up', async () => {
     const data = path.join(t.dir, 'data');
     let current = 'a';
-    const random = seeded(20261202);
+    const random = mulberry32(20261202);
     const outcomes: string[] = [];
     for (let i = 0; i < KILLS; i++) {
       const next = current === 'a' ? 'b' : 'a';

@@ -4,48 +4,20 @@
  * saves are sent one after another (the next only after the reply), so the labels file must hold
  * the last acknowledged save of each system, or the one save the kill cut off after it was written.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startLabelServer } from '../helpers/label-server.ts';
+import { mulberry32 } from '../helpers/seeded.ts';
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLabelsFile } from '../../src/data/load-labels.ts';
-import { harnessEnv, REPO_ROOT, runHarness, tempDir } from '../helpers/run-harness.ts';
+import { runHarness, tempDir } from '../helpers/run-harness.ts';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'harness.js');
 const SYSTEMS = ['sys-0001', 'sys-0002', 'sys-0003', 'sys-0004', 'sys-0005', 'sys-0006'];
 const WORKERS = 3; // worker w saves systems w, w + 3, … in turn
 const KILLS = 8;
 
-/** mulberry32: a seeded PRNG, so every kill moment is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Starts `harness label --port 0` and resolves with its URL once it prints it. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'label', '--port', '0', '--data', dataDir], {
-      env: harnessEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`label server exited with ${code}: ${out}`)));
-  });
-}
 
 let t: Awaited<ReturnType<typeof tempDir>>;
 let child: ChildProcess | undefined;
@@ -87,10 +59,10 @@ describe('kill -9 over label saves', () => {
     const sent = new Map<string, Sent>(
       SYSTEMS.map((id) => [id, { acked: 0, cutOff: 0, cutOffSince: [] }]),
     );
-    const random = seeded(7091);
+    const random = mulberry32(7091);
     let n = 0;
     for (let round = 0; round < KILLS; round++) {
-      const server = await startServer(data);
+      const server = await startLabelServer(data);
       child = server.child;
       let killed = false;
       const exited = new Promise<void>((resolve) => server.child.on('exit', () => resolve()));

@@ -3,32 +3,15 @@
  * same time: every acknowledged save must be in the labels file's version count and in the
  * history. Without a lock shared across processes, one server overwrites the other's saves.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startLabelServer } from '../helpers/label-server.ts';
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harnessEnv, REPO_ROOT, runHarness, tempDir } from '../helpers/run-harness.ts';
+import { runHarness, tempDir } from '../helpers/run-harness.ts';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'harness.js');
 let t: Awaited<ReturnType<typeof tempDir>>;
 const servers: { child: ChildProcess; url: string }[] = [];
-
-/** Starts `harness label --port 0` and resolves with its URL once it prints it. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'label', '--port', '0', '--data', dataDir], {
-      env: harnessEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`label server exited with ${code}: ${out}`)));
-  });
-}
 
 beforeAll(async () => {
   t = await tempDir();
@@ -49,8 +32,8 @@ beforeAll(async () => {
   expect(gen.code, gen.stderr).toBe(0);
   servers.push(
     ...(await Promise.all([
-      startServer(path.join(t.dir, 'data')),
-      startServer(path.join(t.dir, 'data')),
+      startLabelServer(path.join(t.dir, 'data')),
+      startLabelServer(path.join(t.dir, 'data')),
     ])),
   );
 });

@@ -1,4 +1,5 @@
 import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mulberry32 } from '../helpers/seeded.ts';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHarness, tempDir } from '../helpers/run-harness.ts';
@@ -27,18 +28,6 @@ interface EvalJson {
       ci: Record<string, unknown>;
     }[]
   >;
-}
-
-/** A small seeded PRNG (mulberry32) so the "random" scores are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('harness evaluate', () => {
