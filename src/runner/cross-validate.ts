@@ -1,6 +1,6 @@
 import type { SystemRecord } from '../data/types.ts';
 import type { ThresholdSpec } from '../metrics/index.ts';
-import { thresholdValue } from './threshold-value.ts';
+import { thresholdValue, trainFprOf } from './threshold-value.ts';
 import type { PluginLaws } from './worker-protocol.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { readCachedScores, scoreKey, writeCachedScores, type ScoreCache } from './score-cache.ts';
@@ -45,8 +45,7 @@ export async function scoreSplits(
   },
 ): Promise<{ test: SystemRecord[]; runs: PooledRun[] }> {
   const test = splits.flatMap((s) => s.test);
-  const trainFpr =
-    typeof threshold === 'object' && threshold.kind === 'train_fpr' ? threshold.fpr : null;
+  const trainFpr = trainFprOf(threshold);
   const pooled = plugins.map((plugin) => ({
     plugin,
     error: null as string | null,
@@ -115,7 +114,7 @@ export async function scoreSplits(
         p.error = splits.length > 1 ? `fold ${f + 1}: ${run.error}` : run.error;
         return;
       }
-      const thr = trainFpr !== null ? thresholdValue(run, threshold, trainFpr) : 0;
+      const thr = trainFpr !== null ? thresholdValue(run, threshold) : 0;
       p.thresholds.push(thr);
       if (splits.length === 1) p.trainNormals = run.trainNormalScores;
       const margin = splits.length > 1 && trainFpr !== null;

@@ -182,17 +182,13 @@ export async function measureLawsHere(
   test: readonly SystemRecord[],
   opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>,
 ): Promise<void> {
-  const trainFpr =
-    typeof plan.threshold === 'object' && plan.threshold.kind === 'train_fpr'
-      ? plan.threshold.fpr
-      : null;
   const outcomes = await measureLaws(plan.requests, {
     seed: plan.seed,
     seedFor: opts.seedFor,
     timeoutMs: opts.timeoutMs,
     test,
     runs,
-    thresholdOf: (run) => thresholdValue(run, plan.threshold, trainFpr, test),
+    thresholdOf: (run) => thresholdValue(run, plan.threshold, test),
     ...(plan.scenario ? { scenario: plan.scenario } : {}),
   });
   for (const run of runs) {

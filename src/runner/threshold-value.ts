@@ -3,13 +3,18 @@ import { chooseThreshold, type ThresholdSpec } from '../metrics/index.ts';
 import type { ModelRun } from './score.ts';
 import type { SuiteThreshold } from './suite.ts';
 
+/** The false-alarm rate on the training normals that sets a `train_fpr` threshold; null for any other kind. */
+export function trainFprOf(threshold: SuiteThreshold): number | null {
+  return typeof threshold === 'object' && threshold.kind === 'train_fpr' ? threshold.fpr : null;
+}
+
 /** The numeric threshold of a fitted run on its own split (Infinity when no training normals exist for a train-FPR one). */
 export function thresholdValue(
   run: ModelRun,
   threshold: SuiteThreshold,
-  trainFpr: number | null,
   test: readonly SystemRecord[] = [],
 ): number {
+  const trainFpr = trainFprOf(threshold);
   if (trainFpr !== null) {
     return run.trainNormalScores.length > 0
       ? chooseThreshold(

@@ -38,6 +38,7 @@ describe('the shipped suites (npx harness run)', () => {
       'edge-all-normal',
       'edge-cases',
       'edge-missing-data',
+      'python-iforest',
       'smoke',
     ]);
   });
@@ -48,6 +49,19 @@ describe('the shipped suites (npx harness run)', () => {
     expect(Math.abs(auc('random') - 0.5)).toBeLessThan(0.15);
     expect(auc('zscore')).toBeGreaterThan(auc('random'));
     expect(auc('pca')).toBeGreaterThan(auc('random'));
+  });
+
+  it('a Python model (examples/python-iforest, a process model) is scored beside the TypeScript baselines and beats random', () => {
+    const suite = json.suites.find((s) => s.name === 'python-iforest')!;
+    expect(suite.error).toBeNull();
+    expect(suite.cases.map((c) => [c.model, c.state])).toEqual([
+      ['random', 'scored'],
+      ['pca', 'scored'],
+      ['iforest', 'scored'],
+    ]);
+    const auc = (m: string) => suite.cases.find((c) => c.model === m)!.metrics!['roc_auc']!;
+    expect(auc('iforest')).toBeGreaterThan(auc('random'));
+    expect(suite.assertions.map((a) => a.state)).toEqual(['passed', 'passed']);
   });
 
   it('degenerate datasets report undefined metrics as null, not as numbers', () => {

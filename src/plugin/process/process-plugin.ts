@@ -18,7 +18,7 @@ export const PROTOCOL_VERSION = 1;
 
 /** A model in the config that runs as a process: `models: { iforest: { command: ['python', '-m', 'my_models.iforest'] } }`. */
 export interface ProcessModelSpec {
-  /** The program and its arguments (no shell). */
+  /** The program and its arguments (no shell). A relative program path is the config folder's. */
   readonly command: readonly string[];
   /** Its working directory (relative paths are the config's folder's). Default: the project root. */
   readonly cwd?: string;
@@ -63,8 +63,14 @@ class ModelProcess {
     spec: ProcessModelSpec,
     root: string,
   ) {
-    const [program, ...args] = spec.command;
-    this.child = spawn(program!, args, {
+    const [command, ...args] = spec.command;
+    // A program given as a relative path (`.venv/bin/python`) is the config folder's, like `cwd`,
+    // whatever `cwd` is; a bare name (`python`) is looked up on PATH.
+    const program =
+      command!.includes('/') && !path.isAbsolute(command!)
+        ? path.resolve(root, command!)
+        : command!;
+    this.child = spawn(program, args, {
       cwd: spec.cwd ? path.resolve(root, spec.cwd) : root,
       env: { ...process.env, ...spec.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -102,12 +108,14 @@ class ModelProcess {
     signal: AbortSignal | undefined,
   ): Promise<Frame> {
     if (this.dead !== null) throw new Error(this.dead);
+    const onAbort = () => this.fail(`${String(header.type)} was stopped at its timeout`);
+    // One listener per call, removed when the call ends: the signal outlives it (a case's calls
+    // share one), and listeners left behind would pile up and fire on a later timeout.
+    signal?.addEventListener('abort', onAbort, { once: true });
     const reply = await new Promise<Frame>((resolve, reject) => {
       this.pending = { resolve, reject };
-      const onAbort = () => this.fail(`${String(header.type)} was stopped at its timeout`);
-      signal?.addEventListener('abort', onAbort, { once: true });
       this.child.stdin.write(encodeFrame(header, payload));
-    });
+    }).finally(() => signal?.removeEventListener('abort', onAbort));
     if (reply.header.type === 'error')
       throw new Error(
         `the model process answered ${String(header.type)} with an error: ${String(reply.header.message)}`,
