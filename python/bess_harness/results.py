@@ -1,8 +1,11 @@
 """``load_results``: a harness run's results as pandas DataFrames, for notebooks.
 
-It reads ``<run_dir>/results.json`` (schema 1, written by the json reporter, src/report/json.ts, and
-by the run store) and, in a run record of the store (``.harness/runs/<run id>/``, with ``run.json``),
-the per-system scores of every scored case (``scores/<suite>/<model>.csv``).
+It reads ``results.json`` (schema 1, written by the json reporter, src/report/json.ts, and by the
+run store) and, in a run record of the store (``.harness/runs/<run id>/``, with ``run.json``), the
+per-system scores of every scored case (``scores/<suite>/<model>.csv``). An out dir
+(``.harness/last-run``) holds ``run-record.json`` after a recorded run (src/track/record-pointer.ts),
+naming that run's record: ``load_results`` follows it, so a plain ``harness run`` (no json reporter)
+is enough.
 """
 from __future__ import annotations
 
@@ -14,6 +17,10 @@ import pandas as pd
 
 #: The results.json layout this reader knows.
 RESULTS_SCHEMA = 1
+
+#: The out dir's pointer to the last recorded run (src/track/record-pointer.ts), and its layout.
+RECORD_POINTER_FILE = "run-record.json"
+RECORD_POINTER_SCHEMA = 1
 
 _CASE_KEYS = ["suite", "model", "version"]
 
@@ -31,13 +38,17 @@ class Results:
     breakdowns: pd.DataFrame
     #: Assertions, one row each: state, pass, message, actual, expected.
     assertions: pd.DataFrame
-    #: Per-system scores (system_id, label, score) of a run record; empty for a plain out dir,
-    #: where the json reporter leaves them out.
+    #: Per-system scores (system_id, label, score) of a run record, one row per scored test system;
+    #: empty when no record was read (a ``--no-history`` run's out dir).
     scores: pd.DataFrame
     #: The run's summary (suites, cases, assertions, exit code) as results.json holds it.
     summary: dict = field(default_factory=dict)
     #: The whole results.json.
     raw: dict = field(default_factory=dict, repr=False)
+    #: The folder results.json was read from: ``run_dir``, or the run record its pointer names.
+    source_dir: str = ""
+    #: The run record's folder when the results come from one (and so have scores), else None.
+    record_dir: str | None = None
 
 
 def _ci_row(base: dict, metric: str, ci: dict | None) -> dict:
@@ -45,16 +56,58 @@ def _ci_row(base: dict, metric: str, ci: dict | None) -> dict:
     return {**base, "metric": metric, "method": ci.get("method"), "level": ci.get("level"), "low": ci.get("low"), "high": ci.get("high")}
 
 
-def load_results(run_dir: str | os.PathLike = ".harness/last-run") -> Results:
-    """The results of the run in ``run_dir`` (default the last run's out dir) as DataFrames."""
-    run_dir = os.fspath(run_dir)
-    file = os.path.join(run_dir, "results.json")
-    if not os.path.exists(file):
-        raise FileNotFoundError(f"{file}: no results.json (run `harness run --reporter json`, or pass the run's out dir or a run record folder)")
+def _read_json(file: str) -> dict:
     with open(file, encoding="utf-8") as f:
-        raw = json.load(f)
+        return json.load(f)
+
+
+def _read_results(file: str) -> dict:
+    raw = _read_json(file)
     if raw.get("schema") != RESULTS_SCHEMA:
         raise ValueError(f"{file}: results schema {raw.get('schema')!r}, this bess_harness reads schema {RESULTS_SCHEMA}")
+    return raw
+
+
+def _resolve(run_dir: str) -> tuple[str, bool]:
+    """(the folder to read results.json from, whether it is a run record)."""
+    if os.path.exists(os.path.join(run_dir, "run.json")):
+        return run_dir, True
+    own = os.path.join(run_dir, "results.json")
+    pointer_file = os.path.join(run_dir, RECORD_POINTER_FILE)
+    if os.path.exists(pointer_file):
+        pointer = _read_json(pointer_file)
+        if pointer.get("schema") != RECORD_POINTER_SCHEMA:
+            raise ValueError(f"{pointer_file}: pointer schema {pointer.get('schema')!r}, this bess_harness reads schema {RECORD_POINTER_SCHEMA}")
+        record = os.path.normpath(os.path.join(run_dir, pointer["record"]))
+        # A results.json of a later run that was not recorded (--no-history --reporter json) wins
+        # over the pointer, which names the last *recorded* run. ISO 8601 UTC times sort as text.
+        newer_own = os.path.exists(own) and str(_read_json(own).get("started_at", "")) > str(pointer.get("started_at", ""))
+        if not newer_own:
+            if os.path.exists(os.path.join(record, "run.json")):
+                return record, True
+            if not os.path.exists(own):
+                raise FileNotFoundError(
+                    f"{pointer_file} names the run record {record}, which is gone (was it pruned?): run `harness run` again, or pass a run record folder"
+                )
+    if os.path.exists(own):
+        return run_dir, False
+    raise FileNotFoundError(
+        f"{own}: no results.json and no {RECORD_POINTER_FILE} (run `harness run`, or pass the run's out dir or a run record folder)"
+    )
+
+
+def load_results(run_dir: str | os.PathLike = ".harness/last-run") -> Results:
+    """The results of the run in ``run_dir`` as DataFrames.
+
+    ``run_dir`` is a run record of the local store (``.harness/runs/<run id>/``), or an out dir
+    (default ``.harness/last-run``, relative to the working directory): there ``run-record.json``,
+    written by every recorded ``harness run``, names the run's record, which is read instead (it
+    has the per-system scores); a ``results.json`` of a later run that was not recorded wins over
+    it. ``record_dir`` of the result says which record was read.
+    """
+    run_dir = os.fspath(run_dir)
+    source_dir, is_record = _resolve(run_dir)
+    raw = _read_results(os.path.join(source_dir, "results.json"))
     metrics, cis, breakdowns, assertions = [], [], [], []
     for suite in raw.get("suites", []):
         sname = suite["name"]
@@ -109,9 +162,11 @@ def load_results(run_dir: str | os.PathLike = ".harness/last-run") -> Results:
         cis=_df(cis, [*_CASE_KEYS, "metric", "method", "level", "low", "high"]),
         breakdowns=_df(breakdowns, [*_CASE_KEYS, "by", "stratum", "n", "positives", "negatives"]),
         assertions=_df(assertions, ["suite", "id", "state", "pass", "message", "actual", "expected"]),
-        scores=_scores(run_dir),
+        scores=_scores(source_dir),
         summary=raw.get("summary", {}),
         raw=raw,
+        source_dir=source_dir,
+        record_dir=source_dir if is_record else None,
     )
 
 

@@ -69,6 +69,66 @@ def test_load_results_reads_the_scores_of_a_run_record(run_dir: Path, tmp_path: 
     ]
 
 
+def _record(run_dir: Path, record: Path, started_at: str) -> None:
+    """A run record at ``record`` with the smoke results of ``run_dir`` (started at ``started_at``) and pca's scores."""
+    results = json.loads((run_dir / "results.json").read_text())
+    results["started_at"] = started_at
+    (record / "scores" / "smoke").mkdir(parents=True)
+    (record / "results.json").write_text(json.dumps(results))
+    (record / "scores" / "smoke" / "pca.csv").write_text("system_id,label,score\nsys-1,anomaly,0.9\n")
+    run = {"schema": 1, "started_at": started_at, "suites": [{"name": "smoke", "cases": [{"model": "pca", "version": "1", "scores_file": "scores/smoke/pca.csv"}]}]}
+    (record / "run.json").write_text(json.dumps(run))
+
+
+def _pointer(out: Path, record: str, started_at: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "run-record.json").write_text(json.dumps({"schema": 1, "run_id": Path(record).name, "started_at": started_at, "record": record}))
+
+
+def test_load_results_follows_the_out_dirs_pointer_to_the_run_record(run_dir: Path, tmp_path: Path) -> None:
+    # What a plain `harness run` leaves: .harness/last-run/run-record.json and .harness/runs/<id>/.
+    record = tmp_path / "runs" / "20260301T100000Z-abcdef"
+    _record(run_dir, record, "2026-03-01T10:00:00.000Z")
+    out = tmp_path / "last-run"
+    _pointer(out, "../runs/20260301T100000Z-abcdef", "2026-03-01T10:00:00.000Z")
+    r = load_results(out)
+    assert r.record_dir == str(record) and r.source_dir == str(record)
+    assert r.scores[["model", "system_id", "score"]].to_dict(orient="records") == [{"model": "pca", "system_id": "sys-1", "score": 0.9}]
+    assert {"random", "zscore", "pca"} <= set(r.metrics.model)
+    # The json reporter's results.json of the same run: the record is read (it has the scores).
+    (out / "results.json").write_text((record / "results.json").read_text())
+    assert load_results(out).record_dir == str(record)
+    # An older results.json (the json reporter of an earlier run): the record is newer.
+    older = json.loads((record / "results.json").read_text())
+    older["started_at"] = "2026-02-01T10:00:00.000Z"
+    (out / "results.json").write_text(json.dumps(older))
+    assert load_results(out).record_dir == str(record)
+
+
+def test_load_results_prefers_a_newer_unrecorded_results_json(run_dir: Path, tmp_path: Path) -> None:
+    # `harness run --no-history --reporter json` after a recorded run: the pointer names the older run.
+    record = tmp_path / "runs" / "a"
+    _record(run_dir, record, "2026-03-01T10:00:00.000Z")
+    out = tmp_path / "last-run"
+    _pointer(out, "../runs/a", "2026-03-01T10:00:00.000Z")
+    newer = json.loads((run_dir / "results.json").read_text())
+    newer["started_at"] = "2026-03-02T10:00:00.000Z"
+    (out / "results.json").write_text(json.dumps(newer))
+    r = load_results(out)
+    assert r.record_dir is None and r.source_dir == str(out) and r.scores.empty
+    assert r.raw["started_at"] == "2026-03-02T10:00:00.000Z"
+
+
+def test_load_results_with_a_pointer_to_a_record_that_is_gone(run_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "last-run"
+    _pointer(out, "../runs/gone", "2026-03-01T10:00:00.000Z")
+    with pytest.raises(FileNotFoundError, match="names the run record .*gone"):
+        load_results(out)
+    shutil.copy(run_dir / "results.json", out / "results.json")  # the json reporter's file is still read
+    r = load_results(out)
+    assert r.record_dir is None and r.scores.empty and not r.metrics.empty
+
+
 def test_load_results_without_a_run(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no results.json"):
         load_results(tmp_path)

@@ -17,7 +17,7 @@ import { resolveReporters } from '../report/index.ts';
 import { collectSuites, type Reporter, runSuites, WorkerPool } from '../runner/index.ts';
 import type { CollectedSuite, RunResult } from '../runner/types.ts';
 import { mlflowSettings } from '../track/mlflow/index.ts';
-import { recordRun } from '../track/index.ts';
+import { RECORD_POINTER_FILE, recordRun, writeRecordPointer } from '../track/index.ts';
 import { readPackageVersion } from '../version.ts';
 import { selectSuites, type RunFilter } from './select.ts';
 
@@ -66,8 +66,13 @@ export interface HarnessRun {
   readonly result: RunResult;
   /** 0 every assertion held · 1 an assertion or a gate failed · 2 a model, a suite or the data failed. */
   readonly exitCode: 0 | 1 | 2;
-  /** Where the run was recorded, why it could not be (the exit code stands), or null when not asked. */
-  readonly record: { readonly dir: string } | { readonly error: string } | null;
+  /**
+   * Where the run was recorded, why it could not be (the exit code stands), or null when not
+   * asked. A recorded run is also named by `<outDir>/run-record.json`; `warning` says why that
+   * pointer could not be written (the record itself is fine).
+   */
+  readonly record:
+    { readonly dir: string; readonly warning?: string } | { readonly error: string } | null;
   /** The MLflow upload of the record (null: tracking is off). It never changes the exit code. */
   readonly tracking: { readonly status: 'synced' | 'failed'; readonly message: string } | null;
 }
@@ -155,16 +160,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     });
     if (!record) return { result, exitCode: result.summary.exitCode, record: null, tracking: null };
     let dir: string;
+    let runId: string;
     try {
-      dir = (
-        await recordRun(result, {
-          runsDir: config.runsDir,
-          root: config.root,
-          configFile: config.configFile,
-          argv: opts.argv ?? [],
-          ownDirs: [outDir, config.cacheDir, config.runsDir],
-        })
-      ).dir;
+      ({ dir, runId } = await recordRun(result, {
+        runsDir: config.runsDir,
+        root: config.root,
+        configFile: config.configFile,
+        argv: opts.argv ?? [],
+        ownDirs: [outDir, config.cacheDir, config.runsDir],
+      }));
     } catch (err) {
       // The verdict stands: a CI gate must not flip because the history could not be written.
       return {
@@ -174,6 +178,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         tracking: null,
       };
     }
+    // The out dir names its run's record, so a reader of the out dir (a notebook's
+    // load_results) finds the per-system scores the json reporter leaves out.
+    const warning = await writeRecordPointer(outDir, dir, { runId, startedAt: result.startedAt })
+      .then(() => undefined)
+      .catch(
+        (err: unknown) =>
+          `${path.join(outDir, RECORD_POINTER_FILE)} could not be written: ${err instanceof Error ? err.message : String(err)}`,
+      );
     // Loaded only when tracking is on: the upload renders charts with Vega. It never changes the
     // exit code either: a failed upload stays in the record for `harness runs sync`.
     const tracked = tracking
@@ -182,7 +194,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     return {
       result,
       exitCode: result.summary.exitCode,
-      record: { dir },
+      record: warning === undefined ? { dir } : { dir, warning },
       tracking: tracked
         ? { status: tracked.status === 'synced' ? 'synced' : 'failed', message: tracked.message }
         : null,

@@ -8,4 +8,5 @@ export { listRuns, loadRun, type RunList } from './read-runs.ts';
 export { resolveRunRef } from './run-ref.ts';
 export { overviewOf } from './overview.ts';
 export { formatRunRecord, formatRunsTable } from './runs-text.ts';
+export { RECORD_POINTER_FILE, type RecordPointer, writeRecordPointer } from './record-pointer.ts';
 export { recordRun } from './write-record.ts';

@@ -71,10 +71,22 @@ describe('createHarness', () => {
     const dir = (holds.record as { dir: string }).dir;
     expect(existsSync(path.join(dir, 'run.json'))).toBe(true);
     expect(readFileSync(path.join(dir, 'run.json'), 'utf8')).toContain('from-code');
+    // The out dir names the record, so load_results finds the scores after a plain run.
+    const pointerFile = path.join(project.dir, '.harness', 'last-run', 'run-record.json');
+    const pointer = JSON.parse(readFileSync(pointerFile, 'utf8')) as Record<string, unknown>;
+    expect(pointer).toEqual({
+      schema: 1,
+      run_id: path.basename(dir),
+      started_at: holds.result.startedAt,
+      record: `../../runs/${path.basename(dir)}`,
+    });
+    expect(path.resolve(path.dirname(pointerFile), pointer['record'] as string)).toBe(dir);
 
     const fails = await harness.run({ words: ['fails'] }, { record: false });
     expect(fails.exitCode).toBe(1);
     expect(fails.record).toBeNull();
+    // A run that is not recorded leaves the pointer naming the last recorded one.
+    expect(JSON.parse(readFileSync(pointerFile, 'utf8'))).toEqual(pointer);
     expect(fails.result.summary.assertions.failed).toBe(1);
   }, 120_000);
 

@@ -17,7 +17,8 @@ fits and scores every model, evaluates, and checks the assertions.
   --model NAME     run only this model (repeatable); assertions about other models are left out
   --reporter NAME  plain, ink, json, or a path to a module (repeatable; replaces the config's
                    reporters; default: ink on a terminal outside CI, else plain)
-  --out-dir DIR    where reporters write files (default .harness/last-run)
+  --out-dir DIR    where reporters write files (default .harness/last-run); a recorded run
+                   also leaves run-record.json there, naming its record (and so its scores)
   --seed S         seed of the splits and of the models (default: the config's, else "${DEFAULT_SEED}")
   --timeout MS     time a plugin's fit or one score call may take (default: the config's, 60000)
   --workers N      worker threads models are fitted and scored in (default: the config's, else
@@ -88,6 +89,8 @@ export const runCommand: Command = {
     // After every reporter has finished (Ink has printed its last frame), so the lines follow the summary.
     if (run.record && 'dir' in run.record)
       process.stdout.write(`run recorded: ${displayPath(run.record.dir)}\n`);
+    if (run.record && 'warning' in run.record && run.record.warning !== undefined)
+      process.stderr.write(`${chalk.yellow('warning:')} ${run.record.warning}\n`);
     if (run.record && 'error' in run.record) {
       process.stderr.write(
         `${chalk.yellow('warning:')} the run was not recorded in ${displayPath(harness.config.runsDir)}: ${run.record.error}\n`,

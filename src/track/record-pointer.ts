@@ -1,0 +1,49 @@
+/**
+ * `<outDir>/run-record.json`: names the run record of the last recorded run, so a reader of the
+ * out dir (`bess_harness.load_results`) finds that run's per-system scores after a plain
+ * `harness run`, which writes no results.json there unless the json reporter is on.
+ *
+ *   { "schema": 1, "run_id": "20261126T153012Z-3f9a1c", "started_at": "…", "record": "../runs/20261126T153012Z-3f9a1c" }
+ *
+ * `record` is the record folder relative to the out dir ('/' separators; absolute when no
+ * relative path exists). It names the last run that was *recorded*: a later run with
+ * `--no-history` leaves it as it was, and a reader compares `started_at` with the out dir's
+ * results.json to tell which is newer.
+ */
+import path from 'node:path';
+import { writeFileAtomic } from '../data/index.ts';
+
+/** The pointer's file name inside the out dir. */
+export const RECORD_POINTER_FILE = 'run-record.json';
+
+/** Version of the pointer's layout. */
+export const RECORD_POINTER_SCHEMA = 1;
+
+/** The pointer as written. */
+export interface RecordPointer {
+  readonly schema: typeof RECORD_POINTER_SCHEMA;
+  readonly run_id: string;
+  readonly started_at: string;
+  /** The record folder, relative to the out dir. */
+  readonly record: string;
+}
+
+/** Writes `<outDir>/run-record.json` (atomically) naming the record in `recordDir`. */
+export async function writeRecordPointer(
+  outDir: string,
+  recordDir: string,
+  run: { readonly runId: string; readonly startedAt: string },
+): Promise<RecordPointer> {
+  const rel = path.relative(outDir, recordDir);
+  const pointer: RecordPointer = {
+    schema: RECORD_POINTER_SCHEMA,
+    run_id: run.runId,
+    started_at: run.startedAt,
+    record: path.isAbsolute(rel) ? rel : rel.split(path.sep).join('/'),
+  };
+  await writeFileAtomic(
+    path.join(outDir, RECORD_POINTER_FILE),
+    `${JSON.stringify(pointer, null, 2)}\n`,
+  );
+  return pointer;
+}
