@@ -40,6 +40,12 @@ import {
 
 /** Default fleets per rule: a full check of a baseline takes a few seconds. */
 export const DEFAULT_CHECK_RUNS = 100;
+/**
+ * Default fleets per rule for a process model: each fleet makes fresh instances, each instance
+ * starts its own process, and a Python model's imports alone take a second or two (scikit-learn
+ * about 2 s), so 100 fleets × 5 rules would take most of an hour.
+ */
+export const DEFAULT_PROCESS_CHECK_RUNS = 10;
 /** Default seed: fixed, so that two runs check the same fleets; printed with every report. */
 export const DEFAULT_CHECK_SEED = 20_240_601;
 /** Per-call timeout when neither the plugin nor the caller gives one. */

@@ -13,6 +13,7 @@ const config = `export default {
   workers: 1,
   models: {
     'py-mean-temp': { command: [${JSON.stringify(PY)}, '-m', 'example_models.mean_temp'], cwd: ${JSON.stringify(MODELS)}, version: '3' },
+    'py-bad-batch': { command: [${JSON.stringify(PY)}, '-m', 'example_models.mean_temp', 'bad-batch'], cwd: ${JSON.stringify(MODELS)} },
     'py-garbage': { command: [${JSON.stringify(PY)}, '-c', 'print("not a frame " * 10)'] },
     'py-crash': { command: [${JSON.stringify(PY)}, '-c', 'import sys; sys.stderr.write("model failed to load its weights\\\\n"); sys.exit(3)'] },
     'py-hang': { command: [${JSON.stringify(PY)}, '-c', 'import time; time.sleep(120)'], timeoutMs: 1500 },
@@ -23,7 +24,7 @@ const SUITE = `import { defineSuite } from 'bess-harness';
 export default defineSuite({
   name: 'process',
   dataset: { scenario: { name: 'tiny', systems: 24, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } },
-  models: ['py-mean-temp', 'zscore', 'py-garbage', 'py-crash', 'py-hang'],
+  models: ['py-mean-temp', 'zscore', 'py-bad-batch', 'py-garbage', 'py-crash', 'py-hang'],
 });
 `;
 
@@ -38,6 +39,9 @@ it('a Python model is scored beside zscore; garbage, a crash and a hang error th
   expect(r.code, r.stdout + r.stderr).toBe(2);
   expect(r.stdout).toMatch(/py-mean-temp\s+roc_auc \d\.\d{3}/);
   expect(r.stdout).toMatch(/zscore\s+roc_auc \d\.\d{3}/);
+  expect(r.stdout).toMatch(
+    /py-bad-batch.*errored: .*score.*length|py-bad-batch.*errored: .*scores? for \d+ systems/,
+  );
   expect(r.stdout).toMatch(/py-garbage.*errored: .*wrote garbage on stdout/);
   expect(r.stdout).toMatch(
     /py-crash.*errored: .*exited with code 3 before it answered; its stderr ended with:/,
@@ -47,4 +51,27 @@ it('a Python model is scored beside zscore; garbage, a crash and a hang error th
     /py-hang.*errored: .*(ran past its 1500 ms timeout|stopped at its timeout)/,
   );
   expect(r.stdout).toMatch(/run recorded: /);
+}, 180_000);
+
+it('harness check on a process model: 10 fleets per rule by default, and the rules it keeps hold, exit 0', async () => {
+  const r = await runHarness(
+    ['check', 'py-mean-temp', '--rule', 'nondeterministic,state_roundtrip'],
+    {
+      cwd: project.dir,
+    },
+  );
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  expect(r.stdout).toContain('harness check: py-mean-temp v3, seed 20240601, 10 fleets per rule');
+  expect(r.stdout).toMatch(/✓ nondeterministic\s+held on 10 fleets/);
+  expect(r.stdout).toMatch(/✓ state_roundtrip\s+held on 10 fleets/);
+}, 180_000);
+
+it('harness check finds what a process model gets wrong: NaN on an all-NaN sensor, shrunk, with its replay line, exit 1', async () => {
+  const r = await runHarness(['check', 'py-mean-temp', '--rule', 'throws'], { cwd: project.dir });
+  expect(r.code, r.stdout + r.stderr).toBe(1);
+  expect(r.stdout).toMatch(/✗ throws: score\(sys-0\) threw .*score for system sys-0 is nan/);
+  expect(r.stdout).toContain('temp_cell_max_c: all NaN');
+  expect(r.stdout).toMatch(
+    /replay: harness check py-mean-temp --seed 20240601 --path \S+ --rule throws/,
+  );
 }, 180_000);

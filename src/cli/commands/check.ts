@@ -5,6 +5,7 @@ import { HarnessError } from '../../errors.ts';
 import {
   contractHolds,
   DEFAULT_CHECK_RUNS,
+  DEFAULT_PROCESS_CHECK_RUNS,
   DEFAULT_CHECK_SEED,
   formatContractReport,
 } from '../../check/index.ts';
@@ -25,7 +26,8 @@ Each violation is printed with its shrunk fixture and the command that replays i
 
   <model|path>   a model name (plugins/, the config's models, an npm package) or a path to a
                  plugin module whose default export is a factory or a plugin
-  --runs N       fleets per rule (default ${DEFAULT_CHECK_RUNS})
+  --runs N       fleets per rule (default ${DEFAULT_CHECK_RUNS}; ${DEFAULT_PROCESS_CHECK_RUNS} for a process model of the config,
+                 which starts a process for every instance)
   --seed S       fast-check seed (default ${DEFAULT_CHECK_SEED}); the same seed checks the same fleets
   --path P       replay one counterexample (from a report); needs --rule
   --rule R       only these rules, comma-separated: ${CONTRACT_RULES.join(', ')}
@@ -126,7 +128,11 @@ export const checkCommand: Command = {
     const assume = parseAssume(values.assume);
     const report = await checkInWorker({ entry: target, from: 'harness check' }, resolveConfig, {
       seed,
-      numRuns: intFlag('runs', values.runs) ?? DEFAULT_CHECK_RUNS,
+      numRuns:
+        intFlag('runs', values.runs) ??
+        (typeof config.models[target] === 'object'
+          ? DEFAULT_PROCESS_CHECK_RUNS
+          : DEFAULT_CHECK_RUNS),
       timeoutMs: intFlag('timeout', values.timeout) ?? config.timeoutMs,
       target,
       ...(assume ? { assume } : {}),
