@@ -14,6 +14,9 @@ interface Times {
   caseMs?: number;
   /** From the start to the first chunk scored: the fit phase, the scoring process's start and the first chunk. */
   firstChunkMs?: number;
+  /** Systems in that first chunk, and in the case. */
+  firstChunkSystems?: number;
+  systems: number;
 }
 
 export default function caseTimer(): Reporter {
@@ -24,13 +27,14 @@ export default function caseTimer(): Reporter {
       outDir = e.outDir;
     },
     onCaseStart(e) {
-      times[`${e.suite}/${e.model}`] = { start: performance.now() };
+      times[`${e.suite}/${e.model}`] = { start: performance.now(), systems: e.total };
     },
     onCaseProgress(e) {
       const t = times[`${e.suite}/${e.model}`];
       if (t && t.firstProgress === undefined) {
         t.firstProgress = performance.now();
         t.firstChunkMs = t.firstProgress - t.start;
+        t.firstChunkSystems = e.done;
       }
     },
     onCaseResult(e) {
