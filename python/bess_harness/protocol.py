@@ -14,6 +14,7 @@ from typing import BinaryIO, Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 #: The protocol version this package speaks.
 PROTOCOL = 1
@@ -137,22 +138,27 @@ def decode_series(payload: bytes, systems: Sequence[dict], rows: Sequence[int] |
     if pa.types.is_timestamp(ts_col.type):
         ts_col = ts_col.cast(pa.timestamp("ms", tz="UTC")).cast(pa.int64())
     stamps = ts_col.to_numpy().astype("int64")
-    ids = table.column("system_id").to_numpy(zero_copy_only=False)
+    id_col = table.column("system_id")
     sensors = names[2:]
-    values = {s: table.column(s).cast(pa.float64()).to_numpy(zero_copy_only=False) for s in sensors}
+    # One (sensor × row) block for the whole batch: each system's frame is a slice of it, so it is
+    # built without a per-column dict (the frames share nothing: their rows are disjoint).
+    block = np.empty((len(sensors), len(stamps)), dtype="float64")
+    for j, s in enumerate(sensors):
+        block[j] = table.column(s).cast(pa.float64()).to_numpy(zero_copy_only=False)
     if rows is None:
-        rows = _runs(ids)
+        rows = _runs(id_col.to_numpy(zero_copy_only=False))
     if len(rows) != len(systems):
         raise ValueError(f"rows has {len(rows)} counts for {len(systems)} systems")
     if sum(rows) != len(stamps):
         raise ValueError(f"rows add up to {sum(rows)} but the payload has {len(stamps)} rows")
+    index = pd.to_datetime(stamps, unit="ms", utc=True)
     out, at = [], 0
     for meta, n in zip(systems, rows):
         sid = meta.get("system_id")
-        if n > 0 and sid is not None and not (ids[at : at + n] == sid).all():
+        if n > 0 and sid is not None and not pc.all(pc.equal(id_col.slice(at, n), str(sid)), skip_nulls=False).as_py():
             raise ValueError(f"rows {at}…{at + n - 1} of the payload are not all of system {sid}")
-        index = pd.DatetimeIndex(pd.to_datetime(stamps[at : at + n], unit="ms", utc=True), name="timestamp")
-        out.append(pd.DataFrame({s: values[s][at : at + n] for s in sensors}, index=index, columns=sensors))
+        frame_index = pd.DatetimeIndex(index[at : at + n], name="timestamp")
+        out.append(pd.DataFrame(block[:, at : at + n].T, index=frame_index, columns=sensors))
         at += n
     return out
 

@@ -246,11 +246,22 @@ export async function scoreQueue(
   opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs' | 'onProgress'>,
 ): Promise<void> {
   const derive = [...new Set(runs.flatMap((r) => r.plugin.derive ?? []))] as DerivedFeature[];
+  const load = (start: number): Promise<SystemSeries[]> => {
+    const loading = Promise.all(
+      queue.slice(start, start + CHUNK).map(({ s }) => s.loadSeries({ derive })),
+    );
+    loading.catch(() => undefined); // thrown where it is awaited, or dropped after a break
+    return loading;
+  };
   let done = 0;
+  let next = queue.length > 0 ? load(0) : null;
   for (let start = 0; start < queue.length; start += CHUNK) {
     const chunk = queue.slice(start, start + CHUNK);
     if (runs.every((r) => r.error !== null)) break;
-    const series = await Promise.all(chunk.map(({ s }) => s.loadSeries({ derive })));
+    const series = await next!;
+    // The next chunk is read while the models score this one: a model that waits (a process
+    // model's reply, any async work) no longer waits for the reading too.
+    next = start + CHUNK < queue.length ? load(start + CHUNK) : null;
     const active = runs.filter((r) => r.error === null);
     for (const run of active) {
       const t0 = performance.now();

@@ -4,9 +4,13 @@
  * each time the median of `--reps` runs. Writes test/bench/results.json and prints a table.
  *
  *   npm run bench -- [--systems 1000] [--days 30] [--reps 3] [--rss-systems 4000] [--no-python]
+ *                    [--protocol-systems 200] [--protocol-only]
  *   (or BENCH_SYSTEMS, BENCH_DAYS, BENCH_REPS, BENCH_RSS_SYSTEMS; --rss-systems 0 skips the scale check)
  *
- * The Python side is installed by the bench itself into .bench-venv/ on first use.
+ * The Python side is installed by the bench itself into .bench-venv/ on first use. The protocol
+ * step (a Python model through the process protocol against the same model on pd.read_csv, see
+ * {@link protocolStep}) uses the repository's .venv-python/ (made by .ci/setup-python, which
+ * installs ./python), with PYTHONPATH at ./python so that it runs this checkout's bess_harness.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -30,6 +34,7 @@ const VENV = path.join(ROOT, '.bench-venv');
 const PY = path.join(VENV, 'bin', 'python');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const HARNESS = path.join(ROOT, 'bin', 'harness.js');
+const PY_HARNESS = path.join(ROOT, '.venv-python', 'bin', 'python');
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,6 +43,8 @@ const { values: flags } = parseArgs({
     reps: { type: 'string', default: process.env['BENCH_REPS'] ?? '3' },
     'rss-systems': { type: 'string', default: process.env['BENCH_RSS_SYSTEMS'] ?? '4000' },
     'no-python': { type: 'boolean', default: false },
+    'protocol-systems': { type: 'string', default: process.env['BENCH_PROTOCOL_SYSTEMS'] ?? '200' },
+    'protocol-only': { type: 'boolean', default: false },
   },
 });
 const SYSTEMS = Number(flags.systems);
@@ -45,6 +52,9 @@ const DAYS = Number(flags.days);
 const REPS = Math.max(1, Number(flags.reps));
 const RSS_SYSTEMS = Number(flags['rss-systems']);
 const PYTHON = !flags['no-python'];
+const PROTOCOL_SYSTEMS = Number(flags['protocol-systems']);
+/** The most the protocol side may cost, as a multiple of the pandas side (issue 4/7, point 5). */
+const PROTOCOL_MAX_RATIO = 1.3;
 
 interface Sample {
   readonly ms: number;
@@ -54,14 +64,19 @@ interface Sample {
 }
 
 /** Runs a command under /usr/bin/time; `ms` is what the child reports (its work), else the wall time. */
-function measure(cmd: string, args: readonly string[], cwd = ROOT): Sample {
+function measure(
+  cmd: string,
+  args: readonly string[],
+  cwd = ROOT,
+  env: Readonly<Record<string, string>> = {},
+): Sample {
   const timeFile = path.join(WORK, 'time.txt');
   const t0 = performance.now();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], {
     cwd,
     encoding: 'utf8',
     maxBuffer: 1 << 28,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   });
   const wallMs = performance.now() - t0;
   if (r.status !== 0 && r.status !== 1)
@@ -210,6 +225,206 @@ function runResults(project: string): unknown {
   );
 }
 
+/** The repository's Python env (bess_harness and pandas), made by .ci/setup-python when missing. */
+function ensurePythonPackage(): void {
+  if (spawnSync(path.join(ROOT, '.ci', 'setup-python'), ['--check'], { cwd: ROOT }).status === 0)
+    return;
+  log('bench: making .venv-python/ (bess_harness, pandas, pyarrow) with .ci/setup-python …');
+  const r = spawnSync(path.join(ROOT, '.ci', 'setup-python'), [], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('.ci/setup-python failed');
+}
+
+/** One process of features_model.py, as it logged itself at teardown. */
+interface ModelLog {
+  readonly restores: number;
+  readonly batches: number;
+  readonly scores: Record<string, number>;
+}
+
+function modelLogs(dir: string): ModelLog[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ModelLog);
+}
+
+/**
+ * A Python model (test/bench/features_model.py: per-column statistics and quantiles of every
+ * series, a fixed formula) scoring the fleet two ways, alternated in each rep so that both see the
+ * same machine:
+ *
+ * - protocol: a real `harness run --no-cache --workers 1` of a suite with only that process model.
+ *   The figure is its case's wall time, from `onCaseStart` to `onCaseResult` (test/bench/case-timer.ts):
+ *   the fit request (a Python process started, hello, no fit as the model has none, save_state),
+ *   the score request (a second Python process, restore_state, every series read by the harness's
+ *   loader, sent as Arrow IPC in batches, turned into DataFrames and scored), teardown, and the
+ *   case's metrics and CIs. Not counted: the harness's own start, collecting the suite, reading
+ *   the metadata and labels, and the assertions and reporters after the case.
+ * - pandas: the wall time of `python features_pandas.py`, a whole process (Python's start and the
+ *   imports included, as one of the two starts above is): `pd.read_csv` of each series the
+ *   harness scored (its training normals and test split), then `model.score` per system.
+ *
+ * The ratio is the median over reps of protocol / pandas, the two run one after the other in each
+ * rep. Both sides' scores must agree (same model, same data), and the model's log shows the
+ * fitted state shipped once to the scoring process, however many batches it then scored.
+ */
+function protocolStep(): { step: Step; summary: Record<string, unknown> } {
+  ensurePythonPackage();
+  const systems = PROTOCOL_SYSTEMS;
+  const dir = fleetDir(systems);
+  if (!existsSync(path.join(dir, 'labels.csv'))) generate(systems, 1);
+  const project = path.join(WORK, `project-protocol-${path.basename(dir)}`);
+  const logDir = path.join(project, 'model-log');
+  mkdirSync(path.join(project, 'suites'), { recursive: true });
+  const pythonEnv = { PYTHONPATH: path.join(ROOT, 'python') };
+  writeFileSync(
+    path.join(project, 'harness.config.ts'),
+    `export default {
+  models: {
+    'py-features': {
+      command: ${JSON.stringify([PY_HARNESS, path.join(BENCH, 'features_model.py')])},
+      env: ${JSON.stringify({ ...pythonEnv, BENCH_MODEL_LOG: logDir })},
+      version: '1',
+    },
+  },
+};
+`,
+  );
+  writeFileSync(
+    path.join(project, 'suites', 'protocol.suite.ts'),
+    `import { defineSuite } from ${JSON.stringify(path.join(ROOT, 'src', 'index.ts'))};
+export default defineSuite({
+  name: 'protocol',
+  dataset: { path: ${JSON.stringify(dir)} },
+  split: { test: 0.5, seed: 7 },
+  models: ['py-features'],
+});
+`,
+  );
+  writeFileSync(
+    path.join(project, 'package.json'),
+    '{ "name": "bench-protocol", "private": true, "type": "module" }\n',
+  );
+  const outDir = path.join(project, 'out');
+  const run = (): { sample: Sample; caseMs: number; perSystemMs: number; logs: ModelLog[] } => {
+    rmSync(logDir, { recursive: true, force: true });
+    mkdirSync(logDir, { recursive: true });
+    const sample = measure(
+      'node',
+      [
+        HARNESS,
+        'run',
+        '--no-cache',
+        '--no-history',
+        '--workers',
+        '1',
+        '--reporter',
+        'json',
+        '--reporter',
+        path.join(BENCH, 'case-timer.ts'),
+        '--out-dir',
+        outDir,
+      ],
+      project,
+    );
+    const r = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8')) as {
+      suites: { cases: { state: string; error?: string }[] }[];
+    };
+    const c = r.suites[0]?.cases[0];
+    if (c?.state !== 'scored') throw new Error(`the protocol case did not score: ${c?.error}`);
+    const times = JSON.parse(readFileSync(path.join(outDir, 'case-times.json'), 'utf8')) as Record<
+      string,
+      { caseMs: number; firstChunkMs: number; firstChunkSystems: number; systems: number }
+    >;
+    const t = times['protocol/py-features']!;
+    return {
+      sample,
+      caseMs: t.caseMs,
+      // After the first chunk: the fixed costs (two Python starts, the worker's set-up) are behind.
+      perSystemMs: (t.caseMs - t.firstChunkMs) / (t.systems - t.firstChunkSystems),
+      logs: modelLogs(logDir),
+    };
+  };
+  const idsFile = path.join(project, 'ids.json');
+  const pandasScores = path.join(project, 'pandas-scores.json');
+  const protocol: Sample[] = [];
+  const pandas: Sample[] = [];
+  let maxDiff = 0;
+  let scored = 0;
+  let lastLogs: ModelLog[] = [];
+  for (let k = 0; k < REPS; k++) {
+    const h = run();
+    lastLogs = h.logs;
+    const harnessScores = Object.assign({}, ...h.logs.map((l) => l.scores)) as Record<
+      string,
+      number
+    >;
+    scored = Object.keys(harnessScores).length;
+    writeFileSync(idsFile, JSON.stringify(Object.keys(harnessScores)));
+    const p = measure(
+      PY_HARNESS,
+      [path.join(BENCH, 'features_pandas.py'), dir, idsFile, pandasScores],
+      ROOT,
+      pythonEnv,
+    );
+    const ps = JSON.parse(readFileSync(pandasScores, 'utf8')) as Record<string, number>;
+    for (const [id, v] of Object.entries(harnessScores)) {
+      const d = Math.abs(v - (ps[id] ?? NaN));
+      maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
+    }
+    protocol.push({
+      ...h.sample,
+      ms: h.caseMs,
+      out: { caseMs: h.caseMs, runMs: h.sample.wallMs, perSystemMs: h.perSystemMs },
+    });
+    pandas.push({ ...p, ms: p.wallMs });
+  }
+  // Shipping (one worker here; test/integration/process-ship-state.test.ts has two): the
+  // scoring process got the fitted state once, before all its batches.
+  const scoring = lastLogs.filter((l) => l.batches > 0);
+  const statePerWorker = scoring.map((l) => ({ restores: l.restores, batches: l.batches }));
+  const shippedOnce = scoring.length > 0 && scoring.every((l) => l.restores === 1 && l.batches > 1);
+  const protocolMs = median(protocol.map((s) => s.ms));
+  const pandasMs = median(pandas.map((s) => s.ms));
+  // The two sides of a rep ran one after the other: their ratio sees the same machine load.
+  const ratios = protocol.map((s, k) => s.ms / pandas[k]!.ms);
+  const ratio = median(ratios);
+  const pandasWorkMs = median(pandas.map((s) => s.out['ms'] as number));
+  // The cost of one more system: the harness's case after its first chunk, pandas's reading and
+  // scoring without Python's start and imports.
+  const protocolPerSystemMs = median(protocol.map((s) => s.out['perSystemMs'] as number));
+  const pandasPerSystemMs = median(pandas.map((s) => (s.out['ms'] as number) / scored));
+  const summary = {
+    systems,
+    scored,
+    protocolMs,
+    pandasMs,
+    pandasWorkMs,
+    ratio,
+    ratios,
+    protocolPerSystemMs,
+    pandasPerSystemMs,
+    perSystemRatio: protocolPerSystemMs / pandasPerSystemMs,
+    maxRatio: PROTOCOL_MAX_RATIO,
+    withinMaxRatio: ratio <= PROTOCOL_MAX_RATIO,
+    maxScoreDiff: maxDiff,
+    statePerWorker,
+    stateShippedOncePerWorker: shippedOnce,
+  };
+  return {
+    step: {
+      step: `py model: protocol vs pd.read_csv`,
+      harness: {
+        ms: protocolMs,
+        rssMb: Math.max(...protocol.map((s) => s.rssMb)),
+        samples: protocol,
+      },
+      python: { ms: pandasMs, rssMb: Math.max(...pandas.map((s) => s.rssMb)), samples: pandas },
+      note: `${scored} of ${systems} systems; protocol/pandas ${ratio.toFixed(2)}× (at most ${PROTOCOL_MAX_RATIO}×${ratio <= PROTOCOL_MAX_RATIO ? '' : ': TOO SLOW'}), per rep ${ratios.map((r) => r.toFixed(2)).join(', ')}; pandas work alone ${f(pandasWorkMs)}; per system ${protocolPerSystemMs.toFixed(1)} vs ${pandasPerSystemMs.toFixed(1)} ms; scores differ by ≤ ${maxDiff.toExponential(1)}; restore_state per scoring process ${JSON.stringify(statePerWorker)}`,
+    },
+    summary,
+  };
+}
+
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   if (PYTHON) ensureVenv();
@@ -335,6 +550,13 @@ async function main(): Promise<void> {
     note: `nothing changed: scores from the cache; the run itself ${f(cachedRunMs)} after startup`,
   });
 
+  let protocol: ReturnType<typeof protocolStep> | null = null;
+  if (PYTHON) {
+    log(`bench: protocol step (${PROTOCOL_SYSTEMS} systems)`);
+    protocol = protocolStep();
+    steps.push(protocol.step);
+  }
+
   let scale: Record<string, unknown> | null = null;
   if (RSS_SYSTEMS > 0 && RSS_SYSTEMS !== SYSTEMS) {
     log(`bench: peak RSS at ${RSS_SYSTEMS} systems`);
@@ -362,9 +584,26 @@ async function main(): Promise<void> {
     scale,
     scoringSpeedup,
     identicalAcrossWorkers: JSON.stringify(res1) === JSON.stringify(res2),
+    protocol: protocol?.summary ?? null,
   };
   writeFileSync(path.join(BENCH, 'results.json'), JSON.stringify(results, null, 2));
 
+  const out = table(steps);
+  if (scale)
+    out.push(
+      '',
+      `peak RSS ${SYSTEMS} → ${RSS_SYSTEMS} systems: load ${(scale['loadRatio'] as number).toFixed(2)}×, harness run ${(scale['runRatio'] as number).toFixed(2)}× (${JSON.stringify(scale)})`,
+    );
+  out.push(
+    '',
+    `py/harness > 1: the harness is faster. ${SYSTEMS} systems × ${DAYS} days × 5 min, ${mb.toFixed(0)} MB, ${availableParallelism()} cores, median of ${REPS}.`,
+  );
+  if (protocol) out.push(protocolLine(protocol.summary));
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** The steps as a Markdown table, one line per row. */
+function table(steps: readonly Step[]): string[] {
   const rows = steps.map((s) => [
     s.step,
     s.harness ? f(s.harness.ms) : '–',
@@ -380,17 +619,38 @@ async function main(): Promise<void> {
   );
   const line = (r: readonly string[]) =>
     `| ${r.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
-  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-  if (scale)
-    out.push(
-      '',
-      `peak RSS ${SYSTEMS} → ${RSS_SYSTEMS} systems: load ${(scale['loadRatio'] as number).toFixed(2)}×, harness run ${(scale['runRatio'] as number).toFixed(2)}× (${JSON.stringify(scale)})`,
-    );
-  out.push(
-    '',
-    `py/harness > 1: the harness is faster. ${SYSTEMS} systems × ${DAYS} days × 5 min, ${mb.toFixed(0)} MB, ${availableParallelism()} cores, median of ${REPS}.`,
-  );
-  process.stdout.write(`${out.join('\n')}\n`);
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
-await main();
+function protocolLine(p: Record<string, unknown>): string {
+  return `protocol step: a Python model scoring ${String(p['scored'])} systems of the ${String(p['systems'])}-system fleet costs ${f(p['protocolMs'] as number)} through the process protocol (a harness run's case) and ${f(p['pandasMs'] as number)} on pd.read_csv: ${(p['ratio'] as number).toFixed(2)}× (at most ${PROTOCOL_MAX_RATIO}×: ${p['withinMaxRatio'] ? 'ok' : 'TOO SLOW'}); state shipped once per worker: ${String(p['stateShippedOncePerWorker'])}.`;
+}
+
+/** `--protocol-only`: the protocol step alone, into results.json as `{ protocol, steps }`. */
+function protocolOnly(): void {
+  mkdirSync(WORK, { recursive: true });
+  log(
+    `bench: protocol step only, ${PROTOCOL_SYSTEMS} systems × ${DAYS} days × 5 min, ${REPS} reps`,
+  );
+  const p = protocolStep();
+  writeFileSync(
+    path.join(BENCH, 'results.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        only: 'protocol',
+        days: DAYS,
+        reps: REPS,
+        cores: availableParallelism(),
+        steps: [p.step],
+        protocol: p.summary,
+      },
+      null,
+      2,
+    ),
+  );
+  process.stdout.write(`${[...table([p.step]), '', protocolLine(p.summary)].join('\n')}\n`);
+}
+
+if (flags['protocol-only']) protocolOnly();
+else await main();

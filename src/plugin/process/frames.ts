@@ -14,17 +14,23 @@ export interface Frame {
 
 /** A frame as bytes; `payload_bytes` is set from the payload. */
 export function encodeFrame(header: Record<string, unknown>, payload?: Uint8Array): Buffer {
+  const head = encodeFrameHead(header, payload?.length ?? 0);
+  return payload && payload.length > 0 ? Buffer.concat([head, payload]) : head;
+}
+
+/**
+ * The length and header of a frame whose payload of `payloadBytes` bytes follows (written
+ * separately, in as many pieces as it comes in); `payload_bytes` is set when it is above 0.
+ */
+export function encodeFrameHead(header: Record<string, unknown>, payloadBytes: number): Buffer {
   const json = Buffer.from(
-    JSON.stringify(
-      payload && payload.length > 0 ? { ...header, payload_bytes: payload.length } : header,
-    ),
+    JSON.stringify(payloadBytes > 0 ? { ...header, payload_bytes: payloadBytes } : header),
     'utf8',
   );
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(json.length, 0);
-  return payload && payload.length > 0
-    ? Buffer.concat([length, json, payload])
-    : Buffer.concat([length, json]);
+  const head = Buffer.alloc(4 + json.length);
+  head.writeUInt32LE(json.length, 0);
+  json.copy(head, 4);
+  return head;
 }
 
 /** Bytes on the model's stdout that are not a frame. */

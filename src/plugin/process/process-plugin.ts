@@ -10,8 +10,8 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Dataset, MetadataRow, SystemSeries } from '../../data/index.ts';
 import type { ModelContext, ModelPlugin } from '../model.ts';
-import { encodeFrame, FrameReader, type Frame } from './frames.ts';
-import { seriesToArrow } from './series-arrow.ts';
+import { encodeFrameHead, FrameReader, type Frame } from './frames.ts';
+import { seriesToArrowChunks } from './series-arrow.ts';
 
 /** The protocol version this harness speaks. */
 export const PROTOCOL_VERSION = 1;
@@ -101,20 +101,30 @@ class ModelProcess {
     );
   }
 
-  /** Sends one request and waits for its reply; an `error` reply rejects with the model's message. */
+  /**
+   * Sends one request and waits for its reply; an `error` reply rejects with the model's message.
+   * A payload may come in pieces (the Arrow stream as it was encoded): they are written one after
+   * the other, uncopied, and must not change before the reply.
+   */
   async call(
     header: Record<string, unknown>,
-    payload: Uint8Array | undefined,
+    payload: Uint8Array | readonly Uint8Array[] | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Frame> {
     if (this.dead !== null) throw new Error(this.dead);
+    const chunks = payload === undefined ? [] : payload instanceof Uint8Array ? [payload] : payload;
+    const bytes = chunks.reduce((n, c) => n + c.length, 0);
     const onAbort = () => this.fail(`${String(header.type)} was stopped at its timeout`);
     // One listener per call, removed when the call ends: the signal outlives it (a case's calls
     // share one), and listeners left behind would pile up and fire on a later timeout.
     signal?.addEventListener('abort', onAbort, { once: true });
     const reply = await new Promise<Frame>((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.child.stdin.write(encodeFrame(header, payload));
+      const stdin = this.child.stdin;
+      stdin.cork();
+      stdin.write(encodeFrameHead(header, bytes));
+      for (const c of chunks) if (c.length > 0) stdin.write(c);
+      stdin.uncork();
     }).finally(() => signal?.removeEventListener('abort', onAbort));
     if (reply.header.type === 'error')
       throw new Error(
@@ -199,10 +209,10 @@ export function createProcessPlugin(
     c: ModelContext & { readonly metadata: readonly MetadataRow[] },
   ): Promise<number[]> {
     const p = await running(c.signal);
-    const { bytes, rows } = seriesToArrow(series);
+    const { chunks, rows } = seriesToArrowChunks(series);
     const reply = await p.call(
       { type: 'score', seed: c.seed, systems: c.metadata.map(systemOf), rows },
-      bytes,
+      chunks,
       c.signal,
     );
     const scores = reply.header.scores;
@@ -223,7 +233,7 @@ export function createProcessPlugin(
       if (!hello!.capabilities.fit) return;
       const series: SystemSeries[] = [];
       for (const s of train.systems) series.push(await s.loadSeries());
-      const { bytes, rows } = seriesToArrow(series);
+      const { chunks, rows } = seriesToArrowChunks(series);
       await p.call(
         {
           type: 'fit',
@@ -231,7 +241,7 @@ export function createProcessPlugin(
           systems: train.systems.map((s) => systemOf(s.metadata)),
           rows,
         },
-        bytes,
+        chunks,
         c.signal,
       );
     },

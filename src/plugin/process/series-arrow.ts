@@ -1,15 +1,72 @@
-import { float64, int64, tableToIPC, tableFromArrays, utf8 } from '@uwdata/flechette';
+import {
+  Batch,
+  Column,
+  float64,
+  int64,
+  tableFromColumns,
+  tableToIPC,
+  utf8,
+  type DataType,
+} from '@uwdata/flechette';
 import type { SystemSeries } from '../../data/index.ts';
+
+const TWO_32 = 2 ** 32;
+
+/** A batch of series as Arrow IPC bytes, in pieces: written one after the other, they are the stream. */
+export interface ArrowChunks {
+  readonly chunks: readonly Uint8Array[];
+  /** The stream's length: the sum of the chunks' lengths. */
+  readonly byteLength: number;
+  /** Each system's row count, in order. */
+  readonly rows: number[];
+}
+
+/** One column's batch made straight from its Arrow buffers (no nulls, so no validity bitmap). */
+function batchOf(
+  type: DataType,
+  length: number,
+  buffers: { values: Float64Array | BigInt64Array | Uint8Array; offsets?: Int32Array },
+): Batch<unknown> {
+  return new Batch({ length, nullCount: 0, type, validity: new Uint8Array(0), ...buffers });
+}
+
+/** system_id `id`, n times: utf8 offsets and bytes. */
+function idColumn(id: Buffer, n: number): { values: Uint8Array; offsets: Int32Array } {
+  const offsets = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) offsets[i] = i * id.length;
+  const values = new Uint8Array(n * id.length);
+  if (values.length > 0) {
+    values.set(id, 0);
+    // Doubling copies of what is already there.
+    for (let filled = id.length; filled < values.length; filled *= 2)
+      values.copyWithin(filled, 0, Math.min(filled, values.length - filled));
+  }
+  return { values, offsets };
+}
+
+/** Timestamps (ms) as int64, written as two 32-bit words each: no BigInt per value. */
+function int64Of(timestamps: Float64Array, n: number): BigInt64Array {
+  const out = new BigInt64Array(n);
+  const low = new Uint32Array(out.buffer);
+  const high = new Int32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const t = Math.round(timestamps[i]!);
+    const h = Math.floor(t / TWO_32);
+    high[2 * i + 1] = h;
+    low[2 * i] = t - h * TWO_32;
+  }
+  return out;
+}
 
 /**
  * A batch of series as the protocol's payload: one Arrow IPC stream in long form (system_id,
  * timestamp as int64 ms UTC, one float64 column per sensor, NaN where a reading is missing or a
- * system lacks the sensor), systems in order. Returns the bytes and each system's row count.
+ * system lacks the sensor), systems in order, one record batch per system. This is sent for
+ * every score batch, so nothing is copied on the way: a sensor's buffer in the stream is the
+ * series' own Float64Array, and the stream comes back as the pieces flechette wrote (the pipe
+ * takes them one after the other). The arrays must not change until the pieces are written.
  */
-export function seriesToArrow(batch: readonly SystemSeries[]): {
-  bytes: Uint8Array;
-  rows: number[];
-} {
+export function seriesToArrowChunks(batch: readonly SystemSeries[]): ArrowChunks {
   const sensors = [
     ...new Set(
       batch.flatMap((s) =>
@@ -20,34 +77,50 @@ export function seriesToArrow(batch: readonly SystemSeries[]): {
     ),
   ];
   const rows = batch.map((s) => s.timestamps.length);
-  const total = rows.reduce((a, b) => a + b, 0);
-  const ids: string[] = new Array<string>(total);
-  const timestamps = new BigInt64Array(total);
-  const columns: Record<string, Float64Array> = Object.fromEntries(
-    sensors.map((k) => [k, new Float64Array(total).fill(NaN)]),
-  );
-  let at = 0;
-  for (const s of batch) {
-    const n = s.timestamps.length;
-    for (let i = 0; i < n; i++) {
-      ids[at + i] = s.systemId;
-      timestamps[at + i] = BigInt(Math.round(s.timestamps[i]!));
-    }
-    for (const k of sensors) {
-      const v = s.sensors[k];
-      if (v) columns[k]!.set(v.subarray(0, n), at);
-    }
-    at += n;
+  const ids: Batch<unknown>[] = [];
+  const stamps: Batch<unknown>[] = [];
+  const columns: Batch<unknown>[][] = sensors.map(() => []);
+  for (const [k, s] of batch.entries()) {
+    const n = rows[k]!;
+    ids.push(batchOf(utf8(), n, idColumn(Buffer.from(s.systemId, 'utf8'), n)));
+    stamps.push(batchOf(int64(), n, { values: int64Of(s.timestamps, n) }));
+    sensors.forEach((name, c) => {
+      const own = s.sensors[name];
+      let values: Float64Array;
+      if (own && own.length >= n) values = own.subarray(0, n);
+      else {
+        values = new Float64Array(n).fill(NaN);
+        if (own) values.set(own);
+      }
+      columns[c]!.push(batchOf(float64(), n, { values }));
+    });
   }
-  const table = tableFromArrays(
-    { system_id: ids, timestamp: timestamps, ...columns },
-    {
-      types: {
-        system_id: utf8(),
-        timestamp: int64(),
-        ...Object.fromEntries(sensors.map((k) => [k, float64()])),
-      },
+  const table = tableFromColumns([
+    ['system_id', new Column(ids)],
+    ['timestamp', new Column(stamps)],
+    ...sensors.map((name, c) => [name, new Column(columns[c]!)] as [string, Column<unknown>]),
+  ]);
+  const chunks: Uint8Array[] = [];
+  let byteLength = 0;
+  const sink = {
+    write(bytes: Uint8Array) {
+      chunks.push(bytes);
+      byteLength += bytes.length;
     },
-  );
-  return { bytes: tableToIPC(table, { format: 'stream' })!, rows };
+    pad(count: number) {
+      this.write(new Uint8Array(count));
+    },
+    finish: () => null,
+  };
+  tableToIPC(table, { format: 'stream', sink });
+  return { chunks, byteLength, rows };
+}
+
+/** {@link seriesToArrowChunks} as one byte array. */
+export function seriesToArrow(batch: readonly SystemSeries[]): {
+  bytes: Uint8Array;
+  rows: number[];
+} {
+  const { chunks, rows } = seriesToArrowChunks(batch);
+  return { bytes: Buffer.concat(chunks), rows };
 }

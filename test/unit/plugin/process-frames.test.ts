@@ -53,17 +53,28 @@ describe('series as the Arrow payload', () => {
         timestamps: Float64Array.from([1_767_225_600_000]),
         sensors: { soc_pct: Float64Array.from([55.5]) },
       },
+      { systemId: 'empty', source: 'real', timestamps: new Float64Array(0), sensors: {} },
+      {
+        systemId: 'C',
+        source: 'real',
+        // Before 1970 and past 2^32 ms: int64 is written as two 32-bit words.
+        timestamps: Float64Array.from([-1, 2 ** 40 + 5]),
+        // Longer than the timestamps (a loader's spare capacity): only the first values count.
+        sensors: { voltage_v: Float64Array.from([1, 2, 3]), soc_pct: Float64Array.from([9]) },
+      },
     ]);
-    expect(rows).toEqual([2, 1]);
+    expect(rows).toEqual([2, 1, 0, 2]);
     const table = tableFromIPC(bytes, { useBigInt: true });
     expect(table.names).toEqual(['system_id', 'timestamp', 'voltage_v', 'soc_pct']);
-    expect(table.getChild('system_id')!.toArray()).toEqual(['A', 'A', 'B']);
+    expect(table.getChild('system_id')!.toArray()).toEqual(['A', 'A', 'B', 'C', 'C']);
     expect([...table.getChild('timestamp')!.toArray()]).toEqual([
       0n,
       3_600_000n,
       1_767_225_600_000n,
+      -1n,
+      2n ** 40n + 5n,
     ]);
-    expect([...table.getChild('voltage_v')!.toArray()]).toEqual([700, NaN, NaN]);
-    expect([...table.getChild('soc_pct')!.toArray()]).toEqual([NaN, NaN, 55.5]);
+    expect([...table.getChild('voltage_v')!.toArray()]).toEqual([700, NaN, NaN, 1, 2]);
+    expect([...table.getChild('soc_pct')!.toArray()]).toEqual([NaN, NaN, 55.5, 9, NaN]);
   });
 });
