@@ -55,7 +55,8 @@ export function formatImportReport(r: ImportResult, show: (file: string) => stri
   const st = r.stubs;
   if (st.merged > 0) out.push(`windows: ${st.merged} short last window(s) merged into the window before (${st.mergedRows} rows; system.trailing)`);
   if (st.dropped > 0) out.push(`windows: ${st.dropped} short window(s) dropped (${st.droppedRows} rows; system.trailing, system.min_rows)`);
-  for (const [file, cols] of r.tally.ignoredColumns) if (cols.length > 0) out.push(`ignored columns of ${show(file)}: ${cols.join(', ')}`);
+  // An unnamed column is usually the index pandas writes first.
+  for (const [file, cols] of r.tally.ignoredColumns) if (cols.length > 0) out.push(`ignored columns of ${show(file)}: ${cols.map((c) => (c === '' ? '(unnamed)' : c)).join(', ')}`);
   for (const warn of r.warnings) out.push(`warning: ${warn}`);
   return `${out.join('\n')}\n`;
 }

@@ -75,7 +75,8 @@ function windows(s: CleanSeries, opts: Mapping['system'], stubs: StubTally): Win
   const n = s.timestamps.length;
   if (n === 0) return out;
   const t0 = s.timestamps[0]!;
-  const width = opts.windowDays! * DAY;
+  // Whole milliseconds: a fractional day (30 s is 0.000347222 days) must not shift boundaries by a rounding error.
+  const width = Math.max(1, Math.round(opts.windowDays! * DAY));
   const bounds: { window: number; start: number; end: number }[] = [];
   let start = 0;
   while (start < n) {
