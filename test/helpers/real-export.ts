@@ -166,7 +166,9 @@ export function timedeltaText(tenths: number): string {
  * Some cells are empty, one row has no cell voltage at all, and the file ends two samples past
  * 30 minutes (a stub of a 30 s window). Noise from a seeded generator: the same bytes every run.
  */
-export function shortCircuitExport(opts: { seconds?: number; seed?: number } = {}): ShortCircuitExport {
+export function shortCircuitExport(
+  opts: { seconds?: number; seed?: number } = {},
+): ShortCircuitExport {
   const seconds = opts.seconds ?? 1800;
   const rows = seconds * 10 + 2;
   const shortAt = seconds / 2;
@@ -188,7 +190,15 @@ export function shortCircuitExport(opts: { seconds?: number; seed?: number } = {
     });
     const flag = i % 50 === 49;
     if (flag) interpolated++;
-    lines.push([String(i), timedeltaText(i), (2.5 + 0.01 * gauss()).toFixed(3), ...u, flag ? 'True' : 'False'].join(','));
+    lines.push(
+      [
+        String(i),
+        timedeltaText(i),
+        (2.5 + 0.01 * gauss()).toFixed(3),
+        ...u,
+        flag ? 'True' : 'False',
+      ].join(','),
+    );
   }
   const mapping = {
     timestamp: { column: 'time', format: 'elapsed', origin: '2024-01-01T00:00:00Z' },
@@ -201,5 +211,12 @@ export function shortCircuitExport(opts: { seconds?: number; seed?: number } = {
     extra: { cell_voltage_mean_v: { mean: cells, scale: 0.001 }, interpolated: 'interpolated' },
     metadata: { operational_mode: 'unknown', chemistry: 'NMC' },
   };
-  return { text: `${lines.join('\n')}\n`, mapping: JSON.stringify(mapping, null, 2), rows, shortAt, allCellsMissing, interpolated };
+  return {
+    text: `${lines.join('\n')}\n`,
+    mapping: JSON.stringify(mapping, null, 2),
+    rows,
+    shortAt,
+    allCellsMissing,
+    interpolated,
+  };
 }
