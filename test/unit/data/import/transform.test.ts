@@ -117,3 +117,15 @@ describe('extra columns', () => {
     expect(tally.drops.get('unparsable_value')?.first?.message).toBe('row 2, column "I": current_a: "true" is not a number');
   });
 });
+
+describe('elapsed timestamps in rows', () => {
+  it('drops a row whose time is no elapsed time, located at its line and the time column', () => {
+    const t = table(['x', 't', 'I'], [['0', '0 days 00:00:00', '1'], ['1', '0 days 00:00:00.1', '2'], ['2', '0 days 00:00:0.2 ', '3'], ['3', '0.3', '4']]);
+    const { series, tally } = collect({ ...base, columns: { current_a: 'I' } }, t);
+    expect([...series[0]!.timestamps].map((ms) => ms - Date.UTC(2024, 0, 1))).toEqual([0, 100, 300]);
+    expect(tally.drops.get('unparsable_timestamp')).toMatchObject({
+      count: 1,
+      first: { file: '/x/export.csv', line: 4, column: 2, message: '"0 days 00:00:0.2" is not an elapsed time (seconds, or a pandas Timedelta such as "0 days 00:00:00.1")' },
+    });
+  });
+});
