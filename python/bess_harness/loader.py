@@ -322,14 +322,18 @@ def load_timeseries(
     file = series_path(d, src, system_id)
     extra_sensors = list(extra_sensors)
     data = read_regular_bytes(file)
-    fast = fast_scan_series(data, extra_sensors)
+    # Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.
+    extra_columns = src == "real"
+    fast = fast_scan_series(data, extra_sensors, extra_columns)
     if fast is not None:
         index = pd.DatetimeIndex(pd.to_datetime(fast.timestamps_ns, unit="ns", utc=True), name="timestamp")
         df = pd.DataFrame(dict(zip(fast.columns, fast.values)), index=index, columns=fast.columns)
     else:
         problems: list[Problem] = []
         text = data.decode("utf-8", errors="replace")
-        scan = scan_series(text, file, lambda p: (problems.append(p), len(problems) < MAX_LOAD_PROBLEMS)[1], extra_sensors)
+        scan = scan_series(
+            text, file, lambda p: (problems.append(p), len(problems) < MAX_LOAD_PROBLEMS)[1], extra_sensors, extra_columns=extra_columns
+        )
         throw_if_problems(problems, f"cannot load the series of {system_id}")
         df = series_frame(scan.timestamps, scan.columns, scan.values)
     for name in derive:

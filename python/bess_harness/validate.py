@@ -30,6 +30,10 @@ SENSORS = (
 DERIVED_FEATURES = ("cell_delta_v_mv", "temp_spread_c")
 SOURCES = ("synthetic", "real")
 OPERATIONAL_MODES = ("frequency_regulation", "arbitrage", "peak_shaving", "solar_smoothing", "backup")
+# A real system's metadata may also say `unknown` (REAL_OPERATIONAL_MODES in schema.ts).
+REAL_OPERATIONAL_MODES = (*OPERATIONAL_MODES, "unknown")
+# Extra columns of a real series file (EXTRA_COLUMN_PATTERN in schema.ts).
+EXTRA_COLUMN_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 SEASONS = ("winter", "spring", "summer", "autumn")
 LABELS = ("normal", "anomaly")
 FAILURE_TYPES = (
@@ -565,7 +569,7 @@ def parse_metadata_table(table: CsvTable, report: ProblemSink, folder_source: st
         source = r.one_of("source", SOURCES)
         if source is not None and folder_source is not None and source != folder_source:
             r.problem("source", f"source {source} in the {folder_source} folder: every row of this file must be {folder_source}")
-        mode = r.one_of("operational_mode", OPERATIONAL_MODES)
+        mode = r.one_of("operational_mode", REAL_OPERATIONAL_MODES if source == "real" else OPERATIONAL_MODES)
         season = r.one_of("season", SEASONS)
         capacity = r.number("capacity_kwh", MIN_VALUE, math.inf, "a capacity > 0")
         tags = [t.strip(_JS_WHITESPACE) for t in (r.text("scenario_tags") or "").split(";")]
@@ -615,21 +619,27 @@ def _quote(s: str) -> str:
 
 
 def scan_series(
-    text: str, file: str, report: Callable[[Problem], bool | None], extra_sensors: Iterable[str] = (), check_limits: bool = False
+    text: str,
+    file: str,
+    report: Callable[[Problem], bool | None],
+    extra_sensors: Iterable[str] = (),
+    check_limits: bool = False,
+    extra_columns: bool = False,
 ) -> SeriesScan:
-    """Scans a raw series file like ``scanSeries``; ``report`` returning False stops the scan."""
+    """Scans a raw series file like ``scanSeries``; ``report`` returning False stops the scan.
+    ``extra_columns`` (real data) accepts other columns named like EXTRA_COLUMN_PATTERN."""
 
     def emit(p: Problem) -> None:
         if report(p) is False:
             raise _StopScan()
 
     try:
-        return _scan(text, file, emit, list(extra_sensors), check_limits)
+        return _scan(text, file, emit, list(extra_sensors), check_limits, extra_columns)
     except _StopScan:
         return SeriesScan([], [], [])
 
 
-def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limits: bool) -> SeriesScan:
+def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limits: bool, extra_columns: bool = False) -> SeriesScan:
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
@@ -661,15 +671,13 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
             emit(Problem(file, header_line, column, f'duplicate column "{name}" (first at column {seen[name] + 1})'))
         elif name == "":
             emit(Problem(file, header_line, column, "empty column name"))
-        elif name not in known_set:
-            emit(
-                Problem(
-                    file,
-                    header_line,
-                    column,
-                    f'unknown column "{name}"{did_you_mean(name, known)}: every column must be a known sensor (declare extra sensors in the config)',
-                )
+        elif name not in known_set and not (extra_columns and EXTRA_COLUMN_PATTERN.fullmatch(name)):
+            why = (
+                "every column must be a known sensor or an extra column named in lowercase snake_case (such as string_current_1_a)"
+                if extra_columns
+                else "every column must be a known sensor (declare extra sensors in the config)"
             )
+            emit(Problem(file, header_line, column, f'unknown column "{name}"{did_you_mean(name, known)}: {why}'))
         if name not in seen:
             seen[name] = i
     columns = header[1:]
@@ -748,7 +756,7 @@ class FastScan:
     values: list  # numpy float64 arrays
 
 
-def fast_scan_series(data: bytes, extra_sensors: Iterable[str] = ()) -> FastScan | None:
+def fast_scan_series(data: bytes, extra_sensors: Iterable[str] = (), extra_columns: bool = False) -> FastScan | None:
     """A clean series file read column-wise with pyarrow, or None when anything is unusual (a quote, a
     BOM, non-ASCII, a lone CR, a bad header, a ragged row, a value or timestamp that does not parse,
     timestamps that do not strictly increase, more than millisecond precision, no rows): the located
@@ -770,7 +778,8 @@ def fast_scan_series(data: bytes, extra_sensors: Iterable[str] = ()) -> FastScan
     header = data[:eol].rstrip(b"\r").decode("ascii").split(",")
     columns = header[1:]
     known = {*SENSORS, *extra_sensors}
-    if header[0] != "timestamp" or not columns or len(set(columns)) != len(columns) or any(c not in known for c in columns):
+    unknown = [c for c in columns if c not in known and not (extra_columns and EXTRA_COLUMN_PATTERN.fullmatch(c))]
+    if header[0] != "timestamp" or not columns or len(set(columns)) != len(columns) or unknown:
         return None
     try:
         table = pacsv.read_csv(

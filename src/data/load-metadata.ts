@@ -5,6 +5,7 @@ import {
   METADATA_OPTIONAL,
   METADATA_REQUIRED,
   OPERATIONAL_MODES,
+  REAL_OPERATIONAL_MODES,
   SCENARIO_TAGS,
   SEASONS,
   SOURCES,
@@ -17,7 +18,8 @@ import type { LoadOptions, MetadataRow } from './types.ts';
 
 /**
  * Parses the rows of a metadata table, reporting every problem: bad header, unsafe or
- * duplicate system ids, unknown source / operational_mode / season / scenario tag, a
+ * duplicate system ids, unknown source / operational_mode (`unknown` is allowed for a real
+ * system only) / season / scenario tag, a
  * capacity that is not a positive number, and (in a data dir, where the folder names the
  * source) a row whose source is not the folder's. Chemistry and climate are free text: real
  * fleets have chemistries the synthetic set does not. Rows with a problem are left out.
@@ -36,7 +38,8 @@ export function parseMetadataTable(table: CsvTable, report: ProblemSink, folderS
     if (source !== undefined && folderSource !== undefined && source !== folderSource) {
       r.problem('source', `source ${source} in the ${folderSource} folder: every row of this file must be ${folderSource}`);
     }
-    const mode = r.oneOf('operational_mode', OPERATIONAL_MODES);
+    // A real export may not say how the plant was run: `unknown` is a real system's mode only.
+    const mode = r.oneOf('operational_mode', source === 'real' ? REAL_OPERATIONAL_MODES : OPERATIONAL_MODES);
     const season = r.oneOf('season', SEASONS);
     const capacity = r.number('capacity_kwh', Number.MIN_VALUE, Infinity, 'a capacity > 0');
     const tags = (r.text('scenario_tags') ?? '')

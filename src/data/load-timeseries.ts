@@ -36,8 +36,8 @@ export function deriveFeature(series: SystemSeries, name: DerivedFeature): Float
  * Scans a series file's bytes: the byte scanner (series-bytes.ts) for a clean file, else the
  * general scanner on the decoded text, which locates the problems (thrown as E_DATA).
  */
-function readSeriesFile(file: string, bytes: Buffer, systemId: string, extraSensors: readonly string[]): SeriesScan {
-  const fast = scanSeriesBytes(bytes, { extraSensors });
+function readSeriesFile(file: string, bytes: Buffer, systemId: string, extraSensors: readonly string[], extraColumns: boolean): SeriesScan {
+  const fast = scanSeriesBytes(bytes, { extraSensors, extraColumns });
   if (fast) {
     seriesPathCounts.bytes++;
     return fast;
@@ -47,6 +47,7 @@ function readSeriesFile(file: string, bytes: Buffer, systemId: string, extraSens
   const scan = scanSeries(bytes.toString('utf8'), {
     file,
     extraSensors,
+    extraColumns,
     report: (p) => problems.push(p) < MAX_LOAD_PROBLEMS,
   });
   throwIfProblems(problems, `cannot load the series of ${systemId}`);
@@ -74,7 +75,7 @@ function findSource(dataDir: string, systemId: string): Source {
 /**
  * Reads one system's series from `<data>/<source>/raw/<id>.csv` (or `<dir>/raw/<id>.csv` in a
  * flat folder) into columns. An unsafe id is rejected before the disk is touched; a missing
- * file, an unknown column, a bad number or timestamp, or timestamps that do not strictly
+ * file, an unknown column (in real data: one not named in lowercase snake_case), a bad number or timestamp, or timestamps that do not strictly
  * increase is a HarnessError('E_DATA') whose problems say file:line:column.
  * `derive` adds derived features as extra columns.
  */
@@ -83,7 +84,8 @@ export async function loadTimeseries(systemId: string, opts: TimeseriesOptions =
   const dataDir = resolveDataDir(opts.dataDir);
   const source = opts.source ?? findSource(dataDir, systemId);
   const file = seriesPath(dataDir, source, systemId);
-  const scan = readSeriesFile(file, await readRegularFile(file), systemId, opts.extraSensors ?? []);
+  // Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.
+  const scan = readSeriesFile(file, await readRegularFile(file), systemId, opts.extraSensors ?? [], source === 'real');
   const sensors: Record<string, Float64Array> = {};
   scan.columns.forEach((c, i) => {
     const v = scan.values[i];

@@ -41,6 +41,13 @@ export const OPERATIONAL_MODES = [
 ] as const;
 /** One of {@link OPERATIONAL_MODES}. */
 export type OperationalMode = (typeof OPERATIONAL_MODES)[number];
+/**
+ * Modes a real system's metadata may give: the five, or `unknown` when the export does not say
+ * how the plant was operated. Synthetic systems always have one of the five.
+ */
+export const REAL_OPERATIONAL_MODES = [...OPERATIONAL_MODES, 'unknown'] as const;
+/** A metadata row's `operational_mode`: one of {@link REAL_OPERATIONAL_MODES} (`unknown` only for real data). */
+export type MetadataMode = (typeof REAL_OPERATIONAL_MODES)[number];
 
 /** Metadata `season`. */
 export const SEASONS = ['winter', 'spring', 'summer', 'autumn'] as const;
@@ -87,6 +94,13 @@ export const CHEMISTRIES = ['LFP', 'NMC'] as const;
 export const CLIMATES = ['temperate', 'hot', 'cold'] as const;
 /** One of {@link CLIMATES}. */
 export type Climate = (typeof CLIMATES)[number];
+
+/**
+ * A column of a real series file outside the sensor set (an `extra` of `harness import`: a
+ * per-string current, a mode flag) must have a lowercase snake_case name; it is carried into the
+ * series for plugins that ask for it. In synthetic data every column is a known sensor.
+ */
+export const EXTRA_COLUMN_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** A system id names a file, so anything that could escape a folder is rejected. */
 export const SYSTEM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;

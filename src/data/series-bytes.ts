@@ -10,7 +10,7 @@
  * scanner (series-scan.ts) on the decoded text, which reads everything and locates every problem;
  * so both paths give the same columns, bit for bit, for any file the fast path accepts.
  */
-import { PHYSICAL_LIMITS, SENSORS } from './schema.ts';
+import { EXTRA_COLUMN_PATTERN, PHYSICAL_LIMITS, SENSORS } from './schema.ts';
 import type { SeriesScan } from './series-scan.ts';
 import { DAYS_IN_MONTH, daysFromCivil } from './series-scan.ts';
 
@@ -19,6 +19,8 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
 /** Options of the byte scanner (a subset of ScanOptions: it reports nothing, it only accepts or gives up). */
 export interface ByteScanOptions {
   readonly extraSensors?: readonly string[];
+  /** Accept other columns named like EXTRA_COLUMN_PATTERN (real data; see ScanOptions). */
+  readonly extraColumns?: boolean;
   /** Give up on a reading outside PHYSICAL_LIMITS (so that the general scanner reports it). */
   readonly checkLimits?: boolean;
 }
@@ -48,7 +50,7 @@ export function scanSeriesBytes(bytes: Uint8Array, opts: ByteScanOptions = {}): 
   if (header[0] !== 'timestamp' || header.length < 2) return null;
   const columns = header.slice(1);
   const known = new Set<string>([...SENSORS, ...(opts.extraSensors ?? [])]);
-  if (columns.some((c) => !known.has(c)) || new Set(columns).size !== columns.length) return null;
+  if (columns.some((c) => !known.has(c) && !(opts.extraColumns && EXTRA_COLUMN_PATTERN.test(c))) || new Set(columns).size !== columns.length) return null;
   pos = eol + 1;
   const ncol = columns.length;
 

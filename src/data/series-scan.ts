@@ -5,7 +5,7 @@
  */
 import type { Problem } from '../errors.ts';
 import { raggedProblem, type ProblemSink } from './csv-read.ts';
-import { PHYSICAL_LIMITS, SENSORS } from './schema.ts';
+import { EXTRA_COLUMN_PATTERN, PHYSICAL_LIMITS, SENSORS } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 
 /** What a scan found: the columns after `timestamp` and their values, rows in file order. */
@@ -22,6 +22,8 @@ export interface ScanOptions {
   readonly file: string;
   /** Sensors the config declares beyond SENSORS. */
   readonly extraSensors?: readonly string[];
+  /** Accept any other column named like EXTRA_COLUMN_PATTERN (real data: sensors outside the contract that `harness import` kept). */
+  readonly extraColumns?: boolean;
   /** Flag physically impossible readings (PHYSICAL_LIMITS): validation does, the loader does not. */
   readonly checkLimits?: boolean;
   /** Receives every problem. Return `false` to stop the scan (the loader stops after a few). */
@@ -204,12 +206,14 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
       emit({ file, line: headerLine, column, message: `duplicate column "${name}" (first at column ${(seen.get(name) ?? 0) + 1})` });
     } else if (name === '') {
       emit({ file, line: headerLine, column, message: 'empty column name' });
-    } else if (!known.has(name)) {
+    } else if (!known.has(name) && !(opts.extraColumns && EXTRA_COLUMN_PATTERN.test(name))) {
       emit({
         file,
         line: headerLine,
         column,
-        message: `unknown column "${name}"${didYouMean(name, known)}: every column must be a known sensor (declare extra sensors in the config)`,
+        message: opts.extraColumns
+          ? `unknown column "${name}"${didYouMean(name, known)}: every column must be a known sensor or an extra column named in lowercase snake_case (such as string_current_1_a)`
+          : `unknown column "${name}"${didYouMean(name, known)}: every column must be a known sensor (declare extra sensors in the config)`,
       });
     }
     if (!seen.has(name)) seen.set(name, i);

@@ -2,7 +2,7 @@ import type {
   DerivedFeature,
   FailureTypeOrNone,
   Label,
-  OperationalMode,
+  MetadataMode,
   Season,
   Sensor,
   Source,
@@ -17,7 +17,7 @@ export interface SystemSeries {
   readonly systemId: string;
   readonly source: Source;
   readonly timestamps: Float64Array;
-  /** Sensors present in the file (a sensor may be absent). Extra declared sensors may appear. */
+  /** Sensors present in the file (a sensor may be absent). Extra declared sensors, and in real data extra snake_case columns, may appear. */
   readonly sensors: Readonly<Partial<Record<Sensor, Float64Array>>> & Readonly<Record<string, Float64Array | undefined>>;
 }
 
@@ -25,7 +25,8 @@ export interface SystemSeries {
 export interface MetadataRow {
   readonly system_id: string;
   readonly source: Source;
-  readonly operational_mode: OperationalMode;
+  /** `unknown` only in real data. */
+  readonly operational_mode: MetadataMode;
   readonly season: Season;
   readonly chemistry?: string;
   readonly capacity_kwh?: number;

@@ -224,6 +224,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     scanSeries(text, {
       file: job.file,
       extraSensors: opts.extraSensors ?? [],
+      extraColumns: job.source === 'real',
       checkLimits: true,
       report: (p) => {
         if (kept < maxPerFile) {

@@ -3,8 +3,10 @@
  * domain.md §4 — semicolon-separated with decimal commas, local time in Europe/Berlin across
  * the autumn DST change (02:00–03:00 happens twice), cell voltages in mV and cell temperatures
  * in 0.1 °C integers, ambient temperature with the 511 "invalid probe" sentinel, charge-positive
- * current, duplicate and out-of-order rows, and one file holding three racks.
+ * current, duplicate and out-of-order rows, and one file holding three racks. And the simulated
+ * 12-cell short-circuit module of field-stats.md: relative timestamps, one column per cell.
  */
+import { mulberry32 } from './seeded.ts';
 
 /** Local wall-clock text `DD.MM.YYYY HH:mm:ss` of a UTC instant in Europe/Berlin (CET/CEST). */
 export function berlinText(utcMs: number): string {
@@ -127,5 +129,94 @@ export function berlinExport(opts: { hours?: number } = {}): BerlinExport {
     samplesPerRack: n,
     firstMs: start,
     lastMs: start + (n - 1) * step,
+  };
+}
+
+export interface ShortCircuitExport {
+  /** The file's text (pandas `to_csv` shape: an unnamed index column first). */
+  readonly text: string;
+  /** The mapping that imports it, as JSON text. */
+  readonly mapping: string;
+  /** Data rows, at 10 Hz from t = 0. */
+  readonly rows: number;
+  /** Seconds from the start at which cell 1 starts to short. */
+  readonly shortAt: number;
+  /** 0-based data rows whose every cell voltage is empty. */
+  readonly allCellsMissing: readonly number[];
+  /** Rows flagged `interpolated` = True. */
+  readonly interpolated: number;
+}
+
+/** pandas Timedelta text of `tenths` × 0.1 s as `str(pd.Timedelta)` writes it, fraction trimmed: `0 days 00:00:00.1`. */
+export function timedeltaText(tenths: number): string {
+  const s = Math.floor(tenths / 10);
+  const frac = tenths % 10;
+  const days = Math.floor(s / 86_400);
+  const hh = String(Math.floor((s % 86_400) / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return `${days} days ${hh}:${mm}:${ss}${frac ? `.${frac}` : ''}`;
+}
+
+/**
+ * Built like the simulated 12-cell module of field-stats.md: NMC cells at 10 Hz with 1 mV
+ * measurement noise (healthy ΔV ≈ 3 mV), an internal short in cell 1 from t = 900 s that pulls
+ * it down by 1.5 mV growing to 4 mV, relative timestamps (`0 days 00:00:00.1`), one column per
+ * cell in mV (`U_01`…`U_12`), the module current, and an `interpolated` flag (True/False).
+ * Some cells are empty, one row has no cell voltage at all, and the file ends two samples past
+ * 30 minutes (a stub of a 30 s window). Noise from a seeded generator: the same bytes every run.
+ */
+export function shortCircuitExport(
+  opts: { seconds?: number; seed?: number } = {},
+): ShortCircuitExport {
+  const seconds = opts.seconds ?? 1800;
+  const rows = seconds * 10 + 2;
+  const shortAt = seconds / 2;
+  const rnd = mulberry32(opts.seed ?? 12);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const cells = Array.from({ length: 12 }, (_, k) => `U_${String(k + 1).padStart(2, '0')}`);
+  const lines = [['', 'time', 'I', ...cells, 'interpolated'].join(',')];
+  const allCellsMissing = [Math.floor(rows / 3)];
+  let interpolated = 0;
+  for (let i = 0; i < rows; i++) {
+    const t = i / 10;
+    const soc = 0.6 - (2.5 * t) / 3600 / 5; // 5 Ah cells at 2.5 A
+    const ocvMv = 3400 + 800 * soc - 2.5 * 20; // OCV minus I·R (20 mΩ)
+    const drop = t >= shortAt ? 1.5 + (2.5 * (t - shortAt)) / (seconds - shortAt) : 0;
+    const u = cells.map((_, k) => {
+      const v = ocvMv - (k === 0 ? drop : 0) + gauss();
+      if (allCellsMissing.includes(i) || (i % 997 === 5 && k === 4)) return '';
+      return v.toFixed(1);
+    });
+    const flag = i % 50 === 49;
+    if (flag) interpolated++;
+    lines.push(
+      [
+        String(i),
+        timedeltaText(i),
+        (2.5 + 0.01 * gauss()).toFixed(3),
+        ...u,
+        flag ? 'True' : 'False',
+      ].join(','),
+    );
+  }
+  const mapping = {
+    timestamp: { column: 'time', format: 'elapsed', origin: '2024-01-01T00:00:00Z' },
+    system: { id: 'module12', window_days: 30 / 86_400 },
+    columns: {
+      current_a: 'I',
+      cell_voltage_max_v: { max: cells, unit: 'mV' },
+      cell_voltage_min_v: { min: cells, unit: 'mV' },
+    },
+    extra: { cell_voltage_mean_v: { mean: cells, scale: 0.001 }, interpolated: 'interpolated' },
+    metadata: { operational_mode: 'unknown', chemistry: 'NMC' },
+  };
+  return {
+    text: `${lines.join('\n')}\n`,
+    mapping: JSON.stringify(mapping, null, 2),
+    rows,
+    shortAt,
+    allCellsMissing,
+    interpolated,
   };
 }

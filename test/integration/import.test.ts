@@ -8,8 +8,9 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berlinExport, type BerlinExport } from '../helpers/real-export.ts';
-import { hashTree, runHarness, tempDir } from '../helpers/run-harness.ts';
+import { createHarness } from '../../src/index.ts';
+import { berlinExport, shortCircuitExport, type BerlinExport } from '../helpers/real-export.ts';
+import { hashTree, makeProject, runHarness, tempDir } from '../helpers/run-harness.ts';
 
 let dir = '';
 let cleanup: () => Promise<void> = async () => undefined;
@@ -435,6 +436,158 @@ describe(
       expect(semi.code).toBe(2);
       expect(semi.stderr).toContain('the file looks comma-separated');
       await expectNothingWritten('bad5');
+    });
+  },
+);
+
+/** A ΔV detector that also insists on the extra columns: it fails its case when the loader did not carry them. */
+const SHORT_SUITE = `import { defineModel, defineSuite } from 'bess-harness';
+
+const dv = defineModel({
+  name: 'dv',
+  version: '1',
+  score(s) {
+    const flag = s.sensors['interpolated'];
+    const mean = s.sensors['cell_voltage_mean_v'];
+    if (!flag || !mean) throw new Error('no extra columns in ' + Object.keys(s.sensors).join(','));
+    const hi = s.sensors.cell_voltage_max_v!;
+    const lo = s.sensors.cell_voltage_min_v!;
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < hi.length; i++) {
+      const d = hi[i]! - lo[i]!;
+      if (flag[i] === 0 && d === d && mean[i]! <= hi[i]! && mean[i]! >= lo[i]!) {
+        sum += d;
+        n++;
+      }
+    }
+    return sum / n;
+  },
+});
+
+export default defineSuite({
+  name: 'short-circuit',
+  dataset: { source: 'real' },
+  split: { test: 0.5, seed: 3 },
+  models: [dv, 'zscore'],
+  expect: ({ metric }) => [metric('dv', 'roc_auc').toBeGreaterThan(0.9)],
+});
+`;
+
+describe(
+  'the 12-cell short-circuit export (relative timestamps, one column per cell)',
+  { timeout: 180_000 },
+  () => {
+    const e = shortCircuitExport();
+    let project: { dir: string; cleanup: () => Promise<void> };
+    beforeAll(async () => {
+      // 30 s windows of the module; those after the short in cell 1 are the anomalies.
+      const labels = ['system_id,label,failure_type,lead_time_days,source,label_version'];
+      for (let w = 0; w < 60; w++) {
+        const id = `module12-w${String(w).padStart(3, '0')}`;
+        labels.push(
+          w * 30 >= e.shortAt
+            ? `${id},anomaly,internal_short,0,real,1`
+            : `${id},normal,none,,real,1`,
+        );
+      }
+      project = await makeProject({
+        'harness.config.ts': 'export default { workers: 1 };\n',
+        'suites/short.suite.ts': SHORT_SUITE,
+        'exports/module.csv': e.text,
+        'module.mapping.json': e.mapping,
+        'labels.csv': `${labels.join('\n')}\n`,
+      });
+    });
+    afterAll(() => project.cleanup());
+    const inProject = (...args: string[]) => runHarness(args, { cwd: project.dir });
+
+    it('imports with a mapping of a few lines: elapsed times, max/min across U_01..U_12 in mV, extras, unknown mode, no stub window', async () => {
+      const r = await inProject(
+        'import',
+        'exports/module.csv',
+        '--mapping',
+        'module.mapping.json',
+        '--labels',
+        'labels.csv',
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`imported 60 systems (${e.rows.toLocaleString('en-US')} rows)`);
+      expect(r.stdout).toContain(
+        'windows: 1 short last window(s) merged into the window before (2 rows; system.trailing)',
+      );
+      expect(r.stdout).toContain('ignored columns of exports/module.csv: (unnamed)');
+      const raw = path.join(project.dir, 'data/real/raw');
+      const files = (await readdir(raw)).sort();
+      expect(files[0]).toBe('module12-w000.csv');
+      expect(files[files.length - 1]).toBe('module12-w059.csv');
+
+      // Every imported row against the export's own cells, recomputed here from its text.
+      const exportRows = e.text
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
+      const imported = (await Promise.all(files.map((f) => csvRows(path.join(raw, f))))).flatMap(
+        (rows) => rows.slice(1),
+      );
+      expect(imported).toHaveLength(e.rows);
+      const header = (await csvRows(path.join(raw, files[0]!)))[0]!;
+      expect(header).toEqual([
+        'timestamp',
+        'current_a',
+        'cell_voltage_max_v',
+        'cell_voltage_min_v',
+        'cell_voltage_mean_v',
+        'interpolated',
+      ]);
+      const origin = Date.UTC(2024, 0, 1);
+      let flagged = 0;
+      imported.forEach((row, i) => {
+        const src = exportRows[i]!;
+        expect(Date.parse(row[0]!) - origin).toBe(i * 100);
+        const cells = src
+          .slice(3, 15)
+          .filter((c) => c !== '')
+          .map(Number);
+        if (cells.length === 0) {
+          expect(row.slice(2, 5)).toEqual(['', '', '']);
+        } else {
+          expect(Number(row[2])).toBeCloseTo(Math.max(...cells) / 1000, 6);
+          expect(Number(row[3])).toBeCloseTo(Math.min(...cells) / 1000, 6);
+          expect(Number(row[4])).toBeCloseTo(
+            cells.reduce((a, b) => a + b, 0) / cells.length / 1000,
+            9,
+          );
+        }
+        expect(row[5]).toBe(src[15] === 'True' ? '1' : '0');
+        if (row[5] === '1') flagged++;
+      });
+      expect(e.allCellsMissing.length).toBeGreaterThan(0);
+      expect(flagged).toBe(e.interpolated);
+      const meta = await readFile(path.join(project.dir, 'data/real/metadata.csv'), 'utf8');
+      expect(meta.split('\n')[1]).toBe('module12-w000,real,unknown,winter,NMC');
+    });
+
+    it('validates, and a run gives the plugin the extra columns and breaks results down by an unknown operational mode', async () => {
+      const v = await inProject('validate');
+      expect(v.stderr).toBe('');
+      expect(v.code).toBe(0);
+      const harness = await createHarness({
+        cwd: project.dir,
+        overrides: { runsDir: path.join(project.dir, 'runs') },
+      });
+      const { result, exitCode } = await harness.run({}, { reporters: [], record: false });
+      const cases = result.suites[0]!.cases;
+      expect(cases.map((c) => [c.model, c.state === 'errored' ? c.error : c.state])).toEqual([
+        ['dv', 'scored'],
+        ['zscore', 'scored'],
+      ]);
+      expect(exitCode).toBe(0);
+      const dv = cases[0]!;
+      if (dv.state !== 'scored') throw new Error('dv not scored');
+      expect(dv.summary.breakdown['operational_mode']?.map((c) => c.stratum)).toEqual(['unknown']);
     });
   },
 );

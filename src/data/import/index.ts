@@ -9,7 +9,7 @@ import type { Season } from '../schema.ts';
 import type { MetadataRow } from '../types.ts';
 import type { Mapping } from './mapping.ts';
 import { readExport, type RawTable } from './read.ts';
-import { splitSystems, type ImportedSystem } from './split.ts';
+import { splitSystems, type ImportedSystem, type StubTally } from './split.ts';
 import { ImportTally, RowCollector } from './transform.ts';
 import { prepareWrite, writeImport, type WriteImportResult } from './write.ts';
 import { withFileLock } from '../file-lock.ts';
@@ -17,7 +17,7 @@ import { sourceFolder } from '../layout.ts';
 
 export { loadMapping, validateMapping, type Mapping } from './mapping.ts';
 export { ImportTally, DROP_REASONS, type DropReason } from './transform.ts';
-export { safeSystemId, type ImportedSystem } from './split.ts';
+export { safeSystemId, type ImportedSystem, type StubTally } from './split.ts';
 export { formatImportReport } from './report.ts';
 
 export interface ImportOptions {
@@ -35,6 +35,8 @@ export interface ImportResult {
   readonly systems: readonly ImportedSystem[];
   readonly metadata: readonly MetadataRow[];
   readonly tally: ImportTally;
+  /** Short last windows merged or dropped (`system.trailing`, `system.min_rows`). */
+  readonly stubs: StubTally;
   readonly warnings: readonly string[];
   /** Undefined on a dry run. */
   readonly write?: WriteImportResult;
@@ -68,7 +70,8 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
     const firsts = [...tally.drops.values()].flatMap((d) => (d.first ? [{ ...d.first, message: `${d.reason} (${d.count}×): ${d.first.message}` }] : []));
     throw new HarnessError('E_IMPORT', `nothing to import: every one of the ${tally.rowsRead} rows was dropped (is timestamp.format right?)`, firsts);
   }
-  const systems = splitSystems(series, mapping);
+  const stubs: StubTally = { merged: 0, dropped: 0, mergedRows: 0, droppedRows: 0 };
+  const systems = splitSystems(series, mapping, stubs);
 
   const warnings: string[] = [];
   const metadata: MetadataRow[] = [];
@@ -98,7 +101,7 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   if (missingMode.length > 0) {
     throw new HarnessError(
       'E_MAPPING',
-      `${mapping.file}: no operational_mode for ${missingMode.length} system(s): ${missingMode.slice(0, 10).join(', ')}${missingMode.length > 10 ? ' …' : ''}; set metadata.operational_mode, or metadata.systems.<id>.operational_mode`,
+      `${mapping.file}: no operational_mode for ${missingMode.length} system(s): ${missingMode.slice(0, 10).join(', ')}${missingMode.length > 10 ? ' …' : ''}; set metadata.operational_mode (unknown when the export does not say), or metadata.systems.<id>.operational_mode`,
       [{ file: mapping.file, line: 0, column: 0, message: 'metadata.operational_mode: required for these systems' }],
     );
   }
@@ -117,5 +120,5 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
         const p = await prepareWrite(opts.dataDir, systems, metadata, labelsInput);
         return { prepared: p, write: await writeImport(p, systems) };
       });
-  return { files: opts.files, systems, metadata, tally, warnings, realDir: prepared.realDir, ...(write ? { write } : {}) };
+  return { files: opts.files, systems, metadata, tally, stubs, warnings, realDir: prepared.realDir, ...(write ? { write } : {}) };
 }

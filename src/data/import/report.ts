@@ -52,7 +52,11 @@ export function formatImportReport(r: ImportResult, show: (file: string) => stri
   if (r.tally.ambiguousResolved > 0) fixed.push(`${r.tally.ambiguousResolved} ambiguous local time(s) resolved (DST fall-back)`);
   if (r.tally.nonexistentShifted > 0) fixed.push(`${r.tally.nonexistentShifted} nonexistent local time(s) shifted forward (DST spring-forward)`);
   if (fixed.length > 0) out.push(`fixed: ${fixed.join(' · ')}`);
-  for (const [file, cols] of r.tally.ignoredColumns) if (cols.length > 0) out.push(`ignored columns of ${show(file)}: ${cols.join(', ')}`);
+  const st = r.stubs;
+  if (st.merged > 0) out.push(`windows: ${st.merged} short last window(s) merged into the window before (${st.mergedRows} rows; system.trailing)`);
+  if (st.dropped > 0) out.push(`windows: ${st.dropped} short window(s) dropped (${st.droppedRows} rows; system.trailing, system.min_rows)`);
+  // An unnamed column is usually the index pandas writes first.
+  for (const [file, cols] of r.tally.ignoredColumns) if (cols.length > 0) out.push(`ignored columns of ${show(file)}: ${cols.map((c) => (c === '' ? '(unnamed)' : c)).join(', ')}`);
   for (const warn of r.warnings) out.push(`warning: ${warn}`);
   return `${out.join('\n')}\n`;
 }

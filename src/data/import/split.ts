@@ -1,6 +1,7 @@
 /**
  * Clean series to contract systems: ids made safe and prefixed (`site9-rack3`), and optionally
- * one system per window of `window_days` (`site9-rack3-w000`, `-w001`, …).
+ * one system per window of `window_days` (`site9-rack3-w000`, `-w001`, …). A stub (the last
+ * window, when it is short) is merged into the window before it, dropped, or kept (`trailing`).
  */
 import { HarnessError } from '../../errors.ts';
 import { SYSTEM_ID_PATTERN, type Sensor } from '../schema.ts';
@@ -14,7 +15,15 @@ export interface ImportedSystem {
   /** Window index, when split into windows. */
   readonly window?: number;
   readonly timestamps: Float64Array;
-  readonly columns: Readonly<Partial<Record<Sensor, Float64Array>>>;
+  readonly columns: Readonly<Partial<Record<Sensor, Float64Array>>> & Readonly<Record<string, Float64Array>>;
+}
+
+/** What became of short windows: rows merged into the window before, rows dropped. */
+export interface StubTally {
+  merged: number;
+  dropped: number;
+  mergedRows: number;
+  droppedRows: number;
 }
 
 const DAY = 86_400_000;
@@ -26,7 +35,7 @@ export function safeSystemId(key: string, prefix?: string): string {
   return joined.slice(0, 128);
 }
 
-export function splitSystems(series: readonly CleanSeries[], mapping: Mapping): ImportedSystem[] {
+export function splitSystems(series: readonly CleanSeries[], mapping: Mapping, stubs: StubTally = { merged: 0, dropped: 0, mergedRows: 0, droppedRows: 0 }): ImportedSystem[] {
   const out: ImportedSystem[] = [];
   const owner = new Map<string, string>();
   for (const s of series) {
@@ -34,7 +43,7 @@ export function splitSystems(series: readonly CleanSeries[], mapping: Mapping): 
     if (!SYSTEM_ID_PATTERN.test(base)) {
       throw new HarnessError('E_IMPORT', `system ${JSON.stringify(s.key)} gives no usable id (${JSON.stringify(base)}): ids must match ${SYSTEM_ID_PATTERN.source}; set system.prefix in the mapping`);
     }
-    const parts = mapping.system.windowDays ? windows(s, mapping.system.windowDays) : [{ window: undefined, timestamps: s.timestamps, columns: s.columns }];
+    const parts = mapping.system.windowDays ? windows(s, mapping.system, stubs) : [{ window: undefined, timestamps: s.timestamps, columns: s.columns }];
     for (const part of parts) {
       const suffix = part.window === undefined ? '' : `-w${String(part.window).padStart(3, '0')}`;
       const systemId = `${base.slice(0, 128 - suffix.length)}${suffix}`;
@@ -49,22 +58,64 @@ export function splitSystems(series: readonly CleanSeries[], mapping: Mapping): 
   return out;
 }
 
-/** Consecutive windows of `days` from the first timestamp; empty windows are skipped, indices keep counting. */
-function windows(s: CleanSeries, days: number): { window: number; timestamps: Float64Array; columns: Partial<Record<Sensor, Float64Array>> }[] {
-  const out: { window: number; timestamps: Float64Array; columns: Partial<Record<Sensor, Float64Array>> }[] = [];
+type Window = { window: number; timestamps: Float64Array; columns: Record<string, Float64Array> };
+
+/**
+ * Consecutive windows of `windowDays` from the first timestamp; empty windows are skipped,
+ * indices keep counting. The last window is a stub when it has fewer than `minRows` rows or,
+ * without `minRows`, when it spans less than half a window (its last timestamp is less than
+ * half a window past its start): a file that ends a few samples into a new day would otherwise
+ * make a 1-row system. A stub is merged into the window before it (`merge`, default), dropped
+ * (`drop`) or kept (`keep`). A series shorter than one stub stays one window whatever `trailing`
+ * says: dropping it would import nothing. With `minRows`, any other window with fewer rows (cut
+ * short by a gap) is dropped too under `drop` and `merge` (merging it would glue across the gap).
+ */
+function windows(s: CleanSeries, opts: Mapping['system'], stubs: StubTally): Window[] {
+  const out: Window[] = [];
   const n = s.timestamps.length;
   if (n === 0) return out;
   const t0 = s.timestamps[0]!;
-  const width = days * DAY;
+  // Whole milliseconds: a fractional day (30 s is 0.000347222 days) must not shift boundaries by a rounding error.
+  const width = Math.max(1, Math.round(opts.windowDays! * DAY));
+  const bounds: { window: number; start: number; end: number }[] = [];
   let start = 0;
   while (start < n) {
     const w = Math.floor((s.timestamps[start]! - t0) / width);
     let end = start;
     while (end < n && Math.floor((s.timestamps[end]! - t0) / width) === w) end++;
-    const columns: Partial<Record<Sensor, Float64Array>> = {};
-    for (const [k, v] of Object.entries(s.columns) as [Sensor, Float64Array][]) columns[k] = v.slice(start, end);
-    out.push({ window: w, timestamps: s.timestamps.slice(start, end), columns });
+    bounds.push({ window: w, start, end });
     start = end;
+  }
+  if (opts.trailing !== 'keep' && bounds.length > 1) {
+    const last = bounds[bounds.length - 1]!;
+    const rows = last.end - last.start;
+    const short = opts.minRows !== undefined ? rows < opts.minRows : s.timestamps[last.end - 1]! - (t0 + last.window * width) < width / 2;
+    if (short) {
+      bounds.pop();
+      if (opts.trailing === 'merge') {
+        bounds[bounds.length - 1]!.end = last.end;
+        stubs.merged++;
+        stubs.mergedRows += rows;
+      } else {
+        stubs.dropped++;
+        stubs.droppedRows += rows;
+      }
+    }
+    if (opts.minRows !== undefined) {
+      for (let i = bounds.length - 1; i >= 0 && bounds.length > 1; i--) {
+        const b = bounds[i]!;
+        if (b.end - b.start < opts.minRows) {
+          bounds.splice(i, 1);
+          stubs.dropped++;
+          stubs.droppedRows += b.end - b.start;
+        }
+      }
+    }
+  }
+  for (const b of bounds) {
+    const columns: Record<string, Float64Array> = {};
+    for (const [k, v] of Object.entries(s.columns)) columns[k] = v.slice(b.start, b.end);
+    out.push({ window: b.window, timestamps: s.timestamps.slice(b.start, b.end), columns });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * Timestamps of real exports to epoch milliseconds (UTC): ISO 8601 with or without an offset,
  * patterns such as `YYYY-MM-DD HH:mm:ss` or `DD.MM.YYYY HH:mm:ss`, epoch seconds or
- * milliseconds; local times in an IANA zone (DST included, offsets from Intl.DateTimeFormat)
+ * milliseconds, times elapsed since an origin (pandas Timedelta text or seconds); local times in an IANA zone (DST included, offsets from Intl.DateTimeFormat)
  * or a fixed offset. A local time that a DST change skips (nonexistent) or repeats (ambiguous)
  * is resolved by the mapping's policy, or reported.
  */
@@ -78,7 +78,7 @@ export type AmbiguousPolicy = 'infer' | 'earlier' | 'later' | 'drop';
 export type NonexistentPolicy = 'drop' | 'shift';
 
 export interface TimestampSpec {
-  /** `iso`, `epoch_s`, `epoch_ms`, or a pattern of YYYY MM DD HH mm [ss] (fractional seconds are always accepted after ss). */
+  /** `iso`, `epoch_s`, `epoch_ms`, `elapsed` (since `origin`), or a pattern of YYYY MM DD HH mm [ss] (fractional seconds are always accepted after ss). */
   readonly format: string;
   /** Zone of local times: required by patterns, used by ISO values without an offset. */
   readonly zone?: Zone;
@@ -86,18 +86,38 @@ export interface TimestampSpec {
   readonly nonexistent: NonexistentPolicy;
   /** Decimal separator of epoch values written as text. */
   readonly decimal: '.' | ',';
+  /** `elapsed`: the instant (epoch ms) a time of 0 stands for. */
+  readonly origin?: number;
+}
+
+/**
+ * pandas Timedelta text as `str(pd.Timedelta)` writes it: `0 days 00:00:00.1`, `1 days 02:03:04.5`,
+ * `-1 days +23:59:59` (a negative duration is minus whole days plus a positive time of day);
+ * also `1 day`, and the time alone (`00:00:00.1`, `-00:00:01`).
+ */
+const TIMEDELTA = /^(?:([+-]?\d+) days?(?: |$))?(?:([+-])?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?)?$/;
+
+/** Milliseconds of a pandas Timedelta text, or undefined when it is not one. */
+export function parseTimedelta(text: string): number | undefined {
+  const m = TIMEDELTA.exec(text);
+  if (!m || (m[1] === undefined && m[3] === undefined)) return undefined;
+  const [, days, sign, h, mi, sec, frac] = m;
+  if (h !== undefined && (+mi! > 59 || +sec! > 59)) return undefined;
+  const time = h === undefined ? 0 : ((+h * 60 + +mi!) * 60 + +sec!) * 1000 + (frac ? Number(`0.${frac}`) * 1000 : 0);
+  return (days === undefined ? 0 : Number(days) * DAY) + (sign === '-' ? -time : time);
 }
 
 export type ParsedTime =
   | { readonly ok: true; readonly ms: number; readonly ambiguous?: boolean; readonly shifted?: boolean }
   | { readonly ok: false; readonly reason: 'unparsable_timestamp' | 'nonexistent_local_time' | 'ambiguous_local_time'; readonly detail: string };
 
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const TOKENS = ['YYYY', 'MM', 'DD', 'HH', 'mm', 'ss'] as const;
 
 /** Problems of a pattern format (for mapping validation), or an empty list. */
 export function patternProblems(format: string): string[] {
-  if (format === 'iso' || format === 'epoch_s' || format === 'epoch_ms') return [];
+  if (format === 'iso' || format === 'epoch_s' || format === 'epoch_ms' || format === 'elapsed') return [];
   const problems: string[] = [];
   for (const t of TOKENS) {
     const n = format.split(t).length - 1;
@@ -131,7 +151,7 @@ function compilePattern(format: string): Pattern {
 
 /** A function from a cell to UTC milliseconds. `previousMs` (same system, file order) resolves ambiguous local times under `infer`. */
 export function timestampParser(spec: TimestampSpec): (value: unknown, previousMs: number | undefined) => ParsedTime {
-  const pattern = spec.format === 'iso' || spec.format.startsWith('epoch_') ? undefined : compilePattern(spec.format);
+  const pattern = spec.format === 'iso' || spec.format === 'elapsed' || spec.format.startsWith('epoch_') ? undefined : compilePattern(spec.format);
   const bad = (detail: string): ParsedTime => ({ ok: false, reason: 'unparsable_timestamp', detail });
 
   const fromWall = (y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, text: string, previousMs: number | undefined): ParsedTime => {
@@ -167,6 +187,21 @@ export function timestampParser(spec: TimestampSpec): (value: unknown, previousM
     if (value instanceof Date) {
       const ms = value.getTime();
       return Number.isFinite(ms) ? { ok: true, ms } : bad('invalid date');
+    }
+    if (spec.format === 'elapsed') {
+      // Seconds as a number (a Parquet float, or text such as `0.1`), or pandas Timedelta text.
+      const origin = spec.origin ?? 0;
+      if (typeof value === 'number' || typeof value === 'bigint') {
+        const n = Number(value);
+        return Number.isFinite(n) ? { ok: true, ms: origin + Math.round(n * 1000) } : bad(`${String(value)} is not a number of seconds`);
+      }
+      if (typeof value !== 'string') return bad(`${String(value)} is not an elapsed time`);
+      const text = value.trim();
+      const seconds = NUMBER.test(text) ? Number(text) : spec.decimal === ',' && NUMBER.test(text.replace(',', '.')) ? Number(text.replace(',', '.')) : NaN;
+      if (Number.isFinite(seconds)) return { ok: true, ms: origin + Math.round(seconds * 1000) };
+      const ms = parseTimedelta(text);
+      if (ms === undefined) return bad(`${JSON.stringify(text)} is not an elapsed time (seconds, or a pandas Timedelta such as "0 days 00:00:00.1")`);
+      return { ok: true, ms: origin + Math.round(ms) };
     }
     if (spec.format === 'epoch_s' || spec.format === 'epoch_ms') {
       const text = typeof value === 'string' ? value.trim() : '';

@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { Problem } from '../../errors.ts';
 import { PHYSICAL_LIMITS, type Sensor } from '../schema.ts';
 import { didYouMean } from '../suggest.ts';
-import type { Mapping } from './mapping.ts';
-import { locate, type RawTable } from './read.ts';
+import type { ColumnMapping, Mapping } from './mapping.ts';
+import { locate, type RawRow, type RawTable } from './read.ts';
 import { timestampParser } from './timestamps.ts';
 
 /** Why something was dropped. Row reasons drop the whole row; value reasons blank one reading. */
@@ -62,7 +62,8 @@ export class ImportTally {
 interface Pending {
   readonly ts: number[];
   readonly where: { file: number; line: number }[];
-  readonly values: Map<Sensor, number[]>;
+  /** Per output column (a sensor, or an extra column). */
+  readonly values: Map<string, number[]>;
   last: number | undefined;
 }
 
@@ -70,7 +71,18 @@ interface Pending {
 export interface CleanSeries {
   readonly key: string;
   readonly timestamps: Float64Array;
-  readonly columns: Readonly<Partial<Record<Sensor, Float64Array>>>;
+  /** Contract sensors, then the mapping's extra columns. */
+  readonly columns: Readonly<Partial<Record<Sensor, Float64Array>>> & Readonly<Record<string, Float64Array>>;
+}
+
+/** One column of the written series and how to read it from an export row. */
+interface Output {
+  readonly name: string;
+  readonly spec: ColumnMapping;
+  /** Sensor limits for a sensor, none for an extra column (its `range` applies if given). */
+  readonly limits?: { readonly min: number; readonly max: number };
+  readonly flip: boolean;
+  readonly extra: boolean;
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -79,14 +91,21 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 export class RowCollector {
   private readonly pending = new Map<string, Pending>();
   private readonly files: string[] = [];
-  private readonly sensors: Sensor[];
+  private readonly outputs: Output[];
   private readonly parseTime;
 
   constructor(
     private readonly mapping: Mapping,
     readonly tally: ImportTally,
   ) {
-    this.sensors = Object.keys(mapping.columns) as Sensor[];
+    const flip = mapping.currentSign === 'charge_positive';
+    this.outputs = [
+      ...(Object.entries(mapping.columns) as [Sensor, ColumnMapping][]).map(([name, spec]) => {
+        const limits = spec.range ? { min: spec.range[0], max: spec.range[1] } : PHYSICAL_LIMITS[name];
+        return { name, spec, ...(limits ? { limits } : {}), flip: flip && name === 'current_a', extra: false };
+      }),
+      ...Object.entries(mapping.extra).map(([name, spec]) => ({ name, spec, ...(spec.range ? { limits: { min: spec.range[0], max: spec.range[1] } } : {}), flip: false, extra: true })),
+    ];
     this.parseTime = timestampParser({ ...mapping.timestamp, decimal: mapping.decimal });
   }
 
@@ -96,7 +115,10 @@ export class RowCollector {
     const out: Problem[] = [];
     const need: [string, string][] = [[m.timestamp.column, 'timestamp.column']];
     if (m.system.column) need.push([m.system.column, 'system.column']);
-    for (const s of this.sensors) need.push([m.columns[s]!.from, `columns.${s}.from`]);
+    for (const o of this.outputs) {
+      const field = `${o.extra ? 'extra' : 'columns'}.${o.name}.${o.spec.combine ?? 'from'}`;
+      for (const c of o.spec.sources) need.push([c, field]);
+    }
     for (const [col, field] of need) {
       if (!table.header.includes(col)) {
         out.push(locate(table, 1, 0, `column ${JSON.stringify(col)} (${field} in ${path.basename(m.file)}) is not in the header${didYouMean(col, table.header)} (header: ${table.header.join(', ')})`));
@@ -112,13 +134,12 @@ export class RowCollector {
     const col = (name: string): number => table.header.indexOf(name);
     const tsCol = col(m.timestamp.column);
     const sysCol = m.system.column ? col(m.system.column) : -1;
-    const sensorCols = this.sensors.map((s) => ({ sensor: s, index: col(m.columns[s]!.from), spec: m.columns[s]! }));
-    const used = new Set([m.timestamp.column, m.system.column, ...sensorCols.map((c) => c.spec.from)]);
+    const outs = this.outputs.map((o) => ({ ...o, indices: o.spec.sources.map(col) }));
+    const used = new Set([m.timestamp.column, m.system.column, ...this.outputs.flatMap((o) => o.spec.sources)]);
     t.ignoredColumns.set(table.file, table.header.filter((h) => !used.has(h)));
     for (const p of table.malformed) t.drop('malformed_row', p);
     t.rowsRead += table.rows.length + table.malformed.length;
     const fixedKey = m.system.id ?? fileKey(table.file);
-    const flip = m.currentSign === 'charge_positive';
 
     for (const row of table.rows) {
       let key = fixedKey;
@@ -139,53 +160,67 @@ export class RowCollector {
       if (parsed.ambiguous) t.ambiguousResolved++;
       if (parsed.shifted) t.nonexistentShifted++;
       if (!p) {
-        p = { ts: [], where: [], values: new Map(this.sensors.map((s) => [s, []])), last: undefined };
+        p = { ts: [], where: [], values: new Map(this.outputs.map((o) => [o.name, []])), last: undefined };
         this.pending.set(key, p);
       }
       if (p.last !== undefined && parsed.ms < p.last) t.outOfOrder++;
       p.last = parsed.ms;
       p.ts.push(parsed.ms);
       p.where.push({ file: fileIndex, line: row.line });
-      for (const { sensor, index, spec } of sensorCols) {
-        const out = p.values.get(sensor)!;
-        const cell = row.cells[index];
-        let raw: number;
-        if (cell === null || cell === undefined) raw = NaN;
-        else if (typeof cell === 'number') raw = cell;
-        else if (typeof cell === 'bigint') raw = Number(cell);
-        else {
-          const text = String(cell).trim();
-          if (text === '' || /^(nan|null|na|n\/a|-)$/i.test(text)) raw = NaN;
-          else {
-            const norm = m.decimal === ',' ? text.replace(',', '.') : text;
-            if (!NUMBER.test(norm)) {
-              t.drop('unparsable_value', locate(table, row.line, index + 1, `${sensor}: ${JSON.stringify(text)} is not a number`), sensor);
-              out.push(NaN);
-              continue;
-            }
-            raw = Number(norm);
-          }
+      for (const o of outs) {
+        let acc = o.spec.combine === 'min' ? Infinity : o.spec.combine === 'max' ? -Infinity : 0;
+        let count = 0;
+        for (let k = 0; k < o.indices.length; k++) {
+          const v = this.cellValue(table, row, o.indices[k]!, o);
+          if (v !== v) continue;
+          count++;
+          if (o.spec.combine === 'min') acc = v < acc ? v : acc;
+          else if (o.spec.combine === 'max') acc = v > acc ? v : acc;
+          else acc += v;
         }
-        if (raw !== raw) {
-          out.push(NaN);
-          continue;
-        }
-        if (spec.sentinels.includes(raw)) {
-          t.drop('sentinel', locate(table, row.line, index + 1, `${sensor}: sentinel ${raw}`), sensor);
-          out.push(NaN);
-          continue;
-        }
-        let v = (raw * spec.scale + spec.offset) * spec.factor + spec.unitOffset;
-        if (flip && sensor === 'current_a') v = -v;
-        const limits = spec.range ? { min: spec.range[0], max: spec.range[1] } : PHYSICAL_LIMITS[sensor];
-        if (!Number.isFinite(v) || (limits && (v < limits.min || v > limits.max))) {
-          t.drop('out_of_range', locate(table, row.line, index + 1, `${sensor}: ${v} outside [${limits?.min}, ${limits?.max}]`), sensor);
-          out.push(NaN);
-          continue;
-        }
-        out.push(v);
+        // No reading in any of the cells: a missing value, as an empty field is.
+        p.values.get(o.name)!.push(count === 0 ? NaN : o.spec.combine === 'mean' ? acc / count : acc);
       }
     }
+  }
+
+  /**
+   * One cell in the output's unit, NaN when missing or dropped (sentinel, not a number, out of
+   * range: counted and located). An extra column also reads true/false (a flag) as 1/0.
+   */
+  private cellValue(table: RawTable, row: RawRow, index: number, o: Output): number {
+    const t = this.tally;
+    const spec = o.spec;
+    const cell = row.cells[index];
+    let raw: number;
+    if (cell === null || cell === undefined) return NaN;
+    if (typeof cell === 'number') raw = cell;
+    else if (typeof cell === 'bigint') raw = Number(cell);
+    else if (typeof cell === 'boolean' && o.extra) raw = cell ? 1 : 0;
+    else {
+      const text = String(cell).trim();
+      if (text === '' || /^(nan|null|na|n\/a|-)$/i.test(text)) return NaN;
+      const norm = this.mapping.decimal === ',' ? text.replace(',', '.') : text;
+      if (NUMBER.test(norm)) raw = Number(norm);
+      else if (o.extra && /^(true|false)$/i.test(text)) raw = text.toLowerCase() === 'true' ? 1 : 0;
+      else {
+        t.drop('unparsable_value', locate(table, row.line, index + 1, `${o.name}: ${JSON.stringify(text)} is not a number`), o.name);
+        return NaN;
+      }
+    }
+    if (raw !== raw) return NaN;
+    if (spec.sentinels.includes(raw)) {
+      t.drop('sentinel', locate(table, row.line, index + 1, `${o.name}: sentinel ${raw}`), o.name);
+      return NaN;
+    }
+    let v = (raw * spec.scale + spec.offset) * spec.factor + spec.unitOffset;
+    if (o.flip) v = -v;
+    const limits = o.limits;
+    if (!Number.isFinite(v) || (limits && (v < limits.min || v > limits.max))) {
+      t.drop('out_of_range', locate(table, row.line, index + 1, `${o.name}: ${v} outside [${limits?.min}, ${limits?.max}]`), o.name);
+      return NaN;
+    }
+    return v;
   }
 
   /** Every system's rows sorted by time (stable), with repeated timestamps dropped (the first row in file order is kept). */
@@ -198,9 +233,9 @@ export class RowCollector {
       for (const i of order) {
         const prev = keep[keep.length - 1];
         if (prev !== undefined && p.ts[prev] === p.ts[i]) {
-          const same = this.sensors.every((s) => {
-            const a = p.values.get(s)![prev]!;
-            const b = p.values.get(s)![i]!;
+          const same = this.outputs.every(({ name }) => {
+            const a = p.values.get(name)![prev]!;
+            const b = p.values.get(name)![i]!;
             return a === b || (a !== a && b !== b);
           });
           const w = p.where[i]!;
@@ -212,10 +247,10 @@ export class RowCollector {
         }
         keep.push(i);
       }
-      const columns: Partial<Record<Sensor, Float64Array>> = {};
-      for (const s of this.sensors) {
-        const vals = p.values.get(s)!;
-        columns[s] = Float64Array.from(keep, (i) => vals[i]!);
+      const columns: Record<string, Float64Array> = {};
+      for (const { name } of this.outputs) {
+        const vals = p.values.get(name)!;
+        columns[name] = Float64Array.from(keep, (i) => vals[i]!);
       }
       out.push({ key, timestamps: Float64Array.from(keep, (i) => p.ts[i]!), columns });
     }

@@ -92,6 +92,20 @@ describe('validateData: raw series', () => {
     ]);
   });
 
+  it('extra snake_case columns and an unknown mode pass in real data only', async () => {
+    const REAL_RAW = 'real/raw/real-000.csv';
+    await editCell(f(REAL_RAW), 1, 5, 'string_current_1_a');
+    await editCell(f(REAL_RAW), 1, 6, 'String Current 2');
+    await editCell(f('real/metadata.csv'), 2, 3, 'unknown');
+    await editCell(f(RAW), 1, 5, 'string_current_1_a');
+    await editCell(f(META), 2, 3, 'unknown');
+    expect(await check()).toEqual([
+      `${REAL_RAW}:1:6: unknown column "String Current 2": every column must be a known sensor or an extra column named in lowercase snake_case (such as string_current_1_a)`,
+      `${META}:2:3: unknown operational_mode "unknown" (expected one of frequency_regulation, arbitrage, peak_shaving, solar_smoothing, backup)`,
+      `${RAW}:1:5: unknown column "string_current_1_a": every column must be a known sensor (declare extra sensors in the config)`,
+    ]);
+  });
+
   it('a first column that is not timestamp', async () => {
     await editCell(f(RAW), 1, 1, 'time');
     expect(await check()).toEqual([`${RAW}:1:1: first column must be "timestamp", found "time"`]);

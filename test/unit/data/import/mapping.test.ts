@@ -88,12 +88,58 @@ describe('validateMapping', () => {
       [patched({ metadata: { operational_mode: 'backup', chemistry: 'LFP,NMC' } }), 'metadata.chemistry: must not hold a comma'],
       [patched({ metadata: { operational_mode: 'backup', systems: [] } }), 'metadata.systems: must be an object'],
       [patched({ metadata: { operational_mode: 'backup', systems: { r1: { mode: 'x' } } } }), 'metadata.systems.r1.mode: unknown field'],
+      [patched({ metadata: { operational_mode: 'unknwn' } }), 'metadata.operational_mode: must be one of frequency_regulation, arbitrage, peak_shaving, solar_smoothing, backup, unknown, found "unknwn" (did you mean "unknown"?)'],
+      [patched({ timestamp: { column: 'Zeit', format: 'elapsed' } }), 'timestamp.origin: required'],
+      [patched({ timestamp: { column: 'Zeit', format: 'elapsed', origin: '2024-01-01 00:00' } }), 'timestamp.origin: "2024-01-01 00:00" must be an ISO 8601 instant with Z or an offset'],
+      [patched({ timestamp: { column: 'Zeit', format: 'elapsed', origin: '2024-13-01T00:00:00Z' } }), 'timestamp.origin: "2024-13-01T00:00:00Z" must be an ISO 8601 instant'],
+      [patched({ timestamp: { column: 'Zeit', format: 'iso', origin: '2024-01-01T00:00:00Z' } }), 'timestamp.origin: only with format "elapsed"'],
+      [patched({ timestamp: { column: 'Zeit', format: 'elapsed', origin: '2024-01-01T00:00:00Z', timezone: 'UTC' } }), 'timestamp.timezone: not with format "elapsed"'],
+      [patched({ system: { min_rows: 10 } }), 'system: min_rows and trailing need window_days'],
+      [patched({ system: { window_days: 1, min_rows: 0.5 } }), 'system.min_rows: must be a whole number ≥ 1'],
+      [patched({ system: { window_days: 1, trailing: 'append' } }), 'system.trailing: must be one of merge, drop, keep'],
+      [patched({ columns: { cell_voltage_max_v: { max: [] } } }), 'columns.cell_voltage_max_v.max: must be a non-empty list of export column names'],
+      [patched({ columns: { cell_voltage_max_v: { max: 'U_01' } } }), 'columns.cell_voltage_max_v.max: must be a non-empty list'],
+      [patched({ columns: { cell_voltage_max_v: { max: ['U_01', 'U_01'] } } }), 'columns.cell_voltage_max_v.max: lists "U_01" twice'],
+      [patched({ columns: { cell_voltage_max_v: { from: 'U', max: ['U_01'] } } }), 'columns.cell_voltage_max_v: give one of from, max, min, mean, found from and max'],
+      [patched({ columns: { cell_voltage_max_v: { max: ['U_01', 'Zeit'] } } }), 'columns.cell_voltage_max_v.max: "Zeit" is the timestamp column'],
+      [patched({ columns: { cell_voltage_max_v: { from: 'U', sum: ['U_01'] } } }), 'columns.cell_voltage_max_v.sum: unknown field'],
+      [patched({ extra: [] }), 'extra: must be an object'],
+      [patched({ extra: { 'String Current 1': 'I1' } }), 'extra.String Current 1: "String Current 1" must be a lowercase snake_case name'],
+      [patched({ extra: { soc_pct: 'SOC' } }), 'extra.soc_pct: soc_pct is a contract sensor: map it under columns'],
+      [patched({ extra: { cell_delta_v_mv: 'dV' } }), 'extra.cell_delta_v_mv: cell_delta_v_mv is reserved'],
+      [patched({ extra: { flag: { from: 'F', unit: 'V' } } }), 'extra.flag.unit: unknown field'],
+      [patched({ extra: { flag: 'U' } }), 'extra.flag.from: "U" is already mapped to voltage_v'],
+      [patched({ columns: { string_current_1_a: 'I1' } }), 'columns.string_current_1_a: unknown sensor'],
     ];
     for (const [raw, expected] of cases) {
       const got = problems(raw);
       expect(got, JSON.stringify(raw)).toHaveLength(1);
       expect(got[0], JSON.stringify(raw)).toContain(expected);
     }
+  });
+
+  it('reads elapsed timestamps, aggregates across columns, extra columns, an unknown mode and trailing windows', () => {
+    const cells = ['U_01', 'U_02', 'U_03'];
+    const m = validateMapping(
+      {
+        timestamp: { column: 't', format: 'elapsed', origin: '2024-01-01T01:00:00+01:00' },
+        system: { id: 'module', window_days: 1, min_rows: 100, trailing: 'drop' },
+        columns: { cell_voltage_max_v: { max: cells, unit: 'mV' }, cell_voltage_min_v: { min: cells, unit: 'mV' } },
+        extra: { string_current_1_a: 'I_S1', cell_voltage_mean_v: { mean: cells, scale: 0.001, range: [0, 5] } },
+        metadata: { operational_mode: 'unknown' },
+      },
+      FILE,
+    );
+    expect(m.timestamp).toMatchObject({ format: 'elapsed', origin: Date.UTC(2024, 0, 1) });
+    expect(m.system).toEqual({ id: 'module', windowDays: 1, minRows: 100, trailing: 'drop' });
+    // max and min of the same cells share them; the unit converts every cell
+    expect(m.columns.cell_voltage_max_v).toMatchObject({ combine: 'max', sources: cells, from: 'max(U_01, U_02, U_03)', factor: 0.001 });
+    expect(m.columns.cell_voltage_min_v).toMatchObject({ combine: 'min', sources: cells, factor: 0.001 });
+    expect(m.extra['string_current_1_a']).toMatchObject({ from: 'I_S1', sources: ['I_S1'], unit: '', factor: 1, scale: 1 });
+    expect(m.extra['cell_voltage_mean_v']).toMatchObject({ combine: 'mean', scale: 0.001, range: [0, 5] });
+    expect(m.metadata.operational_mode).toBe('unknown');
+    // without window options, stubs are merged by default
+    expect(validateMapping(good, FILE).system.trailing).toBe('merge');
   });
 
   it('reports all problems of a mapping at once', () => {

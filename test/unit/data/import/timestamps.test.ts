@@ -74,3 +74,44 @@ describe('timestampParser', () => {
     expect(timestampParser(spec({ format: 'epoch_s' }))('soon', undefined)).toMatchObject({ ok: false });
   });
 });
+
+describe('elapsed timestamps', () => {
+  const origin = Date.UTC(2024, 0, 1);
+  const p = timestampParser(spec({ format: 'elapsed', origin }));
+  const after = (r: ReturnType<typeof p>) => {
+    if (!r.ok) throw new Error(r.detail);
+    return r.ms - origin;
+  };
+
+  it('reads pandas Timedelta text as str(pd.Timedelta) writes it', () => {
+    expect(after(p('0 days 00:00:00', undefined))).toBe(0);
+    expect(after(p('0 days 00:00:00.1', undefined))).toBe(100);
+    expect(after(p('0 days 00:00:00.100000', undefined))).toBe(100);
+    expect(after(p('1 days 02:03:04.5', undefined))).toBe(((26 * 60 + 3) * 60 + 4.5) * 1000);
+    expect(after(p('1 day', undefined))).toBe(86_400_000);
+    // a negative duration: minus whole days plus a positive time of day
+    expect(after(p('-1 days +23:59:59', undefined))).toBe(-1000);
+    expect(after(p('-1 days 23:59:59.9', undefined))).toBe(-100);
+    expect(after(p('00:01:00', undefined))).toBe(60_000);
+    expect(ok(p('0 days 00:15:00', undefined))).toBe('2024-01-01T00:15:00.000Z');
+  });
+
+  it('reads seconds as a number or as text, with the mapping decimal', () => {
+    expect(after(p(0.1, undefined))).toBe(100);
+    expect(after(p(3600n, undefined))).toBe(3_600_000);
+    expect(after(p(' 12.25 ', undefined))).toBe(12_250);
+    expect(after(p('-1.5', undefined))).toBe(-1500);
+    const comma = timestampParser(spec({ format: 'elapsed', origin, decimal: ',' }));
+    expect((comma('0,5', undefined) as { ms: number }).ms - origin).toBe(500);
+  });
+
+  it('rejects what is neither, saying what it expected', () => {
+    for (const bad of ['', 'soon', '0 days 00:61:00', '1 days 2:3', '2024-01-01T00:00:00Z', '0 days 00:00:00.1x', NaN]) {
+      const r = p(bad, undefined);
+      expect(r.ok, String(bad)).toBe(false);
+      if (!r.ok) expect(r.reason).toBe('unparsable_timestamp');
+    }
+    const r = p('soon', undefined);
+    expect(r.ok === false && r.detail).toBe('"soon" is not an elapsed time (seconds, or a pandas Timedelta such as "0 days 00:00:00.1")');
+  });
+});
