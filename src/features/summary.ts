@@ -57,14 +57,19 @@ export interface SummaryFeature {
 }
 
 /**
- * The summary vector, in order. Only quantiles, and for state channels (voltage, SOC, C-rate)
- * only outer tails pointing outwards: a window of a healthy series has its tails inside the
- * series' tails (an hour at rest never reaches the month's p95 C-rate), so with the direction
- * honoured (a model ignores a deviation to the healthy side) a short window cannot look more
- * faulty than its series. Medians are kept only for health channels (ΔV, temperature rise and
- * spread, insulation), whose level a healthy system holds hour after hour. No slope, no drift: an
- * hour's drift of temperature spread or C-rate varies far more than a month's, so a window would
- * look anomalous for being short.
+ * The summary vector, in order. Statistics: `pNN` (type-7 quantile), `spread` (p95 − p05) and
+ * `drift` (median of the last quarter of the time span minus median of the first quarter).
+ *
+ * Each feature carries the side a fault pushes it to, and a model honours it (pca ignores a
+ * deviation to the healthy side). That is what makes a window safe to score: a healthy window's
+ * outer tails and spread sit inside its series' (an hour at rest never reaches the month's p95
+ * C-rate or p99 temperature rise), so on the faulty side it cannot look worse than its series.
+ * State channels (voltage per cell, SOC, C-rate, cell max/min) appear only as outer tails;
+ * medians only for health channels (ΔV, temperature rise and spread, insulation), whose level a
+ * healthy system holds hour after hour. A drift only where a healthy hour does not move much
+ * more than a healthy month (ΔV, temperature rise, insulation): the drift of temperature spread
+ * swings within an hour of load: with it, 18 % of healthy one-hour windows scored above the
+ * 5 % threshold of pca, without it 6 %.
  *
  * - `cell_delta_v_mv:rest_p50`: median ΔV at rest (C-rate < {@link REST_C_RATE}, or |current| <
  *   {@link REST_CURRENT_A} A when the C-rate is unknown): cells relax to nearly the same
