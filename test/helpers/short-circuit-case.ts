@@ -4,9 +4,9 @@
  * measurement noise, an internal short in cell 1 from t = 900 s, cut into 30 s windows. Windows
  * that start at or after the short are labelled anomaly.
  *
- * Calibration (measured by test/unit/plugins/delta-v.test.ts): healthy windows show a median ΔV
- * of about 3.2 mV (the range of 12 cells' noise plus sub-mV balancing offsets), and windows after
- * the short 4.8–7.6 mV, rising, as in the field statistics.
+ * Calibration (checked by test/unit/plugins/delta-v.test.ts): healthy windows show a median ΔV
+ * of 3.2–3.4 mV (the range of 12 cells' 1 mV noise plus sub-mV balancing offsets), and windows
+ * after the short 4.75–7.54 mV, rising, as the field statistics' 4.8–7.6 mV.
  */
 import type { MetadataRow, LabelRow, SystemSeries } from '../../src/data/types.ts';
 import { createRng } from '../../src/synth/random.ts';
