@@ -13,6 +13,7 @@ import {
 } from '../../helpers/in-memory-dataset.ts';
 import { shortCircuitCase, type ShortCircuitWindow } from '../../helpers/short-circuit-case.ts';
 import { recordOf } from '../../../src/data/in-memory.ts';
+import { checkContract } from '../../../src/check/contract.ts';
 
 const signal = new AbortController().signal;
 
@@ -172,5 +173,11 @@ describe('delta-v plugin', () => {
     await expect(deltaV().fit!(datasetOf([loaded]), { seed: 'x', signal })).rejects.toThrow(
       /fewer than 2 rest readings/,
     );
+  });
+
+  it('holds the plugin contract on generated edge-case fleets (refusing a fit only with a message)', async () => {
+    const report = await checkContract(() => deltaV(), { seed: 7, numRuns: 30 });
+    expect(report.violations).toEqual([]);
+    for (const m of report.refusals) expect(m).toMatch(/^delta-v: /);
   });
 });
