@@ -142,8 +142,16 @@ export type {
   RunEndEvent,
 } from './runner/reporter-types.ts';
 
-export { summarizeSeries, percentileOfFinite, SUMMARY_FEATURE_NAMES } from './features/index.ts';
-export type { SeriesSummary } from './features/index.ts';
+export {
+  summarizeSeries,
+  estimateCellsInSeries,
+  percentileOfFinite,
+  SUMMARY_FEATURE_NAMES,
+  SUMMARY_FEATURE_DIRECTIONS,
+  REST_C_RATE,
+  REST_CURRENT_A,
+} from './features/index.ts';
+export type { FeatureDirection, SeriesSummary, SummaryContext } from './features/index.ts';
 
 export * from './arbitraries/index.ts';
 export {

@@ -7,8 +7,10 @@
  */
 import { PCA } from 'ml-pca';
 import {
+  SUMMARY_FEATURE_DIRECTIONS,
   SUMMARY_FEATURE_NAMES,
   defineModel,
+  type FeatureDirection,
   summarizeSeries,
   type ModelPlugin,
 } from 'bess-harness';
@@ -38,18 +40,24 @@ export interface PcaState {
 }
 
 /**
- * Standardizes a summary vector in place-free fashion: (x − mean) / std, clipped to ±clip; a
- * missing feature (NaN) becomes 0, i.e. it is imputed with the training mean.
+ * Standardizes a summary vector into a new array: (x − mean) / std, clipped to ±clip; a missing
+ * feature (NaN) becomes 0, i.e. it is imputed with the training mean. With `directions`, a
+ * deviation to the healthy side of a one-sided feature (below the mean of a `high` feature, above
+ * it for `low`) also becomes 0: a short window's tails sit inside its series' tails, and a system
+ * that is *less* extreme than the normals is not a fault.
  */
 export function standardize(
   values: Float64Array,
   mean: Float64Array,
   std: Float64Array,
   clip: number,
+  directions?: readonly FeatureDirection[],
 ): Float64Array {
   const out = new Float64Array(values.length);
   for (let j = 0; j < values.length; j++) {
-    const z = ((values[j] as number) - (mean[j] as number)) / (std[j] as number);
+    let z = ((values[j] as number) - (mean[j] as number)) / (std[j] as number);
+    const side = directions?.[j];
+    if ((side === 'high' && z < 0) || (side === 'low' && z > 0)) z = 0;
     out[j] = z === z ? Math.max(-clip, Math.min(clip, z)) : 0;
   }
   return out;
@@ -90,11 +98,13 @@ export default function pca(
 
   const plugin = defineModel<PcaOptions>({
     name: 'pca',
-    version: '1',
+    // 2: length-independent, per-cell features (quantiles and a quarter-to-quarter drift).
+    version: '2',
     // The resolved options: reports show what ran, and a change of default changes the cache key.
     options: { components, clip },
-    // Only time differences are read (slopes, first/last day). Not unitScale: the rest threshold
-    // is 5 A, and a feature constant over the normals keeps scale 1, i.e. stays in its unit.
+    // Only time differences are read (the drift's quarters). Not unitScale: the rest and load
+    // C-rates are thresholds, and a feature constant over the normals keeps scale 1, i.e. stays
+    // in its unit.
     invariantTo: { timeShift: true },
     async fit(train, ctx) {
       const normals = train.systems.filter((s) => s.label.label === 'normal');
@@ -107,7 +117,11 @@ export default function pca(
       const rows: Float64Array[] = [];
       for (const record of normals) {
         ctx.signal.throwIfAborted();
-        rows.push(summarizeSeries(await record.loadSeries()).values);
+        rows.push(
+          summarizeSeries(await record.loadSeries(), {
+            capacityKwh: record.metadata.capacity_kwh,
+          }).values,
+        );
       }
       const n = rows.length;
       const mean = new Float64Array(d);
@@ -133,7 +147,7 @@ export default function pca(
         // A feature constant (or absent) over the normals carries no scale: 1 keeps it in its unit.
         std[j] = sd > 0 && Number.isFinite(sd) ? sd : 1;
       }
-      const z = rows.map((row) => standardize(row, mean, std, clip));
+      const z = rows.map((row) => standardize(row, mean, std, clip, SUMMARY_FEATURE_DIRECTIONS));
       const center = new Float64Array(d);
       for (const row of z)
         for (let j = 0; j < d; j++) center[j] = (center[j] as number) + (row[j] as number) / n;
@@ -150,12 +164,19 @@ export default function pca(
     restoreState(saved) {
       state = saved as PcaState;
     },
-    score(series) {
+    score(series, ctx) {
       if (!state)
         throw new Error(
           'pca: score called before fit; pca needs a training split with at least 2 normal systems',
         );
-      const x = standardize(summarizeSeries(series).values, state.mean, state.std, clip);
+      const summary = summarizeSeries(series, { capacityKwh: ctx.metadata.capacity_kwh });
+      const x = standardize(
+        summary.values,
+        state.mean,
+        state.std,
+        clip,
+        SUMMARY_FEATURE_DIRECTIONS,
+      );
       return reconstructionError(x, state.center, state.axes);
     },
   });
