@@ -68,6 +68,10 @@ export function caseRun(record: RunRecord, c: RunCase, env: NodeJS.ProcessEnv): 
   const split = suite.split;
   if (split?.test != null) b.param('split.test', String(split.test));
   if (split?.folds != null) b.param('split.folds', String(split.folds));
+  if (split?.sources) {
+    b.param('split.train_source', split.sources.train);
+    b.param('split.test_source', split.sources.test);
+  }
   if (split) b.param('split.seed', split.seed);
   b.param('seed', cr.seed);
   b.param('threshold', suite.threshold);
