@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import { findFiles } from './glob.ts';
-import { splitSources } from './split.ts';
+import { sourceSplitProblem } from './split.ts';
 import { WorkerPool } from './pool.ts';
 import { loadTimeout } from './worker-protocol.ts';
 import type { ModelEntry, SuiteSpec } from './suite.ts';
@@ -95,33 +95,6 @@ async function importSuites(file: string): Promise<SuiteSpec[]> {
   );
 }
 
-/** A source split: known sources, two different ones, and no folds. */
-function checkSourceSplit(suite: Partial<SuiteSpec>, fail: (what: string) => never): void {
-  const split = suite.split;
-  const sides = (['train', 'test'] as const).filter((k) => typeof split?.[k] === 'object');
-  for (const k of sides) {
-    const src = (split![k] as { source?: unknown }).source;
-    if (src !== 'synthetic' && src !== 'real')
-      fail(
-        `suite "${suite.name}": split.${k}.source must be 'synthetic' or 'real' (got ${JSON.stringify(src)})`,
-      );
-  }
-  if (sides.length === 0) return;
-  if (split?.folds !== undefined)
-    fail(
-      `suite "${suite.name}": split.folds cannot be combined with a source split (split.${sides[0]})`,
-    );
-  if (split?.train !== undefined && typeof split.test === 'number')
-    fail(
-      `suite "${suite.name}": split.train { source } needs split.test to be { source } or absent, not a share`,
-    );
-  const s = splitSources(split);
-  if (s && s.train === s.test)
-    fail(
-      `suite "${suite.name}": split trains and tests on the same source (${s.train}); name two different sources`,
-    );
-}
-
 /** Shape checks with messages that say what to write instead. */
 function checkSuite(s: unknown, where: string): SuiteSpec {
   const fail = (what: string): never => {
@@ -145,8 +118,9 @@ function checkSuite(s: unknown, where: string): SuiteSpec {
       `suite "${suite.name}": split.folds must be a whole number ≥ 2 (got ${suite.split.folds})`,
     );
   const t = suite.split?.test;
-  if (typeof t !== 'object' && t !== undefined && !(t > 0 && t < 1))
+  if (t !== undefined && (typeof t !== 'object' || t === null) && !(t > 0 && t < 1))
     fail(`suite "${suite.name}": split.test must be between 0 and 1 or { source } (got ${t})`);
-  checkSourceSplit(suite, fail);
+  const splitProblem = sourceSplitProblem(suite.split);
+  if (splitProblem) fail(`suite "${suite.name}": ${splitProblem}`);
   return suite as SuiteSpec;
 }

@@ -103,10 +103,36 @@ export function sourceSplit(
 export function splitSources(
   spec: SplitSpec | undefined,
 ): { readonly train: Source; readonly test: Source } | null {
-  const test = typeof spec?.test === 'object' ? spec.test.source : undefined;
+  const test = typeof spec?.test === 'object' && spec.test !== null ? spec.test.source : undefined;
   const train = spec?.train?.source;
   if (test === undefined && train === undefined) return null;
   return { train: train ?? OTHER[test!], test: test ?? OTHER[train!] };
+}
+
+/**
+ * What is wrong with a suite's source split, or null: a side that is not `{ source }` with a
+ * known source, folds beside it, a share beside `train`, or one source on both sides.
+ */
+export function sourceSplitProblem(split: SplitSpec | undefined): string | null {
+  if (split?.train !== undefined && (typeof split.train !== 'object' || split.train === null))
+    return `split.train must be { source: 'synthetic' | 'real' } (got ${JSON.stringify(split.train)})`;
+  const sides = (['train', 'test'] as const).filter(
+    (k) => typeof split?.[k] === 'object' && split[k] !== null,
+  );
+  for (const k of sides) {
+    const src = (split![k] as { source?: unknown }).source;
+    if (src !== 'synthetic' && src !== 'real')
+      return `split.${k}.source must be 'synthetic' or 'real' (got ${JSON.stringify(src)})`;
+  }
+  if (sides.length === 0) return null;
+  if (split?.folds !== undefined)
+    return `split.folds cannot be combined with a source split (split.${sides[0]})`;
+  if (typeof split?.test === 'number')
+    return 'split.train { source } needs split.test to be { source } or absent, not a share';
+  const s = splitSources(split);
+  if (s && s.train === s.test)
+    return `split trains and tests on the same source (${s.train}); name two different sources`;
+  return null;
 }
 
 /** "trained on synthetic, tested on real" for a source split; a random split's share or folds otherwise. */

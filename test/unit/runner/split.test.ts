@@ -3,10 +3,12 @@ import type { SystemRecord } from '../../../src/data/types.ts';
 import {
   describeSplit,
   sourceSplit,
+  sourceSplitProblem,
   splitSources,
   stratifiedFolds,
   stratifiedSplit,
 } from '../../../src/runner/split.ts';
+import type { SplitSpec } from '../../../src/runner/suite.ts';
 
 const TYPES = ['none', 'thermal_runaway', 'cooling_failure', 'insulation_fault'] as const;
 function fleet(n: number): SystemRecord[] {
@@ -183,5 +185,31 @@ describe('sourceSplit (sim-to-real)', () => {
     );
     expect(describeSplit({ folds: 5 })).toBe('5-fold cross-validation');
     expect(describeSplit(undefined)).toBe('random split, 50 % tested');
+  });
+});
+
+describe('sourceSplitProblem', () => {
+  it('accepts a random split, folds, and a source split named on one or both sides', () => {
+    for (const ok of [
+      undefined,
+      { test: 0.3 },
+      { folds: 4 },
+      { test: { source: 'real' } },
+      { train: { source: 'real' }, test: { source: 'synthetic' } },
+    ] as const)
+      expect(sourceSplitProblem(ok as SplitSpec)).toBeNull();
+  });
+
+  it('says what is wrong with a bad source split', () => {
+    const bad = (split: unknown) => sourceSplitProblem(split as SplitSpec);
+    expect(bad({ train: 'synthetic' })).toMatch(/^split.train must be \{ source/);
+    expect(bad({ test: { source: 'field' } })).toBe(
+      `split.test.source must be 'synthetic' or 'real' (got "field")`,
+    );
+    expect(bad({ test: { source: 'real' }, folds: 3 })).toMatch(/folds cannot be combined/);
+    expect(bad({ train: { source: 'synthetic' }, test: 0.5 })).toMatch(/not a share/);
+    expect(bad({ train: { source: 'real' }, test: { source: 'real' } })).toBe(
+      'split trains and tests on the same source (real); name two different sources',
+    );
   });
 });
