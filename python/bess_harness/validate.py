@@ -47,7 +47,7 @@ FAILURE_TYPES = (
 FAILURE_TYPES_OR_NONE = (*FAILURE_TYPES, "none")
 SCENARIO_TAGS = ("noisy_normal", "subtle", "sensor_dropout", "stuck_sensor", "spike", "timestamp_gap")
 METADATA_REQUIRED = ("system_id", "source", "operational_mode", "season")
-METADATA_OPTIONAL = ("chemistry", "capacity_kwh", "climate", "scenario_tags")
+METADATA_OPTIONAL = ("chemistry", "capacity_kwh", "climate", "scenario_tags", "parent_system_id")
 LABELS_REQUIRED = ("system_id", "label", "failure_type", "lead_time_days", "source", "label_version")
 LABELS_OPTIONAL = ("confidence", "notes", "labeler", "labeled_at")
 
@@ -580,6 +580,8 @@ def parse_metadata_table(table: CsvTable, report: ProblemSink, folder_source: st
                     "scenario_tags",
                     f"unknown scenario tag {js_string(t)}{did_you_mean(t, SCENARIO_TAGS)} (expected {', '.join(SCENARIO_TAGS)})",
                 )
+        # A window's parent: optional, but when given it must be a safe id like any other.
+        parent = None if r.optional_text("parent_system_id") is None else r.system_id("parent_system_id")
         if system_id is not None:
             if system_id in first_line:
                 r.problem("system_id", f"duplicate system {system_id}; first on line {first_line[system_id]}")
@@ -596,6 +598,8 @@ def parse_metadata_table(table: CsvTable, report: ProblemSink, folder_source: st
         if climate is not None:
             row["climate"] = climate
         row["scenario_tags"] = tags
+        if parent is not None:
+            row["parent_system_id"] = parent
         out.append(Located(row, line))
     return out
 

@@ -51,6 +51,8 @@ export function parseMetadataTable(table: CsvTable, report: ProblemSink, folderS
         r.problem('scenario_tags', `unknown scenario tag ${JSON.stringify(t)}${didYouMean(t, SCENARIO_TAGS)} (expected ${SCENARIO_TAGS.join(', ')})`);
       }
     }
+    // A window's parent: optional, but when given it must be a safe id like any other.
+    const parent = r.optionalText('parent_system_id') === undefined ? undefined : r.systemId('parent_system_id');
     if (systemId !== undefined) {
       const first = firstLine.get(systemId);
       if (first !== undefined) r.problem('system_id', `duplicate system ${systemId}; first on line ${first}`);
@@ -70,6 +72,7 @@ export function parseMetadataTable(table: CsvTable, report: ProblemSink, folderS
       ...(capacity !== null ? { capacity_kwh: capacity } : {}),
       ...(climate !== undefined ? { climate } : {}),
       scenario_tags: tags,
+      ...(parent !== undefined ? { parent_system_id: parent } : {}),
     };
     out.push({ row, line: rec.line });
   }

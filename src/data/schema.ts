@@ -108,7 +108,11 @@ export const SYSTEM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** Columns metadata.csv must have. */
 export const METADATA_REQUIRED = ['system_id', 'source', 'operational_mode', 'season'] as const;
 /** Columns metadata.csv may have. */
-export const METADATA_OPTIONAL = ['chemistry', 'capacity_kwh', 'climate', 'scenario_tags'] as const;
+/**
+ * Columns metadata.csv may have. `parent_system_id` names the longer series a window was cut
+ * from (window scenarios): splits keep a parent's windows on one side.
+ */
+export const METADATA_OPTIONAL = ['chemistry', 'capacity_kwh', 'climate', 'scenario_tags', 'parent_system_id'] as const;
 /** Columns labels.csv must have. */
 export const LABELS_REQUIRED = [
   'system_id',

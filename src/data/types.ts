@@ -32,6 +32,8 @@ export interface MetadataRow {
   readonly capacity_kwh?: number;
   readonly climate?: string;
   readonly scenario_tags: readonly string[];
+  /** The system this one is a window of (window scenarios); absent for a whole series. */
+  readonly parent_system_id?: string;
 }
 
 /** One row of a labels file (`data/<source>/labels.csv`). `lead_time_days` is null for a normal. */

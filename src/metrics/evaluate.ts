@@ -9,6 +9,7 @@ import { bootstrapCi, rocAucMetric, type BootstrapOptions } from './bootstrap.ts
 import { breakdown, type BreakdownRow } from './breakdown.ts';
 import type { CellComparison, StratumCell } from './cell.ts';
 import { delongAuc } from './delong.ts';
+import { wilsonInterval } from './wilson.ts';
 import { prepareBinary } from './input.ts';
 import { caughtWithWarning, leadTimeMetrics, type LeadTimeBucket } from './lead-time.ts';
 import { averagePrecision, recallAtFpr, rocAuc } from './ranking.ts';
@@ -48,7 +49,7 @@ export interface EvaluateInput {
 
 /** A CI as JSON. */
 export interface JsonCi {
-  readonly method: 'delong' | 'bootstrap';
+  readonly method: 'delong' | 'bootstrap' | 'wilson';
   readonly level: number;
   readonly low: number;
   readonly high: number;
@@ -187,6 +188,14 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     sink.undefined['ci.roc_auc'] = dl.reason;
   } else {
     ci['roc_auc'] = { method: 'delong', level, low: dl.ci[0], high: dl.ci[1] };
+  }
+  // The false-alarm rate's interval: a binomial share of the test normals (Wilson, see wilson.ts).
+  const fprCi = wilsonInterval(counts.fp, counts.fp + counts.tn, level);
+  if (fprCi === null) {
+    ci['fpr'] = null;
+    sink.undefined['ci.fpr'] = 'no normals in the test set';
+  } else {
+    ci['fpr'] = { method: 'wilson', level, low: fprCi.low, high: fprCi.high };
   }
   if (input.bootstrap) {
     const opts: BootstrapOptions =

@@ -39,6 +39,7 @@ export {
   type DelongOptions,
   type DelongPairedTest,
 } from './delong.ts';
+export { wilsonInterval } from './wilson.ts';
 export {
   bootstrapCi,
   quantileType7,

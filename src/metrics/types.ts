@@ -51,7 +51,7 @@ export function isDefined<T extends { readonly value: number | null }>(
 
 /** A confidence interval of a metric. `method` names how it was made. */
 export interface ConfidenceInterval {
-  readonly method: 'delong' | 'bootstrap';
+  readonly method: 'delong' | 'bootstrap' | 'wilson';
   /** Confidence level, e.g. 0.95. */
   readonly level: number;
   readonly low: number;

@@ -74,7 +74,13 @@ export function toMarkdown(run: RunResult, options: { readonly weakest?: number 
 
 function suiteSection(s: SuiteResult, weakest: number): string[] {
   const ds = s.dataset;
-  const split = ds ? (ds.folds ? `${ds.folds}-fold` : `${ds.train} train / ${ds.test} test`) : '';
+  const split = !ds
+    ? ''
+    : ds.splitSources
+      ? `trained on ${ds.splitSources.train} (${ds.train}), tested on ${ds.splitSources.test} (${ds.test})`
+      : ds.folds
+        ? `${ds.folds}-fold`
+        : `${ds.train} train / ${ds.test} test`;
   const dsText = ds
     ? ` · ${inline(`${ds.kind} ${ds.name}`)} (${ds.systems} systems, ${split})`
     : '';

@@ -40,6 +40,8 @@ export function suiteBlock(s: SuiteResult, weakest: number): string {
   const width = Math.max(0, ...s.cases.map((c) => c.model.length));
   for (const c of s.cases) {
     out.push(`  ${caseLine(c, width)}`);
+    const alarms = falseAlarmLine(s, c, width);
+    if (alarms) out.push(`  ${alarms}`);
     const gap = sourceGapLine(c, width);
     if (gap) out.push(`  ${gap}`);
   }
@@ -53,9 +55,12 @@ export function suiteBlock(s: SuiteResult, weakest: number): string {
 /** The suite's name, then (dimmed) its file, dataset and split, and threshold. */
 export function suiteHeader(s: SuiteResult): string {
   const ds = s.dataset;
-  const split = ds?.folds
-    ? `${ds.folds}-fold, each system scored once`
-    : `${ds?.train} train / ${ds?.test} test`;
+  const bySource = ds?.splitSources;
+  const split = bySource
+    ? `trained on ${bySource.train} (${ds.train}), tested on ${bySource.test} (${ds.test})`
+    : ds?.folds
+      ? `${ds.folds}-fold, each system scored once`
+      : `${ds?.train} train / ${ds?.test} test`;
   const dsText = ds
     ? ` · ${ds.kind} ${ds.name} (${ds.systems} systems: ${split}${ds.generated ? ', generated' : ''})`
     : '';
@@ -73,6 +78,24 @@ export function caseLine(c: CaseResult, width: number): string {
   return (
     `${chalk.green('●')} ${name}  roc_auc ${fmt(m['roc_auc'])}${ciText}  ap ${fmt(m['average_precision'])}  ` +
     `recall ${fmt(m['recall'])} @ ${fmt(m['threshold'])}  ${chalk.dim(`n ${c.summary.n} (${c.summary.positives} anomalies)${c.cached ? ' (cached)' : ''}`)}`
+  );
+}
+
+/**
+ * Under a case of a sim-to-real suite: the false-alarm rate on the tested source's normals with
+ * its Wilson CI, and ROC AUC's reason when it is undefined (a test set of healthy systems only):
+ * `false alarms on real normals: fpr 0.083 [0.015, 0.354] (1 of 12) · roc_auc undefined: …`.
+ */
+export function falseAlarmLine(s: SuiteResult, c: CaseResult, width: number): string | undefined {
+  const test = s.dataset?.splitSources?.test;
+  if (!test || c.state !== 'scored') return undefined;
+  const { summary } = c;
+  const ci = summary.ci['fpr'];
+  const ciText = ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : '';
+  const auc = summary.undefined['roc_auc'];
+  return chalk.dim(
+    `${' '.repeat(width + 2)}false alarms on ${test} normals: fpr ${fmt(summary.metrics['fpr'])}${ciText} ` +
+      `(${summary.confusion.fp} of ${summary.negatives})${auc ? ` · roc_auc undefined: ${auc}` : ''}`,
   );
 }
 

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import { findFiles } from './glob.ts';
+import { sourceSplitProblem } from './split.ts';
 import { WorkerPool } from './pool.ts';
 import { loadTimeout } from './worker-protocol.ts';
 import type { ModelEntry, SuiteSpec } from './suite.ts';
@@ -116,7 +117,10 @@ function checkSuite(s: unknown, where: string): SuiteSpec {
     fail(
       `suite "${suite.name}": split.folds must be a whole number ≥ 2 (got ${suite.split.folds})`,
     );
-  if (suite.split?.test !== undefined && !(suite.split.test > 0 && suite.split.test < 1))
-    fail(`suite "${suite.name}": split.test must be between 0 and 1 (got ${suite.split.test})`);
+  const t = suite.split?.test;
+  if (t !== undefined && (typeof t !== 'object' || t === null) && !(t > 0 && t < 1))
+    fail(`suite "${suite.name}": split.test must be between 0 and 1 or { source } (got ${t})`);
+  const splitProblem = sourceSplitProblem(suite.split);
+  if (splitProblem) fail(`suite "${suite.name}": ${splitProblem}`);
   return suite as SuiteSpec;
 }

@@ -13,14 +13,7 @@ import {
 } from '../data/index.ts';
 import type { Dataset } from '../data/types.ts';
 import { HarnessError } from '../errors.ts';
-import {
-  GENERATOR_VERSION,
-  generateSystem,
-  planFleet,
-  planToLabel,
-  planToMetadata,
-  resolveScenario,
-} from '../synth/index.ts';
+import { GENERATOR_VERSION, planFleet, resolveScenario, systemParts } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { DatasetSpec } from './suite.ts';
 
@@ -121,17 +114,9 @@ export function labelProvenance(ds: ResolvedDataset): {
   return { labelVersion, labelsHash: sha256(formatLabelsCsv(labels)), dataSource };
 }
 
+/** One rack at a time: its whole series, or its windows in a window scenario. */
 function* members(scenario: ResolvedScenario): Generator<FleetMember> {
-  for (const plan of planFleet(scenario)) {
-    const sys = generateSystem(plan, scenario);
-    yield {
-      systemId: plan.systemId,
-      timestamps: sys.timestamps,
-      columns: sys.columns,
-      metadata: planToMetadata(plan),
-      label: planToLabel(plan),
-    };
-  }
+  for (const plan of planFleet(scenario)) yield* systemParts(plan, scenario);
 }
 
 /** A hash of what identifies a data folder's contents for a baseline: each source folder's labels and metadata files. */

@@ -30,7 +30,13 @@ import { scoreSplits, type PooledRun } from './cross-validate.ts';
 import { projectCodeKey } from './code-key.ts';
 import { dataKeyOf } from './score-cache.ts';
 import { withSources } from './sources.ts';
-import { stratifiedFolds, stratifiedSplit } from './split.ts';
+import {
+  describeSplit,
+  sourceSplit,
+  splitSources,
+  stratifiedFolds,
+  stratifiedSplit,
+} from './split.ts';
 import type { ModelEntry, SuiteSpec, SuiteThreshold } from './suite.ts';
 import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from './types.ts';
 
@@ -217,9 +223,12 @@ async function runSuite(
     const ds = await resolveDataset(spec.dataset, config, suite.file);
     const splitSeed = String(spec.split?.seed ?? options.seed);
     const folds = spec.split?.folds;
-    const testFraction = spec.split?.test ?? 0.5;
-    const splits =
-      folds === undefined
+    // Sim-to-real (split.ts sourceSplit): one source trains, the other is tested; no share, no seed drawn.
+    const bySource = splitSources(spec.split);
+    const testFraction = typeof spec.split?.test === 'number' ? spec.split.test : 0.5;
+    const splits = bySource
+      ? [sourceSplit(ds.dataset.systems, bySource, `${suite.file}: suite "${spec.name}"`)]
+      : folds === undefined
         ? [stratifiedSplit(ds.dataset.systems, testFraction, splitSeed)]
         : stratifiedFolds(ds.dataset.systems, folds, splitSeed).map((test, f, all) => ({
             train: all.filter((_, g) => g !== f).flat(),
@@ -312,13 +321,19 @@ async function runSuite(
       dataDir: ds.dataset.dataDir,
       hash: ds.hash,
       systems: n,
-      train: folds === undefined ? n - test.length : n - Math.ceil(n / folds),
+      train: bySource
+        ? splits[0]!.train.length
+        : folds === undefined
+          ? n - test.length
+          : n - Math.ceil(n / folds),
       test: test.length,
       ...(folds !== undefined ? { folds } : {}),
       generated: ds.generated,
       dataHash: dataKey,
       ...labelProvenance(ds),
-      ...(folds === undefined ? { testFraction } : {}),
+      ...(folds === undefined && !bySource ? { testFraction } : {}),
+      ...(bySource ? { splitSources: bySource } : {}),
+      split: describeSplit(spec.split),
       splitSeed,
     };
     return { ...base, dataset, cases, assertions, durationMs: performance.now() - t0 };

@@ -26,7 +26,8 @@ export interface SourceSide {
   readonly positives: number;
   readonly negatives: number;
   readonly metrics: Readonly<Record<SourceMetric, number | null>>;
-  readonly ci: { readonly roc_auc: JsonCi | null };
+  /** ROC AUC's DeLong CI and the false-alarm rate's Wilson CI on this source's test systems. */
+  readonly ci: { readonly roc_auc: JsonCi | null; readonly fpr: JsonCi | null };
   /** Metric → why it is undefined on this source (e.g. no anomalies among its test systems). */
   readonly undefined: Readonly<Record<string, string>>;
 }
@@ -62,7 +63,7 @@ function side(
     positives: sum.positives,
     negatives: sum.negatives,
     metrics,
-    ci: { roc_auc: sum.ci['roc_auc'] ?? null },
+    ci: { roc_auc: sum.ci['roc_auc'] ?? null, fpr: sum.ci['fpr'] ?? null },
     undefined: sum.undefined,
   };
 }

@@ -1,5 +1,5 @@
 import type { AssertionSpec, ExpectApi } from '../assert/types.ts';
-import type { SourceSelector } from '../data/index.ts';
+import type { Source, SourceSelector } from '../data/index.ts';
 import type { ThresholdSpec } from '../metrics/index.ts';
 import type { ScenarioSpec } from '../synth/types.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
@@ -26,13 +26,23 @@ export type DatasetSpec =
 /**
  * How systems are split, stratified by label × failure type, seeded: one train/test split
  * (`test`), or k folds (`folds`) where every system is scored once by the model fit on the others.
+ * Windows of one rack (`parent_system_id`) always stay on one side. A source split
+ * (`{ train: { source: 'synthetic' }, test: { source: 'real' } }`, or the reverse) trains on
+ * every system of one source and tests on every system of the other: sim-to-real.
  */
 export interface SplitSpec {
-  /** Share of systems in the test split (0–1). Default 0.5. Ignored with `folds`. */
-  readonly test?: number;
+  /** Share of systems in the test split (0–1), default 0.5, ignored with `folds`; or `{ source }`: test on that source. */
+  readonly test?: number | SplitSide;
+  /** `{ source }`: train on that source (a source split; the test side defaults to the other source). */
+  readonly train?: SplitSide;
   /** k-fold cross-validation (k ≥ 2). */
   readonly folds?: number;
   readonly seed?: string | number;
+}
+
+/** One side of a source split. */
+export interface SplitSide {
+  readonly source: Source;
 }
 
 /** A model in a suite: a plugin object, a plugin name, or `[name, options]` resolved by the plugin registry. */

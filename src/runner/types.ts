@@ -1,4 +1,5 @@
 import type { AssertionResult } from '../assert/types.ts';
+import type { Source } from '../data/index.ts';
 import type { EvaluationSummary } from '../metrics/index.ts';
 import type { BaselineReport } from './baseline.ts';
 import type { SourceComparison } from './sources.ts';
@@ -36,8 +37,12 @@ export interface DatasetInfo {
   readonly labelVersion: number | null;
   /** sha256 of those label rows as labels.csv writes them: a relabel shows even when the version was not bumped. */
   readonly labelsHash: string;
-  /** Share of systems in the test split (absent with folds). */
+  /** Share of systems in the test split (absent with folds and with a source split). */
   readonly testFraction?: number;
+  /** How the systems were split, in words: `trained on synthetic, tested on real`, `random split, 50 % tested`, `5-fold cross-validation`. */
+  readonly split?: string;
+  /** The sources of a sim-to-real split (`split: { train: { source }, test: { source } }`). */
+  readonly splitSources?: { readonly train: Source; readonly test: Source };
   /** Seed of the split (the suite's `split.seed`, else the run's seed). */
   readonly splitSeed: string;
 }

@@ -5,6 +5,7 @@
 import { DEFAULT_SEED } from '../defaults.ts';
 import { CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
+import { resolveWindow } from './windows.ts';
 import type {
   DataQualitySpec,
   LeadTimeDistribution,
@@ -196,6 +197,10 @@ export function resolveScenario(
 
   const leadTimeDays = spec.leadTimeDays ?? d.leadTimeDays;
   checkLeadTime(leadTimeDays, fail);
+  const window =
+    spec.window === undefined
+      ? undefined
+      : resolveWindow(spec.window, intervalSeconds, samples, parseInterval, fail);
 
   return {
     name,
@@ -215,6 +220,7 @@ export function resolveScenario(
     subtleRate,
     noise,
     dataQuality: dq,
+    ...(window ? { window } : {}),
   };
 }
 

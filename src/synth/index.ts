@@ -73,4 +73,13 @@ export { CELLS_IN_SERIES, CELL_AH, MAX_CURRENT_A, MAX_C_RATE } from './rack.ts';
 export type * from './types.ts';
 export { GENERATOR_VERSION } from './version.ts';
 export { withDropouts } from './perturb.ts';
+export {
+  systemParts,
+  cutWindows,
+  windowId,
+  windowLabel,
+  precursorHorizonDays,
+  PRECURSOR_FLOOR,
+  type SystemPart,
+} from './windows.ts';
 export { shuffled } from './random.ts';

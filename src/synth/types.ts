@@ -63,6 +63,30 @@ export interface ScenarioSpec {
   /** Measurement noise multiplier (1 = typical BMS noise). */
   readonly noise?: number;
   readonly dataQuality?: DataQualitySpec;
+  /**
+   * Cut each system's series into consecutive windows, each a system of its own (see
+   * windows.ts): a length (`'1h'`, or seconds) or `{ length, precursorDays }`.
+   */
+  readonly window?: number | string | WindowSpec;
+}
+
+/** A window scenario's knob in full. */
+export interface WindowSpec {
+  /** Window length: a number of seconds or a duration string (`'1h'`, `'30m'`, `'1d'`). */
+  readonly length: number | string;
+  /**
+   * A failing system's windows that end within this many days of the failure are `anomaly`;
+   * earlier ones are `normal`. Default: per failure type, where its precursor has faded to 5 %
+   * of its strength at the event (`precursorHorizonDays`).
+   */
+  readonly precursorDays?: number;
+}
+
+/** A window scenario's knob, resolved. */
+export interface ResolvedWindow {
+  readonly seconds: number;
+  /** null: each failure type's own horizon. */
+  readonly precursorDays: number | null;
 }
 
 /** A scenario with every default filled in: what the generator runs. */
@@ -84,6 +108,8 @@ export interface ResolvedScenario {
   readonly subtleRate: number;
   readonly noise: number;
   readonly dataQuality: Required<DataQualitySpec>;
+  /** Absent (not null) without windows, so a scenario's hash is what it was before windows existed. */
+  readonly window?: ResolvedWindow;
 }
 
 /** The plan for one system: everything drawn at fleet level before its signals are made. */

@@ -72,7 +72,12 @@ function suiteRecord(
     threshold: s.threshold,
     dataset: ds ? datasetRecord(ds) : null,
     split: ds
-      ? { test: ds.testFraction ?? null, folds: ds.folds ?? null, seed: ds.splitSeed }
+      ? {
+          test: ds.testFraction ?? null,
+          folds: ds.folds ?? null,
+          seed: ds.splitSeed,
+          ...(ds.splitSources ? { sources: ds.splitSources } : {}),
+        }
       : null,
     cases: s.cases.map((c) => {
       if (c.state === 'errored') return caseRecord(c, null);

@@ -111,9 +111,11 @@ export function formatRunRecord(run: StoredRun, dirText: string): string {
       const split =
         s.split === null
           ? ''
-          : s.split.folds !== null
-            ? `${s.split.folds}-fold`
-            : `test share ${s.split.test}`;
+          : s.split.sources
+            ? `trained on ${s.split.sources.train}, tested on ${s.split.sources.test}`
+            : s.split.folds !== null
+              ? `${s.split.folds}-fold`
+              : `test share ${s.split.test}`;
       out.push(
         `  dataset   ${d.kind} ${d.name} (${d.data_source}) · ${d.systems} systems: ${d.train} train / ${d.test} test · ${split}, seed ${s.split?.seed ?? '—'}`,
       );

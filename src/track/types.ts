@@ -47,6 +47,11 @@ export interface SuiteRecord {
     readonly test: number | null;
     readonly folds: number | null;
     readonly seed: string;
+    /** A sim-to-real split's sources (absent for a random split or folds). */
+    readonly sources?: {
+      readonly train: 'synthetic' | 'real';
+      readonly test: 'synthetic' | 'real';
+    };
   } | null;
   readonly cases: readonly CaseRecord[];
   readonly assertions: {

@@ -261,6 +261,12 @@ describe('harness import', { timeout: 120_000 }, () => {
     expect((await csvRows(path.join(dir, 'win/real/raw/site9-Rack-2-w001.csv'))).length - 1).toBe(
       288,
     );
+    // Each window names its rack, so a split keeps the rack's windows together.
+    const meta = await csvRows(path.join(dir, 'win/real/metadata.csv'));
+    const parent = meta[0]!.indexOf('parent_system_id');
+    expect(parent).toBeGreaterThan(0);
+    const row = meta.find((r) => r[0] === 'site9-Rack-2-w001')!;
+    expect(row[parent]).toBe('site9-Rack-2');
   });
 
   it('merges a labels CSV into real/labels.csv, keeping the other real rows and the synthetic folder, and rejects labels of unknown systems', async () => {

@@ -1,13 +1,7 @@
 import path from 'node:path';
 import { loadConfig, loadScenario } from '../../config/index.ts';
 import { writeFleet, type FleetMember, type FleetTarget } from '../../data/index.ts';
-import {
-  generateSystem,
-  planFleet,
-  planToLabel,
-  planToMetadata,
-  resolveScenario,
-} from '../../synth/index.ts';
+import { planFleet, resolveScenario, systemParts } from '../../synth/index.ts';
 import type { ResolvedScenario, SystemPlan } from '../../synth/types.ts';
 import { intFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
 import { displayPath, progressBar } from '../output.ts';
@@ -58,18 +52,24 @@ export const generateCommand: Command = {
         };
 
     const started = performance.now();
-    const bar = progressBar('generating', plans.length);
+    const anomalies = { count: 0 };
+    // A window scenario writes each rack as several systems (at most this many: an outage can drop one).
+    const perRack = scenario.window
+      ? Math.floor((plans[0]?.samples ?? 0) / (scenario.window.seconds / scenario.intervalSeconds))
+      : 1;
+    const bar = progressBar('generating', plans.length * perRack);
     let result;
     try {
-      result = await writeFleet(target, members(plans, scenario), (done) => bar.tick(done));
+      result = await writeFleet(target, members(plans, scenario, anomalies), (done) =>
+        bar.tick(done),
+      );
     } finally {
       bar.end();
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const where = target.kind === 'flat' ? target.dir : path.join(target.dataDir, 'synthetic');
-    const anomalies = plans.filter((p) => p.failure !== null).length;
     process.stdout.write(
-      `generated ${result.systems} systems (${anomalies} anomalies, ${result.rows.toLocaleString('en-US')} rows, ` +
+      `generated ${result.systems} systems (${anomalies.count} anomalies, ${result.rows.toLocaleString('en-US')} rows, ` +
         `${(result.bytes / 1e6).toFixed(1)} MB) from scenario "${scenario.name}" (${displayPath(file)}), ` +
         `seed "${scenario.seed}", into ${displayPath(where)} in ${seconds} s\n`,
     );
@@ -81,15 +81,13 @@ export const generateCommand: Command = {
 function* members(
   plans: readonly SystemPlan[],
   scenario: ResolvedScenario,
+  anomalies: { count: number },
 ): Generator<FleetMember> {
   for (const plan of plans) {
-    const sys = generateSystem(plan, scenario);
-    yield {
-      systemId: plan.systemId,
-      timestamps: sys.timestamps,
-      columns: sys.columns,
-      metadata: planToMetadata(plan),
-      label: planToLabel(plan),
-    };
+    // A window scenario writes each rack as its windows (synth/windows.ts).
+    for (const part of systemParts(plan, scenario)) {
+      if (part.label.label === 'anomaly') anomalies.count++;
+      yield part;
+    }
   }
 }

@@ -96,6 +96,8 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
       ...(m.capacity_kwh !== undefined ? { capacity_kwh: m.capacity_kwh } : {}),
       ...(m.climate !== undefined ? { climate: m.climate } : {}),
       scenario_tags: [],
+      // A window names its rack, so splits keep a rack's windows on one side (runner/split.ts).
+      ...(s.window !== undefined ? { parent_system_id: base } : {}),
     });
   }
   if (missingMode.length > 0) {

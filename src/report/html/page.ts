@@ -123,8 +123,9 @@ ${toc ? `<nav><ol class="toc">${toc}</ol></nav>` : ''}
 function datasetText(s: SuiteResult): string {
   const ds = s.dataset;
   if (!ds) return 'no dataset';
-  const split =
-    ds.folds !== undefined
+  const split = ds.splitSources
+    ? `trained on ${ds.splitSources.train} (${ds.train}), tested on ${ds.splitSources.test} (${ds.test})`
+    : ds.folds !== undefined
       ? `${ds.folds}-fold, each system scored once`
       : `${ds.train} train / ${ds.test} test`;
   return `${ds.kind} ${ds.name} · ${ds.systems} systems (${split}${ds.generated ? ', generated' : ''}) · ${ds.hash.slice(0, 12)}`;

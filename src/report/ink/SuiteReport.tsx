@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import type { SuiteResult } from '../../runner/types.ts';
 import { weakestStrata } from '../format.ts';
-import { assertionLines, baselineLines, caseLine, suiteHeader } from '../plain.ts';
+import { assertionLines, baselineLines, caseLine, falseAlarmLine, suiteHeader } from '../plain.ts';
 import { metricsTable } from './layout.ts';
 import { Lines } from './Lines.tsx';
 
@@ -21,7 +21,11 @@ export function SuiteReport({ suite: s, columns, weakest }: SuiteReportProps) {
   const width = Math.max(0, ...s.cases.map((c) => c.model.length));
   const lines = [suiteHeader(s)];
   if (s.error) lines.push(`  ${chalk.red('✗ suite could not run:')} ${s.error}`);
-  for (const c of s.cases) lines.push(`  ${caseLine(c, width)}`);
+  for (const c of s.cases) {
+    lines.push(`  ${caseLine(c, width)}`);
+    const alarms = falseAlarmLine(s, c, width);
+    if (alarms) lines.push(`  ${alarms}`);
+  }
   for (const a of s.assertions) {
     lines.push(...assertionLines(a));
     // Most failure messages already read `expected …, got …`; the others get the requirement spelled out.

@@ -68,6 +68,10 @@ export function caseRun(record: RunRecord, c: RunCase, env: NodeJS.ProcessEnv): 
   const split = suite.split;
   if (split?.test != null) b.param('split.test', String(split.test));
   if (split?.folds != null) b.param('split.folds', String(split.folds));
+  if (split?.sources) {
+    b.param('split.train_source', split.sources.train);
+    b.param('split.test_source', split.sources.test);
+  }
   if (split) b.param('split.seed', split.seed);
   b.param('seed', cr.seed);
   b.param('threshold', suite.threshold);
@@ -151,6 +155,9 @@ function logScored(b: PayloadBuilder, r: ScoredResultsCase): void {
       for (const [name, value] of Object.entries(s.metrics))
         b.metric(['sources', side, name], value, s.undefined[name]);
       logCi(b, ['sources', side, 'roc_auc'], s.ci.roc_auc, s.undefined['ci.roc_auc']);
+      // Records written before fpr had a CI have none: nothing to log, rather than a null.
+      if (s.ci.fpr !== undefined)
+        logCi(b, ['sources', side, 'fpr'], s.ci.fpr, s.undefined['ci.fpr']);
     }
     for (const [name, value] of Object.entries(r.sources.gap))
       b.metric(['sources', 'gap', name], value, 'one of the sources has no value');
