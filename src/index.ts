@@ -26,6 +26,8 @@ export type {
   GeneratedSystem,
   LeadTimeDistribution,
   DataQualitySpec,
+  WindowSpec,
+  ResolvedWindow,
   Weights,
 } from './synth/types.ts';
 export type { ScenarioOverrides } from './synth/define.ts';
@@ -57,6 +59,7 @@ export {
   FAILURE_TYPES,
   FAILURE_TYPES_OR_NONE,
   SCENARIO_TAGS,
+  REAL_OPERATIONAL_MODES,
   CHEMISTRIES,
   CLIMATES,
   SYSTEM_ID_PATTERN,
@@ -76,6 +79,7 @@ export type {
   Source,
   SourceSelector,
   OperationalMode,
+  MetadataMode,
   Season,
   Label,
   FailureType,
@@ -115,6 +119,7 @@ export type {
   SuiteSpec,
   DatasetSpec,
   SplitSpec,
+  SplitSide,
   ModelEntry,
   SuiteThreshold,
 } from './runner/suite.ts';

@@ -182,7 +182,7 @@ describe('ci and toCover', () => {
     expect(grade(metric('good', 'recall', { ci: 'low' }).toBeGreaterThan(0.5))).toMatchObject({
       state: 'errored',
       message: expect.stringContaining(
-        'recall has no confidence interval (metrics with one: roc_auc)',
+        'recall has no confidence interval (metrics with one: roc_auc, fpr)',
       ),
     });
     expect(grade(metric('good', 'roc_auc', { ci: 'low' }).toCover(0.5))).toMatchObject({
