@@ -120,6 +120,9 @@ function checkSuite(s: unknown, where: string): SuiteSpec {
   const t = suite.split?.test;
   if (t !== undefined && (typeof t !== 'object' || t === null) && !(t > 0 && t < 1))
     fail(`suite "${suite.name}": split.test must be between 0 and 1 or { source } (got ${t})`);
+  const g = suite.split?.groupWindows;
+  if (g !== undefined && typeof g !== 'boolean')
+    fail(`suite "${suite.name}": split.groupWindows must be true or false (got ${String(g)})`);
   const splitProblem = sourceSplitProblem(suite.split);
   if (splitProblem) fail(`suite "${suite.name}": ${splitProblem}`);
   return suite as SuiteSpec;

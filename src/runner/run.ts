@@ -229,11 +229,13 @@ async function runSuite(
     const splits = bySource
       ? [sourceSplit(ds.dataset.systems, bySource, `${suite.file}: suite "${spec.name}"`)]
       : folds === undefined
-        ? [stratifiedSplit(ds.dataset.systems, testFraction, splitSeed)]
-        : stratifiedFolds(ds.dataset.systems, folds, splitSeed).map((test, f, all) => ({
-            train: all.filter((_, g) => g !== f).flat(),
-            test,
-          }));
+        ? [stratifiedSplit(ds.dataset.systems, testFraction, splitSeed, spec.split?.groupWindows)]
+        : stratifiedFolds(ds.dataset.systems, folds, splitSeed, spec.split?.groupWindows).map(
+            (test, f, all) => ({
+              train: all.filter((_, g) => g !== f).flat(),
+              test,
+            }),
+          );
     const threshold = spec.threshold ?? DEFAULT_THRESHOLD;
     const seedFor = (model: string) => caseSeed(options.seed, spec.name, model);
     const lawRequests = specs.flatMap((a) =>

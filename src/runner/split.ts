@@ -21,9 +21,10 @@ export function stratifiedSplit(
   systems: readonly SystemRecord[],
   test: number,
   seed: string,
+  groupWindows = true,
 ): { train: SystemRecord[]; test: SystemRecord[] } {
   const rng = seedrandom.alea(`split:${seed}`);
-  const entries = strata(units(systems));
+  const entries = strata(units(systems, groupWindows));
   const unitCount = entries.reduce((s, [, g]) => s + g.length, 0);
   const quotas = entries.map(([, g]) => g.length * test);
   const counts = quotas.map(Math.floor);
@@ -56,11 +57,12 @@ export function stratifiedFolds(
   systems: readonly SystemRecord[],
   k: number,
   seed: string,
+  groupWindows = true,
 ): SystemRecord[][] {
   const rng = seedrandom.alea(`folds:${seed}`);
   const folds: SystemRecord[][] = Array.from({ length: k }, () => []);
   let next = 0;
-  for (const [, g] of strata(units(systems)))
+  for (const [, g] of strata(units(systems, groupWindows)))
     for (const u of shuffled(g, rng)) folds[next++ % k]!.push(...u);
   return folds.map((f) => f.sort(byId));
 }
@@ -152,10 +154,11 @@ const byId = (a: SystemRecord, b: SystemRecord): number =>
  * source and parent id, so a real and a synthetic rack of the same name stay apart); a system
  * without one is its own unit. Members and units come in id order.
  */
-function units(systems: readonly SystemRecord[]): SystemRecord[][] {
+function units(systems: readonly SystemRecord[], groupWindows: boolean): SystemRecord[][] {
   const groups = new Map<string, SystemRecord[]>();
   for (const s of [...systems].sort(byId)) {
-    const key = `${s.source}/${s.metadata.parent_system_id ?? `\u0000${s.systemId}`}`;
+    const parent = groupWindows ? s.metadata.parent_system_id : undefined;
+    const key = `${s.source}/${parent ?? `\u0000${s.systemId}`}`;
     const g = groups.get(key);
     if (g) g.push(s);
     else groups.set(key, [s]);

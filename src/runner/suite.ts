@@ -38,6 +38,13 @@ export interface SplitSpec {
   /** k-fold cross-validation (k ≥ 2). */
   readonly folds?: number;
   readonly seed?: string | number;
+  /**
+   * Keep the windows of one rack (`parent_system_id`) on one side. Default true: a model is never
+   * tested on windows of a rack it trained on. false splits windows one by one, for a study inside
+   * one rack (before and after a fault of a single module, as in field-stats.md), where the
+   * windows of both sides share their rack.
+   */
+  readonly groupWindows?: boolean;
 }
 
 /** One side of a source split. */

@@ -139,7 +139,7 @@ describe('harness run on fixture projects', () => {
     const r = await runHarness(['run'], { cwd: project.dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(
-      /suites\/e2e\.suite\.ts: unknown model "zscroe" \(known: pca, random, zscore/,
+      /suites\/e2e\.suite\.ts: unknown model "zscroe" \(known: delta-v, pca, random, zscore/,
     );
   });
 

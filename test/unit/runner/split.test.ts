@@ -145,6 +145,16 @@ describe('windows in a split', () => {
     expect(folds.map((f) => f.length)).toEqual([35, 35, 35]);
   });
 
+  it('with groupWindows false splits windows one by one: one rack lands on both sides', () => {
+    const one = windowFleet(1, 40);
+    expect(stratifiedSplit(one, 0.5, 'x').train).toHaveLength(0); // grouped: the rack is one unit
+    const { train, test } = stratifiedSplit(one, 0.5, 'x', false);
+    expect([train.length, test.length]).toEqual([20, 20]);
+    expect(racksOf(train)).toEqual(racksOf(test));
+    const folds = stratifiedFolds(one, 4, 'x', false);
+    expect(folds.map((f) => f.length)).toEqual([10, 10, 10, 10]);
+  });
+
   it('keeps a real and a synthetic rack of the same name apart', () => {
     const mixed = [...windowFleet(8, 4, 'synthetic'), ...windowFleet(8, 4, 'real')];
     const { train, test } = stratifiedSplit(mixed, 0.5, 'x');
