@@ -155,6 +155,8 @@ export {
   SUMMARY_FEATURE_DIRECTIONS,
   REST_C_RATE,
   REST_CURRENT_A,
+  powerCRate,
+  atRest,
 } from './features/index.ts';
 export type { FeatureDirection, SeriesSummary, SummaryContext } from './features/index.ts';
 

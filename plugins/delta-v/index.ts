@@ -6,6 +6,8 @@
  * the systems scored cannot turn backwards. See README.md for why rest, and why one-sided.
  */
 import {
+  atRest,
+  powerCRate,
   REST_C_RATE,
   REST_CURRENT_A,
   defineModel,
@@ -55,9 +57,7 @@ export function restDeltaV(
   const out = new Float64Array(n).fill(NaN);
   for (let i = 0; i < n; i++) {
     const c = current[i] as number;
-    const rest = byCRate
-      ? Math.abs(c * (voltage[i] as number)) / (capacityKwh * 1000) < REST_C_RATE
-      : Math.abs(c) < REST_CURRENT_A;
+    const rest = atRest(byCRate ? powerCRate(c, voltage[i] as number, capacityKwh) : undefined, c);
     if (rest) out[i] = ((hi[i] as number) - (lo[i] as number)) * 1000;
   }
   return out;

@@ -3,6 +3,8 @@ export {
   summarizeSeries,
   estimateCellsInSeries,
   percentileOfFinite,
+  powerCRate,
+  atRest,
   SUMMARY_CHANNELS,
   SUMMARY_FEATURES,
   SUMMARY_FEATURE_NAMES,

@@ -111,6 +111,23 @@ export const SUMMARY_FEATURES: readonly SummaryFeature[] = [
 
 /** C-rate (1/h) below which a sample counts as rest: the field statistics' rest bins (< 0.02C). */
 export const REST_C_RATE = 0.02;
+/**
+ * The power-based C-rate of a sample, |I·V| / (capacity_kwh · 1000) (1/h): the one definition
+ * pca's features and the delta-v baseline read, since metadata has an energy capacity, not Ah.
+ */
+export function powerCRate(currentA: number, voltageV: number, capacityKwh: number): number {
+  return Math.abs(currentA * voltageV) / (capacityKwh * 1000);
+}
+
+/**
+ * Whether a sample is at rest: its C-rate below {@link REST_C_RATE}, or, for a series without a
+ * C-rate (`cRate` undefined: no voltage or no capacity), |current| below {@link REST_CURRENT_A} A.
+ * A NaN C-rate (a missing reading) is not rest.
+ */
+export function atRest(cRate: number | undefined, currentA: number): boolean {
+  return cRate !== undefined ? cRate < REST_C_RATE : Math.abs(currentA) < REST_CURRENT_A;
+}
+
 /** C-rate (1/h) at or above which a sample counts as under load (the field statistics' ≥ 0.25C). */
 export const LOAD_C_RATE = 0.25;
 /** |current| (A) below which a sample counts as rest when the capacity, hence the C-rate, is unknown. */
@@ -209,9 +226,9 @@ function conditionedDeltaV(
   if (!dv || !(cRate || (current && rest))) return undefined;
   const out = new Float64Array(dv.length).fill(NaN);
   for (let i = 0; i < dv.length; i++) {
-    const c = cRate ? (cRate[i] as number) : NaN;
-    const isRest = cRate ? c < REST_C_RATE : Math.abs(current![i] as number) < REST_CURRENT_A;
-    if (rest ? isRest : c >= LOAD_C_RATE) out[i] = dv[i] as number;
+    const c = cRate ? (cRate[i] as number) : undefined;
+    const keep = rest ? atRest(c, current ? (current[i] as number) : NaN) : c! >= LOAD_C_RATE;
+    if (keep) out[i] = dv[i] as number;
   }
   return out;
 }
@@ -235,7 +252,7 @@ function channelColumns(
   const current = s['current_a'];
   const kwh = context.capacityKwh;
   if (v && current && kwh !== undefined && kwh > 0 && Number.isFinite(kwh))
-    out.c_rate = map((i) => Math.abs((current[i] as number) * (v[i] as number)) / (kwh * 1000));
+    out.c_rate = map((i) => powerCRate(current[i] as number, v[i] as number, kwh));
   for (const name of [
     'soc_pct',
     'cell_voltage_max_v',
