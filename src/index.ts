@@ -26,11 +26,13 @@ export type {
   GeneratedSystem,
   LeadTimeDistribution,
   DataQualitySpec,
+  OperationalEventsSpec,
   WindowSpec,
   ResolvedWindow,
   Weights,
 } from './synth/types.ts';
 export type { ScenarioOverrides } from './synth/define.ts';
+export type { PackSize, PackSpec } from './synth/index.ts';
 
 export {
   loadDataset,
@@ -86,6 +88,7 @@ export type {
   FailureTypeOrNone,
   ScenarioTag,
   Climate,
+  Chemistry,
 } from './data/schema.ts';
 export type { ValidateOptions, ValidationResult } from './data/validate.ts';
 export type { BreakdownColumn } from './data/strata.ts';

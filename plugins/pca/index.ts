@@ -99,7 +99,8 @@ export default function pca(
   const plugin = defineModel<PcaOptions>({
     name: 'pca',
     // 2: length-independent, per-cell features (quantiles and a quarter-to-quarter drift).
-    version: '2',
+    // 3: ΔV features on the SOC plateau only, and the drift of ΔV at rest instead of its spread.
+    version: '3',
     // The resolved options: reports show what ran, and a change of default changes the cache key.
     options: { components, clip },
     // Only time differences are read (the drift's quarters). Not unitScale: the rest and load

@@ -1,23 +1,36 @@
 /**
  * The `zscore` baseline: how far one sensor strays from what the training normals show.
  * fit pools the sensor's finite readings over the training normals and keeps their centre and
- * scale (median and MAD·1.4826 by default, or mean and standard deviation); score is the largest
- * |z| of the series. See README.md for what it can and cannot catch.
+ * scale (median and MAD·1.4826 by default, or mean and standard deviation), per operating state
+ * (SOC decile × current flow, state-bins.ts) by default; score is the 99th percentile of the
+ * series' |z|. See README.md for what it can and cannot catch.
  */
 import {
   DERIVED_FEATURES,
+  REST_C_RATE,
+  REST_CURRENT_A,
   defineModel,
   percentileOfFinite,
   type DerivedFeature,
+  type MetadataRow,
   type ModelPlugin,
   type SystemSeries,
 } from 'bess-harness';
+import {
+  MIN_BIN_READINGS,
+  MIN_BIN_SCALE_SHARE,
+  STATE_BINS,
+  UNKNOWN_STATE,
+  stateBins,
+  zByState,
+  type StateTable,
+} from './state-bins.ts';
 
 /** Options of the zscore plugin. */
 export interface ZscoreOptions {
   /** A sensor column (SENSORS or a declared extra sensor) or a derived feature. Default `cell_delta_v_mv` (see README.md for why). */
   readonly sensor?: string;
-  /** How a series' z-scores become one number (see {@link ZscoreStatistic}). Default `max_abs_median3`. */
+  /** How a series' z-scores become one number (see {@link ZscoreStatistic}). Default `p99_abs`. */
   readonly statistic?: ZscoreStatistic;
   /** Which side of the centre counts: `both` (default, |z|), `high` (z > 0 only) or `low` (z < 0 only). */
   readonly direction?: ZscoreDirection;
@@ -27,7 +40,27 @@ export interface ZscoreOptions {
   readonly robust?: boolean;
   /** Most readings pooled at fit time, taken evenly from each training normal. Default 200 000. */
   readonly maxPool?: number;
+  /**
+   * Only readings whose `soc_pct` lies in [lo, hi] count (fit and score); `null` counts every
+   * reading. A series without a SOC column keeps every reading. See README.md ("Where it reads").
+   */
+  readonly socBand?: readonly [number, number] | null;
+  /**
+   * Only readings at rest count: C-rate below REST_C_RATE (metadata `capacity_kwh`), or |current|
+   * below REST_CURRENT_A A without a capacity. A series without current keeps no reading (scores 0).
+   */
+  readonly rest?: boolean;
+  /**
+   * `state` (default): each reading is compared with the training normals' readings in the same
+   * operating state, SOC decile × current flow (rest, or charge or discharge at three C-rates;
+   * see state-bins.ts). `none`: with all their readings pooled.
+   */
+  readonly condition?: ZscoreCondition;
 }
+
+/** What a reading is compared with: the normals' readings in the same operating state, or all of them. */
+export type ZscoreCondition = 'state' | 'none';
+const CONDITIONS: readonly ZscoreCondition[] = ['state', 'none'];
 
 /**
  * `max_abs`: the largest |z|. `p99_abs`: the 99th percentile of |z| (ignores up to 1 % of
@@ -46,6 +79,8 @@ const DIRECTIONS: readonly ZscoreDirection[] = ['both', 'high', 'low'];
 export interface ZscoreState {
   readonly center: number;
   readonly scale: number;
+  /** Per operating-state bin (`condition: 'state'`): centre and scale, NaN where a bin had too few readings. */
+  readonly byState?: StateTable;
   /** Readings pooled and training normals they came from. */
   readonly pooled: number;
   readonly normals: number;
@@ -59,13 +94,19 @@ export const ZSCORE_DEFAULTS: {
   readonly direction: ZscoreDirection;
   readonly robust: boolean;
   readonly maxPool: number;
+  readonly socBand: readonly [number, number] | null;
+  readonly rest: boolean;
+  readonly condition: ZscoreCondition;
 } = {
   sensor: 'cell_delta_v_mv',
   minus: undefined,
-  statistic: 'max_abs_median3',
+  statistic: 'p99_abs',
   direction: 'both',
   robust: true,
   maxPool: 200_000,
+  socBand: null,
+  rest: false,
+  condition: 'state',
 };
 
 /**
@@ -220,7 +261,81 @@ export function scoredColumn(
   return out;
 }
 
-/** A model that scores a system by how far one sensor strays from the training normals (largest |z| by default). */
+/**
+ * The column with every reading outside the SOC band, or not at rest, set to NaN (skipped by
+ * fit and every statistic). Returns the column itself when neither condition is asked for.
+ */
+export function conditionedColumn(
+  col: Float64Array | undefined,
+  series: SystemSeries,
+  metadata: MetadataRow | undefined,
+  socBand: readonly [number, number] | null,
+  rest: boolean,
+): Float64Array | undefined {
+  if (!col || (socBand === null && !rest)) return col;
+  const soc = socBand === null ? undefined : series.sensors['soc_pct'];
+  const current = series.sensors['current_a'];
+  const voltage = series.sensors['voltage_v'];
+  const kwh = metadata?.capacity_kwh;
+  const byCRate = voltage !== undefined && kwh !== undefined && kwh > 0;
+  const out = new Float64Array(col.length);
+  for (let i = 0; i < col.length; i++) {
+    let keep = true;
+    if (soc && socBand) {
+      const s = soc[i] as number;
+      keep = s >= socBand[0] && s <= socBand[1]; // NaN SOC: unknown, not counted
+    }
+    if (keep && rest) {
+      const c = current ? (current[i] as number) : NaN;
+      keep = byCRate
+        ? Math.abs(c * (voltage[i] as number)) / (kwh * 1000) < REST_C_RATE
+        : Math.abs(c) < REST_CURRENT_A;
+    }
+    out[i] = keep ? (col[i] as number) : NaN;
+  }
+  return out;
+}
+
+function concatBins(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Centre and scale of each state bin's pooled readings; a bin with fewer than MIN_BIN_READINGS
+ * stays NaN (its readings are scored against the pooled centre and scale), and a bin's scale is
+ * at least MIN_BIN_SCALE_SHARE × the pooled scale.
+ */
+export function stateTable(
+  pool: Float64Array,
+  bins: Uint8Array,
+  robust: boolean,
+  pooledScale: number,
+): StateTable {
+  const counts = new Int32Array(STATE_BINS);
+  for (let i = 0; i < bins.length; i++) {
+    const b = bins[i] as number;
+    if (b !== UNKNOWN_STATE) counts[b]!++;
+  }
+  const center = new Float64Array(STATE_BINS).fill(NaN);
+  const scale = new Float64Array(STATE_BINS).fill(NaN);
+  for (let b = 0; b < STATE_BINS; b++) {
+    if ((counts[b] as number) < MIN_BIN_READINGS) continue;
+    const vals = new Float64Array(counts[b] as number);
+    for (let i = 0, j = 0; i < bins.length; i++) if (bins[i] === b) vals[j++] = pool[i] as number;
+    const cs = centerAndScale(vals, robust);
+    center[b] = cs.center;
+    scale[b] = Math.max(cs.scale, MIN_BIN_SCALE_SHARE * pooledScale);
+  }
+  return { center, scale };
+}
+
+/** A model that scores a system by how far one sensor strays from the training normals in the same operating state. */
 export default function zscore(
   options: ZscoreOptions = {},
 ): ModelPlugin<ZscoreOptions> & { readonly state: () => ZscoreState | undefined } {
@@ -230,6 +345,9 @@ export default function zscore(
   const direction = options.direction ?? ZSCORE_DEFAULTS.direction;
   const robust = options.robust ?? ZSCORE_DEFAULTS.robust;
   const maxPool = options.maxPool ?? ZSCORE_DEFAULTS.maxPool;
+  const socBand = options.socBand === undefined ? ZSCORE_DEFAULTS.socBand : options.socBand;
+  const rest = options.rest ?? ZSCORE_DEFAULTS.rest;
+  const condition = options.condition ?? ZSCORE_DEFAULTS.condition;
   if (typeof sensor !== 'string' || sensor === '')
     throw new Error(
       `zscore: option sensor must be a sensor or derived feature name (got ${String(sensor)})`,
@@ -248,6 +366,26 @@ export default function zscore(
     );
   if (!Number.isInteger(maxPool) || maxPool < 2)
     throw new Error(`zscore: option maxPool must be an integer ≥ 2 (got ${String(maxPool)})`);
+  if (
+    socBand !== null &&
+    !(
+      Array.isArray(socBand) &&
+      socBand.length === 2 &&
+      Number.isFinite(socBand[0]) &&
+      Number.isFinite(socBand[1]) &&
+      socBand[0] < socBand[1]
+    )
+  )
+    throw new Error(
+      `zscore: option socBand must be [lo, hi] with lo < hi (SOC %), or null (got ${JSON.stringify(socBand)})`,
+    );
+  if (typeof rest !== 'boolean')
+    throw new Error(`zscore: option rest must be true or false (got ${String(rest)})`);
+  if (!CONDITIONS.includes(condition))
+    throw new Error(
+      `zscore: option condition must be one of ${CONDITIONS.join(', ')} (got ${String(condition)})`,
+    );
+  const byState = condition === 'state';
   const derive: readonly DerivedFeature[] = [sensor, minus].filter(
     (n): n is DerivedFeature => n !== undefined && isDerived(n),
   );
@@ -266,10 +404,18 @@ export default function zscore(
       direction,
       robust,
       maxPool,
+      socBand,
+      rest,
+      condition,
     },
     ...(derive.length > 0 ? { derive } : {}),
-    // z-scores are unitless and timestamps are never read (`harness check` tests both promises).
-    invariantTo: { timeShift: true, unitScale: true },
+    // z-scores are unitless and timestamps are never read (`harness check` tests both promises);
+    // a SOC band, a rest threshold or a state bin is in units (SOC %, C-rate or amperes), so then
+    // only time.
+    invariantTo:
+      socBand === null && !rest && !byState
+        ? { timeShift: true, unitScale: true }
+        : { timeShift: true },
     async fit(train, ctx) {
       const normals = train.systems.filter((s) => s.label.label === 'normal');
       if (normals.length === 0) {
@@ -279,25 +425,40 @@ export default function zscore(
       }
       const perSystem = Math.max(1, Math.floor(maxPool / normals.length));
       const chunks: Float64Array[] = [];
+      const binChunks: Uint8Array[] = [];
       let total = 0;
       for (const record of normals) {
         ctx.signal.throwIfAborted();
-        const col = scoredColumn(await record.loadSeries({ derive }), sensor, minus);
+        const series = await record.loadSeries({ derive });
+        const col = conditionedColumn(
+          scoredColumn(series, sensor, minus),
+          series,
+          record.metadata,
+          socBand,
+          rest,
+        );
         if (!col) continue;
+        // A normal whose states cannot be told apart adds to the pooled centre and scale only.
+        const bins = byState ? stateBins(series, record.metadata) : undefined;
         let finite = 0;
         for (let i = 0; i < col.length; i++) if (Number.isFinite(col[i] as number)) finite++;
         // Evenly strided readings: deterministic, and each normal weighs the same.
         const take = Math.min(finite, perSystem);
         if (take === 0) continue;
         const chunk = new Float64Array(take);
+        const binChunk = new Uint8Array(byState ? take : 0).fill(UNKNOWN_STATE);
         const stride = finite / take;
         for (let i = 0, f = 0, j = 0; i < col.length && j < take; i++) {
           const v = col[i] as number;
           if (!Number.isFinite(v)) continue;
-          if (f >= Math.floor(j * stride)) chunk[j++] = v;
+          if (f >= Math.floor(j * stride)) {
+            if (bins) binChunk[j] = bins[i] as number;
+            chunk[j++] = v;
+          }
           f++;
         }
         chunks.push(chunk);
+        binChunks.push(binChunk);
         total += take;
       }
       if (total < 2) {
@@ -317,19 +478,37 @@ export default function zscore(
           `zscore: ${what} is constant (${center}) over the training normals; a z-score needs some spread`,
         );
       }
-      state = { center, scale, pooled: total, normals: normals.length };
+      state = {
+        center,
+        scale,
+        ...(byState
+          ? { byState: stateTable(pool, concatBins(binChunks, total), robust, scale) }
+          : {}),
+        pooled: total,
+        normals: normals.length,
+      };
     },
     // The fitted state is plain numbers and Float64Arrays: a worker thread can receive it.
     saveState: () => state,
     restoreState(saved) {
       state = saved as ZscoreState;
     },
-    score(series) {
+    score(series, ctx) {
       if (!state)
         throw new Error(
           'zscore: score called before fit; zscore needs a training split with normal systems',
         );
-      return scorer(scoredColumn(series, sensor, minus), state.center, state.scale, direction);
+      const col = conditionedColumn(
+        scoredColumn(series, sensor, minus),
+        series,
+        ctx.metadata,
+        socBand,
+        rest,
+      );
+      if (!col || !state.byState) return scorer(col, state.center, state.scale, direction);
+      const bins = stateBins(series, ctx.metadata);
+      if (!bins) return scorer(col, state.center, state.scale, direction);
+      return scorer(zByState(col, bins, state.byState, state.center, state.scale), 0, 1, direction);
     },
   });
   return { ...plugin, state: () => state };

@@ -314,7 +314,8 @@ def load_timeseries(
 ) -> pd.DataFrame:
     """One system's series: a DataFrame indexed by ``timestamp`` (UTC), one float64 column per sensor in
     file order, NaN for a missing reading. ``source`` defaults to the one folder holding the file;
-    ``derive`` adds derived features. ``df.attrs`` holds system_id and source.
+    ``derive`` adds derived features. ``df.attrs`` holds system_id and source. A row repeated verbatim
+    right after itself (a logger's repeated row) is dropped; a repeated timestamp with other values is an error.
     """
     assert_safe_system_id(system_id)
     d = resolve_data_dir(data_dir)

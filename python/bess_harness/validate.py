@@ -45,7 +45,19 @@ FAILURE_TYPES = (
     "insulation_fault",
 )
 FAILURE_TYPES_OR_NONE = (*FAILURE_TYPES, "none")
-SCENARIO_TAGS = ("noisy_normal", "subtle", "sensor_dropout", "stuck_sensor", "spike", "timestamp_gap")
+SCENARIO_TAGS = (
+    "noisy_normal",
+    "subtle",
+    "sensor_dropout",
+    "stuck_sensor",
+    "spike",
+    "timestamp_gap",
+    "timestamp_jitter",
+    "soc_recalibration",
+    "string_trip",
+    "repeated_rows",
+    "idle_day",
+)
 METADATA_REQUIRED = ("system_id", "source", "operational_mode", "season")
 METADATA_OPTIONAL = ("chemistry", "capacity_kwh", "climate", "scenario_tags", "parent_system_id")
 LABELS_REQUIRED = ("system_id", "label", "failure_type", "lead_time_days", "source", "label_version")
@@ -689,7 +701,7 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
     limits = [PHYSICAL_LIMITS.get(c) if check_limits else None for c in columns]
     timestamps: list[float] = []
     values: list[list[float]] = [[] for _ in columns]
-    prev_ts, prev_line = math.nan, 0
+    prev_ts, prev_line, prev_row = math.nan, 0, ""
     line = header_line
     for raw in lines[li:]:
         line += 1
@@ -709,6 +721,10 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
         if ts != ts:
             emit(Problem(file, line, 1, f"not an ISO 8601 UTC timestamp: {_quote(ts_text)} (expected e.g. 2026-01-01T00:00:00Z)"))
         else:
+            # A logger's repeated row (same timestamp, same values) carries nothing new: drop it.
+            # The same timestamp with other values is ambiguous and stays an error.
+            if ts == prev_ts and row == prev_row:
+                continue
             if ts <= prev_ts:
                 emit(
                     Problem(
@@ -718,7 +734,7 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
                         f"timestamp {ts_text} is not after the previous one (line {prev_line}): timestamps must strictly increase",
                     )
                 )
-            prev_ts, prev_line = ts, line
+            prev_ts, prev_line, prev_row = ts, line, row
         timestamps.append(ts)
         for j in range(ncol):
             cell = parts[j + 1]

@@ -159,12 +159,14 @@ export function csvField(value: string): string {
  * Columns are ordered by `sensorOrder` when given, else default sensors in SENSORS order and
  * then any others in insertion order. Default sensors are written with SENSOR_DECIMALS fixed
  * decimals; other columns with the shortest text that reads back as the same number. NaN is an
- * empty field. Every column must be as long as `timestamps`.
+ * empty field. Every column must be as long as `timestamps`. Rows listed in `repeatRows` are
+ * written twice, verbatim (a logger's repeated row: the loader drops the exact repeat).
  */
 export function formatSeriesCsv(
   timestamps: Float64Array,
   columns: Readonly<Record<string, Float64Array>>,
   sensorOrder?: readonly string[],
+  repeatRows: readonly number[] = [],
 ): string {
   const names = sensorOrder
     ? sensorOrder.filter((n) => columns[n] !== undefined)
@@ -188,7 +190,9 @@ export function formatSeriesCsv(
   const w = new AsciiWriter();
   w.ensure(n * (21 + cols.length * 10));
   const k = cols.length;
+  let nextRepeat = 0;
   for (let i = 0; i < n; i++) {
+    const rowStart = w.pos;
     w.ascii(formatTimestamp(timestamps[i] as number));
     for (let j = 0; j < k; j++) {
       w.byte(44);
@@ -202,6 +206,13 @@ export function formatSeriesCsv(
       else w.fixed(v, d);
     }
     w.byte(10);
+    while (nextRepeat < repeatRows.length && (repeatRows[nextRepeat] as number) < i) nextRepeat++;
+    if (repeatRows[nextRepeat] === i) {
+      const len = w.pos - rowStart;
+      w.ensure(len);
+      w.buf.copyWithin(w.pos, rowStart, rowStart + len);
+      w.pos += len;
+    }
   }
   return header + w.toString();
 }

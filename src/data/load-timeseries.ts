@@ -75,8 +75,10 @@ function findSource(dataDir: string, systemId: string): Source {
 /**
  * Reads one system's series from `<data>/<source>/raw/<id>.csv` (or `<dir>/raw/<id>.csv` in a
  * flat folder) into columns. An unsafe id is rejected before the disk is touched; a missing
- * file, an unknown column (in real data: one not named in lowercase snake_case), a bad number or timestamp, or timestamps that do not strictly
- * increase is a HarnessError('E_DATA') whose problems say file:line:column.
+ * file, an unknown column (in real data: one not named in lowercase snake_case), a bad number or
+ * timestamp, or timestamps that do not strictly increase is a HarnessError('E_DATA') whose
+ * problems say file:line:column. A row repeated verbatim right after itself (a logger's
+ * repeated row) is dropped, not refused.
  * `derive` adds derived features as extra columns.
  */
 export async function loadTimeseries(systemId: string, opts: TimeseriesOptions = {}): Promise<SystemSeries> {

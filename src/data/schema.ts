@@ -84,12 +84,20 @@ export const SCENARIO_TAGS = [
   'stuck_sensor',
   'spike',
   'timestamp_gap',
+  // Normal operational events (synth/events.ts): a system with them keeps its label.
+  'timestamp_jitter',
+  'soc_recalibration',
+  'string_trip',
+  'repeated_rows',
+  'idle_day',
 ] as const;
 /** One of {@link SCENARIO_TAGS}. */
 export type ScenarioTag = (typeof SCENARIO_TAGS)[number];
 
 /** Metadata `chemistry` values the generator writes (a real export may hold others). */
-export const CHEMISTRIES = ['LFP', 'NMC'] as const;
+export const CHEMISTRIES = ['LFP', 'NMC', 'LTO'] as const;
+/** One of {@link CHEMISTRIES}. */
+export type Chemistry = (typeof CHEMISTRIES)[number];
 /** Metadata `climate`. */
 export const CLIMATES = ['temperate', 'hot', 'cold'] as const;
 /** One of {@link CLIMATES}. */

@@ -231,6 +231,8 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
   let n = 0;
   let prevTs = NaN;
   let prevLine = 0;
+  let prevStart = 0;
+  let prevStop = 0;
   while (pos < len) {
     line++;
     let eol = text.indexOf('\n', pos);
@@ -268,6 +270,14 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
         message: `not an ISO 8601 UTC timestamp: ${quote(text, a, b)} (expected e.g. 2026-01-01T00:00:00Z)`,
       });
     } else {
+      // A logger's repeated row (same timestamp, same values) carries nothing new: drop it.
+      // The same timestamp with other values is ambiguous and stays an error.
+      if (
+        ts === prevTs &&
+        stop - start === prevStop - prevStart &&
+        text.slice(start, stop) === text.slice(prevStart, prevStop)
+      )
+        continue;
       if (ts <= prevTs) {
         emit({
           file,
@@ -278,6 +288,8 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
       }
       prevTs = ts;
       prevLine = line;
+      prevStart = start;
+      prevStop = stop;
     }
     timestamps[n] = ts;
     for (let j = 0; j < ncol; j++) {

@@ -17,6 +17,8 @@ export interface FleetMember {
   readonly columns: Readonly<Record<string, Float64Array>>;
   readonly metadata: MetadataRow;
   readonly label: LabelRow;
+  /** Rows the file repeats verbatim (see formatSeriesCsv). */
+  readonly repeatRows?: readonly number[];
 }
 
 /**
@@ -65,7 +67,7 @@ export async function writeFleet(
     let bytes = 0;
     const writes = backgroundWrites(IN_FLIGHT);
     for (const m of members) {
-      const csv = formatSeriesCsv(m.timestamps, m.columns);
+      const csv = formatSeriesCsv(m.timestamps, m.columns, undefined, m.repeatRows);
       await writes.add(() => writeFileDurable(path.join(staging, 'raw', `${m.systemId}.csv`), csv));
       rows += m.timestamps.length;
       bytes += Buffer.byteLength(csv);

@@ -3,12 +3,14 @@
  * rejects bad fields with an `E_SCENARIO` error naming the field.
  */
 import { DEFAULT_SEED } from '../defaults.ts';
-import { CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/index.ts';
+import { CHEMISTRIES, CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/index.ts';
+import { PACK_SIZES } from './pack.ts';
 import { HarnessError } from '../errors.ts';
 import { resolveWindow } from './windows.ts';
 import type {
   DataQualitySpec,
   LeadTimeDistribution,
+  OperationalEventsSpec,
   ResolvedScenario,
   ScenarioSpec,
   Weights,
@@ -61,6 +63,19 @@ export const DEFAULT_DATA_QUALITY: Required<DataQualitySpec> = {
   noisyNormal: 0.1,
 };
 
+/**
+ * Default per-system rates of normal operational events (field-stats.md): the LFP bank's
+ * timestamps jitter and the FCR unit's SOC is recalibrated in steps, so about half the fleet has
+ * each; one of the bank's 12 strings tripped in a day; the EV export repeated a few timestamps.
+ */
+export const DEFAULT_EVENTS: Required<OperationalEventsSpec> = {
+  jitter: 0.5,
+  socRecalibration: 0.5,
+  stringTrip: 0.1,
+  repeatedRows: 0.05,
+  idleDays: 0.1,
+};
+
 /** The default scenario with every field filled; `resolveScenario` starts from it. */
 export const DEFAULT_SCENARIO: ResolvedScenario = {
   name: 'default',
@@ -74,6 +89,10 @@ export const DEFAULT_SCENARIO: ResolvedScenario = {
   modes: { frequency_regulation: 1, arbitrage: 1, peak_shaving: 1, solar_smoothing: 1, backup: 1 },
   seasons: { winter: 1, spring: 1, summer: 1, autumn: 1 },
   climates: { temperate: 0.5, hot: 0.25, cold: 0.25 },
+  // One chemistry and one rack size keep the default fleet's character (and its baselines) as
+  // they were; a scenario opts into NMC, LTO and smaller racks.
+  chemistries: { LFP: 1, NMC: 0, LTO: 0 },
+  packs: { '600V': 0, '700V': 0, '768V': 1 },
   anomalyRate: 0.25,
   failureTypes: DEFAULT_FAILURE_WEIGHTS,
   leadTimeDays: DEFAULT_LEAD_TIME,
@@ -81,6 +100,7 @@ export const DEFAULT_SCENARIO: ResolvedScenario = {
   subtleRate: 0.15,
   noise: 1,
   dataQuality: DEFAULT_DATA_QUALITY,
+  events: DEFAULT_EVENTS,
 };
 
 const UNITS: Readonly<Record<string, number>> = {
@@ -195,6 +215,20 @@ export function resolveScenario(
     checkShare(`dataQuality.${key}`, dq[key as keyof DataQualitySpec], fail);
   }
 
+  const events: Required<OperationalEventsSpec> = {
+    ...d.events,
+    ...stripUndefined(spec.events ?? {}),
+  };
+  for (const key of Object.keys(events)) {
+    if (!(key in d.events))
+      fail(
+        `events.${key}`,
+        `is not a known event (one of ${Object.keys(d.events).join(', ')})`,
+        key,
+      );
+    checkShare(`events.${key}`, events[key as keyof OperationalEventsSpec], fail);
+  }
+
   const leadTimeDays = spec.leadTimeDays ?? d.leadTimeDays;
   checkLeadTime(leadTimeDays, fail);
   const window =
@@ -213,6 +247,8 @@ export function resolveScenario(
     modes: weights('modes', OPERATIONAL_MODES, spec.modes, d.modes, fail),
     seasons: weights('seasons', SEASONS, spec.seasons, d.seasons, fail),
     climates: weights('climates', CLIMATES, spec.climates, d.climates, fail),
+    chemistries: weights('chemistries', CHEMISTRIES, spec.chemistries, d.chemistries, fail),
+    packs: weights('packs', PACK_SIZES, spec.packs, d.packs, fail),
     anomalyRate,
     failureTypes: weights('failureTypes', FAILURE_TYPES, spec.failureTypes, d.failureTypes, fail),
     leadTimeDays,
@@ -220,6 +256,7 @@ export function resolveScenario(
     subtleRate,
     noise,
     dataQuality: dq,
+    events,
     ...(window ? { window } : {}),
   };
 }

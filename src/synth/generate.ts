@@ -9,6 +9,12 @@ import type { LabelRow, MetadataRow } from '../data/types.ts';
 import { SENSORS } from '../data/index.ts';
 import { ambientSeries } from './ambient.ts';
 import { simulateCells } from './cell-model.ts';
+import {
+  applySocRecalibration,
+  drawOperationEvents,
+  drawRepeatedRows,
+  rowTimestamps,
+} from './events.ts';
 import { failureModifiers, intensitySeries, type FailureModifiers } from './failures.ts';
 import { simulateOperation } from './operating-modes.ts';
 import { planFleet } from './plan.ts';
@@ -42,7 +48,9 @@ export function cleanChannels(plan: SystemPlan): Channels {
     intervalSeconds: dt,
     startMs,
     rng: createRng(`${seed}:operation`),
+    pack: plan.pack,
     ...(modifiers.capacityFactor ? { capacityFactor: modifiers.capacityFactor } : {}),
+    ...drawOperationEvents(plan, createRng(`${seed}:events`)),
   });
   const cells = simulateCells({
     current: op.current,
@@ -51,11 +59,14 @@ export function cleanChannels(plan: SystemPlan): Channels {
     humidity: ambient.humidity,
     intervalSeconds: dt,
     modifiers,
+    pack: plan.pack,
     rng: createRng(`${seed}:cells`),
   });
+  // The cells above carry one rack's current; the bank's meter reads every rack's.
+  const bankCurrent = plan.strings === 1 ? op.current : op.current.map((a) => a * plan.strings);
   return {
     voltage_v: cells.voltage,
-    current_a: op.current,
+    current_a: bankCurrent,
     soc_pct: op.soc,
     temp_cell_max_c: cells.tempMax,
     temp_cell_min_c: cells.tempMin,
@@ -68,11 +79,15 @@ export function cleanChannels(plan: SystemPlan): Channels {
 
 /**
  * Generates one system: columns keyed by every default sensor name, NaN for an empty field,
- * missing rows removed from timestamps and columns alike, timestamps strictly increasing.
+ * missing rows removed from timestamps and columns alike, timestamps strictly increasing
+ * (jittered for `timestamp_jitter`), and the rows a file repeats for `repeated_rows`.
  */
 export function generateSystem(plan: SystemPlan, scenario: ResolvedScenario): GeneratedSystem {
   const ch = cleanChannels(plan);
   const n = plan.samples;
+  // The BMS's SOC estimate is what the log reports; the cells above saw the true SOC.
+  if (plan.tags.includes('soc_recalibration'))
+    applySocRecalibration(ch.soc_pct, plan.intervalSeconds, createRng(`${plan.seed}:soc-bms`));
   const noiseRng = createRng(`${plan.seed}:noise`);
   applyMeasurementNoise(ch, noiseMultiplier(plan.tags, scenario.noise, noiseRng), noiseRng);
   const keep = new Uint8Array(n).fill(1);
@@ -80,17 +95,18 @@ export function generateSystem(plan: SystemPlan, scenario: ResolvedScenario): Ge
 
   let kept = 0;
   for (let i = 0; i < n; i++) kept += keep[i] as number;
-  const timestamps = new Float64Array(kept);
+  const timingRng = createRng(`${plan.seed}:timing`);
+  const timestamps = rowTimestamps(plan, keep, timingRng);
   const columns: Record<string, Float64Array> = {};
   for (const s of SENSORS) columns[s] = kept === n ? ch[s] : new Float64Array(kept);
-  const stepMs = plan.intervalSeconds * 1000;
-  for (let i = 0, j = 0; i < n; i++) {
-    if (!keep[i]) continue;
-    timestamps[j] = plan.startMs + i * stepMs;
-    if (kept !== n) for (const s of SENSORS) (columns[s] as Float64Array)[j] = ch[s][i] as number;
-    j++;
-  }
-  return { plan, timestamps, columns };
+  if (kept !== n)
+    for (let i = 0, j = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      for (const s of SENSORS) (columns[s] as Float64Array)[j] = ch[s][i] as number;
+      j++;
+    }
+  const repeatRows = drawRepeatedRows(plan, kept, timingRng);
+  return { plan, timestamps, columns, ...(repeatRows.length ? { repeatRows } : {}) };
 }
 
 /** Generates a fleet one system at a time (a generator), so memory stays bounded by one system. */

@@ -8,6 +8,7 @@ export {
   DEFAULT_FAILURE_WEIGHTS,
   DEFAULT_LEAD_TIME,
   DEFAULT_DATA_QUALITY,
+  DEFAULT_EVENTS,
   type ScenarioOverrides,
 } from './define.ts';
 export {
@@ -35,14 +36,47 @@ export {
   SOC_LIMITS,
   type OperationInput,
   type OperationSeries,
+  type StringTrip,
 } from './operating-modes.ts';
+export {
+  gridFrequencySeries,
+  gridFrequencyStepper,
+  drawGridFrequency,
+  droop,
+  NOMINAL_HZ,
+  type GridFrequencyParams,
+} from './grid-frequency.ts';
+export {
+  EVENT_TAGS,
+  drawEventTags,
+  drawOperationEvents,
+  applySocRecalibration,
+  rowTimestamps,
+  drawRepeatedRows,
+  type OperationEvents,
+} from './events.ts';
 export {
   simulateCells,
   lfpOcv,
   LFP_OCV_POINTS,
+  extremeCellGrid,
+  gridCell,
+  gridCandidates,
+  type ExtremeCellGrid,
   type CellSeries,
   type CellModelInput,
 } from './cell-model.ts';
+export { CHEMISTRY_PROFILES, ocv, arrheniusFactor, type ChemistryProfile } from './chemistry.ts';
+export {
+  PACK_SIZES,
+  PACK_NOMINAL_V,
+  REFERENCE_PACK,
+  drawPack,
+  drawCellPopulation,
+  type PackSize,
+  type PackSpec,
+  type CellPopulation,
+} from './pack.ts';
 export {
   failureIntensity,
   intensitySeries,

@@ -6,7 +6,8 @@
  */
 import type { OperationalMode } from '../data/index.ts';
 import { ouStep, dayOfYear, hourOfDay } from './ambient.ts';
-import { CELL_AH, DAY_MS, MAX_CURRENT_A } from './rack.ts';
+import { droop, drawGridFrequency, gridFrequencyStepper } from './grid-frequency.ts';
+import { CELL_AH, DAY_MS, MAX_C_RATE, MAX_CURRENT_A } from './rack.ts';
 import type { Rng } from './random.ts';
 
 /** SOC window (%) the controller keeps; backup floats up to 100 %. */
@@ -27,6 +28,32 @@ export interface OperationInput {
   readonly rng: Rng;
   /** Effective capacity as a share of nominal per sample (capacity fade); 1 when absent. */
   readonly capacityFactor?: Float64Array;
+  /**
+   * The rack's cell size (Ah) and C-rate limit; the reference rack (CELL_AH, MAX_C_RATE) when
+   * absent. Policies ask for current in amps of the reference rack; it is scaled to this one.
+   */
+  readonly pack?: { readonly cellAh: number; readonly maxCRate: number };
+  /** Largest current the PCS commands (A); the pack's C-rate limit × its cell size when absent. */
+  readonly maxCurrentA?: number;
+  /** Day numbers (0 = the first day of the series) the rack stays at 0 A (an idle day). */
+  readonly idleDays?: ReadonlySet<number>;
+  /** A string trip: the rack carries 0 A for a while (see {@link StringTrip}). */
+  readonly stringTrip?: StringTrip;
+}
+
+/**
+ * A string trip (an operational event, not a fault): the BMS opens the string's contactor on a
+ * low cell while discharging at low SOC, and the string carries 0 A until it is reconnected. It
+ * is armed from `armedFrom`; if SOC never gets low it trips at `deadline` anyway (a trip on
+ * another protection: a fuse, a lost BMS link).
+ */
+export interface StringTrip {
+  readonly armedFrom: number;
+  readonly deadline: number;
+  /** Trips on the first discharging sample below this SOC (%). */
+  readonly socBelow: number;
+  /** Samples the string stays open. */
+  readonly samples: number;
 }
 
 /** Current (A, + = discharge) and SOC (%) per sample. `soc[i]` is the state at sample i, before `current[i]` flows. */
@@ -58,18 +85,39 @@ function taper(soc: number, target: number, band: number): number {
   return Math.max(0, Math.min(1, Math.abs(target - soc) / band));
 }
 
-function frequencyRegulation(dt: number, rng: Rng): Policy {
-  const aFast = Math.exp(-dt / 600);
-  const aSlow = Math.exp(-dt / 7200);
-  let fast = rng.normal();
-  let slow = rng.normal();
-  const gain = rng.uniform(45, 75);
-  // SOC management: A per % away from 50 %; restores SOC within about an hour.
-  const kSoc = rng.uniform(2, 4);
+/**
+ * Frequency regulation (FCR-like): droop on a synthetic grid frequency (grid-frequency.ts) with
+ * a deadband, so the plant idles while the frequency is inside it (field: 40–78 % of the time)
+ * and answers in bursts outside it, saturating at the PCS limit. SOC is managed as plants do,
+ * without leaving the deadband idle: over-fulfilment (up to +20 % on the side that brings SOC
+ * back to the target) and, when SOC leaves 35–65 %, a scheduled recharge or discharge in
+ * 15-minute blocks until it is back near the target.
+ */
+function frequencyRegulation(dt: number, maxCurrentA: number, rng: Rng): Policy {
+  const grid = gridFrequencyStepper(drawGridFrequency(rng), dt, rng);
+  const deadband = rng.uniform(0.015, 0.02);
+  // Full activation 60–100 mHz past the deadband: bursts have a median near 0.2 of the limit.
+  const fullHz = deadband + rng.uniform(0.06, 0.1);
+  const target = rng.uniform(48, 55);
+  const scheduleA = maxCurrentA * rng.uniform(0.1, 0.2);
+  const blockS = 900;
+  let scheduled = 0;
+  let blockLeft = 0;
   return (_ms, soc) => {
-    fast = ouStep(fast, aFast, rng);
-    slow = ouStep(slow, aSlow, rng);
-    return gain * (0.8 * fast + 0.6 * slow) + kSoc * (soc - 50);
+    const r = droop(grid(), deadband, fullHz);
+    const bias = Math.max(-1, Math.min(1, (soc - target) / 25));
+    const over = r > 0 ? 1 + 0.2 * Math.max(0, bias) : 1 + 0.2 * Math.max(0, -bias);
+    if (blockLeft <= 0) {
+      scheduled =
+        soc < 35 || (scheduled < 0 && soc < target - 5)
+          ? -scheduleA
+          : soc > 65 || (scheduled > 0 && soc > target + 5)
+            ? scheduleA
+            : 0;
+      blockLeft = scheduled !== 0 ? blockS : 0;
+    }
+    blockLeft -= dt;
+    return maxCurrentA * r * over + scheduled;
   };
 }
 
@@ -205,7 +253,7 @@ function policyFor(input: OperationInput): Policy {
   const { mode, intervalSeconds: dt, rng, startMs } = input;
   switch (mode) {
     case 'frequency_regulation':
-      return frequencyRegulation(dt, rng);
+      return frequencyRegulation(dt, input.maxCurrentA ?? MAX_CURRENT_A, rng);
     case 'arbitrage':
       return arbitrage(rng);
     case 'peak_shaving':
@@ -234,26 +282,48 @@ function initialSoc(mode: OperationalMode, rng: Rng): number {
 }
 
 /**
- * Runs a mode's controller over the series: clamps each request to ±1C, cuts it so SOC stays in
- * the mode's window within the sample, and integrates SOC by coulomb counting
+ * Runs a mode's controller over the series: clamps each request to ± the rack's C-rate limit
+ * (or `maxCurrentA`), cuts it so SOC stays in the mode's window within the sample, holds it at
+ * 0 A on idle days and while a tripped string is open, and integrates SOC by coulomb counting
  * (ΔSOC% = −I·Δt / (3600 · Ah_eff) · 100).
  */
 export function simulateOperation(input: OperationInput): OperationSeries {
-  const { samples: n, intervalSeconds: dt, startMs, capacityFactor } = input;
+  const { samples: n, intervalSeconds: dt, startMs, capacityFactor, idleDays, stringTrip } = input;
   const [socMin, socMax] = SOC_LIMITS[input.mode];
   const policy = policyFor(input);
+  const cellAh = input.pack?.cellAh ?? C;
+  const maxCRate = input.pack?.maxCRate ?? MAX_C_RATE;
+  // The same C-rate on another cell size; a frequency-regulation unit sized for more than 1C
+  // (LTO: up to 3.8C, field-stats.md) sells that much more power per Ah.
+  const scale = (cellAh / C) * (input.mode === 'frequency_regulation' ? Math.max(1, maxCRate) : 1);
+  const maxCurrent = input.maxCurrentA ?? cellAh * maxCRate;
   const current = new Float64Array(n);
   const soc = new Float64Array(n);
+  const samplesPerDay = 86400 / dt;
   let s = initialSoc(input.mode, input.rng);
+  let openUntil = -1;
+  let tripped = false;
   for (let i = 0; i < n; i++) {
-    const ah = C * (capacityFactor ? (capacityFactor[i] as number) : 1);
+    const ah = cellAh * (capacityFactor ? (capacityFactor[i] as number) : 1);
     soc[i] = s;
-    let I = policy(startMs + i * dt * 1000, s);
-    I = Math.max(-MAX_CURRENT_A, Math.min(MAX_CURRENT_A, I));
+    // The controller is asked every sample, even when the rack cannot answer, so that its
+    // random stream (and every other day) is the same as without the event.
+    let I = policy(startMs + i * dt * 1000, s) * scale;
+    I = Math.max(-maxCurrent, Math.min(maxCurrent, I));
     // Largest current that keeps SOC inside the window over this interval.
     const perAmp = (dt / 3600 / ah) * 100;
     if (I > 0) I = Math.min(I, Math.max(0, s - socMin) / perAmp);
     else if (I < 0) I = Math.max(I, -Math.max(0, socMax - s) / perAmp);
+    if (
+      stringTrip &&
+      !tripped &&
+      i >= stringTrip.armedFrom &&
+      ((I > 0 && s < stringTrip.socBelow) || i >= stringTrip.deadline)
+    ) {
+      tripped = true;
+      openUntil = i + stringTrip.samples;
+    }
+    if (i < openUntil || idleDays?.has(Math.floor(i / samplesPerDay))) I = 0;
     current[i] = I;
     s = Math.min(100, Math.max(0, s - I * perAmp));
   }

@@ -4,11 +4,20 @@
  * by stratified allocation (largest remainder, then a seeded shuffle), so a fleet large enough
  * always covers every category and its mix matches the weights as closely as counts allow.
  */
-import type { Climate, FailureType, OperationalMode, ScenarioTag, Season } from '../data/index.ts';
+import type {
+  Chemistry,
+  Climate,
+  FailureType,
+  OperationalMode,
+  ScenarioTag,
+  Season,
+} from '../data/index.ts';
+import { drawEventTags } from './events.ts';
+import { drawPack, rackKwh, type PackSize } from './pack.ts';
 import { createRng, type Rng } from './random.ts';
 import type { LeadTimeDistribution, ResolvedScenario, SystemPlan } from './types.ts';
 
-/** Bank sizes the metadata draws from (kWh): common 1–5 MWh container ratings. */
+/** Bank ratings a plan draws from (kWh): common 1–5 MWh containers, rounded to whole racks. */
 export const CAPACITIES_KWH = [1000, 2000, 2752, 3440, 5000] as const;
 
 /** Months (1-based) of each northern-hemisphere season. */
@@ -133,6 +142,13 @@ export function planFleet(s: ResolvedScenario): SystemPlan[] {
     const climate = rng.weighted<Climate>(s.climates);
     const capacityKwh = rng.choice(CAPACITIES_KWH);
     const startMs = seasonStartMs(season, s.year, s.intervalSeconds, rng);
+    // Its own stream, so adding chemistries left every other draw of the plan as it was.
+    const packRng = createRng(`${seed}:pack`);
+    const chemistry = packRng.weighted<Chemistry>(s.chemistries);
+    const pack = drawPack(chemistry, packRng.weighted<PackSize>(s.packs), packRng);
+    // The drawn rating picks how many racks the bank has; the metadata then states the bank's
+    // true energy, so that capacity, current and voltage agree (a power-based C-rate is right).
+    const strings = Math.max(1, Math.round(capacityKwh / rackKwh(pack)));
     const tags: ScenarioTag[] = [];
     let failure: SystemPlan['failure'] = null;
     if (isAnomaly[index]) {
@@ -152,14 +168,19 @@ export function planFleet(s: ResolvedScenario): SystemPlan[] {
     if (rng.bernoulli(s.dataQuality.stuckSensor)) tags.push('stuck_sensor');
     if (rng.bernoulli(s.dataQuality.spike)) tags.push('spike');
     if (rng.bernoulli(s.dataQuality.timestampGap)) tags.push('timestamp_gap');
+    // Normal operational events, drawn from their own stream so that adding them left every
+    // earlier draw (and so every existing fleet's plans) as it was.
+    tags.push(...drawEventTags(s.events, createRng(`${seed}:events-plan`)));
     plans.push({
       index,
       systemId: systemId(index, n),
       mode: modes[index] as OperationalMode,
       season,
       climate,
-      chemistry: 'LFP',
-      capacityKwh,
+      chemistry,
+      pack,
+      strings,
+      capacityKwh: Math.round(strings * rackKwh(pack)),
       startMs,
       samples,
       intervalSeconds: s.intervalSeconds,

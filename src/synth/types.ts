@@ -1,4 +1,12 @@
-import type { Climate, FailureType, OperationalMode, ScenarioTag, Season } from '../data/index.ts';
+import type {
+  Chemistry,
+  Climate,
+  FailureType,
+  OperationalMode,
+  ScenarioTag,
+  Season,
+} from '../data/index.ts';
+import type { PackSize, PackSpec } from './pack.ts';
 
 /** Relative weights over a set of names; they need not sum to 1. */
 export type Weights<K extends string> = Partial<Record<K, number>>;
@@ -36,6 +44,24 @@ export interface DataQualitySpec {
   readonly noisyNormal?: number;
 }
 
+/**
+ * Normal operational events, as per-system probabilities (field-stats.md): real telemetry has
+ * them on healthy systems, so a system with one keeps its label and is tagged in metadata.
+ * 0 turns an event off.
+ */
+export interface OperationalEventsSpec {
+  /** Share of systems whose timestamps jitter by ≈ 0.35 % of the interval (10.000 ± 0.035 s). */
+  readonly jitter?: number;
+  /** Share of systems whose reported SOC drifts and is recalibrated in 0.5–2 point steps. */
+  readonly socRecalibration?: number;
+  /** Share of systems with a string trip: 0 A for 1–12 h, usually at low SOC. */
+  readonly stringTrip?: number;
+  /** Share of systems with a few rows repeated (same timestamp, same values). */
+  readonly repeatedRows?: number;
+  /** Share of systems with one to three whole days at 0 A. */
+  readonly idleDays?: number;
+}
+
 /** What a scenario fixture declares. Every field is optional; `resolveScenario` fills defaults. */
 export interface ScenarioSpec {
   readonly name: string;
@@ -52,6 +78,10 @@ export interface ScenarioSpec {
   readonly modes?: Weights<OperationalMode>;
   readonly seasons?: Weights<Season>;
   readonly climates?: Weights<Climate>;
+  /** Cell chemistry of each rack (metadata `chemistry`); default LFP only. */
+  readonly chemistries?: Weights<Chemistry>;
+  /** Rack voltage class (cells in series for the chemistry); default the 768 V rack only. */
+  readonly packs?: Weights<PackSize>;
   /** Share of systems that fail (label `anomaly`), 0–1. */
   readonly anomalyRate?: number;
   readonly failureTypes?: Weights<FailureType>;
@@ -63,6 +93,7 @@ export interface ScenarioSpec {
   /** Measurement noise multiplier (1 = typical BMS noise). */
   readonly noise?: number;
   readonly dataQuality?: DataQualitySpec;
+  readonly events?: OperationalEventsSpec;
   /**
    * Cut each system's series into consecutive windows, each a system of its own (see
    * windows.ts): a length (`'1h'`, or seconds) or `{ length, precursorDays }`.
@@ -101,6 +132,8 @@ export interface ResolvedScenario {
   readonly modes: Readonly<Record<OperationalMode, number>>;
   readonly seasons: Readonly<Record<Season, number>>;
   readonly climates: Readonly<Record<Climate, number>>;
+  readonly chemistries: Readonly<Record<Chemistry, number>>;
+  readonly packs: Readonly<Record<PackSize, number>>;
   readonly anomalyRate: number;
   readonly failureTypes: Readonly<Record<FailureType, number>>;
   readonly leadTimeDays: LeadTimeDistribution;
@@ -108,6 +141,7 @@ export interface ResolvedScenario {
   readonly subtleRate: number;
   readonly noise: number;
   readonly dataQuality: Required<DataQualitySpec>;
+  readonly events: Required<OperationalEventsSpec>;
   /** Absent (not null) without windows, so a scenario's hash is what it was before windows existed. */
   readonly window?: ResolvedWindow;
 }
@@ -119,7 +153,16 @@ export interface SystemPlan {
   readonly mode: OperationalMode;
   readonly season: Season;
   readonly climate: Climate;
-  readonly chemistry: 'LFP';
+  readonly chemistry: Chemistry;
+  /** The rack: chemistry, cells in series, cell size, C-rate limit. */
+  readonly pack: PackSpec;
+  /**
+   * Identical racks (strings) in parallel on one DC bus: the series' current is the bank's (the
+   * simulated rack's × this), its voltage and cell extremes the simulated rack's.
+   */
+  readonly strings: number;
+  /** Nameplate energy of the bank (kWh): strings × the rack's energy, so a C-rate computed from
+   * the metadata (|current_a · voltage_v| / capacity_kwh) is the rack's own. */
   readonly capacityKwh: number;
   /** Epoch ms of the first sample. */
   readonly startMs: number;
@@ -142,4 +185,9 @@ export interface GeneratedSystem {
   /** Epoch ms per row, strictly increasing, with missing rows already removed. */
   readonly timestamps: Float64Array;
   readonly columns: Readonly<Record<string, Float64Array>>;
+  /**
+   * Rows (indices into `timestamps`, sorted) that the written file repeats verbatim, as loggers
+   * do (`repeated_rows`). The loader drops an exact repeat, so the series read back equals this one.
+   */
+  readonly repeatRows?: readonly number[];
 }

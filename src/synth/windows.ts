@@ -38,6 +38,8 @@ export interface SystemPart {
   readonly columns: Readonly<Record<string, Float64Array>>;
   readonly metadata: MetadataRow;
   readonly label: LabelRow;
+  /** Rows (indices into `timestamps`) the writer repeats verbatim, as loggers do (events.ts). */
+  readonly repeatRows?: readonly number[];
 }
 
 /**
@@ -153,12 +155,17 @@ export function cutWindows(
     const systemId = windowId(plan.systemId, k, total);
     const columns: Record<string, Float64Array> = {};
     for (const [name, col] of Object.entries(sys.columns)) columns[name] = col.subarray(first, row);
+    // A repeated row stays repeated in the window that holds it, at its index there.
+    const repeatRows = (sys.repeatRows ?? [])
+      .filter((r) => r >= first && r < row)
+      .map((r) => r - first);
     out.push({
       systemId,
       timestamps: timestamps.subarray(first, row),
       columns,
       metadata: { ...metadata, system_id: systemId, parent_system_id: plan.systemId },
       label: windowLabel(plan, systemId, timestamps[row - 1] as number, window),
+      ...(repeatRows.length ? { repeatRows } : {}),
     });
   }
   return out;
@@ -172,8 +179,17 @@ export function systemParts(plan: SystemPlan, scenario: ResolvedScenario): Syste
   const sys = generateSystem(plan, scenario);
   const metadata = planToMetadata(plan);
   if (!scenario.window) {
-    const { timestamps, columns } = sys;
-    return [{ systemId: plan.systemId, timestamps, columns, metadata, label: planToLabel(plan) }];
+    const { timestamps, columns, repeatRows } = sys;
+    return [
+      {
+        systemId: plan.systemId,
+        timestamps,
+        columns,
+        metadata,
+        label: planToLabel(plan),
+        ...(repeatRows ? { repeatRows } : {}),
+      },
+    ];
   }
   return cutWindows(sys, metadata, scenario.window);
 }

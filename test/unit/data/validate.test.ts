@@ -291,7 +291,7 @@ describe('validateData: metadata', () => {
   it('an unknown scenario tag', async () => {
     await editLine(f(META), 1, (t) => `${t},scenario_tags`);
     for (let line = 2; line <= 4; line++) await editLine(f(META), line, (t) => `${t},${line === 3 ? 'subtle;spikey' : 'subtle'}`);
-    expect(await check()).toEqual([`${META}:3:5: unknown scenario tag "spikey" (did you mean "spike"?) (expected noisy_normal, subtle, sensor_dropout, stuck_sensor, spike, timestamp_gap)`]);
+    expect(await check()).toEqual([`${META}:3:5: unknown scenario tag "spikey" (did you mean "spike"?) (expected noisy_normal, subtle, sensor_dropout, stuck_sensor, spike, timestamp_gap, timestamp_jitter, soc_recalibration, string_trip, repeated_rows, idle_day)`]);
   });
 
   it('a missing required column', async () => {

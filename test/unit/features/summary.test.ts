@@ -82,9 +82,10 @@ describe('summarizeSeries', () => {
     const { values } = summarizeSeries(s);
     expect(feature(values, 'cell_delta_v_mv:p50')).toBeCloseTo(58, 6);
     expect(feature(values, 'cell_delta_v_mv:p95')).toBeCloseTo(10 + 0.95 * 96, 6);
-    expect(feature(values, 'cell_delta_v_mv:spread')).toBeCloseTo(0.9 * 96, 6);
     // First quarter: h 0–24 (median 12); last quarter: h 72–96 (median 84).
     expect(feature(values, 'cell_delta_v_mv:drift')).toBeCloseTo(72, 6);
+    // Every sample is at rest (1 A, no capacity): the drift at rest is the same.
+    expect(feature(values, 'cell_delta_v_mv:rest_drift')).toBeCloseTo(72, 6);
   });
 
   it('does not depend on the length of a stationary series: an hour and a month agree', () => {
@@ -171,6 +172,32 @@ describe('summarizeSeries', () => {
     expect(feature(without, 'cell_delta_v_mv:rest_p50')).toBeCloseTo(10, 9);
     expect(feature(without, 'cell_delta_v_mv:load_p50')).toBeNaN();
     expect(feature(without, 'c_rate:p95')).toBeNaN();
+  });
+
+  it('reads ΔV on the SOC plateau, or everywhere when the series never reaches it', () => {
+    // Even rows rest at 50 % SOC with ΔV 5 mV, odd rows rest at 10 % SOC with ΔV 100 mV.
+    const f = (low: (i: number) => boolean) =>
+      series(48, (name, _h, i) => {
+        if (name === 'soc_pct') return low(i) ? 10 : 50;
+        if (name === 'voltage_v') return 800;
+        if (name === 'current_a') return 0;
+        if (name === 'cell_voltage_max_v') return 3.3 + (low(i) ? 0.1 : 0.005);
+        if (name === 'cell_voltage_min_v') return 3.3;
+        return 20;
+      });
+    const mixed = summarizeSeries(
+      f((i) => i % 2 === 1),
+      { capacityKwh: 224 },
+    ).values;
+    for (const name of ['p50', 'p95', 'p99', 'rest_p50'])
+      expect(feature(mixed, `cell_delta_v_mv:${name}`), name).toBeCloseTo(5, 9);
+    expect(feature(mixed, 'cell_delta_v_mv:rest_drift')).toBeCloseTo(0, 9);
+    // Only low SOC: no plateau to read, so every reading counts.
+    const low = summarizeSeries(
+      f(() => true),
+      { capacityKwh: 224 },
+    ).values;
+    expect(feature(low, 'cell_delta_v_mv:p50')).toBeCloseTo(100, 9);
   });
 
   it('gives NaN features, not a crash, for an all-NaN sensor, an absent sensor or an empty series', () => {

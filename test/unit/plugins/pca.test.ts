@@ -61,7 +61,7 @@ describe('pca plugin', () => {
   const { train, test } = sharedFleet();
 
   it('validates its options', () => {
-    expect(pca()).toMatchObject({ name: 'pca', version: '2' });
+    expect(pca()).toMatchObject({ name: 'pca', version: '3' });
     expect(() => pca({ components: 0 })).toThrow(/components/);
     expect(() => pca({ components: 1.5 })).toThrow(/components/);
     expect(() => pca({ clip: 0 })).toThrow(/clip/);

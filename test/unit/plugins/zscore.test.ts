@@ -3,10 +3,15 @@ import { rocAuc } from '../../../src/metrics/index.ts';
 import type { SystemSeries } from '../../../src/data/types.ts';
 import zscore, {
   centerAndScale,
+  stateTable,
+  conditionedColumn,
   maxAbsMedian3Z,
   maxAbsZ,
   p99AbsZ,
 } from '../../../plugins/zscore/index.ts';
+import { STATE_BINS, stateBins, UNKNOWN_STATE } from '../../../plugins/zscore/state-bins.ts';
+import { recordOf } from '../../../src/data/in-memory.ts';
+import type { MetadataRow, SystemRecord } from '../../../src/data/types.ts';
 import { datasetOf, fitAndScore, labelsOf, scoreContext } from '../../helpers/in-memory-dataset.ts';
 import { sharedFleet } from './fleet.ts';
 
@@ -140,5 +145,162 @@ describe('zscore plugin', () => {
         signal,
       }),
     ).rejects.toThrow(/temp_cel_max_c.*typo/);
+  });
+
+  it('reads only the SOC band and rest it is given, and drops unitScale then', () => {
+    // Four samples: at rest on the plateau, under load on the plateau, at rest at 10 % SOC, NaN SOC.
+    const series: SystemSeries = {
+      systemId: 'hand',
+      source: 'synthetic',
+      timestamps: Float64Array.from([0, 1, 2, 3]),
+      sensors: {
+        soc_pct: Float64Array.from([50, 50, 10, NaN]),
+        current_a: Float64Array.from([0, 140, 0, 0]),
+        voltage_v: Float64Array.from([800, 800, 800, 800]),
+      },
+    };
+    const col = Float64Array.from([5, 30, 90, 7]);
+    const meta = { capacity_kwh: 224 } as never;
+    expect(conditionedColumn(col, series, meta, null, false)).toBe(col);
+    expect(Array.from(conditionedColumn(col, series, meta, [30, 95], false)!)).toEqual([
+      5,
+      30,
+      NaN,
+      NaN,
+    ]);
+    expect(Array.from(conditionedColumn(col, series, meta, null, true)!)).toEqual([5, NaN, 90, 7]);
+    expect(Array.from(conditionedColumn(col, series, meta, [30, 95], true)!)).toEqual([
+      5,
+      NaN,
+      NaN,
+      NaN,
+    ]);
+    // Without a capacity, rest is |current| below 5 A; without SOC, the band keeps every reading.
+    const { soc_pct: _, ...noSoc } = series.sensors;
+    expect(
+      Array.from(conditionedColumn(col, { ...series, sensors: noSoc }, undefined, [30, 95], true)!),
+    ).toEqual([5, NaN, 90, 7]);
+    expect(zscore({ socBand: null, rest: false, condition: 'none' }).invariantTo).toEqual({
+      timeShift: true,
+      unitScale: true,
+    });
+    expect(zscore({ socBand: [30, 95] }).invariantTo).toEqual({ timeShift: true });
+    expect(() => zscore({ socBand: [95, 30] })).toThrow(/socBand/);
+    expect(() => zscore({ rest: 'yes' as never })).toThrow(/rest/);
+  });
+});
+
+/**
+ * A hand-made rack whose healthy ΔV depends on its state, as a real LFP rack's does: 5 mV at rest,
+ * 20 mV discharging at 0.5C on the SOC plateau, 100 mV discharging at 0.5C below 20 % SOC (only
+ * a rack that discharges deep goes there). `restDv` raises the rest ΔV alone (a leaking cell).
+ */
+function rack(id: string, label: 'normal' | 'anomaly', deep: boolean, restDv = 5): SystemRecord {
+  const n = 300;
+  const metadata = {
+    system_id: id,
+    source: 'synthetic',
+    operational_mode: 'arbitrage',
+    season: 'summer',
+    capacity_kwh: 224,
+    scenario_tags: [],
+  } as unknown as MetadataRow;
+  const soc = new Float64Array(n);
+  const current = new Float64Array(n);
+  const dv = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const phase = i % 3;
+    const wiggle = (i % 5) - 2; // ±2 mV, deterministic
+    soc[i] = phase === 2 && deep ? 15 : 50;
+    current[i] = phase === 0 ? 0 : 140; // 140 A × 800 V / 224 kWh = 0.5C
+    dv[i] = (phase === 0 ? restDv : phase === 2 && deep ? 100 : 20) + wiggle;
+  }
+  const series: SystemSeries = {
+    systemId: id,
+    source: 'synthetic',
+    timestamps: Float64Array.from({ length: n }, (_, i) => i * 300_000),
+    sensors: {
+      soc_pct: soc,
+      current_a: current,
+      voltage_v: new Float64Array(n).fill(800),
+      cell_delta_v_mv: dv,
+    },
+  };
+  return recordOf(
+    {
+      system_id: id,
+      label,
+      failure_type: 'none',
+      lead_time_days: null,
+      source: 'synthetic',
+      label_version: 1,
+    } as never,
+    metadata,
+    () => series,
+  );
+}
+
+describe('zscore condition: state', () => {
+  it('bins each reading by SOC decile and current flow; unknown state is its own bin', () => {
+    const series: SystemSeries = {
+      systemId: 'hand',
+      source: 'synthetic',
+      timestamps: Float64Array.from([0, 1, 2, 3, 4, 5]),
+      sensors: {
+        soc_pct: Float64Array.from([55, 55, 12, 95, NaN, 55]),
+        current_a: Float64Array.from([0, 140, 140, -20, 0, NaN]),
+        voltage_v: Float64Array.from([800, 800, 800, 800, 800, 800]),
+      },
+    };
+    const meta = { capacity_kwh: 224 } as never;
+    // rest at 50–60 %, discharge 0.5C (high) at 50–60 %, the same at 10–20 %, charge 0.07C (low) at 90–100 %.
+    expect(Array.from(stateBins(series, meta)!)).toEqual([
+      35,
+      41,
+      13,
+      64,
+      UNKNOWN_STATE,
+      UNKNOWN_STATE,
+    ]);
+    // Without a capacity: rest below 5 A, else charge or discharge at one magnitude.
+    expect(Array.from(stateBins(series, undefined)!).slice(0, 4)).toEqual([35, 39, 11, 64]);
+    const { current_a: _, ...noCurrent } = series.sensors;
+    expect(stateBins({ ...series, sensors: noCurrent }, meta)).toBeUndefined();
+  });
+
+  it('keeps a bin with few readings on the pooled centre, and floors a bin scale', () => {
+    const pool = new Float64Array(120);
+    const bins = new Uint8Array(120);
+    for (let i = 0; i < 120; i++) {
+      bins[i] = i < 100 ? 3 : 7; // 100 readings in bin 3, 20 in bin 7
+      pool[i] = i < 100 ? 5 : 40;
+    }
+    const t = stateTable(pool, bins, true, 8);
+    expect(t.center[3]).toBe(5);
+    expect(t.scale[3]).toBe(2); // the constant bin's scale floored at 0.25 × 8
+    expect(t.center[7]).toBeNaN();
+    expect(t.center.length).toBe(STATE_BINS);
+  });
+
+  it('ranks a leaking cell (rest ΔV up) above a healthy deep discharge; pooled, the reverse', async () => {
+    const normals = Array.from({ length: 10 }, (_, k) => rack(`n${k}`, 'normal', k % 2 === 0));
+    const leaky = rack('leaky', 'anomaly', false, 15);
+    const deep = rack('deep', 'normal', true);
+    const scores = async (condition: 'state' | 'none'): Promise<[number, number]> => {
+      const model = zscore({ condition });
+      await model.fit!(datasetOf(normals), { seed: 'x', signal });
+      const score = async (r: SystemRecord) =>
+        model.score(await r.loadSeries(), scoreContext('x', r.metadata));
+      return [await score(leaky), await score(deep)];
+    };
+    const [leakyState, deepState] = await scores('state');
+    expect(leakyState).toBeGreaterThan(deepState);
+    const [leakyPooled, deepPooled] = await scores('none');
+    expect(deepPooled).toBeGreaterThan(leakyPooled);
+  });
+
+  it('rejects an unknown condition and drops unitScale when conditioning', () => {
+    expect(() => zscore({ condition: 'mode' as never })).toThrow(/condition must be one of/);
+    expect(zscore().invariantTo).toEqual({ timeShift: true });
   });
 });

@@ -5,7 +5,7 @@ import { failureIntensity, intensitySeries } from '../../../src/synth/failures.t
 import { generateSystem } from '../../../src/synth/generate.ts';
 import { planFleet } from '../../../src/synth/plan.ts';
 import type { GeneratedSystem, SystemPlan } from '../../../src/synth/types.ts';
-import { col, mean, NO_FAULTS, scenario } from './helpers.ts';
+import { col, rackCurrent, mean, NO_FAULTS, scenario } from './helpers.ts';
 
 describe('failureIntensity', () => {
   it('decreases with the time to failure and scales with severity', () => {
@@ -98,7 +98,7 @@ const meanOf = (g: GeneratedSystem, from: number, f: (c: Getter, i: number) => n
   mean(series(g, from, f));
 function socPerAh(g: GeneratedSystem, from: number): number {
   const soc = col(g.columns, 'soc_pct');
-  const cur = col(g.columns, 'current_a');
+  const cur = rackCurrent(g);
   let moved = 0;
   let ah = 0;
   for (let i = from + 1; i < soc.length; i++) {

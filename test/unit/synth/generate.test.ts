@@ -11,7 +11,7 @@ import { generateFleet, generateSystem } from '../../../src/synth/generate.ts';
 import { planFleet } from '../../../src/synth/plan.ts';
 import { CELL_AH } from '../../../src/synth/rack.ts';
 import type { GeneratedSystem, ResolvedScenario } from '../../../src/synth/types.ts';
-import { col, NO_FAULTS, sameBytes, scenario } from './helpers.ts';
+import { col, rackCurrent, NO_EVENTS, NO_FAULTS, sameBytes, scenario } from './helpers.ts';
 
 function checkShape(g: GeneratedSystem): void {
   expect(Object.keys(g.columns).sort()).toEqual([...SENSORS].sort());
@@ -77,11 +77,17 @@ describe('generateSystem', () => {
   });
 
   it('integrates SOC from current (coulomb counting) on a clean system', () => {
-    const clean = scenario({ systems: 10, days: 5, anomalyRate: 0, dataQuality: NO_FAULTS });
+    const clean = scenario({
+      systems: 10,
+      days: 5,
+      anomalyRate: 0,
+      dataQuality: NO_FAULTS,
+      events: NO_EVENTS,
+    });
     for (const p of planFleet(clean)) {
       const g = generateSystem(p, clean);
       const soc = col(g.columns, 'soc_pct');
-      const cur = col(g.columns, 'current_a');
+      const cur = rackCurrent(g);
       const perDay = 86400 / p.intervalSeconds;
       let worst = 0;
       for (let start = 0; start + perDay < soc.length; start += perDay) {

@@ -1,6 +1,6 @@
 /** Shared helpers of the synth tests. */
 import { resolveScenario } from '../../../src/synth/define.ts';
-import type { ResolvedScenario, ScenarioSpec } from '../../../src/synth/types.ts';
+import type { GeneratedSystem, ResolvedScenario, ScenarioSpec } from '../../../src/synth/types.ts';
 
 /** No data-quality faults at all: the physics and the measurement noise only. */
 export const NO_FAULTS = {
@@ -9,6 +9,15 @@ export const NO_FAULTS = {
   spike: 0,
   timestampGap: 0,
   noisyNormal: 0,
+} as const;
+
+/** No normal operational events (synth/events.ts): SOC is an exact coulomb count, time is regular. */
+export const NO_EVENTS = {
+  jitter: 0,
+  socRecalibration: 0,
+  stringTrip: 0,
+  repeatedRows: 0,
+  idleDays: 0,
 } as const;
 
 /** A resolved scenario from a partial spec. */
@@ -33,6 +42,15 @@ export function col(columns: Readonly<Record<string, Float64Array>>, name: strin
   const c = columns[name];
   if (!c) throw new Error(`missing column ${name}`);
   return c;
+}
+
+/**
+ * The simulated rack's current: the bank current of `current_a` over the racks in parallel
+ * (`plan.strings`), which is what the cell model and the C-rate limit see.
+ */
+export function rackCurrent(g: GeneratedSystem): Float64Array {
+  const bank = col(g.columns, 'current_a');
+  return g.plan.strings === 1 ? bank : bank.map((a) => a / g.plan.strings);
 }
 
 /** Byte-level equality of two Float64Arrays (NaN equals NaN). */

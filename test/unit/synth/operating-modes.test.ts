@@ -34,8 +34,9 @@ describe('operating modes', () => {
       const cur = finite(col(g.columns, 'current_a'));
       expect(mean(soc)).toBeGreaterThan(42);
       expect(mean(soc)).toBeLessThan(58);
-      expect(cur.filter((i) => i > 5).length / cur.length).toBeGreaterThan(0.25);
-      expect(cur.filter((i) => i < -5).length / cur.length).toBeGreaterThan(0.25);
+      // About half the time inside the deadband; the rest split between both directions.
+      expect(cur.filter((i) => i > 5).length / cur.length).toBeGreaterThan(0.15);
+      expect(cur.filter((i) => i < -5).length / cur.length).toBeGreaterThan(0.15);
     }
   });
 
