@@ -21,18 +21,21 @@ export default defineConfig({
 
 export const PLUGIN = `import { defineModel } from 'bess-harness';
 
-/** Scores a rack by the widest cell-voltage spread (max − min cell, in mV) it ever showed. */
-export default (options: { ignoreAboveMv?: number } = {}) =>
+/** Scores a rack by its median cell-voltage spread (max − min cell, mV) on the SOC plateau. */
+export default (options: { socBand?: [number, number] } = {}) =>
   defineModel({
     name: '${MODEL_NAME}',
     version: '1',
     options,
     derive: ['cell_delta_v_mv'], // the loader computes ΔV for us
     score(series) {
-      const dv = series.sensors.cell_delta_v_mv ?? [];
-      let max = 0;
-      for (const v of dv) if (v > max && v < (options.ignoreAboveMv ?? 1000)) max = v; // NaN gaps fail \`v > max\`
-      return max;
+      const [lo, hi] = options.socBand ?? [30, 90]; // below 30 % SOC every deep discharge widens ΔV
+      const soc = series.sensors.soc_pct;
+      const dv = [...(series.sensors.cell_delta_v_mv ?? [])].filter(
+        (v, i) => v === v && (!soc || (soc[i]! >= lo && soc[i]! <= hi)), // NaN gaps dropped
+      );
+      const median = dv.sort((a, b) => a - b)[dv.length >> 1] ?? 0;
+      return median;
     },
   });
 `;

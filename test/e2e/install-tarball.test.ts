@@ -154,14 +154,17 @@ describe('the packed tarball in a project of its own', () => {
 
   it('a plugin that returns NaN: exit 2; a model weaker than its assertions: exit 1', async () => {
     const original = await readFile(pluginFile(), 'utf8');
-    expect(original).toContain('return max;');
+    expect(original).toContain('return median;');
     try {
-      await writeFile(pluginFile(), original.replace('return max;', 'return NaN;'));
+      await writeFile(pluginFile(), original.replace('return median;', 'return NaN;'));
       const broken = await sh('npx', ['harness', 'run'], project.dir);
       expect(broken.code, broken.stdout + broken.stderr).toBe(2);
       expect(broken.stdout + broken.stderr).toMatch(/NaN/);
 
-      await writeFile(pluginFile(), original.replace('return max;', 'return max > 0 ? 1 : 0;'));
+      await writeFile(
+        pluginFile(),
+        original.replace('return median;', 'return median > 0 ? 1 : 0;'),
+      );
       const weak = await sh('npx', ['harness', 'run'], project.dir);
       expect(weak.code, weak.stdout + weak.stderr).toBe(1);
       expect(weak.stdout).toMatch(/✗ expected my-model to beat random/);
