@@ -6,7 +6,9 @@
  * series' |z|. See README.md for what it can and cannot catch.
  */
 import {
+  atRest,
   DERIVED_FEATURES,
+  powerCRate,
   REST_C_RATE,
   REST_CURRENT_A,
   defineModel,
@@ -287,9 +289,7 @@ export function conditionedColumn(
     }
     if (keep && rest) {
       const c = current ? (current[i] as number) : NaN;
-      keep = byCRate
-        ? Math.abs(c * (voltage[i] as number)) / (kwh * 1000) < REST_C_RATE
-        : Math.abs(c) < REST_CURRENT_A;
+      keep = atRest(byCRate ? powerCRate(c, voltage[i] as number, kwh) : undefined, c);
     }
     out[i] = keep ? (col[i] as number) : NaN;
   }

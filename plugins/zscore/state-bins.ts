@@ -6,7 +6,13 @@
  * discharges, i.e. its operating mode. Per state, it measures how far its cells stray from
  * healthy cells doing the same thing.
  */
-import { REST_C_RATE, REST_CURRENT_A, type MetadataRow, type SystemSeries } from 'bess-harness';
+import {
+  powerCRate,
+  REST_C_RATE,
+  REST_CURRENT_A,
+  type MetadataRow,
+  type SystemSeries,
+} from 'bess-harness';
 
 /** SOC deciles 0–9. */
 const SOC_BINS = 10;
@@ -56,7 +62,7 @@ export function stateBins(
   for (let i = 0; i < soc.length; i++) {
     const s = soc[i] as number;
     const c = current[i] as number;
-    const rate = byCRate ? Math.abs(c * (voltage[i] as number)) / (kwh * 1000) : NaN;
+    const rate = byCRate ? powerCRate(c, voltage[i] as number, kwh) : NaN;
     if (s !== s || c !== c || (byCRate && rate !== rate)) {
       out[i] = UNKNOWN_STATE;
       continue;
