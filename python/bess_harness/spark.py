@@ -113,16 +113,13 @@ def score_fleet(
     if save_state is not None:
         _write_bytes_atomic(save_state, state if state is not None else model.save_state())  # type: ignore[attr-defined]
 
-    sc = spark.sparkContext
-    template_b = sc.broadcast(template)
-    state_b = sc.broadcast(state) if state is not None else None
-    meta_b = sc.broadcast(metadata)
+    shared = _Shared(spark, {"template": template, "state": state, "metadata": metadata})
     key = uuid.uuid4().hex
 
     def score_group(rows: pd.DataFrame) -> pd.DataFrame:
-        m = _restored(key, template_b.value, state_b.value if state_b is not None else None)
+        m = _restored(key, shared.get("template"), shared.get("state"))
         system_id = str(rows["system_id"].iloc[0])
-        meta = meta_b.value[system_id]
+        meta = shared.get("metadata")[system_id]
         frame = protocol_frame(rows, sensors, meta)
         return pd.DataFrame({"system_id": [system_id], "score": [score_one(m, frame, meta, seed)]})
 
@@ -130,10 +127,29 @@ def score_fleet(
     try:
         _write_atomic(spark, scores.repartition(1).sortWithinPartitions("system_id"), out_path)
     finally:
-        for b in (template_b, state_b, meta_b):
-            if b is not None:
-                b.unpersist()
+        shared.release()
     return spark.read.parquet(out_path)
+
+
+class _Shared:
+    """Values every task reads: Spark broadcasts (sent once per executor) where the session has a
+    SparkContext; on Spark Connect (Databricks shared and serverless compute) there is none, and the
+    values travel inside the scoring function instead."""
+
+    def __init__(self, spark, values: dict) -> None:
+        try:
+            sc = spark.sparkContext
+        except Exception:  # Spark Connect: no SparkContext, no broadcasts
+            sc = None
+        self._broadcasts = {k: sc.broadcast(v) for k, v in values.items()} if sc is not None else None
+        self._values = None if sc is not None else values
+
+    def get(self, name: str):
+        return self._broadcasts[name].value if self._broadcasts is not None else self._values[name]  # type: ignore[index]
+
+    def release(self) -> None:
+        for b in (self._broadcasts or {}).values():
+            b.unpersist()
 
 
 def read_fleet(spark, dataset_path: str, merge_schema: bool = False):
@@ -306,22 +322,27 @@ def _check_ids(ids: list[str], metadata: dict[str, dict], dataset_path: str) -> 
 
 def _write_atomic(spark, df, out_path: str) -> None:
     """Writes ``df`` as Parquet beside ``out_path`` and renames it into place (replacing an old one),
-    so ``out_path`` never holds half a job's output."""
-    jvm = spark.sparkContext._jvm
-    conf = spark.sparkContext._jsc.hadoopConfiguration()
-    target = jvm.org.apache.hadoop.fs.Path(out_path)
+    so ``out_path`` never holds half a job's output. On Spark Connect, where the driver's Hadoop
+    file system is out of reach, Spark's own overwrite is used."""
+    try:
+        jvm = spark.sparkContext._jvm
+        conf = spark.sparkContext._jsc.hadoopConfiguration()
+    except Exception:
+        df.write.mode("overwrite").parquet(out_path)
+        return
+    Path = jvm.org.apache.hadoop.fs.Path
+    target = Path(out_path)
     fs = target.getFileSystem(conf)
     tmp = f"{out_path.rstrip('/')}.tmp-{uuid.uuid4().hex[:12]}"
     try:
         df.write.mode("error").parquet(tmp)
         if fs.exists(target):
             fs.delete(target, True)
-        if not fs.rename(jvm.org.apache.hadoop.fs.Path(tmp), target):
+        if not fs.rename(Path(tmp), target):
             raise OSError(f"cannot rename {tmp} to {out_path}")
     finally:
-        tmp_path = jvm.org.apache.hadoop.fs.Path(tmp)
-        if fs.exists(tmp_path):
-            fs.delete(tmp_path, True)
+        if fs.exists(Path(tmp)):
+            fs.delete(Path(tmp), True)
 
 
 def _write_bytes_atomic(file: str, data: bytes) -> None:
