@@ -25,6 +25,11 @@ export function scoresEntries(spec: SuiteSpec): readonly ScoresSpec[] {
   return Array.isArray(s) ? (s as readonly ScoresSpec[]) : [s as ScoresSpec];
 }
 
+/** The names of a suite's precomputed-scores cases, in order. */
+export function scoresCaseNames(spec: SuiteSpec): string[] {
+  return scoresEntries(spec).map(scoresCaseName);
+}
+
 /** The case name of a scores entry: its `name`, else the file's name without its extension (`scores.parquet` → `scores`). */
 export function scoresCaseName(entry: ScoresSpec): string {
   if (entry.name !== undefined) return entry.name;

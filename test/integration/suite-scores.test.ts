@@ -137,6 +137,12 @@ describe('a suite with scores: { path }', () => {
     expect(alone.assertions.map((a) => a.state)).toEqual(['passed']);
   });
 
+  it('--model selects a scores case by its name', async () => {
+    const harness = await createHarness({ cwd: project.dir });
+    const picked = await harness.collect({ models: ['spark-iforest'] });
+    expect(picked.map((s) => s.spec.name)).toEqual(['split', 'alone']);
+  });
+
   it('a missing file or ids that do not match the dataset fail that case (exit 2), not the others', () => {
     const missing = suiteNamed('missing');
     expect(scored(missing, 'lookup').state).toBe('scored');
