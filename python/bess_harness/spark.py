@@ -373,6 +373,13 @@ def _nice(ids: Sequence[str]) -> str:
     return f"{shown} and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else shown
 
 
+def _python_error(e: Exception) -> str:
+    """The Python exception line inside a Spark error (which carries the executor's traceback)."""
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    found = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception): ", line)]
+    return found[-1] if found else (lines[0] if lines else type(e).__name__)
+
+
 def _first_line(e: Exception) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
@@ -433,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"bess_harness.spark: wrote {out.count()} scores to {args.out}\n")
     except HarnessDataError as e:
         sys.stderr.write(f"bess_harness.spark: {e}\n")
+        return 2
+    except Exception as e:  # the model failed on an executor: its own message, not the JVM's trace
+        sys.stderr.write(f"bess_harness.spark: scoring failed: {_python_error(e)}\n")
         return 2
     finally:
         if ours:

@@ -207,6 +207,15 @@ def test_the_command_line_replaces_its_output_whole(spark, fleet, tmp_path) -> N
     assert main(["--dataset", str(pq_dir), "--model", "no_such_module:X", "--out", str(out)]) == 2
 
 
+def test_a_score_that_is_not_finite_fails_naming_the_system(spark, fleet, tmp_path, capsys) -> None:
+    _, pq_dir = fleet
+    out = tmp_path / "scores.parquet"
+    assert main(["--dataset", str(pq_dir), "--model", "example_models.fingerprint:NaNForOne", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "scoring failed: ValueError: score for system sys-0001 is nan: a score must be a finite number" in err
+    assert not out.exists() and not list(tmp_path.glob("scores.parquet.tmp-*"))
+
+
 def test_ids_are_strings_and_must_match_the_metadata(spark, fleet, tmp_path) -> None:
     from example_models.fingerprint import Fingerprint
 

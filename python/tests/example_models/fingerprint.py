@@ -28,3 +28,10 @@ class Fingerprint(Model):
 
     def score(self, series: pd.DataFrame, metadata: dict) -> float:
         return fingerprint(series, metadata)
+
+
+class NaNForOne(Fingerprint):
+    """A scorer with a bug: no finite score for the first system of the default fleet."""
+
+    def score(self, series: pd.DataFrame, metadata: dict) -> float:
+        return float("nan") if metadata["system_id"] == "sys-0001" else super().score(series, metadata)
