@@ -76,28 +76,28 @@ def fleet(tmp_path_factory) -> tuple[Path, Path]:
 def spark():
     from pyspark.sql import SparkSession
 
-    # The Python workers import the models by module name, as executors of a cluster would with --py-files.
-    paths = [str(REPO / "python"), str(TESTS_DIR), str(IFOREST_DIR)]
-    os.environ["PYTHONPATH"] = os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")])
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    for p in paths[1:]:
-        if p not in sys.path:
-            sys.path.insert(0, p)
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("bess-harness tests")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        # Not UTC on purpose: the series a model sees must not depend on the session's time zone.
-        .config("spark.sql.session.timeZone", "America/New_York")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+    with pytest.MonkeyPatch.context() as mp:
+        # The Python workers import the models by module name, as executors of a cluster would with --py-files.
+        paths = [str(REPO / "python"), str(TESTS_DIR), str(IFOREST_DIR)]
+        mp.setenv("PYTHONPATH", os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")]))
+        mp.setenv("PYSPARK_PYTHON", sys.executable)
+        for p in paths[1:]:
+            mp.syspath_prepend(p)
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("bess-harness tests")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.default.parallelism", "2")
+            # Not UTC on purpose: the series a model sees must not depend on the session's time zone.
+            .config("spark.sql.session.timeZone", "America/New_York")
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        yield session
+        session.stop()
 
 
 # --- scoring without Spark: the reference ---------------------------------------------------------
