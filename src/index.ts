@@ -125,6 +125,7 @@ export type {
   SplitSide,
   ModelEntry,
   SuiteThreshold,
+  ScoresSpec,
 } from './runner/suite.ts';
 export type {
   CaseResult,

@@ -1,5 +1,5 @@
 import { HarnessError } from '../errors.ts';
-import { filterSuites } from '../runner/index.ts';
+import { filterSuites, scoresCaseNames } from '../runner/index.ts';
 import type { CollectedSuite } from '../runner/types.ts';
 
 /** Which suites and models of a project to run: all of them when every field is empty. */
@@ -43,7 +43,9 @@ export function selectSuites(
   }
   const models = filter.models;
   if (models && models.length > 0) {
-    const known = [...new Set(suites.flatMap((s) => s.modelNames))];
+    // A suite's cases: its models and its precomputed scores (`scores: { path }`).
+    const cases = (s: CollectedSuite): string[] => [...s.modelNames, ...scoresCaseNames(s.spec)];
+    const known = [...new Set(suites.flatMap(cases))];
     const unknown = models.filter((m) => !known.includes(m));
     if (unknown.length > 0) {
       throw new HarnessError(
@@ -51,7 +53,7 @@ export function selectSuites(
         `--model: no model named ${quoted(unknown)} in the selected suites (models: ${known.join(', ') || 'none'}; names are case-sensitive)`,
       );
     }
-    suites = suites.filter((s) => s.modelNames.some((m) => models.includes(m)));
+    suites = suites.filter((s) => cases(s).some((m) => models.includes(m)));
   }
   return suites;
 }

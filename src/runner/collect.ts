@@ -42,7 +42,7 @@ export async function collectSuites(
   }
   for (const file of files) {
     for (const spec of await importSuites(file)) {
-      suites.push({ file, spec, modelNames: spec.models.map(modelEntryName) });
+      suites.push({ file, spec, modelNames: (spec.models ?? []).map(modelEntryName) });
     }
   }
   const names = new Map<string, string>();
@@ -106,8 +106,24 @@ function checkSuite(s: unknown, where: string): SuiteSpec {
   if (typeof suite.name !== 'string' || suite.name === '') fail('a suite needs a `name`');
   if (suite.dataset === undefined)
     fail(`suite "${suite.name}" needs a \`dataset\` (a scenario name, { source } or { path })`);
-  if (!Array.isArray(suite.models) || suite.models.length === 0)
-    fail(`suite "${suite.name}" needs at least one model in \`models\``);
+  if (suite.models !== undefined && !Array.isArray(suite.models))
+    fail(`suite "${suite.name}": \`models\` must be a list of models`);
+  const scores =
+    suite.scores === undefined ? [] : Array.isArray(suite.scores) ? suite.scores : [suite.scores];
+  for (const e of scores as unknown[])
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      typeof (e as { path?: unknown }).path !== 'string' ||
+      (e as { path: string }).path === ''
+    )
+      fail(
+        `suite "${suite.name}": each of \`scores\` must be { path: 'scores.csv', name? } (got ${JSON.stringify(e)})`,
+      );
+  if ((suite.models?.length ?? 0) === 0 && scores.length === 0)
+    fail(
+      `suite "${suite.name}" needs at least one model in \`models\` or a scores file in \`scores: { path }\``,
+    );
   if (suite.expect !== undefined && typeof suite.expect !== 'function')
     fail(`suite "${suite.name}": \`expect\` must be a function ({ metric, model }) => [...]`);
   if (

@@ -8,6 +8,7 @@ export { collectSuites, filterSuites, modelEntryName } from './collect.ts';
 export { WorkerPool } from './pool.ts';
 export type { Reporter } from './reporter-types.ts';
 export { assertionSpecsOf, runSuites } from './run.ts';
+export { scoresCaseNames } from './precomputed.ts';
 export type { SourceComparison } from './sources.ts';
 export type { Awaitable } from '../plugin/index.ts';
 export type {

@@ -27,6 +27,7 @@ import { WorkerPool } from './pool.ts';
 import type { PluginOrigin } from './worker-protocol.ts';
 import { checkInWorker } from './check-in-worker.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
+import { precomputedRun, readPrecomputed, scoresCaseName, scoresEntries } from './precomputed.ts';
 import { projectCodeKey } from './code-key.ts';
 import { dataKeyOf } from './score-cache.ts';
 import { withSources } from './sources.ts';
@@ -201,18 +202,22 @@ async function runSuite(
   }
   try {
     const wanted = options.models;
-    const indices = spec.models
+    const models = spec.models ?? [];
+    const indices = models
       .map((_, i) => i)
       .filter((i) => !wanted || wanted.includes(suite.modelNames[i]!));
-    const entries = indices.map((i) => spec.models[i]!);
+    const entries = indices.map((i) => models[i]!);
     const plugins: ModelPlugin[] = [];
     for (const entry of entries) plugins.push(await resolveModel(entry, config, suite.file));
-    const names = plugins.map((p) => p.name);
+    const scoresToJudge = scoresEntries(spec).filter(
+      (e) => !wanted || wanted.includes(scoresCaseName(e)),
+    );
+    const names = [...plugins.map((p) => p.name), ...scoresToJudge.map(scoresCaseName)];
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup)
       throw new HarnessError(
         'E_SUITE',
-        `${suite.file}: suite "${spec.name}" lists model "${dup}" twice; give one of them another name`,
+        `${suite.file}: suite "${spec.name}" has two cases named "${dup}" (models or scores); give one of them another name`,
       );
 
     // A worker re-creates a plugin from its suite file; a suite made in code, with no file,
@@ -272,6 +277,13 @@ async function runSuite(
       onProgress: (model, done, total) =>
         emit('onCaseProgress', { suite: spec.name, model, done, total }),
     });
+
+    for (const entry of scoresToJudge)
+      runs.push(
+        await judgePrecomputed(entry, config.root, ds.dataset.systems, splits, threshold, {
+          where: `${suite.file}: suite "${spec.name}"`,
+        }),
+      );
 
     const columns = (spec.breakdown ?? DEFAULT_BREAKDOWN).filter(isBreakdownColumn);
     const strata: Record<string, StrataColumn> = {};
@@ -355,6 +367,45 @@ async function runSuite(
       assertions: [],
       error: `${err.message}${located}`,
       durationMs: performance.now() - t0,
+    };
+  }
+}
+
+/**
+ * A precomputed scores entry as a pooled run; a file that is missing or does not match the
+ * dataset is an errored case (exit 2) with its located problems, and the other cases go on.
+ */
+async function judgePrecomputed(
+  entry: Parameters<typeof readPrecomputed>[0],
+  root: string,
+  systems: Parameters<typeof readPrecomputed>[2],
+  splits: Parameters<typeof precomputedRun>[2],
+  threshold: SuiteThreshold,
+  at: { readonly where: string },
+): Promise<PooledRun> {
+  try {
+    const { plugin, scoreOf } = await readPrecomputed(entry, root, systems, at.where);
+    return precomputedRun(plugin, scoreOf, splits, threshold);
+  } catch (err) {
+    if (!(err instanceof HarnessError)) throw err;
+    const located = err.problems
+      .slice(0, 5)
+      .map((p) => `\n  ${p.file}:${p.line}:${p.column}: ${p.message}`)
+      .join('');
+    const plugin: ModelPlugin = {
+      name: scoresCaseName(entry),
+      version: entry.version ?? 'scores',
+      options: { scores: entry.path },
+      score: () => NaN,
+    };
+    return {
+      plugin,
+      error: `${err.message}${located}`,
+      scores: new Float64Array(0),
+      threshold: Infinity,
+      fitMs: 0,
+      scoreMs: 0,
+      cached: false,
     };
   }
 }

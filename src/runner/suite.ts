@@ -47,6 +47,16 @@ export interface SplitSpec {
   readonly groupWindows?: boolean;
 }
 
+/** Precomputed scores: a scores file as `harness evaluate --scores` reads it (system_id,score[,source]). */
+export interface ScoresSpec {
+  /** The file, relative to the config's folder. */
+  readonly path: string;
+  /** The case's name; default: the file's name without its extension (`spark-iforest.csv` → `spark-iforest`). */
+  readonly name?: string;
+  /** The case's version (what baselines and run records show); default: a hash of the scores. */
+  readonly version?: string;
+}
+
 /** One side of a source split. */
 export interface SplitSide {
   readonly source: Source;
@@ -62,7 +72,15 @@ export interface SuiteSpec {
   readonly description?: string;
   readonly dataset: DatasetSpec;
   readonly split?: SplitSpec;
-  readonly models: readonly ModelEntry[];
+  /** The models to fit and score; a suite may instead (or as well) judge precomputed `scores`. */
+  readonly models?: readonly ModelEntry[];
+  /**
+   * Scores computed outside the harness (a Spark job over a Parquet fleet, see docs/spark.md),
+   * one case each: judged on the suite's test split like a model's, at the same threshold rule,
+   * with the same metrics, breakdowns, assertions and baseline. The file must score every system
+   * of the dataset (the training side's normals set a train-FPR threshold).
+   */
+  readonly scores?: ScoresSpec | readonly ScoresSpec[];
   /**
    * How each model's decision threshold is chosen. Default: the score that flags 5 % of the
    * *training* normals (`{ kind: 'train_fpr', fpr: 0.05 }`): honest, and comparable across

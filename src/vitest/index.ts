@@ -54,7 +54,7 @@ export function describeSuite(
 }
 
 function describeOne(suite: SuiteSpec, options: DescribeSuiteOptions): void {
-  const modelNames = suite.models.map(modelEntryName);
+  const modelNames = (suite.models ?? []).map(modelEntryName);
   const only = options.models;
   // The titles are known before anything runs: `expect` only builds assertion specs.
   let titles: string[];

@@ -3,6 +3,7 @@ import chalk from 'chalk';
 import { DEFAULT_SEED } from '../../defaults.ts';
 import { createHarness } from '../../core/index.ts';
 import { defaultReporters } from '../../report/index.ts';
+import { scoresCaseNames } from '../../runner/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';
@@ -70,10 +71,12 @@ export const runCommand: Command = {
     const filter = { words: positionals, suites: values.suite ?? [], models: values.model ?? [] };
     if (values.list) {
       const suites = await harness.collect(filter);
-      for (const s of suites)
+      for (const s of suites) {
+        const scores = scoresCaseNames(s.spec);
         process.stdout.write(
-          `${s.spec.name}  ${path.relative(process.cwd(), s.file)}  models: ${s.modelNames.join(', ')}\n`,
+          `${s.spec.name}  ${path.relative(process.cwd(), s.file)}  models: ${s.modelNames.join(', ')}${scores.length > 0 ? `  scores: ${scores.join(', ')}` : ''}\n`,
         );
+      }
       process.stdout.write(`${suites.length} suite(s)\n`);
       return 0;
     }

@@ -83,7 +83,7 @@ export function loaders(dir: string): Readonly<Record<Kind, (v: Variant) => Prom
     plugin: async (v) => {
       const [suite] = await collectSuites(configOf({ suites: [FILES.suite('ok')] }));
       const plugin = await resolveModel(
-        suite!.spec.models[0]!,
+        suite!.spec.models![0]!,
         configOf({ plugins: [`plugins-${v}`] }),
         suite!.file,
       );

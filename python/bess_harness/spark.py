@@ -1,0 +1,454 @@
+"""Scoring a Parquet fleet on Apache Spark with the same :class:`bess_harness.Model` the harness runs.
+
+A fleet too big for one machine lives where the telemetry is, as a hive-partitioned Parquet dataset::
+
+    <dataset>/raw/system_id=<id>/part-0.parquet   timestamp (TIMESTAMP(MILLIS, UTC)) + one DOUBLE per sensor
+    <dataset>/metadata.csv                        as in the CSV layout
+    <dataset>/labels.csv                          (read here only for --train-labels)
+
+:func:`score_fleet` fits the model once on the driver (or restores a saved state), broadcasts its
+state to the executors, scores every system with ``groupBy('system_id').applyInPandas`` and writes
+``scores.parquet`` (system_id, score), which ``harness evaluate --scores`` or a suite's
+``scores: { path }`` judges. Each system reaches the model exactly as the harness's process protocol
+hands it over (the rows go through the protocol's own Arrow decoding), so the scores are the ones
+the harness would get, to the bit. From a shell (``spark-submit`` or ``python -m``)::
+
+    python -m bess_harness.spark --dataset D --model my_models.iforest:IForest --out scores.parquet \\
+        --train-labels D/labels.csv
+
+See docs/spark.md for spark-submit on a cluster and for Databricks.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import math
+import os
+import pickle
+import re
+import sys
+import uuid
+from typing import Iterable, Iterator, Sequence
+from urllib.parse import unquote
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .errors import HarnessDataError, Problem
+from .model import Dataset, SystemData, model_name
+from .protocol import decode_series
+from .validate import parse_csv, parse_labels_table, parse_metadata_table, throw_if_problems
+
+#: The columns of the scores file, as ``harness evaluate --scores`` reads them.
+SCORES_SCHEMA = "system_id string, score double"
+#: Partition directories of the fleet: ``system_id=<id>`` (hive escaping, %XX, undone).
+_PARTITION = re.compile(r"/system_id=([^/]+)/")
+#: Fleet ids listed in one message before "and N more".
+_SHOWN = 10
+
+# A restored model per Python worker, keyed by one score_fleet call: Spark reuses its Python workers
+# across tasks, so each restores the broadcast state once rather than once per system.
+_MODELS: dict[str, object] = {}
+
+
+def score_fleet(
+    spark,
+    dataset_path: str,
+    model: object,
+    out_path: str,
+    *,
+    train_ids: Iterable[str] | None = None,
+    train_labels: str | None = None,
+    state: bytes | str | None = None,
+    save_state: str | None = None,
+    seed: int | str | None = None,
+    merge_schema: bool = False,
+):
+    """Scores every system of the Parquet fleet at ``dataset_path`` with ``model`` and writes
+    ``out_path`` (a Parquet dataset of ``system_id, score``, one part, sorted by id). Returns it as a
+    Spark DataFrame.
+
+    - ``train_ids``: fit on these systems (in this order) first, on the driver; ``train_labels``: a
+      labels CSV whose *normal* systems are the training set (in file order). Without either, the
+      model scores as given (already fitted, or one that does not learn).
+    - ``state``: the model's saved state (bytes, or a local file holding them) to restore instead of
+      fitting; ``save_state``: a local file to write the state the model is scored with.
+    - ``seed``: what ``model.seed`` (and ``Dataset.seed`` in ``fit``) holds, as the harness's case seed.
+    - ``merge_schema``: read the union of the sensor columns of every part (``mergeSchema``; reads every
+      footer). By default the columns are those of one part, so use it when systems carry different sensors.
+
+    Raises :class:`HarnessDataError` for a fleet that does not match its metadata (ids without
+    metadata, metadata without a series) or a bad metadata or labels file.
+    """
+    dataset_path = dataset_path.rstrip("/")
+    if train_ids is not None and train_labels is not None:
+        raise ValueError("pass train_ids or train_labels, not both")
+    if state is not None and (train_ids is not None or train_labels is not None):
+        raise ValueError("pass a state to restore or a training set to fit on, not both")
+    fleet, sensors = read_fleet(spark, dataset_path, merge_schema=merge_schema)
+    metadata = read_metadata_rows(spark, f"{dataset_path}/metadata.csv")
+    ids = fleet_ids(fleet)
+    _check_ids(ids, metadata, dataset_path)
+
+    # The model as given is what every executor starts from; the fitted state travels separately.
+    from pyspark import cloudpickle  # imported here: the rest of the package must not need pyspark
+
+    template = cloudpickle.dumps(model)
+    if isinstance(state, str):
+        with open(state, "rb") as f:
+            state = f.read()
+    if train_labels is not None:
+        train_ids = normal_ids(spark, train_labels)
+    if train_ids is not None:
+        train_ids = list(train_ids)
+        missing = [i for i in train_ids if i not in metadata]
+        if missing:
+            raise HarnessDataError(f"{len(missing)} training system(s) are not in the fleet {dataset_path}: {_nice(missing)}")
+        _fit_on_driver(spark, model, fleet, sensors, [metadata[i] for i in train_ids], seed)
+        state = model.save_state()  # type: ignore[attr-defined]
+    elif state is not None:
+        model.restore_state(state)  # type: ignore[attr-defined]  # on the driver first: a bad state fails here, not in 1000 tasks
+    if save_state is not None:
+        _write_bytes_atomic(save_state, state if state is not None else model.save_state())  # type: ignore[attr-defined]
+
+    shared = _Shared(spark, {"template": template, "state": state, "metadata": metadata})
+    key = uuid.uuid4().hex
+
+    def score_group(rows: pd.DataFrame) -> pd.DataFrame:
+        m = _restored(key, shared.get("template"), shared.get("state"))
+        system_id = str(rows["system_id"].iloc[0])
+        meta = shared.get("metadata")[system_id]
+        frame = protocol_frame(rows, sensors, meta)
+        return pd.DataFrame({"system_id": [system_id], "score": [score_one(m, frame, meta, seed)]})
+
+    scores = fleet.groupBy("system_id").applyInPandas(score_group, schema=SCORES_SCHEMA)
+    try:
+        _write_atomic(spark, scores.repartition(1).sortWithinPartitions("system_id"), out_path)
+    finally:
+        shared.release()
+    return spark.read.parquet(out_path)
+
+
+class _Shared:
+    """Values every task reads: Spark broadcasts (sent once per executor) where the session has a
+    SparkContext; on Spark Connect (Databricks shared and serverless compute) there is none, and the
+    values travel inside the scoring function instead."""
+
+    def __init__(self, spark, values: dict) -> None:
+        try:
+            sc = spark.sparkContext
+        except Exception:  # Spark Connect: no SparkContext, no broadcasts
+            sc = None
+        self._broadcasts = {k: sc.broadcast(v) for k, v in values.items()} if sc is not None else None
+        self._values = None if sc is not None else values
+
+    def get(self, name: str):
+        return self._broadcasts[name].value if self._broadcasts is not None else self._values[name]  # type: ignore[index]
+
+    def release(self) -> None:
+        for b in (self._broadcasts or {}).values():
+            b.unpersist()
+
+
+def read_fleet(spark, dataset_path: str, merge_schema: bool = False):
+    """The fleet's rows as a Spark DataFrame (system_id string, timestamp as int64 ms UTC, one double
+    per sensor) and the sensor columns in the files' order."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    raw = f"{dataset_path.rstrip('/')}/raw"
+    # Ids such as 0042 must stay strings: Spark would otherwise infer the partition as an integer.
+    with _conf(spark, {"spark.sql.sources.partitionColumnTypeInference.enabled": "false"}):
+        try:
+            df = spark.read.option("mergeSchema", str(merge_schema).lower()).parquet(raw)
+        except Exception as e:  # AnalysisException: the JVM's message says what is wrong (no such path, no parquet)
+            raise HarnessDataError(f"cannot read the Parquet fleet {raw}: {_first_line(e)}") from None
+    fields = {f.name: f.dataType for f in df.schema.fields}
+    if "system_id" not in fields:
+        raise HarnessDataError(f"{raw} is not partitioned by system_id: expected {raw}/system_id=<id>/part-0.parquet")
+    if "timestamp" not in fields:
+        raise HarnessDataError(f"the Parquet fleet {raw} has no timestamp column")
+    ts = fields["timestamp"]
+    if isinstance(ts, T.TimestampType):
+        millis = F.unix_millis(F.col("timestamp"))
+    elif isinstance(ts, T.LongType):
+        millis = F.col("timestamp")
+    else:
+        raise HarnessDataError(
+            f"the timestamp column of {raw} is {ts.simpleString()}: expected TIMESTAMP(MILLIS, UTC) (or int64 ms since the epoch)"
+        )
+    sensors = [c for c in df.columns if c not in ("system_id", "timestamp")]
+    bad = [f"{c} ({fields[c].simpleString()})" for c in sensors if not isinstance(fields[c], T.NumericType)]
+    if bad:
+        raise HarnessDataError(f"sensor columns of {raw} must be numbers (DOUBLE): {', '.join(bad)}")
+    cols = [F.col("system_id").cast("string").alias("system_id"), millis.cast("long").alias("timestamp")]
+    cols += [F.col(c).cast("double").alias(c) for c in sensors]
+    return df.select(*cols), sensors
+
+
+def fleet_ids(fleet) -> list[str]:
+    """The system ids of the fleet, from its partition folders (the file listing; no data is read)."""
+    ids = {unquote(m.group(1)) for f in fleet.inputFiles() for m in [_PARTITION.search(f)] if m}
+    return sorted(ids)
+
+
+def read_metadata_rows(spark, file: str) -> dict[str, dict]:
+    """metadata.csv as the process protocol's ``systems`` entries, by system id, in file order."""
+    rows = _parse_table(spark, file, "metadata", parse_metadata_table)
+    return {loc.row["system_id"]: protocol_metadata(loc.row) for loc in rows}
+
+
+def normal_ids(spark, file: str) -> list[str]:
+    """The systems a labels CSV calls normal, in file order: the training set of ``--train-labels``."""
+    rows = _parse_table(spark, file, "labels", parse_labels_table)
+    return [loc.row["system_id"] for loc in rows if loc.row["label"] == "normal"]
+
+
+def _parse_table(spark, file: str, what: str, parse) -> list:
+    """A CSV file's rows by the loader's own parser (the TypeScript loader's rules and messages),
+    read through Spark when ``file`` is a URI, so any file system the cluster reads works."""
+    problems: list[Problem] = []
+    rows = parse(parse_csv(_read_text(spark, file), file, problems.append), problems.append)
+    throw_if_problems(problems, f"cannot read {what} {file}")
+    return rows
+
+
+def _read_text(spark, file: str) -> str:
+    if "://" not in file and not file.startswith("dbfs:"):
+        try:
+            with open(file, encoding="utf-8") as f:
+                return f.read()
+        except OSError as e:
+            raise HarnessDataError(f"cannot read {file}: {e.strerror or e}") from None
+    try:
+        rows = spark.read.text(file, wholetext=True).collect()
+    except Exception as e:
+        raise HarnessDataError(f"cannot read {file}: {_first_line(e)}") from None
+    return rows[0][0] if rows else ""
+
+
+def protocol_metadata(row: dict) -> dict:
+    """A metadata row as the harness sends it in ``systems``: keys only for known values, and whole
+    numbers as JSON integers (the harness's JSON writes 2752, not 2752.0)."""
+    out = {}
+    for k, v in row.items():
+        if v is None:
+            continue
+        if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+            v = int(v)
+        out[k] = list(v) if isinstance(v, (list, tuple)) else v
+    return out
+
+
+def protocol_frame(rows: pd.DataFrame, sensors: Sequence[str], meta: dict) -> pd.DataFrame:
+    """One system's rows (system_id, timestamp in ms, the sensors; any order) as the model's
+    DataFrame: sorted by time and decoded by the protocol's own :func:`decode_series`, so it is the
+    frame ``serve()`` would hand the model (UTC index named timestamp, float64 columns in the
+    fleet's order, NaN for a missing reading)."""
+    rows = rows.sort_values("timestamp", kind="stable")
+    n = len(rows)
+    arrays = [pa.array(np.full(n, str(meta["system_id"]), dtype=object), type=pa.string()), pa.array(rows["timestamp"].to_numpy(dtype="int64"))]
+    arrays += [pa.array(rows[s].to_numpy(dtype="float64", na_value=np.nan), type=pa.float64()) for s in sensors]
+    table = pa.Table.from_arrays(arrays, names=["system_id", "timestamp", *sensors])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return decode_series(sink.getvalue().to_pybytes(), [meta], [n])[0]
+
+
+def score_one(model: object, frame: pd.DataFrame, meta: dict, seed: int | str | None) -> float:
+    """The model's score of one system, as ``serve()`` asks for it (``score_batch`` of one when the
+    model has it), checked to be one finite number."""
+    with contextlib.suppress(AttributeError):
+        model.seed = seed  # type: ignore[attr-defined]
+    batch = getattr(model, "score_batch", None)
+    if callable(batch):
+        out = list(batch([frame], [meta]))
+        if len(out) != 1:
+            raise ValueError(f"score_batch returned {len(out)} scores for 1 system: it must return one per system, in order")
+        value = out[0]
+    else:
+        value = model.score(frame, meta)  # type: ignore[attr-defined]
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"score for system {meta['system_id']} is {value!r}: a score must be a finite number") from None
+    if not math.isfinite(f):
+        raise ValueError(f"score for system {meta['system_id']} is {f}: a score must be a finite number")
+    return f
+
+
+def _restored(key: str, template: bytes, state: bytes | None) -> object:
+    m = _MODELS.get(key)
+    if m is None:
+        m = pickle.loads(template)
+        if state is not None:
+            m.restore_state(state)  # type: ignore[attr-defined]
+        _MODELS.clear()  # one call's model at a time: a worker serving many jobs must not keep them all
+        _MODELS[key] = m
+    return m
+
+
+def _fit_on_driver(spark, model: object, fleet, sensors: Sequence[str], train: list[dict], seed) -> None:
+    fit = getattr(model, "fit", None)
+    if not callable(fit):
+        raise ValueError(f"{model_name(model)} has no fit: pass no training set (or a state to restore)")
+    from pyspark.sql import functions as F
+
+    ids = [m["system_id"] for m in train]
+    with _conf(spark, {"spark.sql.execution.arrow.pyspark.enabled": "true"}):
+        rows = fleet.where(F.col("system_id").isin(ids)).toPandas()
+    by_id = dict(iter(rows.groupby("system_id", sort=False)))
+    systems = [SystemData(m, protocol_frame(by_id[m["system_id"]], sensors, m)) for m in train]
+    with contextlib.suppress(AttributeError):
+        model.seed = seed  # type: ignore[attr-defined]
+    fit(Dataset(systems, seed=seed))
+
+
+def _check_ids(ids: list[str], metadata: dict[str, dict], dataset_path: str) -> None:
+    no_meta = [i for i in ids if i not in metadata]
+    known = set(ids)
+    no_series = [i for i in metadata if i not in known]
+    parts = []
+    if no_meta:
+        parts.append(f"{len(no_meta)} system(s) have a series but no metadata row: {_nice(no_meta)}")
+    if no_series:
+        parts.append(f"{len(no_series)} system(s) in metadata.csv have no series under raw/: {_nice(no_series)}")
+    if parts:
+        raise HarnessDataError(f"the fleet {dataset_path} does not match its metadata: {'; '.join(parts)}")
+
+
+def _write_atomic(spark, df, out_path: str) -> None:
+    """Writes ``df`` as Parquet beside ``out_path`` and renames it into place (replacing an old one),
+    so ``out_path`` never holds half a job's output. On Spark Connect, where the driver's Hadoop
+    file system is out of reach, Spark's own overwrite is used."""
+    try:
+        jvm = spark.sparkContext._jvm
+        conf = spark.sparkContext._jsc.hadoopConfiguration()
+    except Exception:
+        df.write.mode("overwrite").parquet(out_path)
+        return
+    Path = jvm.org.apache.hadoop.fs.Path
+    target = Path(out_path)
+    fs = target.getFileSystem(conf)
+    tmp = f"{out_path.rstrip('/')}.tmp-{uuid.uuid4().hex[:12]}"
+    try:
+        df.write.mode("error").parquet(tmp)
+        if fs.exists(target):
+            fs.delete(target, True)
+        if not fs.rename(Path(tmp), target):
+            raise OSError(f"cannot rename {tmp} to {out_path}")
+    finally:
+        if fs.exists(Path(tmp)):
+            fs.delete(Path(tmp), True)
+
+
+def _write_bytes_atomic(file: str, data: bytes) -> None:
+    tmp = f"{file}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, file)
+
+
+@contextlib.contextmanager
+def _conf(spark, values: dict[str, str]) -> Iterator[None]:
+    """Sets session confs for a block and puts the caller's back afterwards."""
+    old = {k: spark.conf.get(k, None) for k in values}
+    for k, v in values.items():
+        spark.conf.set(k, v)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                spark.conf.unset(k)
+            else:
+                spark.conf.set(k, v)
+
+
+def _nice(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:_SHOWN])
+    return f"{shown} and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else shown
+
+
+def _python_error(e: Exception) -> str:
+    """The Python exception line inside a Spark error (which carries the executor's traceback)."""
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    found = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception): ", line)]
+    return found[-1] if found else (lines[0] if lines else type(e).__name__)
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def load_model(spec: str) -> object:
+    """``module:name`` → a model: a Model subclass or factory is called without arguments, an
+    instance is used as it is (as ``python -m bess_harness serve``)."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise ValueError(f"--model must be module:name (e.g. my_models.iforest:IForest), got {spec!r}")
+    target = getattr(importlib.import_module(module_name), attr)
+    is_model = not isinstance(target, type) and (hasattr(target, "score") or hasattr(target, "score_batch"))
+    return target if is_model or not callable(target) else target()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m bess_harness.spark",
+        description="Scores a Parquet fleet (<dataset>/raw/system_id=<id>/part-0.parquet + metadata.csv) with a "
+        "bess_harness.Model on Spark and writes scores.parquet (system_id, score) for `harness evaluate --scores`.",
+    )
+    p.add_argument("--dataset", required=True, help="the fleet folder (any path Spark reads: local, hdfs://, s3a://, dbfs:/)")
+    p.add_argument("--model", required=True, help="module:name of the model (a Model subclass, factory or instance)")
+    p.add_argument("--out", required=True, help="where to write the scores (a Parquet folder; replaced when it exists)")
+    train = p.add_mutually_exclusive_group()
+    train.add_argument("--train-labels", help="fit on the systems this labels CSV calls normal, then score")
+    train.add_argument("--state", help="restore this saved model state (a local file) instead of fitting")
+    p.add_argument("--save-state", help="write the state the model scored with to this local file")
+    p.add_argument("--seed", default=None, help="the seed the model sees (model.seed, Dataset.seed)")
+    p.add_argument("--merge-schema", action="store_true", help="read the union of every part's sensor columns")
+    args = p.parse_args(argv)
+    try:
+        model = load_model(args.model)
+    except (ImportError, AttributeError, ValueError) as e:
+        sys.stderr.write(f"bess_harness.spark: cannot load {args.model}: {e}\n")
+        return 2
+    from pyspark.sql import SparkSession
+
+    # Stop the session at the end only when this call started it (not one a notebook or test holds).
+    ours = SparkSession.getActiveSession() is None
+    spark = SparkSession.builder.appName(f"bess-harness score_fleet {model_name(model)}").getOrCreate()
+    try:
+        out = score_fleet(
+            spark,
+            args.dataset,
+            model,
+            args.out,
+            train_labels=args.train_labels,
+            state=args.state,
+            save_state=args.save_state,
+            seed=args.seed,
+            merge_schema=args.merge_schema,
+        )
+        sys.stderr.write(f"bess_harness.spark: wrote {out.count()} scores to {args.out}\n")
+    except HarnessDataError as e:
+        sys.stderr.write(f"bess_harness.spark: {e}\n")
+        return 2
+    except Exception as e:  # the model failed on an executor: its own message, not the JVM's trace
+        sys.stderr.write(f"bess_harness.spark: scoring failed: {_python_error(e)}\n")
+        return 2
+    finally:
+        if ours:
+            spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""bess_harness.spark on PySpark in local mode: a small generated fleet, written as the Parquet fleet
+layout (raw/system_id=<id>/part-0.parquet), scored on Spark and on pandas without Spark; the scores
+and `harness evaluate`'s metrics must agree. One Spark session (one JVM) serves the whole module.
+Needs node (to generate the fleet), Java 17 and the `spark` extra."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e './python[spark]'")
+
+from bess_harness import Dataset, HarnessDataError, SystemData  # noqa: E402
+from bess_harness.loader import load_labels, load_metadata, load_timeseries, read_metadata  # noqa: E402
+from bess_harness.protocol import decode_series, encode_series  # noqa: E402
+from bess_harness.spark import main, protocol_metadata, score_fleet  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+IFOREST_DIR = REPO / "examples" / "python-iforest"
+TESTS_DIR = Path(__file__).resolve().parent
+SEED = "bess:spark:iforest"
+
+# PySpark 4.x warns that it does not fully support pandas 3 (the venv's); what these tests use works.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+
+# --- the fleet -----------------------------------------------------------------------------------
+
+
+def csv_fleet_to_parquet(csv_dir: Path, out: Path) -> None:
+    """The Parquet fleet layout from a CSV fleet: one part per system, timestamp as
+    TIMESTAMP(MILLIS, UTC), sensors as DOUBLE (null = missing), system_id only in the folder name;
+    metadata.csv and labels.csv copied beside raw/."""
+    for f in sorted((csv_dir / "raw").glob("*.csv")):
+        df = pd.read_csv(f, dtype={"timestamp": str})
+        ms = pd.to_datetime(df["timestamp"], utc=True, format="ISO8601").to_numpy(dtype="datetime64[ms]").astype("int64")
+        arrays = [pa.array(ms, type=pa.int64()).cast(pa.timestamp("ms", tz="UTC"))]
+        arrays += [pa.array(df[c].to_numpy(dtype="float64"), type=pa.float64(), from_pandas=True) for c in df.columns[1:]]
+        part = out / "raw" / f"system_id={f.stem}"
+        part.mkdir(parents=True)
+        pq.write_table(pa.Table.from_arrays(arrays, names=list(df.columns)), part / "part-0.parquet")
+    for name in ("metadata.csv", "labels.csv"):
+        shutil.copy(csv_dir / name, out / name)
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory) -> tuple[Path, Path]:
+    """(the CSV fleet, the same fleet as Parquet): 12 systems, 1 day at 15 min."""
+    if shutil.which("node") is None:
+        pytest.skip("node is needed to generate the fleet")
+    root = tmp_path_factory.mktemp("fleet")
+    csv_dir, pq_dir = root / "csv", root / "parquet"
+    subprocess.run(
+        ["node", str(REPO / "bin" / "harness.js"), "generate", "--systems", "12", "--days", "1", "--interval", "15m", "--out", str(csv_dir)],
+        check=True,
+        capture_output=True,
+        cwd=root,
+    )
+    csv_fleet_to_parquet(csv_dir, pq_dir)
+    return csv_dir, pq_dir
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    with pytest.MonkeyPatch.context() as mp:
+        # The Python workers import the models by module name, as executors of a cluster would with --py-files.
+        paths = [str(REPO / "python"), str(TESTS_DIR), str(IFOREST_DIR)]
+        mp.setenv("PYTHONPATH", os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")]))
+        mp.setenv("PYSPARK_PYTHON", sys.executable)
+        for p in paths[1:]:
+            mp.syspath_prepend(p)
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("bess-harness tests")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.default.parallelism", "2")
+            # Not UTC on purpose: the series a model sees must not depend on the session's time zone.
+            .config("spark.sql.session.timeZone", "America/New_York")
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        yield session
+        session.stop()
+
+
+# --- scoring without Spark: the reference ---------------------------------------------------------
+
+
+def protocol_frames(csv_dir: Path, ids: list[str]) -> list[pd.DataFrame]:
+    """The CSV fleet's series as serve() hands them to a model: through the protocol's Arrow payload."""
+    frames = [(i, load_timeseries(i, data_dir=csv_dir)) for i in ids]
+    payload, rows = encode_series(frames)
+    return decode_series(payload, [{"system_id": i} for i in ids], rows)
+
+
+def pandas_scores(model, csv_dir: Path, train_ids: list[str] | None) -> pd.Series:
+    meta = {r["system_id"]: protocol_metadata(r) for r in read_metadata(data_dir=csv_dir)}
+    if train_ids is not None:
+        model.seed = SEED
+        model.fit(Dataset([SystemData(meta[i], f) for i, f in zip(train_ids, protocol_frames(csv_dir, train_ids))], seed=SEED))
+    ids = sorted(meta)
+    frames = protocol_frames(csv_dir, ids)
+    model.seed = SEED
+    if hasattr(model, "score_batch"):
+        scores = [model.score_batch([f], [meta[i]])[0] for i, f in zip(ids, frames)]
+    else:
+        scores = [model.score(f, meta[i]) for i, f in zip(ids, frames)]
+    return pd.Series(scores, index=pd.Index(ids, name="system_id"), name="score", dtype="float64")
+
+
+def normals(csv_dir: Path) -> list[str]:
+    labels = load_labels(data_dir=csv_dir)
+    return labels.loc[labels["label"] == "normal", "system_id"].tolist()
+
+
+def read_scores(path: Path) -> pd.Series:
+    df = pd.read_parquet(path)
+    assert list(df.columns) == ["system_id", "score"]
+    return df.set_index("system_id")["score"]
+
+
+# --- tests ---------------------------------------------------------------------------------------
+
+
+def test_the_model_sees_the_frames_and_metadata_the_protocol_gives(spark, fleet, tmp_path) -> None:
+    from example_models.fingerprint import Fingerprint
+
+    csv_dir, pq_dir = fleet
+    score_fleet(spark, str(pq_dir), Fingerprint(), str(tmp_path / "scores.parquet"), seed=SEED)
+    got = read_scores(tmp_path / "scores.parquet")
+    want = pandas_scores(Fingerprint(), csv_dir, None)
+    # A fingerprint: equal only when every column, dtype, timestamp, NaN and metadata field is.
+    assert got.index.tolist() == want.index.tolist()
+    assert got.tolist() == want.tolist()
+
+
+def test_iforest_on_spark_scores_as_on_pandas_and_evaluate_agrees(spark, fleet, tmp_path) -> None:
+    from iforest import IForest
+
+    csv_dir, pq_dir = fleet
+    out = tmp_path / "scores.parquet"
+    score_fleet(spark, str(pq_dir), IForest(trees=50), str(out), train_labels=str(pq_dir / "labels.csv"), seed=SEED)
+    got = read_scores(out)
+    want = pandas_scores(IForest(trees=50), csv_dir, normals(csv_dir))
+    assert got.index.is_unique and sorted(got.index) == sorted(load_metadata(data_dir=csv_dir)["system_id"])
+    assert np.allclose(got.loc[want.index].to_numpy(), want.to_numpy(), rtol=0, atol=1e-12)
+    assert got.std() > 0  # a model that scores everything alike would pass the comparison trivially
+
+    def evaluate(scores: pd.Series, name: str) -> dict:
+        csv = tmp_path / name
+        scores.rename("score").reset_index().to_csv(csv, index=False, float_format="%.17g")
+        cmd = ["node", str(REPO / "bin" / "harness.js"), "evaluate", "--scores", str(csv), "--labels", str(csv_dir / "labels.csv")]
+        cmd += ["--metadata", str(csv_dir / "metadata.csv"), "--threshold", str(float(want.median())), "--json"]
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        result = json.loads(r.stdout)
+        result.pop("files", None)
+        return result
+
+    on_spark, on_pandas = evaluate(got, "spark.csv"), evaluate(want, "pandas.csv")
+    assert on_spark == on_pandas
+    from sklearn.metrics import roc_auc_score
+
+    labels = load_labels(data_dir=csv_dir).set_index("system_id")["label"].eq("anomaly").astype(int)
+    assert on_spark["n"] == 12
+    assert on_spark["metrics"]["roc_auc"] == pytest.approx(roc_auc_score(labels.loc[got.index], got.to_numpy()), abs=1e-12)
+
+
+def test_a_saved_state_restores_to_the_same_scores(spark, fleet, tmp_path) -> None:
+    from iforest import IForest
+
+    _, pq_dir = fleet
+    state = tmp_path / "iforest.state"
+    score_fleet(spark, str(pq_dir), IForest(trees=20), str(tmp_path / "a.parquet"), train_labels=str(pq_dir / "labels.csv"), save_state=str(state), seed=SEED)
+    score_fleet(spark, str(pq_dir), IForest(trees=20), str(tmp_path / "b.parquet"), state=str(state), seed=SEED)
+    assert read_scores(tmp_path / "a.parquet").equals(read_scores(tmp_path / "b.parquet"))
+
+
+def test_the_command_line_replaces_its_output_whole(spark, fleet, tmp_path) -> None:
+    _, pq_dir = fleet
+    out = tmp_path / "scores.parquet"
+    out.mkdir()
+    (out / "stale.parquet").write_bytes(b"not parquet")
+    args = ["--dataset", str(pq_dir), "--model", "example_models.fingerprint:Fingerprint", "--out", str(out)]
+    assert main(args) == 0
+    assert not (out / "stale.parquet").exists() and len(read_scores(out)) == 12
+    assert not list(tmp_path.glob("scores.parquet.tmp-*"))
+    assert spark.range(1).count() == 1  # the CLI stops only a session it started
+    assert main(["--dataset", str(tmp_path / "nowhere"), "--model", "example_models.fingerprint:Fingerprint", "--out", str(out)]) == 2
+    assert main(["--dataset", str(pq_dir), "--model", "no_such_module:X", "--out", str(out)]) == 2
+
+
+def test_a_score_that_is_not_finite_fails_naming_the_system(spark, fleet, tmp_path, capsys) -> None:
+    _, pq_dir = fleet
+    out = tmp_path / "scores.parquet"
+    assert main(["--dataset", str(pq_dir), "--model", "example_models.fingerprint:NaNForOne", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "scoring failed: ValueError: score for system sys-0001 is nan: a score must be a finite number" in err
+    assert not out.exists() and not list(tmp_path.glob("scores.parquet.tmp-*"))
+
+
+def test_ids_are_strings_and_must_match_the_metadata(spark, fleet, tmp_path) -> None:
+    from example_models.fingerprint import Fingerprint
+
+    _, pq_dir = fleet
+    small = tmp_path / "small"
+    (small / "raw").mkdir(parents=True)
+    first = sorted((pq_dir / "raw").iterdir())[0]
+    shutil.copytree(first, small / "raw" / "system_id=0042")
+    meta = pd.read_csv(pq_dir / "metadata.csv", dtype=str, keep_default_na=False)
+    row = meta[meta["system_id"] == first.name.split("=", 1)[1]].assign(system_id="0042")
+    row.to_csv(small / "metadata.csv", index=False)
+    score_fleet(spark, str(small), Fingerprint(), str(tmp_path / "s.parquet"))
+    assert read_scores(tmp_path / "s.parquet").index.tolist() == ["0042"]  # not the integer 42
+
+    shutil.copytree(first, small / "raw" / "system_id=extra-1")
+    with pytest.raises(HarnessDataError, match=r"1 system\(s\) have a series but no metadata row: extra-1"):
+        score_fleet(spark, str(small), Fingerprint(), str(tmp_path / "s.parquet"))
+    shutil.rmtree(small / "raw" / "system_id=extra-1")
+    pd.concat([row, row.assign(system_id="ghost")]).to_csv(small / "metadata.csv", index=False)
+    with pytest.raises(HarnessDataError, match=r"1 system\(s\) in metadata.csv have no series under raw/: ghost"):
+        score_fleet(spark, str(small), Fingerprint(), str(tmp_path / "s.parquet"))
+    assert read_scores(tmp_path / "s.parquet").index.tolist() == ["0042"]  # a failed run left the old scores
