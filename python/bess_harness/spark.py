@@ -248,6 +248,12 @@ def protocol_frame(rows: pd.DataFrame, sensors: Sequence[str], meta: dict) -> pd
     frame ``serve()`` would hand the model (UTC index named timestamp, float64 columns in the
     fleet's order, NaN for a missing reading)."""
     rows = rows.sort_values("timestamp", kind="stable")
+    # As the loaders do: a logger's row repeated verbatim carries nothing new and is dropped; a
+    # repeated timestamp with other values is an error (which reading is true?).
+    rows = rows[~rows.duplicated(subset=["timestamp", *sensors], keep="first")]
+    if rows["timestamp"].duplicated().any():
+        at = int(rows.loc[rows["timestamp"].duplicated(), "timestamp"].iloc[0])
+        raise ValueError(f"system {meta['system_id']}: timestamp {pd.Timestamp(at, unit='ms', tz='UTC').isoformat()} appears twice with different values")
     n = len(rows)
     arrays = [pa.array(np.full(n, str(meta["system_id"]), dtype=object), type=pa.string()), pa.array(rows["timestamp"].to_numpy(dtype="int64"))]
     arrays += [pa.array(rows[s].to_numpy(dtype="float64", na_value=np.nan), type=pa.float64()) for s in sensors]
