@@ -145,6 +145,25 @@ export function seriesPath(dataDir: string, source: Source, systemId: string): s
   return path.join(dir, source, 'raw', `${systemId}.csv`);
 }
 
+/** Where a system's series is on disk, and in which layout. */
+export interface SeriesLocation {
+  readonly format: 'csv' | 'parquet';
+  /** `raw/<id>.csv`, or the partition folder `raw/system_id=<id>/` of the Parquet layout. */
+  readonly path: string;
+}
+
+/**
+ * A system's series as the disk holds it: the Parquet layout's partition folder
+ * `raw/system_id=<id>/` when it exists, else `raw/<id>.csv` (which may not exist: the loader
+ * then says the file is missing). The layout is read from the disk per system, so a fleet
+ * written by `harness generate --format parquet`, by Spark or by pyarrow needs no setting.
+ */
+export function locateSeries(dataDir: string, source: Source, systemId: string): SeriesLocation {
+  const csv = seriesPath(dataDir, source, systemId);
+  const partition = path.join(path.dirname(csv), `system_id=${systemId}`);
+  return isDir(partition) ? { format: 'parquet', path: partition } : { format: 'csv', path: csv };
+}
+
 /**
  * The sources of a layout a loader should read for `selector`. Throws a HarnessError when
  * the folder is missing, holds no data, lacks the one source asked for, or still has a legacy

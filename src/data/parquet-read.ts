@@ -1,0 +1,286 @@
+/**
+ * Reading one system's series from the Parquet layout: the part files of its partition folder
+ * `raw/system_id=<id>/` (`part-0.parquet` as `harness generate --format parquet` writes it, or
+ * the `part-*.parquet` files Spark or pyarrow write), in name order, into the same columns the
+ * CSV scanner gives: epoch-ms timestamps and one Float64Array per sensor, NaN for null.
+ *
+ * The rules are the CSV file's (series-scan.ts): every column a known sensor (in real data also a
+ * snake_case extra column), `timestamp` present and strictly increasing, readings numbers and,
+ * for validation, physically possible. A Parquet file has no line or column numbers, so a
+ * problem names the part file and says `row N, column NAME` (N counts the part's rows from 1);
+ * it is located at line 0, printed `file: message`. Bad values become NaN so a scan completes.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { HarnessError, type Problem } from '../errors.ts';
+import { formatTimestamp } from './csv-write.ts';
+import { readRegularFile, unreadableReason } from './read-file.ts';
+import { EXTRA_COLUMN_PATTERN, PHYSICAL_LIMITS, SENSORS } from './schema.ts';
+import type { SeriesScan } from './series-scan.ts';
+import { didYouMean } from './suggest.ts';
+
+/** Options of {@link scanSeriesParquet}: those of the CSV scanner, with the partition folder as `dir`. */
+export interface ParquetScanOptions {
+  readonly extraSensors?: readonly string[];
+  /** Accept other columns named like EXTRA_COLUMN_PATTERN (real data). */
+  readonly extraColumns?: boolean;
+  /** Flag physically impossible readings (validation does, the loader does not). */
+  readonly checkLimits?: boolean;
+  /** Receives every problem; return false to stop the scan. */
+  readonly report: (p: Problem) => boolean | void;
+}
+
+/** The partition folder of one system in a raw folder: `<rawDir>/system_id=<id>`. */
+export const partitionDirName = (systemId: string): string => `system_id=${systemId}`;
+
+/** The system id a partition folder's name holds, or undefined when the name is not `system_id=…`. */
+export function systemIdOfPartition(name: string): string | undefined {
+  return name.startsWith('system_id=') ? name.slice('system_id='.length) : undefined;
+}
+
+/**
+ * The part files of a Parquet dataset folder, sorted: `*.parquet`, leaving out what Spark and
+ * Hadoop write beside them (`_SUCCESS`, `_metadata`, `.crc` and other dot-files).
+ */
+export async function parquetParts(dir: string): Promise<string[]> {
+  const names = await readdir(dir);
+  return names
+    .filter((n) => n.endsWith('.parquet') && !n.startsWith('.') && !n.startsWith('_'))
+    .sort()
+    .map((n) => path.join(dir, n));
+}
+
+class StopScan extends Error {}
+
+/** Epoch ms from an INT64 timestamp of each unit the harness reads. */
+const TIMESTAMP_PARSERS = {
+  timestampFromMilliseconds: (v: bigint): number => Number(v),
+  timestampFromMicroseconds: (v: bigint): number => Number(v) / 1e3,
+  timestampFromNanoseconds: (v: bigint): number => Number(v) / 1e6,
+};
+
+/** Why a timestamp column cannot be read as the contract's UTC instants, or undefined when it can. */
+function timestampTypeProblem(el: SchemaElement): string | undefined {
+  if (el.type === 'INT96') {
+    return 'column timestamp is INT96 (a legacy Spark type): write INT64 TIMESTAMP, e.g. spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS';
+  }
+  const lt = el.logical_type;
+  if (el.type === 'INT64' && lt?.type === 'TIMESTAMP') {
+    return lt.isAdjustedToUTC ? undefined : 'column timestamp is a local time (isAdjustedToUTC=false): the contract\'s timestamps are UTC instants';
+  }
+  if (el.type === 'INT64' && (el.converted_type === 'TIMESTAMP_MILLIS' || el.converted_type === 'TIMESTAMP_MICROS')) return undefined;
+  return `column timestamp is ${el.type ?? 'a group'}${lt ? ` (${lt.type})` : ''}: expected INT64 TIMESTAMP (UTC)`;
+}
+
+const NUMERIC_TYPES = new Set(['DOUBLE', 'FLOAT', 'INT32', 'INT64']);
+
+/** Why a sensor column is not plain numbers, or undefined when it is. */
+function valueTypeProblem(el: SchemaElement): string | undefined {
+  const plain = el.logical_type === undefined || el.logical_type.type === 'INTEGER';
+  if (el.type !== undefined && NUMERIC_TYPES.has(el.type) && plain && el.converted_type === undefined) return undefined;
+  return `column ${el.name} is ${el.type ?? 'a group'}${el.logical_type ? ` (${el.logical_type.type})` : ''}: sensor readings are DOUBLE (null for a missing reading)`;
+}
+
+/** One part file, read and checked: its columns, or undefined when it cannot be read. */
+interface PartRead {
+  readonly columns: string[];
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array[];
+}
+
+/**
+ * Reads a system's partition folder `dir`. Every problem goes to `opts.report`: no part file, a
+ * part that is not Parquet, a missing, mistyped, unknown, nested or duplicate column, a part whose
+ * columns differ from the first one's, a null or non-increasing timestamp (also across parts), a
+ * reading that is not finite and, with `checkLimits`, one outside PHYSICAL_LIMITS.
+ */
+export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): Promise<SeriesScan> {
+  const emit = (file: string, message: string): void => {
+    if (opts.report({ file, line: 0, column: 0, message }) === false) throw new StopScan();
+  };
+  const empty: SeriesScan = { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
+  try {
+    let parts: string[];
+    try {
+      parts = await parquetParts(dir);
+    } catch (err) {
+      emit(dir, unreadableReason(err));
+      return empty;
+    }
+    if (parts.length === 0) {
+      emit(dir, `no part file: a system's folder holds its series as ${'part-0.parquet'} (or Spark's part-*.parquet)`);
+      return empty;
+    }
+    const read: PartRead[] = [];
+    let prevTs = -Infinity;
+    let prevAt = '';
+    for (const file of parts) {
+      const part = await readPart(file, opts, emit);
+      if (!part) continue;
+      const first = read[0];
+      if (first && part.columns.join(',') !== first.columns.join(',')) {
+        emit(file, `columns ${part.columns.join(', ')} differ from those of ${path.basename(parts[0] as string)} (${first.columns.join(', ')}): every part of a system has the same columns`);
+        continue;
+      }
+      // Strictly increasing across parts too: the parts of one system are one series, in name order.
+      const ts = part.timestamps;
+      for (let i = 0; i < ts.length; i++) {
+        const t = ts[i] as number;
+        if (t !== t) continue;
+        if (!(t > prevTs)) {
+          const where = i === 0 ? `the last row of ${prevAt}` : `row ${i}`;
+          emit(file, `row ${i + 1}, column timestamp: ${formatTimestamp(t)} is not after ${where}: timestamps must strictly increase`);
+        }
+        prevTs = t;
+      }
+      prevAt = path.basename(file);
+      read.push(part);
+    }
+    return concatParts(read);
+  } catch (err) {
+    if (err instanceof StopScan) return empty;
+    throw err;
+  }
+}
+
+/** The parts' rows one after the other. */
+function concatParts(read: readonly PartRead[]): SeriesScan {
+  const first = read[0];
+  if (!first) return { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
+  if (read.length === 1) return { columns: first.columns, timestamps: first.timestamps, values: first.values, rows: first.timestamps.length };
+  const rows = read.reduce((a, p) => a + p.timestamps.length, 0);
+  const timestamps = new Float64Array(rows);
+  const values = first.columns.map(() => new Float64Array(rows));
+  let at = 0;
+  for (const p of read) {
+    timestamps.set(p.timestamps, at);
+    p.values.forEach((v, j) => (values[j] as Float64Array).set(v, at));
+    at += p.timestamps.length;
+  }
+  return { columns: first.columns, timestamps, values, rows };
+}
+
+async function readPart(file: string, opts: ParquetScanOptions, emit: (file: string, message: string) => void): Promise<PartRead | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readRegularFile(file);
+  } catch (err) {
+    if (!(err instanceof HarnessError)) throw err;
+    emit(file, err.message.slice(file.length + 2));
+    return undefined;
+  }
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let metadata: FileMetaData;
+  let fields: SchemaElement[];
+  try {
+    metadata = parquetMetadata(buffer);
+    fields = parquetSchema(metadata).children.map((c) => (c.children.length > 0 ? { ...c.element, type: undefined } : c.element));
+  } catch (err) {
+    emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  }
+  // The header check, as for a CSV header: stop at a bad column, the rows cannot be read as the contract's.
+  let bad = false;
+  const tsField = fields.find((f) => f.name === 'timestamp');
+  if (!tsField) {
+    bad = true;
+    emit(file, `missing column timestamp: a series has a timestamp column (INT64 TIMESTAMP, UTC) and one DOUBLE column per sensor`);
+  } else {
+    const why = timestampTypeProblem(tsField);
+    if (why) {
+      bad = true;
+      emit(file, why);
+    }
+  }
+  const known = new Set<string>([...SENSORS, ...(opts.extraSensors ?? [])]);
+  const seen = new Set<string>();
+  const columns: string[] = [];
+  for (const f of fields) {
+    if (f.name === 'timestamp') continue;
+    if (seen.has(f.name)) {
+      bad = true;
+      emit(file, `duplicate column "${f.name}"`);
+      continue;
+    }
+    seen.add(f.name);
+    if (f.name === 'system_id') {
+      bad = true;
+      emit(file, 'column system_id in the file: the system id is the folder name (system_id=<id>), as Spark and pyarrow partition it');
+    } else if (!known.has(f.name) && !(opts.extraColumns && EXTRA_COLUMN_PATTERN.test(f.name))) {
+      bad = true;
+      emit(
+        file,
+        opts.extraColumns
+          ? `unknown column "${f.name}"${didYouMean(f.name, known)}: every column must be a known sensor or an extra column named in lowercase snake_case (such as string_current_1_a)`
+          : `unknown column "${f.name}"${didYouMean(f.name, known)}: every column must be a known sensor (declare extra sensors in the config)`,
+      );
+    } else {
+      const why = valueTypeProblem(f);
+      if (why) {
+        bad = true;
+        emit(file, why);
+      }
+    }
+    columns.push(f.name);
+  }
+  if (bad) return undefined;
+
+  const rows = Number(metadata.num_rows);
+  if (rows === 0) {
+    emit(file, 'file has no rows');
+    return undefined;
+  }
+  const timestamps = new Float64Array(rows).fill(NaN);
+  const values = columns.map(() => new Float64Array(rows).fill(NaN));
+  const slot = new Map<string, Float64Array>([['timestamp', timestamps], ...columns.map((c, j) => [c, values[j] as Float64Array] as const)]);
+  try {
+    await parquetRead({
+      file: buffer,
+      metadata,
+      columns: ['timestamp', ...columns],
+      parsers: TIMESTAMP_PARSERS,
+      onChunk: ({ columnName, columnData, rowStart }) => {
+        const out = slot.get(columnName) as Float64Array;
+        const n = columnData.length;
+        for (let i = 0; i < n; i++) {
+          const v = columnData[i] as number | bigint | null | undefined;
+          // null stays NaN; an INT64 sensor column comes as bigint.
+          if (v !== null && v !== undefined) out[rowStart + i] = typeof v === 'bigint' ? Number(v) : v;
+        }
+      },
+    });
+  } catch (err) {
+    emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  }
+  checkRows(file, timestamps, columns, values, opts, emit);
+  return { columns, timestamps, values };
+}
+
+/** Null timestamps, non-finite readings and (with checkLimits) impossible ones; order is checked by the caller, across parts. */
+function checkRows(
+  file: string,
+  timestamps: Float64Array,
+  columns: readonly string[],
+  values: readonly Float64Array[],
+  opts: ParquetScanOptions,
+  emit: (file: string, message: string) => void,
+): void {
+  for (let i = 0; i < timestamps.length; i++) {
+    if (timestamps[i] !== timestamps[i]) emit(file, `row ${i + 1}, column timestamp: null: every row has a timestamp`);
+  }
+  columns.forEach((c, j) => {
+    const col = values[j] as Float64Array;
+    const lim = opts.checkLimits ? PHYSICAL_LIMITS[c as keyof typeof PHYSICAL_LIMITS] : undefined;
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i] as number;
+      if (v === Infinity || v === -Infinity) {
+        emit(file, `row ${i + 1}, column ${c}: ${v} is not a reading (a missing reading is null)`);
+        col[i] = NaN;
+      } else if (lim && (v < lim.min || v > lim.max)) {
+        emit(file, `row ${i + 1}, column ${c}: ${v} is physically impossible (outside ${lim.min}…${lim.max})`);
+      }
+    }
+  });
+}
