@@ -11,9 +11,9 @@
  *   any other codec needs a compressor of our own. zstd would need one (Node 20's zlib has none; it
  *   came in Node 22.15), and the reader then hyparquet-compressors for the decompression.
  *
- * Values are stored as the CSV writer writes them (the contract's fixed decimals per sensor), so
- * a fleet loads the same, bit for bit, from either layout. The writer adds no time, random id
- * or version string: the same series gives the same bytes.
+ * A generated fleet's values are stored as the CSV writer writes them (the contract's fixed
+ * decimals per sensor, `roundAsCsv`), so it loads the same, bit for bit, from either layout.
+ * The writer adds no time, random id or version string: the same series gives the same bytes.
  */
 import { parquetWriteBuffer, type ColumnSource, type ParquetWriteOptions } from 'hyparquet-writer';
 import { valueAsWritten } from './csv-write.ts';
@@ -31,12 +31,25 @@ const CREATED_BY = 'bess-harness';
 /** The file name of a system's one part in its partition folder. */
 export const PARQUET_PART_NAME = 'part-0.parquet';
 
+/** Options of {@link formatSeriesParquet}. */
+export interface SeriesParquetOptions {
+  /**
+   * Store each default sensor's values as the CSV writer writes them (SENSOR_DECIMALS fixed
+   * decimals): what a generated fleet holds in either layout. Default false: values as given.
+   */
+  readonly roundAsCsv?: boolean;
+}
+
 /**
  * One system's series as Parquet bytes. Columns are ordered as {@link formatSeriesCsv} orders
  * them (default sensors in SENSORS order, then others in insertion order). Every column must be
  * as long as `timestamps`; ±Infinity is a RangeError, as in the CSV writer.
  */
-export function formatSeriesParquet(timestamps: Float64Array, columns: Readonly<Record<string, Float64Array>>): Uint8Array {
+export function formatSeriesParquet(
+  timestamps: Float64Array,
+  columns: Readonly<Record<string, Float64Array>>,
+  opts: SeriesParquetOptions = {},
+): Uint8Array {
   const names = [
     ...SENSORS.filter((s) => columns[s] !== undefined),
     ...Object.keys(columns).filter((k) => !(SENSORS as readonly string[]).includes(k)),
@@ -59,7 +72,7 @@ export function formatSeriesParquet(timestamps: Float64Array, columns: Readonly<
   for (const name of names) {
     const col = columns[name] as Float64Array;
     if (col.length !== n) throw new RangeError(`column ${name} has ${col.length} values for ${n} timestamps`);
-    const decimals = (SENSOR_DECIMALS as Readonly<Record<string, number>>)[name];
+    const decimals = opts.roundAsCsv ? (SENSOR_DECIMALS as Readonly<Record<string, number>>)[name] : undefined;
     const data: (number | null)[] = new Array<number | null>(n);
     for (let i = 0; i < n; i++) {
       const v = col[i] as number;

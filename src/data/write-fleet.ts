@@ -76,7 +76,7 @@ export async function writeFleet(
     const writes = backgroundWrites(IN_FLIGHT);
     for (const m of members) {
       if (format === 'parquet') {
-        const file = formatSeriesParquet(m.timestamps, m.columns);
+        const file = formatSeriesParquet(m.timestamps, m.columns, { roundAsCsv: true });
         const dir = path.join(staging, 'raw', partitionDirName(m.systemId));
         await writes.add(async () => {
           await mkdir(dir);
