@@ -12,7 +12,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { parquetMetadata, parquetSchema, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { readFlatColumn } from './parquet-columns.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import { formatTimestamp } from './csv-write.ts';
 import { readRegularFile, unreadableReason } from './read-file.ts';
@@ -53,12 +54,11 @@ export async function parquetParts(dir: string): Promise<string[]> {
 
 class StopScan extends Error {}
 
-/** Epoch ms from an INT64 timestamp of each unit the harness reads. */
-const TIMESTAMP_PARSERS = {
-  timestampFromMilliseconds: (v: bigint): number => Number(v),
-  timestampFromMicroseconds: (v: bigint): number => Number(v) / 1e3,
-  timestampFromNanoseconds: (v: bigint): number => Number(v) / 1e6,
-};
+/** Units of an INT64 timestamp column per millisecond. */
+function perMsOf(el: SchemaElement): number {
+  const unit = el.logical_type?.type === 'TIMESTAMP' ? el.logical_type.unit : el.converted_type === 'TIMESTAMP_MICROS' ? 'MICROS' : 'MILLIS';
+  return unit === 'NANOS' ? 1e6 : unit === 'MICROS' ? 1e3 : 1;
+}
 
 /** Why a timestamp column cannot be read as the contract's UTC instants, or undefined when it can. */
 function timestampTypeProblem(el: SchemaElement): string | undefined {
@@ -231,25 +231,11 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
     emit(file, 'file has no rows');
     return undefined;
   }
-  const timestamps = new Float64Array(rows).fill(NaN);
-  const values = columns.map(() => new Float64Array(rows).fill(NaN));
-  const slot = new Map<string, Float64Array>([['timestamp', timestamps], ...columns.map((c, j) => [c, values[j] as Float64Array] as const)]);
+  let timestamps: Float64Array;
+  let values: Float64Array[];
   try {
-    await parquetRead({
-      file: buffer,
-      metadata,
-      columns: ['timestamp', ...columns],
-      parsers: TIMESTAMP_PARSERS,
-      onChunk: ({ columnName, columnData, rowStart }) => {
-        const out = slot.get(columnName) as Float64Array;
-        const n = columnData.length;
-        for (let i = 0; i < n; i++) {
-          const v = columnData[i] as number | bigint | null | undefined;
-          // null stays NaN; an INT64 sensor column comes as bigint.
-          if (v !== null && v !== undefined) out[rowStart + i] = typeof v === 'bigint' ? Number(v) : v;
-        }
-      },
-    });
+    timestamps = readFlatColumn(buffer, metadata, 'timestamp', { kind: 'timestamp', perMs: perMsOf(tsField as SchemaElement) });
+    values = columns.map((c) => readFlatColumn(buffer, metadata, c, { kind: 'number' }));
   } catch (err) {
     emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
     return undefined;
