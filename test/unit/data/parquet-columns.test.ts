@@ -54,4 +54,19 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
     expect(readFlatColumn(buffer, md, 'soc_pct', { kind: 'number' })).toEqual(few);
     expect(readFlatColumn(buffer, md, 'voltage_v', { kind: 'number' })).toEqual(many);
   });
+
+  // Delta-encoded timestamps are read as Numbers when they fit; larger steps take hyparquet's BigInt decoder.
+  for (const [what, step] of [
+    ['irregular steps (miniblock widths 1–16 bits)', (i: number) => 1000 + ((i * 7919) % (1 << ((i % 16) + 1)))],
+    ['steps of days and milliseconds (widths over 24 bits)', (i: number) => (i % 3 === 0 ? 86_400_000 * 400 : 1)],
+  ] as const) {
+    it(`reads delta-encoded timestamps with ${what}`, () => {
+      const t = new Float64Array(2500);
+      t[0] = Date.UTC(2020, 0, 1);
+      for (let i = 1; i < t.length; i++) t[i] = t[i - 1]! + step(i);
+      const bytes = formatSeriesParquet(t, { soc_pct: new Float64Array(t.length).fill(50) });
+      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      expect(readFlatColumn(buffer, parquetMetadata(buffer), 'timestamp', { kind: 'timestamp', perMs: 1 })).toEqual(t);
+    });
+  }
 });
