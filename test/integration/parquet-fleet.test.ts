@@ -87,6 +87,19 @@ describe('the Parquet layout', () => {
     expect(r.code).toBe(0);
   });
 
+  it('reports a system with both raw/<id>.csv and raw/system_id=<id>/', async () => {
+    const fleet = dir('both');
+    // dereference: the fleet folder is a symlink to its version, which must stay as generated.
+    await cp(dir('pq'), fleet, { recursive: true, dereference: true });
+    const csvFile = (await readdir(path.join(dir('csv'), 'raw'))).sort()[0]!;
+    await cp(path.join(dir('csv'), 'raw', csvFile), path.join(fleet, 'raw', csvFile));
+    const r = await runHarness(['validate', '--data', fleet]);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toContain(
+      `raw/${csvFile}:1:0: system ${path.basename(csvFile, '.csv')} has both ${csvFile} and system_id=${path.basename(csvFile, '.csv')}/: keep one layout`,
+    );
+  });
+
   describe('a bad Parquet file', () => {
     /** A copy of the Parquet fleet with sys-0001's part replaced by `bytes`. */
     const broken = async (
@@ -94,7 +107,8 @@ describe('the Parquet layout', () => {
       bytes: Uint8Array,
     ): Promise<{ fleet: string; part: string }> => {
       const fleet = dir(name);
-      await cp(dir('pq'), fleet, { recursive: true });
+      // dereference: the fleet folder is a symlink to its version, which must stay as generated.
+      await cp(dir('pq'), fleet, { recursive: true, dereference: true });
       const id = (await readdir(path.join(fleet, 'raw'))).sort()[0]!;
       const part = path.join(fleet, 'raw', id, 'part-0.parquet');
       await writeFile(part, bytes);
@@ -183,6 +197,10 @@ describe('the Parquet layout', () => {
       const good = await readFile(path.join(dir('pq'), 'raw', id, 'part-0.parquet'));
       const { fleet, part } = await broken('truncated', good.subarray(0, good.length - 30));
       await expectExit2Naming(fleet, part, /not a readable Parquet file/);
+    });
+
+    it('were copies: the generated fleet is as it was', async () => {
+      expect(await hashTree(dir('pq'))).toEqual(await hashTree(dir('pq2')));
     });
   });
 
