@@ -1,7 +1,7 @@
 """The Parquet layout of a raw folder, read with pyarrow as the TypeScript loader reads it
 (src/data/parquet-read.ts): one partition folder ``raw/system_id=<id>/`` per system holding its
 series as ``*.parquet`` parts (``part-0.parquet`` from ``harness generate --format parquet``, or
-Spark's ``part-*.parquet``), read in name order. Same checks, same order, same messages; a
+Spark's ``part-*.parquet``), merged by timestamp. Same checks, same order, same messages; a
 problem names the part file and says ``row N, column NAME``, at line 0.
 """
 from __future__ import annotations
@@ -66,9 +66,7 @@ def scan_series_parquet(
         if not parts:
             emit(folder, "no part file: a system's folder holds its series as part-0.parquet (or Spark's part-*.parquet)")
             return SeriesScan([], [], [])
-        read: list[tuple[list[str], np.ndarray, list[np.ndarray]]] = []
-        prev_ts = -math.inf
-        prev_at = ""
+        read: list[tuple[list[str], np.ndarray, list[np.ndarray], str]] = []
         for file in parts:
             part = _read_part(file, list(extra_sensors), extra_columns, check_limits, emit)
             if part is None:
@@ -81,23 +79,46 @@ def scan_series_parquet(
                     "every part of a system has the same columns",
                 )
                 continue
+            # Within a part, rows are in time order, as in a CSV file.
+            prev = -math.inf
             for i, t in enumerate(ts.tolist()):
                 if t != t:
                     continue
-                if not t > prev_ts:
-                    where = f"the last row of {prev_at}" if i == 0 else f"row {i}"
-                    emit(file, f"row {i + 1}, column timestamp: {format_timestamp(t)} is not after {where}: timestamps must strictly increase")
-                prev_ts = t
-            prev_at = os.path.basename(file)
-            read.append(part)
-        if not read:
-            return SeriesScan([], [], [])
-        columns = read[0][0]
-        ts = np.concatenate([p[1] for p in read])
-        values = [np.concatenate([p[2][j] for p in read]) for j in range(len(columns))]
-        return SeriesScan(columns, ts, values)
+                if not t > prev:
+                    emit(file, f"row {i + 1}, column timestamp: {format_timestamp(t)} is not after row {i}: timestamps must strictly increase")
+                prev = t
+            read.append((columns, ts, values, file))
+        return _merge_parts(read, emit)
     except _Stop:
         return SeriesScan([], [], [])
+
+
+def _merge_parts(read, emit) -> SeriesScan:
+    """The parts' rows as one series in time order (``mergeParts``): parts merged by timestamp, a
+    timestamp in two parts named at the later part's row."""
+    if not read:
+        return SeriesScan([], [], [])
+    columns = read[0][0]
+    if len(read) == 1:
+        return SeriesScan(columns, read[0][1], read[0][2])
+    ts = np.concatenate([p[1] for p in read])
+    values = [np.concatenate([p[2][j] for p in read]) for j in range(len(columns))]
+    in_order = all(read[k][1][0] > read[k - 1][1][-1] for k in range(1, len(read)))
+    if in_order:
+        return SeriesScan(columns, ts, values)
+    part = np.concatenate([np.full(len(p[1]), k) for k, p in enumerate(read)])
+    row = np.concatenate([np.arange(len(p[1])) for p in read])
+    order = np.argsort(ts, kind="stable")  # ties keep part order; NaN (a null timestamp) goes last
+    merged = ts[order]
+    for m in range(1, len(order)):
+        if merged[m] == merged[m - 1]:
+            n, prev = order[m], order[m - 1]
+            emit(
+                read[part[n]][3],
+                f"row {row[n] + 1}, column timestamp: {format_timestamp(float(merged[m]))} is also at row {row[prev] + 1} of "
+                f"{os.path.basename(read[part[prev]][3])}: timestamps must be unique",
+            )
+    return SeriesScan(columns, merged, [v[order] for v in values])
 
 
 _UNITS_PER_MS = {"ms": 1, "us": 1e3, "ns": 1e6, "s": 1e-3}

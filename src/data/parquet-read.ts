@@ -5,8 +5,9 @@
  * CSV scanner gives: epoch-ms timestamps and one Float64Array per sensor, NaN for null.
  *
  * The rules are the CSV file's (series-scan.ts): every column a known sensor (in real data also a
- * snake_case extra column), `timestamp` present and strictly increasing, readings numbers and,
- * for validation, physically possible. A Parquet file has no line or column numbers, so a
+ * snake_case extra column), `timestamp` present and strictly increasing within a part, readings
+ * numbers and, for validation, physically possible. Several parts (a Spark write has one per task,
+ * their rows interleaved) are merged by timestamp, and a timestamp may be in one part only. A Parquet file has no line or column numbers, so a
  * problem names the part file and says `row N, column NAME` (N counts the part's rows from 1);
  * it is located at line 0, printed `file: message`. Bad values become NaN so a scan completes.
  */
@@ -92,7 +93,7 @@ interface PartRead {
 /**
  * Reads a system's partition folder `dir`. Every problem goes to `opts.report`: no part file, a
  * part that is not Parquet, a missing, mistyped, unknown, nested or duplicate column, a part whose
- * columns differ from the first one's, a null or non-increasing timestamp (also across parts), a
+ * columns differ from the first one's, a null or non-increasing timestamp, one in two parts, a
  * reading that is not finite and, with `checkLimits`, one outside PHYSICAL_LIMITS.
  */
 export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): Promise<SeriesScan> {
@@ -112,9 +113,7 @@ export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): 
       emit(dir, `no part file: a system's folder holds its series as ${'part-0.parquet'} (or Spark's part-*.parquet)`);
       return empty;
     }
-    const read: PartRead[] = [];
-    let prevTs = -Infinity;
-    let prevAt = '';
+    const read: (PartRead & { readonly file: string })[] = [];
     for (const file of parts) {
       const part = await readPart(file, opts, emit);
       if (!part) continue;
@@ -123,41 +122,73 @@ export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): 
         emit(file, `columns ${part.columns.join(', ')} differ from those of ${path.basename(parts[0] as string)} (${first.columns.join(', ')}): every part of a system has the same columns`);
         continue;
       }
-      // Strictly increasing across parts too: the parts of one system are one series, in name order.
+      // Within a part, rows are in time order, as in a CSV file.
       const ts = part.timestamps;
+      let prev = -Infinity;
       for (let i = 0; i < ts.length; i++) {
         const t = ts[i] as number;
         if (t !== t) continue;
-        if (!(t > prevTs)) {
-          const where = i === 0 ? `the last row of ${prevAt}` : `row ${i}`;
-          emit(file, `row ${i + 1}, column timestamp: ${formatTimestamp(t)} is not after ${where}: timestamps must strictly increase`);
-        }
-        prevTs = t;
+        if (!(t > prev)) emit(file, `row ${i + 1}, column timestamp: ${formatTimestamp(t)} is not after row ${i}: timestamps must strictly increase`);
+        prev = t;
       }
-      prevAt = path.basename(file);
-      read.push(part);
+      read.push({ ...part, file });
     }
-    return concatParts(read);
+    return mergeParts(read, emit);
   } catch (err) {
     if (err instanceof StopScan) return empty;
     throw err;
   }
 }
 
-/** The parts' rows one after the other. */
-function concatParts(read: readonly PartRead[]): SeriesScan {
+/**
+ * The parts' rows as one series in time order. A Spark write spreads a system's rows over its
+ * part files (one per task), each in order but interleaved with the others, so parts are merged
+ * by timestamp; a timestamp in two parts is a problem (named at the later part's row).
+ */
+function mergeParts(read: readonly (PartRead & { readonly file: string })[], emit: (file: string, message: string) => void): SeriesScan {
   const first = read[0];
   if (!first) return { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
   if (read.length === 1) return { columns: first.columns, timestamps: first.timestamps, values: first.values, rows: first.timestamps.length };
   const rows = read.reduce((a, p) => a + p.timestamps.length, 0);
   const timestamps = new Float64Array(rows);
   const values = first.columns.map(() => new Float64Array(rows));
-  let at = 0;
-  for (const p of read) {
-    timestamps.set(p.timestamps, at);
-    p.values.forEach((v, j) => (values[j] as Float64Array).set(v, at));
-    at += p.timestamps.length;
+  const inOrder = read.every((p, k) => k === 0 || (p.timestamps[0] as number) > ((read[k - 1] as PartRead).timestamps.at(-1) as number));
+  if (inOrder) {
+    let at = 0;
+    for (const p of read) {
+      timestamps.set(p.timestamps, at);
+      p.values.forEach((v, j) => (values[j] as Float64Array).set(v, at));
+      at += p.timestamps.length;
+    }
+    return { columns: first.columns, timestamps, values, rows };
   }
+  // (part, row) of every row, sorted by time; ties keep part order; a null timestamp goes last.
+  const part = new Int32Array(rows);
+  const row = new Int32Array(rows);
+  let at = 0;
+  read.forEach((p, k) => {
+    for (let i = 0; i < p.timestamps.length; i++, at++) {
+      part[at] = k;
+      row[at] = i;
+    }
+  });
+  const tsOf = (n: number): number => (read[part[n] as number] as PartRead).timestamps[row[n] as number] as number;
+  const order = Array.from({ length: rows }, (_, n) => n).sort((a, b) => {
+    const ta = tsOf(a);
+    const tb = tsOf(b);
+    return ta === tb ? 0 : ta !== ta ? 1 : tb !== tb ? -1 : ta - tb;
+  });
+  order.forEach((n, m) => {
+    const p = read[part[n] as number] as PartRead & { readonly file: string };
+    const r = row[n] as number;
+    timestamps[m] = p.timestamps[r] as number;
+    p.values.forEach((v, j) => ((values[j] as Float64Array)[m] = v[r] as number));
+    const prev = m > 0 ? (order[m - 1] as number) : -1;
+    if (prev >= 0 && tsOf(prev) === timestamps[m]) {
+      const other = read[part[prev] as number] as PartRead & { readonly file: string };
+      emit(p.file, `row ${r + 1}, column timestamp: ${formatTimestamp(timestamps[m] as number)} is also at row ${(row[prev] as number) + 1} of ${path.basename(other.file)}: timestamps must be unique`);
+    }
+  });
   return { columns: first.columns, timestamps, values, rows };
 }
 
