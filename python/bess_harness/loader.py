@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import HarnessDataError, Problem
+from .parquet import partition_dir_name, scan_series_parquet
 from .validate import (
     DERIVED_FEATURES,
     LABELS_OPTIONAL,
@@ -152,6 +153,14 @@ def series_path(data_dir: str, source: str, system_id: str) -> str:
     return os.path.join(d, source, "raw", f"{system_id}.csv")
 
 
+def locate_series(data_dir: str, source: str, system_id: str) -> tuple[str, str]:
+    """(format, path) of a system's series (``locateSeries``): the Parquet layout's partition folder
+    ``raw/system_id=<id>/`` when it exists, else ``raw/<id>.csv``."""
+    csv = series_path(data_dir, source, system_id)
+    partition = os.path.join(os.path.dirname(csv), partition_dir_name(system_id))
+    return ("parquet", partition) if os.path.isdir(partition) else ("csv", csv)
+
+
 def _unreadable_reason(err: OSError) -> str:
     code = err.errno
     if code == errno.ENOENT:
@@ -270,7 +279,7 @@ def load_metadata(source: str | None = None, data_dir: str | os.PathLike = "data
 
 def _find_source(data_dir: str, system_id: str) -> str:
     layout = describe_layout(data_dir)
-    found = [s for s in layout.sources if os.path.exists(series_path(data_dir, s.source, system_id))]
+    found = [s for s in layout.sources if os.path.exists(locate_series(data_dir, s.source, system_id)[1])]
     if len(found) == 1:
         return found[0].source
     if len(found) > 1:
@@ -313,18 +322,30 @@ def load_timeseries(
     derive: Iterable[str] = (),
 ) -> pd.DataFrame:
     """One system's series: a DataFrame indexed by ``timestamp`` (UTC), one float64 column per sensor in
-    file order, NaN for a missing reading. ``source`` defaults to the one folder holding the file;
+    file order, NaN for a missing reading. The series is ``raw/<id>.csv`` or, in the Parquet layout,
+    the part files of ``raw/system_id=<id>/``. ``source`` defaults to the one folder holding the file;
     ``derive`` adds derived features. ``df.attrs`` holds system_id and source. A row repeated verbatim
     right after itself (a logger's repeated row) is dropped; a repeated timestamp with other values is an error.
     """
     assert_safe_system_id(system_id)
     d = resolve_data_dir(data_dir)
     src = source if source is not None else _find_source(d, system_id)
-    file = series_path(d, src, system_id)
+    fmt, file = locate_series(d, src, system_id)
     extra_sensors = list(extra_sensors)
-    data = read_regular_bytes(file)
     # Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.
     extra_columns = src == "real"
+    if fmt == "parquet":
+        problems: list[Problem] = []
+        scan = scan_series_parquet(
+            file, lambda p: (problems.append(p), len(problems) < MAX_LOAD_PROBLEMS)[1], extra_sensors, extra_columns=extra_columns
+        )
+        throw_if_problems(problems, f"cannot load the series of {system_id}")
+        df = series_frame(scan.timestamps, scan.columns, scan.values)
+        for name in derive:
+            df[name] = derive_feature(df, name)
+        df.attrs.update(system_id=system_id, source=src)
+        return df
+    data = read_regular_bytes(file)
     fast = fast_scan_series(data, extra_sensors, extra_columns)
     if fast is not None:
         index = pd.DatetimeIndex(pd.to_datetime(fast.timestamps_ns, unit="ns", utc=True), name="timestamp")

@@ -77,6 +77,17 @@ export function formatFixed(v: number, decimals: number): string {
 }
 
 /**
+ * The number a series CSV reader gets back for `v` written with `decimals` fixed decimals (as
+ * {@link formatFixed} writes it): the Parquet writer stores this, so a fleet reads the same,
+ * bit for bit, from either layout. A value rounding to zero is +0, as `0.00` reads.
+ */
+export function valueAsWritten(v: number, decimals: number): number {
+  const r = scaledRound(v, decimals);
+  if (r !== r) return Number(fixedSlow(v, decimals));
+  return r === 0 ? 0 : r / (POW10[decimals] as number);
+}
+
+/**
  * An ASCII byte buffer for the series writer: writing digits straight into bytes avoids one
  * small string per value, which is most of the cost of a 78k-value file.
  */

@@ -14,7 +14,7 @@ export { validateData, type ValidationResult, type ValidateOptions } from './val
 export { datasetOf, inMemoryRecord } from './in-memory.ts';
 export { pathExists } from './path-exists.ts';
 export { BREAKDOWN_COLUMNS, type BreakdownColumn, DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, KNOWN_BREAKDOWN_COLUMNS, stratumOf } from './strata.ts';
-export { type FleetMember, type FleetTarget, writeFleet } from './write-fleet.ts';
+export { type FleetMember, type FleetTarget, type SeriesFormat, writeFleet } from './write-fleet.ts';
 export { assertNoLegacyLabels } from './layout.ts';
 export { createFileExclusive } from './atomic.ts';
 export { readLocatedLabels } from './load-labels.ts';
@@ -23,3 +23,5 @@ export { readScoresFile, type ScoreRow } from './load-scores.ts';
 export { didYouMean } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';
+export { formatSeriesParquet } from './parquet-write.ts';
+export { readParquetScores, isParquetScores } from './parquet-scores.ts';

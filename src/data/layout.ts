@@ -71,12 +71,17 @@ function flatSource(metadataPath: string): Source {
   return 'synthetic';
 }
 
+/** True when `dir` is a flat folder (its own `metadata.csv` or `raw/`), the test {@link describeLayout} makes. */
+function isFlatFolder(dir: string): boolean {
+  return existsSync(path.join(dir, 'metadata.csv')) || isDir(path.join(dir, 'raw'));
+}
+
 /** Describes the folder shape of `dataDir` (resolved with {@link resolveDataDir}). Touches only the file system's metadata and, for a flat folder, the first rows of `metadata.csv`. */
 export function describeLayout(dataDir?: string): DataLayout {
   const dir = resolveDataDir(dataDir);
   const flatMetadata = path.join(dir, 'metadata.csv');
   const flatRaw = path.join(dir, 'raw');
-  if (existsSync(flatMetadata) || isDir(flatRaw)) {
+  if (isFlatFolder(dir)) {
     return {
       kind: 'flat',
       dataDir: dir,
@@ -140,9 +145,29 @@ export function assertSafeSystemId(systemId: string): void {
 export function seriesPath(dataDir: string, source: Source, systemId: string): string {
   assertSafeSystemId(systemId);
   const dir = resolveDataDir(dataDir);
-  const layout = describeLayout(dir);
-  if (layout.kind === 'flat') return path.join(dir, 'raw', `${systemId}.csv`);
+  // Only the folder's shape matters here, not its source (which describeLayout reads from the
+  // metadata, a parse per series read).
+  if (isFlatFolder(dir)) return path.join(dir, 'raw', `${systemId}.csv`);
   return path.join(dir, source, 'raw', `${systemId}.csv`);
+}
+
+/** Where a system's series is on disk, and in which layout. */
+export interface SeriesLocation {
+  readonly format: 'csv' | 'parquet';
+  /** `raw/<id>.csv`, or the partition folder `raw/system_id=<id>/` of the Parquet layout. */
+  readonly path: string;
+}
+
+/**
+ * A system's series as the disk holds it: the Parquet layout's partition folder
+ * `raw/system_id=<id>/` when it exists, else `raw/<id>.csv` (which may not exist: the loader
+ * then says the file is missing). The layout is read from the disk per system, so a fleet
+ * written by `harness generate --format parquet`, by Spark or by pyarrow needs no setting.
+ */
+export function locateSeries(dataDir: string, source: Source, systemId: string): SeriesLocation {
+  const csv = seriesPath(dataDir, source, systemId);
+  const partition = path.join(path.dirname(csv), `system_id=${systemId}`);
+  return isDir(partition) ? { format: 'parquet', path: partition } : { format: 'csv', path: csv };
 }
 
 /**

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Problem } from '../errors.ts';
 import { HarnessError } from '../errors.ts';
 import { throwIfProblems } from './csv-read.ts';
-import { assertSafeSystemId, describeLayout, resolveDataDir, seriesPath } from './layout.ts';
+import { assertSafeSystemId, describeLayout, locateSeries, resolveDataDir } from './layout.ts';
+import { scanSeriesParquet } from './parquet-read.ts';
 import type { DerivedFeature, Source } from './schema.ts';
 import { scanSeriesBytes, seriesPathCounts } from './series-bytes.ts';
 import { scanSeries, type SeriesScan } from './series-scan.ts';
@@ -55,13 +56,21 @@ function readSeriesFile(file: string, bytes: Buffer, systemId: string, extraSens
 }
 
 
+/** Reads a system's Parquet partition folder; its first problems are thrown as E_DATA. */
+async function readSeriesParquet(dir: string, systemId: string, extraSensors: readonly string[], extraColumns: boolean): Promise<SeriesScan> {
+  const problems: Problem[] = [];
+  const scan = await scanSeriesParquet(dir, { extraSensors, extraColumns, report: (p) => problems.push(p) < MAX_LOAD_PROBLEMS });
+  throwIfProblems(problems, `cannot load the series of ${systemId}`);
+  return scan;
+}
+
 /**
  * Which source holds a system's series when the caller did not say: the one whose raw file
  * exists. An id in both sources is ambiguous and must be asked for with `source`.
  */
 function findSource(dataDir: string, systemId: string): Source {
   const layout = describeLayout(dataDir);
-  const found = layout.sources.filter((s) => existsSync(seriesPath(dataDir, s.source, systemId)));
+  const found = layout.sources.filter((s) => existsSync(locateSeries(dataDir, s.source, systemId).path));
   const only = found[0];
   if (found.length === 1 && only) return only.source;
   if (found.length > 1) {
@@ -74,20 +83,24 @@ function findSource(dataDir: string, systemId: string): Source {
 
 /**
  * Reads one system's series from `<data>/<source>/raw/<id>.csv` (or `<dir>/raw/<id>.csv` in a
- * flat folder) into columns. An unsafe id is rejected before the disk is touched; a missing
- * file, an unknown column (in real data: one not named in lowercase snake_case), a bad number or
- * timestamp, or timestamps that do not strictly increase is a HarnessError('E_DATA') whose
- * problems say file:line:column. A row repeated verbatim right after itself (a logger's
- * repeated row) is dropped, not refused.
+ * flat folder), or from the Parquet layout's `raw/system_id=<id>/` when that folder exists, into
+ * columns. An unsafe id is rejected before the disk is touched; a missing file, an unknown column
+ * (in real data: one not named in lowercase snake_case), a bad number or timestamp, or timestamps
+ * that do not strictly increase is a HarnessError('E_DATA') whose problems say file:line:column.
+ * A row repeated verbatim right after itself (a logger's repeated row) is dropped, not refused.
  * `derive` adds derived features as extra columns.
  */
 export async function loadTimeseries(systemId: string, opts: TimeseriesOptions = {}): Promise<SystemSeries> {
   assertSafeSystemId(systemId);
   const dataDir = resolveDataDir(opts.dataDir);
   const source = opts.source ?? findSource(dataDir, systemId);
-  const file = seriesPath(dataDir, source, systemId);
+  const at = locateSeries(dataDir, source, systemId);
   // Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.
-  const scan = readSeriesFile(file, await readRegularFile(file), systemId, opts.extraSensors ?? [], source === 'real');
+  const extraColumns = source === 'real';
+  const scan =
+    at.format === 'parquet'
+      ? await readSeriesParquet(at.path, systemId, opts.extraSensors ?? [], extraColumns)
+      : readSeriesFile(at.path, await readRegularFile(at.path), systemId, opts.extraSensors ?? [], extraColumns);
   const sensors: Record<string, Float64Array> = {};
   scan.columns.forEach((c, i) => {
     const v = scan.values[i];

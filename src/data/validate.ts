@@ -13,6 +13,7 @@ import { parseMetadataTable } from './load-metadata.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
 import { scanSeries } from './series-scan.ts';
 import { readRegularText } from './read-file.ts';
+import { scanSeriesParquet, systemIdOfPartition } from './parquet-read.ts';
 
 /** Options of `validateData`. */
 export interface ValidateOptions {
@@ -132,6 +133,8 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   };
   /** Problems of raw files beyond the cap, counted but not kept: a broken series can have one per cell. */
   const overflow = new Map<string, number>();
+  /** Problems kept per Parquet part file (a partition folder's problems name its parts). */
+  const keptPerPart = new Map<string, number>();
   let filesChecked = 0;
 
   if (!(await isDir(dir))) {
@@ -171,7 +174,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
 
   // metadata and raw files, per source
   const metaKeys = new Map<string, { id: string; source: Source; line: number; file: string }>();
-  const rawJobs: { file: string; id: string; source: Source; checkOrphan: boolean }[] = [];
+  const rawJobs: { file: string; id: string; source: Source; checkOrphan: boolean; parquet?: boolean }[] = [];
   const rawKeys = new Set<string>();
   const metadataOk = new Set<SourceLayout>();
   const rawDirOk = new Set<Source>();
@@ -198,19 +201,47 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
       continue;
     }
     rawDirOk.add(s.source);
-    const names = (await readdir(s.rawDir)).filter((n) => n.endsWith('.csv')).sort();
+    const entries = await readdir(s.rawDir, { withFileTypes: true });
+    // The Parquet layout: a partition folder `system_id=<id>/` per system, beside or instead of `<id>.csv`.
+    const partitions = new Map<string, string>();
+    for (const e of entries) {
+      const id = systemIdOfPartition(e.name);
+      if (id !== undefined && (e.isDirectory() || e.isSymbolicLink())) partitions.set(id, e.name);
+    }
+    const names = entries.map((e) => e.name).filter((n) => n.endsWith('.csv') || partitions.get(systemIdOfPartition(n) ?? '') === n).sort();
     for (const name of names) {
-      const id = name.slice(0, -'.csv'.length);
+      const parquet = !name.endsWith('.csv');
+      const id = parquet ? (systemIdOfPartition(name) as string) : name.slice(0, -'.csv'.length);
       const file = path.join(s.rawDir, name);
+      if (!parquet && partitions.has(id)) {
+        report(fileProblem(file, `system ${id} has both ${name} and ${partitions.get(id)}/: keep one layout`));
+      }
       if (!SYSTEM_ID_PATTERN.test(id)) {
         report(fileProblem(file, `unsafe system id ${JSON.stringify(id)} in the file name: ids must match ${SYSTEM_ID_PATTERN.source}`));
       }
       rawKeys.add(key(s.source, id));
-      rawJobs.push({ file, id, source: s.source, checkOrphan: metadataOk.has(s) });
+      rawJobs.push({ file, id, source: s.source, checkOrphan: metadataOk.has(s), ...(parquet ? { parquet } : {}) });
     }
   }
 
   await pool(rawJobs, CONCURRENCY, async (job) => {
+    if (job.parquet) {
+      filesChecked++;
+      await scanSeriesParquet(job.file, {
+        extraSensors: opts.extraSensors ?? [],
+        extraColumns: job.source === 'real',
+        checkLimits: true,
+        report: (p) => {
+          if ((keptPerPart.get(p.file) ?? 0) < maxPerFile) {
+            keptPerPart.set(p.file, (keptPerPart.get(p.file) ?? 0) + 1);
+            all.push(p);
+          } else {
+            overflow.set(p.file, (overflow.get(p.file) ?? 0) + 1);
+          }
+        },
+      });
+      return;
+    }
     let text: string;
     try {
       text = await readRegularText(job.file);

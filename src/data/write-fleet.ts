@@ -9,6 +9,8 @@ import { pathExists } from './path-exists.ts';
 import { isRunning, withFileLock } from './file-lock.ts';
 import { fsyncDir, writeFileDurable } from './atomic.ts';
 import { commitFolder, recoverMovedFolder, tidyBeside } from './fleet-commit.ts';
+import { formatSeriesParquet, PARQUET_PART_NAME } from './parquet-write.ts';
+import { partitionDirName } from './parquet-read.ts';
 
 /** One system ready to be written: its columns and its metadata and label rows. */
 export interface FleetMember {
@@ -30,6 +32,12 @@ export type FleetTarget =
   | { readonly kind: 'data-dir'; readonly dataDir: string; readonly source: Source }
   | { readonly kind: 'flat'; readonly dir: string };
 
+/**
+ * The layout of the series: `raw/<id>.csv`, or the hive-partitioned Parquet dataset
+ * `raw/system_id=<id>/part-0.parquet` (metadata and labels stay CSV in both).
+ */
+export type SeriesFormat = 'csv' | 'parquet';
+
 export interface WriteFleetResult {
   readonly systems: number;
   readonly rows: number;
@@ -42,13 +50,15 @@ export interface WriteFleetResult {
  * rename (the target is a symlink to a versioned folder, see fleet-commit.ts), under the
  * target's labels lock so no label save lands in a version being replaced. Leftovers of a killed
  * generate are removed first. Systems are consumed one at a time, so memory is bounded by one
- * system, not by the fleet. Into a data dir that still has a legacy top-level `labels.csv`,
+ * system, not by the fleet. `format` picks the series layout (see {@link SeriesFormat}); the
+ * switch is the same one rename. Into a data dir that still has a legacy top-level `labels.csv`,
  * nothing is written (a HarnessError says what to do).
  */
 export async function writeFleet(
   target: FleetTarget,
   members: Iterable<FleetMember>,
   onProgress?: (done: number) => void,
+  format: SeriesFormat = 'csv',
 ): Promise<WriteFleetResult> {
   if (target.kind === 'data-dir') assertNoLegacyLabels(describeLayout(target.dataDir));
   const finalDir = target.kind === 'flat' ? path.resolve(target.dir) : sourceFolder(target.dataDir, target.source).dir;
@@ -67,10 +77,23 @@ export async function writeFleet(
     let bytes = 0;
     const writes = backgroundWrites(IN_FLIGHT);
     for (const m of members) {
-      const csv = formatSeriesCsv(m.timestamps, m.columns, undefined, m.repeatRows);
-      await writes.add(() => writeFileDurable(path.join(staging, 'raw', `${m.systemId}.csv`), csv));
+      if (format === 'parquet') {
+        // A logger's repeated rows are a CSV export's artefact: the Parquet file leaves them out,
+        // and both layouts load the same series (the CSV loader drops the repeats).
+        const file = formatSeriesParquet(m.timestamps, m.columns, { roundAsCsv: true });
+        const dir = path.join(staging, 'raw', partitionDirName(m.systemId));
+        await writes.add(async () => {
+          await mkdir(dir);
+          await writeFileDurable(path.join(dir, PARQUET_PART_NAME), file);
+          await fsyncDir(dir);
+        });
+        bytes += file.byteLength;
+      } else {
+        const csv = formatSeriesCsv(m.timestamps, m.columns, undefined, m.repeatRows);
+        await writes.add(() => writeFileDurable(path.join(staging, 'raw', `${m.systemId}.csv`), csv));
+        bytes += Buffer.byteLength(csv);
+      }
       rows += m.timestamps.length;
-      bytes += Buffer.byteLength(csv);
       metadata.push(m.metadata);
       labels.push(m.label);
       onProgress?.(metadata.length);

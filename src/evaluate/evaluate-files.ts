@@ -8,6 +8,8 @@ import {
   type BreakdownColumn,
   inBucketOrder,
   LEAD_TIME_BUCKETS,
+  isParquetScores,
+  readParquetScores,
   readScoresFile,
   writeFileAtomic,
 } from '../data/index.ts';
@@ -67,7 +69,9 @@ export interface FilesEvaluation {
 export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEvaluation> {
   const warnings: string[] = [];
   const scoresFile = path.resolve(opts.scores);
-  const scoreRows = await readScoresFile(scoresFile);
+  const scoreRows = (await isParquetScores(scoresFile))
+    ? await readParquetScores(scoresFile)
+    : await readScoresFile(scoresFile);
   const { labels, files: labelsFiles } = await readLabels(opts.labels, opts.dataDir);
 
   const join = joinScores(scoreRows, labels, scoresFile, labelsFiles);

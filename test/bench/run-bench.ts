@@ -4,7 +4,7 @@
  * each time the median of `--reps` runs. Writes test/bench/results.json and prints a table.
  *
  *   npm run bench -- [--systems 1000] [--days 30] [--reps 3] [--rss-systems 4000] [--no-python]
- *                    [--protocol-systems 200] [--protocol-only]
+ *                    [--protocol-systems 200] [--protocol-only] [--parquet-only]
  *   (or BENCH_SYSTEMS, BENCH_DAYS, BENCH_REPS, BENCH_RSS_SYSTEMS; --rss-systems 0 skips the scale check)
  *
  * The Python side is installed by the bench itself into .bench-venv/ on first use. The protocol
@@ -26,6 +26,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parquetLine, parquetStep } from './parquet-bench.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BENCH = path.join(ROOT, 'test', 'bench');
@@ -45,6 +46,7 @@ const { values: flags } = parseArgs({
     'no-python': { type: 'boolean', default: false },
     'protocol-systems': { type: 'string', default: process.env['BENCH_PROTOCOL_SYSTEMS'] ?? '200' },
     'protocol-only': { type: 'boolean', default: false },
+    'parquet-only': { type: 'boolean', default: false },
   },
 });
 const SYSTEMS = Number(flags.systems);
@@ -573,6 +575,9 @@ async function main(): Promise<void> {
     };
   }
 
+  // The Parquet layout against CSV on the default fleet (parquet-bench.ts).
+  const parquet = parquetStep(WORK, REPS, log);
+
   const results = {
     date: new Date().toISOString(),
     systems: SYSTEMS,
@@ -585,6 +590,7 @@ async function main(): Promise<void> {
     scoringSpeedup,
     identicalAcrossWorkers: JSON.stringify(res1) === JSON.stringify(res2),
     protocol: protocol?.summary ?? null,
+    parquet,
   };
   writeFileSync(path.join(BENCH, 'results.json'), JSON.stringify(results, null, 2));
 
@@ -599,6 +605,7 @@ async function main(): Promise<void> {
     `py/harness > 1: the harness is faster. ${SYSTEMS} systems × ${DAYS} days × 5 min, ${mb.toFixed(0)} MB, ${availableParallelism()} cores, median of ${REPS}.`,
   );
   if (protocol) out.push(protocolLine(protocol.summary));
+  out.push(parquetLine(parquet));
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -652,5 +659,21 @@ function protocolOnly(): void {
   process.stdout.write(`${[...table([p.step]), '', protocolLine(p.summary)].join('\n')}\n`);
 }
 
+/** `--parquet-only`: the Parquet step alone, into results.json as `{ only: 'parquet', parquet }`. */
+function parquetOnly(): void {
+  mkdirSync(WORK, { recursive: true });
+  const parquet = parquetStep(WORK, REPS, log);
+  const results = {
+    date: new Date().toISOString(),
+    only: 'parquet',
+    reps: REPS,
+    cores: availableParallelism(),
+    parquet,
+  };
+  writeFileSync(path.join(BENCH, 'results.json'), JSON.stringify(results, null, 2));
+  process.stdout.write(`${parquetLine(parquet)}\n`);
+}
+
 if (flags['protocol-only']) protocolOnly();
+else if (flags['parquet-only']) parquetOnly();
 else await main();

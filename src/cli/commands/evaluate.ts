@@ -20,7 +20,8 @@ Judges a scores.csv (system_id,score[,source]; higher = more anomalous) written 
 against the labels: ROC AUC with its DeLong CI, average precision, precision/recall/F1 at the
 threshold, and a breakdown per stratum.
 
-  --scores FILE     the scores to judge (required)
+  --scores FILE     the scores to judge (required): a scores.csv, a .parquet file, or a folder
+                    of Parquet parts as Spark writes it (columns system_id, score[, source])
   --labels FILE     default: the labels of every source folder of the data folder
                     (<data>/synthetic/labels.csv and <data>/real/labels.csv)
   --metadata FILE   one metadata.csv; default: the metadata of each source the labels name

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { loadConfig, loadScenario } from '../../config/index.ts';
-import { writeFleet, type FleetMember, type FleetTarget } from '../../data/index.ts';
+import {
+  writeFleet,
+  type FleetMember,
+  type FleetTarget,
+  type SeriesFormat,
+} from '../../data/index.ts';
+import { HarnessError } from '../../errors.ts';
 import { planFleet, resolveScenario, systemParts } from '../../synth/index.ts';
 import type { ResolvedScenario, SystemPlan } from '../../synth/types.ts';
 import { intFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
@@ -8,13 +14,19 @@ import { displayPath, progressBar } from '../output.ts';
 import type { Command } from './index.ts';
 
 const USAGE = `Usage: harness generate [--scenario NAME|PATH] [--systems N] [--days D] [--interval 5m] [--seed S] [--out DIR] [--data DIR]
+                        [--format csv|parquet]
 
 Generates a synthetic BESS fleet from a scenario fixture (suites/scenarios/<name>.scenario.ts).
 Without --out it replaces data/synthetic/ (raw/, metadata.csv, labels.csv) and touches nothing
 else: data/real/ and its labels stay as they are. With --out DIR it writes the same three into
 DIR. Either is replaced as one unit: the folder is a symlink to a version beside it
 (.synthetic.v-<hex>), switched in one rename, so a kill leaves the old fleet or the new one.
-The same scenario and seed give byte-identical files.`;
+The same scenario and seed give byte-identical files.
+
+--format parquet writes the series as a hive-partitioned Parquet dataset,
+raw/system_id=<id>/part-0.parquet (timestamp as INT64 TIMESTAMP(MILLIS, UTC), sensors as
+DOUBLE with null for a missing reading, SNAPPY), read by the harness, pyarrow and Spark alike;
+metadata.csv and labels.csv stay CSV.`;
 
 export const generateCommand: Command = {
   usage: USAGE,
@@ -31,9 +43,17 @@ export const generateCommand: Command = {
         seed: { type: 'string' },
         out: { type: 'string' },
         data: { type: 'string' },
+        format: { type: 'string', default: 'csv' },
       },
       USAGE,
     );
+    const format = values.format as SeriesFormat;
+    if (format !== 'csv' && format !== 'parquet') {
+      throw new HarnessError(
+        'E_ARGS',
+        `--format: expected csv or parquet, got ${JSON.stringify(values.format)}\n\n${USAGE}`,
+      );
+    }
     const config = await loadConfig();
     const { spec, file } = await loadScenario(values.scenario ?? config.scenario);
     const scenario = resolveScenario(spec, {
@@ -60,8 +80,11 @@ export const generateCommand: Command = {
     const bar = progressBar('generating', plans.length * perRack);
     let result;
     try {
-      result = await writeFleet(target, members(plans, scenario, anomalies), (done) =>
-        bar.tick(done),
+      result = await writeFleet(
+        target,
+        members(plans, scenario, anomalies),
+        (done) => bar.tick(done),
+        format,
       );
     } finally {
       bar.end();
@@ -70,7 +93,7 @@ export const generateCommand: Command = {
     const where = target.kind === 'flat' ? target.dir : path.join(target.dataDir, 'synthetic');
     process.stdout.write(
       `generated ${result.systems} systems (${anomalies.count} anomalies, ${result.rows.toLocaleString('en-US')} rows, ` +
-        `${(result.bytes / 1e6).toFixed(1)} MB) from scenario "${scenario.name}" (${displayPath(file)}), ` +
+        `${(result.bytes / 1e6).toFixed(1)} MB${format === 'parquet' ? ' of Parquet' : ''}) from scenario "${scenario.name}" (${displayPath(file)}), ` +
         `seed "${scenario.seed}", into ${displayPath(where)} in ${seconds} s\n`,
     );
     return 0;

@@ -1,0 +1,219 @@
+"""The Parquet layout of a raw folder, read with pyarrow as the TypeScript loader reads it
+(src/data/parquet-read.ts): one partition folder ``raw/system_id=<id>/`` per system holding its
+series as ``*.parquet`` parts (``part-0.parquet`` from ``harness generate --format parquet``, or
+Spark's ``part-*.parquet``), merged by timestamp. Same checks, same order, same messages; a
+problem names the part file and says ``row N, column NAME``, at line 0.
+"""
+from __future__ import annotations
+
+import math
+import os
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .errors import HarnessDataError, Problem
+from .validate import EXTRA_COLUMN_PATTERN, PHYSICAL_LIMITS, SENSORS, SeriesScan, did_you_mean
+
+
+def partition_dir_name(system_id: str) -> str:
+    """The partition folder of a system in a raw folder (``partitionDirName``)."""
+    return f"system_id={system_id}"
+
+
+def parquet_parts(folder: str) -> list[str]:
+    """The ``*.parquet`` part files of a folder, sorted, leaving out ``_SUCCESS``, ``_metadata`` and dot-files."""
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".parquet") and not n.startswith((".", "_")))
+    return [os.path.join(folder, n) for n in names]
+
+
+def format_timestamp(ms: float) -> str:
+    """Epoch ms as the CSV writer's ISO text (``formatTimestamp``): milliseconds only when not zero."""
+    whole = math.floor(ms / 1000)
+    milli = round(ms - whole * 1000)
+    if milli == 1000:
+        whole, milli = whole + 1, 0
+    text = datetime.fromtimestamp(whole, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{text}Z" if milli == 0 else f"{text}.{milli:03d}Z"
+
+
+class _Stop(Exception):
+    pass
+
+
+def scan_series_parquet(
+    folder: str,
+    report: Callable[[Problem], bool | None],
+    extra_sensors: Iterable[str] = (),
+    extra_columns: bool = False,
+    check_limits: bool = False,
+) -> SeriesScan:
+    """Reads a system's partition folder like ``scanSeriesParquet``; ``report`` returning False stops."""
+
+    def emit(file: str, message: str) -> None:
+        if report(Problem(file, 0, 0, message)) is False:
+            raise _Stop()
+
+    try:
+        try:
+            parts = parquet_parts(folder)
+        except OSError as e:
+            from .loader import _unreadable_reason
+
+            emit(folder, _unreadable_reason(e))
+            return SeriesScan([], [], [])
+        if not parts:
+            emit(folder, "no part file: a system's folder holds its series as part-0.parquet (or Spark's part-*.parquet)")
+            return SeriesScan([], [], [])
+        read: list[tuple[list[str], np.ndarray, list[np.ndarray], str]] = []
+        for file in parts:
+            part = _read_part(file, list(extra_sensors), extra_columns, check_limits, emit)
+            if part is None:
+                continue
+            columns, ts, values = part
+            if read and columns != read[0][0]:
+                emit(
+                    file,
+                    f"columns {', '.join(columns)} differ from those of {os.path.basename(parts[0])} ({', '.join(read[0][0])}): "
+                    "every part of a system has the same columns",
+                )
+                continue
+            # Within a part, rows are in time order, as in a CSV file.
+            prev = -math.inf
+            for i, t in enumerate(ts.tolist()):
+                if t != t:
+                    continue
+                if not t > prev:
+                    emit(file, f"row {i + 1}, column timestamp: {format_timestamp(t)} is not after row {i}: timestamps must strictly increase")
+                prev = t
+            read.append((columns, ts, values, file))
+        return _merge_parts(read, emit)
+    except _Stop:
+        return SeriesScan([], [], [])
+
+
+def _merge_parts(read, emit) -> SeriesScan:
+    """The parts' rows as one series in time order (``mergeParts``): parts merged by timestamp, a
+    timestamp in two parts named at the later part's row."""
+    if not read:
+        return SeriesScan([], [], [])
+    columns = read[0][0]
+    if len(read) == 1:
+        return SeriesScan(columns, read[0][1], read[0][2])
+    ts = np.concatenate([p[1] for p in read])
+    values = [np.concatenate([p[2][j] for p in read]) for j in range(len(columns))]
+    in_order = all(read[k][1][0] > read[k - 1][1][-1] for k in range(1, len(read)))
+    if in_order:
+        return SeriesScan(columns, ts, values)
+    part = np.concatenate([np.full(len(p[1]), k) for k, p in enumerate(read)])
+    row = np.concatenate([np.arange(len(p[1])) for p in read])
+    order = np.argsort(ts, kind="stable")  # ties keep part order; NaN (a null timestamp) goes last
+    merged = ts[order]
+    for m in range(1, len(order)):
+        if merged[m] == merged[m - 1]:
+            n, prev = order[m], order[m - 1]
+            emit(
+                read[part[n]][3],
+                f"row {row[n] + 1}, column timestamp: {format_timestamp(float(merged[m]))} is also at row {row[prev] + 1} of "
+                f"{os.path.basename(read[part[prev]][3])}: timestamps must be unique",
+            )
+    return SeriesScan(columns, merged, [v[order] for v in values])
+
+
+_UNITS_PER_MS = {"ms": 1, "us": 1e3, "ns": 1e6, "s": 1e-3}
+
+
+def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: bool, emit):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from .loader import read_regular_bytes
+
+    try:
+        data = read_regular_bytes(file)
+    except HarnessDataError as err:
+        emit(file, err.message[len(file) + 2 :])
+        return None
+    try:
+        pf = pq.ParquetFile(pa.BufferReader(data))
+        schema = pf.schema_arrow
+    except Exception as err:  # noqa: BLE001 - any failure to parse is the file's problem
+        emit(file, f"not a readable Parquet file ({err})")
+        return None
+    bad = False
+    names = schema.names
+    if "timestamp" not in names:
+        bad = True
+        emit(file, "missing column timestamp: a series has a timestamp column (INT64 TIMESTAMP, UTC) and one DOUBLE column per sensor")
+    else:
+        t = schema.field("timestamp").type if names.count("timestamp") == 1 else None
+        if t is None or not pa.types.is_timestamp(t):
+            bad = True
+            emit(file, f"column timestamp is {t}: expected INT64 TIMESTAMP (UTC)")
+        elif t.tz is None:
+            bad = True
+            emit(file, "column timestamp is a local time (isAdjustedToUTC=false): the contract's timestamps are UTC instants")
+    known = [*SENSORS, *extra]
+    seen: set[str] = set()
+    columns: list[str] = []
+    for f in schema:
+        if f.name == "timestamp":
+            continue
+        if f.name in seen:
+            bad = True
+            emit(file, f'duplicate column "{f.name}"')
+            continue
+        seen.add(f.name)
+        if f.name == "system_id":
+            bad = True
+            emit(file, "column system_id in the file: the system id is the folder name (system_id=<id>), as Spark and pyarrow partition it")
+        elif f.name not in known and not (extra_columns and EXTRA_COLUMN_PATTERN.fullmatch(f.name)):
+            bad = True
+            if extra_columns:
+                emit(
+                    file,
+                    f'unknown column "{f.name}"{did_you_mean(f.name, known)}: every column must be a known sensor or an extra column '
+                    "named in lowercase snake_case (such as string_current_1_a)",
+                )
+            else:
+                emit(file, f'unknown column "{f.name}"{did_you_mean(f.name, known)}: every column must be a known sensor (declare extra sensors in the config)')
+        elif not (pa.types.is_floating(f.type) or pa.types.is_integer(f.type)):
+            bad = True
+            emit(file, f"column {f.name} is {f.type}: sensor readings are DOUBLE (null for a missing reading)")
+        columns.append(f.name)
+    if bad:
+        return None
+    if pf.metadata.num_rows == 0:
+        emit(file, "file has no rows")
+        return None
+    try:
+        table = pf.read(columns=["timestamp", *columns])
+    except Exception as err:  # noqa: BLE001
+        emit(file, f"not a readable Parquet file ({err})")
+        return None
+    tcol = table.column("timestamp")
+    per_ms = _UNITS_PER_MS[tcol.type.unit]
+    ts = pc.cast(tcol, pa.int64()).to_numpy(zero_copy_only=False).astype("float64") / per_ms
+    if tcol.null_count:
+        ts[np.asarray(pc.is_null(tcol))] = np.nan
+    values = [pc.cast(table.column(c), pa.float64()).to_numpy(zero_copy_only=False).astype("float64") for c in columns]
+    for i in np.flatnonzero(np.isnan(ts)).tolist():
+        emit(file, f"row {i + 1}, column timestamp: null: every row has a timestamp")
+    for c, col in zip(columns, values):
+        lim = PHYSICAL_LIMITS.get(c) if check_limits else None
+        for i in np.flatnonzero(np.isinf(col)).tolist() if lim is None else range(len(col)):
+            v = float(col[i])
+            if math.isinf(v):
+                emit(file, f"row {i + 1}, column {c}: {'Infinity' if v > 0 else '-Infinity'} is not a reading (a missing reading is null)")
+                col[i] = np.nan
+            elif lim is not None and (v < lim[0] or v > lim[1]):
+                emit(file, f"row {i + 1}, column {c}: {_js(v)} is physically impossible (outside {_js(lim[0])}…{_js(lim[1])})")
+    return columns, ts, values
+
+
+def _js(x: float) -> str:
+    from .validate import js_number
+
+    return js_number(x)

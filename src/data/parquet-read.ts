@@ -1,0 +1,303 @@
+/**
+ * Reading one system's series from the Parquet layout: the part files of its partition folder
+ * `raw/system_id=<id>/` (`part-0.parquet` as `harness generate --format parquet` writes it, or
+ * the `part-*.parquet` files Spark or pyarrow write), in name order, into the same columns the
+ * CSV scanner gives: epoch-ms timestamps and one Float64Array per sensor, NaN for null.
+ *
+ * The rules are the CSV file's (series-scan.ts): every column a known sensor (in real data also a
+ * snake_case extra column), `timestamp` present and strictly increasing within a part, readings
+ * numbers and, for validation, physically possible. Several parts (a Spark write has one per task,
+ * their rows interleaved) are merged by timestamp, and a timestamp may be in one part only. A Parquet file has no line or column numbers, so a
+ * problem names the part file and says `row N, column NAME` (N counts the part's rows from 1);
+ * it is located at line 0, printed `file: message`. Bad values become NaN so a scan completes.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parquetMetadata, parquetSchema, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { readFlatColumn } from './parquet-columns.ts';
+import { HarnessError, type Problem } from '../errors.ts';
+import { formatTimestamp } from './csv-write.ts';
+import { readRegularFile, unreadableReason } from './read-file.ts';
+import { EXTRA_COLUMN_PATTERN, PHYSICAL_LIMITS, SENSORS } from './schema.ts';
+import type { SeriesScan } from './series-scan.ts';
+import { didYouMean } from './suggest.ts';
+
+/** Options of {@link scanSeriesParquet}: those of the CSV scanner, with the partition folder as `dir`. */
+export interface ParquetScanOptions {
+  readonly extraSensors?: readonly string[];
+  /** Accept other columns named like EXTRA_COLUMN_PATTERN (real data). */
+  readonly extraColumns?: boolean;
+  /** Flag physically impossible readings (validation does, the loader does not). */
+  readonly checkLimits?: boolean;
+  /** Receives every problem; return false to stop the scan. */
+  readonly report: (p: Problem) => boolean | void;
+}
+
+/** The partition folder of one system in a raw folder: `<rawDir>/system_id=<id>`. */
+export const partitionDirName = (systemId: string): string => `system_id=${systemId}`;
+
+/** The system id a partition folder's name holds, or undefined when the name is not `system_id=…`. */
+export function systemIdOfPartition(name: string): string | undefined {
+  return name.startsWith('system_id=') ? name.slice('system_id='.length) : undefined;
+}
+
+/**
+ * The part files of a Parquet dataset folder, sorted: `*.parquet`, leaving out what Spark and
+ * Hadoop write beside them (`_SUCCESS`, `_metadata`, `.crc` and other dot-files).
+ */
+export async function parquetParts(dir: string): Promise<string[]> {
+  const names = await readdir(dir);
+  return names
+    .filter((n) => n.endsWith('.parquet') && !n.startsWith('.') && !n.startsWith('_'))
+    .sort()
+    .map((n) => path.join(dir, n));
+}
+
+class StopScan extends Error {}
+
+/** Units of an INT64 timestamp column per millisecond. */
+function perMsOf(el: SchemaElement): number {
+  const unit = el.logical_type?.type === 'TIMESTAMP' ? el.logical_type.unit : el.converted_type === 'TIMESTAMP_MICROS' ? 'MICROS' : 'MILLIS';
+  return unit === 'NANOS' ? 1e6 : unit === 'MICROS' ? 1e3 : 1;
+}
+
+/** Why a timestamp column cannot be read as the contract's UTC instants, or undefined when it can. */
+function timestampTypeProblem(el: SchemaElement): string | undefined {
+  if (el.type === 'INT96') {
+    return 'column timestamp is INT96 (a legacy Spark type): write INT64 TIMESTAMP, e.g. spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS';
+  }
+  const lt = el.logical_type;
+  if (el.type === 'INT64' && lt?.type === 'TIMESTAMP') {
+    return lt.isAdjustedToUTC ? undefined : 'column timestamp is a local time (isAdjustedToUTC=false): the contract\'s timestamps are UTC instants';
+  }
+  if (el.type === 'INT64' && (el.converted_type === 'TIMESTAMP_MILLIS' || el.converted_type === 'TIMESTAMP_MICROS')) return undefined;
+  return `column timestamp is ${el.type ?? 'a group'}${lt ? ` (${lt.type})` : ''}: expected INT64 TIMESTAMP (UTC)`;
+}
+
+const NUMERIC_TYPES = new Set(['DOUBLE', 'FLOAT', 'INT32', 'INT64']);
+
+/** Why a sensor column is not plain numbers, or undefined when it is. */
+function valueTypeProblem(el: SchemaElement): string | undefined {
+  const plain = el.logical_type === undefined || el.logical_type.type === 'INTEGER';
+  if (el.type !== undefined && NUMERIC_TYPES.has(el.type) && plain && el.converted_type === undefined) return undefined;
+  return `column ${el.name} is ${el.type ?? 'a group'}${el.logical_type ? ` (${el.logical_type.type})` : ''}: sensor readings are DOUBLE (null for a missing reading)`;
+}
+
+/** One part file, read and checked: its columns, or undefined when it cannot be read. */
+interface PartRead {
+  readonly columns: string[];
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array[];
+}
+
+/**
+ * Reads a system's partition folder `dir`. Every problem goes to `opts.report`: no part file, a
+ * part that is not Parquet, a missing, mistyped, unknown, nested or duplicate column, a part whose
+ * columns differ from the first one's, a null or non-increasing timestamp, one in two parts, a
+ * reading that is not finite and, with `checkLimits`, one outside PHYSICAL_LIMITS.
+ */
+export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): Promise<SeriesScan> {
+  const emit = (file: string, message: string): void => {
+    if (opts.report({ file, line: 0, column: 0, message }) === false) throw new StopScan();
+  };
+  const empty: SeriesScan = { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
+  try {
+    let parts: string[];
+    try {
+      parts = await parquetParts(dir);
+    } catch (err) {
+      emit(dir, unreadableReason(err));
+      return empty;
+    }
+    if (parts.length === 0) {
+      emit(dir, `no part file: a system's folder holds its series as ${'part-0.parquet'} (or Spark's part-*.parquet)`);
+      return empty;
+    }
+    const read: (PartRead & { readonly file: string })[] = [];
+    for (const file of parts) {
+      const part = await readPart(file, opts, emit);
+      if (!part) continue;
+      const first = read[0];
+      if (first && part.columns.join(',') !== first.columns.join(',')) {
+        emit(file, `columns ${part.columns.join(', ')} differ from those of ${path.basename(parts[0] as string)} (${first.columns.join(', ')}): every part of a system has the same columns`);
+        continue;
+      }
+      // Within a part, rows are in time order, as in a CSV file.
+      const ts = part.timestamps;
+      let prev = -Infinity;
+      for (let i = 0; i < ts.length; i++) {
+        const t = ts[i] as number;
+        if (t !== t) continue;
+        if (!(t > prev)) emit(file, `row ${i + 1}, column timestamp: ${formatTimestamp(t)} is not after row ${i}: timestamps must strictly increase`);
+        prev = t;
+      }
+      read.push({ ...part, file });
+    }
+    return mergeParts(read, emit);
+  } catch (err) {
+    if (err instanceof StopScan) return empty;
+    throw err;
+  }
+}
+
+/**
+ * The parts' rows as one series in time order. A Spark write spreads a system's rows over its
+ * part files (one per task), each in order but interleaved with the others, so parts are merged
+ * by timestamp; a timestamp in two parts is a problem (named at the later part's row).
+ */
+function mergeParts(read: readonly (PartRead & { readonly file: string })[], emit: (file: string, message: string) => void): SeriesScan {
+  const first = read[0];
+  if (!first) return { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
+  if (read.length === 1) return { columns: first.columns, timestamps: first.timestamps, values: first.values, rows: first.timestamps.length };
+  const rows = read.reduce((a, p) => a + p.timestamps.length, 0);
+  const timestamps = new Float64Array(rows);
+  const values = first.columns.map(() => new Float64Array(rows));
+  const inOrder = read.every((p, k) => k === 0 || (p.timestamps[0] as number) > ((read[k - 1] as PartRead).timestamps.at(-1) as number));
+  if (inOrder) {
+    let at = 0;
+    for (const p of read) {
+      timestamps.set(p.timestamps, at);
+      p.values.forEach((v, j) => (values[j] as Float64Array).set(v, at));
+      at += p.timestamps.length;
+    }
+    return { columns: first.columns, timestamps, values, rows };
+  }
+  // (part, row) of every row, sorted by time; ties keep part order; a null timestamp goes last.
+  const part = new Int32Array(rows);
+  const row = new Int32Array(rows);
+  let at = 0;
+  read.forEach((p, k) => {
+    for (let i = 0; i < p.timestamps.length; i++, at++) {
+      part[at] = k;
+      row[at] = i;
+    }
+  });
+  const tsOf = (n: number): number => (read[part[n] as number] as PartRead).timestamps[row[n] as number] as number;
+  const order = Array.from({ length: rows }, (_, n) => n).sort((a, b) => {
+    const ta = tsOf(a);
+    const tb = tsOf(b);
+    return ta === tb ? 0 : ta !== ta ? 1 : tb !== tb ? -1 : ta - tb;
+  });
+  order.forEach((n, m) => {
+    const p = read[part[n] as number] as PartRead & { readonly file: string };
+    const r = row[n] as number;
+    timestamps[m] = p.timestamps[r] as number;
+    p.values.forEach((v, j) => ((values[j] as Float64Array)[m] = v[r] as number));
+    const prev = m > 0 ? (order[m - 1] as number) : -1;
+    if (prev >= 0 && tsOf(prev) === timestamps[m]) {
+      const other = read[part[prev] as number] as PartRead & { readonly file: string };
+      emit(p.file, `row ${r + 1}, column timestamp: ${formatTimestamp(timestamps[m] as number)} is also at row ${(row[prev] as number) + 1} of ${path.basename(other.file)}: timestamps must be unique`);
+    }
+  });
+  return { columns: first.columns, timestamps, values, rows };
+}
+
+async function readPart(file: string, opts: ParquetScanOptions, emit: (file: string, message: string) => void): Promise<PartRead | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readRegularFile(file);
+  } catch (err) {
+    if (!(err instanceof HarnessError)) throw err;
+    emit(file, err.message.slice(file.length + 2));
+    return undefined;
+  }
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let metadata: FileMetaData;
+  let fields: SchemaElement[];
+  try {
+    metadata = parquetMetadata(buffer);
+    fields = parquetSchema(metadata).children.map((c) => (c.children.length > 0 ? { ...c.element, type: undefined } : c.element));
+  } catch (err) {
+    emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  }
+  // The header check, as for a CSV header: stop at a bad column, the rows cannot be read as the contract's.
+  let bad = false;
+  const tsField = fields.find((f) => f.name === 'timestamp');
+  if (!tsField) {
+    bad = true;
+    emit(file, `missing column timestamp: a series has a timestamp column (INT64 TIMESTAMP, UTC) and one DOUBLE column per sensor`);
+  } else {
+    const why = timestampTypeProblem(tsField);
+    if (why) {
+      bad = true;
+      emit(file, why);
+    }
+  }
+  const known = new Set<string>([...SENSORS, ...(opts.extraSensors ?? [])]);
+  const seen = new Set<string>();
+  const columns: string[] = [];
+  for (const f of fields) {
+    if (f.name === 'timestamp') continue;
+    if (seen.has(f.name)) {
+      bad = true;
+      emit(file, `duplicate column "${f.name}"`);
+      continue;
+    }
+    seen.add(f.name);
+    if (f.name === 'system_id') {
+      bad = true;
+      emit(file, 'column system_id in the file: the system id is the folder name (system_id=<id>), as Spark and pyarrow partition it');
+    } else if (!known.has(f.name) && !(opts.extraColumns && EXTRA_COLUMN_PATTERN.test(f.name))) {
+      bad = true;
+      emit(
+        file,
+        opts.extraColumns
+          ? `unknown column "${f.name}"${didYouMean(f.name, known)}: every column must be a known sensor or an extra column named in lowercase snake_case (such as string_current_1_a)`
+          : `unknown column "${f.name}"${didYouMean(f.name, known)}: every column must be a known sensor (declare extra sensors in the config)`,
+      );
+    } else {
+      const why = valueTypeProblem(f);
+      if (why) {
+        bad = true;
+        emit(file, why);
+      }
+    }
+    columns.push(f.name);
+  }
+  if (bad) return undefined;
+
+  const rows = Number(metadata.num_rows);
+  if (rows === 0) {
+    emit(file, 'file has no rows');
+    return undefined;
+  }
+  let timestamps: Float64Array;
+  let values: Float64Array[];
+  try {
+    timestamps = readFlatColumn(buffer, metadata, 'timestamp', { kind: 'timestamp', perMs: perMsOf(tsField as SchemaElement) });
+    values = columns.map((c) => readFlatColumn(buffer, metadata, c, { kind: 'number' }));
+  } catch (err) {
+    emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  }
+  checkRows(file, timestamps, columns, values, opts, emit);
+  return { columns, timestamps, values };
+}
+
+/** Null timestamps, non-finite readings and (with checkLimits) impossible ones; order is checked by the caller, across parts. */
+function checkRows(
+  file: string,
+  timestamps: Float64Array,
+  columns: readonly string[],
+  values: readonly Float64Array[],
+  opts: ParquetScanOptions,
+  emit: (file: string, message: string) => void,
+): void {
+  for (let i = 0; i < timestamps.length; i++) {
+    if (timestamps[i] !== timestamps[i]) emit(file, `row ${i + 1}, column timestamp: null: every row has a timestamp`);
+  }
+  columns.forEach((c, j) => {
+    const col = values[j] as Float64Array;
+    const lim = opts.checkLimits ? PHYSICAL_LIMITS[c as keyof typeof PHYSICAL_LIMITS] : undefined;
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i] as number;
+      if (v === Infinity || v === -Infinity) {
+        emit(file, `row ${i + 1}, column ${c}: ${v} is not a reading (a missing reading is null)`);
+        col[i] = NaN;
+      } else if (lim && (v < lim.min || v > lim.max)) {
+        emit(file, `row ${i + 1}, column ${c}: ${v} is physically impossible (outside ${lim.min}…${lim.max})`);
+      }
+    }
+  });
+}

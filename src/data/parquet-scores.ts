@@ -1,0 +1,136 @@
+/**
+ * Scores as Parquet: `system_id` (string) and `score` (double), optionally `source`, in one
+ * `.parquet` file or a folder of part files (`scores.parquet/part-*.parquet`, as Spark writes it;
+ * `_SUCCESS` and dot-files are left out). The checks are those of `scores.csv` (load-scores.ts):
+ * every problem located, then thrown as one `HarnessError('E_SCORES')`. A row is named as
+ * `row N` of its part file (N from 1); `ScoreRow.line` holds N.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { HarnessError, type Problem } from '../errors.ts';
+import type { ScoreRow } from './load-scores.ts';
+import { parquetParts } from './parquet-read.ts';
+import { readRegularFile, unreadableReason } from './read-file.ts';
+import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
+import { didYouMean } from './suggest.ts';
+
+/** Problems reported before giving up, as for scores.csv. */
+const MAX_PROBLEMS = 50;
+
+/** True when `file` names Parquet scores: a `.parquet` file, or a folder (Spark's output is one). */
+export async function isParquetScores(file: string): Promise<boolean> {
+  if (file.toLowerCase().endsWith('.parquet')) return true;
+  return (await stat(file).catch(() => null))?.isDirectory() ?? false;
+}
+
+/** The columns of scores.csv, the same in Parquet. */
+const SCORES_REQUIRED = ['system_id', 'score'] as const;
+const ALLOWED: readonly string[] = [...SCORES_REQUIRED, 'source'];
+
+/** Reads Parquet scores from a file or a folder of parts; see the module comment. */
+export async function readParquetScores(file: string): Promise<ScoreRow[]> {
+  const problems: Problem[] = [];
+  let more = 0;
+  const report = (p: Problem): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+    else more++;
+  };
+  const at = (f: string, message: string): void => report({ file: f, line: 0, column: 0, message });
+
+  let parts: string[] = [file];
+  const st = await stat(file).catch((err: unknown) => err as NodeJS.ErrnoException);
+  if (st instanceof Error) at(file, unreadableReason(st));
+  else if (st.isDirectory()) {
+    parts = await parquetParts(file);
+    if (parts.length === 0) at(file, 'no .parquet part file in this folder');
+  }
+  const out: ScoreRow[] = [];
+  const firstAt = new Map<string, string>();
+  if (problems.length === 0) {
+    for (const part of parts) {
+      for (const row of await readPart(part, at)) {
+        const { index, id, score, source } = row;
+        const where = `row ${index}`;
+        let bad = false;
+        const fail = (message: string): void => {
+          bad = true;
+          at(part, `${where}: ${message}`);
+        };
+        if (typeof id !== 'string' || id === '') fail(id === null || id === undefined ? 'system_id is null' : 'empty system_id');
+        else if (!SYSTEM_ID_PATTERN.test(id)) fail(`unsafe system id ${JSON.stringify(id)}: ids name files, so they must match ${SYSTEM_ID_PATTERN.source}`);
+        let value = NaN;
+        if (score === null || score === undefined) fail(`score is null for system ${typeof id === 'string' ? id : '(no id)'}`);
+        else {
+          value = typeof score === 'bigint' ? Number(score) : Number(score);
+          if (typeof score !== 'number' && typeof score !== 'bigint') fail(`score is not a number: ${JSON.stringify(String(score))}`);
+          else if (!Number.isFinite(value)) fail(`score is not finite: ${value} (scores must be finite numbers; a NaN or Infinity is a scorer bug)`);
+        }
+        let src: Source | undefined;
+        if (source !== undefined) {
+          const s = typeof source === 'string' ? source : String(source);
+          if (isOneOf(SOURCES, s)) src = s;
+          else fail(`unknown source ${JSON.stringify(s)}${didYouMean(s, SOURCES)} (expected one of ${SOURCES.join(', ')})`);
+        }
+        if (typeof id === 'string' && id !== '') {
+          const key = src === undefined ? id : `${src}\u0000${id}`;
+          const first = firstAt.get(key);
+          const here = `${path.basename(part)} row ${index}`;
+          if (first !== undefined) fail(`duplicate score for system ${id}${src ? ` (source ${src})` : ''}: ${first} and ${here}`);
+          else firstAt.set(key, here);
+        }
+        if (!bad) out.push(src === undefined ? { systemId: id as string, score: value, line: index } : { systemId: id as string, score: value, line: index, source: src });
+      }
+    }
+  }
+  if (problems.length > 0) {
+    const total = problems.length + more;
+    const shown = more > 0 ? ` (the first ${problems.length} are listed)` : '';
+    throw new HarnessError('E_SCORES', `cannot read scores ${file}: ${total} problem${total === 1 ? '' : 's'}${shown}`, problems);
+  }
+  return out;
+}
+
+interface RawScore {
+  readonly index: number;
+  readonly id: unknown;
+  readonly score: unknown;
+  readonly source?: unknown;
+}
+
+/** One part's rows, or none after reporting why the part cannot be read or has the wrong columns. */
+async function readPart(file: string, at: (f: string, message: string) => void): Promise<RawScore[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readRegularFile(file);
+  } catch (err) {
+    if (!(err instanceof HarnessError)) throw err;
+    at(file, err.message.slice(file.length + 2));
+    return [];
+  }
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    const metadata = parquetMetadata(buffer);
+    const names = parquetSchema(metadata).children.map((c) => c.element.name);
+    let bad = false;
+    for (const need of SCORES_REQUIRED) {
+      if (!names.includes(need)) {
+        bad = true;
+        at(file, `missing column ${need}: scores have columns system_id (string) and score (double), optionally source`);
+      }
+    }
+    for (const name of names) {
+      if (!ALLOWED.includes(name)) {
+        bad = true;
+        at(file, `unknown column "${name}"${didYouMean(name, ALLOWED)}: scores have columns system_id, score and optionally source`);
+      }
+    }
+    if (bad) return [];
+    const hasSource = names.includes('source');
+    const rows = await parquetReadObjects({ file: buffer, metadata, columns: names });
+    return rows.map((r, i) => ({ index: i + 1, id: r['system_id'], score: r['score'], ...(hasSource ? { source: r['source'] ?? '' } : {}) }));
+  } catch (err) {
+    at(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
+    return [];
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The Parquet layout against CSV on the default fleet (the default scenario: 200 systems, 30
+ * days at 5 min, seed "bess"), generated both ways:
+ *
+ * - load: every series read by the loader (`loadDataset`, then `loadSeries` with 16 in flight,
+ *   as the runner reads them), each layout in its own child process, alternated in each rep so
+ *   both see the same machine; the figure is the child's own time (no startup), the median of
+ *   `reps`; the two must load the same bits (a hash of every column);
+ * - validate: the whole `harness validate` CLI on each;
+ * - sizes: the bytes of raw/ in each layout.
+ *
+ *   npm run bench -- --parquet-only [--reps 3]   (the whole `npm run bench` runs it too)
+ *
+ * Run as `tsx parquet-bench.ts load <dir>`, it is the child of the load step.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HARNESS = path.join(ROOT, 'bin', 'harness.js');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const SELF = fileURLToPath(import.meta.url);
+/** The issue's goal: loading the fleet from Parquet at least this many times faster than from CSV. */
+export const PARQUET_MIN_SPEEDUP = 5;
+
+/** What the Parquet step measured. */
+export interface ParquetSummary {
+  readonly systems: number;
+  readonly rows: number;
+  readonly csvLoadMs: number;
+  readonly parquetLoadMs: number;
+  readonly loadSpeedup: number;
+  readonly loadSpeedups: readonly number[];
+  readonly minSpeedup: number;
+  readonly meetsGoal: boolean;
+  readonly sameSeries: boolean;
+  readonly csvValidateMs: number;
+  readonly parquetValidateMs: number;
+  readonly csvRawBytes: number;
+  readonly parquetRawBytes: number;
+  readonly sizeRatio: number;
+  readonly csvLoadRssMb: number;
+  readonly parquetLoadRssMb: number;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/** Bytes of every file under `dir`. */
+function treeBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? treeBytes(p) : statSync(p).size;
+  }
+  return total;
+}
+
+/** A command's stdout's last line as JSON, its wall time, and its peak RSS (/usr/bin/time). */
+function run(
+  cmd: string,
+  args: readonly string[],
+  work: string,
+): { out: Record<string, unknown>; wallMs: number; rssMb: number } {
+  const timeFile = path.join(work, 'parquet-time.txt');
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const rssMb =
+    Number(spawnSync('tail', ['-n', '1', timeFile], { encoding: 'utf8' }).stdout.trim()) / 1024;
+  let out: Record<string, unknown> = {};
+  try {
+    out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
+  } catch {
+    out = {};
+  }
+  return { out, wallMs, rssMb };
+}
+
+/** Generates the default fleet into `dir` in `format` unless it is there. */
+function generate(dir: string, format: 'csv' | 'parquet', work: string): void {
+  if (existsSync(path.join(dir, 'labels.csv'))) return;
+  run('node', [HARNESS, 'generate', '--format', format, '--out', dir], work);
+}
+
+/** The Parquet step: see the module comment. `log` gets progress lines. */
+export function parquetStep(work: string, reps: number, log: (s: string) => void): ParquetSummary {
+  const csvDir = path.join(work, 'default-fleet-csv');
+  const pqDir = path.join(work, 'default-fleet-parquet');
+  log('bench: parquet: generating the default fleet as CSV and as Parquet');
+  generate(csvDir, 'csv', work);
+  generate(pqDir, 'parquet', work);
+  const csv: ReturnType<typeof run>[] = [];
+  const pq: ReturnType<typeof run>[] = [];
+  log(`bench: parquet: loading every series, ${reps} reps`);
+  for (let k = 0; k < reps; k++) {
+    csv.push(run(TSX, [SELF, 'load', csvDir], work));
+    pq.push(run(TSX, [SELF, 'load', pqDir], work));
+  }
+  log('bench: parquet: validate');
+  const csvValidate = Array.from(
+    { length: reps },
+    () => run('node', [HARNESS, 'validate', '--data', csvDir], work).wallMs,
+  );
+  const pqValidate = Array.from(
+    { length: reps },
+    () => run('node', [HARNESS, 'validate', '--data', pqDir], work).wallMs,
+  );
+  const ms = (xs: readonly ReturnType<typeof run>[]): number[] =>
+    xs.map((x) => x.out['ms'] as number);
+  const speedups = ms(csv).map((c, k) => c / (ms(pq)[k] as number));
+  const csvRawBytes = treeBytes(path.join(csvDir, 'raw'));
+  const parquetRawBytes = treeBytes(path.join(pqDir, 'raw'));
+  const loadSpeedup = median(speedups);
+  return {
+    systems: csv[0]?.out['systems'] as number,
+    rows: csv[0]?.out['rows'] as number,
+    csvLoadMs: median(ms(csv)),
+    parquetLoadMs: median(ms(pq)),
+    loadSpeedup,
+    loadSpeedups: speedups,
+    minSpeedup: PARQUET_MIN_SPEEDUP,
+    meetsGoal: loadSpeedup >= PARQUET_MIN_SPEEDUP,
+    sameSeries: csv.every(
+      (c, k) => c.out['hash'] === pq[k]?.out['hash'] && typeof c.out['hash'] === 'string',
+    ),
+    csvValidateMs: median(csvValidate),
+    parquetValidateMs: median(pqValidate),
+    csvRawBytes,
+    parquetRawBytes,
+    sizeRatio: csvRawBytes / parquetRawBytes,
+    csvLoadRssMb: Math.max(...csv.map((c) => c.rssMb)),
+    parquetLoadRssMb: Math.max(...pq.map((c) => c.rssMb)),
+  };
+}
+
+/** One line for the bench's printout. */
+export function parquetLine(p: ParquetSummary): string {
+  const f = (ms: number): string =>
+    ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+  return (
+    `parquet: loading the ${p.systems}-system default fleet (${p.rows.toLocaleString('en-US')} rows) takes ${f(p.parquetLoadMs)} from Parquet and ${f(p.csvLoadMs)} from CSV: ` +
+    `${p.loadSpeedup.toFixed(2)}× (goal ≥ ${p.minSpeedup}×: ${p.meetsGoal ? 'met' : 'NOT MET'}; per rep ${p.loadSpeedups.map((s) => s.toFixed(2)).join(', ')}); same series: ${p.sameSeries}; ` +
+    `raw/ ${(p.parquetRawBytes / 1e6).toFixed(1)} MB vs ${(p.csvRawBytes / 1e6).toFixed(1)} MB (${p.sizeRatio.toFixed(1)}× smaller); ` +
+    `validate ${f(p.parquetValidateMs)} vs ${f(p.csvValidateMs)}; load peak RSS ${p.parquetLoadRssMb.toFixed(0)} vs ${p.csvLoadRssMb.toFixed(0)} MB.`
+  );
+}
+
+/** The child: loads every series of `dir` and prints `{ ms, rows, systems, hash }`. */
+async function loadChild(dir: string): Promise<void> {
+  const { loadDataset } = await import('../../src/data/load-dataset.ts');
+  const t0 = performance.now();
+  const ds = await loadDataset({ dataDir: dir });
+  let rows = 0;
+  const series = [];
+  for (let i = 0; i < ds.systems.length; i += 16) {
+    for (const s of await Promise.all(ds.systems.slice(i, i + 16).map((r) => r.loadSeries()))) {
+      rows += s.timestamps.length;
+      series.push(s);
+    }
+  }
+  const ms = performance.now() - t0;
+  // After the clock: the two layouts must have loaded the same bits.
+  const hash = createHash('sha256');
+  for (const s of series) {
+    hash.update(s.systemId);
+    hash.update(
+      new Uint8Array(s.timestamps.buffer, s.timestamps.byteOffset, s.timestamps.byteLength),
+    );
+    for (const [name, col] of Object.entries(s.sensors)) {
+      hash.update(name);
+      if (col) hash.update(new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
+    }
+  }
+  process.stdout.write(
+    `${JSON.stringify({ ms, rows, systems: ds.systems.length, hash: hash.digest('hex') })}\n`,
+  );
+}
+
+if (
+  process.argv[1] &&
+  import.meta.url === pathToFileURL(process.argv[1]).href &&
+  process.argv[2] === 'load'
+) {
+  await loadChild(process.argv[3] as string);
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { describe, expect, it } from 'vitest';
+import { readFlatColumn } from '../../../src/data/parquet-columns.ts';
+import { formatSeriesParquet } from '../../../src/data/parquet-write.ts';
+import { REPO_ROOT } from '../../helpers/run-harness.ts';
+
+const fixture = (name: string): ArrayBuffer => {
+  const b = readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'parquet', name));
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+};
+
+/** What hyparquet's own row reader makes of a column, as numbers with NaN for null. */
+async function reference(buffer: ArrayBuffer, column: string, perMs = 1): Promise<number[]> {
+  const rows = await parquetReadObjects({ file: buffer, columns: [column], parsers: { timestampFromMicroseconds: (v: bigint) => Number(v) / 1000 } });
+  return rows.map((r) => {
+    const v = r[column] as number | bigint | null;
+    return v === null ? NaN : typeof v === 'bigint' ? Number(v) / perMs : v;
+  });
+}
+
+describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () => {
+  // Written by pyarrow (test/fixtures/parquet/make-pyarrow-parts.py): the pages Spark and pyarrow write.
+  for (const name of ['pyarrow-v1.parquet', 'pyarrow-v2-plain.parquet']) {
+    it(`reads ${name} as hyparquet's row reader does (nulls, several row groups, MICROS, INT32)`, async () => {
+      const buffer = fixture(name);
+      const md = parquetMetadata(buffer);
+      const ts = readFlatColumn(buffer, md, 'timestamp', { kind: 'timestamp', perMs: 1000 });
+      expect([...ts]).toEqual(await reference(buffer, 'timestamp'));
+      expect(ts[1]! - ts[0]!).toBe(60_000);
+      for (const c of ['voltage_v', 'soc_pct']) {
+        const got = readFlatColumn(buffer, md, c, { kind: 'number' });
+        expect(got).toBeInstanceOf(Float64Array);
+        expect([...got]).toEqual(await reference(buffer, c));
+      }
+      expect(readFlatColumn(buffer, md, 'voltage_v', { kind: 'number' }).filter(Number.isNaN).length).toBeGreaterThan(0);
+    });
+  }
+  if (parquetMetadata(fixture('pyarrow-v1.parquet')).row_groups.length < 2) throw new Error('the v1 fixture should hold several row groups');
+
+  it('reads back what formatSeriesParquet wrote: dictionary and plain pages, nulls, timestamps', () => {
+    const n = 3000;
+    const t = Float64Array.from({ length: n }, (_, i) => Date.UTC(2026, 0, 1) + i * 1000);
+    // Few distinct values (a dictionary page) and many (plain pages), each with nulls.
+    const few = Float64Array.from({ length: n }, (_, i) => (i % 11 === 0 ? NaN : i % 4));
+    const many = Float64Array.from({ length: n }, (_, i) => (i % 13 === 0 ? NaN : Math.sin(i) * 1e3));
+    const bytes = formatSeriesParquet(t, { voltage_v: many, soc_pct: few });
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const md = parquetMetadata(buffer);
+    const encodings = md.row_groups[0]!.columns.map((c) => c.meta_data!.encodings.join('|'));
+    expect(encodings.some((e) => e.includes('DICTIONARY'))).toBe(true);
+    expect(readFlatColumn(buffer, md, 'timestamp', { kind: 'timestamp', perMs: 1 })).toEqual(t);
+    expect(readFlatColumn(buffer, md, 'soc_pct', { kind: 'number' })).toEqual(few);
+    expect(readFlatColumn(buffer, md, 'voltage_v', { kind: 'number' })).toEqual(many);
+  });
+
+  // Delta-encoded timestamps are read as Numbers when they fit; larger steps take hyparquet's BigInt decoder.
+  for (const [what, step] of [
+    ['irregular steps (miniblock widths 1–16 bits)', (i: number) => 1000 + ((i * 7919) % (1 << ((i % 16) + 1)))],
+    ['steps of days and milliseconds (widths over 24 bits)', (i: number) => (i % 3 === 0 ? 86_400_000 * 400 : 1)],
+  ] as const) {
+    it(`reads delta-encoded timestamps with ${what}`, () => {
+      const t = new Float64Array(2500);
+      t[0] = Date.UTC(2020, 0, 1);
+      for (let i = 1; i < t.length; i++) t[i] = t[i - 1]! + step(i);
+      const bytes = formatSeriesParquet(t, { soc_pct: new Float64Array(t.length).fill(50) });
+      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      expect(readFlatColumn(buffer, parquetMetadata(buffer), 'timestamp', { kind: 'timestamp', perMs: 1 })).toEqual(t);
+    });
+  }
+});
