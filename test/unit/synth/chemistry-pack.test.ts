@@ -13,6 +13,8 @@ import { generateFleet, planToMetadata } from '../../../src/synth/generate.ts';
 import { drawCellPopulation, drawPack, PACK_SIZES } from '../../../src/synth/pack.ts';
 import { planFleet } from '../../../src/synth/plan.ts';
 import { createRng } from '../../../src/synth/random.ts';
+import { powerCRate } from '../../../src/features/index.ts';
+import { rackKwh } from '../../../src/synth/pack.ts';
 import { col, rackCurrent, finite, NO_FAULTS, scenario } from './helpers.ts';
 
 describe('chemistries', () => {
@@ -143,6 +145,20 @@ describe('scenario knobs chemistries and packs', () => {
       // The current stays inside the rack's own C-rate limit (noise aside).
       const peak = Math.max(...cur.map(Math.abs)) / pack.cellAh;
       expect(peak).toBeLessThanOrEqual(pack.maxCRate + 0.01);
+      // The bank's metadata agrees with its series: capacity_kwh is whole racks, and the C-rate
+      // a model computes from it (|I·V| / capacity) is the rack's own, within the rack's limit.
+      const meta = planToMetadata(g.plan);
+      expect(meta.capacity_kwh).toBe(Math.round(g.plan.strings * rackKwh(pack)));
+      const bank = col(g.columns, 'current_a');
+      const bankV = col(g.columns, 'voltage_v');
+      let powerPeak = 0;
+      for (let i = 0; i < bank.length; i++) {
+        const c = powerCRate(bank[i] as number, bankV[i] as number, meta.capacity_kwh!);
+        if (c > powerPeak) powerPeak = c;
+      }
+      // Power-based: the cell voltage at peak current differs from nominal by up to ~15 %.
+      expect(powerPeak).toBeLessThanOrEqual(pack.maxCRate * 1.2);
+      expect(powerPeak).toBeGreaterThan(peak * 0.8);
       if (pack.chemistry === 'LTO' && g.plan.mode === 'frequency_regulation')
         ltoFrPeak = Math.max(ltoFrPeak, peak);
       // Rack voltage is the cells in series at the mean cell voltage.
