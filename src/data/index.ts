@@ -23,3 +23,6 @@ export { readScoresFile, type ScoreRow } from './load-scores.ts';
 export { didYouMean } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';
+export { readLabelColumns, labelColumnsOf, labelRowAt, concatLabelColumns, type LabelColumns } from './label-columns.ts';
+export { readMetadataColumns, metadataRowAt, type MetadataColumns } from './metadata-columns.ts';
+export { readScoreColumns, scoreRowAt, type ScoreColumns } from './score-columns.ts';

@@ -1,10 +1,9 @@
 /**
  * Metric breakdowns by any column of a per-system table (failure_type, operational_mode, season,
- * scenario tag, lead-time bucket, source…), grouped with arquero. A multi-valued column
+ * scenario tag, lead-time bucket, source…), grouped in one pass over coded strata. A multi-valued column
  * (`scenario_tags: string[]`) puts a system in each of its tags; an empty or missing value is the
  * stratum `(missing)` so that, for a single-valued column, the cells' `n` add up to the total.
  */
-import * as aq from 'arquero';
 import { HarnessError } from '../errors.ts';
 import { evaluateCell, type CellComparison, type StratumCell } from './cell.ts';
 import { prepareBinary } from './input.ts';
@@ -36,40 +35,103 @@ export interface BreakdownOptions {
 /** The stratum name of a missing or empty value. */
 export const MISSING_STRATUM = '(missing)';
 
-const INDEX = '__row';
-const KEY = '__stratum';
+/**
+ * A strata column coded once: stratum names, and each row's codes into them (-1 = missing).
+ * Single-valued: `codes[i]` is row i's. Multi-valued (scenario tags): row i's codes are
+ * `codes[start[i] … start[i + 1])`, none meaning missing.
+ */
+export interface CodedStrata {
+  readonly names: readonly string[];
+  readonly codes: Int32Array;
+  readonly start?: Int32Array;
+}
+
+/** Codes a column of values (one, several or none per row), as {@link breakdown}'s rows hold them. */
+export function codeStrata(
+  values: ArrayLike<string | number | readonly string[] | null | undefined>,
+): CodedStrata {
+  const names: string[] = [];
+  const codeOf = new Map<string, number>();
+  const code = (v: string): number => {
+    let c = codeOf.get(v);
+    if (c === undefined) {
+      c = names.push(v) - 1;
+      codeOf.set(v, c);
+    }
+    return c;
+  };
+  const start = new Int32Array(values.length + 1);
+  const codes: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Array.isArray(v)) for (const x of v) codes.push(code(String(x)));
+    else if (v !== null && v !== undefined && v !== '') codes.push(code(String(v)));
+    start[i + 1] = codes.length;
+  }
+  return { names, codes: Int32Array.from(codes), start };
+}
 
 /**
- * One cell per distinct value of `column`, sorted by stratum name. O(S·N log N) for S strata.
+ * Members of each stratum in one pass over the codes (a counting sort): strata sorted by name,
+ * each with its rows ascending (a row twice when it lists a value twice). A row without a value
+ * is in `(missing)`.
  */
-export function breakdown(
-  rows: readonly BreakdownRow[],
-  column: string,
+export function groupStrata(
+  strata: CodedStrata,
+  n: number,
+): { readonly name: string; readonly members: Int32Array }[] {
+  const { names, codes, start } = strata;
+  // Slot per name, `(missing)` shared with rows that have no value.
+  const slotNames = [...new Set([...names, MISSING_STRATUM])].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  const slotOf = new Map(slotNames.map((name, k) => [name, k]));
+  const slot = Int32Array.from(names, (name) => slotOf.get(name)!);
+  const missing = slotOf.get(MISSING_STRATUM)!;
+  const count = new Int32Array(slotNames.length + 1);
+  const each = (f: (row: number, s: number) => void): void => {
+    for (let i = 0; i < n; i++) {
+      const a = start ? start[i]! : i;
+      const b = start ? start[i + 1]! : i + 1;
+      let any = false;
+      for (let k = a; k < b; k++) {
+        const c = codes[k]!;
+        if (c < 0) continue;
+        f(i, slot[c]!);
+        any = true;
+      }
+      if (!any) f(i, missing);
+    }
+  };
+  each((_, s) => count[s + 1]!++);
+  for (let s = 0; s < slotNames.length; s++) count[s + 1]! += count[s]!;
+  const members = new Int32Array(count[slotNames.length]!);
+  const fill = count.slice(0, slotNames.length);
+  each((row, s) => {
+    members[fill[s]!++] = row;
+  });
+  const out: { name: string; members: Int32Array }[] = [];
+  slotNames.forEach((name, s) => {
+    if (count[s + 1]! > count[s]!)
+      out.push({ name, members: members.subarray(count[s]!, count[s + 1]!) });
+  });
+  return out;
+}
+
+/**
+ * One cell per stratum of a coded column, sorted by stratum name. O(S·N log N) for S strata.
+ */
+export function breakdownCoded(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  strata: CodedStrata,
   options: BreakdownOptions,
 ): readonly StratumCell[] {
-  const y = rows.map((r) => r.y);
-  const scores = rows.map((r) => r.score);
   prepareBinary(y, scores, undefined, 'breakdown');
-  if (rows.length > 0 && !rows.some((r) => column in r)) {
-    throw new HarnessError('E_METRIC', `breakdown: no row has a column "${column}"`);
-  }
-  const values = rows.map((r) => {
-    const v = r[column];
-    if (Array.isArray(v)) return v.length > 0 ? v.map(String) : [MISSING_STRATUM];
-    return [v === null || v === undefined || v === '' ? MISSING_STRATUM : String(v)];
-  });
-  // Group with arquero: unroll the multi-valued column, then collect row indices per stratum.
-  const groups = aq
-    .table({ [INDEX]: rows.map((_, i) => i), [KEY]: values })
-    .unroll(KEY)
-    .groupby(KEY)
-    .rollup({ members: aq.op.array_agg(INDEX) })
-    .orderby(KEY)
-    .objects() as unknown as { [KEY]: string; members: number[] }[];
   const allNormals: number[] = [];
   for (let i = 0; i < y.length; i++) if (y[i] === 0) allNormals.push(i);
-  return groups.map((g) =>
-    evaluateCell(g[KEY], {
+  return groupStrata(strata, y.length).map((g) =>
+    evaluateCell(g.name, {
       y,
       scores,
       members: g.members,
@@ -79,5 +141,24 @@ export function breakdown(
       minPositives: options.minPositives ?? 5,
       allNormals,
     }),
+  );
+}
+
+/**
+ * One cell per distinct value of `column`, sorted by stratum name. O(S·N log N) for S strata.
+ */
+export function breakdown(
+  rows: readonly BreakdownRow[],
+  column: string,
+  options: BreakdownOptions,
+): readonly StratumCell[] {
+  if (rows.length > 0 && !rows.some((r) => column in r)) {
+    throw new HarnessError('E_METRIC', `breakdown: no row has a column "${column}"`);
+  }
+  return breakdownCoded(
+    rows.map((r) => r.y),
+    rows.map((r) => r.score),
+    codeStrata(rows.map((r) => r[column])),
+    options,
   );
 }

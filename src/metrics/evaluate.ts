@@ -6,7 +6,7 @@
  */
 import { HarnessError } from '../errors.ts';
 import { bootstrapCi, rocAucMetric, type BootstrapOptions } from './bootstrap.ts';
-import { breakdown, type BreakdownRow } from './breakdown.ts';
+import { breakdownCoded, codeStrata, type CodedStrata } from './breakdown.ts';
 import type { CellComparison, StratumCell } from './cell.ts';
 import { delongAuc } from './delong.ts';
 import { wilsonInterval } from './wilson.ts';
@@ -19,6 +19,10 @@ import { isUndefinedMetric, type MetricValue } from './types.ts';
 /** A strata column aligned with `y`: one value, several values (a system in each), or missing. */
 export type StrataColumn = ArrayLike<string | readonly string[] | null | undefined>;
 
+function isCodedStrata(v: StrataColumn | CodedStrata): v is CodedStrata {
+  return (v as CodedStrata).codes instanceof Int32Array;
+}
+
 /** Input of {@link evaluateScores}. */
 export interface EvaluateInput {
   /** 1 = anomaly, 0 = normal. */
@@ -28,7 +32,7 @@ export interface EvaluateInput {
   /** A fixed threshold or a way to choose one. Default: fixed 0.5. */
   readonly threshold?: number | ThresholdSpec;
   /** Columns to break the metrics down by, aligned with `y` (e.g. failure_type, season). */
-  readonly strata?: Readonly<Record<string, StrataColumn>>;
+  readonly strata?: Readonly<Record<string, StrataColumn | CodedStrata>>;
   /** Per-column comparison override for breakdowns (default `auto`). */
   readonly comparison?: Readonly<Record<string, CellComparison | 'auto'>>;
   /** Lead times in days (NaN/null for normals): adds the `lead_time` section. */
@@ -43,7 +47,7 @@ export interface EvaluateInput {
   readonly bootstrap?: boolean | BootstrapOptions;
   /** Breakdown cells with fewer anomalies are marked `too_few`. Default 5. */
   readonly minPositives?: number;
-  /** System ids, aligned with `y`; only used to label breakdown rows. */
+  /** System ids, aligned with `y` (callers pass them for their own records; the metrics do not read them). */
   readonly systemIds?: readonly string[];
 }
 
@@ -219,17 +223,15 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
 
   const cells: Record<string, readonly JsonCell[]> = {};
   if (input.strata) {
-    const rows: BreakdownRow[] = [];
-    for (let i = 0; i < y.length; i++)
-      rows.push({ system_id: input.systemIds?.[i] ?? String(i), y: y[i]!, score: scores[i]! });
     for (const [column, values] of Object.entries(input.strata)) {
-      if (values.length !== y.length)
+      const coded = isCodedStrata(values) ? values : codeStrata(values);
+      const length = coded.start ? coded.start.length - 1 : coded.codes.length;
+      if (length !== y.length)
         throw new HarnessError(
           'E_METRIC',
-          `evaluateScores: strata column "${column}" has ${values.length} entries, y has ${y.length}`,
+          `evaluateScores: strata column "${column}" has ${length} entries, y has ${y.length}`,
         );
-      const withColumn = rows.map((r, i) => ({ ...r, [column]: values[i] }));
-      cells[column] = breakdown(withColumn, column, {
+      cells[column] = breakdownCoded(y, scores, coded, {
         threshold: choice.threshold,
         level,
         minPositives: input.minPositives ?? 5,
