@@ -5,7 +5,13 @@
  * stratum `(missing)` so that, for a single-valued column, the cells' `n` add up to the total.
  */
 import { HarnessError } from '../errors.ts';
-import { evaluateCell, type CellComparison, type StratumCell } from './cell.ts';
+import {
+  evaluateCell,
+  rankSet,
+  type CellComparison,
+  type RankedSet,
+  type StratumCell,
+} from './cell.ts';
 import { prepareBinary } from './input.ts';
 
 /** One system of the evaluated set, with its strata columns. */
@@ -30,6 +36,8 @@ export interface BreakdownOptions {
    * within itself. Force one for every stratum of the column with `within` / `vs_all_normals`.
    */
   readonly comparison?: CellComparison | 'auto';
+  /** The evaluated set ranked once ({@link rankSet}), when the caller makes several breakdowns. */
+  readonly ranked?: RankedSet;
 }
 
 /** The stratum name of a missing or empty value. */
@@ -73,12 +81,13 @@ export function codeStrata(
 
 /**
  * Members of each stratum in one pass over the codes (a counting sort): strata sorted by name,
- * each with its rows ascending (a row twice when it lists a value twice). A row without a value
- * is in `(missing)`.
+ * each with its rows in `order` (default ascending; a row twice when it lists a value twice). A
+ * row without a value is in `(missing)`.
  */
 export function groupStrata(
   strata: CodedStrata,
   n: number,
+  order?: ArrayLike<number>,
 ): { readonly name: string; readonly members: Int32Array }[] {
   const { names, codes, start } = strata;
   // Slot per name, `(missing)` shared with rows that have no value.
@@ -90,7 +99,8 @@ export function groupStrata(
   const missing = slotOf.get(MISSING_STRATUM)!;
   const count = new Int32Array(slotNames.length + 1);
   const each = (f: (row: number, s: number) => void): void => {
-    for (let i = 0; i < n; i++) {
+    for (let r = 0; r < n; r++) {
+      const i = order ? order[r]! : r;
       const a = start ? start[i]! : i;
       const b = start ? start[i + 1]! : i + 1;
       let any = false;
@@ -130,7 +140,9 @@ export function breakdownCoded(
   prepareBinary(y, scores, undefined, 'breakdown');
   const allNormals: number[] = [];
   for (let i = 0; i < y.length; i++) if (y[i] === 0) allNormals.push(i);
-  return groupStrata(strata, y.length).map((g) =>
+  // Members listed in score order: each cell merges sorted scores instead of sorting its own.
+  const ranked = options.ranked ?? rankSet(y, scores);
+  return groupStrata(strata, y.length, ranked.order).map((g) =>
     evaluateCell(g.name, {
       y,
       scores,
@@ -140,6 +152,7 @@ export function breakdownCoded(
       level: options.level ?? 0.95,
       minPositives: options.minPositives ?? 5,
       allNormals,
+      ranked,
     }),
   );
 }

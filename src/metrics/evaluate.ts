@@ -7,7 +7,7 @@
 import { HarnessError } from '../errors.ts';
 import { bootstrapCi, rocAucMetric, type BootstrapOptions } from './bootstrap.ts';
 import { breakdownCoded, codeStrata, type CodedStrata } from './breakdown.ts';
-import type { CellComparison, StratumCell } from './cell.ts';
+import { rankSet, type CellComparison, type StratumCell } from './cell.ts';
 import { delongAuc } from './delong.ts';
 import { wilsonInterval } from './wilson.ts';
 import { prepareBinary } from './input.ts';
@@ -222,6 +222,8 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
   }
 
   const cells: Record<string, readonly JsonCell[]> = {};
+  // Ranked once for every breakdown cell and lead-time bucket.
+  const ranked = input.strata || input.leadTimes ? rankSet(y, scores) : undefined;
   if (input.strata) {
     for (const [column, values] of Object.entries(input.strata)) {
       const coded = isCodedStrata(values) ? values : codeStrata(values);
@@ -236,6 +238,7 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
         level,
         minPositives: input.minPositives ?? 5,
         comparison: input.comparison?.[column] ?? 'auto',
+        ...(ranked ? { ranked } : {}),
       }).map(cellJson);
     }
   }
@@ -270,6 +273,7 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     level,
     minPositives: input.minPositives ?? 5,
     buckets: input.leadTimeBuckets,
+    ...(ranked ? { ranked } : {}),
   });
   const leadTimes = Float64Array.from({ length: y.length }, (_, i) =>
     y[i] === 1 ? Number(input.leadTimes![i] ?? NaN) : NaN,

@@ -4,7 +4,7 @@
  * anomalies only), and recall is measured at the decision threshold.
  */
 import { HarnessError } from '../errors.ts';
-import { evaluateCell, type StratumCell } from './cell.ts';
+import { evaluateCell, rankSet, type RankedSet, type StratumCell } from './cell.ts';
 import { prepareBinary } from './input.ts';
 import { defined, undefinedMetric, type MetricValue } from './types.ts';
 
@@ -29,6 +29,8 @@ export interface LeadTimeInput {
   readonly level?: number;
   /** Cells with fewer anomalies are marked `too_few`. Default 5. */
   readonly minPositives?: number;
+  /** The evaluated set ranked once ({@link rankSet}), when the caller has it already. */
+  readonly ranked?: RankedSet;
 }
 
 /** One bucket's cell: the stratum cell plus its bounds. */
@@ -52,12 +54,14 @@ export function leadTimeMetrics(input: LeadTimeInput): readonly LeadTimeCell[] {
   prepareBinary(y, scores, undefined, 'leadTimeMetrics');
   const buckets = input.buckets;
   const allNormals: number[] = [];
+  for (let i = 0; i < y.length; i++) if (y[i] === 0) allNormals.push(i);
   const members: number[][] = buckets.map(() => []);
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 0) {
-      allNormals.push(i);
-      continue;
-    }
+  // Rows in score order: each bucket's anomalies then come sorted, and its cell merges them
+  // with the sorted normals instead of sorting the normals again.
+  const ranked = input.ranked ?? rankSet(y, scores);
+  for (let r = 0; r < y.length; r++) {
+    const i = ranked.order[r]!;
+    if (y[i] === 0) continue;
     const lt = leadTimes[i];
     if (lt === null || lt === undefined || Number.isNaN(lt)) continue;
     const b = buckets.findIndex((k) => lt >= k.lo && lt < k.hi);
@@ -73,6 +77,7 @@ export function leadTimeMetrics(input: LeadTimeInput): readonly LeadTimeCell[] {
       level: input.level ?? 0.95,
       minPositives: input.minPositives ?? 5,
       allNormals,
+      ranked,
     }),
     lo: b.lo,
     hi: b.hi,
