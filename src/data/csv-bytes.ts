@@ -193,3 +193,21 @@ export function isSafeIdAt(buf: Uint8Array, a: number, b: number): boolean {
   }
   return true;
 }
+
+/** The values of an enum as bytes, for {@link enumCodeAt}. */
+export function enumBytes(values: readonly string[]): readonly Uint8Array[] {
+  return values.map((v) => Buffer.from(v, 'utf8'));
+}
+
+/** Index of the enum value spelled by bytes [a, b), or -1: no string is built. */
+export function enumCodeAt(buf: Uint8Array, a: number, b: number, values: readonly Uint8Array[]): number {
+  const len = b - a;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] as Uint8Array;
+    if (v.length !== len) continue;
+    let i = 0;
+    while (i < len && v[i] === buf[a + i]) i++;
+    if (i === len) return k;
+  }
+  return -1;
+}

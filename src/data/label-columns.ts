@@ -7,8 +7,9 @@ import { parseCsv, throwIfProblems } from './csv-read.ts';
 import type { Problem } from '../errors.ts';
 import { parseLabelsTable } from './load-labels.ts';
 import { FAILURE_TYPES_OR_NONE, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, SOURCES, type Source } from './schema.ts';
-import { cleanHeader, codesOf, FieldCursor, FieldStrings, readTableColumns } from './table-columns.ts';
-import { isSafeIdAt, type ByteTable } from './csv-bytes.ts';
+import { cleanHeader, FieldCursor, FieldStrings, readTableColumns } from './table-columns.ts';
+import { enumBytes, enumCodeAt, isSafeIdAt, type ByteTable } from './csv-bytes.ts';
+import { IdColumn } from './id-column.ts';
 import type { LocatedRow } from './row-fields.ts';
 import type { LabelRow } from './types.ts';
 
@@ -18,7 +19,8 @@ export interface LabelColumns {
   readonly files: readonly string[];
   readonly fileOf: Uint8Array;
   readonly n: number;
-  readonly ids: readonly string[];
+  /** System ids, tagged with their source code (the same id may be labelled once per source). */
+  readonly ids: IdColumn;
   /** 1 = anomaly, 0 = normal. */
   readonly anomaly: Uint8Array;
   /** Index into FAILURE_TYPES_OR_NONE. */
@@ -36,13 +38,11 @@ export interface LabelColumns {
   readonly labeledAt?: readonly (string | undefined)[];
   /** The 1-based line of each row in its file. */
   readonly lines: Int32Array;
-  /** Row index by system id, one map per source (index into SOURCES). */
-  readonly bySource: readonly [Map<string, number>, Map<string, number>];
 }
 
-const LABEL_CODES = codesOf(LABELS);
-const FAILURE_CODES = codesOf(FAILURE_TYPES_OR_NONE);
-const SOURCE_CODES = codesOf(SOURCES);
+const LABEL_BYTES = enumBytes(LABELS);
+const FAILURE_BYTES = enumBytes(FAILURE_TYPES_OR_NONE);
+const SOURCE_BYTES = enumBytes(SOURCES);
 const NONE = FAILURE_TYPES_OR_NONE.indexOf('none');
 
 /**
@@ -71,7 +71,7 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
   const [cConf, cNotes, cLabeler, cAt] = LABELS_OPTIONAL.map(col) as [number, number, number, number];
   const n = t.rows;
   const buf = t.buf;
-  const ids = new Array<string>(n);
+  const ids = new IdColumn(buf, n);
   const anomaly = new Uint8Array(n);
   const failureType = new Uint8Array(n);
   const leadTime = new Float64Array(n);
@@ -82,22 +82,20 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
   const notes = text(cNotes);
   const labeler = text(cLabeler);
   const labeledAt = text(cAt);
-  const enums = new FieldStrings(buf);
   const free = new FieldStrings(buf, 1024);
-  const bySource: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
   const folder = folderSource === undefined ? -1 : SOURCES.indexOf(folderSource);
   const f = new FieldCursor(t);
   for (let r = 0; r < n; r++) {
-    f.at(r, cId);
-    if (!isSafeIdAt(buf, f.a, f.b)) return null;
-    const id = buf.toString('latin1', f.a, f.b);
     f.at(r, cLabel);
-    const label = LABEL_CODES.get(enums.get(f.a, f.b));
+    const label = enumCodeAt(buf, f.a, f.b, LABEL_BYTES);
     f.at(r, cFail);
-    const fail = FAILURE_CODES.get(enums.get(f.a, f.b));
+    const fail = enumCodeAt(buf, f.a, f.b, FAILURE_BYTES);
     f.at(r, cSource);
-    const src = SOURCE_CODES.get(enums.get(f.a, f.b));
-    if (label === undefined || fail === undefined || src === undefined || (folder >= 0 && src !== folder)) return null;
+    const src = enumCodeAt(buf, f.a, f.b, SOURCE_BYTES);
+    if (label < 0 || fail < 0 || src < 0 || (folder >= 0 && src !== folder)) return null;
+    // A system labelled twice within one source is a problem of the exact path's.
+    f.at(r, cId);
+    if (!isSafeIdAt(buf, f.a, f.b) || ids.add(f.a, f.b, src) >= 0) return null;
     const lead = f.at(r, cLead).number();
     if (lead === undefined || lead < 0) return null;
     // label_version: a positive integer (`^[1-9]\d*$`), short enough to be read exactly here.
@@ -117,10 +115,6 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
     // normal ⇔ failure_type none and no lead time.
     const isAnomaly = label === 1;
     if (isAnomaly === (fail === NONE) || isAnomaly === Number.isNaN(lead)) return null;
-    const seen = bySource[src as 0 | 1];
-    if (seen.has(id)) return null;
-    seen.set(id, r);
-    ids[r] = id;
     anomaly[r] = label;
     failureType[r] = fail;
     leadTime[r] = lead;
@@ -145,7 +139,6 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
     ...(labeler ? { labeler } : {}),
     ...(labeledAt ? { labeledAt } : {}),
     lines: t.lines.slice(),
-    bySource,
   };
 }
 
@@ -153,24 +146,25 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
 export function labelColumnsOf(file: string, rows: readonly LocatedRow<LabelRow>[]): LabelColumns {
   const n = rows.length;
   const has = (k: 'notes' | 'labeler' | 'labeled_at') => rows.some((r) => r.row[k] !== undefined);
-  const bySource: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
-  rows.forEach(({ row }, i) => bySource[SOURCES.indexOf(row.source) as 0 | 1].set(row.system_id, i));
+  const source = Uint8Array.from(rows, (r) => SOURCES.indexOf(r.row.source));
   return {
     files: [file],
     fileOf: new Uint8Array(n),
     n,
-    ids: rows.map((r) => r.row.system_id),
+    ids: IdColumn.of(
+      rows.map((r) => r.row.system_id),
+      source,
+    ),
     anomaly: Uint8Array.from(rows, (r) => (r.row.label === 'anomaly' ? 1 : 0)),
     failureType: Uint8Array.from(rows, (r) => FAILURE_TYPES_OR_NONE.indexOf(r.row.failure_type)),
     leadTime: Float64Array.from(rows, (r) => r.row.lead_time_days ?? NaN),
-    source: Uint8Array.from(rows, (r) => SOURCES.indexOf(r.row.source)),
+    source,
     labelVersion: Float64Array.from(rows, (r) => r.row.label_version),
     confidence: Float64Array.from(rows, (r) => r.row.confidence ?? NaN),
     ...(has('notes') ? { notes: rows.map((r) => r.row.notes) } : {}),
     ...(has('labeler') ? { labeler: rows.map((r) => r.row.labeler) } : {}),
     ...(has('labeled_at') ? { labeledAt: rows.map((r) => r.row.labeled_at) } : {}),
     lines: Int32Array.from(rows, (r) => r.line),
-    bySource,
   };
 }
 
@@ -182,7 +176,7 @@ export function labelRowAt(c: LabelColumns, i: number): LabelRow {
   const labeler = c.labeler?.[i];
   const labeledAt = c.labeledAt?.[i];
   return {
-    system_id: c.ids[i] as string,
+    system_id: c.ids.at(i),
     label: c.anomaly[i] === 1 ? 'anomaly' : 'normal',
     failure_type: FAILURE_TYPES_OR_NONE[c.failureType[i] as number]!,
     lead_time_days: Number.isNaN(lead) ? null : lead,

@@ -16,7 +16,8 @@ import {
   type Source,
 } from './schema.ts';
 import { cleanHeader, codesOf, FieldCursor, FieldStrings, readTableColumns } from './table-columns.ts';
-import { isSafeIdAt, type ByteTable } from './csv-bytes.ts';
+import { enumBytes, enumCodeAt, isSafeIdAt, type ByteTable } from './csv-bytes.ts';
+import { IdColumn } from './id-column.ts';
 import type { LocatedRow } from './row-fields.ts';
 import type { MetadataRow } from './types.ts';
 
@@ -24,7 +25,8 @@ import type { MetadataRow } from './types.ts';
 export interface MetadataColumns {
   readonly file: string;
   readonly n: number;
-  readonly ids: readonly string[];
+  /** System ids (unique within a file), tag 0. */
+  readonly ids: IdColumn;
   /** Index into SOURCES. */
   readonly source: Uint8Array;
   /** Index into REAL_OPERATIONAL_MODES (`unknown` last, real systems only). */
@@ -40,14 +42,12 @@ export interface MetadataColumns {
   readonly tags: Uint8Array;
   readonly parent: readonly (string | undefined)[];
   readonly lines: Int32Array;
-  /** Row index by system id (ids are unique within a file). */
-  readonly byId: Map<string, number>;
 }
 
-const SOURCE_CODES = codesOf(SOURCES);
-const MODE_CODES = codesOf(REAL_OPERATIONAL_MODES);
+const SOURCE_BYTES = enumBytes(SOURCES);
+const MODE_BYTES = enumBytes(REAL_OPERATIONAL_MODES);
 const UNKNOWN_MODE = REAL_OPERATIONAL_MODES.indexOf('unknown');
-const SEASON_CODES = codesOf(SEASONS);
+const SEASON_BYTES = enumBytes(SEASONS);
 const TAG_CODES = codesOf(SCENARIO_TAGS);
 const REAL = SOURCES.indexOf('real');
 
@@ -87,7 +87,7 @@ export function metadataColumnsFromBytes(t: ByteTable, folderSource?: Source): M
   const [cChem, cCap, cClimate, cTags, cParent] = METADATA_OPTIONAL.map(col) as [number, number, number, number, number];
   const n = t.rows;
   const buf = t.buf;
-  const ids = new Array<string>(n);
+  const ids = new IdColumn(buf, n);
   const source = new Uint8Array(n);
   const mode = new Uint8Array(n);
   const season = new Uint8Array(n);
@@ -101,22 +101,18 @@ export function metadataColumnsFromBytes(t: ByteTable, folderSource?: Source): M
   const tagLists = new Map<string, number[] | null>();
   const enums = new FieldStrings(buf);
   const free = new FieldStrings(buf, 1024);
-  const byId = new Map<string, number>();
   const folder = folderSource === undefined ? -1 : SOURCES.indexOf(folderSource);
   const f = new FieldCursor(t);
   for (let r = 0; r < n; r++) {
     f.at(r, cId);
-    if (!isSafeIdAt(buf, f.a, f.b)) return null;
-    const id = buf.toString('latin1', f.a, f.b);
-    if (byId.has(id)) return null;
-    byId.set(id, r);
+    if (!isSafeIdAt(buf, f.a, f.b) || ids.add(f.a, f.b, 0) >= 0) return null;
     f.at(r, cSource);
-    const src = SOURCE_CODES.get(enums.get(f.a, f.b));
+    const src = enumCodeAt(buf, f.a, f.b, SOURCE_BYTES);
     f.at(r, cMode);
-    const m = MODE_CODES.get(enums.get(f.a, f.b));
+    const m = enumCodeAt(buf, f.a, f.b, MODE_BYTES);
     f.at(r, cSeason);
-    const s = SEASON_CODES.get(enums.get(f.a, f.b));
-    if (src === undefined || m === undefined || s === undefined || (folder >= 0 && src !== folder)) return null;
+    const s = enumCodeAt(buf, f.a, f.b, SEASON_BYTES);
+    if (src < 0 || m < 0 || s < 0 || (folder >= 0 && src !== folder)) return null;
     // A real export may not say how the plant was run: `unknown` is a real system's mode only.
     if (m === UNKNOWN_MODE && src !== REAL) return null;
     if (cCap >= 0) {
@@ -146,12 +142,11 @@ export function metadataColumnsFromBytes(t: ByteTable, folderSource?: Source): M
     }
     if (cChem >= 0 && !f.at(r, cChem).empty) chemistry[r] = free.get(f.a, f.b);
     if (cClimate >= 0 && !f.at(r, cClimate).empty) climate[r] = free.get(f.a, f.b);
-    ids[r] = id;
     source[r] = src;
     mode[r] = m;
     season[r] = s;
   }
-  return { file: t.file, n, ids, source, mode, season, chemistry, capacity, climate, tagStart, tags: tags.slice(0, nTags), parent, lines: t.lines.slice(), byId };
+  return { file: t.file, n, ids, source, mode, season, chemistry, capacity, climate, tagStart, tags: tags.slice(0, nTags), parent, lines: t.lines.slice() };
 }
 
 /** Metadata rows (from the exact path) as columns. */
@@ -165,7 +160,10 @@ export function metadataColumnsOf(file: string, rows: readonly LocatedRow<Metada
   return {
     file,
     n: rows.length,
-    ids: rows.map((r) => r.row.system_id),
+    ids: IdColumn.of(
+      rows.map((r) => r.row.system_id),
+      new Uint8Array(rows.length),
+    ),
     source: Uint8Array.from(rows, (r) => SOURCES.indexOf(r.row.source)),
     mode: Uint8Array.from(rows, (r) => REAL_OPERATIONAL_MODES.indexOf(r.row.operational_mode)),
     season: Uint8Array.from(rows, (r) => SEASONS.indexOf(r.row.season)),
@@ -176,7 +174,6 @@ export function metadataColumnsOf(file: string, rows: readonly LocatedRow<Metada
     tags: Uint8Array.from(tags),
     parent: rows.map((r) => r.row.parent_system_id),
     lines: Int32Array.from(rows, (r) => r.line),
-    byId: new Map(rows.map((r, i) => [r.row.system_id, i])),
   };
 }
 
@@ -187,7 +184,7 @@ export function metadataRowAt(c: MetadataColumns, i: number): MetadataRow {
   const climate = c.climate[i];
   const parent = c.parent[i];
   return {
-    system_id: c.ids[i] as string,
+    system_id: c.ids.at(i),
     source: SOURCES[c.source[i] as number]!,
     operational_mode: REAL_OPERATIONAL_MODES[c.mode[i] as number]!,
     season: SEASONS[c.season[i] as number]!,

@@ -3,23 +3,25 @@
  * path accepts exactly the rows readScoresFile accepts and gives up on anything else, so a file
  * with a problem is read by readScoresFile's parser and its messages are unchanged.
  */
-import { isSafeIdAt, plainDecimalAt, type ByteTable } from './csv-bytes.ts';
+import { enumBytes, enumCodeAt, isSafeIdAt, plainDecimalAt, type ByteTable } from './csv-bytes.ts';
+import { IdColumn } from './id-column.ts';
 import { DECIMAL, NON_FINITE, parseScoresText, SCORES_OPTIONAL, SCORES_REQUIRED, type ScoreRow } from './load-scores.ts';
 import { SOURCES } from './schema.ts';
-import { cleanHeader, codesOf, FieldCursor, FieldStrings, readTableColumns } from './table-columns.ts';
+import { cleanHeader, FieldCursor, readTableColumns } from './table-columns.ts';
 
 /** The scores of one file as columns, row i of each array being one score. */
 export interface ScoreColumns {
   readonly file: string;
   readonly n: number;
-  readonly ids: readonly string[];
+  /** System ids, tagged with their source code (0 without a source column). */
+  readonly ids: IdColumn;
   readonly score: Float64Array;
   /** Index into SOURCES; undefined when the file has no source column. */
   readonly source?: Uint8Array;
   readonly lines: Int32Array;
 }
 
-const SOURCE_CODES = codesOf(SOURCES);
+const SOURCE_BYTES = enumBytes(SOURCES);
 
 /** Reads a scores file into columns; throws HarnessError('E_SCORES') listing the problems (as readScoresFile does). */
 export async function readScoreColumns(file: string): Promise<ScoreColumns> {
@@ -43,30 +45,24 @@ export function scoreColumnsFromBytes(t: ByteTable): ScoreColumns | null {
   const cSource = index.get('source') ?? -1;
   const n = t.rows;
   const buf = t.buf;
-  const ids = new Array<string>(n);
+  const ids = new IdColumn(buf, n);
   const score = new Float64Array(n);
   const source = cSource >= 0 ? new Uint8Array(n) : undefined;
-  // A system scored twice is an error: one set of ids per source (one in all without the column).
-  const seen = [new Set<string>(), new Set<string>()];
-  const enums = new FieldStrings(buf);
   const f = new FieldCursor(t);
   for (let r = 0; r < n; r++) {
-    f.at(r, cId);
-    if (!isSafeIdAt(buf, f.a, f.b)) return null;
-    const id = buf.toString('latin1', f.a, f.b);
     f.at(r, cScore);
     const v = f.empty ? undefined : (plainDecimalAt(buf, f.a, f.b) ?? scoreOfText(buf.toString('utf8', f.a, f.b)));
     if (v === undefined) return null;
     let src = 0;
     if (source) {
-      const code = SOURCE_CODES.get(enums.get(f.at(r, cSource).a, f.b));
-      if (code === undefined) return null;
-      source[r] = src = code;
+      f.at(r, cSource);
+      src = enumCodeAt(buf, f.a, f.b, SOURCE_BYTES);
+      if (src < 0) return null;
+      source[r] = src;
     }
-    const ids0 = seen[src]!;
-    if (ids0.has(id)) return null;
-    ids0.add(id);
-    ids[r] = id;
+    // A system scored twice (within a source, when the file says it) is an error.
+    f.at(r, cId);
+    if (!isSafeIdAt(buf, f.a, f.b) || ids.add(f.a, f.b, src) >= 0) return null;
     score[r] = v;
   }
   return { file: t.file, n, ids, score, ...(source ? { source } : {}), lines: t.lines.slice() };
@@ -75,18 +71,22 @@ export function scoreColumnsFromBytes(t: ByteTable): ScoreColumns | null {
 /** Score rows (from the exact path) as columns. */
 export function scoreColumnsOf(file: string, rows: readonly ScoreRow[]): ScoreColumns {
   const withSource = rows.some((r) => r.source !== undefined);
+  const source = Uint8Array.from(rows, (r) => (r.source === undefined ? 0 : SOURCES.indexOf(r.source)));
   return {
     file,
     n: rows.length,
-    ids: rows.map((r) => r.systemId),
+    ids: IdColumn.of(
+      rows.map((r) => r.systemId),
+      source,
+    ),
     score: Float64Array.from(rows, (r) => r.score),
-    ...(withSource ? { source: Uint8Array.from(rows, (r) => SOURCES.indexOf(r.source!)) } : {}),
+    ...(withSource ? { source } : {}),
     lines: Int32Array.from(rows, (r) => r.line),
   };
 }
 
 /** Row i of the columns as a ScoreRow (the shape readScoresFile returns). */
 export function scoreRowAt(c: ScoreColumns, i: number): ScoreRow {
-  const base = { systemId: c.ids[i]!, score: c.score[i]!, line: c.lines[i]! };
+  const base = { systemId: c.ids.at(i), score: c.score[i]!, line: c.lines[i]! };
   return c.source ? { ...base, source: SOURCES[c.source[i]!]! } : base;
 }

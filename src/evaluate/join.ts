@@ -72,16 +72,22 @@ export function joinScores(
   const unlabeled = new Capped();
   const ambiguous = new Capped();
   const labelsName = labelsFiles.map(displayPath).join(' or ');
-  const [synthetic, real] = labels.bySource;
+  const ids = labels.ids;
+  // Without a source column an id is looked up in both sources, unless the labels have only one.
+  const sourcesLabelled = [0, 0];
+  for (let j = 0; j < labels.n; j++) sourcesLabelled[labels.source[j]!]!++;
+  const onlySource = sourcesLabelled[1] === 0 ? 0 : sourcesLabelled[0] === 0 ? 1 : -1;
   let k = 0;
+  let next = 0;
   for (let i = 0; i < n; i++) {
-    const id = scores.ids[i]!;
-    let j: number | undefined;
-    if (scores.source) j = labels.bySource[scores.source[i]!]!.get(id);
+    let j: number;
+    if (scores.source) j = ids.findRowFrom(next, scores.ids, i, scores.source[i]!);
+    else if (onlySource >= 0) j = ids.findRowFrom(next, scores.ids, i, onlySource);
     else {
-      const a = synthetic.get(id);
-      const b = real.get(id);
-      if (a !== undefined && b !== undefined) {
+      const a = ids.findRow(scores.ids, i, 0);
+      const b = ids.findRow(scores.ids, i, 1);
+      if (a >= 0 && b >= 0) {
+        const id = scores.ids.at(i);
         ambiguous.add(() => ({
           file: scores.file,
           line: scores.lines[i]!,
@@ -96,9 +102,10 @@ export function joinScores(
         }));
         continue;
       }
-      j = a ?? b;
+      j = a >= 0 ? a : b;
     }
-    if (j === undefined) {
+    if (j < 0) {
+      const id = scores.ids.at(i);
       const src = scores.source ? SOURCES[scores.source[i]!] : undefined;
       unlabeled.add(() => ({
         file: scores.file,
@@ -109,6 +116,7 @@ export function joinScores(
       continue;
     }
     used[j] = 1;
+    next = j + 1;
     scoreRow[k] = i;
     labelRow[k++] = j;
   }
@@ -127,7 +135,7 @@ export function joinScores(
       file: labels.files[labels.fileOf[j]!]!,
       line: labels.lines[j]!,
       column: 1,
-      message: `system ${labels.ids[j]} (source ${SOURCES[labels.source[j]!]}) is labelled but has no score in ${scoresName}`,
+      message: `system ${labels.ids.at(j)} (source ${SOURCES[labels.source[j]!]}) is labelled but has no score in ${scoresName}`,
     }));
   }
   return {
@@ -223,16 +231,17 @@ export function matchMetadata(
   const table = new Int32Array(n).fill(-1);
   const row = new Int32Array(n).fill(-1);
   let missing = 0;
+  const next = new Int32Array(meta.tables.length);
   for (let k = 0; k < n; k++) {
     const j = labelRow[k]!;
-    const id = labels.ids[j]!;
     const src = labels.source[j]!;
     for (let t = meta.tables.length - 1; t >= 0; t--) {
       const m = meta.tables[t]!;
-      const i = m.byId.get(id);
-      if (i !== undefined && m.source[i] === src) {
+      const i = m.ids.findRowFrom(next[t]!, labels.ids, j, 0);
+      if (i >= 0 && m.source[i] === src) {
         table[k] = t;
         row[k] = i;
+        next[t] = i + 1;
         break;
       }
     }

@@ -5,13 +5,8 @@
  * stratum `(missing)` so that, for a single-valued column, the cells' `n` add up to the total.
  */
 import { HarnessError } from '../errors.ts';
-import {
-  evaluateCell,
-  rankSet,
-  type CellComparison,
-  type RankedSet,
-  type StratumCell,
-} from './cell.ts';
+import { evaluateCell, type CellComparison, type StratumCell } from './cell.ts';
+import { rankSet, type RankedSet } from './ranked-set.ts';
 import { prepareBinary } from './input.ts';
 
 /** One system of the evaluated set, with its strata columns. */
@@ -97,29 +92,39 @@ export function groupStrata(
   const slotOf = new Map(slotNames.map((name, k) => [name, k]));
   const slot = Int32Array.from(names, (name) => slotOf.get(name)!);
   const missing = slotOf.get(MISSING_STRATUM)!;
+  // Counting sort in two passes over the rows (written out: a callback per row costs more than the pass).
   const count = new Int32Array(slotNames.length + 1);
-  const each = (f: (row: number, s: number) => void): void => {
-    for (let r = 0; r < n; r++) {
-      const i = order ? order[r]! : r;
-      const a = start ? start[i]! : i;
-      const b = start ? start[i + 1]! : i + 1;
-      let any = false;
-      for (let k = a; k < b; k++) {
-        const c = codes[k]!;
-        if (c < 0) continue;
-        f(i, slot[c]!);
+  for (let r = 0; r < n; r++) {
+    const i = order ? order[r]! : r;
+    const a = start ? start[i]! : i;
+    const b = start ? start[i + 1]! : i + 1;
+    let any = false;
+    for (let k = a; k < b; k++) {
+      const c = codes[k]!;
+      if (c >= 0) {
+        count[slot[c]! + 1]!++;
         any = true;
       }
-      if (!any) f(i, missing);
     }
-  };
-  each((_, s) => count[s + 1]!++);
+    if (!any) count[missing + 1]!++;
+  }
   for (let s = 0; s < slotNames.length; s++) count[s + 1]! += count[s]!;
   const members = new Int32Array(count[slotNames.length]!);
   const fill = count.slice(0, slotNames.length);
-  each((row, s) => {
-    members[fill[s]!++] = row;
-  });
+  for (let r = 0; r < n; r++) {
+    const i = order ? order[r]! : r;
+    const a = start ? start[i]! : i;
+    const b = start ? start[i + 1]! : i + 1;
+    let any = false;
+    for (let k = a; k < b; k++) {
+      const c = codes[k]!;
+      if (c >= 0) {
+        members[fill[slot[c]!]!++] = i;
+        any = true;
+      }
+    }
+    if (!any) members[fill[missing]!++] = i;
+  }
   const out: { name: string; members: Int32Array }[] = [];
   slotNames.forEach((name, s) => {
     if (count[s + 1]! > count[s]!)

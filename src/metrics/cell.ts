@@ -6,7 +6,7 @@
  */
 import type { SortedClasses } from './class-sort.ts';
 import { delongAuc, delongOfSorted } from './delong.ts';
-import { argsortDescending } from './sort.ts';
+import { averagePrecisionOfSorted, type RankedSet } from './ranked-set.ts';
 import { averagePrecision, rocAuc } from './ranking.ts';
 import {
   defined,
@@ -62,58 +62,6 @@ export interface CellInput {
    * score order: the cell's metrics are then merged from sorted scores, without a sort of its own.
    */
   readonly ranked?: RankedSet;
-}
-
-/** An evaluated set sorted once for all its cells. */
-export interface RankedSet {
-  /** Row indices by score ascending. */
-  readonly order: Uint32Array;
-  /** The normals' scores, ascending, -0 read as +0. */
-  readonly normals: Float64Array;
-}
-
-/** Sorts the evaluated set once (a radix argsort): every cell then merges instead of sorting. */
-export function rankSet(y: ArrayLike<number>, scores: ArrayLike<number>): RankedSet {
-  const desc = argsortDescending(scores);
-  const n = desc.length;
-  const order = new Uint32Array(n);
-  let negatives = 0;
-  for (let i = 0; i < n; i++) {
-    order[i] = desc[n - 1 - i]!;
-    if (y[i] === 0) negatives++;
-  }
-  const normals = new Float64Array(negatives);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    const j = order[i]!;
-    if (y[j] === 0) normals[k++] = scores[j]! + 0;
-  }
-  return { order, normals };
-}
-
-/**
- * Average precision of scores sorted per class (ascending, no -0), equal to the bit to
- * {@link averagePrecision} on the same samples: Σ (R(v⁺) − R(v)) · P(v) over the distinct positive
- * scores v ascending, where R(v⁺) is the recall at the next distinct score up. Distinct scores
- * with no positive add exactly 0 to that sum, so they are skipped. Needs at least one positive.
- */
-function averagePrecisionOfSorted(pos: Float64Array, neg: Float64Array): MetricValue {
-  const m = pos.length;
-  let sum = 0;
-  let negBelow = 0;
-  for (let i = 0; i < m;) {
-    const v = pos[i]!;
-    let j = i + 1;
-    while (j < m && pos[j] === v) j++;
-    while (negBelow < neg.length && neg[negBelow]! < v) negBelow++;
-    const tps = m - i;
-    const fps = neg.length - negBelow;
-    const recall = tps / m;
-    const recallUp = (tps - (j - i)) / m;
-    sum += (recallUp - recall) * (tps / (tps + fps));
-    i = j;
-  }
-  return defined(Math.max(0, 0 - sum));
 }
 
 /** Compute one stratum's cell. O(k log k) in the size of the compared set. */

@@ -143,9 +143,10 @@ export function delongAuc(
 
 /**
  * {@link delongAuc} of each class's scores already sorted ascending (free of -0): the same
- * numbers, without a sort. The caller has checked the level; undefined with < 2 of a class.
+ * numbers, without a sort. Undefined with < 2 of a class.
  */
 export function delongOfSorted(c: SortedClasses, level: number): DelongAuc | UndefinedMetric {
+  checkLevel(level, 'delongAuc');
   const m = c.pos.length;
   const n = c.neg.length;
   const few = tooFew(m, n, 'the DeLong variance');

@@ -7,8 +7,9 @@
 import { HarnessError } from '../errors.ts';
 import { bootstrapCi, rocAucMetric, type BootstrapOptions } from './bootstrap.ts';
 import { breakdownCoded, codeStrata, type CodedStrata } from './breakdown.ts';
-import { rankSet, type CellComparison, type StratumCell } from './cell.ts';
-import { delongAuc } from './delong.ts';
+import type { CellComparison, StratumCell } from './cell.ts';
+import { averagePrecisionOfSorted, rankSet, recallAtFprOfSorted } from './ranked-set.ts';
+import { delongOfSorted } from './delong.ts';
 import { wilsonInterval } from './wilson.ts';
 import { prepareBinary } from './input.ts';
 import { caughtWithWarning, leadTimeMetrics, type LeadTimeBucket } from './lead-time.ts';
@@ -166,10 +167,18 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
   const counts = confusionAt(y, scores, choice.threshold);
   const tm = thresholdMetrics(counts);
   const sink = new Sink();
+  // Ranked once: the headline, every breakdown cell and lead-time bucket read the sorted classes.
+  const ranked = rankSet(checked.y, checked.s);
+  const sorted = { pos: ranked.positives, neg: ranked.normals };
   // DeLong's pass yields the AUC too; rocAuc runs only where DeLong is undefined (< 2 per class).
-  const dl = delongAuc(y, scores, { level });
+  const dl = delongOfSorted(sorted, level);
   sink.put('roc_auc', dl.value !== null ? { value: dl.auc } : rocAuc(y, scores));
-  sink.put('average_precision', averagePrecision(y, scores));
+  sink.put(
+    'average_precision',
+    checked.positives > 0
+      ? averagePrecisionOfSorted(sorted.pos, sorted.neg)
+      : averagePrecision(y, scores),
+  );
   sink.put('precision', tm.precision);
   sink.put('recall', tm.recall);
   sink.put('f1', tm.f1);
@@ -179,6 +188,10 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     ['recall_at_fpr_1pct', 0.01],
     ['recall_at_fpr_5pct', 0.05],
   ] as const) {
+    if (checked.positives > 0 && checked.negatives > 0) {
+      sink.put(name, { value: recallAtFprOfSorted(sorted.pos, sorted.neg, target) });
+      continue;
+    }
     const r = recallAtFpr(y, scores, target);
     sink.put(name, r.value === null ? r : { value: r.value });
   }
@@ -222,8 +235,6 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
   }
 
   const cells: Record<string, readonly JsonCell[]> = {};
-  // Ranked once for every breakdown cell and lead-time bucket.
-  const ranked = input.strata || input.leadTimes ? rankSet(y, scores) : undefined;
   if (input.strata) {
     for (const [column, values] of Object.entries(input.strata)) {
       const coded = isCodedStrata(values) ? values : codeStrata(values);
@@ -238,7 +249,7 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
         level,
         minPositives: input.minPositives ?? 5,
         comparison: input.comparison?.[column] ?? 'auto',
-        ...(ranked ? { ranked } : {}),
+        ranked,
       }).map(cellJson);
     }
   }
@@ -273,7 +284,7 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     level,
     minPositives: input.minPositives ?? 5,
     buckets: input.leadTimeBuckets,
-    ...(ranked ? { ranked } : {}),
+    ranked,
   });
   const leadTimes = Float64Array.from({ length: y.length }, (_, i) =>
     y[i] === 1 ? Number(input.leadTimes![i] ?? NaN) : NaN,

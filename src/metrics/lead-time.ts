@@ -4,7 +4,8 @@
  * anomalies only), and recall is measured at the decision threshold.
  */
 import { HarnessError } from '../errors.ts';
-import { evaluateCell, rankSet, type RankedSet, type StratumCell } from './cell.ts';
+import { evaluateCell, type StratumCell } from './cell.ts';
+import { rankSet, type RankedSet } from './ranked-set.ts';
 import { prepareBinary } from './input.ts';
 import { defined, undefinedMetric, type MetricValue } from './types.ts';
 
