@@ -75,9 +75,9 @@ export function codeStrata(
 }
 
 /**
- * Members of each stratum in one pass over the codes (a counting sort): strata sorted by name,
- * each with its rows in `order` (default ascending; a row twice when it lists a value twice). A
- * row without a value is in `(missing)`.
+ * Members of each stratum by a counting sort over the codes: strata sorted by name, each with
+ * its rows ascending (a row twice when it lists a value twice), or, with `order`, with the
+ * positions in `order` of its rows, ascending. A row without a value is in `(missing)`.
  */
 export function groupStrata(
   strata: CodedStrata,
@@ -92,38 +92,59 @@ export function groupStrata(
   const slotOf = new Map(slotNames.map((name, k) => [name, k]));
   const slot = Int32Array.from(names, (name) => slotOf.get(name)!);
   const missing = slotOf.get(MISSING_STRATUM)!;
-  // Counting sort in two passes over the rows (written out: a callback per row costs more than the pass).
-  const count = new Int32Array(slotNames.length + 1);
-  for (let r = 0; r < n; r++) {
-    const i = order ? order[r]! : r;
-    const a = start ? start[i]! : i;
-    const b = start ? start[i + 1]! : i + 1;
-    let any = false;
-    for (let k = a; k < b; k++) {
-      const c = codes[k]!;
-      if (c >= 0) {
-        count[slot[c]! + 1]!++;
-        any = true;
-      }
+  const m = slotNames.length;
+  const count = new Int32Array(m + 1);
+  let members: Int32Array;
+  if (start === undefined) {
+    // One slot per row, in a small array, gathered into `order` once: the counting passes then
+    // read it as a stream.
+    const slotAt = m < 256 ? new Uint8Array(n) : new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = codes[i]!;
+      slotAt[i] = c >= 0 ? slot[c]! : missing;
     }
-    if (!any) count[missing + 1]!++;
-  }
-  for (let s = 0; s < slotNames.length; s++) count[s + 1]! += count[s]!;
-  const members = new Int32Array(count[slotNames.length]!);
-  const fill = count.slice(0, slotNames.length);
-  for (let r = 0; r < n; r++) {
-    const i = order ? order[r]! : r;
-    const a = start ? start[i]! : i;
-    const b = start ? start[i + 1]! : i + 1;
-    let any = false;
-    for (let k = a; k < b; k++) {
-      const c = codes[k]!;
-      if (c >= 0) {
-        members[fill[slot[c]!]!++] = i;
-        any = true;
-      }
+    let bySlot = slotAt;
+    if (order) {
+      bySlot = m < 256 ? new Uint8Array(n) : new Int32Array(n);
+      for (let p = 0; p < n; p++) bySlot[p] = slotAt[order[p]!]!;
     }
-    if (!any) members[fill[missing]!++] = i;
+    for (let p = 0; p < n; p++) count[bySlot[p]! + 1]!++;
+    for (let s = 0; s < m; s++) count[s + 1]! += count[s]!;
+    members = new Int32Array(n);
+    const fill = count.slice(0, m);
+    for (let p = 0; p < n; p++) members[fill[bySlot[p]!]!++] = p;
+  } else {
+    for (let p = 0; p < n; p++) {
+      const i = order ? order[p]! : p;
+      const a = start[i]!;
+      const b = start[i + 1]!;
+      let any = false;
+      for (let k = a; k < b; k++) {
+        const c = codes[k]!;
+        if (c >= 0) {
+          count[slot[c]! + 1]!++;
+          any = true;
+        }
+      }
+      if (!any) count[missing + 1]!++;
+    }
+    for (let s = 0; s < m; s++) count[s + 1]! += count[s]!;
+    members = new Int32Array(count[m]!);
+    const fill = count.slice(0, m);
+    for (let p = 0; p < n; p++) {
+      const i = order ? order[p]! : p;
+      const a = start[i]!;
+      const b = start[i + 1]!;
+      let any = false;
+      for (let k = a; k < b; k++) {
+        const c = codes[k]!;
+        if (c >= 0) {
+          members[fill[slot[c]!]!++] = p;
+          any = true;
+        }
+      }
+      if (!any) members[fill[missing]!++] = p;
+    }
   }
   const out: { name: string; members: Int32Array }[] = [];
   slotNames.forEach((name, s) => {
@@ -143,20 +164,19 @@ export function breakdownCoded(
   options: BreakdownOptions,
 ): readonly StratumCell[] {
   prepareBinary(y, scores, undefined, 'breakdown');
-  const allNormals: number[] = [];
-  for (let i = 0; i < y.length; i++) if (y[i] === 0) allNormals.push(i);
-  // Members listed in score order: each cell merges sorted scores instead of sorting its own.
+  // Cells are computed on the set in score order (their metrics do not depend on the order):
+  // members are positions, read as a stream, and each cell merges sorted scores instead of sorting.
   const ranked = options.ranked ?? rankSet(y, scores);
   return groupStrata(strata, y.length, ranked.order).map((g) =>
     evaluateCell(g.name, {
-      y,
-      scores,
+      y: ranked.y,
+      scores: ranked.scores,
       members: g.members,
       comparison: options.comparison ?? 'auto',
       threshold: options.threshold,
       level: options.level ?? 0.95,
       minPositives: options.minPositives ?? 5,
-      allNormals,
+      allNormals: ranked.normalPositions,
       ranked,
     }),
   );

@@ -54,30 +54,27 @@ export function leadTimeMetrics(input: LeadTimeInput): readonly LeadTimeCell[] {
     );
   prepareBinary(y, scores, undefined, 'leadTimeMetrics');
   const buckets = input.buckets;
-  const allNormals: number[] = [];
-  for (let i = 0; i < y.length; i++) if (y[i] === 0) allNormals.push(i);
   const members: number[][] = buckets.map(() => []);
-  // Rows in score order: each bucket's anomalies then come sorted, and its cell merges them
-  // with the sorted normals instead of sorting the normals again.
+  // Cells on the set in score order (see breakdownCoded): members are positions, each bucket's
+  // anomalies come sorted and its cell merges them with the sorted normals.
   const ranked = input.ranked ?? rankSet(y, scores);
-  for (let r = 0; r < y.length; r++) {
-    const i = ranked.order[r]!;
-    if (y[i] === 0) continue;
-    const lt = leadTimes[i];
+  for (let p = 0; p < y.length; p++) {
+    if (ranked.y[p] === 0) continue;
+    const lt = leadTimes[ranked.order[p]!];
     if (lt === null || lt === undefined || Number.isNaN(lt)) continue;
     const b = buckets.findIndex((k) => lt >= k.lo && lt < k.hi);
-    if (b >= 0) members[b]!.push(i);
+    if (b >= 0) members[b]!.push(p);
   }
   return buckets.map((b, k) => ({
     ...evaluateCell(b.name, {
-      y,
-      scores,
+      y: ranked.y,
+      scores: ranked.scores,
       members: members[k]!,
       comparison: 'vs_all_normals',
       threshold: input.threshold,
       level: input.level ?? 0.95,
       minPositives: input.minPositives ?? 5,
-      allNormals,
+      allNormals: ranked.normalPositions,
       ranked,
     }),
     lo: b.lo,

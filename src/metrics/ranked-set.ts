@@ -8,8 +8,13 @@ import { defined, type MetricValue } from './types.ts';
 
 /** An evaluated set sorted once for all its cells. */
 export interface RankedSet {
-  /** Row indices by score ascending. */
+  /** Row indices by score ascending: position p holds row order[p]. */
   readonly order: Uint32Array;
+  /** Labels and scores by position (rows in `order`): cells read them as a stream, not at random. */
+  readonly y: Uint8Array;
+  readonly scores: Float64Array;
+  /** Positions of the normals. */
+  readonly normalPositions: Int32Array;
   /** The anomalies' scores, ascending, -0 read as +0. */
   readonly positives: Float64Array;
   /** The normals' scores, ascending, -0 read as +0. */
@@ -28,14 +33,24 @@ export function rankSet(y: ArrayLike<number>, scores: ArrayLike<number>): Ranked
   }
   const positives = new Float64Array(n - negatives);
   const normals = new Float64Array(negatives);
+  const normalPositions = new Int32Array(negatives);
+  const ys = new Uint8Array(n);
+  const ss = new Float64Array(n);
   let p = 0;
   let k = 0;
   for (let i = 0; i < n; i++) {
     const j = order[i]!;
-    if (y[j] === 0) normals[k++] = scores[j]! + 0;
-    else positives[p++] = scores[j]! + 0;
+    const v = scores[j]!;
+    ss[i] = v;
+    if (y[j] === 0) {
+      normalPositions[k] = i;
+      normals[k++] = v + 0;
+    } else {
+      ys[i] = 1;
+      positives[p++] = v + 0;
+    }
   }
-  return { order, positives, normals };
+  return { order, y: ys, scores: ss, normalPositions, positives, normals };
 }
 
 /**
