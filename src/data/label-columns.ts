@@ -3,11 +3,9 @@
  * The byte path accepts exactly the rows parseLabelsTable accepts, and gives up on anything
  * else, so a file with a problem is read by parseLabelsTable and its messages are unchanged.
  */
-import { parseCsv, throwIfProblems } from './csv-read.ts';
-import type { Problem } from '../errors.ts';
 import { parseLabelsTable } from './load-labels.ts';
 import { FAILURE_TYPES_OR_NONE, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, SOURCES, type Source } from './schema.ts';
-import { cleanHeader, FieldCursor, FieldStrings, readTableColumns } from './table-columns.ts';
+import { cleanHeader, FieldCursor, FieldStrings, parseExactTable, readTableColumns } from './table-columns.ts';
 import { enumBytes, enumCodeAt, isSafeIdAt, type ByteTable } from './csv-bytes.ts';
 import { IdColumn } from './id-column.ts';
 import type { LocatedRow } from './row-fields.ts';
@@ -53,12 +51,14 @@ export async function readLabelColumns(file: string, folderSource?: Source): Pro
   return readTableColumns(
     file,
     (t) => labelColumnsFromBytes(t, folderSource),
-    (text) => {
-      const problems: Problem[] = [];
-      const rows = parseLabelsTable(parseCsv(text, file, (p) => problems.push(p)), (p) => problems.push(p), folderSource);
-      throwIfProblems(problems, `cannot read labels ${file}`);
-      return labelColumnsOf(file, rows);
-    },
+    (text) =>
+      parseExactTable(
+        text,
+        file,
+        'labels',
+        (t, report) => parseLabelsTable(t, report, folderSource),
+        (rows) => labelColumnsOf(file, rows),
+      ),
   );
 }
 

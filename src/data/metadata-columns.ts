@@ -3,8 +3,6 @@
  * path accepts exactly the rows parseMetadataTable accepts and gives up on anything else, so a
  * file with a problem is read by parseMetadataTable and its messages are unchanged.
  */
-import { parseCsv, throwIfProblems } from './csv-read.ts';
-import type { Problem } from '../errors.ts';
 import { parseMetadataTable } from './load-metadata.ts';
 import {
   METADATA_OPTIONAL,
@@ -15,7 +13,7 @@ import {
   SOURCES,
   type Source,
 } from './schema.ts';
-import { cleanHeader, codesOf, FieldCursor, FieldStrings, readTableColumns } from './table-columns.ts';
+import { cleanHeader, codesOf, FieldCursor, FieldStrings, parseExactTable, readTableColumns } from './table-columns.ts';
 import { enumBytes, enumCodeAt, isSafeIdAt, type ByteTable } from './csv-bytes.ts';
 import { IdColumn } from './id-column.ts';
 import type { LocatedRow } from './row-fields.ts';
@@ -56,12 +54,14 @@ export async function readMetadataColumns(file: string, folderSource?: Source): 
   return readTableColumns(
     file,
     (t) => metadataColumnsFromBytes(t, folderSource),
-    (text) => {
-      const problems: Problem[] = [];
-      const rows = parseMetadataTable(parseCsv(text, file, (p) => problems.push(p)), (p) => problems.push(p), folderSource);
-      throwIfProblems(problems, `cannot read metadata ${file}`);
-      return metadataColumnsOf(file, rows);
-    },
+    (text) =>
+      parseExactTable(
+        text,
+        file,
+        'metadata',
+        (t, report) => parseMetadataTable(t, report, folderSource),
+        (rows) => metadataColumnsOf(file, rows),
+      ),
   );
 }
 

@@ -5,7 +5,7 @@
  * by the exact path whenever it has a problem, and the messages are the exact path's.
  */
 import type { Problem } from '../errors.ts';
-import { checkHeader } from './csv-read.ts';
+import { checkHeader, parseCsv, throwIfProblems, type CsvTable, type ProblemSink } from './csv-read.ts';
 import { FieldStrings, plainDecimalAt, readByteTable, type ByteTable } from './csv-bytes.ts';
 import { parseNumberText } from './series-scan.ts';
 
@@ -25,6 +25,26 @@ export async function readTableColumns<T>(file: string, fast: (t: ByteTable) => 
   }
   tablePathCounts.exact++;
   return exact(bytes.toString('utf8'));
+}
+
+/**
+ * The exact path of a labels or metadata file: parseCsv and the table's row parser, throwing a
+ * HarnessError (`cannot read <what> <file>`) listing every problem, else the rows as columns.
+ */
+export function parseExactTable<R, T>(
+  text: string,
+  file: string,
+  what: string,
+  parseTable: (table: CsvTable, report: ProblemSink) => R,
+  toColumns: (rows: R) => T,
+): T {
+  const problems: Problem[] = [];
+  const rows = parseTable(
+    parseCsv(text, file, (p) => problems.push(p)),
+    (p) => problems.push(p),
+  );
+  throwIfProblems(problems, `cannot read ${what} ${file}`);
+  return toColumns(rows);
 }
 
 /** Column index by name when the header is clean (no unknown, duplicate or missing column); else null. */

@@ -93,59 +93,51 @@ export function groupStrata(
   const slot = Int32Array.from(names, (name) => slotOf.get(name)!);
   const missing = slotOf.get(MISSING_STRATUM)!;
   const m = slotNames.length;
-  const count = new Int32Array(m + 1);
-  let members: Int32Array;
+  // Every (position, slot) membership, listed in `order`: one per row of a single-valued column,
+  // one per listed value (or `(missing)`) of a multi-valued one. Small slots for a small array,
+  // which the gather through `order` reads at random.
+  const small = (k: number) => (m < 256 ? new Uint8Array(k) : new Int32Array(k));
+  let bySlot: Uint8Array | Int32Array;
+  let posOf: Int32Array | undefined;
   if (start === undefined) {
-    // One slot per row, in a small array, gathered into `order` once: the counting passes then
-    // read it as a stream.
-    const slotAt = m < 256 ? new Uint8Array(n) : new Int32Array(n);
+    const slotAt = small(n);
     for (let i = 0; i < n; i++) {
       const c = codes[i]!;
       slotAt[i] = c >= 0 ? slot[c]! : missing;
     }
-    let bySlot = slotAt;
+    bySlot = slotAt;
     if (order) {
-      bySlot = m < 256 ? new Uint8Array(n) : new Int32Array(n);
+      bySlot = small(n);
       for (let p = 0; p < n; p++) bySlot[p] = slotAt[order[p]!]!;
     }
-    for (let p = 0; p < n; p++) count[bySlot[p]! + 1]!++;
-    for (let s = 0; s < m; s++) count[s + 1]! += count[s]!;
-    members = new Int32Array(n);
-    const fill = count.slice(0, m);
-    for (let p = 0; p < n; p++) members[fill[bySlot[p]!]!++] = p;
   } else {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += Math.max(1, start[i + 1]! - start[i]!);
+    bySlot = small(total);
+    posOf = new Int32Array(total);
+    let q = 0;
     for (let p = 0; p < n; p++) {
       const i = order ? order[p]! : p;
       const a = start[i]!;
       const b = start[i + 1]!;
-      let any = false;
       for (let k = a; k < b; k++) {
         const c = codes[k]!;
-        if (c >= 0) {
-          count[slot[c]! + 1]!++;
-          any = true;
-        }
+        posOf[q] = p;
+        bySlot[q++] = c >= 0 ? slot[c]! : missing;
       }
-      if (!any) count[missing + 1]!++;
-    }
-    for (let s = 0; s < m; s++) count[s + 1]! += count[s]!;
-    members = new Int32Array(count[m]!);
-    const fill = count.slice(0, m);
-    for (let p = 0; p < n; p++) {
-      const i = order ? order[p]! : p;
-      const a = start[i]!;
-      const b = start[i + 1]!;
-      let any = false;
-      for (let k = a; k < b; k++) {
-        const c = codes[k]!;
-        if (c >= 0) {
-          members[fill[slot[c]!]!++] = p;
-          any = true;
-        }
+      if (a === b) {
+        posOf[q] = p;
+        bySlot[q++] = missing;
       }
-      if (!any) members[fill[missing]!++] = p;
     }
   }
+  // Counting sort of the memberships by slot, positions ascending within each.
+  const count = new Int32Array(m + 1);
+  for (let q = 0; q < bySlot.length; q++) count[bySlot[q]! + 1]!++;
+  for (let s = 0; s < m; s++) count[s + 1]! += count[s]!;
+  const members = new Int32Array(bySlot.length);
+  const fill = count.slice(0, m);
+  for (let q = 0; q < bySlot.length; q++) members[fill[bySlot[q]!]!++] = posOf ? posOf[q]! : q;
   const out: { name: string; members: Int32Array }[] = [];
   slotNames.forEach((name, s) => {
     if (count[s + 1]! > count[s]!)

@@ -7,24 +7,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../helpers/seeded.ts';
 import { FAILURE_TYPES, OPERATIONAL_MODES, SCENARIO_TAGS, SEASONS } from '../../src/data/schema.ts';
-
-/** mulberry32: a small seeded generator, enough for bench data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes scores.csv, labels.csv and metadata.csv for `systems` systems into `dir`. */
 export function writeScaleData(dir: string, systems: number, seed = 1): void {
   mkdirSync(dir, { recursive: true });
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const scores: string[] = ['system_id,score'];
   const labels: string[] = ['system_id,label,failure_type,lead_time_days,source,label_version'];
