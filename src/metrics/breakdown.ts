@@ -155,7 +155,8 @@ export function breakdownCoded(
   strata: CodedStrata,
   options: BreakdownOptions,
 ): readonly StratumCell[] {
-  prepareBinary(y, scores, undefined, 'breakdown');
+  // A caller with a ranked set has checked y and scores already (evaluateScores).
+  if (!options.ranked) prepareBinary(y, scores, undefined, 'breakdown');
   // Cells are computed on the set in score order (their metrics do not depend on the order):
   // members are positions, read as a stream, and each cell merges sorted scores instead of sorting.
   const ranked = options.ranked ?? rankSet(y, scores);

@@ -52,7 +52,7 @@ export function leadTimeMetrics(input: LeadTimeInput): readonly LeadTimeCell[] {
       'E_METRIC',
       `leadTimeMetrics: y has ${y.length} entries but leadTimes has ${leadTimes.length}`,
     );
-  prepareBinary(y, scores, undefined, 'leadTimeMetrics');
+  if (!input.ranked) prepareBinary(y, scores, undefined, 'leadTimeMetrics');
   const buckets = input.buckets;
   const members: number[][] = buckets.map(() => []);
   // Cells on the set in score order (see breakdownCoded): members are positions, each bucket's
