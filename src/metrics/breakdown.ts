@@ -31,7 +31,7 @@ export interface BreakdownOptions {
    * within itself. Force one for every stratum of the column with `within` / `vs_all_normals`.
    */
   readonly comparison?: CellComparison | 'auto';
-  /** The evaluated set ranked once ({@link rankSet}), when the caller makes several breakdowns. */
+  /** The evaluated set ranked once ({@link rankSet}), when the caller makes several breakdowns and has checked y and scores. */
   readonly ranked?: RankedSet;
 }
 
