@@ -3,6 +3,9 @@
  * a million ids cost no string each and no Map of strings (whose hashing of fresh strings is
  * what a join of a million rows spends its time on). An id is keyed together with a small tag
  * (its source), so one column can hold the same id once per source.
+ *
+ * Most files list their ids in increasing order. While they do, no id can repeat and nothing is
+ * hashed: a lookup is a binary search. The hash index is built at the first id out of order.
  */
 
 /**
@@ -19,29 +22,35 @@ function hashOf(buf: Uint8Array, a: number, b: number, tag: number): number {
   return h ^ (h >>> 16);
 }
 
+/** Byte order of x = bytes [a, b) of `xb` and y = [c, d) of `yb`: < 0, 0 or > 0. */
+function compareBytes(xb: Uint8Array, a: number, b: number, yb: Uint8Array, c: number, d: number): number {
+  const n = Math.min(b - a, d - c);
+  for (let i = 0; i < n; i++) {
+    const diff = (xb[a + i] as number) - (yb[c + i] as number);
+    if (diff !== 0) return diff;
+  }
+  return b - a - (d - c);
+}
+
 /** Ids by byte range, in row order, with an index by (id, tag). */
 export class IdColumn {
-  private starts: Int32Array;
-  private ends: Int32Array;
-  private tags: Uint8Array;
-  private hashes: Int32Array;
-  /** Open addressing, linear probing: row + 1, 0 = empty. Sized for `capacity` at load ≤ ½. */
-  private slots: Int32Array;
-  private mask: number;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly tags: Uint8Array;
+  /** Built at the first id out of increasing order (see the module comment). */
+  private hashes: Int32Array | undefined;
+  /** Open addressing, linear probing: row + 1, 0 = empty. Sized for the capacity at load ≤ ½. */
+  private slots: Int32Array | undefined;
+  private mask = 0;
   n = 0;
 
   constructor(
     readonly buf: Uint8Array,
-    capacity: number,
+    private readonly capacity: number,
   ) {
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
     this.tags = new Uint8Array(capacity);
-    this.hashes = new Int32Array(capacity);
-    let size = 16;
-    while (size < capacity * 2) size *= 2;
-    this.slots = new Int32Array(size);
-    this.mask = size - 1;
   }
 
   /** A column of string ids (an exact-path table's). */
@@ -56,38 +65,49 @@ export class IdColumn {
     return col;
   }
 
+  /** True while every id is greater than the one before it (no index needed). */
+  get increasing(): boolean {
+    return this.slots === undefined;
+  }
+
   /**
    * Appends the id in bytes [a, b) of `buf` with `tag` as the next row (at most `capacity`
    * rows). Returns the earlier row with the same id and tag (the new row is then not indexed), or -1.
    */
   add(a: number, b: number, tag: number): number {
-    if (this.n === this.starts.length) throw new Error(`IdColumn: more than ${this.n} ids`);
+    if (this.n === this.capacity) throw new Error(`IdColumn: more than ${this.n} ids`);
     const r = this.n++;
     this.starts[r] = a;
     this.ends[r] = b;
     this.tags[r] = tag;
-    const h = hashOf(this.buf, a, b, tag);
-    this.hashes[r] = h;
-    let s = h & this.mask;
-    for (;;) {
-      const at = this.slots[s] as number;
-      if (at === 0) {
-        this.slots[s] = r + 1;
-        return -1;
-      }
-      if (this.hashes[at - 1] === h && this.tags[at - 1] === tag && this.same(at - 1, this.buf, a, b)) return at - 1;
-      s = (s + 1) & this.mask;
+    if (this.slots === undefined) {
+      if (r === 0 || compareBytes(this.buf, this.starts[r - 1]!, this.ends[r - 1]!, this.buf, a, b) < 0) return -1;
+      this.buildIndex(r);
     }
+    return this.insert(r);
   }
 
   /** The row of the id in bytes [a, b) of `buf` with `tag`, or -1. */
   find(buf: Uint8Array, a: number, b: number, tag: number): number {
+    if (this.slots === undefined) {
+      // Increasing ids: a binary search, and no id is there twice.
+      let lo = 0;
+      let hi = this.n - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const c = compareBytes(this.buf, this.starts[mid]!, this.ends[mid]!, buf, a, b);
+        if (c === 0) return this.tags[mid] === tag ? mid : -1;
+        if (c < 0) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return -1;
+    }
     const h = hashOf(buf, a, b, tag);
     let s = h & this.mask;
     for (;;) {
       const at = this.slots[s] as number;
       if (at === 0) return -1;
-      if (this.hashes[at - 1] === h && this.tags[at - 1] === tag && this.same(at - 1, buf, a, b)) return at - 1;
+      if (this.hashes![at - 1] === h && this.tags[at - 1] === tag && this.same(at - 1, buf, a, b)) return at - 1;
       s = (s + 1) & this.mask;
     }
   }
@@ -99,14 +119,10 @@ export class IdColumn {
 
   /**
    * {@link findRow} with a guess tried first: when two files list their systems in the same
-   * order (they usually do), the next row is checked by a byte compare, without hashing.
+   * order (they usually do), the next row is checked by a byte compare, without a search.
    */
   findRowFrom(guess: number, other: IdColumn, i: number, tag: number): number {
-    if (
-      guess < this.n &&
-      this.tags[guess] === tag &&
-      this.same(guess, other.buf, other.starts[i] as number, other.ends[i] as number)
-    )
+    if (guess < this.n && this.tags[guess] === tag && this.same(guess, other.buf, other.starts[i] as number, other.ends[i] as number))
       return guess;
     return this.findRow(other, i, tag);
   }
@@ -121,5 +137,36 @@ export class IdColumn {
     if ((this.ends[row] as number) - s !== b - a) return false;
     for (let i = 0; i < b - a; i++) if (this.buf[s + i] !== buf[a + i]) return false;
     return true;
+  }
+
+  /** Hashes rows [0, upto): increasing, so all distinct. */
+  private buildIndex(upto: number): void {
+    this.hashes = new Int32Array(this.capacity);
+    let size = 16;
+    while (size < this.capacity * 2) size *= 2;
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+    for (let r = 0; r < upto; r++) this.insert(r);
+  }
+
+  /** Indexes row r; returns the earlier row with the same id and tag instead (r is then not indexed), or -1. */
+  private insert(r: number): number {
+    const slots = this.slots!;
+    const hashes = this.hashes!;
+    const a = this.starts[r]!;
+    const b = this.ends[r]!;
+    const tag = this.tags[r]!;
+    const h = hashOf(this.buf, a, b, tag);
+    hashes[r] = h;
+    let s = h & this.mask;
+    for (;;) {
+      const at = slots[s] as number;
+      if (at === 0) {
+        slots[s] = r + 1;
+        return -1;
+      }
+      if (hashes[at - 1] === h && this.tags[at - 1] === tag && this.same(at - 1, this.buf, a, b)) return at - 1;
+      s = (s + 1) & this.mask;
+    }
   }
 }
