@@ -15,7 +15,6 @@ import {
 } from '../data/index.ts';
 import { displayPath, HarnessError } from '../errors.ts';
 import { type CodedStrata, evaluateScores, type EvaluationSummary } from '../metrics/index.ts';
-import { modelChartFileName, modelCharts } from '../report/charts/index.ts';
 import {
   joinScores,
   loadMatchedMetadata,
@@ -191,6 +190,8 @@ export async function writeEvaluationPlots(
   dir: string,
 ): Promise<number> {
   const { summary } = e;
+  // Charts are loaded only for plots.
+  const { modelChartFileName, modelCharts } = await import('../report/charts/index.ts');
   const charts = modelCharts({
     y: e.y,
     scores: e.scores,
