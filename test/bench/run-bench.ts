@@ -642,6 +642,13 @@ const SCALE_MAX_RATIO = 0.5;
 /** The most `harness evaluate` on the scale fleet may hold in memory (issue 6/7). */
 const SCALE_MAX_RSS_MB = 1024;
 
+/** The sample of median time, with the highest peak RSS of all. */
+function medianSample(samples: readonly Sample[]): Sample {
+  const sorted = [...samples].sort((a, b) => a.ms - b.ms);
+  const mid = sorted[(sorted.length - 1) >> 1]!;
+  return { ...mid, rssMb: Math.max(...samples.map((x) => x.rssMb)) };
+}
+
 /** A sample whose `ms` is the wall time of the whole process (startup included, on both sides). */
 function wallSample(s: Sample): Sample {
   return { ...s, ms: s.wallMs };
@@ -649,10 +656,10 @@ function wallSample(s: Sample): Sample {
 
 /**
  * The fleet-scale steps (issue 6/7), one run each, side by side:
- * - `harness evaluate --json` on `--scale-systems` seeded systems (scale-data.ts) against pandas
+ * - `harness evaluate --json` on `--scale-systems` seeded systems (median of --reps) (scale-data.ts) against pandas
  *   read_csv + scikit-learn + a numpy DeLong (py_evaluate_scale.py), with and without the
  *   breakdowns on the Python side (the issue measured Python without them);
- * - `harness validate` on the default fleet (the default scenario: 200 racks × 30 days × 5 min)
+ * - `harness validate` (median of --reps) on the default fleet (the default scenario: 200 racks × 30 days × 5 min)
  *   against pandas read_csv + to_datetime(ISO8601) + a monotonic and limits check (py_bench.py);
  * - `harness run --no-cache --no-history` (random and zscore, 1 day at 15 min) at each of
  *   `--run-sizes`: wall time and peak RSS per size, to see whether time is linear and memory flat.
@@ -672,12 +679,21 @@ function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
   const file = (name: string) => path.join(dir, name);
   log(`bench: evaluate ${systems} systems`);
   const evalArgs = ['evaluate', '--scores', file('scores.csv'), '--labels', file('labels.csv')];
-  const evaluate = wallSample(
-    measure('node', [HARNESS, ...evalArgs, '--metadata', file('metadata.csv'), '--json']),
-  );
+  // The machine is shared: the median of --reps runs, harness and Python taking turns.
+  const evaluates: Sample[] = [];
+  const pyHeadlines: Sample[] = [];
   const pyScale = path.join(BENCH, 'py_evaluate_scale.py');
+  for (let rep = 0; rep < REPS; rep++) {
+    evaluates.push(
+      wallSample(
+        measure('node', [HARNESS, ...evalArgs, '--metadata', file('metadata.csv'), '--json']),
+      ),
+    );
+    if (PYTHON) pyHeadlines.push(wallSample(measure(PY_HARNESS, [pyScale, dir, '--headline'])));
+  }
+  const evaluate = medianSample(evaluates);
+  const pyHeadline = PYTHON ? medianSample(pyHeadlines) : null;
   const pyFull = PYTHON ? wallSample(measure(PY_HARNESS, [pyScale, dir])) : null;
-  const pyHeadline = PYTHON ? wallSample(measure(PY_HARNESS, [pyScale, dir, '--headline'])) : null;
   const one = (x: Sample | null) => x && { ms: x.ms, rssMb: x.rssMb, samples: [x] };
   const ratio = (h: Sample, p: Sample | null) => (p ? h.ms / p.ms : null);
   const evalRatio = ratio(evaluate, pyHeadline);
@@ -698,10 +714,17 @@ function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
   const fleet = path.join(WORK, 'fleet-default');
   if (!existsSync(path.join(fleet, 'labels.csv')))
     measure('node', [HARNESS, 'generate', '--out', fleet]);
-  const validate = wallSample(measure('node', [HARNESS, 'validate', '--data', fleet]));
-  const pyValidate = PYTHON
-    ? wallSample(measure(PY_HARNESS, [path.join(BENCH, 'py_bench.py'), 'validate', fleet]))
-    : null;
+  const validates: Sample[] = [];
+  const pyValidates: Sample[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    validates.push(wallSample(measure('node', [HARNESS, 'validate', '--data', fleet])));
+    if (PYTHON)
+      pyValidates.push(
+        wallSample(measure(PY_HARNESS, [path.join(BENCH, 'py_bench.py'), 'validate', fleet])),
+      );
+  }
+  const validate = medianSample(validates);
+  const pyValidate = PYTHON ? medianSample(pyValidates) : null;
   const validateRatio = ratio(validate, pyValidate);
   steps.push({
     step: 'validate the default fleet',
