@@ -24,4 +24,7 @@ export { didYouMean } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';
 export { formatSeriesParquet } from './parquet-write.ts';
-export { readParquetScores, isParquetScores } from './parquet-scores.ts';
+export { readScores, readScoreRows } from './read-scores.ts';
+export { readLabelColumns, labelColumnsOf, labelRowAt, concatLabelColumns, type LabelColumns } from './label-columns.ts';
+export { readMetadataColumns, metadataRowAt, type MetadataColumns } from './metadata-columns.ts';
+export { readScoreColumns, scoreRowAt, type ScoreColumns } from './score-columns.ts';

@@ -25,8 +25,8 @@ export const SCORES_OPTIONAL = ['source'] as const;
 const MAX_PROBLEMS = 50;
 
 /** A plain decimal number: what a scorer writes. `0x10`, `1_000` or an empty field are not scores. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const NON_FINITE = /^[+-]?(inf|infinity|nan)$/i;
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+export const NON_FINITE = /^[+-]?(inf|infinity|nan)$/i;
 
 /**
  * Reads a `scores.csv`: header `system_id,score`, optionally with a `source` column
@@ -37,7 +37,11 @@ const NON_FINITE = /^[+-]?(inf|infinity|nan)$/i;
  * problems (up to 50) are collected, then thrown as one `HarnessError('E_SCORES')`.
  */
 export async function readScoresFile(file: string): Promise<ScoreRow[]> {
-  const text = await readTextFile(file);
+  return parseScoresText(await readTextFile(file), file);
+}
+
+/** {@link readScoresFile} on the text of `file`. */
+export function parseScoresText(text: string, file: string): ScoreRow[] {
   const problems: Problem[] = [];
   let more = 0;
   const report = (p: Problem): void => {

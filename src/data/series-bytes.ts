@@ -10,6 +10,7 @@
  * scanner (series-scan.ts) on the decoded text, which reads everything and locates every problem;
  * so both paths give the same columns, bit for bit, for any file the fast path accepts.
  */
+import { afterBom, headerLine } from './csv-bytes.ts';
 import { EXTRA_COLUMN_PATTERN, PHYSICAL_LIMITS, SENSORS } from './schema.ts';
 import type { SeriesScan } from './series-scan.ts';
 import { DAYS_IN_MONTH, daysFromCivil } from './series-scan.ts';
@@ -36,22 +37,14 @@ export function scanSeriesBytes(bytes: Uint8Array, opts: ByteScanOptions = {}): 
   // A plain Uint8Array view: element reads on it stay monomorphic whatever the caller passed.
   const buf = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   const len = buf.length;
-  let pos = 0;
-  if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
-  // Header: one line, no blank lines before it (the general scanner handles those).
-  let eol = buf.indexOf(10, pos);
-  if (eol < 0) return null;
-  let stop = eol > pos && buf[eol - 1] === 13 ? eol - 1 : eol;
-  for (let i = pos; i < stop; i++) {
-    const c = buf[i] as number;
-    if (c === 34 || c > 127) return null;
-  }
-  const header = Buffer.from(buf.buffer, buf.byteOffset + pos, stop - pos).toString('latin1').split(',');
+  const head = headerLine(buf, afterBom(buf));
+  if (head === null) return null;
+  const header = head.text.split(',');
   if (header[0] !== 'timestamp' || header.length < 2) return null;
   const columns = header.slice(1);
   const known = new Set<string>([...SENSORS, ...(opts.extraSensors ?? [])]);
   if (columns.some((c) => !known.has(c) && !(opts.extraColumns && EXTRA_COLUMN_PATTERN.test(c))) || new Set(columns).size !== columns.length) return null;
-  pos = eol + 1;
+  const pos = head.next;
   const ncol = columns.length;
 
   const lo = new Float64Array(ncol).fill(-Infinity);

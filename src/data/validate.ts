@@ -12,7 +12,8 @@ import { parseLabelsTable } from './load-labels.ts';
 import { parseMetadataTable } from './load-metadata.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
 import { scanSeries } from './series-scan.ts';
-import { readRegularText } from './read-file.ts';
+import { readRegularFile, readRegularText } from './read-file.ts';
+import { scanSeriesBytes } from './series-bytes.ts';
 import { scanSeriesParquet, systemIdOfPartition } from './parquet-read.ts';
 
 /** Options of `validateData`. */
@@ -242,20 +243,26 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
       });
       return;
     }
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readRegularText(job.file);
+      bytes = await readRegularFile(job.file);
     } catch (err) {
       if (!(err instanceof HarnessError)) throw err;
       report(fileProblem(job.file, err.message.slice(job.file.length + 2)));
       return;
     }
     filesChecked++;
+    const extraSensors = opts.extraSensors ?? [];
+    const extraColumns = job.source === 'real';
+    // A clean file is read by the byte scanner, which gives up at anything it would not load or
+    // that breaks a physical limit; only then does the general scanner decode the text and
+    // locate every problem.
+    if (scanSeriesBytes(bytes, { extraSensors, extraColumns, checkLimits: true }) !== null) return;
     let kept = 0;
-    scanSeries(text, {
+    scanSeries(bytes.toString('utf8'), {
       file: job.file,
-      extraSensors: opts.extraSensors ?? [],
-      extraColumns: job.source === 'real',
+      extraSensors,
+      extraColumns,
       checkLimits: true,
       report: (p) => {
         if (kept < maxPerFile) {

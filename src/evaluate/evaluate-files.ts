@@ -8,21 +8,22 @@ import {
   type BreakdownColumn,
   inBucketOrder,
   LEAD_TIME_BUCKETS,
-  isParquetScores,
-  readParquetScores,
-  readScoresFile,
+  readScores,
+  type Source,
+  SOURCES,
   writeFileAtomic,
 } from '../data/index.ts';
 import { displayPath, HarnessError } from '../errors.ts';
-import { evaluateScores, type EvaluationSummary, type StrataColumn } from '../metrics/index.ts';
-import { modelChartFileName, modelCharts } from '../report/charts/index.ts';
+import { type CodedStrata, evaluateScores, type EvaluationSummary } from '../metrics/index.ts';
 import {
   joinScores,
   loadMatchedMetadata,
+  type MatchedMetadata,
+  matchMetadata,
   MAX_PROBLEMS,
   plural,
   readLabels,
-  strataColumn,
+  strataCodes,
 } from './join.ts';
 
 /** A breakdown cell with fewer anomalies is marked `too few`. */
@@ -51,8 +52,8 @@ export interface EvaluateFilesOptions {
 export interface FilesEvaluation {
   readonly summary: EvaluationSummary;
   /** Labels (1 = anomaly) and scores of the matched systems, aligned. */
-  readonly y: readonly number[];
-  readonly scores: readonly number[];
+  readonly y: ArrayLike<number>;
+  readonly scores: ArrayLike<number>;
   /** The breakdown columns shown (metadata ones are left out when no metadata was found). */
   readonly columns: readonly BreakdownColumn[];
   readonly warnings: readonly string[];
@@ -69,34 +70,35 @@ export interface FilesEvaluation {
 export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEvaluation> {
   const warnings: string[] = [];
   const scoresFile = path.resolve(opts.scores);
-  const scoreRows = (await isParquetScores(scoresFile))
-    ? await readParquetScores(scoresFile)
-    : await readScoresFile(scoresFile);
+  const scores = await readScores(scoresFile);
   const { labels, files: labelsFiles } = await readLabels(opts.labels, opts.dataDir);
 
-  const join = joinScores(scoreRows, labels, scoresFile, labelsFiles);
-  const dropScores = join.unlabeledScores.length;
-  const dropLabels = join.unscoredLabels.length;
+  const join = joinScores(scores, labels, labelsFiles);
+  const dropScores = join.unlabeledScores.count;
+  const dropLabels = join.unscoredLabels.count;
   if (dropScores + dropLabels > 0) {
     if (!opts.allowMissing) {
-      const all = [...join.unlabeledScores, ...join.unscoredLabels];
-      const shown = all.length > MAX_PROBLEMS ? ` (the first ${MAX_PROBLEMS} are listed)` : '';
+      const shown =
+        dropScores + dropLabels > MAX_PROBLEMS ? ` (the first ${MAX_PROBLEMS} are listed)` : '';
       throw new HarnessError(
         'E_JOIN',
         `scores and labels do not match: ${plural(dropScores, 'score')} without a label, ${plural(dropLabels, 'label')} without a score${shown}; pass --allow-missing to drop them`,
-        all.slice(0, MAX_PROBLEMS),
+        [...join.unlabeledScores.first, ...join.unscoredLabels.first].slice(0, MAX_PROBLEMS),
       );
     }
     warnings.push(
       `dropped ${plural(dropScores, 'score')} without a label and ${plural(dropLabels, 'label')} without a score`,
     );
   }
-  const matched = join.matched;
+  const { scoreRow, labelRow } = join;
+  const n = labelRow.length;
 
   let columns = [...opts.columns];
-  let metadata: Awaited<ReturnType<typeof loadMatchedMetadata>>;
+  let metadata: MatchedMetadata | undefined;
+  let metaRows: ReturnType<typeof matchMetadata> | undefined;
   if (columns.some((c) => BREAKDOWN_COLUMNS[c] === 'metadata')) {
-    const sources = new Set(matched.map((m) => m.label.source));
+    const sources = new Set<Source>();
+    for (let k = 0; k < n; k++) sources.add(SOURCES[labels.source[labelRow[k]!]!]!);
     metadata = await loadMatchedMetadata(
       opts.metadata,
       opts.metadata === undefined ? await opts.dataDir() : '',
@@ -107,37 +109,41 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
     if (metadata === undefined)
       columns = columns.filter((c) => BREAKDOWN_COLUMNS[c] !== 'metadata');
     else {
-      const meta = metadata.rows;
-      const without = matched.filter(
-        (m) => !meta.has(`${m.label.source}\u0000${m.label.system_id}`),
-      ).length;
-      if (without > 0)
+      metaRows = matchMetadata(labels, labelRow, metadata);
+      if (metaRows.missing > 0)
         warnings.push(
-          `${plural(without, 'evaluated system')} without a metadata row: shown as the stratum "(missing)"`,
+          `${plural(metaRows.missing, 'evaluated system')} without a metadata row: shown as the stratum "(missing)"`,
         );
     }
   }
 
-  const y = matched.map((m) => (m.label.label === 'anomaly' ? 1 : 0));
-  const scores = matched.map((m) => m.score.score);
-  const strata: Record<string, StrataColumn> = {};
-  for (const c of columns) strata[c] = strataColumn(c, matched, metadata?.rows);
+  const y = new Uint8Array(n);
+  const scoreValues = new Float64Array(n);
+  const leadTimes = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const j = labelRow[k]!;
+    y[k] = labels.anomaly[j]!;
+    scoreValues[k] = scores.score[scoreRow[k]!]!;
+    leadTimes[k] = labels.leadTime[j]!;
+  }
+  const strata: Record<string, CodedStrata> = {};
+  const meta = metadata && metaRows ? { tables: metadata.tables, ...metaRows } : undefined;
+  for (const c of columns) strata[c] = strataCodes(c, labels, labelRow, meta);
   const summary = inBucketOrder(
     evaluateScores({
       y,
-      scores,
+      scores: scoreValues,
       threshold: opts.threshold,
       strata,
       minPositives: EVALUATE_MIN_POSITIVES,
-      systemIds: matched.map((m) => m.score.systemId),
-      leadTimes: matched.map((m) => m.label.lead_time_days),
+      leadTimes,
       leadTimeBuckets: LEAD_TIME_BUCKETS,
     }),
   );
   return {
     summary,
     y,
-    scores,
+    scores: scoreValues,
     columns,
     warnings,
     dropped: { scoresWithoutLabel: dropScores, labelsWithoutScore: dropLabels },
@@ -184,6 +190,8 @@ export async function writeEvaluationPlots(
   dir: string,
 ): Promise<number> {
   const { summary } = e;
+  // Charts are loaded only for plots.
+  const { modelChartFileName, modelCharts } = await import('../report/charts/index.ts');
   const charts = modelCharts({
     y: e.y,
     scores: e.scores,

@@ -1,12 +1,12 @@
 /**
  * Metric breakdowns by any column of a per-system table (failure_type, operational_mode, season,
- * scenario tag, lead-time bucket, source…), grouped with arquero. A multi-valued column
+ * scenario tag, lead-time bucket, source…), grouped in one pass over coded strata. A multi-valued column
  * (`scenario_tags: string[]`) puts a system in each of its tags; an empty or missing value is the
  * stratum `(missing)` so that, for a single-valued column, the cells' `n` add up to the total.
  */
-import * as aq from 'arquero';
 import { HarnessError } from '../errors.ts';
 import { evaluateCell, type CellComparison, type StratumCell } from './cell.ts';
+import { rankSet, type RankedSet } from './ranked-set.ts';
 import { prepareBinary } from './input.ts';
 
 /** One system of the evaluated set, with its strata columns. */
@@ -31,13 +31,149 @@ export interface BreakdownOptions {
    * within itself. Force one for every stratum of the column with `within` / `vs_all_normals`.
    */
   readonly comparison?: CellComparison | 'auto';
+  /** The evaluated set ranked once ({@link rankSet}), when the caller makes several breakdowns and has checked y and scores. */
+  readonly ranked?: RankedSet;
 }
 
 /** The stratum name of a missing or empty value. */
 export const MISSING_STRATUM = '(missing)';
 
-const INDEX = '__row';
-const KEY = '__stratum';
+/**
+ * A strata column coded once: stratum names, and each row's codes into them (-1 = missing).
+ * Single-valued: `codes[i]` is row i's. Multi-valued (scenario tags): row i's codes are
+ * `codes[start[i] … start[i + 1])`, none meaning missing.
+ */
+export interface CodedStrata {
+  readonly names: readonly string[];
+  readonly codes: Int32Array;
+  readonly start?: Int32Array;
+}
+
+/** Codes a column of values (one, several or none per row), as {@link breakdown}'s rows hold them. */
+export function codeStrata(
+  values: ArrayLike<string | number | readonly string[] | null | undefined>,
+): CodedStrata {
+  const names: string[] = [];
+  const codeOf = new Map<string, number>();
+  const code = (v: string): number => {
+    let c = codeOf.get(v);
+    if (c === undefined) {
+      c = names.push(v) - 1;
+      codeOf.set(v, c);
+    }
+    return c;
+  };
+  const start = new Int32Array(values.length + 1);
+  const codes: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Array.isArray(v)) for (const x of v) codes.push(code(String(x)));
+    else if (v !== null && v !== undefined && v !== '') codes.push(code(String(v)));
+    start[i + 1] = codes.length;
+  }
+  return { names, codes: Int32Array.from(codes), start };
+}
+
+/**
+ * Members of each stratum by a counting sort over the codes: strata sorted by name, each with
+ * its rows ascending (a row twice when it lists a value twice), or, with `order`, with the
+ * positions in `order` of its rows, ascending. A row without a value is in `(missing)`.
+ */
+export function groupStrata(
+  strata: CodedStrata,
+  n: number,
+  order?: ArrayLike<number>,
+): { readonly name: string; readonly members: Int32Array }[] {
+  const { names, codes, start } = strata;
+  // Slot per name, `(missing)` shared with rows that have no value.
+  const slotNames = [...new Set([...names, MISSING_STRATUM])].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  const slotOf = new Map(slotNames.map((name, k) => [name, k]));
+  const slot = Int32Array.from(names, (name) => slotOf.get(name)!);
+  const missing = slotOf.get(MISSING_STRATUM)!;
+  const m = slotNames.length;
+  // Every (position, slot) membership, listed in `order`: one per row of a single-valued column,
+  // one per listed value (or `(missing)`) of a multi-valued one. Small slots for a small array,
+  // which the gather through `order` reads at random.
+  const small = (k: number) => (m < 256 ? new Uint8Array(k) : new Int32Array(k));
+  let bySlot: Uint8Array | Int32Array;
+  let posOf: Int32Array | undefined;
+  if (start === undefined) {
+    const slotAt = small(n);
+    for (let i = 0; i < n; i++) {
+      const c = codes[i]!;
+      slotAt[i] = c >= 0 ? slot[c]! : missing;
+    }
+    bySlot = slotAt;
+    if (order) {
+      bySlot = small(n);
+      for (let p = 0; p < n; p++) bySlot[p] = slotAt[order[p]!]!;
+    }
+  } else {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += Math.max(1, start[i + 1]! - start[i]!);
+    bySlot = small(total);
+    posOf = new Int32Array(total);
+    let q = 0;
+    for (let p = 0; p < n; p++) {
+      const i = order ? order[p]! : p;
+      const a = start[i]!;
+      const b = start[i + 1]!;
+      for (let k = a; k < b; k++) {
+        const c = codes[k]!;
+        posOf[q] = p;
+        bySlot[q++] = c >= 0 ? slot[c]! : missing;
+      }
+      if (a === b) {
+        posOf[q] = p;
+        bySlot[q++] = missing;
+      }
+    }
+  }
+  // Counting sort of the memberships by slot, positions ascending within each.
+  const count = new Int32Array(m + 1);
+  for (let q = 0; q < bySlot.length; q++) count[bySlot[q]! + 1]!++;
+  for (let s = 0; s < m; s++) count[s + 1]! += count[s]!;
+  const members = new Int32Array(bySlot.length);
+  const fill = count.slice(0, m);
+  for (let q = 0; q < bySlot.length; q++) members[fill[bySlot[q]!]!++] = posOf ? posOf[q]! : q;
+  const out: { name: string; members: Int32Array }[] = [];
+  slotNames.forEach((name, s) => {
+    if (count[s + 1]! > count[s]!)
+      out.push({ name, members: members.subarray(count[s]!, count[s + 1]!) });
+  });
+  return out;
+}
+
+/**
+ * One cell per stratum of a coded column, sorted by stratum name. O(S·N log N) for S strata.
+ */
+export function breakdownCoded(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  strata: CodedStrata,
+  options: BreakdownOptions,
+): readonly StratumCell[] {
+  // A caller with a ranked set has checked y and scores already (evaluateScores).
+  if (!options.ranked) prepareBinary(y, scores, undefined, 'breakdown');
+  // Cells are computed on the set in score order (their metrics do not depend on the order):
+  // members are positions, read as a stream, and each cell merges sorted scores instead of sorting.
+  const ranked = options.ranked ?? rankSet(y, scores);
+  return groupStrata(strata, y.length, ranked.order).map((g) =>
+    evaluateCell(g.name, {
+      y: ranked.y,
+      scores: ranked.scores,
+      members: g.members,
+      comparison: options.comparison ?? 'auto',
+      threshold: options.threshold,
+      level: options.level ?? 0.95,
+      minPositives: options.minPositives ?? 5,
+      allNormals: ranked.normalPositions,
+      ranked,
+    }),
+  );
+}
 
 /**
  * One cell per distinct value of `column`, sorted by stratum name. O(S·N log N) for S strata.
@@ -47,37 +183,13 @@ export function breakdown(
   column: string,
   options: BreakdownOptions,
 ): readonly StratumCell[] {
-  const y = rows.map((r) => r.y);
-  const scores = rows.map((r) => r.score);
-  prepareBinary(y, scores, undefined, 'breakdown');
   if (rows.length > 0 && !rows.some((r) => column in r)) {
     throw new HarnessError('E_METRIC', `breakdown: no row has a column "${column}"`);
   }
-  const values = rows.map((r) => {
-    const v = r[column];
-    if (Array.isArray(v)) return v.length > 0 ? v.map(String) : [MISSING_STRATUM];
-    return [v === null || v === undefined || v === '' ? MISSING_STRATUM : String(v)];
-  });
-  // Group with arquero: unroll the multi-valued column, then collect row indices per stratum.
-  const groups = aq
-    .table({ [INDEX]: rows.map((_, i) => i), [KEY]: values })
-    .unroll(KEY)
-    .groupby(KEY)
-    .rollup({ members: aq.op.array_agg(INDEX) })
-    .orderby(KEY)
-    .objects() as unknown as { [KEY]: string; members: number[] }[];
-  const allNormals: number[] = [];
-  for (let i = 0; i < y.length; i++) if (y[i] === 0) allNormals.push(i);
-  return groups.map((g) =>
-    evaluateCell(g[KEY], {
-      y,
-      scores,
-      members: g.members,
-      comparison: options.comparison ?? 'auto',
-      threshold: options.threshold,
-      level: options.level ?? 0.95,
-      minPositives: options.minPositives ?? 5,
-      allNormals,
-    }),
+  return breakdownCoded(
+    rows.map((r) => r.y),
+    rows.map((r) => r.score),
+    codeStrata(rows.map((r) => r[column])),
+    options,
   );
 }

@@ -4,7 +4,9 @@
  * ranks the stratum's anomalies against every normal of the evaluated set, because a stratum of
  * anomalies only (a failure type, a lead-time bucket) has no normals of its own to be ranked against.
  */
-import { delongAuc } from './delong.ts';
+import type { SortedClasses } from './class-sort.ts';
+import { delongAuc, delongOfSorted } from './delong.ts';
+import { averagePrecisionOfSorted, type RankedSet } from './ranked-set.ts';
 import { averagePrecision, rocAuc } from './ranking.ts';
 import {
   defined,
@@ -55,6 +57,11 @@ export interface CellInput {
   readonly minPositives: number;
   /** Indices of all normals of the evaluated set (computed once by the caller). */
   readonly allNormals: ArrayLike<number>;
+  /**
+   * The evaluated set ranked once ({@link rankSet}), with `members` listed in its ascending
+   * score order: the cell's metrics are then merged from sorted scores, without a sort of its own.
+   */
+  readonly ranked?: RankedSet;
 }
 
 /** Compute one stratum's cell. O(k log k) in the size of the compared set. */
@@ -75,6 +82,35 @@ export function evaluateCell(stratum: string, c: CellInput): StratumCell {
         ? 'vs_all_normals'
         : 'within'
       : c.comparison;
+  const recall: MetricValue =
+    positives === 0
+      ? undefinedMetric('no_positives', `recall is undefined: no anomalies in stratum "${stratum}"`)
+      : defined(detected / positives);
+  const cell = {
+    stratum,
+    n: c.members.length,
+    positives,
+    negatives,
+    comparison,
+    too_few: positives < c.minPositives,
+  };
+  const fast =
+    c.ranked && positives >= 2 ? sortedCell(c, c.ranked, comparison, positives) : undefined;
+  if (fast && fast.neg.length >= 2) {
+    const dl = delongOfSorted(fast, c.level);
+    if (!isUndefinedMetric(dl)) {
+      return {
+        ...cell,
+        comparedNegatives: fast.neg.length,
+        metrics: {
+          roc_auc: defined(dl.auc),
+          average_precision: averagePrecisionOfSorted(fast.pos, fast.neg),
+          recall,
+        },
+        ci: { roc_auc: { method: 'delong', level: dl.level, low: dl.ci[0], high: dl.ci[1] } },
+      };
+    }
+  }
   // The compared set: the stratum itself, or its anomalies plus all normals.
   const ys: number[] = [];
   const ss: number[] = [];
@@ -99,19 +135,30 @@ export function evaluateCell(stratum: string, c: CellInput): StratumCell {
   const ci: ConfidenceInterval | UndefinedMetric = isUndefinedMetric(dl)
     ? dl
     : { method: 'delong', level: dl.level, low: dl.ci[0], high: dl.ci[1] };
-  const recall: MetricValue =
-    positives === 0
-      ? undefinedMetric('no_positives', `recall is undefined: no anomalies in stratum "${stratum}"`)
-      : defined(detected / positives);
   return {
-    stratum,
-    n: c.members.length,
-    positives,
-    negatives,
-    comparison,
+    ...cell,
     comparedNegatives,
     metrics: { roc_auc: auc, average_precision: averagePrecision(ys, ss), recall },
     ci: { roc_auc: ci },
-    too_few: positives < c.minPositives,
   };
+}
+
+/** A cell's compared scores per class, ascending, taken from members listed in ranked order. */
+function sortedCell(
+  c: CellInput,
+  ranked: RankedSet,
+  comparison: CellComparison,
+  positives: number,
+): SortedClasses {
+  const pos = new Float64Array(positives);
+  const within = comparison === 'within';
+  const neg = within ? new Float64Array(c.members.length - positives) : ranked.normals;
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < c.members.length; i++) {
+    const j = c.members[i]!;
+    if (c.y[j] === 1) pos[p++] = c.scores[j]! + 0;
+    else if (within) neg[q++] = c.scores[j]! + 0;
+  }
+  return { pos, neg };
 }

@@ -5,7 +5,7 @@
  * 2 positives or 2 negatives.
  */
 import { HarnessError } from '../errors.ts';
-import { sortedByClass, sortedPlacements } from './class-sort.ts';
+import { sortedByClass, sortedPlacements, type SortedClasses } from './class-sort.ts';
 import { prepareBinary } from './input.ts';
 import { normalCdf, twoSidedZ } from './normal.ts';
 import { rankScores } from './sort.ts';
@@ -138,8 +138,21 @@ export function delongAuc(
   const few = tooFew(input.positives, input.negatives, 'the DeLong variance');
   if (few) return few;
   // One scorer's variance does not depend on the order of its placements: take them sorted.
-  const p = sortedPlacements(sortedByClass(input));
-  const variance = cov(p.v10, p.v10) / input.positives + cov(p.v01, p.v01) / input.negatives;
+  return delongOfSorted(sortedByClass(input), level);
+}
+
+/**
+ * {@link delongAuc} of each class's scores already sorted ascending (free of -0): the same
+ * numbers, without a sort. Undefined with < 2 of a class.
+ */
+export function delongOfSorted(c: SortedClasses, level: number): DelongAuc | UndefinedMetric {
+  checkLevel(level, 'delongAuc');
+  const m = c.pos.length;
+  const n = c.neg.length;
+  const few = tooFew(m, n, 'the DeLong variance');
+  if (few) return few;
+  const p = sortedPlacements(c);
+  const variance = cov(p.v10, p.v10) / m + cov(p.v01, p.v01) / n;
   const half = twoSidedZ(level) * Math.sqrt(variance);
   return {
     value: p.auc,

@@ -6,9 +6,10 @@
  */
 import { HarnessError } from '../errors.ts';
 import { bootstrapCi, rocAucMetric, type BootstrapOptions } from './bootstrap.ts';
-import { breakdown, type BreakdownRow } from './breakdown.ts';
+import { breakdownCoded, codeStrata, type CodedStrata } from './breakdown.ts';
 import type { CellComparison, StratumCell } from './cell.ts';
-import { delongAuc } from './delong.ts';
+import { averagePrecisionOfSorted, rankSet, recallAtFprOfSorted } from './ranked-set.ts';
+import { delongOfSorted } from './delong.ts';
 import { wilsonInterval } from './wilson.ts';
 import { prepareBinary } from './input.ts';
 import { caughtWithWarning, leadTimeMetrics, type LeadTimeBucket } from './lead-time.ts';
@@ -19,6 +20,10 @@ import { isUndefinedMetric, type MetricValue } from './types.ts';
 /** A strata column aligned with `y`: one value, several values (a system in each), or missing. */
 export type StrataColumn = ArrayLike<string | readonly string[] | null | undefined>;
 
+function isCodedStrata(v: StrataColumn | CodedStrata): v is CodedStrata {
+  return (v as CodedStrata).codes instanceof Int32Array;
+}
+
 /** Input of {@link evaluateScores}. */
 export interface EvaluateInput {
   /** 1 = anomaly, 0 = normal. */
@@ -28,7 +33,7 @@ export interface EvaluateInput {
   /** A fixed threshold or a way to choose one. Default: fixed 0.5. */
   readonly threshold?: number | ThresholdSpec;
   /** Columns to break the metrics down by, aligned with `y` (e.g. failure_type, season). */
-  readonly strata?: Readonly<Record<string, StrataColumn>>;
+  readonly strata?: Readonly<Record<string, StrataColumn | CodedStrata>>;
   /** Per-column comparison override for breakdowns (default `auto`). */
   readonly comparison?: Readonly<Record<string, CellComparison | 'auto'>>;
   /** Lead times in days (NaN/null for normals): adds the `lead_time` section. */
@@ -43,7 +48,7 @@ export interface EvaluateInput {
   readonly bootstrap?: boolean | BootstrapOptions;
   /** Breakdown cells with fewer anomalies are marked `too_few`. Default 5. */
   readonly minPositives?: number;
-  /** System ids, aligned with `y`; only used to label breakdown rows. */
+  /** System ids, aligned with `y` (callers pass them for their own records; the metrics do not read them). */
   readonly systemIds?: readonly string[];
 }
 
@@ -162,10 +167,18 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
   const counts = confusionAt(y, scores, choice.threshold);
   const tm = thresholdMetrics(counts);
   const sink = new Sink();
+  // Ranked once: the headline, every breakdown cell and lead-time bucket read the sorted classes.
+  const ranked = rankSet(checked.y, checked.s);
+  const sorted = { pos: ranked.positives, neg: ranked.normals };
   // DeLong's pass yields the AUC too; rocAuc runs only where DeLong is undefined (< 2 per class).
-  const dl = delongAuc(y, scores, { level });
+  const dl = delongOfSorted(sorted, level);
   sink.put('roc_auc', dl.value !== null ? { value: dl.auc } : rocAuc(y, scores));
-  sink.put('average_precision', averagePrecision(y, scores));
+  sink.put(
+    'average_precision',
+    checked.positives > 0
+      ? averagePrecisionOfSorted(sorted.pos, sorted.neg)
+      : averagePrecision(y, scores),
+  );
   sink.put('precision', tm.precision);
   sink.put('recall', tm.recall);
   sink.put('f1', tm.f1);
@@ -175,6 +188,10 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     ['recall_at_fpr_1pct', 0.01],
     ['recall_at_fpr_5pct', 0.05],
   ] as const) {
+    if (checked.positives > 0 && checked.negatives > 0) {
+      sink.put(name, { value: recallAtFprOfSorted(sorted.pos, sorted.neg, target) });
+      continue;
+    }
     const r = recallAtFpr(y, scores, target);
     sink.put(name, r.value === null ? r : { value: r.value });
   }
@@ -219,21 +236,20 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
 
   const cells: Record<string, readonly JsonCell[]> = {};
   if (input.strata) {
-    const rows: BreakdownRow[] = [];
-    for (let i = 0; i < y.length; i++)
-      rows.push({ system_id: input.systemIds?.[i] ?? String(i), y: y[i]!, score: scores[i]! });
     for (const [column, values] of Object.entries(input.strata)) {
-      if (values.length !== y.length)
+      const coded = isCodedStrata(values) ? values : codeStrata(values);
+      const length = coded.start ? coded.start.length - 1 : coded.codes.length;
+      if (length !== y.length)
         throw new HarnessError(
           'E_METRIC',
-          `evaluateScores: strata column "${column}" has ${values.length} entries, y has ${y.length}`,
+          `evaluateScores: strata column "${column}" has ${length} entries, y has ${y.length}`,
         );
-      const withColumn = rows.map((r, i) => ({ ...r, [column]: values[i] }));
-      cells[column] = breakdown(withColumn, column, {
+      cells[column] = breakdownCoded(y, scores, coded, {
         threshold: choice.threshold,
         level,
         minPositives: input.minPositives ?? 5,
         comparison: input.comparison?.[column] ?? 'auto',
+        ranked,
       }).map(cellJson);
     }
   }
@@ -268,6 +284,7 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     level,
     minPositives: input.minPositives ?? 5,
     buckets: input.leadTimeBuckets,
+    ranked,
   });
   const leadTimes = Float64Array.from({ length: y.length }, (_, i) =>
     y[i] === 1 ? Number(input.leadTimes![i] ?? NaN) : NaN,

@@ -64,6 +64,9 @@ export {
 } from './lead-time.ts';
 export {
   breakdown,
+  breakdownCoded,
+  codeStrata,
+  type CodedStrata,
   MISSING_STRATUM,
   type BreakdownOptions,
   type BreakdownRow,

@@ -5,6 +5,7 @@
  */
 import { HarnessError } from '../errors.ts';
 import { evaluateCell, type StratumCell } from './cell.ts';
+import { rankSet, type RankedSet } from './ranked-set.ts';
 import { prepareBinary } from './input.ts';
 import { defined, undefinedMetric, type MetricValue } from './types.ts';
 
@@ -29,6 +30,8 @@ export interface LeadTimeInput {
   readonly level?: number;
   /** Cells with fewer anomalies are marked `too_few`. Default 5. */
   readonly minPositives?: number;
+  /** The evaluated set ranked once ({@link rankSet}), when the caller has it already. */
+  readonly ranked?: RankedSet;
 }
 
 /** One bucket's cell: the stratum cell plus its bounds. */
@@ -49,30 +52,30 @@ export function leadTimeMetrics(input: LeadTimeInput): readonly LeadTimeCell[] {
       'E_METRIC',
       `leadTimeMetrics: y has ${y.length} entries but leadTimes has ${leadTimes.length}`,
     );
-  prepareBinary(y, scores, undefined, 'leadTimeMetrics');
+  if (!input.ranked) prepareBinary(y, scores, undefined, 'leadTimeMetrics');
   const buckets = input.buckets;
-  const allNormals: number[] = [];
   const members: number[][] = buckets.map(() => []);
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 0) {
-      allNormals.push(i);
-      continue;
-    }
-    const lt = leadTimes[i];
+  // Cells on the set in score order (see breakdownCoded): members are positions, each bucket's
+  // anomalies come sorted and its cell merges them with the sorted normals.
+  const ranked = input.ranked ?? rankSet(y, scores);
+  for (let p = 0; p < y.length; p++) {
+    if (ranked.y[p] === 0) continue;
+    const lt = leadTimes[ranked.order[p]!];
     if (lt === null || lt === undefined || Number.isNaN(lt)) continue;
     const b = buckets.findIndex((k) => lt >= k.lo && lt < k.hi);
-    if (b >= 0) members[b]!.push(i);
+    if (b >= 0) members[b]!.push(p);
   }
   return buckets.map((b, k) => ({
     ...evaluateCell(b.name, {
-      y,
-      scores,
+      y: ranked.y,
+      scores: ranked.scores,
       members: members[k]!,
       comparison: 'vs_all_normals',
       threshold: input.threshold,
       level: input.level ?? 0.95,
       minPositives: input.minPositives ?? 5,
-      allNormals,
+      allNormals: ranked.normalPositions,
+      ranked,
     }),
     lo: b.lo,
     hi: b.hi,

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { pathExists, readScoresFile, type ScoreRow } from '../data/index.ts';
+import { pathExists, readScoreRows, type ScoreRow } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
 import { displayPath, HarnessError, type Problem } from '../errors.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
@@ -55,8 +55,8 @@ export async function readPrecomputed(
       'E_SCORES',
       `${where}: the scores file ${displayPath(file)} does not exist (scores: { path: ${JSON.stringify(entry.path)} } is relative to ${displayPath(root) || '.'})`,
     );
-  // The one reader of score files (CSV, and Parquet where the data folder reads it), as `harness evaluate`'s.
-  const rows = await readScoresFile(file);
+  // The one reader of score files (CSV or Parquet), as `harness evaluate`'s.
+  const rows = await readScoreRows(file);
   const known = new Set(systems.map(keyOf));
   // The source of each id, or null when the id is in both sources (a score row must then say which).
   const sourceOf = new Map<string, string | null>();

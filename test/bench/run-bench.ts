@@ -5,6 +5,9 @@
  *
  *   npm run bench -- [--systems 1000] [--days 30] [--reps 3] [--rss-systems 4000] [--no-python]
  *                    [--protocol-systems 200] [--protocol-only] [--parquet-only]
+ *                    [--scale-only] [--scale-systems 1000000] [--run-sizes 1000,3000,10000]
+ *   --scale-only: only the fleet-scale steps (issue 6/7, see {@link scaleSteps}), into results.json;
+ *   --no-scale: every step but those.
  *   (or BENCH_SYSTEMS, BENCH_DAYS, BENCH_REPS, BENCH_RSS_SYSTEMS; --rss-systems 0 skips the scale check)
  *
  * The Python side is installed by the bench itself into .bench-venv/ on first use. The protocol
@@ -47,6 +50,10 @@ const { values: flags } = parseArgs({
     'protocol-systems': { type: 'string', default: process.env['BENCH_PROTOCOL_SYSTEMS'] ?? '200' },
     'protocol-only': { type: 'boolean', default: false },
     'parquet-only': { type: 'boolean', default: false },
+    'scale-only': { type: 'boolean', default: false },
+    'no-scale': { type: 'boolean', default: false },
+    'scale-systems': { type: 'string', default: process.env['BENCH_SCALE_SYSTEMS'] ?? '1000000' },
+    'run-sizes': { type: 'string', default: process.env['BENCH_RUN_SIZES'] ?? '1000,3000,10000' },
   },
 });
 const SYSTEMS = Number(flags.systems);
@@ -559,6 +566,9 @@ async function main(): Promise<void> {
     steps.push(protocol.step);
   }
 
+  const fleetScale = flags['no-scale'] ? null : scaleSteps();
+  if (fleetScale) steps.push(...fleetScale.steps);
+
   let scale: Record<string, unknown> | null = null;
   if (RSS_SYSTEMS > 0 && RSS_SYSTEMS !== SYSTEMS) {
     log(`bench: peak RSS at ${RSS_SYSTEMS} systems`);
@@ -591,6 +601,7 @@ async function main(): Promise<void> {
     identicalAcrossWorkers: JSON.stringify(res1) === JSON.stringify(res2),
     protocol: protocol?.summary ?? null,
     parquet,
+    fleetScale: fleetScale?.scale ?? null,
   };
   writeFileSync(path.join(BENCH, 'results.json'), JSON.stringify(results, null, 2));
 
@@ -631,6 +642,227 @@ function table(steps: readonly Step[]): string[] {
 
 function protocolLine(p: Record<string, unknown>): string {
   return `protocol step: a Python model scoring ${String(p['scored'])} systems of the ${String(p['systems'])}-system fleet costs ${f(p['protocolMs'] as number)} through the process protocol (a harness run's case) and ${f(p['pandasMs'] as number)} on pd.read_csv: ${(p['ratio'] as number).toFixed(2)}× (at most ${PROTOCOL_MAX_RATIO}×: ${p['withinMaxRatio'] ? 'ok' : 'TOO SLOW'}); state shipped once per worker: ${String(p['stateShippedOncePerWorker'])}.`;
+}
+
+/** The most `harness evaluate` and `harness validate` may take, as a multiple of Python's (issue 6/7). */
+const SCALE_MAX_RATIO = 0.5;
+/** The most `harness evaluate` on the scale fleet may hold in memory (issue 6/7). */
+const SCALE_MAX_RSS_MB = 1024;
+
+/** The sample of median time, with the highest peak RSS of all. */
+function medianSample(samples: readonly Sample[]): Sample {
+  const sorted = [...samples].sort((a, b) => a.ms - b.ms);
+  const mid = sorted[(sorted.length - 1) >> 1]!;
+  return { ...mid, rssMb: Math.max(...samples.map((x) => x.rssMb)) };
+}
+
+/** A sample whose `ms` is the wall time of the whole process (startup included, on both sides). */
+function wallSample(s: Sample): Sample {
+  return { ...s, ms: s.wallMs };
+}
+
+/**
+ * The fleet-scale steps (issue 6/7), one run each, side by side:
+ * - `harness evaluate --json` on `--scale-systems` seeded systems (median of --reps) (scale-data.ts) against pandas
+ *   read_csv + scikit-learn + a numpy DeLong (py_evaluate_scale.py), with and without the
+ *   breakdowns on the Python side (the issue measured Python without them);
+ * - `harness validate` (median of --reps) on the default fleet (the default scenario: 200 racks × 30 days × 5 min)
+ *   against pandas read_csv + to_datetime(ISO8601) + a monotonic and limits check (py_bench.py);
+ * - `harness run --no-cache --no-history` (random and zscore, 1 day at 15 min) at each of
+ *   `--run-sizes`: wall time and peak RSS per size, to see whether time is linear and memory flat.
+ * Python runs in the repository's .venv-python; every time is a whole process's wall time.
+ */
+function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
+  const systems = Number(flags['scale-systems']);
+  const dir = path.join(WORK, `scale-${systems}`);
+  if (!existsSync(path.join(dir, 'metadata.csv'))) {
+    log(`bench: writing scores, labels and metadata of ${systems} systems`);
+    const r = spawnSync(TSX, [path.join(BENCH, 'scale-data.ts'), dir, String(systems)], {
+      stdio: 'inherit',
+    });
+    if (r.status !== 0) throw new Error('scale-data.ts failed');
+  }
+  const steps: Step[] = [];
+  const file = (name: string) => path.join(dir, name);
+  log(`bench: evaluate ${systems} systems`);
+  const evalArgs = ['evaluate', '--scores', file('scores.csv'), '--labels', file('labels.csv')];
+  // The machine is shared: the median of --reps runs, harness and Python taking turns.
+  const evaluates: Sample[] = [];
+  const pyHeadlines: Sample[] = [];
+  const pyScale = path.join(BENCH, 'py_evaluate_scale.py');
+  for (let rep = 0; rep < REPS; rep++) {
+    evaluates.push(
+      wallSample(
+        measure('node', [HARNESS, ...evalArgs, '--metadata', file('metadata.csv'), '--json']),
+      ),
+    );
+    if (PYTHON) pyHeadlines.push(wallSample(measure(PY_HARNESS, [pyScale, dir, '--headline'])));
+  }
+  const evaluate = medianSample(evaluates);
+  const pyHeadline = PYTHON ? medianSample(pyHeadlines) : null;
+  const pyFull = PYTHON ? wallSample(measure(PY_HARNESS, [pyScale, dir])) : null;
+  const one = (x: Sample | null) => x && { ms: x.ms, rssMb: x.rssMb, samples: [x] };
+  const ratio = (h: Sample, p: Sample | null) => (p ? h.ms / p.ms : null);
+  const evalRatio = ratio(evaluate, pyHeadline);
+  steps.push({
+    step: `evaluate ${systems} systems (breakdowns)`,
+    harness: one(evaluate),
+    python: one(pyHeadline),
+    note: `python: read_csv + merge + sklearn + numpy DeLong, headline only (as the issue measured): harness/python ${evalRatio?.toFixed(2) ?? '–'} (at most ${SCALE_MAX_RATIO}); harness RSS ${evaluate.rssMb.toFixed(0)} MB (at most ${SCALE_MAX_RSS_MB})`,
+  });
+  steps.push({
+    step: `evaluate ${systems} systems, python with breakdowns`,
+    harness: one(evaluate),
+    python: one(pyFull),
+    note: 'python also breaks down by the six default columns, per stratum AUC, DeLong CI, AP, recall',
+  });
+
+  log('bench: validate the default fleet');
+  const fleet = path.join(WORK, 'fleet-default');
+  if (!existsSync(path.join(fleet, 'labels.csv')))
+    measure('node', [HARNESS, 'generate', '--out', fleet]);
+  const validates: Sample[] = [];
+  const pyValidates: Sample[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    validates.push(wallSample(measure('node', [HARNESS, 'validate', '--data', fleet])));
+    if (PYTHON)
+      pyValidates.push(
+        wallSample(measure(PY_HARNESS, [path.join(BENCH, 'py_bench.py'), 'validate', fleet])),
+      );
+  }
+  const validate = medianSample(validates);
+  const pyValidate = PYTHON ? medianSample(pyValidates) : null;
+  const validateRatio = ratio(validate, pyValidate);
+  steps.push({
+    step: 'validate the default fleet',
+    harness: one(validate),
+    python: one(pyValidate),
+    note: `python: read_csv + to_datetime(ISO8601) + monotonic + limits: harness/python ${validateRatio?.toFixed(2) ?? '–'} (at most ${SCALE_MAX_RATIO})`,
+  });
+
+  const sizes = String(flags['run-sizes'])
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+  const runs: { systems: number; ms: number; rssMb: number }[] = [];
+  for (const n of sizes) {
+    log(`bench: harness run at ${n} systems`);
+    const fleetN = path.join(WORK, `fleet-${n}x1d-15m`);
+    if (!existsSync(path.join(fleetN, 'labels.csv')))
+      measure('node', [
+        HARNESS,
+        'generate',
+        '--systems',
+        String(n),
+        '--days',
+        '1',
+        '--interval',
+        '15m',
+        '--out',
+        fleetN,
+      ]);
+    const project = runProject(fleetN);
+    const r = wallSample(
+      measure(
+        'node',
+        [
+          HARNESS,
+          'run',
+          '--no-cache',
+          '--no-history',
+          '--reporter',
+          'json',
+          '--out-dir',
+          path.join(project, 'out'),
+        ],
+        project,
+      ),
+    );
+    runs.push({ systems: n, ms: r.ms, rssMb: r.rssMb });
+    steps.push({
+      step: `harness run, ${n} systems × 1 day × 15 min`,
+      harness: one(r),
+      python: null,
+      note: `random + zscore, --no-cache --no-history; ${(r.ms / n).toFixed(1)} ms per system`,
+    });
+  }
+  const first = runs[0];
+  const last = runs[runs.length - 1];
+  return {
+    steps,
+    scale: {
+      evaluate: {
+        systems,
+        harnessMs: evaluate.ms,
+        harnessRssMb: evaluate.rssMb,
+        pythonHeadlineMs: pyHeadline?.ms ?? null,
+        pythonHeadlineWorkMs: pyHeadline?.out['ms'] ?? null,
+        pythonBreakdownsMs: pyFull?.ms ?? null,
+        ratioToHeadline: evalRatio,
+        ratioToBreakdowns: ratio(evaluate, pyFull),
+        withinMaxRatio: evalRatio === null ? null : evalRatio <= SCALE_MAX_RATIO,
+        withinMaxRss: evaluate.rssMb <= SCALE_MAX_RSS_MB,
+      },
+      validate: {
+        harnessMs: validate.ms,
+        pythonMs: pyValidate?.ms ?? null,
+        ratio: validateRatio,
+        withinMaxRatio: validateRatio === null ? null : validateRatio <= SCALE_MAX_RATIO,
+      },
+      run: {
+        sizes: runs,
+        // Time per system and peak RSS of the largest size over the smallest: 1 = linear / flat.
+        timePerSystemRatio:
+          first && last ? last.ms / last.systems / (first.ms / first.systems) : null,
+        rssRatio: first && last ? last.rssMb / first.rssMb : null,
+      },
+    },
+  };
+}
+
+/** A project whose one suite runs random and zscore on `dir` (the run-at-scale step). */
+function runProject(dir: string): string {
+  const project = path.join(WORK, `project-${path.basename(dir)}`);
+  mkdirSync(path.join(project, 'suites'), { recursive: true });
+  writeFileSync(
+    path.join(project, 'suites', 'scale.suite.ts'),
+    `import { defineSuite } from ${JSON.stringify(path.join(ROOT, 'src', 'index.ts'))};
+export default defineSuite({
+  name: 'scale',
+  dataset: { path: ${JSON.stringify(dir)} },
+  split: { test: 0.5, seed: 7 },
+  models: ['random', 'zscore'],
+  expect: ({ metric }) => [metric('random', 'roc_auc').toCover(0.5)],
+});
+`,
+  );
+  writeFileSync(
+    path.join(project, 'package.json'),
+    '{ "name": "bench-scale-project", "private": true, "type": "module" }\n',
+  );
+  return project;
+}
+
+/** `--scale-only`: the fleet-scale steps alone, into results.json as `{ scale, steps }`. */
+function scaleOnly(): void {
+  mkdirSync(WORK, { recursive: true });
+  log(`bench: fleet-scale steps only, ${availableParallelism()} cores`);
+  const { steps, scale } = scaleSteps();
+  writeFileSync(
+    path.join(BENCH, 'results.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        only: 'scale',
+        cores: availableParallelism(),
+        steps,
+        scale,
+      },
+      null,
+      2,
+    ),
+  );
+  process.stdout.write(`${[...table(steps), '', JSON.stringify(scale)].join('\n')}\n`);
 }
 
 /** `--protocol-only`: the protocol step alone, into results.json as `{ protocol, steps }`. */
@@ -676,4 +908,5 @@ function parquetOnly(): void {
 
 if (flags['protocol-only']) protocolOnly();
 else if (flags['parquet-only']) parquetOnly();
+else if (flags['scale-only']) scaleOnly();
 else await main();

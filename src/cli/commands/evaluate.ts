@@ -1,6 +1,5 @@
 import path from 'node:path';
 import chalk from 'chalk';
-import { loadConfig } from '../../config/index.ts';
 import {
   DEFAULT_BREAKDOWN,
   KNOWN_BREAKDOWN_COLUMNS,
@@ -9,7 +8,6 @@ import {
 } from '../../data/index.ts';
 import { displayPath, HarnessError } from '../../errors.ts';
 import { evaluateFiles, evaluationJson, writeEvaluationPlots } from '../../evaluate/index.ts';
-import { textReport } from '../../report/index.ts';
 import { numberFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
 import type { Command } from './index.ts';
 
@@ -93,7 +91,9 @@ export const evaluateCommand: Command = {
     let dataDirCache: string | undefined;
     const dataDir = async (): Promise<string> =>
       (dataDirCache ??=
-        values.data !== undefined ? path.resolve(values.data) : (await loadConfig()).dataDir);
+        values.data !== undefined
+          ? path.resolve(values.data)
+          : (await (await import('../../config/index.ts')).loadConfig()).dataDir);
     const evaluation = await evaluateFiles({
       scores: values.scores,
       ...(values.labels !== undefined ? { labels: values.labels } : {}),
@@ -110,8 +110,9 @@ export const evaluateCommand: Command = {
         `${JSON.stringify(evaluationJson(evaluation, { chosenBy: thresholdFrom }), null, 2)}\n`,
       );
     else
+      // Loaded when used, like the config: a million systems judged with --json need neither.
       process.stdout.write(
-        textReport(evaluation.summary, {
+        (await import('../../report/index.ts')).textReport(evaluation.summary, {
           threshold,
           thresholdFrom,
           files: evaluation.files,
