@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../../src/index.ts';
 import type { CaseResult, SuiteResult } from '../../src/index.ts';
@@ -35,6 +36,7 @@ export default [
   )},
   ${suite('folds', `split: { folds: 3, seed: 3 }, models: [lookup], scores: [{ path: 'scores/spark-iforest.csv', name: 'spark' }]`)},
   ${suite('alone', `scores: { path: 'scores/spark-iforest.csv' }, expect: ({ metric }) => [metric('spark-iforest', 'roc_auc').toBeGreaterThan(0.5)]`)},
+  ${suite('parquet', `scores: { path: 'scores/spark-iforest.parquet' }`)},
   ${suite('missing', `models: [lookup], scores: { path: 'scores/nowhere.csv' }`)},
   ${suite('mismatch', `scores: { path: 'scores/mismatch.csv' }`)},
 ];
@@ -83,6 +85,18 @@ beforeAll(async () => {
     path.join(project.dir, 'scores', 'spark-iforest.csv'),
     ['system_id,score', ...rows, ''].join('\n'),
   );
+  // The same scores as Parquet, as a Spark job writes them (docs/spark.md).
+  writeFileSync(
+    path.join(project.dir, 'scores', 'spark-iforest.parquet'),
+    new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'system_id', data: rows.map((r) => r.split(',')[0]!), type: 'STRING' },
+          { name: 'score', data: rows.map((r) => Number(r.split(',')[1])), type: 'DOUBLE' },
+        ],
+      }),
+    ),
+  );
   // One system left out, one id the dataset does not have (line 3 of the file).
   writeFileSync(
     path.join(project.dir, 'scores', 'mismatch.csv'),
@@ -129,6 +143,13 @@ describe('a suite with scores: { path }', () => {
     expect([...scored(suiteNamed('folds'), 'spark').systemIds].sort()).toEqual([...ids].sort());
   });
 
+  it('reads Parquet scores as the CSV of the same scores', () => {
+    const parquet = scored(suiteNamed('parquet'), 'spark-iforest');
+    const csv = scored(suiteNamed('alone'), 'spark-iforest');
+    expect(Array.from(parquet.scores)).toEqual(Array.from(csv.scores));
+    expect(parquet.summary).toEqual(csv.summary);
+  });
+
   it('grades assertions about the scores case, and a suite needs no models', () => {
     const split = suiteNamed('split');
     expect(split.assertions.map((a) => a.state)).toEqual(['passed', 'passed', 'failed']); // ties: it cannot beat itself
@@ -140,7 +161,7 @@ describe('a suite with scores: { path }', () => {
   it('--model selects a scores case by its name', async () => {
     const harness = await createHarness({ cwd: project.dir });
     const picked = await harness.collect({ models: ['spark-iforest'] });
-    expect(picked.map((s) => s.spec.name)).toEqual(['split', 'alone']);
+    expect(picked.map((s) => s.spec.name)).toEqual(['split', 'alone', 'parquet']);
   });
 
   it('a missing file or ids that do not match the dataset fail that case (exit 2), not the others', () => {
