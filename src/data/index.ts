@@ -23,3 +23,5 @@ export { readScoresFile, type ScoreRow } from './load-scores.ts';
 export { didYouMean } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';
+export { readAlarmsFile, type AlarmRow, ALARMS_REQUIRED, ALARMS_OPTIONAL } from './load-alarms.ts';
+export { readSeriesSpan, type SeriesSpan } from './series-span.ts';
