@@ -79,16 +79,6 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
   checkSorted(sys);
   const cooldownMs = (opts.cooldownDays ?? 0) * DAY_MS;
   const spanDays = (sys.spanEnd - sys.spanStart) / DAY_MS;
-  const base = {
-    systemId: sys.systemId,
-    failureType: sys.failureType,
-    spanDays,
-    observable: true,
-    detectionAt: NaN,
-    warningDays: NaN,
-    delayDays: NaN,
-    nabWeight: 0,
-  };
   const alarms = sys.alarms;
   if (!sys.anomaly || !Number.isFinite(sys.failureAt)) {
     // A normal: every alarm is false, debounced.
@@ -101,11 +91,15 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
         last = t;
       }
     }
-    return {
-      ...base,
-      kind: sys.anomaly ? 'no_failure_time' : 'normal',
-      falseAlarms: sys.anomaly ? 0 : count,
-    };
+    return result(
+      sys,
+      sys.anomaly ? 'no_failure_time' : 'normal',
+      sys.anomaly ? 0 : count,
+      spanDays,
+      true,
+      NaN,
+      0,
+    );
   }
   const failureAt = sys.failureAt;
   const pre = opts.preWindowDays;
@@ -141,13 +135,29 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
     const length = failureAt - from;
     nabWeight = nabScaledSigmoid(length > 0 ? (detectionAt - failureAt) / length : 0);
   }
+  return result(sys, 'failure', falseAlarms, spanDays, observable, detectionAt, nabWeight);
+}
+
+/** One fixed-shape result object (a fleet has millions; spreads would cost the GC dearly). */
+function result(
+  sys: AlarmSystem,
+  kind: SystemAlarmResult['kind'],
+  falseAlarms: number,
+  spanDays: number,
+  observable: boolean,
+  detectionAt: number,
+  nabWeight: number,
+): SystemAlarmResult {
+  const caught = detectionAt === detectionAt;
   return {
-    ...base,
-    kind: 'failure',
+    systemId: sys.systemId,
+    failureType: sys.failureType,
+    kind,
     falseAlarms,
+    spanDays,
     observable,
     detectionAt,
-    warningDays: caught ? (failureAt - detectionAt) / DAY_MS : NaN,
+    warningDays: caught ? (sys.failureAt - detectionAt) / DAY_MS : NaN,
     delayDays: caught && Number.isFinite(sys.onsetAt) ? (detectionAt - sys.onsetAt) / DAY_MS : NaN,
     nabWeight,
   };

@@ -4,6 +4,16 @@
  */
 import type { JsonCi } from './evaluate.ts';
 
+/**
+ * An interval of an alarm metric. Besides `bootstrap` (over systems) and `wilson`, large sets
+ * (more units than `BOOTSTRAP_MAX_UNITS`) get `normal` (the CLT for a mean, the delta method for
+ * a ratio of sums) or `order_statistic` (the distribution-free interval of a median): at that
+ * size they agree with the bootstrap, which would cost reps × units.
+ */
+export interface AlarmCi extends Omit<JsonCi, 'method'> {
+  readonly method: JsonCi['method'] | 'normal' | 'order_statistic';
+}
+
 /** One system as the alarm metrics see it. Instants are epoch milliseconds. */
 export interface AlarmSystem {
   readonly systemId: string;
@@ -52,7 +62,7 @@ export interface DaysDistribution {
 /** Metrics of a set of systems: values, intervals, and why a metric is undefined. */
 export interface AlarmMetricSet {
   readonly metrics: Readonly<Record<string, number | null>>;
-  readonly ci: Readonly<Record<string, JsonCi | null>>;
+  readonly ci: Readonly<Record<string, AlarmCi | null>>;
   /** Metric name (or `ci.<name>`) → why it is null. */
   readonly undefined: Readonly<Record<string, string>>;
   readonly distributions: {

@@ -22,7 +22,9 @@
  *
  * CIs: Wilson for the shares (caught_with_*, event recall and precision); a seeded percentile
  * bootstrap over systems for the others (caught failures for warning and delay, normal systems
- * for the false-alarm rate: a ratio of sums on each replicate). A metric without data is null
+ * for the false-alarm rate: a ratio of sums on each replicate), or above
+ * {@link BOOTSTRAP_MAX_UNITS} units their asymptotic forms (AlarmCi), so a million windows take
+ * seconds. A metric without data is null
  * with its reason under `undefined`, never a made-up number.
  */
 import seedrandom from 'seedrandom';
@@ -30,6 +32,7 @@ import { HarnessError } from '../errors.ts';
 import { judgeSystemAlarms, type SystemAlarmResult } from './alarm-events.ts';
 import type {
   AlarmBreakdownCell,
+  AlarmCi,
   AlarmMetricSet,
   AlarmOptions,
   AlarmSummary,
@@ -37,23 +40,28 @@ import type {
   DaysDistribution,
 } from './alarm-types.ts';
 import { quantileType7 } from './bootstrap.ts';
-import type { JsonCi } from './evaluate.ts';
+import { twoSidedZ } from './normal.ts';
 import { wilsonInterval } from './wilson.ts';
 
 /** Days in the month of `false_alarms_per_system_month` (the mean Gregorian month). */
 export const MONTH_DAYS = 30.44;
+/**
+ * Above this many units (caught failures, normal systems) a bootstrap would cost reps × units
+ * (a million windows: minutes); the asymptotic intervals (see AlarmCi) are used instead.
+ */
+export const BOOTSTRAP_MAX_UNITS = 10_000;
 /** Warning horizons of `caught_with_<k>d_warning`, in days. */
 export const WARNING_HORIZONS_DAYS = [1, 7, 30] as const;
 
 class MetricSink {
   readonly metrics: Record<string, number | null> = {};
-  readonly ci: Record<string, JsonCi | null> = {};
+  readonly ci: Record<string, AlarmCi | null> = {};
   readonly undefined: Record<string, string> = {};
   put(
     name: string,
     value: number | null,
     reason: string,
-    ci: JsonCi | null,
+    ci: AlarmCi | null,
     ciReason?: string,
   ): void {
     this.metrics[name] = value;
@@ -109,7 +117,7 @@ function bootstrapUnits(
   stat: (idx: Uint32Array) => number | null,
   name: string,
   s: Settings,
-): JsonCi | null {
+): AlarmCi | null {
   if (n < 2) return null;
   const rng = seedrandom.alea(`${s.seed}:${name}`);
   const idx = new Uint32Array(n);
@@ -134,18 +142,48 @@ function bootstrapUnits(
   };
 }
 
-function wilsonCi(successes: number, trials: number, level: number): JsonCi | null {
+function wilsonCi(successes: number, trials: number, level: number): AlarmCi | null {
   const w = wilsonInterval(successes, trials, level);
   return w === null ? null : { method: 'wilson', level, low: w.low, high: w.high };
 }
 
-/** Bootstrap a statistic of a list of per-system values (mean or median). */
+/** CLT interval of a mean: mean ± z·sd/√n. */
+function meanNormalCi(values: readonly number[], level: number): AlarmCi {
+  const n = values.length;
+  const m = mean(values);
+  let ss = 0;
+  for (const v of values) ss += (v - m) * (v - m);
+  const half = twoSidedZ(level) * Math.sqrt(ss / (n - 1) / n);
+  return { method: 'normal', level, low: m - half, high: m + half };
+}
+
+/**
+ * Distribution-free interval of a median: the order statistics of ranks n/2 ∓ z·√n/2 (the
+ * normal approximation of Binomial(n, ½)), 1-based, clamped to [1, n].
+ */
+function medianOrderCi(values: readonly number[], level: number): AlarmCi {
+  const sorted = sortedCopy(values);
+  const n = sorted.length;
+  const half = (twoSidedZ(level) * Math.sqrt(n)) / 2;
+  const lo = Math.max(1, Math.floor(n / 2 - half));
+  const hi = Math.min(n, Math.ceil(n / 2 + half + 1));
+  return {
+    method: 'order_statistic',
+    level,
+    low: sorted[lo - 1] as number,
+    high: sorted[hi - 1] as number,
+  };
+}
+
+/** Bootstrap a statistic of a list of per-system values (mean or median); asymptotic past BOOTSTRAP_MAX_UNITS. */
 function valueCi(
   values: readonly number[],
   f: (v: Float64Array) => number,
   name: string,
   s: Settings,
-): JsonCi | null {
+): AlarmCi | null {
+  if (values.length > BOOTSTRAP_MAX_UNITS)
+    return f === median ? medianOrderCi(values, s.level) : meanNormalCi(values, s.level);
   const buf = new Float64Array(values.length);
   return bootstrapUnits(
     values.length,
@@ -260,27 +298,49 @@ export function evaluateAlarms(
   else if (!(months > 0))
     rateReason = 'the normal systems were observed for no time (each has one timestamp)';
   const rateOk = rateReason === '';
+  // Columns, not result objects, in the bootstrap's hot loop (reps × normals iterations).
+  const normalAlarms = Float64Array.from(normals, (n) => n.falseAlarms);
+  const normalDays = Float64Array.from(normals, (n) => n.spanDays);
+  const rateCi = (): AlarmCi | null => {
+    if (normals.length <= BOOTSTRAP_MAX_UNITS)
+      return bootstrapUnits(
+        normals.length,
+        (idx) => {
+          let a = 0;
+          let d = 0;
+          for (let i = 0; i < idx.length; i++) {
+            const k = idx[i] as number;
+            a += normalAlarms[k] as number;
+            d += normalDays[k] as number;
+          }
+          return d > 0 ? a / (d / MONTH_DAYS) : null;
+        },
+        'false_alarms_per_system_month',
+        s,
+      );
+    // Delta method for a ratio of sums R = Σa/Σd: Var R ≈ n/(n−1)·Σ(a − R·d)² / (Σd)².
+    const n = normals.length;
+    let sumD = 0;
+    let sumA = 0;
+    for (let i = 0; i < n; i++) {
+      sumA += normalAlarms[i] as number;
+      sumD += normalDays[i] as number;
+    }
+    const r = sumA / sumD;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const z = (normalAlarms[i] as number) - r * (normalDays[i] as number);
+      ss += z * z;
+    }
+    const half = ((twoSidedZ(s.level) * Math.sqrt((n / (n - 1)) * ss)) / sumD) * MONTH_DAYS;
+    const rate = r * MONTH_DAYS;
+    return { method: 'normal', level: s.level, low: Math.max(0, rate - half), high: rate + half };
+  };
   sink.put(
     'false_alarms_per_system_month',
     rateOk ? fpNormals / months : null,
     rateReason,
-    rateOk
-      ? bootstrapUnits(
-          normals.length,
-          (idx) => {
-            let a = 0;
-            let d = 0;
-            for (let i = 0; i < idx.length; i++) {
-              const n = normals[idx[i] as number]!;
-              a += n.falseAlarms;
-              d += n.spanDays;
-            }
-            return d > 0 ? a / (d / MONTH_DAYS) : null;
-          },
-          'false_alarms_per_system_month',
-          s,
-        )
-      : null,
+    rateOk ? rateCi() : null,
     ONE_UNIT,
   );
 

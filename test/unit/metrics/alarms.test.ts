@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BOOTSTRAP_MAX_UNITS,
   evaluateAlarms,
   judgeSystemAlarms,
   nabScaledSigmoid,
@@ -226,5 +227,43 @@ describe('evaluateAlarms', () => {
     expect(r.counts.failures_without_failure_at).toBe(1);
     expect(r.metrics['event_recall']).toBe(1);
     expect(r.metrics['event_precision']).toBe(1);
+  });
+
+  it('past BOOTSTRAP_MAX_UNITS switches to asymptotic intervals that agree with the bootstrap', () => {
+    // Deterministic spread: normal i raises i mod 4 alarms over a span of 20–40 days.
+    const normals = (n: number): AlarmSystem[] =>
+      Array.from({ length: n }, (_, i) =>
+        normal(
+          `N${i}`,
+          Array.from({ length: i % 4 }, (_, k) => 1 + k),
+          [0, 20 + (i % 21)],
+        ),
+      );
+    const failures = (n: number): AlarmSystem[] =>
+      Array.from({ length: n }, (_, i) => failure(`F${i}`, 't', 100, 50, [100 - (i % 37)]));
+    const small = evaluateAlarms(
+      [...normals(BOOTSTRAP_MAX_UNITS), ...failures(BOOTSTRAP_MAX_UNITS)],
+      { reps: 400 },
+    );
+    const big = evaluateAlarms(
+      [...normals(BOOTSTRAP_MAX_UNITS + 1), ...failures(BOOTSTRAP_MAX_UNITS + 1)],
+      { reps: 400 },
+    );
+    for (const [name, method] of [
+      ['false_alarms_per_system_month', 'normal'],
+      ['warning_days', 'normal'],
+      ['median_warning_days', 'order_statistic'],
+    ] as const) {
+      expect(small.ci[name]!.method, name).toBe('bootstrap');
+      const a = small.ci[name]!;
+      const b = big.ci[name]!;
+      expect(b.method, name).toBe(method);
+      expect(b.low, name).toBeLessThanOrEqual(big.metrics[name]!);
+      expect(b.high, name).toBeGreaterThanOrEqual(big.metrics[name]!);
+      // One more unit moves nothing much: the two methods give nearly the same interval.
+      const width = Math.max(a.high - a.low, 1e-9);
+      expect(Math.abs(b.low - a.low), name).toBeLessThanOrEqual(0.25 * width + 1e-9);
+      expect(Math.abs(b.high - a.high), name).toBeLessThanOrEqual(0.25 * width + 1e-9);
+    }
   });
 });
