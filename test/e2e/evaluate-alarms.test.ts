@@ -119,6 +119,24 @@ describe('harness evaluate --alarms', () => {
       [...new Set(failures.map((f) => f.failureType))].sort(),
     );
 
+    // Options reach the metrics: a cooldown longer than the spacing merges each normal's two alarms.
+    const merged = await runHarness([
+      'evaluate',
+      '--alarms',
+      alarms,
+      '--data',
+      fleet,
+      '--json',
+      '--cooldown',
+      '1',
+      '--nab',
+    ]);
+    expect(merged.code).toBe(0);
+    const m = JSON.parse(merged.stdout) as { metrics: Record<string, number | null> };
+    expect(m.metrics['false_alarms_per_system_month']).toBeCloseTo(falseAlarms / 2 / months, 9);
+    expect(m.metrics['event_recall_weighted']).toBeGreaterThan(0);
+    expect(m.metrics['event_recall_weighted']).toBeLessThanOrEqual(m.metrics['event_recall']!);
+
     const text = await runHarness(['evaluate', '--alarms', alarms, '--data', fleet]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/false_alarms_per_system_month/);

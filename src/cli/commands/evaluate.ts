@@ -157,7 +157,10 @@ export const evaluateCommand: Command = {
     );
     if (values.alarms !== undefined) return runAlarms(values);
     if (values.scores === undefined)
-      throw new HarnessError('E_ARGS', `harness evaluate: --scores FILE is required\n\n${USAGE}`);
+      throw new HarnessError(
+        'E_ARGS',
+        `harness evaluate: --scores FILE (or --alarms FILE) is required\n\n${USAGE}`,
+      );
     const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
     const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';
     const by = parseBy(values.by);
