@@ -262,7 +262,7 @@ def load_labels(source: str | None = None, data_dir: str | os.PathLike = "data")
     """The labels of the data folder (``source``: None or 'all', 'synthetic', 'real'), one row per system.
 
     Columns: system_id, label, failure_type, lead_time_days (NaN for a normal), source, label_version,
-    confidence, notes, labeler, labeled_at (NaN / None when empty). Raises HarnessDataError for bad data.
+    confidence, notes, labeler, labeled_at, failure_at, onset_at (ISO 8601 UTC strings) (NaN / None when empty). Raises HarnessDataError for bad data.
     """
     df = _frame(read_labels(source, data_dir), [*LABELS_REQUIRED, *LABELS_OPTIONAL])
     df["lead_time_days"] = df["lead_time_days"].astype("float64")

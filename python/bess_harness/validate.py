@@ -61,7 +61,7 @@ SCENARIO_TAGS = (
 METADATA_REQUIRED = ("system_id", "source", "operational_mode", "season")
 METADATA_OPTIONAL = ("chemistry", "capacity_kwh", "climate", "scenario_tags", "parent_system_id")
 LABELS_REQUIRED = ("system_id", "label", "failure_type", "lead_time_days", "source", "label_version")
-LABELS_OPTIONAL = ("confidence", "notes", "labeler", "labeled_at")
+LABELS_OPTIONAL = ("confidence", "notes", "labeler", "labeled_at", "failure_at", "onset_at")
 
 #: The source text of the pattern, as messages quote it.
 SYSTEM_ID_PATTERN_SOURCE = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
@@ -530,6 +530,7 @@ def parse_labels_table(table: CsvTable, report: ProblemSink, folder_source: str 
         if not _POSITIVE_INT.fullmatch(version_text):
             r.problem("label_version", f"label_version must be a positive integer, found {js_string(version_text)}")
         confidence = r.number("confidence", 0, 1, "a confidence between 0 and 1")
+        times = _label_times(r, label)
         if label == "normal":
             if failure_type is not None and failure_type != "none":
                 r.problem("failure_type", f"a normal system has failure_type none, found {js_string(failure_type)}")
@@ -562,7 +563,40 @@ def parse_labels_table(table: CsvTable, report: ProblemSink, folder_source: str 
             v = r.optional_text(name)
             if v is not None:
                 row[name] = v
+        row.update(times)
         out.append(Located(row, line))
+    return out
+
+
+def _label_instant(r: RowReader, name: str) -> tuple[str, float] | None:
+    text = r.optional_text(name)
+    if text is None:
+        return None
+    ms = parse_timestamp(text)
+    if math.isnan(ms):
+        r.problem(name, f"{name} is not an ISO 8601 UTC timestamp: {js_string(text)} (expected e.g. 2026-01-01T00:00:00Z)")
+        return None
+    return text, ms
+
+
+def _label_times(r: RowReader, label: str | None) -> dict:
+    """``failure_at`` / ``onset_at`` of a label row (``labelTimes`` in label-times.ts): ISO 8601 UTC, anomalies only, onset ≤ failure."""
+    failure = _label_instant(r, "failure_at")
+    onset = _label_instant(r, "onset_at")
+    if label == "normal":
+        for name, v in (("failure_at", failure), ("onset_at", onset)):
+            if v is not None:
+                r.problem(name, f"a normal system has an empty {name}, found {v[0]}")
+        return {}
+    if onset is not None and r.optional_text("failure_at") is None:
+        r.problem("onset_at", "onset_at needs a failure_at (the onset of which failure?)")
+    elif onset is not None and failure is not None and onset[1] > failure[1]:
+        r.problem("onset_at", f"onset_at {onset[0]} is after failure_at {failure[0]}: a precursor starts before its failure")
+    out = {}
+    if failure is not None:
+        out["failure_at"] = failure[0]
+    if onset is not None:
+        out["onset_at"] = onset[0]
     return out
 
 

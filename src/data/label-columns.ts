@@ -3,6 +3,7 @@
  * The byte path accepts exactly the rows parseLabelsTable accepts, and gives up on anything
  * else, so a file with a problem is read by parseLabelsTable and its messages are unchanged.
  */
+import { labelInstantMs } from './label-times.ts';
 import { parseLabelsTable } from './load-labels.ts';
 import { FAILURE_TYPES_OR_NONE, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, SOURCES, type Source } from './schema.ts';
 import { cleanHeader, FieldCursor, FieldStrings, parseExactTable, readTableColumns } from './table-columns.ts';
@@ -34,6 +35,8 @@ export interface LabelColumns {
   readonly notes?: readonly (string | undefined)[];
   readonly labeler?: readonly (string | undefined)[];
   readonly labeledAt?: readonly (string | undefined)[];
+  readonly failureAt?: readonly (string | undefined)[];
+  readonly onsetAt?: readonly (string | undefined)[];
   /** The 1-based line of each row in its file. */
   readonly lines: Int32Array;
 }
@@ -68,7 +71,7 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
   if (index === null) return null;
   const col = (name: string): number => index.get(name) ?? -1;
   const [cId, cLabel, cFail, cLead, cSource, cVersion] = LABELS_REQUIRED.map(col) as [number, number, number, number, number, number];
-  const [cConf, cNotes, cLabeler, cAt] = LABELS_OPTIONAL.map(col) as [number, number, number, number];
+  const [cConf, cNotes, cLabeler, cAt, cFailAt, cOnsetAt] = LABELS_OPTIONAL.map(col) as [number, number, number, number, number, number];
   const n = t.rows;
   const buf = t.buf;
   const ids = new IdColumn(buf, n);
@@ -82,6 +85,8 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
   const notes = text(cNotes);
   const labeler = text(cLabeler);
   const labeledAt = text(cAt);
+  const failureAt = text(cFailAt);
+  const onsetAt = text(cOnsetAt);
   const free = new FieldStrings(buf, 1024);
   const folder = folderSource === undefined ? -1 : SOURCES.indexOf(folderSource);
   const f = new FieldCursor(t);
@@ -123,6 +128,21 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
     if (notes) notes[r] = f.at(r, cNotes).empty ? undefined : free.get(f.a, f.b);
     if (labeler) labeler[r] = f.at(r, cLabeler).empty ? undefined : free.get(f.a, f.b);
     if (labeledAt) labeledAt[r] = f.at(r, cAt).empty ? undefined : free.get(f.a, f.b);
+    // failure_at / onset_at (label-times.ts): only on an anomaly, each an instant, onset ≤ failure
+    // with a failure; anything else is the exact path's to report.
+    const failText = failureAt && !f.at(r, cFailAt).empty ? free.get(f.a, f.b) : undefined;
+    const onsetText = onsetAt && !f.at(r, cOnsetAt).empty ? free.get(f.a, f.b) : undefined;
+    if (failText !== undefined || onsetText !== undefined) {
+      if (!isAnomaly) return null;
+      const failMs = failText === undefined ? NaN : labelInstantMs(failText);
+      if (failText !== undefined && failMs !== failMs) return null;
+      if (onsetText !== undefined) {
+        const onsetMs = labelInstantMs(onsetText);
+        if (onsetMs !== onsetMs || failText === undefined || onsetMs > failMs) return null;
+      }
+      if (failureAt) failureAt[r] = failText;
+      if (onsetAt) onsetAt[r] = onsetText;
+    }
   }
   return {
     files: [t.file],
@@ -138,6 +158,8 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
     ...(notes ? { notes } : {}),
     ...(labeler ? { labeler } : {}),
     ...(labeledAt ? { labeledAt } : {}),
+    ...(failureAt ? { failureAt } : {}),
+    ...(onsetAt ? { onsetAt } : {}),
     lines: t.lines.slice(),
   };
 }
@@ -145,7 +167,8 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
 /** Label rows (from the exact path) as columns. */
 export function labelColumnsOf(file: string, rows: readonly LocatedRow<LabelRow>[]): LabelColumns {
   const n = rows.length;
-  const has = (k: 'notes' | 'labeler' | 'labeled_at') => rows.some((r) => r.row[k] !== undefined);
+  const has = (k: 'notes' | 'labeler' | 'labeled_at' | 'failure_at' | 'onset_at') =>
+    rows.some((r) => r.row[k] !== undefined);
   const source = Uint8Array.from(rows, (r) => SOURCES.indexOf(r.row.source));
   return {
     files: [file],
@@ -164,6 +187,8 @@ export function labelColumnsOf(file: string, rows: readonly LocatedRow<LabelRow>
     ...(has('notes') ? { notes: rows.map((r) => r.row.notes) } : {}),
     ...(has('labeler') ? { labeler: rows.map((r) => r.row.labeler) } : {}),
     ...(has('labeled_at') ? { labeledAt: rows.map((r) => r.row.labeled_at) } : {}),
+    ...(has('failure_at') ? { failureAt: rows.map((r) => r.row.failure_at) } : {}),
+    ...(has('onset_at') ? { onsetAt: rows.map((r) => r.row.onset_at) } : {}),
     lines: Int32Array.from(rows, (r) => r.line),
   };
 }
@@ -175,6 +200,8 @@ export function labelRowAt(c: LabelColumns, i: number): LabelRow {
   const notes = c.notes?.[i];
   const labeler = c.labeler?.[i];
   const labeledAt = c.labeledAt?.[i];
+  const failureAt = c.failureAt?.[i];
+  const onsetAt = c.onsetAt?.[i];
   return {
     system_id: c.ids.at(i),
     label: c.anomaly[i] === 1 ? 'anomaly' : 'normal',
@@ -186,6 +213,8 @@ export function labelRowAt(c: LabelColumns, i: number): LabelRow {
     ...(notes !== undefined ? { notes } : {}),
     ...(labeler !== undefined ? { labeler } : {}),
     ...(labeledAt !== undefined ? { labeled_at: labeledAt } : {}),
+    ...(failureAt !== undefined ? { failure_at: failureAt } : {}),
+    ...(onsetAt !== undefined ? { onset_at: onsetAt } : {}),
   };
 }
 

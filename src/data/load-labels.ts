@@ -3,6 +3,7 @@ import type { Problem } from '../errors.ts';
 import { checkHeader, parseCsv, readTextFile, throwIfProblems, type CsvTable, type ProblemSink } from './csv-read.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
 import { FAILURE_TYPES_OR_NONE, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, SOURCES, type Source } from './schema.ts';
+import { labelTimes } from './label-times.ts';
 import { RowReader, type LocatedRow } from './row-fields.ts';
 import { didYouMean } from './suggest.ts';
 import type { LabelRow, LoadOptions } from './types.ts';
@@ -14,7 +15,7 @@ const POSITIVE_INT = /^[1-9]\d*$/;
  * lead time and label consistency (normal ⇒ failure_type none and no lead time; anomaly ⇒ a
  * failure type and a lead time ≥ 0), label_version, confidence, unsafe ids, a system
  * labelled twice within one source, and (in a data dir, where the folder names the source) a
- * row whose source is not the folder's. Rows with a problem are left out.
+ * row whose source is not the folder's, and `failure_at`/`onset_at` (see labelTimes). Rows with a problem are left out.
  */
 export function parseLabelsTable(table: CsvTable, report: ProblemSink, folderSource?: Source): LocatedRow<LabelRow>[] {
   const index = checkHeader(table, LABELS_REQUIRED, LABELS_OPTIONAL, report, (n) =>
@@ -38,6 +39,7 @@ export function parseLabelsTable(table: CsvTable, report: ProblemSink, folderSou
       r.problem('label_version', `label_version must be a positive integer, found ${JSON.stringify(versionText)}`);
     }
     const confidence = r.number('confidence', 0, 1, 'a confidence between 0 and 1');
+    const times = labelTimes(r, label);
     if (label === 'normal') {
       if (failureType !== undefined && failureType !== 'none') {
         r.problem('failure_type', `a normal system has failure_type none, found ${JSON.stringify(failureType)}`);
@@ -72,6 +74,7 @@ export function parseLabelsTable(table: CsvTable, report: ProblemSink, folderSou
       ...optional(r, 'notes'),
       ...optional(r, 'labeler'),
       ...optional(r, 'labeled_at'),
+      ...times,
     };
     out.push({ row, line: rec.line });
   }

@@ -130,8 +130,11 @@ export const LABELS_REQUIRED = [
   'source',
   'label_version',
 ] as const;
-/** Columns labels.csv may have. */
-export const LABELS_OPTIONAL = ['confidence', 'notes', 'labeler', 'labeled_at'] as const;
+/**
+ * Columns labels.csv may have. `failure_at` (when the failure happened) and `onset_at` (when its
+ * precursor began) are ISO 8601 UTC instants of an anomaly, used by the alarm metrics.
+ */
+export const LABELS_OPTIONAL = ['confidence', 'notes', 'labeler', 'labeled_at', 'failure_at', 'onset_at'] as const;
 
 /** ISO 8601 in UTC as the contract writes it: `2026-01-01T00:00:00Z` (fractional seconds allowed). */
 export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;

@@ -48,6 +48,10 @@ export interface LabelRow {
   readonly notes?: string;
   readonly labeler?: string;
   readonly labeled_at?: string;
+  /** When the failure happened (ISO 8601 UTC); anomalies only, optional. */
+  readonly failure_at?: string;
+  /** When its precursor began (ISO 8601 UTC, ≤ failure_at); anomalies only, optional. */
+  readonly onset_at?: string;
 }
 
 /** Where data lives and which part of it to read. */

@@ -6,6 +6,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
+  readLocatedLabels,
+  readSourceLabels,
+  type FiledLabel,
   type BreakdownColumn,
   concatLabelColumns,
   describeLayout,
@@ -169,6 +172,32 @@ export async function readLabels(
   }
   const labels = parts.length === 0 ? labelColumnsOf('', []) : concatLabelColumns(parts);
   return { labels, files: sources.map((s) => s.labelsPath) };
+}
+
+/**
+ * The labels as located rows, with every column a row carries (`failure_at`, `onset_at`): what
+ * the alarm evaluation reads. The same files as {@link readLabels}; a data folder's missing real
+ * labels file has no rows.
+ */
+export async function readLabelRows(
+  labelsFlag: string | undefined,
+  dataDir: () => Promise<string>,
+): Promise<{ readonly labels: FiledLabel[]; readonly files: readonly string[] }> {
+  if (labelsFlag !== undefined) {
+    const file = path.resolve(labelsFlag);
+    return {
+      labels: (await readLocatedLabels(file)).map((located) => ({ file, located })),
+      files: [file],
+    };
+  }
+  const layout = describeLayout(await dataDir());
+  const sources = selectSources(layout, 'all').filter(
+    (s) => !(layout.kind === 'data-dir' && s.source === 'real' && !existsSync(s.labelsPath)),
+  );
+  return {
+    labels: await readSourceLabels(layout, sources),
+    files: sources.map((s) => s.labelsPath),
+  };
 }
 
 /** The metadata tables of the matched systems, and the files they came from. */

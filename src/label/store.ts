@@ -444,6 +444,13 @@ export class LabelStore {
         ...(input.notes !== '' ? { notes: input.notes } : {}),
         labeler: input.labeler,
         labeled_at: this.now().toISOString(),
+        // The app does not edit failure_at/onset_at yet: an anomaly keeps them; a normal may not have them.
+        ...(input.label === 'anomaly' && before?.failure_at !== undefined
+          ? { failure_at: before.failure_at }
+          : {}),
+        ...(input.label === 'anomaly' && before?.onset_at !== undefined
+          ? { onset_at: before.onset_at }
+          : {}),
       };
       const rawAfter: Record<string, string> = {};
       for (const c of [...LABELS_REQUIRED, ...LABELS_OPTIONAL]) rawAfter[c] = fieldText(after, c);

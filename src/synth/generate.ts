@@ -15,6 +15,7 @@ import {
   drawRepeatedRows,
   rowTimestamps,
 } from './events.ts';
+import { failureTimes, roundedLeadDays } from './failure-times.ts';
 import { failureModifiers, intensitySeries, type FailureModifiers } from './failures.ts';
 import { simulateOperation } from './operating-modes.ts';
 import { planFleet } from './plan.ts';
@@ -130,15 +131,16 @@ export function planToMetadata(plan: SystemPlan): MetadataRow {
   };
 }
 
-/** The ground-truth label row of a planned system (label_version 1). */
+/** The ground-truth label row of a planned system (label_version 1), with failure_at/onset_at for a failure. */
 export function planToLabel(plan: SystemPlan): LabelRow {
   const f = plan.failure;
   return {
     system_id: plan.systemId,
     label: f ? 'anomaly' : 'normal',
     failure_type: f ? f.type : 'none',
-    lead_time_days: f ? Math.round(f.leadTimeDays * 100) / 100 : null,
+    lead_time_days: f ? roundedLeadDays(f.leadTimeDays) : null,
     source: 'synthetic',
     label_version: 1,
+    ...failureTimes(plan),
   };
 }

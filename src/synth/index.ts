@@ -117,3 +117,4 @@ export {
   type SystemPart,
 } from './windows.ts';
 export { shuffled } from './random.ts';
+export { failureTimes } from './failure-times.ts';

@@ -9,7 +9,9 @@
  * a failing rack is `anomaly` when that lead time is at most the precursor horizon (the
  * scenario's `precursorDays`, or the failure type's own horizon: where its precursor has faded
  * to 5 % of its strength at the event), and `normal` before it: the rack had not started to fail
- * in a way the physics shows. Windows of healthy racks are normal.
+ * in a way the physics shows. Windows of healthy racks are normal. An anomalous window carries
+ * its rack's `failure_at`/`onset_at`; a normal window carries neither (labels allow them only on
+ * anomalies), though its rack may fail later.
  *
  * Ids are `<rack>-w0000` (zero-padded to at least four digits), metadata is the rack's with
  * `parent_system_id` naming the rack, so a split can keep all windows of a rack on one side.
@@ -17,7 +19,12 @@
  * two rows by telemetry outages (indices keep counting, so ids do not shift).
  */
 import type { FailureType, LabelRow, MetadataRow } from '../data/index.ts';
-import { FAILURE_TIME_SCALES } from './failures.ts';
+import {
+  failureTimes,
+  lastPlannedMs,
+  PRECURSOR_FLOOR,
+  precursorHorizonDays,
+} from './failure-times.ts';
 import { generateSystem, planToLabel, planToMetadata } from './generate.ts';
 import type {
   GeneratedSystem,
@@ -28,8 +35,7 @@ import type {
 } from './types.ts';
 
 const DAY_MS = 86_400_000;
-/** A precursor weaker than this share of its strength at the event counts as not started. */
-export const PRECURSOR_FLOOR = 0.05;
+export { PRECURSOR_FLOOR, precursorHorizonDays };
 
 /** One window (or a whole series) as the fleet writer takes it. */
 export interface SystemPart {
@@ -40,27 +46,6 @@ export interface SystemPart {
   readonly label: LabelRow;
   /** Rows (indices into `timestamps`) the writer repeats verbatim, as loggers do (events.ts). */
   readonly repeatRows?: readonly number[];
-}
-
-/**
- * Days before the event at which a failure type's precursor shape (a sum of exponentials, see
- * failures.ts) has fallen to {@link PRECURSOR_FLOOR} of its value at the event; found by
- * bisection since the shape is strictly decreasing.
- */
-export function precursorHorizonDays(type: FailureType): number {
-  const parts = FAILURE_TIME_SCALES[type];
-  const at = (tau: number) =>
-    parts.reduce((s, c) => s + c.weight * Math.exp(-tau / c.scaleDays), 0);
-  const target = PRECURSOR_FLOOR * at(0);
-  let lo = 0;
-  let hi = 1;
-  while (at(hi) > target) hi *= 2;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (at(mid) > target) lo = mid;
-    else hi = mid;
-  }
-  return Math.round(hi * 100) / 100;
 }
 
 /**
@@ -118,8 +103,7 @@ export function windowLabel(
     label_version: 1,
   };
   if (!f) return normal;
-  const lastPlannedMs = plan.startMs + (plan.samples - 1) * plan.intervalSeconds * 1000;
-  const lead = (lastPlannedMs - endMs) / DAY_MS + f.leadTimeDays;
+  const lead = (lastPlannedMs(plan) - endMs) / DAY_MS + f.leadTimeDays;
   const horizon = window.precursorDays ?? precursorHorizonDays(f.type);
   if (lead > horizon) return normal;
   return {
@@ -127,6 +111,8 @@ export function windowLabel(
     label: 'anomaly',
     failure_type: f.type,
     lead_time_days: Math.round(lead * 100) / 100,
+    // Every anomalous window carries its rack's failure and onset (failure-times.ts).
+    ...failureTimes(plan),
   };
 }
 

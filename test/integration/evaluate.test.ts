@@ -257,7 +257,8 @@ describe('harness evaluate', () => {
     );
     await writeFile(
       path.join(data, 'real', 'labels.csv'),
-      `${labelsHeader}\nsite9-rack3,anomaly,insulation_fault,12.5,real,3\n`,
+      // A real label that does not know when the failure happened: empty failure_at and onset_at.
+      `${labelsHeader}\nsite9-rack3,anomaly,insulation_fault,12.5,real,3,,\n`,
     );
     const missing = await runHarness([
       'evaluate',

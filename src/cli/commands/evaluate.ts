@@ -7,7 +7,14 @@ import {
   type BreakdownColumn,
 } from '../../data/index.ts';
 import { displayPath, HarnessError } from '../../errors.ts';
-import { evaluateFiles, evaluationJson, writeEvaluationPlots } from '../../evaluate/index.ts';
+import {
+  alarmsJson,
+  alarmsText,
+  evaluateAlarmFiles,
+  evaluateFiles,
+  evaluationJson,
+  writeEvaluationPlots,
+} from '../../evaluate/index.ts';
 import { numberFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
 import type { Command } from './index.ts';
 
@@ -31,9 +38,74 @@ threshold, and a breakdown per stratum.
   --json            print one JSON object on stdout, nothing else
   --plots DIR       write ROC, PR, score-distribution and breakdown charts as SVG into DIR
 
+       harness evaluate --alarms FILE [--labels FILE] [--metadata FILE] [--data DIR]
+                        [--cooldown DAYS] [--pre-window DAYS] [--nab] [--allow-missing] [--json]
+
+With --alarms, judges alarms raised anywhere (alarms.csv: system_id,alarm_at[,score][,source];
+ISO 8601 UTC) against the labels' failure_at/onset_at: warning_days, median_warning_days,
+caught_with_{1,7,30}d_warning, false_alarms_per_system_month, event_precision, event_recall,
+detection_delay_days, each with a CI, and by failure type. Each system's observed span is read
+from its series under --data (required with --labels).
+
+  --alarms FILE     the alarms to judge (instead of --scores)
+  --cooldown DAYS   merge a false alarm into the counted one before it within DAYS (default 0)
+  --pre-window DAYS event window of a failure without onset_at: DAYS before failure_at
+                    (default: everything before the failure)
+  --nab             add NAB-weighted event precision and recall (early detections weigh more)
+
 Exit codes: 0 evaluated · 2 bad input (every problem is printed as file:line:column).`;
 
 const DEFAULT_THRESHOLD = 0.5;
+
+/** A number of days ≥ 0 from a flag. */
+function daysFlag(name: string, raw: string | undefined): number | undefined {
+  const v = numberFlag(name, raw);
+  if (v !== undefined && !(v >= 0 && Number.isFinite(v)))
+    throw new HarnessError('E_ARGS', `--${name} must be a number of days ≥ 0 (got "${raw}")`);
+  return v;
+}
+
+/** `harness evaluate --alarms`: the alarm-level evaluation (src/evaluate/evaluate-alarms.ts). */
+async function runAlarms(values: {
+  alarms?: string;
+  scores?: string;
+  labels?: string;
+  metadata?: string;
+  data?: string;
+  threshold?: string;
+  plots?: string;
+  cooldown?: string;
+  'pre-window'?: string;
+  nab?: boolean;
+  'allow-missing'?: boolean;
+  json?: boolean;
+}): Promise<number> {
+  for (const flag of ['scores', 'threshold', 'plots'] as const)
+    if (values[flag] !== undefined)
+      throw new HarnessError(
+        'E_ARGS',
+        `harness evaluate: --${flag} does not go with --alarms\n\n${USAGE}`,
+      );
+  const evaluation = await evaluateAlarmFiles({
+    alarms: values.alarms as string,
+    ...(values.labels !== undefined ? { labels: values.labels } : {}),
+    ...(values.metadata !== undefined ? { metadata: values.metadata } : {}),
+    dataDir: async () =>
+      values.data !== undefined
+        ? path.resolve(values.data)
+        : (await (await import('../../config/index.ts')).loadConfig()).dataDir,
+    dataExplicit: values.data !== undefined,
+    cooldownDays: daysFlag('cooldown', values.cooldown) ?? 0,
+    preWindowDays: daysFlag('pre-window', values['pre-window']) ?? null,
+    weighting: values.nab === true ? 'nab' : 'none',
+    allowMissing: values['allow-missing'] === true,
+  });
+  for (const w of evaluation.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
+  process.stdout.write(
+    values.json ? `${JSON.stringify(alarmsJson(evaluation), null, 2)}\n` : alarmsText(evaluation),
+  );
+  return 0;
+}
 
 function parseBy(raw: string | undefined): { columns: BreakdownColumn[]; explicit: boolean } {
   if (raw === undefined) return { columns: [...DEFAULT_BREAKDOWN], explicit: false };
@@ -77,11 +149,19 @@ export const evaluateCommand: Command = {
         'allow-missing': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         plots: { type: 'string' },
+        alarms: { type: 'string' },
+        cooldown: { type: 'string' },
+        'pre-window': { type: 'string' },
+        nab: { type: 'boolean', default: false },
       },
       USAGE,
     );
+    if (values.alarms !== undefined) return runAlarms(values);
     if (values.scores === undefined)
-      throw new HarnessError('E_ARGS', `harness evaluate: --scores FILE is required\n\n${USAGE}`);
+      throw new HarnessError(
+        'E_ARGS',
+        `harness evaluate: --scores FILE (or --alarms FILE) is required\n\n${USAGE}`,
+      );
     const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
     const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';
     const by = parseBy(values.by);

@@ -235,6 +235,24 @@ describe('LabelStore', () => {
     expect(JSON.parse(after ?? '')).toEqual(r.row);
   });
 
+  it('keeps failure_at and onset_at of an anomaly it saves, and drops them when it becomes normal', async () => {
+    await writeFile(
+      labelsPath,
+      `${HEADER},failure_at,onset_at\nreal-b,anomaly,internal_short,7.50,real,3,,,2026-02-01T00:00:00Z,2026-01-01T00:00:00Z\n`,
+    );
+    const kept = saved(await store().save('real', 'real-b', anomaly({ expected_version: 3 })));
+    expect(kept.row).toMatchObject({
+      failure_at: '2026-02-01T00:00:00Z',
+      onset_at: '2026-01-01T00:00:00Z',
+    });
+    const dropped = saved(
+      await store().save('real', 'real-b', normal('ann', { expected_version: 4 })),
+    );
+    expect(dropped.row).not.toHaveProperty('failure_at');
+    expect(dropped.row).not.toHaveProperty('onset_at');
+    expect(await readLabelsFile(labelsPath)).toHaveLength(1); // still a valid file
+  });
+
   it('appends a new row at version 1 with an empty before, and writes nothing for an unchanged label', async () => {
     const s = store();
     const r = saved(

@@ -1,0 +1,100 @@
+/**
+ * Reads `alarms.csv`, alarms raised by a detector anywhere (a plant's SCADA, a notebook, a
+ * streaming job): `system_id,alarm_at`, plus an optional `score` and `source`.
+ */
+import { HarnessError, type Problem } from '../errors.ts';
+import { checkHeader, parseCsv, readTextFile } from './csv-read.ts';
+import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
+import { parseTimestampAt } from './series-scan.ts';
+import { didYouMean } from './suggest.ts';
+
+/** One alarm of `alarms.csv` and the 1-based line it is on. */
+export interface AlarmRow {
+  readonly systemId: string;
+  /** Epoch milliseconds. */
+  readonly atMs: number;
+  readonly line: number;
+  /** The detector's score at the alarm, when the file has one. */
+  readonly score?: number;
+  /** Set when the file has a `source` column (needed when an id is labelled in both sources). */
+  readonly source?: Source;
+}
+
+/** Required columns of `alarms.csv`. */
+export const ALARMS_REQUIRED = ['system_id', 'alarm_at'] as const;
+/** Optional columns of `alarms.csv`; any other column is an error (it is usually a typo). */
+export const ALARMS_OPTIONAL = ['score', 'source'] as const;
+
+const MAX_PROBLEMS = 50;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Reads an `alarms.csv`. Every problem is located as file:line:column: a missing, unknown or
+ * duplicate column, an empty or unsafe system id, an `alarm_at` that is not ISO 8601 UTC
+ * (`2026-01-01T00:00:00Z`), a `score` that is not a finite number (an empty score is allowed:
+ * the score is informative only), an unknown source. Several alarms of one system at one
+ * instant are allowed (the metrics count them once). Up to 50 problems are collected, then
+ * thrown as one `HarnessError('E_ALARMS')`. Rows come back in file order.
+ */
+export async function readAlarmsFile(file: string): Promise<AlarmRow[]> {
+  const text = await readTextFile(file);
+  const problems: Problem[] = [];
+  let more = 0;
+  const report = (p: Problem): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+    else more++;
+  };
+  const table = parseCsv(text, file, report);
+  const all = [...ALARMS_REQUIRED, ...ALARMS_OPTIONAL];
+  const index = checkHeader(table, ALARMS_REQUIRED, ALARMS_OPTIONAL, report, (n) => didYouMean(n, all));
+  const out: AlarmRow[] = [];
+  const idCol = index.get('system_id');
+  const atCol = index.get('alarm_at');
+  const scoreCol = index.get('score');
+  const sourceCol = index.get('source');
+  if (idCol !== undefined && atCol !== undefined) {
+    for (const rec of table.records) {
+      let bad = false;
+      const problem = (col: number, message: string): void => {
+        bad = true;
+        report({ file, line: rec.line, column: col + 1, message });
+      };
+      const id = rec.fields[idCol] ?? '';
+      if (id === '') problem(idCol, 'empty system_id');
+      else if (!SYSTEM_ID_PATTERN.test(id))
+        problem(idCol, `unsafe system id ${JSON.stringify(id)}: ids name files, so they must match ${SYSTEM_ID_PATTERN.source}`);
+      const when = rec.fields[atCol] ?? '';
+      const atMs = parseTimestampAt(when, 0, when.length);
+      if (atMs !== atMs)
+        problem(atCol, `alarm_at is not an ISO 8601 UTC timestamp: ${JSON.stringify(when)} (expected e.g. 2026-01-01T00:00:00Z)`);
+      let score: number | undefined;
+      if (scoreCol !== undefined) {
+        const raw = (rec.fields[scoreCol] ?? '').trim();
+        if (raw !== '') {
+          score = DECIMAL.test(raw) ? Number(raw) : NaN;
+          if (!Number.isFinite(score)) problem(scoreCol, `score is not a finite number: ${JSON.stringify(raw)}`);
+        }
+      }
+      let source: Source | undefined;
+      if (sourceCol !== undefined) {
+        const s = rec.fields[sourceCol] ?? '';
+        if (isOneOf(SOURCES, s)) source = s;
+        else problem(sourceCol, `unknown source ${JSON.stringify(s)}${didYouMean(s, SOURCES)} (expected one of ${SOURCES.join(', ')})`);
+      }
+      if (!bad)
+        out.push({
+          systemId: id,
+          atMs,
+          line: rec.line,
+          ...(score !== undefined ? { score } : {}),
+          ...(source !== undefined ? { source } : {}),
+        });
+    }
+  }
+  if (problems.length > 0) {
+    const total = problems.length + more;
+    const shown = more > 0 ? ` (the first ${problems.length} are listed)` : '';
+    throw new HarnessError('E_ALARMS', `cannot read alarms ${file}: ${total} problem${total === 1 ? '' : 's'}${shown}`, problems);
+  }
+  return out;
+}

@@ -1,0 +1,195 @@
+/**
+ * `harness evaluate --alarms` as a function: judges alarms raised anywhere (alarms.csv) against
+ * the labels' failure_at/onset_at, with each system's observed span read from its series.
+ */
+import path from 'node:path';
+import {
+  type AlarmRow,
+  describeLayout,
+  type FiledLabel,
+  parseTimestampAt,
+  readAlarmsFile,
+  readLocatedMetadata,
+  readSeriesSpan,
+  seriesPath,
+} from '../data/index.ts';
+import { displayPath, HarnessError, type Problem } from '../errors.ts';
+import { evaluateAlarms, type AlarmSummary, type AlarmSystem } from '../metrics/index.ts';
+import { MAX_PROBLEMS, plural, readLabelRows } from './join.ts';
+
+/** What {@link evaluateAlarmFiles} reads, and how it judges. */
+export interface EvaluateAlarmsOptions {
+  /** The alarms file (system_id,alarm_at[,score][,source]). */
+  readonly alarms: string;
+  /** One labels file; default: the labels of every source folder of the data folder. */
+  readonly labels?: string;
+  /** One metadata file, checked like any metadata (the alarm breakdown is by failure type, from the labels). */
+  readonly metadata?: string;
+  /** The data folder whose series give each system's observed span. */
+  readonly dataDir: () => Promise<string>;
+  /** True when the user named the data folder (`--data`). */
+  readonly dataExplicit: boolean;
+  readonly cooldownDays: number;
+  readonly preWindowDays: number | null;
+  readonly weighting: 'none' | 'nab';
+  /** Drop alarms of systems without a label (a warning) instead of failing. */
+  readonly allowMissing: boolean;
+}
+
+/** What {@link evaluateAlarmFiles} measured, and on what. */
+export interface AlarmsEvaluation {
+  readonly summary: AlarmSummary;
+  readonly warnings: readonly string[];
+  readonly droppedAlarms: number;
+  readonly files: {
+    readonly alarms: string;
+    readonly labels: readonly string[];
+    readonly metadata: readonly string[];
+    readonly data: string;
+  };
+}
+
+const key = (source: string, id: string): string => `${source}\u0000${id}`;
+
+/** Matches each alarm to its label (by id, and source when the file says it). */
+function joinAlarms(
+  alarms: readonly AlarmRow[],
+  labels: readonly FiledLabel[],
+  alarmsFile: string,
+  labelsName: string,
+) {
+  const byId = new Map<string, FiledLabel[]>();
+  for (const l of labels) {
+    const list = byId.get(l.located.row.system_id);
+    if (list) list.push(l);
+    else byId.set(l.located.row.system_id, [l]);
+  }
+  const times = new Map<string, number[]>();
+  const unlabelled: Problem[] = [];
+  const ambiguous: Problem[] = [];
+  for (const a of alarms) {
+    const c = (byId.get(a.systemId) ?? []).filter(
+      (l) => a.source === undefined || l.located.row.source === a.source,
+    );
+    if (c.length === 0)
+      unlabelled.push({
+        file: alarmsFile,
+        line: a.line,
+        column: 1,
+        message: `system ${a.systemId}${a.source ? ` (source ${a.source})` : ''} has an alarm but no label in ${labelsName}`,
+      });
+    else if (c.length > 1)
+      ambiguous.push({
+        file: alarmsFile,
+        line: a.line,
+        column: 1,
+        message: `system ${a.systemId} is labelled in several sources: add a source column to the alarms file`,
+      });
+    else {
+      const k = key(c[0]!.located.row.source, a.systemId);
+      const list = times.get(k);
+      if (list) list.push(a.atMs);
+      else times.set(k, [a.atMs]);
+    }
+  }
+  if (ambiguous.length > 0)
+    throw new HarnessError(
+      'E_JOIN',
+      `cannot match ${plural(ambiguous.length, 'alarm')} to a label: the id is labelled in several sources`,
+      ambiguous.slice(0, MAX_PROBLEMS),
+    );
+  return { times, unlabelled };
+}
+
+/** Reads, joins and evaluates; bad input is a HarnessError with every problem located. */
+export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<AlarmsEvaluation> {
+  const warnings: string[] = [];
+  const alarmsFile = path.resolve(opts.alarms);
+  const alarmRows = await readAlarmsFile(alarmsFile);
+  const { labels, files: labelsFiles } = await readLabelRows(opts.labels, opts.dataDir);
+  const metadataFiles: string[] = [];
+  if (opts.metadata !== undefined) {
+    const file = path.resolve(opts.metadata);
+    await readLocatedMetadata(file);
+    metadataFiles.push(file);
+  }
+  const labelsName = labelsFiles.map(displayPath).join(' or ');
+  const { times, unlabelled } = joinAlarms(alarmRows, labels, alarmsFile, labelsName);
+  if (unlabelled.length > 0) {
+    if (!opts.allowMissing)
+      throw new HarnessError(
+        'E_JOIN',
+        `${plural(unlabelled.length, 'alarm')} of unlabelled systems; pass --allow-missing to drop them`,
+        unlabelled.slice(0, MAX_PROBLEMS),
+      );
+    warnings.push(`dropped ${plural(unlabelled.length, 'alarm')} of systems without a label`);
+  }
+
+  // The span of every labelled system, from its series (labels and metadata carry no span).
+  if (opts.labels !== undefined && !opts.dataExplicit)
+    throw new HarnessError(
+      'E_ARGS',
+      `harness evaluate --alarms: the observed span of each system (first and last timestamp) is missing: labels.csv and metadata.csv do not carry it; pass --data DIR, the data folder holding the series of the systems in ${labelsName}`,
+    );
+  const dataDir = await opts.dataDir();
+  const layout = describeLayout(dataDir);
+  const missing: Problem[] = [];
+  const systems: AlarmSystem[] = [];
+  let noFailureAt = 0;
+  let firstNoFailureAt = '';
+  for (const { file, located } of labels) {
+    const row = located.row;
+    const series = seriesPath(layout.dataDir, row.source, row.system_id);
+    const span = await readSeriesSpan(series);
+    if (span === undefined) {
+      missing.push({
+        file,
+        line: located.line,
+        column: 1,
+        message: `system ${row.system_id} has no series ${displayPath(series)}: its observed span is unknown`,
+      });
+      continue;
+    }
+    const anomaly = row.label === 'anomaly';
+    if (anomaly && row.failure_at === undefined && noFailureAt++ === 0)
+      firstNoFailureAt = `${row.system_id} on ${displayPath(file)}:${located.line}`;
+    const ms = (t: string | undefined): number =>
+      t === undefined ? NaN : parseTimestampAt(t, 0, t.length);
+    systems.push({
+      systemId: row.system_id,
+      failureType: row.failure_type,
+      anomaly,
+      alarms: Float64Array.from(times.get(key(row.source, row.system_id)) ?? []).sort(),
+      failureAt: ms(row.failure_at),
+      onsetAt: ms(row.onset_at),
+      spanStart: span.first,
+      spanEnd: span.last,
+    });
+  }
+  if (missing.length > 0)
+    throw new HarnessError(
+      'E_DATA',
+      `the observed span of ${plural(missing.length, 'labelled system')} is missing (no series under ${displayPath(layout.dataDir)}); pass --data DIR with their series`,
+      missing.slice(0, MAX_PROBLEMS),
+    );
+  if (noFailureAt > 0)
+    warnings.push(
+      `${noFailureAt} ${noFailureAt === 1 ? 'anomaly' : 'anomalies'} without failure_at left out of the alarm metrics (first: ${firstNoFailureAt})`,
+    );
+  const summary = evaluateAlarms(systems, {
+    cooldownDays: opts.cooldownDays,
+    preWindowDays: opts.preWindowDays,
+    weighting: opts.weighting,
+  });
+  return {
+    summary,
+    warnings,
+    droppedAlarms: opts.allowMissing ? unlabelled.length : 0,
+    files: {
+      alarms: displayPath(alarmsFile),
+      labels: labelsFiles.map(displayPath),
+      metadata: metadataFiles.map(displayPath),
+      data: displayPath(layout.dataDir),
+    },
+  };
+}
