@@ -2,5 +2,9 @@
  * `harness evaluate`: scores files joined with labels, evaluated, printed and plotted.
  */
 export { evaluateFiles, evaluationJson, writeEvaluationPlots } from './evaluate-files.ts';
-export { evaluateAlarmFiles, type EvaluateAlarmsOptions, type AlarmsEvaluation } from './evaluate-alarms.ts';
+export {
+  evaluateAlarmFiles,
+  type EvaluateAlarmsOptions,
+  type AlarmsEvaluation,
+} from './evaluate-alarms.ts';
 export { alarmsJson, alarmsText } from './alarms-report.ts';

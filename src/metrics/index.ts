@@ -79,6 +79,16 @@ export {
   type JsonCi,
   type StrataColumn,
 } from './evaluate.ts';
-export { BOOTSTRAP_MAX_UNITS, evaluateAlarms, MONTH_DAYS, WARNING_HORIZONS_DAYS } from './alarms.ts';
-export { judgeSystemAlarms, nabScaledSigmoid, type JudgeOptions, type SystemAlarmResult } from './alarm-events.ts';
+export {
+  BOOTSTRAP_MAX_UNITS,
+  evaluateAlarms,
+  MONTH_DAYS,
+  WARNING_HORIZONS_DAYS,
+} from './alarms.ts';
+export {
+  judgeSystemAlarms,
+  nabScaledSigmoid,
+  type JudgeOptions,
+  type SystemAlarmResult,
+} from './alarm-events.ts';
 export type * from './alarm-types.ts';
