@@ -4,7 +4,7 @@
  */
 import { HarnessError, type Problem } from '../errors.ts';
 import { checkHeader, parseCsv, readTextFile } from './csv-read.ts';
-import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
+import { SOURCES, isOneOf, systemIdProblem, type Source } from './schema.ts';
 import { parseTimestampAt } from './series-scan.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -60,9 +60,8 @@ export async function readAlarmsFile(file: string): Promise<AlarmRow[]> {
         report({ file, line: rec.line, column: col + 1, message });
       };
       const id = rec.fields[idCol] ?? '';
-      if (id === '') problem(idCol, 'empty system_id');
-      else if (!SYSTEM_ID_PATTERN.test(id))
-        problem(idCol, `unsafe system id ${JSON.stringify(id)}: ids name files, so they must match ${SYSTEM_ID_PATTERN.source}`);
+      const idProblem = systemIdProblem(id);
+      if (idProblem !== undefined) problem(idCol, idProblem);
       const when = rec.fields[atCol] ?? '';
       const atMs = parseTimestampAt(when, 0, when.length);
       if (atMs !== atMs)

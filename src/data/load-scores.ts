@@ -4,7 +4,7 @@
  */
 import { HarnessError, type Problem } from '../errors.ts';
 import { checkHeader, parseCsv, readTextFile } from './csv-read.ts';
-import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
+import { SOURCES, isOneOf, systemIdProblem, type Source } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 
 /** One score of `scores.csv` and the 1-based line it is on. */
@@ -63,8 +63,8 @@ export function parseScoresText(text: string, file: string): ScoreRow[] {
         report({ file, line: rec.line, column: col + 1, message });
       };
       const id = rec.fields[idCol] ?? '';
-      if (id === '') at(idCol, 'empty system_id');
-      else if (!SYSTEM_ID_PATTERN.test(id)) at(idCol, `unsafe system id ${JSON.stringify(id)}: ids name files, so they must match ${SYSTEM_ID_PATTERN.source}`);
+      const idProblem = systemIdProblem(id);
+      if (idProblem !== undefined) at(idCol, idProblem);
       const raw = (rec.fields[scoreCol] ?? '').trim();
       let score = NaN;
       if (raw === '') at(scoreCol, `empty score for system ${id || '(empty id)'}`);

@@ -12,7 +12,7 @@ import { HarnessError, type Problem } from '../errors.ts';
 import type { ScoreRow } from './load-scores.ts';
 import { parquetParts } from './parquet-read.ts';
 import { readRegularFile, unreadableReason } from './read-file.ts';
-import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
+import { SOURCES, isOneOf, systemIdProblem, type Source } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 
 /** Problems reported before giving up, as for scores.csv. */
@@ -57,8 +57,11 @@ export async function readParquetScores(file: string): Promise<ScoreRow[]> {
           bad = true;
           at(part, `${where}: ${message}`);
         };
-        if (typeof id !== 'string' || id === '') fail(id === null || id === undefined ? 'system_id is null' : 'empty system_id');
-        else if (!SYSTEM_ID_PATTERN.test(id)) fail(`unsafe system id ${JSON.stringify(id)}: ids name files, so they must match ${SYSTEM_ID_PATTERN.source}`);
+        if (typeof id !== 'string') fail(id === null || id === undefined ? 'system_id is null' : 'empty system_id');
+        else {
+          const idProblem = systemIdProblem(id);
+          if (idProblem !== undefined) fail(idProblem);
+        }
         let value = NaN;
         if (score === null || score === undefined) fail(`score is null for system ${typeof id === 'string' ? id : '(no id)'}`);
         else {

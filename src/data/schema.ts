@@ -113,6 +113,14 @@ export const EXTRA_COLUMN_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 /** A system id names a file, so anything that could escape a folder is rejected. */
 export const SYSTEM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
+/** The problem with a system id read from a table (scores, alarms), or undefined when it is fine. */
+export function systemIdProblem(id: string): string | undefined {
+  if (id === '') return 'empty system_id';
+  if (!SYSTEM_ID_PATTERN.test(id))
+    return `unsafe system id ${JSON.stringify(id)}: ids name files, so they must match ${SYSTEM_ID_PATTERN.source}`;
+  return undefined;
+}
+
 /** Columns metadata.csv must have. */
 export const METADATA_REQUIRED = ['system_id', 'source', 'operational_mode', 'season'] as const;
 /** Columns metadata.csv may have. */
