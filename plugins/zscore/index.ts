@@ -391,6 +391,9 @@ export default function zscore(
   );
   const what = minus === undefined ? `sensor "${sensor}"` : `"${sensor} − ${minus}"`;
   const scorer = SCORERS[statistic];
+  /** The readings this model scores: the (differenced) column, outside the SOC band or rest set to NaN. */
+  const columnOf = (series: SystemSeries, metadata: MetadataRow | undefined) =>
+    conditionedColumn(scoredColumn(series, sensor, minus), series, metadata, socBand, rest);
   let state: ZscoreState | undefined;
 
   const plugin = defineModel<ZscoreOptions>({
@@ -430,13 +433,7 @@ export default function zscore(
       for (const record of normals) {
         ctx.signal.throwIfAborted();
         const series = await record.loadSeries({ derive });
-        const col = conditionedColumn(
-          scoredColumn(series, sensor, minus),
-          series,
-          record.metadata,
-          socBand,
-          rest,
-        );
+        const col = columnOf(series, record.metadata);
         if (!col) continue;
         // A normal whose states cannot be told apart adds to the pooled centre and scale only.
         const bins = byState ? stateBins(series, record.metadata) : undefined;
@@ -498,17 +495,11 @@ export default function zscore(
         throw new Error(
           'zscore: score called before fit; zscore needs a training split with normal systems',
         );
-      const col = conditionedColumn(
-        scoredColumn(series, sensor, minus),
-        series,
-        ctx.metadata,
-        socBand,
-        rest,
-      );
-      if (!col || !state.byState) return scorer(col, state.center, state.scale, direction);
-      const bins = stateBins(series, ctx.metadata);
-      if (!bins) return scorer(col, state.center, state.scale, direction);
-      return scorer(zByState(col, bins, state.byState, state.center, state.scale), 0, 1, direction);
+      const col = columnOf(series, ctx.metadata);
+      const bins = col && state.byState ? stateBins(series, ctx.metadata) : undefined;
+      return bins && col && state.byState
+        ? scorer(zByState(col, bins, state.byState, state.center, state.scale), 0, 1, direction)
+        : scorer(col, state.center, state.scale, direction);
     },
   });
   return { ...plugin, state: () => state };
