@@ -120,3 +120,43 @@ export interface AlarmSummary extends AlarmMetricSet {
     readonly month_days: number;
   };
 }
+
+/**
+ * A model's score over time on one system (plugin capability `scoreOverTime`), with what the
+ * harness made of it: the alarms at the case's threshold and the system's ground truth in time.
+ * What the warning-time chart and the score timeline plot (HTML report, labeling app) draw.
+ * Instants are epoch milliseconds; `failureAt` / `onsetAt` are null when unknown or for a normal.
+ */
+export interface ScoreTimeline {
+  readonly systemId: string;
+  readonly failureType: string;
+  readonly anomaly: boolean;
+  /** The instant of each score (a timestamp, or a window's end), ascending. */
+  readonly t: readonly number[];
+  /** The score at each instant; null where the model gave none (NaN in memory). */
+  readonly score: readonly (number | null)[];
+  /** The instants the debounced alarms fired. */
+  readonly alarms: readonly number[];
+  readonly failureAt: number | null;
+  readonly onsetAt: number | null;
+  /** The score threshold the alarms fire at (the case's threshold). */
+  readonly threshold: number;
+}
+
+/**
+ * The alarm-level evaluation of one scored case (results.json: `cases[model].alarms`), present
+ * when the model has `scoreOverTime`. Its metrics are also merged into the case summary's
+ * `metrics` / `ci` / `undefined` under the same names (`median_warning_days`,
+ * `false_alarms_per_system_month`, …) so that `metric(m, 'median_warning_days')` asserts on them.
+ */
+export interface CaseAlarms {
+  /** Score threshold an instant must reach (from the training normals, as the case threshold). */
+  readonly threshold: number;
+  /** Consecutive instants at or above the threshold before an alarm fires. */
+  readonly minDuration: number;
+  /** Days after an alarm in which the same system raises no other. */
+  readonly cooldownDays: number;
+  readonly summary: AlarmSummary;
+  /** A few systems' timelines for the plots (the failures first, then the normals with most false alarms). */
+  readonly timelines: readonly ScoreTimeline[];
+}
