@@ -69,8 +69,8 @@ const alarms: CaseAlarms = {
   timelines: [systems[0]!, systems[2]!, systems[4]!].map(timeline),
 };
 
-const y = systems.map((s) => (s.anomaly ? 1 : 0));
-const scores = [0.9, 0.8, 0.3, 0.95, 0.1, 0.2, 0.4, 0.15];
+const y = Float64Array.from(systems, (s) => (s.anomaly ? 1 : 0));
+const scores = Float64Array.of(0.9, 0.8, 0.3, 0.95, 0.1, 0.2, 0.4, 0.15);
 function scoredCase(model: string): Extract<CaseResult, { state: 'scored' }> {
   return {
     state: 'scored',
