@@ -328,4 +328,102 @@ describe('labeling app in a browser', () => {
     expect(await server.exited).toBe(0);
     expect(server.stdout()).toContain('stopped');
   });
+  it('sets failure_at and onset_at on a label, marks them on the plot, saves them; a bad one shows the error and writes nothing', async () => {
+    browser = await launchChromium();
+    tmp = await tempDir('label-times-e2e-');
+    const dataDir = path.join(tmp.dir, 'data');
+    const gen = await runHarness(
+      ['generate', '--systems', '4', '--days', '2', '--interval', '30m', '--data', dataDir],
+      { cwd: tmp.dir },
+    );
+    expect(gen.code, gen.stderr).toBe(0);
+    const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
+    const historyPath = path.join(dataDir, 'synthetic', 'labels.history.csv');
+    const target = 'sys-0001';
+    const series = (await readFile(path.join(dataDir, 'synthetic', 'raw', `${target}.csv`), 'utf8'))
+      .trimEnd()
+      .split('\n');
+    const first = Date.parse(series[1]!.slice(0, series[1]!.indexOf(',')));
+    const inside = (hours: number): string =>
+      new Date(first + hours * 3_600_000).toISOString().replace('.000Z', 'Z');
+
+    server = await startServer(dataDir, tmp.dir);
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const problems: string[] = [];
+    const page = await openApp(context, server.url, problems);
+    await pick(page, target);
+    const canvas = page.locator('#plot .uplot canvas').first();
+    const pixels = (): Promise<string> =>
+      canvas.evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+
+    // A bad failure_at: the server's message under the field, nothing written.
+    const labelsBefore = await readFile(labelsPath, 'utf8');
+    await page.keyboard.press('a');
+    await page.selectOption('#failure_type', 'cooling_failure');
+    await page.fill('#lead_time_days', '2');
+    await page.fill('#labeler', 'e2e-times');
+    await page.fill('#failure_at', '2026-13-01T00:00:00Z');
+    await page.click('#save');
+    await page.waitForSelector('.err[data-err-for="failure_at"]:not(:empty)');
+    expect(await page.textContent('.err[data-err-for="failure_at"]')).toBe(
+      'failure_at is not an ISO 8601 UTC timestamp: "2026-13-01T00:00:00Z" (expected e.g. 2026-01-01T00:00:00Z)',
+    );
+    expect(await page.textContent('#save-status')).toBe('not saved: 1 problem');
+    expect(await readFile(labelsPath, 'utf8')).toBe(labelsBefore);
+    await expect(stat(historyPath)).rejects.toThrow();
+    // onset after failure: the same, under onset_at.
+    await page.fill('#failure_at', inside(10));
+    await page.fill('#onset_at', inside(20));
+    await page.click('#save');
+    await page.waitForSelector('.err[data-err-for="onset_at"]:not(:empty)');
+    expect(await page.textContent('.err[data-err-for="onset_at"]')).toMatch(
+      /onset_at .* is after failure_at .*: a precursor starts before its failure/,
+    );
+    expect(await readFile(labelsPath, 'utf8')).toBe(labelsBefore);
+
+    // Good instants inside the series: drawn on the plot as they are typed, then saved.
+    await page.fill('#failure_at', '');
+    await page.fill('#onset_at', '');
+    expect(await page.getAttribute('#plot', 'data-marks')).toBe('');
+    const plain = await pixels();
+    await page.fill('#failure_at', inside(30));
+    expect(await page.getAttribute('#plot', 'data-marks')).toBe('failure_at');
+    expect(await pixels()).not.toBe(plain);
+    await page.fill('#onset_at', inside(6));
+    expect(await page.getAttribute('#plot', 'data-marks')).toBe('onset_at failure_at');
+    if (process.env['LABEL_TIMES_SCREENSHOT'])
+      await page.screenshot({ path: process.env['LABEL_TIMES_SCREENSHOT'] });
+    await page.click('#save');
+    await page.waitForSelector('#save-status.ok');
+    const row = (await readLabelsFile(labelsPath)).find((r) => r.system_id === target);
+    expect(row).toMatchObject({
+      label: 'anomaly',
+      failure_type: 'cooling_failure',
+      lead_time_days: 2,
+      failure_at: inside(30),
+      onset_at: inside(6),
+      labeler: 'e2e-times',
+    });
+    // The form shows the saved instants back; a failure after the data is said in words.
+    expect(await page.inputValue('#failure_at')).toBe(inside(30));
+    await page.fill('#failure_at', inside(24 * 5));
+    expect(await page.textContent('#time-marks')).toMatch(
+      /failure_at is 3\.\d d after the last sample/,
+    );
+
+    // A normal cannot have them: the fields empty and lock, and the saved row has none.
+    await page.locator('#failure_at').press('Escape');
+    await page.keyboard.press('n');
+    expect(await page.inputValue('#failure_at')).toBe('');
+    expect(await page.isDisabled('#failure_at')).toBe(true);
+    expect(await page.isDisabled('#onset_at')).toBe(true);
+    await page.keyboard.press('s');
+    await page.waitForSelector('#save-status.ok');
+    const normal = (await readLabelsFile(labelsPath)).find((r) => r.system_id === target);
+    expect(normal).toMatchObject({ label: 'normal', label_version: (row?.label_version ?? 0) + 1 });
+    expect(normal).not.toHaveProperty('failure_at');
+    expect(normal).not.toHaveProperty('onset_at');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

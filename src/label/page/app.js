@@ -340,7 +340,7 @@
     clear(ol);
     const summary = (r) =>
       r
-        ? `v${r.label_version} ${r.label}${r.failure_type !== 'none' ? `/${r.failure_type}` : ''}${r.lead_time_days !== null && r.lead_time_days !== undefined ? ` lead ${r.lead_time_days}d` : ''}${r.confidence !== undefined ? ` conf ${r.confidence}` : ''}${r.notes ? ` "${r.notes}"` : ''}`
+        ? `v${r.label_version} ${r.label}${r.failure_type !== 'none' ? `/${r.failure_type}` : ''}${r.lead_time_days !== null && r.lead_time_days !== undefined ? ` lead ${r.lead_time_days}d` : ''}${r.confidence !== undefined ? ` conf ${r.confidence}` : ''}${r.failure_at ? ` failed ${r.failure_at}` : ''}${r.onset_at ? ` onset ${r.onset_at}` : ''}${r.notes ? ` "${r.notes}"` : ''}`
         : '(none)';
     for (const e of [...entries].reverse())
       ol.appendChild(
@@ -460,6 +460,7 @@
         ],
         axes: [xAxis, { size: 56 }],
         hooks: {
+          draw: [(u) => drawTimeMarks(u, i === 0)],
           setScale: [
             (u, key) => {
               if (key !== 'x' || syncing) return;
@@ -483,10 +484,85 @@
     box.dataset.points = String(data.n);
     box.dataset.system = `${data.source}/${data.system_id}`;
     box.dataset.drawMs = String(Math.round(performance.now() - started));
+    describeTimeMarks();
     $('plot-status').textContent =
       `${data.n.toLocaleString()} points · ${count} series · drag to zoom, double-click or r to reset, ←/→ to pan`;
     if (keepRange && state.plots[0])
       state.plots[0].setScale('x', { min: keepRange[0], max: keepRange[1] });
+  }
+
+  // ---- failure_at / onset_at on the plot ----
+  const MARK_COLORS = { failure_at: '#111827', onset_at: '#d97706' };
+
+  /** Epoch seconds of a contract timestamp (…Z) typed in the form, or null when it is not one. */
+  function formInstant(id) {
+    const v = $(id).value.trim();
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/.test(v)) return null;
+    const ms = Date.parse(v);
+    return Number.isFinite(ms) ? ms / 1000 : null;
+  }
+
+  /** The instants of the form to mark: [{ name, sec }], onset first. */
+  function timeMarks() {
+    if (chosenLabel() === 'normal') return [];
+    return ['onset_at', 'failure_at']
+      .map((name) => ({ name, sec: formInstant(name) }))
+      .filter((m) => m.sec !== null);
+  }
+
+  /** A uPlot draw hook: a vertical line per mark inside the shown range, labelled on the top panel. */
+  function drawTimeMarks(u, labelled) {
+    const { left, top, width, height } = u.bbox;
+    const ctx = u.ctx;
+    for (const m of timeMarks()) {
+      if (m.sec < u.scales.x.min || m.sec > u.scales.x.max) continue;
+      const x = Math.round(u.valToPos(m.sec, 'x', true));
+      if (x < left || x > left + width) continue;
+      ctx.save();
+      ctx.strokeStyle = MARK_COLORS[m.name];
+      ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      if (labelled) {
+        ctx.fillStyle = MARK_COLORS[m.name];
+        ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+        ctx.fillText(
+          m.name === 'failure_at' ? 'failure' : 'onset',
+          x + 4,
+          top + 12 * devicePixelRatio,
+        );
+      }
+      ctx.restore();
+    }
+  }
+
+  /**
+   * Says where the marks are: `data-marks` on the plot lists those inside the series (drawn),
+   * and the status line says how far after the last sample one lies (a failure usually does).
+   */
+  function describeTimeMarks() {
+    const box = $('plot');
+    const r = fullRange();
+    const marks = timeMarks();
+    const inside = r ? marks.filter((m) => m.sec >= r[0] && m.sec <= r[1]) : [];
+    box.dataset.marks = inside.map((m) => m.name).join(' ');
+    const notes = r
+      ? marks
+          .filter((m) => m.sec > r[1] || m.sec < r[0])
+          .map((m) => {
+            const days = (m.sec > r[1] ? m.sec - r[1] : r[0] - m.sec) / 86400;
+            return `${m.name} is ${days.toFixed(1)} d ${m.sec > r[1] ? 'after the last' : 'before the first'} sample`;
+          })
+      : [];
+    $('time-marks').textContent = notes.join(' · ');
+  }
+
+  function redrawTimeMarks() {
+    for (const p of state.plots) p.redraw(false);
+    describeTimeMarks();
   }
 
   const pad2 = (n) => String(n).padStart(2, '0');
@@ -555,6 +631,12 @@
     }
     ft.disabled = normal;
     lead.disabled = normal;
+    // a normal did not fail: it has no failure_at or onset_at
+    for (const id of ['failure_at', 'onset_at']) {
+      if (normal) $(id).value = '';
+      $(id).disabled = normal;
+    }
+    if (state.plots.length) redrawTimeMarks();
   }
 
   function fillForm(row) {
@@ -567,6 +649,8 @@
         ? String(row.lead_time_days)
         : '';
     $('confidence').value = row && row.confidence !== undefined ? String(row.confidence) : '';
+    $('failure_at').value = row && row.failure_at ? row.failure_at : '';
+    $('onset_at').value = row && row.onset_at ? row.onset_at : '';
     $('notes').value = row && row.notes ? row.notes : '';
     $('labeler').value = lsGet(LS_LABELER, '');
     applyLabelRules();
@@ -616,6 +700,9 @@
       failure_type: label === 'normal' ? 'none' : $('failure_type').value,
       lead_time_days: label === 'normal' ? null : numberOrText($('lead_time_days').value),
       confidence: numberOrText($('confidence').value),
+      // empty clears; the server checks the text with the rules of labels.csv
+      failure_at: label === 'normal' ? null : $('failure_at').value,
+      onset_at: label === 'normal' ? null : $('onset_at').value,
       notes: $('notes').value,
       labeler: $('labeler').value,
       expected_version: state.expectedVersion,
@@ -674,6 +761,8 @@
       'failure_type',
       'lead_time_days',
       'confidence',
+      'failure_at',
+      'onset_at',
       'notes',
       'labeler',
       'labeled_at',
@@ -706,6 +795,7 @@
     save();
   });
   $('labeler').addEventListener('change', () => lsSet(LS_LABELER, $('labeler').value));
+  for (const id of ['failure_at', 'onset_at']) $(id).addEventListener('input', redrawTimeMarks);
   $('systems').addEventListener('click', (e) => {
     const li = e.target.closest('li');
     const s = li && bySystemKey.get(li.dataset.key);
