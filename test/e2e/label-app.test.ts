@@ -352,9 +352,9 @@ describe('labeling app in a browser', () => {
     const problems: string[] = [];
     const page = await openApp(context, server.url, problems);
     await pick(page, target);
-    const canvas = page.locator('#plot .uplot canvas').first();
+    // The first panel's pixels: the marks are drawn on the canvas, nowhere else.
     const pixels = (): Promise<string> =>
-      canvas.evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+      page.evaluate(`document.querySelector('#plot .uplot canvas').toDataURL()`) as Promise<string>;
 
     // A bad failure_at: the server's message under the field, nothing written.
     const labelsBefore = await readFile(labelsPath, 'utf8');
