@@ -24,10 +24,18 @@ interface Server {
 }
 
 /** Starts `harness label --port 0` and reads the URL it prints. */
-function startServer(dataDir: string, cwd: string): Promise<Server> {
+function startServer(dataDir: string, cwd: string, extra: readonly string[] = []): Promise<Server> {
   const child = spawn(
     process.execPath,
-    [path.join(REPO_ROOT, 'bin', 'harness.js'), 'label', '--port', '0', '--data', dataDir],
+    [
+      path.join(REPO_ROOT, 'bin', 'harness.js'),
+      'label',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      ...extra,
+    ],
     {
       cwd,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
@@ -423,6 +431,75 @@ describe('labeling app in a browser', () => {
     expect(normal).toMatchObject({ label: 'normal', label_version: (row?.label_version ?? 0) + 1 });
     expect(normal).not.toHaveProperty('failure_at');
     expect(normal).not.toHaveProperty('onset_at');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+  it('shows the score timeline a run kept of the system (--results), and refuses a bad results file', async () => {
+    tmp = await tempDir('label-timeline-e2e-');
+    const dataDir = path.join(tmp.dir, 'data');
+    const gen = await runHarness(
+      ['generate', '--systems', '3', '--days', '2', '--interval', '1h', '--data', dataDir],
+      { cwd: tmp.dir },
+    );
+    expect(gen.code, gen.stderr).toBe(0);
+    const missing = await runHarness(
+      ['label', '--port', '0', '--data', dataDir, '--results', path.join(tmp.dir, 'nope.json')],
+      { cwd: tmp.dir },
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--results .*nope\.json: no such file/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+
+    const t0 = Date.UTC(2026, 0, 1);
+    const t = Array.from({ length: 48 }, (_, i) => t0 + i * 3_600_000);
+    const timeline = {
+      systemId: 'sys-0002',
+      failureType: 'thermal_runaway',
+      anomaly: true,
+      t,
+      score: t.map((_, i) => (i > 30 ? 0.9 : 0.1)),
+      alarms: [t[32], t[40]],
+      failureAt: t0 + 60 * 3_600_000,
+      onsetAt: t[28],
+      threshold: 0.5,
+    };
+    const resultsFile = path.join(tmp.dir, 'results.json');
+    await writeFile(
+      resultsFile,
+      JSON.stringify({
+        schema: 1,
+        suites: [
+          { name: 'smoke', cases: [{ model: 'zscore', alarms: { timelines: [timeline] } }] },
+        ],
+      }),
+    );
+    browser = await launchChromium();
+    server = await startServer(dataDir, tmp.dir, ['--results', resultsFile]);
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const problems: string[] = [];
+    const page = await openApp(context, server.url, problems);
+    expect(await page.isVisible('#timeline-section')).toBe(true);
+    expect(await page.textContent('#timeline-source')).toContain('results.json');
+
+    await pick(page, 'sys-0002');
+    await page.waitForSelector('#timelines[data-count="1"] .timeline canvas');
+    const panel = page.locator('#timelines .timeline');
+    expect(await panel.getAttribute('data-model')).toBe('zscore');
+    expect(await panel.getAttribute('data-alarms')).toBe('2');
+    expect(await panel.textContent()).toContain(
+      'zscore · smoke · thermal_runaway · 2 alarms at threshold 0.5',
+    );
+    if (process.env['LABEL_TIMELINE_SCREENSHOT'])
+      await page
+        .locator('#timeline-section')
+        .screenshot({ path: process.env['LABEL_TIMELINE_SCREENSHOT'] });
+
+    // A system the run kept no timeline of says so.
+    await pick(page, 'sys-0001');
+    await page.waitForSelector('#timelines[data-count="0"]');
+    expect(await page.textContent('#timelines')).toBe(
+      'no score timeline of this system in the results',
+    );
     expect(problems).toEqual([]);
     await context.close();
   });
