@@ -181,6 +181,13 @@ describe('scoreTimelineChart', () => {
     expect(svg).toContain('>failure<');
   });
 
+  it('draws a system with no scores at all (its data ended before any window)', async () => {
+    const empty: ScoreTimeline = { ...tl, t: [], score: [], alarms: [] };
+    const spec = scoreTimelineChart(empty);
+    expect(named(spec, 'score')).toEqual([]);
+    expect(await svgOf(spec)).toContain('>failure<');
+  });
+
   it('draws a normal without events, window or alarms', async () => {
     const n: ScoreTimeline = {
       ...tl,
