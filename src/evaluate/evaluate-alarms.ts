@@ -12,6 +12,7 @@ import {
   readLocatedMetadata,
   readSeriesSpan,
   seriesPath,
+  writeFileAtomic,
 } from '../data/index.ts';
 import { displayPath, HarnessError, type Problem } from '../errors.ts';
 import { evaluateAlarms, type AlarmSummary, type AlarmSystem } from '../metrics/index.ts';
@@ -192,4 +193,20 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
       data: displayPath(layout.dataDir),
     },
   };
+}
+
+/** The file `harness evaluate --alarms --plots DIR` writes the warning-time chart to. */
+export const WARNING_TIME_SVG = 'warning-time.svg';
+
+/** Writes the warning-time chart of an alarm evaluation as SVG into `dir`; returns how many charts. */
+export async function writeAlarmPlots(e: AlarmsEvaluation, dir: string): Promise<number> {
+  // Charts, and Vega to render them, are loaded only for plots.
+  const { warningTimeChart } = await import('../report/charts/index.ts');
+  const { renderSvg } = await import('../report/charts/svg/index.ts');
+  const c = e.summary.counts;
+  const spec = warningTimeChart(e.summary, {
+    subtitle: `${e.files.alarms} · ${c.failures} failures, ${c.normals} normals · cooldown ${e.summary.options.cooldown_days} d`,
+  });
+  await writeFileAtomic(path.join(dir, WARNING_TIME_SVG), await renderSvg(spec));
+  return 1;
 }

@@ -4,6 +4,8 @@
 export { evaluateFiles, evaluationJson, writeEvaluationPlots } from './evaluate-files.ts';
 export {
   evaluateAlarmFiles,
+  writeAlarmPlots,
+  WARNING_TIME_SVG,
   type EvaluateAlarmsOptions,
   type AlarmsEvaluation,
 } from './evaluate-alarms.ts';

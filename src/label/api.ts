@@ -5,6 +5,7 @@
  *
  *   GET  /api/systems                          systems of every source with their labels, the queue
  *   GET  /api/systems/:source/:id              one system: metadata, label, its history
+ *   GET  /api/systems/:source/:id/timelines    the score timelines of --results for its id: { timelines: [{ suite, model, timeline }] }
  *   GET  /api/systems/:source/:id/series       its telemetry: { t: epoch seconds[], series: [{ name, derived, values }] }, NaN → null
  *        …/series?format=f64                   the same as binary Float64 columns (what the page uses; see seriesBinary)
  *   POST /api/systems/:source/:id/label        save a label: 200 { row } | 400 { errors } | 409 { current }
@@ -28,10 +29,13 @@ import {
 import type { MetadataRow } from '../data/types.ts';
 import { readQueue } from './queue.ts';
 import type { LabelStore } from './store.ts';
+import type { TimelineIndex } from './timelines.ts';
 
 export interface ApiContext {
   readonly dataDir: string;
   readonly store: LabelStore;
+  /** The score timelines of `--results`; absent without it. */
+  readonly timelines?: TimelineIndex;
 }
 
 export interface ApiResponse {
@@ -105,6 +109,7 @@ async function listSystems(ctx: ApiContext): Promise<ApiResponse> {
     failure_types: FAILURE_TYPES,
     systems,
     queue: resolvedQueue,
+    results: ctx.timelines ? { file: ctx.timelines.file, timelines: ctx.timelines.count } : null,
     warnings,
   });
 }
@@ -226,6 +231,13 @@ async function getSeries(
   return { status: 200, body, raw: true };
 }
 
+/** The score timelines of the system's id (results.json names ids, not sources). */
+async function getTimelines(ctx: ApiContext, source: string, id: string): Promise<ApiResponse> {
+  const m = await findSystem(ctx, source, id);
+  if ('status' in m) return m;
+  return json(200, { timelines: ctx.timelines?.of(id) ?? [] });
+}
+
 async function postLabel(
   ctx: ApiContext,
   source: string,
@@ -288,6 +300,7 @@ export async function handleApi(
   if (a === 'systems' && source !== undefined && id !== undefined && rest.length === 0) {
     if (sub === undefined) return allow('GET') ?? getSystem(ctx, source, id);
     if (sub === 'series') return allow('GET') ?? getSeries(ctx, source, id, query.get('format'));
+    if (sub === 'timelines') return allow('GET') ?? getTimelines(ctx, source, id);
     if (sub === 'label') return allow('POST') ?? postLabel(ctx, source, id, body);
   }
   return error(404, `no API at ${pathname}`);

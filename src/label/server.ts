@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.ts';
 import { handleApi, type ApiContext } from './api.ts';
 import { LabelStore } from './store.ts';
+import type { TimelineIndex } from './timelines.ts';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -73,6 +74,8 @@ export interface LabelServerOptions {
   readonly allowHosts?: readonly string[];
   /** 0 = any free port. */
   readonly port?: number;
+  /** Score timelines to show beside the series (`--results`, read by readTimelines). */
+  readonly timelines?: TimelineIndex;
 }
 
 export interface LabelServer {
@@ -158,7 +161,11 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
   const host = opts.host ?? '127.0.0.1';
   const files = await loadStatic();
   const store = new LabelStore(opts.dataDir);
-  const ctx: ApiContext = { dataDir: store.dataDir, store };
+  const ctx: ApiContext = {
+    dataDir: store.dataDir,
+    store,
+    ...(opts.timelines ? { timelines: opts.timelines } : {}),
+  };
   let port = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -35,6 +35,7 @@ import {
   labelsPathOf,
   parseCsv,
   parseLabelsTable,
+  parseTimestampAt,
   resolveDataDir,
   type Source,
   SOURCES,
@@ -73,6 +74,50 @@ export interface LabelInput {
   readonly labeler: string;
   /** The label_version the client loaded (0 = it saw no label); undefined = no stale check. */
   readonly expected_version: number | undefined;
+  /**
+   * When the failure happened and when its precursor began (ISO 8601 UTC, as labels.csv holds
+   * them): a text to set, null to clear, undefined (not sent) to keep what the label has.
+   */
+  readonly failure_at: string | null | undefined;
+  readonly onset_at: string | null | undefined;
+}
+
+/** The example every timestamp message shows. */
+const INSTANT_EXAMPLE = '2026-01-01T00:00:00Z';
+
+/**
+ * A submitted instant: undefined when not sent, null when empty, the trimmed text when it is a
+ * contract timestamp (as data/label-times.ts reads labels.csv), 'bad' otherwise.
+ */
+function instantField(v: unknown): string | null | undefined | 'bad' {
+  if (v === undefined) return undefined;
+  if (v === null) return null;
+  if (typeof v !== 'string') return 'bad';
+  const t = v.trim();
+  if (t === '') return null;
+  return Number.isNaN(parseTimestampAt(t, 0, t.length)) ? 'bad' : t;
+}
+
+/**
+ * The rules of labels.csv for the two instants of an anomaly (data/label-times.ts): onset_at
+ * needs a failure_at and is not after it.
+ */
+export function labelTimesErrors(failureAt: string | null, onsetAt: string | null): FieldError[] {
+  if (onsetAt === null) return [];
+  if (failureAt === null)
+    return [
+      { field: 'onset_at', message: 'onset_at needs a failure_at (the onset of which failure?)' },
+    ];
+  if (
+    parseTimestampAt(onsetAt, 0, onsetAt.length) > parseTimestampAt(failureAt, 0, failureAt.length)
+  )
+    return [
+      {
+        field: 'onset_at',
+        message: `onset_at ${onsetAt} is after failure_at ${failureAt}: a precursor starts before its failure`,
+      },
+    ];
+  return [];
 }
 
 export type SaveResult =
@@ -116,7 +161,8 @@ function textField(v: unknown): string | 'bad' {
  * message per bad field: label normal|anomaly; a normal has failure_type none (or none given)
  * and no lead time; an anomaly has one of the six failure types and a lead time ≥ 0 in days;
  * confidence in [0, 1] or empty; notes up to 4000 characters; a labeler (who made the change)
- * of one line; expected_version a whole number ≥ 0 when given.
+ * of one line; expected_version a whole number ≥ 0 when given; failure_at and onset_at each an
+ * ISO 8601 UTC timestamp or empty, on an anomaly only, onset_at not after failure_at.
  */
 export function validateLabelInput(
   body: unknown,
@@ -144,6 +190,8 @@ export function validateLabelInput(
     'notes',
     'labeler',
     'expected_version',
+    'failure_at',
+    'onset_at',
   ]);
   for (const k of Object.keys(b))
     if (!known.has(k)) err(k, `unknown field "${k}" (expected ${[...known].join(', ')})`);
@@ -219,6 +267,30 @@ export function validateLabelInput(
   else if (/[\r\n\t\u0000-\u001f]/.test(labeler))
     err('labeler', 'labeler must be one line of text');
 
+  const failureAt = instantField(b['failure_at']);
+  const onsetAt = instantField(b['onset_at']);
+  for (const [name, v] of [
+    ['failure_at', failureAt],
+    ['onset_at', onsetAt],
+  ] as const) {
+    if (v === 'bad')
+      err(
+        name,
+        `${name} is not an ISO 8601 UTC timestamp: ${JSON.stringify(b[name])} (expected e.g. ${INSTANT_EXAMPLE})`,
+      );
+    else if (label === 'normal' && typeof v === 'string')
+      err(name, `a normal system did not fail: leave ${name} empty, found ${v}`);
+  }
+  // Both sent: check them now; one kept from the stored label is checked on save.
+  if (
+    label === 'anomaly' &&
+    failureAt !== 'bad' &&
+    onsetAt !== 'bad' &&
+    onsetAt !== undefined &&
+    failureAt !== undefined
+  )
+    errors.push(...labelTimesErrors(failureAt, onsetAt));
+
   const ev = b['expected_version'];
   let expected: number | undefined;
   if (ev !== undefined && ev !== null) {
@@ -237,7 +309,9 @@ export function validateLabelInput(
     lead === 'bad' ||
     confidence === 'bad' ||
     notes === 'bad' ||
-    labeler === 'bad'
+    labeler === 'bad' ||
+    failureAt === 'bad' ||
+    onsetAt === 'bad'
   ) {
     return { ok: false, errors };
   }
@@ -251,6 +325,8 @@ export function validateLabelInput(
       notes,
       labeler: labeler.trim(),
       expected_version: expected,
+      failure_at: label === 'normal' ? null : failureAt,
+      onset_at: label === 'normal' ? null : onsetAt,
     },
   };
 }
@@ -283,8 +359,26 @@ function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
-function sameLabel(a: LabelRow, b: LabelInput): boolean {
+/** The instants a saved label will carry: what was sent, else what the stored label has. */
+function resolvedTimes(
+  before: LabelRow | null,
+  input: LabelInput,
+): { failure_at: string | null; onset_at: string | null } {
+  if (input.label === 'normal') return { failure_at: null, onset_at: null };
+  return {
+    failure_at: input.failure_at === undefined ? (before?.failure_at ?? null) : input.failure_at,
+    onset_at: input.onset_at === undefined ? (before?.onset_at ?? null) : input.onset_at,
+  };
+}
+
+function sameLabel(
+  a: LabelRow,
+  b: LabelInput,
+  times: { failure_at: string | null; onset_at: string | null },
+): boolean {
   return (
+    (a.failure_at ?? null) === times.failure_at &&
+    (a.onset_at ?? null) === times.onset_at &&
     a.label === b.label &&
     a.failure_type === b.failure_type &&
     (a.lead_time_days ?? null) === b.lead_time_days &&
@@ -402,8 +496,9 @@ export class LabelStore {
   /**
    * Validates `body` and applies it to the label of (`source`, `systemId`), under the lock:
    * a new row gets label_version 1 and goes at the end; a changed row keeps its place with its
-   * version + 1; an unchanged label (same label, failure type, lead time, confidence and notes)
-   * writes nothing. `labeled_at` (UTC ISO 8601) and `labeler` are set on every change.
+   * version + 1; an unchanged label (same label, failure type, lead time, confidence, notes,
+   * failure_at and onset_at) writes nothing. failure_at/onset_at not sent are kept from the
+   * stored label (an anomaly's; a normal has none). `labeled_at` (UTC ISO 8601) and `labeler` are set on every change.
    */
   async save(source: string, systemId: string, body: unknown): Promise<SaveResult> {
     const idErrors: FieldError[] = [];
@@ -432,7 +527,11 @@ export class LabelStore {
       if (input.expected_version !== undefined && input.expected_version !== currentVersion) {
         return { status: 'conflict', current: before, expected: input.expected_version } as const;
       }
-      if (before && sameLabel(before, input)) return { status: 'unchanged', row: before } as const;
+      const times = resolvedTimes(before, input);
+      const timeErrors = labelTimesErrors(times.failure_at, times.onset_at);
+      if (timeErrors.length > 0) return { status: 'invalid', errors: timeErrors } as const;
+      if (before && sameLabel(before, input, times))
+        return { status: 'unchanged', row: before } as const;
       const after: LabelRow = {
         system_id: systemId,
         label: input.label,
@@ -444,13 +543,8 @@ export class LabelStore {
         ...(input.notes !== '' ? { notes: input.notes } : {}),
         labeler: input.labeler,
         labeled_at: this.now().toISOString(),
-        // The app does not edit failure_at/onset_at yet: an anomaly keeps them; a normal may not have them.
-        ...(input.label === 'anomaly' && before?.failure_at !== undefined
-          ? { failure_at: before.failure_at }
-          : {}),
-        ...(input.label === 'anomaly' && before?.onset_at !== undefined
-          ? { onset_at: before.onset_at }
-          : {}),
+        ...(times.failure_at !== null ? { failure_at: times.failure_at } : {}),
+        ...(times.onset_at !== null ? { onset_at: times.onset_at } : {}),
       };
       const rawAfter: Record<string, string> = {};
       for (const c of [...LABELS_REQUIRED, ...LABELS_OPTIONAL]) rawAfter[c] = fieldText(after, c);

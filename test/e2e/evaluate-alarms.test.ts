@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHarness, tempDir } from '../helpers/run-harness.ts';
@@ -140,6 +140,30 @@ describe('harness evaluate --alarms', () => {
     const text = await runHarness(['evaluate', '--alarms', alarms, '--data', fleet]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/false_alarms_per_system_month/);
+
+    // --plots: the warning-time chart as SVG, one point per caught failure, each failure type named.
+    const plots = path.join(tmp.dir, 'alarm-plots');
+    const p = await runHarness([
+      'evaluate',
+      '--alarms',
+      alarms,
+      '--data',
+      fleet,
+      '--json',
+      '--plots',
+      plots,
+    ]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toMatchObject({ kind: 'alarms' }); // stdout is still only the JSON
+    expect(p.stderr).toContain('wrote 1 SVG chart to');
+    expect(await readdir(plots)).toEqual(['warning-time.svg']);
+    const svg = await readFile(path.join(plots, 'warning-time.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    const caught =
+      /<g class="mark-symbol role-mark caught_marks"[^>]*>(.*?)<\/g>/s.exec(svg)?.[1] ?? '';
+    expect((caught.match(/<path/g) ?? []).length).toBe(warnings.length);
+    for (const type of new Set(failures.map((f) => f.failureType)))
+      expect(svg).toContain(`>${type}<`);
   });
 
   it('locates bad alarms and exits 2', async () => {

@@ -24,10 +24,18 @@ interface Server {
 }
 
 /** Starts `harness label --port 0` and reads the URL it prints. */
-function startServer(dataDir: string, cwd: string): Promise<Server> {
+function startServer(dataDir: string, cwd: string, extra: readonly string[] = []): Promise<Server> {
   const child = spawn(
     process.execPath,
-    [path.join(REPO_ROOT, 'bin', 'harness.js'), 'label', '--port', '0', '--data', dataDir],
+    [
+      path.join(REPO_ROOT, 'bin', 'harness.js'),
+      'label',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      ...extra,
+    ],
     {
       cwd,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
@@ -327,5 +335,172 @@ describe('labeling app in a browser', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.stdout()).toContain('stopped');
+  });
+  it('sets failure_at and onset_at on a label, marks them on the plot, saves them; a bad one shows the error and writes nothing', async () => {
+    browser = await launchChromium();
+    tmp = await tempDir('label-times-e2e-');
+    const dataDir = path.join(tmp.dir, 'data');
+    const gen = await runHarness(
+      ['generate', '--systems', '4', '--days', '2', '--interval', '30m', '--data', dataDir],
+      { cwd: tmp.dir },
+    );
+    expect(gen.code, gen.stderr).toBe(0);
+    const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
+    const historyPath = path.join(dataDir, 'synthetic', 'labels.history.csv');
+    const target = 'sys-0001';
+    const series = (await readFile(path.join(dataDir, 'synthetic', 'raw', `${target}.csv`), 'utf8'))
+      .trimEnd()
+      .split('\n');
+    const first = Date.parse(series[1]!.slice(0, series[1]!.indexOf(',')));
+    const inside = (hours: number): string =>
+      new Date(first + hours * 3_600_000).toISOString().replace('.000Z', 'Z');
+
+    server = await startServer(dataDir, tmp.dir);
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const problems: string[] = [];
+    const page = await openApp(context, server.url, problems);
+    await pick(page, target);
+    // The first panel's pixels: the marks are drawn on the canvas, nowhere else.
+    const pixels = (): Promise<string> =>
+      page.evaluate(`document.querySelector('#plot .uplot canvas').toDataURL()`) as Promise<string>;
+
+    // A bad failure_at: the server's message under the field, nothing written.
+    const labelsBefore = await readFile(labelsPath, 'utf8');
+    await page.keyboard.press('a');
+    await page.selectOption('#failure_type', 'cooling_failure');
+    await page.fill('#lead_time_days', '2');
+    await page.fill('#labeler', 'e2e-times');
+    await page.fill('#failure_at', '2026-13-01T00:00:00Z');
+    await page.click('#save');
+    await page.waitForSelector('.err[data-err-for="failure_at"]:not(:empty)');
+    expect(await page.textContent('.err[data-err-for="failure_at"]')).toBe(
+      'failure_at is not an ISO 8601 UTC timestamp: "2026-13-01T00:00:00Z" (expected e.g. 2026-01-01T00:00:00Z)',
+    );
+    expect(await page.textContent('#save-status')).toBe('not saved: 1 problem');
+    expect(await readFile(labelsPath, 'utf8')).toBe(labelsBefore);
+    await expect(stat(historyPath)).rejects.toThrow();
+    // onset after failure: the same, under onset_at.
+    await page.fill('#failure_at', inside(10));
+    await page.fill('#onset_at', inside(20));
+    await page.click('#save');
+    await page.waitForSelector('.err[data-err-for="onset_at"]:not(:empty)');
+    expect(await page.textContent('.err[data-err-for="onset_at"]')).toMatch(
+      /onset_at .* is after failure_at .*: a precursor starts before its failure/,
+    );
+    expect(await readFile(labelsPath, 'utf8')).toBe(labelsBefore);
+
+    // Good instants inside the series: drawn on the plot as they are typed, then saved.
+    await page.fill('#failure_at', '');
+    await page.fill('#onset_at', '');
+    expect(await page.getAttribute('#plot', 'data-marks')).toBe('');
+    const plain = await pixels();
+    await page.fill('#failure_at', inside(30));
+    expect(await page.getAttribute('#plot', 'data-marks')).toBe('failure_at');
+    expect(await pixels()).not.toBe(plain);
+    await page.fill('#onset_at', inside(6));
+    expect(await page.getAttribute('#plot', 'data-marks')).toBe('onset_at failure_at');
+    if (process.env['LABEL_TIMES_SCREENSHOT'])
+      await page.screenshot({ path: process.env['LABEL_TIMES_SCREENSHOT'] });
+    await page.click('#save');
+    await page.waitForSelector('#save-status.ok');
+    const row = (await readLabelsFile(labelsPath)).find((r) => r.system_id === target);
+    expect(row).toMatchObject({
+      label: 'anomaly',
+      failure_type: 'cooling_failure',
+      lead_time_days: 2,
+      failure_at: inside(30),
+      onset_at: inside(6),
+      labeler: 'e2e-times',
+    });
+    // The form shows the saved instants back; a failure after the data is said in words.
+    expect(await page.inputValue('#failure_at')).toBe(inside(30));
+    await page.fill('#failure_at', inside(24 * 5));
+    expect(await page.textContent('#time-marks')).toMatch(
+      /failure_at is 3\.\d d after the last sample/,
+    );
+
+    // A normal cannot have them: the fields empty and lock, and the saved row has none.
+    await page.locator('#failure_at').press('Escape');
+    await page.keyboard.press('n');
+    expect(await page.inputValue('#failure_at')).toBe('');
+    expect(await page.isDisabled('#failure_at')).toBe(true);
+    expect(await page.isDisabled('#onset_at')).toBe(true);
+    await page.keyboard.press('s');
+    await page.waitForSelector('#save-status.ok');
+    const normal = (await readLabelsFile(labelsPath)).find((r) => r.system_id === target);
+    expect(normal).toMatchObject({ label: 'normal', label_version: (row?.label_version ?? 0) + 1 });
+    expect(normal).not.toHaveProperty('failure_at');
+    expect(normal).not.toHaveProperty('onset_at');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+  it('shows the score timeline a run kept of the system (--results), and refuses a bad results file', async () => {
+    tmp = await tempDir('label-timeline-e2e-');
+    const dataDir = path.join(tmp.dir, 'data');
+    const gen = await runHarness(
+      ['generate', '--systems', '3', '--days', '2', '--interval', '1h', '--data', dataDir],
+      { cwd: tmp.dir },
+    );
+    expect(gen.code, gen.stderr).toBe(0);
+    const missing = await runHarness(
+      ['label', '--port', '0', '--data', dataDir, '--results', path.join(tmp.dir, 'nope.json')],
+      { cwd: tmp.dir },
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--results .*nope\.json: no such file/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+
+    const t0 = Date.UTC(2026, 0, 1);
+    const t = Array.from({ length: 48 }, (_, i) => t0 + i * 3_600_000);
+    const timeline = {
+      systemId: 'sys-0002',
+      failureType: 'thermal_runaway',
+      anomaly: true,
+      t,
+      score: t.map((_, i) => (i > 30 ? 0.9 : 0.1)),
+      alarms: [t[32], t[40]],
+      failureAt: t0 + 60 * 3_600_000,
+      onsetAt: t[28],
+      threshold: 0.5,
+    };
+    const resultsFile = path.join(tmp.dir, 'results.json');
+    await writeFile(
+      resultsFile,
+      JSON.stringify({
+        schema: 1,
+        suites: [
+          { name: 'smoke', cases: [{ model: 'zscore', alarms: { timelines: [timeline] } }] },
+        ],
+      }),
+    );
+    browser = await launchChromium();
+    server = await startServer(dataDir, tmp.dir, ['--results', resultsFile]);
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const problems: string[] = [];
+    const page = await openApp(context, server.url, problems);
+    expect(await page.isVisible('#timeline-section')).toBe(true);
+    expect(await page.textContent('#timeline-source')).toContain('results.json');
+
+    await pick(page, 'sys-0002');
+    await page.waitForSelector('#timelines[data-count="1"] .timeline canvas');
+    const panel = page.locator('#timelines .timeline');
+    expect(await panel.getAttribute('data-model')).toBe('zscore');
+    expect(await panel.getAttribute('data-alarms')).toBe('2');
+    expect(await panel.textContent()).toContain(
+      'zscore · smoke · thermal_runaway · 2 alarms at threshold 0.5',
+    );
+    if (process.env['LABEL_TIMELINE_SCREENSHOT'])
+      await page
+        .locator('#timeline-section')
+        .screenshot({ path: process.env['LABEL_TIMELINE_SCREENSHOT'] });
+
+    // A system the run kept no timeline of says so.
+    await pick(page, 'sys-0001');
+    await page.waitForSelector('#timelines[data-count="0"]');
+    expect(await page.textContent('#timelines')).toBe(
+      'no score timeline of this system in the results',
+    );
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });

@@ -13,6 +13,7 @@ import {
   evaluateAlarmFiles,
   evaluateFiles,
   evaluationJson,
+  writeAlarmPlots,
   writeEvaluationPlots,
 } from '../../evaluate/index.ts';
 import { numberFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
@@ -40,6 +41,7 @@ threshold, and a breakdown per stratum.
 
        harness evaluate --alarms FILE [--labels FILE] [--metadata FILE] [--data DIR]
                         [--cooldown DAYS] [--pre-window DAYS] [--nab] [--allow-missing] [--json]
+                        [--plots DIR]
 
 With --alarms, judges alarms raised anywhere (alarms.csv: system_id,alarm_at[,score][,source];
 ISO 8601 UTC) against the labels' failure_at/onset_at: warning_days, median_warning_days,
@@ -52,6 +54,8 @@ from its series under --data (required with --labels).
   --pre-window DAYS event window of a failure without onset_at: DAYS before failure_at
                     (default: everything before the failure)
   --nab             add NAB-weighted event precision and recall (early detections weigh more)
+  --plots DIR       write the warning-time chart (days of warning per failure type, failures
+                    missed) as warning-time.svg into DIR
 
 Exit codes: 0 evaluated · 2 bad input (every problem is printed as file:line:column).`;
 
@@ -80,12 +84,14 @@ async function runAlarms(values: {
   'allow-missing'?: boolean;
   json?: boolean;
 }): Promise<number> {
-  for (const flag of ['scores', 'threshold', 'plots'] as const)
+  for (const flag of ['scores', 'threshold'] as const)
     if (values[flag] !== undefined)
       throw new HarnessError(
         'E_ARGS',
         `harness evaluate: --${flag} does not go with --alarms\n\n${USAGE}`,
       );
+  const plotsDir =
+    values.plots === undefined ? undefined : await outputDirFlag('plots', values.plots);
   const evaluation = await evaluateAlarmFiles({
     alarms: values.alarms as string,
     ...(values.labels !== undefined ? { labels: values.labels } : {}),
@@ -104,6 +110,13 @@ async function runAlarms(values: {
   process.stdout.write(
     values.json ? `${JSON.stringify(alarmsJson(evaluation), null, 2)}\n` : alarmsText(evaluation),
   );
+  if (plotsDir !== undefined) {
+    const count = await writeAlarmPlots(evaluation, plotsDir);
+    // stdout belongs to the JSON object in --json mode.
+    const note = `wrote ${count} SVG chart${count === 1 ? '' : 's'} to ${displayPath(plotsDir)}/\n`;
+    if (values.json) process.stderr.write(note);
+    else process.stdout.write(`\n${note}`);
+  }
   return 0;
 }
 

@@ -55,6 +55,8 @@
     xRange: null,
     loadToken: 0,
     prefetch: null, // { key, promise } of the next system's series
+    results: null, // { file, timelines } of `harness label --results`, or null
+    timelinePlots: [],
   };
 
   const keyOf = (s) => `${s.source}/${s.system_id}`;
@@ -173,6 +175,9 @@
     }
     state.systems = r.data.systems;
     state.queue = r.data.queue;
+    state.results = r.data.results || null;
+    $('timeline-section').hidden = !state.results;
+    if (state.results) $('timeline-source').textContent = `from ${state.results.file}`;
     bySystemKey.clear();
     for (const s of state.systems) bySystemKey.set(keyOf(s), s);
     showWarnings(r.data.warnings || []);
@@ -285,11 +290,13 @@
     $('plot-status').textContent = 'loading series…';
     const pre = state.prefetch && state.prefetch.key === key ? state.prefetch.promise : null;
     state.prefetch = null;
-    const [info, series] = await Promise.all([
+    const [info, series, timelines] = await Promise.all([
       api('GET', base),
       pre || fetchSeries(`${base}/series?format=f64`),
+      state.results ? api('GET', `${base}/timelines`) : Promise.resolve(null),
     ]);
     if (token !== state.loadToken) return; // another system was picked meanwhile
+    if (timelines) drawTimelines(timelines);
     if (info.status === 200) {
       s.label = info.data.label;
       fillForm(info.data.label);
@@ -340,7 +347,7 @@
     clear(ol);
     const summary = (r) =>
       r
-        ? `v${r.label_version} ${r.label}${r.failure_type !== 'none' ? `/${r.failure_type}` : ''}${r.lead_time_days !== null && r.lead_time_days !== undefined ? ` lead ${r.lead_time_days}d` : ''}${r.confidence !== undefined ? ` conf ${r.confidence}` : ''}${r.notes ? ` "${r.notes}"` : ''}`
+        ? `v${r.label_version} ${r.label}${r.failure_type !== 'none' ? `/${r.failure_type}` : ''}${r.lead_time_days !== null && r.lead_time_days !== undefined ? ` lead ${r.lead_time_days}d` : ''}${r.confidence !== undefined ? ` conf ${r.confidence}` : ''}${r.failure_at ? ` failed ${r.failure_at}` : ''}${r.onset_at ? ` onset ${r.onset_at}` : ''}${r.notes ? ` "${r.notes}"` : ''}`
         : '(none)';
     for (const e of [...entries].reverse())
       ol.appendChild(
@@ -460,6 +467,7 @@
         ],
         axes: [xAxis, { size: 56 }],
         hooks: {
+          draw: [(u) => drawTimeMarks(u, i === 0)],
           setScale: [
             (u, key) => {
               if (key !== 'x' || syncing) return;
@@ -483,10 +491,229 @@
     box.dataset.points = String(data.n);
     box.dataset.system = `${data.source}/${data.system_id}`;
     box.dataset.drawMs = String(Math.round(performance.now() - started));
+    describeTimeMarks();
     $('plot-status').textContent =
       `${data.n.toLocaleString()} points · ${count} series · drag to zoom, double-click or r to reset, ←/→ to pan`;
     if (keepRange && state.plots[0])
       state.plots[0].setScale('x', { min: keepRange[0], max: keepRange[1] });
+  }
+
+  // ---- the model's score over time (harness label --results) ----
+  const TIMELINE_COLORS = { score: '#2563eb', threshold: '#6b7280', alarm: '#dc2626' };
+
+  function destroyTimelines() {
+    for (const p of state.timelinePlots) p.destroy();
+    state.timelinePlots = [];
+    clear($('timelines'));
+    $('timelines').dataset.count = '0';
+  }
+
+  /** One uPlot per timeline: score, dashed threshold, alarm triangles, onset and failure lines. */
+  function drawTimelines(r) {
+    destroyTimelines();
+    const box = $('timelines');
+    if (r.status !== 200) {
+      box.appendChild(
+        el('div', 'muted', r.data && r.data.error ? r.data.error : `HTTP ${r.status}`),
+      );
+      return;
+    }
+    const list = r.data.timelines;
+    if (list.length === 0) {
+      box.appendChild(el('div', 'muted', 'no score timeline of this system in the results'));
+      return;
+    }
+    const width = Math.max(300, box.clientWidth || 800);
+    for (const { suite, model, timeline: tl } of list) {
+      const div = el('div', 'panel timeline');
+      div.dataset.model = model;
+      div.dataset.alarms = String(tl.alarms.length);
+      const kind = tl.anomaly ? tl.failureType : 'normal';
+      div.appendChild(
+        el(
+          'span',
+          'unit',
+          `${model} · ${suite} · ${kind} · ${tl.alarms.length} alarm${tl.alarms.length === 1 ? '' : 's'} at threshold ${tl.threshold}`,
+        ),
+      );
+      box.appendChild(div);
+      const t = tl.t.map((ms) => ms / 1000);
+      const events = [
+        {
+          name: 'onset',
+          sec: tl.onsetAt === null ? null : tl.onsetAt / 1000,
+          color: MARK_COLORS.onset_at,
+        },
+        {
+          name: 'failure',
+          sec: tl.failureAt === null ? null : tl.failureAt / 1000,
+          color: MARK_COLORS.failure_at,
+        },
+      ].filter((e) => e.sec !== null);
+      // the failure usually lies after the data: the x range takes the events in
+      const lo = Math.min(t.length ? t[0] : Infinity, ...events.map((e) => e.sec));
+      const hi = Math.max(t.length ? t[t.length - 1] : -Infinity, ...events.map((e) => e.sec));
+      const opts = {
+        width,
+        height: 200,
+        legend: { show: true, live: true },
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: true, range: () => [lo, hi === lo ? lo + 1 : hi] } },
+        series: [
+          { label: 'UTC', value: (u, v) => (v === null || v === undefined ? '--' : isoMinute(v)) },
+          { label: 'score', stroke: TIMELINE_COLORS.score, width: 1.5, points: { show: false } },
+          {
+            label: 'threshold',
+            stroke: TIMELINE_COLORS.threshold,
+            dash: [4, 4],
+            width: 1,
+            points: { show: false },
+          },
+        ],
+        axes: [
+          {
+            values: (u, splits) =>
+              splits.map((v, j) =>
+                timeTick(v, j === 0 ? null : splits[j - 1], u.scales.x.max - u.scales.x.min),
+              ),
+            size: 44,
+          },
+          { size: 56 },
+        ],
+        hooks: { draw: [(u) => drawTimelineMarks(u, tl, events)] },
+      };
+      const plot = new uPlot(opts, [t, tl.score, t.map(() => tl.threshold)], div);
+      state.timelinePlots.push(plot);
+    }
+    box.dataset.count = String(list.length);
+  }
+
+  /** The onset → failure window shaded, the two as labelled lines, each alarm a triangle on the score. */
+  function drawTimelineMarks(u, tl, events) {
+    const { left, top, width, height } = u.bbox;
+    const ctx = u.ctx;
+    const px = devicePixelRatio;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    if (tl.onsetAt !== null && tl.failureAt !== null) {
+      const x0 = u.valToPos(tl.onsetAt / 1000, 'x', true);
+      const x1 = u.valToPos(tl.failureAt / 1000, 'x', true);
+      ctx.fillStyle = 'rgba(252, 165, 165, 0.3)';
+      ctx.fillRect(x0, top, x1 - x0, height);
+    }
+    for (const e of events) {
+      const x = Math.round(u.valToPos(e.sec, 'x', true));
+      ctx.strokeStyle = e.color;
+      ctx.lineWidth = 2 * px;
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      ctx.fillStyle = e.color;
+      ctx.font = `${11 * px}px sans-serif`;
+      // uPlot leaves its own alignment on the context
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'alphabetic';
+      // the failure often sits at the right edge: its label then goes to the left of the line
+      const w = ctx.measureText(e.name).width;
+      const tx = x + 4 * px + w > left + width ? x - 4 * px - w : x + 4 * px;
+      ctx.fillText(e.name, tx, top + 12 * px);
+    }
+    ctx.fillStyle = TIMELINE_COLORS.alarm;
+    for (const ms of tl.alarms) {
+      // the last score at or before the alarm, else the threshold
+      let y = tl.threshold;
+      for (let i = 0; i < tl.t.length && tl.t[i] <= ms; i++)
+        if (tl.score[i] !== null) y = tl.score[i];
+      const x = u.valToPos(ms / 1000, 'x', true);
+      const yy = u.valToPos(y, 'y', true);
+      const s = 6 * px;
+      ctx.beginPath();
+      ctx.moveTo(x - s, yy - 2 * s);
+      ctx.lineTo(x + s, yy - 2 * s);
+      ctx.lineTo(x, yy);
+      ctx.closePath();
+      ctx.fill();
+    }
+    ctx.restore();
+  }
+
+  // ---- failure_at / onset_at on the plot ----
+  const MARK_COLORS = { failure_at: '#111827', onset_at: '#d97706' };
+
+  /** Epoch seconds of a contract timestamp (…Z) typed in the form, or null when it is not one. */
+  function formInstant(id) {
+    const v = $(id).value.trim();
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/.test(v)) return null;
+    const ms = Date.parse(v);
+    return Number.isFinite(ms) ? ms / 1000 : null;
+  }
+
+  /** The instants of the form to mark: [{ name, sec }], onset first. */
+  function timeMarks() {
+    if (chosenLabel() === 'normal') return [];
+    return ['onset_at', 'failure_at']
+      .map((name) => ({ name, sec: formInstant(name) }))
+      .filter((m) => m.sec !== null);
+  }
+
+  /** A uPlot draw hook: a vertical line per mark inside the shown range, labelled on the top panel. */
+  function drawTimeMarks(u, labelled) {
+    const { left, top, width, height } = u.bbox;
+    const ctx = u.ctx;
+    for (const m of timeMarks()) {
+      if (m.sec < u.scales.x.min || m.sec > u.scales.x.max) continue;
+      const x = Math.round(u.valToPos(m.sec, 'x', true));
+      if (x < left || x > left + width) continue;
+      ctx.save();
+      ctx.strokeStyle = MARK_COLORS[m.name];
+      ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      if (labelled) {
+        ctx.fillStyle = MARK_COLORS[m.name];
+        ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'alphabetic';
+        ctx.fillText(
+          m.name === 'failure_at' ? 'failure' : 'onset',
+          x + 4,
+          top + 12 * devicePixelRatio,
+        );
+      }
+      ctx.restore();
+    }
+  }
+
+  /**
+   * Says where the marks are: `data-marks` on the plot lists those inside the series (drawn),
+   * and the status line says how far after the last sample one lies (a failure usually does).
+   */
+  function describeTimeMarks() {
+    const box = $('plot');
+    const r = fullRange();
+    const marks = timeMarks();
+    const inside = r ? marks.filter((m) => m.sec >= r[0] && m.sec <= r[1]) : [];
+    box.dataset.marks = inside.map((m) => m.name).join(' ');
+    const notes = r
+      ? marks
+          .filter((m) => m.sec > r[1] || m.sec < r[0])
+          .map((m) => {
+            const days = (m.sec > r[1] ? m.sec - r[1] : r[0] - m.sec) / 86400;
+            return `${m.name} is ${days.toFixed(1)} d ${m.sec > r[1] ? 'after the last' : 'before the first'} sample`;
+          })
+      : [];
+    $('time-marks').textContent = notes.join(' · ');
+  }
+
+  function redrawTimeMarks() {
+    for (const p of state.plots) p.redraw(false);
+    describeTimeMarks();
   }
 
   const pad2 = (n) => String(n).padStart(2, '0');
@@ -555,6 +782,12 @@
     }
     ft.disabled = normal;
     lead.disabled = normal;
+    // a normal did not fail: it has no failure_at or onset_at
+    for (const id of ['failure_at', 'onset_at']) {
+      if (normal) $(id).value = '';
+      $(id).disabled = normal;
+    }
+    if (state.plots.length) redrawTimeMarks();
   }
 
   function fillForm(row) {
@@ -567,6 +800,8 @@
         ? String(row.lead_time_days)
         : '';
     $('confidence').value = row && row.confidence !== undefined ? String(row.confidence) : '';
+    $('failure_at').value = row && row.failure_at ? row.failure_at : '';
+    $('onset_at').value = row && row.onset_at ? row.onset_at : '';
     $('notes').value = row && row.notes ? row.notes : '';
     $('labeler').value = lsGet(LS_LABELER, '');
     applyLabelRules();
@@ -616,6 +851,9 @@
       failure_type: label === 'normal' ? 'none' : $('failure_type').value,
       lead_time_days: label === 'normal' ? null : numberOrText($('lead_time_days').value),
       confidence: numberOrText($('confidence').value),
+      // empty clears; the server checks the text with the rules of labels.csv
+      failure_at: label === 'normal' ? null : $('failure_at').value,
+      onset_at: label === 'normal' ? null : $('onset_at').value,
       notes: $('notes').value,
       labeler: $('labeler').value,
       expected_version: state.expectedVersion,
@@ -674,6 +912,8 @@
       'failure_type',
       'lead_time_days',
       'confidence',
+      'failure_at',
+      'onset_at',
       'notes',
       'labeler',
       'labeled_at',
@@ -706,6 +946,7 @@
     save();
   });
   $('labeler').addEventListener('change', () => lsSet(LS_LABELER, $('labeler').value));
+  for (const id of ['failure_at', 'onset_at']) $(id).addEventListener('input', redrawTimeMarks);
   $('systems').addEventListener('click', (e) => {
     const li = e.target.closest('li');
     const s = li && bySystemKey.get(li.dataset.key);

@@ -5,3 +5,5 @@
 export { labelDistributionChart } from './label-distribution-chart.ts';
 export { signatureChart } from './signature-chart.ts';
 export { modelChartFileName, modelCharts } from './model-charts.ts';
+export { warningTimeChart, warningTimeData } from './warning-time-chart.ts';
+export { scoreTimelineChart, scoreTimelineData } from './score-timeline-chart.ts';

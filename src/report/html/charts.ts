@@ -12,14 +12,14 @@ import { modelCharts, type ModelChartKind } from '../charts/model-charts.ts';
 import type { DistributionBar, LabelDistribution } from '../label-distribution.ts';
 
 /** What a chart shows; also its `data-chart` attribute in the page. */
-export type ChartKind = ModelChartKind | 'labels';
+export type ChartKind = ModelChartKind | 'labels' | 'warning-time' | 'timeline';
 
 /** One chart of the report: its spec and what it belongs to. */
 export interface ReportChart {
   readonly kind: ChartKind;
   /** The model of a per-model chart. */
   readonly model?: string;
-  /** The breakdown (or label distribution) column. */
+  /** The breakdown (or label distribution) column; the system of a `timeline`. */
   readonly column?: string;
   /** The Vega-Lite spec, without `$schema` (the page must not name a URL, even one never fetched). */
   readonly spec: TopLevelSpec;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { AssertionResult } from '../../assert/types.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../../runner/types.ts';
 import type { VegaScripts } from './assets.ts';
+import { alarmsSection } from './alarms.ts';
 import { caseCharts, suiteLabelCharts, type ReportChart, type ScoredCase } from './charts.ts';
 import { CLIENT_SCRIPT } from './client.ts';
 import { escapeHtml as h, inlineScript, jsonForScript } from './escape.ts';
@@ -218,6 +219,7 @@ ${assertionsBlock(s, root)}
 ${baselineBlock(s)}
 <h3>Models</h3>
 ${modelsTable(s)}
+${alarmsSection(scored, chartGrid)}
 ${labels.length > 0 ? `<h3>Test systems</h3>${chartGrid(labels)}` : ''}
 ${perModel ? `<h3>Charts per model</h3>${perModel}` : ''}
 </section>`;
@@ -257,7 +259,8 @@ details.model { margin: 8px 0; } details.model > summary { cursor: pointer; font
 /**
  * The whole report: header (verdict, counts, time, harness version, seed), then per suite its
  * dataset and threshold, assertions (failed first), models table, label distribution of the
- * test systems and, per scored model, ROC, PR, score distribution and breakdown charts. The vega
+ * test systems, the alarm metrics, warning-time chart and score timelines of the models that
+ * score over time, and, per scored model, ROC, PR, score distribution and breakdown charts. The vega
  * builds and a small script that renders the charts are inlined: the page needs no network.
  */
 export function renderPage(

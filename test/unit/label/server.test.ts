@@ -246,6 +246,56 @@ describe('label server', () => {
     expect((history.json() as { history: unknown[] }).history).toHaveLength(1);
   });
 
+  it('validates failure_at and onset_at: a bad one is a 400 naming the field, and nothing is written', async () => {
+    const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
+    const before = await readFile(labelsPath, 'utf8');
+    const anomaly = {
+      label: 'anomaly',
+      failure_type: 'cooling_failure',
+      lead_time_days: 3,
+      labeler: 'ann',
+    };
+    const bad = await post(app, '/api/systems/synthetic/sys-0003/label', {
+      ...anomaly,
+      failure_at: '2026-01-05T25:00:00Z',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json().errors).toEqual([
+      {
+        field: 'failure_at',
+        message:
+          'failure_at is not an ISO 8601 UTC timestamp: "2026-01-05T25:00:00Z" (expected e.g. 2026-01-01T00:00:00Z)',
+      },
+    ]);
+    const normal = await post(app, '/api/systems/synthetic/sys-0003/label', {
+      label: 'normal',
+      labeler: 'ann',
+      failure_at: '2026-01-05T00:00:00Z',
+    });
+    expect(normal.status).toBe(400);
+    expect(normal.json().errors?.map((e) => e.field)).toEqual(['failure_at']);
+    const late = await post(app, '/api/systems/synthetic/sys-0003/label', {
+      ...anomaly,
+      failure_at: '2026-01-05T00:00:00Z',
+      onset_at: '2026-01-06T00:00:00Z',
+    });
+    expect(late.status).toBe(400);
+    expect(late.json().errors?.[0]?.message).toMatch(/onset_at .* is after failure_at/);
+    expect(await readFile(labelsPath, 'utf8')).toBe(before);
+
+    const ok = await post(app, '/api/systems/synthetic/sys-0003/label', {
+      ...anomaly,
+      failure_at: '2026-01-05T00:00:00Z',
+      onset_at: '2026-01-01T06:00:00Z',
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.json()).toMatchObject({
+      row: { failure_at: '2026-01-05T00:00:00Z', onset_at: '2026-01-01T06:00:00Z' },
+    });
+    const got = await call(app, 'GET', '/api/systems/synthetic/sys-0003');
+    expect(got.json()).toMatchObject({ label: { failure_at: '2026-01-05T00:00:00Z' } });
+  });
+
   it('bound to every address, still answers only to its names: loopback and each --allow-host', async () => {
     const wide = await startLabelServer({
       dataDir,

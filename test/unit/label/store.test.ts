@@ -68,6 +68,8 @@ describe('validateLabelInput', () => {
         notes: 'ok',
         labeler: 'ann',
         expected_version: undefined,
+        failure_at: null,
+        onset_at: null,
       },
     });
     const a = validateLabelInput({
@@ -82,6 +84,34 @@ describe('validateLabelInput', () => {
       lead_time_days: 0,
       confidence: null,
       expected_version: 2,
+    });
+  });
+
+  it('checks failure_at and onset_at with the rules of labels.csv', () => {
+    expect(fields(anomaly({ failure_at: '2026-01-01 00:00:00' }))).toEqual(['failure_at']);
+    expect(fields(anomaly({ failure_at: '2026-01-01T00:00:00+01:00' }))).toEqual(['failure_at']);
+    expect(fields(anomaly({ onset_at: 5 }))).toEqual(['onset_at']);
+    expect(errorsOf(anomaly({ onset_at: '2026-01-01T00:00:00Z', failure_at: '' }))).toEqual([
+      { field: 'onset_at', message: 'onset_at needs a failure_at (the onset of which failure?)' },
+    ]);
+    expect(
+      errorsOf(anomaly({ failure_at: '2026-01-01T00:00:00Z', onset_at: '2026-01-02T00:00:00Z' }))[0]
+        ?.message,
+    ).toMatch(/onset_at 2026-01-02T00:00:00Z is after failure_at 2026-01-01T00:00:00Z/);
+    expect(errorsOf(normal('ann', { failure_at: '2026-01-01T00:00:00Z' }))).toEqual([
+      {
+        field: 'failure_at',
+        message: 'a normal system did not fail: leave failure_at empty, found 2026-01-01T00:00:00Z',
+      },
+    ]);
+    // Empty on a normal is fine (the form sends the empty field).
+    expect(errorsOf(normal('ann', { failure_at: '', onset_at: null }))).toEqual([]);
+    const ok = validateLabelInput(
+      anomaly({ failure_at: '2026-01-02T00:00:00Z', onset_at: '2026-01-02T00:00:00Z' }),
+    );
+    expect(ok.ok && ok.value).toMatchObject({
+      failure_at: '2026-01-02T00:00:00Z',
+      onset_at: '2026-01-02T00:00:00Z',
     });
   });
 
@@ -251,6 +281,97 @@ describe('LabelStore', () => {
     expect(dropped.row).not.toHaveProperty('failure_at');
     expect(dropped.row).not.toHaveProperty('onset_at');
     expect(await readLabelsFile(labelsPath)).toHaveLength(1); // still a valid file
+  });
+
+  it('sets, keeps, changes and clears failure_at and onset_at, and writes them to labels.csv', async () => {
+    const s = store();
+    const set = saved(
+      await s.save(
+        'real',
+        'real-b',
+        anomaly({
+          expected_version: 3,
+          failure_at: ' 2026-03-01T12:00:00Z ',
+          onset_at: '2026-02-20T00:00:00.5Z',
+        }),
+      ),
+    );
+    expect(set.row).toMatchObject({
+      failure_at: '2026-03-01T12:00:00Z',
+      onset_at: '2026-02-20T00:00:00.5Z',
+      label_version: 4,
+    });
+    const rows = await readLabelsFile(labelsPath);
+    expect(rows.find((r) => r.system_id === 'real-b')).toMatchObject({
+      failure_at: '2026-03-01T12:00:00Z',
+      onset_at: '2026-02-20T00:00:00.5Z',
+    });
+    // The other rows keep empty instants: only real-b has them.
+    expect(rows.find((r) => r.system_id === 'real-a')).not.toHaveProperty('failure_at');
+    // Same instants again: nothing to write. Not sent: kept.
+    expect(
+      (
+        await s.save(
+          'real',
+          'real-b',
+          anomaly({
+            expected_version: 4,
+            failure_at: '2026-03-01T12:00:00Z',
+            onset_at: '2026-02-20T00:00:00.5Z',
+          }),
+        )
+      ).status,
+    ).toBe('unchanged');
+    expect(
+      saved(await s.save('real', 'real-b', anomaly({ expected_version: 4, notes: 'n' }))).row,
+    ).toMatchObject({ failure_at: '2026-03-01T12:00:00Z', onset_at: '2026-02-20T00:00:00.5Z' });
+    // A kept failure_at before a new onset_at is caught on save.
+    const late = await s.save(
+      'real',
+      'real-b',
+      anomaly({ expected_version: 5, onset_at: '2026-03-02T00:00:00Z' }),
+    );
+    expect(late).toEqual({
+      status: 'invalid',
+      errors: [
+        {
+          field: 'onset_at',
+          message:
+            'onset_at 2026-03-02T00:00:00Z is after failure_at 2026-03-01T12:00:00Z: a precursor starts before its failure',
+        },
+      ],
+    });
+    // Cleared with an empty field (what the form sends): both gone, columns kept empty.
+    const cleared = saved(
+      await s.save(
+        'real',
+        'real-b',
+        anomaly({ expected_version: 5, failure_at: '', onset_at: null }),
+      ),
+    );
+    expect(cleared.row).not.toHaveProperty('failure_at');
+    expect(cleared.row).not.toHaveProperty('onset_at');
+    expect((await readFile(labelsPath, 'utf8')).split('\n')[0]).toMatch(/,failure_at,onset_at$/);
+  });
+
+  it('refuses a bad failure_at and writes nothing', async () => {
+    const before = await readFile(labelsPath, 'utf8');
+    const r = await store().save(
+      'real',
+      'real-b',
+      anomaly({ expected_version: 3, failure_at: '2026-02-30T00:00:00Z' }),
+    );
+    expect(r).toEqual({
+      status: 'invalid',
+      errors: [
+        {
+          field: 'failure_at',
+          message:
+            'failure_at is not an ISO 8601 UTC timestamp: "2026-02-30T00:00:00Z" (expected e.g. 2026-01-01T00:00:00Z)',
+        },
+      ],
+    });
+    expect(await readFile(labelsPath, 'utf8')).toBe(before);
   });
 
   it('appends a new row at version 1 with an empty before, and writes nothing for an unchanged label', async () => {
