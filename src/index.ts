@@ -97,7 +97,13 @@ export { HarnessError } from './errors.ts';
 export type { Problem } from './errors.ts';
 
 export { defineModel } from './plugin/model.ts';
-export type { ModelPlugin, ModelContext, ScoreContext, Awaitable } from './plugin/model.ts';
+export type {
+  ModelPlugin,
+  ModelContext,
+  ScoreContext,
+  ScoresOverTime,
+  Awaitable,
+} from './plugin/model.ts';
 export type { ProcessModelSpec } from './plugin/process/process-plugin.ts';
 
 export type {

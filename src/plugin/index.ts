@@ -8,6 +8,7 @@ export {
   type ModelContext,
   type ModelPlugin,
   type ScoreContext,
+  type ScoresOverTime,
   defineModel,
 } from './model.ts';
 export { CallTimeout, observeCalls, withTimeout } from './timeout.ts';
