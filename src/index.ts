@@ -104,6 +104,14 @@ export type {
   ScoresOverTime,
   Awaitable,
 } from './plugin/model.ts';
+export {
+  DEFAULT_ROLLING,
+  rollingScores,
+  sliceSeries,
+  trailingWindows,
+  type RollingOptions,
+  type TrailingWindow,
+} from './plugin/rolling.ts';
 export type { ProcessModelSpec } from './plugin/process/process-plugin.ts';
 
 export type {

@@ -181,6 +181,7 @@ async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<Wo
       fitMs: r.fitMs,
       scoreMs: r.scoreMs,
       ...(laws[i] ? { laws: laws[i] } : {}),
+      ...(r.overTime ? { overTime: r.overTime.test } : {}),
     })),
   };
 }

@@ -11,6 +11,7 @@ import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { LawRequest } from './laws.ts';
+import type { OverTime } from './over-time.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
 import type { SuiteSpec, SuiteThreshold } from './suite.ts';
@@ -117,6 +118,8 @@ export interface ShareRun {
   readonly fitMs: number;
   readonly scoreMs: number;
   readonly laws?: PluginLaws;
+  /** Scores over time aligned with the share, when the plugin has `scoreOverTime`. */
+  readonly overTime?: readonly (OverTime | null)[];
 }
 
 /** What a worker posts back. */

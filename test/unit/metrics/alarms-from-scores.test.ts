@@ -6,6 +6,7 @@ import {
   cooldownDaysOf,
   debouncedPeak,
 } from '../../../src/metrics/alarms-from-scores.ts';
+import { nextUp } from '../../../src/metrics/threshold.ts';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -78,7 +79,7 @@ describe('debouncedPeak and alarmThreshold', () => {
     const peak = debouncedPeak(s, 2); // runs [3,7,6] → 6 ; [8,8,2,7] → 8
     expect(peak).toBe(8);
     expect(alarmsAt(t, s, peak, 2, 0)).toEqual([5]);
-    expect(alarmsAt(t, s, Math.nextUp?.(peak) ?? peak + 1e-9, 2, 0)).toEqual([]);
+    expect(alarmsAt(t, s, nextUp(peak), 2, 0)).toEqual([]);
   });
 
   it('the threshold lets a share fpr of the training normal systems alarm', () => {
