@@ -32,8 +32,9 @@ export interface TrailingWindow {
 }
 
 /**
- * The trailing windows of ascending `timestamps`: ends at first + window, then every step up to
- * the last timestamp (the first full window, so an early score never rests on a few samples).
+ * The trailing windows of ascending `timestamps`: ends at first + window, then every step, and
+ * at the last timestamp (the first is a full window, so an early score never rests on a few
+ * samples; the last scores the newest data).
  * A series shorter than one window has one window, ending at its last timestamp, holding it all.
  */
 export function trailingWindows(timestamps: Float64Array, opts: RollingOptions): TrailingWindow[] {
@@ -49,11 +50,15 @@ export function trailingWindows(timestamps: Float64Array, opts: RollingOptions):
   const out: TrailingWindow[] = [];
   let from = 0;
   let to = 0;
-  for (let end = first + opts.windowMs; end <= last; end += opts.stepMs) {
+  const push = (end: number) => {
     while (to < n && (timestamps[to] as number) <= end) to++;
     while (from < to && (timestamps[from] as number) <= end - opts.windowMs) from++;
     out.push({ end, from, to });
-  }
+  };
+  let end = first + opts.windowMs;
+  for (; end <= last; end += opts.stepMs) push(end);
+  // The newest data gets a score too: a last window ends at the last timestamp.
+  if (end - opts.stepMs < last) push(last);
   return out;
 }
 
