@@ -85,7 +85,7 @@ export function readSource(
 ): Outcome<Reading> {
   if (!Object.hasOwn(source.metrics, ref.metric)) {
     const hint = ALARM_METRIC.test(ref.metric)
-      ? `; "${ref.metric}" is an alarm metric, measured only for a model with scoreOverTime`
+      ? `; "${ref.metric}" is an alarm metric, measured only in a suite with \`alarms\` for a model with scoreOverTime`
       : '';
     return errored(
       `unknown metric "${ref.metric}" for ${where} (known metrics: ${list(Object.keys(source.metrics))})${hint}`,

@@ -64,11 +64,15 @@ function splitAlarmThreshold(
   );
 }
 
-/** True when the training normals must be scored: a train-FPR threshold, or alarms from one rule of thresholds that reads them. */
-function needsTrainNormals(plugins: readonly ModelPlugin[], threshold: SuiteThreshold): boolean {
+/** True when the training normals must be scored: a train-FPR threshold, or alarms whose threshold reads them. */
+function needsTrainNormals(
+  plugins: readonly ModelPlugin[],
+  threshold: SuiteThreshold,
+  alarms: boolean,
+): boolean {
   if (trainFprOf(threshold) !== null) return true;
   const fixed = typeof threshold === 'number' || threshold.kind === 'fixed';
-  return !fixed && plugins.some((p) => typeof p.scoreOverTime === 'function');
+  return alarms && !fixed && plugins.some((p) => typeof p.scoreOverTime === 'function');
 }
 
 /**
@@ -91,7 +95,10 @@ export async function scoreSplits(
   opts: Omit<ScoreOptions, 'scoreTrainNormals'> & {
     /** Read and write scores here (never with `laws`, which need fitted plugins; they are measured on the first split). */
     readonly cache?: ScoreCache;
-    /** Debounce of the alarms raised from scores over time (its minDuration sets their threshold). */
+    /**
+     * Raise alarms from scores over time with this debounce (its minDuration sets their
+     * threshold): the plugins with `scoreOverTime` are scored over time too. Absent: no alarms.
+     */
     readonly alarms?: Debounce;
   },
 ): Promise<{ test: SystemRecord[]; runs: PooledRun[] }> {
@@ -114,7 +121,8 @@ export async function scoreSplits(
   let offset = 0;
   for (const [f, split] of splits.entries()) {
     const laws = f === 0 ? opts.laws : undefined;
-    const scoreTrainNormals = needsTrainNormals(plugins, threshold);
+    const overTime = opts.alarms !== undefined;
+    const scoreTrainNormals = needsTrainNormals(plugins, threshold, overTime);
     const cache = opts.laws ? undefined : opts.cache;
     const keys = plugins.map((p) =>
       cache ? scoreKey(cache, p, split, opts.seedFor(p.name), scoreTrainNormals) : '',
@@ -123,7 +131,9 @@ export async function scoreSplits(
       keys.map(async (k, m) => {
         const hit = cache ? await readCachedScores(cache, k) : null;
         // An entry written without scores over time cannot serve a plugin that has them.
-        return hit && plugins[m]!.scoreOverTime && hit.overTime === undefined ? null : hit;
+        return hit && overTime && plugins[m]!.scoreOverTime && hit.overTime === undefined
+          ? null
+          : hit;
       }),
     );
     const todo = plugins.filter((_, m) => !hits[m]);
@@ -134,6 +144,7 @@ export async function scoreSplits(
         : await fitAndScore(todo, split.train, split.test, {
             ...opts,
             scoreTrainNormals,
+            overTime,
             ...(par
               ? { parallel: { ...par, origins: par.origins.filter((_, m) => !hits[m]) } }
               : {}),
@@ -149,7 +160,7 @@ export async function scoreSplits(
         trainNormalScores: [...hit.trainNormalScores],
         fitMs: hit.fitMs,
         scoreMs: hit.scoreMs,
-        ...(hit.overTime
+        ...(overTime && hit.overTime
           ? {
               overTime: {
                 test: hit.overTime.test.map((o) => (o ? overTimeFromJson(o) : null)),
@@ -168,7 +179,7 @@ export async function scoreSplits(
           trainNormalScores: run.trainNormalScores,
           fitMs: run.fitMs,
           scoreMs: run.scoreMs,
-          ...(plugins[m]!.scoreOverTime
+          ...(overTime && plugins[m]!.scoreOverTime
             ? {
                 overTime: run.overTime
                   ? {

@@ -230,6 +230,8 @@ export async function scoreInWorkers(
     readonly source: SourceSelector;
     readonly seedFor: (model: string) => string;
     readonly timeoutMs: number;
+    /** Score over time too (ScoreOptions.overTime). */
+    readonly overTime: boolean;
     readonly onProgress?: (model: string, done: number) => void | Promise<void>;
     /** Called between the two phases. */
     readonly onScoreStart?: () => void | Promise<void>;
@@ -258,6 +260,7 @@ export async function scoreInWorkers(
     source: opts.source,
     seeds: plugins.map((p) => opts.seedFor(p.name)),
     timeoutMs: opts.timeoutMs,
+    overTime: opts.overTime,
   };
   const progressOf = (k: number) => (model: string, n: number) => {
     const i = plugins.findIndex((p) => p.name === model);

@@ -247,7 +247,13 @@ async function runSuite(
     const lawRequests = specs.flatMap((a) =>
       a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : [],
     );
-    const debounce = resolveDebounce(spec.alarms, `${suite.file}: suite "${spec.name}"`);
+    // Alarms only when the suite asks (`alarms`): scoring over time costs a score per window.
+    const debounce = spec.alarms
+      ? resolveDebounce(
+          spec.alarms === true ? undefined : spec.alarms,
+          `${suite.file}: suite "${spec.name}"`,
+        )
+      : undefined;
     const dataKey = await dataKeyOf(ds.dataset, ds.hash);
     const codeKey = options.cache === false ? null : await codeKeyOf();
     const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
@@ -255,7 +261,7 @@ async function runSuite(
       seedFor,
       timeoutMs: config.timeoutMs,
       dataset: ds.dataset,
-      alarms: debounce,
+      ...(debounce ? { alarms: debounce } : {}),
       ...(cache ? { cache } : {}),
       parallel: {
         pool,
@@ -305,7 +311,7 @@ async function runSuite(
         seedFor(run.plugin.name),
       );
       const c = withSources(
-        scored.state === 'scored' && run.alarmInput
+        scored.state === 'scored' && run.alarmInput && debounce
           ? withAlarms(scored, caseAlarms(run.alarmInput, test, debounce, scored.seed))
           : scored,
         spec.compareSources,

@@ -39,6 +39,8 @@ export interface ScoreOptions {
   readonly onScoreStart?: () => void | Promise<void>;
   /** Metamorphic laws to measure with the fitted models, after scoring and before teardown (they score more data with them). */
   readonly laws?: LawPlan;
+  /** Also score each system over time with the plugins that have `scoreOverTime` (a suite with `alarms`). */
+  readonly overTime?: boolean;
   /** Score in worker threads (see {@link ParallelOptions}); absent: in this process. */
   readonly parallel?: ParallelOptions;
 }
@@ -122,6 +124,7 @@ export async function fitAndScore(
         source: opts.dataset.source,
         seedFor: opts.seedFor,
         timeoutMs: opts.timeoutMs,
+        overTime: opts.overTime === true,
         onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
         onScoreStart: async () => {
           if (scoreStarted) return;
@@ -174,7 +177,7 @@ export async function fitAndScoreHere(
   test: readonly SystemRecord[],
   opts: ScoreOptions,
 ): Promise<ModelRun[]> {
-  const runs = newRuns(plugins, test.length);
+  const runs = newRuns(plugins, test.length, opts.overTime === true);
   const trainNormals = opts.scoreTrainNormals
     ? train.filter((s) => s.label.label === 'normal')
     : [];
@@ -213,8 +216,12 @@ export async function measureLawsHere(
   }
 }
 
-/** Fresh runs: no scores yet (NaN), no error. */
-export function newRuns(plugins: readonly ModelPlugin[], tests: number): ModelRun[] {
+/** Fresh runs: no scores yet (NaN), no error; with `overTime`, room for scores over time (plugins that have them). */
+export function newRuns(
+  plugins: readonly ModelPlugin[],
+  tests: number,
+  overTime = false,
+): ModelRun[] {
   return plugins.map((plugin) => ({
     plugin,
     error: null,
@@ -222,7 +229,7 @@ export function newRuns(plugins: readonly ModelPlugin[], tests: number): ModelRu
     trainNormalScores: [],
     fitMs: 0,
     scoreMs: 0,
-    ...(plugin.scoreOverTime
+    ...(overTime && plugin.scoreOverTime
       ? { overTime: { test: new Array<OverTime | null>(tests).fill(null), trainNormals: [] } }
       : {}),
   }));

@@ -96,12 +96,13 @@ export interface SuiteSpec {
    */
   readonly compareSources?: boolean;
   /**
-   * Alarms of the models with `scoreOverTime` (see README "Alarms: when did it warn?"): an alarm
-   * fires when `minDuration` consecutive scored instants (default 3) reach the threshold, then
-   * no other for `cooldown` (days, or a duration such as `'12h'`; default 1 day). The threshold
-   * follows the suite's rule, applied to the training normals' scores over time.
+   * Judge the alarms of the models with `scoreOverTime` (see README "Alarms: when did it warn?"):
+   * `true` with the defaults, or an alarm fires when `minDuration` consecutive scored instants
+   * (default 3) reach the threshold, then no other for `cooldown` (days, or a duration such as
+   * `'12h'`; default 1 day). The threshold follows the suite's rule, applied to the training
+   * normals' scores over time. Absent: no scoring over time (it costs a score per window).
    */
-  readonly alarms?: SuiteAlarms;
+  readonly alarms?: SuiteAlarms | boolean;
   /** Strata with fewer anomalies are marked too_few and skipped by `.each`. Default 5. */
   readonly minPositives?: number;
   readonly expect?: (api: ExpectApi) => readonly AssertionSpec[];

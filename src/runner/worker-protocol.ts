@@ -53,6 +53,8 @@ export interface WorkerJob {
   /** Each plugin's seed, aligned with `origins`. */
   readonly seeds: readonly string[];
   readonly timeoutMs: number;
+  /** Score over time too (the plugins that have `scoreOverTime`, a suite with `alarms`). */
+  readonly overTime?: boolean;
 }
 
 /** The metamorphic laws to measure in a score request, with the fitted plugins, before teardown. */

@@ -110,6 +110,26 @@ describe('scoreOverTime in the runner', () => {
     expect(runs[0]!.error).toBe('scoreOverTime(t-high): no windows');
   });
 
+  it('without alarms nothing is scored over time', async () => {
+    let calls = 0;
+    const p = plugin(() => {
+      calls++;
+      return { t: [0], score: [0] };
+    });
+    const { runs } = await scoreSplits(
+      [p],
+      [{ train, test }],
+      { kind: 'train_fpr', fpr: 0.1 },
+      {
+        seedFor: () => 's',
+        timeoutMs: 5000,
+        dataset: datasetOf([...train, ...test]),
+      },
+    );
+    expect(runs[0]!.alarmInput).toBeUndefined();
+    expect(calls).toBe(0);
+  });
+
   it('null on the first system: no score over time, and the case is scored without alarms', async () => {
     let calls = 0;
     const { runs } = await run(
