@@ -110,6 +110,33 @@ describe('scoreOverTime in the runner', () => {
     expect(runs[0]!.error).toBe('scoreOverTime(t-high): no windows');
   });
 
+  it('with k folds, each fold’s scores over time are margins over its own threshold, judged at 0', async () => {
+    const folds = [
+      { train: train.slice(0, 10), test: [test[0]!] },
+      { train: train.slice(10), test: [test[1]!] },
+    ];
+    const { runs } = await scoreSplits(
+      [plugin((s) => ({ t: [0, H], score: [level(s), level(s)] }))],
+      folds,
+      { kind: 'train_fpr', fpr: 0 },
+      {
+        seedFor: () => 's',
+        timeoutMs: 5000,
+        dataset: datasetOf([...train, ...test]),
+        alarms: { minDuration: 2, cooldownDays: 1 },
+      },
+    );
+    const input = runs[0]!.alarmInput!;
+    expect(input.threshold).toBe(0);
+    // fpr 0: no training normal may alarm, so each threshold is just above its highest peak
+    // (10, then 20): test levels 5 and 30 become margins 5 − nextUp(10) and 30 − nextUp(20).
+    const margins = input.overTime.map((o) => o!.score[0]!);
+    expect(margins[0]).toBeCloseTo(-5, 9);
+    expect(margins[0]).toBeLessThan(-5);
+    expect(margins[1]).toBeCloseTo(10, 9);
+    expect(margins[1]).toBeLessThan(10);
+  });
+
   it('without alarms nothing is scored over time', async () => {
     let calls = 0;
     const p = plugin(() => {
