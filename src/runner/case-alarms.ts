@@ -33,6 +33,17 @@ export const TIMELINE_MAX_POINTS = 2000;
 
 /** A suite's `alarms` with defaults filled and checked; `where` names the suite in messages. */
 export function resolveDebounce(spec: SuiteAlarms | undefined, where: string): Debounce {
+  if (spec !== undefined && (typeof spec !== 'object' || spec === null || Array.isArray(spec)))
+    throw new HarnessError(
+      'E_SUITE',
+      `${where}: alarms must be true or { minDuration?, cooldown? }, got ${JSON.stringify(spec)}`,
+    );
+  const unknown = Object.keys(spec ?? {}).filter((k) => k !== 'minDuration' && k !== 'cooldown');
+  if (unknown.length > 0)
+    throw new HarnessError(
+      'E_SUITE',
+      `${where}: alarms has no option ${unknown.map((k) => JSON.stringify(k)).join(', ')} (options: minDuration, cooldown)`,
+    );
   const minDuration = spec?.minDuration ?? DEFAULT_MIN_DURATION;
   if (!Number.isInteger(minDuration) || minDuration < 1)
     throw new HarnessError(

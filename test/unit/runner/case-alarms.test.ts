@@ -17,6 +17,12 @@ describe('resolveDebounce', () => {
     );
     expect(() => resolveDebounce({ minDuration: 2.5 }, 'x')).toThrow(/got 2\.5/);
     expect(() => resolveDebounce({ cooldown: 'soon' }, 'x')).toThrow(/alarms\.cooldown/);
+    expect(() => resolveDebounce('yes' as never, 'x')).toThrow(
+      'x: alarms must be true or { minDuration?, cooldown? }, got "yes"',
+    );
+    expect(() => resolveDebounce({ minduration: 2 } as never, 'x')).toThrow(
+      'x: alarms has no option "minduration" (options: minDuration, cooldown)',
+    );
   });
 });
 
