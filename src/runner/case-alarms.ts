@@ -95,7 +95,11 @@ export function caseAlarms(
     minDuration: debounce.minDuration,
     cooldownDays: debounce.cooldownDays,
     summary,
-    timelines: keptTimelines(systems, series, input.threshold),
+    // No threshold (no training normals: nothing may alarm) leaves nothing to draw a timeline
+    // against, and results.json could not hold it (Infinity is null there).
+    timelines: Number.isFinite(input.threshold)
+      ? keptTimelines(systems, series, input.threshold)
+      : [],
   };
 }
 
