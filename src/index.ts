@@ -97,7 +97,21 @@ export { HarnessError } from './errors.ts';
 export type { Problem } from './errors.ts';
 
 export { defineModel } from './plugin/model.ts';
-export type { ModelPlugin, ModelContext, ScoreContext, Awaitable } from './plugin/model.ts';
+export type {
+  ModelPlugin,
+  ModelContext,
+  ScoreContext,
+  ScoresOverTime,
+  Awaitable,
+} from './plugin/model.ts';
+export {
+  DEFAULT_ROLLING,
+  rollingScores,
+  sliceSeries,
+  trailingWindows,
+  type RollingOptions,
+  type TrailingWindow,
+} from './plugin/rolling.ts';
 export type { ProcessModelSpec } from './plugin/process/process-plugin.ts';
 
 export type {

@@ -11,6 +11,8 @@ import {
   REST_C_RATE,
   REST_CURRENT_A,
   defineModel,
+  DEFAULT_ROLLING,
+  rollingScores,
   percentileOfFinite,
   type MetadataRow,
   type ModelPlugin,
@@ -142,5 +144,13 @@ export default function deltaV(
       return Number.isFinite(z) ? z : z > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
     },
   });
-  return { ...plugin, state: () => state };
+  return {
+    ...plugin,
+    // The same statistic over each trailing day, every 6 hours (DEFAULT_ROLLING); the threshold
+    // of its alarms comes from the training normals' windows, so the scale of a day's statistic
+    // against a whole series' never matters. score is synchronous: the cast only drops Awaitable.
+    scoreOverTime: (series, ctx) =>
+      rollingScores(series, DEFAULT_ROLLING, (w) => plugin.score(w, ctx) as number),
+    state: () => state,
+  };
 }

@@ -10,6 +10,8 @@ import {
   SUMMARY_FEATURE_DIRECTIONS,
   SUMMARY_FEATURE_NAMES,
   defineModel,
+  DEFAULT_ROLLING,
+  rollingScores,
   type FeatureDirection,
   summarizeSeries,
   type ModelPlugin,
@@ -181,5 +183,13 @@ export default function pca(
       return reconstructionError(x, state.center, state.axes);
     },
   });
-  return { ...plugin, state: () => state };
+  return {
+    ...plugin,
+    // The same statistic over each trailing day, every 6 hours (DEFAULT_ROLLING); the threshold
+    // of its alarms comes from the training normals' windows, so the scale of a day's statistic
+    // against a whole series' never matters. score is synchronous: the cast only drops Awaitable.
+    scoreOverTime: (series, ctx) =>
+      rollingScores(series, DEFAULT_ROLLING, (w) => plugin.score(w, ctx) as number),
+    state: () => state,
+  };
 }

@@ -5,7 +5,7 @@
  * in which systems are scored and however many workers score them.
  */
 import seedrandom from 'seedrandom';
-import { defineModel, type ModelPlugin } from 'bess-harness';
+import { defineModel, trailingWindows, DEFAULT_ROLLING, type ModelPlugin } from 'bess-harness';
 
 /** The random plugin takes no options. */
 export type RandomOptions = Readonly<Record<string, never>>;
@@ -25,5 +25,12 @@ export default function random(options: RandomOptions = {}): ModelPlugin<RandomO
     // It never reads the data, so no transformation of it can change a score.
     invariantTo: { timeShift: true, unitScale: true },
     score: (series, ctx) => randomScore(ctx.seed, series.systemId),
+    // A coin per window end, seeded per (seed, system): the floor of an alarm model, whose
+    // false alarms per system-month say what chance alone costs at a threshold.
+    scoreOverTime: (series, ctx) => {
+      const windows = trailingWindows(series.timestamps, DEFAULT_ROLLING);
+      const rng = seedrandom.alea(JSON.stringify([ctx.seed, series.systemId, 'over-time']));
+      return { t: windows.map((w) => w.end), score: windows.map(() => rng()) };
+    },
   });
 }

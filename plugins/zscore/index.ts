@@ -12,7 +12,9 @@ import {
   REST_C_RATE,
   REST_CURRENT_A,
   defineModel,
+  DEFAULT_ROLLING,
   percentileOfFinite,
+  rollingScores,
   type DerivedFeature,
   type MetadataRow,
   type ModelPlugin,
@@ -490,17 +492,21 @@ export default function zscore(
     restoreState(saved) {
       state = saved as ZscoreState;
     },
-    score(series, ctx) {
-      if (!state)
-        throw new Error(
-          'zscore: score called before fit; zscore needs a training split with normal systems',
-        );
-      const col = columnOf(series, ctx.metadata);
-      const bins = col && state.byState ? stateBins(series, ctx.metadata) : undefined;
-      return bins && col && state.byState
-        ? scorer(zByState(col, bins, state.byState, state.center, state.scale), 0, 1, direction)
-        : scorer(col, state.center, state.scale, direction);
-    },
+    score: (series, ctx) => scoreOne(series, ctx.metadata),
+    // The same statistic over each trailing day, every 6 hours (DEFAULT_ROLLING).
+    scoreOverTime: (series, ctx) =>
+      rollingScores(series, DEFAULT_ROLLING, (w) => scoreOne(w, ctx.metadata)),
   });
+  function scoreOne(series: SystemSeries, metadata: MetadataRow): number {
+    if (!state)
+      throw new Error(
+        'zscore: score called before fit; zscore needs a training split with normal systems',
+      );
+    const col = columnOf(series, metadata);
+    const bins = col && state.byState ? stateBins(series, metadata) : undefined;
+    return bins && col && state.byState
+      ? scorer(zByState(col, bins, state.byState, state.center, state.scale), 0, 1, direction)
+      : scorer(col, state.center, state.scale, direction);
+  }
   return { ...plugin, state: () => state };
 }

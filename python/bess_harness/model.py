@@ -53,6 +53,11 @@ class Model:
       missing reading. A score must be a finite number.
     - ``score_batch(self, series: list[DataFrame], metadata: list[dict]) -> list[float]``: optional;
       when defined it is called instead of ``score`` with a whole batch (one score per system, in order).
+    - ``score_over_time(self, series: DataFrame, metadata: dict) -> Series | DataFrame``: optional; the
+      score over time the harness raises alarms from (README "Alarms: when did it warn?"). Either a
+      ``pandas.Series`` of scores indexed by timestamp (UTC datetimes, e.g. the end of each rolling
+      window), or a DataFrame with columns ``timestamp`` and ``score``. Timestamps ascending, within
+      the series; NaN = no score at that instant.
     - ``save_state`` / ``restore_state``: the fitted state as bytes. The default pickles the instance's
       ``__dict__``; override it for anything pickle cannot hold. Unpickling runs code: restore only
       state this model saved (the harness keeps it in its own cache).
@@ -85,5 +90,6 @@ def capabilities(model: object) -> dict:
     return {
         "fit": callable(getattr(model, "fit", None)),
         "score_batch": callable(getattr(model, "score_batch", None)),
+        "score_over_time": callable(getattr(model, "score_over_time", None)),
         "state": callable(getattr(model, "save_state", None)) and callable(getattr(model, "restore_state", None)),
     }

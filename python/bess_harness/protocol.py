@@ -99,7 +99,7 @@ def encode_series(series: Sequence[tuple[str, pd.DataFrame]]) -> tuple[bytes, li
         n = len(df)
         rows.append(n)
         ids.append(np.full(n, system_id, dtype=object))
-        stamps.append(_epoch_ms(df.index))
+        stamps.append(epoch_ms(df.index))
         for s in sensors:
             cols[s].append(df[s].to_numpy(dtype="float64") if s in df.columns else np.full(n, np.nan))
     cat = lambda parts, dtype: np.concatenate(parts) if parts else np.array([], dtype=dtype)  # noqa: E731
@@ -112,7 +112,8 @@ def encode_series(series: Sequence[tuple[str, pd.DataFrame]]) -> tuple[bytes, li
     return sink.getvalue().to_pybytes(), rows
 
 
-def _epoch_ms(index) -> np.ndarray:
+def epoch_ms(index) -> np.ndarray:
+    """Epoch milliseconds (int64) of a DatetimeIndex (naive = UTC) or of numbers already in ms."""
     if isinstance(index, pd.DatetimeIndex):
         idx = index.tz_convert("UTC") if index.tz is not None else index.tz_localize("UTC")
         return (idx.as_unit("ns").asi8 // 1_000_000).astype("int64") if hasattr(idx, "as_unit") else (idx.asi8 // 1_000_000).astype("int64")

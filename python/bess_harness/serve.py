@@ -16,7 +16,7 @@ import traceback
 from typing import BinaryIO
 
 from .model import Dataset, SystemData, capabilities, model_name
-from .protocol import PROTOCOL, ProtocolError, decode_series, read_frame, write_frame
+from .protocol import PROTOCOL, ProtocolError, decode_series, epoch_ms, read_frame, write_frame
 
 #: Exit status when the stream is not the protocol (garbage, or a frame cut short).
 EXIT_PROTOCOL = 2
@@ -37,6 +37,32 @@ def _finite_scores(values, systems: list[dict]) -> list[float]:
             raise _CallError(f"score for system {_sid(systems, i)} is {f}: a score must be a finite number")
         out.append(f)
     return out
+
+
+def _over_time(value, system_id: str) -> dict:
+    """A ``score_over_time`` result as the reply carries it: epoch ms and scores, NaN as null."""
+    import pandas as pd
+
+    where = f"score_over_time for system {system_id}"
+    if isinstance(value, pd.DataFrame):
+        if "timestamp" not in value.columns or "score" not in value.columns:
+            raise _CallError(f"{where} returned a DataFrame with columns {list(value.columns)}: it needs timestamp and score")
+        index = pd.DatetimeIndex(pd.to_datetime(value["timestamp"], utc=True))
+        scores = value["score"].to_numpy()
+    elif isinstance(value, pd.Series):
+        if not isinstance(value.index, pd.DatetimeIndex):
+            raise _CallError(f"{where} returned a Series indexed by {type(value.index).__name__}: index it by timestamp (UTC datetimes)")
+        index = value.index
+        scores = value.to_numpy()
+    else:
+        raise _CallError(f"{where} returned {type(value).__name__}: return a pandas Series indexed by timestamp, or a DataFrame with columns timestamp, score")
+    try:
+        floats = [float(v) for v in scores]
+    except (TypeError, ValueError):
+        raise _CallError(f"{where}: every score must be a number (NaN for none)") from None
+    if any(math.isinf(f) for f in floats):
+        raise _CallError(f"{where}: a score is infinite; a score is a finite number, or NaN for no score at that instant")
+    return {"t": [int(t) for t in epoch_ms(index)], "score": [None if math.isnan(f) else f for f in floats]}
 
 
 def _sid(systems: list[dict], i: int) -> str:
@@ -90,6 +116,13 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
         else:
             scores = [model.score(df, m) for df, m in zip(frames, systems)]  # type: ignore[attr-defined]
         return {"type": "scores", "scores": _finite_scores(scores, systems)}, b""
+    if kind == "score_over_time":
+        over_time = getattr(model, "score_over_time", None)
+        if not callable(over_time):
+            raise _CallError(f"{model_name(model)} has no score_over_time (its hello said capabilities.score_over_time false)")
+        systems = _systems(header)
+        frames = _series(header, payload, systems)
+        return {"type": "scores_over_time", "series": [_over_time(over_time(df, m), _sid(systems, i)) for i, (df, m) in enumerate(zip(frames, systems))]}, b""
     if kind == "save_state":
         state = model.save_state()  # type: ignore[attr-defined]
         if not isinstance(state, (bytes, bytearray, memoryview)):
@@ -103,7 +136,7 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
         if callable(teardown):
             teardown()
         return {"type": "ok"}, b""
-    raise _CallError(f"unknown request type {kind!r} (protocol {PROTOCOL}: hello, fit, score, save_state, restore_state, teardown)")
+    raise _CallError(f"unknown request type {kind!r} (protocol {PROTOCOL}: hello, fit, score, score_over_time, save_state, restore_state, teardown)")
 
 
 def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:

@@ -39,7 +39,7 @@ def test_hello_announces_name_version_and_capabilities(model: ModelProcess) -> N
         "protocol": PROTOCOL,
         "name": "mean-temp",
         "version": "3",
-        "capabilities": {"fit": True, "score_batch": False, "state": True},
+        "capabilities": {"fit": True, "score_batch": False, "score_over_time": False, "state": True},
     }
 
 

@@ -7,6 +7,10 @@ import type { EvaluationSummary, JsonCell, JsonCi } from '../metrics/index.ts';
 import { refLabel } from './format.ts';
 import type { GradedCase, MetricRef } from './types.ts';
 
+/** Names of the alarm metrics (metrics/alarms.ts), which only a scoreOverTime model's case has. */
+const ALARM_METRIC =
+  /^(?:median_)?warning_days$|^caught_with_\d+d_warning$|^false_alarms_per_system_month$|^event_(?:precision|recall)(?:_weighted)?$|^detection_delay_days$/;
+
 /** A case that produced scores. */
 export type ScoredCase = Extract<GradedCase, { state: 'scored' }>;
 
@@ -80,8 +84,11 @@ export function readSource(
   where: string,
 ): Outcome<Reading> {
   if (!Object.hasOwn(source.metrics, ref.metric)) {
+    const hint = ALARM_METRIC.test(ref.metric)
+      ? `; "${ref.metric}" is an alarm metric, measured only in a suite with \`alarms\` for a model with scoreOverTime`
+      : '';
     return errored(
-      `unknown metric "${ref.metric}" for ${where} (known metrics: ${list(Object.keys(source.metrics))})`,
+      `unknown metric "${ref.metric}" for ${where} (known metrics: ${list(Object.keys(source.metrics))})${hint}`,
     );
   }
   const hasCi = Object.hasOwn(source.ci, ref.metric);

@@ -30,3 +30,4 @@ export { readMetadataColumns, metadataRowAt, type MetadataColumns } from './meta
 export { readScoreColumns, scoreRowAt, type ScoreColumns } from './score-columns.ts';
 export { readAlarmsFile, type AlarmRow, ALARMS_REQUIRED, ALARMS_OPTIONAL } from './load-alarms.ts';
 export { readSeriesSpan, type SeriesSpan } from './series-span.ts';
+export { labelInstantMs } from './label-times.ts';

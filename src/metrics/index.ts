@@ -92,3 +92,12 @@ export {
   type SystemAlarmResult,
 } from './alarm-events.ts';
 export type * from './alarm-types.ts';
+export {
+  alarmsFromScores,
+  alarmThreshold,
+  cooldownDaysOf,
+  debouncedPeak,
+  DEFAULT_COOLDOWN_DAYS,
+  DEFAULT_MIN_DURATION,
+  type Debounce,
+} from './alarms-from-scores.ts';

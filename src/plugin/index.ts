@@ -8,8 +8,17 @@ export {
   type ModelContext,
   type ModelPlugin,
   type ScoreContext,
+  type ScoresOverTime,
   defineModel,
 } from './model.ts';
+export {
+  DEFAULT_ROLLING,
+  rollingScores,
+  sliceSeries,
+  trailingWindows,
+  type RollingOptions,
+  type TrailingWindow,
+} from './rolling.ts';
 export { CallTimeout, observeCalls, withTimeout } from './timeout.ts';
 export { forbidProcessExit } from './forbid-exit.ts';
 export {

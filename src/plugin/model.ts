@@ -18,6 +18,16 @@ export interface ScoreContext extends ModelContext {
 }
 
 /**
+ * A score over time on one system (capability `scoreOverTime`): `score[i]` is the model's score
+ * at instant `t[i]` (a timestamp, or the end of a window), epoch ms within the series' span, `t`
+ * ascending (ties allowed); NaN means no score at that instant (too little data in the window).
+ */
+export interface ScoresOverTime {
+  readonly t: Float64Array | readonly number[];
+  readonly score: Float64Array | readonly number[];
+}
+
+/**
  * A model plugin: a small required core (`name`, `version`, `score`) plus optional capabilities.
  * `score` returns one number per system, higher = more anomalous; NaN or ±Infinity is an error.
  */
@@ -45,6 +55,14 @@ export interface ModelPlugin<Options = Readonly<Record<string, unknown>>> {
   /** Learns from the training split only; labels are there for supervised models. */
   fit?(train: Dataset, ctx: ModelContext): Awaitable<void>;
   score(series: SystemSeries, ctx: ScoreContext): Awaitable<number>;
+  /**
+   * Optional: the model's score over time on one system, from which the harness raises alarms at
+   * the case's threshold (debounced: the suite's `alarms`) and judges when it warned against the
+   * labels' `failure_at` / `onset_at`. Higher = more anomalous, on the scale of the training
+   * normals' own scores over time. `null`: this instance has no score over time after all (a
+   * process model whose `hello` did not advertise it); the case then has no alarm evaluation.
+   */
+  scoreOverTime?(series: SystemSeries, ctx: ScoreContext): Awaitable<ScoresOverTime | null>;
   /** Optional faster path: one score per series, in the same order. */
   scoreBatch?(
     series: readonly SystemSeries[],

@@ -36,3 +36,24 @@ export function weakestStrata(cases: readonly CaseResult[], k: number): string[]
     .slice(0, k)
     .map((c) => c.label);
 }
+
+/**
+ * One line on a case's alarms (a model with `scoreOverTime`), or undefined without them:
+ * `alarms: median warning 12.4 d · caught with 7 d warning 0.600 (3 of 5) · 0.203 false alarms / system-month`.
+ */
+export function alarmSummaryText(c: CaseResult): string | undefined {
+  if (c.state !== 'scored' || !c.alarms) return undefined;
+  const { metrics, counts } = c.alarms.summary;
+  const observable = counts.failures - counts.unobservable;
+  const caught7 = metrics['caught_with_7d_warning'];
+  const of7 =
+    caught7 === null || caught7 === undefined
+      ? ''
+      : ` (${Math.round(caught7 * observable)} of ${observable})`;
+  const median = metrics['median_warning_days'];
+  return (
+    `alarms: median warning ${median === null || median === undefined ? MISSING : `${fmt(median, 1)} d`} · ` +
+    `caught with 7 d warning ${fmt(caught7)}${of7} · ` +
+    `${fmt(metrics['false_alarms_per_system_month'])} false alarms / system-month`
+  );
+}

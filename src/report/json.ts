@@ -74,6 +74,8 @@ export function toJson(run: RunResult) {
               timings_ms: c.timings,
               ...c.summary,
               ...(c.sources ? { sources: c.sources } : {}),
+              // The alarm evaluation (scoreOverTime models); an unreachable threshold (Infinity) is null.
+              ...(c.alarms ? { alarms: c.alarms } : {}),
             },
       ),
       assertions: s.assertions.map((a) => ({

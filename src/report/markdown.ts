@@ -4,7 +4,7 @@ import type { AssertionResult } from '../assert/types.ts';
 import { writeFileAtomic } from '../data/index.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
 import { actualText, locationText, relPath, stripAnsi, weakestStrata } from './file-text.ts';
-import { fmt } from './format.ts';
+import { alarmSummaryText, fmt } from './format.ts';
 import type { Reporter } from '../runner/index.ts';
 
 /** Options of the markdown reporter. */
@@ -92,6 +92,11 @@ function suiteSection(s: SuiteResult, weakest: number): string[] {
   ];
   if (s.error !== undefined) out.push(`⚠️ **The suite could not run:** ${inline(s.error)}`, '');
   if (s.cases.length > 0) out.push(...caseTable(s.cases), '');
+  const alarmLines = s.cases.flatMap((c) => {
+    const text = alarmSummaryText(c);
+    return text === undefined ? [] : [`- **${inline(c.model)}** ${inline(text)}`];
+  });
+  if (alarmLines.length > 0) out.push(...alarmLines, '');
   if (s.assertions.length > 0)
     out.push('**Assertions**', '', ...sortAssertions(s.assertions).map(assertionItem), '');
   if (s.baseline) {

@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import type { AssertionResult } from '../assert/types.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
-import { fmt, rel, weakestStrata } from './format.ts';
+import { alarmSummaryText, fmt, rel, weakestStrata } from './format.ts';
 import type { Reporter } from '../runner/index.ts';
 
 /** Options of the plain reporter. */
@@ -44,6 +44,8 @@ export function suiteBlock(s: SuiteResult, weakest: number): string {
     if (alarms) out.push(`  ${alarms}`);
     const gap = sourceGapLine(c, width);
     if (gap) out.push(`  ${gap}`);
+    const warned = alarmLine(c, width);
+    if (warned) out.push(`  ${warned}`);
   }
   for (const a of s.assertions) out.push(...assertionLines(a));
   if (s.baseline) out.push(...baselineLines(s));
@@ -97,6 +99,12 @@ export function falseAlarmLine(s: SuiteResult, c: CaseResult, width: number): st
     `${' '.repeat(width + 2)}false alarms on ${test} normals: fpr ${fmt(summary.metrics['fpr'])}${ciText} ` +
       `(${summary.confusion.fp} of ${summary.negatives})${auc ? ` · roc_auc undefined: ${auc}` : ''}`,
   );
+}
+
+/** Under a case of a model with `scoreOverTime`: its alarm summary (format.ts alarmSummaryText), dimmed. */
+export function alarmLine(c: CaseResult, width: number): string | undefined {
+  const text = alarmSummaryText(c);
+  return text === undefined ? undefined : chalk.dim(`${' '.repeat(width + 2)}${text}`);
 }
 
 /** `source gap: roc_auc synthetic 0.830 vs real 0.610 (−0.220)` under a case of a `compareSources` suite. */

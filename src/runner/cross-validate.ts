@@ -1,5 +1,16 @@
 import type { SystemRecord } from '../data/types.ts';
-import type { ThresholdSpec } from '../metrics/index.ts';
+import {
+  alarmThreshold,
+  DEFAULT_MIN_DURATION,
+  type Debounce,
+  type ThresholdSpec,
+} from '../metrics/index.ts';
+import {
+  overTimeFromJson,
+  overTimeToJson,
+  type OverTime,
+  type OverTimeStore,
+} from './over-time.ts';
 import { thresholdValue, trainFprOf } from './threshold-value.ts';
 import type { PluginLaws } from './worker-protocol.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
@@ -20,6 +31,48 @@ export interface PooledRun {
   readonly cached: boolean;
   /** The metamorphic laws measured with the first split's fitted plugin. */
   readonly laws?: PluginLaws;
+  /** The plugin's scores over time on the test systems and the threshold its alarms fire at (scoreOverTime). */
+  readonly alarmInput?: AlarmInput;
+}
+
+/** What the alarms of a case are raised from. */
+export interface AlarmInput {
+  /** Aligned with `test` of {@link scoreSplits}; with k folds, margins over each fold's threshold. */
+  readonly overTime: readonly (OverTime | null)[];
+  readonly threshold: number;
+}
+
+/**
+ * The train-FPR share an alarm threshold is set at: the suite's `train_fpr`, or 5 % for a
+ * `top_k` or `best_f1` threshold (both read test scores: an alarm model has none to rank).
+ */
+const ALARM_FPR_DEFAULT = 0.05;
+
+/** The score an instant must reach for a model's alarms on one split (see alarms-from-scores.ts). */
+function splitAlarmThreshold(
+  store: OverTimeStore,
+  threshold: SuiteThreshold,
+  minDuration: number,
+): number {
+  if (typeof threshold === 'number') return threshold;
+  if (threshold.kind === 'fixed') return threshold.value;
+  const fpr = threshold.kind === 'train_fpr' ? threshold.fpr : ALARM_FPR_DEFAULT;
+  return alarmThreshold(
+    store.trainNormals.map((o) => o.score),
+    fpr,
+    minDuration,
+  );
+}
+
+/** True when the training normals must be scored: a train-FPR threshold, or alarms whose threshold reads them. */
+function needsTrainNormals(
+  plugins: readonly ModelPlugin[],
+  threshold: SuiteThreshold,
+  alarms: boolean,
+): boolean {
+  if (trainFprOf(threshold) !== null) return true;
+  const fixed = typeof threshold === 'number' || threshold.kind === 'fixed';
+  return alarms && !fixed && plugins.some((p) => typeof p.scoreOverTime === 'function');
 }
 
 /**
@@ -42,6 +95,11 @@ export async function scoreSplits(
   opts: Omit<ScoreOptions, 'scoreTrainNormals'> & {
     /** Read and write scores here (never with `laws`, which need fitted plugins; they are measured on the first split). */
     readonly cache?: ScoreCache;
+    /**
+     * Raise alarms from scores over time with this debounce (its minDuration sets their
+     * threshold): the plugins with `scoreOverTime` are scored over time too. Absent: no alarms.
+     */
+    readonly alarms?: Debounce;
   },
 ): Promise<{ test: SystemRecord[]; runs: PooledRun[] }> {
   const test = splits.flatMap((s) => s.test);
@@ -56,16 +114,28 @@ export async function scoreSplits(
     thresholds: [] as number[],
     trainNormals: [] as number[],
     laws: undefined as PluginLaws | undefined,
+    overTime: new Array<OverTime | null>(test.length).fill(null) as (OverTime | null)[] | null,
+    alarmThresholds: [] as number[],
   }));
+  const minDuration = opts.alarms?.minDuration ?? DEFAULT_MIN_DURATION;
   let offset = 0;
   for (const [f, split] of splits.entries()) {
     const laws = f === 0 ? opts.laws : undefined;
-    const scoreTrainNormals = trainFpr !== null;
+    const overTime = opts.alarms !== undefined;
+    const scoreTrainNormals = needsTrainNormals(plugins, threshold, overTime);
     const cache = opts.laws ? undefined : opts.cache;
     const keys = plugins.map((p) =>
       cache ? scoreKey(cache, p, split, opts.seedFor(p.name), scoreTrainNormals) : '',
     );
-    const hits = await Promise.all(keys.map((k) => (cache ? readCachedScores(cache, k) : null)));
+    const hits = await Promise.all(
+      keys.map(async (k, m) => {
+        const hit = cache ? await readCachedScores(cache, k) : null;
+        // An entry written without scores over time cannot serve a plugin that has them.
+        return hit && overTime && plugins[m]!.scoreOverTime && hit.overTime === undefined
+          ? null
+          : hit;
+      }),
+    );
     const todo = plugins.filter((_, m) => !hits[m]);
     const par = opts.parallel;
     const fresh =
@@ -74,6 +144,7 @@ export async function scoreSplits(
         : await fitAndScore(todo, split.train, split.test, {
             ...opts,
             scoreTrainNormals,
+            overTime,
             ...(par
               ? { parallel: { ...par, origins: par.origins.filter((_, m) => !hits[m]) } }
               : {}),
@@ -89,6 +160,14 @@ export async function scoreSplits(
         trainNormalScores: [...hit.trainNormalScores],
         fitMs: hit.fitMs,
         scoreMs: hit.scoreMs,
+        ...(overTime && hit.overTime
+          ? {
+              overTime: {
+                test: hit.overTime.test.map((o) => (o ? overTimeFromJson(o) : null)),
+                trainNormals: hit.overTime.trainNormals.map(overTimeFromJson),
+              },
+            }
+          : {}),
       };
     });
     if (cache) {
@@ -100,6 +179,16 @@ export async function scoreSplits(
           trainNormalScores: run.trainNormalScores,
           fitMs: run.fitMs,
           scoreMs: run.scoreMs,
+          ...(overTime && plugins[m]!.scoreOverTime
+            ? {
+                overTime: run.overTime
+                  ? {
+                      test: run.overTime.test.map((o) => (o ? overTimeToJson(o) : null)),
+                      trainNormals: run.overTime.trainNormals.map(overTimeToJson),
+                    }
+                  : null,
+              }
+            : {}),
         });
       }
     }
@@ -123,6 +212,17 @@ export async function scoreSplits(
         return;
       }
       run.testScores.forEach((v, i) => (p.scores[offset + i] = margin ? v - thr : v));
+      if (!run.overTime || !p.overTime) {
+        p.overTime = null;
+        return;
+      }
+      // Alarms as scores: one threshold per fold; with k folds, margins over it judged at 0.
+      const alarmThr = splitAlarmThreshold(run.overTime, threshold, minDuration);
+      p.alarmThresholds.push(alarmThr);
+      run.overTime.test.forEach((o, i) => {
+        p.overTime![offset + i] =
+          o && splits.length > 1 ? { ...o, score: o.score.map((v) => v - alarmThr) } : o;
+      });
     });
     offset += split.test.length;
   }
@@ -145,6 +245,14 @@ export async function scoreSplits(
         scoreMs: p.scoreMs,
         cached: p.cached && p.error === null,
         ...(p.laws ? { laws: p.laws } : {}),
+        ...(p.overTime && p.error === null
+          ? {
+              alarmInput: {
+                overTime: p.overTime,
+                threshold: splits.length > 1 ? 0 : (p.alarmThresholds[0] ?? Infinity),
+              },
+            }
+          : {}),
       };
     }),
   };

@@ -19,6 +19,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
+import type { OverTime } from './over-time.ts';
 import type {
   FitReply,
   LawPlan,
@@ -43,6 +44,8 @@ export interface PooledScores {
   readonly scoreMs: number;
   /** The laws measured with the fitted plugin (a score request with a {@link LawPlan}). */
   readonly laws?: PluginLaws;
+  /** Scores over time aligned with the systems, when every block returned them (scoreOverTime). */
+  readonly overTime?: readonly (OverTime | null)[];
 }
 
 /** True when a plugin's fit can be done once and shipped to the scoring workers. */
@@ -227,6 +230,8 @@ export async function scoreInWorkers(
     readonly source: SourceSelector;
     readonly seedFor: (model: string) => string;
     readonly timeoutMs: number;
+    /** Score over time too (ScoreOptions.overTime). */
+    readonly overTime: boolean;
     readonly onProgress?: (model: string, done: number) => void | Promise<void>;
     /** Called between the two phases. */
     readonly onScoreStart?: () => void | Promise<void>;
@@ -255,6 +260,7 @@ export async function scoreInWorkers(
     source: opts.source,
     seeds: plugins.map((p) => opts.seedFor(p.name)),
     timeoutMs: opts.timeoutMs,
+    overTime: opts.overTime,
   };
   const progressOf = (k: number) => (model: string, n: number) => {
     const i = plugins.findIndex((p) => p.name === model);
@@ -319,6 +325,7 @@ export async function scoreInWorkers(
     let fitMs = shippedFit?.fitMs ?? 0;
     let scoreMs = 0;
     let laws: PluginLaws | undefined;
+    let overTime: (OverTime | null)[] | undefined = [];
     let offset = 0;
     results.forEach((r, k) => {
       const block = blocks[k]!;
@@ -332,6 +339,8 @@ export async function scoreInWorkers(
         if (!shippedFit) fitMs = Math.max(fitMs, run.fitMs);
         scoreMs = Math.max(scoreMs, run.scoreMs);
         laws ??= run.laws;
+        if (run.overTime && overTime) overTime.push(...run.overTime);
+        else overTime = undefined;
       }
       offset += block.length;
     });
@@ -342,6 +351,7 @@ export async function scoreInWorkers(
       scoreMs,
       workerFailed: crashed.has(i),
       ...(laws ? { laws } : {}),
+      ...(overTime && error === null ? { overTime } : {}),
     };
   });
 }

@@ -17,7 +17,7 @@ import {
   stratumOf,
 } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
-import { evaluateScores, type StrataColumn } from '../metrics/index.ts';
+import { evaluateScores, type CaseAlarms, type StrataColumn } from '../metrics/index.ts';
 import type { Reporter } from './reporter-types.ts';
 import { compareWithBaseline, readBaseline, writeBaseline } from './baseline.ts';
 import { labelProvenance, resolveDataset } from './dataset.ts';
@@ -27,6 +27,7 @@ import { WorkerPool } from './pool.ts';
 import type { PluginOrigin } from './worker-protocol.ts';
 import { checkInWorker } from './check-in-worker.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
+import { caseAlarms, resolveDebounce, withAlarmMetrics } from './case-alarms.ts';
 import { precomputedRun, readPrecomputed, scoresCaseName, scoresEntries } from './precomputed.ts';
 import { projectCodeKey } from './code-key.ts';
 import { dataKeyOf } from './score-cache.ts';
@@ -246,6 +247,13 @@ async function runSuite(
     const lawRequests = specs.flatMap((a) =>
       a.kind === 'law' ? [{ model: a.model, law: a.law, options: a.options }] : [],
     );
+    // Alarms only when the suite asks (`alarms`): scoring over time costs a score per window.
+    const debounce = spec.alarms
+      ? resolveDebounce(
+          spec.alarms === true ? undefined : spec.alarms,
+          `${suite.file}: suite "${spec.name}"`,
+        )
+      : undefined;
     const dataKey = await dataKeyOf(ds.dataset, ds.hash);
     const codeKey = options.cache === false ? null : await codeKeyOf();
     const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
@@ -253,6 +261,7 @@ async function runSuite(
       seedFor,
       timeoutMs: config.timeoutMs,
       dataset: ds.dataset,
+      ...(debounce ? { alarms: debounce } : {}),
       ...(cache ? { cache } : {}),
       parallel: {
         pool,
@@ -295,8 +304,16 @@ async function runSuite(
     const cases: CaseResult[] = [];
     for (const run of runs) {
       // compareSources (issue 8, see ./sources.ts): per-source metrics and the synthetic–real gap.
+      const scored = toCase(
+        run,
+        spec,
+        { y, systemIds, leadTimes, strata },
+        seedFor(run.plugin.name),
+      );
       const c = withSources(
-        toCase(run, spec, { y, systemIds, leadTimes, strata }, seedFor(run.plugin.name)),
+        scored.state === 'scored' && run.alarmInput && debounce
+          ? withAlarms(scored, caseAlarms(run.alarmInput, test, debounce, scored.seed))
+          : scored,
         spec.compareSources,
         test.map((s) => s.source),
       );
@@ -455,6 +472,11 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide, seed: string): 
     timings: { fitMs: run.fitMs, scoreMs: run.scoreMs },
     cached: run.cached,
   };
+}
+
+/** A scored case with its alarm evaluation, the alarm metrics merged into its summary. */
+function withAlarms(c: Extract<CaseResult, { state: 'scored' }>, alarms: CaseAlarms): CaseResult {
+  return { ...c, summary: withAlarmMetrics(c.summary, alarms.summary), alarms };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Dataset, SystemRecord } from '../data/types.ts';
 import { optionsHash } from '../stable-json.ts';
 import { pluginCodeKey } from './code-key.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
+import type { OverTimeJson } from './over-time.ts';
 
 /** Bump when what is stored or how it is keyed changes. */
 const CACHE_VERSION = 'v2';
@@ -23,6 +24,14 @@ export interface CachedScores {
   readonly trainNormalScores: readonly number[];
   readonly fitMs: number;
   readonly scoreMs: number;
+  /**
+   * A plugin with `scoreOverTime`: its scores over time (test aligned, null where none), or null
+   * when it declined to give any. Absent for a plugin without the capability.
+   */
+  readonly overTime?: {
+    readonly test: readonly (OverTimeJson | null)[];
+    readonly trainNormals: readonly OverTimeJson[];
+  } | null;
 }
 
 /** Where scores are cached and the fingerprint of the data they were computed on. */

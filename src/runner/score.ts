@@ -5,6 +5,7 @@ import { measureLaws } from './laws.ts';
 import { type ModelPlugin, withTimeout } from '../plugin/index.ts';
 import { scoreInWorkers, type PooledScores, type WorkerPool } from './pool.ts';
 import { thresholdValue } from './threshold-value.ts';
+import { checkOverTime, type OverTime, type OverTimeStore } from './over-time.ts';
 import type { LawPlan, PluginLaws, PluginOrigin } from './worker-protocol.ts';
 
 /** One model's progress through a suite: its scores, or the error that stopped it. */
@@ -18,6 +19,11 @@ export interface ModelRun {
   scoreMs: number;
   /** The metamorphic laws measured with the fitted plugin, when asked ({@link ScoreOptions.laws}). */
   laws?: PluginLaws;
+  /**
+   * Scores over time (plugin capability `scoreOverTime`), aligned like the scores; absent when
+   * the plugin has none, or declined (returned null) on its first system.
+   */
+  overTime?: OverTimeStore;
 }
 
 export interface ScoreOptions {
@@ -33,6 +39,8 @@ export interface ScoreOptions {
   readonly onScoreStart?: () => void | Promise<void>;
   /** Metamorphic laws to measure with the fitted models, after scoring and before teardown (they score more data with them). */
   readonly laws?: LawPlan;
+  /** Also score each system over time with the plugins that have `scoreOverTime` (a suite with `alarms`). */
+  readonly overTime?: boolean;
   /** Score in worker threads (see {@link ParallelOptions}); absent: in this process. */
   readonly parallel?: ParallelOptions;
 }
@@ -116,6 +124,7 @@ export async function fitAndScore(
         source: opts.dataset.source,
         seedFor: opts.seedFor,
         timeoutMs: opts.timeoutMs,
+        overTime: opts.overTime === true,
         onProgress: (model, done) => opts.onProgress?.(model, done, queue.length),
         onScoreStart: async () => {
           if (scoreStarted) return;
@@ -146,6 +155,16 @@ export async function fitAndScore(
       fitMs: m.fitMs,
       scoreMs: m.scoreMs,
       ...(m.laws ? { laws: m.laws } : {}),
+      ...(m.overTime
+        ? {
+            overTime: {
+              trainNormals: m.overTime
+                .slice(0, trainNormals.length)
+                .filter((o): o is OverTime => o !== null),
+              test: m.overTime.slice(trainNormals.length),
+            },
+          }
+        : {}),
     });
   }
   return plugins.map((p) => remoteRuns.get(p) ?? localRuns[local.indexOf(p)]!);
@@ -158,7 +177,7 @@ export async function fitAndScoreHere(
   test: readonly SystemRecord[],
   opts: ScoreOptions,
 ): Promise<ModelRun[]> {
-  const runs = newRuns(plugins, test.length);
+  const runs = newRuns(plugins, test.length, opts.overTime === true);
   const trainNormals = opts.scoreTrainNormals
     ? train.filter((s) => s.label.label === 'normal')
     : [];
@@ -197,8 +216,12 @@ export async function measureLawsHere(
   }
 }
 
-/** Fresh runs: no scores yet (NaN), no error. */
-export function newRuns(plugins: readonly ModelPlugin[], tests: number): ModelRun[] {
+/** Fresh runs: no scores yet (NaN), no error; with `overTime`, room for scores over time (plugins that have them). */
+export function newRuns(
+  plugins: readonly ModelPlugin[],
+  tests: number,
+  overTime = false,
+): ModelRun[] {
   return plugins.map((plugin) => ({
     plugin,
     error: null,
@@ -206,6 +229,9 @@ export function newRuns(plugins: readonly ModelPlugin[], tests: number): ModelRu
     trainNormalScores: [],
     fitMs: 0,
     scoreMs: 0,
+    ...(overTime && plugin.scoreOverTime
+      ? { overTime: { test: new Array<OverTime | null>(tests).fill(null), trainNormals: [] } }
+      : {}),
   }));
 }
 
@@ -274,11 +300,16 @@ export async function scoreQueue(
         own,
         opts,
       );
+      const overTime = scores && run.overTime ? await overTimeChunk(run, chunk, own, opts) : null;
       run.scoreMs += performance.now() - t0;
-      if (!scores) continue;
+      if (!scores || run.error !== null) continue;
       chunk.forEach((c, k) => {
         if (c.test >= 0) run.testScores[c.test] = scores[k]!;
         else run.trainNormalScores.push(scores[k]!);
+        const o = overTime?.[k];
+        if (!o || !run.overTime) return;
+        if (c.test >= 0) run.overTime.test[c.test] = o;
+        else run.overTime.trainNormals.push(o);
       });
     }
     done += chunk.length;
@@ -371,6 +402,58 @@ async function scoreChunk(
   }
   return out;
 }
+
+/**
+ * Scores one chunk over time with one model (capability `scoreOverTime`), each result checked
+ * (over-time.ts). A throw or a bad result is the run's error, `scoreOverTime(sys-0007): …`; a
+ * null on the first system means the plugin has no score over time after all (a process model
+ * that does not advertise it): the run drops `overTime` and is not asked again.
+ */
+async function overTimeChunk(
+  run: ModelRun,
+  chunk: readonly { readonly s: SystemRecord }[],
+  series: readonly SystemSeries[],
+  opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs'>,
+): Promise<OverTime[] | null> {
+  const { plugin } = run;
+  const seed = opts.seedFor(plugin.name);
+  const out: OverTime[] = [];
+  for (let k = 0; k < chunk.length; k++) {
+    const system = chunk[k]!.s;
+    const id = system.systemId;
+    let v: unknown;
+    try {
+      v = await withTimeout(
+        (signal) =>
+          plugin.scoreOverTime!(series[k]!, {
+            seed,
+            signal,
+            metadata: structuredClone(system.metadata),
+          }),
+        timeoutOf(plugin, opts),
+        'scoreOverTime',
+      );
+    } catch (err) {
+      run.error = `scoreOverTime(${id}): ${messageOf(err)}`;
+      return null;
+    }
+    if (v === null && run.overTime && isFirst(run.overTime) && k === 0) {
+      delete run.overTime;
+      return null;
+    }
+    const checked = checkOverTime(v, series[k]!);
+    if (typeof checked === 'string') {
+      run.error = `scoreOverTime(${id}): ${checked}`;
+      return null;
+    }
+    out.push(checked);
+  }
+  return out;
+}
+
+/** True while no system has been scored over time yet. */
+const isFirst = (store: OverTimeStore): boolean =>
+  store.trainNormals.length === 0 && store.test.every((o) => o === null);
 
 function timeoutOf(plugin: ModelPlugin, opts: Pick<ScoreOptions, 'timeoutMs'>): number {
   return plugin.timeoutMs ?? opts.timeoutMs;

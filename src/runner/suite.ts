@@ -95,6 +95,14 @@ export interface SuiteSpec {
    * line in the plain reporter. Meant for `dataset: { source: 'all' }`.
    */
   readonly compareSources?: boolean;
+  /**
+   * Judge the alarms of the models with `scoreOverTime` (see README "Alarms: when did it warn?"):
+   * `true` with the defaults, or an alarm fires when `minDuration` consecutive scored instants
+   * (default 3) reach the threshold, then no other for `cooldown` (days, or a duration such as
+   * `'12h'`; default 1 day). The threshold follows the suite's rule, applied to the training
+   * normals' scores over time. Absent: no scoring over time (it costs a score per window).
+   */
+  readonly alarms?: SuiteAlarms | boolean;
   /** Strata with fewer anomalies are marked too_few and skipped by `.each`. Default 5. */
   readonly minPositives?: number;
   readonly expect?: (api: ExpectApi) => readonly AssertionSpec[];
@@ -110,6 +118,12 @@ export interface SuiteSpec {
     readonly alpha?: number;
     readonly allowUnderpowered?: boolean;
   };
+}
+
+/** A suite's alarm debounce (the defaults are in alarms-from-scores.ts, with why). */
+export interface SuiteAlarms {
+  readonly minDuration?: number;
+  readonly cooldown?: string | number;
 }
 
 /** A suite's threshold choice: like the metrics' ThresholdSpec, but `train_fpr` needs no scores (the runner provides them). */

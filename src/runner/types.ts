@@ -1,6 +1,6 @@
 import type { AssertionResult } from '../assert/types.ts';
 import type { Source } from '../data/index.ts';
-import type { EvaluationSummary } from '../metrics/index.ts';
+import type { CaseAlarms, EvaluationSummary } from '../metrics/index.ts';
 import type { BaselineReport } from './baseline.ts';
 import type { SourceComparison } from './sources.ts';
 import type { SuiteSpec } from './suite.ts';
@@ -66,6 +66,8 @@ export type CaseResult =
       readonly cached?: boolean;
       /** Synthetic vs real metrics and their gap, when the suite sets `compareSources`. */
       readonly sources?: SourceComparison;
+      /** The alarm-level evaluation, when the model has `scoreOverTime` (its metrics are in `summary` too). */
+      readonly alarms?: CaseAlarms;
     }
   | {
       readonly state: 'errored';

@@ -140,7 +140,7 @@ async function fit(req: Extract<WorkerRequest, { type: 'fit' }>): Promise<Worker
 async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<WorkerMessage> {
   const { plugins, dataset, pick, seedFor } = await setUp(req.job);
   const share = pick(req.share);
-  const runs = newRuns(plugins, share.length);
+  const runs = newRuns(plugins, share.length, req.job.overTime === true);
   for (const [i, how] of req.prepare.entries()) {
     const run = runs[i]!;
     if (how === 'fit') continue;
@@ -181,6 +181,7 @@ async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<Wo
       fitMs: r.fitMs,
       scoreMs: r.scoreMs,
       ...(laws[i] ? { laws: laws[i] } : {}),
+      ...(r.overTime ? { overTime: r.overTime.test } : {}),
     })),
   };
 }

@@ -11,6 +11,7 @@ import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { LawRequest } from './laws.ts';
+import type { OverTime } from './over-time.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
 import type { SuiteSpec, SuiteThreshold } from './suite.ts';
@@ -52,6 +53,8 @@ export interface WorkerJob {
   /** Each plugin's seed, aligned with `origins`. */
   readonly seeds: readonly string[];
   readonly timeoutMs: number;
+  /** Score over time too (the plugins that have `scoreOverTime`, a suite with `alarms`). */
+  readonly overTime?: boolean;
 }
 
 /** The metamorphic laws to measure in a score request, with the fitted plugins, before teardown. */
@@ -117,6 +120,8 @@ export interface ShareRun {
   readonly fitMs: number;
   readonly scoreMs: number;
   readonly laws?: PluginLaws;
+  /** Scores over time aligned with the share, when the plugin has `scoreOverTime`. */
+  readonly overTime?: readonly (OverTime | null)[];
 }
 
 /** What a worker posts back. */

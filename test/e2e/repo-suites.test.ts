@@ -34,6 +34,7 @@ describe('the shipped suites (npx harness run)', () => {
     expect(bad).toEqual([]);
     expect(code).toBe(0);
     expect(json.suites.map((s) => s.name).sort()).toEqual([
+      'alarms',
       'edge-all-anomaly',
       'edge-all-normal',
       'edge-cases',
@@ -41,6 +42,13 @@ describe('the shipped suites (npx harness run)', () => {
       'python-iforest',
       'smoke',
     ]);
+  });
+
+  it('the alarms suite judges when the baselines warned (README "Alarms: when did it warn?")', () => {
+    const alarms = json.suites.find((s) => s.name === 'alarms')!;
+    const pca = alarms.cases.find((c) => c.model === 'pca')!.metrics!;
+    expect(pca['median_warning_days']).toBeGreaterThan(7);
+    expect(pca['false_alarms_per_system_month']).toBeLessThan(0.5);
   });
 
   it('random ≈ 0.5, and zscore and pca above it on the default fleet', () => {

@@ -9,7 +9,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Dataset, MetadataRow, SystemSeries } from '../../data/index.ts';
-import type { ModelContext, ModelPlugin } from '../model.ts';
+import type { ModelContext, ModelPlugin, ScoreContext, ScoresOverTime } from '../model.ts';
 import { encodeFrameHead, FrameReader, type Frame } from './frames.ts';
 import { seriesToArrowChunks } from './series-arrow.ts';
 
@@ -39,6 +39,8 @@ interface Hello {
   readonly capabilities: {
     readonly fit: boolean;
     readonly score_batch: boolean;
+    /** The model answers `score_over_time` (plugin capability `scoreOverTime`). */
+    readonly score_over_time: boolean;
     readonly state: boolean;
   };
 }
@@ -198,6 +200,7 @@ export function createProcessPlugin(
       capabilities: {
         fit: h.capabilities?.fit !== false,
         score_batch: h.capabilities?.score_batch === true,
+        score_over_time: h.capabilities?.score_over_time === true,
         state: h.capabilities?.state === true,
       },
     };
@@ -221,6 +224,38 @@ export function createProcessPlugin(
         `the model process ${label} answered score with ${JSON.stringify(reply.header).slice(0, 200)}`,
       );
     return scores.map((v) => (typeof v === 'number' ? v : NaN));
+  }
+
+  /** One system's score over time, or null when the model did not advertise `score_over_time`. */
+  async function scoreOverTime(
+    series: SystemSeries,
+    c: ScoreContext,
+  ): Promise<ScoresOverTime | null> {
+    const p = await running(c.signal);
+    if (!hello!.capabilities.score_over_time) return null;
+    const { chunks, rows } = seriesToArrowChunks([series]);
+    const reply = await p.call(
+      { type: 'score_over_time', seed: c.seed, systems: [systemOf(c.metadata)], rows },
+      chunks,
+      c.signal,
+    );
+    const one = (reply.header.series as unknown[] | undefined)?.[0] as
+      { t?: unknown; score?: unknown } | undefined;
+    if (
+      reply.header.type !== 'scores_over_time' ||
+      !Array.isArray(one?.t) ||
+      !Array.isArray(one?.score)
+    )
+      throw new Error(
+        `the model process ${label} answered score_over_time with ${JSON.stringify(reply.header).slice(0, 200)}`,
+      );
+    // JSON has no NaN: the protocol sends null for "no score at that instant".
+    const t = one.t as unknown[];
+    const score = one.score as unknown[];
+    return {
+      t: t.map((v) => (typeof v === 'number' ? v : NaN)),
+      score: score.map((v) => (typeof v === 'number' ? v : NaN)),
+    };
   }
 
   const plugin: ModelPlugin = {
@@ -249,6 +284,7 @@ export function createProcessPlugin(
       return (await scoreBatch([series], { ...c, metadata: [c.metadata] }))[0]!;
     },
     scoreBatch,
+    scoreOverTime,
     async teardown() {
       const p = proc;
       proc = null;

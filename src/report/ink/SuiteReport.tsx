@@ -2,7 +2,14 @@
 import chalk from 'chalk';
 import type { SuiteResult } from '../../runner/types.ts';
 import { weakestStrata } from '../format.ts';
-import { assertionLines, baselineLines, caseLine, falseAlarmLine, suiteHeader } from '../plain.ts';
+import {
+  alarmLine,
+  assertionLines,
+  baselineLines,
+  caseLine,
+  falseAlarmLine,
+  suiteHeader,
+} from '../plain.ts';
 import { metricsTable } from './layout.ts';
 import { Lines } from './Lines.tsx';
 
@@ -25,6 +32,8 @@ export function SuiteReport({ suite: s, columns, weakest }: SuiteReportProps) {
     lines.push(`  ${caseLine(c, width)}`);
     const alarms = falseAlarmLine(s, c, width);
     if (alarms) lines.push(`  ${alarms}`);
+    const warned = alarmLine(c, width);
+    if (warned) lines.push(`  ${warned}`);
   }
   for (const a of s.assertions) {
     lines.push(...assertionLines(a));

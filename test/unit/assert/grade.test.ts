@@ -253,6 +253,17 @@ describe('errored assertions', () => {
     });
   });
 
+  it('an alarm metric on a model without scoreOverTime says why it is unknown', () => {
+    const r = grade(metric('good', 'median_warning_days').toBeGreaterThan(7));
+    expect(r.state).toBe('errored');
+    expect(r.message).toMatch(
+      /^unknown metric "median_warning_days" for good \(known metrics: roc_auc, .*\); "median_warning_days" is an alarm metric, measured only in a suite with `alarms` for a model with scoreOverTime$/,
+    );
+    expect(grade(metric('good', 'warning_dayz').toBeGreaterThan(7)).message).not.toContain(
+      'alarm metric',
+    );
+  });
+
   it('unknown metric lists the known ones', () => {
     const r = grade(metric('good', 'rocauc').toBeGreaterThan(0.5));
     expect(r.state).toBe('errored');

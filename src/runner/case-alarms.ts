@@ -1,0 +1,207 @@
+/**
+ * The alarm-level evaluation of a scored case whose model has `scoreOverTime`: alarms raised
+ * from each test system's score over time at the case's alarm threshold (alarms-from-scores.ts),
+ * judged against the labels' `failure_at` / `onset_at` (alarms.ts), a few timelines kept for the
+ * plots, and the metrics merged into the case summary so that assertions read them by name.
+ */
+import { labelInstantMs } from '../data/index.ts';
+import type { SystemRecord } from '../data/types.ts';
+import { HarnessError } from '../errors.ts';
+import {
+  alarmsFromScores,
+  cooldownDaysOf,
+  DEFAULT_COOLDOWN_DAYS,
+  DEFAULT_MIN_DURATION,
+  evaluateAlarms,
+  type AlarmSummary,
+  type AlarmSystem,
+  type CaseAlarms,
+  type Debounce,
+  type EvaluationSummary,
+  type JsonCi,
+  type ScoreTimeline,
+} from '../metrics/index.ts';
+import type { AlarmInput } from './cross-validate.ts';
+import type { OverTime } from './over-time.ts';
+import type { SuiteAlarms } from './suite.ts';
+
+/** Timelines kept per case: failures first, then the normals with the most false alarms. */
+export const TIMELINE_FAILURES = 6;
+export const TIMELINE_NORMALS = 2;
+/** Most points of a kept timeline (more is more than a chart's width can show). */
+export const TIMELINE_MAX_POINTS = 2000;
+
+/** A suite's `alarms` with defaults filled and checked; `where` names the suite in messages. */
+export function resolveDebounce(spec: SuiteAlarms | undefined, where: string): Debounce {
+  if (spec !== undefined && (typeof spec !== 'object' || spec === null || Array.isArray(spec)))
+    throw new HarnessError(
+      'E_SUITE',
+      `${where}: alarms must be true or { minDuration?, cooldown? }, got ${JSON.stringify(spec)}`,
+    );
+  const unknown = Object.keys(spec ?? {}).filter((k) => k !== 'minDuration' && k !== 'cooldown');
+  if (unknown.length > 0)
+    throw new HarnessError(
+      'E_SUITE',
+      `${where}: alarms has no option ${unknown.map((k) => JSON.stringify(k)).join(', ')} (options: minDuration, cooldown)`,
+    );
+  const minDuration = spec?.minDuration ?? DEFAULT_MIN_DURATION;
+  if (!Number.isInteger(minDuration) || minDuration < 1)
+    throw new HarnessError(
+      'E_SUITE',
+      `${where}: alarms.minDuration must be a whole number ≥ 1 (consecutive scored instants at or above the threshold), got ${JSON.stringify(minDuration)}`,
+    );
+  const cooldownDays =
+    spec?.cooldown === undefined ? DEFAULT_COOLDOWN_DAYS : cooldownDaysOf(spec.cooldown, where);
+  return { minDuration, cooldownDays };
+}
+
+const instantOf = (text: string | undefined): number =>
+  text === undefined ? NaN : labelInstantMs(text);
+
+/**
+ * Alarms, metrics and timelines of one case. Systems without a score over time (none, unless
+ * the run stopped) are left out. `seed` seeds the metrics' bootstrap.
+ */
+export function caseAlarms(
+  input: AlarmInput,
+  test: readonly SystemRecord[],
+  debounce: Debounce,
+  seed: string,
+): CaseAlarms {
+  const systems: AlarmSystem[] = [];
+  const series: OverTime[] = [];
+  test.forEach((s, i) => {
+    const o = input.overTime[i];
+    if (!o) return;
+    const anomaly = s.label.label === 'anomaly';
+    systems.push({
+      systemId: s.systemId,
+      failureType: s.label.failure_type,
+      anomaly,
+      alarms: alarmsFromScores(o.t, o.score, input.threshold, debounce),
+      failureAt: anomaly ? instantOf(s.label.failure_at) : NaN,
+      onsetAt: anomaly ? instantOf(s.label.onset_at) : NaN,
+      spanStart: o.spanStart,
+      spanEnd: o.spanEnd,
+    });
+    series.push(o);
+  });
+  const summary = evaluateAlarms(systems, {
+    cooldownDays: debounce.cooldownDays,
+    seed: `${seed}:alarms`,
+  });
+  return {
+    threshold: input.threshold,
+    minDuration: debounce.minDuration,
+    cooldownDays: debounce.cooldownDays,
+    summary,
+    // No threshold (no training normals: nothing may alarm) leaves nothing to draw a timeline
+    // against, and results.json could not hold it (Infinity is null there).
+    timelines: Number.isFinite(input.threshold)
+      ? keptTimelines(systems, series, input.threshold)
+      : [],
+  };
+}
+
+/** The failures (in test order) and the normals with most false alarms, downsampled. */
+function keptTimelines(
+  systems: readonly AlarmSystem[],
+  series: readonly OverTime[],
+  threshold: number,
+): ScoreTimeline[] {
+  const failures = systems
+    .map((_, i) => i)
+    .filter((i) => systems[i]!.anomaly && Number.isFinite(systems[i]!.failureAt))
+    .slice(0, TIMELINE_FAILURES);
+  // False alarms of a normal are its alarms (a normal never detects anything); ties keep test order.
+  const normals = systems
+    .map((_, i) => i)
+    .filter((i) => !systems[i]!.anomaly)
+    .sort((a, b) => systems[b]!.alarms.length - systems[a]!.alarms.length || a - b)
+    .slice(0, TIMELINE_NORMALS);
+  return [...failures, ...normals].map((i) => {
+    const s = systems[i]!;
+    const { t, score } = downsample(series[i]!, TIMELINE_MAX_POINTS);
+    return {
+      systemId: s.systemId,
+      failureType: s.failureType,
+      anomaly: s.anomaly,
+      t,
+      score,
+      alarms: Array.from(s.alarms),
+      failureAt: Number.isFinite(s.failureAt) ? s.failureAt : null,
+      onsetAt: Number.isFinite(s.onsetAt) ? s.onsetAt : null,
+      threshold,
+    };
+  });
+}
+
+/**
+ * At most `max` points of a score over time: consecutive instants in equal buckets, each
+ * bucket kept as its highest score (at its instant), so that a peak that crossed the threshold
+ * still crosses it on the chart. NaN becomes null (JSON).
+ */
+export function downsample(
+  o: Pick<OverTime, 't' | 'score'>,
+  max: number,
+): { t: number[]; score: (number | null)[] } {
+  const n = o.t.length;
+  const t: number[] = [];
+  const score: (number | null)[] = [];
+  const buckets = Math.min(n, max);
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * n) / buckets);
+    const to = Math.floor(((b + 1) * n) / buckets);
+    let best = from;
+    for (let i = from; i < to; i++) {
+      const v = o.score[i] as number;
+      const kept = o.score[best] as number;
+      if (v === v && (kept !== kept || v > kept)) best = i;
+    }
+    const v = o.score[best] as number;
+    t.push(o.t[best] as number);
+    score.push(v === v ? v : null);
+  }
+  return { t, score };
+}
+
+const CASE_CI_METHODS: readonly string[] = ['delong', 'bootstrap', 'wilson'];
+
+/**
+ * The case summary with the alarm metrics merged into `metrics`, `ci` and `undefined` under
+ * their own names (`median_warning_days`, `false_alarms_per_system_month`, …), so that
+ * `metric(m, 'median_warning_days')` asserts on them and results.json carries them.
+ *
+ * Names: the alarm metrics never share a name with a one-score metric (checked: a clash is a
+ * bug, not a value to overwrite). In particular the one-score `caught_with_warning` (its own
+ * field, keyed by days: failures *flagged at the threshold* whose data ends ≥ k days before the
+ * failure) is not `caught_with_7d_warning` (a metric: failures whose first *alarm* in time came
+ * ≥ 7 days before failure_at); both stay, each under its own name.
+ *
+ * An asymptotic interval (a set past BOOTSTRAP_MAX_UNITS) has no place among a case's CI
+ * methods: its value stays in `alarms.summary.ci` and the case's `ci` says where.
+ */
+export function withAlarmMetrics(
+  summary: EvaluationSummary,
+  alarms: AlarmSummary,
+): EvaluationSummary {
+  const clash = Object.keys(alarms.metrics).find((k) => k in summary.metrics);
+  if (clash !== undefined)
+    throw new Error(`alarm metric "${clash}" has the name of a one-score metric`);
+  const ci: Record<string, JsonCi | null> = { ...summary.ci };
+  const undefinedReasons: Record<string, string> = { ...summary.undefined, ...alarms.undefined };
+  for (const [name, c] of Object.entries(alarms.ci)) {
+    if (c === null || CASE_CI_METHODS.includes(c.method)) ci[name] = c as JsonCi | null;
+    else {
+      ci[name] = null;
+      undefinedReasons[`ci.${name}`] =
+        `a ${c.method} interval (large set): see alarms.summary.ci.${name}`;
+    }
+  }
+  return {
+    ...summary,
+    metrics: { ...summary.metrics, ...alarms.metrics },
+    ci,
+    undefined: undefinedReasons,
+  };
+}
