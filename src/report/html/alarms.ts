@@ -21,17 +21,6 @@ export const ALARM_HEADLINE: readonly (readonly [metric: string, meaning: string
   ['detection_delay_days', 'days from onset to the detecting alarm'],
 ];
 
-/**
- * The case's alarm evaluation, read defensively: the runner adds `alarms` to a scored case only
- * when the model scores over time, and a results.json from an older harness has none.
- */
-export function caseAlarmsOf(c: ScoredCase): CaseAlarms | undefined {
-  const a = (c as { alarms?: unknown }).alarms;
-  if (typeof a !== 'object' || a === null) return undefined;
-  const s = (a as { summary?: unknown }).summary;
-  return typeof s === 'object' && s !== null && 'metrics' in s ? (a as CaseAlarms) : undefined;
-}
-
 /** The warning-time chart, then one timeline per system the case kept. */
 export function alarmCharts(c: ScoredCase, alarms: CaseAlarms): ReportChart[] {
   const debounce = `threshold ${alarms.threshold.toPrecision(3)} · min duration ${alarms.minDuration} · cooldown ${alarms.cooldownDays} d`;
@@ -87,7 +76,7 @@ export function alarmsSection(
 ): string {
   const parts: string[] = [];
   for (const c of cases) {
-    const alarms = caseAlarmsOf(c);
+    const alarms = c.alarms;
     if (!alarms) continue;
     const rows = ALARM_HEADLINE.filter(([m]) => m in alarms.summary.metrics)
       .map(([m, meaning]) => metricRow(alarms, m, meaning))

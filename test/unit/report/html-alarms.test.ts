@@ -10,7 +10,7 @@ import {
   type ScoreTimeline,
 } from '../../../src/metrics/index.ts';
 import { renderSvg } from '../../../src/report/charts/svg/index.ts';
-import { ALARM_HEADLINE, caseAlarmsOf } from '../../../src/report/html/alarms.ts';
+import { ALARM_HEADLINE } from '../../../src/report/html/alarms.ts';
 import { loadVegaScripts, renderPage } from '../../../src/report/html/index.ts';
 import type { CaseResult, RunResult } from '../../../src/runner/types.ts';
 import { launchChromium } from '../../helpers/browser.ts';
@@ -126,12 +126,6 @@ describe('html report: alarms', () => {
   let html = '';
   beforeAll(async () => {
     html = renderPage(run, await loadVegaScripts());
-  });
-
-  it('reads CaseAlarms only where a case has them', () => {
-    expect(caseAlarmsOf(withAlarms as Extract<CaseResult, { state: 'scored' }>)).toBe(alarms);
-    expect(caseAlarmsOf(scoredCase('plain'))).toBeUndefined();
-    expect(caseAlarmsOf({ ...scoredCase('x'), alarms: 'nonsense' } as never)).toBeUndefined();
   });
 
   it('has an Alarms section for the case with alarms, with every headline metric and its CI', () => {
