@@ -73,8 +73,10 @@ export interface JsonCell {
   readonly comparison: CellComparison;
   readonly compared_negatives: number;
   readonly too_few: boolean;
-  readonly metrics: Readonly<Record<'roc_auc' | 'average_precision' | 'recall', number | null>>;
-  readonly ci: { readonly roc_auc: JsonCi | null };
+  /** The cell's metrics; a suite with `alarms` adds the alarm metrics of the stratum's systems. */
+  readonly metrics: Readonly<Record<'roc_auc' | 'average_precision' | 'recall', number | null>> &
+    Readonly<Record<string, number | null>>;
+  readonly ci: { readonly roc_auc: JsonCi | null } & Readonly<Record<string, JsonCi | null>>;
   readonly undefined: Readonly<Record<string, string>>;
 }
 

@@ -18,8 +18,12 @@ import {
   type CaseAlarms,
   type Debounce,
   type EvaluationSummary,
+  type JsonCell,
   type JsonCi,
   type ScoreTimeline,
+  type StrataColumn,
+  type AlarmMetricSet,
+  MISSING_STRATUM,
 } from '../metrics/index.ts';
 import type { AlarmInput } from './cross-validate.ts';
 import type { OverTime } from './over-time.ts';
@@ -67,12 +71,15 @@ export function caseAlarms(
   test: readonly SystemRecord[],
   debounce: Debounce,
   seed: string,
-): CaseAlarms {
+  strata: Readonly<Record<string, StrataColumn>> = {},
+): { readonly alarms: CaseAlarms; readonly cells: AlarmCells } {
   const systems: AlarmSystem[] = [];
   const series: OverTime[] = [];
+  const testIndex: number[] = [];
   test.forEach((s, i) => {
     const o = input.overTime[i];
     if (!o) return;
+    testIndex.push(i);
     const anomaly = s.label.label === 'anomaly';
     systems.push({
       systemId: s.systemId,
@@ -90,7 +97,8 @@ export function caseAlarms(
     cooldownDays: debounce.cooldownDays,
     seed: `${seed}:alarms`,
   });
-  return {
+  const cells = alarmCells(systems, testIndex, strata, debounce, seed);
+  const alarms: CaseAlarms = {
     threshold: input.threshold,
     minDuration: debounce.minDuration,
     cooldownDays: debounce.cooldownDays,
@@ -101,6 +109,60 @@ export function caseAlarms(
       ? keptTimelines(systems, series, input.threshold)
       : [],
   };
+  return { alarms, cells };
+}
+
+/** The alarm metrics of each stratum of each breakdown column: column → stratum → metrics. */
+export type AlarmCells = Readonly<Record<string, ReadonlyMap<string, AlarmMetricSet>>>;
+
+/**
+ * The alarm metrics in every breakdown (issue 7/7: "each with a CI and in every breakdown"):
+ * the systems of each stratum judged on their own, strata named as the one-score breakdown
+ * names them (a system in each of its tags; no value is `(missing)`), so that each cell of
+ * `summary.breakdown` gets the alarm metrics of the same systems. A stratum of failures only
+ * (a failure type) has no false-alarm rate, one of normals only no warning time: those are
+ * null with their reason, as for a whole set without them.
+ */
+function alarmCells(
+  systems: readonly AlarmSystem[],
+  testIndex: readonly number[],
+  strata: Readonly<Record<string, StrataColumn>>,
+  debounce: Debounce,
+  seed: string,
+): AlarmCells {
+  const out: Record<string, Map<string, AlarmMetricSet>> = {};
+  for (const [column, values] of Object.entries(strata)) {
+    const members = new Map<string, AlarmSystem[]>();
+    systems.forEach((sys, k) => {
+      const v = values[testIndex[k]!];
+      const names =
+        Array.isArray(v) && v.length > 0
+          ? [...new Set(v.map(String))]
+          : v === null || v === undefined || v === '' || Array.isArray(v)
+            ? [MISSING_STRATUM]
+            : [String(v)];
+      for (const name of names) {
+        const list = members.get(name) ?? [];
+        list.push(sys);
+        members.set(name, list);
+      }
+    });
+    const cells = new Map<string, AlarmMetricSet>();
+    for (const [name, list] of members) {
+      const {
+        metrics,
+        ci,
+        undefined: why,
+        distributions,
+      } = evaluateAlarms(list, {
+        cooldownDays: debounce.cooldownDays,
+        seed: `${seed}:alarms:${column}=${name}`,
+      });
+      cells.set(name, { metrics, ci, undefined: why, distributions });
+    }
+    out[column] = cells;
+  }
+  return out;
 }
 
 /** The failures (in test order) and the normals with most false alarms, downsampled. */
@@ -167,6 +229,13 @@ export function downsample(
 
 const CASE_CI_METHODS: readonly string[] = ['delong', 'bootstrap', 'wilson'];
 
+/** What a summary and a breakdown cell share: metric values, CIs and why a value is null. */
+interface MetricSource {
+  readonly metrics: Readonly<Record<string, number | null>>;
+  readonly ci: Readonly<Record<string, JsonCi | null>>;
+  readonly undefined: Readonly<Record<string, string>>;
+}
+
 /**
  * The case summary with the alarm metrics merged into `metrics`, `ci` and `undefined` under
  * their own names (`median_warning_days`, `false_alarms_per_system_month`, …), so that
@@ -184,12 +253,31 @@ const CASE_CI_METHODS: readonly string[] = ['delong', 'bootstrap', 'wilson'];
 export function withAlarmMetrics(
   summary: EvaluationSummary,
   alarms: AlarmSummary,
+  cells: AlarmCells = {},
 ): EvaluationSummary {
-  const clash = Object.keys(alarms.metrics).find((k) => k in summary.metrics);
+  const breakdown: Record<string, readonly JsonCell[]> = {};
+  for (const [column, list] of Object.entries(summary.breakdown)) {
+    const sets = cells[column];
+    breakdown[column] = sets
+      ? list.map((cell) => {
+          const set = sets.get(cell.stratum);
+          return set ? { ...cell, ...mergedMetrics(cell, set) } : cell;
+        })
+      : list;
+  }
+  return { ...summary, ...mergedMetrics(summary, alarms), breakdown };
+}
+
+/** A summary's or a cell's metrics, CIs and reasons with an alarm metric set added under its own names. */
+function mergedMetrics<S extends MetricSource>(
+  source: S,
+  alarms: Pick<AlarmMetricSet, 'metrics' | 'ci' | 'undefined'>,
+): Pick<S, 'metrics' | 'ci' | 'undefined'> {
+  const clash = Object.keys(alarms.metrics).find((k) => k in source.metrics);
   if (clash !== undefined)
     throw new Error(`alarm metric "${clash}" has the name of a one-score metric`);
-  const ci: Record<string, JsonCi | null> = { ...summary.ci };
-  const undefinedReasons: Record<string, string> = { ...summary.undefined, ...alarms.undefined };
+  const ci: Record<string, JsonCi | null> = { ...source.ci };
+  const undefinedReasons: Record<string, string> = { ...source.undefined, ...alarms.undefined };
   for (const [name, c] of Object.entries(alarms.ci)) {
     if (c === null || CASE_CI_METHODS.includes(c.method)) ci[name] = c as JsonCi | null;
     else {
@@ -199,9 +287,8 @@ export function withAlarmMetrics(
     }
   }
   return {
-    ...summary,
-    metrics: { ...summary.metrics, ...alarms.metrics },
+    metrics: { ...source.metrics, ...alarms.metrics },
     ci,
     undefined: undefinedReasons,
-  };
+  } as Pick<S, 'metrics' | 'ci' | 'undefined'>;
 }

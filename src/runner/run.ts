@@ -312,7 +312,7 @@ async function runSuite(
       );
       const c = withSources(
         scored.state === 'scored' && run.alarmInput && debounce
-          ? withAlarms(scored, caseAlarms(run.alarmInput, test, debounce, scored.seed))
+          ? withAlarms(scored, caseAlarms(run.alarmInput, test, debounce, scored.seed, strata))
           : scored,
         spec.compareSources,
         test.map((s) => s.source),
@@ -474,9 +474,12 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide, seed: string): 
   };
 }
 
-/** A scored case with its alarm evaluation, the alarm metrics merged into its summary. */
-function withAlarms(c: Extract<CaseResult, { state: 'scored' }>, alarms: CaseAlarms): CaseResult {
-  return { ...c, summary: withAlarmMetrics(c.summary, alarms.summary), alarms };
+/** A scored case with its alarm evaluation, the alarm metrics merged into its summary and its breakdown cells. */
+function withAlarms(
+  c: Extract<CaseResult, { state: 'scored' }>,
+  { alarms, cells }: ReturnType<typeof caseAlarms>,
+): CaseResult {
+  return { ...c, summary: withAlarmMetrics(c.summary, alarms.summary, cells), alarms };
 }
 
 /**

@@ -41,6 +41,17 @@ export default defineSuite({
 });
 `;
 
+interface BreakdownCell {
+  readonly stratum: string;
+  readonly metrics: Record<string, number | null>;
+}
+
+const medianOf = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length / 2;
+  return s.length % 2 ? s[Math.floor(mid)]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
 interface LabelRow {
   readonly id: string;
   readonly anomaly: boolean;
@@ -63,7 +74,7 @@ type Results = {
         cooldownDays: number;
         summary: {
           counts: Record<string, number>;
-          per_failure: { system_id: string; warning_days: number | null }[];
+          per_failure: { system_id: string; failure_type: string; warning_days: number | null }[];
         };
         timelines: { systemId: string; t: number[]; alarms: number[] }[];
       };
@@ -194,6 +205,24 @@ describe('harness run with a scoreOverTime model', () => {
     for (const t of a.timelines) expect(t.alarms).toEqual(expectedAlarms(t.systemId, t.t));
     expect(testNormals.length).toBeGreaterThan(0);
     expect(c.metrics['false_alarms_per_system_month']).toBeGreaterThan(0.01);
+    // Every breakdown cell carries the alarm metrics of its own systems: by failure type, the
+    // median of that type's warnings; the normals' stratum, the whole set's false-alarm rate.
+    const cells = (c as unknown as { breakdown: Record<string, BreakdownCell[]> }).breakdown;
+    const byType = new Map<string, number[]>();
+    for (const f of failures)
+      if (f.warning_days !== null)
+        byType.set(f.failure_type, [...(byType.get(f.failure_type) ?? []), f.warning_days]);
+    expect(byType.size).toBeGreaterThan(0);
+    for (const [type, days] of byType) {
+      const cell = cells['failure_type']!.find((x) => x.stratum === type)!;
+      expect(cell.metrics['median_warning_days'], type).toBeCloseTo(medianOf(days), 9);
+      expect(cell.metrics['false_alarms_per_system_month'], type).toBeNull();
+    }
+    const none = cells['failure_type']!.find((x) => x.stratum === 'none')!;
+    expect(none.metrics['false_alarms_per_system_month']).toBe(
+      c.metrics['false_alarms_per_system_month'],
+    );
+    for (const cell of cells['season']!) expect(cell.metrics).toHaveProperty('median_warning_days');
     // The random baseline has scoreOverTime too: its case carries alarms and the merged metrics.
     const r = first.results.suites[0]!.cases.find((k) => k.model === 'random')!;
     expect(r.alarms).toBeDefined();

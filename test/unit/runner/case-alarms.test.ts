@@ -52,6 +52,7 @@ describe('withAlarmMetrics', () => {
     ci: { roc_auc: null },
     undefined: {},
     caught_with_warning: { '7': 0.5 },
+    breakdown: {},
   } as unknown as EvaluationSummary;
   const alarms = evaluateAlarms([
     {
@@ -76,6 +77,31 @@ describe('withAlarmMetrics', () => {
     expect(merged.caught_with_warning).toEqual({ '7': 0.5 });
     expect(merged.undefined['false_alarms_per_system_month']).toBe('no normal systems');
     expect(merged.ci['caught_with_7d_warning']?.method).toBe('wilson');
+  });
+
+  it('merges each stratum’s alarm metrics into the breakdown cell of the same name', () => {
+    const cell = (stratum: string) => ({
+      stratum,
+      metrics: { roc_auc: 0.7, average_precision: 0.5, recall: 0.4 },
+      ci: { roc_auc: null },
+      undefined: {},
+    });
+    const withCells = {
+      ...summary,
+      breakdown: {
+        failure_type: [cell('cooling_failure'), cell('short')],
+        season: [cell('summer')],
+      },
+    } as unknown as EvaluationSummary;
+    const cells = { failure_type: new Map([['cooling_failure', alarms]]) };
+    const merged = withAlarmMetrics(withCells, alarms, cells);
+    const [cooling, short] = merged.breakdown['failure_type']!;
+    expect(cooling!.metrics).toMatchObject({ roc_auc: 0.7, median_warning_days: 10 });
+    expect(cooling!.ci['caught_with_7d_warning']?.method).toBe('wilson');
+    expect(cooling!.undefined['false_alarms_per_system_month']).toBe('no normal systems');
+    // A stratum without systems scored over time, and a column without alarm cells, stay as they were.
+    expect(short!.metrics).toEqual(cell('short').metrics);
+    expect(merged.breakdown['season']).toEqual(withCells.breakdown['season']);
   });
 
   it('a name shared with a one-score metric is a bug, not a value overwritten', () => {
