@@ -140,6 +140,7 @@ export type {
   ModelEntry,
   SuiteThreshold,
   ScoresSpec,
+  SuiteAlarms,
 } from './runner/suite.ts';
 export type {
   CaseResult,
@@ -152,6 +153,16 @@ export type {
 export type { BaselineReport, Gate } from './runner/baseline.ts';
 export type { SourceComparison, SourceMetric, SourceSide } from './runner/sources.ts';
 export type { EvaluationSummary, JsonCell, JsonCi } from './metrics/evaluate.ts';
+export type {
+  AlarmBreakdownCell,
+  AlarmCi,
+  AlarmMetricSet,
+  AlarmSummary,
+  CaseAlarms,
+  DaysDistribution,
+  FailureAlarmRow,
+  ScoreTimeline,
+} from './metrics/alarm-types.ts';
 export type { CellComparison } from './metrics/cell.ts';
 export type { ThresholdSpec } from './metrics/threshold.ts';
 export type {
