@@ -17,13 +17,13 @@
  * Reads DATA_PAGE (v1, as Spark writes) and DATA_PAGE_V2 (hyparquet-writer) of every codec
  * parquet-codecs.ts decompresses (ZSTD needs its module loaded first: `loadZstd`).
  */
-import type { DecodedArray, FileMetaData, PageHeader, ParquetType, SchemaElement } from 'hyparquet';
+import { parquetSchema, type DecodedArray, type FileMetaData, type PageHeader, type ParquetType, type SchemaElement, type SchemaTree } from 'hyparquet';
 import type { ColumnDecoder } from 'hyparquet/src/types.js';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
 import { readPlain } from 'hyparquet/src/plain.js';
-import { getSchemaPath } from 'hyparquet/src/schema.js';
+import { getTreePath } from 'hyparquet/src/schema.js';
 import { decompressParquetPage, PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
 
 /** How a column's stored numbers become the Float64 values of the series. */
@@ -64,10 +64,22 @@ export function readFlatColumn(buffer: ArrayBuffer, metadata: FileMetaData, name
   return readFlatColumnChecked(buffer, metadata, name, scale, FINITE).values;
 }
 
-/** {@link readFlatColumn}, also counting nulls and flagging values outside `range`. */
-export function readFlatColumnChecked(buffer: ArrayBuffer, metadata: FileMetaData, name: string, scale: ColumnScale, range: ColumnRange): FlatColumn {
-  const out = new Float64Array(Number(metadata.num_rows));
-  const schemaPath = getSchemaPath(metadata.schema, [name]);
+/**
+ * {@link readFlatColumn}, also counting nulls and flagging values outside `range`; into `into`
+ * when given (`num_rows` long), so a caller can put a file's columns in one buffer.
+ */
+export function readFlatColumnChecked(
+  buffer: ArrayBuffer,
+  metadata: FileMetaData,
+  name: string,
+  scale: ColumnScale,
+  range: ColumnRange,
+  into?: Float64Array,
+): FlatColumn {
+  const rows = Number(metadata.num_rows);
+  if (into && into.length !== rows) throw new RangeError(`column ${name}: ${into.length} places for ${rows} rows`);
+  const out = into ?? new Float64Array(rows);
+  const schemaPath = schemaPathOf(metadata, name);
   const element = schemaPath[schemaPath.length - 1]?.element as SchemaElement;
   const maxDef = element.repetition_type === 'REQUIRED' ? 0 : 1;
   const view = new DataView(buffer);
@@ -133,6 +145,15 @@ export function readFlatColumnChecked(buffer: ArrayBuffer, metadata: FileMetaDat
     }
   }
   return { values: out, nulls: state.nulls, suspect: state.suspect };
+}
+
+const schemaTrees = new WeakMap<FileMetaData, SchemaTree>();
+
+/** The schema path of a top-level column, the file's schema tree built once for all its columns. */
+function schemaPathOf(metadata: FileMetaData, name: string): SchemaTree[] {
+  let tree = schemaTrees.get(metadata);
+  if (!tree) schemaTrees.set(metadata, (tree = parquetSchema(metadata)));
+  return getTreePath(tree, [name]);
 }
 
 /** What a column read has seen so far. */
@@ -290,11 +311,13 @@ function spread(out: Float64Array, row: number, rows: number, levels: Uint8Array
 /**
  * Dictionary indices in the RLE / bit-packing hybrid, from `bytes[pos, end)`, looked up in
  * `dict` as they are unpacked and written to `out[at, at + count)`: no array of indices between.
+ * The loops are small functions of their own: a cold process (the bench's, a CLI's) gets them
+ * optimized after a few pages, where one large function kept deoptimizing on branches it had
+ * not yet seen and ran the first hundred thousand values in the interpreter.
  */
 function gatherHybrid(bytes: Uint8Array, pos: number, end: number, width: number, dict: Float64Array, out: Float64Array, at: number, count: number): void {
   const mask = width === 0 ? 0 : (1 << width) - 1;
-  const valueBytes = (width + 7) >> 3;
-  const size = dict.length;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let seen = 0;
   while (seen < count && pos < end) {
     let header = 0;
@@ -305,43 +328,56 @@ function gatherHybrid(bytes: Uint8Array, pos: number, end: number, width: number
       header |= (b & 0x7f) << shift;
       shift += 7;
     } while (b & 0x80);
+    const groups = header >>> 1;
+    let bad: number;
     if (header & 1) {
-      const n = Math.min((header >>> 1) * 8, count - seen);
-      const next = pos + (header >>> 1) * width; // groups of 8 values, `width` bytes each
-      // Each index read from the 4 bytes that hold it (width <= 24, plus a shift of up to 7 bits), branch-free, while they are in the page.
-      const safe = Math.min(n, Math.floor(((bytes.length - 4 - pos) * 8) / width) + 1);
-      const base = pos * 8;
-      let i = 0;
-      for (; i < safe; i++) {
-        const bit = base + i * width;
-        const p = bit >>> 3;
-        const word = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
-        const index = (word >>> (bit & 7)) & mask;
-        if (index >= size) throw new Error(`dictionary index ${index} past the dictionary's ${size} values`);
-        out[at + seen++] = dict[index]!;
-      }
-      for (; i < n; i++) {
-        const bit = base + i * width;
-        let p = bit >>> 3;
-        let word = 0;
-        for (let k = 0; k < 4 && p < bytes.length; k++, p++) word |= bytes[p]! << (8 * k);
-        const index = (word >>> (bit & 7)) & mask;
-        if (index >= size) throw new Error(`dictionary index ${index} past the dictionary's ${size} values`);
-        out[at + seen++] = dict[index]!;
-      }
-      pos = next; // past the padding of the last group
+      // Bit-packed: groups of 8 values, `width` bytes each. Each index is read from the 4 bytes that
+      // hold it (width <= 24, plus a shift of up to 7 bits) while they are in the page.
+      const n = Math.min(groups * 8, count - seen);
+      const safe = Math.max(0, Math.min(n, Math.floor(((bytes.length - 4 - pos) * 8) / width) + 1));
+      bad = unpackIndices(view, pos * 8, width, mask, dict, out, at + seen, at + seen + safe);
+      if (bad < 0 && safe < n) bad = unpackIndicesNearEnd(bytes, pos * 8 + safe * width, width, mask, dict, out, at + seen + safe, at + seen + n);
+      seen += n;
+      pos += groups * width;
     } else {
       let index = 0;
-      for (let i = 0; i < valueBytes; i++) index |= bytes[pos++]! << (8 * i);
-      if (index >= size) throw new Error(`dictionary index ${index} past the dictionary's ${size} values`);
-      const stop = Math.min(count, seen + (header >>> 1));
-      const v = dict[index]!;
-      // Runs are short in sensor data (a reading held for a few samples): a loop beats fill()'s call.
-      for (let i = at + seen; i < at + stop; i++) out[i] = v;
+      for (let i = 0; i < (width + 7) >> 3; i++) index |= bytes[pos++]! << (8 * i);
+      const stop = Math.min(count, seen + groups);
+      bad = index < dict.length ? repeat(dict[index]!, out, at + seen, at + stop) : index;
       seen = stop;
     }
+    if (bad >= 0) throw new Error(`dictionary index ${bad} past the dictionary's ${dict.length} values`);
   }
   if (seen < count) throw new Error(`a dictionary page holds ${seen} indices for ${count} values`);
+}
+
+/** Bit-packed indices from bit `bit` on, looked up into `out[from, to)`; -1, or the first index past the dictionary. */
+function unpackIndices(view: DataView, bit: number, width: number, mask: number, dict: Float64Array, out: Float64Array, from: number, to: number): number {
+  const size = dict.length;
+  for (let o = from; o < to; o++, bit += width) {
+    const index = (view.getUint32(bit >>> 3, true) >>> (bit & 7)) & mask;
+    if (index >= size) return index;
+    out[o] = dict[index]!;
+  }
+  return -1;
+}
+
+/** {@link unpackIndices} for the last values of a page, whose 4 bytes would run past its end. */
+function unpackIndicesNearEnd(bytes: Uint8Array, bit: number, width: number, mask: number, dict: Float64Array, out: Float64Array, from: number, to: number): number {
+  for (let o = from; o < to; o++, bit += width) {
+    let word = 0;
+    for (let k = 0, p = bit >>> 3; k < 4 && p < bytes.length; k++, p++) word |= bytes[p]! << (8 * k);
+    const index = (word >>> (bit & 7)) & mask;
+    if (index >= dict.length) return index;
+    out[o] = dict[index]!;
+  }
+  return -1;
+}
+
+/** A run of one value: a loop, as runs are short in sensor data (a reading held a few samples) and fill()'s call costs more. */
+function repeat(v: number, out: Float64Array, from: number, to: number): number {
+  for (let o = from; o < to; o++) out[o] = v;
+  return -1;
 }
 
 /**

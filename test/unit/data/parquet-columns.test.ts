@@ -119,4 +119,21 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
     expect(readFlatColumnChecked(buffer, md, 'voltage_v', { kind: 'number' }, { min: -1000, max: 1000 })).toMatchObject({ nulls: 0, suspect: false });
     expect(readFlatColumnChecked(buffer, md, 'voltage_v', { kind: 'number' }, { min: -999, max: 1000 }).suspect).toBe(true);
   });
+
+  // Dictionary pages without nulls are looked up as they are unpacked: every index width, runs and bit-packed groups, a last group cut short.
+  for (const distinct of [1, 2, 3, 100, 1000]) {
+    it(`reads a dictionary page of ${distinct} distinct values as hyparquet's reader does`, async () => {
+      const n = 6001;
+      const t = Float64Array.from({ length: n }, (_, i) => Date.UTC(2026, 0, 1) + i * 1000);
+      // Runs of a held reading, then values that change at every row.
+      const v = Float64Array.from({ length: n }, (_, i) => (i < 2000 ? Math.floor(i / 37) % distinct : (i * 7919) % distinct) / 10);
+      const bytes = formatSeriesParquet(t, { soc_pct: v });
+      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const md = parquetMetadata(buffer);
+      expect(md.row_groups[0]!.columns[1]!.meta_data!.encodings).toContain('RLE_DICTIONARY');
+      const got = readFlatColumn(buffer, md, 'soc_pct', { kind: 'number' });
+      expect([...got]).toEqual(await reference(buffer, 'soc_pct'));
+      expect(got).toEqual(v);
+    });
+  }
 });
