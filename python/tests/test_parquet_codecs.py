@@ -108,3 +108,16 @@ def harness_digest(data_dir: Path, cwd: Path) -> str:
     r = subprocess.run(["node", "--import", "tsx", str(script), str(REPO), str(data_dir)], capture_output=True, text=True, cwd=REPO)
     assert r.returncode == 0, r.stderr
     return r.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("compression", ["zstd", "gzip"])
+def test_evaluate_reads_scores_pyarrow_writes(csv_fleet: Path, tmp_path: Path, compression: str) -> None:
+    """Scores as Spark on Databricks writes them (ZSTD): `harness evaluate` judges them."""
+    labels = pd.read_csv(csv_fleet / "labels.csv", dtype={"system_id": str})
+    scores = np.where(labels["label"] == "anomaly", 0.9, 0.1)
+    out = tmp_path / f"scores-{compression}.parquet"
+    pq.write_table(pa.table({"system_id": labels["system_id"], "score": scores}), out, compression=compression)
+    r = harness("evaluate", "--scores", str(out), "--data", str(csv_fleet), "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert got["n"] == len(labels) and got["metrics"]["roc_auc"] == 1
