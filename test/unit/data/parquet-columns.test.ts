@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { loadCodecsFor, loadZstd } from '../../../src/data/parquet-codecs.ts';
+import { decompressParquetPage, loadCodecsFor, loadZstd } from '../../../src/data/parquet-codecs.ts';
 import { FINITE, readFlatColumn, readFlatColumnChecked } from '../../../src/data/parquet-columns.ts';
 import { formatSeriesParquet } from '../../../src/data/parquet-write.ts';
 import { REPO_ROOT } from '../../helpers/run-harness.ts';
@@ -136,4 +136,14 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
       expect(got).toEqual(v);
     });
   }
+
+  // zstd-jni's streams (Spark, parquet-mr) write frames that do not say their size: the page header does.
+  // The fixture is `zstd -c` of a pipe (which leaves the size out): 2,000,000 bytes of i mod 251.
+  it('decompresses a ZSTD frame that does not say its size, over the 1 MB zstd-wasm assumes', async () => {
+    await loadZstd();
+    const frame = new Uint8Array(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'parquet', 'zstd-no-content-size.zst')));
+    const want = Uint8Array.from({ length: 2_000_000 }, (_, i) => i % 251);
+    expect(decompressParquetPage(frame, want.length, 'ZSTD')).toEqual(want);
+    expect(() => decompressParquetPage(frame, want.length - 1, 'ZSTD')).toThrow(/ZSTD/);
+  });
 });
