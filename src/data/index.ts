@@ -24,6 +24,7 @@ export { didYouMean } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';
 export { formatSeriesParquet } from './parquet-write.ts';
+export { PARQUET_COMPRESSIONS, type ParquetCompression } from './parquet-codecs.ts';
 export { readScores, readScoreRows } from './read-scores.ts';
 export { readLabelColumns, labelColumnsOf, labelRowAt, concatLabelColumns, type LabelColumns } from './label-columns.ts';
 export { readMetadataColumns, metadataRowAt, type MetadataColumns } from './metadata-columns.ts';

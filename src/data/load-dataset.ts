@@ -91,16 +91,26 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
     );
   }
   const extraSensors = opts.extraSensors ?? [];
-  const systems: SystemRecord[] = labelled.map(({ located: { row } }) => {
-    const label = labelByKey.get(key(row.source, row.system_id))?.located.row as LabelRow;
-    return {
-      systemId: row.system_id,
-      source: row.source,
-      label,
-      metadata: row,
-      loadSeries: (o = {}) =>
-        loadTimeseries(row.system_id, { dataDir, source: row.source, extraSensors, ...(o.derive ? { derive: o.derive } : {}) }),
-    };
-  });
+  const systems: SystemRecord[] = labelled.map(({ located: { row } }) =>
+    systemRecord(row, labelByKey.get(key(row.source, row.system_id))?.located.row as LabelRow, dataDir, extraSensors),
+  );
   return { dataDir, source: selector, systems, unlabelledReal: unlabelledReal.size };
+}
+
+/**
+ * One system's record. Made outside loadDataset on purpose: a closure made inside it would keep
+ * loadDataset's whole scope alive (the label index, its keys and the files' row wrappers, about
+ * 300 bytes a system), and every worker thread holds the dataset for a run's length.
+ */
+function systemRecord(row: MetadataRow, label: LabelRow, dataDir: string, extraSensors: readonly string[]): SystemRecord {
+  return { systemId: row.system_id, source: row.source, label, metadata: row, loadSeries: seriesLoader(row, dataDir, extraSensors) };
+}
+
+/**
+ * A record's `loadSeries`. Returned, not assigned to a name: the TypeScript loader (esbuild's
+ * keepNames) gives a function assigned to a name its `name` property at run time, a 256-byte
+ * property table on every record's function.
+ */
+function seriesLoader(row: MetadataRow, dataDir: string, extraSensors: readonly string[]): SystemRecord['loadSeries'] {
+  return (o = {}) => loadTimeseries(row.system_id, { dataDir, source: row.source, extraSensors, ...(o.derive ? { derive: o.derive } : {}) });
 }

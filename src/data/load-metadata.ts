@@ -12,7 +12,7 @@ import {
   isOneOf,
   type Source,
 } from './schema.ts';
-import { RowReader, type LocatedRow } from './row-fields.ts';
+import { interned, RowReader, type LocatedRow } from './row-fields.ts';
 import { didYouMean } from './suggest.ts';
 import type { LoadOptions, MetadataRow } from './types.ts';
 
@@ -44,7 +44,7 @@ export function parseMetadataTable(table: CsvTable, report: ProblemSink, folderS
     const capacity = r.number('capacity_kwh', Number.MIN_VALUE, Infinity, 'a capacity > 0');
     const tags = (r.text('scenario_tags') ?? '')
       .split(';')
-      .map((t) => t.trim())
+      .map((t) => interned(t.trim()))
       .filter((t) => t !== '');
     for (const t of tags) {
       if (!isOneOf(SCENARIO_TAGS, t)) {
@@ -61,8 +61,8 @@ export function parseMetadataTable(table: CsvTable, report: ProblemSink, folderS
     if (r.bad || systemId === undefined || source === undefined || mode === undefined || season === undefined || capacity === undefined) {
       continue;
     }
-    const chemistry = r.optionalText('chemistry');
-    const climate = r.optionalText('climate');
+    const chemistry = r.optionalWord('chemistry');
+    const climate = r.optionalWord('climate');
     const row: MetadataRow = {
       system_id: systemId,
       source,
@@ -71,7 +71,7 @@ export function parseMetadataTable(table: CsvTable, report: ProblemSink, folderS
       ...(chemistry !== undefined ? { chemistry } : {}),
       ...(capacity !== null ? { capacity_kwh: capacity } : {}),
       ...(climate !== undefined ? { climate } : {}),
-      scenario_tags: tags,
+      scenario_tags: tags.slice(), // exactly as long as it is: filter()'s array keeps room for 16
       ...(parent !== undefined ? { parent_system_id: parent } : {}),
     };
     out.push({ row, line: rec.line });

@@ -1,23 +1,30 @@
 /**
- * Flat Parquet columns straight into Float64Arrays, page by page, with hyparquet's own page
- * decoders (headers, decompression, levels, PLAIN, dictionary, delta) but without its row
- * assembly: `parquetRead` assembles every column into a JS array through the general
- * nested-data (Dremel) algorithm, which was most of the time of reading a series (profiled:
- * ~30 % in assembleLists alone, then the arrays of boxed numbers and nulls to copy again). A
- * series file is flat (a timestamp and one number column per sensor), so a null is just a
- * definition level below the maximum, and a value lands in its row directly.
+ * Flat Parquet columns straight into Float64Arrays, page by page, with hyparquet's page header
+ * and value decoders where they are fast enough, but without its row assembly: `parquetRead`
+ * assembles every column into a JS array through the general nested-data (Dremel) algorithm,
+ * which was most of the time of reading a series (profiled: ~30 % in assembleLists alone, then
+ * the arrays of boxed numbers and nulls to copy again). A series file is flat (a timestamp and
+ * one number column per sensor), so a null is just a definition level below the maximum, and a
+ * value lands in its row directly.
  *
- * Reads DATA_PAGE (v1, as Spark writes) and DATA_PAGE_V2 (hyparquet-writer), every encoding
- * hyparquet decodes; the codecs hyparquet decompresses by itself (SNAPPY, UNCOMPRESSED): any
- * other throws, and the caller reports the file as unreadable.
+ * The common pages (PLAIN doubles, dictionary indices, delta timestamps; levels of depth 1) are
+ * decoded straight into the output: a dictionary page's indices are looked up as they are
+ * unpacked, a PLAIN page without nulls is one byte copy. While writing, the reader notes whether
+ * a value may be out of a caller's range (±Infinity, or a sensor's physical limits), judged once
+ * per dictionary rather than per row, so the caller's row-by-row check runs only on a column that
+ * may need it. Any other page (another encoding, deeper levels) goes through hyparquet's readers.
+ *
+ * Reads DATA_PAGE (v1, as Spark writes) and DATA_PAGE_V2 (hyparquet-writer) of every codec
+ * parquet-codecs.ts decompresses (ZSTD needs its module loaded first: `loadZstd`).
  */
-import type { DecodedArray, FileMetaData, PageHeader, ParquetType, SchemaElement } from 'hyparquet';
+import { parquetSchema, type DecodedArray, type FileMetaData, type PageHeader, type ParquetType, type SchemaElement, type SchemaTree } from 'hyparquet';
 import type { ColumnDecoder } from 'hyparquet/src/types.js';
 import { parquetHeader } from 'hyparquet/src/column.js';
-import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
+import { readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
 import { readPlain } from 'hyparquet/src/plain.js';
-import { getSchemaPath } from 'hyparquet/src/schema.js';
+import { getTreePath } from 'hyparquet/src/schema.js';
+import { decompressParquetPage, PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
 
 /** How a column's stored numbers become the Float64 values of the series. */
 export type ColumnScale =
@@ -26,16 +33,57 @@ export type ColumnScale =
   /** An INT64 timestamp in `perMs` units per millisecond, as epoch ms. */
   | { readonly kind: 'timestamp'; readonly perMs: number };
 
+/** The range a caller accepts; a column with a value outside it is flagged {@link FlatColumn.suspect}. */
+export interface ColumnRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Finite numbers: what every reading must be (±Infinity is not a reading). */
+export const FINITE: ColumnRange = { min: -Number.MAX_VALUE, max: Number.MAX_VALUE };
+
+/** A column read by {@link readFlatColumnChecked}. */
+export interface FlatColumn {
+  /** One value per row, NaN for a null. */
+  readonly values: Float64Array;
+  /** How many rows are null. */
+  readonly nulls: number;
+  /**
+   * True when a value may lie outside the range asked for: then the caller checks row by row.
+   * False means none does (a dictionary is judged as a whole: a bad entry flags the column even
+   * if no row uses it).
+   */
+  readonly suspect: boolean;
+}
+
 /**
  * Reads the top-level primitive column `name` of every row group of a Parquet file into a
  * Float64Array of `num_rows` values, NaN for a null.
  */
 export function readFlatColumn(buffer: ArrayBuffer, metadata: FileMetaData, name: string, scale: ColumnScale): Float64Array {
-  const out = new Float64Array(Number(metadata.num_rows));
-  const schemaPath = getSchemaPath(metadata.schema, [name]);
+  return readFlatColumnChecked(buffer, metadata, name, scale, FINITE).values;
+}
+
+/**
+ * {@link readFlatColumn}, also counting nulls and flagging values outside `range`; into `into`
+ * when given (`num_rows` long), so a caller can put a file's columns in one buffer.
+ */
+export function readFlatColumnChecked(
+  buffer: ArrayBuffer,
+  metadata: FileMetaData,
+  name: string,
+  scale: ColumnScale,
+  range: ColumnRange,
+  into?: Float64Array,
+): FlatColumn {
+  const rows = Number(metadata.num_rows);
+  if (into && into.length !== rows) throw new RangeError(`column ${name}: ${into.length} places for ${rows} rows`);
+  const out = into ?? new Float64Array(rows);
+  const schemaPath = schemaPathOf(metadata, name);
   const element = schemaPath[schemaPath.length - 1]?.element as SchemaElement;
   const maxDef = element.repetition_type === 'REQUIRED' ? 0 : 1;
   const view = new DataView(buffer);
+  const state: ReadState = { nulls: 0, suspect: false };
   let row = 0;
   for (const group of metadata.row_groups) {
     const chunk = group.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name)?.meta_data;
@@ -47,28 +95,29 @@ export function readFlatColumn(buffer: ArrayBuffer, metadata: FileMetaData, name
       schemaPath,
       codec: chunk.codec,
       parsers: undefined as never, // only convert() reads parsers, and this reader does its own conversion
+      compressors: PARQUET_DECOMPRESSORS,
     };
     // As hyparquet does: a 0 dictionary offset (some writers) means none.
     const reader = { view, offset: Number(chunk.dictionary_page_offset || chunk.data_page_offset) };
     const end = row + Number(group.num_rows);
     let dictionary: DecodedArray | undefined;
-    floatDictionaryCache = undefined;
+    let dict: Float64Array | undefined;
     while (row < end) {
       const header = parquetHeader(reader);
       const bytes = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
       reader.offset += header.compressed_page_size;
       if (header.type === 'DICTIONARY_PAGE') {
-        const page = decompressPage(bytes, header.uncompressed_page_size, chunk.codec, undefined);
+        const page = decompressParquetPage(bytes, header.uncompressed_page_size, chunk.codec);
         const pageReader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
         dictionary = readPlain(pageReader, chunk.type, header.dictionary_page_header?.num_values ?? 0, element.type_length);
+        dict = toFloat64(dictionary, scale);
+        // Judged once for the chunk: no row can hold a value its dictionary does not.
+        if (outside(dict, 0, dict.length, range)) state.suspect = true;
         continue;
       }
-      const fast = decodePageFast(bytes, header, chunk.type, chunk.codec, maxDef, element.type_length);
-      if (fast) {
-        const dict = fast.indices ? floatDictionary(dictionary, scale) : undefined;
-        if (fast.indices && !dict) throw new Error(`column ${name}: a dictionary-encoded page without a dictionary`);
-        fillTyped(out, row, fast, dict, scale);
-        row += fast.rows;
+      const fast = decodePageInto(out, row, bytes, header, chunk.type, chunk.codec, maxDef, element.type_length, dict, scale, range, state);
+      if (fast !== undefined) {
+        row += fast;
         continue;
       }
       let levels: number[] | undefined;
@@ -80,24 +129,50 @@ export function readFlatColumn(buffer: ArrayBuffer, metadata: FileMetaData, name
         rows = header.data_page_header_v2.num_rows;
         encoding = header.data_page_header_v2.encoding;
       } else if (header.type === 'DATA_PAGE' && header.data_page_header) {
-        const page = decompressPage(bytes, header.uncompressed_page_size, chunk.codec, undefined);
+        const page = decompressParquetPage(bytes, header.uncompressed_page_size, chunk.codec);
         ({ definitionLevels: levels, dataPage: data } = readDataPage(page, header.data_page_header, decoder));
         rows = header.data_page_header.num_values;
         encoding = header.data_page_header.encoding;
       } else {
         continue; // an index page, or another page a reader may skip
       }
-      const dict = encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY' ? dictionary : undefined;
-      if ((encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') && !dict) throw new Error(`column ${name}: a dictionary-encoded page without a dictionary`);
+      const isDict = encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY';
+      if (isDict && !dictionary) throw new Error(`column ${name}: a dictionary-encoded page without a dictionary`);
       // hyparquet gives no levels (an empty array) for a page without nulls.
-      fill(out, row, rows, maxDef && levels?.length ? levels : undefined, maxDef, data, dict, scale);
+      state.nulls += fill(out, row, rows, maxDef && levels?.length ? levels : undefined, maxDef, data, isDict ? dictionary : undefined, scale);
+      if (!isDict && outside(out, row, row + rows, range)) state.suspect = true;
       row += rows;
     }
   }
-  return out;
+  return { values: out, nulls: state.nulls, suspect: state.suspect };
 }
 
-/** Writes one page's `rows` values from `row` on: the k-th non-null value at the k-th row whose level is the maximum. */
+const schemaTrees = new WeakMap<FileMetaData, SchemaTree>();
+
+/** The schema path of a top-level column, the file's schema tree built once for all its columns. */
+function schemaPathOf(metadata: FileMetaData, name: string): SchemaTree[] {
+  let tree = schemaTrees.get(metadata);
+  if (!tree) schemaTrees.set(metadata, (tree = parquetSchema(metadata)));
+  return getTreePath(tree, [name]);
+}
+
+/** What a column read has seen so far. */
+interface ReadState {
+  nulls: number;
+  suspect: boolean;
+}
+
+/** True when a value of `values[from, to)` lies outside `range` (a NaN, a null, never does). */
+function outside(values: Float64Array, from: number, to: number, range: ColumnRange): boolean {
+  const { min, max } = range;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    if (v < min || v > max) return true;
+  }
+  return false;
+}
+
+/** Writes one page's `rows` values from `row` on: the k-th non-null value at the k-th row whose level is the maximum. Returns the nulls. */
 function fill(
   out: Float64Array,
   row: number,
@@ -107,53 +182,46 @@ function fill(
   data: DecodedArray,
   dict: DecodedArray | undefined,
   scale: ColumnScale,
-): void {
+): number {
   const perMs = scale.kind === 'timestamp' ? scale.perMs : 1;
   const value = (k: number): number => {
     const v = dict ? dict[data[k] as number] : data[k];
-    return typeof v === 'bigint' ? Number(v) / perMs : (v as number);
+    return typeof v === 'bigint' ? Number(v) / perMs : (v as number) / perMs;
   };
-  // The common case: Float64 values, no dictionary or a Float64 one, no nulls or few.
-  const plain = data instanceof Float64Array && !dict;
-  const fromDict = dict instanceof Float64Array;
   let k = 0;
+  let nulls = 0;
   for (let i = 0; i < rows; i++) {
     if (levels !== undefined && levels[i] !== maxDef) {
       out[row + i] = NaN;
+      nulls++;
       continue;
     }
-    out[row + i] = plain ? (data[k] as number) : fromDict ? (dict[data[k] as number] as number) : value(k);
+    out[row + i] = value(k);
     k++;
   }
-}
-
-/** One data page decoded into typed arrays: per-row levels, and values or dictionary indices. */
-interface TypedPage {
-  readonly rows: number;
-  /** Definition level of each row (1 = a value, 0 = null); undefined when every row has a value. */
-  readonly levels: Uint8Array | undefined;
-  /** The non-null values in order, as stored (numbers; bigints for INT64)... */
-  readonly values?: DecodedArray;
-  /** ...or their dictionary indices. */
-  readonly indices?: Int32Array;
+  return nulls;
 }
 
 /**
- * Decodes a flat column's data page (v1 or v2, SNAPPY or UNCOMPRESSED; PLAIN, dictionary or
- * delta values) into typed arrays, without the JS arrays hyparquet's page readers build (their
- * allocation and the garbage it makes were a third of a series read). Undefined for anything
- * else (another codec or encoding, levels deeper than 1): the caller then uses hyparquet's
- * readers.
+ * Decodes a flat column's data page (v1 or v2; PLAIN, dictionary or delta values) straight into
+ * `out` from `row` on, and returns its rows; undefined for anything else (another encoding,
+ * levels deeper than 1), which the caller then reads with hyparquet's readers.
  */
-function decodePageFast(
+function decodePageInto(
+  out: Float64Array,
+  row: number,
   bytes: Uint8Array,
   header: PageHeader,
   type: ParquetType,
   codec: string,
   maxDef: number,
   typeLength: number | undefined,
-): TypedPage | undefined {
-  if (maxDef > 1 || (codec !== 'SNAPPY' && codec !== 'UNCOMPRESSED')) return undefined;
+  dict: Float64Array | undefined,
+  scale: ColumnScale,
+  range: ColumnRange,
+  state: ReadState,
+): number | undefined {
+  if (maxDef > 1) return undefined;
   let rows: number;
   let encoding: string;
   let levels: Uint8Array | undefined;
@@ -172,13 +240,13 @@ function decodePageFast(
     }
     const body = bytes.subarray(levelBytes);
     const size = header.uncompressed_page_size - levelBytes;
-    page = h.is_compressed === false || codec === 'UNCOMPRESSED' || size === 0 ? body : decompressPage(body, size, codec as never, undefined);
+    page = h.is_compressed === false || size === 0 ? body : decompressParquetPage(body, size, codec);
   } else if (header.type === 'DATA_PAGE' && header.data_page_header) {
     const h = header.data_page_header;
     if (maxDef && h.definition_level_encoding !== 'RLE') return undefined;
     rows = h.num_values;
     encoding = h.encoding;
-    const full = decompressPage(bytes, header.uncompressed_page_size, codec as never, undefined);
+    const full = decompressParquetPage(bytes, header.uncompressed_page_size, codec);
     let at = 0;
     if (maxDef) {
       const len = full[0]! | (full[1]! << 8) | (full[2]! << 16) | (full[3]! << 24);
@@ -193,25 +261,131 @@ function decodePageFast(
     return undefined;
   }
   const count = rows - nulls;
-  const view = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
   if (encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') {
-    const indices = new Int32Array(count);
     const width = page[0] ?? 0;
     if (width > 24) return undefined;
-    readHybrid(page, 1, page.length, width, indices, count);
-    return { rows, levels, indices };
-  }
-  if (encoding === 'PLAIN') return { rows, levels, values: readPlain(view, type, count, typeLength) };
-  if (encoding === 'DELTA_BINARY_PACKED' && (type === 'INT64' || type === 'INT32')) {
-    // Timestamps: as Numbers when they fit (no BigInt per row), else hyparquet's BigInt decoder.
-    let values: DecodedArray | undefined = deltaAsNumbers(page, count);
-    if (!values) {
-      values = type === 'INT32' ? new Int32Array(count) : new BigInt64Array(count);
-      deltaBinaryUnpack(view, count, values);
+    if (!dict) throw new Error('a dictionary-encoded page without a dictionary');
+    if (levels) {
+      const indices = new Int32Array(count);
+      readHybrid(page, 1, page.length, width, indices, count);
+      for (let i = 0; i < count; i++) {
+        if (indices[i]! >= dict.length) throw new Error(`dictionary index ${indices[i]} past the dictionary's ${dict.length} values`);
+      }
+      spreadIndexed(out, row, rows, levels, dict, indices);
+    } else {
+      gatherHybrid(page, 1, page.length, width, dict, out, row, count);
     }
-    return { rows, levels, values };
+  } else {
+    let values: Float64Array | undefined;
+    if (encoding === 'PLAIN' && type === 'DOUBLE' && !levels && scale.kind === 'number') {
+      // Little-endian doubles, as Parquet stores them: one byte copy, whatever the alignment.
+      if (page.length < count * 8) throw new Error(`a PLAIN page of ${count} doubles holds ${page.length} bytes`);
+      new Uint8Array(out.buffer, out.byteOffset + row * 8, count * 8).set(page.subarray(0, count * 8));
+    } else if (encoding === 'PLAIN') {
+      const view = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+      values = toFloat64(readPlain(view, type, count, typeLength), scale);
+    } else if (encoding === 'DELTA_BINARY_PACKED' && (type === 'INT64' || type === 'INT32')) {
+      // Timestamps: as Numbers when they fit (no BigInt per row), else hyparquet's BigInt decoder.
+      values = deltaAsNumbers(page, count, scale.kind === 'timestamp' ? scale.perMs : 1);
+      if (!values) {
+        const wide = type === 'INT32' ? new Int32Array(count) : new BigInt64Array(count);
+        deltaBinaryUnpack({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, count, wide);
+        values = toFloat64(wide, scale);
+      }
+    } else {
+      return undefined;
+    }
+    if (values) {
+      if (levels) spreadIndexed(out, row, rows, levels, values, undefined);
+      else out.set(values.subarray(0, rows), row);
+    }
+    if (outside(out, row, row + rows, range)) state.suspect = true;
   }
-  return undefined;
+  state.nulls += nulls;
+  return rows;
+}
+
+/**
+ * Writes `rows` rows from `row` on: NaN where the level says null, else the next value, looked up
+ * in `values` through `indices` when given. One loop, no callback: a callback per row was not
+ * inlined once two kinds of pages had passed their own.
+ */
+function spreadIndexed(out: Float64Array, row: number, rows: number, levels: Uint8Array, values: Float64Array, indices: Int32Array | undefined): void {
+  let k = 0;
+  if (indices) for (let i = 0; i < rows; i++) out[row + i] = levels[i] === 0 ? NaN : values[indices[k++]!]!;
+  else for (let i = 0; i < rows; i++) out[row + i] = levels[i] === 0 ? NaN : values[k++]!;
+}
+
+/**
+ * Dictionary indices in the RLE / bit-packing hybrid, from `bytes[pos, end)`, looked up in
+ * `dict` as they are unpacked and written to `out[at, at + count)`: no array of indices between.
+ * The loops are small functions of their own: a cold process (the bench's, a CLI's) gets them
+ * optimized after a few pages, where one large function kept deoptimizing on branches it had
+ * not yet seen and ran the first hundred thousand values in the interpreter.
+ */
+function gatherHybrid(bytes: Uint8Array, pos: number, end: number, width: number, dict: Float64Array, out: Float64Array, at: number, count: number): void {
+  const mask = width === 0 ? 0 : (1 << width) - 1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let seen = 0;
+  while (seen < count && pos < end) {
+    let header = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = bytes[pos++]!;
+      header |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    const groups = header >>> 1;
+    let bad: number;
+    if (header & 1) {
+      // Bit-packed: groups of 8 values, `width` bytes each. Each index is read from the 4 bytes that
+      // hold it (width <= 24, plus a shift of up to 7 bits) while they are in the page.
+      const n = Math.min(groups * 8, count - seen);
+      const safe = Math.max(0, Math.min(n, Math.floor(((bytes.length - 4 - pos) * 8) / width) + 1));
+      bad = unpackIndices(view, pos * 8, width, mask, dict, out, at + seen, at + seen + safe);
+      if (bad < 0 && safe < n) bad = unpackIndicesNearEnd(bytes, pos * 8 + safe * width, width, mask, dict, out, at + seen + safe, at + seen + n);
+      seen += n;
+      pos += groups * width;
+    } else {
+      let index = 0;
+      for (let i = 0; i < (width + 7) >> 3; i++) index |= bytes[pos++]! << (8 * i);
+      const stop = Math.min(count, seen + groups);
+      bad = index < dict.length ? repeat(dict[index]!, out, at + seen, at + stop) : index;
+      seen = stop;
+    }
+    if (bad >= 0) throw new Error(`dictionary index ${bad} past the dictionary's ${dict.length} values`);
+  }
+  if (seen < count) throw new Error(`a dictionary page holds ${seen} indices for ${count} values`);
+}
+
+/** Bit-packed indices from bit `bit` on, looked up into `out[from, to)`; -1, or the first index past the dictionary. */
+function unpackIndices(view: DataView, bit: number, width: number, mask: number, dict: Float64Array, out: Float64Array, from: number, to: number): number {
+  const size = dict.length;
+  for (let o = from; o < to; o++, bit += width) {
+    const index = (view.getUint32(bit >>> 3, true) >>> (bit & 7)) & mask;
+    if (index >= size) return index;
+    out[o] = dict[index]!;
+  }
+  return -1;
+}
+
+/** {@link unpackIndices} for the last values of a page, whose 4 bytes would run past its end. */
+function unpackIndicesNearEnd(bytes: Uint8Array, bit: number, width: number, mask: number, dict: Float64Array, out: Float64Array, from: number, to: number): number {
+  for (let o = from; o < to; o++, bit += width) {
+    let word = 0;
+    for (let k = 0, p = bit >>> 3; k < 4 && p < bytes.length; k++, p++) word |= bytes[p]! << (8 * k);
+    const index = (word >>> (bit & 7)) & mask;
+    if (index >= dict.length) return index;
+    out[o] = dict[index]!;
+  }
+  return -1;
+}
+
+/** A run of one value: a loop, as runs are short in sensor data (a reading held a few samples) and fill()'s call costs more. */
+function repeat(v: number, out: Float64Array, from: number, to: number): number {
+  for (let o = from; o < to; o++) out[o] = v;
+  return -1;
 }
 
 /**
@@ -256,17 +430,6 @@ function readHybrid(bytes: Uint8Array, pos: number, end: number, width: number, 
   }
 }
 
-let floatDictionaryCache: { from: DecodedArray; to: Float64Array } | undefined;
-
-/** The dictionary as Float64 values of the series (epoch ms for a timestamp), converted once per chunk. */
-function floatDictionary(dict: DecodedArray | undefined, scale: ColumnScale): Float64Array | undefined {
-  if (!dict) return undefined;
-  if (floatDictionaryCache?.from === dict) return floatDictionaryCache.to;
-  const to = toFloat64(dict, scale);
-  floatDictionaryCache = { from: dict, to };
-  return to;
-}
-
 function toFloat64(data: DecodedArray, scale: ColumnScale): Float64Array {
   const perMs = scale.kind === 'timestamp' ? scale.perMs : 1;
   if (data instanceof Float64Array && perMs === 1) return data;
@@ -276,22 +439,6 @@ function toFloat64(data: DecodedArray, scale: ColumnScale): Float64Array {
     out[i] = typeof v === 'bigint' ? Number(v) / perMs : (v as number) / perMs;
   }
   return out;
-}
-
-/** Writes a typed page's rows from `row` on: NaN where the level says null. */
-function fillTyped(out: Float64Array, row: number, page: TypedPage, dict: Float64Array | undefined, scale: ColumnScale): void {
-  const { rows, levels, indices } = page;
-  const values = page.values ? toFloat64(page.values, scale) : undefined;
-  let k = 0;
-  if (!levels) {
-    if (indices && dict) for (let i = 0; i < rows; i++) out[row + i] = dict[indices[i]!]!;
-    else if (values) out.set(values.subarray(0, rows), row);
-    return;
-  }
-  for (let i = 0; i < rows; i++) {
-    if (levels[i] === 0) out[row + i] = NaN;
-    else out[row + i] = indices && dict ? dict[indices[k++]!]! : values![k++]!;
-  }
 }
 
 /** An unsigned LEB128 varint as a Number (exact below 2^53), and the position after it. */
@@ -314,7 +461,7 @@ const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
  * and delta within ±2^53 and miniblock widths up to 24 bits. Undefined otherwise (the caller then
  * decodes with BigInts).
  */
-function deltaAsNumbers(bytes: Uint8Array, count: number): Float64Array | undefined {
+function deltaAsNumbers(bytes: Uint8Array, count: number, perMs: number): Float64Array | undefined {
   let pos = 0;
   let blockSize: number;
   let miniblocks: number;
@@ -357,5 +504,6 @@ function deltaAsNumbers(bytes: Uint8Array, count: number): Float64Array | undefi
     }
     if (!Number.isSafeInteger(value)) return undefined;
   }
+  if (perMs !== 1) for (let i = 0; i < count; i++) out[i] = out[i]! / perMs;
   return out;
 }

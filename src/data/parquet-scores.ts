@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { loadCodecsFor, PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import type { ScoreRow } from './load-scores.ts';
 import { parquetParts } from './parquet-read.ts';
@@ -130,7 +131,8 @@ async function readPart(file: string, at: (f: string, message: string) => void):
     }
     if (bad) return [];
     const hasSource = names.includes('source');
-    const rows = await parquetReadObjects({ file: buffer, metadata, columns: names });
+    await loadCodecsFor(metadata);
+    const rows = await parquetReadObjects({ file: buffer, metadata, columns: names, compressors: PARQUET_DECOMPRESSORS });
     return rows.map((r, i) => ({ index: i + 1, id: r['system_id'], score: r['score'], ...(hasSource ? { source: r['source'] ?? '' } : {}) }));
   } catch (err) {
     at(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);

@@ -56,10 +56,14 @@ export class RowReader {
     return v;
   }
 
-  /** A required value from a closed set. */
+  /**
+   * A required value from a closed set: the set's own string, not the field's, so a fleet's
+   * rows share one copy of each value (a 10,000-system dataset is held by every worker thread).
+   */
   oneOf<T extends string>(name: string, values: readonly T[]): T | undefined {
     const v = this.text(name) ?? '';
-    if ((values as readonly string[]).includes(v)) return v as T;
+    const i = (values as readonly string[]).indexOf(v);
+    if (i >= 0) return values[i];
     this.problem(
       name,
       v === ''
@@ -90,4 +94,22 @@ export class RowReader {
     const v = this.text(name);
     return v === undefined || v === '' ? undefined : v;
   }
+
+  /** {@link optionalText} for a column of few distinct values (chemistry, climate): one copy of each. */
+  optionalWord(name: string): string | undefined {
+    const v = this.optionalText(name);
+    return v === undefined ? undefined : interned(v);
+  }
+}
+
+/** Shared copies of short repeated words; bounded, so a column of unique values cannot grow it without end. */
+const words = new Map<string, string>();
+const MAX_WORDS = 4096;
+
+/** One shared copy of a short word (a string is about 30 bytes, and a fleet repeats a few words in every row). */
+export function interned(v: string): string {
+  const known = words.get(v);
+  if (known !== undefined) return known;
+  if (v.length <= 64 && words.size < MAX_WORDS) words.set(v, v);
+  return v;
 }

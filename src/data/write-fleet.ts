@@ -9,7 +9,8 @@ import { pathExists } from './path-exists.ts';
 import { isRunning, withFileLock } from './file-lock.ts';
 import { fsyncDir, writeFileDurable } from './atomic.ts';
 import { commitFolder, recoverMovedFolder, tidyBeside } from './fleet-commit.ts';
-import { formatSeriesParquet, PARQUET_PART_NAME } from './parquet-write.ts';
+import { DEFAULT_PARQUET_COMPRESSION, formatSeriesParquet, PARQUET_PART_NAME } from './parquet-write.ts';
+import { loadZstd, type ParquetCompression } from './parquet-codecs.ts';
 import { partitionDirName } from './parquet-read.ts';
 
 /** One system ready to be written: its columns and its metadata and label rows. */
@@ -51,7 +52,7 @@ export interface WriteFleetResult {
  * target's labels lock so no label save lands in a version being replaced. Leftovers of a killed
  * generate are removed first. Systems are consumed one at a time, so memory is bounded by one
  * system, not by the fleet. `format` picks the series layout (see {@link SeriesFormat}); the
- * switch is the same one rename. Into a data dir that still has a legacy top-level `labels.csv`,
+ * switch is the same one rename; `compression` is the Parquet files' codec. Into a data dir that still has a legacy top-level `labels.csv`,
  * nothing is written (a HarnessError says what to do).
  */
 export async function writeFleet(
@@ -59,7 +60,9 @@ export async function writeFleet(
   members: Iterable<FleetMember>,
   onProgress?: (done: number) => void,
   format: SeriesFormat = 'csv',
+  compression: ParquetCompression = DEFAULT_PARQUET_COMPRESSION,
 ): Promise<WriteFleetResult> {
+  if (format === 'parquet' && compression === 'zstd') await loadZstd();
   if (target.kind === 'data-dir') assertNoLegacyLabels(describeLayout(target.dataDir));
   const finalDir = target.kind === 'flat' ? path.resolve(target.dir) : sourceFolder(target.dataDir, target.source).dir;
 
@@ -80,7 +83,7 @@ export async function writeFleet(
       if (format === 'parquet') {
         // A logger's repeated rows are a CSV export's artefact: the Parquet file leaves them out,
         // and both layouts load the same series (the CSV loader drops the repeats).
-        const file = formatSeriesParquet(m.timestamps, m.columns, { roundAsCsv: true });
+        const file = formatSeriesParquet(m.timestamps, m.columns, { roundAsCsv: true, compression });
         const dir = path.join(staging, 'raw', partitionDirName(m.systemId));
         await writes.add(async () => {
           await mkdir(dir);

@@ -36,6 +36,7 @@ import {
   type WorkerMessage,
   type WorkerRequest,
 } from './worker-protocol.ts';
+import { progressPoster } from './progress-poster.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
 // process.exit in a worker would end the thread without a word: it throws instead.
@@ -157,7 +158,7 @@ async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<Wo
     seedFor,
     timeoutMs: req.job.timeoutMs,
     dataset,
-    onProgress: (model: string, done: number) => post({ type: 'progress', model, done }),
+    onProgress: progressPoster((model, done) => post({ type: 'progress', model, done })),
   };
   await fitRuns(
     runs.filter((_, i) => req.prepare[i] === 'fit'),

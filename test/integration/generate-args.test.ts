@@ -30,6 +30,36 @@ describe('harness generate refuses what it cannot do, with exit 2 and the flag n
     for (const r of [file, dense, huge]) expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
   });
 
+  it('an unknown --compression, and --compression without --format parquet', async () => {
+    const [unknown, csv] = await Promise.all([
+      runHarness(
+        [
+          'generate',
+          '--systems',
+          '2',
+          '--days',
+          '1',
+          '--format',
+          'parquet',
+          '--compression',
+          'lzo',
+          '--out',
+          'o',
+        ],
+        { cwd: t.dir },
+      ),
+      runHarness(
+        ['generate', '--systems', '2', '--days', '1', '--compression', 'zstd', '--out', 'o'],
+        { cwd: t.dir },
+      ),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--compression: expected snappy, zstd, gzip, none, got "lzo"');
+    expect(csv.code).toBe(2);
+    expect(csv.stderr).toContain('--compression is for --format parquet');
+    for (const r of [unknown, csv]) expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+  });
+
   it("removes the staging folders a killed generate left behind, and leaves a running one's", async () => {
     const { mkdir, readdir } = await import('node:fs/promises');
     const { spawnSync } = await import('node:child_process');

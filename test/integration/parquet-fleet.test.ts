@@ -6,6 +6,7 @@
  */
 import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load-dataset.ts';
@@ -85,6 +86,57 @@ describe('the Parquet layout', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/12 systems checked: valid/);
     expect(r.code).toBe(0);
+  });
+
+  it('--compression zstd: ZSTD parts, the same bytes on a second run, a valid fleet of the same series', async () => {
+    for (const out of ['pqz', 'pqz2']) {
+      const r = await runHarness([
+        'generate',
+        ...SMALL,
+        '--format',
+        'parquet',
+        '--compression',
+        'zstd',
+        '--out',
+        dir(out),
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    const [a, b] = await Promise.all([hashTree(dir('pqz')), hashTree(dir('pqz2'))]);
+    expect(b).toEqual(a);
+    const id = (await readdir(path.join(dir('pqz'), 'raw'))).sort()[0]!;
+    const part = await readFile(path.join(dir('pqz'), 'raw', id, 'part-0.parquet'));
+    const md = parquetMetadata(
+      part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength) as ArrayBuffer,
+    );
+    expect(new Set(md.row_groups[0]!.columns.map((c) => c.meta_data!.codec))).toEqual(
+      new Set(['ZSTD']),
+    );
+    const v = await runHarness(['validate', '--data', dir('pqz')]);
+    expect(v.stdout).toMatch(/12 systems checked: valid/);
+    expect(v.code).toBe(0);
+    const [x, y] = await Promise.all([
+      loadDataset({ dataDir: dir('pq') }),
+      loadDataset({ dataDir: dir('pqz') }),
+    ]);
+    expect((await y.systems[3]!.loadSeries()).sensors).toEqual(
+      (await x.systems[3]!.loadSeries()).sensors,
+    );
+    // A ZSTD page that is not zstd (its frame's magic number damaged): a problem naming the file, exit 2, no stack trace.
+    const fleet = dir('pqz-corrupt');
+    await cp(dir('pqz'), fleet, { recursive: true, dereference: true });
+    const bad = Buffer.from(part);
+    const magic = bad.indexOf(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
+    expect(magic).toBeGreaterThan(0);
+    bad[magic] = 0;
+    const file = path.join(fleet, 'raw', id, 'part-0.parquet');
+    await writeFile(file, bad);
+    const r = await runHarness(['validate', '--data', fleet]);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toContain(path.join('raw', id, 'part-0.parquet'));
+    expect(r.stdout + r.stderr).toMatch(/not a readable Parquet file/);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 
   it('reports a system with both raw/<id>.csv and raw/system_id=<id>/', async () => {

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
 import { parseCsv, readTextFile } from '../csv-read.ts';
+import { loadCodecsFor, PARQUET_DECOMPRESSORS } from '../parquet-codecs.ts';
 
 /** One export as raw cells: strings from text files; numbers, bigints, Dates, strings or null from Parquet. */
 export interface RawTable {
@@ -67,7 +68,8 @@ async function readParquet(file: string): Promise<RawTable> {
     const buffer = await asyncBufferFromFile(file);
     const metadata = await parquetMetadataAsync(buffer);
     header = parquetSchema(metadata).children.map((c) => c.element.name);
-    objects = await parquetReadObjects({ file: buffer, metadata });
+    await loadCodecsFor(metadata);
+    objects = await parquetReadObjects({ file: buffer, metadata, compressors: PARQUET_DECOMPRESSORS });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { readFlatColumn } from '../../../src/data/parquet-columns.ts';
+import { decompressParquetPage, loadCodecsFor, loadZstd } from '../../../src/data/parquet-codecs.ts';
+import { FINITE, readFlatColumn, readFlatColumnChecked } from '../../../src/data/parquet-columns.ts';
 import { formatSeriesParquet } from '../../../src/data/parquet-write.ts';
 import { REPO_ROOT } from '../../helpers/run-harness.ts';
 
@@ -37,6 +38,22 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
       expect(readFlatColumn(buffer, md, 'voltage_v', { kind: 'number' }).filter(Number.isNaN).length).toBeGreaterThan(0);
     });
   }
+  // The same table in the codecs other writers use: the same values as the SNAPPY file, read above against hyparquet's reader.
+  for (const codec of ['zstd', 'gzip', 'brotli', 'lz4']) {
+    it(`reads pyarrow-v1-${codec}.parquet as the SNAPPY file`, async () => {
+      const buffer = fixture(`pyarrow-v1-${codec}.parquet`);
+      const md = parquetMetadata(buffer);
+      await loadCodecsFor(md);
+      expect(md.row_groups[0]!.columns[0]!.meta_data!.codec).toBe(codec === 'lz4' ? 'LZ4_RAW' : codec.toUpperCase());
+      const snappy = fixture('pyarrow-v1.parquet');
+      const snappyMd = parquetMetadata(snappy);
+      expect(readFlatColumn(buffer, md, 'timestamp', { kind: 'timestamp', perMs: 1000 })).toEqual(readFlatColumn(snappy, snappyMd, 'timestamp', { kind: 'timestamp', perMs: 1000 }));
+      for (const c of ['voltage_v', 'soc_pct']) {
+        expect(readFlatColumn(buffer, md, c, { kind: 'number' })).toEqual(readFlatColumn(snappy, snappyMd, c, { kind: 'number' }));
+      }
+    });
+  }
+
   if (parquetMetadata(fixture('pyarrow-v1.parquet')).row_groups.length < 2) throw new Error('the v1 fixture should hold several row groups');
 
   it('reads back what formatSeriesParquet wrote: dictionary and plain pages, nulls, timestamps', () => {
@@ -69,4 +86,64 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
       expect(readFlatColumn(buffer, parquetMetadata(buffer), 'timestamp', { kind: 'timestamp', perMs: 1 })).toEqual(t);
     });
   }
+
+  for (const compression of ['snappy', 'zstd', 'gzip', 'none'] as const) {
+    it(`writes ${compression} and reads it back, the same bytes every time`, async () => {
+      await loadZstd();
+      const n = 5000;
+      const t = Float64Array.from({ length: n }, (_, i) => Date.UTC(2026, 0, 1) + i * 60_000);
+      const v = Float64Array.from({ length: n }, (_, i) => (i % 17 === 0 ? NaN : Math.round(Math.sin(i / 50) * 1e4) / 10));
+      const bytes = formatSeriesParquet(t, { voltage_v: v }, { compression });
+      expect(formatSeriesParquet(t, { voltage_v: v }, { compression })).toEqual(bytes);
+      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const md = parquetMetadata(buffer);
+      const codec = { snappy: 'SNAPPY', zstd: 'ZSTD', gzip: 'GZIP', none: 'UNCOMPRESSED' }[compression];
+      expect(md.row_groups[0]!.columns.map((c) => c.meta_data!.codec)).toEqual([codec, codec]);
+      expect(readFlatColumn(buffer, md, 'timestamp', { kind: 'timestamp', perMs: 1 })).toEqual(t);
+      expect(readFlatColumn(buffer, md, 'voltage_v', { kind: 'number' })).toEqual(v);
+    });
+  }
+
+  it('counts nulls and flags a column with a value out of range, whatever the page encoding', () => {
+    const n = 3000;
+    const t = Float64Array.from({ length: n }, (_, i) => Date.UTC(2026, 0, 1) + i * 1000);
+    const few = Float64Array.from({ length: n }, (_, i) => (i % 10 === 0 ? NaN : i % 4)); // a dictionary page
+    const many = Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e3); // plain pages
+    const bytes = formatSeriesParquet(t, { voltage_v: many, soc_pct: few });
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const md = parquetMetadata(buffer);
+    const dict = readFlatColumnChecked(buffer, md, 'soc_pct', { kind: 'number' }, FINITE);
+    expect([dict.nulls, dict.suspect]).toEqual([300, false]);
+    expect(readFlatColumnChecked(buffer, md, 'soc_pct', { kind: 'number' }, { min: 0, max: 2 }).suspect).toBe(true);
+    expect(readFlatColumnChecked(buffer, md, 'soc_pct', { kind: 'number' }, { min: 0, max: 3 }).suspect).toBe(false);
+    expect(readFlatColumnChecked(buffer, md, 'voltage_v', { kind: 'number' }, { min: -1000, max: 1000 })).toMatchObject({ nulls: 0, suspect: false });
+    expect(readFlatColumnChecked(buffer, md, 'voltage_v', { kind: 'number' }, { min: -999, max: 1000 }).suspect).toBe(true);
+  });
+
+  // Dictionary pages without nulls are looked up as they are unpacked: every index width, runs and bit-packed groups, a last group cut short.
+  for (const distinct of [1, 2, 3, 100, 1000]) {
+    it(`reads a dictionary page of ${distinct} distinct values as hyparquet's reader does`, async () => {
+      const n = 6001;
+      const t = Float64Array.from({ length: n }, (_, i) => Date.UTC(2026, 0, 1) + i * 1000);
+      // Runs of a held reading, then values that change at every row.
+      const v = Float64Array.from({ length: n }, (_, i) => (i < 2000 ? Math.floor(i / 37) % distinct : (i * 7919) % distinct) / 10);
+      const bytes = formatSeriesParquet(t, { soc_pct: v });
+      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const md = parquetMetadata(buffer);
+      expect(md.row_groups[0]!.columns[1]!.meta_data!.encodings).toContain('RLE_DICTIONARY');
+      const got = readFlatColumn(buffer, md, 'soc_pct', { kind: 'number' });
+      expect([...got]).toEqual(await reference(buffer, 'soc_pct'));
+      expect(got).toEqual(v);
+    });
+  }
+
+  // zstd-jni's streams (Spark, parquet-mr) write frames that do not say their size: the page header does.
+  // The fixture is `zstd -c` of a pipe (which leaves the size out): 2,000,000 bytes of i mod 251.
+  it('decompresses a ZSTD frame that does not say its size, over the 1 MB zstd-wasm assumes', async () => {
+    await loadZstd();
+    const frame = new Uint8Array(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'parquet', 'zstd-no-content-size.zst')));
+    const want = Uint8Array.from({ length: 2_000_000 }, (_, i) => i % 251);
+    expect(decompressParquetPage(frame, want.length, 'ZSTD')).toEqual(want);
+    expect(() => decompressParquetPage(frame, want.length - 1, 'ZSTD')).toThrow(/ZSTD/);
+  });
 });
