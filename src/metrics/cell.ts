@@ -5,7 +5,7 @@
  * anomalies only (a failure type, a lead-time bucket) has no normals of its own to be ranked against.
  */
 import type { SortedClasses } from './class-sort.ts';
-import { delongAuc, delongOfSorted } from './delong.ts';
+import { delongAuc, delongOfSorted, delongOfSortedGrouped } from './delong.ts';
 import { averagePrecisionOfSorted, type RankedSet } from './ranked-set.ts';
 import { averagePrecision, rocAuc } from './ranking.ts';
 import {
@@ -97,7 +97,12 @@ export function evaluateCell(stratum: string, c: CellInput): StratumCell {
   const fast =
     c.ranked && positives >= 2 ? sortedCell(c, c.ranked, comparison, positives) : undefined;
   if (fast && fast.neg.length >= 2) {
-    const dl = delongOfSorted(fast, c.level);
+    // Against all normals, the anomalies are few and the normals many: the grouped form reads
+    // O(m log n) of the shared sorted normals instead of all of them.
+    const dl =
+      comparison === 'vs_all_normals'
+        ? delongOfSortedGrouped(fast, c.level)
+        : delongOfSorted(fast, c.level);
     if (!isUndefinedMetric(dl)) {
       return {
         ...cell,
@@ -110,6 +115,24 @@ export function evaluateCell(stratum: string, c: CellInput): StratumCell {
         ci: { roc_auc: { method: 'delong', level: dl.level, low: dl.ci[0], high: dl.ci[1] } },
       };
     }
+  }
+  if (positives === 0) {
+    // No anomalies to rank: the three answers depend only on the class counts, so the compared
+    // set is stood in for by as many normals, without gathering its scores.
+    const comparedNegatives = comparison === 'within' ? negatives : c.allNormals.length;
+    const ys = new Uint8Array(comparedNegatives);
+    const ss = new Float64Array(comparedNegatives);
+    const dl = delongAuc(ys, ss, { level: c.level });
+    return {
+      ...cell,
+      comparedNegatives,
+      metrics: { roc_auc: rocAuc(ys, ss), average_precision: averagePrecision(ys, ss), recall },
+      ci: {
+        roc_auc: isUndefinedMetric(dl)
+          ? dl
+          : { method: 'delong', level: dl.level, low: dl.ci[0], high: dl.ci[1] },
+      },
+    };
   }
   // The compared set: the stratum itself, or its anomalies plus all normals.
   const ys: number[] = [];
