@@ -27,6 +27,8 @@ export { formatSeriesParquet } from './parquet-write.ts';
 export { readScores, readScoreRows } from './read-scores.ts';
 export { readLabelColumns, labelColumnsOf, labelRowAt, concatLabelColumns, type LabelColumns } from './label-columns.ts';
 export { readMetadataColumns, metadataRowAt, type MetadataColumns } from './metadata-columns.ts';
+export { IdColumn, type IdColumnParts } from './id-column.ts';
+export { tablePathCounts } from './table-columns.ts';
 export { readScoreColumns, scoreRowAt, type ScoreColumns } from './score-columns.ts';
 export { readAlarmsFile, type AlarmRow, ALARMS_REQUIRED, ALARMS_OPTIONAL } from './load-alarms.ts';
 export { readSeriesSpan, type SeriesSpan } from './series-span.ts';

@@ -25,6 +25,7 @@ import {
   readLabels,
   strataCodes,
 } from './join.ts';
+import { type MetadataPrefetch, prefetchMetadata } from './metadata-prefetch.ts';
 
 /** A breakdown cell with fewer anomalies is marked `too few`. */
 export const EVALUATE_MIN_POSITIVES = 5;
@@ -68,6 +69,22 @@ export interface FilesEvaluation {
 
 /** Reads, joins and evaluates; bad input is a HarnessError with every problem located. */
 export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEvaluation> {
+  // One named metadata file is read by a worker thread while this one reads, joins and ranks.
+  const prefetch =
+    opts.metadata !== undefined && opts.columns.some((c) => BREAKDOWN_COLUMNS[c] === 'metadata')
+      ? prefetchMetadata(path.resolve(opts.metadata))
+      : undefined;
+  try {
+    return await evaluateWith(opts, prefetch);
+  } finally {
+    prefetch?.stop();
+  }
+}
+
+async function evaluateWith(
+  opts: EvaluateFilesOptions,
+  prefetch: MetadataPrefetch | undefined,
+): Promise<FilesEvaluation> {
   const warnings: string[] = [];
   const scoresFile = path.resolve(opts.scores);
   const scores = await readScores(scoresFile);
@@ -105,6 +122,7 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
       sources,
       opts.columnsExplicit,
       warnings,
+      prefetch,
     );
     if (metadata === undefined)
       columns = columns.filter((c) => BREAKDOWN_COLUMNS[c] !== 'metadata');

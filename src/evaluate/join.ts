@@ -209,7 +209,7 @@ export interface MatchedMetadata {
 /**
  * The metadata of the matched systems: from `--metadata FILE`, or from the data folder's
  * metadata of each source the labels name. Undefined when the data folder has none and the
- * caller said that is fine.
+ * caller said that is fine. `prefetched`: the `--metadata` file already being read elsewhere.
  */
 export async function loadMatchedMetadata(
   metadataFlag: string | undefined,
@@ -217,10 +217,13 @@ export async function loadMatchedMetadata(
   sources: ReadonlySet<Source>,
   required: boolean,
   warnings: string[],
+  prefetched?: { take(): Promise<MetadataColumns | null> },
 ): Promise<MatchedMetadata | undefined> {
   if (metadataFlag !== undefined) {
     const file = path.resolve(metadataFlag);
-    return { tables: [await readMetadataColumns(file)], files: [file] };
+    // Read by another thread meanwhile, when it could; else here (its problems reported from here).
+    const table = (await prefetched?.take()) ?? (await readMetadataColumns(file));
+    return { tables: [table], files: [file] };
   }
   const layout = describeLayout(dataDir);
   let picked;
