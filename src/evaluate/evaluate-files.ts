@@ -14,7 +14,12 @@ import {
   writeFileAtomic,
 } from '../data/index.ts';
 import { displayPath, HarnessError } from '../errors.ts';
-import { type CodedStrata, evaluateScores, type EvaluationSummary } from '../metrics/index.ts';
+import {
+  type CodedStrata,
+  evaluateScores,
+  type EvaluationSummary,
+  rankSet,
+} from '../metrics/index.ts';
 import {
   joinScores,
   loadMatchedMetadata,
@@ -110,6 +115,22 @@ async function evaluateWith(
   const { scoreRow, labelRow } = join;
   const n = labelRow.length;
 
+  // What needs no metadata is done first: a metadata file read by another thread arrives meanwhile.
+  const y = new Uint8Array(n);
+  const scoreValues = new Float64Array(n);
+  const leadTimes = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const j = labelRow[k]!;
+    y[k] = labels.anomaly[j]!;
+    scoreValues[k] = scores.score[scoreRow[k]!]!;
+    leadTimes[k] = labels.leadTime[j]!;
+  }
+  const ranked = rankSet(y, scoreValues);
+  const labelStrata = new Map<BreakdownColumn, CodedStrata>();
+  for (const c of opts.columns)
+    if (BREAKDOWN_COLUMNS[c] !== 'metadata')
+      labelStrata.set(c, strataCodes(c, labels, labelRow, undefined));
+
   let columns = [...opts.columns];
   let metadata: MatchedMetadata | undefined;
   let metaRows: ReturnType<typeof matchMetadata> | undefined;
@@ -135,18 +156,10 @@ async function evaluateWith(
     }
   }
 
-  const y = new Uint8Array(n);
-  const scoreValues = new Float64Array(n);
-  const leadTimes = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const j = labelRow[k]!;
-    y[k] = labels.anomaly[j]!;
-    scoreValues[k] = scores.score[scoreRow[k]!]!;
-    leadTimes[k] = labels.leadTime[j]!;
-  }
+  // In the order of `columns`: the JSON lists the breakdowns in it.
   const strata: Record<string, CodedStrata> = {};
   const meta = metadata && metaRows ? { tables: metadata.tables, ...metaRows } : undefined;
-  for (const c of columns) strata[c] = strataCodes(c, labels, labelRow, meta);
+  for (const c of columns) strata[c] = labelStrata.get(c) ?? strataCodes(c, labels, labelRow, meta);
   const summary = inBucketOrder(
     evaluateScores({
       y,
@@ -156,6 +169,7 @@ async function evaluateWith(
       minPositives: EVALUATE_MIN_POSITIVES,
       leadTimes,
       leadTimeBuckets: LEAD_TIME_BUCKETS,
+      ranked,
     }),
   );
   return {
