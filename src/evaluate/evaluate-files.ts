@@ -8,6 +8,8 @@ import {
   type BreakdownColumn,
   inBucketOrder,
   LEAD_TIME_BUCKETS,
+  type MetadataPrefetch,
+  prefetchMetadata,
   readScores,
   type Source,
   SOURCES,
@@ -30,7 +32,6 @@ import {
   readLabels,
   strataCodes,
 } from './join.ts';
-import { type MetadataPrefetch, prefetchMetadata } from './metadata-prefetch.ts';
 
 /** A breakdown cell with fewer anomalies is marked `too few`. */
 export const EVALUATE_MIN_POSITIVES = 5;

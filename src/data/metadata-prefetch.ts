@@ -6,7 +6,8 @@
  * reads the file itself, so its messages and exit code are those of the one-thread path.
  */
 import { Worker } from 'node:worker_threads';
-import { type MetadataColumns, tablePathCounts } from '../data/index.ts';
+import type { MetadataColumns } from './metadata-columns.ts';
+import { tablePathCounts } from './table-columns.ts';
 import { metadataFromMessage, type MetadataMessage } from './metadata-message.ts';
 
 /** What the thread is given. */

@@ -4,7 +4,8 @@
  * codes into their distinct values: a million short strings cloned one by one would cost more
  * than reading them.
  */
-import { IdColumn, type IdColumnParts, type MetadataColumns } from '../data/index.ts';
+import { IdColumn, type IdColumnParts } from './id-column.ts';
+import type { MetadataColumns } from './metadata-columns.ts';
 
 /** A string column as codes into its distinct values (-1 = absent). */
 interface CodedStrings {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetadataColumns, readMetadataColumns } from '../../../src/data/index.ts';
-import { metadataFromMessage, metadataMessage } from '../../../src/evaluate/metadata-message.ts';
-import { prefetchMetadata } from '../../../src/evaluate/metadata-prefetch.ts';
+import { metadataFromMessage, metadataMessage } from '../../../src/data/metadata-message.ts';
+import { prefetchMetadata } from '../../../src/data/metadata-prefetch.ts';
 
 // Ids out of order (the column then builds its hash index), optional columns full and empty.
 const CSV = [

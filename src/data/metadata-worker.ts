@@ -4,7 +4,8 @@
  * main thread reads it again itself and reports its problems exactly as it always has.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readMetadataColumns, tablePathCounts } from '../data/index.ts';
+import { readMetadataColumns } from './metadata-columns.ts';
+import { tablePathCounts } from './table-columns.ts';
 import { metadataMessage } from './metadata-message.ts';
 import type { MetadataWorkerData, MetadataWorkerReply } from './metadata-prefetch.ts';
 
