@@ -5,7 +5,7 @@
  * anomalies only (a failure type, a lead-time bucket) has no normals of its own to be ranked against.
  */
 import type { SortedClasses } from './class-sort.ts';
-import { delongAuc, delongOfSorted, delongOfSortedGrouped } from './delong.ts';
+import { delongAuc, delongOfSorted, delongOfSortedGrouped, delongTooFew } from './delong.ts';
 import { averagePrecisionOfSorted, type RankedSet } from './ranked-set.ts';
 import { averagePrecision, rocAuc } from './ranking.ts';
 import {
@@ -117,21 +117,18 @@ export function evaluateCell(stratum: string, c: CellInput): StratumCell {
     }
   }
   if (positives === 0) {
-    // No anomalies to rank: the three answers depend only on the class counts, so the compared
-    // set is stood in for by as many normals, without gathering its scores.
+    // No anomalies to rank: the answers depend only on the class counts. ROC AUC and AP say
+    // only whether there are normals at all, so one normal stands in for the compared set; the
+    // DeLong reason names the counts.
     const comparedNegatives = comparison === 'within' ? negatives : c.allNormals.length;
-    const ys = new Uint8Array(comparedNegatives);
-    const ss = new Float64Array(comparedNegatives);
-    const dl = delongAuc(ys, ss, { level: c.level });
+    const probe = Math.min(1, comparedNegatives);
+    const ys = new Uint8Array(probe);
+    const ss = new Float64Array(probe);
     return {
       ...cell,
       comparedNegatives,
       metrics: { roc_auc: rocAuc(ys, ss), average_precision: averagePrecision(ys, ss), recall },
-      ci: {
-        roc_auc: isUndefinedMetric(dl)
-          ? dl
-          : { method: 'delong', level: dl.level, low: dl.ci[0], high: dl.ci[1] },
-      },
+      ci: { roc_auc: delongTooFew(0, comparedNegatives)! },
     };
   }
   // The compared set: the stratum itself, or its anomalies plus all normals.

@@ -95,6 +95,11 @@ function checkLevel(level: number, where: string): void {
     throw new HarnessError('E_METRIC', `${where}: level must be in (0, 1), got ${String(level)}`);
 }
 
+/** Why the DeLong variance is undefined for m anomalies and n normals (fewer than 2 of a class), or undefined when it is defined. */
+export function delongTooFew(m: number, n: number): UndefinedMetric | undefined {
+  return tooFew(m, n, 'the DeLong variance');
+}
+
 function tooFew(m: number, n: number, what: string): UndefinedMetric | undefined {
   if (m <= 1)
     return undefinedMetric(

@@ -8,6 +8,22 @@ import { delongAuc } from '../../../src/metrics/delong.ts';
 import { averagePrecision, rocAuc } from '../../../src/metrics/ranking.ts';
 
 describe('evaluateCell of a stratum without anomalies', () => {
+  it('vs_all_normals in a set without normals: the reasons of an empty compared set', () => {
+    const cell = evaluateCell('none', {
+      y: [1, 1],
+      scores: [0.2, 0.3],
+      members: [],
+      comparison: 'vs_all_normals',
+      threshold: 0.5,
+      level: 0.95,
+      minPositives: 5,
+      allNormals: [],
+    });
+    expect(cell.metrics.roc_auc).toEqual(rocAuc([], []));
+    expect(cell.metrics.average_precision).toEqual(averagePrecision([], []));
+    expect(cell.ci.roc_auc).toEqual(delongAuc([], []));
+  });
+
   const y = [0, 1, 0, 0, 1, 0, 0];
   const scores = [0.1, 0.9, 0.4, 0.3, 0.2, 0.8, 0.5];
   const allNormals = [0, 2, 3, 5, 6];
