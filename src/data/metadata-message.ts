@@ -47,6 +47,7 @@ function codeStrings(values: readonly (string | undefined)[], n: number): CodedS
 function decodeStrings(s: CodedStrings, n: number): (string | undefined)[] {
   // Holey, as the byte reader leaves a column's absent values.
   const out = new Array<string | undefined>(n);
+  if (s.names.length === 0) return out;
   for (let i = 0; i < n; i++) {
     const c = s.codes[i]!;
     if (c >= 0) out[i] = s.names[c];
