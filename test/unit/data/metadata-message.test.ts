@@ -65,6 +65,16 @@ describe('metadata between threads', () => {
     expect(view(metadataFromMessage(cloned))).toEqual(want);
   });
 
+  it('round-trips a table without its optional columns', async () => {
+    const bare = path.join(dir, 'bare.csv');
+    await writeFile(bare, 'system_id,source,operational_mode,season\nsys-1,synthetic,backup,autumn\n');
+    const read = await readMetadataColumns(bare);
+    const want = view(read);
+    expect(want.chemistry).toEqual([undefined]);
+    const { message, transfer } = metadataMessage(read);
+    expect(view(metadataFromMessage(structuredClone(message, { transfer })))).toEqual(want);
+  });
+
   it('reads a file in a worker thread into the same columns', async () => {
     const got = await prefetchMetadata(file).take();
     expect(got).not.toBeNull();
