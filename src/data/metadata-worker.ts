@@ -9,15 +9,17 @@ import { tablePathCounts } from './table-columns.ts';
 import { metadataMessage } from './metadata-message.ts';
 import type { MetadataWorkerData, MetadataWorkerReply } from './metadata-prefetch.ts';
 
+// No top-level await: the thread loads this module through tsx's CommonJS hook.
 const { file } = workerData as MetadataWorkerData;
-let reply: MetadataWorkerReply;
-let transfer: ArrayBuffer[] = [];
-try {
-  const columns = await readMetadataColumns(file);
-  const m = metadataMessage(columns);
-  transfer = m.transfer;
-  reply = { ok: true, columns: m.message, exactPath: tablePathCounts.exact > 0 };
-} catch {
-  reply = { ok: false };
-}
-parentPort!.postMessage(reply, transfer);
+readMetadataColumns(file).then(
+  (columns) => {
+    const m = metadataMessage(columns);
+    const reply: MetadataWorkerReply = {
+      ok: true,
+      columns: m.message,
+      exactPath: tablePathCounts.exact > 0,
+    };
+    parentPort!.postMessage(reply, m.transfer);
+  },
+  () => parentPort!.postMessage({ ok: false } satisfies MetadataWorkerReply),
+);
