@@ -32,6 +32,19 @@ function compareBytes(xb: Uint8Array, a: number, b: number, yb: Uint8Array, c: n
   return b - a - (d - c);
 }
 
+/** Everything an {@link IdColumn} holds, as structured-cloneable values. */
+export interface IdColumnParts {
+  readonly buf: Uint8Array;
+  readonly capacity: number;
+  readonly n: number;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly tags: Uint8Array;
+  readonly hashes: Int32Array | undefined;
+  readonly slots: Int32Array | undefined;
+  readonly mask: number;
+}
+
 /** Ids by byte range, in row order, with an index by (id, tag). */
 export class IdColumn {
   private readonly starts: Int32Array;
@@ -44,13 +57,21 @@ export class IdColumn {
   private mask = 0;
   n = 0;
 
+  /** An empty column with room for `capacity` ids, or, with `from`, the column it describes. */
   constructor(
     readonly buf: Uint8Array,
     private readonly capacity: number,
+    from?: IdColumnParts,
   ) {
-    this.starts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
-    this.tags = new Uint8Array(capacity);
+    this.starts = from?.starts ?? new Int32Array(capacity);
+    this.ends = from?.ends ?? new Int32Array(capacity);
+    this.tags = from?.tags ?? new Uint8Array(capacity);
+    if (from) {
+      this.hashes = from.hashes;
+      this.slots = from.slots;
+      this.mask = from.mask;
+      this.n = from.n;
+    }
   }
 
   /** A column of string ids (an exact-path table's). */
@@ -63,6 +84,26 @@ export class IdColumn {
       a += id.length;
     });
     return col;
+  }
+
+  /** The column as plain typed arrays, for a worker thread to post (see {@link IdColumn.fromParts}). */
+  parts(): IdColumnParts {
+    return {
+      buf: this.buf,
+      capacity: this.capacity,
+      n: this.n,
+      starts: this.starts,
+      ends: this.ends,
+      tags: this.tags,
+      hashes: this.hashes,
+      slots: this.slots,
+      mask: this.mask,
+    };
+  }
+
+  /** The column {@link IdColumn.parts} describes (its arrays are taken over, not copied). */
+  static fromParts(p: IdColumnParts): IdColumn {
+    return new IdColumn(p.buf, p.capacity, p);
   }
 
   /** True while every id is greater than the one before it (no index needed). */

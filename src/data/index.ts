@@ -28,6 +28,7 @@ export { PARQUET_COMPRESSIONS, type ParquetCompression } from './parquet-codecs.
 export { readScores, readScoreRows } from './read-scores.ts';
 export { readLabelColumns, labelColumnsOf, labelRowAt, concatLabelColumns, type LabelColumns } from './label-columns.ts';
 export { readMetadataColumns, metadataRowAt, type MetadataColumns } from './metadata-columns.ts';
+export { prefetchMetadata, type MetadataPrefetch } from './metadata-prefetch.ts';
 export { readScoreColumns, scoreRowAt, type ScoreColumns } from './score-columns.ts';
 export { readAlarmsFile, type AlarmRow, ALARMS_REQUIRED, ALARMS_OPTIONAL } from './load-alarms.ts';
 export { readSeriesSpan, type SeriesSpan } from './series-span.ts';

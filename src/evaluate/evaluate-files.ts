@@ -8,13 +8,20 @@ import {
   type BreakdownColumn,
   inBucketOrder,
   LEAD_TIME_BUCKETS,
+  type MetadataPrefetch,
+  prefetchMetadata,
   readScores,
   type Source,
   SOURCES,
   writeFileAtomic,
 } from '../data/index.ts';
 import { displayPath, HarnessError } from '../errors.ts';
-import { type CodedStrata, evaluateScores, type EvaluationSummary } from '../metrics/index.ts';
+import {
+  type CodedStrata,
+  evaluateScores,
+  type EvaluationSummary,
+  rankSet,
+} from '../metrics/index.ts';
 import {
   joinScores,
   loadMatchedMetadata,
@@ -68,6 +75,22 @@ export interface FilesEvaluation {
 
 /** Reads, joins and evaluates; bad input is a HarnessError with every problem located. */
 export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEvaluation> {
+  // One named metadata file is read by a worker thread while this one reads, joins and ranks.
+  const prefetch =
+    opts.metadata !== undefined && opts.columns.some((c) => BREAKDOWN_COLUMNS[c] === 'metadata')
+      ? prefetchMetadata(path.resolve(opts.metadata))
+      : undefined;
+  try {
+    return await evaluateWith(opts, prefetch);
+  } finally {
+    prefetch?.stop();
+  }
+}
+
+async function evaluateWith(
+  opts: EvaluateFilesOptions,
+  prefetch: MetadataPrefetch | undefined,
+): Promise<FilesEvaluation> {
   const warnings: string[] = [];
   const scoresFile = path.resolve(opts.scores);
   const scores = await readScores(scoresFile);
@@ -93,6 +116,22 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
   const { scoreRow, labelRow } = join;
   const n = labelRow.length;
 
+  // What needs no metadata is done first: a metadata file read by another thread arrives meanwhile.
+  const y = new Uint8Array(n);
+  const scoreValues = new Float64Array(n);
+  const leadTimes = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const j = labelRow[k]!;
+    y[k] = labels.anomaly[j]!;
+    scoreValues[k] = scores.score[scoreRow[k]!]!;
+    leadTimes[k] = labels.leadTime[j]!;
+  }
+  const ranked = rankSet(y, scoreValues);
+  const labelStrata = new Map<BreakdownColumn, CodedStrata>();
+  for (const c of opts.columns)
+    if (BREAKDOWN_COLUMNS[c] !== 'metadata')
+      labelStrata.set(c, strataCodes(c, labels, labelRow, undefined));
+
   let columns = [...opts.columns];
   let metadata: MatchedMetadata | undefined;
   let metaRows: ReturnType<typeof matchMetadata> | undefined;
@@ -105,6 +144,7 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
       sources,
       opts.columnsExplicit,
       warnings,
+      prefetch,
     );
     if (metadata === undefined)
       columns = columns.filter((c) => BREAKDOWN_COLUMNS[c] !== 'metadata');
@@ -117,18 +157,10 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
     }
   }
 
-  const y = new Uint8Array(n);
-  const scoreValues = new Float64Array(n);
-  const leadTimes = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const j = labelRow[k]!;
-    y[k] = labels.anomaly[j]!;
-    scoreValues[k] = scores.score[scoreRow[k]!]!;
-    leadTimes[k] = labels.leadTime[j]!;
-  }
+  // In the order of `columns`: the JSON lists the breakdowns in it.
   const strata: Record<string, CodedStrata> = {};
   const meta = metadata && metaRows ? { tables: metadata.tables, ...metaRows } : undefined;
-  for (const c of columns) strata[c] = strataCodes(c, labels, labelRow, meta);
+  for (const c of columns) strata[c] = labelStrata.get(c) ?? strataCodes(c, labels, labelRow, meta);
   const summary = inBucketOrder(
     evaluateScores({
       y,
@@ -138,6 +170,7 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
       minPositives: EVALUATE_MIN_POSITIVES,
       leadTimes,
       leadTimeBuckets: LEAD_TIME_BUCKETS,
+      ranked,
     }),
   );
   return {

@@ -209,7 +209,7 @@ export interface MatchedMetadata {
 /**
  * The metadata of the matched systems: from `--metadata FILE`, or from the data folder's
  * metadata of each source the labels name. Undefined when the data folder has none and the
- * caller said that is fine.
+ * caller said that is fine. `prefetched`: the `--metadata` file already being read elsewhere.
  */
 export async function loadMatchedMetadata(
   metadataFlag: string | undefined,
@@ -217,10 +217,13 @@ export async function loadMatchedMetadata(
   sources: ReadonlySet<Source>,
   required: boolean,
   warnings: string[],
+  prefetched?: { take(): Promise<MetadataColumns | null> },
 ): Promise<MatchedMetadata | undefined> {
   if (metadataFlag !== undefined) {
     const file = path.resolve(metadataFlag);
-    return { tables: [await readMetadataColumns(file)], files: [file] };
+    // Read by another thread meanwhile, when it could; else here (its problems reported from here).
+    const table = (await prefetched?.take()) ?? (await readMetadataColumns(file));
+    return { tables: [table], files: [file] };
   }
   const layout = describeLayout(dataDir);
   let picked;
@@ -330,19 +333,26 @@ export function strataCodes(
     case 'scenario_tags': {
       const none = SCENARIO_TAGS.length;
       const start = new Int32Array(n + 1);
-      const out: number[] = [];
+      // About one code a system: grown by doubling when systems list several tags.
+      let out = new Int32Array(n);
+      let q = 0;
       for (let k = 0; k < n; k++) {
         const m = metaOf(k);
         if (m !== undefined) {
           const i = meta!.row[k]!;
           const a = m.tagStart[i]!;
           const b = m.tagStart[i + 1]!;
-          if (a === b) out.push(none);
-          for (let t = a; t < b; t++) out.push(m.tags[t]!);
+          if (q + Math.max(1, b - a) > out.length) {
+            const grown = new Int32Array(Math.max(2 * out.length, q + b - a + 1));
+            grown.set(out);
+            out = grown;
+          }
+          if (a === b) out[q++] = none;
+          for (let t = a; t < b; t++) out[q++] = m.tags[t]!;
         }
-        start[k + 1] = out.length;
+        start[k + 1] = q;
       }
-      return { names: [...SCENARIO_TAGS, NONE], codes: Int32Array.from(out), start };
+      return { names: [...SCENARIO_TAGS, NONE], codes: out.slice(0, q), start };
     }
     case 'chemistry':
     case 'climate': {

@@ -93,51 +93,48 @@ export function groupStrata(
   const slot = Int32Array.from(names, (name) => slotOf.get(name)!);
   const missing = slotOf.get(MISSING_STRATUM)!;
   const m = slotNames.length;
-  // Every (position, slot) membership, listed in `order`: one per row of a single-valued column,
-  // one per listed value (or `(missing)`) of a multi-valued one. Small slots for a small array,
-  // which the gather through `order` reads at random.
-  const small = (k: number) => (m < 256 ? new Uint8Array(k) : new Int32Array(k));
-  let bySlot: Uint8Array | Int32Array;
-  let posOf: Int32Array | undefined;
+  // Counted in row order (sequential reads), then filled in position order: one read at random
+  // through `order` per row, each membership written straight to its slot's place, positions
+  // ascending within each slot (a row twice when it lists a value twice).
+  const count = new Int32Array(m + 1);
+  let members: Int32Array;
   if (start === undefined) {
-    const slotAt = small(n);
+    const slotAt = m < 256 ? new Uint8Array(n) : new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const c = codes[i]!;
-      slotAt[i] = c >= 0 ? slot[c]! : missing;
+      const sl = c >= 0 ? slot[c]! : missing;
+      slotAt[i] = sl;
+      count[sl + 1]!++;
     }
-    bySlot = slotAt;
-    if (order) {
-      bySlot = small(n);
-      for (let p = 0; p < n; p++) bySlot[p] = slotAt[order[p]!]!;
-    }
+    for (let sl = 0; sl < m; sl++) count[sl + 1]! += count[sl]!;
+    members = new Int32Array(n);
+    const fill = count.slice(0, m);
+    if (order) for (let p = 0; p < n; p++) members[fill[slotAt[order[p]!]!]!++] = p;
+    else for (let p = 0; p < n; p++) members[fill[slotAt[p]!]!++] = p;
   } else {
-    let total = 0;
-    for (let i = 0; i < n; i++) total += Math.max(1, start[i + 1]! - start[i]!);
-    bySlot = small(total);
-    posOf = new Int32Array(total);
-    let q = 0;
+    for (let i = 0; i < n; i++) {
+      const a = start[i]!;
+      const b = start[i + 1]!;
+      if (a === b) count[missing + 1]!++;
+      for (let k = a; k < b; k++) {
+        const c = codes[k]!;
+        count[(c >= 0 ? slot[c]! : missing) + 1]!++;
+      }
+    }
+    for (let sl = 0; sl < m; sl++) count[sl + 1]! += count[sl]!;
+    members = new Int32Array(count[m]!);
+    const fill = count.slice(0, m);
     for (let p = 0; p < n; p++) {
       const i = order ? order[p]! : p;
       const a = start[i]!;
       const b = start[i + 1]!;
+      if (a === b) members[fill[missing]!++] = p;
       for (let k = a; k < b; k++) {
         const c = codes[k]!;
-        posOf[q] = p;
-        bySlot[q++] = c >= 0 ? slot[c]! : missing;
-      }
-      if (a === b) {
-        posOf[q] = p;
-        bySlot[q++] = missing;
+        members[fill[c >= 0 ? slot[c]! : missing]!++] = p;
       }
     }
   }
-  // Counting sort of the memberships by slot, positions ascending within each.
-  const count = new Int32Array(m + 1);
-  for (let q = 0; q < bySlot.length; q++) count[bySlot[q]! + 1]!++;
-  for (let s = 0; s < m; s++) count[s + 1]! += count[s]!;
-  const members = new Int32Array(bySlot.length);
-  const fill = count.slice(0, m);
-  for (let q = 0; q < bySlot.length; q++) members[fill[bySlot[q]!]!++] = posOf ? posOf[q]! : q;
   const out: { name: string; members: Int32Array }[] = [];
   slotNames.forEach((name, s) => {
     if (count[s + 1]! > count[s]!)

@@ -7,6 +7,7 @@
 import { HarnessError } from '../errors.ts';
 import { sortedByClass, sortedPlacements, type SortedClasses } from './class-sort.ts';
 import { prepareBinary } from './input.ts';
+import { groupedPlacements } from './placement-groups.ts';
 import { normalCdf, twoSidedZ } from './normal.ts';
 import { rankScores } from './sort.ts';
 import { undefinedMetric, type DefinedMetric, type UndefinedMetric } from './types.ts';
@@ -94,6 +95,11 @@ function checkLevel(level: number, where: string): void {
     throw new HarnessError('E_METRIC', `${where}: level must be in (0, 1), got ${String(level)}`);
 }
 
+/** Why the DeLong variance is undefined for m anomalies and n normals (fewer than 2 of a class), or undefined when it is defined. */
+export function delongTooFew(m: number, n: number): UndefinedMetric | undefined {
+  return tooFew(m, n, 'the DeLong variance');
+}
+
 function tooFew(m: number, n: number, what: string): UndefinedMetric | undefined {
   if (m <= 1)
     return undefinedMetric(
@@ -153,6 +159,33 @@ export function delongOfSorted(c: SortedClasses, level: number): DelongAuc | Und
   if (few) return few;
   const p = sortedPlacements(c);
   const variance = cov(p.v10, p.v10) / m + cov(p.v01, p.v01) / n;
+  const half = twoSidedZ(level) * Math.sqrt(variance);
+  return {
+    value: p.auc,
+    auc: p.auc,
+    variance,
+    ci: [clip01(p.auc - half), clip01(p.auc + half)],
+    level,
+  };
+}
+
+/**
+ * {@link delongOfSorted} for a few positives against many negatives (a stratum of anomalies
+ * ranked against every normal): O(m log n) instead of O(m + n), the V01 variance summed over
+ * groups of negatives ({@link groupedPlacements}). The AUC is the same to the bit; the variance,
+ * so the CI, can differ from {@link delongOfSorted}'s in the last bits (summation order).
+ */
+export function delongOfSortedGrouped(
+  c: SortedClasses,
+  level: number,
+): DelongAuc | UndefinedMetric {
+  checkLevel(level, 'delongAuc');
+  const m = c.pos.length;
+  const n = c.neg.length;
+  const few = tooFew(m, n, 'the DeLong variance');
+  if (few) return few;
+  const p = groupedPlacements(c);
+  const variance = cov(p.v10, p.v10) / m + p.v01Variance / n;
   const half = twoSidedZ(level) * Math.sqrt(variance);
   return {
     value: p.auc,

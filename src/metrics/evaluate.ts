@@ -8,7 +8,12 @@ import { HarnessError } from '../errors.ts';
 import { bootstrapCi, rocAucMetric, type BootstrapOptions } from './bootstrap.ts';
 import { breakdownCoded, codeStrata, type CodedStrata } from './breakdown.ts';
 import type { CellComparison, StratumCell } from './cell.ts';
-import { averagePrecisionOfSorted, rankSet, recallAtFprOfSorted } from './ranked-set.ts';
+import {
+  averagePrecisionOfSorted,
+  rankSet,
+  recallAtFprOfSorted,
+  type RankedSet,
+} from './ranked-set.ts';
 import { delongOfSorted } from './delong.ts';
 import { wilsonInterval } from './wilson.ts';
 import { prepareBinary } from './input.ts';
@@ -48,6 +53,11 @@ export interface EvaluateInput {
   readonly bootstrap?: boolean | BootstrapOptions;
   /** Breakdown cells with fewer anomalies are marked `too_few`. Default 5. */
   readonly minPositives?: number;
+  /**
+   * `rankSet(y, scores)` of these very `y` and `scores`, when the caller ranked them already (to
+   * do it while waiting for something else); computed here otherwise.
+   */
+  readonly ranked?: RankedSet;
   /** System ids, aligned with `y` (callers pass them for their own records; the metrics do not read them). */
   readonly systemIds?: readonly string[];
 }
@@ -170,7 +180,7 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
   const tm = thresholdMetrics(counts);
   const sink = new Sink();
   // Ranked once: the headline, every breakdown cell and lead-time bucket read the sorted classes.
-  const ranked = rankSet(checked.y, checked.s);
+  const ranked = input.ranked ?? rankSet(checked.y, checked.s);
   const sorted = { pos: ranked.positives, neg: ranked.normals };
   // DeLong's pass yields the AUC too; rocAuc runs only where DeLong is undefined (< 2 per class).
   const dl = delongOfSorted(sorted, level);
@@ -288,10 +298,13 @@ export function evaluateScores(input: EvaluateInput): EvaluationSummary {
     buckets: input.leadTimeBuckets,
     ranked,
   });
-  const leadTimes = Float64Array.from({ length: y.length }, (_, i) =>
-    y[i] === 1 ? Number(input.leadTimes![i] ?? NaN) : NaN,
-  );
-  const detected = Array.from({ length: y.length }, (_, i) => scores[i]! >= choice.threshold);
+  // Plain loops, not Array.from with a callback: a million calls cost more than the metric.
+  const leadTimes = new Float64Array(y.length);
+  const detected = new Uint8Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    leadTimes[i] = y[i] === 1 ? Number(input.leadTimes[i] ?? NaN) : NaN;
+    detected[i] = scores[i]! >= choice.threshold ? 1 : 0;
+  }
   const caught: Record<string, number | null> = {};
   for (const k of input.warningDays ?? [1, 7, 30])
     caught[String(k)] = caughtWithWarning(leadTimes, detected, k).value;

@@ -79,6 +79,7 @@ export {
   type JsonCi,
   type StrataColumn,
 } from './evaluate.ts';
+export { rankSet, type RankedSet } from './ranked-set.ts';
 export {
   BOOTSTRAP_MAX_UNITS,
   evaluateAlarms,

@@ -3,6 +3,7 @@
  * a breakdown cell or the headline merges sorted arrays instead of sorting again. Each function
  * equals its general counterpart (ranking.ts) to the bit on the same samples.
  */
+import { lowerBoundFrom } from './placement-groups.ts';
 import { argsortDescending } from './sort.ts';
 import { defined, type MetricValue } from './types.ts';
 
@@ -67,7 +68,8 @@ export function averagePrecisionOfSorted(pos: Float64Array, neg: Float64Array): 
     const v = pos[i]!;
     let j = i + 1;
     while (j < m && pos[j] === v) j++;
-    while (negBelow < neg.length && neg[negBelow]! < v) negBelow++;
+    // A gallop, not a walk: against all normals the positives are few and far apart.
+    negBelow = lowerBoundFrom(neg, negBelow, v);
     const tps = m - i;
     const fps = neg.length - negBelow;
     const recall = tps / m;

@@ -12,9 +12,10 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Indices of `scores` ordered by score descending; equal scores keep their input order
- * (stable). O(n) for n ≥ 256 (an LSD radix sort on the float bits, 11 bits a pass, passes
- * where every key has the same digit skipped), O(n log n) below. Scores must be free of NaN
- * (checked by the callers); `-0` sorts equal to `0`.
+ * (stable). For n ≥ 256 an LSD radix sort on the high 32 bits of each double (11 bits a pass,
+ * passes where every key has the same digit skipped), then each run of keys sharing their high
+ * word ordered by the low word; O(n log n) below. Scores must be free of NaN (checked by the
+ * callers); `-0` sorts equal to `0`.
  */
 export function argsortDescending(scores: ArrayLike<number>): Uint32Array {
   const n = scores.length;
@@ -46,20 +47,18 @@ export function argsortDescending(scores: ArrayLike<number>): Uint32Array {
       lo[i] = ~l >>> 0;
     }
   }
-  // 64-bit keys in six 11-bit digits: 2048 buckets stay in cache while the scatter is
-  // sequential in the source, which on this workload beats 8-bit or 16-bit digits.
-  const counts = new Uint32Array(RADIX * 6);
+  // The high words in three 11-bit digits (2048 buckets stay in cache while the scatter is
+  // sequential in the source); keys travel with their indices so every pass reads sequentially.
+  // Keys that share a high word (ties, or scores within about 1e-6 relative) are then put in
+  // order of their low word, run by run: the runs are short unless the scores are tied, where
+  // they are in order already.
+  const counts = new Uint32Array(RADIX * 3);
   for (let i = 0; i < n; i++) {
-    const l = lo[i]!;
     const h = hi[i]!;
-    counts[l & MASK]!++;
-    counts[RADIX + ((l >>> 11) & MASK)]!++;
-    counts[2 * RADIX + ((l >>> 22) | ((h & 1) << 10))]!++;
-    counts[3 * RADIX + ((h >>> 1) & MASK)]!++;
-    counts[4 * RADIX + ((h >>> 12) & MASK)]!++;
-    counts[5 * RADIX + (h >>> 23)]!++;
+    counts[h & MASK]!++;
+    counts[RADIX + ((h >>> 11) & MASK)]!++;
+    counts[2 * RADIX + (h >>> 22)]!++;
   }
-  // Keys travel with their indices so every pass reads sequentially.
   let idx = order;
   let kLo = lo;
   let kHi = hi;
@@ -67,14 +66,13 @@ export function argsortDescending(scores: ArrayLike<number>): Uint32Array {
   let kLo2 = new Uint32Array(n);
   let kHi2 = new Uint32Array(n);
   const offsets = new Uint32Array(RADIX);
-  for (let pass = 0; pass < 6; pass++) {
+  for (let pass = 0; pass < 3; pass++) {
     if (!digitOffsets(counts, pass * RADIX, n, offsets)) continue;
+    const shift = pass * 11;
     for (let i = 0; i < n; i++) {
-      const l = kLo[i]!;
       const h = kHi[i]!;
-      const d = digit(pass, l, h);
-      const p = offsets[d]!++;
-      kLo2[p] = l;
+      const p = offsets[(h >>> shift) & MASK]!++;
+      kLo2[p] = kLo[i]!;
       kHi2[p] = h;
       idx2[p] = idx[i]!;
     }
@@ -82,7 +80,45 @@ export function argsortDescending(scores: ArrayLike<number>): Uint32Array {
     [kLo, kLo2] = [kLo2, kLo];
     [kHi, kHi2] = [kHi2, kHi];
   }
+  // Within a run of one high word the indices ascend (every pass is stable): ordering the run
+  // by low word, stably, gives the order of the full 64-bit keys with ties by index.
+  let start = 0;
+  for (let i = 1; i <= n; i++) {
+    if (i < n && kHi[i] === kHi[start]) continue;
+    if (i - start > 1) sortRunByLow(kLo, idx, start, i);
+    start = i;
+  }
   return idx;
+}
+
+/** Orders positions [from, to) by `lo`, stably, moving `idx` along. */
+function sortRunByLow(lo: Uint32Array, idx: Uint32Array, from: number, to: number): void {
+  let sorted = true;
+  for (let i = from + 1; i < to && sorted; i++) sorted = lo[i - 1]! <= lo[i]!;
+  if (sorted) return;
+  if (to - from <= 32) {
+    for (let i = from + 1; i < to; i++) {
+      const l = lo[i]!;
+      const x = idx[i]!;
+      let j = i - 1;
+      while (j >= from && lo[j]! > l) {
+        lo[j + 1] = lo[j]!;
+        idx[j + 1] = idx[j]!;
+        j--;
+      }
+      lo[j + 1] = l;
+      idx[j + 1] = x;
+    }
+    return;
+  }
+  const runLo = lo.slice(from, to);
+  const runIdx = idx.slice(from, to);
+  const perm = Uint32Array.from({ length: to - from }, (_, k) => k);
+  perm.sort((a, b) => runLo[a]! - runLo[b]! || a - b);
+  for (let k = 0; k < perm.length; k++) {
+    lo[from + k] = runLo[perm[k]!]!;
+    idx[from + k] = runIdx[perm[k]!]!;
+  }
 }
 
 export const RADIX = 2048;
@@ -107,23 +143,6 @@ export function digitOffsets(
     sum += c;
   }
   return true;
-}
-
-function digit(pass: number, l: number, h: number): number {
-  switch (pass) {
-    case 0:
-      return l & MASK;
-    case 1:
-      return (l >>> 11) & MASK;
-    case 2:
-      return (l >>> 22) | ((h & 1) << 10);
-    case 3:
-      return (h >>> 1) & MASK;
-    case 4:
-      return (h >>> 12) & MASK;
-    default:
-      return h >>> 23;
-  }
 }
 
 /**

@@ -708,7 +708,7 @@ function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
     step: `evaluate ${systems} systems (breakdowns)`,
     harness: one(evaluate),
     python: one(pyHeadline),
-    note: `python: read_csv + merge + sklearn + numpy DeLong, headline only (as the issue measured): harness/python ${evalRatio?.toFixed(2) ?? '–'} (at most ${SCALE_MAX_RATIO}); harness RSS ${evaluate.rssMb.toFixed(0)} MB (at most ${SCALE_MAX_RSS_MB})`,
+    note: `python: read_csv + merge + sklearn + numpy DeLong, headline only (as the issue measured): harness/python ${evalRatio?.toFixed(2) ?? '–'} (at most ${SCALE_MAX_RATIO}); harness RSS ${evaluate.rssMb.toFixed(0)} MB (at most ${SCALE_MAX_RSS_MB}); wall time, the harness reading the metadata file in a second thread (python one thread)`,
   });
   steps.push({
     step: `evaluate ${systems} systems, python with breakdowns`,

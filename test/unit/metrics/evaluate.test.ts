@@ -3,7 +3,9 @@ import { LEAD_TIME_BUCKETS } from '../../../src/data/schema.ts';
 import { evaluateScores } from '../../../src/metrics/evaluate.ts';
 import { caughtWithWarning, leadTimeMetrics } from '../../../src/metrics/lead-time.ts';
 import { breakdown } from '../../../src/metrics/breakdown.ts';
+import { rankSet } from '../../../src/metrics/ranked-set.ts';
 import { rocAuc } from '../../../src/metrics/ranking.ts';
+import { onePassInput } from '../../fixtures/evaluate/one-pass-input.ts';
 
 // 12 systems: 4 anomalies (two failure types), 8 normals, two modes.
 const y = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -181,5 +183,15 @@ describe('evaluateScores: caught with warning', () => {
       ['[30,90)', 1],
       ['90+', 0],
     ]);
+  });
+});
+
+describe('evaluateScores with the set ranked by the caller', () => {
+  it('gives the summary it computes with its own ranking', () => {
+    const input = { ...onePassInput(2000, 5), leadTimeBuckets: LEAD_TIME_BUCKETS, threshold: 0.6 };
+    const own = evaluateScores(input);
+    const given = evaluateScores({ ...input, ranked: rankSet(input.y, input.scores) });
+    expect(given).toEqual(own);
+    expect(Object.keys(given.breakdown).length).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,106 @@
+/**
+ * `harness evaluate --metadata FILE`: the named metadata file is read in a worker thread while
+ * the scores and labels are read and joined. The numbers must be those of the metadata read on
+ * the main thread (from the data folder), and a file with a problem must be reported as it
+ * always was: located, exit code 2, no stack trace.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../helpers/seeded.ts';
+import { runHarness, tempDir } from '../helpers/run-harness.ts';
+
+describe('harness evaluate --metadata FILE', () => {
+  let tmp: { dir: string; cleanup: () => Promise<void> };
+  let fleet: string;
+  let scores: string;
+  const file = (name: string): string => path.join(tmp.dir, name);
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    fleet = file('fleet');
+    const g = await runHarness([
+      'generate',
+      '--systems',
+      '40',
+      '--days',
+      '2',
+      '--interval',
+      '30m',
+      '--out',
+      fleet,
+    ]);
+    expect(g.code).toBe(0);
+    const ids = (await readFile(path.join(fleet, 'labels.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]!);
+    const rand = mulberry32(11);
+    scores = file('scores.csv');
+    await writeFile(
+      scores,
+      `system_id,score\n${ids.map((id) => `${id},${rand().toFixed(6)}`).join('\n')}\n`,
+    );
+  });
+  afterAll(async () => tmp.cleanup());
+
+  it('gives the JSON of the metadata read from the data folder', async () => {
+    const fromFolder = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--data',
+      fleet,
+      '--json',
+    ]);
+    expect(fromFolder.stderr).toBe('');
+    expect(fromFolder.code).toBe(0);
+    const named = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--labels',
+      path.join(fleet, 'labels.csv'),
+      '--metadata',
+      path.join(fleet, 'metadata.csv'),
+      '--json',
+    ]);
+    expect(named.stderr).toBe('');
+    expect(named.code).toBe(0);
+    const a = JSON.parse(fromFolder.stdout) as Record<string, unknown>;
+    const b = JSON.parse(named.stdout) as Record<string, unknown>;
+    expect(Object.keys(b['breakdown'] as object)).toContain('scenario_tags');
+    expect(b).toEqual(a);
+  });
+
+  it('reports a problem in the file located, with exit code 2', async () => {
+    const lines = (await readFile(path.join(fleet, 'metadata.csv'), 'utf8')).split('\n');
+    lines[2] = lines[2]!.replace(/,(spring|summer|autumn|winter),/, ',monsoon,');
+    const bad = file('bad-metadata.csv');
+    await writeFile(bad, lines.join('\n'));
+    const r = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--labels',
+      path.join(fleet, 'labels.csv'),
+      '--metadata',
+      bad,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`bad-metadata\\.csv:3:\\d+: .*monsoon`));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const missing = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--labels',
+      path.join(fleet, 'labels.csv'),
+      '--metadata',
+      file('none.csv'),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('none.csv: file not found');
+  });
+});
