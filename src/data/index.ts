@@ -23,7 +23,6 @@ export { readScoresFile, type ScoreRow } from './load-scores.ts';
 export { didYouMean } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';
-export { formatSeriesParquet } from './parquet-write.ts';
 export { PARQUET_COMPRESSIONS, type ParquetCompression } from './parquet-codecs.ts';
 export { readScores, readScoreRows } from './read-scores.ts';
 export { readLabelColumns, labelColumnsOf, labelRowAt, concatLabelColumns, type LabelColumns } from './label-columns.ts';

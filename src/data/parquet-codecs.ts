@@ -159,3 +159,6 @@ function snappyLength(bytes: Uint8Array): number {
   }
   return -1;
 }
+
+/** The codec of every column chunk the harness writes unless told otherwise. */
+export const DEFAULT_PARQUET_COMPRESSION: ParquetCompression = 'snappy';

@@ -13,8 +13,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parquetMetadata, parquetSchema, type FileMetaData, type SchemaElement } from 'hyparquet';
-import { FINITE, readFlatColumnChecked, type FlatColumn } from './parquet-columns.ts';
+import type { FileMetaData, SchemaElement } from 'hyparquet';
+import type { ColumnRange, FlatColumn } from './parquet-columns.ts';
 import { loadCodecsFor } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import { formatTimestamp } from './csv-write.ts';
@@ -194,6 +194,9 @@ function mergeParts(read: readonly (PartRead & { readonly file: string })[], emi
 }
 
 async function readPart(file: string, opts: ParquetScanOptions, emit: (file: string, message: string) => void): Promise<PartRead | undefined> {
+  // Loaded with the first Parquet part, not with every command that imports the data module (a CSV user never pays hyparquet's start-up).
+  const { parquetMetadata, parquetSchema } = await import('hyparquet');
+  const { FINITE, readFlatColumnChecked } = await import('./parquet-columns.ts');
   let bytes: Buffer;
   try {
     bytes = await readRegularFile(file);
@@ -275,7 +278,7 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
     const block = new ArrayBuffer(rows * 8 * (columns.length + 1));
     const column = (j: number): Float64Array => new Float64Array(block, j * rows * 8, rows);
     timestamps = readFlatColumnChecked(buffer, metadata, 'timestamp', { kind: 'timestamp', perMs: perMsOf(tsField as SchemaElement) }, FINITE, column(0));
-    values = columns.map((c, j) => readFlatColumnChecked(buffer, metadata, c, { kind: 'number' }, rangeOf(c, opts), column(j + 1)));
+    values = columns.map((c, j) => readFlatColumnChecked(buffer, metadata, c, { kind: 'number' }, rangeOf(c, opts, FINITE), column(j + 1)));
   } catch (err) {
     emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
     return undefined;
@@ -290,9 +293,9 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
 }
 
 /** The values a column may hold: finite and, with checkLimits, within the sensor's physical limits. */
-function rangeOf(column: string, opts: ParquetScanOptions): { readonly min: number; readonly max: number } {
+function rangeOf(column: string, opts: ParquetScanOptions, finite: ColumnRange): ColumnRange {
   const lim = opts.checkLimits ? PHYSICAL_LIMITS[column as keyof typeof PHYSICAL_LIMITS] : undefined;
-  return lim ? { min: Math.max(lim.min, FINITE.min), max: Math.min(lim.max, FINITE.max) } : FINITE;
+  return lim ? { min: Math.max(lim.min, finite.min), max: Math.min(lim.max, finite.max) } : finite;
 }
 
 /** Null timestamps; order is checked by the caller, across parts. */

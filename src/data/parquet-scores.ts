@@ -7,7 +7,6 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { loadCodecsFor, PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import type { ScoreRow } from './load-scores.ts';
@@ -104,6 +103,8 @@ interface RawScore {
 
 /** One part's rows, or none after reporting why the part cannot be read or has the wrong columns. */
 async function readPart(file: string, at: (f: string, message: string) => void): Promise<RawScore[]> {
+  // Loaded with the first Parquet scores file: a CSV user never pays hyparquet's start-up.
+  const { parquetMetadata, parquetReadObjects, parquetSchema } = await import('hyparquet');
   let bytes: Buffer;
   try {
     bytes = await readRegularFile(file);

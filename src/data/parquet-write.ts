@@ -18,12 +18,10 @@
  * The writer adds no time, random id or version string: the same series gives the same bytes.
  */
 import { parquetWriteBuffer, type ColumnSource, type ParquetWriteOptions } from 'hyparquet-writer';
-import { parquetCompressors, type ParquetCompression } from './parquet-codecs.ts';
+import { DEFAULT_PARQUET_COMPRESSION, parquetCompressors, type ParquetCompression } from './parquet-codecs.ts';
 import { valueAsWritten } from './csv-write.ts';
 import { SENSORS, SENSOR_DECIMALS } from './schema.ts';
 
-/** The codec of every column chunk the harness writes unless told otherwise. */
-export const DEFAULT_PARQUET_COMPRESSION: ParquetCompression = 'snappy';
 
 /** Rows per row group: a system of a year at 1 min fits in one; a longer one is split. */
 const ROW_GROUP_ROWS = 1_000_000;

@@ -9,8 +9,7 @@ import { pathExists } from './path-exists.ts';
 import { isRunning, withFileLock } from './file-lock.ts';
 import { fsyncDir, writeFileDurable } from './atomic.ts';
 import { commitFolder, recoverMovedFolder, tidyBeside } from './fleet-commit.ts';
-import { DEFAULT_PARQUET_COMPRESSION, formatSeriesParquet, PARQUET_PART_NAME } from './parquet-write.ts';
-import { loadZstd, type ParquetCompression } from './parquet-codecs.ts';
+import { DEFAULT_PARQUET_COMPRESSION, loadZstd, type ParquetCompression } from './parquet-codecs.ts';
 import { partitionDirName } from './parquet-read.ts';
 
 /** One system ready to be written: its columns and its metadata and label rows. */
@@ -63,6 +62,8 @@ export async function writeFleet(
   compression: ParquetCompression = DEFAULT_PARQUET_COMPRESSION,
 ): Promise<WriteFleetResult> {
   if (format === 'parquet' && compression === 'zstd') await loadZstd();
+  // The Parquet writer (hyparquet-writer) is loaded only to write Parquet: a CSV fleet never pays its start-up.
+  const { formatSeriesParquet, PARQUET_PART_NAME } = format === 'parquet' ? await import('./parquet-write.ts') : ({} as typeof import('./parquet-write.ts'));
   if (target.kind === 'data-dir') assertNoLegacyLabels(describeLayout(target.dataDir));
   const finalDir = target.kind === 'flat' ? path.resolve(target.dir) : sourceFolder(target.dataDir, target.source).dir;
 
