@@ -13,7 +13,7 @@ export { loadDataset } from './load-dataset.ts';
 export { validateData, type ValidationResult, type ValidateOptions } from './validate.ts';
 export { datasetOf, inMemoryRecord } from './in-memory.ts';
 export { pathExists } from './path-exists.ts';
-export { BREAKDOWN_COLUMNS, type BreakdownColumn, DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, KNOWN_BREAKDOWN_COLUMNS, stratumOf } from './strata.ts';
+export { BREAKDOWN_COLUMNS, type BreakdownColumn, DEFAULT_BREAKDOWN, inBucketOrder, isBreakdownColumn, KNOWN_BREAKDOWN_COLUMNS, leadTimeStratumRank, stratumOf } from './strata.ts';
 export { type FleetMember, type FleetTarget, type SeriesFormat, writeFleet } from './write-fleet.ts';
 export { assertNoLegacyLabels } from './layout.ts';
 export { createFileExclusive } from './atomic.ts';

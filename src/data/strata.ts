@@ -46,14 +46,16 @@ export function stratumOf(column: BreakdownColumn, label: LabelRow, meta: Metada
   }
 }
 
+/** Where a lead-time stratum goes: the buckets in order ([0,7), [7,30), …), then `none`, then anything else. */
+export function leadTimeStratumRank(name: string): number {
+  const i = LEAD_TIME_BUCKETS.findIndex((b) => b.name === name);
+  return i >= 0 ? i : LEAD_TIME_BUCKETS.length + (name === NO_STRATUM ? 0 : 1);
+}
+
 /** Lead-time strata in bucket order ([0,7), [7,30), …, then none) rather than by name. */
 export function inBucketOrder(sum: EvaluationSummary): EvaluationSummary {
   const cells = sum.breakdown['lead_time_bucket'];
   if (!cells) return sum;
-  const rank = (name: string): number => {
-    const i = LEAD_TIME_BUCKETS.findIndex((b) => b.name === name);
-    return i >= 0 ? i : LEAD_TIME_BUCKETS.length + (name === NO_STRATUM ? 0 : 1);
-  };
-  const sorted = [...cells].sort((a, b) => rank(a.stratum) - rank(b.stratum));
+  const sorted = [...cells].sort((a, b) => leadTimeStratumRank(a.stratum) - leadTimeStratumRank(b.stratum));
   return { ...sum, breakdown: { ...sum.breakdown, lead_time_bucket: sorted } };
 }

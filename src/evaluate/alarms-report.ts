@@ -16,7 +16,8 @@ export function alarmsJson(e: AlarmsEvaluation): Record<string, unknown> {
     undefined: s.undefined,
     distributions: s.distributions,
     counts: s.counts,
-    breakdown: s.breakdown,
+    // failure_type: failure-side cells (alarms.ts); the other columns: every system of each stratum.
+    breakdown: { ...s.breakdown, ...e.breakdown },
     per_failure: s.per_failure.map((f) => ({
       ...f,
       detection_at: f.detection_at === null ? null : formatTimestamp(f.detection_at),
@@ -83,5 +84,21 @@ export function alarmsText(e: AlarmsEvaluation): string {
       ...metricLines(cell, '    '),
     );
   }
+  for (const [column, cells] of Object.entries(e.breakdown)) {
+    lines.push('', `  by ${column}:`);
+    for (const cell of cells)
+      lines.push(
+        `    ${cell.stratum} (${cell.systems} system${cell.systems === 1 ? '' : 's'}): ${cellLine(cell)}`,
+      );
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** The three numbers an operator reads first, for one stratum; a dash where undefined. */
+function cellLine(cell: AlarmMetricSet): string {
+  const v = (name: string, digits: number, unit = ''): string => {
+    const x = cell.metrics[name];
+    return x === null || x === undefined ? '—' : `${x.toFixed(digits)}${unit}`;
+  };
+  return `median warning ${v('median_warning_days', 1, ' d')} · caught with 7 d warning ${v('caught_with_7d_warning', 3)} · false alarms / system-month ${v('false_alarms_per_system_month', 3)}`;
 }

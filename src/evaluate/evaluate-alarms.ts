@@ -2,20 +2,31 @@
  * `harness evaluate --alarms` as a function: judges alarms raised anywhere (alarms.csv) against
  * the labels' failure_at/onset_at, with each system's observed span read from its series.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   type AlarmRow,
+  DEFAULT_BREAKDOWN,
   describeLayout,
+  leadTimeStratumRank,
   type FiledLabel,
   parseTimestampAt,
   readAlarmsFile,
   readLocatedMetadata,
   readSeriesSpan,
   seriesPath,
+  stratumOf,
   writeFileAtomic,
 } from '../data/index.ts';
+import type { LabelRow, MetadataRow } from '../data/types.ts';
 import { displayPath, HarnessError, type Problem } from '../errors.ts';
-import { evaluateAlarms, type AlarmSummary, type AlarmSystem } from '../metrics/index.ts';
+import {
+  alarmBreakdown,
+  evaluateAlarms,
+  type AlarmStratumCell,
+  type AlarmSummary,
+  type AlarmSystem,
+} from '../metrics/index.ts';
 import { MAX_PROBLEMS, plural, readLabelRows } from './join.ts';
 
 /** What {@link evaluateAlarmFiles} reads, and how it judges. */
@@ -24,7 +35,7 @@ export interface EvaluateAlarmsOptions {
   readonly alarms: string;
   /** One labels file; default: the labels of every source folder of the data folder. */
   readonly labels?: string;
-  /** One metadata file, checked like any metadata (the alarm breakdown is by failure type, from the labels). */
+  /** One metadata file, for the breakdowns by its columns; default: the data folder's metadata.csv files. */
   readonly metadata?: string;
   /** The data folder whose series give each system's observed span. */
   readonly dataDir: () => Promise<string>;
@@ -40,6 +51,12 @@ export interface EvaluateAlarmsOptions {
 /** What {@link evaluateAlarmFiles} measured, and on what. */
 export interface AlarmsEvaluation {
   readonly summary: AlarmSummary;
+  /**
+   * The alarm metrics by every default breakdown column but failure_type (which is in
+   * `summary.breakdown`, failure-side): lead-time bucket and source from the labels; mode,
+   * season and scenario tag from the metadata, when there is any.
+   */
+  readonly breakdown: Readonly<Record<string, readonly AlarmStratumCell[]>>;
   readonly warnings: readonly string[];
   readonly droppedAlarms: number;
   readonly files: {
@@ -109,9 +126,10 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   const alarmRows = await readAlarmsFile(alarmsFile);
   const { labels, files: labelsFiles } = await readLabelRows(opts.labels, opts.dataDir);
   const metadataFiles: string[] = [];
+  const metadataRows: MetadataRow[] = [];
   if (opts.metadata !== undefined) {
     const file = path.resolve(opts.metadata);
-    await readLocatedMetadata(file);
+    for (const r of await readLocatedMetadata(file)) metadataRows.push(r.row);
     metadataFiles.push(file);
   }
   const labelsName = labelsFiles.map(displayPath).join(' or ');
@@ -134,8 +152,16 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     );
   const dataDir = await opts.dataDir();
   const layout = describeLayout(dataDir);
+  if (opts.metadata === undefined)
+    for (const src of layout.sources)
+      if (existsSync(src.metadataPath)) {
+        for (const r of await readLocatedMetadata(src.metadataPath, src.source))
+          metadataRows.push(r.row);
+        metadataFiles.push(src.metadataPath);
+      }
   const missing: Problem[] = [];
   const systems: AlarmSystem[] = [];
+  const labelOf: LabelRow[] = [];
   let noFailureAt = 0;
   let firstNoFailureAt = '';
   for (const { file, located } of labels) {
@@ -156,6 +182,7 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
       firstNoFailureAt = `${row.system_id} on ${displayPath(file)}:${located.line}`;
     const ms = (t: string | undefined): number =>
       t === undefined ? NaN : parseTimestampAt(t, 0, t.length);
+    labelOf.push(row);
     systems.push({
       systemId: row.system_id,
       failureType: row.failure_type,
@@ -177,13 +204,40 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     warnings.push(
       `${noFailureAt} ${noFailureAt === 1 ? 'anomaly' : 'anomalies'} without failure_at left out of the alarm metrics (first: ${firstNoFailureAt})`,
     );
-  const summary = evaluateAlarms(systems, {
+  const options = {
     cooldownDays: opts.cooldownDays,
     preWindowDays: opts.preWindowDays,
     weighting: opts.weighting,
-  });
+  };
+  const summary = evaluateAlarms(systems, options);
+  const metaOf = new Map(metadataRows.map((m) => [key(m.source, m.system_id), m]));
+  const breakdown: Record<string, AlarmStratumCell[]> = {};
+  for (const column of DEFAULT_BREAKDOWN) {
+    if (column === 'failure_type') continue;
+    const fromMetadata = column !== 'lead_time_bucket' && column !== 'source';
+    if (fromMetadata && metadataRows.length === 0) continue;
+    const cells = alarmBreakdown(
+      column,
+      systems,
+      (k) => {
+        const label = labelOf[k]!;
+        return stratumOf(column, label, metaOf.get(key(label.source, label.system_id)));
+      },
+      options,
+    );
+    // Lead-time buckets in bucket order ([0,7), [7,30), …, then none), as the one-score report has them.
+    breakdown[column] =
+      column === 'lead_time_bucket'
+        ? cells.sort((a, b) => leadTimeStratumRank(a.stratum) - leadTimeStratumRank(b.stratum))
+        : cells;
+  }
+  if (metadataRows.length === 0)
+    warnings.push(
+      'no metadata (pass --metadata FILE, or a data folder with metadata.csv): the alarm metrics are not broken down by mode, season or scenario tag',
+    );
   return {
     summary,
+    breakdown,
     warnings,
     droppedAlarms: opts.allowMissing ? unlabelled.length : 0,
     files: {

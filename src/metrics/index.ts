@@ -94,6 +94,11 @@ export {
 } from './alarm-events.ts';
 export type * from './alarm-types.ts';
 export {
+  alarmBreakdown,
+  type AlarmStratumCell,
+  type AlarmStratumValue,
+} from './alarm-breakdown.ts';
+export {
   alarmsFromScores,
   alarmThreshold,
   cooldownDaysOf,

@@ -23,7 +23,7 @@ import {
   type ScoreTimeline,
   type StrataColumn,
   type AlarmMetricSet,
-  MISSING_STRATUM,
+  alarmBreakdown,
 } from '../metrics/index.ts';
 import type { AlarmInput } from './cross-validate.ts';
 import type { OverTime } from './over-time.ts';
@@ -115,14 +115,7 @@ export function caseAlarms(
 /** The alarm metrics of each stratum of each breakdown column: column → stratum → metrics. */
 export type AlarmCells = Readonly<Record<string, ReadonlyMap<string, AlarmMetricSet>>>;
 
-/**
- * The alarm metrics in every breakdown (issue 7/7: "each with a CI and in every breakdown"):
- * the systems of each stratum judged on their own, strata named as the one-score breakdown
- * names them (a system in each of its tags; no value is `(missing)`), so that each cell of
- * `summary.breakdown` gets the alarm metrics of the same systems. A stratum of failures only
- * (a failure type) has no false-alarm rate, one of normals only no warning time: those are
- * null with their reason, as for a whole set without them.
- */
+/** The alarm metrics of each stratum of each breakdown column (alarm-breakdown.ts), by name. */
 function alarmCells(
   systems: readonly AlarmSystem[],
   testIndex: readonly number[],
@@ -132,35 +125,11 @@ function alarmCells(
 ): AlarmCells {
   const out: Record<string, Map<string, AlarmMetricSet>> = {};
   for (const [column, values] of Object.entries(strata)) {
-    const members = new Map<string, AlarmSystem[]>();
-    systems.forEach((sys, k) => {
-      const v = values[testIndex[k]!];
-      const names =
-        Array.isArray(v) && v.length > 0
-          ? [...new Set(v.map(String))]
-          : v === null || v === undefined || v === '' || Array.isArray(v)
-            ? [MISSING_STRATUM]
-            : [String(v)];
-      for (const name of names) {
-        const list = members.get(name) ?? [];
-        list.push(sys);
-        members.set(name, list);
-      }
+    const cells = alarmBreakdown(column, systems, (k) => values[testIndex[k]!], {
+      cooldownDays: debounce.cooldownDays,
+      seed: `${seed}:alarms`,
     });
-    const cells = new Map<string, AlarmMetricSet>();
-    for (const [name, list] of members) {
-      const {
-        metrics,
-        ci,
-        undefined: why,
-        distributions,
-      } = evaluateAlarms(list, {
-        cooldownDays: debounce.cooldownDays,
-        seed: `${seed}:alarms:${column}=${name}`,
-      });
-      cells.set(name, { metrics, ci, undefined: why, distributions });
-    }
-    out[column] = cells;
+    out[column] = new Map(cells.map((c) => [c.stratum, c]));
   }
   return out;
 }

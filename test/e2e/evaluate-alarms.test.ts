@@ -101,7 +101,10 @@ describe('harness evaluate --alarms', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
       metrics: Record<string, number | null>;
-      breakdown: { failure_type: { stratum: string }[] };
+      breakdown: { failure_type: { stratum: string }[] } & Record<
+        string,
+        { stratum: string; systems: number; metrics: Record<string, number | null> }[]
+      >;
     };
     const months = normals.reduce((a, n) => a + (n.last - n.first) / DAY, 0) / 30.44;
     expect(out.metrics['false_alarms_per_system_month']).toBeCloseTo(falseAlarms / months, 9);
@@ -118,6 +121,32 @@ describe('harness evaluate --alarms', () => {
     expect(out.breakdown.failure_type.map((c) => c.stratum)).toEqual(
       [...new Set(failures.map((f) => f.failureType))].sort(),
     );
+
+    // Every other default column is broken down too, each stratum on its own systems: the
+    // false alarms per system-month of the normals in each operating mode, by hand.
+    const [mh = '', ...mlines] = (await readFile(path.join(fleet, 'metadata.csv'), 'utf8'))
+      .trim()
+      .split('\n');
+    const mcol = mh.split(',');
+    const modeOf = new Map(
+      mlines.map((l) => {
+        const f = l.split(',');
+        return [f[mcol.indexOf('system_id')]!, f[mcol.indexOf('operational_mode')]!];
+      }),
+    );
+    const alarmed = new Set(normals.slice(0, 3).map((n) => n.id));
+    const modes = out.breakdown.operational_mode!;
+    expect(modes.map((c) => c.stratum)).toEqual([...new Set(modeOf.values())].sort());
+    for (const cell of modes) {
+      const mine = normals.filter((n) => modeOf.get(n.id) === cell.stratum);
+      expect(cell.systems).toBe(rows.filter((x) => modeOf.get(x.id) === cell.stratum).length);
+      const m = mine.reduce((a, n) => a + (n.last - n.first) / DAY, 0) / 30.44;
+      const fa = mine.filter((n) => alarmed.has(n.id)).length * 2;
+      if (mine.length === 0) expect(cell.metrics['false_alarms_per_system_month']).toBeNull();
+      else expect(cell.metrics['false_alarms_per_system_month']).toBeCloseTo(fa / m, 9);
+    }
+    for (const column of ['season', 'lead_time_bucket', 'scenario_tags', 'source'])
+      expect(out.breakdown[column], column).toBeDefined();
 
     // Options reach the metrics: a cooldown longer than the spacing merges each normal's two alarms.
     const merged = await runHarness([

@@ -46,8 +46,9 @@ threshold, and a breakdown per stratum.
 With --alarms, judges alarms raised anywhere (alarms.csv: system_id,alarm_at[,score][,source];
 ISO 8601 UTC) against the labels' failure_at/onset_at: warning_days, median_warning_days,
 caught_with_{1,7,30}d_warning, false_alarms_per_system_month, event_precision, event_recall,
-detection_delay_days, each with a CI, and by failure type. Each system's observed span is read
-from its series under --data (required with --labels).
+detection_delay_days, each with a CI, by failure type, and by lead-time bucket, source and
+(with metadata: --metadata or the data folder's) mode, season and scenario tag. Each system's
+observed span is read from its series under --data (required with --labels).
 
   --alarms FILE     the alarms to judge (instead of --scores)
   --cooldown DAYS   merge a false alarm into the counted one before it within DAYS (default 0)
