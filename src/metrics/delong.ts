@@ -158,15 +158,13 @@ export function delongOfSorted(c: SortedClasses, level: number): DelongAuc | Und
   const few = tooFew(m, n, 'the DeLong variance');
   if (few) return few;
   const p = sortedPlacements(c);
-  const variance = cov(p.v10, p.v10) / m + cov(p.v01, p.v01) / n;
+  return withNormalCi(p.auc, cov(p.v10, p.v10) / m + cov(p.v01, p.v01) / n, level);
+}
+
+/** The AUC with its variance and the normal-approximation CI at `level`, clipped to [0, 1]. */
+function withNormalCi(auc: number, variance: number, level: number): DelongAuc {
   const half = twoSidedZ(level) * Math.sqrt(variance);
-  return {
-    value: p.auc,
-    auc: p.auc,
-    variance,
-    ci: [clip01(p.auc - half), clip01(p.auc + half)],
-    level,
-  };
+  return { value: auc, auc, variance, ci: [clip01(auc - half), clip01(auc + half)], level };
 }
 
 /**
@@ -185,15 +183,7 @@ export function delongOfSortedGrouped(
   const few = tooFew(m, n, 'the DeLong variance');
   if (few) return few;
   const p = groupedPlacements(c);
-  const variance = cov(p.v10, p.v10) / m + p.v01Variance / n;
-  const half = twoSidedZ(level) * Math.sqrt(variance);
-  return {
-    value: p.auc,
-    auc: p.auc,
-    variance,
-    ci: [clip01(p.auc - half), clip01(p.auc + half)],
-    level,
-  };
+  return withNormalCi(p.auc, cov(p.v10, p.v10) / m + p.v01Variance / n, level);
 }
 
 /** Paired DeLong test of two scorers on the same samples. `value` is the AUC difference A − B. */
