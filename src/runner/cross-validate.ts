@@ -115,7 +115,8 @@ export async function scoreSplits(
     trainNormals: [] as number[],
     laws: undefined as PluginLaws | undefined,
     overTime: new Array<OverTime | null>(test.length).fill(null) as (OverTime | null)[] | null,
-    alarmThresholds: [] as number[],
+    /** The alarm threshold of the one split (with k folds each fold's is folded into margins). */
+    alarmThreshold: Infinity,
   }));
   const minDuration = opts.alarms?.minDuration ?? DEFAULT_MIN_DURATION;
   let offset = 0;
@@ -218,7 +219,7 @@ export async function scoreSplits(
       }
       // Alarms as scores: one threshold per fold; with k folds, margins over it judged at 0.
       const alarmThr = splitAlarmThreshold(run.overTime, threshold, minDuration);
-      p.alarmThresholds.push(alarmThr);
+      p.alarmThreshold = alarmThr;
       run.overTime.test.forEach((o, i) => {
         p.overTime![offset + i] =
           o && splits.length > 1 ? { ...o, score: o.score.map((v) => v - alarmThr) } : o;
@@ -249,7 +250,7 @@ export async function scoreSplits(
           ? {
               alarmInput: {
                 overTime: p.overTime,
-                threshold: splits.length > 1 ? 0 : (p.alarmThresholds[0] ?? Infinity),
+                threshold: splits.length > 1 ? 0 : p.alarmThreshold,
               },
             }
           : {}),
