@@ -5,7 +5,7 @@
  * view of it in sight. Read once at start; a file that is not a run's results is an error.
  */
 import { readFile } from 'node:fs/promises';
-import { HarnessError, type Problem } from '../errors.ts';
+import { HarnessError, jsonProblem, type Problem } from '../errors.ts';
 import type { ScoreTimeline } from '../metrics/index.ts';
 
 /** One timeline of a system, with the case it came from. */
@@ -50,13 +50,6 @@ export function timelineProblem(v: unknown): string | null {
   return null;
 }
 
-/** `line:column` of a character offset. */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
-}
-
 /**
  * Reads the timelines of a results.json. A missing or unreadable file, bad JSON (located) or a
  * file that is not a run's results is a HarnessError naming the file; a timeline of the wrong
@@ -77,11 +70,8 @@ export async function readTimelines(file: string): Promise<TimelineIndex> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const at = /position (\d+)/.exec(message);
-    const where = at ? lineColumn(text, Number(at[1])) : { line: 1, column: 1 };
     throw new HarnessError('E_DATA', `--results ${file} is not valid JSON`, [
-      { file, ...where, message },
+      jsonProblem(file, text, err),
     ]);
   }
   if (!isObject(json) || !Array.isArray(json['suites']))
