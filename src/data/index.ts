@@ -9,7 +9,8 @@ export { scanSeries, parseTimestampAt, parseNumberText, type SeriesScan, type Sc
 export { loadLabels, readLabelsFile, readSourceLabels, parseLabelsTable, type FiledLabel } from './load-labels.ts';
 export { loadMetadata, parseMetadataTable } from './load-metadata.ts';
 export { loadTimeseries, deriveFeature } from './load-timeseries.ts';
-export { loadDataset } from './load-dataset.ts';
+export { loadDataset, systemRecord } from './load-dataset.ts';
+export { interned } from './row-fields.ts';
 export { validateData, type ValidationResult, type ValidateOptions } from './validate.ts';
 export { datasetOf, inMemoryRecord } from './in-memory.ts';
 export { pathExists } from './path-exists.ts';

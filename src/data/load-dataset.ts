@@ -98,11 +98,12 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
 }
 
 /**
- * One system's record. Made outside loadDataset on purpose: a closure made inside it would keep
- * loadDataset's whole scope alive (the label index, its keys and the files' row wrappers, about
- * 300 bytes a system), and every worker thread holds the dataset for a run's length.
+ * One system's record, from its metadata and label rows: loadDataset's, and a worker thread's
+ * for the rows it is sent. Made outside loadDataset on purpose: a closure made inside it would
+ * keep loadDataset's whole scope alive (the label index, its keys and the files' row wrappers,
+ * about 300 bytes a system) for as long as the records live.
  */
-function systemRecord(row: MetadataRow, label: LabelRow, dataDir: string, extraSensors: readonly string[]): SystemRecord {
+export function systemRecord(row: MetadataRow, label: LabelRow, dataDir: string, extraSensors: readonly string[] = []): SystemRecord {
   return { systemId: row.system_id, source: row.source, label, metadata: row, loadSeries: seriesLoader(row, dataDir, extraSensors) };
 }
 

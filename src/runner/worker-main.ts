@@ -10,7 +10,6 @@
  * A plugin is a closure and cannot be sent: each request re-creates its plugins from their origin.
  */
 import { parentPort } from 'node:worker_threads';
-import { loadDataset } from '../data/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { checkContract } from '../check/index.ts';
@@ -37,6 +36,7 @@ import {
   type WorkerRequest,
 } from './worker-protocol.ts';
 import { progressPoster } from './progress-poster.ts';
+import { recordsOf } from './system-rows.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
 // process.exit in a worker would end the thread without a word: it throws instead.
@@ -60,26 +60,7 @@ observeCalls({
 interface Setup {
   readonly plugins: ModelPlugin[];
   readonly dataset: Dataset;
-  readonly pick: (keys: readonly string[]) => SystemRecord[];
   readonly seedFor: (model: string) => string;
-}
-
-/**
- * The last dataset this worker loaded: the fit and score requests of one suite read the same
- * labels and metadata, so they are parsed once per suite, not per request.
- */
-let lastDataset: { readonly key: string; readonly dataset: Promise<Dataset> } | null = null;
-function datasetOf(job: WorkerJob): Promise<Dataset> {
-  // Per suite too: a data folder may change between two suites of one run (labels saved meanwhile).
-  const first = job.origins[0];
-  const key = `${first && 'suiteFile' in first ? `${first.suiteFile}\0${first.suiteName}` : ''}\0${job.dataDir}\0${job.source}`;
-  if (lastDataset?.key !== key)
-    lastDataset = { key, dataset: loadDataset({ dataDir: job.dataDir, source: job.source }) };
-  const { dataset } = lastDataset;
-  dataset.catch(() => {
-    if (lastDataset?.dataset === dataset) lastDataset = null; // a failed load is not kept
-  });
-  return dataset;
 }
 
 /** Makes a plugin again (its module imported, its factory called) under the watchdog. */
@@ -94,32 +75,46 @@ const makePlugin = (
     `making the plugin ${'entry' in origin ? `"${origin.entry}"` : `#${origin.modelIndex + 1} of ${origin.suiteFile}`}`,
   );
 
-/** A request's plugins (new instances) and data; the modules themselves stay loaded between requests. */
+/**
+ * A request's plugins (new instances); the modules themselves stay loaded between requests. The
+ * systems come as their rows (see SystemRows): this thread keeps no dataset.
+ */
 async function setUp(job: WorkerJob): Promise<Setup> {
   const plugins: ModelPlugin[] = [];
   for (const origin of job.origins)
     plugins.push(await makePlugin(origin, job.config, job.timeoutMs));
-  const dataset = await datasetOf(job);
-  const byKey = new Map<string, SystemRecord>(
-    dataset.systems.map((s) => [`${s.source}\u0000${s.systemId}`, s]),
-  );
-  const pick = (keys: readonly string[]): SystemRecord[] =>
-    keys.map((k) => {
-      const s = byKey.get(k);
-      if (!s) throw new Error(`system ${k.replace('\u0000', '/')} is not in ${job.dataDir}`);
-      return s;
-    });
+  // What the runner's steps read of the dataset: where the series are (the records carry the rest).
+  const dataset: Dataset = { dataDir: job.dataDir, source: job.source, systems: [] };
   const seeds = new Map(plugins.map((p, i) => [p.name, job.seeds[i] ?? '']));
-  return { plugins, dataset, pick, seedFor: (model) => seeds.get(model) ?? '' };
+  return { plugins, dataset, seedFor: (model) => seeds.get(model) ?? '' };
 }
 
-async function fit(req: Extract<WorkerRequest, { type: 'fit' }>): Promise<WorkerMessage> {
-  const { plugins, dataset, pick, seedFor } = await setUp(req.job);
+type FitRequest = Extract<WorkerRequest, { type: 'fit' }>;
+type ScoreRequest = Extract<WorkerRequest, { type: 'score' }>;
+
+/*
+ * fit and score are not async, on purpose: a suspended async function keeps its arguments, and
+ * a request's rows (structured clones, a string for every field) would stay beside the records
+ * made from them for the whole request. The async part gets the records only.
+ */
+function fit({ train, ...req }: FitRequest): Promise<WorkerMessage> {
+  return fitRecords(req, recordsOf(train, req.job.dataDir));
+}
+
+function score({ train, share, ...req }: ScoreRequest): Promise<WorkerMessage> {
+  return scoreRecords(req, recordsOf(share, req.job.dataDir), recordsOf(train, req.job.dataDir));
+}
+
+async function fitRecords(
+  req: Omit<FitRequest, 'train'>,
+  train: SystemRecord[],
+): Promise<WorkerMessage> {
+  const { plugins, dataset, seedFor } = await setUp(req.job);
   const runs = newRuns(
     req.models.map((i) => plugins[i]!),
     0,
   );
-  await fitRuns(runs, pick(req.train), { seedFor, timeoutMs: req.job.timeoutMs, dataset });
+  await fitRuns(runs, train, { seedFor, timeoutMs: req.job.timeoutMs, dataset });
   const fits: FitReply[] = [];
   for (const [k, run] of runs.entries()) {
     let error = run.error;
@@ -138,9 +133,12 @@ async function fit(req: Extract<WorkerRequest, { type: 'fit' }>): Promise<Worker
   return { type: 'fitted', fits };
 }
 
-async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<WorkerMessage> {
-  const { plugins, dataset, pick, seedFor } = await setUp(req.job);
-  const share = pick(req.share);
+async function scoreRecords(
+  req: Omit<ScoreRequest, 'train' | 'share'>,
+  share: SystemRecord[],
+  train: SystemRecord[],
+): Promise<WorkerMessage> {
+  const { plugins, dataset, seedFor } = await setUp(req.job);
   const runs = newRuns(plugins, share.length, req.job.overTime === true);
   for (const [i, how] of req.prepare.entries()) {
     const run = runs[i]!;
@@ -162,7 +160,7 @@ async function score(req: Extract<WorkerRequest, { type: 'score' }>): Promise<Wo
   };
   await fitRuns(
     runs.filter((_, i) => req.prepare[i] === 'fit'),
-    pick(req.train),
+    train,
     opts,
   );
   await scoreQueue(

@@ -7,6 +7,7 @@ import type { LawOutcome, LawName } from '../assert/types.ts';
 import type { CheckOptions, ContractReport } from '../check/types.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/index.ts';
+import type { LabelRow, MetadataRow } from '../data/types.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
@@ -70,13 +71,24 @@ export interface LawPlan {
 /** Per plugin of a request, the laws measured for it. */
 export type PluginLaws = Partial<Record<LawName, LawOutcome>>;
 
-/** What a worker is asked to do; systems are `source\0systemId` keys, in order. */
+/**
+ * A system as a worker receives it: its two rows, from which it makes the record (and its
+ * `loadSeries`). A worker holds the systems of its request only, never the whole dataset: with
+ * 10,000 systems, each thread parsing labels and metadata again and keeping every record made
+ * the run's memory grow with the fleet.
+ */
+export interface SystemRows {
+  readonly metadata: MetadataRow;
+  readonly label: LabelRow;
+}
+
+/** What a worker is asked to do; systems are sent as their rows ({@link SystemRows}), in order. */
 export type WorkerRequest =
   | {
       readonly type: 'fit';
       readonly job: WorkerJob;
       readonly models: readonly number[];
-      readonly train: readonly string[];
+      readonly train: readonly SystemRows[];
     }
   | {
       readonly type: 'score';
@@ -85,8 +97,9 @@ export type WorkerRequest =
       readonly prepare: readonly (
         { readonly state: unknown } | 'fit' | { readonly error: string }
       )[];
-      readonly train: readonly string[];
-      readonly share: readonly string[];
+      /** Empty unless some plugin is fitted here (`prepare` has `fit`). */
+      readonly train: readonly SystemRows[];
+      readonly share: readonly SystemRows[];
       /** With laws, the share is every system: its first `trainNormals` are the training normals, the rest the test split. */
       readonly laws?: LawPlan & { readonly trainNormals: number };
     }

@@ -669,7 +669,9 @@ function wallSample(s: Sample): Sample {
  * - `harness validate` (median of --reps) on the default fleet (the default scenario: 200 racks × 30 days × 5 min)
  *   against pandas read_csv + to_datetime(ISO8601) + a monotonic and limits check (py_bench.py);
  * - `harness run --no-cache --no-history` (random and zscore, 1 day at 15 min) at each of
- *   `--run-sizes`: wall time and peak RSS per size, to see whether time is linear and memory flat.
+ *   `--run-sizes`: wall time and peak RSS per size, to see whether time is linear and memory flat;
+ *   then the smallest size with 10 days (10× the rows): series are streamed, so its memory must
+ *   not follow the telemetry.
  * Python runs in the repository's .venv-python; every time is a whole process's wall time.
  */
 function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
@@ -744,10 +746,11 @@ function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
     .split(',')
     .map(Number)
     .filter((n) => n > 0);
-  const runs: { systems: number; ms: number; rssMb: number }[] = [];
-  for (const n of sizes) {
-    log(`bench: harness run at ${n} systems`);
-    const fleetN = path.join(WORK, `fleet-${n}x1d-15m`);
+  const runs: { systems: number; days: number; ms: number; rssMb: number }[] = [];
+  /** `harness run` (random + zscore) on n systems × `days` days at 15 min, generated once. */
+  const runAt = (n: number, days: number) => {
+    log(`bench: harness run at ${n} systems × ${days} d`);
+    const fleetN = path.join(WORK, `fleet-${n}x${days}d-15m`);
     if (!existsSync(path.join(fleetN, 'labels.csv')))
       measure('node', [
         HARNESS,
@@ -755,7 +758,7 @@ function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
         '--systems',
         String(n),
         '--days',
-        '1',
+        String(days),
         '--interval',
         '15m',
         '--out',
@@ -778,14 +781,17 @@ function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
         project,
       ),
     );
-    runs.push({ systems: n, ms: r.ms, rssMb: r.rssMb });
     steps.push({
-      step: `harness run, ${n} systems × 1 day × 15 min`,
+      step: `harness run, ${n} systems × ${days} day${days === 1 ? '' : 's'} × 15 min`,
       harness: one(r),
       python: null,
       note: `random + zscore, --no-cache --no-history; ${(r.ms / n).toFixed(1)} ms per system`,
     });
-  }
+    return { systems: n, days, ms: r.ms, rssMb: r.rssMb };
+  };
+  for (const n of sizes) runs.push(runAt(n, 1));
+  // The same systems with 10× the telemetry: series are streamed, so memory must not follow it.
+  const longer = sizes[0] ? runAt(sizes[0], 10) : null;
   const first = runs[0];
   const last = runs[runs.length - 1];
   return {
@@ -815,6 +821,14 @@ function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
         timePerSystemRatio:
           first && last ? last.ms / last.systems / (first.ms / first.systems) : null,
         rssRatio: first && last ? last.rssMb / first.rssMb : null,
+        // What each more system costs at peak (its labels, metadata, score and V8's headroom).
+        rssKbPerSystem:
+          first && last && last.systems > first.systems
+            ? ((last.rssMb - first.rssMb) * 1024) / (last.systems - first.systems)
+            : null,
+        // Peak RSS with 10× the rows per system over 1×: 1 = memory independent of telemetry.
+        longerSeries: longer,
+        rssRatioTenTimesTelemetry: first && longer ? longer.rssMb / first.rssMb : null,
       },
     },
   };
