@@ -5,7 +5,8 @@
  * a thread that does not start) makes {@link MetadataPrefetch.take} answer null, and the caller
  * reads the file itself, so its messages and exit code are those of the one-thread path.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../thread.ts';
 import type { MetadataColumns } from './metadata-columns.ts';
 import { tablePathCounts } from './table-columns.ts';
 import { metadataFromMessage, type MetadataMessage } from './metadata-message.ts';
@@ -34,11 +35,7 @@ export interface MetadataPrefetch {
 export function prefetchMetadata(file: string): MetadataPrefetch {
   let worker: Worker;
   try {
-    worker = new Worker(ENTRY, {
-      workerData: { file } satisfies MetadataWorkerData,
-      // The parent's flags, but for --input-type: a worker runs a file, and Node refuses that flag there.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-    });
+    worker = startWorker(ENTRY, { workerData: { file } satisfies MetadataWorkerData });
   } catch {
     return { take: () => Promise.resolve(null), stop: () => {} };
   }

@@ -14,11 +14,12 @@
  * Blocks are contiguous so that the first error of the lowest block is the first error in
  * system order, as in a run without workers; scores are the same whatever the number of workers.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
+import { startWorker } from '../thread.ts';
 import type { OverTime } from './over-time.ts';
 import { rowsOf } from './system-rows.ts';
 import type {
@@ -83,9 +84,7 @@ class PoolWorker {
   dead: string | null = null;
 
   constructor() {
-    // The parent's flags, but for --input-type: a worker runs a file, and Node refuses that flag there.
-    this.worker = new Worker(WORKER_ENTRY, {
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    this.worker = startWorker(WORKER_ENTRY, {
       // V8 grows a thread's young generation to 48 MB when much of it survives, as a scoring
       // loop's series in flight do: three threads at that size were a third of a 10k-system
       // run's memory. 16 MB costs more scavenges (measured: no slower) and keeps it flat.
