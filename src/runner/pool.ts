@@ -62,7 +62,7 @@ export function shipsState(p: ModelPlugin): boolean {
 const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);
 
 /** Each worker's young generation (two semi-spaces and new large objects), in MB. */
-const WORKER_YOUNG_GENERATION_MB = 16;
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 /**
  * How long past its timeout a call may run before the watchdog stops its thread. The call's own
@@ -85,9 +85,10 @@ class PoolWorker {
 
   constructor() {
     this.worker = startWorker(WORKER_ENTRY, {
-      // V8 grows a thread's young generation to 48 MB when much of it survives, as a scoring
-      // loop's series in flight do: three threads at that size were a third of a 10k-system
-      // run's memory. 16 MB costs more scavenges (measured: no slower) and keeps it flat.
+      // V8 grows a worker's young generation up to 48 MB when much of it survives, as a scoring
+      // loop's series in flight do; at 10k systems the two workers' were 70 MB. 8 MB costs more
+      // young collections (each small) and measured least: peak RSS at 1k / 10k / 30k systems
+      // 238 / 299 / 404 MB, against 254 / 354 / 488 MB at 32 MB.
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     this.worker.on('message', (m: WorkerMessage) => {
