@@ -18,7 +18,7 @@ import type { ColumnRange, FlatColumn } from './parquet-columns.ts';
 import { loadCodecsFor } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import { formatTimestamp } from './csv-write.ts';
-import { readRegularFile, unreadableReason } from './read-file.ts';
+import { readRegularFileSync, unreadableReason } from './read-file.ts';
 import { EXTRA_COLUMN_PATTERN, PHYSICAL_LIMITS, SENSORS } from './schema.ts';
 import type { SeriesScan } from './series-scan.ts';
 import { didYouMean } from './suggest.ts';
@@ -193,13 +193,24 @@ function mergeParts(read: readonly (PartRead & { readonly file: string })[], emi
   return { columns: first.columns, timestamps, values, rows };
 }
 
+let libraries: Promise<typeof import('hyparquet') & typeof import('./parquet-columns.ts')> | undefined;
+
+/**
+ * The reader's libraries, imported with the first Parquet part, not with every command that
+ * imports the data module (a CSV user never pays hyparquet's start-up), and once: each `import()`
+ * goes through the module loader's hooks (tsx's run on a thread of their own, a round trip of
+ * messages each time), which cost more than decoding a part.
+ */
+function readerLibraries(): Promise<typeof import('hyparquet') & typeof import('./parquet-columns.ts')> {
+  libraries ??= Promise.all([import('hyparquet'), import('./parquet-columns.ts')]).then(([h, c]) => ({ ...h, ...c }));
+  return libraries;
+}
+
 async function readPart(file: string, opts: ParquetScanOptions, emit: (file: string, message: string) => void): Promise<PartRead | undefined> {
-  // Loaded with the first Parquet part, not with every command that imports the data module (a CSV user never pays hyparquet's start-up).
-  const { parquetMetadata, parquetSchema } = await import('hyparquet');
-  const { FINITE, readFlatColumnChecked } = await import('./parquet-columns.ts');
+  const { parquetMetadata, parquetSchema, FINITE, readFlatColumnChecked } = await readerLibraries();
   let bytes: Buffer;
   try {
-    bytes = await readRegularFile(file);
+    bytes = readRegularFileSync(file);
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
     emit(file, err.message.slice(file.length + 2));
