@@ -286,11 +286,15 @@ function decodePageInto(
       values = toFloat64(readPlain(view, type, count, typeLength), scale);
     } else if (encoding === 'DELTA_BINARY_PACKED' && (type === 'INT64' || type === 'INT32')) {
       // Timestamps: as Numbers when they fit (no BigInt per row), else hyparquet's BigInt decoder.
-      values = deltaAsNumbers(page, count, scale.kind === 'timestamp' ? scale.perMs : 1);
-      if (!values) {
-        const wide = type === 'INT32' ? new Int32Array(count) : new BigInt64Array(count);
-        deltaBinaryUnpack({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, count, wide);
-        values = toFloat64(wide, scale);
+      const perMs = scale.kind === 'timestamp' ? scale.perMs : 1;
+      // Without nulls straight into the rows; with them, into the page's values, then spread.
+      if (levels || !deltaInto(page, count, perMs, out, row)) {
+        values = new Float64Array(count);
+        if (!deltaInto(page, count, perMs, values, 0)) {
+          const wide = type === 'INT32' ? new Int32Array(count) : new BigInt64Array(count);
+          deltaBinaryUnpack({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, count, wide);
+          values = toFloat64(wide, scale);
+        }
       }
     } else {
       return undefined;
@@ -456,12 +460,29 @@ function varint(bytes: Uint8Array, pos: number): [number, number] {
 
 const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
+/** `width` bits (up to 52) from bit `bit` of `bytes`, least significant first, as a Number. */
+function bitsAt(bytes: Uint8Array, bit: number, width: number): number {
+  let v = 0;
+  let scale = 1;
+  let p = bit >>> 3;
+  let shift = bit & 7;
+  for (let got = 0; got < width; p++, shift = 0) {
+    const take = Math.min(8 - shift, width - got);
+    v += ((bytes[p]! >>> shift) & ((1 << take) - 1)) * scale;
+    scale *= 2 ** take;
+    got += take;
+  }
+  return v;
+}
+
 /**
- * DELTA_BINARY_PACKED values as Numbers, for the common case of a timestamp column: every value
- * and delta within ±2^53 and miniblock widths up to 24 bits. Undefined otherwise (the caller then
- * decodes with BigInts).
+ * DELTA_BINARY_PACKED values as Numbers into `out[at, at + count)`, for the common case of a
+ * timestamp column: every value and delta within ±2^53 (miniblock widths up to 52 bits). False
+ * otherwise (the caller then decodes with BigInts and overwrites what was written). A gap in a
+ * series (hours without a sample) packs its miniblock at 25 bits and more: those take the slow
+ * bit reader, the other miniblocks the 32-bit one.
  */
-function deltaAsNumbers(bytes: Uint8Array, count: number, perMs: number): Float64Array | undefined {
+function deltaInto(bytes: Uint8Array, count: number, perMs: number, out: Float64Array, at: number): boolean {
   let pos = 0;
   let blockSize: number;
   let miniblocks: number;
@@ -471,39 +492,47 @@ function deltaAsNumbers(bytes: Uint8Array, count: number, perMs: number): Float6
   [, pos] = varint(bytes, pos); // the total count, known from the page header
   [first, pos] = varint(bytes, pos);
   const perMiniblock = blockSize / miniblocks;
-  if (!Number.isSafeInteger(first) || !Number.isInteger(perMiniblock) || perMiniblock % 8 !== 0) return undefined;
-  const out = new Float64Array(count);
+  if (!Number.isSafeInteger(first) || !Number.isInteger(perMiniblock) || perMiniblock % 8 !== 0) return false;
   let value = unzigzag(first);
-  if (count > 0) out[0] = value;
-  let seen = 1;
-  while (seen < count) {
+  const end = at + count;
+  if (count > 0) out[at] = value;
+  let o = at + 1;
+  while (o < end) {
     let minDelta: number;
     [minDelta, pos] = varint(bytes, pos);
-    if (!Number.isSafeInteger(minDelta)) return undefined;
+    if (!Number.isSafeInteger(minDelta)) return false;
     minDelta = unzigzag(minDelta);
     const widthsAt = pos;
     pos += miniblocks;
-    for (let m = 0; m < miniblocks && seen < count; m++) {
+    for (let m = 0; m < miniblocks && o < end; m++) {
       const width = bytes[widthsAt + m]!;
-      if (width > 24) return undefined;
-      const mask = width === 0 ? 0 : (1 << width) - 1;
-      let buf = 0;
-      let bits = 0;
-      for (let i = 0; i < perMiniblock; i++) {
-        while (bits < width) {
-          buf |= bytes[pos++]! << bits;
-          bits += 8;
-        }
-        if (seen < count) {
-          value += minDelta + (buf & mask);
-          out[seen++] = value;
-        }
-        buf >>>= width;
-        bits -= width;
-      }
+      const stop = Math.min(end, o + perMiniblock);
+      if (width > 52 || pos + Math.ceil(((stop - o) * width) / 8) > bytes.length) return false;
+      if (width <= 24) value = unpackDeltas(bytes, pos, width, minDelta, value, out, o, stop);
+      else for (let i = 0; o < stop; i++) out[o++] = value += minDelta + bitsAt(bytes, pos * 8 + i * width, width);
+      o = stop;
+      pos += (perMiniblock * width) / 8;
     }
-    if (!Number.isSafeInteger(value)) return undefined;
+    if (!Number.isSafeInteger(value)) return false;
   }
-  if (perMs !== 1) for (let i = 0; i < count; i++) out[i] = out[i]! / perMs;
-  return out;
+  if (perMs !== 1) for (let i = at; i < end; i++) out[i] = out[i]! / perMs;
+  return true;
+}
+
+/** One miniblock of deltas of up to 24 bits from byte `pos`: running sums from `value` into `out[from, to)`; the last sum. */
+function unpackDeltas(bytes: Uint8Array, pos: number, width: number, minDelta: number, value: number, out: Float64Array, from: number, to: number): number {
+  const mask = width === 0 ? 0 : (1 << width) - 1;
+  let buf = 0;
+  let bits = 0;
+  for (let o = from; o < to; o++) {
+    while (bits < width) {
+      buf |= bytes[pos++]! << bits;
+      bits += 8;
+    }
+    value += minDelta + (buf & mask);
+    out[o] = value;
+    buf >>>= width;
+    bits -= width;
+  }
+  return value;
 }

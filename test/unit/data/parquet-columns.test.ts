@@ -76,6 +76,7 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
   for (const [what, step] of [
     ['irregular steps (miniblock widths 1–16 bits)', (i: number) => 1000 + ((i * 7919) % (1 << ((i % 16) + 1)))],
     ['steps of days and milliseconds (widths over 24 bits)', (i: number) => (i % 3 === 0 ? 86_400_000 * 400 : 1)],
+    ['jittered 5 min steps and a gap of a day (one miniblock of 27 bits among 13-bit ones)', (i: number) => (i === 700 ? 86_400_000 : 300_000 + ((i * 7919) % 4001) - 2000)],
   ] as const) {
     it(`reads delta-encoded timestamps with ${what}`, () => {
       const t = new Float64Array(2500);
