@@ -49,6 +49,14 @@ describe('the Parquet layout', () => {
     expect(parts.sort()).toEqual(
       ids.map((id) => path.join('raw', `system_id=${id}`, 'part-0.parquet')).sort(),
     );
+    // Without --compression the pages are stored uncompressed: the layout is for loading speed.
+    const part = await readFile(path.join(dir('pq'), parts[0]!));
+    const md = parquetMetadata(
+      part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength) as ArrayBuffer,
+    );
+    expect(new Set(md.row_groups[0]!.columns.map((c) => c.meta_data!.codec))).toEqual(
+      new Set(['UNCOMPRESSED']),
+    );
   });
 
   it('loads the same series as the CSV fleet of the same seed, bit for bit, NaN included', async () => {
