@@ -108,9 +108,14 @@ export function readFlatColumnChecked(
       reader.offset += header.compressed_page_size;
       if (header.type === 'DICTIONARY_PAGE') {
         const page = decompressParquetPage(bytes, header.uncompressed_page_size, chunk.codec);
-        const pageReader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
-        dictionary = readPlain(pageReader, chunk.type, header.dictionary_page_header?.num_values ?? 0, element.type_length);
-        dict = toFloat64(dictionary, scale);
+        const entries = header.dictionary_page_header?.num_values ?? 0;
+        if (chunk.type === 'DOUBLE' && scale.kind === 'number') {
+          dictionary = dict = plainDoubles(page, entries);
+        } else {
+          const pageReader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+          dictionary = readPlain(pageReader, chunk.type, entries, element.type_length);
+          dict = toFloat64(dictionary, scale);
+        }
         // Judged once for the chunk: no row can hold a value its dictionary does not.
         if (outside(dict, 0, dict.length, range)) state.suspect = true;
         continue;
@@ -234,8 +239,8 @@ function decodePageInto(
     encoding = h.encoding;
     const levelBytes = h.definition_levels_byte_length;
     if (maxDef && h.num_nulls > 0) {
-      levels = new Uint8Array(rows);
-      readHybrid(bytes, 0, levelBytes, 1, levels, rows);
+      levels = levelsOf(rows);
+      readLevels(bytes, 0, levelBytes, levels, rows);
       nulls = h.num_nulls;
     }
     const body = bytes.subarray(levelBytes);
@@ -250,8 +255,8 @@ function decodePageInto(
     let at = 0;
     if (maxDef) {
       const len = full[0]! | (full[1]! << 8) | (full[2]! << 16) | (full[3]! << 24);
-      levels = new Uint8Array(rows);
-      readHybrid(full, 4, 4 + len, 1, levels, rows);
+      levels = levelsOf(rows);
+      readLevels(full, 4, 4 + len, levels, rows);
       for (let i = 0; i < rows; i++) nulls += 1 - levels[i]!;
       if (nulls === 0) levels = undefined;
       at = 4 + len;
@@ -265,16 +270,8 @@ function decodePageInto(
     const width = page[0] ?? 0;
     if (width > 24) return undefined;
     if (!dict) throw new Error('a dictionary-encoded page without a dictionary');
-    if (levels) {
-      const indices = new Int32Array(count);
-      readHybrid(page, 1, page.length, width, indices, count);
-      for (let i = 0; i < count; i++) {
-        if (indices[i]! >= dict.length) throw new Error(`dictionary index ${indices[i]} past the dictionary's ${dict.length} values`);
-      }
-      spreadIndexed(out, row, rows, levels, dict, indices);
-    } else {
-      gatherHybrid(page, 1, page.length, width, dict, out, row, count);
-    }
+    gatherHybrid(page, 1, page.length, width, dict, out, row, count);
+    if (levels) spreadInPlace(out, row, rows, levels, count);
   } else {
     let values: Float64Array | undefined;
     if (encoding === 'PLAIN' && type === 'DOUBLE' && !levels && scale.kind === 'number') {
@@ -300,7 +297,7 @@ function decodePageInto(
       return undefined;
     }
     if (values) {
-      if (levels) spreadIndexed(out, row, rows, levels, values, undefined);
+      if (levels) spreadIndexed(out, row, rows, levels, values);
       else out.set(values.subarray(0, rows), row);
     }
     if (outside(out, row, row + rows, range)) state.suspect = true;
@@ -310,14 +307,19 @@ function decodePageInto(
 }
 
 /**
- * Writes `rows` rows from `row` on: NaN where the level says null, else the next value, looked up
- * in `values` through `indices` when given. One loop, no callback: a callback per row was not
- * inlined once two kinds of pages had passed their own.
+ * Spreads a page's `count` values, written packed at `out[row, row + count)`, over its `rows`
+ * rows: NaN where the level says null. Backwards, in place: a value only ever moves to a later
+ * row, so it is read before anything overwrites it. No array of indices or values between.
  */
-function spreadIndexed(out: Float64Array, row: number, rows: number, levels: Uint8Array, values: Float64Array, indices: Int32Array | undefined): void {
+function spreadInPlace(out: Float64Array, row: number, rows: number, levels: Uint8Array, count: number): void {
+  let k = row + count - 1;
+  for (let i = rows - 1; i >= 0; i--) out[row + i] = levels[i] === 0 ? NaN : out[k--]!;
+}
+
+/** Writes `rows` rows from `row` on: NaN where the level says null, else the next of `values`. */
+function spreadIndexed(out: Float64Array, row: number, rows: number, levels: Uint8Array, values: Float64Array): void {
   let k = 0;
-  if (indices) for (let i = 0; i < rows; i++) out[row + i] = levels[i] === 0 ? NaN : values[indices[k++]!]!;
-  else for (let i = 0; i < rows; i++) out[row + i] = levels[i] === 0 ? NaN : values[k++]!;
+  for (let i = 0; i < rows; i++) out[row + i] = levels[i] === 0 ? NaN : values[k++]!;
 }
 
 /**
@@ -393,12 +395,11 @@ function repeat(v: number, out: Float64Array, from: number, to: number): number 
 }
 
 /**
- * The RLE / bit-packing hybrid of levels and dictionary indices (widths up to 24 bits), from
- * `bytes[pos, end)` into `out[0, count)`.
+ * Definition levels of a flat column (the RLE / bit-packing hybrid, 1 bit wide), from
+ * `bytes[pos, end)` into `out[0, count)`; levels the page does not hold are 0 (null), as `out` is
+ * scratch space that holds another page's levels.
  */
-function readHybrid(bytes: Uint8Array, pos: number, end: number, width: number, out: Uint8Array | Int32Array, count: number): void {
-  const mask = width === 0 ? 0 : (1 << width) - 1;
-  const valueBytes = (width + 7) >> 3;
+function readLevels(bytes: Uint8Array, pos: number, end: number, out: Uint8Array, count: number): void {
   let seen = 0;
   while (seen < count && pos < end) {
     let header = 0;
@@ -410,28 +411,40 @@ function readHybrid(bytes: Uint8Array, pos: number, end: number, width: number, 
       shift += 7;
     } while (b & 0x80);
     if (header & 1) {
-      // Bit-packed: groups of 8 values, least significant bits first.
-      const n = (header >>> 1) * 8;
-      let buf = 0;
-      let bits = 0;
-      for (let i = 0; i < n; i++) {
-        while (bits < width) {
-          buf |= bytes[pos++]! << bits;
-          bits += 8;
-        }
-        if (seen < count) out[seen] = buf & mask;
-        seen++;
-        buf >>>= width;
-        bits -= width;
+      // Bit-packed: groups of 8 levels, one byte each, least significant bit first.
+      for (let g = header >>> 1; g > 0; g--) {
+        const byte = bytes[pos++]!;
+        for (let j = 0; j < 8 && seen < count; j++) out[seen++] = (byte >>> j) & 1;
       }
     } else {
-      let value = 0;
-      for (let i = 0; i < valueBytes; i++) value |= bytes[pos++]! << (8 * i);
       const stop = Math.min(count, seen + (header >>> 1));
-      out.fill(value, seen, stop);
+      out.fill(bytes[pos++]!, seen, stop);
       seen = stop;
     }
   }
+  if (seen < count) out.fill(0, seen, count);
+}
+
+/**
+ * Scratch space for what lives only while one column chunk or page is decoded (its dictionary,
+ * its levels): grown when needed, never freed. Allocating them per chunk was 2,000 small
+ * ArrayBuffers for the default fleet, each counted as external memory, and garbage at once.
+ */
+let dictScratch = new Float64Array(1024);
+let levelScratch = new Uint8Array(16 * 1024);
+
+/** A PLAIN page of `count` doubles (a dictionary) as a view of the dictionary scratch: valid until the next call. */
+function plainDoubles(page: Uint8Array, count: number): Float64Array {
+  if (page.length < count * 8) throw new Error(`a PLAIN page of ${count} doubles holds ${page.length} bytes`);
+  if (dictScratch.length < count) dictScratch = new Float64Array(Math.max(count, dictScratch.length * 2));
+  new Uint8Array(dictScratch.buffer, 0, count * 8).set(page.subarray(0, count * 8));
+  return dictScratch.subarray(0, count);
+}
+
+/** Room for a page's `rows` definition levels in the level scratch: valid until the next call. */
+function levelsOf(rows: number): Uint8Array {
+  if (levelScratch.length < rows) levelScratch = new Uint8Array(Math.max(rows, levelScratch.length * 2));
+  return levelScratch;
 }
 
 function toFloat64(data: DecodedArray, scale: ColumnScale): Float64Array {
