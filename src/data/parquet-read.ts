@@ -11,6 +11,7 @@
  * problem names the part file and says `row N, column NAME` (N counts the part's rows from 1);
  * it is located at line 0, printed `file: message`. Bad values become NaN so a scan completes.
  */
+import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileMetaData, SchemaElement } from 'hyparquet';
@@ -47,7 +48,19 @@ export function systemIdOfPartition(name: string): string | undefined {
  * Hadoop write beside them (`_SUCCESS`, `_metadata`, `.crc` and other dot-files).
  */
 export async function parquetParts(dir: string): Promise<string[]> {
-  const names = await readdir(dir);
+  return partsOf(dir, await readdir(dir));
+}
+
+/**
+ * {@link parquetParts} in one blocking call, for the series reader: a system's folder lists one
+ * file or a few, and a trip through libuv's thread pool per system left the main thread idle at
+ * the start of every batch of series read together.
+ */
+export function parquetPartsSync(dir: string): string[] {
+  return partsOf(dir, readdirSync(dir));
+}
+
+function partsOf(dir: string, names: readonly string[]): string[] {
   return names
     .filter((n) => n.endsWith('.parquet') && !n.startsWith('.') && !n.startsWith('_'))
     .sort()
@@ -105,7 +118,7 @@ export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): 
   try {
     let parts: string[];
     try {
-      parts = await parquetParts(dir);
+      parts = parquetPartsSync(dir);
     } catch (err) {
       emit(dir, unreadableReason(err));
       return empty;
