@@ -138,12 +138,8 @@ export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): 
       }
       // Within a part, rows are in time order, as in a CSV file.
       const ts = part.timestamps;
-      let prev = -Infinity;
-      for (let i = 0; i < ts.length; i++) {
-        const t = ts[i] as number;
-        if (t !== t) continue;
-        if (!(t > prev)) emit(file, `row ${i + 1}, column timestamp: ${formatTimestamp(t)} is not after row ${i}: timestamps must strictly increase`);
-        prev = t;
+      for (let i = outOfOrderFrom(ts, 0); i >= 0; i = outOfOrderFrom(ts, i + 1)) {
+        emit(file, `row ${i + 1}, column timestamp: ${formatTimestamp(ts[i] as number)} is not after row ${i}: timestamps must strictly increase`);
       }
       read.push({ ...part, file });
     }
@@ -152,6 +148,30 @@ export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): 
     if (err instanceof StopScan) return empty;
     throw err;
   }
+}
+
+/**
+ * The first row from `from` on whose timestamp is not after the previous one (nulls, NaN, are
+ * skipped), or -1. A function of its own, not a loop in the async scan: V8 optimizes a small
+ * function's loop within a few calls, while the scan's loop ran unoptimized for every system
+ * (0.25 ms a system, a sixth of reading one).
+ */
+function outOfOrderFrom(ts: Float64Array, from: number): number {
+  let prev = -Infinity;
+  for (let i = from - 1; i >= 0; i--) {
+    const t = ts[i] as number;
+    if (t === t) {
+      prev = t;
+      break;
+    }
+  }
+  for (let i = from; i < ts.length; i++) {
+    const t = ts[i] as number;
+    if (t !== t) continue;
+    if (!(t > prev)) return i;
+    prev = t;
+  }
+  return -1;
 }
 
 /**
