@@ -458,8 +458,18 @@ function toFloat64(data: DecodedArray, scale: ColumnScale): Float64Array {
   return out;
 }
 
-/** An unsigned LEB128 varint as a Number (exact below 2^53), and the position after it. */
-function varint(bytes: Uint8Array, pos: number): [number, number] {
+/** A read position in a page, moved by {@link varint}. */
+interface Cursor {
+  pos: number;
+}
+
+/**
+ * An unsigned LEB128 varint at the cursor as a Number (exact below 2^53); the cursor moves past
+ * it. Not a [value, position] pair: until V8 optimizes the caller, destructuring a pair walks
+ * the iterator protocol, and that made the timestamps cost 8× a sensor's values a row.
+ */
+function varint(bytes: Uint8Array, at: Cursor): number {
+  let pos = at.pos;
   let v = 0;
   let scale = 1;
   let b: number;
@@ -468,7 +478,8 @@ function varint(bytes: Uint8Array, pos: number): [number, number] {
     v += (b & 0x7f) * scale;
     scale *= 128;
   } while (b & 0x80);
-  return [v, pos];
+  at.pos = pos;
+  return v;
 }
 
 const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
@@ -496,14 +507,11 @@ function bitsAt(bytes: Uint8Array, bit: number, width: number): number {
  * bit reader, the other miniblocks the 32-bit one.
  */
 function deltaInto(bytes: Uint8Array, count: number, perMs: number, out: Float64Array, at: number): boolean {
-  let pos = 0;
-  let blockSize: number;
-  let miniblocks: number;
-  let first: number;
-  [blockSize, pos] = varint(bytes, pos);
-  [miniblocks, pos] = varint(bytes, pos);
-  [, pos] = varint(bytes, pos); // the total count, known from the page header
-  [first, pos] = varint(bytes, pos);
+  const at0: Cursor = { pos: 0 };
+  const blockSize = varint(bytes, at0);
+  const miniblocks = varint(bytes, at0);
+  varint(bytes, at0); // the total count, known from the page header
+  const first = varint(bytes, at0);
   const perMiniblock = blockSize / miniblocks;
   if (!Number.isSafeInteger(first) || !Number.isInteger(perMiniblock) || perMiniblock % 8 !== 0) return false;
   let value = unzigzag(first);
@@ -511,12 +519,11 @@ function deltaInto(bytes: Uint8Array, count: number, perMs: number, out: Float64
   if (count > 0) out[at] = value;
   let o = at + 1;
   while (o < end) {
-    let minDelta: number;
-    [minDelta, pos] = varint(bytes, pos);
-    if (!Number.isSafeInteger(minDelta)) return false;
-    minDelta = unzigzag(minDelta);
-    const widthsAt = pos;
-    pos += miniblocks;
+    const zigzag = varint(bytes, at0);
+    if (!Number.isSafeInteger(zigzag)) return false;
+    const minDelta = unzigzag(zigzag);
+    const widthsAt = at0.pos;
+    let pos = widthsAt + miniblocks;
     for (let m = 0; m < miniblocks && o < end; m++) {
       const width = bytes[widthsAt + m]!;
       const stop = Math.min(end, o + perMiniblock);
@@ -526,6 +533,7 @@ function deltaInto(bytes: Uint8Array, count: number, perMs: number, out: Float64
       o = stop;
       pos += (perMiniblock * width) / 8;
     }
+    at0.pos = pos;
     if (!Number.isSafeInteger(value)) return false;
   }
   if (perMs !== 1) for (let i = at; i < end; i++) out[i] = out[i]! / perMs;
