@@ -70,15 +70,26 @@ export async function loadCodecs(codecs: Iterable<string>): Promise<void> {
   const pending: Promise<void>[] = [];
   for (const codec of new Set(codecs)) {
     let p = loading.get(codec);
-    if (!p) loading.set(codec, (p = load(codec)));
+    if (!p) loading.set(codec, (p = load(codec).then(() => void ready.add(codec))));
     pending.push(p);
   }
   await Promise.all(pending);
 }
 
+/** The codecs whose decoders have loaded (those that need none are always ready). */
+const ready = new Set<string>(['UNCOMPRESSED', 'GZIP', 'BROTLI']);
+
+/** The codecs of a file's column chunks. */
+const codecsOf = (metadata: FileMetaData): string[] => metadata.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec ?? 'UNCOMPRESSED'));
+
+/** True when every codec of a file can be decompressed now, without waiting for {@link loadCodecsFor}. */
+export function codecsReady(metadata: FileMetaData): boolean {
+  return codecsOf(metadata).every((c) => ready.has(c));
+}
+
 /** Loads what a file's codecs need before its pages are read. */
 export function loadCodecsFor(metadata: FileMetaData): Promise<void> {
-  return loadCodecs(metadata.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec ?? 'UNCOMPRESSED')));
+  return loadCodecs(codecsOf(metadata));
 }
 
 /** Loads the zstd WebAssembly module (to write ZSTD). */

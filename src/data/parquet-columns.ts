@@ -57,11 +57,11 @@ export interface FlatColumn {
 }
 
 /**
- * Reads the top-level primitive column `name` of every row group of a Parquet file into a
- * Float64Array of `num_rows` values, NaN for a null.
+ * Reads the top-level primitive column `name` of every row group of a Parquet file (its bytes,
+ * whole) into a Float64Array of `num_rows` values, NaN for a null.
  */
-export function readFlatColumn(buffer: ArrayBuffer, metadata: FileMetaData, name: string, scale: ColumnScale): Float64Array {
-  return readFlatColumnChecked(buffer, metadata, name, scale, FINITE).values;
+export function readFlatColumn(file: ArrayBuffer | Uint8Array, metadata: FileMetaData, name: string, scale: ColumnScale): Float64Array {
+  return readFlatColumnChecked(file, metadata, name, scale, FINITE).values;
 }
 
 /**
@@ -69,7 +69,7 @@ export function readFlatColumn(buffer: ArrayBuffer, metadata: FileMetaData, name
  * when given (`num_rows` long), so a caller can put a file's columns in one buffer.
  */
 export function readFlatColumnChecked(
-  buffer: ArrayBuffer,
+  file: ArrayBuffer | Uint8Array,
   metadata: FileMetaData,
   name: string,
   scale: ColumnScale,
@@ -82,7 +82,8 @@ export function readFlatColumnChecked(
   const schemaPath = schemaPathOf(metadata, name);
   const element = schemaPath[schemaPath.length - 1]?.element as SchemaElement;
   const maxDef = element.repetition_type === 'REQUIRED' ? 0 : 1;
-  const view = new DataView(buffer);
+  const bytesOfFile = file instanceof Uint8Array ? file : new Uint8Array(file);
+  const view = new DataView(bytesOfFile.buffer, bytesOfFile.byteOffset, bytesOfFile.byteLength);
   const state: ReadState = { nulls: 0, suspect: false };
   let row = 0;
   for (const group of metadata.row_groups) {
@@ -104,7 +105,11 @@ export function readFlatColumnChecked(
     let dict: Float64Array | undefined;
     while (row < end) {
       const header = parquetHeader(reader);
-      const bytes = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
+      // A damaged header's negative size would send the reader back to a page it has read, forever.
+      if (!(header.compressed_page_size >= 0 && header.uncompressed_page_size >= 0)) throw new Error(`column ${name}: a page of a negative size`);
+      // Checked: a file may be a view of a larger buffer, whose bytes past its end are not its own.
+      if (reader.offset + header.compressed_page_size > bytesOfFile.length) throw new Error(`column ${name}: a page runs past the end of the file`);
+      const bytes = bytesOfFile.subarray(reader.offset, reader.offset + header.compressed_page_size);
       reader.offset += header.compressed_page_size;
       if (header.type === 'DICTIONARY_PAGE') {
         const page = decompressParquetPage(bytes, header.uncompressed_page_size, chunk.codec);
@@ -513,12 +518,15 @@ function deltaInto(bytes: Uint8Array, count: number, perMs: number, out: Float64
   varint(bytes, at0); // the total count, known from the page header
   const first = varint(bytes, at0);
   const perMiniblock = blockSize / miniblocks;
-  if (!Number.isSafeInteger(first) || !Number.isInteger(perMiniblock) || perMiniblock % 8 !== 0) return false;
+  // A block of no values (a damaged header) would never move past its first miniblock.
+  if (!Number.isSafeInteger(first) || !Number.isInteger(perMiniblock) || perMiniblock <= 0 || perMiniblock % 8 !== 0) return false;
   let value = unzigzag(first);
   const end = at + count;
   if (count > 0) out[at] = value;
   let o = at + 1;
   while (o < end) {
+    // Reads past the end of a typed array give undefined, not an error: a damaged page stops here.
+    if (at0.pos >= bytes.length) return false;
     const zigzag = varint(bytes, at0);
     if (!Number.isSafeInteger(zigzag)) return false;
     const minDelta = unzigzag(zigzag);

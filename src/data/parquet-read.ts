@@ -16,7 +16,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileMetaData, SchemaElement } from 'hyparquet';
 import type { ColumnRange, FlatColumn } from './parquet-columns.ts';
-import { loadCodecsFor } from './parquet-codecs.ts';
+import { codecsReady, loadCodecsFor } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import { formatTimestamp } from './csv-write.ts';
 import { readRegularFileSync, unreadableReason } from './read-file.ts';
@@ -239,24 +239,34 @@ function readerLibraries(): Promise<typeof import('hyparquet') & typeof import('
   return libraries;
 }
 
+/** Scratch space for the bytes of the part being read, grown when needed (see readPart). */
+let partBytes = new Uint8Array(0);
+/** A larger part (a Spark part of many systems' rows, say) gets a buffer of its own, not kept after it is read. */
+const PART_SCRATCH_MAX = 16 << 20;
+
+function partScratch(size: number): Uint8Array {
+  if (size > PART_SCRATCH_MAX) return new Uint8Array(size);
+  if (partBytes.length < size) partBytes = new Uint8Array(Math.max(size, Math.min(PART_SCRATCH_MAX, partBytes.length * 2)));
+  return partBytes;
+}
+
 async function readPart(file: string, opts: ParquetScanOptions, emit: (file: string, message: string) => void): Promise<PartRead | undefined> {
   const { parquetMetadata, parquetSchema, FINITE, readFlatColumnChecked } = await readerLibraries();
-  let bytes: Buffer;
+  // The part's bytes go to scratch space that every part read reuses: no buffer a system to
+  // allocate, fault in and collect. Nothing below awaits while they are in use (unless a codec
+  // must load first, and then the part gets a copy of its own): no other read can overwrite them.
+  let bytes: Uint8Array;
   try {
-    bytes = readRegularFileSync(file);
+    bytes = readRegularFileSync(file, partScratch);
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
     emit(file, err.message.slice(file.length + 2));
     return undefined;
   }
-  // A file read whole has its own ArrayBuffer (a small one may sit in Node's shared pool: copied).
-  const buffer = (
-    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-  ) as ArrayBuffer;
   let metadata: FileMetaData;
   let fields: SchemaElement[];
   try {
-    metadata = parquetMetadata(buffer);
+    metadata = parquetMetadata(bytes);
     fields = parquetSchema(metadata).children.map((c) => (c.children.length > 0 ? { ...c.element, type: undefined } : c.element));
   } catch (err) {
     emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
@@ -313,7 +323,10 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
     emit(file, 'file has no rows');
     return undefined;
   }
-  await loadCodecsFor(metadata);
+  if (!codecsReady(metadata)) {
+    bytes = bytes.slice();
+    await loadCodecsFor(metadata);
+  }
   let timestamps: FlatColumn;
   let values: FlatColumn[];
   try {
@@ -321,8 +334,8 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
     // a large share of a load, and one buffer costs a quarter less than one per column.
     const block = new ArrayBuffer(rows * 8 * (columns.length + 1));
     const column = (j: number): Float64Array => new Float64Array(block, j * rows * 8, rows);
-    timestamps = readFlatColumnChecked(buffer, metadata, 'timestamp', { kind: 'timestamp', perMs: perMsOf(tsField as SchemaElement) }, FINITE, column(0));
-    values = columns.map((c, j) => readFlatColumnChecked(buffer, metadata, c, { kind: 'number' }, rangeOf(c, opts, FINITE), column(j + 1)));
+    timestamps = readFlatColumnChecked(bytes, metadata, 'timestamp', { kind: 'timestamp', perMs: perMsOf(tsField as SchemaElement) }, FINITE, column(0));
+    values = columns.map((c, j) => readFlatColumnChecked(bytes, metadata, c, { kind: 'number' }, rangeOf(c, opts, FINITE), column(j + 1)));
   } catch (err) {
     emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
     return undefined;

@@ -44,7 +44,7 @@ export async function readRegularFile(file: string): Promise<Buffer> {
  * of a series: about 0.1 ms to read from the page cache): the awaits cost more than the read, and
  * left the main thread idle while every series in flight waited for its next step.
  */
-export function readRegularFileSync(file: string): Buffer {
+export function readRegularFileSync(file: string, into: (size: number) => Uint8Array = (size) => Buffer.allocUnsafeSlow(size)): Uint8Array {
   const fail = (why: string): never => {
     throw new HarnessError('E_DATA', `${file}: ${why}`, [{ file, line: 1, column: 0, message: why }]);
   };
@@ -58,8 +58,9 @@ export function readRegularFileSync(file: string): Buffer {
     const st = fstatSync(fd);
     if (st.isDirectory()) return fail('is a folder, not a file');
     if (!st.isFile()) return fail('is not a regular file (a FIFO, socket or device): only regular files are read');
-    // Its own ArrayBuffer (not Node's shared pool), so that a reader may keep views of it.
-    const out = Buffer.allocUnsafeSlow(st.size);
+    // By default its own ArrayBuffer (not Node's shared pool), so that a reader may keep views of
+    // it; `into` may give scratch space instead (at least `size` bytes), which the caller reuses.
+    const out = into(st.size).subarray(0, st.size);
     let at = 0;
     while (at < out.length) {
       const n = readSync(fd, out, at, out.length - at, at);
