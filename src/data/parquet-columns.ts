@@ -159,11 +159,16 @@ export function readFlatColumnChecked(
 
 const schemaTrees = new WeakMap<FileMetaData, SchemaTree>();
 
-/** The schema path of a top-level column, the file's schema tree built once for all its columns. */
-function schemaPathOf(metadata: FileMetaData, name: string): SchemaTree[] {
+/** A file's schema tree, built once for the caller's checks and all of the file's columns. */
+export function schemaTreeOf(metadata: FileMetaData): SchemaTree {
   let tree = schemaTrees.get(metadata);
   if (!tree) schemaTrees.set(metadata, (tree = parquetSchema(metadata)));
-  return getTreePath(tree, [name]);
+  return tree;
+}
+
+/** The schema path of a top-level column. */
+function schemaPathOf(metadata: FileMetaData, name: string): SchemaTree[] {
+  return getTreePath(schemaTreeOf(metadata), [name]);
 }
 
 /** What a column read has seen so far. */

@@ -251,7 +251,7 @@ function partScratch(size: number): Uint8Array {
 }
 
 async function readPart(file: string, opts: ParquetScanOptions, emit: (file: string, message: string) => void): Promise<PartRead | undefined> {
-  const { parquetMetadata, parquetSchema, FINITE, readFlatColumnChecked } = await readerLibraries();
+  const { parquetMetadata, schemaTreeOf, FINITE, readFlatColumnChecked } = await readerLibraries();
   // The part's bytes go to scratch space that every part read reuses: no buffer a system to
   // allocate, fault in and collect. Nothing below awaits while they are in use (unless a codec
   // must load first, and then the part gets a copy of its own): no other read can overwrite them.
@@ -267,7 +267,7 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
   let fields: SchemaElement[];
   try {
     metadata = parquetMetadata(bytes);
-    fields = parquetSchema(metadata).children.map((c) => (c.children.length > 0 ? { ...c.element, type: undefined } : c.element));
+    fields = schemaTreeOf(metadata).children.map((c) => (c.children.length > 0 ? { ...c.element, type: undefined } : c.element));
   } catch (err) {
     emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
     return undefined;
