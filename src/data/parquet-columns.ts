@@ -57,11 +57,11 @@ export interface FlatColumn {
 }
 
 /**
- * Reads the top-level primitive column `name` of every row group of a Parquet file into a
- * Float64Array of `num_rows` values, NaN for a null.
+ * Reads the top-level primitive column `name` of every row group of a Parquet file (its bytes,
+ * whole) into a Float64Array of `num_rows` values, NaN for a null.
  */
-export function readFlatColumn(buffer: ArrayBuffer, metadata: FileMetaData, name: string, scale: ColumnScale): Float64Array {
-  return readFlatColumnChecked(buffer, metadata, name, scale, FINITE).values;
+export function readFlatColumn(file: ArrayBuffer | Uint8Array, metadata: FileMetaData, name: string, scale: ColumnScale): Float64Array {
+  return readFlatColumnChecked(file, metadata, name, scale, FINITE).values;
 }
 
 /**
@@ -69,7 +69,7 @@ export function readFlatColumn(buffer: ArrayBuffer, metadata: FileMetaData, name
  * when given (`num_rows` long), so a caller can put a file's columns in one buffer.
  */
 export function readFlatColumnChecked(
-  buffer: ArrayBuffer,
+  file: ArrayBuffer | Uint8Array,
   metadata: FileMetaData,
   name: string,
   scale: ColumnScale,
@@ -82,7 +82,8 @@ export function readFlatColumnChecked(
   const schemaPath = schemaPathOf(metadata, name);
   const element = schemaPath[schemaPath.length - 1]?.element as SchemaElement;
   const maxDef = element.repetition_type === 'REQUIRED' ? 0 : 1;
-  const view = new DataView(buffer);
+  const bytesOfFile = file instanceof Uint8Array ? file : new Uint8Array(file);
+  const view = new DataView(bytesOfFile.buffer, bytesOfFile.byteOffset, bytesOfFile.byteLength);
   const state: ReadState = { nulls: 0, suspect: false };
   let row = 0;
   for (const group of metadata.row_groups) {
@@ -104,13 +105,22 @@ export function readFlatColumnChecked(
     let dict: Float64Array | undefined;
     while (row < end) {
       const header = parquetHeader(reader);
-      const bytes = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
+      // A damaged header's negative size would send the reader back to a page it has read, forever.
+      if (!(header.compressed_page_size >= 0 && header.uncompressed_page_size >= 0)) throw new Error(`column ${name}: a page of a negative size`);
+      // Checked: a file may be a view of a larger buffer, whose bytes past its end are not its own.
+      if (reader.offset + header.compressed_page_size > bytesOfFile.length) throw new Error(`column ${name}: a page runs past the end of the file`);
+      const bytes = bytesOfFile.subarray(reader.offset, reader.offset + header.compressed_page_size);
       reader.offset += header.compressed_page_size;
       if (header.type === 'DICTIONARY_PAGE') {
         const page = decompressParquetPage(bytes, header.uncompressed_page_size, chunk.codec);
-        const pageReader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
-        dictionary = readPlain(pageReader, chunk.type, header.dictionary_page_header?.num_values ?? 0, element.type_length);
-        dict = toFloat64(dictionary, scale);
+        const entries = header.dictionary_page_header?.num_values ?? 0;
+        if (chunk.type === 'DOUBLE' && scale.kind === 'number') {
+          dictionary = dict = plainDoubles(page, entries);
+        } else {
+          const pageReader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+          dictionary = readPlain(pageReader, chunk.type, entries, element.type_length);
+          dict = toFloat64(dictionary, scale);
+        }
         // Judged once for the chunk: no row can hold a value its dictionary does not.
         if (outside(dict, 0, dict.length, range)) state.suspect = true;
         continue;
@@ -149,11 +159,16 @@ export function readFlatColumnChecked(
 
 const schemaTrees = new WeakMap<FileMetaData, SchemaTree>();
 
-/** The schema path of a top-level column, the file's schema tree built once for all its columns. */
-function schemaPathOf(metadata: FileMetaData, name: string): SchemaTree[] {
+/** A file's schema tree, built once for the caller's checks and all of the file's columns. */
+export function schemaTreeOf(metadata: FileMetaData): SchemaTree {
   let tree = schemaTrees.get(metadata);
   if (!tree) schemaTrees.set(metadata, (tree = parquetSchema(metadata)));
-  return getTreePath(tree, [name]);
+  return tree;
+}
+
+/** The schema path of a top-level column. */
+function schemaPathOf(metadata: FileMetaData, name: string): SchemaTree[] {
+  return getTreePath(schemaTreeOf(metadata), [name]);
 }
 
 /** What a column read has seen so far. */
@@ -234,8 +249,8 @@ function decodePageInto(
     encoding = h.encoding;
     const levelBytes = h.definition_levels_byte_length;
     if (maxDef && h.num_nulls > 0) {
-      levels = new Uint8Array(rows);
-      readHybrid(bytes, 0, levelBytes, 1, levels, rows);
+      levels = levelsOf(rows);
+      readLevels(bytes, 0, levelBytes, levels, rows);
       nulls = h.num_nulls;
     }
     const body = bytes.subarray(levelBytes);
@@ -250,8 +265,8 @@ function decodePageInto(
     let at = 0;
     if (maxDef) {
       const len = full[0]! | (full[1]! << 8) | (full[2]! << 16) | (full[3]! << 24);
-      levels = new Uint8Array(rows);
-      readHybrid(full, 4, 4 + len, 1, levels, rows);
+      levels = levelsOf(rows);
+      readLevels(full, 4, 4 + len, levels, rows);
       for (let i = 0; i < rows; i++) nulls += 1 - levels[i]!;
       if (nulls === 0) levels = undefined;
       at = 4 + len;
@@ -265,16 +280,8 @@ function decodePageInto(
     const width = page[0] ?? 0;
     if (width > 24) return undefined;
     if (!dict) throw new Error('a dictionary-encoded page without a dictionary');
-    if (levels) {
-      const indices = new Int32Array(count);
-      readHybrid(page, 1, page.length, width, indices, count);
-      for (let i = 0; i < count; i++) {
-        if (indices[i]! >= dict.length) throw new Error(`dictionary index ${indices[i]} past the dictionary's ${dict.length} values`);
-      }
-      spreadIndexed(out, row, rows, levels, dict, indices);
-    } else {
-      gatherHybrid(page, 1, page.length, width, dict, out, row, count);
-    }
+    gatherHybrid(page, 1, page.length, width, dict, out, row, count);
+    if (levels) spreadInPlace(out, row, rows, levels, count);
   } else {
     let values: Float64Array | undefined;
     if (encoding === 'PLAIN' && type === 'DOUBLE' && !levels && scale.kind === 'number') {
@@ -286,17 +293,21 @@ function decodePageInto(
       values = toFloat64(readPlain(view, type, count, typeLength), scale);
     } else if (encoding === 'DELTA_BINARY_PACKED' && (type === 'INT64' || type === 'INT32')) {
       // Timestamps: as Numbers when they fit (no BigInt per row), else hyparquet's BigInt decoder.
-      values = deltaAsNumbers(page, count, scale.kind === 'timestamp' ? scale.perMs : 1);
-      if (!values) {
-        const wide = type === 'INT32' ? new Int32Array(count) : new BigInt64Array(count);
-        deltaBinaryUnpack({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, count, wide);
-        values = toFloat64(wide, scale);
+      const perMs = scale.kind === 'timestamp' ? scale.perMs : 1;
+      // Without nulls straight into the rows; with them, into the page's values, then spread.
+      if (levels || !deltaInto(page, count, perMs, out, row)) {
+        values = new Float64Array(count);
+        if (!deltaInto(page, count, perMs, values, 0)) {
+          const wide = type === 'INT32' ? new Int32Array(count) : new BigInt64Array(count);
+          deltaBinaryUnpack({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, count, wide);
+          values = toFloat64(wide, scale);
+        }
       }
     } else {
       return undefined;
     }
     if (values) {
-      if (levels) spreadIndexed(out, row, rows, levels, values, undefined);
+      if (levels) spreadIndexed(out, row, rows, levels, values);
       else out.set(values.subarray(0, rows), row);
     }
     if (outside(out, row, row + rows, range)) state.suspect = true;
@@ -306,14 +317,19 @@ function decodePageInto(
 }
 
 /**
- * Writes `rows` rows from `row` on: NaN where the level says null, else the next value, looked up
- * in `values` through `indices` when given. One loop, no callback: a callback per row was not
- * inlined once two kinds of pages had passed their own.
+ * Spreads a page's `count` values, written packed at `out[row, row + count)`, over its `rows`
+ * rows: NaN where the level says null. Backwards, in place: a value only ever moves to a later
+ * row, so it is read before anything overwrites it. No array of indices or values between.
  */
-function spreadIndexed(out: Float64Array, row: number, rows: number, levels: Uint8Array, values: Float64Array, indices: Int32Array | undefined): void {
+function spreadInPlace(out: Float64Array, row: number, rows: number, levels: Uint8Array, count: number): void {
+  let k = row + count - 1;
+  for (let i = rows - 1; i >= 0; i--) out[row + i] = levels[i] === 0 ? NaN : out[k--]!;
+}
+
+/** Writes `rows` rows from `row` on: NaN where the level says null, else the next of `values`. */
+function spreadIndexed(out: Float64Array, row: number, rows: number, levels: Uint8Array, values: Float64Array): void {
   let k = 0;
-  if (indices) for (let i = 0; i < rows; i++) out[row + i] = levels[i] === 0 ? NaN : values[indices[k++]!]!;
-  else for (let i = 0; i < rows; i++) out[row + i] = levels[i] === 0 ? NaN : values[k++]!;
+  for (let i = 0; i < rows; i++) out[row + i] = levels[i] === 0 ? NaN : values[k++]!;
 }
 
 /**
@@ -389,12 +405,11 @@ function repeat(v: number, out: Float64Array, from: number, to: number): number 
 }
 
 /**
- * The RLE / bit-packing hybrid of levels and dictionary indices (widths up to 24 bits), from
- * `bytes[pos, end)` into `out[0, count)`.
+ * Definition levels of a flat column (the RLE / bit-packing hybrid, 1 bit wide), from
+ * `bytes[pos, end)` into `out[0, count)`; levels the page does not hold are 0 (null), as `out` is
+ * scratch space that holds another page's levels.
  */
-function readHybrid(bytes: Uint8Array, pos: number, end: number, width: number, out: Uint8Array | Int32Array, count: number): void {
-  const mask = width === 0 ? 0 : (1 << width) - 1;
-  const valueBytes = (width + 7) >> 3;
+function readLevels(bytes: Uint8Array, pos: number, end: number, out: Uint8Array, count: number): void {
   let seen = 0;
   while (seen < count && pos < end) {
     let header = 0;
@@ -406,28 +421,40 @@ function readHybrid(bytes: Uint8Array, pos: number, end: number, width: number, 
       shift += 7;
     } while (b & 0x80);
     if (header & 1) {
-      // Bit-packed: groups of 8 values, least significant bits first.
-      const n = (header >>> 1) * 8;
-      let buf = 0;
-      let bits = 0;
-      for (let i = 0; i < n; i++) {
-        while (bits < width) {
-          buf |= bytes[pos++]! << bits;
-          bits += 8;
-        }
-        if (seen < count) out[seen] = buf & mask;
-        seen++;
-        buf >>>= width;
-        bits -= width;
+      // Bit-packed: groups of 8 levels, one byte each, least significant bit first.
+      for (let g = header >>> 1; g > 0; g--) {
+        const byte = bytes[pos++]!;
+        for (let j = 0; j < 8 && seen < count; j++) out[seen++] = (byte >>> j) & 1;
       }
     } else {
-      let value = 0;
-      for (let i = 0; i < valueBytes; i++) value |= bytes[pos++]! << (8 * i);
       const stop = Math.min(count, seen + (header >>> 1));
-      out.fill(value, seen, stop);
+      out.fill(bytes[pos++]!, seen, stop);
       seen = stop;
     }
   }
+  if (seen < count) out.fill(0, seen, count);
+}
+
+/**
+ * Scratch space for what lives only while one column chunk or page is decoded (its dictionary,
+ * its levels): grown when needed, never freed. Allocating them per chunk was 2,000 small
+ * ArrayBuffers for the default fleet, each counted as external memory, and garbage at once.
+ */
+let dictScratch = new Float64Array(1024);
+let levelScratch = new Uint8Array(16 * 1024);
+
+/** A PLAIN page of `count` doubles (a dictionary) as a view of the dictionary scratch: valid until the next call. */
+function plainDoubles(page: Uint8Array, count: number): Float64Array {
+  if (page.length < count * 8) throw new Error(`a PLAIN page of ${count} doubles holds ${page.length} bytes`);
+  if (dictScratch.length < count) dictScratch = new Float64Array(Math.max(count, dictScratch.length * 2));
+  new Uint8Array(dictScratch.buffer, 0, count * 8).set(page.subarray(0, count * 8));
+  return dictScratch.subarray(0, count);
+}
+
+/** Room for a page's `rows` definition levels in the level scratch: valid until the next call. */
+function levelsOf(rows: number): Uint8Array {
+  if (levelScratch.length < rows) levelScratch = new Uint8Array(Math.max(rows, levelScratch.length * 2));
+  return levelScratch;
 }
 
 function toFloat64(data: DecodedArray, scale: ColumnScale): Float64Array {
@@ -441,8 +468,18 @@ function toFloat64(data: DecodedArray, scale: ColumnScale): Float64Array {
   return out;
 }
 
-/** An unsigned LEB128 varint as a Number (exact below 2^53), and the position after it. */
-function varint(bytes: Uint8Array, pos: number): [number, number] {
+/** A read position in a page, moved by {@link varint}. */
+interface Cursor {
+  pos: number;
+}
+
+/**
+ * An unsigned LEB128 varint at the cursor as a Number (exact below 2^53); the cursor moves past
+ * it. Not a [value, position] pair: until V8 optimizes the caller, destructuring a pair walks
+ * the iterator protocol, and that made the timestamps cost 8× a sensor's values a row.
+ */
+function varint(bytes: Uint8Array, at: Cursor): number {
+  let pos = at.pos;
   let v = 0;
   let scale = 1;
   let b: number;
@@ -451,59 +488,85 @@ function varint(bytes: Uint8Array, pos: number): [number, number] {
     v += (b & 0x7f) * scale;
     scale *= 128;
   } while (b & 0x80);
-  return [v, pos];
+  at.pos = pos;
+  return v;
 }
 
 const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
-/**
- * DELTA_BINARY_PACKED values as Numbers, for the common case of a timestamp column: every value
- * and delta within ±2^53 and miniblock widths up to 24 bits. Undefined otherwise (the caller then
- * decodes with BigInts).
- */
-function deltaAsNumbers(bytes: Uint8Array, count: number, perMs: number): Float64Array | undefined {
-  let pos = 0;
-  let blockSize: number;
-  let miniblocks: number;
-  let first: number;
-  [blockSize, pos] = varint(bytes, pos);
-  [miniblocks, pos] = varint(bytes, pos);
-  [, pos] = varint(bytes, pos); // the total count, known from the page header
-  [first, pos] = varint(bytes, pos);
-  const perMiniblock = blockSize / miniblocks;
-  if (!Number.isSafeInteger(first) || !Number.isInteger(perMiniblock) || perMiniblock % 8 !== 0) return undefined;
-  const out = new Float64Array(count);
-  let value = unzigzag(first);
-  if (count > 0) out[0] = value;
-  let seen = 1;
-  while (seen < count) {
-    let minDelta: number;
-    [minDelta, pos] = varint(bytes, pos);
-    if (!Number.isSafeInteger(minDelta)) return undefined;
-    minDelta = unzigzag(minDelta);
-    const widthsAt = pos;
-    pos += miniblocks;
-    for (let m = 0; m < miniblocks && seen < count; m++) {
-      const width = bytes[widthsAt + m]!;
-      if (width > 24) return undefined;
-      const mask = width === 0 ? 0 : (1 << width) - 1;
-      let buf = 0;
-      let bits = 0;
-      for (let i = 0; i < perMiniblock; i++) {
-        while (bits < width) {
-          buf |= bytes[pos++]! << bits;
-          bits += 8;
-        }
-        if (seen < count) {
-          value += minDelta + (buf & mask);
-          out[seen++] = value;
-        }
-        buf >>>= width;
-        bits -= width;
-      }
-    }
-    if (!Number.isSafeInteger(value)) return undefined;
+/** `width` bits (up to 52) from bit `bit` of `bytes`, least significant first, as a Number. */
+function bitsAt(bytes: Uint8Array, bit: number, width: number): number {
+  let v = 0;
+  let scale = 1;
+  let p = bit >>> 3;
+  let shift = bit & 7;
+  for (let got = 0; got < width; p++, shift = 0) {
+    const take = Math.min(8 - shift, width - got);
+    v += ((bytes[p]! >>> shift) & ((1 << take) - 1)) * scale;
+    scale *= 2 ** take;
+    got += take;
   }
-  if (perMs !== 1) for (let i = 0; i < count; i++) out[i] = out[i]! / perMs;
-  return out;
+  return v;
+}
+
+/**
+ * DELTA_BINARY_PACKED values as Numbers into `out[at, at + count)`, for the common case of a
+ * timestamp column: every value and delta within ±2^53 (miniblock widths up to 52 bits). False
+ * otherwise (the caller then decodes with BigInts and overwrites what was written). A gap in a
+ * series (hours without a sample) packs its miniblock at 25 bits and more: those take the slow
+ * bit reader, the other miniblocks the 32-bit one.
+ */
+function deltaInto(bytes: Uint8Array, count: number, perMs: number, out: Float64Array, at: number): boolean {
+  const at0: Cursor = { pos: 0 };
+  const blockSize = varint(bytes, at0);
+  const miniblocks = varint(bytes, at0);
+  varint(bytes, at0); // the total count, known from the page header
+  const first = varint(bytes, at0);
+  const perMiniblock = blockSize / miniblocks;
+  // A block of no values (a damaged header) would never move past its first miniblock.
+  if (!Number.isSafeInteger(first) || !Number.isInteger(perMiniblock) || perMiniblock <= 0 || perMiniblock % 8 !== 0) return false;
+  let value = unzigzag(first);
+  const end = at + count;
+  if (count > 0) out[at] = value;
+  let o = at + 1;
+  while (o < end) {
+    // Reads past the end of a typed array give undefined, not an error: a damaged page stops here.
+    if (at0.pos >= bytes.length) return false;
+    const zigzag = varint(bytes, at0);
+    if (!Number.isSafeInteger(zigzag)) return false;
+    const minDelta = unzigzag(zigzag);
+    const widthsAt = at0.pos;
+    let pos = widthsAt + miniblocks;
+    for (let m = 0; m < miniblocks && o < end; m++) {
+      const width = bytes[widthsAt + m]!;
+      const stop = Math.min(end, o + perMiniblock);
+      if (width > 52 || pos + Math.ceil(((stop - o) * width) / 8) > bytes.length) return false;
+      if (width <= 24) value = unpackDeltas(bytes, pos, width, minDelta, value, out, o, stop);
+      else for (let i = 0; o < stop; i++) out[o++] = value += minDelta + bitsAt(bytes, pos * 8 + i * width, width);
+      o = stop;
+      pos += (perMiniblock * width) / 8;
+    }
+    at0.pos = pos;
+    if (!Number.isSafeInteger(value)) return false;
+  }
+  if (perMs !== 1) for (let i = at; i < end; i++) out[i] = out[i]! / perMs;
+  return true;
+}
+
+/** One miniblock of deltas of up to 24 bits from byte `pos`: running sums from `value` into `out[from, to)`; the last sum. */
+function unpackDeltas(bytes: Uint8Array, pos: number, width: number, minDelta: number, value: number, out: Float64Array, from: number, to: number): number {
+  const mask = width === 0 ? 0 : (1 << width) - 1;
+  let buf = 0;
+  let bits = 0;
+  for (let o = from; o < to; o++) {
+    while (bits < width) {
+      buf |= bytes[pos++]! << bits;
+      bits += 8;
+    }
+    value += minDelta + (buf & mask);
+    out[o] = value;
+    buf >>>= width;
+    bits -= width;
+  }
+  return value;
 }

@@ -3,6 +3,7 @@
  * FIFO or a device would block or never end, and a folder, a symlink loop or a file without
  * read permission is a user's mistake to name, never a stack trace.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { HarnessError } from '../errors.ts';
 
@@ -34,6 +35,44 @@ export async function readRegularFile(file: string): Promise<Buffer> {
     return await readFile(file);
   } catch (err) {
     return fail(unreadableReason(err));
+  }
+}
+
+/**
+ * {@link readRegularFile} in one blocking call: open, fstat, read, close, without four trips
+ * through libuv's thread pool. For small files the caller decodes at once anyway (a Parquet part
+ * of a series: about 0.1 ms to read from the page cache): the awaits cost more than the read, and
+ * left the main thread idle while every series in flight waited for its next step.
+ */
+export function readRegularFileSync(file: string, into: (size: number) => Uint8Array = (size) => Buffer.allocUnsafeSlow(size)): Uint8Array {
+  const fail = (why: string): never => {
+    throw new HarnessError('E_DATA', `${file}: ${why}`, [{ file, line: 1, column: 0, message: why }]);
+  };
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    return fail(unreadableReason(err));
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return fail('is a folder, not a file');
+    if (!st.isFile()) return fail('is not a regular file (a FIFO, socket or device): only regular files are read');
+    // By default its own ArrayBuffer (not Node's shared pool), so that a reader may keep views of
+    // it; `into` may give scratch space instead (at least `size` bytes), which the caller reuses.
+    const out = into(st.size).subarray(0, st.size);
+    let at = 0;
+    while (at < out.length) {
+      const n = readSync(fd, out, at, out.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return at === out.length ? out : out.subarray(0, at);
+  } catch (err) {
+    if (err instanceof HarnessError) throw err;
+    return fail(unreadableReason(err));
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DEFAULT_PARQUET_COMPRESSION } from '../../src/data/parquet-codecs.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HARNESS = path.join(ROOT, 'bin', 'harness.js');
@@ -99,7 +100,8 @@ function generate(dir: string, format: 'csv' | 'parquet', work: string): void {
 /** The Parquet step: see the module comment. `log` gets progress lines. */
 export function parquetStep(work: string, reps: number, log: (s: string) => void): ParquetSummary {
   const csvDir = path.join(work, 'default-fleet-csv');
-  const pqDir = path.join(work, 'default-fleet-parquet');
+  // Named by the default codec: a fleet generated before the default changed is not measured as today's.
+  const pqDir = path.join(work, `default-fleet-parquet-${DEFAULT_PARQUET_COMPRESSION}`);
   log('bench: parquet: generating the default fleet as CSV and as Parquet');
   generate(csvDir, 'csv', work);
   generate(pqDir, 'parquet', work);

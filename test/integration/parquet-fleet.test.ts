@@ -49,6 +49,14 @@ describe('the Parquet layout', () => {
     expect(parts.sort()).toEqual(
       ids.map((id) => path.join('raw', `system_id=${id}`, 'part-0.parquet')).sort(),
     );
+    // Without --compression the pages are stored uncompressed: the layout is for loading speed.
+    const part = await readFile(path.join(dir('pq'), parts[0]!));
+    const md = parquetMetadata(
+      part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength) as ArrayBuffer,
+    );
+    expect(new Set(md.row_groups[0]!.columns.map((c) => c.meta_data!.codec))).toEqual(
+      new Set(['UNCOMPRESSED']),
+    );
   });
 
   it('loads the same series as the CSV fleet of the same seed, bit for bit, NaN included', async () => {
@@ -79,6 +87,26 @@ describe('the Parquet layout', () => {
     }
     // The fleet holds missing readings, so the NaN ↔ null path was exercised.
     expect(missing).toBeGreaterThan(0);
+  });
+
+  it('loads every series at once as it loads them one by one (the parts read share scratch space)', async () => {
+    const ds = await loadDataset({ dataDir: dir('pq') });
+    const oneByOne: Awaited<ReturnType<(typeof ds.systems)[number]['loadSeries']>>[] = [];
+    for (const s of ds.systems) oneByOne.push(await s.loadSeries());
+    const atOnce = await Promise.all(ds.systems.map((s) => s.loadSeries()));
+    const bits = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    atOnce.forEach((got, i) => {
+      const want = oneByOne[i]!;
+      expect(got.systemId).toBe(want.systemId);
+      expect(bits(got.timestamps).equals(bits(want.timestamps))).toBe(true);
+      expect(Object.keys(got.sensors)).toEqual(Object.keys(want.sensors));
+      for (const [c, v] of Object.entries(want.sensors))
+        expect(bits(got.sensors[c]!).equals(bits(v!))).toBe(true);
+    });
+    // Systems differ, so a part decoded from another's bytes would show.
+    expect(
+      bits(atOnce[0]!.sensors['voltage_v']!).equals(bits(atOnce[1]!.sensors['voltage_v']!)),
+    ).toBe(false);
   });
 
   it('validates a generated Parquet fleet', async () => {

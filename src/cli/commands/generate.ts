@@ -28,8 +28,9 @@ The same scenario and seed give byte-identical files.
 --format parquet writes the series as a hive-partitioned Parquet dataset,
 raw/system_id=<id>/part-0.parquet (timestamp as INT64 TIMESTAMP(MILLIS, UTC), sensors as
 DOUBLE with null for a missing reading), read by the harness, pyarrow and Spark alike;
-metadata.csv and labels.csv stay CSV. --compression picks the Parquet codec: snappy (the
-default: the fastest to load), zstd (a sixth smaller, as Databricks writes), gzip or none.`;
+metadata.csv and labels.csv stay CSV. --compression picks the Parquet codec: none (the
+default: the fastest to load), snappy (a fifth smaller), zstd (a third smaller, as Databricks
+writes) or gzip.`;
 
 export const generateCommand: Command = {
   usage: USAGE,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
 import { describe, expect, it } from 'vitest';
 import { decompressParquetPage, loadCodecsFor, loadZstd } from '../../../src/data/parquet-codecs.ts';
 import { FINITE, readFlatColumn, readFlatColumnChecked } from '../../../src/data/parquet-columns.ts';
@@ -76,6 +77,7 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
   for (const [what, step] of [
     ['irregular steps (miniblock widths 1–16 bits)', (i: number) => 1000 + ((i * 7919) % (1 << ((i % 16) + 1)))],
     ['steps of days and milliseconds (widths over 24 bits)', (i: number) => (i % 3 === 0 ? 86_400_000 * 400 : 1)],
+    ['jittered 5 min steps and a gap of a day (one miniblock of 27 bits among 13-bit ones)', (i: number) => (i === 700 ? 86_400_000 : 300_000 + ((i * 7919) % 4001) - 2000)],
   ] as const) {
     it(`reads delta-encoded timestamps with ${what}`, () => {
       const t = new Float64Array(2500);
@@ -86,6 +88,39 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
       expect(readFlatColumn(buffer, parquetMetadata(buffer), 'timestamp', { kind: 'timestamp', perMs: 1 })).toEqual(t);
     });
   }
+
+  it('refuses a delta page whose blocks hold no values, instead of looping on it', () => {
+    const t = Float64Array.from({ length: 500 }, (_, i) => Date.UTC(2026, 0, 1) + i * 60_000);
+    const bytes = formatSeriesParquet(t, { soc_pct: new Float64Array(t.length).fill(50) });
+    const md = parquetMetadata(bytes);
+    const chunk = md.row_groups[0]!.columns[0]!.meta_data!;
+    const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: Number(chunk.data_page_offset) };
+    const h = parquetHeader(reader);
+    // The page body made a header of blocks of 0 values (block size 0, 1 miniblock, the count,
+    // first value 0), then zeros: minimum deltas 0, widths 0, to the end of the page.
+    const body = bytes.subarray(reader.offset, reader.offset + h.compressed_page_size);
+    body.fill(0);
+    body.set([0x00, 0x01, 0xf4, 0x03, 0x00]);
+    expect(() => readFlatColumn(bytes, md, 'timestamp', { kind: 'timestamp', perMs: 1 })).toThrow();
+  });
+
+  it('reads a file given as a view of a larger buffer, and refuses a page past its end', () => {
+    const t = Float64Array.from({ length: 2000 }, (_, i) => Date.UTC(2026, 0, 1) + i * 60_000);
+    const v = Float64Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? NaN : i % 5));
+    const bytes = formatSeriesParquet(t, { voltage_v: v });
+    // As scratch space holds it: the file at the start, another file's bytes after it.
+    const scratch = new Uint8Array(bytes.length + 4096).fill(0xab);
+    scratch.set(bytes);
+    const file = scratch.subarray(0, bytes.length);
+    const md = parquetMetadata(file);
+    expect(readFlatColumn(file, md, 'timestamp', { kind: 'timestamp', perMs: 1 })).toEqual(t);
+    expect(readFlatColumn(file, md, 'voltage_v', { kind: 'number' })).toEqual(v);
+    // The same metadata over the file cut one byte short of the end of its last page.
+    const last = md.row_groups[0]!.columns[1]!.meta_data!;
+    const end = Number(last.dictionary_page_offset ?? last.data_page_offset) + Number(last.total_compressed_size);
+    const cut = scratch.subarray(0, end - 1);
+    expect(() => readFlatColumn(cut, md, 'voltage_v', { kind: 'number' })).toThrow(/a page runs past the end of the file/);
+  });
 
   for (const compression of ['snappy', 'zstd', 'gzip', 'none'] as const) {
     it(`writes ${compression} and reads it back, the same bytes every time`, async () => {
