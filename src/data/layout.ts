@@ -43,7 +43,9 @@ export function resolveDataDir(dataDir?: string): string {
 
 function isDir(p: string): boolean {
   try {
-    return statSync(p).isDirectory();
+    // Without an exception for a missing path: the loader asks for every series whether its
+    // Parquet folder exists, and in a CSV layout it never does.
+    return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }

@@ -8,7 +8,10 @@ import type { DerivedFeature, Source } from './schema.ts';
 import { scanSeriesBytes, seriesPathCounts } from './series-bytes.ts';
 import { scanSeries, type SeriesScan } from './series-scan.ts';
 import type { SystemSeries, TimeseriesOptions } from './types.ts';
-import { readRegularFile } from './read-file.ts';
+import { readRegularFileSync, scratchSpace } from './read-file.ts';
+
+/** Scratch space for the bytes of the series file being read. */
+const seriesScratch = scratchSpace(16 << 20);
 
 /** The loader reports at most this many problems of one file; `harness validate` lists them all. */
 const MAX_LOAD_PROBLEMS = 10;
@@ -37,7 +40,7 @@ export function deriveFeature(series: SystemSeries, name: DerivedFeature): Float
  * Scans a series file's bytes: the byte scanner (series-bytes.ts) for a clean file, else the
  * general scanner on the decoded text, which locates the problems (thrown as E_DATA).
  */
-function readSeriesFile(file: string, bytes: Buffer, systemId: string, extraSensors: readonly string[], extraColumns: boolean): SeriesScan {
+function readSeriesFile(file: string, bytes: Uint8Array, systemId: string, extraSensors: readonly string[], extraColumns: boolean): SeriesScan {
   const fast = scanSeriesBytes(bytes, { extraSensors, extraColumns });
   if (fast) {
     seriesPathCounts.bytes++;
@@ -45,7 +48,7 @@ function readSeriesFile(file: string, bytes: Buffer, systemId: string, extraSens
   }
   seriesPathCounts.text++;
   const problems: Problem[] = [];
-  const scan = scanSeries(bytes.toString('utf8'), {
+  const scan = scanSeries(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), {
     file,
     extraSensors,
     extraColumns,
@@ -100,7 +103,10 @@ export async function loadTimeseries(systemId: string, opts: TimeseriesOptions =
   const scan =
     at.format === 'parquet'
       ? await readSeriesParquet(at.path, systemId, opts.extraSensors ?? [], extraColumns)
-      : readSeriesFile(at.path, await readRegularFile(at.path), systemId, opts.extraSensors ?? [], extraColumns);
+      : // One blocking read into scratch space, scanned at once: no Buffer, FileHandle or promise
+        // per file (they were most of the 24 KB a 1-day series allocated), nothing awaited
+        // between the read and the scan that could let another read overwrite the bytes.
+        readSeriesFile(at.path, readRegularFileSync(at.path, seriesScratch), systemId, opts.extraSensors ?? [], extraColumns);
   const sensors: Record<string, Float64Array> = {};
   scan.columns.forEach((c, i) => {
     const v = scan.values[i];

@@ -19,7 +19,7 @@ import type { ColumnRange, FlatColumn } from './parquet-columns.ts';
 import { codecsReady, loadCodecsFor } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import { formatTimestamp } from './csv-write.ts';
-import { readRegularFileSync, unreadableReason } from './read-file.ts';
+import { readRegularFileSync, scratchSpace, unreadableReason } from './read-file.ts';
 import { EXTRA_COLUMN_PATTERN, PHYSICAL_LIMITS, SENSORS } from './schema.ts';
 import type { SeriesScan } from './series-scan.ts';
 import { didYouMean } from './suggest.ts';
@@ -239,16 +239,8 @@ function readerLibraries(): Promise<typeof import('hyparquet') & typeof import('
   return libraries;
 }
 
-/** Scratch space for the bytes of the part being read, grown when needed (see readPart). */
-let partBytes = new Uint8Array(0);
-/** A larger part (a Spark part of many systems' rows, say) gets a buffer of its own, not kept after it is read. */
-const PART_SCRATCH_MAX = 16 << 20;
-
-function partScratch(size: number): Uint8Array {
-  if (size > PART_SCRATCH_MAX) return new Uint8Array(size);
-  if (partBytes.length < size) partBytes = new Uint8Array(Math.max(size, Math.min(PART_SCRATCH_MAX, partBytes.length * 2)));
-  return partBytes;
-}
+/** Scratch space for the bytes of the part being read (see readPart); a larger part (a Spark part of many systems' rows, say) gets a buffer of its own. */
+const partScratch = scratchSpace(16 << 20);
 
 async function readPart(file: string, opts: ParquetScanOptions, emit: (file: string, message: string) => void): Promise<PartRead | undefined> {
   const { parquetMetadata, schemaTreeOf, FINITE, readFlatColumnChecked } = await readerLibraries();

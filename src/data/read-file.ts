@@ -80,3 +80,20 @@ export function readRegularFileSync(file: string, into: (size: number) => Uint8A
 export async function readRegularText(file: string): Promise<string> {
   return (await readRegularFile(file)).toString('utf8');
 }
+
+/**
+ * Scratch space for {@link readRegularFileSync}: a buffer grown as needed and handed out again
+ * for every file, so reading a fleet's small files allocates (and later collects) nothing per
+ * file. The caller must be done with the bytes before it awaits anything, since the next read
+ * overwrites them. A file larger than `max` bytes gets a buffer of its own, not kept.
+ */
+export function scratchSpace(max: number): (size: number) => Uint8Array {
+  // Uint8Array, not Buffer: a Buffer's slice() is a view, and a caller copying its bytes out
+  // of the scratch space with slice() would keep a view of it instead.
+  let space = new Uint8Array(0);
+  return (size) => {
+    if (size > max) return new Uint8Array(size);
+    if (space.length < size) space = new Uint8Array(Math.max(size, Math.min(max, space.length * 2)));
+    return space;
+  };
+}

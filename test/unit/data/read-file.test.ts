@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../src/errors.ts';
-import { readRegularFileSync } from '../../../src/data/read-file.ts';
+import { readRegularFileSync, scratchSpace } from '../../../src/data/read-file.ts';
 import { tempDir } from '../../helpers/run-harness.ts';
 
 describe('readRegularFileSync: a data file in one blocking call', () => {
@@ -39,5 +39,24 @@ describe('readRegularFileSync: a data file in one blocking call', () => {
       expect(err).toBeInstanceOf(HarnessError);
       expect((err as HarnessError).message).toBe(`${file}: ${why}`);
     }
+  });
+});
+
+describe('scratchSpace', () => {
+  it('hands out one growing buffer, a buffer of its own above max, and copies on slice()', () => {
+    const scratch = scratchSpace(64);
+    const a = scratch(10);
+    expect(scratch(8)).toBe(a);
+    const b = scratch(40);
+    expect(b.length).toBeGreaterThanOrEqual(40);
+    expect(scratch(12)).toBe(b);
+    const big = scratch(100);
+    expect(big.length).toBe(100);
+    expect(scratch(12)).toBe(b);
+    // A caller that must keep the bytes past an await copies them with slice(): a copy, not a view.
+    b[0] = 7;
+    const kept = b.slice(0, 4);
+    b[0] = 9;
+    expect(kept[0]).toBe(7);
   });
 });
