@@ -97,7 +97,7 @@ export type WorkerRequest =
       readonly prepare: readonly (
         { readonly state: unknown } | 'fit' | { readonly error: string }
       )[];
-      /** Empty unless some plugin is fitted here (`prepare` has `fit`). */
+      /** Empty unless a plugin with `fit` is fitted here (its `prepare` is `fit`). */
       readonly train: readonly SystemRows[];
       readonly share: readonly SystemRows[];
       /** With laws, the share is every system: its first `trainNormals` are the training normals, the rest the test split. */
