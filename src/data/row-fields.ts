@@ -53,7 +53,7 @@ export class RowReader {
       this.problem(name, `unsafe system id ${JSON.stringify(v)}: ids name files, so they must match ${SYSTEM_ID_PATTERN.source}`);
       return undefined;
     }
-    return v;
+    return ownCopy(v);
   }
 
   /**
@@ -89,10 +89,10 @@ export class RowReader {
     return v;
   }
 
-  /** An optional free-text value: empty or absent ⇒ undefined. */
+  /** An optional free-text value (a copy of its own: see {@link ownCopy}): empty or absent ⇒ undefined. */
   optionalText(name: string): string | undefined {
     const v = this.text(name);
-    return v === undefined || v === '' ? undefined : v;
+    return v === undefined || v === '' ? undefined : ownCopy(v);
   }
 
   /** {@link optionalText} for a column of few distinct values (chemistry, climate): one copy of each. */
@@ -110,6 +110,18 @@ const MAX_WORDS = 4096;
 export function interned(v: string): string {
   const known = words.get(v);
   if (known !== undefined) return known;
-  if (v.length <= 64 && words.size < MAX_WORDS) words.set(v, v);
-  return v;
+  const own = ownCopy(v);
+  if (v.length <= 64 && words.size < MAX_WORDS) words.set(own, own);
+  return own;
+}
+
+/**
+ * A field's text that does not keep its file's text alive. V8 makes a substring of 13 characters
+ * or more a view of the string it was cut from, so one kept timestamp or scenario tag held the
+ * whole labels.csv or metadata.csv for as long as the records lived (4 MB at 30k systems, and
+ * the first metadata file for the whole process through the word table). A concatenation is
+ * flattened into a string of its own before it is sliced.
+ */
+export function ownCopy(v: string): string {
+  return v.length < 13 ? v : ` ${v}`.slice(1);
 }
