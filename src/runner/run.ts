@@ -53,6 +53,8 @@ export interface RunOptions {
   readonly cache?: boolean;
   /** Fewest systems per scoring worker (tests lower it to exercise the pool on small fleets). */
   readonly minSystemsPerWorker?: number;
+  /** Systems per scoring batch sent to a worker (tests lower it to score a small fleet in many batches). */
+  readonly scoreBatch?: number;
   /** The worker threads to run the plugins in (the caller closes it); default: a pool of `config.workers`, closed at the end. */
   readonly pool?: WorkerPool;
 }
@@ -271,6 +273,7 @@ async function runSuite(
         ...(options.minSystemsPerWorker !== undefined
           ? { minSystemsPerWorker: options.minSystemsPerWorker }
           : {}),
+        ...(options.scoreBatch !== undefined ? { scoreBatch: options.scoreBatch } : {}),
       },
       ...(lawRequests.length > 0
         ? {

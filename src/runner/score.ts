@@ -59,6 +59,8 @@ export interface ParallelOptions {
    * re-fitting in it costs more than scoring a few systems). Default {@link MIN_SYSTEMS_PER_WORKER}.
    */
   readonly minSystemsPerWorker?: number;
+  /** Systems per scoring batch sent to a worker. Default: pool.ts's SCORE_BATCH. */
+  readonly scoreBatch?: number;
 }
 
 /** Default of {@link ParallelOptions.minSystemsPerWorker}. */
@@ -119,6 +121,7 @@ export async function fitAndScore(
       {
         pool: par.pool,
         workers: blocks,
+        ...(par.scoreBatch !== undefined ? { batch: par.scoreBatch } : {}),
         config: par.config,
         dataDir: opts.dataset.dataDir,
         source: opts.dataset.source,

@@ -2,9 +2,10 @@
  * A worker of the run's pool (see pool.ts): every call into a plugin happens in one of these
  * threads, where the pool's watchdog can stop it. It answers requests one at a time:
  * - fit: fits some models of a job and sends back their states;
- * - score: scores a share of the systems with every model of the job, after restoring the
- *   shipped states (or fitting here the models that cannot ship one), and measures the job's
- *   metamorphic laws with the fitted models when asked;
+ * - open, batch, close: a scoring session over one block of the systems. open restores the
+ *   shipped states (or fits here the models that cannot ship one), each batch scores the next
+ *   systems with every model of the job, close measures the job's metamorphic laws with the
+ *   fitted models when asked and answers with the block's scores;
  * - probe: imports a suite file and makes its models, before the harness's own thread does;
  * - contract: checks one plugin against the plugin contract.
  * A plugin is a closure and cannot be sent: each request re-creates its plugins from their origin.
@@ -90,19 +91,37 @@ async function setUp(job: WorkerJob): Promise<Setup> {
 }
 
 type FitRequest = Extract<WorkerRequest, { type: 'fit' }>;
-type ScoreRequest = Extract<WorkerRequest, { type: 'score' }>;
+type OpenRequest = Extract<WorkerRequest, { type: 'open' }>;
+type BatchRequest = Extract<WorkerRequest, { type: 'batch' }>;
+
+/** The scoring session this worker is in (open … close): its fitted runs, sized for the whole block. */
+interface Session {
+  readonly runs: ModelRun[];
+  readonly seedFor: (model: string) => string;
+  readonly timeoutMs: number;
+  readonly laws: OpenRequest['laws'];
+  readonly dataDir: string;
+  /** The last batch's records: with laws, the one batch, which the laws are measured on. */
+  last: SystemRecord[];
+}
+let session: Session | null = null;
 
 /*
- * fit and score are not async, on purpose: a suspended async function keeps its arguments, and
- * a request's rows (structured clones, a string for every field) would stay beside the records
- * made from them for the whole request. The async part gets the records only.
+ * fit, open and batch are not async, on purpose: a suspended async function keeps its
+ * arguments, and a request's rows (structured clones, a string for every field) would stay
+ * beside the records made from them for the whole request. The async part gets the records only.
  */
 function fit({ train, ...req }: FitRequest): Promise<WorkerMessage> {
   return fitRecords(req, recordsOf(train, req.job.dataDir));
 }
 
-function score({ train, share, ...req }: ScoreRequest): Promise<WorkerMessage> {
-  return scoreRecords(req, recordsOf(share, req.job.dataDir), recordsOf(train, req.job.dataDir));
+function open({ train, ...req }: OpenRequest): Promise<WorkerMessage> {
+  return openRecords(req, recordsOf(train, req.job.dataDir));
+}
+
+function batch({ share, ...req }: BatchRequest): Promise<WorkerMessage> {
+  if (session === null) return Promise.reject(new Error('a batch to score outside a session'));
+  return batchRecords(session, req.offset, recordsOf(share, session.dataDir));
 }
 
 async function fitRecords(
@@ -133,13 +152,15 @@ async function fitRecords(
   return { type: 'fitted', fits };
 }
 
-async function scoreRecords(
-  req: Omit<ScoreRequest, 'train' | 'share'>,
-  share: SystemRecord[],
+async function openRecords(
+  req: Omit<OpenRequest, 'train'>,
   train: SystemRecord[],
 ): Promise<WorkerMessage> {
+  // A session the harness could not close (its last batch failed) lets its plugins go first.
+  if (session !== null) await teardownRuns(session.runs);
+  session = null;
   const { plugins, dataset, seedFor } = await setUp(req.job);
-  const runs = newRuns(plugins, share.length, req.job.overTime === true);
+  const runs = newRuns(plugins, req.size, req.job.overTime === true);
   for (const [i, how] of req.prepare.entries()) {
     const run = runs[i]!;
     if (how === 'fit') continue;
@@ -152,29 +173,53 @@ async function scoreRecords(
       }
     }
   }
-  const opts = {
-    seedFor,
-    timeoutMs: req.job.timeoutMs,
-    dataset,
-    onProgress: progressPoster((model, done) => post({ type: 'progress', model, done })),
-  };
   await fitRuns(
     runs.filter((_, i) => req.prepare[i] === 'fit'),
     train,
-    opts,
+    { seedFor, timeoutMs: req.job.timeoutMs, dataset },
   );
-  await scoreQueue(
+  session = {
     runs,
-    share.map((s, i) => ({ s, test: i })),
-    opts,
+    seedFor,
+    timeoutMs: req.job.timeoutMs,
+    laws: req.laws,
+    dataDir: req.job.dataDir,
+    last: [],
+  };
+  return { type: 'opened' };
+}
+
+async function batchRecords(
+  s: Session,
+  offset: number,
+  share: SystemRecord[],
+): Promise<WorkerMessage> {
+  s.last = share;
+  await scoreQueue(
+    s.runs,
+    share.map((system, i) => ({ s: system, test: offset + i })),
+    {
+      seedFor: s.seedFor,
+      timeoutMs: s.timeoutMs,
+      // Progress counts over the block, as the pool adds up the blocks.
+      onProgress: progressPoster((model, done) =>
+        post({ type: 'progress', model, done: offset + done }),
+      ),
+    },
   );
-  const laws = req.laws
-    ? await lawsOf(req.laws, runs, share, { seedFor, timeoutMs: req.job.timeoutMs })
-    : [];
-  await teardownRuns(runs);
+  return { type: 'scored', errors: s.runs.map((r) => r.error) };
+}
+
+async function close(): Promise<WorkerMessage> {
+  const s = session;
+  if (s === null) throw new Error('no session to close');
+  session = null;
+  const laws = s.laws ? await lawsOf(s.laws, s.runs, s.last, s) : [];
+  s.last = [];
+  await teardownRuns(s.runs);
   return {
     type: 'done',
-    runs: runs.map((r, i) => ({
+    runs: s.runs.map((r, i) => ({
       error: r.error,
       scores: r.testScores,
       fitMs: r.fitMs,
@@ -187,7 +232,7 @@ async function scoreRecords(
 
 /** The laws of a score request whose share is the training normals then the test split. */
 async function lawsOf(
-  plan: NonNullable<Extract<WorkerRequest, { type: 'score' }>['laws']>,
+  plan: NonNullable<OpenRequest['laws']>,
   runs: readonly ModelRun[],
   share: readonly SystemRecord[],
   opts: { readonly seedFor: (model: string) => string; readonly timeoutMs: number },
@@ -264,7 +309,7 @@ const handlers: {
   [K in WorkerRequest['type']]: (
     req: Extract<WorkerRequest, { type: K }>,
   ) => Promise<WorkerMessage>;
-} = { fit, score, probe, contract };
+} = { fit, open, batch, close, probe, contract };
 
 parentPort?.on('message', (req: WorkerRequest) => {
   (handlers[req.type] as (r: WorkerRequest) => Promise<WorkerMessage>)(req)

@@ -90,8 +90,14 @@ export type WorkerRequest =
       readonly models: readonly number[];
       readonly train: readonly SystemRows[];
     }
+  /**
+   * Scoring is a session with one worker: `open` makes the plugins (restoring the shipped states,
+   * or fitting here), each `batch` scores the next systems of the block, `close` answers with the
+   * scores and lets the plugins go. The worker holds one batch of systems at a time, never its
+   * whole block: at 100,000 systems the records of a block were 150 MB in each worker.
+   */
   | {
-      readonly type: 'score';
+      readonly type: 'open';
       readonly job: WorkerJob;
       /** Per plugin: its shipped state, or `fit` (fit it here on `train`), or the error that already stopped it. */
       readonly prepare: readonly (
@@ -99,10 +105,18 @@ export type WorkerRequest =
       )[];
       /** Empty unless a plugin with `fit` is fitted here (its `prepare` is `fit`). */
       readonly train: readonly SystemRows[];
-      readonly share: readonly SystemRows[];
-      /** With laws, the share is every system: its first `trainNormals` are the training normals, the rest the test split. */
+      /** The systems of the block, over all its batches. */
+      readonly size: number;
+      /** With laws, the block is every system, in one batch: its first `trainNormals` are the training normals, the rest the test split. */
       readonly laws?: LawPlan & { readonly trainNormals: number };
     }
+  | {
+      readonly type: 'batch';
+      /** Where `share` starts in the block. */
+      readonly offset: number;
+      readonly share: readonly SystemRows[];
+    }
+  | { readonly type: 'close' }
   /** Import a suite file and make its models, before the harness's own thread does. */
   | {
       readonly type: 'probe';
@@ -146,6 +160,9 @@ export type WorkerMessage =
   /** An error no call caught: the request fails and the worker is replaced. */
   | { readonly type: 'escaped'; readonly message: string }
   | { readonly type: 'fitted'; readonly fits: readonly FitReply[] }
+  | { readonly type: 'opened' }
+  /** A batch scored: each plugin's error so far (null while it has none). */
+  | { readonly type: 'scored'; readonly errors: readonly (string | null)[] }
   | { readonly type: 'done'; readonly runs: readonly ShareRun[] }
   | { readonly type: 'probed' }
   | { readonly type: 'checked'; readonly report: ContractReport }
@@ -154,7 +171,7 @@ export type WorkerMessage =
 /** A worker's answer to a request (the other messages come while it works). */
 export type WorkerReply = Extract<
   WorkerMessage,
-  { type: 'fitted' | 'done' | 'probed' | 'checked' | 'failed' }
+  { type: 'fitted' | 'opened' | 'scored' | 'done' | 'probed' | 'checked' | 'failed' }
 >;
 
 /** The models of a suite file, as its default export lists them. */

@@ -38,13 +38,14 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function run(workers: number): Promise<RunResult> {
+async function run(workers: number, scoreBatch?: number): Promise<RunResult> {
   const config = resolveConfig({}, null, root);
   return runSuites(await collectSuites(config), { ...config, workers }, [], {
     seed: 's',
     harnessVersion: 'test',
     cache: false,
     minSystemsPerWorker: 1,
+    ...(scoreBatch !== undefined ? { scoreBatch } : {}),
   });
 }
 
@@ -56,28 +57,34 @@ const scored = (c: CaseResult | undefined) => {
 describe('scores over time in worker threads', () => {
   let one: RunResult;
   let three: RunResult;
+  let batched: RunResult;
   beforeAll(async () => {
     one = await run(1);
     three = await run(3);
+    batched = await run(2, 4);
   }, 180_000);
 
-  it('give the same alarms, metrics and timelines with one worker or three', () => {
+  it('give the same alarms, metrics and timelines with one worker, three, or two scoring 4 systems a batch', () => {
     for (const model of ['random', 'zscore']) {
       const a = scored(one.suites[0]!.cases.find((c) => c.model === model));
       const b = scored(three.suites[0]!.cases.find((c) => c.model === model));
+      const c = scored(batched.suites[0]!.cases.find((x) => x.model === model));
       expect(a.alarms, model).toBeDefined();
       expect(b.alarms).toEqual(a.alarms);
+      expect(c.alarms).toEqual(a.alarms);
       expect(a.alarms!.summary.counts.systems).toBe(a.systemIds.length);
     }
   });
 
   it('a bad score over time in a worker errors that case, naming the system', () => {
-    const c = three.suites[1]!.cases[0]!;
-    expect(c.state).toBe('errored');
-    if (c.state === 'errored')
-      expect(c.error).toMatch(
-        /^scoreOverTime\(sys-\d*7\): score\[0\] is Infinity; a score is a finite number, or NaN/,
-      );
-    expect(three.summary.exitCode).toBe(2);
+    for (const r of [three, batched]) {
+      const c = r.suites[1]!.cases[0]!;
+      expect(c.state).toBe('errored');
+      if (c.state === 'errored')
+        expect(c.error).toMatch(
+          /^scoreOverTime\(sys-\d*7\): score\[0\] is Infinity; a score is a finite number, or NaN/,
+        );
+      expect(r.summary.exitCode).toBe(2);
+    }
   });
 });

@@ -74,6 +74,7 @@ async function run(
   cache: boolean,
   cacheDir = 'cache-off',
   only?: readonly string[],
+  scoreBatch?: number,
 ): Promise<RunResult> {
   const suites = (await collectSuites(config)).filter((s) =>
     only ? only.includes(s.spec.name) : !['pool-restore', 'pool-vandal'].includes(s.spec.name),
@@ -83,6 +84,7 @@ async function run(
     harnessVersion: 'test',
     cache,
     minSystemsPerWorker: 1,
+    ...(scoreBatch !== undefined ? { scoreBatch } : {}),
   });
 }
 
@@ -104,11 +106,15 @@ const caseOf = (r: RunResult, suite: string, model: string): CaseResult =>
   r.suites.find((s) => s.name === suite)!.cases.find((c) => c.model === model)!;
 
 describe('harness run with a worker pool and a score cache', () => {
-  it('gives the same results with 1 and 2 workers, and turns a throw or a NaN into an errored case naming the system', async () => {
+  it('gives the same results with 1 and 2 workers and in batches of 3 systems, and turns a throw or a NaN into an errored case naming the system', async () => {
     const one = await run(1, false);
     const two = await run(2, false);
+    // Each worker's block in many batches: neither the scores nor the first error in system
+    // order may change.
+    const batched = await run(2, false, 'cache-off', undefined, 3);
     expect(metricsOf(two)).toEqual(metricsOf(one));
-    for (const r of [one, two]) {
+    expect(metricsOf(batched)).toEqual(metricsOf(one));
+    for (const r of [one, two, batched]) {
       const flaky = caseOf(r, 'pool-errors', 'flaky');
       const nan = caseOf(r, 'pool-errors', 'nan');
       expect(flaky.state === 'errored' && flaky.error).toMatch(/^score\(sys-\d*7\): boom$/);
