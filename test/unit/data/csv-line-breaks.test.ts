@@ -7,7 +7,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CsvError, parse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseCsvExact } from '../../../src/data/csv-read.ts';
 import { labelRowAt, readLabelColumns } from '../../../src/data/label-columns.ts';
 import { readLocatedLabels } from '../../../src/data/load-labels.ts';
 import { readScoresFile } from '../../../src/data/load-scores.ts';
@@ -107,10 +110,88 @@ describe('line numbers of a labels file whatever its line breaks', () => {
 });
 
 describe('a CSV syntax error', () => {
+  it('a quote inside an unquoted field after a quoted CRLF note: its own line, in the location and the message', async () => {
+    const text = [HEADER, normal('s1', '"a\r\nb"'), normal('s2'), 's3,nor"mal,none,,synthetic,1,', ''].join('\r\n');
+    expect(await problemsOf(() => readLocatedLabels(file(text)))).toEqual([
+      { line: 5, column: 2, message: 'not valid CSV: Invalid Opening Quote: a quote is found on field 1 at line 5, value is "nor"' },
+    ]);
+  });
+
+
   it('is the only problem: the header it stopped before is not also reported missing', async () => {
     const p = file('system_id,score\ns1,0.5\ns2,"0.7\ns3,0.1\n', 'scores.csv');
     expect(await problemsOf(() => readScoresFile(p))).toEqual([
       { line: 3, column: 0, message: 'not valid CSV: a quoted field that starts on this line is never closed' },
     ]);
+  });
+});
+
+describe('parseCsvExact on generated text with every kind of line break', () => {
+  const lineBreak = fc.constantFrom('\n', '\r\n', '\r');
+  /** A field: plain, or quoted with commas, doubled quotes and line breaks of any kind inside. */
+  const field = fc.oneof(
+    fc.string({ unit: fc.constantFrom('a', '1', ' ', '.'), maxLength: 3 }),
+    fc
+      .array(fc.oneof(fc.constantFrom('a', ',', '""', ' '), lineBreak), { maxLength: 4 })
+      .map((parts) => `"${parts.join('')}"`),
+  );
+  const row = fc.array(field, { minLength: 1, maxLength: 3 }).map((f) => f.join(','));
+
+  it('puts every record on the line it starts on, counting CRLF, LF and CR alone as one break each', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(row, fc.constant('')), lineBreak), { minLength: 1, maxLength: 8 }), (lines) => {
+        let text = '';
+        const expected: { line: number; fields: number }[] = [];
+        for (const [r, br] of lines) {
+          // A row starts after every break before it (a CR then an LF being one CRLF).
+          const line = 1 + (text.match(/\r\n|\r|\n/g) ?? []).length;
+          if (r !== '') expected.push({ line, fields: r.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).length });
+          text += r + br;
+        }
+        const problems: Problem[] = [];
+        const table = parseCsvExact(text, 'x.csv', (p) => problems.push(p));
+        expect(table.complete).toBe(true);
+        const [head, ...rest] = expected;
+        const width = head?.fields ?? 0;
+        expect(table.header.length).toBe(width);
+        expect(table.records.map((r) => r.line)).toEqual(rest.filter((e) => e.fields === width).map((e) => e.line));
+        expect(problems.map((p) => p.line)).toEqual(rest.filter((e) => e.fields !== width).map((e) => e.line));
+      }),
+      { numRuns: 500, seed: 20261203 },
+    );
+  });
+
+  it('never throws on any text of quotes, commas and line breaks: a table, or one syntax error on a line of the text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', '\uFEFF'), maxLength: 30 }), (text) => {
+        const problems: Problem[] = [];
+        const table = parseCsvExact(text, 'x.csv', (p) => problems.push(p));
+        if (!table.complete) expect(problems).toHaveLength(1);
+        const lines = (text.match(/\r\n|\r|\n/g) ?? []).length + 1;
+        for (const p of problems) {
+          expect(p.line).toBeGreaterThanOrEqual(1);
+          expect(p.line).toBeLessThanOrEqual(lines);
+        }
+      }),
+      { numRuns: 3000, seed: 20261203 },
+    );
+  });
+
+  it('locates a misplaced quote where csv-parse does when lines end in LF (the one case its count is right)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', ' '), maxLength: 30 }), (text) => {
+        let expected: { line: number; column: number } | undefined;
+        try {
+          parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
+        } catch (err) {
+          const e = err as CsvError & { lines: number; column: number };
+          if (e.code !== 'CSV_QUOTE_NOT_CLOSED') expected = { line: e.lines, column: e.column + 1 };
+        }
+        const problems: Problem[] = [];
+        parseCsvExact(text, 'x.csv', (p) => problems.push(p));
+        if (expected) expect(problems.map(({ line, column }) => ({ line, column }))).toEqual([expected]);
+      }),
+      { numRuns: 3000, seed: 20261203 },
+    );
   });
 });
