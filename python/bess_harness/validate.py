@@ -233,38 +233,26 @@ class _CsvSyntax(Exception):
         self.code, self.message, self.line, self.column, self.rows = code, message, line, column, rows
 
 
-def _start_line(end_line: int, raw: bytes) -> int:
-    """``startLine`` of csv-read.ts: the end line less the line breaks inside the record's text."""
-    a, b = 0, len(raw)
-    while a < b and raw[a] in (10, 13):
-        a += 1
-    while b > a and raw[b - 1] in (10, 13):
-        b -= 1
-    return end_line - raw.count(b"\n", a, b)
-
-
-_RECORD_DELIMITERS = (b"\r\n", b"\n", b"\r")
 _UTF8_BOM = "\ufeff".encode("utf-8")
 #: What String.prototype.trim removes.
 _JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 
 def _csv_rows(text: str, limit: int | None = None) -> list[tuple[int, int, list[str]]]:
-    """The records of ``text`` as csv-parse reads them with the harness's options (comma, ``"`` as quote
-    and escape, record delimiter discovered from the first line break, blank lines skipped, ragged
-    rows kept): a port of its state machine, so that lines, fields and errors are the same.
-    Returns (start line, end line, fields) per record, at most ``limit`` of them (csv-parse's ``to``);
-    raises _CsvSyntax.
+    """The records of ``text`` as csv-read.ts reads them: csv-parse's fields and errors with the harness's
+    options (comma, ``"`` as quote and escape, CRLF, LF and a CR alone each ending a record, blank lines
+    skipped, ragged rows kept), on the lines an editor shows (``recordLines``: every line break counts
+    once, inside quotes too). Returns (start line, end line, fields) per record, at most ``limit`` of them
+    (csv-parse's ``to``); raises _CsvSyntax, located at the misplaced quote (an unclosed one: where it opens).
     """
     buf = text.encode("utf-8")
     n = len(buf)
-    lines = 1
-    was_row_delimiter = False
-    rd: bytes | None = None
-    quoting = was_quoting = escaping = False
+    line = 1
+    start = 0  # line the current record starts on; 0 before its first byte
+    quoting = was_quoting = False
+    open_line = 0
     field = bytearray()
     record: list[str] = []
-    raw = bytearray()
     rows: list[tuple[int, int, list[str]]] = []
 
     def end_field() -> None:
@@ -273,82 +261,63 @@ def _csv_rows(text: str, limit: int | None = None) -> list[tuple[int, int, list[
         field = bytearray()
         was_quoting = False
 
-    def end_record() -> None:
-        nonlocal record, raw
-        rows.append((_start_line(lines, bytes(raw)), lines, record))
-        record, raw = [], bytearray()
-
     pos = 0
     while pos < n:
-        if was_row_delimiter:
-            lines += 1
-            was_row_delimiter = False
-        if not quoting and rd is None:
-            rd = next((c for c in _RECORD_DELIMITERS if buf.startswith(c, pos)), None)
         ch = buf[pos]
-        raw.append(ch)
-        if ch in (10, 13) and not was_row_delimiter:
-            was_row_delimiter = True
-        if escaping:
-            escaping = False
-        else:
-            if quoting and ch == 34 and pos + 1 < n and buf[pos + 1] == 34:
-                escaping = True
-                pos += 1
-                continue
-            if ch == 34:
-                if quoting:
-                    nxt = buf[pos + 1] if pos + 1 < n else None
-                    if rd is None:
-                        rd = next((c for c in _RECORD_DELIMITERS if buf.startswith(c, pos + 1)), None)
-                        is_rd = rd is not None
-                    else:
-                        is_rd = buf.startswith(rd, pos + 1)
-                    if nxt is None or nxt == 44 or is_rd:
-                        quoting, was_quoting = False, True
-                        pos += 1
-                        continue
-                    raise _CsvSyntax(
-                        "CSV_INVALID_CLOSING_QUOTE",
-                        f'Invalid Closing Quote: got "{chr(nxt)}" at line {lines} instead of delimiter, record delimiter, trimable character (if activated) or comment',
-                        lines,
-                        len(record),
-                        rows,
-                    )
-                if len(field) != 0:
-                    raise _CsvSyntax(
-                        "INVALID_OPENING_QUOTE",
-                        f"Invalid Opening Quote: a quote is found on field {len(record)} at line {lines}, value is {js_string(field.decode('utf-8', errors='replace'))}{' (utf8 bom)' if field == _UTF8_BOM else ''}",
-                        lines,
-                        len(record),
-                        rows,
-                    )
-                quoting = True
-                pos += 1
-                continue
-            if not quoting:
-                rdl = len(rd) if rd is not None and buf.startswith(rd, pos) else 0
-                if rdl:
-                    if not (not was_quoting and not record and not field):
-                        end_field()
-                        end_record()
-                        if limit is not None and len(rows) >= limit:
-                            return rows
-                    pos += rdl
+        if ch in (10, 13):
+            size = 2 if ch == 13 and pos + 1 < n and buf[pos + 1] == 10 else 1
+            if quoting:
+                field += buf[pos : pos + size]
+            elif was_quoting or record or field:
+                end_field()
+                rows.append((start, line, record))
+                record, start = [], 0
+                if limit is not None and len(rows) >= limit:
+                    return rows
+            pos += size
+            line += 1
+            continue
+        if start == 0:
+            start = line
+        if ch == 34:
+            if quoting:
+                if pos + 1 < n and buf[pos + 1] == 34:
+                    field.append(34)
+                    pos += 2
                     continue
-                if ch == 44:
-                    end_field()
+                nxt = buf[pos + 1] if pos + 1 < n else None
+                if nxt is None or nxt in (44, 10, 13):
+                    quoting, was_quoting = False, True
                     pos += 1
                     continue
-        field.append(ch)
+                raise _CsvSyntax(
+                    "CSV_INVALID_CLOSING_QUOTE",
+                    f'Invalid Closing Quote: got "{chr(nxt)}" at line {line} instead of delimiter, record delimiter, trimable character (if activated) or comment',
+                    line,
+                    len(record),
+                    rows,
+                )
+            if len(field) != 0:
+                raise _CsvSyntax(
+                    "INVALID_OPENING_QUOTE",
+                    f"Invalid Opening Quote: a quote is found on field {len(record)} at line {line}, value is {js_string(field.decode('utf-8', errors='replace'))}{' (utf8 bom)' if field == _UTF8_BOM else ''}",
+                    line,
+                    len(record),
+                    rows,
+                )
+            quoting, open_line = True, line
+            pos += 1
+            continue
+        if ch == 44 and not quoting:
+            end_field()
+        else:
+            field.append(ch)
         pos += 1
     if quoting:
-        raise _CsvSyntax(
-            "CSV_QUOTE_NOT_CLOSED", f"Quote Not Closed: the parsing is finished with an opening quote at line {lines}", lines, len(record), rows
-        )
+        raise _CsvSyntax("CSV_QUOTE_NOT_CLOSED", f"Quote Not Closed: the parsing is finished with an opening quote at line {line}", open_line, len(record), rows)
     if was_quoting or record or field:
         end_field()
-        end_record()
+        rows.append((start, line, record))
     return rows
 
 
@@ -360,13 +329,7 @@ def parse_csv(text: str, file: str, report: ProblemSink) -> CsvTable:
         rows = _csv_rows(text)
     except _CsvSyntax as e:
         if e.code == "CSV_QUOTE_NOT_CLOSED":
-            # noticed at the end of the file, but the record it belongs to starts after the last one read
-            last_line = e.rows[-1][1] if e.rows else 0
-            lines = text.split("\n")
-            line = last_line + 1
-            while line < len(lines) and lines[line - 1].strip(_JS_WHITESPACE) == "":
-                line += 1
-            report(Problem(file, line, 0, "not valid CSV: a quoted field that starts on this line is never closed"))
+            report(Problem(file, e.line, 0, "not valid CSV: a quoted field that starts on this line is never closed"))
         else:
             report(Problem(file, e.line, e.column + 1, f"not valid CSV: {e.message}"))
         return CsvTable(file, [], [], 0, False)
@@ -388,6 +351,8 @@ def check_header(
     """Checks a header like ``checkHeader``: missing, unknown and duplicate columns on line 1. Returns column index by name."""
     required, optional = list(required), list(optional)
     index: dict[str, int] = {}
+    if not table.complete:
+        return index  # parsing stopped at a syntax error, already reported: there is no header to check
     known = set(required) | set(optional)
     for i, name in enumerate(table.header):
         column = i + 1
