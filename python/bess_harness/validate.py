@@ -654,6 +654,10 @@ def scan_series(
         return SeriesScan([], [], [])
 
 
+#: ``CR_ONLY`` of series-scan.ts: a CR alone in the first line.
+CR_ONLY = 'a CR alone breaks the first line (classic Mac line breaks?): series files end their lines in LF or CRLF (convert the file, e.g. tr "\\r" "\\n")'
+
+
 def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limits: bool, extra_columns: bool = False) -> SeriesScan:
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -670,6 +674,10 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
     header_line = max(li, 1)
     if header_text == "":
         emit(Problem(file, 1, 0, "file is empty: expected a header timestamp,<sensor>,..."))
+        return SeriesScan([], [], [])
+    if "\r" in header_text:
+        # the file's lines end in a CR alone, most likely: said once, not as a column per glued value
+        emit(Problem(file, header_line, 0, CR_ONLY))
         return SeriesScan([], [], [])
     header = header_text.split(",")
     known = [*SENSORS, *extra]
@@ -702,11 +710,13 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
     values: list[list[float]] = [[] for _ in columns]
     prev_ts, prev_line, prev_row = math.nan, 0, ""
     line = header_line
+    data_lines = 0  # non-blank lines after the header: rows that were all refused are still rows
     for raw in lines[li:]:
         line += 1
         row = raw.removesuffix("\r")
         if row == "":
             continue
+        data_lines += 1
         parts = row.split(",")
         if '"' in row:
             quote_at = next(k for k, p in enumerate(parts) if '"' in p) + 1
@@ -757,7 +767,7 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
                         )
                     )
             values[j].append(v)
-    if not timestamps:
+    if data_lines == 0:
         emit(Problem(file, header_line, 0, "file has a header but no data rows"))
     return SeriesScan(columns, timestamps, values)
 

@@ -145,6 +145,9 @@ function quote(s: string, a: number, b: number): string {
   return JSON.stringify(text);
 }
 
+/** The problem of a file whose first line holds a CR alone (the file's lines end in one, most likely). */
+export const CR_ONLY = 'a CR alone breaks the first line (classic Mac line breaks?): series files end their lines in LF or CRLF (convert the file, e.g. tr "\\r" "\\n")';
+
 /** Stops the scan from inside helpers when `report` returns false. */
 class StopScan extends Error {}
 
@@ -190,6 +193,12 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
     emit({ file, line: 1, column: 0, message: 'file is empty: expected a header timestamp,<sensor>,...' });
     return { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
   }
+  if (headerText.includes('\r')) {
+    // A CR inside the first LF-ended line: the file's lines end in a CR alone (a classic Mac
+    // export), so "the header" is the whole file. Said once, not as a column per glued value.
+    emit({ file, line: headerLine, column: 0, message: CR_ONLY });
+    return { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
+  }
   const header = headerText.split(',');
   const known = new Set<string>([...SENSORS, ...(opts.extraSensors ?? [])]);
   const seen = new Map<string, number>();
@@ -233,6 +242,8 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
   let prevLine = 0;
   let prevStart = 0;
   let prevStop = 0;
+  // Non-blank lines after the header: a file whose rows were all refused has rows, just bad ones.
+  let dataLines = 0;
   while (pos < len) {
     line++;
     let eol = text.indexOf('\n', pos);
@@ -242,6 +253,7 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
     const start = pos;
     pos = eol + 1;
     if (stop === start) continue;
+    dataLines++;
     // Count fields first so that a ragged row is dropped whole.
     let fields = 1;
     let quoteAt = -1;
@@ -318,7 +330,7 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
     }
     n++;
   }
-  if (n === 0) {
+  if (dataLines === 0) {
     emit({ file, line: headerLine, column: 0, message: 'file has a header but no data rows' });
   }
   return {

@@ -35,7 +35,7 @@ describe('a series file with hostile line breaks or rows', () => {
     const dir = await tempDir();
     const file = await writeRaw(dir, 'S1', [HEADER, ...ROWS, ''].join('\r'));
     expect(await problemsOf(loadTimeseries('S1', { dataDir: dir }))).toEqual([
-      { file, line: 1, column: 0, message: expect.stringMatching(/^lines end in a CR alone/) },
+      { file, line: 1, column: 0, message: expect.stringMatching(/^a CR alone breaks the first line/) },
     ]);
   });
 
