@@ -154,8 +154,15 @@ def parse_number(text: str) -> float | _Bad:
     if text == "":
         return math.nan
     if _NUMBER_RE.fullmatch(text):
-        return float(text)
+        v = float(text)
+        if not math.isinf(v):  # "1e999": as much a non-number as "Infinity" spelled out
+            return v
     return BAD
+
+
+def overflows_float(text: str) -> bool:
+    """``overflowsFloat``: written as a number, too large for a 64-bit float."""
+    return _NUMBER_RE.fullmatch(text) is not None and math.isinf(float(text))
 
 
 def _days_from_civil(y: int, m: int, d: int) -> int:
@@ -451,7 +458,12 @@ class RowReader:
             return None
         v = parse_number(raw)
         if v is BAD or v != v:
-            self.problem(name, f"{name} is not a number: {js_string(raw)}")
+            self.problem(
+                name,
+                f"{name} is not a finite number: {js_string(raw)} overflows a 64-bit float"
+                if overflows_float(raw)
+                else f"{name} is not a number: {js_string(raw)}",
+            )
             return ABSENT
         if v < lo or v > hi:
             self.problem(name, f"{name} {raw} out of range: expected {what}")
@@ -751,7 +763,12 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
             if v is BAD:
                 emit(
                     Problem(
-                        file, line, j + 2, f"not a number: {_quote(cell)} in column {columns[j]} (a missing reading is an empty field)"
+                        file,
+                        line,
+                        j + 2,
+                        f"not a finite number: {_quote(cell)} in column {columns[j]} overflows a 64-bit float"
+                        if overflows_float(cell)
+                        else f"not a number: {_quote(cell)} in column {columns[j]} (a missing reading is an empty field)",
                     )
                 )
                 v = math.nan
@@ -842,5 +859,8 @@ def fast_scan_series(data: bytes, extra_sensors: Iterable[str] = (), extra_colum
             num = pc.cast(pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col), pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
-        values.append(num.to_numpy(zero_copy_only=False).astype("float64"))
+        arr = num.to_numpy(zero_copy_only=False).astype("float64")
+        if np.isinf(arr).any():
+            return None  # "1e999": the located scanner refuses it
+        values.append(arr)
     return FastScan(columns, np.asarray(ns, dtype="int64"), values)

@@ -73,9 +73,18 @@ export function parseNumberAt(s: string, a: number, b: number): number {
 
 function parseNumberSlow(s: string, a: number, b: number): number {
   const text = s.slice(a, b);
-  if (NUMBER_RE.test(text)) return Number(text);
+  if (NUMBER_RE.test(text)) {
+    // "1e999" is Infinity to Number(): as much a non-number here as "Infinity" spelled out.
+    const v = Number(text);
+    if (Number.isFinite(v)) return v;
+  }
   badNumber = true;
   return NaN;
+}
+
+/** True when `text` is written as a number but is too large for a 64-bit float ("1e999"): the message says so. */
+export function overflowsFloat(text: string): boolean {
+  return NUMBER_RE.test(text) && !Number.isFinite(Number(text));
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -313,7 +322,9 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
           file,
           line,
           column: j + 2,
-          message: `not a number: ${quote(text, a, b)} in column ${columns[j]} (a missing reading is an empty field)`,
+          message: overflowsFloat(text.slice(a, b))
+            ? `not a finite number: ${quote(text, a, b)} in column ${columns[j]} overflows a 64-bit float`
+            : `not a number: ${quote(text, a, b)} in column ${columns[j]} (a missing reading is an empty field)`,
         });
       } else if (v === v) {
         const lim = limits[j];
