@@ -161,11 +161,13 @@ describe('parseCsvExact on generated text with every kind of line break', () => 
     );
   });
 
-  it('never throws on any text of quotes, commas and line breaks: a table, or one syntax error on a line of the text', () => {
+  it('never throws on any text of quotes, delimiters and line breaks: a table, or one syntax error on a line of the text', () => {
+    // `harness import` passes an export's own delimiter, a tab or two characters among them.
+    const delimiters = [',', ';', '\t', '||'];
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', '\uFEFF'), maxLength: 30 }), (text) => {
+      fc.property(fc.string({ unit: fc.constantFrom('a', ',', ';', '\t', '|', '"', '\r', '\n', ' ', '\uFEFF'), maxLength: 30 }), fc.constantFrom(...delimiters), (text, delimiter) => {
         const problems: Problem[] = [];
-        const table = parseCsvExact(text, 'x.csv', (p) => problems.push(p));
+        const table = parseCsvExact(text, 'x.csv', (p) => problems.push(p), { delimiter });
         if (!table.complete) expect(problems).toHaveLength(1);
         const lines = (text.match(/\r\n|\r|\n/g) ?? []).length + 1;
         for (const p of problems) {
