@@ -4,7 +4,7 @@
  * measured, so it is exit 2 naming the files, never exit 0 with a table of dashes and zeros (a
  * CI step reading the exit code would pass on nothing).
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHarness, tempDir } from '../helpers/run-harness.ts';
@@ -25,6 +25,8 @@ describe('harness evaluate with no system both scored and labelled', () => {
     await writeFile(file('other-ids.csv'), 'system_id,score\nsys-0,0.9\nsys-1,0.1\n');
     await writeFile(file('scores-empty.csv'), 'system_id,score\n');
     await writeFile(file('labels-empty.csv'), `${LABELS_HEADER}\n`);
+    await writeFile(file('alarms.csv'), 'system_id,alarm_at\nsys-0,2026-01-01T00:00:00Z\n');
+    await mkdir(file('data/synthetic/raw'), { recursive: true });
   });
   afterAll(() => tmp.cleanup());
 
@@ -68,6 +70,27 @@ describe('harness evaluate with no system both scored and labelled', () => {
     expect(r.stdout).not.toMatch(/0 systems/);
     expect(r.stderr).toMatch(
       /^scores-empty\.csv:1:0: no system of this file has a label in labels-empty\.csv \(0 scores, 0 labels\): nothing to evaluate$/m,
+    );
+  });
+
+  it('alarms against a header-only labels file, with --allow-missing: exit 2, not alarm metrics over 0 systems', async () => {
+    const r = await runHarness(
+      [
+        'evaluate',
+        '--alarms',
+        file('alarms.csv'),
+        '--labels',
+        file('labels-empty.csv'),
+        '--data',
+        file('data'),
+        '--allow-missing',
+      ],
+      { cwd: tmp.dir },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).not.toMatch(/0 systems/);
+    expect(r.stderr).toMatch(
+      /^labels-empty\.csv:1:0: no labelled system in this file \(1 alarm\): nothing to evaluate$/m,
     );
   });
 });
