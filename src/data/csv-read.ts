@@ -103,7 +103,8 @@ function recordLines(text: string, delimiter: string): RecordLines {
 
 /**
  * Parses CSV text (RFC 4180: quoted fields may hold commas, quotes and line breaks; a BOM and
- * blank lines are skipped). A row with the wrong number of fields, or text csv-parse cannot
+ * blank lines are skipped; a line may end in CRLF, LF or a CR alone, mixed in one file, and
+ * lines are numbered as an editor numbers them). A row with the wrong number of fields, or text csv-parse cannot
  * read, goes to `report` located as file:line:column and is left out of `records`; parsing
  * stops at the first syntax error because nothing after an unclosed quote can be located.
  * An empty file has an empty header. `delimiter` defaults to a comma (the contract's files);
