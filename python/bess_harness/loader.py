@@ -178,7 +178,28 @@ def _unreadable_reason(err: OSError) -> str:
 
 def read_regular_text(file: str) -> str:
     """A regular file's UTF-8 text; anything else raises HarnessDataError at ``file:1:0`` saying why."""
-    return read_regular_bytes(file).decode("utf-8", errors="replace")
+    return utf8_text(read_regular_bytes(file), file)
+
+
+#: ``UTF16_BOM`` and ``NUL_IN_HEADER`` of read-file.ts.
+UTF16_BOM = "is UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8"
+NUL_IN_HEADER = "holds a NUL byte in its first line: not UTF-8 text (UTF-16 without a byte order mark, or a binary file); save it as UTF-8"
+
+
+def utf8_text(data: bytes, file: str) -> str:
+    """``utf8Text`` of read-file.ts: the UTF-8 text of a data file, or HarnessDataError at ``file:1:0`` for a
+    UTF-16 one (a UTF-16 byte order mark, or a NUL byte in the first line), which decoded as UTF-8 is NUL
+    bytes between letters."""
+    why = None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        why = UTF16_BOM
+    else:
+        eol, nul = data.find(b"\n"), data.find(b"\0")
+        if nul >= 0 and (eol < 0 or nul < eol):
+            why = NUL_IN_HEADER
+    if why is not None:
+        raise HarnessDataError(f"{file}: {why}", [Problem(file, 1, 0, why)])
+    return data.decode("utf-8", errors="replace")
 
 
 def read_regular_bytes(file: str) -> bytes:
@@ -352,7 +373,7 @@ def load_timeseries(
         df = pd.DataFrame(dict(zip(fast.columns, fast.values)), index=index, columns=fast.columns)
     else:
         problems: list[Problem] = []
-        text = data.decode("utf-8", errors="replace")
+        text = utf8_text(data, file)
         scan = scan_series(
             text, file, lambda p: (problems.append(p), len(problems) < MAX_LOAD_PROBLEMS)[1], extra_sensors, extra_columns=extra_columns
         )

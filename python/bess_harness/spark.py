@@ -39,6 +39,7 @@ import pyarrow as pa
 from .errors import HarnessDataError, Problem
 from .model import Dataset, SystemData, model_name
 from .protocol import decode_series
+from .loader import utf8_text
 from .validate import parse_csv, parse_labels_table, parse_metadata_table, throw_if_problems
 
 #: The columns of the scores file, as ``harness evaluate --scores`` reads them.
@@ -218,8 +219,8 @@ def _parse_table(spark, file: str, what: str, parse) -> list:
 def _read_text(spark, file: str) -> str:
     if "://" not in file and not file.startswith("dbfs:"):
         try:
-            with open(file, encoding="utf-8") as f:
-                return f.read()
+            with open(file, "rb") as f:
+                return utf8_text(f.read(), file)
         except OSError as e:
             raise HarnessDataError(f"cannot read {file}: {e.strerror or e}") from None
     try:

@@ -154,8 +154,15 @@ def parse_number(text: str) -> float | _Bad:
     if text == "":
         return math.nan
     if _NUMBER_RE.fullmatch(text):
-        return float(text)
+        v = float(text)
+        if not math.isinf(v):  # "1e999": as much a non-number as "Infinity" spelled out
+            return v
     return BAD
+
+
+def overflows_float(text: str) -> bool:
+    """``overflowsFloat``: written as a number, too large for a 64-bit float."""
+    return _NUMBER_RE.fullmatch(text) is not None and math.isinf(float(text))
 
 
 def _days_from_civil(y: int, m: int, d: int) -> int:
@@ -233,38 +240,26 @@ class _CsvSyntax(Exception):
         self.code, self.message, self.line, self.column, self.rows = code, message, line, column, rows
 
 
-def _start_line(end_line: int, raw: bytes) -> int:
-    """``startLine`` of csv-read.ts: the end line less the line breaks inside the record's text."""
-    a, b = 0, len(raw)
-    while a < b and raw[a] in (10, 13):
-        a += 1
-    while b > a and raw[b - 1] in (10, 13):
-        b -= 1
-    return end_line - raw.count(b"\n", a, b)
-
-
-_RECORD_DELIMITERS = (b"\r\n", b"\n", b"\r")
 _UTF8_BOM = "\ufeff".encode("utf-8")
 #: What String.prototype.trim removes.
 _JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 
 def _csv_rows(text: str, limit: int | None = None) -> list[tuple[int, int, list[str]]]:
-    """The records of ``text`` as csv-parse reads them with the harness's options (comma, ``"`` as quote
-    and escape, record delimiter discovered from the first line break, blank lines skipped, ragged
-    rows kept): a port of its state machine, so that lines, fields and errors are the same.
-    Returns (start line, end line, fields) per record, at most ``limit`` of them (csv-parse's ``to``);
-    raises _CsvSyntax.
+    """The records of ``text`` as csv-read.ts reads them: csv-parse's fields and errors with the harness's
+    options (comma, ``"`` as quote and escape, CRLF, LF and a CR alone each ending a record, blank lines
+    skipped, ragged rows kept), on the lines an editor shows (``recordLines``: every line break counts
+    once, inside quotes too). Returns (start line, end line, fields) per record, at most ``limit`` of them
+    (csv-parse's ``to``); raises _CsvSyntax, located at the misplaced quote (an unclosed one: where it opens).
     """
     buf = text.encode("utf-8")
     n = len(buf)
-    lines = 1
-    was_row_delimiter = False
-    rd: bytes | None = None
-    quoting = was_quoting = escaping = False
+    line = 1
+    start = 0  # line the current record starts on; 0 before its first byte
+    quoting = was_quoting = False
+    open_line = 0
     field = bytearray()
     record: list[str] = []
-    raw = bytearray()
     rows: list[tuple[int, int, list[str]]] = []
 
     def end_field() -> None:
@@ -273,82 +268,63 @@ def _csv_rows(text: str, limit: int | None = None) -> list[tuple[int, int, list[
         field = bytearray()
         was_quoting = False
 
-    def end_record() -> None:
-        nonlocal record, raw
-        rows.append((_start_line(lines, bytes(raw)), lines, record))
-        record, raw = [], bytearray()
-
     pos = 0
     while pos < n:
-        if was_row_delimiter:
-            lines += 1
-            was_row_delimiter = False
-        if not quoting and rd is None:
-            rd = next((c for c in _RECORD_DELIMITERS if buf.startswith(c, pos)), None)
         ch = buf[pos]
-        raw.append(ch)
-        if ch in (10, 13) and not was_row_delimiter:
-            was_row_delimiter = True
-        if escaping:
-            escaping = False
-        else:
-            if quoting and ch == 34 and pos + 1 < n and buf[pos + 1] == 34:
-                escaping = True
-                pos += 1
-                continue
-            if ch == 34:
-                if quoting:
-                    nxt = buf[pos + 1] if pos + 1 < n else None
-                    if rd is None:
-                        rd = next((c for c in _RECORD_DELIMITERS if buf.startswith(c, pos + 1)), None)
-                        is_rd = rd is not None
-                    else:
-                        is_rd = buf.startswith(rd, pos + 1)
-                    if nxt is None or nxt == 44 or is_rd:
-                        quoting, was_quoting = False, True
-                        pos += 1
-                        continue
-                    raise _CsvSyntax(
-                        "CSV_INVALID_CLOSING_QUOTE",
-                        f'Invalid Closing Quote: got "{chr(nxt)}" at line {lines} instead of delimiter, record delimiter, trimable character (if activated) or comment',
-                        lines,
-                        len(record),
-                        rows,
-                    )
-                if len(field) != 0:
-                    raise _CsvSyntax(
-                        "INVALID_OPENING_QUOTE",
-                        f"Invalid Opening Quote: a quote is found on field {len(record)} at line {lines}, value is {js_string(field.decode('utf-8', errors='replace'))}{' (utf8 bom)' if field == _UTF8_BOM else ''}",
-                        lines,
-                        len(record),
-                        rows,
-                    )
-                quoting = True
-                pos += 1
-                continue
-            if not quoting:
-                rdl = len(rd) if rd is not None and buf.startswith(rd, pos) else 0
-                if rdl:
-                    if not (not was_quoting and not record and not field):
-                        end_field()
-                        end_record()
-                        if limit is not None and len(rows) >= limit:
-                            return rows
-                    pos += rdl
+        if ch in (10, 13):
+            size = 2 if ch == 13 and pos + 1 < n and buf[pos + 1] == 10 else 1
+            if quoting:
+                field += buf[pos : pos + size]
+            elif was_quoting or record or field:
+                end_field()
+                rows.append((start, line, record))
+                record, start = [], 0
+                if limit is not None and len(rows) >= limit:
+                    return rows
+            pos += size
+            line += 1
+            continue
+        if start == 0:
+            start = line
+        if ch == 34:
+            if quoting:
+                if pos + 1 < n and buf[pos + 1] == 34:
+                    field.append(34)
+                    pos += 2
                     continue
-                if ch == 44:
-                    end_field()
+                nxt = buf[pos + 1] if pos + 1 < n else None
+                if nxt is None or nxt in (44, 10, 13):
+                    quoting, was_quoting = False, True
                     pos += 1
                     continue
-        field.append(ch)
+                raise _CsvSyntax(
+                    "CSV_INVALID_CLOSING_QUOTE",
+                    f'Invalid Closing Quote: got "{chr(nxt)}" at line {line} instead of delimiter, record delimiter, trimable character (if activated) or comment',
+                    line,
+                    len(record),
+                    rows,
+                )
+            if len(field) != 0:
+                raise _CsvSyntax(
+                    "INVALID_OPENING_QUOTE",
+                    f"Invalid Opening Quote: a quote is found on field {len(record)} at line {line}, value is {js_string(field.decode('utf-8', errors='replace'))}{' (utf8 bom)' if field == _UTF8_BOM else ''}",
+                    line,
+                    len(record),
+                    rows,
+                )
+            quoting, open_line = True, line
+            pos += 1
+            continue
+        if ch == 44 and not quoting:
+            end_field()
+        else:
+            field.append(ch)
         pos += 1
     if quoting:
-        raise _CsvSyntax(
-            "CSV_QUOTE_NOT_CLOSED", f"Quote Not Closed: the parsing is finished with an opening quote at line {lines}", lines, len(record), rows
-        )
+        raise _CsvSyntax("CSV_QUOTE_NOT_CLOSED", f"Quote Not Closed: the parsing is finished with an opening quote at line {line}", open_line, len(record), rows)
     if was_quoting or record or field:
         end_field()
-        end_record()
+        rows.append((start, line, record))
     return rows
 
 
@@ -360,13 +336,7 @@ def parse_csv(text: str, file: str, report: ProblemSink) -> CsvTable:
         rows = _csv_rows(text)
     except _CsvSyntax as e:
         if e.code == "CSV_QUOTE_NOT_CLOSED":
-            # noticed at the end of the file, but the record it belongs to starts after the last one read
-            last_line = e.rows[-1][1] if e.rows else 0
-            lines = text.split("\n")
-            line = last_line + 1
-            while line < len(lines) and lines[line - 1].strip(_JS_WHITESPACE) == "":
-                line += 1
-            report(Problem(file, line, 0, "not valid CSV: a quoted field that starts on this line is never closed"))
+            report(Problem(file, e.line, 0, "not valid CSV: a quoted field that starts on this line is never closed"))
         else:
             report(Problem(file, e.line, e.column + 1, f"not valid CSV: {e.message}"))
         return CsvTable(file, [], [], 0, False)
@@ -388,6 +358,8 @@ def check_header(
     """Checks a header like ``checkHeader``: missing, unknown and duplicate columns on line 1. Returns column index by name."""
     required, optional = list(required), list(optional)
     index: dict[str, int] = {}
+    if not table.complete:
+        return index  # parsing stopped at a syntax error, already reported: there is no header to check
     known = set(required) | set(optional)
     for i, name in enumerate(table.header):
         column = i + 1
@@ -486,7 +458,12 @@ class RowReader:
             return None
         v = parse_number(raw)
         if v is BAD or v != v:
-            self.problem(name, f"{name} is not a number: {js_string(raw)}")
+            self.problem(
+                name,
+                f"{name} is not a finite number: {js_string(raw)} overflows a 64-bit float"
+                if overflows_float(raw)
+                else f"{name} is not a number: {js_string(raw)}",
+            )
             return ABSENT
         if v < lo or v > hi:
             self.problem(name, f"{name} {raw} out of range: expected {what}")
@@ -689,6 +666,10 @@ def scan_series(
         return SeriesScan([], [], [])
 
 
+#: ``CR_ONLY`` of series-scan.ts: a CR alone in the first line.
+CR_ONLY = 'a CR alone breaks the first line (classic Mac line breaks?): series files end their lines in LF or CRLF (convert the file, e.g. tr "\\r" "\\n")'
+
+
 def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limits: bool, extra_columns: bool = False) -> SeriesScan:
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -705,6 +686,10 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
     header_line = max(li, 1)
     if header_text == "":
         emit(Problem(file, 1, 0, "file is empty: expected a header timestamp,<sensor>,..."))
+        return SeriesScan([], [], [])
+    if "\r" in header_text:
+        # the file's lines end in a CR alone, most likely: said once, not as a column per glued value
+        emit(Problem(file, header_line, 0, CR_ONLY))
         return SeriesScan([], [], [])
     header = header_text.split(",")
     known = [*SENSORS, *extra]
@@ -737,11 +722,13 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
     values: list[list[float]] = [[] for _ in columns]
     prev_ts, prev_line, prev_row = math.nan, 0, ""
     line = header_line
+    data_lines = 0  # non-blank lines after the header: rows that were all refused are still rows
     for raw in lines[li:]:
         line += 1
         row = raw.removesuffix("\r")
         if row == "":
             continue
+        data_lines += 1
         parts = row.split(",")
         if '"' in row:
             quote_at = next(k for k, p in enumerate(parts) if '"' in p) + 1
@@ -776,7 +763,12 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
             if v is BAD:
                 emit(
                     Problem(
-                        file, line, j + 2, f"not a number: {_quote(cell)} in column {columns[j]} (a missing reading is an empty field)"
+                        file,
+                        line,
+                        j + 2,
+                        f"not a finite number: {_quote(cell)} in column {columns[j]} overflows a 64-bit float"
+                        if overflows_float(cell)
+                        else f"not a number: {_quote(cell)} in column {columns[j]} (a missing reading is an empty field)",
                     )
                 )
                 v = math.nan
@@ -792,7 +784,7 @@ def _scan(text: str, file: str, emit: ProblemSink, extra: list[str], check_limit
                         )
                     )
             values[j].append(v)
-    if not timestamps:
+    if data_lines == 0:
         emit(Problem(file, header_line, 0, "file has a header but no data rows"))
     return SeriesScan(columns, timestamps, values)
 
@@ -867,5 +859,8 @@ def fast_scan_series(data: bytes, extra_sensors: Iterable[str] = (), extra_colum
             num = pc.cast(pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col), pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
-        values.append(num.to_numpy(zero_copy_only=False).astype("float64"))
+        arr = num.to_numpy(zero_copy_only=False).astype("float64")
+        if np.isinf(arr).any():
+            return None  # "1e999": the located scanner refuses it
+        values.append(arr)
     return FastScan(columns, np.asarray(ns, dtype="int64"), values)

@@ -22,26 +22,89 @@ export interface CsvTable {
 /** Where problems go: collected by validation, thrown by the loaders. */
 export type ProblemSink = (p: Problem) => void;
 
-/** Number of `\n` in `s` from `from` to `to`. */
-function countNewlines(s: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++;
-  return n;
+/** A quote where RFC 4180 allows none, located as an editor shows it. */
+interface QuoteError {
+  readonly kind: 'opening' | 'closing' | 'unclosed';
+  readonly line: number;
+  /** 1-based field of the record. */
+  readonly column: number;
 }
 
-/** The line a record starts on: csv-parse reports the line it ends on and the raw text, which
- * may begin with skipped blank lines and ends with the record delimiter. */
-function startLine(endLine: number, raw: string): number {
-  let a = 0;
-  while (a < raw.length && (raw[a] === '\n' || raw[a] === '\r')) a++;
-  let b = raw.length;
-  while (b > a && (raw[b - 1] === '\n' || raw[b - 1] === '\r')) b--;
-  return endLine - countNewlines(raw, a, b);
+/** What {@link recordLines} found: the line each record starts on, up to the first misplaced quote. */
+interface RecordLines {
+  /** 1-based start line of every record (blank lines hold none), in file order. */
+  readonly starts: readonly number[];
+  readonly quoteError?: QuoteError;
+}
+
+/**
+ * The line each record of `text` starts on, counted as an editor counts: CRLF, LF and a CR alone
+ * are each one line break, inside a quoted field too. csv-parse's own count (`info.lines`)
+ * counts a CRLF inside quotes as two breaks, so every multi-line Excel note pushed the problems
+ * below it one line down; and it fixes the record delimiter to the first one it meets, so a file
+ * whose lines end first in CRLF and then in LF was read as one long row. Quotes follow csv-parse's
+ * rules (a quote opens a field only at its start; a closing quote is followed by a delimiter, a
+ * line break or the end), so the first misplaced one is the error csv-parse throws, located here.
+ */
+function recordLines(text: string, delimiter: string): RecordLines {
+  const starts: number[] = [];
+  const n = text.length;
+  let line = 1;
+  let field = 0;
+  let fieldStart = true;
+  let inRecord = false;
+  const isBreak = (c: number): boolean => c === 10 || c === 13;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isBreak(c)) {
+      i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      line++;
+      inRecord = false;
+      field = 0;
+      fieldStart = true;
+      continue;
+    }
+    if (!inRecord) {
+      inRecord = true;
+      starts.push(line);
+    }
+    if (text.startsWith(delimiter, i)) {
+      i += delimiter.length;
+      field++;
+      fieldStart = true;
+      continue;
+    }
+    i++;
+    if (c !== 34) {
+      fieldStart = false;
+      continue;
+    }
+    if (!fieldStart) return { starts, quoteError: { kind: 'opening', line, column: field + 1 } };
+    const openLine = line;
+    for (;;) {
+      if (i >= n) return { starts, quoteError: { kind: 'unclosed', line: openLine, column: field + 1 } };
+      const q = text.charCodeAt(i);
+      if (q === 34 && text.charCodeAt(i + 1) === 34) i += 2;
+      else if (q === 34) break;
+      else if (isBreak(q)) {
+        i += q === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+        line++;
+      } else i++;
+    }
+    i++;
+    if (i < n && !isBreak(text.charCodeAt(i)) && !text.startsWith(delimiter, i)) {
+      return { starts, quoteError: { kind: 'closing', line, column: field + 1 } };
+    }
+    fieldStart = false;
+  }
+  return { starts };
 }
 
 /**
  * Parses CSV text (RFC 4180: quoted fields may hold commas, quotes and line breaks; a BOM and
- * blank lines are skipped). A row with the wrong number of fields, or text csv-parse cannot
+ * blank lines are skipped; a line may end in CRLF, LF or a CR alone, mixed in one file, and
+ * lines are numbered as an editor numbers them). A row with the wrong number of fields, or text csv-parse cannot
  * read, goes to `report` located as file:line:column and is left out of `records`; parsing
  * stops at the first syntax error because nothing after an unclosed quote can be located.
  * An empty file has an empty header. `delimiter` defaults to a comma (the contract's files);
@@ -84,37 +147,32 @@ export function splitPlainCsv(text: string, file: string, report: ProblemSink, d
 
 /** {@link parseCsv} through csv-parse: any RFC 4180 text, every syntax error located. */
 export function parseCsvExact(text: string, file: string, report: ProblemSink, options: { readonly delimiter?: string } = {}): CsvTable {
-  let rows: { record: string[]; raw: string; info: { lines: number } }[];
-  // Line of the last record parsed: an unclosed quote is only noticed at the end of the file,
-  // but the record it belongs to starts right after this one.
-  let lastLine = 0;
+  const delimiter = options.delimiter ?? ',';
+  let rows: string[][];
   try {
     rows = parse(text, {
       bom: true,
-      delimiter: options.delimiter ?? ',',
-      info: true,
-      raw: true,
+      delimiter,
+      // Any of the three ends a line, whichever the file begins with (see recordLines).
+      record_delimiter: ['\r\n', '\n', '\r'],
       relax_column_count: true,
       skip_empty_lines: true,
-      on_record: (record, context) => {
-        lastLine = context.lines;
-        return record;
-      },
-    }) as typeof rows;
+    }) as string[][];
   } catch (err) {
     if (err instanceof CsvError) {
       const e = err as CsvError & { lines?: number; column?: number };
+      // csv-parse's line is off by one for every CRLF inside quotes before it: recordLines
+      // finds the same misplaced quote and says where it is.
+      const at = recordLines(text, delimiter).quoteError;
+      const line = at?.line ?? (typeof e.lines === 'number' ? e.lines : 1);
       if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
-        const lines = text.split('\n');
-        let line = lastLine + 1;
-        while (line < lines.length && (lines[line - 1] ?? '').trim() === '') line++;
         report({ file, line, column: 0, message: 'not valid CSV: a quoted field that starts on this line is never closed' });
       } else {
         report({
           file,
-          line: typeof e.lines === 'number' ? e.lines : 1,
-          column: typeof e.column === 'number' ? e.column + 1 : 0,
-          message: `not valid CSV: ${err.message}`,
+          line,
+          column: at?.column ?? (typeof e.column === 'number' ? e.column + 1 : 0),
+          message: `not valid CSV: ${at ? err.message.replace(/ at line \d+/, ` at line ${line}`) : err.message}`,
         });
       }
       return { file, header: [], records: [], rowCount: 0, complete: false };
@@ -123,17 +181,18 @@ export function parseCsvExact(text: string, file: string, report: ProblemSink, o
   }
   const first = rows[0];
   if (!first) return { file, header: [], records: [], rowCount: 0, complete: true };
-  const header = first.record;
+  const { starts } = recordLines(text, delimiter);
+  if (starts.length !== rows.length) throw new Error(`csv-read: ${rows.length} records parsed but ${starts.length} found in ${file}`);
+  const header = first;
   const records: CsvRecord[] = [];
   for (let i = 1; i < rows.length; i++) {
-    const r = rows[i];
-    if (!r) continue;
-    const line = startLine(r.info.lines, r.raw);
-    if (r.record.length !== header.length) {
-      report(raggedProblem(file, line, r.record.length, header.length));
+    const r = rows[i] as string[];
+    const line = starts[i] as number;
+    if (r.length !== header.length) {
+      report(raggedProblem(file, line, r.length, header.length));
       continue;
     }
-    records.push({ line, fields: r.record });
+    records.push({ line, fields: r });
   }
   return { file, header, records, rowCount: rows.length - 1, complete: true };
 }
@@ -174,10 +233,11 @@ export const readTextFile = readRegularText;
 /**
  * Checks a header against the columns a file must and may have: a missing required column,
  * an unknown column and a duplicate column are each a problem on line 1. Returns the index of
- * every known column by name.
+ * every known column by name. A table whose parsing stopped at a syntax error (`complete`
+ * false) has no header to check: its one problem is the syntax error, already reported.
  */
 export function checkHeader(
-  table: Pick<CsvTable, 'file' | 'header'>,
+  table: Pick<CsvTable, 'file' | 'header'> & { readonly complete?: boolean },
   required: readonly string[],
   optional: readonly string[],
   report: ProblemSink,
@@ -185,6 +245,7 @@ export function checkHeader(
 ): Map<string, number> {
   const { file, header } = table;
   const index = new Map<string, number>();
+  if (table.complete === false) return index;
   const known = new Set([...required, ...optional]);
   header.forEach((name, i) => {
     const column = i + 1;

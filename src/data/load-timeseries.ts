@@ -8,7 +8,7 @@ import type { DerivedFeature, Source } from './schema.ts';
 import { scanSeriesBytes, seriesPathCounts } from './series-bytes.ts';
 import { scanSeries, type SeriesScan } from './series-scan.ts';
 import type { SystemSeries, TimeseriesOptions } from './types.ts';
-import { readRegularFileSync, scratchSpace } from './read-file.ts';
+import { readRegularFileSync, scratchSpace, utf8Text } from './read-file.ts';
 
 /** Scratch space for the bytes of the series file being read. */
 const seriesScratch = scratchSpace(16 << 20);
@@ -48,7 +48,7 @@ function readSeriesFile(file: string, bytes: Uint8Array, systemId: string, extra
   }
   seriesPathCounts.text++;
   const problems: Problem[] = [];
-  const scan = scanSeries(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), {
+  const scan = scanSeries(utf8Text(bytes, file), {
     file,
     extraSensors,
     extraColumns,

@@ -76,10 +76,35 @@ export function readRegularFileSync(file: string, into: (size: number) => Uint8A
   }
 }
 
-/** {@link readRegularFile} as UTF-8 text. */
+/** {@link readRegularFile} as UTF-8 text (see {@link utf8Text}). */
 export async function readRegularText(file: string): Promise<string> {
-  return (await readRegularFile(file)).toString('utf8');
+  return utf8Text(await readRegularFile(file), file);
 }
+
+/**
+ * The UTF-8 text of a data file's bytes. A UTF-16 file (Excel's "Unicode text", Windows
+ * PowerShell 5's `>`) is a HarnessError at `file:1:0` saying so: decoded as UTF-8 it is NUL
+ * bytes between letters, and every column of its header was reported unknown with the NULs
+ * printed raw. Only the first line is searched for a NUL: a later one is data like any other
+ * byte (and the byte readers, which accept it, must read what this does).
+ */
+export function utf8Text(bytes: Uint8Array, file: string): string {
+  const fail = (why: string): never => {
+    throw new HarnessError('E_DATA', `${file}: ${why}`, [{ file, line: 1, column: 0, message: why }]);
+  };
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) fail(UTF16_BOM);
+  const eol = bytes.indexOf(10);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0 && (eol < 0 || nul < eol)) fail(NUL_IN_HEADER);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** The problem of a file that starts with a UTF-16 byte order mark. */
+export const UTF16_BOM = 'is UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8';
+/** The problem of a file with a NUL byte in its first line. */
+export const NUL_IN_HEADER = 'holds a NUL byte in its first line: not UTF-8 text (UTF-16 without a byte order mark, or a binary file); save it as UTF-8';
 
 /**
  * Scratch space for {@link readRegularFileSync}: a buffer grown as needed and handed out again

@@ -4,7 +4,7 @@
  */
 import type { ProblemSink } from './csv-read.ts';
 import { SYSTEM_ID_PATTERN } from './schema.ts';
-import { parseNumberText } from './series-scan.ts';
+import { overflowsFloat, parseNumberText } from './series-scan.ts';
 import { didYouMean } from './suggest.ts';
 
 /** A parsed row and the 1-based line it came from, so later checks can point at it. */
@@ -79,7 +79,7 @@ export class RowReader {
     if (raw === undefined || raw === '') return null;
     const v = parseNumberText(raw);
     if (v === undefined || v !== v) {
-      this.problem(name, `${name} is not a number: ${JSON.stringify(raw)}`);
+      this.problem(name, overflowsFloat(raw) ? `${name} is not a finite number: ${JSON.stringify(raw)} overflows a 64-bit float` : `${name} is not a number: ${JSON.stringify(raw)}`);
       return undefined;
     }
     if (v < min || v > max) {

@@ -73,9 +73,18 @@ export function parseNumberAt(s: string, a: number, b: number): number {
 
 function parseNumberSlow(s: string, a: number, b: number): number {
   const text = s.slice(a, b);
-  if (NUMBER_RE.test(text)) return Number(text);
+  if (NUMBER_RE.test(text)) {
+    // "1e999" is Infinity to Number(): as much a non-number here as "Infinity" spelled out.
+    const v = Number(text);
+    if (Number.isFinite(v)) return v;
+  }
   badNumber = true;
   return NaN;
+}
+
+/** True when `text` is written as a number but is too large for a 64-bit float ("1e999"): the message says so. */
+export function overflowsFloat(text: string): boolean {
+  return NUMBER_RE.test(text) && !Number.isFinite(Number(text));
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -145,6 +154,9 @@ function quote(s: string, a: number, b: number): string {
   return JSON.stringify(text);
 }
 
+/** The problem of a file whose first line holds a CR alone (the file's lines end in one, most likely). */
+export const CR_ONLY = 'a CR alone breaks the first line (classic Mac line breaks?): series files end their lines in LF or CRLF (convert the file, e.g. tr "\\r" "\\n")';
+
 /** Stops the scan from inside helpers when `report` returns false. */
 class StopScan extends Error {}
 
@@ -190,6 +202,12 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
     emit({ file, line: 1, column: 0, message: 'file is empty: expected a header timestamp,<sensor>,...' });
     return { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
   }
+  if (headerText.includes('\r')) {
+    // A CR inside the first LF-ended line: the file's lines end in a CR alone (a classic Mac
+    // export), so "the header" is the whole file. Said once, not as a column per glued value.
+    emit({ file, line: headerLine, column: 0, message: CR_ONLY });
+    return { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
+  }
   const header = headerText.split(',');
   const known = new Set<string>([...SENSORS, ...(opts.extraSensors ?? [])]);
   const seen = new Map<string, number>();
@@ -233,6 +251,8 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
   let prevLine = 0;
   let prevStart = 0;
   let prevStop = 0;
+  // Non-blank lines after the header: a file whose rows were all refused has rows, just bad ones.
+  let dataLines = 0;
   while (pos < len) {
     line++;
     let eol = text.indexOf('\n', pos);
@@ -242,6 +262,7 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
     const start = pos;
     pos = eol + 1;
     if (stop === start) continue;
+    dataLines++;
     // Count fields first so that a ragged row is dropped whole.
     let fields = 1;
     let quoteAt = -1;
@@ -301,7 +322,9 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
           file,
           line,
           column: j + 2,
-          message: `not a number: ${quote(text, a, b)} in column ${columns[j]} (a missing reading is an empty field)`,
+          message: overflowsFloat(text.slice(a, b))
+            ? `not a finite number: ${quote(text, a, b)} in column ${columns[j]} overflows a 64-bit float`
+            : `not a number: ${quote(text, a, b)} in column ${columns[j]} (a missing reading is an empty field)`,
         });
       } else if (v === v) {
         const lim = limits[j];
@@ -318,7 +341,7 @@ function scan(text: string, opts: ScanOptions, emit: ProblemSink): SeriesScan {
     }
     n++;
   }
-  if (n === 0) {
+  if (dataLines === 0) {
     emit({ file, line: headerLine, column: 0, message: 'file has a header but no data rows' });
   }
   return {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { HarnessError } from '../errors.ts';
 import { readTextFile } from './csv-read.ts';
-import { parseTimestampAt } from './series-scan.ts';
+import { CR_ONLY, parseTimestampAt } from './series-scan.ts';
 
 /** First and last timestamp of a series, epoch ms. */
 export interface SeriesSpan {
@@ -13,21 +13,41 @@ export interface SeriesSpan {
   readonly last: number;
 }
 
+/** The start of the first line at or after `from` that is not blank (LF or CRLF line ends), and its line number. */
+function nonBlankLine(text: string, from: number, line: number): { readonly at: number; readonly line: number } {
+  let at = from;
+  let n = line;
+  for (;;) {
+    if (text.charCodeAt(at) === 13 && text.charCodeAt(at + 1) === 10) at++;
+    if (text.charCodeAt(at) !== 10) return { at, line: n };
+    at++;
+    n++;
+  }
+}
+
 /**
  * First and last timestamp (first field of the first and last data rows) of a series file;
- * timestamps strictly increase by contract, so they bound the series. Undefined when the file
- * does not exist. A file with no data row, or whose first or last timestamp is not ISO 8601
- * UTC, is a HarnessError located at file:line:1 (`harness validate` checks the rest).
+ * timestamps strictly increase by contract, so they bound the series. Blank lines are skipped
+ * where the series loader skips them (before the header, between rows, at the end). Undefined
+ * when the file does not exist. A file with no data row, whose lines end in a CR alone, or whose
+ * first or last timestamp is not ISO 8601 UTC, is a HarnessError located at file:line
+ * (`harness validate` checks the rest).
  */
 export async function readSeriesSpan(file: string): Promise<SeriesSpan | undefined> {
   if (!existsSync(file)) return undefined;
   const text = await readTextFile(file);
-  const headerEnd = text.indexOf('\n');
+  const head = nonBlankLine(text, text.charCodeAt(0) === 0xfeff ? 1 : 0, 1);
+  let headerEnd = text.indexOf('\n', head.at);
+  const headerStop = headerEnd < 0 ? text.length : headerEnd;
+  if (text.slice(head.at, text.charCodeAt(headerStop - 1) === 13 ? headerStop - 1 : headerStop).includes('\r'))
+    throw new HarnessError('E_DATA', `cannot read the observed span of ${file}`, [{ file, line: head.line, column: 0, message: CR_ONLY }]);
+  if (headerEnd < 0) headerEnd = text.length;
+  const row = nonBlankLine(text, headerEnd + 1, head.line + 1);
   let end = text.length;
   while (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
-  if (headerEnd < 0 || headerEnd >= end)
+  if (row.at >= end)
     throw new HarnessError('E_DATA', `series ${file} has no data rows: its observed span is unknown`, [
-      { file, line: 1, column: 1, message: 'a header and no rows' },
+      { file, line: head.line, column: 1, message: 'a header and no rows' },
     ]);
   const lastStart = text.lastIndexOf('\n', end - 1) + 1;
   const field = (a: number): [number, number] => {
@@ -44,7 +64,7 @@ export async function readSeriesSpan(file: string): Promise<SeriesSpan | undefin
       ]);
     return ms;
   };
-  const first = read(headerEnd + 1, () => 2);
+  const first = read(row.at, () => row.line);
   // The last line's number is counted only for an error message.
   const last = read(lastStart, () => text.slice(0, lastStart).split('\n').length);
   return { first, last };

@@ -7,6 +7,7 @@
 import type { Problem } from '../errors.ts';
 import { checkHeader, parseCsv, throwIfProblems, type CsvTable, type ProblemSink } from './csv-read.ts';
 import { FieldStrings, plainDecimalAt, readByteTable, type ByteTable } from './csv-bytes.ts';
+import { utf8Text } from './read-file.ts';
 import { parseNumberText } from './series-scan.ts';
 
 /** How many tables each path read in this process: the benchmark prints it. */
@@ -24,7 +25,7 @@ export async function readTableColumns<T>(file: string, fast: (t: ByteTable) => 
     return got;
   }
   tablePathCounts.exact++;
-  return exact(bytes.toString('utf8'));
+  return exact(utf8Text(bytes, file));
 }
 
 /**

@@ -12,7 +12,7 @@ import { parseLabelsTable } from './load-labels.ts';
 import { parseMetadataTable } from './load-metadata.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
 import { scanSeries } from './series-scan.ts';
-import { readRegularFile, readRegularText } from './read-file.ts';
+import { readRegularFile, readRegularText, utf8Text } from './read-file.ts';
 import { scanSeriesBytes } from './series-bytes.ts';
 import { scanSeriesParquet, systemIdOfPartition } from './parquet-read.ts';
 
@@ -258,8 +258,16 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     // that breaks a physical limit; only then does the general scanner decode the text and
     // locate every problem.
     if (scanSeriesBytes(bytes, { extraSensors, extraColumns, checkLimits: true }) !== null) return;
+    let text: string;
+    try {
+      text = utf8Text(bytes, job.file);
+    } catch (err) {
+      if (!(err instanceof HarnessError)) throw err;
+      for (const p of err.problems) report(p);
+      return;
+    }
     let kept = 0;
-    scanSeries(bytes.toString('utf8'), {
+    scanSeries(text, {
       file: job.file,
       extraSensors,
       extraColumns,

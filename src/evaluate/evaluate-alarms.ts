@@ -200,6 +200,15 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
       `the observed span of ${plural(missing.length, 'labelled system')} is missing (no series under ${displayPath(layout.dataDir)}); pass --data DIR with their series`,
       missing.slice(0, MAX_PROBLEMS),
     );
+  if (systems.length === 0 && labelsFiles[0] !== undefined) {
+    // Nothing to measure: alarm metrics over 0 systems with exit 0 would pass a CI step on nothing.
+    const message = `no labelled system in this file (${plural(alarmRows.length, 'alarm')}): nothing to evaluate`;
+    throw new HarnessError(
+      'E_JOIN',
+      `${labelsName}: ${message}`,
+      labelsFiles.map((file) => ({ file, line: 1, column: 0, message })),
+    );
+  }
   if (noFailureAt > 0)
     warnings.push(
       `${noFailureAt} ${noFailureAt === 1 ? 'anomaly' : 'anomalies'} without failure_at left out of the alarm metrics (first: ${firstNoFailureAt})`,

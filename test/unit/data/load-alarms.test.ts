@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAlarmsFile, readSeriesSpan } from '../../../src/data/index.ts';
+import { CR_ONLY } from '../../../src/data/series-scan.ts';
 import { HarnessError } from '../../../src/errors.ts';
 
 let dir = '';
@@ -62,5 +63,23 @@ describe('readSeriesSpan', () => {
     expect(await problemsOf(readSeriesSpan(f))).toEqual(['3:1: not an ISO 8601 UTC timestamp: "later"']);
     await writeFile(f, 'timestamp,voltage_v\n');
     expect(await problemsOf(readSeriesSpan(f))).toEqual(['1:1: a header and no rows']);
+    await writeFile(f, '\r\ntimestamp,voltage_v\r\n\r\n\r\n');
+    expect(await problemsOf(readSeriesSpan(f))).toEqual(['2:1: a header and no rows']);
+  });
+
+  it('skips blank lines before the header and before the first row, as the series loader does', async () => {
+    const f = path.join(dir, 'S3.csv');
+    await writeFile(f, '\ntimestamp,voltage_v\n\n2026-01-01T00:00:00Z,1\n2026-01-03T00:00:00Z,2\n\n');
+    expect(await readSeriesSpan(f)).toEqual({ first: Date.UTC(2026, 0, 1), last: Date.UTC(2026, 0, 3) });
+    await writeFile(f, '\uFEFF\r\ntimestamp,voltage_v\r\n\r\n2026-01-01T00:00:00Z,1\r\n2026-01-03T00:00:00Z,2\r\n');
+    expect(await readSeriesSpan(f)).toEqual({ first: Date.UTC(2026, 0, 1), last: Date.UTC(2026, 0, 3) });
+    await writeFile(f, 'timestamp,voltage_v\n\n\nsoon,1\n2026-01-03T00:00:00Z,2\n');
+    expect(await problemsOf(readSeriesSpan(f))).toEqual(['4:1: not an ISO 8601 UTC timestamp: "soon"']);
+  });
+
+  it('says a CR-only file is one, as the series loader does, not that it has no rows', async () => {
+    const f = path.join(dir, 'S4.csv');
+    await writeFile(f, 'timestamp,voltage_v\r2026-01-01T00:00:00Z,1\r2026-01-03T00:00:00Z,2\r');
+    expect(await problemsOf(readSeriesSpan(f))).toEqual([`1:0: ${CR_ONLY}`]);
   });
 });

@@ -1,0 +1,96 @@
+/**
+ * `harness evaluate` on files that join to no system at all: a scores file whose ids match none
+ * of the labels (another id scheme) with --allow-missing, or two header-only files. Nothing was
+ * measured, so it is exit 2 naming the files, never exit 0 with a table of dashes and zeros (a
+ * CI step reading the exit code would pass on nothing).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHarness, tempDir } from '../helpers/run-harness.ts';
+
+const LABELS_HEADER = 'system_id,label,failure_type,lead_time_days,source,label_version';
+
+describe('harness evaluate with no system both scored and labelled', () => {
+  let tmp: { dir: string; cleanup: () => Promise<void> };
+  const file = (name: string): string => path.join(tmp.dir, name);
+  beforeAll(async () => {
+    tmp = await tempDir('evaluate-nothing-');
+    const labels = [LABELS_HEADER];
+    for (let i = 0; i < 8; i++)
+      labels.push(
+        i % 2 ? `S-${i},normal,none,,synthetic,1` : `S-${i},anomaly,thermal_runaway,3,synthetic,1`,
+      );
+    await writeFile(file('labels.csv'), `${labels.join('\n')}\n`);
+    await writeFile(file('other-ids.csv'), 'system_id,score\nsys-0,0.9\nsys-1,0.1\n');
+    await writeFile(file('scores-empty.csv'), 'system_id,score\n');
+    await writeFile(file('labels-empty.csv'), `${LABELS_HEADER}\n`);
+    await writeFile(file('alarms.csv'), 'system_id,alarm_at\nsys-0,2026-01-01T00:00:00Z\n');
+    await mkdir(file('data/synthetic/raw'), { recursive: true });
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('ids that match no label, with --allow-missing: exit 2 naming the scores file, no metrics on stdout', async () => {
+    const r = await runHarness(
+      [
+        'evaluate',
+        '--scores',
+        file('other-ids.csv'),
+        '--labels',
+        file('labels.csv'),
+        '--allow-missing',
+        '--json',
+        '--by',
+        'failure_type',
+      ],
+      { cwd: tmp.dir },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^other-ids\.csv:1:0: no system of this file has a label in labels\.csv \(2 scores, 8 labels\): nothing to evaluate$/m,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a header-only scores file and a header-only labels file: exit 2, not an evaluation of 0 systems', async () => {
+    const r = await runHarness(
+      [
+        'evaluate',
+        '--scores',
+        file('scores-empty.csv'),
+        '--labels',
+        file('labels-empty.csv'),
+        '--by',
+        'failure_type',
+      ],
+      { cwd: tmp.dir },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).not.toMatch(/0 systems/);
+    expect(r.stderr).toMatch(
+      /^scores-empty\.csv:1:0: no system of this file has a label in labels-empty\.csv \(0 scores, 0 labels\): nothing to evaluate$/m,
+    );
+  });
+
+  it('alarms against a header-only labels file, with --allow-missing: exit 2, not alarm metrics over 0 systems', async () => {
+    const r = await runHarness(
+      [
+        'evaluate',
+        '--alarms',
+        file('alarms.csv'),
+        '--labels',
+        file('labels-empty.csv'),
+        '--data',
+        file('data'),
+        '--allow-missing',
+      ],
+      { cwd: tmp.dir },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).not.toMatch(/0 systems/);
+    expect(r.stderr).toMatch(
+      /^labels-empty\.csv:1:0: no labelled system in this file \(1 alarm\): nothing to evaluate$/m,
+    );
+  });
+});
