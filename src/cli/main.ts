@@ -93,6 +93,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/** Problems a failed command lists (validate lists all of them). */
+const PROBLEMS_SHOWN = 50;
+
 try {
   process.exitCode = await main(process.argv.slice(2));
   if (stray.length > 0) {
@@ -104,7 +107,7 @@ try {
 } catch (err) {
   if (err instanceof HarnessError) {
     process.stderr.write(`harness: ${err.message}\n`);
-    printProblems(err.problems);
+    printProblems(err.problems, PROBLEMS_SHOWN);
   } else {
     // Not a user mistake: a bug in the harness. One line here; the stack goes to a file to report.
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -2,9 +2,19 @@ import { displayPath, formatProblem, type Problem } from '../errors.ts';
 
 export { displayPath };
 
-/** Prints located problems, one `file:line:column: message` per line, to stderr. */
-export function printProblems(problems: readonly Problem[]): void {
-  for (const p of problems) process.stderr.write(`${formatProblem(p, displayPath)}\n`);
+/**
+ * Prints located problems, one `file:line:column: message` per line, to stderr: the first
+ * `limit`, then how many more. A labels file with a bad value on each of a million rows printed
+ * a million lines (13 s, a gigabyte of CI log).
+ */
+export function printProblems(problems: readonly Problem[], limit = Infinity): void {
+  const shown = Math.min(problems.length, limit);
+  for (let i = 0; i < shown; i++)
+    process.stderr.write(`${formatProblem(problems[i]!, displayPath)}\n`);
+  if (problems.length > shown)
+    process.stderr.write(
+      `… and ${problems.length - shown} more problems (\`harness validate\` lists every one)\n`,
+    );
 }
 
 /**
