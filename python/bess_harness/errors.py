@@ -31,11 +31,17 @@ class Problem(NamedTuple):
         return f"{file}:{self.line}:{self.column}: {self.message}"
 
 
+PROBLEMS_SHOWN = 50
+"""Problems ``str(HarnessDataError)`` lists, as the harness CLI lists 50 for a failed command."""
+
+
 class HarnessDataError(Exception):
     """Bad data: the same message and located problems as the TypeScript loader's ``HarnessError('E_DATA')``.
 
     ``message`` is the one-line summary, ``problems`` the list of :class:`Problem` (file, line, column,
-    message). ``str(err)`` is the summary followed by one problem per line, as ``harness`` prints them.
+    message). ``str(err)`` is the summary followed by one problem per line, as ``harness`` prints them:
+    the first 50, then how many more (``problems`` holds every one; a file bad on each of a million
+    rows would otherwise print a million lines into a traceback or a notebook).
     """
 
     code = "E_DATA"
@@ -46,4 +52,7 @@ class HarnessDataError(Exception):
         super().__init__(message)
 
     def __str__(self) -> str:
-        return "\n".join([self.message, *(p.format(relative=True) for p in self.problems)])
+        shown = [p.format(relative=True) for p in self.problems[:PROBLEMS_SHOWN]]
+        more = len(self.problems) - len(shown)
+        tail = [f"… and {more} more problems (err.problems holds every one)"] if more > 0 else []
+        return "\n".join([self.message, *shown, *tail])
