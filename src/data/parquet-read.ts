@@ -281,6 +281,11 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
   const seen = new Set<string>();
   const columns: string[] = [];
   for (const f of fields) {
+    // A damaged footer can leave a column without its name (thrift's field missing).
+    if (typeof f.name !== 'string') {
+      emit(file, 'a column without a name: the file\'s footer is damaged');
+      return undefined;
+    }
     if (f.name === 'timestamp') continue;
     if (seen.has(f.name)) {
       bad = true;

@@ -90,6 +90,37 @@ describe('hostile Parquet inputs', () => {
     });
   });
 
+  describe('a page header whose row count is damaged (pyarrow refuses each of these files)', () => {
+    it.each([
+      [
+        'page-fewer-rows',
+        /column voltage_v, row group 1: its pages hold 80 rows, the row group 100/,
+      ],
+      [
+        'page-more-rows',
+        /column voltage_v, row group 1: a page of 120 rows where its row group has 100 left/,
+      ],
+      [
+        'page-v2-counts-disagree',
+        /column voltage_v, row group 1: a page of 100 rows that says it holds 80 values/,
+      ],
+    ])('%s: exit 2 naming the part, the column and the row group', async (name, message) => {
+      const r = await validate(name);
+      expect(r.code).toBe(2);
+      expect(r.out).toMatch(
+        new RegExp(
+          `system_id=sys-0001/part-0\\.parquet: not a readable Parquet file \\(${message.source}`,
+        ),
+      );
+    });
+
+    it("is not loaded as the next column's values", async () => {
+      const ds = await loadDataset({ dataDir: at('page-fewer-rows') });
+      const sys = ds.systems.find((s) => s.systemId === 'sys-0001');
+      await expect(sys!.loadSeries()).rejects.toThrow(/part-0\.parquet/);
+    });
+  });
+
   describe('scores.parquet with a column of the wrong type', () => {
     const evaluate = async (name: string): Promise<{ code: number | null; out: string }> => {
       const base = path.join(tmp.dir, 'base');
