@@ -90,6 +90,15 @@ describe('hostile Parquet inputs', () => {
     });
   });
 
+  it('names the missing partition folder of a system in the metadata, not a CSV file', async () => {
+    const r = await validate('partition-missing');
+    expect(r.code).toBe(2);
+    expect(r.out).toContain(
+      `system sys-0002 (synthetic) has no raw series: no folder ${path.join(at('partition-missing'), 'raw', 'system_id=sys-0002')}/`,
+    );
+    expect(r.out).not.toContain('raw file');
+  });
+
   describe('a page header whose row count is damaged (pyarrow refuses each of these files)', () => {
     it.each([
       [
