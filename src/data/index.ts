@@ -33,3 +33,4 @@ export { readScoreColumns, scoreRowAt, type ScoreColumns } from './score-columns
 export { readAlarmsFile, type AlarmRow, ALARMS_REQUIRED, ALARMS_OPTIONAL } from './load-alarms.ts';
 export { readSeriesSpan, type SeriesSpan } from './series-span.ts';
 export { labelInstantMs } from './label-times.ts';
+export { seriesFingerprint } from './series-fingerprint.ts';
