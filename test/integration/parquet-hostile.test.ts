@@ -6,7 +6,7 @@
  * test/fixtures/parquet/make-hostile.py into this test's temp folder.
  */
 import { execFile } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,58 @@ describe('hostile Parquet inputs', () => {
         path.join('system_id=sys-0001', 'part-0.parquet'),
       );
     });
+  });
+
+  it('evaluate --alarms reads the spans of a Parquet fleet as those of the CSV fleet of the same seed', async () => {
+    // It looked for raw/<id>.csv only: every system of a Parquet fleet had "no series".
+    const csv = path.join(tmp.dir, 'base-csv');
+    const gen = await runHarness([
+      'generate',
+      '--systems',
+      '13',
+      '--days',
+      '2',
+      '--interval',
+      '1m',
+      '--seed',
+      '11',
+      '--out',
+      csv,
+    ]);
+    expect(gen.code).toBe(0);
+    const alarms = path.join(tmp.dir, 'alarms.csv');
+    await writeFile(
+      alarms,
+      'system_id,alarm_at\nsys-0001,2025-05-17T06:00:00Z\nsys-0004,2025-05-18T12:00:00Z\n',
+    );
+    const judge = async (dir: string): Promise<unknown> => {
+      const r = await runHarness([
+        'evaluate',
+        '--alarms',
+        alarms,
+        '--labels',
+        path.join(dir, 'labels.csv'),
+        '--data',
+        dir,
+        '--json',
+      ]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { metrics: unknown }).metrics;
+    };
+    expect(await judge(path.join(tmp.dir, 'base'))).toEqual(await judge(csv));
+    const damaged = await runHarness([
+      'evaluate',
+      '--alarms',
+      alarms,
+      '--labels',
+      path.join(tmp.dir, 'base', 'labels.csv'),
+      '--data',
+      at('page-fewer-rows'),
+    ]);
+    expect(damaged.code).toBe(2);
+    expect(damaged.stdout + damaged.stderr).toContain(
+      path.join('system_id=sys-0001', 'part-0.parquet'),
+    );
   });
 
   it('names the missing partition folder of a system in the metadata, not a CSV file', async () => {
