@@ -267,6 +267,11 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
   // The header check, as for a CSV header: stop at a bad column, the rows cannot be read as the contract's.
   let bad = false;
   const tsField = fields.find((f) => f.name === 'timestamp');
+  // Two of them (pyarrow writes what it is given) leave which is the series' time to chance.
+  if (fields.filter((f) => f.name === 'timestamp').length > 1) {
+    bad = true;
+    emit(file, 'duplicate column "timestamp"');
+  }
   if (!tsField) {
     bad = true;
     emit(file, `missing column timestamp: a series has a timestamp column (INT64 TIMESTAMP, UTC) and one DOUBLE column per sensor`);

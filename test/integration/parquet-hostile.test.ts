@@ -142,6 +142,12 @@ describe('hostile Parquet inputs', () => {
     );
   });
 
+  it('refuses two columns named timestamp', async () => {
+    const r = await validate('duplicate-timestamp');
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('system_id=sys-0001/part-0.parquet: duplicate column "timestamp"');
+  });
+
   it('names the missing partition folder of a system in the metadata, not a CSV file', async () => {
     const r = await validate('partition-missing');
     expect(r.code).toBe(2);
