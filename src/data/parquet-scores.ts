@@ -127,10 +127,14 @@ async function readPart(file: string, at: (f: string, message: string) => void):
         at(file, `missing column ${need}: scores have columns system_id (string) and score (double), optionally source`);
       }
     }
-    for (const name of names) {
+    for (const [i, name] of names.entries()) {
       if (!ALLOWED.includes(name)) {
         bad = true;
         at(file, `unknown column "${name}"${didYouMean(name, ALLOWED)}: scores have columns system_id, score and optionally source`);
+      } else if (names.indexOf(name) !== i) {
+        // Rows are read as objects by name: the last of two `score` columns was taken, silently.
+        bad = true;
+        at(file, `duplicate column "${name}"`);
       }
     }
     // The types, as a header is checked: a row-by-row message per value said the same thing a

@@ -226,6 +226,12 @@ describe('hostile Parquet inputs', () => {
       expect(lines[0]).toMatch(type);
     });
 
+    it('two score columns: exit 2, a duplicate column (the last one was judged, silently)', async () => {
+      const r = await evaluate('two-score-columns');
+      expect(r.code).toBe(2);
+      expect(r.out).toContain('two-score-columns.parquet: duplicate column "score"');
+    });
+
     it('a null source is called null', async () => {
       const r = await evaluate('null-source');
       expect(r.code).toBe(2);
