@@ -363,7 +363,7 @@ function rangeOf(column: string, opts: ParquetScanOptions, finite: ColumnRange):
  * MILLIS) lands in the year 55 million: strictly increasing, so nothing else would catch it, and
  * past what a Date can format, so the first message naming one was an internal error.
  */
-const ISO_YEARS: ColumnRange = { min: Date.parse('0000-01-01T00:00:00Z'), max: Date.parse('9999-12-31T23:59:59.999Z') + 0.999 };
+const ISO_YEARS: ColumnRange = { min: Date.parse('0000-01-01T00:00:00Z'), max: Date.UTC(10000, 0, 1) - 2 ** -5 }; // the last double before the year 10000
 
 /** Null timestamps and those outside {@link ISO_YEARS} (made null); order is checked by the caller, across parts. */
 function checkTimestamps(file: string, timestamps: Float64Array, perMs: number, emit: (file: string, message: string) => void): void {
