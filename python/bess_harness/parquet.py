@@ -144,12 +144,16 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
         return None
     bad = False
     names = schema.names
+    if names.count("timestamp") > 1:
+        # Two of them (pyarrow writes what it is given) leave which is the series' time to chance.
+        bad = True
+        emit(file, 'duplicate column "timestamp"')
     if "timestamp" not in names:
         bad = True
         emit(file, "missing column timestamp: a series has a timestamp column (INT64 TIMESTAMP, UTC) and one DOUBLE column per sensor")
     else:
-        t = schema.field("timestamp").type if names.count("timestamp") == 1 else None
-        if t is None or not pa.types.is_timestamp(t):
+        t = schema.field(names.index("timestamp")).type
+        if not pa.types.is_timestamp(t):
             bad = True
             emit(file, f"column timestamp is {t}: expected INT64 TIMESTAMP (UTC)")
         elif t.tz is None:

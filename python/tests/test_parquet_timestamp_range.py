@@ -1,6 +1,7 @@
 """The Python loader refuses Parquet timestamps past the years 0000–9999 with the TypeScript
 reader's message (src/data/parquet-read.ts ISO_YEARS): nanoseconds written with unit MILLIS land
-in the year 55 million, strictly increasing, and were loaded as they were."""
+in the year 55 million, strictly increasing, and were loaded as they were. Two timestamp columns
+are a duplicate column, as there."""
 from __future__ import annotations
 
 import pyarrow as pa
@@ -33,3 +34,14 @@ def test_nanoseconds_written_as_millis_are_named_per_row(tmp_path):
 def test_the_last_instant_of_9999_is_read(tmp_path):
     last = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
     assert scan(tmp_path, [T0, last]) == []
+
+
+def test_two_timestamp_columns_are_a_duplicate_column(tmp_path):
+    folder = tmp_path / "system_id=sys-1"
+    folder.mkdir()
+    ts = pa.array([T0, T0 + 60_000], pa.timestamp("ms", tz="UTC"))
+    table = pa.Table.from_arrays([ts, pa.array([800.0, 801.0]), ts], names=["timestamp", "voltage_v", "timestamp"])
+    pq.write_table(table, folder / "part-0.parquet")
+    problems: list[str] = []
+    scan_series_parquet(str(folder), lambda p: problems.append(p.message))
+    assert problems == ['duplicate column "timestamp"']
