@@ -144,12 +144,16 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
         return None
     bad = False
     names = schema.names
+    if names.count("timestamp") > 1:
+        # Two of them (pyarrow writes what it is given) leave which is the series' time to chance.
+        bad = True
+        emit(file, 'duplicate column "timestamp"')
     if "timestamp" not in names:
         bad = True
         emit(file, "missing column timestamp: a series has a timestamp column (INT64 TIMESTAMP, UTC) and one DOUBLE column per sensor")
     else:
-        t = schema.field("timestamp").type if names.count("timestamp") == 1 else None
-        if t is None or not pa.types.is_timestamp(t):
+        t = schema.field(names.index("timestamp")).type
+        if not pa.types.is_timestamp(t):
             bad = True
             emit(file, f"column timestamp is {t}: expected INT64 TIMESTAMP (UTC)")
         elif t.tz is None:
@@ -199,8 +203,23 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
     if tcol.null_count:
         ts[np.asarray(pc.is_null(tcol))] = np.nan
     values = [pc.cast(table.column(c), pa.float64()).to_numpy(zero_copy_only=False).astype("float64") for c in columns]
-    for i in np.flatnonzero(np.isnan(ts)).tolist():
-        emit(file, f"row {i + 1}, column timestamp: null: every row has a timestamp")
+    # Instants past what ISO 8601's four-digit years hold (a unit written wrong: nanoseconds stored
+    # as MILLIS land in the year 55 million) are problems, then nulls, as in parquet-read.ts.
+    unit = {1: "MILLIS", 1_000: "MICROS", 1_000_000: "NANOS"}.get(per_ms, "MILLIS")
+    with np.errstate(invalid="ignore"):
+        outside = (ts < _ISO_MIN_MS) | (ts > _ISO_MAX_MS)
+    for i in np.flatnonzero(np.isnan(ts) | outside).tolist():
+        t = float(ts[i])
+        if math.isnan(t):
+            emit(file, f"row {i + 1}, column timestamp: null: every row has a timestamp")
+        else:
+            year = math.floor(1970 + t / 31_556_952_000)
+            emit(
+                file,
+                f"row {i + 1}, column timestamp: {_js(t)} ms from 1970, about the year {year}: timestamps lie in the years 0000–9999 "
+                f"(is the column's unit, {unit}, the one its numbers were written in?)",
+            )
+            ts[i] = np.nan
     for c, col in zip(columns, values):
         lim = PHYSICAL_LIMITS.get(c) if check_limits else None
         for i in np.flatnonzero(np.isinf(col)).tolist() if lim is None else range(len(col)):
@@ -211,6 +230,11 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
             elif lim is not None and (v < lim[0] or v > lim[1]):
                 emit(file, f"row {i + 1}, column {c}: {_js(v)} is physically impossible (outside {_js(lim[0])}…{_js(lim[1])})")
     return columns, ts, values
+
+
+# The instants of years 0000–9999 in epoch ms (parquet-read.ts ISO_YEARS): the last is the last double before 10000.
+_ISO_MIN_MS = -62_167_219_200_000.0
+_ISO_MAX_MS = 253_402_300_800_000.0 - 2**-5
 
 
 def _js(x: float) -> str:

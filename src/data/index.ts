@@ -2,7 +2,7 @@
 export * from './schema.ts';
 export type * from './types.ts';
 export { writeFileAtomic } from './atomic.ts';
-export { describeLayout, resolveDataDir, seriesPath, assertSafeSystemId, selectSources, sourceFolder, labelsPathOf, type DataLayout, type SourceLayout } from './layout.ts';
+export { describeLayout, resolveDataDir, seriesPath, locateSeries, assertSafeSystemId, selectSources, sourceFolder, labelsPathOf, type DataLayout, type SourceLayout } from './layout.ts';
 export { formatTimestamp, formatFixed, formatSeriesCsv, formatMetadataCsv, formatLabelsCsv, csvField } from './csv-write.ts';
 export { parseCsv, readCsvFile, checkHeader, type CsvTable, type CsvRecord, type ProblemSink } from './csv-read.ts';
 export { scanSeries, parseTimestampAt, parseNumberText, type SeriesScan, type ScanOptions } from './series-scan.ts';
@@ -33,3 +33,4 @@ export { readScoreColumns, scoreRowAt, type ScoreColumns } from './score-columns
 export { readAlarmsFile, type AlarmRow, ALARMS_REQUIRED, ALARMS_OPTIONAL } from './load-alarms.ts';
 export { readSeriesSpan, type SeriesSpan } from './series-span.ts';
 export { labelInstantMs } from './label-times.ts';
+export { seriesFingerprint } from './series-fingerprint.ts';

@@ -85,10 +85,15 @@ export function readFlatColumnChecked(
   const bytesOfFile = file instanceof Uint8Array ? file : new Uint8Array(file);
   const view = new DataView(bytesOfFile.buffer, bytesOfFile.byteOffset, bytesOfFile.byteLength);
   const state: ReadState = { nulls: 0, suspect: false };
+  // The row groups must hold the file's rows: fewer would leave rows of zeros (1970, 0 V), more
+  // would write past the column into the caller's next one.
+  const groupRows = metadata.row_groups.reduce((a, g) => a + Number(g.num_rows), 0);
+  if (groupRows !== rows) throw new Error(`its row groups hold ${groupRows} rows, its footer says ${rows}`);
   let row = 0;
-  for (const group of metadata.row_groups) {
+  for (const [g, group] of metadata.row_groups.entries()) {
     const chunk = group.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name)?.meta_data;
     if (!chunk) throw new Error(`column ${name} has no chunk in a row group`);
+    const where = `column ${name}, row group ${g + 1}`;
     const decoder: ColumnDecoder = {
       pathInSchema: [name],
       type: chunk.type,
@@ -100,15 +105,22 @@ export function readFlatColumnChecked(
     };
     // As hyparquet does: a 0 dictionary offset (some writers) means none.
     const reader = { view, offset: Number(chunk.dictionary_page_offset || chunk.data_page_offset) };
+    // The chunk's pages end here: a damaged page header's row count must not send the reader on
+    // into the next column's pages, whose values it would take as this column's.
+    const chunkEnd = Math.min(reader.offset + Number(chunk.total_compressed_size), bytesOfFile.length);
     const end = row + Number(group.num_rows);
     let dictionary: DecodedArray | undefined;
     let dict: Float64Array | undefined;
     while (row < end) {
+      if (reader.offset >= chunkEnd) throw new Error(`${where}: its pages hold ${row - (end - Number(group.num_rows))} rows, the row group ${group.num_rows}`);
       const header = parquetHeader(reader);
       // A damaged header's negative size would send the reader back to a page it has read, forever.
-      if (!(header.compressed_page_size >= 0 && header.uncompressed_page_size >= 0)) throw new Error(`column ${name}: a page of a negative size`);
+      if (!(header.compressed_page_size >= 0 && header.uncompressed_page_size >= 0)) throw new Error(`${where}: a page of a negative size`);
       // Checked: a file may be a view of a larger buffer, whose bytes past its end are not its own.
-      if (reader.offset + header.compressed_page_size > bytesOfFile.length) throw new Error(`column ${name}: a page runs past the end of the file`);
+      if (reader.offset + header.compressed_page_size > bytesOfFile.length) throw new Error(`${where}: a page runs past the end of the file`);
+      if (reader.offset + header.compressed_page_size > chunkEnd) throw new Error(`${where}: a page runs past the end of its column chunk`);
+      const damage = dataPageProblem(header, end - row);
+      if (damage) throw new Error(`${where}: ${damage}`);
       const bytes = bytesOfFile.subarray(reader.offset, reader.offset + header.compressed_page_size);
       reader.offset += header.compressed_page_size;
       if (header.type === 'DICTIONARY_PAGE') {
@@ -155,6 +167,32 @@ export function readFlatColumnChecked(
     }
   }
   return { values: out, nulls: state.nulls, suspect: state.suspect };
+}
+
+const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/**
+ * What is wrong with a data page's header, for a flat column with `left` rows of its row group
+ * still to read, or undefined. A flat column has one value (or null) a row, so a page's counts
+ * agree with each other and fit in its row group; a damaged header that says otherwise made the
+ * decoders read levels or values that are not there (or loop on them), or took the next
+ * column's values as this one's.
+ */
+function dataPageProblem(header: PageHeader, left: number): string | undefined {
+  if (header.type === 'DATA_PAGE') {
+    const h = header.data_page_header;
+    if (!h || !count(h.num_values)) return 'a data page header without its number of values';
+    if (h.num_values > left) return `a page of ${h.num_values} rows where its row group has ${left} left`;
+  } else if (header.type === 'DATA_PAGE_V2') {
+    const h = header.data_page_header_v2;
+    if (!h || !count(h.num_rows) || !count(h.num_values) || !count(h.num_nulls) || !count(h.definition_levels_byte_length) || !count(h.repetition_levels_byte_length)) {
+      return 'a data page (v2) header without its counts of rows, values, nulls and level bytes';
+    }
+    if (h.num_rows > left) return `a page of ${h.num_rows} rows where its row group has ${left} left`;
+    if (h.num_values !== h.num_rows || h.num_nulls > h.num_rows) return `a page of ${h.num_rows} rows that says it holds ${h.num_values} values, ${h.num_nulls} of them null`;
+    if (h.definition_levels_byte_length + h.repetition_levels_byte_length > header.compressed_page_size) return 'a page whose levels are longer than the page';
+  }
+  return undefined;
 }
 
 const schemaTrees = new WeakMap<FileMetaData, SchemaTree>();

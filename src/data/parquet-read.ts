@@ -267,6 +267,11 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
   // The header check, as for a CSV header: stop at a bad column, the rows cannot be read as the contract's.
   let bad = false;
   const tsField = fields.find((f) => f.name === 'timestamp');
+  // Two of them (pyarrow writes what it is given) leave which is the series' time to chance.
+  if (fields.filter((f) => f.name === 'timestamp').length > 1) {
+    bad = true;
+    emit(file, 'duplicate column "timestamp"');
+  }
   if (!tsField) {
     bad = true;
     emit(file, `missing column timestamp: a series has a timestamp column (INT64 TIMESTAMP, UTC) and one DOUBLE column per sensor`);
@@ -281,6 +286,11 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
   const seen = new Set<string>();
   const columns: string[] = [];
   for (const f of fields) {
+    // A damaged footer can leave a column without its name (thrift's field missing).
+    if (typeof f.name !== 'string') {
+      emit(file, 'a column without a name: the file\'s footer is damaged');
+      return undefined;
+    }
     if (f.name === 'timestamp') continue;
     if (seen.has(f.name)) {
       bad = true;
@@ -326,14 +336,14 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
     // a large share of a load, and one buffer costs a quarter less than one per column.
     const block = new ArrayBuffer(rows * 8 * (columns.length + 1));
     const column = (j: number): Float64Array => new Float64Array(block, j * rows * 8, rows);
-    timestamps = readFlatColumnChecked(bytes, metadata, 'timestamp', { kind: 'timestamp', perMs: perMsOf(tsField as SchemaElement) }, FINITE, column(0));
+    timestamps = readFlatColumnChecked(bytes, metadata, 'timestamp', { kind: 'timestamp', perMs: perMsOf(tsField as SchemaElement) }, ISO_YEARS, column(0));
     values = columns.map((c, j) => readFlatColumnChecked(bytes, metadata, c, { kind: 'number' }, rangeOf(c, opts, FINITE), column(j + 1)));
   } catch (err) {
     emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
     return undefined;
   }
   // The reader flags what may need a look; most columns need none, and are not read twice.
-  if (timestamps.nulls > 0) checkTimestamps(file, timestamps.values, emit);
+  if (timestamps.nulls > 0 || timestamps.suspect) checkTimestamps(file, timestamps.values, perMsOf(tsField as SchemaElement), emit);
   columns.forEach((c, j) => {
     const col = values[j] as FlatColumn;
     if (col.suspect) checkValues(file, c, col.values, opts, emit);
@@ -347,10 +357,26 @@ function rangeOf(column: string, opts: ParquetScanOptions, finite: ColumnRange):
   return lim ? { min: Math.max(lim.min, finite.min), max: Math.min(lim.max, finite.max) } : finite;
 }
 
-/** Null timestamps; order is checked by the caller, across parts. */
-function checkTimestamps(file: string, timestamps: Float64Array, emit: (file: string, message: string) => void): void {
+/**
+ * The instants a CSV series can hold (years 0000–9999, as its ISO 8601 timestamps have four
+ * digits). A Parquet INT64 can hold far more, and a unit written wrong (nanoseconds stored as
+ * MILLIS) lands in the year 55 million: strictly increasing, so nothing else would catch it, and
+ * past what a Date can format, so the first message naming one was an internal error.
+ */
+const ISO_YEARS: ColumnRange = { min: Date.parse('0000-01-01T00:00:00Z'), max: Date.UTC(10000, 0, 1) - 2 ** -5 }; // the last double before the year 10000
+
+/** Null timestamps and those outside {@link ISO_YEARS} (made null); order is checked by the caller, across parts. */
+function checkTimestamps(file: string, timestamps: Float64Array, perMs: number, emit: (file: string, message: string) => void): void {
+  const unit = perMs === 1e6 ? 'NANOS' : perMs === 1e3 ? 'MICROS' : 'MILLIS';
   for (let i = 0; i < timestamps.length; i++) {
-    if (timestamps[i] !== timestamps[i]) emit(file, `row ${i + 1}, column timestamp: null: every row has a timestamp`);
+    const t = timestamps[i] as number;
+    if (t !== t) {
+      emit(file, `row ${i + 1}, column timestamp: null: every row has a timestamp`);
+    } else if (t < ISO_YEARS.min || t > ISO_YEARS.max) {
+      const year = Math.floor(1970 + t / 31_556_952_000);
+      emit(file, `row ${i + 1}, column timestamp: ${t} ms from 1970, about the year ${year}: timestamps lie in the years 0000–9999 (is the column's unit, ${unit}, the one its numbers were written in?)`);
+      timestamps[i] = NaN;
+    }
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { SchemaElement } from 'hyparquet';
 import { loadCodecsFor, PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import type { ScoreRow } from './load-scores.ts';
@@ -70,7 +71,8 @@ export async function readParquetScores(file: string): Promise<ScoreRow[]> {
           else if (!Number.isFinite(value)) fail(`score is not finite: ${value} (scores must be finite numbers; a NaN or Infinity is a scorer bug)`);
         }
         let src: Source | undefined;
-        if (source !== undefined) {
+        if (source === null) fail('source is null (a row names its source, or the file has no source column)');
+        else if (source !== undefined) {
           const s = typeof source === 'string' ? source : String(source);
           if (isOneOf(SOURCES, s)) src = s;
           else fail(`unknown source ${JSON.stringify(s)}${didYouMean(s, SOURCES)} (expected one of ${SOURCES.join(', ')})`);
@@ -116,7 +118,8 @@ async function readPart(file: string, at: (f: string, message: string) => void):
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   try {
     const metadata = parquetMetadata(buffer);
-    const names = parquetSchema(metadata).children.map((c) => c.element.name);
+    const columns = parquetSchema(metadata).children;
+    const names = columns.map((c) => c.element.name);
     let bad = false;
     for (const need of SCORES_REQUIRED) {
       if (!names.includes(need)) {
@@ -124,19 +127,59 @@ async function readPart(file: string, at: (f: string, message: string) => void):
         at(file, `missing column ${need}: scores have columns system_id (string) and score (double), optionally source`);
       }
     }
-    for (const name of names) {
+    for (const [i, name] of names.entries()) {
       if (!ALLOWED.includes(name)) {
         bad = true;
         at(file, `unknown column "${name}"${didYouMean(name, ALLOWED)}: scores have columns system_id, score and optionally source`);
+      } else if (names.indexOf(name) !== i) {
+        // Rows are read as objects by name: the last of two `score` columns was taken, silently.
+        bad = true;
+        at(file, `duplicate column "${name}"`);
+      }
+    }
+    // The types, as a header is checked: a row-by-row message per value said the same thing a
+    // million times, and a DECIMAL score was read as some double (see columnTypeProblem). A part
+    // without rows has no value to misread: pyarrow types an empty list's column as NULL.
+    for (const c of Number(metadata.num_rows) === 0 ? [] : columns) {
+      const why = columnTypeProblem(c.children.length > 0 ? { ...c.element, type: undefined } : c.element);
+      if (why) {
+        bad = true;
+        at(file, why);
       }
     }
     if (bad) return [];
     const hasSource = names.includes('source');
     await loadCodecsFor(metadata);
     const rows = await parquetReadObjects({ file: buffer, metadata, columns: names, compressors: PARQUET_DECOMPRESSORS });
-    return rows.map((r, i) => ({ index: i + 1, id: r['system_id'], score: r['score'], ...(hasSource ? { source: r['source'] ?? '' } : {}) }));
+    return rows.map((r, i) => ({ index: i + 1, id: r['system_id'], score: r['score'], ...(hasSource ? { source: r['source'] ?? null } : {}) }));
   } catch (err) {
     at(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
     return [];
   }
+}
+
+const NUMBERS = new Set(['DOUBLE', 'FLOAT', 'INT32', 'INT64']);
+
+/** A column's type as a message says it: `INT64 (TIMESTAMP)`, `a group` for a nested column. */
+function typeName(el: SchemaElement): string {
+  return `${el.type ?? 'a group'}${el.logical_type ? ` (${el.logical_type.type})` : el.converted_type ? ` (${el.converted_type})` : ''}`;
+}
+
+/**
+ * Why a scores column's type is not one the harness reads as the contract's, or undefined.
+ * `score`: plain numbers (DOUBLE; FLOAT and integers are exact as doubles). Not a DECIMAL: it
+ * has no one double (pyarrow's cast reads 0.70 as 0.7000000000000001, Python's float() as 0.7),
+ * so the harness would judge scores that differ from the scorer's own in the last bit.
+ * `system_id` and `source`: text (BYTE_ARRAY, STRING or unannotated).
+ */
+function columnTypeProblem(el: SchemaElement): string | undefined {
+  if (el.name === 'score') {
+    const plain = (el.logical_type === undefined || (el.logical_type.type === 'INTEGER' && el.logical_type.isSigned)) && el.converted_type === undefined;
+    if (el.type !== undefined && NUMBERS.has(el.type) && plain) return undefined;
+    const decimal = el.logical_type?.type === 'DECIMAL' || el.converted_type === 'DECIMAL';
+    return `column score is ${typeName(el)}: scores are DOUBLE${decimal ? ' (cast the DECIMAL to double where the scores are written: a DECIMAL has no one double)' : ''}`;
+  }
+  const text = el.logical_type === undefined ? el.converted_type === undefined || el.converted_type === 'UTF8' : el.logical_type.type === 'STRING';
+  if (el.type === 'BYTE_ARRAY' && text) return undefined;
+  return `column ${el.name} is ${typeName(el)}: ${el.name} is a string`;
 }

@@ -2,9 +2,11 @@
  * The observed span of a series file: its first and last timestamp, read without parsing the
  * sensor columns (the alarm metrics need only this, for every system of a fleet).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { HarnessError } from '../errors.ts';
 import { readTextFile } from './csv-read.ts';
+import { scanSeriesParquet } from './parquet-read.ts';
+import type { Problem } from '../errors.ts';
 import { CR_ONLY, parseTimestampAt } from './series-scan.ts';
 
 /** First and last timestamp of a series, epoch ms. */
@@ -35,6 +37,7 @@ function nonBlankLine(text: string, from: number, line: number): { readonly at: 
  */
 export async function readSeriesSpan(file: string): Promise<SeriesSpan | undefined> {
   if (!existsSync(file)) return undefined;
+  if (statSync(file).isDirectory()) return parquetSpan(file);
   const text = await readTextFile(file);
   const head = nonBlankLine(text, text.charCodeAt(0) === 0xfeff ? 1 : 0, 1);
   let headerEnd = text.indexOf('\n', head.at);
@@ -68,4 +71,21 @@ export async function readSeriesSpan(file: string): Promise<SeriesSpan | undefin
   // The last line's number is counted only for an error message.
   const last = read(lastStart, () => text.slice(0, lastStart).split('\n').length);
   return { first, last };
+}
+
+/**
+ * The span of a Parquet partition folder (`raw/system_id=<id>/`, as {@link locateSeries} gives
+ * it): its parts read and merged as the loader reads them, so a part that is damaged, out of
+ * order or overlapping another is the same HarnessError here. A Parquet file has no text lines
+ * to read the first and last of; its timestamp pages are decoded whole.
+ */
+async function parquetSpan(dir: string): Promise<SeriesSpan> {
+  const problems: Problem[] = [];
+  const scan = await scanSeriesParquet(dir, { report: (p) => void problems.push(p) });
+  if (problems.length === 0 && scan.rows === 0) problems.push({ file: dir, line: 0, column: 0, message: 'no rows' });
+  if (problems.length > 0) {
+    const first = problems[0] as Problem;
+    throw new HarnessError('E_DATA', `cannot read the observed span of ${dir}: ${first.message}`, problems);
+  }
+  return { first: scan.timestamps[0] as number, last: scan.timestamps[scan.rows - 1] as number };
 }

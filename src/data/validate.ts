@@ -14,7 +14,7 @@ import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
 import { scanSeries } from './series-scan.ts';
 import { readRegularFile, readRegularText, utf8Text } from './read-file.ts';
 import { scanSeriesBytes } from './series-bytes.ts';
-import { scanSeriesParquet, systemIdOfPartition } from './parquet-read.ts';
+import { partitionDirName, scanSeriesParquet, systemIdOfPartition } from './parquet-read.ts';
 
 /** Options of `validateData`. */
 export interface ValidateOptions {
@@ -179,6 +179,8 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   const rawKeys = new Set<string>();
   const metadataOk = new Set<SourceLayout>();
   const rawDirOk = new Set<Source>();
+  /** Sources whose raw folder is in the Parquet layout: a missing series is named as its partition folder there. */
+  const parquetRaw = new Set<Source>();
   for (const s of layout.sources) {
     const folderSource = layout.kind === 'data-dir' ? s.source : undefined;
     const metaText = await readIfExists(s.metadataPath, report);
@@ -209,6 +211,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
       const id = systemIdOfPartition(e.name);
       if (id !== undefined && (e.isDirectory() || e.isSymbolicLink())) partitions.set(id, e.name);
     }
+    if (partitions.size > 0) parquetRaw.add(s.source);
     const names = entries.map((e) => e.name).filter((n) => n.endsWith('.csv') || partitions.get(systemIdOfPartition(n) ?? '') === n).sort();
     for (const name of names) {
       const parquet = !name.endsWith('.csv');
@@ -303,7 +306,10 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     }
     // A missing raw folder is reported once, not once per system.
     if (src && rawDirOk.has(src.source) && !rawKeys.has(rawKeyOf(m.source, m.id))) {
-      report({ file: m.file, line: m.line, column: 0, message: `system ${m.id} (${m.source}) has no raw file ${path.join(src.rawDir, `${m.id}.csv`)}` });
+      const message = parquetRaw.has(src.source)
+        ? `system ${m.id} (${m.source}) has no raw series: no folder ${path.join(src.rawDir, partitionDirName(m.id))}/ (nor ${m.id}.csv)`
+        : `system ${m.id} (${m.source}) has no raw file ${path.join(src.rawDir, `${m.id}.csv`)}`;
+      report({ file: m.file, line: m.line, column: 0, message });
     }
   }
   const metaRawKeys = new Set([...metaKeys.values()].map((m) => rawKeyOf(m.source, m.id)));

@@ -14,7 +14,7 @@ import {
   readAlarmsFile,
   readLocatedMetadata,
   readSeriesSpan,
-  seriesPath,
+  locateSeries,
   stratumOf,
   writeFileAtomic,
 } from '../data/index.ts';
@@ -166,7 +166,8 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   let firstNoFailureAt = '';
   for (const { file, located } of labels) {
     const row = located.row;
-    const series = seriesPath(layout.dataDir, row.source, row.system_id);
+    // The CSV file, or the Parquet layout's partition folder raw/system_id=<id>/.
+    const series = locateSeries(layout.dataDir, row.source, row.system_id).path;
     const span = await readSeriesSpan(series);
     if (span === undefined) {
       missing.push({

@@ -21,7 +21,7 @@ import {
   loadTimeseries,
   readLocatedMetadata,
   SENSORS,
-  seriesPath,
+  locateSeries,
   type Source,
   SOURCES,
   SYSTEM_ID_PATTERN,
@@ -197,8 +197,9 @@ async function getSeries(
     return error(400, `format must be json or f64, got ${JSON.stringify(format)}`);
   const m = await findSystem(ctx, source, id);
   if ('status' in m) return m;
-  if (!existsSync(seriesPath(ctx.dataDir, m.source, id)))
-    return error(404, `system ${id} has no series file (${seriesPath(ctx.dataDir, m.source, id)})`);
+  // raw/<id>.csv, or the Parquet layout's partition folder raw/system_id=<id>/.
+  const at = locateSeries(ctx.dataDir, m.source, id).path;
+  if (!existsSync(at)) return error(404, `system ${id} has no series file (${at})`);
   const series = await loadTimeseries(id, {
     dataDir: ctx.dataDir,
     source: m.source,

@@ -6,9 +6,9 @@
  * never cached, so a flaky failure is retried on the next run.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { seriesPath, writeFileAtomic } from '../data/index.ts';
+import { seriesFingerprint, writeFileAtomic } from '../data/index.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { optionsHash } from '../stable-json.ts';
 import { pluginCodeKey } from './code-key.ts';
@@ -47,15 +47,16 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 
 /**
  * The data part of a key: the dataset's own hash (scenario fixture + generator, or labels and
- * metadata) and the size and mtime of every series file, so that an edited series is noticed
+ * metadata) and the size and mtime of every series file (CSV, or each Parquet part), so that an edited series is noticed
  * without reading the telemetry.
  */
 export async function dataKeyOf(dataset: Dataset, datasetHash: string): Promise<string> {
   const h = createHash('sha256').update(datasetHash);
   for (const s of dataset.systems) {
-    const file = seriesPath(dataset.dataDir, s.source, s.systemId);
-    const st = await stat(file).catch(() => null);
-    h.update(`${s.source}\0${s.systemId}\0${st ? `${st.size}:${st.mtimeMs}` : 'missing'}\n`);
+    // The CSV file or the Parquet part files: a fleet of partition folders once hashed as all `missing`.
+    h.update(
+      `${s.source}\0${s.systemId}\0${await seriesFingerprint(dataset.dataDir, s.source, s.systemId)}\n`,
+    );
   }
   return h.digest('hex');
 }
