@@ -45,7 +45,7 @@ export interface PooledScores {
   readonly scores: Float64Array;
   readonly fitMs: number;
   readonly scoreMs: number;
-  /** The laws measured with the fitted plugin (a score request with a {@link LawPlan}). */
+  /** The laws measured with the fitted plugin (a scoring session with a {@link LawPlan}). */
   readonly laws?: PluginLaws;
   /** Scores over time aligned with the systems, when every block returned them (scoreOverTime). */
   readonly overTime?: readonly (OverTime | null)[];

@@ -230,7 +230,7 @@ async function close(): Promise<WorkerMessage> {
   };
 }
 
-/** The laws of a score request whose share is the training normals then the test split. */
+/** The laws of a scoring session whose one batch is the training normals then the test split. */
 async function lawsOf(
   plan: NonNullable<OpenRequest['laws']>,
   runs: readonly ModelRun[],

@@ -58,7 +58,7 @@ export interface WorkerJob {
   readonly overTime?: boolean;
 }
 
-/** The metamorphic laws to measure in a score request, with the fitted plugins, before teardown. */
+/** The metamorphic laws to measure in a scoring session, with the fitted plugins, before teardown. */
 export interface LawPlan {
   readonly requests: readonly LawRequest[];
   /** The laws' own seed (the run's and the suite's). */
