@@ -373,6 +373,27 @@ describe(
       await expectNothingWritten('bad2');
     });
 
+    it('a mapped column twice in the header, located at the second, and nothing written', async () => {
+      // Two `soc` columns (an export that appends a recomputed copy): reading the first silently
+      // would import whichever the exporter put first.
+      const [head, ...rows] = isoExport('D', { rows: 20 }).split('\n');
+      const twice = [`${head},soc`, ...rows.map((r) => (r === '' ? r : `${r},99`))].join('\n');
+      await writeFile(path.join(dir, 'twice.csv'), twice);
+      const r = await run(
+        'import',
+        'twice.csv',
+        '--mapping',
+        'iso.mapping.json',
+        '--data',
+        'bad-twice',
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /twice\.csv:1:10: column "soc" \(columns\.soc_pct\.from in iso\.mapping\.json\) is in the header twice, columns 4 and 10/,
+      );
+      await expectNothingWritten('bad-twice');
+    });
+
     it('a CSV syntax error, located; a ragged row is dropped and reported', async () => {
       await writeFile(
         path.join(dir, 'quote.csv'),

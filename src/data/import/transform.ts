@@ -120,8 +120,16 @@ export class RowCollector {
       for (const c of o.spec.sources) need.push([c, field]);
     }
     for (const [col, field] of need) {
-      if (!table.header.includes(col)) {
+      const at = table.header.indexOf(col);
+      if (at < 0) {
         out.push(locate(table, 1, 0, `column ${JSON.stringify(col)} (${field} in ${path.basename(m.file)}) is not in the header${didYouMean(col, table.header)} (header: ${table.header.join(', ')})`));
+        continue;
+      }
+      // Two columns of one name: which one an export meant cannot be guessed, and reading the
+      // first silently imported the other's values as nothing.
+      const again = table.header.indexOf(col, at + 1);
+      if (again >= 0) {
+        out.push(locate(table, 1, again + 1, `column ${JSON.stringify(col)} (${field} in ${path.basename(m.file)}) is in the header twice, columns ${at + 1} and ${again + 1}: rename one in the export`));
       }
     }
     return out;
