@@ -69,7 +69,14 @@ export async function readSeriesSpan(file: string): Promise<SeriesSpan | undefin
   };
   const first = read(row.at, () => row.line);
   // The last line's number is counted only for an error message.
-  const last = read(lastStart, () => text.slice(0, lastStart).split('\n').length);
+  const lastLine = () => text.slice(0, lastStart).split('\n').length;
+  const last = read(lastStart, lastLine);
+  // The rows between are not read (`harness validate` checks their order), but a last row that
+  // is not after the first would make a span of zero or less: false alarms per month divided by it.
+  if (lastStart > row.at && last <= first)
+    throw new HarnessError('E_DATA', `cannot read the observed span of ${file}`, [
+      { file, line: lastLine(), column: 1, message: `the last row's timestamp ${text.slice(...field(lastStart))} is not after the first row's ${text.slice(...field(row.at))} (line ${row.line}): timestamps must strictly increase` },
+    ]);
   return { first, last };
 }
 

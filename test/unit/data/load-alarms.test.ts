@@ -67,6 +67,17 @@ describe('readSeriesSpan', () => {
     expect(await problemsOf(readSeriesSpan(f))).toEqual(['2:1: a header and no rows']);
   });
 
+  it('refuses a last row that is not after the first: the span would be zero or negative', async () => {
+    const f = path.join(dir, 'S5.csv');
+    await writeFile(f, 'timestamp,voltage_v\n2026-01-05T00:00:00Z,1\n2026-01-03T00:00:00Z,2\n2026-01-01T00:00:00Z,3\n');
+    expect(await problemsOf(readSeriesSpan(f))).toEqual([
+      "4:1: the last row's timestamp 2026-01-01T00:00:00Z is not after the first row's 2026-01-05T00:00:00Z (line 2): timestamps must strictly increase",
+    ]);
+    // One row is a span of zero, and that is no error.
+    await writeFile(f, 'timestamp,voltage_v\n2026-01-05T00:00:00Z,1\n');
+    expect(await readSeriesSpan(f)).toEqual({ first: Date.UTC(2026, 0, 5), last: Date.UTC(2026, 0, 5) });
+  });
+
   it('skips blank lines before the header and before the first row, as the series loader does', async () => {
     const f = path.join(dir, 'S3.csv');
     await writeFile(f, '\ntimestamp,voltage_v\n\n2026-01-01T00:00:00Z,1\n2026-01-03T00:00:00Z,2\n\n');
