@@ -96,8 +96,7 @@ export function utf8Text(bytes: Uint8Array, file: string): string {
   const b1 = bytes[1];
   if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) fail(UTF16_BOM);
   const eol = bytes.indexOf(10);
-  const nul = bytes.indexOf(0);
-  if (nul >= 0 && (eol < 0 || nul < eol)) fail(NUL_IN_HEADER);
+  if (bytes.subarray(0, eol < 0 ? bytes.length : eol).indexOf(0) >= 0) fail(NUL_IN_HEADER);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 

@@ -342,15 +342,20 @@ export async function scoreInWorkers(
   const results = await Promise.all(
     blocks.map((block, k) =>
       opts.pool.withWorker((send) =>
-        scoreBlock(block, opts.batch ?? SCORE_BATCH, (req) => send(req, progressOf(k)), {
-          type: 'open',
-          job,
-          prepare,
-          // The training systems travel only to a worker that fits a model.
-          train: fitsHere ? train.map(rowsOf) : [],
-          size: block.length,
-          ...(opts.laws ? { laws: opts.laws } : {}),
-        }),
+        scoreBlock(
+          block,
+          opts.laws ? block.length : (opts.batch ?? SCORE_BATCH),
+          (req) => send(req, progressOf(k)),
+          () => ({
+            type: 'open',
+            job,
+            prepare,
+            // The training systems travel only to a worker that fits a model.
+            train: fitsHere ? train.map(rowsOf) : [],
+            size: block.length,
+            ...(opts.laws ? { laws: opts.laws } : {}),
+          }),
+        ),
       ),
     ),
   );
@@ -401,20 +406,21 @@ export const SCORE_BATCH = 1024;
 
 /**
  * One worker's scoring session over its block: `open`, a `batch` of `batch` systems at a time
- * (the whole block in one when laws are measured: they need every score), then `close`, whose
- * reply holds the block's scores. Batches stop early once every plugin has
- * an error, as a block's scoring would. After a failed batch the session is still closed, so
- * the plugins (a model's process) are let go; the reply is then the failure.
+ * (with laws the caller passes the whole block: they need every score), then `close`, whose
+ * reply holds the block's scores. Batches stop early once every plugin has an error, as a
+ * block's scoring would. After a failed batch the session is still closed, so the plugins (a
+ * model's process) are let go; the reply is then the failure. `open` makes the request when it
+ * is sent: the training rows it may carry are not kept for the whole session.
  */
 async function scoreBlock(
   block: readonly SystemRecord[],
   batch: number,
   send: (req: WorkerRequest) => Promise<WorkerReply>,
-  open: Extract<WorkerRequest, { type: 'open' }>,
+  open: () => Extract<WorkerRequest, { type: 'open' }>,
 ): Promise<WorkerReply> {
-  const opened = await send(open);
+  const opened = await send(open());
   if (opened.type !== 'opened') return opened;
-  const step = open.laws ? Math.max(1, block.length) : Math.max(1, batch);
+  const step = Math.max(1, batch);
   for (let at = 0; at < block.length; at += step) {
     const r = await send({
       type: 'batch',

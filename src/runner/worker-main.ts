@@ -101,7 +101,7 @@ interface Session {
   readonly timeoutMs: number;
   readonly laws: OpenRequest['laws'];
   readonly dataDir: string;
-  /** The last batch's records: with laws, the one batch, which the laws are measured on. */
+  /** With laws, the session's one batch, which the laws are measured on at close; else empty. */
   last: SystemRecord[];
 }
 let session: Session | null = null;
@@ -194,7 +194,7 @@ async function batchRecords(
   offset: number,
   share: SystemRecord[],
 ): Promise<WorkerMessage> {
-  s.last = share;
+  if (s.laws) s.last = share;
   await scoreQueue(
     s.runs,
     share.map((system, i) => ({ s: system, test: offset + i })),
