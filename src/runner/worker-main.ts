@@ -36,6 +36,7 @@ import {
   type WorkerMessage,
   type WorkerRequest,
 } from './worker-protocol.ts';
+import { fullGc } from './full-gc.ts';
 import { progressPoster } from './progress-poster.ts';
 import { recordsOf } from './system-rows.ts';
 
@@ -311,7 +312,13 @@ const handlers: {
   ) => Promise<WorkerMessage>;
 } = { fit, open, batch, close, probe, contract };
 
+/** The requests of fitting and scoring: each starts with a full collection (see full-gc.ts). */
+const COLLECT_BEFORE: ReadonlySet<WorkerRequest['type']> = new Set(['fit', 'open', 'batch', 'close']);
+
 parentPort?.on('message', (req: WorkerRequest) => {
+  // What the last request made (a batch's records and series) is dead now; V8 alone would keep
+  // it in the old generation until that had grown to a multiple of what lives.
+  if (COLLECT_BEFORE.has(req.type)) fullGc();
   (handlers[req.type] as (r: WorkerRequest) => Promise<WorkerMessage>)(req)
     .then(
       (reply) => settle().then(() => reply),
