@@ -256,7 +256,7 @@ async function runSuite(
           `${suite.file}: suite "${spec.name}"`,
         )
       : undefined;
-    const dataKey = await dataKeyOf(ds.dataset, ds.hash);
+    const dataKey = dataKeyOf(ds.dataset, ds.hash);
     const codeKey = options.cache === false ? null : await codeKeyOf();
     const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {

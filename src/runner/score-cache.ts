@@ -50,12 +50,12 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
  * metadata) and the size and mtime of every series file (CSV, or each Parquet part), so that an edited series is noticed
  * without reading the telemetry.
  */
-export async function dataKeyOf(dataset: Dataset, datasetHash: string): Promise<string> {
+export function dataKeyOf(dataset: Dataset, datasetHash: string): string {
   const h = createHash('sha256').update(datasetHash);
   for (const s of dataset.systems) {
     // The CSV file or the Parquet part files: a fleet of partition folders once hashed as all `missing`.
     h.update(
-      `${s.source}\0${s.systemId}\0${await seriesFingerprint(dataset.dataDir, s.source, s.systemId)}\n`,
+      `${s.source}\0${s.systemId}\0${seriesFingerprint(dataset.dataDir, s.source, s.systemId)}\n`,
     );
   }
   return h.digest('hex');
