@@ -21,6 +21,7 @@ import type { SourceSelector } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { startWorker } from '../thread.ts';
+import { CALL_BOARD_BYTES, CallBoard } from './call-board.ts';
 import type { OverTime } from './over-time.ts';
 import { rowsOf } from './system-rows.ts';
 import type {
@@ -31,6 +32,7 @@ import type {
   WorkerJob,
   WorkerMessage,
   WorkerReply,
+  WorkerData,
   WorkerRequest,
 } from './worker-protocol.ts';
 
@@ -71,16 +73,25 @@ const WORKER_YOUNG_GENERATION_MB = 8;
  */
 const WATCHDOG_GRACE_MS = 2000;
 
+/** How often the watchdog looks at a busy worker's call board. */
+const WATCHDOG_EVERY_MS = 250;
+
 /**
  * A worker thread answering one request at a time; a crash answers the pending request with
  * `failed` and leaves the worker dead. A watchdog stops the thread when a plugin call outlives
- * its timeout by WATCHDOG_GRACE_MS: a synchronous loop cannot be interrupted any other way.
+ * its timeout by WATCHDOG_GRACE_MS: a synchronous loop cannot be interrupted any other way. The
+ * worker posts each call on a {@link CallBoard} the watchdog reads while a request is pending;
+ * a call's time counts from when the watchdog first sees it (at most WATCHDOG_EVERY_MS late, so
+ * never early), on this thread's clock.
  */
 class PoolWorker {
   private readonly worker: Worker;
+  private readonly board = new CallBoard(new SharedArrayBuffer(CALL_BOARD_BYTES));
   private pending: ((m: WorkerReply) => void) | null = null;
   private progress: ((model: string, done: number) => void) | null = null;
   private watchdog: NodeJS.Timeout | undefined;
+  /** The call the watchdog saw last, and when it first saw it. */
+  private seen: { readonly seq: number; readonly at: number } | null = null;
   /** Why the worker can take no more requests, or null while it can. */
   dead: string | null = null;
 
@@ -91,11 +102,10 @@ class PoolWorker {
       // young collections (each small) and measured least: peak RSS at 1k / 10k / 30k systems
       // 238 / 299 / 404 MB, against 254 / 354 / 488 MB at 32 MB.
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      workerData: { callBoard: this.board.buffer } satisfies WorkerData,
     });
     this.worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') this.progress?.(m.model, m.done);
-      else if (m.type === 'call') this.arm(m.what, m.timeoutMs);
-      else if (m.type === 'called') clearTimeout(this.watchdog);
       else if (m.type === 'escaped') this.kill(m.message);
       else this.settle(m);
     });
@@ -113,26 +123,32 @@ class PoolWorker {
     return new Promise((resolve) => {
       this.pending = resolve;
       this.progress = onProgress;
+      this.seen = null;
+      this.watchdog = setInterval(() => this.look(), WATCHDOG_EVERY_MS);
       this.worker.postMessage(req);
     });
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.watchdog);
+    clearInterval(this.watchdog);
     const wasDead = this.dead !== null;
     this.dead ??= 'stopped';
     if (!wasDead) await this.worker.terminate();
   }
 
-  private arm(what: string, timeoutMs: number): void {
-    clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(
-      () =>
-        this.kill(
-          `${what} ran past its ${timeoutMs} ms timeout without yielding (a synchronous loop?): its worker thread was stopped`,
-        ),
-      timeoutMs + WATCHDOG_GRACE_MS,
-    );
+  /** The watchdog's look at the call under way: stops the thread when it is overdue. */
+  private look(): void {
+    const call = this.board.read();
+    if (call === null) {
+      this.seen = null;
+      return;
+    }
+    const now = performance.now();
+    if (this.seen?.seq !== call.seq) this.seen = { seq: call.seq, at: now };
+    if (now - this.seen.at > call.timeoutMs + WATCHDOG_GRACE_MS)
+      this.kill(
+        `${call.what} ran past its ${call.timeoutMs} ms timeout without yielding (a synchronous loop?): its worker thread was stopped`,
+      );
   }
 
   /** Fails the pending request and stops the thread, once. */
@@ -143,6 +159,7 @@ class PoolWorker {
   }
 
   private settle(m: WorkerReply): void {
+    clearInterval(this.watchdog);
     const p = this.pending;
     this.pending = null;
     this.progress = null;
@@ -151,7 +168,7 @@ class PoolWorker {
 
   private fail(message: string): void {
     if (this.dead !== null) return;
-    clearTimeout(this.watchdog);
+    clearInterval(this.watchdog);
     this.dead = message;
     this.settle({ type: 'failed', message });
   }

@@ -10,7 +10,7 @@
  * - contract: checks one plugin against the plugin contract.
  * A plugin is a closure and cannot be sent: each request re-creates its plugins from their origin.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { checkContract } from '../check/index.ts';
@@ -32,10 +32,12 @@ import {
   type PluginOrigin,
   type FitReply,
   type PluginLaws,
+  type WorkerData,
   type WorkerJob,
   type WorkerMessage,
   type WorkerRequest,
 } from './worker-protocol.ts';
+import { CallBoard } from './call-board.ts';
 import { fullGc } from './full-gc.ts';
 import { progressPoster } from './progress-poster.ts';
 import { recordsOf } from './system-rows.ts';
@@ -53,10 +55,12 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
     }),
   );
 }
-// Every plugin call is announced to the pool's watchdog, which stops this thread if one hangs.
+// Every plugin call is posted on the board the pool's watchdog reads: it stops this thread if
+// one hangs.
+const board = new CallBoard((workerData as WorkerData).callBoard);
 observeCalls({
-  start: (what, timeoutMs) => post({ type: 'call', what, timeoutMs }),
-  end: () => post({ type: 'called' }),
+  start: (what, timeoutMs) => board.start(what, timeoutMs),
+  end: () => board.end(),
 });
 
 interface Setup {

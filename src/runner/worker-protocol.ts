@@ -151,12 +151,14 @@ export interface ShareRun {
   readonly overTime?: readonly (OverTime | null)[];
 }
 
+/** What a worker is started with: the board it posts each plugin call on (call-board.ts). */
+export interface WorkerData {
+  readonly callBoard: SharedArrayBuffer;
+}
+
 /** What a worker posts back. */
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly model: string; readonly done: number }
-  /** A plugin call starts (fit, score, …) with its timeout; `called` when it returned. */
-  | { readonly type: 'call'; readonly what: string; readonly timeoutMs: number }
-  | { readonly type: 'called' }
   /** An error no call caught: the request fails and the worker is replaced. */
   | { readonly type: 'escaped'; readonly message: string }
   | { readonly type: 'fitted'; readonly fits: readonly FitReply[] }
