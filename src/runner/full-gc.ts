@@ -5,7 +5,7 @@
  * and V8 collects a worker's old generation only once it has grown to a multiple of its live
  * size (35–45 MB measured). Over a long run each worker therefore sat on 20–30 MB of dead
  * batches, and the peak RSS of `harness run` grew with the fleet: at 100k systems 607 MB, and
- * 390–430 MB with a collection before each request (README, Performance). A collection takes
+ * 390–430 MB with a collection before each open and batch (README, Performance). One takes
  * 15–35 ms, once per batch of SCORE_BATCH systems.
  *
  * V8 gives JavaScript a `gc` function only under `--expose-gc`, a V8 flag that Node refuses in a

@@ -316,8 +316,12 @@ const handlers: {
   ) => Promise<WorkerMessage>;
 } = { fit, open, batch, close, probe, contract };
 
-/** The requests of fitting and scoring: each starts with a full collection (see full-gc.ts). */
-const COLLECT_BEFORE: ReadonlySet<WorkerRequest['type']> = new Set(['fit', 'open', 'batch', 'close']);
+/**
+ * The requests of a scoring session, each started with a full collection (see full-gc.ts). Not
+ * a fit, a worker's first request, nor close, after which the worker's next request is the next
+ * session's open: 15–35 ms each, and many a test run is a few requests long.
+ */
+const COLLECT_BEFORE: ReadonlySet<WorkerRequest['type']> = new Set(['open', 'batch']);
 
 parentPort?.on('message', (req: WorkerRequest) => {
   // What the last request made (a batch's records and series) is dead now; V8 alone would keep
