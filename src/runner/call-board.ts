@@ -38,7 +38,8 @@ export class CallBoard {
   private readonly bytes: Uint8Array;
 
   constructor(readonly buffer: SharedArrayBuffer) {
-    if (buffer.byteLength < CALL_BOARD_BYTES) throw new RangeError(`a call board needs ${CALL_BOARD_BYTES} bytes`);
+    if (buffer.byteLength < CALL_BOARD_BYTES)
+      throw new RangeError(`a call board needs ${CALL_BOARD_BYTES} bytes`);
     this.words = new Int32Array(buffer, 0, WORDS);
     this.bytes = new Uint8Array(buffer, WORDS * 4, WHAT_BYTES);
   }

@@ -24,16 +24,19 @@ import('tsx/esm/api').then(({ register }) => {
 
 describe('fullGc', () => {
   it('collects a worker thread’s dead objects, and leaves no gc global in later contexts', async () => {
-    const reply = await new Promise<{ collected: boolean; before: number; after: number; gcInNewContext: string }>(
-      (resolve, reject) => {
-        const w = new Worker(IN_A_WORKER, { eval: true });
-        w.once('message', (m) => {
-          resolve(m);
-          void w.terminate();
-        });
-        w.once('error', reject);
-      },
-    );
+    const reply = await new Promise<{
+      collected: boolean;
+      before: number;
+      after: number;
+      gcInNewContext: string;
+    }>((resolve, reject) => {
+      const w = new Worker(IN_A_WORKER, { eval: true });
+      w.once('message', (m) => {
+        resolve(m);
+        void w.terminate();
+      });
+      w.once('error', reject);
+    });
     expect(reply.collected).toBe(true);
     // 300k dead objects (about 20 MB) are gone after the collection.
     expect(reply.before - reply.after).toBeGreaterThan(10e6);
