@@ -137,7 +137,9 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
         emit(file, err.message[len(file) + 2 :])
         return None
     try:
-        pf = pq.ParquetFile(pa.BufferReader(data))
+        # Page checksums are verified where the writer wrote them (Spark does): a flipped byte
+        # would otherwise read as a wrong number, as in parquet-columns.ts.
+        pf = pq.ParquetFile(pa.BufferReader(data), page_checksum_verification=True)
         schema = pf.schema_arrow
     except Exception as err:  # noqa: BLE001 - any failure to parse is the file's problem
         emit(file, f"not a readable Parquet file ({err})")

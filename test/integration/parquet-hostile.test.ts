@@ -188,6 +188,31 @@ describe('hostile Parquet inputs', () => {
     });
   });
 
+  describe('page checksums (Spark writes a CRC-32 of each page)', () => {
+    it('a part written with them validates and loads as any other', async () => {
+      const r = await validate('crc-good');
+      expect(r.code, r.out).toBe(0);
+      const ds = await loadDataset({ dataDir: at('crc-good') });
+      const s = await ds.systems.find((x) => x.systemId === 'sys-0001')!.loadSeries();
+      const base = await (await loadDataset({ dataDir: path.join(tmp.dir, 'base') })).systems
+        .find((x) => x.systemId === 'sys-0001')!
+        .loadSeries();
+      expect(Array.from(s.sensors['voltage_v']!)).toEqual(Array.from(base.sensors['voltage_v']!));
+    });
+
+    it('a byte flipped in a page (a reading off in its last digits) is exit 2, naming the part and the column', async () => {
+      const r = await validate('crc-flipped');
+      expect(r.code).toBe(2);
+      expect(r.out).toMatch(
+        /system_id=sys-0001\/part-0\.parquet: not a readable Parquet file \(column voltage_v, row group 1: a page's bytes do not match its checksum/,
+      );
+      const ds = await loadDataset({ dataDir: at('crc-flipped') });
+      await expect(
+        ds.systems.find((x) => x.systemId === 'sys-0001')!.loadSeries(),
+      ).rejects.toThrow(/part-0\.parquet/);
+    });
+  });
+
   describe('scores.parquet with a column of the wrong type', () => {
     const evaluate = async (name: string): Promise<{ code: number | null; out: string }> => {
       const base = path.join(tmp.dir, 'base');
