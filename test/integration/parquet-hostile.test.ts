@@ -194,7 +194,9 @@ describe('hostile Parquet inputs', () => {
       expect(r.code, r.out).toBe(0);
       const ds = await loadDataset({ dataDir: at('crc-good') });
       const s = await ds.systems.find((x) => x.systemId === 'sys-0001')!.loadSeries();
-      const base = await (await loadDataset({ dataDir: path.join(tmp.dir, 'base') })).systems
+      const base = await (
+        await loadDataset({ dataDir: path.join(tmp.dir, 'base') })
+      ).systems
         .find((x) => x.systemId === 'sys-0001')!
         .loadSeries();
       expect(Array.from(s.sensors['voltage_v']!)).toEqual(Array.from(base.sensors['voltage_v']!));
@@ -207,9 +209,9 @@ describe('hostile Parquet inputs', () => {
         /system_id=sys-0001\/part-0\.parquet: not a readable Parquet file \(column voltage_v, row group 1: a page's bytes do not match its checksum/,
       );
       const ds = await loadDataset({ dataDir: at('crc-flipped') });
-      await expect(
-        ds.systems.find((x) => x.systemId === 'sys-0001')!.loadSeries(),
-      ).rejects.toThrow(/part-0\.parquet/);
+      await expect(ds.systems.find((x) => x.systemId === 'sys-0001')!.loadSeries()).rejects.toThrow(
+        /part-0\.parquet/,
+      );
     });
   });
 
