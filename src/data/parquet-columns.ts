@@ -17,7 +17,6 @@
  * Reads DATA_PAGE (v1, as Spark writes) and DATA_PAGE_V2 (hyparquet-writer) of every codec
  * parquet-codecs.ts decompresses (ZSTD needs its module loaded first: `loadZstd`).
  */
-import * as zlib from 'node:zlib';
 import { parquetSchema, type DecodedArray, type FileMetaData, type PageHeader, type ParquetType, type SchemaElement, type SchemaTree } from 'hyparquet';
 import type { ColumnDecoder } from 'hyparquet/src/types.js';
 import { parquetHeader } from 'hyparquet/src/column.js';
@@ -25,10 +24,8 @@ import { readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { getTreePath } from 'hyparquet/src/schema.js';
+import { CHECKSUM_MISMATCH, checksumMismatch } from './parquet-checksums.ts';
 import { decompressParquetPage, PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
-
-/** zlib's CRC-32, in Node since 20.15 (an older Node reads the pages unchecked). */
-const crc32: ((data: Uint8Array) => number) | undefined = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 
 /** How a column's stored numbers become the Float64 values of the series. */
 export type ColumnScale =
@@ -129,9 +126,7 @@ export function readFlatColumnChecked(
       reader.offset += header.compressed_page_size;
       // A writer's CRC-32 of the page's bytes (Spark writes one; pyarrow on request): a byte the
       // disk or a copy flipped would otherwise read as a wrong number, silently.
-      if (header.crc !== undefined && crc32 && (crc32(bytes) | 0) !== (header.crc | 0)) {
-        throw new Error(`${where}: a page's bytes do not match its checksum (CRC-32): the file is damaged`);
-      }
+      if (checksumMismatch(bytes, header.crc)) throw new Error(`${where}: ${CHECKSUM_MISMATCH}`);
       if (header.type === 'DICTIONARY_PAGE') {
         const page = decompressParquetPage(bytes, header.uncompressed_page_size, chunk.codec);
         const entries = header.dictionary_page_header?.num_values ?? 0;

@@ -148,6 +148,10 @@ async function readPart(file: string, at: (f: string, message: string) => void):
       }
     }
     if (bad) return [];
+    // hyparquet's row reader does not check page checksums: a flipped byte was a wrong score.
+    const { pageChecksumProblem } = await import('./parquet-checksums.ts');
+    const damaged = pageChecksumProblem(bytes, metadata);
+    if (damaged) throw new Error(damaged);
     const hasSource = names.includes('source');
     await loadCodecsFor(metadata);
     const rows = await parquetReadObjects({ file: buffer, metadata, columns: names, compressors: PARQUET_DECOMPRESSORS });

@@ -235,6 +235,15 @@ describe('hostile Parquet inputs', () => {
       expect((await evaluate('parts-one-empty')).code).toBe(0);
     });
 
+    it('checks page checksums: scores written with them are read (the control), one flipped bit is exit 2 naming the file and column', async () => {
+      expect((await evaluate('scores-crc-good')).code).toBe(0);
+      const r = await evaluate('scores-crc-flipped');
+      expect(r.code).toBe(2);
+      expect(r.out).toMatch(
+        /scores-crc-flipped\.parquet: not a readable Parquet file \(column score, row group 1: a page's bytes do not match its checksum/,
+      );
+    });
+
     // A DECIMAL has no one double: pyarrow's cast reads 0.70 as 0.7000000000000001, Python's float() as 0.7.
     it.each([
       ['decimal', 'score', /DECIMAL/],
