@@ -238,3 +238,33 @@ def test_ids_are_strings_and_must_match_the_metadata(spark, fleet, tmp_path) -> 
     with pytest.raises(HarnessDataError, match=r"1 system\(s\) in metadata.csv have no series under raw/: ghost"):
         score_fleet(spark, str(small), Fingerprint(), str(tmp_path / "s.parquet"))
     assert read_scores(tmp_path / "s.parquet").index.tolist() == ["0042"]  # a failed run left the old scores
+
+
+def test_evaluate_reads_the_scores_spark_wrote_and_checks_their_page_checksums(spark, fleet, tmp_path) -> None:
+    """Spark (parquet-mr) writes a CRC-32 of each page: the harness reads Spark's scores.parquet
+    as written (a wrong check would refuse every Spark file), and a bit flipped in a page of one
+    part is exit 2 naming that part, not a score off in its last digits."""
+    from example_models.fingerprint import Fingerprint
+
+    csv_dir, pq_dir = fleet
+    out = tmp_path / "scores.parquet"
+    score_fleet(spark, str(pq_dir), Fingerprint(), str(out), seed=SEED)
+    parts = sorted(out.glob("*.parquet"))
+    assert parts
+
+    def evaluate() -> subprocess.CompletedProcess:
+        cmd = ["node", str(REPO / "bin" / "harness.js"), "evaluate", "--scores", str(out), "--labels", str(csv_dir / "labels.csv")]
+        return subprocess.run(cmd + ["--metadata", str(csv_dir / "metadata.csv"), "--json"], capture_output=True, text=True, cwd=tmp_path)
+
+    good = evaluate()
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout)["n"] == 12
+
+    damaged = next(p for p in parts if pq.ParquetFile(p).metadata.num_rows > 0)
+    chunk = pq.ParquetFile(damaged).metadata.row_group(0).column(1)  # score
+    data = bytearray(damaged.read_bytes())
+    data[chunk.data_page_offset + chunk.total_compressed_size - 1] ^= 0x01
+    damaged.write_bytes(bytes(data))
+    bad = evaluate()
+    assert bad.returncode == 2, bad.stdout
+    assert f"{damaged.name}: not a readable Parquet file (column score, row group 1: a page's bytes do not match its checksum" in bad.stderr + bad.stdout
