@@ -17,27 +17,31 @@ import { REPO_ROOT, runHarness, tempDir } from '../helpers/run-harness.ts';
 const PY = path.join(REPO_ROOT, '.venv-python', 'bin', 'python');
 const MAKE = path.join(REPO_ROOT, 'test', 'fixtures', 'parquet', 'make-hostile.py');
 
+/** The fleet every case starts from (13 systems, 2 days at 1 min, seed 11), in `format`. */
+const generateFleet = (out: string, format: 'csv' | 'parquet') =>
+  runHarness([
+    'generate',
+    '--systems',
+    '13',
+    '--days',
+    '2',
+    '--interval',
+    '1m',
+    '--seed',
+    '11',
+    '--format',
+    format,
+    '--out',
+    out,
+  ]);
+
 describe('hostile Parquet inputs', () => {
   let tmp: { dir: string; cleanup: () => Promise<void> };
   const at = (...p: string[]): string => path.join(tmp.dir, 'cases', ...p);
   beforeAll(async () => {
     tmp = await tempDir();
     const base = path.join(tmp.dir, 'base');
-    const gen = await runHarness([
-      'generate',
-      '--systems',
-      '13',
-      '--days',
-      '2',
-      '--interval',
-      '1m',
-      '--seed',
-      '11',
-      '--format',
-      'parquet',
-      '--out',
-      base,
-    ]);
+    const gen = await generateFleet(base, 'parquet');
     expect(gen.code).toBe(0);
     await promisify(execFile)(PY, [MAKE, base, at()]);
   }, 120_000);
@@ -93,19 +97,7 @@ describe('hostile Parquet inputs', () => {
   it('evaluate --alarms reads the spans of a Parquet fleet as those of the CSV fleet of the same seed', async () => {
     // It looked for raw/<id>.csv only: every system of a Parquet fleet had "no series".
     const csv = path.join(tmp.dir, 'base-csv');
-    const gen = await runHarness([
-      'generate',
-      '--systems',
-      '13',
-      '--days',
-      '2',
-      '--interval',
-      '1m',
-      '--seed',
-      '11',
-      '--out',
-      csv,
-    ]);
+    const gen = await generateFleet(csv, 'csv');
     expect(gen.code).toBe(0);
     const alarms = path.join(tmp.dir, 'alarms.csv');
     await writeFile(
