@@ -4,6 +4,7 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
 import { forbidProcessExit } from '../plugin/index.ts';
+import { fileSystemProblem } from './fs-problem.ts';
 import { printProblems } from './output.ts';
 import { COMMANDS, helpText } from './commands/index.ts';
 
@@ -108,6 +109,8 @@ try {
   if (err instanceof HarnessError) {
     process.stderr.write(`harness: ${err.message}\n`);
     printProblems(err.problems, PROBLEMS_SHOWN);
+  } else if (fileSystemProblem(err) !== undefined) {
+    process.stderr.write(`harness: ${fileSystemProblem(err)}\n`);
   } else {
     // Not a user mistake: a bug in the harness. One line here; the stack goes to a file to report.
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -47,10 +47,16 @@ describe('harness check (the real CLI)', () => {
     );
   });
 
-  it('exits 2 on a harness error: a missing module, --path without --rule', async () => {
+  it('exits 2 on a harness error: a missing module, an unknown model, --path without --rule', async () => {
     const missing = await runHarness(['check', './no/such/plugin.ts']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no plugin module at no\/such\/plugin\.ts/);
+    const unknown = await runHarness(['check', 'zscroe']);
+    expect(unknown.code).toBe(2);
+    // Said once: the loader's message is not wrapped in a second "harness check …:".
+    expect(unknown.stderr).toMatch(
+      /^harness: harness check: unknown model "zscroe" \(known: [^)]*zscore/,
+    );
     const noRule = await runHarness(['check', 'random', '--path', '1:0']);
     expect(noRule.code).toBe(2);
     expect(noRule.stderr).toMatch(/--path replays one rule/);

@@ -1,6 +1,7 @@
 /**
  * Files that exist but cannot be read as data: a folder, a symlink loop, a FIFO (which would
  * block a reader forever). Each is a located problem with exit 2, never a stack trace or a hang.
+ * So is an output folder that cannot be made (under a file): one line naming the path.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
@@ -71,5 +72,24 @@ describe('data files that are not regular files', () => {
     expect(plots.code).toBe(2);
     expect(plots.stderr).toContain('--plots a-file is a file: give a folder');
     for (const r of [scores, plots]) clean(r);
+  });
+
+  it('an output folder under a file is a one-line error naming the path, exit 2, not an internal error', async () => {
+    const [plots, labels] = await Promise.all([
+      runHarness(['plots', '--out-dir', 'a-file/plots'], { cwd: t.dir }),
+      runHarness(['labels', '--data', 'base', '--out-dir', 'a-file/labels'], { cwd: t.dir }),
+    ]);
+    for (const [r, dir] of [
+      [plots, 'plots'],
+      [labels, 'labels'],
+    ] as const) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `cannot create the folder \\S*a-file/${dir}: a part of the path is a file, not a folder \\(ENOTDIR\\)`,
+        ),
+      );
+      clean(r);
+    }
   });
 });

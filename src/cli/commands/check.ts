@@ -139,8 +139,12 @@ export const checkCommand: Command = {
       ...(rules ? { rules } : {}),
       ...(values.path !== undefined ? { path: values.path } : {}),
     });
+    // A report of the loader already says `harness check: …` (its `from` above).
     if (typeof report === 'string')
-      throw new HarnessError('E_PLUGIN', `harness check ${target}: ${report}`);
+      throw new HarnessError(
+        'E_PLUGIN',
+        report.startsWith('harness check') ? report : `harness check ${target}: ${report}`,
+      );
     process.stdout.write(
       values.json ? `${JSON.stringify(report, null, 2)}\n` : formatContractReport(report),
     );
