@@ -13,6 +13,7 @@ import math
 import os
 import sys
 import traceback
+from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
 from .model import Dataset, SystemData, capabilities, model_name
@@ -26,12 +27,51 @@ class _CallError(Exception):
     """A request that cannot be served: answered with an error frame, and the loop goes on."""
 
 
+def _batch_scores(value, systems: list[dict]) -> list:
+    """``score_batch``'s result as one score per system, in the order of ``systems``.
+
+    A list, tuple or array is taken in order. A dict, or a pandas Series not indexed 0…n-1, carries
+    keys that say which system a score belongs to, and its order need not be the systems' (a Series
+    keeps its index through ``sort_values``; a dict iterates over its keys, which for ids such as
+    ``007`` read as numbers): it is aligned by system_id, and keys that are not exactly the batch's
+    ids are an error, never scores given to the wrong systems.
+    """
+    import pandas as pd
+
+    n = len(systems)
+    if isinstance(value, pd.DataFrame):
+        raise _CallError(
+            "score_batch returned a DataFrame: return one score per system, a list in the order of the systems or a Series indexed by system_id"
+        )
+    if isinstance(value, pd.Series):
+        if value.index.equals(pd.RangeIndex(n)):
+            return value.tolist()
+        keyed = list(zip(value.index, value.tolist()))
+    elif isinstance(value, Mapping):
+        keyed = list(value.items())
+    elif value is None or isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise _CallError(f"score_batch returned {type(value).__name__}: it must return one score per system, in order")
+    else:
+        return list(value)
+    ids = [_sid(systems, i) for i in range(n)]
+    by_id = dict(keyed)
+    if len(set(ids)) != n or len(by_id) != len(keyed) or set(by_id) != set(ids):
+        keys = ", ".join(repr(k) for k, _ in keyed[:5]) + (", …" if len(keyed) > 5 else "")
+        raise _CallError(
+            f"score_batch returned a {type(value).__name__} keyed by {keys or 'nothing'} for systems {', '.join(ids[:5])}{', …' if n > 5 else ''}: "
+            "key it by system_id, one score per system (or return a list in the order of the systems)"
+        )
+    return [by_id[i] for i in ids]
+
+
 def _finite_scores(values, systems: list[dict]) -> list[float]:
     out = []
     for i, v in enumerate(values):
+        if isinstance(v, (str, bytes)):  # float("7") would take text (a dict's key, an id) for a score
+            raise _CallError(f"score for system {_sid(systems, i)} is {v!r}: a score must be a finite number")
         try:
             f = float(v)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int past the float range
             raise _CallError(f"score for system {_sid(systems, i)} is {v!r}: a score must be a finite number") from None
         if not math.isfinite(f):
             raise _CallError(f"score for system {_sid(systems, i)} is {f}: a score must be a finite number")
@@ -110,7 +150,7 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
         frames = _series(header, payload, systems)
         batch = getattr(model, "score_batch", None)
         if callable(batch):
-            scores = list(batch(frames, systems))
+            scores = _batch_scores(batch(frames, systems), systems)
             if len(scores) != len(systems):
                 raise _CallError(f"score_batch returned {len(scores)} scores for {len(systems)} systems: it must return one per system, in order")
         else:

@@ -113,6 +113,59 @@ def test_score_batch_of_the_wrong_length_is_an_error() -> None:
         p.kill()
 
 
+class _Batch:
+    """A model whose score_batch returns whatever ``result(metadata)`` builds."""
+
+    def __init__(self, result) -> None:
+        self.result = result
+
+    def score_batch(self, series, metadata):
+        return self.result(metadata)
+
+
+_IDS = ["007", "002", "010"]
+
+
+@pytest.mark.parametrize(
+    "result, scores",
+    [
+        # keyed by system_id, in another order than the batch: aligned by id, never taken in key order
+        (lambda ms: {m["system_id"]: float(k) for k, m in reversed(list(enumerate(ms)))}, [0.0, 1.0, 2.0]),
+        (lambda ms: pd.Series([0.0, 1.0, 2.0], index=[m["system_id"] for m in ms]).sort_index(), [0.0, 1.0, 2.0]),
+        (lambda ms: pd.Series([0.5, 0.25, 0.75]), [0.5, 0.25, 0.75]),  # a plain Series: in order
+    ],
+)
+def test_score_batch_keyed_by_system_id_is_aligned_by_id(result, scores) -> None:
+    from bess_harness.serve import handle
+
+    payload, rows = encode_series([(i, series([1.0])) for i in _IDS])
+    reply, _ = handle(_Batch(result), {"type": "score", "systems": [meta(i) for i in _IDS], "rows": rows}, payload)
+    assert reply == {"type": "scores", "scores": scores}
+
+
+@pytest.mark.parametrize(
+    "result, says",
+    [
+        # sort_values keeps the positions as the index: taken in order, the scores would belong to other systems
+        (lambda ms: pd.Series([0.1, 0.3, 0.2]).sort_values(), "score_batch returned a Series keyed by 0, 2, 1 for systems 007, 002, 010"),
+        (lambda ms: {"007": 1.0, "002": 2.0, "011": 3.0}, "score_batch returned a dict keyed by '007', '002', '011'"),
+        (lambda ms: {m["system_id"]: 1.0 for m in ms[:2]}, "score_batch returned a dict keyed by '007', '002' for"),
+        (lambda ms: pd.DataFrame({"score": [1.0, 2.0, 3.0]}), "score_batch returned a DataFrame"),
+        (lambda ms: None, "score_batch returned NoneType"),
+        # text is not a score, though float() reads it (the ids of a dict's keys, say)
+        (lambda ms: [m["system_id"] for m in ms], "score for system 007 is '007': a score must be a finite number"),
+        (lambda ms: [10**400, 1.0, 2.0], "score for system 007 is 1000"),
+    ],
+)
+def test_score_batch_results_that_cannot_be_aligned_are_errors(result, says: str) -> None:
+    from bess_harness.serve import _CallError, handle
+
+    payload, rows = encode_series([(i, series([1.0])) for i in _IDS])
+    with pytest.raises(_CallError) as e:
+        handle(_Batch(result), {"type": "score", "systems": [meta(i) for i in _IDS], "rows": rows}, payload)
+    assert str(e.value).startswith(says)
+
+
 @pytest.mark.parametrize(
     "garbage, says",
     [
