@@ -179,6 +179,28 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
     raise _CallError(f"unknown request type {kind!r} (protocol {PROTOCOL}: hello, fit, score, score_over_time, save_state, restore_state, teardown)")
 
 
+def claim_stdio() -> tuple[BinaryIO, BinaryIO]:
+    """The protocol's streams, taken from the process: (requests, replies). From now on the model's
+    stdin reads as empty and its prints (``sys.stdout``, file descriptor 1) go to stderr. Called before
+    the model's module is imported when it runs as ``python -m bess_harness serve``, so a print at
+    import or in a constructor cannot reach the protocol stream either."""
+    # Requests come from a private copy of fd 0; fd 0 and sys.stdin become /dev/null, so neither the
+    # model (input()) nor a process it starts can take bytes of the protocol stream.
+    in_fd = os.dup(0)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.close(null_fd)
+    stdin = io.BufferedReader(io.FileIO(in_fd, "rb", closefd=True))
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+    # Frames go to a private copy of fd 1; fd 1 itself (C code, subprocesses) and sys.stdout now reach stderr.
+    sys.stdout.flush()
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    stdout = io.BufferedWriter(io.FileIO(out_fd, "wb", closefd=True))  # buffered: a write is never partial
+    sys.stdout = sys.stderr
+    return stdin, stdout
+
+
 def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
     """Serves ``model`` over stdin/stdout until ``teardown`` (exit 0) or the end of stdin (exit 0).
 
@@ -187,21 +209,10 @@ def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None 
     that request with an error frame and the loop goes on; a stream that is not the protocol ends the
     process with status 2 and a message on stderr. Never returns.
     """
-    if stdin is None:
-        # Requests come from a private copy of fd 0; fd 0 and sys.stdin become /dev/null, so neither the
-        # model (input()) nor a process it starts can take bytes of the protocol stream.
-        in_fd = os.dup(0)
-        null_fd = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null_fd, 0)
-        os.close(null_fd)
-        stdin = io.BufferedReader(io.FileIO(in_fd, "rb", closefd=True))
-        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
-    if stdout is None:
-        # Frames go to a private copy of fd 1; fd 1 itself (C code, subprocesses) and sys.stdout now reach stderr.
-        sys.stdout.flush()
-        out_fd = os.dup(1)
-        os.dup2(2, 1)
-        stdout = io.BufferedWriter(io.FileIO(out_fd, "wb", closefd=True))  # buffered: a write is never partial
+    if stdin is None or stdout is None:
+        claimed_in, claimed_out = claim_stdio()
+        stdin = stdin if stdin is not None else claimed_in
+        stdout = stdout if stdout is not None else claimed_out
     sys.stdout = sys.stderr
     while True:
         try:

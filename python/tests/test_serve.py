@@ -2,6 +2,7 @@
 protocol 1 to it (tests/client.py), as the harness does."""
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 import struct
@@ -222,6 +223,32 @@ def test_python_m_bess_harness_serve_loads_a_model_by_name() -> None:
         p.kill()
     bad = ModelProcess("bess_harness", "serve", "example_models.mean_temp:Nope")
     assert bad.wait() == 2 and "cannot load example_models.mean_temp:Nope" in bad.stderr()
+
+
+def test_python_m_bess_harness_serve_keeps_prints_at_import_and_construction_off_stdout(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "noisy_model.py").write_text(
+        "import os\n"
+        "from bess_harness import Model\n"
+        "print('loading weights (a print at import)')\n"
+        "class Noisy(Model):\n"
+        "    name = 'noisy'\n"
+        "    def __init__(self):\n"
+        "        print('Noisy.__init__ prints too')\n"
+        "        os.write(1, b'and writes to fd 1\\n')\n"
+        "    def score(self, series, metadata):\n"
+        "        return 1.0\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    p = ModelProcess("bess_harness", "serve", "noisy_model:Noisy")
+    try:
+        assert p.hello()["name"] == "noisy"
+        assert p.with_series("score", [(meta("A"), series([1.0]))])[0] == {"type": "scores", "scores": [1.0]}
+        assert p.call({"type": "teardown"})[0] == {"type": "ok"}
+        assert p.wait() == 0
+        err = p.stderr()
+        assert "a print at import" in err and "Noisy.__init__ prints too" in err and "and writes to fd 1" in err
+    finally:
+        p.kill()
 
 
 def test_the_readme_model_example_compiles() -> None:
