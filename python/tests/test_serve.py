@@ -202,6 +202,23 @@ def test_series_survive_the_arrow_round_trip() -> None:
     assert np.isnan(back[1]["soc_pct"].iloc[0])
 
 
+def test_a_served_series_is_indexed_as_load_timeseries_indexes_it(tmp_path: Path) -> None:
+    from bess_harness import load_timeseries
+    from bess_harness.serve import _CallError, handle
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "S1.csv").write_text("timestamp,voltage_v\n2026-01-01T00:00:00Z,800\n2026-01-01T01:00:00.250Z,\n")
+    local = load_timeseries("S1", data_dir=tmp_path, source="synthetic")
+    payload, rows = encode_series([("S1", local)])
+    [served] = decode_series(payload, [meta("S1")], rows)
+    # same unit (pandas 3 read epoch ms into microseconds): index.asi8 means the same in both places
+    pd.testing.assert_frame_equal(served, local, check_freq=False)
+    assert served.index.asi8.tolist() == local.index.asi8.tolist() == [1_767_225_600_000_000_000, 1_767_229_200_250_000_000]
+    sentinel, _ = encode_series([("S1", pd.DataFrame({"voltage_v": [1.0]}, index=[253_402_214_400_000]))])  # 9999-12-31, as epoch ms
+    with pytest.raises(_CallError, match="^bad series payload: .*9999-12-31"):
+        handle(object(), {"type": "score", "systems": [meta("S1")], "rows": [1]}, sentinel)
+
+
 def test_the_byte_example_of_the_protocol_document_holds() -> None:
     from bess_harness.protocol import encode_frame
 
