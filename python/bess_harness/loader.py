@@ -383,6 +383,9 @@ def load_timeseries(
     right after itself (a logger's repeated row) is dropped; a repeated timestamp with other values is an error.
     """
     assert_safe_system_id(system_id)
+    if source is not None and source not in SOURCES:
+        # 'all' (load_dataset's word) or a typo would otherwise be a folder name: "<data>/all/raw/<id>.csv: file not found"
+        raise ValueError(f"source must be None (the folder that holds the series), 'synthetic' or 'real', not {source!r}")
     d = resolve_data_dir(data_dir)
     src = source if source is not None else _find_source(d, system_id)
     fmt, file = locate_series(d, src, system_id)
