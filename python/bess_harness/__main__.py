@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from .serve import serve
+from .serve import claim_stdio, serve
 
 USAGE = "usage: python -m bess_harness serve <module>:<name>   (e.g. my_models.iforest:IForest)"
 
@@ -16,6 +16,9 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(USAGE + "\n")
         return 2
     module_name, _, attr = argv[1].partition(":")
+    # The streams are the protocol's before the model's code runs: a print at import or in its
+    # constructor ("loading weights…") goes to stderr instead of ahead of the hello reply.
+    stdin, stdout = claim_stdio()
     try:
         target = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as e:
@@ -23,7 +26,7 @@ def main(argv: list[str]) -> int:
         return 2
     is_model = not isinstance(target, type) and (hasattr(target, "score") or hasattr(target, "score_batch"))
     model = target if is_model or not callable(target) else target()
-    serve(model)
+    serve(model, stdin, stdout)
     return 0
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import HarnessDataError, Problem
-from .parquet import partition_dir_name, scan_series_parquet
+from .parquet import format_timestamp, partition_dir_name, scan_series_parquet
 from .validate import (
     DERIVED_FEATURES,
     LABELS_OPTIONAL,
@@ -34,6 +34,7 @@ from .validate import (
     parse_csv,
     parse_labels_table,
     parse_metadata_table,
+    parse_timestamp,
     scan_series,
     throw_if_problems,
 )
@@ -335,6 +336,39 @@ def series_frame(timestamps_ms, columns: list[str], values: list) -> pd.DataFram
     return pd.DataFrame(data, index=index, columns=columns)
 
 
+#: The instants a pandas DatetimeIndex can hold (nanoseconds in an int64), in epoch ms: 1677-09-21 … 2262-04-11.
+_INDEX_MIN_MS, _INDEX_MAX_MS = pd.Timestamp.min.value / 1e6, pd.Timestamp.max.value / 1e6
+
+
+def _check_index_range(timestamps_ms, file: str, system_id: str, text: str | None = None) -> None:
+    """Raises HarnessDataError at the first timestamp a nanosecond DatetimeIndex cannot hold (the
+    contract allows the years 0000–9999). Converted anyway, it wraps around int64 and loads as
+    another date (9999-12-31 as 1816-03-30); a logger's sentinel date or unset clock is the usual cause."""
+    ts = np.asarray(timestamps_ms, dtype="float64")
+    out = np.flatnonzero((ts < _INDEX_MIN_MS) | (ts > _INDEX_MAX_MS))
+    if out.size == 0:
+        return
+    ms = float(ts[out[0]])
+    try:
+        stamp = format_timestamp(ms)
+    except (ValueError, OverflowError):  # the year 0000, which Python's datetime has not
+        stamp = f"{ms:.0f} ms from 1970"
+    line = 0
+    for n, raw in enumerate((text or "").removeprefix("\ufeff").split("\n"), 1):
+        if parse_timestamp(raw.split(",", 1)[0]) == ms:
+            line = n
+            break
+    more = "" if out.size == 1 else f", and so are {out.size - 1} more rows"
+    why = (
+        f"timestamp {stamp} is outside the instants pandas can index (1677-09-21 … 2262-04-11){more}: "
+        "a sentinel date or a clock that was not set? Drop or fix such rows"
+    )
+    raise HarnessDataError(
+        f"cannot load the series of {system_id} into pandas: a timestamp of {file} is out of its range",
+        [Problem(file, line, 1 if line else 0, why)],
+    )
+
+
 def load_timeseries(
     system_id: str,
     data_dir: str | os.PathLike = "data",
@@ -349,6 +383,9 @@ def load_timeseries(
     right after itself (a logger's repeated row) is dropped; a repeated timestamp with other values is an error.
     """
     assert_safe_system_id(system_id)
+    if source is not None and source not in SOURCES:
+        # 'all' (load_dataset's word) or a typo would otherwise be a folder name: "<data>/all/raw/<id>.csv: file not found"
+        raise ValueError(f"source must be None (the folder that holds the series), 'synthetic' or 'real', not {source!r}")
     d = resolve_data_dir(data_dir)
     src = source if source is not None else _find_source(d, system_id)
     fmt, file = locate_series(d, src, system_id)
@@ -361,6 +398,7 @@ def load_timeseries(
             file, lambda p: (problems.append(p), len(problems) < MAX_LOAD_PROBLEMS)[1], extra_sensors, extra_columns=extra_columns
         )
         throw_if_problems(problems, f"cannot load the series of {system_id}")
+        _check_index_range(scan.timestamps, file, system_id)
         df = series_frame(scan.timestamps, scan.columns, scan.values)
         for name in derive:
             df[name] = derive_feature(df, name)
@@ -378,6 +416,7 @@ def load_timeseries(
             text, file, lambda p: (problems.append(p), len(problems) < MAX_LOAD_PROBLEMS)[1], extra_sensors, extra_columns=extra_columns
         )
         throw_if_problems(problems, f"cannot load the series of {system_id}")
+        _check_index_range(scan.timestamps, file, system_id, text)
         df = series_frame(scan.timestamps, scan.columns, scan.values)
     for name in derive:
         df[name] = derive_feature(df, name)

@@ -52,7 +52,8 @@ class Model:
       is indexed by ``timestamp`` (pandas UTC datetimes), one float64 column per sensor, NaN for a
       missing reading. A score must be a finite number.
     - ``score_batch(self, series: list[DataFrame], metadata: list[dict]) -> list[float]``: optional;
-      when defined it is called instead of ``score`` with a whole batch (one score per system, in order).
+      when defined it is called instead of ``score`` with a whole batch (one score per system: in order,
+      or a dict / Series keyed by system_id, which is aligned by id).
     - ``score_over_time(self, series: DataFrame, metadata: dict) -> Series | DataFrame``: optional; the
       score over time the harness raises alarms from (README "Alarms: when did it warn?"). Either a
       ``pandas.Series`` of scores indexed by timestamp (UTC datetimes, e.g. the end of each rolling

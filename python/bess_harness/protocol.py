@@ -153,6 +153,11 @@ def decode_series(payload: bytes, systems: Sequence[dict], rows: Sequence[int] |
     if sum(rows) != len(stamps):
         raise ValueError(f"rows add up to {sum(rows)} but the payload has {len(stamps)} rows")
     index = pd.to_datetime(stamps, unit="ms", utc=True)
+    if hasattr(index, "as_unit"):
+        # pandas 3 indexes epoch ms in microseconds; load_timeseries gives nanoseconds, and a model's
+        # index.asi8 or astype("int64") must mean the same when served as in a notebook. Past
+        # 1677…2262 this raises, as load_timeseries does, rather than wrap into another date.
+        index = index.as_unit("ns")
     out, at = [], 0
     for meta, n in zip(systems, rows):
         sid = meta.get("system_id")

@@ -13,6 +13,7 @@ import math
 import os
 import sys
 import traceback
+from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
 from .model import Dataset, SystemData, capabilities, model_name
@@ -26,12 +27,51 @@ class _CallError(Exception):
     """A request that cannot be served: answered with an error frame, and the loop goes on."""
 
 
+def _batch_scores(value, systems: list[dict]) -> list:
+    """``score_batch``'s result as one score per system, in the order of ``systems``.
+
+    A list, tuple or array is taken in order. A dict, or a pandas Series not indexed 0…n-1, carries
+    keys that say which system a score belongs to, and its order need not be the systems' (a Series
+    keeps its index through ``sort_values``; a dict iterates over its keys, which for ids such as
+    ``007`` read as numbers): it is aligned by system_id, and keys that are not exactly the batch's
+    ids are an error, never scores given to the wrong systems.
+    """
+    import pandas as pd
+
+    n = len(systems)
+    if isinstance(value, pd.DataFrame):
+        raise _CallError(
+            "score_batch returned a DataFrame: return one score per system, a list in the order of the systems or a Series indexed by system_id"
+        )
+    if isinstance(value, pd.Series):
+        if value.index.equals(pd.RangeIndex(n)):
+            return value.tolist()
+        keyed = list(zip(value.index, value.tolist()))
+    elif isinstance(value, Mapping):
+        keyed = list(value.items())
+    elif value is None or isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise _CallError(f"score_batch returned {type(value).__name__}: it must return one score per system, in order")
+    else:
+        return list(value)
+    ids = [_sid(systems, i) for i in range(n)]
+    by_id = dict(keyed)
+    if len(set(ids)) != n or len(by_id) != len(keyed) or set(by_id) != set(ids):
+        keys = ", ".join(repr(k) for k, _ in keyed[:5]) + (", …" if len(keyed) > 5 else "")
+        raise _CallError(
+            f"score_batch returned a {type(value).__name__} keyed by {keys or 'nothing'} for systems {', '.join(ids[:5])}{', …' if n > 5 else ''}: "
+            "key it by system_id, one score per system (or return a list in the order of the systems)"
+        )
+    return [by_id[i] for i in ids]
+
+
 def _finite_scores(values, systems: list[dict]) -> list[float]:
     out = []
     for i, v in enumerate(values):
+        if isinstance(v, (str, bytes)):  # float("7") would take text (a dict's key, an id) for a score
+            raise _CallError(f"score for system {_sid(systems, i)} is {v!r}: a score must be a finite number")
         try:
             f = float(v)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int past the float range
             raise _CallError(f"score for system {_sid(systems, i)} is {v!r}: a score must be a finite number") from None
         if not math.isfinite(f):
             raise _CallError(f"score for system {_sid(systems, i)} is {f}: a score must be a finite number")
@@ -110,7 +150,7 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
         frames = _series(header, payload, systems)
         batch = getattr(model, "score_batch", None)
         if callable(batch):
-            scores = list(batch(frames, systems))
+            scores = _batch_scores(batch(frames, systems), systems)
             if len(scores) != len(systems):
                 raise _CallError(f"score_batch returned {len(scores)} scores for {len(systems)} systems: it must return one per system, in order")
         else:
@@ -139,6 +179,28 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
     raise _CallError(f"unknown request type {kind!r} (protocol {PROTOCOL}: hello, fit, score, score_over_time, save_state, restore_state, teardown)")
 
 
+def claim_stdio() -> tuple[BinaryIO, BinaryIO]:
+    """The protocol's streams, taken from the process: (requests, replies). From now on the model's
+    stdin reads as empty and its prints (``sys.stdout``, file descriptor 1) go to stderr. Called before
+    the model's module is imported when it runs as ``python -m bess_harness serve``, so a print at
+    import or in a constructor cannot reach the protocol stream either."""
+    # Requests come from a private copy of fd 0; fd 0 and sys.stdin become /dev/null, so neither the
+    # model (input()) nor a process it starts can take bytes of the protocol stream.
+    in_fd = os.dup(0)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.close(null_fd)
+    stdin = io.BufferedReader(io.FileIO(in_fd, "rb", closefd=True))
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+    # Frames go to a private copy of fd 1; fd 1 itself (C code, subprocesses) and sys.stdout now reach stderr.
+    sys.stdout.flush()
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    stdout = io.BufferedWriter(io.FileIO(out_fd, "wb", closefd=True))  # buffered: a write is never partial
+    sys.stdout = sys.stderr
+    return stdin, stdout
+
+
 def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
     """Serves ``model`` over stdin/stdout until ``teardown`` (exit 0) or the end of stdin (exit 0).
 
@@ -147,21 +209,10 @@ def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None 
     that request with an error frame and the loop goes on; a stream that is not the protocol ends the
     process with status 2 and a message on stderr. Never returns.
     """
-    if stdin is None:
-        # Requests come from a private copy of fd 0; fd 0 and sys.stdin become /dev/null, so neither the
-        # model (input()) nor a process it starts can take bytes of the protocol stream.
-        in_fd = os.dup(0)
-        null_fd = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null_fd, 0)
-        os.close(null_fd)
-        stdin = io.BufferedReader(io.FileIO(in_fd, "rb", closefd=True))
-        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
-    if stdout is None:
-        # Frames go to a private copy of fd 1; fd 1 itself (C code, subprocesses) and sys.stdout now reach stderr.
-        sys.stdout.flush()
-        out_fd = os.dup(1)
-        os.dup2(2, 1)
-        stdout = io.BufferedWriter(io.FileIO(out_fd, "wb", closefd=True))  # buffered: a write is never partial
+    if stdin is None or stdout is None:
+        claimed_in, claimed_out = claim_stdio()
+        stdin = stdin if stdin is not None else claimed_in
+        stdout = stdout if stdout is not None else claimed_out
     sys.stdout = sys.stderr
     while True:
         try:

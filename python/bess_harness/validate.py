@@ -846,7 +846,10 @@ def fast_scan_series(data: bytes, extra_sensors: Iterable[str] = (), extra_colum
     except (ValueError, OverflowError):
         return None
     if hasattr(stamps, "as_unit"):  # pandas 2 parses into seconds or ms when that is enough
-        stamps = stamps.as_unit("ns")
+        try:
+            stamps = stamps.as_unit("ns")
+        except (ValueError, OverflowError):  # past what nanoseconds hold: the located loader says where
+            return None
     ns = stamps.asi8
     if ns.size > 1 and not (np.diff(ns) > 0).all():
         return None

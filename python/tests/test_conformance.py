@@ -109,3 +109,14 @@ def test_error_str_lists_problems_like_the_cli(monkeypatch: pytest.MonkeyPatch) 
     assert lines[1] == 'data/synthetic/labels.csv:2:2: unknown label "anomly" (did you mean "anomaly"?) (expected one of normal, anomaly)'
     assert info.value.problems[0].file == str(ROOT / "bad-enum" / "data" / "synthetic" / "labels.csv")
     assert len(info.value.problems) == 4
+
+
+@pytest.mark.parametrize("source", ["all", "Real", "bogus"])
+def test_load_timeseries_refuses_a_source_that_is_no_folder(tmp_path: Path, source: str) -> None:
+    # flat: the source was ignored (and df.attrs said "bogus"); a data dir: "<dir>/all/raw/<id>.csv: file not found"
+    for raw in (tmp_path / "flat" / "raw", tmp_path / "dir" / "synthetic" / "raw"):
+        raw.mkdir(parents=True)
+        (raw / "S1.csv").write_text("timestamp,voltage_v\n2026-01-01T00:00:00Z,800\n")
+        with pytest.raises(ValueError, match=f"source must be None .*'synthetic' or 'real', not '{source}'"):
+            load_timeseries("S1", data_dir=raw.parent if raw.parent.name == "flat" else raw.parent.parent, source=source)
+    assert load_timeseries("S1", data_dir=tmp_path / "dir", source="synthetic").attrs["source"] == "synthetic"

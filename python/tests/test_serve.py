@@ -2,6 +2,7 @@
 protocol 1 to it (tests/client.py), as the harness does."""
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 import struct
@@ -113,6 +114,59 @@ def test_score_batch_of_the_wrong_length_is_an_error() -> None:
         p.kill()
 
 
+class _Batch:
+    """A model whose score_batch returns whatever ``result(metadata)`` builds."""
+
+    def __init__(self, result) -> None:
+        self.result = result
+
+    def score_batch(self, series, metadata):
+        return self.result(metadata)
+
+
+_IDS = ["007", "002", "010"]
+
+
+@pytest.mark.parametrize(
+    "result, scores",
+    [
+        # keyed by system_id, in another order than the batch: aligned by id, never taken in key order
+        (lambda ms: {m["system_id"]: float(k) for k, m in reversed(list(enumerate(ms)))}, [0.0, 1.0, 2.0]),
+        (lambda ms: pd.Series([0.0, 1.0, 2.0], index=[m["system_id"] for m in ms]).sort_index(), [0.0, 1.0, 2.0]),
+        (lambda ms: pd.Series([0.5, 0.25, 0.75]), [0.5, 0.25, 0.75]),  # a plain Series: in order
+    ],
+)
+def test_score_batch_keyed_by_system_id_is_aligned_by_id(result, scores) -> None:
+    from bess_harness.serve import handle
+
+    payload, rows = encode_series([(i, series([1.0])) for i in _IDS])
+    reply, _ = handle(_Batch(result), {"type": "score", "systems": [meta(i) for i in _IDS], "rows": rows}, payload)
+    assert reply == {"type": "scores", "scores": scores}
+
+
+@pytest.mark.parametrize(
+    "result, says",
+    [
+        # sort_values keeps the positions as the index: taken in order, the scores would belong to other systems
+        (lambda ms: pd.Series([0.1, 0.3, 0.2]).sort_values(), "score_batch returned a Series keyed by 0, 2, 1 for systems 007, 002, 010"),
+        (lambda ms: {"007": 1.0, "002": 2.0, "011": 3.0}, "score_batch returned a dict keyed by '007', '002', '011'"),
+        (lambda ms: {m["system_id"]: 1.0 for m in ms[:2]}, "score_batch returned a dict keyed by '007', '002' for"),
+        (lambda ms: pd.DataFrame({"score": [1.0, 2.0, 3.0]}), "score_batch returned a DataFrame"),
+        (lambda ms: None, "score_batch returned NoneType"),
+        # text is not a score, though float() reads it (the ids of a dict's keys, say)
+        (lambda ms: [m["system_id"] for m in ms], "score for system 007 is '007': a score must be a finite number"),
+        (lambda ms: [10**400, 1.0, 2.0], "score for system 007 is 1000"),
+    ],
+)
+def test_score_batch_results_that_cannot_be_aligned_are_errors(result, says: str) -> None:
+    from bess_harness.serve import _CallError, handle
+
+    payload, rows = encode_series([(i, series([1.0])) for i in _IDS])
+    with pytest.raises(_CallError) as e:
+        handle(_Batch(result), {"type": "score", "systems": [meta(i) for i in _IDS], "rows": rows}, payload)
+    assert str(e.value).startswith(says)
+
+
 @pytest.mark.parametrize(
     "garbage, says",
     [
@@ -148,6 +202,23 @@ def test_series_survive_the_arrow_round_trip() -> None:
     assert np.isnan(back[1]["soc_pct"].iloc[0])
 
 
+def test_a_served_series_is_indexed_as_load_timeseries_indexes_it(tmp_path: Path) -> None:
+    from bess_harness import load_timeseries
+    from bess_harness.serve import _CallError, handle
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "S1.csv").write_text("timestamp,voltage_v\n2026-01-01T00:00:00Z,800\n2026-01-01T01:00:00.250Z,\n")
+    local = load_timeseries("S1", data_dir=tmp_path, source="synthetic")
+    payload, rows = encode_series([("S1", local)])
+    [served] = decode_series(payload, [meta("S1")], rows)
+    # same unit (pandas 3 read epoch ms into microseconds): index.asi8 means the same in both places
+    pd.testing.assert_frame_equal(served, local, check_freq=False)
+    assert served.index.asi8.tolist() == local.index.asi8.tolist() == [1_767_225_600_000_000_000, 1_767_229_200_250_000_000]
+    sentinel, _ = encode_series([("S1", pd.DataFrame({"voltage_v": [1.0]}, index=[253_402_214_400_000]))])  # 9999-12-31, as epoch ms
+    with pytest.raises(_CallError, match="^bad series payload: .*9999-12-31"):
+        handle(object(), {"type": "score", "systems": [meta("S1")], "rows": [1]}, sentinel)
+
+
 def test_the_byte_example_of_the_protocol_document_holds() -> None:
     from bess_harness.protocol import encode_frame
 
@@ -169,6 +240,32 @@ def test_python_m_bess_harness_serve_loads_a_model_by_name() -> None:
         p.kill()
     bad = ModelProcess("bess_harness", "serve", "example_models.mean_temp:Nope")
     assert bad.wait() == 2 and "cannot load example_models.mean_temp:Nope" in bad.stderr()
+
+
+def test_python_m_bess_harness_serve_keeps_prints_at_import_and_construction_off_stdout(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "noisy_model.py").write_text(
+        "import os\n"
+        "from bess_harness import Model\n"
+        "print('loading weights (a print at import)')\n"
+        "class Noisy(Model):\n"
+        "    name = 'noisy'\n"
+        "    def __init__(self):\n"
+        "        print('Noisy.__init__ prints too')\n"
+        "        os.write(1, b'and writes to fd 1\\n')\n"
+        "    def score(self, series, metadata):\n"
+        "        return 1.0\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    p = ModelProcess("bess_harness", "serve", "noisy_model:Noisy")
+    try:
+        assert p.hello()["name"] == "noisy"
+        assert p.with_series("score", [(meta("A"), series([1.0]))])[0] == {"type": "scores", "scores": [1.0]}
+        assert p.call({"type": "teardown"})[0] == {"type": "ok"}
+        assert p.wait() == 0
+        err = p.stderr()
+        assert "a print at import" in err and "Noisy.__init__ prints too" in err and "and writes to fd 1" in err
+    finally:
+        p.kill()
 
 
 def test_the_readme_model_example_compiles() -> None:
