@@ -190,7 +190,7 @@ NUL_IN_HEADER = "holds a NUL byte in its first line: not UTF-8 text (UTF-16 with
 def utf8_text(data: bytes, file: str) -> str:
     """``utf8Text`` of read-file.ts: the UTF-8 text of a data file, or HarnessDataError at ``file:1:0`` for a
     UTF-16 one (a UTF-16 byte order mark, or a NUL byte in the first line), which decoded as UTF-8 is NUL
-    bytes between letters."""
+    bytes between letters; or at its line and field for a byte that is not UTF-8."""
     why = None
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         why = UTF16_BOM
@@ -200,7 +200,29 @@ def utf8_text(data: bytes, file: str) -> str:
             why = NUL_IN_HEADER
     if why is not None:
         raise HarnessDataError(f"{file}: {why}", [Problem(file, 1, 0, why)])
-    return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        # Decoded leniently, a Latin-1 file's "défekt" loaded as "d\ufffdfekt" (see read-file.ts).
+        at = err.start
+        line_start = data.rfind(b"\n", 0, at) + 1
+        column, quoted = 1, False
+        for c in data[line_start:at]:
+            if c == 0x22:
+                quoted = not quoted
+            elif not quoted and c == 0x2C:
+                column += 1
+        why = not_utf8(data[at])
+        raise HarnessDataError(f"{file}: {why}", [Problem(file, data.count(b"\n", 0, line_start) + 1, column, why)]) from None
+
+
+def not_utf8(b: int) -> str:
+    """``notUtf8`` of read-file.ts: the problem of a file holding byte ``b`` where no UTF-8 text can."""
+    latin1 = f' ("{chr(b)}" in Latin-1)' if b >= 0xA0 else ""
+    return (
+        f"not UTF-8 text: byte 0x{b:02X}{latin1} is not valid UTF-8 here (a Latin-1 or Windows-1252 file?); "
+        "save the file as UTF-8, e.g. iconv -f windows-1252 -t utf-8"
+    )
 
 
 def read_regular_bytes(file: str) -> bytes:

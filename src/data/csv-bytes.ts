@@ -6,6 +6,7 @@
  * ragged row, a stray CR, blank lines before the header. The caller then runs the exact path
  * (parseCsv + the table parser), which reads everything and locates every problem.
  */
+import { isUtf8 } from 'node:buffer';
 import { readRegularFile } from './read-file.ts';
 
 /** A CSV file split into fields, by byte offsets. */
@@ -146,7 +147,8 @@ function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
 /** Reads a file's bytes (a HarnessError naming the path when it cannot) and splits them, null as {@link splitCsvBytes}. */
 export async function readByteTable(file: string): Promise<{ readonly bytes: Buffer; readonly table: ByteTable | null }> {
   const bytes = await readRegularFile(file);
-  return { bytes, table: splitCsvBytes(bytes, file) };
+  // A file that is not UTF-8 goes to the exact path, whose decoding refuses it (utf8Text).
+  return { bytes, table: isUtf8(bytes) ? splitCsvBytes(bytes, file) : null };
 }
 
 /**

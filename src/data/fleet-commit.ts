@@ -24,7 +24,9 @@ import { copyFile, cp, link, lstat, readdir, readlink, rename, rm, symlink } fro
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import { fsyncDir } from './atomic.ts';
+import { parseCsv } from './csv-read.ts';
 import { isRunning } from './file-lock.ts';
+import { readRegularText } from './read-file.ts';
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const hex = (): string => randomBytes(6).toString('hex');
@@ -109,6 +111,37 @@ async function carryOver(from: string, ready: string): Promise<void> {
     else await cp(src, dest, { recursive: true, verbatimSymlinks: true });
   }
   await fsyncDir(ready);
+}
+
+/**
+ * Refuses (HarnessError E_ARGS) to replace `target` when it is a real folder that is not a
+ * generated fleet: {@link commitFolder} converts such a folder into a version and removes it, so
+ * `generate --out data/real` destroyed the user's real labels, metadata and series, and
+ * `--out .` moved a whole project aside and copied it back into a symlinked version. A missing or
+ * empty folder, a symlink (a version, or a user's link, which is left alone), and an older
+ * harness's fleet (a metadata.csv or labels.csv whose every row is synthetic; files beside it are
+ * carried over) are fine.
+ */
+export async function assertReplaceableFleet(target: string, flag: string): Promise<void> {
+  const st = await lstatOrNull(target);
+  if (!st?.isDirectory()) return;
+  const refuse = (why: string): never => {
+    throw new HarnessError('E_ARGS', `${flag} ${target} ${why}: generate replaces raw/, metadata.csv and labels.csv of that folder; give a new or empty folder, or one generate wrote`);
+  };
+  const entries = (await readdir(target)).sort();
+  const tables = ['metadata.csv', 'labels.csv'].filter((name) => entries.includes(name));
+  if (entries.length > 0 && tables.length === 0) {
+    refuse(`is a folder of yours, not a generated fleet (it holds ${entries.slice(0, 5).join(', ')}${entries.length > 5 ? ', …' : ''})`);
+  }
+  for (const name of tables) {
+    const file = path.join(target, name);
+    const text = await readRegularText(file).catch(() => refuse(`holds a ${name} that cannot be read`));
+    const table = parseCsv(text, file, () => undefined);
+    const col = table.header.indexOf('source');
+    if (col < 0 || !table.complete) refuse(`holds a ${name} that generate did not write`);
+    const other = table.records.find((r) => r.fields[col] !== 'synthetic');
+    if (other) refuse(`holds data that is not synthetic (${name} line ${other.line}: source ${JSON.stringify(other.fields[col])})`);
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import { HarnessError } from '../errors.ts';
 
 /** Why a file system error keeps a file from being read, in words. */
@@ -76,9 +77,9 @@ export function readRegularFileSync(file: string, into: (size: number) => Uint8A
   }
 }
 
-/** {@link readRegularFile} as UTF-8 text (see {@link utf8Text}). */
-export async function readRegularText(file: string): Promise<string> {
-  return utf8Text(await readRegularFile(file), file);
+/** {@link readRegularFile} as UTF-8 text (see {@link utf8Text}; `delimiter` locates a byte that is not UTF-8). */
+export async function readRegularText(file: string, delimiter = ','): Promise<string> {
+  return utf8Text(await readRegularFile(file), file, delimiter);
 }
 
 /**
@@ -86,18 +87,54 @@ export async function readRegularText(file: string): Promise<string> {
  * PowerShell 5's `>`) is a HarnessError at `file:1:0` saying so: decoded as UTF-8 it is NUL
  * bytes between letters, and every column of its header was reported unknown with the NULs
  * printed raw. Only the first line is searched for a NUL: a later one is data like any other
- * byte (and the byte readers, which accept it, must read what this does).
+ * byte (and the byte readers, which accept it, must read what this does). A byte that is not
+ * UTF-8 (a Latin-1 or Windows-1252 export) is a HarnessError at its line and field (`delimiter`
+ * separates the fields), never a replacement character in the data.
  */
-export function utf8Text(bytes: Uint8Array, file: string): string {
-  const fail = (why: string): never => {
-    throw new HarnessError('E_DATA', `${file}: ${why}`, [{ file, line: 1, column: 0, message: why }]);
+export function utf8Text(bytes: Uint8Array, file: string, delimiter = ','): string {
+  const fail = (why: string, line = 1, column = 0): never => {
+    throw new HarnessError('E_DATA', `${file}: ${why}`, [{ file, line, column, message: why }]);
   };
   const b0 = bytes[0];
   const b1 = bytes[1];
   if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) fail(UTF16_BOM);
   const eol = bytes.indexOf(10);
   if (bytes.subarray(0, eol < 0 ? bytes.length : eol).indexOf(0) >= 0) fail(NUL_IN_HEADER);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buf.toString('utf8');
+  // Decoded leniently, a Latin-1 or Windows-1252 file's "défekt" loaded as "d\uFFFDfekt": it
+  // validated, and the label app wrote the replacement characters back over the user's notes.
+  if (!isUtf8(buf)) {
+    const at = firstInvalidUtf8(buf, text);
+    const lineStart = buf.lastIndexOf(10, at - 1) + 1;
+    const line = buf.subarray(0, lineStart).reduce((n, c) => (c === 10 ? n + 1 : n), 1);
+    let column = 1;
+    let quoted = false;
+    for (let i = lineStart; i < at; i++) {
+      if (buf[i] === 34) quoted = !quoted;
+      else if (!quoted && buf[i] === delimiter.charCodeAt(0)) column++;
+    }
+    fail(notUtf8(buf[at] as number), line, column);
+  }
+  return text;
+}
+
+/** Byte offset of the first byte of `buf` that is not UTF-8 (`text` is its lenient decoding). */
+function firstInvalidUtf8(buf: Buffer, text: string): number {
+  // The lenient decoder replaces each bad sequence with U+FFFD, and a valid prefix decodes to
+  // itself: the first U+FFFD that the file does not spell (EF BF BD) marks the bad byte.
+  for (let k = text.indexOf('\uFFFD'); k >= 0; k = text.indexOf('\uFFFD', k + 1)) {
+    const at = Buffer.byteLength(text.slice(0, k));
+    if (!(buf[at] === 0xef && buf[at + 1] === 0xbf && buf[at + 2] === 0xbd)) return at;
+  }
+  return 0;
+}
+
+/** The problem of a file holding byte `b` where no UTF-8 text can. */
+export function notUtf8(b: number): string {
+  const hex = b.toString(16).toUpperCase().padStart(2, '0');
+  const latin1 = b >= 0xa0 ? ` ("${String.fromCharCode(b)}" in Latin-1)` : '';
+  return `not UTF-8 text: byte 0x${hex}${latin1} is not valid UTF-8 here (a Latin-1 or Windows-1252 file?); save the file as UTF-8, e.g. iconv -f windows-1252 -t utf-8`;
 }
 
 /** The problem of a file that starts with a UTF-16 byte order mark. */

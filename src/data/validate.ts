@@ -56,7 +56,8 @@ async function readIfExists(file: string, report: (p: Problem) => void): Promise
     return await readRegularText(file);
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
-    report(fileProblem(file, err.message.slice(file.length + 2)));
+    // Its located problems (a byte that is not UTF-8 has a line), else the whole file's.
+    for (const p of err.problems.length > 0 ? err.problems : [fileProblem(file, err.message.slice(file.length + 2))]) report(p);
     return null;
   }
 }

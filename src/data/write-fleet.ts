@@ -8,7 +8,7 @@ import type { LabelRow, MetadataRow } from './types.ts';
 import { pathExists } from './path-exists.ts';
 import { isRunning, withFileLock } from './file-lock.ts';
 import { fsyncDir, writeFileDurable } from './atomic.ts';
-import { commitFolder, recoverMovedFolder, tidyBeside } from './fleet-commit.ts';
+import { assertReplaceableFleet, commitFolder, recoverMovedFolder, tidyBeside } from './fleet-commit.ts';
 import { DEFAULT_PARQUET_COMPRESSION, loadZstd, type ParquetCompression } from './parquet-codecs.ts';
 import { partitionDirName } from './parquet-read.ts';
 
@@ -66,6 +66,7 @@ export async function writeFleet(
   const { formatSeriesParquet, PARQUET_PART_NAME } = format === 'parquet' ? await import('./parquet-write.ts') : ({} as typeof import('./parquet-write.ts'));
   if (target.kind === 'data-dir') assertNoLegacyLabels(describeLayout(target.dataDir));
   const finalDir = target.kind === 'flat' ? path.resolve(target.dir) : sourceFolder(target.dataDir, target.source).dir;
+  await assertReplaceableFleet(finalDir, target.kind === 'flat' ? '--out' : `the ${target.source} folder`);
 
   const parent = path.dirname(finalDir);
   await mkdir(parent, { recursive: true });

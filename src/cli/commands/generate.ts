@@ -23,7 +23,8 @@ Without --out it replaces data/synthetic/ (raw/, metadata.csv, labels.csv) and t
 else: data/real/ and its labels stay as they are. With --out DIR it writes the same three into
 DIR. Either is replaced as one unit: the folder is a symlink to a version beside it
 (.synthetic.v-<hex>), switched in one rename, so a kill leaves the old fleet or the new one.
-The same scenario and seed give byte-identical files.
+DIR must be new, empty or a generated fleet: a folder of yours, or one holding real data, is
+refused (exit 2) and left as it is. The same scenario and seed give byte-identical files.
 
 --format parquet writes the series as a hive-partitioned Parquet dataset,
 raw/system_id=<id>/part-0.parquet (timestamp as INT64 TIMESTAMP(MILLIS, UTC), sensors as

@@ -417,8 +417,50 @@ export async function loadMapping(file: string): Promise<Mapping> {
       const why = `not valid JSON: ${err instanceof Error ? err.message : String(err)}`;
       throw new HarnessError('E_MAPPING', `mapping ${abs}: ${why}`, [{ file: abs, line, column, message: why }]);
     }
+    // JSON.parse keeps the last of two equal keys: a copied line whose key was not edited mapped
+    // voltage_v to the second column, dropped the first, and the import went on with exit 0.
+    const duplicates = duplicateKeys(text).map((d) => ({ file: abs, line: d.line, column: d.column, message: `${d.path}: duplicate key (first on line ${d.firstLine}): JSON keeps only the last, so the first would be ignored` }));
+    if (duplicates.length > 0) {
+      throw new HarnessError('E_MAPPING', `invalid mapping ${abs}: ${duplicates.length} problem${duplicates.length === 1 ? '' : 's'}`, duplicates);
+    }
   }
   return validateMapping(raw, abs);
+}
+
+/** Every key of valid JSON `text` that repeats one of its object's keys, with its path and where both are. */
+function duplicateKeys(text: string): { path: string; line: number; column: number; firstLine: number }[] {
+  const out: { path: string; line: number; column: number; firstLine: number }[] = [];
+  // One frame per open object or array: the keys seen (with their line) and the current key or index.
+  const stack: { keys?: Map<string, number>; at: string }[] = [];
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+    } else if (c === '{') stack.push({ keys: new Map(), at: '' });
+    else if (c === '[') stack.push({ at: '0' });
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') {
+      const top = stack.at(-1);
+      if (top && !top.keys) top.at = String(Number(top.at) + 1);
+    } else if (c === '"') {
+      const start = i;
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      let j = i + 1;
+      while (/\s/.test(text[j] ?? '')) j++;
+      const top = stack.at(-1);
+      if (text[j] !== ':' || !top?.keys) continue;
+      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      top.at = key;
+      const first = top.keys.get(key);
+      const path = stack.map((f) => (f.keys ? f.at : `[${f.at}]`)).join('.').replace(/\.\[/g, '[');
+      if (first !== undefined) out.push({ path, line, column: start - lineStart + 1, firstLine: first });
+      else top.keys.set(key, line);
+    }
+  }
+  return out;
 }
 
 /** Line and column of a JSON.parse error, from the `position N` (or `line L column C`) V8 puts in its message. */

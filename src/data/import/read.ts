@@ -41,7 +41,7 @@ export async function readExport(file: string, delimiter: string): Promise<RawTa
 }
 
 async function readDelimited(file: string, delimiter: string): Promise<RawTable> {
-  const text = await readTextFile(file);
+  const text = await readTextFile(file, delimiter);
   const problems: Problem[] = [];
   const table = parseCsv(text, file, (p) => problems.push(p), { delimiter });
   if (!table.complete) throw new HarnessError('E_IMPORT', `cannot import ${file}: not valid CSV`, problems);

@@ -86,6 +86,19 @@ interface Output {
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A decimal-comma number with `.` grouping thousands, as Excel writes it in German: `1.234,5`, `12.345`. */
+const GROUPED = /^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$/;
+
+/**
+ * A decimal-comma cell as `.`-decimal text for {@link NUMBER}. In such an export a `.` groups
+ * thousands: `1.234,5` is 1234.5 and `1.234` is 1234 (read as 1.234 it was a value 1000 times too
+ * small, imported with exit 0). A `.` anywhere else (`1234.7`, `0.5`) says the column is not
+ * written the way the mapping says: the text is returned as is, with a `.` NUMBER cannot take.
+ */
+function decimalCommaText(text: string): string {
+  if (GROUPED.test(text)) return text.replaceAll('.', '').replace(',', '.');
+  return text.includes('.') ? `${text}.` : text.replace(',', '.');
+}
 
 /** Reads rows from tables into per-system pending series. Header problems (a mapped column missing) go to `problems`. */
 export class RowCollector {
@@ -208,11 +221,12 @@ export class RowCollector {
     else {
       const text = String(cell).trim();
       if (text === '' || /^(nan|null|na|n\/a|-)$/i.test(text)) return NaN;
-      const norm = this.mapping.decimal === ',' ? text.replace(',', '.') : text;
+      const norm = this.mapping.decimal === ',' ? decimalCommaText(text) : text;
       if (NUMBER.test(norm)) raw = Number(norm);
       else if (o.extra && /^(true|false)$/i.test(text)) raw = text.toLowerCase() === 'true' ? 1 : 0;
       else {
-        t.drop('unparsable_value', locate(table, row.line, index + 1, `${o.name}: ${JSON.stringify(text)} is not a number`), o.name);
+        const how = this.mapping.decimal === ',' ? ' with decimal "," (and "." grouping thousands)' : '';
+        t.drop('unparsable_value', locate(table, row.line, index + 1, `${o.name}: ${JSON.stringify(text)} is not a number${how}`), o.name);
         return NaN;
       }
     }

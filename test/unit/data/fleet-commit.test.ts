@@ -1,9 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitFolder, recoverMovedFolder, tidyBeside } from '../../../src/data/fleet-commit.ts';
+import { writeFleet } from '../../../src/data/write-fleet.ts';
+import { HarnessError } from '../../../src/errors.ts';
 import { readRegularText } from '../../../src/data/read-file.ts';
 
 let dir = '';
@@ -107,5 +109,57 @@ describe('what the old folder holds beside the fleet', () => {
     expect(await readFile(path.join(target(), 'notes', 'mine.txt'), 'utf8')).toBe('keep me');
     expect(await metadata()).toBe('NEW');
     expect(await readFile(path.join(target(), 'raw', 'sys-0001.csv'), 'utf8')).toBe('NEW-series');
+  });
+});
+
+describe('generate --out a folder that is not a fleet', () => {
+  /** Every file under `root` with its text: what must come through a refused generate unchanged. */
+  async function tree(root: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const e of await readdir(root, { recursive: true, withFileTypes: true })) {
+      if (e.isFile()) out[path.relative(root, path.join(e.parentPath, e.name))] = await readFile(path.join(e.parentPath, e.name), 'utf8');
+    }
+    return out;
+  }
+  async function refusal(folder: string): Promise<string> {
+    const before = await tree(dir);
+    const err = await writeFleet({ kind: 'flat', dir: folder }, []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HarnessError);
+    // Nothing moved, linked or written: the folder is still a folder with the same files.
+    expect(await tree(dir)).toEqual(before);
+    expect((await lstat(folder)).isDirectory()).toBe(true);
+    expect((await readdir(dir)).length).toBe(1);
+    return (err as Error).message;
+  }
+
+  it('refuses a real source folder: its labels, metadata and series were removed with exit 0', async () => {
+    const real = path.join(dir, 'real');
+    await mkdir(path.join(real, 'raw'), { recursive: true });
+    await writeFile(path.join(real, 'metadata.csv'), 'system_id,source,operational_mode,season\nR1,real,backup,winter\n');
+    await writeFile(path.join(real, 'labels.csv'), 'system_id,label,failure_type,lead_time_days,source,label_version\nR1,normal,none,,real,1\n');
+    await writeFile(path.join(real, 'raw', 'R1.csv'), 'timestamp,voltage_v\n2026-01-01T00:00:00Z,700\n');
+    expect(await refusal(real)).toContain(`--out ${real} holds data that is not synthetic (metadata.csv line 2: source "real")`);
+  });
+
+  it('refuses a project folder (--out .), which was moved aside and copied back as a version', async () => {
+    const project = path.join(dir, 'project');
+    await mkdir(path.join(project, 'src'), { recursive: true });
+    await writeFile(path.join(project, 'src', 'model.ts'), 'export {};');
+    await writeFile(path.join(project, 'package.json'), '{}');
+    expect(await refusal(project)).toContain('is a folder of yours, not a generated fleet (it holds package.json, src)');
+  });
+
+  it('still converts an older harness fleet (every row synthetic) and an empty folder', async () => {
+    const old = path.join(dir, 'old');
+    await mkdir(path.join(old, 'raw'), { recursive: true });
+    await writeFile(path.join(old, 'metadata.csv'), 'system_id,source,operational_mode,season\nS1,synthetic,backup,winter\n');
+    await writeFile(path.join(old, 'notes.txt'), 'mine');
+    await writeFleet({ kind: 'flat', dir: old }, []);
+    expect(await readlink(old)).toMatch(/^\.old\.v-[0-9a-f]+$/);
+    expect(await readFile(path.join(old, 'notes.txt'), 'utf8')).toBe('mine');
+    const empty = path.join(dir, 'empty');
+    await mkdir(empty);
+    await writeFleet({ kind: 'flat', dir: empty }, []);
+    expect(await readFile(path.join(empty, 'metadata.csv'), 'utf8')).toMatch(/^system_id,source/);
   });
 });

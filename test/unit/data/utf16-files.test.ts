@@ -66,3 +66,36 @@ describe('a UTF-16 file', () => {
     expect(report.problems.map((p) => `${path.relative(tmp, p.file)}:${p.line}:${p.column}: ${p.message}`)).toEqual([`d/synthetic/raw/S1.csv:1:0: ${BOM_PROBLEM}`]);
   });
 });
+
+describe('a Latin-1 (or Windows-1252) file', () => {
+  const NOT_UTF8 = (hex: string, ch: string) =>
+    `not UTF-8 text: byte 0x${hex} ("${ch}" in Latin-1) is not valid UTF-8 here (a Latin-1 or Windows-1252 file?); save the file as UTF-8, e.g. iconv -f windows-1252 -t utf-8`;
+
+  it('labels: refused at the byte\'s line and field by both label readers and validate, never loaded as "d\\uFFFDfekt"', async () => {
+    // A quoted note holding the delimiter: the field is counted as CSV counts it.
+    const labels = Buffer.concat([
+      Buffer.from('system_id,label,failure_type,lead_time_days,source,label_version,notes\nS1,anomaly,internal_short,3,synthetic,1,"Zelle 3, d'),
+      Buffer.from([0xe9]),
+      Buffer.from('fekt"\n'),
+    ]);
+    const file = write('l1/synthetic/labels.csv', labels);
+    write('l1/synthetic/metadata.csv', Buffer.from('system_id,source,operational_mode,season\nS1,synthetic,backup,winter\n'));
+    write('l1/synthetic/raw/S1.csv', Buffer.from('timestamp,voltage_v\n2026-01-01T00:00:00Z,700\n'));
+    const expected = [`l1/synthetic/labels.csv:2:7: ${NOT_UTF8('E9', 'é')}`];
+    expect(await problemsOf(() => readLocatedLabels(file))).toEqual(expected);
+    expect(await problemsOf(() => readLabelColumns(file))).toEqual(expected);
+    const report = await validateData(path.join(tmp, 'l1'));
+    expect(report.problems.map((p) => `${path.relative(tmp, p.file)}:${p.line}:${p.column}: ${p.message}`)).toEqual(expected);
+  });
+
+  it('a series: the loader and validate name the line and column; a U+FFFD the file spells is text like any other', async () => {
+    write('l2/synthetic/metadata.csv', Buffer.from('system_id,source,operational_mode,season\nS1,synthetic,backup,winter\n'));
+    write('l2/synthetic/labels.csv', Buffer.from('system_id,label,failure_type,lead_time_days,source,label_version,notes\nS1,normal,none,,synthetic,1,\uFFFD ok\n'));
+    write('l2/synthetic/raw/S1.csv', Buffer.concat([Buffer.from('timestamp,voltage_v,temp_cell_max_c\n2026-01-01T00:00:00Z,700,25\n2026-01-01T01:00:00Z,701,25'), Buffer.from([0xb0]), Buffer.from('\n')]));
+    const expected = [`l2/synthetic/raw/S1.csv:3:3: ${NOT_UTF8('B0', '°')}`];
+    expect(await problemsOf(() => loadTimeseries('S1', { dataDir: path.join(tmp, 'l2') }))).toEqual(expected);
+    const report = await validateData(path.join(tmp, 'l2'));
+    expect(report.problems.map((p) => `${path.relative(tmp, p.file)}:${p.line}:${p.column}: ${p.message}`)).toEqual(expected);
+    expect((await readLocatedLabels(path.join(tmp, 'l2/synthetic/labels.csv')))[0]?.row.notes).toBe('\uFFFD ok');
+  });
+});

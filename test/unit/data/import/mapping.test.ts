@@ -164,6 +164,26 @@ describe('loadMapping', () => {
     expect(err.problems[0]!.column).toBeGreaterThan(0);
   });
 
+  it('refuses a key written twice in one object, located at the second: JSON.parse kept the last and the import went on', async () => {
+    const f = path.join(dir, 'twice.json');
+    const text = JSON.stringify({ ...good, columns: { voltage_v: 'U', ZZ: 'I' } }, null, 2)
+      .replace('"ZZ"', '"voltage_v"')
+      .replace('"metadata": {', '"metadata": { "chemistry": "LFP", "chemistry": "NMC",');
+    await writeFile(f, text);
+    const err = (await loadMapping(f).catch((e: unknown) => e)) as HarnessError;
+    expect(err).toBeInstanceOf(HarnessError);
+    const lines = text.split('\n');
+    const second = lines.findIndex((l) => l.includes('"voltage_v": "I"'));
+    const metadata = lines.findIndex((l) => l.includes('"metadata": {'));
+    expect(err.problems.map((p) => `${p.line}:${p.column}: ${p.message}`)).toEqual([
+      `${second + 1}:5: columns.voltage_v: duplicate key (first on line ${second}): JSON keeps only the last, so the first would be ignored`,
+      `${metadata + 1}:${lines[metadata]!.lastIndexOf('"chemistry"') + 1}: metadata.chemistry: duplicate key (first on line ${metadata + 1}): JSON keeps only the last, so the first would be ignored`,
+    ]);
+    // The same keys in different objects, in an array, in a string value, are no duplicates.
+    await writeFile(f, JSON.stringify({ ...good, extra: { u_copy: { max: ['A', 'B"x'] } }, description: '"voltage_v": 1, "voltage_v": 2' }));
+    expect((await loadMapping(f)).extra.u_copy).toBeDefined();
+  });
+
   it('reads a .ts default export, and names a missing file', async () => {
     const f = path.join(dir, 'm.mapping.ts');
     await writeFile(f, `export default ${JSON.stringify(good)};\n`);

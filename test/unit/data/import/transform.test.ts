@@ -129,3 +129,21 @@ describe('elapsed timestamps in rows', () => {
     });
   });
 });
+
+describe('a decimal-comma export', () => {
+  it('reads "." as the thousands separator it is there, never as a decimal point', () => {
+    const mapping = { ...base, delimiter: ';', decimal: ',', columns: { voltage_v: 'U' } };
+    const t = table(
+      ['t', 'U'],
+      [['0', '1.234'], ['1', '1.234,5'], ['2', '812,25'], ['3', '-0,5'], ['4', '1234.7'], ['5', '1.23'], ['6', '12.34,5']],
+    );
+    const { series, tally } = collect(mapping, t);
+    // 1.234 was read as 1.234 V: a value 1000 times too small, within the limits, exit 0.
+    expect([...series[0]!.columns.voltage_v!]).toEqual([1234, 1234.5, 812.25, NaN, NaN, NaN, NaN]);
+    expect(tally.drops.get('out_of_range')?.count).toBe(1); // -0.5 V
+    expect(tally.drops.get('unparsable_value')).toMatchObject({
+      count: 3,
+      first: { file: '/x/export.csv', line: 6, column: 2, message: 'voltage_v: "1234.7" is not a number with decimal "," (and "." grouping thousands)' },
+    });
+  });
+});
