@@ -167,7 +167,8 @@ export function resolveScenario(
   try {
     intervalSeconds = parseInterval(rawInterval);
   } catch (e) {
-    fail('interval', `is invalid: ${(e as Error).message}`, rawInterval);
+    // parseInterval's message already names the field and shows the value.
+    throw new HarnessError('E_SCENARIO', `scenario "${name}": ${(e as Error).message}`);
   }
   if (!Number.isInteger(intervalSeconds * 1000))
     fail('interval', 'must be a whole number of milliseconds', rawInterval);

@@ -69,6 +69,12 @@ describe('resolveScenario', () => {
     expect(hard.subtleRate).toBeGreaterThan(DEFAULT_SCENARIO.subtleRate);
   });
 
+  it('names a bad interval once: the scenario, the field and the value', () => {
+    expect(() => resolveScenario({ name: 'x' }, { interval: '0m' })).toThrow(
+      /^scenario "x": interval must be positive \(got "0m"\)$/,
+    );
+  });
+
   it('applies overrides and replaces weight maps', () => {
     const s = resolveScenario(
       { name: 'x', systems: 10, modes: { backup: 2 } },
