@@ -70,9 +70,15 @@ function metricSpec(subject: MetricRef, comparison: Comparison, each: boolean): 
   return { kind: 'metric', subject, comparison, each, ...(location ? { location } : {}) };
 }
 
-/** A number stays a number; another metric expectation becomes its reference (graded later). */
+/**
+ * A number stays a number; another metric expectation becomes its reference (graded later).
+ * Anything else (a string from a JS suite or an env var) is kept as given, so grading reports it
+ * as an errored assertion instead of losing it as an undefined reference.
+ */
 function threshold(than: number | MetricExpectation): number | MetricRef {
-  return typeof than === 'number' ? than : than.ref;
+  if (typeof than === 'number') return than;
+  const ref = (than as Partial<MetricExpectation> | null)?.ref;
+  return ref !== undefined && typeof ref === 'object' ? ref : (than as unknown as number);
 }
 
 function matchers(ref: MetricRef, each: boolean): MetricMatchers {

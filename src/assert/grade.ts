@@ -65,11 +65,20 @@ export function gradeAssertions(
         state: 'errored',
         message: `could not grade: ${err instanceof Error ? err.message : String(err)}`,
         actual: null,
-        expected: expectedOf(spec),
+        expected: safeExpectedOf(spec),
       };
     }
     return { id, ...graded, ...(spec.location ? { location: spec.location } : {}), spec };
   });
+}
+
+/** The expected text of a spec that already threw once: a spec malformed enough to throw here too gets none. */
+function safeExpectedOf(spec: AssertionSpec): string {
+  try {
+    return expectedOf(spec);
+  } catch {
+    return '';
+  }
 }
 
 function expectedOf(spec: AssertionSpec): string {

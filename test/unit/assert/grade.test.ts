@@ -325,6 +325,34 @@ describe('errored assertions', () => {
     });
   });
 
+  it('a threshold of the wrong type (a string from a JS suite) is an errored assertion, not a crash', () => {
+    const loose = metric('good', 'roc_auc') as unknown as Record<
+      string,
+      (...args: unknown[]) => AssertionSpec
+    >;
+    const results = gradeAssertions(
+      [
+        loose.toBeGreaterThan!('0.1'),
+        loose.toBeLessThan!(null),
+        loose.toBeCloseTo!('0.5', 0.1),
+        loose.toBeWithin!(0, '1'),
+        loose.toCover!(undefined),
+      ],
+      cases,
+    );
+    expect(results.map((r) => [r.state, r.message])).toEqual([
+      [
+        'errored',
+        'good roc_auc: toBeGreaterThan needs a finite number or a metric(…), got the string "0.1"',
+      ],
+      ['errored', 'good roc_auc: toBeLessThan needs a finite number or a metric(…), got null'],
+      ['errored', 'good roc_auc: toBeCloseTo needs a finite target, got the string "0.5"'],
+      ['errored', 'good roc_auc: toBeWithin needs finite bounds, got [0, the string "1"]'],
+      ['errored', 'good roc_auc: toCover needs a finite value, got undefined'],
+    ]);
+    expect(results[0]!.expected).toBe('> "0.1"');
+  });
+
   it('never throws, even on a spec that is not one', () => {
     const bogus = { kind: 'vibes' } as unknown as AssertionSpec;
     expect(grade(bogus)).toMatchObject({
