@@ -24,6 +24,11 @@ beforeAll(async () => {
   project = await makeProject({
     'harness.config.ts': 'export default { workers: 1 };\n',
     'suites/s.suite.ts': SUITES,
+    // Outside the config's suites glob: collected on its own by the typo test below.
+    'typos/expects.suite.ts': `import { defineSuite } from 'bess-harness';
+export default defineSuite({ name: 'typo', dataset: ${DATASET}, models: ['random'],
+  expects: ({ metric }) => [metric('random', 'roc_auc').toBeGreaterThan(0.99)] });
+`,
   });
 });
 afterAll(() => project.cleanup());
@@ -89,6 +94,14 @@ describe('createHarness', () => {
     expect(JSON.parse(readFileSync(pointerFile, 'utf8'))).toEqual(pointer);
     expect(fails.result.summary.assertions.failed).toBe(1);
   }, 120_000);
+
+  it('a typo in a suite key is a HarnessError naming the file and the key, never a suite that drops it', async () => {
+    const { config } = await createHarness({ cwd: project.dir });
+    const typo = await createHarness({ config: { ...config, suites: ['typos/*.suite.ts'] } });
+    await expect(typo.collect()).rejects.toThrow(
+      /typos\/expects\.suite\.ts: suite "typo": unknown suite key `expects` \(did you mean "expect"\?\)/,
+    );
+  });
 
   it('a filter that matches nothing is a HarnessError naming what exists, never an empty green run', async () => {
     const harness = await createHarness({ cwd: project.dir });
