@@ -79,10 +79,14 @@ export function baselinePath(suiteFile: string, suiteName: string): string {
   );
 }
 
-/** Writes the suite's scored cases as its new baseline. */
+/**
+ * Writes the suite's scored cases as its new baseline. `kept`: entries of the old baseline to
+ * carry over for models this run did not score (left out by --model).
+ */
 export async function writeBaseline(
   suite: SuiteResult,
   harnessVersion: string,
+  kept: BaselineFile['models'] = {},
 ): Promise<BaselineReport> {
   const file = baselinePath(suite.file, suite.name);
   if (!suite.dataset)
@@ -92,7 +96,7 @@ export async function writeBaseline(
       message: 'the suite did not run: no baseline written',
       gates: [],
     };
-  const models: Record<string, BaselineModel> = {};
+  const models: Record<string, BaselineModel> = { ...kept };
   for (const c of suite.cases) {
     if (c.state !== 'scored') continue;
     const strata: Record<string, Record<string, number | null>> = {};
@@ -109,6 +113,8 @@ export async function writeBaseline(
       scores: Array.from(c.scores),
     };
   }
+  const written = suite.cases.filter((c) => c.state === 'scored').map((c) => c.model);
+  const carried = Object.keys(kept).filter((m) => !written.includes(m));
   const content: BaselineFile = {
     schema: BASELINE_SCHEMA,
     suite: suite.name,
@@ -121,7 +127,7 @@ export async function writeBaseline(
   return {
     file,
     status: 'updated',
-    message: `baseline written for ${Object.keys(models).join(', ') || 'no model'}`,
+    message: `baseline written for ${written.join(', ') || 'no model'}${carried.length > 0 ? ` (kept: ${carried.join(', ')})` : ''}`,
     gates: [],
   };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, HarnessError } from '../../src/index.ts';
 import type { Reporter } from '../../src/index.ts';
+import type { BaselineFile } from '../../src/runner/baseline.ts';
 import { makeProject } from '../helpers/run-harness.ts';
 
 const DATASET = `{ scenario: { name: 'tiny', systems: 24, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } }`;
@@ -94,6 +95,20 @@ describe('createHarness', () => {
     expect(JSON.parse(readFileSync(pointerFile, 'utf8'))).toEqual(pointer);
     expect(fails.result.summary.assertions.failed).toBe(1);
   }, 120_000);
+
+  it('--update-baseline with --model rewrites that model and keeps the others, so none goes ungated', async () => {
+    const harness = await createHarness({ cwd: project.dir });
+    const file = path.join(project.dir, 'suites', '__baselines__', 'holds.json');
+    const stored = () => JSON.parse(readFileSync(file, 'utf8')) as BaselineFile;
+    const opts = { record: false, updateBaseline: true };
+    expect((await harness.run({ suites: ['holds'] }, opts)).exitCode).toBe(0);
+    const full = stored();
+    const one = await harness.run({ suites: ['holds'], models: ['zscore'] }, opts);
+    expect(one.result.suites[0]!.baseline!.message).toBe(
+      'baseline written for zscore (kept: random)',
+    );
+    expect(stored().models).toEqual(full.models); // random kept, zscore rewritten as it was
+  }, 60_000);
 
   it('a typo in a suite key is a HarnessError naming the file and the key, never a suite that drops it', async () => {
     const { config } = await createHarness({ cwd: project.dir });
