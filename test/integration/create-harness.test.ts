@@ -110,6 +110,37 @@ describe('createHarness', () => {
     expect(stored().models).toEqual(full.models); // random kept, zscore rewritten as it was
   }, 60_000);
 
+  it('a reporter that throws is named and the run exits 2; the other reporters still write, and an out dir that is a file stops the run first', async () => {
+    const harness = await createHarness({ cwd: project.dir });
+    const outDir = path.join(project.dir, 'reporter-out');
+    const heard: string[] = [];
+    const throwing: Reporter = {
+      onSuiteResult() {
+        throw new Error('slack is down');
+      },
+      onRunEnd: () => void heard.push('not called again'),
+    };
+    const listener: Reporter = { onRunEnd: () => void heard.push('onRunEnd') };
+    const run = await harness.run(
+      { suites: ['fails'] },
+      { reporters: [throwing, 'json', listener], outDir, record: false },
+    );
+    expect(run.reporterErrors).toEqual([
+      'reporter "reporter 1 (an object)" failed in onSuiteResult: slack is down',
+    ]);
+    expect(run.exitCode).toBe(2);
+    expect(run.result.summary.exitCode).toBe(1); // the verdict stands in results.json
+    expect(heard).toEqual(['onRunEnd']);
+    const json = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8'));
+    expect(json.summary.exitCode).toBe(1);
+
+    // Checked before any suite runs (the other shapes of a bad out dir: guard-reporters.test.ts).
+    const file = path.join(outDir, 'results.json');
+    await expect(
+      harness.run({ suites: ['fails'] }, { reporters: ['junit'], outDir: file, record: false }),
+    ).rejects.toThrow(`out dir ${file} is a file, not a folder`);
+  }, 60_000);
+
   it('a typo in a suite key is a HarnessError naming the file and the key, never a suite that drops it', async () => {
     const { config } = await createHarness({ cwd: project.dir });
     const typo = await createHarness({ config: { ...config, suites: ['typos/*.suite.ts'] } });
