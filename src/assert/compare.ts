@@ -4,7 +4,7 @@
  */
 import { bareReason, given, measured, measuredAgainst } from './format.ts';
 import type { Reading } from './read.ts';
-import type { Comparison } from './types.ts';
+import type { Comparison, MetricRef } from './types.ts';
 
 /** The verdict on one value. */
 export interface Verdict {
@@ -24,26 +24,46 @@ export function comparisonProblem(c: Comparison): string | undefined {
   const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
   switch (c.op) {
     case 'gt':
-    case 'lt':
-      return typeof c.than === 'number' && !finite(c.than)
-        ? `${c.op === 'gt' ? 'toBeGreaterThan' : 'toBeLessThan'} needs a finite number, got ${String(c.than)}`
-        : undefined;
+    case 'lt': {
+      const name = c.op === 'gt' ? 'toBeGreaterThan' : 'toBeLessThan';
+      if (typeof c.than === 'number')
+        return finite(c.than) ? undefined : `${name} needs a finite number, got ${String(c.than)}`;
+      return isRef(c.than)
+        ? undefined
+        : `${name} needs a finite number or a metric(…), got ${shown(c.than)}`;
+    }
     case 'close':
-      if (!finite(c.to)) return `toBeCloseTo needs a finite target, got ${String(c.to)}`;
+      if (!finite(c.to)) return `toBeCloseTo needs a finite target, got ${shown(c.to)}`;
       return finite(c.tolerance) && c.tolerance >= 0
         ? undefined
-        : `toBeCloseTo needs a finite tolerance >= 0, got ${String(c.tolerance)}`;
+        : `toBeCloseTo needs a finite tolerance >= 0, got ${shown(c.tolerance)}`;
     case 'within':
       if (!finite(c.lo) || !finite(c.hi))
-        return `toBeWithin needs finite bounds, got [${String(c.lo)}, ${String(c.hi)}]`;
+        return `toBeWithin needs finite bounds, got [${shown(c.lo)}, ${shown(c.hi)}]`;
       return c.lo <= c.hi
         ? undefined
         : `toBeWithin needs lo <= hi, got [${given(c.lo)}, ${given(c.hi)}]`;
     case 'covers':
-      return finite(c.value) ? undefined : `toCover needs a finite value, got ${String(c.value)}`;
+      return finite(c.value) ? undefined : `toCover needs a finite value, got ${shown(c.value)}`;
     case 'undefined':
       return undefined;
   }
+}
+
+/** A bound as the suite gave it: a string quoted, so `'0.7'` does not read as the number 0.7. */
+function shown(x: unknown): string {
+  return typeof x === 'string' ? `the string ${JSON.stringify(x)}` : String(x);
+}
+
+/** A metric reference as metric(…) builds it (a JS suite can pass anything). */
+function isRef(x: unknown): x is MetricRef {
+  const r = x as Partial<MetricRef> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.model === 'string' &&
+    typeof r.metric === 'string'
+  );
 }
 
 function undefinedVerdict(r: Reading): Verdict {

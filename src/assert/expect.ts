@@ -70,9 +70,15 @@ function metricSpec(subject: MetricRef, comparison: Comparison, each: boolean): 
   return { kind: 'metric', subject, comparison, each, ...(location ? { location } : {}) };
 }
 
-/** A number stays a number; another metric expectation becomes its reference (graded later). */
+/**
+ * A number stays a number; another metric expectation becomes its reference (graded later).
+ * Anything else (a string from a JS suite or an env var) is kept as given, so grading reports it
+ * as an errored assertion instead of losing it as an undefined reference.
+ */
 function threshold(than: number | MetricExpectation): number | MetricRef {
-  return typeof than === 'number' ? than : than.ref;
+  if (typeof than === 'number') return than;
+  const ref = (than as Partial<MetricExpectation> | null)?.ref;
+  return ref !== undefined && typeof ref === 'object' ? ref : (than as unknown as number);
 }
 
 function matchers(ref: MetricRef, each: boolean): MetricMatchers {
@@ -89,6 +95,31 @@ function matchers(ref: MetricRef, each: boolean): MetricMatchers {
 /** A metric expectation: the matchers on the value, `.each` on every stratum, and the ref itself. */
 function metricExpectation(ref: MetricRef): MetricExpectation {
   return { ref, ...matchers(ref, false), each: matchers(ref, true) };
+}
+
+/** The options each law reads (LawOptions holds them all). */
+const LAW_OPTIONS = {
+  severity_monotonicity: ['tolerance'],
+  dropout_robustness: ['maxIncrease', 'rate'],
+  label_shuffle: ['shuffles'],
+} as const satisfies Record<LawName, readonly (keyof LawOptions)[]>;
+const CONTRACT_OPTIONS = ['assume', 'runs'] as const;
+const BEAT_OPTIONS = ['on', 'test', 'alpha'] as const;
+
+/**
+ * Why a matcher's options cannot be used (a key it does not know, e.g. `alpah`), or undefined.
+ * A typo would otherwise fall back to the default silently, and the assertion would check
+ * something other than what the suite says.
+ */
+function optionsProblem(
+  options: object,
+  known: readonly string[],
+  matcher: string,
+): string | undefined {
+  const bad = Object.keys(options).filter((k) => !known.includes(k));
+  return bad.length === 0
+    ? undefined
+    : `${matcher}: unknown option ${bad.map((k) => `"${k}"`).join(', ')} (options: ${known.join(', ')})`;
 }
 
 /**
@@ -109,13 +140,17 @@ export function createExpectApi(): ExpectApi {
       metric: string,
       options: { by?: string; stratum?: string; ci?: CiSide } = {},
     ): MetricExpectation {
-      // Only set keys that were given, so specs compare and serialise cleanly.
+      // Only set keys that were given, so specs compare and serialise cleanly. Any other key
+      // (a typo such as `bye:`) is kept, so grading errors the assertion instead of reading the
+      // overall metric as if no option had been given.
+      const { by, stratum, ci, ...unknown } = options;
       const ref: MetricRef = {
         model,
         metric,
-        ...(options.by !== undefined ? { by: options.by } : {}),
-        ...(options.stratum !== undefined ? { stratum: options.stratum } : {}),
-        ...(options.ci !== undefined ? { ci: options.ci } : {}),
+        ...(by !== undefined ? { by } : {}),
+        ...(stratum !== undefined ? { stratum } : {}),
+        ...(ci !== undefined ? { ci } : {}),
+        ...unknown,
       };
       return metricExpectation(ref);
     },
@@ -123,20 +158,43 @@ export function createExpectApi(): ExpectApi {
       return { ...spec, expectedFailure: because };
     },
     model(name: string): ModelExpectation {
-      const law = (which: LawName, options: LawOptions): AssertionSpec => {
+      const law = (which: LawName, matcher: string, options: LawOptions): AssertionSpec => {
         const location = captureLocation();
-        return { kind: 'law', law: which, model: name, options, ...(location ? { location } : {}) };
+        const problem = optionsProblem(options, LAW_OPTIONS[which], `model('${name}').${matcher}`);
+        return {
+          kind: 'law',
+          law: which,
+          model: name,
+          options,
+          ...(location ? { location } : {}),
+          ...(problem ? { problem } : {}),
+        };
       };
       return {
-        toBeMonotoneInSeverity: (options = {}) => law('severity_monotonicity', options),
-        toTolerateDropouts: (options = {}) => law('dropout_robustness', options),
-        toBeChanceOnShuffledLabels: (options = {}) => law('label_shuffle', options),
+        toBeMonotoneInSeverity: (options = {}) =>
+          law('severity_monotonicity', 'toBeMonotoneInSeverity', options),
+        toTolerateDropouts: (options = {}) =>
+          law('dropout_robustness', 'toTolerateDropouts', options),
+        toBeChanceOnShuffledLabels: (options = {}) =>
+          law('label_shuffle', 'toBeChanceOnShuffledLabels', options),
         toHonorContract: (options = {}) => {
           const location = captureLocation();
-          return { kind: 'contract', model: name, ...options, ...(location ? { location } : {}) };
+          const problem = optionsProblem(
+            options,
+            CONTRACT_OPTIONS,
+            `model('${name}').toHonorContract`,
+          );
+          return {
+            kind: 'contract',
+            model: name,
+            ...options,
+            ...(location ? { location } : {}),
+            ...(problem ? { problem } : {}),
+          };
         },
         toBeat(other, options = {}) {
           const location = captureLocation();
+          const problem = optionsProblem(options, BEAT_OPTIONS, `model('${name}').toBeat`);
           return {
             kind: 'beats',
             model: name,
@@ -145,6 +203,7 @@ export function createExpectApi(): ExpectApi {
             test: options.test ?? 'delong',
             alpha: options.alpha ?? 0.05,
             ...(location ? { location } : {}),
+            ...(problem ? { problem } : {}),
           };
         },
       };

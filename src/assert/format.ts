@@ -6,6 +6,8 @@ import type { Comparison, MetricRef } from './types.ts';
 
 /** A value the suite wrote: as written, minus floating-point noise (0.1 + 0.2 → 0.3). */
 export function given(x: number): string {
+  // A JS suite can pass a string or null where a number belongs; print it, the grader errors it.
+  if (typeof x !== 'number') return JSON.stringify(x) ?? String(x);
   return String(Number(x.toPrecision(12)));
 }
 
@@ -57,9 +59,9 @@ export function bareReason(reason: string | undefined): string {
 export function expectedText(c: Comparison, thanText?: string): string {
   switch (c.op) {
     case 'gt':
-      return `> ${typeof c.than === 'number' ? given(c.than) : (thanText ?? refLabel(c.than))}`;
+      return `> ${thanLabel(c.than, thanText)}`;
     case 'lt':
-      return `< ${typeof c.than === 'number' ? given(c.than) : (thanText ?? refLabel(c.than))}`;
+      return `< ${thanLabel(c.than, thanText)}`;
     case 'close':
       return `${given(c.to)} ± ${given(c.tolerance)}`;
     case 'within':
@@ -69,6 +71,12 @@ export function expectedText(c: Comparison, thanText?: string): string {
     case 'undefined':
       return 'undefined';
   }
+}
+
+/** A gt/lt bound: a number as given, a metric by its label; anything else a JS suite passed, as given. */
+function thanLabel(than: number | MetricRef, thanText: string | undefined): string {
+  if (typeof than !== 'object' || than === null) return given(than as number);
+  return thanText ?? refLabel(than);
 }
 
 /** The comparison as the predicate of a sentence: `> 0.5`, `within 0.5 ± 0.1`, `is undefined`. */

@@ -52,8 +52,9 @@ export function gradeAssertions(
   return specs.map((spec, id) => {
     let graded: Graded;
     try {
-      const verdict =
-        spec.kind === 'law'
+      const verdict: Graded = spec.problem
+        ? { state: 'errored', message: spec.problem, actual: null, expected: expectedOf(spec) }
+        : spec.kind === 'law'
           ? gradeLaw(spec, laws[spec.model]?.[spec.law])
           : spec.kind === 'contract'
             ? gradeContract(spec, contracts[id])
@@ -65,11 +66,20 @@ export function gradeAssertions(
         state: 'errored',
         message: `could not grade: ${err instanceof Error ? err.message : String(err)}`,
         actual: null,
-        expected: expectedOf(spec),
+        expected: safeExpectedOf(spec),
       };
     }
     return { id, ...graded, ...(spec.location ? { location: spec.location } : {}), spec };
   });
+}
+
+/** The expected text of a spec that already threw once: a spec malformed enough to throw here too gets none. */
+function safeExpectedOf(spec: AssertionSpec): string {
+  try {
+    return expectedOf(spec);
+  } catch {
+    return '';
+  }
 }
 
 function expectedOf(spec: AssertionSpec): string {
@@ -107,8 +117,30 @@ function erroredResult(message: string, expected: string): Graded {
   return { state: 'errored', message, actual: null, expected };
 }
 
+const REF_KEYS: readonly string[] = ['model', 'metric', 'by', 'stratum', 'ci'];
+
+/** Why metric(…)'s options are unusable: a key it does not know (a typo such as `bye:`), or a `ci` that is no side. */
+function refProblem(ref: MetricRef): string | undefined {
+  const bad = Object.keys(ref).filter((k) => !REF_KEYS.includes(k));
+  if (bad.length > 0)
+    return `${refLabel(ref)}: unknown option ${bad.map((k) => `"${k}"`).join(', ')} of metric(…) (options: by, stratum, ci)`;
+  if (ref.ci !== undefined && ref.ci !== 'low' && ref.ci !== 'high')
+    return `${refLabel(ref)}: ci must be 'low' or 'high', got ${JSON.stringify(ref.ci)}`;
+  return undefined;
+}
+
 /** Checks shared by the plain and `.each` forms: the comparison is well-formed and fits the ref. */
 function specProblem(subject: MetricRef, c: Comparison): string | undefined {
+  const refs = [
+    subject,
+    ...((c.op === 'gt' || c.op === 'lt') && typeof c.than === 'object' && c.than !== null
+      ? [c.than]
+      : []),
+  ];
+  for (const ref of refs) {
+    const bad = refProblem(ref);
+    if (bad !== undefined) return bad;
+  }
   const problem = comparisonProblem(c);
   if (problem !== undefined) return `${refLabel(subject)}: ${problem}`;
   if (c.op === 'covers' && subject.ci !== undefined)

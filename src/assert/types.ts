@@ -117,6 +117,8 @@ export type AssertionSpec = (
    * passes when the check fails, and fails (loudly) when the check starts to hold.
    */
   readonly expectedFailure?: string;
+  /** Why the spec cannot be graded, found when it was built (an unknown option): it grades as errored. */
+  readonly problem?: string;
 };
 
 /** One stratum's outcome inside an `.each` assertion. */

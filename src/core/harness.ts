@@ -19,6 +19,7 @@ import type { CollectedSuite, RunResult } from '../runner/types.ts';
 import { mlflowSettings } from '../track/mlflow/index.ts';
 import { RECORD_POINTER_FILE, recordRun, writeRecordPointer } from '../track/index.ts';
 import { readPackageVersion } from '../version.ts';
+import { checkOutDir, guardReporter, reporterLabel } from './guard-reporters.ts';
 import { selectSuites, type RunFilter } from './select.ts';
 
 export type { RunFilter } from './select.ts';
@@ -75,6 +76,11 @@ export interface HarnessRun {
     { readonly dir: string; readonly warning?: string } | { readonly error: string } | null;
   /** The MLflow upload of the record (null: tracking is off). It never changes the exit code. */
   readonly tracking: { readonly status: 'synced' | 'failed'; readonly message: string } | null;
+  /**
+   * Reporters that threw (`reporter "junit" failed in onRunEnd: …`): each stopped there, the
+   * others went on, and the exit code is 2 (the verdict in `result.summary` stands).
+   */
+  readonly reporterErrors: readonly string[];
 }
 
 /** A project's harness: its config, and the suites to collect and run (see {@link createHarness}). */
@@ -144,8 +150,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         'E_SUITE',
         `no suites found (looked for ${config.suites.join(', ')} under ${config.root})`,
       );
-    const reporters = await resolveReporters(opts.reporters ?? config.reporters ?? [], config.root);
+    const entries = opts.reporters ?? config.reporters ?? [];
     const outDir = opts.outDir ? path.resolve(opts.outDir) : config.outDir;
+    await checkOutDir(outDir);
+    const reporterFailures: string[] = [];
+    const reporters = (await resolveReporters(entries, config.root)).map((r, i) =>
+      guardReporter(r, reporterLabel(entries[i]!, i), reporterFailures),
+    );
     for (const r of reporters) await r.onInit?.({ config, outDir });
     const result = await runSuites(suites, config, reporters, {
       seed: opts.seed ?? config.seed ?? DEFAULT_SEED,
@@ -158,7 +169,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         : {}),
       pool,
     });
-    if (!record) return { result, exitCode: result.summary.exitCode, record: null, tracking: null };
+    // A reporter that failed (junit.xml not written, say) makes the run exit 2 whatever the
+    // verdict: a CI gate must not read a green run whose report is missing.
+    const exitCode = reporterFailures.length > 0 ? 2 : result.summary.exitCode;
+    const failures = { reporterErrors: reporterFailures };
+    if (!record) return { result, exitCode, record: null, tracking: null, ...failures };
     let dir: string;
     let runId: string;
     try {
@@ -173,9 +188,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       // The verdict stands: a CI gate must not flip because the history could not be written.
       return {
         result,
-        exitCode: result.summary.exitCode,
+        exitCode,
         record: { error: err instanceof Error ? err.message : String(err) },
         tracking: null,
+        ...failures,
       };
     }
     // The out dir names its run's record, so a reader of the out dir (a notebook's
@@ -193,7 +209,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       : null;
     return {
       result,
-      exitCode: result.summary.exitCode,
+      exitCode,
+      ...failures,
       record: warning === undefined ? { dir } : { dir, warning },
       tracking: tracked
         ? { status: tracked.status === 'synced' ? 'synced' : 'failed', message: tracked.message }

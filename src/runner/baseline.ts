@@ -79,10 +79,14 @@ export function baselinePath(suiteFile: string, suiteName: string): string {
   );
 }
 
-/** Writes the suite's scored cases as its new baseline. */
+/**
+ * Writes the suite's scored cases as its new baseline. `kept`: entries of the old baseline to
+ * carry over for models this run did not score (left out by --model).
+ */
 export async function writeBaseline(
   suite: SuiteResult,
   harnessVersion: string,
+  kept: BaselineFile['models'] = {},
 ): Promise<BaselineReport> {
   const file = baselinePath(suite.file, suite.name);
   if (!suite.dataset)
@@ -92,7 +96,7 @@ export async function writeBaseline(
       message: 'the suite did not run: no baseline written',
       gates: [],
     };
-  const models: Record<string, BaselineModel> = {};
+  const models: Record<string, BaselineModel> = { ...kept };
   for (const c of suite.cases) {
     if (c.state !== 'scored') continue;
     const strata: Record<string, Record<string, number | null>> = {};
@@ -109,6 +113,8 @@ export async function writeBaseline(
       scores: Array.from(c.scores),
     };
   }
+  const written = suite.cases.filter((c) => c.state === 'scored').map((c) => c.model);
+  const carried = Object.keys(kept).filter((m) => !written.includes(m));
   const content: BaselineFile = {
     schema: BASELINE_SCHEMA,
     suite: suite.name,
@@ -121,7 +127,7 @@ export async function writeBaseline(
   return {
     file,
     status: 'updated',
-    message: `baseline written for ${Object.keys(models).join(', ') || 'no model'}`,
+    message: `baseline written for ${written.join(', ') || 'no model'}${carried.length > 0 ? ` (kept: ${carried.join(', ')})` : ''}`,
     gates: [],
   };
 }
@@ -138,17 +144,62 @@ export async function readBaseline(
   } catch {
     return null;
   }
+  let problem: string | undefined;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as BaselineFile;
-    if (parsed.schema !== BASELINE_SCHEMA || typeof parsed.models !== 'object')
-      throw new Error(`schema ${String(parsed.schema)} is not ${BASELINE_SCHEMA}`);
-    return parsed;
+    parsed = JSON.parse(text);
+    problem = baselineProblem(parsed, suiteName);
   } catch (err) {
+    problem = err instanceof Error ? err.message : String(err);
+  }
+  if (problem !== undefined)
     throw new HarnessError(
       'E_BASELINE',
-      `${file}: not a baseline file (${err instanceof Error ? err.message : String(err)}); delete it or run \`harness run --update-baseline\``,
+      `${file}: not a baseline file (${problem}); delete it or run \`harness run --update-baseline\``,
     );
+  return parsed as BaselineFile;
+}
+
+/**
+ * What is wrong with a parsed baseline file, or undefined when the gate can use it. A file edited
+ * by hand or copied from another suite must stop the run (exit 2), never be read as "no roc_auc,
+ * not gated" or crash the comparison on a missing field.
+ */
+function baselineProblem(b: unknown, suiteName: string): string | undefined {
+  const isObject = (x: unknown): x is Record<string, unknown> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObject(b)) return 'not a JSON object';
+  if (b['schema'] !== BASELINE_SCHEMA)
+    return `schema ${String(b['schema'])} is not ${BASELINE_SCHEMA}`;
+  if (b['suite'] !== suiteName)
+    return `it is the baseline of suite ${JSON.stringify(b['suite'])}, not of "${suiteName}"`;
+  const dataset = b['dataset'];
+  if (!isObject(dataset) || typeof dataset['hash'] !== 'string') return '"dataset.hash" is missing';
+  if (typeof b['created_at'] !== 'string') return '"created_at" is missing';
+  if (!isObject(b['models'])) return '"models" is not an object';
+  for (const [name, m] of Object.entries(b['models'])) {
+    const at = `models.${name}`;
+    if (!isObject(m)) return `"${at}" is not an object`;
+    if (typeof m['version'] !== 'string' || typeof m['options_hash'] !== 'string')
+      return `"${at}" needs "version" and "options_hash"`;
+    const metrics = m['metrics'];
+    if (!isObject(metrics) || !('roc_auc' in metrics)) return `"${at}.metrics.roc_auc" is missing`;
+    const auc = metrics['roc_auc'];
+    if (auc !== null && !(typeof auc === 'number' && auc >= 0 && auc <= 1))
+      return `"${at}.metrics.roc_auc" is ${JSON.stringify(auc)}, not a number in [0, 1] or null`;
+    const ids = m['system_ids'];
+    const labels = m['labels'];
+    const scores = m['scores'];
+    if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string'))
+      return `"${at}.system_ids" is not a list of ids`;
+    if (!Array.isArray(labels) || !labels.every((x) => x === 0 || x === 1))
+      return `"${at}.labels" is not a list of 0 and 1`;
+    if (!Array.isArray(scores) || !scores.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      return `"${at}.scores" is not a list of finite numbers`;
+    if (labels.length !== ids.length || scores.length !== ids.length)
+      return `"${at}" has ${ids.length} system_ids, ${labels.length} labels and ${scores.length} scores`;
   }
+  return undefined;
 }
 
 /**
@@ -175,15 +226,29 @@ export function compareWithBaseline(
   }
   const gates: Gate[] = [];
   for (const c of suite.cases) {
+    if (c.state !== 'scored') continue;
     const base = baseline.models[c.model];
-    if (!base || c.state !== 'scored') continue;
-    gates.push(gateModel(c, base, options));
+    // A model added since the baseline was written has nothing to be compared with: like a
+    // stale baseline, it fails until the baseline is updated, never passes ungated.
+    if (!base) gates.push(notInBaseline(c, baseline));
+    else gates.push(gateModel(c, base, options));
   }
   return {
     file,
     status: 'compared',
     message: `compared with the baseline of ${baseline.created_at}`,
     gates,
+  };
+}
+
+function notInBaseline(c: Extract<CaseResult, { state: 'scored' }>, baseline: BaselineFile): Gate {
+  const held = Object.keys(baseline.models);
+  return {
+    model: c.model,
+    state: 'failed',
+    message: `${c.model} is not in the baseline (it holds ${held.length > 0 ? held.join(', ') : 'no model'}), so it is not gated; run \`harness run --update-baseline\` to add it`,
+    actual: c.summary.metrics['roc_auc'] ?? null,
+    baseline: null,
   };
 }
 

@@ -6,7 +6,8 @@ import { findFiles } from './glob.ts';
 import { sourceSplitProblem } from './split.ts';
 import { WorkerPool } from './pool.ts';
 import { loadTimeout } from './worker-protocol.ts';
-import type { ModelEntry, SuiteSpec } from './suite.ts';
+import { didYouMean } from '../data/index.ts';
+import type { ModelEntry, SplitSpec, SuiteSpec } from './suite.ts';
 import type { CollectedSuite } from './types.ts';
 
 /** The name a suite gives a model entry, before the plugin is resolved. */
@@ -95,8 +96,53 @@ async function importSuites(file: string): Promise<SuiteSpec[]> {
   );
 }
 
-/** Shape checks with messages that say what to write instead. */
-function checkSuite(s: unknown, where: string): SuiteSpec {
+/**
+ * Every key a suite may have. A key outside it is a typo (`expects:`, `baseline.tolerence`) that
+ * would otherwise be ignored: a suite whose assertions are silently dropped passes the gate.
+ */
+const SUITE_KEYS = {
+  name: true,
+  description: true,
+  dataset: true,
+  split: true,
+  models: true,
+  scores: true,
+  threshold: true,
+  breakdown: true,
+  compareSources: true,
+  alarms: true,
+  minPositives: true,
+  expect: true,
+  contract: true,
+  baseline: true,
+} as const satisfies Record<keyof SuiteSpec, true>;
+const SPLIT_KEYS = {
+  test: true,
+  train: true,
+  folds: true,
+  seed: true,
+  groupWindows: true,
+} as const satisfies Record<keyof SplitSpec, true>;
+const BASELINE_KEYS = {
+  tolerance: true,
+  alpha: true,
+  allowUnderpowered: true,
+} as const satisfies Record<keyof NonNullable<SuiteSpec['baseline']>, true>;
+
+/** The first key of `obj` not in `known`, as a message naming the known ones, or undefined. */
+function unknownKey(
+  obj: object,
+  known: Readonly<Record<string, true>>,
+  what: string,
+): string | undefined {
+  const bad = Object.keys(obj).find((k) => !Object.hasOwn(known, k));
+  if (bad === undefined) return undefined;
+  const names = Object.keys(known);
+  return `unknown ${what} key \`${bad}\`${didYouMean(bad, names)} (known: ${names.join(', ')})`;
+}
+
+/** Shape checks with messages that say what to write instead; `where` names the file (and the suite's place in it). */
+export function checkSuite(s: unknown, where: string): SuiteSpec {
   const fail = (what: string): never => {
     throw new HarnessError('E_SUITE', `${where}: ${what}`);
   };
@@ -104,6 +150,20 @@ function checkSuite(s: unknown, where: string): SuiteSpec {
     return fail('expected `export default defineSuite({ name, dataset, models, expect })`');
   const suite = s as Partial<SuiteSpec>;
   if (typeof suite.name !== 'string' || suite.name === '') fail('a suite needs a `name`');
+  const badKey = unknownKey(suite, SUITE_KEYS, 'suite');
+  if (badKey) fail(`suite "${suite.name}": ${badKey}`);
+  if (suite.split !== undefined) {
+    if (typeof suite.split !== 'object' || suite.split === null)
+      fail(`suite "${suite.name}": \`split\` must be an object such as { test: 0.5, seed: 7 }`);
+    const badSplit = unknownKey(suite.split!, SPLIT_KEYS, 'split');
+    if (badSplit) fail(`suite "${suite.name}": ${badSplit}`);
+  }
+  if (suite.baseline !== undefined) {
+    if (typeof suite.baseline !== 'object' || suite.baseline === null)
+      fail(`suite "${suite.name}": \`baseline\` must be an object such as { tolerance: 0.02 }`);
+    const badBaseline = unknownKey(suite.baseline!, BASELINE_KEYS, 'baseline');
+    if (badBaseline) fail(`suite "${suite.name}": ${badBaseline}`);
+  }
   if (suite.dataset === undefined)
     fail(`suite "${suite.name}" needs a \`dataset\` (a scenario name, { source } or { path })`);
   if (suite.models !== undefined && !Array.isArray(suite.models))

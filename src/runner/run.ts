@@ -19,7 +19,7 @@ import {
 import { HarnessError } from '../errors.ts';
 import { evaluateScores, type CaseAlarms, type StrataColumn } from '../metrics/index.ts';
 import type { Reporter } from './reporter-types.ts';
-import { compareWithBaseline, readBaseline, writeBaseline } from './baseline.ts';
+import { compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from './baseline.ts';
 import { labelProvenance, resolveDataset } from './dataset.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
@@ -147,8 +147,12 @@ export async function runSuites(
 async function withBaseline(result: SuiteResult, options: RunOptions): Promise<SuiteResult> {
   if (result.error || !result.dataset) return result;
   try {
-    if (options.updateBaseline)
-      return { ...result, baseline: await writeBaseline(result, options.harnessVersion) };
+    if (options.updateBaseline) {
+      // With --model, the models left out keep their entries: updating one model's baseline
+      // must not drop the others' (they would be ungated until the next full update).
+      const kept = options.models ? await keptBaselineModels(result) : {};
+      return { ...result, baseline: await writeBaseline(result, options.harnessVersion, kept) };
+    }
     const stored = await readBaseline(result.file, result.name);
     if (!stored) return result;
     const spec = result.baselineOptions;
@@ -164,6 +168,12 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
     if (!(err instanceof HarnessError)) throw err;
     return { ...result, error: err.message };
   }
+}
+
+/** The stored baseline's models when it was made on the same data; none when it is absent, broken or stale. */
+async function keptBaselineModels(result: SuiteResult): Promise<BaselineFile['models']> {
+  const stored = await readBaseline(result.file, result.name).catch(() => null);
+  return stored && stored.dataset.hash === result.dataset?.hash ? stored.models : {};
 }
 
 type Emit = <K extends keyof Reporter>(

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, HarnessError } from '../../src/index.ts';
 import type { Reporter } from '../../src/index.ts';
+import type { BaselineFile } from '../../src/runner/baseline.ts';
 import { makeProject } from '../helpers/run-harness.ts';
 
 const DATASET = `{ scenario: { name: 'tiny', systems: 24, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } }`;
@@ -24,6 +25,11 @@ beforeAll(async () => {
   project = await makeProject({
     'harness.config.ts': 'export default { workers: 1 };\n',
     'suites/s.suite.ts': SUITES,
+    // Outside the config's suites glob: collected on its own by the typo test below.
+    'typos/expects.suite.ts': `import { defineSuite } from 'bess-harness';
+export default defineSuite({ name: 'typo', dataset: ${DATASET}, models: ['random'],
+  expects: ({ metric }) => [metric('random', 'roc_auc').toBeGreaterThan(0.99)] });
+`,
   });
 });
 afterAll(() => project.cleanup());
@@ -89,6 +95,59 @@ describe('createHarness', () => {
     expect(JSON.parse(readFileSync(pointerFile, 'utf8'))).toEqual(pointer);
     expect(fails.result.summary.assertions.failed).toBe(1);
   }, 120_000);
+
+  it('--update-baseline with --model rewrites that model and keeps the others, so none goes ungated', async () => {
+    const harness = await createHarness({ cwd: project.dir });
+    const file = path.join(project.dir, 'suites', '__baselines__', 'holds.json');
+    const stored = () => JSON.parse(readFileSync(file, 'utf8')) as BaselineFile;
+    const opts = { record: false, updateBaseline: true };
+    expect((await harness.run({ suites: ['holds'] }, opts)).exitCode).toBe(0);
+    const full = stored();
+    const one = await harness.run({ suites: ['holds'], models: ['zscore'] }, opts);
+    expect(one.result.suites[0]!.baseline!.message).toBe(
+      'baseline written for zscore (kept: random)',
+    );
+    expect(stored().models).toEqual(full.models); // random kept, zscore rewritten as it was
+  }, 60_000);
+
+  it('a reporter that throws is named and the run exits 2; the other reporters still write, and an out dir that is a file stops the run first', async () => {
+    const harness = await createHarness({ cwd: project.dir });
+    const outDir = path.join(project.dir, 'reporter-out');
+    const heard: string[] = [];
+    const throwing: Reporter = {
+      onSuiteResult() {
+        throw new Error('slack is down');
+      },
+      onRunEnd: () => void heard.push('not called again'),
+    };
+    const listener: Reporter = { onRunEnd: () => void heard.push('onRunEnd') };
+    const run = await harness.run(
+      { suites: ['fails'] },
+      { reporters: [throwing, 'json', listener], outDir, record: false },
+    );
+    expect(run.reporterErrors).toEqual([
+      'reporter "reporter 1 (an object)" failed in onSuiteResult: slack is down',
+    ]);
+    expect(run.exitCode).toBe(2);
+    expect(run.result.summary.exitCode).toBe(1); // the verdict stands in results.json
+    expect(heard).toEqual(['onRunEnd']);
+    const json = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8'));
+    expect(json.summary.exitCode).toBe(1);
+
+    // Checked before any suite runs (the other shapes of a bad out dir: guard-reporters.test.ts).
+    const file = path.join(outDir, 'results.json');
+    await expect(
+      harness.run({ suites: ['fails'] }, { reporters: ['junit'], outDir: file, record: false }),
+    ).rejects.toThrow(`out dir ${file} is a file, not a folder`);
+  }, 60_000);
+
+  it('a typo in a suite key is a HarnessError naming the file and the key, never a suite that drops it', async () => {
+    const { config } = await createHarness({ cwd: project.dir });
+    const typo = await createHarness({ config: { ...config, suites: ['typos/*.suite.ts'] } });
+    await expect(typo.collect()).rejects.toThrow(
+      /typos\/expects\.suite\.ts: suite "typo": unknown suite key `expects` \(did you mean "expect"\?\)/,
+    );
+  });
 
   it('a filter that matches nothing is a HarnessError naming what exists, never an empty green run', async () => {
     const harness = await createHarness({ cwd: project.dir });

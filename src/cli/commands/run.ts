@@ -99,6 +99,8 @@ export const runCommand: Command = {
         `${chalk.yellow('warning:')} the run was not recorded in ${displayPath(harness.config.runsDir)}: ${run.record.error}\n`,
       );
     }
+    for (const message of run.reporterErrors)
+      process.stderr.write(`${chalk.red('error:')} ${message}\n`);
     if (run.tracking)
       process.stdout.write(
         run.tracking.status === 'synced'

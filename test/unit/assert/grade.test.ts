@@ -8,7 +8,7 @@ import {
 } from '../../../src/assert/index.ts';
 import { allNormalCases, cases, value } from './cases.ts';
 
-const { metric } = createExpectApi();
+const { metric, fails } = createExpectApi();
 
 function grade(
   spec: AssertionSpec,
@@ -323,6 +323,66 @@ describe('errored assertions', () => {
       state: 'errored',
       message: expect.stringContaining('finite'),
     });
+  });
+
+  it('a threshold of the wrong type (a string from a JS suite) is an errored assertion, not a crash', () => {
+    const loose = metric('good', 'roc_auc') as unknown as Record<
+      string,
+      (...args: unknown[]) => AssertionSpec
+    >;
+    const results = gradeAssertions(
+      [
+        loose.toBeGreaterThan!('0.1'),
+        loose.toBeLessThan!(null),
+        loose.toBeCloseTo!('0.5', 0.1),
+        loose.toBeWithin!(0, '1'),
+        loose.toCover!(undefined),
+      ],
+      cases,
+    );
+    expect(results.map((r) => [r.state, r.message])).toEqual([
+      [
+        'errored',
+        'good roc_auc: toBeGreaterThan needs a finite number or a metric(…), got the string "0.1"',
+      ],
+      ['errored', 'good roc_auc: toBeLessThan needs a finite number or a metric(…), got null'],
+      ['errored', 'good roc_auc: toBeCloseTo needs a finite target, got the string "0.5"'],
+      ['errored', 'good roc_auc: toBeWithin needs finite bounds, got [0, the string "1"]'],
+      ['errored', 'good roc_auc: toCover needs a finite value, got undefined'],
+    ]);
+    expect(results[0]!.expected).toBe('> "0.1"');
+  });
+
+  it('a misspelt option is an errored assertion, never a silent default (a typo in by: would grade the overall metric)', () => {
+    const { model } = createExpectApi();
+    const loose = (o: object) => o as never;
+    const results = gradeAssertions(
+      [
+        metric('good', 'roc_auc', loose({ bye: 'failure_type' })).toBeGreaterThan(0.1),
+        metric('good', 'roc_auc').toBeGreaterThan(
+          metric('random', 'roc_auc', loose({ sratum: 'x' })),
+        ),
+        metric('good', 'roc_auc', loose({ ci: 'lo' })).toBeGreaterThan(0.1),
+        model('good').toBeat('random', loose({ alpah: 0.5 })),
+        model('good').toTolerateDropouts(loose({ tolerance: 0.5 })),
+        fails(model('good').toHonorContract(loose({ run: 5 })), 'known'),
+      ],
+      cases,
+    );
+    expect(results.map((r) => [r.state, r.message])).toEqual([
+      ['errored', 'good roc_auc: unknown option "bye" of metric(…) (options: by, stratum, ci)'],
+      [
+        'errored',
+        'random roc_auc: unknown option "sratum" of metric(…) (options: by, stratum, ci)',
+      ],
+      ['errored', `good roc_auc CI lo: ci must be 'low' or 'high', got "lo"`],
+      ['errored', `model('good').toBeat: unknown option "alpah" (options: on, test, alpha)`],
+      [
+        'errored',
+        `model('good').toTolerateDropouts: unknown option "tolerance" (options: maxIncrease, rate)`,
+      ],
+      ['errored', `model('good').toHonorContract: unknown option "run" (options: assume, runs)`],
+    ]);
   });
 
   it('never throws, even on a spec that is not one', () => {

@@ -113,6 +113,7 @@ describe('junit reporter', () => {
       'good beats random on roc_auc (DeLong, alpha 0.05)',
       'crashy recall > 0.5',
       'baseline good roc_auc',
+      'baseline random roc_auc',
     ]);
     expect(xml).not.toMatch(/testcase[^>]*name="[^"]*\d\.\d{3}/); // no measured value in any name
   });

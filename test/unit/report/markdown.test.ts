@@ -30,7 +30,7 @@ describe('markdown reporter', () => {
     const [headline, , counts] = md.split('\n');
     expect(headline).toBe('## ⚠️ ERROR · bess-harness');
     expect(counts).toBe(
-      '**Assertions** 3 passed, 1 failed, 2 errored · **Baseline gates** 0 held, 2 failed · **Cases** 3 scored, 1 errored · **Suites** 3 · 1.4 s',
+      '**Assertions** 3 passed, 1 failed, 2 errored · **Baseline gates** 1 held, 2 failed · **Cases** 3 scored, 1 errored · **Suites** 3 · 1.4 s',
     );
     expect(toMarkdown({ ...run, summary: { ...run.summary, exitCode: 1 } })).toMatch(/^## ❌ FAIL/);
     expect(toMarkdown({ ...run, summary: { ...run.summary, exitCode: 0 } })).toMatch(/^## ✅ PASS/);

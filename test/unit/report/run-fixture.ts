@@ -74,27 +74,29 @@ const dataset = (hash: string): DatasetInfo => ({
   splitSeed: 's',
 });
 
-/** A baseline in which `good` scored like `strong`: today's `good` is a real regression. */
+/**
+ * A baseline in which `good` scored like `strong` (today's `good` is a real regression) and
+ * `random` as it does today (its gate holds).
+ */
 function baselineFile(hash: string): BaselineFile {
   const before = scoredCase(y, strong);
+  const entry = (c: Extract<GradedCase, { state: 'scored' }>) => ({
+    version: '1',
+    options_hash: optionsHash({}),
+    metrics: c.summary.metrics,
+    ci: c.summary.ci,
+    strata: {},
+    system_ids: c.systemIds,
+    labels: Array.from(c.y),
+    scores: Array.from(c.scores),
+  });
   return {
     schema: 1,
     suite: 'detectors',
     created_at: '2025-01-01T00:00:00.000Z',
     harness_version: '0.1.0',
     dataset: { kind: 'scenario', name: 'report-fleet', hash },
-    models: {
-      good: {
-        version: '1',
-        options_hash: optionsHash({}),
-        metrics: before.summary.metrics,
-        ci: before.summary.ci,
-        strata: {},
-        system_ids: before.systemIds,
-        labels: Array.from(before.y),
-        scores: Array.from(before.scores),
-      },
-    },
+    models: { good: entry(before), random: entry(graded.random) },
   } as BaselineFile;
 }
 
