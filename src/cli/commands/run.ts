@@ -99,6 +99,18 @@ export const runCommand: Command = {
         `${chalk.yellow('warning:')} the run was not recorded in ${displayPath(harness.config.runsDir)}: ${run.record.error}\n`,
       );
     }
+    // A suite that checks nothing passes whatever its models score: say so, once per suite,
+    // where a CI log shows it (not an error: a suite may be there for its report alone).
+    for (const suite of run.result.suites) {
+      if (
+        suite.error === undefined &&
+        suite.assertions.length === 0 &&
+        suite.baselineOptions === undefined
+      )
+        process.stderr.write(
+          `${chalk.yellow('warning:')} suite "${suite.name}" (${displayPath(suite.file)}) checks nothing: no expect and no baseline, so it passes whatever its models score\n`,
+        );
+    }
     for (const message of run.reporterErrors)
       process.stderr.write(`${chalk.red('error:')} ${message}\n`);
     if (run.tracking)
