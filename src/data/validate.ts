@@ -11,7 +11,9 @@ import { describeLayout, legacyLabelsMessage, resolveDataDir, type SourceLayout 
 import { parseLabelsTable } from './load-labels.ts';
 import { parseMetadataTable } from './load-metadata.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
-import { scanSeries } from './series-scan.ts';
+import { scanSeries, type SeriesScan } from './series-scan.ts';
+import type { LocatedRow } from './row-fields.ts';
+import type { LabelRow } from './types.ts';
 import { readRegularFile, readRegularText, utf8Text } from './read-file.ts';
 import { scanSeriesBytes } from './series-bytes.ts';
 import { partitionDirName, scanSeriesParquet, systemIdOfPartition } from './parquet-read.ts';
@@ -149,6 +151,14 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
 
   if (layout.legacyLabelsPath !== undefined) report(fileProblem(layout.legacyLabelsPath, legacyLabelsMessage(layout.legacyLabelsPath)));
 
+  /** The label rows read, for the lead time against failure_at check (which needs the series' last samples). */
+  const timedLabels: (LocatedRow<LabelRow> & { readonly file: string; readonly failureColumn: number })[] = [];
+  /** Each series' last sample (epoch ms), by its raw key. */
+  const lastSample = new Map<string, number>();
+  const noteLast = (source: Source, id: string, scan: SeriesScan | null | undefined): void => {
+    if (scan && scan.rows > 0) lastSample.set(key(source, id), scan.timestamps[scan.rows - 1] as number);
+  };
+
   // labels.csv, per source
   const labelKeys = new Map<string, { id: string; source: Source; line: number; file: string }>();
   /** Sources whose labels file could be read far enough to cross-check (a missing real one counts: no labels yet). */
@@ -165,7 +175,10 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     }
     filesChecked++;
     const table = parseTable(labelsText, s.labelsPath, report);
-    if (table) parseLabelsTable(table, report, folderSource);
+    if (table) {
+      const failureColumn = table.header.indexOf('failure_at') + 1;
+      for (const r of parseLabelsTable(table, report, folderSource)) timedLabels.push({ ...r, file: s.labelsPath, failureColumn });
+    }
     if (table && table.header.includes('system_id') && table.header.includes('source')) {
       labelsOk.add(s.source);
       // A row of the wrong source in a data dir is reported by parseLabelsTable; it is not cross-checked.
@@ -232,7 +245,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   await pool(rawJobs, CONCURRENCY, async (job) => {
     if (job.parquet) {
       filesChecked++;
-      await scanSeriesParquet(job.file, {
+      const scan = await scanSeriesParquet(job.file, {
         extraSensors: opts.extraSensors ?? [],
         extraColumns: job.source === 'real',
         checkLimits: true,
@@ -245,6 +258,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
           }
         },
       });
+      noteLast(job.source, job.id, scan);
       return;
     }
     let bytes: Buffer;
@@ -261,7 +275,11 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     // A clean file is read by the byte scanner, which gives up at anything it would not load or
     // that breaks a physical limit; only then does the general scanner decode the text and
     // locate every problem.
-    if (scanSeriesBytes(bytes, { extraSensors, extraColumns, checkLimits: true }) !== null) return;
+    const clean = scanSeriesBytes(bytes, { extraSensors, extraColumns, checkLimits: true });
+    if (clean !== null) {
+      noteLast(job.source, job.id, clean);
+      return;
+    }
     let text: string;
     try {
       text = utf8Text(bytes, job.file);
@@ -271,7 +289,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
       return;
     }
     let kept = 0;
-    scanSeries(text, {
+    const scan = scanSeries(text, {
       file: job.file,
       extraSensors,
       extraColumns,
@@ -285,6 +303,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
         }
       },
     });
+    noteLast(job.source, job.id, scan);
   });
 
   // Cross-checks. In a flat folder the raw path does not depend on the source, so raw files
@@ -320,7 +339,37 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     }
   }
 
+  for (const l of timedLabels) {
+    const p = leadTimeProblem(l, lastSample.get(rawKeyOf(l.row.source, l.row.system_id)));
+    if (p) report(p);
+  }
+
   return { ...capPerFile(all, overflow, maxPerFile), filesChecked, systems: metaKeys.size, unlabelledReal };
+}
+
+/** How far `failure_at` − last sample may be from `lead_time_days`: a lead time written in whole days, or rounded, still agrees. */
+export const LEAD_TIME_TOLERANCE_DAYS = 1;
+
+/**
+ * An anomaly's `lead_time_days` is the time from its series' last sample to `failure_at`, so a
+ * label that gives both must agree with its series: `lead_time_days` 2 beside a `failure_at` 24.8
+ * days after the data ends (a typo in the label app, a hand edit) put the system in the wrong
+ * lead-time bucket while the alarm metrics measured warning from the other. A problem at
+ * failure_at's cell, or undefined (agreeing, one of the two unknown, or no series read).
+ */
+function leadTimeProblem(l: LocatedRow<LabelRow> & { readonly file: string; readonly failureColumn: number }, last: number | undefined): Problem | undefined {
+  const { lead_time_days: lead, failure_at: failureAt, system_id: id } = l.row;
+  if (last === undefined || lead === null || failureAt === undefined) return undefined;
+  const days = (Date.parse(failureAt) - last) / 86_400_000;
+  if (!(Math.abs(days - lead) > LEAD_TIME_TOLERANCE_DAYS)) return undefined;
+  const lastText = new Date(last).toISOString();
+  const where = days < 0 ? `${(-days).toFixed(1)} days before the last sample of ${id} (${lastText})` : `${days.toFixed(1)} days after the last sample of ${id} (${lastText})`;
+  return {
+    file: l.file,
+    line: l.line,
+    column: l.failureColumn,
+    message: `failure_at ${failureAt} is ${where}, but lead_time_days says ${lead}: lead_time_days is the time from the last sample to the failure (the two may differ by at most ${LEAD_TIME_TOLERANCE_DAYS} day)`,
+  };
 }
 
 /** Sorts problems by file, line, column and keeps `max` per file, counting the rest. */

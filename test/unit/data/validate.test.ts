@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { formatSeriesCsv } from '../../../src/data/csv-write.ts';
 import { validateData } from '../../../src/data/validate.ts';
 import { formatProblem } from '../../../src/errors.ts';
-import { editCell, editLine, makeSeries, tempDir, writeDataDir, writeFlatDir } from './fixture.ts';
+import { editCell, editLine, makeSeries, T0, tempDir, writeDataDir, writeFlatDir } from './fixture.ts';
 
 // A valid data dir: synthetic syn-000..002 and real real-000..001, 12 rows each.
 // synthetic/labels.csv lines 2–4: syn-000 normal, syn-001 anomaly, syn-002 normal;
@@ -185,6 +185,26 @@ describe('validateData: labels', () => {
       expect(await check()).toEqual([expected]);
     });
   }
+
+  it('a failure_at that disagrees with lead_time_days and the series, by more than a day', async () => {
+    // syn-001: an anomaly with lead_time_days 12.5; its series' last sample is T0 + 55 min.
+    const last = T0 + 11 * 300_000;
+    const withFailureAt = async (days: number): Promise<string[]> => {
+      await writeDataDir(dir, { synthetic: 3, real: 2 });
+      await editLine(f(LABELS), 1, (t) => `${t},failure_at`);
+      for (let line = 2; line <= 4; line++)
+        await editLine(f(LABELS), line, (t) => `${t},${line === 3 ? new Date(last + days * 86_400_000).toISOString() : ''}`);
+      return check();
+    };
+    expect(await withFailureAt(12.5)).toEqual([]);
+    expect(await withFailureAt(13.4)).toEqual([]); // a lead time rounded to the day agrees
+    expect(await withFailureAt(24.8)).toEqual([
+      `${LABELS}:3:7: failure_at 2026-01-25T20:07:00.000Z is 24.8 days after the last sample of syn-001 (2026-01-01T00:55:00.000Z), but lead_time_days says 12.5: lead_time_days is the time from the last sample to the failure (the two may differ by at most 1 day)`,
+    ]);
+    expect(await withFailureAt(-3)).toEqual([
+      `${LABELS}:3:7: failure_at 2025-12-29T00:55:00.000Z is 3.0 days before the last sample of syn-001 (2026-01-01T00:55:00.000Z), but lead_time_days says 12.5: lead_time_days is the time from the last sample to the failure (the two may differ by at most 1 day)`,
+    ]);
+  });
 
   it('confidence outside 0–1', async () => {
     await editLine(f(LABELS), 1, (t) => `${t},confidence`);
