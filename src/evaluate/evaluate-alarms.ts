@@ -27,7 +27,7 @@ import {
   type AlarmSummary,
   type AlarmSystem,
 } from '../metrics/index.ts';
-import { MAX_PROBLEMS, plural, readLabelRows } from './join.ts';
+import { MAX_PROBLEMS, metadataBesideLabelsWarning, plural, readLabelRows } from './join.ts';
 
 /** What {@link evaluateAlarmFiles} reads, and how it judges. */
 export interface EvaluateAlarmsOptions {
@@ -159,6 +159,8 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
           metadataRows.push(r.row);
         metadataFiles.push(src.metadataPath);
       }
+  const beside = metadataBesideLabelsWarning(opts.labels, opts.metadata, metadataFiles);
+  if (beside !== undefined) warnings.push(beside);
   const missing: Problem[] = [];
   const systems: AlarmSystem[] = [];
   const labelOf: LabelRow[] = [];

@@ -28,6 +28,7 @@ import {
   type MatchedMetadata,
   matchMetadata,
   MAX_PROBLEMS,
+  metadataBesideLabelsWarning,
   plural,
   readLabels,
   strataCodes,
@@ -154,6 +155,8 @@ async function evaluateWith(
       warnings,
       prefetch,
     );
+    const beside = metadataBesideLabelsWarning(opts.labels, opts.metadata, metadata?.files ?? []);
+    if (beside !== undefined) warnings.push(beside);
     if (metadata === undefined)
       columns = columns.filter((c) => BREAKDOWN_COLUMNS[c] !== 'metadata');
     else {
