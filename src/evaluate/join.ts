@@ -263,8 +263,11 @@ export function metadataBesideLabelsWarning(
   if (labelsFlag === undefined || metadataFlag !== undefined) return undefined;
   const beside = path.join(path.dirname(path.resolve(labelsFlag)), 'metadata.csv');
   if (!existsSync(beside) || read.includes(beside)) return undefined;
-  const from = read.length > 0 ? read.map(displayPath).join(' and ') : 'no metadata file';
-  return `the metadata breakdowns use ${from} (the data folder's), not ${displayPath(beside)} beside --labels: pass --metadata ${displayPath(beside)} if the labels are that fleet's`;
+  const from =
+    read.length > 0
+      ? `use ${read.map(displayPath).join(' and ')} (the data folder's)`
+      : 'have no metadata file (the data folder holds none)';
+  return `the metadata breakdowns ${from}, not ${displayPath(beside)} beside --labels: pass --metadata ${displayPath(beside)} if the labels are that fleet's`;
 }
 
 /**
