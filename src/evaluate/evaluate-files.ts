@@ -184,6 +184,12 @@ async function evaluateWith(
       ranked,
     }),
   );
+  // One class ranks nothing: the headline is null (or, all anomalies, an AP of 1 whatever the
+  // scores), which a reader of --json, with nothing on stderr, could take for a result.
+  if (summary.positives === 0 || summary.negatives === 0)
+    warnings.push(
+      `all ${plural(n, 'evaluated system')} are ${summary.positives === 0 ? 'normal' : 'anomalies'}: ROC AUC is undefined (null) and average precision ${summary.positives === 0 ? 'too' : 'is 1 whatever the scores'}; nothing was ranked`,
+    );
   return {
     summary,
     y,

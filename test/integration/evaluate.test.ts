@@ -174,6 +174,10 @@ describe('harness evaluate', () => {
       '--json',
     ]);
     expect(r.code).toBe(0);
+    // Not silent with --json either: stdout holds nulls, stderr says why.
+    expect(r.stderr).toContain(
+      `warning: all ${normals.length} evaluated systems are normal: ROC AUC is undefined (null) and average precision too; nothing was ranked`,
+    );
     const out = JSON.parse(r.stdout) as EvalJson;
     expect(out).toMatchObject({ n: normals.length, positives: 0 });
     expect(out.metrics['roc_auc']).toBeNull();
