@@ -37,15 +37,18 @@ describe('harness compare --fail-on-drop with cases it cannot judge', () => {
       await writeRunFolder(store(name), before, tmp.dir);
       await writeRunFolder(store(name), after, tmp.dir);
     }
+    // The earlier run's suite could not load its data: nothing scored to compare with.
+    await writeRunFolder(store('nothing-before'), run([suite('s', [], null)]), tmp.dir);
+    await writeRunFolder(store('nothing-before'), runs.removed, tmp.dir);
   });
   afterAll(() => tmp.cleanup());
 
   it('exit 2 when nothing was paired or a model crashed; a removed model beside a judged one is listed', async () => {
-    const [other, crashed, removed] = (await Promise.all(
-      ['other', 'crashed', 'removed'].map((name) =>
+    const [other, crashed, removed, nothing] = (await Promise.all(
+      ['other', 'crashed', 'removed', 'nothing-before'].map((name) =>
         runHarness(['compare', '--runs-dir', store(name), '--fail-on-drop']),
       ),
-    )) as [RunResult, RunResult, RunResult];
+    )) as [RunResult, RunResult, RunResult, RunResult];
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('no case of the two runs had a paired ROC AUC test');
     expect(other.stderr).toContain('  s/m: only in the earlier run\n');
@@ -58,6 +61,8 @@ describe('harness compare --fail-on-drop with cases it cannot judge', () => {
     expect(removed.stderr).toContain(
       'not judged (no paired test):\n  s/crashy: only in the earlier run\n',
     );
-    for (const r of [other, crashed, removed]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('labels:\n  the earlier run has no scored case\n');
+    for (const r of [other, crashed, removed, nothing]) expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 });

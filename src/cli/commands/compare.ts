@@ -78,7 +78,10 @@ export const compareCommand: Command = {
       );
     // A gate that tested nothing, or whose model crashed in the later run, must not pass.
     const { judged, unjudged } = gateCoverage(comparison);
-    const lines = unjudged.map((u) => `  ${u.suite}/${u.model}: ${u.reason}`).join('\n');
+    const lines =
+      unjudged.length > 0
+        ? unjudged.map((u) => `  ${u.suite}/${u.model}: ${u.reason}`).join('\n')
+        : '  the earlier run has no scored case';
     const crashed = unjudged.filter((u) => u.failed);
     if (judged === 0 || crashed.length > 0)
       throw new HarnessError(
