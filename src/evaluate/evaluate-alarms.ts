@@ -254,6 +254,16 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   };
   const summary = evaluateAlarms(systems, options);
   const metaOf = new Map(metadataRows.map((m) => [key(m.source, m.system_id), m]));
+  // As `harness evaluate --scores` says it: else a metadata file of other ids (or the other
+  // source) left every metadata breakdown one "(missing)" stratum without a word.
+  const noMeta =
+    metadataRows.length === 0
+      ? 0
+      : labelOf.filter((l) => !metaOf.has(key(l.source, l.system_id))).length;
+  if (noMeta > 0)
+    warnings.push(
+      `${plural(noMeta, 'evaluated system')} without a metadata row: shown as the stratum "(missing)"`,
+    );
   const breakdown: Record<string, AlarmStratumCell[]> = {};
   for (const column of DEFAULT_BREAKDOWN) {
     if (column === 'failure_type') continue;

@@ -15,7 +15,7 @@ import { tempDir } from '../helpers/run-harness.ts';
 const series = (day: string): string =>
   `timestamp,voltage_v\n${day}T00:00:00Z,800\n${day}T12:00:00Z,801\n${day}T23:00:00Z,802\n`;
 
-describe('harness evaluate --alarms: alarms outside the observed span', () => {
+describe('harness evaluate --alarms: alarms outside the observed span, systems without metadata', () => {
   let tmp: { dir: string; cleanup: () => Promise<void> };
   const file = (name: string): string => path.join(tmp.dir, name);
   beforeAll(async () => {
@@ -27,6 +27,11 @@ describe('harness evaluate --alarms: alarms outside the observed span', () => {
         'N1,normal,none,,synthetic,1,,\n' +
         'N2,normal,none,,synthetic,1,,\n' +
         'A1,anomaly,cooling_failure,4,synthetic,1,2025-06-05T23:00:00Z,2025-05-20T00:00:00Z\n',
+    );
+    // Metadata of N1 only: N2 and A1 are "(missing)" in the metadata breakdowns, and said so.
+    await writeFile(
+      file('fleet/metadata.csv'),
+      'system_id,source,operational_mode,season\nN1,synthetic,arbitrage,summer\n',
     );
     await writeFile(file('fleet/raw/N1.csv'), series('2025-06-01'));
     await writeFile(file('fleet/raw/N2.csv'), series('2025-06-01'));
@@ -54,6 +59,13 @@ describe('harness evaluate --alarms: alarms outside the observed span', () => {
       allowMissing: false,
     });
     expect(e.summary.counts).toMatchObject({ caught: 1, false_alarms_on_normals: 3 });
+    expect(e.warnings).toContain(
+      '2 evaluated systems without a metadata row: shown as the stratum "(missing)"',
+    );
+    expect(e.breakdown['season']!.map((c) => [c.stratum, c.systems]).sort()).toEqual([
+      ['(missing)', 2],
+      ['summer', 1],
+    ]);
     const outside = e.warnings.filter((w) => w.includes('outside the observed span'));
     expect(outside).toEqual([
       `2 alarms on normal systems outside the observed span of their series under ${file('fleet')} (first: ${file('alarms.csv')}:4 (N2 at 2025-01-01T00:00:00.000Z, series 2025-06-01T00:00:00.000Z to 2025-06-01T23:00:00.000Z)): counted as false alarms all the same, while false_alarms_per_system_month divides by the observed span only`,
