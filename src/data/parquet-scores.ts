@@ -48,9 +48,22 @@ export async function readParquetScores(file: string): Promise<ScoreRow[]> {
   }
   const out: ScoreRow[] = [];
   const firstAt = new Map<string, string>();
+  // The first part with a source column and the first without: a mix left the rows of the
+  // second kind with no source, and they were matched to the synthetic labels.
+  const partOf: { with?: string; without?: string } = {};
   if (problems.length === 0) {
     for (const part of parts) {
-      for (const row of await readPart(part, at)) {
+      const rows = await readPart(part, at);
+      if (rows.length > 0) {
+        const kind = 'source' in rows[0]! ? 'with' : 'without';
+        partOf[kind] ??= part;
+        const other = partOf[kind === 'with' ? 'without' : 'with'];
+        if (other !== undefined) {
+          at(part, `${kind === 'with' ? 'has a source column' : 'has no source column'} but ${path.basename(other)} ${kind === 'with' ? 'has none' : 'has one'}: every part of the scores needs the same columns`);
+          continue;
+        }
+      }
+      for (const row of rows) {
         const { index, id, score, source } = row;
         const where = `row ${index}`;
         let bad = false;

@@ -15,6 +15,7 @@ import {
   readLocatedMetadata,
   readSeriesSpan,
   locateSeries,
+  SOURCES,
   stratumOf,
   writeFileAtomic,
 } from '../data/index.ts';
@@ -27,7 +28,7 @@ import {
   type AlarmSummary,
   type AlarmSystem,
 } from '../metrics/index.ts';
-import { MAX_PROBLEMS, plural, readLabelRows } from './join.ts';
+import { MAX_PROBLEMS, metadataBesideLabelsWarning, plural, readLabelRows } from './join.ts';
 
 /** What {@link evaluateAlarmFiles} reads, and how it judges. */
 export interface EvaluateAlarmsOptions {
@@ -119,6 +120,28 @@ function joinAlarms(
   return { times, unlabelled };
 }
 
+/**
+ * Alarms on normal systems before the first or after the last timestamp of their series: the
+ * alarm source watched time the data does not hold (or has another clock, or the wrong year).
+ */
+function alarmsOutsideSpan(
+  alarms: readonly AlarmRow[],
+  spans: ReadonlyMap<string, { readonly first: number; readonly last: number }>,
+): { readonly count: number; readonly first: string } {
+  let count = 0;
+  let first = '';
+  for (const a of alarms) {
+    // Without a source column an id is labelled in one source (several is an error by now).
+    const span = (a.source ? [a.source] : SOURCES)
+      .map((src) => spans.get(key(src, a.systemId)))
+      .find((s) => s !== undefined);
+    if (span === undefined || (a.atMs >= span.first && a.atMs <= span.last)) continue;
+    if (count++ === 0)
+      first = `${a.line} (${a.systemId} at ${new Date(a.atMs).toISOString()}, series ${new Date(span.first).toISOString()} to ${new Date(span.last).toISOString()})`;
+  }
+  return { count, first };
+}
+
 /** Reads, joins and evaluates; bad input is a HarnessError with every problem located. */
 export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<AlarmsEvaluation> {
   const warnings: string[] = [];
@@ -159,9 +182,12 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
           metadataRows.push(r.row);
         metadataFiles.push(src.metadataPath);
       }
+  const beside = metadataBesideLabelsWarning(opts.labels, opts.metadata, metadataFiles);
+  if (beside !== undefined) warnings.push(beside);
   const missing: Problem[] = [];
   const systems: AlarmSystem[] = [];
   const labelOf: LabelRow[] = [];
+  const normalSpans = new Map<string, { readonly first: number; readonly last: number }>();
   let noFailureAt = 0;
   let firstNoFailureAt = '';
   for (const { file, located } of labels) {
@@ -179,6 +205,8 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
       continue;
     }
     const anomaly = row.label === 'anomaly';
+    // A failing system's event window may pass its data's end (the data stops before the failure).
+    if (!anomaly) normalSpans.set(key(row.source, row.system_id), span);
     if (anomaly && row.failure_at === undefined && noFailureAt++ === 0)
       firstNoFailureAt = `${row.system_id} on ${displayPath(file)}:${located.line}`;
     const ms = (t: string | undefined): number =>
@@ -210,6 +238,11 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
       labelsFiles.map((file) => ({ file, line: 1, column: 0, message })),
     );
   }
+  const outside = alarmsOutsideSpan(alarmRows, normalSpans);
+  if (outside.count > 0)
+    warnings.push(
+      `${plural(outside.count, 'alarm')} on normal systems outside the observed span of their series under ${displayPath(layout.dataDir)} (first: ${displayPath(alarmsFile)}:${outside.first}): counted as false alarms all the same, while false_alarms_per_system_month divides by the observed span only`,
+    );
   if (noFailureAt > 0)
     warnings.push(
       `${noFailureAt} ${noFailureAt === 1 ? 'anomaly' : 'anomalies'} without failure_at left out of the alarm metrics (first: ${firstNoFailureAt})`,
@@ -221,6 +254,16 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   };
   const summary = evaluateAlarms(systems, options);
   const metaOf = new Map(metadataRows.map((m) => [key(m.source, m.system_id), m]));
+  // As `harness evaluate --scores` says it: else a metadata file of other ids (or the other
+  // source) left every metadata breakdown one "(missing)" stratum without a word.
+  const noMeta =
+    metadataRows.length === 0
+      ? 0
+      : labelOf.filter((l) => !metaOf.has(key(l.source, l.system_id))).length;
+  if (noMeta > 0)
+    warnings.push(
+      `${plural(noMeta, 'evaluated system')} without a metadata row: shown as the stratum "(missing)"`,
+    );
   const breakdown: Record<string, AlarmStratumCell[]> = {};
   for (const column of DEFAULT_BREAKDOWN) {
     if (column === 'failure_type') continue;

@@ -28,6 +28,7 @@ import {
   type MatchedMetadata,
   matchMetadata,
   MAX_PROBLEMS,
+  metadataBesideLabelsWarning,
   plural,
   readLabels,
   strataCodes,
@@ -109,8 +110,13 @@ async function evaluateWith(
         [...join.unlabeledScores.first, ...join.unscoredLabels.first].slice(0, MAX_PROBLEMS),
       );
     }
+    // Which labels went matters: a scorer that failed on the failing systems looks better without them.
+    let droppedAnomalies = 0;
+    for (let j = 0; j < labels.n; j++) droppedAnomalies += labels.anomaly[j]!;
+    for (let k = 0; k < join.labelRow.length; k++)
+      droppedAnomalies -= labels.anomaly[join.labelRow[k]!]!;
     warnings.push(
-      `dropped ${plural(dropScores, 'score')} without a label and ${plural(dropLabels, 'label')} without a score`,
+      `dropped ${plural(dropScores, 'score')} without a label and ${plural(dropLabels, 'label')} without a score${dropLabels > 0 ? ` (${droppedAnomalies} of them ${droppedAnomalies === 1 ? 'an anomaly' : 'anomalies'}, ${dropLabels - droppedAnomalies} normal)` : ''}`,
     );
   }
   const { scoreRow, labelRow } = join;
@@ -154,6 +160,8 @@ async function evaluateWith(
       warnings,
       prefetch,
     );
+    const beside = metadataBesideLabelsWarning(opts.labels, opts.metadata, metadata?.files ?? []);
+    if (beside !== undefined) warnings.push(beside);
     if (metadata === undefined)
       columns = columns.filter((c) => BREAKDOWN_COLUMNS[c] !== 'metadata');
     else {
@@ -181,6 +189,12 @@ async function evaluateWith(
       ranked,
     }),
   );
+  // One class ranks nothing: the headline is null (or, all anomalies, an AP of 1 whatever the
+  // scores), which a reader of --json, with nothing on stderr, could take for a result.
+  if (summary.positives === 0 || summary.negatives === 0)
+    warnings.push(
+      `${n === 1 ? 'the one evaluated system is' : `all ${n} evaluated systems are`} ${summary.positives === 0 ? 'normal' : n === 1 ? 'an anomaly' : 'anomalies'}: ROC AUC is undefined (null) and average precision ${summary.positives === 0 ? 'too' : 'is 1 whatever the scores'}; nothing was ranked`,
+    );
   return {
     summary,
     y,

@@ -251,6 +251,26 @@ export async function loadMatchedMetadata(
 }
 
 /**
+ * A warning when `--labels FILE` has a metadata.csv beside it (a fleet folder) that the default
+ * did not read: the breakdowns then come from the data folder's metadata, which shares ids
+ * like sys-0001 with any other generated fleet, so the strata can be another fleet's, silently.
+ */
+export function metadataBesideLabelsWarning(
+  labelsFlag: string | undefined,
+  metadataFlag: string | undefined,
+  read: readonly string[],
+): string | undefined {
+  if (labelsFlag === undefined || metadataFlag !== undefined) return undefined;
+  const beside = path.join(path.dirname(path.resolve(labelsFlag)), 'metadata.csv');
+  if (!existsSync(beside) || read.includes(beside)) return undefined;
+  const from =
+    read.length > 0
+      ? `use ${read.map(displayPath).join(' and ')} (the data folder's)`
+      : 'have no metadata file (the data folder holds none)';
+  return `the metadata breakdowns ${from}, not ${displayPath(beside)} beside --labels: pass --metadata ${displayPath(beside)} if the labels are that fleet's`;
+}
+
+/**
  * Each labelled row's metadata: `table[k]` and `row[k]` (table -1 when it has none), found by
  * id and source. A later file's row wins, as in a map filled file by file.
  */

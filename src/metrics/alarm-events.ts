@@ -62,6 +62,15 @@ export interface JudgeOptions {
   readonly preWindowDays?: number | null;
 }
 
+/**
+ * Whether an alarm at `t` counts after the last counted one (`-Infinity`: none yet). The first
+ * always counts: a cooldown so long that it overflows to Infinity ms made `Infinity > Infinity`
+ * false, and every false alarm vanished.
+ */
+function counted(t: number, last: number, cooldownMs: number): boolean {
+  return last === -Infinity || t - last > cooldownMs;
+}
+
 function checkSorted(sys: AlarmSystem): void {
   const a = sys.alarms;
   for (let i = 0; i < a.length; i++) {
@@ -86,7 +95,7 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
     let last = -Infinity;
     for (let i = 0; i < alarms.length; i++) {
       const t = alarms[i] as number;
-      if (t - last > cooldownMs) {
+      if (counted(t, last, cooldownMs)) {
         count++;
         last = t;
       }
@@ -116,7 +125,7 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
     if (t >= start && t <= failureAt) {
       if (detectionAt !== detectionAt) detectionAt = t;
       last = t;
-    } else if (t - last > cooldownMs) {
+    } else if (counted(t, last, cooldownMs)) {
       falseAlarms++;
       last = t;
     }

@@ -54,7 +54,11 @@ export function alarmsFromScores(
     const s = score[i] as number;
     run = s >= threshold ? run + 1 : 0; // NaN ≥ x is false: a gap breaks the run
     const at = t[i] as number;
-    if (run >= debounce.minDuration && at - last > cooldownMs && at > last) {
+    // The first alarm always fires: a cooldown overflowing to Infinity ms must not silence it.
+    if (
+      run >= debounce.minDuration &&
+      (last === -Infinity || (at - last > cooldownMs && at > last))
+    ) {
       out.push(at);
       last = at;
     }

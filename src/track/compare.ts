@@ -197,6 +197,63 @@ export function significantDrops(
   return out;
 }
 
+/** A case of the earlier run that `--fail-on-drop` could not judge (no paired test with a p-value), and why. */
+export interface UnjudgedCase {
+  readonly suite: string;
+  readonly model: string;
+  readonly reason: string;
+  /** The later run could not score it (the plugin crashed, or its suite could not run). */
+  readonly failed: boolean;
+}
+
+/**
+ * What `--fail-on-drop` judged: how many cases had a paired test with a p-value, and every case
+ * of the earlier run that had none. A gate that judged nothing, or whose model crashed in the
+ * later run, has not shown that nothing dropped.
+ */
+export function gateCoverage(c: RunComparison): {
+  readonly judged: number;
+  readonly unjudged: readonly UnjudgedCase[];
+} {
+  let judged = 0;
+  const unjudged: UnjudgedCase[] = [];
+  for (const s of c.suites) {
+    for (const k of s.cases) {
+      const at = { suite: s.name, model: k.model };
+      if (k.status === 'compared') {
+        if (k.test.kind === 'paired' && k.test.p_value !== null) judged++;
+        else
+          unjudged.push({
+            ...at,
+            reason:
+              k.test.kind === 'none'
+                ? k.test.reason
+                : k.test.kind === 'unpaired'
+                  ? `not paired: ${k.test.reason}`
+                  : `no paired p-value: ${k.test.note ?? 'the test is undefined'}`,
+            failed: false,
+          });
+      } else if (k.status === 'errored') {
+        const crashed = k.after.state === 'errored';
+        const first = ((crashed ? k.after : k.before).error ?? '').split('\n')[0];
+        unjudged.push({
+          ...at,
+          reason: `errored in the ${crashed ? 'later' : 'earlier'} run: ${first}`,
+          failed: crashed,
+        });
+      } else if (k.status === 'removed') {
+        const err = s.error.after;
+        unjudged.push(
+          err !== null
+            ? { ...at, reason: `its suite could not run in the later run: ${err}`, failed: true }
+            : { ...at, reason: 'only in the earlier run', failed: false },
+        );
+      }
+    }
+  }
+  return { judged, unjudged };
+}
+
 function side(r: RunRecord): RunSide {
   return { run_id: r.run_id, started_at: r.started_at, exit_code: r.exit_code, git: r.git };
 }

@@ -3,7 +3,7 @@
  * output. MLflow upload lives in track/mlflow.
  */
 export { formatComparison } from './compare-text.ts';
-export { compareRuns, significantDrops } from './compare.ts';
+export { compareRuns, gateCoverage, significantDrops } from './compare.ts';
 export { listRuns, loadRun, type RunList } from './read-runs.ts';
 export { resolveRunRef } from './run-ref.ts';
 export { overviewOf } from './overview.ts';

@@ -4,7 +4,7 @@
  * the main thread (from the data folder), and a file with a problem must be reported as it
  * always was: located, exit code 2, no stack trace.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../helpers/seeded.ts';
@@ -72,6 +72,30 @@ describe('harness evaluate --metadata FILE', () => {
     const b = JSON.parse(named.stdout) as Record<string, unknown>;
     expect(Object.keys(b['breakdown'] as object)).toContain('scenario_tags');
     expect(b).toEqual(a);
+  });
+
+  it('warns when --labels has a metadata.csv beside it that the default (the data folder) did not read', async () => {
+    // Another data folder whose metadata shares the fleet's ids (sys-0001, …), as any generated fleet does.
+    const other = file('other-data');
+    await mkdir(path.join(other, 'synthetic'), { recursive: true });
+    await copyFile(path.join(fleet, 'metadata.csv'), path.join(other, 'synthetic', 'metadata.csv'));
+    await copyFile(path.join(fleet, 'labels.csv'), path.join(other, 'synthetic', 'labels.csv'));
+    const r = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--labels',
+      path.join(fleet, 'labels.csv'),
+      '--data',
+      other,
+      '--by',
+      'season',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `warning: the metadata breakdowns use ${path.join(other, 'synthetic', 'metadata.csv')} (the data folder's), not ${path.join(fleet, 'metadata.csv')} beside --labels: pass --metadata`,
+    );
   });
 
   it('reports a problem in the file located, with exit code 2', async () => {

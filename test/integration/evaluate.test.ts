@@ -174,6 +174,10 @@ describe('harness evaluate', () => {
       '--json',
     ]);
     expect(r.code).toBe(0);
+    // Not silent with --json either: stdout holds nulls, stderr says why.
+    expect(r.stderr).toContain(
+      `warning: all ${normals.length} evaluated systems are normal: ROC AUC is undefined (null) and average precision too; nothing was ranked`,
+    );
     const out = JSON.parse(r.stdout) as EvalJson;
     expect(out).toMatchObject({ n: normals.length, positives: 0 });
     expect(out.metrics['roc_auc']).toBeNull();
@@ -237,8 +241,10 @@ describe('harness evaluate', () => {
       '--allow-missing',
     ]);
     expect(ok.code).toBe(0);
+    // Which labels were dropped is said: a scorer that skipped failing systems looks better.
+    const a = labels.slice(-2).filter((l) => l.anomaly).length;
     expect(ok.stderr).toContain(
-      'warning: dropped 1 score without a label and 2 labels without a score',
+      `warning: dropped 1 score without a label and 2 labels without a score (${a} of them ${a === 1 ? 'an anomaly' : 'anomalies'}, ${2 - a} normal)\n`,
     );
     expect((JSON.parse(ok.stdout) as EvalJson).n).toBe(labels.length - 2);
   });

@@ -260,6 +260,14 @@ describe('hostile Parquet inputs', () => {
       expect(r.out).toContain('two-score-columns.parquet: duplicate column "score"');
     });
 
+    it('parts with and without a source column: exit 2 naming the part without (its rows were taken as synthetic)', async () => {
+      const r = await evaluate('parts-mixed-source');
+      expect(r.code).toBe(2);
+      expect(r.out).toContain(
+        'parts-mixed-source/part-00001.parquet: has no source column but part-00000.parquet has one: every part of the scores needs the same columns',
+      );
+    });
+
     it('a null source is called null', async () => {
       const r = await evaluate('null-source');
       expect(r.code).toBe(2);

@@ -2,6 +2,7 @@ import { HarnessError } from '../../errors.ts';
 import {
   compareRuns,
   formatComparison,
+  gateCoverage,
   loadRun,
   resolveRunRef,
   significantDrops,
@@ -23,12 +24,13 @@ added or removed, errored ones as errored.
 
   <before> <after>  run ids, unique prefixes of ids, latest, or latest~N
   --json            print the comparison as one JSON object
-  --fail-on-drop    exit 1 when a paired test shows a significant ROC AUC drop (for CI)
+  --fail-on-drop    exit 1 when a paired test shows a significant ROC AUC drop (for CI); exit 2
+                    when no case had a paired test, or a model crashed in the later run
   --alpha A         two-sided significance level of the tests (default 0.05)
   --runs-dir DIR    another run store (default: the config's runsDir, .harness/runs)
 
 Exit codes: 0 compared · 1 --fail-on-drop and a significant drop · 2 an unknown or ambiguous
-ref, or a run record that cannot be read.`;
+ref, a run record that cannot be read, or --fail-on-drop with nothing it could judge.`;
 
 export const compareCommand: Command = {
   usage: USAGE,
@@ -69,12 +71,31 @@ export const compareCommand: Command = {
         `${JSON.stringify({ ...comparison, alpha, significant_drops: drops }, null, 2)}\n`,
       );
     else process.stdout.write(formatComparison(comparison, { alpha }));
-    if (values['fail-on-drop'] && drops.length > 0) {
+    if (!values['fail-on-drop']) return 0;
+    if (drops.length > 0)
       process.stderr.write(
         `harness compare: --fail-on-drop: significant ROC AUC drop in ${drops.map((d) => `${d.suite}/${d.model}`).join(', ')}\n`,
       );
-      return 1;
-    }
-    return 0;
+    // A gate that tested nothing, or whose model crashed in the later run, must not pass.
+    const { judged, unjudged } = gateCoverage(comparison);
+    const lines =
+      unjudged.length > 0
+        ? unjudged.map((u) => `  ${u.suite}/${u.model}: ${u.reason}`).join('\n')
+        : '  the earlier run has no scored case';
+    const crashed = unjudged.filter((u) => u.failed);
+    if (judged === 0 || crashed.length > 0)
+      throw new HarnessError(
+        'E_COMPARE',
+        `--fail-on-drop: ${
+          judged === 0
+            ? 'no case of the two runs had a paired ROC AUC test, so no drop could be ruled out'
+            : `${crashed.length === 1 ? 'a case' : `${crashed.length} cases`} of the earlier run could not be scored in the later one`
+        }; compare runs that scored the same suites and models on the same systems and labels:\n${lines}`,
+      );
+    if (unjudged.length > 0)
+      process.stderr.write(
+        `harness compare: --fail-on-drop: not judged (no paired test):\n${lines}\n`,
+      );
+    return drops.length > 0 ? 1 : 0;
   },
 };

@@ -78,6 +78,7 @@ async function runAlarms(values: {
   metadata?: string;
   data?: string;
   threshold?: string;
+  by?: string;
   plots?: string;
   cooldown?: string;
   'pre-window'?: string;
@@ -85,7 +86,7 @@ async function runAlarms(values: {
   'allow-missing'?: boolean;
   json?: boolean;
 }): Promise<number> {
-  for (const flag of ['scores', 'threshold'] as const)
+  for (const flag of ['scores', 'threshold', 'by'] as const)
     if (values[flag] !== undefined)
       throw new HarnessError(
         'E_ARGS',
@@ -176,6 +177,13 @@ export const evaluateCommand: Command = {
         'E_ARGS',
         `harness evaluate: --scores FILE (or --alarms FILE) is required\n\n${USAGE}`,
       );
+    // Flags of the alarm evaluation would be ignored here, silently: the user meant something.
+    for (const flag of ['cooldown', 'pre-window', 'nab'] as const)
+      if (values[flag] !== undefined && values[flag] !== false)
+        throw new HarnessError(
+          'E_ARGS',
+          `harness evaluate: --${flag} goes with --alarms, not --scores\n\n${USAGE}`,
+        );
     const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
     const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';
     const by = parseBy(values.by);

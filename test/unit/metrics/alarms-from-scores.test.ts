@@ -48,6 +48,10 @@ describe('alarmsFromScores', () => {
     expect(alarmsAt(hours(0, 1, 2), [1, 1, 1], 1, 1, 0)).toEqual([0, 1, 2]);
   });
 
+  it('a cooldown too long for milliseconds (Infinity ms) still lets the first alarm fire', () => {
+    expect(alarmsAt(hours(0, 1, 2), [0, 5, 5], 5, 1, 1e304)).toEqual([1]);
+  });
+
   it('tied instants are one moment: at most one alarm there, even with cooldown 0', () => {
     const t = hours(0, 1, 1, 1, 2);
     expect(alarmsAt(t, [1, 1, 1, 1, 1], 1, 1, 0)).toEqual([0, 1, 2]);

@@ -93,6 +93,17 @@ describe('judgeSystemAlarms', () => {
     expect(judgeSystemAlarms(sys, { cooldownDays: 4.9 }).falseAlarms).toBe(2);
   });
 
+  it('a cooldown too long for milliseconds (Infinity ms) still counts the first false alarm', () => {
+    // 1e304 days × 86.4e6 ms overflows to Infinity; the first alarm came after −Infinity.
+    expect(
+      judgeSystemAlarms(normal('N', [5, 10], [0, 30]), { cooldownDays: 1e304 }).falseAlarms,
+    ).toBe(1);
+    const early = failure('F', 't', 100, 80, [70, 75, 90]);
+    const r = judgeSystemAlarms(early, { cooldownDays: 1e304 });
+    expect(r.falseAlarms).toBe(1);
+    expect(r.detectionAt).toBe(at(90));
+  });
+
   it('rejects unsorted alarms', () => {
     expect(() => judgeSystemAlarms(normal('N', [5, 4], [0, 30]))).toThrow(/ascending/);
   });

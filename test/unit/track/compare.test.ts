@@ -3,6 +3,7 @@ import { delongAuc, delongPairedTest } from '../../../src/metrics/delong.ts';
 import { normalCdf } from '../../../src/metrics/normal.ts';
 import {
   compareRuns,
+  gateCoverage,
   significantDrops,
   type CaseComparison,
   type RunComparison,
@@ -218,6 +219,63 @@ describe('compareRuns', () => {
     ]);
     expect(significantDrops(drop, t.p_value / 2)).toEqual([]);
     expect(significantDrops(compareRuns(loaded(bad, 'A'), loaded(good, 'B')), 0.05)).toEqual([]);
+  });
+
+  it('gateCoverage: what --fail-on-drop judged, and every earlier case it could not (a crash in the later run is a failure)', () => {
+    const weak = scoresFor(F, 0, 'weak');
+    const G = fleet(40, 16, 'oth');
+    const a = run([
+      suite(
+        's',
+        [
+          scored('s', 'm', F, before),
+          scored('s', 'gone', F, before),
+          scored('s', 'crashy', F, before),
+        ],
+        dataset(F),
+      ),
+      suite('moved', [scored('moved', 'm', F, before)], dataset(F)),
+      suite('broke', [scored('broke', 'm', F, before)], dataset(F)),
+    ]);
+    const b = run([
+      suite(
+        's',
+        [
+          scored('s', 'm', F, weak),
+          errored('s', 'crashy', 'score(sys-003): boom\nat line 2'),
+          scored('s', 'new', F, weak),
+        ],
+        dataset(F),
+      ),
+      suite('moved', [scored('moved', 'm', G, weak)], dataset(G)),
+      suite('broke', [], null),
+    ]);
+    const { judged, unjudged } = gateCoverage(compareRuns(loaded(a, 'A'), loaded(b, 'B')));
+    expect(judged).toBe(1); // s/m; s/new has nothing before it
+    expect(unjudged).toEqual([
+      { suite: 's', model: 'gone', reason: 'only in the earlier run', failed: false },
+      {
+        suite: 's',
+        model: 'crashy',
+        reason: 'errored in the later run: score(sys-003): boom',
+        failed: true,
+      },
+      {
+        suite: 'moved',
+        model: 'm',
+        reason: 'not paired: different systems (40 vs 40, 0 shared)',
+        failed: false,
+      },
+      {
+        suite: 'broke',
+        model: 'm',
+        reason: 'its suite could not run in the later run: the dataset could not be loaded',
+        failed: true,
+      },
+    ]);
+    // Different models or suites only: nothing judged, which --fail-on-drop must not pass.
+    const other = run([suite('t', [scored('t', 'n', F, weak)], dataset(F))]);
+    expect(gateCoverage(compareRuns(loaded(a, 'A'), loaded(other, 'B'))).judged).toBe(0);
   });
 
   it('cases and suites in one run only are added or removed; errored cases are shown as such; git and seed changes come first', () => {

@@ -1,0 +1,74 @@
+/**
+ * `harness evaluate --alarms` with alarms on normal systems outside their observed span (the
+ * first to the last timestamp of the series). They count as false alarms while the rate divides
+ * by the observed span only, so a year of SCADA alarms against two days of series inflated
+ * false_alarms_per_system_month without a word; now a warning names the first. A failing
+ * system's alarms past its data's end are in its event window (the data stops before the
+ * failure) and are not warned about.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateAlarmFiles } from '../../src/evaluate/index.ts';
+import { tempDir } from '../helpers/run-harness.ts';
+
+const series = (day: string): string =>
+  `timestamp,voltage_v\n${day}T00:00:00Z,800\n${day}T12:00:00Z,801\n${day}T23:00:00Z,802\n`;
+
+describe('harness evaluate --alarms: alarms outside the observed span, systems without metadata', () => {
+  let tmp: { dir: string; cleanup: () => Promise<void> };
+  const file = (name: string): string => path.join(tmp.dir, name);
+  beforeAll(async () => {
+    tmp = await tempDir('alarms-span-');
+    await mkdir(file('fleet/raw'), { recursive: true });
+    await writeFile(
+      file('fleet/labels.csv'),
+      'system_id,label,failure_type,lead_time_days,source,label_version,failure_at,onset_at\n' +
+        'N1,normal,none,,synthetic,1,,\n' +
+        'N2,normal,none,,synthetic,1,,\n' +
+        'A1,anomaly,cooling_failure,4,synthetic,1,2025-06-05T23:00:00Z,2025-05-20T00:00:00Z\n',
+    );
+    // Metadata of N1 only: N2 and A1 are "(missing)" in the metadata breakdowns, and said so.
+    await writeFile(
+      file('fleet/metadata.csv'),
+      'system_id,source,operational_mode,season\nN1,synthetic,arbitrage,summer\n',
+    );
+    await writeFile(file('fleet/raw/N1.csv'), series('2025-06-01'));
+    await writeFile(file('fleet/raw/N2.csv'), series('2025-06-01'));
+    await writeFile(file('fleet/raw/A1.csv'), series('2025-06-01'));
+    await writeFile(
+      file('alarms.csv'),
+      'system_id,alarm_at\n' +
+        'N1,2025-06-01T06:00:00Z\n' + // inside N1's span
+        'A1,2025-06-04T00:00:00Z\n' + // after A1's data, before its failure: a detection
+        'N2,2025-01-01T00:00:00Z\n' + // months before N2's series
+        'N2,2025-06-03T00:00:00Z\n', // after it
+    );
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('counts them and warns, naming the first alarm and its series span', async () => {
+    const e = await evaluateAlarmFiles({
+      alarms: file('alarms.csv'),
+      labels: file('fleet/labels.csv'),
+      dataDir: async () => file('fleet'),
+      dataExplicit: true,
+      cooldownDays: 0,
+      preWindowDays: null,
+      weighting: 'none',
+      allowMissing: false,
+    });
+    expect(e.summary.counts).toMatchObject({ caught: 1, false_alarms_on_normals: 3 });
+    expect(e.warnings).toContain(
+      '2 evaluated systems without a metadata row: shown as the stratum "(missing)"',
+    );
+    expect(e.breakdown['season']!.map((c) => [c.stratum, c.systems]).sort()).toEqual([
+      ['(missing)', 2],
+      ['summer', 1],
+    ]);
+    const outside = e.warnings.filter((w) => w.includes('outside the observed span'));
+    expect(outside).toEqual([
+      `2 alarms on normal systems outside the observed span of their series under ${file('fleet')} (first: ${file('alarms.csv')}:4 (N2 at 2025-01-01T00:00:00.000Z, series 2025-06-01T00:00:00.000Z to 2025-06-01T23:00:00.000Z)): counted as false alarms all the same, while false_alarms_per_system_month divides by the observed span only`,
+    ]);
+  });
+});
