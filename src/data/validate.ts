@@ -8,6 +8,7 @@ import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { parseCsv, type CsvTable } from './csv-read.ts';
 import { describeLayout, legacyLabelsMessage, resolveDataDir, type SourceLayout } from './layout.ts';
+import { leadTimeDisagreement } from './lead-time.ts';
 import { parseLabelsTable } from './load-labels.ts';
 import { parseMetadataTable } from './load-metadata.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
@@ -347,29 +348,12 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   return { ...capPerFile(all, overflow, maxPerFile), filesChecked, systems: metaKeys.size, unlabelledReal };
 }
 
-/** How far `failure_at` − last sample may be from `lead_time_days`: a lead time written in whole days, or rounded, still agrees. */
-export const LEAD_TIME_TOLERANCE_DAYS = 1;
-
-/**
- * An anomaly's `lead_time_days` is the time from its series' last sample to `failure_at`, so a
- * label that gives both must agree with its series: `lead_time_days` 2 beside a `failure_at` 24.8
- * days after the data ends (a typo in the label app, a hand edit) put the system in the wrong
- * lead-time bucket while the alarm metrics measured warning from the other. A problem at
- * failure_at's cell, or undefined (agreeing, one of the two unknown, or no series read).
- */
+/** A problem at failure_at's cell when an anomaly's failure_at disagrees with its lead time and series (see lead-time.ts), else undefined. */
 function leadTimeProblem(l: LocatedRow<LabelRow> & { readonly file: string; readonly failureColumn: number }, last: number | undefined): Problem | undefined {
   const { lead_time_days: lead, failure_at: failureAt, system_id: id } = l.row;
   if (last === undefined || lead === null || failureAt === undefined) return undefined;
-  const days = (Date.parse(failureAt) - last) / 86_400_000;
-  if (!(Math.abs(days - lead) > LEAD_TIME_TOLERANCE_DAYS)) return undefined;
-  const lastText = new Date(last).toISOString();
-  const where = days < 0 ? `${(-days).toFixed(1)} days before the last sample of ${id} (${lastText})` : `${days.toFixed(1)} days after the last sample of ${id} (${lastText})`;
-  return {
-    file: l.file,
-    line: l.line,
-    column: l.failureColumn,
-    message: `failure_at ${failureAt} is ${where}, but lead_time_days says ${lead}: lead_time_days is the time from the last sample to the failure (the two may differ by at most ${LEAD_TIME_TOLERANCE_DAYS} day)`,
-  };
+  const message = leadTimeDisagreement(id, lead, failureAt, last);
+  return message === undefined ? undefined : { file: l.file, line: l.line, column: l.failureColumn, message };
 }
 
 /** Sorts problems by file, line, column and keeps `max` per file, counting the rest. */

@@ -33,9 +33,12 @@ import {
   LABELS_OPTIONAL,
   LABELS_REQUIRED,
   labelsPathOf,
+  leadTimeDisagreement,
+  locateSeries,
   parseCsv,
   parseLabelsTable,
   parseTimestampAt,
+  readSeriesSpan,
   resolveDataDir,
   type Source,
   SOURCES,
@@ -500,6 +503,26 @@ export class LabelStore {
    * failure_at and onset_at) writes nothing. failure_at/onset_at not sent are kept from the
    * stored label (an anomaly's; a normal has none). `labeled_at` (UTC ISO 8601) and `labeler` are set on every change.
    */
+  /**
+   * An anomaly's failure_at against its lead time and the series' last sample, as `harness
+   * validate` checks it (lead-time.ts), so the app never writes a label validate then refuses. A
+   * series that cannot be read is validate's to report, not a reason to refuse a label.
+   */
+  private async leadTimeError(
+    source: Source,
+    systemId: string,
+    lead: number | null,
+    failureAt: string | null,
+  ): Promise<FieldError | undefined> {
+    if (lead === null || failureAt === null) return undefined;
+    const span = await readSeriesSpan(locateSeries(this.dataDir, source, systemId).path).catch(
+      () => undefined,
+    );
+    if (span === undefined) return undefined;
+    const message = leadTimeDisagreement(systemId, lead, failureAt, span.last);
+    return message === undefined ? undefined : { field: 'failure_at', message };
+  }
+
   async save(source: string, systemId: string, body: unknown): Promise<SaveResult> {
     const idErrors: FieldError[] = [];
     if (!isOneOf(SOURCES, source))
@@ -532,6 +555,13 @@ export class LabelStore {
       if (timeErrors.length > 0) return { status: 'invalid', errors: timeErrors } as const;
       if (before && sameLabel(before, input, times))
         return { status: 'unchanged', row: before } as const;
+      const leadError = await this.leadTimeError(
+        src,
+        systemId,
+        input.lead_time_days,
+        times.failure_at,
+      );
+      if (leadError) return { status: 'invalid', errors: [leadError] } as const;
       const after: LabelRow = {
         system_id: systemId,
         label: input.label,

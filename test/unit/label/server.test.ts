@@ -283,17 +283,37 @@ describe('label server', () => {
     expect(late.json().errors?.[0]?.message).toMatch(/onset_at .* is after failure_at/);
     expect(await readFile(labelsPath, 'utf8')).toBe(before);
 
+    // failure_at must agree with lead_time_days (3) and the series' last sample, as validate checks.
+    const rows = (await readFile(path.join(dataDir, 'synthetic', 'raw', 'sys-0003.csv'), 'utf8'))
+      .trim()
+      .split('\n');
+    const last = Date.parse(rows[rows.length - 1]!.split(',')[0]!);
+    const failureAt = new Date(last + 3 * 86_400_000).toISOString();
+    const onsetAt = new Date(last - 3_600_000).toISOString();
+    const off = await post(app, '/api/systems/synthetic/sys-0003/label', {
+      ...anomaly,
+      failure_at: new Date(last + 10 * 86_400_000).toISOString(),
+    });
+    expect(off.status).toBe(400);
+    expect(off.json().errors).toEqual([
+      {
+        field: 'failure_at',
+        message: expect.stringMatching(
+          /is 10\.0 days after the last sample of sys-0003 .*, but lead_time_days says 3/,
+        ),
+      },
+    ]);
+    expect(await readFile(labelsPath, 'utf8')).toBe(before);
+
     const ok = await post(app, '/api/systems/synthetic/sys-0003/label', {
       ...anomaly,
-      failure_at: '2026-01-05T00:00:00Z',
-      onset_at: '2026-01-01T06:00:00Z',
+      failure_at: failureAt,
+      onset_at: onsetAt,
     });
     expect(ok.status).toBe(200);
-    expect(ok.json()).toMatchObject({
-      row: { failure_at: '2026-01-05T00:00:00Z', onset_at: '2026-01-01T06:00:00Z' },
-    });
+    expect(ok.json()).toMatchObject({ row: { failure_at: failureAt, onset_at: onsetAt } });
     const got = await call(app, 'GET', '/api/systems/synthetic/sys-0003');
-    expect(got.json()).toMatchObject({ label: { failure_at: '2026-01-05T00:00:00Z' } });
+    expect(got.json()).toMatchObject({ label: { failure_at: failureAt } });
   });
 
   it('bound to every address, still answers only to its names: loopback and each --allow-host', async () => {
