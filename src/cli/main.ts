@@ -13,6 +13,10 @@ import { COMMANDS, helpText } from './commands/index.ts';
  * 0 = every check held · 1 = an assertion or gate failed · 2 = the harness could not do its job.
  */
 async function main(argv: readonly string[]): Promise<number> {
+  // Every path a user can reach reports a HarnessError; the crash report's own test needs one that
+  // does not, so a bug can be simulated (test/e2e/crash-report.test.ts).
+  if (process.env['BESS_HARNESS_TEST_INTERNAL_ERROR'] === '1')
+    throw new TypeError('a deliberate internal error (BESS_HARNESS_TEST_INTERNAL_ERROR=1)');
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(await helpText());
