@@ -9,11 +9,14 @@
 /** How far `failure_at` − last sample may be from `lead_time_days`: a lead time written in whole days, or rounded, still agrees. */
 export const LEAD_TIME_TOLERANCE_DAYS = 1;
 
-/** Why `failure_at` (ISO 8601) disagrees with `lead` days after the last sample `last` (epoch ms) of `systemId`, or undefined when they agree. */
+/**
+ * Why `failure_at` (ISO 8601) disagrees with `lead` days after the last sample `last` (epoch ms)
+ * of `systemId`, or undefined when they agree. A `failure_at` inside the series is left alone: a
+ * labeler marks on the plot a failure the telemetry recorded (the app draws it there), which no
+ * lead time after the data's end can describe.
+ */
 export function leadTimeDisagreement(systemId: string, lead: number, failureAt: string, last: number): string | undefined {
   const days = (Date.parse(failureAt) - last) / 86_400_000;
-  if (!(Math.abs(days - lead) > LEAD_TIME_TOLERANCE_DAYS)) return undefined;
-  const lastText = new Date(last).toISOString();
-  const where = days < 0 ? `${(-days).toFixed(1)} days before` : `${days.toFixed(1)} days after`;
-  return `failure_at ${failureAt} is ${where} the last sample of ${systemId} (${lastText}), but lead_time_days says ${lead}: lead_time_days is the time from the last sample to the failure (the two may differ by at most ${LEAD_TIME_TOLERANCE_DAYS} day)`;
+  if (days < 0 || !(Math.abs(days - lead) > LEAD_TIME_TOLERANCE_DAYS)) return undefined;
+  return `failure_at ${failureAt} is ${days.toFixed(1)} days after the last sample of ${systemId} (${new Date(last).toISOString()}), but lead_time_days says ${lead}: lead_time_days is the time from the last sample to the failure (the two may differ by at most ${LEAD_TIME_TOLERANCE_DAYS} day)`;
 }
