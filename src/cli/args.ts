@@ -74,17 +74,24 @@ const INT_FLAG_MAX: Readonly<Record<string, number>> = {
   limit: 1_000_000,
   n: 10_000_000,
   'max-per-file': 1_000_000,
+  seed: 2 ** 32 - 1, // harness check's fast-check seed (the other commands' seeds are words)
 };
+
+/**
+ * A number written in decimal (`12`, `-0.5`, `1e-3`), as a data file's numbers are: JavaScript's
+ * Number() also takes `0x10`, `0b1` and `Infinity`, which `--threshold 0x10` turned into 16.
+ */
+const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /** A whole number from a flag within [min, the flag's maximum], or a clear error naming the flag. */
 export function intFlag(name: string, raw: string | undefined, min = 1): number | undefined {
   if (raw === undefined) return undefined;
   const max = INT_FLAG_MAX[name] ?? Number.MAX_SAFE_INTEGER;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+  if (!DECIMAL.test(raw) || !Number.isInteger(n) || n < min || n > max) {
     throw new HarnessError(
       'E_ARGS',
-      `--${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')} (got "${raw}")`,
+      `--${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} (got "${raw}")`,
     );
   }
   return n;
@@ -94,8 +101,8 @@ export function intFlag(name: string, raw: string | undefined, min = 1): number 
 export function numberFlag(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n)) {
-    throw new HarnessError('E_ARGS', `--${name} must be a number (got "${raw}")`);
+  if (!DECIMAL.test(raw) || !Number.isFinite(n)) {
+    throw new HarnessError('E_ARGS', `--${name} must be a decimal number (got "${raw}")`);
   }
   return n;
 }

@@ -99,12 +99,8 @@ export const checkCommand: Command = {
         'E_ARGS',
         `harness check: give exactly one model name or plugin path\n\n${USAGE}`,
       );
-    const seed = values.seed === undefined ? DEFAULT_CHECK_SEED : Number(values.seed);
-    if (!Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32)
-      throw new HarnessError(
-        'E_ARGS',
-        `--seed must be a 32-bit whole number (got "${values.seed}")`,
-      );
+    // fast-check's seed: a 32-bit whole number, signed or not.
+    const seed = intFlag('seed', values.seed, -(2 ** 31)) ?? DEFAULT_CHECK_SEED;
     const rules = parseRules(values.rule);
     if (values.path !== undefined && rules?.length !== 1) {
       throw new HarnessError(

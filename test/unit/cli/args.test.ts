@@ -41,4 +41,15 @@ describe('CLI arguments', () => {
     expect(() => intFlag('limit', ' ')).toThrow('--limit must be a whole number');
     expect(intFlag('port', '0', 0)).toBe(0);
   });
+
+  it('take numbers in decimal only, as a data file writes them: not 0x10, 0b1, Infinity or 1_000', () => {
+    expect(numberFlag('threshold', '1.5e2')).toBe(150);
+    expect(numberFlag('threshold', '-.5')).toBe(-0.5);
+    for (const raw of ['0x10', '0b1', '0o7', 'Infinity', '1_000', '', '1e', '.'])
+      expect(() => numberFlag('threshold', raw), raw).toThrow(
+        `--threshold must be a decimal number (got "${raw}")`,
+      );
+    expect(() => intFlag('workers', '0x2')).toThrow('--workers must be a whole number');
+    expect(intFlag('systems', '1e3')).toBe(1000);
+  });
 });
