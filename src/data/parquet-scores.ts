@@ -5,7 +5,7 @@
  * every problem located, then thrown as one `HarnessError('E_SCORES')`. A row is named as
  * `row N` of its part file (N from 1); `ScoreRow.line` holds N.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SchemaElement } from 'hyparquet';
 import { loadCodecsFor, PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
@@ -44,7 +44,14 @@ export async function readParquetScores(file: string): Promise<ScoreRow[]> {
   if (st instanceof Error) at(file, unreadableReason(st));
   else if (st.isDirectory()) {
     parts = await parquetParts(file);
-    if (parts.length === 0) at(file, 'no .parquet part file in this folder');
+    // Spark's partitionBy('source') writes folders source=real/ … and no part at the top: say so,
+    // rather than that the folder is empty (and never read a part without the source it names).
+    const partitions = (await readdir(file, { withFileTypes: true }))
+      .filter((e) => e.isDirectory() && /^[^=]+=/.test(e.name))
+      .map((e) => `${e.name}/`);
+    if (partitions.length > 0)
+      at(file, `the scores are partitioned (${partitions.slice(0, 3).join(', ')}${partitions.length > 3 ? ', …' : ''}): write them without partitionBy, one folder of part files with system_id, score and, when needed, a source column`);
+    else if (parts.length === 0) at(file, 'no .parquet part file in this folder');
   }
   const out: ScoreRow[] = [];
   const firstAt = new Map<string, string>();

@@ -351,6 +351,23 @@ describe('the Parquet layout', () => {
       await rm(folder, { recursive: true });
     });
 
+    it("refuses scores partitioned by Spark's partitionBy (source=…/ folders), rather than read them without their source or leave them out", async () => {
+      const folder = dir('partitioned-scores.parquet');
+      await mkdir(path.join(folder, 'source=synthetic'), { recursive: true });
+      const ids = rows.map((r) => r.id);
+      await writeFile(path.join(folder, 'part-00000.parquet'), scoresParquet(ids, perfect()));
+      await writeFile(
+        path.join(folder, 'source=synthetic', 'part-00000.parquet'),
+        scoresParquet(ids, perfect()),
+      );
+      const r = await runHarness(['evaluate', '--scores', folder, '--data', dir('pq')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        'partitioned-scores.parquet: the scores are partitioned (source=synthetic/): write them without partitionBy',
+      );
+      await rm(folder, { recursive: true });
+    });
+
     it('rejects unknown ids, NaN, duplicates and a missing column with clear messages, exit 2', async () => {
       const ids = [...rows.map((r) => r.id), rows[0]!.id];
       const scores = [...perfect(), 0.5];
