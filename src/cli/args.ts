@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DECIMAL } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -77,18 +78,15 @@ const INT_FLAG_MAX: Readonly<Record<string, number>> = {
   seed: 2 ** 32 - 1, // harness check's fast-check seed (the other commands' seeds are words)
 };
 
-/**
- * A number written in decimal (`12`, `-0.5`, `1e-3`), as a data file's numbers are: JavaScript's
- * Number() also takes `0x10`, `0b1` and `Infinity`, which `--threshold 0x10` turned into 16.
- */
-const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+/** A number written in decimal, as data files write them: Number() also takes `0x10`, `0b1`, `Infinity`. */
+const isDecimal = (raw: string): boolean => DECIMAL.test(raw.trim());
 
 /** A whole number from a flag within [min, the flag's maximum], or a clear error naming the flag. */
 export function intFlag(name: string, raw: string | undefined, min = 1): number | undefined {
   if (raw === undefined) return undefined;
   const max = INT_FLAG_MAX[name] ?? Number.MAX_SAFE_INTEGER;
   const n = Number(raw);
-  if (!DECIMAL.test(raw) || !Number.isInteger(n) || n < min || n > max) {
+  if (!isDecimal(raw) || !Number.isInteger(n) || n < min || n > max) {
     throw new HarnessError(
       'E_ARGS',
       `--${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} (got "${raw}")`,
@@ -101,7 +99,7 @@ export function intFlag(name: string, raw: string | undefined, min = 1): number 
 export function numberFlag(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!DECIMAL.test(raw) || !Number.isFinite(n)) {
+  if (!isDecimal(raw) || !Number.isFinite(n)) {
     throw new HarnessError('E_ARGS', `--${name} must be a decimal number (got "${raw}")`);
   }
   return n;

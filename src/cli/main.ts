@@ -110,11 +110,12 @@ try {
     process.exitCode = 2;
   }
 } catch (err) {
+  const refused = fileSystemProblem(err);
   if (err instanceof HarnessError) {
     process.stderr.write(`harness: ${err.message}\n`);
     printProblems(err.problems, PROBLEMS_SHOWN);
-  } else if (fileSystemProblem(err) !== undefined) {
-    process.stderr.write(`harness: ${fileSystemProblem(err)}\n`);
+  } else if (refused !== undefined) {
+    process.stderr.write(`harness: ${refused}\n`);
   } else {
     // Not a user mistake: a bug in the harness. One line here; the stack goes to a file to report.
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -20,7 +20,7 @@ export { assertNoLegacyLabels } from './layout.ts';
 export { createFileExclusive } from './atomic.ts';
 export { readLocatedLabels } from './load-labels.ts';
 export { readLocatedMetadata } from './load-metadata.ts';
-export { readScoresFile, type ScoreRow } from './load-scores.ts';
+export { DECIMAL, readScoresFile, type ScoreRow } from './load-scores.ts';
 export { didYouMean } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';

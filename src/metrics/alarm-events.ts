@@ -67,7 +67,7 @@ export interface JudgeOptions {
  * always counts: a cooldown so long that it overflows to Infinity ms made `Infinity > Infinity`
  * false, and every false alarm vanished.
  */
-function counted(t: number, last: number, cooldownMs: number): boolean {
+export function counted(t: number, last: number, cooldownMs: number): boolean {
   return last === -Infinity || t - last > cooldownMs;
 }
 

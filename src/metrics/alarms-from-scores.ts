@@ -14,7 +14,7 @@
  *   instant (tied instants are one moment).
  */
 import { HarnessError } from '../errors.ts';
-import { DAY_MS } from './alarm-events.ts';
+import { counted, DAY_MS } from './alarm-events.ts';
 import { chooseThreshold } from './threshold.ts';
 
 /**
@@ -54,11 +54,9 @@ export function alarmsFromScores(
     const s = score[i] as number;
     run = s >= threshold ? run + 1 : 0; // NaN ≥ x is false: a gap breaks the run
     const at = t[i] as number;
-    // The first alarm always fires: a cooldown overflowing to Infinity ms must not silence it.
-    if (
-      run >= debounce.minDuration &&
-      (last === -Infinity || (at - last > cooldownMs && at > last))
-    ) {
+    // The same debounce as the alarm events: the first alarm always fires, even under a cooldown
+    // that overflows to Infinity ms.
+    if (run >= debounce.minDuration && at > last && counted(at, last, cooldownMs)) {
       out.push(at);
       last = at;
     }

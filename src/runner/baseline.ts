@@ -97,8 +97,10 @@ export async function writeBaseline(
       gates: [],
     };
   const models: Record<string, BaselineModel> = { ...kept };
+  const written: string[] = [];
   for (const c of suite.cases) {
     if (c.state !== 'scored') continue;
+    written.push(c.model);
     const strata: Record<string, Record<string, number | null>> = {};
     for (const [col, cells] of Object.entries(c.summary.breakdown))
       strata[col] = Object.fromEntries(cells.map((cell) => [cell.stratum, cell.metrics.roc_auc]));
@@ -113,7 +115,6 @@ export async function writeBaseline(
       scores: Array.from(c.scores),
     };
   }
-  const written = suite.cases.filter((c) => c.state === 'scored').map((c) => c.model);
   const carried = Object.keys(kept).filter((m) => !written.includes(m));
   const content: BaselineFile = {
     schema: BASELINE_SCHEMA,

@@ -152,17 +152,17 @@ export function checkSuite(s: unknown, where: string): SuiteSpec {
   if (typeof suite.name !== 'string' || suite.name === '') fail('a suite needs a `name`');
   const badKey = unknownKey(suite, SUITE_KEYS, 'suite');
   if (badKey) fail(`suite "${suite.name}": ${badKey}`);
-  if (suite.split !== undefined) {
-    if (typeof suite.split !== 'object' || suite.split === null)
-      fail(`suite "${suite.name}": \`split\` must be an object such as { test: 0.5, seed: 7 }`);
-    const badSplit = unknownKey(suite.split!, SPLIT_KEYS, 'split');
-    if (badSplit) fail(`suite "${suite.name}": ${badSplit}`);
-  }
-  if (suite.baseline !== undefined) {
-    if (typeof suite.baseline !== 'object' || suite.baseline === null)
-      fail(`suite "${suite.name}": \`baseline\` must be an object such as { tolerance: 0.02 }`);
-    const badBaseline = unknownKey(suite.baseline!, BASELINE_KEYS, 'baseline');
-    if (badBaseline) fail(`suite "${suite.name}": ${badBaseline}`);
+  const nested = [
+    ['split', SPLIT_KEYS, '{ test: 0.5, seed: 7 }'],
+    ['baseline', BASELINE_KEYS, '{ tolerance: 0.02 }'],
+  ] as const;
+  for (const [field, known, example] of nested) {
+    const value: unknown = suite[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'object' || value === null)
+      fail(`suite "${suite.name}": \`${field}\` must be an object such as ${example}`);
+    const bad = unknownKey(value as object, known, field);
+    if (bad) fail(`suite "${suite.name}": ${bad}`);
   }
   if (suite.dataset === undefined)
     fail(`suite "${suite.name}" needs a \`dataset\` (a scenario name, { source } or { path })`);
