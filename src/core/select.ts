@@ -1,5 +1,5 @@
 import { HarnessError } from '../errors.ts';
-import { filterSuites, scoresCaseNames } from '../runner/index.ts';
+import { filterSuites, scoresCaseNames, suiteMatches } from '../runner/index.ts';
 import type { CollectedSuite } from '../runner/types.ts';
 
 /** Which suites and models of a project to run: all of them when every field is empty. */
@@ -24,13 +24,16 @@ export function selectSuites(
   root: string,
 ): CollectedSuite[] {
   const words = filter.words ?? [];
-  let suites = filterSuites(all, words, root);
-  if (words.length > 0 && suites.length === 0) {
+  // Every word must match a suite, not only one of them: `harness run safety perfromance` in a
+  // CI script would otherwise run `safety` alone and pass, the misspelt suite never gated.
+  const unmatched = words.filter((w) => !all.some((s) => suiteMatches(s, w, root)));
+  if (unmatched.length > 0) {
     throw new HarnessError(
       'E_ARGS',
-      `no suite matches ${quoted(words)} (suites: ${all.map((s) => s.spec.name).join(', ') || 'none'})`,
+      `no suite matches ${quoted(unmatched)} (suites: ${all.map((s) => s.spec.name).join(', ') || 'none'})`,
     );
   }
+  let suites = filterSuites(all, words, root);
   const wanted = filter.suites;
   if (wanted && wanted.length > 0) {
     const unknown = wanted.filter((w) => !suites.some((s) => s.spec.name === w));

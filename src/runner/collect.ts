@@ -66,9 +66,12 @@ export function filterSuites(
   root: string,
 ): CollectedSuite[] {
   if (filter.length === 0) return [...suites];
-  return suites.filter((s) =>
-    filter.some((f) => s.spec.name.includes(f) || path.relative(root, s.file).includes(f)),
-  );
+  return suites.filter((s) => filter.some((f) => suiteMatches(s, f, root)));
+}
+
+/** True when a filter word is in the suite's name or its file's path relative to `root`. */
+export function suiteMatches(suite: CollectedSuite, word: string, root: string): boolean {
+  return suite.spec.name.includes(word) || path.relative(root, suite.file).includes(word);
 }
 
 async function probeSuiteFile(

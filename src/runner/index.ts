@@ -4,7 +4,7 @@
  */
 export { checkInWorker } from './check-in-worker.ts';
 export { findFiles } from './glob.ts';
-export { collectSuites, filterSuites, modelEntryName } from './collect.ts';
+export { collectSuites, filterSuites, modelEntryName, suiteMatches } from './collect.ts';
 export { WorkerPool } from './pool.ts';
 export type { Reporter } from './reporter-types.ts';
 export { assertionSpecsOf, runSuites } from './run.ts';

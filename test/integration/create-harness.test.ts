@@ -155,6 +155,10 @@ describe('createHarness', () => {
     await expect(harness.run({ words: ['nope'] })).rejects.toThrow(
       /no suite matches "nope" \(suites: holds, fails\)/,
     );
+    // One word of several that matches nothing is the same typo: the suite it meant would not run.
+    await expect(harness.run({ words: ['holds', 'nope'] })).rejects.toThrow(
+      /no suite matches "nope" \(suites: holds, fails\)/,
+    );
     await expect(harness.run({ models: ['PCA'] })).rejects.toThrow(
       /--model: no model named "PCA" .*models: random, zscore/,
     );

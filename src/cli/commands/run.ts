@@ -13,7 +13,7 @@ const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]�
 Runs the suites (suites/**/*.suite.ts): generates each scenario's data on first use (cached),
 fits and scores every model, evaluates, and checks the assertions.
 
-  filter…          run suites whose name or file contains one of these words
+  filter…          run suites whose name or file contains one of these words (each word must match a suite)
   --suite NAME     run only this suite (repeatable)
   --model NAME     run only this model (repeatable); assertions about other models are left out
   --reporter NAME  plain, ink, json, or a path to a module (repeatable; replaces the config's
