@@ -192,6 +192,20 @@ describe('validateLabelInput', () => {
     expect(fields([1, 2])).toEqual(['']);
     expect(fields(null)).toEqual(['']);
   });
+
+  it('refuses text with a lone surrogate, which UTF-8 cannot hold (the file would get U+FFFD instead)', () => {
+    // JSON.parse('"\\ud800"') is a string no file can store: labels.csv would hold U+FFFD while
+    // the reply and the history said the text was saved as sent.
+    expect(fields({ label: 'normal', labeler: 'x', notes: 'before \ud800 after' })).toEqual([
+      'notes',
+    ]);
+    expect(errorsOf({ label: 'normal', labeler: 'x', notes: '\udc00' })[0]?.message).toMatch(
+      /lone surrogate/,
+    );
+    expect(fields({ label: 'normal', labeler: 'an\ud83dn' })).toEqual(['labeler']);
+    // A whole pair (an emoji) is fine.
+    expect(fields({ label: 'normal', labeler: 'ann \ud83d\ude00', notes: '🔥 hot' })).toEqual([]);
+  });
 });
 
 // A flat folder (raw/ and labels.csv at its top): one labels file, whatever the sources of its rows.
