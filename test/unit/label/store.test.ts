@@ -428,6 +428,23 @@ describe('LabelStore', () => {
     expect(await historyRows(historyPath)).toHaveLength(1);
   });
 
+  it('writes a labels.csv that is a symlink through to its target, keeping the link', async () => {
+    // Labels kept in a repository of their own and linked into the data folder: a rename over
+    // the link replaced it with a plain file, and the label never reached the linked file.
+    const { lstat, readlink, rename, symlink } = await import('node:fs/promises');
+    const repo = path.join(t.dir, 'labels-repo');
+    await mkdir(repo);
+    const target = path.join(repo, 'labels.csv');
+    await rename(labelsPath, target);
+    await symlink(path.relative(t.dir, target), labelsPath);
+    const r = saved(
+      await store().save('synthetic', 'sys-0001', normal('ann', { notes: 'linked' })),
+    );
+    expect((await lstat(labelsPath)).isSymbolicLink()).toBe(true);
+    expect(await readlink(labelsPath)).toBe(path.join('labels-repo', 'labels.csv'));
+    expect((await readLabelsFile(target)).find((x) => x.system_id === 'sys-0001')).toEqual(r.row);
+  });
+
   it('rejects invalid input, unsafe ids and unknown sources without touching the files', async () => {
     const s = store();
     const bad = await s.save('synthetic', 'sys-0001', { label: 'anomaly', labeler: 'x' });
