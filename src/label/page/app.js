@@ -837,11 +837,12 @@
     s.className = kind || '';
   }
 
-  function numberOrText(v) {
+  // Numbers go to the server as typed, which reads plain decimals only and names the field
+  // otherwise. The fields are text: a number input dropped what it could not read ("3,5" became
+  // 35, "1e" nothing) and a mouse wheel over it changed the value; Number() here read "0x10" as 16.
+  function numberText(v) {
     const t = v.trim();
-    if (t === '') return null;
-    const n = Number(t);
-    return Number.isFinite(n) ? n : t;
+    return t === '' ? null : t;
   }
 
   /** The save in flight: the key of its system and whether it was saved, once answered. */
@@ -866,8 +867,8 @@
     const body = {
       label,
       failure_type: label === 'normal' ? 'none' : $('failure_type').value,
-      lead_time_days: label === 'normal' ? null : numberOrText($('lead_time_days').value),
-      confidence: numberOrText($('confidence').value),
+      lead_time_days: label === 'normal' ? null : numberText($('lead_time_days').value),
+      confidence: numberText($('confidence').value),
       // empty clears; the server checks the text with the rules of labels.csv
       failure_at: label === 'normal' ? null : $('failure_at').value,
       onset_at: label === 'normal' ? null : $('onset_at').value,
