@@ -349,6 +349,13 @@ interface LabelsFile {
   readonly rows: LabelRow[];
   readonly raw: Record<string, string>[];
   readonly optionalColumns: Set<string>;
+  /**
+   * How the file ends its lines and whether it starts with a BOM (saved on Windows, or by
+   * Excel): written back the same way, so a save changes the bytes of its own row only and a
+   * diff of the labels file shows the one label that changed.
+   */
+  readonly eol: '\n' | '\r\n';
+  readonly bom: boolean;
 }
 
 const key = (source: string, systemId: string): string => `${source}\u0000${systemId}`;
@@ -460,7 +467,7 @@ export class LabelStore {
       text = await readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-        return { rows: [], raw: [], optionalColumns: new Set() };
+        return { rows: [], raw: [], optionalColumns: new Set(), eol: '\n', bom: false };
       throw new HarnessError(
         'E_DATA',
         `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
@@ -477,7 +484,14 @@ export class LabelStore {
     const optionalColumns = new Set(
       table.header.filter((h) => (LABELS_OPTIONAL as readonly string[]).includes(h)),
     );
-    return { rows: located.map((l) => l.row), raw, optionalColumns };
+    const firstLineEnd = text.indexOf('\n');
+    return {
+      rows: located.map((l) => l.row),
+      raw,
+      optionalColumns,
+      eol: firstLineEnd > 0 && text[firstLineEnd - 1] === '\r' ? '\r\n' : '\n',
+      bom: text.startsWith('\ufeff'),
+    };
   }
 
   /** Every label row, source file by source file, each in file order. */
@@ -594,7 +608,11 @@ export class LabelStore {
       const used = new Set(file.optionalColumns);
       for (const c of LABELS_OPTIONAL) if (fieldText(after, c) !== '') used.add(c);
       const columns = [...LABELS_REQUIRED, ...LABELS_OPTIONAL.filter((c) => used.has(c))];
-      const csv = `${[columns.join(','), ...raw.map((r) => columns.map((c) => csvField(r[c] ?? '')).join(','))].join('\n')}\n`;
+      const lines = [
+        columns.join(','),
+        ...raw.map((r) => columns.map((c) => csvField(r[c] ?? '')).join(',')),
+      ];
+      const csv = `${file.bom ? '\ufeff' : ''}${lines.join(file.eol)}${file.eol}`;
 
       await this.appendHistory(this.historyPath(src), {
         changed_at: after.labeled_at as string,

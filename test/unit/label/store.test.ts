@@ -428,6 +428,24 @@ describe('LabelStore', () => {
     expect(await historyRows(historyPath)).toHaveLength(1);
   });
 
+  it('keeps the BOM and CRLF line ends of a labels file saved on Windows, so only the changed row differs', async () => {
+    const lines = [
+      `${HEADER},labeler,labeled_at`,
+      'real-b,anomaly,internal_short,7.50,real,3,,"two\r\nlines",ann,2025-01-01T00:00:00Z',
+      'sys-0001,normal,none,,synthetic,1,,,,',
+      'sys-0002,anomaly,cell_imbalance,2.03,synthetic,1,,,,',
+    ];
+    await writeFile(labelsPath, `\ufeff${lines.join('\r\n')}\r\n`);
+    saved(await store().save('synthetic', 'sys-0001', anomaly()));
+    const expected = [
+      lines[0],
+      lines[1],
+      'sys-0001,anomaly,thermal_runaway,4,synthetic,2,,,bob,2026-01-01T00:00:00.000Z',
+      lines[3],
+    ];
+    expect(await readFile(labelsPath, 'utf8')).toBe(`\ufeff${expected.join('\r\n')}\r\n`);
+  });
+
   it('writes a labels.csv that is a symlink through to its target, keeping the link', async () => {
     // Labels kept in a repository of their own and linked into the data folder: a rename over
     // the link replaced it with a plain file, and the label never reached the linked file.
