@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, readlink, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A temp file beside `file` (same folder, so same file system), unique to this process and call. */
@@ -38,23 +38,48 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
+ * The file a write to `file` replaces: when `file` is a symlink, the file it points to (followed
+ * link by link, as open() would), else `file` itself. A rename over the link would replace the
+ * link with a plain file and leave its target, the file the user keeps (labels.csv linked from a
+ * repository of labels), without the change.
+ */
+async function linkTarget(file: string): Promise<string> {
+  let at = file;
+  for (let hops = 0; hops < 40; hops++) {
+    let next: string;
+    try {
+      next = await readlink(at);
+    } catch {
+      return at; // not a link (EINVAL), or not there yet (ENOENT): write this name
+    }
+    at = path.resolve(path.dirname(at), next);
+  }
+  throw Object.assign(new Error(`ELOOP: too many symbolic links, ${file}`), {
+    code: 'ELOOP',
+    path: file,
+  });
+}
+
+/**
  * Writes `content` to `file` so that a reader sees either the old file or the whole new one,
  * never half of it, also after a crash or power cut: the content goes to a temp file in the same
  * folder (a rename is atomic only within one file system), fsynced, which then replaces `file`;
  * the folder is fsynced last so the rename itself is durable. Parent folders are created as
- * needed. On failure the temp file is removed and the error is rethrown; `file` is left as it was.
+ * needed. A `file` that is a symlink stays one: its target is replaced. On failure the temp
+ * file is removed and the error is rethrown; `file` is left as it was.
  */
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = tempPathFor(file);
+  const target = await linkTarget(file);
+  await mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempPathFor(target);
   try {
     await writeFileDurable(tmp, content);
-    await rename(tmp, file);
+    await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
-  await fsyncDir(path.dirname(file));
+  await fsyncDir(path.dirname(target));
 }
 
 /**

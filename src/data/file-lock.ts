@@ -1,10 +1,11 @@
 /**
  * A lock on one data file shared by every process on the machine: a lock file (see
- * {@link lockPathOf}), created exclusively and holding the owner's pid. Two label servers on one folder, or a label save and
+ * {@link lockPathOf}), created exclusively and holding the owner's pid (and a token, see `held`). Two label servers on one folder, or a label save and
  * `harness import --labels`, take turns on the labels file instead of overwriting each other's
  * acknowledged writes. A lock whose owner is no longer running (kill -9) is stale: the next
  * process takes it over.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
@@ -35,21 +36,35 @@ export function lockPathOf(file: string): string {
   return path.join(path.dirname(folder), `.${path.basename(folder)}.${path.basename(file)}.lock`);
 }
 
+/**
+ * The tokens of the locks this process holds, or is creating. A lock file holds `<pid> <token>`;
+ * one naming this process's pid with a token not here was left by an earlier process that had
+ * the same pid (a container restarted after a kill -9 hands out the same pids again), and is
+ * stale like any other dead owner's. The token is added before the file is created, so another
+ * call in this process never mistakes a lock being taken for a leftover.
+ */
+const held = new Set<string>();
+
 /** Runs `fn` while holding the machine-wide lock on `file`; waits for another holder, up to WAIT_MS. */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs = WAIT_MS): Promise<T> {
   const lock = lockPathOf(file);
-  const me = `${process.pid}\n`;
+  const token = randomBytes(6).toString('hex');
+  const me = `${process.pid} ${token}\n`;
   const started = Date.now();
   await mkdir(path.dirname(lock), { recursive: true });
   for (let attempt = 0; ; attempt++) {
+    held.add(token);
     try {
       await writeFile(lock, me, { flag: 'wx' });
       break;
     } catch (err) {
+      held.delete(token);
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const owner = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && owner !== process.pid && !isRunning(owner)) {
+    const [pid = '', theirs = ''] = (await readFile(lock, 'utf8').catch(() => '')).split(/\s+/);
+    const owner = Number.parseInt(pid, 10);
+    const dead = owner === process.pid ? !held.has(theirs) : !isRunning(owner);
+    if (Number.isInteger(owner) && dead) {
       await rm(lock, { force: true }); // stale: its owner died holding it
       continue;
     }
@@ -61,6 +76,7 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
   try {
     return await fn();
   } finally {
+    held.delete(token);
     await rm(lock, { force: true });
   }
 }

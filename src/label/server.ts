@@ -135,7 +135,15 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      // Strict: toString('utf8') would turn a byte that is not UTF-8 (a script sending Latin-1)
+      // into U+FFFD, and the label would be saved with its notes silently changed.
+      try {
+        resolve(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
+      } catch {
+        reject(new HttpError(400, 'the body is not UTF-8: send the label as UTF-8 JSON'));
+      }
+    });
     req.on('error', reject);
   });
 }

@@ -160,11 +160,19 @@ function textField(v: unknown): string | 'bad' {
 }
 
 /**
+ * Half of a UTF-16 surrogate pair without its other half. JSON can carry one (`"\ud800"`), UTF-8
+ * cannot: labels.csv would get U+FFFD while the reply and the history held the text as sent.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE_MESSAGE =
+  'has a lone surrogate (half of a UTF-16 pair), which a UTF-8 file cannot hold';
+
+/**
  * Validates a submitted label (a parsed JSON body) against the data contract, collecting one
  * message per bad field: label normal|anomaly; a normal has failure_type none (or none given)
  * and no lead time; an anomaly has one of the six failure types and a lead time ≥ 0 in days;
  * confidence in [0, 1] or empty; notes up to 4000 characters; a labeler (who made the change)
- * of one line; expected_version a whole number ≥ 0 when given; failure_at and onset_at each an
+ * of one line; notes and labeler without a lone surrogate; expected_version a whole number ≥ 0 when given; failure_at and onset_at each an
  * ISO 8601 UTC timestamp or empty, on an anomaly only, onset_at not after failure_at.
  */
 export function validateLabelInput(
@@ -260,6 +268,7 @@ export function validateLabelInput(
   if (notes === 'bad') err('notes', 'notes must be text');
   else if (notes.length > MAX_NOTES_LENGTH)
     err('notes', `notes are limited to ${MAX_NOTES_LENGTH} characters (got ${notes.length})`);
+  else if (LONE_SURROGATE.test(notes)) err('notes', `notes ${LONE_SURROGATE_MESSAGE}`);
 
   const labeler = textField(b['labeler']);
   if (labeler === 'bad') err('labeler', 'labeler must be text');
@@ -269,6 +278,7 @@ export function validateLabelInput(
     err('labeler', `labeler is limited to ${MAX_LABELER_LENGTH} characters`);
   else if (/[\r\n\t\u0000-\u001f]/.test(labeler))
     err('labeler', 'labeler must be one line of text');
+  else if (LONE_SURROGATE.test(labeler)) err('labeler', `labeler ${LONE_SURROGATE_MESSAGE}`);
 
   const failureAt = instantField(b['failure_at']);
   const onsetAt = instantField(b['onset_at']);
@@ -339,6 +349,13 @@ interface LabelsFile {
   readonly rows: LabelRow[];
   readonly raw: Record<string, string>[];
   readonly optionalColumns: Set<string>;
+  /**
+   * How the file ends its lines and whether it starts with a BOM (saved on Windows, or by
+   * Excel): written back the same way, so a save changes the bytes of its own row only and a
+   * diff of the labels file shows the one label that changed.
+   */
+  readonly eol: '\n' | '\r\n';
+  readonly bom: boolean;
 }
 
 const key = (source: string, systemId: string): string => `${source}\u0000${systemId}`;
@@ -450,7 +467,7 @@ export class LabelStore {
       text = await readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-        return { rows: [], raw: [], optionalColumns: new Set() };
+        return { rows: [], raw: [], optionalColumns: new Set(), eol: '\n', bom: false };
       throw new HarnessError(
         'E_DATA',
         `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
@@ -467,7 +484,14 @@ export class LabelStore {
     const optionalColumns = new Set(
       table.header.filter((h) => (LABELS_OPTIONAL as readonly string[]).includes(h)),
     );
-    return { rows: located.map((l) => l.row), raw, optionalColumns };
+    const firstLineEnd = text.indexOf('\n');
+    return {
+      rows: located.map((l) => l.row),
+      raw,
+      optionalColumns,
+      eol: firstLineEnd > 0 && text[firstLineEnd - 1] === '\r' ? '\r\n' : '\n',
+      bom: text.startsWith('\ufeff'),
+    };
   }
 
   /** Every label row, source file by source file, each in file order. */
@@ -584,7 +608,11 @@ export class LabelStore {
       const used = new Set(file.optionalColumns);
       for (const c of LABELS_OPTIONAL) if (fieldText(after, c) !== '') used.add(c);
       const columns = [...LABELS_REQUIRED, ...LABELS_OPTIONAL.filter((c) => used.has(c))];
-      const csv = `${[columns.join(','), ...raw.map((r) => columns.map((c) => csvField(r[c] ?? '')).join(','))].join('\n')}\n`;
+      const lines = [
+        columns.join(','),
+        ...raw.map((r) => columns.map((c) => csvField(r[c] ?? '')).join(',')),
+      ];
+      const csv = `${file.bom ? '\ufeff' : ''}${lines.join(file.eol)}${file.eol}`;
 
       await this.appendHistory(this.historyPath(src), {
         changed_at: after.labeled_at as string,

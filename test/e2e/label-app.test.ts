@@ -434,6 +434,115 @@ describe('labeling app in a browser', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+  it('a save still in flight when j is pressed: a refused one keeps the system and its errors on show, a good one moves on with the list updated', async () => {
+    browser = await launchChromium();
+    tmp = await tempDir('label-inflight-e2e-');
+    const dataDir = path.join(tmp.dir, 'data');
+    const gen = await runHarness(
+      ['generate', '--systems', '3', '--days', '1', '--interval', '1h', '--data', dataDir],
+      { cwd: tmp.dir },
+    );
+    expect(gen.code, gen.stderr).toBe(0);
+    const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
+    server = await startServer(dataDir, tmp.dir);
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const problems: string[] = [];
+    const page = await openApp(context, server.url, problems);
+    // Each save of sys-0001 is held until the test lets it through to the real server, so the
+    // key press lands while it is in flight, whatever the machine's speed.
+    const held: (() => Promise<void>)[] = [];
+    let arrived = (): void => undefined;
+    await context.route('**/api/systems/synthetic/sys-0001/label', (route) => {
+      held.push(() => route.continue());
+      arrived();
+    });
+    const saveAndMove = async (): Promise<void> => {
+      const sent = new Promise<void>((resolve) => (arrived = resolve));
+      await page.keyboard.press('s');
+      await sent;
+      await page.keyboard.press('j');
+      await held.shift()?.();
+    };
+    await pick(page, 'sys-0001');
+    const labelsBefore = await readFile(labelsPath, 'utf8');
+
+    // An anomaly without its lead time: the server refuses it. Moving on would hide that.
+    await page.fill('#labeler', 'e2e-inflight');
+    await page.locator('#labeler').press('Escape');
+    await page.keyboard.press('a');
+    await page.selectOption('#failure_type', 'capacity_fade');
+    await page.locator('#failure_type').press('Escape');
+    await saveAndMove();
+    await page.waitForSelector('#save-status.bad', { timeout: 10_000 });
+    expect(await page.textContent('#system-title')).toBe('sys-0001');
+    expect(await page.textContent('.err[data-err-for="lead_time_days"]')).toMatch(
+      /an anomaly needs lead_time_days/,
+    );
+    expect(await readFile(labelsPath, 'utf8')).toBe(labelsBefore);
+
+    // Fixed and saved: j then moves on, and the list shows the new label.
+    await page.fill('#lead_time_days', '3');
+    await page.locator('#lead_time_days').press('Escape');
+    await saveAndMove();
+    await page.waitForSelector('#plot[data-system="synthetic/sys-0002"] canvas');
+    const row = (await readLabelsFile(labelsPath)).find((r) => r.system_id === 'sys-0001');
+    expect(row).toMatchObject({
+      label: 'anomaly',
+      failure_type: 'capacity_fade',
+      lead_time_days: 3,
+      labeler: 'e2e-inflight',
+    });
+    // The list item shows the saved failure type (the generated label had another, or none).
+    expect(await page.textContent('#systems li[data-key="synthetic/sys-0001"] .badge.ft')).toBe(
+      'capacity_fade',
+    );
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+  it('sends the numbers as typed: "3,5" days is refused with the field named, not saved as 35', async () => {
+    browser = await launchChromium();
+    tmp = await tempDir('label-decimal-e2e-');
+    const dataDir = path.join(tmp.dir, 'data');
+    const gen = await runHarness(
+      ['generate', '--systems', '2', '--days', '1', '--interval', '1h', '--data', dataDir],
+      { cwd: tmp.dir },
+    );
+    expect(gen.code, gen.stderr).toBe(0);
+    const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
+    server = await startServer(dataDir, tmp.dir);
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const problems: string[] = [];
+    const page = await openApp(context, server.url, problems);
+    await pick(page, 'sys-0002');
+    const labelsBefore = await readFile(labelsPath, 'utf8');
+    await page.fill('#labeler', 'e2e-decimal');
+    await page.locator('#labeler').press('Escape');
+    await page.keyboard.press('a');
+    await page.selectOption('#failure_type', 'capacity_fade');
+    // A decimal comma, typed key by key as a person does (a number input dropped the comma: 35).
+    await page.click('#lead_time_days');
+    await page.keyboard.type('3,5');
+    await page.click('#confidence');
+    await page.keyboard.type('0,8');
+    await page.click('#save');
+    await page.waitForSelector('#save-status.bad');
+    expect(await page.textContent('.err[data-err-for="lead_time_days"]')).toMatch(
+      /lead_time_days must be a number/,
+    );
+    expect(await page.textContent('.err[data-err-for="confidence"]')).toMatch(
+      /confidence must be a number from 0 to 1/,
+    );
+    expect(await readFile(labelsPath, 'utf8')).toBe(labelsBefore);
+    await page.fill('#lead_time_days', '3.5');
+    await page.fill('#confidence', '0.8');
+    await page.click('#save');
+    await page.waitForSelector('#save-status.ok');
+    expect(
+      (await readLabelsFile(labelsPath)).find((r) => r.system_id === 'sys-0002'),
+    ).toMatchObject({ label: 'anomaly', lead_time_days: 3.5, confidence: 0.8 });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
   it('shows the score timeline a run kept of the system (--results), and refuses a bad results file', async () => {
     tmp = await tempDir('label-timeline-e2e-');
     const dataDir = path.join(tmp.dir, 'data');

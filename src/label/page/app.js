@@ -270,6 +270,10 @@
 
   // ---- one system ----
   async function select(s) {
+    // A save of the system on show still in flight (s then j at once): wait for its answer, and
+    // stay when it was refused, so its errors show beside its form. Moving on at once dropped a
+    // refused save unseen, and the person went on believing the label was saved.
+    if (saving && saving.key !== keyOf(s) && !(await saving.done)) return;
     const key = keyOf(s);
     state.selected = key;
     const token = ++state.loadToken;
@@ -833,24 +837,38 @@
     s.className = kind || '';
   }
 
-  function numberOrText(v) {
+  // Numbers go to the server as typed, which reads plain decimals only and names the field
+  // otherwise. The fields are text: a number input dropped what it could not read ("3,5" became
+  // 35, "1e" nothing) and a mouse wheel over it changed the value; Number() here read "0x10" as 16.
+  function numberText(v) {
     const t = v.trim();
-    if (t === '') return null;
-    const n = Number(t);
-    return Number.isFinite(n) ? n : t;
+    return t === '' ? null : t;
   }
 
-  let saving = false;
+  /** The save in flight: the key of its system and whether it was saved, once answered. */
+  let saving = null;
   async function save() {
     if (!state.selected || saving) return;
     const s = bySystemKey.get(state.selected);
     if (!s) return;
+    let answered = () => {};
+    saving = { key: keyOf(s), done: new Promise((resolve) => (answered = resolve)) };
+    try {
+      answered(await saveSystem(s));
+    } finally {
+      saving = null;
+      answered(false);
+    }
+  }
+
+  /** Saves the form as the label of `s`; true when the server took it. */
+  async function saveSystem(s) {
     const label = chosenLabel();
     const body = {
       label,
       failure_type: label === 'normal' ? 'none' : $('failure_type').value,
-      lead_time_days: label === 'normal' ? null : numberOrText($('lead_time_days').value),
-      confidence: numberOrText($('confidence').value),
+      lead_time_days: label === 'normal' ? null : numberText($('lead_time_days').value),
+      confidence: numberText($('confidence').value),
       // empty clears; the server checks the text with the rules of labels.csv
       failure_at: label === 'normal' ? null : $('failure_at').value,
       onset_at: label === 'normal' ? null : $('onset_at').value,
@@ -859,7 +877,6 @@
       expected_version: state.expectedVersion,
     };
     lsSet(LS_LABELER, $('labeler').value);
-    saving = true;
     $('save').disabled = true;
     setStatus('saving…', '');
     const r = await api(
@@ -867,25 +884,30 @@
       `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}/label`,
       body,
     );
-    saving = false;
     $('save').disabled = false;
-    if (state.selected !== keyOf(s)) return;
+    if (r.status === 200) {
+      s.label = r.data.row;
+      refreshItem(s);
+    }
+    // select() waits for this save before it moves on, so the system is still the one on show.
+    if (state.selected !== keyOf(s)) return r.status === 200;
     if (r.status === 200) {
       clearErrors();
       $('conflict').hidden = true;
-      s.label = r.data.row;
       state.currentRow = r.data.row;
       state.expectedVersion = r.data.row.label_version;
       fillForm(r.data.row);
-      refreshItem(s);
       setStatus(r.data.changed ? `saved version ${r.data.row.label_version}` : 'no change', 'ok');
       // saved: leave the field, so j/k move on at once
       if (isTyping(document.activeElement)) document.activeElement.blur();
-      const info = await api(
+      // The history, after the answer: j waits for the save, not for this.
+      void api(
         'GET',
         `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}`,
-      );
-      if (info.status === 200 && state.selected === keyOf(s)) renderHistory(info.data.history);
+      ).then((info) => {
+        if (info.status === 200 && state.selected === keyOf(s)) renderHistory(info.data.history);
+      });
+      return true;
     } else if (r.status === 400 && r.data && Array.isArray(r.data.errors)) {
       showErrors(r.data.errors);
       setStatus(
@@ -898,6 +920,7 @@
     } else {
       setStatus(`not saved: ${r.data && r.data.error ? r.data.error : `HTTP ${r.status}`}`, 'bad');
     }
+    return false;
   }
 
   function showConflict(s, data) {

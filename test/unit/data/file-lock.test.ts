@@ -16,7 +16,7 @@ describe('the data-file lock', () => {
   it('holds the owner pid while it runs and is gone after, also when fn throws', async () => {
     const file = path.join(dir, 'real', 'labels.csv');
     const seen = await withFileLock(file, () => readFile(lockPathOf(file), 'utf8'));
-    expect(seen).toBe(`${process.pid}\n`);
+    expect(seen).toMatch(new RegExp(`^${process.pid} [0-9a-f]{12}\\n$`));
     await expect(readFile(lockPathOf(file), 'utf8')).rejects.toThrow(/ENOENT/);
     await expect(withFileLock(file, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(readFile(lockPathOf(file), 'utf8')).rejects.toThrow(/ENOENT/);
@@ -31,6 +31,35 @@ describe('the data-file lock', () => {
     const file = path.join(dir, 'real', 'labels.csv');
     await writeFile(lockPathOf(file), `${dead}\n`);
     expect(await withFileLock(file, async () => 'ran', 1000)).toBe('ran');
+  });
+
+  it('takes over a lock holding its own pid that it does not hold: an earlier process with the same pid left it', async () => {
+    // A container restarted after a kill -9 gives the new server the pid the old one had.
+    const file = path.join(dir, 'real', 'labels.csv');
+    await writeFile(lockPathOf(file), `${process.pid}\n`);
+    expect(await withFileLock(file, async () => 'ran', 500)).toBe('ran');
+  });
+
+  it('still waits for a holder in this process (same pid, held): the two run one after the other', async () => {
+    const file = path.join(dir, 'real', 'labels.csv');
+    const order: string[] = [];
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let entered = (): void => undefined;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const first = withFileLock(file, async () => {
+      order.push('first in');
+      entered();
+      await gate;
+      order.push('first out');
+    });
+    await inside;
+    const second = withFileLock(file, async () => void order.push('second'));
+    // Give the second a few polls at the held lock before the first lets go.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    open();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first in', 'first out', 'second']);
   });
 
   it('waits for a live owner, and gives up with a message naming it', async () => {

@@ -221,6 +221,24 @@ describe('label server', () => {
     expect(await readFile(path.join(dataDir, 'synthetic', 'labels.csv'), 'utf8')).toBe(before);
   });
 
+  it('refuses a body that is not UTF-8 instead of saving U+FFFD in place of its text', async () => {
+    const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
+    const before = await readFile(labelsPath, 'utf8');
+    // "café" sent as Latin-1 (é = 0xE9), as a script with the wrong encoding would.
+    const body = Buffer.concat([
+      Buffer.from('{"label":"normal","labeler":"x","notes":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}'),
+    ]);
+    const r = await call(app, 'POST', '/api/systems/synthetic/sys-0004/label', {
+      body,
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.json().error).toMatch(/not UTF-8/);
+    expect(await readFile(labelsPath, 'utf8')).toBe(before);
+  });
+
   it('saves, then refuses a stale save with 409 and the current row', async () => {
     const ok = await post(app, '/api/systems/synthetic/sys-0002/label', {
       label: 'normal',

@@ -192,6 +192,20 @@ describe('validateLabelInput', () => {
     expect(fields([1, 2])).toEqual(['']);
     expect(fields(null)).toEqual(['']);
   });
+
+  it('refuses text with a lone surrogate, which UTF-8 cannot hold (the file would get U+FFFD instead)', () => {
+    // JSON.parse('"\\ud800"') is a string no file can store: labels.csv would hold U+FFFD while
+    // the reply and the history said the text was saved as sent.
+    expect(fields({ label: 'normal', labeler: 'x', notes: 'before \ud800 after' })).toEqual([
+      'notes',
+    ]);
+    expect(errorsOf({ label: 'normal', labeler: 'x', notes: '\udc00' })[0]?.message).toMatch(
+      /lone surrogate/,
+    );
+    expect(fields({ label: 'normal', labeler: 'an\ud83dn' })).toEqual(['labeler']);
+    // A whole pair (an emoji) is fine.
+    expect(fields({ label: 'normal', labeler: 'ann \ud83d\ude00', notes: '🔥 hot' })).toEqual([]);
+  });
 });
 
 // A flat folder (raw/ and labels.csv at its top): one labels file, whatever the sources of its rows.
@@ -412,6 +426,41 @@ describe('LabelStore', () => {
     const r = saved(await store().save('real', 'r1', anomaly({ lead_time_days: 0 })));
     expect(await readLabelsFile(labelsPath)).toEqual([r.row]);
     expect(await historyRows(historyPath)).toHaveLength(1);
+  });
+
+  it('keeps the BOM and CRLF line ends of a labels file saved on Windows, so only the changed row differs', async () => {
+    const lines = [
+      `${HEADER},labeler,labeled_at`,
+      'real-b,anomaly,internal_short,7.50,real,3,,"two\r\nlines",ann,2025-01-01T00:00:00Z',
+      'sys-0001,normal,none,,synthetic,1,,,,',
+      'sys-0002,anomaly,cell_imbalance,2.03,synthetic,1,,,,',
+    ];
+    await writeFile(labelsPath, `\ufeff${lines.join('\r\n')}\r\n`);
+    saved(await store().save('synthetic', 'sys-0001', anomaly()));
+    const expected = [
+      lines[0],
+      lines[1],
+      'sys-0001,anomaly,thermal_runaway,4,synthetic,2,,,bob,2026-01-01T00:00:00.000Z',
+      lines[3],
+    ];
+    expect(await readFile(labelsPath, 'utf8')).toBe(`\ufeff${expected.join('\r\n')}\r\n`);
+  });
+
+  it('writes a labels.csv that is a symlink through to its target, keeping the link', async () => {
+    // Labels kept in a repository of their own and linked into the data folder: a rename over
+    // the link replaced it with a plain file, and the label never reached the linked file.
+    const { lstat, readlink, rename, symlink } = await import('node:fs/promises');
+    const repo = path.join(t.dir, 'labels-repo');
+    await mkdir(repo);
+    const target = path.join(repo, 'labels.csv');
+    await rename(labelsPath, target);
+    await symlink(path.relative(t.dir, target), labelsPath);
+    const r = saved(
+      await store().save('synthetic', 'sys-0001', normal('ann', { notes: 'linked' })),
+    );
+    expect((await lstat(labelsPath)).isSymbolicLink()).toBe(true);
+    expect(await readlink(labelsPath)).toBe(path.join('labels-repo', 'labels.csv'));
+    expect((await readLabelsFile(target)).find((x) => x.system_id === 'sys-0001')).toEqual(r.row);
   });
 
   it('rejects invalid input, unsafe ids and unknown sources without touching the files', async () => {
