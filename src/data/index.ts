@@ -32,6 +32,6 @@ export { prefetchMetadata, type MetadataPrefetch } from './metadata-prefetch.ts'
 export { readScoreColumns, scoreRowAt, type ScoreColumns } from './score-columns.ts';
 export { readAlarmsFile, type AlarmRow, ALARMS_REQUIRED, ALARMS_OPTIONAL } from './load-alarms.ts';
 export { readSeriesSpan, type SeriesSpan } from './series-span.ts';
-export { leadTimeDisagreement, LEAD_TIME_TOLERANCE_DAYS } from './lead-time.ts';
+export { failureAtDisagreement, LEAD_TIME_TOLERANCE_DAYS, type SampleSpan } from './lead-time.ts';
 export { labelInstantMs } from './label-times.ts';
 export { seriesFingerprint } from './series-fingerprint.ts';

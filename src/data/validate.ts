@@ -8,7 +8,7 @@ import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { parseCsv, type CsvTable } from './csv-read.ts';
 import { describeLayout, legacyLabelsMessage, resolveDataDir, type SourceLayout } from './layout.ts';
-import { leadTimeDisagreement } from './lead-time.ts';
+import { failureAtDisagreement, type SampleSpan } from './lead-time.ts';
 import { parseLabelsTable } from './load-labels.ts';
 import { parseMetadataTable } from './load-metadata.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
@@ -154,10 +154,10 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
 
   /** The label rows read, for the lead time against failure_at check (which needs the series' last samples). */
   const timedLabels: (LocatedRow<LabelRow> & { readonly file: string; readonly failureColumn: number })[] = [];
-  /** Each series' last sample (epoch ms), by its raw key. */
-  const lastSample = new Map<string, number>();
-  const noteLast = (source: Source, id: string, scan: SeriesScan | null | undefined): void => {
-    if (scan && scan.rows > 0) lastSample.set(key(source, id), scan.timestamps[scan.rows - 1] as number);
+  /** Each series' first and last sample (epoch ms), by its raw key. */
+  const sampleSpans = new Map<string, SampleSpan>();
+  const noteSpan = (source: Source, id: string, scan: SeriesScan | null | undefined): void => {
+    if (scan && scan.rows > 0) sampleSpans.set(key(source, id), { first: scan.timestamps[0] as number, last: scan.timestamps[scan.rows - 1] as number });
   };
 
   // labels.csv, per source
@@ -259,7 +259,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
           }
         },
       });
-      noteLast(job.source, job.id, scan);
+      noteSpan(job.source, job.id, scan);
       return;
     }
     let bytes: Buffer;
@@ -278,7 +278,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     // locate every problem.
     const clean = scanSeriesBytes(bytes, { extraSensors, extraColumns, checkLimits: true });
     if (clean !== null) {
-      noteLast(job.source, job.id, clean);
+      noteSpan(job.source, job.id, clean);
       return;
     }
     let text: string;
@@ -304,7 +304,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
         }
       },
     });
-    noteLast(job.source, job.id, scan);
+    noteSpan(job.source, job.id, scan);
   });
 
   // Cross-checks. In a flat folder the raw path does not depend on the source, so raw files
@@ -341,18 +341,18 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   }
 
   for (const l of timedLabels) {
-    const p = leadTimeProblem(l, lastSample.get(rawKeyOf(l.row.source, l.row.system_id)));
+    const p = failureAtProblem(l, sampleSpans.get(rawKeyOf(l.row.source, l.row.system_id)));
     if (p) report(p);
   }
 
   return { ...capPerFile(all, overflow, maxPerFile), filesChecked, systems: metaKeys.size, unlabelledReal };
 }
 
-/** A problem at failure_at's cell when an anomaly's failure_at disagrees with its lead time and series (see lead-time.ts), else undefined. */
-function leadTimeProblem(l: LocatedRow<LabelRow> & { readonly file: string; readonly failureColumn: number }, last: number | undefined): Problem | undefined {
+/** A problem at failure_at's cell when an anomaly's failure_at disagrees with its series or lead time (see lead-time.ts), else undefined. */
+function failureAtProblem(l: LocatedRow<LabelRow> & { readonly file: string; readonly failureColumn: number }, span: SampleSpan | undefined): Problem | undefined {
   const { lead_time_days: lead, failure_at: failureAt, system_id: id } = l.row;
-  if (last === undefined || lead === null || failureAt === undefined) return undefined;
-  const message = leadTimeDisagreement(id, lead, failureAt, last);
+  if (span === undefined || failureAt === undefined) return undefined;
+  const message = failureAtDisagreement(id, lead, failureAt, span);
   return message === undefined ? undefined : { file: l.file, line: l.line, column: l.failureColumn, message };
 }
 

@@ -33,7 +33,7 @@ import {
   LABELS_OPTIONAL,
   LABELS_REQUIRED,
   labelsPathOf,
-  leadTimeDisagreement,
+  failureAtDisagreement,
   locateSeries,
   parseCsv,
   parseLabelsTable,
@@ -528,22 +528,22 @@ export class LabelStore {
    * stored label (an anomaly's; a normal has none). `labeled_at` (UTC ISO 8601) and `labeler` are set on every change.
    */
   /**
-   * An anomaly's failure_at against its lead time and the series' last sample, as `harness
-   * validate` checks it (lead-time.ts), so the app never writes a label validate then refuses. A
-   * series that cannot be read is validate's to report, not a reason to refuse a label.
+   * An anomaly's failure_at against its series' span and its lead time, as `harness validate`
+   * checks it (lead-time.ts), so the app never writes a label validate then refuses. A series
+   * that cannot be read is validate's to report, not a reason to refuse a label.
    */
-  private async leadTimeError(
+  private async failureAtError(
     source: Source,
     systemId: string,
     lead: number | null,
     failureAt: string | null,
   ): Promise<FieldError | undefined> {
-    if (lead === null || failureAt === null) return undefined;
+    if (failureAt === null) return undefined;
     const span = await readSeriesSpan(locateSeries(this.dataDir, source, systemId).path).catch(
       () => undefined,
     );
     if (span === undefined) return undefined;
-    const message = leadTimeDisagreement(systemId, lead, failureAt, span.last);
+    const message = failureAtDisagreement(systemId, lead, failureAt, span);
     return message === undefined ? undefined : { field: 'failure_at', message };
   }
 
@@ -579,7 +579,7 @@ export class LabelStore {
       if (timeErrors.length > 0) return { status: 'invalid', errors: timeErrors } as const;
       if (before && sameLabel(before, input, times))
         return { status: 'unchanged', row: before } as const;
-      const leadError = await this.leadTimeError(
+      const leadError = await this.failureAtError(
         src,
         systemId,
         input.lead_time_days,

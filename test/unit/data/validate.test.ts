@@ -202,7 +202,11 @@ describe('validateData: labels', () => {
       `${LABELS}:3:7: failure_at 2026-01-25T20:07:00.000Z is 24.8 days after the last sample of syn-001 (2026-01-01T00:55:00.000Z), but lead_time_days says 12.5: lead_time_days is the time from the last sample to the failure (the two may differ by at most 1 day)`,
     ]);
     // A failure the telemetry recorded (failure_at inside the series) is no lead time's to describe.
-    expect(await withFailureAt(-3 / 24)).toEqual([]);
+    expect(await withFailureAt(-30 / 1440)).toEqual([]);
+    // One before the first sample (T0) is a date typed wrong: a year early here.
+    expect(await withFailureAt(-365 - 55 / 1440)).toEqual([
+      `${LABELS}:3:7: failure_at 2025-01-01T00:00:00.000Z is 365.0 days before the first sample of syn-001 (2026-01-01T00:00:00.000Z): a failure is labelled during its series or after it (is the year or month right?)`,
+    ]);
   });
 
   it('confidence outside 0–1', async () => {

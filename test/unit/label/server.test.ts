@@ -322,6 +322,21 @@ describe('label server', () => {
       },
     ]);
     expect(await readFile(labelsPath, 'utf8')).toBe(before);
+    // A failure_at before the series starts (a year typed wrong) is refused too.
+    const first = Date.parse(rows[1]!.split(',')[0]!);
+    const early = await post(app, '/api/systems/synthetic/sys-0003/label', {
+      ...anomaly,
+      failure_at: new Date(first - 365 * 86_400_000).toISOString(),
+      onset_at: new Date(first - 366 * 86_400_000).toISOString(),
+    });
+    expect(early.status).toBe(400);
+    expect(early.json().errors).toEqual([
+      {
+        field: 'failure_at',
+        message: expect.stringMatching(/is 365\.0 days before the first sample of sys-0003 /),
+      },
+    ]);
+    expect(await readFile(labelsPath, 'utf8')).toBe(before);
 
     const ok = await post(app, '/api/systems/synthetic/sys-0003/label', {
       ...anomaly,
