@@ -63,6 +63,16 @@ export interface JudgeOptions {
 }
 
 /**
+ * A duration in days (a cooldown, a pre-window) as milliseconds, rounded to the microsecond.
+ * days × 86.4e6 is inexact for most durations ('30s' = 30/86400 days gives 29999.999999999996
+ * ms), so an alarm exactly one cooldown later counted as "more than" it. Overflow stays
+ * Infinity.
+ */
+export function daysToMs(days: number): number {
+  return Math.round(days * DAY_MS * 1000) / 1000;
+}
+
+/**
  * Whether an alarm at `t` counts after the last counted one (`-Infinity`: none yet). The first
  * always counts: a cooldown so long that it overflows to Infinity ms made `Infinity > Infinity`
  * false, and every false alarm vanished.
@@ -86,7 +96,7 @@ function checkSorted(sys: AlarmSystem): void {
 /** Judges one system's alarms against its label (see the module comment for every rule). */
 export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): SystemAlarmResult {
   checkSorted(sys);
-  const cooldownMs = (opts.cooldownDays ?? 0) * DAY_MS;
+  const cooldownMs = daysToMs(opts.cooldownDays ?? 0);
   const spanDays = (sys.spanEnd - sys.spanStart) / DAY_MS;
   const alarms = sys.alarms;
   if (!sys.anomaly || !Number.isFinite(sys.failureAt)) {
@@ -115,7 +125,7 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
   const start = Number.isFinite(sys.onsetAt)
     ? sys.onsetAt
     : pre !== undefined && pre !== null
-      ? failureAt - pre * DAY_MS
+      ? failureAt - daysToMs(pre)
       : -Infinity;
   let detectionAt = NaN;
   let falseAlarms = 0;

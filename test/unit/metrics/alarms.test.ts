@@ -6,6 +6,7 @@ import {
   nabScaledSigmoid,
   type AlarmSystem,
 } from '../../../src/metrics/index.ts';
+import { cooldownDaysOf } from '../../../src/metrics/alarms-from-scores.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -91,6 +92,19 @@ describe('judgeSystemAlarms', () => {
     expect(judgeSystemAlarms(sys).falseAlarms).toBe(2);
     expect(judgeSystemAlarms(sys, { cooldownDays: 5 }).falseAlarms).toBe(1); // 10 − 5 is not > 5
     expect(judgeSystemAlarms(sys, { cooldownDays: 4.9 }).falseAlarms).toBe(2);
+  });
+
+  it('an alarm exactly one cooldown later is within it whatever the unit (30 s is not 29999.999… ms)', () => {
+    // cooldownDaysOf('30s') = 30/86400 days, and 30/86400 × 86.4e6 = 29999.999999999996 ms in
+    // floating point: an alarm exactly 30 s after the last counted one was "more than" the
+    // cooldown and counted twice.
+    const cooldownDays = cooldownDaysOf('30s', 'test');
+    const t0 = at(5);
+    const sys: AlarmSystem = {
+      ...normal('N', [], [0, 30]),
+      alarms: Float64Array.of(t0, t0 + 30_000),
+    };
+    expect(judgeSystemAlarms(sys, { cooldownDays }).falseAlarms).toBe(1);
   });
 
   it('a cooldown too long for milliseconds (Infinity ms) still counts the first false alarm', () => {
