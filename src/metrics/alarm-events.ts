@@ -26,10 +26,20 @@ export const DAY_MS = 86_400_000;
 /**
  * Scaled sigmoid of NAB (Lavin & Ahmad 2015, `scaledSigmoid`): 2/(1 + e^{5y}) − 1. y is the
  * alarm's place relative to the end of the window in window lengths: y = −1 at the window's
- * start (weight ≈ 0.987), y = 0 at `failure_at` (weight 0, an alarm with no warning).
+ * start (≈ 0.987), y = 0 at `failure_at` (0, an alarm with no warning).
  */
 export function nabScaledSigmoid(y: number): number {
   return 2 / (1 + Math.exp(5 * y)) - 1;
+}
+
+/**
+ * NAB's weight of a true positive at place y: σ(y)/σ(−1) (NAB's sweeper divides by
+ * `scaledSigmoid(-1)`, so that a detection at the window's start scores exactly A_TP; worked
+ * example of the metrics reference, B4: window 10..19, detection at 12, y = −0.8 → 0.9771068409). Without it a
+ * perfect early detector scored a weighted recall of 0.987, never 1.
+ */
+export function nabTruePositiveWeight(y: number): number {
+  return nabScaledSigmoid(y) / nabScaledSigmoid(-1);
 }
 
 /** How one system's alarms fared. Times are epoch ms, durations days. */
@@ -50,7 +60,7 @@ export interface SystemAlarmResult {
   readonly warningDays: number;
   /** detection − onset_at, days (≥ 0, detections are never before the onset); NaN when not caught or the onset is unknown. */
   readonly delayDays: number;
-  /** NAB weight of the detection (see {@link nabScaledSigmoid}); 0 when not caught. */
+  /** NAB weight of the detection (see {@link nabTruePositiveWeight}): 1 at the window's start, 0 at failure_at or when not caught. */
   readonly nabWeight: number;
 }
 
@@ -152,7 +162,7 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
         ? Math.min(sys.spanStart, detectionAt)
         : detectionAt;
     const length = failureAt - from;
-    nabWeight = nabScaledSigmoid(length > 0 ? (detectionAt - failureAt) / length : 0);
+    nabWeight = nabTruePositiveWeight(length > 0 ? (detectionAt - failureAt) / length : 0);
   }
   return result(sys, 'failure', falseAlarms, spanDays, observable, detectionAt, nabWeight);
 }
