@@ -43,14 +43,32 @@ export interface InitResult {
   readonly modelName: string;
 }
 
+const WORKFLOW_FILE = '.github/workflows/harness.yml';
+
 /** The files written as they are, in the order they are listed. */
 const FILES: readonly (readonly [string, string])[] = [
   ['harness.config.ts', CONFIG],
   [`plugins/${MODEL_NAME}/index.ts`, PLUGIN],
   [`suites/${MODEL_NAME}.suite.ts`, SUITE],
   ['tsconfig.json', TSCONFIG],
-  ['.github/workflows/harness.yml', WORKFLOW],
+  [WORKFLOW_FILE, WORKFLOW],
 ];
+
+/**
+ * In a subfolder of a git repository (a monorepo package) the workflow init writes is never run:
+ * GitHub reads workflows only from the repository root's .github/workflows, and its steps run
+ * at the root. Says so, with what to change; undefined when `dir` is the root or not in a repo.
+ */
+async function workflowNote(dir: string): Promise<string | undefined> {
+  if (await stat(path.join(dir, '.git')).catch(() => null)) return undefined;
+  for (let up = path.dirname(dir); ; up = path.dirname(up)) {
+    if (await stat(path.join(up, '.git')).catch(() => null)) {
+      const rel = path.relative(up, dir).split(path.sep).join('/');
+      return `not run where it is: GitHub reads workflows only at the repository root (${up}); move it to .github/workflows/ there, add \`defaults: { run: { working-directory: ${rel} } }\` to its job and prefix its paths with ${rel}/`;
+    }
+    if (path.dirname(up) === up) return undefined;
+  }
+}
 
 /** Writes the project; see the module comment. Throws a HarnessError, before writing anything, when package.json is not a JSON object. */
 export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
@@ -71,7 +89,12 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
         `${file}: cannot be written (${err.code ?? err.message}); nothing existing was changed`,
       );
     });
-    entries.push({ file: rel, action: created ? 'created' : 'exists' });
+    const note = created && rel === WORKFLOW_FILE ? await workflowNote(dir) : undefined;
+    entries.push({
+      file: rel,
+      action: created ? 'created' : 'exists',
+      ...(note !== undefined ? { detail: note } : {}),
+    });
   }
   entries.push(await addGitignoreLines(dir));
   entries.push(await ensureModulePackage(dir, pkg, opts.confirm));

@@ -26,10 +26,20 @@ export const DAY_MS = 86_400_000;
 /**
  * Scaled sigmoid of NAB (Lavin & Ahmad 2015, `scaledSigmoid`): 2/(1 + e^{5y}) − 1. y is the
  * alarm's place relative to the end of the window in window lengths: y = −1 at the window's
- * start (weight ≈ 0.987), y = 0 at `failure_at` (weight 0, an alarm with no warning).
+ * start (≈ 0.987), y = 0 at `failure_at` (0, an alarm with no warning).
  */
 export function nabScaledSigmoid(y: number): number {
   return 2 / (1 + Math.exp(5 * y)) - 1;
+}
+
+/**
+ * NAB's weight of a true positive at place y: σ(y)/σ(−1) (NAB's sweeper divides by
+ * `scaledSigmoid(-1)`, so that a detection at the window's start scores exactly A_TP; worked
+ * example of the metrics reference, B4: window 10..19, detection at 12, y = −0.8 → 0.9771068409). Without it a
+ * perfect early detector scored a weighted recall of 0.987, never 1.
+ */
+export function nabTruePositiveWeight(y: number): number {
+  return nabScaledSigmoid(y) / nabScaledSigmoid(-1);
 }
 
 /** How one system's alarms fared. Times are epoch ms, durations days. */
@@ -50,7 +60,7 @@ export interface SystemAlarmResult {
   readonly warningDays: number;
   /** detection − onset_at, days (≥ 0, detections are never before the onset); NaN when not caught or the onset is unknown. */
   readonly delayDays: number;
-  /** NAB weight of the detection (see {@link nabScaledSigmoid}); 0 when not caught. */
+  /** NAB weight of the detection (see {@link nabTruePositiveWeight}): 1 at the window's start, 0 at failure_at or when not caught. */
   readonly nabWeight: number;
 }
 
@@ -60,6 +70,16 @@ export interface JudgeOptions {
   readonly cooldownDays?: number;
   /** Window start when the onset is unknown: this many days before failure_at. Default: unbounded. */
   readonly preWindowDays?: number | null;
+}
+
+/**
+ * A duration in days (a cooldown, a pre-window) as milliseconds, rounded to the microsecond.
+ * days × 86.4e6 is inexact for most durations ('30s' = 30/86400 days gives 29999.999999999996
+ * ms), so an alarm exactly one cooldown later counted as "more than" it. Overflow stays
+ * Infinity.
+ */
+export function daysToMs(days: number): number {
+  return Math.round(days * DAY_MS * 1000) / 1000;
 }
 
 /**
@@ -86,7 +106,7 @@ function checkSorted(sys: AlarmSystem): void {
 /** Judges one system's alarms against its label (see the module comment for every rule). */
 export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): SystemAlarmResult {
   checkSorted(sys);
-  const cooldownMs = (opts.cooldownDays ?? 0) * DAY_MS;
+  const cooldownMs = daysToMs(opts.cooldownDays ?? 0);
   const spanDays = (sys.spanEnd - sys.spanStart) / DAY_MS;
   const alarms = sys.alarms;
   if (!sys.anomaly || !Number.isFinite(sys.failureAt)) {
@@ -115,7 +135,7 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
   const start = Number.isFinite(sys.onsetAt)
     ? sys.onsetAt
     : pre !== undefined && pre !== null
-      ? failureAt - pre * DAY_MS
+      ? failureAt - daysToMs(pre)
       : -Infinity;
   let detectionAt = NaN;
   let falseAlarms = 0;
@@ -142,7 +162,7 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
         ? Math.min(sys.spanStart, detectionAt)
         : detectionAt;
     const length = failureAt - from;
-    nabWeight = nabScaledSigmoid(length > 0 ? (detectionAt - failureAt) / length : 0);
+    nabWeight = nabTruePositiveWeight(length > 0 ? (detectionAt - failureAt) / length : 0);
   }
   return result(sys, 'failure', falseAlarms, spanDays, observable, detectionAt, nabWeight);
 }

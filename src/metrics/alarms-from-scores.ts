@@ -14,7 +14,7 @@
  *   instant (tied instants are one moment).
  */
 import { HarnessError } from '../errors.ts';
-import { counted, DAY_MS } from './alarm-events.ts';
+import { counted, daysToMs } from './alarm-events.ts';
 import { chooseThreshold } from './threshold.ts';
 
 /**
@@ -46,7 +46,7 @@ export function alarmsFromScores(
   threshold: number,
   debounce: Debounce,
 ): Float64Array {
-  const cooldownMs = debounce.cooldownDays * DAY_MS;
+  const cooldownMs = daysToMs(debounce.cooldownDays);
   const out: number[] = [];
   let run = 0;
   let last = -Infinity;

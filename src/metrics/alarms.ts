@@ -15,8 +15,8 @@
  *   `event_precision`: caught / (caught + false alarms), false alarms being the debounced alarms
  *   on normals plus those of failing systems outside their event window.
  * - With `weighting: 'nab'`: `event_recall_weighted` = Σ w / observable failures and
- *   `event_precision_weighted` = Σ w / (Σ w + false alarms), w = NAB's scaled sigmoid of the
- *   detection's place in its window (≈ 0.99 at the window's start, 0 at failure_at).
+ *   `event_precision_weighted` = Σ w / (Σ w + false alarms), w = NAB's true-positive weight of
+ *   the detection's place in its window, σ(y)/σ(−1) (1 at the window's start, 0 at failure_at).
  * - `detection_delay_days`: mean over caught failures with a known onset of detection − onset_at
  *   (≥ 0: an alarm before the onset is early, a false alarm, not a detection).
  *

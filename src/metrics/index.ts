@@ -89,6 +89,7 @@ export {
 export {
   judgeSystemAlarms,
   nabScaledSigmoid,
+  nabTruePositiveWeight,
   type JudgeOptions,
   type SystemAlarmResult,
 } from './alarm-events.ts';

@@ -93,11 +93,36 @@ export function caseAlarms(
     });
     series.push(o);
   });
-  const summary = evaluateAlarms(systems, {
+  const judged = evaluateAlarms(systems, {
     cooldownDays: debounce.cooldownDays,
     seed: `${seed}:alarms`,
   });
-  const cells = alarmCells(systems, testIndex, strata, debounce, seed);
+  const judgedCells = alarmCells(systems, testIndex, strata, debounce, seed);
+  // When no alarm could fire at all, "0 false alarms, nothing caught" measures the setup, not
+  // the model: every alarm metric is undefined with the reason, so an assertion on it fails.
+  const blocked = noAlarmPossible(series, input.threshold, debounce.minDuration);
+  const summary =
+    blocked === null
+      ? judged
+      : {
+          ...judged,
+          ...voided(judged, blocked),
+          breakdown: {
+            failure_type: judged.breakdown.failure_type.map((c) => ({
+              ...c,
+              ...voided(c, blocked),
+            })),
+          },
+        };
+  const cells: AlarmCells =
+    blocked === null
+      ? judgedCells
+      : Object.fromEntries(
+          Object.entries(judgedCells).map(([column, m]) => [
+            column,
+            new Map([...m].map(([stratum, set]) => [stratum, { ...set, ...voided(set, blocked) }])),
+          ]),
+        );
   const alarms: CaseAlarms = {
     threshold: input.threshold,
     minDuration: debounce.minDuration,
@@ -110,6 +135,52 @@ export function caseAlarms(
       : [],
   };
   return { alarms, cells };
+}
+
+/**
+ * Why no test system could raise an alarm whatever its scores, or null when one could: the
+ * threshold is not a number a score reaches (Infinity: no training normal system to set it
+ * from), or no score over time holds `minDuration` scored instants in a row (a window scenario
+ * whose windows are shorter than the model's rolling window gets one instant per window). Then
+ * "0 false alarms per system-month" would pass a gate on a model that was never able to alarm.
+ */
+export function noAlarmPossible(
+  series: readonly OverTime[],
+  threshold: number,
+  minDuration: number,
+): string | null {
+  if (series.length === 0) return null;
+  if (threshold === Infinity)
+    return 'no alarm could fire: the alarm threshold is Infinity (no training normal system to set it from)';
+  let longest = 0;
+  for (const o of series) {
+    let run = 0;
+    for (let i = 0; i < o.score.length; i++) {
+      run = o.score[i] === o.score[i] ? run + 1 : 0;
+      if (run > longest) longest = run;
+    }
+    if (longest >= minDuration) return null;
+  }
+  return `no alarm could fire: no test system's score over time has ${minDuration} scored instants in a row (alarms.minDuration), the most is ${longest}; lower alarms.minDuration or score more instants per system (a series shorter than a rolling window gets one instant)`;
+}
+
+/** A metric set with every metric and CI undefined for `reason` (see {@link noAlarmPossible}). */
+function voided(
+  set: Pick<AlarmMetricSet, 'metrics' | 'ci' | 'distributions'>,
+  reason: string,
+): Pick<AlarmMetricSet, 'metrics' | 'ci' | 'undefined' | 'distributions'> {
+  const names = Object.keys(set.metrics);
+  return {
+    metrics: Object.fromEntries(names.map((n) => [n, null])),
+    ci: Object.fromEntries(Object.keys(set.ci).map((n) => [n, null])),
+    undefined: Object.fromEntries(
+      names.flatMap((n) => [
+        [n, reason],
+        [`ci.${n}`, reason],
+      ]),
+    ),
+    distributions: { warning_days: null, detection_delay_days: null },
+  };
 }
 
 /** The alarm metrics of each stratum of each breakdown column: column → stratum → metrics. */

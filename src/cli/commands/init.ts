@@ -41,6 +41,14 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * A path as one POSIX shell word, for the "Next:" lines a user pastes: a folder with a space,
+ * a quote or a `$` (`my project`) split or broke `cd my project && npx harness run`.
+ */
+export function shellWord(p: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`;
+}
+
 export const initCommand: Command = {
   usage: USAGE,
   summary: 'set up a project: config, a model plugin, its checklist suite, a CI workflow',
@@ -65,7 +73,7 @@ export const initCommand: Command = {
       process.stderr.write(
         `warning: ${e.file} ${e.detail ?? ''} (run harness init --yes to do it)\n`,
       );
-    const cd = dir === process.cwd() ? '' : `cd ${displayPath(dir)} && `;
+    const cd = dir === process.cwd() ? '' : `cd ${shellWord(displayPath(dir))} && `;
     const next: readonly (readonly [string, string])[] = [
       [
         'npx harness run',

@@ -32,6 +32,24 @@ describe('harness init', () => {
     );
   });
 
+  it('in a package of a monorepo, says the workflow it wrote is not run there, and what to change', async () => {
+    // GitHub reads .github/workflows only at the repository root: packages/bess/.github is dead.
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'repo', '.git'), { recursive: true });
+    const sub = await scaffoldProject({
+      dir: path.join(dir, 'repo', 'packages', 'bess'),
+      confirm: no,
+    });
+    const wf = actionOf(sub.entries, '.github/workflows/harness.yml');
+    expect(wf?.action).toBe('created');
+    expect(wf?.detail).toMatch(/only at the repository root .*working-directory: packages\/bess/);
+    const root = await scaffoldProject({ dir: path.join(dir, 'repo'), confirm: no });
+    expect(actionOf(root.entries, '.github/workflows/harness.yml')).toEqual({
+      file: '.github/workflows/harness.yml',
+      action: 'created',
+    });
+  });
+
   it('never overwrites: a second run lists every file as existing and changes no byte', async () => {
     await scaffoldProject({ dir, confirm: yes });
     await writeFile(path.join(dir, 'suites', 'my-model.suite.ts'), 'mine\n');

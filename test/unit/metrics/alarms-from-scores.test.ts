@@ -48,6 +48,15 @@ describe('alarmsFromScores', () => {
     expect(alarmsAt(hours(0, 1, 2), [1, 1, 1], 1, 1, 0)).toEqual([0, 1, 2]);
   });
 
+  it("a persisting condition sampled every 30 s re-alarms every minute under cooldown '30s'", () => {
+    // 30 s = 29999.999999999996 ms once through days: every sample was "more than" it after the last.
+    const t = [0, 30_000, 60_000, 90_000, 120_000];
+    const cooldownDays = cooldownDaysOf('30s', 'test');
+    expect(
+      Array.from(alarmsFromScores(t, [1, 1, 1, 1, 1], 1, { minDuration: 1, cooldownDays })),
+    ).toEqual([0, 60_000, 120_000]);
+  });
+
   it('a cooldown too long for milliseconds (Infinity ms) still lets the first alarm fire', () => {
     expect(alarmsAt(hours(0, 1, 2), [0, 5, 5], 5, 1, 1e304)).toEqual([1]);
   });

@@ -6,6 +6,7 @@ import {
   nabScaledSigmoid,
   type AlarmSystem,
 } from '../../../src/metrics/index.ts';
+import { cooldownDaysOf } from '../../../src/metrics/alarms-from-scores.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -56,7 +57,10 @@ describe('judgeSystemAlarms', () => {
     expect(r.falseAlarms).toBe(2); // 70 and 101; the in-window alarms are the one event
     // Cooldown 20 days: 101 is 11 days after the last counted alarm (90), so it merges.
     expect(judgeSystemAlarms(sys, { cooldownDays: 20 }).falseAlarms).toBe(1);
-    expect(r.nabWeight).toBeCloseTo(2 / (1 + Math.exp(5 * (-15 / 20))) - 1, 12);
+    expect(r.nabWeight).toBeCloseTo(
+      (2 / (1 + Math.exp(5 * (-15 / 20))) - 1) / nabScaledSigmoid(-1),
+      12,
+    );
   });
 
   it('counts an alarm exactly at onset (delay 0) and exactly at failure (warning 0)', () => {
@@ -93,6 +97,19 @@ describe('judgeSystemAlarms', () => {
     expect(judgeSystemAlarms(sys, { cooldownDays: 4.9 }).falseAlarms).toBe(2);
   });
 
+  it('an alarm exactly one cooldown later is within it whatever the unit (30 s is not 29999.999… ms)', () => {
+    // cooldownDaysOf('30s') = 30/86400 days, and 30/86400 × 86.4e6 = 29999.999999999996 ms in
+    // floating point: an alarm exactly 30 s after the last counted one was "more than" the
+    // cooldown and counted twice.
+    const cooldownDays = cooldownDaysOf('30s', 'test');
+    const t0 = at(5);
+    const sys: AlarmSystem = {
+      ...normal('N', [], [0, 30]),
+      alarms: Float64Array.of(t0, t0 + 30_000),
+    };
+    expect(judgeSystemAlarms(sys, { cooldownDays }).falseAlarms).toBe(1);
+  });
+
   it('a cooldown too long for milliseconds (Infinity ms) still counts the first false alarm', () => {
     // 1e304 days × 86.4e6 ms overflows to Infinity; the first alarm came after −Infinity.
     expect(
@@ -106,6 +123,25 @@ describe('judgeSystemAlarms', () => {
 
   it('rejects unsorted alarms', () => {
     expect(() => judgeSystemAlarms(normal('N', [5, 4], [0, 30]))).toThrow(/ascending/);
+  });
+
+  it("weighs a detection as NAB's true positives: σ(y)/σ(−1), 1 at the window's start", () => {
+    // The metrics reference's worked example (B4): window 10..19 (W = 10), detection at 12:
+    // y = −(19 − 12 + 1)/10 = −0.8, weight 0.9771068409. In time: onset day 10, failure day 20.
+    expect(judgeSystemAlarms(failure('F', 't', 20, 10, [12])).nabWeight).toBeCloseTo(
+      0.9771068409,
+      9,
+    );
+    // At the onset a detection scores a whole A_TP, so a perfect early detector has weighted recall 1.
+    const perfect = evaluateAlarms(
+      [failure('A', 't', 20, 10, [10]), failure('B', 't', 30, 5, [5])],
+      {
+        reps: 10,
+        weighting: 'nab',
+      },
+    );
+    expect(perfect.metrics['event_recall_weighted']).toBe(1);
+    expect(perfect.metrics['event_precision_weighted']).toBe(1);
   });
 
   it('uses NAB scaled sigmoid', () => {
@@ -182,10 +218,11 @@ describe('evaluateAlarms', () => {
 
   it('weights early detections the NAB way as an option', () => {
     const r = evaluateAlarms(fleet, { reps: 50, weighting: 'nab' });
-    const w = [85, 99.5, 160].map((d, i) =>
-      nabScaledSigmoid(
-        (at(d) - at([100, 100, 200][i]!)) / (at([100, 100, 200][i]!) - at([80, 95, 150][i]!)),
-      ),
+    const w = [85, 99.5, 160].map(
+      (d, i) =>
+        nabScaledSigmoid(
+          (at(d) - at([100, 100, 200][i]!)) / (at([100, 100, 200][i]!) - at([80, 95, 150][i]!)),
+        ) / nabScaledSigmoid(-1),
     );
     const sum = w.reduce((a, b) => a + b, 0);
     expect(r.metrics['event_recall_weighted']).toBeCloseTo(sum / 4, 12);
