@@ -219,6 +219,13 @@ export async function scoreSplits(
       }
       // Alarms as scores: one threshold per fold; with k folds, margins over it judged at 0.
       const alarmThr = splitAlarmThreshold(run.overTime, threshold, minDuration);
+      // A fold without training normals has no alarm threshold: its margins would all be
+      // -Infinity, its systems silently never alarming, and "0 false alarms" would pass a gate.
+      // The one-score path errors the case for the same fold (above); so do alarms.
+      if (splits.length > 1 && !Number.isFinite(alarmThr)) {
+        p.error = `fold ${f + 1}: no training normals to set the alarm threshold on (alarms fire at a train-FPR threshold of the training normals' scores over time)`;
+        return;
+      }
       p.alarmThreshold = alarmThr;
       run.overTime.test.forEach((o, i) => {
         p.overTime![offset + i] =
