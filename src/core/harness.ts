@@ -186,11 +186,18 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       }));
     } catch (err) {
       // The verdict stands: a CI gate must not flip because the history could not be written.
+      // The MLflow upload reads the record (and `harness runs sync` retries from it), so nothing
+      // was sent either: say so, or a user watching MLflow would wait for a run that never comes.
       return {
         result,
         exitCode,
         record: { error: err instanceof Error ? err.message : String(err) },
-        tracking: null,
+        tracking: tracking
+          ? {
+              status: 'failed',
+              message: `tracking failed: nothing was sent to ${tracking.uri.base}, as the upload sends the run's record and it could not be written (above)`,
+            }
+          : null,
         ...failures,
       };
     }
