@@ -70,7 +70,11 @@ export async function syncPendingRuns(
   };
 }
 
-/** Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time). */
+/**
+ * Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time).
+ * Dot-folders are not runs: `.staging-<run_id>` holds a whole record just before its rename
+ * (or for good, when its writer was killed), and `harness runs` does not list them either.
+ */
 async function runFolders(runsDir: string): Promise<string[]> {
   let entries;
   try {
@@ -81,7 +85,7 @@ async function runFolders(runsDir: string): Promise<string[]> {
   }
   const dirs: string[] = [];
   for (const e of entries
-    .filter((x) => x.isDirectory())
+    .filter((x) => x.isDirectory() && !x.name.startsWith('.'))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const files = await readdir(path.join(runsDir, e.name));
     if (files.includes('run.json')) dirs.push(path.join(runsDir, e.name));
