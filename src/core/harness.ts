@@ -212,7 +212,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     // Loaded only when tracking is on: the upload renders charts with Vega. It never changes the
     // exit code either: a failed upload stays in the record for `harness runs sync`.
     const tracked = tracking
-      ? await (await import('../track/mlflow/index.ts')).trackRun(dir, config, env)
+      ? await (
+          await import('../track/mlflow/index.ts')
+        )
+          .trackRun(dir, config, env)
+          .catch((err: unknown) => {
+            // A record the uploader refuses is a tracking failure like a server error: the run's
+            // own verdict and the "run recorded" line stand, and the user is told.
+            if (!(err instanceof HarnessError)) throw err;
+            return {
+              status: 'failed' as const,
+              message: `tracking failed: ${err.message} — results kept in ${path.relative(process.cwd(), dir) || '.'}`,
+            };
+          })
       : null;
     return {
       result,
