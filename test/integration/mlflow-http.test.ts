@@ -239,6 +239,17 @@ describe('MLflow transport', () => {
     expect(second.seen).toHaveLength(2);
   });
 
+  it('a timeout of a fraction of a millisecond more is no reason to fail every request', async () => {
+    const { url } = await fake((_, res) => json(res, 200, {}));
+    await expect(
+      client(url, { MLFLOW_HTTP_REQUEST_TIMEOUT: '30.0001' }).logBatch('r1', {
+        metrics: [],
+        params: [],
+        tags: [],
+      }),
+    ).resolves.toBeUndefined();
+  });
+
   it('times out a server that does not answer, and says so', async () => {
     const { url, seen } = await fake(() => undefined); // never answers
     const err = await client(url, {
