@@ -40,5 +40,12 @@ describe('harness runs sync and staging folders', () => {
     const r = await syncPendingRuns(runsDir, { settings });
     expect(r).toMatchObject({ pending: 0, results: [], broken: [], notTried: [], ok: true });
     expect((await readdir(staging)).sort()).toEqual(['results.json', 'run.json', 'scores']);
+    expect(r.message).toBe(
+      `nothing to sync: no runs recorded in ${path.relative(process.cwd(), runsDir)}`,
+    );
+    const none = await syncPendingRuns(path.join(tmp.dir, 'nowhere'), { settings });
+    expect(none.message).toBe(
+      `nothing to sync: no runs recorded in ${path.relative(process.cwd(), path.join(tmp.dir, 'nowhere'))}`,
+    );
   });
 });

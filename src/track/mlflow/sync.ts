@@ -32,7 +32,8 @@ export async function syncPendingRuns(
 ): Promise<SyncResult> {
   const pending: string[] = [];
   const broken: { runDir: string; error: string }[] = [];
-  for (const dir of await runFolders(runsDir)) {
+  const folders = await runFolders(runsDir);
+  for (const dir of folders) {
     try {
       if (await needsUpload(dir, options.settings)) pending.push(dir);
     } catch (err) {
@@ -66,7 +67,11 @@ export async function syncPendingRuns(
     broken,
     notTried,
     ok,
-    message: messageOf(pending.length, results, broken, notTried.length, options.settings),
+    message:
+      folders.length === 0
+        ? // not "every run is tracked": a mistyped --runs-dir must not read as done
+          `nothing to sync: no runs recorded in ${path.relative(process.cwd(), runsDir) || '.'}`
+        : messageOf(pending.length, results, broken, notTried.length, options.settings),
   };
 }
 
