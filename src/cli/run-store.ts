@@ -16,5 +16,6 @@ export async function openStore(runsDirFlag: string | undefined): Promise<RunLis
     process.stderr.write(
       `${chalk.yellow('warning:')} skipped ${displayPath(u.dir)}: ${u.reason}\n`,
     );
+  for (const w of list.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
   return list;
 }

@@ -186,11 +186,18 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       }));
     } catch (err) {
       // The verdict stands: a CI gate must not flip because the history could not be written.
+      // The MLflow upload reads the record (and `harness runs sync` retries from it), so nothing
+      // was sent either: say so, or a user watching MLflow would wait for a run that never comes.
       return {
         result,
         exitCode,
         record: { error: err instanceof Error ? err.message : String(err) },
-        tracking: null,
+        tracking: tracking
+          ? {
+              status: 'failed',
+              message: `tracking failed: nothing was sent to ${tracking.uri.base}, as the upload sends the run's record and it could not be written (above)`,
+            }
+          : null,
         ...failures,
       };
     }
@@ -205,7 +212,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     // Loaded only when tracking is on: the upload renders charts with Vega. It never changes the
     // exit code either: a failed upload stays in the record for `harness runs sync`.
     const tracked = tracking
-      ? await (await import('../track/mlflow/index.ts')).trackRun(dir, config, env)
+      ? await (
+          await import('../track/mlflow/index.ts')
+        )
+          .trackRun(dir, config, env)
+          .catch((err: unknown) => {
+            // A record the uploader refuses is a tracking failure like a server error: the run's
+            // own verdict and the "run recorded" line stand, and the user is told.
+            if (!(err instanceof HarnessError)) throw err;
+            return {
+              status: 'failed' as const,
+              message: `tracking failed: ${err.message} — results kept in ${path.relative(process.cwd(), dir) || '.'}`,
+            };
+          })
       : null;
     return {
       result,

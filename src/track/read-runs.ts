@@ -21,6 +21,8 @@ export interface RunList {
   readonly runsDir: string;
   readonly runs: readonly StoredRun[];
   readonly unreadable: readonly { readonly dir: string; readonly reason: string }[];
+  /** Runs listed with a damaged tracking.json (their `tracking` is null): what is wrong with it. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -35,7 +37,7 @@ export async function listRuns(runsDir: string): Promise<RunList> {
     entries = await readdir(runsDir, { withFileTypes: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      return { runsDir, runs: [], unreadable: [] };
+      return { runsDir, runs: [], unreadable: [], warnings: [] };
     throw new HarnessError(
       'E_RUN_STORE',
       `${runsDir}: the run store cannot be read (${(err as Error).message})`,
@@ -43,22 +45,35 @@ export async function listRuns(runsDir: string): Promise<RunList> {
   }
   const runs: StoredRun[] = [];
   const unreadable: { dir: string; reason: string }[] = [];
+  const warnings: string[] = [];
   for (const e of entries) {
     // Dot-folders include the staging folders of records being written (write-record.ts).
     if (!e.isDirectory() || e.name.startsWith('.')) continue;
     const dir = path.join(runsDir, e.name);
+    let record: RunRecord;
     try {
-      runs.push({ dir, record: await readRunRecord(dir), tracking: await readTrackingState(dir) });
+      record = await readRunRecord(dir);
     } catch (err) {
       if (!(err instanceof HarnessError)) throw err;
       unreadable.push({ dir, reason: err.message });
+      continue;
     }
+    // tracking.json only says what reached MLflow: a damaged one must not hide the run (which
+    // would make `latest` another run, and `compare --fail-on-drop` judge older ones).
+    let tracking: TrackingState | null = null;
+    try {
+      tracking = await readTrackingState(dir);
+    } catch (err) {
+      if (!(err instanceof HarnessError)) throw err;
+      warnings.push(`${err.message}; the run is listed, its tracking status unknown`);
+    }
+    runs.push({ dir, record, tracking });
   }
   runs.sort(
     (a, b) =>
       cmp(b.record.started_at, a.record.started_at) || cmp(b.record.run_id, a.record.run_id),
   );
-  return { runsDir, runs, unreadable };
+  return { runsDir, runs, unreadable, warnings };
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

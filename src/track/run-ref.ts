@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import type { RunList, StoredRun } from './read-runs.ts';
 
@@ -15,7 +16,7 @@ export function resolveRunRef(list: RunList, ref: string): StoredRun {
   if (back) {
     const n = Number(back[1] ?? 0);
     const run = runs[n];
-    if (run) return run;
+    if (run) return checkNoneSkipped(list, ref, run, (name) => name > run.record.run_id);
     throw new HarnessError(
       'E_RUN_REF',
       `${ref}: ${runs.length === 0 ? `no runs recorded in ${list.runsDir} yet (\`harness run\` records one)` : `${list.runsDir} holds only ${runs.length} run${runs.length === 1 ? '' : 's'} (${available(runs)})`}`,
@@ -24,7 +25,8 @@ export function resolveRunRef(list: RunList, ref: string): StoredRun {
   const exact = runs.find((r) => r.record.run_id === ref);
   if (exact) return exact;
   const matches = ref === '' ? [] : runs.filter((r) => r.record.run_id.startsWith(ref));
-  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 1)
+    return checkNoneSkipped(list, ref, matches[0]!, (n) => n.startsWith(ref));
   if (matches.length > 1) {
     throw new HarnessError(
       'E_RUN_REF',
@@ -47,4 +49,29 @@ function available(runs: readonly StoredRun[]): string {
   return runs.length > LISTED
     ? `${ids.join(', ')} and ${runs.length - LISTED} older`
     : ids.join(', ');
+}
+
+/** A run folder's name as `harness run` makes it (the run id). */
+const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+
+/**
+ * `run`, unless a recorded run that could not be read (damaged, or of a later schema) might be
+ * the one `ref` means: a newer one for `latest~N`, another match for a prefix. Skipping it would
+ * silently name an older run, and `compare --fail-on-drop` would then judge the wrong pair.
+ */
+function checkNoneSkipped(
+  list: RunList,
+  ref: string,
+  run: StoredRun,
+  mightBe: (name: string) => boolean,
+): StoredRun {
+  const hidden = list.unreadable.filter((u) => {
+    const name = path.basename(u.dir);
+    return RUN_ID.test(name) && mightBe(name);
+  });
+  if (hidden.length === 0) return run;
+  throw new HarnessError(
+    'E_RUN_REF',
+    `${ref}: cannot tell which run that is: ${hidden.length === 1 ? 'the run' : `${hidden.length} runs`} ${hidden.map((u) => path.basename(u.dir)).join(', ')} cannot be read (${hidden[0]!.reason}); repair or remove ${hidden.length === 1 ? 'it' : 'them'}, or name the run by its full id (${run.record.run_id} is the one that can be read)`,
+  );
 }

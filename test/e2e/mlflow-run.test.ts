@@ -4,7 +4,7 @@
  * does not change the run's verdict and `harness runs sync` uploads the run later; a bad URI
  * fails before anything runs.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
@@ -160,5 +160,32 @@ describe('harness run with MLflow tracking', () => {
     expect(await stat(path.join(project.dir, '.harness', 'runs')).then((s) => s.mtimeMs)).toBe(
       before,
     );
+  });
+
+  it('tracks a run with a suite that could not run: the run says exit 2 for the suite, not for its record', async () => {
+    // A suite that fails before its data loads is recorded with split: null.
+    const broken = path.join(project.dir, 'suites', 'broken.suite.ts');
+    await writeFile(
+      broken,
+      SUITE.replace("name: 'tracked'", "name: 'broken'").replace(
+        "['zscore', { sensor: 'temp_cell_max_c' }]",
+        "'random'",
+      ),
+    );
+    try {
+      const r = await harness(['run', '--reporter', 'plain'], tracked());
+      expect(r.stdout).toContain('suite "broken" has two cases named "random"');
+      expect(r.stderr).not.toContain('run.json');
+      const runId = RECORDED.exec(r.stdout)?.[1];
+      expect(runId, r.stdout + r.stderr).toBeDefined();
+      expect(r.stdout).toMatch(/\ntracked 2 runs to .* \(tracked\)\n/);
+      expect(r.code).toBe(2);
+      expect((await mlflowRuns(runId!)).size).toBe(2);
+      const sync = await harness(['runs', 'sync'], tracked());
+      expect(sync.stdout).not.toContain('skipped');
+      expect(sync.code).toBe(0);
+    } finally {
+      await rm(broken);
+    }
   });
 });

@@ -269,4 +269,25 @@ describe('harness run records the run; harness runs and harness compare read the
       `no runs recorded in .harness/runs yet: \`harness run\` records every run (unless history is off)\n`,
     );
   }, 120_000);
+
+  it('a run that cannot be recorded keeps its verdict, and with MLflow set says nothing was tracked', async () => {
+    project = await makeProject({
+      // runsDir below a file: the record cannot be written
+      'harness.config.ts': CONFIG.replace("seed: 'e2e'", "seed: 'e2e', runsDir: 'blocked/runs'"),
+      blocked: 'a file, not a folder\n',
+      'suites/hist.suite.ts': suite('', undefined, `'random'`),
+    });
+    // Nothing listens there: the run must not even try, since there is no record to send.
+    const r = await runHarness(['run', '--reporter', 'plain'], {
+      cwd: project.dir,
+      env: { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000' },
+    });
+    expect(r.stdout).toMatch(/PASS\s+Assertions 1 passed/);
+    expect(r.stdout).not.toContain('run recorded');
+    expect(r.stderr).toMatch(/^warning: the run was not recorded in blocked\/runs: .*ENOTDIR/m);
+    expect(r.stdout + r.stderr).toContain(
+      "warning: tracking failed: nothing was sent to http://127.0.0.1:5000, as the upload sends the run's record and it could not be written (above)\n",
+    );
+    expect(r.code).toBe(0);
+  }, 120_000);
 });

@@ -65,4 +65,23 @@ describe('harness compare --fail-on-drop with cases it cannot judge', () => {
     expect(nothing.stderr).toContain('labels:\n  the earlier run has no scored case\n');
     for (const r of [other, crashed, removed, nothing]) expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
+
+  it("exit 2 when both refs name the same run (a branch run that was not recorded leaves main's as latest)", async () => {
+    const list = await runHarness(['runs', '--runs-dir', store('removed'), '--json']);
+    const latest = (JSON.parse(list.stdout) as { run_id: string }[])[0]!.run_id;
+    for (const refs of [['latest', 'latest'], [latest], [latest.slice(0, 18), 'latest']]) {
+      const r = await runHarness([
+        'compare',
+        ...refs,
+        '--runs-dir',
+        store('removed'),
+        '--fail-on-drop',
+      ]);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `harness: ${refs[0]} and ${refs[1] ?? 'latest'} are the same run (${latest}): nothing to compare\n`,
+      );
+      expect(r.code).toBe(2);
+    }
+  }, 30_000);
 });

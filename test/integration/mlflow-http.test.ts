@@ -177,6 +177,39 @@ describe('MLflow transport', () => {
     );
   });
 
+  it('a 200 page that is not JSON (a login page behind a redirect) is an error naming it, not an empty answer', async () => {
+    const { url, seen } = await fake((_, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body>Sign in</body></html>');
+    });
+    const err = await client(url)
+      .getExperimentByName('smoke')
+      .catch((e: unknown) => e);
+    expect(seen).toHaveLength(1); // not retried: the same page would come back
+    expect(err).toBeInstanceOf(MlflowError);
+    expect(err).toMatchObject({ status: 200, errorCode: null });
+    expect((err as Error).message).toBe(
+      `MLflow GET /api/2.0/mlflow/experiments/get-by-name at ${url}: HTTP 200 non-JSON body: "<html><body>Sign in</body></html>" (not an MLflow tracking server; a login page?)`,
+    );
+  });
+
+  it('a 200 JSON answer without the run or experiment it must hold is an error, never a run in experiment "undefined"', async () => {
+    const { url } = await fake((_, res) => json(res, 200, { ok: true }));
+    const c = client(url);
+    for (const call of [
+      () => c.getExperimentByName('smoke'),
+      () => c.createExperiment('smoke'),
+      () => c.createRun({ experimentId: '1', runName: 'm', startTime: 1, userId: null, tags: [] }),
+      () => c.getRun('r1'),
+    ]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MlflowError);
+      expect((err as Error).message).toMatch(
+        /: the answer has no (experiment|experiment_id|run): \{"ok":true\} \(not an MLflow tracking server\?\)$/,
+      );
+    }
+  });
+
   it('never repeats runs/create after an error that may have created the run, but does after 503', async () => {
     const run = {
       run: {
@@ -204,6 +237,17 @@ describe('MLflow transport', () => {
     );
     expect((await client(second.url).createRun(body)).run_id).toBe('r9');
     expect(second.seen).toHaveLength(2);
+  });
+
+  it('a timeout of a fraction of a millisecond more is no reason to fail every request', async () => {
+    const { url } = await fake((_, res) => json(res, 200, {}));
+    await expect(
+      client(url, { MLFLOW_HTTP_REQUEST_TIMEOUT: '30.0001' }).logBatch('r1', {
+        metrics: [],
+        params: [],
+        tags: [],
+      }),
+    ).resolves.toBeUndefined();
   });
 
   it('times out a server that does not answer, and says so', async () => {

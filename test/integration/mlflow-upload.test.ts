@@ -4,10 +4,12 @@
  * that dies mid-upload loses nothing and `sync` finishes the job without duplicates; a server
  * that is not there leaves the record for later.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HarnessError } from '../../src/errors.ts';
 import { caseId, caseRun } from '../../src/track/mlflow/case-run.ts';
 import { MlflowClient } from '../../src/track/mlflow/client.ts';
 import { getOrCreateExperiment } from '../../src/track/mlflow/experiments.ts';
@@ -426,6 +428,46 @@ describe('a server that goes away', () => {
     }
     // A server restart takes up to 90 s alone on a busy machine: more than the default 60 s.
   }, 180_000);
+
+  it('cannot write tracking.json mid-upload (a full disk): a tracking error naming the file, and sync finishes the run later', async () => {
+    const dir = path.join(tmp.dir, 'unwritable');
+    const runDir = await writeRunFolder(dir, syntheticRun('2026-11-30T08:00:00.000Z'), '/project');
+    const runId = path.basename(runDir);
+    // Once the first MLflow run is being made, the run folder can no longer be written to.
+    let blocked = false;
+    const { url, proxy } = await killingProxy(server, (p) => {
+      if (!blocked && p.endsWith('/runs/create')) {
+        blocked = true;
+        renameSync(runDir, `${runDir}.away`);
+        writeFileSync(runDir, 'a file where the run folder was\n');
+      }
+      return false;
+    });
+    try {
+      const err = await uploadRunRecord(runDir, { settings: settingsFor(url) }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(HarnessError);
+      expect((err as HarnessError).code).toBe('E_TRACKING');
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `^${path.join(runDir, 'tracking.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not be written \\(E[A-Z]+: `,
+        ),
+      );
+    } finally {
+      await new Promise((r) => proxy.close(r));
+      await rm(runDir, { force: true });
+      await rename(`${runDir}.away`, runDir);
+    }
+    const sync = await syncPendingRuns(dir, { settings: settingsFor(server.url) });
+    expect(sync.ok, sync.message).toBe(true);
+    // every case once: the run made before the failure was found again, not duplicated
+    const cases = (await readRunFolder(runDir)).cases;
+    for (const suite of new Set(cases.map((c) => c.suite.name)))
+      expect((await runsOf(suite, runId)).length).toBe(
+        cases.filter((c) => c.suite.name === suite).length,
+      );
+  });
 
   it('is not there at all: the upload fails fast, says to sync, and the record stays', async () => {
     const runDir = await writeRunFolder(

@@ -64,6 +64,13 @@ export const compareCommand: Command = {
     const list = await openStore(values['runs-dir']);
     const before = resolveRunRef(list, beforeRef);
     const after = resolveRunRef(list, afterRef);
+    // A run compared with itself shows no drop: a CI job whose own run was not recorded would
+    // compare main's run (still the latest) with itself and pass.
+    if (before.dir === after.dir)
+      throw new HarnessError(
+        'E_COMPARE',
+        `${beforeRef} and ${afterRef} are the same run (${after.record.run_id}): nothing to compare`,
+      );
     const comparison = compareRuns(await loadRun(before), await loadRun(after));
     const drops = significantDrops(comparison, alpha);
     if (values.json)

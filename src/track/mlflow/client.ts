@@ -1,4 +1,4 @@
-import { isNotFound } from './errors.ts';
+import { isNotFound, MlflowError } from './errors.ts';
 import type { MlflowHttp } from './http.ts';
 
 /**
@@ -76,7 +76,9 @@ export class MlflowClient {
         path: `${API}/experiments/get-by-name`,
         query: { experiment_name: name },
       });
-      return r.experiment;
+      if (!isObject(r.experiment) || !isId(r.experiment.experiment_id))
+        throw this.unexpected(`GET ${API}/experiments/get-by-name`, 'experiment', r);
+      return { ...r.experiment, experiment_id: String(r.experiment.experiment_id) };
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
@@ -90,6 +92,8 @@ export class MlflowClient {
       path: `${API}/experiments/create`,
       json: { name },
     });
+    if (!isId(r.experiment_id))
+      throw this.unexpected(`POST ${API}/experiments/create`, 'experiment_id', r);
     return String(r.experiment_id);
   }
 
@@ -121,19 +125,20 @@ export class MlflowClient {
       },
       idempotent: false,
     });
+    if (!isRun(r.run)) throw this.unexpected(`POST ${API}/runs/create`, 'run', r);
     return r.run.info;
   }
 
   /** The run, or null when the server does not know it (deleted for good, or another server's id). */
   async getRun(runId: string): Promise<Run | null> {
     try {
-      return (
-        await this.http.json<{ run: Run }>({
-          method: 'GET',
-          path: `${API}/runs/get`,
-          query: { run_id: runId },
-        })
-      ).run;
+      const r = await this.http.json<{ run: Run }>({
+        method: 'GET',
+        path: `${API}/runs/get`,
+        query: { run_id: runId },
+      });
+      if (!isRun(r.run)) throw this.unexpected(`GET ${API}/runs/get`, 'run', r);
+      return withData(r.run);
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
@@ -156,7 +161,9 @@ export class MlflowClient {
           ...(pageToken ? { page_token: pageToken } : {}),
         },
       });
-      runs.push(...(r.runs ?? []));
+      if (r.runs !== undefined && !(Array.isArray(r.runs) && r.runs.every(isRun)))
+        throw this.unexpected(`POST ${API}/runs/search`, 'list of runs', r);
+      runs.push(...(r.runs ?? []).map(withData));
       pageToken = r.next_page_token || undefined;
     } while (pageToken);
     return runs;
@@ -211,8 +218,37 @@ export class MlflowClient {
     });
   }
 
+  /**
+   * A 2xx JSON answer without what the call returns (a proxy or another service at the URI): an
+   * MlflowError naming the call, so the upload reports it instead of crashing on a missing field.
+   */
+  private unexpected(endpoint: string, what: string, body: unknown): MlflowError {
+    const text = JSON.stringify(body) ?? String(body);
+    return new MlflowError(
+      `MLflow ${endpoint} at ${this.http.options.uri.base}: the answer has no ${what}: ${text.length > 200 ? `${text.slice(0, 200)}…` : text} (not an MLflow tracking server?)`,
+      endpoint,
+      200,
+      null,
+    );
+  }
+
   /** PUTs one file through the artifact proxy; `proxyPath` comes from artifactProxyPath(). */
   async uploadArtifact(proxyPath: string, bytes: Uint8Array, contentType: string): Promise<void> {
     await this.http.json({ method: 'PUT', path: proxyPath, body: bytes, contentType });
   }
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+/** MLflow ids are strings; int64 fields may come as numbers (see the reference's A1). */
+const isId = (v: unknown): v is string | number =>
+  (typeof v === 'string' && v !== '') || typeof v === 'number';
+/** A run with `data` even when the server left it out (proto3 omits an empty message). */
+const withData = (r: Run): Run => ({ ...r, data: r.data ?? {} });
+/** What the uploader reads of a run: its id and artifact location. */
+const isRun = (v: unknown): v is Run =>
+  isObject(v) &&
+  isObject(v['info']) &&
+  typeof v['info']['run_id'] === 'string' &&
+  v['info']['run_id'] !== '' &&
+  typeof v['info']['artifact_uri'] === 'string';

@@ -117,8 +117,23 @@ export class MlflowHttp {
     } catch (err) {
       return this.networkFailure(endpoint, err);
     }
-    if (res.ok) return { body: parseJson(text) ?? {} };
     const parsed = parseJson(text);
+    // A 2xx page that is not JSON is not MLflow: typically an SSO proxy's login page (fetch
+    // followed its redirect) or a web server at that URI. Read as `{}`, it made every field of
+    // the answer undefined (a run in experiment "undefined", then a crash).
+    if (res.ok && parsed === undefined) {
+      return {
+        error: new MlflowError(
+          `MLflow ${endpoint} at ${this.options.uri.base}: HTTP ${res.status} non-JSON body: ${JSON.stringify(clip(text.trim(), 200))} (not an MLflow tracking server; a login page?)`,
+          endpoint,
+          res.status,
+          null,
+        ),
+        retry: 'never',
+        retryAfterMs: null,
+      };
+    }
+    if (res.ok) return { body: parsed ?? {} };
     const mlflow = isMlflowError(parsed) ? parsed : null;
     const detail = mlflow
       ? `${mlflow.error_code}: ${firstLine(mlflow.message)}`

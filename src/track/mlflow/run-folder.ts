@@ -221,9 +221,10 @@ function checkRecord(raw: unknown, file: string): RunRecord {
       for (const f of ['systems', 'train', 'test'])
         if (typeof ds[f] !== 'number') fail(`${at}.dataset.${f}`, 'must be a number');
     }
+    // null, as `dataset`, for a suite that failed before its data loaded (types.ts).
     const split = s['split'];
-    if (!isObject(split) || !isString(split['seed']))
-      fail(`${at}.split`, 'must be { test, folds, seed }');
+    if (split !== null && (!isObject(split) || !isString(split['seed'])))
+      fail(`${at}.split`, 'must be { test, folds, seed } or null');
     if (!Array.isArray(s['cases'])) return fail(`${at}.cases`, 'must be a list');
     s['cases'].forEach((c: unknown, j) => {
       const cat = `${at}.cases[${j}]`;

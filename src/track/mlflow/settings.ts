@@ -17,6 +17,8 @@ export interface MlflowSettings {
 
 /** MLFLOW_HTTP_REQUEST_TIMEOUT's default (120 s). */
 const DEFAULT_TIMEOUT_MS = 120_000;
+/** The longest timeout a Node timer can wait, in seconds (2^31 − 1 ms). */
+const MAX_TIMEOUT_S = 2_147_483;
 
 /**
  * MLflow client variables that configure TLS or an auth plugin through Python's requests; the
@@ -57,14 +59,14 @@ export function mlflowSettings(
         `${name} is set, which the harness's MLflow client does not support: ${instead}`,
       );
   }
-  const seconds = (name: string, min: number): number | undefined => {
+  const seconds = (name: string, min: number, max = Infinity): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
     const v = Number(raw);
-    if (!Number.isFinite(v) || v < min)
+    if (!Number.isFinite(v) || v < min || v > max)
       throw new HarnessError(
         'E_TRACKING',
-        `${name}=${JSON.stringify(raw)} must be a number of seconds ≥ ${min}`,
+        `${name}=${JSON.stringify(raw)} must be a number of seconds ≥ ${min}${max < Infinity ? ` and ≤ ${max}` : ''}`,
       );
     return v * 1000;
   };
@@ -78,7 +80,11 @@ export function mlflowSettings(
         `MLFLOW_HTTP_REQUEST_MAX_RETRIES=${JSON.stringify(retriesRaw)} must be a whole number ≥ 0`,
       );
   }
-  const timeoutMs = seconds('MLFLOW_HTTP_REQUEST_TIMEOUT', 0.001) ?? DEFAULT_TIMEOUT_MS;
+  // AbortSignal.timeout takes whole milliseconds up to 2^32 − 1: anything else made every
+  // request fail as "cannot reach the server". Timers stop at 2^31 − 1 ms (24.8 days).
+  const timeoutMs = Math.round(
+    seconds('MLFLOW_HTTP_REQUEST_TIMEOUT', 0.001, MAX_TIMEOUT_S) ?? DEFAULT_TIMEOUT_MS,
+  );
   return {
     uri,
     origin,

@@ -32,7 +32,8 @@ export async function syncPendingRuns(
 ): Promise<SyncResult> {
   const pending: string[] = [];
   const broken: { runDir: string; error: string }[] = [];
-  for (const dir of await runFolders(runsDir)) {
+  const folders = await runFolders(runsDir);
+  for (const dir of folders) {
     try {
       if (await needsUpload(dir, options.settings)) pending.push(dir);
     } catch (err) {
@@ -66,11 +67,19 @@ export async function syncPendingRuns(
     broken,
     notTried,
     ok,
-    message: messageOf(pending.length, results, broken, notTried.length, options.settings),
+    message:
+      folders.length === 0
+        ? // not "every run is tracked": a mistyped --runs-dir must not read as done
+          `nothing to sync: no runs recorded in ${path.relative(process.cwd(), runsDir) || '.'}`
+        : messageOf(pending.length, results, broken, notTried.length, options.settings),
   };
 }
 
-/** Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time). */
+/**
+ * Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time).
+ * Dot-folders are not runs: `.staging-<run_id>` holds a whole record just before its rename
+ * (or for good, when its writer was killed), and `harness runs` does not list them either.
+ */
 async function runFolders(runsDir: string): Promise<string[]> {
   let entries;
   try {
@@ -81,7 +90,7 @@ async function runFolders(runsDir: string): Promise<string[]> {
   }
   const dirs: string[] = [];
   for (const e of entries
-    .filter((x) => x.isDirectory())
+    .filter((x) => x.isDirectory() && !x.name.startsWith('.'))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const files = await readdir(path.join(runsDir, e.name));
     if (files.includes('run.json')) dirs.push(path.join(runsDir, e.name));

@@ -35,7 +35,21 @@ export async function readTrackingState(runDir: string): Promise<TrackingState |
   );
 }
 
-/** Replaces tracking.json atomically: a crash mid-write leaves the previous state, never half a file. */
+/**
+ * Replaces tracking.json atomically: a crash mid-write leaves the previous state, never half a file.
+ * A file system that refuses it (a full disk) is an E_TRACKING HarnessError naming the file: the
+ * upload stops there and reports tracking failed, instead of an internal error that ended
+ * `harness run` with exit 2 whatever its verdict.
+ */
 export async function writeTrackingState(runDir: string, state: TrackingState): Promise<void> {
-  await writeFileAtomic(path.join(runDir, TRACKING_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  const file = path.join(runDir, TRACKING_FILE);
+  try {
+    await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
+  } catch (err) {
+    if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
+    throw new HarnessError(
+      'E_TRACKING',
+      `${file} could not be written (${(err as Error).message}); the MLflow runs made so far are found again by the next \`harness runs sync\``,
+    );
+  }
 }

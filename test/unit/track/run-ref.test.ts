@@ -13,7 +13,7 @@ function store(ids: readonly string[]): RunList {
     record: loaded(run([]), id).record,
     tracking: null,
   }));
-  return { runsDir: DIR, runs, unreadable: [] };
+  return { runsDir: DIR, runs, unreadable: [], warnings: [] };
 }
 
 /** The HarnessError `fn` throws. */
@@ -84,5 +84,27 @@ describe('resolveRunRef', () => {
     expect(errorOf(() => resolveRunRef(store([]), 'abc')).message).toBe(
       `no run "abc": no runs recorded in ${DIR} yet (\`harness run\` records one)`,
     );
+  });
+
+  it('a run folder it cannot read is never silently passed over: latest~N and a prefix that might mean it exit 2', () => {
+    const unreadable = (name: string) => ({ dir: `${DIR}/${name}`, reason: 'damaged' });
+    const list: RunList = {
+      ...store(IDS.slice(1)), // IDS[0], the newest, cannot be read
+      unreadable: [unreadable(IDS[0]!), unreadable('notes')],
+    };
+    expect(errorOf(() => resolveRunRef(list, 'latest')).message).toBe(
+      `latest: cannot tell which run that is: the run ${IDS[0]} cannot be read (damaged); repair or remove it, or name the run by its full id (${IDS[1]} is the one that can be read)`,
+    );
+    expect(errorOf(() => resolveRunRef(list, 'latest~1')).message).toMatch(
+      /^latest~1: cannot tell/,
+    );
+    // 202603 starts one readable id and the unreadable one
+    const two: RunList = { ...store([IDS[1]!]), unreadable: [unreadable(IDS[0]!)] };
+    expect(errorOf(() => resolveRunRef(two, '202603')).message).toMatch(/^202603: cannot tell/);
+    // full ids, and refs the unreadable run cannot be: as before (a folder not named by a run id is no run)
+    expect(resolveRunRef(list, IDS[1]!).record.run_id).toBe(IDS[1]);
+    expect(resolveRunRef(list, '20260301T12').record.run_id).toBe(IDS[1]);
+    const older: RunList = { ...store(IDS.slice(0, 2)), unreadable: [unreadable(IDS[2]!)] };
+    expect(resolveRunRef(older, 'latest~1').record.run_id).toBe(IDS[1]);
   });
 });

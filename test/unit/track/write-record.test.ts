@@ -161,7 +161,12 @@ describe('recordRun', () => {
     const o = options(t.dir);
     await expect(recordRun(r, o)).rejects.toThrow(/score of sys-003 is NaN/);
     expect(await readdir(o.runsDir)).toEqual([]);
-    expect(await listRuns(o.runsDir)).toEqual({ runsDir: o.runsDir, runs: [], unreadable: [] });
+    expect(await listRuns(o.runsDir)).toEqual({
+      runsDir: o.runsDir,
+      runs: [],
+      unreadable: [],
+      warnings: [],
+    });
   });
 
   it('two runs started in the same second get different ids', async () => {
@@ -229,7 +234,24 @@ describe('listRuns', () => {
       runsDir: path.join(t.dir, 'none'),
       runs: [],
       unreadable: [],
+      warnings: [],
     });
+  });
+
+  it('a damaged tracking.json leaves the run listed (tracking unknown) and says so', async () => {
+    t = await tempDir();
+    const runsDir = path.join(t.dir, 'runs');
+    const o = { runsDir, root: t.dir, configFile: null, argv: [], ownDirs: [] };
+    const rec = await recordRun(run([suite('s', [scored('s', 'm', F, S)], dataset(F))]), o);
+    await writeFile(path.join(rec.dir, 'tracking.json'), '{"mlflow":');
+    const list = await listRuns(runsDir);
+    expect(list.runs.map((r) => [r.record.run_id, r.tracking])).toEqual([[rec.runId, null]]);
+    expect(list.unreadable).toEqual([]);
+    expect(list.warnings).toEqual([
+      expect.stringMatching(
+        /tracking\.json: tracking\.json is not valid JSON \(.*\); the run is listed, its tracking status unknown$/,
+      ),
+    ]);
   });
 
   it('readRunRecord and readCaseScores name the file of a damaged record', async () => {

@@ -127,6 +127,10 @@ describe('mlflowSettings', () => {
       { MLFLOW_HTTP_REQUEST_TIMEOUT: '0' },
       /MLFLOW_HTTP_REQUEST_TIMEOUT="0" must be a number of seconds/,
     ],
+    [
+      { MLFLOW_HTTP_REQUEST_TIMEOUT: '10000000' },
+      /MLFLOW_HTTP_REQUEST_TIMEOUT="10000000" must be a number of seconds ≥ 0.001 and ≤ 2147483$/,
+    ],
     [{ MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: 'fast' }, /BACKOFF_FACTOR="fast"/],
     [{ MLFLOW_TRACKING_INSECURE_TLS: 'true' }, /MLFLOW_TRACKING_INSECURE_TLS is set.*verifies TLS/],
     [{ MLFLOW_TRACKING_SERVER_CERT_PATH: '/ca.pem' }, /NODE_EXTRA_CA_CERTS/],
@@ -135,6 +139,17 @@ describe('mlflowSettings', () => {
     expect(() =>
       mlflowSettings(config(null), { MLFLOW_TRACKING_URI: 'http://h:1', ...env }),
     ).toThrow(why);
+  });
+
+  it('keeps a timeout in whole milliseconds, as AbortSignal.timeout takes it', () => {
+    const s = (t: string) =>
+      mlflowSettings(config(null), {
+        MLFLOW_TRACKING_URI: 'http://h:1',
+        MLFLOW_HTTP_REQUEST_TIMEOUT: t,
+      })!.timeoutMs;
+    expect(s('30.0001')).toBe(30_000);
+    expect(s('0.0015')).toBe(2);
+    expect(s('2147483')).toBe(2_147_483_000);
   });
 
   it('accepts MLFLOW_TRACKING_INSECURE_TLS=false (the Python default spelled out)', () => {

@@ -1,0 +1,51 @@
+/**
+ * `harness runs sync` and the staging folder of a record being written (`.staging-<run_id>`,
+ * write-record.ts): it holds a whole record once run.json is in, just before the rename. Sync
+ * used to take it for a run: it uploaded a run the history does not list (a writer killed
+ * before its rename), or raced a `harness run` still writing it (its tracking.json re-creating
+ * the staging folder after the rename). Now it skips dot-folders, as `harness runs` does.
+ */
+import { readdir, rename } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { syncPendingRuns } from '../../src/track/mlflow/index.ts';
+import { mlflowSettings } from '../../src/track/mlflow/settings.ts';
+import { STAGING_PREFIX } from '../../src/track/write-record.ts';
+import { tempDir } from '../helpers/run-harness.ts';
+import { syntheticRun, writeRunFolder } from '../helpers/run-record.ts';
+
+async function closedPort(): Promise<string> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('harness runs sync and staging folders', () => {
+  let tmp: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => tmp?.cleanup());
+
+  it('leaves a staging folder alone: it is no recorded run (yet)', async () => {
+    tmp = await tempDir('sync-staging-');
+    const runsDir = path.join(tmp.dir, 'runs');
+    const done = await writeRunFolder(runsDir, syntheticRun(), '/project');
+    const staging = path.join(runsDir, `${STAGING_PREFIX}${path.basename(done)}`);
+    await rename(done, staging);
+    const settings = mlflowSettings(
+      { configFile: null, tracking: { mlflow: { uri: null } } },
+      { MLFLOW_TRACKING_URI: await closedPort(), MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' },
+    )!;
+    const r = await syncPendingRuns(runsDir, { settings });
+    expect(r).toMatchObject({ pending: 0, results: [], broken: [], notTried: [], ok: true });
+    expect((await readdir(staging)).sort()).toEqual(['results.json', 'run.json', 'scores']);
+    expect(r.message).toBe(
+      `nothing to sync: no runs recorded in ${path.relative(process.cwd(), runsDir)}`,
+    );
+    const none = await syncPendingRuns(path.join(tmp.dir, 'nowhere'), { settings });
+    expect(none.message).toBe(
+      `nothing to sync: no runs recorded in ${path.relative(process.cwd(), path.join(tmp.dir, 'nowhere'))}`,
+    );
+  });
+});
