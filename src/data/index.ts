@@ -1,7 +1,7 @@
 /** The data step: the contract's vocabulary, CSV reading and writing, loaders and validation. */
 export * from './schema.ts';
 export type * from './types.ts';
-export { writeFileAtomic } from './atomic.ts';
+export { fsyncDir, writeFileAtomic, writeFileDurable } from './atomic.ts';
 export { describeLayout, resolveDataDir, seriesPath, locateSeries, assertSafeSystemId, selectSources, sourceFolder, labelsPathOf, type DataLayout, type SourceLayout } from './layout.ts';
 export { formatTimestamp, formatFixed, formatSeriesCsv, formatMetadataCsv, formatLabelsCsv, csvField } from './csv-write.ts';
 export { parseCsv, readCsvFile, checkHeader, type CsvTable, type CsvRecord, type ProblemSink } from './csv-read.ts';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir, writeFileDurable } from '../data/index.ts';
 import { resultsJsonText } from '../report/index.ts';
 import type { RunResult } from '../runner/types.ts';
 import { buildRunRecord } from './build-record.ts';
@@ -62,13 +63,19 @@ export async function recordRun(run: RunResult, options: RecordOptions): Promise
   const staging = path.join(options.runsDir, `${STAGING_PREFIX}${runId}`);
   await mkdir(staging, { recursive: true });
   try {
-    await writeFile(path.join(staging, 'results.json'), resultsJsonText(run));
+    // Each file is flushed before the rename, and the rename after it: a power cut must not leave
+    // a record in place whose run.json is empty (the rename reaching the disk before the data).
+    const folders = new Set([staging]);
+    await writeFileDurable(path.join(staging, 'results.json'), resultsJsonText(run));
     for (const [file, s] of scores) {
+      folders.add(path.dirname(path.join(staging, file)));
       await mkdir(path.dirname(path.join(staging, file)), { recursive: true });
-      await writeFile(path.join(staging, file), formatScoresCsv(s));
+      await writeFileDurable(path.join(staging, file), formatScoresCsv(s));
     }
-    await writeFile(path.join(staging, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+    await writeFileDurable(path.join(staging, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+    for (const folder of folders) await fsyncDir(folder);
     await rename(staging, dir);
+    await fsyncDir(options.runsDir);
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;
