@@ -175,9 +175,11 @@ jobs:
  * What the project's .gitignore must hold: generated data and the harness's own folder.
  * `data/synthetic` has no trailing slash: it is a symlink to its current version
  * (`data/.synthetic.v-<hex>`, see src/data/fleet-commit.ts), and git takes a symlink for a file.
+ * `dataDir` is the config's data folder relative to the project (`data` by default; `.` for the
+ * project itself); null when it lies outside, where the project's .gitignore cannot reach it.
  */
-export const GITIGNORE_LINES: readonly string[] = [
-  'data/synthetic',
-  'data/.synthetic.*',
-  '.harness/',
-];
+export function gitignoreLines(dataDir: string | null = 'data'): readonly string[] {
+  if (dataDir === null) return ['.harness/'];
+  const prefix = dataDir === '' || dataDir === '.' ? '' : `${dataDir.replace(/\/+$/, '')}/`;
+  return [`${prefix}synthetic`, `${prefix}.synthetic.*`, '.harness/'];
+}
