@@ -1,4 +1,4 @@
 /**
  * `harness init`: scaffolding a new project.
  */
-export { type InitEntry, scaffoldProject } from './scaffold.ts';
+export { type ExistingConfig, type InitEntry, scaffoldProject } from './scaffold.ts';

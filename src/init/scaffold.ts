@@ -9,7 +9,7 @@ import { createFileExclusive, writeFileAtomic } from '../data/index.ts';
 import { HarnessError, jsonProblem } from '../errors.ts';
 import {
   CONFIG,
-  GITIGNORE_LINES,
+  gitignoreLines,
   MODEL_NAME,
   PLUGIN,
   SUITE,
@@ -34,6 +34,23 @@ export interface InitOptions {
    * `harness init --yes` answers yes without asking.
    */
   readonly confirm: (question: string) => Promise<boolean>;
+  /**
+   * Reads the project's harness.config.ts when it was there before init (the CLI loads it;
+   * init itself runs no user code). Init follows its `dataDir` in .gitignore and says when its
+   * `suites` globs leave out the suite it writes. Undefined, or a config it cannot read: the
+   * defaults.
+   */
+  readonly readConfig?: () => Promise<ExistingConfig | undefined>;
+}
+
+/** What init needs to know of a config that was there before it. */
+export interface ExistingConfig {
+  /** The data folder, absolute. */
+  readonly dataDir: string;
+  /** The `suites` globs as written, for the message. */
+  readonly suites: readonly string[];
+  /** Whether those globs pick up a file, given by its path relative to the project folder (with `/`). */
+  readonly runsSuite: (file: string) => boolean;
 }
 
 export interface InitResult {
@@ -44,12 +61,14 @@ export interface InitResult {
 }
 
 const WORKFLOW_FILE = '.github/workflows/harness.yml';
+const CONFIG_FILE = 'harness.config.ts';
+const SUITE_FILE = `suites/${MODEL_NAME}.suite.ts`;
 
 /** The files written as they are, in the order they are listed. */
 const FILES: readonly (readonly [string, string])[] = [
-  ['harness.config.ts', CONFIG],
+  [CONFIG_FILE, CONFIG],
   [`plugins/${MODEL_NAME}/index.ts`, PLUGIN],
-  [`suites/${MODEL_NAME}.suite.ts`, SUITE],
+  [SUITE_FILE, SUITE],
   ['tsconfig.json', TSCONFIG],
   [WORKFLOW_FILE, WORKFLOW],
 ];
@@ -81,6 +100,7 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
     );
   const pkg = await readPackage(dir); // first: a broken package.json stops init before it writes anything
   const entries: InitEntry[] = [];
+  let existing: ExistingConfig | undefined;
   for (const [rel, content] of FILES) {
     const file = path.join(dir, rel);
     const created = await createFileExclusive(file, content).catch((err: NodeJS.ErrnoException) => {
@@ -89,16 +109,42 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
         `${file}: cannot be written (${err.code ?? err.message}); nothing existing was changed`,
       );
     });
-    const note = created && rel === WORKFLOW_FILE ? await workflowNote(dir) : undefined;
+    if (!created && rel === CONFIG_FILE)
+      existing = await opts.readConfig?.().catch(() => undefined);
+    const note = !created
+      ? undefined
+      : rel === WORKFLOW_FILE
+        ? await workflowNote(dir)
+        : rel === SUITE_FILE
+          ? suiteNote(existing)
+          : undefined;
     entries.push({
       file: rel,
       action: created ? 'created' : 'exists',
       ...(note !== undefined ? { detail: note } : {}),
     });
   }
-  entries.push(await addGitignoreLines(dir));
+  entries.push(await addGitignoreLines(dir, gitignoreLines(dataFolder(dir, existing))));
   entries.push(await ensureModulePackage(dir, pkg, opts.confirm));
   return { dir, entries, modelName: MODEL_NAME };
+}
+
+/**
+ * The suite init writes never runs when the project's config globs for suites elsewhere: the
+ * run still passes on the suites that do match. Says so and what to change; undefined when the
+ * globs cover it (or there was no config before init).
+ */
+function suiteNote(existing: ExistingConfig | undefined): string | undefined {
+  if (!existing || existing.runsSuite(SUITE_FILE)) return undefined;
+  return `not run: ${CONFIG_FILE}'s suites (${existing.suites.join(', ')}) do not match it; add 'suites/**/*.suite.ts' to them, or move the file where they look`;
+}
+
+/** The config's data folder relative to the project (`data` by default); null when outside it. */
+function dataFolder(dir: string, existing: ExistingConfig | undefined): string | null {
+  if (!existing) return 'data';
+  const rel = path.relative(dir, existing.dataDir);
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null;
+  return rel.split(path.sep).join('/');
 }
 
 async function readIfExists(file: string): Promise<string | undefined> {
@@ -114,7 +160,7 @@ async function readIfExists(file: string): Promise<string | undefined> {
 }
 
 /** Appends the lines .gitignore lacks (a line counts with or without its trailing slash or a leading one). */
-async function addGitignoreLines(dir: string): Promise<InitEntry> {
+async function addGitignoreLines(dir: string, lines: readonly string[]): Promise<InitEntry> {
   const file = path.join(dir, '.gitignore');
   const text = await readIfExists(file);
   // `x` covers what `x/` does (folders), not the other way round: `data/synthetic/` misses the symlink.
@@ -122,14 +168,14 @@ async function addGitignoreLines(dir: string): Promise<InitEntry> {
   const present = new Set((text ?? '').split(/\r?\n/).map(norm));
   const covered = (l: string): boolean =>
     present.has(norm(l)) || (l.endsWith('/') && present.has(norm(l).slice(0, -1)));
-  const missing = GITIGNORE_LINES.filter((l) => !covered(l));
+  const missing = lines.filter((l) => !covered(l));
   if (text === undefined) {
     const created = await createFileExclusive(
       file,
       `# bess-harness: generated data and runs\n${missing.join('\n')}\n`,
     );
     if (created) return { file: '.gitignore', action: 'created' };
-    return addGitignoreLines(dir); // someone created it meanwhile: append to theirs
+    return addGitignoreLines(dir, lines); // someone created it meanwhile: append to theirs
   }
   if (missing.length === 0) return { file: '.gitignore', action: 'exists' };
   const sep = text.length === 0 || text.endsWith('\n') ? '' : '\n';

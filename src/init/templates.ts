@@ -115,9 +115,9 @@ export default [checklist, allNormal, allAnomaly, missingData];
 `;
 
 /**
- * Type-checks the config, plugins and suites (`npx tsc --noEmit`). The harness ships as
- * TypeScript source that imports with `.ts` extensions, hence allowImportingTsExtensions and
- * noEmit; its Ink reporter is TSX, hence jsx.
+ * Type-checks the config, plugins and suites (`npx tsc --noEmit`). The suite imports the plugin
+ * with its `.ts` extension (tsx runs it as is), hence allowImportingTsExtensions and noEmit. The
+ * harness itself gives tsc declarations only (its types/), so no option here is for its sake.
  */
 export const TSCONFIG = `${JSON.stringify(
   {
@@ -127,7 +127,6 @@ export const TSCONFIG = `${JSON.stringify(
       moduleResolution: 'NodeNext',
       lib: ['ES2023'],
       types: ['node'],
-      jsx: 'react-jsx',
       strict: true,
       allowImportingTsExtensions: true,
       verbatimModuleSyntax: true,
@@ -176,9 +175,11 @@ jobs:
  * What the project's .gitignore must hold: generated data and the harness's own folder.
  * `data/synthetic` has no trailing slash: it is a symlink to its current version
  * (`data/.synthetic.v-<hex>`, see src/data/fleet-commit.ts), and git takes a symlink for a file.
+ * `dataDir` is the config's data folder relative to the project (`data` by default; `.` for the
+ * project itself); null when it lies outside, where the project's .gitignore cannot reach it.
  */
-export const GITIGNORE_LINES: readonly string[] = [
-  'data/synthetic',
-  'data/.synthetic.*',
-  '.harness/',
-];
+export function gitignoreLines(dataDir: string | null = 'data'): readonly string[] {
+  if (dataDir === null) return ['.harness/'];
+  const prefix = dataDir === '' || dataDir === '.' ? '' : `${dataDir.replace(/\/+$/, '')}/`;
+  return [`${prefix}synthetic`, `${prefix}.synthetic.*`, '.harness/'];
+}

@@ -60,6 +60,7 @@ describe('the packed tarball in a project of its own', () => {
       'plugins',
       'src',
       'suites',
+      'types',
     ]);
     expect(
       packed.files
@@ -75,9 +76,20 @@ describe('the packed tarball in a project of its own', () => {
       ),
     ) as Record<string, unknown>;
     expect(pkg['overrides']).toBeUndefined();
-    expect((pkg['exports'] as Record<string, { types?: string }>)['.']?.types).toBe(
-      './src/index.ts',
-    );
+    // tsc gets declarations (written by prepack), tsx and vitest get the source.
+    const exports = pkg['exports'] as Record<string, { types?: string; default?: string }>;
+    expect(exports['.']).toMatchObject({
+      types: './types/src/index.d.ts',
+      default: './src/index.ts',
+    });
+    const shipped = new Set(packed.files.map((f) => f.path));
+    for (const d of [
+      'types/src/index.d.ts',
+      'types/src/vitest/index.d.ts',
+      'types/plugins/zscore/index.d.ts',
+    ]) {
+      expect(shipped).toContain(d);
+    }
   });
 
   it('init --yes sets up the project; a second init lists what exists and overwrites nothing', async () => {
@@ -150,6 +162,69 @@ describe('the packed tarball in a project of its own', () => {
     const tsc = ok(await sh('npx', ['tsc', '--noEmit', '--listFiles'], project.dir));
     expect(tsc.stdout).toContain(pluginFile());
     expect(tsc.stdout).toContain(path.join(project.dir, 'suites', 'my-model.suite.ts'));
+  }, 180_000);
+
+  it("a strict user tsconfig type-checks the user's files and none of the harness's", async () => {
+    // What many teams already run in CI: strict node16 settings, no allowImportingTsExtensions,
+    // no jsx, skipLibCheck. skipLibCheck skips .d.ts only, so the package must give tsc
+    // declarations, not its TypeScript source.
+    const strict = path.join(project.dir, 'strict');
+    await mkdir(path.join(strict, 'suites'), { recursive: true });
+    const tsconfig = {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'node16',
+        moduleResolution: 'node16',
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noPropertyAccessFromIndexSignature: true,
+        noUncheckedIndexedAccess: true,
+        noImplicitOverride: true,
+        skipLibCheck: true,
+        noEmit: true,
+      },
+      include: ['harness.config.ts', 'suites'],
+    };
+    await writeFile(path.join(strict, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+    await writeFile(path.join(strict, 'package.json'), '{ "private": true, "type": "module" }\n');
+    await writeFile(
+      path.join(strict, 'harness.config.ts'),
+      "import { defineConfig } from 'bess-harness';\nexport default defineConfig({ dataDir: 'data', suites: ['suites/**/*.suite.ts'] });\n",
+    );
+    await writeFile(
+      path.join(strict, 'suites', 'strict.suite.ts'),
+      `import { defineModel, defineSuite, type ModelPlugin } from 'bess-harness';
+import zscore, { type ZscoreOptions } from 'bess-harness/plugins/zscore';
+import { describeSuite } from 'bess-harness/vitest';
+
+const options: ZscoreOptions = { sensor: 'temp_cell_max_c', robust: true };
+const mine: ModelPlugin = defineModel({ name: 'mine', version: '1', score: (s) => s.timestamps.length });
+const suite = defineSuite({
+  name: 'strict',
+  dataset: 'default',
+  models: ['random', zscore(options), mine],
+  expect: ({ metric }) => [metric('zscore', 'roc_auc').toBeGreaterThan(0.5)],
+});
+export const register = (): void => describeSuite(suite);
+export default suite;
+`,
+    );
+    const tsc = await sh('npx', ['tsc', '--noEmit', '-p', 'strict'], project.dir);
+    expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
+
+    // The types are real: a mistake in the user's own suite is still reported, and only there.
+    await writeFile(
+      path.join(strict, 'suites', 'typo.suite.ts'),
+      "import { defineSuite } from 'bess-harness';\nexport default defineSuite({ name: 'typo', dataset: 'default', split: { test: '0.5' }, expect: () => [] });\n",
+    );
+    const typo = await sh('npx', ['tsc', '--noEmit', '-p', 'strict'], project.dir);
+    expect(typo.code).toBe(2);
+    const errors = typo.stdout.split('\n').filter((l) => /error TS\d+/.test(l));
+    expect(errors.length, typo.stdout).toBeGreaterThan(0);
+    expect(
+      errors.every((l) => l.startsWith('strict/suites/typo.suite.ts(')),
+      typo.stdout,
+    ).toBe(true);
   }, 180_000);
 
   it('a plugin that returns NaN: exit 2; a model weaker than its assertions: exit 1', async () => {

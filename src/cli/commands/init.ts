@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { scaffoldProject, type InitEntry } from '../../init/index.ts';
+import { loadConfig } from '../../config/index.ts';
+import { scaffoldProject, type ExistingConfig, type InitEntry } from '../../init/index.ts';
+import { globToRegExp } from '../../runner/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';
@@ -42,6 +44,24 @@ async function ask(question: string): Promise<boolean> {
 }
 
 /**
+ * The project's config as init must follow it (its data folder, its suite globs); undefined
+ * when it cannot be loaded (init then writes the defaults, and `harness run` reports the error).
+ */
+async function readConfig(dir: string): Promise<ExistingConfig | undefined> {
+  const config = await loadConfig(dir).catch(() => undefined);
+  if (!config?.configFile) return undefined;
+  const globs = config.suites.map(globToRegExp);
+  return {
+    dataDir: config.dataDir,
+    suites: config.suites,
+    runsSuite: (file) => {
+      const rel = path.relative(config.root, path.join(dir, file)).split(path.sep).join('/');
+      return globs.some((g) => g.test(rel));
+    },
+  };
+}
+
+/**
  * A path as one POSIX shell word, for the "Next:" lines a user pastes: a folder with a space,
  * a quote or a `$` (`my project`) split or broke `cd my project && npx harness run`.
  */
@@ -60,7 +80,11 @@ export const initCommand: Command = {
       USAGE,
     );
     const dir = path.resolve(values.dir ?? '.');
-    const result = await scaffoldProject({ dir, confirm: values.yes ? async () => true : ask });
+    const result = await scaffoldProject({
+      dir,
+      confirm: values.yes ? async () => true : ask,
+      readConfig: () => readConfig(dir),
+    });
     process.stdout.write(`harness init in ${dir === process.cwd() ? '.' : displayPath(dir)}\n`);
     for (const e of result.entries) {
       const detail = e.detail ? `: ${e.detail}` : e.action === 'exists' ? ' (left as it is)' : '';

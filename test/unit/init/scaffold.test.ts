@@ -119,6 +119,55 @@ describe('harness init', () => {
     });
   });
 
+  it("follows an existing config's dataDir in .gitignore, not the default data/", async () => {
+    await writeFile(path.join(dir, 'harness.config.ts'), 'export default {};\n');
+    const at = (dataDir: string) => async () => ({
+      dataDir: path.join(dir, dataDir),
+      suites: ['suites/**/*.suite.ts'],
+      runsSuite: () => true,
+    });
+    const r = await scaffoldProject({ dir, confirm: yes, readConfig: at('telemetry') });
+    expect(actionOf(r.entries, '.gitignore')?.action).toBe('created');
+    const text = await readFile(path.join(dir, '.gitignore'), 'utf8');
+    expect(text.split('\n')).toEqual(
+      expect.arrayContaining(['telemetry/synthetic', 'telemetry/.synthetic.*', '.harness/']),
+    );
+    expect(text).not.toMatch(/^data\//m);
+    // A data folder outside the project is not the project's .gitignore's to cover.
+    await rm(path.join(dir, '.gitignore'));
+    await scaffoldProject({ dir, confirm: yes, readConfig: at('../shared-data') });
+    expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).not.toMatch(/synthetic/);
+  });
+
+  it("says when an existing config's suites globs leave out the suite it writes, and what to change", async () => {
+    await writeFile(path.join(dir, 'harness.config.ts'), 'export default {};\n');
+    const globs = (suites: string[], covers: boolean) => async () => ({
+      dataDir: path.join(dir, 'data'),
+      suites,
+      runsSuite: (file: string) => covers && file === 'suites/my-model.suite.ts',
+    });
+    const r = await scaffoldProject({
+      dir,
+      confirm: yes,
+      readConfig: globs(['checks/**/*.suite.ts'], false),
+    });
+    const suite = actionOf(r.entries, 'suites/my-model.suite.ts');
+    expect(suite?.action).toBe('created');
+    expect(suite?.detail).toMatch(
+      /^not run: harness\.config\.ts's suites \(checks\/\*\*\/\*\.suite\.ts\) do not match it; add 'suites\/\*\*\/\*\.suite\.ts'/,
+    );
+    await rm(path.join(dir, 'suites'), { recursive: true });
+    const covered = await scaffoldProject({
+      dir,
+      confirm: yes,
+      readConfig: globs(['**/*.suite.ts'], true),
+    });
+    expect(actionOf(covered.entries, 'suites/my-model.suite.ts')).toEqual({
+      file: 'suites/my-model.suite.ts',
+      action: 'created',
+    });
+  });
+
   it('refuses a package.json that is not JSON with its line and column, before it writes anything', async () => {
     await writeFile(path.join(dir, 'package.json'), '{ "name": "x", }');
     const err = await scaffoldProject({ dir, confirm: yes }).catch((e: unknown) => e);
