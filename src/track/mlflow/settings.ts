@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../../config/types.ts';
+import { DECIMAL } from '../../data/index.ts';
 import { HarnessError } from '../../errors.ts';
 import { authorizationFromEnv } from './auth.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.ts';
@@ -62,7 +63,8 @@ export function mlflowSettings(
   const seconds = (name: string, min: number, max = Infinity): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
-    const v = Number(raw);
+    // Decimal only, as MLflow's own float() reads it: Number() would take 0x10 as 16.
+    const v = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
     if (!Number.isFinite(v) || v < min || v > max)
       throw new HarnessError(
         'E_TRACKING',
@@ -73,7 +75,7 @@ export function mlflowSettings(
   const retriesRaw = env['MLFLOW_HTTP_REQUEST_MAX_RETRIES'];
   let maxRetries = DEFAULT_RETRY_POLICY.maxRetries;
   if (retriesRaw !== undefined && retriesRaw !== '') {
-    maxRetries = Number(retriesRaw);
+    maxRetries = DECIMAL.test(retriesRaw.trim()) ? Number(retriesRaw) : NaN;
     if (!Number.isInteger(maxRetries) || maxRetries < 0)
       throw new HarnessError(
         'E_TRACKING',

@@ -123,6 +123,9 @@ describe('mlflowSettings', () => {
       /MLFLOW_HTTP_REQUEST_MAX_RETRIES="-1" must be a whole number/,
     ],
     [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2.5' }, /MAX_RETRIES="2.5"/],
+    // Decimal only, as MLflow's int() and float() read them: Number() took 0x2 as 2.
+    [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0x2' }, /MAX_RETRIES="0x2" must be a whole number/],
+    [{ MLFLOW_HTTP_REQUEST_TIMEOUT: '0x10' }, /TIMEOUT="0x10" must be a number of seconds/],
     [
       { MLFLOW_HTTP_REQUEST_TIMEOUT: '0' },
       /MLFLOW_HTTP_REQUEST_TIMEOUT="0" must be a number of seconds/,
