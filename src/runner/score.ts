@@ -244,13 +244,16 @@ export async function fitRuns(
   train: readonly SystemRecord[],
   opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs' | 'dataset'>,
 ): Promise<void> {
-  const trainSet: Dataset = {
-    dataDir: opts.dataset.dataDir,
-    source: opts.dataset.source,
-    systems: train,
-  };
   for (const run of runs) {
     if (!run.plugin.fit || run.error !== null) continue;
+    // Each plugin gets a training set of its own (the list, and each system's label and
+    // metadata): one that sorts, trims or relabels its input in place must not change what the
+    // next plugin fits on. Series are read afresh on every loadSeries.
+    const trainSet: Dataset = {
+      dataDir: opts.dataset.dataDir,
+      source: opts.dataset.source,
+      systems: train.map(ownRecord),
+    };
     const t0 = performance.now();
     try {
       await withTimeout(
@@ -344,6 +347,13 @@ export async function teardownRuns(
     }
   }
 }
+
+/** A system record with its own label and metadata rows (loadSeries reads afresh anyway). */
+const ownRecord = (s: SystemRecord): SystemRecord => ({
+  ...s,
+  label: structuredClone(s.label),
+  metadata: structuredClone(s.metadata),
+});
 
 /** A deep copy of a series: its own timestamps, sensor arrays and sensor map. */
 function copySeries(series: SystemSeries): SystemSeries {
