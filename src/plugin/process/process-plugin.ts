@@ -299,7 +299,13 @@ export function createProcessPlugin(
       );
     },
     async score(series, c) {
-      return (await scoreBatch([series], { ...c, metadata: [c.metadata] }))[0]!;
+      const scores = await scoreBatch([series], { ...c, metadata: [c.metadata] });
+      // The runner checks a batch's length; one score asked for must be one score too.
+      if (scores.length !== 1)
+        throw new Error(
+          `the model process ${label} answered score with ${scores.length} scores for 1 system`,
+        );
+      return scores[0]!;
     },
     scoreBatch,
     scoreOverTime,
