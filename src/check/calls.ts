@@ -5,7 +5,7 @@
  */
 import type { DerivedFeature } from '../data/index.ts';
 import type { EdgeFleet } from '../arbitraries/index.ts';
-import { CallTimeout, type ModelPlugin, withTimeout } from '../plugin/index.ts';
+import { CallTimeout, type ModelPlugin, TEARDOWN_MIN_MS, withTimeout } from '../plugin/index.ts';
 
 /** A plugin, or a promise of one: a fresh instance per call. Any options type (an interface too). */
 export type PluginFactory = () => ModelPlugin<object> | Promise<ModelPlugin<object>>;
@@ -88,83 +88,125 @@ export async function fitAndScorePass(
 ): Promise<PassOutcome> {
   const plugin = await make();
   const ms = plugin.timeoutMs ?? opts.timeoutMs;
+  // Every instance the pass makes (the fitted one, and its restored copy) is torn down after it.
+  const made: ModelPlugin<object>[] = [plugin];
+  let outcome: PassOutcome | undefined;
+  try {
+    outcome = await scorePass(make, plugin, made, fleet, opts, ms);
+  } finally {
+    const stuck = await tearDown(made, ms);
+    if (outcome && stuck) outcome = stuck;
+  }
+  return outcome;
+}
+
+/**
+ * Tears down each instance, under a timeout and the watchdog like every call (one that never
+ * settled hung the check). A throw is not part of the scoring contract (the runner reports it on
+ * its own); a teardown that does not end is what the pass reports, since it stalls every run.
+ */
+async function tearDown(
+  made: readonly ModelPlugin<object>[],
+  ms: number,
+): Promise<PassOutcome | null> {
+  let stuck: PassOutcome | null = null;
+  for (const p of made) {
+    const teardown = p.teardown;
+    if (!teardown) continue;
+    try {
+      await withTimeout(() => teardown.call(p), Math.max(ms, TEARDOWN_MIN_MS), 'teardown');
+    } catch (err) {
+      if (err instanceof CallTimeout) stuck ??= { kind: 'threw', message: err.message };
+    }
+  }
+  return stuck;
+}
+
+async function scorePass(
+  make: PluginFactory,
+  plugin: ModelPlugin<object>,
+  made: ModelPlugin<object>[],
+  fleet: EdgeFleet,
+  opts: PassOptions,
+  ms: number,
+): Promise<PassOutcome> {
   const seed = opts.seed;
   const derive: readonly DerivedFeature[] = plugin.derive ?? [];
   const records = fleet.dataset.systems;
-  try {
-    if (plugin.fit) {
-      try {
-        await withTimeout((signal) => plugin.fit!(fleet.dataset, { seed, signal }), ms, 'fit');
-      } catch (err) {
-        if (isRefusal(err)) return { kind: 'refused', reason: (err as Error).message };
-        return { kind: 'threw', message: `fit threw ${describeError(err)}` };
-      }
-    }
-    const scorer = opts.restored ? await restoredCopy(make, plugin) : plugin;
-    if (typeof scorer === 'string') return { kind: 'threw', message: scorer };
-    const scores: unknown[] = new Array(records.length);
-    const order = records.map((_, i) => i);
-    if (opts.order === 'reverse') order.reverse();
-    for (const i of order) {
-      const record = records[i]!;
-      const series = await record.loadSeries({ derive });
-      try {
-        scores[i] = await withTimeout(
-          (signal) => scorer.score(series, { seed, signal, metadata: record.metadata }),
-          ms,
-          `score(${record.systemId})`,
-        );
-      } catch (err) {
-        return {
-          kind: 'threw',
-          message:
-            err instanceof CallTimeout
-              ? err.message
-              : `score(${record.systemId}) threw ${describeError(err)}`,
-        };
-      }
-    }
-    if (!opts.batch || !plugin.scoreBatch) return { kind: 'scored', scores };
-    const all = await Promise.all(records.map((r) => r.loadSeries({ derive })));
+  if (plugin.fit) {
     try {
-      const batch = await withTimeout(
-        (signal) =>
-          plugin.scoreBatch!(all, { seed, signal, metadata: records.map((r) => r.metadata) }),
+      await withTimeout((signal) => plugin.fit!(fleet.dataset, { seed, signal }), ms, 'fit');
+    } catch (err) {
+      if (isRefusal(err)) return { kind: 'refused', reason: (err as Error).message };
+      return { kind: 'threw', message: `fit threw ${describeError(err)}` };
+    }
+  }
+  const scorer = opts.restored ? await restoredCopy(make, plugin, made, ms) : plugin;
+  if (typeof scorer === 'string') return { kind: 'threw', message: scorer };
+  const scores: unknown[] = new Array(records.length);
+  const order = records.map((_, i) => i);
+  if (opts.order === 'reverse') order.reverse();
+  for (const i of order) {
+    const record = records[i]!;
+    const series = await record.loadSeries({ derive });
+    try {
+      scores[i] = await withTimeout(
+        (signal) => scorer.score(series, { seed, signal, metadata: record.metadata }),
         ms,
-        'scoreBatch',
+        `score(${record.systemId})`,
       );
-      return { kind: 'scored', scores, batch };
     } catch (err) {
       return {
         kind: 'threw',
         message:
-          err instanceof CallTimeout ? err.message : `scoreBatch threw ${describeError(err)}`,
+          err instanceof CallTimeout
+            ? err.message
+            : `score(${record.systemId}) threw ${describeError(err)}`,
       };
     }
-  } finally {
-    try {
-      await plugin.teardown?.();
-    } catch {
-      // teardown is not part of the scoring contract; the runner reports it on its own
-    }
+  }
+  if (!opts.batch || !plugin.scoreBatch) return { kind: 'scored', scores };
+  const all = await Promise.all(records.map((r) => r.loadSeries({ derive })));
+  try {
+    const batch = await withTimeout(
+      (signal) =>
+        plugin.scoreBatch!(all, { seed, signal, metadata: records.map((r) => r.metadata) }),
+      ms,
+      'scoreBatch',
+    );
+    return { kind: 'scored', scores, batch };
+  } catch (err) {
+    return {
+      kind: 'threw',
+      message: err instanceof CallTimeout ? err.message : `scoreBatch threw ${describeError(err)}`,
+    };
   }
 }
 
-/** A fresh instance restored from `fitted`'s state as a worker would get it, or what went wrong. */
+/**
+ * A fresh instance restored from `fitted`'s state as a worker would get it (added to `made`), or
+ * what went wrong. saveState and restoreState are timed like every call: one that never settled
+ * hung the check.
+ */
 async function restoredCopy(
   make: PluginFactory,
   fitted: ModelPlugin<object>,
+  made: ModelPlugin<object>[],
+  ms: number,
 ): Promise<ModelPlugin<object> | string> {
   let state: unknown;
   try {
-    state = structuredClone(await fitted.saveState!());
+    state = structuredClone(await withTimeout(() => fitted.saveState!(), ms, 'saveState'));
   } catch (err) {
+    if (err instanceof CallTimeout) return err.message;
     return `saveState() did not give data a worker can receive: ${describeError(err)}`;
   }
   const copy = await make();
+  made.push(copy);
   try {
-    await copy.restoreState!(state);
+    await withTimeout(() => copy.restoreState!(state), ms, 'restoreState');
   } catch (err) {
+    if (err instanceof CallTimeout) return err.message;
     return `restoreState threw ${describeError(err)}`;
   }
   return copy;

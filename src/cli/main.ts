@@ -127,3 +127,12 @@ try {
   process.exitCode = 2;
 }
 finished = true;
+// The verdict is out: end now. A suite or plugin module the harness imported may have left a
+// timer, a socket or a server in this thread (a metrics flush, a connection pool), which kept
+// the process, and the CI job, waiting after the verdict. What was written is flushed first.
+await Promise.all(
+  [process.stdout, process.stderr].map(
+    (stream) => new Promise<void>((resolve) => stream.write('', () => resolve())),
+  ),
+);
+realExit(process.exitCode ?? 0);

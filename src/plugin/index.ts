@@ -19,7 +19,7 @@ export {
   type RollingOptions,
   type TrailingWindow,
 } from './rolling.ts';
-export { CallTimeout, observeCalls, withTimeout } from './timeout.ts';
+export { CallTimeout, observeCalls, TEARDOWN_MIN_MS, withTimeout } from './timeout.ts';
 export { forbidProcessExit } from './forbid-exit.ts';
 export {
   createProcessPlugin,

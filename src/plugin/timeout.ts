@@ -1,3 +1,9 @@
+/**
+ * Least time a plugin's teardown is given, whatever its timeout: a process model is asked to end
+ * and killed 5 s later (process-plugin.ts), which must not count against a shorter timeout.
+ */
+export const TEARDOWN_MIN_MS = 10_000;
+
 /** A plugin call that ran past its deadline. */
 export class CallTimeout extends Error {
   override readonly name = 'CallTimeout';

@@ -103,7 +103,12 @@ class PoolWorker {
       // 238 / 299 / 404 MB, against 254 / 354 / 488 MB at 32 MB.
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       workerData: { callBoard: this.board.buffer } satisfies WorkerData,
+      // A plugin's prints (console.log in score) go to stderr, as a process model's do: stdout
+      // is the harness's, and `harness check --json` prints its report there.
+      stdout: true,
     });
+    // Not pipe(): each pipe adds listeners to stderr, and a run may have more than ten workers.
+    this.worker.stdout.on('data', (d: Buffer) => process.stderr.write(d));
     this.worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') this.progress?.(m.model, m.done);
       else if (m.type === 'escaped') this.kill(m.message);

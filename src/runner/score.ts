@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { DerivedFeature } from '../data/index.ts';
 import type { Dataset, SystemRecord, SystemSeries } from '../data/types.ts';
 import { measureLaws } from './laws.ts';
-import { type ModelPlugin, withTimeout } from '../plugin/index.ts';
+import { type ModelPlugin, TEARDOWN_MIN_MS, withTimeout } from '../plugin/index.ts';
 import { scoreInWorkers, type PooledScores, type WorkerPool } from './pool.ts';
 import { thresholdValue } from './threshold-value.ts';
 import { checkOverTime, type OverTime, type OverTimeStore } from './over-time.ts';
@@ -193,7 +193,7 @@ export async function fitAndScoreHere(
   await opts.onScoreStart?.();
   await scoreQueue(runs, queue, opts);
   if (opts.laws) await measureLawsHere(opts.laws, runs, test, opts);
-  await teardownRuns(runs);
+  await teardownRuns(runs, opts);
   return runs;
 }
 
@@ -244,13 +244,16 @@ export async function fitRuns(
   train: readonly SystemRecord[],
   opts: Pick<ScoreOptions, 'seedFor' | 'timeoutMs' | 'dataset'>,
 ): Promise<void> {
-  const trainSet: Dataset = {
-    dataDir: opts.dataset.dataDir,
-    source: opts.dataset.source,
-    systems: train,
-  };
   for (const run of runs) {
     if (!run.plugin.fit || run.error !== null) continue;
+    // Each plugin gets a training set of its own (the list, and each system's label and
+    // metadata): one that sorts, trims or relabels its input in place must not change what the
+    // next plugin fits on. Series are read afresh on every loadSeries.
+    const trainSet: Dataset = {
+      dataDir: opts.dataset.dataDir,
+      source: opts.dataset.source,
+      systems: train.map(ownRecord),
+    };
     const t0 = performance.now();
     try {
       await withTimeout(
@@ -321,16 +324,36 @@ export async function scoreQueue(
   }
 }
 
-/** Lets every plugin release what it holds; a failure becomes the run's error if it had none. */
-export async function teardownRuns(runs: readonly ModelRun[]): Promise<void> {
+/**
+ * Lets every plugin release what it holds; a failure becomes the run's error if it had none.
+ * Each teardown runs under a timeout (the plugin's, at least {@link TEARDOWN_MIN_MS}) and is
+ * posted to the watchdog like any call: one that never settled, or looped, hung the run.
+ */
+export async function teardownRuns(
+  runs: readonly ModelRun[],
+  opts: Pick<ScoreOptions, 'timeoutMs'>,
+): Promise<void> {
   for (const run of runs) {
+    const teardown = run.plugin.teardown;
+    if (!teardown) continue;
     try {
-      await run.plugin.teardown?.();
+      await withTimeout(
+        () => teardown.call(run.plugin),
+        Math.max(timeoutOf(run.plugin, opts), TEARDOWN_MIN_MS),
+        'teardown',
+      );
     } catch (err) {
       run.error ??= `teardown: ${messageOf(err)}`;
     }
   }
 }
+
+/** A system record with its own label and metadata rows (loadSeries reads afresh anyway). */
+const ownRecord = (s: SystemRecord): SystemRecord => ({
+  ...s,
+  label: structuredClone(s.label),
+  metadata: structuredClone(s.metadata),
+});
 
 /** A deep copy of a series: its own timestamps, sensor arrays and sensor map. */
 function copySeries(series: SystemSeries): SystemSeries {
@@ -458,7 +481,8 @@ async function overTimeChunk(
 const isFirst = (store: OverTimeStore): boolean =>
   store.trainNormals.length === 0 && store.test.every((o) => o === null);
 
-function timeoutOf(plugin: ModelPlugin, opts: Pick<ScoreOptions, 'timeoutMs'>): number {
+/** A plugin's time per call: its own `timeoutMs`, else the run's. */
+export function timeoutOf(plugin: ModelPlugin, opts: Pick<ScoreOptions, 'timeoutMs'>): number {
   return plugin.timeoutMs ?? opts.timeoutMs;
 }
 

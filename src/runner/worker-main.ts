@@ -24,6 +24,7 @@ import {
   newRuns,
   scoreQueue,
   teardownRuns,
+  timeoutOf,
   type ModelRun,
 } from './score.ts';
 import {
@@ -145,7 +146,11 @@ async function fitRecords(
     let state: unknown;
     if (error === null) {
       try {
-        state = await withTimeout(() => run.plugin.saveState!(), req.job.timeoutMs, 'saveState');
+        state = await withTimeout(
+          () => run.plugin.saveState!(),
+          timeoutOf(run.plugin, req.job),
+          'saveState',
+        );
       } catch (err) {
         error = `saveState: ${messageOf(err)}`;
       }
@@ -153,7 +158,7 @@ async function fitRecords(
     fits.push({ model: req.models[k]!, error, fitMs: run.fitMs, state });
   }
   // The scoring requests restore the states into new instances: these let go of what they hold.
-  await teardownRuns(runs);
+  await teardownRuns(runs, { timeoutMs: req.job.timeoutMs });
   return { type: 'fitted', fits };
 }
 
@@ -162,7 +167,7 @@ async function openRecords(
   train: SystemRecord[],
 ): Promise<WorkerMessage> {
   // A session the harness could not close (its last batch failed) lets its plugins go first.
-  if (session !== null) await teardownRuns(session.runs);
+  if (session !== null) await teardownRuns(session.runs, session);
   session = null;
   const { plugins, dataset, seedFor } = await setUp(req.job);
   const runs = newRuns(plugins, req.size, req.job.overTime === true);
@@ -171,8 +176,13 @@ async function openRecords(
     if (how === 'fit') continue;
     if ('error' in how) run.error = how.error;
     else {
+      // Timed and watched like fit: a restore that never settles (or loops) hung the run.
       try {
-        await run.plugin.restoreState!(how.state);
+        await withTimeout(
+          () => run.plugin.restoreState!(how.state),
+          timeoutOf(run.plugin, req.job),
+          'restoreState',
+        );
       } catch (err) {
         run.error = `restoreState: ${messageOf(err)}`;
       }
@@ -221,7 +231,7 @@ async function close(): Promise<WorkerMessage> {
   session = null;
   const laws = s.laws ? await lawsOf(s.laws, s.runs, s.last, s) : [];
   s.last = [];
-  await teardownRuns(s.runs);
+  await teardownRuns(s.runs, s);
   return {
     type: 'done',
     runs: s.runs.map((r, i) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runHarness } from '../helpers/run-harness.ts';
+import { makeProject, runHarness } from '../helpers/run-harness.ts';
 
 describe('harness check (the real CLI)', () => {
   it('catches the broken example: exit 1, a one-system all-NaN fixture and a replay line that reproduces it', async () => {
@@ -45,6 +45,24 @@ describe('harness check (the real CLI)', () => {
     expect(report.violations[0]!.replay).toMatch(
       /^harness check \.\/examples\/broken-all-nan\/index\.ts --seed 3 --path \S+ --rule non_finite$/,
     );
+  });
+
+  it('--json stays JSON when the plugin prints: its prints go to stderr', async () => {
+    const p = await makeProject({
+      'plugins/chatty/index.ts': `import { defineModel } from 'bess-harness';
+export default () => defineModel({ name: 'chatty', version: '1', score(s) { console.log('scoring', s.systemId); return s.timestamps.length; } });
+`,
+    });
+    try {
+      const r = await runHarness(['check', 'chatty', '--json', '--runs', '2', '--rule', 'throws'], {
+        cwd: p.dir,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(() => JSON.parse(r.stdout) as unknown, r.stdout.slice(0, 200)).not.toThrow();
+      expect(r.stderr).toContain('scoring sys-0');
+    } finally {
+      await p.cleanup();
+    }
   });
 
   it('exits 2 on a harness error: a missing module, an unknown model, --path without --rule', async () => {

@@ -40,6 +40,22 @@ describe('plugin code outside fit and score', () => {
     );
   }, 60_000);
 
+  it('a timer a suite file leaves running does not keep the harness alive after its verdict', async () => {
+    // The suite is imported in the harness's own thread too; its timer once kept the process
+    // (and a CI job) waiting after the verdict was printed, until the job's own timeout.
+    const dir = await project({
+      'suites/timer.suite.ts': `import { defineSuite } from 'bess-harness';
+setInterval(() => {}, 1000); // a metrics flush, a connection pool
+export default defineSuite({ name: 'timer', dataset: ${DATASET}, models: ['zscore'],
+  expect: ({ metric }) => [metric('zscore', 'roc_auc').toBeGreaterThan(0.99)] });
+`,
+    });
+    const r = await runHarness(['run', '--reporter', 'plain'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/expected zscore roc_auc > 0\.99/);
+    expect(r.stdout).toMatch(/run recorded: /);
+  }, 60_000);
+
   it('a plugin whose factory loops forever stops the run: exit 2 naming the model', async () => {
     const dir = await project({
       'plugins/loopy/index.ts': `export default () => { for (;;) {} };\n`,

@@ -18,9 +18,14 @@ const never = defineModel({ name: 'never', version: '1', timeoutMs: 1000, score:
 const hog = defineModel({ name: 'hog', version: '1', score() { const a = []; for (;;) a.push(new Array(1e6).fill(Math.random())); } });
 const timerThrows = defineModel({ name: 'timer-throws', version: '1', score() { setTimeout(() => { throw new Error('thrown from a timer'); }, 0); return 1; } });
 const rejects = defineModel({ name: 'rejects', version: '1', fit() { Promise.reject(new Error('nobody awaits me')); }, score: () => 1 });
+// A fitted state restored, or a teardown, that never settles or never yields: once hung the run.
+const restoreHangs = defineModel({ name: 'restore-hangs', version: '1', timeoutMs: 1000, fit() {}, saveState: () => ({ a: 1 }), restoreState: () => new Promise(() => {}), score: () => 1 });
+const restoreLoops = defineModel({ name: 'restore-loops', version: '1', timeoutMs: 1000, fit() {}, saveState: () => ({ a: 1 }), restoreState() { for (;;) {} }, score: () => 1 });
+const teardownHangs = defineModel({ name: 'teardown-hangs', version: '1', timeoutMs: 1000, score: () => 1, teardown: () => new Promise(() => {}) });
 export default [
   defineSuite({ name: 'exit', dataset: ${DATASET}, models: [exits(0), exits(1), exitsInFit, 'zscore'] }),
   defineSuite({ name: 'hang', dataset: ${DATASET}, models: [busyScore, busyFit, never, 'zscore'] }),
+  defineSuite({ name: 'after-scoring', dataset: ${DATASET}, models: [restoreHangs, restoreLoops, teardownHangs, 'zscore'] }),
   defineSuite({ name: 'hog', dataset: ${DATASET}, models: [hog, 'zscore'] }),
   defineSuite({ name: 'stray', dataset: ${DATASET}, models: [timerThrows, rejects, 'zscore'] }),
   // A law is measured with the fitted plugin, in its worker too.
@@ -67,6 +72,24 @@ describe('plugins that end or crash the harness process', () => {
       expect(r.stdout).toMatch(/run recorded: /);
     }
     expect(zscoreLines[1]).toBe(zscoreLines[0]);
+  }, 120_000);
+
+  it('a restoreState or teardown that never settles, or loops, is stopped at its timeout: that case errors, exit 2', async () => {
+    const r = await runHarness(
+      ['run', 'after-scoring', '--workers', '1', '--reporter', 'plain', '--no-cache'],
+      { cwd: project.dir },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toMatch(
+      /restore-hangs.*restoreState: restoreState ran past its 1000 ms timeout/,
+    );
+    expect(r.stdout).toMatch(
+      /restore-loops.*restoreState ran past its 1000 ms timeout without yielding/,
+    );
+    // A teardown gets at least 10 s (a process model is killed 5 s after it is asked to end).
+    expect(r.stdout).toMatch(/teardown-hangs.*teardown: teardown ran past its 10000 ms timeout/);
+    expect(r.stdout).toMatch(/zscore\s+roc_auc \d/);
+    expect(r.stdout).toMatch(/run recorded: /);
   }, 120_000);
 
   it('a plugin that runs out of memory ends its worker only: that case errors, the other is scored', async () => {

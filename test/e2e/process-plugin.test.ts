@@ -3,6 +3,7 @@
  * served by bess_harness is measured beside a TypeScript baseline, and a process that writes
  * garbage, crashes or hangs errors only its own case, with the tail of its stderr.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeProject, REPO_ROOT, runHarness } from '../helpers/run-harness.ts';
@@ -75,3 +76,67 @@ it('harness check finds what a process model gets wrong: NaN on an all-NaN senso
     /replay: harness check py-mean-temp --seed 20240601 --path \S+ --rule throws/,
   );
 }, 180_000);
+
+/** Whether a process is running (a zombie nobody has reaped yet is not). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc: kill(0) said it is there
+  }
+}
+
+it('a model that leaves a child running is not waited for: it is scored, or errors when it exits, and the child is ended', async () => {
+  // Each model starts `sleep 300` in fit, as a model starting a helper or a worker pool would;
+  // the child holds the model's stderr. The harness once waited for the pipes to close: the
+  // run stood still until the child ended.
+  const model = (onScore: string) => `import os, subprocess, sys
+from bess_harness import Model, serve
+class Spawner(Model):
+    name = "spawner"
+    version = "1"
+    def fit(self, train):
+        child = subprocess.Popen(["sleep", "300"])
+        with open(sys.argv[1], "a") as f:
+            f.write(f"{child.pid}\\n")
+    def score(self, series, metadata):
+        ${onScore}
+if __name__ == "__main__":
+    serve(Spawner())
+`;
+  const p = await makeProject({
+    'models/scores.py': model('return float(len(series))'),
+    'models/exits.py': model('os._exit(0)'),
+    'harness.config.ts': `export default {
+  workers: 1,
+  models: {
+    'py-scores': { command: [${JSON.stringify(PY)}, 'models/scores.py', 'pids'], shipState: false },
+    'py-exits': { command: [${JSON.stringify(PY)}, 'models/exits.py', 'pids'], shipState: false, timeoutMs: 120_000 },
+  },
+};
+`,
+    'suites/s.suite.ts': `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: 'children',
+  dataset: { scenario: { name: 'tiny', systems: 8, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } },
+  models: ['py-scores', 'py-exits'],
+});
+`,
+  });
+  try {
+    const r = await runHarness(['run', '--reporter', 'plain', '--no-cache'], { cwd: p.dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/py-scores\s+roc_auc \d/);
+    expect(r.stdout).toMatch(/py-exits.*errored: .*exited with code 0 before it answered/);
+    const pids = readFileSync(path.join(p.dir, 'pids'), 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(2);
+    expect(pids.filter(running)).toEqual([]);
+  } finally {
+    await p.cleanup();
+  }
+}, 240_000);

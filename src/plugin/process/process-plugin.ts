@@ -76,8 +76,14 @@ class ModelProcess {
       cwd: spec.cwd ? path.resolve(root, spec.cwd) : root,
       env: { ...process.env, ...spec.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, so that what it starts (a helper, a pool of workers) is ended
+      // with it: a child left running keeps the pipes open, and the harness waited for them.
+      // (Windows has no process groups: there a detached process would get a console of its own.)
+      detached: process.platform !== 'win32',
     });
     this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
+    // When the model process ends, so does whatever it left running; the pipes then close.
+    this.child.once('exit', () => this.killGroup());
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString('utf8')).slice(-STDERR_TAIL);
     });
@@ -144,8 +150,20 @@ class ModelProcess {
         // killed below
       }
     }
-    this.child.kill('SIGKILL');
+    this.killGroup();
     await this.exited;
+  }
+
+  /** Kills the model process and every process of its group (what it started and left running). */
+  private killGroup(): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return; // never started
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+    this.child.kill('SIGKILL');
   }
 
   /** Ends the process: the pending call and every later one fail with why, and its stderr's tail. */
@@ -153,7 +171,7 @@ class ModelProcess {
     if (this.dead !== null) return;
     const tail = this.stderr.trim().split('\n').slice(-12).join('\n');
     this.dead = `the model process ${this.label} ${why}${tail ? `; its stderr ended with:\n${tail}` : ' (nothing on its stderr)'}`;
-    this.child.kill('SIGKILL');
+    this.killGroup();
     const p = this.pending;
     this.pending = null;
     p?.reject(new Error(this.dead));
@@ -281,7 +299,13 @@ export function createProcessPlugin(
       );
     },
     async score(series, c) {
-      return (await scoreBatch([series], { ...c, metadata: [c.metadata] }))[0]!;
+      const scores = await scoreBatch([series], { ...c, metadata: [c.metadata] });
+      // The runner checks a batch's length; one score asked for must be one score too.
+      if (scores.length !== 1)
+        throw new Error(
+          `the model process ${label} answered score with ${scores.length} scores for 1 system`,
+        );
+      return scores[0]!;
     },
     scoreBatch,
     scoreOverTime,

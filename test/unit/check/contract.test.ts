@@ -241,6 +241,50 @@ describe('checkContract catches broken plugins', () => {
     );
   });
 
+  it('a restoreState that never settles is state_roundtrip at its timeout (it hung the check)', async () => {
+    const make = () =>
+      defineModel({
+        name: 'restore-hangs',
+        version: '1',
+        timeoutMs: 50,
+        fit() {},
+        score: () => 1,
+        saveState: () => ({ a: 1 }),
+        restoreState: () => new Promise<void>(() => {}),
+      });
+    const report = await checkContract(make, {
+      seed: SEED,
+      rules: ['state_roundtrip'],
+      numRuns: 2,
+    });
+    expect(report.violations[0]?.message).toBe('restoreState ran past its 50 ms timeout');
+  });
+
+  it('every instance a pass makes is torn down, the restored copy too', async () => {
+    let made = 0;
+    let tornDown = 0;
+    const make = () => {
+      made++;
+      return defineModel({
+        name: 'counted',
+        version: '1',
+        fit() {},
+        score: () => 1,
+        saveState: () => ({}),
+        restoreState() {},
+        teardown: () => void tornDown++,
+      });
+    };
+    const report = await checkContract(make, {
+      seed: SEED,
+      rules: ['state_roundtrip'],
+      numRuns: 3,
+    });
+    expect(statuses(report).state_roundtrip).toBe('held');
+    // The probe instance is never called (it only tells which rules apply).
+    expect(tornDown).toBe(made - 1);
+  });
+
   it('a plugin that keeps state across score calls is wrong_system', async () => {
     const stateful = (): ModelPlugin => {
       let seen = 0;
