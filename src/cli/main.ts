@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
-import { forbidProcessExit } from '../plugin/index.ts';
+import { forbidProcessExit, killProcessGroups, listenForProcessGroups } from '../plugin/index.ts';
 import { fileSystemProblem } from './fs-problem.ts';
 import { printProblems } from './output.ts';
 import { COMMANDS, helpText } from './commands/index.ts';
@@ -86,6 +86,24 @@ process.on('exit', (code) => {
   process.stderr.write('harness: the process ended before the run finished: exit 2\n');
   process.exitCode = 2;
 });
+
+// A signal that stops the harness stops the model processes too: each runs in a process group
+// of its own, which Ctrl-C (the terminal's foreground group) and a CI runner's SIGTERM to the
+// harness do not reach, and a model stuck in a loop would run on (process-groups.ts).
+listenForProcessGroups();
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
+  process.on(signal, () => {
+    killProcessGroups();
+    // A command with a listener of its own (the label server's graceful stop) ends its own way.
+    if (process.listenerCount(signal) > 1) return;
+    finished = true;
+    realExit(code);
+  });
+}
 
 // `harness labels | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {

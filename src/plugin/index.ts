@@ -26,3 +26,4 @@ export {
   PROTOCOL_VERSION,
   type ProcessModelSpec,
 } from './process/process-plugin.ts';
+export { killProcessGroups, listenForProcessGroups } from './process/process-groups.ts';

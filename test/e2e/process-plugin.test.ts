@@ -3,10 +3,11 @@
  * served by bess_harness is measured beside a TypeScript baseline, and a process that writes
  * garbage, crashes or hangs errors only its own case, with the tail of its stderr.
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeProject, REPO_ROOT, runHarness } from '../helpers/run-harness.ts';
+import { harnessEnv, makeProject, REPO_ROOT, runHarness } from '../helpers/run-harness.ts';
 
 const PY = path.join(REPO_ROOT, '.venv-python', 'bin', 'python');
 const MODELS = path.join(REPO_ROOT, 'python', 'tests');
@@ -136,6 +137,67 @@ export default defineSuite({
     const pids = readFileSync(path.join(p.dir, 'pids'), 'utf8').trim().split('\n').map(Number);
     expect(pids).toHaveLength(2);
     expect(pids.filter(running)).toEqual([]);
+  } finally {
+    await p.cleanup();
+  }
+}, 240_000);
+
+it("a harness stopped by a signal (Ctrl-C, a CI runner's SIGTERM) ends its model processes, which run in groups of their own", async () => {
+  // The model loops forever in score, under a long timeout: only the signal can end the run.
+  const p = await makeProject({
+    'models/loops.py': `import os, sys
+from bess_harness import Model, serve
+class Loops(Model):
+    name = "loops"
+    version = "1"
+    def score(self, series, metadata):
+        with open(sys.argv[1], "w") as f:
+            f.write(str(os.getpid()))
+        while True:
+            pass
+if __name__ == "__main__":
+    serve(Loops())
+`,
+    'harness.config.ts': `export default {
+  workers: 1,
+  models: { 'py-loops': { command: [${JSON.stringify(PY)}, 'models/loops.py', 'pid'], timeoutMs: 600_000 } },
+};
+`,
+    'suites/s.suite.ts': `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: 'loops',
+  dataset: { scenario: { name: 'tiny', systems: 6, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } },
+  models: ['py-loops'],
+});
+`,
+  });
+  try {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const pidFile = path.join(p.dir, 'pid');
+      const harness = spawn(
+        process.execPath,
+        [path.join(REPO_ROOT, 'bin', 'harness.js'), 'run', '--no-history', '--reporter', 'plain'],
+        {
+          cwd: p.dir,
+          env: harnessEnv(),
+          stdio: 'ignore',
+        },
+      );
+      const exited = new Promise<number | null>((resolve) => harness.on('exit', (c) => resolve(c)));
+      while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '')
+        await new Promise((r) => setTimeout(r, 50));
+      const model = Number(readFileSync(pidFile, 'utf8'));
+      expect(running(model)).toBe(true);
+      harness.kill(signal);
+      expect(await exited, signal).toBe(code);
+      // SIGKILL is delivered at once; the kernel reaps the process right after.
+      for (let i = 0; i < 100 && running(model); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(running(model), `the model process after ${signal}`).toBe(false);
+      await import('node:fs/promises').then((fs) => fs.rm(pidFile));
+    }
   } finally {
     await p.cleanup();
   }

@@ -11,6 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Dataset, MetadataRow, SystemSeries } from '../../data/index.ts';
 import type { ModelContext, ModelPlugin, ScoreContext, ScoresOverTime } from '../model.ts';
 import { encodeFrameHead, FrameReader, type Frame } from './frames.ts';
+import { noteProcessGroup } from './process-groups.ts';
 import { seriesToArrowChunks } from './series-arrow.ts';
 
 /** The protocol version this harness speaks. */
@@ -82,8 +83,14 @@ class ModelProcess {
       detached: process.platform !== 'win32',
     });
     this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
+    // A harness stopped by a signal kills the group too (process-groups.ts).
+    const pid = this.child.pid;
+    if (pid !== undefined && process.platform !== 'win32') noteProcessGroup(pid, true);
     // When the model process ends, so does whatever it left running; the pipes then close.
-    this.child.once('exit', () => this.killGroup());
+    this.child.once('exit', () => {
+      this.killGroup();
+      if (pid !== undefined && process.platform !== 'win32') noteProcessGroup(pid, false);
+    });
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString('utf8')).slice(-STDERR_TAIL);
     });
