@@ -51,7 +51,12 @@ export function describeError(err: unknown): string {
 /** What one fit-and-score pass over a fleet gave. Scores are `unknown`: a plugin may return anything. */
 export type PassOutcome =
   | { readonly kind: 'refused'; readonly reason: string }
-  | { readonly kind: 'threw'; readonly message: string }
+  | {
+      readonly kind: 'threw';
+      readonly message: string;
+      /** The call ran past its timeout: the plugin hangs, and every later pass would wait it out too. */
+      readonly hung?: true;
+    }
   | {
       readonly kind: 'scored';
       /** score() per system, indexed like the fleet whatever the order of the calls. */
@@ -116,7 +121,7 @@ async function tearDown(
     try {
       await withTimeout(() => teardown.call(p), Math.max(ms, TEARDOWN_MIN_MS), 'teardown');
     } catch (err) {
-      if (err instanceof CallTimeout) stuck ??= { kind: 'threw', message: err.message };
+      if (err instanceof CallTimeout) stuck ??= { kind: 'threw', message: err.message, hung: true };
     }
   }
   return stuck;
@@ -138,11 +143,12 @@ async function scorePass(
       await withTimeout((signal) => plugin.fit!(fleet.dataset, { seed, signal }), ms, 'fit');
     } catch (err) {
       if (isRefusal(err)) return { kind: 'refused', reason: (err as Error).message };
+      if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
       return { kind: 'threw', message: `fit threw ${describeError(err)}` };
     }
   }
   const scorer = opts.restored ? await restoredCopy(make, plugin, made, ms) : plugin;
-  if (typeof scorer === 'string') return { kind: 'threw', message: scorer };
+  if (!('score' in scorer)) return scorer;
   const scores: unknown[] = new Array(records.length);
   const order = records.map((_, i) => i);
   if (opts.order === 'reverse') order.reverse();
@@ -156,13 +162,8 @@ async function scorePass(
         `score(${record.systemId})`,
       );
     } catch (err) {
-      return {
-        kind: 'threw',
-        message:
-          err instanceof CallTimeout
-            ? err.message
-            : `score(${record.systemId}) threw ${describeError(err)}`,
-      };
+      if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
+      return { kind: 'threw', message: `score(${record.systemId}) threw ${describeError(err)}` };
     }
   }
   if (!opts.batch || !plugin.scoreBatch) return { kind: 'scored', scores };
@@ -176,10 +177,8 @@ async function scorePass(
     );
     return { kind: 'scored', scores, batch };
   } catch (err) {
-    return {
-      kind: 'threw',
-      message: err instanceof CallTimeout ? err.message : `scoreBatch threw ${describeError(err)}`,
-    };
+    if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
+    return { kind: 'threw', message: `scoreBatch threw ${describeError(err)}` };
   }
 }
 
@@ -193,21 +192,24 @@ async function restoredCopy(
   fitted: ModelPlugin<object>,
   made: ModelPlugin<object>[],
   ms: number,
-): Promise<ModelPlugin<object> | string> {
+): Promise<ModelPlugin<object> | Extract<PassOutcome, { kind: 'threw' }>> {
   let state: unknown;
   try {
     state = structuredClone(await withTimeout(() => fitted.saveState!(), ms, 'saveState'));
   } catch (err) {
-    if (err instanceof CallTimeout) return err.message;
-    return `saveState() did not give data a worker can receive: ${describeError(err)}`;
+    if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
+    return {
+      kind: 'threw',
+      message: `saveState() did not give data a worker can receive: ${describeError(err)}`,
+    };
   }
   const copy = await make();
   made.push(copy);
   try {
     await withTimeout(() => copy.restoreState!(state), ms, 'restoreState');
   } catch (err) {
-    if (err instanceof CallTimeout) return err.message;
-    return `restoreState threw ${describeError(err)}`;
+    if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
+    return { kind: 'threw', message: `restoreState threw ${describeError(err)}` };
   }
   return copy;
 }

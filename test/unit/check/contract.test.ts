@@ -257,7 +257,35 @@ describe('checkContract catches broken plugins', () => {
       rules: ['state_roundtrip'],
       numRuns: 2,
     });
-    expect(report.violations[0]?.message).toBe('restoreState ran past its 50 ms timeout');
+    expect(report.violations[0]?.message).toBe(
+      'restoreState ran past its 50 ms timeout; the check stops here (each later call would wait out the timeout too)',
+    );
+  });
+
+  it('stops at the first call that hangs: one wait, that fleet reported, the later rules not run', async () => {
+    // score hangs from the third system of a fleet on: every later pass would wait out the timeout.
+    let hung = 0;
+    const make = () =>
+      defineModel({
+        name: 'hangs',
+        version: '1',
+        timeoutMs: 50,
+        score: (series) =>
+          series.timestamps.length > 3
+            ? new Promise<number>(() => void hung++)
+            : series.timestamps.length,
+      });
+    const report = await checkContract(make, { seed: SEED, numRuns: 25 });
+    expect(hung).toBe(1);
+    expect(report.violations).toHaveLength(1);
+    const v = report.violations[0]!;
+    expect(v.message).toMatch(/^score\(.+\) ran past its 50 ms timeout; the check stops here/);
+    const later = report.rules.slice(report.rules.findIndex((r) => r.kind === v.kind) + 1);
+    expect(later.length).toBeGreaterThan(0);
+    for (const r of later) {
+      expect(r.status).toBe('inconclusive');
+      expect(r.note).toBe(`not run: the plugin hung in ${v.kind} (a call ran past its timeout)`);
+    }
   });
 
   it('every instance a pass makes is torn down, the restored copy too', async () => {
