@@ -171,6 +171,7 @@ export default defineSuite({
 });
 `,
   });
+  const models: number[] = [];
   try {
     for (const [signal, code] of [
       ['SIGINT', 130],
@@ -186,10 +187,18 @@ export default defineSuite({
           stdio: 'ignore',
         },
       );
-      const exited = new Promise<number | null>((resolve) => harness.on('exit', (c) => resolve(c)));
-      while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '')
+      let ended = false;
+      const exited = new Promise<number | null>((resolve) =>
+        harness.on('exit', (c) => {
+          ended = true;
+          resolve(c);
+        }),
+      );
+      while (!ended && (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === ''))
         await new Promise((r) => setTimeout(r, 50));
+      expect(ended, 'the harness ended before its model scored').toBe(false);
       const model = Number(readFileSync(pidFile, 'utf8'));
+      models.push(model);
       expect(running(model)).toBe(true);
       harness.kill(signal);
       expect(await exited, signal).toBe(code);
@@ -199,6 +208,8 @@ export default defineSuite({
       await import('node:fs/promises').then((fs) => fs.rm(pidFile));
     }
   } finally {
+    // Should the harness leave one behind (the bug this test is for), it must not spin on after.
+    for (const pid of models) if (running(pid)) process.kill(pid, 'SIGKILL');
     await p.cleanup();
   }
 }, 240_000);
