@@ -82,6 +82,45 @@ async function openApp(context: BrowserContext, url: string, problems: string[])
   return page;
 }
 
+// The browser, server and temp folder of the running test (afterEach closes them).
+let browser: Browser | undefined;
+let server: Server | undefined;
+let tmp: { dir: string; cleanup: () => Promise<void> } | undefined;
+
+/**
+ * A generated fleet of `systems` × 1 day at 1 h in a temp folder, the app serving it and a page
+ * open on it: the setup of the tests that label one system. Sets the file's `browser`, `tmp`
+ * and `server`, which afterEach closes.
+ */
+async function appOnFleet(
+  prefix: string,
+  systems: number,
+): Promise<{ labelsPath: string; context: BrowserContext; page: Page; problems: string[] }> {
+  browser = await launchChromium();
+  tmp = await tempDir(prefix);
+  const dataDir = path.join(tmp.dir, 'data');
+  const gen = await runHarness(
+    [
+      'generate',
+      '--systems',
+      String(systems),
+      '--days',
+      '1',
+      '--interval',
+      '1h',
+      '--data',
+      dataDir,
+    ],
+    { cwd: tmp.dir },
+  );
+  expect(gen.code, gen.stderr).toBe(0);
+  server = await startServer(dataDir, tmp.dir);
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const problems: string[] = [];
+  const page = await openApp(context, server.url, problems);
+  return { labelsPath: path.join(dataDir, 'synthetic', 'labels.csv'), context, page, problems };
+}
+
 async function pick(page: Page, id: string): Promise<void> {
   await page.click(`#systems li[data-key="synthetic/${id}"]`);
   await page.waitForSelector(`#plot[data-system="synthetic/${id}"] canvas`);
@@ -96,9 +135,6 @@ async function saveNormal(page: Page, notes: string): Promise<void> {
 }
 
 describe('labeling app in a browser', () => {
-  let browser: Browser | undefined;
-  let server: Server | undefined;
-  let tmp: { dir: string; cleanup: () => Promise<void> } | undefined;
   afterEach(async () => {
     await browser?.close();
     browser = undefined;
@@ -435,19 +471,7 @@ describe('labeling app in a browser', () => {
     await context.close();
   });
   it('a save still in flight when j is pressed: a refused one keeps the system and its errors on show, a good one moves on with the list updated', async () => {
-    browser = await launchChromium();
-    tmp = await tempDir('label-inflight-e2e-');
-    const dataDir = path.join(tmp.dir, 'data');
-    const gen = await runHarness(
-      ['generate', '--systems', '3', '--days', '1', '--interval', '1h', '--data', dataDir],
-      { cwd: tmp.dir },
-    );
-    expect(gen.code, gen.stderr).toBe(0);
-    const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
-    server = await startServer(dataDir, tmp.dir);
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const problems: string[] = [];
-    const page = await openApp(context, server.url, problems);
+    const { labelsPath, context, page, problems } = await appOnFleet('label-inflight-e2e-', 3);
     // Each save of sys-0001 is held until the test lets it through to the real server, so the
     // key press lands while it is in flight, whatever the machine's speed.
     const held: (() => Promise<void>)[] = [];
@@ -500,19 +524,7 @@ describe('labeling app in a browser', () => {
     await context.close();
   });
   it('sends the numbers as typed: "3,5" days is refused with the field named, not saved as 35', async () => {
-    browser = await launchChromium();
-    tmp = await tempDir('label-decimal-e2e-');
-    const dataDir = path.join(tmp.dir, 'data');
-    const gen = await runHarness(
-      ['generate', '--systems', '2', '--days', '1', '--interval', '1h', '--data', dataDir],
-      { cwd: tmp.dir },
-    );
-    expect(gen.code, gen.stderr).toBe(0);
-    const labelsPath = path.join(dataDir, 'synthetic', 'labels.csv');
-    server = await startServer(dataDir, tmp.dir);
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const problems: string[] = [];
-    const page = await openApp(context, server.url, problems);
+    const { labelsPath, context, page, problems } = await appOnFleet('label-decimal-e2e-', 2);
     await pick(page, 'sys-0002');
     const labelsBefore = await readFile(labelsPath, 'utf8');
     await page.fill('#labeler', 'e2e-decimal');
