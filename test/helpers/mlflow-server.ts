@@ -172,3 +172,12 @@ async function tail(file: string): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
   return text.split('\n').slice(-30).join('\n');
 }
+
+/** The URL of a port nothing listens on (it was free a moment ago). */
+export async function closedPort(): Promise<string> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return `http://127.0.0.1:${port}`;
+}

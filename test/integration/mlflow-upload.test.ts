@@ -25,7 +25,7 @@ import { mlflowSettings, type MlflowSettings } from '../../src/track/mlflow/sett
 import { readTrackingState } from '../../src/track/mlflow/tracking-state.ts';
 import type { TrackingState } from '../../src/track/types.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
+import { closedPort, startMlflowServer, type MlflowServer } from '../helpers/mlflow-server.ts';
 import { showChartInUi } from '../helpers/mlflow-ui.ts';
 import {
   downloadArtifact,
@@ -288,15 +288,6 @@ describe('uploading a real harness run', () => {
     expect(await runsOf('tiny-a', tiny.folder.record.run_id, 'DELETED_ONLY')).toHaveLength(1);
   });
 });
-
-/** The URL of a port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return `http://127.0.0.1:${port}`;
-}
 
 /** Forwards requests to the MLflow server until `kill` says otherwise; then it stops the server. */
 async function killingProxy(

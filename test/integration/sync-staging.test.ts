@@ -6,7 +6,7 @@
  * the staging folder after the rename). Now it skips dot-folders, as `harness runs` does.
  */
 import { readdir, rename } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { closedPort } from '../helpers/mlflow-server.ts';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncPendingRuns } from '../../src/track/mlflow/index.ts';
@@ -14,14 +14,6 @@ import { mlflowSettings } from '../../src/track/mlflow/settings.ts';
 import { STAGING_PREFIX } from '../../src/track/write-record.ts';
 import { tempDir } from '../helpers/run-harness.ts';
 import { syntheticRun, writeRunFolder } from '../helpers/run-record.ts';
-
-async function closedPort(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return `http://127.0.0.1:${port}`;
-}
 
 describe('harness runs sync and staging folders', () => {
   let tmp: { dir: string; cleanup: () => Promise<void> } | undefined;
