@@ -11,3 +11,6 @@ export function newRunId(startedAt: string): string {
   const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
+
+/** A run id as {@link newRunId} makes it: the name of a run's folder in the store. */
+export const RUN_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import type { RunList, StoredRun } from './read-runs.ts';
+import { RUN_ID_PATTERN } from './run-id.ts';
 
 /** How many ids an error message lists before it only counts the rest. */
 const LISTED = 10;
@@ -51,9 +52,6 @@ function available(runs: readonly StoredRun[]): string {
     : ids.join(', ');
 }
 
-/** A run folder's name as `harness run` makes it (the run id). */
-const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
-
 /**
  * `run`, unless a recorded run that could not be read (damaged, or of a later schema) might be
  * the one `ref` means: a newer one for `latest~N`, another match for a prefix. Skipping it would
@@ -67,7 +65,7 @@ function checkNoneSkipped(
 ): StoredRun {
   const hidden = list.unreadable.filter((u) => {
     const name = path.basename(u.dir);
-    return RUN_ID.test(name) && mightBe(name);
+    return RUN_ID_PATTERN.test(name) && mightBe(name);
   });
   if (hidden.length === 0) return run;
   throw new HarnessError(

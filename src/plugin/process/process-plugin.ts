@@ -83,13 +83,13 @@ class ModelProcess {
       detached: process.platform !== 'win32',
     });
     this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
-    // A harness stopped by a signal kills the group too (process-groups.ts).
-    const pid = this.child.pid;
-    if (pid !== undefined && process.platform !== 'win32') noteProcessGroup(pid, true);
+    // A harness stopped by a signal kills the group too (process-groups.ts; none on Windows).
+    const group = process.platform === 'win32' ? undefined : this.child.pid;
+    if (group !== undefined) noteProcessGroup(group, true);
     // When the model process ends, so does whatever it left running; the pipes then close.
     this.child.once('exit', () => {
       this.killGroup();
-      if (pid !== undefined && process.platform !== 'win32') noteProcessGroup(pid, false);
+      if (group !== undefined) noteProcessGroup(group, false);
     });
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString('utf8')).slice(-STDERR_TAIL);
