@@ -15,7 +15,8 @@ export class CallTimeout extends Error {
  * way to end a plugin stuck in a synchronous loop.
  */
 export interface CallObserver {
-  start(what: string, timeoutMs: number): void;
+  /** `who`: the plugin whose call it is (its name), when the call is one plugin's. */
+  start(what: string, timeoutMs: number, who?: string): void;
   end(): void;
 }
 
@@ -36,6 +37,8 @@ export async function withTimeout<T>(
   fn: (signal: AbortSignal) => T | Promise<T>,
   ms: number,
   what: string,
+  /** The plugin whose call it is (its name): a watchdog that stops the thread knows whose fault it was. */
+  who?: string,
 ): Promise<T> {
   const ac = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -46,7 +49,7 @@ export async function withTimeout<T>(
       reject(new CallTimeout(`${what} ran past its ${ms} ms timeout`));
     }, ms);
   });
-  observer?.start(what, ms);
+  observer?.start(what, ms, who);
   try {
     const result = await Promise.race([Promise.resolve().then(() => fn(ac.signal)), deadline]);
     if (performance.now() - started > ms)

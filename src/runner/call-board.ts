@@ -10,17 +10,20 @@
  *
  * Layout (Int32 words, then bytes): a sequence number, odd while the worker writes the call; 1
  * while a call is under way, else 0; the call's timeout in ms; the length of its description;
- * then the description, UTF-8, cut at WHAT_BYTES.
+ * the length of the name of the plugin whose call it is (0: no one plugin's); then the
+ * description, UTF-8, cut at WHAT_BYTES, and the name, cut at WHO_BYTES.
  */
 const SEQ = 0;
 const ACTIVE = 1;
 const TIMEOUT = 2;
 const LENGTH = 3;
-const WORDS = 4;
+const WHO_LENGTH = 4;
+const WORDS = 5;
 const WHAT_BYTES = 240;
+const WHO_BYTES = 128;
 
 /** The bytes of a board's shared memory. */
-export const CALL_BOARD_BYTES = WORDS * 4 + WHAT_BYTES;
+export const CALL_BOARD_BYTES = WORDS * 4 + WHAT_BYTES + WHO_BYTES;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -31,24 +34,31 @@ export interface PostedCall {
   readonly seq: number;
   readonly what: string;
   readonly timeoutMs: number;
+  /** The plugin whose call it is (its name), when it is one plugin's. */
+  readonly who?: string;
 }
 
 export class CallBoard {
   private readonly words: Int32Array;
   private readonly bytes: Uint8Array;
+  private readonly whoBytes: Uint8Array;
 
   constructor(readonly buffer: SharedArrayBuffer) {
     if (buffer.byteLength < CALL_BOARD_BYTES)
       throw new RangeError(`a call board needs ${CALL_BOARD_BYTES} bytes`);
     this.words = new Int32Array(buffer, 0, WORDS);
     this.bytes = new Uint8Array(buffer, WORDS * 4, WHAT_BYTES);
+    this.whoBytes = new Uint8Array(buffer, WORDS * 4 + WHAT_BYTES, WHO_BYTES);
   }
 
-  /** The worker: a call starts (`what`, e.g. `score(sys-0042)`, and its timeout). */
-  start(what: string, timeoutMs: number): void {
+  /** The worker: a call starts (`what`, e.g. `score(sys-0042)`, its timeout, and whose call it is). */
+  start(what: string, timeoutMs: number, who?: string): void {
     Atomics.add(this.words, SEQ, 1); // odd: a reader seeing it skips this look
     const { written } = encoder.encodeInto(what, this.bytes);
     this.words[LENGTH] = written;
+    // A name cut short names no plugin: no culprit rather than the wrong one.
+    const name = who === undefined ? undefined : encoder.encodeInto(who, this.whoBytes);
+    this.words[WHO_LENGTH] = name && name.read === who!.length ? name.written : 0;
     this.words[TIMEOUT] = Math.min(Math.max(0, Math.round(timeoutMs)), 0x7fffffff);
     Atomics.store(this.words, ACTIVE, 1);
     Atomics.add(this.words, SEQ, 1); // even again: the call is whole
@@ -66,7 +76,10 @@ export class CallBoard {
     const timeoutMs = this.words[TIMEOUT] as number;
     const length = Math.min(this.words[LENGTH] as number, WHAT_BYTES);
     const what = decoder.decode(this.bytes.slice(0, length));
+    const whoLength = Math.min(this.words[WHO_LENGTH] as number, WHO_BYTES);
+    const who = whoLength > 0 ? decoder.decode(this.whoBytes.slice(0, whoLength)) : undefined;
     // Written again while read: the next look reads the new call.
-    return Atomics.load(this.words, SEQ) === seq ? { seq, what, timeoutMs } : null;
+    if (Atomics.load(this.words, SEQ) !== seq) return null;
+    return who === undefined ? { seq, what, timeoutMs } : { seq, what, timeoutMs, who };
   }
 }

@@ -199,6 +199,7 @@ async function scoreOnce(
       plugin.score(series, { seed: ctx.seedFor(plugin.name), signal, metadata: host.metadata }),
     plugin.timeoutMs ?? ctx.timeoutMs,
     'score',
+    plugin.name,
   );
   if (typeof v !== 'number' || !Number.isFinite(v))
     throw new Error(`score(${host.systemId}) returned ${String(v)}`);

@@ -153,13 +153,14 @@ class PoolWorker {
     if (now - this.seen.at > call.timeoutMs + WATCHDOG_GRACE_MS)
       this.kill(
         `${call.what} ran past its ${call.timeoutMs} ms timeout without yielding (a synchronous loop?): its worker thread was stopped`,
+        call.who,
       );
   }
 
-  /** Fails the pending request and stops the thread, once. */
-  private kill(message: string): void {
+  /** Fails the pending request and stops the thread, once; `culprit`: the plugin at fault, when known. */
+  private kill(message: string, culprit?: string): void {
     if (this.dead !== null) return;
-    this.fail(message);
+    this.fail(message, culprit);
     void this.worker.terminate();
   }
 
@@ -171,11 +172,13 @@ class PoolWorker {
     p?.(m);
   }
 
-  private fail(message: string): void {
+  private fail(message: string, culprit?: string): void {
     if (this.dead !== null) return;
     clearInterval(this.watchdog);
     this.dead = message;
-    this.settle({ type: 'failed', message });
+    this.settle(
+      culprit === undefined ? { type: 'failed', message } : { type: 'failed', message, culprit },
+    );
   }
 }
 
@@ -323,7 +326,15 @@ export async function scoreInWorkers(
     );
   };
   const send = (k: number, req: WorkerRequest) => opts.pool.request(req, progressOf(k));
+  // Plugins whose request failed with the worker, not by their own doing as far as is known:
+  // fitAndScore runs each again alone. The watchdog names the plugin it stopped (its call was
+  // under way): that one failed its case, and is not run again to hang a second time.
   const crashed = new Set<number>();
+  const atFault = (r: WorkerReply, i: number): boolean =>
+    r.type === 'failed' &&
+    r.culprit !== undefined &&
+    r.culprit === plugins[i]!.name &&
+    plugins.filter((p) => p.name === r.culprit).length === 1;
   // Phase 1: each shippable model is fitted once, model i in worker i mod w.
   const shipped = plugins.map((p, i) => (shipsState(p) ? i : -1)).filter((i) => i >= 0);
   const fits = new Map<number, FitReply>();
@@ -347,7 +358,7 @@ export async function scoreInWorkers(
           fitMs: 0,
           state: undefined,
         });
-        crashed.add(m);
+        if (!atFault(r, m)) crashed.add(m);
       }
     }
   });
@@ -394,7 +405,7 @@ export async function scoreInWorkers(
       const block = blocks[k]!;
       if (r.type !== 'done') {
         error ??= `worker: ${r.type === 'failed' ? r.message : 'unexpected reply'}`;
-        crashed.add(i);
+        if (!atFault(r, i)) crashed.add(i);
       } else {
         const run = r.runs[i]!;
         if (run.error !== null) error ??= run.error;

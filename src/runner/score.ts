@@ -138,8 +138,10 @@ export async function fitAndScore(
       },
     );
   // All models together first (each series read once for all of them). A worker that ends
-  // badly cannot tell whose fault it was: its models are run again, each alone, so the one
-  // that crashed or hung fails its own case only.
+  // badly (a crash, process.exit, an escaped error) cannot tell whose fault it was: its models
+  // are run again, each alone, so the one at fault fails its own case only. A thread the
+  // watchdog stopped names the plugin whose call hung: that one is not run again (to hang a
+  // second time), the others are.
   const together = await inWorkers(remote);
   const results = new Map<ModelPlugin, PooledScores>(
     remote.map((r, i) => [r.plugin, together[i]!]),
@@ -260,6 +262,7 @@ export async function fitRuns(
         (signal) => run.plugin.fit!(trainSet, { seed: opts.seedFor(run.plugin.name), signal }),
         timeoutOf(run.plugin, opts),
         'fit',
+        run.plugin.name,
       );
     } catch (err) {
       run.error = `fit: ${messageOf(err)}`;
@@ -341,6 +344,7 @@ export async function teardownRuns(
         () => teardown.call(run.plugin),
         Math.max(timeoutOf(run.plugin, opts), TEARDOWN_MIN_MS),
         'teardown',
+        run.plugin.name,
       );
     } catch (err) {
       run.error ??= `teardown: ${messageOf(err)}`;
@@ -385,6 +389,7 @@ async function scoreChunk(
           }),
         timeout,
         'scoreBatch',
+        plugin.name,
       );
     } catch (err) {
       run.error = `scoreBatch(${systems[0]?.systemId}…): ${messageOf(err)}`;
@@ -415,6 +420,7 @@ async function scoreChunk(
           }),
         timeout,
         'score',
+        plugin.name,
       );
     } catch (err) {
       run.error = `score(${id}): ${messageOf(err)}`;
@@ -458,6 +464,7 @@ async function overTimeChunk(
           }),
         timeoutOf(plugin, opts),
         'scoreOverTime',
+        plugin.name,
       );
     } catch (err) {
       run.error = `scoreOverTime(${id}): ${messageOf(err)}`;

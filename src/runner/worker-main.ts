@@ -60,7 +60,7 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 // one hangs.
 const board = new CallBoard((workerData as WorkerData).callBoard);
 observeCalls({
-  start: (what, timeoutMs) => board.start(what, timeoutMs),
+  start: (what, timeoutMs, who) => board.start(what, timeoutMs, who),
   end: () => board.end(),
 });
 
@@ -150,6 +150,7 @@ async function fitRecords(
           () => run.plugin.saveState!(),
           timeoutOf(run.plugin, req.job),
           'saveState',
+          run.plugin.name,
         );
       } catch (err) {
         error = `saveState: ${messageOf(err)}`;
@@ -182,6 +183,7 @@ async function openRecords(
           () => run.plugin.restoreState!(how.state),
           timeoutOf(run.plugin, req.job),
           'restoreState',
+          run.plugin.name,
         );
       } catch (err) {
         run.error = `restoreState: ${messageOf(err)}`;

@@ -168,7 +168,11 @@ export type WorkerMessage =
   | { readonly type: 'done'; readonly runs: readonly ShareRun[] }
   | { readonly type: 'probed' }
   | { readonly type: 'checked'; readonly report: ContractReport }
-  | { readonly type: 'failed'; readonly message: string };
+  /**
+   * The request failed. `culprit`: the plugin (its name) whose call the watchdog stopped the
+   * thread in, when the call was one plugin's: the others of the request are not at fault.
+   */
+  | { readonly type: 'failed'; readonly message: string; readonly culprit?: string };
 
 /** A worker's answer to a request (the other messages come while it works). */
 export type WorkerReply = Extract<

@@ -4,16 +4,19 @@
  * process.exit errors its own case; the healthy model beside it is scored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { makeProject, REPO_ROOT, runCommand, runHarness } from '../helpers/run-harness.ts';
 
 const DATASET = `{ scenario: { name: 'tiny', systems: 12, days: 1, interval: '1h', anomalyRate: 0.3, seed: 'tiny' } }`;
 
-const SUITES = `import { defineModel, defineSuite } from 'bess-harness';
+const SUITES = `import { appendFileSync } from 'node:fs';
+import { defineModel, defineSuite } from 'bess-harness';
 const exits = (code) => defineModel({ name: 'exits-' + code, version: '1', score: () => process.exit(code) });
 const exitsInFit = defineModel({ name: 'exits-in-fit', version: '1', fit: () => process.exit(0), score: () => 1 });
 const busyScore = defineModel({ name: 'busy-score', version: '1', timeoutMs: 1000, score() { for (;;) {} } });
-const busyFit = defineModel({ name: 'busy-fit', version: '1', timeoutMs: 1000, fit() { for (;;) {} }, score: () => 1 });
+// Each fit it starts leaves a line in fit-calls.log: the watchdog names it, so it is not run again.
+const busyFit = defineModel({ name: 'busy-fit', version: '1', timeoutMs: 1000, fit() { appendFileSync('fit-calls.log', 'fit\\n'); for (;;) {} }, score: () => 1 });
 const never = defineModel({ name: 'never', version: '1', timeoutMs: 1000, score: () => new Promise(() => {}) });
 const hog = defineModel({ name: 'hog', version: '1', score() { const a = []; for (;;) a.push(new Array(1e6).fill(Math.random())); } });
 const timerThrows = defineModel({ name: 'timer-throws', version: '1', score() { setTimeout(() => { throw new Error('thrown from a timer'); }, 0); return 1; } });
@@ -65,6 +68,10 @@ describe('plugins that end or crash the harness process', () => {
         /busy-score.*score ran past its 1000 ms timeout without yielding \(a synchronous loop\?\): its worker thread was stopped/,
       );
       expect(r.stdout).toMatch(/busy-fit.*fit ran past its 1000 ms timeout without yielding/);
+      // Stopped once, not once with zscore and again alone (a second wait for its timeout).
+      const log = path.join(project.dir, 'fit-calls.log');
+      expect(readFileSync(log, 'utf8')).toBe('fit\n');
+      rmSync(log);
       expect(r.stdout).toMatch(/never.*score\(\S+\): score ran past its 1000 ms timeout/);
       const z = /● zscore .*/.exec(r.stdout)?.[0];
       expect(z, r.stdout).toBeDefined();

@@ -17,6 +17,16 @@ describe('CallBoard', () => {
     expect(second?.seq).not.toBe(first?.seq);
   });
 
+  it('names the plugin whose call it is, or none: a name cut short names no plugin', () => {
+    const board = new CallBoard(new SharedArrayBuffer(CALL_BOARD_BYTES));
+    board.start('score(sys-1)', 1000, 'busy-score');
+    expect(board.read()).toMatchObject({ what: 'score(sys-1)', who: 'busy-score' });
+    board.start('importing suites/a.suite.ts', 1000);
+    expect(board.read()?.who).toBeUndefined();
+    board.start('fit', 1000, 'x'.repeat(500));
+    expect(board.read()?.who).toBeUndefined();
+  });
+
   it('cuts a long description at a whole character', () => {
     const board = new CallBoard(new SharedArrayBuffer(CALL_BOARD_BYTES));
     board.start(`score(${'é'.repeat(400)})`, 10);
