@@ -1,8 +1,22 @@
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const root = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
 export default defineConfig({
+  // Tests run the harness from source: `bess-harness` (the repository's suites and scenarios
+  // import it by name) is src/, as tsconfig's bess-harness-source condition says, not the
+  // compiled dist/ the package exports.
+  resolve: {
+    alias: [
+      { find: /^bess-harness$/, replacement: root('./src/index.ts') },
+      { find: /^bess-harness\/vitest$/, replacement: root('./src/vitest/index.ts') },
+      { find: /^bess-harness\/plugins\/([a-z0-9-]+)$/, replacement: root('./plugins/$1/index.ts') },
+    ],
+  },
   test: {
+    globalSetup: ['test/helpers/global-setup.ts'],
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Integration tests spawn the CLI; give them room on a 2-core machine.
     testTimeout: 60_000,

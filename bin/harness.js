@@ -1,10 +1,23 @@
 #!/usr/bin/env node
-// The `harness` command. The harness ships as TypeScript source (no build step to forget):
-// tsx's loader hooks are registered in this process so the CLI, user configs, suites and
-// plugins written in TypeScript are imported directly.
-import { register } from 'tsx/esm/api';
+// The `harness` command. The harness is written in TypeScript and runs compiled: dist/ holds
+// src/ and plugins/ as JavaScript, compiled again here whenever the sources changed
+// (bin/compile.js), so its modules load natively. tsx's loader hooks are registered only when a
+// user's module (a config, a suite, a plugin in TypeScript) is first imported.
+import { ensureCompiled } from './compile.js';
 
-register();
-// Told to the user-module loader (src/module): ES modules can go through this hook.
-globalThis[Symbol.for('bess-harness.tsx-hook')] = true;
-await import('../src/cli/main.ts');
+try {
+  await ensureCompiled();
+} catch (err) {
+  process.stderr.write(
+    `harness: the harness's sources could not be compiled (node bin/compile.js): ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(2);
+}
+// Called by the user-module loader (src/module) before it imports the first user module.
+globalThis[Symbol.for('bess-harness.tsx-hook')] = async () => {
+  // The public API first, natively: a user's `import 'bess-harness'` finds it loaded.
+  await import('../dist/src/index.js');
+  const { register } = await import('tsx/esm/api');
+  register();
+};
+await import('../dist/src/cli/main.js');

@@ -1,8 +1,8 @@
-import { defineSuite } from '../src/index.ts';
-import deltaV from '../plugins/delta-v/index.ts';
-import pca from '../plugins/pca/index.ts';
-import random from '../plugins/random/index.ts';
-import zscore from '../plugins/zscore/index.ts';
+import { defineSuite } from 'bess-harness';
+import deltaV from 'bess-harness/plugins/delta-v';
+import pca from 'bess-harness/plugins/pca';
+import random from 'bess-harness/plugins/random';
+import zscore from 'bess-harness/plugins/zscore';
 
 /**
  * When did it warn? The baselines as alarm models on the default fleet (200 systems, 30 days at

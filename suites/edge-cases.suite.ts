@@ -1,4 +1,4 @@
-import { defineSuite } from '../src/index.ts';
+import { defineSuite } from 'bess-harness';
 
 /**
  * What must hold for the baselines whatever the data: the plugin contract on generated edge

@@ -1,4 +1,4 @@
-import { defineSuite } from '../src/index.ts';
+import { defineSuite } from 'bess-harness';
 
 /**
  * A model written in Python, measured beside the TypeScript baselines on the same split of the

@@ -1,7 +1,7 @@
-import { defineSuite } from '../src/index.ts';
-import pca from '../plugins/pca/index.ts';
-import random from '../plugins/random/index.ts';
-import zscore from '../plugins/zscore/index.ts';
+import { defineSuite } from 'bess-harness';
+import pca from 'bess-harness/plugins/pca';
+import random from 'bess-harness/plugins/random';
+import zscore from 'bess-harness/plugins/zscore';
 
 /**
  * The validation checklist of the harness itself, run on the default synthetic fleet:

@@ -1,13 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import type { ScenarioSpec } from '../synth/types.ts';
 import { pathExists } from '../data/index.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
 /** The harness's own scenario fixtures, found when a project has none of that name. */
-const BUILTIN_SCENARIOS = fileURLToPath(new URL('../../suites/scenarios/', import.meta.url));
+const BUILTIN_SCENARIOS = path.join(PACKAGE_ROOT, 'suites', 'scenarios');
 const SUFFIX = '.scenario.ts';
 
 /**

@@ -21,7 +21,7 @@ export type MetadataWorkerReply =
   | { readonly ok: true; readonly columns: MetadataMessage; readonly exactPath: boolean }
   | { readonly ok: false };
 
-const ENTRY = new URL('./metadata-worker-entry.cjs', import.meta.url);
+const ENTRY = new URL('./metadata-worker-entry.js', import.meta.url);
 
 /** A metadata file being read in a worker thread. */
 export interface MetadataPrefetch {

@@ -133,7 +133,7 @@ async function importFileOnce(file: string): Promise<Record<string, unknown>> {
   // An ES module goes through the thread's own tsx hook when the CLI or a worker registered one:
   // the module then shares this thread's copy of the harness (one HarnessError class, the public
   // API loaded once), as it always did in a "type": "module" project.
-  if (!commonJs && globalTsxHook())
+  if (!commonJs && (await globalTsxHook()))
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const { importEsm, requireCjs } = userLoaders();
   if (commonJs && !(await hasTypeScriptTwin(file))) return { default: requireCjs(file, file) };
@@ -142,9 +142,27 @@ async function importFileOnce(file: string): Promise<Record<string, unknown>> {
   return importEsm(pathToFileURL(file).href, pathToFileURL(path.dirname(file) + path.sep).href);
 }
 
-/** True when this thread registered tsx's ESM hook globally (bin/harness.js, the pool's workers; not vitest). */
-const globalTsxHook = (): boolean =>
-  (globalThis as Record<symbol, unknown>)[Symbol.for('bess-harness.tsx-hook')] === true;
+const TSX_HOOK = Symbol.for('bess-harness.tsx-hook');
+
+/**
+ * True when this thread has tsx's ESM hook registered globally (the CLI, the pool's workers; not
+ * vitest). The compiled harness's entries (bin/harness.js, the workers' entry) register it when a
+ * user's module is first imported, not at start: every module loaded after it goes through the
+ * hook's thread, and the harness's own modules, loaded before, do not. They leave here the
+ * function that registers it, which this calls once.
+ */
+async function globalTsxHook(): Promise<boolean> {
+  const hook = (globalThis as Record<symbol, unknown>)[TSX_HOOK];
+  if (typeof hook === 'function') {
+    const registering = (hook as () => Promise<void>)();
+    (globalThis as Record<symbol, unknown>)[TSX_HOOK] = registering;
+    await registering;
+    (globalThis as Record<symbol, unknown>)[TSX_HOOK] = true;
+    return true;
+  }
+  if (hook instanceof Promise) await hook;
+  return hook !== undefined;
+}
 
 /** The message every load failure starts with: `the model plugin "x" /p/plugins/x/index.ts could not be loaded`. */
 function couldNotLoad(file: string, opts: LoadOptions): string {

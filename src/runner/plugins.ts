@@ -10,8 +10,18 @@ import { readPackageVersion } from '../version.ts';
 import type { ModelEntry } from './suite.ts';
 import { pathExists } from '../data/index.ts';
 
-/** The harness's own plugins (random, zscore, pca), found after the project's. */
+/**
+ * The harness's own plugins (random, zscore, pca), found after the project's: compiled, beside
+ * the compiled harness (dist/plugins/<name>/index.js), or their source when the harness runs from
+ * source (under vitest). A project's plugin folders hold `<name>/index.ts`.
+ */
 const BUILTIN_PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));
+const BUILTIN_ENTRY = import.meta.url.endsWith('.ts') ? 'index.ts' : 'index.js';
+/** The plugin folders to look in, each with the name of its plugins' entry file. */
+const pluginDirs = (config: ResolvedConfig): [string, string][] => [
+  ...config.plugins.map((dir): [string, string] => [dir, 'index.ts']),
+  [BUILTIN_PLUGINS, BUILTIN_ENTRY],
+];
 
 type Factory = (options?: Readonly<Record<string, unknown>>) => unknown;
 
@@ -70,8 +80,8 @@ async function locate(name: string, config: ResolvedConfig): Promise<string | nu
   const mapped = config.models[name];
   if (typeof mapped === 'string')
     return path.isAbsolute(mapped) ? mapped : resolvePackage(mapped, config.root);
-  for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
-    const file = path.join(dir, name, 'index.ts');
+  for (const [dir, entry] of pluginDirs(config)) {
+    const file = path.join(dir, name, entry);
     if (await pathExists(file)) return file;
   }
   return resolvePackage(name, config.root);
@@ -88,11 +98,10 @@ function resolvePackage(name: string, root: string): string | null {
 /** Names a suite can use: the config's models, and the plugin folders' entries. */
 export async function knownModelNames(config: ResolvedConfig): Promise<string[]> {
   const names = new Set(Object.keys(config.models));
-  for (const dir of [...config.plugins, BUILTIN_PLUGINS]) {
+  for (const [dir, entry] of pluginDirs(config)) {
     try {
       for (const e of await readdir(dir, { withFileTypes: true })) {
-        if (e.isDirectory() && (await pathExists(path.join(dir, e.name, 'index.ts'))))
-          names.add(e.name);
+        if (e.isDirectory() && (await pathExists(path.join(dir, e.name, entry)))) names.add(e.name);
       }
     } catch {
       // a missing plugin folder is fine

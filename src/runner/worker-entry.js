@@ -1,8 +1,18 @@
-// Entry of a scoring worker thread (pool.ts). Workers run the harness's TypeScript source, as
-// the CLI does: tsx's loader hooks are registered in this thread, then the TS module runs.
-import { register } from 'tsx/esm/api';
+// Entry of a scoring worker thread (pool.ts). Workers run the compiled harness (dist/, see
+// bin/compile.js): this file's copy in dist/src/runner/ finds the compiled worker-main.js beside
+// itself; under vitest, which runs the harness from source, pool.ts starts this file in src/,
+// and it takes the one in dist/ (vitest's global setup compiles it).
+// tsx's loader hooks are registered when the worker first imports a user's module (a suite, a
+// plugin), after the harness's own modules loaded natively (src/module/load-user-module.ts).
+import { existsSync } from 'node:fs';
 
-register();
-// Told to the user-module loader (src/module): ES modules can go through this hook.
-globalThis[Symbol.for('bess-harness.tsx-hook')] = true;
-await import('./worker-main.ts');
+const compiled = existsSync(new URL('./worker-main.js', import.meta.url))
+  ? new URL('./', import.meta.url)
+  : new URL('../../dist/src/runner/', import.meta.url);
+globalThis[Symbol.for('bess-harness.tsx-hook')] = async () => {
+  // The public API first, natively: a user's `import 'bess-harness'` finds it loaded.
+  await import(new URL('../index.js', compiled).href);
+  const { register } = await import('tsx/esm/api');
+  register();
+};
+await import(new URL('./worker-main.js', compiled).href);

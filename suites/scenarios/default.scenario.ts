@@ -1,4 +1,4 @@
-import { defineScenario } from '../../src/index.ts';
+import { defineScenario } from 'bess-harness';
 
 /** The default fleet: every mode, season and failure type, realistic data-quality faults. */
 export default defineScenario({

@@ -1,4 +1,4 @@
-import { defineScenario } from '../../src/index.ts';
+import { defineScenario } from 'bess-harness';
 
 /**
  * The hard cases: few anomalies, many of them subtle, long lead times, and heavy data-quality

@@ -1,4 +1,4 @@
-import { defineScenario } from '../../src/index.ts';
+import { defineScenario } from 'bess-harness';
 
 /** A small, fast fleet for tests: 24 systems × 7 days at 15 minutes (672 samples each). */
 export default defineScenario({

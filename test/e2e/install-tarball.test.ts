@@ -3,7 +3,7 @@
  * this repository (no link, no overrides), `npx harness init --yes`, `npx harness run`. Then the
  * gate must tell a broken plugin (exit 2) from a weak one (exit 1).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCommand, tempDir, type RunResult } from '../helpers/run-harness.ts';
@@ -56,6 +56,7 @@ describe('the packed tarball in a project of its own', () => {
     expect([...tops].sort()).toEqual([
       'README.md',
       'bin',
+      'dist',
       'package.json',
       'plugins',
       'src',
@@ -76,14 +77,19 @@ describe('the packed tarball in a project of its own', () => {
       ),
     ) as Record<string, unknown>;
     expect(pkg['overrides']).toBeUndefined();
-    // tsc gets declarations (written by prepack), tsx and vitest get the source.
+    // tsc gets declarations (written by prepack), Node the compiled JavaScript (bin/compile.js).
     const exports = pkg['exports'] as Record<string, { types?: string; default?: string }>;
     expect(exports['.']).toMatchObject({
       types: './types/src/index.d.ts',
-      default: './src/index.ts',
+      default: './dist/src/index.js',
     });
     const shipped = new Set(packed.files.map((f) => f.path));
     for (const d of [
+      'dist/.stamp.json',
+      'dist/src/index.js',
+      'dist/src/cli/main.js',
+      'dist/src/runner/worker-entry.js',
+      'dist/plugins/zscore/index.js',
       'types/src/index.d.ts',
       'types/src/vitest/index.d.ts',
       'types/plugins/zscore/index.d.ts',
@@ -128,9 +134,21 @@ describe('the packed tarball in a project of its own', () => {
     );
   });
 
-  it('npx harness run passes the checklist: exit 0', async () => {
+  it('npx harness run passes the checklist: exit 0, on the JavaScript compiled when the package was packed', async () => {
+    const main = path.join(
+      project.dir,
+      'node_modules',
+      'bess-harness',
+      'dist',
+      'src',
+      'cli',
+      'main.js',
+    );
+    const before = (await stat(main)).mtimeMs;
     const run = await sh('npx', ['harness', 'run'], project.dir);
     expect(run.code, run.stdout + run.stderr).toBe(0);
+    // Unpacking changed the sources' times, not their bytes: nothing was compiled again.
+    expect((await stat(main)).mtimeMs).toBe(before);
     expect(run.stdout).toMatch(/PASS {2}Assertions 7 passed, 0 failed/);
     expect(run.stdout).toContain('my-model beats random on roc_auc');
   }, 180_000);

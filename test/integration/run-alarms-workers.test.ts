@@ -3,7 +3,7 @@
  * blocks are put back in order, and the alarms are the same whatever the number of workers; a
  * bad score over time in a worker is the case's error naming the system.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,15 +13,18 @@ import { collectSuites } from '../../src/runner/collect.ts';
 import { runSuites } from '../../src/runner/run.ts';
 import type { CaseResult, RunResult } from '../../src/runner/types.ts';
 
-const SRC = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+/** The repository, installed in the fixture project as `bess-harness`. */
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 let root = '';
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'bess-alarm-pool-'));
   await mkdir(path.join(root, 'suites'), { recursive: true });
+  await mkdir(path.join(root, 'node_modules'), { recursive: true });
+  await symlink(REPO, path.join(root, 'node_modules', 'bess-harness'), 'dir');
   await writeFile(
     path.join(root, 'suites', 'pool.suite.ts'),
-    `import { defineModel, defineSuite } from ${JSON.stringify(SRC)};
+    `import { defineModel, defineSuite } from 'bess-harness';
 const dataset = { scenario: { name: 'alarm-pool', systems: 30, days: 4, interval: '1h', anomalyRate: 0.3, seed: 'ap' } };
 const bad = defineModel({ name: 'bad', version: '1', score: () => 1,
   scoreOverTime: (s) => ({ t: [s.timestamps[0]], score: [s.systemId.endsWith('7') ? Infinity : 1] }) });

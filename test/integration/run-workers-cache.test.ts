@@ -3,7 +3,7 @@
  * whatever the number of workers, cached cases on a second run with identical results, and
  * errors (a throw, a NaN) that stay errored cases naming the system, in workers and never cached.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,17 +14,20 @@ import { collectSuites } from '../../src/runner/collect.ts';
 import { runSuites } from '../../src/runner/run.ts';
 import type { CaseResult, RunResult } from '../../src/runner/types.ts';
 
-const SRC = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+/** The repository, installed in the fixture project as `bess-harness`. */
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 let root = '';
 let config: ResolvedConfig;
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'bess-pool-'));
   await mkdir(path.join(root, 'suites'), { recursive: true });
+  await mkdir(path.join(root, 'node_modules'), { recursive: true });
+  await symlink(REPO, path.join(root, 'node_modules', 'bess-harness'), 'dir');
   await writeFile(
     path.join(root, 'suites', 'pool.suite.ts'),
     `import { appendFileSync } from 'node:fs';
-import { defineModel, defineSuite } from ${JSON.stringify(SRC)};
+import { defineModel, defineSuite } from 'bess-harness';
 const dataset = { scenario: { name: 'pool', systems: 40, days: 2, interval: '30m', anomalyRate: 0.3, seed: 'pool' } };
 const flaky = defineModel({ name: 'flaky', version: '1', score: (s) => { if (s.systemId.endsWith('7')) throw new Error('boom'); return 1; } });
 const nan = defineModel({ name: 'nan', version: '1', score: (s) => (s.systemId.endsWith('9') ? NaN : 1) });
