@@ -1,4 +1,5 @@
-/** The compiled harness's folder. */
-export declare const DIST: string;
-/** Makes dist/ hold the compiled sources as they are now; true when it compiled. */
-export declare function ensureCompiled(): Promise<boolean>;
+/**
+ * Makes `<root>/dist` hold the compiled sources of `<root>/src` and `<root>/plugins` as they are
+ * now (root: this package's); true when it compiled.
+ */
+export declare function ensureCompiled(root?: string): Promise<boolean>;

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   readFileSync,
   readdirSync,
@@ -30,23 +31,24 @@ import {
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+/** This package's root folder. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The compiled tree's folder, inside the package. */
-export const DIST = path.join(ROOT, 'dist');
 /** The source folders compiled, relative to the package root. */
 const SOURCES = ['src', 'plugins'];
-const STAMP = path.join(DIST, '.stamp.json');
+/** The compiled tree's folder, inside the package root, and the stamp of what it was compiled from. */
+const distOf = (root) => path.join(root, 'dist');
+const stampOf = (root) => path.join(distOf(root), '.stamp.json');
 /** Bumped when this compiler changes what it writes: a dist/ of an older compiler is compiled again. */
 const COMPILER = 1;
 const COMPILED = /\.(ts|tsx)$/;
 
 /** Every file under the source folders, as paths relative to the root, sorted. */
-function sourceFiles() {
+function sourceFiles(root) {
   const files = [];
   for (const dir of SOURCES) {
-    for (const e of readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })) {
+    for (const e of readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })) {
       if (!e.isFile() || e.name.endsWith('.d.ts')) continue;
-      files.push(path.relative(ROOT, path.join(e.parentPath ?? e.path, e.name)));
+      files.push(path.relative(root, path.join(e.parentPath ?? e.path, e.name)));
     }
   }
   return files.sort();
@@ -55,11 +57,11 @@ function sourceFiles() {
 const sha1 = (text) => createHash('sha1').update(text).digest('hex');
 
 /** The sources' names, sizes and modification times, hashed. */
-function timesKey(files) {
+function timesKey(root, files) {
   return sha1(
     files
       .map((f) => {
-        const st = statSync(path.join(ROOT, f));
+        const st = statSync(path.join(root, f));
         return `${f}\0${st.size}\0${st.mtimeMs}`;
       })
       .join('\n') + `\n${COMPILER}`,
@@ -67,15 +69,15 @@ function timesKey(files) {
 }
 
 /** The sources' names and bytes, hashed. */
-function bytesKey(files) {
+function bytesKey(root, files) {
   const h = createHash('sha1');
-  for (const f of files) h.update(`${f}\0`).update(readFileSync(path.join(ROOT, f)));
+  for (const f of files) h.update(`${f}\0`).update(readFileSync(path.join(root, f)));
   return h.update(`\n${COMPILER}`).digest('hex');
 }
 
-function readStamp() {
+function readStamp(root) {
   try {
-    return JSON.parse(readFileSync(STAMP, 'utf8'));
+    return JSON.parse(readFileSync(stampOf(root), 'utf8'));
   } catch {
     return undefined;
   }
@@ -97,13 +99,15 @@ const compiledSpecifier = (spec) =>
   spec.startsWith('.') && COMPILED.test(spec) ? spec.replace(COMPILED, '.js') : spec;
 
 /** Compiles every source file into dist/ and writes the stamp. */
-async function compile(files, stamp) {
+async function compile(root, files, stamp) {
   const { build } = await import('esbuild');
+  const dist = distOf(root);
   const entries = files.filter((f) => COMPILED.test(f));
+  const tsconfig = path.join(root, 'tsconfig.json');
   const result = await build({
-    entryPoints: entries.map((f) => path.join(ROOT, f)),
-    outdir: DIST,
-    outbase: ROOT,
+    entryPoints: entries.map((f) => path.join(root, f)),
+    outdir: dist,
+    outbase: root,
     // bundle: true only so that the plugin below sees every import; each one stays external.
     bundle: true,
     write: false,
@@ -112,7 +116,7 @@ async function compile(files, stamp) {
     target: 'node20',
     jsx: 'automatic',
     logLevel: 'silent',
-    tsconfig: path.join(ROOT, 'tsconfig.json'),
+    ...(existsSync(tsconfig) ? { tsconfig } : {}),
     plugins: [
       {
         name: 'keep-imports',
@@ -129,18 +133,18 @@ async function compile(files, stamp) {
   for (const out of result.outputFiles) writeWhole(out.path, out.contents);
   // The files the code reads beside itself (the page the label app serves, the worker entries).
   for (const f of files.filter((f) => !COMPILED.test(f))) {
-    const to = path.join(DIST, f);
+    const to = path.join(dist, f);
     mkdirSync(path.dirname(to), { recursive: true });
     const tmp = `${to}.tmp-${process.pid}`;
-    copyFileSync(path.join(ROOT, f), tmp);
+    copyFileSync(path.join(root, f), tmp);
     renameSync(tmp, to);
   }
   // A compiled file whose source is gone would be importable still: removed.
-  const wanted = new Set(files.map((f) => path.join(DIST, f.replace(COMPILED, '.js'))));
+  const wanted = new Set(files.map((f) => path.join(dist, f.replace(COMPILED, '.js'))));
   for (const dir of SOURCES) {
     let found;
     try {
-      found = readdirSync(path.join(DIST, dir), { recursive: true, withFileTypes: true });
+      found = readdirSync(path.join(dist, dir), { recursive: true, withFileTypes: true });
     } catch {
       continue;
     }
@@ -149,7 +153,7 @@ async function compile(files, stamp) {
       if (e.isFile() && !wanted.has(p) && !p.includes('.tmp-')) rmSync(p, { force: true });
     }
   }
-  writeWhole(STAMP, `${JSON.stringify(stamp)}\n`);
+  writeWhole(stampOf(root), `${JSON.stringify(stamp)}\n`);
 }
 
 /**
@@ -157,21 +161,21 @@ async function compile(files, stamp) {
  * installed from its tarball has dist/ compiled when it was packed: its sources' times differ
  * (npm sets them on unpacking), their bytes do not, and nothing is compiled.
  */
-export async function ensureCompiled() {
-  const files = sourceFiles();
-  const stamp = readStamp();
-  const times = timesKey(files);
+export async function ensureCompiled(root = ROOT) {
+  const files = sourceFiles(root);
+  const stamp = readStamp(root);
+  const times = timesKey(root, files);
   if (stamp?.times === times) return false;
-  const bytes = bytesKey(files);
+  const bytes = bytesKey(root, files);
   if (stamp?.bytes === bytes) {
     // Same sources, other times: remembered, so the next start needs the quick check only
     // (where dist/ cannot be written, as in a read-only install, the check stays the slow one).
     try {
-      writeWhole(STAMP, `${JSON.stringify({ ...stamp, times })}\n`);
+      writeWhole(stampOf(root), `${JSON.stringify({ ...stamp, times })}\n`);
     } catch {}
     return false;
   }
-  await compile(files, { compiler: COMPILER, times, bytes });
+  await compile(root, files, { compiler: COMPILER, times, bytes });
   return true;
 }
 
