@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readlink, rename, rm } from 'node:fs/promises';
+import { link, open, readlink, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { makeDir } from './make-dir.ts';
 
 /** A temp file beside `file` (same folder, so same file system), unique to this process and call. */
 const tempPathFor = (file: string): string => `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
@@ -70,7 +71,7 @@ async function linkTarget(file: string): Promise<string> {
  */
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   const target = await linkTarget(file);
-  await mkdir(path.dirname(target), { recursive: true });
+  await makeDir(path.dirname(target));
   const tmp = tempPathFor(target);
   try {
     await writeFileDurable(tmp, content);
@@ -89,7 +90,7 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
  * a reader never sees half of it. The folder is fsynced after the link.
  */
 export async function createFileExclusive(file: string, content: string | Uint8Array): Promise<boolean> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDir(path.dirname(file));
   const tmp = tempPathFor(file);
   try {
     await writeFileDurable(tmp, content);

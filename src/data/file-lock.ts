@@ -6,9 +6,10 @@
  * process takes it over.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
+import { makeDir } from './make-dir.ts';
 
 /** How long a process waits for another's lock before it gives up. */
 const WAIT_MS = 30_000;
@@ -51,7 +52,7 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
   const token = randomBytes(6).toString('hex');
   const me = `${process.pid} ${token}\n`;
   const started = Date.now();
-  await mkdir(path.dirname(lock), { recursive: true });
+  await makeDir(path.dirname(lock));
   for (let attempt = 0; ; attempt++) {
     held.add(token);
     try {

@@ -11,6 +11,7 @@ import { fsyncDir, writeFileDurable } from './atomic.ts';
 import { assertReplaceableFleet, commitFolder, recoverMovedFolder, tidyBeside } from './fleet-commit.ts';
 import { DEFAULT_PARQUET_COMPRESSION, loadZstd, type ParquetCompression } from './parquet-codecs.ts';
 import { partitionDirName } from './parquet-read.ts';
+import { makeDir } from './make-dir.ts';
 
 /** One system ready to be written: its columns and its metadata and label rows. */
 export interface FleetMember {
@@ -69,12 +70,12 @@ export async function writeFleet(
   await assertReplaceableFleet(finalDir, target.kind === 'flat' ? '--out' : `the ${target.source} folder`);
 
   const parent = path.dirname(finalDir);
-  await mkdir(parent, { recursive: true });
+  await makeDir(parent);
   const labelsLock = path.join(finalDir, 'labels.csv');
   await removeStaleStaging(parent, path.basename(finalDir));
   await withFileLock(labelsLock, () => tidyBeside(finalDir));
   const staging = path.join(parent, `.${path.basename(finalDir)}.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(path.join(staging, 'raw'), { recursive: true });
+  await makeDir(path.join(staging, 'raw'));
   try {
     const metadata: MetadataRow[] = [];
     const labels: LabelRow[] = [];
@@ -166,9 +167,9 @@ async function removeStaleStaging(parent: string, name: string): Promise<void> {
  */
 export async function swapEntries(staging: string, target: string, names: readonly string[]): Promise<void> {
   await recoverMovedFolder(target);
-  await mkdir(target, { recursive: true });
+  await makeDir(target);
   const trash = path.join(staging, '.old');
-  await mkdir(trash, { recursive: true });
+  await makeDir(trash);
   for (const name of names) {
     const dest = path.join(target, name);
     if (await pathExists(dest)) await rename(dest, path.join(trash, name));

@@ -6,9 +6,9 @@
  * never cached, so a flaky failure is retried on the next run.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { seriesFingerprint, writeFileAtomic } from '../data/index.ts';
+import { makeDir, seriesFingerprint, writeFileAtomic } from '../data/index.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { optionsHash } from '../stable-json.ts';
 import { pluginCodeKey } from './code-key.ts';
@@ -109,6 +109,6 @@ export async function writeCachedScores(
   scores: CachedScores,
 ): Promise<void> {
   const file = fileOf(cache, key);
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDir(path.dirname(file));
   await writeFileAtomic(file, JSON.stringify({ key, scores }));
 }

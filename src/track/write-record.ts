@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, writeFileDurable } from '../data/index.ts';
+import { fsyncDir, makeDir, writeFileDurable } from '../data/index.ts';
 import { resultsJsonText } from '../report/index.ts';
 import type { RunResult } from '../runner/types.ts';
 import { buildRunRecord } from './build-record.ts';
@@ -61,7 +61,7 @@ export async function recordRun(run: RunResult, options: RecordOptions): Promise
   });
   const dir = path.join(options.runsDir, runId);
   const staging = path.join(options.runsDir, `${STAGING_PREFIX}${runId}`);
-  await mkdir(staging, { recursive: true });
+  await makeDir(staging);
   try {
     // Each file is flushed before the rename, and the rename after it: a power cut must not leave
     // a record in place whose run.json is empty (the rename reaching the disk before the data).
@@ -69,7 +69,7 @@ export async function recordRun(run: RunResult, options: RecordOptions): Promise
     await writeFileDurable(path.join(staging, 'results.json'), resultsJsonText(run));
     for (const [file, s] of scores) {
       folders.add(path.dirname(path.join(staging, file)));
-      await mkdir(path.dirname(path.join(staging, file)), { recursive: true });
+      await makeDir(path.dirname(path.join(staging, file)));
       await writeFileDurable(path.join(staging, file), formatScoresCsv(s));
     }
     await writeFileDurable(path.join(staging, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);

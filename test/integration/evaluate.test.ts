@@ -370,4 +370,29 @@ describe('harness evaluate', () => {
     expect(bd).toContain('ROC AUC by failure type');
     expect(bd).toContain('cell_imbalance');
   });
+
+  // Node's mkdir(…, { recursive: true }) spun forever here (100 % CPU, no exit): a hung CI job.
+  it.runIf(process.platform === 'linux')(
+    '--plots a folder that cannot be made (under /proc): exit 2 naming it, no stack',
+    async () => {
+      const scores = await writeScores(
+        'plots-proc.csv',
+        labels.map((l) => `${l.id},0.5`),
+      );
+      const r = await runHarness([
+        'evaluate',
+        '--scores',
+        scores,
+        '--data',
+        fleet,
+        '--plots',
+        '/proc/bess-harness-plots',
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        'harness: cannot create the folder /proc/bess-harness-plots: no such file or folder (ENOENT)',
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 });

@@ -7,7 +7,7 @@
  * replaced, every other row kept); the synthetic folder is never touched.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, link, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
 import { fsyncDir, writeFileAtomic, writeFileDurable } from '../atomic.ts';
@@ -19,6 +19,7 @@ import { pathExists } from '../path-exists.ts';
 import type { LabelRow, MetadataRow } from '../types.ts';
 import { swapEntries } from '../write-fleet.ts';
 import type { ImportedSystem } from './split.ts';
+import { makeDir } from '../make-dir.ts';
 
 export interface WriteImportResult {
   readonly realDir: string;
@@ -73,10 +74,10 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
   const { realDir, merged, mergedLabels } = prepared;
   const imported = new Set(systems.map((s) => s.systemId));
   const parent = path.dirname(realDir);
-  await mkdir(parent, { recursive: true });
+  await makeDir(parent);
   const staging = path.join(parent, `.real.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   const stagingRaw = path.join(staging, 'raw');
-  await mkdir(stagingRaw, { recursive: true });
+  await makeDir(stagingRaw);
   let rows = 0;
   try {
     for (const s of systems) {

@@ -2,6 +2,7 @@
  * Small valid data folders written with the harness's own writers, for tests to read back
  * or to break one thing at a time.
  */
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,12 @@ export async function tempDir(): Promise<string> {
 
 afterEach(async () => {
   await Promise.all(created.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+// vitest runs test files without isolation (vitest.config.ts): this module, and the afterEach
+// above, belong to the first file of a worker that imports it; folders made in later files are
+// removed when the worker ends.
+process.once('exit', () => {
+  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 export const T0 = Date.UTC(2026, 0, 1);
