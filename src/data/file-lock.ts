@@ -6,7 +6,7 @@
  * process takes it over.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import { makeDir } from './make-dir.ts';
@@ -46,6 +46,33 @@ export function lockPathOf(file: string): string {
  */
 const held = new Set<string>();
 
+/**
+ * Removes the lock file `lock` if it still holds `judged`, the content of a lock whose owner was
+ * found dead. Two processes can find the same stale lock: the first removes it and takes the lock;
+ * the second, removing by name, would remove the first one's live lock, and both would write.
+ * So the lock is first moved aside (a rename is atomic: only one mover gets it), and what was
+ * moved is compared with what was judged: another lock (one taken since) is put back, unless
+ * a new one was taken meanwhile, and the caller tries again.
+ */
+export async function removeStaleLock(lock: string, judged: string): Promise<void> {
+  const aside = `${lock}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    await rename(lock, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // removed by another already
+    throw err;
+  }
+  try {
+    if ((await readFile(aside, 'utf8')) !== judged) {
+      await link(aside, lock).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+    }
+  } finally {
+    await rm(aside, { force: true });
+  }
+}
+
 /** Runs `fn` while holding the machine-wide lock on `file`; waits for another holder, up to WAIT_MS. */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs = WAIT_MS): Promise<T> {
   const lock = lockPathOf(file);
@@ -62,11 +89,12 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
       held.delete(token);
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const [pid = '', theirs = ''] = (await readFile(lock, 'utf8').catch(() => '')).split(/\s+/);
+    const seen = await readFile(lock, 'utf8').catch(() => '');
+    const [pid = '', theirs = ''] = seen.split(/\s+/);
     const owner = Number.parseInt(pid, 10);
     const dead = owner === process.pid ? !held.has(theirs) : !isRunning(owner);
     if (Number.isInteger(owner) && dead) {
-      await rm(lock, { force: true }); // stale: its owner died holding it
+      await removeStaleLock(lock, seen); // its owner died holding it
       continue;
     }
     if (Date.now() - started > waitMs) {

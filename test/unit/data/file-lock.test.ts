@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../src/errors.ts';
-import { lockPathOf, withFileLock } from '../../../src/data/file-lock.ts';
+import { lockPathOf, removeStaleLock, withFileLock } from '../../../src/data/file-lock.ts';
 
 let dir = '';
 beforeEach(async () => {
@@ -31,6 +31,23 @@ describe('the data-file lock', () => {
     const file = path.join(dir, 'real', 'labels.csv');
     await writeFile(lockPathOf(file), `${dead}\n`);
     expect(await withFileLock(file, async () => 'ran', 1000)).toBe('ran');
+  });
+
+  it('a takeover removes only the stale lock it judged: a lock another process took since stays', async () => {
+    // Two processes find the same dead owner's lock. The first removes it and takes the lock; the
+    // second, removing the file by name, removed the first one's live lock, and both wrote.
+    const file = path.join(dir, 'real', 'labels.csv');
+    const lock = lockPathOf(file);
+    await mkdir(path.dirname(lock), { recursive: true });
+    await writeFile(lock, '4242 0123456789ab\n'); // the first one's, taken after the second judged
+    await removeStaleLock(lock, '99999 stale\n');
+    expect(await readFile(lock, 'utf8')).toBe('4242 0123456789ab\n');
+    expect(await readdir(path.dirname(lock))).toEqual([path.basename(lock)]);
+    // The lock it judged is removed, and nothing is left beside it.
+    await removeStaleLock(lock, '4242 0123456789ab\n');
+    expect(await readdir(path.dirname(lock))).toEqual([]);
+    // Gone already (the other one removed it): nothing to do.
+    await removeStaleLock(lock, '4242 0123456789ab\n');
   });
 
   it('takes over a lock holding its own pid that it does not hold: an earlier process with the same pid left it', async () => {
