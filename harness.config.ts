@@ -1,4 +1,4 @@
-import { defineConfig } from './src/index.ts';
+import { defineConfig } from 'bess-harness';
 
 // The project's own harness config. Every field is optional: dataDir and scenario are the defaults
 // spelled out. `models` adds a model written in Python (examples/python-iforest), run as a process

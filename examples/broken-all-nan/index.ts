@@ -4,7 +4,7 @@
  * works; on a series whose temp_cell_max_c column is present but all NaN (a sensor that died)
  * it divides 0 by 0 and returns NaN. See README.md.
  */
-import { defineModel, type ModelPlugin } from '../../src/index.ts';
+import { defineModel, type ModelPlugin } from 'bess-harness';
 
 /** Mean of the finite readings of a column, 0 when the column is absent. The bug: 0/0 when it is all NaN. */
 function meanTemperature(col: Float64Array | undefined): number {

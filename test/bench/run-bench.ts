@@ -23,6 +23,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -184,14 +185,26 @@ function rawBytes(dir: string): number {
   return readdirSync(raw).reduce((a, f) => a + statSync(path.join(raw, f)).size, 0);
 }
 
+/**
+ * Installs this repository in `project` as `bess-harness` (a symlink, as a user's `npm install`
+ * would give a package): its suites import the package by name, and so share the CLI's compiled
+ * copy of the harness instead of loading its source a second time.
+ */
+function installHarness(project: string): void {
+  const link = path.join(project, 'node_modules', 'bess-harness');
+  mkdirSync(path.dirname(link), { recursive: true });
+  rmSync(link, { recursive: true, force: true });
+  symlinkSync(ROOT, link, 'dir');
+}
+
 /** A project whose one suite is the smoke suite's main case on the bench fleet. */
 function benchProject(dir: string): string {
   const project = path.join(WORK, `project-${path.basename(dir)}`);
   mkdirSync(path.join(project, 'suites'), { recursive: true });
-  const src = path.join(ROOT, 'src', 'index.ts');
+  installHarness(project);
   writeFileSync(
     path.join(project, 'suites', 'bench.suite.ts'),
-    `import { defineSuite } from ${JSON.stringify(src)};
+    `import { defineSuite } from 'bess-harness';
 export default defineSuite({
   name: 'bench',
   dataset: { path: ${JSON.stringify(dir)} },
@@ -284,6 +297,7 @@ function protocolStep(): { step: Step; summary: Record<string, unknown> } {
   const project = path.join(WORK, `project-protocol-${path.basename(dir)}`);
   const logDir = path.join(project, 'model-log');
   mkdirSync(path.join(project, 'suites'), { recursive: true });
+  installHarness(project);
   const pythonEnv = { PYTHONPATH: path.join(ROOT, 'python') };
   writeFileSync(
     path.join(project, 'harness.config.ts'),
@@ -300,7 +314,7 @@ function protocolStep(): { step: Step; summary: Record<string, unknown> } {
   );
   writeFileSync(
     path.join(project, 'suites', 'protocol.suite.ts'),
-    `import { defineSuite } from ${JSON.stringify(path.join(ROOT, 'src', 'index.ts'))};
+    `import { defineSuite } from 'bess-harness';
 export default defineSuite({
   name: 'protocol',
   dataset: { path: ${JSON.stringify(dir)} },
@@ -838,9 +852,10 @@ function scaleSteps(): { steps: Step[]; scale: Record<string, unknown> } {
 function runProject(dir: string): string {
   const project = path.join(WORK, `project-${path.basename(dir)}`);
   mkdirSync(path.join(project, 'suites'), { recursive: true });
+  installHarness(project);
   writeFileSync(
     path.join(project, 'suites', 'scale.suite.ts'),
-    `import { defineSuite } from ${JSON.stringify(path.join(ROOT, 'src', 'index.ts'))};
+    `import { defineSuite } from 'bess-harness';
 export default defineSuite({
   name: 'scale',
   dataset: { path: ${JSON.stringify(dir)} },
