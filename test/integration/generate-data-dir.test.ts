@@ -164,7 +164,8 @@ describe('harness generate into a data folder', () => {
   });
 
   it('reads dataDir and the default scenario from harness.config.ts', async () => {
-    const config = `import { defineConfig } from ${JSON.stringify(path.join(REPO_ROOT, 'src', 'index.ts'))};\nexport default defineConfig({ dataDir: 'fleet', scenario: 'smoke' });\n`;
+    // Imported by path, not by package name (nothing is installed in this folder): still loads.
+    const config = `import { defineConfig } from ${JSON.stringify(path.join(REPO_ROOT, 'dist', 'src', 'index.js'))};\nexport default defineConfig({ dataDir: 'fleet', scenario: 'smoke' });\n`;
     await writeFile(path.join(tmp.dir, 'harness.config.ts'), config);
     const r = await runHarness(['generate', '--systems', '6', '--days', '1'], { cwd: tmp.dir });
     expect(r.stderr).toBe('');

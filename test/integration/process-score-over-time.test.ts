@@ -3,7 +3,7 @@
  * rolling_temp.py): `harness run` scores each test system over time in the model's process,
  * raises alarms and attaches them to the case; a bad answer is an error naming the system.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,6 @@ import type { RunResult } from '../../src/runner/types.ts';
 import { REPO_ROOT } from '../helpers/run-harness.ts';
 
 const PY = path.join(REPO_ROOT, '.venv-python', 'bin', 'python');
-const SRC = path.join(REPO_ROOT, 'src', 'index.ts');
 const SPEC = {
   command: [PY, '-m', 'example_models.rolling_temp'],
   cwd: path.join(REPO_ROOT, 'python', 'tests'),
@@ -29,9 +28,12 @@ let result: RunResult;
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'bess-over-time-'));
   await mkdir(path.join(root, 'suites'), { recursive: true });
+  // The repository, installed as `bess-harness`: the suite shares the workers' compiled harness.
+  await mkdir(path.join(root, 'node_modules'), { recursive: true });
+  await symlink(REPO_ROOT, path.join(root, 'node_modules', 'bess-harness'), 'dir');
   await writeFile(
     path.join(root, 'suites', 'py.suite.ts'),
-    `import { defineSuite } from ${JSON.stringify(SRC)};
+    `import { defineSuite } from 'bess-harness';
 export default defineSuite({
   name: 'py-alarms',
   dataset: { scenario: { name: 'py', systems: 16, days: 3, interval: '1h', anomalyRate: 0.25, seed: 'py' } },

@@ -5,7 +5,7 @@
  * scoring process fits instead. The Python model (python/tests/example_models/state_log.py) logs
  * what each of its processes was asked.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,6 @@ import type { RunResult } from '../../src/runner/types.ts';
 import { REPO_ROOT } from '../helpers/run-harness.ts';
 
 const PY = path.join(REPO_ROOT, '.venv-python', 'bin', 'python');
-const SRC = path.join(REPO_ROOT, 'src', 'index.ts');
 
 interface ProcessLog {
   readonly pid: number;
@@ -32,11 +31,14 @@ const log = () => path.join(root, 'state.log');
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'bess-ship-state-'));
   await mkdir(path.join(root, 'suites'), { recursive: true });
+  // The repository, installed as `bess-harness`: the suite shares the workers' compiled harness.
+  await mkdir(path.join(root, 'node_modules'), { recursive: true });
+  await symlink(REPO_ROOT, path.join(root, 'node_modules', 'bess-harness'), 'dir');
   // 100 small systems: about 90 to score (test split and training normals), so that each of two
   // workers scores several batches of 16.
   await writeFile(
     path.join(root, 'suites', 'state.suite.ts'),
-    `import { defineSuite } from ${JSON.stringify(SRC)};
+    `import { defineSuite } from 'bess-harness';
 const dataset = { scenario: { name: 'state', systems: 100, days: 1, interval: '1h', anomalyRate: 0.2, seed: 'state' } };
 export default [
   defineSuite({ name: 'shipped', dataset, models: ['py-state'] }),
