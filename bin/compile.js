@@ -98,6 +98,16 @@ function writeWhole(file, text) {
 const compiledSpecifier = (spec) =>
   spec.startsWith('.') && COMPILED.test(spec) ? spec.replace(COMPILED, '.js') : spec;
 
+/** True when a process with this pid runs. */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 /** Compiles every source file into dist/ and writes the stamp. */
 async function compile(root, files, stamp) {
   const { build } = await import('esbuild');
@@ -150,7 +160,10 @@ async function compile(root, files, stamp) {
     }
     for (const e of found) {
       const p = path.join(e.parentPath ?? e.path, e.name);
-      if (e.isFile() && !wanted.has(p) && !p.includes('.tmp-')) rmSync(p, { force: true });
+      if (!e.isFile() || wanted.has(p)) continue;
+      // Another compile's file being written is left to it; one of a compile that was killed goes.
+      const writer = /\.tmp-(\d+)$/.exec(p);
+      if (!writer || !isRunning(Number(writer[1]))) rmSync(p, { force: true });
     }
   }
   writeWhole(stampOf(root), `${JSON.stringify(stamp)}\n`);

@@ -3,6 +3,7 @@
  * compiles again (the CLI runs whatever dist/ holds, so a dist/ older than its sources would
  * judge models with yesterday's code).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,12 +53,19 @@ describe('ensureCompiled', () => {
     expect(await read('dist/src/b.js')).toContain('b = 1');
   });
 
-  it('removes the compiled file of a source that is gone, so nothing imports stale code', async () => {
+  it('removes the compiled file of a source that is gone (nothing imports stale code), and what a killed compile left', async () => {
     await ensureCompiled(root);
+    // A compile killed mid-write leaves a temporary file, which `npm pack` would ship.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    await write(`dist/src/a.js.tmp-${dead}`, 'half');
+    // One of a compile that runs (this test's parent process stands for it) is left alone.
+    await write(`dist/src/a.js.tmp-${process.ppid}`, 'being written');
     await write('src/a.ts', 'export const a = 1;\n');
     await rm(path.join(root, 'src/b.ts'));
     expect(await ensureCompiled(root)).toBe(true);
     await expect(stat(path.join(root, 'dist/src/b.js'))).rejects.toThrow(/ENOENT/);
+    await expect(stat(path.join(root, `dist/src/a.js.tmp-${dead}`))).rejects.toThrow(/ENOENT/);
+    expect(await read(`dist/src/a.js.tmp-${process.ppid}`)).toBe('being written');
   });
 
   it('refuses a source that does not compile, naming its file, line and column, and leaves the stamp as it was', async () => {
