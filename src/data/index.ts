@@ -3,6 +3,13 @@ export * from './schema.ts';
 export type * from './types.ts';
 export { fsyncDir, writeFileAtomic, writeFileDurable } from './atomic.ts';
 export { makeDir } from './make-dir.ts';
+export {
+  appendLabelHistory,
+  historyPathOf,
+  HISTORY_COLUMNS,
+  HISTORY_FILE,
+  type HistoryEntry,
+} from './label-history.ts';
 export { describeLayout, resolveDataDir, seriesPath, locateSeries, assertSafeSystemId, selectSources, sourceFolder, labelsPathOf, type DataLayout, type SourceLayout } from './layout.ts';
 export { formatTimestamp, formatFixed, formatSeriesCsv, formatMetadataCsv, formatLabelsCsv, csvField } from './csv-write.ts';
 export { parseCsv, readCsvFile, checkHeader, type CsvTable, type CsvRecord, type ProblemSink } from './csv-read.ts';

@@ -46,18 +46,13 @@ import {
   throwIfProblems,
   withFileLock,
   writeFileAtomic,
+  appendLabelHistory,
+  historyPathOf,
+  type HistoryEntry,
 } from '../data/index.ts';
+
 import type { LabelRow } from '../data/types.ts';
 
-export const HISTORY_FILE = 'labels.history.csv';
-export const HISTORY_COLUMNS = [
-  'changed_at',
-  'labeler',
-  'source',
-  'system_id',
-  'before',
-  'after',
-] as const;
 export const MAX_NOTES_LENGTH = 4000;
 export const MAX_LABELER_LENGTH = 100;
 
@@ -128,16 +123,6 @@ export type SaveResult =
   | { readonly status: 'unchanged'; readonly row: LabelRow }
   | { readonly status: 'invalid'; readonly errors: readonly FieldError[] }
   | { readonly status: 'conflict'; readonly current: LabelRow | null; readonly expected: number };
-
-/** One line of the history: `before` is null for a new row. */
-export interface HistoryEntry {
-  readonly changed_at: string;
-  readonly labeler: string;
-  readonly source: string;
-  readonly system_id: string;
-  readonly before: LabelRow | null;
-  readonly after: LabelRow | null;
-}
 
 /** A number from JSON: a number, or a decimal numeric string (form fields); '' and null are "empty". */
 function numberField(v: unknown): number | null | 'bad' {
@@ -441,7 +426,7 @@ export class LabelStore {
 
   /** The history of the changes to {@link labelsPath}, beside it. */
   historyPath(source: Source): string {
-    return path.join(path.dirname(this.labelsPath(source)), HISTORY_FILE);
+    return historyPathOf(this.labelsPath(source));
   }
 
   /** The labels files of the folder, one per source (one file in a flat folder). */
@@ -614,38 +599,19 @@ export class LabelStore {
       ];
       const csv = `${file.bom ? '\ufeff' : ''}${lines.join(file.eol)}${file.eol}`;
 
-      await this.appendHistory(this.historyPath(src), {
-        changed_at: after.labeled_at as string,
-        labeler: input.labeler,
-        source: src,
-        system_id: systemId,
-        before,
-        after,
-      });
+      await appendLabelHistory(this.historyPath(src), [
+        {
+          changed_at: after.labeled_at as string,
+          labeler: input.labeler,
+          source: src,
+          system_id: systemId,
+          before,
+          after,
+        },
+      ]);
       await writeFileAtomic(labelsPath, csv);
       return { status: 'saved', row: after, before } as const;
     });
-  }
-
-  /** Appends one entry to the history file `historyPath` (created with its header), atomically. */
-  private async appendHistory(historyPath: string, e: HistoryEntry): Promise<void> {
-    let text = await readFile(historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
-    if (text === '') text = `${HISTORY_COLUMNS.join(',')}\n`;
-    else if (!text.endsWith('\n')) text += '\n';
-    const line = [
-      e.changed_at,
-      e.labeler,
-      e.source,
-      e.system_id,
-      e.before ? JSON.stringify(e.before) : '',
-      e.after ? JSON.stringify(e.after) : '',
-    ]
-      .map(csvField)
-      .join(',');
-    await writeFileAtomic(historyPath, `${text}${line}\n`);
   }
 
   /**

@@ -294,10 +294,40 @@ describe('harness import', { timeout: 120_000 }, () => {
       'real-labels.csv',
     );
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('1 label row(s) merged into real/labels.csv');
-    expect(await readFile(path.join(dir, 'lab/real/labels.csv'), 'utf8')).toBe(
-      `${header}\n${berlin.ids[0]},normal,none,,real,2\n${berlin.ids[2]},anomaly,cooling_failure,3,real,1\n`,
+    expect(r.stdout).toContain(
+      '1 label row(s) merged into real/labels.csv (1 new or changed, recorded in real/labels.history.csv)',
     );
+    // The replaced row's version goes up (the app's form holding version 1 gets a conflict), and
+    // the change is in the history, as a save in the label app would be.
+    const merged = `${header}\n${berlin.ids[0]},normal,none,,real,2\n${berlin.ids[2]},anomaly,cooling_failure,3,real,2\n`;
+    expect(await readFile(path.join(dir, 'lab/real/labels.csv'), 'utf8')).toBe(merged);
+    const history = (await readFile(path.join(dir, 'lab/real/labels.history.csv'), 'utf8')).split(
+      '\n',
+    );
+    expect(history[0]).toBe('changed_at,labeler,source,system_id,before,after');
+    expect(history).toHaveLength(3); // header, one line, and the final newline
+    expect(history[1]).toMatch(
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT[^,]+Z,harness import,real,${berlin.ids[2]},"\\{.*""label"":""normal"".*""label_version"":1.*\\}","\\{.*""label"":""anomaly"".*""label_version"":2.*\\}"$`,
+      ),
+    );
+    // The same labels again: nothing changes, nothing is added to the history.
+    const again = await run(
+      'import',
+      'site9.csv',
+      '--mapping',
+      'site9.mapping.json',
+      '--data',
+      'lab',
+      '--labels',
+      'real-labels.csv',
+    );
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('(0 new or changed');
+    expect(await readFile(path.join(dir, 'lab/real/labels.csv'), 'utf8')).toBe(merged);
+    expect(
+      (await readFile(path.join(dir, 'lab/real/labels.history.csv'), 'utf8')).split('\n'),
+    ).toEqual(history);
     expect(await readFile(path.join(dir, 'lab/synthetic/labels.csv'), 'utf8')).toBe(synthetic);
     await expect(readFile(path.join(dir, 'lab/labels.csv'), 'utf8')).rejects.toThrow(/ENOENT/);
     await writeFile(

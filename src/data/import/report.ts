@@ -32,7 +32,7 @@ export function formatImportReport(r: ImportResult, show: (file: string) => stri
   if (r.systems.length > 20) out.push(`  … and ${r.systems.length - 20} more`);
   if (w) {
     out.push(`  ${w.replaced.length} existing real system(s) replaced${w.replaced.length > 0 ? ` (${w.replaced.slice(0, 10).join(', ')}${w.replaced.length > 10 ? ' …' : ''})` : ''}, ${w.kept} kept`);
-    if (w.labels > 0) out.push(`  ${w.labels} label row(s) merged into real/labels.csv`);
+    if (w.labels > 0) out.push(`  ${w.labels} label row(s) merged into real/labels.csv (${w.labelsChanged} new or changed, recorded in real/labels.history.csv)`);
     else out.push('  no labels written: label the systems with `harness label` (or pass --labels FILE)');
   }
   const drops = [...r.tally.drops.values()].sort((a, b) => (DROP_REASONS[a.reason] === DROP_REASONS[b.reason] ? b.count - a.count : DROP_REASONS[a.reason] === 'row' ? -1 : 1));

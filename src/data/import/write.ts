@@ -4,7 +4,8 @@
  * real/ or the new one, never half of it. Existing real systems with an imported id are
  * replaced; the others are kept (their raw files hard-linked, or copied, into the new folder).
  * Labels given with `--labels` are merged into `real/labels.csv` (the rows of those systems
- * replaced, every other row kept); the synthetic folder is never touched.
+ * replaced, every other row kept; each new or changed row is a line in real/labels.history.csv,
+ * as a save in the label app is); the synthetic folder is never touched.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, readdir, rm } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import type { LabelRow, MetadataRow } from '../types.ts';
 import { swapEntries } from '../write-fleet.ts';
 import type { ImportedSystem } from './split.ts';
 import { makeDir } from '../make-dir.ts';
+import { appendLabelHistory, historyPathOf, type HistoryEntry } from '../label-history.ts';
 
 export interface WriteImportResult {
   readonly realDir: string;
@@ -29,6 +31,8 @@ export interface WriteImportResult {
   readonly rows: number;
   /** Label rows merged from `--labels`. */
   readonly labels: number;
+  /** Of those, the rows that were new or changed (each a line in real/labels.history.csv). */
+  readonly labelsChanged: number;
 }
 
 export interface LabelsInput {
@@ -51,6 +55,7 @@ export async function prepareWrite(dataDir: string, systems: readonly ImportedSy
   const merged: MetadataRow[] = [...existing.map((m) => imported.get(m.system_id) ?? m), ...metadata.filter((m) => !existing.some((e) => e.system_id === m.system_id))];
 
   let mergedLabels: LabelRow[] | undefined;
+  let labelHistory: HistoryEntry[] = [];
   let labelCount = 0;
   if (labels) {
     const provided = await readLocatedLabels(path.resolve(labels.file));
@@ -63,11 +68,41 @@ export async function prepareWrite(dataDir: string, systems: readonly ImportedSy
     if (problems.length > 0) throw new HarnessError('E_IMPORT', `cannot merge labels from ${labels.file}: ${problems.length} problem(s)`, problems);
     // Read before anything is written: a file with a bad row stops the import, so no row is dropped.
     const existingLabels = await readLabelsFile(labelsPath, { allowMissing: true, folderSource: 'real' });
+    const changes = labelChanges(existingLabels, provided.map((p) => p.row), new Date().toISOString());
     const given = new Set(provided.map((p) => p.row.system_id));
-    mergedLabels = [...existingLabels.filter((r) => !given.has(r.system_id)), ...provided.map((p) => p.row)];
+    mergedLabels = [...existingLabels.filter((r) => !given.has(r.system_id)), ...changes.rows];
+    labelHistory = changes.history;
     labelCount = provided.length;
   }
-  return { dir, realDir, metadataPath, labelsPath, merged, replaced, keptCount: merged.length - metadata.length, mergedLabels, labelCount };
+  return { dir, realDir, metadataPath, labelsPath, merged, replaced, keptCount: merged.length - metadata.length, mergedLabels, labelHistory, labelCount };
+}
+
+/** A row as text without its version, to tell a changed label from the same one given again. */
+const content = (r: LabelRow): string =>
+  JSON.stringify(Object.entries(r).filter(([k]) => k !== 'label_version').sort(([a], [b]) => (a < b ? -1 : 1)));
+
+/**
+ * The rows `provided` become, and the history of what they change in `existing`. An import is a
+ * change like a save in the label app: each row that changes gets a history line (its labeler,
+ * else "harness import"), and a version above the one it replaces, so a labeler whose form still
+ * holds the old row gets a conflict instead of overwriting the import. A row given as it already
+ * is keeps its version and adds no line.
+ */
+function labelChanges(existing: readonly LabelRow[], provided: readonly LabelRow[], changedAt: string): { rows: LabelRow[]; history: HistoryEntry[] } {
+  const current = new Map(existing.map((r) => [r.system_id, r]));
+  const rows: LabelRow[] = [];
+  const history: HistoryEntry[] = [];
+  for (const given of provided) {
+    const before = current.get(given.system_id) ?? null;
+    if (before && content(before) === content(given)) {
+      rows.push(before);
+      continue;
+    }
+    const after: LabelRow = before ? { ...given, label_version: Math.max(given.label_version, before.label_version + 1) } : given;
+    rows.push(after);
+    history.push({ changed_at: changedAt, labeler: given.labeler ?? 'harness import', source: 'real', system_id: given.system_id, before, after });
+  }
+  return { rows, history };
 }
 
 export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWrite>>, systems: readonly ImportedSystem[]): Promise<WriteImportResult> {
@@ -97,9 +132,13 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
     await fsyncDir(stagingRaw);
     await fsyncDir(staging);
     await swapEntries(staging, realDir, ['raw', 'metadata.csv']);
-    if (mergedLabels) await writeFileAtomic(prepared.labelsPath, formatLabelsCsv(mergedLabels));
+    if (mergedLabels) {
+      // The history first: a crash between the two leaves a line for a change the file lacks, never the reverse.
+      await appendLabelHistory(historyPathOf(prepared.labelsPath), prepared.labelHistory);
+      await writeFileAtomic(prepared.labelsPath, formatLabelsCsv(mergedLabels));
+    }
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-  return { realDir, written: systems.length, replaced: prepared.replaced, kept: prepared.keptCount, rows, labels: prepared.labelCount };
+  return { realDir, written: systems.length, replaced: prepared.replaced, kept: prepared.keptCount, rows, labels: prepared.labelCount, labelsChanged: prepared.labelHistory.length };
 }
