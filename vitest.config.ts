@@ -17,6 +17,7 @@ export default defineConfig({
   },
   test: {
     globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/helpers/setup-file.ts'],
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Integration tests spawn the CLI; give them room on a 2-core machine.
     testTimeout: 60_000,

@@ -2,11 +2,9 @@
  * Small valid data folders written with the harness's own writers, for tests to read back
  * or to break one thing at a time.
  */
-import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from '../../../src/data/csv-write.ts';
 import { SENSORS, type Source } from '../../../src/data/schema.ts';
 import type { LabelRow, MetadataRow } from '../../../src/data/types.ts';
@@ -20,15 +18,15 @@ export async function tempDir(): Promise<string> {
   return dir;
 }
 
-afterEach(async () => {
+/**
+ * Removes the folders made by {@link tempDir}. Called after every test of every file by
+ * test/helpers/setup-file.ts: vitest runs files without isolation (vitest.config.ts), so an
+ * afterEach here would belong to the first file that imports this module only, and its
+ * workers are killed, not exited, so an exit handler never runs (about 20 folders were left per run).
+ */
+export async function removeTempDirs(): Promise<void> {
   await Promise.all(created.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-// vitest runs test files without isolation (vitest.config.ts): this module, and the afterEach
-// above, belong to the first file of a worker that imports it; folders made in later files are
-// removed when the worker ends.
-process.once('exit', () => {
-  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+}
 
 export const T0 = Date.UTC(2026, 0, 1);
 
