@@ -18,7 +18,6 @@
 //   node bin/compile.js           compiles when the sources changed (npm's prepare, prepack, pretest)
 import { createHash } from 'node:crypto';
 import {
-  copyFileSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -142,13 +141,8 @@ async function compile(root, files, stamp) {
   });
   for (const out of result.outputFiles) writeWhole(out.path, out.contents);
   // The files the code reads beside itself (the page the label app serves, the worker entries).
-  for (const f of files.filter((f) => !COMPILED.test(f))) {
-    const to = path.join(dist, f);
-    mkdirSync(path.dirname(to), { recursive: true });
-    const tmp = `${to}.tmp-${process.pid}`;
-    copyFileSync(path.join(root, f), tmp);
-    renameSync(tmp, to);
-  }
+  for (const f of files.filter((f) => !COMPILED.test(f)))
+    writeWhole(path.join(dist, f), readFileSync(path.join(root, f)));
   // A compiled file whose source is gone would be importable still: removed.
   const wanted = new Set(files.map((f) => path.join(dist, f.replace(COMPILED, '.js'))));
   for (const dir of SOURCES) {

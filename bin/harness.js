@@ -13,11 +13,6 @@ try {
   );
   process.exit(2);
 }
-// Called by the user-module loader (src/module) before it imports the first user module.
-globalThis[Symbol.for('bess-harness.tsx-hook')] = async () => {
-  // The public API first, natively: a user's `import 'bess-harness'` finds it loaded.
-  await import('../dist/src/index.js');
-  const { register } = await import('tsx/esm/api');
-  register();
-};
+const { registerTsxOnDemand } = await import('../dist/src/module/tsx-on-demand.js');
+registerTsxOnDemand(new URL('../dist/src/index.js', import.meta.url));
 await import('../dist/src/cli/main.js');

@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * The package's root folder (where package.json and suites/ are). The harness runs compiled, from
- * dist/src/ (bin/compile.js), and, under vitest, from src/: one folder deeper or not.
+ * Whether the harness runs from its source (src/, under vitest) or compiled (dist/src/, see
+ * bin/compile.js), and so the package's root folder (where package.json and suites/ are): one
+ * folder up from src/, two from dist/src/.
  */
-export const PACKAGE_ROOT = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? '../' : '../../', import.meta.url),
-);
+export const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** See {@link FROM_SOURCE}. */
+export const PACKAGE_ROOT = fileURLToPath(new URL(FROM_SOURCE ? '../' : '../../', import.meta.url));

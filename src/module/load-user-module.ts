@@ -143,25 +143,19 @@ async function importFileOnce(file: string): Promise<Record<string, unknown>> {
 }
 
 const TSX_HOOK = Symbol.for('bess-harness.tsx-hook');
+let registering: Promise<void> | undefined;
 
 /**
  * True when this thread has tsx's ESM hook registered globally (the CLI, the pool's workers; not
- * vitest). The compiled harness's entries (bin/harness.js, the workers' entry) register it when a
- * user's module is first imported, not at start: every module loaded after it goes through the
- * hook's thread, and the harness's own modules, loaded before, do not. They leave here the
- * function that registers it, which this calls once.
+ * vitest). Their entries leave the function that registers it (tsx-on-demand.js), called here
+ * once, before the first user module: the harness's own modules, loaded before, stay off the
+ * hook's thread.
  */
 async function globalTsxHook(): Promise<boolean> {
-  const hook = (globalThis as Record<symbol, unknown>)[TSX_HOOK];
-  if (typeof hook === 'function') {
-    const registering = (hook as () => Promise<void>)();
-    (globalThis as Record<symbol, unknown>)[TSX_HOOK] = registering;
-    await registering;
-    (globalThis as Record<symbol, unknown>)[TSX_HOOK] = true;
-    return true;
-  }
-  if (hook instanceof Promise) await hook;
-  return hook !== undefined;
+  const register = (globalThis as Record<symbol, unknown>)[TSX_HOOK];
+  if (typeof register !== 'function') return false;
+  await (registering ??= (register as () => Promise<void>)());
+  return true;
 }
 
 /** The message every load failure starts with: `the model plugin "x" /p/plugins/x/index.ts could not be loaded`. */

@@ -9,6 +9,7 @@ import { createProcessPlugin, type ModelPlugin } from '../plugin/index.ts';
 import { readPackageVersion } from '../version.ts';
 import type { ModelEntry } from './suite.ts';
 import { pathExists } from '../data/index.ts';
+import { FROM_SOURCE } from '../package-root.ts';
 
 /**
  * The harness's own plugins (random, zscore, pca), found after the project's: compiled, beside
@@ -16,7 +17,7 @@ import { pathExists } from '../data/index.ts';
  * source (under vitest). A project's plugin folders hold `<name>/index.ts`.
  */
 const BUILTIN_PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));
-const BUILTIN_ENTRY = import.meta.url.endsWith('.ts') ? 'index.ts' : 'index.js';
+const BUILTIN_ENTRY = FROM_SOURCE ? 'index.ts' : 'index.js';
 /** The plugin folders to look in, each with the name of its plugins' entry file. */
 const pluginDirs = (config: ResolvedConfig): [string, string][] => [
   ...config.plugins.map((dir): [string, string] => [dir, 'index.ts']),

@@ -9,10 +9,6 @@ import { existsSync } from 'node:fs';
 const compiled = existsSync(new URL('./worker-main.js', import.meta.url))
   ? new URL('./', import.meta.url)
   : new URL('../../dist/src/runner/', import.meta.url);
-globalThis[Symbol.for('bess-harness.tsx-hook')] = async () => {
-  // The public API first, natively: a user's `import 'bess-harness'` finds it loaded.
-  await import(new URL('../index.js', compiled).href);
-  const { register } = await import('tsx/esm/api');
-  register();
-};
+const { registerTsxOnDemand } = await import(new URL('../module/tsx-on-demand.js', compiled).href);
+registerTsxOnDemand(new URL('../index.js', compiled));
 await import(new URL('./worker-main.js', compiled).href);

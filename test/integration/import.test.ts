@@ -283,16 +283,18 @@ describe('harness import', { timeout: 120_000 }, () => {
       path.join(dir, 'real-labels.csv'),
       `${header}\n${berlin.ids[2]},anomaly,cooling_failure,3,real,1\n`,
     );
-    const r = await run(
-      'import',
-      'site9.csv',
-      '--mapping',
-      'site9.mapping.json',
-      '--data',
-      'lab',
-      '--labels',
-      'real-labels.csv',
-    );
+    const importLabels = () =>
+      run(
+        'import',
+        'site9.csv',
+        '--mapping',
+        'site9.mapping.json',
+        '--data',
+        'lab',
+        '--labels',
+        'real-labels.csv',
+      );
+    const r = await importLabels();
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       '1 label row(s) merged into real/labels.csv (1 new or changed, recorded in real/labels.history.csv)',
@@ -312,16 +314,7 @@ describe('harness import', { timeout: 120_000 }, () => {
       ),
     );
     // The same labels again: nothing changes, nothing is added to the history.
-    const again = await run(
-      'import',
-      'site9.csv',
-      '--mapping',
-      'site9.mapping.json',
-      '--data',
-      'lab',
-      '--labels',
-      'real-labels.csv',
-    );
+    const again = await importLabels();
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('(0 new or changed');
     expect(await readFile(path.join(dir, 'lab/real/labels.csv'), 'utf8')).toBe(merged);
