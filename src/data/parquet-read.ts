@@ -101,6 +101,8 @@ function valueTypeProblem(el: SchemaElement): string | undefined {
 interface PartRead {
   readonly columns: string[];
   readonly timestamps: Float64Array;
+  /** The reader proved the timestamps strictly increasing (FlatColumn.increasing). */
+  readonly increasing: boolean;
   readonly values: Float64Array[];
 }
 
@@ -136,9 +138,9 @@ export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): 
         emit(file, `columns ${part.columns.join(', ')} differ from those of ${path.basename(parts[0] as string)} (${first.columns.join(', ')}): every part of a system has the same columns`);
         continue;
       }
-      // Within a part, rows are in time order, as in a CSV file.
+      // Within a part, rows are in time order, as in a CSV file (unless the reader proved it).
       const ts = part.timestamps;
-      for (let i = outOfOrderFrom(ts, 0); i >= 0; i = outOfOrderFrom(ts, i + 1)) {
+      for (let i = part.increasing ? -1 : outOfOrderFrom(ts, 0); i >= 0; i = outOfOrderFrom(ts, i + 1)) {
         emit(file, `row ${i + 1}, column timestamp: ${formatTimestamp(ts[i] as number)} is not after row ${i}: timestamps must strictly increase`);
       }
       read.push({ ...part, file });
@@ -226,7 +228,8 @@ function mergeParts(read: readonly (PartRead & { readonly file: string })[], emi
   return { columns: first.columns, timestamps, values, rows };
 }
 
-let libraries: Promise<typeof import('hyparquet') & typeof import('./parquet-columns.ts')> | undefined;
+type ReaderLibraries = typeof import('./parquet-columns.ts') & typeof import('./parquet-thrift.ts');
+let libraries: Promise<ReaderLibraries> | undefined;
 
 /**
  * The reader's libraries, imported with the first Parquet part, not with every command that
@@ -234,8 +237,8 @@ let libraries: Promise<typeof import('hyparquet') & typeof import('./parquet-col
  * goes through the module loader's hooks (tsx's run on a thread of their own, a round trip of
  * messages each time), which cost more than decoding a part.
  */
-function readerLibraries(): Promise<typeof import('hyparquet') & typeof import('./parquet-columns.ts')> {
-  libraries ??= Promise.all([import('hyparquet'), import('./parquet-columns.ts')]).then(([h, c]) => ({ ...h, ...c }));
+function readerLibraries(): Promise<ReaderLibraries> {
+  libraries ??= Promise.all([import('./parquet-columns.ts'), import('./parquet-thrift.ts')]).then(([c, f]) => ({ ...c, ...f }));
   return libraries;
 }
 
@@ -243,7 +246,7 @@ function readerLibraries(): Promise<typeof import('hyparquet') & typeof import('
 const partScratch = scratchSpace(16 << 20);
 
 async function readPart(file: string, opts: ParquetScanOptions, emit: (file: string, message: string) => void): Promise<PartRead | undefined> {
-  const { parquetMetadata, schemaTreeOf, FINITE, readFlatColumnChecked } = await readerLibraries();
+  const { readParquetFooter, schemaTreeOf, FINITE, readFlatColumnChecked } = await readerLibraries();
   // The part's bytes go to scratch space that every part read reuses: no buffer a system to
   // allocate, fault in and collect. Nothing below awaits while they are in use (unless a codec
   // must load first, and then the part gets a copy of its own): no other read can overwrite them.
@@ -258,7 +261,7 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
   let metadata: FileMetaData;
   let fields: SchemaElement[];
   try {
-    metadata = parquetMetadata(bytes);
+    metadata = readParquetFooter(bytes);
     fields = schemaTreeOf(metadata).children.map((c) => (c.children.length > 0 ? { ...c.element, type: undefined } : c.element));
   } catch (err) {
     emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
@@ -348,7 +351,7 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
     const col = values[j] as FlatColumn;
     if (col.suspect) checkValues(file, c, col.values, opts, emit);
   });
-  return { columns, timestamps: timestamps.values, values: values.map((v) => v.values) };
+  return { columns, timestamps: timestamps.values, increasing: timestamps.increasing, values: values.map((v) => v.values) };
 }
 
 /** The values a column may hold: finite and, with checkLimits, within the sensor's physical limits. */

@@ -11,19 +11,18 @@
  *
  *   npm run bench -- --parquet-only [--reps 3]   (the whole `npm run bench` runs it too)
  *
- * Run as `tsx parquet-bench.ts load <dir>`, it is the child of the load step.
+ * The load step's child is parquet-load-child.js, on the compiled harness.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { ensureCompiled } from '../../bin/compile.js';
 import { DEFAULT_PARQUET_COMPRESSION } from '../../src/data/parquet-codecs.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HARNESS = path.join(ROOT, 'bin', 'harness.js');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const SELF = fileURLToPath(import.meta.url);
+const CHILD = path.join(ROOT, 'test', 'bench', 'parquet-load-child.js');
 /** The issue's goal: loading the fleet from Parquet at least this many times faster than from CSV. */
 export const PARQUET_MIN_SPEEDUP = 5;
 
@@ -98,7 +97,13 @@ function generate(dir: string, format: 'csv' | 'parquet', work: string): void {
 }
 
 /** The Parquet step: see the module comment. `log` gets progress lines. */
-export function parquetStep(work: string, reps: number, log: (s: string) => void): ParquetSummary {
+export async function parquetStep(
+  work: string,
+  reps: number,
+  log: (s: string) => void,
+): Promise<ParquetSummary> {
+  // The load children import dist/ directly: it must hold today's sources.
+  await ensureCompiled();
   const csvDir = path.join(work, 'default-fleet-csv');
   // Named by the default codec: a fleet generated before the default changed is not measured as today's.
   const pqDir = path.join(work, `default-fleet-parquet-${DEFAULT_PARQUET_COMPRESSION}`);
@@ -109,8 +114,8 @@ export function parquetStep(work: string, reps: number, log: (s: string) => void
   const pq: ReturnType<typeof run>[] = [];
   log(`bench: parquet: loading every series, ${reps} reps`);
   for (let k = 0; k < reps; k++) {
-    csv.push(run(TSX, [SELF, 'load', csvDir], work));
-    pq.push(run(TSX, [SELF, 'load', pqDir], work));
+    csv.push(run('node', [CHILD, csvDir], work));
+    pq.push(run('node', [CHILD, pqDir], work));
   }
   log('bench: parquet: validate');
   const csvValidate = Array.from(
@@ -159,47 +164,4 @@ export function parquetLine(p: ParquetSummary): string {
     `raw/ ${(p.parquetRawBytes / 1e6).toFixed(1)} MB vs ${(p.csvRawBytes / 1e6).toFixed(1)} MB (${p.sizeRatio.toFixed(1)}× smaller); ` +
     `validate ${f(p.parquetValidateMs)} vs ${f(p.csvValidateMs)}; load peak RSS ${p.parquetLoadRssMb.toFixed(0)} vs ${p.csvLoadRssMb.toFixed(0)} MB.`
   );
-}
-
-/** The child: loads every series of `dir` and prints `{ ms, rows, systems, hash }`. */
-async function loadChild(dir: string): Promise<void> {
-  const { loadDataset } = await import('../../src/data/load-dataset.ts');
-  // Start-up is not loading: the Parquet reader loads its libraries with the first part file
-  // (so that a CSV user never pays for them), and both children load them before the clock.
-  await import('hyparquet');
-  await import('../../src/data/parquet-columns.ts');
-  const t0 = performance.now();
-  const ds = await loadDataset({ dataDir: dir });
-  let rows = 0;
-  const series = [];
-  for (let i = 0; i < ds.systems.length; i += 16) {
-    for (const s of await Promise.all(ds.systems.slice(i, i + 16).map((r) => r.loadSeries()))) {
-      rows += s.timestamps.length;
-      series.push(s);
-    }
-  }
-  const ms = performance.now() - t0;
-  // After the clock: the two layouts must have loaded the same bits.
-  const hash = createHash('sha256');
-  for (const s of series) {
-    hash.update(s.systemId);
-    hash.update(
-      new Uint8Array(s.timestamps.buffer, s.timestamps.byteOffset, s.timestamps.byteLength),
-    );
-    for (const [name, col] of Object.entries(s.sensors)) {
-      hash.update(name);
-      if (col) hash.update(new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
-    }
-  }
-  process.stdout.write(
-    `${JSON.stringify({ ms, rows, systems: ds.systems.length, hash: hash.digest('hex') })}\n`,
-  );
-}
-
-if (
-  process.argv[1] &&
-  import.meta.url === pathToFileURL(process.argv[1]).href &&
-  process.argv[2] === 'load'
-) {
-  await loadChild(process.argv[3] as string);
 }

@@ -600,7 +600,7 @@ async function main(): Promise<void> {
   }
 
   // The Parquet layout against CSV on the default fleet (parquet-bench.ts).
-  const parquet = parquetStep(WORK, REPS, log);
+  const parquet = await parquetStep(WORK, REPS, log);
 
   const results = {
     date: new Date().toISOString(),
@@ -921,9 +921,9 @@ function protocolOnly(): void {
 }
 
 /** `--parquet-only`: the Parquet step alone, into results.json as `{ only: 'parquet', parquet }`. */
-function parquetOnly(): void {
+async function parquetOnly(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
-  const parquet = parquetStep(WORK, REPS, log);
+  const parquet = await parquetStep(WORK, REPS, log);
   const results = {
     date: new Date().toISOString(),
     only: 'parquet',
@@ -936,6 +936,6 @@ function parquetOnly(): void {
 }
 
 if (flags['protocol-only']) protocolOnly();
-else if (flags['parquet-only']) parquetOnly();
+else if (flags['parquet-only']) await parquetOnly();
 else if (flags['scale-only']) scaleOnly();
 else await main();

@@ -172,6 +172,56 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
     });
   }
 
+  // The reader proves a delta column strictly increasing from its blocks' least deltas, so the
+  // series reader skips its row-by-row order check: the proof must fail wherever order does.
+  it('proves a delta-encoded column strictly increasing only when every step is at least 1', () => {
+    const read = (t: Float64Array, range = FINITE) => {
+      const bytes = formatSeriesParquet(t, { soc_pct: new Float64Array(t.length).fill(50) });
+      return readFlatColumnChecked(bytes, parquetMetadata(bytes), 'timestamp', { kind: 'timestamp', perMs: 1 }, range);
+    };
+    const start = Date.UTC(2026, 0, 1);
+    const regular = Float64Array.from({ length: 3000 }, (_, i) => start + i * 300_000 + ((i * 7919) % 2001));
+    expect(read(regular)).toMatchObject({ increasing: true, suspect: false });
+    // One step of 0 (a repeated timestamp), one step back, in the last block or the first.
+    for (const at of [1, 1500, 2999]) {
+      const repeated = regular.slice();
+      repeated[at] = repeated[at - 1]!;
+      expect(read(repeated).increasing).toBe(false);
+      const back = regular.slice();
+      back[at] = back[at - 1]! - 1;
+      expect(read(back).increasing).toBe(false);
+    }
+    // Increasing: its first and last values bound it, and judge the range.
+    expect(read(regular, { min: start, max: regular[2999]! }).suspect).toBe(false);
+    expect(read(regular, { min: start + 1, max: Infinity }).suspect).toBe(true);
+    expect(read(regular, { min: -Infinity, max: regular[2999]! - 1 }).suspect).toBe(true);
+  });
+
+  it('refuses a page whose levels hold another number of nulls than its header', () => {
+    const t = Float64Array.from({ length: 400 }, (_, i) => Date.UTC(2026, 0, 1) + i * 1000);
+    const v = Float64Array.from({ length: 400 }, (_, i) => (i % 10 === 3 ? NaN : i % 4));
+    const bytes = formatSeriesParquet(t, { soc_pct: v });
+    const md = parquetMetadata(bytes);
+    expect(readFlatColumn(bytes, md, 'soc_pct', { kind: 'number' })).toEqual(v);
+    const chunk = md.row_groups[0]!.columns[1]!.meta_data!;
+    const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: Number(chunk.data_page_offset) };
+    const start = reader.offset;
+    const h = parquetHeader(reader);
+    expect(h.data_page_header_v2?.num_nulls).toBe(40);
+    // num_nulls (the v2 header's field 2: an i32 one id after num_values, 0x15, then zigzag 40 = 0x50) made 41, then 39.
+    const header = [...bytes.subarray(start, reader.offset)];
+    const at = header.findIndex((b, i) => b === 0x15 && header[i + 1] === 0x50) + 1;
+    expect(at).toBeGreaterThan(0);
+    for (const [nulls, why] of [
+      [41, /levels hold another number of values than its 359/],
+      [39, /a dictionary page holds 360 indices for 361 values/],
+    ] as const) {
+      const damaged = bytes.slice();
+      damaged[start + at] = nulls * 2;
+      expect(() => readFlatColumn(damaged, md, 'soc_pct', { kind: 'number' })).toThrow(why);
+    }
+  });
+
   // zstd-jni's streams (Spark, parquet-mr) write frames that do not say their size: the page header does.
   // The fixture is `zstd -c` of a pipe (which leaves the size out): 2,000,000 bytes of i mod 251.
   it('decompresses a ZSTD frame that does not say its size, over the 1 MB zstd-wasm assumes', async () => {
