@@ -111,13 +111,31 @@ async function evaluateWith(
       );
     }
     // Which labels went matters: a scorer that failed on the failing systems looks better without them.
-    let droppedAnomalies = 0;
-    for (let j = 0; j < labels.n; j++) droppedAnomalies += labels.anomaly[j]!;
+    let totalAnomalies = 0;
+    for (let j = 0; j < labels.n; j++) totalAnomalies += labels.anomaly[j]!;
+    let keptAnomalies = 0;
     for (let k = 0; k < join.labelRow.length; k++)
-      droppedAnomalies -= labels.anomaly[join.labelRow[k]!]!;
+      keptAnomalies += labels.anomaly[join.labelRow[k]!]!;
+    const droppedAnomalies = totalAnomalies - keptAnomalies;
     warnings.push(
       `dropped ${plural(dropScores, 'score')} without a label and ${plural(dropLabels, 'label')} without a score${dropLabels > 0 ? ` (${droppedAnomalies} of them ${droppedAnomalies === 1 ? 'an anomaly' : 'anomalies'}, ${dropLabels - droppedAnomalies} normal)` : ''}`,
     );
+    // Dropping every anomaly (or every normal) the labels hold leaves no ranking to measure: a
+    // scorer that gave up on exactly the failing systems would get exit 0 and a table of dashes.
+    const keptNormals = join.labelRow.length - keptAnomalies;
+    const totalNormals = labels.n - totalAnomalies;
+    const lost =
+      keptAnomalies === 0 && totalAnomalies > 0
+        ? `all ${totalAnomalies} ${totalAnomalies === 1 ? 'anomaly' : 'anomalies'}`
+        : keptNormals === 0 && totalNormals > 0
+          ? `all ${plural(totalNormals, 'normal system')}`
+          : undefined;
+    if (lost && join.labelRow.length > 0) {
+      const message = `--allow-missing dropped ${lost} of the labels (they have no score): the rest cannot measure a detector; score those systems, or pass labels without them`;
+      throw new HarnessError('E_JOIN', `${displayPath(scoresFile)}: ${message}`, [
+        { file: scoresFile, line: 1, column: 0, message },
+      ]);
+    }
   }
   const { scoreRow, labelRow } = join;
   const n = labelRow.length;

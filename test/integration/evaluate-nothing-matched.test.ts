@@ -53,6 +53,57 @@ describe('harness evaluate with no system both scored and labelled', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  // A scorer that skipped exactly the failing systems (or the healthy ones): --allow-missing
+  // would leave one class, no ranking, every detection metric undefined, and exit 0.
+  it.each([
+    ['normals-only.csv', 'all 4 anomalies', 'S-1,0.2\nS-3,0.4\nS-5,0.6\nS-7,0.8'],
+    ['anomalies-only.csv', 'all 4 normal systems', 'S-0,0.9\nS-2,0.8'],
+  ])(
+    '%s with --allow-missing: exit 2, as it dropped %s of the labels',
+    async (name, lost, rows) => {
+      await writeFile(file(name), `system_id,score\n${rows}\n`);
+      const r = await runHarness(
+        [
+          'evaluate',
+          '--scores',
+          file(name),
+          '--labels',
+          file('labels.csv'),
+          '--allow-missing',
+          '--json',
+        ],
+        { cwd: tmp.dir },
+      );
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(
+        `${name}:1:0: --allow-missing dropped ${lost} of the labels (they have no score)`,
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      // One system of the other class scored as well: measured, with the drop reported.
+      await writeFile(
+        file(`mixed-${name}`),
+        `system_id,score\n${rows}\n${name.startsWith('normals') ? 'S-0,0.9' : 'S-1,0.1'}\n`,
+      );
+      const ok = await runHarness(
+        [
+          'evaluate',
+          '--scores',
+          file(`mixed-${name}`),
+          '--labels',
+          file('labels.csv'),
+          '--data',
+          file('no-data'),
+          '--allow-missing',
+          '--json',
+        ],
+        { cwd: tmp.dir },
+      );
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toMatch(/dropped 0 scores without a label and \d labels without a score/);
+    },
+  );
+
   it('a header-only scores file and a header-only labels file: exit 2, not an evaluation of 0 systems', async () => {
     const r = await runHarness(
       [

@@ -35,7 +35,7 @@ threshold, and a breakdown per stratum.
   --threshold T     flag a system when score >= T (default 0.5)
   --by COLS         comma-separated breakdown columns (default: ${'failure_type,operational_mode,season,lead_time_bucket,scenario_tags,source'})
   --allow-missing   drop scores without a label and labels without a score (with a warning)
-                    instead of failing
+                    instead of failing; dropping every anomaly (or every normal) is still exit 2
   --json            print one JSON object on stdout, nothing else
   --plots DIR       write ROC, PR, score-distribution and breakdown charts as SVG into DIR
 
