@@ -355,6 +355,7 @@ function decodePageInto(
     if (levels) spreadInPlace(out, row, rows, levels, count);
   } else {
     let values: Float64Array | undefined;
+    let increasing = false;
     if (encoding === 'PLAIN' && type === 'DOUBLE' && !levels && scale.kind === 'number') {
       // Little-endian doubles, as Parquet stores them: one byte copy, whatever the alignment.
       if (page.length < count * 8) throw new Error(`a PLAIN page of ${count} doubles holds ${page.length} bytes`);
@@ -378,13 +379,8 @@ function decodePageInto(
       }
       // Every delta at least 1: the page's values strictly increase (in whole units: divided by
       // another unit, two near values could round to one double, so only milliseconds count).
-      if (!(least >= 1 && perMs === 1 && !levels && !values)) state.increasing = false;
-      else {
-        // Increasing: its first and last values bound the page.
-        if (count > 0 && (out[row]! < range.min || out[row + count - 1]! > range.max)) state.suspect = true;
-        state.nulls += nulls;
-        return rows;
-      }
+      increasing = least >= 1 && perMs === 1 && !levels && !values;
+      if (!increasing) state.increasing = false;
     } else {
       return undefined;
     }
@@ -392,7 +388,9 @@ function decodePageInto(
       if (levels) spreadIndexed(out, row, rows, levels, values);
       else out.set(values.subarray(0, rows), row);
     }
-    if (outside(out, row, row + rows, range)) state.suspect = true;
+    // An increasing page lies between its first and last values: only those two are judged.
+    const suspect = increasing ? rows > 0 && (out[row]! < range.min || out[row + rows - 1]! > range.max) : outside(out, row, row + rows, range);
+    if (suspect) state.suspect = true;
   }
   state.nulls += nulls;
   return rows;

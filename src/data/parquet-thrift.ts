@@ -46,6 +46,19 @@ let part = 'its footer';
 
 const ended = (): Error => new Error(`${part} ends in the middle of a field`);
 
+/** Runs `read` over `bytes[from, to)` as `what` is read; the bytes are let go after. */
+function reading<T>(bytes: Uint8Array, from: number, to: number, what: string, read: () => T): T {
+  buf = bytes;
+  pos = from;
+  end = to;
+  part = what;
+  try {
+    return read();
+  } finally {
+    buf = new Uint8Array(0);
+  }
+}
+
 function byte(): number {
   if (pos >= end) throw ended();
   return buf[pos++]!;
@@ -85,18 +98,13 @@ const utf8 = new TextDecoder();
 
 /** A UTF-8 string: column names are mostly ASCII, which needs no decoder call. */
 function string(): string {
-  const n = varint();
-  if (n > end - pos) throw new Error(`${part} holds a string of ${n} bytes where ${end - pos} are left`);
+  const b = binary();
   let ascii = '';
-  for (let i = pos; i < pos + n; i++) {
-    const c = buf[i]!;
-    if (c >= 0x80) {
-      ascii = utf8.decode(buf.subarray(pos, pos + n));
-      break;
-    }
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return utf8.decode(b);
     ascii += String.fromCharCode(c);
   }
-  pos += n;
   return ascii;
 }
 
@@ -364,11 +372,7 @@ export function readParquetFooter(file: Uint8Array): FileMetaData {
   if (file[n - 4] !== 0x50 || file[n - 3] !== 0x41 || file[n - 2] !== 0x52 || file[n - 1] !== 0x31) throw new Error('parquet file invalid (footer != PAR1)');
   const length = (file[n - 8]! | (file[n - 7]! << 8) | (file[n - 6]! << 16) | (file[n - 5]! << 24)) >>> 0;
   if (length > n - 8) throw new Error(`parquet metadata length ${length} exceeds available buffer ${n - 8}`);
-  buf = file;
-  pos = n - 8 - length;
-  end = n - 8;
-  part = 'its footer';
-  try {
+  return reading(file, n - 8 - length, n - 8, 'its footer', () => {
     let version = 0;
     let schema: SchemaElement[] | undefined;
     let numRows: bigint | undefined;
@@ -398,9 +402,7 @@ export function readParquetFooter(file: Uint8Array): FileMetaData {
     }
     if (!schema || numRows === undefined || !rowGroups) throw new Error('its footer has no schema, number of rows or row groups');
     return { version, schema, num_rows: numRows, row_groups: rowGroups, created_by: createdBy, metadata_length: length };
-  } finally {
-    buf = new Uint8Array(0);
-  }
+  });
 }
 
 function dataPageHeader(): NonNullable<PageHeader['data_page_header']> {
@@ -455,11 +457,7 @@ function dictionaryPageHeader(): NonNullable<PageHeader['dictionary_page_header'
  * The caller checks the sizes and counts against the chunk (parquet-columns.ts).
  */
 export function readPageHeader(file: Uint8Array, reader: { offset: number }, limit: number): PageHeader {
-  buf = file;
-  pos = reader.offset;
-  end = Math.min(limit, file.length);
-  part = 'a page header';
-  try {
+  return reading(file, reader.offset, Math.min(limit, file.length), 'a page header', () => {
     const h = {} as PageHeader;
     for (let f = field(0); f !== 0; f = field(f >> 4)) {
       const id = f >> 4;
@@ -477,7 +475,5 @@ export function readPageHeader(file: Uint8Array, reader: { offset: number }, lim
     }
     reader.offset = pos;
     return h;
-  } finally {
-    buf = new Uint8Array(0);
-  }
+  });
 }

@@ -61,19 +61,16 @@ describe('harness evaluate with no system both scored and labelled', () => {
   ])(
     '%s with --allow-missing: exit 2, as it dropped %s of the labels',
     async (name, lost, rows) => {
-      await writeFile(file(name), `system_id,score\n${rows}\n`);
-      const r = await runHarness(
-        [
-          'evaluate',
-          '--scores',
-          file(name),
-          '--labels',
-          file('labels.csv'),
-          '--allow-missing',
-          '--json',
-        ],
-        { cwd: tmp.dir },
-      );
+      // The scores as a file of their own, judged against the 8 labels with --allow-missing.
+      const evaluate = async (scoresName: string, scored: string) => {
+        await writeFile(file(scoresName), `system_id,score\n${scored}\n`);
+        const args = ['--labels', file('labels.csv'), '--data', file('no-data')];
+        return runHarness(
+          ['evaluate', '--scores', file(scoresName), ...args, '--allow-missing', '--json'],
+          { cwd: tmp.dir },
+        );
+      };
+      const r = await evaluate(name, rows);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toContain(
@@ -81,24 +78,8 @@ describe('harness evaluate with no system both scored and labelled', () => {
       );
       expect(r.stderr).not.toMatch(/\n\s+at /);
       // One system of the other class scored as well: measured, with the drop reported.
-      await writeFile(
-        file(`mixed-${name}`),
-        `system_id,score\n${rows}\n${name.startsWith('normals') ? 'S-0,0.9' : 'S-1,0.1'}\n`,
-      );
-      const ok = await runHarness(
-        [
-          'evaluate',
-          '--scores',
-          file(`mixed-${name}`),
-          '--labels',
-          file('labels.csv'),
-          '--data',
-          file('no-data'),
-          '--allow-missing',
-          '--json',
-        ],
-        { cwd: tmp.dir },
-      );
+      const other = name.startsWith('normals') ? 'S-0,0.9' : 'S-1,0.1';
+      const ok = await evaluate(`mixed-${name}`, `${rows}\n${other}`);
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stderr).toMatch(/dropped 0 scores without a label and \d labels without a score/);
     },
