@@ -96,17 +96,17 @@ function running(pid: number): boolean {
   }
 }
 
-it('a model that leaves a child running is not waited for: it is scored, or errors when it exits, and the child is ended', async () => {
-  // Each model starts `sleep 300` in fit, as a model starting a helper or a worker pool would;
-  // the child holds the model's stderr. The harness once waited for the pipes to close: the
-  // run stood still until the child ended.
-  const model = (onScore: string) => `import os, subprocess, sys
+/** A Python model that starts `popen` in fit (its pid appended to the file argv[1]) and runs `onScore` in score. */
+const spawner = (
+  onScore: string,
+  popen = 'subprocess.Popen(["sleep", "300"])',
+) => `import os, subprocess, sys
 from bess_harness import Model, serve
 class Spawner(Model):
     name = "spawner"
     version = "1"
     def fit(self, train):
-        child = subprocess.Popen(["sleep", "300"])
+        child = ${popen}
         with open(sys.argv[1], "a") as f:
             f.write(f"{child.pid}\\n")
     def score(self, series, metadata):
@@ -114,9 +114,14 @@ class Spawner(Model):
 if __name__ == "__main__":
     serve(Spawner())
 `;
+
+it('a model that leaves a child running is not waited for: it is scored, or errors when it exits, and the child is ended', async () => {
+  // Each model starts `sleep 300` in fit, as a model starting a helper or a worker pool would;
+  // the child holds the model's stderr. The harness once waited for the pipes to close: the
+  // run stood still until the child ended.
   const p = await makeProject({
-    'models/scores.py': model('return float(len(series))'),
-    'models/exits.py': model('os._exit(0)'),
+    'models/scores.py': spawner('return float(len(series))'),
+    'models/exits.py': spawner('os._exit(0)'),
     'harness.config.ts': `export default {
   workers: 1,
   models: {
@@ -146,17 +151,65 @@ export default defineSuite({
   }
 }, 240_000);
 
+it('a child that left the group (setsid) is ended with its model; one that also cleared its environment is not waited for', async () => {
+  // A daemon or a cluster runtime (Ray) starts its processes in sessions of their own, out of
+  // the model's process group. They held the pipes open: teardown waited for its timeout and
+  // errored a model that had scored, and a model that exited was noticed only at its timeout.
+  const session = 'subprocess.Popen(["sleep", "300"], start_new_session=True)';
+  const hidden = 'subprocess.Popen(["env", "-i", "sleep", "300"], start_new_session=True)';
+  const p = await makeProject({
+    'models/scores.py': spawner('return float(len(series))', session),
+    'models/exits.py': spawner('os._exit(0)', session),
+    'models/hidden.py': spawner('return float(len(series))', hidden),
+    'harness.config.ts': `export default {
+  workers: 1,
+  timeoutMs: 600_000,
+  models: {
+    'py-scores': { command: [${JSON.stringify(PY)}, 'models/scores.py', 'pids'], shipState: false },
+    'py-exits': { command: [${JSON.stringify(PY)}, 'models/exits.py', 'pids'], shipState: false },
+    'py-hidden': { command: [${JSON.stringify(PY)}, 'models/hidden.py', 'hidden'], shipState: false },
+  },
+};
+`,
+    'suites/s.suite.ts': `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: 'sessions',
+  dataset: { scenario: { name: 'tiny', systems: 8, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } },
+  models: ['py-scores', 'py-exits', 'py-hidden'],
+});
+`,
+  });
+  const pidsIn = (file: string) =>
+    readFileSync(path.join(p.dir, file), 'utf8').trim().split('\n').map(Number);
+  try {
+    const r = await runHarness(['run', '--reporter', 'plain', '--no-cache'], { cwd: p.dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/py-scores\s+roc_auc \d/);
+    expect(r.stdout).toMatch(/py-exits.*errored: .*exited with code 0 before it answered/);
+    expect(r.stdout).toMatch(/py-hidden\s+roc_auc \d/);
+    expect(pidsIn('pids')).toHaveLength(2);
+    expect(pidsIn('pids').filter(running)).toEqual([]);
+  } finally {
+    // The child that cleared its environment cannot be found: it is the test's to end.
+    if (existsSync(path.join(p.dir, 'hidden')))
+      for (const pid of pidsIn('hidden')) running(pid) && process.kill(pid);
+    await p.cleanup();
+  }
+}, 60_000);
+
 it("a harness stopped by a signal (Ctrl-C, a CI runner's SIGTERM) ends its model processes, which run in groups of their own", async () => {
   // The model loops forever in score, under a long timeout: only the signal can end the run.
+  // It started a child in a session of its own first, which the group's kill does not reach.
   const p = await makeProject({
-    'models/loops.py': `import os, sys
+    'models/loops.py': `import os, subprocess, sys
 from bess_harness import Model, serve
 class Loops(Model):
     name = "loops"
     version = "1"
     def score(self, series, metadata):
+        child = subprocess.Popen(["sleep", "300"], start_new_session=True)
         with open(sys.argv[1], "w") as f:
-            f.write(str(os.getpid()))
+            f.write(f"{os.getpid()} {child.pid}")
         while True:
             pass
 if __name__ == "__main__":
@@ -201,14 +254,21 @@ export default defineSuite({
       while (!ended && (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === ''))
         await new Promise((r) => setTimeout(r, 50));
       expect(ended, 'the harness ended before its model scored').toBe(false);
-      const model = Number(readFileSync(pidFile, 'utf8'));
-      models.push(model);
-      expect(running(model)).toBe(true);
+      const [model, child] = readFileSync(pidFile, 'utf8').split(' ').map(Number) as [
+        number,
+        number,
+      ];
+      models.push(model, child);
+      expect(running(model) && running(child)).toBe(true);
       harness.kill(signal);
       expect(await exited, signal).toBe(code);
       // SIGKILL is delivered at once; the kernel reaps the process right after.
-      for (let i = 0; i < 100 && running(model); i++) await new Promise((r) => setTimeout(r, 50));
+      const gone = () => !running(model) && !running(child);
+      for (let i = 0; i < 100 && !gone(); i++) await new Promise((r) => setTimeout(r, 50));
       expect(running(model), `the model process after ${signal}`).toBe(false);
+      expect(running(child), `the model's child in a session of its own after ${signal}`).toBe(
+        false,
+      );
       await import('node:fs/promises').then((fs) => fs.rm(pidFile));
     }
   } finally {

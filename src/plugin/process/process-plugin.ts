@@ -11,7 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Dataset, MetadataRow, SystemSeries } from '../../data/index.ts';
 import type { ModelContext, ModelPlugin, ScoreContext, ScoresOverTime } from '../model.ts';
 import { encodeFrameHead, FrameReader, type Frame } from './frames.ts';
-import { noteProcessGroup } from './process-groups.ts';
+import { killEscaped, MODEL_TOKEN_VAR, newModelToken, noteProcessGroup } from './process-groups.ts';
 import { seriesToArrowChunks } from './series-arrow.ts';
 
 /** The protocol version this harness speaks. */
@@ -50,6 +50,12 @@ interface Hello {
 const STDERR_TAIL = 4000;
 /** How long teardown waits for the process to exit before killing it. */
 const TEARDOWN_GRACE_MS = 5000;
+/**
+ * How long the pipes of an exited model process may stay quiet before they are closed: a
+ * process that escaped the kills below (one that cleared its environment and left the group)
+ * could hold them open for ever, and the harness waits for them to close.
+ */
+const PIPE_GRACE_MS = 1000;
 
 /** One running model process: send a request, get its one reply. */
 class ModelProcess {
@@ -73,9 +79,10 @@ class ModelProcess {
       command!.includes('/') && !path.isAbsolute(command!)
         ? path.resolve(root, command!)
         : command!;
+    const token = newModelToken();
     this.child = spawn(program, args, {
       cwd: spec.cwd ? path.resolve(root, spec.cwd) : root,
-      env: { ...process.env, ...spec.env },
+      env: { ...process.env, ...spec.env, [MODEL_TOKEN_VAR]: token },
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group, so that what it starts (a helper, a pool of workers) is ended
       // with it: a child left running keeps the pipes open, and the harness waited for them.
@@ -85,16 +92,27 @@ class ModelProcess {
     this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
     // A harness stopped by a signal kills the group too (process-groups.ts; none on Windows).
     const group = process.platform === 'win32' ? undefined : this.child.pid;
-    if (group !== undefined) noteProcessGroup(group, true);
-    // When the model process ends, so does whatever it left running; the pipes then close.
+    if (group !== undefined) noteProcessGroup(group, token, true);
+    // When the model process ends, so does whatever it left running, in its group or not
+    // (process-groups.ts); the pipes then close. If something still holds them, they are closed
+    // once quiet: what the process wrote before it ended has been read by then.
+    let quiet: NodeJS.Timeout | undefined;
+    const closeWhenQuiet = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(() => setImmediate(() => this.closePipes()), PIPE_GRACE_MS);
+    };
     this.child.once('exit', () => {
       this.killGroup();
-      if (group !== undefined) noteProcessGroup(group, false);
+      killEscaped(new Set([token]));
+      if (group !== undefined) noteProcessGroup(group, token, false);
+      closeWhenQuiet();
     });
+    this.child.once('close', () => clearTimeout(quiet));
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString('utf8')).slice(-STDERR_TAIL);
     });
     this.child.stdout.on('data', (d: Buffer) => {
+      if (quiet !== undefined) closeWhenQuiet();
       let frames: Frame[];
       try {
         frames = this.reader.push(d);
@@ -171,6 +189,13 @@ class ModelProcess {
       // the group is gone already
     }
     this.child.kill('SIGKILL');
+  }
+
+  /** Closes the pipes, which ends `exited` once the process has exited. */
+  private closePipes(): void {
+    this.child.stdin.destroy();
+    this.child.stdout.destroy();
+    this.child.stderr.destroy();
   }
 
   /** Ends the process: the pending call and every later one fail with why, and its stderr's tail. */
