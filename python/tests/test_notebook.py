@@ -42,7 +42,12 @@ def kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> KernelManager:
     for k in [k for k in os.environ if k.startswith("MLFLOW_")]:
         monkeypatch.delenv(k)
     monkeypatch.delenv("BESS_HARNESS_ROOT", raising=False)
-    return KernelManager(kernel_name="bess-harness-test", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")]))
+    # Its connection file too goes in this test's folder: by default it is left in /tmp.
+    return KernelManager(
+        kernel_name="bess-harness-test",
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")]),
+        connection_file=str(tmp_path / "kernel-connection.json"),
+    )
 
 
 @pytest.fixture
