@@ -247,12 +247,16 @@ interface ReadState {
   increasing: boolean;
 }
 
-/** True when a value of `values[from, to)` lies outside `range` (a NaN, a null, never does). */
+/**
+ * True when a value of `values[from, to)` lies outside `range` or is NaN: a null (NaN in the
+ * rows) flags its column too, so that the caller, who knows the column's nulls, can tell a
+ * stored NaN from them.
+ */
 function outside(values: Float64Array, from: number, to: number, range: ColumnRange): boolean {
   const { min, max } = range;
   for (let i = from; i < to; i++) {
     const v = values[i]!;
-    if (v < min || v > max) return true;
+    if (!(v >= min && v <= max)) return true;
   }
   return false;
 }

@@ -349,7 +349,7 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
   if (timestamps.nulls > 0 || timestamps.suspect) checkTimestamps(file, timestamps.values, perMsOf(tsField as SchemaElement), emit);
   columns.forEach((c, j) => {
     const col = values[j] as FlatColumn;
-    if (col.suspect) checkValues(file, c, col.values, opts, emit);
+    if (col.suspect) checkValues(file, c, col, opts, emit);
   });
   return { columns, timestamps: timestamps.values, increasing: timestamps.increasing, values: values.map((v) => v.values) };
 }
@@ -383,16 +383,27 @@ function checkTimestamps(file: string, timestamps: Float64Array, perMs: number, 
   }
 }
 
-/** Non-finite readings (made NaN) and, with checkLimits, impossible ones, in a column the reader flagged. */
-function checkValues(file: string, c: string, col: Float64Array, opts: ParquetScanOptions, emit: (file: string, message: string) => void): void {
+/**
+ * Non-finite readings (made NaN) and, with checkLimits, impossible ones, in a column the reader
+ * flagged. A NaN stored in the file is not a null (a missing reading is null, as an empty CSV
+ * cell is; the text `NaN` in a CSV is refused): the rows cannot tell them apart once read, so
+ * NaNs beyond the column's nulls are counted.
+ */
+function checkValues(file: string, c: string, column: FlatColumn, opts: ParquetScanOptions, emit: (file: string, message: string) => void): void {
   const lim = opts.checkLimits ? PHYSICAL_LIMITS[c as keyof typeof PHYSICAL_LIMITS] : undefined;
+  const col = column.values;
+  let nans = 0;
   for (let i = 0; i < col.length; i++) {
     const v = col[i] as number;
-    if (v === Infinity || v === -Infinity) {
+    if (v !== v) {
+      nans++;
+    } else if (v === Infinity || v === -Infinity) {
       emit(file, `row ${i + 1}, column ${c}: ${v} is not a reading (a missing reading is null)`);
       col[i] = NaN;
     } else if (lim && (v < lim.min || v > lim.max)) {
       emit(file, `row ${i + 1}, column ${c}: ${v} is physically impossible (outside ${lim.min}…${lim.max})`);
     }
   }
+  const stored = nans - column.nulls;
+  if (stored > 0) emit(file, `column ${c}: ${stored} NaN value${stored === 1 ? '' : 's'}: NaN is not a reading (a missing reading is null)`);
 }

@@ -264,6 +264,37 @@ describe('the Parquet layout', () => {
       await expectExit2Naming(f2, p2, /row 3, column voltage_v: 9000 is physically impossible/);
     });
 
+    it('with a NaN stored where a missing reading is null, in a dictionary or a PLAIN page', async () => {
+      // Nulls beside the NaN must not count as NaNs: one null, one stored NaN, in each file.
+      const write = (encoding: 'PLAIN' | undefined) =>
+        new Uint8Array(
+          parquetWriteBuffer({
+            columnData: [
+              { name: 'timestamp', data: BigInt64Array.from(ts(6), (t) => BigInt(t)) },
+              { name: 'voltage_v', data: [800, null, 800, Number.NaN, 800, 801], encoding },
+            ],
+            schema: [
+              { name: 'root', num_children: 2 },
+              {
+                name: 'timestamp',
+                type: 'INT64',
+                repetition_type: 'REQUIRED',
+                logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
+              },
+              { name: 'voltage_v', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+            ],
+          }),
+        );
+      for (const encoding of [undefined, 'PLAIN'] as const) {
+        const { fleet, part } = await broken(`nan-${encoding ?? 'dict'}`, write(encoding));
+        await expectExit2Naming(
+          fleet,
+          part,
+          /column voltage_v: 1 NaN value: NaN is not a reading \(a missing reading is null\)/,
+        );
+      }
+    });
+
     it('that is not Parquet at all', async () => {
       const { fleet, part } = await broken(
         'corrupt',
@@ -405,6 +436,8 @@ describe('the Parquet layout', () => {
       expect(m.code).toBe(2);
       expect(m.stderr).toMatch(/missing column score/);
       expect(m.stderr).toMatch(/unknown column "scor" \(did you mean "score"\?\)/);
+      // An unknown column is not also judged as text, which it need not be.
+      expect(m.stderr).not.toMatch(/column scor is DOUBLE/);
     });
   });
 });
