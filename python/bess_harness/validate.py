@@ -62,6 +62,8 @@ METADATA_REQUIRED = ("system_id", "source", "operational_mode", "season")
 METADATA_OPTIONAL = ("chemistry", "capacity_kwh", "climate", "scenario_tags", "parent_system_id")
 LABELS_REQUIRED = ("system_id", "label", "failure_type", "lead_time_days", "source", "label_version")
 LABELS_OPTIONAL = ("confidence", "notes", "labeler", "labeled_at", "failure_at", "onset_at")
+# The longest lead time a label may give (schema.ts): a longer one is a unit mistake or a typo.
+MAX_LEAD_TIME_DAYS = 3650
 
 #: The source text of the pattern, as messages quote it.
 SYSTEM_ID_PATTERN_SOURCE = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
@@ -496,7 +498,7 @@ def parse_labels_table(table: CsvTable, report: ProblemSink, folder_source: str 
         system_id = r.system_id()
         label = r.one_of("label", LABELS)
         failure_type = r.one_of("failure_type", FAILURE_TYPES_OR_NONE)
-        lead = r.number("lead_time_days", 0, math.inf, "a number of days ≥ 0")
+        lead = r.number("lead_time_days", 0, MAX_LEAD_TIME_DAYS, f"a number of days from 0 to {MAX_LEAD_TIME_DAYS} (ten years)")
         source = r.one_of("source", SOURCES)
         if source is not None and folder_source is not None and source != folder_source:
             r.problem(

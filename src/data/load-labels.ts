@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Problem } from '../errors.ts';
 import { checkHeader, parseCsv, readTextFile, throwIfProblems, type CsvTable, type ProblemSink } from './csv-read.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
-import { FAILURE_TYPES_OR_NONE, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, SOURCES, type Source } from './schema.ts';
+import { FAILURE_TYPES_OR_NONE, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, MAX_LEAD_TIME_DAYS, SOURCES, type Source } from './schema.ts';
 import { labelTimes } from './label-times.ts';
 import { RowReader, type LocatedRow } from './row-fields.ts';
 import { didYouMean } from './suggest.ts';
@@ -29,7 +29,7 @@ export function parseLabelsTable(table: CsvTable, report: ProblemSink, folderSou
     const systemId = r.systemId();
     const label = r.oneOf('label', LABELS);
     const failureType = r.oneOf('failure_type', FAILURE_TYPES_OR_NONE);
-    const lead = r.number('lead_time_days', 0, Infinity, 'a number of days ≥ 0');
+    const lead = r.number('lead_time_days', 0, MAX_LEAD_TIME_DAYS, `a number of days from 0 to ${MAX_LEAD_TIME_DAYS} (ten years)`);
     const source = r.oneOf('source', SOURCES);
     if (source !== undefined && folderSource !== undefined && source !== folderSource) {
       r.problem('source', `source ${source} in the ${folderSource} labels file: every row of this file must be ${folderSource} (${source} labels go in ${source}/labels.csv)`);

@@ -147,6 +147,13 @@ export const LABELS_OPTIONAL = ['confidence', 'notes', 'labeler', 'labeled_at', 
 /** ISO 8601 in UTC as the contract writes it: `2026-01-01T00:00:00Z` (fractional seconds allowed). */
 export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
+/**
+ * The longest lead time a label may give, in days: ten years, longer than a battery's warranty.
+ * A larger number is a unit mistake (seconds or minutes written as days) or a typo, and it
+ * would land silently in the last bucket.
+ */
+export const MAX_LEAD_TIME_DAYS = 3650;
+
 /** Lead-time buckets in days, [lo, hi): the default breakdown of anomalies by warning time. */
 export const LEAD_TIME_BUCKETS: readonly { readonly name: string; readonly lo: number; readonly hi: number }[] = [
   { name: '[0,7)', lo: 0, hi: 7 },

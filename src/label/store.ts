@@ -42,6 +42,7 @@ import {
   resolveDataDir,
   type Source,
   SOURCES,
+  MAX_LEAD_TIME_DAYS,
   SYSTEM_ID_PATTERN,
   throwIfProblems,
   withFileLock,
@@ -215,10 +216,10 @@ export function validateLabelInput(
 
   const lead = numberField(b['lead_time_days']);
   if (lead === 'bad') err('lead_time_days', 'lead_time_days must be a number of days ≥ 0');
-  else if (lead !== null && lead < 0)
+  else if (lead !== null && (lead < 0 || lead > MAX_LEAD_TIME_DAYS))
     err(
       'lead_time_days',
-      `lead_time_days must be ≥ 0 (days from the last sample to the failure), got ${lead}`,
+      `lead_time_days must be from 0 to ${MAX_LEAD_TIME_DAYS} (days from the last sample to the failure; ten years at most), got ${lead}`,
     );
 
   if (label === 'normal') {

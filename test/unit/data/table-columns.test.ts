@@ -196,7 +196,7 @@ describe('columnar readers against the row readers, rule by rule', () => {
     const file = path.join(tmp, 'bad-lead.csv');
     writeFileSync(file, mutate(LABELS, 3, (s) => s.replace('12.5', '-1')));
     const got = (await newLabels(file)) as { error: { problems: { line: number; column: number; message: string }[] } };
-    expect(got.error.problems).toEqual([{ file, line: 3, column: 4, message: 'lead_time_days -1 out of range: expected a number of days ≥ 0' }]);
+    expect(got.error.problems).toEqual([{ file, line: 3, column: 4, message: 'lead_time_days -1 out of range: expected a number of days from 0 to 3650 (ten years)' }]);
   });
 
   it('read CRLF, BOM and blank lines by the byte path, and hand a quoted field to the exact path', async () => {

@@ -174,7 +174,7 @@ describe('validateData: labels', () => {
     ['normal with a lead time', 2, 4, '3', `${LABELS}:2:4: a normal system has an empty lead_time_days, found 3`],
     ['anomaly without a failure type', 3, 3, 'none', `${LABELS}:3:3: an anomaly needs a failure type, found none`],
     ['anomaly without a lead time', 3, 4, '', `${LABELS}:3:4: an anomaly needs a lead_time_days (days from the last sample to the failure)`],
-    ['negative lead time', 3, 4, '-1', `${LABELS}:3:4: lead_time_days -1 out of range: expected a number of days ≥ 0`],
+    ['negative lead time', 3, 4, '-1', `${LABELS}:3:4: lead_time_days -1 out of range: expected a number of days from 0 to 3650 (ten years)`],
     ['lead time not a number', 3, 4, 'soon', `${LABELS}:3:4: lead_time_days is not a number: "soon"`],
     ['label_version zero', 2, 6, '0', `${LABELS}:2:6: label_version must be a positive integer, found "0"`],
     ['label_version fractional', 2, 6, '1.5', `${LABELS}:2:6: label_version must be a positive integer, found "1.5"`],

@@ -143,8 +143,18 @@ describe('validateLabelInput', () => {
       })[0],
     ).toEqual({
       field: 'lead_time_days',
-      message: 'lead_time_days must be ≥ 0 (days from the last sample to the failure), got -2',
+      message:
+        'lead_time_days must be from 0 to 3650 (days from the last sample to the failure; ten years at most), got -2',
     });
+    // Seconds written as days: 2 days = 172800 s.
+    expect(
+      errorsOf({
+        label: 'anomaly',
+        failure_type: 'capacity_fade',
+        lead_time_days: 172_800,
+        labeler: 'x',
+      }).map((e) => e.field),
+    ).toEqual(['lead_time_days']);
     expect(
       fields({
         label: 'anomaly',
