@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/types.ts';
 import type { DerivedFeature } from '../data/index.ts';
 import type { Dataset, SystemRecord, SystemSeries } from '../data/types.ts';
+import { displayPath, formatProblem, HarnessError } from '../errors.ts';
 import { measureLaws } from './laws.ts';
 import { type ModelPlugin, TEARDOWN_MIN_MS, withTimeout } from '../plugin/index.ts';
 import { scoreInWorkers, type PooledScores, type WorkerPool } from './pool.ts';
@@ -493,6 +494,19 @@ export function timeoutOf(plugin: ModelPlugin, opts: Pick<ScoreOptions, 'timeout
   return plugin.timeoutMs ?? opts.timeoutMs;
 }
 
+/**
+ * An error as a case's error shows it. A HarnessError's located problems (a bad cell of a
+ * series: `raw/sys-0001.csv:5:2: not a number: "NaN"`) follow its message, the first
+ * {@link PROBLEMS_SHOWN} of them: the message only counts them, and the case's one line is all a
+ * reporter shows.
+ */
 export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (!(err instanceof Error)) return String(err);
+  if (!(err instanceof HarnessError) || err.problems.length === 0) return err.message;
+  const shown = err.problems.slice(0, PROBLEMS_SHOWN).map((p) => formatProblem(p, displayPath));
+  const more = err.problems.length - shown.length;
+  return `${err.message}; ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }
+
+/** How many of an error's located problems a case's error names. */
+const PROBLEMS_SHOWN = 3;
