@@ -119,8 +119,8 @@ async function carryOver(from: string, ready: string): Promise<void> {
  * `generate --out data/real` destroyed the user's real labels, metadata and series, and
  * `--out .` moved a whole project aside and copied it back into a symlinked version. A missing or
  * empty folder, a symlink (a version, or a user's link, which is left alone), and an older
- * harness's fleet (a metadata.csv or labels.csv whose every row is synthetic; files beside it are
- * carried over) are fine.
+ * harness's fleet (a metadata.csv or labels.csv with rows, every one synthetic; files beside it
+ * are carried over) are fine.
  */
 export async function assertReplaceableFleet(target: string, flag: string): Promise<void> {
   const st = await lstatOrNull(target);
@@ -139,6 +139,9 @@ export async function assertReplaceableFleet(target: string, flag: string): Prom
     const table = parseCsv(text, file, () => undefined);
     const col = table.header.indexOf('source');
     if (col < 0 || !table.complete) refuse(`holds a ${name} that generate did not write`);
+    // Generate writes a row per system. A header alone is a folder set up for data to come: a
+    // fresh clone's data/real/, whose files are committed empty.
+    if (table.records.length === 0) refuse(`holds a ${name} without rows, which generate did not write (a folder set up for real data?)`);
     const other = table.records.find((r) => r.fields[col] !== 'synthetic');
     if (other) refuse(`holds data that is not synthetic (${name} line ${other.line}: source ${JSON.stringify(other.fields[col])})`);
   }

@@ -141,6 +141,14 @@ describe('generate --out a folder that is not a fleet', () => {
     expect(await refusal(real)).toContain(`--out ${real} holds data that is not synthetic (metadata.csv line 2: source "real")`);
   });
 
+  it("refuses a folder set up for real data, whose files hold a header only (a fresh clone's data/real/)", async () => {
+    const real = path.join(dir, 'real');
+    await mkdir(path.join(real, 'raw'), { recursive: true });
+    await writeFile(path.join(real, 'metadata.csv'), 'system_id,source,operational_mode,season\n');
+    await writeFile(path.join(real, 'labels.csv'), 'system_id,label,failure_type,lead_time_days,source,label_version\n');
+    expect(await refusal(real)).toContain(`--out ${real} holds a metadata.csv without rows, which generate did not write`);
+  });
+
   it('refuses a project folder (--out .), which was moved aside and copied back as a version', async () => {
     const project = path.join(dir, 'project');
     await mkdir(path.join(project, 'src'), { recursive: true });
