@@ -415,6 +415,11 @@ def load_timeseries(
     # Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.
     extra_columns = src == "real"
     if fmt == "parquet":
+        csv = series_path(d, src, system_id)
+        if os.path.exists(csv):
+            # Both layouts (loadTimeseries): which one holds the series is not for a loader to guess.
+            message = f"system {system_id} has both {os.path.basename(csv)} and {os.path.basename(file)}/: keep one layout"
+            throw_if_problems([Problem(csv, 0, 0, message)], f"cannot load the series of {system_id}")
         problems: list[Problem] = []
         scan = scan_series_parquet(
             file, lambda p: (problems.append(p), len(problems) < MAX_LOAD_PROBLEMS)[1], extra_sensors, extra_columns=extra_columns

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Problem } from '../errors.ts';
 import { HarnessError } from '../errors.ts';
 import { throwIfProblems } from './csv-read.ts';
-import { assertSafeSystemId, describeLayout, locateSeries, resolveDataDir } from './layout.ts';
+import { assertSafeSystemId, describeLayout, locateSeries, resolveDataDir, seriesPath } from './layout.ts';
 import { scanSeriesParquet } from './parquet-read.ts';
 import type { DerivedFeature, Source } from './schema.ts';
 import { scanSeriesBytes, seriesPathCounts } from './series-bytes.ts';
@@ -85,6 +86,18 @@ function findSource(dataDir: string, systemId: string): Source {
 }
 
 /**
+ * Refuses a system whose series is in both layouts, `raw/<id>.csv` beside `raw/system_id=<id>/`
+ * (as validate does): which one holds the data is not for the loader to guess, and it read the
+ * Parquet one silently.
+ */
+function assertOneLayout(dataDir: string, source: Source, systemId: string, partition: string): void {
+  const csv = seriesPath(dataDir, source, systemId);
+  if (!existsSync(csv)) return;
+  const message = `system ${systemId} has both ${path.basename(csv)} and ${path.basename(partition)}/: keep one layout`;
+  throwIfProblems([{ file: csv, line: 0, column: 0, message }], `cannot load the series of ${systemId}`);
+}
+
+/**
  * Reads one system's series from `<data>/<source>/raw/<id>.csv` (or `<dir>/raw/<id>.csv` in a
  * flat folder), or from the Parquet layout's `raw/system_id=<id>/` when that folder exists, into
  * columns. An unsafe id is rejected before the disk is touched; a missing file, an unknown column
@@ -98,6 +111,7 @@ export async function loadTimeseries(systemId: string, opts: TimeseriesOptions =
   const dataDir = resolveDataDir(opts.dataDir);
   const source = opts.source ?? findSource(dataDir, systemId);
   const at = locateSeries(dataDir, source, systemId);
+  if (at.format === 'parquet') assertOneLayout(dataDir, source, systemId, at.path);
   // Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.
   const extraColumns = source === 'real';
   const scan =
