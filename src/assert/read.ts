@@ -38,7 +38,18 @@ export interface MetricSource {
   readonly metrics: Readonly<Record<string, number | null>>;
   readonly ci: Readonly<Record<string, JsonCi | null>>;
   readonly undefined: Readonly<Record<string, string>>;
+  /** Metric → the convention that gave its value (`zero_division`); a summary has it (a cell's zero denominators are null). */
+  readonly notes?: Readonly<Record<string, string>>;
 }
+
+/** What a zero denominator means, per threshold metric. */
+const ZERO_DENOMINATOR: Readonly<Record<string, string>> = {
+  recall: 'no anomaly',
+  fpr: 'no normal',
+  specificity: 'no normal',
+  precision: 'nothing flagged',
+  f1: 'no anomaly and nothing flagged',
+};
 
 /** An `errored` outcome: the assertion cannot be graded as written. */
 export function errored(message: string): Outcome<never> {
@@ -99,8 +110,13 @@ export function readSource(
     ...(ciReason !== undefined ? { ciReason } : {}),
   };
   if (ref.ci === undefined) {
-    const value = source.metrics[ref.metric] ?? null;
-    const reason = source.undefined[ref.metric];
+    // A zero denominator is reported as 0 (scikit-learn's zero_division), but no bound can be
+    // judged on it: `fpr < 0.05` on a test split with no normals passed. It reads as undefined.
+    const zeroDivision = source.notes?.[ref.metric] === 'zero_division';
+    const value = zeroDivision ? null : (source.metrics[ref.metric] ?? null);
+    const reason = zeroDivision
+      ? `its denominator is 0 (${ZERO_DENOMINATOR[ref.metric] ?? 'no case to count'}), reported as 0 by scikit-learn's zero_division convention: no bound can be judged on it`
+      : source.undefined[ref.metric];
     return {
       ok: true,
       value: { label, value, ...(reason !== undefined ? { reason } : {}), ...withCi },

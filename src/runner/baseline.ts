@@ -242,6 +242,37 @@ export function compareWithBaseline(
   };
 }
 
+/**
+ * A suite that declares `baseline: { … }` but has no baseline file: every scored model fails its
+ * gate, as a model missing from a baseline does. Before, the suite passed ungated (a baseline
+ * never written, or never committed, so a clean CI checkout has none). A suite without
+ * `baseline:` and without a file is not gated and not failed: it never asked for a gate.
+ */
+export function missingBaseline(suite: SuiteResult): BaselineReport {
+  const file = baselinePath(suite.file, suite.name);
+  const gates: Gate[] = suite.cases
+    .filter((c) => c.state === 'scored')
+    .map((c) => ({
+      model: c.model,
+      state: 'failed',
+      message: `${c.model} is not gated: the suite sets \`baseline\` but no baseline is stored; run \`harness run --update-baseline\` and commit ${relativeToCwd(file)}`,
+      actual: c.summary.metrics.roc_auc ?? null,
+      baseline: null,
+    }));
+  return {
+    file,
+    status: 'missing',
+    message: `no baseline is stored (${relativeToCwd(file)}): the suite's baseline gate fails until one is written`,
+    gates,
+  };
+}
+
+/** A path as the user would type it from where the harness runs. */
+function relativeToCwd(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
 function notInBaseline(c: Extract<CaseResult, { state: 'scored' }>, baseline: BaselineFile): Gate {
   const held = Object.keys(baseline.models);
   return {

@@ -7,6 +7,7 @@ import { sourceSplitProblem } from './split.ts';
 import { WorkerPool } from './pool.ts';
 import { loadTimeout } from './worker-protocol.ts';
 import { didYouMean } from '../data/index.ts';
+import { baselineProblem, modelEntryProblem, thresholdProblem } from './suite-values.ts';
 import type { ModelEntry, SplitSpec, SuiteSpec } from './suite.ts';
 import type { CollectedSuite } from './types.ts';
 
@@ -171,6 +172,14 @@ export function checkSuite(s: unknown, where: string): SuiteSpec {
     fail(`suite "${suite.name}" needs a \`dataset\` (a scenario name, { source } or { path })`);
   if (suite.models !== undefined && !Array.isArray(suite.models))
     fail(`suite "${suite.name}": \`models\` must be a list of models`);
+  (suite.models ?? []).forEach((entry: unknown, i) => {
+    const problem = modelEntryProblem(entry, i);
+    if (problem) fail(`suite "${suite.name}": ${problem}`);
+  });
+  const valueProblem =
+    (suite.threshold !== undefined ? thresholdProblem(suite.threshold) : undefined) ??
+    (suite.baseline !== undefined ? baselineProblem(suite.baseline) : undefined);
+  if (valueProblem) fail(`suite "${suite.name}": ${valueProblem}`);
   const scores =
     suite.scores === undefined ? [] : Array.isArray(suite.scores) ? suite.scores : [suite.scores];
   for (const e of scores as unknown[])

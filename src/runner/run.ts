@@ -19,13 +19,20 @@ import {
 import { HarnessError } from '../errors.ts';
 import { evaluateScores, type CaseAlarms, type StrataColumn } from '../metrics/index.ts';
 import type { Reporter } from './reporter-types.ts';
-import { compareWithBaseline, readBaseline, writeBaseline, type BaselineFile } from './baseline.ts';
+import {
+  compareWithBaseline,
+  missingBaseline,
+  readBaseline,
+  writeBaseline,
+  type BaselineFile,
+} from './baseline.ts';
 import { labelProvenance, resolveDataset } from './dataset.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
 import { WorkerPool } from './pool.ts';
 import type { PluginOrigin } from './worker-protocol.ts';
 import { checkInWorker } from './check-in-worker.ts';
+import { assertionList } from './assertion-list.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
 import { caseAlarms, resolveDebounce, withAlarmMetrics } from './case-alarms.ts';
 import { precomputedRun, readPrecomputed, scoresCaseName, scoresEntries } from './precomputed.ts';
@@ -154,8 +161,8 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
       return { ...result, baseline: await writeBaseline(result, options.harnessVersion, kept) };
     }
     const stored = await readBaseline(result.file, result.name);
-    if (!stored) return result;
     const spec = result.baselineOptions;
+    if (!stored) return spec ? { ...result, baseline: missingBaseline(result) } : result;
     return {
       ...result,
       baseline: compareWithBaseline(result, stored, {
@@ -209,7 +216,7 @@ async function runSuite(
       dataset: null,
       cases: [],
       assertions: [],
-      error: `expect() threw: ${err instanceof Error ? err.message : String(err)}`,
+      error: err instanceof Error ? err.message : String(err),
       durationMs: performance.now() - t0,
     };
   }
@@ -498,10 +505,22 @@ function withAlarms(
 /**
  * A suite's assertions, in the order they are graded (an AssertionResult's `id` is its index
  * here): what `expect` returns, then one contract assertion per model for `contract: true`.
- * Nothing runs; `expect` may throw (a broken suite).
+ * Nothing runs. A broken suite (its `expect` throws, or returns something other than a list of
+ * assertions) throws an E_SUITE HarnessError that says so.
  */
 export function assertionSpecsOf(spec: SuiteSpec, modelNames: readonly string[]): AssertionSpec[] {
-  return [...(spec.expect?.(createExpectApi()) ?? []), ...suiteContracts(spec, modelNames)];
+  let returned: unknown = [];
+  if (spec.expect !== undefined) {
+    try {
+      returned = spec.expect(createExpectApi());
+    } catch (err) {
+      throw new HarnessError(
+        'E_SUITE',
+        `expect() threw: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  return [...assertionList(returned), ...suiteContracts(spec, modelNames)];
 }
 
 /** `contract: true` in a suite: one contract assertion per model, as if written in `expect`. */

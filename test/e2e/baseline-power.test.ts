@@ -41,6 +41,23 @@ const run = (args: readonly string[] = []) =>
     cwd: project.dir,
   });
 
+describe('a suite that sets `baseline` with no baseline stored', () => {
+  it('fails its gate (exit 1) and says how to write one: it passed ungated before', async () => {
+    const file = path.join(project.dir, 'suites', 'small.suite.ts');
+    await writeFile(file, suite('baseline: { tolerance: 0.02 },'));
+    const r = await run();
+    await writeFile(file, suite(''));
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain(
+      "no baseline is stored (suites/__baselines__/small.json): the suite's baseline gate fails until one is written",
+    );
+    expect(r.stdout).toMatch(
+      /✗ delta-v is not gated: the suite sets `baseline` but no baseline is stored; run `harness run --update-baseline` and commit suites\/__baselines__\/small\.json/,
+    );
+    expect(r.stdout).toContain('Baseline 0 held, 1 failed');
+  });
+});
+
 describe('a baseline gate on too few systems', () => {
   it('fails as underpowered, saying the smallest drop it can detect, and passes only when the suite allows it', async () => {
     expect((await run(['--update-baseline'])).code).toBe(0);

@@ -53,9 +53,9 @@ it('a Python model is scored beside zscore; garbage, a crash and a hang error th
     /py-hang.*errored: .*(ran past its 1500 ms timeout|stopped at its timeout)/,
   );
   expect(r.stdout).toMatch(/run recorded: /);
-  // The suite has no expect and no baseline: the log says it gates nothing.
+  // The suite has no assertion and no baseline: the log says it gates nothing.
   expect(r.stderr).toContain(
-    'warning: suite "process" (suites/s.suite.ts) checks nothing: no expect and no baseline',
+    'warning: suite "process" (suites/s.suite.ts) checks nothing: no assertion and no baseline',
   );
 }, 180_000);
 

@@ -6,7 +6,7 @@ import {
   type AssertionSpec,
   type GradedCase,
 } from '../../../src/assert/index.ts';
-import { allNormalCases, cases, value } from './cases.ts';
+import { allNormalCases, cases, scoredCase, value } from './cases.ts';
 
 const { metric, fails } = createExpectApi();
 
@@ -230,6 +230,37 @@ describe('undefined metrics', () => {
         message: 'quiet roc_auc is undefined: no anomalies (positives) among the samples',
       });
     }
+  });
+});
+
+describe('zero denominators (scikit-learn reports 0): judged as undefined, never as a passing 0', () => {
+  it('recall with no anomaly, fpr and specificity with no normal fail every bound', () => {
+    // allNormalCases: 30 normals, no anomaly; recall is 0 by zero_division. An all-anomaly split
+    // has fpr 0 by zero_division: `fpr < 0.05` passed on it, a green gate that judged nothing.
+    const allAnomaly = {
+      loud: scoredCase(
+        Array.from({ length: 12 }, () => 1),
+        Array.from({ length: 12 }, (_, i) => i / 12),
+      ),
+    };
+    expect(allAnomaly.loud.summary.notes).toMatchObject({ fpr: 'zero_division' });
+    expect(grade(metric('loud', 'fpr').toBeLessThan(0.05), allAnomaly)).toMatchObject({
+      state: 'failed',
+      actual: null,
+      message: expect.stringMatching(/^loud fpr is undefined: its denominator is 0 \(no normal\)/),
+    });
+    expect(grade(metric('loud', 'specificity').toBeGreaterThan(-1), allAnomaly).state).toBe(
+      'failed',
+    );
+    expect(grade(metric('quiet', 'recall').toBeLessThan(0.5), allNormalCases)).toMatchObject({
+      state: 'failed',
+      message: expect.stringContaining(
+        'quiet recall is undefined: its denominator is 0 (no anomaly)',
+      ),
+    });
+    expect(grade(metric('quiet', 'recall').toBeUndefined(), allNormalCases).state).toBe('passed');
+    // A defined fpr on the same data still grades as a number.
+    expect(grade(metric('quiet', 'fpr').toBeWithin(0, 1), allNormalCases).state).toBe('passed');
   });
 });
 

@@ -34,3 +34,61 @@ describe('checkSuite', () => {
       expect(() => checkSuite(spec, 'x.suite.ts')).toThrow(`x.suite.ts: suite "s": ${message}`);
   });
 });
+
+describe('checkSuite: option values the runner cannot use are refused, naming the option', () => {
+  const refused: [object, string][] = [
+    [
+      { ...suite, threshold: { kind: 'train-fpr', fpr: 0.05 } },
+      'unknown threshold kind "train-fpr" (did you mean "train_fpr"?)',
+    ],
+    [
+      { ...suite, threshold: { kind: 'train_fpr', fpr: '5%' } },
+      'threshold.fpr must be a share of the training normals from 0 to 1',
+    ],
+    [
+      { ...suite, threshold: '0.5' },
+      "`threshold` must be a number, { kind: 'train_fpr', fpr: 0.05 }",
+    ],
+    [{ ...suite, threshold: { kind: 'top_k', k: 2.5 } }, 'threshold.k must be a whole number ≥ 0'],
+    [{ ...suite, threshold: Number.NaN }, '`threshold` is NaN'],
+    // A NaN tolerance passed every drop; a string one was compared as text.
+    [
+      { ...suite, baseline: { tolerance: Number.NaN } },
+      'baseline.tolerance must be a ROC AUC drop from 0 to below 1',
+    ],
+    [
+      { ...suite, baseline: { tolerance: '0.02' } },
+      'baseline.tolerance must be a ROC AUC drop from 0 to below 1, such as 0.02 (got "0.02")',
+    ],
+    [
+      { ...suite, baseline: { alpha: 0 } },
+      'baseline.alpha must be a significance level between 0 and 1',
+    ],
+    [
+      { ...suite, baseline: { allowUnderpowered: 'yes' } },
+      'baseline.allowUnderpowered must be true or false',
+    ],
+    [
+      { ...suite, models: [undefined] },
+      "models[0] must be a plugin name ('zscore'), [name, options] or a plugin object",
+    ],
+    [{ ...suite, models: ['random', 42] }, 'models[1] must be a plugin name'],
+    [{ ...suite, models: [['zscore', 3]] }, 'models[0] must be a plugin name'],
+  ];
+  it.each(refused)('%j', (spec, message) => {
+    expect(() => checkSuite(spec, 'x.suite.ts')).toThrow(`x.suite.ts: suite "s": ${message}`);
+  });
+
+  it('accepts every threshold kind and plugin entry form', () => {
+    for (const threshold of [
+      0.5,
+      { kind: 'fixed', value: 2 },
+      { kind: 'top_k', k: 0 },
+      { kind: 'best_f1' },
+      { kind: 'train_fpr', fpr: 0 },
+    ])
+      expect(() => checkSuite({ ...suite, threshold }, 'x.suite.ts')).not.toThrow();
+    const models = ['zscore', ['pca', { components: 2 }], { name: 'mine', score: () => 0 }];
+    expect(() => checkSuite({ ...suite, models }, 'x.suite.ts')).not.toThrow();
+  });
+});

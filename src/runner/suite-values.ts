@@ -1,0 +1,85 @@
+/**
+ * The values of a suite's options, checked when the suite is collected, before anything runs. A
+ * value the runner cannot use (a threshold kind with a typo, a baseline tolerance given as a
+ * string, `models: [undefined]`) once surfaced mid-run as an internal error with a stack
+ * trace, or was read as something else (a NaN tolerance passes every drop): now each is an
+ * E_SUITE error that names the option and says what it takes.
+ */
+import { didYouMean } from '../data/index.ts';
+
+const THRESHOLD_KINDS = ['train_fpr', 'fixed', 'top_k', 'best_f1'];
+
+/** Why `threshold` is unusable, or undefined. */
+export function thresholdProblem(t: unknown): string | undefined {
+  const usage =
+    "a number, { kind: 'train_fpr', fpr: 0.05 }, { kind: 'fixed', value: 0.5 }, { kind: 'top_k', k: 10 } or { kind: 'best_f1' }";
+  if (typeof t === 'number')
+    return Number.isNaN(t) ? `\`threshold\` is NaN: it takes ${usage}` : undefined;
+  if (typeof t !== 'object' || t === null)
+    return `\`threshold\` must be ${usage} (got ${JSON.stringify(t) ?? String(t)})`;
+  const { kind, fpr, value, k } = t as {
+    kind?: unknown;
+    fpr?: unknown;
+    value?: unknown;
+    k?: unknown;
+  };
+  switch (kind) {
+    case 'train_fpr':
+      return typeof fpr === 'number' && fpr >= 0 && fpr <= 1
+        ? undefined
+        : `threshold.fpr must be a share of the training normals from 0 to 1, such as 0.05 (got ${String(fpr)})`;
+    case 'fixed':
+      return typeof value === 'number' && !Number.isNaN(value)
+        ? undefined
+        : `threshold.value must be a number, the score from which a system is flagged (got ${String(value)})`;
+    case 'top_k':
+      return Number.isInteger(k) && (k as number) >= 0
+        ? undefined
+        : `threshold.k must be a whole number ≥ 0, the count of systems flagged (got ${String(k)})`;
+    case 'best_f1':
+      return undefined;
+    default: {
+      const hint = typeof kind === 'string' ? didYouMean(kind, THRESHOLD_KINDS) : '';
+      return `unknown threshold kind ${JSON.stringify(kind) ?? 'undefined'}${hint} (kinds: ${THRESHOLD_KINDS.join(', ')})`;
+    }
+  }
+}
+
+/**
+ * Why `baseline`'s options are unusable, or undefined. A NaN or negative tolerance, an alpha
+ * outside (0, 1) or a string in either made the gate pass every drop or fail every run.
+ */
+export function baselineProblem(b: {
+  readonly tolerance?: unknown;
+  readonly alpha?: unknown;
+  readonly allowUnderpowered?: unknown;
+}): string | undefined {
+  const { tolerance, alpha, allowUnderpowered } = b;
+  if (
+    tolerance !== undefined &&
+    !(typeof tolerance === 'number' && tolerance >= 0 && tolerance < 1)
+  )
+    return `baseline.tolerance must be a ROC AUC drop from 0 to below 1, such as 0.02 (got ${JSON.stringify(tolerance) ?? String(tolerance)})`;
+  if (alpha !== undefined && !(typeof alpha === 'number' && alpha > 0 && alpha < 1))
+    return `baseline.alpha must be a significance level between 0 and 1, such as 0.05 (got ${JSON.stringify(alpha) ?? String(alpha)})`;
+  if (allowUnderpowered !== undefined && typeof allowUnderpowered !== 'boolean')
+    return `baseline.allowUnderpowered must be true or false (got ${JSON.stringify(allowUnderpowered) ?? String(allowUnderpowered)})`;
+  return undefined;
+}
+
+/** Why entry `i` of `models` is no model, or undefined. */
+export function modelEntryProblem(entry: unknown, i: number): string | undefined {
+  const ok =
+    (typeof entry === 'string' && entry !== '') ||
+    (Array.isArray(entry) &&
+      typeof entry[0] === 'string' &&
+      entry[0] !== '' &&
+      (entry.length === 1 || (typeof entry[1] === 'object' && entry[1] !== null))) ||
+    (typeof entry === 'object' &&
+      entry !== null &&
+      !Array.isArray(entry) &&
+      typeof (entry as { name?: unknown }).name === 'string');
+  if (ok) return undefined;
+  const got = typeof entry === 'function' ? 'a function' : (JSON.stringify(entry) ?? String(entry));
+  return `models[${i}] must be a plugin name ('zscore'), [name, options] or a plugin object with a name, such as defineModel({ name, score }) (got ${got})`;
+}
