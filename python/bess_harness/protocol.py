@@ -65,12 +65,18 @@ def read_frame(stream: BinaryIO) -> tuple[dict, bytes] | None:
     return header, payload
 
 
+class HeaderTooLarge(ValueError):
+    """A frame whose JSON header is longer than MAX_HEADER_BYTES: never written."""
+
+
 def encode_frame(header: dict, payload: bytes = b"") -> bytes:
     """A frame's bytes; ``payload_bytes`` is set from ``payload`` (and left out when it is empty)."""
     h = {k: v for k, v in header.items() if k != "payload_bytes"}
     if payload:
         h["payload_bytes"] = len(payload)
     raw = json.dumps(h, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    if len(raw) > MAX_HEADER_BYTES:  # the reader would take its length for garbage on stdout
+        raise HeaderTooLarge(f"its header is {len(raw)} bytes of JSON, over the protocol's {MAX_HEADER_BYTES}")
     return _LEN.pack(len(raw)) + raw + payload
 
 

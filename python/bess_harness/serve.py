@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
 from .model import Dataset, SystemData, capabilities, model_name
-from .protocol import PROTOCOL, ProtocolError, decode_series, epoch_ms, read_frame, write_frame
+from .protocol import PROTOCOL, HeaderTooLarge, ProtocolError, decode_series, epoch_ms, read_frame, write_frame
 
 #: Exit status when the stream is not the protocol (garbage, or a frame cut short).
 EXIT_PROTOCOL = 2
@@ -96,13 +96,28 @@ def _over_time(value, system_id: str) -> dict:
         scores = value.to_numpy()
     else:
         raise _CallError(f"{where} returned {type(value).__name__}: return a pandas Series indexed by timestamp, or a DataFrame with columns timestamp, score")
+    # Text is no score: float("0.5") would pass a column of strings (read from a CSV) as numbers.
+    text = next((v for v in scores if isinstance(v, (str, bytes))), None)
+    if text is not None:
+        raise _CallError(f"{where}: a score is {text!r}, text: every score must be a number (NaN for none)")
     try:
         floats = [float(v) for v in scores]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _CallError(f"{where}: every score must be a number (NaN for none)") from None
     if any(math.isinf(f) for f in floats):
         raise _CallError(f"{where}: a score is infinite; a score is a finite number, or NaN for no score at that instant")
     return {"t": [int(t) for t in epoch_ms(index)], "score": [None if math.isnan(f) else f for f in floats]}
+
+
+#: The longest error message sent: a model's exception can carry a whole frame in its text.
+MAX_MESSAGE_CHARS = 8000
+
+
+def _short(message: str) -> str:
+    """``message``, cut to MAX_MESSAGE_CHARS with a note of how much was left out."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return f"{message[:MAX_MESSAGE_CHARS]}… ({len(message) - MAX_MESSAGE_CHARS} more characters cut)"
 
 
 def _sid(systems: list[dict], i: int) -> str:
@@ -228,14 +243,19 @@ def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None 
         try:
             reply, reply_payload = handle(model, header, payload)
         except _CallError as e:
-            reply, reply_payload = {"type": "error", "message": str(e)}, b""
+            reply, reply_payload = {"type": "error", "message": _short(str(e))}, b""
         except Exception as e:  # the model's own failure: this request fails, the process serves on
             traceback.print_exc(file=sys.stderr)
-            reply, reply_payload = {"type": "error", "message": f"{type(e).__name__}: {e}"}, b""
+            reply, reply_payload = {"type": "error", "message": _short(f"{type(e).__name__}: {e}")}, b""
         try:
             write_frame(stdout, reply, reply_payload)
         except (BrokenPipeError, OSError):
             os._exit(EXIT_PROTOCOL)
+        except HeaderTooLarge as e:  # e.g. score_over_time at a one-second step over a year
+            message = f"the {reply['type']} reply to {header['type']} cannot be sent: {e}"
+            if reply["type"] == "scores_over_time":
+                message += "; score at a coarser step (hourly scores are plenty to judge alarms)"
+            write_frame(stdout, {"type": "error", "message": message})
         except (TypeError, ValueError) as e:  # a reply JSON cannot hold (e.g. a model name that is not a string)
             write_frame(stdout, {"type": "error", "message": f"reply not JSON-serializable: {e}"})
         if header["type"] == "teardown":

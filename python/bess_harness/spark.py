@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import math
 import os
 import pickle
 import re
@@ -39,6 +38,7 @@ import pyarrow as pa
 from .errors import HarnessDataError, Problem
 from .model import Dataset, SystemData, model_name
 from .protocol import decode_series
+from .serve import _CallError, _batch_scores, _finite_scores
 from .loader import utf8_text
 from .validate import parse_csv, parse_labels_table, parse_metadata_table, throw_if_problems
 
@@ -267,24 +267,23 @@ def protocol_frame(rows: pd.DataFrame, sensors: Sequence[str], meta: dict) -> pd
 
 def score_one(model: object, frame: pd.DataFrame, meta: dict, seed: int | str | None) -> float:
     """The model's score of one system, as ``serve()`` asks for it (``score_batch`` of one when the
-    model has it), checked to be one finite number."""
+    model has it), checked as ``serve()`` checks it: one finite number. A dict or Series from
+    ``score_batch`` is aligned by system_id (its first key was once taken for the score), and text
+    is no score (``"0.5"`` was read as 0.5 here while ``serve()`` refused it)."""
     with contextlib.suppress(AttributeError):
         model.seed = seed  # type: ignore[attr-defined]
-    batch = getattr(model, "score_batch", None)
-    if callable(batch):
-        out = list(batch([frame], [meta]))
-        if len(out) != 1:
-            raise ValueError(f"score_batch returned {len(out)} scores for 1 system: it must return one per system, in order")
-        value = out[0]
-    else:
-        value = model.score(frame, meta)  # type: ignore[attr-defined]
+    systems = [meta]
     try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"score for system {meta['system_id']} is {value!r}: a score must be a finite number") from None
-    if not math.isfinite(f):
-        raise ValueError(f"score for system {meta['system_id']} is {f}: a score must be a finite number")
-    return f
+        batch = getattr(model, "score_batch", None)
+        if callable(batch):
+            out = _batch_scores(batch([frame], systems), systems)
+            if len(out) != 1:
+                raise ValueError(f"score_batch returned {len(out)} scores for 1 system: it must return one per system, in order")
+        else:
+            out = [model.score(frame, meta)]  # type: ignore[attr-defined]
+        return _finite_scores(out, systems)[0]
+    except _CallError as e:  # serve's message, as a model's own error on Spark
+        raise ValueError(str(e)) from None
 
 
 def _restored(key: str, template: bytes, state: bytes | None) -> object:

@@ -64,6 +64,9 @@ def test_a_series_or_a_frame_becomes_epoch_ms_and_scores_with_nan_as_null(model:
     [
         ("list", "score_over_time for system bad returned list: return a pandas Series indexed by timestamp"),
         ("inf", "score_over_time for system bad: a score is infinite"),
+        # Its header would pass the protocol's 16 MiB: an error that says so, never bytes the harness reads as garbage.
+        ("huge", "the scores_over_time reply to score_over_time cannot be sent: its header is"),
+        ("text", "score_over_time for system bad: a score is '21.000', text: every score must be a number"),
     ],
 )
 def test_anything_else_is_an_error_naming_the_system_and_the_process_serves_on(model: ModelProcess, season: str, message: str) -> None:

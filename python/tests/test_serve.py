@@ -86,6 +86,17 @@ def test_a_model_exception_is_an_error_reply_and_the_process_serves_on(model: Mo
     assert "Traceback" in model.stderr()
 
 
+def test_a_long_exception_message_is_cut_and_the_process_serves_on(model: ModelProcess) -> None:
+    # An exception whose text holds a frame: sent whole, a large one passed the protocol's 16 MiB header
+    # limit and the harness read the model's stdout as garbage. Messages are cut to 8000 characters.
+    model.hello()
+    reply, _ = model.with_series("score", [(meta("V", "verbose"), series([1.0]))])
+    assert reply["type"] == "error" and reply["message"].startswith("ValueError: bad frame:\n0.123456789 ")
+    assert reply["message"].endswith("more characters cut)") and len(reply["message"]) < 8100
+    reply, _ = model.with_series("score", [(meta("A"), series([1.0]))])
+    assert reply == {"type": "scores", "scores": [1.0]}
+
+
 def test_a_nan_score_and_an_unknown_request_are_errors(model: ModelProcess) -> None:
     reply, _ = model.with_series("score", [(meta("N", "nan"), series([1.0]))])
     assert reply == {"type": "error", "message": "score for system N is nan: a score must be a finite number"}

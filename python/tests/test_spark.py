@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -214,6 +215,46 @@ def test_a_score_that_is_not_finite_fails_naming_the_system(spark, fleet, tmp_pa
     err = capsys.readouterr().err
     assert "scoring failed: ValueError: score for system sys-0001 is nan: a score must be a finite number" in err
     assert not out.exists() and not list(tmp_path.glob("scores.parquet.tmp-*"))
+
+
+def test_score_one_checks_a_score_as_serve_does() -> None:
+    """Spark's score of one system, without Spark: what ``score_batch`` returns is read as
+    ``serve()`` reads it. A dict's first key was taken for the score (``{"sys-0001": 0.9}`` scored
+    as float("sys-0001")… or, with numeric ids, as the id), and text ("0.5") passed as a number."""
+    from bess_harness.spark import score_one
+
+    frame = pd.DataFrame({"timestamp": pd.to_datetime([0], unit="ms", utc=True), "voltage_v": [1.0]})
+    meta = {"system_id": "007"}
+
+    class Batch:
+        def __init__(self, out):
+            self.out = out
+
+        def score_batch(self, frames, metas):
+            return self.out
+
+    class One:
+        def __init__(self, out):
+            self.out = out
+
+        def score(self, frame, meta):
+            return self.out
+
+    assert score_one(Batch({"007": 0.25}), frame, meta, 1) == 0.25
+    assert score_one(Batch(pd.Series([0.5], index=["007"])), frame, meta, 1) == 0.5
+    assert score_one(Batch(np.array([0.75])), frame, meta, 1) == 0.75
+    assert score_one(One(np.float32(0.5)), frame, meta, 1) == 0.5
+    refused = [
+        (Batch({"7": 0.25}), "score_batch returned a dict keyed by '7' for systems 007"),
+        (Batch(["0.5"]), "score for system 007 is '0.5': a score must be a finite number"),
+        (One("0.5"), "score for system 007 is '0.5': a score must be a finite number"),
+        (One(float("inf")), "score for system 007 is inf: a score must be a finite number"),
+        (Batch([0.1, 0.2]), "score_batch returned 2 scores for 1 system"),
+        (Batch(None), "score_batch returned NoneType"),
+    ]
+    for model, message in refused:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            score_one(model, frame, meta, 1)
 
 
 def test_ids_are_strings_and_must_match_the_metadata(spark, fleet, tmp_path) -> None:

@@ -15,6 +15,7 @@
  * {@link protocolStep}) uses the repository's .venv-python/ (made by .ci/setup-python, which
  * installs ./python), with PYTHONPATH at ./python so that it runs this checkout's bess_harness.
  */
+import { frameFigure, frameLine } from './frame-bench.ts';
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -601,6 +602,8 @@ async function main(): Promise<void> {
 
   // The Parquet layout against CSV on the default fleet (parquet-bench.ts).
   const parquet = await parquetStep(WORK, REPS, log);
+  // A model's large state read off its stdout (frame-bench.ts).
+  const frames = frameFigure();
 
   const results = {
     date: new Date().toISOString(),
@@ -614,6 +617,7 @@ async function main(): Promise<void> {
     scoringSpeedup,
     identicalAcrossWorkers: JSON.stringify(res1) === JSON.stringify(res2),
     protocol: protocol?.summary ?? null,
+    frames,
     parquet,
     fleetScale: fleetScale?.scale ?? null,
   };
@@ -630,6 +634,7 @@ async function main(): Promise<void> {
     `py/harness > 1: the harness is faster. ${SYSTEMS} systems × ${DAYS} days × 5 min, ${mb.toFixed(0)} MB, ${availableParallelism()} cores, median of ${REPS}.`,
   );
   if (protocol) out.push(protocolLine(protocol.summary));
+  out.push(frameLine(frames));
   out.push(parquetLine(parquet));
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -901,6 +906,7 @@ function protocolOnly(): void {
     `bench: protocol step only, ${PROTOCOL_SYSTEMS} systems × ${DAYS} days × 5 min, ${REPS} reps`,
   );
   const p = protocolStep();
+  const frames = frameFigure();
   writeFileSync(
     path.join(BENCH, 'results.json'),
     JSON.stringify(
@@ -912,12 +918,15 @@ function protocolOnly(): void {
         cores: availableParallelism(),
         steps: [p.step],
         protocol: p.summary,
+        frames,
       },
       null,
       2,
     ),
   );
-  process.stdout.write(`${[...table([p.step]), '', protocolLine(p.summary)].join('\n')}\n`);
+  process.stdout.write(
+    `${[...table([p.step]), '', protocolLine(p.summary), frameLine(frames)].join('\n')}\n`,
+  );
 }
 
 /** `--parquet-only`: the Parquet step alone, into results.json as `{ only: 'parquet', parquet }`. */

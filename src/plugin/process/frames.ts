@@ -41,48 +41,77 @@ export class ProtocolError extends Error {
 /**
  * Reads frames from a byte stream that arrives in chunks of any size: `push` each chunk, and
  * every complete frame comes back. Garbage throws a ProtocolError.
+ *
+ * Chunks are kept as they come until the frame they belong to is complete (`needed` says how many
+ * bytes that takes): a pipe delivers 64 KiB at a time, and joining every chunk to all the bytes
+ * before it copied a frame's bytes again per chunk. An 80 MB model state took 28 s to read.
  */
 export class FrameReader {
-  private buffered: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private length = 0;
+  /** Bytes the next frame needs before it can be read: its length, its header, then its payload. */
+  private needed = 4;
 
   push(chunk: Buffer): Frame[] {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+    }
+    if (this.length < this.needed) return [];
+    let buffered = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     const frames: Frame[] = [];
     for (;;) {
-      if (this.buffered.length < 4) return frames;
-      const n = this.buffered.readUInt32LE(0);
-      if (n === 0 || n > MAX_HEADER_BYTES)
-        throw new ProtocolError(
-          `a frame header of ${n} bytes (the first bytes were ${JSON.stringify(this.buffered.subarray(0, 16).toString('latin1'))}): the model wrote something else than frames to stdout`,
-        );
-      if (this.buffered.length < 4 + n) return frames;
-      let header: unknown;
-      try {
-        header = JSON.parse(this.buffered.subarray(4, 4 + n).toString('utf8'));
-      } catch {
-        throw new ProtocolError(
-          `a frame header that is not JSON: ${JSON.stringify(this.buffered.subarray(4, Math.min(4 + n, 84)).toString('utf8'))}`,
-        );
+      const next = readFrame(buffered);
+      if (typeof next === 'number') {
+        this.needed = next;
+        break;
       }
-      if (
-        typeof header !== 'object' ||
-        header === null ||
-        typeof (header as { type?: unknown }).type !== 'string'
-      ) {
-        throw new ProtocolError(
-          `a frame header without a "type": ${JSON.stringify(header).slice(0, 80)}`,
-        );
-      }
-      const p = (header as { payload_bytes?: unknown }).payload_bytes;
-      const payloadBytes = p === undefined ? 0 : Number(p);
-      if (!Number.isInteger(payloadBytes) || payloadBytes < 0)
-        throw new ProtocolError(`a frame with payload_bytes ${JSON.stringify(p)}`);
-      if (this.buffered.length < 4 + n + payloadBytes) return frames;
-      frames.push({
-        header: header as Frame['header'],
-        payload: new Uint8Array(this.buffered.subarray(4 + n, 4 + n + payloadBytes)),
-      });
-      this.buffered = this.buffered.subarray(4 + n + payloadBytes);
+      frames.push(next.frame);
+      buffered = buffered.subarray(next.end);
     }
+    this.chunks = buffered.length > 0 ? [buffered] : [];
+    this.length = buffered.length;
+    return frames;
   }
+}
+
+/** The first frame of `buffered` and where it ends, or how many bytes it needs when they are not all there. */
+function readFrame(buffered: Buffer): { frame: Frame; end: number } | number {
+  if (buffered.length < 4) return 4;
+  const n = buffered.readUInt32LE(0);
+  if (n === 0 || n > MAX_HEADER_BYTES)
+    throw new ProtocolError(
+      `a frame header of ${n} bytes (the first bytes were ${JSON.stringify(buffered.subarray(0, 16).toString('latin1'))}): the model wrote something else than frames to stdout`,
+    );
+  if (buffered.length < 4 + n) return 4 + n;
+  let header: unknown;
+  try {
+    header = JSON.parse(buffered.subarray(4, 4 + n).toString('utf8'));
+  } catch {
+    throw new ProtocolError(
+      `a frame header that is not JSON: ${JSON.stringify(buffered.subarray(4, Math.min(4 + n, 84)).toString('utf8'))}`,
+    );
+  }
+  if (
+    typeof header !== 'object' ||
+    header === null ||
+    typeof (header as { type?: unknown }).type !== 'string'
+  ) {
+    throw new ProtocolError(
+      `a frame header without a "type": ${JSON.stringify(header).slice(0, 80)}`,
+    );
+  }
+  const p = (header as { payload_bytes?: unknown }).payload_bytes;
+  const payloadBytes = p === undefined ? 0 : Number(p);
+  if (!Number.isInteger(payloadBytes) || payloadBytes < 0)
+    throw new ProtocolError(`a frame with payload_bytes ${JSON.stringify(p)}`);
+  const end = 4 + n + payloadBytes;
+  if (buffered.length < end) return end;
+  return {
+    frame: {
+      header: header as Frame['header'],
+      payload: new Uint8Array(buffered.subarray(4 + n, end)),
+    },
+    end,
+  };
 }
