@@ -155,7 +155,15 @@ export function createExpectApi(): ExpectApi {
       return metricExpectation(ref);
     },
     fails(spec: AssertionSpec, because: string): AssertionSpec {
-      return { ...spec, expectedFailure: because };
+      // A reason is what documents the limitation; fails(fails(x)) would read as x inverted
+      // twice but grades as once. Both are the suite's mistake: the assertion errors (exit 2).
+      const problem =
+        typeof because !== 'string' || because.trim() === ''
+          ? 'fails(spec, because) needs the reason the check is expected to fail, as a string'
+          : spec?.expectedFailure !== undefined
+            ? `fails(…) of an assertion already in fails(…) ("${spec.expectedFailure}"): wrap it once`
+            : undefined;
+      return { ...spec, expectedFailure: String(because), ...(problem ? { problem } : {}) };
     },
     model(name: string): ModelExpectation {
       const law = (which: LawName, matcher: string, options: LawOptions): AssertionSpec => {

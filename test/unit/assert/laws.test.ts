@@ -103,4 +103,22 @@ describe('metamorphic law grading', () => {
     )[0]!;
     expect(errored.state).toBe('errored');
   });
+
+  it('fails(…) with no reason, or twice, is an errored assertion: it once graded as if written once', () => {
+    const down: LawOutcome = {
+      law: 'dropout_robustness',
+      farClean: 0,
+      farDropout: 0.5,
+      normals: 10,
+      rate: 0.05,
+    };
+    const twice = grade(fails(fails(model('m').toTolerateDropouts(), 'a'), 'b'), down);
+    expect(twice).toMatchObject({
+      state: 'errored',
+      message: 'fails(…) of an assertion already in fails(…) ("a"): wrap it once',
+    });
+    const noReason = grade(fails(model('m').toTolerateDropouts(), '' as string), down);
+    expect(noReason.state).toBe('errored');
+    expect(noReason.message).toContain('needs the reason');
+  });
 });
