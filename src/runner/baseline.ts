@@ -142,8 +142,14 @@ export async function readBaseline(
   let text: string;
   try {
     text = await readFile(file, 'utf8');
-  } catch {
-    return null;
+  } catch (err) {
+    // Only a missing file is "no baseline". An unreadable one (permissions, a folder in its
+    // place) was read as none too, and the gate it holds was skipped: a green run.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new HarnessError(
+      'E_BASELINE',
+      `${file}: the baseline cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): fix its permissions, or delete it and run \`harness run --update-baseline\``,
+    );
   }
   let problem: string | undefined;
   let parsed: unknown;

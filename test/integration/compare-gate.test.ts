@@ -66,6 +66,23 @@ describe('harness compare --fail-on-drop with cases it cannot judge', () => {
     for (const r of [other, crashed, removed, nothing]) expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 
+  it('--json carries the verdict: the JSON of a gate that exits 2 once read as a clean comparison', async () => {
+    const [other, removed] = (await Promise.all(
+      ['other', 'removed'].map((name) =>
+        runHarness(['compare', '--runs-dir', store(name), '--fail-on-drop', '--json']),
+      ),
+    )) as [RunResult, RunResult];
+    expect(other.code).toBe(2);
+    expect(JSON.parse(other.stdout).gate).toMatchObject({
+      exit_code: 2,
+      judged: 0,
+      error: expect.stringContaining('no case of the two runs had a paired ROC AUC test'),
+    });
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout).gate).toMatchObject({ exit_code: 0, judged: 1 });
+    expect(JSON.parse(removed.stdout).gate.error).toBeUndefined();
+  }, 30_000);
+
   it("exit 2 when both refs name the same run (a branch run that was not recorded leaves main's as latest)", async () => {
     const list = await runHarness(['runs', '--runs-dir', store('removed'), '--json']);
     const latest = (JSON.parse(list.stdout) as { run_id: string }[])[0]!.run_id;

@@ -73,36 +73,69 @@ export const compareCommand: Command = {
       );
     const comparison = compareRuns(await loadRun(before), await loadRun(after));
     const drops = significantDrops(comparison, alpha);
+    // The gate's verdict is settled before anything is printed, so that --json carries it: the
+    // JSON of a comparison that exits 2 once read as a clean one (no drops, no verdict).
+    const gate = values['fail-on-drop'] ? dropGate(comparison, drops) : null;
     if (values.json)
       process.stdout.write(
-        `${JSON.stringify({ ...comparison, alpha, significant_drops: drops }, null, 2)}\n`,
+        `${JSON.stringify({ ...comparison, alpha, significant_drops: drops, ...(gate ? { gate: gateJson(gate) } : {}) }, null, 2)}\n`,
       );
     else process.stdout.write(formatComparison(comparison, { alpha }));
-    if (!values['fail-on-drop']) return 0;
+    if (!gate) return 0;
     if (drops.length > 0)
       process.stderr.write(
         `harness compare: --fail-on-drop: significant ROC AUC drop in ${drops.map((d) => `${d.suite}/${d.model}`).join(', ')}\n`,
       );
-    // A gate that tested nothing, or whose model crashed in the later run, must not pass.
-    const { judged, unjudged } = gateCoverage(comparison);
-    const lines =
-      unjudged.length > 0
-        ? unjudged.map((u) => `  ${u.suite}/${u.model}: ${u.reason}`).join('\n')
-        : '  the earlier run has no scored case';
-    const crashed = unjudged.filter((u) => u.failed);
-    if (judged === 0 || crashed.length > 0)
-      throw new HarnessError(
-        'E_COMPARE',
-        `--fail-on-drop: ${
-          judged === 0
-            ? 'no case of the two runs had a paired ROC AUC test, so no drop could be ruled out'
-            : `${crashed.length === 1 ? 'a case' : `${crashed.length} cases`} of the earlier run could not be scored in the later one`
-        }; compare runs that scored the same suites and models on the same systems and labels:\n${lines}`,
-      );
-    if (unjudged.length > 0)
+    if (gate.error !== undefined) throw new HarnessError('E_COMPARE', gate.error);
+    if (gate.unjudged.length > 0)
       process.stderr.write(
-        `harness compare: --fail-on-drop: not judged (no paired test):\n${lines}\n`,
+        `harness compare: --fail-on-drop: not judged (no paired test):\n${unjudgedLines(gate)}\n`,
       );
-    return drops.length > 0 ? 1 : 0;
+    return gate.exitCode;
   },
 };
+
+/** The verdict of --fail-on-drop: 1 on a significant drop; 2 when nothing could be judged or a case crashed. */
+interface DropGate {
+  readonly exitCode: 0 | 1 | 2;
+  readonly judged: number;
+  readonly unjudged: ReturnType<typeof gateCoverage>['unjudged'];
+  readonly error?: string;
+}
+
+function dropGate(
+  comparison: Parameters<typeof gateCoverage>[0],
+  drops: readonly unknown[],
+): DropGate {
+  // A gate that tested nothing, or whose model crashed in the later run, must not pass.
+  const { judged, unjudged } = gateCoverage(comparison);
+  const crashed = unjudged.filter((u) => u.failed);
+  if (judged === 0 || crashed.length > 0) {
+    const why =
+      judged === 0
+        ? 'no case of the two runs had a paired ROC AUC test, so no drop could be ruled out'
+        : `${crashed.length === 1 ? 'a case' : `${crashed.length} cases`} of the earlier run could not be scored in the later one`;
+    const gate = { exitCode: 2 as const, judged, unjudged };
+    return {
+      ...gate,
+      error: `--fail-on-drop: ${why}; compare runs that scored the same suites and models on the same systems and labels:\n${unjudgedLines(gate)}`,
+    };
+  }
+  return { exitCode: drops.length > 0 ? 1 : 0, judged, unjudged };
+}
+
+function unjudgedLines(gate: Pick<DropGate, 'unjudged'>): string {
+  return gate.unjudged.length > 0
+    ? gate.unjudged.map((u) => `  ${u.suite}/${u.model}: ${u.reason}`).join('\n')
+    : '  the earlier run has no scored case';
+}
+
+/** The gate as --json prints it. */
+function gateJson(gate: DropGate): Record<string, unknown> {
+  return {
+    exit_code: gate.exitCode,
+    judged: gate.judged,
+    unjudged: gate.unjudged,
+    ...(gate.error !== undefined ? { error: gate.error } : {}),
+  };
+}

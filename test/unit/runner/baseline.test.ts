@@ -82,6 +82,17 @@ describe('readBaseline', () => {
   });
 });
 
+describe('readBaseline: only a missing file is no baseline', () => {
+  it('a baseline that cannot be read (a folder in its place) is an error, not an ungated suite', async () => {
+    const other = path.join(dir, 'other.suite.ts');
+    expect(await readBaseline(other, 'other')).toBeNull();
+    await mkdir(baselinePath(other, 'other'));
+    await expect(readBaseline(other, 'other')).rejects.toThrow(
+      `${baselinePath(other, 'other')}: the baseline cannot be read (EISDIR)`,
+    );
+  });
+});
+
 describe('compareWithBaseline', () => {
   it('a model the baseline does not hold fails its gate until the baseline is updated', () => {
     const kase = (model: string) =>
