@@ -48,6 +48,7 @@ export function suiteBlock(s: SuiteResult, weakest: number): string {
     if (warned) out.push(`  ${warned}`);
   }
   for (const a of s.assertions) out.push(...assertionLines(a));
+  if (s.leftOut) out.push(leftOutLine(s.leftOut));
   if (s.baseline) out.push(...baselineLines(s));
   const weak = weakestStrata(s.cases, weakest);
   if (weak.length > 0) out.push(chalk.dim(`  weakest strata: ${weak.join(' · ')}`));
@@ -121,6 +122,14 @@ export function sourceGapLine(c: CaseResult, width: number): string | undefined 
 }
 
 /** An assertion as `✓`/`✗`/`!` and its message (with its location unless it passed), then its failed strata. */
+/** `--model` left out assertions about models that did not run: say how many, and which models. */
+export function leftOutLine(l: NonNullable<SuiteResult['leftOut']>): string {
+  const n = l.assertions === 1 ? '1 assertion' : `${l.assertions} assertions`;
+  return chalk.yellow(
+    `  – ${n} left out by --model: ${l.assertions === 1 ? 'it names' : 'they name'} ${l.models.join(', ')}, which did not run`,
+  );
+}
+
 export function assertionLines(a: AssertionResult): string[] {
   const mark =
     a.state === 'passed'

@@ -71,3 +71,47 @@ function shown(v: unknown): string {
     return String(v);
   }
 }
+
+/** The models (cases) an assertion names: its subject, and the model it is compared with. */
+export function referencedModels(a: AssertionSpec): string[] {
+  if (a.kind === 'beats') return [a.model, a.other];
+  if (a.kind === 'law' || a.kind === 'contract') return [a.model];
+  const c = a.comparison;
+  return [
+    a.subject.model,
+    ...((c.op === 'gt' || c.op === 'lt') && typeof c.than === 'object' ? [c.than.model] : []),
+  ];
+}
+
+/** A suite's assertions under `--model`: those graded, and those left out with the models that left them out. */
+export interface ModelFiltered {
+  readonly kept: AssertionSpec[];
+  readonly leftOut: number;
+  /** The suite's cases, named by left-out assertions, that `--model` did not run. */
+  readonly models: string[];
+}
+
+/**
+ * `--model` keeps the assertions whose every named case runs. An assertion that names a case of
+ * the suite left out by the filter is left out (counted, and shown); one that names no case of
+ * the suite at all (a typo) is kept, so that it errors as it does without the filter: before, it
+ * was dropped too, and `--model` turned a broken suite green.
+ */
+export function filterByModels(
+  specs: readonly AssertionSpec[],
+  only: readonly string[],
+  cases: readonly string[],
+): ModelFiltered {
+  const kept: AssertionSpec[] = [];
+  const models = new Set<string>();
+  let leftOut = 0;
+  for (const a of specs) {
+    const missing = referencedModels(a).filter((m) => !only.includes(m) && cases.includes(m));
+    if (missing.length === 0) kept.push(a);
+    else {
+      leftOut++;
+      for (const m of missing) models.add(m);
+    }
+  }
+  return { kept, leftOut, models: [...models] };
+}

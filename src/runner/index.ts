@@ -8,6 +8,8 @@ export { collectSuites, filterSuites, modelEntryName, suiteMatches } from './col
 export { WorkerPool } from './pool.ts';
 export type { Reporter } from './reporter-types.ts';
 export { assertionSpecsOf, runSuites } from './run.ts';
+export { filterByModels } from './assertion-list.ts';
+export { baselinePath } from './baseline.ts';
 export { scoresCaseNames } from './precomputed.ts';
 export type { SourceComparison } from './sources.ts';
 export type { Awaitable } from '../plugin/index.ts';

@@ -32,10 +32,16 @@ import { resolveModel } from './plugins.ts';
 import { WorkerPool } from './pool.ts';
 import type { PluginOrigin } from './worker-protocol.ts';
 import { checkInWorker } from './check-in-worker.ts';
-import { assertionList } from './assertion-list.ts';
+import { assertionList, filterByModels } from './assertion-list.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
 import { caseAlarms, resolveDebounce, withAlarmMetrics } from './case-alarms.ts';
-import { precomputedRun, readPrecomputed, scoresCaseName, scoresEntries } from './precomputed.ts';
+import {
+  precomputedRun,
+  readPrecomputed,
+  scoresCaseName,
+  scoresCaseNames,
+  scoresEntries,
+} from './precomputed.ts';
 import { projectCodeKey } from './code-key.ts';
 import { dataKeyOf } from './score-cache.ts';
 import { withSources } from './sources.ts';
@@ -51,7 +57,7 @@ import type { CaseResult, CollectedSuite, RunResult, SuiteResult } from './types
 
 export interface RunOptions {
   readonly seed: string;
-  /** Only these models (by name) run; assertions about the others are reported as errored. */
+  /** Only these models (by name) run; assertions about the suite's other models are left out (counted in `leftOut`). */
   readonly models?: readonly string[];
   readonly harnessVersion: string;
   /** Write each suite's results as its new baseline instead of comparing with the old one. */
@@ -205,11 +211,18 @@ async function runSuite(
     ...(spec.baseline ? { baselineOptions: spec.baseline } : {}),
   };
   let specs: readonly AssertionSpec[] = [];
+  let leftOut: SuiteResult['leftOut'];
   try {
     specs = assertionSpecsOf(spec, suite.modelNames);
-    // With --model, assertions about models that did not run are left out, not failed.
+    // With --model, assertions about the suite's models that did not run are left out, not
+    // failed; the result counts them, and the reporters say so.
     const only = options.models;
-    if (only) specs = specs.filter((a) => referencedModels(a).every((m) => only.includes(m)));
+    if (only) {
+      const cases = [...suite.modelNames, ...scoresCaseNames(spec)];
+      const filtered = filterByModels(specs, only, cases);
+      specs = filtered.kept;
+      if (filtered.leftOut > 0) leftOut = { assertions: filtered.leftOut, models: filtered.models };
+    }
   } catch (err) {
     return {
       ...base,
@@ -387,7 +400,14 @@ async function runSuite(
       split: describeSplit(spec.split),
       splitSeed,
     };
-    return { ...base, dataset, cases, assertions, durationMs: performance.now() - t0 };
+    return {
+      ...base,
+      dataset,
+      cases,
+      assertions,
+      ...(leftOut ? { leftOut } : {}),
+      durationMs: performance.now() - t0,
+    };
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
     const located =
@@ -590,16 +610,6 @@ function seed32(text: string): number {
 }
 
 /** The models an assertion reads. */
-function referencedModels(a: AssertionSpec): string[] {
-  if (a.kind === 'beats') return [a.model, a.other];
-  if (a.kind === 'law' || a.kind === 'contract') return [a.model];
-  const c = a.comparison;
-  return [
-    a.subject.model,
-    ...((c.op === 'gt' || c.op === 'lt') && typeof c.than === 'object' ? [c.than.model] : []),
-  ];
-}
-
 function describeThreshold(t: SuiteThreshold | undefined, folds: number | undefined): string {
   const th = t ?? DEFAULT_THRESHOLD;
   if (folds !== undefined && typeof th === 'object' && th.kind === 'train_fpr') {

@@ -95,6 +95,8 @@ export interface SuiteResult {
   readonly baseline?: BaselineReport;
   /** Set when the suite could not run at all (its dataset failed to load, a plugin could not be resolved). */
   readonly error?: string;
+  /** With `--model`: the assertions left out because they name models of the suite that did not run. */
+  readonly leftOut?: { readonly assertions: number; readonly models: readonly string[] };
   readonly durationMs: number;
 }
 

@@ -46,6 +46,36 @@ describe('harness run exits 2 when it cannot do what was asked', () => {
     for (const r of [model, wrongCase, suite, filter]) expect(r.stdout).not.toMatch(/PASS/);
   });
 
+  it('with --model, an assertion naming no model of the suite (a typo) still errors, and those left out are shown', async () => {
+    const typo = await makeProject({
+      'suites/tiny.suite.ts': SUITE.replace(
+        "models: ['random', 'zscore'],",
+        `models: ['random', 'zscore'],
+  expect: ({ metric, model }) => [
+    model('zscore').toBeat('random', { test: 'none' }),
+    metric('zscore', 'roc_auc').toBeWithin(0, 1),
+    metric('zscor', 'roc_auc').toBeGreaterThan(0.5),
+  ],`,
+      ),
+    });
+    try {
+      // It was PASS, exit 0: the typo'd assertion was left out with the one about random.
+      const r = await runHarness(
+        ['run', '--no-history', '--reporter', 'plain', '--model', 'zscore'],
+        {
+          cwd: typo.dir,
+        },
+      );
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout).toContain('unknown model "zscor"');
+      expect(r.stdout).toContain(
+        '– 1 assertion left out by --model: it names random, which did not run',
+      );
+    } finally {
+      await typo.cleanup();
+    }
+  });
+
   it('on a config that is a folder or unreadable, or whose .ts or JSON does not parse, naming the file, line and column', async () => {
     const ts = path.join(project.dir, 'harness.config.ts');
     const rc = path.join(project.dir, '.harnessrc.json');

@@ -108,7 +108,11 @@ export const runCommand: Command = {
         suite.baselineOptions === undefined
       )
         process.stderr.write(
-          `${chalk.yellow('warning:')} suite "${suite.name}" (${displayPath(suite.file)}) checks nothing: no assertion and no baseline, so it passes whatever its models score\n`,
+          `${chalk.yellow('warning:')} suite "${suite.name}" (${displayPath(suite.file)}) checks nothing: ${
+            suite.leftOut
+              ? `its ${suite.leftOut.assertions} assertion(s) name ${suite.leftOut.models.join(', ')}, left out by --model`
+              : 'no assertion and no baseline'
+          }, so it passes whatever its models score\n`,
         );
     }
     for (const message of run.reporterErrors)
