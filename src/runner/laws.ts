@@ -6,7 +6,7 @@ import { delongAuc, rocAuc } from '../metrics/index.ts';
 import { createRng, generateSystem, planFleet, withDropouts } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import { type ModelPlugin, withTimeout } from '../plugin/index.ts';
-import { messageOf, type ModelRun } from './score.ts';
+import { messageOf, modelMetadata, type ModelRun } from './score.ts';
 
 /** Injected severities of the severity law, ascending. */
 const SEVERITIES = [0.25, 0.5, 1] as const;
@@ -196,7 +196,11 @@ async function scoreOnce(
 ): Promise<number> {
   const v = await withTimeout(
     (signal) =>
-      plugin.score(series, { seed: ctx.seedFor(plugin.name), signal, metadata: host.metadata }),
+      plugin.score(series, {
+        seed: ctx.seedFor(plugin.name),
+        signal,
+        metadata: modelMetadata(host.metadata),
+      }),
     plugin.timeoutMs ?? ctx.timeoutMs,
     'score',
     plugin.name,

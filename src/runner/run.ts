@@ -33,6 +33,8 @@ import { WorkerPool } from './pool.ts';
 import type { PluginOrigin } from './worker-protocol.ts';
 import { checkInWorker } from './check-in-worker.ts';
 import { assertionList, filterByModels } from './assertion-list.ts';
+import { withoutThreshold } from './no-threshold.ts';
+import { trainFprOf } from './threshold-value.ts';
 import { scoreSplits, type PooledRun } from './cross-validate.ts';
 import { caseAlarms, resolveDebounce, withAlarmMetrics } from './case-alarms.ts';
 import {
@@ -490,7 +492,7 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide, seed: string): 
     seed,
   };
   if (run.error !== null) return { ...who, state: 'errored', error: run.error };
-  const summary = inBucketOrder(
+  const evaluated = inBucketOrder(
     evaluateScores({
       y: side.y,
       scores: run.scores,
@@ -502,6 +504,16 @@ function toCase(run: PooledRun, spec: SuiteSpec, side: TestSide, seed: string): 
       leadTimeBuckets: LEAD_TIME_BUCKETS,
     }),
   );
+  // A train-FPR threshold with no training normal to set it on is scored at Infinity (the
+  // pooled run's threshold): what is measured at it is undefined, not 0 false alarms.
+  const trainFpr = trainFprOf(spec.threshold ?? DEFAULT_THRESHOLD);
+  const summary =
+    trainFpr !== null && run.threshold === Infinity
+      ? withoutThreshold(
+          evaluated,
+          `no training normals: the ${trainFpr * 100} % FPR threshold is set on the training normals' scores, and this split has none`,
+        )
+      : evaluated;
   return {
     ...who,
     state: 'scored',

@@ -151,14 +151,16 @@ const byId = (a: SystemRecord, b: SystemRecord): number =>
 
 /**
  * The units a split moves: a window with a parent goes with its parent's other windows (keyed by
- * source and parent id, so a real and a synthetic rack of the same name stay apart); a system
- * without one is its own unit. Members and units come in id order.
+ * source and parent id, so a real and a synthetic rack of the same name stay apart), and with
+ * the parent itself when the data holds the whole rack too (a rack imported whole, then again
+ * in windows: keyed apart, the rack trained on what its windows were tested on). A system
+ * without a parent is its own unit otherwise. Members and units come in id order.
  */
 function units(systems: readonly SystemRecord[], groupWindows: boolean): SystemRecord[][] {
   const groups = new Map<string, SystemRecord[]>();
   for (const s of [...systems].sort(byId)) {
-    const parent = groupWindows ? s.metadata.parent_system_id : undefined;
-    const key = `${s.source}/${parent ?? `\u0000${s.systemId}`}`;
+    const rack = groupWindows ? (s.metadata.parent_system_id ?? s.systemId) : `\u0000${s.systemId}`;
+    const key = `${s.source}/${rack}`;
     const g = groups.get(key);
     if (g) g.push(s);
     else groups.set(key, [s]);

@@ -155,6 +155,35 @@ describe('windows in a split', () => {
     expect(folds.map((f) => f.length)).toEqual([10, 10, 10, 10]);
   });
 
+  it('keeps a whole rack with its own windows (a rack imported whole, then in windows)', () => {
+    // The rack r000…r007 as one system each, beside their windows: keyed apart, a rack landed on
+    // one side and its windows on the other (the model trained on what it was tested on).
+    const windows = windowFleet(8, 4);
+    const wholes = Array.from({ length: 8 }, (_, r) => {
+      const w = windows[r * 4]!;
+      const id = w.metadata.parent_system_id!;
+      const { parent_system_id: _parent, ...metadata } = w.metadata;
+      return {
+        ...w,
+        systemId: id,
+        label: { ...w.label, system_id: id },
+        metadata: { ...metadata, system_id: id },
+      } as SystemRecord;
+    });
+    const rackOf = (s: SystemRecord) => s.metadata.parent_system_id ?? s.systemId;
+    for (const seed of ['a', 'b', 'c']) {
+      const { train, test } = stratifiedSplit([...windows, ...wholes], 0.5, seed);
+      const trained = new Set(train.map(rackOf));
+      expect(test.filter((s) => trained.has(rackOf(s))).map((s) => s.systemId)).toEqual([]);
+      const folds = stratifiedFolds([...windows, ...wholes], 4, seed).map(
+        (f) => new Set(f.map(rackOf)),
+      );
+      for (let i = 0; i < 4; i++)
+        for (let j = i + 1; j < 4; j++)
+          expect([...folds[i]!].filter((r) => folds[j]!.has(r))).toEqual([]);
+    }
+  });
+
   it('keeps a real and a synthetic rack of the same name apart', () => {
     const mixed = [...windowFleet(8, 4, 'synthetic'), ...windowFleet(8, 4, 'real')];
     const { train, test } = stratifiedSplit(mixed, 0.5, 'x');
