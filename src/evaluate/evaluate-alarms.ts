@@ -232,11 +232,8 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   if (systems.length === 0 && labelsFiles[0] !== undefined) {
     // Nothing to measure: alarm metrics over 0 systems with exit 0 would pass a CI step on nothing.
     const message = `no labelled system in this file (${plural(alarmRows.length, 'alarm')}): nothing to evaluate`;
-    throw new HarnessError(
-      'E_JOIN',
-      `${labelsName}: ${message}`,
-      labelsFiles.map((file) => ({ file, line: 1, column: 0, message })),
-    );
+    // The headline names the file: a located copy of it was printed twice.
+    throw new HarnessError('E_JOIN', `${labelsName}: ${message}`);
   }
   const outside = alarmsOutsideSpan(alarmRows, normalSpans);
   if (outside.count > 0)

@@ -143,9 +143,8 @@ async function evaluateWith(
     // Nothing was measured: a table of dashes and zeros with exit 0 would pass a CI step on nothing.
     const against = labelsFiles.map((f) => displayPath(f)).join(' and ') || 'the labels';
     const message = `no system of this file has a label in ${against} (${plural(scores.n, 'score')}, ${plural(labels.n, 'label')}): nothing to evaluate`;
-    throw new HarnessError('E_JOIN', `${displayPath(scoresFile)}: ${message}`, [
-      { file: scoresFile, line: 1, column: 0, message },
-    ]);
+    // The headline names the file: a located copy of it was printed twice.
+    throw new HarnessError('E_JOIN', `${displayPath(scoresFile)}: ${message}`);
   }
 
   // What needs no metadata is done first: a metadata file read by another thread arrives meanwhile.

@@ -48,9 +48,10 @@ describe('harness evaluate with no system both scored and labelled', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /^other-ids\.csv:1:0: no system of this file has a label in labels\.csv \(2 scores, 8 labels\): nothing to evaluate$/m,
+      /^harness: other-ids\.csv: no system of this file has a label in labels\.csv \(2 scores, 8 labels\): nothing to evaluate$/m,
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.split('nothing to evaluate')).toHaveLength(2); // said once, not twice
   });
 
   // A scorer that skipped exactly the failing systems (or the healthy ones): --allow-missing
@@ -101,7 +102,7 @@ describe('harness evaluate with no system both scored and labelled', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).not.toMatch(/0 systems/);
     expect(r.stderr).toMatch(
-      /^scores-empty\.csv:1:0: no system of this file has a label in labels-empty\.csv \(0 scores, 0 labels\): nothing to evaluate$/m,
+      /^harness: scores-empty\.csv: no system of this file has a label in labels-empty\.csv \(0 scores, 0 labels\): nothing to evaluate$/m,
     );
   });
 
@@ -122,7 +123,7 @@ describe('harness evaluate with no system both scored and labelled', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).not.toMatch(/0 systems/);
     expect(r.stderr).toMatch(
-      /^labels-empty\.csv:1:0: no labelled system in this file \(1 alarm\): nothing to evaluate$/m,
+      /^harness: labels-empty\.csv: no labelled system in this file \(1 alarm\): nothing to evaluate$/m,
     );
   });
 });
