@@ -34,6 +34,29 @@ export interface AlarmUnit {
 const instantOf = (text: string | undefined): number =>
   text === undefined ? NaN : labelInstantMs(text);
 
+/**
+ * The span a normal's false alarms are counted over: first to last instant with a score, since an
+ * alarm can fire nowhere else (a model that scored nothing was watching nothing: `unscored`, no
+ * time at all). A failure keeps its series' span, which says whether the data reaches its event
+ * window.
+ */
+function observedSpan(
+  anomaly: boolean,
+  o: OverTime,
+): Pick<AlarmSystem, 'spanStart' | 'spanEnd' | 'unscored'> {
+  if (anomaly) return { spanStart: o.spanStart, spanEnd: o.spanEnd };
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < o.score.length; i++) {
+    if (o.score[i] !== o.score[i]) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  return first < 0
+    ? { spanStart: NaN, spanEnd: NaN, unscored: true }
+    : { spanStart: o.t[first]!, spanEnd: o.t[last]! };
+}
+
 /** The units of a test split (in test order of their first system); systems without a score over time are left out. */
 export function alarmUnits(
   test: readonly SystemRecord[],
@@ -86,8 +109,7 @@ function systemUnit(
       alarms: alarmsFromScores(o.t, o.score, threshold, debounce),
       failureAt: anomaly ? instantOf(s.label.failure_at) : NaN,
       onsetAt: anomaly ? instantOf(s.label.onset_at) : NaN,
-      spanStart: o.spanStart,
-      spanEnd: o.spanEnd,
+      ...observedSpan(anomaly, o),
     },
     overTime: o,
     members: [index],
@@ -163,8 +185,7 @@ function rackUnits(
           alarms,
           failureAt: NaN,
           onsetAt: NaN,
-          spanStart: merged.spanStart,
-          spanEnd: merged.spanEnd,
+          ...observedSpan(anomalous.length > 0, merged),
         },
         overTime: merged,
         members: carriers.map((w) => w.index),

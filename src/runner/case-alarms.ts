@@ -128,8 +128,8 @@ export function caseAlarms(
 
 /**
  * Why no test system could raise an alarm whatever its scores, or null when one could: the
- * threshold is not a number a score reaches (Infinity: no training normal system to set it
- * from), or no score over time holds `minDuration` scored instants in a row (a window scenario
+ * threshold is not a number a score reaches (Infinity: no training normal system with a
+ * scored instant to set it from), or no score over time holds `minDuration` scored instants in a row (a window scenario
  * whose windows are shorter than the model's rolling window gets one instant per window). Then
  * "0 false alarms per system-month" would pass a gate on a model that was never able to alarm.
  */
@@ -140,7 +140,7 @@ export function noAlarmPossible(
 ): string | null {
   if (series.length === 0) return null;
   if (threshold === Infinity)
-    return 'no alarm could fire: the alarm threshold is Infinity (no training normal system to set it from)';
+    return 'no alarm could fire: the alarm threshold is Infinity (no training normal system with a scored instant to set it from)';
   let longest = 0;
   for (const o of series) {
     let run = 0;

@@ -177,3 +177,40 @@ describe('mergeTimelines', () => {
     expect([m.spanStart, m.spanEnd]).toEqual([0, 3]);
   });
 });
+
+describe('caseAlarms: a normal’s observed time is what the model scored', () => {
+  const alone = (w: Win, score: (i: number) => number): Win => ({
+    record: { ...w.record, metadata: { ...w.record.metadata, parent_system_id: undefined } },
+    overTime: { ...w.overTime, score: Float64Array.from(w.overTime.score, (_, i) => score(i)) },
+  });
+  const fail = alone(
+    window('f', 0, failing(2 * D, 0), () => true),
+    () => 1,
+  );
+
+  it('counts a normal from its first to its last scored instant, and an unscored one not at all', () => {
+    const half = alone(
+      window('n', 0, {}, () => false),
+      (i) => (i >= 12 && i <= 18 ? 0 : NaN),
+    );
+    const blind = alone(
+      window('m', 0, {}, () => false),
+      () => NaN,
+    );
+    const s = run([fail, half, blind]).alarms.summary;
+    // Was 2 × 23 h (each series' span).
+    expect(s.counts.normal_system_months).toBeCloseTo(6 / 24 / 30.44, 12);
+    expect(s.metrics['false_alarms_per_system_month']).toBe(0);
+  });
+
+  it('with no test normal scored, the false-alarm rate and event precision are undefined', () => {
+    const blind = alone(
+      window('m', 0, {}, () => false),
+      () => NaN,
+    );
+    const s = run([fail, blind]).alarms.summary;
+    expect(s.metrics['false_alarms_per_system_month']).toBeNull();
+    expect(s.metrics['event_precision']).toBeNull();
+    expect(s.undefined['event_precision']).toMatch(/no normal system was scored/);
+  });
+});
