@@ -232,14 +232,15 @@ function gradeEach(spec: MetricSpec, cases: Cases): Graded {
   }
   const actual: Record<string, number | null> = {};
   const strata: StratumOutcome[] = [];
+  const base = measuredOn(subject.metric);
   for (const { cell, reading } of readings) {
     actual[cell.stratum] = reading.value;
-    if (cell.too_few) {
+    if (base.tooFew(cell)) {
       strata.push({
         stratum: cell.stratum,
         state: 'skipped',
         actual: reading.value,
-        reason: `too few anomalies (${cell.positives})`,
+        reason: `too few ${base.noun} (${base.count(cell)})`,
       });
       continue;
     }
@@ -250,19 +251,54 @@ function gradeEach(spec: MetricSpec, cases: Cases): Graded {
     if (v.state === 'errored') return { ...erroredResult(v.message, expected), actual, strata };
     strata.push({ stratum: cell.stratum, state: v.state, actual: v.actual, reason: v.message });
   }
-  const positives = new Map(column.value.map((cell) => [cell.stratum, cell.positives] as const));
-  return { ...summarizeEach(subject, c, strata, positives), actual, expected, strata };
+  const counts = new Map(column.value.map((cell) => [cell.stratum, base.count(cell)] as const));
+  return {
+    ...summarizeEach(subject, c, strata, { noun: base.noun, counts }),
+    actual,
+    expected,
+    strata,
+  };
 }
 
-/** `short 0.812, fade 0.900`, or with `positives`: `leak (3 anomalies), none (0 anomalies)`. */
-function listStrata(
-  strata: readonly StratumOutcome[],
-  positives?: ReadonlyMap<string, number>,
-): string {
+/**
+ * Metrics measured on a stratum's normals, not its anomalies: a stratum has too few of them
+ * only when it has no normal at all (any normal time is measured; the metric's CI says how
+ * little). Skipped by their anomaly count, `.each` on the false-alarm rate by operational mode
+ * skipped every mode (a normal-only stratum has 0 anomalies) and passed on normals alarming 30
+ * times a month. Breakdown cells carry only the first today; fpr and specificity are listed so
+ * that a cell carrying them is read the same way.
+ */
+const NORMAL_METRICS: ReadonlySet<string> = new Set([
+  'false_alarms_per_system_month',
+  'fpr',
+  'specificity',
+]);
+
+/** What a stratum needs enough of for a metric, and whether a cell has it. */
+interface MeasuredOn {
+  readonly noun: 'anomalies' | 'normals';
+  readonly count: (cell: JsonCell) => number;
+  readonly tooFew: (cell: JsonCell) => boolean;
+}
+
+function measuredOn(metric: string): MeasuredOn {
+  return NORMAL_METRICS.has(metric)
+    ? { noun: 'normals', count: (cell) => cell.negatives, tooFew: (cell) => cell.negatives === 0 }
+    : { noun: 'anomalies', count: (cell) => cell.positives, tooFew: (cell) => cell.too_few };
+}
+
+/** Strata counted in the unit their metric is measured on. */
+interface StrataCounts {
+  readonly noun: MeasuredOn['noun'];
+  readonly counts: ReadonlyMap<string, number>;
+}
+
+/** `short 0.812, fade 0.900`, or with `counted`: `leak (3 anomalies), none (0 anomalies)`. */
+function listStrata(strata: readonly StratumOutcome[], counted?: StrataCounts): string {
   return strata
     .map((s) =>
-      positives
-        ? `${s.stratum} (${positives.get(s.stratum) ?? '?'} anomalies)`
+      counted
+        ? `${s.stratum} (${counted.counts.get(s.stratum) ?? '?'} ${counted.noun})`
         : `${s.stratum} ${measured(s.actual)}`,
     )
     .join(', ');
@@ -273,23 +309,30 @@ function summarizeEach(
   subject: MetricRef,
   c: Comparison,
   strata: readonly StratumOutcome[],
-  positives: ReadonlyMap<string, number>,
+  counted: StrataCounts,
 ): { state: 'passed' | 'failed'; message: string } {
   const by = subject.by!;
   const what = `${refLabel(subject)} ${predicateText(c)}`;
   const passed = strata.filter((s) => s.state === 'passed');
   const failed = strata.filter((s) => s.state === 'failed');
   const skipped = strata.filter((s) => s.state === 'skipped');
+  const noun = counted.noun;
   const skippedNote =
-    skipped.length > 0 ? `skipped for too few anomalies: ${listStrata(skipped, positives)}` : '';
+    skipped.length > 0 ? `skipped for too few ${noun}: ${listStrata(skipped, counted)}` : '';
   if (passed.length + failed.length === 0) {
     const why =
       strata.length === 0
         ? `${by} has no strata in this test split`
-        : `every stratum has fewer anomalies than the suite's minPositives (${listStrata(skipped, positives)})`;
+        : noun === 'normals'
+          ? `no stratum has a normal system (${listStrata(skipped, counted)})`
+          : `every stratum has fewer anomalies than the suite's minPositives (${listStrata(skipped, counted)})`;
+    const remedy =
+      noun === 'normals'
+        ? 'evaluate on normal systems'
+        : 'lower minPositives or evaluate on more anomalous systems';
     return {
       state: 'failed',
-      message: `no stratum of ${by} has enough anomalies to check ${what}: ${why}; lower minPositives or evaluate on more anomalous systems`,
+      message: `no stratum of ${by} has enough ${noun} to check ${what}: ${why}; ${remedy}`,
     };
   }
   if (failed.length === 0) {

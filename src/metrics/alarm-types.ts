@@ -26,9 +26,20 @@ export interface AlarmSystem {
   readonly failureAt: number;
   /** When its precursor began; NaN when unknown. */
   readonly onsetAt: number;
-  /** First and last timestamp of the system's series (its observed span); NaN when unknown. */
+  /**
+   * The system's observed span, first and last instant; NaN when unknown. A normal's is the time
+   * its false alarms are counted over: in a run, the span the model scored (first to last instant
+   * with a score), since an alarm could only fire there. A failure's is its series' span: whether
+   * the data reaches its event window.
+   */
   readonly spanStart: number;
   readonly spanEnd: number;
+  /**
+   * True when the model gave no score at any instant of the system: a normal then adds no time
+   * and no alarm to the false-alarm rate, and when no normal was scored the rate and event
+   * precision are undefined (nothing was watched for false alarms). Default false.
+   */
+  readonly unscored?: boolean;
 }
 
 /** Options of `evaluateAlarms`. */

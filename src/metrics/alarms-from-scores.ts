@@ -98,21 +98,29 @@ export function debouncedPeak(score: ArrayLike<number>, minDuration: number): nu
  * one-score threshold follows (a share of normal systems flagged), applied to what an alarm
  * model flags; a quantile over all instants instead would bound the share of hot instants, which
  * says nothing of alarms per system (a month of instants at 5 % each is an alarm a day).
- * Infinity (no alarm ever) when there are no training normals.
+ * A training normal the model scored at no instant says nothing of where alarms fire: it is left
+ * out (as -MAX_VALUE, "never alarms", it dragged the threshold down to -MAX_VALUE, so every
+ * scored test instant was hot). Infinity (no alarm ever) when no training normal is left.
  */
 export function alarmThreshold(
   trainNormals: readonly ArrayLike<number>[],
   fpr: number,
   minDuration: number,
 ): number {
-  if (trainNormals.length === 0) return Infinity;
-  const peaks = trainNormals.map((s) => debouncedPeak(s, minDuration));
+  const scored = trainNormals.filter(hasScore);
+  if (scored.length === 0) return Infinity;
+  const peaks = scored.map((s) => debouncedPeak(s, minDuration));
   // A normal too short (or too gappy) ever to alarm cannot raise one at any threshold.
   const finite = peaks.map((p) => (Number.isFinite(p) ? p : -Number.MAX_VALUE));
   return chooseThreshold(
     { kind: 'train_fpr', fpr, trainNormalScores: finite },
     { y: [], scores: [] },
   ).threshold;
+}
+
+function hasScore(score: ArrayLike<number>): boolean {
+  for (let i = 0; i < score.length; i++) if (score[i] === score[i]) return true;
+  return false;
 }
 
 /**

@@ -10,7 +10,9 @@
  * - `caught_with_1d_warning`, `caught_with_7d_warning`, `caught_with_30d_warning`: share of the
  *   observable failures detected at least 1, 7, 30 days before failure_at (warning ≥ k, ties in).
  * - `false_alarms_per_system_month`: debounced alarms on normal systems / their observed
- *   system-months (span = last − first timestamp, gaps included, 30.44-day months).
+ *   system-months (span = last − first instant, gaps included, 30.44-day months). A normal
+ *   marked `unscored` adds neither; when every normal is, the rate and event precision are
+ *   undefined: no false alarm could have been seen, and "0 per month" would pass any gate.
  * - `event_recall`: caught / observable failures (an event counts once, however many alarms).
  *   `event_precision`: caught / (caught + false alarms), false alarms being the debounced alarms
  *   on normals plus those of failing systems outside their event window.
@@ -282,7 +284,13 @@ export function evaluateAlarms(
       `evaluateAlarms: preWindowDays must be a number ≥ 0, got ${String(preWindowDays)}`,
     );
   const judged = systems.map((sys) => judgeSystemAlarms(sys, { cooldownDays, preWindowDays }));
-  const normals = judged.filter((j) => j.kind === 'normal');
+  // A normal the model never scored was not watched: it is in no false-alarm count or time.
+  const allNormals = judged.filter((j) => j.kind === 'normal');
+  const normals = judged.filter((j, i) => j.kind === 'normal' && systems[i]!.unscored !== true);
+  const unwatched =
+    allNormals.length > 0 && normals.length === 0
+      ? `no normal system was scored (the model gave no score at any instant of the ${allNormals.length} normal${allNormals.length === 1 ? '' : 's'}), so no false alarm could be seen`
+      : '';
   const failures = judged.filter((j) => j.kind === 'failure');
   const sink = new MetricSink();
   const distributions = failureMetrics(failures, sink, s, '');
@@ -292,7 +300,8 @@ export function evaluateAlarms(
   const months = normals.reduce((a, n) => a + (n.spanDays >= 0 ? n.spanDays : 0), 0) / MONTH_DAYS;
   const fpNormals = normals.reduce((a, n) => a + n.falseAlarms, 0);
   let rateReason = '';
-  if (normals.length === 0) rateReason = 'no normal systems';
+  if (unwatched) rateReason = unwatched;
+  else if (normals.length === 0) rateReason = 'no normal systems';
   else if (spanless.length > 0)
     rateReason = `the observed span of ${spanless.length} normal system${spanless.length === 1 ? '' : 's'} is unknown (e.g. ${spanless[0]!.systemId})`;
   else if (!(months > 0))
@@ -351,9 +360,9 @@ export function evaluateAlarms(
   const noAlarm = 'no alarm counted (no detection and no false alarm)';
   sink.put(
     'event_precision',
-    tp + fp > 0 ? tp / (tp + fp) : null,
-    noAlarm,
-    wilsonCi(tp, tp + fp, s.level),
+    !unwatched && tp + fp > 0 ? tp / (tp + fp) : null,
+    unwatched || noAlarm,
+    unwatched ? null : wilsonCi(tp, tp + fp, s.level),
   );
   if (weighting === 'nab') {
     const observable = failures.filter((f) => f.observable).length;
@@ -367,8 +376,8 @@ export function evaluateAlarms(
     );
     sink.put(
       'event_precision_weighted',
-      w + fp > 0 ? w / (w + fp) : null,
-      noAlarm,
+      !unwatched && w + fp > 0 ? w / (w + fp) : null,
+      unwatched || noAlarm,
       null,
       'a weighted share has no Wilson interval',
     );
@@ -396,9 +405,9 @@ export function evaluateAlarms(
     distributions,
     counts: {
       systems: systems.length,
-      normals: normals.length,
+      normals: allNormals.length,
       failures: failures.length,
-      failures_without_failure_at: judged.length - normals.length - failures.length,
+      failures_without_failure_at: judged.length - allNormals.length - failures.length,
       unobservable: failures.filter((f) => !f.observable).length,
       caught: tp,
       alarms: systems.reduce((a, x) => a + x.alarms.length, 0),

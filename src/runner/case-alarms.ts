@@ -4,11 +4,9 @@
  * judged against the labels' `failure_at` / `onset_at` (alarms.ts), a few timelines kept for the
  * plots, and the metrics merged into the case summary so that assertions read them by name.
  */
-import { labelInstantMs } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
 import { HarnessError } from '../errors.ts';
 import {
-  alarmsFromScores,
   cooldownDaysOf,
   DEFAULT_COOLDOWN_DAYS,
   DEFAULT_MIN_DURATION,
@@ -24,7 +22,9 @@ import {
   type StrataColumn,
   type AlarmMetricSet,
   alarmBreakdown,
+  type AlarmStratumValue,
 } from '../metrics/index.ts';
+import { alarmUnits, type AlarmUnit } from './alarm-units.ts';
 import type { AlarmInput } from './cross-validate.ts';
 import type { OverTime } from './over-time.ts';
 import type { SuiteAlarms } from './suite.ts';
@@ -59,12 +59,10 @@ export function resolveDebounce(spec: SuiteAlarms | undefined, where: string): D
   return { minDuration, cooldownDays };
 }
 
-const instantOf = (text: string | undefined): number =>
-  text === undefined ? NaN : labelInstantMs(text);
-
 /**
  * Alarms, metrics and timelines of one case. Systems without a score over time (none, unless
- * the run stopped) are left out. `seed` seeds the metrics' bootstrap.
+ * the run stopped) are left out; the windows of one rack are judged as one unit
+ * (alarm-units.ts). `seed` seeds the metrics' bootstrap.
  */
 export function caseAlarms(
   input: AlarmInput,
@@ -73,31 +71,18 @@ export function caseAlarms(
   seed: string,
   strata: Readonly<Record<string, StrataColumn>> = {},
 ): { readonly alarms: CaseAlarms; readonly cells: AlarmCells } {
-  const systems: AlarmSystem[] = [];
-  const series: OverTime[] = [];
-  const testIndex: number[] = [];
-  test.forEach((s, i) => {
-    const o = input.overTime[i];
-    if (!o) return;
-    testIndex.push(i);
-    const anomaly = s.label.label === 'anomaly';
-    systems.push({
-      systemId: s.systemId,
-      failureType: s.label.failure_type,
-      anomaly,
-      alarms: alarmsFromScores(o.t, o.score, input.threshold, debounce),
-      failureAt: anomaly ? instantOf(s.label.failure_at) : NaN,
-      onsetAt: anomaly ? instantOf(s.label.onset_at) : NaN,
-      spanStart: o.spanStart,
-      spanEnd: o.spanEnd,
-    });
-    series.push(o);
-  });
+  const units = alarmUnits(test, input.overTime, input.threshold, debounce);
+  const systems = units.map((u) => u.system);
+  // The guard reads each system's own scores, windows too: the training windows that set the
+  // threshold are judged one by one (cross-validate.ts), so a window too short to hold a run
+  // gives a threshold no training window could reach, and alarms raised on a rack's merged
+  // timeline against it would measure nothing.
+  const series = input.overTime.filter((o): o is OverTime => !!o);
   const judged = evaluateAlarms(systems, {
     cooldownDays: debounce.cooldownDays,
     seed: `${seed}:alarms`,
   });
-  const judgedCells = alarmCells(systems, testIndex, strata, debounce, seed);
+  const judgedCells = alarmCells(units, strata, debounce, seed);
   // When no alarm could fire at all, "0 false alarms, nothing caught" measures the setup, not
   // the model: every alarm metric is undefined with the reason, so an assertion on it fails.
   const blocked = noAlarmPossible(series, input.threshold, debounce.minDuration);
@@ -131,7 +116,11 @@ export function caseAlarms(
     // No threshold (no training normals: nothing may alarm) leaves nothing to draw a timeline
     // against, and results.json could not hold it (Infinity is null there).
     timelines: Number.isFinite(input.threshold)
-      ? keptTimelines(systems, series, input.threshold)
+      ? keptTimelines(
+          systems,
+          units.map((u) => u.overTime),
+          input.threshold,
+        )
       : [],
   };
   return { alarms, cells };
@@ -139,8 +128,8 @@ export function caseAlarms(
 
 /**
  * Why no test system could raise an alarm whatever its scores, or null when one could: the
- * threshold is not a number a score reaches (Infinity: no training normal system to set it
- * from), or no score over time holds `minDuration` scored instants in a row (a window scenario
+ * threshold is not a number a score reaches (Infinity: no training normal system with a
+ * scored instant to set it from), or no score over time holds `minDuration` scored instants in a row (a window scenario
  * whose windows are shorter than the model's rolling window gets one instant per window). Then
  * "0 false alarms per system-month" would pass a gate on a model that was never able to alarm.
  */
@@ -151,7 +140,7 @@ export function noAlarmPossible(
 ): string | null {
   if (series.length === 0) return null;
   if (threshold === Infinity)
-    return 'no alarm could fire: the alarm threshold is Infinity (no training normal system to set it from)';
+    return 'no alarm could fire: the alarm threshold is Infinity (no training normal system with a scored instant to set it from)';
   let longest = 0;
   for (const o of series) {
     let run = 0;
@@ -188,21 +177,34 @@ export type AlarmCells = Readonly<Record<string, ReadonlyMap<string, AlarmMetric
 
 /** The alarm metrics of each stratum of each breakdown column (alarm-breakdown.ts), by name. */
 function alarmCells(
-  systems: readonly AlarmSystem[],
-  testIndex: readonly number[],
+  units: readonly AlarmUnit[],
   strata: Readonly<Record<string, StrataColumn>>,
   debounce: Debounce,
   seed: string,
 ): AlarmCells {
   const out: Record<string, Map<string, AlarmMetricSet>> = {};
+  const systems = units.map((u) => u.system);
   for (const [column, values] of Object.entries(strata)) {
-    const cells = alarmBreakdown(column, systems, (k) => values[testIndex[k]!], {
+    const cells = alarmBreakdown(column, systems, (k) => unitValue(units[k]!, values), {
       cooldownDays: debounce.cooldownDays,
       seed: `${seed}:alarms`,
     });
     out[column] = new Map(cells.map((c) => [c.stratum, c]));
   }
   return out;
+}
+
+/** A unit's value in a column: its members' values, each once (a rack's windows share theirs). */
+function unitValue(unit: AlarmUnit, values: StrataColumn): AlarmStratumValue {
+  if (unit.members.length === 1) return values[unit.members[0]!];
+  const names = new Set<string>();
+  for (const i of unit.members) {
+    const v = values[i];
+    if (Array.isArray(v)) for (const x of v) names.add(String(x));
+    else if (v !== null && v !== undefined && v !== '') names.add(String(v));
+  }
+  const list = [...names];
+  return list.length === 0 ? undefined : list.length === 1 ? list[0] : list;
 }
 
 /** The failures (in test order) and the normals with most false alarms, downsampled. */
