@@ -13,18 +13,44 @@ import type { ResolvedConfig, UserConfig } from './types.ts';
  * "type"), so a config may import the harness's own TypeScript source (`defineConfig`);
  * cosmiconfig's built-in loader transpiles to a temp file and cannot follow such imports.
  */
-const importModule: Loader = (filepath) => loadDefaultExport(filepath, { what: 'config' });
+const importModule: Loader = async (filepath) => {
+  const value = await loadDefaultExport(filepath, { what: 'config' });
+  // cosmiconfig skips a config whose value is undefined or null: the run would pass on the defaults.
+  if (value === undefined || value === null) throw noDefaultExport(filepath, value);
+  return value;
+};
+
+/** A config module that exports nothing the harness can read, with what to write instead. */
+function noDefaultExport(filepath: string, value?: null): HarnessError {
+  const what = value === null ? 'exports null as its default' : 'has no default export';
+  return new HarnessError(
+    'E_CONFIG',
+    `${filepath} ${what}: write \`export default defineConfig({ … })\` (import { defineConfig } from 'bess-harness')`,
+  );
+}
 
 /** `.harnessrc.json`, `.harnessrc` and package.json: JSON.parse, with a syntax error located at line and column. */
 const loadJson: Loader = (filepath, content) => {
+  let value: unknown;
   try {
-    return JSON.parse(content) as unknown; // cosmiconfig itself takes the `harness` key of package.json
+    value = JSON.parse(content); // cosmiconfig itself takes the `harness` key of package.json
   } catch (err) {
     throw new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded`, [
       jsonProblem(filepath, content, err),
     ]);
   }
+  // A `null` config would be skipped by cosmiconfig, as an empty file would be.
+  if (value === null && path.basename(filepath) !== 'package.json') throw emptyJson(filepath);
+  return value;
 };
+
+/** A JSON config with nothing in it, with what to write instead. */
+function emptyJson(filepath: string): HarnessError {
+  return new HarnessError(
+    'E_CONFIG',
+    `${filepath} holds no config: write a JSON object such as { "suites": ["suites/**/*.suite.ts"] }, or remove the file`,
+  );
+}
 
 /**
  * A config file cosmiconfig would skip without a word (a folder, a FIFO, a file it cannot
@@ -85,6 +111,8 @@ export async function loadConfig(cwd = process.cwd()): Promise<ResolvedConfig> {
       noExt: loadJson,
     },
     searchStrategy: 'project',
+    // An empty config file is a mistake to name, not a file to skip for the defaults.
+    ignoreEmptySearchPlaces: false,
   });
   await refuseUnreadableConfigs(cwd);
   let found;
@@ -95,7 +123,12 @@ export async function loadConfig(cwd = process.cwd()): Promise<ResolvedConfig> {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new HarnessError('E_CONFIG', `the config could not be loaded: ${message}`);
   }
-  if (!found || found.isEmpty) return resolveConfig({}, null, cwd);
+  if (!found || (found.isEmpty && path.basename(found.filepath) === 'package.json'))
+    return resolveConfig({}, null, cwd);
+  if (found.isEmpty)
+    throw /\.(?:ts|mjs|js)$/.test(found.filepath)
+      ? noDefaultExport(found.filepath)
+      : emptyJson(found.filepath);
   return resolveConfig(found.config, found.filepath, path.dirname(found.filepath));
 }
 

@@ -393,4 +393,16 @@ describe('config and suite files that would drop suites from the gate', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/suites\/empty\.suite\.ts: exports an empty list of suites/);
   });
+
+  it('a config with no default export is exit 2, not a run on the defaults', async () => {
+    project = await makeProject({
+      'harness.config.ts': `export const config = { seed: 'e2e' };\n`,
+      'suites/s.suite.ts': suite(`'random'`, ''),
+    });
+    const r = await runHarness(['run', '--list'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /harness\.config\.ts has no default export: write `export default defineConfig\(\{ … \}\)`/,
+    );
+  });
 });
