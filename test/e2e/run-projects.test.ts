@@ -405,4 +405,16 @@ describe('config and suite files that would drop suites from the gate', () => {
       /harness\.config\.ts has no default export: write `export default defineConfig\(\{ … \}\)`/,
     );
   });
+
+  it('a config timeoutMs past the --timeout range is exit 2', async () => {
+    project = await makeProject({
+      'harness.config.ts': config('timeoutMs: 1e10'),
+      'suites/s.suite.ts': suite(`'random'`, ''),
+    });
+    const r = await runHarness(['run', '--list'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /timeoutMs: must be a whole number of milliseconds from 1 to 86,400,000/,
+    );
+  });
 });

@@ -128,6 +128,35 @@ describe('resolveConfig', () => {
   });
 });
 
+describe('timeoutMs: the range of the --timeout flag', () => {
+  const problems = (raw: object): string[] => {
+    try {
+      resolveConfig(raw, '/proj/harness.config.ts', '/proj');
+      return [];
+    } catch (err) {
+      return (err as HarnessError).problems.map((p) => p.message);
+    }
+  };
+  const range = 'must be a whole number of milliseconds from 1 to 86,400,000 (24 hours)';
+
+  // Past 2^31 - 1 ms Node sets the timer to 1 ms: every import "ran past the 1e10 ms timeout".
+  it('refuses a timeout Node cannot set, in the config and in a process model', () => {
+    expect(problems({ timeoutMs: 1e10 })).toEqual([`timeoutMs: ${range}`]);
+    expect(problems({ timeoutMs: 1.5 })).toEqual([`timeoutMs: ${range}`]);
+    expect(problems({ models: { py: { command: ['python'], timeoutMs: 1e10 } } })).toEqual([
+      `models.py.timeoutMs: ${range}`,
+    ]);
+  });
+
+  it('takes both ends of the range', () => {
+    expect(problems({ timeoutMs: 1 })).toEqual([]);
+    expect(problems({ timeoutMs: 86_400_000 })).toEqual([]);
+    expect(problems({ models: { py: { command: ['python'], timeoutMs: 86_400_000 } } })).toEqual(
+      [],
+    );
+  });
+});
+
 describe('loadConfig: a config file that holds no config is an error, not the defaults', () => {
   let root: string;
   let cleanup: () => Promise<void>;
