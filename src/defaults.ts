@@ -5,3 +5,10 @@
 
 /** The seed of splits, models, samples and generated fleets when neither the command line nor the config names one. */
 export const DEFAULT_SEED = 'bess';
+
+/**
+ * The longest time a plugin call may be given, in ms (24 hours): Node caps a longer timer to
+ * 1 ms (TimeoutOverflowWarning past 2^31 − 1), so a larger timeout would time every call out
+ * at once. The `--timeout` flag and the config's `timeoutMs` fields stop here.
+ */
+export const MAX_TIMEOUT_MS = 86_400_000;

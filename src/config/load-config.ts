@@ -3,6 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { MAX_TIMEOUT_MS } from '../defaults.ts';
 import { HarnessError, jsonProblem, type Problem } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import { parseTrackingUri } from './tracking-uri.ts';
@@ -13,18 +14,44 @@ import type { ResolvedConfig, UserConfig } from './types.ts';
  * "type"), so a config may import the harness's own TypeScript source (`defineConfig`);
  * cosmiconfig's built-in loader transpiles to a temp file and cannot follow such imports.
  */
-const importModule: Loader = (filepath) => loadDefaultExport(filepath, { what: 'config' });
+const importModule: Loader = async (filepath) => {
+  const value = await loadDefaultExport(filepath, { what: 'config' });
+  // cosmiconfig skips a config whose value is undefined or null: the run would pass on the defaults.
+  if (value === undefined || value === null) throw noDefaultExport(filepath, value);
+  return value;
+};
+
+/** A config module that exports nothing the harness can read, with what to write instead. */
+function noDefaultExport(filepath: string, value?: null): HarnessError {
+  const what = value === null ? 'exports null as its default' : 'has no default export';
+  return new HarnessError(
+    'E_CONFIG',
+    `${filepath} ${what}: write \`export default defineConfig({ … })\` (import { defineConfig } from 'bess-harness')`,
+  );
+}
 
 /** `.harnessrc.json`, `.harnessrc` and package.json: JSON.parse, with a syntax error located at line and column. */
 const loadJson: Loader = (filepath, content) => {
+  let value: unknown;
   try {
-    return JSON.parse(content) as unknown; // cosmiconfig itself takes the `harness` key of package.json
+    value = JSON.parse(content); // cosmiconfig itself takes the `harness` key of package.json
   } catch (err) {
     throw new HarnessError('E_CONFIG', `the config ${filepath} could not be loaded`, [
       jsonProblem(filepath, content, err),
     ]);
   }
+  // A `null` config would be skipped by cosmiconfig, as an empty file would be.
+  if (value === null && path.basename(filepath) !== 'package.json') throw emptyJson(filepath);
+  return value;
 };
+
+/** A JSON config with nothing in it, with what to write instead. */
+function emptyJson(filepath: string): HarnessError {
+  return new HarnessError(
+    'E_CONFIG',
+    `${filepath} holds no config: write a JSON object such as { "suites": ["suites/**/*.suite.ts"] }, or remove the file`,
+  );
+}
 
 /**
  * A config file cosmiconfig would skip without a word (a folder, a FIFO, a file it cannot
@@ -85,6 +112,8 @@ export async function loadConfig(cwd = process.cwd()): Promise<ResolvedConfig> {
       noExt: loadJson,
     },
     searchStrategy: 'project',
+    // An empty config file is a mistake to name, not a file to skip for the defaults.
+    ignoreEmptySearchPlaces: false,
   });
   await refuseUnreadableConfigs(cwd);
   let found;
@@ -95,11 +124,24 @@ export async function loadConfig(cwd = process.cwd()): Promise<ResolvedConfig> {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new HarnessError('E_CONFIG', `the config could not be loaded: ${message}`);
   }
-  if (!found || found.isEmpty) return resolveConfig({}, null, cwd);
+  if (!found || (found.isEmpty && path.basename(found.filepath) === 'package.json'))
+    return resolveConfig({}, null, cwd);
+  if (found.isEmpty)
+    throw /\.(?:ts|mjs|js)$/.test(found.filepath)
+      ? noDefaultExport(found.filepath)
+      : emptyJson(found.filepath);
   return resolveConfig(found.config, found.filepath, path.dirname(found.filepath));
 }
 
 const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+/**
+ * What is wrong with a timeout in ms, or null: the `--timeout` flag's range. Past it Node caps
+ * the timer to 1 ms and every call would time out at once.
+ */
+const timeoutProblem = (v: unknown): string | null =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_TIMEOUT_MS
+    ? null
+    : `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS.toLocaleString('en-US')} (24 hours)`;
 /** A process model entry: a non-empty `command` of strings, and the optional fields typed right. */
 const isProcessSpec = (v: unknown): boolean => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
@@ -111,7 +153,7 @@ const isProcessSpec = (v: unknown): boolean => {
     (m.cwd === undefined || typeof m.cwd === 'string') &&
     (m.version === undefined || typeof m.version === 'string') &&
     (m.shipState === undefined || typeof m.shipState === 'boolean') &&
-    (m.timeoutMs === undefined || (Number.isInteger(m.timeoutMs) && (m.timeoutMs as number) > 0)) &&
+    (m.timeoutMs === undefined || timeoutProblem(m.timeoutMs) === null) &&
     (m.env === undefined ||
       (typeof m.env === 'object' &&
         m.env !== null &&
@@ -134,12 +176,13 @@ const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | n
       : 'must be a non-empty list of globs, e.g. ["suites/**/*.suite.ts"]',
   plugins: (v) => (stringList(v) ? null : 'must be a list of folders, e.g. ["plugins"]'),
   models: (v) =>
-    typeof v === 'object' &&
+    processTimeoutProblem(v) ??
+    (typeof v === 'object' &&
     v !== null &&
     !Array.isArray(v) &&
     Object.values(v).every((m) => nonEmptyString(m) || isProcessSpec(m))
       ? null
-      : 'must map model names to module paths or package names, e.g. { "mymodel": "./models/mymodel.ts" }, or to a process model, e.g. { "iforest": { "command": ["python", "-m", "my_models.iforest"] } }',
+      : 'must map model names to module paths or package names, e.g. { "mymodel": "./models/mymodel.ts" }, or to a process model, e.g. { "iforest": { "command": ["python", "-m", "my_models.iforest"] } }'),
   reporters: (v) => {
     if (!Array.isArray(v))
       return 'must be a list, e.g. ["plain", ["json", { "file": "results.json" }]]';
@@ -161,16 +204,27 @@ const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | n
   runsDir: (v) => (nonEmptyString(v) ? null : 'must be a non-empty string (a folder path)'),
   history: (v) =>
     typeof v === 'boolean' ? null : 'must be true (record every run in runsDir) or false',
-  timeoutMs: (v) =>
-    typeof v === 'number' && Number.isFinite(v) && v > 0
-      ? null
-      : 'must be a positive number of milliseconds',
+  timeoutMs: timeoutProblem,
   workers: (v) =>
     typeof v === 'number' && Number.isInteger(v) && v >= 1
       ? null
       : 'must be a whole number ≥ 1 (worker threads)',
   tracking: checkTracking,
 };
+
+/** `.<name>.timeoutMs: …` for the first process model whose timeoutMs is out of range, else null. */
+function processTimeoutProblem(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null) return null;
+  for (const [name, spec] of Object.entries(v)) {
+    const t =
+      typeof spec === 'object' && spec !== null
+        ? (spec as { timeoutMs?: unknown }).timeoutMs
+        : undefined;
+    const problem = t === undefined ? null : timeoutProblem(t);
+    if (problem) return `.${name}.timeoutMs: ${problem}`;
+  }
+  return null;
+}
 
 /** Field names that would put a secret in a committed file. */
 const SECRET_FIELDS = /token|password|secret|user|auth|key/i;

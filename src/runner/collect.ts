@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
-import { findFiles } from './glob.ts';
+import { globProblem, matchGlobs } from './glob.ts';
 import { sourceSplitProblem } from './split.ts';
 import { WorkerPool } from './pool.ts';
 import { loadTimeout } from './worker-protocol.ts';
@@ -33,7 +33,7 @@ export async function collectSuites(
   filter: readonly string[] = [],
   pool?: WorkerPool,
 ): Promise<CollectedSuite[]> {
-  const files = await findFiles(config.root, config.suites);
+  const files = await suiteFiles(config);
   const suites: CollectedSuite[] = [];
   // The run's pool when given (the worker stays warm for scoring), else one worker for this.
   const probes = pool ?? new WorkerPool(1);
@@ -58,6 +58,32 @@ export async function collectSuites(
     names.set(s.spec.name, s.file);
   }
   return filterSuites(suites, filter, config.root);
+}
+
+/**
+ * The suite files the config's globs match. Every glob must match a file: with several globs, one
+ * that matches nothing (a typo, a moved folder) would otherwise drop its suites from the gate
+ * while the others pass it.
+ */
+async function suiteFiles(config: ResolvedConfig): Promise<string[]> {
+  const where = config.configFile
+    ? `${config.configFile}: suites`
+    : 'suites (the default: no config file)';
+  for (const glob of config.suites) {
+    const problem = globProblem(glob);
+    if (problem) throw new HarnessError('E_CONFIG', `${where}: "${glob}" ${problem}`);
+  }
+  const matches = await matchGlobs(config.root, config.suites, 'E_SUITE');
+  for (const m of matches)
+    if (m.files.length === 0)
+      throw new HarnessError(
+        'E_CONFIG',
+        `${where}: "${m.glob}" matches no file in ${m.folder} (dot-folders and node_modules below it are not searched): ` +
+          (config.configFile
+            ? 'correct the glob or remove it'
+            : "add a suite such as suites/my-model.suite.ts, or set `suites: ['…']` in harness.config.ts"),
+      );
+  return [...new Set(matches.flatMap((m) => m.files))].sort();
 }
 
 /** The suites whose name or file (relative to `root`) contains one of the words; all of them when there are none. */
@@ -95,6 +121,12 @@ async function probeSuiteFile(
 async function importSuites(file: string): Promise<SuiteSpec[]> {
   const suites = await loadDefaultExport(file, { what: 'suite' });
   const exported = Array.isArray(suites) ? suites : [suites];
+  // An empty list would run nothing from this file, and the gate would pass on it.
+  if (exported.length === 0)
+    throw new HarnessError(
+      'E_SUITE',
+      `${file}: exports an empty list of suites: write \`export default defineSuite({ … })\` or a list of at least one suite`,
+    );
   return exported.map((s, i) =>
     checkSuite(s, exported.length > 1 ? `${file} (suite ${i + 1})` : file),
   );

@@ -3,7 +3,7 @@
  * (types.ts) with the Reporter interface and its events, which reporters implement.
  */
 export { checkInWorker } from './check-in-worker.ts';
-export { findFiles, globToRegExp } from './glob.ts';
+export { findFiles, globProblem, globToRegExp } from './glob.ts';
 export { collectSuites, filterSuites, modelEntryName, suiteMatches } from './collect.ts';
 export { WorkerPool } from './pool.ts';
 export type { Reporter } from './reporter-types.ts';

@@ -350,3 +350,71 @@ export default () => defineModel({ name: 'gappy', version: '1', score(s) { let n
     expect(r.code).toBe(1);
   });
 });
+
+// Each of these once ran on, exit 0, without the suites the user meant to gate on.
+describe('config and suite files that would drop suites from the gate', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+  const config = (fields: string) =>
+    `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ ${fields} });\n`;
+
+  it('a suites glob with a leading ./ runs its files', async () => {
+    project = await makeProject({
+      'harness.config.ts': config(`suites: ['suites/*.suite.ts', './gates/*.suite.ts']`),
+      'suites/s.suite.ts': suite(`'random'`, '', 'in-suites'),
+      'gates/g.suite.ts': suite(`'random'`, '', 'in-gates'),
+    });
+    const r = await runHarness(['run', '--list'], { cwd: project.dir });
+    expect(r.stdout).toContain('in-gates  gates/g.suite.ts');
+    expect(r.code).toBe(0);
+  });
+
+  it('a suites glob that matches no file is exit 2, named with the folder searched, though another glob matches', async () => {
+    project = await makeProject({
+      'harness.config.ts': config(`suites: ['suites/*.suite.ts', 'gatez/*.suite.ts']`),
+      'suites/s.suite.ts': suite(`'random'`, '', 'in-suites'),
+      'gates/g.suite.ts': suite(`'random'`, '', 'in-gates'),
+    });
+    const r = await runHarness(['run', '--list'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${path.join(project.dir, 'harness.config.ts')}: suites: "gatez/*.suite.ts" matches no file in ${path.join(project.dir, 'gatez')}`,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+  });
+
+  it('a suite file that exports no suite is exit 2', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/s.suite.ts': suite(`'random'`, ''),
+      'suites/empty.suite.ts': 'export default [];\n',
+    });
+    const r = await runHarness(['run', '--list'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/suites\/empty\.suite\.ts: exports an empty list of suites/);
+  });
+
+  it('a config with no default export is exit 2, not a run on the defaults', async () => {
+    project = await makeProject({
+      'harness.config.ts': `export const config = { seed: 'e2e' };\n`,
+      'suites/s.suite.ts': suite(`'random'`, ''),
+    });
+    const r = await runHarness(['run', '--list'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /harness\.config\.ts has no default export: write `export default defineConfig\(\{ … \}\)`/,
+    );
+  });
+
+  it('a config timeoutMs past the --timeout range is exit 2', async () => {
+    project = await makeProject({
+      'harness.config.ts': config('timeoutMs: 1e10'),
+      'suites/s.suite.ts': suite(`'random'`, ''),
+    });
+    const r = await runHarness(['run', '--list'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /timeoutMs: must be a whole number of milliseconds from 1 to 86,400,000/,
+    );
+  });
+});

@@ -79,7 +79,7 @@ async function expandInputs(inputs: readonly string[]): Promise<string[]> {
     const parts = input.split(/[\\/]/);
     const firstGlob = parts.findIndex((p) => /[*?]/.test(p));
     const base = path.resolve(parts.slice(0, firstGlob).join('/') || '.');
-    const found = await findFiles(base, [parts.slice(firstGlob).join('/')]);
+    const found = await findFiles(base, [parts.slice(firstGlob).join('/')], 'E_ARGS');
     if (found.length === 0)
       throw new HarnessError('E_ARGS', `harness import: ${input} matches no file`);
     out.push(...found);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { loadConfig } from '../../config/index.ts';
 import { scaffoldProject, type ExistingConfig, type InitEntry } from '../../init/index.ts';
-import { globToRegExp } from '../../runner/index.ts';
+import { globProblem, globToRegExp } from '../../runner/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';
@@ -50,7 +50,8 @@ async function ask(question: string): Promise<boolean> {
 async function readConfig(dir: string): Promise<ExistingConfig | undefined> {
   const config = await loadConfig(dir).catch(() => undefined);
   if (!config?.configFile) return undefined;
-  const globs = config.suites.map(globToRegExp);
+  // A glob the matcher refuses runs no suite; `harness run` names it.
+  const globs = config.suites.filter((g) => !globProblem(g)).map((g) => globToRegExp(g));
   return {
     dataDir: config.dataDir,
     suites: config.suites,

@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../src/config/load-config.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, resolveConfig } from '../../../src/config/load-config.ts';
 import { HarnessError } from '../../../src/errors.ts';
+import { tempDir } from '../../helpers/run-harness.ts';
 
 describe('resolveConfig', () => {
   it('fills defaults and resolves paths against the config folder', () => {
@@ -123,5 +125,77 @@ describe('resolveConfig', () => {
 
   it('rejects a config that is not an object', () => {
     expect(() => resolveConfig([], 'x.json', '/')).toThrow(/must be an object/);
+  });
+});
+
+describe('timeoutMs: the range of the --timeout flag', () => {
+  const problems = (raw: object): string[] => {
+    try {
+      resolveConfig(raw, '/proj/harness.config.ts', '/proj');
+      return [];
+    } catch (err) {
+      return (err as HarnessError).problems.map((p) => p.message);
+    }
+  };
+  const range = 'must be a whole number of milliseconds from 1 to 86,400,000 (24 hours)';
+
+  // Past 2^31 - 1 ms Node sets the timer to 1 ms: every import "ran past the 1e10 ms timeout".
+  it('refuses a timeout Node cannot set, in the config and in a process model', () => {
+    expect(problems({ timeoutMs: 1e10 })).toEqual([`timeoutMs: ${range}`]);
+    expect(problems({ timeoutMs: 1.5 })).toEqual([`timeoutMs: ${range}`]);
+    expect(problems({ models: { py: { command: ['python'], timeoutMs: 1e10 } } })).toEqual([
+      `models.py.timeoutMs: ${range}`,
+    ]);
+  });
+
+  it('takes both ends of the range', () => {
+    expect(problems({ timeoutMs: 1 })).toEqual([]);
+    expect(problems({ timeoutMs: 86_400_000 })).toEqual([]);
+    expect(problems({ models: { py: { command: ['python'], timeoutMs: 86_400_000 } } })).toEqual(
+      [],
+    );
+  });
+});
+
+describe('loadConfig: a config file that holds no config is an error, not the defaults', () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => ({ dir: root, cleanup } = await tempDir('bess-config-')));
+  afterAll(() => cleanup());
+
+  /** A project folder holding one config file; each its own, as a loaded module is kept by file. */
+  const project = async (name: string, file: string, text: string): Promise<string> => {
+    const dir = path.join(root, name);
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'package.json'), '{"name":"p","type":"module"}');
+    await writeFile(path.join(dir, file), text);
+    return dir;
+  };
+
+  it.each([
+    ['named', 'export const config = { seed: 7 };\n', 'has no default export'],
+    ['empty', '', 'has no default export'],
+    ['undefined', 'export default undefined;\n', 'has no default export'],
+    ['null', 'export default null;\n', 'exports null as its default'],
+  ])('harness.config.ts %s', async (name, text, what) => {
+    const dir = await project(name, 'harness.config.ts', text);
+    await expect(loadConfig(dir)).rejects.toThrow(
+      `${path.join(dir, 'harness.config.ts')} ${what}: write \`export default defineConfig({ … })\``,
+    );
+  });
+
+  it.each([
+    ['json-empty', ''],
+    ['json-null', 'null'],
+  ])('.harnessrc.json %s', async (name, text) => {
+    const dir = await project(name, '.harnessrc.json', text);
+    await expect(loadConfig(dir)).rejects.toThrow(
+      `${path.join(dir, '.harnessrc.json')} holds no config: write a JSON object`,
+    );
+  });
+
+  it('a package.json without a harness key is no config: the defaults', async () => {
+    const dir = await project('none', 'README.md', '');
+    expect((await loadConfig(dir)).configFile).toBeNull();
   });
 });
