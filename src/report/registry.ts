@@ -3,16 +3,15 @@ import type { ReporterEntry } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import type { Reporter } from '../runner/index.ts';
+import { checkReporter, reporterFromModule } from './custom-reporter.ts';
 
-type ReporterFactory = (options: Readonly<Record<string, unknown>>) => Reporter;
+type Options = Readonly<Record<string, unknown>>;
 
 /**
  * Built-in reporters by name, each module loaded on first use: a plain run in CI does not
  * import Ink and React, nor Vega for the HTML report.
  */
-export const REPORTERS: Readonly<
-  Record<string, (options: Readonly<Record<string, unknown>>) => Promise<Reporter>>
-> = {
+export const REPORTERS: Readonly<Record<string, (options: Options) => Promise<Reporter>>> = {
   plain: async (o) => (await import('./plain.ts')).plainReporter(o),
   json: async (o) => (await import('./json.ts')).jsonReporter(o),
   html: async (o) => (await import('./html/index.ts')).htmlReporter(o),
@@ -23,22 +22,25 @@ export const REPORTERS: Readonly<
 
 /**
  * Turns config or CLI entries into reporters: a built-in name, `[name, options]`, a path to a
- * module whose default export is a reporter or a factory of one, or a reporter object.
+ * module whose default export is a reporter or a factory of one, or a reporter object. A
+ * HarnessError (exit 2) for an unknown name, or a module or object that is not a reporter,
+ * naming which.
  */
 export async function resolveReporters(
   entries: readonly (ReporterEntry | Reporter)[],
   root: string,
 ): Promise<Reporter[]> {
   const out: Reporter[] = [];
-  for (const entry of entries) {
+  for (const [i, entry] of entries.entries()) {
     if (typeof entry === 'object' && !Array.isArray(entry)) {
-      out.push(entry as Reporter);
+      const fail = (why: string): never => {
+        throw new HarnessError('E_REPORTER', `reporter ${i + 1} (an object): ${why}`);
+      };
+      out.push(checkReporter(entry, fail, 'it is'));
       continue;
     }
     const [name, options] =
-      typeof entry === 'string'
-        ? [entry, {}]
-        : (entry as readonly [string, Readonly<Record<string, unknown>>]);
+      typeof entry === 'string' ? [entry, {}] : (entry as readonly [string, Options]);
     const builtin = REPORTERS[name];
     if (builtin) {
       out.push(await builtin(options));
@@ -46,8 +48,8 @@ export async function resolveReporters(
     }
     if (name.startsWith('.') || path.isAbsolute(name)) {
       const file = path.resolve(root, name);
-      const d = await loadDefaultExport(file, { what: 'reporter' });
-      out.push(typeof d === 'function' ? (d as ReporterFactory)(options) : (d as Reporter));
+      const exported = await loadDefaultExport(file, { what: 'reporter' });
+      out.push(reporterFromModule(file, exported, options));
       continue;
     }
     throw new HarnessError(

@@ -64,3 +64,14 @@ export interface Reporter {
   /** The run finished. */
   onRunEnd?(event: RunEndEvent): Awaitable<void>;
 }
+
+/** Every hook of {@link Reporter}, in the order a run calls them. */
+export const REPORTER_HOOKS = [
+  'onInit',
+  'onSuiteCollected',
+  'onCaseStart',
+  'onCaseProgress',
+  'onCaseResult',
+  'onSuiteResult',
+  'onRunEnd',
+] as const satisfies readonly (keyof Reporter)[];
