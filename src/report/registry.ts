@@ -1,9 +1,16 @@
 import path from 'node:path';
 import type { ReporterEntry } from '../config/types.ts';
+import { unknownKey } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import type { Reporter } from '../runner/index.ts';
 import { checkReporter, reporterFromModule } from './custom-reporter.ts';
+import type { HtmlReporterOptions } from './html/index.ts';
+import type { InkReporterOptions } from './ink/index.ts';
+import type { JsonReporterOptions } from './json.ts';
+import type { JunitReporterOptions } from './junit.ts';
+import type { MarkdownReporterOptions } from './markdown.ts';
+import type { PlainReporterOptions } from './plain.ts';
 
 type Options = Readonly<Record<string, unknown>>;
 
@@ -21,10 +28,27 @@ export const REPORTERS: Readonly<Record<string, (options: Options) => Promise<Re
 };
 
 /**
+ * The option keys of each built-in reporter: a misspelt one (`fiel` for `file`) would be
+ * ignored, and the report written where the user does not look. Typed against each reporter's
+ * options, so a new option cannot be forgotten here.
+ */
+const OPTION_KEYS: Readonly<Record<keyof typeof REPORTERS, Readonly<Record<string, true>>>> = {
+  plain: { write: true, weakest: true } satisfies Record<keyof PlainReporterOptions, true>,
+  json: { file: true } satisfies Record<keyof JsonReporterOptions, true>,
+  html: { dir: true } satisfies Record<keyof HtmlReporterOptions, true>,
+  junit: { file: true, hostname: true } satisfies Record<keyof JunitReporterOptions, true>,
+  markdown: { file: true, stepSummary: true, weakest: true } satisfies Record<
+    keyof MarkdownReporterOptions,
+    true
+  >,
+  ink: { stdout: true, weakest: true } satisfies Record<keyof InkReporterOptions, true>,
+};
+
+/**
  * Turns config or CLI entries into reporters: a built-in name, `[name, options]`, a path to a
  * module whose default export is a reporter or a factory of one, or a reporter object. A
- * HarnessError (exit 2) for an unknown name, or a module or object that is not a reporter,
- * naming which.
+ * HarnessError (exit 2) for an unknown name, an unknown option of a built-in reporter, or a
+ * module or object that is not a reporter, naming which.
  */
 export async function resolveReporters(
   entries: readonly (ReporterEntry | Reporter)[],
@@ -41,8 +65,15 @@ export async function resolveReporters(
     }
     const [name, options] =
       typeof entry === 'string' ? [entry, {}] : (entry as readonly [string, Options]);
+    if (typeof options !== 'object' || options === null || Array.isArray(options))
+      throw new HarnessError(
+        'E_REPORTER',
+        `reporter "${name}": its options must be an object, e.g. ["${name}", { … }]`,
+      );
     const builtin = REPORTERS[name];
     if (builtin) {
+      const bad = unknownKey(options, OPTION_KEYS[name] ?? {}, `${name} reporter option`);
+      if (bad) throw new HarnessError('E_REPORTER', `reporter "${name}": ${bad}`);
       out.push(await builtin(options));
       continue;
     }

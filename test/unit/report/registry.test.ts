@@ -79,3 +79,34 @@ describe('resolveReporters: a reporter module of the project', () => {
     );
   });
 });
+
+describe('resolveReporters: options of a built-in reporter', () => {
+  it('an unknown option key is refused with the closest known one', async () => {
+    expect(await refusal(['junit', { fiel: 'ci/junit.xml' }])).toBe(
+      'reporter "junit": unknown junit reporter option key `fiel` (did you mean "file"?) (known: file, hostname)',
+    );
+    expect(await refusal(['markdown', { stepsummary: false }])).toContain(
+      '(did you mean "stepSummary"?)',
+    );
+  });
+
+  it('options that are not an object are refused', async () => {
+    expect(await refusal(['json', 'out.json'] as never)).toBe(
+      'reporter "json": its options must be an object, e.g. ["json", { … }]',
+    );
+  });
+
+  it('known keys pass', async () => {
+    const reporters = await resolveReporters(
+      [
+        ['junit', { file: 'j.xml', hostname: 'ci' }],
+        ['json', { file: 'r.json' }],
+        ['markdown', { file: 's.md', stepSummary: false, weakest: 2 }],
+        ['plain', { weakest: 1, write: () => {} }],
+        ['html', { dir: 'r' }],
+      ],
+      dir,
+    );
+    expect(reporters).toHaveLength(5);
+  });
+});
