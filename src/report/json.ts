@@ -46,6 +46,9 @@ export function toJson(run: RunResult) {
     started_at: run.startedAt,
     seed: run.seed,
     summary: run.summary,
+    // The run's own errors (a reporter that failed, an exception from a timer): each makes
+    // summary.exitCode 2 whatever the suites say.
+    errors: run.errors ?? [],
     suites: run.suites.map((s) => ({
       name: s.name,
       file: s.file,

@@ -57,3 +57,67 @@ describe('harness run --reporter junit --reporter markdown', () => {
     expect(await readFile(step, 'utf8')).toBe(`${md}\n`);
   });
 });
+
+// A run that exits 2 for a reason outside its suites must not leave a green report behind.
+const SMALL = (extra = '') => `import { defineSuite } from 'bess-harness';
+import { isMainThread } from 'node:worker_threads';
+${extra}
+export default defineSuite({
+  name: 'small',
+  dataset: { scenario: { name: 'e2e-small', systems: 8, days: 2, interval: '1h', anomalyRate: 0.4 } },
+  models: ['random'],
+  expect: ({ metric }) => [metric('random', 'roc_auc').toBeWithin(0, 1)],
+});
+`;
+const ALL_FILES = ['--reporter', 'plain', '--reporter', 'junit', '--reporter', 'json'];
+
+describe('harness run: errors of the run itself reach every report', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  it('an exception thrown from a timer in the main thread: exit 2, and every report says so', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/small.suite.ts': SMALL(
+        "if (isMainThread) setTimeout(() => { throw new Error('stray boom'); }, 10);",
+      ),
+    });
+    const r = await runHarness(
+      ['run', ...ALL_FILES, '--reporter', 'markdown', '--no-history', '--out-dir', 'D'],
+      { cwd: project.dir },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    const error = 'an uncaught exception outside any plugin call: stray boom';
+    expect(r.stdout).toContain(`✗ harness error: ${error}\nERROR  Assertions 1 passed`);
+    expect(r.stdout).not.toContain('PASS');
+    const json = JSON.parse(await readFile(path.join(project.dir, 'D', 'results.json'), 'utf8'));
+    expect([json.summary.exitCode, json.errors]).toEqual([2, [error]]);
+    const xml = await readFile(path.join(project.dir, 'D', 'junit.xml'), 'utf8');
+    expect(xml).toMatch(/<testsuites name="bess-harness" tests="2" failures="0" errors="1" /);
+    expect(xml).toContain(`type="HarnessError">${error}</error>`);
+    const md = await readFile(path.join(project.dir, 'D', 'summary.md'), 'utf8');
+    expect(md).toMatch(/^## ⚠️ ERROR · bess-harness/);
+  });
+
+  it('a reporter that fails (junit.xml is a folder): the reports after it say exit 2, the ones before render again', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/small.suite.ts': SMALL(),
+      'D/junit.xml/keep': '',
+    });
+    const r = await runHarness(['run', ...ALL_FILES, '--no-history', '--out-dir', 'D'], {
+      cwd: project.dir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: reporter "junit" failed in onRunEnd: EISDIR/m);
+    // plain printed PASS before junit failed; it ends with the run as it turned out.
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(
+      /^ERROR {2}Assertions 1 passed.* · Harness errors 1 · /,
+    );
+    const json = JSON.parse(await readFile(path.join(project.dir, 'D', 'results.json'), 'utf8'));
+    expect(json.summary.exitCode).toBe(2);
+    expect(json.errors).toEqual([
+      expect.stringMatching(/^reporter "junit" failed in onRunEnd: EISDIR/),
+    ]);
+  });
+});

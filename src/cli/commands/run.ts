@@ -6,6 +6,7 @@ import { defaultReporters } from '../../report/index.ts';
 import { scoresCaseNames } from '../../runner/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
+import { strayErrors } from '../stray-errors.ts';
 import type { Command } from './index.ts';
 
 const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--workers N] [--no-cache] [--no-history] [--update-baseline] [--list]
@@ -88,6 +89,7 @@ export const runCommand: Command = {
       cache: values['no-cache'] !== true,
       record: harness.config.history && values['no-history'] !== true,
       argv,
+      runErrors: () => strayErrors,
     });
     // After every reporter has finished (Ink has printed its last frame), so the lines follow the summary.
     if (run.record && 'dir' in run.record)
