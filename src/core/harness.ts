@@ -21,6 +21,7 @@ import { RECORD_POINTER_FILE, recordRun, writeRecordPointer } from '../track/ind
 import { readPackageVersion } from '../version.ts';
 import { checkOutDir, guardReporter, reporterLabel } from './guard-reporters.ts';
 import { runEndRenderer, withoutRunEnd } from './run-end.ts';
+import { removeStaleReports } from './stale-reports.ts';
 import { selectSuites, type RunFilter } from './select.ts';
 
 export type { RunFilter } from './select.ts';
@@ -123,10 +124,34 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     collect: (filter) => collect(filter),
     run: (filter = {}, opts = {}) =>
       // One pool for the whole run: the worker that imported the suites first scores them after.
-      withPool(async (pool) => runWith(await collect(filter, pool), filter.models, opts, pool)),
+      leavingNoStaleReports(opts, () =>
+        withPool(async (pool) => runWith(await collect(filter, pool), filter.models, opts, pool)),
+      ),
     runCollected: (suites, opts = {}) =>
-      withPool((pool) => runWith(suites, opts.models, opts, pool)),
+      leavingNoStaleReports(opts, () =>
+        withPool((pool) => runWith(suites, opts.models, opts, pool)),
+      ),
   };
+
+  function outDirOf(opts: HarnessRunOptions): string {
+    return opts.outDir ? path.resolve(opts.outDir) : config.outDir;
+  }
+
+  /**
+   * A run that throws (exit 2: a suite that does not compile, no suite matched, a bad reporter)
+   * leaves none of the previous run's reports in the out dir (stale-reports.ts).
+   */
+  async function leavingNoStaleReports<T>(
+    opts: HarnessRunOptions,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      await removeStaleReports(outDirOf(opts), opts.reporters ?? config.reporters ?? []);
+      throw err;
+    }
+  }
 
   async function withPool<T>(fn: (pool: WorkerPool) => Promise<T>): Promise<T> {
     const pool = new WorkerPool(config.workers);
@@ -158,7 +183,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         `no suites found (looked for ${config.suites.join(', ')} under ${config.root})`,
       );
     const entries = opts.reporters ?? config.reporters ?? [];
-    const outDir = opts.outDir ? path.resolve(opts.outDir) : config.outDir;
+    const outDir = outDirOf(opts);
     await checkOutDir(outDir);
     const reporterFailures: string[] = [];
     const reporters = (await resolveReporters(entries, config.root)).map((r, i) =>

@@ -12,6 +12,7 @@ import {
   stripAnsi,
 } from './file-text.ts';
 import type { Reporter } from '../runner/index.ts';
+import { REPORT_FILES } from './report-files.ts';
 
 /** Options of the junit reporter. */
 export interface JunitReporterOptions {
@@ -36,7 +37,7 @@ export function junitReporter(options: JunitReporterOptions = {}): Reporter {
       outDir = ctx.outDir;
     },
     async onRunEnd({ result: run }) {
-      const file = path.resolve(outDir, options.file ?? 'junit.xml');
+      const file = path.resolve(outDir, options.file ?? REPORT_FILES.junit);
       await writeFileAtomic(file, toJunitXml(run, { hostname: options.hostname }));
     },
   };

@@ -6,6 +6,7 @@ import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
 import { actualText, locationText, relPath, stripAnsi, weakestStrata } from './file-text.ts';
 import { alarmSummaryText, fmt } from './format.ts';
 import type { Reporter } from '../runner/index.ts';
+import { REPORT_FILES } from './report-files.ts';
 
 /** Options of the markdown reporter. */
 export interface MarkdownReporterOptions {
@@ -36,7 +37,7 @@ export function markdownReporter(options: MarkdownReporterOptions = {}): Reporte
     },
     async onRunEnd({ result: run }) {
       const md = toMarkdown(run, { weakest: options.weakest ?? 5 });
-      await writeFileAtomic(path.resolve(outDir, options.file ?? 'summary.md'), md);
+      await writeFileAtomic(path.resolve(outDir, options.file ?? REPORT_FILES.markdown), md);
       const step =
         options.stepSummary === undefined
           ? process.env['GITHUB_STEP_SUMMARY']

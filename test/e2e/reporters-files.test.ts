@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, REPO_ROOT, runHarness } from '../helpers/run-harness.ts';
@@ -120,4 +120,44 @@ describe('harness run: errors of the run itself reach every report', () => {
       expect.stringMatching(/^reporter "junit" failed in onRunEnd: EISDIR/),
     ]);
   });
+});
+
+describe('harness run: a run that fails before its reporters write leaves no stale report', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  const REPORTS = ['junit.xml', 'results.json', 'summary.md', 'run-record.json'];
+  const present = async (dir: string) =>
+    (await readdir(dir)).filter((f) => REPORTS.includes(f)).sort();
+  const args = ['run', ...ALL_FILES, '--reporter', 'markdown', '--out-dir', 'D'];
+
+  it('a suite that does not compile, a filter that matches nothing, a config that does not load: the previous green reports are removed, other files kept', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/small.suite.ts': SMALL(),
+      'D/notes.txt': 'mine',
+    });
+    const green = await runHarness(args, { cwd: project.dir });
+    expect(green.code, green.stderr).toBe(0);
+    expect(await present(path.join(project.dir, 'D'))).toEqual([...REPORTS].sort());
+
+    const suite = path.join(project.dir, 'suites', 'small.suite.ts');
+    await writeFile(suite, `${SMALL()}\nexport const broken = ;\n`);
+    const syntax = await runHarness(args, { cwd: project.dir });
+    expect(syntax.code).toBe(2);
+    expect(await present(path.join(project.dir, 'D'))).toEqual([]);
+    expect(await readFile(path.join(project.dir, 'D', 'notes.txt'), 'utf8')).toBe('mine');
+
+    await writeFile(suite, SMALL());
+    expect((await runHarness(args, { cwd: project.dir })).code).toBe(0);
+    const nothing = await runHarness([...args, 'no-such-suite'], { cwd: project.dir });
+    expect(nothing.code).toBe(2);
+    expect(await present(path.join(project.dir, 'D'))).toEqual([]);
+
+    expect((await runHarness(args, { cwd: project.dir })).code).toBe(0);
+    await writeFile(path.join(project.dir, 'harness.config.ts'), 'export default { sed: 1 };\n');
+    const config = await runHarness(args, { cwd: project.dir });
+    expect(config.code).toBe(2);
+    expect(await present(path.join(project.dir, 'D'))).toEqual([]);
+  }, 60_000);
 });
