@@ -6,6 +6,7 @@ import { HarnessError } from '../errors.ts';
 import { forbidProcessExit, killProcessGroups, listenForProcessGroups } from '../plugin/index.ts';
 import { fileSystemProblem } from './fs-problem.ts';
 import { printProblems } from './output.ts';
+import { strayErrors as stray } from './stray-errors.ts';
 import { COMMANDS, helpText } from './commands/index.ts';
 
 /**
@@ -65,15 +66,15 @@ if (process.env['NO_COLOR']) chalk.level = 0;
 // does there outside a call must fail the run:
 // - process.exit() throws instead, so a plugin that calls it in fit or score errors its own case;
 // - an exception thrown from a timer, or a rejection nobody handles, is reported and makes the
-//   exit code 2 once the run has finished (the run itself goes on and is recorded);
+//   exit code 2 once the run has finished (the run itself goes on and is recorded, and its
+//   reports say exit 2 with the error: stray-errors.ts);
 // - should the process end anyway before main() returned, the exit code is 2, never 0.
 const realExit = process.exit.bind(process);
 forbidProcessExit();
 let finished = false;
-const stray: string[] = [];
 const onStray = (kind: string) => (err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
-  stray.push(`${kind}: ${message}`);
+  stray.push(`${kind} outside any plugin call: ${message}`);
   if (finished) process.exitCode = 2;
   process.stderr.write(
     `harness: ${kind} outside any plugin call (a timer or a promise nobody awaited): ${message}\n`,

@@ -8,17 +8,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReporterEntry } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
-import type { Reporter } from '../runner/index.ts';
-
-const HOOKS = [
-  'onInit',
-  'onSuiteCollected',
-  'onCaseStart',
-  'onCaseProgress',
-  'onCaseResult',
-  'onSuiteResult',
-  'onRunEnd',
-] as const satisfies readonly (keyof Reporter)[];
+import { REPORTER_HOOKS, type Reporter } from '../runner/index.ts';
 
 /** How a reporter is named in a message: its name or path as the config or CLI gave it. */
 export function reporterLabel(entry: ReporterEntry | Reporter, index: number): string {
@@ -31,7 +21,7 @@ export function reporterLabel(entry: ReporterEntry | Reporter, index: number): s
 export function guardReporter(reporter: Reporter, label: string, failures: string[]): Reporter {
   let failed = false;
   const guarded: Reporter = {};
-  for (const hook of HOOKS) {
+  for (const hook of REPORTER_HOOKS) {
     const fn = reporter[hook] as ((event: unknown) => unknown) | undefined;
     if (typeof fn !== 'function') continue;
     (guarded as Record<string, (event: unknown) => Promise<void>>)[hook] = async (event) => {

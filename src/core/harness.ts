@@ -20,6 +20,8 @@ import { mlflowSettings } from '../track/mlflow/index.ts';
 import { RECORD_POINTER_FILE, recordRun, writeRecordPointer } from '../track/index.ts';
 import { readPackageVersion } from '../version.ts';
 import { checkOutDir, guardReporter, reporterLabel } from './guard-reporters.ts';
+import { runEndRenderer, withoutRunEnd } from './run-end.ts';
+import { removeStaleReports } from './stale-reports.ts';
 import { selectSuites, type RunFilter } from './select.ts';
 
 export type { RunFilter } from './select.ts';
@@ -59,11 +61,17 @@ export interface HarnessRunOptions {
   readonly argv?: readonly string[];
   /** Fewest systems per scoring worker (tests lower it to exercise the pool on small fleets). */
   readonly minSystemsPerWorker?: number;
+  /**
+   * Errors seen outside the run's own calls so far, read when the run ends: the CLI passes the
+   * exceptions thrown from timers and the rejections nobody handled in its process. Any makes
+   * the exit code 2 and is in `result.errors`, so every report says the run errored.
+   */
+  readonly runErrors?: () => readonly string[];
 }
 
 /** What a run gives back. */
 export interface HarnessRun {
-  /** The results (what results.json holds). */
+  /** The results (what results.json holds), with the run's own errors (`result.errors`). */
   readonly result: RunResult;
   /** 0 every assertion held · 1 an assertion or a gate failed · 2 a model, a suite or the data failed. */
   readonly exitCode: 0 | 1 | 2;
@@ -78,7 +86,7 @@ export interface HarnessRun {
   readonly tracking: { readonly status: 'synced' | 'failed'; readonly message: string } | null;
   /**
    * Reporters that threw (`reporter "junit" failed in onRunEnd: …`): each stopped there, the
-   * others went on, and the exit code is 2 (the verdict in `result.summary` stands).
+   * others went on, and the exit code is 2 (they are in `result.errors`, so the reports say so).
    */
   readonly reporterErrors: readonly string[];
 }
@@ -116,10 +124,34 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     collect: (filter) => collect(filter),
     run: (filter = {}, opts = {}) =>
       // One pool for the whole run: the worker that imported the suites first scores them after.
-      withPool(async (pool) => runWith(await collect(filter, pool), filter.models, opts, pool)),
+      leavingNoStaleReports(opts, () =>
+        withPool(async (pool) => runWith(await collect(filter, pool), filter.models, opts, pool)),
+      ),
     runCollected: (suites, opts = {}) =>
-      withPool((pool) => runWith(suites, opts.models, opts, pool)),
+      leavingNoStaleReports(opts, () =>
+        withPool((pool) => runWith(suites, opts.models, opts, pool)),
+      ),
   };
+
+  function outDirOf(opts: HarnessRunOptions): string {
+    return opts.outDir ? path.resolve(opts.outDir) : config.outDir;
+  }
+
+  /**
+   * A run that throws (exit 2: a suite that does not compile, no suite matched, a bad reporter)
+   * leaves none of the previous run's reports in the out dir (stale-reports.ts).
+   */
+  async function leavingNoStaleReports<T>(
+    opts: HarnessRunOptions,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      await removeStaleReports(outDirOf(opts), opts.reporters ?? config.reporters ?? []);
+      throw err;
+    }
+  }
 
   async function withPool<T>(fn: (pool: WorkerPool) => Promise<T>): Promise<T> {
     const pool = new WorkerPool(config.workers);
@@ -151,14 +183,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         `no suites found (looked for ${config.suites.join(', ')} under ${config.root})`,
       );
     const entries = opts.reporters ?? config.reporters ?? [];
-    const outDir = opts.outDir ? path.resolve(opts.outDir) : config.outDir;
+    const outDir = outDirOf(opts);
     await checkOutDir(outDir);
     const reporterFailures: string[] = [];
     const reporters = (await resolveReporters(entries, config.root)).map((r, i) =>
       guardReporter(r, reporterLabel(entries[i]!, i), reporterFailures),
     );
     for (const r of reporters) await r.onInit?.({ config, outDir });
-    const result = await runSuites(suites, config, reporters, {
+    const errorsNow = () => [...reporterFailures, ...(opts.runErrors?.() ?? [])];
+    const endRun = runEndRenderer(reporters, errorsNow);
+    const judged = await runSuites(suites, config, reporters.map(withoutRunEnd), {
       seed: opts.seed ?? config.seed ?? DEFAULT_SEED,
       ...(models && models.length > 0 ? { models } : {}),
       harnessVersion: await readPackageVersion(),
@@ -169,11 +203,22 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         : {}),
       pool,
     });
-    // A reporter that failed (junit.xml not written, say) makes the run exit 2 whatever the
-    // verdict: a CI gate must not read a green run whose report is missing.
-    const exitCode = reporterFailures.length > 0 ? 2 : result.summary.exitCode;
-    const failures = { reporterErrors: reporterFailures };
-    if (!record) return { result, exitCode, record: null, tracking: null, ...failures };
+    // A reporter that failed (junit.xml not written, say) or an error thrown from a timer makes
+    // the run exit 2 whatever the verdict: a CI gate must not read a green run whose report is
+    // missing or whose process misbehaved, so the result the reporters render says so.
+    const result = await endRun(judged);
+    // An error that comes while the run is recorded or uploaded reaches the reports too (the
+    // record keeps the run as it was when recorded): they are rendered again if need be.
+    const finish = async (rest: Pick<HarnessRun, 'record' | 'tracking'>): Promise<HarnessRun> => {
+      const last = await endRun(judged);
+      return {
+        result: last,
+        exitCode: last.summary.exitCode,
+        reporterErrors: reporterFailures,
+        ...rest,
+      };
+    };
+    if (!record) return finish({ record: null, tracking: null });
     let dir: string;
     let runId: string;
     try {
@@ -188,9 +233,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       // The verdict stands: a CI gate must not flip because the history could not be written.
       // The MLflow upload reads the record (and `harness runs sync` retries from it), so nothing
       // was sent either: say so, or a user watching MLflow would wait for a run that never comes.
-      return {
-        result,
-        exitCode,
+      return finish({
         record: { error: err instanceof Error ? err.message : String(err) },
         tracking: tracking
           ? {
@@ -198,8 +241,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
               message: `tracking failed: nothing was sent to ${tracking.uri.base}, as the upload sends the run's record and it could not be written (above)`,
             }
           : null,
-        ...failures,
-      };
+      });
     }
     // The out dir names its run's record, so a reader of the out dir (a notebook's
     // load_results) finds the per-system scores the json reporter leaves out.
@@ -226,15 +268,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
             };
           })
       : null;
-    return {
-      result,
-      exitCode,
-      ...failures,
+    return finish({
       record: warning === undefined ? { dir } : { dir, warning },
       tracking: tracked
         ? { status: tracked.status === 'synced' ? 'synced' : 'failed', message: tracked.message }
         : null,
-    };
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * The harness API the CLI and the public index use: createHarness.
+ * The harness API the CLI and the public index use: createHarness (and, for the CLI, the
+ * removal of a failed run's stale reports).
  */
 export {
   createHarness,
@@ -9,3 +10,4 @@ export {
   type HarnessRunOptions,
   type RunFilter,
 } from './harness.ts';
+export { removeStaleReports } from './stale-reports.ts';

@@ -29,7 +29,7 @@ export { createFileExclusive } from './atomic.ts';
 export { readLocatedLabels } from './load-labels.ts';
 export { readLocatedMetadata } from './load-metadata.ts';
 export { DECIMAL, readScoresFile, type ScoreRow } from './load-scores.ts';
-export { didYouMean } from './suggest.ts';
+export { didYouMean, unknownKey } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';
 export { PARQUET_COMPRESSIONS, type ParquetCompression } from './parquet-codecs.ts';

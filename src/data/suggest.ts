@@ -2,15 +2,22 @@
  * "Did you mean" for column names and enum values: most bad names in a CSV are typos.
  */
 
-/** Levenshtein distance, two rows of memory. */
+/**
+ * Edit distance counting a swap of two neighbours as one edit (optimal string alignment), as a
+ * typo like `fiel` for `file` is one slip of the fingers, not two. Three rows of memory.
+ */
 function distance(a: string, b: string): number {
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        cur[j] = Math.min(cur[j] ?? 0, (before[j - 2] ?? 0) + 1);
     }
+    before = prev;
     prev = cur;
   }
   return prev[b.length] ?? 0;
@@ -38,4 +45,19 @@ export function closest(value: string, candidates: Iterable<string>): string | u
 export function didYouMean(value: string, candidates: Iterable<string>): string {
   const c = closest(value, candidates);
   return c === undefined ? '' : ` (did you mean "${c}"?)`;
+}
+
+/**
+ * The first key of `obj` not in `known`, as a message naming the known ones
+ * (`unknown suite key \`modles\` (did you mean "models"?) (known: …)`), or undefined.
+ */
+export function unknownKey(
+  obj: object,
+  known: Readonly<Record<string, true>>,
+  what: string,
+): string | undefined {
+  const bad = Object.keys(obj).find((k) => !Object.hasOwn(known, k));
+  if (bad === undefined) return undefined;
+  const names = Object.keys(known);
+  return `unknown ${what} key \`${bad}\`${didYouMean(bad, names)} (known: ${names.join(', ')})`;
 }

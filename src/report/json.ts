@@ -2,6 +2,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../data/index.ts';
 import type { RunResult } from '../runner/types.ts';
 import type { Reporter } from '../runner/index.ts';
+import { REPORT_FILES } from './report-files.ts';
 
 /** Options of the json reporter. */
 export interface JsonReporterOptions {
@@ -24,7 +25,7 @@ export function jsonReporter(options: JsonReporterOptions = {}): Reporter {
       outDir = ctx.outDir;
     },
     async onRunEnd({ result: run }) {
-      const file = path.resolve(outDir, options.file ?? 'results.json');
+      const file = path.resolve(outDir, options.file ?? REPORT_FILES.json);
       await writeFileAtomic(file, resultsJsonText(run));
     },
   };
@@ -46,6 +47,9 @@ export function toJson(run: RunResult) {
     started_at: run.startedAt,
     seed: run.seed,
     summary: run.summary,
+    // The run's own errors (a reporter that failed, an exception from a timer): each makes
+    // summary.exitCode 2 whatever the suites say.
+    errors: run.errors ?? [],
     suites: run.suites.map((s) => ({
       name: s.name,
       file: s.file,

@@ -12,6 +12,7 @@ import {
   stripAnsi,
 } from './file-text.ts';
 import type { Reporter } from '../runner/index.ts';
+import { REPORT_FILES } from './report-files.ts';
 
 /** Options of the junit reporter. */
 export interface JunitReporterOptions {
@@ -24,7 +25,8 @@ export interface JunitReporterOptions {
 /**
  * Writes `junit.xml` for CI servers (Jenkins, GitLab, Azure, GitHub test-report actions). Each
  * suite is a `<testsuite>`; each assertion, crashed model case, baseline gate, and a suite that
- * could not run, is a `<testcase>`. Scored cases' metrics go to the suite's `<system-out>`.
+ * could not run, is a `<testcase>`; the run's own errors, if any, are an errored testcase of a
+ * `<testsuite name="bess-harness">`. Scored cases' metrics go to the suite's `<system-out>`.
  * The file validates against Jenkins' junit-10.xsd, and each `<testsuite>` against the strict
  * Ant schema (properties, testcase*, system-out, system-err; timestamp without a zone).
  */
@@ -35,7 +37,7 @@ export function junitReporter(options: JunitReporterOptions = {}): Reporter {
       outDir = ctx.outDir;
     },
     async onRunEnd({ result: run }) {
-      const file = path.resolve(outDir, options.file ?? 'junit.xml');
+      const file = path.resolve(outDir, options.file ?? REPORT_FILES.junit);
       await writeFileAtomic(file, toJunitXml(run, { hostname: options.hostname }));
     },
   };
@@ -72,6 +74,11 @@ export function toJunitXml(
     failures += f;
     errors += e;
     blocks.push(suiteXml(run, s, cases, { failures: f, errors: e, host, timestamp }));
+  }
+  if (run.errors && run.errors.length > 0) {
+    tests += 1;
+    errors += 1;
+    blocks.push(runErrorsXml(run, run.errors, { host, timestamp }));
   }
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
@@ -118,6 +125,32 @@ function suiteXml(
     `  </testsuite>\n`,
   );
   return out.join('');
+}
+
+/**
+ * The run's own errors (a reporter that failed, an exception from a timer) as a testsuite of
+ * one errored testcase: a CI that reads only junit.xml must see the run fail as the CLI did.
+ */
+function runErrorsXml(
+  run: RunResult,
+  errors: readonly string[],
+  t: { readonly host: string; readonly timestamp: string },
+): string {
+  const message =
+    errors.length === 1 ? errors[0]! : `${errors.length} harness errors: ${errors[0]!} …`;
+  return (
+    `  <testsuite name="bess-harness" tests="1" failures="0" errors="1" skipped="0" time="0.000" timestamp="${t.timestamp}" hostname="${attr(t.host)}">\n` +
+    `    <properties>\n` +
+    `      <property name="harness_version" value="${attr(run.harnessVersion)}"/>\n` +
+    `      <property name="seed" value="${attr(run.seed)}"/>\n` +
+    `    </properties>\n` +
+    `    <testcase classname="bess-harness" name="the run completes without harness errors" time="0.000">\n` +
+    `      <error message="${attr(message)}" type="HarnessError">${text(errors.join('\n'))}</error>\n` +
+    `    </testcase>\n` +
+    `    <system-out></system-out>\n` +
+    `    <system-err>${text(errors.join('\n'))}</system-err>\n` +
+    `  </testsuite>\n`
+  );
 }
 
 function suiteProperties(run: RunResult, s: SuiteResult): [string, string][] {

@@ -1,4 +1,4 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { AssertionResult } from '../assert/types.ts';
 import { writeFileAtomic } from '../data/index.ts';
@@ -6,6 +6,7 @@ import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
 import { actualText, locationText, relPath, stripAnsi, weakestStrata } from './file-text.ts';
 import { alarmSummaryText, fmt } from './format.ts';
 import type { Reporter } from '../runner/index.ts';
+import { REPORT_FILES } from './report-files.ts';
 
 /** Options of the markdown reporter. */
 export interface MarkdownReporterOptions {
@@ -27,21 +28,37 @@ export interface MarkdownReporterOptions {
  */
 export function markdownReporter(options: MarkdownReporterOptions = {}): Reporter {
   let outDir = process.cwd();
+  // The step summary's size before this run appended to it: the run ends twice when an error
+  // came after the first rendering (core/run-end.ts), and the job page must show one summary.
+  let stepStart: number | undefined;
   return {
     onInit(ctx) {
       outDir = ctx.outDir;
     },
     async onRunEnd({ result: run }) {
       const md = toMarkdown(run, { weakest: options.weakest ?? 5 });
-      await writeFileAtomic(path.resolve(outDir, options.file ?? 'summary.md'), md);
+      await writeFileAtomic(path.resolve(outDir, options.file ?? REPORT_FILES.markdown), md);
       const step =
         options.stepSummary === undefined
           ? process.env['GITHUB_STEP_SUMMARY']
           : options.stepSummary;
-      // GitHub gives every step its own file and concatenates them: append, never replace.
-      if (step) await appendFile(step, md + '\n');
+      // GitHub gives every step its own file and concatenates them: append, never replace
+      // (but what this run appended before, replace).
+      if (step) {
+        if (stepStart === undefined) stepStart = await fileSize(step);
+        else await truncate(step, stepStart);
+        await appendFile(step, md + '\n');
+      }
     },
   };
+}
+
+/** Bytes in `file`; 0 when it does not exist yet. */
+async function fileSize(file: string): Promise<number> {
+  return stat(file).then(
+    (s) => s.size,
+    (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 0 : Promise.reject(err)),
+  );
 }
 
 const VERDICT = { 0: '✅ PASS', 1: '❌ FAIL', 2: '⚠️ ERROR' } as const;
@@ -66,10 +83,22 @@ export function toMarkdown(run: RunResult, options: { readonly weakest?: number 
     '',
     counts.join(' · '),
     '',
+    ...runErrorsBlock(run.errors ?? []),
     `<sub>harness ${inline(run.harnessVersion)} · seed ${inline(run.seed)} · started ${inline(run.startedAt)}</sub>`,
   ];
   for (const s of run.suites) out.push('', ...suiteSection(s, options.weakest ?? 5));
   return out.join('\n') + '\n';
+}
+
+/** The run's own errors (a reporter that failed, say), each one a reason for ⚠️ ERROR; none: nothing. */
+function runErrorsBlock(errors: readonly string[]): string[] {
+  if (errors.length === 0) return [];
+  return [
+    '**Harness errors** (the run exits 2 whatever the suites say)',
+    '',
+    ...errors.map((e) => `- ⚠️ ${inline(e)}`),
+    '',
+  ];
 }
 
 function suiteSection(s: SuiteResult, weakest: number): string[] {

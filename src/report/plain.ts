@@ -27,7 +27,7 @@ export function plainReporter(options: PlainReporterOptions = {}): Reporter {
       write(suiteBlock(s, weakest));
     },
     onRunEnd({ result: run }) {
-      write(`\n${summaryLine(run)}\n`);
+      write(`\n${[...runErrorLines(run), summaryLine(run)].join('\n')}\n`);
     },
   };
 }
@@ -164,6 +164,11 @@ export function baselineLines(s: SuiteResult): string[] {
   ];
 }
 
+/** One `✗ harness error: …` line per error of the run itself (a reporter that failed, say). */
+export function runErrorLines(run: RunResult): string[] {
+  return (run.errors ?? []).map((e) => `${chalk.red('✗ harness error:')} ${e}`);
+}
+
 /** `PASS|FAIL|ERROR  Assertions … · Baseline … · Cases … · Suites … · 1.2 s`. */
 export function summaryLine(run: RunResult): string {
   const { assertions: a, cases, durationMs, exitCode } = run.summary;
@@ -180,5 +185,7 @@ export function summaryLine(run: RunResult): string {
   const caseText = `${cases.scored} scored${cases.errored > 0 ? chalk.red(`, ${cases.errored} errored`) : ''}`;
   const verdict =
     exitCode === 0 ? chalk.green('PASS') : exitCode === 1 ? chalk.red('FAIL') : chalk.red('ERROR');
-  return `${chalk.bold(verdict)}  Assertions ${parts.join(', ')}${gateText} · Cases ${caseText} · Suites ${run.summary.suites} · ${(durationMs / 1000).toFixed(1)} s`;
+  const errors = run.errors?.length ?? 0;
+  const errorText = errors > 0 ? ` · ${chalk.red(`Harness errors ${errors}`)}` : '';
+  return `${chalk.bold(verdict)}  Assertions ${parts.join(', ')}${gateText} · Cases ${caseText} · Suites ${run.summary.suites}${errorText} · ${(durationMs / 1000).toFixed(1)} s`;
 }

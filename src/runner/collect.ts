@@ -6,7 +6,7 @@ import { globProblem, matchGlobs } from './glob.ts';
 import { sourceSplitProblem } from './split.ts';
 import { WorkerPool } from './pool.ts';
 import { loadTimeout } from './worker-protocol.ts';
-import { didYouMean } from '../data/index.ts';
+import { unknownKey } from '../data/index.ts';
 import { baselineProblem, modelEntryProblem, thresholdProblem } from './suite-values.ts';
 import type { ModelEntry, SplitSpec, SuiteSpec } from './suite.ts';
 import type { CollectedSuite } from './types.ts';
@@ -164,18 +164,6 @@ const BASELINE_KEYS = {
   alpha: true,
   allowUnderpowered: true,
 } as const satisfies Record<keyof NonNullable<SuiteSpec['baseline']>, true>;
-
-/** The first key of `obj` not in `known`, as a message naming the known ones, or undefined. */
-function unknownKey(
-  obj: object,
-  known: Readonly<Record<string, true>>,
-  what: string,
-): string | undefined {
-  const bad = Object.keys(obj).find((k) => !Object.hasOwn(known, k));
-  if (bad === undefined) return undefined;
-  const names = Object.keys(known);
-  return `unknown ${what} key \`${bad}\`${didYouMean(bad, names)} (known: ${names.join(', ')})`;
-}
 
 /** Shape checks with messages that say what to write instead; `where` names the file (and the suite's place in it). */
 export function checkSuite(s: unknown, where: string): SuiteSpec {

@@ -6,7 +6,7 @@ export { checkInWorker } from './check-in-worker.ts';
 export { findFiles, globProblem, globToRegExp } from './glob.ts';
 export { collectSuites, filterSuites, modelEntryName, suiteMatches } from './collect.ts';
 export { WorkerPool } from './pool.ts';
-export type { Reporter } from './reporter-types.ts';
+export { REPORTER_HOOKS, type Reporter } from './reporter-types.ts';
 export { assertionSpecsOf, runSuites } from './run.ts';
 export { filterByModels } from './assertion-list.ts';
 export { baselinePath } from './baseline.ts';

@@ -61,6 +61,20 @@ export interface Reporter {
   onCaseResult?(event: CaseResultEvent): Awaitable<void>;
   /** A suite finished, assertions graded. */
   onSuiteResult?(event: SuiteResultEvent): Awaitable<void>;
-  /** The run finished. */
+  /**
+   * The run finished. Called once more (never more) when an error of the run itself (another
+   * reporter failed, a timer threw) came after it: `result.errors` then says why it is exit 2.
+   */
   onRunEnd?(event: RunEndEvent): Awaitable<void>;
 }
+
+/** Every hook of {@link Reporter}, in the order a run calls them. */
+export const REPORTER_HOOKS = [
+  'onInit',
+  'onSuiteCollected',
+  'onCaseStart',
+  'onCaseProgress',
+  'onCaseResult',
+  'onSuiteResult',
+  'onRunEnd',
+] as const satisfies readonly (keyof Reporter)[];

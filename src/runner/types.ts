@@ -123,4 +123,9 @@ export interface RunResult {
   readonly seed: string;
   readonly suites: readonly SuiteResult[];
   readonly summary: RunSummary;
+  /**
+   * Errors of the run itself, outside any suite: a reporter that failed, an exception thrown
+   * from a timer in the harness's process. Any makes `summary.exitCode` 2. Absent: none.
+   */
+  readonly errors?: readonly string[];
 }

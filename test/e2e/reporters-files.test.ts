@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, REPO_ROOT, runHarness } from '../helpers/run-harness.ts';
@@ -56,4 +56,108 @@ describe('harness run --reporter junit --reporter markdown', () => {
     );
     expect(await readFile(step, 'utf8')).toBe(`${md}\n`);
   });
+});
+
+// A run that exits 2 for a reason outside its suites must not leave a green report behind.
+const SMALL = (extra = '') => `import { defineSuite } from 'bess-harness';
+import { isMainThread } from 'node:worker_threads';
+${extra}
+export default defineSuite({
+  name: 'small',
+  dataset: { scenario: { name: 'e2e-small', systems: 8, days: 2, interval: '1h', anomalyRate: 0.4 } },
+  models: ['random'],
+  expect: ({ metric }) => [metric('random', 'roc_auc').toBeWithin(0, 1)],
+});
+`;
+const ALL_FILES = ['--reporter', 'plain', '--reporter', 'junit', '--reporter', 'json'];
+
+describe('harness run: errors of the run itself reach every report', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  it('an exception thrown from a timer in the main thread: exit 2, and every report says so', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/small.suite.ts': SMALL(
+        "if (isMainThread) setTimeout(() => { throw new Error('stray boom'); }, 10);",
+      ),
+    });
+    const r = await runHarness(
+      ['run', ...ALL_FILES, '--reporter', 'markdown', '--no-history', '--out-dir', 'D'],
+      { cwd: project.dir },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    const error = 'an uncaught exception outside any plugin call: stray boom';
+    expect(r.stdout).toContain(`✗ harness error: ${error}\nERROR  Assertions 1 passed`);
+    expect(r.stdout).not.toContain('PASS');
+    const json = JSON.parse(await readFile(path.join(project.dir, 'D', 'results.json'), 'utf8'));
+    expect([json.summary.exitCode, json.errors]).toEqual([2, [error]]);
+    const xml = await readFile(path.join(project.dir, 'D', 'junit.xml'), 'utf8');
+    expect(xml).toMatch(/<testsuites name="bess-harness" tests="2" failures="0" errors="1" /);
+    expect(xml).toContain(`type="HarnessError">${error}</error>`);
+    const md = await readFile(path.join(project.dir, 'D', 'summary.md'), 'utf8');
+    expect(md).toMatch(/^## ⚠️ ERROR · bess-harness/);
+  });
+
+  it('a reporter that fails (junit.xml is a folder): the reports after it say exit 2, the ones before render again', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/small.suite.ts': SMALL(),
+      'D/junit.xml/keep': '',
+    });
+    const r = await runHarness(['run', ...ALL_FILES, '--no-history', '--out-dir', 'D'], {
+      cwd: project.dir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: reporter "junit" failed in onRunEnd: EISDIR/m);
+    // plain printed PASS before junit failed; it ends with the run as it turned out.
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(
+      /^ERROR {2}Assertions 1 passed.* · Harness errors 1 · /,
+    );
+    const json = JSON.parse(await readFile(path.join(project.dir, 'D', 'results.json'), 'utf8'));
+    expect(json.summary.exitCode).toBe(2);
+    expect(json.errors).toEqual([
+      expect.stringMatching(/^reporter "junit" failed in onRunEnd: EISDIR/),
+    ]);
+  });
+});
+
+describe('harness run: a run that fails before its reporters write leaves no stale report', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  const REPORTS = ['junit.xml', 'results.json', 'summary.md', 'run-record.json'];
+  const present = async (dir: string) =>
+    (await readdir(dir)).filter((f) => REPORTS.includes(f)).sort();
+  const args = ['run', ...ALL_FILES, '--reporter', 'markdown', '--out-dir', 'D'];
+
+  it('a suite that does not compile, a filter that matches nothing, a config that does not load: the previous green reports are removed, other files kept', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/small.suite.ts': SMALL(),
+      'D/notes.txt': 'mine',
+    });
+    const green = await runHarness(args, { cwd: project.dir });
+    expect(green.code, green.stderr).toBe(0);
+    expect(await present(path.join(project.dir, 'D'))).toEqual([...REPORTS].sort());
+
+    const suite = path.join(project.dir, 'suites', 'small.suite.ts');
+    await writeFile(suite, `${SMALL()}\nexport const broken = ;\n`);
+    const syntax = await runHarness(args, { cwd: project.dir });
+    expect(syntax.code).toBe(2);
+    expect(await present(path.join(project.dir, 'D'))).toEqual([]);
+    expect(await readFile(path.join(project.dir, 'D', 'notes.txt'), 'utf8')).toBe('mine');
+
+    await writeFile(suite, SMALL());
+    expect((await runHarness(args, { cwd: project.dir })).code).toBe(0);
+    const nothing = await runHarness([...args, 'no-such-suite'], { cwd: project.dir });
+    expect(nothing.code).toBe(2);
+    expect(await present(path.join(project.dir, 'D'))).toEqual([]);
+
+    expect((await runHarness(args, { cwd: project.dir })).code).toBe(0);
+    await writeFile(path.join(project.dir, 'harness.config.ts'), 'export default { sed: 1 };\n');
+    const config = await runHarness(args, { cwd: project.dir });
+    expect(config.code).toBe(2);
+    expect(await present(path.join(project.dir, 'D'))).toEqual([]);
+  }, 60_000);
 });

@@ -129,10 +129,13 @@ describe('createHarness', () => {
       'reporter "reporter 1 (an object)" failed in onSuiteResult: slack is down',
     ]);
     expect(run.exitCode).toBe(2);
-    expect(run.result.summary.exitCode).toBe(1); // the verdict stands in results.json
+    // The reports say exit 2 too, with why: a CI reading only results.json must not see exit 1.
+    expect(run.result.summary.exitCode).toBe(2);
+    expect(run.result.errors).toEqual(run.reporterErrors);
+    expect(run.result.suites[0]!.assertions.map((a) => a.state)).toContain('failed');
     expect(heard).toEqual(['onRunEnd']);
     const json = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8'));
-    expect(json.summary.exitCode).toBe(1);
+    expect([json.summary.exitCode, json.errors]).toEqual([2, run.reporterErrors]);
 
     // Checked before any suite runs (the other shapes of a bad out dir: guard-reporters.test.ts).
     const file = path.join(outDir, 'results.json');

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import chalk from 'chalk';
 import { DEFAULT_SEED } from '../../defaults.ts';
-import { createHarness } from '../../core/index.ts';
+import { createHarness, removeStaleReports } from '../../core/index.ts';
 import { defaultReporters } from '../../report/index.ts';
 import { scoresCaseNames } from '../../runner/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
+import { strayErrors } from '../stray-errors.ts';
 import type { Command } from './index.ts';
 
 const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--workers N] [--no-cache] [--no-history] [--update-baseline] [--list]
@@ -67,7 +68,16 @@ export const runCommand: Command = {
     );
     const timeoutMs = intFlag('timeout', values.timeout);
     const workers = intFlag('workers', values.workers);
-    const harness = await createHarness({ overrides: { timeoutMs, workers } });
+    const harness = await createHarness({ overrides: { timeoutMs, workers } }).catch(
+      async (err: unknown) => {
+        // A config that cannot be loaded leaves no previous run's reports in an out dir named
+        // here (harness.run does the same for its own failures); without --out-dir the out
+        // dir is the config's to say, and it could not be read.
+        if (values['out-dir'] && !values.list)
+          await removeStaleReports(path.resolve(values['out-dir']), values.reporter ?? []);
+        throw err;
+      },
+    );
     const filter = { words: positionals, suites: values.suite ?? [], models: values.model ?? [] };
     if (values.list) {
       const suites = await harness.collect(filter);
@@ -88,6 +98,7 @@ export const runCommand: Command = {
       cache: values['no-cache'] !== true,
       record: harness.config.history && values['no-history'] !== true,
       argv,
+      runErrors: () => strayErrors,
     });
     // After every reporter has finished (Ink has printed its last frame), so the lines follow the summary.
     if (run.record && 'dir' in run.record)

@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../../data/index.ts';
 import type { Reporter } from '../../runner/index.ts';
 import { loadVegaScripts } from './assets.ts';
 import { renderPage } from './page.ts';
+import { HTML_PAGE, REPORT_FILES } from '../report-files.ts';
 
 export { renderPage, type PageOptions } from './page.ts';
 export { loadVegaScripts, type VegaScripts } from './assets.ts';
@@ -28,7 +29,7 @@ export function htmlReporter(options: HtmlReporterOptions = {}): Reporter {
       root = ctx.config.root;
     },
     async onRunEnd({ result: run }) {
-      const file = path.resolve(outDir, options.dir ?? 'report', 'index.html');
+      const file = path.resolve(outDir, options.dir ?? REPORT_FILES.html, HTML_PAGE);
       const html = renderPage(run, await loadVegaScripts(), root !== undefined ? { root } : {});
       await writeFileAtomic(file, html);
     },

@@ -117,8 +117,15 @@ function header(run: RunResult): string {
   return `<header class="run">
 <h1><span class="badge ${v}" data-verdict="${v}">${VERDICT_TEXT[v]}</span> bess-harness run</h1>
 <dl class="facts">${facts.map(([k, val]) => `<div><dt>${h(k)}</dt><dd>${h(val)}</dd></div>`).join('')}</dl>
+${runErrorsBlock(run.errors ?? [])}
 ${toc ? `<nav><ol class="toc">${toc}</ol></nav>` : ''}
 </header>`;
+}
+
+/** The run's own errors (a reporter that failed, an exception from a timer): why it is ERROR whatever the suites say. */
+function runErrorsBlock(errors: readonly string[]): string {
+  if (errors.length === 0) return '';
+  return `<section class="run-errors"><h2>Harness errors</h2><ul>${errors.map((e) => `<li class="error-text" data-run-error>${h(e)}</li>`).join('')}</ul></section>`;
 }
 
 function datasetText(s: SuiteResult): string {

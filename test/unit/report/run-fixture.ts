@@ -202,3 +202,19 @@ export function buildRun(): RunResult {
     },
   };
 }
+
+/** A run whose every check held (no suites at all): exit 0, as the runner would grade it. */
+export function greenRun(): RunResult {
+  return {
+    ...buildRun(),
+    suites: [],
+    summary: {
+      suites: 0,
+      cases: { scored: 0, errored: 0 },
+      assertions: { passed: 0, failed: 0, errored: 0 },
+      gates: { passed: 0, failed: 0 },
+      exitCode: 0,
+      durationMs: 1200,
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Where the built-in reporters write in a run's out dir: one place for the names, so that the
+ * harness can remove a previous run's reports when a run fails before writing its own.
+ */
+import path from 'node:path';
+import type { ReporterEntry } from '../config/types.ts';
+
+/** Each file-writing built-in reporter's file (html: its folder's page), inside the out dir by default. */
+export const REPORT_FILES = {
+  json: 'results.json',
+  junit: 'junit.xml',
+  markdown: 'summary.md',
+  /** The html reporter's folder (its `dir` option); the page in it is {@link HTML_PAGE}. */
+  html: 'report',
+} as const;
+
+/** The html reporter's page inside its folder. */
+export const HTML_PAGE = 'index.html';
+
+/**
+ * The files the built-in reporters write into `outDir` by default, and those `entries` send
+ * elsewhere (`['junit', { file: 'ci/junit.xml' }]`), as absolute paths. Reporter modules of the
+ * project are left out: what they write is theirs to know.
+ */
+export function reportFilePaths(
+  entries: readonly (ReporterEntry | object)[],
+  outDir: string,
+): string[] {
+  const files = new Set([
+    path.resolve(outDir, REPORT_FILES.json),
+    path.resolve(outDir, REPORT_FILES.junit),
+    path.resolve(outDir, REPORT_FILES.markdown),
+    path.resolve(outDir, REPORT_FILES.html, HTML_PAGE),
+  ]);
+  for (const entry of entries) {
+    if (!Array.isArray(entry)) continue;
+    const [name, options] = entry as readonly unknown[];
+    if (typeof options !== 'object' || options === null) continue;
+    const { file, dir } = options as { readonly file?: unknown; readonly dir?: unknown };
+    if ((name === 'json' || name === 'junit' || name === 'markdown') && typeof file === 'string')
+      files.add(path.resolve(outDir, file));
+    if (name === 'html' && typeof dir === 'string') files.add(path.resolve(outDir, dir, HTML_PAGE));
+  }
+  return [...files];
+}
