@@ -81,14 +81,16 @@ describe('metamorphic law grading', () => {
     ).toContain('needs a scenario dataset');
   });
 
+  /** A model whose false-alarm rate rises from 0 to 0.5 with dropouts: the law fails. */
+  const down: LawOutcome = {
+    law: 'dropout_robustness',
+    farClean: 0,
+    farDropout: 0.5,
+    normals: 10,
+    rate: 0.05,
+  };
+
   it('fails(…) turns a known failure into a pass, and a surprise pass into a failure', () => {
-    const down: LawOutcome = {
-      law: 'dropout_robustness',
-      farClean: 0,
-      farDropout: 0.5,
-      normals: 10,
-      rate: 0.05,
-    };
     const known = grade(fails(model('m').toTolerateDropouts(), 'flags any gap by design'), down);
     expect(known.state).toBe('passed');
     expect(known.message).toMatch(/^expected failure \(flags any gap by design\): /);
@@ -105,13 +107,6 @@ describe('metamorphic law grading', () => {
   });
 
   it('fails(…) with no reason, or twice, is an errored assertion: it once graded as if written once', () => {
-    const down: LawOutcome = {
-      law: 'dropout_robustness',
-      farClean: 0,
-      farDropout: 0.5,
-      normals: 10,
-      rate: 0.05,
-    };
     const twice = grade(fails(fails(model('m').toTolerateDropouts(), 'a'), 'b'), down);
     expect(twice).toMatchObject({
       state: 'errored',
