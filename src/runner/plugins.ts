@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../config/types.ts';
+import { MAX_TIMEOUT_MS } from '../defaults.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import { createProcessPlugin, type ModelPlugin } from '../plugin/index.ts';
@@ -124,6 +125,12 @@ function checkPlugin(p: unknown, where: string): ModelPlugin {
       problems.push('`score(series, ctx)` must be a function');
     if (plugin.fit !== undefined && typeof plugin.fit !== 'function')
       problems.push('`fit` must be a function');
+    // Past 2^31 − 1 ms Node fires a timer at once: a timeout of 1e10 timed every call out at 1 ms.
+    const t = plugin.timeoutMs;
+    if (t !== undefined && !(Number.isInteger(t) && t >= 1 && t <= MAX_TIMEOUT_MS))
+      problems.push(
+        `\`timeoutMs\` must be a whole number of ms from 1 to ${MAX_TIMEOUT_MS.toLocaleString('en-US')} (got ${String(t)})`,
+      );
   }
   if (problems.length > 0)
     throw new HarnessError('E_PLUGIN', `${where}: not a model plugin: ${problems.join('; ')}`);
