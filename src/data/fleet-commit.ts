@@ -20,7 +20,7 @@
  * that is being replaced, and two commits never interleave.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, cp, link, lstat, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { copyFile, cp, link, lstat, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import { fsyncDir } from './atomic.ts';
@@ -118,13 +118,20 @@ async function carryOver(from: string, ready: string): Promise<void> {
  * generated fleet: {@link commitFolder} converts such a folder into a version and removes it, so
  * `generate --out data/real` destroyed the user's real labels, metadata and series, and
  * `--out .` moved a whole project aside and copied it back into a symlinked version. A missing or
- * empty folder, a symlink (a version, or a user's link, which is left alone), and an older
+ * empty folder, a version generate made, a user's link to a folder that passes these checks (the
+ * link is replaced, the folder it points to left alone), and an older
  * harness's fleet (a metadata.csv or labels.csv with rows, every one synthetic; files beside it
  * are carried over) are fine.
  */
 export async function assertReplaceableFleet(target: string, flag: string): Promise<void> {
   const st = await lstatOrNull(target);
-  if (!st?.isDirectory()) return;
+  if (st?.isSymbolicLink()) {
+    // A version generate made is replaced; a user's link (data/real -> a shared folder) is judged
+    // by the folder it points to: replaced, the project's data/real became a synthetic fleet.
+    if (namesBeside(path.basename(target)).version.test(await readlink(target))) return;
+    const followed = await stat(target).catch(() => null);
+    if (!followed?.isDirectory()) return;
+  } else if (!st?.isDirectory()) return;
   const refuse = (why: string): never => {
     throw new HarnessError('E_ARGS', `${flag} ${target} ${why}: generate replaces raw/, metadata.csv and labels.csv of that folder; give a new or empty folder, or one generate wrote`);
   };

@@ -149,6 +149,20 @@ describe('generate --out a folder that is not a fleet', () => {
     expect(await refusal(real)).toContain(`--out ${real} holds a metadata.csv without rows, which generate did not write`);
   });
 
+  it("refuses a user's link to a real folder (data/real -> a shared folder): the link became a synthetic fleet", async () => {
+    const shared = path.join(dir, 'share', 'bess-real');
+    await mkdir(path.join(shared, 'raw'), { recursive: true });
+    await writeFile(path.join(shared, 'metadata.csv'), 'system_id,source,operational_mode,season\nR1,real,backup,winter\n');
+    await mkdir(path.join(dir, 'data'));
+    const real = path.join(dir, 'data', 'real');
+    await symlink(shared, real);
+    const err = await writeFleet({ kind: 'flat', dir: real }, []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as Error).message).toContain(`--out ${real} holds data that is not synthetic (metadata.csv line 2: source "real")`);
+    expect(await readlink(real)).toBe(shared);
+    expect(await readdir(path.join(dir, 'data'))).toEqual(['real']);
+  });
+
   it('refuses a project folder (--out .), which was moved aside and copied back as a version', async () => {
     const project = path.join(dir, 'project');
     await mkdir(path.join(project, 'src'), { recursive: true });
