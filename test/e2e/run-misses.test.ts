@@ -46,6 +46,14 @@ describe('harness run exits 2 when it cannot do what was asked', () => {
     for (const r of [model, wrongCase, suite, filter]) expect(r.stdout).not.toMatch(/PASS/);
   });
 
+  it('on an empty --seed or --out-dir (`--seed=$SEED` with SEED unset)', async () => {
+    const [seed, outDir] = await Promise.all([run(['--seed=']), run(['--out-dir', ' '])]);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain('harness run: --seed needs a value (got an empty one)');
+    expect(outDir.code).toBe(2);
+    expect(outDir.stderr).toContain('--out-dir needs a value');
+  });
+
   it('with --model, an assertion naming no model of the suite (a typo) still errors, and those left out are shown', async () => {
     const typo = await makeProject({
       'suites/tiny.suite.ts': SUITE.replace(

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import chalk from 'chalk';
 import { DEFAULT_SEED } from '../../defaults.ts';
+import { HarnessError } from '../../errors.ts';
 import { createHarness, removeStaleReports } from '../../core/index.ts';
 import { defaultReporters } from '../../report/index.ts';
 import { scoresCaseNames } from '../../runner/index.ts';
@@ -66,6 +67,14 @@ export const runCommand: Command = {
       USAGE,
       true,
     );
+    // `--seed=$SEED` with SEED unset: an empty value was taken (a run on seed "", or the out dir
+    // left at its default), so a CI job's intent was silently dropped.
+    for (const flag of ['seed', 'out-dir'] as const)
+      if (values[flag] !== undefined && values[flag].trim() === '')
+        throw new HarnessError(
+          'E_ARGS',
+          `harness run: --${flag} needs a value (got an empty one)\n\n${USAGE}`,
+        );
     const timeoutMs = intFlag('timeout', values.timeout);
     const workers = intFlag('workers', values.workers);
     const harness = await createHarness({ overrides: { timeoutMs, workers } }).catch(
