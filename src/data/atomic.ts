@@ -1,10 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readlink, rename, rm } from 'node:fs/promises';
+import { link, open, readdir, readlink, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isRunning } from './file-lock.ts';
 import { makeDir } from './make-dir.ts';
 
 /** A temp file beside `file` (same folder, so same file system), unique to this process and call. */
 const tempPathFor = (file: string): string => `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+
+/**
+ * Removes the temp files that writes of `file` by processes no longer running left beside it (a
+ * kill -9 between the temp file and its rename: the file itself is whole, old or new, but the
+ * temp file stayed forever, a copy of an 88 MB label history each). Temp files of live processes,
+ * this one included, are theirs. For files written often beside few others (labels.csv and its
+ * history): it reads the folder.
+ */
+export async function removeDeadTemps(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.tmp-`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-[0-9a-f]{12}$/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    await rm(path.join(dir, name), { force: true });
+  }
+}
 
 /**
  * Creates `file` (it must not exist) with `content`, and fsyncs it before it is closed: a rename

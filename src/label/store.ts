@@ -46,6 +46,7 @@ import {
   SYSTEM_ID_PATTERN,
   throwIfProblems,
   withFileLock,
+  removeDeadTemps,
   writeFileAtomic,
   appendLabelHistory,
   historyPathOf,
@@ -553,6 +554,8 @@ export class LabelStore {
     const src = source as Source;
     const labelsPath = this.labelsPath(src);
     return withLock(labelsPath, async () => {
+      await removeDeadTemps(labelsPath);
+      await removeDeadTemps(this.historyPath(src));
       const file = await this.readFileRows(labelsPath, src);
       const at = file.rows.findIndex((r) => r.source === src && r.system_id === systemId);
       const before = at >= 0 ? (file.rows[at] as LabelRow) : null;

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src/data/csv-read.ts';
@@ -236,6 +236,24 @@ describe('LabelStore', () => {
     await writeFile(labelsPath, `${INITIAL}\n`);
   });
   afterEach(async () => t.cleanup());
+
+  it("removes the temp files a killed save left (kill -9 before the rename), never a live process's", async () => {
+    const dead = 2_147_483_600; // past any pid_max: no such process
+    const temps = {
+      deadLabels: `${labelsPath}.tmp-${dead}-0123456789ab`,
+      deadHistory: `${historyPath}.tmp-${dead}-0123456789ab`,
+      live: `${labelsPath}.tmp-${process.ppid}-0123456789ab`,
+      other: `${labelsPath}.tmp-notes`,
+    };
+    for (const f of Object.values(temps)) await writeFile(f, 'x');
+    saved(await store().save('synthetic', 'sys-0001', anomaly({ expected_version: 1 })));
+    const left = await readdir(t.dir);
+    expect(left).not.toContain(path.basename(temps.deadLabels));
+    expect(left).not.toContain(path.basename(temps.deadHistory));
+    expect(left).toEqual(
+      expect.arrayContaining([path.basename(temps.live), path.basename(temps.other)]),
+    );
+  });
 
   it('bumps the version of a changed row in place, keeps every other row byte for byte, and logs the change', async () => {
     const r = saved(
