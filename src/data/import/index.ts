@@ -78,8 +78,7 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   const missingMode: string[] = [];
   const usedOverrides = new Set<string>();
   for (const s of systems) {
-    const base = s.window === undefined ? s.systemId : s.systemId.replace(/-w\d{3}$/, '');
-    const overKey = [s.systemId, base, s.sourceKey].find((k) => Object.hasOwn(mapping.metadata.systems, k));
+    const overKey = [s.systemId, s.baseId, s.sourceKey].find((k) => Object.hasOwn(mapping.metadata.systems, k));
     if (overKey !== undefined) usedOverrides.add(overKey);
     const m = { ...mapping.metadata, ...(overKey !== undefined ? mapping.metadata.systems[overKey] : {}) };
     if (!m.operational_mode) {
@@ -97,7 +96,7 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
       ...(m.climate !== undefined ? { climate: m.climate } : {}),
       scenario_tags: [],
       // A window names its rack, so splits keep a rack's windows on one side (runner/split.ts).
-      ...(s.window !== undefined ? { parent_system_id: base } : {}),
+      ...(s.window !== undefined ? { parent_system_id: s.baseId } : {}),
     });
   }
   if (missingMode.length > 0) {

@@ -12,6 +12,11 @@ export interface ImportedSystem {
   readonly systemId: string;
   /** The export's own id (or file name) it came from. */
   readonly sourceKey: string;
+  /**
+   * The system's id before any window suffix (`site9-rack3` for `site9-rack3-w012`): a window's
+   * parent_system_id. Carried rather than re-parsed from systemId, whose suffix grows past 3 digits.
+   */
+  readonly baseId: string;
   /** Window index, when split into windows. */
   readonly window?: number;
   readonly timestamps: Float64Array;
@@ -52,7 +57,7 @@ export function splitSystems(series: readonly CleanSeries[], mapping: Mapping, s
         throw new HarnessError('E_IMPORT', `systems ${JSON.stringify(prev)} and ${JSON.stringify(s.key)} of the export both become the id ${systemId}; rename one in the export or import them with different system.prefix`);
       }
       owner.set(systemId, s.key);
-      out.push({ systemId, sourceKey: s.key, ...(part.window !== undefined ? { window: part.window } : {}), timestamps: part.timestamps, columns: part.columns });
+      out.push({ systemId, sourceKey: s.key, baseId: base, ...(part.window !== undefined ? { window: part.window } : {}), timestamps: part.timestamps, columns: part.columns });
     }
   }
   return out;
