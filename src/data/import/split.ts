@@ -70,8 +70,8 @@ type Window = { window: number; timestamps: Float64Array; columns: Record<string
  * indices keep counting. The last window is a stub when it has fewer than `minRows` rows or,
  * without `minRows`, when it spans less than half a window (its last timestamp is less than
  * half a window past its start): a file that ends a few samples into a new day would otherwise
- * make a 1-row system. A stub is merged into the window before it (`merge`, default), dropped
- * (`drop`) or kept (`keep`). A series shorter than one stub stays one window whatever `trailing`
+ * make a 1-row system. A stub is merged into the window before it (`merge`, default) when that
+ * window is the one right before it in time, dropped (`drop`) or kept (`keep`). A series shorter than one stub stays one window whatever `trailing`
  * says: dropping it would import nothing. With `minRows`, any other window with fewer rows (cut
  * short by a gap) is dropped too under `drop` and `merge` (merging it would glue across the gap).
  */
@@ -95,7 +95,11 @@ function windows(s: CleanSeries, opts: Mapping['system'], stubs: StubTally): Win
     const last = bounds[bounds.length - 1]!;
     const rows = last.end - last.start;
     const short = opts.minRows !== undefined ? rows < opts.minRows : s.timestamps[last.end - 1]! - (t0 + last.window * width) < width / 2;
-    if (short) {
+    // Merged only into the window right before it: one before a gap would span the gap (a
+    // day's window holding rows from five days later). After a gap, `merge` leaves it as any
+    // window a gap cut short (kept, or dropped below under min_rows).
+    const adjacent = bounds[bounds.length - 2]!.window === last.window - 1;
+    if (short && (opts.trailing === 'drop' || adjacent)) {
       bounds.pop();
       if (opts.trailing === 'merge') {
         bounds[bounds.length - 1]!.end = last.end;
