@@ -28,6 +28,10 @@ export interface ImportOptions {
   readonly labels?: string;
   /** Read, map and check everything, write nothing. */
   readonly dryRun?: boolean;
+  /** Replace stored real systems whose series this import changes (`--replace`). */
+  readonly replace?: boolean;
+  /** With `replace`: drop the stored labels of replaced systems not labelled anew (`--drop-labels`). */
+  readonly dropLabels?: boolean;
 }
 
 export interface ImportResult {
@@ -113,12 +117,13 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   if (tally.rowsRead > 0 && dropped / tally.rowsRead > 0.5) warnings.push(`more than half of the rows were dropped (${dropped} of ${tally.rowsRead}): check the mapping`);
 
   const labelsInput = opts.labels !== undefined ? { file: opts.labels } : undefined;
+  const policy = { replace: opts.replace === true, dropLabels: opts.dropLabels === true };
   // Real labels are read, merged and written back under the labels file's lock, so a label the
   // app saves meanwhile (another process) is neither lost nor reverted.
   const { prepared, write } = opts.dryRun
-    ? { prepared: await prepareWrite(opts.dataDir, systems, metadata, labelsInput), write: undefined }
+    ? { prepared: await prepareWrite(opts.dataDir, systems, metadata, labelsInput, policy), write: undefined }
     : await withFileLock(sourceFolder(opts.dataDir, 'real').labelsPath, async () => {
-        const p = await prepareWrite(opts.dataDir, systems, metadata, labelsInput);
+        const p = await prepareWrite(opts.dataDir, systems, metadata, labelsInput, policy);
         return { prepared: p, write: await writeImport(p, systems) };
       });
   return { files: opts.files, systems, metadata, tally, stubs, warnings, realDir: prepared.realDir, ...(write ? { write } : {}) };
