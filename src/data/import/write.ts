@@ -21,6 +21,7 @@ import type { LabelRow, MetadataRow } from '../types.ts';
 import { swapEntries } from '../write-fleet.ts';
 import type { ImportedSystem } from './split.ts';
 import { checkReplacement, storedOverlap, type ReplacePolicy } from './replace.ts';
+import { labelSpanProblems } from './label-spans.ts';
 import { makeDir } from '../make-dir.ts';
 import { appendLabelHistory, historyPathOf, type HistoryEntry } from '../label-history.ts';
 
@@ -47,7 +48,7 @@ export interface LabelsInput {
 
 /**
  * Checks everything that could stop the write before anything is written; returns what the
- * write needs. A stored system the import changes needs `policy.replace`, and its label a new row
+ * write needs. A `--labels` row's failure_at must agree with its series (label-spans.ts). A stored system the import changes needs `policy.replace`, and its label a new row
  * in `labels` or `policy.dropLabels` (replace.ts).
  */
 export async function prepareWrite(dataDir: string, systems: readonly ImportedSystem[], metadata: readonly MetadataRow[], labels?: LabelsInput, policy: ReplacePolicy = {}) {
@@ -74,6 +75,7 @@ export async function prepareWrite(dataDir: string, systems: readonly ImportedSy
       if (row.source !== 'real') problems.push({ file: path.resolve(labels.file), line, column: 0, message: `system ${row.system_id} is ${row.source}: --labels merges real labels only` });
       else if (!ids.has(row.system_id)) problems.push({ file: path.resolve(labels.file), line, column: 0, message: `system ${row.system_id} is not a real system (not imported now, not in ${metadataPath})` });
     }
+    if (problems.length === 0) problems.push(...(await labelSpanProblems(path.resolve(labels.file), provided, systems, dir)));
     if (problems.length > 0) throw new HarnessError('E_IMPORT', `cannot merge labels from ${labels.file}: ${problems.length} problem(s)`, problems);
   }
   // Read before anything is written: a file with a bad row stops the import, so no row is dropped.
