@@ -189,8 +189,10 @@ describe('harness import', { timeout: 120_000 }, () => {
       '--data',
       'data',
     );
+    // the same series again replace nothing (their labels still hold): no --replace needed
+    expect(again.code).toBe(0);
     expect(again.stdout).toContain(
-      '3 existing real system(s) replaced (site9-Rack-1, site9-Rack-2, site9-Rack-3), 2 kept',
+      '0 existing real system(s) replaced, 3 written again unchanged, 2 kept',
     );
     expect((await readdir(path.join(dir, 'data/real/raw'))).length).toBe(5);
     expect((await run('validate', '--data', 'data')).code).toBe(0);

@@ -8,16 +8,19 @@ import { parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import type { Command } from './index.ts';
 
-const USAGE = `Usage: harness import <files or glob…> --mapping FILE [--source real] [--data DIR] [--labels FILE] [--dry-run]
+const USAGE = `Usage: harness import <files or glob…> --mapping FILE [--source real] [--data DIR] [--labels FILE] [--replace [--drop-labels]] [--dry-run]
 
 Maps real BMS exports (CSV with any delimiter and decimal comma, or Parquet) onto the data
 contract with a mapping file (JSON, or a .ts module whose default export is the mapping; see
 "Real data" in the README): column names, units, current sign, local time zones with DST,
 sentinel values, duplicates, one file holding several systems or per-window systems. Writes
-data/real/raw/*.csv and data/real/metadata.csv (systems with the same id are replaced, other
-real systems kept) and prints what it dropped and why. No labels are invented: --labels FILE
-merges a labels CSV of real systems into data/real/labels.csv. Exit 2 with file:line:column on a
-bad mapping or file, and nothing is written.`;
+data/real/raw/*.csv and data/real/metadata.csv (other real systems kept) and prints what it
+dropped and why. No labels are invented: --labels FILE merges a labels CSV of real systems into
+data/real/labels.csv. Exit 2 with file:line:column on a bad mapping or file, and nothing is written.
+
+A stored real system the import would give other data is exit 2 unless --replace (its stored
+series is deleted); a replaced system's label describes the stored series, so it must be given
+anew in --labels, or dropped with --drop-labels (recorded in labels.history.csv).`;
 
 export const importCommand: Command = {
   usage: USAGE,
@@ -33,6 +36,8 @@ export const importCommand: Command = {
         data: { type: 'string' },
         labels: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        replace: { type: 'boolean' },
+        'drop-labels': { type: 'boolean' },
       },
       USAGE,
       true,
@@ -50,6 +55,11 @@ export const importCommand: Command = {
         'E_ARGS',
         `harness import: name the export files (or a glob such as "exports/*.csv")\n\n${USAGE}`,
       );
+    if (values['drop-labels'] && !values.replace)
+      throw new HarnessError(
+        'E_ARGS',
+        'harness import: --drop-labels drops the labels of systems --replace replaces: pass both',
+      );
     const files = await expandInputs(positionals);
     const mapping = await loadMapping(values.mapping);
     const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
@@ -59,6 +69,8 @@ export const importCommand: Command = {
       dataDir,
       ...(values.labels ? { labels: values.labels } : {}),
       dryRun: values['dry-run'] === true,
+      replace: values.replace === true,
+      dropLabels: values['drop-labels'] === true,
     });
     process.stdout.write(formatImportReport(result, displayPath));
     return 0;

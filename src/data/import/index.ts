@@ -28,6 +28,10 @@ export interface ImportOptions {
   readonly labels?: string;
   /** Read, map and check everything, write nothing. */
   readonly dryRun?: boolean;
+  /** Replace stored real systems whose series this import changes (`--replace`). */
+  readonly replace?: boolean;
+  /** With `replace`: drop the stored labels of replaced systems not labelled anew (`--drop-labels`). */
+  readonly dropLabels?: boolean;
 }
 
 export interface ImportResult {
@@ -78,8 +82,7 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   const missingMode: string[] = [];
   const usedOverrides = new Set<string>();
   for (const s of systems) {
-    const base = s.window === undefined ? s.systemId : s.systemId.replace(/-w\d{3}$/, '');
-    const overKey = [s.systemId, base, s.sourceKey].find((k) => Object.hasOwn(mapping.metadata.systems, k));
+    const overKey = [s.systemId, s.baseId, s.sourceKey].find((k) => Object.hasOwn(mapping.metadata.systems, k));
     if (overKey !== undefined) usedOverrides.add(overKey);
     const m = { ...mapping.metadata, ...(overKey !== undefined ? mapping.metadata.systems[overKey] : {}) };
     if (!m.operational_mode) {
@@ -97,7 +100,7 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
       ...(m.climate !== undefined ? { climate: m.climate } : {}),
       scenario_tags: [],
       // A window names its rack, so splits keep a rack's windows on one side (runner/split.ts).
-      ...(s.window !== undefined ? { parent_system_id: base } : {}),
+      ...(s.window !== undefined ? { parent_system_id: s.baseId } : {}),
     });
   }
   if (missingMode.length > 0) {
@@ -114,12 +117,13 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   if (tally.rowsRead > 0 && dropped / tally.rowsRead > 0.5) warnings.push(`more than half of the rows were dropped (${dropped} of ${tally.rowsRead}): check the mapping`);
 
   const labelsInput = opts.labels !== undefined ? { file: opts.labels } : undefined;
+  const policy = { replace: opts.replace === true, dropLabels: opts.dropLabels === true };
   // Real labels are read, merged and written back under the labels file's lock, so a label the
   // app saves meanwhile (another process) is neither lost nor reverted.
   const { prepared, write } = opts.dryRun
-    ? { prepared: await prepareWrite(opts.dataDir, systems, metadata, labelsInput), write: undefined }
+    ? { prepared: await prepareWrite(opts.dataDir, systems, metadata, labelsInput, policy), write: undefined }
     : await withFileLock(sourceFolder(opts.dataDir, 'real').labelsPath, async () => {
-        const p = await prepareWrite(opts.dataDir, systems, metadata, labelsInput);
+        const p = await prepareWrite(opts.dataDir, systems, metadata, labelsInput, policy);
         return { prepared: p, write: await writeImport(p, systems) };
       });
   return { files: opts.files, systems, metadata, tally, stubs, warnings, realDir: prepared.realDir, ...(write ? { write } : {}) };

@@ -31,7 +31,9 @@ export function formatImportReport(r: ImportResult, show: (file: string) => stri
   }
   if (r.systems.length > 20) out.push(`  … and ${r.systems.length - 20} more`);
   if (w) {
-    out.push(`  ${w.replaced.length} existing real system(s) replaced${w.replaced.length > 0 ? ` (${w.replaced.slice(0, 10).join(', ')}${w.replaced.length > 10 ? ' …' : ''})` : ''}, ${w.kept} kept`);
+    const unchanged = w.unchanged.length > 0 ? `, ${w.unchanged.length} written again unchanged` : '';
+    out.push(`  ${w.replaced.length} existing real system(s) replaced${w.replaced.length > 0 ? ` (${w.replaced.slice(0, 10).join(', ')}${w.replaced.length > 10 ? ' …' : ''})` : ''}${unchanged}, ${w.kept} kept`);
+    if (w.labelsDropped.length > 0) out.push(`  ${w.labelsDropped.length} label(s) of replaced systems dropped (--drop-labels; recorded in real/labels.history.csv): ${w.labelsDropped.slice(0, 10).join(', ')}${w.labelsDropped.length > 10 ? ' …' : ''}`);
     if (w.labels > 0) out.push(`  ${w.labels} label row(s) merged into real/labels.csv (${w.labelsChanged} new or changed, recorded in real/labels.history.csv)`);
     else out.push('  no labels written: label the systems with `harness label` (or pass --labels FILE)');
   }

@@ -12,6 +12,11 @@ export interface ImportedSystem {
   readonly systemId: string;
   /** The export's own id (or file name) it came from. */
   readonly sourceKey: string;
+  /**
+   * The system's id before any window suffix (`site9-rack3` for `site9-rack3-w012`): a window's
+   * parent_system_id. Carried rather than re-parsed from systemId, whose suffix grows past 3 digits.
+   */
+  readonly baseId: string;
   /** Window index, when split into windows. */
   readonly window?: number;
   readonly timestamps: Float64Array;
@@ -52,7 +57,7 @@ export function splitSystems(series: readonly CleanSeries[], mapping: Mapping, s
         throw new HarnessError('E_IMPORT', `systems ${JSON.stringify(prev)} and ${JSON.stringify(s.key)} of the export both become the id ${systemId}; rename one in the export or import them with different system.prefix`);
       }
       owner.set(systemId, s.key);
-      out.push({ systemId, sourceKey: s.key, ...(part.window !== undefined ? { window: part.window } : {}), timestamps: part.timestamps, columns: part.columns });
+      out.push({ systemId, sourceKey: s.key, baseId: base, ...(part.window !== undefined ? { window: part.window } : {}), timestamps: part.timestamps, columns: part.columns });
     }
   }
   return out;
@@ -65,8 +70,8 @@ type Window = { window: number; timestamps: Float64Array; columns: Record<string
  * indices keep counting. The last window is a stub when it has fewer than `minRows` rows or,
  * without `minRows`, when it spans less than half a window (its last timestamp is less than
  * half a window past its start): a file that ends a few samples into a new day would otherwise
- * make a 1-row system. A stub is merged into the window before it (`merge`, default), dropped
- * (`drop`) or kept (`keep`). A series shorter than one stub stays one window whatever `trailing`
+ * make a 1-row system. A stub is merged into the window before it (`merge`, default) when that
+ * window is the one right before it in time, dropped (`drop`) or kept (`keep`). A series shorter than one stub stays one window whatever `trailing`
  * says: dropping it would import nothing. With `minRows`, any other window with fewer rows (cut
  * short by a gap) is dropped too under `drop` and `merge` (merging it would glue across the gap).
  */
@@ -90,7 +95,11 @@ function windows(s: CleanSeries, opts: Mapping['system'], stubs: StubTally): Win
     const last = bounds[bounds.length - 1]!;
     const rows = last.end - last.start;
     const short = opts.minRows !== undefined ? rows < opts.minRows : s.timestamps[last.end - 1]! - (t0 + last.window * width) < width / 2;
-    if (short) {
+    // Merged only into the window right before it: one before a gap would span the gap (a
+    // day's window holding rows from five days later). After a gap, `merge` leaves it as any
+    // window a gap cut short (kept, or dropped below under min_rows).
+    const adjacent = bounds[bounds.length - 2]!.window === last.window - 1;
+    if (short && (opts.trailing === 'drop' || adjacent)) {
       bounds.pop();
       if (opts.trailing === 'merge') {
         bounds[bounds.length - 1]!.end = last.end;

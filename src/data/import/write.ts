@@ -2,7 +2,7 @@
  * Writes imported systems into `<dataDir>/real/` (raw/*.csv and metadata.csv, the same shape as
  * synthetic/) through a staging folder and renames, like write-fleet.ts: a crash leaves the old
  * real/ or the new one, never half of it. Existing real systems with an imported id are
- * replaced; the others are kept (their raw files hard-linked, or copied, into the new folder).
+ * replaced (when the data differs, only if asked: replace.ts); the others are kept (their raw files hard-linked, or copied, into the new folder).
  * Labels given with `--labels` are merged into `real/labels.csv` (the rows of those systems
  * replaced, every other row kept; each new or changed row is a line in real/labels.history.csv,
  * as a save in the label app is); the synthetic folder is never touched.
@@ -14,33 +14,44 @@ import { HarnessError, type Problem } from '../../errors.ts';
 import { fsyncDir, writeFileAtomic, writeFileDurable } from '../atomic.ts';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from '../csv-write.ts';
 import { assertNoLegacyLabels, describeLayout, resolveDataDir, sourceFolder } from '../layout.ts';
-import { readLabelsFile, readLocatedLabels } from '../load-labels.ts';
+import { readLocatedLabels } from '../load-labels.ts';
 import { readLocatedMetadata } from '../load-metadata.ts';
 import { pathExists } from '../path-exists.ts';
 import type { LabelRow, MetadataRow } from '../types.ts';
 import { swapEntries } from '../write-fleet.ts';
 import type { ImportedSystem } from './split.ts';
+import { checkReplacement, storedOverlap, type ReplacePolicy } from './replace.ts';
+import { labelSpanProblems } from './label-spans.ts';
 import { makeDir } from '../make-dir.ts';
 import { appendLabelHistory, historyPathOf, type HistoryEntry } from '../label-history.ts';
 
 export interface WriteImportResult {
   readonly realDir: string;
   readonly written: number;
+  /** Stored systems whose series the import changed (`--replace`). */
   readonly replaced: readonly string[];
+  /** Stored systems imported again with the same series. */
+  readonly unchanged: readonly string[];
   readonly kept: number;
   readonly rows: number;
   /** Label rows merged from `--labels`. */
   readonly labels: number;
   /** Of those, the rows that were new or changed (each a line in real/labels.history.csv). */
   readonly labelsChanged: number;
+  /** Labels of replaced systems dropped under `--drop-labels` (each a line in the history). */
+  readonly labelsDropped: readonly string[];
 }
 
 export interface LabelsInput {
   readonly file: string;
 }
 
-/** Checks everything that could stop the write before anything is written; returns what the write needs. */
-export async function prepareWrite(dataDir: string, systems: readonly ImportedSystem[], metadata: readonly MetadataRow[], labels?: LabelsInput) {
+/**
+ * Checks everything that could stop the write before anything is written; returns what the
+ * write needs. A `--labels` row's failure_at must agree with its series (label-spans.ts). A stored system the import changes needs `policy.replace`, and its label a new row
+ * in `labels` or `policy.dropLabels` (replace.ts).
+ */
+export async function prepareWrite(dataDir: string, systems: readonly ImportedSystem[], metadata: readonly MetadataRow[], labels?: LabelsInput, policy: ReplacePolicy = {}) {
   const dir = resolveDataDir(dataDir);
   const layout = describeLayout(dir);
   if (layout.kind === 'flat') {
@@ -48,33 +59,44 @@ export async function prepareWrite(dataDir: string, systems: readonly ImportedSy
   }
   assertNoLegacyLabels(layout);
   const { dir: realDir, metadataPath, labelsPath } = sourceFolder(dir, 'real');
-  const existing = (await pathExists(metadataPath)) ? (await readLocatedMetadata(metadataPath, 'real')).map((r) => r.row) : [];
+  const storedMeta = (await pathExists(metadataPath)) ? await readLocatedMetadata(metadataPath, 'real') : [];
+  const existing = storedMeta.map((r) => r.row);
   const imported = new Map(metadata.map((m) => [m.system_id, m]));
-  const replaced = existing.filter((m) => imported.has(m.system_id)).map((m) => m.system_id);
+  const overlap = await storedOverlap(dir, systems, storedMeta.filter((m) => imported.has(m.row.system_id)));
+  const replaced = overlap.replaced.map((m) => m.row.system_id);
   // Existing rows in their order (replaced ones in place), then the new systems.
   const merged: MetadataRow[] = [...existing.map((m) => imported.get(m.system_id) ?? m), ...metadata.filter((m) => !existing.some((e) => e.system_id === m.system_id))];
 
-  let mergedLabels: LabelRow[] | undefined;
-  let labelHistory: HistoryEntry[] = [];
-  let labelCount = 0;
+  const provided = labels ? await readLocatedLabels(path.resolve(labels.file)) : [];
   if (labels) {
-    const provided = await readLocatedLabels(path.resolve(labels.file));
     const ids = new Set(merged.map((m) => m.system_id));
     const problems: Problem[] = [];
     for (const { row, line } of provided) {
       if (row.source !== 'real') problems.push({ file: path.resolve(labels.file), line, column: 0, message: `system ${row.system_id} is ${row.source}: --labels merges real labels only` });
       else if (!ids.has(row.system_id)) problems.push({ file: path.resolve(labels.file), line, column: 0, message: `system ${row.system_id} is not a real system (not imported now, not in ${metadataPath})` });
     }
+    if (problems.length === 0) problems.push(...(await labelSpanProblems(path.resolve(labels.file), provided, systems, dir)));
     if (problems.length > 0) throw new HarnessError('E_IMPORT', `cannot merge labels from ${labels.file}: ${problems.length} problem(s)`, problems);
-    // Read before anything is written: a file with a bad row stops the import, so no row is dropped.
-    const existingLabels = await readLabelsFile(labelsPath, { allowMissing: true, folderSource: 'real' });
-    const changes = labelChanges(existingLabels, provided.map((p) => p.row), new Date().toISOString());
-    const given = new Set(provided.map((p) => p.row.system_id));
-    mergedLabels = [...existingLabels.filter((r) => !given.has(r.system_id)), ...changes.rows];
-    labelHistory = changes.history;
-    labelCount = provided.length;
   }
-  return { dir, realDir, metadataPath, labelsPath, merged, replaced, keptCount: merged.length - metadata.length, mergedLabels, labelHistory, labelCount };
+  // Read before anything is written: a file with a bad row stops the import, so no row is dropped.
+  // Not read when the import neither merges labels nor replaces a series: it does not touch the file.
+  const storedLabels = labels || replaced.length > 0 ? await readLocatedLabels(labelsPath, { allowMissing: true, folderSource: 'real' }) : [];
+  const given = new Set(provided.map((p) => p.row.system_id));
+  const dropped = checkReplacement({ overlap, systems, metadataPath, labelsPath, storedLabels, relabelled: given, policy });
+
+  let mergedLabels: LabelRow[] | undefined;
+  let labelHistory: HistoryEntry[] = [];
+  if (labels || dropped.length > 0) {
+    const changedAt = new Date().toISOString();
+    const existingLabels = storedLabels.map((l) => l.row);
+    const changes = labelChanges(existingLabels, provided.map((p) => p.row), changedAt);
+    const gone = new Set(dropped.map((r) => r.system_id));
+    mergedLabels = [...existingLabels.filter((r) => !given.has(r.system_id) && !gone.has(r.system_id)), ...changes.rows];
+    // A dropped label is a change like any other: its history line keeps the row (after: empty).
+    const drops = dropped.map((r): HistoryEntry => ({ changed_at: changedAt, labeler: 'harness import', source: 'real', system_id: r.system_id, before: r, after: null }));
+    labelHistory = [...changes.history, ...drops];
+  }
+  return { dir, realDir, metadataPath, labelsPath, merged, replaced, unchanged: overlap.unchanged, keptCount: merged.length - metadata.length, mergedLabels, labelHistory, labelCount: provided.length, labelsDropped: dropped.map((r) => r.system_id) };
 }
 
 /** A row as text without its version, to tell a changed label from the same one given again. */
@@ -140,5 +162,5 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-  return { realDir, written: systems.length, replaced: prepared.replaced, kept: prepared.keptCount, rows, labels: prepared.labelCount, labelsChanged: prepared.labelHistory.length };
+  return { realDir, written: systems.length, replaced: prepared.replaced, unchanged: prepared.unchanged, kept: prepared.keptCount, rows, labels: prepared.labelCount, labelsChanged: prepared.labelHistory.length - prepared.labelsDropped.length, labelsDropped: prepared.labelsDropped };
 }

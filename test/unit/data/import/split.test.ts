@@ -48,6 +48,15 @@ describe('trailing windows', () => {
     expect(split(gap, { window_days: 1, min_rows: 10, trailing: 'drop' })).toMatchObject({ ids: ['rack-w000:24', 'rack-w002:24'], stubs: { dropped: 1, droppedRows: 2 } });
   });
 
+  it('merges a stub only into the window right before it: after a gap, merge keeps it (min_rows drops it), drop drops it', () => {
+    // 24 h on day 0, then 3 h on day 5: merging would make w000 span five days
+    const gap = [...range(0, 24), ...range(120, 123)];
+    expect(split(gap, { window_days: 1 })).toMatchObject({ ids: ['rack-w000:24', 'rack-w005:3'], stubs: { merged: 0, dropped: 0 } });
+    expect(split(gap, { window_days: 1 }).systems[0]!.timestamps.at(-1)).toBe(t0 + 23 * HOUR);
+    expect(split(gap, { window_days: 1, min_rows: 10 })).toMatchObject({ ids: ['rack-w000:24'], stubs: { merged: 0, dropped: 1, droppedRows: 3 } });
+    expect(split(gap, { window_days: 1, trailing: 'drop' })).toMatchObject({ ids: ['rack-w000:24'], stubs: { dropped: 1, droppedRows: 3 } });
+  });
+
   it('keeps a series shorter than a stub as one window: dropping it would import nothing', () => {
     expect(split(range(0, 3), { window_days: 1, trailing: 'drop' }).ids).toEqual(['rack-w000:3']);
   });
