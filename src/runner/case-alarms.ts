@@ -4,6 +4,7 @@
  * judged against the labels' `failure_at` / `onset_at` (alarms.ts), a few timelines kept for the
  * plots, and the metrics merged into the case summary so that assertions read them by name.
  */
+import { failureAtDisagreement } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
 import { HarnessError } from '../errors.ts';
 import {
@@ -71,6 +72,7 @@ export function caseAlarms(
   seed: string,
   strata: Readonly<Record<string, StrataColumn>> = {},
 ): { readonly alarms: CaseAlarms; readonly cells: AlarmCells } {
+  assertFailuresAgree(test, input.overTime);
   const units = alarmUnits(test, input.overTime, input.threshold, debounce);
   const systems = units.map((u) => u.system);
   // The guard reads each system's own scores, windows too: the training windows that set the
@@ -124,6 +126,35 @@ export function caseAlarms(
       : [],
   };
   return { alarms, cells };
+}
+
+/**
+ * Refuses (E_DATA) anomaly labels whose `failure_at` disagrees with their series, by the rule
+ * `harness validate` and the label app apply (lead-time.ts): alarms are judged against
+ * failure_at, so one typed a year wrong, or far from lead_time_days after the data, measured
+ * warning time from a date the series does not support, while validate refused the same files.
+ */
+function assertFailuresAgree(
+  test: readonly SystemRecord[],
+  overTime: readonly (OverTime | null)[],
+): void {
+  const problems: string[] = [];
+  test.forEach((s, i) => {
+    const o = overTime[i];
+    const failureAt = s.label.failure_at;
+    if (!o || s.label.label !== 'anomaly' || failureAt === undefined) return;
+    const why = failureAtDisagreement(s.systemId, s.label.lead_time_days, failureAt, {
+      first: o.spanStart,
+      last: o.spanEnd,
+    });
+    if (why !== undefined) problems.push(why);
+  });
+  if (problems.length === 0) return;
+  const more = problems.length > 3 ? `; and ${problems.length - 3} more` : '';
+  throw new HarnessError(
+    'E_DATA',
+    `${problems.length} anomaly label(s) disagree with their series, so their alarms cannot be judged: ${problems.slice(0, 3).join('; ')}${more}; \`harness validate\` names their lines in labels.csv`,
+  );
 }
 
 /**

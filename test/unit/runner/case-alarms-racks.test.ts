@@ -40,6 +40,13 @@ function window(
         source: 'synthetic',
         label_version: 1,
         ...label,
+        // A window's lead time is from its own last sample to its rack's failure, as the
+        // generator writes it (and as validate and the run check it against failure_at).
+        ...(label.failure_at !== undefined
+          ? {
+              lead_time_days: Math.round(((Date.parse(label.failure_at) - t[23]!) / D) * 100) / 100,
+            }
+          : {}),
       } as LabelRow,
       metadata: {
         system_id: systemId,
@@ -154,6 +161,21 @@ describe('caseAlarms on windows of racks', () => {
       record: { ...w.record, metadata: { ...w.record.metadata, parent_system_id: undefined } },
     }));
     expect(run(alone).alarms.summary.counts).toMatchObject({ systems: 2, failures: 2 });
+  });
+});
+
+describe('caseAlarms: labels that disagree with their series', () => {
+  it('refuses a failure_at before the data (a year typed wrong), as validate does, not judge alarms from it', () => {
+    const wrongYear = window(
+      'bad',
+      3,
+      { label: 'anomaly', failure_type: 'thermal_runaway', failure_at: iso(-365 * D) },
+      () => true,
+    );
+    const ok = window('good', 0, {}, () => false);
+    expect(() => run([wrongYear, ok])).toThrow(
+      /^1 anomaly label\(s\) disagree with their series, so their alarms cannot be judged: failure_at 1969-01-01T00:00:00\.000Z is 368\.0 days before the first sample of bad-w0003/,
+    );
   });
 });
 
