@@ -149,8 +149,49 @@ function compilePattern(format: string): Pattern {
   return { re: new RegExp(`^${re}(?:[.,](\\d{1,9}))?$`), order };
 }
 
-/** A function from a cell to UTC milliseconds. `previousMs` (same system, file order) resolves ambiguous local times under `infer`. */
+/**
+ * The instants an imported timestamp may hold: from 2000 up to (not including) 2100. Far wider
+ * than any BESS fleet's telemetry, yet it catches a unit mistake, which otherwise imports with
+ * exit 0: epoch seconds read as milliseconds land in January 1970, milliseconds read as seconds
+ * in the year 56971 (past what the contract's four-digit years can write). A clock left unset
+ * (1970, 2000-01-01 is inside) is caught too. Rows outside are dropped as unparsable_timestamp.
+ */
+export const PLAUSIBLE_FROM_MS = Date.UTC(2000, 0, 1);
+export const PLAUSIBLE_UNTIL_MS = Date.UTC(2100, 0, 1);
+const plausible = (ms: number): boolean => ms >= PLAUSIBLE_FROM_MS && ms < PLAUSIBLE_UNTIL_MS;
+
+/** An instant for a message: ISO 8601 while Date can write it with four digits, else its year. */
+function describeInstant(ms: number): string {
+  if (Math.abs(ms) < 8.64e15) {
+    const iso = new Date(ms).toISOString();
+    if (/^\d{4}-/.test(iso)) return iso;
+  }
+  return `the year ${Math.floor(1970 + ms / 31_556_952_000)}`;
+}
+
+/** Why an instant outside {@link PLAUSIBLE_FROM_MS}…{@link PLAUSIBLE_UNTIL_MS} is refused, with the likely fix. */
+function implausible(spec: TimestampSpec, value: unknown, ms: number): string {
+  const head = `${JSON.stringify(typeof value === 'bigint' ? String(value) : value)} as ${spec.format} is ${describeInstant(ms)}, outside 2000–2099`;
+  if (spec.format === 'epoch_s' && plausible(ms / 1000)) return `${head}: the values look like milliseconds, set timestamp.format to "epoch_ms"`;
+  if (spec.format === 'epoch_ms' && plausible(ms * 1000)) return `${head}: the values look like seconds, set timestamp.format to "epoch_s"`;
+  if (spec.format === 'elapsed') return `${head}: is timestamp.origin right, and are the values seconds?`;
+  return `${head}: is the ${spec.format.startsWith('epoch_') ? 'unit (epoch_s or epoch_ms)' : 'year'} right, or the logger's clock unset?`;
+}
+
+/**
+ * A function from a cell to UTC milliseconds. `previousMs` (same system, file order) resolves
+ * ambiguous local times under `infer`. An instant outside 2000–2099 is refused (see {@link PLAUSIBLE_FROM_MS}).
+ */
 export function timestampParser(spec: TimestampSpec): (value: unknown, previousMs: number | undefined) => ParsedTime {
+  const parse = cellParser(spec);
+  return (value, previousMs) => {
+    const r = parse(value, previousMs);
+    if (!r.ok || plausible(r.ms)) return r;
+    return { ok: false, reason: 'unparsable_timestamp', detail: implausible(spec, value, r.ms) };
+  };
+}
+
+function cellParser(spec: TimestampSpec): (value: unknown, previousMs: number | undefined) => ParsedTime {
   const pattern = spec.format === 'iso' || spec.format === 'elapsed' || spec.format.startsWith('epoch_') ? undefined : compilePattern(spec.format);
   const bad = (detail: string): ParsedTime => ({ ok: false, reason: 'unparsable_timestamp', detail });
 
