@@ -179,23 +179,28 @@ function implausible(spec: TimestampSpec, value: unknown, ms: number): string {
 }
 
 /**
- * A function from a cell to UTC milliseconds. `previousMs` (same system, file order) resolves
- * ambiguous local times under `infer`. An instant outside 2000–2099 is refused (see {@link PLAUSIBLE_FROM_MS}).
+ * A cell to UTC milliseconds. `previousMs` (the same system's previous row, file order) and
+ * `descending` (the system's rows run newest first so far) resolve ambiguous local times under `infer`.
  */
-export function timestampParser(spec: TimestampSpec): (value: unknown, previousMs: number | undefined) => ParsedTime {
+export type TimeParser = (value: unknown, previousMs: number | undefined, descending?: boolean) => ParsedTime;
+
+/**
+ * A {@link TimeParser} for a mapping's timestamp spec. An instant outside 2000–2099 is refused (see {@link PLAUSIBLE_FROM_MS}).
+ */
+export function timestampParser(spec: TimestampSpec): TimeParser {
   const parse = cellParser(spec);
-  return (value, previousMs) => {
-    const r = parse(value, previousMs);
+  return (value, previousMs, descending) => {
+    const r = parse(value, previousMs, descending);
     if (!r.ok || plausible(r.ms)) return r;
     return { ok: false, reason: 'unparsable_timestamp', detail: implausible(spec, value, r.ms) };
   };
 }
 
-function cellParser(spec: TimestampSpec): (value: unknown, previousMs: number | undefined) => ParsedTime {
+function cellParser(spec: TimestampSpec): TimeParser {
   const pattern = spec.format === 'iso' || spec.format === 'elapsed' || spec.format.startsWith('epoch_') ? undefined : compilePattern(spec.format);
   const bad = (detail: string): ParsedTime => ({ ok: false, reason: 'unparsable_timestamp', detail });
 
-  const fromWall = (y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, text: string, previousMs: number | undefined): ParsedTime => {
+  const fromWall = (y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, text: string, previousMs: number | undefined, descending: boolean): ParsedTime => {
     if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return bad(`${JSON.stringify(text)} is not a valid date and time`);
     const wall = Date.UTC(y, mo - 1, d, h, mi, s) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
     if (new Date(wall).getUTCDate() !== d) return bad(`${JSON.stringify(text)} is not a valid date`);
@@ -215,15 +220,23 @@ function cellParser(spec: TimestampSpec): (value: unknown, previousMs: number | 
         return { ok: true, ms: late, ambiguous: true };
       case 'drop':
         return { ok: false, reason: 'ambiguous_local_time', detail: `${JSON.stringify(text)} occurs twice in ${zone.name} (a DST change repeats it)` };
-      case 'infer':
-        // In file order the repeated hour comes twice: take the meaning closest to the system's
-        // previous row (the earlier one when there is none). This follows the series through
-        // the repeated hour and tolerates a few rows out of order inside it.
-        return { ok: true, ms: previousMs !== undefined && Math.abs(late - previousMs) < Math.abs(early - previousMs) ? late : early, ambiguous: true };
+      case 'infer': {
+        // In file order the repeated hour comes twice. Take the meaning that lies after the
+        // system's previous row (before it in a newest-first file), the nearest such one; if
+        // neither does (a row out of order), the one nearest the previous row. With no previous
+        // row, the earlier. "Nearest" alone tied or lost at hourly or 30-min sampling: the
+        // second 02:00 is as near its previous row (the first 02:00) as that row itself, and
+        // the row was then dropped as a conflicting duplicate.
+        if (previousMs === undefined) return { ok: true, ms: early, ambiguous: true };
+        const ahead = c.filter((t) => (descending ? t < previousMs : t > previousMs));
+        const pool = ahead.length > 0 ? ahead : c;
+        const ms = pool.reduce((best, t) => (Math.abs(t - previousMs) < Math.abs(best - previousMs) ? t : best));
+        return { ok: true, ms, ambiguous: true };
+      }
     }
   };
 
-  return (value, previousMs) => {
+  return (value, previousMs, descending = false) => {
     if (value === null || value === undefined || value === '') return bad('empty timestamp');
     if (value instanceof Date) {
       const ms = value.getTime();
@@ -256,7 +269,7 @@ function cellParser(spec: TimestampSpec): (value: unknown, previousMs: number | 
       const m = ISO.exec(text);
       if (!m) return bad(`${JSON.stringify(text)} is not an ISO 8601 timestamp`);
       const [, y, mo, d, h, mi, s, frac, off] = m;
-      if (off === undefined) return fromWall(+y!, +mo!, +d!, +h!, +mi!, +(s ?? 0), frac, text, previousMs);
+      if (off === undefined) return fromWall(+y!, +mo!, +d!, +h!, +mi!, +(s ?? 0), frac, text, previousMs, descending);
       const wall = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +(s ?? 0)) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
       if (+mo! < 1 || +mo! > 12 || +h! > 23 || +mi! > 59 || +(s ?? 0) > 59 || new Date(wall).getUTCDate() !== +d!) return bad(`${JSON.stringify(text)} is not a valid date and time`);
       if (off === 'Z' || off === 'z') return { ok: true, ms: wall };
@@ -268,6 +281,6 @@ function cellParser(spec: TimestampSpec): (value: unknown, previousMs: number | 
     if (!m) return bad(`${JSON.stringify(text)} does not match the format ${spec.format}`);
     const got: Record<string, number> = { ss: 0 };
     pattern.order.forEach((tok, i) => (got[tok] = Number(m[i + 1])));
-    return fromWall(got['YYYY']!, got['MM']!, got['DD']!, got['HH']!, got['mm']!, got['ss']!, m[pattern.order.length + 1], text, previousMs);
+    return fromWall(got['YYYY']!, got['MM']!, got['DD']!, got['HH']!, got['mm']!, got['ss']!, m[pattern.order.length + 1], text, previousMs, descending);
   };
 }

@@ -65,6 +65,8 @@ interface Pending {
   /** Per output column (a sensor, or an extra column). */
   readonly values: Map<string, number[]>;
   last: number | undefined;
+  /** Steps forward in time minus steps back so far: below 0, the file runs newest first (DST `infer` reads the repeated hour that way). */
+  trend: number;
 }
 
 /** The series of one system key (the export's id, or the file's name), sorted and deduplicated. */
@@ -173,7 +175,7 @@ export class RowCollector {
         }
       }
       let p = this.pending.get(key);
-      const parsed = this.parseTime(row.cells[tsCol], p?.last);
+      const parsed = this.parseTime(row.cells[tsCol], p?.last, p !== undefined && p.trend < 0);
       if (!parsed.ok) {
         t.drop(parsed.reason, locate(table, row.line, tsCol + 1, parsed.detail));
         continue;
@@ -181,10 +183,11 @@ export class RowCollector {
       if (parsed.ambiguous) t.ambiguousResolved++;
       if (parsed.shifted) t.nonexistentShifted++;
       if (!p) {
-        p = { ts: [], where: [], values: new Map(this.outputs.map((o) => [o.name, []])), last: undefined };
+        p = { ts: [], where: [], values: new Map(this.outputs.map((o) => [o.name, []])), last: undefined, trend: 0 };
         this.pending.set(key, p);
       }
       if (p.last !== undefined && parsed.ms < p.last) t.outOfOrder++;
+      if (p.last !== undefined) p.trend += Math.sign(parsed.ms - p.last);
       p.last = parsed.ms;
       p.ts.push(parsed.ms);
       p.where.push({ file: fileIndex, line: row.line });

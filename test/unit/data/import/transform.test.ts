@@ -147,3 +147,40 @@ describe('a decimal-comma export', () => {
     });
   });
 });
+
+describe('the DST fall-back hour in local time (infer)', () => {
+  const dst = {
+    timestamp: { column: 't', format: 'YYYY-MM-DD HH:mm', timezone: 'Europe/Berlin' },
+    system: { id: 'r' },
+    columns: { voltage_v: 'U' },
+    metadata: { operational_mode: 'unknown' },
+  };
+  /** Local wall times from 01:00 to 03:30 on 2025-10-26 every `step` minutes, 02:xx written twice. */
+  function wallTimes(step: number): string[] {
+    const out: string[] = [];
+    for (let m = 60; m < 210; m += step) out.push(`2025-10-26 0${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}`);
+    const repeated = out.filter((t) => t.includes(' 02:'));
+    return [...out.slice(0, out.indexOf(repeated[repeated.length - 1]!) + 1), ...repeated, ...out.slice(out.indexOf(repeated[repeated.length - 1]!) + 1)];
+  }
+
+  for (const [name, step, newestFirst] of [
+    ['hourly', 60, false],
+    ['every 30 min', 30, false],
+    ['every 15 min', 15, false],
+    ['hourly, newest first', 60, true],
+    ['every 30 min, newest first', 30, true],
+  ] as const) {
+    it(`keeps every row of the repeated hour, ${name}`, () => {
+      const times = wallTimes(step);
+      const rows = times.map((t, i) => [t, String(700 + i)]);
+      const { series, tally } = collect(dst, table(['t', 'U'], newestFirst ? rows.reverse() : rows));
+      expect([...tally.drops.keys()]).toEqual([]);
+      const s = series[0]!;
+      expect(s.timestamps.length).toBe(times.length);
+      // One step apart throughout (UTC), and the values in file order: nothing swapped.
+      const steps = [...s.timestamps].slice(1).map((t, i) => t - s.timestamps[i]!);
+      expect(new Set(steps)).toEqual(new Set([step * 60_000]));
+      expect([...s.columns.voltage_v!]).toEqual(times.map((_, i) => 700 + i));
+    });
+  }
+});
