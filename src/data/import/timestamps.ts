@@ -180,17 +180,18 @@ function implausible(spec: TimestampSpec, value: unknown, ms: number): string {
 
 /**
  * A cell to UTC milliseconds. `previousMs` (the same system's previous row, file order) and
- * `descending` (the system's rows run newest first so far) resolve ambiguous local times under `infer`.
+ * `stepMs` (its expected time step, negative when its rows run newest first) resolve ambiguous
+ * local times under `infer`.
  */
-export type TimeParser = (value: unknown, previousMs: number | undefined, descending?: boolean) => ParsedTime;
+export type TimeParser = (value: unknown, previousMs: number | undefined, stepMs?: number) => ParsedTime;
 
 /**
  * A {@link TimeParser} for a mapping's timestamp spec. An instant outside 2000–2099 is refused (see {@link PLAUSIBLE_FROM_MS}).
  */
 export function timestampParser(spec: TimestampSpec): TimeParser {
   const parse = cellParser(spec);
-  return (value, previousMs, descending) => {
-    const r = parse(value, previousMs, descending);
+  return (value, previousMs, stepMs) => {
+    const r = parse(value, previousMs, stepMs);
     if (!r.ok || plausible(r.ms)) return r;
     return { ok: false, reason: 'unparsable_timestamp', detail: implausible(spec, value, r.ms) };
   };
@@ -200,7 +201,7 @@ function cellParser(spec: TimestampSpec): TimeParser {
   const pattern = spec.format === 'iso' || spec.format === 'elapsed' || spec.format.startsWith('epoch_') ? undefined : compilePattern(spec.format);
   const bad = (detail: string): ParsedTime => ({ ok: false, reason: 'unparsable_timestamp', detail });
 
-  const fromWall = (y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, text: string, previousMs: number | undefined, descending: boolean): ParsedTime => {
+  const fromWall = (y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, text: string, previousMs: number | undefined, stepMs: number | undefined): ParsedTime => {
     if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return bad(`${JSON.stringify(text)} is not a valid date and time`);
     const wall = Date.UTC(y, mo - 1, d, h, mi, s) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
     if (new Date(wall).getUTCDate() !== d) return bad(`${JSON.stringify(text)} is not a valid date`);
@@ -221,22 +222,25 @@ function cellParser(spec: TimestampSpec): TimeParser {
       case 'drop':
         return { ok: false, reason: 'ambiguous_local_time', detail: `${JSON.stringify(text)} occurs twice in ${zone.name} (a DST change repeats it)` };
       case 'infer': {
-        // In file order the repeated hour comes twice. Take the meaning that lies after the
-        // system's previous row (before it in a newest-first file), the nearest such one; if
-        // neither does (a row out of order), the one nearest the previous row. With no previous
-        // row, the earlier. "Nearest" alone tied or lost at hourly or 30-min sampling: the
-        // second 02:00 is as near its previous row (the first 02:00) as that row itself, and
-        // the row was then dropped as a conflicting duplicate.
+        // In file order the repeated hour comes twice. Take the meaning nearest where the
+        // series is expected next: the previous row plus the system's last time step (minus,
+        // in a newest-first file); on a tie, the one past the previous row in that direction.
+        // Nearest the previous row alone lost a row at hourly sampling (the second 02:00 is as
+        // near the first as that row itself) and tied at 30 min; the step keeps a row out of
+        // order inside the hour (02:40, 02:35) and an exact duplicate on their first meaning.
         if (previousMs === undefined) return { ok: true, ms: early, ambiguous: true };
-        const ahead = c.filter((t) => (descending ? t < previousMs : t > previousMs));
-        const pool = ahead.length > 0 ? ahead : c;
-        const ms = pool.reduce((best, t) => (Math.abs(t - previousMs) < Math.abs(best - previousMs) ? t : best));
+        const target = previousMs + (stepMs ?? 0);
+        const ahead = (t: number): boolean => ((stepMs ?? 0) < 0 ? t < previousMs : t > previousMs);
+        const ms = c.reduce((best, t) => {
+          const d = Math.abs(t - target) - Math.abs(best - target);
+          return d < 0 || (d === 0 && ahead(t) && !ahead(best)) ? t : best;
+        });
         return { ok: true, ms, ambiguous: true };
       }
     }
   };
 
-  return (value, previousMs, descending = false) => {
+  return (value, previousMs, stepMs) => {
     if (value === null || value === undefined || value === '') return bad('empty timestamp');
     if (value instanceof Date) {
       const ms = value.getTime();
@@ -269,7 +273,7 @@ function cellParser(spec: TimestampSpec): TimeParser {
       const m = ISO.exec(text);
       if (!m) return bad(`${JSON.stringify(text)} is not an ISO 8601 timestamp`);
       const [, y, mo, d, h, mi, s, frac, off] = m;
-      if (off === undefined) return fromWall(+y!, +mo!, +d!, +h!, +mi!, +(s ?? 0), frac, text, previousMs, descending);
+      if (off === undefined) return fromWall(+y!, +mo!, +d!, +h!, +mi!, +(s ?? 0), frac, text, previousMs, stepMs);
       const wall = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +(s ?? 0)) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
       if (+mo! < 1 || +mo! > 12 || +h! > 23 || +mi! > 59 || +(s ?? 0) > 59 || new Date(wall).getUTCDate() !== +d!) return bad(`${JSON.stringify(text)} is not a valid date and time`);
       if (off === 'Z' || off === 'z') return { ok: true, ms: wall };
@@ -281,6 +285,6 @@ function cellParser(spec: TimestampSpec): TimeParser {
     if (!m) return bad(`${JSON.stringify(text)} does not match the format ${spec.format}`);
     const got: Record<string, number> = { ss: 0 };
     pattern.order.forEach((tok, i) => (got[tok] = Number(m[i + 1])));
-    return fromWall(got['YYYY']!, got['MM']!, got['DD']!, got['HH']!, got['mm']!, got['ss']!, m[pattern.order.length + 1], text, previousMs, descending);
+    return fromWall(got['YYYY']!, got['MM']!, got['DD']!, got['HH']!, got['mm']!, got['ss']!, m[pattern.order.length + 1], text, previousMs, stepMs);
   };
 }

@@ -65,8 +65,10 @@ interface Pending {
   /** Per output column (a sensor, or an extra column). */
   readonly values: Map<string, number[]>;
   last: number | undefined;
-  /** Steps forward in time minus steps back so far: below 0, the file runs newest first (DST `infer` reads the repeated hour that way). */
+  /** Steps forward in time minus steps back so far: below 0, the file runs newest first. */
   trend: number;
+  /** The last time step that was not zero, in ms (its size: the sampling interval). */
+  step: number | undefined;
 }
 
 /** The series of one system key (the export's id, or the file's name), sorted and deduplicated. */
@@ -175,7 +177,7 @@ export class RowCollector {
         }
       }
       let p = this.pending.get(key);
-      const parsed = this.parseTime(row.cells[tsCol], p?.last, p !== undefined && p.trend < 0);
+      const parsed = this.parseTime(row.cells[tsCol], p?.last, expectedStep(p));
       if (!parsed.ok) {
         t.drop(parsed.reason, locate(table, row.line, tsCol + 1, parsed.detail));
         continue;
@@ -183,11 +185,14 @@ export class RowCollector {
       if (parsed.ambiguous) t.ambiguousResolved++;
       if (parsed.shifted) t.nonexistentShifted++;
       if (!p) {
-        p = { ts: [], where: [], values: new Map(this.outputs.map((o) => [o.name, []])), last: undefined, trend: 0 };
+        p = { ts: [], where: [], values: new Map(this.outputs.map((o) => [o.name, []])), last: undefined, trend: 0, step: undefined };
         this.pending.set(key, p);
       }
       if (p.last !== undefined && parsed.ms < p.last) t.outOfOrder++;
-      if (p.last !== undefined) p.trend += Math.sign(parsed.ms - p.last);
+      if (p.last !== undefined && parsed.ms !== p.last) {
+        p.trend += Math.sign(parsed.ms - p.last);
+        p.step = Math.abs(parsed.ms - p.last);
+      }
       p.last = parsed.ms;
       p.ts.push(parsed.ms);
       p.where.push({ file: fileIndex, line: row.line });
@@ -281,6 +286,12 @@ export class RowCollector {
     }
     return out;
   }
+}
+
+/** The step a system's next row is expected to take: its sampling interval, backwards when its rows run newest first (for DST `infer`). */
+function expectedStep(p: Pending | undefined): number | undefined {
+  if (p?.step === undefined) return undefined;
+  return p.trend < 0 ? -p.step : p.step;
 }
 
 /** A file's system key when the mapping names no system column: its name without extension. */

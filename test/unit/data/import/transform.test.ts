@@ -183,4 +183,13 @@ describe('the DST fall-back hour in local time (infer)', () => {
       expect([...s.columns.voltage_v!]).toEqual(times.map((_, i) => 700 + i));
     });
   }
+
+  it('keeps a row out of order inside the repeated hour, and an exact duplicate on its first meaning', () => {
+    // Every 5 min from 02:25 CEST; 02:40 and 02:35 swapped, 02:45 written twice, then 03:00 CEST … 02:05 CET.
+    const walls = ['02:25', '02:30', '02:40', '02:35', '02:45', '02:45', '02:50', '02:55', '02:00', '02:05'];
+    const rows = walls.map((w, i) => [`2025-10-26 ${w}`, String(i === 5 ? 704 : 700 + i)]);
+    const { series, tally } = collect(dst, table(['t', 'U'], rows));
+    expect([...tally.drops.entries()].map(([k, d]) => [k, d.count])).toEqual([['duplicate', 1]]);
+    expect([...series[0]!.timestamps].map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(['00:25', '00:30', '00:35', '00:40', '00:45', '00:50', '00:55', '01:00', '01:05']);
+  });
 });
