@@ -6,6 +6,9 @@ import { LABELS_OPTIONAL, LABELS_REQUIRED, METADATA_OPTIONAL, METADATA_REQUIRED,
 import type { LabelRow, MetadataRow } from './types.ts';
 
 const DAY_MS = 86_400_000;
+/** The instants a four-digit ISO 8601 year can write: 0000-01-01 up to 10000-01-01. */
+const FIRST_MS = Date.parse('0000-01-01T00:00:00Z');
+const END_MS = Date.UTC(10000, 0, 1);
 /** '00'…'99', so a time of day is three lookups instead of three padStart calls. */
 const PAD2 = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
 
@@ -18,7 +21,9 @@ let cachedDate = '';
  * series writes thousands of timestamps from the same day.
  */
 export function formatTimestamp(ms: number): string {
-  if (!Number.isFinite(ms)) throw new RangeError(`cannot format timestamp ${ms}`);
+  // Outside years 0000–9999 toISOString writes `+056971-…` or `-000001-…`, which no reader of
+  // the contract takes: refuse it here rather than write a file validate rejects later.
+  if (!(ms >= FIRST_MS && ms < END_MS)) throw new RangeError(`cannot format timestamp ${ms}: the contract writes years 0000–9999`);
   const day = Math.floor(ms / DAY_MS);
   if (day !== cachedDay) {
     cachedDay = day;

@@ -446,6 +446,90 @@ describe(
       );
     });
 
+    it('a wrong unit or an empty column: exit 2 at the column with the unit that fits; implausible values warn', async () => {
+      const rows = ['ts,U,SOC,T,Vmax'];
+      for (let h = 0; h < 24; h++)
+        rows.push(`${1_735_689_600 + h * 3600},${760 + h},0.${50 + h},,${3300 + h}`);
+      await writeFile(path.join(dir, 'units.csv'), `${rows.join('\n')}\n`);
+      const mapping = (columns: object, format = 'epoch_s') =>
+        JSON.stringify({
+          timestamp: { column: 'ts', format },
+          system: { id: 'u1' },
+          columns,
+          metadata: { operational_mode: 'arbitrage' },
+        });
+      await writeFile(
+        path.join(dir, 'units.mapping.json'),
+        mapping({
+          voltage_v: 'U',
+          soc_pct: 'SOC',
+          temp_cell_max_c: 'T',
+          cell_voltage_max_v: 'Vmax',
+        }),
+      );
+      const r = await run(
+        'import',
+        'units.csv',
+        '--mapping',
+        'units.mapping.json',
+        '--data',
+        'bad-units',
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /units\.csv:1:4: columns\.temp_cell_max_c: column "T" has no reading in any row \(every cell empty\)/,
+      );
+      expect(r.stderr).toMatch(
+        /units\.csv:2:5: columns\.cell_voltage_max_v: 24 of 24 readings of column "Vmax" are outside \[0, 10\] V \(written as 3300…3323 in unit "V"\): they look like unit "mV"/,
+      );
+      expect(r.stderr).toMatch(
+        /units\.csv:1:3: also suspicious: columns\.soc_pct .*set "unit": "fraction"/,
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      await expectNothingWritten('bad-units');
+
+      await writeFile(
+        path.join(dir, 'units2.mapping.json'),
+        mapping({
+          voltage_v: 'U',
+          soc_pct: 'SOC',
+          cell_voltage_max_v: { from: 'Vmax', unit: 'mV' },
+        }),
+      );
+      const ok = await run(
+        'import',
+        'units.csv',
+        '--mapping',
+        'units2.mapping.json',
+        '--data',
+        'ok-units',
+        '--dry-run',
+      );
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(
+        /warning: columns\.soc_pct \(column "SOC"\): SOC is never above 1 % \(0\.5…0\.73 %\)/,
+      );
+
+      // Seconds read as milliseconds: 1970, every row dropped with the epoch hint.
+      await writeFile(
+        path.join(dir, 'units3.mapping.json'),
+        mapping({ voltage_v: 'U' }, 'epoch_ms'),
+      );
+      const ms = await run(
+        'import',
+        'units.csv',
+        '--mapping',
+        'units3.mapping.json',
+        '--data',
+        'bad-units',
+      );
+      expect(ms.code).toBe(2);
+      expect(ms.stderr).toMatch(
+        /units\.csv:2:1: unparsable_timestamp \(24×\): "1735689600" as epoch_ms is 1970-01-21T02:08:09\.600Z, outside 2000–2099: the values look like seconds, set timestamp\.format to "epoch_s"/,
+      );
+      await expectNothingWritten('bad-units');
+    });
+
     it('a file whose every row is dropped, a format that fits nothing, a Parquet file that is not one, a missing file', async () => {
       await writeFile(
         path.join(dir, 'wrongfmt.mapping.json'),

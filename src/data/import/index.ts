@@ -9,6 +9,7 @@ import type { Season } from '../schema.ts';
 import type { MetadataRow } from '../types.ts';
 import type { Mapping } from './mapping.ts';
 import { readExport, type RawTable } from './read.ts';
+import { checkReadings } from './readings.ts';
 import { splitSystems, type ImportedSystem, type StubTally } from './split.ts';
 import { ImportTally, RowCollector } from './transform.ts';
 import { prepareWrite, writeImport, type WriteImportResult } from './write.ts';
@@ -74,6 +75,14 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
     const firsts = [...tally.drops.values()].flatMap((d) => (d.first ? [{ ...d.first, message: `${d.reason} (${d.count}×): ${d.first.message}` }] : []));
     throw new HarnessError('E_IMPORT', `nothing to import: every one of the ${tally.rowsRead} rows was dropped (is timestamp.format right?)`, firsts);
   }
+  // A wrong unit or an empty column spoils a whole sensor while every row looks fine alone.
+  const readings = checkReadings(mapping, tally, series);
+  if (readings.problems.length > 0) {
+    throw new HarnessError('E_IMPORT', `${readings.problems.length} mapped column(s) of ${mapping.file} would import empty or mostly out of range: check their unit and source`, [
+      ...readings.problems,
+      ...readings.warnings.map((w) => ({ ...w, message: `also suspicious: ${w.message}` })),
+    ]);
+  }
   const stubs: StubTally = { merged: 0, dropped: 0, mergedRows: 0, droppedRows: 0 };
   const systems = splitSystems(series, mapping, stubs);
 
@@ -115,6 +124,7 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   }
   const dropped = [...tally.drops.values()].filter((d) => d.reason !== 'sentinel' && d.reason !== 'out_of_range' && d.reason !== 'unparsable_value').reduce((a, d) => a + d.count, 0);
   if (tally.rowsRead > 0 && dropped / tally.rowsRead > 0.5) warnings.push(`more than half of the rows were dropped (${dropped} of ${tally.rowsRead}): check the mapping`);
+  warnings.push(...readings.warnings.map((w) => w.message));
 
   const labelsInput = opts.labels !== undefined ? { file: opts.labels } : undefined;
   const policy = { replace: opts.replace === true, dropLabels: opts.dropLabels === true };

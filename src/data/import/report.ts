@@ -7,7 +7,7 @@ import { DROP_REASONS } from './transform.ts';
 const WHY: Readonly<Record<keyof typeof DROP_REASONS, string>> = {
   malformed_row: 'wrong number of fields',
   missing_system_id: 'empty system id',
-  unparsable_timestamp: 'timestamp not in the mapped format',
+  unparsable_timestamp: 'timestamp not in the mapped format, or outside 2000–2099',
   nonexistent_local_time: 'local time skipped by a DST change',
   ambiguous_local_time: 'local time repeated by a DST change (ambiguous: drop)',
   duplicate: 'same system, timestamp and values as an earlier row',

@@ -149,12 +149,59 @@ function compilePattern(format: string): Pattern {
   return { re: new RegExp(`^${re}(?:[.,](\\d{1,9}))?$`), order };
 }
 
-/** A function from a cell to UTC milliseconds. `previousMs` (same system, file order) resolves ambiguous local times under `infer`. */
-export function timestampParser(spec: TimestampSpec): (value: unknown, previousMs: number | undefined) => ParsedTime {
+/**
+ * The instants an imported timestamp may hold: from 2000 up to (not including) 2100. Far wider
+ * than any BESS fleet's telemetry, yet it catches a unit mistake, which otherwise imports with
+ * exit 0: epoch seconds read as milliseconds land in January 1970, milliseconds read as seconds
+ * in the year 56971 (past what the contract's four-digit years can write). A clock left unset
+ * (1970, 2000-01-01 is inside) is caught too. Rows outside are dropped as unparsable_timestamp.
+ */
+export const PLAUSIBLE_FROM_MS = Date.UTC(2000, 0, 1);
+export const PLAUSIBLE_UNTIL_MS = Date.UTC(2100, 0, 1);
+const plausible = (ms: number): boolean => ms >= PLAUSIBLE_FROM_MS && ms < PLAUSIBLE_UNTIL_MS;
+
+/** An instant for a message: ISO 8601 while Date can write it with four digits, else its year. */
+function describeInstant(ms: number): string {
+  if (Math.abs(ms) < 8.64e15) {
+    const iso = new Date(ms).toISOString();
+    if (/^\d{4}-/.test(iso)) return iso;
+  }
+  return `the year ${Math.floor(1970 + ms / 31_556_952_000)}`;
+}
+
+/** Why an instant outside {@link PLAUSIBLE_FROM_MS}…{@link PLAUSIBLE_UNTIL_MS} is refused, with the likely fix. */
+function implausible(spec: TimestampSpec, value: unknown, ms: number): string {
+  const head = `${JSON.stringify(typeof value === 'bigint' ? String(value) : value)} as ${spec.format} is ${describeInstant(ms)}, outside 2000–2099`;
+  if (spec.format === 'epoch_s' && plausible(ms / 1000)) return `${head}: the values look like milliseconds, set timestamp.format to "epoch_ms"`;
+  if (spec.format === 'epoch_ms' && plausible(ms * 1000)) return `${head}: the values look like seconds, set timestamp.format to "epoch_s"`;
+  if (spec.format === 'elapsed') return `${head}: is timestamp.origin right, and are the values seconds?`;
+  return `${head}: is the ${spec.format.startsWith('epoch_') ? 'unit (epoch_s or epoch_ms)' : 'year'} right, or the logger's clock unset?`;
+}
+
+/**
+ * A cell to UTC milliseconds. `previousMs` (the same system's previous row, file order) and
+ * `stepMs` (its expected time step, negative when its rows run newest first) resolve ambiguous
+ * local times under `infer`.
+ */
+export type TimeParser = (value: unknown, previousMs: number | undefined, stepMs?: number) => ParsedTime;
+
+/**
+ * A {@link TimeParser} for a mapping's timestamp spec. An instant outside 2000–2099 is refused (see {@link PLAUSIBLE_FROM_MS}).
+ */
+export function timestampParser(spec: TimestampSpec): TimeParser {
+  const parse = cellParser(spec);
+  return (value, previousMs, stepMs) => {
+    const r = parse(value, previousMs, stepMs);
+    if (!r.ok || plausible(r.ms)) return r;
+    return { ok: false, reason: 'unparsable_timestamp', detail: implausible(spec, value, r.ms) };
+  };
+}
+
+function cellParser(spec: TimestampSpec): TimeParser {
   const pattern = spec.format === 'iso' || spec.format === 'elapsed' || spec.format.startsWith('epoch_') ? undefined : compilePattern(spec.format);
   const bad = (detail: string): ParsedTime => ({ ok: false, reason: 'unparsable_timestamp', detail });
 
-  const fromWall = (y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, text: string, previousMs: number | undefined): ParsedTime => {
+  const fromWall = (y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, text: string, previousMs: number | undefined, stepMs: number | undefined): ParsedTime => {
     if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return bad(`${JSON.stringify(text)} is not a valid date and time`);
     const wall = Date.UTC(y, mo - 1, d, h, mi, s) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
     if (new Date(wall).getUTCDate() !== d) return bad(`${JSON.stringify(text)} is not a valid date`);
@@ -174,15 +221,26 @@ export function timestampParser(spec: TimestampSpec): (value: unknown, previousM
         return { ok: true, ms: late, ambiguous: true };
       case 'drop':
         return { ok: false, reason: 'ambiguous_local_time', detail: `${JSON.stringify(text)} occurs twice in ${zone.name} (a DST change repeats it)` };
-      case 'infer':
-        // In file order the repeated hour comes twice: take the meaning closest to the system's
-        // previous row (the earlier one when there is none). This follows the series through
-        // the repeated hour and tolerates a few rows out of order inside it.
-        return { ok: true, ms: previousMs !== undefined && Math.abs(late - previousMs) < Math.abs(early - previousMs) ? late : early, ambiguous: true };
+      case 'infer': {
+        // In file order the repeated hour comes twice. Take the meaning nearest where the
+        // series is expected next: the previous row plus the system's last time step (minus,
+        // in a newest-first file); on a tie, the one past the previous row in that direction.
+        // Nearest the previous row alone lost a row at hourly sampling (the second 02:00 is as
+        // near the first as that row itself) and tied at 30 min; the step keeps a row out of
+        // order inside the hour (02:40, 02:35) and an exact duplicate on their first meaning.
+        if (previousMs === undefined) return { ok: true, ms: early, ambiguous: true };
+        const target = previousMs + (stepMs ?? 0);
+        const ahead = (t: number): boolean => ((stepMs ?? 0) < 0 ? t < previousMs : t > previousMs);
+        const ms = c.reduce((best, t) => {
+          const d = Math.abs(t - target) - Math.abs(best - target);
+          return d < 0 || (d === 0 && ahead(t) && !ahead(best)) ? t : best;
+        });
+        return { ok: true, ms, ambiguous: true };
+      }
     }
   };
 
-  return (value, previousMs) => {
+  return (value, previousMs, stepMs) => {
     if (value === null || value === undefined || value === '') return bad('empty timestamp');
     if (value instanceof Date) {
       const ms = value.getTime();
@@ -215,7 +273,7 @@ export function timestampParser(spec: TimestampSpec): (value: unknown, previousM
       const m = ISO.exec(text);
       if (!m) return bad(`${JSON.stringify(text)} is not an ISO 8601 timestamp`);
       const [, y, mo, d, h, mi, s, frac, off] = m;
-      if (off === undefined) return fromWall(+y!, +mo!, +d!, +h!, +mi!, +(s ?? 0), frac, text, previousMs);
+      if (off === undefined) return fromWall(+y!, +mo!, +d!, +h!, +mi!, +(s ?? 0), frac, text, previousMs, stepMs);
       const wall = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +(s ?? 0)) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
       if (+mo! < 1 || +mo! > 12 || +h! > 23 || +mi! > 59 || +(s ?? 0) > 59 || new Date(wall).getUTCDate() !== +d!) return bad(`${JSON.stringify(text)} is not a valid date and time`);
       if (off === 'Z' || off === 'z') return { ok: true, ms: wall };
@@ -227,6 +285,6 @@ export function timestampParser(spec: TimestampSpec): (value: unknown, previousM
     if (!m) return bad(`${JSON.stringify(text)} does not match the format ${spec.format}`);
     const got: Record<string, number> = { ss: 0 };
     pattern.order.forEach((tok, i) => (got[tok] = Number(m[i + 1])));
-    return fromWall(got['YYYY']!, got['MM']!, got['DD']!, got['HH']!, got['mm']!, got['ss']!, m[pattern.order.length + 1], text, previousMs);
+    return fromWall(got['YYYY']!, got['MM']!, got['DD']!, got['HH']!, got['mm']!, got['ss']!, m[pattern.order.length + 1], text, previousMs, stepMs);
   };
 }

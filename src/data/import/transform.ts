@@ -36,9 +36,24 @@ export interface DropEntry {
   readonly sensors: Record<string, number>;
 }
 
+/** What one output column (a sensor or an extra) read across all files: for the checks of readings.ts. */
+export interface ReadingStats {
+  /** Where the column is: the header cell of its first source in the first file read. */
+  readonly header: Problem;
+  /** Cells that held a number (sentinels not counted). */
+  numbers: number;
+  /** Smallest and largest such number as written, before unit and scale. */
+  rawMin: number;
+  rawMax: number;
+  outOfRange: number;
+  firstOutOfRange?: Problem;
+}
+
 /** Counts of what was dropped and of what was fixed (rows sorted, ambiguous times resolved). */
 export class ImportTally {
   readonly drops = new Map<DropReason, DropEntry>();
+  /** Per output column name. */
+  readonly readings = new Map<string, ReadingStats>();
   rowsRead = 0;
   outOfOrder = 0;
   ambiguousResolved = 0;
@@ -65,6 +80,10 @@ interface Pending {
   /** Per output column (a sensor, or an extra column). */
   readonly values: Map<string, number[]>;
   last: number | undefined;
+  /** Steps forward in time minus steps back so far: below 0, the file runs newest first. */
+  trend: number;
+  /** The last time step that was not zero, in ms (its size: the sampling interval). */
+  step: number | undefined;
 }
 
 /** The series of one system key (the export's id, or the file's name), sorted and deduplicated. */
@@ -161,6 +180,9 @@ export class RowCollector {
     for (const p of table.malformed) t.drop('malformed_row', p);
     t.rowsRead += table.rows.length + table.malformed.length;
     const fixedKey = m.system.id ?? fileKey(table.file);
+    for (const o of outs) {
+      if (!t.readings.has(o.name)) t.readings.set(o.name, { header: locate(table, 1, o.indices[0]! + 1, ''), numbers: 0, rawMin: Infinity, rawMax: -Infinity, outOfRange: 0 });
+    }
 
     for (const row of table.rows) {
       let key = fixedKey;
@@ -173,7 +195,7 @@ export class RowCollector {
         }
       }
       let p = this.pending.get(key);
-      const parsed = this.parseTime(row.cells[tsCol], p?.last);
+      const parsed = this.parseTime(row.cells[tsCol], p?.last, expectedStep(p));
       if (!parsed.ok) {
         t.drop(parsed.reason, locate(table, row.line, tsCol + 1, parsed.detail));
         continue;
@@ -181,10 +203,14 @@ export class RowCollector {
       if (parsed.ambiguous) t.ambiguousResolved++;
       if (parsed.shifted) t.nonexistentShifted++;
       if (!p) {
-        p = { ts: [], where: [], values: new Map(this.outputs.map((o) => [o.name, []])), last: undefined };
+        p = { ts: [], where: [], values: new Map(this.outputs.map((o) => [o.name, []])), last: undefined, trend: 0, step: undefined };
         this.pending.set(key, p);
       }
       if (p.last !== undefined && parsed.ms < p.last) t.outOfOrder++;
+      if (p.last !== undefined && parsed.ms !== p.last) {
+        p.trend += Math.sign(parsed.ms - p.last);
+        p.step = Math.abs(parsed.ms - p.last);
+      }
       p.last = parsed.ms;
       p.ts.push(parsed.ms);
       p.where.push({ file: fileIndex, line: row.line });
@@ -235,11 +261,18 @@ export class RowCollector {
       t.drop('sentinel', locate(table, row.line, index + 1, `${o.name}: sentinel ${raw}`), o.name);
       return NaN;
     }
+    const seen = t.readings.get(o.name)!;
+    seen.numbers++;
+    if (raw < seen.rawMin) seen.rawMin = raw;
+    if (raw > seen.rawMax) seen.rawMax = raw;
     let v = (raw * spec.scale + spec.offset) * spec.factor + spec.unitOffset;
     if (o.flip) v = -v;
     const limits = o.limits;
     if (!Number.isFinite(v) || (limits && (v < limits.min || v > limits.max))) {
-      t.drop('out_of_range', locate(table, row.line, index + 1, `${o.name}: ${v} outside [${limits?.min}, ${limits?.max}]`), o.name);
+      const where = locate(table, row.line, index + 1, `${o.name}: ${v} outside [${limits?.min}, ${limits?.max}]`);
+      t.drop('out_of_range', where, o.name);
+      seen.outOfRange++;
+      seen.firstOutOfRange ??= where;
       return NaN;
     }
     return v;
@@ -278,6 +311,12 @@ export class RowCollector {
     }
     return out;
   }
+}
+
+/** The step a system's next row is expected to take: its sampling interval, backwards when its rows run newest first (for DST `infer`). */
+function expectedStep(p: Pending | undefined): number | undefined {
+  if (p?.step === undefined) return undefined;
+  return p.trend < 0 ? -p.step : p.step;
 }
 
 /** A file's system key when the mapping names no system column: its name without extension. */

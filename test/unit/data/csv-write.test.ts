@@ -20,6 +20,13 @@ describe('formatTimestamp', () => {
       }),
     );
   });
+
+  it('refuses an instant past the year 9999 or before 0000 rather than write an extended year', () => {
+    expect(formatTimestamp(Date.UTC(9999, 11, 31, 23, 59, 59))).toBe('9999-12-31T23:59:59Z');
+    expect(() => formatTimestamp(1_735_689_600_000 * 1000)).toThrow(/years 0000–9999/); // ms read as s: +056971-…
+    expect(() => formatTimestamp(Date.UTC(10000, 0, 1))).toThrow(RangeError);
+    expect(() => formatTimestamp(Date.parse('0000-01-01T00:00:00Z') - 1)).toThrow(RangeError);
+  });
 });
 
 describe('formatFixed', () => {

@@ -73,6 +73,24 @@ describe('timestampParser', () => {
     }
     expect(timestampParser(spec({ format: 'epoch_s' }))('soon', undefined)).toMatchObject({ ok: false });
   });
+
+  it('refuses instants outside 2000–2099 and names the epoch unit that fits', () => {
+    // Milliseconds read as seconds land in the year 56971, seconds read as milliseconds in 1970.
+    expect(timestampParser(spec({ format: 'epoch_s' }))('1735689600000', undefined)).toEqual({
+      ok: false,
+      reason: 'unparsable_timestamp',
+      detail: '"1735689600000" as epoch_s is the year 56971, outside 2000–2099: the values look like milliseconds, set timestamp.format to "epoch_ms"',
+    });
+    expect(timestampParser(spec({ format: 'epoch_ms' }))(1735689600, undefined)).toEqual({
+      ok: false,
+      reason: 'unparsable_timestamp',
+      detail: '1735689600 as epoch_ms is 1970-01-21T02:08:09.600Z, outside 2000–2099: the values look like seconds, set timestamp.format to "epoch_s"',
+    });
+    expect(timestampParser(spec({ format: 'epoch_s' }))(0, undefined)).toMatchObject({ ok: false, detail: /is the unit \(epoch_s or epoch_ms\) right, or the logger's clock unset/ });
+    expect(timestampParser(spec({ format: 'iso' }))('1970-01-01T00:00:00Z', undefined)).toMatchObject({ ok: false, detail: /outside 2000–2099: is the year right/ });
+    expect(ok(timestampParser(spec({ format: 'iso' }))('2000-01-01T00:00:00Z', undefined))).toBe('2000-01-01T00:00:00.000Z');
+    expect(timestampParser(spec({ format: 'iso' }))('2100-01-01T00:00:00Z', undefined)).toMatchObject({ ok: false });
+  });
 });
 
 describe('elapsed timestamps', () => {

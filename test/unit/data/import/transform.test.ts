@@ -147,3 +147,49 @@ describe('a decimal-comma export', () => {
     });
   });
 });
+
+describe('the DST fall-back hour in local time (infer)', () => {
+  const dst = {
+    timestamp: { column: 't', format: 'YYYY-MM-DD HH:mm', timezone: 'Europe/Berlin' },
+    system: { id: 'r' },
+    columns: { voltage_v: 'U' },
+    metadata: { operational_mode: 'unknown' },
+  };
+  /** Local wall times from 01:00 to 03:30 on 2025-10-26 every `step` minutes, 02:xx written twice. */
+  function wallTimes(step: number): string[] {
+    const out: string[] = [];
+    for (let m = 60; m < 210; m += step) out.push(`2025-10-26 0${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}`);
+    const repeated = out.filter((t) => t.includes(' 02:'));
+    return [...out.slice(0, out.indexOf(repeated[repeated.length - 1]!) + 1), ...repeated, ...out.slice(out.indexOf(repeated[repeated.length - 1]!) + 1)];
+  }
+
+  for (const [name, step, newestFirst] of [
+    ['hourly', 60, false],
+    ['every 30 min', 30, false],
+    ['every 15 min', 15, false],
+    ['hourly, newest first', 60, true],
+    ['every 30 min, newest first', 30, true],
+  ] as const) {
+    it(`keeps every row of the repeated hour, ${name}`, () => {
+      const times = wallTimes(step);
+      const rows = times.map((t, i) => [t, String(700 + i)]);
+      const { series, tally } = collect(dst, table(['t', 'U'], newestFirst ? rows.reverse() : rows));
+      expect([...tally.drops.keys()]).toEqual([]);
+      const s = series[0]!;
+      expect(s.timestamps.length).toBe(times.length);
+      // One step apart throughout (UTC), and the values in file order: nothing swapped.
+      const steps = [...s.timestamps].slice(1).map((t, i) => t - s.timestamps[i]!);
+      expect(new Set(steps)).toEqual(new Set([step * 60_000]));
+      expect([...s.columns.voltage_v!]).toEqual(times.map((_, i) => 700 + i));
+    });
+  }
+
+  it('keeps a row out of order inside the repeated hour, and an exact duplicate on its first meaning', () => {
+    // Every 5 min from 02:25 CEST; 02:40 and 02:35 swapped, 02:45 written twice, then 03:00 CEST … 02:05 CET.
+    const walls = ['02:25', '02:30', '02:40', '02:35', '02:45', '02:45', '02:50', '02:55', '02:00', '02:05'];
+    const rows = walls.map((w, i) => [`2025-10-26 ${w}`, String(i === 5 ? 704 : 700 + i)]);
+    const { series, tally } = collect(dst, table(['t', 'U'], rows));
+    expect([...tally.drops.entries()].map(([k, d]) => [k, d.count])).toEqual([['duplicate', 1]]);
+    expect([...series[0]!.timestamps].map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(['00:25', '00:30', '00:35', '00:40', '00:45', '00:50', '00:55', '01:00', '01:05']);
+  });
+});
