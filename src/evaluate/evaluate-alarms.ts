@@ -1,6 +1,9 @@
 /**
  * `harness evaluate --alarms` as a function: judges alarms raised anywhere (alarms.csv) against
- * the labels' failure_at/onset_at, with each system's observed span read from its series.
+ * the labels' failure_at/onset_at, with each system's observed span read from its series. The
+ * windows of one rack (same source and metadata `parent_system_id`) are one unit, as `harness
+ * run` judges them (metrics/alarm-racks.ts): their alarms and spans merged, one event per
+ * distinct failure_at.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +27,10 @@ import { displayPath, HarnessError, type Problem } from '../errors.ts';
 import {
   alarmBreakdown,
   evaluateAlarms,
+  groupRacks,
+  mergeRackAlarms,
+  rackAlarmSystems,
+  rackStratumValue,
   type AlarmStratumCell,
   type AlarmSummary,
   type AlarmSystem,
@@ -185,9 +192,12 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   const beside = metadataBesideLabelsWarning(opts.labels, opts.metadata, metadataFiles);
   if (beside !== undefined) warnings.push(beside);
   const missing: Problem[] = [];
-  const systems: AlarmSystem[] = [];
-  const labelOf: LabelRow[] = [];
-  const normalSpans = new Map<string, { readonly first: number; readonly last: number }>();
+  /** Each labelled system with a series: its label, span and alarms. */
+  const judged: {
+    readonly row: LabelRow;
+    readonly span: { readonly first: number; readonly last: number };
+    readonly alarms: Float64Array;
+  }[] = [];
   let noFailureAt = 0;
   let firstNoFailureAt = '';
   for (const { file, located } of labels) {
@@ -204,24 +214,70 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
       });
       continue;
     }
-    const anomaly = row.label === 'anomaly';
-    // A failing system's event window may pass its data's end (the data stops before the failure).
-    if (!anomaly) normalSpans.set(key(row.source, row.system_id), span);
-    if (anomaly && row.failure_at === undefined && noFailureAt++ === 0)
+    if (row.label === 'anomaly' && row.failure_at === undefined && noFailureAt++ === 0)
       firstNoFailureAt = `${row.system_id} on ${displayPath(file)}:${located.line}`;
-    const ms = (t: string | undefined): number =>
-      t === undefined ? NaN : parseTimestampAt(t, 0, t.length);
-    labelOf.push(row);
-    systems.push({
-      systemId: row.system_id,
-      failureType: row.failure_type,
-      anomaly,
-      alarms: Float64Array.from(times.get(key(row.source, row.system_id)) ?? []).sort(),
-      failureAt: ms(row.failure_at),
-      onsetAt: ms(row.onset_at),
-      spanStart: span.first,
-      spanEnd: span.last,
+    const alarms = Float64Array.from(times.get(key(row.source, row.system_id)) ?? []).sort();
+    judged.push({ row, span, alarms });
+  }
+  const metaOf = new Map(metadataRows.map((m) => [key(m.source, m.system_id), m]));
+  // One unit per asset: a system on its own, or the windows of one rack merged.
+  const ms = (t: string | undefined): number =>
+    t === undefined ? NaN : parseTimestampAt(t, 0, t.length);
+  const systems: AlarmSystem[] = [];
+  /** Indices into `judged` of the systems whose breakdown values are unit k's. */
+  const unitMembers: (readonly number[])[] = [];
+  /** The span each normal's alarms are checked against: its rack's, for a window. */
+  const normalSpans = new Map<string, { readonly first: number; readonly last: number }>();
+  for (const { rack, members } of groupRacks(judged.length, (i) => {
+    const row = judged[i]!.row;
+    return {
+      source: row.source,
+      parent: metaOf.get(key(row.source, row.system_id))?.parent_system_id,
+    };
+  })) {
+    const windows = members.map((i) => judged[i]!);
+    const spanStart = Math.min(...windows.map((w) => w.span.first));
+    const spanEnd = Math.max(...windows.map((w) => w.span.last));
+    const labelsOf = windows.map(({ row }) => {
+      const anomaly = row.label === 'anomaly';
+      return {
+        anomaly,
+        failureType: row.failure_type,
+        failureAt: anomaly ? ms(row.failure_at) : NaN,
+        onsetAt: anomaly ? ms(row.onset_at) : NaN,
+      };
     });
+    const units =
+      rack === undefined
+        ? [
+            {
+              system: {
+                systemId: windows[0]!.row.system_id,
+                ...labelsOf[0]!,
+                // A normal's failure_at/onset_at are read as the label says, as always.
+                failureAt: ms(windows[0]!.row.failure_at),
+                onsetAt: ms(windows[0]!.row.onset_at),
+                alarms: windows[0]!.alarms,
+                spanStart,
+                spanEnd,
+              },
+              members: [0],
+            },
+          ]
+        : rackAlarmSystems(rack, labelsOf, {
+            alarms: mergeRackAlarms(windows.map((w) => w.alarms)),
+            spanStart,
+            spanEnd,
+          });
+    for (const u of units) {
+      systems.push(u.system);
+      unitMembers.push(u.members.map((k) => members[k]!));
+    }
+    // A failing system's event window may pass its data's end (the data stops before the
+    // failure); a normal rack's alarms are checked against the rack's span.
+    if (labelsOf.every((l) => !l.anomaly))
+      for (const { row } of windows)
+        normalSpans.set(key(row.source, row.system_id), { first: spanStart, last: spanEnd });
   }
   if (missing.length > 0)
     throw new HarnessError(
@@ -250,13 +306,12 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     weighting: opts.weighting,
   };
   const summary = evaluateAlarms(systems, options);
-  const metaOf = new Map(metadataRows.map((m) => [key(m.source, m.system_id), m]));
   // As `harness evaluate --scores` says it: else a metadata file of other ids (or the other
   // source) left every metadata breakdown one "(missing)" stratum without a word.
   const noMeta =
     metadataRows.length === 0
       ? 0
-      : labelOf.filter((l) => !metaOf.has(key(l.source, l.system_id))).length;
+      : judged.filter(({ row }) => !metaOf.has(key(row.source, row.system_id))).length;
   if (noMeta > 0)
     warnings.push(
       `${plural(noMeta, 'evaluated system')} without a metadata row: shown as the stratum "(missing)"`,
@@ -269,10 +324,13 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     const cells = alarmBreakdown(
       column,
       systems,
-      (k) => {
-        const label = labelOf[k]!;
-        return stratumOf(column, label, metaOf.get(key(label.source, label.system_id)));
-      },
+      (k) =>
+        rackStratumValue(
+          unitMembers[k]!.map((i) => {
+            const row = judged[i]!.row;
+            return stratumOf(column, row, metaOf.get(key(row.source, row.system_id)));
+          }),
+        ),
       options,
     );
     // Lead-time buckets in bucket order ([0,7), [7,30), …, then none), as the one-score report has them.

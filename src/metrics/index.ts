@@ -108,3 +108,14 @@ export {
   DEFAULT_MIN_DURATION,
   type Debounce,
 } from './alarms-from-scores.ts';
+export {
+  groupRacks,
+  mergeRackAlarms,
+  rackAlarmSystems,
+  rackStratumValue,
+  type RackGroup,
+  type RackOf,
+  type RackTimeline,
+  type RackUnit,
+  type RackWindowLabel,
+} from './alarm-racks.ts';

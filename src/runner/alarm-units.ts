@@ -1,23 +1,18 @@
 /**
- * What the alarm metrics judge: one unit per monitored asset. A system without a
- * `parent_system_id` is its own unit; the windows of one rack (same source and parent) are one
- * unit, because an operator watches the rack, not its windows: its windows' scored instants are
- * merged into one timeline, alarms are raised on it, and its failure is one event. Judged window
- * by window, a failing rack cut into ten windows was ten failures caught by ten alarms, and a
- * normal rack's time and alarms were counted once per window.
- *
- * A rack's label comes from its windows: it fails at the `failure_at` of its anomalous windows
- * (the generator gives every anomalous window its rack's failure_at and onset_at; the windows
- * before the precursor horizon are labelled normal, and are the rack's time before its failure:
- * alarms there are early, false alarms). When its anomalous windows name different failure_at
- * values (a rack that failed, was repaired and failed again), each failure is its own event: the
- * timeline is cut after each failure_at, and each piece is judged against the failure it ends
- * with (the last piece also holds what comes after the last failure). Windows of one failure
- * with different onsets take the earliest (the widest event window).
+ * What the alarm metrics of a run judge: one unit per monitored asset, by the rule in
+ * metrics/alarm-racks.ts (shared with `harness evaluate --alarms`). Here a rack's windows' scored
+ * instants are merged into one timeline and its alarms are raised on it; a failing rack's
+ * timeline is cut into one piece per distinct failure_at.
  */
 import { labelInstantMs } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
-import { alarmsFromScores, type AlarmSystem, type Debounce } from '../metrics/index.ts';
+import {
+  alarmsFromScores,
+  groupRacks,
+  rackAlarmSystems,
+  type AlarmSystem,
+  type Debounce,
+} from '../metrics/index.ts';
 import type { OverTime } from './over-time.ts';
 
 /** One judged unit: its alarms and ground truth, its timeline, and the test systems it holds. */
@@ -64,25 +59,18 @@ export function alarmUnits(
   threshold: number,
   debounce: Debounce,
 ): AlarmUnit[] {
-  const groups = new Map<string, number[]>();
-  test.forEach((s, i) => {
-    if (!overTime[i]) return;
-    const parent = s.metadata.parent_system_id;
-    // Keyed as the split keys racks: a real and a synthetic rack of the same name stay apart.
-    const key = parent === undefined ? `\u0000${i}` : `${s.source}/${parent}`;
-    const list = groups.get(key);
-    if (list) list.push(i);
-    else groups.set(key, [i]);
-  });
+  const groups = groupRacks(test.length, (i) =>
+    overTime[i] ? { source: test[i]!.source, parent: test[i]!.metadata.parent_system_id } : null,
+  );
   const units: AlarmUnit[] = [];
-  for (const members of groups.values()) {
+  for (const { rack, members } of groups) {
     const first = test[members[0]!]!;
-    if (first.metadata.parent_system_id === undefined)
+    if (rack === undefined)
       units.push(systemUnit(first, members[0]!, overTime[members[0]!]!, threshold, debounce));
     else
       units.push(
         ...rackUnits(
-          first.metadata.parent_system_id,
+          rack,
           members.map((i) => ({ index: i, record: test[i]!, overTime: overTime[i]! })),
           threshold,
           debounce,
@@ -160,7 +148,7 @@ export function mergeTimelines(parts: readonly OverTime[]): OverTime {
   };
 }
 
-/** The units of one rack: one, or one per distinct failure_at (see the module comment). */
+/** The units of one rack: one, or one per distinct failure_at (metrics/alarm-racks.ts). */
 function rackUnits(
   rackId: string,
   windows: readonly Window[],
@@ -168,57 +156,35 @@ function rackUnits(
   debounce: Debounce,
 ): AlarmUnit[] {
   const merged = mergeTimelines(windows.map((w) => w.overTime));
-  const alarms = alarmsFromScores(merged.t, merged.score, threshold, debounce);
-  const anomalous = windows.filter((w) => w.record.label.label === 'anomaly');
-  const failures = [
-    ...new Set(anomalous.map((w) => instantOf(w.record.label.failure_at)).filter(Number.isFinite)),
-  ].sort((a, b) => a - b);
-  if (failures.length === 0) {
-    // A normal rack, or a failing one whose labels do not say when (not judged, as a system).
-    const carriers = anomalous.length > 0 ? anomalous : windows;
-    return [
-      {
-        system: {
-          systemId: rackId,
-          failureType: carriers[0]!.record.label.failure_type,
-          anomaly: anomalous.length > 0,
-          alarms,
-          failureAt: NaN,
-          onsetAt: NaN,
-          ...observedSpan(anomalous.length > 0, merged),
-        },
-        overTime: merged,
-        members: carriers.map((w) => w.index),
-      },
-    ];
-  }
-  return failures.map((failureAt, k) => {
-    // The piece of the timeline that ends with this failure: after the previous one, up to it
-    // (the last piece keeps the rest).
-    const from = k === 0 ? -Infinity : failures[k - 1]!;
-    const to = k === failures.length - 1 ? Infinity : failureAt;
-    const inPiece = (t: number) => t > from && t <= to;
-    const carriers = anomalous.filter((w) => instantOf(w.record.label.failure_at) === failureAt);
-    const onsets = carriers.map((w) => instantOf(w.record.label.onset_at)).filter(Number.isFinite);
-    const keep = Array.from(merged.t, (t) => inPiece(t));
+  const labels = windows.map(({ record: { label } }) => {
+    const anomaly = label.label === 'anomaly';
     return {
-      system: {
-        systemId: rackId,
-        failureType: carriers[0]!.record.label.failure_type,
-        anomaly: true,
-        alarms: alarms.filter(inPiece),
-        failureAt,
-        onsetAt: onsets.length > 0 ? Math.min(...onsets) : NaN,
-        spanStart: k === 0 ? merged.spanStart : Math.max(merged.spanStart, from),
-        spanEnd: Math.min(merged.spanEnd, to),
-      },
-      overTime: {
-        t: merged.t.filter((_, i) => keep[i]!),
-        score: merged.score.filter((_, i) => keep[i]!),
-        spanStart: k === 0 ? merged.spanStart : Math.max(merged.spanStart, from),
-        spanEnd: Math.min(merged.spanEnd, to),
-      },
-      members: carriers.map((w) => w.index),
+      anomaly,
+      failureType: label.failure_type,
+      failureAt: anomaly ? instantOf(label.failure_at) : NaN,
+      onsetAt: anomaly ? instantOf(label.onset_at) : NaN,
+    };
+  });
+  const pieces = rackAlarmSystems(rackId, labels, {
+    alarms: alarmsFromScores(merged.t, merged.score, threshold, debounce),
+    spanStart: merged.spanStart,
+    spanEnd: merged.spanEnd,
+    normalSpan: observedSpan(false, merged),
+  });
+  return pieces.map(({ system, members, from, to }) => {
+    const whole = from === -Infinity && to === Infinity;
+    const keep = Array.from(merged.t, (t) => t > from && t <= to);
+    return {
+      system,
+      overTime: whole
+        ? merged
+        : {
+            t: merged.t.filter((_, i) => keep[i]!),
+            score: merged.score.filter((_, i) => keep[i]!),
+            spanStart: system.spanStart,
+            spanEnd: system.spanEnd,
+          },
+      members: members.map((k) => windows[k]!.index),
     };
   });
 }

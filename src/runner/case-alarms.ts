@@ -24,6 +24,7 @@ import {
   type AlarmMetricSet,
   alarmBreakdown,
   type AlarmStratumValue,
+  rackStratumValue,
 } from '../metrics/index.ts';
 import { alarmUnits, type AlarmUnit } from './alarm-units.ts';
 import type { AlarmInput } from './cross-validate.ts';
@@ -227,15 +228,7 @@ function alarmCells(
 
 /** A unit's value in a column: its members' values, each once (a rack's windows share theirs). */
 function unitValue(unit: AlarmUnit, values: StrataColumn): AlarmStratumValue {
-  if (unit.members.length === 1) return values[unit.members[0]!];
-  const names = new Set<string>();
-  for (const i of unit.members) {
-    const v = values[i];
-    if (Array.isArray(v)) for (const x of v) names.add(String(x));
-    else if (v !== null && v !== undefined && v !== '') names.add(String(v));
-  }
-  const list = [...names];
-  return list.length === 0 ? undefined : list.length === 1 ? list[0] : list;
+  return rackStratumValue(unit.members.map((i) => values[i]));
 }
 
 /** The failures (in test order) and the normals with most false alarms, downsampled. */
