@@ -11,6 +11,7 @@ import {
   type AlarmRow,
   DEFAULT_BREAKDOWN,
   describeLayout,
+  failureAtDisagreement,
   leadTimeStratumRank,
   type FiledLabel,
   parseTimestampAt,
@@ -200,6 +201,7 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   }[] = [];
   let noFailureAt = 0;
   let firstNoFailureAt = '';
+  const disagree: Problem[] = [];
   for (const { file, located } of labels) {
     const row = located.row;
     // The CSV file, or the Parquet layout's partition folder raw/system_id=<id>/.
@@ -216,6 +218,13 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     }
     if (row.label === 'anomaly' && row.failure_at === undefined && noFailureAt++ === 0)
       firstNoFailureAt = `${row.system_id} on ${displayPath(file)}:${located.line}`;
+    // Warning time is measured from failure_at: one the series does not support (validate's
+    // rule, lead-time.ts) is refused here as validate and `harness run` refuse it.
+    const why =
+      row.label === 'anomaly' && row.failure_at !== undefined
+        ? failureAtDisagreement(row.system_id, row.lead_time_days, row.failure_at, span)
+        : undefined;
+    if (why !== undefined) disagree.push({ file, line: located.line, column: 1, message: why });
     const alarms = Float64Array.from(times.get(key(row.source, row.system_id)) ?? []).sort();
     judged.push({ row, span, alarms });
   }
@@ -284,6 +293,12 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
       'E_DATA',
       `the observed span of ${plural(missing.length, 'labelled system')} is missing (no series under ${displayPath(layout.dataDir)}); pass --data DIR with their series`,
       missing.slice(0, MAX_PROBLEMS),
+    );
+  if (disagree.length > 0)
+    throw new HarnessError(
+      'E_DATA',
+      `${plural(disagree.length, 'anomaly label')} with a failure_at the series does not support: warning time cannot be measured from it`,
+      disagree.slice(0, MAX_PROBLEMS),
     );
   if (systems.length === 0 && labelsFiles[0] !== undefined) {
     // Nothing to measure: alarm metrics over 0 systems with exit 0 would pass a CI step on nothing.

@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlarmFiles } from '../../src/evaluate/index.ts';
+import { HarnessError } from '../../src/errors.ts';
 import { tempDir } from '../helpers/run-harness.ts';
 
 const series = (day: string): string =>
@@ -70,5 +71,33 @@ describe('harness evaluate --alarms: alarms outside the observed span, systems w
     expect(outside).toEqual([
       `2 alarms on normal systems outside the observed span of their series under ${file('fleet')} (first: ${file('alarms.csv')}:4 (N2 at 2025-01-01T00:00:00.000Z, series 2025-06-01T00:00:00.000Z to 2025-06-01T23:00:00.000Z)): counted as false alarms all the same, while false_alarms_per_system_month divides by the observed span only`,
     ]);
+  });
+
+  it('refuses an anomaly whose failure_at its series does not support (a year typed wrong), at its line', async () => {
+    const labels = file('fleet/labels-wrong-year.csv');
+    await writeFile(
+      labels,
+      'system_id,label,failure_type,lead_time_days,source,label_version,failure_at,onset_at\n' +
+        'N1,normal,none,,synthetic,1,,\n' +
+        'A1,anomaly,cooling_failure,4,synthetic,1,2024-06-05T23:00:00Z,2024-05-20T00:00:00Z\n',
+    );
+    const err = await evaluateAlarmFiles({
+      alarms: file('alarms.csv'),
+      labels,
+      dataDir: async () => file('fleet'),
+      dataExplicit: true,
+      cooldownDays: 0,
+      preWindowDays: null,
+      weighting: 'none',
+      allowMissing: true,
+    }).catch((e: unknown) => e as HarnessError);
+    expect(err).toBeInstanceOf(HarnessError);
+    expect(err.message).toBe(
+      '1 anomaly label with a failure_at the series does not support: warning time cannot be measured from it',
+    );
+    expect(err.problems[0]).toMatchObject({ file: labels, line: 3 });
+    expect(err.problems[0]!.message).toContain(
+      'failure_at 2024-06-05T23:00:00Z is 360.0 days before the first sample of A1',
+    );
   });
 });
