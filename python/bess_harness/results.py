@@ -96,6 +96,19 @@ def _resolve(run_dir: str) -> tuple[str, bool]:
     )
 
 
+def _with_later_verdict(run_dir: str, source_dir: str, raw: dict) -> dict:
+    """The record's results with the out dir's verdict when both are the same run: an error that
+    came after the run was recorded (a reporter that failed late) makes the CLI exit 2 and reaches
+    the out dir's results.json, not the record, which still said exit 0."""
+    own = os.path.join(run_dir, "results.json")
+    if os.path.normpath(source_dir) == os.path.normpath(run_dir) or not os.path.exists(own):
+        return raw
+    later = _read_json(own)
+    if later.get("started_at") != raw.get("started_at"):
+        return raw
+    return {**raw, "summary": later.get("summary", raw.get("summary")), **({"errors": later["errors"]} if "errors" in later else {})}
+
+
 def load_results(run_dir: str | os.PathLike = ".harness/last-run") -> Results:
     """The results of the run in ``run_dir`` as DataFrames.
 
@@ -108,6 +121,7 @@ def load_results(run_dir: str | os.PathLike = ".harness/last-run") -> Results:
     run_dir = os.fspath(run_dir)
     source_dir, is_record = _resolve(run_dir)
     raw = _read_results(os.path.join(source_dir, "results.json"))
+    raw = _with_later_verdict(run_dir, source_dir, raw)
     metrics, cis, breakdowns, assertions = [], [], [], []
     for suite in raw.get("suites", []):
         sname = suite["name"]

@@ -119,6 +119,23 @@ def test_load_results_prefers_a_newer_unrecorded_results_json(run_dir: Path, tmp
     assert r.raw["started_at"] == "2026-03-02T10:00:00.000Z"
 
 
+def test_load_results_takes_the_out_dirs_later_verdict_of_the_same_run(run_dir: Path, tmp_path: Path) -> None:
+    # An error after the run was recorded (a reporter failing late): the CLI and the out dir's
+    # results.json say exit 2, the record still says 0. The record is read (its scores), with
+    # the out dir's verdict: it read as green.
+    record = tmp_path / "runs" / "a"
+    _record(run_dir, record, "2026-03-01T10:00:00.000Z")
+    out = tmp_path / "last-run"
+    _pointer(out, "../runs/a", "2026-03-01T10:00:00.000Z")
+    later = json.loads((record / "results.json").read_text())
+    later["summary"] = {**later["summary"], "exitCode": 2}
+    later["errors"] = ["a reporter failed: boom"]
+    (out / "results.json").write_text(json.dumps(later))
+    r = load_results(out)
+    assert r.record_dir == str(record) and not r.scores.empty
+    assert r.summary["exitCode"] == 2 and r.raw["errors"] == ["a reporter failed: boom"]
+
+
 def test_load_results_with_a_pointer_to_a_record_that_is_gone(run_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "last-run"
     _pointer(out, "../runs/gone", "2026-03-01T10:00:00.000Z")

@@ -8,6 +8,7 @@
  * const { result, exitCode } = await harness.run({ suites: ['smoke'] }, { reporters: ['json'] });
  * ```
  */
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_SEED } from '../defaults.ts';
 import { loadConfig } from '../config/index.ts';
@@ -218,7 +219,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         ...rest,
       };
     };
-    if (!record) return finish({ record: null, tracking: null });
+    // A run that is not recorded must not leave the out dir naming the last recorded one:
+    // load_results() followed that pointer and read the previous (green) run as this one.
+    const dropPointer = () => rm(path.join(outDir, RECORD_POINTER_FILE), { force: true });
+    if (!record) {
+      await dropPointer();
+      return finish({ record: null, tracking: null });
+    }
     let dir: string;
     let runId: string;
     try {
@@ -230,6 +237,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         ownDirs: [outDir, config.cacheDir, config.runsDir],
       }));
     } catch (err) {
+      await dropPointer();
       // The verdict stands: a CI gate must not flip because the history could not be written.
       // The MLflow upload reads the record (and `harness runs sync` retries from it), so nothing
       // was sent either: say so, or a user watching MLflow would wait for a run that never comes.
