@@ -7,7 +7,12 @@ import { sourceSplitProblem } from './split.ts';
 import { WorkerPool } from './pool.ts';
 import { loadTimeout } from './worker-protocol.ts';
 import { unknownKey } from '../data/index.ts';
-import { baselineProblem, modelEntryProblem, thresholdProblem } from './suite-values.ts';
+import {
+  baselineProblem,
+  datasetProblem,
+  modelEntryProblem,
+  thresholdProblem,
+} from './suite-values.ts';
 import type { ModelEntry, SplitSpec, SuiteSpec } from './suite.ts';
 import type { CollectedSuite } from './types.ts';
 
@@ -190,6 +195,8 @@ export function checkSuite(s: unknown, where: string): SuiteSpec {
   }
   if (suite.dataset === undefined)
     fail(`suite "${suite.name}" needs a \`dataset\` (a scenario name, { source } or { path })`);
+  const badDataset = datasetProblem(suite.dataset);
+  if (badDataset) fail(`suite "${suite.name}": ${badDataset}`);
   if (suite.models !== undefined && !Array.isArray(suite.models))
     fail(`suite "${suite.name}": \`models\` must be a list of models`);
   (suite.models ?? []).forEach((entry: unknown, i) => {

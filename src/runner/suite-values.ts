@@ -5,7 +5,7 @@
  * trace, or was read as something else (a NaN tolerance passes every drop): now each is an
  * E_SUITE error that names the option and says what it takes.
  */
-import { didYouMean } from '../data/index.ts';
+import { didYouMean, unknownKey } from '../data/index.ts';
 
 const THRESHOLD_KINDS = ['train_fpr', 'fixed', 'top_k', 'best_f1'];
 
@@ -82,4 +82,31 @@ export function modelEntryProblem(entry: unknown, i: number): string | undefined
   if (ok) return undefined;
   const got = typeof entry === 'function' ? 'a function' : (JSON.stringify(entry) ?? String(entry));
   return `models[${i}] must be a plugin name ('zscore'), [name, options] or a plugin object with a name, such as defineModel({ name, score }) (got ${got})`;
+}
+
+/** The keys of each form of `dataset` (see DatasetSpec in suite.ts). */
+const DATASET_KEYS = {
+  scenario: { scenario: true, systems: true, days: true, interval: true, seed: true },
+  source: { source: true },
+  path: { path: true, source: true },
+} as const;
+
+/**
+ * Why `dataset` is unusable, or undefined. A key outside its form was ignored: `{ scenario:
+ * 'default', anomalyRate: 0 }` generated the default fleet with its anomalies, and a suite meant
+ * for an all-normal fleet was judged on another one.
+ */
+export function datasetProblem(d: unknown): string | undefined {
+  if (typeof d === 'string') return d === '' ? '`dataset` is an empty scenario name' : undefined;
+  if (typeof d !== 'object' || d === null || Array.isArray(d))
+    return `\`dataset\` must be a scenario name, { scenario, systems?, days?, interval?, seed? }, { source } or { path } (got ${JSON.stringify(d) ?? String(d)})`;
+  const form =
+    'scenario' in d ? 'scenario' : 'path' in d ? 'path' : 'source' in d ? 'source' : null;
+  if (form === null)
+    return `\`dataset\` needs one of scenario, source or path (got keys ${Object.keys(d).join(', ') || 'none'})`;
+  const bad = unknownKey(d, DATASET_KEYS[form], `dataset (${form} form)`);
+  if (bad === undefined) return undefined;
+  return form === 'scenario'
+    ? `${bad}; other scenario fields go in an inline scenario: dataset: { scenario: { name: 'mine', anomalyRate: 0, … } }`
+    : bad;
 }

@@ -74,6 +74,20 @@ describe('checkSuite: option values the runner cannot use are refused, naming th
     ],
     [{ ...suite, models: ['random', 42] }, 'models[1] must be a plugin name'],
     [{ ...suite, models: [['zscore', 3]] }, 'models[0] must be a plugin name'],
+    // Ignored before: the default fleet was generated with its anomalies.
+    [
+      { ...suite, dataset: { scenario: 'default', anomalyRate: 0 } },
+      'unknown dataset (scenario form) key `anomalyRate` (known: scenario, systems, days, interval, seed); other scenario fields go in an inline scenario',
+    ],
+    [
+      { ...suite, dataset: { path: 'fleet', sorce: 'real' } },
+      'unknown dataset (path form) key `sorce` (did you mean "source"?)',
+    ],
+    [
+      { ...suite, dataset: { data: 'fleet' } },
+      '`dataset` needs one of scenario, source or path (got keys data)',
+    ],
+    [{ ...suite, dataset: 7 }, '`dataset` must be a scenario name'],
   ];
   it.each(refused)('%j', (spec, message) => {
     expect(() => checkSuite(spec, 'x.suite.ts')).toThrow(`x.suite.ts: suite "s": ${message}`);
