@@ -35,9 +35,11 @@ describe('harness runs sync and staging folders', () => {
     expect(r.message).toBe(
       `nothing to sync: no runs recorded in ${path.relative(process.cwd(), runsDir)}`,
     );
+    // A runs dir that does not exist (a mistyped --runs-dir) is not "nothing to sync": exit 2.
     const none = await syncPendingRuns(path.join(tmp.dir, 'nowhere'), { settings });
+    expect(none.ok).toBe(false);
     expect(none.message).toBe(
-      `nothing to sync: no runs recorded in ${path.relative(process.cwd(), path.join(tmp.dir, 'nowhere'))}`,
+      `no runs folder ${path.relative(process.cwd(), path.join(tmp.dir, 'nowhere'))}: nothing was synced (is --runs-dir right? runs are recorded in the config's runsDir, .harness/runs by default)`,
     );
   });
 });

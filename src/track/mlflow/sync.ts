@@ -32,7 +32,19 @@ export async function syncPendingRuns(
 ): Promise<SyncResult> {
   const pending: string[] = [];
   const broken: { runDir: string; error: string }[] = [];
-  const folders = await runFolders(runsDir);
+  const found = await runFolders(runsDir);
+  // A runs dir that does not exist is a mistyped --runs-dir (`.harnes/runs`) far more often
+  // than a project that never ran: "nothing to sync" with exit 0 left the real store unsynced.
+  if (found === null)
+    return {
+      pending: 0,
+      results: [],
+      broken: [],
+      notTried: [],
+      ok: false,
+      message: `no runs folder ${path.relative(process.cwd(), runsDir) || '.'}: nothing was synced (is --runs-dir right? runs are recorded in the config's runsDir, .harness/runs by default)`,
+    };
+  const folders = found;
   for (const dir of folders) {
     try {
       if (await needsUpload(dir, options.settings)) pending.push(dir);
@@ -76,16 +88,17 @@ export async function syncPendingRuns(
 }
 
 /**
- * Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time).
+ * Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time);
+ * null when `runsDir` does not exist.
  * Dot-folders are not runs: `.staging-<run_id>` holds a whole record just before its rename
  * (or for good, when its writer was killed), and `harness runs` does not list them either.
  */
-async function runFolders(runsDir: string): Promise<string[]> {
+async function runFolders(runsDir: string): Promise<string[] | null> {
   let entries;
   try {
     entries = await readdir(runsDir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
   const dirs: string[] = [];
