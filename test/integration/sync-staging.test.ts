@@ -5,11 +5,12 @@
  * before its rename), or raced a `harness run` still writing it (its tracking.json re-creating
  * the staging folder after the rename). Now it skips dot-folders, as `harness runs` does.
  */
-import { readdir, rename } from 'node:fs/promises';
+import { readdir, rename, writeFile } from 'node:fs/promises';
 import { closedPort } from '../helpers/mlflow-server.ts';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncPendingRuns } from '../../src/track/mlflow/index.ts';
+import { lockPathOf } from '../../src/data/file-lock.ts';
 import { mlflowSettings } from '../../src/track/mlflow/settings.ts';
 import { STAGING_PREFIX } from '../../src/track/write-record.ts';
 import { tempDir } from '../helpers/run-harness.ts';
@@ -35,6 +36,16 @@ describe('harness runs sync and staging folders', () => {
     expect(r.message).toBe(
       `nothing to sync: no runs recorded in ${path.relative(process.cwd(), runsDir)}`,
     );
+    // A run being uploaded by another live process (its lock beside the folder) is not uploaded
+    // a second time: a sync during the run's own upload created every MLflow run twice.
+    const ready = await writeRunFolder(runsDir, syntheticRun(), '/project');
+    await writeFile(lockPathOf(path.join(ready, 'tracking.json')), `${process.ppid} other\n`);
+    const locked = await syncPendingRuns(runsDir, { settings });
+    expect(locked.ok).toBe(false);
+    expect(locked.results).toEqual([]);
+    expect(locked.broken).toEqual([
+      { runDir: ready, error: expect.stringContaining(`is locked by process ${process.ppid}`) },
+    ]);
     // A runs dir that does not exist (a mistyped --runs-dir) is not "nothing to sync": exit 2.
     const none = await syncPendingRuns(path.join(tmp.dir, 'nowhere'), { settings });
     expect(none.ok).toBe(false);

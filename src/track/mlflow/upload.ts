@@ -12,7 +12,13 @@ import { MlflowHttp } from './http.ts';
 import { readRunFolder } from './run-folder.ts';
 import type { MlflowSettings } from './settings.ts';
 import { experimentUrl } from '../../config/index.ts';
-import { readTrackingState, writeTrackingState, type TrackedRun } from './tracking-state.ts';
+import {
+  readTrackingState,
+  TRACKING_FILE,
+  writeTrackingState,
+  type TrackedRun,
+} from './tracking-state.ts';
+import { withFileLock } from '../../data/index.ts';
 
 /** How to upload. */
 export interface UploadOptions {
@@ -78,6 +84,13 @@ export async function uploadRunRecord(
   runDir: string,
   options: UploadOptions,
 ): Promise<UploadResult> {
+  // One uploader per run folder: a `harness runs sync` started while the run's own upload was
+  // under way searched, found nothing yet, and created every MLflow run a second time (both said
+  // "tracked"). The second one now stops at once (E_LOCK: sync lists it, exit 2, try again).
+  return withFileLock(path.join(runDir, TRACKING_FILE), () => uploadLocked(runDir, options), 0);
+}
+
+async function uploadLocked(runDir: string, options: UploadOptions): Promise<UploadResult> {
   const { settings } = options;
   const run = await readRunFolder(runDir);
   const runId = run.record.run_id;
