@@ -104,6 +104,8 @@ export async function startMlflowServer(): Promise<MlflowServer> {
       ...process.env,
       MLFLOW_TRACKING_URI: '',
       MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+      // MLflow leaves a lock file (db_init_lock-<hash>) in the temp folder: this one is removed.
+      TMPDIR: tmp.dir,
     };
     const proc = spawn(bin, args, {
       cwd: tmp.dir,
