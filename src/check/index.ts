@@ -8,7 +8,15 @@ export {
   DEFAULT_CHECK_TIMEOUT_MS,
   INVARIANCE_TOLERANCE,
 } from './contract.ts';
-export { isRefusal, type PluginFactory } from './calls.ts';
+export {
+  fitAndScorePass,
+  isRefusal,
+  restoredPass,
+  type PassOptions,
+  type PassOutcome,
+  type PluginFactory,
+} from './calls.ts';
+export { sameModuleTwin, type Twin } from './twin.ts';
 export { contractHolds, formatContractReport } from './format.ts';
 export { renderFleet, describeColumn, describeTimestamps } from './render.ts';
 export { shiftFleet, scaleFleet, TIME_SHIFTS_MS, UNIT_FACTORS } from './transform.ts';

@@ -107,3 +107,49 @@ describe('harness check --assume', () => {
     expect(again.stdout).toContain(replay![1]!);
   });
 });
+
+describe('harness check: the second instance comes from another import of the module', () => {
+  // What a run's workers see: each imports the plugin's module on its own.
+  const MODULE_STATE = `import { defineModel } from 'bess-harness';
+let baseline: number | undefined; // fitted state in the module: saveState() carries nothing
+const meanOf = (c: Float64Array | undefined) => { let s = 0, n = 0; for (const v of c ?? []) if (v === v) { s += v; n++; } return n ? s / n : 0; };
+export default () => defineModel({ name: 'module-state', version: '1',
+  async fit(train) { let s = 0; for (const x of train.systems) s += meanOf((await x.loadSeries()).sensors.voltage_v); baseline = s / train.systems.length; },
+  saveState() { return {}; },
+  restoreState() {},
+  score(series) { return meanOf(series.sensors.voltage_v) - (baseline ?? 0); } });
+`;
+  const RAND_IMPORT = `import { defineModel } from 'bess-harness';
+const K = Math.random(); // drawn once per import, not from ctx.seed
+export default () => defineModel({ name: 'rand-import', version: '1', score(series) { return series.timestamps.length * K; } });
+`;
+
+  it('state kept in the module fails state_roundtrip, and its replay line reproduces it', async () => {
+    const p = await makeProject({ 'plugins/module-state/index.ts': MODULE_STATE });
+    try {
+      const r = await runHarness(['check', 'module-state', '--runs', '30'], { cwd: p.dir });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(
+        /✗ state_roundtrip: score\(sys-\d\) is .* from the fitted instance but .* from an instance of another import of the plugin/,
+      );
+      const replay =
+        /replay: harness check (\S+ --seed \S+ --path \S+ --rule state_roundtrip)$/m.exec(r.stdout);
+      expect(replay, r.stdout).not.toBeNull();
+      const again = await runHarness(['check', ...replay![1]!.split(' ')], { cwd: p.dir });
+      expect(again.code, again.stdout).toBe(1);
+    } finally {
+      await p.cleanup();
+    }
+  });
+
+  it('Math.random() drawn at import fails nondeterministic', async () => {
+    const p = await makeProject({ 'plugins/rand-import/index.ts': RAND_IMPORT });
+    try {
+      const r = await runHarness(['check', 'rand-import', '--runs', '10'], { cwd: p.dir });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/✗ nondeterministic: score\(sys-\d\) is .* from one instance and/);
+    } finally {
+      await p.cleanup();
+    }
+  });
+});

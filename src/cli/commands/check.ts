@@ -20,8 +20,10 @@ const USAGE = `Usage: harness check <model|path> [--runs N] [--seed S] [--path P
 Checks a model plugin against the plugin contract on generated edge-case fleets (1–3 systems,
 short series, gaps, constant / all-NaN / absent sensors, extreme values): fit and score must not
 throw (fit may refuse a training set with an Error), scores must be finite, must not depend on
-the order systems are scored in, must be the same from two instances with the same seed, and
-must not change under the time shift or unit scale the plugin declares in invariantTo.
+the order systems are scored in, must be the same from two instances with the same seed and
+from an instance restored from saveState() (the second instance and the restored one come from
+another worker's import of the module, as in a run), and must not change under the time shift
+or unit scale the plugin declares in invariantTo.
 Each violation is printed with its shrunk fixture and the command that replays it.
 
   <model|path>   a model name (plugins/, the config's models, an npm package) or a path to a

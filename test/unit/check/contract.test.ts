@@ -221,7 +221,7 @@ describe('checkContract catches broken plugins', () => {
     const report = await checkContract(make, { seed: SEED, rules: ['state_roundtrip'] });
     expect(kinds(report)).toEqual(['state_roundtrip']);
     expect(report.violations[0]!.message).toMatch(
-      /^score\(sys-\d+\) is .* from the fitted instance but .* from a fresh one restored from its saveState\(\)/,
+      /^score\(sys-\d+\) is .* from the fitted instance but .* from another instance restored from its saveState\(\)/,
     );
   });
 
