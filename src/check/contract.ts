@@ -271,6 +271,57 @@ function ruleProperty(
   }
 }
 
+/** What the first run of a property gave: in a replay, the run of the counterexample at the path. */
+interface FirstRun {
+  outcome?: 'held' | 'failed' | 'skipped';
+}
+
+/** The property, recording in `first` what its first run gave. */
+function watchFirstRun<T>(
+  property: fc.IAsyncPropertyWithHooks<T>,
+  first: FirstRun,
+): fc.IAsyncPropertyWithHooks<T> {
+  return new Proxy(property, {
+    get(target, key) {
+      if (key !== 'run') {
+        const v: unknown = Reflect.get(target, key);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      }
+      return async (...args: Parameters<typeof target.run>) => {
+        const r = await target.run(...args);
+        first.outcome ??=
+          r === null ? 'held' : fc.PreconditionFailure.isFailure(r) ? 'skipped' : 'failed';
+        return r;
+      };
+    },
+  });
+}
+
+/**
+ * Runs fast-check; for a replay, a path that names no counterexample of this seed and rule (a
+ * typo, or a path of another rule) is the caller's error, not a rule that held on no fleet.
+ */
+async function replayable<T>(
+  opts: CheckOptions,
+  kind: ViolationKind,
+  check: () => Promise<fc.RunDetails<T>>,
+): Promise<fc.RunDetails<T>> {
+  const noSuchPath = (): Error =>
+    new Error(
+      `--path ${opts.path}: the seed ${opts.seed} has no fleet at that path for rule ${kind} (copy the seed, path and rule of one replay line)`,
+    );
+  let out: fc.RunDetails<T>;
+  try {
+    out = await check();
+  } catch (err) {
+    if (opts.path !== undefined && err instanceof Error && /(wrong|invalid) path/.test(err.message))
+      throw noSuchPath();
+    throw err;
+  }
+  if (opts.path !== undefined && out.numRuns === 0 && out.numSkips === 0) throw noSuchPath();
+  return out;
+}
+
 /** Whether any sensor reading of the fleet is subnormal (nonzero, below 2.2250738585072014e-308 in magnitude). */
 function hasSubnormal(fleet: EdgeFleet): boolean {
   for (const s of fleet.systems) {
@@ -307,11 +358,13 @@ export function replayCommand(
   seed: number,
   path: string,
   assume?: CheckOptions['assume'],
+  suite?: string,
 ): string {
   const assumed = Object.entries(assume ?? {})
     .filter(([, v]) => v)
     .map(([k]) => k);
-  return `harness check ${shellWord(target)}${assumed.length ? ` --assume ${assumed.join(',')}` : ''} --seed ${seed} --path ${shellWord(path)} --rule ${kind}`;
+  const from = suite === undefined ? '' : ` --suite ${shellWord(suite)}`;
+  return `harness check ${shellWord(target)}${from}${assumed.length ? ` --assume ${assumed.join(',')}` : ''} --seed ${seed} --path ${shellWord(path)} --rule ${kind}`;
 }
 
 /** Why a rule does not apply to this plugin (it makes no such promise), or null when it does. */
@@ -381,15 +434,33 @@ export async function checkContract(
       });
       continue;
     }
-    const out = await fc.check(ruleProperty(kind, ctx, fleets), {
-      seed: opts.seed,
-      numRuns,
-      // pca refuses fleets with fewer than 2 normals (most of them): keep drawing until numRuns are checked.
-      maxSkipsPerRun: 50,
-      ...(opts.path !== undefined ? { path: opts.path } : {}),
-    });
+    const first: FirstRun = {};
+    const property = ruleProperty(kind, ctx, fleets);
+    const out = await replayable(opts, kind, () =>
+      fc.check(opts.path === undefined ? property : watchFirstRun(property, first), {
+        seed: opts.seed,
+        numRuns,
+        // pca refuses fleets with fewer than 2 normals (most of them): keep drawing until numRuns are checked.
+        maxSkipsPerRun: 50,
+        ...(opts.path !== undefined ? { path: opts.path } : {}),
+      }),
+    );
     if (kind === 'throws') refused = out.numSkips;
     const base = { kind, runs: out.numRuns, skipped: out.numSkips, shrinks: out.numShrinks };
+    // A replay judges the counterexample at its path alone: fast-check goes on to the fleets
+    // after it (the next shrinks, the next runs), which hold or fail whatever that one does.
+    if (opts.path !== undefined && first.outcome !== 'failed') {
+      results.push({
+        ...base,
+        status: 'not_reproduced',
+        note: `the counterexample at --path ${opts.path} no longer fails: ${
+          first.outcome === 'held'
+            ? 'the rule holds on it'
+            : 'it was skipped (fit refused it, or the plugin threw on it: see rule throws)'
+        }`,
+      });
+      continue;
+    }
     if (!out.failed) {
       results.push({ ...base, status: 'held' });
       continue;
@@ -414,7 +485,14 @@ export async function checkContract(
       fixture: renderCounterexample(kind, out.counterexample),
       seed: out.seed,
       path: out.counterexamplePath,
-      replay: replayCommand(target, kind, out.seed, out.counterexamplePath, opts.assume),
+      replay: replayCommand(
+        target,
+        kind,
+        out.seed,
+        out.counterexamplePath,
+        opts.assume,
+        opts.suite,
+      ),
     });
   }
   return {

@@ -17,7 +17,7 @@ export {
   type PluginFactory,
 } from './calls.ts';
 export { sameModuleTwin, type Twin } from './twin.ts';
-export { contractHolds, formatContractReport } from './format.ts';
+export { contractHolds, formatContractReport, replayNotReproduced } from './format.ts';
 export { renderFleet, describeColumn, describeTimestamps } from './render.ts';
 export { shiftFleet, scaleFleet, TIME_SHIFTS_MS, UNIT_FACTORS } from './transform.ts';
 export { CONTRACT_RULES } from './types.ts';

@@ -153,3 +153,72 @@ export default () => defineModel({ name: 'rand-import', version: '1', score(seri
     }
   });
 });
+
+describe('harness check: a replay line reproduces, or says it does not', () => {
+  const OPTBAD = `import { defineModel } from 'bess-harness';
+export default (options: { guard?: boolean } = {}) => defineModel({ name: 'optbad', version: '1', options,
+  score(series) { const n = series.timestamps.length; return options.guard === false && n < 2 ? NaN : n; } });
+`;
+  const SUITE = `import { defineSuite } from 'bess-harness';
+import optbad from '../plugins/optbad/index.ts';
+export default defineSuite({
+  name: 'contract',
+  dataset: { scenario: 'default', systems: 10, days: 2, interval: '1h', seed: 'a' },
+  split: { test: 0.5, seed: 1 },
+  models: [optbad({ guard: false })],
+  contract: { runs: 30 },
+});
+`;
+
+  it("a suite's contract replay line names the suite, and replays the suite's configured model", async () => {
+    const p = await makeProject({
+      'plugins/optbad/index.ts': OPTBAD,
+      'suites/contract.suite.ts': SUITE,
+    });
+    try {
+      const run = await runHarness(['run', '--reporter', 'plain', '--no-history'], { cwd: p.dir });
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      const replay =
+        /replay: harness check (optbad --suite contract --seed -?\d+ --path ([\d:]+) --rule non_finite)/.exec(
+          run.stdout,
+        );
+      expect(replay, run.stdout).not.toBeNull();
+      const again = await runHarness(['check', ...replay![1]!.split(' ')], { cwd: p.dir });
+      expect(again.code, again.stdout + again.stderr).toBe(1);
+      expect(again.stdout).toContain('✗ non_finite: score(sys-0) returned NaN');
+
+      // Without --suite it is optbad with its default options: the replay says it does not fail.
+      const args = replay![1]!
+        .split(' ')
+        .filter((w, i, all) => w !== '--suite' && all[i - 1] !== '--suite');
+      const other = await runHarness(['check', ...args], { cwd: p.dir });
+      expect(other.code, other.stdout).toBe(1);
+      expect(other.stdout).toMatch(/replay not reproduced: non_finite does not fail/);
+      expect(other.stdout).not.toMatch(/contract holds/);
+
+      const noSuite = await runHarness(['check', 'optbad', '--suite', 'nope'], { cwd: p.dir });
+      expect(noSuite.code).toBe(2);
+      expect(noSuite.stderr).toMatch(/--suite: no suite named "nope" \(suites: contract\)/);
+    } finally {
+      await p.cleanup();
+    }
+  });
+
+  it('a --path that names no fleet of the seed and rule is exit 2, never "contract holds"', async () => {
+    const r = await runHarness([
+      'check',
+      'random',
+      '--seed',
+      '5',
+      '--path',
+      '99:99999',
+      '--rule',
+      'non_finite',
+    ]);
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toMatch(
+      /--path 99:99999: the seed 5 has no fleet at that path for rule non_finite/,
+    );
+    expect(r.stdout).not.toMatch(/contract holds/);
+  });
+});

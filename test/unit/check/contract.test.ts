@@ -65,6 +65,25 @@ describe('checkContract on the broken example', () => {
     expect(replay.violations[0]!.fixture).toBe(first.fixture);
   });
 
+  it('a replay whose counterexample no longer fails is not_reproduced, whatever the fleets after it do', async () => {
+    const first = (await checkContract(() => brokenAllNan(), { seed: SEED, rules: ['non_finite'] }))
+      .violations[0]!;
+    const replay = await checkContract(() => random(), {
+      seed: first.seed,
+      path: first.path,
+      rules: ['non_finite'],
+    });
+    expect(replay.violations).toEqual([]);
+    expect(replay.rules[0]).toMatchObject({ kind: 'non_finite', status: 'not_reproduced' });
+    expect(replay.rules[0]!.note).toMatch(/no longer fails: the rule holds on it/);
+  });
+
+  it('a replay path that names no fleet of the seed is an error, not a rule that held', async () => {
+    await expect(
+      checkContract(() => random(), { seed: SEED, path: '3:99999', rules: ['non_finite'] }),
+    ).rejects.toThrow(/--path 3:99999: the seed \d+ has no fleet at that path for rule non_finite/);
+  });
+
   it('is reproducible: the same seed finds the same counterexample', async () => {
     const a = await checkContract(() => brokenAllNan(), {
       seed: 99,
