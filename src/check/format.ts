@@ -26,10 +26,14 @@ function ruleLine(r: RuleResult, width: number): string {
   return `  ${MARK[r.status]} ${r.kind.padEnd(width)}  ${what}`;
 }
 
-/** Whether the contract held: no violation and every applicable rule exercised (and, in a replay, reproduced). */
+/**
+ * Whether the contract held: no violation, at least one rule applied (rules that all do not
+ * apply checked nothing), and every applicable rule exercised (and, in a replay, reproduced).
+ */
 export function contractHolds(report: ContractReport): boolean {
   return (
     report.violations.length === 0 &&
+    report.rules.some((r) => r.status !== 'not_declared') &&
     report.rules.every((r) => r.status !== 'inconclusive' && r.status !== 'not_reproduced')
   );
 }
@@ -72,6 +76,8 @@ export function formatContractReport(report: ContractReport): string {
     out.push(
       `replay not reproduced: ${notReproduced.kind} does not fail on the replayed fleet (seed ${report.seed}): the plugin changed, or this is not the model that failed (a suite's replay line names its --suite)`,
     );
+  else if (applicable === 0)
+    out.push(`contract not checked: none of the rules asked for applies to ${report.model}`);
   else if (violated > 0)
     out.push(`contract violated: ${violated} of ${applicable} rules (seed ${report.seed})`);
   else if (inconclusive > 0)

@@ -222,3 +222,19 @@ export default defineSuite({
     expect(r.stdout).not.toMatch(/contract holds/);
   });
 });
+
+describe('harness check --rule: rules that do not apply check nothing', () => {
+  it('is exit 2, saying why, when no rule asked for applies to the plugin', async () => {
+    const r = await runHarness([
+      'check',
+      './examples/broken-all-nan/index.ts',
+      '--rule',
+      'time_shift,state_roundtrip',
+    ]);
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toMatch(
+      /--rule time_shift,state_roundtrip: no rule asked for applies to broken-all-nan \(time_shift: the plugin does not declare invariantTo\.timeShift; state_roundtrip: the plugin has no saveState/,
+    );
+    expect(r.stdout).not.toMatch(/contract holds/);
+  });
+});

@@ -10,7 +10,7 @@ import {
   formatContractReport,
   replayNotReproduced,
 } from '../../check/index.ts';
-import { CONTRACT_RULES, type ViolationKind } from '../../check/types.ts';
+import { CONTRACT_RULES, type ContractReport, type ViolationKind } from '../../check/types.ts';
 import { checkInWorker } from '../../runner/index.ts';
 import { suiteModelOrigin } from '../check-suite-model.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
@@ -78,6 +78,16 @@ export function parseAssume(
     out[w] = true;
   }
   return out;
+}
+
+/** Why `--rule` checked nothing: each rule asked for, and why it does not apply to the plugin. */
+function noRuleApplies(target: string, rule: string, report: ContractReport): string {
+  const why = report.rules.map((r) => `${r.kind}: ${r.note ?? 'not declared'}`).join('; ');
+  const invariance = report.rules.some((r) => r.kind === 'time_shift' || r.kind === 'unit_scale');
+  return (
+    `harness check ${target}: --rule ${rule}: no rule asked for applies to ${report.model} (${why}), so nothing would be checked` +
+    (invariance ? '; --assume timeShift,unitScale checks an invariance it does not declare' : '')
+  );
 }
 
 export const checkCommand: Command = {
@@ -159,6 +169,10 @@ export const checkCommand: Command = {
         'E_PLUGIN',
         report.startsWith('harness check') ? report : `harness check ${target}: ${report}`,
       );
+    // Rules asked for that all do not apply checked nothing: "contract holds: 0 rules" would
+    // pass a CI gate on no evidence.
+    if (report.rules.every((r) => r.status === 'not_declared'))
+      throw new HarnessError('E_ARGS', noRuleApplies(target, values.rule ?? '', report));
     process.stdout.write(
       values.json ? `${JSON.stringify(report, null, 2)}\n` : formatContractReport(report),
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkContract } from '../../../src/check/contract.ts';
+import { contractHolds, formatContractReport } from '../../../src/check/format.ts';
 import { isRefusal } from '../../../src/check/calls.ts';
 import type { ContractReport, ViolationKind } from '../../../src/check/types.ts';
 import { defineModel, type ModelPlugin } from '../../../src/plugin/model.ts';
@@ -82,6 +83,15 @@ describe('checkContract on the broken example', () => {
     await expect(
       checkContract(() => random(), { seed: SEED, path: '3:99999', rules: ['non_finite'] }),
     ).rejects.toThrow(/--path 3:99999: the seed \d+ has no fleet at that path for rule non_finite/);
+  });
+
+  it('rules that all do not apply do not make the contract hold', async () => {
+    const report = await checkContract(() => brokenAllNan(), { seed: SEED, rules: ['time_shift'] });
+    expect(report.rules.map((r) => r.status)).toEqual(['not_declared']);
+    expect(contractHolds(report)).toBe(false);
+    expect(formatContractReport(report)).toMatch(
+      /contract not checked: none of the rules asked for applies/,
+    );
   });
 
   it('is reproducible: the same seed finds the same counterexample', async () => {
