@@ -65,7 +65,7 @@ export type PassOutcome =
       readonly batch?: unknown;
     };
 
-/** How a pass is made. */
+/** How a pass is made. Plain data: a twin in another worker receives it (see twin.ts). */
 export interface PassOptions {
   /** ctx.seed of every call. */
   readonly seed: string;
@@ -75,29 +75,63 @@ export interface PassOptions {
   readonly order: 'forward' | 'reverse';
   /** Also call scoreBatch (if the plugin has one) on the whole fleet, after the score() calls. */
   readonly batch: boolean;
-  /**
-   * Score with a second fresh instance that never fitted, restored from the fitted one's
-   * `saveState()` after a structured clone (what a scoring worker receives).
-   */
-  readonly restored?: boolean;
 }
 
 /**
+ * Scores the fleet with an instance restored from the given state (already structured-cloned,
+ * as a scoring worker receives it), instead of the fitted instance.
+ */
+export type ScoreRestored = (state: unknown) => Promise<PassOutcome>;
+
+/**
  * One fresh plugin: fit on the whole fleet (labels included; unsupervised models pick the
- * normals themselves, as they do with a training split), then score every system.
+ * normals themselves, as they do with a training split), then score every system; or, with
+ * `restore`, hand the fitted instance's `saveState()` to `restore`, which scores with a copy.
  */
 export async function fitAndScorePass(
   make: PluginFactory,
   fleet: EdgeFleet,
   opts: PassOptions,
+  restore?: ScoreRestored,
 ): Promise<PassOutcome> {
   const plugin = await make();
-  const ms = plugin.timeoutMs ?? opts.timeoutMs;
-  // Every instance the pass makes (the fitted one, and its restored copy) is torn down after it.
-  const made: ModelPlugin<object>[] = [plugin];
+  return withTearDown([plugin], plugin.timeoutMs ?? opts.timeoutMs, () =>
+    fitPass(plugin, fleet, opts, restore),
+  );
+}
+
+/**
+ * A fresh plugin that never fitted, restored from `state` (structured-cloned already), scoring
+ * every system: the second half of a `state_roundtrip` pass, here or in a twin's worker.
+ */
+export async function restoredPass(
+  make: PluginFactory,
+  fleet: EdgeFleet,
+  state: unknown,
+  opts: PassOptions,
+): Promise<PassOutcome> {
+  const copy = await make();
+  const ms = copy.timeoutMs ?? opts.timeoutMs;
+  return withTearDown([copy], ms, async () => {
+    try {
+      await withTimeout(() => copy.restoreState!(state), ms, 'restoreState');
+    } catch (err) {
+      if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
+      return { kind: 'threw', message: `restoreState threw ${describeError(err)}` };
+    }
+    return scoreEach(copy, fleet, opts, ms);
+  });
+}
+
+/** Runs `body`, then tears down every instance it used; a teardown that hangs is the outcome. */
+async function withTearDown(
+  made: readonly ModelPlugin<object>[],
+  ms: number,
+  body: () => Promise<PassOutcome>,
+): Promise<PassOutcome> {
   let outcome: PassOutcome | undefined;
   try {
-    outcome = await scorePass(make, plugin, made, fleet, opts, ms);
+    outcome = await body();
   } finally {
     const stuck = await tearDown(made, ms);
     if (outcome && stuck) outcome = stuck;
@@ -127,17 +161,14 @@ async function tearDown(
   return stuck;
 }
 
-async function scorePass(
-  make: PluginFactory,
+async function fitPass(
   plugin: ModelPlugin<object>,
-  made: ModelPlugin<object>[],
   fleet: EdgeFleet,
   opts: PassOptions,
-  ms: number,
+  restore: ScoreRestored | undefined,
 ): Promise<PassOutcome> {
+  const ms = plugin.timeoutMs ?? opts.timeoutMs;
   const seed = opts.seed;
-  const derive: readonly DerivedFeature[] = plugin.derive ?? [];
-  const records = fleet.dataset.systems;
   if (plugin.fit) {
     try {
       await withTimeout((signal) => plugin.fit!(fleet.dataset, { seed, signal }), ms, 'fit');
@@ -147,26 +178,14 @@ async function scorePass(
       return { kind: 'threw', message: `fit threw ${describeError(err)}` };
     }
   }
-  const scorer = opts.restored ? await restoredCopy(make, plugin, made, ms) : plugin;
-  if (!('score' in scorer)) return scorer;
-  const scores: unknown[] = new Array(records.length);
-  const order = records.map((_, i) => i);
-  if (opts.order === 'reverse') order.reverse();
-  for (const i of order) {
-    const record = records[i]!;
-    const series = await record.loadSeries({ derive });
-    try {
-      scores[i] = await withTimeout(
-        (signal) => scorer.score(series, { seed, signal, metadata: record.metadata }),
-        ms,
-        `score(${record.systemId})`,
-      );
-    } catch (err) {
-      if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
-      return { kind: 'threw', message: `score(${record.systemId}) threw ${describeError(err)}` };
-    }
+  if (restore) {
+    const state = await savedState(plugin, ms);
+    return 'threw' in state ? state.threw : restore(state.state);
   }
-  if (!opts.batch || !plugin.scoreBatch) return { kind: 'scored', scores };
+  const scored = await scoreEach(plugin, fleet, opts, ms);
+  if (scored.kind !== 'scored' || !opts.batch || !plugin.scoreBatch) return scored;
+  const records = fleet.dataset.systems;
+  const derive: readonly DerivedFeature[] = plugin.derive ?? [];
   const all = await Promise.all(records.map((r) => r.loadSeries({ derive })));
   try {
     const batch = await withTimeout(
@@ -175,41 +194,64 @@ async function scorePass(
       ms,
       'scoreBatch',
     );
-    return { kind: 'scored', scores, batch };
+    return { ...scored, batch };
   } catch (err) {
     if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
     return { kind: 'threw', message: `scoreBatch threw ${describeError(err)}` };
   }
 }
 
-/**
- * A fresh instance restored from `fitted`'s state as a worker would get it (added to `made`), or
- * what went wrong. saveState and restoreState are timed like every call: one that never settled
- * hung the check.
- */
-async function restoredCopy(
-  make: PluginFactory,
-  fitted: ModelPlugin<object>,
-  made: ModelPlugin<object>[],
+/** score() of every system, in the pass's order; the scores indexed like the fleet. */
+async function scoreEach(
+  scorer: ModelPlugin<object>,
+  fleet: EdgeFleet,
+  opts: PassOptions,
   ms: number,
-): Promise<ModelPlugin<object> | Extract<PassOutcome, { kind: 'threw' }>> {
-  let state: unknown;
+): Promise<PassOutcome> {
+  const records = fleet.dataset.systems;
+  const derive: readonly DerivedFeature[] = scorer.derive ?? [];
+  const scores: unknown[] = new Array(records.length);
+  const order = records.map((_, i) => i);
+  if (opts.order === 'reverse') order.reverse();
+  for (const i of order) {
+    const record = records[i]!;
+    const series = await record.loadSeries({ derive });
+    try {
+      scores[i] = await withTimeout(
+        (signal) => scorer.score(series, { seed: opts.seed, signal, metadata: record.metadata }),
+        ms,
+        `score(${record.systemId})`,
+      );
+    } catch (err) {
+      if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
+      return { kind: 'threw', message: `score(${record.systemId}) threw ${describeError(err)}` };
+    }
+  }
+  return { kind: 'scored', scores };
+}
+
+/**
+ * The fitted instance's `saveState()` as a worker would receive it (structured-cloned), or what
+ * went wrong. Timed like every call: one that never settled hung the check.
+ */
+async function savedState(
+  fitted: ModelPlugin<object>,
+  ms: number,
+): Promise<
+  { readonly state: unknown } | { readonly threw: Extract<PassOutcome, { kind: 'threw' }> }
+> {
   try {
-    state = structuredClone(await withTimeout(() => fitted.saveState!(), ms, 'saveState'));
-  } catch (err) {
-    if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
     return {
-      kind: 'threw',
-      message: `saveState() did not give data a worker can receive: ${describeError(err)}`,
+      state: structuredClone(await withTimeout(() => fitted.saveState!(), ms, 'saveState')),
+    };
+  } catch (err) {
+    if (err instanceof CallTimeout)
+      return { threw: { kind: 'threw', message: err.message, hung: true } };
+    return {
+      threw: {
+        kind: 'threw',
+        message: `saveState() did not give data a worker can receive: ${describeError(err)}`,
+      },
     };
   }
-  const copy = await make();
-  made.push(copy);
-  try {
-    await withTimeout(() => copy.restoreState!(state), ms, 'restoreState');
-  } catch (err) {
-    if (err instanceof CallTimeout) return { kind: 'threw', message: err.message, hung: true };
-    return { kind: 'threw', message: `restoreState threw ${describeError(err)}` };
-  }
-  return copy;
 }

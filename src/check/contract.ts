@@ -10,10 +10,11 @@
  * - `non_finite`: every score (and every scoreBatch entry) is a finite number.
  * - `wrong_system`: scoring the systems in reverse order gives each system the score it gets in
  *   forward order, bit for bit; scoreBatch returns one score per system, in order, equal to score().
- * - `nondeterministic`: two fresh instances with the same seed give the same scores, bit for bit.
- * - `state_roundtrip`: only when the plugin has `saveState` and `restoreState`; a fresh instance
- *   restored from the fitted one's state (structured-cloned, as a scoring worker receives it)
- *   gives every system the fitted instance's score, bit for bit.
+ * - `nondeterministic`: a fresh instance and a fresh twin (see twin.ts: from a module instance
+ *   of its own, as another worker has) with the same seed give the same scores, bit for bit.
+ * - `state_roundtrip`: only when the plugin has `saveState` and `restoreState`; a twin that never
+ *   fitted, restored from the fitted instance's state (structured-cloned, as a scoring worker
+ *   receives it), gives every system the fitted instance's score, bit for bit.
  * - `time_shift` / `unit_scale`: only when the plugin declares `invariantTo`; shifting every
  *   timestamp by Δ, or scaling every sensor value by c, in training and scored data alike, leaves
  *   every score within {@link INVARIANCE_TOLERANCE} (and keeps a refusal a refusal). Fleets
@@ -27,6 +28,7 @@ import fc from 'fast-check';
 import { edgeFleetArb, type EdgeFleet } from '../arbitraries/index.ts';
 import { formatDuration, formatNumber, renderFleet } from './render.ts';
 import { fitAndScorePass, type PassOutcome, type PluginFactory } from './calls.ts';
+import { sameModuleTwin, type Twin } from './twin.ts';
 import { scaleFleet, shiftFleet, TIME_SHIFTS_MS, UNIT_FACTORS } from './transform.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import {
@@ -98,6 +100,7 @@ function scored(p: PassOutcome): Extract<PassOutcome, { kind: 'scored' }> {
 
 interface RuleContext {
   readonly make: PluginFactory;
+  readonly twin: Twin;
   readonly seed: string;
   readonly timeoutMs: number;
   readonly refusals: Set<string>;
@@ -115,21 +118,29 @@ function ruleProperty(
   ctx: RuleContext,
   fleets: fc.Arbitrary<EdgeFleet>,
 ): fc.IAsyncPropertyWithHooks<[EdgeFleet, number]> {
+  // Where a pass's instances come from: here, or the twin's module instance (`twin` fits and
+  // scores there; `restored` fits here and scores with a twin restored from the state).
+  type Where = 'here' | 'twin' | 'restored';
   const pass = async (
     fleet: EdgeFleet,
     order: 'forward' | 'reverse' = 'forward',
     batch = false,
-    restored = false,
+    where: Where = 'here',
   ): Promise<PassOutcome> => {
     // After a hang nothing is called again: the shrinks skip, so the fleet that hung is the one shown.
     fc.pre(ctx.hung === undefined);
-    const p = await fitAndScorePass(ctx.make, fleet, {
-      seed: ctx.seed,
-      timeoutMs: ctx.timeoutMs,
-      order,
-      batch,
-      restored,
-    });
+    const opts = { seed: ctx.seed, timeoutMs: ctx.timeoutMs, order, batch };
+    const p =
+      where === 'twin'
+        ? await ctx.twin.pass(fleet, opts)
+        : await fitAndScorePass(
+            ctx.make,
+            fleet,
+            opts,
+            where === 'restored'
+              ? (state) => ctx.twin.restored(fleet, state, { ...opts, batch: false })
+              : undefined,
+          );
     if (p.kind === 'threw' && p.hung) {
       ctx.hung = kind;
       fail(`${p.message}; the check stops here (each later call would wait out the timeout too)`);
@@ -197,11 +208,11 @@ function ruleProperty(
     case 'nondeterministic':
       return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
         const a = scored(await pass(fleet));
-        const b = scored(await pass(fleet));
+        const b = scored(await pass(fleet, 'forward', false, 'twin'));
         ids(fleet).forEach((id, i) => {
           if (!sameScore(a.scores[i], b.scores[i])) {
             fail(
-              `score(${id}) is ${show(a.scores[i])} from one instance and ${show(b.scores[i])} from another with the same ctx.seed "${ctx.seed}"; draw random numbers from ctx.seed`,
+              `score(${id}) is ${show(a.scores[i])} from one instance and ${show(b.scores[i])} from ${ctx.twin.describe} with the same ctx.seed "${ctx.seed}"; draw random numbers from ctx.seed, and keep no state in the module (another worker imports it afresh)`,
             );
           }
         });
@@ -209,14 +220,14 @@ function ruleProperty(
     case 'state_roundtrip':
       return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
         const a = scored(await pass(fleet));
-        const b = await pass(fleet, 'forward', false, true);
+        const b = await pass(fleet, 'forward', false, 'restored');
         if (b.kind === 'threw') fail(b.message);
         fc.pre(b.kind === 'scored');
         const sb = (b as Extract<PassOutcome, { kind: 'scored' }>).scores;
         ids(fleet).forEach((id, i) => {
           if (!sameScore(a.scores[i], sb[i])) {
             fail(
-              `score(${id}) is ${show(a.scores[i])} from the fitted instance but ${show(sb[i])} from a fresh one restored from its saveState(); the state must hold everything score reads`,
+              `score(${id}) is ${show(a.scores[i])} from the fitted instance but ${show(sb[i])} from ${ctx.twin.describe} restored from its saveState(); the state must hold everything score reads (a worker restores it into a fresh import of the module)`,
             );
           }
         });
@@ -260,6 +271,57 @@ function ruleProperty(
   }
 }
 
+/** What the first run of a property gave: in a replay, the run of the counterexample at the path. */
+interface FirstRun {
+  outcome?: 'held' | 'failed' | 'skipped';
+}
+
+/** The property, recording in `first` what its first run gave. */
+function watchFirstRun<T>(
+  property: fc.IAsyncPropertyWithHooks<T>,
+  first: FirstRun,
+): fc.IAsyncPropertyWithHooks<T> {
+  return new Proxy(property, {
+    get(target, key) {
+      if (key !== 'run') {
+        const v: unknown = Reflect.get(target, key);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      }
+      return async (...args: Parameters<typeof target.run>) => {
+        const r = await target.run(...args);
+        first.outcome ??=
+          r === null ? 'held' : fc.PreconditionFailure.isFailure(r) ? 'skipped' : 'failed';
+        return r;
+      };
+    },
+  });
+}
+
+/**
+ * Runs fast-check; for a replay, a path that names no counterexample of this seed and rule (a
+ * typo, or a path of another rule) is the caller's error, not a rule that held on no fleet.
+ */
+async function replayable<T>(
+  opts: CheckOptions,
+  kind: ViolationKind,
+  check: () => Promise<fc.RunDetails<T>>,
+): Promise<fc.RunDetails<T>> {
+  const noSuchPath = (): Error =>
+    new Error(
+      `--path ${opts.path}: the seed ${opts.seed} has no fleet at that path for rule ${kind} (copy the seed, path and rule of one replay line)`,
+    );
+  let out: fc.RunDetails<T>;
+  try {
+    out = await check();
+  } catch (err) {
+    if (opts.path !== undefined && err instanceof Error && /(wrong|invalid) path/.test(err.message))
+      throw noSuchPath();
+    throw err;
+  }
+  if (opts.path !== undefined && out.numRuns === 0 && out.numSkips === 0) throw noSuchPath();
+  return out;
+}
+
 /** Whether any sensor reading of the fleet is subnormal (nonzero, below 2.2250738585072014e-308 in magnitude). */
 function hasSubnormal(fleet: EdgeFleet): boolean {
   for (const s of fleet.systems) {
@@ -296,11 +358,13 @@ export function replayCommand(
   seed: number,
   path: string,
   assume?: CheckOptions['assume'],
+  suite?: string,
 ): string {
   const assumed = Object.entries(assume ?? {})
     .filter(([, v]) => v)
     .map(([k]) => k);
-  return `harness check ${shellWord(target)}${assumed.length ? ` --assume ${assumed.join(',')}` : ''} --seed ${seed} --path ${shellWord(path)} --rule ${kind}`;
+  const from = suite === undefined ? '' : ` --suite ${shellWord(suite)}`;
+  return `harness check ${shellWord(target)}${from}${assumed.length ? ` --assume ${assumed.join(',')}` : ''} --seed ${seed} --path ${shellWord(path)} --rule ${kind}`;
 }
 
 /** Why a rule does not apply to this plugin (it makes no such promise), or null when it does. */
@@ -316,12 +380,15 @@ function undeclaredNote(kind: ViolationKind, probe: ModelPlugin<object>): string
 
 /**
  * Checks a model plugin against the contract (see the module comment). `makePlugin` must return
- * a fresh instance on every call (a factory, as plugin modules export). Errors of the factory
- * itself propagate: they are the caller's to report, not a rule's.
+ * a fresh instance on every call (a factory, as plugin modules export). `twin` makes the second
+ * instances (see twin.ts); by default they come from `makePlugin`, which cannot see state kept
+ * in the plugin's module. Errors of the factory itself propagate: they are the caller's to
+ * report, not a rule's.
  */
 export async function checkContract(
   makePlugin: PluginFactory,
   opts: CheckOptions,
+  twin: Twin = sameModuleTwin(makePlugin),
 ): Promise<ContractReport> {
   const probe = await makePlugin();
   const numRuns = opts.numRuns ?? DEFAULT_CHECK_RUNS;
@@ -333,6 +400,7 @@ export async function checkContract(
   }
   const ctx: RuleContext = {
     make: makePlugin,
+    twin,
     seed: `check:${opts.seed}`,
     timeoutMs: opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
     refusals: new Set(),
@@ -366,15 +434,33 @@ export async function checkContract(
       });
       continue;
     }
-    const out = await fc.check(ruleProperty(kind, ctx, fleets), {
-      seed: opts.seed,
-      numRuns,
-      // pca refuses fleets with fewer than 2 normals (most of them): keep drawing until numRuns are checked.
-      maxSkipsPerRun: 50,
-      ...(opts.path !== undefined ? { path: opts.path } : {}),
-    });
+    const first: FirstRun = {};
+    const property = ruleProperty(kind, ctx, fleets);
+    const out = await replayable(opts, kind, () =>
+      fc.check(opts.path === undefined ? property : watchFirstRun(property, first), {
+        seed: opts.seed,
+        numRuns,
+        // pca refuses fleets with fewer than 2 normals (most of them): keep drawing until numRuns are checked.
+        maxSkipsPerRun: 50,
+        ...(opts.path !== undefined ? { path: opts.path } : {}),
+      }),
+    );
     if (kind === 'throws') refused = out.numSkips;
     const base = { kind, runs: out.numRuns, skipped: out.numSkips, shrinks: out.numShrinks };
+    // A replay judges the counterexample at its path alone: fast-check goes on to the fleets
+    // after it (the next shrinks, the next runs), which hold or fail whatever that one does.
+    if (opts.path !== undefined && first.outcome !== 'failed') {
+      results.push({
+        ...base,
+        status: 'not_reproduced',
+        note: `the counterexample at --path ${opts.path} no longer fails: ${
+          first.outcome === 'held'
+            ? 'the rule holds on it'
+            : 'it was skipped (fit refused it, or the plugin threw on it: see rule throws)'
+        }`,
+      });
+      continue;
+    }
     if (!out.failed) {
       results.push({ ...base, status: 'held' });
       continue;
@@ -399,7 +485,14 @@ export async function checkContract(
       fixture: renderCounterexample(kind, out.counterexample),
       seed: out.seed,
       path: out.counterexamplePath,
-      replay: replayCommand(target, kind, out.seed, out.counterexamplePath, opts.assume),
+      replay: replayCommand(
+        target,
+        kind,
+        out.seed,
+        out.counterexamplePath,
+        opts.assume,
+        opts.suite,
+      ),
     });
   }
   return {

@@ -6,6 +6,7 @@ const MARK: Readonly<Record<RuleResult['status'], string>> = {
   violated: '✗',
   not_declared: '-',
   inconclusive: '?',
+  not_reproduced: '○',
 };
 
 function indent(text: string, by: string): string {
@@ -25,9 +26,21 @@ function ruleLine(r: RuleResult, width: number): string {
   return `  ${MARK[r.status]} ${r.kind.padEnd(width)}  ${what}`;
 }
 
-/** Whether the contract held: no violation and every applicable rule exercised. */
+/**
+ * Whether the contract held: no violation, at least one rule applied (rules that all do not
+ * apply checked nothing), and every applicable rule exercised (and, in a replay, reproduced).
+ */
 export function contractHolds(report: ContractReport): boolean {
-  return report.violations.length === 0 && report.rules.every((r) => r.status !== 'inconclusive');
+  return (
+    report.violations.length === 0 &&
+    report.rules.some((r) => r.status !== 'not_declared') &&
+    report.rules.every((r) => r.status !== 'inconclusive' && r.status !== 'not_reproduced')
+  );
+}
+
+/** Whether the report is of a replay (`--path`) whose counterexample no longer fails. */
+export function replayNotReproduced(report: ContractReport): boolean {
+  return report.rules.some((r) => r.status === 'not_reproduced');
 }
 
 /** Violations (each with its shrunk fixture and replay command), the rule table, and a summary line. */
@@ -58,7 +71,14 @@ export function formatContractReport(report: ContractReport): string {
   const violated = report.rules.filter((r) => r.status === 'violated').length;
   const inconclusive = report.rules.filter((r) => r.status === 'inconclusive').length;
   out.push('');
-  if (violated > 0)
+  const notReproduced = report.rules.find((r) => r.status === 'not_reproduced');
+  if (notReproduced)
+    out.push(
+      `replay not reproduced: ${notReproduced.kind} does not fail on the replayed fleet (seed ${report.seed}): the plugin changed, or this is not the model that failed (a suite's replay line names its --suite)`,
+    );
+  else if (applicable === 0)
+    out.push(`contract not checked: none of the rules asked for applies to ${report.model}`);
+  else if (violated > 0)
     out.push(`contract violated: ${violated} of ${applicable} rules (seed ${report.seed})`);
   else if (inconclusive > 0)
     out.push(

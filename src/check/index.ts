@@ -8,8 +8,16 @@ export {
   DEFAULT_CHECK_TIMEOUT_MS,
   INVARIANCE_TOLERANCE,
 } from './contract.ts';
-export { isRefusal, type PluginFactory } from './calls.ts';
-export { contractHolds, formatContractReport } from './format.ts';
+export {
+  fitAndScorePass,
+  isRefusal,
+  restoredPass,
+  type PassOptions,
+  type PassOutcome,
+  type PluginFactory,
+} from './calls.ts';
+export { sameModuleTwin, type Twin } from './twin.ts';
+export { contractHolds, formatContractReport, replayNotReproduced } from './format.ts';
 export { renderFleet, describeColumn, describeTimestamps } from './render.ts';
 export { shiftFleet, scaleFleet, TIME_SHIFTS_MS, UNIT_FACTORS } from './transform.ts';
 export { CONTRACT_RULES } from './types.ts';

@@ -29,10 +29,11 @@ export interface Violation {
 
 /**
  * What happened to one rule: `held` over every fleet tried, `violated`, `not_declared` (an
- * invariance the plugin does not claim), or `inconclusive` (fit refused too many fleets for
- * the rule to be exercised).
+ * invariance the plugin does not claim), `inconclusive` (fit refused too many fleets for
+ * the rule to be exercised), or `not_reproduced` (a replay, `path`, whose counterexample no
+ * longer fails: it passed, or was skipped).
  */
-export type RuleStatus = 'held' | 'violated' | 'not_declared' | 'inconclusive';
+export type RuleStatus = 'held' | 'violated' | 'not_declared' | 'inconclusive' | 'not_reproduced';
 
 /** One rule's outcome. */
 export interface RuleResult {
@@ -76,6 +77,12 @@ export interface CheckOptions {
   readonly path?: string;
   /** How the replay command names the model (what the user typed). Default: the plugin's name. */
   readonly target?: string;
+  /**
+   * The suite the model was configured in (with its options), when the check is a suite's
+   * contract assertion: the replay command names it (`--suite`), so that the replay checks that
+   * model and not the plugin with its default options.
+   */
+  readonly suite?: string;
   /** Invariances checked as if declared (the caller wrapped the plugin); only named in the replay command. */
   readonly assume?: { readonly timeShift?: boolean; readonly unitScale?: boolean };
 }

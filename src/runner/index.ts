@@ -23,3 +23,4 @@ export type {
   SuitesCollectedEvent,
 } from './reporter-types.ts';
 export type { SuiteSpec } from './suite.ts';
+export type { PluginOrigin } from './worker-protocol.ts';

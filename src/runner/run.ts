@@ -376,6 +376,7 @@ async function runSuite(
       entries,
       config,
       suite.file,
+      spec.name,
       `${options.seed}:${spec.name}`,
       { pool, origins },
     );
@@ -578,6 +579,7 @@ async function checkContracts(
   entries: readonly ModelEntry[],
   config: ResolvedConfig,
   suiteFile: string,
+  suiteName: string,
   seed: string,
   isolate: { readonly pool: WorkerPool; readonly origins: readonly (PluginOrigin | null)[] },
 ): Promise<ContractOutcomes> {
@@ -595,13 +597,15 @@ async function checkContracts(
       const p = (await fresh()) as ModelPlugin<object>;
       return a.assume ? { ...p, invariantTo: { ...p.invariantTo, ...a.assume } } : p;
     };
+    const origin = isolate.origins[k];
     const options = {
       seed: seed32(`${seed}:${a.model}:contract`),
       ...(a.runs !== undefined ? { numRuns: a.runs } : {}),
       target: a.model,
+      // The model as the suite configures it (its options): `harness check --suite` makes it so.
+      ...(origin ? { suite: suiteName } : {}),
       ...(a.assume ? { assume: a.assume } : {}),
     };
-    const origin = isolate.origins[k];
     try {
       if (origin) {
         const report = await checkInWorker(origin, config, options, isolate.pool);

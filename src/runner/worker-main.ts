@@ -7,13 +7,17 @@
  *   systems with every model of the job, close measures the job's metamorphic laws with the
  *   fitted models when asked and answers with the block's scores;
  * - probe: imports a suite file and makes its models, before the harness's own thread does;
- * - contract: checks one plugin against the plugin contract.
+ * - contract: checks one plugin against the plugin contract (its twins in a worker of their own).
+ * - twin: one pass of a contract check, by an instance of this worker's import of the plugin.
  * A plugin is a closure and cannot be sent: each request re-creates its plugins from their origin.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
-import { checkContract } from '../check/index.ts';
+import { edgeFleetOf } from '../arbitraries/index.ts';
+import { checkContract, fitAndScorePass, type PassOutcome, restoredPass } from '../check/index.ts';
+import type { CheckOptions } from '../check/types.ts';
+import { workerTwin } from './check-twin.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import { forbidProcessExit, type ModelPlugin, observeCalls, withTimeout } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
@@ -301,17 +305,50 @@ const describeEntry = (entry: unknown): string =>
       ? `"${String(entry[0])}"`
       : `"${String((entry as { name?: unknown } | null)?.name)}"`;
 
-async function contract(req: Extract<WorkerRequest, { type: 'contract' }>): Promise<WorkerMessage> {
-  const assume = req.options.assume;
-  const make = async (): Promise<ModelPlugin<object>> => {
-    const p = (await makePlugin(
-      req.origin,
-      req.config,
-      req.options.timeoutMs ?? req.config.timeoutMs,
-    )) as ModelPlugin<object>;
+/** The plugin of `origin` made again in this worker, with the invariances the check assumes. */
+const makeChecked =
+  (
+    origin: PluginOrigin,
+    config: ResolvedConfig,
+    timeoutMs: number,
+    assume: CheckOptions['assume'],
+  ) =>
+  async (): Promise<ModelPlugin<object>> => {
+    const p = (await makePlugin(origin, config, timeoutMs)) as ModelPlugin<object>;
     return assume ? { ...p, invariantTo: { ...p.invariantTo, ...assume } } : p;
   };
-  return { type: 'checked', report: await checkContract(make, req.options) };
+
+async function contract(req: Extract<WorkerRequest, { type: 'contract' }>): Promise<WorkerMessage> {
+  const timeoutMs = req.options.timeoutMs ?? req.config.timeoutMs;
+  const make = makeChecked(req.origin, req.config, timeoutMs, req.options.assume);
+  const twin = workerTwin(req.origin, req.config, req.options.assume);
+  try {
+    return { type: 'checked', report: await checkContract(make, req.options, twin) };
+  } finally {
+    await twin.close();
+  }
+}
+
+async function twin(req: Extract<WorkerRequest, { type: 'twin' }>): Promise<WorkerMessage> {
+  const make = makeChecked(req.origin, req.config, req.options.timeoutMs, req.assume);
+  const fleet = edgeFleetOf(req.systems);
+  const outcome = req.restore
+    ? await restoredPass(make, fleet, req.restore.state, req.options)
+    : await fitAndScorePass(make, fleet, req.options);
+  return { type: 'twinned', outcome: postable(outcome) };
+}
+
+/** The outcome with every score a message can carry: a function or symbol score becomes its text. */
+function postable(outcome: PassOutcome): PassOutcome {
+  if (outcome.kind !== 'scored') return outcome;
+  const scores = outcome.scores.map((v) => {
+    try {
+      return structuredClone(v);
+    } catch {
+      return String(v);
+    }
+  });
+  return { kind: 'scored', scores };
 }
 
 /**
@@ -326,7 +363,7 @@ const handlers: {
   [K in WorkerRequest['type']]: (
     req: Extract<WorkerRequest, { type: K }>,
   ) => Promise<WorkerMessage>;
-} = { fit, open, batch, close, probe, contract };
+} = { fit, open, batch, close, probe, contract, twin };
 
 /**
  * The requests of a scoring session, each started with a full collection (see full-gc.ts). Not

@@ -4,6 +4,8 @@
  * from ({@link PluginOrigin}) and the worker makes it again there.
  */
 import type { LawOutcome, LawName } from '../assert/types.ts';
+import type { EdgeFleetSystem } from '../arbitraries/index.ts';
+import type { PassOptions, PassOutcome } from '../check/index.ts';
 import type { CheckOptions, ContractReport } from '../check/types.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/index.ts';
@@ -130,6 +132,21 @@ export type WorkerRequest =
       readonly origin: PluginOrigin;
       readonly config: ResolvedConfig;
       readonly options: CheckOptions;
+    }
+  /**
+   * One pass of a contract check by a twin of the checked plugin: an instance made in this
+   * worker, from its own import of the plugin's module (see check/twin.ts).
+   */
+  | {
+      readonly type: 'twin';
+      readonly origin: PluginOrigin;
+      readonly config: ResolvedConfig;
+      readonly assume?: CheckOptions['assume'];
+      /** The fleet's systems; the worker makes the in-memory dataset of them again. */
+      readonly systems: readonly EdgeFleetSystem[];
+      readonly options: PassOptions;
+      /** Restore a fresh instance from this state and score with it, instead of fitting one. */
+      readonly restore?: { readonly state: unknown };
     };
 
 /** One plugin's fit in a worker. */
@@ -168,6 +185,7 @@ export type WorkerMessage =
   | { readonly type: 'done'; readonly runs: readonly ShareRun[] }
   | { readonly type: 'probed' }
   | { readonly type: 'checked'; readonly report: ContractReport }
+  | { readonly type: 'twinned'; readonly outcome: PassOutcome }
   /**
    * The request failed. `culprit`: the plugin (its name) whose call the watchdog stopped the
    * thread in, when the call was one plugin's: the others of the request are not at fault.
@@ -177,7 +195,9 @@ export type WorkerMessage =
 /** A worker's answer to a request (the other messages come while it works). */
 export type WorkerReply = Extract<
   WorkerMessage,
-  { type: 'fitted' | 'opened' | 'scored' | 'done' | 'probed' | 'checked' | 'failed' }
+  {
+    type: 'fitted' | 'opened' | 'scored' | 'done' | 'probed' | 'checked' | 'twinned' | 'failed';
+  }
 >;
 
 /** The models of a suite file, as its default export lists them. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkContract } from '../../../src/check/contract.ts';
+import { contractHolds, formatContractReport } from '../../../src/check/format.ts';
 import { isRefusal } from '../../../src/check/calls.ts';
 import type { ContractReport, ViolationKind } from '../../../src/check/types.ts';
 import { defineModel, type ModelPlugin } from '../../../src/plugin/model.ts';
@@ -63,6 +64,34 @@ describe('checkContract on the broken example', () => {
     expect(replay.violations).toHaveLength(1);
     expect(replay.violations[0]!.message).toBe(first.message);
     expect(replay.violations[0]!.fixture).toBe(first.fixture);
+  });
+
+  it('a replay whose counterexample no longer fails is not_reproduced, whatever the fleets after it do', async () => {
+    const first = (await checkContract(() => brokenAllNan(), { seed: SEED, rules: ['non_finite'] }))
+      .violations[0]!;
+    const replay = await checkContract(() => random(), {
+      seed: first.seed,
+      path: first.path,
+      rules: ['non_finite'],
+    });
+    expect(replay.violations).toEqual([]);
+    expect(replay.rules[0]).toMatchObject({ kind: 'non_finite', status: 'not_reproduced' });
+    expect(replay.rules[0]!.note).toMatch(/no longer fails: the rule holds on it/);
+  });
+
+  it('a replay path that names no fleet of the seed is an error, not a rule that held', async () => {
+    await expect(
+      checkContract(() => random(), { seed: SEED, path: '3:99999', rules: ['non_finite'] }),
+    ).rejects.toThrow(/--path 3:99999: the seed \d+ has no fleet at that path for rule non_finite/);
+  });
+
+  it('rules that all do not apply do not make the contract hold', async () => {
+    const report = await checkContract(() => brokenAllNan(), { seed: SEED, rules: ['time_shift'] });
+    expect(report.rules.map((r) => r.status)).toEqual(['not_declared']);
+    expect(contractHolds(report)).toBe(false);
+    expect(formatContractReport(report)).toMatch(
+      /contract not checked: none of the rules asked for applies/,
+    );
   });
 
   it('is reproducible: the same seed finds the same counterexample', async () => {
@@ -221,7 +250,7 @@ describe('checkContract catches broken plugins', () => {
     const report = await checkContract(make, { seed: SEED, rules: ['state_roundtrip'] });
     expect(kinds(report)).toEqual(['state_roundtrip']);
     expect(report.violations[0]!.message).toMatch(
-      /^score\(sys-\d+\) is .* from the fitted instance but .* from a fresh one restored from its saveState\(\)/,
+      /^score\(sys-\d+\) is .* from the fitted instance but .* from another instance restored from its saveState\(\)/,
     );
   });
 
