@@ -31,6 +31,7 @@ import {
   groupRacks,
   mergeRackAlarms,
   rackAlarmSystems,
+  rackWindowLabel,
   rackStratumValue,
   type AlarmStratumCell,
   type AlarmSummary,
@@ -247,15 +248,7 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     const windows = members.map((i) => judged[i]!);
     const spanStart = Math.min(...windows.map((w) => w.span.first));
     const spanEnd = Math.max(...windows.map((w) => w.span.last));
-    const labelsOf = windows.map(({ row }) => {
-      const anomaly = row.label === 'anomaly';
-      return {
-        anomaly,
-        failureType: row.failure_type,
-        failureAt: anomaly ? ms(row.failure_at) : NaN,
-        onsetAt: anomaly ? ms(row.onset_at) : NaN,
-      };
-    });
+    const labelsOf = windows.map(({ row }) => rackWindowLabel(row, ms));
     const units =
       rack === undefined
         ? [

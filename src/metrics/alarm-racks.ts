@@ -60,6 +60,28 @@ export interface RackWindowLabel {
   readonly onsetAt: number;
 }
 
+/**
+ * A window's label as a rack is made of it; `instant` reads a label's ISO 8601 time (epoch ms,
+ * NaN when absent), passed in so that this module stays free of the data layer.
+ */
+export function rackWindowLabel(
+  label: {
+    readonly label: string;
+    readonly failure_type: string;
+    readonly failure_at?: string;
+    readonly onset_at?: string;
+  },
+  instant: (text: string | undefined) => number,
+): RackWindowLabel {
+  const anomaly = label.label === 'anomaly';
+  return {
+    anomaly,
+    failureType: label.failure_type,
+    failureAt: anomaly ? instant(label.failure_at) : NaN,
+    onsetAt: anomaly ? instant(label.onset_at) : NaN,
+  };
+}
+
 /** The rack's whole timeline: its alarms and spans. */
 export interface RackTimeline {
   /** Alarm instants of the rack, ascending. */

@@ -112,6 +112,7 @@ export {
   groupRacks,
   mergeRackAlarms,
   rackAlarmSystems,
+  rackWindowLabel,
   rackStratumValue,
   type RackGroup,
   type RackOf,

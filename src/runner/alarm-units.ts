@@ -10,6 +10,7 @@ import {
   alarmsFromScores,
   groupRacks,
   rackAlarmSystems,
+  rackWindowLabel,
   type AlarmSystem,
   type Debounce,
 } from '../metrics/index.ts';
@@ -156,15 +157,7 @@ function rackUnits(
   debounce: Debounce,
 ): AlarmUnit[] {
   const merged = mergeTimelines(windows.map((w) => w.overTime));
-  const labels = windows.map(({ record: { label } }) => {
-    const anomaly = label.label === 'anomaly';
-    return {
-      anomaly,
-      failureType: label.failure_type,
-      failureAt: anomaly ? instantOf(label.failure_at) : NaN,
-      onsetAt: anomaly ? instantOf(label.onset_at) : NaN,
-    };
-  });
+  const labels = windows.map(({ record }) => rackWindowLabel(record.label, instantOf));
   const pieces = rackAlarmSystems(rackId, labels, {
     alarms: alarmsFromScores(merged.t, merged.score, threshold, debounce),
     spanStart: merged.spanStart,
