@@ -380,15 +380,23 @@ function undeclaredNote(kind: ViolationKind, probe: ModelPlugin<object>): string
 
 /**
  * Checks a model plugin against the contract (see the module comment). `makePlugin` must return
- * a fresh instance on every call (a factory, as plugin modules export). `twin` makes the second
- * instances (see twin.ts); by default they come from `makePlugin`, which cannot see state kept
- * in the plugin's module. Errors of the factory itself propagate: they are the caller's to
- * report, not a rule's.
+ * a fresh instance on every call (a factory, as plugin modules export). The second instances
+ * come from `makePlugin` too, which cannot see state kept in the plugin's module: the CLI and
+ * the runner check with a twin from another import ({@link checkContractWithTwin}). Errors of
+ * the factory itself propagate: they are the caller's to report, not a rule's.
  */
-export async function checkContract(
+export function checkContract(
   makePlugin: PluginFactory,
   opts: CheckOptions,
-  twin: Twin = sameModuleTwin(makePlugin),
+): Promise<ContractReport> {
+  return checkContractWithTwin(makePlugin, opts, sameModuleTwin(makePlugin));
+}
+
+/** {@link checkContract} with the second instances made by `twin` (see twin.ts). */
+export async function checkContractWithTwin(
+  makePlugin: PluginFactory,
+  opts: CheckOptions,
+  twin: Twin,
 ): Promise<ContractReport> {
   const probe = await makePlugin();
   const numRuns = opts.numRuns ?? DEFAULT_CHECK_RUNS;

@@ -1,6 +1,7 @@
 /** The plugin contract check: `checkContract` and its report. */
 export {
   checkContract,
+  checkContractWithTwin,
   replayCommand,
   DEFAULT_CHECK_RUNS,
   DEFAULT_PROCESS_CHECK_RUNS,

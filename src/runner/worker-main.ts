@@ -15,7 +15,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { Dataset, SystemRecord } from '../data/types.ts';
 import { edgeFleetOf } from '../arbitraries/index.ts';
-import { checkContract, fitAndScorePass, type PassOutcome, restoredPass } from '../check/index.ts';
+import {
+  checkContractWithTwin,
+  fitAndScorePass,
+  type PassOutcome,
+  restoredPass,
+} from '../check/index.ts';
 import type { CheckOptions } from '../check/types.ts';
 import { workerTwin } from './check-twin.ts';
 import { loadDefaultExport } from '../module/index.ts';
@@ -323,7 +328,7 @@ async function contract(req: Extract<WorkerRequest, { type: 'contract' }>): Prom
   const make = makeChecked(req.origin, req.config, timeoutMs, req.options.assume);
   const twin = workerTwin(req.origin, req.config, req.options.assume);
   try {
-    return { type: 'checked', report: await checkContract(make, req.options, twin) };
+    return { type: 'checked', report: await checkContractWithTwin(make, req.options, twin) };
   } finally {
     await twin.close();
   }
