@@ -134,7 +134,7 @@ export function labelColumnsFromBytes(t: ByteTable, folderSource?: Source): Labe
     const onsetText = onsetAt && !f.at(r, cOnsetAt).empty ? free.get(f.a, f.b) : undefined;
     if (failText !== undefined || onsetText !== undefined) {
       if (!isAnomaly) return null;
-      const failMs = failText === undefined ? NaN : labelInstantMs(failText);
+      const failMs = labelInstantMs(failText);
       if (failText !== undefined && failMs !== failMs) return null;
       if (onsetText !== undefined) {
         const onsetMs = labelInstantMs(onsetText);

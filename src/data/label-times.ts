@@ -7,9 +7,9 @@ import type { Label } from './schema.ts';
 import { parseTimestampAt } from './series-scan.ts';
 import type { LabelRow } from './types.ts';
 
-/** Epoch ms of a contract timestamp, NaN when it is not one. */
-export function labelInstantMs(text: string): number {
-  return parseTimestampAt(text, 0, text.length);
+/** Epoch ms of a contract timestamp, NaN when it is not one or absent (a label without failure_at). */
+export function labelInstantMs(text: string | undefined): number {
+  return text === undefined ? NaN : parseTimestampAt(text, 0, text.length);
 }
 
 function instant(r: RowReader, name: 'failure_at' | 'onset_at'): { text: string; ms: number } | undefined {

@@ -14,7 +14,7 @@ import {
   failureAtDisagreement,
   leadTimeStratumRank,
   type FiledLabel,
-  parseTimestampAt,
+  labelInstantMs,
   readAlarmsFile,
   readLocatedMetadata,
   readSeriesSpan,
@@ -231,8 +231,6 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   }
   const metaOf = new Map(metadataRows.map((m) => [key(m.source, m.system_id), m]));
   // One unit per asset: a system on its own, or the windows of one rack merged.
-  const ms = (t: string | undefined): number =>
-    t === undefined ? NaN : parseTimestampAt(t, 0, t.length);
   const systems: AlarmSystem[] = [];
   /** Indices into `judged` of the systems whose breakdown values are unit k's. */
   const unitMembers: (readonly number[])[] = [];
@@ -248,7 +246,7 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     const windows = members.map((i) => judged[i]!);
     const spanStart = Math.min(...windows.map((w) => w.span.first));
     const spanEnd = Math.max(...windows.map((w) => w.span.last));
-    const labelsOf = windows.map(({ row }) => rackWindowLabel(row, ms));
+    const labelsOf = windows.map(({ row }) => rackWindowLabel(row, labelInstantMs));
     const units =
       rack === undefined
         ? [
@@ -257,8 +255,8 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
                 systemId: windows[0]!.row.system_id,
                 ...labelsOf[0]!,
                 // A normal's failure_at/onset_at are read as the label says, as always.
-                failureAt: ms(windows[0]!.row.failure_at),
-                onsetAt: ms(windows[0]!.row.onset_at),
+                failureAt: labelInstantMs(windows[0]!.row.failure_at),
+                onsetAt: labelInstantMs(windows[0]!.row.onset_at),
                 alarms: windows[0]!.alarms,
                 spanStart,
                 spanEnd,

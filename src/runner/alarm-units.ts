@@ -27,9 +27,6 @@ export interface AlarmUnit {
   readonly members: readonly number[];
 }
 
-const instantOf = (text: string | undefined): number =>
-  text === undefined ? NaN : labelInstantMs(text);
-
 /**
  * The span a normal's false alarms are counted over: first to last instant with a score, since an
  * alarm can fire nowhere else (a model that scored nothing was watching nothing: `unscored`, no
@@ -96,8 +93,8 @@ function systemUnit(
       failureType: s.label.failure_type,
       anomaly,
       alarms: alarmsFromScores(o.t, o.score, threshold, debounce),
-      failureAt: anomaly ? instantOf(s.label.failure_at) : NaN,
-      onsetAt: anomaly ? instantOf(s.label.onset_at) : NaN,
+      failureAt: anomaly ? labelInstantMs(s.label.failure_at) : NaN,
+      onsetAt: anomaly ? labelInstantMs(s.label.onset_at) : NaN,
       ...observedSpan(anomaly, o),
     },
     overTime: o,
@@ -157,7 +154,7 @@ function rackUnits(
   debounce: Debounce,
 ): AlarmUnit[] {
   const merged = mergeTimelines(windows.map((w) => w.overTime));
-  const labels = windows.map(({ record }) => rackWindowLabel(record.label, instantOf));
+  const labels = windows.map(({ record }) => rackWindowLabel(record.label, labelInstantMs));
   const pieces = rackAlarmSystems(rackId, labels, {
     alarms: alarmsFromScores(merged.t, merged.score, threshold, debounce),
     spanStart: merged.spanStart,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/index.ts';
-import { HarnessError } from '../errors.ts';
+import { displayPath, HarnessError } from '../errors.ts';
 import { delongAuc, delongPairedTest, normalCdf, normalQuantile } from '../metrics/index.ts';
 import { optionsHash } from '../stable-json.ts';
 import type { CaseResult, SuiteResult } from './types.ts';
@@ -261,22 +261,16 @@ export function missingBaseline(suite: SuiteResult): BaselineReport {
     .map((c) => ({
       model: c.model,
       state: 'failed',
-      message: `${c.model} is not gated: the suite sets \`baseline\` but no baseline is stored; run \`harness run --update-baseline\` and commit ${relativeToCwd(file)}`,
+      message: `${c.model} is not gated: the suite sets \`baseline\` but no baseline is stored; run \`harness run --update-baseline\` and commit ${displayPath(file)}`,
       actual: c.summary.metrics.roc_auc ?? null,
       baseline: null,
     }));
   return {
     file,
     status: 'missing',
-    message: `no baseline is stored (${relativeToCwd(file)}): the suite's baseline gate fails until one is written`,
+    message: `no baseline is stored (${displayPath(file)}): the suite's baseline gate fails until one is written`,
     gates,
   };
-}
-
-/** A path as the user would type it from where the harness runs. */
-function relativeToCwd(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
 }
 
 function notInBaseline(c: Extract<CaseResult, { state: 'scored' }>, baseline: BaselineFile): Gate {

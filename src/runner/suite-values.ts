@@ -7,6 +7,9 @@
  */
 import { didYouMean, unknownKey } from '../data/index.ts';
 
+/** A value as a message quotes it (`"0.02"` for a string, `undefined` for nothing). */
+const got = (v: unknown): string => JSON.stringify(v) ?? String(v);
+
 const THRESHOLD_KINDS = ['train_fpr', 'fixed', 'top_k', 'best_f1'];
 
 /** Why `threshold` is unusable, or undefined. */
@@ -15,8 +18,7 @@ export function thresholdProblem(t: unknown): string | undefined {
     "a number, { kind: 'train_fpr', fpr: 0.05 }, { kind: 'fixed', value: 0.5 }, { kind: 'top_k', k: 10 } or { kind: 'best_f1' }";
   if (typeof t === 'number')
     return Number.isNaN(t) ? `\`threshold\` is NaN: it takes ${usage}` : undefined;
-  if (typeof t !== 'object' || t === null)
-    return `\`threshold\` must be ${usage} (got ${JSON.stringify(t) ?? String(t)})`;
+  if (typeof t !== 'object' || t === null) return `\`threshold\` must be ${usage} (got ${got(t)})`;
   const { kind, fpr, value, k } = t as {
     kind?: unknown;
     fpr?: unknown;
@@ -59,11 +61,11 @@ export function baselineProblem(b: {
     tolerance !== undefined &&
     !(typeof tolerance === 'number' && tolerance >= 0 && tolerance < 1)
   )
-    return `baseline.tolerance must be a ROC AUC drop from 0 to below 1, such as 0.02 (got ${JSON.stringify(tolerance) ?? String(tolerance)})`;
+    return `baseline.tolerance must be a ROC AUC drop from 0 to below 1, such as 0.02 (got ${got(tolerance)})`;
   if (alpha !== undefined && !(typeof alpha === 'number' && alpha > 0 && alpha < 1))
-    return `baseline.alpha must be a significance level between 0 and 1, such as 0.05 (got ${JSON.stringify(alpha) ?? String(alpha)})`;
+    return `baseline.alpha must be a significance level between 0 and 1, such as 0.05 (got ${got(alpha)})`;
   if (allowUnderpowered !== undefined && typeof allowUnderpowered !== 'boolean')
-    return `baseline.allowUnderpowered must be true or false (got ${JSON.stringify(allowUnderpowered) ?? String(allowUnderpowered)})`;
+    return `baseline.allowUnderpowered must be true or false (got ${got(allowUnderpowered)})`;
   return undefined;
 }
 
@@ -80,8 +82,8 @@ export function modelEntryProblem(entry: unknown, i: number): string | undefined
       !Array.isArray(entry) &&
       typeof (entry as { name?: unknown }).name === 'string');
   if (ok) return undefined;
-  const got = typeof entry === 'function' ? 'a function' : (JSON.stringify(entry) ?? String(entry));
-  return `models[${i}] must be a plugin name ('zscore'), [name, options] or a plugin object with a name, such as defineModel({ name, score }) (got ${got})`;
+  const seen = typeof entry === 'function' ? 'a function' : got(entry);
+  return `models[${i}] must be a plugin name ('zscore'), [name, options] or a plugin object with a name, such as defineModel({ name, score }) (got ${seen})`;
 }
 
 /** The keys of each form of `dataset` (see DatasetSpec in suite.ts). */
@@ -99,7 +101,7 @@ const DATASET_KEYS = {
 export function datasetProblem(d: unknown): string | undefined {
   if (typeof d === 'string') return d === '' ? '`dataset` is an empty scenario name' : undefined;
   if (typeof d !== 'object' || d === null || Array.isArray(d))
-    return `\`dataset\` must be a scenario name, { scenario, systems?, days?, interval?, seed? }, { source } or { path } (got ${JSON.stringify(d) ?? String(d)})`;
+    return `\`dataset\` must be a scenario name, { scenario, systems?, days?, interval?, seed? }, { source } or { path } (got ${got(d)})`;
   const form =
     'scenario' in d ? 'scenario' : 'path' in d ? 'path' : 'source' in d ? 'source' : null;
   if (form === null)
