@@ -13,12 +13,12 @@ import path from 'node:path';
 import { DEFAULT_SEED } from '../defaults.ts';
 import { loadConfig } from '../config/index.ts';
 import type { ReporterEntry, ResolvedConfig } from '../config/types.ts';
-import { HarnessError } from '../errors.ts';
+import { displayPath, HarnessError } from '../errors.ts';
 import { resolveReporters } from '../report/index.ts';
 import { collectSuites, type Reporter, runSuites, WorkerPool } from '../runner/index.ts';
 import type { CollectedSuite, RunResult } from '../runner/types.ts';
 import { mlflowSettings } from '../track/mlflow/index.ts';
-import { RECORD_POINTER_FILE, recordRun, writeRecordPointer } from '../track/index.ts';
+import { amendRecord, RECORD_POINTER_FILE, recordRun, writeRecordPointer } from '../track/index.ts';
 import { readPackageVersion } from '../version.ts';
 import { checkOutDir, guardReporter, reporterLabel } from './guard-reporters.ts';
 import { runEndRenderer, withoutRunEnd } from './run-end.ts';
@@ -79,7 +79,8 @@ export interface HarnessRun {
   /**
    * Where the run was recorded, why it could not be (the exit code stands), or null when not
    * asked. A recorded run is also named by `<outDir>/run-record.json`; `warning` says why that
-   * pointer could not be written (the record itself is fine).
+   * pointer could not be written (the record itself is fine), or that an error which came after
+   * the record was written could not be added to it.
    */
   readonly record:
     { readonly dir: string; readonly warning?: string } | { readonly error: string } | null;
@@ -210,13 +211,30 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const result = await endRun(judged);
     // An error that comes while the run is recorded or uploaded reaches the reports too (the
     // record keeps the run as it was when recorded): they are rendered again if need be.
+    // So does the record in the history, brought to the last verdict.
     const finish = async (rest: Pick<HarnessRun, 'record' | 'tracking'>): Promise<HarnessRun> => {
       const last = await endRun(judged);
+      let { record: recorded } = rest;
+      if (
+        recorded &&
+        'dir' in recorded &&
+        (last.errors ?? []).length > (result.errors ?? []).length
+      ) {
+        const dir = recorded.dir;
+        const failed = await amendRecord(dir, last).then(
+          () => undefined,
+          (err: unknown) =>
+            `${displayPath(dir)} keeps the run as it was before its later errors (exit ${result.summary.exitCode}): ${err instanceof Error ? err.message : String(err)}`,
+        );
+        if (failed !== undefined)
+          recorded = { dir, warning: [recorded.warning, failed].filter(Boolean).join('; ') };
+      }
       return {
         result: last,
         exitCode: last.summary.exitCode,
         reporterErrors: reporterFailures,
         ...rest,
+        record: recorded,
       };
     };
     // A run that is not recorded must not leave the out dir naming the last recorded one:

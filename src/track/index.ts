@@ -9,4 +9,4 @@ export { resolveRunRef } from './run-ref.ts';
 export { overviewOf } from './overview.ts';
 export { formatRunRecord, formatRunsTable } from './runs-text.ts';
 export { RECORD_POINTER_FILE, type RecordPointer, writeRecordPointer } from './record-pointer.ts';
-export { recordRun } from './write-record.ts';
+export { amendRecord, recordRun } from './write-record.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, makeDir, writeFileDurable } from '../data/index.ts';
+import { fsyncDir, makeDir, writeFileAtomic, writeFileDurable } from '../data/index.ts';
 import { resultsJsonText } from '../report/index.ts';
 import type { RunResult } from '../runner/types.ts';
 import { buildRunRecord } from './build-record.ts';
@@ -81,6 +81,23 @@ export async function recordRun(run: RunResult, options: RecordOptions): Promise
     throw err;
   }
   return { runId, dir, record };
+}
+
+/**
+ * Brings a record in place up to the run's last verdict: an error that came after the run was
+ * recorded (an exception from a plugin's timer while the record was written, a reporter that
+ * failed rendering the run again) makes the run exit 2, and the history must not keep it as the
+ * green run it was when recorded (`harness runs`, `harness compare` and `load_results` read it).
+ * results.json is written anew, and run.json's exit code with it; each file is replaced whole.
+ */
+export async function amendRecord(dir: string, run: RunResult): Promise<void> {
+  const runJson = path.join(dir, 'run.json');
+  const record = JSON.parse(await readFile(runJson, 'utf8')) as RunRecord;
+  await writeFileAtomic(path.join(dir, 'results.json'), resultsJsonText(run));
+  await writeFileAtomic(
+    runJson,
+    `${JSON.stringify({ ...record, exit_code: run.summary.exitCode }, null, 2)}\n`,
+  );
 }
 
 async function sha256File(file: string): Promise<string> {

@@ -99,6 +99,37 @@ describe('harness run: errors of the run itself reach every report', () => {
     expect(md).toMatch(/^## ⚠️ ERROR · bess-harness/);
   });
 
+  it('an error after the run was recorded: the record in the history says exit 2 too, as the reports do', async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/small.suite.ts': SMALL(),
+      // Its run end arms a timer that fires while the run is being recorded (after every
+      // reporter rendered the run green).
+      'late.mjs': `let armed = false;
+export default { onRunEnd() { if (!armed) { armed = true; setTimeout(() => { throw new Error('late boom'); }, 0); } } };
+`,
+    });
+    const r = await runHarness(
+      ['run', ...ALL_FILES, '--reporter', './late.mjs', '--out-dir', 'D'],
+      {
+        cwd: project.dir,
+      },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    const error = 'an uncaught exception outside any plugin call: late boom';
+    const dir = /\nrun recorded: (\S+)\n/.exec(r.stdout)?.[1];
+    expect(dir, r.stdout).toBeDefined();
+    const record = JSON.parse(await readFile(path.join(project.dir, dir!, 'run.json'), 'utf8'));
+    expect(record.exit_code).toBe(2);
+    const kept = JSON.parse(await readFile(path.join(project.dir, dir!, 'results.json'), 'utf8'));
+    expect([kept.summary.exitCode, kept.errors]).toEqual([2, [error]]);
+    expect(await readFile(path.join(project.dir, dir!, 'results.json'), 'utf8')).toBe(
+      await readFile(path.join(project.dir, 'D', 'results.json'), 'utf8'),
+    );
+    const runs = await runHarness(['runs'], { cwd: project.dir });
+    expect(runs.stdout.split('\n')[1]).toMatch(/\b2\b/);
+  });
+
   it('a reporter that fails (junit.xml is a folder): the reports after it say exit 2, the ones before render again', async () => {
     project = await makeProject({
       'harness.config.ts': CONFIG,
