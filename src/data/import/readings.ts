@@ -66,12 +66,46 @@ export function checkReadings(mapping: Mapping, tally: ImportTally, series: read
       problems.push({ ...(seen.firstOutOfRange ?? at('')), message: `${o.key}: ${outOfRangeMessage(o, seen, col)}` });
     } else if (kept.length === 0) {
       problems.push(at(`${o.key}: ${col} has no reading in any row (${emptyCause(tally, o.name, seen)}): map the column that holds it, or remove ${o.key}`));
-    } else if (o.sensor !== undefined) {
-      const warning = implausible(o, o.sensor, kept, col);
-      if (warning) warnings.push(at(warning));
+    } else {
+      if (o.sensor !== undefined) {
+        const warning = implausible(o, o.sensor, kept, col);
+        if (warning) warnings.push(at(warning));
+      }
+      const bySystem = systemFindings(o, tally, series, col);
+      problems.push(...bySystem.problems);
+      if (bySystem.empty) warnings.push(at(bySystem.empty));
     }
   }
   return { problems, warnings };
+}
+
+/**
+ * The whole-column checks again, system by system, for a column that passed them as a whole: a
+ * site whose file writes the column in another unit (mV beside the others' V) is a minority of
+ * the rows, so its readings, all out of range and dropped, passed under {@link MOSTLY}, and a
+ * rack whose column is empty imported with no reading of it beside full ones. The first is an
+ * error at that system's first out-of-range cell; the second a warning naming the systems.
+ */
+function systemFindings(o: Output, tally: ImportTally, series: readonly CleanSeries[], col: string): { problems: Problem[]; empty?: string } {
+  const problems: Problem[] = [];
+  const empty: string[] = [];
+  for (const s of series) {
+    const own = tally.systemReadings.get(s.key)?.get(o.name);
+    if (own && own.numbers > 0 && own.outOfRange / own.numbers > MOSTLY) {
+      problems.push({
+        ...(own.firstOutOfRange ?? own.header),
+        message: `${o.key}: system ${s.key} alone: ${outOfRangeMessage(o, own, col)}; the other systems' readings fit, so import its files with a mapping of their own`,
+      });
+    } else if (!hasReading(s.columns[o.name])) empty.push(s.key);
+  }
+  if (empty.length === 0) return { problems };
+  const named = empty.length <= 5 ? empty.join(', ') : `${empty.slice(0, 5).join(', ')} and ${empty.length - 5} more`;
+  return { problems, empty: `${o.key} (${col}): no reading in ${empty.length} of ${series.length} systems (${named}): their series will have none` };
+}
+
+function hasReading(c: Float64Array | undefined): boolean {
+  if (c) for (const v of c) if (v === v) return true;
+  return false;
 }
 
 function keptValues(series: readonly CleanSeries[], name: string): number[] {

@@ -54,6 +54,11 @@ export class ImportTally {
   readonly drops = new Map<DropReason, DropEntry>();
   /** Per output column name. */
   readonly readings = new Map<string, ReadingStats>();
+  /**
+   * The same per system key, then per output column: one site's file in another unit (mV where
+   * the others write V) is a minority of the import, so only its own figures show it.
+   */
+  readonly systemReadings = new Map<string, Map<string, ReadingStats>>();
   rowsRead = 0;
   outOfOrder = 0;
   ambiguousResolved = 0;
@@ -218,7 +223,7 @@ export class RowCollector {
         let acc = o.spec.combine === 'min' ? Infinity : o.spec.combine === 'max' ? -Infinity : 0;
         let count = 0;
         for (let k = 0; k < o.indices.length; k++) {
-          const v = this.cellValue(table, row, o.indices[k]!, o);
+          const v = this.cellValue(table, row, o.indices[k]!, o, key);
           if (v !== v) continue;
           count++;
           if (o.spec.combine === 'min') acc = v < acc ? v : acc;
@@ -235,7 +240,7 @@ export class RowCollector {
    * One cell in the output's unit, NaN when missing or dropped (sentinel, not a number, out of
    * range: counted and located). An extra column also reads true/false (a flag) as 1/0.
    */
-  private cellValue(table: RawTable, row: RawRow, index: number, o: Output): number {
+  private cellValue(table: RawTable, row: RawRow, index: number, o: Output, key: string): number {
     const t = this.tally;
     const spec = o.spec;
     const cell = row.cells[index];
@@ -262,20 +267,33 @@ export class RowCollector {
       return NaN;
     }
     const seen = t.readings.get(o.name)!;
-    seen.numbers++;
-    if (raw < seen.rawMin) seen.rawMin = raw;
-    if (raw > seen.rawMax) seen.rawMax = raw;
+    const own = this.systemStats(key, o.name, seen.header);
+    for (const st of [seen, own]) {
+      st.numbers++;
+      if (raw < st.rawMin) st.rawMin = raw;
+      if (raw > st.rawMax) st.rawMax = raw;
+    }
     let v = (raw * spec.scale + spec.offset) * spec.factor + spec.unitOffset;
     if (o.flip) v = -v;
     const limits = o.limits;
     if (!Number.isFinite(v) || (limits && (v < limits.min || v > limits.max))) {
       const where = locate(table, row.line, index + 1, `${o.name}: ${v} outside [${limits?.min}, ${limits?.max}]`);
       t.drop('out_of_range', where, o.name);
-      seen.outOfRange++;
-      seen.firstOutOfRange ??= where;
+      for (const st of [seen, own]) {
+        st.outOfRange++;
+        st.firstOutOfRange ??= where;
+      }
       return NaN;
     }
     return v;
+  }
+
+  private systemStats(key: string, name: string, header: Problem): ReadingStats {
+    let bySystem = this.tally.systemReadings.get(key);
+    if (!bySystem) this.tally.systemReadings.set(key, (bySystem = new Map()));
+    let st = bySystem.get(name);
+    if (!st) bySystem.set(name, (st = { header, numbers: 0, rawMin: Infinity, rawMax: -Infinity, outOfRange: 0 }));
+    return st;
   }
 
   /** Every system's rows sorted by time (stable), with repeated timestamps dropped (the first row in file order is kept). */

@@ -55,4 +55,25 @@ describe('checkReadings', () => {
     ]);
     expect(check({ soc_pct: 'SOC', cell_voltage_max_v: 'V', temp_cell_max_c: 'T' }, ['SOC', 'V', 'T'], [['0.5', '3.3', '25'], ['12', '3.4', '26']])).toEqual({ problems: [], warnings: [] });
   });
+
+  it('checks each system too: one site in mV among sites in V is refused at its first cell, a system with no reading of a column is a warning', () => {
+    const mapping = validateMapping({ timestamp: { column: 't' }, system: { column: 'id' }, columns: { cell_voltage_max_v: 'V', temp_ambient_c: 'A' }, metadata: { operational_mode: 'unknown' } }, FILE);
+    const rows = (id: string, v: string, a: string, n: number, first: number) =>
+      Array.from({ length: n }, (_, i) => ({ line: first + i, cells: [`2025-01-01T${String(i).padStart(2, '0')}:00:00Z`, id, v, a] }));
+    const run = (table: RawTable[]) => {
+      const tally = new ImportTally();
+      const c = new RowCollector(mapping, tally);
+      for (const t of table) c.add(t);
+      const found = checkReadings(mapping, tally, c.finish());
+      return { problems: found.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`), warnings: found.warnings.map((w) => w.message) };
+    };
+    const site = (file: string, id: string, v: string, a: string): RawTable => ({ file, kind: 'csv', header: ['t', 'id', 'V', 'A'], rows: rows(id, v, a, 4, 2), malformed: [] });
+    // 3 of 4 sites in V, one in mV: 25 % of the readings out of range, under the whole-column bar.
+    const r = run([site('/x/a.csv', 'a', '3.31', '20'), site('/x/b.csv', 'b', '3.32', '21'), site('/x/c.csv', 'c', '3312', '22'), site('/x/d.csv', 'd', '3.33', '')]);
+    expect(r.problems).toEqual([
+      '/x/c.csv:2:3: columns.cell_voltage_max_v: system c alone: 4 of 4 readings of column "V" are outside [0, 10] V (written as 3312…3312 in unit "V"): they look like unit "mV": set "unit": "mV"; the other systems\' readings fit, so import its files with a mapping of their own',
+    ]);
+    expect(r.warnings).toEqual(['columns.temp_ambient_c (column "A"): no reading in 1 of 4 systems (d): their series will have none']);
+    expect(run([site('/x/a.csv', 'a', '3.31', '20'), site('/x/b.csv', 'b', '3.32', '21')])).toEqual({ problems: [], warnings: [] });
+  });
 });
