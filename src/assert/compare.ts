@@ -11,6 +11,8 @@ export interface Verdict {
   readonly state: 'passed' | 'failed' | 'errored';
   readonly message: string;
   readonly actual: number | null;
+  /** Failed because a value it reads is undefined: nothing was measured (`fails(…)` must not pass it). */
+  readonly unmeasured?: true;
 }
 
 /**
@@ -71,6 +73,7 @@ function undefinedVerdict(r: Reading): Verdict {
     state: 'failed',
     message: `${r.label} is undefined: ${bareReason(r.reason)}`,
     actual: null,
+    unmeasured: true,
   };
 }
 
@@ -118,6 +121,7 @@ export function judge(r: Reading, c: Comparison, than?: Reading): Verdict {
             state: 'failed',
             message: `cannot compare ${r.label} ${sign} ${than.label}: ${than.label} is undefined: ${bareReason(than.reason)}`,
             actual: v,
+            unmeasured: true,
           };
         bound = than.value;
         shown = measuredAgainst(v, bound);

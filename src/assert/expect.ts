@@ -5,6 +5,7 @@
  * errored assertion pointing at the suite line, never as a throw out of the suite's `expect`.
  */
 import { fileURLToPath } from 'node:url';
+import { lawOptionsProblem } from './laws.ts';
 import type {
   AssertionSpec,
   CiSide,
@@ -168,7 +169,9 @@ export function createExpectApi(): ExpectApi {
     model(name: string): ModelExpectation {
       const law = (which: LawName, matcher: string, options: LawOptions): AssertionSpec => {
         const location = captureLocation();
-        const problem = optionsProblem(options, LAW_OPTIONS[which], `model('${name}').${matcher}`);
+        const problem =
+          optionsProblem(options, LAW_OPTIONS[which], `model('${name}').${matcher}`) ??
+          lawOptionsProblem(options, `model('${name}').${matcher}`);
         return {
           kind: 'law',
           law: which,

@@ -18,13 +18,12 @@ import {
 } from './read.ts';
 import type { ContractReport } from '../check/types.ts';
 import { gradeContract } from './contract.ts';
-import { applyExpectedFailure, expectedOfLaw, gradeLaw } from './laws.ts';
+import { applyExpectedFailure, expectedOfLaw, gradeLaw, lawMeasureKey } from './laws.ts';
 import type {
   AssertionResult,
   AssertionSpec,
   Comparison,
   GradedCase,
-  LawName,
   LawOutcome,
   MetricRef,
   StratumOutcome,
@@ -34,8 +33,11 @@ type MetricSpec = Extract<AssertionSpec, { kind: 'metric' }>;
 type Cases = Readonly<Record<string, GradedCase>>;
 /** Contract reports (or why none could be made), indexed like the specs; unset for other kinds. */
 export type ContractOutcomes = readonly (ContractReport | { readonly error: string } | undefined)[];
-/** Law measurements by model, then by law (the runner measures only the laws a suite asks for). */
-export type LawOutcomes = Readonly<Record<string, Partial<Record<LawName, LawOutcome>>>>;
+/**
+ * Law measurements by model, then by {@link lawMeasureKey} (the law and the options it is
+ * measured with; the runner measures only the laws a suite asks for).
+ */
+export type LawOutcomes = Readonly<Record<string, Readonly<Record<string, LawOutcome>>>>;
 /** A result before the grader stamps id, spec and location on it. */
 type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'>;
 
@@ -55,7 +57,7 @@ export function gradeAssertions(
       const verdict: Graded = spec.problem
         ? { state: 'errored', message: spec.problem, actual: null, expected: expectedOf(spec) }
         : spec.kind === 'law'
-          ? gradeLaw(spec, laws[spec.model]?.[spec.law])
+          ? gradeLaw(spec, laws[spec.model]?.[lawMeasureKey(spec.law, spec.options)])
           : spec.kind === 'contract'
             ? gradeContract(spec, contracts[id])
             : gradeOne(spec, cases);

@@ -20,3 +20,4 @@ export type {
 } from './types.ts';
 export { expectedText, given, predicateText, refLabel } from './format.ts';
 export type { ContractOutcomes, LawOutcomes } from './grade.ts';
+export { lawMeasureKey } from './laws.ts';

@@ -2,7 +2,37 @@
  * Grading of the metamorphic laws. The runner measures each law (src/runner/laws.ts); this
  * turns a measurement into a verdict and a sentence.
  */
-import type { AssertionResult, AssertionSpec, LawOutcome } from './types.ts';
+import type { AssertionResult, AssertionSpec, LawName, LawOptions, LawOutcome } from './types.ts';
+
+/**
+ * Which measurement of a model a law assertion reads: the law with the options the measurement
+ * depends on (label shuffles: `shuffles`; dropouts: `rate`). Two assertions of one law with other
+ * such options are two measurements: one kept per law graded both on the last one
+ * (`toTolerateDropouts({ rate: 0.5, maxIncrease: 0 })` passed on a 1 % dropout measured for the
+ * next line). Grading options (`tolerance`, `maxIncrease`) are not part of it.
+ */
+export function lawMeasureKey(law: LawName, options: LawOptions): string {
+  if (law === 'label_shuffle') return `${law}:shuffles=${options.shuffles ?? 'default'}`;
+  if (law === 'dropout_robustness') return `${law}:rate=${options.rate ?? 'default'}`;
+  return law;
+}
+
+/** The option values a law accepts, as a sentence naming the first one out of bounds, or undefined. */
+export function lawOptionsProblem(options: LawOptions, matcher: string): string | undefined {
+  const bad = (key: string, want: string) =>
+    `${matcher}: option ${key} must be ${want}, got ${typeof (options as Record<string, unknown>)[key] === 'string' ? JSON.stringify((options as Record<string, unknown>)[key]) : String((options as Record<string, unknown>)[key])}`;
+  const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const { tolerance, maxIncrease, rate, shuffles } = options as Record<string, unknown>;
+  if (tolerance !== undefined && !(num(tolerance) && tolerance >= 0))
+    return bad('tolerance', 'a finite number >= 0');
+  if (maxIncrease !== undefined && !(num(maxIncrease) && maxIncrease >= 0 && maxIncrease <= 1))
+    return bad('maxIncrease', 'a rate rise in [0, 1]');
+  if (rate !== undefined && !(num(rate) && rate > 0 && rate < 1))
+    return bad('rate', 'a share in (0, 1)');
+  if (shuffles !== undefined && !(Number.isSafeInteger(shuffles) && (shuffles as number) >= 1))
+    return bad('shuffles', 'a whole number >= 1');
+  return undefined;
+}
 
 type LawSpec = Extract<AssertionSpec, { kind: 'law' }>;
 type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'>;

@@ -1,5 +1,5 @@
 import type { LawName, LawOptions, LawOutcome } from '../assert/types.ts';
-import type { LawOutcomes } from '../assert/index.ts';
+import { lawMeasureKey, type LawOutcomes } from '../assert/index.ts';
 import { type DerivedFeature, deriveFeature, FAILURE_TYPES } from '../data/index.ts';
 import type { SystemRecord, SystemSeries } from '../data/types.ts';
 import { delongAuc, rocAuc } from '../metrics/index.ts';
@@ -44,10 +44,13 @@ export async function measureLaws(
   requests: readonly LawRequest[],
   ctx: LawContext,
 ): Promise<LawOutcomes> {
-  const out: Record<string, Partial<Record<LawName, LawOutcome>>> = {};
+  const out: Record<string, Record<string, LawOutcome>> = {};
   for (const req of requests) {
     const run = ctx.runs.find((r) => r.plugin.name === req.model);
     if (!run || run.error !== null) continue;
+    const key = lawMeasureKey(req.law, req.options);
+    // Two assertions that read one measurement (other grading options) share it.
+    if (out[req.model]?.[key]) continue;
     let outcome: LawOutcome;
     try {
       if (req.law === 'label_shuffle') outcome = labelShuffle(ctx, run, req.options);
@@ -59,7 +62,7 @@ export async function measureLaws(
         error: `the model failed while the law was measured: ${messageOf(err)}`,
       };
     }
-    (out[req.model] ??= {})[req.law] = outcome;
+    (out[req.model] ??= {})[key] = outcome;
   }
   return out;
 }

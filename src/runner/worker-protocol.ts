@@ -71,7 +71,7 @@ export interface LawPlan {
 }
 
 /** Per plugin of a request, the laws measured for it. */
-export type PluginLaws = Partial<Record<LawName, LawOutcome>>;
+export type PluginLaws = Readonly<Record<string, LawOutcome>>;
 
 /**
  * A system as a worker receives it: its two rows, from which it makes the record (and its

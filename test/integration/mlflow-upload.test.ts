@@ -232,6 +232,38 @@ describe('uploading a real harness run', () => {
     expect(await runsOf('tiny-a', tiny.folder.record.run_id)).toHaveLength(3);
   });
 
+  it('a suite that failed before any model ran is one FAILED run with its error, not "nothing to track"', async () => {
+    const run = syntheticRun('2026-12-01T08:00:00.000Z');
+    const error = 'dataset: data/real/labels.csv:4:1: unknown system "rk-9"';
+    const broken = {
+      name: 'broken',
+      file: '/project/suites/broken.suite.ts',
+      dataset: null,
+      threshold: 'train-fpr 0.05',
+      cases: [],
+      assertions: [],
+      error,
+      durationMs: 5,
+    };
+    const runDir = await writeRunFolder(
+      path.join(tmp.dir, 'suite-error'),
+      { ...run, suites: [broken] },
+      '/project',
+    );
+    const r = await uploadRunRecord(runDir, { settings: settingsFor(server.url) });
+    expect(r).toMatchObject({ status: 'synced', uploaded: 1 });
+    const [one, ...more] = await runsOf('broken', path.basename(runDir));
+    expect(more).toEqual([]);
+    expect(one!.info.status).toBe('FAILED');
+    const tags = tagsOf(one!);
+    expect([tags['mlflow.runName'], tags['harness.error']]).toEqual(['suite error', error]);
+    expect(paramsOf(one!)['model']).toBe('(suite)');
+    expect(await listArtifacts(server.url, one!.info.run_id)).toEqual(['results.json']);
+    expect((await uploadRunRecord(runDir, { settings: settingsFor(server.url) })).message).toBe(
+      'nothing to upload: 1 run already tracked',
+    );
+  });
+
   it('opens in the MLflow UI, its charts rendered by the artifact viewer', async () => {
     const run = (await readTrackingState(tiny.runDir))!.mlflow!.runs.find(
       (r) => r.model === 'zscore',

@@ -18,7 +18,7 @@ export interface CaseRun {
   /** The harness run's start and end (epoch ms): every case of a run shares them. */
   readonly startTime: number;
   readonly endTime: number;
-  /** FINISHED for a scored case, FAILED for one whose model crashed. */
+  /** FINISHED for a scored case, FAILED for one whose model crashed or whose suite failed before any model ran. */
   readonly status: 'FINISHED' | 'FAILED';
   readonly userId: string | null;
   /** Tags the run is created with; `harness.case_id` finds it again (see caseId). */
@@ -58,7 +58,11 @@ export function caseRun(record: RunRecord, c: RunCase, env: NodeJS.ProcessEnv): 
   const { suite, record: cr, result } = c;
   const startTime = Date.parse(record.started_at);
   const b = new PayloadBuilder(startTime);
-  const runName = cr.version ? `${cr.model}@${cr.version}` : cr.model;
+  const runName = c.suiteError
+    ? 'suite error'
+    : cr.version
+      ? `${cr.model}@${cr.version}`
+      : cr.model;
   const user = env['USER'] || env['LOGNAME'] || null;
 
   b.param('model', cr.model);
@@ -218,7 +222,7 @@ function noteOf(record: RunRecord, c: RunCase, runName: string): string {
     ? `dataset \`${ds.name}\` (${ds.kind}, ${ds.data_source}): ${ds.train} train / ${ds.test} test systems`
     : 'no dataset';
   if (c.result.state === 'errored')
-    return `${head}\n\nThe model failed: \`${c.result.error.split('\n')[0]}\`\n\n${data}`;
+    return `${head}\n\n${c.suiteError ? 'The suite failed before any model ran' : 'The model failed'}: \`${c.result.error.split('\n')[0]}\`\n\n${data}`;
   const r = c.result;
   const ci = r.ci['roc_auc'];
   const auc = `ROC AUC ${fmt(r.metrics['roc_auc'])}${ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : ''}`;

@@ -32,6 +32,32 @@ export interface RunCase {
   readonly suite: SuiteRecord;
   readonly record: CaseRecord;
   readonly result: ResultsCase;
+  /** The suite failed before any model ran: this case stands for the suite (see {@link SUITE_CASE}). */
+  readonly suiteError?: true;
+}
+
+/**
+ * The model name of the case that stands for a suite which failed before any of its models ran
+ * (its dataset did not load, a plugin could not be resolved). Such a suite has no case of its
+ * own, so its upload made no MLflow run and said "synced": a user watching MLflow saw nothing of
+ * a run that exited 2. Parentheses keep it apart from any model's name.
+ */
+export const SUITE_CASE = '(suite)';
+
+function suiteErrorCase(suite: SuiteRecord, error: string, seed: string): RunCase {
+  const base = {
+    model: SUITE_CASE,
+    version: null,
+    options: null,
+    state: 'errored',
+    error,
+  } as const;
+  return {
+    suite,
+    record: { ...base, seed, cached: false, timings_ms: null, scores_file: null },
+    result: base,
+    suiteError: true,
+  };
 }
 
 /** A run folder of the local store, read and cross-checked. */
@@ -57,6 +83,8 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
   const bySuite = resultsBySuite(results, resultsFile);
   const cases: RunCase[] = [];
   for (const suite of record.suites) {
+    if (suite.error !== null && suite.cases.length === 0)
+      cases.push(suiteErrorCase(suite, suite.error, record.seed));
     for (const c of suite.cases) {
       const result = bySuite.get(suite.name)?.get(c.model);
       if (!result)

@@ -63,7 +63,8 @@ const INTERRUPTED = 'the upload was interrupted before it finished';
 
 /**
  * Uploads one run folder of the local store (`.harness/runs/<run_id>/`): every (suite, model)
- * case becomes an MLflow run in the experiment named after its suite. Resumable and idempotent:
+ * case becomes an MLflow run in the experiment named after its suite, and so does a suite that
+ * failed before any model ran (one FAILED run, `SUITE_CASE`). Resumable and idempotent:
  * - tracking.json is rewritten (atomically) as soon as a case's MLflow run exists and again when
  *   it is complete, so a crash or a dead server loses no run id;
  * - cases marked complete are skipped;
