@@ -6,7 +6,7 @@
 import { delongPairedTest } from '../metrics/index.ts';
 import { isUndefinedMetric } from '../metrics/types.ts';
 import { bareReason, given, measured, measuredAgainst, pValue } from './format.ts';
-import { errored, resolveCase, type Outcome, type ScoredCase } from './read.ts';
+import { errored, readSource, resolveCase, type Outcome, type ScoredCase } from './read.ts';
 import type { AssertionSpec, GradedCase } from './types.ts';
 
 type BeatsSpec = Extract<AssertionSpec, { kind: 'beats' }>;
@@ -18,6 +18,8 @@ export interface BeatsVerdict {
   readonly actual: number | null;
   readonly expected: string;
   readonly pValue?: number;
+  /** Failed because a value it reads is undefined (see Verdict in compare.ts). */
+  readonly unmeasured?: true;
 }
 
 /** Labels and both models' scores on the same systems in the same order. */
@@ -124,11 +126,14 @@ export function gradeBeats(
   if (!paired.ok) return fail(paired.state, paired.message);
   const t = delongPairedTest(paired.value.y, paired.value.a, paired.value.b);
   if (isUndefinedMetric(t))
-    return fail(
-      'failed',
-      `cannot tell whether ${model} beats ${other} on roc_auc: ${bareReason(t.reason)}`,
-      a.value.summary.metrics[on] ?? null,
-    );
+    return {
+      ...fail(
+        'failed',
+        `cannot tell whether ${model} beats ${other} on roc_auc: ${bareReason(t.reason)}`,
+        a.value.summary.metrics[on] ?? null,
+      ),
+      unmeasured: true,
+    };
   // The two-sided p halves when the difference points the way we claim; otherwise the evidence is against the claim.
   const p = t.diff > 0 ? t.pValue / 2 : 1 - t.pValue / 2;
   const aucs = `${measuredAgainst(t.aucA, t.aucB)} vs ${measuredAgainst(t.aucB, t.aucA)}`;
@@ -162,21 +167,31 @@ function beatsByValue(
   expected: string,
 ): BeatsVerdict {
   const { model, other, on } = spec;
-  const va = a.summary.metrics[on] ?? null;
-  const vb = b.summary.metrics[on] ?? null;
+  // Read as metric(…) reads it: a zero denominator (precision when nothing is flagged) is
+  // undefined, not the 0 scikit-learn reports, which a model "beat" on precision 1.000 vs 0.000.
+  const read = (c: ScoredCase, name: string) =>
+    readSource(c.summary, { model: name, metric: on }, `${name} ${on}`, name);
+  const ra = read(a, model);
+  if (!ra.ok) return { state: 'errored', message: ra.message, actual: null, expected };
+  const rb = read(b, other);
+  if (!rb.ok) return { state: 'errored', message: rb.message, actual: null, expected };
+  const va = ra.value.value;
+  const vb = rb.value.value;
   if (va === null)
     return {
       state: 'failed',
-      message: `${model} ${on} is undefined: ${bareReason(a.summary.undefined[on])}`,
+      message: `${model} ${on} is undefined: ${bareReason(ra.value.reason)}`,
       actual: null,
       expected,
+      unmeasured: true,
     };
   if (vb === null)
     return {
       state: 'failed',
-      message: `cannot compare with ${other}: ${other} ${on} is undefined: ${bareReason(b.summary.undefined[on])}`,
+      message: `cannot compare with ${other}: ${other} ${on} is undefined: ${bareReason(rb.value.reason)}`,
       actual: va,
       expected,
+      unmeasured: true,
     };
   const values = `${measuredAgainst(va, vb)} vs ${measuredAgainst(vb, va)}`;
   return va > vb

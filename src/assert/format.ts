@@ -33,6 +33,7 @@ export function measuredAgainst(x: number, other: number): string {
  * digits not to look equal to `alpha` when it is not (0.0496 against 0.05 is not `0.050`).
  */
 export function pValue(p: number, alpha?: number): string {
+  if (p === 0) return '= 0';
   if (p < 0.0001) return `= ${p.toExponential(1)}`;
   const first = p < 0.001 ? 4 : 3;
   if (alpha === undefined) return `= ${p.toFixed(first)}`;

@@ -18,7 +18,13 @@ import {
 } from './read.ts';
 import type { ContractReport } from '../check/types.ts';
 import { gradeContract } from './contract.ts';
-import { applyExpectedFailure, expectedOfLaw, gradeLaw, lawMeasureKey } from './laws.ts';
+import {
+  applyExpectedFailure,
+  expectedOfLaw,
+  type Graded,
+  gradeLaw,
+  lawMeasureKey,
+} from './laws.ts';
 import type {
   AssertionResult,
   AssertionSpec,
@@ -38,8 +44,6 @@ export type ContractOutcomes = readonly (ContractReport | { readonly error: stri
  * measured with; the runner measures only the laws a suite asks for).
  */
 export type LawOutcomes = Readonly<Record<string, Readonly<Record<string, LawOutcome>>>>;
-/** A result before the grader stamps id, spec and location on it. */
-type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'>;
 
 /**
  * Grade every assertion of a suite against the models' cases (keyed by model name).
@@ -71,7 +75,8 @@ export function gradeAssertions(
         expected: safeExpectedOf(spec),
       };
     }
-    return { id, ...graded, ...(spec.location ? { location: spec.location } : {}), spec };
+    const { unmeasured: _unmeasured, ...result } = graded;
+    return { id, ...result, ...(spec.location ? { location: spec.location } : {}), spec };
   });
 }
 
@@ -112,7 +117,13 @@ function gradeOne(
 }
 
 function fromVerdict(v: Verdict, expected: string): Graded {
-  return { state: v.state, message: v.message, actual: v.actual, expected };
+  return {
+    state: v.state,
+    message: v.message,
+    actual: v.actual,
+    expected,
+    ...(v.unmeasured ? { unmeasured: true as const } : {}),
+  };
 }
 
 function erroredResult(message: string, expected: string): Graded {
@@ -234,6 +245,7 @@ function gradeEach(spec: MetricSpec, cases: Cases): Graded {
   }
   const actual: Record<string, number | null> = {};
   const strata: StratumOutcome[] = [];
+  const unmeasured = new Set<string>();
   const base = measuredOn(subject.metric);
   for (const { cell, reading } of readings) {
     actual[cell.stratum] = reading.value;
@@ -251,14 +263,22 @@ function gradeEach(spec: MetricSpec, cases: Cases): Graded {
       return { ...erroredResult(than.message, expected), actual, strata };
     const v = judge(reading, c, than?.value);
     if (v.state === 'errored') return { ...erroredResult(v.message, expected), actual, strata };
+    if (v.unmeasured) unmeasured.add(cell.stratum);
     strata.push({ stratum: cell.stratum, state: v.state, actual: v.actual, reason: v.message });
   }
   const counts = new Map(column.value.map((cell) => [cell.stratum, base.count(cell)] as const));
+  const summary = summarizeEach(subject, c, strata, { noun: base.noun, counts });
+  // Nothing measured: no stratum checked, or every one that failed failed on an undefined value.
+  const failed = strata.filter((s) => s.state === 'failed');
+  const measuredNothing =
+    summary.state === 'failed' &&
+    (failed.length === 0 || failed.every((s) => unmeasured.has(s.stratum)));
   return {
-    ...summarizeEach(subject, c, strata, { noun: base.noun, counts }),
+    ...summary,
     actual,
     expected,
     strata,
+    ...(measuredNothing ? { unmeasured: true as const } : {}),
   };
 }
 

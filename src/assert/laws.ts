@@ -35,7 +35,14 @@ export function lawOptionsProblem(options: LawOptions, matcher: string): string 
 }
 
 type LawSpec = Extract<AssertionSpec, { kind: 'law' }>;
-type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'>;
+/**
+ * A result before the grader stamps id, spec and location on it. `unmeasured`: it failed because
+ * a value it reads is undefined (a 0/0 precision, an `.each` with no stratum checked); the
+ * grader drops the flag, which only {@link applyExpectedFailure} reads.
+ */
+export type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'> & {
+  readonly unmeasured?: true;
+};
 
 const f3 = (x: number): string => x.toFixed(3);
 
@@ -131,10 +138,18 @@ export function expectedOfLaw(spec: LawSpec): string {
 
 /**
  * An expected failure (`fails(spec, because)`): passing and failing swap, and the message says
- * which limitation it documents. An errored check stays errored: it did not run.
+ * which limitation it documents. An errored check stays errored: it did not run; a check that
+ * failed on an undefined value stays failed: it measured nothing.
  */
 export function applyExpectedFailure(graded: Graded, because: string | undefined): Graded {
   if (because === undefined || graded.state === 'errored') return graded;
+  // A check that measured nothing documents no limitation: passing it would make fails(…) green
+  // on a model that flags nothing (precision 0/0), and it would never "start to hold" and say so.
+  if (graded.state === 'failed' && graded.unmeasured)
+    return {
+      ...graded,
+      message: `fails(…) (${because}) needs the check to measure a failure, and it measured nothing: ${graded.message}`,
+    };
   if (graded.state === 'failed')
     return {
       ...graded,

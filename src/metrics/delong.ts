@@ -205,7 +205,8 @@ export interface DelongPairedTest extends DefinedMetric {
 /**
  * Paired DeLong test of H0: AUC_A = AUC_B for two scorers on the same systems (pROC's
  * `roc.test(method = "delong", paired = TRUE)`). Undefined with fewer than 2 of a class, or when
- * the difference has zero variance (the two scorers order every pair alike, e.g. identical scores).
+ * the difference is 0 with zero variance (the two scorers order every pair alike, e.g. identical
+ * scores); a nonzero difference with zero variance has z = ±∞ and p = 0.
  */
 export function delongPairedTest(
   y: ArrayLike<number>,
@@ -228,10 +229,25 @@ export function delongPairedTest(
     (cov(a10, a10) + cov(b10, b10) - 2 * cov(a10, b10)) / m +
     (cov(a01, a01) + cov(b01, b01) - 2 * cov(a01, b01)) / n;
   const diff = pa.auc - pb.auc;
+  // A difference with no variance is certain, as in pROC (z = ±∞, p = 0): one scorer perfect and
+  // the other constant differ by 0.5 on every resample. Only no difference at all is undefined.
+  if (!(variance > 0) && diff !== 0) {
+    return {
+      value: diff,
+      aucA: pa.auc,
+      aucB: pb.auc,
+      diff,
+      variance: 0,
+      z: diff > 0 ? Infinity : -Infinity,
+      pValue: 0,
+      ci: [diff, diff],
+      level,
+    };
+  }
   if (!(variance > 0)) {
     return undefinedMetric(
       'zero_variance',
-      `the paired DeLong test is undefined: the AUC difference has zero variance (the two scorers order every anomaly/normal pair alike; AUC ${pa.auc} vs ${pb.auc})`,
+      `the paired DeLong test is undefined: the AUC difference is 0 with zero variance (the two scorers order every anomaly/normal pair alike; AUC ${pa.auc} vs ${pb.auc})`,
     );
   }
   const sd = Math.sqrt(variance);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createExpectApi } from '../../../src/assert/expect.ts';
+import { lawMeasureKey } from '../../../src/assert/laws.ts';
+import { scoredCase, y } from './cases.ts';
 import { gradeAssertions } from '../../../src/assert/grade.ts';
 import type { LawOutcome } from '../../../src/assert/types.ts';
 
@@ -9,7 +11,14 @@ const grade = (
     ? R
     : never,
   outcome?: LawOutcome,
-) => gradeAssertions([spec], {}, outcome ? { m: { [outcome.law]: outcome } } : {})[0]!;
+) =>
+  gradeAssertions(
+    [spec],
+    {},
+    outcome && spec.kind === 'law'
+      ? { m: { [lawMeasureKey(spec.law, spec.options)]: outcome } }
+      : {},
+  )[0]!;
 
 describe('metamorphic law grading', () => {
   it('severity: passes when the mean never falls, fails naming the failure types where it does', () => {
@@ -115,5 +124,97 @@ describe('metamorphic law grading', () => {
     const noReason = grade(fails(model('m').toTolerateDropouts(), '' as string), down);
     expect(noReason.state).toBe('errored');
     expect(noReason.message).toContain('needs the reason');
+  });
+
+  it('two assertions of one law with other measuring options read their own measurement, not the last one', () => {
+    const half: LawOutcome = {
+      law: 'dropout_robustness',
+      farClean: 0,
+      farDropout: 1,
+      normals: 10,
+      rate: 0.5,
+    };
+    const light: LawOutcome = { ...half, farDropout: 0, rate: 0.01 };
+    const specs = [
+      model('m').toTolerateDropouts({ rate: 0.5, maxIncrease: 0 }),
+      model('m').toTolerateDropouts({ rate: 0.01 }),
+    ];
+    const laws = {
+      m: {
+        [lawMeasureKey('dropout_robustness', { rate: 0.5 })]: half,
+        [lawMeasureKey('dropout_robustness', { rate: 0.01 })]: light,
+      },
+    };
+    expect(gradeAssertions(specs, {}, laws).map((r) => r.state)).toEqual(['failed', 'passed']);
+    // Grading options share a measurement; measuring options do not.
+    expect(lawMeasureKey('dropout_robustness', { rate: 0.5, maxIncrease: 0 })).toBe(
+      lawMeasureKey('dropout_robustness', { rate: 0.5 }),
+    );
+    expect(lawMeasureKey('label_shuffle', { shuffles: 5 })).not.toBe(
+      lawMeasureKey('label_shuffle', {}),
+    );
+  });
+
+  it('law option values out of bounds are errored assertions, not defaults or NaN comparisons', () => {
+    const bad = [
+      model('m').toBeMonotoneInSeverity({ tolerance: NaN }),
+      model('m').toBeMonotoneInSeverity({ tolerance: 'x' as unknown as number }),
+      model('m').toTolerateDropouts({ rate: 1.5 }),
+      model('m').toTolerateDropouts({ maxIncrease: -0.1 }),
+      model('m').toBeChanceOnShuffledLabels({ shuffles: 0.5 }),
+    ];
+    expect(gradeAssertions(bad, {}).map((r) => [r.state, r.message])).toEqual([
+      [
+        'errored',
+        "model('m').toBeMonotoneInSeverity: option tolerance must be a finite number >= 0, got NaN",
+      ],
+      [
+        'errored',
+        'model(\'m\').toBeMonotoneInSeverity: option tolerance must be a finite number >= 0, got "x"',
+      ],
+      ['errored', "model('m').toTolerateDropouts: option rate must be a share in (0, 1), got 1.5"],
+      [
+        'errored',
+        "model('m').toTolerateDropouts: option maxIncrease must be a rate rise in [0, 1], got -0.1",
+      ],
+      [
+        'errored',
+        "model('m').toBeChanceOnShuffledLabels: option shuffles must be a whole number >= 1, got 0.5",
+      ],
+    ]);
+  });
+
+  it('fails(…) of a check that measured nothing stays failed: a 0/0 metric, an .each with no stratum checked, toBeat on an undefined value', () => {
+    // flat flags nothing: its precision is 0/0; every site stratum has 4 anomalies, under minPositives 5.
+    const site = y.map((_, i) => `site${i % 10}`);
+    const cases = {
+      flat: scoredCase(
+        y,
+        y.map(() => 0.1),
+        { site },
+      ),
+      good: scoredCase(
+        y,
+        y.map((l, i) => (l === 1 ? 0.9 : 0.1 + i / 1e4)),
+        { site },
+      ),
+    };
+    const graded = gradeAssertions(
+      [
+        fails(metric('flat', 'precision').toBeGreaterThan(0.5), 'flags nothing yet'),
+        fails(metric('good', 'roc_auc', { by: 'site' }).each.toBeGreaterThan(0.99), 'thin'),
+        fails(model('good').toBeat('flat', { on: 'precision', test: 'none' }), 'x'),
+        model('good').toBeat('flat', { on: 'precision', test: 'none' }),
+        // A measured failure still turns into a pass.
+        fails(metric('flat', 'recall').toBeGreaterThan(0.5), 'flags nothing yet'),
+      ],
+      cases,
+    );
+    expect(graded.map((r) => r.state)).toEqual(['failed', 'failed', 'failed', 'failed', 'passed']);
+    expect(graded[0]!.message).toMatch(
+      /^fails\(…\) \(flags nothing yet\) needs the check to measure a failure, and it measured nothing: flat precision is undefined: its denominator is 0/,
+    );
+    expect(graded[3]!.message).toMatch(/^cannot compare with flat: flat precision is undefined/);
+    expect(graded.every((r) => !('unmeasured' in r))).toBe(true);
   });
 });

@@ -61,6 +61,23 @@ describe('delongPairedTest', () => {
     const s = [0.1, 0.5, 0.4, 0.9, 0.3, 0.6];
     expect(delongPairedTest(y, s, s)).toMatchObject({ value: null, code: 'zero_variance' });
   });
+  it('a perfect scorer against a constant one: the difference 0.5 has zero variance and is certain (z = ∞, p = 0, as pROC)', () => {
+    const y = [0, 0, 1, 1, 0, 1];
+    const perfect = [0.1, 0.2, 0.8, 0.9, 0.3, 0.7];
+    const flat = y.map(() => 0.5);
+    expect(delongPairedTest(y, perfect, flat)).toMatchObject({
+      diff: 0.5,
+      variance: 0,
+      z: Infinity,
+      pValue: 0,
+      ci: [0.5, 0.5],
+    });
+    expect(delongPairedTest(y, flat, perfect)).toMatchObject({
+      diff: -0.5,
+      z: -Infinity,
+      pValue: 0,
+    });
+  });
 });
 
 describe('DeLong CI coverage (statistical meta-test)', () => {
