@@ -192,7 +192,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       guardReporter(r, reporterLabel(entries[i]!, i), reporterFailures),
     );
     for (const r of reporters) await r.onInit?.({ config, outDir });
-    const errorsNow = () => [...reporterFailures, ...(opts.runErrors?.() ?? [])];
+    const errorsNow = () => [
+      ...reporterFailures,
+      ...(opts.runErrors?.() ?? []),
+      ...pool.lateErrors.map((m) => `a plugin failed ${m}`),
+    ];
     const endRun = runEndRenderer(reporters, errorsNow);
     const judged = await runSuites(suites, config, reporters.map(withoutRunEnd), {
       seed: opts.seed ?? config.seed ?? DEFAULT_SEED,

@@ -94,8 +94,15 @@ class PoolWorker {
   private seen: { readonly seq: number; readonly at: number } | null = null;
   /** Why the worker can take no more requests, or null while it can. */
   dead: string | null = null;
+  /** What its last request was about (`suite "smoke"`), to name the culprit of a late error. */
+  private lastAbout = 'its last request';
 
-  constructor() {
+  /**
+   * `onLate`: an error that comes while no request is under way (a plugin's timer that fires
+   * after its last call, a teardown's stray throw): it fails no request, and was lost, so a run
+   * whose plugin misbehaved ended green. The pool keeps it for the run's errors.
+   */
+  constructor(private readonly onLate: (message: string) => void = () => {}) {
     this.worker = startWorker(WORKER_ENTRY, {
       // V8 grows a worker's young generation up to 48 MB when much of it survives, as a scoring
       // loop's series in flight do; at 10k systems the two workers' were 70 MB. 8 MB costs more
@@ -125,6 +132,7 @@ class PoolWorker {
     onProgress: (model: string, done: number) => void,
   ): Promise<WorkerReply> {
     if (this.dead !== null) return Promise.resolve({ type: 'failed', message: this.dead });
+    this.lastAbout = aboutOf(req) ?? this.lastAbout;
     return new Promise((resolve) => {
       this.pending = resolve;
       this.progress = onProgress;
@@ -176,10 +184,20 @@ class PoolWorker {
     if (this.dead !== null) return;
     clearInterval(this.watchdog);
     this.dead = message;
+    if (this.pending === null)
+      this.onLate(`after ${this.lastAbout} was answered, in its worker thread: ${message}`);
     this.settle(
       culprit === undefined ? { type: 'failed', message } : { type: 'failed', message, culprit },
     );
   }
+}
+
+/** What a request is about, for messages: the suite of its first plugin, or the model entry. */
+function aboutOf(req: WorkerRequest): string | undefined {
+  const origin = 'job' in req ? req.job.origins[0] : 'origin' in req ? req.origin : undefined;
+  if ('suiteFile' in req) return `the import of ${req.suiteFile}`;
+  if (!origin) return undefined;
+  return 'suiteName' in origin ? `suite "${origin.suiteName}"` : `model "${origin.entry}"`;
 }
 
 /**
@@ -191,6 +209,9 @@ export class WorkerPool {
   private readonly idle: PoolWorker[] = [];
   private readonly waiting: ((w: PoolWorker) => void)[] = [];
   private live = 0;
+  /** Errors of plugins that came while their worker had no request under way (see PoolWorker). */
+  readonly lateErrors: string[] = [];
+  private readonly late = (message: string) => void this.lateErrors.push(message);
 
   constructor(readonly size: number) {}
 
@@ -240,7 +261,7 @@ export class WorkerPool {
     if (ready) return Promise.resolve(ready);
     if (this.live < this.size) {
       this.live++;
-      return Promise.resolve(new PoolWorker());
+      return Promise.resolve(new PoolWorker(this.late));
     }
     return new Promise((resolve) => this.waiting.push(resolve));
   }
@@ -253,7 +274,7 @@ export class WorkerPool {
       next = null;
       if (this.waiting.length > 0) {
         this.live++;
-        next = new PoolWorker();
+        next = new PoolWorker(this.late);
       }
     }
     if (!next) return;

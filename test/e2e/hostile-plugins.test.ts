@@ -25,12 +25,15 @@ const rejects = defineModel({ name: 'rejects', version: '1', fit() { Promise.rej
 const restoreHangs = defineModel({ name: 'restore-hangs', version: '1', timeoutMs: 1000, fit() {}, saveState: () => ({ a: 1 }), restoreState: () => new Promise(() => {}), score: () => 1 });
 const restoreLoops = defineModel({ name: 'restore-loops', version: '1', timeoutMs: 1000, fit() {}, saveState: () => ({ a: 1 }), restoreState() { for (;;) {} }, score: () => 1 });
 const teardownHangs = defineModel({ name: 'teardown-hangs', version: '1', timeoutMs: 1000, score: () => 1, teardown: () => new Promise(() => {}) });
+// Its timer fires after teardown, when no call of it is under way: the error was lost (exit 0).
+const lateTimer = defineModel({ name: 'late-timer', version: '1', score: () => 1, teardown() { setTimeout(() => { throw new Error('thrown after teardown'); }, 5); } });
 export default [
   defineSuite({ name: 'exit', dataset: ${DATASET}, models: [exits(0), exits(1), exitsInFit, 'zscore'] }),
   defineSuite({ name: 'hang', dataset: ${DATASET}, models: [busyScore, busyFit, never, 'zscore'] }),
   defineSuite({ name: 'after-scoring', dataset: ${DATASET}, models: [restoreHangs, restoreLoops, teardownHangs, 'zscore'] }),
   defineSuite({ name: 'hog', dataset: ${DATASET}, models: [hog, 'zscore'] }),
   defineSuite({ name: 'stray', dataset: ${DATASET}, models: [timerThrows, rejects, 'zscore'] }),
+  defineSuite({ name: 'late', dataset: ${DATASET}, models: [lateTimer], expect: ({ metric }) => [metric('late-timer', 'roc_auc').toBeWithin(0, 1)] }),
   // A law is measured with the fitted plugin, in its worker too.
   defineSuite({ name: 'with-law', dataset: ${DATASET}, models: [timerThrows], expect: ({ model }) => [model('timer-throws').toBeChanceOnShuffledLabels()] }),
 ];
@@ -137,5 +140,29 @@ describe('plugins that end or crash the harness process', () => {
     );
     expect(r.stdout).toMatch(/run recorded: /);
     expect(r.stderr).not.toMatch(/outside any plugin call/);
+  });
+
+  it("a throw from a timer after the plugin's last call (its teardown) is a run error naming the suite: exit 2, not a green run", async () => {
+    const r = await runHarness(
+      [
+        'run',
+        'late',
+        '--workers',
+        '1',
+        '--reporter',
+        'plain',
+        '--reporter',
+        'json',
+        '--out-dir',
+        'L',
+      ],
+      { cwd: project.dir },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const error =
+      'a plugin failed after suite "late" was answered, in its worker thread: an error escaped the plugin (a timer or a promise nobody awaited): thrown after teardown';
+    expect(r.stdout).toContain(`✗ harness error: ${error}`);
+    const json = JSON.parse(readFileSync(path.join(project.dir, 'L', 'results.json'), 'utf8'));
+    expect([json.summary.exitCode, json.errors]).toEqual([2, [error]]);
   });
 });
