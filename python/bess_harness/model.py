@@ -63,8 +63,11 @@ class Model:
       ``__dict__``; override it for anything pickle cannot hold. Unpickling runs code: restore only
       state this model saved (the harness keeps it in its own cache).
 
-    ``name`` and ``version`` identify the model to the harness (the class name and "0" by default):
-    change ``version`` whenever a change to the model changes its scores. While a call runs,
+    ``name`` and ``version`` identify the model to the harness (the class name and "0" by default)
+    in its messages. The harness's score cache keys on the ``version`` of the model's entry in
+    harness.config.ts (a cached case starts no process, so it never sees this one): bump that one
+    when a change the cache cannot see (a file outside the model's folder, its environment)
+    changes scores, or run with ``--no-cache``. While a call runs,
     ``self.seed`` holds the seed the harness sent with it.
     """
 

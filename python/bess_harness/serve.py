@@ -69,6 +69,13 @@ def _finite_scores(values, systems: list[dict]) -> list[float]:
     for i, v in enumerate(values):
         if isinstance(v, (str, bytes)):  # float("7") would take text (a dict's key, an id) for a score
             raise _CallError(f"score for system {_sid(systems, i)} is {v!r}: a score must be a finite number")
+        # float(True) is 1.0: a flag (vmax > 800) ranked every system 0/1, ROC AUC measured on two
+        # values, where a TypeScript plugin returning a boolean is refused. numpy's is bool_/bool.
+        if isinstance(v, bool) or type(v).__name__ in ("bool_", "bool"):
+            raise _CallError(
+                f"score for system {_sid(systems, i)} is {bool(v)!r}, a flag: a score must be a finite number "
+                "(return the value the flag thresholds, so the systems can be ranked)"
+            )
         try:
             f = float(v)
         except (TypeError, ValueError, OverflowError):  # OverflowError: an int past the float range

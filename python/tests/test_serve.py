@@ -167,6 +167,9 @@ def test_score_batch_keyed_by_system_id_is_aligned_by_id(result, scores) -> None
         # text is not a score, though float() reads it (the ids of a dict's keys, say)
         (lambda ms: [m["system_id"] for m in ms], "score for system 007 is '007': a score must be a finite number"),
         (lambda ms: [10**400, 1.0, 2.0], "score for system 007 is 1000"),
+        # a flag is not a score: float(True) is 1.0, and numpy's bools convert as well
+        (lambda ms: [True, False, True], "score for system 007 is True, a flag: a score must be a finite number"),
+        (lambda ms: np.array([0.5, 0.6, 0.7]) > 0.55, "score for system 007 is False, a flag"),
     ],
 )
 def test_score_batch_results_that_cannot_be_aligned_are_errors(result, says: str) -> None:

@@ -69,7 +69,19 @@ if (process.env['NO_COLOR']) chalk.level = 0;
 //   exit code 2 once the run has finished (the run itself goes on and is recorded, and its
 //   reports say exit 2 with the error: stray-errors.ts);
 // - should the process end anyway before main() returned, the exit code is 2, never 0.
-const realExit = process.exit.bind(process);
+const exitNow = process.exit.bind(process);
+/**
+ * Ends the process with `code`. An `exit` listener of a module the harness imported (a plugin's
+ * `process.on('exit', () => { process.exitCode = 0 })`) runs inside process.exit, and Node exits
+ * with process.exitCode as the listeners leave it: a failed run exited 0. The last listener,
+ * added here, puts the verdict back.
+ */
+function realExit(code: number | string): never {
+  process.on('exit', () => {
+    process.exitCode = code;
+  });
+  return exitNow(code);
+}
 forbidProcessExit();
 let finished = false;
 const onStray = (kind: string) => (err: unknown) => {

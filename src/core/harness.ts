@@ -22,7 +22,7 @@ import { amendRecord, RECORD_POINTER_FILE, recordRun, writeRecordPointer } from 
 import { readPackageVersion } from '../version.ts';
 import { checkOutDir, guardReporter, reporterLabel } from './guard-reporters.ts';
 import { runEndRenderer, withoutRunEnd } from './run-end.ts';
-import { removeStaleReports } from './stale-reports.ts';
+import { removeOtherReports, removeStaleReports } from './stale-reports.ts';
 import { selectSuites, type RunFilter } from './select.ts';
 
 export type { RunFilter } from './select.ts';
@@ -191,6 +191,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const reporters = (await resolveReporters(entries, config.root)).map((r, i) =>
       guardReporter(r, reporterLabel(entries[i]!, i), reporterFailures),
     );
+    await removeOtherReports(outDir, entries);
     for (const r of reporters) await r.onInit?.({ config, outDir });
     const errorsNow = () => [
       ...reporterFailures,

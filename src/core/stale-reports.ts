@@ -8,7 +8,7 @@
 import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReporterEntry } from '../config/types.ts';
-import { reportFilePaths } from '../report/index.ts';
+import { reportFilePaths, reportFilesOf } from '../report/index.ts';
 import { RECORD_POINTER_FILE } from '../track/index.ts';
 
 /**
@@ -21,7 +21,24 @@ export async function removeStaleReports(
   outDir: string,
   entries: readonly (ReporterEntry | object)[],
 ): Promise<void> {
-  const files = [...reportFilePaths(entries, outDir), path.join(outDir, RECORD_POINTER_FILE)];
+  await removeFiles([...reportFilePaths(entries, outDir), path.join(outDir, RECORD_POINTER_FILE)]);
+}
+
+/**
+ * Removes from `outDir` the built-in reports at their default places that this run's `entries`
+ * will not write: a run with `--reporter plain` left the previous run's results.json (green) in
+ * `.harness/last-run`, where a CI step or `load_results` read it as this run's. The out dir holds
+ * the last run's reports, and only those.
+ */
+export async function removeOtherReports(
+  outDir: string,
+  entries: readonly (ReporterEntry | object)[],
+): Promise<void> {
+  const written = new Set(reportFilesOf(entries, outDir));
+  await removeFiles(reportFilePaths([], outDir).filter((f) => !written.has(f)));
+}
+
+async function removeFiles(files: readonly string[]): Promise<void> {
   await Promise.all(
     files.map(async (file) => {
       const st = await lstat(file).catch(() => null);

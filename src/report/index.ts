@@ -15,7 +15,7 @@ export {
 } from './signatures.ts';
 export { defaultReporters } from './default-reporter.ts';
 export { resolveReporters } from './registry.ts';
-export { reportFilePaths } from './report-files.ts';
+export { reportFilePaths, reportFilesOf } from './report-files.ts';
 export { table } from './text-table.ts';
 export { type ResultsJson, resultsJsonText } from './json.ts';
 export { fmt } from './format.ts';

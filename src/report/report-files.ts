@@ -43,3 +43,31 @@ export function reportFilePaths(
   }
   return [...files];
 }
+
+/**
+ * The files `entries` themselves will write, as absolute paths: each built-in file-writing
+ * reporter's file at its `file`/`dir` option or its default place. Reporter modules are left out.
+ */
+export function reportFilesOf(
+  entries: readonly (ReporterEntry | object)[],
+  outDir: string,
+): string[] {
+  const files = new Set<string>();
+  for (const entry of entries) {
+    const [name, options] = (Array.isArray(entry) ? entry : [entry, undefined]) as [
+      unknown,
+      unknown,
+    ];
+    const o = (typeof options === 'object' && options !== null ? options : {}) as {
+      readonly file?: unknown;
+      readonly dir?: unknown;
+    };
+    if (name === 'json' || name === 'junit' || name === 'markdown')
+      files.add(path.resolve(outDir, typeof o.file === 'string' ? o.file : REPORT_FILES[name]));
+    if (name === 'html')
+      files.add(
+        path.resolve(outDir, typeof o.dir === 'string' ? o.dir : REPORT_FILES.html, HTML_PAGE),
+      );
+  }
+  return [...files];
+}

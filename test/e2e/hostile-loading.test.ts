@@ -56,6 +56,19 @@ export default defineSuite({ name: 'timer', dataset: ${DATASET}, models: ['zscor
     expect(r.stdout).toMatch(/run recorded: /);
   }, 60_000);
 
+  it('an exit listener a suite file adds cannot turn a failed verdict into exit 0', async () => {
+    const dir = await project({
+      'suites/listener.suite.ts': `import { defineSuite } from 'bess-harness';
+process.on('exit', () => { process.exitCode = 0; }); // a library's "clean shutdown" hook
+export default defineSuite({ name: 'listener', dataset: ${DATASET}, models: ['zscore'],
+  expect: ({ metric }) => [metric('zscore', 'roc_auc').toBeGreaterThan(0.99)] });
+`,
+    });
+    const r = await runHarness(['run', '--reporter', 'plain', '--no-history'], { cwd: dir });
+    expect(r.stdout).toMatch(/expected zscore roc_auc > 0\.99/);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+  }, 60_000);
+
   it('a plugin whose factory loops forever stops the run: exit 2 naming the model', async () => {
     const dir = await project({
       'plugins/loopy/index.ts': `export default () => { for (;;) {} };\n`,

@@ -115,6 +115,52 @@ if __name__ == "__main__":
     serve(Spawner())
 `;
 
+it('a Python model whose teardown raises or hangs errors its case, as a TypeScript one does: exit 2, not a pass', async () => {
+  const model = (teardown: string) => `from bess_harness import Model, serve
+import time
+class M(Model):
+    name = "m"
+    version = "1"
+    def score(self, series, metadata):
+        return float(len(series))
+    def teardown(self):
+        ${teardown}
+if __name__ == "__main__":
+    serve(M())
+`;
+  const p = await makeProject({
+    'models/raises.py': model('raise RuntimeError("could not flush the model cache")'),
+    'models/hangs.py': model('time.sleep(60)'),
+    'harness.config.ts': `export default {
+  workers: 1,
+  models: {
+    'py-raises': { command: [${JSON.stringify(PY)}, 'models/raises.py'], shipState: false },
+    'py-hangs': { command: [${JSON.stringify(PY)}, 'models/hangs.py'], shipState: false },
+  },
+};
+`,
+    'suites/s.suite.ts': `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: 'teardown',
+  dataset: { scenario: { name: 'tiny', systems: 8, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } },
+  models: ['py-raises', 'py-hangs', 'zscore'],
+  expect: ({ metric }) => [metric('zscore', 'roc_auc').toBeWithin(0, 1)],
+});
+`,
+  });
+  try {
+    const r = await runHarness(['run', '--reporter', 'plain', '--no-cache', '--no-history'], {
+      cwd: p.dir,
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/py-raises.*errored: .*teardown.*could not flush the model cache/);
+    expect(r.stdout).toMatch(/py-hangs.*errored: .*teardown was stopped at its timeout/);
+    expect(r.stdout).toMatch(/zscore\s+roc_auc \d/);
+  } finally {
+    await p.cleanup();
+  }
+}, 120_000);
+
 it('a model that leaves a child running is not waited for: it is scored, or errors when it exits, and the child is ended', async () => {
   // Each model starts `sleep 300` in fit, as a model starting a helper or a worker pool would;
   // the child holds the model's stderr. The harness once waited for the pipes to close: the

@@ -130,6 +130,29 @@ export default { onRunEnd() { if (!armed) { armed = true; setTimeout(() => { thr
     expect(runs.stdout.split('\n')[1]).toMatch(/\b2\b/);
   });
 
+  it("a run without the json or junit reporter leaves no earlier run's results.json or junit.xml in the out dir", async () => {
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/small.suite.ts': SMALL(),
+      'D/mine.txt': "a file of the user's\n",
+    });
+    const first = await runHarness(['run', ...ALL_FILES, '--no-history', '--out-dir', 'D'], {
+      cwd: project.dir,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    expect((await readdir(path.join(project.dir, 'D'))).sort()).toEqual([
+      'junit.xml',
+      'mine.txt',
+      'results.json',
+    ]);
+    const second = await runHarness(
+      ['run', '--reporter', 'plain', '--reporter', 'junit', '--no-history', '--out-dir', 'D'],
+      { cwd: project.dir },
+    );
+    expect(second.code, second.stderr).toBe(0);
+    expect((await readdir(path.join(project.dir, 'D'))).sort()).toEqual(['junit.xml', 'mine.txt']);
+  });
+
   it('a reporter that fails (junit.xml is a folder): the reports after it say exit 2, the ones before render again', async () => {
     project = await makeProject({
       'harness.config.ts': CONFIG,

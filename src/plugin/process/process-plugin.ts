@@ -166,17 +166,23 @@ class ModelProcess {
     return reply;
   }
 
-  /** Asks the process to end, and kills it if it does not in time. */
+  /**
+   * Asks the process to end, and kills it if it does not in time. A teardown that answers with an
+   * error, dies or hangs is thrown after the process group is gone, as a TypeScript plugin's
+   * teardown that throws or hangs is: swallowed, a model whose teardown raised passed (exit 0).
+   */
   async stop(): Promise<void> {
+    let failed: unknown;
     if (this.dead === null) {
       try {
         await this.call({ type: 'teardown' }, undefined, AbortSignal.timeout(TEARDOWN_GRACE_MS));
-      } catch {
-        // killed below
+      } catch (err) {
+        failed = err; // killed below
       }
     }
     this.killGroup();
     await this.exited;
+    if (failed !== undefined) throw failed;
   }
 
   /** Kills the model process and every process of its group (what it started and left running). */
