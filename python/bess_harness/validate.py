@@ -598,7 +598,7 @@ def parse_metadata_table(table: CsvTable, report: ProblemSink, folder_source: st
         season = r.one_of("season", SEASONS)
         capacity = r.number("capacity_kwh", MIN_VALUE, math.inf, "a capacity > 0")
         tags = [t.strip(_JS_WHITESPACE) for t in (r.text("scenario_tags") or "").split(";")]
-        tags = [t for t in tags if t != ""]
+        tags = list(dict.fromkeys(t for t in tags if t != ""))  # a tag listed twice is one tag, as in the TypeScript loader
         for t in tags:
             if t not in SCENARIO_TAGS:
                 r.problem(

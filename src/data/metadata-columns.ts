@@ -73,7 +73,7 @@ function tagCodes(text: string): number[] | null {
     if (t === '') continue;
     const c = TAG_CODES.get(t);
     if (c === undefined) return null;
-    out.push(c);
+    if (!out.includes(c)) out.push(c); // a tag listed twice is one tag, as parseMetadataTable reads it
   }
   return out;
 }

@@ -98,6 +98,41 @@ describe('harness evaluate --metadata FILE', () => {
     );
   });
 
+  it('a scenario tag listed twice counts its system once in the tag breakdown', async () => {
+    const text = await readFile(path.join(fleet, 'metadata.csv'), 'utf8');
+    const header = text.split('\n')[0]!.split(',');
+    const at = header.indexOf('scenario_tags');
+    // Every listed tag written twice (`subtle;subtle`): the same systems, the same strata.
+    const doubled = text
+      .split('\n')
+      .map((line, i) => {
+        if (i === 0 || line === '') return line;
+        const cells = line.split(',');
+        if (cells[at]) cells[at] = `${cells[at]};${cells[at]}`;
+        return cells.join(',');
+      })
+      .join('\n');
+    expect(doubled).not.toBe(text);
+    const twice = file('doubled-tags.csv');
+    await writeFile(twice, doubled);
+    const run = (metadata: string) =>
+      runHarness([
+        'evaluate',
+        '--scores',
+        scores,
+        '--labels',
+        path.join(fleet, 'labels.csv'),
+        '--metadata',
+        metadata,
+        '--json',
+      ]);
+    const [once, again] = await Promise.all([run(path.join(fleet, 'metadata.csv')), run(twice)]);
+    expect([once.code, again.code]).toEqual([0, 0]);
+    const tags = (r: { stdout: string }) =>
+      (JSON.parse(r.stdout) as { breakdown: Record<string, unknown> }).breakdown['scenario_tags'];
+    expect(tags(again)).toEqual(tags(once));
+  });
+
   it('reports a problem in the file located, with exit code 2', async () => {
     const lines = (await readFile(path.join(fleet, 'metadata.csv'), 'utf8')).split('\n');
     lines[2] = lines[2]!.replace(/,(spring|summer|autumn|winter),/, ',monsoon,');
