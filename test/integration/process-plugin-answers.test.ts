@@ -2,6 +2,7 @@
  * A process model that is not Python's serve (any program speaking the protocol) answering with
  * the wrong shape: the plugin refuses the answer, it never takes part of it as a score.
  */
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { MetadataRow, SystemSeries } from '../../src/data/types.ts';
 import { createProcessPlugin } from '../../src/plugin/process/process-plugin.ts';
@@ -53,6 +54,24 @@ it('score() answered with two scores for its one system is an error, not the fir
     await expect(
       plugin.score(series, { seed: 's', signal: new AbortController().signal, metadata }),
     ).rejects.toThrow(/"two" .*answered score with 2 scores for 1 system/s);
+  } finally {
+    await plugin.teardown?.();
+  }
+});
+
+it('a model entry whose cwd does not exist says so, not that the program is missing', async () => {
+  const plugin = createProcessPlugin(
+    'nowhere',
+    { command: [process.execPath, '-e', answering([0.5])], cwd: 'models/not-there' },
+    {},
+    { root: REPO_ROOT, harnessVersion: 'test' },
+  );
+  try {
+    await expect(
+      plugin.score(series, { seed: 's', signal: new AbortController().signal, metadata }),
+    ).rejects.toThrow(
+      `could not be started: its cwd ${path.join(REPO_ROOT, 'models/not-there')} does not exist (the model entry's cwd is relative to the config's folder)`,
+    );
   } finally {
     await plugin.teardown?.();
   }

@@ -6,6 +6,7 @@
  * garbage ends it and fails with the reason and the tail of its stderr.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Dataset, MetadataRow, SystemSeries } from '../../data/index.ts';
@@ -80,8 +81,9 @@ class ModelProcess {
         ? path.resolve(root, command!)
         : command!;
     const token = newModelToken();
+    const cwd = spec.cwd ? path.resolve(root, spec.cwd) : root;
     this.child = spawn(program, args, {
-      cwd: spec.cwd ? path.resolve(root, spec.cwd) : root,
+      cwd,
       env: { ...process.env, ...spec.env, [MODEL_TOKEN_VAR]: token },
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group, so that what it starts (a helper, a pool of workers) is ended
@@ -128,7 +130,15 @@ class ModelProcess {
       }
     });
     this.child.stdin.on('error', () => undefined); // a closed pipe shows as the exit below
-    this.child.once('error', (err) => this.fail(`could not be started: ${err.message}`));
+    this.child.once('error', (err) => {
+      // spawn says ENOENT for the program when it is the working folder that is missing.
+      const missingCwd = (err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(cwd);
+      this.fail(
+        missingCwd
+          ? `could not be started: its cwd ${cwd} does not exist (the model entry's cwd is relative to the config's folder)`
+          : `could not be started: ${err.message}`,
+      );
+    });
     this.child.once('close', (code, signal) =>
       this.fail(`exited with ${signal ? `signal ${signal}` : `code ${code}`} before it answered`),
     );
