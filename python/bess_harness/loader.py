@@ -464,8 +464,10 @@ def read_dataset(source: str | None = None, data_dir: str | os.PathLike = "data"
     wanted = lambda s: sel == "all" or s == sel  # noqa: E731
     selected = select_sources(layout, sel)
     metadata: list[tuple[str, Located]] = []
+    listed: dict[str, set[str]] = {}
     for s in selected:
         for loc in _read_located_metadata(s.metadata_path, s.source if layout.kind == "data-dir" else None):
+            listed.setdefault(s.metadata_path, set()).add(loc.row["system_id"])
             if wanted(loc.row["source"]):
                 metadata.append((s.metadata_path, loc))
     labels = [(f, loc) for f, loc in _source_labels(layout, selected, allow_missing=True) if wanted(loc.row["source"])]
@@ -491,13 +493,20 @@ def read_dataset(source: str | None = None, data_dir: str | os.PathLike = "data"
         if (row["source"], row["system_id"]) not in meta_keys:
             orphans.append(row["system_id"])
             problems.append(Problem(file, loc.line, 0, f"system {row['system_id']} ({row['source']}) has a label but no metadata"))
+    orphan_series = _orphan_series(selected, listed)
+    problems.extend(p for _, p in orphan_series)
     if problems:
         parts = [
             f"{len(orphans)} labelled system(s) have no metadata: {_nice(orphans)}" if orphans else "",
             f"{len(unlabelled)} system(s) in metadata have no label: {_nice(unlabelled)}" if unlabelled else "",
+            f"{len(orphan_series)} series in raw/ have no metadata row, so they would not be evaluated: {_nice([i for i, _ in orphan_series])}"
+            if orphan_series
+            else "",
         ]
         raise HarnessDataError(
-            f"labels and metadata of {d} do not match: {'; '.join(p for p in parts if p)}. Run `harness validate` for details.", problems
+            f"{'labels, metadata and series' if orphan_series else 'labels and metadata'} of {d} do not match: "
+            f"{'; '.join(p for p in parts if p)}. Run `harness validate` for details.",
+            problems,
         )
     labelled = [(f, loc) for f, loc in metadata if (loc.row["source"], loc.row["system_id"]) not in unlabelled_real]
     if not metadata:
@@ -518,6 +527,29 @@ def read_dataset(source: str | None = None, data_dir: str | os.PathLike = "data"
         )
     out = [(label_by_key[(loc.row["source"], loc.row["system_id"])].row, loc.row) for _, loc in labelled]
     return out, len(unlabelled_real)
+
+
+def _orphan_series(selected, listed: dict[str, set[str]]) -> list[tuple[str, Problem]]:
+    """Series in a selected raw folder that no metadata row of its folder lists (``orphanSeriesOf``
+    in src/data/load-dataset.ts): they were left out of every dataset without a word."""
+    out: list[tuple[str, Problem]] = []
+    for s in selected:
+        try:
+            entries = list(os.scandir(s.raw_dir))
+        except OSError:
+            continue
+        ids = listed.get(s.metadata_path, set())
+        for e in entries:
+            if e.name.startswith("system_id=") and (e.is_dir() or e.is_symlink()):
+                sid = e.name[len("system_id=") :]
+            elif e.name.endswith(".csv"):
+                sid = e.name[: -len(".csv")]
+            else:
+                continue
+            if sid not in ids:
+                out.append((sid, Problem(os.path.join(s.raw_dir, e.name), 1, 0, f"orphan series: system {sid} is not listed in the metadata")))
+    # Sorted by path as JavaScript compares strings (UTF-16 code units; the same for ASCII ids).
+    return sorted(out, key=lambda o: o[1].file)
 
 
 #: Columns of :func:`load_dataset`: the label's, then the metadata's.

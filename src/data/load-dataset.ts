@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { readLabelColumns, labelRowAt } from './label-columns.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
 import { loadTimeseries } from './load-timeseries.ts';
 import { metadataRowAt, readMetadataColumns } from './metadata-columns.ts';
+import { systemIdOfPartition } from './parquet-read.ts';
 import type { Source } from './schema.ts';
 import type { Dataset, LabelRow, LoadOptions, MetadataRow, SystemRecord } from './types.ts';
 
@@ -29,7 +32,8 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
   const selector = opts.source ?? 'all';
   const wanted = (s: Source): boolean => selector === 'all' || s === selector;
   const selected = selectSources(layout, selector);
-  const metadata = (await readMetadata(layout, selected)).filter((m) => wanted(m.row.source));
+  const allMetadata = await readMetadata(layout, selected);
+  const metadata = allMetadata.filter((m) => wanted(m.row.source));
   // Real data may not be labelled yet (`harness import` writes no labels): a missing labels
   // file is then no error, and unlabelled real systems are left out (see below). A missing
   // synthetic labels file shows as synthetic systems without a label.
@@ -65,12 +69,15 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
       problems.push({ file, line, column: 0, message: `system ${row.system_id} (${row.source}) has a label but no metadata` });
     }
   }
+  const orphanSeries = await orphanSeriesOf(selected, allMetadata);
+  problems.push(...orphanSeries.map((o) => o.problem));
   if (problems.length > 0) {
     const parts = [
       orphanLabels.length > 0 ? `${orphanLabels.length} labelled system(s) have no metadata: ${nameSome(orphanLabels)}` : '',
       unlabelled.length > 0 ? `${unlabelled.length} system(s) in metadata have no label: ${nameSome(unlabelled)}` : '',
+      orphanSeries.length > 0 ? `${orphanSeries.length} series in raw/ have no metadata row, so they would not be evaluated: ${nameSome(orphanSeries.map((o) => o.id))}` : '',
     ].filter((p) => p !== '');
-    throw new HarnessError('E_DATA', `labels and metadata of ${dataDir} do not match: ${parts.join('; ')}. Run \`harness validate\` for details.`, problems);
+    throw new HarnessError('E_DATA', `${orphanSeries.length > 0 ? 'labels, metadata and series' : 'labels and metadata'} of ${dataDir} do not match: ${parts.join('; ')}. Run \`harness validate\` for details.`, problems);
   }
   if (metadata.length === 0) {
     const files = selected.map((s) => s.metadataPath).join(', ');
@@ -85,6 +92,32 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
     );
   }
   return { dataDir, source: selector, systems, unlabelledReal };
+}
+
+/**
+ * Series in a selected source's raw folder (`<id>.csv`, `system_id=<id>/`) that no metadata row
+ * of that folder lists, as validate reports them ("orphan series"). Dropped in raw/ without their
+ * metadata (new racks copied in by hand), they were left out of every run without a word. In a
+ * flat folder its metadata lists systems of any source. A missing raw folder has none (each
+ * system's own series then fails to load, naming its file).
+ */
+async function orphanSeriesOf(
+  selected: readonly SourceLayout[],
+  metadata: readonly FiledRow<MetadataRow>[],
+): Promise<{ readonly id: string; readonly problem: Problem }[]> {
+  const out: { id: string; problem: Problem }[] = [];
+  for (const s of selected) {
+    const entries = await readdir(s.rawDir, { withFileTypes: true }).catch(() => []);
+    if (entries.length === 0) continue;
+    const listed = new Set(metadata.filter((m) => m.file === s.metadataPath).map((m) => m.row.system_id));
+    for (const e of entries) {
+      const partition = systemIdOfPartition(e.name);
+      const id = partition !== undefined && (e.isDirectory() || e.isSymbolicLink()) ? partition : e.name.endsWith('.csv') ? e.name.slice(0, -'.csv'.length) : undefined;
+      if (id === undefined || listed.has(id)) continue;
+      out.push({ id, problem: { file: path.join(s.rawDir, e.name), line: 1, column: 0, message: `orphan series: system ${id} is not listed in the metadata` } });
+    }
+  }
+  return out.sort((a, b) => (a.problem.file < b.problem.file ? -1 : a.problem.file > b.problem.file ? 1 : 0));
 }
 
 /** A row of a file, located: the file, its 1-based line and the row. */
