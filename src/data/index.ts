@@ -42,4 +42,4 @@ export { readAlarmsFile, type AlarmRow, ALARMS_REQUIRED, ALARMS_OPTIONAL } from 
 export { readSeriesSpan, type SeriesSpan } from './series-span.ts';
 export { failureAtDisagreement, LEAD_TIME_TOLERANCE_DAYS, type SampleSpan } from './lead-time.ts';
 export { labelInstantMs } from './label-times.ts';
-export { seriesFingerprint } from './series-fingerprint.ts';
+export { seriesFiles, seriesFingerprint } from './series-fingerprint.ts';

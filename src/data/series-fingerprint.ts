@@ -14,15 +14,19 @@ import { locateSeries } from './layout.ts';
 import { parquetPartsSync } from './parquet-read.ts';
 import type { Source } from './schema.ts';
 
+/** The files of one system's series: its CSV, or the part files of its Parquet partition folder ([] when unreadable). */
+export function seriesFiles(dataDir: string, source: Source, systemId: string): string[] {
+  const at = locateSeries(dataDir, source, systemId);
+  try {
+    return at.format === 'parquet' ? parquetPartsSync(at.path) : [at.path];
+  } catch {
+    return [];
+  }
+}
+
 /** The fingerprint of one system's series (see the module comment). */
 export function seriesFingerprint(dataDir: string, source: Source, systemId: string): string {
-  const at = locateSeries(dataDir, source, systemId);
-  let files: string[];
-  try {
-    files = at.format === 'parquet' ? parquetPartsSync(at.path) : [at.path];
-  } catch {
-    files = [];
-  }
+  const files = seriesFiles(dataDir, source, systemId);
   if (files.length === 0) return 'missing';
   return files
     .map((f) => {

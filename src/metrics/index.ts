@@ -120,3 +120,4 @@ export {
   type RackUnit,
   type RackWindowLabel,
 } from './alarm-racks.ts';
+export { metricDirection, type MetricDirection } from './metric-direction.ts';

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../data/index.ts';
 import { displayPath, HarnessError } from '../errors.ts';
 import { delongAuc, delongPairedTest, normalCdf, normalQuantile } from '../metrics/index.ts';
 import { optionsHash } from '../stable-json.ts';
-import type { CaseResult, SuiteResult } from './types.ts';
+import type { CaseResult, DatasetInfo, SuiteResult } from './types.ts';
 
 /** Version of the baseline file layout. */
 const BASELINE_SCHEMA = 1;
@@ -22,12 +22,36 @@ interface BaselineModel {
   readonly scores: readonly number[];
 }
 
+/** How the systems were split when the baseline was written: another split is a stale baseline. */
+export interface BaselineSplit {
+  /** Share of systems tested (null with folds or a source split). */
+  readonly test: number | null;
+  readonly folds: number | null;
+  /** `synthetic→real` of a sim-to-real split, else null. */
+  readonly sources: string | null;
+  /** Seed of the split (null for a source split, which draws none). */
+  readonly seed: string | null;
+}
+
 export interface BaselineFile {
   readonly schema: number;
   readonly suite: string;
   readonly created_at: string;
   readonly harness_version: string;
-  readonly dataset: { readonly kind: string; readonly name: string; readonly hash: string };
+  readonly dataset: {
+    readonly kind: string;
+    readonly name: string;
+    /** Labels and metadata (`path`, `source`), or the scenario and generator (`scenario`). */
+    readonly hash: string;
+    /**
+     * sha256 of every series file's bytes (`path` and `source` datasets; a scenario's `hash`
+     * already covers its series). Absent in baselines written before it was recorded: such a
+     * baseline of a `path` or `source` dataset is stale.
+     */
+    readonly series_hash?: string;
+    /** Absent in older baselines: then the split is not compared. */
+    readonly split?: BaselineSplit;
+  };
   readonly models: Readonly<Record<string, BaselineModel>>;
 }
 
@@ -80,13 +104,18 @@ export function baselinePath(suiteFile: string, suiteName: string): string {
 }
 
 /**
- * Writes the suite's scored cases as its new baseline. `kept`: entries of the old baseline to
- * carry over for models this run did not score (left out by --model).
+ * Writes the suite's scored cases as its new baseline. `previous`: the stored baseline (null when
+ * there is none or it is unreadable). Of its entries, those of models that errored in this run are
+ * kept (an update must not drop a model's gate because it crashed once), and with `keepUnlisted`
+ * (--model) those of models this run left out. The message says what was kept, dropped and
+ * replaced (old → new roc_auc), and when the run failed assertions, so an update never loses a
+ * good baseline unnoticed.
  */
 export async function writeBaseline(
   suite: SuiteResult,
   harnessVersion: string,
-  kept: BaselineFile['models'] = {},
+  previous: BaselineFile | null = null,
+  options: { readonly keepUnlisted?: boolean } = {},
 ): Promise<BaselineReport> {
   const file = baselinePath(suite.file, suite.name);
   if (!suite.dataset)
@@ -96,14 +125,38 @@ export async function writeBaseline(
       message: 'the suite did not run: no baseline written',
       gates: [],
     };
-  const models: Record<string, BaselineModel> = { ...kept };
+  // Entries of a baseline made on other data (or another split) are not carried into this one.
+  const staleBy = previous ? staleReason(previous, suite.dataset) : undefined;
+  const usable = staleBy === undefined ? previous : null;
+  const scored = new Set(suite.cases.filter((c) => c.state === 'scored').map((c) => c.model));
+  const errored = new Set(suite.cases.filter((c) => c.state === 'errored').map((c) => c.model));
+  const models: Record<string, BaselineModel> = {};
+  const carried: string[] = [];
+  const keptErrored: string[] = [];
+  const dropped: string[] = [];
+  for (const [name, entry] of Object.entries(usable?.models ?? {})) {
+    if (scored.has(name)) continue;
+    if (errored.has(name)) {
+      models[name] = entry;
+      keptErrored.push(name);
+    } else if (options.keepUnlisted === true) {
+      models[name] = entry;
+      carried.push(name);
+    } else dropped.push(name);
+  }
   const written: string[] = [];
+  const replaced: string[] = [];
   for (const c of suite.cases) {
     if (c.state !== 'scored') continue;
     written.push(c.model);
     const strata: Record<string, Record<string, number | null>> = {};
     for (const [col, cells] of Object.entries(c.summary.breakdown))
       strata[col] = Object.fromEntries(cells.map((cell) => [cell.stratum, cell.metrics.roc_auc]));
+    const old = previous?.models[c.model];
+    const now = c.summary.metrics['roc_auc'] ?? null;
+    const was = old ? (old.metrics['roc_auc'] ?? null) : undefined;
+    if (was !== undefined && was !== now)
+      replaced.push(`${c.model} roc_auc ${aucText(was)} → ${aucText(now)}`);
     models[c.model] = {
       version: c.version,
       options_hash: optionsHash(c.options),
@@ -115,22 +168,110 @@ export async function writeBaseline(
       scores: Array.from(c.scores),
     };
   }
-  const carried = Object.keys(kept).filter((m) => !written.includes(m));
+  const lost = [...errored].filter((m) => !(m in models));
+  const undefinedAuc = suite.cases
+    .filter((c) => c.state === 'scored' && (c.summary.metrics['roc_auc'] ?? null) === null)
+    .map((c) => c.model);
   const content: BaselineFile = {
     schema: BASELINE_SCHEMA,
     suite: suite.name,
     created_at: new Date().toISOString(),
     harness_version: harnessVersion,
-    dataset: { kind: suite.dataset.kind, name: suite.dataset.name, hash: suite.dataset.hash },
+    dataset: {
+      kind: suite.dataset.kind,
+      name: suite.dataset.name,
+      hash: suite.dataset.hash,
+      ...(suite.dataset.seriesHash !== undefined ? { series_hash: suite.dataset.seriesHash } : {}),
+      split: splitOf(suite.dataset),
+    },
     models,
   };
   await writeFileAtomic(file, JSON.stringify(content, null, 1) + '\n');
+  const failedAssertions = suite.assertions.filter((a) => a.state === 'failed').length;
+  const notes = [
+    ...(keptErrored.length > 0
+      ? [`kept the old entry of ${keptErrored.join(', ')}: errored in this run`]
+      : []),
+    ...(lost.length > 0
+      ? [
+          `${lost.join(', ')} errored and ${previous ? 'the old baseline holds no entry of this data for it' : 'there was no baseline'}: not in the baseline, its gate fails until it is updated`,
+        ]
+      : []),
+    ...(undefinedAuc.length > 0
+      ? [
+          `roc_auc is undefined for ${undefinedAuc.join(', ')} (no anomalous or no normal system tested): their gates will fail until it is defined`,
+        ]
+      : []),
+    ...(dropped.length > 0 ? [`dropped ${dropped.join(', ')}: no longer in the suite`] : []),
+    ...(previous && staleBy !== undefined
+      ? [`replaced the stale baseline of ${previous.created_at} (${staleBy})`]
+      : []),
+    ...(replaced.length > 0 ? [`replaced ${replaced.join(', ')}`] : []),
+    ...(failedAssertions > 0
+      ? [
+          `this run failed ${failedAssertions} assertion${failedAssertions === 1 ? '' : 's'}, and the baseline now holds its figures`,
+        ]
+      : []),
+  ];
   return {
     file,
     status: 'updated',
-    message: `baseline written for ${written.join(', ') || 'no model'}${carried.length > 0 ? ` (kept: ${carried.join(', ')})` : ''}`,
+    message: `baseline written for ${written.join(', ') || 'no model'}${carried.length > 0 ? ` (kept: ${carried.join(', ')})` : ''}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`,
     gates: [],
   };
+}
+
+const aucText = (v: number | null): string => (v === null ? 'undefined' : v.toFixed(3));
+
+/** The split of a run as a baseline records it. */
+export function splitOf(d: DatasetInfo): BaselineSplit {
+  return {
+    test: d.folds === undefined && !d.splitSources ? (d.testFraction ?? null) : null,
+    folds: d.folds ?? null,
+    sources: d.splitSources ? `${d.splitSources.train}→${d.splitSources.test}` : null,
+    seed: d.splitSources ? null : d.splitSeed,
+  };
+}
+
+function splitText(s: BaselineSplit): string {
+  const how =
+    s.sources !== null
+      ? `trained on ${s.sources.replace('→', ', tested on ')}`
+      : s.folds !== null
+        ? `${s.folds}-fold`
+        : `${s.test === null ? '?' : +(s.test * 100).toFixed(2)} % tested`;
+  return s.seed === null ? how : `${how}, seed ${JSON.stringify(s.seed)}`;
+}
+
+/**
+ * Why a baseline cannot be compared with a run on `d`, or undefined when it can: other labels or
+ * metadata (or another scenario), other telemetry (the series files of a `path` or `source`
+ * dataset), or another split. A baseline written before the series were recorded cannot show it
+ * was made on this telemetry: for a `path` or `source` dataset it is stale; a scenario's hash
+ * covers its series. A baseline that does not record its split is compared on what it has.
+ */
+export function staleReason(b: BaselineFile, d: DatasetInfo): string | undefined {
+  if (b.dataset.hash !== d.hash)
+    return `the baseline was made on other data (${b.dataset.kind} ${b.dataset.name}, hash ${b.dataset.hash.slice(0, 12)} ≠ ${d.hash.slice(0, 12)})`;
+  if (d.kind !== 'scenario') {
+    const was = b.dataset.series_hash;
+    if (was === undefined)
+      return `the baseline does not record the telemetry it was made on (written before series files were hashed), so it cannot be shown to hold for this data`;
+    if (was !== d.seriesHash)
+      return `the baseline was made on other telemetry: the series files of ${d.kind} ${d.name} changed (series hash ${was.slice(0, 12)} ≠ ${(d.seriesHash ?? 'unknown').slice(0, 12)})`;
+  }
+  const split = b.dataset.split;
+  if (split) {
+    const now = splitOf(d);
+    if (
+      split.test !== now.test ||
+      split.folds !== now.folds ||
+      split.sources !== now.sources ||
+      split.seed !== now.seed
+    )
+      return `the baseline was made on another split (${splitText(split)}; this run: ${splitText(now)})`;
+  }
+  return undefined;
 }
 
 /** Reads a suite's baseline, or null when it has none. A corrupt file is the user's to fix: exit 2. */
@@ -182,6 +323,21 @@ function baselineProblem(b: unknown, suiteName: string): string | undefined {
     return `it is the baseline of suite ${JSON.stringify(b['suite'])}, not of "${suiteName}"`;
   const dataset = b['dataset'];
   if (!isObject(dataset) || typeof dataset['hash'] !== 'string') return '"dataset.hash" is missing';
+  if ('series_hash' in dataset && typeof dataset['series_hash'] !== 'string')
+    return '"dataset.series_hash" is not a string';
+  if ('split' in dataset) {
+    const sp = dataset['split'];
+    const numOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+    const strOrNull = (v: unknown) => v === null || typeof v === 'string';
+    if (
+      !isObject(sp) ||
+      !numOrNull(sp['test']) ||
+      !numOrNull(sp['folds']) ||
+      !strOrNull(sp['sources']) ||
+      !strOrNull(sp['seed'])
+    )
+      return '"dataset.split" is not { test, folds, sources, seed }';
+  }
   if (typeof b['created_at'] !== 'string') return '"created_at" is missing';
   if (!isObject(b['models'])) return '"models" is not an object';
   for (const [name, m] of Object.entries(b['models'])) {
@@ -213,7 +369,8 @@ function baselineProblem(b: unknown, suiteName: string): string | undefined {
  * Compares a run with its baseline. ROC AUC is gated per model: a drop fails only when it is
  * larger than the tolerance AND significant — by the paired DeLong test when the same systems
  * were scored (the usual case: same fixture, same split), else by an unpaired z-test on the two
- * DeLong variances. Baselines made on other data are reported as stale, never compared.
+ * DeLong variances. Baselines made on other data, other telemetry or another split are reported
+ * as stale (see {@link staleReason}), never compared.
  */
 export function compareWithBaseline(
   suite: SuiteResult,
@@ -223,11 +380,12 @@ export function compareWithBaseline(
   const file = baselinePath(suite.file, suite.name);
   if (!suite.dataset)
     return { file, status: 'compared', message: 'the suite did not run', gates: [] };
-  if (baseline.dataset.hash !== suite.dataset.hash) {
+  const stale = staleReason(baseline, suite.dataset);
+  if (stale !== undefined) {
     return {
       file,
       status: 'stale',
-      message: `the baseline was made on other data (${baseline.dataset.kind} ${baseline.dataset.name}, hash ${baseline.dataset.hash.slice(0, 12)} ≠ ${suite.dataset.hash.slice(0, 12)}): not compared; run \`harness run --update-baseline\` if the change is intended`,
+      message: `${stale}: not compared; run \`harness run --update-baseline\` if the change is intended`,
       gates: [],
     };
   }
@@ -295,11 +453,19 @@ function gateModel(
     base.version !== c.version || base.options_hash !== optionsHash(c.options)
       ? ` (plugin changed: v${base.version} → v${c.version})`
       : '';
+  // A gate that cannot compare must not pass: an undefined roc_auc (a test split with no
+  // anomaly or no normal system, now or when the baseline was written) was "not gated" and held.
   if (now === null || was === null) {
+    const where =
+      now === null && was === null
+        ? 'now and in the baseline'
+        : now === null
+          ? `now (the baseline has ${was!.toFixed(3)})`
+          : `in the baseline (now ${now.toFixed(3)})`;
     return {
       model: c.model,
-      state: 'passed',
-      message: `${c.model} roc_auc: not gated (undefined now or in the baseline)${changed}`,
+      state: 'failed',
+      message: `${c.model} roc_auc is undefined ${where}, so the gate cannot compare: roc_auc needs anomalous and normal systems among the ${c.y.length} tested; test on more systems (a larger split.test), then run \`harness run --update-baseline\`${changed}`,
       actual: now,
       baseline: was,
     };

@@ -128,9 +128,16 @@ export async function scoreSplits(
     const keys = plugins.map((p) =>
       cache ? scoreKey(cache, p, split, opts.seedFor(p.name), scoreTrainNormals) : '',
     );
+    // What a whole entry for this split holds: a shorter or longer one is a miss.
+    const shape = {
+      test: split.test.length,
+      trainNormals: scoreTrainNormals
+        ? split.train.filter((s) => s.label.label === 'normal').length
+        : 0,
+    };
     const hits = await Promise.all(
       keys.map(async (k, m) => {
-        const hit = cache ? await readCachedScores(cache, k) : null;
+        const hit = cache ? await readCachedScores(cache, k, shape) : null;
         // An entry written without scores over time cannot serve a plugin that has them.
         return hit && overTime && plugins[m]!.scoreOverTime && hit.overTime === undefined
           ? null

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import {
   describeLayout,
   type FleetMember,
+  seriesFiles,
   formatLabelsCsv,
   loadDataset,
   pathExists,
@@ -126,6 +127,27 @@ async function dataHash(dataDir: string): Promise<string> {
   for (const f of layout.sources.flatMap((s) => [s.labelsPath, s.metadataPath])) {
     h.update(f.slice(dataDir.length));
     h.update(await readFile(f).catch(() => Buffer.alloc(0)));
+  }
+  return h.digest('hex');
+}
+
+/**
+ * sha256 of every system's series bytes (its CSV, or each part of its Parquet partition), in the
+ * dataset's order: what a baseline records so that telemetry replaced under the same labels and
+ * metadata makes it stale. Bytes, not size and mtime (the score cache's key): a fresh checkout in
+ * CI has other mtimes, and a baseline must still hold there.
+ */
+export async function seriesHash(dataset: Dataset): Promise<string> {
+  const h = createHash('sha256');
+  for (const s of dataset.systems) {
+    const files = seriesFiles(dataset.dataDir, s.source, s.systemId);
+    h.update(`${s.source}\0${s.systemId}\0${files.length}\n`);
+    for (const f of files) {
+      h.update(`${path.basename(f)}\0`);
+      // A file that vanished since the dataset loaded hashes as missing: the baseline is then stale.
+      h.update(await readFile(f).catch(() => 'missing'));
+      h.update('\n');
+    }
   }
   return h.digest('hex');
 }

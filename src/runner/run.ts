@@ -20,13 +20,13 @@ import { HarnessError } from '../errors.ts';
 import { evaluateScores, type CaseAlarms, type StrataColumn } from '../metrics/index.ts';
 import type { Reporter } from './reporter-types.ts';
 import {
+  baselinePath,
   compareWithBaseline,
   missingBaseline,
   readBaseline,
   writeBaseline,
-  type BaselineFile,
 } from './baseline.ts';
-import { labelProvenance, resolveDataset } from './dataset.ts';
+import { labelProvenance, resolveDataset, seriesHash } from './dataset.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { resolveModel } from './plugins.ts';
 import { WorkerPool } from './pool.ts';
@@ -164,9 +164,15 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
   try {
     if (options.updateBaseline) {
       // With --model, the models left out keep their entries: updating one model's baseline
-      // must not drop the others' (they would be ungated until the next full update).
-      const kept = options.models ? await keptBaselineModels(result) : {};
-      return { ...result, baseline: await writeBaseline(result, options.harnessVersion, kept) };
+      // must not drop the others' (they would be ungated until the next full update). A model
+      // that errored keeps its entry too. A broken old file is replaced: the update repairs it.
+      const previous = await readBaseline(result.file, result.name).catch(() => null);
+      return {
+        ...result,
+        baseline: await writeBaseline(result, options.harnessVersion, previous, {
+          keepUnlisted: options.models !== undefined,
+        }),
+      };
     }
     const stored = await readBaseline(result.file, result.name);
     const spec = result.baselineOptions;
@@ -183,12 +189,6 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
     if (!(err instanceof HarnessError)) throw err;
     return { ...result, error: err.message };
   }
-}
-
-/** The stored baseline's models when it was made on the same data; none when it is absent, broken or stale. */
-async function keptBaselineModels(result: SuiteResult): Promise<BaselineFile['models']> {
-  const stored = await readBaseline(result.file, result.name).catch(() => null);
-  return stored && stored.dataset.hash === result.dataset?.hash ? stored.models : {};
 }
 
 type Emit = <K extends keyof Reporter>(
@@ -382,6 +382,13 @@ async function runSuite(
     );
     const assertions = gradeAssertions(specs, graded, laws, contracts);
     const n = ds.dataset.systems.length;
+    // The series' bytes are hashed only where a baseline needs them (their size and mtime, the
+    // cache's key, differ in a fresh checkout); a scenario's hash already covers its series.
+    const gated =
+      ds.kind !== 'scenario' &&
+      (spec.baseline !== undefined ||
+        options.updateBaseline === true ||
+        (await pathExists(baselinePath(suite.file, spec.name))));
     const dataset = {
       kind: ds.kind,
       name: ds.name,
@@ -397,6 +404,7 @@ async function runSuite(
       ...(folds !== undefined ? { folds } : {}),
       generated: ds.generated,
       dataHash: dataKey,
+      ...(gated ? { seriesHash: await seriesHash(ds.dataset) } : {}),
       ...labelProvenance(ds),
       ...(folds === undefined && !bySource ? { testFraction } : {}),
       ...(bySource ? { splitSources: bySource } : {}),

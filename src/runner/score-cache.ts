@@ -84,22 +84,76 @@ function fileOf(cache: ScoreCache, key: string): string {
   return path.join(cache.dir, 'scores', `${name}-${sha(key).slice(0, 24)}.json`);
 }
 
-/** The cached scores under `key`, or null (missing, unreadable or not written by this version). */
+/** How many scores an entry must hold for the split it is read for. */
+export interface CachedShape {
+  /** Systems of the test split. */
+  readonly test: number;
+  /** Normal systems of the training split when they are scored (else 0). */
+  readonly trainNormals: number;
+}
+
+/**
+ * The cached scores under `key`, or null (missing, unreadable, not written by this version, or
+ * not a whole entry for `shape`). An entry cut short, with a null or a string among its scores,
+ * or missing a field is a miss (the model is scored again), never used: its figures would be
+ * wrong, or the run would crash on them.
+ */
 export async function readCachedScores(
   cache: ScoreCache,
   key: string,
+  shape: CachedShape,
 ): Promise<CachedScores | null> {
+  let stored: unknown;
   try {
-    const stored = JSON.parse(await readFile(fileOf(cache, key), 'utf8')) as {
-      key?: string;
-      scores?: CachedScores;
-    };
-    return stored.key === key && stored.scores && Array.isArray(stored.scores.testScores)
-      ? stored.scores
-      : null;
+    stored = JSON.parse(await readFile(fileOf(cache, key), 'utf8'));
   } catch {
     return null;
   }
+  if (!isObject(stored) || stored['key'] !== key) return null;
+  return isCachedScores(stored['scores'], shape) ? stored['scores'] : null;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isScores = (v: unknown, n: number): boolean =>
+  Array.isArray(v) && v.length === n && v.every(isFiniteNumber);
+
+function isOverTimeJson(v: unknown): v is OverTimeJson {
+  if (!isObject(v)) return false;
+  const t = v['t'];
+  const score = v['score'];
+  return (
+    Array.isArray(t) &&
+    t.every(isFiniteNumber) &&
+    Array.isArray(score) &&
+    score.length === t.length &&
+    score.every((x) => x === null || isFiniteNumber(x)) &&
+    (v['spanStart'] === null || isFiniteNumber(v['spanStart'])) &&
+    (v['spanEnd'] === null || isFiniteNumber(v['spanEnd']))
+  );
+}
+
+/** Every field of an entry, with the lengths the split expects. */
+function isCachedScores(v: unknown, shape: CachedShape): v is CachedScores {
+  if (!isObject(v)) return false;
+  if (!isScores(v['testScores'], shape.test)) return false;
+  if (!isScores(v['trainNormalScores'], shape.trainNormals)) return false;
+  for (const f of ['fitMs', 'scoreMs'])
+    if (!isFiniteNumber(v[f]) || (v[f] as number) < 0) return false;
+  if (!('overTime' in v) || v['overTime'] === null) return true;
+  const o = v['overTime'];
+  if (!isObject(o)) return false;
+  const test = o['test'];
+  const trainNormals = o['trainNormals'];
+  return (
+    Array.isArray(test) &&
+    test.length === shape.test &&
+    test.every((x) => x === null || isOverTimeJson(x)) &&
+    Array.isArray(trainNormals) &&
+    trainNormals.length <= shape.trainNormals &&
+    trainNormals.every(isOverTimeJson)
+  );
 }
 
 /** Stores scores under `key` (atomically: a reader never sees half a file). */

@@ -31,6 +31,12 @@ export interface DatasetInfo {
   readonly generated: boolean;
   /** The score cache's data key: `hash` plus every series file's size and mtime (see score-cache.ts `dataKeyOf`). */
   readonly dataHash: string;
+  /**
+   * sha256 of the bytes of every series file (dataset.ts `seriesHash`), for the baseline's
+   * staleness: unlike `dataHash`, it is the same in a fresh checkout. Computed only for a `path`
+   * or `source` dataset of a suite that has or writes a baseline (a scenario's `hash` covers its series).
+   */
+  readonly seriesHash?: string;
   /** synthetic | real | all: a scenario is synthetic, a source is its selector, a path is what its systems are. */
   readonly dataSource: 'synthetic' | 'real' | 'all';
   /** Highest label_version among the labels of the dataset's systems (null: the dataset has none). */

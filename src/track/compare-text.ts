@@ -1,6 +1,6 @@
 /** The text of `harness compare`: what changed between two runs, then per suite and model the deltas and the AUC test. Pure. */
 import chalk from 'chalk';
-import type { JsonCi } from '../metrics/index.ts';
+import { metricDirection, type JsonCi } from '../metrics/index.ts';
 import type {
   AucTest,
   CaseComparison,
@@ -50,13 +50,33 @@ function sideLine(label: string, s: RunSide): string {
   return `  ${label}  ${s.run_id}  ${s.started_at.slice(0, 19).replace('T', ' ')} UTC · commit ${shortCommit(s.git)} · ${exit}`;
 }
 
+/**
+ * Why the code of the two runs may differ beyond what the record shows, or null when the commits
+ * say it all: a run without a commit (no git) or with uncommitted changes. Two runs on the same
+ * commit, both with (different) uncommitted edits, record no change at all.
+ */
+function codeUnknown(a: RunSide, b: RunSide): string | null {
+  const which = (x: boolean, y: boolean) =>
+    x && y ? 'both runs were' : x ? 'the earlier run was' : 'the later run was';
+  const noGit = (s: RunSide) => s.git.commit === null;
+  if (noGit(a) || noGit(b))
+    return `${which(noGit(a), noGit(b))} made without a git commit recorded (not a git checkout, or no git): the code may differ, and the record cannot show it`;
+  const dirty = (s: RunSide) => s.git.dirty !== false;
+  if (dirty(a) || dirty(b))
+    return `${which(dirty(a), dirty(b))} made with uncommitted changes: the code may differ, and the record cannot show it`;
+  return null;
+}
+
 export function formatComparison(c: RunComparison, options: CompareTextOptions): string {
   const out: string[] = [];
   out.push(chalk.bold(`harness compare  ${c.before.run_id} → ${c.after.run_id}`));
   out.push(sideLine('before', c.before), sideLine('after ', c.after), '');
+  const code = codeUnknown(c.before, c.after);
   if (c.changes.length === 0) {
     out.push(
-      `${chalk.bold('what changed:')} nothing recorded: same commit, config, data, labels, plugin versions and options`,
+      code === null
+        ? `${chalk.bold('what changed:')} nothing recorded: same commit, config, data, labels, plugin versions and options`
+        : `${chalk.bold('what changed:')} nothing recorded, but ${code}`,
     );
   } else {
     out.push(chalk.bold('what changed'));
@@ -70,6 +90,7 @@ export function formatComparison(c: RunComparison, options: CompareTextOptions):
         (l) => `  ${l}`,
       ),
     );
+    if (code !== null) out.push(`  ${chalk.yellow('note:')} ${code}`);
   }
   for (const s of c.suites) {
     out.push(
@@ -119,14 +140,22 @@ function caseLines(k: CaseComparison, options: CompareTextOptions): string[] {
       ['metric', `before (n ${k.n.before})`, `after (n ${k.n.after})`, 'Δ'],
       rows,
       [false, false, false, true],
-      (r, col, t) => {
-        const d = k.metrics[r]!.delta;
-        return col === 3 && d !== null && d !== 0 ? (d > 0 ? chalk.green(t) : chalk.red(t)) : t;
-      },
+      (r, col, t) => (col === 3 ? deltaColour(k.metrics[r]!.name, k.metrics[r]!.delta, t) : t),
     ).map((l) => `    ${l}`),
   );
   out.push(`    ${strataText(k.strata, options.strata ?? 5)}`);
   return out;
+}
+
+/**
+ * A metric's delta coloured by whether it got better: green up and red down for most metrics,
+ * the other way for lower-is-better ones (fpr, false alarms, detection delay), none for
+ * `threshold` (no better direction) or no change.
+ */
+export function deltaColour(name: string, d: number | null, text: string): string {
+  const direction = metricDirection(name);
+  if (d === null || d === 0 || direction === 'none') return text;
+  return (direction === 'higher') === d > 0 ? chalk.green(text) : chalk.red(text);
 }
 
 /** The AUC test in one line; a significant change is coloured and named as one. */

@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import type { ResultsJson } from '../report/index.ts';
+import { checkRecord, checkResults } from './record-check.ts';
 import { parseScoresCsv, type StoredScores } from './scores-file.ts';
 import { RUN_RECORD_SCHEMA, type RunRecord, type TrackingState } from './types.ts';
 
@@ -78,30 +79,27 @@ export async function listRuns(runsDir: string): Promise<RunList> {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A run's run.json; a HarnessError (exit 2) when it is missing, not JSON or of another schema. */
+/**
+ * A run's run.json; a HarnessError (exit 2) when it is missing, not JSON, of another schema, or
+ * misses a field the commands read (named with its path: `suites[0].cases must be a list`).
+ */
 export async function readRunRecord(dir: string): Promise<RunRecord> {
   const file = path.join(dir, 'run.json');
   const parsed = await readJson(file, 'run.json');
   const r = parsed as Partial<RunRecord> | null;
   if (
-    typeof r !== 'object' ||
-    r === null ||
-    typeof r.run_id !== 'string' ||
-    !Array.isArray(r.suites) ||
-    typeof r.started_at !== 'string'
+    typeof r === 'object' &&
+    r !== null &&
+    !Array.isArray(r) &&
+    'schema' in r &&
+    r.schema !== RUN_RECORD_SCHEMA
   ) {
-    throw new HarnessError(
-      'E_RUN_STORE',
-      `${file}: not a run record (run_id, started_at and suites are required)`,
-    );
-  }
-  if (r.schema !== RUN_RECORD_SCHEMA) {
     throw new HarnessError(
       'E_RUN_STORE',
       `${file}: record schema ${String(r.schema)}, this harness reads schema ${RUN_RECORD_SCHEMA}`,
     );
   }
-  return r as RunRecord;
+  return checkRecord(parsed, file);
 }
 
 /** tracking.json, or null when no upload was tried. */
@@ -114,13 +112,10 @@ export async function readTrackingState(dir: string): Promise<TrackingState | nu
   return parsed as TrackingState;
 }
 
-/** A run's results.json (what the json reporter wrote). */
+/** A run's results.json (what the json reporter wrote), checked field by field (record-check.ts). */
 export async function readRunResults(dir: string): Promise<ResultsJson> {
   const file = path.join(dir, 'results.json');
-  const parsed = (await readJson(file, 'results.json')) as Partial<ResultsJson> | null;
-  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.suites))
-    throw new HarnessError('E_RUN_STORE', `${file}: not a results.json (no suites)`);
-  return parsed as ResultsJson;
+  return checkResults(await readJson(file, 'results.json'), file);
 }
 
 /** One case's scores, by the `scores_file` its CaseRecord names. */

@@ -34,6 +34,13 @@ export function resolveRunRef(list: RunList, ref: string): StoredRun {
       `run "${ref}" is ambiguous in ${list.runsDir}: it starts ${matches.length} run ids (${available(matches)}); give more of the id`,
     );
   }
+  // A damaged record asked for by its id: say what is wrong with it, not that there is no such run.
+  const damaged = list.unreadable.filter((u) => ref !== '' && path.basename(u.dir).startsWith(ref));
+  if (damaged.length === 1)
+    throw new HarnessError(
+      'E_RUN_REF',
+      `run "${ref}" cannot be read: ${damaged[0]!.reason}; repair or remove ${damaged[0]!.dir}`,
+    );
   if (runs.length === 0)
     throw new HarnessError(
       'E_RUN_REF',

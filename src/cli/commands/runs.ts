@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import path from 'node:path';
 import { loadConfig } from '../../config/index.ts';
 import { HarnessError } from '../../errors.ts';
@@ -65,6 +66,12 @@ export const runsCommand: Command = {
     const limit = intFlag('limit', values.limit) ?? 20;
     const list = await openStore(values['runs-dir']);
     const shown = await Promise.all(list.runs.slice(0, limit).map(overviewOf));
+    // A damaged results.json leaves its run listed without AUCs; what is wrong goes to stderr.
+    for (const o of shown)
+      if (o.results_error !== null)
+        process.stderr.write(
+          `${chalk.yellow('warning:')} ${o.results_error}: run ${o.run_id} is listed without its roc_auc\n`,
+        );
     if (values.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     else
       process.stdout.write(

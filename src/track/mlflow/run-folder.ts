@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCsv } from '../../data/index.ts';
 import { HarnessError, type Problem } from '../../errors.ts';
+import { checkRecord, recordError } from '../record-check.ts';
 import type { EvaluationSummary } from '../../metrics/index.ts';
 import type { SourceComparison } from '../../runner/index.ts';
-import { RUN_RECORD_SCHEMA, type CaseRecord, type RunRecord, type SuiteRecord } from '../types.ts';
+import type { CaseRecord, RunRecord, SuiteRecord } from '../types.ts';
 
 /** A scored case as results.json holds it (src/report/json.ts): identity, cache flag, timings, then the evaluation summary. */
 export interface ScoredResultsCase extends EvaluationSummary {
@@ -166,12 +167,6 @@ export async function readCaseScores(dir: string, scoresFile: string): Promise<C
 
 const LABEL_VALUES: Readonly<Record<string, number>> = { '1': 1, '0': 0, anomaly: 1, normal: 0 };
 
-function recordError(file: string, message: string): HarnessError {
-  return new HarnessError('E_RUN_RECORD', `${file}: ${message}`, [
-    { file, line: 0, column: 0, message },
-  ]);
-}
-
 async function readBytes(file: string): Promise<Uint8Array> {
   try {
     return await readFile(file);
@@ -205,73 +200,6 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
-const stringOrNull = (v: unknown) => v === null || isString(v);
-
-/** Checks the fields of run.json the uploader reads; the first wrong one is named with its path. */
-function checkRecord(raw: unknown, file: string): RunRecord {
-  const fail = (field: string, what: string): never => {
-    throw recordError(file, `${field} ${what}`);
-  };
-  if (!isObject(raw)) return fail('the file', 'must hold a JSON object (a RunRecord)');
-  if (raw['schema'] !== RUN_RECORD_SCHEMA)
-    fail(
-      'schema',
-      `is ${JSON.stringify(raw['schema'])}; this harness reads run records of schema ${RUN_RECORD_SCHEMA}`,
-    );
-  if (!isString(raw['run_id']) || raw['run_id'] === '')
-    fail('run_id', 'must be a non-empty string');
-  for (const f of ['started_at', 'finished_at'] as const)
-    if (!isString(raw[f]) || Number.isNaN(Date.parse(raw[f]))) fail(f, 'must be an ISO 8601 time');
-  if (!isString(raw['harness_version'])) fail('harness_version', 'must be a string');
-  if (!isString(raw['seed'])) fail('seed', 'must be a string');
-  const git = raw['git'];
-  if (
-    !isObject(git) ||
-    !stringOrNull(git['commit']) ||
-    !stringOrNull(git['branch']) ||
-    !(git['dirty'] === null || typeof git['dirty'] === 'boolean')
-  ) {
-    fail('git', 'must be { commit, branch, dirty } (null when unknown)');
-  }
-  if (!Array.isArray(raw['suites'])) return fail('suites', 'must be a list');
-  raw['suites'].forEach((s: unknown, i) => {
-    const at = `suites[${i}]`;
-    if (!isObject(s) || !isString(s['name']) || !isString(s['file']) || !isString(s['threshold']))
-      return fail(at, 'must have a name, a file and a threshold (strings)');
-    const ds = s['dataset'];
-    if (ds !== null) {
-      if (!isObject(ds)) return fail(`${at}.dataset`, 'must be an object or null');
-      for (const f of ['kind', 'name', 'data_source', 'hash', 'data_hash', 'labels_hash'])
-        if (!isString(ds[f])) fail(`${at}.dataset.${f}`, 'must be a string');
-      if (!stringOrNull(ds['scenario'])) fail(`${at}.dataset.scenario`, 'must be a string or null');
-      if (!(ds['label_version'] === null || typeof ds['label_version'] === 'number'))
-        fail(`${at}.dataset.label_version`, 'must be a number or null');
-      for (const f of ['systems', 'train', 'test'])
-        if (typeof ds[f] !== 'number') fail(`${at}.dataset.${f}`, 'must be a number');
-    }
-    // null, as `dataset`, for a suite that failed before its data loaded (types.ts).
-    const split = s['split'];
-    if (split !== null && (!isObject(split) || !isString(split['seed'])))
-      fail(`${at}.split`, 'must be { test, folds, seed } or null');
-    if (!Array.isArray(s['cases'])) return fail(`${at}.cases`, 'must be a list');
-    s['cases'].forEach((c: unknown, j) => {
-      const cat = `${at}.cases[${j}]`;
-      if (!isObject(c) || !isString(c['model']) || c['model'] === '')
-        return fail(cat, 'must have a model name');
-      if (c['state'] !== 'scored' && c['state'] !== 'errored')
-        fail(`${cat}.state`, 'must be "scored" or "errored"');
-      if (
-        !stringOrNull(c['version']) ||
-        !stringOrNull(c['error']) ||
-        !stringOrNull(c['scores_file']) ||
-        !isString(c['seed'])
-      ) {
-        fail(cat, 'must have version, error and scores_file (string or null) and a seed');
-      }
-    });
-  });
-  return raw as unknown as RunRecord;
-}
 
 /** results.json's cases by suite name, then model name. */
 function resultsBySuite(raw: unknown, file: string): Map<string, Map<string, ResultsCase>> {

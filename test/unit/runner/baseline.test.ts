@@ -112,7 +112,7 @@ describe('compareWithBaseline', () => {
     const suite = {
       name: 'gate',
       file: suiteFile(),
-      dataset: { hash: 'h'.repeat(64) },
+      dataset: { kind: 'scenario', hash: 'h'.repeat(64) },
       threshold: 'fixed 0.5',
       cases: [kase('a'), kase('b')],
       assertions: [],
@@ -129,6 +129,37 @@ describe('compareWithBaseline', () => {
     ]);
     expect(report.gates[1]!.message).toBe(
       'b is not in the baseline (it holds a), so it is not gated; run `harness run --update-baseline` to add it',
+    );
+  });
+
+  it('a roc_auc undefined in the baseline fails the gate (it was "not gated" and held)', () => {
+    const b = baseline();
+    const old = { ...b, models: { a: { ...b.models['a']!, metrics: { roc_auc: null } } } };
+    const suite = {
+      name: 'gate',
+      file: suiteFile(),
+      dataset: { kind: 'scenario', hash: 'h'.repeat(64) },
+      cases: [
+        {
+          state: 'scored',
+          suite: 'gate',
+          model: 'a',
+          version: '1',
+          options: {},
+          seed: 's',
+          summary: graded.summary,
+          systemIds: graded.systemIds,
+          y: graded.y,
+          scores: graded.scores,
+          timings: { fitMs: 0, scoreMs: 0 },
+        },
+      ],
+      assertions: [],
+    } as unknown as SuiteResult;
+    const [gate] = compareWithBaseline(suite, old, { tolerance: 0.02, alpha: 0.05 }).gates;
+    expect(gate!.state).toBe('failed');
+    expect(gate!.message).toMatch(
+      /^a roc_auc is undefined in the baseline \(now 0\.\d{3}\), so the gate cannot compare/,
     );
   });
 });

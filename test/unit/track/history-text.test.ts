@@ -1,6 +1,6 @@
 import chalk, { type ColorSupportLevel } from 'chalk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatComparison, signed } from '../../../src/track/compare-text.ts';
+import { deltaColour, formatComparison, signed } from '../../../src/track/compare-text.ts';
 import { formatRunsTable } from '../../../src/track/runs-text.ts';
 import { compareRuns } from '../../../src/track/compare.ts';
 import type { RunOverview } from '../../../src/track/overview.ts';
@@ -79,6 +79,58 @@ describe('formatComparison', () => {
       '  m  paired DeLong on 40 systems: Δ roc_auc 0 [0, 0], p = 1.0000 (not significant at 0.05) · both runs rank every anomaly/normal pair alike\n',
     );
     expect(text).toContain('    strata: no change in 3\n');
+  });
+
+  it('with nothing recorded but uncommitted changes or no git, says the code may differ', () => {
+    const r = run([suite('s', [scored('s', 'm', F, scoresFor(F, 0.3, 'x'))], dataset(F))]);
+    const commit = 'a'.repeat(40);
+    const text = (a: { commit: string | null; dirty: boolean | null }, b: typeof a) =>
+      formatComparison(compareRuns(loaded(r, 'A', a), loaded(r, 'B', b)), { alpha: 0.05 });
+    const dirty = text({ commit, dirty: true }, { commit, dirty: true });
+    expect(dirty).not.toContain('nothing recorded: same commit');
+    expect(dirty).toContain(
+      'what changed: nothing recorded, but both runs were made with uncommitted changes: the code may differ, and the record cannot show it\n',
+    );
+    const noGit = text({ commit: null, dirty: null }, { commit: null, dirty: null });
+    expect(noGit).toContain(
+      'what changed: nothing recorded, but both runs were made without a git commit recorded (not a git checkout, or no git): the code may differ',
+    );
+    // A change is listed, and the note still says the code may differ beyond it.
+    const one = text({ commit, dirty: false }, { commit, dirty: true });
+    expect(one).toMatch(/uncommitted changes +no → yes/);
+    expect(one).toContain(
+      '  note: the later run was made with uncommitted changes: the code may differ',
+    );
+  });
+
+  it("colours a delta by the metric's better direction: lower-is-better the other way, threshold not at all", () => {
+    const saved = chalk.level;
+    chalk.level = 1;
+    try {
+      const green = (t: string) => `\u001b[32m${t}\u001b[39m`;
+      const red = (t: string) => `\u001b[31m${t}\u001b[39m`;
+      expect(deltaColour('roc_auc', 0.1, 'x')).toBe(green('x'));
+      expect(deltaColour('roc_auc', -0.1, 'x')).toBe(red('x'));
+      for (const m of ['fpr', 'false_alarms_per_system_month', 'detection_delay_days']) {
+        expect(deltaColour(m, 0.1, 'x'), m).toBe(red('x'));
+        expect(deltaColour(m, -0.1, 'x'), m).toBe(green('x'));
+      }
+      expect(deltaColour('threshold', 0.1, 'x')).toBe('x');
+      expect(deltaColour('fpr', 0, 'x')).toBe('x');
+
+      // In the table: a model that got worse has a higher fpr, shown red, and a lower roc_auc, red too.
+      const a = run([suite('s', [scored('s', 'm', F, scoresFor(F, 1.2, 'strong'))], dataset(F))]);
+      const b = run([suite('s', [scored('s', 'm', F, scoresFor(F, 0, 'weak'))], dataset(F))]);
+      const text = formatComparison(compareRuns(loaded(a, 'A'), loaded(b, 'B')), { alpha: 0.05 });
+      const row = (name: string) => text.split('\n').find((l) => l.trimStart().startsWith(name))!;
+      const c = compareRuns(loaded(a, 'A'), loaded(b, 'B')).suites[0]!.cases[0]!;
+      const fpr = c.status === 'compared' ? c.metrics.find((m) => m.name === 'fpr')!.delta! : 0;
+      expect(fpr).toBeGreaterThan(0);
+      expect(row('fpr')).toContain(red(signed(fpr)));
+      expect(row('roc_auc')).toContain('\u001b[31m−');
+    } finally {
+      chalk.level = saved;
+    }
   });
 
   it('signed deltas use a real minus sign and say 0 for no change', () => {
