@@ -37,7 +37,7 @@ export interface CachedScores {
 /** Where scores are cached and the fingerprint of the data they were computed on. */
 export interface ScoreCache {
   readonly dir: string;
-  /** Hash of the dataset: its labels/metadata or scenario hash, and every series file's size and mtime. */
+  /** Hash of the dataset: its labels/metadata or scenario hash, and every series file's size, mtime, ctime and inode. */
   readonly dataKey: string;
   /** Hash of the project's code files (code-key.ts `projectCodeKey`): an edited helper is a miss. */
   readonly codeKey: string;
@@ -47,8 +47,9 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 
 /**
  * The data part of a key: the dataset's own hash (scenario fixture + generator, or labels and
- * metadata) and the size and mtime of every series file (CSV, or each Parquet part), so that an edited series is noticed
- * without reading the telemetry.
+ * metadata) and the size, mtime, ctime and inode of every series file (CSV, or each Parquet part),
+ * so that an edited series is noticed without reading the telemetry, even one whose size and mtime
+ * were put back (series-fingerprint.ts).
  */
 export function dataKeyOf(dataset: Dataset, datasetHash: string): string {
   const h = createHash('sha256').update(datasetHash);
