@@ -1,7 +1,7 @@
 /**
  * The score cache: one model's scores on one split of one dataset, stored under
  * `<cacheDir>/scores/`, keyed by everything that decides them (promptfoo's versioned keys):
- * `scores:v2:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>`. A run
+ * `scores:v3:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>`. A run
  * whose inputs did not change reads its scores back instead of fitting and scoring. Errors are
  * never cached, so a flaky failure is retried on the next run.
  */
@@ -16,7 +16,7 @@ import type { ModelPlugin } from '../plugin/index.ts';
 import type { OverTimeJson } from './over-time.ts';
 
 /** Bump when what is stored or how it is keyed changes. */
-const CACHE_VERSION = 'v2';
+const CACHE_VERSION = 'v3';
 
 /** What is stored for one model on one split. */
 export interface CachedScores {
@@ -39,7 +39,10 @@ export interface ScoreCache {
   readonly dir: string;
   /** Hash of the dataset: its labels/metadata or scenario hash, and every series file's size, mtime, ctime and inode. */
   readonly dataKey: string;
-  /** Hash of the project's code files (code-key.ts `projectCodeKey`): an edited helper is a miss. */
+  /**
+   * Hash of the project's files and of what the suite's models reach outside it (code-key.ts):
+   * an edited helper, weights file or linked package is a miss.
+   */
   readonly codeKey: string;
 }
 

@@ -1,0 +1,64 @@
+/**
+ * The score cache's key against the false greens an audit found (a stale hit passes a gate the
+ * model now fails), through runSuites in this process: a helper imported from outside the
+ * project.
+ */
+import { mkdir, mkdtemp, realpath, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/load-config.ts';
+import type { ResolvedConfig, UserConfig } from '../../src/config/types.ts';
+import { collectSuites } from '../../src/runner/collect.ts';
+import { runSuites } from '../../src/runner/run.ts';
+import type { CaseResult, RunResult } from '../../src/runner/types.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+let base = '';
+let root = '';
+
+beforeAll(async () => {
+  base = await realpath(await mkdtemp(path.join(tmpdir(), 'bess-cachekey-')));
+  root = path.join(base, 'proj');
+  await mkdir(path.join(root, 'suites'), { recursive: true });
+  await mkdir(path.join(root, 'node_modules'), { recursive: true });
+  await mkdir(path.join(base, 'shared'), { recursive: true });
+  await symlink(REPO, path.join(root, 'node_modules', 'bess-harness'), 'dir');
+  await writeFile(path.join(base, 'shared', 'helper.ts'), 'export const SIGN = 1;\n');
+  await writeFile(
+    path.join(root, 'suites', 'k.suite.ts'),
+    `import { defineModel, defineSuite } from 'bess-harness';
+import { SIGN } from '../../shared/helper.ts';
+const dataset = { scenario: { name: 'cachekey', systems: 16, days: 1, interval: '1h', anomalyRate: 0.3, seed: 'k' } };
+const outside = defineModel({ name: 'outside', version: '1', score: (s) => SIGN * s.timestamps.length });
+export default [
+  defineSuite({ name: 'outside', dataset, models: [outside] }),
+];
+`,
+  );
+  await writeFile(
+    path.join(root, 'package.json'),
+    '{ "name": "k", "private": true, "type": "module" }\n',
+  );
+});
+afterAll(() => rm(base, { recursive: true, force: true }));
+
+async function run(suite: string, user: UserConfig = {}): Promise<CaseResult> {
+  const config: ResolvedConfig = { ...resolveConfig(user, null, root), workers: 1 };
+  const suites = (await collectSuites(config)).filter((s) => s.spec.name === suite);
+  const r: RunResult = await runSuites(suites, config, [], { seed: 's', harnessVersion: 'test' });
+  return r.suites[0]!.cases[0]!;
+}
+const cached = (c: CaseResult): boolean => c.state === 'scored' && c.cached === true;
+
+describe('the score cache key', () => {
+  it('scores again when a helper imported from outside the project changed', async () => {
+    await run('outside');
+    expect(cached(await run('outside'))).toBe(true);
+    const helper = path.join(base, 'shared', 'helper.ts');
+    await writeFile(helper, 'export const SIGN = 2;\n'); // same size
+    await utimes(helper, new Date(), new Date(Date.now() + 60_000));
+    expect(cached(await run('outside'))).toBe(false);
+  });
+});
