@@ -45,6 +45,7 @@ import {
   scoresEntries,
 } from './precomputed.ts';
 import { CodeWalk, type CodeSources } from './code-key.ts';
+import { harnessKey } from './harness-key.ts';
 import { dataKeyOf } from './score-cache.ts';
 import { withSources } from './sources.ts';
 import {
@@ -296,7 +297,10 @@ async function runSuite(
       options.cache === false
         ? null
         : codeKeyOf(await modelCodeSources(entries, config, suite.file));
-    const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
+    const cache =
+      codeKey === null
+        ? undefined
+        : { dir: config.cacheDir, dataKey, codeKey, harness: await harnessKey() };
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {
       seedFor,
       timeoutMs: config.timeoutMs,

@@ -1,7 +1,7 @@
 /**
  * The score cache: one model's scores on one split of one dataset, stored under
  * `<cacheDir>/scores/`, keyed by everything that decides them (promptfoo's versioned keys):
- * `scores:v3:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>`. A run
+ * `scores:v3:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>:<harness>`. A run
  * whose inputs did not change reads its scores back instead of fitting and scoring. Errors are
  * never cached, so a flaky failure is retried on the next run.
  */
@@ -44,6 +44,8 @@ export interface ScoreCache {
    * an edited helper, weights file or linked package is a miss.
    */
   readonly codeKey: string;
+  /** The harness's version and a hash of its code (harness-key.ts): an upgraded harness is a miss. */
+  readonly harness: string;
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -76,7 +78,7 @@ export function scoreKey(
   const ids = (xs: readonly SystemRecord[]) => xs.map((s) => `${s.source}/${s.systemId}`).join(',');
   const splitHash = sha(`${ids(split.train)}|${ids(split.test)}|${scoreTrainNormals}`);
   const codeHash = sha(`${cache.codeKey}\0${pluginCodeKey(plugin)}`);
-  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${optionsHash(plugin.options)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}`;
+  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${optionsHash(plugin.options)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}:${cache.harness}`;
 }
 
 function fileOf(cache: ScoreCache, key: string): string {
