@@ -1,7 +1,7 @@
 /**
  * The score cache: one model's scores on one split of one dataset, stored under
  * `<cacheDir>/scores/`, keyed by everything that decides them (promptfoo's versioned keys):
- * `scores:v3:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>:<harness>`. A run
+ * `scores:v3:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>:t<timeout>:<harness>`. A run
  * whose inputs did not change reads its scores back instead of fitting and scoring. Errors are
  * never cached, so a flaky failure is retried on the next run.
  */
@@ -67,18 +67,22 @@ export function dataKeyOf(dataset: Dataset, datasetHash: string): string {
   return h.digest('hex');
 }
 
-/** The key of one model's scores on one split. */
+/**
+ * The key of one model's scores on one split. `timeoutMs` is the plugin's time per call (its
+ * own, else the run's): scores that took 8 s per call must not pass a run whose `--timeout` is 5 s.
+ */
 export function scoreKey(
   cache: ScoreCache,
   plugin: ModelPlugin,
   split: { readonly train: readonly SystemRecord[]; readonly test: readonly SystemRecord[] },
   seed: string,
   scoreTrainNormals: boolean,
+  timeoutMs: number,
 ): string {
   const ids = (xs: readonly SystemRecord[]) => xs.map((s) => `${s.source}/${s.systemId}`).join(',');
   const splitHash = sha(`${ids(split.train)}|${ids(split.test)}|${scoreTrainNormals}`);
   const codeHash = sha(`${cache.codeKey}\0${pluginCodeKey(plugin)}`);
-  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${optionsHash(plugin.options)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}:${cache.harness}`;
+  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${optionsHash(plugin.options)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}:t${timeoutMs}:${cache.harness}`;
 }
 
 function fileOf(cache: ScoreCache, key: string): string {

@@ -1,7 +1,7 @@
 /**
  * The score cache's key against the false greens an audit found (a stale hit passes a gate the
  * model now fails), through runSuites in this process: a helper imported from outside the
- * project.
+ * project, and the run's timeout.
  */
 import { mkdir, mkdtemp, realpath, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,8 +32,10 @@ beforeAll(async () => {
 import { SIGN } from '../../shared/helper.ts';
 const dataset = { scenario: { name: 'cachekey', systems: 16, days: 1, interval: '1h', anomalyRate: 0.3, seed: 'k' } };
 const outside = defineModel({ name: 'outside', version: '1', score: (s) => SIGN * s.timestamps.length });
+const slow = defineModel({ name: 'slow', version: '1', score: async () => { await new Promise((r) => setTimeout(r, 40)); return 1; } });
 export default [
   defineSuite({ name: 'outside', dataset, models: [outside] }),
+  defineSuite({ name: 'slow', dataset, models: [slow] }),
 ];
 `,
   );
@@ -60,5 +62,14 @@ describe('the score cache key', () => {
     await writeFile(helper, 'export const SIGN = 2;\n'); // same size
     await utimes(helper, new Date(), new Date(Date.now() + 60_000));
     expect(cached(await run('outside'))).toBe(false);
+  });
+
+  it('does not serve scores made under a longer timeout to a run whose calls would time out', async () => {
+    await run('slow');
+    expect(cached(await run('slow'))).toBe(true);
+    const short = await run('slow', { timeoutMs: 5 });
+    expect(short.state).toBe('errored');
+    expect(short.state === 'errored' && short.error).toMatch(/timeout/);
+    expect(cached(await run('slow'))).toBe(true); // the longer timeout's entry is still there
   });
 });

@@ -12,7 +12,8 @@ const cache: ScoreCache = {
 };
 const plugin = defineModel({ name: 'm', version: '1', score: () => 0 });
 const split = { train: [], test: [] };
-const key = (c: ScoreCache = cache) => scoreKey(c, plugin, split, 's', false);
+const key = (c: ScoreCache = cache, timeoutMs = 60_000) =>
+  scoreKey(c, plugin, split, 's', false, timeoutMs);
 
 describe('scoreKey', () => {
   it('is the same for the same inputs', () => {
@@ -22,6 +23,10 @@ describe('scoreKey', () => {
   it('differs with the harness: its version or its code', () => {
     expect(key({ ...cache, harness: '0.2.0+0123456789abcdef' })).not.toBe(key());
     expect(key({ ...cache, harness: '0.1.0+fedcba9876543210' })).not.toBe(key());
+  });
+
+  it('differs with the time a call may take', () => {
+    expect(key(cache, 5)).not.toBe(key(cache, 60_000));
   });
 });
 
