@@ -46,7 +46,7 @@ import {
 } from './precomputed.ts';
 import { CodeWalk, type CodeSources } from './code-key.ts';
 import { harnessKey } from './harness-key.ts';
-import { dataKeyOf } from './score-cache.ts';
+import { dataKeyOf, envKeyOf } from './score-cache.ts';
 import { withSources } from './sources.ts';
 import {
   describeSplit,
@@ -300,7 +300,13 @@ async function runSuite(
     const cache =
       codeKey === null
         ? undefined
-        : { dir: config.cacheDir, dataKey, codeKey, harness: await harnessKey() };
+        : {
+            dir: config.cacheDir,
+            dataKey,
+            codeKey,
+            harness: await harnessKey(),
+            env: envKeyOf(config.cacheEnv),
+          };
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {
       seedFor,
       timeoutMs: config.timeoutMs,

@@ -1,9 +1,10 @@
 /**
  * The score cache: one model's scores on one split of one dataset, stored under
  * `<cacheDir>/scores/`, keyed by everything that decides them (promptfoo's versioned keys):
- * `scores:v3:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>:t<timeout>:<harness>`. A run
- * whose inputs did not change reads its scores back instead of fitting and scoring. Errors are
- * never cached, so a flaky failure is retried on the next run.
+ * `scores:v3:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>:t<timeout>:<harness>:<hash(env)>`.
+ * A run whose inputs did not change reads its scores back instead of fitting and scoring. Errors
+ * are never cached, so a flaky failure is retried on the next run. A stale hit is a false green
+ * and a miss only costs time: what the key leaves out is listed in code-key.ts and the README.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -46,6 +47,8 @@ export interface ScoreCache {
   readonly codeKey: string;
   /** The harness's version and a hash of its code (harness-key.ts): an upgraded harness is a miss. */
   readonly harness: string;
+  /** Hash of the config's `cacheEnv` variables' values ({@link envKeyOf}). */
+  readonly env: string;
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -68,6 +71,16 @@ export function dataKeyOf(dataset: Dataset, datasetHash: string): string {
 }
 
 /**
+ * The environment's part of a key: the values of the variables the config's `cacheEnv` names
+ * (a model reading MODEL_PATH or a feature flag). Only those: the whole environment changes on
+ * every CI run (job ids, timestamps), and a key over it would never hit.
+ */
+export function envKeyOf(names: readonly string[]): string {
+  const values = [...new Set(names)].sort().map((n) => [n, process.env[n] ?? null] as const);
+  return sha(JSON.stringify(values)).slice(0, 16);
+}
+
+/**
  * The key of one model's scores on one split. `timeoutMs` is the plugin's time per call (its
  * own, else the run's): scores that took 8 s per call must not pass a run whose `--timeout` is 5 s.
  */
@@ -82,7 +95,7 @@ export function scoreKey(
   const ids = (xs: readonly SystemRecord[]) => xs.map((s) => `${s.source}/${s.systemId}`).join(',');
   const splitHash = sha(`${ids(split.train)}|${ids(split.test)}|${scoreTrainNormals}`);
   const codeHash = sha(`${cache.codeKey}\0${pluginCodeKey(plugin)}`);
-  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${optionsHash(plugin.options)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}:t${timeoutMs}:${cache.harness}`;
+  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${optionsHash(plugin.options)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}:t${timeoutMs}:${cache.harness}:${cache.env}`;
 }
 
 function fileOf(cache: ScoreCache, key: string): string {

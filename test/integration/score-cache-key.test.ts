@@ -1,13 +1,13 @@
 /**
  * The score cache's key against the false greens an audit found (a stale hit passes a gate the
  * model now fails), through runSuites in this process: a helper imported from outside the
- * project, and the run's timeout.
+ * project, the run's timeout, and an environment variable the config names in `cacheEnv`.
  */
 import { mkdir, mkdtemp, realpath, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load-config.ts';
 import type { ResolvedConfig, UserConfig } from '../../src/config/types.ts';
 import { collectSuites } from '../../src/runner/collect.ts';
@@ -32,9 +32,11 @@ beforeAll(async () => {
 import { SIGN } from '../../shared/helper.ts';
 const dataset = { scenario: { name: 'cachekey', systems: 16, days: 1, interval: '1h', anomalyRate: 0.3, seed: 'k' } };
 const outside = defineModel({ name: 'outside', version: '1', score: (s) => SIGN * s.timestamps.length });
+const envy = defineModel({ name: 'envy', version: '1', score: (s) => Number(process.env.BESS_TEST_SIGN ?? '1') * s.timestamps.length });
 const slow = defineModel({ name: 'slow', version: '1', score: async () => { await new Promise((r) => setTimeout(r, 40)); return 1; } });
 export default [
   defineSuite({ name: 'outside', dataset, models: [outside] }),
+  defineSuite({ name: 'envy', dataset, models: [envy] }),
   defineSuite({ name: 'slow', dataset, models: [slow] }),
 ];
 `,
@@ -45,6 +47,9 @@ export default [
   );
 });
 afterAll(() => rm(base, { recursive: true, force: true }));
+afterEach(() => {
+  delete process.env['BESS_TEST_SIGN'];
+});
 
 async function run(suite: string, user: UserConfig = {}): Promise<CaseResult> {
   const config: ResolvedConfig = { ...resolveConfig(user, null, root), workers: 1 };
@@ -71,5 +76,16 @@ describe('the score cache key', () => {
     expect(short.state).toBe('errored');
     expect(short.state === 'errored' && short.error).toMatch(/timeout/);
     expect(cached(await run('slow'))).toBe(true); // the longer timeout's entry is still there
+  });
+
+  it('scores again when a variable named in cacheEnv changed, and only then', async () => {
+    const user: UserConfig = { cacheEnv: ['BESS_TEST_SIGN'] };
+    process.env['BESS_TEST_SIGN'] = '1';
+    await run('envy', user);
+    expect(cached(await run('envy', user))).toBe(true);
+    process.env['BESS_TEST_SIGN'] = '-1';
+    const flipped = await run('envy', user);
+    expect(cached(flipped)).toBe(false);
+    expect(flipped.state === 'scored' && flipped.scores[0]!).toBeLessThan(0);
   });
 });
