@@ -11,7 +11,8 @@
  * - in each node_modules folder, npm's record of what is installed (`.package-lock.json`) and
  *   every package that is a symlink to a folder outside any node_modules (a workspace or
  *   `npm link`ed package), walked like the project; installed packages are pinned by the
- *   project's lockfile, which the walk covers;
+ *   project's lockfile, which the walk covers, and by the lockfiles of the folders above it
+ *   (a workspace's root);
  * - what a suite's models reach outside that walk: the files named by the relative and absolute
  *   `import`/`export`/`import()`/`require()`/`new URL(…, import.meta.url)` specifiers of the
  *   suite file, the config and each plugin entry, followed transitively, with the linked packages
@@ -64,6 +65,16 @@ const NOT_WALKED = new Set([
  * run (fits.log) would otherwise make every run a miss; nothing scores by reading a log.
  */
 const NOT_INPUT = /(?:\.log|\.swp|\.swo|~)$|^\.DS_Store$/;
+
+/** Lockfiles, and npm's record of what it installed, looked for in the folders above the project. */
+const LOCKFILES = [
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lockb',
+  path.join('node_modules', '.package-lock.json'),
+];
 
 /** Files whose import specifiers are followed. */
 const SCANNED = /\.(?:[cm]?[jt]sx?)$/i;
@@ -142,6 +153,7 @@ export class CodeWalk {
     }
     const w = new CodeWalk(abs, skipped);
     w.walk(abs);
+    w.ancestorLockfiles();
     return w;
   }
 
@@ -205,6 +217,20 @@ export class CodeWalk {
         else this.walk(full);
       } else if (st.isFile() && !NOT_INPUT.test(n)) this.addFile(full, st);
       if (this.overflow) return;
+    }
+  }
+
+  /**
+   * The lockfiles of the folders above the project: in a workspace (monorepo) the project is a
+   * package whose dependencies are locked, and installed, at the repository's root.
+   */
+  private ancestorLockfiles(): void {
+    for (let dir = path.dirname(this.root); ; dir = path.dirname(dir)) {
+      for (const f of LOCKFILES) {
+        const file = path.join(dir, f);
+        if (statOrNull(file)?.isFile()) this.addFile(file);
+      }
+      if (path.dirname(dir) === dir) return;
     }
   }
 

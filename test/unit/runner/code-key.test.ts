@@ -138,6 +138,13 @@ describe('projectCodeKey: what a model reads beyond the code files under the roo
     expect(await keyNow()).not.toBe(before);
   });
 
+  it("changes with the lockfile of a workspace's root above the project", async () => {
+    await writeFile(path.join(base, 'package-lock.json'), '{"lockfileVersion":3}\n');
+    const before = await keyNow();
+    await touch(path.join(base, 'package-lock.json'));
+    expect(await keyNow()).not.toBe(before);
+  });
+
   it('changes when a symlinked folder is pointed elsewhere', async () => {
     const before = await keyNow();
     await rm(path.join(root, 'lib'));
