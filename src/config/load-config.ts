@@ -205,6 +205,8 @@ const KNOWN_FIELDS: Readonly<Record<keyof UserConfig, (v: unknown) => string | n
   history: (v) =>
     typeof v === 'boolean' ? null : 'must be true (record every run in runsDir) or false',
   timeoutMs: timeoutProblem,
+  cacheEnv: (v) =>
+    stringList(v) ? null : 'must be a list of environment variable names, e.g. ["MODEL_PATH"]',
   workers: (v) =>
     typeof v === 'number' && Number.isInteger(v) && v >= 1
       ? null
@@ -316,6 +318,7 @@ export function resolveConfig(
     runsDir: abs(config.runsDir ?? path.join('.harness', 'runs')),
     history: config.history ?? true,
     timeoutMs: config.timeoutMs ?? 60_000,
+    cacheEnv: config.cacheEnv ?? [],
     workers: config.workers ?? availableParallelism(),
     tracking: { mlflow: { uri: config.tracking?.mlflow?.uri ?? null } },
   };

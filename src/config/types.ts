@@ -36,6 +36,12 @@ export interface UserConfig {
   /** Time a plugin's fit or one score call may take, in ms. Default: 60000. */
   readonly timeoutMs?: number;
   /**
+   * Environment variables a model reads (`MODEL_PATH`, a feature flag): their values go into
+   * every score-cache key, so a changed value scores again. The rest of the environment is not
+   * in the key (CI changes it on every run, and nothing would ever be served). Default: none.
+   */
+  readonly cacheEnv?: readonly string[];
+  /**
    * The run's worker threads: every model is fitted and scored in them, where a hang or a crash
    * fails its own case only. A model with saveState/restoreState is fitted once and its state
    * shipped to each block of systems; one without is fitted again per block. Default: the cores
@@ -74,6 +80,8 @@ export interface ResolvedConfig {
   readonly runsDir: string;
   readonly history: boolean;
   readonly timeoutMs: number;
+  /** Environment variables whose values go into every score-cache key (see UserConfig). */
+  readonly cacheEnv: readonly string[];
   readonly workers: number;
   /** The config's tracking URIs (null: not set there; MLFLOW_TRACKING_URI is read when tracking starts). */
   readonly tracking: { readonly mlflow: { readonly uri: string | null } };

@@ -1,8 +1,11 @@
 /**
  * What identifies a system's series on disk without reading it, for the score cache's key: the
- * size and mtime of its CSV file, or of every part file of its Parquet partition folder (a part
- * added, removed or rewritten changes it). Missing series give `missing`, which the loader then
- * reports.
+ * size, mtime, ctime and inode of its CSV file, or of every part file of its Parquet partition
+ * folder (a part added, removed or rewritten changes it). Size and mtime alone let a file edited
+ * in place and given its old mtime back (`utime`, `touch -r`, a tool that keeps timestamps) be
+ * served stale scores; the ctime moves on any write and no call can set it back, and a file
+ * replaced by another (a rename over it) has a new inode. Missing series give `missing`, which
+ * the loader then reports.
  *
  * Blocking calls, on purpose: a run fingerprints every system before it scores, and a
  * `fs/promises` stat per system, awaited in turn, cost about 200 µs each in libuv's round trip
@@ -36,7 +39,9 @@ export function seriesFingerprint(dataDir: string, source: Source, systemId: str
       } catch {
         s = undefined;
       }
-      return s ? `${path.basename(f)}:${s.size}:${s.mtimeMs}` : `${path.basename(f)}:missing`;
+      return s
+        ? `${path.basename(f)}:${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`
+        : `${path.basename(f)}:missing`;
     })
     .join('/');
 }

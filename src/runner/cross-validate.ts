@@ -15,7 +15,7 @@ import { thresholdValue, trainFprOf } from './threshold-value.ts';
 import type { PluginLaws } from './worker-protocol.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { readCachedScores, scoreKey, writeCachedScores, type ScoreCache } from './score-cache.ts';
-import { fitAndScore, type ModelRun, type ScoreOptions } from './score.ts';
+import { fitAndScore, timeoutOf, type ModelRun, type ScoreOptions } from './score.ts';
 import type { SuiteThreshold } from './suite.ts';
 
 /** One model's scores over every test system of a suite, and the threshold to judge them at. */
@@ -126,7 +126,9 @@ export async function scoreSplits(
     const scoreTrainNormals = needsTrainNormals(plugins, threshold, overTime);
     const cache = opts.laws ? undefined : opts.cache;
     const keys = plugins.map((p) =>
-      cache ? scoreKey(cache, p, split, opts.seedFor(p.name), scoreTrainNormals) : '',
+      cache
+        ? scoreKey(cache, p, split, opts.seedFor(p.name), scoreTrainNormals, timeoutOf(p, opts))
+        : '',
     );
     // What a whole entry for this split holds: a shorter or longer one is a miss.
     const shape = {

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ import { readPackageVersion } from '../version.ts';
 import type { ModelEntry } from './suite.ts';
 import { pathExists } from '../data/index.ts';
 import { FROM_SOURCE } from '../package-root.ts';
+import { stableJson } from '../stable-json.ts';
+import type { CodeSources } from './code-key.ts';
 
 /**
  * The harness's own plugins (random, zscore, pca), found after the project's: compiled, beside
@@ -87,6 +89,64 @@ async function locate(name: string, config: ResolvedConfig): Promise<string | nu
     if (await pathExists(file)) return file;
   }
   return resolvePackage(name, config.root);
+}
+
+/**
+ * What the score cache's code key must follow for a suite's model entries beyond the project's
+ * folder (code-key.ts): the suite file and the config, whose imports reach the plugin objects
+ * they hold and the helpers those import; each named plugin's entry file and folder (a plugin
+ * folder or a `models` path may lie outside the project); each process model's spec, `cwd`,
+ * program (and its virtualenv) and the files its arguments name. The harness's own plugins and
+ * installed npm packages are left out: the harness's version and build and the lockfile key them.
+ */
+export async function modelCodeSources(
+  entries: readonly ModelEntry[],
+  config: ResolvedConfig,
+  suiteFile: string,
+): Promise<CodeSources> {
+  const modules = [suiteFile, ...(config.configFile ? [config.configFile] : [])];
+  const dirs: string[] = [];
+  const files: string[] = [];
+  const texts: string[] = [];
+  const isFile = (p: string) =>
+    stat(p).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+  for (const entry of entries) {
+    if (typeof entry === 'object' && !Array.isArray(entry)) continue; // an object of the suite file
+    const name = typeof entry === 'string' ? entry : (entry as readonly [string, unknown])[0];
+    const mapped = config.models[name];
+    if (mapped !== undefined && typeof mapped !== 'string') {
+      texts.push(stableJson({ process: name, ...mapped }));
+      const cwd = mapped.cwd ? path.resolve(config.root, mapped.cwd) : config.root;
+      dirs.push(cwd);
+      const [program, ...args] = mapped.command;
+      // A program given as a path is the config folder's (as the process plugin runs it); a bare
+      // name is found on PATH, outside what the key can follow.
+      if (program!.includes('/')) {
+        const file = path.resolve(config.root, program!);
+        files.push(file);
+        const venv = path.dirname(path.dirname(file));
+        if (await isFile(path.join(venv, 'pyvenv.cfg'))) dirs.push(venv);
+      }
+      for (const a of args) {
+        const file = path.resolve(cwd, a);
+        if (await isFile(file)) modules.push(file);
+      }
+      continue;
+    }
+    const found = await locate(name, config).catch(() => null);
+    if (
+      !found ||
+      found.startsWith(BUILTIN_PLUGINS) ||
+      found.includes(`${path.sep}node_modules${path.sep}`)
+    )
+      continue;
+    modules.push(found);
+    dirs.push(path.dirname(found));
+  }
+  return { modules, dirs, files, texts };
 }
 
 function resolvePackage(name: string, root: string): string | null {

@@ -28,7 +28,7 @@ import {
 } from './baseline.ts';
 import { labelProvenance, resolveDataset, seriesHash } from './dataset.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
-import { resolveModel } from './plugins.ts';
+import { modelCodeSources, resolveModel } from './plugins.ts';
 import { WorkerPool } from './pool.ts';
 import type { PluginOrigin } from './worker-protocol.ts';
 import { checkInWorker } from './check-in-worker.ts';
@@ -44,8 +44,9 @@ import {
   scoresCaseNames,
   scoresEntries,
 } from './precomputed.ts';
-import { projectCodeKey } from './code-key.ts';
-import { dataKeyOf } from './score-cache.ts';
+import { CodeWalk, type CodeSources } from './code-key.ts';
+import { harnessKey } from './harness-key.ts';
+import { dataKeyOf, envKeyOf } from './score-cache.ts';
 import { withSources } from './sources.ts';
 import {
   describeSplit,
@@ -101,16 +102,19 @@ export async function runSuites(
   const results: SuiteResult[] = [];
   // Every model is fitted and scored in these threads, kept for the whole run (see pool.ts).
   const pool = options.pool ?? new WorkerPool(config.workers);
-  // The project's code key (code-key.ts) is computed once per run: the code does not change while
+  // The project's files (code-key.ts) are walked once per run: the code does not change while
   // the run goes on, and walking the project again for every suite would be work done twice.
-  let codeKey: Promise<string | null> | undefined;
-  const codeKeyOnce = (): Promise<string | null> =>
-    (codeKey ??= projectCodeKey(config.root, [
+  // Each suite adds what its own models reach outside the project to a copy of the walk.
+  let projectWalk: CodeWalk | undefined;
+  const codeKeyOnce = (sources: CodeSources): string | null =>
+    (projectWalk ??= CodeWalk.project(config.root, [
       config.dataDir,
       config.cacheDir,
       config.outDir,
       config.runsDir,
-    ]));
+    ]))
+      .with(sources)
+      .key();
   try {
     for (const suite of suites) {
       const result = await withBaseline(
@@ -202,7 +206,7 @@ async function runSuite(
   options: RunOptions,
   emit: Emit,
   pool: WorkerPool,
-  codeKeyOf: () => Promise<string | null>,
+  codeKeyOf: (sources: CodeSources) => string | null,
 ): Promise<SuiteResult> {
   const t0 = performance.now();
   const spec = suite.spec;
@@ -289,8 +293,20 @@ async function runSuite(
         )
       : undefined;
     const dataKey = dataKeyOf(ds.dataset, ds.hash);
-    const codeKey = options.cache === false ? null : await codeKeyOf();
-    const cache = codeKey === null ? undefined : { dir: config.cacheDir, dataKey, codeKey };
+    const codeKey =
+      options.cache === false
+        ? null
+        : codeKeyOf(await modelCodeSources(entries, config, suite.file));
+    const cache =
+      codeKey === null
+        ? undefined
+        : {
+            dir: config.cacheDir,
+            dataKey,
+            codeKey,
+            harness: await harnessKey(),
+            env: envKeyOf(config.cacheEnv),
+          };
     const { test, runs } = await scoreSplits(plugins, splits, threshold, {
       seedFor,
       timeoutMs: config.timeoutMs,

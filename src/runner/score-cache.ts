@@ -1,9 +1,10 @@
 /**
  * The score cache: one model's scores on one split of one dataset, stored under
  * `<cacheDir>/scores/`, keyed by everything that decides them (promptfoo's versioned keys):
- * `scores:v2:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>`. A run
- * whose inputs did not change reads its scores back instead of fitting and scoring. Errors are
- * never cached, so a flaky failure is retried on the next run.
+ * `scores:v3:<plugin>@<version>:<hash(options)>:<hash(code)>:<hash(data)>:<hash(split)>:<seed>:t<timeout>:<harness>:<hash(env)>`.
+ * A run whose inputs did not change reads its scores back instead of fitting and scoring. Errors
+ * are never cached, so a flaky failure is retried on the next run. A stale hit is a false green
+ * and a miss only costs time: what the key leaves out is listed in code-key.ts and the README.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import type { ModelPlugin } from '../plugin/index.ts';
 import type { OverTimeJson } from './over-time.ts';
 
 /** Bump when what is stored or how it is keyed changes. */
-const CACHE_VERSION = 'v2';
+const CACHE_VERSION = 'v3';
 
 /** What is stored for one model on one split. */
 export interface CachedScores {
@@ -37,18 +38,26 @@ export interface CachedScores {
 /** Where scores are cached and the fingerprint of the data they were computed on. */
 export interface ScoreCache {
   readonly dir: string;
-  /** Hash of the dataset: its labels/metadata or scenario hash, and every series file's size and mtime. */
+  /** Hash of the dataset: its labels/metadata or scenario hash, and every series file's size, mtime, ctime and inode. */
   readonly dataKey: string;
-  /** Hash of the project's code files (code-key.ts `projectCodeKey`): an edited helper is a miss. */
+  /**
+   * Hash of the project's files and of what the suite's models reach outside it (code-key.ts):
+   * an edited helper, weights file or linked package is a miss.
+   */
   readonly codeKey: string;
+  /** The harness's version and a hash of its code (harness-key.ts): an upgraded harness is a miss. */
+  readonly harness: string;
+  /** Hash of the config's `cacheEnv` variables' values ({@link envKeyOf}). */
+  readonly env: string;
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
  * The data part of a key: the dataset's own hash (scenario fixture + generator, or labels and
- * metadata) and the size and mtime of every series file (CSV, or each Parquet part), so that an edited series is noticed
- * without reading the telemetry.
+ * metadata) and the size, mtime, ctime and inode of every series file (CSV, or each Parquet part),
+ * so that an edited series is noticed without reading the telemetry, even one whose size and mtime
+ * were put back (series-fingerprint.ts).
  */
 export function dataKeyOf(dataset: Dataset, datasetHash: string): string {
   const h = createHash('sha256').update(datasetHash);
@@ -61,18 +70,32 @@ export function dataKeyOf(dataset: Dataset, datasetHash: string): string {
   return h.digest('hex');
 }
 
-/** The key of one model's scores on one split. */
+/**
+ * The environment's part of a key: the values of the variables the config's `cacheEnv` names
+ * (a model reading MODEL_PATH or a feature flag). Only those: the whole environment changes on
+ * every CI run (job ids, timestamps), and a key over it would never hit.
+ */
+export function envKeyOf(names: readonly string[]): string {
+  const values = [...new Set(names)].sort().map((n) => [n, process.env[n] ?? null] as const);
+  return sha(JSON.stringify(values)).slice(0, 16);
+}
+
+/**
+ * The key of one model's scores on one split. `timeoutMs` is the plugin's time per call (its
+ * own, else the run's): scores that took 8 s per call must not pass a run whose `--timeout` is 5 s.
+ */
 export function scoreKey(
   cache: ScoreCache,
   plugin: ModelPlugin,
   split: { readonly train: readonly SystemRecord[]; readonly test: readonly SystemRecord[] },
   seed: string,
   scoreTrainNormals: boolean,
+  timeoutMs: number,
 ): string {
   const ids = (xs: readonly SystemRecord[]) => xs.map((s) => `${s.source}/${s.systemId}`).join(',');
   const splitHash = sha(`${ids(split.train)}|${ids(split.test)}|${scoreTrainNormals}`);
   const codeHash = sha(`${cache.codeKey}\0${pluginCodeKey(plugin)}`);
-  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${optionsHash(plugin.options)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}`;
+  return `scores:${CACHE_VERSION}:${plugin.name}@${plugin.version}:${optionsHash(plugin.options)}:${codeHash.slice(0, 16)}:${cache.dataKey.slice(0, 16)}:${splitHash.slice(0, 16)}:${seed}:t${timeoutMs}:${cache.harness}:${cache.env}`;
 }
 
 function fileOf(cache: ScoreCache, key: string): string {

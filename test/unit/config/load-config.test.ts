@@ -24,6 +24,7 @@ describe('resolveConfig', () => {
       runsDir: path.resolve('/proj', '.harness', 'runs'),
       history: true,
       timeoutMs: 60_000,
+      cacheEnv: [],
       workers: availableParallelism(),
       tracking: { mlflow: { uri: null } },
     });
@@ -48,7 +49,7 @@ describe('resolveConfig', () => {
         ['/proj/.harnessrc.json', 'scenario: must be a scenario name or path'],
         [
           '/proj/.harnessrc.json',
-          'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, runsDir, history, timeoutMs, workers, tracking)',
+          'sed: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, runsDir, history, timeoutMs, cacheEnv, workers, tracking)',
         ],
       ]);
     }
