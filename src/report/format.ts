@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { JsonCell } from '../metrics/index.ts';
-import type { CaseResult } from '../runner/types.ts';
+import type { CaseResult, SuiteResult } from '../runner/types.ts';
 
 /** What every report prints for a number it does not have (an undefined metric, a missing CI). */
 export const MISSING = '—';
@@ -56,4 +56,13 @@ export function alarmSummaryText(c: CaseResult): string | undefined {
     `caught with 7 d warning ${fmt(caught7)}${of7} · ` +
     `${fmt(metrics['false_alarms_per_system_month'])} false alarms / system-month`
   );
+}
+
+/**
+ * `--model` left out assertions about models that did not run: how many, and which models. Every
+ * reporter says it: a CI summary that showed only the assertions checked hid the others.
+ */
+export function leftOutText(l: NonNullable<SuiteResult['leftOut']>): string {
+  const n = l.assertions === 1 ? '1 assertion' : `${l.assertions} assertions`;
+  return `${n} left out by --model: ${l.assertions === 1 ? 'it names' : 'they name'} ${l.models.join(', ')}, which did not run`;
 }

@@ -56,6 +56,8 @@ export function toJson(run: RunResult) {
       dataset: s.dataset,
       threshold: s.threshold,
       error: s.error ?? null,
+      // Assertions `--model` left out (they name models that did not run): checked nothing.
+      left_out: s.leftOut ?? null,
       baseline: s.baseline ?? null,
       duration_ms: s.durationMs,
       cases: s.cases.map((c) =>

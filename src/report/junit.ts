@@ -12,6 +12,7 @@ import {
   stripAnsi,
 } from './file-text.ts';
 import type { Reporter } from '../runner/index.ts';
+import { leftOutText } from './format.ts';
 import { REPORT_FILES } from './report-files.ts';
 
 /** Options of the junit reporter. */
@@ -48,7 +49,8 @@ interface TestCase {
   readonly name: string;
   readonly timeS: number;
   readonly outcome?: {
-    readonly kind: 'failure' | 'error';
+    /** skipped: assertions `--model` left out (they checked nothing, and CI must see them). */
+    readonly kind: 'failure' | 'error' | 'skipped';
     readonly type: string;
     readonly message: string;
     readonly detail: string;
@@ -101,7 +103,7 @@ function suiteXml(
 ): string {
   const classname = xmlToken(s.name) || 'suite';
   const out: string[] = [
-    `  <testsuite name="${attr(classname)}" tests="${cases.length}" failures="${t.failures}" errors="${t.errors}" skipped="0" ` +
+    `  <testsuite name="${attr(classname)}" tests="${cases.length}" failures="${t.failures}" errors="${t.errors}" skipped="${cases.filter((c) => c.outcome?.kind === 'skipped').length}" ` +
       `time="${seconds(s.durationMs)}" timestamp="${t.timestamp}" hostname="${attr(t.host)}">\n`,
     `    <properties>\n`,
   ];
@@ -115,6 +117,10 @@ function suiteXml(
       continue;
     }
     const o = c.outcome;
+    if (o.kind === 'skipped') {
+      out.push(`${head}>\n      <skipped message="${attr(o.message)}"/>\n    </testcase>\n`);
+      continue;
+    }
     out.push(
       `${head}>\n      <${o.kind} message="${attr(o.message)}" type="${attr(o.type)}">${text(o.detail)}</${o.kind}>\n    </testcase>\n`,
     );
@@ -201,6 +207,14 @@ function suiteTestCases(s: SuiteResult): TestCase[] {
   }
   const names = assertionNames(s.assertions);
   s.assertions.forEach((a, i) => out.push(assertionCase(a, names[i] ?? `assertion #${a.id}`)));
+  if (s.leftOut) {
+    const message = leftOutText(s.leftOut);
+    out.push({
+      name: 'assertions left out by --model',
+      timeS: 0,
+      outcome: { kind: 'skipped', type: 'LeftOut', message, detail: message },
+    });
+  }
   const b = s.baseline;
   if (b?.status === 'stale') {
     out.push({

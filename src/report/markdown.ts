@@ -4,7 +4,7 @@ import type { AssertionResult } from '../assert/types.ts';
 import { writeFileAtomic } from '../data/index.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
 import { actualText, locationText, relPath, stripAnsi, weakestStrata } from './file-text.ts';
-import { alarmSummaryText, fmt } from './format.ts';
+import { alarmSummaryText, fmt, leftOutText } from './format.ts';
 import type { Reporter } from '../runner/index.ts';
 import { REPORT_FILES } from './report-files.ts';
 
@@ -128,6 +128,7 @@ function suiteSection(s: SuiteResult, weakest: number): string[] {
   if (alarmLines.length > 0) out.push(...alarmLines, '');
   if (s.assertions.length > 0)
     out.push('**Assertions**', '', ...sortAssertions(s.assertions).map(assertionItem), '');
+  if (s.leftOut) out.push(`⏭️ ${inline(leftOutText(s.leftOut))}`, '');
   if (s.baseline) {
     const b = s.baseline;
     out.push(

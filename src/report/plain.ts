@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import type { AssertionResult } from '../assert/types.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
-import { alarmSummaryText, fmt, rel, weakestStrata } from './format.ts';
+import { alarmSummaryText, fmt, leftOutText, rel, weakestStrata } from './format.ts';
 import type { Reporter } from '../runner/index.ts';
 
 /** Options of the plain reporter. */
@@ -121,15 +121,11 @@ export function sourceGapLine(c: CaseResult, width: number): string | undefined 
   );
 }
 
-/** An assertion as `✓`/`✗`/`!` and its message (with its location unless it passed), then its failed strata. */
-/** `--model` left out assertions about models that did not run: say how many, and which models. */
 export function leftOutLine(l: NonNullable<SuiteResult['leftOut']>): string {
-  const n = l.assertions === 1 ? '1 assertion' : `${l.assertions} assertions`;
-  return chalk.yellow(
-    `  – ${n} left out by --model: ${l.assertions === 1 ? 'it names' : 'they name'} ${l.models.join(', ')}, which did not run`,
-  );
+  return chalk.yellow(`  – ${leftOutText(l)}`);
 }
 
+/** An assertion as `✓`/`✗`/`!` and its message (with its location unless it passed), then its failed strata. */
 export function assertionLines(a: AssertionResult): string[] {
   const mark =
     a.state === 'passed'

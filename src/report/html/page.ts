@@ -11,6 +11,7 @@ import { alarmsSection } from './alarms.ts';
 import { caseCharts, suiteLabelCharts, type ReportChart, type ScoredCase } from './charts.ts';
 import { CLIENT_SCRIPT } from './client.ts';
 import { escapeHtml as h, inlineScript, jsonForScript } from './escape.ts';
+import { leftOutText } from '../format.ts';
 
 /** Options of {@link renderPage}. */
 export interface PageOptions {
@@ -154,10 +155,11 @@ function assertionItem(a: AssertionResult, root: string | undefined): string {
 }
 
 function assertionsBlock(s: SuiteResult, root: string | undefined): string {
-  if (s.assertions.length === 0) return '<p class="dim">No assertions.</p>';
+  const leftOut = s.leftOut ? `<p class="dim" data-left-out>${h(leftOutText(s.leftOut))}</p>` : '';
+  if (s.assertions.length === 0) return `<p class="dim">No assertions.</p>${leftOut}`;
   return `<ul class="assertions">${assertionsInReportOrder(s.assertions)
     .map((a) => assertionItem(a, root))
-    .join('')}</ul>`;
+    .join('')}</ul>${leftOut}`;
 }
 
 function baselineBlock(s: SuiteResult): string {

@@ -8,6 +8,7 @@ import {
   baselineLines,
   caseLine,
   falseAlarmLine,
+  leftOutLine,
   suiteHeader,
 } from '../plain.ts';
 import { metricsTable } from './layout.ts';
@@ -41,6 +42,7 @@ export function SuiteReport({ suite: s, columns, weakest }: SuiteReportProps) {
     if (a.state === 'failed' && !a.message.includes(a.expected))
       lines.push(chalk.dim(`      expected ${a.expected}`));
   }
+  if (s.leftOut) lines.push(leftOutLine(s.leftOut));
   if (s.baseline) lines.push(...baselineLines(s));
   lines.push(...metricsTable(s.cases, columns));
   const weak = weakestStrata(s.cases, weakest);

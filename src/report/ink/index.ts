@@ -1,5 +1,6 @@
 import type { Instance } from 'ink';
 import type { Reporter } from '../../runner/index.ts';
+import { runErrorLines, summaryLine } from '../plain.ts';
 import { InkStore } from './store.ts';
 
 /** Options of the ink reporter. */
@@ -19,6 +20,7 @@ export function inkReporter(options: InkReporterOptions = {}): Reporter {
   const store = new InkStore();
   let app: Promise<{ instance: Instance; exited: Promise<unknown> }> | null = null;
   let crashed: { error: unknown } | null = null;
+  let ended = false;
   // Ink and React take ~0.6 s to import: load them on the first event, not with the registry,
   // so runs with other reporters do not pay for them.
   const mount = async (): Promise<Instance> => {
@@ -56,6 +58,14 @@ export function inkReporter(options: InkReporterOptions = {}): Reporter {
       store.suiteResult(result);
     },
     async onRunEnd({ result: run }) {
+      // Rendered again (an error came after the run ended: a reporter after this one failed): the
+      // app has exited with its last frame saying PASS, and a new frame would draw nothing. The
+      // errors and the summary line are written below it, as plain writes them.
+      if (ended) {
+        const stdout = options.stdout ?? process.stdout;
+        stdout.write(`\n${[...runErrorLines(run), summaryLine(run)].join('\n')}\n`);
+        return;
+      }
       await mount();
       // The app exits itself once the summary is committed (see Summary); Ink then writes the
       // final frame, unmounts, and resolves `exited` once stdout has taken the last write.
@@ -63,6 +73,7 @@ export function inkReporter(options: InkReporterOptions = {}): Reporter {
       await (
         await app!
       ).exited;
+      ended = true;
     },
   };
 }

@@ -272,6 +272,21 @@ describe('inkReporter', () => {
     expect(out).toContain('ERROR  Assertions 1 passed, 1 failed');
   });
 
+  it('rendered again after the app exited (a later reporter failed), it writes the errors and the ERROR summary below its frame', async () => {
+    const { stdout, writes } = fakeStdout();
+    const r = inkReporter({ stdout });
+    await r.onSuiteCollected!({ suites: collected });
+    await r.onSuiteResult!({ result: suite });
+    const green = { ...run, errors: [], summary: { ...run.summary, exitCode: 0 as const } };
+    await r.onRunEnd!({ result: green });
+    const before = writes.length;
+    const errors = ['reporter "junit" failed in onRunEnd: EISDIR'];
+    await r.onRunEnd!({ result: { ...run, errors, summary: { ...run.summary, exitCode: 2 } } });
+    const after = writes.slice(before).join('');
+    expect(after).toContain(`✗ harness error: ${errors[0]}`);
+    expect(after).toMatch(/\nERROR {2}Assertions /);
+  });
+
   it('fails the run when the app cannot render, instead of going quiet', async () => {
     const { stdout } = fakeStdout();
     const r = inkReporter({ stdout });
