@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_TYPES, OPERATIONAL_MODES } from '../../src/data/schema.ts';
@@ -48,6 +48,28 @@ describe('harness labels and harness plots', () => {
       .slice(1);
     const anomalies = labels.filter((l) => l.split(',')[1] === 'anomaly').length;
     expect(r.stdout).toMatch(new RegExp(`anomaly\\s+█+ ${anomalies}\\b`));
+
+    // A data folder whose real/ holds header rows only (a fresh clone's): nothing to chart is
+    // exit 2, not charts of zeros.
+    const dataDir = path.join(tmp.dir, 'data');
+    await mkdir(path.join(dataDir, 'real', 'raw'), { recursive: true });
+    await cp(data, path.join(dataDir, 'synthetic'), { recursive: true });
+    for (const f of ['metadata.csv', 'labels.csv']) {
+      const header = (await readFile(path.join(data, f), 'utf8')).split('\n')[0];
+      await writeFile(path.join(dataDir, 'real', f), `${header}\n`);
+    }
+    const none = await runHarness([
+      'labels',
+      '--data',
+      dataDir,
+      '--source',
+      'real',
+      '--out-dir',
+      path.join(tmp.dir, 'none'),
+    ]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^harness: no real labelled systems in .*data: nothing to chart/);
+    await expect(readdir(path.join(tmp.dir, 'none'))).rejects.toThrow(/ENOENT/);
 
     const files = (await readdir(out)).sort();
     expect(files).toEqual([

@@ -38,6 +38,13 @@ export const labelsCommand: Command = {
       loadLabels({ dataDir, source }),
       loadMetadata({ dataDir, source }),
     ]);
+    // Nothing to describe (`--source real` on a fresh clone): charts of zeros, exit 0, read as a
+    // distribution. Say so, as a dataset of no systems does.
+    if (labels.length === 0)
+      throw new HarnessError(
+        'E_DATA',
+        `no ${source === 'all' ? '' : `${source} `}labelled systems in ${displayPath(dataDir)}: nothing to chart (${source === 'real' ? 'import real telemetry with `harness import` and label it' : 'run `harness generate`'})`,
+      );
     const dist = labelDistribution(labels, metadata);
     process.stdout.write(renderDistributionBars(dist));
     const outDir = path.resolve(values['out-dir'] ?? 'report/labels');
