@@ -178,9 +178,19 @@ describe('harness run with MLflow tracking', () => {
       expect(r.stderr).not.toContain('run.json');
       const runId = RECORDED.exec(r.stdout)?.[1];
       expect(runId, r.stdout + r.stderr).toBeDefined();
-      expect(r.stdout).toMatch(/\ntracked 2 runs to .* \(tracked\)\n/);
+      // The suite that could not run is a FAILED run of its own experiment, with its error.
+      expect(r.stdout).toMatch(/\ntracked 3 runs to .* \(broken\), .* \(tracked\)\n/);
       expect(r.code).toBe(2);
       expect((await mlflowRuns(runId!)).size).toBe(2);
+      const e = await experimentByName(server.url, 'broken');
+      const [failed, ...more] = await searchRuns(
+        server.url,
+        [e.experiment_id],
+        `tags.\`harness.run_id\` = '${runId}'`,
+      );
+      expect(more).toEqual([]);
+      expect(failed!.info.status).toBe('FAILED');
+      expect(tagsOf(failed!)['harness.error']).toContain('has two cases named "random"');
       const sync = await harness(['runs', 'sync'], tracked());
       expect(sync.stdout).not.toContain('skipped');
       expect(sync.code).toBe(0);
