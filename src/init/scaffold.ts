@@ -1,9 +1,11 @@
 /**
  * `harness init`: writes a working harness project into a folder without ever overwriting a
- * file. What exists is listed and left alone; the only file it edits is package.json, and only
- * after the caller agreed (`confirm`), to add `"type": "module"`.
+ * file. What exists is listed and left alone; the only files it edits are .gitignore (lines
+ * appended) and package.json, only after the caller agreed (`confirm`), to add
+ * `"type": "module"` where no "type" is set and no .js file would change (see
+ * ensureModulePackage).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileExclusive, writeFileAtomic } from '../data/index.ts';
 import { HarnessError, jsonProblem } from '../errors.ts';
@@ -179,11 +181,27 @@ async function addGitignoreLines(dir: string, lines: readonly string[]): Promise
   }
   if (missing.length === 0) return { file: '.gitignore', action: 'exists' };
   const sep = text.length === 0 || text.endsWith('\n') ? '' : '\n';
-  await writeFileAtomic(
+  await replaceFile(
     file,
     `${text}${sep}# bess-harness: generated data and runs\n${missing.join('\n')}\n`,
+    `add ${missing.join(', ')} to it`,
   );
   return { file: '.gitignore', action: 'updated', detail: `added ${missing.join(', ')}` };
+}
+
+/**
+ * Replaces a file of the user's (writeFileAtomic: its mode kept); a file they may not write
+ * (read-only) or any other refusal is an E_INIT error naming it, the file left as it was.
+ */
+async function replaceFile(file: string, content: string, change: string): Promise<void> {
+  await writeFileAtomic(file, content).catch((err: NodeJS.ErrnoException) => {
+    const why =
+      err.code === 'EACCES' || err.code === 'EPERM' ? 'it is read-only' : (err.code ?? err.message);
+    throw new HarnessError(
+      'E_INIT',
+      `${file}: cannot be changed (${why}); it was left as it was. Make it writable and run harness init again, or ${change} yourself`,
+    );
+  });
 }
 
 /** package.json as read: its text and parsed object, or undefined when the project has none. */
@@ -214,16 +232,65 @@ async function readPackage(dir: string): Promise<PackageFile | undefined> {
   return { file, text, pkg: pkg as Record<string, unknown> };
 }
 
+/** Most folder entries {@link findScript} reads before it gives up (and assumes there is one). */
+const SCAN_LIMIT = 20_000;
+
+/**
+ * A `.js` or `.jsx` file of the package in `dir` (relative, with `/`), the first one found, which
+ * `"type"` decides the module format of; `'more files than init looks through'` past
+ * {@link SCAN_LIMIT} entries; undefined when there is none. node_modules, dot-folders and
+ * folders with their own package.json (another package scope) are skipped.
+ */
+async function findScript(dir: string): Promise<string | undefined> {
+  const queue = [''];
+  let seen = 0;
+  while (queue.length > 0) {
+    const rel = queue.shift()!;
+    const names = await readdir(path.join(dir, rel), { withFileTypes: true }).catch(() => []);
+    if (rel !== '' && names.some((d) => d.name === 'package.json' && d.isFile())) continue;
+    for (const d of names) {
+      if (++seen > SCAN_LIMIT) return `more than ${SCAN_LIMIT.toLocaleString('en-US')} files`;
+      const child = rel === '' ? d.name : `${rel}/${d.name}`;
+      if (d.isDirectory() && d.name !== 'node_modules' && !d.name.startsWith('.'))
+        queue.push(child);
+      else if (d.isFile() && /\.jsx?$/.test(d.name)) return child;
+    }
+  }
+  return undefined;
+}
+
+/** The module format Node gives a `.js` file in `dir` now: the nearest package.json's "type". */
+async function currentFormat(dir: string): Promise<'module' | 'commonjs'> {
+  for (let at = dir; ; at = path.dirname(at)) {
+    const text = await readFile(path.join(at, 'package.json'), 'utf8').catch(() => undefined);
+    if (text !== undefined) {
+      try {
+        return (JSON.parse(text) as { type?: unknown }).type === 'module' ? 'module' : 'commonjs';
+      } catch {
+        return 'commonjs'; // Node refuses a broken package.json; no format to keep
+      }
+    }
+    if (path.dirname(at) === at) return 'commonjs';
+  }
+}
+
 /**
  * Suites, plugins and the config are ES modules written in TypeScript. The harness loads them
  * whatever the package's "type" (src/module/), but outside a `"type": "module"` package
  * `tsc` (module NodeNext, as in the tsconfig init writes) checks them as CommonJS.
+ *
+ * "type" also decides how Node loads every `.js` file of the package, so init changes it only
+ * where that changes nothing: it never touches a "type" that is set (`"commonjs"` stays, with
+ * --yes too), and adds `"type": "module"` (asking first) only to a package.json without one
+ * whose package has no `.js` or `.jsx` file; a package.json it creates beside `.js` files
+ * keeps the format they have now.
  */
 async function ensureModulePackage(
   dir: string,
   found: PackageFile | undefined,
   confirm: InitOptions['confirm'],
 ): Promise<InitEntry> {
+  const anyway = 'the harness loads the TypeScript config, suites and plugins either way';
   if (found === undefined) {
     const name =
       path
@@ -231,26 +298,49 @@ async function ensureModulePackage(
         .toLowerCase()
         .replace(/[^a-z0-9._-]+/g, '-')
         .replace(/^[._-]+/, '') || 'bess-project';
+    const script = await findScript(dir);
+    const keep = script === undefined ? 'module' : await currentFormat(dir);
     const created = await createFileExclusive(
       path.join(dir, 'package.json'),
-      `${JSON.stringify({ name, private: true, type: 'module' }, null, 2)}\n`,
+      `${JSON.stringify({ name, private: true, ...(keep === 'module' ? { type: 'module' } : {}) }, null, 2)}\n`,
     );
-    if (created) return { file: 'package.json', action: 'created' };
+    if (created)
+      return {
+        file: 'package.json',
+        action: 'created',
+        ...(keep === 'module'
+          ? {}
+          : {
+              detail: `without "type": "module", which would make ${script} an ES module (a require() in it would break); ${anyway}`,
+            }),
+      };
     return ensureModulePackage(dir, await readPackage(dir), confirm); // someone wrote one meanwhile
   }
   const current = found.pkg['type'];
   if (current === 'module') return { file: 'package.json', action: 'exists' };
-  const was = current === undefined ? 'no "type"' : `"type": ${JSON.stringify(current)}`;
-  const question = `package.json has ${was}; the harness's TypeScript config, suites and plugins are ES modules, and "type": "module" makes tsc check them as such. Set it?`;
+  if (current !== undefined)
+    return {
+      file: 'package.json',
+      action: 'left',
+      detail: `"type": ${JSON.stringify(current)} kept: it decides how Node loads every .js file of the package, and init never changes it; ${anyway}`,
+    };
+  const script = await findScript(dir);
+  if (script !== undefined)
+    return {
+      file: 'package.json',
+      action: 'left',
+      detail: `no "type" (CommonJS) kept: "type": "module" would make ${script} an ES module (a require() in it would break); ${anyway}`,
+    };
+  const question = `package.json has no "type" and the package no .js file; the harness's TypeScript config, suites and plugins are ES modules, and "type": "module" makes tsc check them as such. Set it?`;
   if (!(await confirm(question))) {
     return {
       file: 'package.json',
       action: 'left',
-      detail: `${was}: the harness runs either way; add "type": "module" for tsc to check your suites as ES modules`,
+      detail: `no "type": ${anyway}; add "type": "module" (or run harness init --yes) for tsc to check your suites as ES modules`,
     };
   }
-  await writeFileAtomic(found.file, withModuleType(found.text, found.pkg));
-  return { file: 'package.json', action: 'updated', detail: `"type": "module" (was ${was})` };
+  await replaceFile(found.file, withModuleType(found.text, found.pkg), 'add "type": "module"');
+  return { file: 'package.json', action: 'updated', detail: '"type": "module" (was no "type")' };
 }
 /** package.json with `"type": "module"`, placed after its name/version/description, in the file's own indentation. */
 function withModuleType(text: string, pkg: Record<string, unknown>): string {
