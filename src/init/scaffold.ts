@@ -60,6 +60,11 @@ export interface InitResult {
   readonly entries: readonly InitEntry[];
   /** The plugin the project was given, for the next commands. */
   readonly modelName: string;
+  /**
+   * Why `npx tsc --noEmit` would not type-check the plugin and suite, and what to change;
+   * undefined when it does.
+   */
+  readonly tscNote?: string;
 }
 
 const WORKFLOW_FILE = '.github/workflows/harness.yml';
@@ -128,7 +133,52 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
   }
   entries.push(await addGitignoreLines(dir, gitignoreLines(dataFolder(dir, existing))));
   entries.push(await ensureModulePackage(dir, pkg, opts.confirm));
-  return { dir, entries, modelName: MODEL_NAME };
+  const tscNote = await typeCheckNote(dir);
+  return { dir, entries, modelName: MODEL_NAME, ...(tscNote ? { tscNote } : {}) };
+}
+
+/** The files `npx tsc --noEmit` is said to check, relative to the project. */
+const CHECKED = [CONFIG_FILE, `plugins/${MODEL_NAME}/index.ts`, SUITE_FILE] as const;
+
+/**
+ * Why `npx tsc --noEmit` in `dir` would not type-check what init wrote, read the way tsc reads
+ * it (TypeScript's own parser of tsconfig.json: comments, `extends`, `include`, `files`), or
+ * undefined when it would: an existing tsconfig whose include leaves them out (`include:
+ * ["src"]`), one without allowImportingTsExtensions (the suite imports `../plugins/…/index.ts`),
+ * or a package that is not `"type": "module"` under verbatimModuleSyntax (tsc reads the files as
+ * CommonJS, where their import lines are errors).
+ */
+async function typeCheckNote(dir: string): Promise<string | undefined> {
+  const ts = (await import('typescript')).default;
+  const file = path.join(dir, 'tsconfig.json');
+  let problem: string | undefined;
+  const parsed = ts.getParsedCommandLineOfConfigFile(file, undefined, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      problem = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+    },
+  });
+  if (!parsed || problem !== undefined)
+    return `tsc cannot read tsconfig.json (${problem ?? 'unreadable'}): fix it for tsc to check them`;
+  const fatal = parsed.errors.find(
+    (d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003,
+  );
+  if (fatal)
+    return `tsc reports tsconfig.json: ${ts.flattenDiagnosticMessageText(fatal.messageText, ' ')}`;
+  const included = new Set(parsed.fileNames.map((f) => path.resolve(f)));
+  const missing = CHECKED.filter((f) => !included.has(path.join(dir, f)));
+  if (missing.length > 0) {
+    const add = [...new Set(missing.map((f) => f.split('/')[0]!))];
+    return `tsconfig.json's "include"${parsed.raw?.include ? ` (${JSON.stringify(parsed.raw.include)})` : ''} leaves out ${missing.join(', ')}: add ${add.map((a) => JSON.stringify(a)).join(', ')} to it`;
+  }
+  if (!parsed.options.allowImportingTsExtensions)
+    return `tsconfig.json needs "allowImportingTsExtensions": true (with "noEmit": true) in compilerOptions: ${SUITE_FILE} imports ../plugins/${MODEL_NAME}/index.ts`;
+  const nodeModules =
+    (parsed.options.module ?? 0) >= ts.ModuleKind.Node16 &&
+    (parsed.options.module ?? 0) <= ts.ModuleKind.NodeNext;
+  if (parsed.options.verbatimModuleSyntax && nodeModules && (await currentFormat(dir)) !== 'module')
+    return `package.json is not "type": "module", so tsc reads them as CommonJS, where their import lines are errors under verbatimModuleSyntax (TS1295); the harness runs them either way`;
+  return undefined;
 }
 
 /**

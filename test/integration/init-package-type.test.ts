@@ -27,8 +27,26 @@ describe('harness init --yes and package.json', () => {
     expect(r.stdout).toMatch(
       /left +package\.json: "type": "commonjs" kept: .*init never changes it/,
     );
+    // and it does not claim tsc checks the suites, which it reads as CommonJS there
+    expect(r.stdout).not.toContain('type-checks your plugin and suite');
+    expect(r.stdout).toContain('so tsc reads them as CommonJS');
     const app = spawnSync(process.execPath, ['index.js'], { cwd: t.dir, encoding: 'utf8' });
     expect(app.status, app.stderr).toBe(0);
+  });
+
+  it('with a tsconfig.json that covers only src/, does not claim tsc checks the plugin and suite, and says what to add', async () => {
+    t = await tempDir('bess-init-tsc-');
+    await writeFile(path.join(t.dir, 'package.json'), '{ "name": "tsc", "type": "module" }');
+    await writeFile(
+      path.join(t.dir, 'tsconfig.json'),
+      '{ "compilerOptions": { "strict": true }, "include": ["src"] }',
+    );
+    const r = await runHarness(['init', '--yes'], { cwd: t.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('type-checks your plugin and suite');
+    expect(r.stdout).toContain(
+      'Note: `npx tsc --noEmit` does not type-check your plugin and suite as things are: tsconfig.json\'s "include" (["src"]) leaves out harness.config.ts, plugins/my-model/index.ts, suites/my-model.suite.ts: add "harness.config.ts", "plugins", "suites" to it',
+    );
   });
 
   it('refuses a read-only package.json: exit 2, one clean line naming it, the file and its mode as they were', async () => {

@@ -104,12 +104,18 @@ export const initCommand: Command = {
         'your suite on a generated fleet: exit 0 passes, 1 = regressed, 2 = broken',
       ],
       [`npx harness check ${result.modelName}`, 'the plugin contract on generated edge cases'],
-      ['npx tsc --noEmit', 'type-checks your plugin and suite'],
+      ...(result.tscNote === undefined
+        ? [['npx tsc --noEmit', 'type-checks your plugin and suite'] as const]
+        : []),
     ];
     const width = Math.max(...next.map(([c]) => c.length));
     process.stdout.write(
       `\nNext:\n${next.map(([c, why]) => `  ${cd}${c.padEnd(width)}  # ${why}\n`).join('')}`,
     );
+    if (result.tscNote !== undefined)
+      process.stdout.write(
+        `Note: \`npx tsc --noEmit\` does not type-check your plugin and suite as things are: ${result.tscNote}\n`,
+      );
     return 0;
   },
 };

@@ -137,6 +137,31 @@ describe('harness init', () => {
     expect((await stat(path.join(dir, 'package.json'))).mode & 0o777).toBe(0o444);
   });
 
+  it('says when an existing tsconfig.json would not type-check the plugin and suite, and what to add', async () => {
+    const tsconfig = (body: string) => writeFile(path.join(dir, 'tsconfig.json'), body);
+    await writeFile(path.join(dir, 'package.json'), '{ "name": "x", "type": "module" }');
+    await tsconfig('{ "compilerOptions": { "strict": true }, "include": ["src"] }');
+    const narrow = await scaffoldProject({ dir, confirm: yes });
+    expect(narrow.tscNote).toBe(
+      'tsconfig.json\'s "include" (["src"]) leaves out harness.config.ts, plugins/my-model/index.ts, suites/my-model.suite.ts: add "harness.config.ts", "plugins", "suites" to it',
+    );
+    // comments and trailing commas, as tsc reads them; the suite imports ../plugins/my-model/index.ts
+    await tsconfig(
+      '{\n  // mine\n  "compilerOptions": { "strict": true, "noEmit": true },\n  "include": ["src", "plugins", "suites", "*.ts",],\n}\n',
+    );
+    const noTsImports = await scaffoldProject({ dir, confirm: yes });
+    expect(noTsImports.tscNote).toMatch(/^tsconfig\.json needs "allowImportingTsExtensions": true/);
+    await tsconfig(
+      '{ "compilerOptions": { "noEmit": true, "allowImportingTsExtensions": true }, "include": ["**/*.ts"] }',
+    );
+    expect((await scaffoldProject({ dir, confirm: yes })).tscNote).toBeUndefined();
+  });
+
+  it('says nothing about tsc in a new module project (its own tsconfig checks them)', async () => {
+    const r = await scaffoldProject({ dir, confirm: yes });
+    expect(r.tscNote).toBeUndefined();
+  });
+
   it('appends only the .gitignore lines that are missing, in either spelling', async () => {
     await writeFile(path.join(dir, '.gitignore'), 'node_modules\n/.harness\n');
     const r = await scaffoldProject({ dir, confirm: yes });
