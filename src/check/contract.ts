@@ -92,9 +92,23 @@ function show(v: unknown): string {
 
 const ids = (fleet: EdgeFleet): string[] => fleet.systems.map((s) => s.series.systemId);
 
+/**
+ * Skips the fleet when `ok` is false, recording why in `ctx.skips`: a rule that could not be
+ * exercised says why its fleets were skipped, not always "fit refused".
+ */
+function skipUnless(ctx: RuleContext, ok: boolean, why: string): void {
+  if (ok) return;
+  ctx.skips.add(why);
+  fc.pre(false);
+}
+
+const FIT_REFUSED = 'fit refused';
+const PLUGIN_THREW = 'the plugin threw, see rule throws';
+
 /** Skips a fleet on which the pass did not score (refused, or threw: `throws` reports that). */
-function scored(p: PassOutcome): Extract<PassOutcome, { kind: 'scored' }> {
-  fc.pre(p.kind === 'scored');
+function scored(ctx: RuleContext, p: PassOutcome): Extract<PassOutcome, { kind: 'scored' }> {
+  skipUnless(ctx, p.kind !== 'refused', FIT_REFUSED);
+  skipUnless(ctx, p.kind === 'scored', PLUGIN_THREW);
   return p as Extract<PassOutcome, { kind: 'scored' }>;
 }
 
@@ -104,6 +118,8 @@ interface RuleContext {
   readonly seed: string;
   readonly timeoutMs: number;
   readonly refusals: Set<string>;
+  /** Why the current rule skipped fleets (cleared before each rule). */
+  readonly skips: Set<string>;
   /**
    * The rule in which a call ran past its timeout, once one did. The check stops there: a plugin
    * that hung once hangs again, and every later pass (every shrink, every run of every rule)
@@ -154,13 +170,13 @@ function ruleProperty(
         const p = await pass(fleet, 'forward', true);
         if (p.kind === 'refused') {
           ctx.refusals.add(p.reason);
-          fc.pre(false);
+          skipUnless(ctx, false, FIT_REFUSED);
         }
         if (p.kind === 'threw') fail(p.message);
       });
     case 'non_finite':
       return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
-        const p = scored(await pass(fleet, 'forward', true));
+        const p = scored(ctx, await pass(fleet, 'forward', true));
         p.scores.forEach((v, i) => {
           if (typeof v !== 'number' || !Number.isFinite(v))
             fail(`score(${ids(fleet)[i]}) returned ${show(v)}; a score must be a finite number`);
@@ -176,13 +192,17 @@ function ruleProperty(
       });
     case 'wrong_system':
       return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
-        const fwd = scored(await pass(fleet, 'forward', true));
-        const rev = scored(await pass(fleet, 'reverse'));
+        const fwd = scored(ctx, await pass(fleet, 'forward', true));
+        const rev = scored(ctx, await pass(fleet, 'reverse'));
         const names = ids(fleet);
         if (names.some((_, i) => !sameScore(fwd.scores[i], rev.scores[i]))) {
           // Scores that change from one forward pass to the next are `nondeterministic`'s to report.
-          const again = scored(await pass(fleet));
-          fc.pre(names.every((_, i) => sameScore(fwd.scores[i], again.scores[i])));
+          const again = scored(ctx, await pass(fleet));
+          skipUnless(
+            ctx,
+            names.every((_, i) => sameScore(fwd.scores[i], again.scores[i])),
+            'the scores changed between passes, see rule nondeterministic',
+          );
         }
         names.forEach((id, i) => {
           if (!sameScore(fwd.scores[i], rev.scores[i])) {
@@ -207,8 +227,8 @@ function ruleProperty(
       });
     case 'nondeterministic':
       return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
-        const a = scored(await pass(fleet));
-        const b = scored(await pass(fleet, 'forward', false, 'twin'));
+        const a = scored(ctx, await pass(fleet));
+        const b = scored(ctx, await pass(fleet, 'forward', false, 'twin'));
         ids(fleet).forEach((id, i) => {
           if (!sameScore(a.scores[i], b.scores[i])) {
             fail(
@@ -219,10 +239,10 @@ function ruleProperty(
       });
     case 'state_roundtrip':
       return fc.asyncProperty<[EdgeFleet, number]>(fleets, noParam, async (fleet) => {
-        const a = scored(await pass(fleet));
+        const a = scored(ctx, await pass(fleet));
         const b = await pass(fleet, 'forward', false, 'restored');
         if (b.kind === 'threw') fail(b.message);
-        fc.pre(b.kind === 'scored');
+        skipUnless(ctx, b.kind === 'scored', FIT_REFUSED);
         const sb = (b as Extract<PassOutcome, { kind: 'scored' }>).scores;
         ids(fleet).forEach((id, i) => {
           if (!sameScore(a.scores[i], sb[i])) {
@@ -243,14 +263,16 @@ function ruleProperty(
         const transformed = shift ? shiftFleet(fleet, param) : scaleFleet(fleet, param);
         // A subnormal reading keeps only a few significant bits and loses more when scaled: the
         // scaled fleet is then not the same data in another unit, so such fleets are skipped.
-        if (!shift) fc.pre(!hasSubnormal(fleet) && !hasSubnormal(transformed));
+        if (!shift)
+          skipUnless(
+            ctx,
+            !hasSubnormal(fleet) && !hasSubnormal(transformed),
+            'readings were subnormal numbers',
+          );
         const a = await pass(fleet);
         const b = await pass(transformed);
-        fc.pre(
-          !(a.kind === 'refused' && b.kind === 'refused') &&
-            a.kind !== 'threw' &&
-            b.kind !== 'threw',
-        );
+        skipUnless(ctx, !(a.kind === 'refused' && b.kind === 'refused'), FIT_REFUSED);
+        skipUnless(ctx, a.kind !== 'threw' && b.kind !== 'threw', PLUGIN_THREW);
         if (a.kind === 'refused' || b.kind === 'refused') {
           const reason = a.kind === 'refused' ? a.reason : (b as { reason: string }).reason;
           fail(
@@ -412,6 +434,7 @@ export async function checkContractWithTwin(
     seed: `check:${opts.seed}`,
     timeoutMs: opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
     refusals: new Set(),
+    skips: new Set(),
   };
   const target = opts.target ?? probe.name;
   const fleets = edgeFleetArb();
@@ -442,6 +465,7 @@ export async function checkContractWithTwin(
       });
       continue;
     }
+    ctx.skips.clear();
     const first: FirstRun = {};
     const property = ruleProperty(kind, ctx, fleets);
     const out = await replayable(opts, kind, () =>
@@ -464,7 +488,7 @@ export async function checkContractWithTwin(
         note: `the counterexample at --path ${opts.path} no longer fails: ${
           first.outcome === 'held'
             ? 'the rule holds on it'
-            : 'it was skipped (fit refused it, or the plugin threw on it: see rule throws)'
+            : `it was skipped (${[...ctx.skips].join('; ') || 'fit refused, or the plugin threw'})`
         }`,
       });
       continue;
@@ -477,7 +501,7 @@ export async function checkContractWithTwin(
       results.push({
         ...base,
         status: 'inconclusive',
-        note: `fit refused (or the plugin threw on) ${out.numSkips} fleets and accepted only ${out.numRuns}: the rule could not be exercised`,
+        note: `skipped ${out.numSkips} fleets (${[...ctx.skips].join('; ') || 'fit refused, or the plugin threw'}) and checked only ${out.numRuns}: the rule could not be exercised`,
       });
       continue;
     }

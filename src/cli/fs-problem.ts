@@ -35,6 +35,7 @@ const VERBS: Readonly<Record<string, string>> = {
   stat: 'read',
   lstat: 'read',
   access: 'reach',
+  replace: 'replace',
 };
 
 /** The one-line message for a file system error on a path, or undefined for anything else. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readdir, readlink, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, link, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isRunning } from './file-lock.ts';
 import { makeDir } from './make-dir.ts';
@@ -28,11 +29,17 @@ export async function removeDeadTemps(file: string): Promise<void> {
 
 /**
  * Creates `file` (it must not exist) with `content`, and fsyncs it before it is closed: a rename
- * or link of it that reaches the disk must never name a file whose bytes did not.
+ * or link of it that reaches the disk must never name a file whose bytes did not. `mode` (the
+ * permission bits) is set as given, not masked by the umask.
  */
-export async function writeFileDurable(file: string, content: string | Uint8Array): Promise<void> {
+export async function writeFileDurable(
+  file: string,
+  content: string | Uint8Array,
+  mode?: number,
+): Promise<void> {
   const handle = await open(file, 'wx');
   try {
+    if (mode !== undefined) await handle.chmod(mode);
     await handle.writeFile(content);
     await handle.sync();
   } finally {
@@ -86,15 +93,32 @@ async function linkTarget(file: string): Promise<string> {
  * never half of it, also after a crash or power cut: the content goes to a temp file in the same
  * folder (a rename is atomic only within one file system), fsynced, which then replaces `file`;
  * the folder is fsynced last so the rename itself is durable. Parent folders are created as
- * needed. A `file` that is a symlink stays one: its target is replaced. On failure the temp
- * file is removed and the error is rethrown; `file` is left as it was.
+ * needed. A `file` that is a symlink stays one: its target is replaced. The new file keeps the
+ * permission bits of the one it replaces. An existing file the user may not write (read-only,
+ * mode 0444) is refused with an EACCES error naming it: a rename needs only the folder's
+ * permission, so it replaced such a file and left it writable. On failure the temp file is
+ * removed and the error is rethrown; `file` is left as it was.
  */
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   const target = await linkTarget(file);
+  const before = await stat(target).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (before !== undefined) {
+    await access(target, constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EACCES' && err.code !== 'EPERM') throw err;
+      // syscall 'replace' and path: the CLI prints "cannot replace <file>: permission denied".
+      throw Object.assign(
+        new Error(`EACCES: ${target} is not writable (read-only): it was left as it was`),
+        { code: 'EACCES', syscall: 'replace', path: target, errno: err.errno },
+      );
+    });
+  }
   await makeDir(path.dirname(target));
   const tmp = tempPathFor(target);
   try {
-    await writeFileDurable(tmp, content);
+    await writeFileDurable(tmp, content, before === undefined ? undefined : before.mode & 0o7777);
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);

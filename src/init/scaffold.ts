@@ -1,9 +1,11 @@
 /**
  * `harness init`: writes a working harness project into a folder without ever overwriting a
- * file. What exists is listed and left alone; the only file it edits is package.json, and only
- * after the caller agreed (`confirm`), to add `"type": "module"`.
+ * file. What exists is listed and left alone; the only files it edits are .gitignore (lines
+ * appended) and package.json, only after the caller agreed (`confirm`), to add
+ * `"type": "module"` where no "type" is set and no .js file would change (see
+ * ensureModulePackage).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileExclusive, writeFileAtomic } from '../data/index.ts';
 import { HarnessError, jsonProblem } from '../errors.ts';
@@ -58,6 +60,11 @@ export interface InitResult {
   readonly entries: readonly InitEntry[];
   /** The plugin the project was given, for the next commands. */
   readonly modelName: string;
+  /**
+   * Why `npx tsc --noEmit` would not type-check the plugin and suite, and what to change;
+   * undefined when it does.
+   */
+  readonly tscNote?: string;
 }
 
 const WORKFLOW_FILE = '.github/workflows/harness.yml';
@@ -126,7 +133,52 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
   }
   entries.push(await addGitignoreLines(dir, gitignoreLines(dataFolder(dir, existing))));
   entries.push(await ensureModulePackage(dir, pkg, opts.confirm));
-  return { dir, entries, modelName: MODEL_NAME };
+  const tscNote = await typeCheckNote(dir);
+  return { dir, entries, modelName: MODEL_NAME, ...(tscNote ? { tscNote } : {}) };
+}
+
+/** The files `npx tsc --noEmit` is said to check, relative to the project. */
+const CHECKED = [CONFIG_FILE, `plugins/${MODEL_NAME}/index.ts`, SUITE_FILE] as const;
+
+/**
+ * Why `npx tsc --noEmit` in `dir` would not type-check what init wrote, read the way tsc reads
+ * it (TypeScript's own parser of tsconfig.json: comments, `extends`, `include`, `files`), or
+ * undefined when it would: an existing tsconfig whose include leaves them out (`include:
+ * ["src"]`), one without allowImportingTsExtensions (the suite imports `../plugins/…/index.ts`),
+ * or a package that is not `"type": "module"` under verbatimModuleSyntax (tsc reads the files as
+ * CommonJS, where their import lines are errors).
+ */
+async function typeCheckNote(dir: string): Promise<string | undefined> {
+  const ts = (await import('typescript')).default;
+  const file = path.join(dir, 'tsconfig.json');
+  let problem: string | undefined;
+  const parsed = ts.getParsedCommandLineOfConfigFile(file, undefined, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      problem = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+    },
+  });
+  if (!parsed || problem !== undefined)
+    return `tsc cannot read tsconfig.json (${problem ?? 'unreadable'}): fix it for tsc to check them`;
+  const fatal = parsed.errors.find(
+    (d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003,
+  );
+  if (fatal)
+    return `tsc reports tsconfig.json: ${ts.flattenDiagnosticMessageText(fatal.messageText, ' ')}`;
+  const included = new Set(parsed.fileNames.map((f) => path.resolve(f)));
+  const missing = CHECKED.filter((f) => !included.has(path.join(dir, f)));
+  if (missing.length > 0) {
+    const add = [...new Set(missing.map((f) => f.split('/')[0]!))];
+    return `tsconfig.json's "include"${parsed.raw?.include ? ` (${JSON.stringify(parsed.raw.include)})` : ''} leaves out ${missing.join(', ')}: add ${add.map((a) => JSON.stringify(a)).join(', ')} to it`;
+  }
+  if (!parsed.options.allowImportingTsExtensions)
+    return `tsconfig.json needs "allowImportingTsExtensions": true (with "noEmit": true) in compilerOptions: ${SUITE_FILE} imports ../plugins/${MODEL_NAME}/index.ts`;
+  const nodeModules =
+    (parsed.options.module ?? 0) >= ts.ModuleKind.Node16 &&
+    (parsed.options.module ?? 0) <= ts.ModuleKind.NodeNext;
+  if (parsed.options.verbatimModuleSyntax && nodeModules && (await currentFormat(dir)) !== 'module')
+    return `package.json is not "type": "module", so tsc reads them as CommonJS, where their import lines are errors under verbatimModuleSyntax (TS1295); the harness runs them either way`;
+  return undefined;
 }
 
 /**
@@ -179,11 +231,27 @@ async function addGitignoreLines(dir: string, lines: readonly string[]): Promise
   }
   if (missing.length === 0) return { file: '.gitignore', action: 'exists' };
   const sep = text.length === 0 || text.endsWith('\n') ? '' : '\n';
-  await writeFileAtomic(
+  await replaceFile(
     file,
     `${text}${sep}# bess-harness: generated data and runs\n${missing.join('\n')}\n`,
+    `add ${missing.join(', ')} to it`,
   );
   return { file: '.gitignore', action: 'updated', detail: `added ${missing.join(', ')}` };
+}
+
+/**
+ * Replaces a file of the user's (writeFileAtomic: its mode kept); a file they may not write
+ * (read-only) or any other refusal is an E_INIT error naming it, the file left as it was.
+ */
+async function replaceFile(file: string, content: string, change: string): Promise<void> {
+  await writeFileAtomic(file, content).catch((err: NodeJS.ErrnoException) => {
+    const why =
+      err.code === 'EACCES' || err.code === 'EPERM' ? 'it is read-only' : (err.code ?? err.message);
+    throw new HarnessError(
+      'E_INIT',
+      `${file}: cannot be changed (${why}); it was left as it was. Make it writable and run harness init again, or ${change} yourself`,
+    );
+  });
 }
 
 /** package.json as read: its text and parsed object, or undefined when the project has none. */
@@ -214,16 +282,65 @@ async function readPackage(dir: string): Promise<PackageFile | undefined> {
   return { file, text, pkg: pkg as Record<string, unknown> };
 }
 
+/** Most folder entries {@link findScript} reads before it gives up (and assumes there is one). */
+const SCAN_LIMIT = 20_000;
+
+/**
+ * A `.js` or `.jsx` file of the package in `dir` (relative, with `/`), the first one found, which
+ * `"type"` decides the module format of; `'more files than init looks through'` past
+ * {@link SCAN_LIMIT} entries; undefined when there is none. node_modules, dot-folders and
+ * folders with their own package.json (another package scope) are skipped.
+ */
+async function findScript(dir: string): Promise<string | undefined> {
+  const queue = [''];
+  let seen = 0;
+  while (queue.length > 0) {
+    const rel = queue.shift()!;
+    const names = await readdir(path.join(dir, rel), { withFileTypes: true }).catch(() => []);
+    if (rel !== '' && names.some((d) => d.name === 'package.json' && d.isFile())) continue;
+    for (const d of names) {
+      if (++seen > SCAN_LIMIT) return `more than ${SCAN_LIMIT.toLocaleString('en-US')} files`;
+      const child = rel === '' ? d.name : `${rel}/${d.name}`;
+      if (d.isDirectory() && d.name !== 'node_modules' && !d.name.startsWith('.'))
+        queue.push(child);
+      else if (d.isFile() && /\.jsx?$/.test(d.name)) return child;
+    }
+  }
+  return undefined;
+}
+
+/** The module format Node gives a `.js` file in `dir` now: the nearest package.json's "type". */
+async function currentFormat(dir: string): Promise<'module' | 'commonjs'> {
+  for (let at = dir; ; at = path.dirname(at)) {
+    const text = await readFile(path.join(at, 'package.json'), 'utf8').catch(() => undefined);
+    if (text !== undefined) {
+      try {
+        return (JSON.parse(text) as { type?: unknown }).type === 'module' ? 'module' : 'commonjs';
+      } catch {
+        return 'commonjs'; // Node refuses a broken package.json; no format to keep
+      }
+    }
+    if (path.dirname(at) === at) return 'commonjs';
+  }
+}
+
 /**
  * Suites, plugins and the config are ES modules written in TypeScript. The harness loads them
  * whatever the package's "type" (src/module/), but outside a `"type": "module"` package
  * `tsc` (module NodeNext, as in the tsconfig init writes) checks them as CommonJS.
+ *
+ * "type" also decides how Node loads every `.js` file of the package, so init changes it only
+ * where that changes nothing: it never touches a "type" that is set (`"commonjs"` stays, with
+ * --yes too), and adds `"type": "module"` (asking first) only to a package.json without one
+ * whose package has no `.js` or `.jsx` file; a package.json it creates beside `.js` files
+ * keeps the format they have now.
  */
 async function ensureModulePackage(
   dir: string,
   found: PackageFile | undefined,
   confirm: InitOptions['confirm'],
 ): Promise<InitEntry> {
+  const anyway = 'the harness loads the TypeScript config, suites and plugins either way';
   if (found === undefined) {
     const name =
       path
@@ -231,26 +348,49 @@ async function ensureModulePackage(
         .toLowerCase()
         .replace(/[^a-z0-9._-]+/g, '-')
         .replace(/^[._-]+/, '') || 'bess-project';
+    const script = await findScript(dir);
+    const keep = script === undefined ? 'module' : await currentFormat(dir);
     const created = await createFileExclusive(
       path.join(dir, 'package.json'),
-      `${JSON.stringify({ name, private: true, type: 'module' }, null, 2)}\n`,
+      `${JSON.stringify({ name, private: true, ...(keep === 'module' ? { type: 'module' } : {}) }, null, 2)}\n`,
     );
-    if (created) return { file: 'package.json', action: 'created' };
+    if (created)
+      return {
+        file: 'package.json',
+        action: 'created',
+        ...(keep === 'module'
+          ? {}
+          : {
+              detail: `without "type": "module", which would make ${script} an ES module (a require() in it would break); ${anyway}`,
+            }),
+      };
     return ensureModulePackage(dir, await readPackage(dir), confirm); // someone wrote one meanwhile
   }
   const current = found.pkg['type'];
   if (current === 'module') return { file: 'package.json', action: 'exists' };
-  const was = current === undefined ? 'no "type"' : `"type": ${JSON.stringify(current)}`;
-  const question = `package.json has ${was}; the harness's TypeScript config, suites and plugins are ES modules, and "type": "module" makes tsc check them as such. Set it?`;
+  if (current !== undefined)
+    return {
+      file: 'package.json',
+      action: 'left',
+      detail: `"type": ${JSON.stringify(current)} kept: it decides how Node loads every .js file of the package, and init never changes it; ${anyway}`,
+    };
+  const script = await findScript(dir);
+  if (script !== undefined)
+    return {
+      file: 'package.json',
+      action: 'left',
+      detail: `no "type" (CommonJS) kept: "type": "module" would make ${script} an ES module (a require() in it would break); ${anyway}`,
+    };
+  const question = `package.json has no "type" and the package no .js file; the harness's TypeScript config, suites and plugins are ES modules, and "type": "module" makes tsc check them as such. Set it?`;
   if (!(await confirm(question))) {
     return {
       file: 'package.json',
       action: 'left',
-      detail: `${was}: the harness runs either way; add "type": "module" for tsc to check your suites as ES modules`,
+      detail: `no "type": ${anyway}; add "type": "module" (or run harness init --yes) for tsc to check your suites as ES modules`,
     };
   }
-  await writeFileAtomic(found.file, withModuleType(found.text, found.pkg));
-  return { file: 'package.json', action: 'updated', detail: `"type": "module" (was ${was})` };
+  await replaceFile(found.file, withModuleType(found.text, found.pkg), 'add "type": "module"');
+  return { file: 'package.json', action: 'updated', detail: '"type": "module" (was no "type")' };
 }
 /** package.json with `"type": "module"`, placed after its name/version/description, in the file's own indentation. */
 function withModuleType(text: string, pkg: Record<string, unknown>): string {

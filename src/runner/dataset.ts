@@ -13,7 +13,7 @@ import {
   writeFleet,
 } from '../data/index.ts';
 import type { Dataset } from '../data/types.ts';
-import { HarnessError } from '../errors.ts';
+import { displayPath, HarnessError } from '../errors.ts';
 import { GENERATOR_VERSION, planFleet, resolveScenario, systemParts } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { DatasetSpec } from './suite.ts';
@@ -40,16 +40,15 @@ export async function resolveDataset(
 ): Promise<ResolvedDataset> {
   if (typeof spec === 'string' || 'scenario' in spec) {
     const s = typeof spec === 'string' ? { scenario: spec } : spec;
-    const fixture =
+    const { spec: fixture, file } =
       typeof s.scenario === 'string'
-        ? (await loadScenario(s.scenario, config.root)).spec
-        : s.scenario;
-    const scenario = resolveScenario(fixture, {
-      systems: s.systems,
-      days: s.days,
-      interval: s.interval,
-      seed: s.seed === undefined ? undefined : String(s.seed),
-    });
+        ? await loadScenario(s.scenario, config.root)
+        : { spec: s.scenario, file: suiteFile };
+    const scenario = resolveScenario(
+      fixture,
+      { systems: s.systems, days: s.days, interval: s.interval, seed: s.seed },
+      { file: displayPath(file), overrides: displayPath(suiteFile) },
+    );
     const hash = sha256(JSON.stringify({ scenario, generator: GENERATOR_VERSION }));
     const dir = path.join(
       config.cacheDir,

@@ -6,6 +6,7 @@
  * E_SUITE error that names the option and says what it takes.
  */
 import { didYouMean, unknownKey } from '../data/index.ts';
+import { scenarioKeyProblem } from '../synth/index.ts';
 
 /** A value as a message quotes it (`"0.02"` for a string, `undefined` for nothing). */
 const got = (v: unknown): string => JSON.stringify(v) ?? String(v);
@@ -107,6 +108,11 @@ export function datasetProblem(d: unknown): string | undefined {
   if (form === null)
     return `\`dataset\` needs one of scenario, source or path (got keys ${Object.keys(d).join(', ') || 'none'})`;
   const bad = unknownKey(d, DATASET_KEYS[form], `dataset (${form} form)`);
+  const inline = (d as { scenario?: unknown }).scenario;
+  if (bad === undefined && form === 'scenario' && typeof inline !== 'string') {
+    // An inline scenario's typo (`anomalyrate`) generated the default fleet: checked here, at collection.
+    return scenarioKeyProblem(inline, 'dataset.scenario');
+  }
   if (bad === undefined) return undefined;
   return form === 'scenario'
     ? `${bad}; other scenario fields go in an inline scenario: dataset: { scenario: { name: 'mine', anomalyRate: 0, … } }`

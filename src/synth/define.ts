@@ -3,7 +3,14 @@
  * rejects bad fields with an `E_SCENARIO` error naming the field.
  */
 import { DEFAULT_SEED } from '../defaults.ts';
-import { CHEMISTRIES, CLIMATES, FAILURE_TYPES, OPERATIONAL_MODES, SEASONS } from '../data/index.ts';
+import {
+  CHEMISTRIES,
+  CLIMATES,
+  didYouMean,
+  FAILURE_TYPES,
+  OPERATIONAL_MODES,
+  SEASONS,
+} from '../data/index.ts';
 import { PACK_SIZES } from './pack.ts';
 import { HarnessError } from '../errors.ts';
 import { resolveWindow } from './windows.ts';
@@ -14,6 +21,7 @@ import type {
   ResolvedScenario,
   ScenarioSpec,
   Weights,
+  WindowSpec,
 } from './types.ts';
 
 /** Identity helper: returns its argument, typed, so a fixture file gets completion and checks. */
@@ -135,23 +143,175 @@ export function parseInterval(value: number | string): number {
   return seconds;
 }
 
+/** Where a scenario was written, for its error messages. */
+export interface ScenarioSource {
+  /** The fixture's file (a `.scenario.ts`, or the suite file of an inline scenario): each message starts with it. */
+  readonly file?: string;
+  /** Where the overrides were written (a suite file), named instead of `file` when an override is bad. */
+  readonly overrides?: string;
+}
+
+/** The keys a fixture may have: exactly those of ScenarioSpec (README, "Scenario fixtures"). */
+const SCENARIO_KEYS = {
+  name: true,
+  description: true,
+  systems: true,
+  days: true,
+  interval: true,
+  seed: true,
+  year: true,
+  modes: true,
+  seasons: true,
+  climates: true,
+  chemistries: true,
+  packs: true,
+  anomalyRate: true,
+  failureTypes: true,
+  leadTimeDays: true,
+  severity: true,
+  subtleRate: true,
+  noise: true,
+  dataQuality: true,
+  events: true,
+  window: true,
+} as const satisfies Record<keyof ScenarioSpec, true>;
+
+const SEVERITY_KEYS = { min: true, max: true } as const satisfies Record<
+  keyof NonNullable<ScenarioSpec['severity']>,
+  true
+>;
+const WINDOW_KEYS = { length: true, precursorDays: true } as const satisfies Record<
+  keyof WindowSpec,
+  true
+>;
+/** The keys of each kind of lead-time distribution. */
+const LEAD_TIME_KEYS: Readonly<
+  Record<LeadTimeDistribution['kind'], Readonly<Record<string, true>>>
+> = {
+  uniform: { kind: true, min: true, max: true },
+  lognormal: { kind: true, median: true, sigma: true, max: true },
+  buckets: { kind: true, buckets: true },
+};
+const BUCKET_KEYS = { lo: true, hi: true, weight: true } as const;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The first key of `obj` not in `known`, as `unknown key \`severity.mx\` (did you mean "max"?)
+ * (known: min, max)`; undefined when every key is known.
+ */
+function unknownKeyAt(
+  obj: Record<string, unknown>,
+  known: Readonly<Record<string, true>>,
+  at: string,
+): string | undefined {
+  const bad = Object.keys(obj).find((k) => !Object.hasOwn(known, k));
+  if (bad === undefined) return undefined;
+  const names = Object.keys(known);
+  const full = (k: string): string => (at === '' ? k : `${at}.${k}`);
+  // The bare key is matched: a long path would make any key look close enough to a typo.
+  return `unknown key \`${full(bad)}\`${didYouMean(bad, names)} (known: ${names.join(', ')})`;
+}
+
+/**
+ * Why the keys of a scenario fixture are wrong, or undefined: a key it does not know, at the top
+ * or inside `severity`, `window`, `leadTimeDays` (per kind) and its buckets, `dataQuality` and
+ * `events`, or a key set to null. `at` is the fixture's own key path (`dataset.scenario` inline in
+ * a suite), prefixed to the keys named. Such a key was ignored, so a typo (`failuretypes`) generated
+ * the default fleet instead of the one asked for. Weight maps' names are checked by
+ * `resolveScenario`, with the values.
+ */
+export function scenarioKeyProblem(spec: unknown, at = ''): string | undefined {
+  const p = (key: string): string => (at === '' ? key : `${at}.${key}`);
+  if (!isPlainObject(spec))
+    return `a scenario must be an object such as { name: 'mine', anomalyRate: 0.1 } (got ${show(spec)})`;
+  const top = unknownKeyAt(spec, SCENARIO_KEYS, at);
+  if (top && Object.hasOwn(spec, 'extends'))
+    return `${top}; a fixture does not extend another: import it and spread it, { ...smoke, name: 'mine', … }`;
+  if (top) return top;
+  for (const [key, value] of Object.entries(spec))
+    if (value === null)
+      return `\`${p(key)}\` is null: leave the key out for the default, or give a value`;
+  const nested: [string, unknown, Readonly<Record<string, true>>][] = [
+    ['severity', spec['severity'], SEVERITY_KEYS],
+    ['dataQuality', spec['dataQuality'], asKeys(DEFAULT_DATA_QUALITY)],
+    ['events', spec['events'], asKeys(DEFAULT_EVENTS)],
+  ];
+  for (const [key, value, known] of nested) {
+    if (value === undefined) continue;
+    if (!isPlainObject(value))
+      return `\`${p(key)}\` must be an object of ${Object.keys(known).join(', ')} (got ${show(value)})`;
+    const bad = unknownKeyAt(value, known, p(key));
+    if (bad) return bad;
+  }
+  const window = spec['window'];
+  if (isPlainObject(window)) {
+    const bad = unknownKeyAt(window, WINDOW_KEYS, p('window'));
+    if (bad) return bad;
+  }
+  const lt = spec['leadTimeDays'];
+  if (lt !== undefined) {
+    if (!isPlainObject(lt))
+      return `\`${p('leadTimeDays')}\` must be an object such as { kind: 'uniform', min: 0, max: 30 } (got ${show(lt)})`;
+    const kind = lt['kind'];
+    // An unknown kind is a value error, which checkLeadTime reports with the kinds.
+    if (typeof kind === 'string' && Object.hasOwn(LEAD_TIME_KEYS, kind)) {
+      const bad = unknownKeyAt(
+        lt,
+        LEAD_TIME_KEYS[kind as LeadTimeDistribution['kind']],
+        p('leadTimeDays'),
+      );
+      if (bad) return bad;
+    }
+    if (lt['kind'] === 'buckets' && Array.isArray(lt['buckets'])) {
+      for (const [i, b] of (lt['buckets'] as unknown[]).entries()) {
+        if (!isPlainObject(b))
+          return `\`${p(`leadTimeDays.buckets[${i}]`)}\` must be an object { lo, hi, weight } (got ${show(b)})`;
+        const bad = unknownKeyAt(b, BUCKET_KEYS, p(`leadTimeDays.buckets[${i}]`));
+        if (bad) return bad;
+      }
+    }
+  }
+  return undefined;
+}
+
+const asKeys = (o: object): Readonly<Record<string, true>> =>
+  Object.fromEntries(Object.keys(o).map((k) => [k, true]));
+
 /**
  * Fills a scenario's defaults, applies overrides and validates every field. Weight maps given
  * in the spec replace the default map entirely (a missing key weighs 0), so
- * `modes: { backup: 1 }` means a backup-only fleet.
- * @throws HarnessError `E_SCENARIO` naming the scenario and the field.
+ * `modes: { backup: 1 }` means a backup-only fleet. A key it does not know is an error (see
+ * {@link scenarioKeyProblem}), never ignored.
+ * @param source where the fixture and the overrides were written, named in each message.
+ * @throws HarnessError `E_SCENARIO` naming the file, the scenario and the field.
  */
 export function resolveScenario(
   spec: ScenarioSpec,
   overrides: ScenarioOverrides = {},
+  source: ScenarioSource = {},
 ): ResolvedScenario {
-  const name = typeof spec.name === 'string' ? spec.name : '';
+  const name = isPlainObject(spec) && typeof spec.name === 'string' ? spec.name : '';
+  const overridden = new Set(
+    Object.entries(overrides)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k),
+  );
+  const where = (field: string): string => {
+    // A bad override was not written in the fixture: name where it was, or no file (a flag).
+    const file = overridden.has(field) ? source.overrides : source.file;
+    return file === undefined ? '' : `${file}: `;
+  };
   const fail = (field: string, problem: string, got: unknown): never => {
     throw new HarnessError(
       'E_SCENARIO',
-      `scenario "${name}": ${field} ${problem} (got ${show(got)})`,
+      `${where(field)}scenario "${name}": ${field} ${problem} (got ${show(got)})`,
     );
   };
+  const keyProblem = scenarioKeyProblem(spec);
+  if (keyProblem)
+    throw new HarnessError('E_SCENARIO', `${where('')}scenario "${name}": ${keyProblem}`);
   if (name.trim() === '') fail('name', 'must be a non-empty string', spec.name);
   const d = DEFAULT_SCENARIO;
 
@@ -168,7 +328,10 @@ export function resolveScenario(
     intervalSeconds = parseInterval(rawInterval);
   } catch (e) {
     // parseInterval's message already names the field and shows the value.
-    throw new HarnessError('E_SCENARIO', `scenario "${name}": ${(e as Error).message}`);
+    throw new HarnessError(
+      'E_SCENARIO',
+      `${where('interval')}scenario "${name}": ${(e as Error).message}`,
+    );
   }
   if (!Number.isInteger(intervalSeconds * 1000))
     fail('interval', 'must be a whole number of milliseconds', rawInterval);
@@ -183,8 +346,13 @@ export function resolveScenario(
     );
 
   const rawSeed = overrides.seed ?? spec.seed ?? d.seed;
-  if ((typeof rawSeed !== 'string' && typeof rawSeed !== 'number') || String(rawSeed) === '')
-    fail('seed', 'must be a non-empty string or a number', rawSeed);
+  if (
+    !(typeof rawSeed === 'string' && rawSeed !== '') &&
+    !(typeof rawSeed === 'number' && Number.isFinite(rawSeed))
+  )
+    fail('seed', 'must be a non-empty string or a finite number', rawSeed);
+  if (spec.description !== undefined && typeof spec.description !== 'string')
+    fail('description', 'must be a string', spec.description);
   const year = spec.year ?? d.year;
   if (!Number.isInteger(year) || year < 1970 || year > 9999)
     fail('year', 'must be an integer between 1970 and 9999', year);
@@ -210,7 +378,7 @@ export function resolveScenario(
     if (!(key in d.dataQuality))
       fail(
         `dataQuality.${key}`,
-        `is not a known fault (one of ${Object.keys(d.dataQuality).join(', ')})`,
+        `is not a known fault${didYouMean(key, Object.keys(d.dataQuality))} (one of ${Object.keys(d.dataQuality).join(', ')})`,
         key,
       );
     checkShare(`dataQuality.${key}`, dq[key as keyof DataQualitySpec], fail);
@@ -224,7 +392,7 @@ export function resolveScenario(
     if (!(key in d.events))
       fail(
         `events.${key}`,
-        `is not a known event (one of ${Object.keys(d.events).join(', ')})`,
+        `is not a known event${didYouMean(key, Object.keys(d.events))} (one of ${Object.keys(d.events).join(', ')})`,
         key,
       );
     checkShare(`events.${key}`, events[key as keyof OperationalEventsSpec], fail);
@@ -292,12 +460,16 @@ function weights<K extends string>(
   fail: Fail,
 ): Record<K, number> {
   if (given === undefined) return { ...fallback };
-  if (typeof given !== 'object' || given === null)
+  if (typeof given !== 'object' || given === null || Array.isArray(given))
     return fail(field, 'must be an object of weights', given);
   const out = Object.fromEntries(names.map((n) => [n, 0])) as Record<K, number>;
   for (const [key, w] of Object.entries(given) as [string, unknown][]) {
     if (!(names as readonly string[]).includes(key))
-      fail(`${field}.${key}`, `is not a known name (one of ${names.join(', ')})`, key);
+      fail(
+        `${field}.${key}`,
+        `is not a known name${didYouMean(key, names)} (one of ${names.join(', ')})`,
+        key,
+      );
     if (w === undefined) continue;
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
       fail(`${field}.${key}`, 'must be a weight ≥ 0', w);

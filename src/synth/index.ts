@@ -3,6 +3,7 @@ export { createRng, type Rng } from './random.ts';
 export {
   defineScenario,
   resolveScenario,
+  scenarioKeyProblem,
   parseInterval,
   DEFAULT_SCENARIO,
   DEFAULT_FAILURE_WEIGHTS,
@@ -10,6 +11,7 @@ export {
   DEFAULT_DATA_QUALITY,
   DEFAULT_EVENTS,
   type ScenarioOverrides,
+  type ScenarioSource,
 } from './define.ts';
 export {
   planFleet,

@@ -78,12 +78,16 @@ export const generateCommand: Command = {
     }
     const config = await loadConfig();
     const { spec, file } = await loadScenario(values.scenario ?? config.scenario);
-    const scenario = resolveScenario(spec, {
-      systems: intFlag('systems', values.systems),
-      days: intFlag('days', values.days),
-      interval: values.interval,
-      seed: values.seed ?? config.seed ?? undefined,
-    });
+    const scenario = resolveScenario(
+      spec,
+      {
+        systems: intFlag('systems', values.systems),
+        days: intFlag('days', values.days),
+        interval: values.interval,
+        seed: values.seed ?? config.seed ?? undefined,
+      },
+      { file: displayPath(file) },
+    );
     const plans = planFleet(scenario);
     const target: FleetTarget = values.out
       ? { kind: 'flat', dir: await outputDirFlag('out', values.out) }

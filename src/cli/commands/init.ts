@@ -17,7 +17,9 @@ Sets up bess-harness in a project (default: the current folder):
   tsconfig.json                    type-checks them (npx tsc --noEmit)
   .github/workflows/harness.yml    the CI gate, with JUnit as the test report
   .gitignore                       + data/synthetic, data/.synthetic.* and .harness/
-  package.json                     "type": "module" (asks first when package.json exists)
+  package.json                     "type": "module" where no "type" is set and no .js file would
+                                   change (asks first when package.json exists); a "type" you
+                                   set is never changed
 
 It never overwrites a file: what exists is listed and left as it is.
 
@@ -94,10 +96,7 @@ export const initCommand: Command = {
     if (result.entries.every((e) => e.action === 'exists'))
       process.stdout.write('Nothing to do: the project is set up.\n');
     const left = result.entries.filter((e) => e.action === 'left');
-    for (const e of left)
-      process.stderr.write(
-        `warning: ${e.file} ${e.detail ?? ''} (run harness init --yes to do it)\n`,
-      );
+    for (const e of left) process.stderr.write(`note: ${e.file}: ${e.detail ?? 'left as it is'}\n`);
     const cd = dir === process.cwd() ? '' : `cd ${shellWord(displayPath(dir))} && `;
     const next: readonly (readonly [string, string])[] = [
       [
@@ -105,12 +104,18 @@ export const initCommand: Command = {
         'your suite on a generated fleet: exit 0 passes, 1 = regressed, 2 = broken',
       ],
       [`npx harness check ${result.modelName}`, 'the plugin contract on generated edge cases'],
-      ['npx tsc --noEmit', 'type-checks your plugin and suite'],
+      ...(result.tscNote === undefined
+        ? [['npx tsc --noEmit', 'type-checks your plugin and suite'] as const]
+        : []),
     ];
     const width = Math.max(...next.map(([c]) => c.length));
     process.stdout.write(
       `\nNext:\n${next.map(([c, why]) => `  ${cd}${c.padEnd(width)}  # ${why}\n`).join('')}`,
     );
+    if (result.tscNote !== undefined)
+      process.stdout.write(
+        `Note: \`npx tsc --noEmit\` does not type-check your plugin and suite as things are: ${result.tscNote}\n`,
+      );
     return 0;
   },
 };

@@ -477,4 +477,31 @@ describe('checkContract catches broken plugins', () => {
     expect(report.violations).toEqual([]);
     expect(statuses(report)).toEqual({ throws: 'inconclusive' });
   });
+
+  it('says why a rule was skipped: wrong_system of a model without fit whose scores change between passes', async () => {
+    // It said "fit refused … fleets and accepted only 0" of a model that has no fit.
+    const noisy = (): ModelPlugin =>
+      defineModel({ name: 'noisy', version: '1', score: () => Math.random() });
+    const report = await checkContract(noisy, { seed: SEED, numRuns: 5, rules: ['wrong_system'] });
+    const rule = report.rules.find((r) => r.kind === 'wrong_system')!;
+    expect(rule.status).toBe('inconclusive');
+    expect(rule.note).toMatch(
+      /^skipped \d+ fleets \(the scores changed between passes, see rule nondeterministic\) and checked only 0: the rule could not be exercised$/,
+    );
+    expect(rule.note).not.toContain('fit refused');
+  });
+
+  it('says fit refused when it did', async () => {
+    const never = (): ModelPlugin =>
+      defineModel({
+        name: 'never',
+        version: '1',
+        fit: () => {
+          throw new Error('needs 100 normals');
+        },
+        score: () => 0,
+      });
+    const report = await checkContract(never, { seed: SEED, numRuns: 5, rules: ['wrong_system'] });
+    expect(report.rules[0]!.note).toMatch(/^skipped \d+ fleets \(fit refused\) and checked only 0/);
+  });
 });

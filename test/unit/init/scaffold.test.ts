@@ -83,16 +83,83 @@ describe('harness init', () => {
     );
   });
 
-  it('replaces "type": "commonjs" only when told to, and says what it was', async () => {
-    await writeFile(path.join(dir, 'package.json'), '{ "name": "x", "type": "commonjs" }');
-    const r = await scaffoldProject({ dir, confirm: yes });
-    expect(actionOf(r.entries, 'package.json')?.detail).toBe(
-      '"type": "module" (was "type": "commonjs")',
-    );
-    expect(JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'))).toEqual({
-      name: 'x',
-      type: 'module',
+  it('never changes a "type" that is set: "commonjs" stays, with --yes too, and it says why', async () => {
+    // "type": "module" made the project's require() code (index.js) fail to load.
+    const pkg = '{ "name": "x", "type": "commonjs", "main": "index.js" }';
+    await writeFile(path.join(dir, 'package.json'), pkg);
+    await writeFile(path.join(dir, 'index.js'), "require('node:path');\n");
+    const questions: string[] = [];
+    const r = await scaffoldProject({ dir, confirm: async (q) => (questions.push(q), true) });
+    expect(questions).toEqual([]);
+    expect(actionOf(r.entries, 'package.json')).toEqual({
+      file: 'package.json',
+      action: 'left',
+      detail: expect.stringMatching(
+        /^"type": "commonjs" kept: .*init never changes it; the harness loads/,
+      ),
     });
+    expect(await readFile(path.join(dir, 'package.json'), 'utf8')).toBe(pkg);
+  });
+
+  it('adds no "type": "module" where no type is set but a .js file would become an ES module', async () => {
+    await writeFile(path.join(dir, 'package.json'), '{ "name": "x" }');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'lib'));
+    await writeFile(path.join(dir, 'lib', 'app.js'), "module.exports = require('node:os');\n");
+    // node_modules, dot-folders and nested packages are not the package's own .js files
+    await mkdir(path.join(dir, 'node_modules', 'dep'), { recursive: true });
+    await writeFile(path.join(dir, 'node_modules', 'dep', 'index.js'), '');
+    const r = await scaffoldProject({ dir, confirm: yes });
+    expect(actionOf(r.entries, 'package.json')?.detail).toMatch(
+      /^no "type" \(CommonJS\) kept: "type": "module" would make lib\/app\.js an ES module/,
+    );
+    expect(await readFile(path.join(dir, 'package.json'), 'utf8')).toBe('{ "name": "x" }');
+  });
+
+  it('creates package.json without "type": "module" beside .js files that are CommonJS now', async () => {
+    await writeFile(path.join(dir, 'tool.js'), "require('node:fs');\n");
+    const r = await scaffoldProject({ dir: dir, confirm: yes });
+    expect(actionOf(r.entries, 'package.json')).toMatchObject({ action: 'created' });
+    expect(actionOf(r.entries, 'package.json')?.detail).toContain('tool.js');
+    expect(JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'))).not.toHaveProperty(
+      'type',
+    );
+  });
+
+  it('refuses to replace a read-only package.json with a message naming it and the change, and leaves it', async () => {
+    const { chmod, stat } = await import('node:fs/promises');
+    if (process.getuid?.() === 0) return; // root may write it; test/unit/data/atomic.test.ts checks as nobody
+    await writeFile(path.join(dir, 'package.json'), '{ "name": "ro" }');
+    await chmod(path.join(dir, 'package.json'), 0o444);
+    await expect(scaffoldProject({ dir, confirm: yes })).rejects.toThrow(
+      `${path.join(dir, 'package.json')}: cannot be changed (it is read-only); it was left as it was`,
+    );
+    expect((await stat(path.join(dir, 'package.json'))).mode & 0o777).toBe(0o444);
+  });
+
+  it('says when an existing tsconfig.json would not type-check the plugin and suite, and what to add', async () => {
+    const tsconfig = (body: string) => writeFile(path.join(dir, 'tsconfig.json'), body);
+    await writeFile(path.join(dir, 'package.json'), '{ "name": "x", "type": "module" }');
+    await tsconfig('{ "compilerOptions": { "strict": true }, "include": ["src"] }');
+    const narrow = await scaffoldProject({ dir, confirm: yes });
+    expect(narrow.tscNote).toBe(
+      'tsconfig.json\'s "include" (["src"]) leaves out harness.config.ts, plugins/my-model/index.ts, suites/my-model.suite.ts: add "harness.config.ts", "plugins", "suites" to it',
+    );
+    // comments and trailing commas, as tsc reads them; the suite imports ../plugins/my-model/index.ts
+    await tsconfig(
+      '{\n  // mine\n  "compilerOptions": { "strict": true, "noEmit": true },\n  "include": ["src", "plugins", "suites", "*.ts",],\n}\n',
+    );
+    const noTsImports = await scaffoldProject({ dir, confirm: yes });
+    expect(noTsImports.tscNote).toMatch(/^tsconfig\.json needs "allowImportingTsExtensions": true/);
+    await tsconfig(
+      '{ "compilerOptions": { "noEmit": true, "allowImportingTsExtensions": true }, "include": ["**/*.ts"] }',
+    );
+    expect((await scaffoldProject({ dir, confirm: yes })).tscNote).toBeUndefined();
+  });
+
+  it('says nothing about tsc in a new module project (its own tsconfig checks them)', async () => {
+    const r = await scaffoldProject({ dir, confirm: yes });
+    expect(r.tscNote).toBeUndefined();
   });
 
   it('appends only the .gitignore lines that are missing, in either spelling', async () => {

@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { chmod, chown, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../../src/data/atomic.ts';
+import { fileSystemProblem } from '../../../src/cli/fs-problem.ts';
+import { REPO_ROOT } from '../../helpers/run-harness.ts';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+async function folder(): Promise<string> {
+  const d = await mkdtemp(path.join(tmpdir(), 'atomic-'));
+  dirs.push(d);
+  return d;
+}
+const modeOf = async (f: string): Promise<number> => (await stat(f)).mode & 0o7777;
+
+describe('writeFileAtomic', () => {
+  it('keeps the mode of the file it replaces, through a symlink too', async () => {
+    const d = await folder();
+    const file = path.join(d, 'run.sh');
+    await writeFile(file, 'old');
+    await chmod(file, 0o750);
+    await writeFileAtomic(file, 'new');
+    expect(await readFile(file, 'utf8')).toBe('new');
+    expect(await modeOf(file)).toBe(0o750);
+    await symlink('run.sh', path.join(d, 'link.sh'));
+    await chmod(file, 0o604);
+    await writeFileAtomic(path.join(d, 'link.sh'), 'newer');
+    expect(await readFile(file, 'utf8')).toBe('newer');
+    expect(await modeOf(file)).toBe(0o604);
+  });
+
+  it('refuses a read-only file the user may not write: EACCES naming it, the file left as it was', async () => {
+    const d = await folder();
+    const file = path.join(d, 'package.json');
+    await writeFile(file, '{ "name": "ro" }\n');
+    await chmod(file, 0o444);
+    // The folder stays writable: a rename needs only that, which is how the file was replaced.
+    await chmod(d, 0o777);
+    let outcome: { code?: string; syscall?: string; path?: string; message: string } | undefined;
+    if (process.getuid?.() === 0) {
+      // root may write any file (access(2) says so): the refusal is checked as nobody.
+      await chown(file, 65534, 65534);
+      const script = `import('${path.join(REPO_ROOT, 'src/data/atomic.ts')}').then((m) => m.writeFileAtomic(${JSON.stringify(file)}, 'x')).then(() => console.log('{}'), (e) => console.log(JSON.stringify({ code: e.code, syscall: e.syscall, path: e.path, message: e.message })))`;
+      const r = spawnSync(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['-e', script], {
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'], HOME: d },
+      });
+      outcome = JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null');
+    } else {
+      outcome = (await writeFileAtomic(file, 'x').then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as typeof outcome;
+    }
+    expect(outcome?.code).toBe('EACCES');
+    expect(outcome?.message).toContain(`${file} is not writable (read-only): it was left as it was`);
+    expect(fileSystemProblem(Object.assign(new Error(outcome?.message), outcome))).toBe(
+      `cannot replace ${file}: permission denied (EACCES)`,
+    );
+    expect(await readFile(file, 'utf8')).toBe('{ "name": "ro" }\n');
+    expect(await modeOf(file)).toBe(0o444);
+  });
+
+  it('creates a missing file with the default mode', async () => {
+    const d = await folder();
+    await writeFileAtomic(path.join(d, 'sub', 'new.txt'), 'x');
+    expect(await readFile(path.join(d, 'sub', 'new.txt'), 'utf8')).toBe('x');
+  });
+});
