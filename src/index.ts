@@ -31,7 +31,7 @@ export type {
   ResolvedWindow,
   Weights,
 } from './synth/types.ts';
-export type { ScenarioOverrides } from './synth/define.ts';
+export type { ScenarioOverrides, ScenarioSource } from './synth/define.ts';
 export type { PackSize, PackSpec } from './synth/index.ts';
 
 export {

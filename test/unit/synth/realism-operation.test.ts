@@ -267,7 +267,7 @@ describe('normal operational events', () => {
 
   it('rejects an unknown event and a rate outside 0–1', () => {
     expect(() => resolveScenario({ name: 'x', events: { bogus: 1 } as never })).toThrow(
-      /events\.bogus is not a known event/,
+      /unknown key `events\.bogus`/,
     );
     expect(() => resolveScenario({ name: 'x', events: { jitter: 2 } })).toThrow(
       /events\.jitter must be between 0 and 1/,
