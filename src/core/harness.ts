@@ -103,7 +103,9 @@ export interface Harness {
   /**
    * Runs suites given as objects (a suite defined in a test file, say), not found on disk. A
    * suite whose `file` exists has its models run in worker threads, made again from that file;
-   * without one, they run in this thread. `models` of the filter applies; words and names do not.
+   * without one, they run in this thread. `models` of the filter applies, checked as `run`
+   * checks it (a HarnessError when no suite has one of the models, or when the filter leaves
+   * every assertion and baseline out); words and names do not.
    */
   runCollected(
     suites: readonly CollectedSuite[],
@@ -130,9 +132,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         withPool(async (pool) => runWith(await collect(filter, pool), filter.models, opts, pool)),
       ),
     runCollected: (suites, opts = {}) =>
-      leavingNoStaleReports(opts, () =>
-        withPool((pool) => runWith(suites, opts.models, opts, pool)),
-      ),
+      leavingNoStaleReports(opts, async () => {
+        // The checks of `harness run --model`: a model no suite has, or a filter that leaves
+        // every assertion out, was a run of nothing that exited 0.
+        const selected = selectSuites(suites, { models: opts.models ?? [] }, config.root);
+        return withPool((pool) => runWith(selected, opts.models, opts, pool));
+      }),
   };
 
   function outDirOf(opts: HarnessRunOptions): string {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, HarnessError } from '../../src/index.ts';
+import { createHarness, defineSuite, HarnessError } from '../../src/index.ts';
 import type { Reporter } from '../../src/index.ts';
 import type { BaselineFile } from '../../src/runner/baseline.ts';
 import { makeProject } from '../helpers/run-harness.ts';
@@ -166,5 +166,40 @@ describe('createHarness', () => {
     await expect(harness.run({ models: ['PCA'] })).rejects.toThrow(
       /--model: no model named "PCA" .*models: random, zscore/,
     );
+  });
+
+  it('runCollected checks `models` as run does: an unknown model, or a filter that leaves every assertion out, is a HarnessError', async () => {
+    const harness = await createHarness({ cwd: project.dir });
+    // A suite made in code (a test file's), with no baseline beside its file.
+    const inCode = {
+      file: path.join(project.dir, 'in-code', 'in-code.suite.ts'),
+      spec: defineSuite({
+        name: 'in-code',
+        dataset: {
+          scenario: {
+            name: 'tiny',
+            systems: 24,
+            days: 1,
+            interval: '1h',
+            anomalyRate: 0.4,
+            seed: 'tiny',
+          },
+        },
+        models: ['random', 'zscore'],
+        expect: ({ metric }) => [metric('zscore', 'roc_auc').toBeWithin(0, 1)],
+      }),
+      modelNames: ['random', 'zscore'],
+    };
+    const opts = { record: false, reporters: [] };
+    await expect(harness.runCollected([inCode], { ...opts, models: ['nosuch'] })).rejects.toThrow(
+      /--model: no model named "nosuch" .*models: random, zscore/,
+    );
+    // Its one assertion names zscore: with random alone, nothing would be checked.
+    await expect(harness.runCollected([inCode], { ...opts, models: ['random'] })).rejects.toThrow(
+      /every assertion of the selected suites names a model left out \(zscore\)/,
+    );
+    const zscore = await harness.runCollected([inCode], { ...opts, models: ['zscore'] });
+    expect(zscore.exitCode).toBe(0);
+    expect(zscore.result.suites[0]!.cases.map((c) => c.model)).toEqual(['zscore']);
   });
 });
