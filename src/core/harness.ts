@@ -145,6 +145,17 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   }
 
   /**
+   * Whether the run is one the out dir must describe: it has a reporter (even one that only
+   * prints: a results.json left beside its report would be read as this run's) or it is
+   * recorded. A run with neither (the vitest entry's, a script's query) writes nothing there
+   * and must leave it alone: its reports and run-record.json still describe the last run that
+   * reported, consistently, and removing them lost that run's reports.
+   */
+  function ownsOutDir(opts: HarnessRunOptions): boolean {
+    return (opts.reporters ?? config.reporters ?? []).length > 0 || (opts.record ?? config.history);
+  }
+
+  /**
    * A run that throws (exit 2: a suite that does not compile, no suite matched, a bad reporter)
    * leaves none of the previous run's reports in the out dir (stale-reports.ts).
    */
@@ -155,7 +166,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     try {
       return await fn();
     } catch (err) {
-      await removeStaleReports(outDirOf(opts), opts.reporters ?? config.reporters ?? []);
+      if (ownsOutDir(opts))
+        await removeStaleReports(outDirOf(opts), opts.reporters ?? config.reporters ?? []);
       throw err;
     }
   }
@@ -196,7 +208,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const reporters = (await resolveReporters(entries, config.root)).map((r, i) =>
       guardReporter(r, reporterLabel(entries[i]!, i), reporterFailures),
     );
-    await removeOtherReports(outDir, entries);
+    if (ownsOutDir(opts)) await removeOtherReports(outDir, entries);
     for (const r of reporters) await r.onInit?.({ config, outDir });
     const errorsNow = () => [
       ...reporterFailures,
@@ -248,10 +260,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       };
     };
     // A run that is not recorded must not leave the out dir naming the last recorded one:
-    // load_results() followed that pointer and read the previous (green) run as this one.
+    // load_results() followed that pointer and read the previous (green) run as this one. A
+    // run that neither reports nor records leaves the out dir, pointer and all, to that run.
     const dropPointer = () => rm(path.join(outDir, RECORD_POINTER_FILE), { force: true });
     if (!record) {
-      await dropPointer();
+      if (ownsOutDir(opts)) await dropPointer();
       return finish({ record: null, tracking: null });
     }
     let dir: string;
