@@ -103,7 +103,9 @@ export interface Harness {
   /**
    * Runs suites given as objects (a suite defined in a test file, say), not found on disk. A
    * suite whose `file` exists has its models run in worker threads, made again from that file;
-   * without one, they run in this thread. `models` of the filter applies; words and names do not.
+   * without one, they run in this thread. `models` of the filter applies, checked as `run`
+   * checks it (a HarnessError when no suite has one of the models, or when the filter leaves
+   * every assertion and baseline out); words and names do not.
    */
   runCollected(
     suites: readonly CollectedSuite[],
@@ -130,13 +132,27 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         withPool(async (pool) => runWith(await collect(filter, pool), filter.models, opts, pool)),
       ),
     runCollected: (suites, opts = {}) =>
-      leavingNoStaleReports(opts, () =>
-        withPool((pool) => runWith(suites, opts.models, opts, pool)),
-      ),
+      leavingNoStaleReports(opts, async () => {
+        // The checks of `harness run --model`: a model no suite has, or a filter that leaves
+        // every assertion out, was a run of nothing that exited 0.
+        const selected = selectSuites(suites, { models: opts.models ?? [] }, config.root);
+        return withPool((pool) => runWith(selected, opts.models, opts, pool));
+      }),
   };
 
   function outDirOf(opts: HarnessRunOptions): string {
     return opts.outDir ? path.resolve(opts.outDir) : config.outDir;
+  }
+
+  /**
+   * Whether the run is one the out dir must describe: it has a reporter (even one that only
+   * prints: a results.json left beside its report would be read as this run's) or it is
+   * recorded. A run with neither (the vitest entry's, a script's query) writes nothing there
+   * and must leave it alone: its reports and run-record.json still describe the last run that
+   * reported, consistently, and removing them lost that run's reports.
+   */
+  function ownsOutDir(opts: HarnessRunOptions): boolean {
+    return (opts.reporters ?? config.reporters ?? []).length > 0 || (opts.record ?? config.history);
   }
 
   /**
@@ -150,7 +166,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     try {
       return await fn();
     } catch (err) {
-      await removeStaleReports(outDirOf(opts), opts.reporters ?? config.reporters ?? []);
+      if (ownsOutDir(opts))
+        await removeStaleReports(outDirOf(opts), opts.reporters ?? config.reporters ?? []);
       throw err;
     }
   }
@@ -191,7 +208,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const reporters = (await resolveReporters(entries, config.root)).map((r, i) =>
       guardReporter(r, reporterLabel(entries[i]!, i), reporterFailures),
     );
-    await removeOtherReports(outDir, entries);
+    if (ownsOutDir(opts)) await removeOtherReports(outDir, entries);
     for (const r of reporters) await r.onInit?.({ config, outDir });
     const errorsNow = () => [
       ...reporterFailures,
@@ -243,10 +260,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       };
     };
     // A run that is not recorded must not leave the out dir naming the last recorded one:
-    // load_results() followed that pointer and read the previous (green) run as this one.
+    // load_results() followed that pointer and read the previous (green) run as this one. A
+    // run that neither reports nor records leaves the out dir, pointer and all, to that run.
     const dropPointer = () => rm(path.join(outDir, RECORD_POINTER_FILE), { force: true });
     if (!record) {
-      await dropPointer();
+      if (ownsOutDir(opts)) await dropPointer();
       return finish({ record: null, tracking: null });
     }
     let dir: string;

@@ -8,18 +8,22 @@
  * describeSuite(smoke, { file: 'suites/smoke.suite.ts' }); // a suite, or a file's list of suites
  * ```
  *
- * One vitest `describe` per suite and one test per assertion, named as the assertion reads.
- * The suite runs once (in `beforeAll`); a failed assertion fails its test with the measured
- * value and what was expected, an assertion that could not be graded (a model that crashed)
- * fails with why, and a suite that could not run fails every test with its error.
+ * One vitest `describe` per suite and one test per assertion, named as the assertion reads,
+ * beside the tests junit.xml has: `suite runs`, `every model scores every system`, `baseline
+ * gate holds` (a suite with a baseline) and `the run completes without harness errors`. The
+ * suite runs once (in `beforeAll`); a failed assertion fails its test with the measured value
+ * and what was expected, an assertion that could not be graded (a model that crashed) fails
+ * with why, and a suite that could not run fails every test with its error. Whatever makes
+ * `harness run` exit non-zero fails at least one test (see plan.ts). The run writes no report
+ * and is not recorded: the out dir keeps the last `harness run`'s reports.
  */
 import path from 'node:path';
 import { beforeAll, describe, it } from 'vitest';
-import type { AssertionResult } from '../assert/types.ts';
 import { createHarness, type HarnessOptions, type HarnessRun } from '../core/index.ts';
 import { assertionSpecsOf, modelEntryName, type SuiteSpec } from '../runner/index.ts';
-import { assertionTitle } from './title.ts';
+import { planSuite, type PlannedTest } from './plan.ts';
 
+export { failureMessage } from './plan.ts';
 export { assertionTitle } from './title.ts';
 
 /** Options of {@link describeSuite}. */
@@ -32,7 +36,11 @@ export interface DescribeSuiteOptions {
   readonly file?: string;
   /** How to make the harness (the project's config is loaded from the working directory by default). */
   readonly harness?: HarnessOptions;
-  /** Only these models; assertions about the others are left out. */
+  /**
+   * Only these models, as `harness run --model`: assertions about the suite's other models are
+   * skipped tests, named with why. A model the suite does not have, or a filter that leaves
+   * every assertion out (and no baseline), fails the suite's tests with the CLI's error.
+   */
   readonly models?: readonly string[];
   /** Time the whole suite may take in `beforeAll`, in ms. Default 10 minutes. */
   readonly timeout?: number;
@@ -41,7 +49,7 @@ export interface DescribeSuiteOptions {
 }
 
 /**
- * One vitest test per assertion of `suite`; see the module comment. A suite file's default
+ * One vitest test per assertion of `suite`, and the suite's own tests; see the module comment. A suite file's default
  * export may be a list of suites: each gets its own `describe`.
  */
 export function describeSuite(
@@ -56,10 +64,12 @@ export function describeSuite(
 function describeOne(suite: SuiteSpec, options: DescribeSuiteOptions): void {
   const modelNames = (suite.models ?? []).map(modelEntryName);
   const only = options.models;
-  // The titles are known before anything runs: `expect` only builds assertion specs.
-  let titles: string[];
+  const file = options.file === undefined ? '' : path.resolve(options.file);
+  // The tests are known before anything runs: `expect` only builds assertion specs.
+  let tests: PlannedTest[];
   try {
-    titles = assertionSpecsOf(suite, modelNames).map(assertionTitle);
+    const specs = assertionSpecsOf(suite, modelNames);
+    tests = planSuite({ spec: suite, file, modelNames, specs, models: only });
   } catch (err) {
     describe(suite.name, () => it('expect() builds the assertions', () => Promise.reject(err)));
     return;
@@ -69,7 +79,7 @@ function describeOne(suite: SuiteSpec, options: DescribeSuiteOptions): void {
     beforeAll(async () => {
       run = (async () => {
         const harness = await createHarness(options.harness);
-        const file = options.file === undefined ? '' : path.resolve(options.file);
+        // No reporter and no record: the out dir keeps the last `harness run`'s reports.
         return harness.runCollected([{ file, spec: suite, modelNames }], {
           record: false,
           reporters: [],
@@ -79,26 +89,15 @@ function describeOne(suite: SuiteSpec, options: DescribeSuiteOptions): void {
       })();
       await run.catch(() => undefined); // each test reports the failure
     }, options.timeout ?? 600_000);
-    titles.forEach((title, id) => {
-      it(title, async () => {
-        const result = (await run).result.suites[0];
-        if (!result) throw new Error(`suite "${suite.name}" did not run`);
-        if (result.error) throw new Error(`suite "${suite.name}" could not run: ${result.error}`);
-        const a = result.assertions.find((x) => x.id === id);
-        // With `models`, an assertion about a model left out is not graded: nothing to check.
-        if (!a) return;
-        if (a.state !== 'passed') throw new Error(failureMessage(a));
+    for (const test of tests) {
+      if (test.leftOut) {
+        it.skip(test.title, () => undefined);
+        continue;
+      }
+      it(test.title, async () => {
+        const message = test.verdict(await run);
+        if (message !== undefined) throw new Error(message);
       });
-    });
+    }
   });
-}
-
-/** What a failed or errored assertion says in vitest's output: the sentence, then measured and expected values. */
-export function failureMessage(a: AssertionResult): string {
-  const actual =
-    a.actual === null || typeof a.actual === 'number'
-      ? String(a.actual ?? 'undefined')
-      : JSON.stringify(a.actual);
-  const where = a.location ? ` (${a.location.file}:${a.location.line}:${a.location.column})` : '';
-  return `${a.state === 'errored' ? 'could not be graded: ' : ''}${a.message}${where}\n  measured: ${actual}\n  expected: ${a.expected}`;
 }

@@ -153,7 +153,7 @@ describe('the packed tarball in a project of its own', () => {
     expect(run.stdout).toContain('my-model beats random on roc_auc');
   }, 180_000);
 
-  it("the same checklist runs inside the project's own vitest through bess-harness/vitest: one test per assertion", async () => {
+  it("the same checklist runs inside the project's own vitest through bess-harness/vitest: one test per assertion, and the suite's own", async () => {
     ok(
       await sh(
         'npm',
@@ -171,7 +171,11 @@ describe('the packed tarball in a project of its own', () => {
       project.dir,
     );
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Tests\s+7 passed \(7\)/);
+    // The 7 assertions, and each of the 4 suites' own three: suite runs, every model scores
+    // every system, the run completes without harness errors.
+    expect(run.stdout).toMatch(/Tests\s+19 passed \(19\)/);
+    expect(run.stdout.match(/> suite runs/g)).toHaveLength(4);
+    expect(run.stdout).toContain('every model scores every system');
     expect(run.stdout).toMatch(/Test Files\s+1 passed/);
     expect(run.stdout).toContain('my-model beats random on roc_auc');
   }, 240_000);

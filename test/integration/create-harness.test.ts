@@ -5,10 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, HarnessError } from '../../src/index.ts';
+import { createHarness, defineSuite, HarnessError } from '../../src/index.ts';
 import type { Reporter } from '../../src/index.ts';
 import type { BaselineFile } from '../../src/runner/baseline.ts';
-import { makeProject } from '../helpers/run-harness.ts';
+import { hashTree, makeProject } from '../helpers/run-harness.ts';
 
 const DATASET = `{ scenario: { name: 'tiny', systems: 24, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } }`;
 const SUITES = `import { defineSuite } from 'bess-harness';
@@ -88,11 +88,11 @@ describe('createHarness', () => {
     });
     expect(path.resolve(path.dirname(pointerFile), pointer['record'] as string)).toBe(dir);
 
-    const fails = await harness.run({ words: ['fails'] }, { record: false });
+    const fails = await harness.run({ words: ['fails'] }, { reporters: [listener], record: false });
     expect(fails.exitCode).toBe(1);
     expect(fails.record).toBeNull();
-    // A run that is not recorded removes the pointer: it named the last recorded (green) run,
-    // and load_results() read that run as this one when no results.json was written.
+    // A run that reports but is not recorded removes the pointer: it named the last recorded
+    // (green) run, and load_results() read that run as this one when no results.json was written.
     expect(existsSync(pointerFile)).toBe(false);
     expect(fails.result.summary.assertions.failed).toBe(1);
   }, 120_000);
@@ -166,5 +166,62 @@ describe('createHarness', () => {
     await expect(harness.run({ models: ['PCA'] })).rejects.toThrow(
       /--model: no model named "PCA" .*models: random, zscore/,
     );
+  });
+
+  it('runCollected checks `models` as run does: an unknown model, or a filter that leaves every assertion out, is a HarnessError', async () => {
+    const harness = await createHarness({ cwd: project.dir });
+    // A suite made in code (a test file's), with no baseline beside its file.
+    const inCode = {
+      file: path.join(project.dir, 'in-code', 'in-code.suite.ts'),
+      spec: defineSuite({
+        name: 'in-code',
+        dataset: {
+          scenario: {
+            name: 'tiny',
+            systems: 24,
+            days: 1,
+            interval: '1h',
+            anomalyRate: 0.4,
+            seed: 'tiny',
+          },
+        },
+        models: ['random', 'zscore'],
+        expect: ({ metric }) => [metric('zscore', 'roc_auc').toBeWithin(0, 1)],
+      }),
+      modelNames: ['random', 'zscore'],
+    };
+    const opts = { record: false, reporters: [] };
+    await expect(harness.runCollected([inCode], { ...opts, models: ['nosuch'] })).rejects.toThrow(
+      /--model: no model named "nosuch" .*models: random, zscore/,
+    );
+    // Its one assertion names zscore: with random alone, nothing would be checked.
+    await expect(harness.runCollected([inCode], { ...opts, models: ['random'] })).rejects.toThrow(
+      /every assertion of the selected suites names a model left out \(zscore\)/,
+    );
+    const zscore = await harness.runCollected([inCode], { ...opts, models: ['zscore'] });
+    expect(zscore.exitCode).toBe(0);
+    expect(zscore.result.suites[0]!.cases.map((c) => c.model)).toEqual(['zscore']);
+  });
+
+  it('a run with no reporter that records nothing leaves the out dir as the last run left it, even when it throws', async () => {
+    const outDir = path.join(project.dir, 'quiet-out');
+    const harness = await createHarness({
+      cwd: project.dir,
+      overrides: { outDir, runsDir: path.join(project.dir, 'quiet-runs') },
+    });
+    const last = await harness.run({ suites: ['holds'] }, { reporters: ['json'], record: true });
+    expect(last.exitCode).toBe(0);
+    const before = await hashTree(outDir);
+    expect(Object.keys(before).sort()).toEqual(['results.json', 'run-record.json']);
+    const quiet = { reporters: [], record: false };
+    expect((await harness.run({ suites: ['fails'] }, quiet)).exitCode).toBe(1);
+    const fails = (await harness.collect({ suites: ['fails'] }))[0]!;
+    await expect(harness.runCollected([fails], { ...quiet, models: ['nosuch'] })).rejects.toThrow(
+      HarnessError,
+    );
+    expect(await hashTree(outDir)).toEqual(before);
+    // A run that reports, even on the terminal alone, leaves no earlier report beside its own.
+    await harness.run({ suites: ['holds'] }, { reporters: ['plain'], record: false });
+    expect(await hashTree(outDir)).toEqual({});
   });
 });
