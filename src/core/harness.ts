@@ -58,6 +58,12 @@ export interface HarnessRunOptions {
   readonly cache?: boolean;
   /** Record the run in the local history (runsDir). Default: the config's `history`. */
   readonly record?: boolean;
+  /**
+   * Send the record to MLflow when the config or MLFLOW_TRACKING_URI asks (default true). False
+   * for a run that is no `harness run` of the project, such as a suite under vitest: it records
+   * nothing, and tracking it was refused ("cannot go with history: false"), a false red.
+   */
+  readonly track?: boolean;
   /** The command line, kept in the run record. */
   readonly argv?: readonly string[];
   /** Fewest systems per scoring worker (tests lower it to exercise the pool on small fleets). */
@@ -189,7 +195,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   ): Promise<HarnessRun> {
     const record = opts.record ?? config.history;
     // A bad MLFLOW_TRACKING_URI fails now, before the suites run, not after.
-    const tracking = mlflowSettings(config, env);
+    const tracking = opts.track === false ? null : mlflowSettings(config, env);
     if (tracking && !record) {
       throw new HarnessError(
         'E_ARGS',

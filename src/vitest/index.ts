@@ -82,6 +82,7 @@ function describeOne(suite: SuiteSpec, options: DescribeSuiteOptions): void {
         // No reporter and no record: the out dir keeps the last `harness run`'s reports.
         return harness.runCollected([{ file, spec: suite, modelNames }], {
           record: false,
+          track: false,
           reporters: [],
           cache: options.cache !== false,
           ...(only ? { models: only } : {}),

@@ -224,4 +224,17 @@ describe('createHarness', () => {
     await harness.run({ suites: ['holds'] }, { reporters: ['plain'], record: false });
     expect(await hashTree(outDir)).toEqual({});
   });
+
+  it('a run with track: false (a suite under vitest) runs unrecorded while MLFLOW_TRACKING_URI is set; without it that is refused', async () => {
+    const harness = await createHarness({
+      cwd: project.dir,
+      env: { MLFLOW_TRACKING_URI: 'http://127.0.0.1:9' },
+    });
+    const quiet = { reporters: [], record: false };
+    await expect(harness.run({ suites: ['holds'] }, quiet)).rejects.toThrow(
+      /cannot go with --no-history|cannot go with history: false/,
+    );
+    const r = await harness.run({ suites: ['holds'] }, { ...quiet, track: false });
+    expect([r.exitCode, r.tracking, r.record]).toEqual([0, null, null]);
+  });
 });
