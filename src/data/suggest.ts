@@ -49,15 +49,19 @@ export function didYouMean(value: string, candidates: Iterable<string>): string 
 
 /**
  * The first key of `obj` not in `known`, as a message naming the known ones
- * (`unknown suite key \`modles\` (did you mean "models"?) (known: …)`), or undefined.
+ * (`unknown suite key \`modles\` (did you mean "models"?) (known: …)`), or undefined. `at`: the
+ * path of `obj` in a nested object, shown before the key (`severity.mx`); the bare key is matched,
+ * as a long path would make any key look close enough to a typo.
  */
 export function unknownKey(
   obj: object,
   known: Readonly<Record<string, true>>,
   what: string,
+  at = '',
 ): string | undefined {
   const bad = Object.keys(obj).find((k) => !Object.hasOwn(known, k));
   if (bad === undefined) return undefined;
   const names = Object.keys(known);
-  return `unknown ${what} key \`${bad}\`${didYouMean(bad, names)} (known: ${names.join(', ')})`;
+  const shown = at === '' ? bad : `${at}.${bad}`;
+  return `unknown ${what === '' ? '' : `${what} `}key \`${shown}\`${didYouMean(bad, names)} (known: ${names.join(', ')})`;
 }

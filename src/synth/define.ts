@@ -10,6 +10,7 @@ import {
   FAILURE_TYPES,
   OPERATIONAL_MODES,
   SEASONS,
+  unknownKey,
 } from '../data/index.ts';
 import { PACK_SIZES } from './pack.ts';
 import { HarnessError } from '../errors.ts';
@@ -197,22 +198,12 @@ const BUCKET_KEYS = { lo: true, hi: true, weight: true } as const;
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * The first key of `obj` not in `known`, as `unknown key \`severity.mx\` (did you mean "max"?)
- * (known: min, max)`; undefined when every key is known.
- */
-function unknownKeyAt(
+/** The first key of `obj` not in `known`, at the path `at` (see unknownKey); undefined when every key is known. */
+const unknownKeyAt = (
   obj: Record<string, unknown>,
   known: Readonly<Record<string, true>>,
   at: string,
-): string | undefined {
-  const bad = Object.keys(obj).find((k) => !Object.hasOwn(known, k));
-  if (bad === undefined) return undefined;
-  const names = Object.keys(known);
-  const full = (k: string): string => (at === '' ? k : `${at}.${k}`);
-  // The bare key is matched: a long path would make any key look close enough to a typo.
-  return `unknown key \`${full(bad)}\`${didYouMean(bad, names)} (known: ${names.join(', ')})`;
-}
+): string | undefined => unknownKey(obj, known, '', at);
 
 /**
  * Why the keys of a scenario fixture are wrong, or undefined: a key it does not know, at the top
