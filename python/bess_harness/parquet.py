@@ -224,6 +224,8 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
             ts[i] = np.nan
     for c, col in zip(columns, values):
         lim = PHYSICAL_LIMITS.get(c) if check_limits else None
+        # Counted before ±Infinity becomes NaN below: a NaN read here is a null or a NaN the file stores.
+        nans = int(np.count_nonzero(np.isnan(col)))
         for i in np.flatnonzero(np.isinf(col)).tolist() if lim is None else range(len(col)):
             v = float(col[i])
             if math.isinf(v):
@@ -231,6 +233,11 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
                 col[i] = np.nan
             elif lim is not None and (v < lim[0] or v > lim[1]):
                 emit(file, f"row {i + 1}, column {c}: {_js(v)} is physically impossible (outside {_js(lim[0])}…{_js(lim[1])})")
+        # A NaN stored in the file is not a null (a missing reading is null, as an empty CSV cell is):
+        # once read the two look alike, so the NaNs beyond the column's nulls are stored ones (checkValues).
+        stored = nans - table.column(c).null_count
+        if stored > 0:
+            emit(file, f"column {c}: {stored} NaN value{'' if stored == 1 else 's'}: NaN is not a reading (a missing reading is null)")
     return columns, ts, values
 
 
