@@ -117,9 +117,11 @@ export function windowLabel(
 }
 
 /**
- * Cuts a generated rack into its windows. Rows are assigned by their planned sample index
- * (timestamps sit on the grid), so a window covers the same stretch of time whatever rows a
- * fault removed; columns are views (subarrays), not copies.
+ * Cuts a generated rack into its windows. Rows are assigned by their planned sample index (the
+ * grid point a row's timestamp is nearest: jitter stays within ±40 % of the interval, events.ts),
+ * not by their jittered time, so a window holds a whole number of samples (60 one-minute samples
+ * an hour, not 59 or 61) and covers the same stretch of time whatever rows a fault removed;
+ * columns are views (subarrays), not copies.
  */
 export function cutWindows(
   sys: GeneratedSystem,
@@ -134,9 +136,12 @@ export function cutWindows(
   let row = 0;
   for (let k = 0; k < total; k++) {
     const endIndex = (k + 1) * perWindow; // exclusive, in planned samples
-    const endMs = plan.startMs + endIndex * stepMs;
     const first = row;
-    while (row < timestamps.length && (timestamps[row] as number) < endMs) row++;
+    while (
+      row < timestamps.length &&
+      Math.round(((timestamps[row] as number) - plan.startMs) / stepMs) < endIndex
+    )
+      row++;
     if (row - first < 2) continue;
     const systemId = windowId(plan.systemId, k, total);
     const columns: Record<string, Float64Array> = {};
