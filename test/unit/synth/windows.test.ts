@@ -120,7 +120,44 @@ describe('window scenarios', () => {
         expect(w.timestamps.length).toBe(60);
         const planned = Array.from(w.timestamps, (t) => Math.round((t - plan.startMs) / 60_000));
         expect(planned).toEqual(Array.from({ length: 60 }, (_, i) => k * 60 + i));
+        // The label's lead time counts from the window's own last row, jittered or not.
+        if (w.label.label === 'anomaly') {
+          const failureMs = Date.parse(w.label.failure_at!);
+          const end = w.timestamps[59]!;
+          expect(w.label.lead_time_days).toBe(Math.round(((failureMs - end) / DAY_MS) * 100) / 100);
+        }
       }
+    }
+  });
+
+  it('with precursorDays, gives onset_at = failure_at − precursorDays: a window is anomalous exactly when it ends at or after the onset', () => {
+    const s = scenario({
+      systems: 8,
+      days: 10,
+      interval: '1h',
+      anomalyRate: 0.5,
+      leadTimeDays: { kind: 'uniform', min: 0.5, max: 3 },
+      window: { length: '12h', precursorDays: 4 },
+    });
+    const plans = failing(s);
+    expect(plans.length).toBeGreaterThan(0);
+    for (const plan of plans) {
+      const parts = systemParts(plan, s);
+      const anomalous = parts.filter((w) => w.label.label === 'anomaly');
+      expect(anomalous.length).toBeGreaterThan(0);
+      const { failure_at, onset_at } = anomalous[0]!.label;
+      const onsetMs = Date.parse(onset_at!);
+      // The horizon is precursorDays, not the failure type's own (≥ 24 days, before the data).
+      expect(Date.parse(failure_at!) - onsetMs).toBe(4 * DAY_MS);
+      for (const w of parts) {
+        const end = w.timestamps[w.timestamps.length - 1]!;
+        expect(w.label.label).toBe(end >= onsetMs ? 'anomaly' : 'normal');
+        if (w.label.label === 'anomaly') {
+          expect(w.label).toMatchObject({ failure_at, onset_at });
+          expect(w.label.lead_time_days).toBeLessThanOrEqual(4);
+        }
+      }
+      expect(parts.some((w) => w.label.label === 'normal')).toBe(true);
     }
   });
 
