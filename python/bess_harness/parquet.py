@@ -79,23 +79,29 @@ def scan_series_parquet(
                     "every part of a system has the same columns",
                 )
                 continue
-            # Within a part, rows are in time order, as in a CSV file.
-            prev = -math.inf
-            for i, t in enumerate(ts.tolist()):
-                if t != t:
-                    continue
-                if not t > prev:
-                    emit(file, f"row {i + 1}, column timestamp: {format_timestamp(t)} is not after row {i}: timestamps must strictly increase")
-                prev = t
+            check_part_order(file, ts, emit)
             read.append((columns, ts, values, file))
-        return _merge_parts(read, emit)
+        return merge_parts(read, emit)
     except _Stop:
         return SeriesScan([], [], [])
 
 
-def _merge_parts(read, emit) -> SeriesScan:
+def check_part_order(file: str, ts: np.ndarray, emit: Callable[[str, str], None]) -> None:
+    """Within a part, rows are in time order, as in a CSV file: ``emit(file, message)`` for each
+    row whose timestamp is not after the previous one (a null timestamp, NaN, is skipped)."""
+    prev = -math.inf
+    for i, t in enumerate(ts.tolist()):
+        if t != t:
+            continue
+        if not t > prev:
+            emit(file, f"row {i + 1}, column timestamp: {format_timestamp(t)} is not after row {i}: timestamps must strictly increase")
+        prev = t
+
+
+def merge_parts(read, emit) -> SeriesScan:
     """The parts' rows as one series in time order (``mergeParts``): parts merged by timestamp, a
-    timestamp in two parts named at the later part's row."""
+    timestamp in two parts named at the later part's row. ``read`` holds each part (in name order)
+    as ``(columns, timestamps, values, file)``; ``emit(file, message)`` receives the problems."""
     if not read:
         return SeriesScan([], [], [])
     columns = read[0][0]
