@@ -10,9 +10,10 @@ A fleet too big for one machine lives where the telemetry is, as a hive-partitio
 state to the executors, scores every system with ``groupBy('system_id').applyInPandas`` and writes
 ``scores.parquet`` (system_id, score), which ``harness evaluate --scores`` or a suite's
 ``scores: { path }`` judges. Every system's rows are first held to the loaders' rules for the
-Parquet layout (a null or non-increasing timestamp within a part, a timestamp in two parts, a
-reading that is NaN or ±Infinity): a series the harness would refuse is not scored, and the job
-fails naming each part and row as the loaders do. Each system reaches the model exactly as the harness's process protocol
+Parquet layout (a part with no rows, a null or non-increasing timestamp within a part, a
+timestamp in two parts, a reading that is NaN or ±Infinity): a series the harness would refuse is
+not scored, and the job fails naming each part and row as the loaders do. A system that yields no
+rows at all (no group) is named too, so the scores written always cover the whole fleet. Each system reaches the model exactly as the harness's process protocol
 hands it over (the rows go through the protocol's own Arrow decoding), so the scores are the ones
 the harness would get, to the bit. From a shell (``spark-submit`` or ``python -m``)::
 
@@ -156,7 +157,7 @@ def series_problems(rows: pd.DataFrame, sensors: Sequence[str], parts: Sequence[
     """What the loaders refuse in one system's rows ((file, message), at most 10), in their order
     and words (parquet-read.ts, bess_harness.parquet): ``parts`` are the system's part files as
     (name, path), sorted by name; ``rows`` carry read_fleet's ``_part``, ``_row`` and ``_nan``. A
-    null timestamp, a reading that is ±Infinity or a stored NaN (a missing
+    part listed with no rows, a null timestamp, a reading that is ±Infinity or a stored NaN (a missing
     reading is null), a timestamp not after the previous row of its part, one in two parts."""
     out: list[tuple[str, str]] = []
 
@@ -174,6 +175,7 @@ def series_problems(rows: pd.DataFrame, sensors: Sequence[str], parts: Sequence[
         for name, file in parts:
             part = by_part.get(name)
             if part is None:
+                emit(file, "file has no rows")
                 continue
             part = part.sort_values("_row", kind="stable")
             ts = part["timestamp"].to_numpy(dtype="float64", na_value=np.nan)
@@ -411,17 +413,26 @@ def _check_ids(ids: list[str], metadata: dict[str, dict], dataset_path: str) -> 
 
 
 def _check_scored(scored: list, parts: dict[str, list[tuple[str, str]]], dataset_path: str) -> None:
-    """No system refused."""
+    """Every system of the fleet scored, none refused: a system whose parts yield no rows forms no
+    group, so it would be left out of the scores without a word (a suite would judge the rest)."""
+    seen = {r["system_id"] for r in scored}
     refused = sorted((r["system_id"], [(p["file"], p["message"]) for p in r["problems"]]) for r in scored if r["problems"])
-    _raise_refused(refused, dataset_path, "system")
+    missing = [i for i in sorted(parts) if i not in seen]
+    refused += [(i, [(path, "file has no rows") for _, path in parts[i]]) for i in missing]
+    _raise_refused(refused, dataset_path, "system", missing)
 
 
-def _raise_refused(refused: list, dataset_path: str, what: str) -> None:
+def _raise_refused(refused: list, dataset_path: str, what: str, missing: Sequence[str] = ()) -> None:
     """HarnessDataError naming the systems whose series the loaders refuse, with their problems."""
     if not refused:
         return
-    bad = [i for i, _ in refused]
-    said = [f"{len(bad)} {what}(s) have series the loaders refuse: {_nice(bad)}"]
+    no_rows = set(missing)
+    bad = [i for i, _ in refused if i not in no_rows]
+    said = []
+    if bad:
+        said.append(f"{len(bad)} {what}(s) have series the loaders refuse: {_nice(bad)}")
+    if missing:
+        said.append(f"{len(missing)} {what}(s) have no rows under raw/ and would get no score: {_nice(list(missing))}")
     problems = [Problem(file, 0, 0, message) for _, ps in refused for file, message in ps]
     raise HarnessDataError(
         f"cannot score the fleet {dataset_path}: {'; '.join(said)} (run `harness validate` to see every problem in the data folder)",

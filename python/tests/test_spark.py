@@ -374,3 +374,27 @@ def test_a_series_the_loaders_refuse_is_not_scored_and_each_part_is_named(spark,
     with pytest.raises(HarnessDataError, match=re.escape(f"1 training system(s) have series the loaders refuse: {ids[1]}")):
         score_fleet(spark, str(small), IForest(trees=5), str(out), train_ids=[ids[3], ids[1]])
 
+
+def test_a_system_whose_parts_have_no_rows_fails_naming_it(spark, fleet, tmp_path, capsys) -> None:
+    """A zero-row part forms no group in groupBy: the system was left out of scores.parquet
+    ("wrote 11 scores" for 12 systems, exit 0) and a suite judged the rest."""
+    _, pq_dir = fleet
+    ids = sorted(p.name.split("=", 1)[1] for p in (pq_dir / "raw").iterdir())[:3]
+    small = small_fleet(pq_dir, tmp_path / "fleet", ids)
+    empty = small / "raw" / f"system_id={ids[1]}" / "part-0.parquet"
+    pq.write_table(pq.read_table(empty).slice(0, 0), empty)
+    out = tmp_path / "scores.parquet"
+    args = ["--dataset", str(small), "--model", "example_models.fingerprint:Fingerprint", "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"1 system(s) have no rows under raw/ and would get no score: {ids[1]}" in err
+    assert f"system_id={ids[1]}/part-0.parquet: file has no rows" in err  # shown relative to the working directory
+    assert not out.exists()
+    # A part with no rows beside one with rows: the loaders refuse it, so does Spark.
+    shutil.copy(pq_dir / "raw" / f"system_id={ids[1]}" / "part-0.parquet", empty.with_name("part-1.parquet"))
+    assert loader_problems(small, ids[1]) == [(str(empty), "file has no rows")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"1 system(s) have series the loaders refuse: {ids[1]}" in err and f"system_id={ids[1]}/part-0.parquet: file has no rows" in err
+    empty.unlink()
+    assert main(args) == 0 and len(read_scores(out)) == 3
