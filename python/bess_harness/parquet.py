@@ -79,23 +79,29 @@ def scan_series_parquet(
                     "every part of a system has the same columns",
                 )
                 continue
-            # Within a part, rows are in time order, as in a CSV file.
-            prev = -math.inf
-            for i, t in enumerate(ts.tolist()):
-                if t != t:
-                    continue
-                if not t > prev:
-                    emit(file, f"row {i + 1}, column timestamp: {format_timestamp(t)} is not after row {i}: timestamps must strictly increase")
-                prev = t
+            check_part_order(file, ts, emit)
             read.append((columns, ts, values, file))
-        return _merge_parts(read, emit)
+        return merge_parts(read, emit)
     except _Stop:
         return SeriesScan([], [], [])
 
 
-def _merge_parts(read, emit) -> SeriesScan:
+def check_part_order(file: str, ts: np.ndarray, emit: Callable[[str, str], None]) -> None:
+    """Within a part, rows are in time order, as in a CSV file: ``emit(file, message)`` for each
+    row whose timestamp is not after the previous one (a null timestamp, NaN, is skipped)."""
+    prev = -math.inf
+    for i, t in enumerate(ts.tolist()):
+        if t != t:
+            continue
+        if not t > prev:
+            emit(file, f"row {i + 1}, column timestamp: {format_timestamp(t)} is not after row {i}: timestamps must strictly increase")
+        prev = t
+
+
+def merge_parts(read, emit) -> SeriesScan:
     """The parts' rows as one series in time order (``mergeParts``): parts merged by timestamp, a
-    timestamp in two parts named at the later part's row."""
+    timestamp in two parts named at the later part's row. ``read`` holds each part (in name order)
+    as ``(columns, timestamps, values, file)``; ``emit(file, message)`` receives the problems."""
     if not read:
         return SeriesScan([], [], [])
     columns = read[0][0]
@@ -224,6 +230,8 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
             ts[i] = np.nan
     for c, col in zip(columns, values):
         lim = PHYSICAL_LIMITS.get(c) if check_limits else None
+        # Counted before ±Infinity becomes NaN below: a NaN read here is a null or a NaN the file stores.
+        nans = int(np.count_nonzero(np.isnan(col)))
         for i in np.flatnonzero(np.isinf(col)).tolist() if lim is None else range(len(col)):
             v = float(col[i])
             if math.isinf(v):
@@ -231,6 +239,11 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
                 col[i] = np.nan
             elif lim is not None and (v < lim[0] or v > lim[1]):
                 emit(file, f"row {i + 1}, column {c}: {_js(v)} is physically impossible (outside {_js(lim[0])}…{_js(lim[1])})")
+        # A NaN stored in the file is not a null (a missing reading is null, as an empty CSV cell is):
+        # once read the two look alike, so the NaNs beyond the column's nulls are stored ones (checkValues).
+        stored = nans - table.column(c).null_count
+        if stored > 0:
+            emit(file, f"column {c}: {stored} NaN value{'' if stored == 1 else 's'}: NaN is not a reading (a missing reading is null)")
     return columns, ts, values
 
 

@@ -9,7 +9,11 @@ A fleet too big for one machine lives where the telemetry is, as a hive-partitio
 :func:`score_fleet` fits the model once on the driver (or restores a saved state), broadcasts its
 state to the executors, scores every system with ``groupBy('system_id').applyInPandas`` and writes
 ``scores.parquet`` (system_id, score), which ``harness evaluate --scores`` or a suite's
-``scores: { path }`` judges. Each system reaches the model exactly as the harness's process protocol
+``scores: { path }`` judges. Every system's rows are first held to the loaders' rules for the
+Parquet layout (a part with no rows, a null or non-increasing timestamp within a part, a
+timestamp in two parts, a reading that is NaN or ±Infinity): a series the harness would refuse is
+not scored, and the job fails naming each part and row as the loaders do. A system that yields no
+rows at all (no group) is named too, so the scores written always cover the whole fleet. Each system reaches the model exactly as the harness's process protocol
 hands it over (the rows go through the protocol's own Arrow decoding), so the scores are the ones
 the harness would get, to the bit. From a shell (``spark-submit`` or ``python -m``)::
 
@@ -28,8 +32,9 @@ import pickle
 import re
 import sys
 import uuid
+from collections import Counter
 from typing import Iterable, Iterator, Sequence
-from urllib.parse import unquote
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pandas as pd
@@ -37,6 +42,7 @@ import pyarrow as pa
 
 from .errors import HarnessDataError, Problem
 from .model import Dataset, SystemData, model_name
+from .parquet import check_part_order, merge_parts
 from .protocol import decode_series
 from .serve import _CallError, _batch_scores, _finite_scores
 from .loader import utf8_text
@@ -48,6 +54,13 @@ SCORES_SCHEMA = "system_id string, score double"
 _PARTITION = re.compile(r"/system_id=([^/]+)/")
 #: Fleet ids listed in one message before "and N more".
 _SHOWN = 10
+#: Problems kept per system, as the loaders stop a series after 10 (MAX_LOAD_PROBLEMS).
+_PROBLEMS_PER_SYSTEM = 10
+#: What each score row carries: the score, or the loaders' problems with the system's series.
+_GROUP_SCHEMA = "system_id string, score double, problems array<struct<file: string, message: string>>"
+#: The columns read_fleet adds for the checks: the part file's name, the row's index in it
+#: (0-based) and the sensors whose stored value is NaN (Spark tells NaN from null; pandas does not).
+_CHECK_COLUMNS = ("_part", "_row", "_nan")
 
 # A restored model per Python worker, keyed by one score_fleet call: Spark reuses its Python workers
 # across tasks, so each restores the broadcast state once rather than once per system.
@@ -90,7 +103,8 @@ def score_fleet(
         raise ValueError("pass a state to restore or a training set to fit on, not both")
     fleet, sensors = read_fleet(spark, dataset_path, merge_schema=merge_schema)
     metadata = read_metadata_rows(spark, f"{dataset_path}/metadata.csv")
-    ids = fleet_ids(fleet)
+    parts = fleet_parts(fleet)
+    ids = sorted(parts)
     _check_ids(ids, metadata, dataset_path)
 
     # The model as given is what every executor starts from; the fitted state travels separately.
@@ -107,29 +121,81 @@ def score_fleet(
         missing = [i for i in train_ids if i not in metadata]
         if missing:
             raise HarnessDataError(f"{len(missing)} training system(s) are not in the fleet {dataset_path}: {_nice(missing)}")
-        _fit_on_driver(spark, model, fleet, sensors, [metadata[i] for i in train_ids], seed)
+        _fit_on_driver(spark, model, fleet, sensors, [metadata[i] for i in train_ids], seed, parts, dataset_path)
         state = model.save_state()  # type: ignore[attr-defined]
     elif state is not None:
         model.restore_state(state)  # type: ignore[attr-defined]  # on the driver first: a bad state fails here, not in 1000 tasks
     if save_state is not None:
         _write_bytes_atomic(save_state, state if state is not None else model.save_state())  # type: ignore[attr-defined]
 
-    shared = _Shared(spark, {"template": template, "state": state, "metadata": metadata})
+    shared = _Shared(spark, {"template": template, "state": state, "metadata": metadata, "parts": parts})
     key = uuid.uuid4().hex
 
     def score_group(rows: pd.DataFrame) -> pd.DataFrame:
-        m = _restored(key, shared.get("template"), shared.get("state"))
         system_id = str(rows["system_id"].iloc[0])
+        problems = series_problems(rows, sensors, shared.get("parts")[system_id])
+        if problems:  # returned as data: the driver names every refused system, not the first task's
+            listed = [{"file": f, "message": m} for f, m in problems]
+            return pd.DataFrame({"system_id": [system_id], "score": [None], "problems": [listed]})
+        m = _restored(key, shared.get("template"), shared.get("state"))
         meta = shared.get("metadata")[system_id]
         frame = protocol_frame(rows, sensors, meta)
-        return pd.DataFrame({"system_id": [system_id], "score": [score_one(m, frame, meta, seed)]})
+        return pd.DataFrame({"system_id": [system_id], "score": [score_one(m, frame, meta, seed)], "problems": [None]})
 
-    scores = fleet.groupBy("system_id").applyInPandas(score_group, schema=SCORES_SCHEMA)
     try:
-        _write_atomic(spark, scores.repartition(1).sortWithinPartitions("system_id"), out_path)
+        # One row a system: the scores are checked on the driver before anything is written.
+        scored = fleet.groupBy("system_id").applyInPandas(score_group, schema=_GROUP_SCHEMA).collect()
     finally:
         shared.release()
+    _check_scored(scored, parts, dataset_path)
+    scores = spark.createDataFrame([(r["system_id"], r["score"]) for r in scored], SCORES_SCHEMA)
+    _write_atomic(spark, scores.repartition(1).sortWithinPartitions("system_id"), out_path)
     return spark.read.parquet(out_path)
+
+
+def series_problems(rows: pd.DataFrame, sensors: Sequence[str], parts: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What the loaders refuse in one system's rows ((file, message), at most 10), in their order
+    and words (parquet-read.ts, bess_harness.parquet): ``parts`` are the system's part files as
+    (name, path), sorted by name; ``rows`` carry read_fleet's ``_part``, ``_row`` and ``_nan``. A
+    part listed with no rows, a null timestamp, a reading that is ±Infinity or a stored NaN (a missing
+    reading is null), a timestamp not after the previous row of its part, one in two parts."""
+    out: list[tuple[str, str]] = []
+
+    class _Full(Exception):
+        pass
+
+    def emit(file: str, message: str) -> None:
+        out.append((file, message))
+        if len(out) >= _PROBLEMS_PER_SYSTEM:
+            raise _Full()
+
+    by_part = dict(iter(rows.groupby("_part", sort=False)))
+    read = []
+    try:
+        for name, file in parts:
+            part = by_part.get(name)
+            if part is None:
+                emit(file, "file has no rows")
+                continue
+            part = part.sort_values("_row", kind="stable")
+            ts = part["timestamp"].to_numpy(dtype="float64", na_value=np.nan)
+            for i in np.flatnonzero(np.isnan(ts)).tolist():
+                emit(file, f"row {int(part['_row'].iloc[i]) + 1}, column timestamp: null: every row has a timestamp")
+            flags = part["_nan"]
+            nans = Counter(c for f in flags[flags.notna() & (flags != "")] for c in f.split(","))
+            for c in sensors:
+                col = part[c].to_numpy(dtype="float64", na_value=np.nan)
+                for i in np.flatnonzero(np.isinf(col)).tolist():
+                    emit(file, f"row {int(part['_row'].iloc[i]) + 1}, column {c}: {'Infinity' if col[i] > 0 else '-Infinity'} is not a reading (a missing reading is null)")
+                stored = nans[c]
+                if stored:
+                    emit(file, f"column {c}: {stored} NaN value{'' if stored == 1 else 's'}: NaN is not a reading (a missing reading is null)")
+            check_part_order(file, ts, emit)
+            read.append(([], ts, [], file))
+        merge_parts(read, emit)
+    except _Full:
+        pass
+    return out
 
 
 class _Shared:
@@ -155,7 +221,9 @@ class _Shared:
 
 def read_fleet(spark, dataset_path: str, merge_schema: bool = False):
     """The fleet's rows as a Spark DataFrame (system_id string, timestamp as int64 ms UTC, one double
-    per sensor) and the sensor columns in the files' order."""
+    per sensor, then what the loaders' checks need: ``_part`` the part file's name, ``_row`` the
+    row's 0-based index in it, ``_nan`` the sensors whose stored value is NaN, comma-separated) and
+    the sensor columns in the files' order."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
@@ -186,13 +254,29 @@ def read_fleet(spark, dataset_path: str, merge_schema: bool = False):
         raise HarnessDataError(f"sensor columns of {raw} must be numbers (DOUBLE): {', '.join(bad)}")
     cols = [F.col("system_id").cast("string").alias("system_id"), millis.cast("long").alias("timestamp")]
     cols += [F.col(c).cast("double").alias(c) for c in sensors]
+    # Spark keeps a stored NaN apart from a null, which pandas (NaN for both) cannot: flagged here.
+    nan = F.concat_ws(",", *[F.when(F.isnan(F.col(c).cast("double")), F.lit(c)) for c in sensors]) if sensors else F.lit("")
+    cols += [F.col("_metadata.file_name").alias("_part"), F.col("_metadata.row_index").alias("_row"), nan.alias("_nan")]
     return df.select(*cols), sensors
 
 
 def fleet_ids(fleet) -> list[str]:
     """The system ids of the fleet, from its partition folders (the file listing; no data is read)."""
-    ids = {unquote(m.group(1)) for f in fleet.inputFiles() for m in [_PARTITION.search(f)] if m}
-    return sorted(ids)
+    return sorted(fleet_parts(fleet))
+
+
+def fleet_parts(fleet) -> dict[str, list[tuple[str, str]]]:
+    """The part files of each system of the fleet, from the file listing (no data is read; a part
+    with no rows is listed too): id → [(file name, path)], sorted by name as the loaders read them.
+    A local path is shown without its ``file:`` scheme."""
+    parts: dict[str, list[tuple[str, str]]] = {}
+    for f in fleet.inputFiles():
+        m = _PARTITION.search(f)
+        if not m:
+            continue
+        path = unquote(urlparse(f).path) if f.startswith("file:") else f
+        parts.setdefault(unquote(m.group(1)), []).append((f.rsplit("/", 1)[-1], path))
+    return {i: sorted(p) for i, p in parts.items()}
 
 
 def read_metadata_rows(spark, file: str) -> dict[str, dict]:
@@ -249,12 +333,11 @@ def protocol_frame(rows: pd.DataFrame, sensors: Sequence[str], meta: dict) -> pd
     frame ``serve()`` would hand the model (UTC index named timestamp, float64 columns in the
     fleet's order, NaN for a missing reading)."""
     rows = rows.sort_values("timestamp", kind="stable")
-    # As the loaders do: a logger's row repeated verbatim carries nothing new and is dropped; a
-    # repeated timestamp with other values is an error (which reading is true?).
-    rows = rows[~rows.duplicated(subset=["timestamp", *sensors], keep="first")]
+    # A Parquet series holds a timestamp once (series_problems names a repeat as the loaders do);
+    # nothing is dropped here, so a repeat that slipped through fails rather than being scored.
     if rows["timestamp"].duplicated().any():
         at = int(rows.loc[rows["timestamp"].duplicated(), "timestamp"].iloc[0])
-        raise ValueError(f"system {meta['system_id']}: timestamp {pd.Timestamp(at, unit='ms', tz='UTC').isoformat()} appears twice with different values")
+        raise ValueError(f"system {meta['system_id']}: timestamp {pd.Timestamp(at, unit='ms', tz='UTC').isoformat()} appears twice: timestamps must be unique")
     n = len(rows)
     arrays = [pa.array(np.full(n, str(meta["system_id"]), dtype=object), type=pa.string()), pa.array(rows["timestamp"].to_numpy(dtype="int64"))]
     arrays += [pa.array(rows[s].to_numpy(dtype="float64", na_value=np.nan), type=pa.float64()) for s in sensors]
@@ -297,7 +380,7 @@ def _restored(key: str, template: bytes, state: bytes | None) -> object:
     return m
 
 
-def _fit_on_driver(spark, model: object, fleet, sensors: Sequence[str], train: list[dict], seed) -> None:
+def _fit_on_driver(spark, model: object, fleet, sensors: Sequence[str], train: list[dict], seed, parts, dataset_path: str) -> None:
     fit = getattr(model, "fit", None)
     if not callable(fit):
         raise ValueError(f"{model_name(model)} has no fit: pass no training set (or a state to restore)")
@@ -307,6 +390,9 @@ def _fit_on_driver(spark, model: object, fleet, sensors: Sequence[str], train: l
     with _conf(spark, {"spark.sql.execution.arrow.pyspark.enabled": "true"}):
         rows = fleet.where(F.col("system_id").isin(ids)).toPandas()
     by_id = dict(iter(rows.groupby("system_id", sort=False)))
+    empty = rows.iloc[:0]
+    refused = [(i, series_problems(by_id.get(i, empty), sensors, parts[i])) for i in ids]
+    _raise_refused([(i, p) for i, p in refused if p], dataset_path, "training system")
     systems = [SystemData(m, protocol_frame(by_id[m["system_id"]], sensors, m)) for m in train]
     with contextlib.suppress(AttributeError):
         model.seed = seed  # type: ignore[attr-defined]
@@ -324,6 +410,34 @@ def _check_ids(ids: list[str], metadata: dict[str, dict], dataset_path: str) -> 
         parts.append(f"{len(no_series)} system(s) in metadata.csv have no series under raw/: {_nice(no_series)}")
     if parts:
         raise HarnessDataError(f"the fleet {dataset_path} does not match its metadata: {'; '.join(parts)}")
+
+
+def _check_scored(scored: list, parts: dict[str, list[tuple[str, str]]], dataset_path: str) -> None:
+    """Every system of the fleet scored, none refused: a system whose parts yield no rows forms no
+    group, so it would be left out of the scores without a word (a suite would judge the rest)."""
+    seen = {r["system_id"] for r in scored}
+    refused = sorted((r["system_id"], [(p["file"], p["message"]) for p in r["problems"]]) for r in scored if r["problems"])
+    missing = [i for i in sorted(parts) if i not in seen]
+    refused += [(i, [(path, "file has no rows") for _, path in parts[i]]) for i in missing]
+    _raise_refused(refused, dataset_path, "system", missing)
+
+
+def _raise_refused(refused: list, dataset_path: str, what: str, missing: Sequence[str] = ()) -> None:
+    """HarnessDataError naming the systems whose series the loaders refuse, with their problems."""
+    if not refused:
+        return
+    no_rows = set(missing)
+    bad = [i for i, _ in refused if i not in no_rows]
+    said = []
+    if bad:
+        said.append(f"{len(bad)} {what}(s) have series the loaders refuse: {_nice(bad)}")
+    if missing:
+        said.append(f"{len(missing)} {what}(s) have no rows under raw/ and would get no score: {_nice(list(missing))}")
+    problems = [Problem(file, 0, 0, message) for _, ps in refused for file, message in ps]
+    raise HarnessDataError(
+        f"cannot score the fleet {dataset_path}: {'; '.join(said)} (run `harness validate` to see every problem in the data folder)",
+        problems,
+    )
 
 
 def _write_atomic(spark, df, out_path: str) -> None:

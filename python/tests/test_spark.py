@@ -43,9 +43,12 @@ pytestmark = [
 def csv_fleet_to_parquet(csv_dir: Path, out: Path) -> None:
     """The Parquet fleet layout from a CSV fleet: one part per system, timestamp as
     TIMESTAMP(MILLIS, UTC), sensors as DOUBLE (null = missing), system_id only in the folder name;
-    metadata.csv and labels.csv copied beside raw/."""
+    metadata.csv and labels.csv copied beside raw/. A row a logger repeated verbatim (which the CSV
+    loader drops) is written once: in a Parquet part the loaders refuse a repeated timestamp."""
     for f in sorted((csv_dir / "raw").glob("*.csv")):
         df = pd.read_csv(f, dtype={"timestamp": str})
+        prev = df.shift()
+        df = df[~(df.eq(prev) | (df.isna() & prev.isna())).all(axis=1)]
         ms = pd.to_datetime(df["timestamp"], utc=True, format="ISO8601").to_numpy(dtype="datetime64[ms]").astype("int64")
         arrays = [pa.array(ms, type=pa.int64()).cast(pa.timestamp("ms", tz="UTC"))]
         arrays += [pa.array(df[c].to_numpy(dtype="float64"), type=pa.float64(), from_pandas=True) for c in df.columns[1:]]
@@ -309,3 +312,89 @@ def test_evaluate_reads_the_scores_spark_wrote_and_checks_their_page_checksums(s
     bad = evaluate()
     assert bad.returncode == 2, bad.stdout
     assert f"{damaged.name}: not a readable Parquet file (column score, row group 1: a page's bytes do not match its checksum" in bad.stderr + bad.stdout
+
+
+def small_fleet(pq_dir: Path, root: Path, ids: list[str]) -> Path:
+    """A fleet of some of ``pq_dir``'s systems, with their metadata rows."""
+    for i in ids:
+        shutil.copytree(pq_dir / "raw" / f"system_id={i}", root / "raw" / f"system_id={i}")
+    meta = pd.read_csv(pq_dir / "metadata.csv", dtype=str, keep_default_na=False)
+    meta[meta["system_id"].isin(ids)].to_csv(root / "metadata.csv", index=False)
+    shutil.copy(pq_dir / "labels.csv", root / "labels.csv")
+    return root
+
+
+def loader_problems(fleet_dir: Path, system_id: str) -> list[tuple[str, str]]:
+    """What load_timeseries (held to the TypeScript loader by the conformance cases) says of a series."""
+    with pytest.raises(HarnessDataError) as err:
+        load_timeseries(system_id, data_dir=fleet_dir)
+    return [(p.file, p.message) for p in err.value.problems]
+
+
+def test_a_series_the_loaders_refuse_is_not_scored_and_each_part_is_named(spark, fleet, tmp_path) -> None:
+    """Parts that overlap in time were merged with their repeated rows dropped, a stored NaN was
+    scored as a missing reading and a part out of order was sorted: Spark scored what the loaders
+    refuse. Now the job fails naming each part and row in the loaders' words, and writes nothing."""
+    from example_models.fingerprint import Fingerprint
+    from iforest import IForest
+
+    _, pq_dir = fleet
+    ids = sorted(p.name.split("=", 1)[1] for p in (pq_dir / "raw").iterdir())[:4]
+    small = small_fleet(pq_dir, tmp_path / "fleet", ids)
+    # ids[0]: split in two parts that share 3 rows, as an overlapping Spark write leaves them.
+    part = small / "raw" / f"system_id={ids[0]}" / "part-0.parquet"
+    table = pq.read_table(part)
+    part.unlink()
+    pq.write_table(table.slice(0, 60), part.with_name("part-00000.parquet"))
+    pq.write_table(table.slice(57), part.with_name("part-00001.parquet"))
+    # ids[1]: a NaN stored where a missing reading is null.
+    part = small / "raw" / f"system_id={ids[1]}" / "part-0.parquet"
+    table = pq.read_table(part)
+    volts = table.column("voltage_v").to_numpy(zero_copy_only=False).copy()
+    volts[5] = np.nan
+    pq.write_table(table.set_column(table.schema.get_field_index("voltage_v"), "voltage_v", pa.array(volts, from_pandas=False)), part)
+    # ids[2]: two rows swapped within the part.
+    part = small / "raw" / f"system_id={ids[2]}" / "part-0.parquet"
+    table = pq.read_table(part)
+    order = list(range(table.num_rows))
+    order[10], order[11] = 11, 10
+    pq.write_table(table.take(order), part)
+
+    out = tmp_path / "scores.parquet"
+    with pytest.raises(HarnessDataError, match=re.escape(f"3 system(s) have series the loaders refuse: {', '.join(ids[:3])}")) as err:
+        score_fleet(spark, str(small), Fingerprint(), str(out))
+    got = [(p.file, p.message) for p in err.value.problems]
+    want = [p for i in ids[:3] for p in loader_problems(small, i)]
+    assert got == want
+    assert any("is also at row 58 of part-00000.parquet: timestamps must be unique" in m for _, m in got)
+    assert ("column voltage_v: 1 NaN value: NaN is not a reading (a missing reading is null)") in [m for _, m in got]
+    assert any(m.startswith("row 12, column timestamp: ") and "timestamps must strictly increase" in m for _, m in got)
+    assert not out.exists() and not list(tmp_path.glob("scores.parquet.tmp-*"))
+    # The training set is held to the same rules before the model is fitted on it.
+    with pytest.raises(HarnessDataError, match=re.escape(f"1 training system(s) have series the loaders refuse: {ids[1]}")):
+        score_fleet(spark, str(small), IForest(trees=5), str(out), train_ids=[ids[3], ids[1]])
+
+
+def test_a_system_whose_parts_have_no_rows_fails_naming_it(spark, fleet, tmp_path, capsys) -> None:
+    """A zero-row part forms no group in groupBy: the system was left out of scores.parquet
+    ("wrote 11 scores" for 12 systems, exit 0) and a suite judged the rest."""
+    _, pq_dir = fleet
+    ids = sorted(p.name.split("=", 1)[1] for p in (pq_dir / "raw").iterdir())[:3]
+    small = small_fleet(pq_dir, tmp_path / "fleet", ids)
+    empty = small / "raw" / f"system_id={ids[1]}" / "part-0.parquet"
+    pq.write_table(pq.read_table(empty).slice(0, 0), empty)
+    out = tmp_path / "scores.parquet"
+    args = ["--dataset", str(small), "--model", "example_models.fingerprint:Fingerprint", "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"1 system(s) have no rows under raw/ and would get no score: {ids[1]}" in err
+    assert f"system_id={ids[1]}/part-0.parquet: file has no rows" in err  # shown relative to the working directory
+    assert not out.exists()
+    # A part with no rows beside one with rows: the loaders refuse it, so does Spark.
+    shutil.copy(pq_dir / "raw" / f"system_id={ids[1]}" / "part-0.parquet", empty.with_name("part-1.parquet"))
+    assert loader_problems(small, ids[1]) == [(str(empty), "file has no rows")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"1 system(s) have series the loaders refuse: {ids[1]}" in err and f"system_id={ids[1]}/part-0.parquet: file has no rows" in err
+    empty.unlink()
+    assert main(args) == 0 and len(read_scores(out)) == 3

@@ -4,13 +4,15 @@
  *
  * - `failure_at` = the rack's last planned sample + the label's `lead_time_days` (the rounded
  *   value written in labels.csv, so `failure_at − last sample = lead_time_days` holds exactly).
- * - `onset_at` = `failure_at` − the failure type's precursor horizon: the time before the event
- *   at which its precursor shape (a sum of exponentials, failures.ts) has fallen to
- *   {@link PRECURSOR_FLOOR} (5 %) of its value at the event. The shape is normalised (weights sum
+ * - `onset_at` = `failure_at` − the precursor horizon: the failure type's own (the time before
+ *   the event at which its precursor shape, a sum of exponentials in failures.ts, has fallen to
+ *   {@link PRECURSOR_FLOOR} (5 %) of its value at the event; the shape is normalised (weights sum
  *   to 1), so this is where the precursor intensity first reaches 5 % of its intensity at the
- *   failure, whatever the severity (as long as severity ≤ 1; above, the clipped intensity reaches
- *   its plateau earlier and the onset is a lower bound). It is the same floor that makes a window
- *   `anomaly` (windows.ts), so a window is anomalous exactly when it ends after the onset.
+ *   failure, whatever the severity as long as severity ≤ 1; above, the clipped intensity reaches
+ *   its plateau earlier and the onset is a lower bound), or a window scenario's
+ *   `window.precursorDays` when it sets one. It is the horizon that makes a window `anomaly`
+ *   (windows.ts, from the same instants), so a window is anomalous exactly when its last row is
+ *   at or after the onset.
  * - When the horizon is shorter than the lead time, the precursor only reaches 5 % after the data
  *   ends; `onset_at` is then the last planned sample, so it always lies within the series or
  *   before it, never in the gap between the data and the failure.
@@ -55,12 +57,38 @@ export function roundedLeadDays(leadTimeDays: number): number {
   return Math.round(leadTimeDays * 100) / 100;
 }
 
-/** `failure_at` and `onset_at` of a failing plan (see the module comment); empty for a normal one. */
-export function failureTimes(plan: SystemPlan): Pick<LabelRow, 'failure_at' | 'onset_at'> {
+/** Epoch ms of a failing plan's failure and of its precursor's onset (not clamped to the data). */
+export interface FailureInstants {
+  readonly failureMs: number;
+  /** `failureMs` − the horizon: a window is anomalous when its last row is at or after it. */
+  readonly onsetMs: number;
+}
+
+/**
+ * The failure and onset instants of a failing plan, undefined for a normal one. `horizonDays` is
+ * the precursor horizon: a window scenario's `precursorDays`, by default the failure type's own.
+ */
+export function failureInstants(
+  plan: SystemPlan,
+  horizonDays?: number | null,
+): FailureInstants | undefined {
   const f = plan.failure;
-  if (!f) return {};
-  const last = lastPlannedMs(plan);
-  const failureMs = last + Math.round(roundedLeadDays(f.leadTimeDays) * DAY_MS);
-  const onsetMs = Math.min(last, failureMs - Math.round(precursorHorizonDays(f.type) * DAY_MS));
-  return { failure_at: formatTimestamp(failureMs), onset_at: formatTimestamp(onsetMs) };
+  if (!f) return undefined;
+  const failureMs = lastPlannedMs(plan) + Math.round(roundedLeadDays(f.leadTimeDays) * DAY_MS);
+  const horizon = horizonDays ?? precursorHorizonDays(f.type);
+  return { failureMs, onsetMs: failureMs - Math.round(horizon * DAY_MS) };
+}
+
+/**
+ * `failure_at` and `onset_at` of a failing plan (see the module comment); empty for a normal one.
+ * `horizonDays` as in {@link failureInstants}.
+ */
+export function failureTimes(
+  plan: SystemPlan,
+  horizonDays?: number | null,
+): Pick<LabelRow, 'failure_at' | 'onset_at'> {
+  const at = failureInstants(plan, horizonDays);
+  if (!at) return {};
+  const onsetMs = Math.min(lastPlannedMs(plan), at.onsetMs);
+  return { failure_at: formatTimestamp(at.failureMs), onset_at: formatTimestamp(onsetMs) };
 }

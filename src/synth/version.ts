@@ -3,4 +3,4 @@
  * a given scenario and seed: cached datasets and baselines are keyed by it, so a stale cache is
  * never mistaken for the new generator's data.
  */
-export const GENERATOR_VERSION = '4';
+export const GENERATOR_VERSION = '5';

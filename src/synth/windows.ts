@@ -4,14 +4,15 @@
  * each window a system of its own, so models are trained and judged at the grain real
  * monitoring uses.
  *
- * Labels per window. The failure happens `leadTimeDays` after the rack's last planned sample.
- * A window's lead time is the time from its own last sample to the failure, in days. A window of
- * a failing rack is `anomaly` when that lead time is at most the precursor horizon (the
- * scenario's `precursorDays`, or the failure type's own horizon: where its precursor has faded
- * to 5 % of its strength at the event), and `normal` before it: the rack had not started to fail
- * in a way the physics shows. Windows of healthy racks are normal. An anomalous window carries
- * its rack's `failure_at`/`onset_at`; a normal window carries neither (labels allow them only on
- * anomalies), though its rack may fail later.
+ * Labels per window. The failure happens `leadTimeDays` after the rack's last planned sample
+ * (the rack's `failure_at`). A window's lead time is the time from its own last row to the
+ * failure, in days. A window of a failing rack is `anomaly` when that lead time is at most the
+ * precursor horizon (the scenario's `precursorDays`, or the failure type's own horizon: where its
+ * precursor has faded to 5 % of its strength at the event), that is when its last row is at or
+ * after the onset (`onset_at` = `failure_at` − the same horizon, failure-times.ts), and `normal`
+ * before it: the rack had not started to fail in a way the physics shows. Windows of healthy
+ * racks are normal. An anomalous window carries its rack's `failure_at`/`onset_at`; a normal
+ * window carries neither (labels allow them only on anomalies), though its rack may fail later.
  *
  * Ids are `<rack>-w0000` (zero-padded to at least four digits), metadata is the rack's with
  * `parent_system_id` naming the rack, so a split can keep all windows of a rack on one side.
@@ -20,8 +21,8 @@
  */
 import type { FailureType, LabelRow, MetadataRow } from '../data/index.ts';
 import {
+  failureInstants,
   failureTimes,
-  lastPlannedMs,
   PRECURSOR_FLOOR,
   precursorHorizonDays,
 } from './failure-times.ts';
@@ -102,24 +103,25 @@ export function windowLabel(
     source: 'synthetic',
     label_version: 1,
   };
-  if (!f) return normal;
-  const lead = (lastPlannedMs(plan) - endMs) / DAY_MS + f.leadTimeDays;
-  const horizon = window.precursorDays ?? precursorHorizonDays(f.type);
-  if (lead > horizon) return normal;
+  const at = failureInstants(plan, window.precursorDays);
+  // Decided on the instants the label writes, so onset_at and the label cannot disagree.
+  if (!f || !at || endMs < at.onsetMs) return normal;
   return {
     ...normal,
     label: 'anomaly',
     failure_type: f.type,
-    lead_time_days: Math.round(lead * 100) / 100,
-    // Every anomalous window carries its rack's failure and onset (failure-times.ts).
-    ...failureTimes(plan),
+    lead_time_days: Math.round(((at.failureMs - endMs) / DAY_MS) * 100) / 100,
+    // Every anomalous window carries its rack's failure and the onset of this horizon.
+    ...failureTimes(plan, window.precursorDays),
   };
 }
 
 /**
- * Cuts a generated rack into its windows. Rows are assigned by their planned sample index
- * (timestamps sit on the grid), so a window covers the same stretch of time whatever rows a
- * fault removed; columns are views (subarrays), not copies.
+ * Cuts a generated rack into its windows. Rows are assigned by their planned sample index (the
+ * grid point a row's timestamp is nearest: jitter stays within ±40 % of the interval, events.ts),
+ * not by their jittered time, so a window holds a whole number of samples (60 one-minute samples
+ * an hour, not 59 or 61) and covers the same stretch of time whatever rows a fault removed;
+ * columns are views (subarrays), not copies.
  */
 export function cutWindows(
   sys: GeneratedSystem,
@@ -134,9 +136,12 @@ export function cutWindows(
   let row = 0;
   for (let k = 0; k < total; k++) {
     const endIndex = (k + 1) * perWindow; // exclusive, in planned samples
-    const endMs = plan.startMs + endIndex * stepMs;
     const first = row;
-    while (row < timestamps.length && (timestamps[row] as number) < endMs) row++;
+    while (
+      row < timestamps.length &&
+      Math.round(((timestamps[row] as number) - plan.startMs) / stepMs) < endIndex
+    )
+      row++;
     if (row - first < 2) continue;
     const systemId = windowId(plan.systemId, k, total);
     const columns: Record<string, Float64Array> = {};

@@ -10,7 +10,7 @@ import {
   systemParts,
   windowId,
 } from '../../../src/synth/windows.ts';
-import { sameBytes, scenario } from './helpers.ts';
+import { NO_EVENTS, NO_FAULTS, sameBytes, scenario } from './helpers.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -51,9 +51,10 @@ describe('window scenarios', () => {
         });
         expect(w.label.system_id).toBe(w.systemId);
         const k = Number(w.systemId.slice(-4));
-        const lo = plan.startMs + k * 6 * 3_600_000;
-        expect(w.timestamps[0]).toBeGreaterThanOrEqual(lo);
-        expect(w.timestamps[w.timestamps.length - 1]).toBeLessThan(lo + 6 * 3_600_000);
+        // Rows belong to the window of their planned sample (72 of 5 min in 6 h), jittered or not.
+        const planned = (t: number | undefined) => Math.round((t! - plan.startMs) / 300_000);
+        expect(planned(w.timestamps[0])).toBeGreaterThanOrEqual(k * 72);
+        expect(planned(w.timestamps[w.timestamps.length - 1])).toBeLessThan((k + 1) * 72);
         for (const col of Object.values(w.columns)) expect(col.length).toBe(w.timestamps.length);
         rows += w.timestamps.length;
       }
@@ -97,6 +98,67 @@ describe('window scenarios', () => {
     const healthy = planFleet(s).filter((p) => p.failure === null);
     for (const plan of healthy)
       for (const w of systemParts(plan, s)) expect(w.label.label).toBe('normal');
+  });
+
+  it('cuts by planned sample, not by jittered time: a window holds a whole number of samples', () => {
+    // Every rack jitters; a row jittered early past a window's end once went to the next window
+    // (59 rows in one, 61 in the next at 1 min an hour).
+    const s = scenario({
+      systems: 4,
+      days: 2,
+      interval: '1m',
+      window: '1h',
+      dataQuality: NO_FAULTS,
+      events: { ...NO_EVENTS, jitter: 1 },
+    });
+    for (const plan of planFleet(s)) {
+      expect(plan.tags).toContain('timestamp_jitter');
+      const parts = systemParts(plan, s);
+      expect(parts.length).toBe(48);
+      for (const w of parts) {
+        const k = Number(w.systemId.slice(-4));
+        expect(w.timestamps.length).toBe(60);
+        const planned = Array.from(w.timestamps, (t) => Math.round((t - plan.startMs) / 60_000));
+        expect(planned).toEqual(Array.from({ length: 60 }, (_, i) => k * 60 + i));
+        // The label's lead time counts from the window's own last row, jittered or not.
+        if (w.label.label === 'anomaly') {
+          const failureMs = Date.parse(w.label.failure_at!);
+          const end = w.timestamps[59]!;
+          expect(w.label.lead_time_days).toBe(Math.round(((failureMs - end) / DAY_MS) * 100) / 100);
+        }
+      }
+    }
+  });
+
+  it('with precursorDays, gives onset_at = failure_at − precursorDays: a window is anomalous exactly when it ends at or after the onset', () => {
+    const s = scenario({
+      systems: 8,
+      days: 10,
+      interval: '1h',
+      anomalyRate: 0.5,
+      leadTimeDays: { kind: 'uniform', min: 0.5, max: 3 },
+      window: { length: '12h', precursorDays: 4 },
+    });
+    const plans = failing(s);
+    expect(plans.length).toBeGreaterThan(0);
+    for (const plan of plans) {
+      const parts = systemParts(plan, s);
+      const anomalous = parts.filter((w) => w.label.label === 'anomaly');
+      expect(anomalous.length).toBeGreaterThan(0);
+      const { failure_at, onset_at } = anomalous[0]!.label;
+      const onsetMs = Date.parse(onset_at!);
+      // The horizon is precursorDays, not the failure type's own (≥ 24 days, before the data).
+      expect(Date.parse(failure_at!) - onsetMs).toBe(4 * DAY_MS);
+      for (const w of parts) {
+        const end = w.timestamps[w.timestamps.length - 1]!;
+        expect(w.label.label).toBe(end >= onsetMs ? 'anomaly' : 'normal');
+        if (w.label.label === 'anomaly') {
+          expect(w.label).toMatchObject({ failure_at, onset_at });
+          expect(w.label.lead_time_days).toBeLessThanOrEqual(4);
+        }
+      }
+      expect(parts.some((w) => w.label.label === 'normal')).toBe(true);
+    }
   });
 
   it("defaults the horizon to where each failure type's precursor fades to 5 % of its strength", () => {
