@@ -4,7 +4,7 @@
  * process.exit errors its own case; the healthy model beside it is scored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeProject, REPO_ROOT, runCommand, runHarness } from '../helpers/run-harness.ts';
 
@@ -25,8 +25,9 @@ const rejects = defineModel({ name: 'rejects', version: '1', fit() { Promise.rej
 const restoreHangs = defineModel({ name: 'restore-hangs', version: '1', timeoutMs: 1000, fit() {}, saveState: () => ({ a: 1 }), restoreState: () => new Promise(() => {}), score: () => 1 });
 const restoreLoops = defineModel({ name: 'restore-loops', version: '1', timeoutMs: 1000, fit() {}, saveState: () => ({ a: 1 }), restoreState() { for (;;) {} }, score: () => 1 });
 const teardownHangs = defineModel({ name: 'teardown-hangs', version: '1', timeoutMs: 1000, score: () => 1, teardown: () => new Promise(() => {}) });
-// Its timer fires after teardown, when no call of it is under way: the error was lost (exit 0).
+// Their timers fire after teardown, when no call of theirs is under way: the error was lost (exit 0).
 const lateTimer = defineModel({ name: 'late-timer', version: '1', score: () => 1, teardown() { setTimeout(() => { throw new Error('thrown after teardown'); }, 5); } });
+const laterTimer = defineModel({ name: 'later-timer', version: '1', score: () => 1, teardown() { setTimeout(() => { throw new Error('thrown long after teardown'); }, 500); } });
 export default [
   defineSuite({ name: 'exit', dataset: ${DATASET}, models: [exits(0), exits(1), exitsInFit, 'zscore'] }),
   defineSuite({ name: 'hang', dataset: ${DATASET}, models: [busyScore, busyFit, never, 'zscore'] }),
@@ -34,6 +35,7 @@ export default [
   defineSuite({ name: 'hog', dataset: ${DATASET}, models: [hog, 'zscore'] }),
   defineSuite({ name: 'stray', dataset: ${DATASET}, models: [timerThrows, rejects, 'zscore'] }),
   defineSuite({ name: 'late', dataset: ${DATASET}, models: [lateTimer], expect: ({ metric }) => [metric('late-timer', 'roc_auc').toBeWithin(0, 1)] }),
+  defineSuite({ name: 'later', dataset: ${DATASET}, models: [laterTimer], expect: ({ metric }) => [metric('later-timer', 'roc_auc').toBeWithin(0, 1)] }),
   // A law is measured with the fitted plugin, in its worker too.
   defineSuite({ name: 'with-law', dataset: ${DATASET}, models: [timerThrows], expect: ({ model }) => [model('timer-throws').toBeChanceOnShuffledLabels()] }),
 ];
@@ -142,25 +144,46 @@ describe('plugins that end or crash the harness process', () => {
     expect(r.stderr).not.toMatch(/outside any plugin call/);
   });
 
-  it("a throw from a timer after the plugin's last call (its teardown) is a run error naming the suite: exit 2, not a green run", async () => {
+  it("a throw from a timer a plugin sets in its teardown errors that model's case: the session waits for its timers", async () => {
+    const r = await runHarness(
+      ['run', 'late', '--workers', '1', '--reporter', 'plain', '--no-history'],
+      {
+        cwd: project.dir,
+      },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toMatch(
+      /late-timer +errored: .*an error escaped the plugin \(a timer or a promise nobody awaited\): thrown after teardown/,
+    );
+  });
+
+  it('one that fires after the session was answered (past its wait) is a run error naming the suite: exit 2, not a green run', async () => {
+    // A reporter that takes a second to end the run: the timer fires while no request is under way.
+    writeFileSync(
+      path.join(project.dir, 'slow.mjs'),
+      'export default { async onRunEnd() { await new Promise((r) => setTimeout(r, 1500)); } };\n',
+    );
     const r = await runHarness(
       [
         'run',
-        'late',
+        'later',
         '--workers',
         '1',
+        '--reporter',
+        './slow.mjs',
         '--reporter',
         'plain',
         '--reporter',
         'json',
         '--out-dir',
         'L',
+        '--no-history',
       ],
       { cwd: project.dir },
     );
     expect(r.code, r.stdout + r.stderr).toBe(2);
     const error =
-      'a plugin failed after suite "late" was answered, in its worker thread: an error escaped the plugin (a timer or a promise nobody awaited): thrown after teardown';
+      'a plugin failed after suite "later" was answered, in its worker thread: an error escaped the plugin (a timer or a promise nobody awaited): thrown long after teardown';
     expect(r.stdout).toContain(`✗ harness error: ${error}`);
     const json = JSON.parse(readFileSync(path.join(project.dir, 'L', 'results.json'), 'utf8'));
     expect([json.summary.exitCode, json.errors]).toEqual([2, [error]]);
