@@ -102,7 +102,8 @@ async function linkTarget(file: string): Promise<string> {
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   const target = await linkTarget(file);
   const before = await stat(target).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
+    // Not there, or a part of its path is a file: makeDir below names the folder it cannot make.
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
     throw err;
   });
   if (before !== undefined) {
