@@ -67,7 +67,8 @@ describe('harness init --yes and package.json', () => {
           uid: 65534,
           gid: 65534,
           encoding: 'utf8',
-          env: harnessEnv({ HOME: t.dir }),
+          // TMPDIR too: tsx keeps a cache per user in it (/tmp/tsx-65534 was left behind).
+          env: harnessEnv({ HOME: t.dir, TMPDIR: t.dir }),
         },
       );
       r = { code: p.status, stdout: p.stdout, stderr: p.stderr };

@@ -50,7 +50,8 @@ describe('writeFileAtomic', () => {
         uid: 65534,
         gid: 65534,
         encoding: 'utf8',
-        env: { PATH: process.env['PATH'], HOME: d },
+        // TMPDIR too: tsx keeps a cache per user in it (/tmp/tsx-65534 was left behind).
+        env: { PATH: process.env['PATH'], HOME: d, TMPDIR: d },
       });
       outcome = JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null');
     } else {
