@@ -161,7 +161,15 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
         emit(file, "missing column timestamp: a series has a timestamp column (INT64 TIMESTAMP, UTC) and one DOUBLE column per sensor")
     else:
         t = schema.field(names.index("timestamp")).type
-        if not pa.types.is_timestamp(t):
+        # pyarrow shows INT96 as a timestamp with no zone: say what it is, as parquet-read.ts does.
+        physical = pf.schema.column(pf.schema.names.index("timestamp")).physical_type if "timestamp" in pf.schema.names else None
+        if physical == "INT96":
+            bad = True
+            emit(
+                file,
+                "column timestamp is INT96 (a legacy Spark type): write INT64 TIMESTAMP, e.g. spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS",
+            )
+        elif not pa.types.is_timestamp(t):
             bad = True
             emit(file, f"column timestamp is {t}: expected INT64 TIMESTAMP (UTC)")
         elif t.tz is None:

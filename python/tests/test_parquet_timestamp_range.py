@@ -5,6 +5,9 @@ are a duplicate column, as there. Within those years, a timestamp a pandas Datet
 (1677…2262) is a located error of load_timeseries, never another date."""
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 import pyarrow.parquet as pq
@@ -12,6 +15,7 @@ import pyarrow.parquet as pq
 from bess_harness import HarnessDataError, load_timeseries
 from bess_harness.parquet import scan_series_parquet
 
+REPO = Path(__file__).resolve().parents[2]
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
 
@@ -84,3 +88,27 @@ def test_the_edges_of_what_pandas_indexes_load_as_they_are(tmp_path) -> None:
     (tmp_path / "raw" / "sys-1.csv").write_text(f"\ufefftimestamp,voltage_v\n{first},800\n{last},801\n", encoding="utf-8")
     df = load_timeseries("sys-1", data_dir=tmp_path, source="synthetic")
     assert [t.isoformat() for t in df.index] == ["1677-09-22T00:00:00+00:00", "2262-04-11T00:00:00+00:00"]
+
+
+def test_int96_timestamps_are_named_as_the_typescript_reader_names_them(tmp_path):
+    # pyarrow shows INT96 as a timestamp with no zone, which read as "a local time": the message
+    # said the wrong fix. Both readers now say what the column is (parquet-read.ts).
+    folder = tmp_path / "system_id=sys-1"
+    folder.mkdir()
+    table = pa.table({"timestamp": pa.array([T0, T0 + 60_000], pa.timestamp("ms", tz="UTC")), "voltage_v": pa.array([800.0, 801.0])})
+    pq.write_table(table, folder / "part-0.parquet", use_deprecated_int96_timestamps=True)
+    problems: list[str] = []
+    scan_series_parquet(str(folder), lambda p: problems.append(p.message))
+    message = (
+        "column timestamp is INT96 (a legacy Spark type): write INT64 TIMESTAMP, "
+        "e.g. spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS"
+    )
+    assert problems == [message]
+    # The same file through `harness validate`, the TypeScript reader.
+    (tmp_path / "metadata.csv").write_text("system_id,source,operational_mode,season\nsys-1,synthetic,backup,winter\n")
+    (tmp_path / "labels.csv").write_text("system_id,label,failure_type,lead_time_days,source,label_version\nsys-1,normal,none,,synthetic,1\n")
+    (tmp_path / "raw").mkdir()
+    folder.rename(tmp_path / "raw" / "system_id=sys-1")
+    r = subprocess.run(["node", str(REPO / "bin" / "harness.js"), "validate", "--data", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert f"system_id=sys-1/part-0.parquet: {message}" in r.stdout + r.stderr
