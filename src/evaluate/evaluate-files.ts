@@ -54,6 +54,8 @@ export interface EvaluateFilesOptions {
   readonly columnsExplicit: boolean;
   /** Drop scores without a label and labels without a score (a warning) instead of failing. */
   readonly allowMissing: boolean;
+  /** With allowMissing: the largest share of the labels that may be dropped (no score); more is an error. */
+  readonly maxMissing?: number;
 }
 
 /** What {@link evaluateFiles} measured, and on what. */
@@ -130,6 +132,13 @@ async function evaluateWith(
         : keptNormals === 0 && totalNormals > 0
           ? `all ${plural(totalNormals, 'normal system')}`
           : undefined;
+    // A cap the caller set: a scorer that failed on most of the fleet, judged on the rest, passed.
+    if (opts.maxMissing !== undefined && labels.n > 0 && dropLabels / labels.n > opts.maxMissing) {
+      const message = `--allow-missing dropped ${plural(dropLabels, 'label')} of ${labels.n} (${((100 * dropLabels) / labels.n).toFixed(1)} %, ${droppedAnomalies} of them ${droppedAnomalies === 1 ? 'an anomaly' : 'anomalies'}): more than --max-missing ${opts.maxMissing}`;
+      throw new HarnessError('E_JOIN', `${displayPath(scoresFile)}: ${message}`, [
+        { file: scoresFile, line: 1, column: 0, message },
+      ]);
+    }
     if (lost && join.labelRow.length > 0) {
       const message = `--allow-missing dropped ${lost} of the labels (they have no score): the rest cannot measure a detector; score those systems, or pass labels without them`;
       throw new HarnessError('E_JOIN', `${displayPath(scoresFile)}: ${message}`, [

@@ -247,6 +247,45 @@ describe('harness evaluate', () => {
       `warning: dropped 1 score without a label and 2 labels without a score (${a} of them ${a === 1 ? 'an anomaly' : 'anomalies'}, ${2 - a} normal)\n`,
     );
     expect((JSON.parse(ok.stdout) as EvalJson).n).toBe(labels.length - 2);
+
+    // --max-missing caps the share of labels dropped: 2 of them is over a cap of 1 label's share.
+    const share = (k: number) => String(k / labels.length);
+    const capped = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--data',
+      fleet,
+      '--allow-missing',
+      '--max-missing',
+      share(1),
+    ]);
+    expect(capped.code).toBe(2);
+    expect(capped.stderr).toContain(
+      `--allow-missing dropped 2 labels of ${labels.length} (${(200 / labels.length).toFixed(1)} %, ${a} of them ${a === 1 ? 'an anomaly' : 'anomalies'}): more than --max-missing ${share(1)}`,
+    );
+    const within = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--data',
+      fleet,
+      '--allow-missing',
+      '--max-missing',
+      share(2),
+    ]);
+    expect(within.code, within.stderr).toBe(0);
+    for (const [args, says] of [
+      [['--max-missing', '0.1'], '--max-missing caps what --allow-missing drops: pass both'],
+      [
+        ['--allow-missing', '--max-missing', '1.5'],
+        '--max-missing is a share of the labels in [0, 1]',
+      ],
+    ] as const) {
+      const bad = await runHarness(['evaluate', '--scores', scores, '--data', fleet, ...args]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(says);
+    }
   });
 
   it('judges against the labels of every source folder of a data dir by default, naming the file of an unscored label', async () => {

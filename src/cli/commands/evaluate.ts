@@ -20,7 +20,8 @@ import { numberFlag, outputDirFlag, parseCommandArgs } from '../args.ts';
 import type { Command } from './index.ts';
 
 const USAGE = `Usage: harness evaluate --scores FILE [--labels FILE] [--metadata FILE] [--data DIR]
-                        [--threshold T] [--by COLS] [--allow-missing] [--json] [--plots DIR]
+                        [--threshold T] [--by COLS] [--allow-missing [--max-missing SHARE]]
+                        [--json] [--plots DIR]
 
 Judges a scores.csv (system_id,score[,source]; higher = more anomalous) written by any scorer
 against the labels: ROC AUC with its DeLong CI, average precision, precision/recall/F1 at the
@@ -36,6 +37,9 @@ threshold, and a breakdown per stratum.
   --by COLS         comma-separated breakdown columns (default: ${'failure_type,operational_mode,season,lead_time_bucket,scenario_tags,source'})
   --allow-missing   drop scores without a label and labels without a score (with a warning)
                     instead of failing; dropping every anomaly (or every normal) is still exit 2
+  --max-missing SHARE  with --allow-missing: exit 2 when the labels dropped (no score) are more
+                    than SHARE of them (0.05 = 5 %): a scorer that failed on most of the fleet
+                    was judged on what was left
   --json            print one JSON object on stdout, nothing else
   --plots DIR       write ROC, PR, score-distribution and breakdown charts as SVG into DIR
 
@@ -84,9 +88,10 @@ async function runAlarms(values: {
   'pre-window'?: string;
   nab?: boolean;
   'allow-missing'?: boolean;
+  'max-missing'?: string;
   json?: boolean;
 }): Promise<number> {
-  for (const flag of ['scores', 'threshold', 'by'] as const)
+  for (const flag of ['scores', 'threshold', 'by', 'max-missing'] as const)
     if (values[flag] !== undefined)
       throw new HarnessError(
         'E_ARGS',
@@ -162,6 +167,7 @@ export const evaluateCommand: Command = {
         threshold: { type: 'string' },
         by: { type: 'string' },
         'allow-missing': { type: 'boolean', default: false },
+        'max-missing': { type: 'string' },
         json: { type: 'boolean', default: false },
         plots: { type: 'string' },
         alarms: { type: 'string' },
@@ -184,6 +190,17 @@ export const evaluateCommand: Command = {
           'E_ARGS',
           `harness evaluate: --${flag} goes with --alarms, not --scores\n\n${USAGE}`,
         );
+    const maxMissing = numberFlag('max-missing', values['max-missing']);
+    if (maxMissing !== undefined && !(maxMissing >= 0 && maxMissing <= 1))
+      throw new HarnessError(
+        'E_ARGS',
+        `harness evaluate: --max-missing is a share of the labels in [0, 1] (0.05 = 5 %), got ${values['max-missing']}`,
+      );
+    if (maxMissing !== undefined && values['allow-missing'] !== true)
+      throw new HarnessError(
+        'E_ARGS',
+        `harness evaluate: --max-missing caps what --allow-missing drops: pass both\n\n${USAGE}`,
+      );
     const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
     const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';
     const by = parseBy(values.by);
@@ -205,6 +222,7 @@ export const evaluateCommand: Command = {
       columns: by.columns,
       columnsExplicit: by.explicit,
       allowMissing: values['allow-missing'] === true,
+      ...(maxMissing !== undefined ? { maxMissing } : {}),
     });
     for (const w of evaluation.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
     if (values.json)
