@@ -6,7 +6,7 @@ import { readLabelColumns, labelRowAt } from './label-columns.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
 import { loadTimeseries } from './load-timeseries.ts';
 import { metadataRowAt, readMetadataColumns } from './metadata-columns.ts';
-import { systemIdOfPartition } from './parquet-read.ts';
+import { rawEntrySystem } from './parquet-read.ts';
 import type { Source } from './schema.ts';
 import type { Dataset, LabelRow, LoadOptions, MetadataRow, SystemRecord } from './types.ts';
 
@@ -111,8 +111,7 @@ async function orphanSeriesOf(
     if (entries.length === 0) continue;
     const listed = new Set(metadata.filter((m) => m.file === s.metadataPath).map((m) => m.row.system_id));
     for (const e of entries) {
-      const partition = systemIdOfPartition(e.name);
-      const id = partition !== undefined && (e.isDirectory() || e.isSymbolicLink()) ? partition : e.name.endsWith('.csv') ? e.name.slice(0, -'.csv'.length) : undefined;
+      const id = rawEntrySystem(e)?.id;
       if (id === undefined || listed.has(id)) continue;
       out.push({ id, problem: { file: path.join(s.rawDir, e.name), line: 1, column: 0, message: `orphan series: system ${id} is not listed in the metadata` } });
     }

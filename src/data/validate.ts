@@ -17,7 +17,7 @@ import type { LocatedRow } from './row-fields.ts';
 import type { LabelRow } from './types.ts';
 import { readRegularFile, readRegularText, utf8Text } from './read-file.ts';
 import { scanSeriesBytes } from './series-bytes.ts';
-import { partitionDirName, scanSeriesParquet, systemIdOfPartition } from './parquet-read.ts';
+import { partitionDirName, rawEntrySystem, scanSeriesParquet } from './parquet-read.ts';
 
 /** Options of `validateData`. */
 export interface ValidateOptions {
@@ -221,16 +221,14 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     rawDirOk.add(s.source);
     const entries = await readdir(s.rawDir, { withFileTypes: true });
     // The Parquet layout: a partition folder `system_id=<id>/` per system, beside or instead of `<id>.csv`.
-    const partitions = new Map<string, string>();
-    for (const e of entries) {
-      const id = systemIdOfPartition(e.name);
-      if (id !== undefined && (e.isDirectory() || e.isSymbolicLink())) partitions.set(id, e.name);
-    }
+    const series = entries.flatMap((e) => {
+      const sys = rawEntrySystem(e);
+      return sys ? [{ name: e.name, ...sys }] : [];
+    });
+    const partitions = new Map(series.filter((e) => e.parquet).map((e) => [e.id, e.name]));
     if (partitions.size > 0) parquetRaw.add(s.source);
-    const names = entries.map((e) => e.name).filter((n) => n.endsWith('.csv') || partitions.get(systemIdOfPartition(n) ?? '') === n).sort();
-    for (const name of names) {
-      const parquet = !name.endsWith('.csv');
-      const id = parquet ? (systemIdOfPartition(name) as string) : name.slice(0, -'.csv'.length);
+    series.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { name, id, parquet } of series) {
       const file = path.join(s.rawDir, name);
       if (!parquet && partitions.has(id)) {
         report(fileProblem(file, `system ${id} has both ${name} and ${partitions.get(id)}/: keep one layout`));
