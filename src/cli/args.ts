@@ -18,17 +18,34 @@ export function parseCommandArgs<O extends Options>(
   usage: string,
   allowPositionals = false,
 ) {
+  let parsed;
   try {
-    return parseArgs({
+    parsed = parseArgs({
       args: joinNegativeValues(argv, options),
       options,
       allowPositionals,
       strict: true,
+      tokens: true,
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new HarnessError('E_ARGS', `harness ${command}: ${message}\n\n${usage}`);
   }
+  // parseArgs keeps the last of a flag given twice: a CI wrapper that appended its own
+  // `--labels` judged against another file than the one written first, without a word.
+  const given = new Map<string, string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option' || options[t.name]?.type !== 'string' || options[t.name]?.multiple)
+      continue;
+    const before = given.get(t.name);
+    if (before !== undefined)
+      throw new HarnessError(
+        'E_ARGS',
+        `harness ${command}: --${t.name} is given twice (${JSON.stringify(before)} and ${JSON.stringify(t.value ?? '')}): give it once\n\n${usage}`,
+      );
+    given.set(t.name, t.value ?? '');
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /**

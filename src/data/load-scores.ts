@@ -73,6 +73,7 @@ export function parseScoresText(text: string, file: string): ScoreRow[] {
       else {
         score = Number(raw);
         if (!Number.isFinite(score)) at(scoreCol, `score is not finite: ${JSON.stringify(raw)} overflows a 64-bit float`);
+        else if (/^[+-]?\d+$/.test(raw) && beyondExactInteger(BigInt(raw))) at(scoreCol, integerScoreProblem(raw));
       }
       let source: Source | undefined;
       if (sourceCol !== undefined) {
@@ -98,4 +99,17 @@ export function parseScoresText(text: string, file: string): ScoreRow[] {
     throw new HarnessError('E_SCORES', `cannot read scores ${file}: ${total} problem${total === 1 ? '' : 's'}${shown}`, problems);
   }
   return out;
+}
+
+/**
+ * True past 2^53, where doubles stop holding every integer: 2^53 + 1 read as 2^53 tied with it,
+ * and an AUC that scikit-learn (pandas reads the column as int64) puts at 1.0 came out 0.5.
+ */
+export function beyondExactInteger(value: bigint): boolean {
+  return value > 2n ** 53n || value < -(2n ** 53n);
+}
+
+/** What a score past {@link beyondExactInteger} is told. */
+export function integerScoreProblem(value: string): string {
+  return `score ${value} is an integer past 2^53: no double holds it, so scores that differ would be judged as ties (write the scores as doubles, or rescale them)`;
 }

@@ -5,12 +5,12 @@
  * every problem located, then thrown as one `HarnessError('E_SCORES')`. A row is named as
  * `row N` of its part file (N from 1); `ScoreRow.line` holds N.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SchemaElement } from 'hyparquet';
 import { loadCodecsFor, PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
-import type { ScoreRow } from './load-scores.ts';
+import { beyondExactInteger, integerScoreProblem, type ScoreRow } from './load-scores.ts';
 import { parquetParts } from './parquet-read.ts';
 import { readRegularFile, unreadableReason } from './read-file.ts';
 import { SOURCES, isOneOf, systemIdProblem, type Source } from './schema.ts';
@@ -19,10 +19,25 @@ import { didYouMean } from './suggest.ts';
 /** Problems reported before giving up, as for scores.csv. */
 const MAX_PROBLEMS = 50;
 
-/** True when `file` names Parquet scores: a `.parquet` file, or a folder (Spark's output is one). */
+/**
+ * True when `file` names Parquet scores: a `.parquet` file, a folder (Spark's output is one), or
+ * a file that starts with Parquet's magic `PAR1` whatever its name (`scores.pq`): read as text,
+ * it was refused as "not UTF-8".
+ */
 export async function isParquetScores(file: string): Promise<boolean> {
   if (file.toLowerCase().endsWith('.parquet')) return true;
-  return (await stat(file).catch(() => null))?.isDirectory() ?? false;
+  const st = await stat(file).catch(() => null);
+  if (st?.isDirectory()) return true;
+  if (!st?.isFile()) return false;
+  const handle = await open(file, 'r').catch(() => null);
+  if (handle === null) return false;
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return bytesRead === 4 && head.toString('latin1') === 'PAR1';
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The columns of scores.csv, the same in Parquet. */
@@ -46,12 +61,25 @@ export async function readParquetScores(file: string): Promise<ScoreRow[]> {
     parts = await parquetParts(file);
     // Spark's partitionBy('source') writes folders source=real/ … and no part at the top: say so,
     // rather than that the folder is empty (and never read a part without the source it names).
-    const partitions = (await readdir(file, { withFileTypes: true }))
+    const entries = await readdir(file, { withFileTypes: true });
+    const partitions = entries
       .filter((e) => e.isDirectory() && /^[^=]+=/.test(e.name))
       .map((e) => `${e.name}/`);
+    // Spark reads every file of the folder whose name does not start with _ or .: a part the
+    // harness would skip (part-1.PARQUET, a part with no suffix, a subfolder) left its systems
+    // out, and --allow-missing judged the rest with exit 0.
+    const skipped = entries.filter(
+      (e) =>
+        !e.name.startsWith('_') &&
+        !e.name.startsWith('.') &&
+        !(e.isFile() && e.name.endsWith('.parquet')) &&
+        !(e.isDirectory() && /^[^=]+=/.test(e.name)),
+    );
+    for (const e of skipped)
+      at(path.join(file, e.name), `${e.isDirectory() ? 'a folder' : 'a file'} among the score parts that is not a part (*.parquet): Spark would read it, the harness does not; rename it or move it out (names starting with _ or . are left out)`);
     if (partitions.length > 0)
       at(file, `the scores are partitioned (${partitions.slice(0, 3).join(', ')}${partitions.length > 3 ? ', …' : ''}): write them without partitionBy, one folder of part files with system_id, score and, when needed, a source column`);
-    else if (parts.length === 0) at(file, 'no .parquet part file in this folder');
+    else if (parts.length === 0 && skipped.length === 0) at(file, 'no .parquet part file in this folder');
   }
   const out: ScoreRow[] = [];
   const firstAt = new Map<string, string>();
@@ -86,8 +114,9 @@ export async function readParquetScores(file: string): Promise<ScoreRow[]> {
         let value = NaN;
         if (score === null || score === undefined) fail(`score is null for system ${typeof id === 'string' ? id : '(no id)'}`);
         else {
-          value = typeof score === 'bigint' ? Number(score) : Number(score);
+          value = Number(score);
           if (typeof score !== 'number' && typeof score !== 'bigint') fail(`score is not a number: ${JSON.stringify(String(score))}`);
+          else if (typeof score === 'bigint' && beyondExactInteger(score)) fail(integerScoreProblem(String(score)));
           else if (!Number.isFinite(value)) fail(`score is not finite: ${value} (scores must be finite numbers; a NaN or Infinity is a scorer bug)`);
         }
         let src: Source | undefined;
@@ -200,7 +229,10 @@ function typeName(el: SchemaElement): string {
  */
 function columnTypeProblem(el: SchemaElement): string | undefined {
   if (el.name === 'score') {
-    const plain = (el.logical_type === undefined || (el.logical_type.type === 'INTEGER' && el.logical_type.isSigned)) && el.converted_type === undefined;
+    // Integers of any width (pyarrow and Spark annotate int8/int16 columns INT_8/INT_16), but not
+    // an unsigned 64-bit one: hyparquet reads a nullable one's values past 2^63 as negatives.
+    const integer = el.logical_type?.type === 'INTEGER' ? el.logical_type.isSigned || el.logical_type.bitWidth < 64 : el.logical_type === undefined;
+    const plain = integer && (el.converted_type === undefined || /^U?INT_(?:8|16|32|64)$/.test(el.converted_type)) && el.converted_type !== 'UINT_64';
     if (el.type !== undefined && NUMBERS.has(el.type) && plain) return undefined;
     const decimal = el.logical_type?.type === 'DECIMAL' || el.converted_type === 'DECIMAL';
     return `column score is ${typeName(el)}: scores are DOUBLE${decimal ? ' (cast the DECIMAL to double where the scores are written: a DECIMAL has no one double)' : ''}`;

@@ -5,7 +5,7 @@
  */
 import { enumBytes, enumCodeAt, isSafeIdAt, plainDecimalAt, type ByteTable } from './csv-bytes.ts';
 import { IdColumn } from './id-column.ts';
-import { DECIMAL, NON_FINITE, parseScoresText, SCORES_OPTIONAL, SCORES_REQUIRED, type ScoreRow } from './load-scores.ts';
+import { beyondExactInteger, DECIMAL, NON_FINITE, parseScoresText, SCORES_OPTIONAL, SCORES_REQUIRED, type ScoreRow } from './load-scores.ts';
 import { SOURCES } from './schema.ts';
 import { cleanHeader, FieldCursor, readTableColumns } from './table-columns.ts';
 
@@ -33,7 +33,9 @@ function scoreOfText(text: string): number | undefined {
   const raw = text.trim();
   if (raw === '' || NON_FINITE.test(raw) || !DECIMAL.test(raw)) return undefined;
   const v = Number(raw);
-  return Number.isFinite(v) ? v : undefined;
+  if (!Number.isFinite(v)) return undefined;
+  // An integer past 2^53 is a problem the exact path names (load-scores.ts).
+  return /^[+-]?\d+$/.test(raw) && beyondExactInteger(BigInt(raw)) ? undefined : v;
 }
 
 /** The byte path: the columns, or null at the first row readScoresFile would report. */

@@ -21,7 +21,6 @@ import {
   locateSeries,
   SOURCES,
   stratumOf,
-  writeFileAtomic,
 } from '../data/index.ts';
 import type { LabelRow, MetadataRow } from '../data/types.ts';
 import { displayPath, HarnessError, type Problem } from '../errors.ts';
@@ -37,6 +36,7 @@ import {
   type AlarmSummary,
   type AlarmSystem,
 } from '../metrics/index.ts';
+import { writeChartSet } from './write-charts.ts';
 import { MAX_PROBLEMS, metadataBesideLabelsWarning, plural, readLabelRows } from './join.ts';
 
 /** What {@link evaluateAlarmFiles} reads, and how it judges. */
@@ -130,12 +130,13 @@ function joinAlarms(
 }
 
 /**
- * Alarms on normal systems before the first or after the last timestamp of their series: the
+ * Alarms on the systems of `spans` before the first or after the last timestamp of their series: the
  * alarm source watched time the data does not hold (or has another clock, or the wrong year).
  */
 function alarmsOutsideSpan(
   alarms: readonly AlarmRow[],
   spans: ReadonlyMap<string, { readonly first: number; readonly last: number }>,
+  beforeOnly = false,
 ): { readonly count: number; readonly first: string } {
   let count = 0;
   let first = '';
@@ -144,7 +145,8 @@ function alarmsOutsideSpan(
     const span = (a.source ? [a.source] : SOURCES)
       .map((src) => spans.get(key(src, a.systemId)))
       .find((s) => s !== undefined);
-    if (span === undefined || (a.atMs >= span.first && a.atMs <= span.last)) continue;
+    if (span === undefined || (a.atMs >= span.first && (beforeOnly || a.atMs <= span.last)))
+      continue;
     if (count++ === 0)
       first = `${a.line} (${a.systemId} at ${new Date(a.atMs).toISOString()}, series ${new Date(span.first).toISOString()} to ${new Date(span.last).toISOString()})`;
   }
@@ -236,6 +238,8 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   const unitMembers: (readonly number[])[] = [];
   /** The span each normal's alarms are checked against: its rack's, for a window. */
   const normalSpans = new Map<string, { readonly first: number; readonly last: number }>();
+  /** The same for a failing system's alarms, checked for the warning below only. */
+  const failingSpans = new Map<string, { readonly first: number; readonly last: number }>();
   for (const { rack, members } of groupRacks(judged.length, (i) => {
     const row = judged[i]!.row;
     return {
@@ -275,9 +279,9 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     }
     // A failing system's event window may pass its data's end (the data stops before the
     // failure); a normal rack's alarms are checked against the rack's span.
-    if (labelsOf.every((l) => !l.anomaly))
-      for (const { row } of windows)
-        normalSpans.set(key(row.source, row.system_id), { first: spanStart, last: spanEnd });
+    const spans = labelsOf.every((l) => !l.anomaly) ? normalSpans : failingSpans;
+    for (const { row } of windows)
+      spans.set(key(row.source, row.system_id), { first: spanStart, last: spanEnd });
   }
   if (missing.length > 0)
     throw new HarnessError(
@@ -301,6 +305,15 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
   if (outside.count > 0)
     warnings.push(
       `${plural(outside.count, 'alarm')} on normal systems outside the observed span of their series under ${displayPath(layout.dataDir)} (first: ${displayPath(alarmsFile)}:${outside.first}): counted as false alarms all the same, while false_alarms_per_system_month divides by the observed span only`,
+    );
+  // An alarm before a failing system's first sample counted as a catch with weeks of warning
+  // without a word, while the same alarm on a normal system was warned of. It may be real (an
+  // alarm log that starts before the telemetry export), so it is counted, and said.
+  // One after the data's end is in the event window by design (the data stops before the failure).
+  const beforeFailing = alarmsOutsideSpan(alarmRows, failingSpans, true);
+  if (beforeFailing.count > 0)
+    warnings.push(
+      `${plural(beforeFailing.count, 'alarm')} on failing systems before the first sample of their series under ${displayPath(layout.dataDir)} (first: ${displayPath(alarmsFile)}:${beforeFailing.first}): counted by their time all the same, one in the event window as a catch with that much warning, though the series does not show what raised it; check the alarm source's clock and year`,
     );
   if (noFailureAt > 0)
     warnings.push(
@@ -375,6 +388,6 @@ export async function writeAlarmPlots(e: AlarmsEvaluation, dir: string): Promise
   const spec = warningTimeChart(e.summary, {
     subtitle: `${e.files.alarms} · ${c.failures} failures, ${c.normals} normals · cooldown ${e.summary.options.cooldown_days} d`,
   });
-  await writeFileAtomic(path.join(dir, WARNING_TIME_SVG), await renderSvg(spec));
+  await writeChartSet(dir, [{ name: WARNING_TIME_SVG, svg: await renderSvg(spec) }], () => false);
   return 1;
 }

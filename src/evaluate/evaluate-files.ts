@@ -13,9 +13,9 @@ import {
   readScores,
   type Source,
   SOURCES,
-  writeFileAtomic,
 } from '../data/index.ts';
 import { displayPath, HarnessError } from '../errors.ts';
+import { writeChartSet } from './write-charts.ts';
 import {
   type CodedStrata,
   evaluateScores,
@@ -272,7 +272,8 @@ export async function writeEvaluationPlots(
 ): Promise<number> {
   const { summary } = e;
   // Charts are loaded only for plots.
-  const { modelChartFileName, modelCharts } = await import('../report/charts/index.ts');
+  const { isModelChartFile, modelChartFileName, modelCharts } =
+    await import('../report/charts/index.ts');
   const charts = modelCharts({
     y: e.y,
     scores: e.scores,
@@ -286,7 +287,9 @@ export async function writeEvaluationPlots(
   });
   // Vega is loaded only for plots.
   const { renderSvg } = await import('../report/charts/svg/index.ts');
+  const files = [];
   for (const chart of charts)
-    await writeFileAtomic(path.join(dir, modelChartFileName(chart)), await renderSvg(chart.spec));
+    files.push({ name: modelChartFileName(chart), svg: await renderSvg(chart.spec) });
+  await writeChartSet(dir, files, isModelChartFile);
   return charts.length;
 }

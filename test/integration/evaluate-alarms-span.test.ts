@@ -67,9 +67,34 @@ describe('harness evaluate --alarms: alarms outside the observed span, systems w
       ['(missing)', 2],
       ['summer', 1],
     ]);
+    expect(e.warnings.filter((w) => w.includes('failing systems'))).toEqual([]);
     const outside = e.warnings.filter((w) => w.includes('outside the observed span'));
     expect(outside).toEqual([
       `2 alarms on normal systems outside the observed span of their series under ${file('fleet')} (first: ${file('alarms.csv')}:4 (N2 at 2025-01-01T00:00:00.000Z, series 2025-06-01T00:00:00.000Z to 2025-06-01T23:00:00.000Z)): counted as false alarms all the same, while false_alarms_per_system_month divides by the observed span only`,
+    ]);
+  });
+
+  it("warns of an alarm before a failing system's first sample, which counts as a catch with weeks of warning", async () => {
+    // A1's onset is 2025-05-20, its series starts 2025-06-01: an alarm on 2025-05-21 is in the
+    // event window (a catch with 15.9 days of warning) though no sample before it exists.
+    const alarms = file('alarms-before.csv');
+    await writeFile(
+      alarms,
+      'system_id,alarm_at\nN1,2025-06-01T06:00:00Z\nA1,2025-05-21T00:00:00Z\n',
+    );
+    const e = await evaluateAlarmFiles({
+      alarms,
+      labels: file('fleet/labels.csv'),
+      dataDir: async () => file('fleet'),
+      dataExplicit: true,
+      cooldownDays: 0,
+      preWindowDays: null,
+      weighting: 'none',
+      allowMissing: false,
+    });
+    expect(e.summary.counts).toMatchObject({ caught: 1 });
+    expect(e.warnings.filter((w) => w.includes('failing systems'))).toEqual([
+      `1 alarm on failing systems before the first sample of their series under ${file('fleet')} (first: ${alarms}:3 (A1 at 2025-05-21T00:00:00.000Z, series 2025-06-01T00:00:00.000Z to 2025-06-01T23:00:00.000Z)): counted by their time all the same, one in the event window as a catch with that much warning, though the series does not show what raised it; check the alarm source's clock and year`,
     ]);
   });
 

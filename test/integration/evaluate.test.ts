@@ -216,6 +216,47 @@ describe('harness evaluate', () => {
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 
+  it('exits 2 at the line of an integer score past 2^53 (read as a double, 2^53 + 1 tied with 2^53)', async () => {
+    const rows = labels.map(
+      (l) => `${l.id},${l.anomaly ? '9007199254740993' : '9007199254740992'}`,
+    );
+    const scores = await writeScores('scores-big-int.csv', rows);
+    const r = await runHarness(['evaluate', '--scores', scores, '--data', fleet, '--json']);
+    expect(r.code).toBe(2);
+    const line = 2 + labels.findIndex((l) => l.anomaly);
+    expect(r.stderr).toContain(
+      `scores-big-int.csv:${line}:2: score 9007199254740993 is an integer past 2^53`,
+    );
+    // 2^53 itself, and the same value written as a double, are read as pandas reads them.
+    const ok = await writeScores(
+      'scores-2-53.csv',
+      labels.map((l) => `${l.id},${l.anomaly ? '9007199254740992' : '9.007199254740993e15'}`),
+    );
+    expect((await runHarness(['evaluate', '--scores', ok, '--data', fleet, '--json'])).code).toBe(
+      0,
+    );
+  });
+
+  it('exits 2 for a flag given twice (a CI wrapper appending its own --labels judged against the last one)', async () => {
+    const scores = await writeScores('scores-twice.csv', perfectRows());
+    const labelsFile = path.join(fleet, 'labels.csv');
+    const r = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--labels',
+      labelsFile,
+      '--labels',
+      labelsFile,
+      '--json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `--labels is given twice (${JSON.stringify(labelsFile)} and ${JSON.stringify(labelsFile)}): give it once`,
+    );
+    expect(r.stdout).toBe('');
+  });
+
   it('exits 2 for unmatched systems on either side, and --allow-missing drops them with a count', async () => {
     const rows = perfectRows().slice(0, -2); // the last two labels have no score
     rows.push('ghost-1,0.5'); // line rows.length + 1: a score without a label
@@ -408,6 +449,50 @@ describe('harness evaluate', () => {
     const bd = await svg('breakdown-failure_type.svg');
     expect(bd).toContain('ROC AUC by failure type');
     expect(bd).toContain('cell_imbalance');
+
+    // Again with one breakdown: the season chart of the first evaluation is not left beside it.
+    const again = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--data',
+      fleet,
+      '--json',
+      '--by',
+      'failure_type',
+      '--plots',
+      dir,
+    ]);
+    expect(again.code).toBe(0);
+    expect((await readdir(dir)).sort()).toEqual([
+      'breakdown-failure_type.svg',
+      'pr.svg',
+      'roc.svg',
+      'score-distribution.svg',
+    ]);
+
+    // A chart that cannot be written (a folder in its place): exit 2, no report printed, and
+    // the earlier charts untouched (none of the set was written).
+    const blocked = file('plots-blocked');
+    await mkdir(path.join(blocked, 'score-distribution.svg'), { recursive: true });
+    await writeFile(path.join(blocked, 'roc.svg'), 'earlier');
+    const r2 = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--data',
+      fleet,
+      '--json',
+      '--plots',
+      blocked,
+    ]);
+    expect(r2.code).toBe(2);
+    expect(r2.stdout).toBe('');
+    expect(r2.stderr).toContain(
+      `cannot write chart ${path.join(blocked, 'score-distribution.svg')}: a folder is there; no chart was written`,
+    );
+    expect(await readFile(path.join(blocked, 'roc.svg'), 'utf8')).toBe('earlier');
+    expect((await readdir(blocked)).sort()).toEqual(['roc.svg', 'score-distribution.svg']);
   });
 
   // Node's mkdir(…, { recursive: true }) spun forever here (100 % CPU, no exit): a hung CI job.

@@ -227,6 +227,55 @@ describe('hostile Parquet inputs', () => {
       expect((await evaluate('parts-one-empty')).code).toBe(0);
     });
 
+    it('reads integer scores of every width pandas and Spark write (int8, int16, uint16), and Parquet named .pq', async () => {
+      const good = await runHarness([
+        'evaluate',
+        '--json',
+        '--scores',
+        at('scores', 'good.parquet'),
+        '--labels',
+        path.join(tmp.dir, 'base', 'labels.csv'),
+      ]);
+      expect(good.code).toBe(0);
+      for (const name of ['int8', 'int16', 'uint16'])
+        expect((await evaluate(name)).code, name).toBe(0);
+      const pq = await runHarness([
+        'evaluate',
+        '--json',
+        '--scores',
+        at('scores', 'good.pq'),
+        '--labels',
+        path.join(tmp.dir, 'base', 'labels.csv'),
+      ]);
+      expect(pq.code).toBe(0);
+      expect(JSON.parse(pq.stdout).metrics).toEqual(JSON.parse(good.stdout).metrics);
+    });
+
+    it('an int64 score past 2^53: exit 2 at its row (read as a double, 2^53 + 1 tied with 2^53)', async () => {
+      const r = await evaluate('int64-past-2-53');
+      expect(r.code).toBe(2);
+      expect(r.out).toContain(
+        'int64-past-2-53.parquet: row 2: score 9007199254740993 is an integer past 2^53',
+      );
+    });
+
+    it('a part Spark reads that is not *.parquet (part-00001.PARQUET): exit 2 naming it, with --allow-missing too', async () => {
+      for (const extra of [[], ['--allow-missing']]) {
+        const r = await runHarness([
+          'evaluate',
+          '--scores',
+          at('scores', 'parts-upper-case'),
+          '--labels',
+          path.join(tmp.dir, 'base', 'labels.csv'),
+          ...extra,
+        ]);
+        expect(r.code).toBe(2);
+        expect(r.stdout + r.stderr).toContain(
+          `${at('scores', 'parts-upper-case', 'part-00001.PARQUET')}: a file among the score parts that is not a part`,
+        );
+      }
+    });
+
     it('checks page checksums: scores written with them are read (the control), one flipped bit is exit 2 naming the file and column', async () => {
       expect((await evaluate('scores-crc-good')).code).toBe(0);
       const r = await evaluate('scores-crc-flipped');

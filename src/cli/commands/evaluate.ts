@@ -114,11 +114,12 @@ async function runAlarms(values: {
     allowMissing: values['allow-missing'] === true,
   });
   for (const w of evaluation.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
+  // Charts first: a chart that cannot be written is exit 2 with no report printed before it.
+  const count = plotsDir === undefined ? 0 : await writeAlarmPlots(evaluation, plotsDir);
   process.stdout.write(
     values.json ? `${JSON.stringify(alarmsJson(evaluation), null, 2)}\n` : alarmsText(evaluation),
   );
   if (plotsDir !== undefined) {
-    const count = await writeAlarmPlots(evaluation, plotsDir);
     // stdout belongs to the JSON object in --json mode.
     const note = `wrote ${count} SVG chart${count === 1 ? '' : 's'} to ${displayPath(plotsDir)}/\n`;
     if (values.json) process.stderr.write(note);
@@ -225,6 +226,9 @@ export const evaluateCommand: Command = {
       ...(maxMissing !== undefined ? { maxMissing } : {}),
     });
     for (const w of evaluation.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
+    // Charts first: a chart that cannot be written is exit 2 with no report printed before it.
+    const count =
+      plotsDir === undefined ? 0 : await writeEvaluationPlots(evaluation, threshold, plotsDir);
     if (values.json)
       process.stdout.write(
         `${JSON.stringify(evaluationJson(evaluation, { chosenBy: thresholdFrom }), null, 2)}\n`,
@@ -240,7 +244,6 @@ export const evaluateCommand: Command = {
         }),
       );
     if (plotsDir !== undefined) {
-      const count = await writeEvaluationPlots(evaluation, threshold, plotsDir);
       // stdout belongs to the JSON object in --json mode.
       const note = `wrote ${count} SVG charts to ${displayPath(plotsDir)}/\n`;
       if (values.json) process.stderr.write(note);

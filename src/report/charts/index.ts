@@ -4,6 +4,6 @@
  */
 export { labelDistributionChart } from './label-distribution-chart.ts';
 export { signatureChart } from './signature-chart.ts';
-export { modelChartFileName, modelCharts } from './model-charts.ts';
+export { isModelChartFile, modelChartFileName, modelCharts } from './model-charts.ts';
 export { warningTimeChart, warningTimeData } from './warning-time-chart.ts';
 export { scoreTimelineChart, scoreTimelineData } from './score-timeline-chart.ts';

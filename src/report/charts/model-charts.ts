@@ -92,6 +92,11 @@ export function modelCharts(input: ModelChartsInput): ModelChart[] {
 }
 
 /** The SVG file name of a chart of the set: `roc.svg`, `pr.svg`, `score-distribution.svg`, `breakdown-<column>.svg`. */
+/** True for a file name {@link modelChartFileName} gives to some chart of the set. */
+export function isModelChartFile(name: string): boolean {
+  return /^(?:roc|pr|score-distribution|breakdown-[^/]*)\.svg$/.test(name);
+}
+
 export function modelChartFileName(chart: ModelChart): string {
   if (chart.kind === 'breakdown') return `breakdown-${chart.column ?? ''}.svg`;
   return chart.kind === 'scores' ? 'score-distribution.svg' : `${chart.kind}.svg`;
