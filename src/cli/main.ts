@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
+import { exitOnSignals } from '../exit-signals.ts';
 import { forbidProcessExit, killProcessGroups, listenForProcessGroups } from '../plugin/index.ts';
-import { fileSystemProblem } from './fs-problem.ts';
+import { fileSystemProblem } from '../fs-problem.ts';
 import { printProblems } from './output.ts';
 import { strayErrors as stray } from './stray-errors.ts';
 import { COMMANDS, helpText } from './commands/index.ts';
@@ -102,21 +103,13 @@ process.on('exit', (code) => {
 
 // A signal that stops the harness stops the model processes too: each runs in a process group
 // of its own, which Ctrl-C (the terminal's foreground group) and a CI runner's SIGTERM to the
-// harness do not reach, and a model stuck in a loop would run on (process-groups.ts).
+// harness do not reach, and a model stuck in a loop would run on (process-groups.ts). The exit
+// is the signal's whatever listeners a suite or plugin module added (exit-signals.ts).
 listenForProcessGroups();
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-  ['SIGHUP', 129],
-] as const) {
-  process.on(signal, () => {
-    killProcessGroups();
-    // A command with a listener of its own (the label server's graceful stop) ends its own way.
-    if (process.listenerCount(signal) > 1) return;
-    finished = true;
-    realExit(code);
-  });
-}
+exitOnSignals(killProcessGroups, (code) => {
+  finished = true;
+  return realExit(code);
+});
 
 // `harness labels | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {

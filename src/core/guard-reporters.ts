@@ -4,10 +4,11 @@
  * error" nor silence the reporters after it. Each is wrapped so a throw is recorded, that
  * reporter is not called again, and the run goes on; the run then ends with exit 2 naming it.
  */
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReporterEntry } from '../config/types.ts';
 import { HarnessError } from '../errors.ts';
+import { fileSystemProblem } from '../fs-problem.ts';
 import { REPORTER_HOOKS, type Reporter } from '../runner/index.ts';
 
 /** How a reporter is named in a message: its name or path as the config or CLI gave it. */
@@ -17,8 +18,18 @@ export function reporterLabel(entry: ReporterEntry | Reporter, index: number): s
   return `reporter ${index + 1} (an object)`;
 }
 
-/** `reporter` with every hook made safe; a throw appends `reporter "x" failed in onHook: why` to `failures`. */
-export function guardReporter(reporter: Reporter, label: string, failures: string[]): Reporter {
+/**
+ * `reporter` with every hook made safe; a throw appends `reporter "x" failed in onHook: why` to
+ * `failures` and removes `files`, what that reporter writes: a html reporter that failed on a
+ * full disk left the previous green run's report/index.html beside this run's results.json at
+ * exit 2, and a reader of the out dir took the old page for this run's.
+ */
+export function guardReporter(
+  reporter: Reporter,
+  label: string,
+  failures: string[],
+  files: readonly string[] = [],
+): Reporter {
   let failed = false;
   const guarded: Reporter = {};
   for (const hook of REPORTER_HOOKS) {
@@ -30,9 +41,10 @@ export function guardReporter(reporter: Reporter, label: string, failures: strin
         await fn.call(reporter, event);
       } catch (err) {
         failed = true;
-        failures.push(
-          `reporter "${label}" failed in ${hook}: ${err instanceof Error ? err.message : String(err)}`,
-        );
+        const why = fileSystemProblem(err) ?? (err instanceof Error ? err.message : String(err));
+        failures.push(`reporter "${label}" failed in ${hook}: ${why}`);
+        // Best effort: a file that cannot be removed stays, and the failure above is reported.
+        await Promise.all(files.map((f) => rm(f, { force: true }).catch(() => undefined)));
       }
     };
   }

@@ -14,7 +14,7 @@ import { DEFAULT_SEED } from '../defaults.ts';
 import { loadConfig } from '../config/index.ts';
 import type { ReporterEntry, ResolvedConfig } from '../config/types.ts';
 import { displayPath, HarnessError } from '../errors.ts';
-import { resolveReporters } from '../report/index.ts';
+import { reportFilesOf, resolveReporters } from '../report/index.ts';
 import { collectSuites, type Reporter, runSuites, WorkerPool } from '../runner/index.ts';
 import type { CollectedSuite, RunResult } from '../runner/types.ts';
 import { mlflowSettings } from '../track/mlflow/index.ts';
@@ -212,7 +212,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     await checkOutDir(outDir);
     const reporterFailures: string[] = [];
     const reporters = (await resolveReporters(entries, config.root)).map((r, i) =>
-      guardReporter(r, reporterLabel(entries[i]!, i), reporterFailures),
+      guardReporter(
+        r,
+        reporterLabel(entries[i]!, i),
+        reporterFailures,
+        reportFilesOf([entries[i]!], outDir),
+      ),
     );
     if (ownsOutDir(opts)) await removeOtherReports(outDir, entries);
     for (const r of reporters) await r.onInit?.({ config, outDir });

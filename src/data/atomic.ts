@@ -2,29 +2,86 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, link, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { removeOnExit } from '../exit-signals.ts';
 import { isRunning } from './file-lock.ts';
 import { makeDir } from './make-dir.ts';
 
 /** A temp file beside `file` (same folder, so same file system), unique to this process and call. */
 const tempPathFor = (file: string): string => `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
 
+/** A temp file's name as {@link tempPathFor} makes it; group 1 is its writer's pid. */
+const TEMP_NAME = /\.tmp-(\d+)-[0-9a-f]{12}$/;
+
+/** When this process started (ms since the epoch): the same in its worker threads. */
+const STARTED_MS = Date.now() - process.uptime() * 1000;
+
+/**
+ * Whether `entry` (a temp file or staging folder whose name holds `pid`, its writer's) was left
+ * by a process no longer running: another pid that is not running, or this very pid from before
+ * this process started (a container restarted after a kill -9 hands out the same pids again).
+ * An entry of a live process, this one's included, is its own.
+ */
+async function isLeftover(entry: string, pid: number): Promise<boolean> {
+  if (pid !== process.pid) return !isRunning(pid);
+  const st = await stat(entry).catch(() => null);
+  // A second of slack for coarse file times: an entry of this process is never older than it.
+  return st !== null && st.mtimeMs < STARTED_MS - 1000;
+}
+
+/**
+ * Removes the entries of `dir` whose names match `pattern` (group 1: the pid of the process that
+ * made it) and whose process no longer runs ({@link isLeftover}): the temp files or staging
+ * folders a kill -9 left, which nothing else would ever remove. Best effort: an entry that
+ * cannot be removed stays.
+ */
+export async function removeLeftovers(dir: string, pattern: RegExp): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const entry = path.join(dir, name);
+    if (await isLeftover(entry, pid))
+      await rm(entry, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
 /**
  * Removes the temp files that writes of `file` by processes no longer running left beside it (a
  * kill -9 between the temp file and its rename: the file itself is whole, old or new, but the
- * temp file stayed forever, a copy of an 88 MB label history each). Temp files of live processes,
- * this one included, are theirs. For files written often beside few others (labels.csv and its
- * history): it reads the folder.
+ * temp file stayed forever, a copy of an 88 MB label history each). For files written often
+ * beside few others (labels.csv and its history): it reads the folder on every call.
  */
 export async function removeDeadTemps(file: string): Promise<void> {
-  const dir = path.dirname(file);
-  const prefix = `${path.basename(file)}.tmp-`;
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-[0-9a-f]{12}$/.exec(name.slice(prefix.length))?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
-    await rm(path.join(dir, name), { force: true });
+  const escaped = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await removeLeftovers(path.dirname(file), new RegExp(`^${escaped}${TEMP_NAME.source}`));
+}
+
+/** Folders this process has already rid of dead temp files ({@link sweepFolderOnce}). */
+const swept = new Set<string>();
+
+/**
+ * Removes the dead temp files of any name from `dir`, the first time this process writes there:
+ * once, not per write, as a folder may hold thousands of files (the score cache).
+ */
+async function sweepFolderOnce(dir: string): Promise<void> {
+  if (swept.has(dir)) return;
+  swept.add(dir);
+  await removeLeftovers(dir, TEMP_NAME);
+}
+
+/**
+ * `err` naming `file` when it names nothing: an ENOSPC, EDQUOT, EFBIG or EIO from a write, an
+ * fsync or a close on an open file carries no path, and the CLI could only call it an internal
+ * error ("ENOSPC: no space left on device, write") instead of "cannot write <file>: no space
+ * left on the device".
+ */
+function naming(err: unknown, file: string, syscall: string): unknown {
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string') {
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.path !== 'string') e.path = file;
+    if (typeof e.syscall !== 'string') e.syscall = syscall;
   }
+  return err;
 }
 
 /**
@@ -37,13 +94,17 @@ export async function writeFileDurable(
   content: string | Uint8Array,
   mode?: number,
 ): Promise<void> {
-  const handle = await open(file, 'wx');
   try {
-    if (mode !== undefined) await handle.chmod(mode);
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(file, 'wx');
+    try {
+      if (mode !== undefined) await handle.chmod(mode);
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw naming(err, file, 'write');
   }
 }
 
@@ -59,7 +120,8 @@ export async function fsyncDir(dir: string): Promise<void> {
     await handle.sync();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM')
+      throw naming(err, dir, 'fsync');
   } finally {
     await handle?.close();
   }
@@ -117,13 +179,20 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     });
   }
   await makeDir(path.dirname(target));
+  await sweepFolderOnce(path.dirname(target));
   const tmp = tempPathFor(target);
+  const done = removeOnExit(tmp);
   try {
     await writeFileDurable(tmp, content, before === undefined ? undefined : before.mode & 0o7777);
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
+    // The temp file's name means nothing to the user: the error names the file being written.
+    const e = err as NodeJS.ErrnoException;
+    if (e.path === tmp && e.syscall !== 'rename') e.path = target;
     throw err;
+  } finally {
+    done();
   }
   await fsyncDir(path.dirname(target));
 }
@@ -136,15 +205,20 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
  */
 export async function createFileExclusive(file: string, content: string | Uint8Array): Promise<boolean> {
   await makeDir(path.dirname(file));
+  await sweepFolderOnce(path.dirname(file));
   const tmp = tempPathFor(file);
+  const done = removeOnExit(tmp);
   try {
     await writeFileDurable(tmp, content);
     await link(tmp, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const e = err as NodeJS.ErrnoException;
+    if (e.path === tmp && e.syscall !== 'link') e.path = file;
     throw err;
   } finally {
     await rm(tmp, { force: true }).catch(() => undefined);
+    done();
   }
   await fsyncDir(path.dirname(file));
   return true;

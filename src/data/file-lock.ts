@@ -6,7 +6,7 @@
  * process takes it over.
  */
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import { makeDir } from './make-dir.ts';
@@ -83,7 +83,7 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
   for (let attempt = 0; ; attempt++) {
     held.add(token);
     try {
-      await writeFile(lock, me, { flag: 'wx' });
+      await createLock(lock, me);
       break;
     } catch (err) {
       held.delete(token);
@@ -107,5 +107,25 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
   } finally {
     held.delete(token);
     await rm(lock, { force: true });
+  }
+}
+
+/**
+ * Creates the lock file `lock` holding `content`; EEXIST when another holds it. A lock this call
+ * created but could not fill (a full disk) is removed, and the error names it: an empty lock
+ * names no owner, so it was never taken for stale, and every later writer waited 30 s for it
+ * and then gave up ("locked by process ?").
+ */
+async function createLock(lock: string, content: string): Promise<void> {
+  const handle = await open(lock, 'wx');
+  try {
+    try {
+      await handle.writeFile(content);
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    await rm(lock, { force: true });
+    throw Object.assign(err as NodeJS.ErrnoException, { path: lock });
   }
 }

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, makeDir, writeFileAtomic, writeFileDurable } from '../data/index.ts';
+import { deferSignals, removeOnExit } from '../exit-signals.ts';
+import {
+  fsyncDir,
+  makeDir,
+  removeLeftovers,
+  writeFileAtomic,
+  writeFileDurable,
+} from '../data/index.ts';
 import { resultsJsonText } from '../report/index.ts';
 import type { RunResult } from '../runner/types.ts';
 import { buildRunRecord } from './build-record.ts';
@@ -31,8 +38,15 @@ export interface RecordedRun {
   readonly record: RunRecord;
 }
 
-/** Name prefix of the folder a record is written into before it is renamed into place. `listRuns` skips it. */
+/**
+ * Name prefix of the folder a record is written into before it is renamed into place,
+ * `.staging-<pid>-<run_id>`: the writer's pid says whether it is still at work. `listRuns`
+ * skips it.
+ */
 export const STAGING_PREFIX = '.staging-';
+
+/** A staging folder's name; group 1 is its writer's pid. */
+const STAGING_NAME = /^\.staging-(\d+)-\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 
 /**
  * Writes the run's record: run.json, results.json (byte for byte what the json reporter writes)
@@ -60,7 +74,10 @@ export async function recordRun(run: RunResult, options: RecordOptions): Promise
     },
   });
   const dir = path.join(options.runsDir, runId);
-  const staging = path.join(options.runsDir, `${STAGING_PREFIX}${runId}`);
+  const staging = path.join(options.runsDir, `${STAGING_PREFIX}${process.pid}-${runId}`);
+  // The staging folders of writers killed with -9 (a whole record each) stayed for good.
+  await removeLeftovers(options.runsDir, STAGING_NAME);
+  const done = removeOnExit(staging);
   await makeDir(staging);
   try {
     // Each file is flushed before the rename, and the rename after it: a power cut must not leave
@@ -79,6 +96,8 @@ export async function recordRun(run: RunResult, options: RecordOptions): Promise
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;
+  } finally {
+    done();
   }
   return { runId, dir, record };
 }
@@ -93,11 +112,14 @@ export async function recordRun(run: RunResult, options: RecordOptions): Promise
 export async function amendRecord(dir: string, run: RunResult): Promise<void> {
   const runJson = path.join(dir, 'run.json');
   const record = JSON.parse(await readFile(runJson, 'utf8')) as RunRecord;
-  await writeFileAtomic(path.join(dir, 'results.json'), resultsJsonText(run));
-  await writeFileAtomic(
-    runJson,
-    `${JSON.stringify({ ...record, exit_code: run.summary.exitCode }, null, 2)}\n`,
-  );
+  // A signal waits for both: a Ctrl+C between the two left results.json at exit 2, run.json at 0.
+  await deferSignals(async () => {
+    await writeFileAtomic(path.join(dir, 'results.json'), resultsJsonText(run));
+    await writeFileAtomic(
+      runJson,
+      `${JSON.stringify({ ...record, exit_code: run.summary.exitCode }, null, 2)}\n`,
+    );
+  });
 }
 
 async function sha256File(file: string): Promise<string> {

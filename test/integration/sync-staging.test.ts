@@ -1,5 +1,5 @@
 /**
- * `harness runs sync` and the staging folder of a record being written (`.staging-<run_id>`,
+ * `harness runs sync` and the staging folder of a record being written (`.staging-<pid>-<run_id>`,
  * write-record.ts): it holds a whole record once run.json is in, just before the rename. Sync
  * used to take it for a run: it uploaded a run the history does not list (a writer killed
  * before its rename), or raced a `harness run` still writing it (its tracking.json re-creating

@@ -113,6 +113,8 @@ export const generateCommand: Command = {
         format,
         compression,
       );
+    } catch (err) {
+      throw asFleetPath(err);
     } finally {
       bar.end();
     }
@@ -140,4 +142,16 @@ function* members(
       yield part;
     }
   }
+}
+
+/**
+ * `err` naming the file of the fleet it was writing rather than its copy in the staging folder
+ * (`.fleet.staging-<pid>-<hex>/raw/x.csv`, removed by then): a full disk is "cannot write
+ * fleet/raw/x.csv: no space left on the device".
+ */
+function asFleetPath(err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (err instanceof Error && typeof e.path === 'string')
+    e.path = e.path.replace(/([\\/])\.([^\\/]+)\.staging-\d+-[0-9a-f]+(?=[\\/]|$)/, '$1$2');
+  return err;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { HarnessError } from '../../errors.ts';
+import { stopOnSignal } from '../../exit-signals.ts';
 import { loadConfig } from '../../config/index.ts';
 import { describeLayout, selectSources } from '../../data/index.ts';
 import { readTimelines, startLabelServer } from '../../label/index.ts';
@@ -67,14 +68,12 @@ export const labelCommand: Command = {
         `harness label: warning: listening on ${host}; anyone who can reach it can change labels\n`,
       );
     }
+    // Ctrl+C or SIGTERM closes the server (a save in progress finishes) and the command ends 0;
+    // a second one exits at once.
     await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+      stopOnSignal(() => {
         app.close().then(resolve, resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      });
     });
     process.stdout.write('harness label: stopped\n');
     return 0;

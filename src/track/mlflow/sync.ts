@@ -90,8 +90,9 @@ export async function syncPendingRuns(
 /**
  * Folders below `runsDir` that hold a run.json, sorted by name (run ids sort by start time);
  * null when `runsDir` does not exist.
- * Dot-folders are not runs: `.staging-<run_id>` holds a whole record just before its rename
- * (or for good, when its writer was killed), and `harness runs` does not list them either.
+ * Dot-folders are not runs: `.staging-<pid>-<run_id>` holds a whole record just before its
+ * rename (or until the next record, when its writer was killed), and `harness runs` does not
+ * list them either.
  */
 async function runFolders(runsDir: string): Promise<string[] | null> {
   let entries;

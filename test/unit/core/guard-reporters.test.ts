@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,5 +52,29 @@ describe('guardReporter', () => {
     expect(calls).toEqual(['start', 'suite']);
     expect(failures).toEqual(['reporter "./slack.ts" failed in onSuiteResult: disk full']);
     expect(g.onInit).toBeUndefined();
+  });
+
+  it("removes the files of a reporter that failed: its previous output is not this run's", async () => {
+    const page = path.join(dir, 'report', 'index.html');
+    const other = path.join(dir, 'results.json');
+    await mkdir(path.dirname(page), { recursive: true });
+    for (const f of [page, other]) await writeFile(f, 'the previous run, green');
+    const failures: string[] = [];
+    const full: Reporter = {
+      async onRunEnd() {
+        // What a full disk does to writeFileAtomic: the old file is left as it was.
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+          code: 'ENOSPC',
+          syscall: 'write',
+          path: page,
+        });
+      },
+    };
+    await guardReporter(full, 'html', failures, [page]).onRunEnd!({} as never);
+    expect(failures).toEqual([
+      `reporter "html" failed in onRunEnd: cannot write ${page}: no space left on the device (ENOSPC)`,
+    ]);
+    expect(existsSync(page)).toBe(false);
+    expect(existsSync(other)).toBe(true);
   });
 });

@@ -1,10 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, chown, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import {
+  chmod,
+  chown,
+  mkdtemp,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../../src/data/atomic.ts';
-import { fileSystemProblem } from '../../../src/cli/fs-problem.ts';
+import { fileSystemProblem } from '../../../src/fs-problem.ts';
 import { REPO_ROOT } from '../../helpers/run-harness.ts';
 
 const dirs: string[] = [];
@@ -67,6 +78,38 @@ describe('writeFileAtomic', () => {
     );
     expect(await readFile(file, 'utf8')).toBe('{ "name": "ro" }\n');
     expect(await modeOf(file)).toBe(0o444);
+  });
+
+  it("removes a dead process's temp files from the folder it writes, this pid's too when older than this process", async () => {
+    const d = await folder();
+    // A container restarted after a kill -9 hands out the same pids again: a temp file named
+    // with this pid that is older than this process was left by another.
+    const earlier = path.join(d, `other.json.tmp-${process.pid}-0123456789ab`);
+    const mine = path.join(d, `other.json.tmp-${process.pid}-ba9876543210`);
+    for (const f of [earlier, mine]) await writeFile(f, '{"half":');
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    await utimes(earlier, dayAgo, dayAgo);
+    await writeFileAtomic(path.join(d, 'new.json'), '{}');
+    expect(existsSync(earlier)).toBe(false);
+    expect(existsSync(mine)).toBe(true);
+  });
+
+  it('names the file it writes when a write fails without a path (EFBIG past a file size limit)', async () => {
+    const d = await folder();
+    const file = path.join(d, 'big.txt');
+    // RLIMIT_FSIZE in a child of its own: 1 KiB. Node ignores the SIGXFSZ, the write says EFBIG.
+    const script = `import('${path.join(REPO_ROOT, 'src/data/atomic.ts')}').then((m) => m.writeFileAtomic(${JSON.stringify(file)}, 'x'.repeat(4096))).then(() => console.log('{}'), (e) => console.log(JSON.stringify({ code: e.code, syscall: e.syscall, path: e.path, message: e.message })))`;
+    const tsx = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
+    const r = spawnSync('bash', ['-c', 'ulimit -f 1; exec "$0" -e "$1"', tsx, script], {
+      encoding: 'utf8',
+      env: { ...process.env, TMPDIR: await folder() }, // tsx's cache: not in d
+    });
+    const outcome = JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null');
+    expect(outcome?.code, r.stderr).toBe('EFBIG');
+    expect(fileSystemProblem(Object.assign(new Error(outcome.message), outcome))).toBe(
+      `cannot write ${file}: the file is too large for the file system (EFBIG)`,
+    );
+    expect(readdirSync(d)).toEqual([]);
   });
 
   it('creates a missing file with the default mode', async () => {

@@ -3,7 +3,8 @@
  * write permission, a full disk) is the user's machine saying no, not a bug of the harness: it
  * is printed as what could not be done to which path and why, exit 2, without the crash report
  * an internal error gets. Only Node's own errors qualify: they carry `syscall`, `path` and a
- * known `code`.
+ * known `code` (a write on an open file names no path: data/atomic.ts adds it). A leaf module:
+ * the CLI prints it for a command's error, the core for a reporter's.
  */
 
 /** Why, in words, for the errno codes a user's path or disk can cause. */
@@ -17,6 +18,8 @@ const REASONS: Readonly<Record<string, string>> = {
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file is too large for the file system',
+  EIO: 'an input/output error of the device',
   ENAMETOOLONG: 'the name is too long',
   ELOOP: 'a loop of symbolic links',
 };
@@ -26,9 +29,12 @@ const VERBS: Readonly<Record<string, string>> = {
   mkdir: 'create the folder',
   open: 'open',
   write: 'write',
+  fsync: 'write',
+  close: 'write',
   rename: 'move a file into',
   copyfile: 'copy to',
   symlink: 'link',
+  link: 'create',
   unlink: 'remove',
   rmdir: 'remove the folder',
   scandir: 'list the folder',
@@ -47,6 +53,8 @@ export function fileSystemProblem(err: unknown): string | undefined {
   const reason = REASONS[code];
   if (reason === undefined) return undefined;
   const target =
-    syscall === 'rename' || syscall === 'copyfile' || syscall === 'symlink' ? (dest ?? path) : path;
+    syscall === 'rename' || syscall === 'copyfile' || syscall === 'symlink' || syscall === 'link'
+      ? (dest ?? path)
+      : path;
   return `cannot ${VERBS[syscall] ?? syscall} ${target}: ${reason} (${code})`;
 }

@@ -1,0 +1,116 @@
+/**
+ * How the harness ends on a signal (Ctrl+C's SIGINT, a CI runner's SIGTERM, a closed terminal's
+ * SIGHUP), and what it tidies as it goes. One module owns it, so that:
+ * - the verdict of a stopped run is the signal's (130, 143, 129), whatever listeners a suite or
+ *   plugin module added: the CLI used to count listeners to let the label server stop its own
+ *   way, so any imported module with a `process.on('SIGINT')` vetoed Ctrl+C and the run went on
+ *   to exit 0; a command that stops gracefully now says so with {@link stopOnSignal};
+ * - a write in flight leaves nothing behind: its temp file or staging folder is registered with
+ *   {@link removeOnExit} and removed, synchronously, as the process exits;
+ * - a short critical section (two files that must change together) finishes before the exit:
+ *   {@link deferSignals}.
+ * A leaf module: any folder may import it. The handlers themselves are installed by the CLI
+ * ({@link exitOnSignals}); in a process that did not install them (the vitest entry, a script)
+ * the registry still tidies on `process.exit`, and deferSignals just runs its function.
+ */
+import { rmSync } from 'node:fs';
+
+/** The signals that end the CLI, and its exit code for each (128 + the signal's number). */
+export const EXIT_SIGNALS = [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const;
+
+/** Paths to remove as the process exits: the temp files and staging folders of writes in flight. */
+const inFlight = new Set<string>();
+
+/** Removes every registered path; best effort, as the process is on its way out. */
+function removeInFlight(): void {
+  for (const p of inFlight) {
+    try {
+      rmSync(p, { recursive: true, force: true });
+    } catch {
+      // Nothing more can be done on the way out; the next write into its folder removes it.
+    }
+  }
+  inFlight.clear();
+}
+// Every exit passes here, the signal's included (its exit is a process.exit): an `exit` listener
+// is the one place that runs synchronously on all of them.
+process.on('exit', removeInFlight);
+
+/**
+ * Registers `file` (a temp file or a staging folder, removed with what it holds) for removal
+ * should the process exit before the write that made it is done. Register it before it is
+ * created, and call the returned function once it is renamed into place or removed.
+ */
+export function removeOnExit(file: string): () => void {
+  inFlight.add(file);
+  return () => {
+    inFlight.delete(file);
+  };
+}
+
+/** Critical sections running now ({@link deferSignals}). */
+let deferring = 0;
+/** The exit a signal asked for while a critical section ran, done when the last one ends. */
+let deferredExit: (() => void) | null = null;
+
+/**
+ * Runs `fn` with the exit of a stopping signal held back until it settles: for a few steps that
+ * must all happen or none (two files of a record that must agree). Keep it short: Ctrl+C waits
+ * for it. Its result or error is the caller's, unless a signal came meanwhile: then the process
+ * exits as that signal asked as soon as `fn` settles.
+ */
+export async function deferSignals<T>(fn: () => Promise<T>): Promise<T> {
+  deferring += 1;
+  try {
+    return await fn();
+  } finally {
+    deferring -= 1;
+    if (deferring === 0 && deferredExit !== null) deferredExit();
+  }
+}
+
+/** The graceful stops registered by {@link stopOnSignal}. */
+const stops = new Set<() => void>();
+
+/**
+ * Makes SIGINT and SIGTERM call `stop` instead of ending the process: for a command that stops
+ * its own way and then returns its exit code (the label server closes its connections and
+ * says "stopped"). Once, for the first such signal: a second one exits as usual, so a stop that
+ * hangs can still be interrupted. SIGHUP still exits. Returns a function that undoes it.
+ */
+export function stopOnSignal(stop: () => void): () => void {
+  stops.add(stop);
+  return () => {
+    stops.delete(stop);
+  };
+}
+
+/**
+ * Installs the signal handlers of the CLI: each signal of {@link EXIT_SIGNALS} calls `first`
+ * (ending the model processes, say), then either a graceful stop ({@link stopOnSignal}) or
+ * `exit` with the signal's code. The exit waits for the other listeners of that signal (a
+ * plugin's log flush runs) and for the critical sections running ({@link deferSignals}); what a
+ * write in flight left is removed on the way out ({@link removeOnExit}).
+ */
+export function exitOnSignals(first: () => void, exit: (code: number) => never): void {
+  for (const [signal, code] of EXIT_SIGNALS) {
+    process.on(signal, () => {
+      first();
+      if (signal !== 'SIGHUP' && stops.size > 0) {
+        const now = [...stops];
+        stops.clear();
+        for (const stop of now) stop();
+        return;
+      }
+      // After this signal's other listeners, which Node calls right after this one.
+      setImmediate(() => {
+        if (deferring > 0) deferredExit ??= () => exit(code);
+        else exit(code);
+      });
+    });
+  }
+}
