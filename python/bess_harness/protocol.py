@@ -85,6 +85,32 @@ def write_frame(stream: BinaryIO, header: dict, payload: bytes = b"") -> None:
     stream.flush()
 
 
+# --- systems --------------------------------------------------------------------------------
+
+#: The largest magnitude JavaScript's JSON.stringify writes as plain digits (from 1e21 on it writes
+#: an exponent, which json.loads reads as a float); below it a whole number arrives as an int.
+_JS_PLAIN_DIGITS = 1e21
+
+
+def model_metadata(row: dict) -> dict:
+    """A metadata row (as the loaders parse it) as the harness hands it to a model in ``systems``
+    (``modelMetadata`` in src/runner/score.ts, then JSON): keys only for known values, whole numbers
+    as ints, and ``scenario_tags`` empty. The tags are the generator's record of what it injected
+    (``subtle`` is only ever on an anomaly, ``noisy_normal`` only on a normal), so a model that read
+    them would score on the label. Whatever feeds a model outside the harness (``bess_harness.spark``)
+    builds its metadata here, so the model sees what ``harness run`` shows it."""
+    out = {}
+    for k, v in row.items():
+        if v is None:
+            continue
+        if k == "scenario_tags":
+            v = []
+        elif isinstance(v, float) and v.is_integer() and abs(v) < _JS_PLAIN_DIGITS:
+            v = int(v)
+        out[k] = list(v) if isinstance(v, (list, tuple)) else v
+    return out
+
+
 # --- series payload ------------------------------------------------------------------------
 
 
