@@ -141,7 +141,7 @@ def _systems(header: dict) -> list[dict]:
 def _series(header: dict, payload: bytes, systems: list[dict]):
     rows = header.get("rows")
     try:
-        return decode_series(payload, systems, rows)
+        return decode_series(payload, systems, rows, header.get("sensors"))
     except Exception as e:  # a bad payload is the caller's mistake: say so and go on
         raise _CallError(f"bad series payload: {e}") from None
 

@@ -110,6 +110,10 @@ def test_a_bad_payload_is_an_error_reply(model: ModelProcess) -> None:
     assert reply["type"] == "error" and reply["message"].startswith("bad series payload: rows add up to 3")
     reply, _ = model.call({"type": "score", "systems": [meta("B")], "rows": [2]}, payload)
     assert reply["message"] == "bad series payload: rows 0…1 of the payload are not all of system B"
+    reply, _ = model.call({"type": "score", "systems": [meta("A")], "rows": [2], "sensors": [["soc_pct", "volts"]]}, payload)
+    assert reply["message"] == "bad series payload: sensors of system A name volts, not a sensor column of the payload"
+    reply, _ = model.call({"type": "score", "systems": [meta("A")], "rows": [2], "sensors": []}, payload)
+    assert reply["message"] == "bad series payload: sensors must be a list of 1 lists, one per system"
 
 
 def test_score_batch_of_the_wrong_length_is_an_error() -> None:
@@ -213,7 +217,11 @@ def test_series_survive_the_arrow_round_trip() -> None:
     back = decode_series(payload, [meta("A"), meta("B")], rows)
     pd.testing.assert_frame_equal(back[0], a, check_freq=False, check_index_type=False)
     assert back[1].index[0] == pd.Timestamp("2026-03-01T12:00:00.250Z")
-    assert np.isnan(back[1]["soc_pct"].iloc[0])
+    assert np.isnan(back[1]["soc_pct"].iloc[0])  # without the header's sensors: every column of the batch
+    # With them (as the harness sends them), each system has its own columns, in its own order.
+    own = decode_series(payload, [meta("A"), meta("B")], rows, [list(a.columns)[::-1], list(b.columns)])
+    pd.testing.assert_frame_equal(own[0], a[a.columns[::-1]], check_freq=False, check_index_type=False)
+    assert list(own[1].columns) == list(b.columns) and "soc_pct" not in own[1].columns
 
 
 def test_a_served_series_is_indexed_as_load_timeseries_indexes_it(tmp_path: Path) -> None:
@@ -242,6 +250,10 @@ def test_the_byte_example_of_the_protocol_document_holds() -> None:
     assert frame[:4] == bytes.fromhex("37000000") and len(frame) == 59
     assert frame[4:].decode() in doc and "59 bytes in all" in doc
     assert encode_frame({"type": "scores", "scores": [0.82]})[:4] == bytes.fromhex("21000000")
+    m = {"system_id": "S-001", "source": "synthetic", "operational_mode": "arbitrage", "season": "winter", "scenario_tags": []}
+    frame = encode_frame({"type": "score", "seed": 7, "systems": [m], "rows": [2], "sensors": [["temp_cell_max_c"]]}, bytes(584))
+    n = int.from_bytes(frame[:4], "little")
+    assert frame[4 : 4 + n].decode() in doc and f"{frame[:4].hex(' ')}   " in doc and f"n = {hex(n)} = {n}" in doc
 
 
 def test_python_m_bess_harness_serve_loads_a_model_by_name() -> None:
