@@ -27,6 +27,26 @@ class _CallError(Exception):
     """A request that cannot be served: answered with an error frame, and the loop goes on."""
 
 
+class _SystemError(Exception):
+    """A model's exception in a call for one system of a batch: the reply names that system, as a
+    TypeScript plugin's error does (``score(sys-0013): RuntimeError: boom``); the batch's first id,
+    which the harness puts before it, is not the one that failed."""
+
+    def __init__(self, call: str, system_id: str, error: Exception) -> None:
+        super().__init__(f"{call}({system_id}): {type(error).__name__}: {error}")
+
+
+def _per_system(call: str, fn, frames: list, systems: list[dict]) -> list:
+    """``fn(frame, metadata)`` for each system, in order; an exception names its system."""
+    out = []
+    for i, (df, m) in enumerate(zip(frames, systems)):
+        try:
+            out.append(fn(df, m))
+        except Exception as e:
+            raise _SystemError(call, _sid(systems, i), e) from e
+    return out
+
+
 def _batch_scores(value, systems: list[dict]) -> list:
     """``score_batch``'s result as one score per system, in the order of ``systems``.
 
@@ -176,7 +196,7 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
             if len(scores) != len(systems):
                 raise _CallError(f"score_batch returned {len(scores)} scores for {len(systems)} systems: it must return one per system, in order")
         else:
-            scores = [model.score(df, m) for df, m in zip(frames, systems)]  # type: ignore[attr-defined]
+            scores = _per_system("score", model.score, frames, systems)  # type: ignore[attr-defined]
         return {"type": "scores", "scores": _finite_scores(scores, systems)}, b""
     if kind == "score_over_time":
         over_time = getattr(model, "score_over_time", None)
@@ -184,7 +204,8 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
             raise _CallError(f"{model_name(model)} has no score_over_time (its hello said capabilities.score_over_time false)")
         systems = _systems(header)
         frames = _series(header, payload, systems)
-        return {"type": "scores_over_time", "series": [_over_time(over_time(df, m), _sid(systems, i)) for i, (df, m) in enumerate(zip(frames, systems))]}, b""
+        values = _per_system("score_over_time", over_time, frames, systems)
+        return {"type": "scores_over_time", "series": [_over_time(v, _sid(systems, i)) for i, v in enumerate(values)]}, b""
     if kind == "save_state":
         state = model.save_state()  # type: ignore[attr-defined]
         if not isinstance(state, (bytes, bytearray, memoryview)):
@@ -250,6 +271,9 @@ def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None 
         try:
             reply, reply_payload = handle(model, header, payload)
         except _CallError as e:
+            reply, reply_payload = {"type": "error", "message": _short(str(e))}, b""
+        except _SystemError as e:
+            traceback.print_exc(file=sys.stderr)
             reply, reply_payload = {"type": "error", "message": _short(str(e))}, b""
         except Exception as e:  # the model's own failure: this request fails, the process serves on
             traceback.print_exc(file=sys.stderr)

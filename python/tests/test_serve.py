@@ -78,7 +78,8 @@ def test_state_round_trips_into_a_fresh_process(model: ModelProcess) -> None:
 def test_a_model_exception_is_an_error_reply_and_the_process_serves_on(model: ModelProcess) -> None:
     model.hello()
     reply, _ = model.with_series("score", [(meta("A"), series([1.0])), (meta("X", "explode"), series([1.0]))])
-    assert reply == {"type": "error", "message": "RuntimeError: cannot score X"}
+    # The system that raised, not the batch's first (the harness names that one before the reply).
+    assert reply == {"type": "error", "message": "score(X): RuntimeError: cannot score X"}
     reply, _ = model.with_series("score", [(meta("A"), series([1.0]))])
     assert reply == {"type": "scores", "scores": [1.0]}
     assert model.call({"type": "teardown"})[0]["type"] == "ok"
@@ -91,7 +92,7 @@ def test_a_long_exception_message_is_cut_and_the_process_serves_on(model: ModelP
     # limit and the harness read the model's stdout as garbage. Messages are cut to 8000 characters.
     model.hello()
     reply, _ = model.with_series("score", [(meta("V", "verbose"), series([1.0]))])
-    assert reply["type"] == "error" and reply["message"].startswith("ValueError: bad frame:\n0.123456789 ")
+    assert reply["type"] == "error" and reply["message"].startswith("score(V): ValueError: bad frame:\n0.123456789 ")
     assert reply["message"].endswith("more characters cut)") and len(reply["message"]) < 8100
     reply, _ = model.with_series("score", [(meta("A"), series([1.0]))])
     assert reply == {"type": "scores", "scores": [1.0]}
