@@ -53,8 +53,9 @@ def _batch_scores(value, systems: list[dict]) -> list:
     A list, tuple or array is taken in order. A dict, or a pandas Series not indexed 0…n-1, carries
     keys that say which system a score belongs to, and its order need not be the systems' (a Series
     keeps its index through ``sort_values``; a dict iterates over its keys, which for ids such as
-    ``007`` read as numbers): it is aligned by system_id, and keys that are not exactly the batch's
-    ids are an error, never scores given to the wrong systems.
+    ``007`` read as numbers): it is aligned by system_id, or by (source, system_id) pairs (a Series
+    with a two-level index), which a batch that holds one id from each source needs; keys that are
+    not exactly the batch's are an error, never scores given to the wrong systems.
     """
     import pandas as pd
 
@@ -74,14 +75,22 @@ def _batch_scores(value, systems: list[dict]) -> list:
     else:
         return list(value)
     ids = [_sid(systems, i) for i in range(n)]
-    by_id = dict(keyed)
-    if len(set(ids)) != n or len(by_id) != len(keyed) or set(by_id) != set(ids):
-        keys = ", ".join(repr(k) for k, _ in keyed[:5]) + (", …" if len(keyed) > 5 else "")
+    pairs = [(str(systems[i].get("source")), ids[i]) for i in range(n)]
+    by_key = dict(keyed)
+    if len(by_key) == len(keyed):
+        for want in (ids, pairs):
+            if len(set(want)) == n and set(by_key) == set(want):
+                return [by_key[k] for k in want]
+    keys = ", ".join(repr(k) for k, _ in keyed[:5]) + (", …" if len(keyed) > 5 else "")
+    where = f"score_batch returned a {type(value).__name__} keyed by {keys or 'nothing'} for systems {', '.join(ids[:5])}{', …' if n > 5 else ''}"
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
         raise _CallError(
-            f"score_batch returned a {type(value).__name__} keyed by {keys or 'nothing'} for systems {', '.join(ids[:5])}{', …' if n > 5 else ''}: "
-            "key it by system_id, one score per system (or return a list in the order of the systems)"
+            f"{where}: {', '.join(twice[:5])} {'is' if len(twice) == 1 else 'are'} in this batch once per source, so a system_id does not say "
+            "which system a score is for: key the scores by (source, system_id) (a Series with a two-level index, or a dict of tuples), "
+            "or return a list in the order of the systems"
         )
-    return [by_id[i] for i in ids]
+    raise _CallError(f"{where}: key it by system_id, one score per system (or return a list in the order of the systems)")
 
 
 def _finite_scores(values, systems: list[dict]) -> list[float]:

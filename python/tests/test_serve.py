@@ -160,6 +160,37 @@ def test_score_batch_keyed_by_system_id_is_aligned_by_id(result, scores) -> None
     assert reply == {"type": "scores", "scores": scores}
 
 
+def _both_sources() -> tuple[dict, bytes]:
+    """A batch of a dataset of both sources (source: 'all') that holds sys-1 from each."""
+    systems = [{**meta("sys-1"), "source": "synthetic"}, {**meta("sys-1"), "source": "real"}, {**meta("sys-2"), "source": "real"}]
+    payload, rows = encode_series([(m["system_id"], series([1.0])) for m in systems])
+    return {"type": "score", "systems": systems, "rows": rows}, payload
+
+
+def test_score_batch_keyed_by_source_and_system_id_is_aligned_by_both() -> None:
+    from bess_harness.serve import handle
+
+    header, payload = _both_sources()
+    by_pair = lambda ms: pd.Series([0.1, 0.2, 0.3], index=pd.MultiIndex.from_tuples([(m["source"], m["system_id"]) for m in ms])).sort_index()  # noqa: E731
+    assert handle(_Batch(by_pair), header, payload)[0] == {"type": "scores", "scores": [0.1, 0.2, 0.3]}
+    as_dict = lambda ms: {(m["source"], m["system_id"]): float(k) for k, m in reversed(list(enumerate(ms)))}  # noqa: E731
+    assert handle(_Batch(as_dict), header, payload)[0] == {"type": "scores", "scores": [0.0, 1.0, 2.0]}
+
+
+def test_score_batch_keyed_by_an_id_two_systems_share_says_to_key_by_source_too() -> None:
+    from bess_harness.serve import _CallError, handle
+
+    header, payload = _both_sources()
+    # One key per id cannot hold the two sys-1's scores: a dict keeps the last.
+    with pytest.raises(_CallError) as e:
+        handle(_Batch(lambda ms: {m["system_id"]: 1.0 for m in ms}), header, payload)
+    assert str(e.value) == (
+        "score_batch returned a dict keyed by 'sys-1', 'sys-2' for systems sys-1, sys-1, sys-2: sys-1 is in this batch once per source, "
+        "so a system_id does not say which system a score is for: key the scores by (source, system_id) (a Series with a two-level "
+        "index, or a dict of tuples), or return a list in the order of the systems"
+    )
+
+
 @pytest.mark.parametrize(
     "result, says",
     [
@@ -295,11 +326,23 @@ def test_python_m_bess_harness_serve_keeps_prints_at_import_and_construction_off
         p.kill()
 
 
-def test_the_readme_model_example_compiles() -> None:
+def test_the_readme_model_example_fits_and_scores_systems_without_its_sensors() -> None:
+    # harness check's fleets include a system with no sensor at all; the example raised KeyError
+    # 'temp_cell_max_c' on it, in fit as in score.
+    pytest.importorskip("sklearn")
+    from bess_harness import Dataset, SystemData
+
     readme = (Path(__file__).resolve().parents[2] / "python" / "README.md").read_text()
     example = "# my_models/iforest.py" + readme.split("# my_models/iforest.py", 1)[1].split("```", 1)[0]
-    compile(example, "README.md", "exec")
-    assert len(example.strip().splitlines()) <= 20
+    assert len(example.strip().splitlines()) <= 21
+    module: dict = {"__name__": "my_models.iforest"}
+    exec(compile(example, "python/README.md", "exec"), module)
+    model = module["IForest"]()
+    full = series([20.0, 22.0, 21.0]).assign(voltage_v=[800.0, 801.0, 799.0])
+    bare = full[[]]  # timestamps, no sensor
+    model.fit(Dataset([SystemData(meta("A"), full), SystemData(meta("B"), bare), SystemData(meta("C"), full[["soc_pct"]])]))
+    scores = [model.score(s, meta("X")) for s in (full, bare, full[["voltage_v"]])]
+    assert all(np.isfinite(scores))
 
 
 def test_a_large_batch_and_state_go_through_whole(model: ModelProcess) -> None:
