@@ -6,6 +6,7 @@ problem names the part file and says ``row N, column NAME``, at line 0.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 from datetime import datetime, timezone
@@ -129,6 +130,55 @@ def merge_parts(read, emit) -> SeriesScan:
 
 _UNITS_PER_MS = {"ms": 1, "us": 1e3, "ns": 1e6, "s": 1e-3}
 
+#: pyarrow's names of Parquet logical types that the format (and parquet-read.ts) names otherwise;
+#: the newer ones parquet-thrift.ts knows by their number only.
+_LOGICAL_NAMES = {"INT": "INTEGER", "UNKNOWN": "NULL", "VARIANT": "logical type 16", "GEOMETRY": "logical type 17", "GEOGRAPHY": "logical type 18"}
+#: Physical types a sensor column may have (parquet-read.ts's NUMERIC_TYPES).
+_NUMERIC_TYPES = ("DOUBLE", "FLOAT", "INT32", "INT64")
+
+
+class _ParquetType:
+    """A top-level column's type as the file's Parquet schema states it, which is what
+    parquet-read.ts judges and names (``FIXED_LEN_BYTE_ARRAY (DECIMAL)``): Arrow's names for the
+    same column (``decimal128(10, 2)``) are pyarrow's reading of it, not the file's."""
+
+    def __init__(self, pf, field) -> None:
+        import pyarrow as pa
+
+        leaf = next((pf.schema.column(i) for i in range(len(pf.schema)) if pf.schema.column(i).path == field.name), None)
+        if leaf is None:  # a group: a list, map or struct of columns
+            self.physical = None
+            self.logical = "LIST" if pa.types.is_list(field.type) or pa.types.is_large_list(field.type) else "MAP" if pa.types.is_map(field.type) else None
+            self.converted = None
+            self.utc = False
+            return
+        self.physical = leaf.physical_type
+        name = leaf.logical_type.type
+        self.logical = None if name == "NONE" else _LOGICAL_NAMES.get(name, name)
+        self.converted = None if leaf.converted_type == "NONE" else leaf.converted_type
+        self.utc = self.logical == "TIMESTAMP" and json.loads(leaf.logical_type.to_json()).get("isAdjustedToUTC") is True
+
+    def __str__(self) -> str:
+        return f"{self.physical or 'a group'}{f' ({self.logical})' if self.logical else ''}"
+
+
+def _timestamp_type_problem(t: _ParquetType) -> str | None:
+    """Why the timestamp column is not the contract's UTC instants (parquet-read.ts's timestampTypeProblem)."""
+    if t.physical == "INT96":
+        return "column timestamp is INT96 (a legacy Spark type): write INT64 TIMESTAMP, e.g. spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS"
+    if t.physical == "INT64" and t.logical == "TIMESTAMP":
+        return None if t.utc else "column timestamp is a local time (isAdjustedToUTC=false): the contract's timestamps are UTC instants"
+    if t.physical == "INT64" and t.converted in ("TIMESTAMP_MILLIS", "TIMESTAMP_MICROS"):
+        return None
+    return f"column timestamp is {t}: expected INT64 TIMESTAMP (UTC)"
+
+
+def _value_type_problem(name: str, t: _ParquetType) -> str | None:
+    """Why a sensor column is not plain numbers (parquet-read.ts's valueTypeProblem)."""
+    if t.physical in _NUMERIC_TYPES and t.logical in (None, "INTEGER") and t.converted is None:
+        return None
+    return f"column {name} is {t}: sensor readings are DOUBLE (null for a missing reading)"
+
 
 def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: bool, emit):
     import pyarrow as pa
@@ -160,21 +210,14 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
         bad = True
         emit(file, "missing column timestamp: a series has a timestamp column (INT64 TIMESTAMP, UTC) and one DOUBLE column per sensor")
     else:
-        t = schema.field(names.index("timestamp")).type
-        # pyarrow shows INT96 as a timestamp with no zone: say what it is, as parquet-read.ts does.
-        physical = pf.schema.column(pf.schema.names.index("timestamp")).physical_type if "timestamp" in pf.schema.names else None
-        if physical == "INT96":
+        # Judged by the file's Parquet types, as parquet-read.ts judges them (pyarrow shows INT96 as
+        # a timestamp with no zone, and a DECIMAL as decimal128).
+        problem = _timestamp_type_problem(_ParquetType(pf, schema.field(names.index("timestamp"))))
+        if problem is None and not pa.types.is_timestamp(schema.field(names.index("timestamp")).type):
+            problem = f"column timestamp is {schema.field(names.index('timestamp')).type} in its Arrow schema: expected INT64 TIMESTAMP (UTC)"
+        if problem is not None:
             bad = True
-            emit(
-                file,
-                "column timestamp is INT96 (a legacy Spark type): write INT64 TIMESTAMP, e.g. spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS",
-            )
-        elif not pa.types.is_timestamp(t):
-            bad = True
-            emit(file, f"column timestamp is {t}: expected INT64 TIMESTAMP (UTC)")
-        elif t.tz is None:
-            bad = True
-            emit(file, "column timestamp is a local time (isAdjustedToUTC=false): the contract's timestamps are UTC instants")
+            emit(file, problem)
     known = [*SENSORS, *extra]
     seen: set[str] = set()
     columns: list[str] = []
@@ -199,9 +242,9 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
                 )
             else:
                 emit(file, f'unknown column "{f.name}"{did_you_mean(f.name, known)}: every column must be a known sensor (declare extra sensors in the config)')
-        elif not (pa.types.is_floating(f.type) or pa.types.is_integer(f.type)):
+        elif (problem := _value_type_problem(f.name, _ParquetType(pf, f))) is not None:
             bad = True
-            emit(file, f"column {f.name} is {f.type}: sensor readings are DOUBLE (null for a missing reading)")
+            emit(file, problem)
         columns.append(f.name)
     if bad:
         return None

@@ -85,6 +85,32 @@ def write_frame(stream: BinaryIO, header: dict, payload: bytes = b"") -> None:
     stream.flush()
 
 
+# --- systems --------------------------------------------------------------------------------
+
+#: The largest magnitude JavaScript's JSON.stringify writes as plain digits (from 1e21 on it writes
+#: an exponent, which json.loads reads as a float); below it a whole number arrives as an int.
+_JS_PLAIN_DIGITS = 1e21
+
+
+def model_metadata(row: dict) -> dict:
+    """A metadata row (as the loaders parse it) as the harness hands it to a model in ``systems``
+    (``modelMetadata`` in src/runner/score.ts, then JSON): keys only for known values, whole numbers
+    as ints, and ``scenario_tags`` empty. The tags are the generator's record of what it injected
+    (``subtle`` is only ever on an anomaly, ``noisy_normal`` only on a normal), so a model that read
+    them would score on the label. Whatever feeds a model outside the harness (``bess_harness.spark``)
+    builds its metadata here, so the model sees what ``harness run`` shows it."""
+    out = {}
+    for k, v in row.items():
+        if v is None:
+            continue
+        if k == "scenario_tags":
+            v = []
+        elif isinstance(v, float) and v.is_integer() and abs(v) < _JS_PLAIN_DIGITS:
+            v = int(v)
+        out[k] = list(v) if isinstance(v, (list, tuple)) else v
+    return out
+
+
 # --- series payload ------------------------------------------------------------------------
 
 
@@ -126,13 +152,20 @@ def epoch_ms(index) -> np.ndarray:
     return np.asarray(index, dtype="float64").round().astype("int64")
 
 
-def decode_series(payload: bytes, systems: Sequence[dict], rows: Sequence[int] | None) -> list[pd.DataFrame]:
+def decode_series(
+    payload: bytes, systems: Sequence[dict], rows: Sequence[int] | None, sensors_of: Sequence[Sequence[str]] | None = None
+) -> list[pd.DataFrame]:
     """The per-system DataFrames of a fit or score payload, in the order of ``systems``.
 
     Rows of one system are contiguous, system after system; ``rows`` gives their counts (without it,
     runs of equal ``system_id`` are used). Each DataFrame is indexed by ``timestamp`` (pandas UTC
-    datetimes) with one float64 column per sensor column of the payload.
+    datetimes) with one float64 column per sensor: those ``sensors_of`` lists for the system (the
+    header's ``sensors``: its own series' columns, in its order), or every sensor column of the
+    payload without it. The payload's columns are the union over the batch, so without the list a
+    system's frame would hold, all NaN, the sensors its neighbours in the batch have and it lacks.
     """
+    if sensors_of is not None and (not isinstance(sensors_of, (list, tuple)) or len(sensors_of) != len(systems)):
+        raise ValueError(f"sensors must be a list of {len(systems)} lists, one per system")
     if not payload:
         if any(rows or []):
             raise ValueError("rows are given but the message has no payload")
@@ -164,15 +197,30 @@ def decode_series(payload: bytes, systems: Sequence[dict], rows: Sequence[int] |
         # index.asi8 or astype("int64") must mean the same when served as in a notebook. Past
         # 1677…2262 this raises, as load_timeseries does, rather than wrap into another date.
         index = index.as_unit("ns")
+    column_of = {s: j for j, s in enumerate(sensors)}
     out, at = [], 0
-    for meta, n in zip(systems, rows):
+    for k, (meta, n) in enumerate(zip(systems, rows)):
         sid = meta.get("system_id")
         if n > 0 and sid is not None and not pc.all(pc.equal(id_col.slice(at, n), str(sid)), skip_nulls=False).as_py():
             raise ValueError(f"rows {at}…{at + n - 1} of the payload are not all of system {sid}")
         frame_index = pd.DatetimeIndex(index[at : at + n], name="timestamp")
-        out.append(pd.DataFrame(block[:, at : at + n].T, index=frame_index, columns=sensors))
+        own = sensors if sensors_of is None else _own_sensors(sensors_of[k], column_of, sid)
+        values = block[:, at : at + n] if own == sensors else block[[column_of[c] for c in own], at : at + n]
+        out.append(pd.DataFrame(values.T, index=frame_index, columns=own))
         at += n
     return out
+
+
+def _own_sensors(names, column_of: dict[str, int], sid) -> list[str]:
+    """One system's entry of the header's ``sensors``, checked against the payload's columns."""
+    if not isinstance(names, (list, tuple)) or not all(isinstance(c, str) for c in names):
+        raise ValueError(f"sensors of system {sid} must be a list of column names")
+    unknown = [c for c in names if c not in column_of]
+    if unknown:
+        raise ValueError(f"sensors of system {sid} name {', '.join(unknown)}, not a sensor column of the payload")
+    if len(set(names)) != len(names):
+        raise ValueError(f"sensors of system {sid} name a column twice")
+    return list(names)
 
 
 def _runs(ids: np.ndarray) -> list[int]:

@@ -27,14 +27,35 @@ class _CallError(Exception):
     """A request that cannot be served: answered with an error frame, and the loop goes on."""
 
 
+class _SystemError(Exception):
+    """A model's exception in a call for one system of a batch: the reply names that system, as a
+    TypeScript plugin's error does (``score(sys-0013): RuntimeError: boom``); the batch's first id,
+    which the harness puts before it, is not the one that failed."""
+
+    def __init__(self, call: str, system_id: str, error: Exception) -> None:
+        super().__init__(f"{call}({system_id}): {type(error).__name__}: {error}")
+
+
+def _per_system(call: str, fn, frames: list, systems: list[dict]) -> list:
+    """``fn(frame, metadata)`` for each system, in order; an exception names its system."""
+    out = []
+    for i, (df, m) in enumerate(zip(frames, systems)):
+        try:
+            out.append(fn(df, m))
+        except Exception as e:
+            raise _SystemError(call, _sid(systems, i), e) from e
+    return out
+
+
 def _batch_scores(value, systems: list[dict]) -> list:
     """``score_batch``'s result as one score per system, in the order of ``systems``.
 
     A list, tuple or array is taken in order. A dict, or a pandas Series not indexed 0…n-1, carries
     keys that say which system a score belongs to, and its order need not be the systems' (a Series
     keeps its index through ``sort_values``; a dict iterates over its keys, which for ids such as
-    ``007`` read as numbers): it is aligned by system_id, and keys that are not exactly the batch's
-    ids are an error, never scores given to the wrong systems.
+    ``007`` read as numbers): it is aligned by system_id, or by (source, system_id) pairs (a Series
+    with a two-level index), which a batch that holds one id from each source needs; keys that are
+    not exactly the batch's are an error, never scores given to the wrong systems.
     """
     import pandas as pd
 
@@ -54,14 +75,22 @@ def _batch_scores(value, systems: list[dict]) -> list:
     else:
         return list(value)
     ids = [_sid(systems, i) for i in range(n)]
-    by_id = dict(keyed)
-    if len(set(ids)) != n or len(by_id) != len(keyed) or set(by_id) != set(ids):
-        keys = ", ".join(repr(k) for k, _ in keyed[:5]) + (", …" if len(keyed) > 5 else "")
+    pairs = [(str(systems[i].get("source")), ids[i]) for i in range(n)]
+    by_key = dict(keyed)
+    if len(by_key) == len(keyed):
+        for want in (ids, pairs):
+            if len(set(want)) == n and set(by_key) == set(want):
+                return [by_key[k] for k in want]
+    keys = ", ".join(repr(k) for k, _ in keyed[:5]) + (", …" if len(keyed) > 5 else "")
+    where = f"score_batch returned a {type(value).__name__} keyed by {keys or 'nothing'} for systems {', '.join(ids[:5])}{', …' if n > 5 else ''}"
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
         raise _CallError(
-            f"score_batch returned a {type(value).__name__} keyed by {keys or 'nothing'} for systems {', '.join(ids[:5])}{', …' if n > 5 else ''}: "
-            "key it by system_id, one score per system (or return a list in the order of the systems)"
+            f"{where}: {', '.join(twice[:5])} {'is' if len(twice) == 1 else 'are'} in this batch once per source, so a system_id does not say "
+            "which system a score is for: key the scores by (source, system_id) (a Series with a two-level index, or a dict of tuples), "
+            "or return a list in the order of the systems"
         )
-    return [by_id[i] for i in ids]
+    raise _CallError(f"{where}: key it by system_id, one score per system (or return a list in the order of the systems)")
 
 
 def _finite_scores(values, systems: list[dict]) -> list[float]:
@@ -141,7 +170,7 @@ def _systems(header: dict) -> list[dict]:
 def _series(header: dict, payload: bytes, systems: list[dict]):
     rows = header.get("rows")
     try:
-        return decode_series(payload, systems, rows)
+        return decode_series(payload, systems, rows, header.get("sensors"))
     except Exception as e:  # a bad payload is the caller's mistake: say so and go on
         raise _CallError(f"bad series payload: {e}") from None
 
@@ -176,7 +205,7 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
             if len(scores) != len(systems):
                 raise _CallError(f"score_batch returned {len(scores)} scores for {len(systems)} systems: it must return one per system, in order")
         else:
-            scores = [model.score(df, m) for df, m in zip(frames, systems)]  # type: ignore[attr-defined]
+            scores = _per_system("score", model.score, frames, systems)  # type: ignore[attr-defined]
         return {"type": "scores", "scores": _finite_scores(scores, systems)}, b""
     if kind == "score_over_time":
         over_time = getattr(model, "score_over_time", None)
@@ -184,7 +213,8 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
             raise _CallError(f"{model_name(model)} has no score_over_time (its hello said capabilities.score_over_time false)")
         systems = _systems(header)
         frames = _series(header, payload, systems)
-        return {"type": "scores_over_time", "series": [_over_time(over_time(df, m), _sid(systems, i)) for i, (df, m) in enumerate(zip(frames, systems))]}, b""
+        values = _per_system("score_over_time", over_time, frames, systems)
+        return {"type": "scores_over_time", "series": [_over_time(v, _sid(systems, i)) for i, v in enumerate(values)]}, b""
     if kind == "save_state":
         state = model.save_state()  # type: ignore[attr-defined]
         if not isinstance(state, (bytes, bytearray, memoryview)):
@@ -250,6 +280,9 @@ def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None 
         try:
             reply, reply_payload = handle(model, header, payload)
         except _CallError as e:
+            reply, reply_payload = {"type": "error", "message": _short(str(e))}, b""
+        except _SystemError as e:
+            traceback.print_exc(file=sys.stderr)
             reply, reply_payload = {"type": "error", "message": _short(str(e))}, b""
         except Exception as e:  # the model's own failure: this request fails, the process serves on
             traceback.print_exc(file=sys.stderr)

@@ -14,8 +14,9 @@ Parquet layout (a part with no rows, a null or non-increasing timestamp within a
 timestamp in two parts, a reading that is NaN or ±Infinity): a series the harness would refuse is
 not scored, and the job fails naming each part and row as the loaders do. A system that yields no
 rows at all (no group) is named too, so the scores written always cover the whole fleet. Each system reaches the model exactly as the harness's process protocol
-hands it over (the rows go through the protocol's own Arrow decoding), so the scores are the ones
-the harness would get, to the bit. From a shell (``spark-submit`` or ``python -m``)::
+hands it over (the rows go through the protocol's own Arrow decoding; the metadata is
+:func:`~bess_harness.protocol.model_metadata`'s, scenario tags withheld as ``harness run`` withholds
+them), so the scores are the ones the harness would get, to the bit. From a shell (``spark-submit`` or ``python -m``)::
 
     python -m bess_harness.spark --dataset D --model my_models.iforest:IForest --out scores.parquet \\
         --train-labels D/labels.csv
@@ -43,7 +44,7 @@ import pyarrow as pa
 from .errors import HarnessDataError, Problem
 from .model import Dataset, SystemData, model_name
 from .parquet import check_part_order, merge_parts
-from .protocol import decode_series
+from .protocol import decode_series, model_metadata
 from .serve import _CallError, _batch_scores, _finite_scores
 from .loader import utf8_text
 from .validate import parse_csv, parse_labels_table, parse_metadata_table, throw_if_problems
@@ -280,9 +281,10 @@ def fleet_parts(fleet) -> dict[str, list[tuple[str, str]]]:
 
 
 def read_metadata_rows(spark, file: str) -> dict[str, dict]:
-    """metadata.csv as the process protocol's ``systems`` entries, by system id, in file order."""
+    """metadata.csv as the process protocol's ``systems`` entries (what the harness shows a model:
+    :func:`~bess_harness.protocol.model_metadata`, tags withheld), by system id, in file order."""
     rows = _parse_table(spark, file, "metadata", parse_metadata_table)
-    return {loc.row["system_id"]: protocol_metadata(loc.row) for loc in rows}
+    return {loc.row["system_id"]: model_metadata(loc.row) for loc in rows}
 
 
 def normal_ids(spark, file: str) -> list[str]:
@@ -312,19 +314,6 @@ def _read_text(spark, file: str) -> str:
     except Exception as e:
         raise HarnessDataError(f"cannot read {file}: {_first_line(e)}") from None
     return rows[0][0] if rows else ""
-
-
-def protocol_metadata(row: dict) -> dict:
-    """A metadata row as the harness sends it in ``systems``: keys only for known values, and whole
-    numbers as JSON integers (the harness's JSON writes 2752, not 2752.0)."""
-    out = {}
-    for k, v in row.items():
-        if v is None:
-            continue
-        if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-            v = int(v)
-        out[k] = list(v) if isinstance(v, (list, tuple)) else v
-    return out
 
 
 def protocol_frame(rows: pd.DataFrame, sensors: Sequence[str], meta: dict) -> pd.DataFrame:

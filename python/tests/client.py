@@ -39,7 +39,8 @@ class ModelProcess:
 
     def with_series(self, kind: str, systems: list[tuple[dict, pd.DataFrame]], seed: int = 7) -> tuple[dict, bytes]:
         payload, rows = encode_series([(m["system_id"], df) for m, df in systems])
-        return self.call({"type": kind, "seed": seed, "systems": [m for m, _ in systems], "rows": rows}, payload)
+        sensors = [list(map(str, df.columns)) for _, df in systems]  # each system's own, as the harness sends them
+        return self.call({"type": kind, "seed": seed, "systems": [m for m, _ in systems], "rows": rows, "sensors": sensors}, payload)
 
     def wait(self, timeout: float = 20) -> int:
         assert self.proc.stdin is not None

@@ -67,11 +67,13 @@ def test_a_series_or_a_frame_becomes_epoch_ms_and_scores_with_nan_as_null(model:
         # Its header would pass the protocol's 16 MiB: an error that says so, never bytes the harness reads as garbage.
         ("huge", "the scores_over_time reply to score_over_time cannot be sent: its header is"),
         ("text", "score_over_time for system bad: a score is '21.000', text: every score must be a number"),
+        ("raise", "score_over_time(bad): KeyError: 'temp_ambient_c'"),
     ],
 )
 def test_anything_else_is_an_error_naming_the_system_and_the_process_serves_on(model: ModelProcess, season: str, message: str) -> None:
     model.hello()
-    reply, _ = model.with_series("score_over_time", [(meta("bad", season), series([21.0, 22.0]))])
+    # Second in its batch: the message names the system that failed, not the batch's first.
+    reply, _ = model.with_series("score_over_time", [(meta("first"), series([21.0])), (meta("bad", season), series([21.0, 22.0]))])
     assert reply["type"] == "error" and message in reply["message"]
     reply, _ = model.with_series("score", [(meta("ok"), series([21.0]))])
     assert reply == {"type": "scores", "scores": [21.0]}

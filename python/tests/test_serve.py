@@ -78,7 +78,8 @@ def test_state_round_trips_into_a_fresh_process(model: ModelProcess) -> None:
 def test_a_model_exception_is_an_error_reply_and_the_process_serves_on(model: ModelProcess) -> None:
     model.hello()
     reply, _ = model.with_series("score", [(meta("A"), series([1.0])), (meta("X", "explode"), series([1.0]))])
-    assert reply == {"type": "error", "message": "RuntimeError: cannot score X"}
+    # The system that raised, not the batch's first (the harness names that one before the reply).
+    assert reply == {"type": "error", "message": "score(X): RuntimeError: cannot score X"}
     reply, _ = model.with_series("score", [(meta("A"), series([1.0]))])
     assert reply == {"type": "scores", "scores": [1.0]}
     assert model.call({"type": "teardown"})[0]["type"] == "ok"
@@ -91,7 +92,7 @@ def test_a_long_exception_message_is_cut_and_the_process_serves_on(model: ModelP
     # limit and the harness read the model's stdout as garbage. Messages are cut to 8000 characters.
     model.hello()
     reply, _ = model.with_series("score", [(meta("V", "verbose"), series([1.0]))])
-    assert reply["type"] == "error" and reply["message"].startswith("ValueError: bad frame:\n0.123456789 ")
+    assert reply["type"] == "error" and reply["message"].startswith("score(V): ValueError: bad frame:\n0.123456789 ")
     assert reply["message"].endswith("more characters cut)") and len(reply["message"]) < 8100
     reply, _ = model.with_series("score", [(meta("A"), series([1.0]))])
     assert reply == {"type": "scores", "scores": [1.0]}
@@ -110,6 +111,10 @@ def test_a_bad_payload_is_an_error_reply(model: ModelProcess) -> None:
     assert reply["type"] == "error" and reply["message"].startswith("bad series payload: rows add up to 3")
     reply, _ = model.call({"type": "score", "systems": [meta("B")], "rows": [2]}, payload)
     assert reply["message"] == "bad series payload: rows 0…1 of the payload are not all of system B"
+    reply, _ = model.call({"type": "score", "systems": [meta("A")], "rows": [2], "sensors": [["soc_pct", "volts"]]}, payload)
+    assert reply["message"] == "bad series payload: sensors of system A name volts, not a sensor column of the payload"
+    reply, _ = model.call({"type": "score", "systems": [meta("A")], "rows": [2], "sensors": []}, payload)
+    assert reply["message"] == "bad series payload: sensors must be a list of 1 lists, one per system"
 
 
 def test_score_batch_of_the_wrong_length_is_an_error() -> None:
@@ -153,6 +158,37 @@ def test_score_batch_keyed_by_system_id_is_aligned_by_id(result, scores) -> None
     payload, rows = encode_series([(i, series([1.0])) for i in _IDS])
     reply, _ = handle(_Batch(result), {"type": "score", "systems": [meta(i) for i in _IDS], "rows": rows}, payload)
     assert reply == {"type": "scores", "scores": scores}
+
+
+def _both_sources() -> tuple[dict, bytes]:
+    """A batch of a dataset of both sources (source: 'all') that holds sys-1 from each."""
+    systems = [{**meta("sys-1"), "source": "synthetic"}, {**meta("sys-1"), "source": "real"}, {**meta("sys-2"), "source": "real"}]
+    payload, rows = encode_series([(m["system_id"], series([1.0])) for m in systems])
+    return {"type": "score", "systems": systems, "rows": rows}, payload
+
+
+def test_score_batch_keyed_by_source_and_system_id_is_aligned_by_both() -> None:
+    from bess_harness.serve import handle
+
+    header, payload = _both_sources()
+    by_pair = lambda ms: pd.Series([0.1, 0.2, 0.3], index=pd.MultiIndex.from_tuples([(m["source"], m["system_id"]) for m in ms])).sort_index()  # noqa: E731
+    assert handle(_Batch(by_pair), header, payload)[0] == {"type": "scores", "scores": [0.1, 0.2, 0.3]}
+    as_dict = lambda ms: {(m["source"], m["system_id"]): float(k) for k, m in reversed(list(enumerate(ms)))}  # noqa: E731
+    assert handle(_Batch(as_dict), header, payload)[0] == {"type": "scores", "scores": [0.0, 1.0, 2.0]}
+
+
+def test_score_batch_keyed_by_an_id_two_systems_share_says_to_key_by_source_too() -> None:
+    from bess_harness.serve import _CallError, handle
+
+    header, payload = _both_sources()
+    # One key per id cannot hold the two sys-1's scores: a dict keeps the last.
+    with pytest.raises(_CallError) as e:
+        handle(_Batch(lambda ms: {m["system_id"]: 1.0 for m in ms}), header, payload)
+    assert str(e.value) == (
+        "score_batch returned a dict keyed by 'sys-1', 'sys-2' for systems sys-1, sys-1, sys-2: sys-1 is in this batch once per source, "
+        "so a system_id does not say which system a score is for: key the scores by (source, system_id) (a Series with a two-level "
+        "index, or a dict of tuples), or return a list in the order of the systems"
+    )
 
 
 @pytest.mark.parametrize(
@@ -213,7 +249,11 @@ def test_series_survive_the_arrow_round_trip() -> None:
     back = decode_series(payload, [meta("A"), meta("B")], rows)
     pd.testing.assert_frame_equal(back[0], a, check_freq=False, check_index_type=False)
     assert back[1].index[0] == pd.Timestamp("2026-03-01T12:00:00.250Z")
-    assert np.isnan(back[1]["soc_pct"].iloc[0])
+    assert np.isnan(back[1]["soc_pct"].iloc[0])  # without the header's sensors: every column of the batch
+    # With them (as the harness sends them), each system has its own columns, in its own order.
+    own = decode_series(payload, [meta("A"), meta("B")], rows, [list(a.columns)[::-1], list(b.columns)])
+    pd.testing.assert_frame_equal(own[0], a[a.columns[::-1]], check_freq=False, check_index_type=False)
+    assert list(own[1].columns) == list(b.columns) and "soc_pct" not in own[1].columns
 
 
 def test_a_served_series_is_indexed_as_load_timeseries_indexes_it(tmp_path: Path) -> None:
@@ -242,6 +282,10 @@ def test_the_byte_example_of_the_protocol_document_holds() -> None:
     assert frame[:4] == bytes.fromhex("37000000") and len(frame) == 59
     assert frame[4:].decode() in doc and "59 bytes in all" in doc
     assert encode_frame({"type": "scores", "scores": [0.82]})[:4] == bytes.fromhex("21000000")
+    m = {"system_id": "S-001", "source": "synthetic", "operational_mode": "arbitrage", "season": "winter", "scenario_tags": []}
+    frame = encode_frame({"type": "score", "seed": 7, "systems": [m], "rows": [2], "sensors": [["temp_cell_max_c"]]}, bytes(584))
+    n = int.from_bytes(frame[:4], "little")
+    assert frame[4 : 4 + n].decode() in doc and f"{frame[:4].hex(' ')}   " in doc and f"n = {hex(n)} = {n}" in doc
 
 
 def test_python_m_bess_harness_serve_loads_a_model_by_name() -> None:
@@ -282,11 +326,23 @@ def test_python_m_bess_harness_serve_keeps_prints_at_import_and_construction_off
         p.kill()
 
 
-def test_the_readme_model_example_compiles() -> None:
+def test_the_readme_model_example_fits_and_scores_systems_without_its_sensors() -> None:
+    # harness check's fleets include a system with no sensor at all; the example raised KeyError
+    # 'temp_cell_max_c' on it, in fit as in score.
+    pytest.importorskip("sklearn")
+    from bess_harness import Dataset, SystemData
+
     readme = (Path(__file__).resolve().parents[2] / "python" / "README.md").read_text()
     example = "# my_models/iforest.py" + readme.split("# my_models/iforest.py", 1)[1].split("```", 1)[0]
-    compile(example, "README.md", "exec")
-    assert len(example.strip().splitlines()) <= 20
+    assert len(example.strip().splitlines()) <= 21
+    module: dict = {"__name__": "my_models.iforest"}
+    exec(compile(example, "python/README.md", "exec"), module)
+    model = module["IForest"]()
+    full = series([20.0, 22.0, 21.0]).assign(voltage_v=[800.0, 801.0, 799.0])
+    bare = full[[]]  # timestamps, no sensor
+    model.fit(Dataset([SystemData(meta("A"), full), SystemData(meta("B"), bare), SystemData(meta("C"), full[["soc_pct"]])]))
+    scores = [model.score(s, meta("X")) for s in (full, bare, full[["voltage_v"]])]
+    assert all(np.isfinite(scores))
 
 
 def test_a_large_batch_and_state_go_through_whole(model: ModelProcess) -> None:

@@ -22,8 +22,8 @@ pytest.importorskip("pyspark", reason="the spark extra is not installed: pip ins
 
 from bess_harness import Dataset, HarnessDataError, SystemData  # noqa: E402
 from bess_harness.loader import load_labels, load_metadata, load_timeseries, read_metadata  # noqa: E402
-from bess_harness.protocol import decode_series, encode_series  # noqa: E402
-from bess_harness.spark import main, protocol_metadata, score_fleet  # noqa: E402
+from bess_harness.protocol import decode_series, encode_series, model_metadata  # noqa: E402
+from bess_harness.spark import main, score_fleet  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 IFOREST_DIR = REPO / "examples" / "python-iforest"
@@ -115,7 +115,7 @@ def protocol_frames(csv_dir: Path, ids: list[str]) -> list[pd.DataFrame]:
 
 
 def pandas_scores(model, csv_dir: Path, train_ids: list[str] | None) -> pd.Series:
-    meta = {r["system_id"]: protocol_metadata(r) for r in read_metadata(data_dir=csv_dir)}
+    meta = {r["system_id"]: model_metadata(r) for r in read_metadata(data_dir=csv_dir)}
     if train_ids is not None:
         model.seed = SEED
         model.fit(Dataset([SystemData(meta[i], f) for i, f in zip(train_ids, protocol_frames(csv_dir, train_ids))], seed=SEED))
@@ -153,6 +153,20 @@ def test_the_model_sees_the_frames_and_metadata_the_protocol_gives(spark, fleet,
     # A fingerprint: equal only when every column, dtype, timestamp, NaN and metadata field is.
     assert got.index.tolist() == want.index.tolist()
     assert got.tolist() == want.tolist()
+
+
+def test_a_model_is_shown_no_scenario_tags_in_fit_or_score(spark, fleet, tmp_path) -> None:
+    """The tags tell the label (``subtle`` only on anomalies, ``noisy_normal`` only on normals):
+    ``harness run`` shows a model none, and a tags-only model scored ROC AUC 0.646 here."""
+    from example_models.tags_seen import TagsSeen
+
+    csv_dir, pq_dir = fleet
+    assert any(r["scenario_tags"] for r in read_metadata(data_dir=csv_dir))  # the fleet has tags to leak
+    model = TagsSeen()
+    out = tmp_path / "scores.parquet"
+    score_fleet(spark, str(pq_dir), model, str(out), train_labels=str(pq_dir / "labels.csv"), seed=SEED)
+    assert model.fit_tags == [[]] * len(normals(csv_dir))  # fit ran on the driver, on this object
+    assert read_scores(out).tolist() == [0.0] * 12
 
 
 def test_iforest_on_spark_scores_as_on_pandas_and_evaluate_agrees(spark, fleet, tmp_path) -> None:

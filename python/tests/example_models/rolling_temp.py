@@ -37,6 +37,8 @@ class RollingTemp(Model):
             return pd.Series(np.linspace(0.0, 1.0, len(index)), index=index)
         if season == "text":  # scores read from a CSV as strings
             return rolled.map(lambda v: f"{v:.3f}")
+        if season == "raise":
+            raise KeyError("temp_ambient_c")
         return rolled
 
 

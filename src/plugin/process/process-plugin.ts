@@ -278,9 +278,9 @@ export function createProcessPlugin(
     c: ModelContext & { readonly metadata: readonly MetadataRow[] },
   ): Promise<number[]> {
     const p = await running(c.signal);
-    const { chunks, rows } = seriesToArrowChunks(series);
+    const { chunks, rows, sensors } = seriesToArrowChunks(series);
     const reply = await p.call(
-      { type: 'score', seed: c.seed, systems: c.metadata.map(systemOf), rows },
+      { type: 'score', seed: c.seed, systems: c.metadata.map(systemOf), rows, sensors },
       chunks,
       c.signal,
     );
@@ -299,9 +299,9 @@ export function createProcessPlugin(
   ): Promise<ScoresOverTime | null> {
     const p = await running(c.signal);
     if (!hello!.capabilities.score_over_time) return null;
-    const { chunks, rows } = seriesToArrowChunks([series]);
+    const { chunks, rows, sensors } = seriesToArrowChunks([series]);
     const reply = await p.call(
-      { type: 'score_over_time', seed: c.seed, systems: [systemOf(c.metadata)], rows },
+      { type: 'score_over_time', seed: c.seed, systems: [systemOf(c.metadata)], rows, sensors },
       chunks,
       c.signal,
     );
@@ -334,13 +334,14 @@ export function createProcessPlugin(
       if (!hello!.capabilities.fit) return;
       const series: SystemSeries[] = [];
       for (const s of train.systems) series.push(await s.loadSeries());
-      const { chunks, rows } = seriesToArrowChunks(series);
+      const { chunks, rows, sensors } = seriesToArrowChunks(series);
       await p.call(
         {
           type: 'fit',
           seed: c.seed,
           systems: train.systems.map((s) => systemOf(s.metadata)),
           rows,
+          sensors,
         },
         chunks,
         c.signal,

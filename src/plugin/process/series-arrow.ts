@@ -19,6 +19,11 @@ export interface ArrowChunks {
   readonly byteLength: number;
   /** Each system's row count, in order. */
   readonly rows: number[];
+  /**
+   * Each system's own sensors, in its series' order: the stream's sensor columns are the union over
+   * the batch, and a model must not see a neighbour's sensor as a column of its own (all NaN).
+   */
+  readonly sensors: string[][];
 }
 
 /** One column's batch made straight from its Arrow buffers (no nulls, so no validity bitmap). */
@@ -60,22 +65,20 @@ function int64Of(timestamps: Float64Array, n: number): BigInt64Array {
 
 /**
  * A batch of series as the protocol's payload: one Arrow IPC stream in long form (system_id,
- * timestamp as int64 ms UTC, one float64 column per sensor, NaN where a reading is missing or a
- * system lacks the sensor), systems in order, one record batch per system. This is sent for
+ * timestamp as int64 ms UTC, one float64 column per sensor of the batch, NaN where a reading is
+ * missing or a system lacks the sensor), systems in order, one record batch per system; and
+ * each system's own sensors, which the request's `sensors` carries. This is sent for
  * every score batch, so nothing is copied on the way: a sensor's buffer in the stream is the
  * series' own Float64Array, and the stream comes back as the pieces flechette wrote (the pipe
  * takes them one after the other). The arrays must not change until the pieces are written.
  */
 export function seriesToArrowChunks(batch: readonly SystemSeries[]): ArrowChunks {
-  const sensors = [
-    ...new Set(
-      batch.flatMap((s) =>
-        Object.entries(s.sensors)
-          .filter(([, v]) => v !== undefined)
-          .map(([k]) => k),
-      ),
-    ),
-  ];
+  const own = batch.map((s) =>
+    Object.entries(s.sensors)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k),
+  );
+  const sensors = [...new Set(own.flat())];
   const rows = batch.map((s) => s.timestamps.length);
   const ids: Batch<unknown>[] = [];
   const stamps: Batch<unknown>[] = [];
@@ -85,12 +88,12 @@ export function seriesToArrowChunks(batch: readonly SystemSeries[]): ArrowChunks
     ids.push(batchOf(utf8(), n, idColumn(Buffer.from(s.systemId, 'utf8'), n)));
     stamps.push(batchOf(int64(), n, { values: int64Of(s.timestamps, n) }));
     sensors.forEach((name, c) => {
-      const own = s.sensors[name];
+      const mine = s.sensors[name];
       let values: Float64Array;
-      if (own && own.length >= n) values = own.subarray(0, n);
+      if (mine && mine.length >= n) values = mine.subarray(0, n);
       else {
         values = new Float64Array(n).fill(NaN);
-        if (own) values.set(own);
+        if (mine) values.set(mine);
       }
       columns[c]!.push(batchOf(float64(), n, { values }));
     });
@@ -113,14 +116,15 @@ export function seriesToArrowChunks(batch: readonly SystemSeries[]): ArrowChunks
     finish: () => null,
   };
   tableToIPC(table, { format: 'stream', sink });
-  return { chunks, byteLength, rows };
+  return { chunks, byteLength, rows, sensors: own };
 }
 
 /** {@link seriesToArrowChunks} as one byte array. */
 export function seriesToArrow(batch: readonly SystemSeries[]): {
   bytes: Uint8Array;
   rows: number[];
+  sensors: string[][];
 } {
-  const { chunks, rows } = seriesToArrowChunks(batch);
-  return { bytes: Buffer.concat(chunks), rows };
+  const { chunks, rows, sensors } = seriesToArrowChunks(batch);
+  return { bytes: Buffer.concat(chunks), rows, sensors };
 }

@@ -64,7 +64,7 @@ describe('process protocol frames', () => {
 
 describe('series as the Arrow payload', () => {
   it('long form: ids, int64 ms timestamps, float64 sensors with NaN for missing readings and sensors', () => {
-    const { bytes, rows } = seriesToArrow([
+    const { bytes, rows, sensors } = seriesToArrow([
       {
         systemId: 'A',
         source: 'synthetic',
@@ -84,10 +84,13 @@ describe('series as the Arrow payload', () => {
         // Before 1970 and past 2^32 ms: int64 is written as two 32-bit words.
         timestamps: Float64Array.from([-1, 2 ** 40 + 5]),
         // Longer than the timestamps (a loader's spare capacity): only the first values count.
-        sensors: { voltage_v: Float64Array.from([1, 2, 3]), soc_pct: Float64Array.from([9]) },
+        sensors: { soc_pct: Float64Array.from([9]), voltage_v: Float64Array.from([1, 2, 3]) },
       },
     ]);
     expect(rows).toEqual([2, 1, 0, 2]);
+    // The columns are the batch's; each system's own, in its own order, go beside them, so a model
+    // is not shown a neighbour's sensor as one of its own, all NaN.
+    expect(sensors).toEqual([['voltage_v'], ['soc_pct'], [], ['soc_pct', 'voltage_v']]);
     const table = tableFromIPC(bytes, { useBigInt: true });
     expect(table.names).toEqual(['system_id', 'timestamp', 'voltage_v', 'soc_pct']);
     expect(table.getChild('system_id')!.toArray()).toEqual(['A', 'A', 'B', 'C', 'C']);
