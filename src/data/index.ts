@@ -32,6 +32,7 @@ export { DECIMAL, readScoresFile, type ScoreRow } from './load-scores.ts';
 export { didYouMean, unknownKey } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';
+export { realFileOf } from './shared-file.ts';
 export { PARQUET_COMPRESSIONS, type ParquetCompression } from './parquet-codecs.ts';
 export { readScores, readScoreRows } from './read-scores.ts';
 export { readLabelColumns, labelColumnsOf, labelRowAt, concatLabelColumns, type LabelColumns } from './label-columns.ts';

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
 import { csvField } from './csv-write.ts';
+import { realFileOf } from './shared-file.ts';
 import type { LabelRow } from './types.ts';
 
 export const HISTORY_FILE = 'labels.history.csv';
@@ -31,9 +32,12 @@ export interface HistoryEntry {
   readonly after: LabelRow | null;
 }
 
-/** The history file of the labels file `labelsPath`. */
+/**
+ * The history file of the labels file `labelsPath`: beside the file it really is (realFileOf), so
+ * two projects linking one shared labels.csv keep one history of it, as they share its lock.
+ */
 export const historyPathOf = (labelsPath: string): string =>
-  path.join(path.dirname(labelsPath), HISTORY_FILE);
+  path.join(path.dirname(realFileOf(labelsPath)), HISTORY_FILE);
 
 /**
  * Appends `entries` to the history file `historyPath` (created with its header) in one atomic

@@ -51,6 +51,7 @@ import {
   appendLabelHistory,
   historyPathOf,
   type HistoryEntry,
+  realFileOf,
 } from '../data/index.ts';
 
 import type { LabelRow } from '../data/types.ts';
@@ -347,10 +348,14 @@ interface LabelsFile {
 
 const key = (source: string, systemId: string): string => `${source}\u0000${systemId}`;
 
-/** One queue per labels file in this process, so two stores on one file still take turns. */
+/**
+ * One queue per labels file in this process, so two stores on one file still take turns; keyed
+ * by where the file really is (realFileOf), as its lock file is.
+ */
 const locks = new Map<string, Promise<unknown>>();
 
-function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+function withLock<T>(labelsPath: string, fn: () => Promise<T>): Promise<T> {
+  const file = realFileOf(labelsPath);
   const prev = locks.get(file) ?? Promise.resolve();
   // In this process a promise queue; across processes (a second server, an import) the file lock.
   const locked = () => withFileLock(file, fn);
@@ -500,7 +505,7 @@ export class LabelStore {
   async idle(): Promise<void> {
     for (const { file } of this.labelsFiles()) {
       for (;;) {
-        const pending = locks.get(file);
+        const pending = locks.get(realFileOf(file));
         if (!pending) break;
         await pending;
       }
@@ -554,7 +559,8 @@ export class LabelStore {
     const src = source as Source;
     const labelsPath = this.labelsPath(src);
     return withLock(labelsPath, async () => {
-      await removeDeadTemps(labelsPath);
+      // A write through a link leaves its temp file beside the target (atomic.ts).
+      await removeDeadTemps(realFileOf(labelsPath));
       await removeDeadTemps(this.historyPath(src));
       const file = await this.readFileRows(labelsPath, src);
       const at = file.rows.findIndex((r) => r.source === src && r.system_id === systemId);
