@@ -1,7 +1,7 @@
 /** The data step: the contract's vocabulary, CSV reading and writing, loaders and validation. */
 export * from './schema.ts';
 export type * from './types.ts';
-export { fsyncDir, removeDeadTemps, writeFileAtomic, writeFileDurable } from './atomic.ts';
+export { assertWritable, fsyncDir, removeDeadTemps, writeFileAtomic, writeFileDurable } from './atomic.ts';
 export { makeDir } from './make-dir.ts';
 export {
   appendLabelHistory,

@@ -165,6 +165,15 @@ function allowedHosts(host: string, port: number, extra: readonly string[]): Set
   return new Set([...names, ...extra.map(withPort)]);
 }
 
+/** Node's own error for a file system call: it names the call, the path and the errno code. */
+function isFileSystemError(
+  err: unknown,
+): err is NodeJS.ErrnoException & { syscall: string; path: string; code: string } {
+  if (!(err instanceof Error)) return false;
+  const { code, syscall, path } = err as NodeJS.ErrnoException;
+  return typeof code === 'string' && typeof syscall === 'string' && typeof path === 'string';
+}
+
 export async function startLabelServer(opts: LabelServerOptions): Promise<LabelServer> {
   const host = opts.host ?? '127.0.0.1';
   const files = await loadStatic();
@@ -242,6 +251,12 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
           error: err.message,
           problems: err.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`),
         });
+      } else if (isFileSystemError(err)) {
+        // The machine saying no (a full disk, a file made read-only meanwhile): one line naming
+        // the file, not a crash report.
+        const message = `cannot ${err.syscall} ${err.path}: ${err.code}`;
+        process.stderr.write(`harness label: ${req.method} ${req.url}: ${message}\n`);
+        sendJson(res, 500, { error: message });
       } else {
         process.stderr.write(
           `harness label: internal error on ${req.method} ${req.url}:\n${err instanceof Error ? err.stack : String(err)}\n`,

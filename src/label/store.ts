@@ -52,6 +52,7 @@ import {
   historyPathOf,
   type HistoryEntry,
   realFileOf,
+  assertWritable,
 } from '../data/index.ts';
 
 import type { LabelRow } from '../data/types.ts';
@@ -609,6 +610,9 @@ export class LabelStore {
       ];
       const csv = `${file.bom ? '\ufeff' : ''}${lines.join(file.eol)}${file.eol}`;
 
+      // Both files are checked before either is written: a read-only labels.csv refused after
+      // its history line was written left a history claiming a label the file lacks.
+      await assertWritable([this.historyPath(src), labelsPath], 'the label was not saved');
       await appendLabelHistory(this.historyPath(src), [
         {
           changed_at: after.labeled_at as string,
