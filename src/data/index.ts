@@ -5,6 +5,9 @@ export { assertWritable, fsyncDir, removeDeadTemps, writeFileAtomic, writeFileDu
 export { makeDir } from './make-dir.ts';
 export {
   appendLabelHistory,
+  checkLabelHistory,
+  parseLabelHistory,
+  readLabelHistory,
   historyPathOf,
   HISTORY_COLUMNS,
   HISTORY_FILE,

@@ -50,6 +50,7 @@ import {
   writeFileAtomic,
   appendLabelHistory,
   historyPathOf,
+  readLabelHistory,
   type HistoryEntry,
   realFileOf,
   assertWritable,
@@ -649,37 +650,10 @@ export class LabelStore {
     historyPath: string,
     filter: { source?: string; systemId?: string },
   ): Promise<HistoryEntry[]> {
-    const text = await readFile(historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
-    if (text === '') return [];
-    const problems: Problem[] = [];
-    const table = parseCsv(text, historyPath, (p) => problems.push(p));
+    const { entries, problems } = await readLabelHistory(historyPath);
     throwIfProblems(problems, `cannot read the label history ${historyPath}`);
-    const col = (name: string): number => table.header.indexOf(name);
-    const parseRow = (s: string, line: number): LabelRow | null => {
-      if (s === '') return null;
-      try {
-        return JSON.parse(s) as LabelRow;
-      } catch {
-        throw new HarnessError(
-          'E_DATA',
-          `${historyPath}:${line}: a before/after field is not the JSON of a label row`,
-        );
-      }
-    };
     const out: HistoryEntry[] = [];
-    for (const rec of table.records) {
-      const f = (name: string): string => rec.fields[col(name)] ?? '';
-      const entry: HistoryEntry = {
-        changed_at: f('changed_at'),
-        labeler: f('labeler'),
-        source: f('source'),
-        system_id: f('system_id'),
-        before: parseRow(f('before'), rec.line),
-        after: parseRow(f('after'), rec.line),
-      };
+    for (const { line: _line, ...entry } of entries) {
       if (filter.source !== undefined && entry.source !== filter.source) continue;
       if (filter.systemId !== undefined && entry.system_id !== filter.systemId) continue;
       out.push(entry);

@@ -23,7 +23,7 @@ import type { ImportedSystem } from './split.ts';
 import { checkReplacement, storedOverlap, type ReplacePolicy } from './replace.ts';
 import { labelSpanProblems } from './label-spans.ts';
 import { makeDir } from '../make-dir.ts';
-import { appendLabelHistory, historyPathOf, type HistoryEntry } from '../label-history.ts';
+import { appendLabelHistory, checkLabelHistory, historyPathOf, type HistoryEntry } from '../label-history.ts';
 
 export interface WriteImportResult {
   readonly realDir: string;
@@ -132,7 +132,11 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
   const imported = new Set(systems.map((s) => s.systemId));
   // Checked before anything is swapped: a read-only labels file found after the swap left the
   // new raw/ and metadata.csv, and a history line, for an import that then failed.
-  if (mergedLabels) await assertWritable([historyPathOf(prepared.labelsPath), prepared.labelsPath], 'cannot merge --labels');
+  // So is a damaged history (a merge conflict left in it): the new lines could not be appended.
+  if (mergedLabels) {
+    await assertWritable([historyPathOf(prepared.labelsPath), prepared.labelsPath], 'cannot merge --labels');
+    await checkLabelHistory(historyPathOf(prepared.labelsPath));
+  }
   const parent = path.dirname(realDir);
   await makeDir(parent);
   const staging = path.join(parent, `.real.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
