@@ -3,11 +3,12 @@
  * throwing for bad data. It reuses the loaders' parsers (parseCsv, parseLabelsTable,
  * parseMetadataTable, scanSeries) in collecting mode, so whatever validates also loads.
  */
+import { existsSync } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { parseCsv, type CsvTable } from './csv-read.ts';
-import { describeLayout, legacyLabelsMessage, resolveDataDir, type SourceLayout } from './layout.ts';
+import { describeLayout, legacyLabelsMessage, missingDataDirMessage, resolveDataDir, type SourceLayout } from './layout.ts';
 import { failureAtDisagreement, type SampleSpan } from './lead-time.ts';
 import { historyPathOf, parseLabelHistory } from './label-history.ts';
 import { parseLabelsTable } from './load-labels.ts';
@@ -144,7 +145,8 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   let filesChecked = 0;
 
   if (!(await isDir(dir))) {
-    return { problems: [fileProblem(dir, 'data folder not found (run `harness generate`, or pass --data)')], suppressed: [], filesChecked: 0, systems: 0, unlabelledReal: 0 };
+    const problem = existsSync(dir) ? missingDataDirMessage(dir).slice(dir.length + 1).trim() : 'data folder not found (run `harness generate`, or pass --data)';
+    return { problems: [fileProblem(dir, problem)], suppressed: [], filesChecked: 0, systems: 0, unlabelledReal: 0 };
   }
   const layout = describeLayout(dir);
   if (layout.sources.length === 0) {

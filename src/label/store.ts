@@ -158,6 +158,22 @@ const LONE_SURROGATE_MESSAGE =
   'has a lone surrogate (half of a UTF-16 pair), which a UTF-8 file cannot hold';
 
 /**
+ * Characters as a person counts them: code points, not UTF-16 units (an emoji is two units,
+ * and 2001 of them were reported as 4002 characters).
+ */
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/**
+ * What breaks a line or is no text: the C0 controls (tab, CR, LF), DEL, the C1 controls (U+0085
+ * is NEXT LINE) and the Unicode line and paragraph separators.
+ */
+const NOT_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
  * Validates a submitted label (a parsed JSON body) against the data contract, collecting one
  * message per bad field: label normal|anomaly; a normal has failure_type none (or none given)
  * and no lead time; an anomaly has one of the six failure types and a lead time ≥ 0 in days;
@@ -256,18 +272,17 @@ export function validateLabelInput(
 
   const notes = textField(b['notes']);
   if (notes === 'bad') err('notes', 'notes must be text');
-  else if (notes.length > MAX_NOTES_LENGTH)
-    err('notes', `notes are limited to ${MAX_NOTES_LENGTH} characters (got ${notes.length})`);
+  else if (characters(notes) > MAX_NOTES_LENGTH)
+    err('notes', `notes are limited to ${MAX_NOTES_LENGTH} characters (got ${characters(notes)})`);
   else if (LONE_SURROGATE.test(notes)) err('notes', `notes ${LONE_SURROGATE_MESSAGE}`);
 
   const labeler = textField(b['labeler']);
   if (labeler === 'bad') err('labeler', 'labeler must be text');
   else if (labeler.trim() === '')
     err('labeler', 'say who you are: the labeler is recorded with every change');
-  else if (labeler.length > MAX_LABELER_LENGTH)
+  else if (characters(labeler) > MAX_LABELER_LENGTH)
     err('labeler', `labeler is limited to ${MAX_LABELER_LENGTH} characters`);
-  else if (/[\r\n\t\u0000-\u001f]/.test(labeler))
-    err('labeler', 'labeler must be one line of text');
+  else if (NOT_ONE_LINE.test(labeler)) err('labeler', 'labeler must be one line of text');
   else if (LONE_SURROGATE.test(labeler)) err('labeler', `labeler ${LONE_SURROGATE_MESSAGE}`);
 
   const failureAt = instantField(b['failure_at']);
