@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, link, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { HarnessError } from '../errors.ts';
 import { removeOnExit } from '../exit-signals.ts';
 import { isRunning } from './file-lock.ts';
 import { makeDir } from './make-dir.ts';
@@ -195,6 +196,55 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     done();
   }
   await fsyncDir(path.dirname(target));
+}
+
+/** Why `file` may not be written by this process (access(2) says so), or undefined when it may. */
+async function accessProblem(file: string): Promise<string | undefined> {
+  try {
+    await access(file, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    if (code === 'EROFS') return 'the file system is read-only';
+    throw err;
+  }
+}
+
+/**
+ * Refuses, before anything is written, the writes {@link writeFileAtomic} would refuse or fail
+ * for want of permission: a file of `files` (its link target) that exists and may not be
+ * written, or a folder in which its temp file may not be created. A writer of two files (a
+ * history line, then labels.csv) checks both first: otherwise the first was written and the
+ * second refused, and the history claimed a change the labels file lacks.
+ */
+export async function assertWritable(files: readonly string[], what: string): Promise<void> {
+  const problems: string[] = [];
+  for (const file of files) {
+    const target = await linkTarget(file);
+    const exists = await stat(target).then(
+      () => true,
+      () => false,
+    );
+    if (exists) {
+      const why = await accessProblem(target);
+      if (why !== undefined) {
+        problems.push(`${target} is read-only (${why})`);
+        continue;
+      }
+    }
+    // The temp file goes in the target's folder, or in the nearest folder that exists to make it.
+    let dir = path.dirname(target);
+    while (!(await stat(dir).then((s) => s.isDirectory(), () => false)) && path.dirname(dir) !== dir)
+      dir = path.dirname(dir);
+    const why = await accessProblem(dir);
+    if (why !== undefined) problems.push(`cannot create files in ${dir} (${why})`);
+  }
+  if (problems.length > 0)
+    throw new HarnessError(
+      'E_READONLY',
+      `${what}: ${problems.join('; ')}. Nothing was written; make ${problems.length === 1 ? 'it' : 'them'} writable and try again`,
+    );
 }
 
 /**

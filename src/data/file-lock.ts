@@ -10,6 +10,7 @@ import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import { makeDir } from './make-dir.ts';
+import { realFileOf } from './shared-file.ts';
 
 /** How long a process waits for another's lock before it gives up. */
 const WAIT_MS = 30_000;
@@ -30,10 +31,12 @@ export function isRunning(pid: number): boolean {
  * The lock file of `file`: `.<folder>.<name>.lock` beside the file's folder, not inside it. A
  * source folder may be a symlink that `harness generate` swaps to a new version (see
  * fleet-commit.ts); a lock inside it would move with the swap, and a process waiting on the
- * old version's lock would then take the new one's while the holder still runs.
+ * old version's lock would then take the new one's while the holder still runs. The file is
+ * where it really is (realFileOf): two projects whose labels.csv, or real/ folder, link to one
+ * shared file take one lock, not one each.
  */
 export function lockPathOf(file: string): string {
-  const folder = path.dirname(path.resolve(file));
+  const folder = path.dirname(realFileOf(file));
   return path.join(path.dirname(folder), `.${path.basename(folder)}.${path.basename(file)}.lock`);
 }
 

@@ -1,10 +1,20 @@
 /** The data step: the contract's vocabulary, CSV reading and writing, loaders and validation. */
 export * from './schema.ts';
 export type * from './types.ts';
-export { fsyncDir, removeDeadTemps, removeLeftovers, writeFileAtomic, writeFileDurable } from './atomic.ts';
+export {
+  assertWritable,
+  fsyncDir,
+  removeDeadTemps,
+  removeLeftovers,
+  writeFileAtomic,
+  writeFileDurable,
+} from './atomic.ts';
 export { makeDir } from './make-dir.ts';
 export {
   appendLabelHistory,
+  checkLabelHistory,
+  parseLabelHistory,
+  readLabelHistory,
   historyPathOf,
   HISTORY_COLUMNS,
   HISTORY_FILE,
@@ -32,6 +42,7 @@ export { DECIMAL, readScoresFile, type ScoreRow } from './load-scores.ts';
 export { didYouMean, unknownKey } from './suggest.ts';
 export { throwIfProblems } from './csv-read.ts';
 export { withFileLock } from './file-lock.ts';
+export { realFileOf } from './shared-file.ts';
 export { PARQUET_COMPRESSIONS, type ParquetCompression } from './parquet-codecs.ts';
 export { readScores, readScoreRows } from './read-scores.ts';
 export { readLabelColumns, labelColumnsOf, labelRowAt, concatLabelColumns, type LabelColumns } from './label-columns.ts';

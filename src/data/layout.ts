@@ -173,14 +173,22 @@ export function locateSeries(dataDir: string, source: Source, systemId: string):
 }
 
 /**
+ * Why `dir` is no data folder: not there, or a file (`--data data/real/labels.csv`, a file of the
+ * folder, was said to be "not found" though it exists).
+ */
+export function missingDataDirMessage(dir: string): string {
+  return existsSync(dir)
+    ? `${dir} is a file, not a data folder: --data takes the folder that holds synthetic/ and real/ (or raw/, metadata.csv and labels.csv), not a file in it`
+    : `data folder ${dir} not found (run \`harness generate\`, or pass --data)`;
+}
+
+/**
  * The sources of a layout a loader should read for `selector`. Throws a HarnessError when
  * the folder is missing, holds no data, lacks the one source asked for, or still has a legacy
  * top-level `labels.csv`.
  */
 export function selectSources(layout: DataLayout, selector: Source | 'all'): readonly SourceLayout[] {
-  if (!isDir(layout.dataDir)) {
-    throw new HarnessError('E_DATA', `data folder ${layout.dataDir} not found (run \`harness generate\`, or pass --data)`);
-  }
+  if (!isDir(layout.dataDir)) throw new HarnessError('E_DATA', missingDataDirMessage(layout.dataDir));
   assertNoLegacyLabels(layout);
   if (layout.sources.length === 0) {
     throw new HarnessError(

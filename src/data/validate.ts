@@ -3,12 +3,14 @@
  * throwing for bad data. It reuses the loaders' parsers (parseCsv, parseLabelsTable,
  * parseMetadataTable, scanSeries) in collecting mode, so whatever validates also loads.
  */
+import { existsSync } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { parseCsv, type CsvTable } from './csv-read.ts';
-import { describeLayout, legacyLabelsMessage, resolveDataDir, type SourceLayout } from './layout.ts';
+import { describeLayout, legacyLabelsMessage, missingDataDirMessage, resolveDataDir, type SourceLayout } from './layout.ts';
 import { failureAtDisagreement, type SampleSpan } from './lead-time.ts';
+import { historyPathOf, parseLabelHistory } from './label-history.ts';
 import { parseLabelsTable } from './load-labels.ts';
 import { parseMetadataTable } from './load-metadata.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
@@ -123,7 +125,7 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
  * every raw series; enum values; label consistency; label_version; unsafe ids in labels,
  * metadata and raw file names; duplicate systems in metadata and in labels (per source); a
  * row of the other source in a source folder's labels or metadata; a legacy top-level
- * `labels.csv` in a data dir; and the cross-checks, per source folder: a label without
+ * `labels.csv` in a data dir; a damaged `labels.history.csv` (label-history.ts); and the cross-checks, per source folder: a label without
  * metadata, synthetic metadata without a label (a real system may wait unlabelled), metadata
  * without a raw file, a raw file without metadata (an orphan). A header-only labels or
  * metadata file is valid (no systems).
@@ -143,7 +145,8 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   let filesChecked = 0;
 
   if (!(await isDir(dir))) {
-    return { problems: [fileProblem(dir, 'data folder not found (run `harness generate`, or pass --data)')], suppressed: [], filesChecked: 0, systems: 0, unlabelledReal: 0 };
+    const problem = existsSync(dir) ? missingDataDirMessage(dir).slice(dir.length + 1).trim() : 'data folder not found (run `harness generate`, or pass --data)';
+    return { problems: [fileProblem(dir, problem)], suppressed: [], filesChecked: 0, systems: 0, unlabelledReal: 0 };
   }
   const layout = describeLayout(dir);
   if (layout.sources.length === 0) {
@@ -186,6 +189,16 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
       const keys = rowKeys(table, (t) => (t !== undefined && isOneOf(SOURCES, t) && (folderSource === undefined || t === folderSource) ? t : undefined));
       for (const [k, v] of keys) if (!labelKeys.has(k)) labelKeys.set(k, { ...v, file: s.labelsPath });
     }
+  }
+
+  // labels.history.csv beside each labels file: the label app appends to it, and refuses to while
+  // it is damaged (a merge conflict left in it, once committed), so it is checked like the data.
+  const histories = new Set(layout.sources.map((s) => historyPathOf(s.labelsPath)));
+  for (const historyPath of histories) {
+    const text = await readIfExists(historyPath, report);
+    if (typeof text !== 'string') continue;
+    filesChecked++;
+    parseLabelHistory(text, historyPath, report);
   }
 
   // metadata and raw files, per source

@@ -4,7 +4,7 @@
  * failure a client can cause is a 4xx with a message; nothing here throws for bad input.
  *
  *   GET  /api/systems                          systems of every source with their labels, the queue
- *   GET  /api/systems/:source/:id              one system: metadata, label, its history
+ *   GET  /api/systems/:source/:id              one system: metadata, label, its history (or history_error: why it cannot be read)
  *   GET  /api/systems/:source/:id/timelines    the score timelines of --results for its id: { timelines: [{ suite, model, timeline }] }
  *   GET  /api/systems/:source/:id/series       its telemetry: { t: epoch seconds[], series: [{ name, derived, values }] }, NaN → null
  *        …/series?format=f64                   the same as binary Float64 columns (what the page uses; see seriesBinary)
@@ -12,7 +12,7 @@
  *   GET  /api/history                          the whole history, newest last
  */
 import { existsSync } from 'node:fs';
-import { HarnessError } from '../errors.ts';
+import { formatProblem, HarnessError } from '../errors.ts';
 import {
   DERIVED_FEATURES,
   describeLayout,
@@ -137,9 +137,19 @@ async function getSystem(ctx: ApiContext, source: string, id: string): Promise<A
   if ('status' in m) return m;
   const [label, history] = await Promise.all([
     ctx.store.get(m.source, id),
-    ctx.store.history({ source, systemId: id }),
+    // The label is shown without its history: a damaged history file (a merge conflict left in
+    // it) is said beside it, and saves are refused until it is fixed (label-history.ts).
+    ctx.store.history({ source, systemId: id }).catch((err: unknown) => {
+      if (!(err instanceof HarnessError)) throw err;
+      const first = err.problems[0];
+      return {
+        error: `${first ? formatProblem(first) : err.message}${err.problems.length > 1 ? ` (and ${err.problems.length - 1} more problems: run harness validate)` : ''}; the history cannot be shown, and saves are refused until it is fixed`,
+      };
+    }),
   ]);
-  return json(200, { metadata: m, label: label ?? null, history });
+  return 'error' in history
+    ? json(200, { metadata: m, label: label ?? null, history: [], history_error: history.error })
+    : json(200, { metadata: m, label: label ?? null, history });
 }
 
 /**

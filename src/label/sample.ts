@@ -80,10 +80,16 @@ export async function sampleUnlabelled(opts: SampleOptions): Promise<SampleResul
   const by = opts.by ?? [];
   for (const c of by) {
     if (!(SAMPLE_COLUMNS as readonly string[]).includes(c)) {
-      const all = [...METADATA_REQUIRED, ...METADATA_OPTIONAL];
+      // A metadata column --by does not take (system_id, source, scenario_tags) is named as
+      // such: "did you mean" offered the very column given.
+      const column = ([...METADATA_REQUIRED, ...METADATA_OPTIONAL] as readonly string[]).includes(
+        c,
+      );
       throw new HarnessError(
         'E_ARGS',
-        `--by ${c}: not a metadata column to stratify by${didYouMean(c, all)} (use ${SAMPLE_COLUMNS.join(', ')})`,
+        column
+          ? `--by ${c}: a metadata column, but not one to stratify by; --by takes ${SAMPLE_COLUMNS.join(', ')}`
+          : `--by ${c}: not a metadata column to stratify by${didYouMean(c, SAMPLE_COLUMNS)}; --by takes ${SAMPLE_COLUMNS.join(', ')}`,
       );
     }
   }

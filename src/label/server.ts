@@ -5,8 +5,9 @@
  *
  * Hardening, since a browser on the same machine visits other sites too:
  * - a request whose Host is not one of this server's names is refused (DNS rebinding), on any
- *   address it is bound to: loopback names, the bound address, and `--allow-host` names;
- * - a POST must be `application/json` from this origin (a cross-site form cannot send that
+ *   address it is bound to: loopback names, the bound address, and `--allow-host` names, with
+ *   or without a port (see hosts.ts);
+ * - a POST must be `application/json` from one of those names (a cross-site form cannot send that
  *   without a CORS preflight, which this server never grants), bodies are capped at 256 KiB;
  * - a Content-Security-Policy allows only this origin's scripts, so data can never run as code.
  * Any failure of one request is answered (4xx for the client's mistakes, 500 with the message
@@ -19,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.ts';
 import { handleApi, type ApiContext } from './api.ts';
+import { describeRules, hostAllowed, hostRules, originAllowed } from './hosts.ts';
 import { LabelStore } from './store.ts';
 import type { TimelineIndex } from './timelines.ts';
 
@@ -148,21 +150,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/**
- * Host header values this server answers to, whatever it is bound to (a page on another site
- * that resolves its own name to this address must be refused: DNS rebinding): the loopback
- * names, the address it is bound to (unless that is a wildcard), and the names given with
- * --allow-host (`name` or `name:port`).
- */
-function allowedHosts(host: string, port: number, extra: readonly string[]): Set<string> {
-  const withPort = (name: string): string => {
-    const bare = name.toLowerCase();
-    if (bare.startsWith('[') || /^[^:]+:\d+$/.test(bare)) return bare;
-    return bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
-  };
-  const names = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
-  if (host !== '0.0.0.0' && host !== '::') names.push(withPort(host));
-  return new Set([...names, ...extra.map(withPort)]);
+/** Node's own error for a file system call: it names the call, the path and the errno code. */
+function isFileSystemError(
+  err: unknown,
+): err is NodeJS.ErrnoException & { syscall: string; path: string; code: string } {
+  if (!(err instanceof Error)) return false;
+  const { code, syscall, path } = err as NodeJS.ErrnoException;
+  return typeof code === 'string' && typeof syscall === 'string' && typeof path === 'string';
 }
 
 export async function startLabelServer(opts: LabelServerOptions): Promise<LabelServer> {
@@ -179,11 +173,11 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
-    const allowed = allowedHosts(host, port, opts.allowHosts ?? []);
-    if (!allowed.has((req.headers.host ?? '').toLowerCase())) {
+    const rules = hostRules(host, port, opts.allowHosts ?? []);
+    if (!hostAllowed(rules, req.headers.host ?? '')) {
       throw new HttpError(
         421,
-        `this server answers only to ${[...allowed].join(', ')} (add a name with --allow-host)`,
+        `this server answers only to ${describeRules(rules)} (add a name with --allow-host)`,
       );
     }
     let pathname: string;
@@ -208,7 +202,7 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
       if (type !== 'application/json')
         throw new HttpError(415, 'send the label as JSON (Content-Type: application/json)');
       const origin = req.headers.origin;
-      if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`)
+      if (origin !== undefined && !originAllowed(rules, origin))
         throw new HttpError(403, `cross-origin request from ${origin} refused`);
       const text = await readBody(req);
       try {
@@ -242,6 +236,12 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
           error: err.message,
           problems: err.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`),
         });
+      } else if (isFileSystemError(err)) {
+        // The machine saying no (a full disk, a file made read-only meanwhile): one line naming
+        // the file, not a crash report.
+        const message = `cannot ${err.syscall} ${err.path}: ${err.code}`;
+        process.stderr.write(`harness label: ${req.method} ${req.url}: ${message}\n`);
+        sendJson(res, 500, { error: message });
       } else {
         process.stderr.write(
           `harness label: internal error on ${req.method} ${req.url}:\n${err instanceof Error ? err.stack : String(err)}\n`,

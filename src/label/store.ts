@@ -50,7 +50,10 @@ import {
   writeFileAtomic,
   appendLabelHistory,
   historyPathOf,
+  readLabelHistory,
   type HistoryEntry,
+  realFileOf,
+  assertWritable,
 } from '../data/index.ts';
 
 import type { LabelRow } from '../data/types.ts';
@@ -155,6 +158,22 @@ const LONE_SURROGATE_MESSAGE =
   'has a lone surrogate (half of a UTF-16 pair), which a UTF-8 file cannot hold';
 
 /**
+ * Characters as a person counts them: code points, not UTF-16 units (an emoji is two units,
+ * and 2001 of them were reported as 4002 characters).
+ */
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/**
+ * What breaks a line or is no text: the C0 controls (tab, CR, LF), DEL, the C1 controls (U+0085
+ * is NEXT LINE) and the Unicode line and paragraph separators.
+ */
+const NOT_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
  * Validates a submitted label (a parsed JSON body) against the data contract, collecting one
  * message per bad field: label normal|anomaly; a normal has failure_type none (or none given)
  * and no lead time; an anomaly has one of the six failure types and a lead time ≥ 0 in days;
@@ -253,18 +272,17 @@ export function validateLabelInput(
 
   const notes = textField(b['notes']);
   if (notes === 'bad') err('notes', 'notes must be text');
-  else if (notes.length > MAX_NOTES_LENGTH)
-    err('notes', `notes are limited to ${MAX_NOTES_LENGTH} characters (got ${notes.length})`);
+  else if (characters(notes) > MAX_NOTES_LENGTH)
+    err('notes', `notes are limited to ${MAX_NOTES_LENGTH} characters (got ${characters(notes)})`);
   else if (LONE_SURROGATE.test(notes)) err('notes', `notes ${LONE_SURROGATE_MESSAGE}`);
 
   const labeler = textField(b['labeler']);
   if (labeler === 'bad') err('labeler', 'labeler must be text');
   else if (labeler.trim() === '')
     err('labeler', 'say who you are: the labeler is recorded with every change');
-  else if (labeler.length > MAX_LABELER_LENGTH)
+  else if (characters(labeler) > MAX_LABELER_LENGTH)
     err('labeler', `labeler is limited to ${MAX_LABELER_LENGTH} characters`);
-  else if (/[\r\n\t\u0000-\u001f]/.test(labeler))
-    err('labeler', 'labeler must be one line of text');
+  else if (NOT_ONE_LINE.test(labeler)) err('labeler', 'labeler must be one line of text');
   else if (LONE_SURROGATE.test(labeler)) err('labeler', `labeler ${LONE_SURROGATE_MESSAGE}`);
 
   const failureAt = instantField(b['failure_at']);
@@ -347,10 +365,14 @@ interface LabelsFile {
 
 const key = (source: string, systemId: string): string => `${source}\u0000${systemId}`;
 
-/** One queue per labels file in this process, so two stores on one file still take turns. */
+/**
+ * One queue per labels file in this process, so two stores on one file still take turns; keyed
+ * by where the file really is (realFileOf), as its lock file is.
+ */
 const locks = new Map<string, Promise<unknown>>();
 
-function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+function withLock<T>(labelsPath: string, fn: () => Promise<T>): Promise<T> {
+  const file = realFileOf(labelsPath);
   const prev = locks.get(file) ?? Promise.resolve();
   // In this process a promise queue; across processes (a second server, an import) the file lock.
   const locked = () => withFileLock(file, fn);
@@ -500,7 +522,7 @@ export class LabelStore {
   async idle(): Promise<void> {
     for (const { file } of this.labelsFiles()) {
       for (;;) {
-        const pending = locks.get(file);
+        const pending = locks.get(realFileOf(file));
         if (!pending) break;
         await pending;
       }
@@ -554,7 +576,8 @@ export class LabelStore {
     const src = source as Source;
     const labelsPath = this.labelsPath(src);
     return withLock(labelsPath, async () => {
-      await removeDeadTemps(labelsPath);
+      // A write through a link leaves its temp file beside the target (atomic.ts).
+      await removeDeadTemps(realFileOf(labelsPath));
       await removeDeadTemps(this.historyPath(src));
       const file = await this.readFileRows(labelsPath, src);
       const at = file.rows.findIndex((r) => r.source === src && r.system_id === systemId);
@@ -603,6 +626,9 @@ export class LabelStore {
       ];
       const csv = `${file.bom ? '\ufeff' : ''}${lines.join(file.eol)}${file.eol}`;
 
+      // Both files are checked before either is written: a read-only labels.csv refused after
+      // its history line was written left a history claiming a label the file lacks.
+      await assertWritable([this.historyPath(src), labelsPath], 'the label was not saved');
       await appendLabelHistory(this.historyPath(src), [
         {
           changed_at: after.labeled_at as string,
@@ -639,37 +665,10 @@ export class LabelStore {
     historyPath: string,
     filter: { source?: string; systemId?: string },
   ): Promise<HistoryEntry[]> {
-    const text = await readFile(historyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
-    if (text === '') return [];
-    const problems: Problem[] = [];
-    const table = parseCsv(text, historyPath, (p) => problems.push(p));
+    const { entries, problems } = await readLabelHistory(historyPath);
     throwIfProblems(problems, `cannot read the label history ${historyPath}`);
-    const col = (name: string): number => table.header.indexOf(name);
-    const parseRow = (s: string, line: number): LabelRow | null => {
-      if (s === '') return null;
-      try {
-        return JSON.parse(s) as LabelRow;
-      } catch {
-        throw new HarnessError(
-          'E_DATA',
-          `${historyPath}:${line}: a before/after field is not the JSON of a label row`,
-        );
-      }
-    };
     const out: HistoryEntry[] = [];
-    for (const rec of table.records) {
-      const f = (name: string): string => rec.fields[col(name)] ?? '';
-      const entry: HistoryEntry = {
-        changed_at: f('changed_at'),
-        labeler: f('labeler'),
-        source: f('source'),
-        system_id: f('system_id'),
-        before: parseRow(f('before'), rec.line),
-        after: parseRow(f('after'), rec.line),
-      };
+    for (const { line: _line, ...entry } of entries) {
       if (filter.source !== undefined && entry.source !== filter.source) continue;
       if (filter.systemId !== undefined && entry.system_id !== filter.systemId) continue;
       out.push(entry);

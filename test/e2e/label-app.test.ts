@@ -121,6 +121,13 @@ async function appOnFleet(
   return { labelsPath: path.join(dataDir, 'synthetic', 'labels.csv'), context, page, problems };
 }
 
+/** A door a held request waits at: `opened` resolves once `open()` is called. */
+function opening(): { opened: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 async function pick(page: Page, id: string): Promise<void> {
   await page.click(`#systems li[data-key="synthetic/${id}"]`);
   await page.waitForSelector(`#plot[data-system="synthetic/${id}"] canvas`);
@@ -520,6 +527,67 @@ describe('labeling app in a browser', () => {
     expect(await page.textContent('#systems li[data-key="synthetic/sys-0001"] .badge.ft')).toBe(
       'capacity_fade',
     );
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+  it('a series that arrives late never overwrites a label saved or chosen before it', async () => {
+    const { context, page, problems } = await appOnFleet('label-late-e2e-', 3);
+    // The series (and, below, a system's label) are held until the test lets them through, so
+    // the key presses land before they arrive, whatever the machine's speed.
+    let series = opening();
+    await context.route('**/series?format=f64', async (route) => {
+      await series.opened;
+      await route.continue();
+    });
+    await page.fill('#labeler', 'e2e-late');
+    await page.locator('#labeler').press('Escape');
+    const labelOf = (id: string) => (r: { url(): string }) =>
+      new URL(r.url()).pathname === `/api/systems/synthetic/${id}`;
+
+    // Saved while the series loads: it stays saved on the form when the series arrives.
+    const answered = page.waitForResponse(labelOf('sys-0001'));
+    await page.click('#systems li[data-key="synthetic/sys-0001"]');
+    await answered;
+    await page.fill('#notes', 'saved while the series loads');
+    await page.locator('#notes').press('Escape');
+    await page.keyboard.press('n');
+    await page.keyboard.press('s');
+    await page.locator('#save-status', { hasText: /^saved version \d+$/ }).waitFor();
+    const version = Number(/\d+/.exec((await page.textContent('#save-status')) ?? '')?.[0]);
+    series.open();
+    await page.waitForSelector('#plot[data-system="synthetic/sys-0001"] canvas');
+    expect(await page.textContent('#version')).toMatch(
+      new RegExp(`^version ${version} by e2e-late`),
+    );
+    expect(await page.isChecked('input[name=label][value=normal]')).toBe(true);
+    // The next save is based on it: no false conflict.
+    await page.fill('#notes', 'a second save');
+    await page.locator('#notes').press('Escape');
+    await page.keyboard.press('s');
+    await page
+      .locator('#save-status', { hasText: new RegExp(`^saved version ${version + 1}$`) })
+      .waitFor();
+
+    // Chosen before the system's label arrives: the older answer does not clear the choice.
+    series = opening();
+    const label = opening();
+    await context.route(
+      (url) => url.pathname === '/api/systems/synthetic/sys-0002',
+      async (route) => {
+        await label.opened;
+        await route.continue();
+      },
+    );
+    await page.click('#systems li[data-key="synthetic/sys-0002"]');
+    await page.keyboard.press('2'); // anomaly, internal_short
+    await page.fill('#lead_time_days', '4');
+    await page.locator('#lead_time_days').press('Escape');
+    label.open();
+    series.open();
+    await page.waitForSelector('#plot[data-system="synthetic/sys-0002"] canvas');
+    expect(await page.isChecked('input[name=label][value=anomaly]')).toBe(true);
+    expect(await page.inputValue('#failure_type')).toBe('internal_short');
+    expect(await page.inputValue('#lead_time_days')).toBe('4');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -17,7 +17,8 @@ system's source, data/real/labels.csv or data/synthetic/labels.csv (atomically, 
 label_version), and appends every change to labels.history.csv beside it.
 Binds to 127.0.0.1 unless --host says otherwise; --port 0 picks a free port. Ctrl+C stops it.
 It answers only to requests addressed to its own names (loopback, the --host address, and each
---allow-host NAME, e.g. the machine's DNS name when bound to 0.0.0.0): others get 421.
+--allow-host NAME, e.g. the machine's DNS name when bound to 0.0.0.0 or a reverse proxy's name;
+at any port or none, NAME:PORT at that port): other names get 421.
 With --results FILE (a run's results.json, e.g. .harness/last-run/results.json), a system the
 run kept a score timeline of (a model with scoreOverTime) shows it under its telemetry: the
 score, the threshold, the alarms, the onset and the failure.

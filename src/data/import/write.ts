@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, link, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
-import { fsyncDir, writeFileAtomic, writeFileDurable } from '../atomic.ts';
+import { assertWritable, fsyncDir, writeFileAtomic, writeFileDurable } from '../atomic.ts';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from '../csv-write.ts';
 import { assertNoLegacyLabels, describeLayout, resolveDataDir, sourceFolder } from '../layout.ts';
 import { readLocatedLabels } from '../load-labels.ts';
@@ -23,7 +23,7 @@ import type { ImportedSystem } from './split.ts';
 import { checkReplacement, storedOverlap, type ReplacePolicy } from './replace.ts';
 import { labelSpanProblems } from './label-spans.ts';
 import { makeDir } from '../make-dir.ts';
-import { appendLabelHistory, historyPathOf, type HistoryEntry } from '../label-history.ts';
+import { appendLabelHistory, checkLabelHistory, historyPathOf, type HistoryEntry } from '../label-history.ts';
 
 export interface WriteImportResult {
   readonly realDir: string;
@@ -130,6 +130,13 @@ function labelChanges(existing: readonly LabelRow[], provided: readonly LabelRow
 export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWrite>>, systems: readonly ImportedSystem[]): Promise<WriteImportResult> {
   const { realDir, merged, mergedLabels } = prepared;
   const imported = new Set(systems.map((s) => s.systemId));
+  // Checked before anything is swapped: a read-only labels file found after the swap left the
+  // new raw/ and metadata.csv, and a history line, for an import that then failed.
+  // So is a damaged history (a merge conflict left in it): the new lines could not be appended.
+  if (mergedLabels) {
+    await assertWritable([historyPathOf(prepared.labelsPath), prepared.labelsPath], 'cannot merge --labels');
+    await checkLabelHistory(historyPathOf(prepared.labelsPath));
+  }
   const parent = path.dirname(realDir);
   await makeDir(parent);
   const staging = path.join(parent, `.real.staging-${process.pid}-${randomBytes(4).toString('hex')}`);

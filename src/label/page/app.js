@@ -54,6 +54,10 @@
     plots: [],
     xRange: null,
     loadToken: 0,
+    // Bumped by every change a person makes to the form and by every save sent: an answer to a
+    // request made before it is older than what the form holds, and must not overwrite it.
+    formEdits: 0,
+    saves: 0,
     prefetch: null, // { key, promise } of the next system's series
     results: null, // { file, timelines } of `harness label --results`, or null
     timelinePlots: [],
@@ -290,25 +294,38 @@
     $('conflict').hidden = true;
     setStatus('', '');
     fillForm(s.label);
+    const edits = state.formEdits;
+    const saves = state.saves;
     const base = `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}`;
     $('plot-status').textContent = 'loading series…';
     const pre = state.prefetch && state.prefetch.key === key ? state.prefetch.promise : null;
     state.prefetch = null;
-    const [info, series, timelines] = await Promise.all([
-      api('GET', base),
+    // The label fills the form as soon as it arrives, not when the series does (a big series
+    // took seconds, and a label saved or chosen meanwhile was then wiped by this older answer):
+    // and only while the form is as select() left it, since an edit or a save made after the
+    // request is newer than its answer.
+    const info = api('GET', base).then((r) => {
+      if (token !== state.loadToken) return;
+      if (r.status !== 200) {
+        if (state.formEdits === edits)
+          setStatus(r.data && r.data.error ? r.data.error : `HTTP ${r.status}`, 'bad');
+        return;
+      }
+      if (state.formEdits === edits) {
+        s.label = r.data.label;
+        fillForm(r.data.label);
+        refreshItem(s);
+      }
+      // A save sent since fetches the history again when it is answered.
+      if (state.saves === saves) renderHistory(r.data.history, r.data.history_error);
+    });
+    const [series, timelines] = await Promise.all([
       pre || fetchSeries(`${base}/series?format=f64`),
       state.results ? api('GET', `${base}/timelines`) : Promise.resolve(null),
+      info,
     ]);
     if (token !== state.loadToken) return; // another system was picked meanwhile
     if (timelines) drawTimelines(timelines);
-    if (info.status === 200) {
-      s.label = info.data.label;
-      fillForm(info.data.label);
-      renderHistory(info.data.history);
-      refreshItem(s);
-    } else {
-      setStatus(info.data && info.data.error ? info.data.error : `HTTP ${info.status}`, 'bad');
-    }
     if (series.status === 200) {
       state.series = series.data;
       state.xRange = null;
@@ -346,9 +363,15 @@
     updateCounts();
   }
 
-  function renderHistory(entries) {
+  /** The history of the system on show; `problem`: why it cannot be read (a damaged history file). */
+  function renderHistory(entries, problem) {
     const ol = $('history');
     clear(ol);
+    if (problem) {
+      ol.appendChild(el('li', 'bad', problem));
+      $('history-box').querySelector('summary').textContent = 'history of this system (unreadable)';
+      return;
+    }
     const summary = (r) =>
       r
         ? `v${r.label_version} ${r.label}${r.failure_type !== 'none' ? `/${r.failure_type}` : ''}${r.lead_time_days !== null && r.lead_time_days !== undefined ? ` lead ${r.lead_time_days}d` : ''}${r.confidence !== undefined ? ` conf ${r.confidence}` : ''}${r.failure_at ? ` failed ${r.failure_at}` : ''}${r.onset_at ? ` onset ${r.onset_at}` : ''}${r.notes ? ` "${r.notes}"` : ''}`
@@ -877,6 +900,8 @@
       expected_version: state.expectedVersion,
     };
     lsSet(LS_LABELER, $('labeler').value);
+    state.formEdits++;
+    state.saves++;
     $('save').disabled = true;
     setStatus('saving…', '');
     const r = await api(
@@ -905,7 +930,8 @@
         'GET',
         `/api/systems/${encodeURIComponent(s.source)}/${encodeURIComponent(s.system_id)}`,
       ).then((info) => {
-        if (info.status === 200 && state.selected === keyOf(s)) renderHistory(info.data.history);
+        if (info.status === 200 && state.selected === keyOf(s))
+          renderHistory(info.data.history, info.data.history_error);
       });
       return true;
     } else if (r.status === 400 && r.data && Array.isArray(r.data.errors)) {
@@ -947,6 +973,7 @@
       dl.appendChild(el('dd', '', row[k]));
     }
     $('conflict-theirs').onclick = () => {
+      state.formEdits++;
       s.label = data.current;
       fillForm(data.current);
       refreshItem(s);
@@ -964,6 +991,8 @@
   const ft = $('failure_type');
   FAILURE_TYPES.forEach((t, i) => ft.appendChild(new Option(`${i + 1} ${t}`, t)));
   for (const r of radios()) r.addEventListener('change', applyLabelRules);
+  // Typed, picked or clicked by the person (fillForm sets values without these events).
+  for (const type of ['input', 'change']) form.addEventListener(type, () => state.formEdits++);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     save();
@@ -1001,6 +1030,7 @@
     }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const k = e.key;
+    if (k === 'n' || k === 'a' || (k >= '1' && k <= '6')) state.formEdits++;
     if (k === 'j') move(1);
     else if (k === 'k') move(-1);
     else if (k === 'n') setLabel('normal');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,24 @@ describe('the data-file lock', () => {
 
   it('keeps the lock beside the folder, so a folder swapped while it is held keeps one lock', () => {
     expect(lockPathOf(path.join(dir, 'synthetic', 'labels.csv'))).toBe(path.join(dir, '.synthetic.labels.csv.lock'));
+  });
+
+  it('takes one lock for one file reached through links (its own, or its folder\'s), but keeps a version link by name', async () => {
+    const real = await realpath(dir);
+    await mkdir(path.join(dir, 'repo'));
+    await writeFile(path.join(dir, 'repo', 'labels.csv'), 'x\n');
+    await mkdir(path.join(dir, 'a', 'real'), { recursive: true });
+    await symlink('../../repo/labels.csv', path.join(dir, 'a', 'real', 'labels.csv'));
+    await mkdir(path.join(dir, 'b'));
+    await symlink(path.join(dir, 'repo'), path.join(dir, 'b', 'real'));
+    const one = path.join(real, '.repo.labels.csv.lock');
+    expect(lockPathOf(path.join(dir, 'a', 'real', 'labels.csv'))).toBe(one);
+    expect(lockPathOf(path.join(dir, 'b', 'real', 'labels.csv'))).toBe(one);
+    expect(lockPathOf(path.join(dir, 'b', 'real', 'new.csv'))).toBe(path.join(real, '.repo.new.csv.lock'));
+    // harness generate swaps synthetic -> .synthetic.v-<hex>: the lock must not move with it.
+    await mkdir(path.join(dir, '.synthetic.v-abc123'));
+    await symlink('.synthetic.v-abc123', path.join(dir, 'synthetic'));
+    expect(lockPathOf(path.join(dir, 'synthetic', 'labels.csv'))).toBe(path.join(real, '.synthetic.labels.csv.lock'));
   });
 
   it('takes over a lock whose owner is dead (kill -9 leaves it behind)', async () => {

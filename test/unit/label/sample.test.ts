@@ -115,6 +115,13 @@ describe('sampleUnlabelled', () => {
     await expect(sampleUnlabelled({ dataDir: dir, n: 5, by: ['mode'], seed: 's' })).rejects.toThrow(
       /--by mode: not a metadata column/,
     );
+    // A column --by does not take is named as such, with the ones it takes, not "did you mean" it.
+    const own = await sampleUnlabelled({ dataDir: dir, n: 5, by: ['system_id'], seed: 's' }).catch(
+      (e: unknown) => (e as Error).message,
+    );
+    expect(own).toBe(
+      '--by system_id: a metadata column, but not one to stratify by; --by takes operational_mode, season, chemistry, climate, capacity_kwh',
+    );
   });
 
   it('round-trips through the queue file the labeling app reads', async () => {

@@ -349,12 +349,12 @@ describe('label server', () => {
     expect(got.json()).toMatchObject({ label: { failure_at: failureAt } });
   });
 
-  it('bound to every address, still answers only to its names: loopback and each --allow-host', async () => {
+  it('bound to every address, still answers only to its names: loopback and each --allow-host, with or without a port', async () => {
     const wide = await startLabelServer({
       dataDir,
       host: '0.0.0.0',
       port: 0,
-      allowHosts: ['bess-lab.example'],
+      allowHosts: ['bess-lab.example', 'pinned.example:8443'],
     });
     try {
       const port = new URL(wide.url).port;
@@ -362,8 +362,32 @@ describe('label server', () => {
         (await call(wide, 'GET', '/api/systems', { headers: { Host: host } })).status;
       expect(await status(`127.0.0.1:${port}`)).toBe(200);
       expect(await status(`bess-lab.example:${port}`)).toBe(200);
+      // A reverse proxy sends the name as the browser had it: without a port, or its own.
+      expect(await status('bess-lab.example')).toBe(200);
+      expect(await status('BESS-lab.example:1')).toBe(200);
+      expect(await status('pinned.example:8443')).toBe(200);
+      // Other names are refused whatever the port; a name given with its port, at other ports.
       expect(await status(`evil.example:${port}`)).toBe(421);
-      expect(await status(`bess-lab.example:1`)).toBe(421);
+      expect(await status('evil.example')).toBe(421);
+      expect(await status('pinned.example:1')).toBe(421);
+      expect(await status('pinned.example')).toBe(421);
+      expect(await status('127.0.0.1')).toBe(421); // the server's port is not 80
+      expect(await status('localhost:1')).toBe(421);
+      expect(await status('bess-lab.example.evil.example')).toBe(421);
+      // A POST from a page of an allowed name, also over https (a TLS proxy in front).
+      const origin = async (o: string) =>
+        (
+          await call(wide, 'POST', '/api/systems/synthetic/sys-0002/label', {
+            body: JSON.stringify({ label: 'normal', labeler: 'proxy' }),
+            headers: { 'Content-Type': 'application/json', Host: 'bess-lab.example', Origin: o },
+          })
+        ).status;
+      expect(await origin('https://bess-lab.example')).toBe(200);
+      expect(await origin(`http://127.0.0.1:${port}`)).toBe(200);
+      expect(await origin('https://evil.example')).toBe(403);
+      expect(await origin('http://evil.example')).toBe(403);
+      expect(await origin('ftp://bess-lab.example')).toBe(403);
+      expect(await origin('null')).toBe(403);
     } finally {
       await wide.close();
     }

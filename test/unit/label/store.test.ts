@@ -216,6 +216,22 @@ describe('validateLabelInput', () => {
     // A whole pair (an emoji) is fine.
     expect(fields({ label: 'normal', labeler: 'ann \ud83d\ude00', notes: '🔥 hot' })).toEqual([]);
   });
+
+  it('takes a labeler of one line only: no C0 or C1 control, DEL, or Unicode line separator', () => {
+    for (const c of ['\n', '\t', '\u0085', '\u007f', '\u009b', '\u2028', '\u2029'])
+      expect(errorsOf({ label: 'normal', labeler: `ann${c}bob` }), JSON.stringify(c)).toEqual([
+        { field: 'labeler', message: 'labeler must be one line of text' },
+      ]);
+    expect(fields({ label: 'normal', labeler: 'Zoë Ångström 李' })).toEqual([]);
+  });
+
+  it('counts the characters of notes and labeler as a person does: an emoji is one', () => {
+    expect(fields({ label: 'normal', labeler: 'x', notes: '🔥'.repeat(4000) })).toEqual([]);
+    expect(errorsOf({ label: 'normal', labeler: 'x', notes: '🔥'.repeat(4001) })[0]?.message).toBe(
+      'notes are limited to 4000 characters (got 4001)',
+    );
+    expect(fields({ label: 'normal', labeler: '🔥'.repeat(100) })).toEqual([]);
+  });
 });
 
 // A flat folder (raw/ and labels.csv at its top): one labels file, whatever the sources of its rows.

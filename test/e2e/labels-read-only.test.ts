@@ -1,0 +1,131 @@
+/**
+ * A labels.csv its user may not write (mode 0444; run as nobody when the tests run as root, who
+ * may write anything). A label save and `harness import --labels` must refuse with a message
+ * naming the file and write nothing. Before, each save appended a history line and then failed
+ * with "internal error: EACCES" and a stack trace, so the history claimed labels the file lacked;
+ * the import swapped in the new raw/ and metadata.csv and a history line, then exited 2.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmod, chown, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLabelServer } from '../helpers/label-server.ts';
+import { harnessEnv, hashTree, REPO_ROOT, runHarness, tempDir } from '../helpers/run-harness.ts';
+
+const LABELS = 'system_id,label,failure_type,lead_time_days,source,label_version';
+const asRoot = process.getuid?.() === 0;
+
+let t: Awaited<ReturnType<typeof tempDir>>;
+const data = (): string => path.join(t.dir, 'data');
+/** nobody's uid and gid when the tests run as root, and a HOME and TMPDIR it may write. */
+const nobody = () =>
+  asRoot ? { uid: 65534, gid: 65534, env: { HOME: t.dir, TMPDIR: t.dir } } : { env: {} };
+
+/** Hourly rows of one day from 2025-01-01, voltage `v0` upward. */
+function hourly(v0: number): string {
+  const t0 = Date.parse('2025-01-01');
+  const rows = Array.from(
+    { length: 24 },
+    (_, i) => `${new Date(t0 + i * 3_600_000).toISOString()},${v0 + i}`,
+  );
+  return `ts,U\n${rows.join('\n')}\n`;
+}
+const mapping = (id: string): string =>
+  JSON.stringify({
+    timestamp: { column: 'ts' },
+    system: { id },
+    columns: { voltage_v: 'U' },
+    metadata: { operational_mode: 'arbitrage' },
+  });
+
+async function chownTree(dir: string): Promise<void> {
+  await chown(dir, 65534, 65534);
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) await chownTree(p);
+    else await chown(p, 65534, 65534).catch(() => undefined);
+  }
+}
+
+beforeAll(async () => {
+  t = await tempDir('bess-labels-ro-');
+  const gen = await runHarness(
+    ['generate', '--systems', '2', '--days', '1', '--interval', '1h', '--data', data()],
+    { cwd: t.dir },
+  );
+  expect(gen.code, gen.stderr).toBe(0);
+  const files: Record<string, string> = {
+    'rack1.csv': hourly(700),
+    'rack2.csv': hourly(800),
+    'rack1.json': mapping('rack1'),
+    'rack2.json': mapping('rack2'),
+    'rack2-labels.csv': `${LABELS}\nrack2,normal,none,,real,1\n`,
+  };
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(t.dir, name), text);
+  const first = await runHarness(['import', 'rack1.csv', '--mapping', 'rack1.json'], {
+    cwd: t.dir,
+  });
+  expect(first.code, first.stderr).toBe(0);
+  await writeFile(
+    path.join(data(), 'real', 'labels.csv'),
+    `${LABELS}\nrack1,normal,none,,real,1\n`,
+  );
+  if (asRoot) await chownTree(t.dir);
+  for (const source of ['real', 'synthetic'])
+    await chmod(path.join(data(), source, 'labels.csv'), 0o444);
+});
+afterAll(() => t.cleanup());
+
+describe('a read-only labels.csv', () => {
+  it('the label app refuses the save naming the file, writes nothing, prints no stack trace', async () => {
+    const before = await hashTree(data());
+    const server = await startLabelServer(data(), nobody());
+    try {
+      for (const [source, id] of [
+        ['synthetic', 'sys-0001'],
+        ['real', 'rack1'],
+      ] as const) {
+        const r = await fetch(`${server.url}api/systems/${source}/${id}/label`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ label: 'normal', notes: 'a change', labeler: 'ann' }),
+        });
+        expect(r.status).toBe(500);
+        const body = (await r.json()) as { error: string };
+        expect(body.error).toContain(`${path.join(data(), source, 'labels.csv')} is read-only`);
+        expect(body.error).toMatch(/read-only.*Nothing was written/);
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(server.stderr()).not.toMatch(/internal error|\n\s+at /);
+    expect(await hashTree(data())).toEqual(before);
+  });
+
+  it('harness import --labels exits 2 naming it, before it swaps anything in', async () => {
+    const before = await hashTree(data());
+    const as = nobody();
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'bin', 'harness.js'),
+        'import',
+        'rack2.csv',
+        '--mapping',
+        'rack2.json',
+        '--labels',
+        'rack2-labels.csv',
+      ],
+      {
+        cwd: t.dir,
+        encoding: 'utf8',
+        env: harnessEnv(as.env),
+        ...('uid' in as ? { uid: as.uid, gid: as.gid } : {}),
+      },
+    );
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${path.join(data(), 'real', 'labels.csv')} is read-only`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await hashTree(data())).toEqual(before);
+  });
+});
