@@ -110,6 +110,10 @@ export async function writeFleet(
     await fsyncDir(path.join(staging, 'raw'));
     await fsyncDir(staging);
     const replaced = await withFileLock(labelsLock, () => commitFolder(staging, finalDir));
+    // Removed now, not kept until the next generate for a run still reading it: a run reads its
+    // dataset's version (source-snapshot.ts), and one whose version is gone stops with exit 2
+    // saying "run again". Keeping it would double the disk a fleet takes (gigabytes at scale)
+    // for every generate, to spare a rare overlap a rerun; and a second generate would remove it anyway.
     if (replaced) await rm(replaced, { recursive: true, force: true });
     return { systems: metadata.length, rows, bytes };
   } finally {
