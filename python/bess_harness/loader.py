@@ -86,6 +86,23 @@ def source_folder(data_dir: str, source: str) -> SourceLayout:
     return SourceLayout(source, d, os.path.join(d, "raw"), os.path.join(d, "metadata.csv"), os.path.join(d, "labels.csv"))
 
 
+def _refuse_half_import(d: str) -> None:
+    """Refuses a data folder whose ``real/`` a ``harness import`` is replacing, or was killed replacing
+    (its staging folder holds the journal ``swap.json``, or an older harness's ``.old/``): raw/,
+    metadata.csv and labels.csv may then be of different imports. The harness finishes such a swap
+    when it next reads the folder (src/data/swap-journal.ts); this loader does not write."""
+    try:
+        entries = os.listdir(d)
+    except OSError:
+        return
+    for e in entries:
+        if e.startswith(".real.staging-") and any(os.path.lexists(os.path.join(d, e, n)) for n in ("swap.json", ".old")):
+            raise HarnessDataError(
+                f"{os.path.join(d, 'real')} is half replaced by a `harness import` that is running or was stopped "
+                f"(see {os.path.join(d, e)}): run `harness validate --data {d}`, which finishes it, then load again"
+            )
+
+
 def describe_layout(data_dir: str | os.PathLike | None = None) -> DataLayout:
     """The folder shape of ``data_dir`` (``describeLayout``)."""
     d = resolve_data_dir(data_dir)
@@ -93,6 +110,7 @@ def describe_layout(data_dir: str | os.PathLike | None = None) -> DataLayout:
     if os.path.exists(flat_metadata) or os.path.isdir(flat_raw):
         s = SourceLayout(_flat_source(flat_metadata), d, flat_raw, flat_metadata, os.path.join(d, "labels.csv"))
         return DataLayout("flat", d, (s,))
+    _refuse_half_import(d)
     sources = tuple(source_folder(d, s) for s in SOURCES if os.path.isdir(os.path.join(d, s)))
     legacy = os.path.join(d, "labels.csv")
     return DataLayout("data-dir", d, sources, legacy if os.path.exists(legacy) else None)

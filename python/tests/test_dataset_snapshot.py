@@ -3,6 +3,7 @@
 labels.csv through it after a generate, joined fleet A's metadata with fleet B's labels without a word
 (same ids, other labels). The generate lands here at a fixed point, right after the metadata is read:
 the load must give one fleet, here the new one (the old version is gone by the time labels are read).
+And a data/real that a killed `harness import` left half replaced is refused until the harness finishes it.
 Needs node."""
 from __future__ import annotations
 
@@ -62,3 +63,25 @@ def test_errors_name_the_folder_link_not_its_version(tmp_path):
         load_dataset(data_dir=data)
     assert info.value.problems[0].file == str(labels)
     assert ".synthetic.v-" not in str(info.value)
+
+
+def test_a_half_swapped_real_folder_is_refused_until_the_harness_finishes_it(tmp_path):
+    """A `harness import` killed while it replaced data/real leaves raw/, metadata.csv and labels.csv of
+    two imports; the staging folder's journal says so, and this loader (which does not write) refuses."""
+    data = tmp_path / "data"
+    generate(data, "a")
+    real = data / "real"
+    (real / "raw").mkdir(parents=True)
+    (real / "metadata.csv").write_text("system_id,source,operational_mode,season\n")
+    staging = data / ".real.staging-2147483600-0badcafe"
+    (staging / ".old").mkdir(parents=True)
+    (staging / "swap.json").write_text('{"renames": ["raw", "metadata.csv"], "writes": []}\n')
+    # Killed after raw/ came in and the old metadata.csv went to .old/, before the new one came in.
+    (staging / "metadata.csv").write_text("system_id,source,operational_mode,season\n")
+    (real / "metadata.csv").rename(staging / ".old" / "metadata.csv")
+    with pytest.raises(HarnessDataError, match=r"half replaced by a `harness import`.*harness validate"):
+        load_dataset(data_dir=data)
+    r = subprocess.run(["node", HARNESS, "validate", "--data", str(data)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not staging.exists()
+    assert len(load_dataset(data_dir=data)) == 12

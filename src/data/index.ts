@@ -44,3 +44,4 @@ export { failureAtDisagreement, LEAD_TIME_TOLERANCE_DAYS, type SampleSpan } from
 export { labelInstantMs } from './label-times.ts';
 export { seriesFiles, seriesFingerprint } from './series-fingerprint.ts';
 export { assertSnapshotHolds, inSnapshot } from './source-snapshot.ts';
+export { finishInterruptedImport } from './swap-journal.ts';

@@ -8,6 +8,7 @@ import { loadSnapshotSeries, loadTimeseries } from './load-timeseries.ts';
 import { metadataRowAt, readMetadataColumns } from './metadata-columns.ts';
 import { rawEntrySystem } from './parquet-read.ts';
 import { SOURCES, type Source } from './schema.ts';
+import { finishInterruptedImport } from './swap-journal.ts';
 import { assertSnapshotHolds, inSnapshot, readInSnapshot, snapshotChange, snapshotFolder } from './source-snapshot.ts';
 import type { Dataset, LabelRow, LoadOptions, MetadataRow, SourceSnapshot, SystemRecord } from './types.ts';
 
@@ -31,6 +32,7 @@ function nameSome(ids: readonly string[]): string {
  */
 export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
   const dataDir = resolveDataDir(opts.dataDir);
+  await finishInterruptedImport(dataDir);
   const layout = describeLayout(dataDir);
   const selected = selectSources(layout, opts.source ?? 'all');
   for (let attempt = 1; ; attempt++) {

@@ -7,6 +7,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { parseCsv, type CsvTable } from './csv-read.ts';
+import { finishInterruptedImport } from './swap-journal.ts';
 import { describeLayout, legacyLabelsMessage, resolveDataDir, type SourceLayout } from './layout.ts';
 import { failureAtDisagreement, type SampleSpan } from './lead-time.ts';
 import { parseLabelsTable } from './load-labels.ts';
@@ -145,6 +146,8 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   if (!(await isDir(dir))) {
     return { problems: [fileProblem(dir, 'data folder not found (run `harness generate`, or pass --data)')], suppressed: [], filesChecked: 0, systems: 0, unlabelledReal: 0 };
   }
+  // What a killed `harness import` left half swapped is finished first, as every reader does.
+  await finishInterruptedImport(dir);
   const layout = describeLayout(dir);
   if (layout.sources.length === 0) {
     report(fileProblem(dir, 'no data: expected synthetic/ or real/ (each with raw/, metadata.csv and labels.csv), or raw/, metadata.csv and labels.csv'));
