@@ -86,6 +86,23 @@ def source_folder(data_dir: str, source: str) -> SourceLayout:
     return SourceLayout(source, d, os.path.join(d, "raw"), os.path.join(d, "metadata.csv"), os.path.join(d, "labels.csv"))
 
 
+def _refuse_half_import(d: str) -> None:
+    """Refuses a data folder whose ``real/`` a ``harness import`` is replacing, or was killed replacing
+    (its staging folder holds the journal ``swap.json``, or an older harness's ``.old/``): raw/,
+    metadata.csv and labels.csv may then be of different imports. The harness finishes such a swap
+    when it next reads the folder (src/data/swap-journal.ts); this loader does not write."""
+    try:
+        entries = os.listdir(d)
+    except OSError:
+        return
+    for e in entries:
+        if e.startswith(".real.staging-") and any(os.path.lexists(os.path.join(d, e, n)) for n in ("swap.json", ".old")):
+            raise HarnessDataError(
+                f"{os.path.join(d, 'real')} is half replaced by a `harness import` that is running or was stopped "
+                f"(see {os.path.join(d, e)}): run `harness validate --data {d}`, which finishes it, then load again"
+            )
+
+
 def describe_layout(data_dir: str | os.PathLike | None = None) -> DataLayout:
     """The folder shape of ``data_dir`` (``describeLayout``)."""
     d = resolve_data_dir(data_dir)
@@ -93,6 +110,7 @@ def describe_layout(data_dir: str | os.PathLike | None = None) -> DataLayout:
     if os.path.exists(flat_metadata) or os.path.isdir(flat_raw):
         s = SourceLayout(_flat_source(flat_metadata), d, flat_raw, flat_metadata, os.path.join(d, "labels.csv"))
         return DataLayout("flat", d, (s,))
+    _refuse_half_import(d)
     sources = tuple(source_folder(d, s) for s in SOURCES if os.path.isdir(os.path.join(d, s)))
     legacy = os.path.join(d, "labels.csv")
     return DataLayout("data-dir", d, sources, legacy if os.path.exists(legacy) else None)
@@ -456,13 +474,72 @@ def _nice(names: list[str]) -> str:
     return f"{shown} and {len(names) - 10} more" if len(names) > 10 else shown
 
 
+def _pinned(s: SourceLayout) -> SourceLayout:
+    """``s`` read from the folder its link points to now (``snapshotFolder`` in src/data/source-snapshot.ts).
+
+    ``harness generate`` replaces ``data/synthetic`` by pointing the link at a new version folder and
+    removing the old one: a reader that opened metadata.csv, then labels.csv, then raw/ through the link
+    could get each from another fleet. A version folder is never changed, only removed.
+    """
+    if not os.path.islink(s.dir):
+        return s
+    try:
+        d = os.path.realpath(s.dir, strict=True)
+    except OSError:
+        return s
+    return SourceLayout(s.source, d, os.path.join(d, "raw"), os.path.join(d, "metadata.csv"), os.path.join(d, "labels.csv"))
+
+
+def _reshown(err: HarnessDataError, shown: Iterable[SourceLayout], pinned: Iterable[SourceLayout]) -> HarnessDataError:
+    """``err`` with each pinned folder named as the data folder names it (``data/synthetic``, not its version)."""
+    pairs = [(p.dir, s.dir) for s, p in zip(shown, pinned) if p.dir != s.dir]
+    if not pairs:
+        return err
+
+    def fix(text: str) -> str:
+        for a, b in pairs:
+            text = text.replace(a, b)
+        return text
+
+    return HarnessDataError(fix(err.message), [Problem(fix(p.file), p.line, p.column, fix(p.message)) for p in err.problems])
+
+
 def read_dataset(source: str | None = None, data_dir: str | os.PathLike = "data") -> tuple[list[tuple[dict, dict]], int]:
-    """(label row, metadata row) of every labelled system, in metadata order, and the count of unlabelled real systems (``loadDataset``)."""
+    """(label row, metadata row) of every labelled system, in metadata order, and the count of unlabelled real systems (``loadDataset``).
+
+    Each source folder is read from one version of it (see :func:`_pinned`), and errors name it as the data folder does."""
     d = resolve_data_dir(data_dir)
     layout = describe_layout(d)
     sel = _selector(source)
+    shown = select_sources(layout, sel)
+    for attempt in range(1, _LOAD_ATTEMPTS + 1):
+        pinned = tuple(_pinned(s) for s in shown)
+        try:
+            out = _read_pinned(d, layout, sel, pinned)
+        except HarnessDataError as e:
+            if attempt == _LOAD_ATTEMPTS or not _moved(shown, pinned):
+                raise _reshown(e, shown, pinned) from None
+            continue
+        # A generate replaced a folder while its files were read: a version being removed loses its
+        # files one by one, so they are read again from the new one.
+        if not _moved(shown, pinned):
+            return out
+    raise HarnessDataError(
+        f"{', '.join(s.dir for s in shown)} kept being replaced by `harness generate` while load_dataset read it; try again"
+    )
+
+
+#: Reads of a dataset started over when a generate replaced a folder meanwhile.
+_LOAD_ATTEMPTS = 3
+
+
+def _moved(shown: Iterable[SourceLayout], pinned: Iterable[SourceLayout]) -> bool:
+    """True when a pinned folder's link points elsewhere now (``snapshotChange``)."""
+    return any(p.dir != s.dir and os.path.realpath(s.dir) != p.dir for s, p in zip(shown, pinned))
+
+
+def _read_pinned(d: str, layout: DataLayout, sel: str, selected: tuple[SourceLayout, ...]) -> tuple[list[tuple[dict, dict]], int]:
     wanted = lambda s: sel == "all" or s == sel  # noqa: E731
-    selected = select_sources(layout, sel)
     metadata: list[tuple[str, Located]] = []
     listed: dict[str, set[str]] = {}
     for s in selected:
@@ -562,7 +639,8 @@ def load_dataset(source: str | None = None, data_dir: str | os.PathLike = "data"
     ``source``: None (= 'all'), 'synthetic', 'real' or 'all'. A label without metadata, or synthetic
     metadata without a label, is a HarnessDataError; real systems not labelled yet are left out
     (counted in ``df.attrs['unlabelled_real']``). Series are not read: use :func:`load_timeseries`
-    with the row's system_id and source.
+    with the row's system_id and source. Metadata and labels come from one version of each source
+    folder, even when ``harness generate`` replaces ``data/synthetic`` meanwhile.
     """
     pairs, unlabelled_real = read_dataset(source, data_dir)
     rows = [{**label, **{k: v for k, v in meta.items() if k not in ("system_id", "source")}} for label, meta in pairs]

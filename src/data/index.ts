@@ -54,3 +54,5 @@ export { readSeriesSpan, type SeriesSpan } from './series-span.ts';
 export { failureAtDisagreement, LEAD_TIME_TOLERANCE_DAYS, type SampleSpan } from './lead-time.ts';
 export { labelInstantMs } from './label-times.ts';
 export { seriesFiles, seriesFingerprint } from './series-fingerprint.ts';
+export { assertSnapshotHolds, inSnapshot } from './source-snapshot.ts';
+export { finishInterruptedImport } from './swap-journal.ts';

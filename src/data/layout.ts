@@ -167,8 +167,14 @@ export interface SeriesLocation {
  * written by `harness generate --format parquet`, by Spark or by pyarrow needs no setting.
  */
 export function locateSeries(dataDir: string, source: Source, systemId: string): SeriesLocation {
-  const csv = seriesPath(dataDir, source, systemId);
-  const partition = path.join(path.dirname(csv), `system_id=${systemId}`);
+  return locateSeriesIn(path.dirname(seriesPath(dataDir, source, systemId)), systemId);
+}
+
+/** {@link locateSeries} in the raw folder `rawDir` (a loaded dataset's, see source-snapshot.ts). */
+export function locateSeriesIn(rawDir: string, systemId: string): SeriesLocation {
+  assertSafeSystemId(systemId);
+  const csv = path.join(rawDir, `${systemId}.csv`);
+  const partition = path.join(rawDir, `system_id=${systemId}`);
   return isDir(partition) ? { format: 'parquet', path: partition } : { format: 'csv', path: csv };
 }
 

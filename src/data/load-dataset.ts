@@ -4,11 +4,13 @@ import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { readLabelColumns, labelRowAt } from './label-columns.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
-import { loadTimeseries } from './load-timeseries.ts';
+import { loadSnapshotSeries, loadTimeseries } from './load-timeseries.ts';
 import { metadataRowAt, readMetadataColumns } from './metadata-columns.ts';
 import { rawEntrySystem } from './parquet-read.ts';
-import type { Source } from './schema.ts';
-import type { Dataset, LabelRow, LoadOptions, MetadataRow, SystemRecord } from './types.ts';
+import { SOURCES, type Source } from './schema.ts';
+import { finishInterruptedImport } from './swap-journal.ts';
+import { assertSnapshotHolds, inSnapshot, readInSnapshot, snapshotChange, snapshotFolder } from './source-snapshot.ts';
+import type { Dataset, LabelRow, LoadOptions, MetadataRow, SourceSnapshot, SystemRecord } from './types.ts';
 
 /** At most this many ids are named in the message; the problems list names all of them. */
 const NAMED_IN_MESSAGE = 10;
@@ -24,20 +26,49 @@ function nameSome(ids: readonly string[]): string {
  * metadata, or synthetic metadata but no label, is a HarnessError that names them all; a real
  * system without a label is left out (counted in `unlabelledReal`). No system at all (say a
  * header-only `real/metadata.csv` asked for with `source: 'real'`) is a HarnessError saying
- * so. Series are not read: each record's `loadSeries` reads its own, on demand.
+ * so. Series are not read: each record's `loadSeries` reads its own, on demand, from the version
+ * of its source folder the labels and metadata were read from (`snapshots`, source-snapshot.ts);
+ * one a generate has removed since, or a real `raw/` an import has replaced, is a HarnessError.
  */
 export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
   const dataDir = resolveDataDir(opts.dataDir);
+  await finishInterruptedImport(dataDir);
   const layout = describeLayout(dataDir);
+  const selected = selectSources(layout, opts.source ?? 'all');
+  for (let attempt = 1; ; attempt++) {
+    // Each source folder is read from one version of it, series included (source-snapshot.ts).
+    const snaps = new Map(selected.map((s) => [s, snapshotFolder(s.dir)]));
+    let out: Dataset | undefined;
+    try {
+      out = await loadSnapshot(dataDir, layout, selected, snaps, opts);
+    } catch (err) {
+      if (!snapshotsChanged(snaps)) throw err;
+    }
+    // A generate or an import replaced a folder while its tables were read: they may be of either
+    // side (a version being removed loses its files one by one), so they are read again.
+    if (out && !snapshotsChanged(snaps)) return out;
+    if (attempt >= LOAD_ATTEMPTS) for (const snap of snaps.values()) assertSnapshotHolds(snap, true);
+  }
+}
+
+/** Reads of a dataset's tables started over when a folder was replaced meanwhile (a generate per attempt would be needed to fail them all). */
+const LOAD_ATTEMPTS = 3;
+
+function snapshotsChanged(snaps: ReadonlyMap<SourceLayout, SourceSnapshot>): boolean {
+  return [...snaps.values()].some((snap) => snapshotChange(snap, true) !== undefined);
+}
+
+/** {@link loadDataset} from the snapshots `snaps` of the selected source folders. */
+async function loadSnapshot(dataDir: string, layout: DataLayout, selected: readonly SourceLayout[], snaps: ReadonlyMap<SourceLayout, SourceSnapshot>, opts: LoadOptions): Promise<Dataset> {
   const selector = opts.source ?? 'all';
   const wanted = (s: Source): boolean => selector === 'all' || s === selector;
-  const selected = selectSources(layout, selector);
-  const allMetadata = await readMetadata(layout, selected);
+  const snapshots = snapshotsBySource(layout, selected, snaps);
+  const allMetadata = await readMetadata(layout, selected, snaps);
   const metadata = allMetadata.filter((m) => wanted(m.row.source));
   // Real data may not be labelled yet (`harness import` writes no labels): a missing labels
   // file is then no error, and unlabelled real systems are left out (see below). A missing
   // synthetic labels file shows as synthetic systems without a label.
-  const labels = (await readLabels(layout, selected)).filter((l) => wanted(l.row.source));
+  const labels = (await readLabels(layout, selected, snaps)).filter((l) => wanted(l.row.source));
   // Keyed by source, then id: the same id may be a synthetic and a real system.
   const labelOf = bySourceAndId(labels);
   const metaOf = bySourceAndId(metadata);
@@ -52,7 +83,7 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
     const { row, line } = m;
     const label = labelOf.get(row.source)?.get(row.system_id);
     if (label !== undefined) {
-      systems.push(systemRecord(row, label.row, dataDir, extraSensors));
+      systems.push(systemRecord(row, label.row, dataDir, extraSensors, snapshots[row.source]));
     } else if (row.source === 'real') {
       // A real system waits for a person to label it (`harness sample`, `harness label`): it is
       // left out of the dataset, not an error. A synthetic system always has a label.
@@ -69,7 +100,7 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
       problems.push({ file, line, column: 0, message: `system ${row.system_id} (${row.source}) has a label but no metadata` });
     }
   }
-  const orphanSeries = await orphanSeriesOf(selected, allMetadata);
+  const orphanSeries = await orphanSeriesOf(selected, snaps, allMetadata);
   problems.push(...orphanSeries.map((o) => o.problem));
   if (problems.length > 0) {
     const parts = [
@@ -91,7 +122,24 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
       `no labelled systems in ${dataDir}: the ${unlabelledReal} real system(s) have no label yet (pick some with \`harness sample\`, label them with \`harness label\`, or merge a labels CSV with \`harness import --labels\`)`,
     );
   }
-  return { dataDir, source: selector, systems, unlabelledReal };
+  return { dataDir, source: selector, systems, unlabelledReal, snapshots };
+}
+
+/** The snapshot each source's series are read from: its folder's, or in a flat folder the one folder's for any source. */
+function snapshotsBySource(layout: DataLayout, selected: readonly SourceLayout[], snaps: ReadonlyMap<SourceLayout, SourceSnapshot>): Partial<Record<Source, SourceSnapshot>> {
+  const out: Partial<Record<Source, SourceSnapshot>> = {};
+  for (const s of selected) {
+    const snap = snaps.get(s)!;
+    if (layout.kind === 'flat') for (const source of SOURCES) out[source] = snap;
+    else out[s.source] = snap;
+  }
+  return out;
+}
+
+/** Reads `file` (a path of the layout) from the snapshot of its folder; errors name it as the layout does. */
+async function readIn<T>(snap: SourceSnapshot | undefined, file: string, read: (file: string) => Promise<T>): Promise<T> {
+  if (snap === undefined) return read(file);
+  return readInSnapshot(snap, () => read(inSnapshot(snap, file)));
 }
 
 /**
@@ -103,11 +151,12 @@ export async function loadDataset(opts: LoadOptions = {}): Promise<Dataset> {
  */
 async function orphanSeriesOf(
   selected: readonly SourceLayout[],
+  snaps: ReadonlyMap<SourceLayout, SourceSnapshot>,
   metadata: readonly FiledRow<MetadataRow>[],
 ): Promise<{ readonly id: string; readonly problem: Problem }[]> {
   const out: { id: string; problem: Problem }[] = [];
   for (const s of selected) {
-    const entries = await readdir(s.rawDir, { withFileTypes: true }).catch(() => []);
+    const entries = await readIn(snaps.get(s), s.rawDir, (dir) => readdir(dir, { withFileTypes: true })).catch(() => []);
     if (entries.length === 0) continue;
     const listed = new Set(metadata.filter((m) => m.file === s.metadataPath).map((m) => m.row.system_id));
     for (const e of entries) {
@@ -147,21 +196,22 @@ function bySourceAndId<T extends { readonly source: Source; readonly system_id: 
  */
 
 /** The metadata rows of `sources`, source folder by source folder; in a data dir every row must carry its folder's source. */
-async function readMetadata(layout: DataLayout, sources: readonly SourceLayout[]): Promise<FiledRow<MetadataRow>[]> {
+async function readMetadata(layout: DataLayout, sources: readonly SourceLayout[], snaps: ReadonlyMap<SourceLayout, SourceSnapshot>): Promise<FiledRow<MetadataRow>[]> {
   const out: FiledRow<MetadataRow>[] = [];
   for (const s of sources) {
-    const c = await readMetadataColumns(s.metadataPath, layout.kind === 'data-dir' ? s.source : undefined);
+    const c = await readIn(snaps.get(s), s.metadataPath, (file) => readMetadataColumns(file, layout.kind === 'data-dir' ? s.source : undefined));
     for (let i = 0; i < c.n; i++) out.push({ file: s.metadataPath, line: c.lines[i]!, row: metadataRowAt(c, i) });
   }
   return out;
 }
 
 /** The label rows of `sources`, as {@link readMetadata}; a missing labels file has none. */
-async function readLabels(layout: DataLayout, sources: readonly SourceLayout[]): Promise<FiledRow<LabelRow>[]> {
+async function readLabels(layout: DataLayout, sources: readonly SourceLayout[], snaps: ReadonlyMap<SourceLayout, SourceSnapshot>): Promise<FiledRow<LabelRow>[]> {
   const out: FiledRow<LabelRow>[] = [];
   for (const s of sources) {
-    if (!existsSync(s.labelsPath)) continue;
-    const c = await readLabelColumns(s.labelsPath, layout.kind === 'data-dir' ? s.source : undefined);
+    const snap = snaps.get(s);
+    if (!existsSync(snap ? inSnapshot(snap, s.labelsPath) : s.labelsPath)) continue;
+    const c = await readIn(snap, s.labelsPath, (file) => readLabelColumns(file, layout.kind === 'data-dir' ? s.source : undefined));
     for (let i = 0; i < c.n; i++) out.push({ file: s.labelsPath, line: c.lines[i]!, row: labelRowAt(c, i) });
   }
   return out;
@@ -171,10 +221,11 @@ async function readLabels(layout: DataLayout, sources: readonly SourceLayout[]):
  * One system's record, from its metadata and label rows: loadDataset's, and a worker thread's
  * for the rows it is sent. Made outside loadDataset on purpose: a closure made inside it would
  * keep loadDataset's whole scope alive (the label index, its keys and the files' row wrappers,
- * about 300 bytes a system) for as long as the records live.
+ * about 300 bytes a system) for as long as the records live. With `snapshot` (the dataset's
+ * snapshot of the record's source folder) the series is read from it.
  */
-export function systemRecord(row: MetadataRow, label: LabelRow, dataDir: string, extraSensors: readonly string[] = []): SystemRecord {
-  return { systemId: row.system_id, source: row.source, label, metadata: row, loadSeries: seriesLoader(row, dataDir, extraSensors) };
+export function systemRecord(row: MetadataRow, label: LabelRow, dataDir: string, extraSensors: readonly string[] = [], snapshot?: SourceSnapshot): SystemRecord {
+  return { systemId: row.system_id, source: row.source, label, metadata: row, loadSeries: seriesLoader(row, dataDir, extraSensors, snapshot) };
 }
 
 /**
@@ -182,6 +233,7 @@ export function systemRecord(row: MetadataRow, label: LabelRow, dataDir: string,
  * keepNames) gives a function assigned to a name its `name` property at run time, a 256-byte
  * property table on every record's function.
  */
-function seriesLoader(row: MetadataRow, dataDir: string, extraSensors: readonly string[]): SystemRecord['loadSeries'] {
+function seriesLoader(row: MetadataRow, dataDir: string, extraSensors: readonly string[], snapshot: SourceSnapshot | undefined): SystemRecord['loadSeries'] {
+  if (snapshot) return (o = {}) => loadSnapshotSeries(snapshot, row.source, row.system_id, { extraSensors, ...(o.derive ? { derive: o.derive } : {}) });
   return (o = {}) => loadTimeseries(row.system_id, { dataDir, source: row.source, extraSensors, ...(o.derive ? { derive: o.derive } : {}) });
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Problem } from '../errors.ts';
 import { checkHeader, parseCsv, readTextFile, throwIfProblems, type CsvTable, type ProblemSink } from './csv-read.ts';
+import { finishInterruptedImport } from './swap-journal.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
 import { FAILURE_TYPES_OR_NONE, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, MAX_LEAD_TIME_DAYS, SOURCES, type Source } from './schema.ts';
 import { labelTimes } from './label-times.ts';
@@ -136,6 +137,7 @@ export async function readSourceLabels(layout: DataLayout, sources: readonly Sou
  * per source folder, or the one `<dir>/labels.csv` of a flat folder.
  */
 export async function loadLabels(opts: LoadOptions = {}): Promise<LabelRow[]> {
+  await finishInterruptedImport(resolveDataDir(opts.dataDir));
   const layout = describeLayout(resolveDataDir(opts.dataDir));
   const selector = opts.source ?? 'all';
   const rows = (await readSourceLabels(layout, selectSources(layout, selector))).map((l) => l.located.row);

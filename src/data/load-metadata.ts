@@ -1,5 +1,6 @@
 import type { Problem } from '../errors.ts';
 import { checkHeader, parseCsv, readTextFile, throwIfProblems, type CsvTable, type ProblemSink } from './csv-read.ts';
+import { finishInterruptedImport } from './swap-journal.ts';
 import { describeLayout, resolveDataDir, selectSources } from './layout.ts';
 import {
   METADATA_OPTIONAL,
@@ -95,6 +96,7 @@ export async function readLocatedMetadata(file: string, folderSource?: Source): 
  * (default all): `<dir>/<source>/metadata.csv` per source folder, or `<dir>/metadata.csv`.
  */
 export async function loadMetadata(opts: LoadOptions = {}): Promise<MetadataRow[]> {
+  await finishInterruptedImport(resolveDataDir(opts.dataDir));
   const layout = describeLayout(resolveDataDir(opts.dataDir));
   const selector = opts.source ?? 'all';
   const out: MetadataRow[] = [];

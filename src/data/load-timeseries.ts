@@ -3,12 +3,13 @@ import path from 'node:path';
 import type { Problem } from '../errors.ts';
 import { HarnessError } from '../errors.ts';
 import { throwIfProblems } from './csv-read.ts';
-import { assertSafeSystemId, describeLayout, locateSeries, resolveDataDir, seriesPath } from './layout.ts';
+import { assertSafeSystemId, describeLayout, locateSeries, locateSeriesIn, resolveDataDir, type SeriesLocation } from './layout.ts';
+import { readInSnapshot } from './source-snapshot.ts';
 import { scanSeriesParquet } from './parquet-read.ts';
 import type { DerivedFeature, Source } from './schema.ts';
 import { scanSeriesBytes, seriesPathCounts } from './series-bytes.ts';
 import { scanSeries, type SeriesScan } from './series-scan.ts';
-import type { SystemSeries, TimeseriesOptions } from './types.ts';
+import type { SourceSnapshot, SystemSeries, TimeseriesOptions } from './types.ts';
 import { readRegularFileSync, scratchSpace, utf8Text } from './read-file.ts';
 
 /** Scratch space for the bytes of the series file being read. */
@@ -90,8 +91,8 @@ function findSource(dataDir: string, systemId: string): Source {
  * (as validate does): which one holds the data is not for the loader to guess, and it read the
  * Parquet one silently.
  */
-function assertOneLayout(dataDir: string, source: Source, systemId: string, partition: string): void {
-  const csv = seriesPath(dataDir, source, systemId);
+function assertOneLayout(systemId: string, partition: string): void {
+  const csv = path.join(path.dirname(partition), `${systemId}.csv`);
   if (!existsSync(csv)) return;
   const message = `system ${systemId} has both ${path.basename(csv)} and ${path.basename(partition)}/: keep one layout`;
   throwIfProblems([{ file: csv, line: 0, column: 0, message }], `cannot load the series of ${systemId}`);
@@ -110,8 +111,20 @@ export async function loadTimeseries(systemId: string, opts: TimeseriesOptions =
   assertSafeSystemId(systemId);
   const dataDir = resolveDataDir(opts.dataDir);
   const source = opts.source ?? findSource(dataDir, systemId);
-  const at = locateSeries(dataDir, source, systemId);
-  if (at.format === 'parquet') assertOneLayout(dataDir, source, systemId, at.path);
+  return readSeriesAt(locateSeries(dataDir, source, systemId), systemId, source, opts);
+}
+
+/**
+ * {@link loadTimeseries} from a loaded dataset's snapshot of the source folder (see
+ * source-snapshot.ts): the series of the version its labels came from, or a HarnessError saying
+ * the folder was replaced since, never another fleet's series.
+ */
+export function loadSnapshotSeries(snap: SourceSnapshot, source: Source, systemId: string, opts: Omit<TimeseriesOptions, 'dataDir' | 'source'> = {}): Promise<SystemSeries> {
+  return readInSnapshot(snap, () => readSeriesAt(locateSeriesIn(path.join(snap.dir, 'raw'), systemId), systemId, source, opts));
+}
+
+async function readSeriesAt(at: SeriesLocation, systemId: string, source: Source, opts: Omit<TimeseriesOptions, 'dataDir' | 'source'>): Promise<SystemSeries> {
+  if (at.format === 'parquet') assertOneLayout(systemId, at.path);
   // Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.
   const extraColumns = source === 'real';
   const scan =

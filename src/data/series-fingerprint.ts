@@ -13,13 +13,18 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { locateSeries } from './layout.ts';
+import { locateSeries, locateSeriesIn } from './layout.ts';
 import { parquetPartsSync } from './parquet-read.ts';
 import type { Source } from './schema.ts';
+import type { SourceSnapshot } from './types.ts';
 
-/** The files of one system's series: its CSV, or the part files of its Parquet partition folder ([] when unreadable). */
-export function seriesFiles(dataDir: string, source: Source, systemId: string): string[] {
-  const at = locateSeries(dataDir, source, systemId);
+/**
+ * The files of one system's series: its CSV, or the part files of its Parquet partition folder
+ * ([] when unreadable); in `snapshot` (a loaded dataset's, Dataset.snapshots) when given, so the
+ * files named are the ones the dataset's series are read from.
+ */
+export function seriesFiles(dataDir: string, source: Source, systemId: string, snapshot?: SourceSnapshot): string[] {
+  const at = snapshot ? locateSeriesIn(path.join(snapshot.dir, 'raw'), systemId) : locateSeries(dataDir, source, systemId);
   try {
     return at.format === 'parquet' ? parquetPartsSync(at.path) : [at.path];
   } catch {
@@ -28,8 +33,8 @@ export function seriesFiles(dataDir: string, source: Source, systemId: string): 
 }
 
 /** The fingerprint of one system's series (see the module comment). */
-export function seriesFingerprint(dataDir: string, source: Source, systemId: string): string {
-  const files = seriesFiles(dataDir, source, systemId);
+export function seriesFingerprint(dataDir: string, source: Source, systemId: string, snapshot?: SourceSnapshot): string {
+  const files = seriesFiles(dataDir, source, systemId, snapshot);
   if (files.length === 0) return 'missing';
   return files
     .map((f) => {

@@ -83,6 +83,22 @@ export interface SystemRecord {
   loadSeries(options?: { readonly derive?: readonly DerivedFeature[] }): Promise<SystemSeries>;
 }
 
+/**
+ * A source folder as a loaded dataset reads it (source-snapshot.ts): the folder a symlink such as
+ * `data/synthetic` pointed to when the dataset was loaded, so that every series comes from the
+ * version its labels and metadata came from. Plain data: it travels to worker threads.
+ */
+export interface SourceSnapshot {
+  /** The folder as the data dir names it (`<data>/synthetic`): what messages name. */
+  readonly shown: string;
+  /** The folder read: `shown`'s link target (`<data>/.synthetic.v-<hex>`), or `shown` itself when it is no link. */
+  readonly dir: string;
+  /** True when `shown` was a symlink, resolved to `dir`. */
+  readonly link: boolean;
+  /** `dev:ino` of `dir/raw` when the dataset was loaded (`missing` when there was none). */
+  readonly rawId: string;
+}
+
 /** Systems joined with their labels and metadata. */
 export interface Dataset {
   readonly dataDir: string;
@@ -90,4 +106,9 @@ export interface Dataset {
   readonly systems: readonly SystemRecord[];
   /** Real systems in metadata without a label yet, left out of `systems`. */
   readonly unlabelledReal?: number;
+  /**
+   * Where each source's series are read from, fixed by loadDataset (see {@link SourceSnapshot});
+   * absent in a dataset made in memory. In a flat folder every source maps to its one folder.
+   */
+  readonly snapshots?: Readonly<Partial<Record<Source, SourceSnapshot>>>;
 }

@@ -8,6 +8,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { parseCsv, type CsvTable } from './csv-read.ts';
+import { finishInterruptedImport } from './swap-journal.ts';
 import { describeLayout, legacyLabelsMessage, missingDataDirMessage, resolveDataDir, type SourceLayout } from './layout.ts';
 import { failureAtDisagreement, type SampleSpan } from './lead-time.ts';
 import { historyPathOf, parseLabelHistory } from './label-history.ts';
@@ -148,6 +149,8 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     const problem = existsSync(dir) ? missingDataDirMessage(dir).slice(dir.length + 1).trim() : 'data folder not found (run `harness generate`, or pass --data)';
     return { problems: [fileProblem(dir, problem)], suppressed: [], filesChecked: 0, systems: 0, unlabelledReal: 0 };
   }
+  // What a killed `harness import` left half swapped is finished first, as every reader does.
+  await finishInterruptedImport(dir);
   const layout = describeLayout(dir);
   if (layout.sources.length === 0) {
     report(fileProblem(dir, 'no data: expected synthetic/ or real/ (each with raw/, metadata.csv and labels.csv), or raw/, metadata.csv and labels.csv'));

@@ -5,10 +5,9 @@ import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from './csv-write
 import { assertNoLegacyLabels, describeLayout, sourceFolder } from './layout.ts';
 import type { Source } from './schema.ts';
 import type { LabelRow, MetadataRow } from './types.ts';
-import { pathExists } from './path-exists.ts';
 import { isRunning, withFileLock } from './file-lock.ts';
 import { fsyncDir, writeFileDurable } from './atomic.ts';
-import { assertReplaceableFleet, commitFolder, recoverMovedFolder, tidyBeside } from './fleet-commit.ts';
+import { assertReplaceableFleet, commitFolder, tidyBeside } from './fleet-commit.ts';
 import { DEFAULT_PARQUET_COMPRESSION, loadZstd, type ParquetCompression } from './parquet-codecs.ts';
 import { partitionDirName } from './parquet-read.ts';
 import { makeDir } from './make-dir.ts';
@@ -110,6 +109,10 @@ export async function writeFleet(
     await fsyncDir(path.join(staging, 'raw'));
     await fsyncDir(staging);
     const replaced = await withFileLock(labelsLock, () => commitFolder(staging, finalDir));
+    // Removed now, not kept until the next generate for a run still reading it: a run reads its
+    // dataset's version (source-snapshot.ts), and one whose version is gone stops with exit 2
+    // saying "run again". Keeping it would double the disk a fleet takes (gigabytes at scale)
+    // for every generate, to spare a rare overlap a rerun; and a second generate would remove it anyway.
     if (replaced) await rm(replaced, { recursive: true, force: true });
     return { systems: metadata.length, rows, bytes };
   } finally {
@@ -157,24 +160,3 @@ async function removeStaleStaging(parent: string, name: string): Promise<void> {
     if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) await rm(path.join(parent, entry), { recursive: true, force: true });
   }
 }
-
-/**
- * Moves `names` from staging into target, replacing what was there; the old entries are removed
- * last. Each rename is atomic, the set is not: a kill between two renames leaves some new
- * entries beside old ones. `harness import` uses it for `data/real/`, which stays a real folder
- * because it is committed to git (a symlink would be committed as a link, its version folder
- * not at all); a source folder the harness made a symlink is followed, so its version is updated.
- */
-export async function swapEntries(staging: string, target: string, names: readonly string[]): Promise<void> {
-  await recoverMovedFolder(target);
-  await makeDir(target);
-  const trash = path.join(staging, '.old');
-  await makeDir(trash);
-  for (const name of names) {
-    const dest = path.join(target, name);
-    if (await pathExists(dest)) await rename(dest, path.join(trash, name));
-    await rename(path.join(staging, name), dest);
-  }
-  await fsyncDir(target);
-}
-

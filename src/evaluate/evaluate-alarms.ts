@@ -11,6 +11,7 @@ import {
   type AlarmRow,
   DEFAULT_BREAKDOWN,
   describeLayout,
+  finishInterruptedImport,
   failureAtDisagreement,
   leadTimeStratumRank,
   type FiledLabel,
@@ -185,6 +186,7 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
       `harness evaluate --alarms: the observed span of each system (first and last timestamp) is missing: labels.csv and metadata.csv do not carry it; pass --data DIR, the data folder holding the series of the systems in ${labelsName}`,
     );
   const dataDir = await opts.dataDir();
+  await finishInterruptedImport(dataDir);
   const layout = describeLayout(dataDir);
   if (opts.metadata === undefined)
     for (const src of layout.sources)

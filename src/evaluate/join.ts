@@ -26,6 +26,7 @@ import {
   selectSources,
   type Source,
   SOURCES,
+  finishInterruptedImport,
 } from '../data/index.ts';
 import { displayPath, HarnessError, type Problem } from '../errors.ts';
 import type { CodedStrata } from '../metrics/index.ts';
@@ -149,6 +150,13 @@ export function joinScores(
   };
 }
 
+/** The data folder, with what a killed `harness import` left half swapped in it finished (swap-journal.ts). */
+async function readableDataDir(dataDir: () => Promise<string>): Promise<string> {
+  const dir = await dataDir();
+  await finishInterruptedImport(dir);
+  return dir;
+}
+
 /**
  * The labels to judge against, and the files they are looked for in: `--labels FILE`, or the
  * union of the data folder's source labels files (a missing real one has no rows yet).
@@ -161,7 +169,7 @@ export async function readLabels(
     const file = path.resolve(labelsFlag);
     return { labels: await readLabelColumns(file), files: [file] };
   }
-  const layout = describeLayout(await dataDir());
+  const layout = describeLayout(await readableDataDir(dataDir));
   const sources = selectSources(layout, 'all');
   const dataDirLayout = layout.kind === 'data-dir';
   const parts: LabelColumns[] = [];
@@ -190,7 +198,7 @@ export async function readLabelRows(
       files: [file],
     };
   }
-  const layout = describeLayout(await dataDir());
+  const layout = describeLayout(await readableDataDir(dataDir));
   const sources = selectSources(layout, 'all').filter(
     (s) => !(layout.kind === 'data-dir' && s.source === 'real' && !existsSync(s.labelsPath)),
   );
@@ -225,6 +233,7 @@ export async function loadMatchedMetadata(
     const table = (await prefetched?.take()) ?? (await readMetadataColumns(file));
     return { tables: [table], files: [file] };
   }
+  await finishInterruptedImport(dataDir);
   const layout = describeLayout(dataDir);
   let picked;
   try {

@@ -25,6 +25,7 @@ import {
   type Source,
   SOURCES,
   SYSTEM_ID_PATTERN,
+  finishInterruptedImport,
 } from '../data/index.ts';
 import type { MetadataRow } from '../data/types.ts';
 import { readQueue } from './queue.ts';
@@ -290,6 +291,8 @@ export async function handleApi(
   query = new URLSearchParams(),
 ): Promise<ApiResponse | null> {
   if (!pathname.startsWith('/api/')) return null;
+  // An import killed while the app runs: its half-swapped real/ is finished before it is read.
+  await finishInterruptedImport(ctx.dataDir);
   const parts = pathname
     .slice('/api/'.length)
     .split('/')

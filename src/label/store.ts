@@ -46,6 +46,7 @@ import {
   SYSTEM_ID_PATTERN,
   throwIfProblems,
   withFileLock,
+  finishInterruptedImport,
   removeDeadTemps,
   writeFileAtomic,
   appendLabelHistory,
@@ -576,6 +577,9 @@ export class LabelStore {
     const src = source as Source;
     const labelsPath = this.labelsPath(src);
     return withLock(labelsPath, async () => {
+      // A killed import's half-swapped real/ is finished first: its labels.csv may be the old one.
+      if (src === 'real' && this.layout().kind === 'data-dir')
+        await finishInterruptedImport(this.dataDir, { locked: true });
       // A write through a link leaves its temp file beside the target (atomic.ts).
       await removeDeadTemps(realFileOf(labelsPath));
       await removeDeadTemps(this.historyPath(src));

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { loadScenario } from '../config/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import {
+  assertSnapshotHolds,
   describeLayout,
+  inSnapshot,
   type FleetMember,
   seriesFiles,
   formatLabelsCsv,
@@ -79,13 +81,19 @@ export async function resolveDataset(
       dataset,
       kind: 'source',
       name: spec.source,
-      hash: await dataHash(config.dataDir),
+      hash: await dataHash(config.dataDir, dataset),
       generated: false,
     };
   }
   const dir = path.resolve(config.root, spec.path);
   const dataset = await loadDataset({ dataDir: dir, source: spec.source ?? 'all' });
-  return { dataset, kind: 'path', name: spec.path, hash: await dataHash(dir), generated: false };
+  return {
+    dataset,
+    kind: 'path',
+    name: spec.path,
+    hash: await dataHash(dir, dataset),
+    generated: false,
+  };
 }
 
 /**
@@ -119,13 +127,20 @@ function* members(scenario: ResolvedScenario): Generator<FleetMember> {
   for (const plan of planFleet(scenario)) yield* systemParts(plan, scenario);
 }
 
-/** A hash of what identifies a data folder's contents for a baseline: each source folder's labels and metadata files. */
-async function dataHash(dataDir: string): Promise<string> {
+/**
+ * A hash of what identifies a data folder's contents for a baseline: each source folder's labels
+ * and metadata files, those of the dataset's sources read from its snapshot (the files it was
+ * loaded from, even when a generate replaced the folder since).
+ */
+async function dataHash(dataDir: string, dataset: Dataset): Promise<string> {
   const layout = describeLayout(dataDir);
   const h = createHash('sha256');
-  for (const f of layout.sources.flatMap((s) => [s.labelsPath, s.metadataPath])) {
-    h.update(f.slice(dataDir.length));
-    h.update(await readFile(f).catch(() => Buffer.alloc(0)));
+  for (const s of layout.sources) {
+    const snap = dataset.snapshots?.[s.source];
+    for (const f of [s.labelsPath, s.metadataPath]) {
+      h.update(f.slice(dataDir.length));
+      h.update(await readFile(snap ? inSnapshot(snap, f) : f).catch(() => Buffer.alloc(0)));
+    }
   }
   return h.digest('hex');
 }
@@ -139,15 +154,25 @@ async function dataHash(dataDir: string): Promise<string> {
 export async function seriesHash(dataset: Dataset): Promise<string> {
   const h = createHash('sha256');
   for (const s of dataset.systems) {
-    const files = seriesFiles(dataset.dataDir, s.source, s.systemId);
+    const snap = dataset.snapshots?.[s.source];
+    const files = seriesFiles(dataset.dataDir, s.source, s.systemId, snap);
     h.update(`${s.source}\0${s.systemId}\0${files.length}\n`);
     for (const f of files) {
       h.update(`${path.basename(f)}\0`);
-      // A file that vanished since the dataset loaded hashes as missing: the baseline is then stale.
-      h.update(await readFile(f).catch(() => 'missing'));
+      // A file that vanished since the dataset loaded hashes as missing: the baseline is then
+      // stale. Unless its folder was replaced (a generate, an import): that is no baseline's hash.
+      h.update(
+        await readFile(f).catch(() => {
+          if (snap) assertSnapshotHolds(snap, true);
+          return 'missing';
+        }),
+      );
       h.update('\n');
     }
   }
+  // A real folder is read in place: its raw/ replaced meanwhile gave some other series' bytes.
+  for (const snap of new Set(Object.values(dataset.snapshots ?? {})))
+    assertSnapshotHolds(snap, false);
   return h.digest('hex');
 }
 

@@ -303,6 +303,7 @@ export async function scoreInWorkers(
     readonly batch?: number;
     readonly config: ResolvedConfig;
     readonly dataDir: string;
+    readonly snapshots?: WorkerJob['snapshots'];
     readonly source: SourceSelector;
     readonly seedFor: (model: string) => string;
     readonly timeoutMs: number;
@@ -332,6 +333,7 @@ export async function scoreInWorkers(
     origins,
     config: opts.config,
     dataDir: opts.dataDir,
+    ...(opts.snapshots ? { snapshots: opts.snapshots } : {}),
     source: opts.source,
     seeds: plugins.map((p) => opts.seedFor(p.name)),
     timeoutMs: opts.timeoutMs,

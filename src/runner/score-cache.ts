@@ -64,7 +64,7 @@ export function dataKeyOf(dataset: Dataset, datasetHash: string): string {
   for (const s of dataset.systems) {
     // The CSV file or the Parquet part files: a fleet of partition folders once hashed as all `missing`.
     h.update(
-      `${s.source}\0${s.systemId}\0${seriesFingerprint(dataset.dataDir, s.source, s.systemId)}\n`,
+      `${s.source}\0${s.systemId}\0${seriesFingerprint(dataset.dataDir, s.source, s.systemId, dataset.snapshots?.[s.source])}\n`,
     );
   }
   return h.digest('hex');

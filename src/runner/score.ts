@@ -125,6 +125,7 @@ export async function fitAndScore(
         ...(par.scoreBatch !== undefined ? { batch: par.scoreBatch } : {}),
         config: par.config,
         dataDir: opts.dataset.dataDir,
+        ...(opts.dataset.snapshots ? { snapshots: opts.dataset.snapshots } : {}),
         source: opts.dataset.source,
         seedFor: opts.seedFor,
         timeoutMs: opts.timeoutMs,
@@ -254,6 +255,7 @@ export async function fitRuns(
     // next plugin fits on. Series are read afresh on every loadSeries.
     const trainSet: Dataset = {
       dataDir: opts.dataset.dataDir,
+      ...(opts.dataset.snapshots ? { snapshots: opts.dataset.snapshots } : {}),
       source: opts.dataset.source,
       systems: train.map(ownRecord),
     };

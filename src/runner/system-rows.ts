@@ -3,7 +3,7 @@
  * SystemRows), made into records there.
  */
 import { interned, systemRecord } from '../data/index.ts';
-import type { LabelRow, MetadataRow, SystemRecord } from '../data/types.ts';
+import type { Dataset, LabelRow, MetadataRow, SystemRecord } from '../data/types.ts';
 import type { SystemRows } from './worker-protocol.ts';
 
 /** A system's rows, to send. */
@@ -41,13 +41,18 @@ function withSharedWords<T extends MetadataRow | LabelRow>(row: T, systemId: str
   return out as T;
 }
 
-/** The records of the rows a worker received, reading series from `dataDir`. */
-export function recordsOf(rows: readonly SystemRows[], dataDir: string): SystemRecord[] {
+/** Where a worker's records read their series: the dataset's folder and its snapshots (Dataset.snapshots). */
+export type SeriesWhere = Pick<Dataset, 'dataDir' | 'snapshots'>;
+
+/** The records of the rows a worker received, reading series where the dataset does. */
+export function recordsOf(rows: readonly SystemRows[], where: SeriesWhere): SystemRecord[] {
   return rows.map((r) =>
     systemRecord(
       withSharedWords(r.metadata, r.metadata.system_id),
       withSharedWords(r.label, r.metadata.system_id),
-      dataDir,
+      where.dataDir,
+      [],
+      where.snapshots?.[r.metadata.source],
     ),
   );
 }

@@ -50,7 +50,7 @@ import {
 import { CallBoard } from './call-board.ts';
 import { fullGc } from './full-gc.ts';
 import { progressPoster } from './progress-poster.ts';
-import { recordsOf } from './system-rows.ts';
+import { recordsOf, type SeriesWhere } from './system-rows.ts';
 
 const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
 // process.exit in a worker would end the thread without a word: it throws instead.
@@ -100,7 +100,12 @@ async function setUp(job: WorkerJob): Promise<Setup> {
   for (const origin of job.origins)
     plugins.push(await makePlugin(origin, job.config, job.timeoutMs));
   // What the runner's steps read of the dataset: where the series are (the records carry the rest).
-  const dataset: Dataset = { dataDir: job.dataDir, source: job.source, systems: [] };
+  const dataset: Dataset = {
+    dataDir: job.dataDir,
+    ...(job.snapshots ? { snapshots: job.snapshots } : {}),
+    source: job.source,
+    systems: [],
+  };
   const seeds = new Map(plugins.map((p, i) => [p.name, job.seeds[i] ?? '']));
   return { plugins, dataset, seedFor: (model) => seeds.get(model) ?? '' };
 }
@@ -115,7 +120,8 @@ interface Session {
   readonly seedFor: (model: string) => string;
   readonly timeoutMs: number;
   readonly laws: OpenRequest['laws'];
-  readonly dataDir: string;
+  /** Where the series are read from. */
+  readonly where: SeriesWhere;
   /** With laws, the session's one batch, which the laws are measured on at close; else empty. */
   last: SystemRecord[];
 }
@@ -127,16 +133,16 @@ let session: Session | null = null;
  * beside the records made from them for the whole request. The async part gets the records only.
  */
 function fit({ train, ...req }: FitRequest): Promise<WorkerMessage> {
-  return fitRecords(req, recordsOf(train, req.job.dataDir));
+  return fitRecords(req, recordsOf(train, req.job));
 }
 
 function open({ train, ...req }: OpenRequest): Promise<WorkerMessage> {
-  return openRecords(req, recordsOf(train, req.job.dataDir));
+  return openRecords(req, recordsOf(train, req.job));
 }
 
 function batch({ share, ...req }: BatchRequest): Promise<WorkerMessage> {
   if (session === null) return Promise.reject(new Error('a batch to score outside a session'));
-  return batchRecords(session, req.offset, recordsOf(share, session.dataDir));
+  return batchRecords(session, req.offset, recordsOf(share, session.where));
 }
 
 async function fitRecords(
@@ -209,7 +215,10 @@ async function openRecords(
     seedFor,
     timeoutMs: req.job.timeoutMs,
     laws: req.laws,
-    dataDir: req.job.dataDir,
+    where: {
+      dataDir: req.job.dataDir,
+      ...(req.job.snapshots ? { snapshots: req.job.snapshots } : {}),
+    },
     last: [],
   };
   return { type: 'opened' };

@@ -9,7 +9,7 @@ import type { PassOptions, PassOutcome } from '../check/index.ts';
 import type { CheckOptions, ContractReport } from '../check/types.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/index.ts';
-import type { LabelRow, MetadataRow } from '../data/types.ts';
+import type { Dataset, LabelRow, MetadataRow } from '../data/types.ts';
 import { HarnessError } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
@@ -52,6 +52,8 @@ export interface WorkerJob {
   readonly origins: readonly PluginOrigin[];
   readonly config: ResolvedConfig;
   readonly dataDir: string;
+  /** Where the dataset's series are read from (see Dataset.snapshots). */
+  readonly snapshots?: Dataset['snapshots'];
   readonly source: SourceSelector;
   /** Each plugin's seed, aligned with `origins`. */
   readonly seeds: readonly string[];

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { HarnessError } from '../../errors.ts';
 import { stopOnSignal } from '../../exit-signals.ts';
 import { loadConfig } from '../../config/index.ts';
-import { describeLayout, selectSources } from '../../data/index.ts';
+import { describeLayout, finishInterruptedImport, selectSources } from '../../data/index.ts';
 import { readTimelines, startLabelServer } from '../../label/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
@@ -47,6 +47,7 @@ export const labelCommand: Command = {
       throw new HarnessError('E_ARGS', `--port must be at most 65535 (got "${values.port}")`);
     const host = values.host ?? '127.0.0.1';
     const dataDir = values.data ? path.resolve(values.data) : (await loadConfig()).dataDir;
+    await finishInterruptedImport(dataDir); // what a killed import left half swapped
     selectSources(describeLayout(dataDir), 'all'); // no data folder, or nothing in it: say so and exit 2
     const timelines =
       values.results === undefined ? undefined : await readTimelines(path.resolve(values.results));

@@ -14,6 +14,7 @@ import { splitSystems, type ImportedSystem, type StubTally } from './split.ts';
 import { ImportTally, RowCollector } from './transform.ts';
 import { prepareWrite, writeImport, type WriteImportResult } from './write.ts';
 import { withFileLock } from '../file-lock.ts';
+import { finishInterruptedImport } from '../swap-journal.ts';
 import { sourceFolder } from '../layout.ts';
 
 export { loadMapping, validateMapping, type Mapping } from './mapping.ts';
@@ -130,9 +131,11 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   const policy = { replace: opts.replace === true, dropLabels: opts.dropLabels === true };
   // Real labels are read, merged and written back under the labels file's lock, so a label the
   // app saves meanwhile (another process) is neither lost nor reverted.
+  // What a killed import left half swapped is finished before the stored systems are read.
   const { prepared, write } = opts.dryRun
-    ? { prepared: await prepareWrite(opts.dataDir, systems, metadata, labelsInput, policy), write: undefined }
+    ? { prepared: await finishInterruptedImport(opts.dataDir).then(() => prepareWrite(opts.dataDir, systems, metadata, labelsInput, policy)), write: undefined }
     : await withFileLock(sourceFolder(opts.dataDir, 'real').labelsPath, async () => {
+        await finishInterruptedImport(opts.dataDir, { locked: true });
         const p = await prepareWrite(opts.dataDir, systems, metadata, labelsInput, policy);
         return { prepared: p, write: await writeImport(p, systems) };
       });

@@ -1,24 +1,24 @@
 /**
  * Writes imported systems into `<dataDir>/real/` (raw/*.csv and metadata.csv, the same shape as
- * synthetic/) through a staging folder and renames, like write-fleet.ts: a crash leaves the old
- * real/ or the new one, never half of it. Existing real systems with an imported id are
+ * synthetic/) through a staging folder and a journaled swap (swap-journal.ts): after a crash or a
+ * kill the next harness command finds the old real/ or the new one, never half of it. Existing real systems with an imported id are
  * replaced (when the data differs, only if asked: replace.ts); the others are kept (their raw files hard-linked, or copied, into the new folder).
  * Labels given with `--labels` are merged into `real/labels.csv` (the rows of those systems
  * replaced, every other row kept; each new or changed row is a line in real/labels.history.csv,
  * as a save in the label app is); the synthetic folder is never touched.
  */
-import { randomBytes } from 'node:crypto';
-import { copyFile, link, readdir, rm } from 'node:fs/promises';
+import { copyFile, link, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
-import { assertWritable, fsyncDir, writeFileAtomic, writeFileDurable } from '../atomic.ts';
+import { assertWritable, fsyncDir, writeFileDurable } from '../atomic.ts';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from '../csv-write.ts';
 import { assertNoLegacyLabels, describeLayout, resolveDataDir, sourceFolder } from '../layout.ts';
 import { readLocatedLabels } from '../load-labels.ts';
 import { readLocatedMetadata } from '../load-metadata.ts';
 import { pathExists } from '../path-exists.ts';
 import type { LabelRow, MetadataRow } from '../types.ts';
-import { swapEntries } from '../write-fleet.ts';
+import { commitSwap, createSwapStaging, releaseSwapStaging } from '../swap-journal.ts';
+import { recoverMovedFolder } from '../fleet-commit.ts';
 import type { ImportedSystem } from './split.ts';
 import { checkReplacement, storedOverlap, type ReplacePolicy } from './replace.ts';
 import { labelSpanProblems } from './label-spans.ts';
@@ -137,9 +137,9 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
     await assertWritable([historyPathOf(prepared.labelsPath), prepared.labelsPath], 'cannot merge --labels');
     await checkLabelHistory(historyPathOf(prepared.labelsPath));
   }
-  const parent = path.dirname(realDir);
-  await makeDir(parent);
-  const staging = path.join(parent, `.real.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // A real/ an older harness's generate converted into a link, cut off by a kill: linked back first.
+  await recoverMovedFolder(realDir);
+  const staging = await createSwapStaging(realDir);
   const stagingRaw = path.join(staging, 'raw');
   await makeDir(stagingRaw);
   let rows = 0;
@@ -158,16 +158,15 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
       await link(from, to).catch(() => copyFile(from, to));
     }
     await writeFileDurable(path.join(staging, 'metadata.csv'), formatMetadataCsv(merged));
+    if (mergedLabels) await writeFileDurable(path.join(staging, 'labels.csv'), formatLabelsCsv(mergedLabels));
     await fsyncDir(stagingRaw);
     await fsyncDir(staging);
-    await swapEntries(staging, realDir, ['raw', 'metadata.csv']);
-    if (mergedLabels) {
-      // The history first: a crash between the two leaves a line for a change the file lacks, never the reverse.
-      await appendLabelHistory(historyPathOf(prepared.labelsPath), prepared.labelHistory);
-      await writeFileAtomic(prepared.labelsPath, formatLabelsCsv(mergedLabels));
-    }
+    // The history first: a kill before the commit leaves a line for a change the labels lack, never the reverse.
+    if (mergedLabels) await appendLabelHistory(historyPathOf(prepared.labelsPath), prepared.labelHistory);
+    // raw/, metadata.csv and labels.csv as one unit, even across a kill (swap-journal.ts).
+    await commitSwap(staging, realDir, { renames: ['raw', 'metadata.csv'], writes: mergedLabels ? ['labels.csv'] : [] });
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await releaseSwapStaging(staging);
   }
   return { realDir, written: systems.length, replaced: prepared.replaced, unchanged: prepared.unchanged, kept: prepared.keptCount, rows, labels: prepared.labelCount, labelsChanged: prepared.labelHistory.length - prepared.labelsDropped.length, labelsDropped: prepared.labelsDropped };
 }

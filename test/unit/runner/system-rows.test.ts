@@ -10,7 +10,7 @@ describe('systems sent to a worker as their rows', () => {
     const ds = await loadDataset({ dataDir: dir });
     // What a worker receives: a structured clone of the rows, as postMessage makes it.
     const received = structuredClone(ds.systems.map(rowsOf));
-    const made = recordsOf(received, dir);
+    const made = recordsOf(received, structuredClone({ dataDir: dir, snapshots: ds.snapshots }));
     expect(made.map((r) => [r.systemId, r.source])).toEqual(
       ds.systems.map((r) => [r.systemId, r.source]),
     );
