@@ -1,6 +1,7 @@
 import path from 'node:path';
 import chalk from 'chalk';
 import { loadConfig } from '../config/index.ts';
+import type { ResolvedConfig } from '../config/types.ts';
 import { listRuns, type RunList } from '../track/index.ts';
 import { displayPath } from './output.ts';
 
@@ -8,9 +9,14 @@ import { displayPath } from './output.ts';
  * The run store of `--runs-dir` or the config's runsDir. Run folders that cannot be read are
  * named on stderr and left out (they never stop the rest of the history from being listed).
  */
-export async function openStore(runsDirFlag: string | undefined): Promise<RunList> {
+export async function openStore(
+  runsDirFlag: string | undefined,
+  config?: Pick<ResolvedConfig, 'runsDir'> | null,
+): Promise<RunList> {
   const runsDir =
-    runsDirFlag !== undefined ? path.resolve(runsDirFlag) : (await loadConfig()).runsDir;
+    runsDirFlag !== undefined
+      ? path.resolve(runsDirFlag)
+      : (config ?? (await loadConfig())).runsDir;
   const list = await listRuns(runsDir);
   for (const u of list.unreadable)
     process.stderr.write(

@@ -91,7 +91,12 @@ export interface HarnessRun {
   readonly record:
     { readonly dir: string; readonly warning?: string } | { readonly error: string } | null;
   /** The MLflow upload of the record (null: tracking is off). It never changes the exit code. */
-  readonly tracking: { readonly status: 'synced' | 'failed'; readonly message: string } | null;
+  readonly tracking: {
+    readonly status: 'synced' | 'failed';
+    readonly message: string;
+    /** Tracking settings that are ignored (MLFLOW_EXPERIMENT_NAME), to print as warnings. */
+    readonly warnings: readonly string[];
+  } | null;
   /**
    * Reporters that threw (`reporter "junit" failed in onRunEnd: …`): each stopped there, the
    * others went on, and the exit code is 2 (they are in `result.errors`, so the reports say so).
@@ -197,9 +202,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     // A bad MLFLOW_TRACKING_URI fails now, before the suites run, not after.
     const tracking = opts.track === false ? null : mlflowSettings(config, env);
     if (tracking && !record) {
+      const off =
+        tracking.origin === 'MLFLOW_TRACKING_URI'
+          ? 'unset MLFLOW_TRACKING_URI for this run (`env -u MLFLOW_TRACKING_URI npx harness run …`)'
+          : `remove tracking.mlflow.uri from ${config.configFile ?? 'the config'}`;
       throw new HarnessError(
         'E_ARGS',
-        `MLflow tracking (${tracking.uri}) uploads the run's record, and \`harness runs sync\` retries from it: it cannot go with ${opts.record === false && config.history ? '--no-history' : 'history: false in the config'}`,
+        `MLflow tracking (${tracking.uri.base}, from ${tracking.origin}) uploads the run's record, and \`harness runs sync\` retries from it: it cannot go with ${opts.record === false && config.history ? '--no-history' : 'history: false in the config'}; to run without a record, ${off}`,
       );
     }
     if (suites.length === 0)
@@ -299,6 +308,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
           ? {
               status: 'failed',
               message: `tracking failed: nothing was sent to ${tracking.uri.base}, as the upload sends the run's record and it could not be written (above)`,
+              warnings: tracking.warnings,
             }
           : null,
       });
@@ -330,9 +340,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       : null;
     return finish({
       record: warning === undefined ? { dir } : { dir, warning },
-      tracking: tracked
-        ? { status: tracked.status === 'synced' ? 'synced' : 'failed', message: tracked.message }
-        : null,
+      tracking:
+        tracked && tracking
+          ? {
+              status: tracked.status === 'synced' ? 'synced' : 'failed',
+              message: tracked.message,
+              warnings: tracking.warnings,
+            }
+          : null,
     });
   }
 }

@@ -20,8 +20,10 @@ export interface RunOverview {
   }[];
   /** Set when results.json could not be read: roc_auc is then empty. */
   readonly results_error: string | null;
-  /** tracking.json's MLflow status, null when the run was never sent. */
-  readonly tracking: 'synced' | 'failed' | null;
+  /** tracking.json's MLflow status, null when the run was never sent, unknown when tracking.json is damaged. */
+  readonly tracking: 'synced' | 'failed' | 'unknown' | null;
+  /** The server the run was sent to (tracking.json's uri); null when never sent or unknown. */
+  readonly tracking_uri: string | null;
 }
 
 /** What `harness runs` shows of a run: run.json, the headline AUCs from results.json, tracking.json's status. */
@@ -56,6 +58,7 @@ export async function overviewOf(run: StoredRun): Promise<RunOverview> {
     cases: { scored: cases.length - errored, errored },
     roc_auc: roc,
     results_error: resultsError,
-    tracking: run.tracking?.mlflow?.status ?? null,
+    tracking: run.trackingError !== undefined ? 'unknown' : (run.tracking?.mlflow?.status ?? null),
+    tracking_uri: run.tracking?.mlflow?.uri ?? null,
   };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import type { ResultsJson } from '../report/index.ts';
 import { checkRecord, checkResults } from './record-check.ts';
+import { readTrackingState } from './mlflow/tracking-state.ts';
 import { parseScoresCsv, type StoredScores } from './scores-file.ts';
 import { RUN_RECORD_SCHEMA, type RunRecord, type TrackingState } from './types.ts';
 
@@ -15,6 +16,8 @@ export interface StoredRun {
   readonly dir: string;
   readonly record: RunRecord;
   readonly tracking: TrackingState | null;
+  /** Set when tracking.json is damaged (`tracking` is then null): what is wrong with it. The run's tracking status is unknown. */
+  readonly trackingError?: string;
 }
 
 /** The runs of a store, newest first, and the folders that looked like runs but could not be read. */
@@ -62,13 +65,15 @@ export async function listRuns(runsDir: string): Promise<RunList> {
     // tracking.json only says what reached MLflow: a damaged one must not hide the run (which
     // would make `latest` another run, and `compare --fail-on-drop` judge older ones).
     let tracking: TrackingState | null = null;
+    let trackingError: string | undefined;
     try {
       tracking = await readTrackingState(dir);
     } catch (err) {
       if (!(err instanceof HarnessError)) throw err;
+      trackingError = err.message;
       warnings.push(`${err.message}; the run is listed, its tracking status unknown`);
     }
-    runs.push({ dir, record, tracking });
+    runs.push({ dir, record, tracking, ...(trackingError !== undefined ? { trackingError } : {}) });
   }
   runs.sort(
     (a, b) =>
@@ -100,16 +105,6 @@ export async function readRunRecord(dir: string): Promise<RunRecord> {
     );
   }
   return checkRecord(parsed, file);
-}
-
-/** tracking.json, or null when no upload was tried. */
-export async function readTrackingState(dir: string): Promise<TrackingState | null> {
-  const file = path.join(dir, 'tracking.json');
-  const parsed = await readJson(file, 'tracking.json', true);
-  if (parsed === undefined) return null;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new HarnessError('E_RUN_STORE', `${file}: not a tracking state (expected an object)`);
-  return parsed as TrackingState;
 }
 
 /** A run's results.json (what the json reporter wrote), checked field by field (record-check.ts). */

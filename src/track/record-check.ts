@@ -7,7 +7,7 @@
  */
 import { HarnessError } from '../errors.ts';
 import type { ResultsJson } from '../report/index.ts';
-import { RUN_RECORD_SCHEMA, type RunRecord } from './types.ts';
+import { RUN_RECORD_SCHEMA, type RunRecord, type TrackingState } from './types.ts';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json =>
@@ -85,6 +85,12 @@ export function checkRecord(raw: unknown, file: string): RunRecord {
         !numberOrNull(split['folds'] ?? null))
     )
       fail(`${at}.split`, 'must be { test, folds, seed } or null');
+    const sources = isObject(split) ? split['sources'] : undefined;
+    if (
+      sources !== undefined &&
+      (!isObject(sources) || !isString(sources['train']) || !isString(sources['test']))
+    )
+      fail(`${at}.split.sources`, 'must be { train, test } (strings)');
     const assertions = s['assertions'];
     if (
       !isObject(assertions) ||
@@ -106,6 +112,10 @@ export function checkRecord(raw: unknown, file: string): RunRecord {
       ) {
         fail(cat, 'must have version, error and scores_file (string or null) and a seed');
       }
+      if (typeof c['cached'] !== 'boolean') fail(`${cat}.cached`, 'must be true or false');
+      const t = c['timings_ms'];
+      if (t !== null && (!isObject(t) || !isNumber(t['fit']) || !isNumber(t['score'])))
+        fail(`${cat}.timings_ms`, 'must be { fit, score } (numbers) or null');
     });
   });
   return raw as unknown as RunRecord;
@@ -152,4 +162,161 @@ export function checkResults(raw: unknown, file: string): ResultsJson {
     });
   });
   return raw as unknown as ResultsJson;
+}
+
+/**
+ * Checks tracking.json: an object whose `mlflow` section, when there is one, is
+ * `{ uri, status, at, error?, runs }` with every run `{ suite, model, experiment_id, run_id,
+ * complete }`. Other sections are left alone (the uploader keeps them). The message says how
+ * to start over, which the uploader's search by case id makes safe (no run is made twice).
+ */
+export function checkTracking(raw: unknown, file: string): TrackingState {
+  const fail = (field: string, what: string): never => {
+    throw recordError(file, `${field} ${what}; delete the file to upload the run again`);
+  };
+  if (!isObject(raw)) return fail('the file', 'must hold a JSON object (a tracking state)');
+  const m = raw['mlflow'];
+  if (m === undefined) return raw as TrackingState;
+  if (!isObject(m)) return fail('mlflow', 'must be an object');
+  if (!isString(m['uri'])) fail('mlflow.uri', 'must be a string');
+  if (m['status'] !== 'synced' && m['status'] !== 'failed')
+    fail('mlflow.status', 'must be "synced" or "failed"');
+  if (!isString(m['at'])) fail('mlflow.at', 'must be a string (an ISO 8601 time)');
+  if (m['error'] !== undefined && !isString(m['error'])) fail('mlflow.error', 'must be a string');
+  if (!Array.isArray(m['runs'])) return fail('mlflow.runs', 'must be a list');
+  m['runs'].forEach((r: unknown, i) => {
+    if (
+      !isObject(r) ||
+      !['suite', 'model', 'experiment_id', 'run_id'].every((f) => isString(r[f])) ||
+      typeof r['complete'] !== 'boolean'
+    )
+      fail(
+        `mlflow.runs[${i}]`,
+        'must be { suite, model, experiment_id, run_id } (strings) and complete (true or false)',
+      );
+  });
+  return raw as TrackingState;
+}
+
+/**
+ * Checks every field of results.json the MLflow uploader reads (a case's metrics, params, tags,
+ * note and charts come from them), beyond what {@link checkResults} checks for the run store's
+ * readers: the schema; per scored case the counts, confusion, threshold, timings, CIs,
+ * undefined reasons, breakdown and lead-time cells, caught_with_warning and the per-source
+ * comparison; per suite the assertions (state and the model each is about). `assertions` may be
+ * absent: the case's verdict is then unknown and not tagged.
+ */
+export function checkUploadResults(raw: unknown, file: string): ResultsJson {
+  const results = checkResults(raw, file);
+  const fail = (field: string, what: string): never => {
+    throw recordError(file, `${field} ${what}`);
+  };
+  const json = raw as Json;
+  if (json['schema'] !== 1)
+    fail(
+      'schema',
+      `is ${JSON.stringify(json['schema'])}; the uploader reads results.json schema 1`,
+    );
+  const numbers = (v: unknown, at: string, orNull: boolean) => {
+    if (!isObject(v)) return fail(at, 'must be an object');
+    for (const [k, x] of Object.entries(v))
+      if (!(orNull ? numberOrNull(x) : isNumber(x)))
+        fail(`${at}.${k}`, orNull ? 'must be a number or null' : 'must be a number');
+  };
+  const strings = (v: unknown, at: string) => {
+    if (!isObject(v)) return fail(at, 'must be an object');
+    for (const [k, x] of Object.entries(v))
+      if (!isString(x)) fail(`${at}.${k}`, 'must be a string');
+  };
+  const ci = (v: unknown, at: string) => {
+    if (v === null) return;
+    if (!isObject(v) || !isNumber(v['low']) || !isNumber(v['high']) || !isNumber(v['level']))
+      fail(at, 'must be { low, high, level } (numbers) or null');
+  };
+  const cis = (v: unknown, at: string) => {
+    if (!isObject(v)) return fail(at, 'must be an object');
+    for (const [k, x] of Object.entries(v)) ci(x, `${at}.${k}`);
+  };
+  const cell = (c: Json, at: string) => {
+    for (const f of ['n', 'positives']) if (!isNumber(c[f])) fail(`${at}.${f}`, 'must be a number');
+    numbers(c['metrics'], `${at}.metrics`, true);
+    cis(c['ci'], `${at}.ci`);
+    strings(c['undefined'], `${at}.undefined`);
+  };
+  const side = (v: unknown, at: string) => {
+    if (v === null) return;
+    if (!isObject(v)) return fail(at, 'must be an object or null');
+    for (const f of ['n', 'positives']) if (!isNumber(v[f])) fail(`${at}.${f}`, 'must be a number');
+    numbers(v['metrics'], `${at}.metrics`, true);
+    strings(v['undefined'], `${at}.undefined`);
+    if (!isObject(v['ci'])) return fail(`${at}.ci`, 'must be an object');
+    ci(v['ci']['roc_auc'] ?? null, `${at}.ci.roc_auc`);
+    ci(v['ci']['fpr'] ?? null, `${at}.ci.fpr`);
+  };
+  (json['suites'] as Json[]).forEach((s, i) => {
+    const at = `suites[${i}]`;
+    const assertions = s['assertions'];
+    if (assertions !== undefined) {
+      if (!Array.isArray(assertions)) return fail(`${at}.assertions`, 'must be a list');
+      assertions.forEach((a: unknown, k) => {
+        const aat = `${at}.assertions[${k}]`;
+        if (!isObject(a) || !['passed', 'failed', 'errored'].includes(a['state'] as string))
+          return fail(`${aat}.state`, 'must be "passed", "failed" or "errored"');
+        if (!isObject(a['spec']) || !isString(assertionModel(a['spec'])))
+          fail(`${aat}.spec`, 'must name the model it is about');
+      });
+    }
+    (s['cases'] as Json[]).forEach((c, j) => {
+      if (c['state'] !== 'scored') return;
+      const cat = `${at}.cases[${j}]`;
+      for (const f of ['positives', 'negatives'])
+        if (!isNumber(c[f])) fail(`${cat}.${f}`, 'must be a number');
+      const threshold = c['threshold'];
+      if (!isObject(threshold) || !numberOrNull(threshold['value']))
+        fail(`${cat}.threshold`, 'must be { value } (a number or null)');
+      numbers(c['confusion'], `${cat}.confusion`, false);
+      const t = c['timings_ms'];
+      if (!isObject(t) || !isNumber(t['fitMs']) || !isNumber(t['scoreMs']))
+        fail(`${cat}.timings_ms`, 'must be { fitMs, scoreMs } (numbers)');
+      cis(c['ci'], `${cat}.ci`);
+      strings(c['undefined'], `${cat}.undefined`);
+      for (const [col, cells] of Object.entries(c['breakdown'] as Json))
+        (cells as Json[]).forEach((x, k) => cell(x, `${cat}.breakdown.${col}[${k}]`));
+      const lead = c['lead_time'];
+      if (lead !== undefined) {
+        if (!Array.isArray(lead)) return fail(`${cat}.lead_time`, 'must be a list');
+        lead.forEach((x: unknown, k) => {
+          const lat = `${cat}.lead_time[${k}]`;
+          if (
+            !isObject(x) ||
+            !isString(x['stratum']) ||
+            !isNumber(x['lo']) ||
+            !numberOrNull(x['hi'])
+          )
+            return fail(lat, 'must have a stratum, lo (a number) and hi (a number or null)');
+          cell(x, lat);
+        });
+      }
+      if (c['caught_with_warning'] !== undefined)
+        numbers(c['caught_with_warning'], `${cat}.caught_with_warning`, true);
+      const sources = c['sources'];
+      if (sources !== undefined) {
+        if (!isObject(sources)) return fail(`${cat}.sources`, 'must be an object');
+        side(sources['synthetic'] ?? null, `${cat}.sources.synthetic`);
+        side(sources['real'] ?? null, `${cat}.sources.real`);
+        numbers(sources['gap'], `${cat}.sources.gap`, true);
+      }
+    });
+  });
+  return results;
+}
+
+/** The model an assertion is about: a metric assertion's subject, else the spec's model (beats, contract, law). */
+export function assertionModel(spec: Readonly<Record<string, unknown>>): unknown {
+  const subject = spec['subject'];
+  return spec['kind'] === 'metric'
+    ? isObject(subject)
+      ? subject['model']
+      : undefined
+    : spec['model'];
 }

@@ -39,10 +39,26 @@ function rocText(o: RunOverview): string {
   return text.length > ROC_WIDTH ? `${text.slice(0, ROC_WIDTH - 1)}…` : text;
 }
 
+/**
+ * A run's tracking status; with the server it went to when that is not the one set now (a run
+ * synced to another server is not on this one: `harness runs sync` uploads it here).
+ */
+function trackingText(o: RunOverview, server: string | null): string {
+  if (o.tracking === null) return '—';
+  return server !== null && o.tracking_uri !== null && o.tracking_uri !== server
+    ? `${o.tracking} (${o.tracking_uri})`
+    : o.tracking;
+}
+
 /** The table of `harness runs`, newest first; `older` runs were left out by --limit. */
 export function formatRunsTable(
   runs: readonly RunOverview[],
-  ctx: { readonly runsDir: string; readonly older: number },
+  ctx: {
+    readonly runsDir: string;
+    readonly older: number;
+    /** The server `harness runs sync` uploads to now (its base URI), null when none is set. */
+    readonly server?: string | null;
+  },
 ): string {
   if (runs.length === 0)
     return `no runs recorded in ${ctx.runsDir} yet: \`harness run\` records every run (unless history is off)\n`;
@@ -56,7 +72,7 @@ export function formatRunsTable(
       ? `${o.cases.scored + o.cases.errored} (${o.cases.errored} ✗)`
       : String(o.cases.scored),
     rocText(o),
-    o.tracking ?? '—',
+    trackingText(o, ctx.server ?? null),
   ]);
   const lines = table(
     ['id', 'started (UTC)', 'commit', 'exit', 'suites', 'cases', 'roc_auc', 'tracking'],
@@ -65,7 +81,7 @@ export function formatRunsTable(
     (r, c, t) =>
       c === 3
         ? exitText(runs[r]!.exit_code, t)
-        : c === 7 && runs[r]!.tracking === 'failed'
+        : c === 7 && (runs[r]!.tracking === 'failed' || runs[r]!.tracking === 'unknown')
           ? chalk.red(t)
           : t,
   );
@@ -101,7 +117,7 @@ export function formatRunRecord(run: StoredRun, dirText: string): string {
   );
   const t = run.tracking?.mlflow;
   out.push(
-    `  tracking  ${t ? `mlflow ${t.status} · ${t.uri} · ${t.at}${t.error ? ` · ${t.error}` : ''}` : '— (not sent)'}`,
+    `  tracking  ${run.trackingError !== undefined ? chalk.red(`unknown: ${run.trackingError}`) : t ? `mlflow ${t.status} · ${t.uri} · ${t.at}${t.error ? ` · ${t.error}` : ''}` : '— (not sent)'}`,
   );
   for (const s of r.suites) {
     out.push('', `${chalk.bold(`suite ${s.name}`)}  ${chalk.dim(s.file)}`);

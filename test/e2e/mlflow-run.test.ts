@@ -14,7 +14,7 @@ import { makeProject, runHarness } from '../helpers/run-harness.ts';
 /** Small retries: a dead server fails an upload in well under a second. */
 const FAST = {
   MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1',
-  MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05',
+  MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0',
   MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05',
 };
 
@@ -93,6 +93,11 @@ describe('harness run with MLflow tracking', () => {
     for (const c of results.suites[0].cases) {
       const run = runs.get(c.model)!;
       expect(run.info.status).toBe('FINISHED');
+      // the gate's verdict: random's assertion held, none is about zscore
+      expect(tagsOf(run)).toMatchObject({
+        'harness.exit_code': '0',
+        'harness.verdict': c.model === 'random' ? 'pass' : 'none',
+      });
       const logged = metricsOf(run);
       for (const [name, value] of Object.entries(c.metrics as Record<string, number | null>)) {
         if (value !== null) expect(logged.get(name), `${c.model} ${name}`).toBe(value);
@@ -157,6 +162,9 @@ describe('harness run with MLflow tracking', () => {
     const noHistory = await harness(['run', '--reporter', 'plain', '--no-history'], tracked());
     expect(noHistory.code).toBe(2);
     expect(noHistory.stderr).toMatch(/^harness: MLflow tracking .* cannot go with --no-history/);
+    // it named the server "[object Object]", and not how to run without a record
+    expect(noHistory.stderr).toContain(`MLflow tracking (${server.url}, from MLFLOW_TRACKING_URI)`);
+    expect(noHistory.stderr).toContain('unset MLFLOW_TRACKING_URI for this run');
     expect(await stat(path.join(project.dir, '.harness', 'runs')).then((s) => s.mtimeMs)).toBe(
       before,
     );
@@ -173,8 +181,15 @@ describe('harness run with MLflow tracking', () => {
       ),
     );
     try {
-      const r = await harness(['run', '--reporter', 'plain'], tracked());
+      const r = await harness(['run', '--reporter', 'plain'], {
+        ...tracked(),
+        MLFLOW_EXPERIMENT_ID: '7',
+      });
       expect(r.stdout).toContain('suite "broken" has two cases named "random"');
+      // MLflow's clients would log into experiment 7: say that the harness does not
+      expect(r.stderr).toContain(
+        'warning: MLFLOW_EXPERIMENT_ID is ignored: the harness logs each suite to the MLflow experiment named after the suite\n',
+      );
       expect(r.stderr).not.toContain('run.json');
       const runId = RECORDED.exec(r.stdout)?.[1];
       expect(runId, r.stdout + r.stderr).toBeDefined();
@@ -191,6 +206,7 @@ describe('harness run with MLflow tracking', () => {
       expect(more).toEqual([]);
       expect(failed!.info.status).toBe('FAILED');
       expect(tagsOf(failed!)['harness.error']).toContain('has two cases named "random"');
+      expect(tagsOf(failed!)['harness.exit_code']).toBe('2');
       const sync = await harness(['runs', 'sync'], tracked());
       expect(sync.stdout).not.toContain('skipped');
       expect(sync.code).toBe(0);

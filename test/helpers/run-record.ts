@@ -189,8 +189,9 @@ export default () => defineModel({ name: 'crashy', version: '1', score(series) {
 
 /**
  * Runs two real suites in a fixture project (a 40-system fleet of 3 days, generated once, scored
- * in this process): `tiny-a` with random, zscore and a plugin that crashes; `tiny-b` with random
- * and pca. Returns the RunResult and the project folder (remove it with `cleanup`).
+ * in this process): `tiny-a` with random, zscore and a plugin that crashes, and an assertion
+ * about each that passes (random), fails (zscore) and errors (crashy); `tiny-b` with random
+ * and pca, and no assertion. Returns the RunResult and the project folder (remove it with `cleanup`).
  */
 export async function tinyHarnessRun(): Promise<{
   run: RunResult;
@@ -202,7 +203,8 @@ export async function tinyHarnessRun(): Promise<{
     'harness.config.ts': `import { defineConfig } from 'bess-harness';\nexport default defineConfig({ seed: 'mlflow', workers: 1 });\n`,
     'plugins/crashy/index.ts': CRASHY,
     'suites/a.suite.ts': `import { defineSuite } from 'bess-harness';
-export default defineSuite({ name: 'tiny-a', dataset: ${dataset}, split: { test: 0.5, seed: 7 }, models: ['random', ['zscore', { sensor: 'temp_cell_max_c' }], 'crashy'] });
+export default defineSuite({ name: 'tiny-a', dataset: ${dataset}, split: { test: 0.5, seed: 7 }, models: ['random', ['zscore', { sensor: 'temp_cell_max_c' }], 'crashy'],
+  expect: ({ metric }) => [metric('random', 'roc_auc').toBeWithin(0, 1), metric('zscore', 'roc_auc').toBeLessThan(0), metric('crashy', 'roc_auc').toBeWithin(0, 1)] });
 `,
     'suites/b.suite.ts': `import { defineSuite } from 'bess-harness';
 export default defineSuite({ name: 'tiny-b', dataset: ${dataset}, split: { test: 0.5, seed: 7 }, models: ['random', ['pca', { components: 2 }]] });

@@ -56,7 +56,7 @@ describe('harness compare when the newest run folder cannot be read as it should
     const r = await gate(dir);
     expect(r.stdout).toContain(`→ ${newest}`);
     expect(r.stderr).toContain(
-      `warning: ${path.join(dir, newest, 'tracking.json')}: tracking.json is not valid JSON`,
+      `warning: ${path.join(dir, newest, 'tracking.json')}: is not valid JSON`,
     );
     expect(r.code).toBe(1);
     const list = await runHarness(['runs', '--runs-dir', dir]);

@@ -42,7 +42,7 @@ beforeAll(async () => {
       {
         MLFLOW_TRACKING_URI: server.url,
         MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2',
-        MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05',
+        MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0',
         MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05',
         MLFLOW_HTTP_REQUEST_TIMEOUT: '30',
       },

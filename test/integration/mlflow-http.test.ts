@@ -66,7 +66,7 @@ function client(url: string, env: NodeJS.ProcessEnv = {}): MlflowClient {
     {
       MLFLOW_TRACKING_URI: url,
       MLFLOW_HTTP_REQUEST_MAX_RETRIES: '3',
-      MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.02',
+      MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0',
       MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.01',
       MLFLOW_HTTP_REQUEST_TIMEOUT: '2',
       ...env,

@@ -45,7 +45,7 @@ import { syntheticRun, tinyHarnessRun, writeRunFolder } from '../helpers/run-rec
 /** Small retries: a dead server fails an upload in well under a second. */
 const FAST = {
   MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2',
-  MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05',
+  MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0',
   MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0.05',
   MLFLOW_HTTP_REQUEST_TIMEOUT: '60',
 };
@@ -152,7 +152,22 @@ describe('uploading a real harness run', () => {
         'split.seed': '7',
         threshold: c.suite.threshold,
       });
+      // the gate's verdict, from results.json's assertions (tiny-a: random passes, zscore
+      // fails, crashy errors; tiny-b has none), though a completed case stays FINISHED
+      const verdict = {
+        'tiny-a': {
+          random: [1, 0, 0, 'pass'],
+          zscore: [0, 1, 0, 'fail'],
+          crashy: [0, 0, 1, 'error'],
+        },
+      }[c.suite.name]?.[c.record.model as 'random'] ?? [0, 0, 0, 'none'];
+      expect(record.exit_code).toBe(2);
       expect(tags).toMatchObject({
+        'harness.exit_code': '2',
+        'harness.assertions.passed': String(verdict[0]),
+        'harness.assertions.failed': String(verdict[1]),
+        'harness.assertions.errored': String(verdict[2]),
+        'harness.verdict': verdict[3],
         'harness.run_id': record.run_id,
         'mlflow.source.type': 'LOCAL',
         'mlflow.source.name': c.suite.file,
@@ -378,7 +393,7 @@ describe('a server that goes away', () => {
       expect(failed).toMatchObject({ status: 'failed', uploaded: 1, unreachable: true });
       expect(failed.message).toMatch(
         new RegExp(
-          `^tracking failed: detectors/random: MLflow POST /api/2\\.0/mlflow/runs/log-batch at ${url}: cannot reach the server \\(.+\\) \\(after 2 retries\\) \\(1 run made it\\) — results kept in .+${runId}; run \`harness runs sync\` to upload them$`,
+          `^tracking failed: detectors/random: MLflow POST /api/2\\.0/mlflow/runs/log-batch at ${url}: cannot reach the server \\(.+\\) \\(after 2 retries\\); the upload stopped there, 2 more cases were not tried \\(1 run made it\\) — results kept in .+${runId}; run \`harness runs sync\` to upload them$`,
         ),
       );
       const state = (await readTrackingState(runDir))!;
@@ -504,7 +519,7 @@ describe('a server that goes away', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(r).toMatchObject({ status: 'failed', uploaded: 0, unreachable: true });
     expect(r.message).toMatch(
-      /^tracking failed: detectors\/good: MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name at http:\/\/127\.0\.0\.1:\d+: cannot reach the server \(ECONNREFUSED\) \(after 2 retries\) — results kept in .+; run `harness runs sync` to upload them$/,
+      /^tracking failed: detectors\/good: MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name at http:\/\/127\.0\.0\.1:\d+: cannot reach the server \(ECONNREFUSED\) \(after 2 retries\); the upload stopped there, 3 more cases were not tried — results kept in .+; run `harness runs sync` to upload them$/,
     );
     expect(await readTrackingState(runDir)).toMatchObject({
       mlflow: { uri: dead, status: 'failed', runs: [] },
@@ -584,5 +599,106 @@ describe('a server that goes away', () => {
       ['random@1', 'FINISHED'],
     ]);
     expect(active.every((x) => tagsOf(x)['harness.upload_error'] === undefined)).toBe(true);
+  });
+});
+
+describe('what stops an upload, and what does not', () => {
+  it('a suite MLflow cannot name (over 500 characters) fails its own cases only: the other suites upload', async () => {
+    const run = syntheticRun('2026-12-02T08:00:00.000Z');
+    const [detectors, edge] = run.suites;
+    const long = `long-${'L'.repeat(505)}`;
+    // first, so that before, its refusal stopped the upload before any other case was tried
+    const runDir = await writeRunFolder(
+      path.join(tmp.dir, 'long-name'),
+      { ...run, suites: [{ ...edge!, name: long }, detectors!] },
+      '/project',
+    );
+    const r = await uploadRunRecord(runDir, { settings: settingsFor(server.url) });
+    expect(r).toMatchObject({ status: 'failed', uploaded: 3, unreachable: false });
+    expect(r.error).toBe(
+      `${long.slice(0, 60)}…/flat: suite name ${JSON.stringify(long.slice(0, 60))}… is 510 characters; MLflow experiment names are at most 500`,
+    );
+    expect(r.message).toContain('(3 runs made it)');
+    expect(r.message).not.toContain('not tried');
+    const made = await runsOf('detectors', path.basename(runDir));
+    expect(made.map((x) => [tagsOf(x)['mlflow.runName'], x.info.status]).sort()).toEqual([
+      ['crashy@1', 'FAILED'],
+      ['good@2', 'FINISHED'],
+      ['random@1', 'FINISHED'],
+    ]);
+  });
+
+  it('stops at a server that refuses the credentials (401), which would refuse every case, and counts the cases not tried', async () => {
+    const seen: string[] = [];
+    const fake = createServer((req, res) => {
+      seen.push(req.url!);
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error_code: 'UNAUTHENTICATED', message: 'who are you?' }));
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(fake.address() as { port: number }).port}`;
+      const runDir = await writeRunFolder(
+        path.join(tmp.dir, 'unauthenticated'),
+        syntheticRun('2026-12-04T08:00:00.000Z'),
+        '/project',
+      );
+      const r = await uploadRunRecord(runDir, { settings: settingsFor(url) });
+      expect(r).toMatchObject({ status: 'failed', uploaded: 0, unreachable: false });
+      expect(r.error).toMatch(
+        /^detectors\/good: MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name at .*HTTP 401 .*; the upload stopped there, 3 more cases were not tried$/,
+      );
+      expect(seen).toHaveLength(1);
+    } finally {
+      await new Promise((r) => fake.close(r));
+    }
+  });
+
+  it('harness runs sync skips a damaged run naming the file and the field, and syncs the others (an older record without assertions too)', async () => {
+    const dir = path.join(tmp.dir, 'damaged-store');
+    const write = (at: string) => writeRunFolder(dir, syntheticRun(at), '/project');
+    const edit = async (file: string, change: (j: any) => void) => {
+      const json = JSON.parse(await readFile(file, 'utf8'));
+      change(json);
+      await writeFile(file, JSON.stringify(json));
+    };
+    // each crashed the sync with "internal error" and left the runs after it unsynced
+    const stringMetric = await write('2026-12-03T08:00:00.000Z');
+    await edit(path.join(stringMetric, 'results.json'), (j) => {
+      j.suites[0].cases[0].metrics.roc_auc = '0.71';
+    });
+    const runsNotAList = await write('2026-12-03T09:00:00.000Z');
+    await writeFile(
+      path.join(runsNotAList, 'tracking.json'),
+      JSON.stringify({ mlflow: { uri: server.url, status: 'failed', at: 'x', runs: {} } }),
+    );
+    const older = await write('2026-12-03T10:00:00.000Z');
+    await edit(path.join(older, 'results.json'), (j) => {
+      for (const s of j.suites) delete s.assertions;
+    });
+
+    const sync = await syncRuns(dir, NO_CONFIG, { MLFLOW_TRACKING_URI: server.url, ...FAST });
+    expect(sync.results.map((x) => [x.runDir, x.status])).toEqual([[older, 'synced']]);
+    expect(sync.broken).toEqual([
+      {
+        runDir: runsNotAList,
+        error: `${path.join(runsNotAList, 'tracking.json')}: mlflow.runs must be a list; delete the file to upload the run again`,
+      },
+      {
+        runDir: stringMetric,
+        error: `${path.join(stringMetric, 'results.json')}: suites[0].cases[0].metrics.roc_auc must be a number or null`,
+      },
+    ]);
+    expect(sync.ok).toBe(false);
+    expect(sync.message.split('\n').at(-1)).toBe(
+      `not every run is synced to ${server.url}: 2 runs skipped (above); run \`harness runs sync\` again once that is fixed`,
+    );
+    // the older record: no verdict tags (results.json has no assertions), the exit code still
+    const [good] = (await runsOf('detectors', path.basename(older))).filter(
+      (x) => tagsOf(x)['mlflow.runName'] === 'good@2',
+    );
+    expect(good!.info.status).toBe('FINISHED');
+    expect(tagsOf(good!)['harness.exit_code']).toBe('2');
+    expect(tagsOf(good!)['harness.verdict']).toBeUndefined();
   });
 });

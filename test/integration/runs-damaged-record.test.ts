@@ -94,3 +94,48 @@ describe("results.json without a case's metrics", () => {
     expect(r.stderr).toContain(`${resultsJson}: suites[0].cases[0].metrics must be an object`);
   });
 });
+
+describe('tracking.json that is JSON but not a tracking state', () => {
+  let dir: string;
+  let trackingJson: string;
+  const tracking = (json: unknown) => writeFile(trackingJson, JSON.stringify(json));
+  beforeAll(async () => {
+    dir = path.join(tmp.dir, 'tracking');
+    await cp(base, dir, { recursive: true });
+    trackingJson = path.join(dir, newest, 'tracking.json');
+  });
+
+  it('runs show says the tracking status is unknown, naming the field; harness runs says unknown', async () => {
+    // printed before as `mlflow undefined · undefined · function at() …` and `synced · 5 · undefined`
+    for (const [json, field] of [
+      [{ mlflow: 'x' }, 'mlflow must be an object'],
+      [{ mlflow: { status: 'synced', uri: 5 } }, 'mlflow.uri must be a string'],
+    ] as const) {
+      await tracking(json);
+      const r = await runHarness(['runs', 'show', newest, '--runs-dir', dir]);
+      noCrash(r);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(
+        `  tracking  unknown: ${trackingJson}: ${field}; delete the file to upload the run again\n`,
+      );
+    }
+    const list = await runHarness(['runs', '--runs-dir', dir]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`${newest} .* unknown\\n`));
+    expect(list.stderr).toContain(`${trackingJson}: mlflow.uri must be a string`);
+  });
+
+  it('harness runs names the server a run was synced to when it is not the one set now', async () => {
+    const at = '2026-03-02T10:00:00.000Z';
+    await tracking({ mlflow: { uri: 'http://old:5000', status: 'synced', at, runs: [] } });
+    const row = async (uri: string) => {
+      const r = await runHarness(['runs', '--runs-dir', dir], {
+        env: { MLFLOW_TRACKING_URI: uri },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.split('\n').find((l) => l.startsWith(newest))!;
+    };
+    expect(await row('http://new:5000')).toMatch(/ synced \(http:\/\/old:5000\)$/);
+    expect(await row('http://old:5000')).toMatch(/ synced$/);
+  });
+});

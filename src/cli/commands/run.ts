@@ -36,7 +36,8 @@ fits and scores every model, evaluates, and checks the assertions.
                    run that ran is recorded, also when it exits 1 or 2, and the last line says
                    where: \`run recorded: .harness/runs/<run_id>\` (see \`harness runs\`,
                    \`harness compare\`). A record that cannot be written is a warning on
-                   stderr; the exit code stays the run's.
+                   stderr; the exit code stays the run's. MLflow tracking sends the record:
+                   with a tracking server set, unset it for a run without history.
   --list           list suites × models without running anything
   --update-baseline  write suites/__baselines__/<suite>.json from this run instead of
                    comparing with it (later runs fail when ROC AUC drops significantly)
@@ -137,6 +138,8 @@ export const runCommand: Command = {
     }
     for (const message of run.reporterErrors)
       process.stderr.write(`${chalk.red('error:')} ${message}\n`);
+    for (const w of run.tracking?.warnings ?? [])
+      process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
     if (run.tracking)
       process.stdout.write(
         run.tracking.status === 'synced'

@@ -2,7 +2,13 @@ import chalk from 'chalk';
 import path from 'node:path';
 import { loadConfig } from '../../config/index.ts';
 import { HarnessError } from '../../errors.ts';
-import { formatRunRecord, formatRunsTable, overviewOf, resolveRunRef } from '../../track/index.ts';
+import {
+  currentTrackingServer,
+  formatRunRecord,
+  formatRunsTable,
+  overviewOf,
+  resolveRunRef,
+} from '../../track/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import { openStore } from '../run-store.ts';
@@ -17,14 +23,16 @@ with the provenance, results.json, scores/<suite>/<model>.csv). Nothing is sent 
 
   harness runs        one line per run, newest first: id, start time (UTC), git commit
                       (* = uncommitted changes), exit code, suites, cases, each case's ROC AUC,
-                      tracking status (synced / failed / — when never sent)
+                      tracking status (synced / failed / — when never sent / unknown when
+                      tracking.json is damaged; with the server when it is not the one set now)
   harness runs show   one run's provenance: git, config hash, per suite the dataset, data and
                       label hashes, label_version, split; per model version, options, seed,
                       cache and timings
   harness runs sync   upload to the MLflow server (MLFLOW_TRACKING_URI, else the config's
                       tracking.mlflow.uri) every run it does not hold yet: runs recorded while
                       it was unreachable, or before tracking was set up; safe to repeat (no
-                      duplicate MLflow runs)
+                      duplicate MLflow runs); a run whose record is damaged is skipped,
+                      named with the file and the field, and the others are synced
 
   <ref>            a run id, a unique prefix of one, latest, or latest~N (N runs before it)
   --limit N        list at most N runs (default 20)
@@ -64,7 +72,12 @@ export const runsCommand: Command = {
       USAGE,
     );
     const limit = intFlag('limit', values.limit) ?? 20;
-    const list = await openStore(values['runs-dir']);
+    const config = await loadConfig().catch((err: unknown) => {
+      // With --runs-dir the config only says which tracking server is current: not worth failing for.
+      if (values['runs-dir'] !== undefined && err instanceof HarnessError) return null;
+      throw err;
+    });
+    const list = await openStore(values['runs-dir'], config);
     const shown = await Promise.all(list.runs.slice(0, limit).map(overviewOf));
     // A damaged results.json leaves its run listed without AUCs; what is wrong goes to stderr.
     for (const o of shown)
@@ -78,6 +91,10 @@ export const runsCommand: Command = {
         formatRunsTable(shown, {
           runsDir: displayPath(list.runsDir),
           older: list.runs.length - shown.length,
+          server: currentTrackingServer(
+            config ?? { configFile: null, tracking: { mlflow: { uri: null } } },
+            process.env,
+          ),
         }),
       );
     return 0;
@@ -104,6 +121,7 @@ async function syncRunsToServer(argv: readonly string[]): Promise<number> {
     values['runs-dir'] !== undefined ? path.resolve(values['runs-dir']) : config.runsDir;
   const { syncRuns } = await import('../../track/mlflow/index.ts'); // the upload renders charts with Vega
   const r = await syncRuns(runsDir, config);
+  for (const w of r.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
   process.stdout.write(`${r.message}\n`);
   return r.ok ? 0 : 2;
 }

@@ -5,7 +5,7 @@ import { fmt } from '../../report/index.ts';
 import type { RunRecord } from '../types.ts';
 import { PayloadBuilder, type RunPayload } from './batch.ts';
 import type { KeyValue } from './client.ts';
-import type { RunCase, ScoredResultsCase } from './run-folder.ts';
+import type { AssertionCounts, RunCase, ScoredResultsCase } from './run-folder.ts';
 
 /** One (suite, model) case as an MLflow run: where it goes, what it is called, and what it logs. */
 export interface CaseRun {
@@ -47,7 +47,9 @@ export function caseId(runId: string, suite: string, model: string): string {
  *   split.seed, seed (the model's), threshold (how the suite chose it);
  * - tags: provenance (harness run id, version, suite file, git, dataset and label hashes,
  *   data_source, scenario) and MLflow's own (`mlflow.runName`, `mlflow.source.*`, `mlflow.user`,
- *   `mlflow.note.content`); `harness.error` for a crashed model;
+ *   `mlflow.note.content`); `harness.error` for a crashed model; the verdict: `harness.exit_code`
+ *   (the harness run's), `harness.assertions.passed|failed|errored` and `harness.verdict` (the
+ *   assertions about the case, when results.json lists them);
  * - metrics: every metric of the case with its CI bounds (`roc_auc.ci_low`), counts and
  *   confusion, timings, each breakdown cell (`roc_auc.failure_type.thermal_runaway`), each
  *   lead-time bucket (`recall.lead_time.7-30d`), caught_with_warning and the per-source
@@ -108,6 +110,14 @@ export function caseRun(record: RunRecord, c: RunCase, env: NodeJS.ProcessEnv): 
   b.tag('mlflow.source.type', 'LOCAL');
   if (user) b.tag('mlflow.user', user);
   b.tag('mlflow.note.content', noteOf(record, c, runName));
+  // The gate's verdict, so a user reading only MLflow sees a red run as red: the status says only
+  // whether the case completed (FINISHED) or crashed (FAILED), as in MLflow's own runs.
+  b.tag('harness.exit_code', String(record.exit_code));
+  if (c.assertions) {
+    for (const [state, n] of Object.entries(c.assertions))
+      b.tag(['harness', 'assertions', state], String(n));
+    b.tag('harness.verdict', verdictOf(c.assertions));
+  }
 
   if (result.state === 'errored') b.tag('harness.error', result.error);
   else logScored(b, result);
@@ -214,6 +224,21 @@ export function flattenOptions(
   return [[prefix.length === 0 ? ['value'] : [...prefix], value]];
 }
 
+/**
+ * The verdict of a case's assertions: `error` when one could not be graded, else `fail` when one
+ * failed, `pass` when all held, `none` when no assertion is about the case.
+ */
+export function verdictOf(a: AssertionCounts): 'pass' | 'fail' | 'error' | 'none' {
+  return a.errored > 0 ? 'error' : a.failed > 0 ? 'fail' : a.passed > 0 ? 'pass' : 'none';
+}
+
+/** `assertions: 1 passed, 1 failed · harness run exit 1`, for the note. */
+function verdictLine(record: RunRecord, c: RunCase): string {
+  const a = c.assertions;
+  const counts = a ? `${a.passed} passed, ${a.failed} failed, ${a.errored} errored` : 'unknown';
+  return `Assertions about this ${c.suiteError ? 'suite' : 'model'}: ${counts} · harness run exit ${record.exit_code}`;
+}
+
 /** The run's description in the MLflow UI (markdown): what ran, on what, and the headline numbers. */
 function noteOf(record: RunRecord, c: RunCase, runName: string): string {
   const head = `**${runName}** on suite **${c.suite.name}**, harness run \`${record.run_id}\` (bess-harness ${record.harness_version})`;
@@ -222,10 +247,10 @@ function noteOf(record: RunRecord, c: RunCase, runName: string): string {
     ? `dataset \`${ds.name}\` (${ds.kind}, ${ds.data_source}): ${ds.train} train / ${ds.test} test systems`
     : 'no dataset';
   if (c.result.state === 'errored')
-    return `${head}\n\n${c.suiteError ? 'The suite failed before any model ran' : 'The model failed'}: \`${c.result.error.split('\n')[0]}\`\n\n${data}`;
+    return `${head}\n\n${c.suiteError ? 'The suite failed before any model ran' : 'The model failed'}: \`${c.result.error.split('\n')[0]}\`\n\n${verdictLine(record, c)}\n\n${data}`;
   const r = c.result;
   const ci = r.ci['roc_auc'];
   const auc = `ROC AUC ${fmt(r.metrics['roc_auc'])}${ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : ''}`;
   const line = `${auc} · AP ${fmt(r.metrics['average_precision'])} · recall ${fmt(r.metrics['recall'])} and precision ${fmt(r.metrics['precision'])} at threshold ${fmt(r.threshold.value)} (${c.suite.threshold})`;
-  return `${head}\n\n${line}\n\n${r.n} systems scored (${r.positives} anomalies); ${data}. Artifacts: results.json, scores.csv, charts/.`;
+  return `${head}\n\n${line}\n\n${verdictLine(record, c)}\n\n${r.n} systems scored (${r.positives} anomalies); ${data}. Artifacts: results.json, scores.csv, charts/.`;
 }

@@ -30,8 +30,9 @@ export async function getOrCreateExperiment(
   name: string,
 ): Promise<ResolvedExperiment> {
   if (name.length > MAX_EXPERIMENT_NAME_LENGTH) {
+    // A problem of this suite alone: the uploader goes on with the other suites' cases.
     throw new HarnessError(
-      'E_TRACKING',
+      'E_MLFLOW_NAME',
       `suite name ${JSON.stringify(name.slice(0, 60))}… is ${name.length} characters; MLflow experiment names are at most ${MAX_EXPERIMENT_NAME_LENGTH}`,
     );
   }

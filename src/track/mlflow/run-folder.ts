@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCsv } from '../../data/index.ts';
 import { HarnessError, type Problem } from '../../errors.ts';
-import { checkRecord, recordError } from '../record-check.ts';
+import { assertionModel, checkRecord, checkUploadResults, recordError } from '../record-check.ts';
+import type { ResultsJson } from '../../report/index.ts';
 import type { EvaluationSummary } from '../../metrics/index.ts';
 import type { SourceComparison } from '../../runner/index.ts';
 import type { CaseRecord, RunRecord, SuiteRecord } from '../types.ts';
@@ -28,11 +29,24 @@ export interface ErroredResultsCase {
 
 export type ResultsCase = ScoredResultsCase | ErroredResultsCase;
 
+/** How the assertions about one case were graded. */
+export interface AssertionCounts {
+  readonly passed: number;
+  readonly failed: number;
+  readonly errored: number;
+}
+
 /** One case of the run: what run.json says about it and what results.json measured. */
 export interface RunCase {
   readonly suite: SuiteRecord;
   readonly record: CaseRecord;
   readonly result: ResultsCase;
+  /**
+   * The assertions about the case's model (a metric assertion's subject, a `beats`, contract
+   * or law assertion's model), graded; every assertion of the suite for {@link SUITE_CASE}.
+   * null when results.json lists no assertions for the suite (a record from before they were read).
+   */
+  readonly assertions: AssertionCounts | null;
   /** The suite failed before any model ran: this case stands for the suite (see {@link SUITE_CASE}). */
   readonly suiteError?: true;
 }
@@ -45,7 +59,12 @@ export interface RunCase {
  */
 export const SUITE_CASE = '(suite)';
 
-function suiteErrorCase(suite: SuiteRecord, error: string, seed: string): RunCase {
+function suiteErrorCase(
+  suite: SuiteRecord,
+  error: string,
+  seed: string,
+  assertions: AssertionCounts | null,
+): RunCase {
   const base = {
     model: SUITE_CASE,
     version: null,
@@ -57,6 +76,7 @@ function suiteErrorCase(suite: SuiteRecord, error: string, seed: string): RunCas
     suite,
     record: { ...base, seed, cached: false, timings_ms: null, scores_file: null },
     result: base,
+    assertions,
     suiteError: true,
   };
 }
@@ -81,13 +101,14 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
   const record = checkRecord(await readJson(runFile), runFile);
   const resultsBytes = await readBytes(resultsFile);
   const results = parseJsonText(Buffer.from(resultsBytes).toString('utf8'), resultsFile);
-  const bySuite = resultsBySuite(results, resultsFile);
+  const bySuite = resultsBySuite(checkUploadResults(results, resultsFile));
   const cases: RunCase[] = [];
   for (const suite of record.suites) {
+    const judged = bySuite.get(suite.name)?.assertions ?? null;
     if (suite.error !== null && suite.cases.length === 0)
-      cases.push(suiteErrorCase(suite, suite.error, record.seed));
+      cases.push(suiteErrorCase(suite, suite.error, record.seed, judged && countOf(judged)));
     for (const c of suite.cases) {
-      const result = bySuite.get(suite.name)?.get(c.model);
+      const result = bySuite.get(suite.name)?.cases.get(c.model);
       if (!result)
         throw recordError(
           resultsFile,
@@ -103,7 +124,8 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
           runFile,
           `model "${c.model}" of suite "${suite.name}" was scored but has no scores_file`,
         );
-      cases.push({ suite, record: c, result });
+      const about = judged && countOf(judged.filter((a) => assertionModel(a.spec) === c.model));
+      cases.push({ suite, record: c, result, assertions: about });
     }
   }
   return { dir, record, resultsBytes, cases };
@@ -196,35 +218,29 @@ function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isString = (v: unknown): v is string => typeof v === 'string';
+/** An assertion of results.json as far as the uploader reads it (checked by checkUploadResults). */
+interface Graded {
+  readonly state: string;
+  readonly spec: Readonly<Record<string, unknown>>;
+}
 
-/** results.json's cases by suite name, then model name. */
-function resultsBySuite(raw: unknown, file: string): Map<string, Map<string, ResultsCase>> {
-  if (!isObject(raw) || raw['schema'] !== 1 || !Array.isArray(raw['suites']))
-    throw recordError(file, 'is not a results.json of schema 1 (from the json reporter)');
-  const out = new Map<string, Map<string, ResultsCase>>();
-  for (const s of raw['suites'] as unknown[]) {
-    if (!isObject(s) || !isString(s['name']) || !Array.isArray(s['cases']))
-      throw recordError(file, 'every suite needs a name and a list of cases');
-    const cases = new Map<string, ResultsCase>();
-    for (const c of s['cases'] as unknown[]) {
-      const ok =
-        isObject(c) &&
-        isString(c['model']) &&
-        (c['state'] === 'errored'
-          ? isString(c['error'])
-          : c['state'] === 'scored' && isObject(c['metrics']) && isObject(c['ci']));
-      if (!ok)
-        throw recordError(
-          file,
-          `suite "${s['name']}": every case needs a model, and metrics and ci (scored) or an error (errored)`,
-        );
-      cases.set(c['model'] as string, c as unknown as ResultsCase);
-    }
-    out.set(s['name'], cases);
+/** One suite of results.json: its cases by model name, and its graded assertions (null when it lists none). */
+interface SuiteResults {
+  readonly cases: ReadonlyMap<string, ResultsCase>;
+  readonly assertions: readonly Graded[] | null;
+}
+
+function resultsBySuite(results: ResultsJson): Map<string, SuiteResults> {
+  const out = new Map<string, SuiteResults>();
+  for (const s of results.suites) {
+    const cases = new Map(s.cases.map((c) => [c.model, c as unknown as ResultsCase]));
+    const assertions = (s as { assertions?: readonly Graded[] }).assertions ?? null;
+    out.set(s.name, { cases, assertions });
   }
   return out;
+}
+
+function countOf(assertions: readonly Graded[]): AssertionCounts {
+  const n = (state: string) => assertions.filter((a) => a.state === state).length;
+  return { passed: n('passed'), failed: n('failed'), errored: n('errored') };
 }

@@ -17,6 +17,8 @@ export interface SyncResult {
   /** Every pending folder was uploaded completely and none was broken. */
   readonly ok: boolean;
   readonly message: string;
+  /** Tracking settings that are ignored (MLFLOW_EXPERIMENT_NAME), to print as warnings. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -42,6 +44,7 @@ export async function syncPendingRuns(
       broken: [],
       notTried: [],
       ok: false,
+      warnings: options.settings.warnings,
       message: `no runs folder ${path.relative(process.cwd(), runsDir) || '.'}: nothing was synced (is --runs-dir right? runs are recorded in the config's runsDir, .harness/runs by default)`,
     };
   const folders = found;
@@ -79,6 +82,7 @@ export async function syncPendingRuns(
     broken,
     notTried,
     ok,
+    warnings: options.settings.warnings,
     message:
       folders.length === 0
         ? // not "every run is tracked": a mistyped --runs-dir must not read as done
@@ -133,5 +137,16 @@ function messageOf(
     lines.push(`${plural(notTried, 'more run')} left for the next sync: the server did not answer`);
   for (const b of broken)
     lines.push(`skipped ${path.relative(process.cwd(), b.runDir) || '.'}: ${b.error}`);
+  // The last line a CI log shows says that the store is not all on the server (exit 2).
+  const failed = results.filter((r) => r.status !== 'synced').length;
+  const left = [
+    failed > 0 ? `${plural(failed, 'run')} failed` : null,
+    broken.length > 0 ? `${plural(broken.length, 'run')} skipped` : null,
+    notTried > 0 ? `${plural(notTried, 'run')} not tried` : null,
+  ].filter((x) => x !== null);
+  if (left.length > 0)
+    lines.push(
+      `not every run is synced to ${settings.uri.base}: ${left.join(', ')} (above); run \`harness runs sync\` again once that is fixed`,
+    );
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../data/index.ts';
 import { HarnessError } from '../../errors.ts';
+import { checkTracking, recordError } from '../record-check.ts';
 import type { TrackingState } from '../types.ts';
 
 /** The `mlflow` section of tracking.json. */
@@ -11,28 +12,32 @@ export type TrackedRun = MlflowTracking['runs'][number];
 
 export const TRACKING_FILE = 'tracking.json';
 
-/** tracking.json of a run folder, or null when no upload was ever tried. */
+/**
+ * tracking.json of a run folder, or null when no upload was ever tried. A file that cannot be
+ * read, is not JSON, or misses a field the readers use (`mlflow.runs must be a list`) is an
+ * E_RUN_RECORD HarnessError naming the file and the field: `harness runs` then shows the run's
+ * tracking status as unknown, and `harness runs sync` skips the run and goes on with the others.
+ */
 export async function readTrackingState(runDir: string): Promise<TrackingState | null> {
   const file = path.join(runDir, TRACKING_FILE);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw recordError(file, `cannot be read (${code ?? String(err)})`);
   }
+  let raw: unknown;
   try {
-    const state = JSON.parse(text) as unknown;
-    if (typeof state === 'object' && state !== null && !Array.isArray(state))
-      return state as TrackingState;
-  } catch {
-    // reported below
+    raw = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw recordError(
+      file,
+      `is not valid JSON (${(err as Error).message}); delete the file to upload the run again`,
+    );
   }
-  throw new HarnessError(
-    'E_RUN_RECORD',
-    `${file}: not a tracking state (JSON object); delete it to upload the run again`,
-    [{ file, line: 0, column: 0, message: 'not a JSON object' }],
-  );
+  return checkTracking(raw, file);
 }
 
 /**

@@ -142,11 +142,12 @@ async function uploadLocked(runDir: string, options: UploadOptions): Promise<Upl
     };
   };
 
-  // A case the server refuses does not stop the others; a server that cannot be reached, or
-  // that does not proxy artifacts, would refuse every case the same way: the upload stops there.
+  // A case the server refuses does not stop the others; a problem that would refuse every case
+  // the same way stops the upload there (stopsUpload), and the cases after it are counted.
   const failures: string[] = [];
   let unreachable = false;
-  for (const c of run.cases) {
+  let notTried = 0;
+  for (const [i, c] of run.cases.entries()) {
     const key = caseKey(c.suite.name, c.record.model);
     const entry = tracked.get(key);
     if (entry?.complete) {
@@ -177,25 +178,53 @@ async function uploadLocked(runDir: string, options: UploadOptions): Promise<Upl
       await save('failed', INTERRUPTED);
     } catch (err) {
       if (!(err instanceof HarnessError)) throw err;
-      failures.push(`${c.suite.name}/${c.record.model}: ${err.message}`);
+      failures.push(`${clip(c.suite.name)}/${clip(c.record.model)}: ${err.message}`);
       unreachable = err instanceof MlflowError && err.status === null;
-      if (unreachable || err.code === 'E_TRACKING') break;
+      if (stopsUpload(err)) {
+        notTried = run.cases
+          .slice(i + 1)
+          .filter((x) => !tracked.get(caseKey(x.suite.name, x.record.model))?.complete).length;
+        break;
+      }
     }
   }
   if (failures.length > 0) {
-    const error =
+    const first =
       failures.length === 1
         ? failures[0]!
         : `${failures[0]} (and ${failures.length - 1} more: ${failures
             .slice(1)
             .map((f) => f.split(':')[0])
             .join(', ')})`;
+    const error =
+      notTried > 0
+        ? `${first}; the upload stopped there, ${notTried} more case${notTried === 1 ? ' was' : 's were'} not tried`
+        : first;
     await save('failed', error);
     return result('failed', error, unreachable);
   }
   await save('synced');
   return result('synced', null, false);
 }
+
+/**
+ * Whether an error would refuse every other case the same way, so that trying them is pointless:
+ * the server cannot be reached; it does not take the credentials (401); what answers is not
+ * MLflow's API (no MLflow error code on a non-5xx answer: a login page, a wrong path prefix); or
+ * an E_TRACKING problem of the whole upload (tracking.json cannot be written, artifacts are not
+ * proxied). Anything else (a suite name MLflow refuses, a run whose params changed, a
+ * permission on one experiment) concerns that case only, and the next case goes on.
+ */
+function stopsUpload(err: HarnessError): boolean {
+  if (err instanceof MlflowError)
+    return (
+      err.status === null || err.status === 401 || (err.errorCode === null && err.status < 500)
+    );
+  return err.code === 'E_TRACKING';
+}
+
+/** A suite or model name as a failure's label: names are free text, and one of 510 characters filled a CI log. */
+const clip = (name: string): string => (name.length > 80 ? `${name.slice(0, 60)}…` : name);
 
 /** (suite, model): a suite never lists a model twice. */
 function caseKey(suite: string, model: string): string {

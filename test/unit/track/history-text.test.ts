@@ -159,6 +159,7 @@ describe('formatRunsTable', () => {
     ],
     results_error: null,
     tracking: null,
+    tracking_uri: null,
     ...extra,
   });
 

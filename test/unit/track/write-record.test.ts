@@ -246,10 +246,11 @@ describe('listRuns', () => {
     await writeFile(path.join(rec.dir, 'tracking.json'), '{"mlflow":');
     const list = await listRuns(runsDir);
     expect(list.runs.map((r) => [r.record.run_id, r.tracking])).toEqual([[rec.runId, null]]);
+    expect(list.runs[0]!.trackingError).toMatch(/tracking\.json: is not valid JSON/);
     expect(list.unreadable).toEqual([]);
     expect(list.warnings).toEqual([
       expect.stringMatching(
-        /tracking\.json: tracking\.json is not valid JSON \(.*\); the run is listed, its tracking status unknown$/,
+        /tracking\.json: is not valid JSON \(.*\); delete the file to upload the run again; the run is listed, its tracking status unknown$/,
       ),
     ]);
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../../src/errors.ts';
@@ -213,6 +213,93 @@ describe('caseRun: a case of a run record as an MLflow run', () => {
   });
 });
 
+describe("a case's verdict", () => {
+  const graded = (id: number, state: 'passed' | 'failed' | 'errored', spec: object) =>
+    ({ id, state, message: 'm', actual: null, expected: 'x', spec }) as never;
+  const metric = (model: string) => ({
+    kind: 'metric',
+    subject: { model, metric: 'roc_auc' },
+    comparison: { op: 'within', lo: 0, hi: 1 },
+    each: false,
+  });
+  let judged: RunFolder;
+  beforeAll(async () => {
+    const run = syntheticRun('2026-11-26T16:00:00.000Z');
+    const [detectors, edge] = run.suites;
+    const assertions = [
+      graded(0, 'passed', metric('good')),
+      graded(1, 'passed', metric('random')),
+      // about random (its subject), not about good
+      graded(2, 'failed', {
+        kind: 'beats',
+        model: 'random',
+        other: 'good',
+        on: 'roc_auc',
+        test: 'delong',
+        alpha: 0.05,
+      }),
+      graded(3, 'errored', metric('crashy')),
+    ];
+    const dir = await writeRunFolder(
+      path.join(tmp.dir, 'verdict'),
+      { ...run, suites: [{ ...detectors!, assertions }, edge!] },
+      '/project',
+    );
+    judged = await readRunFolder(dir);
+  });
+  const tagsOf = (model: string, f: RunFolder = judged) =>
+    tags(
+      caseRun(
+        f.record,
+        f.cases.find((c) => c.record.model === model)!,
+        {},
+      ),
+    );
+
+  it("tags each case's MLflow run with the assertions about its model, its verdict and the run's exit code", () => {
+    const pick = (t: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(t).filter(
+          ([k]) =>
+            k.startsWith('harness.assertions.') ||
+            k === 'harness.verdict' ||
+            k === 'harness.exit_code',
+        ),
+      );
+    const expected = (passed: number, failed: number, errored: number, verdict: string) => ({
+      'harness.assertions.passed': String(passed),
+      'harness.assertions.failed': String(failed),
+      'harness.assertions.errored': String(errored),
+      'harness.verdict': verdict,
+      'harness.exit_code': '2',
+    });
+    expect(pick(tagsOf('good'))).toEqual(expected(1, 0, 0, 'pass'));
+    expect(pick(tagsOf('random'))).toEqual(expected(1, 1, 0, 'fail'));
+    expect(pick(tagsOf('crashy'))).toEqual(expected(0, 0, 1, 'error'));
+    expect(pick(tagsOf('flat'))).toEqual(expected(0, 0, 0, 'none'));
+    expect(tagsOf('random')['mlflow.note.content']).toContain(
+      'Assertions about this model: 1 passed, 1 failed, 0 errored · harness run exit 2',
+    );
+    // the status only says whether the case completed
+    const random = judged.cases.find((c) => c.record.model === 'random')!;
+    expect(caseRun(judged.record, random, {}).status).toBe('FINISHED');
+  });
+
+  it('reads an older results.json without assertions: no verdict tags, the exit code still', async () => {
+    const dir = path.join(tmp.dir, 'older');
+    await cp(judged.dir, dir, { recursive: true });
+    const file = path.join(dir, 'results.json');
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    for (const suite of json.suites) delete suite.assertions;
+    await writeFile(file, JSON.stringify(json));
+    const t = tagsOf('random', await readRunFolder(dir));
+    expect(Object.keys(t).filter((k) => k.startsWith('harness.assertions.'))).toEqual([]);
+    expect(t['harness.verdict']).toBeUndefined();
+    expect(t['harness.exit_code']).toBe('2');
+    expect(t['mlflow.note.content']).toContain('Assertions about this model: unknown');
+  });
+});
+
 describe('flattenOptions', () => {
   it('flattens objects, writes arrays and numbers as JSON, and names a bare value', () => {
     expect(flattenOptions({ a: { b: 1, c: 'x' }, d: [1], e: null, f: {} })).toEqual([
@@ -270,6 +357,73 @@ describe('readRunFolder', () => {
     );
     await writeFile(path.join(bad, 'results.json'), '{');
     await expect(readRunFolder(bad)).rejects.toThrow(HarnessError);
+  });
+
+  // Each of these crashed the upload ("internal error: v.toFixed is not a function") and ended
+  // `harness runs sync` there; now the run is skipped naming the file and the field.
+  it.each([
+    [
+      'results.json',
+      (j: any) => (j.suites[0].cases[0].metrics.roc_auc = '0.71'),
+      'suites[0].cases[0].metrics.roc_auc must be a number or null',
+    ],
+    [
+      'results.json',
+      (j: any) => (j.suites[0].cases[0].confusion.tp = '3'),
+      'suites[0].cases[0].confusion.tp must be a number',
+    ],
+    [
+      'results.json',
+      (j: any) => (j.suites[0].cases[0].ci.roc_auc = { low: 0.1 }),
+      'suites[0].cases[0].ci.roc_auc must be { low, high, level } (numbers) or null',
+    ],
+    [
+      'results.json',
+      (j: any) => (j.suites[0].cases[0].threshold = 0.5),
+      'suites[0].cases[0].threshold must be { value } (a number or null)',
+    ],
+    [
+      'results.json',
+      (j: any) => (j.suites[0].cases[0].breakdown.failure_type[1].n = null),
+      'suites[0].cases[0].breakdown.failure_type[1].n must be a number',
+    ],
+    [
+      'results.json',
+      (j: any) => (j.suites[0].cases[0].lead_time[0].lo = '7'),
+      'suites[0].cases[0].lead_time[0] must have a stratum, lo (a number) and hi (a number or null)',
+    ],
+    [
+      'results.json',
+      (j: any) => (j.suites[0].cases[0].undefined = { recall: 3 }),
+      'suites[0].cases[0].undefined.recall must be a string',
+    ],
+    [
+      'results.json',
+      (j: any) => (j.suites[0].assertions = [{ state: 'passed', spec: { kind: 'metric' } }]),
+      'suites[0].assertions[0].spec must name the model it is about',
+    ],
+    [
+      'run.json',
+      (j: any) => (j.suites[0].cases[0].timings_ms = { fit: 1 }),
+      'suites[0].cases[0].timings_ms must be { fit, score } (numbers) or null',
+    ],
+    [
+      'run.json',
+      (j: any) => (j.suites[0].cases[0].cached = 'no'),
+      'suites[0].cases[0].cached must be true or false',
+    ],
+  ])('%s damaged (%#): the file and the field are named', async (file, edit, message) => {
+    const bad = path.join(tmp.dir, `damaged-${file}-${message.length}`);
+    await cp(folder.dir, bad, { recursive: true });
+    const json = JSON.parse(await readFile(path.join(bad, file), 'utf8'));
+    edit(json);
+    await writeFile(path.join(bad, file), JSON.stringify(json));
+    const err = await readRunFolder(bad).then(
+      (f) => f.cases.map((c) => caseRun(f.record, c, {})),
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as Error).message).toBe(`${path.join(bad, file)}: ${message}`);
   });
 
   it('reads a scores file and locates a bad row', async () => {

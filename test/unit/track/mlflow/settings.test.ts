@@ -105,14 +105,14 @@ describe('mlflowSettings', () => {
     const s = mlflowSettings(config(null), {
       ...uri,
       MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2',
-      MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05',
+      MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: ' 3 ',
       MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0',
       MLFLOW_HTTP_REQUEST_TIMEOUT: '5',
       MLFLOW_TRACKING_TOKEN: 't',
     })!;
     expect(s).toMatchObject({
       timeoutMs: 5000,
-      retry: { maxRetries: 2, backoffFactorMs: 50, backoffJitterMs: 0 },
+      retry: { maxRetries: 2, backoffFactorMs: 3000, backoffJitterMs: 0 },
       authorization: 'Bearer t',
     });
   });
@@ -135,6 +135,13 @@ describe('mlflowSettings', () => {
       /MLFLOW_HTTP_REQUEST_TIMEOUT="10000000" must be a number of seconds ≥ 0.001 and ≤ 2147483$/,
     ],
     [{ MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: 'fast' }, /BACKOFF_FACTOR="fast"/],
+    // MLflow's client reads both with int(): it refuses these, so the harness does too
+    [
+      { MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.1' },
+      /^MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR="0.1" must be a whole number of seconds ≥ 0, as MLflow's own client reads it$/,
+    ],
+    [{ MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '-1' }, /BACKOFF_FACTOR="-1" must be a whole number/],
+    [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2.0' }, /MAX_RETRIES="2.0" must be a whole number ≥ 0/],
     [{ MLFLOW_TRACKING_INSECURE_TLS: 'true' }, /MLFLOW_TRACKING_INSECURE_TLS is set.*verifies TLS/],
     [{ MLFLOW_TRACKING_SERVER_CERT_PATH: '/ca.pem' }, /NODE_EXTRA_CA_CERTS/],
     [{ MLFLOW_TRACKING_URI: 'sqlite:///x.db' }, /^MLFLOW_TRACKING_URI: "sqlite/],
@@ -142,6 +149,29 @@ describe('mlflowSettings', () => {
     expect(() =>
       mlflowSettings(config(null), { MLFLOW_TRACKING_URI: 'http://h:1', ...env }),
     ).toThrow(why);
+  });
+
+  it('warns that MLFLOW_EXPERIMENT_NAME and _ID are ignored: each suite is its own experiment', () => {
+    const uri = { MLFLOW_TRACKING_URI: 'http://h:1' };
+    expect(mlflowSettings(config(null), uri)!.warnings).toEqual([]);
+    expect(
+      mlflowSettings(config(null), {
+        ...uri,
+        MLFLOW_EXPERIMENT_NAME: 'team',
+        MLFLOW_EXPERIMENT_ID: '',
+      })!.warnings,
+    ).toEqual([
+      'MLFLOW_EXPERIMENT_NAME is ignored: the harness logs each suite to the MLflow experiment named after the suite',
+    ]);
+    expect(
+      mlflowSettings(config(null), {
+        ...uri,
+        MLFLOW_EXPERIMENT_NAME: 'a',
+        MLFLOW_EXPERIMENT_ID: '3',
+      })!.warnings,
+    ).toEqual([
+      'MLFLOW_EXPERIMENT_NAME and MLFLOW_EXPERIMENT_ID are ignored: the harness logs each suite to the MLflow experiment named after the suite',
+    ]);
   });
 
   it('keeps a timeout in whole milliseconds, as AbortSignal.timeout takes it', () => {
