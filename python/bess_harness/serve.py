@@ -11,7 +11,12 @@ from __future__ import annotations
 import io
 import math
 import os
+import select
+import signal
+import struct
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Iterable, Mapping
 from typing import BinaryIO
@@ -253,6 +258,59 @@ def claim_stdio() -> tuple[BinaryIO, BinaryIO]:
     return stdin, stdout
 
 
+#: The variable the harness puts in a model process's environment (process-groups.ts), with a
+#: token of its own: it finds the model's escaped children by it, and so does the watchdog below.
+MODEL_TOKEN_VAR = "BESS_HARNESS_MODEL"
+
+
+def _end_model_processes(token: str) -> None:
+    """Kills what the harness would have killed: the processes carrying this model's token that left
+    its group (``start_new_session``), then its process group, this process included."""
+    needle = f"{MODEL_TOKEN_VAR}={token}\0".encode()
+    me = os.getpid()
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if needle in f.read():
+                    os.kill(int(entry), signal.SIGKILL)
+        except OSError:
+            pass  # gone, or not ours to read
+    try:
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    finally:
+        os._exit(EXIT_PROTOCOL)
+
+
+def _queued_bytes(fd: int) -> int:
+    """Bytes waiting to be read on a pipe or socket (FIONREAD)."""
+    import fcntl  # POSIX only: the watchdog runs on POSIX only, and the package imports anywhere
+    import termios
+
+    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
+def _watch_harness(in_fd: int, token: str) -> None:
+    """Ends the model when the harness is gone. The harness keeps its end of the request stream open
+    until it has the answer it waits for, and ends the model's processes itself; when it was killed
+    (SIGKILL, an OOM kill) nobody does, and a model busy in ``fit`` ran on at full CPU, its children
+    with it, until it next read its stdin. A hang-up of the stream (Node's stdio is a socket: its
+    peer closed) with no request left in it says so while the model is busy; an idle model reads
+    the end of stdin and exits on its own."""
+    poller = select.poll()
+    poller.register(in_fd, getattr(select, "POLLRDHUP", 0) | select.POLLHUP)  # not POLLIN: requests are the loop's
+    while True:
+        if poller.poll() and _queued_bytes(in_fd) == 0:
+            try:  # stderr went to the harness too: most likely closed with it
+                sys.stderr.write("bess_harness.serve: the harness is gone (its end of stdin closed); ending the model's processes\n")
+                sys.stderr.flush()
+            except OSError:
+                pass
+            _end_model_processes(token)
+        time.sleep(0.5)  # a request still queued: the loop reads it first
+
+
 def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
     """Serves ``model`` over stdin/stdout until ``teardown`` (exit 0) or the end of stdin (exit 0).
 
@@ -263,6 +321,11 @@ def serve(model: object, stdin: BinaryIO | None = None, stdout: BinaryIO | None 
     """
     if stdin is None or stdout is None:
         claimed_in, claimed_out = claim_stdio()
+        # Only under the harness (its token), over a pipe: a model fed a file, or a pipe by hand
+        # while debugging, ends at the end of its requests as before.
+        token = os.environ.get(MODEL_TOKEN_VAR)
+        if stdin is None and token and os.name == "posix" and hasattr(select, "poll"):
+            threading.Thread(target=_watch_harness, args=(claimed_in.fileno(), token), daemon=True).start()
         stdin = stdin if stdin is not None else claimed_in
         stdout = stdout if stdout is not None else claimed_out
     sys.stdout = sys.stderr

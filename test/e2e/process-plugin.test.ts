@@ -276,9 +276,12 @@ export default defineSuite({
   });
   const models: number[] = [];
   try {
+    // SIGKILL leaves the harness no say: the model sees its request stream hang up and ends
+    // itself and its children (serve()'s watchdog). It ran on at full CPU before.
     for (const [signal, code] of [
       ['SIGINT', 130],
       ['SIGTERM', 143],
+      ['SIGKILL', null],
     ] as const) {
       const pidFile = path.join(p.dir, 'pid');
       const harness = spawn(
@@ -308,6 +311,7 @@ export default defineSuite({
       expect(running(model) && running(child)).toBe(true);
       harness.kill(signal);
       expect(await exited, signal).toBe(code);
+      if (signal === 'SIGKILL') expect(harness.signalCode).toBe('SIGKILL');
       // SIGKILL is delivered at once; the kernel reaps the process right after.
       const gone = () => !running(model) && !running(child);
       for (let i = 0; i < 100 && !gone(); i++) await new Promise((r) => setTimeout(r, 50));
