@@ -197,7 +197,11 @@ async function evaluateWith(
           `${plural(metaRows.missing, 'evaluated system')} without a metadata row: shown as the stratum "(missing)"`,
         );
     }
-  }
+  } else if (opts.metadata !== undefined)
+    // Not read, so not checked: a damaged file passed with exit 0 as if it had been used.
+    warnings.push(
+      `--metadata ${displayPath(path.resolve(opts.metadata))} is not read: --by names no metadata column`,
+    );
 
   // In the order of `columns`: the JSON lists the breakdowns in it.
   const strata: Record<string, CodedStrata> = {};

@@ -380,6 +380,39 @@ describe('harness evaluate', () => {
     ]);
   });
 
+  it('says a --metadata file that --by gives no use is not read (a damaged one passed as if checked)', async () => {
+    const scores = await writeScores('scores-meta-unused.csv', perfectRows());
+    const meta = file('damaged-metadata.csv');
+    await writeFile(meta, 'not,a,metadata,file\n');
+    const r = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--labels',
+      path.join(fleet, 'labels.csv'),
+      '--metadata',
+      meta,
+      '--by',
+      'failure_type',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`--metadata ${meta} is not read: --by names no metadata column`);
+    const used = await runHarness([
+      'evaluate',
+      '--scores',
+      scores,
+      '--labels',
+      path.join(fleet, 'labels.csv'),
+      '--metadata',
+      meta,
+      '--by',
+      'season',
+      '--json',
+    ]);
+    expect(used.code).toBe(2);
+  });
+
   it('exits 2 for an unknown --by column, naming the known ones', async () => {
     const scores = await writeScores('by.csv', perfectRows());
     const r = await runHarness([
