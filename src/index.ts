@@ -49,6 +49,7 @@ export type {
   LabelRow,
   MetadataRow,
   LoadOptions,
+  SourceSnapshot,
   TimeseriesOptions,
 } from './data/types.ts';
 export {

@@ -79,12 +79,16 @@ describe('harness evaluate --alarms', () => {
     const normals = rows.filter((r) => !r.anomaly);
     const lines: string[] = [];
     const warnings: number[] = [];
+    // Alarms from a source that watched the rack before its series starts (the onset may lie
+    // before the first sample): counted, and the harness says how many.
+    let beforeData = 0;
     failures.forEach((r, i) => {
       const lead = i % 3 === 0 ? 3 : i % 3 === 1 ? 10 : null; // the third failure of each three is missed
       if (lead === null) return;
       const t = r.failureAt - lead * DAY;
       lines.push(`${r.id},${new Date(t).toISOString()},0.9`);
       if (t >= r.onsetAt) warnings.push(lead); // an alarm before the onset detects nothing
+      if (t < r.first) beforeData++;
     });
     // Normals: two alarms on each of the first three, the second repeated at the same instant (one alarm).
     let falseAlarms = 0;
@@ -97,7 +101,13 @@ describe('harness evaluate --alarms', () => {
     const alarms = path.join(tmp.dir, 'alarms.csv');
     await writeFile(alarms, `system_id,alarm_at,score\n${lines.join('\n')}\n`);
     const r = await runHarness(['evaluate', '--alarms', alarms, '--data', fleet, '--json']);
-    expect(r.stderr).toBe('');
+    if (beforeData === 0) expect(r.stderr).toBe('');
+    else
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^warning: ${beforeData} alarms? on failing systems before the first sample of their series [^\n]*\n$`,
+        ),
+      );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
       metrics: Record<string, number | null>;
