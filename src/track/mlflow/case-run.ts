@@ -116,8 +116,9 @@ export function caseRun(record: RunRecord, c: RunCase, env: NodeJS.ProcessEnv): 
   if (c.assertions) {
     for (const [state, n] of Object.entries(c.assertions))
       b.tag(['harness', 'assertions', state], String(n));
-    b.tag('harness.verdict', verdictOf(c.assertions));
+    b.tag('harness.verdict', verdictOf(c.assertions, c.gate));
   }
+  if (c.gate !== null) b.tag('harness.baseline_gate', c.gate);
 
   if (result.state === 'errored') b.tag('harness.error', result.error);
   else logScored(b, result);
@@ -228,8 +229,13 @@ export function flattenOptions(
  * The verdict of a case's assertions: `error` when one could not be graded, else `fail` when one
  * failed, `pass` when all held, `none` when no assertion is about the case.
  */
-export function verdictOf(a: AssertionCounts): 'pass' | 'fail' | 'error' | 'none' {
-  return a.errored > 0 ? 'error' : a.failed > 0 ? 'fail' : a.passed > 0 ? 'pass' : 'none';
+export function verdictOf(
+  a: AssertionCounts,
+  gate: 'passed' | 'failed' | null = null,
+): 'pass' | 'fail' | 'error' | 'none' {
+  if (a.errored > 0) return 'error';
+  if (a.failed > 0 || gate === 'failed') return 'fail';
+  return a.passed > 0 || gate === 'passed' ? 'pass' : 'none';
 }
 
 /** `assertions: 1 passed, 1 failed · harness run exit 1`, for the note. */

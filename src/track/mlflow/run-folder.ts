@@ -47,6 +47,8 @@ export interface RunCase {
    * null when results.json lists no assertions for the suite (a record from before they were read).
    */
   readonly assertions: AssertionCounts | null;
+  /** The model's baseline gate (the suite has `baseline`), or null when it has none. */
+  readonly gate: 'passed' | 'failed' | null;
   /** The suite failed before any model ran: this case stands for the suite (see {@link SUITE_CASE}). */
   readonly suiteError?: true;
 }
@@ -77,6 +79,7 @@ function suiteErrorCase(
     record: { ...base, seed, cached: false, timings_ms: null, scores_file: null },
     result: base,
     assertions,
+    gate: null,
     suiteError: true,
   };
 }
@@ -125,7 +128,8 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
           `model "${c.model}" of suite "${suite.name}" was scored but has no scores_file`,
         );
       const about = judged && countOf(judged.filter((a) => assertionModel(a.spec) === c.model));
-      cases.push({ suite, record: c, result, assertions: about });
+      const gate = bySuite.get(suite.name)?.gates.get(c.model) ?? null;
+      cases.push({ suite, record: c, result, assertions: about, gate });
     }
   }
   return { dir, record, resultsBytes, cases };
@@ -228,6 +232,8 @@ interface Graded {
 interface SuiteResults {
   readonly cases: ReadonlyMap<string, ResultsCase>;
   readonly assertions: readonly Graded[] | null;
+  /** Each model's baseline gate, when the suite has one. */
+  readonly gates: ReadonlyMap<string, 'passed' | 'failed'>;
 }
 
 function resultsBySuite(results: ResultsJson): Map<string, SuiteResults> {
@@ -235,8 +241,22 @@ function resultsBySuite(results: ResultsJson): Map<string, SuiteResults> {
   for (const s of results.suites) {
     const cases = new Map(s.cases.map((c) => [c.model, c as unknown as ResultsCase]));
     const assertions = (s as { assertions?: readonly Graded[] }).assertions ?? null;
-    out.set(s.name, { cases, assertions });
+    out.set(s.name, { cases, assertions, gates: gatesOf(s) });
   }
+  return out;
+}
+
+/**
+ * The baseline gates of a suite of results.json, by model. A regressed model's gate failed the
+ * run (exit 1) while its assertions held: counted with the assertions only, MLflow said `pass`.
+ */
+function gatesOf(suite: unknown): Map<string, 'passed' | 'failed'> {
+  const gates = (suite as { baseline?: { gates?: unknown } | null }).baseline?.gates;
+  const out = new Map<string, 'passed' | 'failed'>();
+  if (!Array.isArray(gates)) return out;
+  for (const g of gates as { model?: unknown; state?: unknown }[])
+    if (typeof g?.model === 'string' && (g.state === 'passed' || g.state === 'failed'))
+      out.set(g.model, g.state);
   return out;
 }
 

@@ -285,6 +285,36 @@ describe("a case's verdict", () => {
     expect(caseRun(judged.record, random, {}).status).toBe('FINISHED');
   });
 
+  it('fails the verdict of a model whose baseline gate failed while its assertions held (MLflow said pass)', async () => {
+    const dir = path.join(tmp.dir, 'gate');
+    await cp(judged.dir, dir, { recursive: true });
+    const file = path.join(dir, 'results.json');
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    json.suites[0].baseline = {
+      file: 'suites/__baselines__/detectors.json',
+      status: 'compared',
+      message: 'm',
+      gates: [
+        {
+          model: 'good',
+          state: 'failed',
+          message: 'roc_auc regressed',
+          actual: 0.6,
+          baseline: 0.9,
+        },
+        { model: 'random', state: 'passed', message: 'held', actual: 0.5, baseline: 0.5 },
+      ],
+    };
+    await writeFile(file, JSON.stringify(json));
+    const f = await readRunFolder(dir);
+    expect(tagsOf('good', f)['harness.verdict']).toBe('fail');
+    expect(tagsOf('good', f)['harness.baseline_gate']).toBe('failed');
+    // a gate that held does not hide a failed assertion; a suite without a baseline has no gate tag
+    expect(tagsOf('random', f)['harness.verdict']).toBe('fail');
+    expect(tagsOf('random', f)['harness.baseline_gate']).toBe('passed');
+    expect(tagsOf('flat', f)['harness.baseline_gate']).toBeUndefined();
+  });
+
   it('reads an older results.json without assertions: no verdict tags, the exit code still', async () => {
     const dir = path.join(tmp.dir, 'older');
     await cp(judged.dir, dir, { recursive: true });
