@@ -11,14 +11,18 @@
  * - in each node_modules folder, npm's record of what is installed (`.package-lock.json`) and
  *   every package that is a symlink to a folder outside any node_modules (a workspace or
  *   `npm link`ed package), walked like the project; installed packages are pinned by the
- *   project's lockfile, which the walk covers, and by the lockfiles of the folders above it
- *   (a workspace's root);
+ *   project's lockfile, which the walk covers;
+ * - the same (lockfiles, and the linked packages of their node_modules) for every folder above
+ *   the project up to the filesystem root, where Node's resolution also looks (npm hoists a
+ *   workspace's link to the repository root's node_modules), and above each linked package's
+ *   real folder, transitively: what a linked package's own bare imports can load;
  * - what a suite's models reach outside that walk: the files named by the relative and absolute
  *   `import`/`export`/`import()`/`require()`/`new URL(…, import.meta.url)` specifiers of the
  *   suite file, the config and each plugin entry, followed transitively, with the linked packages
  *   their bare specifiers name; the folder of a plugin entry; a process model's spec, `cwd`,
  *   program and the files its arguments name; a Python virtualenv by its installed packages
- *   (site-packages' entries), not file by file.
+ *   (site-packages' entries), not file by file, and the folders its editable installs point to
+ *   (editable-installs.ts), file by file.
  * Not covered: files a model reads through a path built at run time outside these, installed
  * packages changed without the lockfile changing, a program found on PATH, the environment
  * (bar the config's `cacheEnv`, score-cache.ts). `--no-cache` skips the cache.
@@ -31,6 +35,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.ts';
+import { editableSources } from './editable-installs.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 
 /** A project with more files than this is not fingerprinted: caching is off for it (a miss is safe). */
@@ -129,6 +134,8 @@ export class CodeWalk {
   private readonly entries = new Map<string, string>();
   /** Real paths of the folders walked (a symlink cycle, or a folder reached twice, is walked once). */
   private readonly walked = new Set<string>();
+  /** Folders whose lockfiles and node_modules links `above` has keyed. */
+  private readonly aboveDone = new Set<string>();
   /** Real paths of the modules whose specifiers were read. */
   private readonly scanned = new Set<string>();
   private readonly skip: ReadonlySet<string>;
@@ -153,7 +160,7 @@ export class CodeWalk {
     }
     const w = new CodeWalk(abs, skipped);
     w.walk(abs);
-    w.ancestorLockfiles();
+    w.above(abs);
     return w;
   }
 
@@ -163,6 +170,7 @@ export class CodeWalk {
     for (const [k, v] of this.entries) w.entries.set(k, v);
     for (const d of this.walked) w.walked.add(d);
     for (const s of this.scanned) w.scanned.add(s);
+    for (const d of this.aboveDone) w.aboveDone.add(d);
     w.overflow = this.overflow;
     for (const t of sources.texts) w.entries.set(`text:${createHashHex(t)}`, '');
     for (const d of sources.dirs) w.walk(path.resolve(d));
@@ -221,16 +229,25 @@ export class CodeWalk {
   }
 
   /**
-   * The lockfiles of the folders above the project: in a workspace (monorepo) the project is a
-   * package whose dependencies are locked, and installed, at the repository's root.
+   * What Node's resolution may load from the node_modules of the folders above `dir` (its own
+   * are walked with it): their lockfiles, since in a workspace (monorepo) the project is a
+   * package whose dependencies are locked and installed at the repository's root, and their
+   * linked packages, since npm hoists a workspace's link to `<root>/node_modules`. Both the
+   * path and its real path: Node resolves a module's imports from its real path.
    */
-  private ancestorLockfiles(): void {
-    for (let dir = path.dirname(this.root); ; dir = path.dirname(dir)) {
-      for (const f of LOCKFILES) {
-        const file = path.join(dir, f);
-        if (statOrNull(file)?.isFile()) this.addFile(file);
+  private above(dir: string): void {
+    for (const start of new Set([dir, realOrNull(dir) ?? dir])) {
+      // A folder done has its own folders above done too (or in hand, further up the stack).
+      for (let d = path.dirname(start); !this.aboveDone.has(d); d = path.dirname(d)) {
+        this.aboveDone.add(d);
+        for (const f of LOCKFILES) {
+          const file = path.join(d, f);
+          if (statOrNull(file)?.isFile()) this.addFile(file);
+        }
+        const nm = path.join(d, 'node_modules');
+        if (statOrNull(nm)?.isDirectory()) this.nodeModules(nm);
+        if (this.overflow || path.dirname(d) === d) break;
       }
-      if (path.dirname(dir) === dir) return;
     }
   }
 
@@ -258,7 +275,11 @@ export class CodeWalk {
     }
   }
 
-  /** Walks `pkg` when it is a symlink to a folder outside every node_modules (not the harness itself). */
+  /**
+   * Walks `pkg` when it is a symlink to a folder outside every node_modules (not the harness
+   * itself), with what its own bare imports may reach: the node_modules of the folders above its
+   * real folder (`core`, imported by a workspace `shared` the model imports), transitively.
+   */
   private linkedPackage(pkg: string): void {
     let link = false;
     try {
@@ -271,10 +292,15 @@ export class CodeWalk {
     if (real === null) return this.set(this.name(pkg), 'dangling');
     // The harness is keyed by its version and build (harness-key.ts), not walked as project code.
     if (real === HARNESS_ROOT || `${real}${path.sep}`.includes(IN_NODE_MODULES)) return;
-    if (statOrNull(real)?.isDirectory()) this.walk(pkg);
+    if (this.skip.has(real) || !statOrNull(real)?.isDirectory()) return;
+    this.walk(pkg);
+    this.above(real);
   }
 
-  /** A virtualenv: its config and the names of what site-packages holds (a dist-info names its version). */
+  /**
+   * A virtualenv: its config, the names of what site-packages holds (a dist-info names its
+   * version) and the files of the folders its editable installs point to.
+   */
   private venv(dir: string): void {
     this.addFile(path.join(dir, 'pyvenv.cfg'));
     const sitePackages: string[] = [path.join(dir, 'Lib', 'site-packages')];
@@ -297,6 +323,12 @@ export class CodeWalk {
         return st?.isFile() ? `${n}=${statText(st)}` : n;
       });
       this.set(`venv:${this.name(sp)}`, createHashHex(listing.join('\n')));
+      // An editable install's code is not in site-packages: walked like the project, file by file.
+      for (const src of editableSources(sp, names)) {
+        const st = statOrNull(src);
+        if (st?.isDirectory()) this.walk(src);
+        else this.addFile(src, st);
+      }
     }
   }
 
@@ -347,10 +379,16 @@ export class CodeWalk {
   private barePackage(from: string, spec: string): void {
     const parts = spec.split('/');
     const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
-    for (let dir = from; ; dir = path.dirname(dir)) {
-      const pkg = path.join(dir, 'node_modules', name);
-      if (statOrNull(pkg)) return this.linkedPackage(pkg);
-      if (path.dirname(dir) === dir) return;
+    // Node looks from the module's real folder; the folder as reached is looked from too (a miss is safe).
+    for (const start of new Set([realOrNull(from) ?? from, from])) {
+      for (let dir = start; ; dir = path.dirname(dir)) {
+        const pkg = path.join(dir, 'node_modules', name);
+        if (statOrNull(pkg)) {
+          this.linkedPackage(pkg);
+          break;
+        }
+        if (path.dirname(dir) === dir) break;
+      }
     }
   }
 }
