@@ -16,8 +16,9 @@ import {
   PLUGIN,
   SUITE,
   TSCONFIG,
-  WORKFLOW,
+  workflow,
 } from './templates.ts';
+import { declaredRange, execPrefix, readProjectSetup, type ProjectSetup } from './project-setup.ts';
 
 /** One file `init` looked at, and what it did with it. */
 export interface InitEntry {
@@ -49,6 +50,8 @@ export interface InitOptions {
 export interface ExistingConfig {
   /** The data folder, absolute. */
   readonly dataDir: string;
+  /** Where reporters write (junit.xml, …), absolute; the workflow uploads it. */
+  readonly outDir?: string;
   /** The `suites` globs as written, for the message. */
   readonly suites: readonly string[];
   /** Whether those globs pick up a file, given by its path relative to the project folder (with `/`). */
@@ -65,6 +68,12 @@ export interface InitResult {
    * undefined when it does.
    */
   readonly tscNote?: string;
+  /** The command that type-checks the plugin and suite, in the project's package manager. */
+  readonly tscCommand: string;
+  /** How the project runs the harness's bin: `npx`, `pnpm exec`, `yarn`. */
+  readonly exec: string;
+  /** What the project must change for CI to install it (no lockfile, a tarball outside the repository). */
+  readonly installNotes: readonly string[];
 }
 
 const WORKFLOW_FILE = '.github/workflows/harness.yml';
@@ -77,23 +86,79 @@ const FILES: readonly (readonly [string, string])[] = [
   [`plugins/${MODEL_NAME}/index.ts`, PLUGIN],
   [SUITE_FILE, SUITE],
   ['tsconfig.json', TSCONFIG],
-  [WORKFLOW_FILE, WORKFLOW],
+  [WORKFLOW_FILE, ''], // content from the project: see workflowFor
 ];
 
+/** `p` relative to `from`, with `/` ('' when the same folder). */
+const posixRelative = (from: string, p: string): string =>
+  path.relative(from, p).split(path.sep).join('/');
+
 /**
- * In a subfolder of a git repository (a monorepo package) the workflow init writes is never run:
- * GitHub reads workflows only from the repository root's .github/workflows, and its steps run
- * at the root. Says so, with what to change; undefined when `dir` is the root or not in a repo.
+ * The workflow for the project, and where it goes. GitHub reads workflows only at the
+ * repository root's .github/workflows: in a package below it (a monorepo, `--dir sub`) a
+ * workflow beside the package is never run, so init writes it at the root, its run steps in the
+ * package (`defaults.run.working-directory`), never over an existing one. Writing outside
+ * `--dir` is the lesser surprise: the file is listed with its path, and the alternative was a
+ * dead workflow and a note saying how to move and edit it.
  */
-async function workflowNote(dir: string): Promise<string | undefined> {
-  if (await stat(path.join(dir, '.git')).catch(() => null)) return undefined;
-  for (let up = path.dirname(dir); ; up = path.dirname(up)) {
-    if (await stat(path.join(up, '.git')).catch(() => null)) {
-      const rel = path.relative(up, dir).split(path.sep).join('/');
-      return `not run where it is: GitHub reads workflows only at the repository root (${up}); move it to .github/workflows/ there, add \`defaults: { run: { working-directory: ${rel} } }\` to its job and prefix its paths with ${rel}/`;
-    }
-    if (path.dirname(up) === up) return undefined;
+function workflowFor(
+  dir: string,
+  setup: ProjectSetup,
+  existing: ExistingConfig | undefined,
+): { file: string; content: string } {
+  const root = setup.repoRoot;
+  const sub = posixRelative(root, dir);
+  const content = workflow({
+    manager: setup.manager,
+    yarnBerry: setup.yarnBerry,
+    managerPinned: typeof setup.pkg?.['packageManager'] === 'string',
+    workingDir: sub,
+    ...(setup.lockfile
+      ? {
+          lockfile: posixRelative(root, setup.lockfile),
+          lockDir: posixRelative(root, path.dirname(setup.lockfile)),
+        }
+      : {}),
+    ...(existing?.outDir ? { outDir: posixRelative(dir, existing.outDir) } : {}),
+  });
+  return { file: path.join(root, WORKFLOW_FILE), content };
+}
+
+/** What a fresh clone in CI could not install, and what to do; empty when nothing. */
+function installNotes(dir: string, setup: ProjectSetup): string[] {
+  const notes: string[] = [];
+  if (!setup.lockfile) {
+    const lock = { npm: 'package-lock.json', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock' }[
+      setup.manager
+    ];
+    notes.push(
+      `no lockfile: the workflow's install (${setup.manager === 'npm' ? 'npm ci' : `${setup.manager} install --frozen-lockfile`}) needs one committed; run \`${setup.manager} install\` and commit ${lock}`,
+    );
   }
+  const range = declaredRange(setup, 'bess-harness');
+  const file = range?.startsWith('file:') ? path.resolve(dir, range.slice(5)) : undefined;
+  const rel = file && path.relative(setup.repoRoot, file);
+  if (
+    rel !== undefined &&
+    (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
+  )
+    notes.push(
+      `package.json installs bess-harness from ${range}, outside the repository: a fresh clone (CI) cannot install it; commit the tarball inside the repository, or install from a git URL or a registry`,
+    );
+  return notes;
+}
+
+/**
+ * The command that type-checks the plugin and suite: `npx tsc` finds the tsc npm hoists from
+ * bess-harness, but pnpm links only direct dependencies' bins, and the tsconfig's `types:
+ * ["node"]` needs @types/node where tsc looks (a direct dependency under pnpm).
+ */
+function tscCommand(setup: ProjectSetup): string {
+  const check = `${execPrefix(setup.manager)} tsc --noEmit`;
+  if (setup.manager === 'npm') return check;
+  const missing = ['typescript', '@types/node'].filter((d) => !declaredRange(setup, d));
+  if (missing.length === 0) return check;
+  return `${setup.manager} add -D ${missing.join(' ')} && ${check}`;
 }
 
 /** Writes the project; see the module comment. Throws a HarnessError, before writing anything, when package.json is not a JSON object. */
@@ -106,10 +171,15 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
       `${dir} is not a folder: give --dir a folder (it is created when missing)`,
     );
   const pkg = await readPackage(dir); // first: a broken package.json stops init before it writes anything
+  const setup = await readProjectSetup(dir);
   const entries: InitEntry[] = [];
   let existing: ExistingConfig | undefined;
-  for (const [rel, content] of FILES) {
-    const file = path.join(dir, rel);
+  for (const [name, text] of FILES) {
+    // The config is first: the workflow follows what it says (outDir).
+    const placed = name === WORKFLOW_FILE ? workflowFor(dir, setup, existing) : undefined;
+    const file = placed?.file ?? path.join(dir, name);
+    const content = placed?.content ?? text;
+    const rel = posixRelative(dir, file);
     const created = await createFileExclusive(file, content).catch((err: NodeJS.ErrnoException) => {
       throw new HarnessError(
         'E_INIT',
@@ -118,11 +188,12 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
     });
     if (!created && rel === CONFIG_FILE)
       existing = await opts.readConfig?.().catch(() => undefined);
-    const note = !created
-      ? undefined
-      : rel === WORKFLOW_FILE
-        ? await workflowNote(dir)
-        : rel === SUITE_FILE
+    const note =
+      placed && rel !== WORKFLOW_FILE
+        ? created
+          ? `the repository root's workflow (GitHub reads none elsewhere), run in ${posixRelative(setup.repoRoot, dir)}`
+          : `the repository root's workflow, left as it is: add a job for this package to it (defaults.run.working-directory: ${posixRelative(setup.repoRoot, dir)})`
+        : created && rel === SUITE_FILE
           ? suiteNote(existing)
           : undefined;
     entries.push({
@@ -134,7 +205,15 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
   entries.push(await addGitignoreLines(dir, gitignoreLines(dataFolder(dir, existing))));
   entries.push(await ensureModulePackage(dir, pkg, opts.confirm));
   const tscNote = await typeCheckNote(dir);
-  return { dir, entries, modelName: MODEL_NAME, ...(tscNote ? { tscNote } : {}) };
+  return {
+    dir,
+    entries,
+    modelName: MODEL_NAME,
+    ...(tscNote ? { tscNote } : {}),
+    tscCommand: tscCommand(setup),
+    exec: execPrefix(setup.manager),
+    installNotes: installNotes(dir, setup),
+  };
 }
 
 /** The files `npx tsc --noEmit` is said to check, relative to the project. */

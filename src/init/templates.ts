@@ -142,34 +142,83 @@ export const TSCONFIG = `${JSON.stringify(
 )}
 `;
 
-/** The CI gate: JUnit for the test report, Markdown for the job summary. */
-export const WORKFLOW = `# The harness as a CI gate: exit 0 passes, 1 = a model regressed, 2 = the harness could not run.
-name: harness
-on: [push, pull_request]
-jobs:
-  harness:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - run: npm ci
-      # markdown also appends to $GITHUB_STEP_SUMMARY; junit writes .harness/last-run/junit.xml
-      - run: npx harness run --reporter plain --reporter junit --reporter markdown
-      - name: Test report
-        if: \${{ !cancelled() }}
-        uses: mikepenz/action-junit-report@v5
-        with:
-          report_paths: .harness/last-run/junit.xml
-          check_name: harness
-      - uses: actions/upload-artifact@v4
-        if: \${{ !cancelled() }}
-        with:
-          name: harness-report
-          path: .harness/last-run/
-`;
+/** What the workflow depends on in the project. */
+export interface WorkflowOptions {
+  readonly manager: 'npm' | 'pnpm' | 'yarn';
+  /** Yarn 2+: `yarn install --immutable`. */
+  readonly yarnBerry?: boolean;
+  /** package.json names the manager's version ("packageManager"), which pnpm/action-setup reads. */
+  readonly managerPinned?: boolean;
+  /** The project folder relative to the repository root, with `/`; '' at the root. */
+  readonly workingDir?: string;
+  /** The folder of the lockfile relative to the repository root; '' at the root. */
+  readonly lockDir?: string;
+  /** The lockfile relative to the repository root (setup-node's cache key); undefined: none. */
+  readonly lockfile?: string;
+  /** The config's outDir relative to the project, with `/`. */
+  readonly outDir?: string;
+}
+
+const INSTALL: Readonly<Record<WorkflowOptions['manager'], string>> = {
+  npm: 'npm ci',
+  pnpm: 'pnpm install --frozen-lockfile',
+  yarn: 'yarn install --frozen-lockfile',
+};
+
+/**
+ * The CI gate: JUnit for the test report, Markdown for the job summary. Installed with the
+ * project's package manager; from a package below the repository root (where GitHub reads
+ * workflows), its run steps start in that package and the action paths are prefixed with it.
+ */
+export function workflow(o: WorkflowOptions): string {
+  const sub = o.workingDir ?? '';
+  const out = `${sub ? `${sub}/` : ''}${(o.outDir ?? '.harness/last-run').replace(/\/+$/, '')}`;
+  const install =
+    o.manager === 'yarn' && o.yarnBerry ? 'yarn install --immutable' : INSTALL[o.manager];
+  const exec = o.manager === 'npm' ? 'npx' : o.manager === 'pnpm' ? 'pnpm exec' : 'yarn';
+  const lockDir = o.lockDir ?? sub;
+  const lines = [
+    '# The harness as a CI gate: exit 0 passes, 1 = a model regressed, 2 = the harness could not run.',
+    'name: harness',
+    'on: [push, pull_request]',
+    'jobs:',
+    '  harness:',
+    '    runs-on: ubuntu-latest',
+    ...(sub ? ['    defaults:', '      run:', `        working-directory: ${sub}`] : []),
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    ...(o.manager === 'pnpm'
+      ? [
+          '      - uses: pnpm/action-setup@v4',
+          // without a "packageManager" field the action needs a version
+          ...(o.managerPinned ? [] : ['        with:', '          version: 9']),
+        ]
+      : []),
+    ...(o.manager === 'yarn' && o.yarnBerry ? ['      - run: corepack enable'] : []),
+    '      - uses: actions/setup-node@v4',
+    '        with:',
+    '          node-version: 20',
+    ...(o.lockfile
+      ? [`          cache: ${o.manager}`, `          cache-dependency-path: ${o.lockfile}`]
+      : []),
+    `      - run: ${install}`,
+    ...(lockDir !== sub ? [`        working-directory: ${lockDir || '.'}`] : []),
+    `      # markdown also appends to $GITHUB_STEP_SUMMARY; junit writes ${out}/junit.xml`,
+    `      - run: ${exec} harness run --reporter plain --reporter junit --reporter markdown`,
+    '      - name: Test report',
+    '        if: ${{ !cancelled() }}',
+    '        uses: mikepenz/action-junit-report@v5',
+    '        with:',
+    `          report_paths: ${out}/junit.xml`,
+    '          check_name: harness',
+    '      - uses: actions/upload-artifact@v4',
+    '        if: ${{ !cancelled() }}',
+    '        with:',
+    '          name: harness-report',
+    `          path: ${out}/`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
 
 /**
  * What the project's .gitignore must hold: generated data and the harness's own folder.

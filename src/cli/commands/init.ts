@@ -15,7 +15,7 @@ Sets up bess-harness in a project (default: the current folder):
   suites/my-model.suite.ts         the validation checklist for it: random ≈ 0.5 AUC, it beats
                                    random, strata break down, all-normal / all-anomaly / missing data
   tsconfig.json                    type-checks them (npx tsc --noEmit)
-  .github/workflows/harness.yml    the CI gate, with JUnit as the test report
+  .github/workflows/harness.yml    the CI gate, with JUnit as the test report (at the repository root)
   .gitignore                       + data/synthetic, data/.synthetic.* and .harness/
   package.json                     "type": "module" where no "type" is set and no .js file would
                                    change (asks first when package.json exists); a "type" you
@@ -56,6 +56,7 @@ async function readConfig(dir: string): Promise<ExistingConfig | undefined> {
   const globs = config.suites.filter((g) => !globProblem(g)).map((g) => globToRegExp(g));
   return {
     dataDir: config.dataDir,
+    outDir: config.outDir,
     suites: config.suites,
     runsSuite: (file) => {
       const rel = path.relative(config.root, path.join(dir, file)).split(path.sep).join('/');
@@ -100,12 +101,15 @@ export const initCommand: Command = {
     const cd = dir === process.cwd() ? '' : `cd ${shellWord(displayPath(dir))} && `;
     const next: readonly (readonly [string, string])[] = [
       [
-        'npx harness run',
+        `${result.exec} harness run`,
         'your suite on a generated fleet: exit 0 passes, 1 = regressed, 2 = broken',
       ],
-      [`npx harness check ${result.modelName}`, 'the plugin contract on generated edge cases'],
+      [
+        `${result.exec} harness check ${result.modelName}`,
+        'the plugin contract on generated edge cases',
+      ],
       ...(result.tscNote === undefined
-        ? [['npx tsc --noEmit', 'type-checks your plugin and suite'] as const]
+        ? [[result.tscCommand, 'type-checks your plugin and suite'] as const]
         : []),
     ];
     const width = Math.max(...next.map(([c]) => c.length));
@@ -114,8 +118,9 @@ export const initCommand: Command = {
     );
     if (result.tscNote !== undefined)
       process.stdout.write(
-        `Note: \`npx tsc --noEmit\` does not type-check your plugin and suite as things are: ${result.tscNote}\n`,
+        `Note: \`${result.tscCommand}\` does not type-check your plugin and suite as things are: ${result.tscNote}\n`,
       );
+    for (const n of result.installNotes) process.stderr.write(`note: CI: ${n}\n`);
     return 0;
   },
 };

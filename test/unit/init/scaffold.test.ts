@@ -32,7 +32,7 @@ describe('harness init', () => {
     );
   });
 
-  it('in a package of a monorepo, says the workflow it wrote is not run there, and what to change', async () => {
+  it('in a package of a monorepo, writes the workflow at the repository root, run in the package, never over one', async () => {
     // GitHub reads .github/workflows only at the repository root: packages/bess/.github is dead.
     const { mkdir } = await import('node:fs/promises');
     await mkdir(path.join(dir, 'repo', '.git'), { recursive: true });
@@ -40,14 +40,47 @@ describe('harness init', () => {
       dir: path.join(dir, 'repo', 'packages', 'bess'),
       confirm: no,
     });
-    const wf = actionOf(sub.entries, '.github/workflows/harness.yml');
+    const wf = actionOf(sub.entries, '../../.github/workflows/harness.yml');
     expect(wf?.action).toBe('created');
-    expect(wf?.detail).toMatch(/only at the repository root .*working-directory: packages\/bess/);
+    expect(wf?.detail).toMatch(/repository root.*run in packages\/bess/);
+    const text = await readFile(path.join(dir, 'repo', '.github/workflows/harness.yml'), 'utf8');
+    expect(text).toContain('    defaults:\n      run:\n        working-directory: packages/bess\n');
+    expect(text).toContain('report_paths: packages/bess/.harness/last-run/junit.xml');
+    expect(text).toContain('path: packages/bess/.harness/last-run/');
+    await expect(readdir(path.join(dir, 'repo', 'packages', 'bess', '.github'))).rejects.toThrow();
+    // A second package: the root's workflow exists and is left as it is, with what to add.
+    const other = await scaffoldProject({
+      dir: path.join(dir, 'repo', 'packages', 'other'),
+      confirm: no,
+    });
+    expect(actionOf(other.entries, '../../.github/workflows/harness.yml')).toMatchObject({
+      action: 'exists',
+      detail: expect.stringMatching(/left as it is.*working-directory: packages\/other/),
+    });
+    expect(await readFile(path.join(dir, 'repo', '.github/workflows/harness.yml'), 'utf8')).toBe(
+      text,
+    );
     const root = await scaffoldProject({ dir: path.join(dir, 'repo'), confirm: no });
     expect(actionOf(root.entries, '.github/workflows/harness.yml')).toEqual({
       file: '.github/workflows/harness.yml',
-      action: 'created',
+      action: 'exists',
     });
+  });
+
+  it('in a workspace package without .git, puts the workflow at the workspace root', async () => {
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'root', private: true, workspaces: ['pkgs/*'] }),
+    );
+    await writeFile(path.join(dir, 'package-lock.json'), '{}');
+    const r = await scaffoldProject({ dir: path.join(dir, 'pkgs', 'a'), confirm: no });
+    expect(actionOf(r.entries, '../../.github/workflows/harness.yml')?.action).toBe('created');
+    const text = await readFile(path.join(dir, '.github/workflows/harness.yml'), 'utf8');
+    // npm ci at the workspace root, where the lockfile is; the harness in the package
+    expect(text).toContain('      - run: npm ci\n        working-directory: .\n');
+    expect(text).toContain('cache-dependency-path: package-lock.json');
+    expect(text).toContain('working-directory: pkgs/a');
+    expect(r.installNotes).toEqual([]);
   });
 
   it('never overwrites: a second run lists every file as existing and changes no byte', async () => {
