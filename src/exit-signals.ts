@@ -25,9 +25,12 @@ export const EXIT_SIGNALS = [
 /** Paths to remove as the process exits: the temp files and staging folders of writes in flight. */
 const inFlight = new Set<string>();
 
-/** Removes every registered path; best effort, as the process is on its way out. */
+/**
+ * Removes every registered path, the last registered first (a staging folder before the lock
+ * it was written under); best effort, as the process is on its way out.
+ */
 function removeInFlight(): void {
-  for (const p of inFlight) {
+  for (const p of [...inFlight].reverse()) {
     try {
       rmSync(p, { recursive: true, force: true });
     } catch {
@@ -41,8 +44,8 @@ function removeInFlight(): void {
 process.on('exit', removeInFlight);
 
 /**
- * Registers `file` (a temp file or a staging folder, removed with what it holds) for removal
- * should the process exit before the write that made it is done. Register it before it is
+ * Registers `file` (a temp file or a staging folder, removed with what it holds, or a lock file)
+ * for removal should the process exit before the write that made it is done. Register it before it is
  * created, and call the returned function once it is renamed into place or removed.
  */
 export function removeOnExit(file: string): () => void {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, link, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
+import { access, link, lstat, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import { removeOnExit } from '../exit-signals.ts';
-import { isRunning } from './file-lock.ts';
+import { wroteWhileRunning } from './process-alive.ts';
 import { makeDir } from './make-dir.ts';
 
 /** A temp file beside `file` (same folder, so same file system), unique to this process and call. */
@@ -13,20 +13,16 @@ const tempPathFor = (file: string): string => `${file}.tmp-${process.pid}-${rand
 /** A temp file's name as {@link tempPathFor} makes it; group 1 is its writer's pid. */
 const TEMP_NAME = /\.tmp-(\d+)-[0-9a-f]{12}$/;
 
-/** When this process started (ms since the epoch): the same in its worker threads. */
-const STARTED_MS = Date.now() - process.uptime() * 1000;
-
 /**
  * Whether `entry` (a temp file or staging folder whose name holds `pid`, its writer's) was left
- * by a process no longer running: another pid that is not running, or this very pid from before
- * this process started (a container restarted after a kill -9 hands out the same pids again).
- * An entry of a live process, this one's included, is its own.
+ * by a process no longer running: its pid is not running, or the process that has it now started
+ * after the entry was last written (the pid was handed out again: a busy machine, a container
+ * restarted after a kill -9), this very process included. An entry of a live process, this
+ * one's included, is its own.
  */
 async function isLeftover(entry: string, pid: number): Promise<boolean> {
-  if (pid !== process.pid) return !isRunning(pid);
-  const st = await stat(entry).catch(() => null);
-  // A second of slack for coarse file times: an entry of this process is never older than it.
-  return st !== null && st.mtimeMs < STARTED_MS - 1000;
+  const st = await lstat(entry).catch(() => null);
+  return st !== null && !wroteWhileRunning(pid, st.mtimeMs);
 }
 
 /**

@@ -25,7 +25,7 @@ import path from 'node:path';
 import { HarnessError } from '../errors.ts';
 import { fsyncDir } from './atomic.ts';
 import { parseCsv } from './csv-read.ts';
-import { isRunning } from './file-lock.ts';
+import { wroteWhileRunning } from './process-alive.ts';
 import { readRegularText } from './read-file.ts';
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -91,9 +91,13 @@ export async function tidyBeside(target: string): Promise<void> {
   for (const entry of await readdir(parent).catch(() => [] as string[])) {
     const linkPid = Number(names.tempLink.exec(entry)?.[1]);
     const unusedVersion = names.version.test(entry) && entry !== current;
-    if (unusedVersion || (linkPid > 0 && !isRunning(linkPid))) await rm(path.join(parent, entry), { recursive: true, force: true });
+    const deadLink = linkPid > 0 && !wroteWhileRunning(linkPid, (await lstatOrNull(path.join(parent, entry)))?.mtimeMs ?? 0);
+    if (unusedVersion || deadLink) await rm(path.join(parent, entry), { recursive: true, force: true });
   }
 }
+
+/** A lock file (file-lock.ts), or one a takeover moved aside. */
+const LOCK_NAME = /^\..*\.lock(\.stale-\d+-[0-9a-f]+)?$/;
 
 /**
  * Copies into `ready` what the current folder holds beside what `ready` brings (the labels
@@ -104,7 +108,8 @@ export async function tidyBeside(target: string): Promise<void> {
 async function carryOver(from: string, ready: string): Promise<void> {
   const brought = new Set(await readdir(ready));
   for (const entry of await readdir(from, { withFileTypes: true })) {
-    if (brought.has(entry.name) || entry.name.includes('.tmp-')) continue;
+    // A lock file is its folder's, not the fleet's (file-lock.ts): copied, it would name a holder.
+    if (brought.has(entry.name) || entry.name.includes('.tmp-') || LOCK_NAME.test(entry.name)) continue;
     const src = path.join(from, entry.name);
     const dest = path.join(ready, entry.name);
     if (entry.isFile()) await link(src, dest).catch(() => copyFile(src, dest));
@@ -155,6 +160,22 @@ export async function assertReplaceableFleet(target: string, flag: string): Prom
 }
 
 /**
+ * Turns `target`, when it is a real folder, into a link to it moved aside as a version (see the
+ * module comment); a conversion a kill cut short is finished first. `harness generate` does it
+ * under the target's lock before it writes the new fleet: the lock of a labels file in a real
+ * folder is inside it, and in a version-linked one beside it (file-lock.ts), so the commit later
+ * takes the lock every other process takes then.
+ */
+export async function convertToVersionLink(target: string): Promise<void> {
+  await recoverMovedFolder(target);
+  if (!(await lstatOrNull(target))?.isDirectory()) return;
+  const moved = `.${path.basename(target)}.v-moved-${hex()}`;
+  await rename(target, path.join(path.dirname(target), moved));
+  await symlink(moved, target);
+  await fsyncDir(path.dirname(target));
+}
+
+/**
  * Makes the fully written folder `ready` (beside `target`, same file system) the contents of
  * `target` in one atomic rename; returns the path of the version it replaced, for the caller to
  * remove once it no longer needs it (undefined when there was none, or when `target` was a
@@ -163,15 +184,8 @@ export async function assertReplaceableFleet(target: string, flag: string): Prom
 export async function commitFolder(ready: string, target: string): Promise<string | undefined> {
   const parent = path.dirname(target);
   const name = path.basename(target);
-  await recoverMovedFolder(target);
-  let st = await lstatOrNull(target);
-  if (st?.isDirectory()) {
-    const moved = `.${name}.v-moved-${hex()}`;
-    await rename(target, path.join(parent, moved));
-    await symlink(moved, target);
-    await fsyncDir(parent);
-    st = await lstat(target);
-  }
+  await convertToVersionLink(target);
+  const st = await lstatOrNull(target);
   if (st && !st.isSymbolicLink()) throw new HarnessError('E_DATA', `${target} is a file, not a folder: move it away and run again`);
   const previous = st ? await readlink(target) : undefined;
   if (st) await carryOver(target, ready);

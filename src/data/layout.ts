@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { HarnessError } from '../errors.ts';
+import { pathExistsSync } from './path-exists.ts';
 import { SOURCES, SYSTEM_ID_PATTERN, isOneOf, type Source } from './schema.ts';
 
 /**
@@ -75,7 +76,7 @@ function flatSource(metadataPath: string): Source {
 
 /** True when `dir` is a flat folder (its own `metadata.csv` or `raw/`), the test {@link describeLayout} makes. */
 function isFlatFolder(dir: string): boolean {
-  return existsSync(path.join(dir, 'metadata.csv')) || isDir(path.join(dir, 'raw'));
+  return pathExistsSync(path.join(dir, 'metadata.csv')) || isDir(path.join(dir, 'raw'));
 }
 
 /** Describes the folder shape of `dataDir` (resolved with {@link resolveDataDir}). Touches only the file system's metadata and, for a flat folder, the first rows of `metadata.csv`. */
@@ -92,7 +93,7 @@ export function describeLayout(dataDir?: string): DataLayout {
   }
   const sources = SOURCES.filter((s) => isDir(path.join(dir, s))).map((source) => sourceFolder(dir, source));
   const legacy = path.join(dir, 'labels.csv');
-  return { kind: 'data-dir', dataDir: dir, sources, ...(existsSync(legacy) ? { legacyLabelsPath: legacy } : {}) };
+  return { kind: 'data-dir', dataDir: dir, sources, ...(pathExistsSync(legacy) ? { legacyLabelsPath: legacy } : {}) };
 }
 
 /** The folder of `source` in the data dir `dataDir`, whether or not it exists yet. */

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
@@ -8,6 +7,7 @@ import { loadSnapshotSeries, loadTimeseries } from './load-timeseries.ts';
 import { metadataRowAt, readMetadataColumns } from './metadata-columns.ts';
 import { rawEntrySystem } from './parquet-read.ts';
 import { SOURCES, type Source } from './schema.ts';
+import { pathExistsSync } from './path-exists.ts';
 import { finishInterruptedImport } from './swap-journal.ts';
 import { assertSnapshotHolds, inSnapshot, readInSnapshot, snapshotChange, snapshotFolder } from './source-snapshot.ts';
 import type { Dataset, LabelRow, LoadOptions, MetadataRow, SourceSnapshot, SystemRecord } from './types.ts';
@@ -210,7 +210,8 @@ async function readLabels(layout: DataLayout, sources: readonly SourceLayout[], 
   const out: FiledRow<LabelRow>[] = [];
   for (const s of sources) {
     const snap = snaps.get(s);
-    if (!existsSync(snap ? inSnapshot(snap, s.labelsPath) : s.labelsPath)) continue;
+    // Absent only when nothing is there: one that cannot be read is read, and says why.
+    if (!pathExistsSync(snap ? inSnapshot(snap, s.labelsPath) : s.labelsPath)) continue;
     const c = await readIn(snap, s.labelsPath, (file) => readLabelColumns(file, layout.kind === 'data-dir' ? s.source : undefined));
     for (let i = 0; i < c.n; i++) out.push({ file: s.labelsPath, line: c.lines[i]!, row: labelRowAt(c, i) });
   }

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { Problem } from '../errors.ts';
 import { checkHeader, parseCsv, readTextFile, throwIfProblems, type CsvTable, type ProblemSink } from './csv-read.ts';
+import { pathExistsSync } from './path-exists.ts';
 import { finishInterruptedImport } from './swap-journal.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
 import { FAILURE_TYPES_OR_NONE, LABELS, LABELS_OPTIONAL, LABELS_REQUIRED, MAX_LEAD_TIME_DAYS, SOURCES, type Source } from './schema.ts';
@@ -92,7 +92,8 @@ function optional(r: RowReader, name: 'notes' | 'labeler' | 'labeled_at'): Parti
  * `folderSource`: the source every row must have (the file is a data dir's `<source>/labels.csv`).
  */
 export async function readLocatedLabels(file: string, opts: { allowMissing?: boolean; folderSource?: Source } = {}): Promise<LocatedRow<LabelRow>[]> {
-  if (opts.allowMissing && !existsSync(file)) return [];
+  // A file that is there but cannot be read (a loop of links, a folder) is an error, never "no rows".
+  if (opts.allowMissing && !pathExistsSync(file)) return [];
   const text = await readTextFile(file);
   const problems: Problem[] = [];
   const rows = parseLabelsTable(parseCsv(text, file, (p) => problems.push(p)), (p) => problems.push(p), opts.folderSource);

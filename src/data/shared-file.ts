@@ -20,6 +20,12 @@ function isVersionLink(name: string, target: string): boolean {
   return new RegExp(`^\\.${escapeRegExp(name)}\\.v-[0-9a-z-]+$`).test(target);
 }
 
+/** True when the folder `dir` is a link to a version of it (isVersionLink): one `harness generate` swaps. */
+export function isVersionLinkFolder(dir: string): boolean {
+  const next = readlinkOrNull(dir);
+  return next !== null && isVersionLink(path.basename(dir), next);
+}
+
 /** `p` with every symlink of its existing part resolved; the part that does not exist yet kept as named. */
 function realpathOfExisting(p: string): string {
   try {
@@ -38,16 +44,16 @@ const readlinkOrNull = (p: string): string | null => {
   }
 };
 
-const tooManyLinks = (file: string): Error =>
-  Object.assign(new Error(`ELOOP: too many symbolic links, ${file}`), {
-    code: 'ELOOP',
-    path: file,
-  });
+/** As many links as Linux follows in one path before it says ELOOP. */
+const MAX_HOPS = 40;
 
-/** The folder `dir` really is: links followed, except a version link (see isVersionLink). */
+/**
+ * The folder `dir` really is: links followed, except a version link (see isVersionLink); a loop
+ * of links is kept as named.
+ */
 function realFolder(dir: string): string {
   let at = path.resolve(dir);
-  for (let hops = 0; hops < 40; hops++) {
+  for (let hops = 0; hops < MAX_HOPS; hops++) {
     const parent = realpathOfExisting(path.dirname(at));
     const name = path.basename(at);
     const here = path.join(parent, name);
@@ -55,22 +61,24 @@ function realFolder(dir: string): string {
     if (next === null || isVersionLink(name, next)) return here;
     at = path.resolve(parent, next);
   }
-  throw tooManyLinks(dir);
+  return path.resolve(dir);
 }
 
 /**
  * The absolute path of the file `file` names, every symlink on the way followed (the file's
  * own, as a write through it reaches its target, and its folders'), but a source folder's
  * version link kept by name. A file that does not exist yet is named in its folder's real place.
+ * A loop of links is not an error here: the path is returned as named, and the read or write
+ * that follows reports the loop as that file's problem (validate: "is a loop of symbolic links").
  */
 export function realFileOf(file: string): string {
   let at = path.resolve(file);
-  for (let hops = 0; hops < 40; hops++) {
+  for (let hops = 0; hops < MAX_HOPS; hops++) {
     const folder = realFolder(path.dirname(at));
     const here = path.join(folder, path.basename(at));
     const next = readlinkOrNull(here);
     if (next === null) return here;
     at = path.resolve(folder, next);
   }
-  throw tooManyLinks(file);
+  return path.resolve(file);
 }

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from './csv-write.ts';
 import { assertNoLegacyLabels, describeLayout, sourceFolder } from './layout.ts';
 import type { Source } from './schema.ts';
 import type { LabelRow, MetadataRow } from './types.ts';
-import { isRunning, withFileLock } from './file-lock.ts';
-import { fsyncDir, writeFileDurable } from './atomic.ts';
-import { assertReplaceableFleet, commitFolder, tidyBeside } from './fleet-commit.ts';
+import { withFileLock } from './file-lock.ts';
+import { fsyncDir, removeLeftovers, writeFileDurable } from './atomic.ts';
+import { assertReplaceableFleet, commitFolder, convertToVersionLink, tidyBeside } from './fleet-commit.ts';
+import { removeOnExit } from '../exit-signals.ts';
 import { DEFAULT_PARQUET_COMPRESSION, loadZstd, type ParquetCompression } from './parquet-codecs.ts';
 import { partitionDirName } from './parquet-read.ts';
 import { makeDir } from './make-dir.ts';
@@ -72,10 +73,17 @@ export async function writeFleet(
   await makeDir(parent);
   const labelsLock = path.join(finalDir, 'labels.csv');
   await removeStaleStaging(parent, path.basename(finalDir));
-  await withFileLock(labelsLock, () => tidyBeside(finalDir));
+  // A real folder is made a version link now, under the lock its label saves take (inside it),
+  // so that the commit takes the lock they take from then on (beside it): see file-lock.ts.
+  await withFileLock(labelsLock, async () => {
+    await tidyBeside(finalDir);
+    await convertToVersionLink(finalDir);
+  });
   const staging = path.join(parent, `.${path.basename(finalDir)}.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await makeDir(path.join(staging, 'raw'));
+  // Ctrl+C mid-write removes it on the way out, not the next generate (it may hold gigabytes).
+  const done = removeOnExit(staging);
   try {
+    await makeDir(path.join(staging, 'raw'));
     const metadata: MetadataRow[] = [];
     const labels: LabelRow[] = [];
     let rows = 0;
@@ -117,6 +125,7 @@ export async function writeFleet(
     return { systems: metadata.length, rows, bytes };
   } finally {
     await rm(staging, { recursive: true, force: true });
+    done();
   }
 }
 
@@ -150,13 +159,9 @@ function backgroundWrites(limit: number) {
 }
 
 /**
- * Removes the staging folders a killed generate left beside `name` (their pid, in the folder's
- * name, no longer runs). A running generate's staging folder is left alone.
+ * Removes the staging folders a killed generate left beside `name` (their writer, the pid in the
+ * folder's name, no longer runs: removeLeftovers). A running generate's staging folder is left alone.
  */
 async function removeStaleStaging(parent: string, name: string): Promise<void> {
-  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.staging-(\\d+)-[0-9a-f]+$`);
-  for (const entry of await readdir(parent).catch(() => [] as string[])) {
-    const pid = Number(pattern.exec(entry)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) await rm(path.join(parent, entry), { recursive: true, force: true });
-  }
+  await removeLeftovers(parent, new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.staging-(\\d+)-[0-9a-f]+$`));
 }

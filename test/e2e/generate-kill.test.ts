@@ -138,4 +138,39 @@ describe('kill -9 over harness generate', () => {
     expect(left[1]).toBe('synthetic');
     console.log(`kill -9 outcomes: ${outcomes.join(' ')}`);
   }, 120_000);
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s mid-write removes the staging folder on the way out and keeps the old fleet',
+    async (signal) => {
+      // It stayed until the next generate (31 MB for a small fleet), though Ctrl+C is said to
+      // remove the staging folder of the write in flight.
+      const data = path.join(t.dir, 'data');
+      const before = await readlink(path.join(data, 'synthetic'));
+      const held = await whichFleet(path.join(data, 'synthetic'));
+      const child = spawn(
+        process.execPath,
+        [BIN, 'generate', ...FLEET, '--seed', 'c', '--data', data],
+        {
+          env: harnessEnv(),
+          stdio: 'ignore',
+        },
+      );
+      let exited = false;
+      const exit = new Promise<number | null>((resolve) =>
+        child.on('exit', (code) => resolve(code)),
+      );
+      void exit.then(() => (exited = true));
+      await until(
+        async () => ((await stagedFiles(data))?.raw ?? -1) >= 3,
+        () => exited,
+      );
+      expect(exited).toBe(false);
+      child.kill(signal);
+      expect(await exit).toBe(signal === 'SIGINT' ? 130 : 143);
+      expect((await readdir(data)).filter((e) => e.includes('staging'))).toEqual([]);
+      expect(await readlink(path.join(data, 'synthetic'))).toBe(before);
+      expect(await whichFleet(path.join(data, 'synthetic'))).toBe(held);
+    },
+    60_000,
+  );
 });

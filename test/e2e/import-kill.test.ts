@@ -9,8 +9,9 @@
  * UV_THREADPOOL_SIZE=1 puts every file call on one thread, so strace's per-thread count is the
  * process's. Skipped where strace is missing or may not trace.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,10 +21,12 @@ import {
   REPO_ROOT,
   runHarness,
 } from '../helpers/run-harness.ts';
+import { lockPathOf } from '../../src/data/file-lock.ts';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'harness.js');
 const STRACE = '/usr/bin/strace';
 const RENAMES = 'rename,renameat,renameat2';
+const PY = path.join(REPO_ROOT, '.venv-python', 'bin', 'python');
 const UNLINKS = 'unlink,unlinkat';
 
 function straceWorks(): boolean {
@@ -217,6 +220,55 @@ describe.skipIf(!straceWorks())(
       console.log(`import kill outcomes: ${outcomes.join(' · ')}`);
       expect(outcomes.some((o) => o.endsWith('old'))).toBe(true);
       expect(outcomes.some((o) => o.endsWith('new'))).toBe(true);
+    });
+
+    it("finishes a swap whose killed import's pid now names another process (after Python's loader sends the user to validate)", async () => {
+      // A pid is handed out again: here the staging folder and the lock of an import killed in
+      // the middle of its swap are made to name a live process, with the start the killed one
+      // recorded in its lock. Before, its half swap was taken for running: every command waited
+      // 30 s for the lock, nothing finished the swap, and the next import wrote over half of it.
+      const renames = await (async () => {
+        await fresh();
+        return count(RENAMES);
+      })();
+      let staging = '';
+      for (let k = 1; k <= renames && staging === ''; k++) {
+        await fresh();
+        killedImport(RENAMES, k, 'SIGKILL', true);
+        const found = (await readdir(data())).find((e) => e.startsWith('.real.staging-'));
+        const at = (...p: string[]): boolean =>
+          found !== undefined && existsSync(path.join(data(), found, ...p));
+        // The journal is in, the old raw/ moved aside, the new one not moved in yet.
+        if (at('swap.json') && at('.old', 'raw') && at('raw')) staging = found!;
+      }
+      expect(staging).not.toBe('');
+      const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+      try {
+        const reused = staging.replace(/staging-\d+-/, `staging-${holder.pid}-`);
+        await rename(path.join(data(), staging), path.join(data(), reused));
+        const lock = lockPathOf(path.join(data(), 'real', 'labels.csv'));
+        const [, ...rest] = (await readFile(lock, 'utf8')).trim().split(' ');
+        await writeFile(lock, `${[holder.pid, ...rest].join(' ')}\n`);
+
+        const load = `from bess_harness import load_dataset; print(len(load_dataset("real", ${JSON.stringify(data())})))`;
+        const py = () =>
+          spawnSync(PY, ['-c', load], {
+            encoding: 'utf8',
+            env: { ...process.env, PYTHONPATH: path.join(REPO_ROOT, 'python') },
+          });
+        const refused = py();
+        expect(refused.status).not.toBe(0);
+        expect(refused.stderr).toContain('run `harness validate');
+        const v = await runHarness(['validate'], { cwd: dir });
+        expect(v.code, v.stdout + v.stderr).toBe(0);
+        expect(await realTree()).toEqual(after);
+        expect((await readdir(data())).filter((e) => e.includes('staging'))).toEqual([]);
+        const loaded = py();
+        expect(loaded.status, loaded.stderr).toBe(0);
+        expect(loaded.stdout.trim()).toBe('2'); // the labelled systems of the new set
+      } finally {
+        holder.kill();
+      }
     });
   },
 );

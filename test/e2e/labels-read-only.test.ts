@@ -6,7 +6,7 @@
  * the import swapped in the new raw/ and metadata.csv and a history line, then exited 2.
  */
 import { spawnSync } from 'node:child_process';
-import { chmod, chown, readdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabelServer } from '../helpers/label-server.ts';
@@ -127,5 +127,83 @@ describe('a read-only labels.csv', () => {
     expect(r.stderr).toContain(`${path.join(data(), 'real', 'labels.csv')} is read-only`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(await hashTree(data())).toEqual(before);
+  });
+});
+
+describe('a labels.csv linked into a folder it may write, in a folder it may not (a bind mount, a root-owned parent)', () => {
+  // The lock of a linked file went beside the folder it really is in: every label save and
+  // every `harness import` (even without --labels) failed with "cannot open
+  // <parent>/.labels.labels.csv.lock: permission denied". It is inside that folder now.
+  let u: Awaited<ReturnType<typeof tempDir>>;
+  const project = (): string => path.join(u.dir, 'p');
+  const kept = (): string => path.join(u.dir, 'ro', 'labels');
+  beforeAll(async () => {
+    u = await tempDir('bess-labels-linked-');
+    const files: Record<string, string> = {
+      'rack1.csv': hourly(700),
+      'rack2.csv': hourly(800),
+      'rack1.json': mapping('rack1'),
+      'rack2.json': mapping('rack2'),
+    };
+    await mkdir(project());
+    for (const [name, text] of Object.entries(files))
+      await writeFile(path.join(project(), name), text);
+    const first = await runHarness(['import', 'rack1.csv', '--mapping', 'rack1.json'], {
+      cwd: project(),
+    });
+    expect(first.code, first.stderr).toBe(0);
+    await mkdir(kept(), { recursive: true });
+    await writeFile(path.join(kept(), 'labels.csv'), `${LABELS}\nrack1,normal,none,,real,1\n`);
+    const labels = path.join(project(), 'data', 'real', 'labels.csv');
+    await rm(labels, { force: true });
+    await symlink(path.join(kept(), 'labels.csv'), labels);
+    if (asRoot) {
+      await chownTree(u.dir);
+      await chown(path.dirname(kept()), 0, 0); // root's, 0755: nobody may not write in it
+    } else await chmod(path.dirname(kept()), 0o555);
+  });
+  afterAll(async () => {
+    await chmod(path.dirname(kept()), 0o755);
+    await u.cleanup();
+  });
+  const as = () =>
+    asRoot ? { uid: 65534, gid: 65534, env: { HOME: u.dir, TMPDIR: u.dir } } : { env: {} };
+
+  it('a label save goes through, its history beside the labels it keeps', async () => {
+    const server = await startLabelServer(path.join(project(), 'data'), as());
+    try {
+      const r = await fetch(`${server.url}api/systems/real/rack1/label`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ label: 'normal', notes: 'checked', labeler: 'ann' }),
+      });
+      expect(r.status, await r.clone().text()).toBe(200);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await readFile(path.join(kept(), 'labels.csv'), 'utf8')).toContain('checked');
+    expect((await readdir(kept())).sort()).toEqual(['labels.csv', 'labels.history.csv']);
+  });
+
+  it('harness import goes through, and leaves no lock', async () => {
+    const a = as();
+    const r = spawnSync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'bin', 'harness.js'), 'import', 'rack2.csv', '--mapping', 'rack2.json'],
+      {
+        cwd: project(),
+        encoding: 'utf8',
+        env: harnessEnv(a.env),
+        ...('uid' in a ? { uid: a.uid, gid: a.gid } : {}),
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(await readFile(path.join(project(), 'data', 'real', 'metadata.csv'), 'utf8')).toContain(
+      'rack2',
+    );
+    const locks = (await readdir(u.dir, { recursive: true })).filter((f) =>
+      String(f).endsWith('.lock'),
+    );
+    expect(locks).toEqual([]);
   });
 });

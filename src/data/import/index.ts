@@ -130,8 +130,10 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   const labelsInput = opts.labels !== undefined ? { file: opts.labels } : undefined;
   const policy = { replace: opts.replace === true, dropLabels: opts.dropLabels === true };
   // Real labels are read, merged and written back under the labels file's lock, so a label the
-  // app saves meanwhile (another process) is neither lost nor reverted.
-  // What a killed import left half swapped is finished before the stored systems are read.
+  // app saves meanwhile (another process) is neither lost nor reverted. The lock is held until
+  // the swap is done, its journal included: whoever holds it knows any other journal to be
+  // abandoned (swap-journal.ts). What a killed import left half swapped is finished before the
+  // stored systems are read.
   const { prepared, write } = opts.dryRun
     ? { prepared: await finishInterruptedImport(opts.dataDir).then(() => prepareWrite(opts.dataDir, systems, metadata, labelsInput, policy)), write: undefined }
     : await withFileLock(sourceFolder(opts.dataDir, 'real').labelsPath, async () => {

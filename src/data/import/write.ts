@@ -7,7 +7,7 @@
  * replaced, every other row kept; each new or changed row is a line in real/labels.history.csv,
  * as a save in the label app is); the synthetic folder is never touched.
  */
-import { copyFile, link, readdir } from 'node:fs/promises';
+import { copyFile, link, lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
 import { assertWritable, fsyncDir, writeFileDurable } from '../atomic.ts';
@@ -23,7 +23,7 @@ import type { ImportedSystem } from './split.ts';
 import { checkReplacement, storedOverlap, type ReplacePolicy } from './replace.ts';
 import { labelSpanProblems } from './label-spans.ts';
 import { makeDir } from '../make-dir.ts';
-import { appendLabelHistory, checkLabelHistory, historyPathOf, type HistoryEntry } from '../label-history.ts';
+import { appendLabelHistory, checkLabelHistory, HISTORY_FILE, historyPathOf, type HistoryEntry } from '../label-history.ts';
 
 export interface WriteImportResult {
   readonly realDir: string;
@@ -139,6 +139,8 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
   }
   // A real/ an older harness's generate converted into a link, cut off by a kill: linked back first.
   await recoverMovedFolder(realDir);
+  // As commitSwap judges it: no entry at all by that name (a dangling link is one).
+  const fresh = await lstat(realDir).then(() => false, () => true);
   const staging = await createSwapStaging(realDir);
   const stagingRaw = path.join(staging, 'raw');
   await makeDir(stagingRaw);
@@ -162,7 +164,8 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
     await fsyncDir(stagingRaw);
     await fsyncDir(staging);
     // The history first: a kill before the commit leaves a line for a change the labels lack, never the reverse.
-    if (mergedLabels) await appendLabelHistory(historyPathOf(prepared.labelsPath), prepared.labelHistory);
+    // Into a real/ that does not exist yet, the staging folder becomes real/ whole (swap-journal.ts): the history goes with it.
+    if (mergedLabels) await appendLabelHistory(fresh ? path.join(staging, HISTORY_FILE) : historyPathOf(prepared.labelsPath), prepared.labelHistory);
     // raw/, metadata.csv and labels.csv as one unit, even across a kill (swap-journal.ts).
     await commitSwap(staging, realDir, { renames: ['raw', 'metadata.csv'], writes: mergedLabels ? ['labels.csv'] : [] });
   } finally {

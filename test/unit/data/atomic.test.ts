@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import {
   chmod,
@@ -93,6 +93,28 @@ describe('writeFileAtomic', () => {
     expect(existsSync(earlier)).toBe(false);
     expect(existsSync(mine)).toBe(true);
   });
+
+  it.skipIf(!existsSync('/proc/self/stat'))(
+    "removes a temp file whose writer's pid now names a process that started after it was written",
+    async () => {
+      // The pid of a killed writer handed to another process: that one did not write it.
+      const d = await folder();
+      const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+      try {
+        const left = path.join(d, `other.json.tmp-${holder.pid}-0123456789ab`);
+        const live = path.join(d, `more.json.tmp-${process.ppid}-0123456789ab`);
+        for (const f of [left, live]) await writeFile(f, '{"half":');
+        const hourAgo = new Date(Date.now() - 3_600_000);
+        await utimes(left, hourAgo, hourAgo);
+        await writeFileAtomic(path.join(d, 'new.json'), '{}');
+        expect(existsSync(left)).toBe(false);
+        // A running process that had started when its temp file was written may still be writing it.
+        expect(existsSync(live)).toBe(true);
+      } finally {
+        holder.kill();
+      }
+    },
+  );
 
   it('names the file it writes when a write fails without a path (EFBIG past a file size limit)', async () => {
     const d = await folder();

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../src/errors.ts';
-import { lockPathOf, removeStaleLock, withFileLock } from '../../../src/data/file-lock.ts';
+import { holdsFileLock, lockPathOf, removeStaleLock, withFileLock } from '../../../src/data/file-lock.ts';
+import { convertToVersionLink } from '../../../src/data/fleet-commit.ts';
 
 let dir = '';
 beforeEach(async () => {
@@ -16,17 +17,29 @@ describe('the data-file lock', () => {
   it('holds the owner pid while it runs and is gone after, also when fn throws', async () => {
     const file = path.join(dir, 'real', 'labels.csv');
     const seen = await withFileLock(file, () => readFile(lockPathOf(file), 'utf8'));
-    expect(seen).toMatch(new RegExp(`^${process.pid} [0-9a-f]{12}\\n$`));
+    // Its pid, a token, and (where the kernel says it) when it started.
+    expect(seen).toMatch(new RegExp(`^${process.pid} [0-9a-f]{12}( \\d+)?\\n$`));
     await expect(readFile(lockPathOf(file), 'utf8')).rejects.toThrow(/ENOENT/);
     await expect(withFileLock(file, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(readFile(lockPathOf(file), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
-  it('keeps the lock beside the folder, so a folder swapped while it is held keeps one lock', () => {
-    expect(lockPathOf(path.join(dir, 'synthetic', 'labels.csv'))).toBe(path.join(dir, '.synthetic.labels.csv.lock'));
+  it('keeps the lock beside a folder that is a version link or missing, so a folder swapped while it is held keeps one lock', async () => {
+    const real = await realpath(dir);
+    expect(lockPathOf(path.join(dir, 'synthetic', 'labels.csv'))).toBe(path.join(real, '.synthetic.labels.csv.lock'));
+    // harness generate swaps synthetic -> .synthetic.v-<hex>: the lock must not move with it.
+    await mkdir(path.join(dir, '.synthetic.v-abc123'));
+    await symlink('.synthetic.v-abc123', path.join(dir, 'synthetic'));
+    expect(lockPathOf(path.join(dir, 'synthetic', 'labels.csv'))).toBe(path.join(real, '.synthetic.labels.csv.lock'));
   });
 
-  it('takes one lock for one file reached through links (its own, or its folder\'s), but keeps a version link by name', async () => {
+  it('keeps the lock inside any other folder, which may sit in a folder the user may not write', async () => {
+    const real = await realpath(dir);
+    await mkdir(path.join(dir, 'real'));
+    expect(lockPathOf(path.join(dir, 'real', 'labels.csv'))).toBe(path.join(real, 'real', '.labels.csv.lock'));
+  });
+
+  it("takes one lock for one file reached through links (its own, or its folder's), inside the folder it really is in", async () => {
     const real = await realpath(dir);
     await mkdir(path.join(dir, 'repo'));
     await writeFile(path.join(dir, 'repo', 'labels.csv'), 'x\n');
@@ -34,14 +47,84 @@ describe('the data-file lock', () => {
     await symlink('../../repo/labels.csv', path.join(dir, 'a', 'real', 'labels.csv'));
     await mkdir(path.join(dir, 'b'));
     await symlink(path.join(dir, 'repo'), path.join(dir, 'b', 'real'));
-    const one = path.join(real, '.repo.labels.csv.lock');
+    const one = path.join(real, 'repo', '.labels.csv.lock');
     expect(lockPathOf(path.join(dir, 'a', 'real', 'labels.csv'))).toBe(one);
     expect(lockPathOf(path.join(dir, 'b', 'real', 'labels.csv'))).toBe(one);
-    expect(lockPathOf(path.join(dir, 'b', 'real', 'new.csv'))).toBe(path.join(real, '.repo.new.csv.lock'));
-    // harness generate swaps synthetic -> .synthetic.v-<hex>: the lock must not move with it.
-    await mkdir(path.join(dir, '.synthetic.v-abc123'));
-    await symlink('.synthetic.v-abc123', path.join(dir, 'synthetic'));
-    expect(lockPathOf(path.join(dir, 'synthetic', 'labels.csv'))).toBe(path.join(real, '.synthetic.labels.csv.lock'));
+    expect(lockPathOf(path.join(dir, 'b', 'real', 'new.csv'))).toBe(path.join(real, 'repo', '.new.csv.lock'));
+  });
+
+  it('names a loop of links as it is, for the read that follows to report, instead of throwing', async () => {
+    await mkdir(path.join(dir, 'real'));
+    await symlink('b', path.join(dir, 'real', 'labels.csv'));
+    await symlink('labels.csv', path.join(dir, 'real', 'b'));
+    expect(lockPathOf(path.join(dir, 'real', 'labels.csv'))).toBe(path.join(await realpath(dir), 'real', '.labels.csv.lock'));
+  });
+
+  it('a waiter whose lock moved meanwhile (generate made the folder a version link) takes the new one, not the old', async () => {
+    // generate makes a plain synthetic/ a version link under the lock inside it; from then on
+    // the file's lock is beside it. One who waited on the inside lock must not run beside the
+    // holder of the new one.
+    const real = await realpath(dir);
+    await mkdir(path.join(dir, 'synthetic'));
+    const file = path.join(dir, 'synthetic', 'labels.csv');
+    expect(lockPathOf(file)).toBe(path.join(real, 'synthetic', '.labels.csv.lock'));
+    const order: string[] = [];
+    const gate = () => {
+      let open = (): void => undefined;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open, opened };
+    };
+    const held = gate();
+    const convert = gate();
+    const converted = gate();
+    const release = gate();
+    const thirdIn = gate();
+    const thirdOut = gate();
+    const one = withFileLock(file, async () => {
+      held.open();
+      await convert.opened;
+      await convertToVersionLink(path.join(dir, 'synthetic'));
+      converted.open();
+      await release.opened;
+    });
+    await held.opened;
+    const two = withFileLock(file, async () => void order.push('second'));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // it waits on the lock inside
+    convert.open();
+    await converted.opened;
+    expect(lockPathOf(file)).toBe(path.join(real, '.synthetic.labels.csv.lock'));
+    const three = withFileLock(file, async () => {
+      order.push('third in');
+      thirdIn.open();
+      await thirdOut.opened;
+      order.push('third out');
+    });
+    await thirdIn.opened;
+    release.open();
+    await one;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    thirdOut.open();
+    await Promise.all([two, three]);
+    expect(order).toEqual(['third in', 'third out', 'second']);
+  });
+
+  it('takes over a lock whose pid now names another process (one that started after the owner)', async () => {
+    // The killed owner's pid handed to another process kept its lock "alive": every command
+    // waited 30 s and gave up.
+    const file = path.join(dir, 'real', 'labels.csv');
+    await writeFile(lockPathOf(file), `${process.ppid} 0123456789ab 1\n`); // running, but it did not start at tick 1
+    expect(await withFileLock(file, async () => 'ran', 1000)).toBe('ran');
+  });
+
+  it('says whether this process holds the lock of a file now', async () => {
+    const file = path.join(dir, 'real', 'labels.csv');
+    expect(await holdsFileLock(file)).toBe(false);
+    await withFileLock(file, async () => {
+      expect(await holdsFileLock(file)).toBe(true);
+      await rm(lockPathOf(file)); // deleted by hand: another process may take it now
+      expect(await holdsFileLock(file)).toBe(false);
+    });
+    expect(await holdsFileLock(file)).toBe(false);
   });
 
   it('takes over a lock whose owner is dead (kill -9 leaves it behind)', async () => {

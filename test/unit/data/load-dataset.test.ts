@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeLayout, seriesPath } from '../../../src/data/layout.ts';
@@ -109,6 +109,26 @@ describe('loadDataset', () => {
     // A missing real labels file is no labels yet, not an error.
     await rm(path.join(dir, 'real', 'labels.csv'));
     expect(await loadLabels({ dataDir: dir })).toHaveLength(2);
+  });
+
+  it('takes a real labels.csv that is there but cannot be read (a loop of links, a folder) for an error naming it, not for no labels yet', async () => {
+    // Taken for absent, `harness run` said "the 2 real system(s) have no label yet".
+    const dir = await tempDir();
+    await writeDataDir(dir, { real: 2 });
+    const labels = path.join(dir, 'real', 'labels.csv');
+    await rm(labels);
+    await symlink('loop-b', labels);
+    await symlink('labels.csv', path.join(dir, 'real', 'loop-b'));
+    for (const load of [() => loadDataset({ dataDir: dir, source: 'real' }), () => loadLabels({ dataDir: dir })]) {
+      const err = (await load().catch((e: unknown) => e)) as HarnessError;
+      expect(err).toBeInstanceOf(HarnessError);
+      expect(err.message).toBe(`${labels}: is a loop of symbolic links`);
+    }
+    await rm(labels);
+    await rm(path.join(dir, 'real', 'loop-b'));
+    await mkdir(labels);
+    const err = (await loadDataset({ dataDir: dir, source: 'real' }).catch((e: unknown) => e)) as HarnessError;
+    expect(err.message).toBe(`${labels}: is a folder, not a file`);
   });
 
   it('refuses a legacy labels.csv at the top of a data dir, naming it and what to do', async () => {
