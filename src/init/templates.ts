@@ -228,7 +228,9 @@ export function workflow(o: WorkflowOptions): string {
  * project itself); null when it lies outside, where the project's .gitignore cannot reach it.
  */
 export function gitignoreLines(dataDir: string | null = 'data'): readonly string[] {
-  if (dataDir === null) return ['.harness/'];
+  // *.csv.lock: the labels lock (data/real/.labels.csv.lock) a killed label save or import leaves
+  // in the committed real/ folder until the next one takes it over.
+  if (dataDir === null) return ['.harness/', '*.csv.lock'];
   const prefix = dataDir === '' || dataDir === '.' ? '' : `${dataDir.replace(/\/+$/, '')}/`;
-  return [`${prefix}synthetic`, `${prefix}.synthetic.*`, '.harness/'];
+  return [`${prefix}synthetic`, `${prefix}.synthetic.*`, '.harness/', '*.csv.lock'];
 }
