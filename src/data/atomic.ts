@@ -6,6 +6,7 @@ import { HarnessError } from '../errors.ts';
 import { removeOnExit } from '../exit-signals.ts';
 import { wroteWhileRunning } from './process-alive.ts';
 import { makeDir } from './make-dir.ts';
+import { escapeRegExp } from './side-names.ts';
 
 /** A temp file beside `file` (same folder, so same file system), unique to this process and call. */
 const tempPathFor = (file: string): string => `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
@@ -49,8 +50,7 @@ export async function removeLeftovers(dir: string, pattern: RegExp): Promise<voi
  * beside few others (labels.csv and its history): it reads the folder on every call.
  */
 export async function removeDeadTemps(file: string): Promise<void> {
-  const escaped = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  await removeLeftovers(path.dirname(file), new RegExp(`^${escaped}${TEMP_NAME.source}`));
+  await removeLeftovers(path.dirname(file), new RegExp(`^${escapeRegExp(path.basename(file))}${TEMP_NAME.source}`));
 }
 
 /** Folders this process has already rid of dead temp files ({@link sweepFolderOnce}). */

@@ -27,8 +27,8 @@ import { fsyncDir } from './atomic.ts';
 import { parseCsv } from './csv-read.ts';
 import { wroteWhileRunning } from './process-alive.ts';
 import { readRegularText } from './read-file.ts';
+import { escapeRegExp } from './side-names.ts';
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const hex = (): string => randomBytes(6).toString('hex');
 
 /** The names kept beside `<parent>/<name>`: versions (`.name.v-…`, moved ones included) and temp links. */

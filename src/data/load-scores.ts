@@ -73,7 +73,7 @@ export function parseScoresText(text: string, file: string): ScoreRow[] {
       else {
         score = Number(raw);
         if (!Number.isFinite(score)) at(scoreCol, `score is not finite: ${JSON.stringify(raw)} overflows a 64-bit float`);
-        else if (/^[+-]?\d+$/.test(raw) && beyondExactInteger(BigInt(raw))) at(scoreCol, integerScoreProblem(raw));
+        else if (isIntegerPastExact(raw)) at(scoreCol, integerScoreProblem(raw));
       }
       let source: Source | undefined;
       if (sourceCol !== undefined) {
@@ -107,6 +107,11 @@ export function parseScoresText(text: string, file: string): ScoreRow[] {
  */
 export function beyondExactInteger(value: bigint): boolean {
   return value > 2n ** 53n || value < -(2n ** 53n);
+}
+
+/** True when the score text `raw` is an integer literal past {@link beyondExactInteger}. */
+export function isIntegerPastExact(raw: string): boolean {
+  return /^[+-]?\d+$/.test(raw) && beyondExactInteger(BigInt(raw));
 }
 
 /** What a score past {@link beyondExactInteger} is told. */

@@ -5,7 +5,7 @@
  */
 import { enumBytes, enumCodeAt, isSafeIdAt, plainDecimalAt, type ByteTable } from './csv-bytes.ts';
 import { IdColumn } from './id-column.ts';
-import { beyondExactInteger, DECIMAL, NON_FINITE, parseScoresText, SCORES_OPTIONAL, SCORES_REQUIRED, type ScoreRow } from './load-scores.ts';
+import { DECIMAL, isIntegerPastExact, NON_FINITE, parseScoresText, SCORES_OPTIONAL, SCORES_REQUIRED, type ScoreRow } from './load-scores.ts';
 import { SOURCES } from './schema.ts';
 import { cleanHeader, FieldCursor, readTableColumns } from './table-columns.ts';
 
@@ -35,7 +35,7 @@ function scoreOfText(text: string): number | undefined {
   const v = Number(raw);
   if (!Number.isFinite(v)) return undefined;
   // An integer past 2^53 is a problem the exact path names (load-scores.ts).
-  return /^[+-]?\d+$/.test(raw) && beyondExactInteger(BigInt(raw)) ? undefined : v;
+  return isIntegerPastExact(raw) ? undefined : v;
 }
 
 /** The byte path: the columns, or null at the first row readScoresFile would report. */

@@ -7,8 +7,8 @@
  */
 import { readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { escapeRegExp } from './side-names.ts';
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * True when the symlink `name` points to `.<name>.v-…` beside it: a source folder that

@@ -30,7 +30,6 @@
  * failure, leaves a journal behind. Before the journal, the staging folder is removed on the way
  * out (removeOnExit); from the journal on it must stay, as it holds the swap.
  */
-import { randomBytes } from 'node:crypto';
 import { lstat, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
@@ -42,6 +41,7 @@ import { sourceFolder } from './layout.ts';
 import { makeDir } from './make-dir.ts';
 import { wroteWhileRunning } from './process-alive.ts';
 import { fingerprintOf } from './swap-fingerprint.ts';
+import { stagingPathFor, stagingPattern } from './side-names.ts';
 
 /** What a swap does, in this order: entries renamed into the target, then files written over the target's. */
 export interface SwapPlan {
@@ -80,7 +80,6 @@ const writing = new Set<string>();
 /** For each staging folder of {@link writing} not committed yet: undoes its removal on exit. */
 const removals = new Map<string, () => void>();
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function exists(p: string): Promise<boolean> {
   return lstat(p).then(
@@ -100,7 +99,7 @@ const lockFileOf = (target: string): string => path.join(target, 'labels.csv');
  * caller holds the target's labels lock, and keeps it until {@link releaseSwapStaging}.
  */
 export async function createSwapStaging(target: string): Promise<string> {
-  const staging = path.join(path.dirname(target), `.${path.basename(target)}.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const staging = stagingPathFor(target);
   writing.add(staging);
   removals.set(staging, removeOnExit(staging));
   await makeDir(staging);
@@ -267,7 +266,7 @@ interface Leftover {
 /** The staging folders beside `target` that are not this process's own. */
 async function leftovers(target: string): Promise<Leftover[]> {
   const parent = path.dirname(target);
-  const pattern = new RegExp(`^\\.${escapeRegExp(path.basename(target))}\\.staging-(\\d+)-[0-9a-f]+$`);
+  const pattern = stagingPattern(path.basename(target));
   const out: Leftover[] = [];
   for (const entry of await readdir(parent).catch(() => [] as string[])) {
     const pid = Number(pattern.exec(entry)?.[1]);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatLabelsCsv, formatMetadataCsv, formatSeriesCsv } from './csv-write.ts';
@@ -12,6 +11,7 @@ import { removeOnExit } from '../exit-signals.ts';
 import { DEFAULT_PARQUET_COMPRESSION, loadZstd, type ParquetCompression } from './parquet-codecs.ts';
 import { partitionDirName } from './parquet-read.ts';
 import { makeDir } from './make-dir.ts';
+import { stagingPathFor, stagingPattern } from './side-names.ts';
 
 /** One system ready to be written: its columns and its metadata and label rows. */
 export interface FleetMember {
@@ -79,7 +79,7 @@ export async function writeFleet(
     await tidyBeside(finalDir);
     await convertToVersionLink(finalDir);
   });
-  const staging = path.join(parent, `.${path.basename(finalDir)}.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const staging = stagingPathFor(finalDir);
   // Ctrl+C mid-write removes it on the way out, not the next generate (it may hold gigabytes).
   const done = removeOnExit(staging);
   try {
@@ -163,5 +163,5 @@ function backgroundWrites(limit: number) {
  * folder's name, no longer runs: removeLeftovers). A running generate's staging folder is left alone.
  */
 async function removeStaleStaging(parent: string, name: string): Promise<void> {
-  await removeLeftovers(parent, new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.staging-(\\d+)-[0-9a-f]+$`));
+  await removeLeftovers(parent, stagingPattern(name));
 }
