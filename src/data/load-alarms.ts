@@ -29,9 +29,19 @@ const MAX_PROBLEMS = 50;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
+ * Epoch ms of an `alarm_at`: a contract timestamp (`…Z`), or the same written with the offset
+ * `+00:00`, which is UTC exactly (pandas writes a UTC timestamp so). Any other offset, `-00:00`
+ * (RFC 3339's "offset unknown") included, is NaN: alarms are judged in UTC against the labels.
+ */
+function parseAlarmAt(when: string): number {
+  if (when.endsWith('+00:00')) return parseTimestampAt(`${when.slice(0, -6)}Z`, 0, when.length - 5);
+  return parseTimestampAt(when, 0, when.length);
+}
+
+/**
  * Reads an `alarms.csv`. Every problem is located as file:line:column: a missing, unknown or
  * duplicate column, an empty or unsafe system id, an `alarm_at` that is not ISO 8601 UTC
- * (`2026-01-01T00:00:00Z`), a `score` that is not a finite number (an empty score is allowed:
+ * (`2026-01-01T00:00:00Z`, or `…+00:00`), a `score` that is not a finite number (an empty score is allowed:
  * the score is informative only), an unknown source. Several alarms of one system at one
  * instant are allowed (the metrics count them once). Up to 50 problems are collected, then
  * thrown as one `HarnessError('E_ALARMS')`. Rows come back in file order.
@@ -46,7 +56,10 @@ export async function readAlarmsFile(file: string): Promise<AlarmRow[]> {
   };
   const table = parseCsv(text, file, report);
   const all = [...ALARMS_REQUIRED, ...ALARMS_OPTIONAL];
-  const index = checkHeader(table, ALARMS_REQUIRED, ALARMS_OPTIONAL, report, (n) => didYouMean(n, all));
+  // A missing column is put at column 1 of the header, as every other problem of this file has
+  // a 1-based column (checkHeader's 0 is the whole line, the convention of the data files).
+  const headerReport = (p: Problem): void => report(p.line === 1 && p.column === 0 ? { ...p, column: 1 } : p);
+  const index = checkHeader(table, ALARMS_REQUIRED, ALARMS_OPTIONAL, headerReport, (n) => didYouMean(n, all));
   const out: AlarmRow[] = [];
   const idCol = index.get('system_id');
   const atCol = index.get('alarm_at');
@@ -63,9 +76,9 @@ export async function readAlarmsFile(file: string): Promise<AlarmRow[]> {
       const idProblem = systemIdProblem(id);
       if (idProblem !== undefined) problem(idCol, idProblem);
       const when = rec.fields[atCol] ?? '';
-      const atMs = parseTimestampAt(when, 0, when.length);
+      const atMs = parseAlarmAt(when);
       if (atMs !== atMs)
-        problem(atCol, `alarm_at is not an ISO 8601 UTC timestamp: ${JSON.stringify(when)} (expected e.g. 2026-01-01T00:00:00Z)`);
+        problem(atCol, `alarm_at is not an ISO 8601 UTC timestamp: ${JSON.stringify(when)} (expected e.g. 2026-01-01T00:00:00Z or 2026-01-01T00:00:00+00:00)`);
       let score: number | undefined;
       if (scoreCol !== undefined) {
         const raw = (rec.fields[scoreCol] ?? '').trim();

@@ -39,6 +39,7 @@ import {
 } from '../metrics/index.ts';
 import { writeChartSet } from './write-charts.ts';
 import { MAX_PROBLEMS, metadataBesideLabelsWarning, plural, readLabelRows } from './join.ts';
+import { checkDropShare, checkUnlabelled, key } from './unlabelled-alarms.ts';
 
 /** What {@link evaluateAlarmFiles} reads, and how it judges. */
 export interface EvaluateAlarmsOptions {
@@ -57,6 +58,8 @@ export interface EvaluateAlarmsOptions {
   readonly weighting: 'none' | 'nab';
   /** Drop alarms of systems without a label (a warning) instead of failing. */
   readonly allowMissing: boolean;
+  /** With allowMissing: the largest share of the alarms that may be dropped; more is an error. */
+  readonly maxMissing?: number;
 }
 
 /** What {@link evaluateAlarmFiles} measured, and on what. */
@@ -78,14 +81,11 @@ export interface AlarmsEvaluation {
   };
 }
 
-const key = (source: string, id: string): string => `${source}\u0000${id}`;
-
 /** Matches each alarm to its label (by id, and source when the file says it). */
 function joinAlarms(
   alarms: readonly AlarmRow[],
   labels: readonly FiledLabel[],
   alarmsFile: string,
-  labelsName: string,
 ) {
   const byId = new Map<string, FiledLabel[]>();
   for (const l of labels) {
@@ -94,19 +94,13 @@ function joinAlarms(
     else byId.set(l.located.row.system_id, [l]);
   }
   const times = new Map<string, number[]>();
-  const unlabelled: Problem[] = [];
+  const unlabelled: AlarmRow[] = [];
   const ambiguous: Problem[] = [];
   for (const a of alarms) {
     const c = (byId.get(a.systemId) ?? []).filter(
       (l) => a.source === undefined || l.located.row.source === a.source,
     );
-    if (c.length === 0)
-      unlabelled.push({
-        file: alarmsFile,
-        line: a.line,
-        column: 1,
-        message: `system ${a.systemId}${a.source ? ` (source ${a.source})` : ''} has an alarm but no label in ${labelsName}`,
-      });
+    if (c.length === 0) unlabelled.push(a);
     else if (c.length > 1)
       ambiguous.push({
         file: alarmsFile,
@@ -168,16 +162,7 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     metadataFiles.push(file);
   }
   const labelsName = labelsFiles.map(displayPath).join(' or ');
-  const { times, unlabelled } = joinAlarms(alarmRows, labels, alarmsFile, labelsName);
-  if (unlabelled.length > 0) {
-    if (!opts.allowMissing)
-      throw new HarnessError(
-        'E_JOIN',
-        `${plural(unlabelled.length, 'alarm')} of unlabelled systems; pass --allow-missing to drop them`,
-        unlabelled.slice(0, MAX_PROBLEMS),
-      );
-    warnings.push(`dropped ${plural(unlabelled.length, 'alarm')} of systems without a label`);
-  }
+  const { times, unlabelled } = joinAlarms(alarmRows, labels, alarmsFile);
 
   // The span of every labelled system, from its series (labels and metadata carry no span).
   if (opts.labels !== undefined && !opts.dataExplicit)
@@ -197,6 +182,14 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
       }
   const beside = metadataBesideLabelsWarning(opts.labels, opts.metadata, metadataFiles);
   if (beside !== undefined) warnings.push(beside);
+  // Checked once the metadata is read: an unlabelled id may be a rack's (a parent_system_id).
+  checkUnlabelled(unlabelled, metadataRows, opts.allowMissing, {
+    alarmsFile,
+    labelsName,
+    metadataName: metadataFiles.map(displayPath).join(' or '),
+  });
+  if (unlabelled.length > 0)
+    warnings.push(`dropped ${plural(unlabelled.length, 'alarm')} of systems without a label`);
   const missing: Problem[] = [];
   /** Each labelled system with a series: its label, span and alarms. */
   const judged: {
@@ -303,6 +296,7 @@ export async function evaluateAlarmFiles(opts: EvaluateAlarmsOptions): Promise<A
     // The headline names the file: a located copy of it was printed twice.
     throw new HarnessError('E_JOIN', `${labelsName}: ${message}`);
   }
+  checkDropShare(unlabelled, alarmRows.length, opts.maxMissing, alarmsFile, labelsName);
   const outside = alarmsOutsideSpan(alarmRows, normalSpans);
   if (outside.count > 0)
     warnings.push(

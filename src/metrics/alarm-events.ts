@@ -13,9 +13,15 @@
  * - **Debounce**: alarms are taken in time order; an alarm is a new false alarm only when it comes
  *   more than `cooldownDays` after the previous alarm that counted (a detection counts too), so
  *   a burst is one false alarm and alarms tied in time are always one (with cooldown 0 as well).
- * - A failure whose data ends before its window starts, and that has no alarm in it, is
- *   **unobservable**: no detector could have seen its precursor in the data, so it is left out of
- *   recall-like denominators (and counted, so a report can say so).
+ * - **Observable**: whether a failure counts in recall-like denominators is decided before the
+ *   alarms are looked at, so a catch can never make a failure count where a miss would not
+ *   (that counted the catches of failures past the data and dropped their misses: recall 1 for
+ *   one failure caught of two). With `alarmsInsideData` (a run: alarms fire only at scored
+ *   instants, inside the data) a failure whose data ends before its event window starts is
+ *   **unobservable**: no alarm could fall in its window, so it is left out (and counted, so a
+ *   report can say so). Without it (`harness evaluate --alarms`: an alarm log may run past the
+ *   telemetry export, so an alarm after the data's end is in the window by design) every
+ *   failure with a failure_at is observable.
  */
 import { HarnessError } from '../errors.ts';
 import type { AlarmSystem } from './alarm-types.ts';
@@ -52,7 +58,7 @@ export interface SystemAlarmResult {
   readonly falseAlarms: number;
   /** Observed system-time in days (last − first timestamp, gaps included); NaN when unknown. */
   readonly spanDays: number;
-  /** Failures only: false when the data ends before the window and no alarm is in it. */
+  /** Failures only: false when alarms fall inside the data and the data ends before the window. */
   readonly observable: boolean;
   /** Failures only: the first alarm inside the event window, NaN when none. */
   readonly detectionAt: number;
@@ -70,6 +76,12 @@ export interface JudgeOptions {
   readonly cooldownDays?: number;
   /** Window start when the onset is unknown: this many days before failure_at. Default: unbounded. */
   readonly preWindowDays?: number | null;
+  /**
+   * True when alarms can only fall inside each system's data (a run's alarms fire at scored
+   * instants): a failure whose data ends before its event window is then unobservable. Default
+   * false (alarms from a log, which may run past the data): every failure is observable.
+   */
+  readonly alarmsInsideData?: boolean;
 }
 
 /**
@@ -151,8 +163,14 @@ export function judgeSystemAlarms(sys: AlarmSystem, opts: JudgeOptions = {}): Sy
     }
   }
   const caught = detectionAt === detectionAt;
-  // Unknown span (NaN) ⇒ assume the data reached the window: only known data gaps excuse a miss.
-  const observable = caught || !(sys.spanEnd < start);
+  // Unknown span (NaN) ⇒ assume the data reached the window: only a known data end excuses a miss.
+  const observable = opts.alarmsInsideData !== true || !(sys.spanEnd < start);
+  if (caught && !observable)
+    // The caller said alarms fall inside the data, yet one past its end is in the window.
+    throw new HarnessError(
+      'E_METRIC',
+      `judgeSystemAlarms: ${sys.systemId} has an alarm at ${new Date(detectionAt).toISOString()}, after its data ends (${new Date(sys.spanEnd).toISOString()}), though alarmsInsideData is set`,
+    );
   let nabWeight = 0;
   if (caught) {
     // An unbounded window is measured from the series start (or the detection, if earlier).

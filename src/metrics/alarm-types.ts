@@ -48,6 +48,11 @@ export interface AlarmOptions {
   readonly cooldownDays?: number;
   /** Event window start when a label has no onset_at: failure_at − this. Default null: unbounded. */
   readonly preWindowDays?: number | null;
+  /**
+   * True when alarms can only fall inside each system's data (a run): a failure whose data ends
+   * before its event window is unobservable. Default false: every failure is (alarm-events.ts).
+   */
+  readonly alarmsInsideData?: boolean;
   /** `nab` adds NAB-weighted event precision and recall (early detections weigh more). Default `none`. */
   readonly weighting?: 'none' | 'nab';
   /** Confidence level of every CI. Default 0.95. */
@@ -109,7 +114,7 @@ export interface AlarmSummary extends AlarmMetricSet {
     readonly failures: number;
     /** Anomalies without failure_at: left out of every metric. */
     readonly failures_without_failure_at: number;
-    /** Failures whose data ends before their window (left out of recall-like denominators). */
+    /** Failures whose data ends before their window, when alarms fall inside the data (left out of recall-like denominators). */
     readonly unobservable: number;
     readonly caught: number;
     readonly alarms: number;

@@ -3,15 +3,19 @@
  * must reach, and the debounce that turns instants above it into alarms. Pure; O(instants).
  *
  * Debounce rules (a suite's `alarms: { minDuration, cooldown }`):
- * - an instant is *hot* when its score is ≥ the threshold; a NaN score (no score there) is not
+ * - tied instants (equal `t`, e.g. one score per string at one timestamp) are one *moment*,
+ *   scored by the highest of their scores (NaN only when none has a score): the rule a rack's
+ *   merged timeline applies to an instant two windows share (runner/alarm-units.ts), so one hot
+ *   moment listed three times never makes a run of three on its own, on a system as on a rack;
+ * - a moment is *hot* when its score is ≥ the threshold; a NaN score (no score there) is not
  *   hot and breaks a run, as a gap in the data would;
- * - an alarm fires at the instant where a run of hot instants reaches `minDuration` (the alarm
+ * - an alarm fires at the moment where a run of hot moments reaches `minDuration` (the alarm
  *   is raised when the evidence is complete, never back-dated to the run's start);
  * - after an alarm, no other fires until more than `cooldown` has passed (the same "more than"
  *   as alarm-events.ts's false-alarm debounce, so the metrics count these alarms one by one);
- *   a condition that persists past the cooldown raises a reminder at the first hot instant
- *   after it, since the run still has `minDuration` hot instants; two alarms never share an
- *   instant (tied instants are one moment).
+ *   a condition that persists past the cooldown raises a reminder at the first hot moment
+ *   after it, since the run still has `minDuration` hot moments; two alarms never share a
+ *   moment.
  */
 import { HarnessError } from '../errors.ts';
 import { counted, daysToMs } from './alarm-events.ts';
@@ -36,9 +40,37 @@ export interface Debounce {
   readonly cooldownDays: number;
 }
 
+/** A score over time: instants (epoch ms, ascending, ties allowed) and their scores. */
+export interface ScoreSeries {
+  readonly t: ArrayLike<number>;
+  readonly score: ArrayLike<number>;
+}
+
+/**
+ * One score per moment of a series (see the module comment): each run of tied instants
+ * collapsed to its highest score, NaN when none of them has one. `t` ascending, as long as
+ * `score`.
+ */
+export function momentsOf(series: ScoreSeries): { t: Float64Array; score: Float64Array } {
+  const { t, score } = series;
+  const outT: number[] = [];
+  const outScore: number[] = [];
+  for (let i = 0; i < t.length;) {
+    const at = t[i] as number;
+    let best = NaN;
+    for (; i < t.length && t[i] === at; i++) {
+      const v = score[i] as number;
+      if (v === v && (best !== best || v > best)) best = v;
+    }
+    outT.push(at);
+    outScore.push(best);
+  }
+  return { t: Float64Array.from(outT), score: Float64Array.from(outScore) };
+}
+
 /**
  * The alarm instants of one score series (see the module comment for the rules). `t` must be
- * ascending (ties allowed) and as long as `score`.
+ * ascending (ties allowed: one moment) and as long as `score`.
  */
 export function alarmsFromScores(
   t: ArrayLike<number>,
@@ -46,17 +78,18 @@ export function alarmsFromScores(
   threshold: number,
   debounce: Debounce,
 ): Float64Array {
+  const moments = momentsOf({ t, score });
   const cooldownMs = daysToMs(debounce.cooldownDays);
   const out: number[] = [];
   let run = 0;
   let last = -Infinity;
-  for (let i = 0; i < t.length; i++) {
-    const s = score[i] as number;
+  for (let i = 0; i < moments.t.length; i++) {
+    const s = moments.score[i] as number;
     run = s >= threshold ? run + 1 : 0; // NaN ≥ x is false: a gap breaks the run
-    const at = t[i] as number;
+    const at = moments.t[i] as number;
     // The same debounce as the alarm events: the first alarm always fires, even under a cooldown
     // that overflows to Infinity ms.
-    if (run >= debounce.minDuration && at > last && counted(at, last, cooldownMs)) {
+    if (run >= debounce.minDuration && counted(at, last, cooldownMs)) {
       out.push(at);
       last = at;
     }
@@ -65,11 +98,13 @@ export function alarmsFromScores(
 }
 
 /**
- * The highest score a series keeps for `minDuration` consecutive scored instants: the max over
- * every run of that many instants of the run's min (−Infinity when no run is that long). An
- * alarm fires on the series at threshold x exactly when this is ≥ x, whatever the cooldown.
+ * The highest score a series keeps for `minDuration` consecutive scored moments (tied instants
+ * are one, at their highest score): the max over every run of that many moments of the run's
+ * min (−Infinity when no run is that long). An alarm fires on the series at threshold x exactly
+ * when this is ≥ x, whatever the cooldown.
  */
-export function debouncedPeak(score: ArrayLike<number>, minDuration: number): number {
+export function debouncedPeak(series: ScoreSeries, minDuration: number): number {
+  const score = momentsOf(series).score;
   let peak = -Infinity;
   // Sliding-window minimum over the last `minDuration` instants (a monotone deque of indices).
   const deque: number[] = [];
@@ -103,11 +138,11 @@ export function debouncedPeak(score: ArrayLike<number>, minDuration: number): nu
  * scored test instant was hot). Infinity (no alarm ever) when no training normal is left.
  */
 export function alarmThreshold(
-  trainNormals: readonly ArrayLike<number>[],
+  trainNormals: readonly ScoreSeries[],
   fpr: number,
   minDuration: number,
 ): number {
-  const scored = trainNormals.filter(hasScore);
+  const scored = trainNormals.filter((s) => hasScore(s.score));
   if (scored.length === 0) return Infinity;
   const peaks = scored.map((s) => debouncedPeak(s, minDuration));
   // A normal too short (or too gappy) ever to alarm cannot raise one at any threshold.

@@ -283,7 +283,10 @@ export function evaluateAlarms(
       'E_METRIC',
       `evaluateAlarms: preWindowDays must be a number ≥ 0, got ${String(preWindowDays)}`,
     );
-  const judged = systems.map((sys) => judgeSystemAlarms(sys, { cooldownDays, preWindowDays }));
+  const alarmsInsideData = options.alarmsInsideData === true;
+  const judged = systems.map((sys) =>
+    judgeSystemAlarms(sys, { cooldownDays, preWindowDays, alarmsInsideData }),
+  );
   // A normal the model never scored was not watched: it is in no false-alarm count or time.
   const allNormals = judged.filter((j) => j.kind === 'normal');
   const normals = judged.filter((j, i) => j.kind === 'normal' && systems[i]!.unscored !== true);

@@ -106,7 +106,9 @@ export {
   debouncedPeak,
   DEFAULT_COOLDOWN_DAYS,
   DEFAULT_MIN_DURATION,
+  momentsOf,
   type Debounce,
+  type ScoreSeries,
 } from './alarms-from-scores.ts';
 export {
   groupRacks,

@@ -9,6 +9,7 @@ import type { SystemRecord } from '../data/types.ts';
 import {
   alarmsFromScores,
   groupRacks,
+  momentsOf,
   rackAlarmSystems,
   rackWindowLabel,
   type AlarmSystem,
@@ -111,27 +112,18 @@ interface Window {
 /**
  * The windows' instants in time order. Overlapping windows may score the same instant: it is
  * one moment of the rack, kept once with its highest score (NaN when none scored it), so an
- * overlap neither lengthens a run towards `minDuration` nor counts twice.
+ * overlap neither lengthens a run towards `minDuration` nor counts twice: the rule of tied
+ * instants on one system (momentsOf, metrics/alarms-from-scores.ts), applied here.
  */
 export function mergeTimelines(parts: readonly OverTime[]): OverTime {
-  const n = parts.reduce((a, o) => a + o.t.length, 0);
   const order: { t: number; s: number }[] = [];
   for (const o of parts)
     for (let i = 0; i < o.t.length; i++) order.push({ t: o.t[i]!, s: o.score[i]! });
   order.sort((a, b) => a.t - b.t);
-  const t = new Float64Array(n);
-  const score = new Float64Array(n);
-  let k = -1;
-  for (const p of order) {
-    if (k >= 0 && t[k] === p.t) {
-      const kept = score[k]!;
-      if (p.s === p.s && (kept !== kept || p.s > kept)) score[k] = p.s;
-      continue;
-    }
-    k++;
-    t[k] = p.t;
-    score[k] = p.s;
-  }
+  const { t, score } = momentsOf({
+    t: Float64Array.from(order, (p) => p.t),
+    score: Float64Array.from(order, (p) => p.s),
+  });
   let spanStart = Infinity;
   let spanEnd = -Infinity;
   for (const o of parts) {
@@ -139,8 +131,8 @@ export function mergeTimelines(parts: readonly OverTime[]): OverTime {
     if (o.spanEnd > spanEnd) spanEnd = o.spanEnd;
   }
   return {
-    t: t.slice(0, k + 1),
-    score: score.slice(0, k + 1),
+    t,
+    score,
     spanStart: Number.isFinite(spanStart) ? spanStart : NaN,
     spanEnd: Number.isFinite(spanEnd) ? spanEnd : NaN,
   };

@@ -12,6 +12,7 @@ import {
   DEFAULT_COOLDOWN_DAYS,
   DEFAULT_MIN_DURATION,
   evaluateAlarms,
+  momentsOf,
   type AlarmSummary,
   type AlarmSystem,
   type CaseAlarms,
@@ -81,8 +82,11 @@ export function caseAlarms(
   // gives a threshold no training window could reach, and alarms raised on a rack's merged
   // timeline against it would measure nothing.
   const series = input.overTime.filter((o): o is OverTime => !!o);
+  // A model's alarms fire at scored instants, inside the data (over-time.ts checks each t), so
+  // a failure whose data ends before its event window could not be caught: unobservable.
   const judged = evaluateAlarms(systems, {
     cooldownDays: debounce.cooldownDays,
+    alarmsInsideData: true,
     seed: `${seed}:alarms`,
   });
   const judgedCells = alarmCells(units, strata, debounce, seed);
@@ -161,7 +165,8 @@ function assertFailuresAgree(
 /**
  * Why no test system could raise an alarm whatever its scores, or null when one could: the
  * threshold is not a number a score reaches (Infinity: no training normal system with a
- * scored instant to set it from), or no score over time holds `minDuration` scored instants in a row (a window scenario
+ * scored instant to set it from), or no score over time holds `minDuration` scored moments
+ * (distinct instants) in a row (a window scenario
  * whose windows are shorter than the model's rolling window gets one instant per window). Then
  * "0 false alarms per system-month" would pass a gate on a model that was never able to alarm.
  */
@@ -175,14 +180,17 @@ export function noAlarmPossible(
     return 'no alarm could fire: the alarm threshold is Infinity (no training normal system with a scored instant to set it from)';
   let longest = 0;
   for (const o of series) {
+    // Tied instants are one moment, as alarmsFromScores counts them: three scores at one
+    // timestamp are no run of three.
+    const score = momentsOf(o).score;
     let run = 0;
-    for (let i = 0; i < o.score.length; i++) {
-      run = o.score[i] === o.score[i] ? run + 1 : 0;
+    for (let i = 0; i < score.length; i++) {
+      run = score[i] === score[i] ? run + 1 : 0;
       if (run > longest) longest = run;
     }
     if (longest >= minDuration) return null;
   }
-  return `no alarm could fire: no test system's score over time has ${minDuration} scored instants in a row (alarms.minDuration), the most is ${longest}; lower alarms.minDuration or score more instants per system (a series shorter than a rolling window gets one instant)`;
+  return `no alarm could fire: no test system's score over time has ${minDuration} scored instants in a row (alarms.minDuration; tied instants are one), the most is ${longest}; lower alarms.minDuration or score more instants per system (a series shorter than a rolling window gets one instant)`;
 }
 
 /** A metric set with every metric and CI undefined for `reason` (see {@link noAlarmPossible}). */
@@ -219,6 +227,7 @@ function alarmCells(
   for (const [column, values] of Object.entries(strata)) {
     const cells = alarmBreakdown(column, systems, (k) => unitValue(units[k]!, values), {
       cooldownDays: debounce.cooldownDays,
+      alarmsInsideData: true,
       seed: `${seed}:alarms`,
     });
     out[column] = new Map(cells.map((c) => [c.stratum, c]));

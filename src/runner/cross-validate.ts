@@ -57,11 +57,7 @@ function splitAlarmThreshold(
   if (typeof threshold === 'number') return threshold;
   if (threshold.kind === 'fixed') return threshold.value;
   const fpr = threshold.kind === 'train_fpr' ? threshold.fpr : ALARM_FPR_DEFAULT;
-  return alarmThreshold(
-    store.trainNormals.map((o) => o.score),
-    fpr,
-    minDuration,
-  );
+  return alarmThreshold(store.trainNormals, fpr, minDuration);
 }
 
 /** True when the training normals must be scored: a train-FPR threshold, or alarms whose threshold reads them. */

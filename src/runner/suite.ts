@@ -98,7 +98,7 @@ export interface SuiteSpec {
   /**
    * Judge the alarms of the models with `scoreOverTime` (see README "Alarms: when did it warn?"):
    * `true` with the defaults, or an alarm fires when `minDuration` consecutive scored instants
-   * (default 3) reach the threshold, then no other for `cooldown` (days, or a duration such as
+   * (default 3; tied instants are one, at their highest score) reach the threshold, then no other for `cooldown` (days, or a duration such as
    * `'12h'`; default 1 day). The threshold follows the suite's rule, applied to the training
    * normals' scores over time. Absent: no scoring over time (it costs a score per window).
    */

@@ -44,8 +44,8 @@ threshold, and a breakdown per stratum.
   --plots DIR       write ROC, PR, score-distribution and breakdown charts as SVG into DIR
 
        harness evaluate --alarms FILE [--labels FILE] [--metadata FILE] [--data DIR]
-                        [--cooldown DAYS] [--pre-window DAYS] [--nab] [--allow-missing] [--json]
-                        [--plots DIR]
+                        [--cooldown DAYS] [--pre-window DAYS] [--nab]
+                        [--allow-missing [--max-missing SHARE]] [--json] [--plots DIR]
 
 With --alarms, judges alarms raised anywhere (alarms.csv: system_id,alarm_at[,score][,source];
 ISO 8601 UTC) against the labels' failure_at/onset_at: warning_days, median_warning_days,
@@ -59,6 +59,11 @@ observed span is read from its series under --data (required with --labels).
   --pre-window DAYS event window of a failure without onset_at: DAYS before failure_at
                     (default: everything before the failure)
   --nab             add NAB-weighted event precision and recall (early detections weigh more)
+  --allow-missing   drop alarms of systems without a label (with a warning) instead of failing;
+                    dropping every alarm is still exit 2, and so is an alarm naming a rack
+                    (a parent_system_id) instead of one of its windows
+  --max-missing SHARE  with --allow-missing: exit 2 when the alarms dropped are more than SHARE
+                    of the alarms file (0.05 = 5 %)
   --plots DIR       write the warning-time chart (days of warning per failure type, failures
                     missed) as warning-time.svg into DIR
 
@@ -72,6 +77,25 @@ function daysFlag(name: string, raw: string | undefined): number | undefined {
   if (v !== undefined && !(v >= 0 && Number.isFinite(v)))
     throw new HarnessError('E_ARGS', `--${name} must be a number of days ≥ 0 (got "${raw}")`);
   return v;
+}
+
+/** `--max-missing`: a share in [0, 1] of what --allow-missing drops (`what`), only with it. */
+function maxMissingFlag(
+  values: { 'allow-missing'?: boolean; 'max-missing'?: string },
+  what: string,
+): number | undefined {
+  const maxMissing = numberFlag('max-missing', values['max-missing']);
+  if (maxMissing !== undefined && !(maxMissing >= 0 && maxMissing <= 1))
+    throw new HarnessError(
+      'E_ARGS',
+      `harness evaluate: --max-missing is a share of the ${what} in [0, 1] (0.05 = 5 %), got ${values['max-missing']}`,
+    );
+  if (maxMissing !== undefined && values['allow-missing'] !== true)
+    throw new HarnessError(
+      'E_ARGS',
+      `harness evaluate: --max-missing caps what --allow-missing drops: pass both\n\n${USAGE}`,
+    );
+  return maxMissing;
 }
 
 /** `harness evaluate --alarms`: the alarm-level evaluation (src/evaluate/evaluate-alarms.ts). */
@@ -91,12 +115,13 @@ async function runAlarms(values: {
   'max-missing'?: string;
   json?: boolean;
 }): Promise<number> {
-  for (const flag of ['scores', 'threshold', 'by', 'max-missing'] as const)
+  for (const flag of ['scores', 'threshold', 'by'] as const)
     if (values[flag] !== undefined)
       throw new HarnessError(
         'E_ARGS',
         `harness evaluate: --${flag} does not go with --alarms\n\n${USAGE}`,
       );
+  const maxMissing = maxMissingFlag(values, 'alarms');
   const plotsDir =
     values.plots === undefined ? undefined : await outputDirFlag('plots', values.plots);
   const evaluation = await evaluateAlarmFiles({
@@ -112,6 +137,7 @@ async function runAlarms(values: {
     preWindowDays: daysFlag('pre-window', values['pre-window']) ?? null,
     weighting: values.nab === true ? 'nab' : 'none',
     allowMissing: values['allow-missing'] === true,
+    ...(maxMissing !== undefined ? { maxMissing } : {}),
   });
   for (const w of evaluation.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
   // Charts first: a chart that cannot be written is exit 2 with no report printed before it.
@@ -191,17 +217,7 @@ export const evaluateCommand: Command = {
           'E_ARGS',
           `harness evaluate: --${flag} goes with --alarms, not --scores\n\n${USAGE}`,
         );
-    const maxMissing = numberFlag('max-missing', values['max-missing']);
-    if (maxMissing !== undefined && !(maxMissing >= 0 && maxMissing <= 1))
-      throw new HarnessError(
-        'E_ARGS',
-        `harness evaluate: --max-missing is a share of the labels in [0, 1] (0.05 = 5 %), got ${values['max-missing']}`,
-      );
-    if (maxMissing !== undefined && values['allow-missing'] !== true)
-      throw new HarnessError(
-        'E_ARGS',
-        `harness evaluate: --max-missing caps what --allow-missing drops: pass both\n\n${USAGE}`,
-      );
+    const maxMissing = maxMissingFlag(values, 'labels');
     const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
     const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';
     const by = parseBy(values.by);

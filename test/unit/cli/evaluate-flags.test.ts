@@ -13,6 +13,14 @@ describe('harness evaluate: flags of the other mode', () => {
     [['--scores', 'scores.csv', '--nab'], /--nab goes with --alarms, not --scores/],
     [['--alarms', 'alarms.csv', '--by', 'season'], /--by does not go with --alarms/],
     [['--alarms', 'alarms.csv', '--threshold', '0.5'], /--threshold does not go with --alarms/],
+    [
+      ['--alarms', 'alarms.csv', '--max-missing', '0.1'],
+      /--max-missing caps what --allow-missing drops: pass both/,
+    ],
+    [
+      ['--alarms', 'alarms.csv', '--allow-missing', '--max-missing', '2'],
+      /--max-missing is a share of the alarms in \[0, 1\]/,
+    ],
   ])('%j is exit 2 (E_ARGS), naming the flag', async (argv, message) => {
     await expect(evaluateCommand.run(argv)).rejects.toMatchObject({
       code: 'E_ARGS',

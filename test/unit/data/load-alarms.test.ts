@@ -38,14 +38,38 @@ describe('readAlarmsFile', () => {
     await writeFile(f, 'system_id,alarm_at,score,source\n../x,2026-01-01T00:00:00Z,1,real\nS1,2026-01-01T00:00:00+01:00,NaN,reel\n,2026-13-01T00:00:00Z,1,synthetic\n');
     expect(await problemsOf(readAlarmsFile(f))).toEqual([
       '2:1: unsafe system id "../x": ids name files, so they must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$',
-      '3:2: alarm_at is not an ISO 8601 UTC timestamp: "2026-01-01T00:00:00+01:00" (expected e.g. 2026-01-01T00:00:00Z)',
+      '3:2: alarm_at is not an ISO 8601 UTC timestamp: "2026-01-01T00:00:00+01:00" (expected e.g. 2026-01-01T00:00:00Z or 2026-01-01T00:00:00+00:00)',
       '3:3: score is not a finite number: "NaN"',
       '3:4: unknown source "reel" (did you mean "real"?) (expected one of synthetic, real)',
       '4:1: empty system_id',
-      '4:2: alarm_at is not an ISO 8601 UTC timestamp: "2026-13-01T00:00:00Z" (expected e.g. 2026-01-01T00:00:00Z)',
+      '4:2: alarm_at is not an ISO 8601 UTC timestamp: "2026-13-01T00:00:00Z" (expected e.g. 2026-01-01T00:00:00Z or 2026-01-01T00:00:00+00:00)',
     ]);
     await writeFile(f, 'system_id,alarm\nS1,2026-01-01T00:00:00Z\n');
     expect((await problemsOf(readAlarmsFile(f)))[0]).toMatch(/^1:2: unknown column "alarm"/);
+  });
+
+  it('puts missing columns at column 1 of the header, not 0: columns are 1-based', async () => {
+    const f = path.join(dir, 'noheader.csv');
+    await writeFile(f, 'x\n1\n');
+    expect(await problemsOf(readAlarmsFile(f))).toEqual([
+      '1:1: unknown column "x"',
+      '1:1: missing required columns system_id, alarm_at (header: x)',
+    ]);
+  });
+
+  it('reads an alarm_at written with the offset +00:00 (pandas\' UTC) as UTC, and no other offset', async () => {
+    const f = path.join(dir, 'offset.csv');
+    await writeFile(f, 'system_id,alarm_at\nS1,2026-01-01T00:00:00+00:00\nS1,2026-01-01T00:00:00.25+00:00\n');
+    expect(await readAlarmsFile(f)).toEqual([
+      { systemId: 'S1', atMs: Date.UTC(2026, 0, 1), line: 2 },
+      { systemId: 'S1', atMs: Date.UTC(2026, 0, 1) + 250, line: 3 },
+    ]);
+    await writeFile(f, 'system_id,alarm_at\nS1,2026-01-01T00:00:00-00:00\nS1,2026-01-01 00:00:00+00:00\nS1,+00:00\n');
+    expect((await problemsOf(readAlarmsFile(f))).map((p) => p.split(' (expected')[0])).toEqual([
+      '2:2: alarm_at is not an ISO 8601 UTC timestamp: "2026-01-01T00:00:00-00:00"',
+      '3:2: alarm_at is not an ISO 8601 UTC timestamp: "2026-01-01 00:00:00+00:00"',
+      '4:2: alarm_at is not an ISO 8601 UTC timestamp: "+00:00"',
+    ]);
   });
 });
 

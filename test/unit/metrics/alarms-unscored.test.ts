@@ -58,10 +58,16 @@ describe('evaluateAlarms with unscored normals', () => {
   });
 });
 
+/** A score series with one instant a second from 0. */
+const series = (score: Float64Array) => ({
+  t: Float64Array.from(score, (_, i) => i * 1000),
+  score,
+});
+
 describe('alarmThreshold with unscored training normals', () => {
   it('leaves a normal with no scored instant out', () => {
-    const scored = [Float64Array.of(1, 1, 1), Float64Array.of(2, 2, 2)];
-    const blind = Float64Array.of(NaN, NaN, NaN);
+    const scored = [series(Float64Array.of(1, 1, 1)), series(Float64Array.of(2, 2, 2))];
+    const blind = series(Float64Array.of(NaN, NaN, NaN));
     expect(alarmThreshold([...scored, blind, blind, blind], 0.5, 2)).toBe(
       alarmThreshold(scored, 0.5, 2),
     );
@@ -69,6 +75,8 @@ describe('alarmThreshold with unscored training normals', () => {
   });
 
   it('is Infinity (nothing may alarm) when no training normal was scored', () => {
-    expect(alarmThreshold([Float64Array.of(NaN), Float64Array.of()], 0.05, 1)).toBe(Infinity);
+    expect(alarmThreshold([series(Float64Array.of(NaN)), series(Float64Array.of())], 0.05, 1)).toBe(
+      Infinity,
+    );
   });
 });

@@ -83,11 +83,32 @@ describe('judgeSystemAlarms', () => {
     expect(pre.falseAlarms).toBe(1);
   });
 
-  it('a failure whose data ends before the onset is unobservable unless an alarm still caught it', () => {
-    expect(judgeSystemAlarms(failure('F', 't', 100, 80, [], [0, 70])).observable).toBe(false);
+  it('with alarms inside the data, a failure whose data ends before the onset is unobservable', () => {
+    const inside = { alarmsInsideData: true };
+    expect(judgeSystemAlarms(failure('F', 't', 100, 80, [], [0, 70]), inside).observable).toBe(
+      false,
+    );
+    expect(judgeSystemAlarms(failure('F', 't', 100, 80, [], [0, 80]), inside).observable).toBe(
+      true,
+    );
+    // An alarm past the data's end cannot come from a run: a caller's bug, not a catch to count.
+    expect(() => judgeSystemAlarms(failure('F', 't', 100, 80, [90], [0, 70]), inside)).toThrow(
+      /after its data ends .* though alarmsInsideData is set/,
+    );
+  });
+
+  it('with alarms from a log, a failure past the data is observable whether caught or missed', () => {
+    // Observability was `caught || data reaches the window`: the catch counted, the miss vanished.
     const caught = judgeSystemAlarms(failure('F', 't', 100, 80, [90], [0, 70]));
-    expect(caught.observable).toBe(true);
+    const missed = judgeSystemAlarms(failure('F', 't', 100, 80, [], [0, 70]));
+    expect([caught.observable, missed.observable]).toEqual([true, true]);
     expect(caught.warningDays).toBe(10);
+    const r = evaluateAlarms(
+      [failure('A', 't', 100, 80, [90], [0, 70]), failure('B', 't', 200, 180, [], [0, 170])],
+      { reps: 50 },
+    );
+    expect(r.metrics['event_recall']).toBe(1 / 2);
+    expect(r.counts).toMatchObject({ failures: 2, caught: 1, unobservable: 0 });
   });
 
   it('debounces a normal system: ties are one alarm even with cooldown 0', () => {
@@ -151,11 +172,13 @@ describe('judgeSystemAlarms', () => {
 });
 
 describe('evaluateAlarms', () => {
+  /** These alarms fall inside their systems' data, as a run's: F4 is unobservable. */
+  const RUN = { alarmsInsideData: true } as const;
   const fleet: AlarmSystem[] = [
     failure('F1', 'thermal_runaway', 100, 80, [85]), // warning 15, delay 5
     failure('F2', 'thermal_runaway', 100, 95, [99.5]), // warning 0.5, delay 4.5
     failure('F3', 'cell_imbalance', 200, 150, []), // missed
-    failure('F4', 'cell_imbalance', 200, 150, [], [0, 140]), // data ends before onset: unobservable
+    failure('F4', 'cell_imbalance', 200, 150, [], [0, 140]), // data ends before onset: unobservable in a run
     failure('F5', 'cell_imbalance', 200, 150, [120, 160]), // 120 early (false), warning 40, delay 10
     // A gap in the data does not shorten the span: first to last timestamp, 2 months.
     normal('N1', [10, 10, 30], [0, 2 * 30.44]), // 2 false alarms (the tie merges)
@@ -163,7 +186,7 @@ describe('evaluateAlarms', () => {
   ];
 
   it('computes every metric as by hand', () => {
-    const r = evaluateAlarms(fleet, { reps: 200 });
+    const r = evaluateAlarms(fleet, { reps: 200, ...RUN });
     const m = r.metrics;
     expect(m['warning_days']).toBeCloseTo((15 + 0.5 + 40) / 3, 12);
     expect(m['median_warning_days']).toBe(15);
@@ -207,7 +230,7 @@ describe('evaluateAlarms', () => {
   });
 
   it('breaks the failure-side metrics down by failure type', () => {
-    const r = evaluateAlarms(fleet, { reps: 100 });
+    const r = evaluateAlarms(fleet, { reps: 100, ...RUN });
     const byType = Object.fromEntries(r.breakdown.failure_type.map((c) => [c.stratum, c]));
     expect(byType['thermal_runaway']!.metrics['median_warning_days']).toBeCloseTo(7.75, 12);
     expect(byType['thermal_runaway']!.metrics['event_recall']).toBe(1);
@@ -217,7 +240,7 @@ describe('evaluateAlarms', () => {
   });
 
   it('weights early detections the NAB way as an option', () => {
-    const r = evaluateAlarms(fleet, { reps: 50, weighting: 'nab' });
+    const r = evaluateAlarms(fleet, { reps: 50, weighting: 'nab', ...RUN });
     const w = [85, 99.5, 160].map(
       (d, i) =>
         nabScaledSigmoid(
