@@ -54,6 +54,23 @@ export function seasonOfMonth(month: number): Season {
   return (['winter', 'winter', 'spring', 'spring', 'spring', 'summer', 'summer', 'summer', 'autumn', 'autumn', 'autumn', 'winter'] as const)[month] ?? 'winter';
 }
 
+/**
+ * Why an import kept no row. A file with a header and no rows is said so at its line 2: "every
+ * one of the 0 rows was dropped (is timestamp.format right?)" sent a user to the wrong field.
+ */
+function nothingToImport(tables: readonly RawTable[], tally: ImportTally): HarnessError {
+  if (tally.rowsRead === 0) {
+    const where = tables.map((t): Problem => (t.kind === 'csv' ? { file: t.file, line: 2, column: 1, message: 'no data rows after the header' } : { file: t.file, line: 0, column: 0, message: 'no rows' }));
+    const what = tables.length === 1 ? `${tables[0]!.file} has no` : `none of the ${tables.length} files has`;
+    return new HarnessError('E_IMPORT', `nothing to import: ${what} data rows${tables.every((t) => t.kind === 'csv') ? ' after the header' : ''}`, where);
+  }
+  const drops = [...tally.drops.values()];
+  const firsts = drops.flatMap((d) => (d.first ? [{ ...d.first, message: `${d.reason} (${d.count}×): ${d.first.message}` }] : []));
+  const count = (reason: string): number => drops.find((d) => d.reason === reason)?.count ?? 0;
+  const hint = count('unparsable_timestamp') > 0 ? ' (is timestamp.format right?)' : count('nonexistent_local_time') + count('ambiguous_local_time') > 0 ? ' (is timestamp.timezone right?)' : '';
+  return new HarnessError('E_IMPORT', `nothing to import: every one of the ${tally.rowsRead} rows was dropped${hint}`, firsts);
+}
+
 export async function importExports(opts: ImportOptions): Promise<ImportResult> {
   const { mapping } = opts;
   if (opts.files.length === 0) throw new HarnessError('E_ARGS', 'no files to import');
@@ -72,10 +89,7 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   for (const t of tables) collector.add(t);
   const series = collector.finish();
   const kept = series.reduce((a, s) => a + s.timestamps.length, 0);
-  if (kept === 0) {
-    const firsts = [...tally.drops.values()].flatMap((d) => (d.first ? [{ ...d.first, message: `${d.reason} (${d.count}×): ${d.first.message}` }] : []));
-    throw new HarnessError('E_IMPORT', `nothing to import: every one of the ${tally.rowsRead} rows was dropped (is timestamp.format right?)`, firsts);
-  }
+  if (kept === 0) throw nothingToImport(tables, tally);
   // A wrong unit or an empty column spoils a whole sensor while every row looks fine alone.
   const readings = checkReadings(mapping, tally, series);
   if (readings.problems.length > 0) {
@@ -126,6 +140,12 @@ export async function importExports(opts: ImportOptions): Promise<ImportResult> 
   const dropped = [...tally.drops.values()].filter((d) => d.reason !== 'sentinel' && d.reason !== 'out_of_range' && d.reason !== 'unparsable_value').reduce((a, d) => a + d.count, 0);
   if (tally.rowsRead > 0 && dropped / tally.rowsRead > 0.5) warnings.push(`more than half of the rows were dropped (${dropped} of ${tally.rowsRead}): check the mapping`);
   warnings.push(...readings.warnings.map((w) => w.message));
+  for (const t of tables) if (t.rows.length === 0 && t.malformed.length === 0) warnings.push(`${t.file}: no data rows${t.kind === 'csv' ? ' after the header' : ''}`);
+  if (tally.ambiguousGuessed > 0) {
+    warnings.push(
+      `${tally.ambiguousGuessed} local time(s) in an hour a DST change repeats have no unambiguous row of their system before or after them: taken as the earlier meaning; set timestamp.ambiguous to "later" if they are the second`,
+    );
+  }
 
   const labelsInput = opts.labels !== undefined ? { file: opts.labels } : undefined;
   const policy = { replace: opts.replace === true, dropLabels: opts.dropLabels === true };

@@ -7,8 +7,12 @@ import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
 import { parseCsv, readTextFile } from '../csv-read.ts';
 import { loadCodecsFor, PARQUET_DECOMPRESSORS } from '../parquet-codecs.ts';
+import { LocalDateTime } from './timestamps.ts';
 
-/** One export as raw cells: strings from text files; numbers, bigints, Dates, strings or null from Parquet. */
+/**
+ * One export as raw cells: strings from text files; numbers, bigints, Dates (UTC timestamps),
+ * LocalDateTimes (timestamps not adjusted to UTC), strings or null from Parquet.
+ */
 export interface RawTable {
   readonly file: string;
   readonly kind: 'csv' | 'parquet';
@@ -16,6 +20,8 @@ export interface RawTable {
   readonly rows: readonly RawRow[];
   /** Rows the reader left out (a CSV row with the wrong number of fields), located. */
   readonly malformed: readonly Problem[];
+  /** Parquet: the columns whose timestamps are local times (their cells LocalDateTimes). */
+  readonly localTimeColumns?: readonly string[];
 }
 
 export interface RawRow {
@@ -63,11 +69,16 @@ async function readDelimited(file: string, delimiter: string): Promise<RawTable>
 async function readParquet(file: string): Promise<RawTable> {
   const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, parquetReadObjects } = await import('hyparquet');
   let header: string[];
+  let local: Set<string>;
   let objects: Record<string, unknown>[];
   try {
     const buffer = await asyncBufferFromFile(file);
     const metadata = await parquetMetadataAsync(buffer);
-    header = parquetSchema(metadata).children.map((c) => c.element.name);
+    const columns = parquetSchema(metadata).children.map((c) => c.element);
+    header = columns.map((c) => c.name);
+    // hyparquet gives every timestamp as a Date, as if UTC. A column without a logical type
+    // (only TIMESTAMP_MILLIS/MICROS, or INT96) is UTC by the format's rules.
+    local = new Set(columns.filter((c) => c.logical_type?.type === 'TIMESTAMP' && !c.logical_type.isAdjustedToUTC).map((c) => c.name));
     await loadCodecsFor(metadata);
     objects = await parquetReadObjects({ file: buffer, metadata, compressors: PARQUET_DECOMPRESSORS });
   } catch (err) {
@@ -79,7 +90,13 @@ async function readParquet(file: string): Promise<RawTable> {
     file,
     kind: 'parquet',
     header,
-    rows: objects.map((o, i) => ({ line: i + 1, cells: header.map((h) => o[h] ?? null) })),
+    rows: objects.map((o, i) => ({ line: i + 1, cells: header.map((h) => asLocal(local.has(h), o[h] ?? null)) })),
     malformed: [],
+    localTimeColumns: [...local],
   };
+}
+
+/** A cell of a local-time column as the wall-clock time it is; any other cell as hyparquet gave it. */
+function asLocal(local: boolean, cell: unknown): unknown {
+  return local && cell instanceof Date ? new LocalDateTime(cell.getTime()) : cell;
 }

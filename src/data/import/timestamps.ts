@@ -2,8 +2,8 @@
  * Timestamps of real exports to epoch milliseconds (UTC): ISO 8601 with or without an offset,
  * patterns such as `YYYY-MM-DD HH:mm:ss` or `DD.MM.YYYY HH:mm:ss`, epoch seconds or
  * milliseconds, times elapsed since an origin (pandas Timedelta text or seconds); local times in an IANA zone (DST included, offsets from Intl.DateTimeFormat)
- * or a fixed offset. A local time that a DST change skips (nonexistent) or repeats (ambiguous)
- * is resolved by the mapping's policy, or reported.
+ * or a fixed offset; Parquet timestamps, UTC or local ({@link LocalDateTime}). A local time that a
+ * DST change skips (nonexistent) or repeats (ambiguous) is resolved by the mapping's policy, or reported.
  */
 
 /** How a local time maps to UTC in one zone. */
@@ -74,6 +74,26 @@ export function localCandidates(zone: Zone, wallMs: number): number[] {
   return out.sort((a, b) => a - b);
 }
 
+/**
+ * A Parquet timestamp not adjusted to UTC (logical type TIMESTAMP, isAdjustedToUTC=false: what
+ * pandas writes for a naive datetime): wall-clock fields without a zone, held as the instant
+ * that has those fields in UTC. Like ISO text without an offset it means an instant only in the
+ * mapping's timestamp.timezone; read as UTC it shifted a Berlin export by two hours, exit 0.
+ */
+export class LocalDateTime {
+  constructor(readonly wallMs: number) {}
+
+  /** The wall time as ISO 8601 without an offset, for messages. */
+  toString(): string {
+    return Number.isFinite(this.wallMs) ? new Date(this.wallMs).toISOString().replace(/(?:\.000)?Z$/, '') : 'an invalid date';
+  }
+
+  /** As text in a message that quotes the cell (JSON.stringify), not `{"wallMs":…}`. */
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
 export type AmbiguousPolicy = 'infer' | 'earlier' | 'later' | 'drop';
 export type NonexistentPolicy = 'drop' | 'shift';
 
@@ -108,7 +128,14 @@ export function parseTimedelta(text: string): number | undefined {
 }
 
 export type ParsedTime =
-  | { readonly ok: true; readonly ms: number; readonly ambiguous?: boolean; readonly shifted?: boolean }
+  | {
+      readonly ok: true;
+      readonly ms: number;
+      readonly ambiguous?: boolean;
+      /** Under `infer`: both meanings of the repeated local time, earlier first, for a caller that can look at later rows too. */
+      readonly candidates?: readonly number[];
+      readonly shifted?: boolean;
+    }
   | { readonly ok: false; readonly reason: 'unparsable_timestamp' | 'nonexistent_local_time' | 'ambiguous_local_time'; readonly detail: string };
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -179,6 +206,23 @@ function implausible(spec: TimestampSpec, value: unknown, ms: number): string {
 }
 
 /**
+ * Of the meanings of a repeated local time, the one nearest where the series is expected next:
+ * the previous row plus the system's last time step (minus, in a newest-first file; the same
+ * with rows read backwards from a later row, transform.ts); on a tie, the one past the previous
+ * row in that direction. Nearest the previous row alone lost a row at hourly sampling (the
+ * second 02:00 is as near the first as that row itself) and tied at 30 min; the step keeps a row
+ * out of order inside the hour (02:40, 02:35) and an exact duplicate on their first meaning.
+ */
+export function nearestMeaning(candidates: readonly number[], previousMs: number, stepMs: number | undefined): number {
+  const target = previousMs + (stepMs ?? 0);
+  const ahead = (t: number): boolean => ((stepMs ?? 0) < 0 ? t < previousMs : t > previousMs);
+  return candidates.reduce((best, t) => {
+    const d = Math.abs(t - target) - Math.abs(best - target);
+    return d < 0 || (d === 0 && ahead(t) && !ahead(best)) ? t : best;
+  });
+}
+
+/**
  * A cell to UTC milliseconds. `previousMs` (the same system's previous row, file order) and
  * `stepMs` (its expected time step, negative when its rows run newest first) resolve ambiguous
  * local times under `infer`.
@@ -201,10 +245,8 @@ function cellParser(spec: TimestampSpec): TimeParser {
   const pattern = spec.format === 'iso' || spec.format === 'elapsed' || spec.format.startsWith('epoch_') ? undefined : compilePattern(spec.format);
   const bad = (detail: string): ParsedTime => ({ ok: false, reason: 'unparsable_timestamp', detail });
 
-  const fromWall = (y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, text: string, previousMs: number | undefined, stepMs: number | undefined): ParsedTime => {
-    if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return bad(`${JSON.stringify(text)} is not a valid date and time`);
-    const wall = Date.UTC(y, mo - 1, d, h, mi, s) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
-    if (new Date(wall).getUTCDate() !== d) return bad(`${JSON.stringify(text)} is not a valid date`);
+  /** A wall-clock time (its fields as a UTC instant's) in the mapping's zone. */
+  const fromWall = (wall: number, text: string, previousMs: number | undefined, stepMs: number | undefined): ParsedTime => {
     const zone = spec.zone;
     if (!zone) return bad(`${JSON.stringify(text)} has no UTC offset and the mapping gives no timestamp.timezone`);
     const c = localCandidates(zone, wall);
@@ -221,23 +263,19 @@ function cellParser(spec: TimestampSpec): TimeParser {
         return { ok: true, ms: late, ambiguous: true };
       case 'drop':
         return { ok: false, reason: 'ambiguous_local_time', detail: `${JSON.stringify(text)} occurs twice in ${zone.name} (a DST change repeats it)` };
-      case 'infer': {
-        // In file order the repeated hour comes twice. Take the meaning nearest where the
-        // series is expected next: the previous row plus the system's last time step (minus,
-        // in a newest-first file); on a tie, the one past the previous row in that direction.
-        // Nearest the previous row alone lost a row at hourly sampling (the second 02:00 is as
-        // near the first as that row itself) and tied at 30 min; the step keeps a row out of
-        // order inside the hour (02:40, 02:35) and an exact duplicate on their first meaning.
-        if (previousMs === undefined) return { ok: true, ms: early, ambiguous: true };
-        const target = previousMs + (stepMs ?? 0);
-        const ahead = (t: number): boolean => ((stepMs ?? 0) < 0 ? t < previousMs : t > previousMs);
-        const ms = c.reduce((best, t) => {
-          const d = Math.abs(t - target) - Math.abs(best - target);
-          return d < 0 || (d === 0 && ahead(t) && !ahead(best)) ? t : best;
-        });
-        return { ok: true, ms, ambiguous: true };
-      }
+      case 'infer':
+        // With no row before it, the earlier meaning for now: the caller, which sees the rows
+        // after it too, resolves it from the next unambiguous row (transform.ts).
+        return { ok: true, ms: previousMs === undefined ? early : nearestMeaning(c, previousMs, stepMs), ambiguous: true, candidates: c };
     }
+  };
+
+  const fracMs = (frac: string | undefined): number => (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
+  const fromFields = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, text: string, previousMs: number | undefined, stepMs: number | undefined): ParsedTime => {
+    if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return bad(`${JSON.stringify(text)} is not a valid date and time`);
+    const wall = Date.UTC(y, mo - 1, d, h, mi, s) + ms;
+    if (new Date(wall).getUTCDate() !== d) return bad(`${JSON.stringify(text)} is not a valid date`);
+    return fromWall(wall, text, previousMs, stepMs);
   };
 
   return (value, previousMs, stepMs) => {
@@ -245,6 +283,11 @@ function cellParser(spec: TimestampSpec): TimeParser {
     if (value instanceof Date) {
       const ms = value.getTime();
       return Number.isFinite(ms) ? { ok: true, ms } : bad('invalid date');
+    }
+    if (value instanceof LocalDateTime) {
+      if (!Number.isFinite(value.wallMs)) return bad('invalid date');
+      if (!spec.zone) return bad(`${JSON.stringify(String(value))} is a local time (a Parquet timestamp not adjusted to UTC) and the mapping gives no timestamp.timezone`);
+      return fromWall(value.wallMs, String(value), previousMs, stepMs);
     }
     if (spec.format === 'elapsed') {
       // Seconds as a number (a Parquet float, or text such as `0.1`), or pandas Timedelta text.
@@ -273,8 +316,8 @@ function cellParser(spec: TimestampSpec): TimeParser {
       const m = ISO.exec(text);
       if (!m) return bad(`${JSON.stringify(text)} is not an ISO 8601 timestamp`);
       const [, y, mo, d, h, mi, s, frac, off] = m;
-      if (off === undefined) return fromWall(+y!, +mo!, +d!, +h!, +mi!, +(s ?? 0), frac, text, previousMs, stepMs);
-      const wall = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +(s ?? 0)) + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
+      if (off === undefined) return fromFields(+y!, +mo!, +d!, +h!, +mi!, +(s ?? 0), fracMs(frac), text, previousMs, stepMs);
+      const wall = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +(s ?? 0)) + fracMs(frac);
       if (+mo! < 1 || +mo! > 12 || +h! > 23 || +mi! > 59 || +(s ?? 0) > 59 || new Date(wall).getUTCDate() !== +d!) return bad(`${JSON.stringify(text)} is not a valid date and time`);
       if (off === 'Z' || off === 'z') return { ok: true, ms: wall };
       const digits = off.slice(1).replace(':', '');
@@ -285,6 +328,6 @@ function cellParser(spec: TimestampSpec): TimeParser {
     if (!m) return bad(`${JSON.stringify(text)} does not match the format ${spec.format}`);
     const got: Record<string, number> = { ss: 0 };
     pattern.order.forEach((tok, i) => (got[tok] = Number(m[i + 1])));
-    return fromWall(got['YYYY']!, got['MM']!, got['DD']!, got['HH']!, got['mm']!, got['ss']!, m[pattern.order.length + 1], text, previousMs, stepMs);
+    return fromFields(got['YYYY']!, got['MM']!, got['DD']!, got['HH']!, got['mm']!, got['ss']!, fracMs(m[pattern.order.length + 1]), text, previousMs, stepMs);
   };
 }

@@ -5,12 +5,13 @@
  * it happened, so the import report can say what was lost and why.
  */
 import path from 'node:path';
-import type { Problem } from '../../errors.ts';
+import { HarnessError, type Problem } from '../../errors.ts';
 import { PHYSICAL_LIMITS, type Sensor } from '../schema.ts';
 import { didYouMean } from '../suggest.ts';
 import type { ColumnMapping, Mapping } from './mapping.ts';
 import { locate, type RawRow, type RawTable } from './read.ts';
 import { timestampParser } from './timestamps.ts';
+import { advance, AmbiguousRun, expectedStep, type SeriesClock } from './ambiguous-run.ts';
 
 /** Why something was dropped. Row reasons drop the whole row; value reasons blank one reading. */
 export const DROP_REASONS = {
@@ -62,6 +63,8 @@ export class ImportTally {
   rowsRead = 0;
   outOfOrder = 0;
   ambiguousResolved = 0;
+  /** Of those, times with no unambiguous row of their system before or after them: taken as the earlier meaning. */
+  ambiguousGuessed = 0;
   nonexistentShifted = 0;
   /** Export columns no mapping names, per file. */
   readonly ignoredColumns = new Map<string, readonly string[]>();
@@ -79,16 +82,13 @@ export class ImportTally {
 }
 
 /** One system's rows as read, in file order (several files append to the same system). */
-interface Pending {
+interface Pending extends SeriesClock {
   readonly ts: number[];
   readonly where: { file: number; line: number }[];
   /** Per output column (a sensor, or an extra column). */
   readonly values: Map<string, number[]>;
-  last: number | undefined;
-  /** Steps forward in time minus steps back so far: below 0, the file runs newest first. */
-  trend: number;
-  /** The last time step that was not zero, in ms (its size: the sampling interval). */
-  step: number | undefined;
+  /** Rows read since the last unambiguous one that fall in an hour a DST change repeats (`infer`). */
+  run: AmbiguousRun | undefined;
 }
 
 /** The series of one system key (the export's id, or the file's name), sorted and deduplicated. */
@@ -128,6 +128,8 @@ function decimalCommaText(text: string): string {
 export class RowCollector {
   private readonly pending = new Map<string, Pending>();
   private readonly files: string[] = [];
+  /** The file each system key named after a file came from: two files of one name are two systems. */
+  private readonly keyFiles = new Map<string, string>();
   private readonly outputs: Output[];
   private readonly parseTime;
 
@@ -155,6 +157,15 @@ export class RowCollector {
     for (const o of this.outputs) {
       const field = `${o.extra ? 'extra' : 'columns'}.${o.name}.${o.spec.combine ?? 'from'}`;
       for (const c of o.spec.sources) need.push([c, field]);
+    }
+    // Read as UTC, a naive pandas datetime shifted a local export by its zone's offset, exit 0.
+    if (table.localTimeColumns?.includes(m.timestamp.column) && !m.timestamp.zone) {
+      out.push({
+        file: table.file,
+        line: 0,
+        column: 0,
+        message: `column ${JSON.stringify(m.timestamp.column)} holds local times (a Parquet timestamp not adjusted to UTC, as pandas writes a naive datetime) and ${path.basename(m.file)} gives no timestamp.timezone: set it to the zone they were recorded in ("Europe/Berlin", or "UTC")`,
+      });
     }
     for (const [col, field] of need) {
       const at = table.header.indexOf(col);
@@ -185,6 +196,7 @@ export class RowCollector {
     for (const p of table.malformed) t.drop('malformed_row', p);
     t.rowsRead += table.rows.length + table.malformed.length;
     const fixedKey = m.system.id ?? fileKey(table.file);
+    if (m.system.id === undefined && sysCol < 0) this.claimFileKey(fixedKey, table.file);
     for (const o of outs) {
       if (!t.readings.has(o.name)) t.readings.set(o.name, { header: locate(table, 1, o.indices[0]! + 1, ''), numbers: 0, rawMin: Infinity, rawMax: -Infinity, outOfRange: 0 });
     }
@@ -200,7 +212,7 @@ export class RowCollector {
         }
       }
       let p = this.pending.get(key);
-      const parsed = this.parseTime(row.cells[tsCol], p?.last, expectedStep(p));
+      const parsed = this.parseTime(row.cells[tsCol], p?.last, p ? expectedStep(p) : undefined);
       if (!parsed.ok) {
         t.drop(parsed.reason, locate(table, row.line, tsCol + 1, parsed.detail));
         continue;
@@ -208,15 +220,17 @@ export class RowCollector {
       if (parsed.ambiguous) t.ambiguousResolved++;
       if (parsed.shifted) t.nonexistentShifted++;
       if (!p) {
-        p = { ts: [], where: [], values: new Map(this.outputs.map((o) => [o.name, []])), last: undefined, trend: 0, step: undefined };
+        p = { ts: [], where: [], values: new Map(this.outputs.map((o) => [o.name, []])), last: undefined, trend: 0, step: undefined, run: undefined };
         this.pending.set(key, p);
       }
-      if (p.last !== undefined && parsed.ms < p.last) t.outOfOrder++;
-      if (p.last !== undefined && parsed.ms !== p.last) {
-        p.trend += Math.sign(parsed.ms - p.last);
-        p.step = Math.abs(parsed.ms - p.last);
+      if (parsed.candidates) {
+        p.run ??= new AmbiguousRun(p, parsed.ms);
+        p.run.add(p.ts.length, parsed.candidates);
+      } else if (p.run) this.settleRun(p, parsed.ms);
+      if (advance(p, parsed.ms)) {
+        t.outOfOrder++;
+        if (p.run) p.run.outOfOrder++;
       }
-      p.last = parsed.ms;
       p.ts.push(parsed.ms);
       p.where.push({ file: fileIndex, line: row.line });
       for (const o of outs) {
@@ -288,6 +302,37 @@ export class RowCollector {
     return v;
   }
 
+  /**
+   * A system named after its file belongs to that file alone. Named by the base name, rack1.csv
+   * of siteA/ and of siteB/ (or rack1.csv and rack1.parquet) became one system `rack1`, their
+   * rows interleaved and half dropped as conflicting duplicates, exit 0.
+   */
+  private claimFileKey(key: string, file: string): void {
+    const owner = this.keyFiles.get(key);
+    if (owner !== undefined && path.resolve(owner) !== path.resolve(file)) {
+      throw new HarnessError(
+        'E_IMPORT',
+        `${owner} and ${file} would both be the system ${JSON.stringify(key)} (a system without system.column or system.id is named after its file): rename one, or import them separately with different system.prefix`,
+        [owner, file].map((f) => ({ file: f, line: 0, column: 0, message: `system ${JSON.stringify(key)}, named after the file` })),
+      );
+    }
+    this.keyFiles.set(key, file);
+  }
+
+  /** The system's ambiguous rows so far, resolved again now that an unambiguous row at `nextMs` follows them. */
+  private settleRun(p: Pending, nextMs: number): void {
+    const run = p.run!;
+    p.run = undefined;
+    const moved = run.fromNext(nextMs);
+    if (!moved) return;
+    Object.assign(p, run.clockBefore());
+    this.tally.outOfOrder -= run.outOfOrder;
+    for (const { index, ms } of moved) {
+      p.ts[index] = ms;
+      if (advance(p, ms)) this.tally.outOfOrder++;
+    }
+  }
+
   private systemStats(key: string, name: string, header: Problem): ReadingStats {
     let bySystem = this.tally.systemReadings.get(key);
     if (!bySystem) this.tally.systemReadings.set(key, (bySystem = new Map()));
@@ -300,6 +345,8 @@ export class RowCollector {
   finish(): CleanSeries[] {
     const out: CleanSeries[] = [];
     for (const [key, p] of this.pending) {
+      if (p.run?.unanchored) this.tally.ambiguousGuessed += p.run.size;
+      p.run = undefined;
       const n = p.ts.length;
       const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p.ts[a]! - p.ts[b]! || a - b);
       const keep: number[] = [];
@@ -329,12 +376,6 @@ export class RowCollector {
     }
     return out;
   }
-}
-
-/** The step a system's next row is expected to take: its sampling interval, backwards when its rows run newest first (for DST `infer`). */
-function expectedStep(p: Pending | undefined): number | undefined {
-  if (p?.step === undefined) return undefined;
-  return p.trend < 0 ? -p.step : p.step;
 }
 
 /** A file's system key when the mapping names no system column: its name without extension. */

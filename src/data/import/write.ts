@@ -2,12 +2,12 @@
  * Writes imported systems into `<dataDir>/real/` (raw/*.csv and metadata.csv, the same shape as
  * synthetic/) through a staging folder and a journaled swap (swap-journal.ts): after a crash or a
  * kill the next harness command finds the old real/ or the new one, never half of it. Existing real systems with an imported id are
- * replaced (when the data differs, only if asked: replace.ts); the others are kept (their raw files hard-linked, or copied, into the new folder).
+ * replaced (when the data differs, only if asked: replace.ts); the others are kept (their raw files and partition folders hard-linked, or copied, into the new folder: keep-raw.ts).
  * Labels given with `--labels` are merged into `real/labels.csv` (the rows of those systems
  * replaced, every other row kept; each new or changed row is a line in real/labels.history.csv,
  * as a save in the label app is); the synthetic folder is never touched.
  */
-import { copyFile, link, lstat, readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../../errors.ts';
 import { assertWritable, fsyncDir, writeFileDurable } from '../atomic.ts';
@@ -23,6 +23,7 @@ import type { ImportedSystem } from './split.ts';
 import { checkReplacement, storedOverlap, type ReplacePolicy } from './replace.ts';
 import { labelSpanProblems } from './label-spans.ts';
 import { makeDir } from '../make-dir.ts';
+import { keepRawEntries } from './keep-raw.ts';
 import { appendLabelHistory, checkLabelHistory, HISTORY_FILE, historyPathOf, type HistoryEntry } from '../label-history.ts';
 
 export interface WriteImportResult {
@@ -150,15 +151,8 @@ export async function writeImport(prepared: Awaited<ReturnType<typeof prepareWri
       await writeFileDurable(path.join(stagingRaw, `${s.systemId}.csv`), formatSeriesCsv(s.timestamps, s.columns as Record<string, Float64Array>));
       rows += s.timestamps.length;
     }
-    // Keep every other file of the old raw folder (kept systems, and anything else the user put there).
-    const oldRaw = path.join(realDir, 'raw');
-    const names = (await pathExists(oldRaw)) ? await readdir(oldRaw) : [];
-    for (const name of names) {
-      if (name.endsWith('.csv') && imported.has(name.slice(0, -4))) continue;
-      const from = path.join(oldRaw, name);
-      const to = path.join(stagingRaw, name);
-      await link(from, to).catch(() => copyFile(from, to));
-    }
+    // Keep every other entry of the old raw folder (kept systems, CSV or Parquet, and anything else the user put there).
+    await keepRawEntries(path.join(realDir, 'raw'), stagingRaw, imported);
     await writeFileDurable(path.join(staging, 'metadata.csv'), formatMetadataCsv(merged));
     if (mergedLabels) await writeFileDurable(path.join(staging, 'labels.csv'), formatLabelsCsv(mergedLabels));
     await fsyncDir(stagingRaw);

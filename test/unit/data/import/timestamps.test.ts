@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localCandidates, resolveZone, timestampParser, type TimestampSpec } from '../../../../src/data/import/timestamps.ts';
+import { LocalDateTime, localCandidates, resolveZone, timestampParser, type TimestampSpec } from '../../../../src/data/import/timestamps.ts';
 
 const berlin = resolveZone('Europe/Berlin')!;
 const spec = (over: Partial<TimestampSpec> = {}): TimestampSpec => ({ format: 'DD.MM.YYYY HH:mm:ss', zone: berlin, ambiguous: 'infer', nonexistent: 'drop', decimal: '.', ...over });
@@ -90,6 +90,24 @@ describe('timestampParser', () => {
     expect(timestampParser(spec({ format: 'iso' }))('1970-01-01T00:00:00Z', undefined)).toMatchObject({ ok: false, detail: /outside 2000–2099: is the year right/ });
     expect(ok(timestampParser(spec({ format: 'iso' }))('2000-01-01T00:00:00Z', undefined))).toBe('2000-01-01T00:00:00.000Z');
     expect(timestampParser(spec({ format: 'iso' }))('2100-01-01T00:00:00Z', undefined)).toMatchObject({ ok: false });
+  });
+});
+
+describe('Parquet local times (isAdjustedToUTC=false)', () => {
+  const local = (iso: string) => new LocalDateTime(Date.parse(`${iso}Z`));
+
+  it('are wall-clock times in the mapping zone, DST included, whatever the format', () => {
+    const p = timestampParser(spec({ format: 'iso' }));
+    expect(ok(p(local('2024-07-01T00:00:00'), undefined))).toBe('2024-06-30T22:00:00.000Z');
+    expect(ok(timestampParser(spec({ format: 'epoch_ms' }))(local('2024-01-15T12:00:00.250'), undefined))).toBe('2024-01-15T11:00:00.250Z');
+    expect(p(local('2024-03-31T02:30:00'), undefined)).toMatchObject({ ok: false, reason: 'nonexistent_local_time', detail: '"2024-03-31T02:30:00" does not exist in Europe/Berlin (skipped by a DST change)' });
+    expect(ok(p(local('2024-10-27T02:00:00'), Date.UTC(2024, 9, 27, 0, 55)))).toBe('2024-10-27T01:00:00.000Z');
+  });
+
+  it('are refused without a zone, and quoted as wall times', () => {
+    const noZone = timestampParser({ ...spec({ format: 'iso' }), zone: undefined });
+    expect(noZone(local('2024-07-01T00:00:00'), undefined)).toMatchObject({ ok: false, detail: '"2024-07-01T00:00:00" is a local time (a Parquet timestamp not adjusted to UTC) and the mapping gives no timestamp.timezone' });
+    expect(timestampParser(spec({ format: 'iso' }))(local('1970-01-01T12:00:00'), undefined)).toMatchObject({ ok: false, detail: /^"1970-01-01T12:00:00" as iso is 1970-01-01T11:00:00\.000Z, outside 2000–2099/ });
   });
 });
 
