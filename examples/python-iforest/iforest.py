@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import IsolationForest
 
-from bess_harness import Model, serve
+from bess_harness import Model, seed_int, serve
 
 #: |current| below this many amps counts as rest: the cell ΔV at rest shows self-discharge and
 #: leakage (an internal short) without the I·R spread of load.
@@ -89,7 +89,7 @@ class IForest(Model):
             if len(mine) >= MIN_PER_MODE:
                 self.scales[mode] = _robust_scale(mine)
         # The seed comes from the harness (the case's seed), so a run is repeatable.
-        self.forest = IsolationForest(n_estimators=self.trees, random_state=_stable_seed(train.seed))
+        self.forest = IsolationForest(n_estimators=self.trees, random_state=seed_int(train.seed))
         self.forest.fit(self._standardise(rows, modes))
 
     def score_batch(self, series: list[pd.DataFrame], metadata: list[dict]) -> list[float]:
@@ -108,13 +108,6 @@ def _robust_scale(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         q75, q25 = np.nanpercentile(rows, [75, 25], axis=0)
     scale = (q75 - q25) / 1.349
     return np.where(np.isfinite(centre), centre, 0.0), np.where(np.isfinite(scale) & (scale > 1e-12), scale, 1.0)
-
-
-def _stable_seed(seed: int | str | None) -> int:
-    """A 32-bit seed from the harness's seed (Python's hash() of a str changes per process)."""
-    if isinstance(seed, int):
-        return seed % (2**32)
-    return int.from_bytes(str(seed or "").encode("utf-8")[-8:].rjust(8, b"\0"), "little") % (2**32)
 
 
 if __name__ == "__main__":

@@ -125,10 +125,16 @@ def legacy_labels_message(file: str) -> str:
     )
 
 
+def _no_data_folder(d: str) -> str:
+    """The CLI's message says `--data`; in Python the way out is the argument, and a notebook run
+    from notebooks/ misses ./data, so the folder a relative path was taken from is named."""
+    return f"data folder {d} not found (run `harness generate`, or pass data_dir=: a relative path is the working directory's, {os.getcwd()})"
+
+
 def select_sources(layout: DataLayout, selector: str) -> tuple[SourceLayout, ...]:
     """The source folders to read for ``selector`` (``selectSources``)."""
     if not os.path.isdir(layout.data_dir):
-        raise HarnessDataError(f"data folder {layout.data_dir} not found (run `harness generate`, or pass --data)")
+        raise HarnessDataError(_no_data_folder(layout.data_dir))
     if layout.legacy_labels_path is not None:
         f = layout.legacy_labels_path
         raise HarnessDataError(f"{f}: {legacy_labels_message(f)}")
@@ -153,8 +159,25 @@ def select_sources(layout: DataLayout, selector: str) -> tuple[SourceLayout, ...
 def _selector(source: str | None) -> str:
     s = "all" if source is None else source
     if s not in ("all", *SOURCES):
-        raise ValueError(f"source must be None, 'all', 'synthetic' or 'real', not {s!r}")
+        raise ValueError(f"source must be None, 'all', 'synthetic' or 'real', not {s!r}{_folder_hint(s)}")
     return s
+
+
+def _folder_hint(value: object) -> str:
+    """A hint when ``source`` was given a folder: ``load_labels("data")`` reads "data" as the source."""
+    if isinstance(value, (str, os.PathLike)) and os.path.isdir(value):
+        return f" ({os.fspath(value)!r} is a folder: pass it as data_dir={os.fspath(value)!r})"
+    return ""
+
+
+def _names(value: Iterable[str] | str, what: str) -> list[str]:
+    """``extra_sensors`` or ``derive`` as a list of names. A single string is one name: iterated, it
+    was its letters (derive="cell_delta_v_mv" raised "unknown derived feature 'c'")."""
+    names = [value] if isinstance(value, str) else list(value)
+    for n in names:
+        if not isinstance(n, str):
+            raise TypeError(f"{what} must be names (strings), not {type(n).__name__}: {n!r}")
+    return names
 
 
 def assert_safe_system_id(system_id: str) -> None:
@@ -346,6 +369,8 @@ def _find_source(data_dir: str, system_id: str) -> str:
         return found[0].source
     if len(found) > 1:
         raise HarnessDataError(f"system {system_id} has a series in both {' and '.join(s.source for s in found)}; pass a source")
+    if not os.path.isdir(layout.data_dir):
+        raise HarnessDataError(_no_data_folder(layout.data_dir))
     if not layout.sources:
         raise HarnessDataError(
             f"no data in {layout.data_dir}: expected synthetic/, real/ or a flat raw/ folder (run `harness generate`)"
@@ -413,23 +438,29 @@ def load_timeseries(
     system_id: str,
     data_dir: str | os.PathLike = "data",
     source: str | None = None,
-    extra_sensors: Iterable[str] = (),
-    derive: Iterable[str] = (),
+    extra_sensors: Iterable[str] | str = (),
+    derive: Iterable[str] | str = (),
 ) -> pd.DataFrame:
     """One system's series: a DataFrame indexed by ``timestamp`` (UTC), one float64 column per sensor in
     file order, NaN for a missing reading. The series is ``raw/<id>.csv`` or, in the Parquet layout,
     the part files of ``raw/system_id=<id>/``. ``source`` defaults to the one folder holding the file;
-    ``derive`` adds derived features. ``df.attrs`` holds system_id and source. A row repeated verbatim
+    ``extra_sensors`` and ``derive`` are lists of names (a single string is one name); ``derive`` adds
+    derived features. ``df.attrs`` holds system_id and source. A row repeated verbatim
     right after itself (a logger's repeated row) is dropped; a repeated timestamp with other values is an error.
     """
+    if not isinstance(system_id, str):
+        raise TypeError(f"system_id must be a string such as 'sys-0001', not {type(system_id).__name__}: {system_id!r}")
     assert_safe_system_id(system_id)
     if source is not None and source not in SOURCES:
         # 'all' (load_dataset's word) or a typo would otherwise be a folder name: "<data>/all/raw/<id>.csv: file not found"
-        raise ValueError(f"source must be None (the folder that holds the series), 'synthetic' or 'real', not {source!r}")
+        raise ValueError(
+            f"source must be None (the folder that holds the series), 'synthetic' or 'real', not {source!r}{_folder_hint(source)}"
+        )
+    extra_sensors = _names(extra_sensors, "extra_sensors")
+    derive = _names(derive, "derive")
     d = resolve_data_dir(data_dir)
     src = source if source is not None else _find_source(d, system_id)
     fmt, file = locate_series(d, src, system_id)
-    extra_sensors = list(extra_sensors)
     # Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.
     extra_columns = src == "real"
     if fmt == "parquet":

@@ -18,7 +18,8 @@ class SystemData(NamedTuple):
 class Dataset(Sequence[SystemData]):
     """What ``fit`` sees: the training systems, each a :class:`SystemData` (``for metadata, series in train``).
 
-    ``seed`` is the run's seed for the model's own randomness. No labels: the harness's models learn
+    ``seed`` is the run's seed for the model's own randomness, usually a string: ``seed_int(train.seed)``
+    makes the integer numpy and scikit-learn take. No labels: the harness's models learn
     what normal looks like from metadata and series; labels are only for judging them.
     """
 
@@ -59,8 +60,11 @@ class Model:
       ``pandas.Series`` of scores indexed by timestamp (UTC datetimes, e.g. the end of each rolling
       window), or a DataFrame with columns ``timestamp`` and ``score``. Timestamps ascending, within
       the series; NaN = no score at that instant.
-    - ``save_state`` / ``restore_state``: the fitted state as bytes. The default pickles the instance's
-      ``__dict__``; override it for anything pickle cannot hold. Unpickling runs code: restore only
+    - ``save_state`` / ``restore_state``: the fitted state as bytes. The harness never scores in the
+      process that ran ``fit``: it restores this state into each scoring process, so it must hold
+      everything ``score`` reads (state in a module global is lost, silently; ``harness check``
+      catches it). The default pickles the instance's ``__dict__``; override both for anything pickle
+      cannot hold, or set ``shipState: false`` in the config entry. Unpickling runs code: restore only
       state this model saved (the harness keeps it in its own cache).
 
     ``name`` and ``version`` identify the model to the harness (the class name and "0" by default)
@@ -68,7 +72,7 @@ class Model:
     harness.config.ts (a cached case starts no process, so it never sees this one): bump that one
     when a change the cache cannot see (a file outside the model's folder, its environment)
     changes scores, or run with ``--no-cache``. While a call runs,
-    ``self.seed`` holds the seed the harness sent with it.
+    ``self.seed`` holds the seed the harness sent with it (``seed_int(self.seed)`` as an integer).
     """
 
     name: str | None = None

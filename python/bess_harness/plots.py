@@ -1,21 +1,34 @@
 """``visualize_labels``: how a labels table is spread, as matplotlib bar charts."""
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 #: The columns charted, in order.
 LABEL_CHART_COLUMNS = ("label", "failure_type", "operational_mode")
 
 
-def visualize_labels(labels: pd.DataFrame, columns=LABEL_CHART_COLUMNS):
+def visualize_labels(labels: pd.DataFrame | str | os.PathLike, columns=LABEL_CHART_COLUMNS):
     """Bar charts of the count of systems by ``label``, ``failure_type`` and ``operational_mode``.
 
     ``labels`` is what :func:`load_labels` or :func:`load_dataset` returns (``operational_mode`` comes
-    with the metadata: a column the table lacks gets a panel saying so). Returns the matplotlib
-    Figure, one panel per column; bars are stacked by ``label`` so anomalies stand out. Works with
-    any backend, including Agg (no display).
+    with the metadata: a column the table lacks gets a panel saying so), or a data folder's path,
+    read with ``load_dataset(data_dir=labels)``. Returns the matplotlib Figure, one panel per column;
+    bars are stacked by ``label`` so anomalies stand out. Works with any backend, including Agg (no
+    display).
     """
     from matplotlib.figure import Figure  # a Figure without pyplot: no global state, no display needed
+
+    if isinstance(labels, (str, os.PathLike)):
+        from .loader import load_dataset
+
+        labels = load_dataset(data_dir=labels)
+    elif not isinstance(labels, pd.DataFrame):
+        raise TypeError(
+            "visualize_labels takes a labels DataFrame (load_dataset() or load_labels()) or a data folder's path, "
+            f"not {type(labels).__name__}"
+        )
 
     columns = list(columns)
     fig = Figure(figsize=(4.5 * len(columns), 3.8), layout="constrained")

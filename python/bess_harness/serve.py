@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
-from .model import Dataset, SystemData, capabilities, model_name
+from .model import Dataset, Model, SystemData, capabilities, model_name
 from .protocol import PROTOCOL, HeaderTooLarge, ProtocolError, decode_series, epoch_ms, read_frame, write_frame
 
 #: Exit status when the stream is not the protocol (garbage, or a frame cut short).
@@ -78,6 +78,7 @@ def _batch_scores(value, systems: list[dict]) -> list:
     elif value is None or isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise _CallError(f"score_batch returned {type(value).__name__}: it must return one score per system, in order")
     else:
+        _check_flat(value, n)
         return list(value)
     ids = [_sid(systems, i) for i in range(n)]
     pairs = [(str(systems[i].get("source")), ids[i]) for i in range(n)]
@@ -86,7 +87,7 @@ def _batch_scores(value, systems: list[dict]) -> list:
         for want in (ids, pairs):
             if len(set(want)) == n and set(by_key) == set(want):
                 return [by_key[k] for k in want]
-    keys = ", ".join(repr(k) for k, _ in keyed[:5]) + (", …" if len(keyed) > 5 else "")
+    keys = ", ".join(_one_line(k) for k, _ in keyed[:5]) + (", …" if len(keyed) > 5 else "")
     where = f"score_batch returned a {type(value).__name__} keyed by {keys or 'nothing'} for systems {', '.join(ids[:5])}{', …' if n > 5 else ''}"
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -98,11 +99,51 @@ def _batch_scores(value, systems: list[dict]) -> list:
     raise _CallError(f"{where}: key it by system_id, one score per system (or return a list in the order of the systems)")
 
 
-def _finite_scores(values, systems: list[dict]) -> list[float]:
+def _check_flat(value, n: int) -> None:
+    """Refuses an array that is not 1-D: an (n, 1) column (``predict_proba(X)[:, [1]]``) read row by
+    row gave one-element arrays, each refused as "not a finite number" without saying why."""
+    shape = getattr(value, "shape", None)
+    if not isinstance(shape, tuple) or len(shape) == 1:
+        return
+    if len(shape) == 2 and 1 in shape:
+        hint = "`.ravel()` flattens it (or take the column as `[:, 1]`, not `[:, [1]]`)"
+    elif len(shape) == 2:
+        hint = "take the one column that is the score, e.g. `predict_proba(X)[:, 1]`"
+    else:
+        hint = "flatten it to one score per system"
+    raise _CallError(f"score_batch returned an array of shape {shape}: expected 1-D, one score per system ({n} here); {hint}")
+
+
+#: How much of a value a message shows: a message is one line of the plain report.
+MAX_VALUE_CHARS = 80
+
+
+def _one_line(value) -> str:
+    """``repr(value)`` on one line, cut to MAX_VALUE_CHARS: a Series' repr spans lines and broke the report."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+#: What a score that is not one number is told, by the call that returned it.
+_ONE_NUMBER = {
+    "score_batch": "score_batch must return one number per system (a flat list or 1-D array)",
+    "score": "score must return one number",
+    None: "a score must be one number",
+}
+
+
+def _finite_scores(values, systems: list[dict], call: str | None = None) -> list[float]:
     out = []
     for i, v in enumerate(values):
         if isinstance(v, (str, bytes)):  # float("7") would take text (a dict's key, an id) for a score
-            raise _CallError(f"score for system {_sid(systems, i)} is {v!r}: a score must be a finite number")
+            raise _CallError(f"score for system {_sid(systems, i)} is {_one_line(v)}: a score must be a finite number")
+        shape = getattr(v, "shape", None)
+        if (isinstance(shape, tuple) and shape != ()) or isinstance(v, (list, tuple, dict, set)):
+            kind = type(v).__name__
+            what = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}" + (f" of shape {shape}" if isinstance(shape, tuple) else "")
+            raise _CallError(
+                f"score for system {_sid(systems, i)} is {what}, not a number ({_one_line(v)}): {_ONE_NUMBER[call]}"
+            )
         # float(True) is 1.0: a flag (vmax > 800) ranked every system 0/1, ROC AUC measured on two
         # values, where a TypeScript plugin returning a boolean is refused. numpy's is bool_/bool.
         if isinstance(v, bool) or type(v).__name__ in ("bool_", "bool"):
@@ -113,7 +154,7 @@ def _finite_scores(values, systems: list[dict]) -> list[float]:
         try:
             f = float(v)
         except (TypeError, ValueError, OverflowError):  # OverflowError: an int past the float range
-            raise _CallError(f"score for system {_sid(systems, i)} is {v!r}: a score must be a finite number") from None
+            raise _CallError(f"score for system {_sid(systems, i)} is {_one_line(v)}: a score must be a finite number") from None
         if not math.isfinite(f):
             raise _CallError(f"score for system {_sid(systems, i)} is {f}: a score must be a finite number")
         out.append(f)
@@ -140,7 +181,7 @@ def _over_time(value, system_id: str) -> dict:
     # Text is no score: float("0.5") would pass a column of strings (read from a CSV) as numbers.
     text = next((v for v in scores if isinstance(v, (str, bytes))), None)
     if text is not None:
-        raise _CallError(f"{where}: a score is {text!r}, text: every score must be a number (NaN for none)")
+        raise _CallError(f"{where}: a score is {_one_line(text)}, text: every score must be a number (NaN for none)")
     try:
         floats = [float(v) for v in scores]
     except (TypeError, ValueError, OverflowError):
@@ -211,7 +252,7 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
                 raise _CallError(f"score_batch returned {len(scores)} scores for {len(systems)} systems: it must return one per system, in order")
         else:
             scores = _per_system("score", model.score, frames, systems)  # type: ignore[attr-defined]
-        return {"type": "scores", "scores": _finite_scores(scores, systems)}, b""
+        return {"type": "scores", "scores": _finite_scores(scores, systems, "score_batch" if callable(batch) else "score")}, b""
     if kind == "score_over_time":
         over_time = getattr(model, "score_over_time", None)
         if not callable(over_time):
@@ -221,7 +262,12 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
         values = _per_system("score_over_time", over_time, frames, systems)
         return {"type": "scores_over_time", "series": [_over_time(v, _sid(systems, i)) for i, v in enumerate(values)]}, b""
     if kind == "save_state":
-        state = model.save_state()  # type: ignore[attr-defined]
+        try:
+            state = model.save_state()  # type: ignore[attr-defined]
+        except Exception as e:
+            if getattr(type(model), "save_state", None) is not Model.save_state:
+                raise
+            raise _CallError(_unpicklable(model, e)) from e
         if not isinstance(state, (bytes, bytearray, memoryview)):
             raise _CallError(f"save_state returned {type(state).__name__}, not bytes")
         return {"type": "state"}, bytes(state)
@@ -234,6 +280,24 @@ def handle(model: object, header: dict, payload: bytes) -> tuple[dict, bytes]:
             teardown()
         return {"type": "ok"}, b""
     raise _CallError(f"unknown request type {kind!r} (protocol {PROTOCOL}: hello, fit, score, score_over_time, save_state, restore_state, teardown)")
+
+
+def _unpicklable(model: object, error: Exception) -> str:
+    """Why the default save_state failed, naming the attribute pickle choked on, and the two ways out."""
+    import pickle
+
+    culprit = ""
+    for name, value in vars(model).items():
+        try:
+            pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            culprit = f" (self.{name}, a {type(value).__name__})"
+            break
+    return (
+        f"{type(error).__name__}: {error}{culprit}: the default save_state pickles the model's attributes, and the harness "
+        "scores in other processes than the one that ran fit; override save_state/restore_state to save what score needs, "
+        "or set shipState: false in the model's config entry (each scoring process then fits again)"
+    )
 
 
 def claim_stdio() -> tuple[BinaryIO, BinaryIO]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +50,15 @@ def _rel(s: str, case_dir: str) -> str:
     return s.replace(case_dir + os.sep, "").replace(case_dir, ".")
 
 
+#: Where the CLI's message says `--data`, the Python loader names its argument and the working
+#: directory a relative data_dir is taken from: the one wording the two loaders do not share.
+_PY_DATA_HINT = re.compile(r"or pass data_dir=: a relative path is the working directory's, [^)]*\)")
+
+
+def _as_cli(message: str) -> str:
+    return _PY_DATA_HINT.sub("or pass --data)", message)
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_case(name: str) -> None:
     case_dir = str(ROOT / name)
@@ -80,7 +90,7 @@ def test_case(name: str) -> None:
     except HarnessDataError as err:
         actual = {
             "ok": False,
-            "message": _rel(err.message, case_dir),
+            "message": _as_cli(_rel(err.message, case_dir)),
             "problems": [
                 {"file": _rel(p.file, case_dir), "line": p.line, "column": p.column, "message": _rel(p.message, case_dir)} for p in err.problems
             ],

@@ -206,6 +206,14 @@ def test_score_batch_keyed_by_an_id_two_systems_share_says_to_key_by_source_too(
         # a flag is not a score: float(True) is 1.0, and numpy's bools convert as well
         (lambda ms: [True, False, True], "score for system 007 is True, a flag: a score must be a finite number"),
         (lambda ms: np.array([0.5, 0.6, 0.7]) > 0.55, "score for system 007 is False, a flag"),
+        # predict_proba(X)[:, [1]] is a column, not one score per system: the shape is what is wrong
+        (
+            lambda ms: np.array([[0.1], [0.2], [0.3]]),
+            "score_batch returned an array of shape (3, 1): expected 1-D, one score per system (3 here); `.ravel()` flattens it",
+        ),
+        (lambda ms: np.array([[0.1, 0.2, 0.3]]), "score_batch returned an array of shape (1, 3): expected 1-D"),
+        (lambda ms: np.zeros((3, 2)), "score_batch returned an array of shape (3, 2): expected 1-D, one score per system (3 here); take the one column"),
+        (lambda ms: [[0.1], [0.2], [0.3]], "score for system 007 is a list, not a number ([0.1]): score_batch must return one number per system"),
     ],
 )
 def test_score_batch_results_that_cannot_be_aligned_are_errors(result, says: str) -> None:
@@ -215,6 +223,62 @@ def test_score_batch_results_that_cannot_be_aligned_are_errors(result, says: str
     with pytest.raises(_CallError) as e:
         handle(_Batch(result), {"type": "score", "systems": [meta(i) for i in _IDS], "rows": rows}, payload)
     assert str(e.value).startswith(says)
+
+
+def test_a_score_that_is_a_series_is_refused_in_one_line() -> None:
+    # Each a one-element Series: its repr spans lines, and the message broke the plain report.
+    from bess_harness.serve import _CallError, handle
+
+    payload, rows = encode_series([(i, series([1.0])) for i in _IDS])
+    many = pd.Series(np.arange(500.0), name="a long one")
+    for result in (lambda ms: [pd.Series([0.1]) for _ in ms], lambda ms: [many for _ in ms]):
+        with pytest.raises(_CallError) as e:
+            handle(_Batch(result), {"type": "score", "systems": [meta(i) for i in _IDS], "rows": rows}, payload)
+        message = str(e.value)
+        assert message.startswith("score for system 007 is a Series of shape (")
+        assert "\n" not in message and len(message) < 300, message
+
+
+def test_score_returning_a_one_element_array_says_it_must_return_a_number() -> None:
+    from bess_harness.serve import _CallError, handle
+
+    class One:
+        def score(self, series, metadata):
+            return np.array([0.07])
+
+    payload, rows = encode_series([("A", series([1.0]))])
+    with pytest.raises(_CallError) as e:
+        handle(One(), {"type": "score", "systems": [meta("A")], "rows": rows}, payload)
+    assert str(e.value) == "score for system A is a ndarray of shape (1,), not a number (array([0.07])): score must return one number"
+
+
+def test_an_unpicklable_fit_says_which_attribute_and_how_to_ship_it() -> None:
+    import threading
+
+    from bess_harness import Model
+    from bess_harness.serve import _CallError, handle
+
+    class Locked(Model):
+        def fit(self, train):
+            self.center = 0.05
+            self.lock = threading.Lock()
+
+    model = Locked()
+    model.fit([])
+    with pytest.raises(_CallError) as e:
+        handle(model, {"type": "save_state"}, b"")
+    assert str(e.value) == (
+        "TypeError: cannot pickle '_thread.lock' object (self.lock, a lock): the default save_state pickles the model's "
+        "attributes, and the harness scores in other processes than the one that ran fit; override save_state/restore_state "
+        "to save what score needs, or set shipState: false in the model's config entry (each scoring process then fits again)"
+    )
+
+    class OwnState(Locked):  # its own save_state's error is its own: passed on as it is
+        def save_state(self) -> bytes:
+            raise RuntimeError("no state today")
+
+    with pytest.raises(RuntimeError, match="no state today"):
+        handle(OwnState(), {"type": "save_state"}, b"")
 
 
 @pytest.mark.parametrize(
@@ -298,6 +362,60 @@ def test_python_m_bess_harness_serve_loads_a_model_by_name() -> None:
         p.kill()
     bad = ModelProcess("bess_harness", "serve", "example_models.mean_temp:Nope")
     assert bad.wait() == 2 and "cannot load example_models.mean_temp:Nope" in bad.stderr()
+
+
+@pytest.mark.parametrize(
+    "source, target, says",
+    [
+        # an error raised by the module's code at import: where it was raised, not only what
+        (
+            "import numpy as np\n\nX = np.float(3)\nclass M:\n    pass\n",
+            "broken_at_import:M",
+            "bess_harness: cannot load broken_at_import:M: importing broken_at_import raised AttributeError at {file}:3: module 'numpy' has no attribute 'float'",
+        ),
+        # a dependency the module imports is missing: not the spec's module, so its line is shown
+        (
+            "import os\nimport no_such_dependency_xyz\nclass M:\n    pass\n",
+            "broken_at_import:M",
+            "importing broken_at_import raised ModuleNotFoundError at {file}:2: No module named 'no_such_dependency_xyz'",
+        ),
+        (
+            "class M:\n    def __init__(self):\n        raise ValueError('no weights file')\n",
+            "broken_at_import:M",
+            "M() (a class or factory served by name is called without arguments) raised ValueError at {file}:3: no weights file",
+        ),
+    ],
+)
+def test_python_m_bess_harness_serve_shows_where_the_model_code_raised(tmp_path: Path, monkeypatch, source: str, target: str, says: str) -> None:
+    (tmp_path / "broken_at_import.py").write_text(source)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    p = ModelProcess("bess_harness", "serve", target)
+    try:
+        assert p.wait() == 2
+        err = p.stderr()
+        assert says.format(file=tmp_path / "broken_at_import.py") in err, err
+        assert f'File "{tmp_path / "broken_at_import.py"}", line' in err and "importlib" not in err
+    finally:
+        p.kill()
+
+
+@pytest.mark.parametrize(
+    "target, says",
+    [
+        ("example_models.no_such_model:M", "cannot load example_models.no_such_model:M: No module named 'example_models.no_such_model' (looked for from "),
+        ("no_such_package_xyz.m:M", "cannot load no_such_package_xyz.m:M: No module named 'no_such_package_xyz' (looked for from "),
+        ("example_models/mean_temp.py:MeanTemp", "name the module with dots, as `python -m` does (my_models.iforest), not a file path"),
+        ("example_models.mean_temp:Nope", "module example_models.mean_temp ("),
+    ],
+)
+def test_python_m_bess_harness_serve_names_a_module_or_class_the_spec_names_that_is_missing(target: str, says: str) -> None:
+    p = ModelProcess("bess_harness", "serve", target)
+    try:
+        assert p.wait() == 2
+        err = p.stderr()
+        assert says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    finally:
+        p.kill()
 
 
 def test_python_m_bess_harness_serve_keeps_prints_at_import_and_construction_off_stdout(tmp_path: Path, monkeypatch) -> None:

@@ -20,9 +20,9 @@
  *   `import`/`export`/`import()`/`require()`/`new URL(…, import.meta.url)` specifiers of the
  *   suite file, the config and each plugin entry, followed transitively, with the linked packages
  *   their bare specifiers name; the folder of a plugin entry; a process model's spec, `cwd`,
- *   program and the files its arguments name; a Python virtualenv by its installed packages
- *   (site-packages' entries), not file by file, and the folders its editable installs point to
- *   (editable-installs.ts), file by file.
+ *   program, the files its arguments name and the folders its `env` puts on PYTHONPATH or
+ *   NODE_PATH; a Python virtualenv by its installed packages (site-packages' entries), not file
+ *   by file, and the folders its editable installs point to (editable-installs.ts), file by file.
  * Not covered: files a model reads through a path built at run time outside these, installed
  * packages changed without the lockfile changing, a program found on PATH, the environment
  * (bar the config's `cacheEnv`, score-cache.ts). `--no-cache` skips the cache.
@@ -95,7 +95,7 @@ const SPECIFIER =
 export interface CodeSources {
   /** Module files whose static import graph is followed: the suite file, the config, plugin entries. */
   readonly modules: readonly string[];
-  /** Folders walked whole: a process model's `cwd`, the folder of a plugin entry. */
+  /** Folders walked whole: a process model's `cwd` and PYTHONPATH folders, the folder of a plugin entry. */
   readonly dirs: readonly string[];
   /** Single files: a process model's program and the files its arguments name. */
   readonly files: readonly string[];

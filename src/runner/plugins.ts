@@ -96,8 +96,9 @@ async function locate(name: string, config: ResolvedConfig): Promise<string | nu
  * folder (code-key.ts): the suite file and the config, whose imports reach the plugin objects
  * they hold and the helpers those import; each named plugin's entry file and folder (a plugin
  * folder or a `models` path may lie outside the project); each process model's spec, `cwd`,
- * program (and its virtualenv) and the files its arguments name. The harness's own plugins and
- * installed npm packages are left out: the harness's version and build and the lockfile key them.
+ * program (and its virtualenv), the files its arguments name and the folders its `env` puts on
+ * PYTHONPATH or NODE_PATH. The harness's own plugins and installed npm packages are left out:
+ * the harness's version and build and the lockfile key them.
  */
 export async function modelCodeSources(
   entries: readonly ModelEntry[],
@@ -134,6 +135,9 @@ export async function modelCodeSources(
         const file = path.resolve(cwd, a);
         if (await isFile(file)) modules.push(file);
       }
+      // A zip on PYTHONPATH is one file; a folder is walked like `cwd`.
+      for (const p of importPathEntries(mapped.env, cwd))
+        ((await isFile(p)) ? files : dirs).push(p);
       continue;
     }
     const found = await locate(name, config).catch(() => null);
@@ -147,6 +151,27 @@ export async function modelCodeSources(
     dirs.push(path.dirname(found));
   }
   return { modules, dirs, files, texts };
+}
+
+/**
+ * Variables of a process model's `env` that name folders its program imports code from: a model
+ * importing `featlib` from `PYTHONPATH: '../shared'` scored from the old featlib when the folder
+ * was not keyed. Relative entries are the process's `cwd`'s, as the interpreter reads them.
+ */
+const IMPORT_PATH_VARS = ['PYTHONPATH', 'NODE_PATH'];
+
+/** The folders (or zip files) a process model's `env` puts on its import path. */
+function importPathEntries(
+  env: Readonly<Record<string, string>> | undefined,
+  cwd: string,
+): string[] {
+  const out: string[] = [];
+  for (const name of IMPORT_PATH_VARS) {
+    for (const entry of (env?.[name] ?? '').split(path.delimiter)) {
+      if (entry !== '') out.push(path.resolve(cwd, entry));
+    }
+  }
+  return out;
 }
 
 function resolvePackage(name: string, root: string): string | null {

@@ -29,6 +29,9 @@ describe('modelCodeSources: what the code key follows for a suite’s models', (
       'pymodels/dv.py': 'SIGN = -1.0\n',
       'pymodels/weights.npz': 'w',
       'scripts/run_model.py': 'import dv\n',
+      'shared/featlib/__init__.py': 'def feat(df):\n    return 0.0\n',
+      'jslib/feat.js': 'module.exports = () => 0;\n',
+      'libs.zip': 'PK',
       'venv/pyvenv.cfg': 'home = /usr/bin\n',
       'venv/bin/python': '#!/bin/sh\n',
       'venv/lib/python3.11/site-packages/numpy-1.26.4.dist-info/METADATA': 'numpy\n',
@@ -49,6 +52,15 @@ describe('modelCodeSources: what the code key follows for a suite’s models', (
             cwd: '../pymodels',
             env: { MODEL_SIGN: '1' },
           },
+          // Its code comes from folders its env puts on the import path, relative to its cwd.
+          pyshared: {
+            command: ['python', '-m', 'models.m'],
+            cwd: '.',
+            env: {
+              PYTHONPATH: `/nonexistent${path.delimiter}../shared${path.delimiter}../libs.zip`,
+            },
+          },
+          jsshared: { command: ['node', 'm.js'], env: { NODE_PATH: '../jslib' } },
         },
       },
       null,
@@ -66,6 +78,16 @@ describe('modelCodeSources: what the code key follows for a suite’s models', (
     const before = await keyNow(['pydv']);
     await touch(rel);
     expect(await keyNow(['pydv'])).not.toBe(before);
+  });
+
+  it.each([
+    ['pyshared', 'a module in a folder its env.PYTHONPATH names', 'shared/featlib/__init__.py'],
+    ['pyshared', 'a zip its env.PYTHONPATH names', 'libs.zip'],
+    ['jsshared', 'a module in a folder its env.NODE_PATH names', 'jslib/feat.js'],
+  ])('covers a process model (%s): %s', async (model, _, rel) => {
+    const before = await keyNow([model]);
+    await touch(rel);
+    expect(await keyNow([model])).not.toBe(before);
   });
 
   it('covers a process model’s virtualenv by what it has installed', async () => {
