@@ -7,6 +7,8 @@
  *   to exit 0; a command that stops gracefully now says so with {@link stopOnSignal};
  * - a write in flight leaves nothing behind: its temp file or staging folder is registered with
  *   {@link removeOnExit} and removed, synchronously, as the process exits;
+ * - a run stopped midway leaves no earlier run's reports to be read as its own: the harness
+ *   registers their removal with {@link tidyOnExit} for as long as it runs;
  * - a short critical section (two files that must change together) finishes before the exit:
  *   {@link deferSignals}.
  * A leaf module: any folder may import it. The handlers themselves are installed by the CLI
@@ -25,11 +27,15 @@ export const EXIT_SIGNALS = [
 /** Paths to remove as the process exits: the temp files and staging folders of writes in flight. */
 const inFlight = new Set<string>();
 
+/** Synchronous tidy-ups to run as the process exits ({@link tidyOnExit}). */
+const tidies = new Set<() => void>();
+
 /**
  * Removes every registered path, the last registered first (a staging folder before the lock
- * it was written under); best effort, as the process is on its way out.
+ * it was written under), then runs the registered tidy-ups; best effort, as the process is on
+ * its way out.
  */
-function removeInFlight(): void {
+function tidyOnTheWayOut(): void {
   for (const p of [...inFlight].reverse()) {
     try {
       rmSync(p, { recursive: true, force: true });
@@ -38,10 +44,18 @@ function removeInFlight(): void {
     }
   }
   inFlight.clear();
+  for (const tidy of [...tidies]) {
+    try {
+      tidy();
+    } catch {
+      // As above: the process is leaving, and its exit code already says the run did not end.
+    }
+  }
+  tidies.clear();
 }
 // Every exit passes here, the signal's included (its exit is a process.exit): an `exit` listener
 // is the one place that runs synchronously on all of them.
-process.on('exit', removeInFlight);
+process.on('exit', tidyOnTheWayOut);
 
 /**
  * Registers `file` (a temp file or a staging folder, removed with what it holds, or a lock file)
@@ -52,6 +66,19 @@ export function removeOnExit(file: string): () => void {
   inFlight.add(file);
   return () => {
     inFlight.delete(file);
+  };
+}
+
+/**
+ * Registers `tidy`, a synchronous function, to run should the process exit before the returned
+ * function is called: for what a stopped run must not leave behind that is no single path of
+ * its own (the previous run's reports, read as this one's). After the paths of
+ * {@link removeOnExit}; a throw is ignored.
+ */
+export function tidyOnExit(tidy: () => void): () => void {
+  tidies.add(tidy);
+  return () => {
+    tidies.delete(tidy);
   };
 }
 

@@ -14,7 +14,7 @@ import { DEFAULT_SEED } from '../defaults.ts';
 import { loadConfig } from '../config/index.ts';
 import type { ReporterEntry, ResolvedConfig } from '../config/types.ts';
 import { displayPath, HarnessError } from '../errors.ts';
-import { reportFilesOf, resolveReporters } from '../report/index.ts';
+import { checkReporterEntries, reportFilesOf, resolveReporters } from '../report/index.ts';
 import { collectSuites, type Reporter, runSuites, WorkerPool } from '../runner/index.ts';
 import type { CollectedSuite, RunResult } from '../runner/types.ts';
 import { mlflowSettings } from '../track/mlflow/index.ts';
@@ -22,7 +22,11 @@ import { amendRecord, RECORD_POINTER_FILE, recordRun, writeRecordPointer } from 
 import { readPackageVersion } from '../version.ts';
 import { checkOutDir, guardReporter, reporterLabel } from './guard-reporters.ts';
 import { runEndRenderer, withoutRunEnd } from './run-end.ts';
-import { removeOtherReports, removeStaleReports } from './stale-reports.ts';
+import {
+  removeOtherReports,
+  removeStaleReports,
+  removeStaleReportsOnExit,
+} from './stale-reports.ts';
 import { selectSuites, type RunFilter } from './select.ts';
 
 export type { RunFilter } from './select.ts';
@@ -139,17 +143,41 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     collect: (filter) => collect(filter),
     run: (filter = {}, opts = {}) =>
       // One pool for the whole run: the worker that imported the suites first scores them after.
-      leavingNoStaleReports(opts, () =>
-        withPool(async (pool) => runWith(await collect(filter, pool), filter.models, opts, pool)),
-      ),
+      leavingNoStaleReports(opts, () => {
+        checkReporters(opts);
+        return withPool(async (pool) =>
+          runWith(await collect(filter, pool), filter.models, opts, pool),
+        );
+      }),
     runCollected: (suites, opts = {}) =>
       leavingNoStaleReports(opts, async () => {
+        checkReporters(opts);
         // The checks of `harness run --model`: a model no suite has, or a filter that leaves
         // every assertion out, was a run of nothing that exited 0.
         const selected = selectSuites(suites, { models: opts.models ?? [] }, config.root);
         return withPool((pool) => runWith(selected, opts.models, opts, pool));
       }),
   };
+
+  /** Where the run's reporter entries come from: the config's are named by its file in messages. */
+  function reporterSource(entries: HarnessRunOptions['reporters']) {
+    return { configFile: entries === config.reporters ? config.configFile : null };
+  }
+
+  /**
+   * The reporters' options and files, checked before anything is collected or run: a typo or a
+   * clash was found only once the whole run had finished, or never (two reports in one file).
+   */
+  function checkReporters(opts: HarnessRunOptions): void {
+    const entries = opts.reporters ?? config.reporters ?? [];
+    const outDir = outDirOf(opts);
+    checkReporterEntries(
+      entries,
+      outDir,
+      { [path.join(outDir, RECORD_POINTER_FILE)]: "the pointer to the run's record" },
+      reporterSource(entries),
+    );
+  }
 
   function outDirOf(opts: HarnessRunOptions): string {
     return opts.outDir ? path.resolve(opts.outDir) : config.outDir;
@@ -167,19 +195,25 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   }
 
   /**
-   * A run that throws (exit 2: a suite that does not compile, no suite matched, a bad reporter)
-   * leaves none of the previous run's reports in the out dir (stale-reports.ts).
+   * A run that throws (exit 2: a suite that does not compile, no suite matched, a bad reporter),
+   * or whose process exits before it returns (a signal: exit 130, 143, 129), leaves none of the
+   * previous run's reports in the out dir (stale-reports.ts).
    */
   async function leavingNoStaleReports<T>(
     opts: HarnessRunOptions,
     fn: () => Promise<T>,
   ): Promise<T> {
+    if (!ownsOutDir(opts)) return fn();
+    const outDir = outDirOf(opts);
+    const entries = opts.reporters ?? config.reporters ?? [];
+    const forget = removeStaleReportsOnExit(outDir, entries);
     try {
       return await fn();
     } catch (err) {
-      if (ownsOutDir(opts))
-        await removeStaleReports(outDirOf(opts), opts.reporters ?? config.reporters ?? []);
+      await removeStaleReports(outDir, entries);
       throw err;
+    } finally {
+      forget();
     }
   }
 
@@ -220,13 +254,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const outDir = outDirOf(opts);
     await checkOutDir(outDir);
     const reporterFailures: string[] = [];
-    const reporters = (await resolveReporters(entries, config.root)).map((r, i) =>
-      guardReporter(
-        r,
-        reporterLabel(entries[i]!, i),
-        reporterFailures,
-        reportFilesOf([entries[i]!], outDir),
-      ),
+    const reporters = (await resolveReporters(entries, config.root, reporterSource(entries))).map(
+      (r, i) =>
+        guardReporter(
+          r,
+          reporterLabel(entries[i]!, i),
+          reporterFailures,
+          reportFilesOf([entries[i]!], outDir),
+        ),
     );
     if (ownsOutDir(opts)) await removeOtherReports(outDir, entries);
     for (const r of reporters) await r.onInit?.({ config, outDir });

@@ -9,14 +9,7 @@ import type { JsonCell } from '../metrics/index.ts';
 import type { CaseResult } from '../runner/types.ts';
 import { fmt } from './format.ts';
 
-// CSI sequences (`ESC [ … final`), OSC sequences (`ESC ] … BEL|ST`) and two-byte escapes.
-const ANSI =
-  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g;
-
-/** Removes ANSI escape sequences (colours, cursor moves, links) from `text`. */
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
-}
+export { stripAnsi } from './clean-text.ts';
 
 /** `file` relative to the working directory when it lies below it, else as given. */
 export function relPath(file: string): string {

@@ -14,8 +14,13 @@ export {
   SIGNATURE_MODES,
 } from './signatures.ts';
 export { defaultReporters } from './default-reporter.ts';
-export { resolveReporters } from './registry.ts';
-export { reportFilePaths, reportFilesOf } from './report-files.ts';
+export { checkReporterEntries, resolveReporters } from './registry.ts';
+export {
+  isHarnessReport,
+  REPORT_HEAD_BYTES,
+  reportFilePaths,
+  reportFilesOf,
+} from './report-files.ts';
 export { table } from './text-table.ts';
 export { type ResultsJson, resultsJsonText } from './json.ts';
 export { fmt } from './format.ts';

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { AssertionResult } from '../assert/types.ts';
 import { writeFileAtomic } from '../data/index.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
-import { actualText, locationText, relPath, stripAnsi, weakestStrata } from './file-text.ts';
+import { cleanText } from './clean-text.ts';
+import { actualText, locationText, relPath, weakestStrata } from './file-text.ts';
 import { alarmSummaryText, fmt, leftOutText } from './format.ts';
 import type { Reporter } from '../runner/index.ts';
 import { REPORT_FILES } from './report-files.ts';
@@ -220,9 +221,7 @@ function row(cells: readonly string[]): string {
 
 /** Text for one line of markdown: no ANSI or control characters, no raw HTML, newlines as `<br>`. */
 export function inline(s: string): string {
-  return stripAnsi(s)
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+  return cleanText(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -236,7 +235,5 @@ export function cell(s: string): string {
 
 /** Text inside a code span: one line, no backticks (a path rarely has one). */
 function code(s: string): string {
-  return stripAnsi(s)
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/`/g, "'");
+  return cleanText(s).replace(/\n+/g, ' ').replace(/`/g, "'");
 }

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { AssertionResult } from '../assert/types.ts';
 import type { CaseResult, RunResult, SuiteResult } from '../runner/types.ts';
+import { cleanText } from './clean-text.ts';
 import { alarmSummaryText, fmt, leftOutText, rel, weakestStrata } from './format.ts';
 import type { Reporter } from '../runner/index.ts';
 
@@ -15,6 +16,8 @@ export interface PlainReporterOptions {
 /**
  * One line per case and per assertion, then a summary: readable in a CI log, and the default
  * when stdout is not a terminal. chalk drops the colours by itself under NO_COLOR or a pipe.
+ * Text from the run (a plugin's error, a model's name) is shown without its own escapes and
+ * control characters (cleanText): they recoloured the terminal or rang its bell.
  */
 export function plainReporter(options: PlainReporterOptions = {}): Reporter {
   const write = options.write ?? ((t: string) => void process.stdout.write(t));
@@ -36,8 +39,8 @@ export function plainReporter(options: PlainReporterOptions = {}): Reporter {
 export function suiteBlock(s: SuiteResult, weakest: number): string {
   const out: string[] = [''];
   out.push(suiteHeader(s));
-  if (s.error) out.push(`  ${chalk.red('✗ suite could not run:')} ${s.error}`);
-  const width = Math.max(0, ...s.cases.map((c) => c.model.length));
+  if (s.error) out.push(`  ${chalk.red('✗ suite could not run:')} ${cleanText(s.error)}`);
+  const width = modelWidth(s.cases);
   for (const c of s.cases) {
     out.push(`  ${caseLine(c, width)}`);
     const alarms = falseAlarmLine(s, c, width);
@@ -51,8 +54,13 @@ export function suiteBlock(s: SuiteResult, weakest: number): string {
   if (s.leftOut) out.push(leftOutLine(s.leftOut));
   if (s.baseline) out.push(...baselineLines(s));
   const weak = weakestStrata(s.cases, weakest);
-  if (weak.length > 0) out.push(chalk.dim(`  weakest strata: ${weak.join(' · ')}`));
+  if (weak.length > 0) out.push(chalk.dim(`  weakest strata: ${cleanText(weak.join(' · '))}`));
   return out.join('\n') + '\n';
+}
+
+/** The width of the widest model name of `cases`, as {@link caseLine} shows it. */
+export function modelWidth(cases: readonly { readonly model: string }[]): number {
+  return Math.max(0, ...cases.map((c) => cleanText(c.model).length));
 }
 
 /** The suite's name, then (dimmed) its file, dataset and split, and threshold. */
@@ -67,14 +75,14 @@ export function suiteHeader(s: SuiteResult): string {
   const dsText = ds
     ? ` · ${ds.kind} ${ds.name} (${ds.systems} systems: ${split}${ds.generated ? ', generated' : ''})`
     : '';
-  return `${chalk.bold(s.name)}${chalk.dim(`  ${rel(s.file)}${dsText} · threshold: ${s.threshold}`)}`;
+  return `${chalk.bold(cleanText(s.name))}${chalk.dim(cleanText(`  ${rel(s.file)}${dsText} · threshold: ${s.threshold}`))}`;
 }
 
 /** One case: `● model  roc_auc 0.843 [CI]  ap …  recall … @ threshold  n …`, or `✗ model  errored: …`. */
 export function caseLine(c: CaseResult, width: number): string {
-  const name = c.model.padEnd(width);
+  const name = cleanText(c.model).padEnd(width);
   if (c.state === 'errored')
-    return `${chalk.red('✗')} ${name}  ${chalk.red(`errored: ${c.error}`)}`;
+    return `${chalk.red('✗')} ${name}  ${chalk.red(`errored: ${cleanText(c.error)}`)}`;
   const m = c.summary.metrics;
   const ci = c.summary.ci['roc_auc'];
   const ciText = ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : '';
@@ -122,7 +130,7 @@ export function sourceGapLine(c: CaseResult, width: number): string | undefined 
 }
 
 export function leftOutLine(l: NonNullable<SuiteResult['leftOut']>): string {
-  return chalk.yellow(`  – ${leftOutText(l)}`);
+  return chalk.yellow(`  – ${cleanText(leftOutText(l))}`);
 }
 
 /** An assertion as `✓`/`✗`/`!` and its message (with its location unless it passed), then its failed strata. */
@@ -137,10 +145,12 @@ export function assertionLines(a: AssertionResult): string[] {
     a.location && a.state !== 'passed'
       ? chalk.dim(`  (${rel(a.location.file)}:${a.location.line}:${a.location.column})`)
       : '';
-  const lines = [`  ${mark} ${a.message}${where}`];
+  const lines = [`  ${mark} ${cleanText(a.message)}${where}`];
   for (const s of a.strata ?? []) {
     if (s.state === 'failed')
-      lines.push(`      ${chalk.red('✗')} ${s.stratum}: ${s.reason ?? fmt(s.actual)}`);
+      lines.push(
+        `      ${chalk.red('✗')} ${cleanText(`${s.stratum}: ${s.reason ?? fmt(s.actual)}`)}`,
+      );
   }
   return lines;
 }
@@ -150,19 +160,20 @@ export function baselineLines(s: SuiteResult): string[] {
   const b = s.baseline!;
   const head =
     b.status === 'stale'
-      ? `  ${chalk.red('✗ baseline')} ${b.message}`
-      : chalk.dim(`  baseline (${rel(b.file)}): ${b.message}`);
+      ? `  ${chalk.red('✗ baseline')} ${cleanText(b.message)}`
+      : chalk.dim(`  baseline (${rel(b.file)}): ${cleanText(b.message)}`);
   return [
     head,
     ...b.gates.map(
-      (g) => `  ${g.state === 'passed' ? chalk.green('✓') : chalk.red('✗')} ${g.message}`,
+      (g) =>
+        `  ${g.state === 'passed' ? chalk.green('✓') : chalk.red('✗')} ${cleanText(g.message)}`,
     ),
   ];
 }
 
 /** One `✗ harness error: …` line per error of the run itself (a reporter that failed, say). */
 export function runErrorLines(run: RunResult): string[] {
-  return (run.errors ?? []).map((e) => `${chalk.red('✗ harness error:')} ${e}`);
+  return (run.errors ?? []).map((e) => `${chalk.red('✗ harness error:')} ${cleanText(e)}`);
 }
 
 /** `PASS|FAIL|ERROR  Assertions … · Baseline … · Cases … · Suites … · 1.2 s`. */

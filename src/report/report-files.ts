@@ -71,3 +71,54 @@ export function reportFilesOf(
   }
   return [...files];
 }
+
+/**
+ * Why two of `entries` would write the same file (`reporters[0] "json" and reporters[1]
+ * "junit" both write …`), or one a file of `reserved` (absolute path → what the harness keeps
+ * there, such as the out dir's run-record.json); null when none does. The later write replaced
+ * the earlier without a word, and that report was lost.
+ */
+export function reportFileClash(
+  entries: readonly (ReporterEntry | object)[],
+  outDir: string,
+  reserved: Readonly<Record<string, string>> = {},
+): string | null {
+  const writers = new Map<string, string>();
+  for (const [i, entry] of entries.entries()) {
+    const name = Array.isArray(entry) ? (entry as readonly unknown[])[0] : entry;
+    const who = `reporters[${i}] "${String(name)}"`;
+    for (const file of reportFilesOf([entry], outDir)) {
+      const other = writers.get(file);
+      if (other !== undefined)
+        return `${other} and ${who} both write ${file}: give each its own file (option \`file\`, or \`dir\` for html)`;
+      const kept = reserved[file];
+      if (kept !== undefined)
+        return `${who} writes ${file}, where the harness keeps ${kept}: give it another file`;
+      writers.set(file, who);
+    }
+  }
+  return null;
+}
+
+/** Bytes of a file's start that {@link isHarnessReport} needs: every marker is in its first lines. */
+export const REPORT_HEAD_BYTES = 1024;
+
+/**
+ * What only the harness's own reports start with, whatever the run: results.json's first two
+ * fields, junit.xml's root element, summary.md's headline, the HTML page's generator tag.
+ */
+const REPORT_MARKERS: readonly RegExp[] = [
+  /^\{\s*"schema":\s*\d+,\s*"harness_version":/,
+  /^(?:<\?xml[^>]*\?>\s*)?<testsuites name="bess-harness"/,
+  /^## \S+ (?:PASS|FAIL|ERROR) · bess-harness\n/u,
+  /^<!doctype html>\s*<html[^>]*>\s*<head>(?:\s*<meta [^>]*>)*?\s*<meta name="generator" content="bess-harness /i,
+];
+
+/**
+ * Whether a file starting with `head` (its first {@link REPORT_HEAD_BYTES} bytes) is a report a
+ * built-in reporter wrote: the harness removes an earlier run's reports, and a file of the
+ * user's own at the same name (a project's summary.md with `--out-dir .`) must stay.
+ */
+export function isHarnessReport(head: string): boolean {
+  return REPORT_MARKERS.some((marker) => marker.test(head));
+}

@@ -8,7 +8,12 @@ export { listRuns, loadRun, type RunList } from './read-runs.ts';
 export { resolveRunRef } from './run-ref.ts';
 export { overviewOf } from './overview.ts';
 export { formatRunRecord, formatRunsTable } from './runs-text.ts';
-export { RECORD_POINTER_FILE, type RecordPointer, writeRecordPointer } from './record-pointer.ts';
+export {
+  isRecordPointer,
+  RECORD_POINTER_FILE,
+  type RecordPointer,
+  writeRecordPointer,
+} from './record-pointer.ts';
 export { amendRecord, recordRun } from './write-record.ts';
 // Not the upload (track/mlflow/index.ts, which loads the chart renderer): which server is set.
 export { currentTrackingServer } from './mlflow/settings.ts';

@@ -47,3 +47,11 @@ export async function writeRecordPointer(
   );
   return pointer;
 }
+
+/**
+ * Whether a file starting with `head` is a pointer the harness wrote (its first two fields), not
+ * a file of the user's own named run-record.json: only the former is removed as stale.
+ */
+export function isRecordPointer(head: string): boolean {
+  return /^\{\s*"schema":\s*\d+,\s*"run_id":/.test(head);
+}

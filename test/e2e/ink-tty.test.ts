@@ -1,3 +1,5 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, runHarnessInTty } from '../helpers/run-harness.ts';
 
@@ -57,5 +59,59 @@ describe('harness run on a terminal', () => {
     );
     expect(recorded).toMatch(/^run recorded: \.harness\/runs\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);
     expect(rest).toEqual([]);
+  });
+});
+
+describe('harness run on a short terminal', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  it("an errored model's long message keeps the live area below the terminal's height: no clearing, the finished suite printed once", async () => {
+    // 24 rows: a 21-line error and the progress bars made the live area as tall as the
+    // terminal, and Ink then cleared the screen and its scrollback (ESC[2J ESC[3J) and printed
+    // every finished suite again.
+    const message = Array.from({ length: 21 }, (_, i) => `line ${i + 1} of the error`).join('\\n');
+    project = await makeProject({
+      'harness.config.ts': `export default { workers: 1, reporters: ['ink', './hold.ts'] };\n`,
+      // Holds the run once the errored case is in (ink, before it, shows it live) until the
+      // test has seen it on the terminal: the live frame is otherwise gone within milliseconds.
+      'hold.ts': `import { existsSync } from 'node:fs';
+export default {
+  async onCaseResult({ result }) {
+    if (result.state === 'errored')
+      while (!existsSync('go')) await new Promise((r) => setTimeout(r, 20));
+  },
+};
+`,
+      'plugins/boom.ts': `import { defineModel } from 'bess-harness';
+export default defineModel({ name: 'boom', version: '1', score() { throw new Error('${message}'); } });
+`,
+      'suites/a.suite.ts': `import { defineSuite } from 'bess-harness';
+import boom from '../plugins/boom.ts';
+export default defineSuite({
+  name: 'first',
+  dataset: { scenario: { name: 'tiny', systems: 8, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } },
+  models: [boom, 'random'],
+  expect: ({ metric }) => [metric('random', 'roc_auc').toBeWithin(0, 1)],
+});
+`,
+    });
+    const go = path.join(project.dir, 'go');
+    const r = await runHarnessInTty(['run', '--no-cache', '--no-history'], {
+      cwd: project.dir,
+      columns: 80,
+      rows: 24,
+      onOutput: (soFar) => {
+        if (/boom +errored:/.test(strip(soFar)) && !existsSync(go)) writeFileSync(go, '');
+      },
+    });
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stdout).not.toContain('\u001B[2J');
+    expect(r.stdout).not.toContain('\u001B[3J');
+    const out = strip(r.stdout);
+    // The live line showed the message's first line; the finished suite, once, all of it.
+    expect(out).toMatch(/✗ boom +errored: score\(sys-\d+\): line 1 of the error …\n/);
+    expect(out.match(/line 21 of the error/g)).toHaveLength(1);
+    expect(out.match(/first {2}suites\/a\.suite\.ts/g)).toHaveLength(1);
   });
 });

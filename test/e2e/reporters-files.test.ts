@@ -219,3 +219,64 @@ describe('harness run: a run that fails before its reporters write leaves no sta
     expect(await present(path.join(project.dir, 'D'))).toEqual([]);
   }, 60_000);
 });
+
+describe('harness run: reporter options are checked before any suite runs', () => {
+  let project: { dir: string; cleanup: () => Promise<void> } | undefined;
+  afterEach(async () => project?.cleanup());
+
+  // Each used to fail only once the whole run had finished, with a Node internal message, or
+  // never: `weakest: 'five'` listed nothing, and two reports in one file lost the first.
+  it.each([
+    [
+      `['plain', ['json', { file: 42 }]]`,
+      'reporters[1]: reporter "json": option `file` must be a file path (a non-empty string), got 42',
+    ],
+    [
+      `[['junit', { hostname: 5 }]]`,
+      'reporters[0]: reporter "junit": option `hostname` must be a string (a host name), got 5',
+    ],
+    [
+      `[['markdown', { stepSummary: true }]]`,
+      'reporters[0]: reporter "markdown": option `stepSummary` must be a file path to append the summary to, or false for none, got true',
+    ],
+    [
+      `[['markdown', { weakest: 'five' }]]`,
+      'reporters[0]: reporter "markdown": option `weakest` must be a whole number ≥ 0 (how many weakest strata to list per suite), got "five"',
+    ],
+    [
+      `[['json', { file: 'same.txt' }], ['junit', { file: 'same.txt' }]]`,
+      'reporters[0] "json" and reporters[1] "junit" both write <out>/same.txt: give each its own file',
+    ],
+    [
+      `[['json', { file: 'run-record.json' }]]`,
+      `reporters[0] "json" writes <out>/run-record.json, where the harness keeps the pointer to the run's record: give it another file`,
+    ],
+  ])(
+    'reporters: %s is exit 2 naming harness.config.ts, and nothing is scored',
+    async (reporters, why) => {
+      project = await makeProject({
+        'harness.config.ts': `export default { workers: 1, reporters: ${reporters} };\n`,
+        'plugins/marks.ts': `import { writeFileSync } from 'node:fs';
+import { defineModel } from 'bess-harness';
+export default defineModel({ name: 'marks', version: '1', score() { writeFileSync('scored', ''); return 0.5; } });
+`,
+        'suites/s.suite.ts': `import { defineSuite } from 'bess-harness';
+import marks from '../plugins/marks.ts';
+export default defineSuite({
+  name: 's',
+  dataset: { scenario: { name: 'tiny', systems: 8, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } },
+  models: [marks],
+  expect: ({ metric }) => [metric('marks', 'roc_auc').toBeWithin(0, 1)],
+});
+`,
+      });
+      const r = await runHarness(['run', '--no-cache'], { cwd: project.dir });
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      const out = path.join(project.dir, '.harness', 'last-run');
+      expect(r.stderr).toContain(`harness: harness.config.ts: ${why.replace('<out>', out)}`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(await readdir(project.dir)).not.toContain('scored');
+    },
+    60_000,
+  );
+});

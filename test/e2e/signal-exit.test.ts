@@ -101,6 +101,76 @@ export default defineSuite({
   }, 120_000);
 });
 
+describe("a run stopped by a signal leaves no earlier run's reports", () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+  ] as const)(
+    "%s (exit %i): the last green run's junit.xml, results.json and run-record.json are removed, files of the user's own stay",
+    async (signal, code) => {
+      // A Jenkins `post { always { junit } }`, or load_results(), read the previous run's PASS
+      // for a run that was stopped: the out dir kept its reports untouched.
+      const p = await makeProject({
+        'harness.config.ts': `export default { workers: 1 };\n`,
+        'plugins/stalls.ts': `import { existsSync, writeFileSync } from 'node:fs';
+import { defineModel } from 'bess-harness';
+export default defineModel({
+  name: 'stalls',
+  version: '1',
+  async score() {
+    if (process.env.STALL) {
+      writeFileSync('scoring', '');
+      await new Promise(() => {});
+    }
+    return 0.5;
+  },
+});
+`,
+        'suites/s.suite.ts': `import { defineSuite } from 'bess-harness';
+import stalls from '../plugins/stalls.ts';
+export default defineSuite({
+  name: 's',
+  dataset: ${SCENARIO},
+  models: [stalls],
+  expect: ({ metric }) => [metric('stalls', 'roc_auc').toBeWithin(0, 1)],
+});
+`,
+      });
+      const args = [
+        'run',
+        '--reporter',
+        'plain',
+        '--reporter',
+        'junit',
+        '--reporter',
+        'json',
+        '--no-cache',
+      ];
+      const out = path.join(p.dir, '.harness', 'last-run');
+      const reports = ['junit.xml', 'results.json', 'run-record.json'];
+      try {
+        const green = await runHarness(args, { cwd: p.dir });
+        expect(green.code, green.stdout + green.stderr).toBe(0);
+        for (const f of reports) expect(existsSync(path.join(out, f)), f).toBe(true);
+        await writeFile(path.join(out, 'notes.md'), 'mine\n');
+        await writeFile(path.join(out, 'summary.md'), '# my own summary\n');
+
+        const h = startHarness(args, p.dir, { env: { STALL: '1' } });
+        while (!h.ended() && !existsSync(path.join(p.dir, 'scoring')))
+          await new Promise((r) => setTimeout(r, 20));
+        expect(h.ended(), `the harness ended before its model scored: ${h.stderr()}`).toBe(false);
+        h.child.kill(signal);
+        expect(await h.exited, h.stderr()).toBe(code);
+        expect((await readdir(out)).sort()).toEqual(['notes.md', 'summary.md']);
+      } finally {
+        await p.cleanup();
+      }
+    },
+    120_000,
+  );
+});
+
 describe('a signal while a file is written leaves no temp file or staging folder', () => {
   const files = {
     'harness.config.ts': `export default { workers: 1 };\n`,

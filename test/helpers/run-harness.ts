@@ -118,15 +118,22 @@ export async function makeProject(
 
 /**
  * Runs the real `harness` bin under a pseudo-terminal (`script -qfec … /dev/null`), as a
- * person at a terminal would: stdout is a TTY of `columns` × 40, CI is unset, colours off.
- * The output is the raw byte stream, cursor moves and erases included.
+ * person at a terminal would: stdout is a TTY of `columns` × `rows` (default 100 × 40), CI is
+ * unset, colours off. The output is the raw byte stream, cursor moves and erases included;
+ * `onOutput` is given it so far, as it comes (to act once the terminal shows something).
  */
 export function runHarnessInTty(
   args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; columns?: number } = {},
+  opts: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    columns?: number;
+    rows?: number;
+    onOutput?: (soFar: string) => void;
+  } = {},
 ): Promise<RunResult> {
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  const cmd = `stty cols ${opts.columns ?? 100} rows 40; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
+  const cmd = `stty cols ${opts.columns ?? 100} rows ${opts.rows ?? 40}; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
   const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...env } = harnessEnv(opts.env);
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
@@ -134,6 +141,10 @@ export function runHarnessInTty(
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (opts.onOutput) {
+      let soFar = '';
+      child.stdout.on('data', (d: Buffer) => opts.onOutput!((soFar += d.toString())));
+    }
     collectOutput(child, resolve, reject);
   });
 }

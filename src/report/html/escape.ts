@@ -2,6 +2,7 @@
  * Escaping for the HTML report: every string that comes from a run (model names, messages,
  * file paths, plugin errors) goes through one of these before it reaches the page.
  */
+import { cleanText } from '../clean-text.ts';
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -11,9 +12,12 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
   "'": '&#39;',
 };
 
-/** Text as HTML, safe both between tags and inside a double- or single-quoted attribute. */
+/**
+ * Text as HTML, safe both between tags and inside a double- or single-quoted attribute; without
+ * the ANSI escapes and control characters a plugin's message may carry (clean-text.ts).
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  return cleanText(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
 /**

@@ -12,6 +12,8 @@ export interface AppProps {
   readonly store: InkStore;
   /** Terminal width to lay out for. Default: the output's `columns`, else 80. */
   readonly columns?: number;
+  /** Terminal height the live area must stay below. Default: the output's `rows`, else none. */
+  readonly rows?: number;
   /** How many weakest strata to list per suite. Default 3. */
   readonly weakest?: number;
 }
@@ -20,10 +22,11 @@ export interface AppProps {
  * The run as vitest shows it: finished suites printed once above (`<Static>`), the running
  * suite live below them, and at the end the summary in its place.
  */
-export function App({ store, columns, weakest = 3 }: AppProps) {
+export function App({ store, columns, rows, weakest = 3 }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const { stdout } = useStdout();
   const width = columns ?? columnsOf(stdout);
+  const height = rows ?? (stdout.rows > 0 ? stdout.rows : undefined);
   return (
     <>
       <Static items={[...state.finished]}>
@@ -44,6 +47,7 @@ export function App({ store, columns, weakest = 3 }: AppProps) {
           suitesDone={state.suitesDone}
           suitesTotal={state.suites.length}
           columns={width}
+          rows={height}
         />
       )}
     </>

@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 import chalk from 'chalk';
 import type { SuiteResult } from '../../runner/types.ts';
+import { cleanText } from '../clean-text.ts';
 import { weakestStrata } from '../format.ts';
 import {
   alarmLine,
@@ -9,6 +10,7 @@ import {
   caseLine,
   falseAlarmLine,
   leftOutLine,
+  modelWidth,
   suiteHeader,
 } from '../plain.ts';
 import { metricsTable } from './layout.ts';
@@ -26,9 +28,9 @@ export interface SuiteReportProps {
  * expected when it failed), the baseline, a table of the models, and the weakest strata.
  */
 export function SuiteReport({ suite: s, columns, weakest }: SuiteReportProps) {
-  const width = Math.max(0, ...s.cases.map((c) => c.model.length));
+  const width = modelWidth(s.cases);
   const lines = [suiteHeader(s)];
-  if (s.error) lines.push(`  ${chalk.red('✗ suite could not run:')} ${s.error}`);
+  if (s.error) lines.push(`  ${chalk.red('✗ suite could not run:')} ${cleanText(s.error)}`);
   for (const c of s.cases) {
     lines.push(`  ${caseLine(c, width)}`);
     const alarms = falseAlarmLine(s, c, width);
@@ -40,12 +42,12 @@ export function SuiteReport({ suite: s, columns, weakest }: SuiteReportProps) {
     lines.push(...assertionLines(a));
     // Most failure messages already read `expected …, got …`; the others get the requirement spelled out.
     if (a.state === 'failed' && !a.message.includes(a.expected))
-      lines.push(chalk.dim(`      expected ${a.expected}`));
+      lines.push(chalk.dim(`      expected ${cleanText(a.expected)}`));
   }
   if (s.leftOut) lines.push(leftOutLine(s.leftOut));
   if (s.baseline) lines.push(...baselineLines(s));
   lines.push(...metricsTable(s.cases, columns));
   const weak = weakestStrata(s.cases, weakest);
-  if (weak.length > 0) lines.push(chalk.dim(`  weakest strata: ${weak.join(' · ')}`));
+  if (weak.length > 0) lines.push(chalk.dim(`  weakest strata: ${cleanText(weak.join(' · '))}`));
   return <Lines lines={lines} marginTop={1} />;
 }

@@ -1,7 +1,9 @@
 import chalk from 'chalk';
 import type { CaseResult } from '../../runner/types.ts';
+import { cleanText } from '../clean-text.ts';
 import { fmt } from '../format.ts';
-import type { ModelProgress } from './store.ts';
+import { modelWidth } from '../plain.ts';
+import type { ModelProgress, RunningSuite } from './store.ts';
 
 /** Terminal width to lay out for: the stream's `columns`, else 80. */
 export const columnsOf = (stdout: { readonly columns?: number } | undefined): number =>
@@ -25,8 +27,13 @@ export function progressLine(p: ModelProgress, nameWidth: number, columns: numbe
       : p.state === 'errored'
         ? chalk.red('✗')
         : chalk.yellow('›');
-  const name = p.model.padEnd(nameWidth);
-  if (p.state === 'errored') return `  ${mark} ${name} ${chalk.red(`errored: ${p.error ?? ''}`)}`;
+  const name = cleanText(p.model).padEnd(nameWidth);
+  // Its first line only: a long message made the live area as tall as the terminal (see
+  // liveLines); the finished suite, printed once above, has all of it.
+  if (p.state === 'errored') {
+    const [first = '', ...more] = cleanText(p.error ?? '').split('\n');
+    return `  ${mark} ${name} ${chalk.red(`errored: ${first}${more.length > 0 ? ' …' : ''}`)}`;
+  }
   const count = `${p.done}/${p.total}`;
   const fold = p.fold > 1 ? chalk.dim(` fold ${p.fold}`) : '';
   const bar = progressBar(
@@ -35,6 +42,48 @@ export function progressLine(p: ModelProgress, nameWidth: number, columns: numbe
     Math.min(40, Math.max(10, columns - nameWidth - count.length - 14)),
   );
   return `  ${mark} ${name} ${bar} ${count}${fold}`;
+}
+
+/** What the live area shows while the run goes (see {@link liveLines}). */
+export interface LiveView {
+  /** The suite whose models are scoring, or null before its first model starts. */
+  readonly running: RunningSuite | null;
+  /** The next suite to finish (its data may still be loading). */
+  readonly next: string | undefined;
+  readonly suitesDone: number;
+  readonly suitesTotal: number;
+  readonly columns: number;
+  /** The terminal's height; undefined (not a terminal) sets no limit. */
+  readonly rows: number | undefined;
+}
+
+/**
+ * The live area's lines, one terminal row each (the caller truncates them to the width): the
+ * running suite, a progress line per model, and a status line. At most `rows - 2` of them, the
+ * area's top margin included: once the area is as tall as the terminal, Ink clears the screen
+ * and its scrollback on every frame and prints every finished suite again. Models past that
+ * are counted on one line.
+ */
+export function liveLines(v: LiveView): string[] {
+  const lines: string[] = [];
+  if (v.running) {
+    lines.push(`${chalk.yellow('❯')} ${chalk.bold(cleanText(v.running.name))}`);
+    const models = v.running.models;
+    const width = modelWidth(models);
+    // Rows left for model lines: the terminal less one, the top margin, this title, the status.
+    const room = v.rows === undefined ? Infinity : v.rows - 1 - 1 - 1 - 2;
+    const shown = models.length <= room ? models : models.slice(0, Math.max(0, room - 1));
+    for (const m of shown) lines.push(progressLine(m, width, v.columns));
+    if (shown.length < models.length)
+      lines.push(chalk.dim(`  … ${models.length - shown.length} more models`));
+  } else if (v.next !== undefined) {
+    lines.push(
+      `${chalk.yellow('❯')} ${chalk.bold(cleanText(v.next))} ${chalk.dim('loading data…')}`,
+    );
+  }
+  if (v.suitesTotal > 0) lines.push('', chalk.dim(`Suites ${v.suitesDone}/${v.suitesTotal}`));
+  // A terminal too short even for that: its first lines.
+  return v.rows === undefined ? lines : lines.slice(0, Math.max(1, v.rows - 2));
 }
 
 interface Column {
@@ -55,7 +104,7 @@ export function metricsTable(cases: readonly CaseResult[], columns: number): str
   const scored = (f: (c: Extract<CaseResult, { state: 'scored' }>) => string) =>
     cases.map((c) => (c.state === 'scored' ? f(c) : ''));
   const cols: Column[] = [
-    { head: 'model', cells: cases.map((c) => c.model), align: 'left', drop: 0 },
+    { head: 'model', cells: cases.map((c) => cleanText(c.model)), align: 'left', drop: 0 },
     {
       head: 'roc_auc',
       cells: cases.map((c) =>

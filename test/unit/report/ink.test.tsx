@@ -6,8 +6,8 @@ import { createExpectApi, gradeAssertions, type GradedCase } from '../../../src/
 import { evaluateScores } from '../../../src/metrics/evaluate.ts';
 import { App } from '../../../src/report/ink/App.tsx';
 import { inkReporter } from '../../../src/report/ink/index.ts';
-import { metricsTable, progressBar } from '../../../src/report/ink/layout.ts';
-import { InkStore } from '../../../src/report/ink/store.ts';
+import { liveLines, metricsTable, progressBar } from '../../../src/report/ink/layout.ts';
+import { InkStore, type ModelProgress } from '../../../src/report/ink/store.ts';
 import type {
   CaseResult,
   CollectedSuite,
@@ -315,5 +315,72 @@ describe('layout', () => {
     expect(narrow[0]).not.toContain('CI');
     for (const line of narrow)
       expect(line.length).toBeLessThanOrEqual(Math.max(40, 2 + 6 + 2 + 7 + 2 + 5 + 2 + 6 + 2 + 11));
+  });
+});
+
+describe('the live area', () => {
+  const model = (i: number, over: Partial<ModelProgress> = {}): ModelProgress => ({
+    model: `m${i}`,
+    done: 3,
+    total: 10,
+    fold: 1,
+    state: 'running',
+    ...over,
+  });
+  const view = (models: readonly ModelProgress[], rows: number | undefined) =>
+    liveLines({
+      running: { name: SUITE, models },
+      next: undefined,
+      suitesDone: 0,
+      suitesTotal: 2,
+      columns: 80,
+      rows,
+    });
+
+  it("stays below the terminal's height: an errored model shows its message's first line", () => {
+    // With the top margin, a live area of `rows` rows made Ink clear the screen and scrollback.
+    const error = Array.from({ length: 21 }, (_, i) => `line ${i + 1}`).join('\n');
+    const lines = view([model(0, { state: 'errored', error }), model(1), model(2)], 24);
+    expect(lines.join('\n')).toContain('✗ m0 errored: line 1 …');
+    expect(lines.join('\n')).not.toContain('line 2');
+    expect(lines.every((l) => !l.includes('\n'))).toBe(true);
+  });
+
+  it('counts the models past the height on one line', () => {
+    const many = Array.from({ length: 30 }, (_, i) => model(i));
+    const lines = view(many, 12);
+    expect(1 + lines.length).toBeLessThan(12);
+    expect(lines).toContain('  … 24 more models');
+    expect(lines.at(-1)).toBe('Suites 0/2');
+    expect(view(many, 40)).toHaveLength(1 + 30 + 2);
+    expect(view(many, undefined)).toHaveLength(1 + 30 + 2);
+    expect(1 + view(many, 3).length).toBeLessThan(3);
+  });
+});
+
+describe('text from the run', () => {
+  it('reaches the frames without its escapes and control characters', async () => {
+    const nasty = 'score(sys-0003): bad \u001b[31mred\u001b[0m \u0000nul \u0007bell\rback';
+    const noisy = cases.map((c) =>
+      c.state === 'errored' ? { ...c, model: 'crashy\u001b[1m', error: nasty } : c,
+    );
+    const store = new InkStore();
+    const { frames, unmount } = render(<App store={store} />);
+    store.collected(collected);
+    for (const c of noisy) store.caseStart(SUITE, c.model, 10);
+    await tick();
+    for (const c of noisy) {
+      store.caseResult(c);
+      await tick();
+    }
+    store.suiteResult({ ...suite, cases: noisy, error: 'suite \u0007error' });
+    await tick();
+    store.runEnd({ ...run, errors: ['a plugin failed \u001b[2Jloudly'] });
+    await tick();
+    const all = frames.join('');
+    expect(all).toContain('errored: score(sys-0003): bad red nul bell');
+    expect(all).toContain('a plugin failed loudly');
+    expect(all).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    unmount();
   });
 });

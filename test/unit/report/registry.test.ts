@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../src/errors.ts';
-import { resolveReporters } from '../../../src/report/registry.ts';
+import { checkReporterEntries, resolveReporters } from '../../../src/report/registry.ts';
 import { tempDir } from '../../helpers/run-harness.ts';
 
 // Reporter modules of a project's own: each of the wrong shape must be exit 2 naming its file,
@@ -108,5 +108,80 @@ describe('resolveReporters: options of a built-in reporter', () => {
       dir,
     );
     expect(reporters).toHaveLength(5);
+  });
+});
+
+describe('resolveReporters: option values of a built-in reporter', () => {
+  // Each was found only when the run had ended, as a Node internal message, or never.
+  it.each([
+    [['json', { file: 42 }], 'option `file` must be a file path (a non-empty string), got 42'],
+    [['json', { file: '' }], 'option `file` must be a file path (a non-empty string), got ""'],
+    [
+      ['html', { dir: ['r'] }],
+      'option `dir` must be a folder path (a non-empty string), got an array',
+    ],
+    [['junit', { hostname: 5 }], 'option `hostname` must be a string (a host name), got 5'],
+    [
+      ['markdown', { stepSummary: true }],
+      'option `stepSummary` must be a file path to append the summary to, or false for none, got true',
+    ],
+    [['markdown', { weakest: 'five' }], 'option `weakest` must be a whole number ≥ 0'],
+    [['plain', { weakest: 2.5 }], 'option `weakest` must be a whole number ≥ 0'],
+    [['plain', { write: 'stdout' }], 'option `write` must be a function'],
+    [['ink', { stdout: 1 }], 'option `stdout` must be a writable terminal stream'],
+  ] as const)('%j is refused: %s', async (entry, why) => {
+    const message = await refusal(entry as never);
+    expect(message).toContain(`reporter "${entry[0]}": ${why}`);
+  });
+
+  it('an option left undefined takes its default', async () => {
+    expect(await resolveReporters([['json', { file: undefined }]], dir)).toHaveLength(1);
+  });
+
+  it('entries of the config name its file and the entry', async () => {
+    const err = await resolveReporters(['plain', ['json', { file: 42 }]], dir, {
+      configFile: path.join(dir, 'harness.config.ts'),
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      /harness\.config\.ts: reporters\[1\]: reporter "json": option `file` must be/,
+    );
+  });
+});
+
+describe('checkReporterEntries: two reporters, one file', () => {
+  const out = '/out';
+  const check = (entries: Parameters<typeof checkReporterEntries>[0]) => {
+    try {
+      checkReporterEntries(entries, out, {
+        '/out/run-record.json': "the pointer to the run's record",
+      });
+      return null;
+    } catch (err) {
+      expect(err).toBeInstanceOf(HarnessError);
+      return (err as HarnessError).message;
+    }
+  };
+
+  it('refuses two reporters writing the same file, or one writing the record pointer', () => {
+    expect(
+      check([['json', { file: 'same.txt' }], 'plain', ['junit', { file: '/out/same.txt' }]]),
+    ).toBe(
+      'reporters[0] "json" and reporters[2] "junit" both write /out/same.txt: give each its own file (option `file`, or `dir` for html)',
+    );
+    expect(check(['json', ['markdown', { file: 'results.json' }]])).toContain(
+      'reporters[0] "json" and reporters[1] "markdown" both write /out/results.json',
+    );
+    expect(check([['json', { file: 'report/index.html' }], 'html'])).toContain(
+      'both write /out/report/index.html',
+    );
+    expect(check([['json', { file: 'run-record.json' }]])).toBe(
+      `reporters[0] "json" writes /out/run-record.json, where the harness keeps the pointer to the run's record: give it another file`,
+    );
+  });
+
+  it('each file its own: fine', () => {
+    expect(
+      check(['plain', 'json', 'junit', 'markdown', 'html', ['json', { file: 'b.json' }]]),
+    ).toBe(null);
   });
 });
