@@ -3,7 +3,7 @@
  * higher AUC is not enough: the paired DeLong test must find the difference significant, so a
  * lucky draw on a small test split does not pass the gate.
  */
-import { delongPairedTest } from '../metrics/index.ts';
+import { delongPairedTest, metricDirection, MIN_DELONG_CLASS } from '../metrics/index.ts';
 import { isUndefinedMetric } from '../metrics/types.ts';
 import { bareReason, given, measured, measuredAgainst, pValue } from './format.ts';
 import { errored, readSource, resolveCase, type Outcome, type ScoredCase } from './read.ts';
@@ -89,7 +89,12 @@ export function gradeBeats(
   cases: Readonly<Record<string, GradedCase>>,
 ): BeatsVerdict {
   const { model, other, on, test, alpha } = spec;
-  const expected = test === 'delong' ? `> ${other} (p < ${given(alpha)})` : `> ${other}`;
+  // A lower fpr, fewer false alarms or a shorter delay is the better one: "beats" follows the metric.
+  const direction = test === 'none' ? metricDirection(on) : 'higher';
+  const expected =
+    test === 'delong'
+      ? `> ${other} (p < ${given(alpha)})`
+      : `${direction === 'lower' ? '<' : '>'} ${other}`;
   const fail = (
     state: 'failed' | 'errored',
     message: string,
@@ -114,7 +119,12 @@ export function gradeBeats(
       );
     }
   }
-  if (test === 'none') return beatsByValue(spec, a.value, b.value, expected);
+  if (test === 'none' && direction === 'none')
+    return fail(
+      'errored',
+      `${on} is neither better higher nor lower (it is where the alarm is set, not a score of it): toBeat cannot compare on it; use metric('${model}', '${on}').toBeGreaterThan(…) or .toBeLessThan(…)`,
+    );
+  if (test === 'none') return beatsByValue(spec, a.value, b.value, expected, direction === 'lower');
   if (on !== 'roc_auc')
     return fail(
       'errored',
@@ -124,6 +134,16 @@ export function gradeBeats(
     return fail('errored', `toBeat needs alpha in (0, 1), got ${String(alpha)}`);
   const paired = pairCases(model, a.value, other, b.value);
   if (!paired.ok) return fail(paired.state, paired.message);
+  const few = tooFewToTell(paired.value.y);
+  if (few)
+    return {
+      ...fail(
+        'failed',
+        `cannot tell whether ${model} beats ${other} on roc_auc: ${few}`,
+        a.value.summary.metrics[on] ?? null,
+      ),
+      unmeasured: true,
+    };
   const t = delongPairedTest(paired.value.y, paired.value.a, paired.value.b);
   if (isUndefinedMetric(t))
     return {
@@ -160,11 +180,26 @@ export function gradeBeats(
   };
 }
 
+/**
+ * Why the paired DeLong test cannot call a win on these labels (fewer than MIN_DELONG_CLASS
+ * anomalies or normals, where it is anti-conservative: random "significantly beat" a constant
+ * model on 12.5 % of seeds at alpha 0.05 with 3 test anomalies), or undefined.
+ */
+function tooFewToTell(y: Float64Array): string | undefined {
+  let anomalies = 0;
+  for (const v of y) anomalies += v;
+  const normals = y.length - anomalies;
+  if (Math.min(anomalies, normals) >= MIN_DELONG_CLASS) return undefined;
+  const [noun, count] = anomalies <= normals ? ['anomalies', anomalies] : ['normals', normals];
+  return `too few ${noun} (${count}) for the DeLong test: it needs ${MIN_DELONG_CLASS} anomalies and ${MIN_DELONG_CLASS} normals to be calibrated (with fewer it calls a chance difference significant far more often than alpha); test on more systems`;
+}
+
 function beatsByValue(
   spec: BeatsSpec,
   a: ScoredCase,
   b: ScoredCase,
   expected: string,
+  lowerIsBetter: boolean,
 ): BeatsVerdict {
   const { model, other, on } = spec;
   // Read as metric(…) reads it: a zero denominator (precision when nothing is flagged) is
@@ -194,16 +229,18 @@ function beatsByValue(
       unmeasured: true,
     };
   const values = `${measuredAgainst(va, vb)} vs ${measuredAgainst(vb, va)}`;
-  return va > vb
+  const better = lowerIsBetter ? ' (lower is better)' : '';
+  const wins = lowerIsBetter ? va < vb : va > vb;
+  return wins
     ? {
         state: 'passed',
-        message: `${model} beats ${other} on ${on}: ${values}`,
+        message: `${model} beats ${other} on ${on}${better}: ${values}`,
         actual: va,
         expected,
       }
     : {
         state: 'failed',
-        message: `expected ${model} to beat ${other} on ${on}, got ${values}`,
+        message: `expected ${model} to beat ${other} on ${on}${better}, got ${values}`,
         actual: va,
         expected,
       };

@@ -164,11 +164,13 @@ function judgeCovers(r: Reading, value: number): Verdict {
       message: `toCover needs a confidence interval, and ${r.label} has none (CIs exist for roc_auc)`,
       actual: r.value,
     };
+  // No interval measured: the check failed on nothing, and fails(…) must not pass it.
   if (r.ci === null)
     return {
       state: 'failed',
       message: `${r.label} has no confidence interval here: ${bareReason(r.ciReason)}`,
       actual: r.value,
+      unmeasured: true,
     };
   const { low, high, level } = r.ci;
   const interval = `${given(level * 100)}% CI [${measuredAgainst(low, value)}, ${measuredAgainst(high, value)}]`;

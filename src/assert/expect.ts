@@ -102,7 +102,7 @@ function metricExpectation(ref: MetricRef): MetricExpectation {
 const LAW_OPTIONS = {
   severity_monotonicity: ['tolerance'],
   dropout_robustness: ['maxIncrease', 'rate'],
-  label_shuffle: ['shuffles'],
+  label_shuffle: ['alpha'],
 } as const satisfies Record<LawName, readonly (keyof LawOptions)[]>;
 const CONTRACT_OPTIONS = ['assume', 'runs'] as const;
 const BEAT_OPTIONS = ['on', 'test', 'alpha'] as const;

@@ -2,17 +2,17 @@
  * Grading of the metamorphic laws. The runner measures each law (src/runner/laws.ts); this
  * turns a measurement into a verdict and a sentence.
  */
+import { MIN_DELONG_CLASS } from '../metrics/index.ts';
 import type { AssertionResult, AssertionSpec, LawName, LawOptions, LawOutcome } from './types.ts';
 
 /**
  * Which measurement of a model a law assertion reads: the law with the options the measurement
- * depends on (label shuffles: `shuffles`; dropouts: `rate`). Two assertions of one law with other
- * such options are two measurements: one kept per law graded both on the last one
+ * depends on (dropouts: `rate`). Two assertions of one law with other such options are two
+ * measurements: one kept per law graded both on the last one
  * (`toTolerateDropouts({ rate: 0.5, maxIncrease: 0 })` passed on a 1 % dropout measured for the
- * next line). Grading options (`tolerance`, `maxIncrease`) are not part of it.
+ * next line). Grading options (`tolerance`, `maxIncrease`, `alpha`) are not part of it.
  */
 export function lawMeasureKey(law: LawName, options: LawOptions): string {
-  if (law === 'label_shuffle') return `${law}:shuffles=${options.shuffles ?? 'default'}`;
   if (law === 'dropout_robustness') return `${law}:rate=${options.rate ?? 'default'}`;
   return law;
 }
@@ -22,15 +22,15 @@ export function lawOptionsProblem(options: LawOptions, matcher: string): string 
   const bad = (key: string, want: string) =>
     `${matcher}: option ${key} must be ${want}, got ${typeof (options as Record<string, unknown>)[key] === 'string' ? JSON.stringify((options as Record<string, unknown>)[key]) : String((options as Record<string, unknown>)[key])}`;
   const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  const { tolerance, maxIncrease, rate, shuffles } = options as Record<string, unknown>;
+  const { tolerance, maxIncrease, rate, alpha } = options as Record<string, unknown>;
   if (tolerance !== undefined && !(num(tolerance) && tolerance >= 0))
     return bad('tolerance', 'a finite number >= 0');
   if (maxIncrease !== undefined && !(num(maxIncrease) && maxIncrease >= 0 && maxIncrease <= 1))
     return bad('maxIncrease', 'a rate rise in [0, 1]');
   if (rate !== undefined && !(num(rate) && rate > 0 && rate < 1))
     return bad('rate', 'a share in (0, 1)');
-  if (shuffles !== undefined && !(Number.isSafeInteger(shuffles) && (shuffles as number) >= 1))
-    return bad('shuffles', 'a whole number >= 1');
+  if (alpha !== undefined && !(num(alpha) && alpha > 0 && alpha < 1))
+    return bad('alpha', 'a significance level in (0, 1)');
   return undefined;
 }
 
@@ -45,6 +45,54 @@ export type Graded = Omit<AssertionResult, 'id' | 'spec' | 'location'> & {
 };
 
 const f3 = (x: number): string => x.toFixed(3);
+
+/** Default one-sided alpha of the id-shuffle law: an honest model with random scores fails it 1 time in 100. */
+const ID_SHUFFLE_ALPHA = 0.01;
+
+/**
+ * The id-shuffle law (`toBeChanceOnShuffledLabels`): the AUC of the test series scored under
+ * each other's ids must not be lower than under their own (runner/laws.ts measures it).
+ */
+function gradeIdShuffle(
+  spec: LawSpec,
+  o: Extract<LawOutcome, { law: 'label_shuffle'; aucReal: number }>,
+): Graded {
+  const alpha = spec.options.alpha ?? ID_SHUFFLE_ALPHA;
+  const expected = expectedOfLaw(spec);
+  const aucs = `AUC ${f3(o.aucShuffled)} with the ids shuffled vs ${f3(o.aucReal)} with the real ids`;
+  const base = { actual: o.aucShuffled, expected };
+  if (o.changed === 0)
+    return {
+      ...base,
+      state: 'passed',
+      message: `${spec.model}'s scores follow the series, not the id: the ${o.systems} test series scored under each other's ids got the same scores (${aucs})`,
+    };
+  const few = Math.min(o.anomalies, o.normals);
+  const fewNoun = o.anomalies < o.normals ? 'anomalies' : 'normals';
+  const calibrated = few >= MIN_DELONG_CLASS;
+  const test = `paired DeLong, one-sided p ${pText(o.pValue)}`;
+  if (o.pValue < alpha)
+    return {
+      ...base,
+      state: 'failed',
+      message: `expected ${spec.model}'s AUC to hold when the test series are scored under each other's system ids, got ${aucs} (${test} < ${alpha}): its scores carry the label through the id, not the series, which points at a leak (an answer key read from disk, a feature table joined on system_id, ids that encode the label)${calibrated ? '' : `; on ${few} ${fewNoun} the test is not calibrated (it needs ${MIN_DELONG_CLASS} of each), so test on more systems to be sure`}`,
+    };
+  // Too few to call the scores id-free: a leak this small a test split cannot show would pass.
+  if (!calibrated)
+    return {
+      ...base,
+      state: 'failed',
+      message: `cannot tell whether ${spec.model}'s scores come from the system id: too few ${fewNoun} (${few}) for the DeLong test (it needs ${MIN_DELONG_CLASS} of each), and ${o.changed} of ${o.systems} scores changed under other ids (${aucs}, ${test}); test on more systems`,
+      unmeasured: true,
+    };
+  return {
+    ...base,
+    state: 'passed',
+    message: `${spec.model}'s AUC holds with the test ids shuffled: ${aucs} (${test} ≥ ${alpha}; ${o.changed} of ${o.systems} scores changed)`,
+  };
+}
+
+const pText = (p: number): string => (p < 1e-4 ? '< 0.0001' : `= ${p.toFixed(4)}`);
 
 /** The verdict of one law for one model, from the runner's measurement (undefined: not measured). */
 export function gradeLaw(spec: LawSpec, outcome: LawOutcome | undefined): Graded {
@@ -105,23 +153,8 @@ export function gradeLaw(spec: LawSpec, outcome: LawOutcome | undefined): Graded
             expected,
           };
     }
-    case 'label_shuffle': {
-      const off = Math.abs(outcome.meanAuc - 0.5);
-      const text = `mean AUC over ${outcome.shuffles} label shuffles ${f3(outcome.meanAuc)} (0.5 ± ${f3(outcome.halfWidth)})`;
-      return off <= outcome.halfWidth
-        ? {
-            state: 'passed',
-            message: `${spec.model} is at chance on shuffled labels: ${text}`,
-            actual: outcome.meanAuc,
-            expected,
-          }
-        : {
-            state: 'failed',
-            message: `expected ${spec.model} to be at chance on shuffled labels, got ${text}: the scores carry information about the label order, which points at a leak`,
-            actual: outcome.meanAuc,
-            expected,
-          };
-    }
+    case 'label_shuffle':
+      return gradeIdShuffle(spec, outcome);
   }
 }
 
@@ -132,7 +165,7 @@ export function expectedOfLaw(spec: LawSpec): string {
     case 'dropout_robustness':
       return `false-alarm rate rises ≤ ${spec.options.maxIncrease ?? 0.1}`;
     case 'label_shuffle':
-      return 'AUC ≈ 0.5 within its CI on shuffled labels';
+      return `AUC not lower with the test ids shuffled (p ≥ ${spec.options.alpha ?? ID_SHUFFLE_ALPHA})`;
   }
 }
 

@@ -44,8 +44,11 @@ export interface LawOptions {
   readonly maxIncrease?: number;
   /** dropout_robustness: share of readings emptied (plus as many rows removed in gaps). Default 0.05. */
   readonly rate?: number;
-  /** label_shuffle: how many label permutations are averaged. Default 20. */
-  readonly shuffles?: number;
+  /**
+   * label_shuffle (the id-shuffle law): the one-sided alpha at which a lower AUC under shuffled
+   * ids is a failure. Default 0.01.
+   */
+  readonly alpha?: number;
 }
 
 /** What the runner measured for one law and one model; graded by src/assert/laws.ts. */
@@ -66,10 +69,19 @@ export type LawOutcome =
       readonly rate: number;
     }
   | {
+      /** The id-shuffle law: the test series scored again under each other's system ids. */
       readonly law: 'label_shuffle';
-      readonly meanAuc: number;
-      readonly halfWidth: number;
-      readonly shuffles: number;
+      /** AUC of the run's scores (each series under its own id). */
+      readonly aucReal: number;
+      /** AUC of the scores each series got under another test system's id, against its own label. */
+      readonly aucShuffled: number;
+      /** One-sided p of the paired DeLong test that aucShuffled is lower; 1 when no score changed. */
+      readonly pValue: number;
+      /** How many series scored differently under another id. */
+      readonly changed: number;
+      readonly systems: number;
+      readonly anomalies: number;
+      readonly normals: number;
     }
   /** The law could not be measured (e.g. severity needs a scenario dataset). */
   | { readonly law: LawName; readonly error: string };
@@ -201,8 +213,15 @@ export interface ModelExpectation {
   toBeMonotoneInSeverity(options?: Pick<LawOptions, 'tolerance'>): AssertionSpec;
   /** Dropout robustness: emptying readings of normal systems must not raise the false-alarm rate by more than `maxIncrease`. */
   toTolerateDropouts(options?: Pick<LawOptions, 'maxIncrease' | 'rate'>): AssertionSpec;
-  /** Label-shuffle sanity: with shuffled labels the model's AUC is 0.5 within its CI. */
-  toBeChanceOnShuffledLabels(options?: Pick<LawOptions, 'shuffles'>): AssertionSpec;
+  /**
+   * The id-shuffle leak check (the name is historical): the test series are scored again under
+   * each other's system ids (a seeded permutation; readings, metadata and labels stay with each
+   * series), and the AUC must not drop (paired DeLong, one-sided, `alpha` default 0.01). A
+   * model whose answer comes from the id (an answer key read from disk, a feature table joined
+   * on system_id) fails. With fewer than 15 (MIN_DELONG_CLASS) anomalies or normals and
+   * scores that changed, it fails as "cannot tell".
+   */
+  toBeChanceOnShuffledLabels(options?: Pick<LawOptions, 'alpha'>): AssertionSpec;
   /** The plugin contract of `harness check` (generated edge fleets, shrunk counterexamples). */
   toHonorContract(options?: {
     readonly assume?: { readonly timeShift?: boolean; readonly unitScale?: boolean };

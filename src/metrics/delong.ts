@@ -186,6 +186,18 @@ export function delongOfSortedGrouped(
   return withNormalCi(p.auc, cov(p.v10, p.v10) / m + p.v01Variance / n, level);
 }
 
+/**
+ * The fewest anomalies, and normals, on which a paired DeLong test's verdict is believed (toBeat,
+ * the id-shuffle law). Below it the test is not calibrated: DeLong's variance is underestimated
+ * on few samples, so an uninformative scorer "significantly beats" a constant one far more often
+ * than alpha says. Measured with test/bench/delong-calibration.ts (uniform scores against a
+ * constant and against other uniform scores, one-sided alpha 0.05, as many normals as anomalies
+ * up to 500): the false-pass rate is 8–18 % at 2 anomalies, 6–9 % at 5, 5.5–6.7 % at 10, and
+ * at most 6.0 % (within a fifth of alpha) from 15 on (5.1–5.5 % at 25). At alpha 0.01 the
+ * rate at 15 is still 1.4–1.8 %: a smaller alpha needs more systems to mean what it says.
+ */
+export const MIN_DELONG_CLASS = 15;
+
 /** Paired DeLong test of two scorers on the same samples. `value` is the AUC difference A − B. */
 export interface DelongPairedTest extends DefinedMetric {
   readonly aucA: number;
@@ -200,13 +212,19 @@ export interface DelongPairedTest extends DefinedMetric {
   /** CI of the difference, clipped to [−1, 1]. */
   readonly ci: readonly [number, number];
   readonly level: number;
+  /**
+   * True when DeLong's variance estimate was 0 with a nonzero difference and `variance` is the
+   * conservative {@link degenerateVariance} instead.
+   */
+  readonly fallback: boolean;
 }
 
 /**
  * Paired DeLong test of H0: AUC_A = AUC_B for two scorers on the same systems (pROC's
  * `roc.test(method = "delong", paired = TRUE)`). Undefined with fewer than 2 of a class, or when
  * the difference is 0 with zero variance (the two scorers order every pair alike, e.g. identical
- * scores); a nonzero difference with zero variance has z = ±∞ and p = 0.
+ * scores). A nonzero difference with zero estimated variance is tested against
+ * {@link degenerateVariance} instead (pROC: z = ±∞, p = 0), so `fallback` is true.
  */
 export function delongPairedTest(
   y: ArrayLike<number>,
@@ -225,31 +243,18 @@ export function delongPairedTest(
   const [a10, a01, b10, b01] = [pa.v10, pa.v01, pb.v10, pb.v01];
   const m = pa.m;
   const n = pa.n;
-  const variance =
+  const estimated =
     (cov(a10, a10) + cov(b10, b10) - 2 * cov(a10, b10)) / m +
     (cov(a01, a01) + cov(b01, b01) - 2 * cov(a01, b01)) / n;
   const diff = pa.auc - pb.auc;
-  // A difference with no variance is certain, as in pROC (z = ±∞, p = 0): one scorer perfect and
-  // the other constant differ by 0.5 on every resample. Only no difference at all is undefined.
-  if (!(variance > 0) && diff !== 0) {
-    return {
-      value: diff,
-      aucA: pa.auc,
-      aucB: pb.auc,
-      diff,
-      variance: 0,
-      z: diff > 0 ? Infinity : -Infinity,
-      pValue: 0,
-      ci: [diff, diff],
-      level,
-    };
-  }
-  if (!(variance > 0)) {
+  if (!(estimated > 0) && diff === 0) {
     return undefinedMetric(
       'zero_variance',
       `the paired DeLong test is undefined: the AUC difference is 0 with zero variance (the two scorers order every anomaly/normal pair alike; AUC ${pa.auc} vs ${pb.auc})`,
     );
   }
+  const fallback = !(estimated > 0);
+  const variance = fallback ? degenerateVariance(pa.auc, pb.auc, m, n) : estimated;
   const sd = Math.sqrt(variance);
   const z = diff / sd;
   const half = twoSidedZ(level) * sd;
@@ -263,5 +268,22 @@ export function delongPairedTest(
     pValue: 2 * normalCdf(-Math.abs(z)),
     ci: [Math.max(-1, diff - half), Math.min(1, diff + half)],
     level,
+    fallback,
   };
+}
+
+/**
+ * The variance a paired test uses when DeLong's estimate is 0 with a nonzero difference (a
+ * perfect scorer against a constant one: every placement is the same, so the estimate sees no
+ * spread). The estimate is not the truth: on 2 anomalies and 3 normals it made the difference
+ * certain (p = 0). This is the largest variance the difference of two AUCs can have: each AUC's
+ * at most θ(1 − θ)/min(m, n) (Birnbaum & Klose 1957), the two perfectly anti-correlated, with θ
+ * kept half an anomaly/normal pair off 0 and 1 (a perfect AUC's bound is 0 too). On a handful
+ * of systems the difference is then not significant; on dozens a perfect-vs-constant one still is.
+ */
+export function degenerateVariance(aucA: number, aucB: number, m: number, n: number): number {
+  const pairs = m * n;
+  const kept = (auc: number) => Math.min(1 - 0.5 / pairs, Math.max(0.5 / pairs, auc));
+  const sd = (auc: number) => Math.sqrt((kept(auc) * (1 - kept(auc))) / Math.min(m, n));
+  return (sd(aucA) + sd(aucB)) ** 2;
 }

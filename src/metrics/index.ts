@@ -35,6 +35,7 @@ export {
 export {
   delongAuc,
   delongPairedTest,
+  MIN_DELONG_CLASS,
   type DelongAuc,
   type DelongOptions,
   type DelongPairedTest,

@@ -238,6 +238,16 @@ export function checkSuite(s: unknown, where: string): SuiteSpec {
   const g = suite.split?.groupWindows;
   if (g !== undefined && typeof g !== 'boolean')
     fail(`suite "${suite.name}": split.groupWindows must be true or false (got ${String(g)})`);
+  // A string or a fraction here left every stratum "thin enough to check" (5 > 'five' is false):
+  // .each then checked strata with no anomaly at all.
+  const minPositives: unknown = suite.minPositives;
+  if (
+    minPositives !== undefined &&
+    !(Number.isSafeInteger(minPositives) && (minPositives as number) >= 0)
+  )
+    fail(
+      `suite "${suite.name}": minPositives must be a whole number ≥ 0 (the fewest anomalies a stratum needs for .each to check it; default 5), got ${typeof minPositives === 'string' ? JSON.stringify(minPositives) : String(minPositives)}`,
+    );
   const splitProblem = sourceSplitProblem(suite.split);
   if (splitProblem) fail(`suite "${suite.name}": ${splitProblem}`);
   return suite as SuiteSpec;

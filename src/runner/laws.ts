@@ -2,8 +2,8 @@ import type { LawName, LawOptions, LawOutcome } from '../assert/types.ts';
 import { lawMeasureKey, type LawOutcomes } from '../assert/index.ts';
 import { type DerivedFeature, deriveFeature, FAILURE_TYPES } from '../data/index.ts';
 import type { SystemRecord, SystemSeries } from '../data/types.ts';
-import { delongAuc, rocAuc } from '../metrics/index.ts';
-import { createRng, generateSystem, planFleet, withDropouts } from '../synth/index.ts';
+import { delongPairedTest, rocAuc } from '../metrics/index.ts';
+import { createRng, generateSystem, planFleet, type Rng, withDropouts } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import { type ModelPlugin, withTimeout } from '../plugin/index.ts';
 import { messageOf, modelMetadata, type ModelRun } from './score.ts';
@@ -53,7 +53,7 @@ export async function measureLaws(
     if (out[req.model]?.[key]) continue;
     let outcome: LawOutcome;
     try {
-      if (req.law === 'label_shuffle') outcome = labelShuffle(ctx, run, req.options);
+      if (req.law === 'label_shuffle') outcome = await idShuffle(ctx, run);
       else if (req.law === 'dropout_robustness') outcome = await dropout(ctx, run, req.options);
       else outcome = await severity(ctx, run);
     } catch (err) {
@@ -70,30 +70,76 @@ export async function measureLaws(
 const labelsOf = (test: readonly SystemRecord[]): Float64Array =>
   Float64Array.from(test, (s) => (s.label.label === 'anomaly' ? 1 : 0));
 
-/** Label-shuffle sanity: the mean AUC over seeded label permutations, against the DeLong half-width. */
-function labelShuffle(ctx: LawContext, run: ModelRun, o: LawOptions): LawOutcome {
-  const y = labelsOf(ctx.test);
-  const shuffles = o.shuffles ?? 20;
-  const rng = createRng(`${ctx.seed}:label-shuffle:${run.plugin.name}`);
-  let sum = 0;
-  let halfWidth = NaN;
-  for (let r = 0; r < shuffles; r++) {
-    const perm = rng.shuffle([...y]);
-    const auc = rocAuc(perm, run.testScores);
-    if (auc.value === null)
-      return { law: 'label_shuffle', error: `AUC is undefined on this test set: ${auc.reason}` };
-    sum += auc.value;
-    if (r === 0) {
-      const d = delongAuc(perm, run.testScores);
-      halfWidth = d.value === null ? NaN : 1.959963984540054 * Math.sqrt(d.variance);
-    }
+/**
+ * The id-shuffle law (`toBeChanceOnShuffledLabels`): every test series is scored again under
+ * another test system's id, a seeded cyclic permutation so that no series keeps its own; its
+ * readings, metadata and label stay with it. An honest model's scores follow the series, and
+ * its AUC against the series' labels does not move. A model whose answer comes from the id (an
+ * answer key read from disk, a feature table joined on system_id, ids that encode the label)
+ * loses it.
+ *
+ * Shuffling the labels against fixed scores, as this law once did, measured nothing of the
+ * model: the mean AUC over label permutations is 0.5 for any scores, so a model that read
+ * labels.csv passed. Refitting on shuffled training labels cannot work either: most models here
+ * are unsupervised (their AUC does not depend on the labels), and a model that reads the answer
+ * key from disk never sees the labels it is given.
+ */
+async function idShuffle(ctx: LawContext, run: ModelRun): Promise<LawOutcome> {
+  const test = ctx.test;
+  const y = labelsOf(test);
+  const real = rocAuc(y, run.testScores);
+  if (real.value === null)
+    return { law: 'label_shuffle', error: `AUC is undefined on this test set: ${real.reason}` };
+  const wears = cyclicPermutation(
+    test.length,
+    createRng(`${ctx.seed}:id-shuffle:${run.plugin.name}`),
+  );
+  const shuffled = new Float64Array(test.length);
+  for (const [i, s] of test.entries()) {
+    const id = test[wears[i]!]!.systemId;
+    const series = await s.loadSeries({ derive: run.plugin.derive ?? [] });
+    shuffled[i] = await scoreOnce(run.plugin, { ...series, systemId: id }, s, ctx, id);
   }
-  if (!Number.isFinite(halfWidth))
+  let changed = 0;
+  for (let i = 0; i < test.length; i++) if (shuffled[i] !== run.testScores[i]) changed++;
+  const anomalies = y.reduce((a, v) => a + v, 0);
+  const counts = { changed, systems: test.length, anomalies, normals: test.length - anomalies };
+  if (changed === 0)
     return {
       law: 'label_shuffle',
-      error: 'the DeLong CI is undefined on this test set (fewer than 2 of a class)',
+      aucReal: real.value,
+      aucShuffled: real.value,
+      pValue: 1,
+      ...counts,
     };
-  return { law: 'label_shuffle', meanAuc: sum / shuffles, halfWidth, shuffles };
+  const t = delongPairedTest(y, shuffled, run.testScores);
+  // The same AUC with zero variance: the scores moved, but every anomaly/normal pair is ordered as before.
+  if (t.value === null && t.code === 'zero_variance')
+    return {
+      law: 'label_shuffle',
+      aucReal: real.value,
+      aucShuffled: real.value,
+      pValue: 1,
+      ...counts,
+    };
+  if (t.value === null)
+    return { law: 'label_shuffle', error: `the paired DeLong test is undefined: ${t.reason}` };
+  // One-sided: only a loss of AUC under other ids is evidence that the score came from the id.
+  const pValue = t.diff < 0 ? t.pValue / 2 : 1 - t.pValue / 2;
+  return { law: 'label_shuffle', aucReal: t.aucB, aucShuffled: t.aucA, pValue, ...counts };
+}
+
+/**
+ * A uniformly drawn cyclic permutation of 0..n−1 (Sattolo's algorithm): `wears[i]` is the system
+ * whose id series i is scored under, never i itself (n ≥ 2).
+ */
+function cyclicPermutation(n: number, rng: Rng): Uint32Array {
+  const p = Uint32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(0, i - 1);
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
 }
 
 /** Dropout robustness: the false-alarm rate of the test normals before and after emptying readings. */
@@ -191,24 +237,29 @@ function withDerived(
   return { ...series, sensors };
 }
 
+/** Scores one series with the host's metadata; `asId` scores it under another system's id (series and metadata). */
 async function scoreOnce(
   plugin: ModelPlugin,
   series: SystemSeries,
   host: SystemRecord,
   ctx: LawContext,
+  asId?: string,
 ): Promise<number> {
+  const metadata = modelMetadata(host.metadata);
   const v = await withTimeout(
     (signal) =>
       plugin.score(series, {
         seed: ctx.seedFor(plugin.name),
         signal,
-        metadata: modelMetadata(host.metadata),
+        metadata: asId === undefined ? metadata : { ...metadata, system_id: asId },
       }),
     plugin.timeoutMs ?? ctx.timeoutMs,
     'score',
     plugin.name,
   );
   if (typeof v !== 'number' || !Number.isFinite(v))
-    throw new Error(`score(${host.systemId}) returned ${String(v)}`);
+    throw new Error(
+      `score(${host.systemId}${asId === undefined ? '' : ` under the id ${asId}`}) returned ${String(v)}`,
+    );
   return v;
 }

@@ -20,6 +20,10 @@ export function withoutThreshold(summary: EvaluationSummary, reason: string): Ev
     delete notes[m];
   }
   undefinedWhy['ci.fpr'] = reason;
+  // The threshold itself is the one never set: its null said "no reason given".
+  metrics['threshold'] = null;
+  undefinedWhy['threshold'] = reason;
+  delete notes['threshold'];
   const cell = <C extends JsonCell>(c: C): C => ({
     ...c,
     metrics: { ...c.metrics, recall: null },

@@ -23,6 +23,7 @@ export default defineSuite({
     metric('random', 'fpr').toBeLessThan(0.05),
     metric('random', 'specificity').toBeGreaterThan(0.95),
     metric('random', 'roc_auc').toBeWithin(0, 1),
+    metric('random', 'threshold').toBeGreaterThan(0),
   ],
 });
 `,
@@ -40,6 +41,10 @@ it('fails fpr and specificity as undefined, and keeps ROC AUC', async () => {
   expect(r.stdout).toContain(
     "✗ random fpr is undefined: no training normals: the 5 % FPR threshold is set on the training normals' scores, and this split has none",
   );
+  // The threshold itself said "is undefined: no reason given".
+  expect(r.stdout).toContain(
+    "✗ random threshold is undefined: no training normals: the 5 % FPR threshold is set on the training normals' scores, and this split has none",
+  );
   const results = JSON.parse(
     await readFile(path.join(project.dir, '.harness', 'last-run', 'results.json'), 'utf8'),
   );
@@ -52,5 +57,6 @@ it('fails fpr and specificity as undefined, and keeps ROC AUC', async () => {
     'failed',
     'failed',
     'passed',
+    'failed',
   ]);
 });

@@ -56,8 +56,8 @@ describe('toBeat with the paired DeLong test', () => {
     const r = grade(model('slight').toBeat('base'), smallCases);
     expect(r.state).toBe('failed');
     expect(r.pValue).toBeGreaterThan(0.05);
-    expect(r.message).toBe(
-      `expected slight to beat base on roc_auc: 0.750 vs 0.700, but the difference 0.050 is not significant (paired DeLong, one-sided p = ${r.pValue!.toFixed(3)} >= 0.05); more test systems would tell`,
+    expect(r.message).toMatch(
+      /^expected slight to beat base on roc_auc: 0\.\d{3} vs 0\.\d{3}, but the difference 0\.0\d\d is not significant \(paired DeLong, one-sided p = 0\.\d{3} >= 0\.05\); more test systems would tell$/,
     );
     // The same data passes without the test: it is higher, just not significantly.
     expect(grade(model('slight').toBeat('base', { test: 'none' }), smallCases).state).toBe(
@@ -104,9 +104,46 @@ describe('toBeat with the paired DeLong test', () => {
     expect(grade(model('quiet').toBeat('other'), on)).toMatchObject({
       state: 'failed',
       message: expect.stringMatching(
-        /^cannot tell whether quiet beats other on roc_auc: the paired DeLong test needs at least 2 anomalies and 2 normals \(got 0 anomalies, 30 normals\)$/,
+        /^cannot tell whether quiet beats other on roc_auc: too few anomalies \(0\) for the DeLong test: it needs 15 anomalies and 15 normals/,
       ),
     });
+  });
+
+  it('refuses to call a win on fewer anomalies or normals than the test is calibrated for', () => {
+    // A perfect model against a constant one on 2 anomalies and 3 normals passed with p = 0.
+    const tiny = {
+      perfect: scoredCase([1, 1, 0, 0, 0], [0.9, 0.8, 0.1, 0.2, 0.3]),
+      flat: scoredCase([1, 1, 0, 0, 0], [0.5, 0.5, 0.5, 0.5, 0.5]),
+    };
+    const r = grade(model('perfect').toBeat('flat'), tiny);
+    expect(r).toMatchObject({
+      state: 'failed',
+      message:
+        'cannot tell whether perfect beats flat on roc_auc: too few anomalies (2) for the DeLong test: it needs 15 anomalies and 15 normals to be calibrated (with fewer it calls a chance difference significant far more often than alpha); test on more systems',
+    });
+    expect(r.pValue).toBeUndefined();
+    // Nothing was measured: fails(…) does not turn it into a pass.
+    const { fails } = createExpectApi();
+    expect(grade(fails(model('perfect').toBeat('flat'), 'x'), tiny).state).toBe('failed');
+    // 14 anomalies among 60 systems: still too few; the normals count too.
+    const y14 = Array.from({ length: 60 }, (_, i) => (i < 14 ? 1 : 0));
+    const fewNormals = Array.from({ length: 60 }, (_, i) => (i < 46 ? 1 : 0));
+    for (const [y, noun] of [
+      [y14, 'anomalies (14)'],
+      [fewNormals, 'normals (14)'],
+    ] as const) {
+      const on = {
+        a: scoredCase(
+          y,
+          y.map((l, i) => l + i / 1000),
+        ),
+        b: scoredCase(
+          y,
+          y.map(() => 0.5),
+        ),
+      };
+      expect(grade(model('a').toBeat('b'), on).message).toContain(`too few ${noun}`);
+    }
   });
 
   it('errors on what it cannot grade', () => {
@@ -134,6 +171,25 @@ describe('toBeat with the paired DeLong test', () => {
 });
 
 describe("toBeat with test: 'none'", () => {
+  it('a lower-is-better metric is won by the lower value; one with no better direction is an error', () => {
+    const fpr = (m: string) => value(m, 'fpr')!;
+    expect(fpr('good')).toBeLessThan(fpr('random'));
+    // random flags more normals than good: it beat good "on fpr" (va > vb) before.
+    expect(grade(model('random').toBeat('good', { on: 'fpr', test: 'none' }))).toMatchObject({
+      state: 'failed',
+      expected: '< good',
+      message: `expected random to beat good on fpr (lower is better), got ${fpr('random').toFixed(3)} vs ${fpr('good').toFixed(3)}`,
+    });
+    expect(grade(model('good').toBeat('random', { on: 'fpr', test: 'none' }))).toMatchObject({
+      state: 'passed',
+      message: `good beats random on fpr (lower is better): ${fpr('good').toFixed(3)} vs ${fpr('random').toFixed(3)}`,
+    });
+    expect(grade(model('good').toBeat('random', { on: 'threshold', test: 'none' }))).toMatchObject({
+      state: 'errored',
+      message: expect.stringContaining('threshold is neither better higher nor lower'),
+    });
+  });
+
   it('passes when the metric is strictly greater', () => {
     expect(grade(model('good').toBeat('random', { on: 'recall', test: 'none' }))).toMatchObject({
       state: 'passed',

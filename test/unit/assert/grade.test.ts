@@ -197,6 +197,27 @@ describe('ci and toCover', () => {
       message: expect.stringContaining('needs at least 2 anomalies and 2 normals'),
     });
   });
+
+  it('an undefined CI measured nothing: fails(…) of it refuses to pass, as of any undefined value', () => {
+    // It passed as "expected failure" on an all-normal fleet, where no CI was ever computed.
+    const r = grade(fails(metric('quiet', 'roc_auc').toCover(0.9), 'x'), allNormalCases);
+    expect(r.state).toBe('failed');
+    expect(r.message).toMatch(
+      /^fails\(…\) \(x\) needs the check to measure a failure, and it measured nothing: quiet roc_auc has no confidence interval here: /,
+    );
+    // .each: six shorts against one normal, a stratum checked whose CI is undefined.
+    const oneNormal = {
+      m: scoredCase([1, 1, 1, 1, 1, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.1], {
+        failure_type: ['short', 'short', 'short', 'short', 'short', 'short', 'none'],
+      }),
+    };
+    const each = grade(
+      fails(metric('m', 'roc_auc', { by: 'failure_type' }).each.toCover(0.9), 'x'),
+      oneNormal,
+    );
+    expect(each.state).toBe('failed');
+    expect(each.message).toContain('needs the check to measure a failure, and it measured nothing');
+  });
 });
 
 describe('undefined metrics', () => {

@@ -61,23 +61,67 @@ describe('metamorphic law grading', () => {
     expect(grade(model('m').toTolerateDropouts({ maxIncrease: 0.15 }), o).state).toBe('passed');
   });
 
-  it('label shuffle: the mean AUC must sit within the half-width of 0.5', () => {
-    expect(
-      grade(model('m').toBeChanceOnShuffledLabels(), {
-        law: 'label_shuffle',
-        meanAuc: 0.55,
-        halfWidth: 0.1,
-        shuffles: 20,
-      }).state,
-    ).toBe('passed');
-    const leak = grade(model('m').toBeChanceOnShuffledLabels(), {
-      law: 'label_shuffle',
-      meanAuc: 0.8,
-      halfWidth: 0.1,
-      shuffles: 20,
+  /** The id-shuffle law measured on 60 test systems, 15 of them anomalies. */
+  const shuffle = (o: Partial<Extract<LawOutcome, { aucReal: number }>>): LawOutcome => ({
+    law: 'label_shuffle',
+    aucReal: 0.8,
+    aucShuffled: 0.8,
+    pValue: 1,
+    changed: 0,
+    systems: 60,
+    anomalies: 15,
+    normals: 45,
+    ...o,
+  });
+  const idShuffle = (o: Parameters<typeof shuffle>[0], alpha?: number) =>
+    grade(model('m').toBeChanceOnShuffledLabels(alpha === undefined ? {} : { alpha }), shuffle(o));
+
+  it('id shuffle: scores that follow the series pass, whatever the sample size', () => {
+    const r = idShuffle({ anomalies: 2, normals: 3, systems: 5 });
+    expect(r.state).toBe('passed');
+    expect(r.message).toBe(
+      "m's scores follow the series, not the id: the 5 test series scored under each other's ids got the same scores (AUC 0.800 with the ids shuffled vs 0.800 with the real ids)",
+    );
+  });
+
+  it('id shuffle: an AUC lost under other ids fails at alpha (0.01 unless given), naming both AUCs and p', () => {
+    const leak = idShuffle({ aucShuffled: 0.49, aucReal: 1, pValue: 0.0002, changed: 20 });
+    expect(leak.state).toBe('failed');
+    expect(leak.message).toBe(
+      "expected m's AUC to hold when the test series are scored under each other's system ids, got AUC 0.490 with the ids shuffled vs 1.000 with the real ids (paired DeLong, one-sided p = 0.0002 < 0.01): its scores carry the label through the id, not the series, which points at a leak (an answer key read from disk, a feature table joined on system_id, ids that encode the label)",
+    );
+    expect(leak.actual).toBe(0.49);
+    const chance = { aucShuffled: 0.46, aucReal: 0.58, pValue: 0.03, changed: 60 };
+    expect(idShuffle(chance)).toMatchObject({
+      state: 'passed',
+      message:
+        "m's AUC holds with the test ids shuffled: AUC 0.460 with the ids shuffled vs 0.580 with the real ids (paired DeLong, one-sided p = 0.0300 ≥ 0.01; 60 of 60 scores changed)",
     });
+    expect(idShuffle(chance, 0.05).state).toBe('failed');
+  });
+
+  it('id shuffle: scores that changed on too few anomalies cannot be called id-free, and fails(…) does not pass on it', () => {
+    const few = {
+      anomalies: 4,
+      normals: 11,
+      systems: 15,
+      changed: 6,
+      aucShuffled: 0.7,
+      pValue: 0.2,
+    };
+    const r = idShuffle(few);
+    expect(r.state).toBe('failed');
+    expect(r.message).toMatch(
+      /^cannot tell whether m's scores come from the system id: too few anomalies \(4\) for the DeLong test \(it needs 15 of each\), and 6 of 15 scores changed/,
+    );
+    const documented = grade(fails(model('m').toBeChanceOnShuffledLabels(), 'x'), shuffle(few));
+    expect(documented.state).toBe('failed');
+    expect(documented.message).toContain('it measured nothing');
+    // Strong evidence on a small split still fails as a leak, and says the test is not calibrated there.
+    const leak = idShuffle({ ...few, pValue: 0.001 });
     expect(leak.state).toBe('failed');
     expect(leak.message).toContain('points at a leak');
+    expect(leak.message).toContain('on 4 anomalies the test is not calibrated');
   });
 
   it('a law that was not measured, or could not be, is errored, never passed', () => {
@@ -150,7 +194,7 @@ describe('metamorphic law grading', () => {
     expect(lawMeasureKey('dropout_robustness', { rate: 0.5, maxIncrease: 0 })).toBe(
       lawMeasureKey('dropout_robustness', { rate: 0.5 }),
     );
-    expect(lawMeasureKey('label_shuffle', { shuffles: 5 })).not.toBe(
+    expect(lawMeasureKey('label_shuffle', { alpha: 0.05 })).toBe(
       lawMeasureKey('label_shuffle', {}),
     );
   });
@@ -161,7 +205,7 @@ describe('metamorphic law grading', () => {
       model('m').toBeMonotoneInSeverity({ tolerance: 'x' as unknown as number }),
       model('m').toTolerateDropouts({ rate: 1.5 }),
       model('m').toTolerateDropouts({ maxIncrease: -0.1 }),
-      model('m').toBeChanceOnShuffledLabels({ shuffles: 0.5 }),
+      model('m').toBeChanceOnShuffledLabels({ alpha: 1 }),
     ];
     expect(gradeAssertions(bad, {}).map((r) => [r.state, r.message])).toEqual([
       [
@@ -179,7 +223,7 @@ describe('metamorphic law grading', () => {
       ],
       [
         'errored',
-        "model('m').toBeChanceOnShuffledLabels: option shuffles must be a whole number >= 1, got 0.5",
+        "model('m').toBeChanceOnShuffledLabels: option alpha must be a significance level in (0, 1), got 1",
       ],
     ]);
   });

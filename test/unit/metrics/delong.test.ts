@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
-import { delongAuc, delongPairedTest } from '../../../src/metrics/delong.ts';
+import { degenerateVariance, delongAuc, delongPairedTest } from '../../../src/metrics/delong.ts';
 import { normalCdf, normalQuantile } from '../../../src/metrics/normal.ts';
 
 /** Textbook O(m·n) DeLong placements, for cross-checking the midrank algorithm. */
@@ -61,22 +61,36 @@ describe('delongPairedTest', () => {
     const s = [0.1, 0.5, 0.4, 0.9, 0.3, 0.6];
     expect(delongPairedTest(y, s, s)).toMatchObject({ value: null, code: 'zero_variance' });
   });
-  it('a perfect scorer against a constant one: the difference 0.5 has zero variance and is certain (z = ∞, p = 0, as pROC)', () => {
+  it('a perfect scorer against a constant one: zero estimated variance is not certainty on a few systems', () => {
+    // DeLong's estimate is 0 here (every placement alike), and p was 0 on 3 anomalies and 3
+    // normals (as pROC): a win called on six systems.
     const y = [0, 0, 1, 1, 0, 1];
     const perfect = [0.1, 0.2, 0.8, 0.9, 0.3, 0.7];
     const flat = y.map(() => 0.5);
-    expect(delongPairedTest(y, perfect, flat)).toMatchObject({
-      diff: 0.5,
-      variance: 0,
-      z: Infinity,
-      pValue: 0,
-      ci: [0.5, 0.5],
-    });
-    expect(delongPairedTest(y, flat, perfect)).toMatchObject({
-      diff: -0.5,
-      z: -Infinity,
-      pValue: 0,
-    });
+    const t = delongPairedTest(y, perfect, flat);
+    if (t.value === null) throw new Error(t.reason);
+    expect(t).toMatchObject({ diff: 0.5, fallback: true });
+    expect(t.variance).toBeCloseTo(degenerateVariance(1, 0.5, 3, 3), 15);
+    expect(t.pValue).toBeGreaterThan(0.2);
+    expect(Number.isFinite(t.z)).toBe(true);
+    const back = delongPairedTest(y, flat, perfect);
+    if (back.value === null) throw new Error(back.reason);
+    expect(back.z).toBeCloseTo(-t.z, 12);
+    expect(back.pValue).toBeCloseTo(t.pValue, 12);
+    // On 25 of each the same difference is still overwhelming.
+    const y50 = Array.from({ length: 50 }, (_, i) => (i < 25 ? 1 : 0));
+    const big = delongPairedTest(
+      y50,
+      y50.map((l, i) => l + i / 100),
+      y50.map(() => 0.5),
+    );
+    if (big.value === null) throw new Error(big.reason);
+    expect(big.fallback).toBe(true);
+    expect(big.pValue).toBeLessThan(1e-4);
+    // An estimated variance is used as it is.
+    const est = delongPairedTest(y, [0.1, 0.9, 0.8, 0.2, 0.3, 0.7], perfect);
+    if (est.value === null) throw new Error(est.reason);
+    expect(est.fallback).toBe(false);
   });
 });
 

@@ -88,6 +88,13 @@ describe('checkSuite: option values the runner cannot use are refused, naming th
       '`dataset` needs one of scenario, source or path (got keys data)',
     ],
     [{ ...suite, dataset: 7 }, '`dataset` must be a scenario name'],
+    // 'five' was accepted, and .each then checked strata with no anomaly.
+    [
+      { ...suite, minPositives: 'five' },
+      'minPositives must be a whole number ≥ 0 (the fewest anomalies a stratum needs for .each to check it; default 5), got "five"',
+    ],
+    [{ ...suite, minPositives: -1 }, 'minPositives must be a whole number ≥ 0'],
+    [{ ...suite, minPositives: 2.5 }, 'minPositives must be a whole number ≥ 0'],
   ];
   it.each(refused)('%j', (spec, message) => {
     expect(() => checkSuite(spec, 'x.suite.ts')).toThrow(`x.suite.ts: suite "s": ${message}`);
@@ -104,5 +111,7 @@ describe('checkSuite: option values the runner cannot use are refused, naming th
       expect(() => checkSuite({ ...suite, threshold }, 'x.suite.ts')).not.toThrow();
     const models = ['zscore', ['pca', { components: 2 }], { name: 'mine', score: () => 0 }];
     expect(() => checkSuite({ ...suite, models }, 'x.suite.ts')).not.toThrow();
+    for (const minPositives of [0, 1, 12])
+      expect(() => checkSuite({ ...suite, minPositives }, 'x.suite.ts')).not.toThrow();
   });
 });
