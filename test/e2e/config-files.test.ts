@@ -1,8 +1,8 @@
 /**
  * The config a `harness` process reads, from the folder it is started in: a CommonJS config's
  * gate runs (it was skipped, exit 0), a package.json that does not parse is `file:line:column`
- * (it was an internal error), and nothing but the harness's own config files can change the
- * search (cosmiconfig's `.config/config.json` redirected it, or crashed it).
+ * (it was an internal error), and cosmiconfig's meta-config (`.config/config.json`) is honoured
+ * but a broken one is located and a config it makes the harness skip is named.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -61,7 +61,7 @@ describe('the config of a harness process', () => {
     }
   });
 
-  it("cosmiconfig's meta-config (.config/config.json) neither redirects the search nor breaks it", async () => {
+  it("cosmiconfig's meta-config (.config/config.json) adds search places; a broken one is located", async () => {
     await mkdir(file('.config'));
     try {
       await writeFile(
@@ -71,16 +71,52 @@ describe('the config of a harness process', () => {
       await writeFile(file('gates.json'), JSON.stringify({ suites: ['gates/*.suite.ts'] }));
       const redirected = await run(['run', '--list']);
       expect(redirected.code, redirected.stderr).toBe(0);
-      expect(redirected.stdout).toContain('pass  suites/pass.suite.ts');
-      expect(redirected.stdout).not.toContain('gate');
+      expect(redirected.stdout).toContain('gate  gates/gate.suite.ts');
+      expect(redirected.stdout).not.toContain('pass');
+
+      // gates.json comes first in the search, so .harnessrc.json would be ignored.
+      await writeFile(file('.harnessrc.json'), '{ "workers": 2 }\n');
+      const two = await run(['run', '--list']);
+      expect(two.code, two.stdout).toBe(2);
+      expect(two.stderr).toContain(
+        `harness: 2 configs in ${project.dir}: ${file('.harnessrc.json')}, ${file('gates.json')}`,
+      );
+
+      // Search places that leave out the harness's own: .harnessrc.json would not be read.
+      await rm(file('gates.json'));
+      await writeFile(
+        file('.config/config.json'),
+        JSON.stringify({ cosmiconfig: { searchPlaces: ['gates.json'], mergeSearchPlaces: false } }),
+      );
+      const skipped = await run(['run', '--list']);
+      expect(skipped.code, skipped.stdout).toBe(2);
+      expect(skipped.stderr).toContain(
+        `harness: ${file('.harnessrc.json')} would be ignored: the harness reads no config`,
+      );
 
       await writeFile(file('.config/config.json'), '{,}');
       const broken = await run(['run', '--list']);
-      expect(broken.code, broken.stderr).toBe(0);
-      expect(broken.stdout).toContain('pass  suites/pass.suite.ts');
+      expect(broken.code, broken.stdout).toBe(2);
+      expect(broken.stderr).toContain('.config/config.json:1:2: not valid JSON');
+      expect(broken.stderr).not.toMatch(/internal error|\n\s+at /);
     } finally {
       await rm(file('.config'), { recursive: true, force: true });
       await rm(file('gates.json'), { force: true });
+      await rm(file('.harnessrc.json'), { force: true });
+    }
+  });
+
+  it('a package.json with a byte order mark: cosmiconfig cannot read it, exit 2 saying so', async () => {
+    await writeFile(file('package.json'), `\uFEFF${PACKAGE}`);
+    try {
+      const r = await run(['run', '--list']);
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.stderr).toContain(
+        'package.json: cosmiconfig cannot read a file that starts with a UTF-8 byte order mark',
+      );
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    } finally {
+      await writeFile(file('package.json'), PACKAGE);
     }
   });
 

@@ -12,7 +12,7 @@ import { tempDir } from '../../helpers/run-harness.ts';
 
 let root: string;
 let cleanup: () => Promise<void>;
-beforeAll(async () => ({ dir: root, cleanup } = await tempDir('bess-find-config-')));
+beforeAll(async () => ({ dir: root, cleanup } = await tempDir('bess-config-files-')));
 afterAll(() => cleanup());
 
 /** A project folder with these files; each its own, as a loaded module is kept by file. */
