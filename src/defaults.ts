@@ -12,3 +12,9 @@ export const DEFAULT_SEED = 'bess';
  * at once. The `--timeout` flag and the config's `timeoutMs` fields stop here.
  */
 export const MAX_TIMEOUT_MS = 86_400_000;
+
+/**
+ * The most worker threads a run may have: the `--workers` flag's and the config's `workers`
+ * limit (past it a run spends its memory on threads, not on models).
+ */
+export const MAX_WORKERS = 256;

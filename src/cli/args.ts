@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MAX_TIMEOUT_MS } from '../defaults.ts';
+import { MAX_TIMEOUT_MS, MAX_WORKERS } from '../defaults.ts';
 import { DECIMAL } from '../data/index.ts';
 import { HarnessError } from '../errors.ts';
 
@@ -86,7 +86,7 @@ function joinNegativeValues(argv: readonly string[], options: Options): string[]
 const INT_FLAG_MAX: Readonly<Record<string, number>> = {
   systems: 1_000_000,
   days: 3_650,
-  workers: 256,
+  workers: MAX_WORKERS,
   timeout: MAX_TIMEOUT_MS,
   port: 65_535,
   runs: 1_000_000,

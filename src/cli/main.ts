@@ -20,6 +20,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (process.env['BESS_HARNESS_TEST_INTERNAL_ERROR'] === '1')
     throw new TypeError('a deliberate internal error (BESS_HARNESS_TEST_INTERNAL_ERROR=1)');
   const [name, ...rest] = argv;
+  // `harness help run` is `harness run --help`.
+  if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help']);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(await helpText());
     return 0;

@@ -3,5 +3,6 @@
  * tracking URI a config names (so a bad URI fails when the config loads).
  */
 export { loadConfig } from './load-config.ts';
+export { CONFIG_FIELDS, fieldProblem } from './fields.ts';
 export { loadScenario } from './load-scenario.ts';
 export { experimentUrl, parseTrackingUri, type TrackingUri } from './tracking-uri.ts';

@@ -28,6 +28,13 @@ import {
   removeStaleReportsOnExit,
 } from './stale-reports.ts';
 import { selectSuites, type RunFilter } from './select.ts';
+import {
+  checkedOverrides,
+  checkFilter,
+  checkHarnessOptions,
+  checkNames,
+  checkRunOptions,
+} from './harness-arguments.ts';
 
 export type { RunFilter } from './select.ts';
 
@@ -37,7 +44,11 @@ export interface HarnessOptions {
   readonly cwd?: string;
   /** A config to use as it is, instead of loading the project's. */
   readonly config?: ResolvedConfig;
-  /** Settings that replace the config's (the CLI's `--timeout`, `--workers`, …). */
+  /**
+   * Settings that replace the config's (the CLI's `--timeout`, `--workers`, …), checked as the
+   * config's are (a HarnessError names a wrong one); relative folders are resolved against the
+   * working directory.
+   */
   readonly overrides?: Partial<
     Pick<
       ResolvedConfig,
@@ -133,30 +144,42 @@ export interface Harness {
  * not at the first run).
  */
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  checkHarnessOptions(options);
+  const overrides = checkedOverrides(options.overrides);
   const loaded = options.config ?? (await loadConfig(options.cwd));
-  const config: ResolvedConfig = { ...loaded, ...stripUndefined(options.overrides ?? {}) };
+  if (options.config) checkedOverrides(pickRunSettings(options.config), 'config');
+  const config: ResolvedConfig = { ...loaded, ...overrides };
   const env = options.env ?? process.env;
   const collect = async (filter: RunFilter = {}, pool?: WorkerPool) =>
     selectSuites(await collectSuites(config, [], pool), filter, config.root);
   return {
     config,
-    collect: (filter) => collect(filter),
-    run: (filter = {}, opts = {}) =>
+    collect: async (filter = {}) => {
+      checkFilter('harness.collect', filter);
+      return collect(filter);
+    },
+    run: async (filter = {}, opts = {}) => {
+      checkFilter('harness.run', filter);
+      checkRunOptions('harness.run', opts);
       // One pool for the whole run: the worker that imported the suites first scores them after.
-      leavingNoStaleReports(opts, () => {
+      return leavingNoStaleReports(opts, () => {
         checkReporters(opts);
         return withPool(async (pool) =>
           runWith(await collect(filter, pool), filter.models, opts, pool),
         );
-      }),
-    runCollected: (suites, opts = {}) =>
-      leavingNoStaleReports(opts, async () => {
+      });
+    },
+    runCollected: async (suites, opts = {}) => {
+      checkRunOptions('harness.runCollected', opts, ['models']);
+      checkNames('harness.runCollected: models', opts.models);
+      return leavingNoStaleReports(opts, async () => {
         checkReporters(opts);
         // The checks of `harness run --model`: a model no suite has, or a filter that leaves
         // every assertion out, was a run of nothing that exited 0.
         const selected = selectSuites(suites, { models: opts.models ?? [] }, config.root);
         return withPool((pool) => runWith(selected, opts.models, opts, pool));
-      }),
+      });
+    },
   };
 
   /** Where the run's reporter entries come from: the config's are named by its file in messages. */
@@ -387,6 +410,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   }
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** The settings of a config given as it is that the run's pool and watchdog depend on. */
+function pickRunSettings(config: ResolvedConfig): Partial<ResolvedConfig> {
+  return { workers: config.workers, timeoutMs: config.timeoutMs, history: config.history };
 }

@@ -17,6 +17,11 @@ import {
 import { displayPath, HarnessError } from '../errors.ts';
 import { writeChartSet } from './write-charts.ts';
 import {
+  type EvaluateFilesOptions,
+  resolveEvaluateOptions,
+  type ResolvedEvaluateOptions,
+} from './evaluate-options.ts';
+import {
   type CodedStrata,
   evaluateScores,
   type EvaluationSummary,
@@ -37,26 +42,7 @@ import {
 /** A breakdown cell with fewer anomalies is marked `too few`. */
 export const EVALUATE_MIN_POSITIVES = 5;
 
-/** What {@link evaluateFiles} reads, and how it judges. */
-export interface EvaluateFilesOptions {
-  /** The scores file (system_id,score[,source]). */
-  readonly scores: string;
-  /** One labels file; default: the labels of every source folder of the data folder. */
-  readonly labels?: string;
-  /** One metadata file; default: the metadata of each source the labels name. */
-  readonly metadata?: string;
-  /** The data folder, asked for only when a default needs it. */
-  readonly dataDir: () => Promise<string>;
-  /** Flag a system when its score is at least this. */
-  readonly threshold: number;
-  readonly columns: readonly BreakdownColumn[];
-  /** True when the caller named the columns: missing metadata is then an error, not a warning. */
-  readonly columnsExplicit: boolean;
-  /** Drop scores without a label and labels without a score (a warning) instead of failing. */
-  readonly allowMissing: boolean;
-  /** With allowMissing: the largest share of the labels that may be dropped (no score); more is an error. */
-  readonly maxMissing?: number;
-}
+export type { EvaluateFilesOptions } from './evaluate-options.ts';
 
 /** What {@link evaluateFiles} measured, and on what. */
 export interface FilesEvaluation {
@@ -76,8 +62,12 @@ export interface FilesEvaluation {
   };
 }
 
-/** Reads, joins and evaluates; bad input is a HarnessError with every problem located. */
-export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEvaluation> {
+/**
+ * Reads, joins and evaluates, as `harness evaluate` does (with its defaults for the options
+ * left out); bad input is a HarnessError with every problem located, a bad option one naming it.
+ */
+export async function evaluateFiles(options: EvaluateFilesOptions): Promise<FilesEvaluation> {
+  const opts = resolveEvaluateOptions(options);
   // One named metadata file is read by a worker thread while this one reads, joins and ranks.
   const prefetch =
     opts.metadata !== undefined && opts.columns.some((c) => BREAKDOWN_COLUMNS[c] === 'metadata')
@@ -91,7 +81,7 @@ export async function evaluateFiles(opts: EvaluateFilesOptions): Promise<FilesEv
 }
 
 async function evaluateWith(
-  opts: EvaluateFilesOptions,
+  opts: ResolvedEvaluateOptions,
   prefetch: MetadataPrefetch | undefined,
 ): Promise<FilesEvaluation> {
   const warnings: string[] = [];

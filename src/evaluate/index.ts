@@ -2,6 +2,7 @@
  * `harness evaluate`: scores files joined with labels, evaluated, printed and plotted.
  */
 export { evaluateFiles, evaluationJson, writeEvaluationPlots } from './evaluate-files.ts';
+export { EVALUATE_DEFAULT_THRESHOLD } from './evaluate-options.ts';
 export {
   evaluateAlarmFiles,
   writeAlarmPlots,

@@ -30,7 +30,7 @@ import { labelProvenance, resolveDataset, seriesHash } from './dataset.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { modelCodeSources, resolveModel } from './plugins.ts';
 import { WorkerPool } from './pool.ts';
-import type { PluginOrigin } from './worker-protocol.ts';
+import { identityOf, type PluginOrigin } from './worker-protocol.ts';
 import { checkInWorker } from './check-in-worker.ts';
 import { assertionList, filterByModels } from './assertion-list.ts';
 import { withoutThreshold } from './no-threshold.ts';
@@ -262,7 +262,12 @@ async function runSuite(
     // A worker re-creates a plugin from its suite file; a suite made in code, with no file,
     // has its models run in this process.
     const origins: (PluginOrigin | null)[] = (await pathExists(suite.file))
-      ? indices.map((modelIndex) => ({ suiteFile: suite.file, suiteName: spec.name, modelIndex }))
+      ? indices.map((modelIndex, j) => ({
+          suiteFile: suite.file,
+          suiteName: spec.name,
+          modelIndex,
+          expected: identityOf(plugins[j]!),
+        }))
       : indices.map(() => null);
     const ds = await resolveDataset(spec.dataset, config, suite.file);
     const splitSeed = String(spec.split?.seed ?? options.seed);

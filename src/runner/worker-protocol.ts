@@ -11,6 +11,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/index.ts';
 import type { Dataset, LabelRow, MetadataRow } from '../data/types.ts';
 import { HarnessError } from '../errors.ts';
+import { optionsHash } from '../stable-json.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
 import type { LawRequest } from './laws.ts';
@@ -32,6 +33,13 @@ export type PluginOrigin =
       readonly suiteName: string;
       /** The model's index in the suite's `models`. */
       readonly modelIndex: number;
+      /**
+       * The model the run means (made in the harness's thread from the suite it was given): the
+       * plugin made again from the file must be it. A suite given as an object (describeSuite's
+       * `{ ...suite, models: [...] }`) with the file of another suite had the file's models
+       * scored under the object's names.
+       */
+      readonly expected?: PluginIdentity;
     }
   | {
       /** A model name or `models` key of the config. */
@@ -39,6 +47,20 @@ export type PluginOrigin =
       /** Who names it, for messages. */
       readonly from: string;
     };
+
+/** What tells two plugins apart: name, version and options (hashed as the score cache hashes them). */
+export interface PluginIdentity {
+  readonly name: string;
+  readonly version: string;
+  readonly optionsHash: string;
+}
+
+/** A plugin's {@link PluginIdentity}. */
+export const identityOf = (plugin: ModelPlugin): PluginIdentity => ({
+  name: plugin.name,
+  version: plugin.version,
+  optionsHash: optionsHash(plugin.options),
+});
 
 /**
  * How long importing a suite file or a plugin module and making a plugin may take: the plugin
@@ -224,5 +246,25 @@ export async function recreatePlugin(
       'E_SUITE',
       `${origin.suiteFile}: suite "${origin.suiteName}" has no model #${origin.modelIndex + 1} in this worker`,
     );
-  return resolveModel(entry, config, origin.suiteFile);
+  const plugin = await resolveModel(entry, config, origin.suiteFile);
+  const want = origin.expected;
+  if (want) {
+    const got = identityOf(plugin);
+    if (
+      got.name !== want.name ||
+      got.version !== want.version ||
+      got.optionsHash !== want.optionsHash
+    )
+      throw new HarnessError(
+        'E_SUITE',
+        `${origin.suiteFile}: model #${origin.modelIndex + 1} of suite "${origin.suiteName}" is ${describeIdentity(got, want)} in the file, but ${describeIdentity(want, got)} in the suite being run: models run in worker threads are made again from the suite's file, so the suite must be the one the file exports (to run a variant of it, give it a file of its own, or run it without \`file\`)`,
+      );
+  }
+  return plugin;
+}
+
+/** `"pca" v1`, with its options hash when only the options tell the two apart. */
+function describeIdentity(p: PluginIdentity, other: PluginIdentity): string {
+  const same = p.name === other.name && p.version === other.version;
+  return `"${p.name}" v${p.version}${same ? ` (options ${p.optionsHash})` : ''}`;
 }

@@ -271,3 +271,37 @@ describe('describeSuite and the out dir', () => {
     expect(await hashTree(outDir)).toEqual(before);
   }, 180_000);
 });
+
+describe('describeSuite with a suite object that is not its file', () => {
+  let project: Awaited<ReturnType<typeof makeProject>>;
+  beforeAll(async () => {
+    project = await makeProject({
+      'harness.config.ts': 'export default { workers: 1 };\n',
+      'suites/s.suite.ts': suiteFile(`  name: 's',
+  models: ['random'],
+  expect: ({ metric }) => [metric('random', 'roc_auc').toBeGreaterThan(0)],`),
+      // A variant of the file's suite, with the file's path: its models were made from the
+      // file in the workers, and random's scores were graded as zscore's.
+      'test/variant.test.ts': `import { defineSuite } from 'bess-harness';
+import { describeSuite } from 'bess-harness/vitest';
+import suite from '../suites/s.suite.ts';
+describeSuite(
+  defineSuite({ ...suite, models: ['zscore'], expect: ({ metric }) => [metric('zscore', 'roc_auc').toBeGreaterThan(0)] }),
+  { file: 'suites/s.suite.ts', cache: false },
+);
+`,
+    });
+  });
+  afterAll(() => project.cleanup());
+
+  it("fails with why: the file's model is not the object's", async () => {
+    const r = await runVitest(project.dir);
+    expect(r.code, r.output).toBe(1);
+    const tests = r.files['test/variant.test.ts'];
+    expect(statuses(tests)).toContainEqual(['s every model scores every system', 'failed']);
+    expect(statuses(tests)).toContainEqual(['s zscore roc_auc > 0', 'failed']);
+    expect(failureOf(tests, 's every model scores every system')).toContain(
+      `model #1 of suite "s" is "random" v1 in the file, but "zscore" v1 in the suite being run`,
+    );
+  }, 180_000);
+});

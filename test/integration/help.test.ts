@@ -16,3 +16,24 @@ describe('harness <command> --help', () => {
     });
   }, 120_000);
 });
+
+describe('harness help <command>', () => {
+  it('prints the command usage, as <command> --help does; an unknown command is exit 2', async () => {
+    const [run, nosuch] = await Promise.all([
+      runHarness(['help', 'run']),
+      runHarness(['help', 'nosuch']),
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: harness run\b/);
+    expect(nosuch.code).toBe(2);
+    expect(nosuch.stderr).toContain('unknown command "nosuch"');
+  });
+
+  it("run's usage line lists every flag its text explains", async () => {
+    const r = await runHarness(['run', '--help']);
+    const [line, ...rest] = r.stdout.split('\n');
+    const explained = rest.join('\n').match(/^ {2}(--[a-z-]+)/gm) ?? [];
+    expect(explained.length).toBeGreaterThan(5);
+    for (const flag of explained) expect(line).toContain(`[${flag.trim()}`);
+  });
+});

@@ -11,6 +11,7 @@ import {
   alarmsJson,
   alarmsText,
   evaluateAlarmFiles,
+  EVALUATE_DEFAULT_THRESHOLD,
   evaluateFiles,
   evaluationJson,
   writeAlarmPlots,
@@ -68,8 +69,6 @@ observed span is read from its series under --data (required with --labels).
                     missed) as warning-time.svg into DIR
 
 Exit codes: 0 evaluated · 2 bad input (every problem is printed as file:line:column).`;
-
-const DEFAULT_THRESHOLD = 0.5;
 
 /** A number of days ≥ 0 from a flag. */
 function daysFlag(name: string, raw: string | undefined): number | undefined {
@@ -218,7 +217,7 @@ export const evaluateCommand: Command = {
           `harness evaluate: --${flag} goes with --alarms, not --scores\n\n${USAGE}`,
         );
     const maxMissing = maxMissingFlag(values, 'labels');
-    const threshold = numberFlag('threshold', values.threshold) ?? DEFAULT_THRESHOLD;
+    const threshold = numberFlag('threshold', values.threshold) ?? EVALUATE_DEFAULT_THRESHOLD;
     const thresholdFrom = values.threshold === undefined ? 'default' : '--threshold';
     const by = parseBy(values.by);
     const plotsDir =

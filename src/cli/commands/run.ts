@@ -10,7 +10,7 @@ import { displayPath } from '../output.ts';
 import { strayErrors } from '../stray-errors.ts';
 import type { Command } from './index.ts';
 
-const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--workers N] [--no-cache] [--no-history] [--update-baseline] [--list]
+const USAGE = `Usage: harness run [filter…] [--suite NAME]… [--model NAME]… [--reporter NAME]… [--out-dir DIR] [--seed S] [--timeout MS] [--workers N] [--no-cache] [--no-history] [--update-baseline] [--list]
 
 Runs the suites (suites/**/*.suite.ts): generates each scenario's data on first use (cached),
 fits and scores every model, evaluates, and checks the assertions.
@@ -76,6 +76,25 @@ export const runCommand: Command = {
           'E_ARGS',
           `harness run: --${flag} needs a value (got an empty one)\n\n${USAGE}`,
         );
+    // `harness run "$SUITE"` with SUITE unset: an empty word matches every suite, and the run
+    // a CI job meant to narrow passed on all of them.
+    const empty = [
+      ...positionals.filter((w) => w.trim() === '').map(() => 'a filter word'),
+      ...(values.suite ?? []).filter((w) => w.trim() === '').map(() => '--suite'),
+      ...(values.model ?? []).filter((w) => w.trim() === '').map(() => '--model'),
+    ];
+    if (empty.length > 0)
+      throw new HarnessError(
+        'E_ARGS',
+        `harness run: ${empty[0]} is empty (an unset variable?): give a name, or leave it out to run them all\n\n${USAGE}`,
+      );
+    // The same reporter twice printed the report twice, or wrote its file twice.
+    const twice = (values.reporter ?? []).find((r, i, all) => all.indexOf(r) !== i);
+    if (twice !== undefined)
+      throw new HarnessError(
+        'E_ARGS',
+        `harness run: --reporter ${twice} is given twice: give it once\n\n${USAGE}`,
+      );
     const timeoutMs = intFlag('timeout', values.timeout);
     const workers = intFlag('workers', values.workers);
     const harness = await createHarness({ overrides: { timeoutMs, workers } }).catch(

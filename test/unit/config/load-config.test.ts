@@ -200,3 +200,62 @@ describe('loadConfig: a config file that holds no config is an error, not the de
     expect((await loadConfig(dir)).configFile).toBeNull();
   });
 });
+
+describe("resolveConfig: a field name is the config's own, never a member of Object.prototype", () => {
+  const messages = (raw: object): string[] => {
+    try {
+      resolveConfig(raw, '/proj/.harnessrc.json', '/proj');
+      return [];
+    } catch (err) {
+      expect(err).toBeInstanceOf(HarnessError);
+      return (err as HarnessError).problems.map((p) => p.message);
+    }
+  };
+  const unknown = (key: string) =>
+    `${key}: unknown field (known: dataDir, scenario, seed, suites, plugins, models, reporters, outDir, cacheDir, runsDir, history, timeoutMs, cacheEnv, workers, tracking)`;
+
+  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'])(
+    '%s is an unknown field',
+    (key) => {
+      expect(messages({ workers: 1, [key]: 1 })).toEqual([unknown(key)]);
+    },
+  );
+
+  it('"__proto__" of a JSON config is an unknown field', () => {
+    expect(messages(JSON.parse('{"__proto__":{"workers":1}}') as object)).toEqual([
+      unknown('__proto__'),
+    ]);
+  });
+});
+
+describe('resolveConfig: what the run command refuses, the config refuses', () => {
+  const messages = (raw: object): string[] => {
+    try {
+      resolveConfig(raw, '/proj/.harnessrc.json', '/proj');
+      return [];
+    } catch (err) {
+      return (err as HarnessError).problems.map((p) => p.message);
+    }
+  };
+
+  it('the same reporter twice is named (it printed its report twice)', () => {
+    expect(messages({ reporters: ['plain', ['json', { file: 'a.json' }], 'plain'] })).toEqual([
+      'reporters[2] is the same reporter as [0]: give it once',
+    ]);
+    expect(
+      messages({
+        reporters: [
+          ['json', { file: 'a.json' }],
+          ['json', { file: 'b.json' }],
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('workers stops where --workers does (256)', () => {
+    expect(messages({ workers: 256 })).toEqual([]);
+    expect(messages({ workers: 100_000 })).toEqual([
+      'workers: must be a whole number of worker threads from 1 to 256, as --workers',
+    ]);
+  });
+});
