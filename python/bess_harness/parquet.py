@@ -23,10 +23,41 @@ def partition_dir_name(system_id: str) -> str:
     return f"system_id={system_id}"
 
 
+def hidden_from_readers(name: str) -> bool:
+    """True for the names Spark and pyarrow leave out of a dataset folder, and so does the harness
+    (``hiddenFromReaders``): ``_SUCCESS``, ``_metadata``, ``.crc`` files and other dot-files."""
+    return name.startswith(("_", "."))
+
+
+def parquet_folder(folder: str) -> tuple[list[str], list[str]]:
+    """A dataset folder's ``*.parquet`` part files and its strays, each sorted (``parquetFolderSync``):
+    a stray is what Spark and pyarrow would read but the harness does not (a file of another name,
+    ``part-1.PARQUET`` or Hadoop's suffix-less ``part-00001``, or a folder), so a series with one is refused."""
+    parts: list[str] = []
+    strays: list[str] = []
+    # Sorted by UTF-16 code units, as JavaScript's sort() orders them (code points differ past U+FFFF).
+    for n in sorted(os.listdir(folder), key=lambda n: n.encode("utf-16-be")):
+        if not hidden_from_readers(n):
+            (parts if n.endswith(".parquet") else strays).append(os.path.join(folder, n))
+    return parts, strays
+
+
 def parquet_parts(folder: str) -> list[str]:
     """The ``*.parquet`` part files of a folder, sorted, leaving out ``_SUCCESS``, ``_metadata`` and dot-files."""
-    names = sorted(n for n in os.listdir(folder) if n.endswith(".parquet") and not n.startswith((".", "_")))
-    return [os.path.join(folder, n) for n in names]
+    return parquet_folder(folder)[0]
+
+
+def stray_problem(file: str) -> str:
+    """The problem of an entry of a system's folder that is not a part (``strayProblem``)."""
+    if os.path.isdir(file):
+        return (
+            "a folder in the system's folder: Spark and pyarrow would read the parts in it, the harness reads only the system's "
+            "own *.parquet files; move its parts up or out (names starting with _ or . are left out)"
+        )
+    return (
+        "a file in the system's folder that is not a part (*.parquet): Spark and pyarrow would read it, the harness does not; "
+        "rename it or move it out (names starting with _ or . are left out)"
+    )
 
 
 def format_timestamp(ms: float) -> str:
@@ -58,13 +89,18 @@ def scan_series_parquet(
 
     try:
         try:
-            parts = parquet_parts(folder)
+            parts, strays = parquet_folder(folder)
         except OSError as e:
             from .loader import _unreadable_reason
 
             emit(folder, _unreadable_reason(e))
             return SeriesScan([], [], [])
+        # Spark and pyarrow read these as rows of the series: loaded without them, a series was short of them.
+        for stray in strays:
+            emit(stray, stray_problem(stray))
         if not parts:
+            if strays:
+                return SeriesScan([], [], [])
             emit(folder, "no part file: a system's folder holds its series as part-0.parquet (or Spark's part-*.parquet)")
             return SeriesScan([], [], [])
         read: list[tuple[list[str], np.ndarray, list[np.ndarray], str]] = []
@@ -128,7 +164,28 @@ def merge_parts(read, emit) -> SeriesScan:
     return SeriesScan(columns, merged, [v[order] for v in values])
 
 
-_UNITS_PER_MS = {"ms": 1, "us": 1e3, "ns": 1e6, "s": 1e-3}
+_UNITS_PER_MS = {"ms": 1, "us": 1_000, "ns": 1_000_000}
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def wide_integer(row: int, column: str, value: float) -> str:
+    """The loaders' words for an INT64 reading past 2^53 (``value``, the double it rounds to): two
+    integers there read as one double, so the reading may not be the one written."""
+    return f"row {row}, column {column}: {_js(value)} is an integer past 2^53, which a double does not hold exactly (write the column as DOUBLE)"
+
+
+def units_to_ms(units: np.ndarray, per_ms: int) -> np.ndarray:
+    """Instants counted in ``per_ms`` units a millisecond (int64) as epoch ms (float64), the way the
+    CSV reader reads the same instant's text (parse_timestamp; parquet-columns.ts's unitsToMs): whole
+    seconds × 1000 plus the second's fraction in ms. A whole number of ms is exact (dividing the whole
+    count as a double was not: 1767141895122000000 ns became …121999756 ms, and a timestamp repeated in
+    a ms part and a ns part escaped the "in one part only" check); a fraction of a ms is kept."""
+    units = units.astype("int64", copy=False)
+    if per_ms == 1:
+        return units.astype("float64")
+    per_second = per_ms * 1000
+    seconds, fraction = np.divmod(units, per_second)  # floor division: the fraction is never negative
+    return seconds.astype("float64") * 1000.0 + fraction.astype("float64") / per_ms
 
 #: pyarrow's names of Parquet logical types that the format (and parquet-read.ts) names otherwise;
 #: the newer ones parquet-thrift.ts knows by their number only.
@@ -151,31 +208,58 @@ class _ParquetType:
             self.logical = "LIST" if pa.types.is_list(field.type) or pa.types.is_large_list(field.type) else "MAP" if pa.types.is_map(field.type) else None
             self.converted = None
             self.utc = False
+            self.unsigned_bits = None
             return
         self.physical = leaf.physical_type
         name = leaf.logical_type.type
         self.logical = None if name == "NONE" else _LOGICAL_NAMES.get(name, name)
         self.converted = None if leaf.converted_type == "NONE" else leaf.converted_type
-        self.utc = self.logical == "TIMESTAMP" and json.loads(leaf.logical_type.to_json()).get("isAdjustedToUTC") is True
+        logical = json.loads(leaf.logical_type.to_json())
+        self.utc = self.logical == "TIMESTAMP" and logical.get("isAdjustedToUTC") is True
+        #: The width of an unsigned integer (its INTEGER annotation, logical or converted), else None.
+        if self.logical == "INTEGER" and logical.get("isSigned") is False:
+            self.unsigned_bits = logical.get("bitWidth")
+        else:
+            self.unsigned_bits = int(self.converted[4:]) if self.converted and self.converted.startswith("UINT_") else None
 
     def __str__(self) -> str:
         return f"{self.physical or 'a group'}{f' ({self.logical})' if self.logical else ''}"
 
 
+#: The loaders' words for a timestamp column of Spark's legacy INT96 type, and for one in local time.
+INT96_TIMESTAMP = "column timestamp is INT96 (a legacy Spark type): write INT64 TIMESTAMP, e.g. spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS"
+LOCAL_TIMESTAMP = "column timestamp is a local time (isAdjustedToUTC=false): the contract's timestamps are UTC instants"
+
+
+def other_timestamp_type(type_name: str) -> str:
+    """The loaders' words for a timestamp column of another type (``INT64``, ``BYTE_ARRAY (STRING)``)."""
+    return f"column timestamp is {type_name}: expected INT64 TIMESTAMP (UTC)"
+
+
 def _timestamp_type_problem(t: _ParquetType) -> str | None:
     """Why the timestamp column is not the contract's UTC instants (parquet-read.ts's timestampTypeProblem)."""
     if t.physical == "INT96":
-        return "column timestamp is INT96 (a legacy Spark type): write INT64 TIMESTAMP, e.g. spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS"
+        return INT96_TIMESTAMP
     if t.physical == "INT64" and t.logical == "TIMESTAMP":
-        return None if t.utc else "column timestamp is a local time (isAdjustedToUTC=false): the contract's timestamps are UTC instants"
+        return None if t.utc else LOCAL_TIMESTAMP
     if t.physical == "INT64" and t.converted in ("TIMESTAMP_MILLIS", "TIMESTAMP_MICROS"):
         return None
-    return f"column timestamp is {t}: expected INT64 TIMESTAMP (UTC)"
+    return other_timestamp_type(str(t))
+
+
+#: The integer annotations (parquet-read.ts's INTEGER_ANNOTATIONS); UINT_64 is then refused by name.
+_INTEGER_ANNOTATIONS = ("INT_8", "INT_16", "INT_32", "INT_64", "UINT_8", "UINT_16", "UINT_32", "UINT_64")
 
 
 def _value_type_problem(name: str, t: _ParquetType) -> str | None:
-    """Why a sensor column is not plain numbers (parquet-read.ts's valueTypeProblem)."""
-    if t.physical in _NUMERIC_TYPES and t.logical in (None, "INTEGER") and t.converted is None:
+    """Why a sensor column is not plain numbers (parquet-read.ts's valueTypeProblem): DOUBLE, FLOAT
+    or an integer of any width but an unsigned 64-bit one."""
+    if t.physical in _NUMERIC_TYPES and t.logical in (None, "INTEGER") and (t.converted is None or t.converted in _INTEGER_ANNOTATIONS):
+        if t.unsigned_bits == 64:
+            return (
+                f"column {name} is INT64 (UINT_64): an unsigned 64-bit integer is no reading a double holds "
+                "(past 2^63 its bits read as a negative number); write it as DOUBLE or a signed integer"
+            )
         return None
     return f"column {name} is {t}: sensor readings are DOUBLE (null for a missing reading)"
 
@@ -258,36 +342,43 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
         return None
     tcol = table.column("timestamp")
     per_ms = _UNITS_PER_MS[tcol.type.unit]
-    ts = pc.cast(tcol, pa.int64()).to_numpy(zero_copy_only=False).astype("float64") / per_ms
+    # Nulls filled before numpy sees the column: with them, to_numpy gives float64 (NaN for a null),
+    # and a NANOS count past 2^53 is rounded before it is divided.
+    ts = units_to_ms(pc.fill_null(pc.cast(tcol, pa.int64()), 0).to_numpy(zero_copy_only=False), per_ms)
     if tcol.null_count:
         ts[np.asarray(pc.is_null(tcol))] = np.nan
-    values = [pc.cast(table.column(c), pa.float64()).to_numpy(zero_copy_only=False).astype("float64") for c in columns]
-    # Instants past what ISO 8601's four-digit years hold (a unit written wrong: nanoseconds stored
-    # as MILLIS land in the year 55 million) are problems, then nulls, as in parquet-read.ts.
-    unit = {1: "MILLIS", 1_000: "MICROS", 1_000_000: "NANOS"}.get(per_ms, "MILLIS")
-    with np.errstate(invalid="ignore"):
-        outside = (ts < _ISO_MIN_MS) | (ts > _ISO_MAX_MS)
-    for i in np.flatnonzero(np.isnan(ts) | outside).tolist():
-        t = float(ts[i])
-        if math.isnan(t):
-            emit(file, f"row {i + 1}, column timestamp: null: every row has a timestamp")
+    values: list[np.ndarray] = []
+    past_2_53: dict[str, np.ndarray] = {}
+    for c in columns:
+        col = table.column(c)
+        if pa.types.is_int64(col.type):
+            # pyarrow refuses to cast an integer past 2^53 to a double (ArrowInvalid, a traceback):
+            # such a reading is named, as parquet-read.ts names it, and read as its nearest double.
+            ints = pc.fill_null(col, 0).to_numpy(zero_copy_only=False)
+            past = np.flatnonzero((ints > _MAX_SAFE_INTEGER) | (ints < -_MAX_SAFE_INTEGER))
+            if len(past):
+                past_2_53[c] = past
+            v = ints.astype("float64")
+            if col.null_count:
+                v[np.asarray(pc.is_null(col))] = np.nan
         else:
-            year = math.floor(1970 + t / 31_556_952_000)
-            emit(
-                file,
-                f"row {i + 1}, column timestamp: {_js(t)} ms from 1970, about the year {year}: timestamps lie in the years 0000–9999 "
-                f"(is the column's unit, {unit}, the one its numbers were written in?)",
-            )
-            ts[i] = np.nan
+            v = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False).astype("float64")
+        values.append(v)
+    check_timestamps(file, ts, {1: "MILLIS", 1_000: "MICROS", 1_000_000: "NANOS"}[per_ms], emit)
     for c, col in zip(columns, values):
         lim = PHYSICAL_LIMITS.get(c) if check_limits else None
+        past = past_2_53.get(c, ())
         # Counted before ±Infinity becomes NaN below: a NaN read here is a null or a NaN the file stores.
         nans = int(np.count_nonzero(np.isnan(col)))
-        for i in np.flatnonzero(np.isinf(col)).tolist() if lim is None else range(len(col)):
+        rows = sorted({*np.flatnonzero(np.isinf(col)).tolist(), *past}) if lim is None else range(len(col))
+        past = set(past)
+        for i in rows:
             v = float(col[i])
             if math.isinf(v):
                 emit(file, f"row {i + 1}, column {c}: {'Infinity' if v > 0 else '-Infinity'} is not a reading (a missing reading is null)")
                 col[i] = np.nan
+            elif i in past:
+                emit(file, wide_integer(i + 1, c, v))
             elif lim is not None and (v < lim[0] or v > lim[1]):
                 emit(file, f"row {i + 1}, column {c}: {_js(v)} is physically impossible (outside {_js(lim[0])}…{_js(lim[1])})")
         # A NaN stored in the file is not a null (a missing reading is null, as an empty CSV cell is):
@@ -301,6 +392,34 @@ def _read_part(file: str, extra: list[str], extra_columns: bool, check_limits: b
 # The instants of years 0000–9999 in epoch ms (parquet-read.ts ISO_YEARS): the last is the last double before 10000.
 _ISO_MIN_MS = -62_167_219_200_000.0
 _ISO_MAX_MS = 253_402_300_800_000.0 - 2**-5
+
+
+def check_timestamps(
+    file: str, ts: np.ndarray, unit: str | Callable[[], str | None] | None, emit: Callable[[str, str], None], rows: np.ndarray | None = None
+) -> None:
+    """Null timestamps (NaN in ``ts``, epoch ms) and those past the years 0000–9999 (made NaN), as
+    parquet-read.ts's checkTimestamps names them: a unit written wrong (nanoseconds stored as MILLIS)
+    lands in the year 55 million, strictly increasing, so nothing else would catch it. ``unit`` is the
+    column's (MILLIS, MICROS, NANOS), named in the hint, or None when unknown (or a function that says,
+    asked only when a timestamp is outside); ``rows`` the rows' 0-based indexes in the part (default:
+    their positions)."""
+    with np.errstate(invalid="ignore"):
+        outside = (ts < _ISO_MIN_MS) | (ts > _ISO_MAX_MS)
+    for i in np.flatnonzero(np.isnan(ts) | outside).tolist():
+        t = float(ts[i])
+        row = (i if rows is None else int(rows[i])) + 1
+        if math.isnan(t):
+            emit(file, f"row {row}, column timestamp: null: every row has a timestamp")
+        else:
+            year = math.floor(1970 + t / 31_556_952_000)
+            if callable(unit):
+                unit = unit()
+            emit(
+                file,
+                f"row {row}, column timestamp: {_js(t)} ms from 1970, about the year {year}: timestamps lie in the years 0000–9999 "
+                f"(is the column's unit{f', {unit},' if unit else ''} the one its numbers were written in?)",
+            )
+            ts[i] = np.nan
 
 
 def _js(x: float) -> str:

@@ -10,9 +10,11 @@ A fleet too big for one machine lives where the telemetry is, as a hive-partitio
 state to the executors, scores every system with ``groupBy('system_id').applyInPandas`` and writes
 ``scores.parquet`` (system_id, score), which ``harness evaluate --scores`` or a suite's
 ``scores: { path }`` judges. Every system's rows are first held to the loaders' rules for the
-Parquet layout (a part with no rows, a null or non-increasing timestamp within a part, a
-timestamp in two parts, a reading that is NaN or ±Infinity): a series the harness would refuse is
-not scored, and the job fails naming each part and row as the loaders do. A system that yields no
+Parquet layout (a file Spark reads that is not a ``*.parquet`` part, a part with no rows, a null,
+non-increasing or out-of-range timestamp within a part, a timestamp in two parts, a reading that
+is NaN or ±Infinity, an INT64 reading past 2^53), and the timestamp column to their type (INT64
+TIMESTAMP, UTC): a series the harness would refuse is not scored, and the job fails naming each
+part and row as the loaders do. A system that yields no
 rows at all (no group) is named too, so the scores written always cover the whole fleet. Each system reaches the model exactly as the harness's process protocol
 hands it over (the rows go through the protocol's own Arrow decoding; the metadata is
 :func:`~bess_harness.protocol.model_metadata`'s, scenario tags withheld as ``harness run`` withholds
@@ -43,7 +45,17 @@ import pyarrow as pa
 
 from .errors import HarnessDataError, Problem
 from .model import Dataset, SystemData, model_name
-from .parquet import check_part_order, merge_parts
+from .parquet import (
+    INT96_TIMESTAMP,
+    LOCAL_TIMESTAMP,
+    check_part_order,
+    check_timestamps,
+    hidden_from_readers,
+    merge_parts,
+    other_timestamp_type,
+    units_to_ms,
+    wide_integer,
+)
 from .protocol import decode_series, model_metadata
 from .serve import _CallError, _batch_scores, _finite_scores
 from .loader import utf8_text
@@ -60,8 +72,24 @@ _PROBLEMS_PER_SYSTEM = 10
 #: What each score row carries: the score, or the loaders' problems with the system's series.
 _GROUP_SCHEMA = "system_id string, score double, problems array<struct<file: string, message: string>>"
 #: The columns read_fleet adds for the checks: the part file's name, the row's index in it
-#: (0-based) and the sensors whose stored value is NaN (Spark tells NaN from null; pandas does not).
-_CHECK_COLUMNS = ("_part", "_row", "_nan")
+#: (0-based), the sensors whose stored value is NaN (Spark tells NaN from null; pandas does not)
+#: and the INT64 sensors whose reading is past 2^53 (the double it was cast to is not it).
+_CHECK_COLUMNS = ("_part", "_row", "_nan", "_wide")
+#: Largest integer every smaller one of which a double holds (2^53 - 1).
+_MAX_SAFE_INTEGER = 2**53 - 1
+#: Spark's reading of a timestamp column of another type, as the loaders name its Parquet type.
+_PARQUET_TYPE_OF = {
+    "bigint": "INT64",
+    "int": "INT32",
+    "smallint": "INT32 (INTEGER)",
+    "tinyint": "INT32 (INTEGER)",
+    "double": "DOUBLE",
+    "float": "FLOAT",
+    "string": "BYTE_ARRAY (STRING)",
+    "binary": "BYTE_ARRAY",
+    "boolean": "BOOLEAN",
+    "date": "INT32 (DATE)",
+}
 
 # A restored model per Python worker, keyed by one score_fleet call: Spark reuses its Python workers
 # across tasks, so each restores the broadcast state once rather than once per system.
@@ -156,10 +184,12 @@ def score_fleet(
 
 def series_problems(rows: pd.DataFrame, sensors: Sequence[str], parts: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """What the loaders refuse in one system's rows ((file, message), at most 10), in their order
-    and words (parquet-read.ts, bess_harness.parquet): ``parts`` are the system's part files as
-    (name, path), sorted by name; ``rows`` carry read_fleet's ``_part``, ``_row`` and ``_nan``. A
-    part listed with no rows, a null timestamp, a reading that is ±Infinity or a stored NaN (a missing
-    reading is null), a timestamp not after the previous row of its part, one in two parts."""
+    and words (parquet-read.ts, bess_harness.parquet): ``parts`` are the files Spark read for the
+    system as (name within its folder, path), sorted by name; ``rows`` carry read_fleet's ``_part``,
+    ``_row``, ``_nan`` and ``_wide``, and the timestamp in µs. A file the loaders do not read as a part
+    (not ``*.parquet``, or in a subfolder), a part listed with no rows, a null timestamp or one past
+    the years 0000–9999, a reading that is ±Infinity, a stored NaN (a missing reading is null) or an
+    INT64 past 2^53, a timestamp not after the previous row of its part, one in two parts."""
     out: list[tuple[str, str]] = []
 
     class _Full(Exception):
@@ -173,22 +203,38 @@ def series_problems(rows: pd.DataFrame, sensors: Sequence[str], parts: Sequence[
     by_part = dict(iter(rows.groupby("_part", sort=False)))
     read = []
     try:
+        # What the loaders list in the system's folder and refuse, before its parts (stray_problem).
+        strays: set[tuple[str, str, bool]] = set()
         for name, file in parts:
+            entry = _stray_entry(name, file)
+            if entry is not None:
+                strays.add(entry)
+        for _, path, folder in sorted(strays, key=lambda e: e[0].encode("utf-16-be")):
+            emit(path, _STRAY_FOLDER if folder else _STRAY_FILE)
+        for name, file in parts:
+            if _stray_entry(name, file) is not None:
+                continue
             part = by_part.get(name)
             if part is None:
                 emit(file, "file has no rows")
                 continue
             part = part.sort_values("_row", kind="stable")
-            ts = part["timestamp"].to_numpy(dtype="float64", na_value=np.nan)
-            for i in np.flatnonzero(np.isnan(ts)).tolist():
-                emit(file, f"row {int(part['_row'].iloc[i]) + 1}, column timestamp: null: every row has a timestamp")
-            flags = part["_nan"]
-            nans = Counter(c for f in flags[flags.notna() & (flags != "")] for c in f.split(","))
+            row_index = part["_row"].to_numpy()
+            ts = _loader_ms(part["timestamp"])
+            check_timestamps(file, ts, lambda: _timestamp_unit(file), emit, row_index)
+            nan_flags = Counter(c for f in part["_nan"][part["_nan"].notna() & (part["_nan"] != "")] for c in f.split(","))
+            wide = {c: set() for c in sensors}
+            for i, f in enumerate(part["_wide"].tolist()):
+                for c in (f.split(",") if f else ()):
+                    wide[c].add(i)
             for c in sensors:
                 col = part[c].to_numpy(dtype="float64", na_value=np.nan)
-                for i in np.flatnonzero(np.isinf(col)).tolist():
-                    emit(file, f"row {int(part['_row'].iloc[i]) + 1}, column {c}: {'Infinity' if col[i] > 0 else '-Infinity'} is not a reading (a missing reading is null)")
-                stored = nans[c]
+                for i in sorted({*np.flatnonzero(np.isinf(col)).tolist(), *wide[c]}):
+                    if np.isinf(col[i]):
+                        emit(file, f"row {int(row_index[i]) + 1}, column {c}: {'Infinity' if col[i] > 0 else '-Infinity'} is not a reading (a missing reading is null)")
+                    else:
+                        emit(file, wide_integer(int(row_index[i]) + 1, c, float(col[i])))
+                stored = nan_flags[c]
                 if stored:
                     emit(file, f"column {c}: {stored} NaN value{'' if stored == 1 else 's'}: NaN is not a reading (a missing reading is null)")
             check_part_order(file, ts, emit)
@@ -197,6 +243,50 @@ def series_problems(rows: pd.DataFrame, sensors: Sequence[str], parts: Sequence[
     except _Full:
         pass
     return out
+
+
+#: The loaders' words for an entry of a system's folder they do not read (bess_harness.parquet.stray_problem).
+_STRAY_FILE = (
+    "a file in the system's folder that is not a part (*.parquet): Spark and pyarrow would read it, the harness does not; "
+    "rename it or move it out (names starting with _ or . are left out)"
+)
+_STRAY_FOLDER = (
+    "a folder in the system's folder: Spark and pyarrow would read the parts in it, the harness reads only the system's "
+    "own *.parquet files; move its parts up or out (names starting with _ or . are left out)"
+)
+
+
+def _stray_entry(name: str, path: str) -> tuple[str, str, bool] | None:
+    """The entry of the system's folder the loaders refuse that file ``name`` (relative to that
+    folder) belongs to, as (entry name, its path, is a folder), or None for a part they read."""
+    if "/" in name:
+        top = name.split("/", 1)[0]
+        return top, path[: len(path) - len(name) + len(top)], True
+    return None if name.endswith(".parquet") else (name, path, False)
+
+
+def _loader_ms(micros: pd.Series) -> np.ndarray:
+    """Spark's timestamps (µs, int64; NaN for a null) as the loaders' epoch ms (units_to_ms): a
+    whole ms exact, a fraction of one kept, so the checks compare what the loaders compare."""
+    if micros.dtype.kind in "iu":
+        return units_to_ms(micros.to_numpy(), 1_000)
+    values = micros.to_numpy(dtype="float64", na_value=np.nan)
+    nulls = np.isnan(values)
+    ms = units_to_ms(np.where(nulls, 0, values).astype("int64"), 1_000)
+    ms[nulls] = np.nan
+    return ms
+
+
+def _timestamp_unit(file: str) -> str | None:
+    """The unit of a part's timestamp column (MILLIS, MICROS, NANOS) for the loaders' hint, read
+    from its footer when the part is a local file; None when it is not (the hint then names none)."""
+    try:
+        import pyarrow.parquet as pq
+
+        t = pq.read_schema(file).field("timestamp").type
+        return {"ms": "MILLIS", "us": "MICROS", "ns": "NANOS"}.get(getattr(t, "unit", ""))
+    except Exception:  # noqa: BLE001 - a remote path, or no footer: the hint goes without the unit
+        return None
 
 
 class _Shared:
@@ -221,44 +311,98 @@ class _Shared:
 
 
 def read_fleet(spark, dataset_path: str, merge_schema: bool = False):
-    """The fleet's rows as a Spark DataFrame (system_id string, timestamp as int64 ms UTC, one double
+    """The fleet's rows as a Spark DataFrame (system_id string, timestamp as int64 µs UTC, one double
     per sensor, then what the loaders' checks need: ``_part`` the part file's name, ``_row`` the
-    row's 0-based index in it, ``_nan`` the sensors whose stored value is NaN, comma-separated) and
-    the sensor columns in the files' order."""
+    row's 0-based index in it, ``_nan`` the sensors whose stored value is NaN and ``_wide`` the INT64
+    sensors whose reading is past 2^53, comma-separated) and the sensor columns in the files' order.
+
+    The timestamp column must be what the loaders read: INT64 TIMESTAMP adjusted to UTC. Spark reads
+    a bare INT64 as numbers (epoch seconds were scored as 1970) and Spark's legacy INT96 as a
+    timestamp; both, and any other type, raise HarnessDataError with the loaders' message. The type
+    is the schema's Spark reads (one part's, or every part's with ``merge_schema``: a part of another
+    INT64 type then fails the read); INT96 is looked for in every part."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     raw = f"{dataset_path.rstrip('/')}/raw"
-    # Ids such as 0042 must stay strings: Spark would otherwise infer the partition as an integer.
-    with _conf(spark, {"spark.sql.sources.partitionColumnTypeInference.enabled": "false"}):
-        try:
-            df = spark.read.option("mergeSchema", str(merge_schema).lower()).parquet(raw)
-        except Exception as e:  # AnalysisException: the JVM's message says what is wrong (no such path, no parquet)
-            raise HarnessDataError(f"cannot read the Parquet fleet {raw}: {_first_line(e)}") from None
+
+    def schema_read(int96_as_timestamp: bool, merge: bool):
+        # Ids such as 0042 must stay strings: Spark would otherwise infer the partition as an integer.
+        # NANOS stays refused by name (read as a long, it would be taken for another type).
+        confs = {
+            "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+            "spark.sql.parquet.int96AsTimestamp": str(int96_as_timestamp).lower(),
+            "spark.sql.legacy.parquet.nanosAsLong": "false",
+        }
+        with _conf(spark, confs):
+            df = spark.read.option("mergeSchema", str(merge).lower()).parquet(raw)
+            return df if int96_as_timestamp else df.schema
+
+    try:
+        df = schema_read(True, merge_schema)
+    except Exception as e:  # AnalysisException: the JVM's message says what is wrong (no such path, no parquet)
+        if "TIMESTAMP(NANOS" in str(e):
+            problem = (
+                "column timestamp is INT64 (TIMESTAMP(NANOS)), which Spark does not read: write it as MICROS or MILLIS "
+                "(pandas: to_parquet(..., coerce_timestamps='us'); the harness's loaders read NANOS)"
+            )
+            raise HarnessDataError(f"cannot read the Parquet fleet {raw}: {problem}", [Problem(raw, 0, 0, problem)]) from None
+        raise HarnessDataError(f"cannot read the Parquet fleet {raw}: {_first_line(e)}") from None
     fields = {f.name: f.dataType for f in df.schema.fields}
     if "system_id" not in fields:
         raise HarnessDataError(f"{raw} is not partitioned by system_id: expected {raw}/system_id=<id>/part-0.parquet")
     if "timestamp" not in fields:
         raise HarnessDataError(f"the Parquet fleet {raw} has no timestamp column")
     ts = fields["timestamp"]
-    if isinstance(ts, T.TimestampType):
-        millis = F.unix_millis(F.col("timestamp"))
-    elif isinstance(ts, T.LongType):
-        millis = F.col("timestamp")
+    problem = None
+    if isinstance(ts, T.TimestampNTZType):
+        problem = LOCAL_TIMESTAMP
+    elif not isinstance(ts, T.TimestampType):
+        problem = other_timestamp_type(_PARQUET_TYPE_OF.get(ts.simpleString(), f"{ts.simpleString()} (as Spark reads it)"))
     else:
+        # Spark takes the schema from one part: every part's footer is read (a Spark job), INT96 as
+        # what it is (as a timestamp, a part of it among INT64 ones was read silently; so, Spark
+        # refuses it by name), and a part of another timestamp type fails to merge with the rest.
+        try:
+            schema_read(False, True)
+        except Exception as e:  # noqa: BLE001 - a failure to merge other columns says nothing of the timestamp
+            problem = INT96_TIMESTAMP if "INT96" in str(e) else _timestamp_merge_problem(str(e))
+    if problem is not None:
         raise HarnessDataError(
-            f"the timestamp column of {raw} is {ts.simpleString()}: expected TIMESTAMP(MILLIS, UTC) (or int64 ms since the epoch)"
+            f"cannot score the fleet {dataset_path}: {problem} (as Spark reads its parts; run `harness validate` to see each part the loaders refuse)",
+            [Problem(raw, 0, 0, problem)],
         )
     sensors = [c for c in df.columns if c not in ("system_id", "timestamp")]
-    bad = [f"{c} ({fields[c].simpleString()})" for c in sensors if not isinstance(fields[c], T.NumericType)]
+    # A DECIMAL (pandas' or Spark's decimals, an unsigned 64-bit integer) is refused by the loaders too.
+    bad = [f"{c} ({fields[c].simpleString()})" for c in sensors if not isinstance(fields[c], T.NumericType) or isinstance(fields[c], T.DecimalType)]
     if bad:
-        raise HarnessDataError(f"sensor columns of {raw} must be numbers (DOUBLE): {', '.join(bad)}")
-    cols = [F.col("system_id").cast("string").alias("system_id"), millis.cast("long").alias("timestamp")]
+        raise HarnessDataError(f"sensor columns of {raw} must be numbers (DOUBLE, FLOAT or integers): {', '.join(bad)}")
+    # Microseconds, Spark's own precision: the loaders keep a fraction of a ms, and the model gets
+    # the instant rounded to a ms as the harness hands it over (protocol_frame).
+    cols = [F.col("system_id").cast("string").alias("system_id"), F.unix_micros(F.col("timestamp")).alias("timestamp")]
     cols += [F.col(c).cast("double").alias(c) for c in sensors]
+
+    def flags(columns: Sequence[str], test):
+        """The names of ``columns`` whose value passes ``test``, comma-separated, per row."""
+        return F.concat_ws(",", *[F.when(test(F.col(c)), F.lit(c)) for c in columns]) if columns else F.lit("")
+
     # Spark keeps a stored NaN apart from a null, which pandas (NaN for both) cannot: flagged here.
-    nan = F.concat_ws(",", *[F.when(F.isnan(F.col(c).cast("double")), F.lit(c)) for c in sensors]) if sensors else F.lit("")
-    cols += [F.col("_metadata.file_name").alias("_part"), F.col("_metadata.row_index").alias("_row"), nan.alias("_nan")]
+    nan = flags(sensors, lambda col: F.isnan(col.cast("double")))
+    # An INT64 reading past 2^53 is cast to a double another integer shares: flagged before the cast.
+    wide = flags([c for c in sensors if isinstance(fields[c], T.LongType)], lambda col: F.abs(col) > F.lit(_MAX_SAFE_INTEGER))
+    cols += [F.col("_metadata.file_name").alias("_part"), F.col("_metadata.row_index").alias("_row"), nan.alias("_nan"), wide.alias("_wide")]
     return df.select(*cols), sensors
+
+
+def _timestamp_merge_problem(error: str) -> str | None:
+    """The loaders' words for a timestamp column of another type in some part, from Spark's
+    CANNOT_MERGE_SCHEMAS error (its two schemas, `STRUCT<timestamp: BIGINT, …>`), or None when the
+    timestamp is not what failed to merge."""
+    types = re.findall(r'"STRUCT<`?timestamp`?: ([A-Z_]+)', error) + re.findall(r'"STRUCT<.*?, `?timestamp`?: ([A-Z_]+)', error)
+    other = next((t.lower() for t in types if t != "TIMESTAMP"), None)
+    if other is None:
+        return None
+    return LOCAL_TIMESTAMP if other == "timestamp_ntz" else other_timestamp_type(_PARQUET_TYPE_OF.get(other, f"{other} (as Spark reads it)"))
 
 
 def fleet_ids(fleet) -> list[str]:
@@ -276,8 +420,10 @@ def fleet_parts(fleet) -> dict[str, list[tuple[str, str]]]:
         if not m:
             continue
         path = unquote(urlparse(f).path) if f.startswith("file:") else f
-        parts.setdefault(unquote(m.group(1)), []).append((f.rsplit("/", 1)[-1], path))
-    return {i: sorted(p) for i, p in parts.items()}
+        # The name within the system's folder: a file in a subfolder is `month=2/part-0.parquet`.
+        name = f[m.end() :]
+        parts.setdefault(unquote(m.group(1)), []).append((name, path))
+    return {i: sorted(p, key=lambda e: e[0].encode("utf-16-be")) for i, p in parts.items()}
 
 
 def read_metadata_rows(spark, file: str) -> dict[str, dict]:
@@ -317,7 +463,7 @@ def _read_text(spark, file: str) -> str:
 
 
 def protocol_frame(rows: pd.DataFrame, sensors: Sequence[str], meta: dict) -> pd.DataFrame:
-    """One system's rows (system_id, timestamp in ms, the sensors; any order) as the model's
+    """One system's rows (system_id, timestamp in µs, the sensors; any order) as the model's
     DataFrame: sorted by time and decoded by the protocol's own :func:`decode_series`, so it is the
     frame ``serve()`` would hand the model (UTC index named timestamp, float64 columns in the
     fleet's order, NaN for a missing reading)."""
@@ -326,9 +472,11 @@ def protocol_frame(rows: pd.DataFrame, sensors: Sequence[str], meta: dict) -> pd
     # nothing is dropped here, so a repeat that slipped through fails rather than being scored.
     if rows["timestamp"].duplicated().any():
         at = int(rows.loc[rows["timestamp"].duplicated(), "timestamp"].iloc[0])
-        raise ValueError(f"system {meta['system_id']}: timestamp {pd.Timestamp(at, unit='ms', tz='UTC').isoformat()} appears twice: timestamps must be unique")
+        raise ValueError(f"system {meta['system_id']}: timestamp {pd.Timestamp(at, unit='us', tz='UTC').isoformat()} appears twice: timestamps must be unique")
     n = len(rows)
-    arrays = [pa.array(np.full(n, str(meta["system_id"]), dtype=object), type=pa.string()), pa.array(rows["timestamp"].to_numpy(dtype="int64"))]
+    # µs to the ms the process protocol sends: the nearest, a half up (series-arrow.ts, Math.round).
+    ms = (rows["timestamp"].to_numpy(dtype="int64") + 500) // 1000
+    arrays = [pa.array(np.full(n, str(meta["system_id"]), dtype=object), type=pa.string()), pa.array(ms)]
     arrays += [pa.array(rows[s].to_numpy(dtype="float64", na_value=np.nan), type=pa.float64()) for s in sensors]
     table = pa.Table.from_arrays(arrays, names=["system_id", "timestamp", *sensors])
     sink = pa.BufferOutputStream()

@@ -412,3 +412,119 @@ def test_a_system_whose_parts_have_no_rows_fails_naming_it(spark, fleet, tmp_pat
     assert f"1 system(s) have series the loaders refuse: {ids[1]}" in err and f"system_id={ids[1]}/part-0.parquet: file has no rows" in err
     empty.unlink()
     assert main(args) == 0 and len(read_scores(out)) == 3
+
+
+def rewrite_part(small: Path, system_id: str, change) -> Path:
+    """Rewrites a system's part-0.parquet as ``change(table)`` gives it (a table, or (table, write options))."""
+    part = small / "raw" / f"system_id={system_id}" / "part-0.parquet"
+    out = change(pq.read_table(part))
+    table, options = out if isinstance(out, tuple) else (out, {})
+    pq.write_table(table, part, **options)
+    return part
+
+
+def with_timestamps(table: pa.Table, stamps: pa.Array) -> pa.Table:
+    return table.set_column(table.schema.get_field_index("timestamp"), "timestamp", stamps)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        # Epoch seconds as a bare INT64 were taken for ms and scored as January 1970.
+        ("int64 seconds", "column timestamp is INT64: expected INT64 TIMESTAMP (UTC)"),
+        ("int96", "column timestamp is INT96 (a legacy Spark type): write INT64 TIMESTAMP, e.g. spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS"),
+    ],
+)
+def test_a_timestamp_type_the_loaders_refuse_fails_with_their_message(spark, fleet, tmp_path, capsys, kind, message) -> None:
+    _, pq_dir = fleet
+    ids = sorted(p.name.split("=", 1)[1] for p in (pq_dir / "raw").iterdir())[:3]
+    small = small_fleet(pq_dir, tmp_path / "fleet", ids)
+
+    def change(table: pa.Table):
+        ms = table.column("timestamp").cast(pa.int64())
+        if kind == "int64 seconds":
+            return with_timestamps(table, pa.compute.divide(ms, 1000))
+        return table, {"use_deprecated_int96_timestamps": True}
+
+    # INT96 in one part of three: Spark takes its schema from one part and read an INT96 part as a
+    # timestamp whatever the others were. Epoch seconds in every part: read as ms, scored as 1970.
+    for i in ids if kind == "int64 seconds" else ids[1:2]:
+        part = rewrite_part(small, i, change)
+        assert loader_problems(small, i) == [(str(part), message)]
+    out = tmp_path / "scores.parquet"
+    assert main(["--dataset", str(small), "--model", "example_models.fingerprint:Fingerprint", "--out", str(out)]) == 2
+    assert f"raw: {message}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_series_with_a_timestamp_past_9999_or_a_file_the_loaders_skip_is_refused_in_their_words(spark, fleet, tmp_path) -> None:
+    """A timestamp past the years 0000–9999 (microseconds written as MILLIS, say) and a part Spark reads
+    that the loaders do not (part-1.PARQUET) were scored; an INT64 reading past 2^53 was scored as the
+    double it rounds to. Now each is the loaders' problem, in their words."""
+    from example_models.fingerprint import Fingerprint
+
+    _, pq_dir = fleet
+    ids = sorted(p.name.split("=", 1)[1] for p in (pq_dir / "raw").iterdir())[:4]
+    small = small_fleet(pq_dir, tmp_path / "fleet", ids)
+
+    def far_future(table: pa.Table) -> pa.Table:
+        us = table.column("timestamp").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).to_numpy().copy()
+        us[-1] = 600_000_000_000_000_000  # about the year 20983
+        return with_timestamps(table, pa.array(us, pa.int64()).cast(pa.timestamp("us", tz="UTC")))
+
+    folder = small / "raw" / f"system_id={ids[1]}"
+
+    def integers(past_2_53: bool):
+        def change(table: pa.Table) -> pa.Table:
+            ints = np.arange(table.num_rows, dtype="int64") + 700
+            if past_2_53:
+                ints[3] = 2**53 + 1
+            return table.set_column(table.schema.get_field_index("voltage_v"), "voltage_v", pa.array(ints))
+
+        return change
+
+    # Readings as INT64 in every part (Spark reads one type a column), one past 2^53.
+    for i in ids:
+        rewrite_part(small, i, integers(i == ids[2]))
+    rewrite_part(small, ids[0], far_future)
+    shutil.copy(folder / "part-0.parquet", folder / "part-1.PARQUET")
+    with pytest.raises(HarnessDataError, match=re.escape(f"3 system(s) have series the loaders refuse: {', '.join(ids[:3])}")) as err:
+        score_fleet(spark, str(small), Fingerprint(), str(tmp_path / "scores.parquet"))
+    got = [(p.file, p.message) for p in err.value.problems]
+    assert got == [p for i in ids[:3] for p in loader_problems(small, i)]
+    messages = [m for _, m in got]
+    assert any(m.endswith("about the year 20983: timestamps lie in the years 0000–9999 (is the column's unit, MICROS, the one its numbers were written in?)") for m in messages)
+    assert any(m.startswith("a file in the system's folder that is not a part (*.parquet)") for m in messages)
+    assert "row 4, column voltage_v: 9007199254740992 is an integer past 2^53, which a double does not hold exactly (write the column as DOUBLE)" in messages
+
+
+def test_a_fraction_of_a_millisecond_reaches_the_model_as_the_harness_rounds_it(spark, fleet, tmp_path) -> None:
+    """Spark's unix_millis floors: 00:00:00.000999 reached the model as .000 on Spark and as .001
+    under `harness run` (the protocol rounds the loaders' ms to the nearest)."""
+    from example_models.fingerprint import Fingerprint
+
+    csv_dir, pq_dir = fleet
+    ids = sorted(p.name.split("=", 1)[1] for p in (pq_dir / "raw").iterdir())[:2]
+    small = small_fleet(pq_dir, tmp_path / "fleet", ids)
+
+    def jitter(table: pa.Table) -> pa.Table:
+        us = table.column("timestamp").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).to_numpy().copy()
+        us[1::2] += 999  # µs: rounds up to the next ms
+        us[2::2] += 400  # rounds down
+        return with_timestamps(table, pa.array(us, pa.int64()).cast(pa.timestamp("us", tz="UTC")))
+
+    rewrite_part(small, ids[0], jitter)
+    out = tmp_path / "scores.parquet"
+    spark_scores = score_fleet(spark, str(small), Fingerprint(), str(out)).toPandas().set_index("system_id")["score"]
+    # The reference: the series the loader reads, its instants rounded to the ms as the harness's
+    # process protocol sends them (series-arrow.ts: Math.round), through the protocol's decoding.
+    frames = [(i, load_timeseries(i, data_dir=small)) for i in ids]
+    assert frames[0][1].index[1].microsecond % 1000 == 999  # the loader keeps the fraction
+    for _, f in frames:
+        f.index = (f.index.asi8 + 500_000) // 1_000_000
+    payload, rows = encode_series(frames)
+    meta = {r["system_id"]: model_metadata(r) for r in read_metadata(data_dir=small)}
+    model = Fingerprint()
+    model.seed = None
+    reference = [model.score(f, meta[i]) for i, f in zip(ids, decode_series(payload, [{"system_id": i} for i in ids], rows))]
+    assert spark_scores.loc[ids].tolist() == reference

@@ -31,7 +31,9 @@ import { readPageHeader } from './parquet-thrift.ts';
 export type ColumnScale =
   /** The number as stored (DOUBLE, FLOAT, INT32, INT64). */
   | { readonly kind: 'number' }
-  /** An INT64 timestamp in `perMs` units per millisecond, as epoch ms. */
+  /** An INT32 that holds an unsigned 32-bit integer (UINT_32): its bits read as unsigned. */
+  | { readonly kind: 'uint32' }
+  /** An INT64 timestamp in `perMs` units per millisecond, as epoch ms (see {@link unitsToMs}). */
   | { readonly kind: 'timestamp'; readonly perMs: number };
 
 /** The range a caller accepts; a column with a value outside it is flagged {@link FlatColumn.suspect}. */
@@ -272,11 +274,7 @@ function fill(
   dict: DecodedArray | undefined,
   scale: ColumnScale,
 ): number {
-  const perMs = scale.kind === 'timestamp' ? scale.perMs : 1;
-  const value = (k: number): number => {
-    const v = dict ? dict[data[k] as number] : data[k];
-    return typeof v === 'bigint' ? Number(v) / perMs : (v as number) / perMs;
-  };
+  const value = (k: number): number => scaledValue(dict ? dict[data[k] as number] : data[k], scale);
   let k = 0;
   let nulls = 0;
   for (let i = 0; i < rows; i++) {
@@ -369,13 +367,14 @@ function decodePageInto(
       values = toFloat64(readPlain(view, type, count, typeLength), scale);
     } else if (encoding === 'DELTA_BINARY_PACKED' && (type === 'INT64' || type === 'INT32')) {
       // Timestamps: as Numbers when they fit (no BigInt per row), else hyparquet's BigInt decoder.
-      const perMs = scale.kind === 'timestamp' ? scale.perMs : 1;
       // Without nulls straight into the rows; with them, into the page's values, then spread.
-      let least = levels ? NaN : deltaInto(page, count, perMs, out, row);
-      if (least !== least) {
+      let least = levels ? NaN : deltaInto(page, count, out, row);
+      if (least === least) rescaleInPlace(out, row, row + count, scale);
+      else {
         values = new Float64Array(count);
-        least = deltaInto(page, count, perMs, values, 0);
-        if (least !== least) {
+        least = deltaInto(page, count, values, 0);
+        if (least === least) rescaleInPlace(values, 0, count, scale);
+        else {
           const wide = type === 'INT32' ? new Int32Array(count) : new BigInt64Array(count);
           deltaBinaryUnpack({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, count, wide);
           values = toFloat64(wide, scale);
@@ -383,7 +382,7 @@ function decodePageInto(
       }
       // Every delta at least 1: the page's values strictly increase (in whole units: divided by
       // another unit, two near values could round to one double, so only milliseconds count).
-      increasing = least >= 1 && perMs === 1 && !levels && !values;
+      increasing = least >= 1 && (scale.kind !== 'timestamp' || scale.perMs === 1) && !levels && !values;
       if (!increasing) state.increasing = false;
     } else {
       return undefined;
@@ -560,13 +559,95 @@ function levelsOf(rows: number): Uint8Array {
 }
 
 function toFloat64(data: DecodedArray, scale: ColumnScale): Float64Array {
-  const perMs = scale.kind === 'timestamp' ? scale.perMs : 1;
-  if (data instanceof Float64Array && perMs === 1) return data;
+  if (scale.kind === 'timestamp' && scale.perMs !== 1) return instantsToMs(data, scale.perMs);
+  if (data instanceof Float64Array) return data;
   const out = new Float64Array(data.length);
+  if (scale.kind === 'uint32') {
+    for (let i = 0; i < data.length; i++) out[i] = (data[i] as number) >>> 0;
+    return out;
+  }
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    out[i] = typeof v === 'bigint' ? Number(v) / perMs : (v as number) / perMs;
+    out[i] = typeof v === 'bigint' ? Number(v) : (v as number);
   }
+  return out;
+}
+
+/** One stored value (a Number or a BigInt) as the series holds it under `scale`. */
+function scaledValue(v: unknown, scale: ColumnScale): number {
+  if (scale.kind === 'timestamp' && scale.perMs !== 1) return typeof v === 'bigint' ? bigUnitsToMs(v, scale.perMs) : unitsToMs(v as number, scale.perMs);
+  if (scale.kind === 'uint32') return (v as number) >>> 0;
+  return typeof v === 'bigint' ? Number(v) : (v as number);
+}
+
+/** `values[from, to)`, decoded as stored integers (exact Numbers), as the series holds them under `scale`. */
+function rescaleInPlace(values: Float64Array, from: number, to: number, scale: ColumnScale): void {
+  if (scale.kind === 'timestamp' && scale.perMs !== 1) for (let i = from; i < to; i++) values[i] = unitsToMs(values[i]!, scale.perMs);
+  else if (scale.kind === 'uint32') for (let i = from; i < to; i++) values[i] = values[i]! >>> 0;
+}
+
+/**
+ * An instant of `v` units (`perMs` a millisecond: MICROS 1e3, NANOS 1e6), an integer below 2^53,
+ * as epoch ms the way the CSV reader reads the same instant's text (parseTimestampAt): whole
+ * seconds × 1000 plus the second's fraction in ms. A whole number of ms is exact (dividing the
+ * whole count was not: 1767141895122000000 ns became …121.9998 ms, and a timestamp repeated in
+ * a ms part and a ns part escaped the "in one part only" check); a fraction of a ms is kept, as
+ * the CSV's `.122999756Z` keeps it, the same double in both.
+ */
+function unitsToMs(v: number, perMs: number): number {
+  const perSecond = perMs * 1000;
+  let s = Math.floor(v / perSecond);
+  let f = v - s * perSecond;
+  if (f < 0) {
+    s--;
+    f += perSecond;
+  } else if (f >= perSecond) {
+    s++;
+    f -= perSecond;
+  }
+  return s * 1000 + f / perMs;
+}
+
+/** {@link unitsToMs} of a BigInt (any INT64): exact in BigInts, for the rare value read one at a time. */
+function bigUnitsToMs(v: bigint, perMs: number): number {
+  const perSecond = BigInt(perMs * 1000);
+  let s = v / perSecond;
+  let f = v % perSecond;
+  if (f < 0n) {
+    s -= 1n;
+    f += perSecond;
+  }
+  return Number(s) * 1000 + Number(f) / perMs;
+}
+
+/**
+ * {@link unitsToMs} of every value, the same double as {@link bigUnitsToMs} gives. A BigInt64Array
+ * (PLAIN INT64 pages: NANOS timestamps, pandas' default, are past 2^53) is read as its two 32-bit
+ * halves, without a BigInt a row: the seconds are the quotient of the value as a double (off by at
+ * most one: its rounding error is under 2^10, the unit of a second at least 10^6), and the
+ * remainder is exact in 32-bit arithmetic, since it lies within (−1, 2) seconds of units (< 2^31).
+ */
+function instantsToMs(data: DecodedArray, perMs: number): Float64Array {
+  const out = new Float64Array(data.length);
+  if (data instanceof BigInt64Array) {
+    const perSecond = perMs * 1000;
+    const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+    for (let i = 0; i < data.length; i++) {
+      const lo = words[2 * i]! >>> 0;
+      let s = Math.floor((words[2 * i + 1]! * 4294967296 + lo) / perSecond);
+      let f = (lo - (Math.imul(s, perSecond) >>> 0)) | 0;
+      if (f < 0) {
+        s--;
+        f += perSecond;
+      } else if (f >= perSecond) {
+        s++;
+        f -= perSecond;
+      }
+      out[i] = s * 1000 + f / perMs;
+    }
+    return out;
+  }
+  for (let i = 0; i < data.length; i++) out[i] = scaledValue(data[i], { kind: 'timestamp', perMs });
   return out;
 }
 
@@ -619,7 +700,7 @@ function bitsAt(bytes: Uint8Array, bit: number, width: number): number {
  * written). A gap in a series (hours without a sample) packs its miniblock at 25 bits and more:
  * those take the slow bit reader, the others a 32-bit read per value.
  */
-function deltaInto(bytes: Uint8Array, count: number, perMs: number, out: Float64Array, at: number): number {
+function deltaInto(bytes: Uint8Array, count: number, out: Float64Array, at: number): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const at0: Cursor = { pos: 0 };
   const blockSize = varint(bytes, at0);
@@ -658,7 +739,6 @@ function deltaInto(bytes: Uint8Array, count: number, perMs: number, out: Float64
     at0.pos = pos;
     if (!Number.isSafeInteger(value)) return NaN;
   }
-  if (perMs !== 1) for (let i = at; i < end; i++) out[i] = out[i]! / perMs;
   return least;
 }
 

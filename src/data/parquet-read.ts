@@ -7,15 +7,17 @@
  * The rules are the CSV file's (series-scan.ts): every column a known sensor (in real data also a
  * snake_case extra column), `timestamp` present and strictly increasing within a part, readings
  * numbers and, for validation, physically possible. Several parts (a Spark write has one per task,
- * their rows interleaved) are merged by timestamp, and a timestamp may be in one part only. A Parquet file has no line or column numbers, so a
+ * their rows interleaved) are merged by timestamp, and a timestamp may be in one part only.
+ * Anything else in the folder that Spark and pyarrow would read as rows (a file not named
+ * `*.parquet`, a subfolder) is a problem naming it: loaded without it, the series was short. A Parquet file has no line or column numbers, so a
  * problem names the part file and says `row N, column NAME` (N counts the part's rows from 1);
  * it is located at line 0, printed `file: message`. Bad values become NaN so a scan completes.
  */
-import { readdirSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileMetaData, SchemaElement } from 'hyparquet';
-import type { ColumnRange, FlatColumn } from './parquet-columns.ts';
+import type { ColumnRange, ColumnScale, FlatColumn } from './parquet-columns.ts';
 import { codecsReady, loadCodecsFor } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import { formatTimestamp } from './csv-write.ts';
@@ -55,11 +57,29 @@ export function rawEntrySystem(e: Dirent): { readonly id: string; readonly parqu
 }
 
 /**
+ * True for the names Spark and pyarrow leave out of a dataset folder, and so does the harness:
+ * those starting with `_` or `.` (`_SUCCESS`, `_metadata`, `.crc` files and other dot-files).
+ */
+export const hiddenFromReaders = (name: string): boolean => name.startsWith('_') || name.startsWith('.');
+
+/** What a Parquet dataset folder holds for a reader. */
+export interface ParquetFolder {
+  /** The part files (`*.parquet`), sorted by name. */
+  readonly parts: string[];
+  /**
+   * Everything else Spark and pyarrow would read, sorted: a file of another name (`part-1.PARQUET`,
+   * Hadoop's suffix-less `part-00001`) or a folder (`month=2/`). The harness reads none of them,
+   * so a series with any is refused rather than loaded without their rows.
+   */
+  readonly strays: string[];
+}
+
+/**
  * The part files of a Parquet dataset folder, sorted: `*.parquet`, leaving out what Spark and
  * Hadoop write beside them (`_SUCCESS`, `_metadata`, `.crc` and other dot-files).
  */
 export async function parquetParts(dir: string): Promise<string[]> {
-  return partsOf(dir, await readdir(dir));
+  return folderOf(dir, await readdir(dir)).parts;
 }
 
 /**
@@ -68,14 +88,35 @@ export async function parquetParts(dir: string): Promise<string[]> {
  * the start of every batch of series read together.
  */
 export function parquetPartsSync(dir: string): string[] {
-  return partsOf(dir, readdirSync(dir));
+  return folderOf(dir, readdirSync(dir)).parts;
 }
 
-function partsOf(dir: string, names: readonly string[]): string[] {
-  return names
-    .filter((n) => n.endsWith('.parquet') && !n.startsWith('.') && !n.startsWith('_'))
-    .sort()
-    .map((n) => path.join(dir, n));
+/** A system's partition folder, its parts and its strays, in one blocking call (see {@link parquetPartsSync}). */
+export function parquetFolderSync(dir: string): ParquetFolder {
+  return folderOf(dir, readdirSync(dir));
+}
+
+function folderOf(dir: string, names: readonly string[]): ParquetFolder {
+  const parts: string[] = [];
+  const strays: string[] = [];
+  for (const n of [...names].sort()) {
+    if (hiddenFromReaders(n)) continue;
+    (n.endsWith('.parquet') ? parts : strays).push(path.join(dir, n));
+  }
+  return { parts, strays };
+}
+
+/** The problem of an entry of a system's folder that is not a part (see {@link ParquetFolder.strays}). */
+function strayProblem(file: string): string {
+  let folder = false;
+  try {
+    folder = statSync(file).isDirectory();
+  } catch {
+    // Gone or unreadable since the listing: named as a file, which it was listed as.
+  }
+  return folder
+    ? "a folder in the system's folder: Spark and pyarrow would read the parts in it, the harness reads only the system's own *.parquet files; move its parts up or out (names starting with _ or . are left out)"
+    : "a file in the system's folder that is not a part (*.parquet): Spark and pyarrow would read it, the harness does not; rename it or move it out (names starting with _ or . are left out)";
 }
 
 class StopScan extends Error {}
@@ -101,12 +142,40 @@ function timestampTypeProblem(el: SchemaElement): string | undefined {
 
 const NUMERIC_TYPES = new Set(['DOUBLE', 'FLOAT', 'INT32', 'INT64']);
 
-/** Why a sensor column is not plain numbers, or undefined when it is. */
-function valueTypeProblem(el: SchemaElement): string | undefined {
-  const plain = el.logical_type === undefined || el.logical_type.type === 'INTEGER';
-  if (el.type !== undefined && NUMERIC_TYPES.has(el.type) && plain && el.converted_type === undefined) return undefined;
-  return `column ${el.name} is ${el.type ?? 'a group'}${el.logical_type ? ` (${el.logical_type.type})` : ''}: sensor readings are DOUBLE (null for a missing reading)`;
+/** The integer annotations (pandas' Int8…UInt64 columns, Spark's byte and short ones); UINT_64 is then refused by name. */
+const INTEGER_ANNOTATIONS = new Set(['INT_8', 'INT_16', 'INT_32', 'INT_64', 'UINT_8', 'UINT_16', 'UINT_32', 'UINT_64']);
+
+/** True when a column's INTEGER annotation (logical or converted) says unsigned and `bits` wide. */
+function unsigned(el: SchemaElement, bits: 32 | 64): boolean {
+  const lt = el.logical_type;
+  return (lt?.type === 'INTEGER' && !lt.isSigned && lt.bitWidth === bits) || el.converted_type === `UINT_${bits}`;
 }
+
+/**
+ * Why a sensor column is not plain numbers, or undefined when it is: DOUBLE, FLOAT, or an integer
+ * of any width (INT_8 … INT_64, UINT_8 … UINT_32: pandas writes its Int16 or UInt32 columns so),
+ * all exact as doubles (an INT64 past 2^53 is named row by row, see {@link checkValues}). Not an
+ * unsigned 64-bit one: past 2^63 its bits read as a negative number.
+ */
+function valueTypeProblem(el: SchemaElement): string | undefined {
+  const lt = el.logical_type;
+  const plain = (lt === undefined || lt.type === 'INTEGER') && (el.converted_type === undefined || INTEGER_ANNOTATIONS.has(el.converted_type));
+  if (el.type !== undefined && NUMERIC_TYPES.has(el.type) && plain) {
+    return unsigned(el, 64) ? `column ${el.name} is INT64 (UINT_64): an unsigned 64-bit integer is no reading a double holds (past 2^63 its bits read as a negative number); write it as DOUBLE or a signed integer` : undefined;
+  }
+  return `column ${el.name} is ${el.type ?? 'a group'}${lt ? ` (${lt.type})` : ''}: sensor readings are DOUBLE (null for a missing reading)`;
+}
+
+/** How a sensor column's stored numbers become readings: an unsigned INT32 (UINT_32) by its bits as unsigned. */
+function valueScale(el: SchemaElement): ColumnScale {
+  return el.type === 'INT32' && unsigned(el, 32) ? { kind: 'uint32' } : { kind: 'number' };
+}
+
+/**
+ * The integers a double holds exactly, 2^53 and past it being where two integers read as one:
+ * an INT64 reading outside it is named (it was rounded, in silence).
+ */
+const EXACT_INTEGERS: ColumnRange = { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
 
 /** One part file, read and checked: its columns, or undefined when it cannot be read. */
 interface PartRead {
@@ -129,14 +198,19 @@ export async function scanSeriesParquet(dir: string, opts: ParquetScanOptions): 
   };
   const empty: SeriesScan = { columns: [], timestamps: new Float64Array(0), values: [], rows: 0 };
   try {
-    let parts: string[];
+    let folder: ParquetFolder;
     try {
-      parts = parquetPartsSync(dir);
+      folder = parquetFolderSync(dir);
     } catch (err) {
       emit(dir, unreadableReason(err));
       return empty;
     }
+    const { parts, strays } = folder;
+    // Spark and pyarrow read these as rows of the series: loaded without them, a series was short
+    // of them and a run exit 0 on what remained.
+    for (const stray of strays) emit(stray, strayProblem(stray));
     if (parts.length === 0) {
+      if (strays.length > 0) return empty;
       emit(dir, `no part file: a system's folder holds its series as ${'part-0.parquet'} (or Spark's part-*.parquet)`);
       return empty;
     }
@@ -299,6 +373,7 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
   const known = new Set<string>([...SENSORS, ...(opts.extraSensors ?? [])]);
   const seen = new Set<string>();
   const columns: string[] = [];
+  const elements: SchemaElement[] = [];
   for (const f of fields) {
     // A damaged footer can leave a column without its name (thrift's field missing).
     if (typeof f.name !== 'string') {
@@ -331,6 +406,7 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
       }
     }
     columns.push(f.name);
+    elements.push(f);
   }
   if (bad) return undefined;
 
@@ -351,7 +427,10 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
     const block = new ArrayBuffer(rows * 8 * (columns.length + 1));
     const column = (j: number): Float64Array => new Float64Array(block, j * rows * 8, rows);
     timestamps = readFlatColumnChecked(bytes, metadata, 'timestamp', { kind: 'timestamp', perMs: perMsOf(tsField as SchemaElement) }, ISO_YEARS, column(0));
-    values = columns.map((c, j) => readFlatColumnChecked(bytes, metadata, c, { kind: 'number' }, rangeOf(c, opts, FINITE), column(j + 1)));
+    values = columns.map((c, j) => {
+      const el = elements[j] as SchemaElement;
+      return readFlatColumnChecked(bytes, metadata, c, valueScale(el), rangeOf(c, opts, el.type === 'INT64' ? EXACT_INTEGERS : FINITE), column(j + 1));
+    });
   } catch (err) {
     emit(file, `not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
     return undefined;
@@ -360,7 +439,7 @@ async function readPart(file: string, opts: ParquetScanOptions, emit: (file: str
   if (timestamps.nulls > 0 || timestamps.suspect) checkTimestamps(file, timestamps.values, perMsOf(tsField as SchemaElement), emit);
   columns.forEach((c, j) => {
     const col = values[j] as FlatColumn;
-    if (col.suspect) checkValues(file, c, col, opts, emit);
+    if (col.suspect) checkValues(file, c, col, (elements[j] as SchemaElement).type === 'INT64', opts, emit);
   });
   return { columns, timestamps: timestamps.values, increasing: timestamps.increasing, values: values.map((v) => v.values) };
 }
@@ -398,9 +477,10 @@ function checkTimestamps(file: string, timestamps: Float64Array, perMs: number, 
  * Non-finite readings (made NaN) and, with checkLimits, impossible ones, in a column the reader
  * flagged. A NaN stored in the file is not a null (a missing reading is null, as an empty CSV
  * cell is; the text `NaN` in a CSV is refused): the rows cannot tell them apart once read, so
- * NaNs beyond the column's nulls are counted.
+ * NaNs beyond the column's nulls are counted. In an INT64 column (`int64`), a reading past 2^53
+ * is named too: it was rounded to the nearest double, which another integer may share.
  */
-function checkValues(file: string, c: string, column: FlatColumn, opts: ParquetScanOptions, emit: (file: string, message: string) => void): void {
+function checkValues(file: string, c: string, column: FlatColumn, int64: boolean, opts: ParquetScanOptions, emit: (file: string, message: string) => void): void {
   const lim = opts.checkLimits ? PHYSICAL_LIMITS[c as keyof typeof PHYSICAL_LIMITS] : undefined;
   const col = column.values;
   let nans = 0;
@@ -411,6 +491,8 @@ function checkValues(file: string, c: string, column: FlatColumn, opts: ParquetS
     } else if (v === Infinity || v === -Infinity) {
       emit(file, `row ${i + 1}, column ${c}: ${v} is not a reading (a missing reading is null)`);
       col[i] = NaN;
+    } else if (int64 && (v < EXACT_INTEGERS.min || v > EXACT_INTEGERS.max)) {
+      emit(file, `row ${i + 1}, column ${c}: ${v} is an integer past 2^53, which a double does not hold exactly (write the column as DOUBLE)`);
     } else if (lim && (v < lim.min || v > lim.max)) {
       emit(file, `row ${i + 1}, column ${c}: ${v} is physically impossible (outside ${lim.min}…${lim.max})`);
     }

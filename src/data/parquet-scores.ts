@@ -11,7 +11,7 @@ import type { SchemaElement } from 'hyparquet';
 import { loadCodecsFor, PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import { beyondExactInteger, integerScoreProblem, type ScoreRow } from './load-scores.ts';
-import { parquetParts } from './parquet-read.ts';
+import { hiddenFromReaders, parquetParts } from './parquet-read.ts';
 import { readRegularFile, unreadableReason } from './read-file.ts';
 import { SOURCES, isOneOf, systemIdProblem, type Source } from './schema.ts';
 import { didYouMean } from './suggest.ts';
@@ -70,8 +70,7 @@ export async function readParquetScores(file: string): Promise<ScoreRow[]> {
     // out, and --allow-missing judged the rest with exit 0.
     const skipped = entries.filter(
       (e) =>
-        !e.name.startsWith('_') &&
-        !e.name.startsWith('.') &&
+        !hiddenFromReaders(e.name) &&
         !(e.isFile() && e.name.endsWith('.parquet')) &&
         !(e.isDirectory() && /^[^=]+=/.test(e.name)),
     );

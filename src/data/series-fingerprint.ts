@@ -14,7 +14,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { locateSeries, locateSeriesIn } from './layout.ts';
-import { parquetPartsSync } from './parquet-read.ts';
+import { parquetFolderSync, type ParquetFolder } from './parquet-read.ts';
 import type { Source } from './schema.ts';
 import type { SourceSnapshot } from './types.ts';
 
@@ -24,29 +24,34 @@ import type { SourceSnapshot } from './types.ts';
  * files named are the ones the dataset's series are read from.
  */
 export function seriesFiles(dataDir: string, source: Source, systemId: string, snapshot?: SourceSnapshot): string[] {
+  return seriesEntries(dataDir, source, systemId, snapshot).parts;
+}
+
+/** The series' files ({@link seriesFiles}) and, in a partition folder, the entries the reader refuses (ParquetFolder.strays). */
+function seriesEntries(dataDir: string, source: Source, systemId: string, snapshot?: SourceSnapshot): ParquetFolder {
   const at = snapshot ? locateSeriesIn(path.join(snapshot.dir, 'raw'), systemId) : locateSeries(dataDir, source, systemId);
   try {
-    return at.format === 'parquet' ? parquetPartsSync(at.path) : [at.path];
+    return at.format === 'parquet' ? parquetFolderSync(at.path) : { parts: [at.path], strays: [] };
   } catch {
-    return [];
+    return { parts: [], strays: [] };
   }
 }
 
 /** The fingerprint of one system's series (see the module comment). */
 export function seriesFingerprint(dataDir: string, source: Source, systemId: string, snapshot?: SourceSnapshot): string {
-  const files = seriesFiles(dataDir, source, systemId, snapshot);
-  if (files.length === 0) return 'missing';
-  return files
-    .map((f) => {
-      let s: ReturnType<typeof statSync>;
-      try {
-        s = statSync(f, { throwIfNoEntry: false });
-      } catch {
-        s = undefined;
-      }
-      return s
-        ? `${path.basename(f)}:${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`
-        : `${path.basename(f)}:missing`;
-    })
-    .join('/');
+  const { parts: files, strays } = seriesEntries(dataDir, source, systemId, snapshot);
+  if (files.length === 0 && strays.length === 0) return 'missing';
+  const keys = files.map((f) => {
+    let s: ReturnType<typeof statSync>;
+    try {
+      s = statSync(f, { throwIfNoEntry: false });
+    } catch {
+      s = undefined;
+    }
+    return s ? `${path.basename(f)}:${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : `${path.basename(f)}:missing`;
+  });
+  // A file the reader refuses, added beside cached parts, must not be served their cached score:
+  // the series no longer loads.
+  for (const f of strays) keys.push(`${path.basename(f)}:stray`);
+  return keys.join('/');
 }

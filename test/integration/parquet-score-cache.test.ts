@@ -4,7 +4,7 @@
  * `raw/<id>.csv` only, which a Parquet fleet does not have: every series was "missing" on every
  * run, and a damaged part was scored from the cache, a green gate that should have been red.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runHarness } from '../helpers/run-harness.ts';
@@ -43,6 +43,31 @@ describe('the score cache over a Parquet fleet', () => {
     expect(gen.code, gen.stderr).toBe(0);
   });
   afterAll(async () => project.cleanup());
+
+  // Spark and pyarrow read a file of another name in a system's folder as rows of its series; the
+  // harness refuses the series. Added after a cached run, it must not be served the cached scores.
+  it('refuses every series with a file beside its parts that is not a part, cached or not', async () => {
+    const first = await run();
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const raw = path.join(project.dir, 'fleet', 'raw');
+    const ids = (await readdir(raw)).sort();
+    for (const id of ids)
+      await copyFile(path.join(raw, id, 'part-0.parquet'), path.join(raw, id, 'part-1.PARQUET'));
+    try {
+      const refused = await run();
+      expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+      expect(refused.stdout).not.toContain('(cached)');
+      expect(refused.stdout + refused.stderr).toMatch(
+        /system_id=sys-\d+\/part-1\.PARQUET: a file in the system's folder that is not a part \(\*\.parquet\)/,
+      );
+      const validate = await runHarness(['validate', '--data', 'fleet'], { cwd: project.dir });
+      expect(validate.code).toBe(2);
+      for (const id of ids)
+        expect(validate.stdout + validate.stderr).toContain(path.join(id, 'part-1.PARQUET'));
+    } finally {
+      for (const id of ids) await rm(path.join(raw, id, 'part-1.PARQUET'));
+    }
+  });
 
   it('reads unchanged data back from the cache (the control), and scores again when a part changed', async () => {
     const first = await run();

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { decompressParquetPage, loadCodecsFor, loadZstd } from '../../../src/data/parquet-codecs.ts';
 import { FINITE, readFlatColumn, readFlatColumnChecked } from '../../../src/data/parquet-columns.ts';
 import { formatSeriesParquet } from '../../../src/data/parquet-write.ts';
+import { parseTimestampAt } from '../../../src/data/series-scan.ts';
 import { REPO_ROOT } from '../../helpers/run-harness.ts';
 
 const fixture = (name: string): ArrayBuffer => {
@@ -234,4 +236,73 @@ describe('readFlatColumn: flat Parquet columns straight into Float64Arrays', () 
     expect(Buffer.from(got.buffer, got.byteOffset, got.length).equals(want)).toBe(true);
     expect(() => decompressParquetPage(frame, want.length - 1, 'ZSTD')).toThrow(/ZSTD/);
   });
+});
+
+describe('readFlatColumn: integers that are not plain doubles', () => {
+  type Encoding = 'PLAIN' | 'DELTA_BINARY_PACKED' | undefined; // undefined: the writer's dictionary
+  const write = (name: string, data: unknown[], element: Record<string, unknown>, encoding: Encoding): Uint8Array => {
+    const optional = data.includes(null);
+    return new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [{ name, data: data as never, encoding }],
+        schema: [
+          { name: 'root', num_children: 1 },
+          { name, repetition_type: optional ? 'OPTIONAL' : 'REQUIRED', ...element } as never,
+        ],
+      }),
+    );
+  };
+  const cases = (values: readonly bigint[]): [string, Encoding, unknown[]][] => [
+    ['PLAIN', 'PLAIN', [...values]],
+    ['PLAIN with nulls', 'PLAIN', [null, ...values, null]],
+    ['delta', 'DELTA_BINARY_PACKED', [...values]],
+    ['delta with nulls', 'DELTA_BINARY_PACKED', [null, ...values, null]],
+    // Each value many times over: the writer picks a dictionary.
+    ['a dictionary', undefined, Array.from({ length: 400 }, (_, i) => values[i % values.length])],
+  ];
+  /** An instant's contract text with all its digits: `2025-12-31T00:44:55.122999756Z`. */
+  const text = (units: bigint, perSecond: bigint): string => {
+    const s = units / perSecond;
+    const f = String(units % perSecond).padStart(String(perSecond).length - 1, '0');
+    return `${new Date(Number(s) * 1000).toISOString().slice(0, 19)}.${f}Z`;
+  };
+
+  // pandas writes datetime64[ns] as NANOS, Spark writes MICROS. Read through one division as
+  // a double, 1767141895122000000 ns was 1767141895121.9998 ms: the same instant in a MILLIS
+  // part then escaped "a timestamp may be in one part only".
+  for (const [unit, perSecond] of [
+    ['NANOS', 1_000_000_000n],
+    ['MICROS', 1_000_000n],
+  ] as const) {
+    const perMs = Number(perSecond) / 1000;
+    const ms = [1_767_141_895_122n, 1_767_145_495_000n, 946_684_799_999n, -1n];
+    const whole = ms.map((m) => m * (perSecond / 1000n));
+    // A fraction of a millisecond: read as the CSV reads the same instant's text.
+    const sub = [whole[0]! + 999n, whole[1]! + perSecond / 1000n - 1n, whole[2]! + 1n];
+    for (const [what, encoding, data] of cases([...whole, ...sub])) {
+      it(`reads ${unit} timestamps exactly (${what}), a fraction of a ms as the CSV reader does`, () => {
+        const bytes = write('timestamp', data, { type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit } }, encoding);
+        const got = readFlatColumn(bytes, parquetMetadata(bytes), 'timestamp', { kind: 'timestamp', perMs });
+        const want = data.map((v) => {
+          if (v === null) return NaN;
+          const units = v as bigint;
+          if (units % (perSecond / 1000n) === 0n) return Number(units / (perSecond / 1000n));
+          const t = text(units, perSecond);
+          return parseTimestampAt(t, 0, t.length);
+        });
+        expect([...got]).toEqual(want);
+        expect(got[data.indexOf(whole[0]!)]).toBe(1_767_141_895_122);
+      });
+    }
+  }
+
+  // pandas' UInt32 and pyarrow's uint32: an INT32 whose bits are unsigned. Read as signed, 3e9 was negative.
+  for (const [what, encoding, data] of cases([0n, 2n ** 31n, 3_000_000_000n, 2n ** 32n - 1n, 7n])) {
+    it(`reads an unsigned INT32 (UINT_32) as unsigned (${what})`, () => {
+      const ints = data.map((v) => (v === null ? null : Number(v)));
+      const bytes = write('insulation_resistance_kohm', ints, { type: 'INT32', converted_type: 'UINT_32', logical_type: { type: 'INTEGER', bitWidth: 32, isSigned: false } }, encoding);
+      const got = readFlatColumn(bytes, parquetMetadata(bytes), 'insulation_resistance_kohm', { kind: 'uint32' });
+      expect([...got]).toEqual(ints.map((v) => v ?? NaN));
+    });
+  }
 });

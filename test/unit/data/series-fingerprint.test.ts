@@ -39,6 +39,24 @@ describe('seriesFingerprint', () => {
     expect(seriesFingerprint(dataDir, 'synthetic', 's1')).not.toBe(before);
   });
 
+  // A file the reader refuses (Spark and pyarrow would read it as rows) added beside a system's
+  // parts: a run must load the series again, and be refused, not serve the cached score.
+  it("changes when a file that is not a part lands in a Parquet system's folder, not for _SUCCESS", async () => {
+    const folder = path.join(dataDir, 'synthetic', 'raw', 'system_id=p1');
+    await mkdir(folder);
+    await writeFile(path.join(folder, 'part-0.parquet'), 'PAR1');
+    const before = seriesFingerprint(dataDir, 'synthetic', 'p1');
+    await writeFile(path.join(folder, '_SUCCESS'), '');
+    await writeFile(path.join(folder, '.part-0.parquet.crc'), '');
+    expect(seriesFingerprint(dataDir, 'synthetic', 'p1')).toBe(before);
+    await writeFile(path.join(folder, 'part-00001'), 'PAR1');
+    const stray = seriesFingerprint(dataDir, 'synthetic', 'p1');
+    expect(stray).not.toBe(before);
+    await rm(path.join(folder, 'part-00001'));
+    await mkdir(path.join(folder, 'month=2'));
+    expect(seriesFingerprint(dataDir, 'synthetic', 'p1')).not.toBe(before);
+  });
+
   it('stays the same when nothing changed', () => {
     expect(seriesFingerprint(dataDir, 'synthetic', 's1')).toBe(
       seriesFingerprint(dataDir, 'synthetic', 's1'),
