@@ -104,17 +104,10 @@ async function idShuffle(ctx: LawContext, run: ModelRun): Promise<LawOutcome> {
   for (let i = 0; i < test.length; i++) if (shuffled[i] !== run.testScores[i]) changed++;
   const anomalies = y.reduce((a, v) => a + v, 0);
   const counts = { changed, systems: test.length, anomalies, normals: test.length - anomalies };
-  if (changed === 0)
-    return {
-      law: 'label_shuffle',
-      aucReal: real.value,
-      aucShuffled: real.value,
-      pValue: 1,
-      ...counts,
-    };
-  const t = delongPairedTest(y, shuffled, run.testScores);
-  // The same AUC with zero variance: the scores moved, but every anomaly/normal pair is ordered as before.
-  if (t.value === null && t.code === 'zero_variance')
+  // No score moved, or they moved but every anomaly/normal pair is ordered as before (the same
+  // AUC with zero variance): nothing came from the id.
+  const t = changed === 0 ? null : delongPairedTest(y, shuffled, run.testScores);
+  if (t === null || (t.value === null && t.code === 'zero_variance'))
     return {
       law: 'label_shuffle',
       aucReal: real.value,
