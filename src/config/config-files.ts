@@ -25,7 +25,7 @@ export const CONFIG_FILES = [
 ] as const;
 
 /** One config in a folder: a file, or package.json's `harness` key. */
-interface ConfigInFolder {
+export interface ConfigInFolder {
   readonly file: string;
   readonly label: string;
 }
@@ -75,7 +75,7 @@ export function refuseIgnoredConfigs(scan: ConfigFolder | null, read: string | n
 }
 
 /** The configs in one folder, in CONFIG_FILES order. */
-async function configsIn(dir: string): Promise<ConfigInFolder[]> {
+export async function configsIn(dir: string): Promise<ConfigInFolder[]> {
   const found: ConfigInFolder[] = [];
   for (const name of CONFIG_FILES) {
     const file = path.join(dir, name);

@@ -4,5 +4,6 @@
  */
 export { loadConfig } from './load-config.ts';
 export { CONFIG_FIELDS, fieldProblem } from './fields.ts';
+export { configsIn, type ConfigInFolder } from './config-files.ts';
 export { loadScenario } from './load-scenario.ts';
 export { experimentUrl, parseTrackingUri, type TrackingUri } from './tracking-uri.ts';

@@ -7,6 +7,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { configsIn } from '../config/index.ts';
 import { createFileExclusive, writeFileAtomic } from '../data/index.ts';
 import { HarnessError, jsonProblem } from '../errors.ts';
 import {
@@ -174,7 +175,27 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
   const setup = await readProjectSetup(dir);
   const entries: InitEntry[] = [];
   let existing: ExistingConfig | undefined;
+  // A project configured another way (.harnessrc.json, harness.config.cjs, package.json's
+  // "harness" key) keeps its config: a harness.config.ts beside it would make two, which every
+  // later command refuses.
+  const configs = await configsIn(dir);
+  const otherConfig = configs.some((c) => path.basename(c.file) === CONFIG_FILE)
+    ? undefined
+    : configs[0];
   for (const [name, text] of FILES) {
+    if (name === CONFIG_FILE && otherConfig) {
+      existing = await opts.readConfig?.().catch(() => undefined);
+      entries.push({
+        file: CONFIG_FILE,
+        action: 'left',
+        detail: `not written: the project's config is ${
+          otherConfig.label === otherConfig.file
+            ? posixRelative(dir, otherConfig.file)
+            : `package.json's "harness" key`
+        }`,
+      });
+      continue;
+    }
     // The config is first: the workflow follows what it says (outDir).
     const placed = name === WORKFLOW_FILE ? workflowFor(dir, setup, existing) : undefined;
     const file = placed?.file ?? path.join(dir, name);

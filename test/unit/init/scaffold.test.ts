@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -237,6 +237,30 @@ describe('harness init', () => {
     await rm(path.join(dir, '.gitignore'));
     await scaffoldProject({ dir, confirm: yes, readConfig: at('../shared-data') });
     expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).not.toMatch(/synthetic/);
+  });
+
+  it('writes no harness.config.ts into a project configured another way: two configs are refused by every later command', async () => {
+    for (const [file, text, named] of [
+      ['.harnessrc.json', '{ "workers": 1 }\n', '.harnessrc.json'],
+      ['harness.config.cjs', 'module.exports = {};\n', 'harness.config.cjs'],
+      [
+        'package.json',
+        '{ "name": "p", "harness": { "workers": 1 } }\n',
+        `package.json's "harness" key`,
+      ],
+    ] as const) {
+      const project = path.join(dir, file.replace(/\W/g, ''));
+      await mkdir(project);
+      await writeFile(path.join(project, file), text);
+      const r = await scaffoldProject({ dir: project, confirm: no });
+      expect(actionOf(r.entries, 'harness.config.ts')).toEqual({
+        file: 'harness.config.ts',
+        action: 'left',
+        detail: `not written: the project's config is ${named}`,
+      });
+      expect(await readdir(project)).not.toContain('harness.config.ts');
+      expect(actionOf(r.entries, 'suites/my-model.suite.ts')?.action).toBe('created');
+    }
   });
 
   it("says when an existing config's suites globs leave out the suite it writes, and what to change", async () => {
