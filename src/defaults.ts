@@ -18,3 +18,6 @@ export const MAX_TIMEOUT_MS = 86_400_000;
  * limit (past it a run spends its memory on threads, not on models).
  */
 export const MAX_WORKERS = 256;
+
+/** Where reporters write their files when neither the config nor --out-dir says. */
+export const DEFAULT_OUT_DIR = '.harness/last-run';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { jsonErrorOffset } from './json-error-offset.ts';
 /**
  * Errors the harness reports to a person. A `HarnessError` is a user-facing failure with a
  * stable `code` and a message that says how to fix it; the CLI prints it without a stack trace
@@ -37,26 +38,28 @@ export function formatProblem(p: Problem, relativeTo?: (file: string) => string)
 }
 
 /**
- * Where JSON.parse failed in `text`, as a located problem: V8 names the character offset
- * ("… at position 15"), which is turned into a 1-based line and column. Without an offset
- * (an empty file, say) the problem is at line 1, column 0.
+ * Where JSON.parse failed in `text`, as a located problem at a 1-based line and column: V8
+ * names the character offset ("… at position 15"), or, for some errors, only a snippet of the
+ * text; the offset is then found by scanning the text (json-error-offset.ts). An empty text is
+ * at line 1, column 0. The message is one line: V8's snippet (which may span lines) is left out.
  */
 export function jsonProblem(file: string, text: string, err: unknown): Problem {
-  const message = (err instanceof Error ? err.message : String(err)).replace(
-    /\s*\(line \d+ column \d+\)$/,
-    '',
-  );
-  const at = /at position (\d+)/.exec(message);
-  if (!at) return { file, line: 1, column: 0, message: `not valid JSON: ${message}` };
-  const before = text.slice(0, Number(at[1]));
+  const raw = (err instanceof Error ? err.message : String(err))
+    .replace(/\s*\(line \d+ column \d+\)$/, '')
+    .replace(/ in JSON at position \d+/, '');
+  const message = `not valid JSON: ${raw
+    .replace(/, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()}`;
+  const at = /at position (\d+)/.exec(err instanceof Error ? err.message : String(err));
+  const scanned = at ? Number(at[1]) : jsonErrorOffset(text);
+  // "Unexpected end of JSON input": at the end of what the file holds, not past its last newline.
+  const offset = Math.min(scanned < 0 ? 0 : scanned, text.trimEnd().length);
+  if (text.trim() === '') return { file, line: 1, column: 0, message };
+  const before = text.slice(0, offset);
   const line = before.split('\n').length;
-  const column = Number(at[1]) - before.lastIndexOf('\n');
-  return {
-    file,
-    line,
-    column,
-    message: `not valid JSON: ${message.replace(/ in JSON at position \d+/, '')}`,
-  };
+  const column = offset - before.lastIndexOf('\n');
+  return { file, line, column, message };
 }
 /** A path as a person typed it: relative to the working directory when it lies below it (messages name files this way). */
 export function displayPath(file: string): string {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
-import { MAX_WORKERS } from '../defaults.ts';
+import { DEFAULT_OUT_DIR, MAX_WORKERS } from '../defaults.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import { loadDefaultExport } from '../module/index.ts';
 import {
@@ -178,7 +178,7 @@ export function resolveConfig(
       ]),
     ),
     reporters: config.reporters ?? null,
-    outDir: abs(config.outDir ?? path.join('.harness', 'last-run')),
+    outDir: abs(config.outDir ?? DEFAULT_OUT_DIR),
     cacheDir: abs(config.cacheDir ?? path.join('.harness', 'cache')),
     runsDir: abs(config.runsDir ?? path.join('.harness', 'runs')),
     history: config.history ?? true,

@@ -25,6 +25,7 @@ import { runEndRenderer, withoutRunEnd } from './run-end.ts';
 import {
   removeOtherReports,
   removeStaleReports,
+  removeStalePointer,
   removeStaleReportsOnExit,
 } from './stale-reports.ts';
 import { selectSuites, type RunFilter } from './select.ts';
@@ -162,22 +163,22 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       checkFilter('harness.run', filter);
       checkRunOptions('harness.run', opts);
       // One pool for the whole run: the worker that imported the suites first scores them after.
-      return leavingNoStaleReports(opts, () => {
+      return leavingNoStaleReports(opts, (reported) => {
         checkReporters(opts);
         return withPool(async (pool) =>
-          runWith(await collect(filter, pool), filter.models, opts, pool),
+          runWith(await collect(filter, pool), filter.models, opts, pool, reported),
         );
       });
     },
     runCollected: async (suites, opts = {}) => {
       checkRunOptions('harness.runCollected', opts, ['models']);
       checkNames('harness.runCollected: models', opts.models);
-      return leavingNoStaleReports(opts, async () => {
+      return leavingNoStaleReports(opts, async (reported) => {
         checkReporters(opts);
         // The checks of `harness run --model`: a model no suite has, or a filter that leaves
         // every assertion out, was a run of nothing that exited 0.
         const selected = selectSuites(suites, { models: opts.models ?? [] }, config.root);
-        return withPool((pool) => runWith(selected, opts.models, opts, pool));
+        return withPool((pool) => runWith(selected, opts.models, opts, pool, reported));
       });
     },
   };
@@ -219,19 +220,27 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 
   /**
    * A run that throws (exit 2: a suite that does not compile, no suite matched, a bad reporter),
-   * or whose process exits before it returns (a signal: exit 130, 143, 129), leaves none of the
-   * previous run's reports in the out dir (stale-reports.ts).
+   * or whose process exits before its reporters have written (a signal: exit 130, 143, 129),
+   * leaves none of the previous run's reports in the out dir (stale-reports.ts). `fn` calls
+   * `reported` once they have: from then on the reports are this run's, and a signal during
+   * the record or the MLflow upload must leave them (a failing run's junit.xml for the CI).
    */
   async function leavingNoStaleReports<T>(
     opts: HarnessRunOptions,
-    fn: () => Promise<T>,
+    fn: (reported: () => void) => Promise<T>,
   ): Promise<T> {
-    if (!ownsOutDir(opts)) return fn();
+    if (!ownsOutDir(opts)) return fn(() => {});
     const outDir = outDirOf(opts);
     const entries = opts.reporters ?? config.reporters ?? [];
     const forget = removeStaleReportsOnExit(outDir, entries);
+    // The pointer still names the previous run's record until this run's is written: it goes
+    // now, or load_results() of a run stopped while recording read that run's scores.
+    const reported = () => {
+      removeStalePointer(outDir);
+      forget();
+    };
     try {
-      return await fn();
+      return await fn(reported);
     } catch (err) {
       await removeStaleReports(outDir, entries);
       throw err;
@@ -254,6 +263,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     models: readonly string[] | undefined,
     opts: HarnessRunOptions,
     pool: WorkerPool,
+    reported: () => void,
   ): Promise<HarnessRun> {
     const record = opts.record ?? config.history;
     // A bad MLFLOW_TRACKING_URI fails now, before the suites run, not after.
@@ -309,6 +319,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     // the run exit 2 whatever the verdict: a CI gate must not read a green run whose report is
     // missing or whose process misbehaved, so the result the reporters render says so.
     const result = await endRun(judged);
+    reported();
     // An error that comes while the run is recorded or uploaded reaches the reports too (the
     // record keeps the run as it was when recorded): they are rendered again if need be.
     // So does the record in the history, brought to the last verdict.

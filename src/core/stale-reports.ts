@@ -55,6 +55,11 @@ export async function removeOtherReports(outDir: string, entries: Entries): Prom
   removeReports(reportFilePaths([], outDir).filter((f) => !written.has(f)));
 }
 
+/** Removes `outDir`'s run-record.json, should it be the harness's pointer to a record. */
+export function removeStalePointer(outDir: string): void {
+  removeReports([path.join(outDir, RECORD_POINTER_FILE)]);
+}
+
 function staleReportFiles(outDir: string, entries: Entries): string[] {
   return [...reportFilePaths(entries, outDir), path.join(outDir, RECORD_POINTER_FILE)];
 }

@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, REPO_ROOT, runHarness } from '../helpers/run-harness.ts';
@@ -217,6 +217,50 @@ describe('harness run: a run that fails before its reporters write leaves no sta
     const config = await runHarness(args, { cwd: project.dir });
     expect(config.code).toBe(2);
     expect(await present(path.join(project.dir, 'D'))).toEqual([]);
+  }, 60_000);
+
+  it("a bad flag or a config that does not load (exit 2 before the run): the previous green reports are removed from --out-dir, the config's out dir, or the default one", async () => {
+    // Each left the last green run's junit.xml for a CI to read as this run's, though a
+    // filter that matched nothing removed it.
+    project = await makeProject({
+      'harness.config.ts': CONFIG,
+      'suites/small.suite.ts': SMALL(),
+      'D/notes.txt': 'mine',
+    });
+    const dir = project.dir;
+    const green = await runHarness(args, { cwd: dir });
+    expect(green.code, green.stderr).toBe(0);
+    const reports = new Map<string, string>();
+    for (const f of REPORTS) reports.set(f, await readFile(path.join(dir, 'D', f), 'utf8'));
+    /** The green run's reports, put back in `out` before each refused run. */
+    const putBack = async (out: string) => {
+      await mkdir(path.join(dir, out), { recursive: true });
+      for (const [f, text] of reports) await writeFile(path.join(dir, out, f), text);
+    };
+    const refused = async (extra: string[], out: string, base = args) => {
+      await putBack(out);
+      const r = await runHarness([...base, ...extra], { cwd: dir });
+      expect(r.code, `${extra.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(await present(path.join(dir, out)), extra.join(' ')).toEqual([]);
+    };
+    for (const extra of [
+      ['--workers', '0'],
+      ['--timeout', '0'],
+      [''],
+      ['--seed', ''],
+      ['--reporter', 'junit'],
+      ['--bogus'],
+    ])
+      await refused(extra, 'D');
+    expect(await readFile(path.join(dir, 'D', 'notes.txt'), 'utf8')).toBe('mine');
+
+    // No --out-dir: the config's out dir when it loads, else the default one.
+    await writeFile(path.join(dir, 'harness.config.ts'), `export default { outDir: 'E' };\n`);
+    await refused(['--workers', '0'], 'E', ['run', ...ALL_FILES]);
+    for (const config of ['export default { workers: 0 };\n', 'export default { ;\n']) {
+      await writeFile(path.join(dir, 'harness.config.ts'), config);
+      await refused([], path.join('.harness', 'last-run'), ['run', ...ALL_FILES]);
+    }
   }, 60_000);
 });
 

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -169,6 +170,53 @@ export default defineSuite({
     },
     120_000,
   );
+});
+
+describe("a signal after the reporters have written keeps this run's reports", () => {
+  it("SIGTERM during the MLflow upload (exit 143): the failing run's junit.xml, results.json and run-record.json stay", async () => {
+    // The removal of the previous run's reports stayed armed through the record and the upload:
+    // a CI job that timed out on a hung MLflow server lost the failing run's junit.xml.
+    const sockets: Socket[] = [];
+    // A tracking server that accepts the upload's connections and never answers.
+    const mlflow = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => mlflow.listen(0, '127.0.0.1', r));
+    const port = (mlflow.address() as { port: number }).port;
+    const p = await makeProject({
+      'harness.config.ts': `export default { workers: 1 };\n`,
+      'plugins/flat.ts': `import { defineModel } from 'bess-harness';
+export default defineModel({ name: 'flat', version: '1', score: () => 0.5 });
+`,
+      'suites/s.suite.ts': `import { defineSuite } from 'bess-harness';
+import flat from '../plugins/flat.ts';
+export default defineSuite({
+  name: 's',
+  dataset: ${SCENARIO},
+  models: [flat],
+  expect: ({ metric }) => [metric('flat', 'roc_auc').toBeGreaterThan(0.9)],
+});
+`,
+    });
+    const out = path.join(p.dir, '.harness', 'last-run');
+    try {
+      const h = startHarness(
+        ['run', '--reporter', 'plain', '--reporter', 'junit', '--reporter', 'json', '--no-cache'],
+        p.dir,
+        { env: { MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}` } },
+      );
+      while (!h.ended() && sockets.length === 0) await new Promise((r) => setTimeout(r, 20));
+      expect(h.ended(), `the harness ended before its upload: ${h.stderr()}`).toBe(false);
+      h.child.kill('SIGTERM');
+      expect(await h.exited, h.stderr()).toBe(143);
+      expect((await readdir(out)).sort()).toEqual(['junit.xml', 'results.json', 'run-record.json']);
+      expect(await readFile(path.join(out, 'junit.xml'), 'utf8')).toContain('<failure');
+      const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8'));
+      expect(results.summary.exitCode).toBe(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => mlflow.close(r));
+      await p.cleanup();
+    }
+  }, 120_000);
 });
 
 describe('a signal while a file is written leaves no temp file or staging folder', () => {

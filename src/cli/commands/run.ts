@@ -1,7 +1,9 @@
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import chalk from 'chalk';
-import { DEFAULT_SEED } from '../../defaults.ts';
+import { DEFAULT_OUT_DIR, DEFAULT_SEED } from '../../defaults.ts';
 import { HarnessError } from '../../errors.ts';
+import { loadConfig } from '../../config/index.ts';
 import { createHarness, removeStaleReports } from '../../core/index.ts';
 import { defaultReporters } from '../../report/index.ts';
 import { scoresCaseNames } from '../../runner/index.ts';
@@ -49,63 +51,8 @@ export const runCommand: Command = {
   summary:
     'run the suites: fit and score every model, evaluate, check the assertions (the CI gate)',
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      'run',
-      argv,
-      {
-        suite: { type: 'string', multiple: true },
-        model: { type: 'string', multiple: true },
-        reporter: { type: 'string', multiple: true },
-        'out-dir': { type: 'string' },
-        seed: { type: 'string' },
-        timeout: { type: 'string' },
-        workers: { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        'no-history': { type: 'boolean' },
-        list: { type: 'boolean' },
-        'update-baseline': { type: 'boolean' },
-      },
-      USAGE,
-      true,
-    );
-    // `--seed=$SEED` with SEED unset: an empty value was taken (a run on seed "", or the out dir
-    // left at its default), so a CI job's intent was silently dropped.
-    for (const flag of ['seed', 'out-dir'] as const)
-      if (values[flag] !== undefined && values[flag].trim() === '')
-        throw new HarnessError(
-          'E_ARGS',
-          `harness run: --${flag} needs a value (got an empty one)\n\n${USAGE}`,
-        );
-    // `harness run "$SUITE"` with SUITE unset: an empty word matches every suite, and the run
-    // a CI job meant to narrow passed on all of them.
-    const empty = [
-      ...positionals.filter((w) => w.trim() === '').map(() => 'a filter word'),
-      ...(values.suite ?? []).filter((w) => w.trim() === '').map(() => '--suite'),
-      ...(values.model ?? []).filter((w) => w.trim() === '').map(() => '--model'),
-    ];
-    if (empty.length > 0)
-      throw new HarnessError(
-        'E_ARGS',
-        `harness run: ${empty[0]} is empty (an unset variable?): give a name, or leave it out to run them all\n\n${USAGE}`,
-      );
-    // The same reporter twice printed the report twice, or wrote its file twice.
-    const twice = (values.reporter ?? []).find((r, i, all) => all.indexOf(r) !== i);
-    if (twice !== undefined)
-      throw new HarnessError(
-        'E_ARGS',
-        `harness run: --reporter ${twice} is given twice: give it once\n\n${USAGE}`,
-      );
-    const timeoutMs = intFlag('timeout', values.timeout);
-    const workers = intFlag('workers', values.workers);
-    const harness = await createHarness({ overrides: { timeoutMs, workers } }).catch(
-      async (err: unknown) => {
-        // A config that cannot be loaded leaves no previous run's reports in an out dir named
-        // here (harness.run does the same for its own failures); without --out-dir the out
-        // dir is the config's to say, and it could not be read.
-        if (values['out-dir'] && !values.list)
-          await removeStaleReports(path.resolve(values['out-dir']), values.reporter ?? []);
-        throw err;
-      },
+    const { values, positionals, harness } = await leavingNoStaleReports(argv, () =>
+      prepareRun(argv),
     );
     const filter = { words: positionals, suites: values.suite ?? [], models: values.model ?? [] };
     if (values.list) {
@@ -168,3 +115,84 @@ export const runCommand: Command = {
     return run.exitCode;
   },
 };
+
+/** The run's flags. */
+const OPTIONS = {
+  suite: { type: 'string', multiple: true },
+  model: { type: 'string', multiple: true },
+  reporter: { type: 'string', multiple: true },
+  'out-dir': { type: 'string' },
+  seed: { type: 'string' },
+  timeout: { type: 'string' },
+  workers: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  'no-history': { type: 'boolean' },
+  list: { type: 'boolean' },
+  'update-baseline': { type: 'boolean' },
+} as const;
+
+/** Parses and checks the arguments, and loads the config: everything before the run itself. */
+async function prepareRun(argv: readonly string[]) {
+  const { values, positionals } = parseCommandArgs('run', argv, OPTIONS, USAGE, true);
+  // `--seed=$SEED` with SEED unset: an empty value was taken (a run on seed "", or the out dir
+  // left at its default), so a CI job's intent was silently dropped.
+  for (const flag of ['seed', 'out-dir'] as const)
+    if (values[flag] !== undefined && values[flag].trim() === '')
+      throw new HarnessError(
+        'E_ARGS',
+        `harness run: --${flag} needs a value (got an empty one)\n\n${USAGE}`,
+      );
+  // `harness run "$SUITE"` with SUITE unset: an empty word matches every suite, and the run
+  // a CI job meant to narrow passed on all of them.
+  const empty = [
+    ...positionals.filter((w) => w.trim() === '').map(() => 'a filter word'),
+    ...(values.suite ?? []).filter((w) => w.trim() === '').map(() => '--suite'),
+    ...(values.model ?? []).filter((w) => w.trim() === '').map(() => '--model'),
+  ];
+  if (empty.length > 0)
+    throw new HarnessError(
+      'E_ARGS',
+      `harness run: ${empty[0]} is empty (an unset variable?): give a name, or leave it out to run them all\n\n${USAGE}`,
+    );
+  // The same reporter twice printed the report twice, or wrote its file twice.
+  const twice = (values.reporter ?? []).find((r, i, all) => all.indexOf(r) !== i);
+  if (twice !== undefined)
+    throw new HarnessError(
+      'E_ARGS',
+      `harness run: --reporter ${twice} is given twice: give it once\n\n${USAGE}`,
+    );
+  const timeoutMs = intFlag('timeout', values.timeout);
+  const workers = intFlag('workers', values.workers);
+  const harness = await createHarness({ overrides: { timeoutMs, workers } });
+  return { values, positionals, harness };
+}
+
+/**
+ * A run refused before it starts (exit 2: a bad flag, `--workers 0`, a config that does not
+ * load) leaves none of the previous run's reports in the out dir, as harness.run does for its
+ * own failures: a CI that read junit.xml took the last green run for this one. The out dir is
+ * --out-dir's, else the config's, else (the config did not load, and may name another) the
+ * default one. Only harness reports are removed (stale-reports.ts); `--list` writes none.
+ */
+async function leavingNoStaleReports<T>(argv: readonly string[], prepare: () => Promise<T>) {
+  try {
+    return await prepare();
+  } catch (err) {
+    // Read leniently: the arguments themselves may be what failed.
+    const given = parseArgs({
+      args: [...argv],
+      options: { 'out-dir': OPTIONS['out-dir'], reporter: OPTIONS.reporter, list: OPTIONS.list },
+      strict: false,
+      allowPositionals: true,
+    }).values;
+    if (given.list === true) throw err;
+    const outDirFlag = typeof given['out-dir'] === 'string' ? given['out-dir'].trim() : '';
+    const flagged = (given.reporter ?? []).filter((r): r is string => typeof r === 'string');
+    const config = await loadConfig().catch(() => null);
+    await removeStaleReports(
+      outDirFlag ? path.resolve(outDirFlag) : (config?.outDir ?? path.resolve(DEFAULT_OUT_DIR)),
+      flagged.length > 0 ? flagged : (config?.reporters ?? []),
+    );
+    throw err;
+  }
+}
