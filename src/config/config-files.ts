@@ -4,7 +4,7 @@
  * because its meta-config changed the search) would be ignored without a word.
  */
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError, jsonProblem } from '../errors.ts';
 
@@ -112,6 +112,7 @@ async function readableFile(file: string): Promise<boolean> {
     st = await stat(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') await refuseDanglingLink(file);
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     throw cannotRead(file, err);
   }
@@ -126,6 +127,20 @@ async function readableFile(file: string): Promise<boolean> {
     throw cannotRead(file, err);
   }
   return true;
+}
+
+/**
+ * A config that is a link to nothing (`harness.config.ts -> ../shared/harness.config.ts`, the
+ * shared folder not checked out) is an error: taken for no config, the run passed on the
+ * defaults.
+ */
+async function refuseDanglingLink(file: string): Promise<void> {
+  const target = await readlink(file).catch(() => null);
+  if (target === null) return;
+  throw new HarnessError(
+    'E_CONFIG',
+    `the config ${file} is a link to ${target}, which does not exist: restore it, or remove the link`,
+  );
 }
 
 function cannotRead(file: string, err: unknown): HarnessError {

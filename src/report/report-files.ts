@@ -74,9 +74,10 @@ export function reportFilesOf(
 
 /**
  * Why two of `entries` would write the same file (`reporters[0] "json" and reporters[1]
- * "junit" both write …`), or one a file of `reserved` (absolute path → what the harness keeps
- * there, such as the out dir's run-record.json); null when none does. The later write replaced
- * the earlier without a word, and that report was lost.
+ * "junit" both write …`), one a file of `reserved` (absolute path → what the harness keeps
+ * there, such as the out dir's run-record.json), or one a file where a folder must be (the out
+ * dir, or a folder another report is written in); null when none does. The later write
+ * replaced the earlier without a word, and that report was lost.
  */
 export function reportFileClash(
   entries: readonly (ReporterEntry | object)[],
@@ -97,7 +98,23 @@ export function reportFileClash(
       writers.set(file, who);
     }
   }
+  // A file where a folder must be: the out dir itself (`file: '.'`), a folder it is in, or the
+  // folder of another report (json's `report` beside html's report/index.html). The whole run
+  // went by before its write failed (EISDIR, EEXIST), exit 2.
+  for (const [file, who] of writers) {
+    if (isWithin(file, outDir))
+      return `${who} writes ${file}, ${file === outDir ? 'the out dir itself' : `a folder the out dir ${outDir} is in`}: give it a file in the out dir`;
+    for (const [other, otherWho] of writers)
+      if (other !== file && isWithin(file, other))
+        return `${who} writes ${file}, a folder ${otherWho} writes ${other} in: give each its own place (option \`file\`, or \`dir\` for html)`;
+  }
   return null;
+}
+
+/** Whether `inner` is `folder` or lies below it (both absolute). */
+function isWithin(folder: string, inner: string): boolean {
+  const rel = path.relative(folder, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** Bytes of a file's start that {@link isHarnessReport} needs: every marker is in its first lines. */

@@ -292,6 +292,14 @@ describe('harness run: reporter options are checked before any suite runs', () =
       'reporters[0] "json" and reporters[1] "junit" both write <out>/same.txt: give each its own file',
     ],
     [
+      `[['json', { file: 'report' }], 'html']`,
+      'reporters[0] "json" writes <out>/report, a folder reporters[1] "html" writes <out>/report/index.html in: give each its own place (option `file`, or `dir` for html)',
+    ],
+    [
+      `[['json', { file: '.' }]]`,
+      'reporters[0] "json" writes <out>, the out dir itself: give it a file in the out dir',
+    ],
+    [
       `[['json', { file: 'run-record.json' }]]`,
       `reporters[0] "json" writes <out>/run-record.json, where the harness keeps the pointer to the run's record: give it another file`,
     ],
@@ -317,7 +325,7 @@ export default defineSuite({
       const r = await runHarness(['run', '--no-cache'], { cwd: project.dir });
       expect(r.code, r.stdout + r.stderr).toBe(2);
       const out = path.join(project.dir, '.harness', 'last-run');
-      expect(r.stderr).toContain(`harness: harness.config.ts: ${why.replace('<out>', out)}`);
+      expect(r.stderr).toContain(`harness: harness.config.ts: ${why.replaceAll('<out>', out)}`);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(await readdir(project.dir)).not.toContain('scored');
     },

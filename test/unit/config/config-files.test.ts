@@ -4,7 +4,7 @@
  * one of them ignored.
  */
 import path from 'node:path';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { HarnessError } from '../../../src/errors.ts';
@@ -63,6 +63,25 @@ describe('loadConfig reads every config file name', () => {
     ]);
     const empty = await project('json-empty', { 'harness.config.json': '\n' });
     await expect(loadConfig(empty)).rejects.toThrow('harness.config.json holds no config');
+  });
+});
+
+describe('loadConfig: a config that is a link to nothing', () => {
+  it('is refused, naming the link and its target, not taken for no config (the defaults)', async () => {
+    // The shared config a monorepo links to was not checked out: the run passed on the defaults.
+    const dir = await project('dangling', {});
+    await symlink('../shared/harness.config.ts', path.join(dir, 'harness.config.ts'));
+    const err = await loadConfig(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as HarnessError).message).toBe(
+      `the config ${path.join(dir, 'harness.config.ts')} is a link to ../shared/harness.config.ts, which does not exist: restore it, or remove the link`,
+    );
+  });
+
+  it('a link to a config that exists is read', async () => {
+    const dir = await project('linked', { 'shared.ts': `export default ${GATES};\n` });
+    await symlink('shared.ts', path.join(dir, 'harness.config.ts'));
+    expect((await loadConfig(dir)).suites).toEqual(['gates/*.suite.ts']);
   });
 });
 

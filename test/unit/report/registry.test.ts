@@ -179,9 +179,33 @@ describe('checkReporterEntries: two reporters, one file', () => {
     );
   });
 
+  it('refuses a file where a folder must be: the out dir, a folder it is in, or the folder of another report', () => {
+    // Each ran the whole run, then failed writing (EISDIR, EEXIST): exit 2 at the end.
+    expect(check([['json', { file: 'report' }], 'html'])).toBe(
+      'reporters[0] "json" writes /out/report, a folder reporters[1] "html" writes /out/report/index.html in: give each its own place (option `file`, or `dir` for html)',
+    );
+    expect(
+      check([
+        ['html', { dir: 'x' }],
+        ['junit', { file: 'x/index.html/j.xml' }],
+      ]),
+    ).toContain(
+      'reporters[0] "html" writes /out/x/index.html, a folder reporters[1] "junit" writes /out/x/index.html/j.xml in',
+    );
+    expect(check([['json', { file: '.' }]])).toBe(
+      'reporters[0] "json" writes /out, the out dir itself: give it a file in the out dir',
+    );
+    expect(check(['plain', ['markdown', { file: '..' }]])).toBe(
+      'reporters[1] "markdown" writes /, a folder the out dir /out is in: give it a file in the out dir',
+    );
+  });
+
   it('each file its own: fine', () => {
     expect(
       check(['plain', 'json', 'junit', 'markdown', 'html', ['json', { file: 'b.json' }]]),
     ).toBe(null);
+    // A file beside the html page, or outside the out dir, is a place of its own.
+    expect(check(['html', ['json', { file: 'report/results.json' }]])).toBe(null);
+    expect(check([['junit', { file: '../ci/junit.xml' }]])).toBe(null);
   });
 });
