@@ -23,6 +23,12 @@ export interface ProjectSetup {
   readonly repoRoot: string;
   /** The project's package.json, parsed; undefined when it has none. */
   readonly pkg?: Record<string, unknown>;
+  /**
+   * The package.json beside the lockfile when that is another folder (a workspace root, or a
+   * root npm walked up to from a folder without package.json), parsed: it may be the one that
+   * declares bess-harness.
+   */
+  readonly lockPkg?: Record<string, unknown>;
 }
 
 const LOCKFILES: readonly (readonly [string, PackageManager])[] = [
@@ -98,12 +104,18 @@ export async function readProjectSetup(dir: string): Promise<ProjectSetup> {
       : lockfile !== undefined &&
         (await readFile(lockfile, 'utf8').catch(() => '')).includes('__metadata:'));
   const pkg = await readJson(path.join(dir, 'package.json'));
+  const lockDir = lockfile && path.dirname(lockfile);
+  const lockPkg =
+    lockDir && lockDir !== path.resolve(dir)
+      ? await readJson(path.join(lockDir, 'package.json'))
+      : undefined;
   return {
     manager,
     yarnBerry,
     ...(lockfile ? { lockfile } : {}),
     repoRoot,
     ...(pkg ? { pkg } : {}),
+    ...(lockPkg ? { lockPkg } : {}),
   };
 }
 
@@ -113,7 +125,7 @@ export function execPrefix(manager: PackageManager): string {
 }
 
 /** A dependency of the project as declared in package.json (dependencies or devDependencies). */
-export function declaredRange(setup: ProjectSetup, name: string): string | undefined {
+export function declaredRange(setup: Pick<ProjectSetup, 'pkg'>, name: string): string | undefined {
   for (const field of ['dependencies', 'devDependencies']) {
     const deps = setup.pkg?.[field];
     if (typeof deps === 'object' && deps !== null) {

@@ -136,8 +136,14 @@ function installNotes(dir: string, setup: ProjectSetup): string[] {
       `no lockfile: the workflow's install (${setup.manager === 'npm' ? 'npm ci' : `${setup.manager} install --frozen-lockfile`}) needs one committed; run \`${setup.manager} install\` and commit ${lock}`,
     );
   }
-  const range = declaredRange(setup, 'bess-harness');
-  const file = range?.startsWith('file:') ? path.resolve(dir, range.slice(5)) : undefined;
+  // Declared by the project, or else by the package.json beside its lockfile (a monorepo root):
+  // a `file:` range is relative to the package.json that holds it.
+  const own = declaredRange(setup, 'bess-harness');
+  const [range, base] =
+    own !== undefined || !setup.lockfile
+      ? [own, dir]
+      : [declaredRange({ pkg: setup.lockPkg }, 'bess-harness'), path.dirname(setup.lockfile)];
+  const file = range?.startsWith('file:') ? path.resolve(base, range.slice(5)) : undefined;
   const rel = file && path.relative(setup.repoRoot, file);
   if (
     rel !== undefined &&

@@ -57,8 +57,10 @@ describe('the packed tarball in a project of its own', () => {
       'README.md',
       'bin',
       'dist',
+      'docs',
       'package.json',
       'plugins',
+      'python',
       'src',
       'suites',
       'types',
@@ -96,6 +98,51 @@ describe('the packed tarball in a project of its own', () => {
     ]) {
       expect(shipped).toContain(d);
     }
+  });
+
+  it('ships the Python package at its own version: pip installs bess_harness from node_modules', async () => {
+    const shipped = packed.files.map((f) => f.path);
+    expect(shipped).toEqual(
+      expect.arrayContaining([
+        'python/pyproject.toml',
+        'python/bess_harness/__init__.py',
+        'python/bess_harness/serve.py',
+      ]),
+    );
+    expect(shipped.filter((f) => /__pycache__|\.pyc$/.test(f))).toEqual([]);
+    // What the README tells a project to run (pip builds it with setuptools from PyPI, as .ci/run
+    // installs the test venv's packages); --no-deps: the test venv has pandas and pyarrow already.
+    const target = path.join(project.dir, 'py-target');
+    const python = path.join(REPO_ROOT, '.venv-python', 'bin', 'python');
+    ok(
+      await sh(
+        python,
+        [
+          '-m',
+          'pip',
+          'install',
+          '--quiet',
+          '--no-deps',
+          '--target',
+          target,
+          './node_modules/bess-harness/python',
+        ],
+        project.dir,
+      ),
+    );
+    // PYTHONPATH first: the test venv also has the repository's own copy installed.
+    const imported = ok(
+      await runCommand(
+        python,
+        [
+          '-c',
+          'import bess_harness; print(bess_harness.__file__); print(bess_harness.Model.__name__)',
+        ],
+        { cwd: project.dir, env: { PYTHONPATH: target } },
+      ),
+    );
+    expect(imported.stdout).toContain(path.join(target, 'bess_harness', '__init__.py'));
+    expect(imported.stdout).toContain('Model');
   });
 
   it('init --yes sets up the project; a second init lists what exists and overwrites nothing', async () => {

@@ -110,4 +110,21 @@ describe('harness init: the workflow and commands follow the project', () => {
     await pkg({ devDependencies: { 'bess-harness': 'file:vendor/bess-harness-0.1.0.tgz' } });
     expect((await scaffoldProject({ dir, confirm: no })).installNotes).toEqual([]);
   });
+
+  it("warns of that tarball when the repository root's package.json declares it, for a package below", async () => {
+    // `npm install <tgz>` in a folder without package.json walks up and writes to the root's.
+    await put('package-lock.json', '{}');
+    await pkg({ devDependencies: { 'bess-harness': 'file:../bess-harness-0.1.0.tgz' } });
+    const sub = path.join(dir, 'packages', 'eval');
+    await mkdir(sub, { recursive: true });
+    const r = await scaffoldProject({ dir: sub, confirm: no });
+    expect(r.installNotes).toEqual([
+      expect.stringMatching(/file:\.\.\/bess-harness-0\.1\.0\.tgz, outside the repository/),
+    ]);
+    // Relative to the root's package.json, this one is inside the repository.
+    await pkg({ devDependencies: { 'bess-harness': 'file:vendor/bess-harness-0.1.0.tgz' } });
+    const inside = path.join(dir, 'packages', 'other');
+    await mkdir(inside, { recursive: true });
+    expect((await scaffoldProject({ dir: inside, confirm: no })).installNotes).toEqual([]);
+  });
 });
