@@ -347,6 +347,9 @@ def read_fleet(spark, dataset_path: str, merge_schema: bool = False):
                 "(pandas: to_parquet(..., coerce_timestamps='us'); the harness's loaders read NANOS)"
             )
             raise HarnessDataError(f"cannot read the Parquet fleet {raw}: {problem}", [Problem(raw, 0, 0, problem)]) from None
+        stale = checksum_problem(e)
+        if stale is not None:
+            raise HarnessDataError(f"{stale.file}: {stale.message}") from None  # one line: the part and the fix
         raise HarnessDataError(f"cannot read the Parquet fleet {raw}: {_first_line(e)}") from None
     fields = {f.name: f.dataType for f in df.schema.fields}
     if "system_id" not in fields:
@@ -637,6 +640,31 @@ def _python_error(e: Exception) -> str:
     return found[-1] if found else (lines[0] if lines else type(e).__name__)
 
 
+#: Hadoop's local file system checks each file it reads against the ``.<name>.crc`` beside it.
+_CHECKSUM_ERROR = re.compile(r"ChecksumException: Checksum error: (\S+) at \d+")
+
+
+def checksum_problem(e: BaseException) -> Problem | None:
+    """The part named by a Hadoop ChecksumException in a Spark (Py4J) error, as one problem, or None.
+
+    Spark writes a ``.<part>.crc`` beside each part it writes; a part rewritten by another tool
+    (pyarrow, pandas) keeps the old .crc, and every later read fails with a ChecksumException
+    buried in the JVM's trace, which the message did not show (\"An error occurred while calling
+    o28.parquet\"). The fix is the user's: delete the stale .crc."""
+    found = _CHECKSUM_ERROR.search(str(e))
+    if found is None:
+        return None
+    url = found.group(1)
+    part = unquote(urlparse(url).path) if url.startswith("file:") else url
+    name = part.rsplit("/", 1)[-1]
+    return Problem(
+        part,
+        0,
+        0,
+        f"its Hadoop checksum file .{name}.crc does not match (the part was rewritten by another tool): delete the .crc file",
+    )
+
+
 def _first_line(e: Exception) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
@@ -699,7 +727,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"bess_harness.spark: {e}\n")
         return 2
     except Exception as e:  # the model failed on an executor: its own message, not the JVM's trace
-        sys.stderr.write(f"bess_harness.spark: scoring failed: {_python_error(e)}\n")
+        stale = checksum_problem(e)  # a part read while scoring, not only its footer in read_fleet
+        if stale is not None:
+            sys.stderr.write(f"bess_harness.spark: {stale.file}: {stale.message}\n")
+        else:
+            sys.stderr.write(f"bess_harness.spark: scoring failed: {_python_error(e)}\n")
         return 2
     finally:
         if ours:

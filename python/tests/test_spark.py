@@ -528,3 +528,34 @@ def test_a_fraction_of_a_millisecond_reaches_the_model_as_the_harness_rounds_it(
     model.seed = None
     reference = [model.score(f, meta[i]) for i, f in zip(ids, decode_series(payload, [{"system_id": i} for i in ids], rows))]
     assert spark_scores.loc[ids].tolist() == reference
+
+
+def stale_crc(part: Path) -> Path:
+    """A Hadoop checksum file beside ``part`` that does not match it, as Spark's own .crc does once
+    another tool rewrote the part: the header, 512 bytes per checksum, a zero CRC-32 per chunk."""
+    import struct
+
+    chunks = -(-part.stat().st_size // 512)
+    crc = part.with_name(f".{part.name}.crc")
+    crc.write_bytes(b"crc\x00" + struct.pack(">i", 512) + b"\x00\x00\x00\x00" * chunks)
+    return crc
+
+
+def test_a_stale_hadoop_checksum_file_is_named_in_one_line(spark, fleet, tmp_path, capsys) -> None:
+    """Spark failed with a ChecksumException and the scorer printed only "An error occurred while
+    calling o28.parquet." Now it names the part and its .crc, and says to delete it: exit 2."""
+    _, pq_dir = fleet
+    ids = sorted(p.name.split("=", 1)[1] for p in (pq_dir / "raw").iterdir())[:2]
+    small = small_fleet(pq_dir, tmp_path / "fleet", ids)
+    part = small / "raw" / f"system_id={ids[0]}" / "part-0.parquet"
+    crc = stale_crc(part)
+    out = tmp_path / "scores.parquet"
+    args = ["--dataset", str(small), "--model", "example_models.fingerprint:Fingerprint", "--out", str(out)]
+    assert main(args) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("bess_harness.spark:")]
+    assert err == [
+        f"bess_harness.spark: {part}: its Hadoop checksum file .part-0.parquet.crc does not match "
+        "(the part was rewritten by another tool): delete the .crc file"
+    ]
+    crc.unlink()
+    assert main(args) == 0

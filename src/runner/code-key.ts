@@ -21,8 +21,10 @@
  *   suite file, the config and each plugin entry, followed transitively, with the linked packages
  *   their bare specifiers name; the folder of a plugin entry; a process model's spec, `cwd`,
  *   program, the files its arguments name and the folders its `env` puts on PYTHONPATH or
- *   NODE_PATH; a Python virtualenv by its installed packages (site-packages' entries), not file
- *   by file, and the folders its editable installs point to (editable-installs.ts), file by file.
+ *   NODE_PATH; a Python virtualenv, and any folder of installed packages (a site-packages or
+ *   dist-packages, or one holding a `*.dist-info`, wherever it is reached), by its installed
+ *   packages (its entries), not file by file, and the folders its editable installs point to
+ *   (editable-installs.ts), file by file.
  * Not covered: files a model reads through a path built at run time outside these, installed
  * packages changed without the lockfile changing, a program found on PATH, the environment
  * (bar the config's `cacheEnv`, score-cache.ts). `--no-cache` skips the cache.
@@ -39,7 +41,8 @@ import { editableSources } from './editable-installs.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 
 /** A project with more files than this is not fingerprinted: caching is off for it (a miss is safe). */
-const MAX_FILES = 20_000;
+export const MAX_CODE_FILES = 20_000;
+const MAX_FILES = MAX_CODE_FILES;
 
 /** Files larger than this are hashed by their stat only, never read for import specifiers. */
 const MAX_SCAN_BYTES = 4 * 1024 * 1024;
@@ -80,6 +83,17 @@ const LOCKFILES = [
   'bun.lockb',
   path.join('node_modules', '.package-lock.json'),
 ];
+
+/**
+ * A folder that pip (or a distro) installs packages into: a `site-packages`/`dist-packages`, or a
+ * `pip install --target` folder (it holds a `*.dist-info`). Put on a model's PYTHONPATH it holds
+ * thousands of files; walked file by file it cost a second per run, and two of them overflowed
+ * MAX_FILES and turned the cache off. Keyed like a virtualenv's site-packages instead. Not
+ * `*.egg-info`: setuptools writes one into a src-layout project's own code folder (`src/`),
+ * whose files must stay keyed one by one.
+ */
+const INSTALL_FOLDER = /^(?:site|dist)-packages$/;
+const INSTALLED_PACKAGE = /\.dist-info$/;
 
 /** Files whose import specifiers are followed. */
 const SCANNED = /\.(?:[cm]?[jt]sx?)$/i;
@@ -141,6 +155,8 @@ export class CodeWalk {
   private readonly skip: ReadonlySet<string>;
   /** More than MAX_FILES: the key is null. */
   private overflow = false;
+  /** The folder (or file) being added when the walk overflowed: what the warning names. */
+  private overflowIn: string | null = null;
 
   private constructor(
     private readonly root: string,
@@ -159,8 +175,10 @@ export class CodeWalk {
       if (real) skipped.add(real);
     }
     const w = new CodeWalk(abs, skipped);
-    w.walk(abs);
-    w.above(abs);
+    w.adding(abs, () => {
+      w.walk(abs);
+      w.above(abs);
+    });
     return w;
   }
 
@@ -172,11 +190,26 @@ export class CodeWalk {
     for (const s of this.scanned) w.scanned.add(s);
     for (const d of this.aboveDone) w.aboveDone.add(d);
     w.overflow = this.overflow;
+    w.overflowIn = this.overflowIn;
     for (const t of sources.texts) w.entries.set(`text:${createHashHex(t)}`, '');
-    for (const d of sources.dirs) w.walk(path.resolve(d));
-    for (const f of sources.files) w.addFile(path.resolve(f));
-    for (const m of sources.modules) w.scan(path.resolve(m));
+    for (const d of sources.dirs) w.adding(path.resolve(d), (p) => w.walk(p));
+    for (const f of sources.files) w.adding(path.resolve(f), (p) => w.addFile(p));
+    for (const m of sources.modules) w.adding(path.resolve(m), (p) => w.scan(p));
     return w;
+  }
+
+  /**
+   * Where the walk overflowed MAX_FILES (the key is then null), so that the caller can say which
+   * folder turned the cache off instead of every run silently refitting; null when it did not.
+   */
+  overflowedIn(): string | null {
+    return this.overflow ? this.overflowIn : null;
+  }
+
+  private adding(p: string, add: (p: string) => void): void {
+    const before = this.overflow;
+    add(p);
+    if (this.overflow && !before) this.overflowIn = p;
   }
 
   /** sha256 of the entries in path order, or null when there were more than MAX_FILES. */
@@ -213,6 +246,8 @@ export class CodeWalk {
       this.set(this.name(dir), 'unreadable');
       return;
     }
+    if (INSTALL_FOLDER.test(path.basename(dir)) || names.some((n) => INSTALLED_PACKAGE.test(n)))
+      return this.sitePackages(dir, names);
     for (const n of names) {
       const full = path.join(dir, n);
       // stat, not the Dirent's type: a symlink to a file or a folder is followed.
@@ -298,8 +333,7 @@ export class CodeWalk {
   }
 
   /**
-   * A virtualenv: its config, the names of what site-packages holds (a dist-info names its
-   * version) and the files of the folders its editable installs point to.
+   * A virtualenv: its config and each of its site-packages ({@link sitePackages}).
    */
   private venv(dir: string): void {
     this.addFile(path.join(dir, 'pyvenv.cfg'));
@@ -317,18 +351,27 @@ export class CodeWalk {
       } catch {
         continue;
       }
-      // Top-level files by stat (an editable install's .pth, a single-module package), folders by name.
-      const listing = names.map((n) => {
-        const st = statOrNull(path.join(sp, n));
-        return st?.isFile() ? `${n}=${statText(st)}` : n;
-      });
-      this.set(`venv:${this.name(sp)}`, createHashHex(listing.join('\n')));
-      // An editable install's code is not in site-packages: walked like the project, file by file.
-      for (const src of editableSources(sp, names)) {
-        const st = statOrNull(src);
-        if (st?.isDirectory()) this.walk(src);
-        else this.addFile(src, st);
-      }
+      this.sitePackages(sp, names);
+    }
+  }
+
+  /**
+   * A folder of installed packages (a virtualenv's site-packages, or one put on PYTHONPATH): the
+   * names of what it holds (a dist-info names its version) and the files of the folders its
+   * editable installs point to.
+   */
+  private sitePackages(sp: string, names: readonly string[]): void {
+    // Top-level files by stat (an editable install's .pth, a single-module package), folders by name.
+    const listing = names.map((n) => {
+      const st = statOrNull(path.join(sp, n));
+      return st?.isFile() ? `${n}=${statText(st)}` : n;
+    });
+    this.set(`venv:${this.name(sp)}`, createHashHex(listing.join('\n')));
+    // An editable install's code is not in site-packages: walked like the project, file by file.
+    for (const src of editableSources(sp, names)) {
+      const st = statOrNull(src);
+      if (st?.isDirectory()) this.walk(src);
+      else this.addFile(src, st);
     }
   }
 

@@ -44,7 +44,7 @@ import {
   scoresCaseNames,
   scoresEntries,
 } from './precomputed.ts';
-import { CodeWalk, type CodeSources } from './code-key.ts';
+import { CodeWalk, MAX_CODE_FILES, type CodeSources } from './code-key.ts';
 import { harnessKey } from './harness-key.ts';
 import { dataKeyOf, envKeyOf } from './score-cache.ts';
 import { withSources } from './sources.ts';
@@ -106,15 +106,25 @@ export async function runSuites(
   // the run goes on, and walking the project again for every suite would be work done twice.
   // Each suite adds what its own models reach outside the project to a copy of the walk.
   let projectWalk: CodeWalk | undefined;
-  const codeKeyOnce = (sources: CodeSources): string | null =>
-    (projectWalk ??= CodeWalk.project(config.root, [
+  // A walk past MAX_FILES turns the cache off for the suite's models: said once per folder, where
+  // a CI log shows it, or every run refits and rescores with no hint why nothing is `(cached)`.
+  const warnedOverflow = new Set<string>();
+  const codeKeyOnce = (sources: CodeSources, models: readonly string[]): string | null => {
+    const walk = (projectWalk ??= CodeWalk.project(config.root, [
       config.dataDir,
       config.cacheDir,
       config.outDir,
       config.runsDir,
-    ]))
-      .with(sources)
-      .key();
+    ])).with(sources);
+    const folder = walk.overflowedIn();
+    if (folder !== null && !warnedOverflow.has(folder)) {
+      warnedOverflow.add(folder);
+      process.stderr.write(
+        `warning: ${folder} holds more than ${MAX_CODE_FILES.toLocaleString('en-US')} files for the score cache's code key: the cache is off for ${models.join(', ')} (scored afresh on every run); put installed packages in a site-packages or virtualenv, or fewer files there\n`,
+      );
+    }
+    return walk.key();
+  };
   try {
     for (const suite of suites) {
       const result = await withBaseline(
@@ -206,7 +216,7 @@ async function runSuite(
   options: RunOptions,
   emit: Emit,
   pool: WorkerPool,
-  codeKeyOf: (sources: CodeSources) => string | null,
+  codeKeyOf: (sources: CodeSources, models: readonly string[]) => string | null,
 ): Promise<SuiteResult> {
   const t0 = performance.now();
   const spec = suite.spec;
@@ -301,7 +311,10 @@ async function runSuite(
     const codeKey =
       options.cache === false
         ? null
-        : codeKeyOf(await modelCodeSources(entries, config, suite.file));
+        : codeKeyOf(
+            await modelCodeSources(entries, config, suite.file),
+            plugins.map((p) => p.name),
+          );
     const cache =
       codeKey === null
         ? undefined

@@ -89,4 +89,23 @@ describe('harness import beside a Parquet partition in real/raw', { timeout: 120
     );
     expect((await run('validate', '--data', 'd')).code).toBe(0);
   });
+
+  it('the same series again over its Parquet partition is written again unchanged, not refused as different', async () => {
+    const raw = path.join(dir, 'same', 'real', 'raw');
+    expect((await run('import', 'rack2.csv', '--mapping', 'map.json', '--data', 'same')).code).toBe(
+      0,
+    );
+    await toPartition(raw, 'rack2');
+    const again = await run('import', 'rack2.csv', '--mapping', 'map.json', '--data', 'same');
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('1 written again unchanged');
+    // Other readings under the same id are still a change that needs --replace.
+    await mkdir(path.join(dir, 'other'));
+    await writeFile(path.join(dir, 'other', 'rack2.csv'), export5min(711));
+    await toPartition(raw, 'rack2');
+    const other = await run('import', 'other/rack2.csv', '--mapping', 'map.json', '--data', 'same');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('rack2: the stored series differs from the imported one');
+  });
 });

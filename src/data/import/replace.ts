@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { HarnessError, type Problem } from '../../errors.ts';
 import { formatSeriesCsv } from '../csv-write.ts';
 import { locateSeries } from '../layout.ts';
+import { scanSeriesParquet } from '../parquet-read.ts';
 import type { LabelRow, MetadataRow } from '../types.ts';
 import type { LocatedRow } from '../row-fields.ts';
 import type { ImportedSystem } from './split.ts';
@@ -30,7 +31,9 @@ export interface StoredOverlap {
 /**
  * Splits the stored systems the import names into those whose series it changes and those it
  * writes again unchanged (the same export imported twice): only a change can make a label wrong.
- * A series stored in another layout (a Parquet partition) or missing counts as changed.
+ * A CSV series is compared as the text the import would write; a Parquet partition by the values
+ * the loader reads from it (the import stores it as CSV again: the same series, another layout).
+ * A missing or unreadable series counts as changed.
  */
 export async function storedOverlap(
   dataDir: string,
@@ -44,15 +47,47 @@ export async function storedOverlap(
     const s = byId.get(m.row.system_id);
     if (s === undefined) continue;
     const where = locateSeries(dataDir, 'real', s.systemId);
-    const old =
-      where.format === 'csv' ? await readFile(where.path, 'utf8').catch(() => undefined) : undefined;
     const same =
-      old !== undefined &&
-      old === formatSeriesCsv(s.timestamps, s.columns as Record<string, Float64Array>);
+      where.format === 'csv'
+        ? (await readFile(where.path, 'utf8').catch(() => undefined)) ===
+          formatSeriesCsv(s.timestamps, s.columns as Record<string, Float64Array>)
+        : await sameAsPartition(where.path, s);
     if (same) unchanged.push(s.systemId);
     else replaced.push(m);
   }
   return { replaced, unchanged };
+}
+
+/**
+ * Whether the partition folder `dir` holds `s`'s series: the same timestamps, and the same
+ * columns with the same readings (NaN for NaN), as the loader reads them. A problem reading it is
+ * a difference: the import then asks for --replace rather than call a series it cannot read the same.
+ */
+async function sameAsPartition(dir: string, s: ImportedSystem): Promise<boolean> {
+  let problem = false;
+  const scan = await scanSeriesParquet(dir, {
+    extraColumns: true,
+    report: () => {
+      problem = true;
+      return false;
+    },
+  }).catch(() => undefined);
+  if (!scan || problem) return false;
+  const imported = Object.entries(s.columns as Record<string, Float64Array | undefined>).filter(
+    (e): e is [string, Float64Array] => e[1] !== undefined,
+  );
+  if (imported.length !== scan.columns.length || !sameValues(scan.timestamps, s.timestamps))
+    return false;
+  return imported.every(([name, values]) => {
+    const i = scan.columns.indexOf(name);
+    return i >= 0 && sameValues(scan.values[i]!, values);
+  });
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i]) && a[i] !== b[i]) return false;
+  return true;
 }
 
 const list = (ids: readonly string[]): string =>

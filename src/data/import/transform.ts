@@ -9,7 +9,7 @@ import { HarnessError, type Problem } from '../../errors.ts';
 import { PHYSICAL_LIMITS, type Sensor } from '../schema.ts';
 import { didYouMean } from '../suggest.ts';
 import type { ColumnMapping, Mapping } from './mapping.ts';
-import { locate, type RawRow, type RawTable } from './read.ts';
+import { isParquet, locate, type RawRow, type RawTable } from './read.ts';
 import { timestampParser } from './timestamps.ts';
 import { advance, AmbiguousRun, expectedStep, type SeriesClock } from './ambiguous-run.ts';
 
@@ -361,8 +361,11 @@ export class RowCollector {
           const w = p.where[i]!;
           const file = this.files[w.file]!;
           const wp = p.where[prev]!;
-          const msg = `${same ? 'duplicate' : 'conflicting duplicate'} of the row on line ${wp.line}${wp.file !== w.file ? ` of ${this.files[wp.file]}` : ''} (system ${key})`;
-          this.tally.drop(same ? 'duplicate' : 'conflicting_duplicate', { file, line: w.line, column: 0, message: msg });
+          // A Parquet file has no lines: its rows are counted from 1, as its other problems say.
+          const earlier = isParquet(this.files[wp.file]!) ? `row ${wp.line}` : `the row on line ${wp.line}`;
+          const msg = `${same ? 'duplicate' : 'conflicting duplicate'} of ${earlier}${wp.file !== w.file ? ` of ${this.files[wp.file]}` : ''} (system ${key})`;
+          const where = { file, kind: isParquet(file) ? ('parquet' as const) : ('csv' as const), header: [] };
+          this.tally.drop(same ? 'duplicate' : 'conflicting_duplicate', locate(where, w.line, 0, msg));
           continue;
         }
         keep.push(i);
