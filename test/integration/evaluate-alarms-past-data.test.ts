@@ -9,10 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlarmFiles } from '../../src/evaluate/index.ts';
+import { ALARM_LABELS_HEADER, daySeries } from '../helpers/alarm-files.ts';
 import { tempDir } from '../helpers/run-harness.ts';
-
-const series = (day: string): string =>
-  `timestamp,voltage_v\n${day}T00:00:00Z,800\n${day}T12:00:00Z,801\n${day}T23:00:00Z,802\n`;
 
 describe('harness evaluate --alarms: failures whose window starts after the data', () => {
   let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -23,13 +21,13 @@ describe('harness evaluate --alarms: failures whose window starts after the data
     // Both series end on 2025-06-01 at 23:00; A1's onset is 2 days later, B1's 3.
     await writeFile(
       file('fleet/labels.csv'),
-      'system_id,label,failure_type,lead_time_days,source,label_version,failure_at,onset_at\n' +
+      ALARM_LABELS_HEADER +
         'N1,normal,none,,synthetic,1,,\n' +
         'A1,anomaly,cooling_failure,4,synthetic,1,2025-06-05T23:00:00Z,2025-06-03T00:00:00Z\n' +
         'B1,anomaly,cooling_failure,5,synthetic,1,2025-06-06T23:00:00Z,2025-06-04T00:00:00Z\n',
     );
     for (const id of ['N1', 'A1', 'B1'])
-      await writeFile(file(`fleet/raw/${id}.csv`), series('2025-06-01'));
+      await writeFile(file(`fleet/raw/${id}.csv`), daySeries('2025-06-01'));
     await writeFile(file('alarms.csv'), 'system_id,alarm_at\nA1,2025-06-04T00:00:00Z\n');
   });
   afterAll(() => tmp.cleanup());

@@ -13,6 +13,7 @@ import type { LabelRow, SystemRecord } from '../../src/data/types.ts';
 import { evaluateAlarmFiles } from '../../src/evaluate/index.ts';
 import { caseAlarms } from '../../src/runner/case-alarms.ts';
 import type { OverTime } from '../../src/runner/over-time.ts';
+import { ALARM_LABELS_HEADER } from '../helpers/alarm-files.ts';
 import { tempDir } from '../helpers/run-harness.ts';
 
 const H = 3_600_000;
@@ -71,7 +72,7 @@ describe('harness evaluate --alarms on a window fleet', () => {
     await mkdir(file('fleet/raw'), { recursive: true });
     await writeFile(
       file('fleet/labels.csv'),
-      'system_id,label,failure_type,lead_time_days,source,label_version,failure_at,onset_at\n' +
+      ALARM_LABELS_HEADER +
         WINDOWS.map((w) => {
           const l = label(w);
           return `${w.id},${l.label},${l.failure_type},${l.lead_time_days ?? ''},synthetic,1,${l.failure_at ?? ''},${l.onset_at ?? ''}\n`;

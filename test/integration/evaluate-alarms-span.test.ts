@@ -11,10 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlarmFiles } from '../../src/evaluate/index.ts';
 import { HarnessError } from '../../src/errors.ts';
+import { ALARM_LABELS_HEADER, daySeries } from '../helpers/alarm-files.ts';
 import { tempDir } from '../helpers/run-harness.ts';
-
-const series = (day: string): string =>
-  `timestamp,voltage_v\n${day}T00:00:00Z,800\n${day}T12:00:00Z,801\n${day}T23:00:00Z,802\n`;
 
 describe('harness evaluate --alarms: alarms outside the observed span, systems without metadata', () => {
   let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -24,7 +22,7 @@ describe('harness evaluate --alarms: alarms outside the observed span, systems w
     await mkdir(file('fleet/raw'), { recursive: true });
     await writeFile(
       file('fleet/labels.csv'),
-      'system_id,label,failure_type,lead_time_days,source,label_version,failure_at,onset_at\n' +
+      ALARM_LABELS_HEADER +
         'N1,normal,none,,synthetic,1,,\n' +
         'N2,normal,none,,synthetic,1,,\n' +
         'A1,anomaly,cooling_failure,4,synthetic,1,2025-06-05T23:00:00Z,2025-05-20T00:00:00Z\n',
@@ -34,9 +32,9 @@ describe('harness evaluate --alarms: alarms outside the observed span, systems w
       file('fleet/metadata.csv'),
       'system_id,source,operational_mode,season\nN1,synthetic,arbitrage,summer\n',
     );
-    await writeFile(file('fleet/raw/N1.csv'), series('2025-06-01'));
-    await writeFile(file('fleet/raw/N2.csv'), series('2025-06-01'));
-    await writeFile(file('fleet/raw/A1.csv'), series('2025-06-01'));
+    await writeFile(file('fleet/raw/N1.csv'), daySeries('2025-06-01'));
+    await writeFile(file('fleet/raw/N2.csv'), daySeries('2025-06-01'));
+    await writeFile(file('fleet/raw/A1.csv'), daySeries('2025-06-01'));
     await writeFile(
       file('alarms.csv'),
       'system_id,alarm_at\n' +
@@ -102,7 +100,7 @@ describe('harness evaluate --alarms: alarms outside the observed span, systems w
     const labels = file('fleet/labels-wrong-year.csv');
     await writeFile(
       labels,
-      'system_id,label,failure_type,lead_time_days,source,label_version,failure_at,onset_at\n' +
+      ALARM_LABELS_HEADER +
         'N1,normal,none,,synthetic,1,,\n' +
         'A1,anomaly,cooling_failure,4,synthetic,1,2024-06-05T23:00:00Z,2024-05-20T00:00:00Z\n',
     );

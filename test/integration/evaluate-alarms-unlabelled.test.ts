@@ -10,10 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlarmFiles, type EvaluateAlarmsOptions } from '../../src/evaluate/index.ts';
 import { HarnessError } from '../../src/errors.ts';
+import { ALARM_LABELS_HEADER, daySeries } from '../helpers/alarm-files.ts';
 import { runHarness, tempDir } from '../helpers/run-harness.ts';
-
-const series = (day: string): string =>
-  `timestamp,voltage_v\n${day}T00:00:00Z,800\n${day}T12:00:00Z,801\n${day}T23:00:00Z,802\n`;
 
 describe('harness evaluate --alarms: alarms without a label', () => {
   let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -24,7 +22,7 @@ describe('harness evaluate --alarms: alarms without a label', () => {
     // Rack R1: two one-day windows, the second failing; S1 a system on its own.
     await writeFile(
       file('fleet/labels.csv'),
-      'system_id,label,failure_type,lead_time_days,source,label_version,failure_at,onset_at\n' +
+      ALARM_LABELS_HEADER +
         'R1-w0,normal,none,,synthetic,1,,\n' +
         'R1-w1,anomaly,cooling_failure,1,synthetic,1,2025-06-03T23:00:00Z,2025-06-02T00:00:00Z\n' +
         'S1,normal,none,,synthetic,1,,\n',
@@ -36,9 +34,9 @@ describe('harness evaluate --alarms: alarms without a label', () => {
         'R1-w1,synthetic,arbitrage,summer,R1\n' +
         'S1,synthetic,arbitrage,summer,\n',
     );
-    await writeFile(file('fleet/raw/R1-w0.csv'), series('2025-06-01'));
-    await writeFile(file('fleet/raw/R1-w1.csv'), series('2025-06-02'));
-    await writeFile(file('fleet/raw/S1.csv'), series('2025-06-01'));
+    await writeFile(file('fleet/raw/R1-w0.csv'), daySeries('2025-06-01'));
+    await writeFile(file('fleet/raw/R1-w1.csv'), daySeries('2025-06-02'));
+    await writeFile(file('fleet/raw/S1.csv'), daySeries('2025-06-01'));
     await writeFile(
       file('rack.csv'),
       'system_id,alarm_at\nR1,2025-06-02T12:00:00Z\nS1,2025-06-01T06:00:00Z\n',

@@ -1,0 +1,12 @@
+/**
+ * The small hand-written fleets of the `evaluate --alarms` integration tests: one header and one
+ * three-sample day series, so that each test's file shows only the labels and alarms it is about.
+ */
+
+/** labels.csv's header with the event times alarm evaluation reads. */
+export const ALARM_LABELS_HEADER =
+  'system_id,label,failure_type,lead_time_days,source,label_version,failure_at,onset_at\n';
+
+/** A series of three readings on `day` (YYYY-MM-DD): 00:00, 12:00 and 23:00 UTC. */
+export const daySeries = (day: string): string =>
+  `timestamp,voltage_v\n${day}T00:00:00Z,800\n${day}T12:00:00Z,801\n${day}T23:00:00Z,802\n`;
