@@ -88,9 +88,12 @@ const LOCKFILES = [
  * A folder that pip (or a distro) installs packages into: a `site-packages`/`dist-packages`, or a
  * `pip install --target` folder (it holds a `*.dist-info`). Put on a model's PYTHONPATH it holds
  * thousands of files; walked file by file it cost a second per run, and two of them overflowed
- * MAX_FILES and turned the cache off. Keyed like a virtualenv's site-packages instead. Not
- * `*.egg-info`: setuptools writes one into a src-layout project's own code folder (`src/`),
- * whose files must stay keyed one by one.
+ * MAX_FILES and turned the cache off. Keyed like a virtualenv's site-packages instead. In a
+ * `--target` folder only what the dist-infos' RECORDs list is keyed so: the same folder often
+ * holds the model's own code (a Lambda-style `pip install -r requirements.txt --target model`),
+ * and keyed by name that code's edits were served from the cache. Not `*.egg-info`: setuptools
+ * writes one into a src-layout project's own code folder (`src/`), whose files must stay keyed
+ * one by one.
  */
 const INSTALL_FOLDER = /^(?:site|dist)-packages$/;
 const INSTALLED_PACKAGE = /\.dist-info$/;
@@ -246,8 +249,15 @@ export class CodeWalk {
       this.set(this.name(dir), 'unreadable');
       return;
     }
-    if (INSTALL_FOLDER.test(path.basename(dir)) || names.some((n) => INSTALLED_PACKAGE.test(n)))
-      return this.sitePackages(dir, names);
+    if (INSTALL_FOLDER.test(path.basename(dir))) return this.sitePackages(dir, names);
+    if (names.some((n) => INSTALLED_PACKAGE.test(n))) {
+      const installed = installedEntries(dir, names);
+      this.sitePackages(
+        dir,
+        names.filter((n) => installed.has(n)),
+      );
+      names = names.filter((n) => !installed.has(n));
+    }
     for (const n of names) {
       const full = path.join(dir, n);
       // stat, not the Dirent's type: a symlink to a file or a folder is followed.
@@ -489,4 +499,32 @@ export function pluginCodeKey(plugin: ModelPlugin): string {
     if (typeof v === 'function') h.update(`${k}\0${Function.prototype.toString.call(v)}\n`);
   }
   return h.digest('hex');
+}
+
+/**
+ * The entries of a `pip install --target` folder that pip installed: its `*.dist-info` folders
+ * and the top-level names their RECORD files list (`six.py`, `numpy/`, `numpy.libs/`). What no
+ * RECORD lists is the folder owner's own (a model's code beside its vendored dependencies).
+ */
+function installedEntries(dir: string, names: readonly string[]): Set<string> {
+  const installed = new Set<string>();
+  for (const n of names) {
+    if (!INSTALLED_PACKAGE.test(n)) continue;
+    installed.add(n);
+    let record: string;
+    try {
+      record = readFileSync(path.join(dir, n, 'RECORD'), 'utf8');
+    } catch {
+      continue; // no RECORD: only the dist-info itself is known to be installed
+    }
+    for (const line of record.split('\n')) {
+      // The path is the first CSV field (quoted when it holds a comma); `../../bin/x` is outside.
+      const first = line.startsWith('"')
+        ? line.slice(1, line.indexOf('"', 1))
+        : line.split(',')[0]!;
+      const top = first.split('/')[0]!;
+      if (top && top !== '..' && top !== '.') installed.add(top);
+    }
+  }
+  return installed;
 }
