@@ -66,3 +66,11 @@ export function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
+
+/** What a value is, for a message about a wrong argument: `a string ("smoke")`, `an array`, `null`, `a number`. */
+export function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `a string (${JSON.stringify(v)})`;
+  return `${typeof v === 'object' || typeof v === 'undefined' ? 'an' : 'a'} ${typeof v}`;
+}

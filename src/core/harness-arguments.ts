@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { CONFIG_FIELDS, fieldProblem } from '../config/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { HarnessError } from '../errors.ts';
+import { HarnessError, kindOf } from '../errors.ts';
 
 /** The config's settings createHarness's `overrides` may replace. */
 export const OVERRIDABLE = [
@@ -26,14 +26,6 @@ const PATH_SETTINGS: ReadonlySet<string> = new Set(['outDir', 'cacheDir', 'runsD
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** What a value is, for a message: `a string ("smoke")`, `an array`, `null`. */
-function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `a string (${JSON.stringify(v)})`;
-  return `${typeof v === 'object' ? 'an' : 'a'} ${typeof v}`;
-}
 
 /** Every own key of `value` not in `known`, as one HarnessError naming the first. */
 function refuseUnknownKeys(where: string, value: object, known: readonly string[]): void {

@@ -9,7 +9,7 @@ import {
   isBreakdownColumn,
   KNOWN_BREAKDOWN_COLUMNS,
 } from '../data/index.ts';
-import { HarnessError } from '../errors.ts';
+import { HarnessError, kindOf } from '../errors.ts';
 
 /** `harness evaluate`'s threshold when none is given: flag a system whose score is at least 0.5. */
 export const EVALUATE_DEFAULT_THRESHOLD = 0.5;
@@ -67,16 +67,6 @@ const KEYS = [
 const refuse = (message: string): never => {
   throw new HarnessError('E_ARGS', `evaluateFiles: ${message}`);
 };
-
-/** What a value is, for a message. */
-const kindOf = (v: unknown): string =>
-  v === null
-    ? 'null'
-    : Array.isArray(v)
-      ? 'an array'
-      : typeof v === 'string'
-        ? `a string (${JSON.stringify(v)})`
-        : typeof v;
 
 const isPath = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
 

@@ -22,6 +22,7 @@ import {
   runHarness,
 } from '../helpers/run-harness.ts';
 import { lockPathOf } from '../../src/data/file-lock.ts';
+import { SENSORS } from '../../src/data/schema.ts';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'harness.js');
 const STRACE = '/usr/bin/strace';
@@ -40,19 +41,7 @@ function straceWorks(): boolean {
 const MAPPING = JSON.stringify({
   timestamp: { column: 'timestamp', format: 'iso' },
   system: { column: 'rack', prefix: 's9' },
-  columns: Object.fromEntries(
-    [
-      'voltage_v',
-      'current_a',
-      'soc_pct',
-      'temp_cell_max_c',
-      'temp_cell_min_c',
-      'temp_ambient_c',
-      'cell_voltage_max_v',
-      'cell_voltage_min_v',
-      'insulation_resistance_kohm',
-    ].map((c) => [c, c]),
-  ),
+  columns: Object.fromEntries(SENSORS.map((c) => [c, c])),
   metadata: { operational_mode: 'arbitrage' },
 });
 const IMPORT = ['import', 'exports/r4.csv', '--mapping', 'map.json', '--labels', 'labels-in.csv'];

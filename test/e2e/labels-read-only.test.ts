@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabelServer } from '../helpers/label-server.ts';
 import { harnessEnv, hashTree, REPO_ROOT, runHarness, tempDir } from '../helpers/run-harness.ts';
+import { hourlyExport, voltageMapping } from '../helpers/real-export.ts';
 
 const LABELS = 'system_id,label,failure_type,lead_time_days,source,label_version';
 const asRoot = process.getuid?.() === 0;
@@ -20,23 +21,6 @@ const data = (): string => path.join(t.dir, 'data');
 /** nobody's uid and gid when the tests run as root, and a HOME and TMPDIR it may write. */
 const nobody = () =>
   asRoot ? { uid: 65534, gid: 65534, env: { HOME: t.dir, TMPDIR: t.dir } } : { env: {} };
-
-/** Hourly rows of one day from 2025-01-01, voltage `v0` upward. */
-function hourly(v0: number): string {
-  const t0 = Date.parse('2025-01-01');
-  const rows = Array.from(
-    { length: 24 },
-    (_, i) => `${new Date(t0 + i * 3_600_000).toISOString()},${v0 + i}`,
-  );
-  return `ts,U\n${rows.join('\n')}\n`;
-}
-const mapping = (id: string): string =>
-  JSON.stringify({
-    timestamp: { column: 'ts' },
-    system: { id },
-    columns: { voltage_v: 'U' },
-    metadata: { operational_mode: 'arbitrage' },
-  });
 
 async function chownTree(dir: string): Promise<void> {
   await chown(dir, 65534, 65534);
@@ -55,10 +39,10 @@ beforeAll(async () => {
   );
   expect(gen.code, gen.stderr).toBe(0);
   const files: Record<string, string> = {
-    'rack1.csv': hourly(700),
-    'rack2.csv': hourly(800),
-    'rack1.json': mapping('rack1'),
-    'rack2.json': mapping('rack2'),
+    'rack1.csv': hourlyExport(700),
+    'rack2.csv': hourlyExport(800),
+    'rack1.json': voltageMapping('rack1'),
+    'rack2.json': voltageMapping('rack2'),
     'rack2-labels.csv': `${LABELS}\nrack2,normal,none,,real,1\n`,
   };
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(t.dir, name), text);
@@ -140,10 +124,10 @@ describe('a labels.csv linked into a folder it may write, in a folder it may not
   beforeAll(async () => {
     u = await tempDir('bess-labels-linked-');
     const files: Record<string, string> = {
-      'rack1.csv': hourly(700),
-      'rack2.csv': hourly(800),
-      'rack1.json': mapping('rack1'),
-      'rack2.json': mapping('rack2'),
+      'rack1.csv': hourlyExport(700),
+      'rack2.csv': hourlyExport(800),
+      'rack1.json': voltageMapping('rack1'),
+      'rack2.json': voltageMapping('rack2'),
     };
     await mkdir(project());
     for (const [name, text] of Object.entries(files))

@@ -220,3 +220,22 @@ export function shortCircuitExport(
     interpolated,
   };
 }
+
+/** A minimal export: `ts,U` with hourly rows of one day from 2025-01-01, voltage `v0` upward. */
+export function hourlyExport(v0: number): string {
+  const t0 = Date.parse('2025-01-01');
+  const rows = Array.from(
+    { length: 24 },
+    (_, i) => `${new Date(t0 + i * 3_600_000).toISOString()},${v0 + i}`,
+  );
+  return `ts,U\n${rows.join('\n')}\n`;
+}
+
+/** The import mapping of {@link hourlyExport}'s files, as system `id`. */
+export const voltageMapping = (id: string): string =>
+  JSON.stringify({
+    timestamp: { column: 'ts' },
+    system: { id },
+    columns: { voltage_v: 'U' },
+    metadata: { operational_mode: 'arbitrage' },
+  });

@@ -384,32 +384,23 @@ describe('harness evaluate', () => {
     const scores = await writeScores('scores-meta-unused.csv', perfectRows());
     const meta = file('damaged-metadata.csv');
     await writeFile(meta, 'not,a,metadata,file\n');
-    const r = await runHarness([
-      'evaluate',
-      '--scores',
-      scores,
-      '--labels',
-      path.join(fleet, 'labels.csv'),
-      '--metadata',
-      meta,
-      '--by',
-      'failure_type',
-      '--json',
-    ]);
+    const evaluateBy = (by: string) =>
+      runHarness([
+        'evaluate',
+        '--scores',
+        scores,
+        '--labels',
+        path.join(fleet, 'labels.csv'),
+        '--metadata',
+        meta,
+        '--by',
+        by,
+        '--json',
+      ]);
+    const r = await evaluateBy('failure_type');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`--metadata ${meta} is not read: --by names no metadata column`);
-    const used = await runHarness([
-      'evaluate',
-      '--scores',
-      scores,
-      '--labels',
-      path.join(fleet, 'labels.csv'),
-      '--metadata',
-      meta,
-      '--by',
-      'season',
-      '--json',
-    ]);
+    const used = await evaluateBy('season');
     expect(used.code).toBe(2);
   });
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabelServer } from '../helpers/label-server.ts';
 import { hashTree, runHarness, tempDir } from '../helpers/run-harness.ts';
+import { hourlyExport, voltageMapping } from '../helpers/real-export.ts';
 
 const LABELS = 'system_id,label,failure_type,lead_time_days,source,label_version';
 
@@ -17,23 +18,6 @@ let t: Awaited<ReturnType<typeof tempDir>>;
 const data = (): string => path.join(t.dir, 'data');
 const history = (): string => path.join(data(), 'real', 'labels.history.csv');
 const run = (...args: string[]) => runHarness(args, { cwd: t.dir });
-
-/** Hourly rows of one day from 2025-01-01, voltage `v0` upward. */
-function hourly(v0: number): string {
-  const t0 = Date.parse('2025-01-01');
-  const rows = Array.from(
-    { length: 24 },
-    (_, i) => `${new Date(t0 + i * 3_600_000).toISOString()},${v0 + i}`,
-  );
-  return `ts,U\n${rows.join('\n')}\n`;
-}
-const mapping = (id: string): string =>
-  JSON.stringify({
-    timestamp: { column: 'ts' },
-    system: { id },
-    columns: { voltage_v: 'U' },
-    metadata: { operational_mode: 'arbitrage' },
-  });
 
 const save = (url: string, id: string, notes: string) =>
   fetch(`${url}api/systems/real/${id}/label`, {
@@ -57,10 +41,10 @@ beforeAll(async () => {
   );
   expect(gen.code, gen.stderr).toBe(0);
   const files: Record<string, string> = {
-    'rack1.csv': hourly(700),
-    'rack2.csv': hourly(800),
-    'rack1.json': mapping('rack1'),
-    'rack2.json': mapping('rack2'),
+    'rack1.csv': hourlyExport(700),
+    'rack2.csv': hourlyExport(800),
+    'rack1.json': voltageMapping('rack1'),
+    'rack2.json': voltageMapping('rack2'),
     'rack2-labels.csv': `${LABELS}\nrack2,normal,none,,real,1\n`,
   };
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(t.dir, name), text);
