@@ -7,7 +7,11 @@
  *   both see the same machine; the figure is the child's own time (no startup), the median of
  *   `reps`; the two must load the same bits (a hash of every column);
  * - validate: the whole `harness validate` CLI on each;
- * - sizes: the bytes of raw/ in each layout.
+ * - sizes: the bytes of raw/ in each layout;
+ * - the floor: parquet-floor-child.js, in the same reps, does the least any reader must (the
+ *   metadata, every part file read and its footer decoded, every column placed in a new
+ *   Float64Array) with no decoding (`fill`) and with a dictionary lookup per value (`gather`).
+ *   CSV's time over the floor is the most any Parquet reader could reach on this machine.
  *
  *   npm run bench -- --parquet-only [--reps 3]   (the whole `npm run bench` runs it too)
  *
@@ -23,6 +27,7 @@ import { DEFAULT_PARQUET_COMPRESSION } from '../../src/data/parquet-codecs.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HARNESS = path.join(ROOT, 'bin', 'harness.js');
 const CHILD = path.join(ROOT, 'test', 'bench', 'parquet-load-child.js');
+const FLOOR_CHILD = path.join(ROOT, 'test', 'bench', 'parquet-floor-child.js');
 /** The issue's goal: loading the fleet from Parquet at least this many times faster than from CSV. */
 export const PARQUET_MIN_SPEEDUP = 5;
 
@@ -44,6 +49,12 @@ export interface ParquetSummary {
   readonly sizeRatio: number;
   readonly csvLoadRssMb: number;
   readonly parquetLoadRssMb: number;
+  /** The floor with no decoding, and CSV's time over it: no reader of any encoding loads faster. */
+  readonly floorFillMs: number;
+  readonly ceilingSpeedup: number;
+  /** The floor with one dictionary lookup per value (our writer's pages), and CSV's time over it. */
+  readonly floorGatherMs: number;
+  readonly dictionaryCeilingSpeedup: number;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -112,10 +123,14 @@ export async function parquetStep(
   generate(pqDir, 'parquet', work);
   const csv: ReturnType<typeof run>[] = [];
   const pq: ReturnType<typeof run>[] = [];
+  const fill: ReturnType<typeof run>[] = [];
+  const gather: ReturnType<typeof run>[] = [];
   log(`bench: parquet: loading every series, ${reps} reps`);
   for (let k = 0; k < reps; k++) {
     csv.push(run('node', [CHILD, csvDir], work));
     pq.push(run('node', [CHILD, pqDir], work));
+    fill.push(run('node', [FLOOR_CHILD, pqDir, 'fill'], work));
+    gather.push(run('node', [FLOOR_CHILD, pqDir, 'gather'], work));
   }
   log('bench: parquet: validate');
   const csvValidate = Array.from(
@@ -132,10 +147,11 @@ export async function parquetStep(
   const csvRawBytes = treeBytes(path.join(csvDir, 'raw'));
   const parquetRawBytes = treeBytes(path.join(pqDir, 'raw'));
   const loadSpeedup = median(speedups);
+  const csvLoadMs = median(ms(csv));
   return {
     systems: csv[0]?.out['systems'] as number,
     rows: csv[0]?.out['rows'] as number,
-    csvLoadMs: median(ms(csv)),
+    csvLoadMs,
     parquetLoadMs: median(ms(pq)),
     loadSpeedup,
     loadSpeedups: speedups,
@@ -151,6 +167,10 @@ export async function parquetStep(
     sizeRatio: csvRawBytes / parquetRawBytes,
     csvLoadRssMb: Math.max(...csv.map((c) => c.rssMb)),
     parquetLoadRssMb: Math.max(...pq.map((c) => c.rssMb)),
+    floorFillMs: median(ms(fill)),
+    ceilingSpeedup: csvLoadMs / median(ms(fill)),
+    floorGatherMs: median(ms(gather)),
+    dictionaryCeilingSpeedup: csvLoadMs / median(ms(gather)),
   };
 }
 
@@ -162,6 +182,8 @@ export function parquetLine(p: ParquetSummary): string {
     `parquet: loading the ${p.systems}-system default fleet (${p.rows.toLocaleString('en-US')} rows) takes ${f(p.parquetLoadMs)} from Parquet and ${f(p.csvLoadMs)} from CSV: ` +
     `${p.loadSpeedup.toFixed(2)}× (goal ≥ ${p.minSpeedup}×: ${p.meetsGoal ? 'met' : 'NOT MET'}; per rep ${p.loadSpeedups.map((s) => s.toFixed(2)).join(', ')}); same series: ${p.sameSeries}; ` +
     `raw/ ${(p.parquetRawBytes / 1e6).toFixed(1)} MB vs ${(p.csvRawBytes / 1e6).toFixed(1)} MB (${p.sizeRatio.toFixed(1)}× smaller); ` +
-    `validate ${f(p.parquetValidateMs)} vs ${f(p.csvValidateMs)}; load peak RSS ${p.parquetLoadRssMb.toFixed(0)} vs ${p.csvLoadRssMb.toFixed(0)} MB.`
+    `validate ${f(p.parquetValidateMs)} vs ${f(p.csvValidateMs)}; load peak RSS ${p.parquetLoadRssMb.toFixed(0)} vs ${p.csvLoadRssMb.toFixed(0)} MB. ` +
+    `The floor (files read, columns placed, nothing decoded) is ${f(p.floorFillMs)}: no reader can beat CSV by more than ${p.ceilingSpeedup.toFixed(2)}× here; ` +
+    `with one dictionary lookup per value ${f(p.floorGatherMs)} (${p.dictionaryCeilingSpeedup.toFixed(2)}×).`
   );
 }
