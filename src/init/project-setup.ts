@@ -46,7 +46,8 @@ const exists = (file: string): Promise<boolean> =>
 
 async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const v: unknown = JSON.parse(await readFile(file, 'utf8'));
+    // A byte order mark (Windows editors write one) is skipped, as npm and Node skip it.
+    const v: unknown = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
     return typeof v === 'object' && v !== null && !Array.isArray(v)
       ? (v as Record<string, unknown>)
       : undefined;

@@ -363,6 +363,7 @@ async function replaceFile(file: string, content: string, change: string): Promi
 /** package.json as read: its text and parsed object, or undefined when the project has none. */
 interface PackageFile {
   readonly file: string;
+  /** The file's text as it is, byte order mark included. */
   readonly text: string;
   readonly pkg: Record<string, unknown>;
 }
@@ -372,14 +373,16 @@ async function readPackage(dir: string): Promise<PackageFile | undefined> {
   const file = path.join(dir, 'package.json');
   const text = await readIfExists(file);
   if (text === undefined) return undefined;
+  // npm and Node skip a byte order mark (Windows editors write one); columns count after it.
+  const json = withoutBom(text);
   let pkg: unknown;
   try {
-    pkg = JSON.parse(text);
+    pkg = JSON.parse(json);
   } catch (err) {
     throw new HarnessError(
       'E_INIT',
       `${file} could not be read as JSON: fix it and run harness init again`,
-      [jsonProblem(file, text, err)],
+      [jsonProblem(file, json, err)],
     );
   }
   if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
@@ -421,7 +424,8 @@ async function currentFormat(dir: string): Promise<'module' | 'commonjs'> {
     const text = await readFile(path.join(at, 'package.json'), 'utf8').catch(() => undefined);
     if (text !== undefined) {
       try {
-        return (JSON.parse(text) as { type?: unknown }).type === 'module' ? 'module' : 'commonjs';
+        const { type } = JSON.parse(withoutBom(text)) as { type?: unknown };
+        return type === 'module' ? 'module' : 'commonjs';
       } catch {
         return 'commonjs'; // Node refuses a broken package.json; no format to keep
       }
@@ -498,7 +502,13 @@ async function ensureModulePackage(
   await replaceFile(found.file, withModuleType(found.text, found.pkg), 'add "type": "module"');
   return { file: 'package.json', action: 'updated', detail: '"type": "module" (was no "type")' };
 }
-/** package.json with `"type": "module"`, placed after its name/version/description, in the file's own indentation. */
+const withoutBom = (text: string): string => (text.startsWith('\uFEFF') ? text.slice(1) : text);
+
+/**
+ * package.json with `"type": "module"`, placed after its name/version/description, in the
+ * file's own indentation, line ends (CRLF stays CRLF) and byte order mark, as a Windows editor
+ * wrote it.
+ */
 function withModuleType(text: string, pkg: Record<string, unknown>): string {
   const indent = /^([ \t]+)"/m.exec(text)?.[1] ?? '  ';
   const out: Record<string, unknown> = {};
@@ -510,5 +520,7 @@ function withModuleType(text: string, pkg: Record<string, unknown>): string {
     out[k] = pkg[k];
   });
   if (!('type' in out)) out['type'] = 'module';
-  return `${JSON.stringify(out, null, indent)}${text.endsWith('\n') ? '\n' : ''}`;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const json = `${JSON.stringify(out, null, indent)}${text.endsWith('\n') ? '\n' : ''}`;
+  return `${text.startsWith('\uFEFF') ? '\uFEFF' : ''}${json.replaceAll('\n', eol)}`;
 }

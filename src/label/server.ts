@@ -84,7 +84,10 @@ export interface LabelServer {
   readonly url: string;
   readonly server: Server;
   readonly store: LabelStore;
-  /** Stops accepting requests, waits for pending label writes, closes every connection. */
+  /**
+   * Stops accepting requests, waits for the requests being answered (a label save finishes and
+   * its reply is sent), then closes every connection.
+   */
   close(): Promise<void>;
 }
 
@@ -169,6 +172,20 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
     ...(opts.timelines ? { timelines: opts.timelines } : {}),
   };
   let port = 0;
+  // The replies being written: close() waits for them before it closes the connections, or a
+  // save that reached the file would be reported to the browser as not saved. A request still
+  // sending its body is not waited for (a slow client would hold the stop up); it is refused
+  // once the server is stopping, so nothing is saved without the browser being told.
+  let stopping = false;
+  const answering = new Set<Promise<void>>();
+  const answer = (res: ServerResponse): void => {
+    const done = new Promise<void>((resolve) => {
+      res.once('finish', resolve);
+      res.once('close', resolve);
+    });
+    answering.add(done);
+    void done.then(() => answering.delete(done));
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
@@ -193,6 +210,7 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
     if (file) {
       if (method !== 'GET' && !head)
         throw new HttpError(405, `${method} not allowed on ${pathname}`);
+      answer(res);
       send(res, 200, file.type, file.body, head);
       return;
     }
@@ -216,6 +234,9 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
     } else {
       req.resume();
     }
+    if (stopping)
+      throw new HttpError(503, 'the server is stopping: the request was not carried out');
+    answer(res);
     const r = await handleApi(ctx, method, pathname, body, query);
     if (!r) throw new HttpError(404, `nothing at ${pathname}`);
     if (r.binary) send(res, r.status, 'application/octet-stream', r.body as Buffer, head);
@@ -293,8 +314,10 @@ export async function startLabelServer(opts: LabelServerOptions): Promise<LabelS
     store,
     close() {
       closing ??= (async () => {
+        stopping = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        while (answering.size > 0) await Promise.all(answering);
         await store.idle();
         server.closeAllConnections();
         await closed;

@@ -34,11 +34,50 @@ export interface LoadFailure {
 /** Turns what importing `file` threw into a reason and located problems. */
 export function loadFailure(err: unknown, file: string): LoadFailure {
   if (!(err instanceof Error)) return { reason: `it threw ${String(err)}`, problems: [] };
-  const message = clean(err.message);
-  const first = message.split('\n')[0] ?? '';
   // A HarnessError from a copy of the harness the module imported (so `instanceof` cannot tell).
   if (err.name === 'HarnessError')
-    return { reason: first, problems: (err as { problems?: readonly Problem[] }).problems ?? [] };
+    return {
+      reason: clean(err.message).split('\n')[0] ?? '',
+      problems: (err as { problems?: readonly Problem[] }).problems ?? [],
+    };
+  const failure = describeFailure(err, file);
+  // tsx reads the `?` of a file URL's path as the start of its own query, and loads a relative
+  // `.ts` import from such a folder as something else (`index.ts.js`, left untranspiled). A
+  // plain module with no such import loads, so this is said only once loading failed.
+  if (file.includes('?'))
+    return {
+      reason: `tsx cannot load TypeScript from a path holding '?': move the project to a path without one (${failure.reason})`,
+      problems: failure.problems,
+    };
+  return failure;
+}
+
+/** What tsx says when a package.json it reads for a module's format does not parse. */
+const TSX_PACKAGE_JSON = /^Error parsing: (.*package\.json)$/;
+
+/**
+ * A byte order mark at the start of a package.json: Node skips it, tsx's own reader does not,
+ * and a TypeScript module below it cannot be loaded (cosmiconfig refuses the project's own
+ * package.json the same way). tsx's message names the file only.
+ */
+function startsWithBom(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').startsWith('\uFEFF');
+  } catch {
+    return false;
+  }
+}
+
+/** Why `err` stopped `file` loading, whatever its path (see {@link loadFailure}). */
+function describeFailure(err: Error, file: string): LoadFailure {
+  const message = clean(err.message);
+  const first = message.split('\n')[0] ?? '';
+  const pkg = TSX_PACKAGE_JSON.exec(first)?.[1];
+  if (pkg !== undefined && startsWithBom(pkg))
+    return {
+      reason: `${pkg} starts with a UTF-8 byte order mark, which tsx (the TypeScript loader) cannot read: save it without one`,
+      problems: [],
+    };
 
   const transform = transformProblems(message);
   if (transform.length > 0) return { reason: 'syntax error', problems: transform };

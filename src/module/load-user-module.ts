@@ -72,7 +72,8 @@ async function isCommonJs(file: string): Promise<boolean> {
     const text = await readFile(path.join(dir, 'package.json'), 'utf8').catch(() => null);
     if (text !== null) {
       try {
-        return (JSON.parse(text) as { type?: unknown }).type !== 'module';
+        // Node skips a byte order mark (Windows editors write one); JSON.parse does not.
+        return (JSON.parse(text.replace(/^\uFEFF/, '')) as { type?: unknown }).type !== 'module';
       } catch {
         return true; // Node itself would refuse the file; its message is the one to show
       }

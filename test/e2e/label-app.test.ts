@@ -623,6 +623,55 @@ describe('labeling app in a browser', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+  it('asks before changes not saved are dropped: j, a click on another system, a reload', async () => {
+    const { labelsPath, context, page, problems } = await appOnFleet('label-unsaved-e2e-', 3);
+    const asked: { type: string; message: string }[] = [];
+    let answer: 'accept' | 'dismiss' = 'dismiss';
+    page.on('dialog', (d) => {
+      asked.push({ type: d.type(), message: d.message() });
+      void (answer === 'accept' ? d.accept() : d.dismiss());
+    });
+    await pick(page, 'sys-0001');
+    const labelsBefore = await readFile(labelsPath, 'utf8');
+    await page.fill('#notes', 'not saved yet');
+    await page.locator('#notes').press('Escape');
+
+    // Kept: the person said no, the system and the typed notes stay on show.
+    await page.keyboard.press('j');
+    await page.click('#systems li[data-key="synthetic/sys-0002"]');
+    expect(asked).toEqual([
+      { type: 'confirm', message: expect.stringContaining('sys-0001') },
+      { type: 'confirm', message: expect.stringContaining('sys-0001') },
+    ]);
+    expect(await page.textContent('#system-title')).toBe('sys-0001');
+    expect(await page.inputValue('#notes')).toBe('not saved yet');
+    // A reload asks too (the page's beforeunload); dismissed, the page stays as it was.
+    const leaving = page.waitForEvent('dialog');
+    const reload = page.reload().catch(() => undefined); // settles with the context when refused
+    expect((await leaving).type()).toBe('beforeunload');
+    expect(await page.inputValue('#notes')).toBe('not saved yet');
+
+    // Discarded on yes: the next system shows its own label, nothing was written.
+    answer = 'accept';
+    await page.keyboard.press('j');
+    await page.waitForSelector('#plot[data-system="synthetic/sys-0002"] canvas');
+    expect(await page.textContent('#system-title')).toBe('sys-0002');
+    expect(await page.inputValue('#notes')).not.toBe('not saved yet');
+    expect(await readFile(labelsPath, 'utf8')).toBe(labelsBefore);
+    // A saved form moves on and reloads without a question.
+    const before = asked.length;
+    await page.fill('#labeler', 'e2e-unsaved');
+    await saveNormal(page, 'saved');
+    await page.waitForSelector('#save-status.ok');
+    await page.keyboard.press('j');
+    await page.waitForSelector('#plot[data-system="synthetic/sys-0003"] canvas');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(asked.length).toBe(before);
+    expect(problems).toEqual([]);
+    await context.close();
+    await reload;
+  });
   it('shows the score timeline a run kept of the system (--results), and refuses a bad results file', async () => {
     tmp = await tempDir('label-timeline-e2e-');
     const dataDir = path.join(tmp.dir, 'data');

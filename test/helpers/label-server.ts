@@ -9,6 +9,8 @@ export interface LabelServerProcess {
   readonly uid?: number;
   readonly gid?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Arguments to node before the harness's own (`--import` a preload). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /**
@@ -20,12 +22,16 @@ export function startLabelServer(
   as: LabelServerProcess = {},
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'label', '--port', '0', '--data', dataDir], {
-      env: harnessEnv(as.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(as.uid !== undefined ? { uid: as.uid } : {}),
-      ...(as.gid !== undefined ? { gid: as.gid } : {}),
-    });
+    const child = spawn(
+      process.execPath,
+      [...(as.nodeArgs ?? []), BIN, 'label', '--port', '0', '--data', dataDir],
+      {
+        env: harnessEnv(as.env),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(as.uid !== undefined ? { uid: as.uid } : {}),
+        ...(as.gid !== undefined ? { gid: as.gid } : {}),
+      },
+    );
     let out = '';
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -49,6 +49,29 @@ describe('harness init --yes and package.json', () => {
     );
   });
 
+  it('reads a package.json that starts with a byte order mark, as npm does, and keeps the mark and its CRLF line ends when it adds "type"', async () => {
+    // A Windows editor's file: init refused it ("not valid JSON: Unexpected token"), npm takes it.
+    t = await tempDir('bess-init-bom-');
+    const file = path.join(t.dir, 'package.json');
+    await writeFile(file, '\uFEFF{\r\n  "name": "bom",\r\n  "private": true\r\n}\r\n');
+    const r = await runHarness(['init', '--yes'], { cwd: t.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe(
+      '\uFEFF{\r\n  "name": "bom",\r\n  "private": true,\r\n  "type": "module"\r\n}\r\n',
+    );
+    expect(r.stdout).toMatch(/updated +package\.json: "type": "module"/);
+  });
+
+  it('locates a mistake in a package.json with a byte order mark by the columns after the mark', async () => {
+    t = await tempDir('bess-init-bom-bad-');
+    const file = path.join(t.dir, 'package.json');
+    await writeFile(file, '\uFEFF{ "name": "bom",, "private": true }\n');
+    const r = await runHarness(['init', '--yes'], { cwd: t.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`\npackage.json:1:17: not valid JSON: Expected double-quoted`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses a read-only package.json: exit 2, one clean line naming it, the file and its mode as they were', async () => {
     t = await tempDir('bess-init-ro-');
     const file = path.join(t.dir, 'package.json');

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HarnessError, type Problem } from '../../errors.ts';
+import { HarnessError, jsonProblem, type Problem } from '../../errors.ts';
 import { loadDefaultExport } from '../../module/index.ts';
 import { DERIVED_FEATURES, EXTRA_COLUMN_PATTERN, REAL_OPERATIONAL_MODES, SENSORS, SEASONS, SYSTEM_ID_PATTERN, isOneOf, type MetadataMode, type Season, type Sensor } from '../schema.ts';
 import { didYouMean } from '../suggest.ts';
@@ -410,12 +410,14 @@ export async function loadMapping(file: string): Promise<Mapping> {
       const why = code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`;
       throw new HarnessError('E_MAPPING', `mapping ${abs}: ${why}`, [{ file: abs, line: 1, column: 0, message: why }]);
     }
+    // A byte order mark (Windows editors write one) is skipped, and columns count after it, as
+    // for a JSON config: every position below is one in the text JSON.parse read.
+    text = text.replace(/^\uFEFF/, '');
     try {
-      raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+      raw = JSON.parse(text);
     } catch (err) {
-      const { line, column } = jsonErrorPosition(text, err);
-      const why = `not valid JSON: ${err instanceof Error ? err.message : String(err)}`;
-      throw new HarnessError('E_MAPPING', `mapping ${abs}: ${why}`, [{ file: abs, line, column, message: why }]);
+      const problem = jsonProblem(abs, text, err);
+      throw new HarnessError('E_MAPPING', `mapping ${abs}: ${problem.message}`, [problem]);
     }
     // JSON.parse keeps the last of two equal keys: a copied line whose key was not edited mapped
     // voltage_v to the second column, dropped the first, and the import went on with exit 0.
@@ -461,24 +463,4 @@ function duplicateKeys(text: string): { path: string; line: number; column: numb
     }
   }
   return out;
-}
-
-/** Line and column of a JSON.parse error, from the `position N` (or `line L column C`) V8 puts in its message. */
-function jsonErrorPosition(text: string, err: unknown): { line: number; column: number } {
-  const msg = err instanceof Error ? err.message : '';
-  const lc = /line (\d+) column (\d+)/.exec(msg);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const pos = /position (\d+)/.exec(msg);
-  let at = pos ? Number(pos[1]) : text.length;
-  // Node 20 gives no position, only the token and some text around it: find that text.
-  const token = /Unexpected token '?(.)'?,/.exec(msg)?.[1];
-  const context = /, (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(msg)?.[1]?.replace(/\.\.\.$/, '');
-  if (!pos && token !== undefined && context) {
-    const c = text.indexOf(context);
-    const t = context.indexOf(token);
-    if (c >= 0 && t >= 0) at = c + t;
-  }
-  const before = text.slice(0, at);
-  const line = before.split('\n').length;
-  return { line, column: at - before.lastIndexOf('\n') };
 }

@@ -58,6 +58,9 @@
     // request made before it is older than what the form holds, and must not overwrite it.
     formEdits: 0,
     saves: 0,
+    // The form as fillForm left it (formValues), or null before a system is shown: a form that
+    // differs holds changes not saved yet.
+    filled: null,
     prefetch: null, // { key, promise } of the next system's series
     results: null, // { file, timelines } of `harness label --results`, or null
     timelinePlots: [],
@@ -269,7 +272,8 @@
           : state.order.length - 1
         : Math.min(state.order.length - 1, Math.max(0, i + delta));
     const s = state.order[i];
-    if (s) select(s);
+    // j on the last system (k on the first) stays: reloading it would only refill the form.
+    if (s && keyOf(s) !== state.selected) select(s);
   }
 
   // ---- one system ----
@@ -278,6 +282,8 @@
     // stay when it was refused, so its errors show beside its form. Moving on at once dropped a
     // refused save unseen, and the person went on believing the label was saved.
     if (saving && saving.key !== keyOf(s) && !(await saving.done)) return;
+    // Showing a system fills the form with its label: changes not saved would go without a word.
+    if (formDirty() && !confirm(discardQuestion())) return;
     const key = keyOf(s);
     state.selected = key;
     const token = ++state.loadToken;
@@ -835,6 +841,29 @@
     $('version').textContent = row
       ? `version ${row.label_version}${row.labeler ? ` by ${row.labeler}` : ''}${row.labeled_at ? ` at ${row.labeled_at}` : ''}`
       : 'not labeled yet';
+    state.filled = formValues();
+  }
+
+  /** What a save would send of the label (the labeler is the person's, not the label's). */
+  function formValues() {
+    return JSON.stringify(
+      [chosenLabel()].concat(
+        ['failure_type', 'lead_time_days', 'confidence', 'failure_at', 'onset_at', 'notes'].map(
+          (id) => $(id).value,
+        ),
+      ),
+    );
+  }
+
+  /** True when the form holds changes to the label on show that are not saved. */
+  function formDirty() {
+    return state.filled !== null && formValues() !== state.filled;
+  }
+
+  /** What the page asks before it drops the form's changes, naming the system they are of. */
+  function discardQuestion() {
+    const s = bySystemKey.get(state.selected);
+    return `Your changes to the label of ${s ? s.system_id : 'this system'} are not saved. Discard them?`;
   }
 
   function clearErrors() {
@@ -998,6 +1027,13 @@
     save();
   });
   $('labeler').addEventListener('change', () => lsSet(LS_LABELER, $('labeler').value));
+  // A reload or a closed tab with changes not saved, or a save not answered yet: the browser
+  // asks before it leaves.
+  window.addEventListener('beforeunload', (e) => {
+    if (!saving && !formDirty()) return;
+    e.preventDefault();
+    e.returnValue = true; // browsers that ask only when returnValue is set (Chrome before 119)
+  });
   for (const id of ['failure_at', 'onset_at']) $(id).addEventListener('input', redrawTimeMarks);
   $('systems').addEventListener('click', (e) => {
     const li = e.target.closest('li');

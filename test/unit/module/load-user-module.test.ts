@@ -148,3 +148,65 @@ describe('in a CommonJS folder', () => {
     });
   });
 });
+
+describe('in a folder whose package.json starts with a byte order mark', () => {
+  beforeAll(async () => {
+    await mkdir(at('esm-bom'));
+    await writeFile(
+      at('esm-bom', 'package.json'),
+      `\uFEFF${JSON.stringify({ name: 'esm-bom', private: true, type: 'module' })}\n`,
+    );
+    await writeFile(
+      at('esm-bom', 'tla.js'),
+      "const n = await Promise.resolve(2);\nexport default { kind: 'tla.js', n };\n",
+    );
+    // Not tla.ts: a TypeScript twin beside tla.js would have it imported as ESM either way.
+    await writeFile(
+      at('esm-bom', 'typed.ts'),
+      "const n: number = await Promise.resolve(1);\nexport default { kind: 'typed.ts', n };\n",
+    );
+  });
+
+  it('reads its "type": "module" as Node does: a .js module with top-level await loads', async () => {
+    // JSON.parse refuses the mark: the folder was taken for CommonJS, and the module failed
+    // ("Error parsing: …/package.json", from tsx's CommonJS hook).
+    expect(await loadDefaultExport(at('esm-bom', 'tla.js'), { what: 'suite' })).toEqual({
+      kind: 'tla.js',
+      n: 2,
+    });
+  });
+
+  it('says why a .ts module beside it cannot load: tsx cannot read the mark', async () => {
+    const e = await failure(at('esm-bom', 'typed.ts'));
+    expect(e.message).toBe(
+      `the suite ${at('esm-bom', 'typed.ts')} could not be loaded: ${at('esm-bom', 'package.json')} starts with a UTF-8 byte order mark, which tsx (the TypeScript loader) cannot read: save it without one`,
+    );
+  });
+});
+
+describe("in a folder whose path holds '?'", () => {
+  beforeAll(async () => {
+    await mkdir(at('q?x'));
+    await writeFile(at('q?x', 'package.json'), JSON.stringify({ name: 'q', type: 'module' }));
+    await writeFile(at('q?x', 'plain.js'), "export default { kind: 'plain.js' };\n");
+    await writeFile(at('q?x', 'm.ts'), 'export default (k: number): number => k * 2;\n');
+    await writeFile(
+      at('q?x', 'suite.ts'),
+      "import m from './m.ts';\nexport default { kind: 'suite.ts', n: m(2) };\n",
+    );
+  });
+
+  it('loads a module tsx can load there (no relative .ts import)', async () => {
+    expect(await loadDefaultExport(at('q?x', 'plain.js'), { what: 'suite' })).toEqual({
+      kind: 'plain.js',
+    });
+  });
+
+  it('says tsx cannot load TypeScript from such a path, not a syntax error in a file that is not there', async () => {
+    // tsx takes the '?' for its own query and loaded ./m.ts as "m.ts.js", untranspiled.
+    const e = await failure(at('q?x', 'suite.ts'));
+    expect(e.message).toMatch(
+      /could not be loaded: tsx cannot load TypeScript from a path holding '\?': move the project to a path without one \(/,
+    );
+  });
+});

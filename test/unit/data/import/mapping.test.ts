@@ -164,6 +164,24 @@ describe('loadMapping', () => {
     expect(err.problems[0]!.column).toBeGreaterThan(0);
   });
 
+  it('locates a mistake in a file with a byte order mark by the columns after the mark, as a JSON config', async () => {
+    // JSON.parse read the text without the mark, the position was counted in the text with it:
+    // one column to the left of the mistake (3:2 for 3:3).
+    const at = async (name: string, text: string): Promise<string[]> => {
+      const f = path.join(dir, name);
+      await writeFile(f, text);
+      const err = (await loadMapping(f).catch((e: unknown) => e)) as HarnessError;
+      expect(err).toBeInstanceOf(HarnessError);
+      return err.problems.map((p) => `${p.line}:${p.column}`);
+    };
+    for (const bom of ['', '\uFEFF']) {
+      expect(await at('bad-key.json', `${bom}{\n  "delimiter": ";",\n  x\n}\n`), bom).toEqual(['3:3']);
+      expect(await at('no-comma.json', `${bom}{\n  "delimiter": ";"\n  "decimal": "."\n}\n`), bom).toEqual(['3:3']);
+      expect(await at('one-line.json', `${bom}{ "delimiter": ";", x }`), bom).toEqual(['1:21']);
+      expect(await at('twice.json', `${bom}{"delimiter": ";", "delimiter": ","}`), bom).toEqual(['1:20']);
+    }
+  });
+
   it('refuses a key written twice in one object, located at the second: JSON.parse kept the last and the import went on', async () => {
     const f = path.join(dir, 'twice.json');
     const text = JSON.stringify({ ...good, columns: { voltage_v: 'U', ZZ: 'I' } }, null, 2)
