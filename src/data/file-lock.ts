@@ -5,20 +5,33 @@
  * `harness import`, take turns on the labels file instead of overwriting each other's
  * acknowledged writes. A lock whose owner is no longer running (kill -9) is stale: the next
  * process takes it over. An owner is known by its pid and its start: a killed owner's pid handed
- * to another process does not keep its lock alive.
+ * to another process does not keep its lock alive. A lock file is whole from the moment it has
+ * its name (written aside, then linked into place: {@link createLock}); one that names no owner
+ * (an older harness killed between creating and filling it) is stale once it is
+ * {@link UNNAMED_GRACE_MS} old.
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, realpath, rename, rm } from 'node:fs/promises';
-import { lstatSync } from 'node:fs';
+import { link, lstat, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { lstatSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { HarnessError } from '../errors.ts';
-import { removeOnExit } from '../exit-signals.ts';
+import { removeOnExit, tidyOnExit } from '../exit-signals.ts';
+import { lockSidePath, removeDeadLockSides } from './lock-side-files.ts';
 import { makeDir } from './make-dir.ts';
 import { isAlive, OWN_START } from './process-alive.ts';
 import { isVersionLinkFolder, realFileOf } from './shared-file.ts';
 
 /** How long a process waits for another's lock before it gives up. */
 const WAIT_MS = 30_000;
+
+/**
+ * How old a lock file that names no owner (empty, or not `<pid> …`) must be to be taken for
+ * stale. This harness never makes one, but an older one created the file and then filled it, and
+ * a kill between the two left it empty: it named no owner to find dead, and every later writer
+ * waited 30 s and gave up ("locked by process ?") until it was deleted by hand. Younger than
+ * this, it may be such a writer's between its two steps.
+ */
+export const UNNAMED_GRACE_MS = 5_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,17 +76,20 @@ const held = new Set<string>();
  * the second, removing by name, would remove the first one's live lock, and both would write.
  * So the lock is first moved aside (a rename is atomic: only one mover gets it), and what was
  * moved is compared with what was judged: another lock (one taken since) is put back, unless
- * a new one was taken meanwhile, and the caller tries again.
+ * a new one was taken meanwhile, and the caller tries again. The file moved aside is named to end
+ * as the lock does (lock-side-files.ts): one a kill leaves is ignored by git like the lock, and
+ * removed by the next process to take the lock.
  */
 export async function removeStaleLock(lock: string, judged: string): Promise<void> {
-  const aside = `${lock}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const aside = lockSidePath(lock, 'stale');
+  const done = removeOnExit(aside);
   try {
-    await rename(lock, aside);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // removed by another already
-    throw err;
-  }
-  try {
+    try {
+      await rename(lock, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // removed by another already
+      throw err;
+    }
     if ((await readFile(aside, 'utf8')) !== judged) {
       await link(aside, lock).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'EEXIST') throw err;
@@ -81,11 +97,21 @@ export async function removeStaleLock(lock: string, judged: string): Promise<voi
     }
   } finally {
     await rm(aside, { force: true });
+    done();
   }
 }
 
 /** The locks this process holds: the lock file (its real path) and what this process wrote in it. */
 const holding = new Map<string, string>();
+
+/** Removes the lock file `lock` if it holds `me` (this call's own content), on the way out. */
+function removeIfMineSync(lock: string, me: string): void {
+  try {
+    if (readFileSync(lock, 'utf8') === me) rmSync(lock, { force: true });
+  } catch {
+    // Not there, or unreadable: not this call's to remove.
+  }
+}
 
 /**
  * Runs `fn` while holding the machine-wide lock on `file`; waits for another holder, up to
@@ -95,24 +121,26 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
   const token = randomBytes(6).toString('hex');
   const me = `${process.pid} ${token}${OWN_START === '' ? '' : ` ${OWN_START}`}\n`;
   held.add(token);
-  let at: string;
-  try {
-    at = await acquire(file, me, waitMs);
-  } catch (err) {
-    held.delete(token);
-    throw err;
-  }
-  holding.set(at, me);
   // Ctrl+C or SIGTERM ends the process with no `finally`: the lock goes with it, not left to be
-  // found stale in the user's folder (data/real is committed) by whoever comes next.
-  const leave = removeOnExit(at);
+  // found stale in the user's folder (data/real is committed) by whoever comes next. Registered
+  // before the lock file is made, so no signal lands between the two; removed only if it holds
+  // `me`, as the path may be another's lock until this call's own is linked there.
+  const tried = new Set<string>();
+  const leave = tidyOnExit(() => {
+    for (const lock of tried) removeIfMineSync(lock, me);
+  });
   try {
-    return await fn();
+    const at = await acquire(file, me, waitMs, tried);
+    holding.set(at, me);
+    try {
+      return await fn();
+    } finally {
+      holding.delete(at);
+      // Removed only while it is still this one's: a lock is never another's to remove.
+      if ((await readFile(at, 'utf8').catch(() => '')) === me) await rm(at, { force: true });
+    }
   } finally {
-    holding.delete(at);
     held.delete(token);
-    // Removed only while it is still this one's: a lock is never another's to remove.
-    if ((await readFile(at, 'utf8').catch(() => '')) === me) await rm(at, { force: true });
     leave();
   }
 }
@@ -120,20 +148,23 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
 /**
  * Takes the lock of `file` for the lock content `me`; returns the lock file's real path. Where
  * the lock is (lockPathOf) is worked out on every attempt, and again once it is taken: a folder
- * made a version link meanwhile moves it.
+ * made a version link meanwhile moves it. Each lock file it tries is added to `tried` before it
+ * is made (for the removal on exit). The side files a killed process left beside the lock are
+ * removed once per lock file.
  */
-async function acquire(file: string, me: string, waitMs: number): Promise<string> {
+async function acquire(file: string, me: string, waitMs: number, tried: Set<string>): Promise<string> {
   const started = Date.now();
-  let made = '';
   for (let attempt = 0; ; attempt++) {
     const lock = lockPathOf(file);
-    if (path.dirname(lock) !== made) {
+    if (!tried.has(lock)) {
       await makeDir(path.dirname(lock));
-      made = path.dirname(lock);
+      await removeDeadLockSides(lock);
+      tried.add(lock);
     }
     try {
       await createLock(lock, me);
       const at = await realpath(lock).catch(() => lock);
+      tried.add(at);
       if (lockPathOf(file) === lock) return at;
       // The file's folder changed kind while this waited (see lockPathOf): this lock file is no
       // longer the file's lock, and a process taking the new one would not see it.
@@ -142,22 +173,50 @@ async function acquire(file: string, me: string, waitMs: number): Promise<string
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const seen = await readFile(lock, 'utf8').catch(() => '');
-    const [pid = '', theirs = '', start] = seen.trim().split(/\s+/);
-    const owner = Number.parseInt(pid, 10);
-    const dead =
-      owner === process.pid
-        ? (start !== undefined && start !== OWN_START) || !held.has(theirs)
-        : !isAlive(owner, start);
-    if (Number.isInteger(owner) && dead) {
-      await removeStaleLock(lock, seen); // its owner died holding it
+    const found = await judgeLock(lock);
+    if (found.stale) {
+      await removeStaleLock(lock, found.seen); // its owner died holding it
       continue;
     }
     if (Date.now() - started > waitMs) {
-      throw new HarnessError('E_LOCK', `${file} is locked by process ${Number.isInteger(owner) ? owner : '?'} (${lock}); try again when it is done, or delete the lock file if no harness is running`);
+      const owner = found.owner === undefined ? 'no process (the lock file names no owner)' : `process ${found.owner}`;
+      throw new HarnessError('E_LOCK', `${file} is locked by ${owner} (${lock}); try again when it is done, or delete the lock file if no harness is running`);
     }
     await sleep(Math.min(100, 5 + attempt * 5));
   }
+}
+
+/** What a lock file found in place says: its content, its owner's pid, and whether it is stale. */
+interface JudgedLock {
+  readonly seen: string;
+  readonly owner: number | undefined;
+  readonly stale: boolean;
+}
+
+/**
+ * Judges the lock file `lock` another holds: stale when its owner is dead (this process's pid
+ * counts only with its start and a token it holds: see `held`), or when it names no owner and is
+ * older than {@link UNNAMED_GRACE_MS}. One that cannot be read (gone meanwhile, or not this
+ * user's to read) is not stale: the caller tries again, and waits.
+ */
+async function judgeLock(lock: string): Promise<JudgedLock> {
+  let seen: string;
+  try {
+    seen = await readFile(lock, 'utf8');
+  } catch {
+    return { seen: '', owner: undefined, stale: false };
+  }
+  const [pid = '', theirs = '', start] = seen.trim().split(/\s+/);
+  const owner = /^\d+$/.test(pid) ? Number(pid) : undefined;
+  if (owner === undefined || owner === 0) {
+    const made = (await lstat(lock).catch(() => null))?.mtimeMs;
+    return { seen, owner: undefined, stale: made !== undefined && Date.now() - made > UNNAMED_GRACE_MS };
+  }
+  const dead =
+    owner === process.pid
+      ? (start !== undefined && start !== OWN_START) || !held.has(theirs)
+      : !isAlive(owner, start);
+  return { seen, owner, stale: dead };
 }
 
 /**
@@ -171,13 +230,39 @@ export async function holdsFileLock(file: string): Promise<boolean> {
   return mine !== undefined && (await readFile(at!, 'utf8').catch(() => '')) === mine;
 }
 
+/** The codes of a link(2) the file system does not do (FAT, some network shares). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
 /**
- * Creates the lock file `lock` holding `content`; EEXIST when another holds it. A lock this call
- * created but could not fill (a full disk) is removed, and the error names it: an empty lock
- * names no owner, so it was never taken for stale, and every later writer waited 30 s for it
- * and then gave up ("locked by process ?").
+ * Creates the lock file `lock` holding `content`; EEXIST when another holds it. The content is
+ * written to a side file first, which is then hard-linked to the lock's name (a link never
+ * replaces a name): the lock is whole from the moment it is there. It used to be created empty
+ * and filled after, and a kill between the two left an empty lock, which named no owner to find
+ * dead. Where the file system has no hard links, it is created and filled in place, as before
+ * ({@link judgeLock} takes a lock left empty so for stale once it is old enough).
  */
 async function createLock(lock: string, content: string): Promise<void> {
+  const fresh = lockSidePath(lock, 'new');
+  const done = removeOnExit(fresh);
+  try {
+    await writeFile(fresh, content, { flag: 'wx' });
+    await link(fresh, lock);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.syscall === 'link' && NO_HARD_LINKS.has(e.code ?? '')) return await createInPlace(lock, content);
+    if (e.code !== 'EEXIST') e.path = lock;
+    throw e;
+  } finally {
+    await rm(fresh, { force: true });
+    done();
+  }
+}
+
+/**
+ * Creates the lock file `lock` and then fills it, for a file system without hard links. A lock
+ * this call created but could not fill (a full disk) is removed, and the error names it.
+ */
+async function createInPlace(lock: string, content: string): Promise<void> {
   const handle = await open(lock, 'wx');
   try {
     try {

@@ -229,7 +229,8 @@ export function workflow(o: WorkflowOptions): string {
  */
 export function gitignoreLines(dataDir: string | null = 'data'): readonly string[] {
   // *.csv.lock: the labels lock (data/real/.labels.csv.lock) a killed label save or import leaves
-  // in the committed real/ folder until the next one takes it over.
+  // in the committed real/ folder until the next one takes it over, and the files a lock makes
+  // beside itself for a moment (.stale-<pid>-<hex>.labels.csv.lock: src/data/lock-side-files.ts).
   if (dataDir === null) return ['.harness/', '*.csv.lock'];
   const prefix = dataDir === '' || dataDir === '.' ? '' : `${dataDir.replace(/\/+$/, '')}/`;
   return [`${prefix}synthetic`, `${prefix}.synthetic.*`, '.harness/', '*.csv.lock'];

@@ -11,7 +11,9 @@ import {
   seriesFiles,
   formatLabelsCsv,
   loadDataset,
+  makeDir,
   pathExists,
+  withFileLock,
   writeFleet,
 } from '../data/index.ts';
 import type { Dataset } from '../data/types.ts';
@@ -57,8 +59,7 @@ export async function resolveDataset(
       'datasets',
       `${safeName(scenario.name)}-${hash.slice(0, 16)}`,
     );
-    const generated = !(await pathExists(path.join(dir, 'labels.csv')));
-    if (generated) await writeFleet({ kind: 'flat', dir }, members(scenario));
+    const generated = await generateOnce(dir, scenario);
     return {
       dataset: await loadDataset({ dataDir: dir }),
       kind: 'scenario',
@@ -94,6 +95,36 @@ export async function resolveDataset(
     hash: await dataHash(dir, dataset),
     generated: false,
   };
+}
+
+/**
+ * How long a run waits for another process generating the same scenario into the cache: as long
+ * as that one runs (a fleet of thousands of systems takes minutes). A holder that dies is found
+ * dead and its lock taken over, so the wait ends either way.
+ */
+const GENERATE_WAIT_MS = Number.POSITIVE_INFINITY;
+
+/**
+ * Generates the scenario into its cache folder `dir` unless it is there; true when this call
+ * generated it. One process at a time, under a lock of its own beside the folder (not the
+ * folder's labels lock, which the commit takes itself): two runs sharing a scenario on a cold
+ * cache both generated it, and the second commit replaced the version the first was reading,
+ * which stopped with exit 2 ("was replaced by `harness generate`"). Now the second waits and
+ * finds the data there. The cache's folder is made first, so the lock is in it from the start.
+ */
+async function generateOnce(dir: string, scenario: ResolvedScenario): Promise<boolean> {
+  const exists = () => pathExists(path.join(dir, 'labels.csv'));
+  if (await exists()) return false;
+  await makeDir(path.dirname(dir));
+  return withFileLock(
+    `${dir}.generate`,
+    async () => {
+      if (await exists()) return false;
+      await writeFleet({ kind: 'flat', dir }, members(scenario));
+      return true;
+    },
+    GENERATE_WAIT_MS,
+  );
 }
 
 /**

@@ -19,13 +19,8 @@ import {
 import { HarnessError } from '../errors.ts';
 import { evaluateScores, type CaseAlarms, type StrataColumn } from '../metrics/index.ts';
 import type { Reporter } from './reporter-types.ts';
-import {
-  baselinePath,
-  compareWithBaseline,
-  missingBaseline,
-  readBaseline,
-  writeBaseline,
-} from './baseline.ts';
+import { baselinePath, compareWithBaseline, missingBaseline, readBaseline } from './baseline.ts';
+import { updateBaseline } from './baseline-update.ts';
 import { labelProvenance, resolveDataset, seriesHash } from './dataset.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
 import { modelCodeSources, resolveModel } from './plugins.ts';
@@ -179,11 +174,10 @@ async function withBaseline(result: SuiteResult, options: RunOptions): Promise<S
     if (options.updateBaseline) {
       // With --model, the models left out keep their entries: updating one model's baseline
       // must not drop the others' (they would be ungated until the next full update). A model
-      // that errored keeps its entry too. A broken old file is replaced: the update repairs it.
-      const previous = await readBaseline(result.file, result.name).catch(() => null);
+      // that errored keeps its entry too.
       return {
         ...result,
-        baseline: await writeBaseline(result, options.harnessVersion, previous, {
+        baseline: await updateBaseline(result, options.harnessVersion, {
           keepUnlisted: options.models !== undefined,
         }),
       };

@@ -1,10 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../src/errors.ts';
-import { holdsFileLock, lockPathOf, removeStaleLock, withFileLock } from '../../../src/data/file-lock.ts';
+import {
+  holdsFileLock,
+  lockPathOf,
+  removeStaleLock,
+  UNNAMED_GRACE_MS,
+  withFileLock,
+} from '../../../src/data/file-lock.ts';
 import { convertToVersionLink } from '../../../src/data/fleet-commit.ts';
 
 let dir = '';
@@ -178,6 +184,44 @@ describe('the data-file lock', () => {
     open();
     await Promise.all([first, second]);
     expect(order).toEqual(['first in', 'first out', 'second']);
+  });
+
+  it('takes over a lock that names no owner (empty, or not one) once it is older than the grace', async () => {
+    // An older harness created the lock and then filled it: a kill between the two left it
+    // empty, and every later writer waited 30 s and gave up, "locked by process ?".
+    const file = path.join(dir, 'real', 'labels.csv');
+    await mkdir(path.join(dir, 'real'));
+    for (const content of ['', 'not a lock\n']) {
+      await writeFile(lockPathOf(file), content);
+      const made = (Date.now() - UNNAMED_GRACE_MS - 1000) / 1000;
+      await utimes(lockPathOf(file), made, made);
+      expect(await withFileLock(file, async () => 'ran', 1000)).toBe('ran');
+      expect(await readdir(path.join(dir, 'real'))).toEqual([]);
+    }
+  });
+
+  it('waits for a lock that names no owner while it is younger than the grace (its writer may be between its two steps)', async () => {
+    const file = path.join(dir, 'real', 'labels.csv');
+    await mkdir(path.join(dir, 'real'));
+    await writeFile(lockPathOf(file), '');
+    const err = await withFileLock(file, async () => 'ran', 200).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as Error).message).toContain(`${file} is locked by no process (the lock file names no owner)`);
+    expect(await readFile(lockPathOf(file), 'utf8')).toBe('');
+  });
+
+  it('removes what a takeover killed midway left beside the lock, once its process is dead', async () => {
+    // A kill between moving a stale lock aside and removing it left the file in data/real,
+    // which is committed, forever. The names are an older harness's and this one's.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const file = path.join(dir, 'real', 'labels.csv');
+    await mkdir(path.join(dir, 'real'));
+    const left = [`.labels.csv.lock.stale-${dead}-0123456789ab`, `.stale-${dead}-0123456789ab.labels.csv.lock`, `.new-${dead}-0123456789ab.labels.csv.lock`];
+    // A live process's (the parent of this one) is in the middle of its own takeover: kept.
+    const live = `.stale-${process.ppid}-0123456789ab.labels.csv.lock`;
+    for (const name of [...left, live]) await writeFile(path.join(dir, 'real', name), '99999 stale\n');
+    expect(await withFileLock(file, async () => 'ran', 1000)).toBe('ran');
+    expect(await readdir(path.join(dir, 'real'))).toEqual([live]);
   });
 
   it('waits for a live owner, and gives up with a message naming it', async () => {
