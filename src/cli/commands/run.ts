@@ -106,12 +106,11 @@ export const runCommand: Command = {
       process.stderr.write(`${chalk.red('error:')} ${message}\n`);
     for (const w of run.tracking?.warnings ?? [])
       process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
-    if (run.tracking)
-      process.stdout.write(
-        run.tracking.status === 'synced'
-          ? `${run.tracking.message}\n`
-          : `${chalk.yellow('warning:')} ${run.tracking.message}\n`,
-      );
+    // A failed upload is a warning like the others, on stderr: on stdout it ran into the report
+    // of a reporter that prints (plain, or a custom reporter whose stdout is piped to a file).
+    if (run.tracking?.status === 'synced') process.stdout.write(`${run.tracking.message}\n`);
+    else if (run.tracking)
+      process.stderr.write(`${chalk.yellow('warning:')} ${run.tracking.message}\n`);
     return run.exitCode;
   },
 };
