@@ -10,7 +10,9 @@
  * - a run stopped midway leaves no earlier run's reports to be read as its own: the harness
  *   registers their removal with {@link tidyOnExit} for as long as it runs;
  * - a short critical section (two files that must change together) finishes before the exit:
- *   {@link deferSignals}.
+ *   {@link deferSignals};
+ * - a signal while a command is still starting waits for it to have begun, so that it can stop
+ *   its own way: {@link holdSignalWhileStarting}.
  * A leaf module: any folder may import it. The handlers themselves are installed by the CLI
  * ({@link exitOnSignals}); in a process that did not install them (the vitest entry, a script)
  * the registry still tidies on `process.exit`, and deferSignals just runs its function.
@@ -104,18 +106,45 @@ export async function deferSignals<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The graceful stops registered by {@link stopOnSignal}. */
-const stops = new Set<() => void>();
+const stops = new Set<(code: number) => void>();
 
 /**
- * Makes SIGINT and SIGTERM call `stop` instead of ending the process: for a command that stops
- * its own way and then returns its exit code (the label server closes its connections and
- * says "stopped"). Once, for the first such signal: a second one exits as usual, so a stop that
- * hangs can still be interrupted. SIGHUP still exits. Returns a function that undoes it.
+ * Makes SIGINT and SIGTERM call `stop` (with the exit code the signal asks for: 130, 143)
+ * instead of ending the process: for a command that stops its own way and then returns its
+ * exit code (the label server closes its connections and says "stopped"). Once, for the first
+ * such signal: a second one exits as usual, so a stop that hangs can still be interrupted.
+ * SIGHUP still exits. Returns a function that undoes it.
  */
-export function stopOnSignal(stop: () => void): () => void {
+export function stopOnSignal(stop: (code: number) => void): () => void {
   stops.add(stop);
   return () => {
     stops.delete(stop);
+  };
+}
+
+/** The exit of the CLI's handlers ({@link exitOnSignals}); null in a process without them. */
+let exitBySignal: ((code: number) => void) | null = null;
+
+/**
+ * Holds the first SIGINT or SIGTERM while a command starts (its modules load), until the
+ * returned function is called as the command has begun: the signal then goes to the graceful
+ * stop the command registered by then ({@link stopOnSignal}), else ends the process as it asked.
+ * `harness run` must remove the previous run's reports, in an out dir only its config names: a
+ * Ctrl+C while it loaded ended it first, and the last green run's junit.xml stayed. A second
+ * signal ends the process at once, as for any graceful stop.
+ */
+export function holdSignalWhileStarting(): () => void {
+  let held: number | null = null;
+  const forget = stopOnSignal((code) => {
+    held = code;
+  });
+  return () => {
+    forget();
+    if (held === null) return;
+    const now = [...stops];
+    stops.clear();
+    for (const stop of now) stop(held);
+    if (now.length === 0) exitBySignal?.(held);
   };
 }
 
@@ -127,20 +156,21 @@ export function stopOnSignal(stop: () => void): () => void {
  * write in flight left is removed on the way out ({@link removeOnExit}).
  */
 export function exitOnSignals(first: () => void, exit: (code: number) => never): void {
+  exitBySignal = (code) => {
+    if (deferring > 0) deferredExit ??= () => exit(code);
+    else exit(code);
+  };
   for (const [signal, code] of EXIT_SIGNALS) {
     process.on(signal, () => {
       first();
       if (signal !== 'SIGHUP' && stops.size > 0) {
         const now = [...stops];
         stops.clear();
-        for (const stop of now) stop();
+        for (const stop of now) stop(code);
         return;
       }
       // After this signal's other listeners, which Node calls right after this one.
-      setImmediate(() => {
-        if (deferring > 0) deferredExit ??= () => exit(code);
-        else exit(code);
-      });
+      setImmediate(() => exitBySignal?.(code));
     });
   }
 }

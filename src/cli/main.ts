@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import { HarnessError } from '../errors.ts';
-import { exitOnSignals } from '../exit-signals.ts';
+import { exitOnSignals, holdSignalWhileStarting } from '../exit-signals.ts';
 import { forbidProcessExit, killProcessGroups, listenForProcessGroups } from '../plugin/index.ts';
 import { fileSystemProblem } from '../fs-problem.ts';
 import { printProblems } from './output.ts';
@@ -35,13 +35,20 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!load) {
     throw new HarnessError('E_ARGS', `unknown command "${name}"\n\n${await helpText()}`);
   }
-  const command = await load();
-  // Help is handled here, once, for every command.
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.usage}\n`);
-    return 0;
+  // A signal while the command's modules load reaches the command once it has begun, so that it
+  // can stop its own way (exit-signals.ts).
+  const begun = holdSignalWhileStarting();
+  try {
+    const command = await load();
+    // Help is handled here, once, for every command.
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${command.usage}\n`);
+      return 0;
+    }
+    return command.run(rest);
+  } finally {
+    begun();
   }
-  return command.run(rest);
 }
 
 /** Writes an internal error's stack to a file of its own in the temp folder; its path, or null. */

@@ -14,14 +14,22 @@ import { DEFAULT_SEED } from '../defaults.ts';
 import { loadConfig } from '../config/index.ts';
 import type { ReporterEntry, ResolvedConfig } from '../config/types.ts';
 import { displayPath, HarnessError } from '../errors.ts';
+import { fileSystemProblem } from '../fs-problem.ts';
 import { checkReporterEntries, reportFilesOf, resolveReporters } from '../report/index.ts';
 import { collectSuites, type Reporter, runSuites, WorkerPool } from '../runner/index.ts';
 import type { CollectedSuite, RunResult } from '../runner/types.ts';
 import { mlflowSettings } from '../track/mlflow/index.ts';
-import { amendRecord, RECORD_POINTER_FILE, recordRun, writeRecordPointer } from '../track/index.ts';
+import {
+  amendRecord,
+  pointedRunId,
+  RECORD_POINTER_FILE,
+  recordRun,
+  writeRecordPointer,
+} from '../track/index.ts';
 import { readPackageVersion } from '../version.ts';
 import { checkOutDir, guardReporter, reporterLabel } from './guard-reporters.ts';
 import { runEndRenderer, withoutRunEnd } from './run-end.ts';
+import { withOutDirLock } from './out-dir-lock.ts';
 import {
   removeOtherReports,
   removeStaleReports,
@@ -224,25 +232,30 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
    * leaves none of the previous run's reports in the out dir (stale-reports.ts). `fn` calls
    * `reported` once they have: from then on the reports are this run's, and a signal during
    * the record or the MLflow upload must leave them (a failing run's junit.xml for the CI).
+   * `reported` returns why the previous run's pointer stays, when it cannot be removed.
    */
   async function leavingNoStaleReports<T>(
     opts: HarnessRunOptions,
-    fn: (reported: () => void) => Promise<T>,
+    fn: (reported: Reported) => Promise<T>,
   ): Promise<T> {
-    if (!ownsOutDir(opts)) return fn(() => {});
+    if (!ownsOutDir(opts)) return fn(() => undefined);
     const outDir = outDirOf(opts);
     const entries = opts.reporters ?? config.reporters ?? [];
     const forget = removeStaleReportsOnExit(outDir, entries);
     // The pointer still names the previous run's record until this run's is written: it goes
     // now, or load_results() of a run stopped while recording read that run's scores.
     const reported = () => {
-      removeStalePointer(outDir);
+      const stays = removeStalePointer(outDir);
       forget();
+      return stays;
     };
     try {
       return await fn(reported);
     } catch (err) {
-      await removeStaleReports(outDir, entries);
+      // Under the out dir's lock, as any change there; best effort: the run's error is the news.
+      await withOutDirLock(outDir, () => removeStaleReports(outDir, entries), {
+        create: false,
+      }).catch(() => undefined);
       throw err;
     } finally {
       forget();
@@ -263,7 +276,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     models: readonly string[] | undefined,
     opts: HarnessRunOptions,
     pool: WorkerPool,
-    reported: () => void,
+    reported: Reported,
   ): Promise<HarnessRun> {
     const record = opts.record ?? config.history;
     // A bad MLFLOW_TRACKING_URI fails now, before the suites run, not after.
@@ -285,8 +298,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       );
     const entries = opts.reporters ?? config.reporters ?? [];
     const outDir = outDirOf(opts);
+    const owns = ownsOutDir(opts);
     await checkOutDir(outDir);
     const reporterFailures: string[] = [];
+    // Reports and pointers of an earlier run that stay in the out dir at the end of this one.
+    const staleFailures: string[] = [];
     const reporters = (await resolveReporters(entries, config.root, reporterSource(entries))).map(
       (r, i) =>
         guardReporter(
@@ -296,10 +312,23 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
           reportFilesOf([entries[i]!], outDir),
         ),
     );
-    if (ownsOutDir(opts)) await removeOtherReports(outDir, entries);
+    // A report this run will not write that cannot be removed (a read-only out dir) would be
+    // read as this run's, green: the run stops before anything runs, naming it.
+    if (owns) {
+      const stay = await withOutDirLock(outDir, () => removeOtherReports(outDir, entries), {
+        create: false,
+        onWait: waitingFor(outDir),
+      });
+      if (stay.length > 0)
+        throw new HarnessError(
+          'E_OUT_DIR',
+          `${stay.join('; ')}: ${STALE}; make ${outDir} writable, remove the file, or give another --out-dir (outDir)`,
+        );
+    }
     for (const r of reporters) await r.onInit?.({ config, outDir });
     const errorsNow = () => [
       ...reporterFailures,
+      ...staleFailures,
       ...(opts.runErrors?.() ?? []),
       ...pool.lateErrors.map((m) => `a plugin failed ${m}`),
     ];
@@ -315,111 +344,164 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         : {}),
       pool,
     });
-    // A reporter that failed (junit.xml not written, say) or an error thrown from a timer makes
-    // the run exit 2 whatever the verdict: a CI gate must not read a green run whose report is
-    // missing or whose process misbehaved, so the result the reporters render says so.
-    const result = await endRun(judged);
-    reported();
-    // An error that comes while the run is recorded or uploaded reaches the reports too (the
-    // record keeps the run as it was when recorded): they are rendered again if need be.
-    // So does the record in the history, brought to the last verdict.
-    const finish = async (rest: Pick<HarnessRun, 'record' | 'tracking'>): Promise<HarnessRun> => {
-      const last = await endRun(judged);
-      let { record: recorded } = rest;
-      if (
-        recorded &&
-        'dir' in recorded &&
-        (last.errors ?? []).length > (result.errors ?? []).length
-      ) {
-        const dir = recorded.dir;
-        const failed = await amendRecord(dir, last).then(
-          () => undefined,
-          (err: unknown) =>
-            `${displayPath(dir)} keeps the run as it was before its later errors (exit ${result.summary.exitCode}): ${err instanceof Error ? err.message : String(err)}`,
-        );
-        if (failed !== undefined)
-          recorded = { dir, warning: [recorded.warning, failed].filter(Boolean).join('; ') };
-      }
-      return {
-        result: last,
-        exitCode: last.summary.exitCode,
-        reporterErrors: reporterFailures,
-        ...rest,
-        record: recorded,
-      };
-    };
+    const inOutDir = <T>(fn: () => Promise<T>): Promise<T> =>
+      owns ? withOutDirLock(outDir, fn, { create: true, onWait: waitingFor(outDir) }) : fn();
+    const pointer = path.join(outDir, RECORD_POINTER_FILE);
     // A run that is not recorded must not leave the out dir naming the last recorded one:
     // load_results() followed that pointer and read the previous (green) run as this one. A
     // run that neither reports nor records leaves the out dir, pointer and all, to that run.
-    const dropPointer = () => rm(path.join(outDir, RECORD_POINTER_FILE), { force: true });
-    if (!record) {
-      if (ownsOutDir(opts)) await dropPointer();
-      return finish({ record: null, tracking: null });
-    }
-    let dir: string;
-    let runId: string;
-    try {
-      ({ dir, runId } = await recordRun(result, {
-        runsDir: config.runsDir,
-        root: config.root,
-        configFile: config.configFile,
-        argv: opts.argv ?? [],
-        ownDirs: [outDir, config.cacheDir, config.runsDir],
-      }));
-    } catch (err) {
-      await dropPointer();
-      // The verdict stands: a CI gate must not flip because the history could not be written.
-      // The MLflow upload reads the record (and `harness runs sync` retries from it), so nothing
-      // was sent either: say so, or a user watching MLflow would wait for a run that never comes.
-      return finish({
-        record: { error: err instanceof Error ? err.message : String(err) },
-        tracking: tracking
-          ? {
-              status: 'failed',
-              message: `tracking failed: nothing was sent to ${tracking.uri.base}, as the upload sends the run's record and it could not be written (above)`,
-              warnings: tracking.warnings,
-            }
-          : null,
+    const dropPointer = async () => {
+      if (!owns) return;
+      await rm(pointer, { force: true }).catch((err: unknown) => {
+        staleFailures.push(`${fileSystemProblem(err) ?? `cannot remove ${pointer}`}: ${STALE}`);
       });
-    }
-    // The out dir names its run's record, so a reader of the out dir (a notebook's
-    // load_results) finds the per-system scores the json reporter leaves out.
-    const warning = await writeRecordPointer(outDir, dir, { runId, startedAt: result.startedAt })
-      .then(() => undefined)
-      .catch(
-        (err: unknown) =>
-          `${path.join(outDir, RECORD_POINTER_FILE)} could not be written: ${err instanceof Error ? err.message : String(err)}`,
-      );
+    };
+
+    /** The record and the out dir's pointer to it; `result` is the run as first rendered. */
+    const recordAndPoint = async (
+      result: RunResult,
+      pointerStays: string | undefined,
+    ): Promise<Pick<HarnessRun, 'record' | 'tracking'> & { readonly runId?: string }> => {
+      if (!record) {
+        await dropPointer();
+        return { record: null, tracking: null };
+      }
+      let dir: string;
+      let runId: string;
+      try {
+        ({ dir, runId } = await recordRun(result, {
+          runsDir: config.runsDir,
+          root: config.root,
+          configFile: config.configFile,
+          argv: opts.argv ?? [],
+          ownDirs: [outDir, config.cacheDir, config.runsDir],
+        }));
+      } catch (err) {
+        await dropPointer();
+        // The verdict stands: a CI gate must not flip because the history could not be written.
+        // The MLflow upload reads the record (and `harness runs sync` retries from it), so
+        // nothing is sent either: say so, or a user watching MLflow would wait for a run that
+        // never comes.
+        return {
+          record: { error: err instanceof Error ? err.message : String(err) },
+          tracking: tracking
+            ? {
+                status: 'failed',
+                message: `tracking failed: nothing was sent to ${tracking.uri.base}, as the upload sends the run's record and it could not be written (above)`,
+                warnings: tracking.warnings,
+              }
+            : null,
+        };
+      }
+      // The out dir names its run's record, so a reader of the out dir (a notebook's
+      // load_results) finds the per-system scores the json reporter leaves out. A pointer that
+      // cannot be written is a warning (the record is fine), unless the previous one stays.
+      const warning = await writeRecordPointer(outDir, dir, { runId, startedAt: result.startedAt })
+        .then(() => undefined)
+        .catch((err: unknown) => {
+          if (pointerStays !== undefined) staleFailures.push(`${pointerStays}: ${STALE}`);
+          return `${pointer} could not be written: ${err instanceof Error ? err.message : String(err)}`;
+        });
+      return {
+        record: warning === undefined ? { dir } : { dir, warning },
+        tracking: null,
+        ...(warning === undefined ? { runId } : {}),
+      };
+    };
+
+    // Everything this run does in the out dir, under its lock (out-dir-lock.ts): what another
+    // run wrote meanwhile that this one does not write goes, the reports are rendered, the
+    // previous pointer goes and this run's is written, and an error of any of these reaches
+    // the reports, which render the run again with ERROR.
+    const ended = await inOutDir(async () => {
+      if (owns) {
+        for (const why of await removeOtherReports(outDir, entries))
+          staleFailures.push(`${why}: ${STALE}`);
+      }
+      // A reporter that failed (junit.xml not written, say) or an error thrown from a timer
+      // makes the run exit 2 whatever the verdict: a CI gate must not read a green run whose
+      // report is missing or whose process misbehaved, so the result the reporters render says so.
+      const result = await endRun(judged);
+      const recorded = await recordAndPoint(result, reported());
+      await endRun(judged);
+      return { result, ...recorded, errors: errorsNow().length };
+    });
+    const { result } = ended;
+    let recorded = ended.record;
+
     // Loaded only when tracking is on: the upload renders charts with Vega. It never changes the
     // exit code either: a failed upload stays in the record for `harness runs sync`.
-    const tracked = tracking
-      ? await (
-          await import('../track/mlflow/index.ts')
-        )
-          .trackRun(dir, config, env)
-          .catch((err: unknown) => {
-            // A record the uploader refuses is a tracking failure like a server error: the run's
-            // own verdict and the "run recorded" line stand, and the user is told.
-            if (!(err instanceof HarnessError)) throw err;
-            return {
-              status: 'failed' as const,
-              message: `tracking failed: ${err.message} — results kept in ${path.relative(process.cwd(), dir) || '.'}`,
-            };
-          })
-      : null;
-    return finish({
-      record: warning === undefined ? { dir } : { dir, warning },
-      tracking:
-        tracked && tracking
-          ? {
-              status: tracked.status === 'synced' ? 'synced' : 'failed',
-              message: tracked.message,
-              warnings: tracking.warnings,
-            }
-          : null,
-    });
+    const dir = recorded && 'dir' in recorded ? recorded.dir : null;
+    let tracked = ended.tracking;
+    if (tracking && dir !== null) {
+      const upload = await (
+        await import('../track/mlflow/index.ts')
+      )
+        .trackRun(dir, config, env)
+        .catch((err: unknown) => {
+          // A record the uploader refuses is a tracking failure like a server error: the run's
+          // own verdict and the "run recorded" line stand, and the user is told.
+          if (!(err instanceof HarnessError)) throw err;
+          return {
+            status: 'failed' as const,
+            message: `tracking failed: ${err.message} — results kept in ${path.relative(process.cwd(), dir) || '.'}`,
+          };
+        });
+      tracked = upload && {
+        status: upload.status === 'synced' ? 'synced' : 'failed',
+        message: upload.message,
+        warnings: tracking.warnings,
+      };
+    }
+
+    // An error that came during the upload (a plugin's timer) reaches the reports too: they are
+    // rendered again under the lock. Should the out dir describe a later run by then (its
+    // pointer names another), that run's files stay: only reporters that write none render.
+    const fileWriters = entries.map((e) => reportFilesOf([e], outDir).length > 0);
+    const last =
+      errorsNow().length === ended.errors
+        ? await endRun(judged)
+        : await inOutDir(async () => {
+            const ours = ended.runId === undefined || (await pointedRunId(outDir)) === ended.runId;
+            return endRun(judged, ours ? undefined : (i) => !fileWriters[i]);
+          });
+    // So does the record in the history, brought to the last verdict (it keeps the run as it
+    // was when recorded otherwise).
+    if (dir !== null && recorded && (last.errors ?? []).length > (result.errors ?? []).length) {
+      const failed = await amendRecord(dir, last).then(
+        () => undefined,
+        (err: unknown) =>
+          `${displayPath(dir)} keeps the run as it was before its later errors (exit ${result.summary.exitCode}): ${err instanceof Error ? err.message : String(err)}`,
+      );
+      if (failed !== undefined && 'dir' in recorded)
+        recorded = {
+          dir,
+          warning: [recorded.warning, failed].filter(Boolean).join('; '),
+        };
+    }
+    return {
+      result: last,
+      exitCode: last.summary.exitCode,
+      reporterErrors: reporterFailures,
+      record: recorded,
+      tracking: tracked,
+    };
   }
 }
+
+/** Says on stderr that the run waits for another to finish writing into the out dir. */
+const waitingFor = (outDir: string) => () => {
+  process.stderr.write(
+    `harness: waiting for another run to finish writing to ${displayPath(outDir)} (one run's reports at a time)\n`,
+  );
+};
+
+/** What the run calls once its reporters have written; why the previous pointer stays, if it does. */
+type Reported = () => string | undefined;
+
+/** Why a report or pointer of an earlier run that stays in the out dir fails the run. */
+const STALE =
+  "it is an earlier run's, and would be read as this run's (the out dir holds the last run's reports only)";
 
 /** The settings of a config given as it is that the run's pool and watchdog depend on. */
 function pickRunSettings(config: ResolvedConfig): Partial<ResolvedConfig> {

@@ -10,4 +10,4 @@ export {
   type HarnessRunOptions,
   type RunFilter,
 } from './harness.ts';
-export { removeStaleReports } from './stale-reports.ts';
+export { removeStaleReports, removeStaleReportsOnExit } from './stale-reports.ts';

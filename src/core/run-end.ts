@@ -25,22 +25,23 @@ export function withoutRunEnd(reporter: Reporter): Reporter {
  * Renders the end of the run: `render(run)` calls each reporter's `onRunEnd` with `run` and the
  * errors `errorsNow()` returns at that moment, and resolves to the run as last rendered. Called
  * again (after the run was recorded, say), it renders again only for the reporters that saw
- * fewer errors than there are now. Each reporter ends the run at most twice: an error that
- * keeps coming (a timer throwing every few milliseconds) cannot keep the run from ending, and
- * the second rendering already has an error, so it says exit 2.
+ * fewer errors than there are now, and of those only the ones `only` keeps (by index), when
+ * given. Each reporter ends the run at most twice: an error that keeps coming (a timer throwing
+ * every few milliseconds) cannot keep the run from ending, and the second rendering already
+ * has an error, so it says exit 2.
  */
 export function runEndRenderer(
   reporters: readonly Reporter[],
   errorsNow: () => readonly string[],
-): (run: RunResult) => Promise<RunResult> {
+): (run: RunResult, only?: (index: number) => boolean) => Promise<RunResult> {
   const seen = reporters.map(() => -1);
   const calls = reporters.map(() => 0);
-  return async (run) => {
+  return async (run, only = () => true) => {
     for (let changed = true; changed;) {
       changed = false;
       for (const [i, reporter] of reporters.entries()) {
         const errors = errorsNow();
-        if (seen[i] === errors.length || calls[i]! >= 2) continue;
+        if (seen[i] === errors.length || calls[i]! >= 2 || !only(i)) continue;
         seen[i] = errors.length;
         calls[i]! += 1;
         changed = true;

@@ -13,6 +13,7 @@ import { closeSync, lstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { ReporterEntry } from '../config/types.ts';
 import { tidyOnExit } from '../exit-signals.ts';
+import { fileSystemProblem } from '../fs-problem.ts';
 import {
   isHarnessReport,
   REPORT_HEAD_BYTES,
@@ -26,8 +27,8 @@ type Entries = readonly (ReporterEntry | object)[];
 /**
  * Removes from `outDir` the reports the harness wrote there (results.json, junit.xml,
  * summary.md, report/index.html, run-record.json, and where `entries` send the built-in
- * reporters' files); nothing else, never a folder. Best effort: a file that cannot be removed
- * stays, and the run's own error is what is reported.
+ * reporters' files); nothing else, never a folder. Best effort, for a run that already fails
+ * (exit 2): a file that cannot be removed stays, and the run's own error is what is reported.
  */
 export async function removeStaleReports(outDir: string, entries: Entries): Promise<void> {
   removeReports(staleReportFiles(outDir, entries));
@@ -41,23 +42,29 @@ export async function removeStaleReports(outDir: string, entries: Entries): Prom
  */
 export function removeStaleReportsOnExit(outDir: string, entries: Entries): () => void {
   const files = staleReportFiles(outDir, entries);
-  return tidyOnExit(() => removeReports(files));
+  return tidyOnExit(() => {
+    removeReports(files);
+  });
 }
 
 /**
  * Removes from `outDir` the built-in reports at their default places that this run's `entries`
  * will not write: a run with `--reporter plain` left the previous run's results.json (green) in
  * `.harness/last-run`, where a CI step or `load_results` read it as this run's. The out dir holds
- * the last run's reports, and only those.
+ * the last run's reports, and only those. Returns why each report that stays could not be
+ * removed (`cannot remove <file>: …`), for the run to fail on: it stayed, and the run exited 0.
  */
-export async function removeOtherReports(outDir: string, entries: Entries): Promise<void> {
+export async function removeOtherReports(outDir: string, entries: Entries): Promise<string[]> {
   const written = new Set(reportFilesOf(entries, outDir));
-  removeReports(reportFilePaths([], outDir).filter((f) => !written.has(f)));
+  return removeReports(reportFilePaths([], outDir).filter((f) => !written.has(f)));
 }
 
-/** Removes `outDir`'s run-record.json, should it be the harness's pointer to a record. */
-export function removeStalePointer(outDir: string): void {
-  removeReports([path.join(outDir, RECORD_POINTER_FILE)]);
+/**
+ * Removes `outDir`'s run-record.json, should it be the harness's pointer to a record; returns
+ * why it stays when it cannot be removed (it names the previous run's record), else undefined.
+ */
+export function removeStalePointer(outDir: string): string | undefined {
+  return removeReports([path.join(outDir, RECORD_POINTER_FILE)])[0];
 }
 
 function staleReportFiles(outDir: string, entries: Entries): string[] {
@@ -65,19 +72,34 @@ function staleReportFiles(outDir: string, entries: Entries): string[] {
 }
 
 /**
- * Removes each of `files` that is a harness report. Synchronous, as it also runs in the
- * process's `exit` listener; a few small reads.
+ * Removes each of `files` that is a harness report; returns, for each report that could not be
+ * removed, why (`cannot remove <file>: the file system is read-only (EROFS)`). A file that is
+ * gone, or cannot be read (nor then told from a file of the user's own), is no report to remove.
+ * Synchronous, as it also runs in the process's `exit` listener; a few small reads.
  */
-function removeReports(files: readonly string[]): void {
+function removeReports(files: readonly string[]): string[] {
+  const stay: string[] = [];
   for (const file of files) {
+    let report: boolean;
     try {
       if (!lstatSync(file).isFile()) continue;
       const head = readHead(file);
-      if (isHarnessReport(head) || isRecordPointer(head)) unlinkSync(file);
+      report = isHarnessReport(head) || isRecordPointer(head);
     } catch {
-      // Gone already, or unreadable: it stays, and the run's own error is what is reported.
+      continue;
+    }
+    if (!report) continue;
+    try {
+      unlinkSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      stay.push(
+        fileSystemProblem(err) ??
+          `cannot remove ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
+  return stay;
 }
 
 /** The first {@link REPORT_HEAD_BYTES} bytes of `file`, as text. */

@@ -10,6 +10,7 @@ export { overviewOf } from './overview.ts';
 export { formatRunRecord, formatRunsTable } from './runs-text.ts';
 export {
   isRecordPointer,
+  pointedRunId,
   RECORD_POINTER_FILE,
   type RecordPointer,
   writeRecordPointer,

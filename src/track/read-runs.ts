@@ -169,13 +169,46 @@ export interface LoadedRun {
 /** The key of one case (suite × model) in {@link LoadedRun.scores}. */
 export const caseKey = (suite: string, model: string): string => `${suite}\u0000${model}`;
 
-/** Reads a stored run's results.json and score files. */
+/**
+ * Reads a stored run's results.json and score files. A score file must hold the systems its
+ * case in results.json counts (`n`, `positives`): one cut at a row boundary parses, and the
+ * gate took the run for one on other systems, tested it unpaired, and let a drop pass.
+ */
 export async function loadRun(run: StoredRun): Promise<LoadedRun> {
+  const results = await readRunResults(run.dir);
   const scores = new Map<string, StoredScores>();
   for (const s of run.record.suites) {
-    for (const c of s.cases)
-      if (c.scores_file !== null)
-        scores.set(caseKey(s.name, c.model), await readCaseScores(run.dir, c.scores_file));
+    for (const c of s.cases) {
+      if (c.scores_file === null) continue;
+      const stored = await readCaseScores(run.dir, c.scores_file);
+      const counted = results.suites
+        .find((r) => r.name === s.name)
+        ?.cases.find((r) => r.model === c.model);
+      if (counted?.state === 'scored')
+        checkRowCounts(stored, counted, path.resolve(run.dir, c.scores_file));
+      scores.set(caseKey(s.name, c.model), stored);
+    }
   }
-  return { record: run.record, results: await readRunResults(run.dir), scores };
+  return { record: run.record, results, scores };
+}
+
+/** A HarnessError naming `file` when its rows are not the systems results.json counts for its case. */
+function checkRowCounts(
+  stored: StoredScores,
+  counted: { readonly n: number; readonly positives?: number },
+  file: string,
+): void {
+  const rows = stored.systemIds.length;
+  const anomalies = stored.y.reduce((sum, y) => sum + y, 0);
+  const why =
+    rows !== counted.n
+      ? `${rows} row(s), but results.json counts n = ${counted.n} scored systems for this case`
+      : typeof counted.positives === 'number' && anomalies !== counted.positives
+        ? `${anomalies} anomaly row(s), but results.json counts ${counted.positives} for this case`
+        : null;
+  if (why !== null)
+    throw new HarnessError(
+      'E_RUN_STORE',
+      `${file}: ${why}: the file was cut short or edited; restore it, or remove the run`,
+    );
 }

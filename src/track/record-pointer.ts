@@ -10,6 +10,7 @@
  * `--no-history` leaves it as it was, and a reader compares `started_at` with the out dir's
  * results.json to tell which is newer.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/index.ts';
 
@@ -54,4 +55,19 @@ export async function writeRecordPointer(
  */
 export function isRecordPointer(head: string): boolean {
   return /^\{\s*"schema":\s*\d+,\s*"run_id":/.test(head);
+}
+
+/**
+ * The run id `<outDir>/run-record.json` names, or null when there is no pointer there (or no
+ * pointer the harness wrote): which recorded run the out dir describes now.
+ */
+export async function pointedRunId(outDir: string): Promise<string | null> {
+  const text = await readFile(path.join(outDir, RECORD_POINTER_FILE), 'utf8').catch(() => null);
+  if (text === null || !isRecordPointer(text)) return null;
+  try {
+    const runId = (JSON.parse(text) as { run_id?: unknown }).run_id;
+    return typeof runId === 'string' ? runId : null;
+  } catch {
+    return null;
+  }
 }

@@ -30,11 +30,23 @@ export function formatScoresCsv(s: StoredScores): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Reads the CSV back; a malformed file is an error naming the line (the record was edited or damaged). */
+/**
+ * Reads the CSV back; a malformed file is an error naming the line (the record was edited or
+ * damaged). {@link formatScoresCsv} ends every row with a newline, so a last row without one was
+ * cut short: `0.81` cut to `0.8` still parses, and a gate compared a score that was never given.
+ */
 export function parseScoresCsv(text: string, file: string): StoredScores {
   const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
   const problem = (line: number, message: string): Problem => ({ file, line, column: 0, message });
+  if (lines.at(-1) !== '') {
+    throw new HarnessError('E_RUN_STORE', `${file}: cut short (half-written or damaged)`, [
+      problem(
+        lines.length,
+        `the last line ${JSON.stringify(lines.at(-1))} has no newline: the file ends inside a row`,
+      ),
+    ]);
+  }
+  lines.pop();
   if (lines[0] !== SCORES_HEADER) {
     throw new HarnessError('E_RUN_STORE', `${file}: not a scores file of a run record`, [
       problem(1, `expected the header "${SCORES_HEADER}", found ${JSON.stringify(lines[0] ?? '')}`),

@@ -120,8 +120,9 @@ describe('harness run with MLflow tracking', () => {
     expect(r.code).toBe(0);
     const runId = RECORDED.exec(r.stdout)?.[1];
     expect(runId, r.stdout).toBeDefined();
-    expect(r.stdout).toMatch(/warning: tracking failed: .*\n/);
-    expect(r.stdout).toContain('harness runs sync');
+    expect(r.stderr).toMatch(/warning: tracking failed: .*\n/);
+    expect(r.stderr).toContain('harness runs sync');
+    expect(r.stdout).not.toContain('tracking failed');
     const state = JSON.parse(
       await readFile(path.join(project.dir, '.harness', 'runs', runId!, 'tracking.json'), 'utf8'),
     );

@@ -14,6 +14,7 @@ import { harnessEnv, makeProject, REPO_ROOT, runHarness, tempDir } from '../help
 
 const BIN = path.join(REPO_ROOT, 'bin', 'harness.js');
 const AT_FSYNC = path.join(REPO_ROOT, 'test', 'helpers', 'signal-at-fsync.mjs');
+const AT_IMPORT = path.join(REPO_ROOT, 'test', 'helpers', 'signal-at-import.mjs');
 const SCENARIO = `{ scenario: { name: 'tiny', systems: 8, days: 1, interval: '1h', anomalyRate: 0.4, seed: 'tiny' } }`;
 
 /** Starts the harness in `cwd`; `exited` resolves to its exit code. */
@@ -170,6 +171,78 @@ export default defineSuite({
     },
     120_000,
   );
+});
+
+describe("a run stopped before it has begun leaves no earlier run's reports", () => {
+  // The removal was armed once the config had loaded: a Ctrl+C or SIGTERM while the harness
+  // loaded its modules, or while the config's module ran, exited 143 with the last green run's
+  // junit.xml, results.json and run-record.json in place.
+  const reports = ['junit.xml', 'results.json', 'run-record.json'];
+  const files = (config: string) => ({
+    'harness.config.ts': config,
+    'suites/s.suite.ts': `import { defineSuite } from 'bess-harness';
+export default defineSuite({
+  name: 's',
+  dataset: ${SCENARIO},
+  models: ['random'],
+  expect: ({ metric }) => [metric('random', 'roc_auc').toBeWithin(0, 1)],
+});
+`,
+  });
+  const args = ['run', '--reporter', 'json', '--reporter', 'junit'];
+
+  it("SIGTERM while the config's module runs (exit 143): the reports of the out dir the config names are removed", async () => {
+    // The config names its own out dir: only once it has loaded is it known. With WAIT set, the
+    // config's module says it runs, then waits for the signal (its own listener hears it).
+    const p = await makeProject(
+      files(`import { existsSync, writeFileSync } from 'node:fs';
+if (process.env.WAIT) {
+  process.on('SIGTERM', () => writeFileSync('heard', ''));
+  writeFileSync('loading', '');
+  while (!existsSync('heard')) await new Promise((r) => setTimeout(r, 20));
+}
+export default { workers: 1, outDir: 'reports' };
+`),
+    );
+    const out = path.join(p.dir, 'reports');
+    try {
+      const green = await runHarness(args, { cwd: p.dir });
+      expect(green.code, green.stderr).toBe(0);
+      for (const f of reports) expect(existsSync(path.join(out, f)), f).toBe(true);
+      const h = startHarness(args, p.dir, { env: { WAIT: '1' } });
+      while (!h.ended() && !existsSync(path.join(p.dir, 'loading')))
+        await new Promise((r) => setTimeout(r, 20));
+      expect(h.ended(), `the harness ended before its config loaded: ${h.stderr()}`).toBe(false);
+      h.child.kill('SIGTERM');
+      expect(await h.exited, h.stderr()).toBe(143);
+      expect(await readdir(out)).toEqual([]);
+    } finally {
+      await p.cleanup();
+    }
+  }, 120_000);
+
+  it('SIGINT while the harness loads its own modules (exit 130): the reports are removed', async () => {
+    const p = await makeProject(files(`export default { workers: 1 };\n`));
+    const out = path.join(p.dir, '.harness', 'last-run');
+    try {
+      const green = await runHarness(args, { cwd: p.dir });
+      expect(green.code, green.stderr).toBe(0);
+      for (const f of reports) expect(existsSync(path.join(out, f)), f).toBe(true);
+      // As the run command's module is imported: the CLI's handlers are installed, the
+      // command has not begun.
+      const h = startHarness(args, p.dir, {
+        nodeArgs: ['--import', AT_IMPORT],
+        env: {
+          SIGNAL_AT_IMPORT: String.raw`/dist/src/cli/commands/run\.js$`,
+          SIGNAL_AT_IMPORT_SIGNAL: 'SIGINT',
+        },
+      });
+      expect(await h.exited, h.stderr()).toBe(130);
+      expect(await readdir(out)).toEqual([]);
+    } finally {
+      await p.cleanup();
+    }
+  }, 120_000);
 });
 
 describe("a signal after the reporters have written keeps this run's reports", () => {

@@ -80,4 +80,26 @@ describe('harness compare when the newest run folder cannot be read as it should
       expect(r.code, name).toBe(2);
     }
   });
+
+  it('a score file of the newest run cut short (mid-row, or at a row boundary) is exit 2 naming it, not a pass', async () => {
+    // Cut, the file held other systems than the earlier run's: the case went unpaired ("not
+    // paired: different systems") and the gate let the drop pass with a note, exit 0.
+    const file = path.join('scores', 's', 'm.csv');
+    for (const [name, cut, why] of [
+      // Inside its last row's score: every row is there, and the score still reads as a number.
+      ['mid-row', (old: string) => old.slice(0, -2), 'cut short'],
+      [
+        'row-boundary',
+        (old: string) => `${old.split('\n').slice(0, 20).join('\n')}\n`,
+        '19 row\\(s\\), but results.json counts n = 40 scored systems',
+      ],
+    ] as const) {
+      const dir = await damaged(name, file, cut);
+      const r = await gate(dir);
+      expect(r.stderr, name).toMatch(
+        new RegExp(`harness: ${path.join(dir, newest, file)}: ${why}`),
+      );
+      expect(r.code, name).toBe(2);
+    }
+  });
 });

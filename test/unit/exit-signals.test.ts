@@ -22,7 +22,7 @@ async function inProcess(body: string): Promise<{ code: number | null; dir: stri
   cleanups.push(t.cleanup);
   const script = `
 import { writeFileSync } from 'node:fs';
-import { deferSignals, exitOnSignals, removeOnExit, stopOnSignal } from ${JSON.stringify(MODULE)};
+import { deferSignals, exitOnSignals, holdSignalWhileStarting, removeOnExit, stopOnSignal } from ${JSON.stringify(MODULE)};
 exitOnSignals(() => {}, (code) => process.exit(code));
 let signals = 0;
 let onSignal = () => {};
@@ -99,5 +99,32 @@ describe('exitOnSignals', () => {
     `);
     expect(twice.code).toBe(130);
     expect(existsSync(path.join(twice.dir, 'stopping'))).toBe(true);
+  });
+
+  it('holds a signal while a command starts: it goes to the stop the command registers by then, else exits', async () => {
+    const stopped = await inProcess(`
+      const begun = holdSignalWhileStarting();
+      process.kill(process.pid, 'SIGINT');
+      await heard();
+      writeFileSync('starting', '');
+      await new Promise((resolve) => {
+        stopOnSignal((code) => { writeFileSync('stopped-' + code, ''); resolve(); });
+        begun();
+      });
+    `);
+    expect(stopped.code).toBe(0);
+    for (const f of ['starting', 'stopped-130', 'after'])
+      expect(existsSync(path.join(stopped.dir, f)), f).toBe(true);
+
+    const exited = await inProcess(`
+      const begun = holdSignalWhileStarting();
+      process.kill(process.pid, 'SIGINT');
+      await heard();
+      writeFileSync('starting', '');
+      begun();
+      await forever();
+    `);
+    expect(exited.code).toBe(130);
+    expect(existsSync(path.join(exited.dir, 'starting'))).toBe(true);
   });
 });

@@ -4,7 +4,9 @@ import chalk from 'chalk';
 import { DEFAULT_OUT_DIR, DEFAULT_SEED } from '../../defaults.ts';
 import { HarnessError } from '../../errors.ts';
 import { loadConfig } from '../../config/index.ts';
-import { createHarness, removeStaleReports } from '../../core/index.ts';
+import type { ResolvedConfig } from '../../config/types.ts';
+import { createHarness, removeStaleReports, removeStaleReportsOnExit } from '../../core/index.ts';
+import { stopOnSignal } from '../../exit-signals.ts';
 import { defaultReporters } from '../../report/index.ts';
 import { scoresCaseNames } from '../../runner/index.ts';
 import { intFlag, parseCommandArgs } from '../args.ts';
@@ -51,11 +53,12 @@ export const runCommand: Command = {
   summary:
     'run the suites: fit and score every model, evaluate, check the assertions (the CI gate)',
   async run(argv) {
-    const { values, positionals, harness } = await leavingNoStaleReports(argv, () =>
-      prepareRun(argv),
-    );
+    const prepared = await leavingNoStaleReports(argv, () => prepareRun(argv));
+    if ('stopped' in prepared) return prepared.stopped;
+    const { values, positionals, harness, begin } = prepared;
     const filter = { words: positionals, suites: values.suite ?? [], models: values.model ?? [] };
     if (values.list) {
+      begin();
       const suites = await harness.collect(filter);
       for (const s of suites) {
         const scores = scoresCaseNames(s.spec);
@@ -66,7 +69,7 @@ export const runCommand: Command = {
       process.stdout.write(`${suites.length} suite(s)\n`);
       return 0;
     }
-    const run = await harness.run(filter, {
+    const running = harness.run(filter, {
       reporters: values.reporter ?? harness.config.reporters ?? defaultReporters(),
       ...(values['out-dir'] ? { outDir: values['out-dir'] } : {}),
       ...(values.seed !== undefined ? { seed: values.seed } : {}),
@@ -76,6 +79,10 @@ export const runCommand: Command = {
       argv,
       runErrors: () => strayErrors,
     });
+    // harness.run has registered its own removal of the previous run's reports by now (it does
+    // so as it is called): no moment is left without one.
+    begin();
+    const run = await running;
     // After every reporter has finished (Ink has printed its last frame), so the lines follow the summary.
     if (run.record && 'dir' in run.record)
       process.stdout.write(`run recorded: ${displayPath(run.record.dir)}\n`);
@@ -106,12 +113,11 @@ export const runCommand: Command = {
       process.stderr.write(`${chalk.red('error:')} ${message}\n`);
     for (const w of run.tracking?.warnings ?? [])
       process.stderr.write(`${chalk.yellow('warning:')} ${w}\n`);
-    if (run.tracking)
-      process.stdout.write(
-        run.tracking.status === 'synced'
-          ? `${run.tracking.message}\n`
-          : `${chalk.yellow('warning:')} ${run.tracking.message}\n`,
-      );
+    // A failed upload is a warning like the others, on stderr: on stdout it ran into the report
+    // of a reporter that prints (plain, or a custom reporter whose stdout is piped to a file).
+    if (run.tracking?.status === 'synced') process.stdout.write(`${run.tracking.message}\n`);
+    else if (run.tracking)
+      process.stderr.write(`${chalk.yellow('warning:')} ${run.tracking.message}\n`);
     return run.exitCode;
   },
 };
@@ -168,31 +174,81 @@ async function prepareRun(argv: readonly string[]) {
 }
 
 /**
- * A run refused before it starts (exit 2: a bad flag, `--workers 0`, a config that does not
- * load) leaves none of the previous run's reports in the out dir, as harness.run does for its
- * own failures: a CI that read junit.xml took the last green run for this one. The out dir is
- * --out-dir's, else the config's, else (the config did not load, and may name another) the
- * default one. Only harness reports are removed (stale-reports.ts); `--list` writes none.
+ * Runs `prepare` (the arguments checked, the config loaded) leaving none of the previous run's
+ * reports in the out dir, should the run not begin:
+ * - refused (exit 2: a bad flag, `--workers 0`, a config that does not load), as harness.run does
+ *   for its own failures: a CI that read junit.xml took the last green run for this one. The out
+ *   dir is --out-dir's, else the config's, else (the config did not load, and may name another)
+ *   the default one;
+ * - stopped by Ctrl+C or SIGTERM (also while the harness loaded: main.ts holds the signal until
+ *   the command has begun). The out dir is then the config's, which only its module knows: the
+ *   stop waits for the config to load, removes that out dir's reports, and resolves to the
+ *   signal's exit code (`stopped`). A second signal, or SIGHUP, ends the process at once and
+ *   removes those of the out dir given before the config loads: --out-dir's, else the default.
+ * Only harness reports are removed (stale-reports.ts); `--list` writes none. Once prepared, the
+ * removal stays armed until `begin()`: call it once harness.run has armed its own.
  */
-async function leavingNoStaleReports<T>(argv: readonly string[], prepare: () => Promise<T>) {
+async function leavingNoStaleReports<T extends Prepared>(
+  argv: readonly string[],
+  prepare: () => Promise<T>,
+): Promise<(T & { readonly begin: () => void }) | { readonly stopped: number }> {
+  const given = lenientArgs(argv);
+  if (given.list) return { ...(await prepare()), begin: () => {} };
+  let stoppedBy: number | null = null;
+  const unstop = stopOnSignal((code) => {
+    stoppedBy = code;
+  });
+  const before = given.outDir ?? path.resolve(DEFAULT_OUT_DIR);
+  let disarm = removeStaleReportsOnExit(before, given.reporters);
+  let prepared: T;
   try {
-    return await prepare();
+    prepared = await prepare();
   } catch (err) {
-    // Read leniently: the arguments themselves may be what failed.
-    const given = parseArgs({
-      args: [...argv],
-      options: { 'out-dir': OPTIONS['out-dir'], reporter: OPTIONS.reporter, list: OPTIONS.list },
-      strict: false,
-      allowPositionals: true,
-    }).values;
-    if (given.list === true) throw err;
-    const outDirFlag = typeof given['out-dir'] === 'string' ? given['out-dir'].trim() : '';
-    const flagged = (given.reporter ?? []).filter((r): r is string => typeof r === 'string');
     const config = await loadConfig().catch(() => null);
     await removeStaleReports(
-      outDirFlag ? path.resolve(outDirFlag) : (config?.outDir ?? path.resolve(DEFAULT_OUT_DIR)),
-      flagged.length > 0 ? flagged : (config?.reporters ?? []),
+      given.outDir ?? config?.outDir ?? path.resolve(DEFAULT_OUT_DIR),
+      given.reporters.length > 0 ? given.reporters : (config?.reporters ?? []),
     );
+    disarm();
+    if (stoppedBy !== null) return { stopped: stoppedBy };
     throw err;
+  } finally {
+    unstop();
   }
+  const { values, harness } = prepared;
+  const outDir = values['out-dir'] ? path.resolve(values['out-dir']) : harness.config.outDir;
+  const entries = values.reporter ?? harness.config.reporters ?? [];
+  if (stoppedBy !== null) {
+    await removeStaleReports(outDir, entries);
+    disarm();
+    return { stopped: stoppedBy };
+  }
+  disarm();
+  disarm = removeStaleReportsOnExit(outDir, entries);
+  return { ...prepared, begin: disarm };
+}
+
+/** What prepareRun gives: the flags and the harness, whose config names the out dir. */
+interface Prepared {
+  readonly values: { readonly 'out-dir'?: string; readonly reporter?: string[] };
+  readonly harness: { readonly config: ResolvedConfig };
+}
+
+/**
+ * The flags that name the out dir and its reports, read leniently (the arguments themselves may
+ * be wrong): --out-dir resolved (undefined when not given or empty), --reporter, --list.
+ */
+function lenientArgs(argv: readonly string[]) {
+  const given = parseArgs({
+    args: [...argv],
+    options: { 'out-dir': OPTIONS['out-dir'], reporter: OPTIONS.reporter, list: OPTIONS.list },
+    strict: false,
+    allowPositionals: true,
+  }).values;
+  const outDir = typeof given['out-dir'] === 'string' ? given['out-dir'].trim() : '';
+  return {
+    outDir: outDir ? path.resolve(outDir) : undefined,
+    reporters: (given.reporter ?? []).filter((r): r is string => typeof r === 'string'),
+    list: given.list === true,
+  };
 }

@@ -91,4 +91,15 @@ describe('runEndRenderer', () => {
     expect(seen.slice(2).every((s) => s.split(':')[1] === '2')).toBe(true);
     expect(result.summary.exitCode).toBe(2);
   });
+
+  it('called again with `only`, renders only for the reporters it keeps', async () => {
+    // After a later run has written the out dir, a file reporter must leave its file alone.
+    const seen: string[] = [];
+    const errors: string[] = [];
+    const end = runEndRenderer([recorder('plain', seen), recorder('json', seen)], () => errors);
+    await end(run);
+    errors.push('late');
+    expect((await end(run, (i) => i === 0)).summary.exitCode).toBe(2);
+    expect(seen).toEqual(['plain:0:', 'json:0:', 'plain:2:late']);
+  });
 });

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  pointedRunId,
   RECORD_POINTER_FILE,
   RECORD_POINTER_SCHEMA,
   writeRecordPointer,
@@ -41,5 +42,15 @@ describe('writeRecordPointer', () => {
     expect(pointer).toMatchObject({ run_id: 'b', started_at: 'y', record: '../runs/b' });
     expect((await readdir(outDir)).sort()).toEqual(['results.json', RECORD_POINTER_FILE]);
     expect(await readFile(path.join(outDir, 'results.json'), 'utf8')).toBe('{}\n');
+  });
+
+  it('pointedRunId: the run the out dir names now; null without a pointer the harness wrote', async () => {
+    t = await tempDir();
+    const outDir = path.join(t.dir, 'out');
+    expect(await pointedRunId(outDir)).toBeNull();
+    await writeRecordPointer(outDir, path.join(t.dir, 'runs', 'a'), { runId: 'a', startedAt: 'x' });
+    expect(await pointedRunId(outDir)).toBe('a');
+    await writeFile(path.join(outDir, RECORD_POINTER_FILE), '{"mine": true}\n');
+    expect(await pointedRunId(outDir)).toBeNull();
   });
 });

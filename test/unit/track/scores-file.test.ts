@@ -50,5 +50,9 @@ describe('scores/<suite>/<model>.csv', () => {
     expect(bad('system_id,label,score\na,normal,\n')).toEqual([
       '2: expected system_id,anomaly|normal,<finite score>, found "a,normal,"',
     ]);
+    // Cut inside its last row: `0.81` cut to `0.8` still parses as a score never given.
+    expect(bad('system_id,label,score\na,anomaly,0.81\nb,normal,0.8')).toEqual([
+      '3: the last line "b,normal,0.8" has no newline: the file ends inside a row',
+    ]);
   });
 });
