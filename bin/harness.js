@@ -13,6 +13,23 @@ try {
   );
   process.exit(2);
 }
-const { registerTsxOnDemand } = await import('../dist/src/module/tsx-on-demand.js');
-registerTsxOnDemand(new URL('../dist/src/index.js', import.meta.url));
-await import('../dist/src/cli/main.js');
+// Read first, while files can still be opened: the limit is named if the harness runs out of them.
+const { openFilesLimit, openFilesProblem } = await import('../dist/src/open-files.js');
+openFilesLimit();
+// main.js makes process.exit throw (a plugin must not end the run): this file's own exit is kept.
+const exit = process.exit.bind(process);
+try {
+  const { registerTsxOnDemand } = await import('../dist/src/module/tsx-on-demand.js');
+  registerTsxOnDemand(new URL('../dist/src/index.js', import.meta.url));
+  // main.js reports what fails once it runs; this catches only its own modules failing to load,
+  // which was a stack trace and exit 1, the code of a failed assertion.
+  await import('../dist/src/cli/main.js');
+} catch (err) {
+  const why = openFilesProblem(err);
+  process.stderr.write(
+    why !== undefined
+      ? `harness: ${why}\n`
+      : `harness: internal error: the harness's modules could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)} (please report it)\n`,
+  );
+  exit(2);
+}

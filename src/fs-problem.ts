@@ -6,6 +6,7 @@
  * known `code` (a write on an open file names no path: data/atomic.ts adds it). A leaf module:
  * the CLI prints it for a command's error, the core for a reporter's.
  */
+import { tooManyOpenFiles } from './open-files.ts';
 
 /** Why, in words, for the errno codes a user's path or disk can cause. */
 const REASONS: Readonly<Record<string, string>> = {
@@ -48,6 +49,8 @@ const VERBS: Readonly<Record<string, string>> = {
 export function fileSystemProblem(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   const { code, syscall, path, dest } = err as NodeJS.ErrnoException & { dest?: string };
+  // Out of descriptors: whichever file it was, the fix is the limit (open-files.ts).
+  if (code === 'EMFILE' || code === 'ENFILE') return tooManyOpenFiles(code);
   if (typeof code !== 'string' || typeof syscall !== 'string' || typeof path !== 'string')
     return undefined;
   const reason = REASONS[code];

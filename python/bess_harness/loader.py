@@ -18,6 +18,7 @@ import pandas as pd
 
 from .errors import HarnessDataError, Problem
 from .parquet import format_timestamp, partition_dir_name, scan_series_parquet
+from .raw_entries import case_mismatch_note, raw_entry_system, stray_raw_entry
 from .validate import (
     DERIVED_FEATURES,
     LABELS_OPTIONAL,
@@ -434,6 +435,25 @@ def _check_index_range(timestamps_ms, file: str, system_id: str, text: str | Non
     )
 
 
+def _read_series_bytes(file: str, system_id: str) -> bytes:
+    """A CSV series' bytes (``readSeriesBytes``): a missing file whose folder holds one of a name that
+    differs only in case (``S1.CSV``) says so."""
+    try:
+        return read_regular_bytes(file)
+    except HarnessDataError as err:
+        if not err.problems or err.problems[0].message != "file not found":
+            raise
+        try:
+            names = os.listdir(os.path.dirname(file))
+        except OSError:
+            raise err from None
+        near = case_mismatch_note(names, system_id)
+        if near is None:
+            raise
+        why = f"file not found ({near})"
+        raise HarnessDataError(f"{file}: {why}", [Problem(file, 1, 0, why)]) from None
+
+
 def load_timeseries(
     system_id: str,
     data_dir: str | os.PathLike = "data",
@@ -480,7 +500,7 @@ def load_timeseries(
             df[name] = derive_feature(df, name)
         df.attrs.update(system_id=system_id, source=src)
         return df
-    data = read_regular_bytes(file)
+    data = _read_series_bytes(file, system_id)
     fast = fast_scan_series(data, extra_sensors, extra_columns)
     if fast is not None:
         index = pd.DatetimeIndex(pd.to_datetime(fast.timestamps_ns, unit="ns", utc=True), name="timestamp")
@@ -601,18 +621,23 @@ def _read_pinned(d: str, layout: DataLayout, sel: str, selected: tuple[SourceLay
         if (row["source"], row["system_id"]) not in meta_keys:
             orphans.append(row["system_id"])
             problems.append(Problem(file, loc.line, 0, f"system {row['system_id']} ({row['source']}) has a label but no metadata"))
-    orphan_series = _orphan_series(selected, listed)
-    problems.extend(p for _, p in orphan_series)
+    raw = _raw_mismatches(selected, listed)
+    orphan_series = [i for i, _, _ in raw if i is not None]
+    strays = [n for i, n, _ in raw if i is None]
+    problems.extend(p for _, _, p in raw)
     if problems:
         parts = [
             f"{len(orphans)} labelled system(s) have no metadata: {_nice(orphans)}" if orphans else "",
             f"{len(unlabelled)} system(s) in metadata have no label: {_nice(unlabelled)}" if unlabelled else "",
-            f"{len(orphan_series)} series in raw/ have no metadata row, so they would not be evaluated: {_nice([i for i, _ in orphan_series])}"
+            f"{len(orphan_series)} series in raw/ have no metadata row, so they would not be evaluated: {_nice(orphan_series)}"
             if orphan_series
+            else "",
+            f"{len(strays)} file(s) in raw/ are not series (<id>.csv or system_id=<id>/), so they would not be read: {_nice(strays)}"
+            if strays
             else "",
         ]
         raise HarnessDataError(
-            f"{'labels, metadata and series' if orphan_series else 'labels and metadata'} of {d} do not match: "
+            f"{'labels, metadata and series' if raw else 'labels and metadata'} of {d} do not match: "
             f"{'; '.join(p for p in parts if p)}. Run `harness validate` for details.",
             problems,
         )
@@ -637,27 +662,29 @@ def _read_pinned(d: str, layout: DataLayout, sel: str, selected: tuple[SourceLay
     return out, len(unlabelled_real)
 
 
-def _orphan_series(selected, listed: dict[str, set[str]]) -> list[tuple[str, Problem]]:
-    """Series in a selected raw folder that no metadata row of its folder lists (``orphanSeriesOf``
-    in src/data/load-dataset.ts): they were left out of every dataset without a word."""
-    out: list[tuple[str, Problem]] = []
+def _raw_mismatches(selected, listed: dict[str, set[str]]) -> list[tuple[str | None, str, Problem]]:
+    """(system id or None, entry name, problem) of what a selected raw folder holds that the dataset
+    would leave out without a word (``rawMismatchesOf`` in src/data/load-dataset.ts): series no
+    metadata row of its folder lists (orphans, with their id), and entries that are no series."""
+    out: list[tuple[str | None, str, Problem]] = []
     for s in selected:
         try:
             entries = list(os.scandir(s.raw_dir))
-        except OSError:
+        except (FileNotFoundError, NotADirectoryError):
+            # Only a missing folder has no entries: one that cannot be listed must not pass as holding nothing to refuse.
             continue
         ids = listed.get(s.metadata_path, set())
         for e in entries:
-            if e.name.startswith("system_id=") and (e.is_dir() or e.is_symlink()):
-                sid = e.name[len("system_id=") :]
-            elif e.name.endswith(".csv"):
-                sid = e.name[: -len(".csv")]
-            else:
+            file = os.path.join(s.raw_dir, e.name)
+            stray = stray_raw_entry(e)
+            if stray is not None:
+                out.append((None, e.name, Problem(file, 1, 0, stray)))
                 continue
-            if sid not in ids:
-                out.append((sid, Problem(os.path.join(s.raw_dir, e.name), 1, 0, f"orphan series: system {sid} is not listed in the metadata")))
+            system = raw_entry_system(e)
+            if system is not None and system[0] not in ids:
+                out.append((system[0], e.name, Problem(file, 1, 0, f"orphan series: system {system[0]} is not listed in the metadata")))
     # Sorted by path as JavaScript compares strings (UTF-16 code units; the same for ASCII ids).
-    return sorted(out, key=lambda o: o[1].file)
+    return sorted(out, key=lambda o: o[2].file.encode("utf-16-be"))
 
 
 #: Columns of :func:`load_dataset`: the label's, then the metadata's.

@@ -6,6 +6,7 @@ import { HarnessError } from '../errors.ts';
 import { exitOnSignals, holdSignalWhileStarting } from '../exit-signals.ts';
 import { forbidProcessExit, killProcessGroups, listenForProcessGroups } from '../plugin/index.ts';
 import { fileSystemProblem } from '../fs-problem.ts';
+import { openFilesLimit, openFilesProblem } from '../open-files.ts';
 import { printProblems } from './output.ts';
 import { strayErrors as stray } from './stray-errors.ts';
 import { COMMANDS, helpText } from './commands/index.ts';
@@ -68,6 +69,9 @@ function writeCrashReport(err: unknown): string | null {
   }
 }
 
+// Read while files can still be opened: the message for running out of them names the limit.
+openFilesLimit();
+
 // NO_COLOR (no-color.org) turns colours off everywhere; chalk 5 itself only reads FORCE_COLOR.
 if (process.env['NO_COLOR']) chalk.level = 0;
 
@@ -95,7 +99,7 @@ function realExit(code: number | string): never {
 forbidProcessExit();
 let finished = false;
 const onStray = (kind: string) => (err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = openFilesProblem(err) ?? (err instanceof Error ? err.message : String(err));
   stray.push(`${kind} outside any plugin call: ${message}`);
   if (finished) process.exitCode = 2;
   process.stderr.write(
@@ -143,7 +147,8 @@ try {
     process.exitCode = 2;
   }
 } catch (err) {
-  const refused = fileSystemProblem(err);
+  // A module that could not be opened fails as "Cannot find package": open-files.ts tells it.
+  const refused = openFilesProblem(err) ?? fileSystemProblem(err);
   if (err instanceof HarnessError) {
     process.stderr.write(`harness: ${err.message}\n`);
     printProblems(err.problems, PROBLEMS_SHOWN);

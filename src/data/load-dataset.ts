@@ -5,7 +5,7 @@ import { readLabelColumns, labelRowAt } from './label-columns.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
 import { loadSnapshotSeries, loadTimeseries } from './load-timeseries.ts';
 import { metadataRowAt, readMetadataColumns } from './metadata-columns.ts';
-import { rawEntrySystem } from './parquet-read.ts';
+import { rawEntrySystem, strayRawEntry } from './raw-entries.ts';
 import { SOURCES, type Source } from './schema.ts';
 import { pathExistsSync } from './path-exists.ts';
 import { finishInterruptedImport } from './swap-journal.ts';
@@ -100,15 +100,18 @@ async function loadSnapshot(dataDir: string, layout: DataLayout, selected: reado
       problems.push({ file, line, column: 0, message: `system ${row.system_id} (${row.source}) has a label but no metadata` });
     }
   }
-  const orphanSeries = await orphanSeriesOf(selected, snaps, allMetadata);
-  problems.push(...orphanSeries.map((o) => o.problem));
+  const raw = await rawMismatchesOf(selected, snaps, allMetadata);
+  const orphanSeries = raw.flatMap((r) => (r.id === undefined ? [] : [r.id]));
+  const strays = raw.flatMap((r) => (r.id === undefined ? [r.name] : []));
+  problems.push(...raw.map((r) => r.problem));
   if (problems.length > 0) {
     const parts = [
       orphanLabels.length > 0 ? `${orphanLabels.length} labelled system(s) have no metadata: ${nameSome(orphanLabels)}` : '',
       unlabelled.length > 0 ? `${unlabelled.length} system(s) in metadata have no label: ${nameSome(unlabelled)}` : '',
-      orphanSeries.length > 0 ? `${orphanSeries.length} series in raw/ have no metadata row, so they would not be evaluated: ${nameSome(orphanSeries.map((o) => o.id))}` : '',
+      orphanSeries.length > 0 ? `${orphanSeries.length} series in raw/ have no metadata row, so they would not be evaluated: ${nameSome(orphanSeries)}` : '',
+      strays.length > 0 ? `${strays.length} file(s) in raw/ are not series (<id>.csv or system_id=<id>/), so they would not be read: ${nameSome(strays)}` : '',
     ].filter((p) => p !== '');
-    throw new HarnessError('E_DATA', `${orphanSeries.length > 0 ? 'labels, metadata and series' : 'labels and metadata'} of ${dataDir} do not match: ${parts.join('; ')}. Run \`harness validate\` for details.`, problems);
+    throw new HarnessError('E_DATA', `${raw.length > 0 ? 'labels, metadata and series' : 'labels and metadata'} of ${dataDir} do not match: ${parts.join('; ')}. Run \`harness validate\` for details.`, problems);
   }
   if (metadata.length === 0) {
     const files = selected.map((s) => s.metadataPath).join(', ');
@@ -142,27 +145,47 @@ async function readIn<T>(snap: SourceSnapshot | undefined, file: string, read: (
   return readInSnapshot(snap, () => read(inSnapshot(snap, file)));
 }
 
+/** An entry of a raw folder the dataset refuses: an orphan series (with its system's id) or a file that is no series. */
+interface RawMismatch {
+  readonly id?: string;
+  readonly name: string;
+  readonly problem: Problem;
+}
+
 /**
- * Series in a selected source's raw folder (`<id>.csv`, `system_id=<id>/`) that no metadata row
- * of that folder lists, as validate reports them ("orphan series"). Dropped in raw/ without their
- * metadata (new racks copied in by hand), they were left out of every run without a word. In a
+ * What a selected source's raw folder holds that the dataset would leave out without a word:
+ * series (`<id>.csv`, `system_id=<id>/`) that no metadata row of that folder lists ("orphan
+ * series", as validate says), dropped in raw/ without their metadata (new racks copied in by
+ * hand), and entries that are no series at all (`sys-9.CSV`, `notes.txt`: raw-entries.ts). In a
  * flat folder its metadata lists systems of any source. A missing raw folder has none (each
  * system's own series then fails to load, naming its file).
  */
-async function orphanSeriesOf(
+async function rawMismatchesOf(
   selected: readonly SourceLayout[],
   snaps: ReadonlyMap<SourceLayout, SourceSnapshot>,
   metadata: readonly FiledRow<MetadataRow>[],
-): Promise<{ readonly id: string; readonly problem: Problem }[]> {
-  const out: { id: string; problem: Problem }[] = [];
+): Promise<RawMismatch[]> {
+  const out: RawMismatch[] = [];
   for (const s of selected) {
-    const entries = await readIn(snaps.get(s), s.rawDir, (dir) => readdir(dir, { withFileTypes: true })).catch(() => []);
+    // Only a missing folder has no entries: one that cannot be listed (out of descriptors, say)
+    // must not pass as holding nothing to refuse.
+    const entries = await readIn(snaps.get(s), s.rawDir, (dir) => readdir(dir, { withFileTypes: true })).catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+      throw err;
+    });
     if (entries.length === 0) continue;
     const listed = new Set(metadata.filter((m) => m.file === s.metadataPath).map((m) => m.row.system_id));
     for (const e of entries) {
+      const file = path.join(s.rawDir, e.name);
+      const stray = strayRawEntry(e);
+      if (stray !== undefined) {
+        out.push({ name: e.name, problem: { file, line: 1, column: 0, message: stray } });
+        continue;
+      }
       const id = rawEntrySystem(e)?.id;
       if (id === undefined || listed.has(id)) continue;
-      out.push({ id, problem: { file: path.join(s.rawDir, e.name), line: 1, column: 0, message: `orphan series: system ${id} is not listed in the metadata` } });
+      out.push({ id, name: e.name, problem: { file, line: 1, column: 0, message: `orphan series: system ${id} is not listed in the metadata` } });
     }
   }
   return out.sort((a, b) => (a.problem.file < b.problem.file ? -1 : a.problem.file > b.problem.file ? 1 : 0));

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../errors.ts';
 import { HarnessError } from '../errors.ts';
@@ -6,6 +6,7 @@ import { throwIfProblems } from './csv-read.ts';
 import { assertSafeSystemId, describeLayout, locateSeries, locateSeriesIn, resolveDataDir, type SeriesLocation } from './layout.ts';
 import { readInSnapshot } from './source-snapshot.ts';
 import { scanSeriesParquet } from './parquet-read.ts';
+import { caseMismatchNote } from './raw-entries.ts';
 import type { DerivedFeature, Source } from './schema.ts';
 import { scanSeriesBytes, seriesPathCounts } from './series-bytes.ts';
 import { scanSeries, type SeriesScan } from './series-scan.ts';
@@ -123,6 +124,29 @@ export function loadSnapshotSeries(snap: SourceSnapshot, source: Source, systemI
   return readInSnapshot(snap, () => readSeriesAt(locateSeriesIn(path.join(snap.dir, 'raw'), systemId), systemId, source, opts));
 }
 
+/**
+ * A CSV series' bytes (into scratch space). A missing file whose folder holds one of a name that
+ * differs only in case (`S1.CSV`) says so: "file not found" alone sent the user looking for a
+ * file they could see.
+ */
+function readSeriesBytes(file: string, systemId: string): Uint8Array {
+  try {
+    return readRegularFileSync(file, seriesScratch);
+  } catch (err) {
+    if (!(err instanceof HarnessError) || err.problems[0]?.message !== 'file not found') throw err;
+    let names: string[] = [];
+    try {
+      names = readdirSync(path.dirname(file));
+    } catch {
+      throw err;
+    }
+    const near = caseMismatchNote(names, systemId);
+    if (near === undefined) throw err;
+    const why = `file not found (${near})`;
+    throw new HarnessError('E_DATA', `${file}: ${why}`, [{ file, line: 1, column: 0, message: why }]);
+  }
+}
+
 async function readSeriesAt(at: SeriesLocation, systemId: string, source: Source, opts: Omit<TimeseriesOptions, 'dataDir' | 'source'>): Promise<SystemSeries> {
   if (at.format === 'parquet') assertOneLayout(systemId, at.path);
   // Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.
@@ -133,7 +157,7 @@ async function readSeriesAt(at: SeriesLocation, systemId: string, source: Source
       : // One blocking read into scratch space, scanned at once: no Buffer, FileHandle or promise
         // per file (they were most of the 24 KB a 1-day series allocated), nothing awaited
         // between the read and the scan that could let another read overwrite the bytes.
-        readSeriesFile(at.path, readRegularFileSync(at.path, seriesScratch), systemId, opts.extraSensors ?? [], extraColumns);
+        readSeriesFile(at.path, readSeriesBytes(at.path, systemId), systemId, opts.extraSensors ?? [], extraColumns);
   const sensors: Record<string, Float64Array> = {};
   scan.columns.forEach((c, i) => {
     const v = scan.values[i];

@@ -13,7 +13,7 @@
  * problem names the part file and says `row N, column NAME` (N counts the part's rows from 1);
  * it is located at line 0, printed `file: message`. Bad values become NaN so a scan completes.
  */
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileMetaData, SchemaElement } from 'hyparquet';
@@ -43,17 +43,6 @@ export const partitionDirName = (systemId: string): string => `system_id=${syste
 /** The system id a partition folder's name holds, or undefined when the name is not `system_id=…`. */
 export function systemIdOfPartition(name: string): string | undefined {
   return name.startsWith('system_id=') ? name.slice('system_id='.length) : undefined;
-}
-
-/**
- * The system a `raw/` entry holds the series of: `<id>.csv`, or a partition folder
- * `system_id=<id>/` (a folder, or a link to one); undefined for anything else (notes, dot-files).
- * One rule for validate and the dataset loader, which both name the series no metadata lists.
- */
-export function rawEntrySystem(e: Dirent): { readonly id: string; readonly parquet: boolean } | undefined {
-  const partition = systemIdOfPartition(e.name);
-  if (partition !== undefined) return e.isDirectory() || e.isSymbolicLink() ? { id: partition, parquet: true } : undefined;
-  return e.name.endsWith('.csv') ? { id: e.name.slice(0, -'.csv'.length), parquet: false } : undefined;
 }
 
 /**

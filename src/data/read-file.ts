@@ -7,6 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { HarnessError } from '../errors.ts';
+import { tooManyOpenFiles } from '../open-files.ts';
 
 /** Why a file system error keeps a file from being read, in words. */
 export function unreadableReason(err: unknown): string {
@@ -16,6 +17,7 @@ export function unreadableReason(err: unknown): string {
   if (code === 'ELOOP') return 'is a loop of symbolic links';
   if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
   if (code === 'ENOTDIR') return 'file not found (a part of its path is a file)';
+  if (code === 'EMFILE' || code === 'ENFILE') return tooManyOpenFiles(code);
   return `cannot read (${code ?? String(err)})`;
 }
 

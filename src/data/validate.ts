@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { mapBounded } from '../bounded-map.ts';
 import { HarnessError, type Problem } from '../errors.ts';
 import { parseCsv, type CsvTable } from './csv-read.ts';
 import { finishInterruptedImport } from './swap-journal.ts';
@@ -20,7 +21,8 @@ import type { LocatedRow } from './row-fields.ts';
 import type { LabelRow } from './types.ts';
 import { readRegularFile, readRegularText, utf8Text } from './read-file.ts';
 import { scanSeriesBytes } from './series-bytes.ts';
-import { partitionDirName, rawEntrySystem, scanSeriesParquet } from './parquet-read.ts';
+import { partitionDirName, scanSeriesParquet } from './parquet-read.ts';
+import { caseMismatchNote, rawEntrySystem, strayRawEntry } from './raw-entries.ts';
 
 /** Options of `validateData`. */
 export interface ValidateOptions {
@@ -105,18 +107,6 @@ function rowKeys(table: CsvTable, sourceOf: (text: string | undefined) => Source
     if (!out.has(k)) out.set(k, { id, source, line: rec.line });
   }
   return out;
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**
@@ -212,6 +202,8 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
   const rawDirOk = new Set<Source>();
   /** Sources whose raw folder is in the Parquet layout: a missing series is named as its partition folder there. */
   const parquetRaw = new Set<Source>();
+  /** The entries of each source's raw folder, to name one that differs from a missing series only in case. */
+  const rawNames = new Map<Source, readonly string[]>();
   for (const s of layout.sources) {
     const folderSource = layout.kind === 'data-dir' ? s.source : undefined;
     const metaText = await readIfExists(s.metadataPath, report);
@@ -236,6 +228,11 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     }
     rawDirOk.add(s.source);
     const entries = await readdir(s.rawDir, { withFileTypes: true });
+    rawNames.set(s.source, entries.map((e) => e.name));
+    for (const e of entries) {
+      const stray = strayRawEntry(e);
+      if (stray !== undefined) report(fileProblem(path.join(s.rawDir, e.name), stray));
+    }
     // The Parquet layout: a partition folder `system_id=<id>/` per system, beside or instead of `<id>.csv`.
     const series = entries.flatMap((e) => {
       const sys = rawEntrySystem(e);
@@ -257,7 +254,7 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     }
   }
 
-  await pool(rawJobs, CONCURRENCY, async (job) => {
+  await mapBounded(rawJobs, CONCURRENCY, async (job) => {
     if (job.parquet) {
       filesChecked++;
       const scan = await scanSeriesParquet(job.file, {
@@ -341,9 +338,10 @@ export async function validateData(dataDir: string, opts: ValidateOptions = {}):
     }
     // A missing raw folder is reported once, not once per system.
     if (src && rawDirOk.has(src.source) && !rawKeys.has(rawKeyOf(m.source, m.id))) {
+      const near = caseMismatchNote(rawNames.get(src.source) ?? [], m.id);
       const message = parquetRaw.has(src.source)
-        ? `system ${m.id} (${m.source}) has no raw series: no folder ${path.join(src.rawDir, partitionDirName(m.id))}/ (nor ${m.id}.csv)`
-        : `system ${m.id} (${m.source}) has no raw file ${path.join(src.rawDir, `${m.id}.csv`)}`;
+        ? `system ${m.id} (${m.source}) has no raw series: no folder ${path.join(src.rawDir, partitionDirName(m.id))}/ (nor ${m.id}.csv${near ? `; ${near}` : ''})`
+        : `system ${m.id} (${m.source}) has no raw file ${path.join(src.rawDir, `${m.id}.csv`)}${near ? ` (${near})` : ''}`;
       report({ file: m.file, line: m.line, column: 0, message });
     }
   }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Problem } from '../errors.ts';
+import { openFilesProblem } from '../open-files.ts';
 
 /** tsx's namespace for user modules; tsx puts it in every URL it loads there, so messages carry it. */
 export const NAMESPACE = 'bess-harness-user';
@@ -34,6 +35,9 @@ export interface LoadFailure {
 /** Turns what importing `file` threw into a reason and located problems. */
 export function loadFailure(err: unknown, file: string): LoadFailure {
   if (!(err instanceof Error)) return { reason: `it threw ${String(err)}`, problems: [] };
+  // Before "Cannot find package": that is how Node says it could not open a package.json.
+  const tooMany = openFilesProblem(err);
+  if (tooMany !== undefined) return { reason: tooMany, problems: [] };
   // A HarnessError from a copy of the harness the module imported (so `instanceof` cannot tell).
   if (err.name === 'HarnessError')
     return {

@@ -20,6 +20,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { SourceSelector } from '../data/index.ts';
 import type { SystemRecord } from '../data/types.ts';
 import type { ModelPlugin } from '../plugin/index.ts';
+import { openFilesProblem } from '../open-files.ts';
 import { startWorker } from '../thread.ts';
 import { CALL_BOARD_BYTES, CallBoard } from './call-board.ts';
 import type { OverTime } from './over-time.ts';
@@ -121,7 +122,11 @@ class PoolWorker {
       else if (m.type === 'escaped') this.kill(m.message);
       else this.settle(m);
     });
-    this.worker.on('error', (err) => this.fail(`an error escaped the plugin: ${err.message}`));
+    // Out of descriptors (the worker's own modules, or the plugin's, could not be opened) is the
+    // machine's limit, not the plugin's fault.
+    this.worker.on('error', (err) =>
+      this.fail(openFilesProblem(err) ?? `an error escaped the plugin: ${err.message}`),
+    );
     this.worker.on('exit', (code) =>
       this.fail(`the worker thread ended with exit code ${code} before answering`),
     );

@@ -125,9 +125,11 @@ export async function readCaseScores(dir: string, scoresFile: string): Promise<S
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE' || code === 'ENFILE') throw err;
     throw new HarnessError(
       'E_RUN_STORE',
-      `${file}: the record's scores cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      `${file}: the record's scores cannot be read (${code ?? (err as Error).message})`,
     );
   }
   return parseScoresCsv(text, file);
@@ -141,6 +143,9 @@ async function readJson(file: string, what: string, optional = false): Promise<u
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (optional && code === 'ENOENT') return undefined;
+    // Out of descriptors is not a damaged record: callers that list a damaged run and go on
+    // (overviewOf) must not list sound runs without their results (the CLI names the limit).
+    if (code === 'EMFILE' || code === 'ENFILE') throw err;
     throw new HarnessError(
       'E_RUN_STORE',
       code === 'ENOENT'

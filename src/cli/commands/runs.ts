@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import path from 'node:path';
 import { loadConfig } from '../../config/index.ts';
+import { mapBounded } from '../../bounded-map.ts';
 import { HarnessError } from '../../errors.ts';
 import {
   currentTrackingServer,
@@ -13,6 +14,9 @@ import { intFlag, parseCommandArgs } from '../args.ts';
 import { displayPath } from '../output.ts';
 import { openStore } from '../run-store.ts';
 import type { Command } from './index.ts';
+
+/** The runs whose results.json `harness runs` reads at once. */
+const RESULTS_READ_AT_ONCE = 16;
 
 const USAGE = `Usage: harness runs [--limit N] [--json] [--runs-dir DIR]
        harness runs show <ref> [--json] [--runs-dir DIR]
@@ -78,7 +82,8 @@ export const runsCommand: Command = {
       throw err;
     });
     const list = await openStore(values['runs-dir'], config);
-    const shown = await Promise.all(list.runs.slice(0, limit).map(overviewOf));
+    // Each reads a results.json: all at once, a long history (--limit 1000) ran out of descriptors.
+    const shown = await mapBounded(list.runs.slice(0, limit), RESULTS_READ_AT_ONCE, overviewOf);
     // A damaged results.json leaves its run listed without AUCs; what is wrong goes to stderr.
     for (const o of shown)
       if (o.results_error !== null)

@@ -9,7 +9,7 @@ import type { Dirent } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from '../atomic.ts';
-import { rawEntrySystem } from '../parquet-read.ts';
+import { rawEntrySystem } from '../raw-entries.ts';
 import { pathExists } from '../path-exists.ts';
 
 /** Carries `oldRaw`'s entries into `stagingRaw`, leaving out the series of the systems in `imported`. */

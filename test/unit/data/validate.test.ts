@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { formatSeriesCsv } from '../../../src/data/csv-write.ts';
@@ -367,6 +367,27 @@ describe('validateData: cross-checks', () => {
     const s = makeSeries(3);
     await writeFile(f('real/raw/real-999.csv'), formatSeriesCsv(s.timestamps, s.columns));
     expect(await check()).toEqual(['real/raw/real-999.csv:1:0: orphan series: system real-999 is not listed in the metadata']);
+  });
+
+  it('a file in raw/ that is no series, an uppercase .CSV included, is named (it was skipped without a word)', async () => {
+    const copy = await readFile(f(RAW));
+    await writeFile(f('synthetic/raw/extra-sys.CSV'), copy);
+    await writeFile(f('synthetic/raw/notes.txt'), 'a note\n');
+    // What Spark and pyarrow leave out of a dataset folder, the loaders do too.
+    await writeFile(f('synthetic/raw/_SUCCESS'), '');
+    await writeFile(f('synthetic/raw/.DS_Store'), '');
+    expect(await check()).toEqual([
+      'synthetic/raw/extra-sys.CSV:1:0: not a series file: series are <id>.csv or system_id=<id>/ (the extension is case-sensitive: rename it extra-sys.csv)',
+      'synthetic/raw/notes.txt:1:0: not a series file: series are <id>.csv or system_id=<id>/ (the loaders read nothing else here: move it out, or start its name with _ or . to keep it)',
+    ]);
+  });
+
+  it('a series whose extension differs in case: "no raw file" names the file beside it', async () => {
+    await rename(f(RAW), f('synthetic/raw/syn-000.CSV'));
+    expect(await check()).toEqual([
+      `${META}:2:0: system syn-000 (synthetic) has no raw file ${f(RAW)} (raw/ holds syn-000.CSV: the extension is case-sensitive)`,
+      'synthetic/raw/syn-000.CSV:1:0: not a series file: series are <id>.csv or system_id=<id>/ (the extension is case-sensitive: rename it syn-000.csv)',
+    ]);
   });
 
   it('a missing raw folder is one problem, not one per system', async () => {
