@@ -10,7 +10,8 @@
  * - sizes: the bytes of raw/ in each layout;
  * - the floor: parquet-floor-child.js, in the same reps, does the least any reader must (the
  *   metadata, every part file read and its footer decoded, every column placed in a new
- *   Float64Array) with no decoding (`fill`) and with a dictionary lookup per value (`gather`).
+ *   Float64Array) with no decoding (`fill`), with a dictionary lookup per value (`gather`) and
+ *   with a scaled integer divided per value (`divide`).
  *   CSV's time over the floor is the most any Parquet reader could reach on this machine.
  *
  *   npm run bench -- --parquet-only [--reps 3]   (the whole `npm run bench` runs it too)
@@ -55,6 +56,9 @@ export interface ParquetSummary {
   /** The floor with one dictionary lookup per value (our writer's pages), and CSV's time over it. */
   readonly floorGatherMs: number;
   readonly dictionaryCeilingSpeedup: number;
+  /** The floor with one scaled integer divided per value (decimals stored as integers). */
+  readonly floorDivideMs: number;
+  readonly scaledCeilingSpeedup: number;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -125,12 +129,14 @@ export async function parquetStep(
   const pq: ReturnType<typeof run>[] = [];
   const fill: ReturnType<typeof run>[] = [];
   const gather: ReturnType<typeof run>[] = [];
+  const divide: ReturnType<typeof run>[] = [];
   log(`bench: parquet: loading every series, ${reps} reps`);
   for (let k = 0; k < reps; k++) {
     csv.push(run('node', [CHILD, csvDir], work));
     pq.push(run('node', [CHILD, pqDir], work));
     fill.push(run('node', [FLOOR_CHILD, pqDir, 'fill'], work));
     gather.push(run('node', [FLOOR_CHILD, pqDir, 'gather'], work));
+    divide.push(run('node', [FLOOR_CHILD, pqDir, 'divide'], work));
   }
   log('bench: parquet: validate');
   const csvValidate = Array.from(
@@ -171,6 +177,8 @@ export async function parquetStep(
     ceilingSpeedup: csvLoadMs / median(ms(fill)),
     floorGatherMs: median(ms(gather)),
     dictionaryCeilingSpeedup: csvLoadMs / median(ms(gather)),
+    floorDivideMs: median(ms(divide)),
+    scaledCeilingSpeedup: csvLoadMs / median(ms(divide)),
   };
 }
 
@@ -183,7 +191,7 @@ export function parquetLine(p: ParquetSummary): string {
     `${p.loadSpeedup.toFixed(2)}× (goal ≥ ${p.minSpeedup}×: ${p.meetsGoal ? 'met' : 'NOT MET'}; per rep ${p.loadSpeedups.map((s) => s.toFixed(2)).join(', ')}); same series: ${p.sameSeries}; ` +
     `raw/ ${(p.parquetRawBytes / 1e6).toFixed(1)} MB vs ${(p.csvRawBytes / 1e6).toFixed(1)} MB (${p.sizeRatio.toFixed(1)}× smaller); ` +
     `validate ${f(p.parquetValidateMs)} vs ${f(p.csvValidateMs)}; load peak RSS ${p.parquetLoadRssMb.toFixed(0)} vs ${p.csvLoadRssMb.toFixed(0)} MB. ` +
-    `The floor (files read, columns placed, nothing decoded) is ${f(p.floorFillMs)}: no reader can beat CSV by more than ${p.ceilingSpeedup.toFixed(2)}× here; ` +
-    `with one dictionary lookup per value ${f(p.floorGatherMs)} (${p.dictionaryCeilingSpeedup.toFixed(2)}×).`
+    `The floor (files read, columns placed, nothing decoded) is ${f(p.floorFillMs)}: no reader beats CSV by more than ${p.ceilingSpeedup.toFixed(2)}× here; ` +
+    `with one dictionary lookup per value ${f(p.floorGatherMs)} (${p.dictionaryCeilingSpeedup.toFixed(2)}×), one scaled integer divided ${f(p.floorDivideMs)} (${p.scaledCeilingSpeedup.toFixed(2)}×).`
   );
 }
