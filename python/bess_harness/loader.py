@@ -127,8 +127,14 @@ def legacy_labels_message(file: str) -> str:
 
 
 def _no_data_folder(d: str) -> str:
-    """The CLI's message says `--data`; in Python the way out is the argument, and a notebook run
-    from notebooks/ misses ./data, so the folder a relative path was taken from is named."""
+    """Why ``d`` is no data folder (``missingDataDirMessage``): not there, or a file. The CLI's
+    message says `--data`; in Python the way out is the argument, and a notebook run from
+    notebooks/ misses ./data, so the folder a relative path was taken from is named."""
+    if os.path.exists(d):
+        return (
+            f"{d} is a file, not a data folder: data_dir= takes the folder that holds synthetic/ and real/ "
+            "(or raw/, metadata.csv and labels.csv), not a file in it"
+        )
     return f"data folder {d} not found (run `harness generate`, or pass data_dir=: a relative path is the working directory's, {os.getcwd()})"
 
 
@@ -379,6 +385,16 @@ def _find_source(data_dir: str, system_id: str) -> str:
     return layout.sources[0].source
 
 
+def _check_source(data_dir: str, source: str) -> None:
+    """The source asked for, held to the folder as load_dataset holds it (``checkSource``): a flat
+    folder holds one source, and its series read as the other's failed on the other's rules (real
+    data's extra columns were "unknown column" at the header) where load_dataset says "no synthetic
+    data: <dir> holds real data"; a file passed as the data folder is named as one."""
+    layout = describe_layout(data_dir)
+    if layout.kind == "flat" or not layout.sources:
+        select_sources(layout, source)
+
+
 def derive_feature(df: pd.DataFrame, name: str) -> pd.Series:
     """``cell_delta_v_mv`` = (cell_voltage_max_v − cell_voltage_min_v) × 1000, ``temp_spread_c`` = temp_cell_max_c − temp_cell_min_c; NaN where an input is missing."""
     if name not in DERIVED_FEATURES:
@@ -479,6 +495,8 @@ def load_timeseries(
     extra_sensors = _names(extra_sensors, "extra_sensors")
     derive = _names(derive, "derive")
     d = resolve_data_dir(data_dir)
+    if source is not None:
+        _check_source(d, source)
     src = source if source is not None else _find_source(d, system_id)
     fmt, file = locate_series(d, src, system_id)
     # Real data may carry extra snake_case columns (`harness import`'s `extra`); synthetic data holds only sensors.

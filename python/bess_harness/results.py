@@ -6,6 +6,10 @@ per-system scores of every scored case (``scores/<suite>/<model>.csv``). An out 
 (``.harness/last-run``) holds ``run-record.json`` after a recorded run (src/track/record-pointer.ts),
 naming that run's record: ``load_results`` follows it, so a plain ``harness run`` (no json reporter)
 is enough.
+
+A file it cannot use (not JSON, not an object, or of a later schema: results.json, run.json,
+run-record.json) raises :class:`~bess_harness.errors.HarnessDataError` naming it, with the line and
+column of a JSON error, as the CLI refuses such a run folder.
 """
 from __future__ import annotations
 
@@ -15,8 +19,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .errors import HarnessDataError, Problem
+
 #: The results.json layout this reader knows.
 RESULTS_SCHEMA = 1
+#: The run record's run.json layout this reader knows (src/track/types.ts RUN_RECORD_SCHEMA).
+RUN_RECORD_SCHEMA = 1
 
 #: The out dir's pointer to the last recorded run (src/track/record-pointer.ts), and its layout.
 RECORD_POINTER_FILE = "run-record.json"
@@ -57,15 +65,39 @@ def _ci_row(base: dict, metric: str, ci: dict | None) -> dict:
 
 
 def _read_json(file: str) -> dict:
-    with open(file, encoding="utf-8") as f:
-        return json.load(f)
+    """A JSON object from ``file``. A damaged file (a write cut short) raised a bare JSONDecodeError
+    that named no file: now the error names it, with the line and column of the fault."""
+    try:
+        with open(file, encoding="utf-8") as f:
+            raw = json.load(f)
+    except json.JSONDecodeError as e:
+        raise _unusable(file, f"not valid JSON ({e.msg})", e.lineno, e.colno) from None
+    except UnicodeDecodeError as e:
+        raise _unusable(file, f"not UTF-8 text (byte {e.start + 1})") from None
+    if not isinstance(raw, dict):
+        raise _unusable(file, f"not a JSON object but {type(raw).__name__}")
+    return raw
+
+
+def _read_checked(file: str, what: str, schema: int) -> dict:
+    """A JSON object of a known ``schema``: one of a later schema was read as if it were this one."""
+    raw = _read_json(file)
+    if raw.get("schema") != schema:
+        raise _unusable(file, f"{what} schema {raw.get('schema')!r}, this bess_harness reads schema {schema}")
+    return raw
+
+
+def _unusable(file: str, message: str, line: int = 0, column: int = 0) -> HarnessDataError:
+    return HarnessDataError(f"cannot read the run's {os.path.basename(file)}", [Problem(file, line, column, message)])
 
 
 def _read_results(file: str) -> dict:
-    raw = _read_json(file)
-    if raw.get("schema") != RESULTS_SCHEMA:
-        raise ValueError(f"{file}: results schema {raw.get('schema')!r}, this bess_harness reads schema {RESULTS_SCHEMA}")
-    return raw
+    return _read_checked(file, "results", RESULTS_SCHEMA)
+
+
+def _read_run(record_dir: str) -> dict:
+    """A run record's run.json, its schema checked as the CLI checks it (read-runs.ts readRunRecord)."""
+    return _read_checked(os.path.join(record_dir, "run.json"), "record", RUN_RECORD_SCHEMA)
 
 
 def _resolve(run_dir: str) -> tuple[str, bool]:
@@ -75,9 +107,7 @@ def _resolve(run_dir: str) -> tuple[str, bool]:
     own = os.path.join(run_dir, "results.json")
     pointer_file = os.path.join(run_dir, RECORD_POINTER_FILE)
     if os.path.exists(pointer_file):
-        pointer = _read_json(pointer_file)
-        if pointer.get("schema") != RECORD_POINTER_SCHEMA:
-            raise ValueError(f"{pointer_file}: pointer schema {pointer.get('schema')!r}, this bess_harness reads schema {RECORD_POINTER_SCHEMA}")
+        pointer = _read_checked(pointer_file, "pointer", RECORD_POINTER_SCHEMA)
         record = os.path.normpath(os.path.join(run_dir, pointer["record"]))
         # A results.json of a later run that was not recorded (--no-history --reporter json) wins
         # over the pointer, which names the last *recorded* run. ISO 8601 UTC times sort as text.
@@ -120,6 +150,7 @@ def load_results(run_dir: str | os.PathLike = ".harness/last-run") -> Results:
     """
     run_dir = os.fspath(run_dir)
     source_dir, is_record = _resolve(run_dir)
+    run = _read_run(source_dir) if is_record else None  # first: a later schema is refused before anything is read
     raw = _read_results(os.path.join(source_dir, "results.json"))
     raw = _with_later_verdict(run_dir, source_dir, raw)
     metrics, cis, breakdowns, assertions = [], [], [], []
@@ -176,7 +207,7 @@ def load_results(run_dir: str | os.PathLike = ".harness/last-run") -> Results:
         cis=_df(cis, [*_CASE_KEYS, "metric", "method", "level", "low", "high"]),
         breakdowns=_df(breakdowns, [*_CASE_KEYS, "by", "stratum", "n", "positives", "negatives"]),
         assertions=_df(assertions, ["suite", "id", "state", "pass", "message", "actual", "expected"]),
-        scores=_scores(source_dir),
+        scores=_scores(source_dir, run),
         summary=raw.get("summary", {}),
         raw=raw,
         source_dir=source_dir,
@@ -188,13 +219,10 @@ def _df(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
 
 
-def _scores(run_dir: str) -> pd.DataFrame:
+def _scores(run_dir: str, run: dict | None) -> pd.DataFrame:
     columns = ["suite", "model", "version", "system_id", "label", "score"]
-    record = os.path.join(run_dir, "run.json")
-    if not os.path.exists(record):
+    if run is None:
         return pd.DataFrame(columns=columns)
-    with open(record, encoding="utf-8") as f:
-        run = json.load(f)
     parts = []
     for suite in run.get("suites", []):
         for case in suite.get("cases", []):

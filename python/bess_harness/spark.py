@@ -33,6 +33,7 @@ import importlib
 import os
 import pickle
 import re
+import shutil
 import sys
 import uuid
 from collections import Counter
@@ -173,7 +174,8 @@ def score_fleet(
 
     try:
         # One row a system: the scores are checked on the driver before anything is written.
-        scored = fleet.groupBy("system_id").applyInPandas(score_group, schema=_GROUP_SCHEMA).collect()
+        with _local_workers_run_this_python(spark):
+            scored = fleet.groupBy("system_id").applyInPandas(score_group, schema=_GROUP_SCHEMA).collect()
     finally:
         shared.release()
     _check_scored(scored, parts, dataset_path)
@@ -580,6 +582,52 @@ def _raise_refused(refused: list, dataset_path: str, what: str, missing: Sequenc
     )
 
 
+@contextlib.contextmanager
+def _local_workers_run_this_python(spark) -> Iterator[None]:
+    """In local mode, with no worker Python chosen (PYSPARK_PYTHON, spark.pyspark.python), the
+    workers run this very interpreter for the block. Spark starts them with `python3` from PATH,
+    which for a venv not activated (venv/bin/python -m bess_harness.spark, a notebook kernel) is
+    another Python without bess_harness: the job died in ModuleNotFoundError. On a cluster the
+    executors' Python is the user's to set (docs/spark.md), and it is left alone."""
+    try:
+        sc = spark.sparkContext
+        chosen = "PYSPARK_PYTHON" in os.environ or sc.getConf().get("spark.pyspark.python") is not None
+        local = sc.master.startswith("local")
+    except Exception:  # noqa: BLE001 - Spark Connect: no SparkContext, the workers are the server's
+        yield
+        return
+    if chosen or not local:
+        yield
+        return
+    # Read when the scoring function is wrapped for the JVM (udf.py _wrap_function), so set for
+    # the block and put back: a session the caller holds keeps its own setting afterwards.
+    old = sc.pythonExec
+    sc.pythonExec = sys.executable
+    try:
+        yield
+    finally:
+        sc.pythonExec = old
+
+
+def worker_import_problem(spark, e: BaseException) -> str | None:
+    """One line for a Spark job whose Python workers could not import a module: which interpreter
+    they ran and how to point them at another; None for any other error. The JVM's trace of it
+    (106 lines) said neither."""
+    text = str(e)
+    if "ModuleNotFoundError: " not in text or "Python worker" not in text and "PythonException" not in text:
+        return None
+    try:
+        python = spark.sparkContext.pythonExec
+        shown = python if os.path.isabs(python) or shutil.which(python) is None else f"{python}, {shutil.which(python)} here"
+    except Exception:  # noqa: BLE001 - Spark Connect: the server's workers
+        shown = "the cluster's"
+    return (
+        f"the Spark workers' Python ({shown}) cannot import a module ({_python_error(e)}): point them at a Python that has "
+        "bess_harness, its dependencies and the model's module with PYSPARK_PYTHON=<python> "
+        "(spark-submit: --conf spark.pyspark.python=<python>; a module of your own: --py-files)"
+    )
+
+
 def _write_atomic(spark, df, out_path: str) -> None:
     """Writes ``df`` as Parquet beside ``out_path`` and renames it into place (replacing an old one),
     so ``out_path`` never holds half a job's output. On Spark Connect, where the driver's Hadoop
@@ -699,6 +747,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--save-state", help="write the state the model scored with to this local file")
     p.add_argument("--seed", default=None, help="the seed the model sees (model.seed, Dataset.seed)")
     p.add_argument("--merge-schema", action="store_true", help="read the union of every part's sensor columns")
+    p.add_argument(
+        "--spark-log-level",
+        default="OFF",
+        help="Spark's own log level for a session this command starts (default OFF: errors are reported in one line; WARN shows Spark's log)",
+    )
     args = p.parse_args(argv)
     try:
         model = load_model(args.model)
@@ -710,6 +763,10 @@ def main(argv: list[str] | None = None) -> int:
     # Stop the session at the end only when this call started it (not one a notebook or test holds).
     ours = SparkSession.getActiveSession() is None
     spark = SparkSession.builder.appName(f"bess-harness score_fleet {model_name(model)}").getOrCreate()
+    if ours:
+        # A failed task is logged by Spark with the JVM's and the worker's traces (a hundred lines)
+        # before the one line this command prints for it; --spark-log-level WARN shows them.
+        spark.sparkContext.setLogLevel(args.spark_log_level)
     try:
         out = score_fleet(
             spark,
@@ -728,8 +785,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as e:  # the model failed on an executor: its own message, not the JVM's trace
         stale = checksum_problem(e)  # a part read while scoring, not only its footer in read_fleet
+        no_module = worker_import_problem(spark, e)
         if stale is not None:
             sys.stderr.write(f"bess_harness.spark: {stale.file}: {stale.message}\n")
+        elif no_module is not None:
+            sys.stderr.write(f"bess_harness.spark: {no_module}\n")
         else:
             sys.stderr.write(f"bess_harness.spark: scoring failed: {_python_error(e)}\n")
         return 2

@@ -58,7 +58,7 @@ _PY_DATA_HINT = re.compile(r"or pass data_dir=: a relative path is the working d
 
 
 def _as_cli(message: str) -> str:
-    return _PY_DATA_HINT.sub("or pass --data)", message)
+    return _PY_DATA_HINT.sub("or pass --data)", message).replace("a data folder: data_dir= takes", "a data folder: --data takes")
 
 
 @pytest.mark.parametrize("name", CASES)

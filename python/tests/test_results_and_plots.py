@@ -13,7 +13,9 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from bess_harness import load_dataset, load_labels, load_results, visualize_labels  # noqa: E402
+from bess_harness.errors import Problem  # noqa: E402
+
+from bess_harness import HarnessDataError, load_dataset, load_labels, load_results, visualize_labels  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 CONFORMANCE = REPO / "test" / "fixtures" / "conformance"
@@ -150,7 +152,32 @@ def test_load_results_without_a_run(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no results.json"):
         load_results(tmp_path)
     (tmp_path / "results.json").write_text('{"schema": 9}')
-    with pytest.raises(ValueError, match="schema 9"):
+    with pytest.raises(HarnessDataError, match="schema 9"):
+        load_results(tmp_path)
+
+
+def test_load_results_refuses_a_run_record_of_a_later_schema(run_dir: Path, tmp_path: Path) -> None:
+    """run.json's schema was never read: a record of a later schema loaded silently (the CLI refuses it)."""
+    record = tmp_path / "runs" / "a"
+    _record(run_dir, record, "2026-03-01T10:00:00.000Z")
+    run = json.loads((record / "run.json").read_text())
+    (record / "run.json").write_text(json.dumps({**run, "schema": 2}))
+    with pytest.raises(HarnessDataError) as err:
+        load_results(record)
+    assert err.value.problems == [Problem(str(record / "run.json"), 0, 0, "record schema 2, this bess_harness reads schema 1")]
+    (record / "run.json").write_text(json.dumps(run))
+    assert not load_results(record).scores.empty
+
+
+def test_load_results_names_a_damaged_json_file_with_its_line_and_column(run_dir: Path, tmp_path: Path) -> None:
+    """A results.json cut short raised a bare json.JSONDecodeError that named no file."""
+    (tmp_path / "results.json").write_text('{\n  "schema": 1,\n  "suites": [')  # cut short after a write's first lines
+    with pytest.raises(HarnessDataError) as err:
+        load_results(tmp_path)
+    assert err.value.problems == [Problem(str(tmp_path / "results.json"), 3, 14, "not valid JSON (Expecting value)")]
+    assert str(err.value) == f"cannot read the run's results.json\n{tmp_path / 'results.json'}:3:14: not valid JSON (Expecting value)"
+    (tmp_path / "results.json").write_text("[]")
+    with pytest.raises(HarnessDataError, match="not a JSON object but list"):
         load_results(tmp_path)
 
 
@@ -171,3 +198,22 @@ def test_visualize_labels_without_metadata_says_so() -> None:
     fig = visualize_labels(labels)
     assert fig.get_axes()[2].texts[0].get_text() == "no operational_mode column"
     assert isinstance(labels, pd.DataFrame)
+
+
+def test_visualize_labels_takes_one_column_name_as_a_string() -> None:
+    """columns="season" drew one empty panel per letter ("systems by s", "systems by e", …)."""
+    fig = visualize_labels(load_dataset(data_dir=CONFORMANCE / "valid-dataset" / "data"), columns="season")
+    assert [a.get_title() for a in fig.get_axes()] == ["systems by season"]
+    with pytest.raises(TypeError, match="columns must be names"):
+        visualize_labels(load_dataset(data_dir=CONFORMANCE / "valid-dataset" / "data"), columns=[1])  # type: ignore[list-item]
+
+
+def test_visualize_labels_draws_each_label_in_one_colour_on_every_panel() -> None:
+    """The "by label" bars were both the first colour, which the stacked panels give anomalies."""
+    fig = visualize_labels(load_dataset(data_dir=CONFORMANCE / "valid-dataset" / "data"))
+    by_label, by_type = fig.get_axes()[:2]
+    label_colour = {t.get_text(): p.get_facecolor() for t, p in zip(by_label.get_xticklabels(), by_label.patches)}
+    stacked_colour = {c.get_label(): c.patches[0].get_facecolor() for c in by_type.containers}
+    assert set(label_colour) == set(stacked_colour) == {"anomaly", "normal"}
+    assert label_colour == stacked_colour
+    assert label_colour["anomaly"] != label_colour["normal"]

@@ -559,3 +559,55 @@ def test_a_stale_hadoop_checksum_file_is_named_in_one_line(spark, fleet, tmp_pat
     ]
     crc.unlink()
     assert main(args) == 0
+
+
+def python_without_the_package(tmp_path: Path) -> Path:
+    """A folder whose ``python3`` is the system's, which has neither bess_harness nor pandas: what
+    PATH gives Spark's workers when the venv the driver runs in is not activated."""
+    system = Path("/usr/bin/python3")
+    if not system.exists() or subprocess.run([str(system), "-c", "import pandas, pyarrow"], capture_output=True).returncode == 0:
+        pytest.skip("needs a /usr/bin/python3 without pandas and pyarrow")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "python3").symlink_to(system)
+    return folder
+
+
+def score_in_a_fresh_process(pq_dir: Path, out: Path, path_first: Path, pyspark_python: str | None) -> subprocess.CompletedProcess:
+    """`python -m bess_harness.spark` run by this interpreter's path, the venv not activated: PATH
+    starts with ``path_first`` and PYSPARK_PYTHON is ``pyspark_python`` (removed when None)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON", "VIRTUAL_ENV")}
+    env["PATH"] = os.pathsep.join([str(path_first), env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "python"), str(TESTS_DIR)])
+    if pyspark_python is not None:
+        env["PYSPARK_PYTHON"] = pyspark_python
+    cmd = [sys.executable, "-m", "bess_harness.spark", "--dataset", str(pq_dir), "--model", "example_models.fingerprint:Fingerprint"]
+    return subprocess.run([*cmd, "--out", str(out)], capture_output=True, text=True, env=env, cwd=out.parent)
+
+
+def test_local_workers_run_the_drivers_python_when_pyspark_python_is_unset(fleet, tmp_path) -> None:
+    """Spark starts its Python workers with `python3` from PATH: run as venv/bin/python without the
+    venv activated, the job ended in 106 lines of Java and Python traceback and
+    `ModuleNotFoundError: No module named 'bess_harness'`. In local mode the workers now run the
+    driver's own interpreter."""
+    _, pq_dir = fleet
+    out = tmp_path / "scores.parquet"
+    r = score_in_a_fresh_process(pq_dir, out, python_without_the_package(tmp_path), None)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert len(read_scores(out)) == 12
+
+
+def test_workers_that_cannot_import_the_package_are_named_in_one_line(fleet, tmp_path) -> None:
+    """A PYSPARK_PYTHON the user set is kept; when its interpreter lacks a module, the error says
+    which interpreter the workers ran and how to point them elsewhere, without the Java stack."""
+    _, pq_dir = fleet
+    python3 = python_without_the_package(tmp_path) / "python3"
+    out = tmp_path / "scores.parquet"
+    r = score_in_a_fresh_process(pq_dir, out, tmp_path, str(python3))
+    assert r.returncode == 2, r.stderr[-3000:]
+    ours = [line for line in r.stderr.splitlines() if line.startswith("bess_harness.spark:")]
+    assert len(ours) == 1, r.stderr[-3000:]
+    assert ours[0].startswith(f"bess_harness.spark: the Spark workers' Python ({python3}) cannot import ")
+    assert "No module named" in ours[0] and "PYSPARK_PYTHON" in ours[0] and "spark.pyspark.python" in ours[0]
+    assert "\tat org.apache" not in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()

@@ -189,13 +189,18 @@ export function missingDataDirMessage(dir: string): string {
     : `data folder ${dir} not found (run \`harness generate\`, or pass --data)`;
 }
 
+/** Throws {@link missingDataDirMessage} (E_DATA) unless `dir` is a folder. */
+export function assertDataFolder(dir: string): void {
+  if (!isDir(dir)) throw new HarnessError('E_DATA', missingDataDirMessage(dir));
+}
+
 /**
  * The sources of a layout a loader should read for `selector`. Throws a HarnessError when
  * the folder is missing, holds no data, lacks the one source asked for, or still has a legacy
  * top-level `labels.csv`.
  */
 export function selectSources(layout: DataLayout, selector: Source | 'all'): readonly SourceLayout[] {
-  if (!isDir(layout.dataDir)) throw new HarnessError('E_DATA', missingDataDirMessage(layout.dataDir));
+  assertDataFolder(layout.dataDir);
   assertNoLegacyLabels(layout);
   if (layout.sources.length === 0) {
     throw new HarnessError(

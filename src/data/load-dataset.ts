@@ -3,7 +3,7 @@ import path from 'node:path';
 import { HarnessError, type Problem } from '../errors.ts';
 import { readLabelColumns, labelRowAt } from './label-columns.ts';
 import { describeLayout, resolveDataDir, selectSources, type DataLayout, type SourceLayout } from './layout.ts';
-import { loadSnapshotSeries, loadTimeseries } from './load-timeseries.ts';
+import { loadRecordSeries, loadSnapshotSeries } from './load-timeseries.ts';
 import { metadataRowAt, readMetadataColumns } from './metadata-columns.ts';
 import { rawEntrySystem, strayRawEntry } from './raw-entries.ts';
 import { SOURCES, type Source } from './schema.ts';
@@ -259,5 +259,5 @@ export function systemRecord(row: MetadataRow, label: LabelRow, dataDir: string,
  */
 function seriesLoader(row: MetadataRow, dataDir: string, extraSensors: readonly string[], snapshot: SourceSnapshot | undefined): SystemRecord['loadSeries'] {
   if (snapshot) return (o = {}) => loadSnapshotSeries(snapshot, row.source, row.system_id, { extraSensors, ...(o.derive ? { derive: o.derive } : {}) });
-  return (o = {}) => loadTimeseries(row.system_id, { dataDir, source: row.source, extraSensors, ...(o.derive ? { derive: o.derive } : {}) });
+  return (o = {}) => loadRecordSeries(row.system_id, dataDir, row.source, { extraSensors, ...(o.derive ? { derive: o.derive } : {}) });
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Problem } from '../errors.ts';
 import { HarnessError } from '../errors.ts';
 import { throwIfProblems } from './csv-read.ts';
-import { assertSafeSystemId, describeLayout, locateSeries, locateSeriesIn, resolveDataDir, type SeriesLocation } from './layout.ts';
+import { assertDataFolder, assertSafeSystemId, describeLayout, locateSeries, locateSeriesIn, resolveDataDir, selectSources, type SeriesLocation } from './layout.ts';
 import { readInSnapshot } from './source-snapshot.ts';
 import { scanSeriesParquet } from './parquet-read.ts';
 import { caseMismatchNote } from './raw-entries.ts';
@@ -83,8 +83,21 @@ function findSource(dataDir: string, systemId: string): Source {
     throw new HarnessError('E_DATA', `system ${systemId} has a series in both ${found.map((s) => s.source).join(' and ')}; pass a source`);
   }
   const fallback = layout.sources[0];
+  // A file passed as the data folder was "no data in <file>": it is named as a file.
+  if (!fallback) assertDataFolder(layout.dataDir);
   if (!fallback) throw new HarnessError('E_DATA', `no data in ${layout.dataDir}: expected synthetic/, real/ or a flat raw/ folder (run \`harness generate\`)`);
   return fallback.source;
+}
+
+/**
+ * The source asked for, held to the folder as loadDataset holds it (selectSources): a flat folder
+ * holds one source, and its series read as the other's failed on the other's rules (real data's
+ * extra columns were "unknown column" at the header) where loadDataset says "no synthetic data:
+ * <dir> holds real data"; a file passed as the data folder is named as one.
+ */
+function checkSource(dataDir: string, source: Source): void {
+  const layout = describeLayout(dataDir);
+  if (layout.kind === 'flat' || layout.sources.length === 0) selectSources(layout, source);
 }
 
 /**
@@ -111,7 +124,16 @@ function assertOneLayout(systemId: string, partition: string): void {
 export async function loadTimeseries(systemId: string, opts: TimeseriesOptions = {}): Promise<SystemSeries> {
   assertSafeSystemId(systemId);
   const dataDir = resolveDataDir(opts.dataDir);
-  const source = opts.source ?? findSource(dataDir, systemId);
+  if (opts.source !== undefined) checkSource(dataDir, opts.source);
+  return loadRecordSeries(systemId, dataDir, opts.source ?? findSource(dataDir, systemId), opts);
+}
+
+/**
+ * {@link loadTimeseries} of a system whose source the folder's own metadata gave (a loaded
+ * dataset's record), so not checked against the folder again: in a flat folder that check reads
+ * metadata.csv, once per series of the fleet.
+ */
+export function loadRecordSeries(systemId: string, dataDir: string, source: Source, opts: Omit<TimeseriesOptions, 'dataDir' | 'source'> = {}): Promise<SystemSeries> {
   return readSeriesAt(locateSeries(dataDir, source, systemId), systemId, source, opts);
 }
 
