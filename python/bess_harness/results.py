@@ -13,6 +13,7 @@ column of a JSON error, as the CLI refuses such a run folder.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -207,7 +208,7 @@ def load_results(run_dir: str | os.PathLike = ".harness/last-run") -> Results:
         cis=_df(cis, [*_CASE_KEYS, "metric", "method", "level", "low", "high"]),
         breakdowns=_df(breakdowns, [*_CASE_KEYS, "by", "stratum", "n", "positives", "negatives"]),
         assertions=_df(assertions, ["suite", "id", "state", "pass", "message", "actual", "expected"]),
-        scores=_scores(source_dir, run),
+        scores=_scores(source_dir, run, raw),
         summary=raw.get("summary", {}),
         raw=raw,
         source_dir=source_dir,
@@ -219,19 +220,55 @@ def _df(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
 
 
-def _scores(run_dir: str, run: dict | None) -> pd.DataFrame:
+def _scores(run_dir: str, run: dict | None, results: dict) -> pd.DataFrame:
     columns = ["suite", "model", "version", "system_id", "label", "score"]
     if run is None:
         return pd.DataFrame(columns=columns)
+    counted = {(s.get("name"), c.get("model")): c for s in results.get("suites", []) for c in s.get("cases", [])}
     parts = []
     for suite in run.get("suites", []):
         for case in suite.get("cases", []):
             rel = case.get("scores_file")
             if not rel:
                 continue
-            df = pd.read_csv(os.path.join(run_dir, rel), dtype={"system_id": str, "label": str, "score": "float64"}, keep_default_na=False)
+            df = _read_scores_file(os.path.join(run_dir, rel), counted.get((suite["name"], case["model"])))
             df.insert(0, "version", case.get("version"))
             df.insert(0, "model", case["model"])
             df.insert(0, "suite", suite["name"])
             parts.append(df)
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def _read_scores_file(file: str, counted: dict | None) -> pd.DataFrame:
+    """A case's ``system_id,label,score`` file, refused as ``harness compare`` refuses it
+    (src/track/scores-file.ts, read-runs.ts) when it was cut short: the harness ends every row with
+    a newline, so a last row without one ends mid-row (``0.81`` cut to ``0.8`` still parses), and a
+    file cut at a row boundary holds fewer systems than results.json counts for its case. Both were
+    read silently, and a notebook's AUC or plot came from systems the run never scored that way."""
+    with open(file, encoding="utf-8") as f:
+        text = f.read()
+    lines = text.split("\n")
+    if lines[-1] != "":
+        raise HarnessDataError(
+            f"{file}: cut short (half-written or damaged)",
+            [Problem(file, len(lines), 0, f"the last line {json.dumps(lines[-1], ensure_ascii=False)} has no newline: the file ends inside a row")],
+        )
+    df = pd.read_csv(io.StringIO(text), dtype={"system_id": str, "label": str, "score": "float64"}, keep_default_na=False)
+    if counted is not None and counted.get("state") == "scored":
+        _check_row_counts(df, counted, file)
+    return df
+
+
+def _check_row_counts(df: pd.DataFrame, counted: dict, file: str) -> None:
+    """The rows must be the systems results.json counts for the case (read-runs.ts checkRowCounts)."""
+    rows, anomalies = len(df), int((df["label"] == "anomaly").sum()) if "label" in df else 0
+    n, positives = counted.get("n"), counted.get("positives")
+    if not isinstance(n, int):
+        return  # a results.json without counts (hand-made): nothing to hold the file against
+    if rows != n:
+        why = f"{rows} row(s), but results.json counts n = {n} scored systems for this case"
+    elif isinstance(positives, int) and anomalies != positives:
+        why = f"{anomalies} anomaly row(s), but results.json counts {positives} for this case"
+    else:
+        return
+    raise HarnessDataError(f"{file}: {why}: the file was cut short or edited; restore it, or remove the run")

@@ -60,6 +60,7 @@ from .parquet import (
 from .protocol import decode_series, model_metadata
 from .serve import _CallError, _batch_scores, _finite_scores
 from .loader import utf8_text
+from .raw_entries import stray_raw_entry
 from .validate import parse_csv, parse_labels_table, parse_metadata_table, throw_if_problems
 
 #: The columns of the scores file, as ``harness evaluate --scores`` reads them.
@@ -327,6 +328,7 @@ def read_fleet(spark, dataset_path: str, merge_schema: bool = False):
     from pyspark.sql import types as T
 
     raw = f"{dataset_path.rstrip('/')}/raw"
+    _refuse_stray_raw_entries(raw)
 
     def schema_read(int96_as_timestamp: bool, merge: bool):
         # Ids such as 0042 must stay strings: Spark would otherwise infer the partition as an integer.
@@ -711,6 +713,29 @@ def checksum_problem(e: BaseException) -> Problem | None:
         0,
         f"its Hadoop checksum file .{name}.crc does not match (the part was rewritten by another tool): delete the .crc file",
     )
+
+
+def _refuse_stray_raw_entries(raw: str) -> None:
+    """A HarnessDataError in one line naming the first entry of a local ``raw/`` that is no series
+    (raw_entries.stray_raw_entry: the loaders' rule and words). Spark tried to read raw/README.md as
+    Parquet and failed with "An error occurred while calling o28.parquet." after 78 lines of JVM
+    trace, the file named only inside it. A remote raw/ (hdfs://, s3a://) is left to Spark, and so
+    is a local one that cannot be listed (Spark's message says it is missing)."""
+    scheme = urlparse(raw).scheme
+    if len(scheme) > 1 and scheme != "file":
+        return
+    local = unquote(urlparse(raw).path) if scheme == "file" else raw
+    try:
+        entries = list(os.scandir(local))
+    except OSError:
+        return
+    # In the loaders' order (JavaScript's: UTF-16 code units), so both name the same one first.
+    strays = sorted(((e.name, why) for e in entries if (why := stray_raw_entry(e)) is not None), key=lambda s: s[0].encode("utf-16-be"))
+    if not strays:
+        return
+    name, why = strays[0]
+    more = f" (and {len(strays) - 1} more that are not series: {_nice([n for n, _ in strays[1:]])})" if len(strays) > 1 else ""
+    raise HarnessDataError(f"{os.path.join(local, name)}: {why}{more}")
 
 
 def _first_line(e: Exception) -> str:

@@ -57,18 +57,51 @@ def test_load_results_tables(run_dir: Path) -> None:
     assert r.scores.empty and list(r.scores.columns) == ["suite", "model", "version", "system_id", "label", "score"]
 
 
+def _pca_scores(results_file: Path) -> str:
+    """A scores file of smoke's pca case holding the systems results.json counts for it (n, positives),
+    as the harness writes one: sys-0 … in order, the anomalies first, scores 0.9 then 0.25."""
+    case = next(c for s in json.loads(results_file.read_text())["suites"] if s["name"] == "smoke" for c in s["cases"] if c["model"] == "pca")
+    rows = [f"sys-{i},{'anomaly' if i < case['positives'] else 'normal'},{0.9 if i < case['positives'] else 0.25}" for i in range(case["n"])]
+    return "\n".join(["system_id,label,score", *rows]) + "\n"
+
+
 def test_load_results_reads_the_scores_of_a_run_record(run_dir: Path, tmp_path: Path) -> None:
     # A run record of the store: results.json, run.json naming each case's scores CSV.
     shutil.copy(run_dir / "results.json", tmp_path / "results.json")
     (tmp_path / "scores" / "smoke").mkdir(parents=True)
-    (tmp_path / "scores" / "smoke" / "pca.csv").write_text("system_id,label,score\nsys-1,anomaly,0.9\nsys-2,normal,0.25\n")
+    (tmp_path / "scores" / "smoke" / "pca.csv").write_text(_pca_scores(tmp_path / "results.json"))
     run = {"schema": 1, "suites": [{"name": "smoke", "cases": [{"model": "pca", "version": "1", "scores_file": "scores/smoke/pca.csv"}, {"model": "x", "version": "1", "scores_file": None}]}]}
     (tmp_path / "run.json").write_text(json.dumps(run))
     scores = load_results(tmp_path).scores
-    assert scores.to_dict(orient="records") == [
-        {"suite": "smoke", "model": "pca", "version": "1", "system_id": "sys-1", "label": "anomaly", "score": 0.9},
-        {"suite": "smoke", "model": "pca", "version": "1", "system_id": "sys-2", "label": "normal", "score": 0.25},
+    assert scores.iloc[[0, -1]].to_dict(orient="records") == [
+        {"suite": "smoke", "model": "pca", "version": "1", "system_id": "sys-0", "label": "anomaly", "score": 0.9},
+        {"suite": "smoke", "model": "pca", "version": "1", "system_id": f"sys-{len(scores) - 1}", "label": "normal", "score": 0.25},
     ]
+
+
+def test_load_results_refuses_a_scores_file_cut_short(run_dir: Path, tmp_path: Path) -> None:
+    """A half-written scores file was read silently: a notebook's AUC came from a cut score (0.25
+    cut to 0.2) or from fewer systems than the run scored. The words are harness compare's."""
+    record = tmp_path / "runs" / "a"
+    _record(run_dir, record, "2026-03-01T10:00:00.000Z")
+    file = record / "scores" / "smoke" / "pca.csv"
+    whole = file.read_text()
+    lines = whole.split("\n")
+    file.write_text(whole[:-2])  # inside the last row: its score 0.25 reads as 0.2
+    with pytest.raises(HarnessDataError) as err:
+        load_results(record)
+    assert err.value.message == f"{file}: cut short (half-written or damaged)"
+    assert err.value.problems == [Problem(str(file), len(lines) - 1, 0, f'the last line "{lines[-2][:-1]}" has no newline: the file ends inside a row')]
+    n = len(lines) - 2
+    file.write_text("\n".join(lines[:-2]) + "\n")  # at a row boundary, its last row gone: it parses
+    with pytest.raises(HarnessDataError) as err:
+        load_results(record)
+    assert str(err.value) == f"{file}: {n - 1} row(s), but results.json counts n = {n} scored systems for this case: the file was cut short or edited; restore it, or remove the run"
+    file.write_text(whole.replace(",anomaly,", ",normal,", 1))  # as many rows, one anomaly fewer
+    with pytest.raises(HarnessDataError, match=r"pca\.csv: \d+ anomaly row\(s\), but results.json counts \d+ for this case"):
+        load_results(record)
+    file.write_text(whole)
+    assert len(load_results(record).scores) == n
 
 
 def _record(run_dir: Path, record: Path, started_at: str) -> None:
@@ -77,7 +110,7 @@ def _record(run_dir: Path, record: Path, started_at: str) -> None:
     results["started_at"] = started_at
     (record / "scores" / "smoke").mkdir(parents=True)
     (record / "results.json").write_text(json.dumps(results))
-    (record / "scores" / "smoke" / "pca.csv").write_text("system_id,label,score\nsys-1,anomaly,0.9\n")
+    (record / "scores" / "smoke" / "pca.csv").write_text(_pca_scores(record / "results.json"))
     run = {"schema": 1, "started_at": started_at, "suites": [{"name": "smoke", "cases": [{"model": "pca", "version": "1", "scores_file": "scores/smoke/pca.csv"}]}]}
     (record / "run.json").write_text(json.dumps(run))
 
@@ -95,7 +128,7 @@ def test_load_results_follows_the_out_dirs_pointer_to_the_run_record(run_dir: Pa
     _pointer(out, "../runs/20260301T100000Z-abcdef", "2026-03-01T10:00:00.000Z")
     r = load_results(out)
     assert r.record_dir == str(record) and r.source_dir == str(record)
-    assert r.scores[["model", "system_id", "score"]].to_dict(orient="records") == [{"model": "pca", "system_id": "sys-1", "score": 0.9}]
+    assert r.scores[["model", "system_id", "score"]].iloc[0].to_dict() == {"model": "pca", "system_id": "sys-0", "score": 0.9}
     assert {"random", "zscore", "pca"} <= set(r.metrics.model)
     # The json reporter's results.json of the same run: the record is read (it has the scores).
     (out / "results.json").write_text((record / "results.json").read_text())

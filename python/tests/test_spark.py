@@ -21,9 +21,9 @@ import pytest
 pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e './python[spark]'")
 
 from bess_harness import Dataset, HarnessDataError, SystemData  # noqa: E402
-from bess_harness.loader import load_labels, load_metadata, load_timeseries, read_metadata  # noqa: E402
+from bess_harness.loader import load_dataset, load_labels, load_metadata, load_timeseries, read_metadata  # noqa: E402
 from bess_harness.protocol import decode_series, encode_series, model_metadata  # noqa: E402
-from bess_harness.spark import main, score_fleet  # noqa: E402
+from bess_harness.spark import main, read_fleet, score_fleet  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 IFOREST_DIR = REPO / "examples" / "python-iforest"
@@ -558,6 +558,33 @@ def test_a_stale_hadoop_checksum_file_is_named_in_one_line(spark, fleet, tmp_pat
         "(the part was rewritten by another tool): delete the .crc file"
     ]
     crc.unlink()
+    assert main(args) == 0
+
+
+def test_a_stray_file_in_raw_is_named_in_one_line_in_the_loaders_words(spark, fleet, tmp_path, capsys) -> None:
+    """raw/README.md beside the partitions failed with "cannot read the Parquet fleet …/raw: An error
+    occurred while calling o28.parquet." after 78 lines of JVM trace, the file named only inside it."""
+    _, pq_dir = fleet
+    ids = sorted(p.name.split("=", 1)[1] for p in (pq_dir / "raw").iterdir())[:2]
+    small = small_fleet(pq_dir, tmp_path / "fleet", ids)
+    readme = small / "raw" / "README.md"
+    readme.write_text("telemetry exported 2026-03-01\n")
+    with pytest.raises(HarnessDataError) as err:
+        load_dataset(data_dir=small)
+    said = next(p.message for p in err.value.problems if p.file == str(readme))
+    assert said.startswith("not a series file: series are <id>.csv or system_id=<id>/")
+    out = tmp_path / "scores.parquet"
+    args = ["--dataset", str(small), "--model", "example_models.fingerprint:Fingerprint", "--out", str(out)]
+    assert main(args) == 2
+    err_lines = capsys.readouterr().err.splitlines()
+    assert [line for line in err_lines if line.startswith("bess_harness.spark:")] == [f"bess_harness.spark: {readme}: {said}"]
+    assert not any(line.lstrip().startswith("at ") for line in err_lines)  # no JVM trace
+    assert not out.exists()
+    (small / "raw" / "notes.txt").write_text("")
+    with pytest.raises(HarnessDataError, match=re.escape(f"{readme}: {said} (and 1 more that are not series: notes.txt)")):
+        read_fleet(spark, str(small))
+    readme.rename(small / "raw" / "_README.md")  # Spark and the loaders leave out names starting with _
+    (small / "raw" / "notes.txt").unlink()
     assert main(args) == 0
 
 

@@ -113,17 +113,28 @@ export async function readRunResults(dir: string): Promise<ResultsJson> {
   return checkResults(await readJson(file, 'results.json'), file);
 }
 
+/** A case's scores file as read: its rows, and its bytes (the uploader logs them as they are). */
+export interface ScoresFile extends StoredScores {
+  readonly bytes: Uint8Array;
+}
+
+/** What results.json counts for a scored case: its scored systems and, of them, the anomalies. */
+export interface CountedCase {
+  readonly n: number;
+  readonly positives?: number;
+}
+
 /** One case's scores, by the `scores_file` its CaseRecord names. */
-export async function readCaseScores(dir: string, scoresFile: string): Promise<StoredScores> {
+export async function readCaseScores(dir: string, scoresFile: string): Promise<ScoresFile> {
   const file = path.resolve(dir, scoresFile);
   if (path.relative(dir, file).startsWith('..'))
     throw new HarnessError(
       'E_RUN_STORE',
       `${path.join(dir, 'run.json')}: scores_file "${scoresFile}" lies outside the run folder`,
     );
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EMFILE' || code === 'ENFILE') throw err;
@@ -132,7 +143,23 @@ export async function readCaseScores(dir: string, scoresFile: string): Promise<S
       `${file}: the record's scores cannot be read (${code ?? (err as Error).message})`,
     );
   }
-  return parseScoresCsv(text, file);
+  return { ...parseScoresCsv(bytes.toString('utf8'), file), bytes };
+}
+
+/**
+ * A scored case's scores, which must be the systems results.json counts for the case (`n`,
+ * `positives`): a file cut at a row boundary parses, and a reader took the run for one on other
+ * systems (compare tested it unpaired and let a drop pass; the uploader drew charts from it).
+ * Every reader of a scored case's scores goes through here.
+ */
+export async function readScoredCaseScores(
+  dir: string,
+  scoresFile: string,
+  counted: CountedCase,
+): Promise<ScoresFile> {
+  const stored = await readCaseScores(dir, scoresFile);
+  checkRowCounts(stored, counted, path.resolve(dir, scoresFile));
+  return stored;
 }
 
 /** Parsed JSON; with `optional`, undefined for a missing file. Any other failure is a HarnessError naming the file. */
@@ -174,23 +201,20 @@ export interface LoadedRun {
 /** The key of one case (suite × model) in {@link LoadedRun.scores}. */
 export const caseKey = (suite: string, model: string): string => `${suite}\u0000${model}`;
 
-/**
- * Reads a stored run's results.json and score files. A score file must hold the systems its
- * case in results.json counts (`n`, `positives`): one cut at a row boundary parses, and the
- * gate took the run for one on other systems, tested it unpaired, and let a drop pass.
- */
+/** Reads a stored run's results.json and score files (checked by {@link readScoredCaseScores}). */
 export async function loadRun(run: StoredRun): Promise<LoadedRun> {
   const results = await readRunResults(run.dir);
   const scores = new Map<string, StoredScores>();
   for (const s of run.record.suites) {
     for (const c of s.cases) {
       if (c.scores_file === null) continue;
-      const stored = await readCaseScores(run.dir, c.scores_file);
       const counted = results.suites
         .find((r) => r.name === s.name)
         ?.cases.find((r) => r.model === c.model);
-      if (counted?.state === 'scored')
-        checkRowCounts(stored, counted, path.resolve(run.dir, c.scores_file));
+      const stored =
+        counted?.state === 'scored'
+          ? await readScoredCaseScores(run.dir, c.scores_file, counted)
+          : await readCaseScores(run.dir, c.scores_file);
       scores.set(caseKey(s.name, c.model), stored);
     }
   }
@@ -198,11 +222,7 @@ export async function loadRun(run: StoredRun): Promise<LoadedRun> {
 }
 
 /** A HarnessError naming `file` when its rows are not the systems results.json counts for its case. */
-function checkRowCounts(
-  stored: StoredScores,
-  counted: { readonly n: number; readonly positives?: number },
-  file: string,
-): void {
+function checkRowCounts(stored: StoredScores, counted: CountedCase, file: string): void {
   const rows = stored.systemIds.length;
   const anomalies = stored.y.reduce((sum, y) => sum + y, 0);
   const why =

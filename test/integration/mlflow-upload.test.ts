@@ -39,7 +39,7 @@ import {
   tagsOf,
   type RestRun,
 } from '../helpers/mlflow-rest.ts';
-import { tempDir } from '../helpers/run-harness.ts';
+import { runHarness, tempDir } from '../helpers/run-harness.ts';
 import { syntheticRun, tinyHarnessRun, writeRunFolder } from '../helpers/run-record.ts';
 
 /** Small retries: a dead server fails an upload in well under a second. */
@@ -652,6 +652,38 @@ describe('what stops an upload, and what does not', () => {
     } finally {
       await new Promise((r) => fake.close(r));
     }
+  });
+
+  it('harness runs sync refuses a run whose scores file was cut short (inside a row or at a row boundary): exit 2 naming the file, nothing of it uploaded', async () => {
+    const dir = path.join(tmp.dir, 'cut-scores');
+    const write = (at: string) => writeRunFolder(dir, syntheticRun(at), '/project');
+    const cut = async (runDir: string, edit: (text: string) => string) => {
+      const file = path.join(runDir, 'scores', 'detectors', 'good.csv');
+      await writeFile(file, edit(await readFile(file, 'utf8')));
+      return file;
+    };
+    // Both were uploaded before: "synced", with a scores.csv and charts of the cut file.
+    const midRow = await write('2026-12-05T08:00:00.000Z');
+    const midRowFile = await cut(midRow, (t) => t.slice(0, -4));
+    const atRow = await write('2026-12-05T09:00:00.000Z');
+    const atRowFile = await cut(atRow, (t) => `${t.split('\n').slice(0, -6).join('\n')}\n`);
+    const sound = await write('2026-12-05T10:00:00.000Z');
+
+    const r = await runHarness(['runs', 'sync', '--runs-dir', dir], {
+      cwd: tmp.dir,
+      env: { MLFLOW_TRACKING_URI: server.url, ...FAST },
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(r.stdout).toContain(`${midRowFile}: cut short (half-written or damaged)`);
+    expect(r.stdout).toContain(
+      `${atRowFile}: 115 row(s), but results.json counts n = 120 scored systems for this case: the file was cut short or edited; restore it, or remove the run`,
+    );
+    for (const runDir of [midRow, atRow]) {
+      expect(await runsOf('detectors', path.basename(runDir))).toEqual([]);
+      expect(await readTrackingState(runDir)).toBeNull();
+    }
+    expect((await readTrackingState(sound))!.mlflow).toMatchObject({ status: 'synced' });
   });
 
   it('harness runs sync skips a damaged run naming the file and the field, and syncs the others (an older record without assertions too)', async () => {

@@ -1,5 +1,5 @@
 import { modelChartFileName, modelCharts } from '../../report/charts/index.ts';
-import { readCaseScores, type RunCase, type RunFolder } from './run-folder.ts';
+import type { RunCase, RunFolder } from './run-folder.ts';
 
 /** A file logged with a run, at `path` below the run's artifact root. */
 export interface Artifact {
@@ -19,9 +19,9 @@ export interface Artifact {
  */
 export async function caseArtifacts(run: RunFolder, c: RunCase): Promise<Artifact[]> {
   const artifacts: Artifact[] = [{ path: 'results.json', bytes: run.resultsBytes }];
-  if (c.result.state !== 'scored' || c.record.scores_file === null) return artifacts;
+  if (c.result.state !== 'scored' || c.scores === null) return artifacts;
   const r = c.result;
-  const { bytes, y, scores } = await readCaseScores(run.dir, c.record.scores_file);
+  const { bytes, y, scores } = c.scores;
   artifacts.push({ path: 'scores.csv', bytes });
   const subtitle = `${c.suite.name} · ${c.record.model} · ${r.n} systems (${r.positives} anomalies) · run ${run.record.run_id}`;
   const charts = modelCharts({

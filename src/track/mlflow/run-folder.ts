@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseCsv } from '../../data/index.ts';
-import { HarnessError, type Problem } from '../../errors.ts';
 import { assertionModel, checkRecord, checkUploadResults, recordError } from '../record-check.ts';
+import { readScoredCaseScores, type ScoresFile } from '../read-runs.ts';
 import type { ResultsJson } from '../../report/index.ts';
 import type { EvaluationSummary } from '../../metrics/index.ts';
 import type { SourceComparison } from '../../runner/index.ts';
@@ -51,6 +50,8 @@ export interface RunCase {
   readonly gate: 'passed' | 'failed' | null;
   /** The suite failed before any model ran: this case stands for the suite (see {@link SUITE_CASE}). */
   readonly suiteError?: true;
+  /** A scored case's scores file (`scores.csv` and the charts), read and checked with the folder. */
+  readonly scores: ScoresFile | null;
 }
 
 /**
@@ -81,6 +82,7 @@ function suiteErrorCase(
     assertions,
     gate: null,
     suiteError: true,
+    scores: null,
   };
 }
 
@@ -95,8 +97,11 @@ export interface RunFolder {
 
 /**
  * Reads `run.json` and `results.json` of a run folder and pairs every case of run.json with its
- * results (by suite and model name: a suite never lists a model twice). A folder that is not a
- * complete run record is a HarnessError naming the file and the field, and nothing is uploaded.
+ * results (by suite and model name: a suite never lists a model twice), and reads the scores of
+ * every scored case with the checks `harness compare` makes (a file cut short, rows that are not
+ * the systems results.json counts). A folder that is not a complete run record is a HarnessError
+ * naming the file (and the field), and nothing is uploaded: before, a half-written scores file
+ * was uploaded as scores.csv with charts drawn from it, and the sync said "synced".
  */
 export async function readRunFolder(dir: string): Promise<RunFolder> {
   const runFile = path.join(dir, 'run.json');
@@ -129,69 +134,15 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
         );
       const about = judged && countOf(judged.filter((a) => assertionModel(a.spec) === c.model));
       const gate = bySuite.get(suite.name)?.gates.get(c.model) ?? null;
-      cases.push({ suite, record: c, result, assertions: about, gate });
+      const scores =
+        result.state === 'scored' && c.scores_file !== null
+          ? await readScoredCaseScores(dir, c.scores_file, result)
+          : null;
+      cases.push({ suite, record: c, result, assertions: about, gate, scores });
     }
   }
   return { dir, record, resultsBytes, cases };
 }
-
-/** A case's scores file (`system_id,label,score`): its bytes, and labels (1 = anomaly) and scores aligned. */
-export interface CaseScores {
-  readonly bytes: Uint8Array;
-  readonly y: Float64Array;
-  readonly scores: Float64Array;
-}
-
-/** Reads `scores/<suite>/<model>.csv`; `label` may be 1/0 or anomaly/normal. Every bad row is a located problem. */
-export async function readCaseScores(dir: string, scoresFile: string): Promise<CaseScores> {
-  const file = path.resolve(dir, scoresFile);
-  const bytes = await readBytes(file);
-  const problems: Problem[] = [];
-  const table = parseCsv(Buffer.from(bytes).toString('utf8'), file, (p) => problems.push(p));
-  const col = (name: string) => table.header.indexOf(name);
-  const [label, score] = [col('label'), col('score')];
-  if (col('system_id') < 0 || label < 0 || score < 0)
-    problems.push({
-      file,
-      line: 1,
-      column: 0,
-      message: 'the header must be system_id,label,score',
-    });
-  const y: number[] = [];
-  const scores: number[] = [];
-  for (const r of table.records) {
-    if (problems.length > 0) break;
-    const l = LABEL_VALUES[r.fields[label]!];
-    const s = Number(r.fields[score]);
-    if (l === undefined)
-      problems.push({
-        file,
-        line: r.line,
-        column: label + 1,
-        message: `label must be 1, 0, anomaly or normal, not ${JSON.stringify(r.fields[label])}`,
-      });
-    else if (r.fields[score]!.trim() === '' || !Number.isFinite(s))
-      problems.push({
-        file,
-        line: r.line,
-        column: score + 1,
-        message: `score must be a finite number, not ${JSON.stringify(r.fields[score])}`,
-      });
-    else {
-      y.push(l);
-      scores.push(s);
-    }
-  }
-  if (problems.length > 0)
-    throw new HarnessError(
-      'E_RUN_RECORD',
-      `${file}: not a scores file of the run store`,
-      problems.slice(0, 10),
-    );
-  return { bytes, y: Float64Array.from(y), scores: Float64Array.from(scores) };
-}
-
-const LABEL_VALUES: Readonly<Record<string, number>> = { '1': 1, '0': 0, anomaly: 1, normal: 0 };
 
 async function readBytes(file: string): Promise<Uint8Array> {
   try {

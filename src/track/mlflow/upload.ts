@@ -79,7 +79,8 @@ const INTERRUPTED = 'the upload was interrupted before it finished';
  * Server errors do not throw: a case the server refuses is reported and the next case goes on; a
  * server that cannot be reached ends the upload. Either way the result is `status: 'failed'` with
  * the error, tracking.json says failed, and the run folder is untouched for `harness runs sync`.
- * A folder that is not a run record throws a HarnessError (E_RUN_RECORD).
+ * A folder that is not a run record (a damaged or cut-short file) throws a HarnessError naming
+ * the file, before anything is uploaded.
  */
 export async function uploadRunRecord(
   runDir: string,

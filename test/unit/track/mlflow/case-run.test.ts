@@ -12,7 +12,6 @@ import {
 } from '../../../../src/track/mlflow/case-run.ts';
 import { keyProblem } from '../../../../src/track/mlflow/keys.ts';
 import {
-  readCaseScores,
   readRunFolder,
   type RunFolder,
   type ScoredResultsCase,
@@ -456,16 +455,36 @@ describe('readRunFolder', () => {
     expect((err as Error).message).toBe(`${path.join(bad, file)}: ${message}`);
   });
 
-  it('reads a scores file and locates a bad row', async () => {
-    const s = await readCaseScores(folder.dir, 'scores/detectors/good.csv');
+  it('reads the scores of every scored case, and refuses the folder over a bad row', async () => {
+    const s = folder.cases.find((c) => c.record.model === 'good')!.scores!;
     expect(s.y).toHaveLength(120);
     expect(Array.from(s.y).filter((v) => v === 1)).toHaveLength(40);
-    const file = path.join(tmp.dir, 'bad.csv');
-    await writeFile(file, 'system_id,label,score\na,anomaly,0.5\nb,maybe,0.1\n');
-    await expect(readCaseScores(tmp.dir, 'bad.csv')).rejects.toMatchObject({
-      problems: [
-        { file, line: 3, column: 2, message: 'label must be 1, 0, anomaly or normal, not "maybe"' },
-      ],
+    expect(folder.cases.find((c) => c.record.model === 'crashy')!.scores).toBeNull();
+    const bad = path.join(tmp.dir, 'bad-row');
+    await cp(folder.dir, bad, { recursive: true });
+    const file = path.join(bad, 'scores/detectors/good.csv');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace(/\n([^,\n]+),anomaly,/, '\n$1,maybe,'));
+    await expect(readRunFolder(bad)).rejects.toMatchObject({
+      message: `${file}: not a scores file of a run record`,
+      problems: [{ file, line: 2, message: expect.stringContaining(',maybe,') }],
     });
+  });
+
+  // Before, the uploader read these as whole files: a sync said "synced" and logged a
+  // scores.csv and charts of systems the run never scored that way.
+  it.each([
+    ['cut inside a row', (t: string) => t.slice(0, -3), 'cut short (half-written or damaged)'],
+    [
+      'cut at a row boundary',
+      (t: string) => t.split('\n').slice(0, -3).join('\n') + '\n',
+      '118 row(s), but results.json counts n = 120 scored systems for this case: the file was cut short or edited; restore it, or remove the run',
+    ],
+  ])('a scores file %s refuses the folder, naming the file', async (name, cut, why) => {
+    const bad = path.join(tmp.dir, `cut-${name.length}`);
+    await cp(folder.dir, bad, { recursive: true });
+    const file = path.join(bad, 'scores/detectors/good.csv');
+    await writeFile(file, cut(await readFile(file, 'utf8')));
+    await expect(readRunFolder(bad)).rejects.toThrow(`${file}: ${why}`);
   });
 });
