@@ -113,11 +113,36 @@ function removeIfMineSync(lock: string, me: string): void {
   }
 }
 
+/** The process found holding a lock while a caller waits for it. */
+export interface LockHolder {
+  /** Its pid; undefined when the lock file names none. */
+  readonly owner: number | undefined;
+  /** The lock file. */
+  readonly lock: string;
+  /** What the lock file holds: another content is another holder. */
+  readonly seen: string;
+}
+
+/**
+ * How a caller waits for a lock another live process holds, beyond a bound on the wait: a wait
+ * that may be long says at once what it waits for, and may give up on a holder that makes no
+ * progress (it throws from `whileWaiting`).
+ */
+export interface LockWait {
+  /** How long to wait at most (ms); Infinity waits as long as the holder runs. */
+  readonly waitMs: number;
+  /** Called once, the first time the lock is found held by a live process. */
+  readonly onWait?: (holder: LockHolder) => void;
+  /** Called on every try while the lock is held; what it throws ends the wait. */
+  readonly whileWaiting?: (holder: LockHolder) => Promise<void>;
+}
+
 /**
  * Runs `fn` while holding the machine-wide lock on `file`; waits for another holder, up to
- * `waitMs`. A lock file left by a process that is no longer running is taken over.
+ * `wait` ms (or as a {@link LockWait} says). A lock file left by a process that is no longer
+ * running is taken over.
  */
-export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs = WAIT_MS): Promise<T> {
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, wait: number | LockWait = WAIT_MS): Promise<T> {
   const token = randomBytes(6).toString('hex');
   const me = `${process.pid} ${token}${OWN_START === '' ? '' : ` ${OWN_START}`}\n`;
   held.add(token);
@@ -130,7 +155,7 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
     for (const lock of tried) removeIfMineSync(lock, me);
   });
   try {
-    const at = await acquire(file, me, waitMs, tried);
+    const at = await acquire(file, me, typeof wait === 'number' ? { waitMs: wait } : wait, tried);
     holding.set(at, me);
     try {
       return await fn();
@@ -152,8 +177,9 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
  * is made (for the removal on exit). The side files a killed process left beside the lock are
  * removed once per lock file.
  */
-async function acquire(file: string, me: string, waitMs: number, tried: Set<string>): Promise<string> {
+async function acquire(file: string, me: string, wait: LockWait, tried: Set<string>): Promise<string> {
   const started = Date.now();
+  let told = false;
   for (let attempt = 0; ; attempt++) {
     const lock = lockPathOf(file);
     if (!tried.has(lock)) {
@@ -178,7 +204,14 @@ async function acquire(file: string, me: string, waitMs: number, tried: Set<stri
       await removeStaleLock(lock, found.seen); // its owner died holding it
       continue;
     }
-    if (Date.now() - started > waitMs) {
+    // An empty `seen`: the lock went between the two looks, and the next try likely takes it.
+    if (found.seen !== '' && (wait.onWait !== undefined || wait.whileWaiting !== undefined)) {
+      const holder: LockHolder = { owner: found.owner, lock, seen: found.seen };
+      if (!told) wait.onWait?.(holder);
+      told = true;
+      await wait.whileWaiting?.(holder);
+    }
+    if (Date.now() - started > wait.waitMs) {
       const owner = found.owner === undefined ? 'no process (the lock file names no owner)' : `process ${found.owner}`;
       throw new HarnessError('E_LOCK', `${file} is locked by ${owner} (${lock}); try again when it is done, or delete the lock file if no harness is running`);
     }

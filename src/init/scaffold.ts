@@ -2,8 +2,8 @@
  * `harness init`: writes a working harness project into a folder without ever overwriting a
  * file. What exists is listed and left alone; the only files it edits are .gitignore (lines
  * appended) and package.json, only after the caller agreed (`confirm`), to add
- * `"type": "module"` where no "type" is set and no .js file would change (see
- * ensureModulePackage).
+ * `"type": "module"` where no "type" is set and no .js file would change, dropping a byte order
+ * mark (see ensureModulePackage).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -75,6 +75,8 @@ export interface InitResult {
   readonly exec: string;
   /** What the project must change for CI to install it (no lockfile, a tarball outside the repository). */
   readonly installNotes: readonly string[];
+  /** What stops `harness run` in the project as init left it (a byte order mark it did not remove). */
+  readonly warnings: readonly string[];
 }
 
 const WORKFLOW_FILE = '.github/workflows/harness.yml';
@@ -230,8 +232,12 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
     });
   }
   entries.push(await addGitignoreLines(dir, gitignoreLines(dataFolder(dir, existing))));
-  entries.push(await ensureModulePackage(dir, pkg, opts.confirm));
+  const pkgEntry = await ensureModulePackage(dir, pkg, opts.confirm);
+  entries.push(pkgEntry);
   const tscNote = await typeCheckNote(dir);
+  // A package.json init did not rewrite keeps its mark, and every `harness run` exits 2 on it.
+  const warnings =
+    pkg !== undefined && hasBom(pkg.text) && pkgEntry.action !== 'updated' ? [BOM_KEPT] : [];
   return {
     dir,
     entries,
@@ -240,6 +246,7 @@ export async function scaffoldProject(opts: InitOptions): Promise<InitResult> {
     tscCommand: tscCommand(setup),
     exec: execPrefix(setup.manager),
     installNotes: installNotes(dir, setup),
+    warnings,
   };
 }
 
@@ -500,14 +507,30 @@ async function ensureModulePackage(
     };
   }
   await replaceFile(found.file, withModuleType(found.text, found.pkg), 'add "type": "module"');
-  return { file: 'package.json', action: 'updated', detail: '"type": "module" (was no "type")' };
+  return {
+    file: 'package.json',
+    action: 'updated',
+    detail: `"type": "module" (was no "type")${hasBom(found.text) ? `; ${BOM_REMOVED}` : ''}`,
+  };
 }
-const withoutBom = (text: string): string => (text.startsWith('\uFEFF') ? text.slice(1) : text);
+const hasBom = (text: string): boolean => text.startsWith('\uFEFF');
+const withoutBom = (text: string): string => (hasBom(text) ? text.slice(1) : text);
+
+/**
+ * A UTF-8 byte order mark (a Windows editor's) in package.json: npm and Node skip it, but
+ * cosmiconfig (which reads package.json for a "harness" key) and tsx (which reads its "type")
+ * do not, and every `harness run` beside it exits 2. Init drops it from a package.json it
+ * rewrites; of one it leaves, it warns.
+ */
+const BOM_REMOVED =
+  'removed the UTF-8 byte order mark from package.json: cosmiconfig and tsx cannot read it';
+const BOM_KEPT =
+  'package.json starts with a UTF-8 byte order mark, which cosmiconfig and tsx cannot read: `harness run` exits 2 until it is saved without the mark';
 
 /**
  * package.json with `"type": "module"`, placed after its name/version/description, in the
- * file's own indentation, line ends (CRLF stays CRLF) and byte order mark, as a Windows editor
- * wrote it.
+ * file's own indentation and line ends (CRLF stays CRLF), as a Windows editor wrote it; without
+ * a byte order mark (see {@link BOM_REMOVED}).
  */
 function withModuleType(text: string, pkg: Record<string, unknown>): string {
   const indent = /^([ \t]+)"/m.exec(text)?.[1] ?? '  ';
@@ -522,5 +545,5 @@ function withModuleType(text: string, pkg: Record<string, unknown>): string {
   if (!('type' in out)) out['type'] = 'module';
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const json = `${JSON.stringify(out, null, indent)}${text.endsWith('\n') ? '\n' : ''}`;
-  return `${text.startsWith('\uFEFF') ? '\uFEFF' : ''}${json.replaceAll('\n', eol)}`;
+  return json.replaceAll('\n', eol);
 }

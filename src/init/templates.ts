@@ -228,10 +228,14 @@ export function workflow(o: WorkflowOptions): string {
  * project itself); null when it lies outside, where the project's .gitignore cannot reach it.
  */
 export function gitignoreLines(dataDir: string | null = 'data'): readonly string[] {
-  // *.csv.lock: the labels lock (data/real/.labels.csv.lock) a killed label save or import leaves
-  // in the committed real/ folder until the next one takes it over, and the files a lock makes
-  // beside itself for a moment (.stale-<pid>-<hex>.labels.csv.lock: src/data/lock-side-files.ts).
-  if (dataDir === null) return ['.harness/', '*.csv.lock'];
+  // The locks a kill -9 leaves in committed folders until the next process takes them over, and
+  // the files a lock makes beside itself for a moment, named to end as it does
+  // (.stale-<pid>-<hex>.labels.csv.lock: src/data/lock-side-files.ts). *.csv.lock: the labels
+  // lock of data/real/ (.labels.csv.lock). .*.json.lock: the baseline's
+  // (suites/__baselines__/.<suite>.json.lock, during --update-baseline) and the out dir's
+  // (.run-record.json.lock), which a project may commit.
+  const locks = ['*.csv.lock', '.*.json.lock'];
+  if (dataDir === null) return ['.harness/', ...locks];
   const prefix = dataDir === '' || dataDir === '.' ? '' : `${dataDir.replace(/\/+$/, '')}/`;
-  return [`${prefix}synthetic`, `${prefix}.synthetic.*`, '.harness/', '*.csv.lock'];
+  return [`${prefix}synthetic`, `${prefix}.synthetic.*`, '.harness/', ...locks];
 }

@@ -20,6 +20,7 @@ import type { Dataset } from '../data/types.ts';
 import { displayPath, HarnessError } from '../errors.ts';
 import { GENERATOR_VERSION, planFleet, resolveScenario, systemParts } from '../synth/index.ts';
 import type { ResolvedScenario } from '../synth/types.ts';
+import { generateWait } from './generate-wait.ts';
 import type { DatasetSpec } from './suite.ts';
 
 export interface ResolvedDataset {
@@ -98,19 +99,13 @@ export async function resolveDataset(
 }
 
 /**
- * How long a run waits for another process generating the same scenario into the cache: as long
- * as that one runs (a fleet of thousands of systems takes minutes). A holder that dies is found
- * dead and its lock taken over, so the wait ends either way.
- */
-const GENERATE_WAIT_MS = Number.POSITIVE_INFINITY;
-
-/**
  * Generates the scenario into its cache folder `dir` unless it is there; true when this call
  * generated it. One process at a time, under a lock of its own beside the folder (not the
  * folder's labels lock, which the commit takes itself): two runs sharing a scenario on a cold
  * cache both generated it, and the second commit replaced the version the first was reading,
  * which stopped with exit 2 ("was replaced by `harness generate`"). Now the second waits and
- * finds the data there. The cache's folder is made first, so the lock is in it from the start.
+ * finds the data there, for as long as the generator makes progress (generate-wait.ts). The
+ * cache's folder is made first, so the lock is in it from the start.
  */
 async function generateOnce(dir: string, scenario: ResolvedScenario): Promise<boolean> {
   const exists = () => pathExists(path.join(dir, 'labels.csv'));
@@ -123,7 +118,7 @@ async function generateOnce(dir: string, scenario: ResolvedScenario): Promise<bo
       await writeFleet({ kind: 'flat', dir }, members(scenario));
       return true;
     },
-    GENERATE_WAIT_MS,
+    generateWait(dir, scenario.name),
   );
 }
 

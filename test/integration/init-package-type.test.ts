@@ -4,7 +4,7 @@
  * replaced by a writable one (a rename needs only the folder's permission).
  */
 import { spawnSync } from 'node:child_process';
-import { chmod, chown, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harnessEnv, REPO_ROOT, runHarness, tempDir } from '../helpers/run-harness.ts';
@@ -49,17 +49,39 @@ describe('harness init --yes and package.json', () => {
     );
   });
 
-  it('reads a package.json that starts with a byte order mark, as npm does, and keeps the mark and its CRLF line ends when it adds "type"', async () => {
-    // A Windows editor's file: init refused it ("not valid JSON: Unexpected token"), npm takes it.
+  it('reads a package.json that starts with a byte order mark, as npm does, and drops the mark (keeping CRLF) when it adds "type", so that `harness run` works', async () => {
+    // A Windows editor's file: init refused it ("not valid JSON: Unexpected token"), npm takes
+    // it. Init then kept the mark, and the `harness run` it said to run next always exited 2:
+    // cosmiconfig and tsx cannot read such a package.json.
     t = await tempDir('bess-init-bom-');
     const file = path.join(t.dir, 'package.json');
     await writeFile(file, '\uFEFF{\r\n  "name": "bom",\r\n  "private": true\r\n}\r\n');
+    await mkdir(path.join(t.dir, 'node_modules'));
+    await symlink(REPO_ROOT, path.join(t.dir, 'node_modules', 'bess-harness'), 'dir');
     const r = await runHarness(['init', '--yes'], { cwd: t.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(await readFile(file, 'utf8')).toBe(
-      '\uFEFF{\r\n  "name": "bom",\r\n  "private": true,\r\n  "type": "module"\r\n}\r\n',
+      '{\r\n  "name": "bom",\r\n  "private": true,\r\n  "type": "module"\r\n}\r\n',
     );
-    expect(r.stdout).toMatch(/updated +package\.json: "type": "module"/);
+    expect(r.stdout).toMatch(
+      /updated +package\.json: "type": "module" \(was no "type"\); removed the UTF-8 byte order mark from package\.json: cosmiconfig and tsx cannot read it\n/,
+    );
+    expect(r.stderr).not.toContain('byte order mark');
+    const run = await runHarness(['run', '--no-history'], { cwd: t.dir });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+  });
+
+  it('warns of a byte order mark in a package.json it does not rewrite', async () => {
+    t = await tempDir('bess-init-bom-kept-');
+    const file = path.join(t.dir, 'package.json');
+    const pkg = '\uFEFF{\r\n  "name": "bom",\r\n  "type": "module"\r\n}\r\n';
+    await writeFile(file, pkg);
+    const r = await runHarness(['init', '--yes'], { cwd: t.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe(pkg);
+    expect(r.stderr).toContain(
+      'warning: package.json starts with a UTF-8 byte order mark, which cosmiconfig and tsx cannot read: `harness run` exits 2 until it is saved without the mark\n',
+    );
   });
 
   it('locates a mistake in a package.json with a byte order mark by the columns after the mark', async () => {

@@ -98,6 +98,8 @@ export const initCommand: Command = {
       process.stdout.write('Nothing to do: the project is set up.\n');
     const left = result.entries.filter((e) => e.action === 'left');
     for (const e of left) process.stderr.write(`note: ${e.file}: ${e.detail ?? 'left as it is'}\n`);
+    // Before "Next:", whose `harness run` this stops.
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     const cd = dir === process.cwd() ? '' : `cd ${shellWord(displayPath(dir))} && `;
     const next: readonly (readonly [string, string])[] = [
       [

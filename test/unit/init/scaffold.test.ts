@@ -200,10 +200,10 @@ describe('harness init', () => {
     const r = await scaffoldProject({ dir, confirm: yes });
     expect(actionOf(r.entries, '.gitignore')).toMatchObject({
       action: 'updated',
-      detail: 'added data/synthetic, data/.synthetic.*, *.csv.lock',
+      detail: 'added data/synthetic, data/.synthetic.*, *.csv.lock, .*.json.lock',
     });
     expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toBe(
-      'node_modules\n/.harness\n# bess-harness: generated data and runs\ndata/synthetic\ndata/.synthetic.*\n*.csv.lock\n',
+      'node_modules\n/.harness\n# bess-harness: generated data and runs\ndata/synthetic\ndata/.synthetic.*\n*.csv.lock\n.*.json.lock\n',
     );
     expect(
       actionOf((await scaffoldProject({ dir, confirm: yes })).entries, '.gitignore')?.action,
@@ -215,7 +215,7 @@ describe('harness init', () => {
     const r = await scaffoldProject({ dir, confirm: yes });
     expect(actionOf(r.entries, '.gitignore')).toMatchObject({
       action: 'updated',
-      detail: 'added data/synthetic, data/.synthetic.*, *.csv.lock',
+      detail: 'added data/synthetic, data/.synthetic.*, *.csv.lock, .*.json.lock',
     });
   });
 
