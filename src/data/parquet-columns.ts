@@ -596,8 +596,15 @@ function rescaleInPlace(values: Float64Array, from: number, to: number, scale: C
  */
 function unitsToMs(v: number, perMs: number): number {
   const perSecond = perMs * 1000;
-  let s = Math.floor(v / perSecond);
-  let f = v - s * perSecond;
+  const s = Math.floor(v / perSecond);
+  return secondsAndRestToMs(s, v - s * perSecond, perSecond, perMs);
+}
+
+/**
+ * `s` seconds and `f` units as epoch ms, `s` first put right when it is off by one (`f` then
+ * outside [0, perSecond)): the last step of {@link unitsToMs} and {@link instantsToMs}.
+ */
+function secondsAndRestToMs(s: number, f: number, perSecond: number, perMs: number): number {
   if (f < 0) {
     s--;
     f += perSecond;
@@ -634,16 +641,8 @@ function instantsToMs(data: DecodedArray, perMs: number): Float64Array {
     const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
     for (let i = 0; i < data.length; i++) {
       const lo = words[2 * i]! >>> 0;
-      let s = Math.floor((words[2 * i + 1]! * 4294967296 + lo) / perSecond);
-      let f = (lo - (Math.imul(s, perSecond) >>> 0)) | 0;
-      if (f < 0) {
-        s--;
-        f += perSecond;
-      } else if (f >= perSecond) {
-        s++;
-        f -= perSecond;
-      }
-      out[i] = s * 1000 + f / perMs;
+      const s = Math.floor((words[2 * i + 1]! * 4294967296 + lo) / perSecond);
+      out[i] = secondsAndRestToMs(s, (lo - (Math.imul(s, perSecond) >>> 0)) | 0, perSecond, perMs);
     }
     return out;
   }

@@ -5,11 +5,11 @@
  * window`): the caught one counted, the missed one was "unobservable", and one catch of two
  * failures was event_recall 1. Now both count, whatever the alarms say.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlarmFiles } from '../../src/evaluate/index.ts';
-import { ALARM_LABELS_HEADER, daySeries } from '../helpers/alarm-files.ts';
+import { writeAlarmFleet } from '../helpers/alarm-files.ts';
 import { tempDir } from '../helpers/run-harness.ts';
 
 describe('harness evaluate --alarms: failures whose window starts after the data', () => {
@@ -17,17 +17,14 @@ describe('harness evaluate --alarms: failures whose window starts after the data
   const file = (name: string): string => path.join(tmp.dir, name);
   beforeAll(async () => {
     tmp = await tempDir('alarms-past-');
-    await mkdir(file('fleet/raw'), { recursive: true });
     // Both series end on 2025-06-01 at 23:00; A1's onset is 2 days later, B1's 3.
-    await writeFile(
-      file('fleet/labels.csv'),
-      ALARM_LABELS_HEADER +
+    await writeAlarmFleet(file('fleet'), {
+      labels:
         'N1,normal,none,,synthetic,1,,\n' +
         'A1,anomaly,cooling_failure,4,synthetic,1,2025-06-05T23:00:00Z,2025-06-03T00:00:00Z\n' +
         'B1,anomaly,cooling_failure,5,synthetic,1,2025-06-06T23:00:00Z,2025-06-04T00:00:00Z\n',
-    );
-    for (const id of ['N1', 'A1', 'B1'])
-      await writeFile(file(`fleet/raw/${id}.csv`), daySeries('2025-06-01'));
+      series: { N1: '2025-06-01', A1: '2025-06-01', B1: '2025-06-01' },
+    });
     await writeFile(file('alarms.csv'), 'system_id,alarm_at\nA1,2025-06-04T00:00:00Z\n');
   });
   afterAll(() => tmp.cleanup());

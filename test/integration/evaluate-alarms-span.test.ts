@@ -6,12 +6,12 @@
  * system's alarms past its data's end are in its event window (the data stops before the
  * failure) and are not warned about.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlarmFiles } from '../../src/evaluate/index.ts';
 import { HarnessError } from '../../src/errors.ts';
-import { ALARM_LABELS_HEADER, daySeries } from '../helpers/alarm-files.ts';
+import { ALARM_LABELS_HEADER, writeAlarmFleet } from '../helpers/alarm-files.ts';
 import { tempDir } from '../helpers/run-harness.ts';
 
 describe('harness evaluate --alarms: alarms outside the observed span, systems without metadata', () => {
@@ -19,22 +19,15 @@ describe('harness evaluate --alarms: alarms outside the observed span, systems w
   const file = (name: string): string => path.join(tmp.dir, name);
   beforeAll(async () => {
     tmp = await tempDir('alarms-span-');
-    await mkdir(file('fleet/raw'), { recursive: true });
-    await writeFile(
-      file('fleet/labels.csv'),
-      ALARM_LABELS_HEADER +
+    // Metadata of N1 only: N2 and A1 are "(missing)" in the metadata breakdowns, and said so.
+    await writeAlarmFleet(file('fleet'), {
+      labels:
         'N1,normal,none,,synthetic,1,,\n' +
         'N2,normal,none,,synthetic,1,,\n' +
         'A1,anomaly,cooling_failure,4,synthetic,1,2025-06-05T23:00:00Z,2025-05-20T00:00:00Z\n',
-    );
-    // Metadata of N1 only: N2 and A1 are "(missing)" in the metadata breakdowns, and said so.
-    await writeFile(
-      file('fleet/metadata.csv'),
-      'system_id,source,operational_mode,season\nN1,synthetic,arbitrage,summer\n',
-    );
-    await writeFile(file('fleet/raw/N1.csv'), daySeries('2025-06-01'));
-    await writeFile(file('fleet/raw/N2.csv'), daySeries('2025-06-01'));
-    await writeFile(file('fleet/raw/A1.csv'), daySeries('2025-06-01'));
+      metadata: 'system_id,source,operational_mode,season\nN1,synthetic,arbitrage,summer\n',
+      series: { N1: '2025-06-01', N2: '2025-06-01', A1: '2025-06-01' },
+    });
     await writeFile(
       file('alarms.csv'),
       'system_id,alarm_at\n' +

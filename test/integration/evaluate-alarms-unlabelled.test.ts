@@ -5,12 +5,12 @@
  * alarm of the file was exit 0 too, while `--scores` refuses a total drop; and --max-missing,
  * which caps a drop for scores, was refused with --alarms.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlarmFiles, type EvaluateAlarmsOptions } from '../../src/evaluate/index.ts';
 import { HarnessError } from '../../src/errors.ts';
-import { ALARM_LABELS_HEADER, daySeries } from '../helpers/alarm-files.ts';
+import { writeAlarmFleet } from '../helpers/alarm-files.ts';
 import { runHarness, tempDir } from '../helpers/run-harness.ts';
 
 describe('harness evaluate --alarms: alarms without a label', () => {
@@ -18,25 +18,19 @@ describe('harness evaluate --alarms: alarms without a label', () => {
   const file = (name: string): string => path.join(tmp.dir, name);
   beforeAll(async () => {
     tmp = await tempDir('alarms-unlabelled-');
-    await mkdir(file('fleet/raw'), { recursive: true });
     // Rack R1: two one-day windows, the second failing; S1 a system on its own.
-    await writeFile(
-      file('fleet/labels.csv'),
-      ALARM_LABELS_HEADER +
+    await writeAlarmFleet(file('fleet'), {
+      labels:
         'R1-w0,normal,none,,synthetic,1,,\n' +
         'R1-w1,anomaly,cooling_failure,1,synthetic,1,2025-06-03T23:00:00Z,2025-06-02T00:00:00Z\n' +
         'S1,normal,none,,synthetic,1,,\n',
-    );
-    await writeFile(
-      file('fleet/metadata.csv'),
-      'system_id,source,operational_mode,season,parent_system_id\n' +
+      metadata:
+        'system_id,source,operational_mode,season,parent_system_id\n' +
         'R1-w0,synthetic,arbitrage,summer,R1\n' +
         'R1-w1,synthetic,arbitrage,summer,R1\n' +
         'S1,synthetic,arbitrage,summer,\n',
-    );
-    await writeFile(file('fleet/raw/R1-w0.csv'), daySeries('2025-06-01'));
-    await writeFile(file('fleet/raw/R1-w1.csv'), daySeries('2025-06-02'));
-    await writeFile(file('fleet/raw/S1.csv'), daySeries('2025-06-01'));
+      series: { 'R1-w0': '2025-06-01', 'R1-w1': '2025-06-02', S1: '2025-06-01' },
+    });
     await writeFile(
       file('rack.csv'),
       'system_id,alarm_at\nR1,2025-06-02T12:00:00Z\nS1,2025-06-01T06:00:00Z\n',
