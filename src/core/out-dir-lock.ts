@@ -42,20 +42,20 @@ export async function withOutDirLock<T>(
     if (unwritable(err)) return fn();
     throw err;
   }
-  const lockFile = path.join(outDir, RECORD_POINTER_FILE);
   let holding = false;
-  const held = () => {
-    holding = true;
-    return fn();
-  };
   try {
-    // One attempt first, so that a run that must wait says so: it may wait up to the lock's
-    // limit (file-lock.ts), silent in a CI log otherwise.
-    return await withFileLock(lockFile, held, 0);
+    // A run that must wait says so (`onWait`): it may wait up to the lock's limit (file-lock.ts),
+    // silent in a CI log otherwise.
+    return await withFileLock(
+      path.join(outDir, RECORD_POINTER_FILE),
+      () => {
+        holding = true;
+        return fn();
+      },
+      { ...(onWait ? { onWait: () => onWait() } : {}) },
+    );
   } catch (err) {
-    if (holding) throw err;
-    if (unwritable(err)) return fn();
+    if (!holding && unwritable(err)) return fn();
+    throw err;
   }
-  onWait?.();
-  return withFileLock(lockFile, held);
 }

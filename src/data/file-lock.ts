@@ -129,8 +129,8 @@ export interface LockHolder {
  * progress (it throws from `whileWaiting`).
  */
 export interface LockWait {
-  /** How long to wait at most (ms); Infinity waits as long as the holder runs. */
-  readonly waitMs: number;
+  /** How long to wait at most (ms; 30 s when left out); Infinity waits as long as the holder runs. */
+  readonly waitMs?: number;
   /** Called once, the first time the lock is found held by a live process. */
   readonly onWait?: (holder: LockHolder) => void;
   /** Called on every try while the lock is held; what it throws ends the wait. */
@@ -211,7 +211,7 @@ async function acquire(file: string, me: string, wait: LockWait, tried: Set<stri
       told = true;
       await wait.whileWaiting?.(holder);
     }
-    if (Date.now() - started > wait.waitMs) {
+    if (Date.now() - started > (wait.waitMs ?? WAIT_MS)) {
       const owner = found.owner === undefined ? 'no process (the lock file names no owner)' : `process ${found.owner}`;
       throw new HarnessError('E_LOCK', `${file} is locked by ${owner} (${lock}); try again when it is done, or delete the lock file if no harness is running`);
     }
